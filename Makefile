@@ -1,0 +1,153 @@
+all:
+
+# snncc top-level Makefile (non-recursive; everything is built out of tree in $(BUILD)).
+#
+# Knobs (set on the command line or in config.mk):
+#   CC=cc                 C compiler for snncc, libsnnrt and the tests
+#   CFLAGS=-O2 -g         user flags; project warnings are kept apart (WARN) and always on
+#   WERROR=1              turn warnings into errors (0 to relax, e.g. with a newer compiler)
+#   SANITIZE=             e.g. address,undefined: instrument everything, including the
+#                         simulators that the tests generate (exported as SNNCC_CFLAGS)
+#   BUILD=build           output directory (make asan uses build/asan)
+#   PREFIX=/usr/local     install prefix; DESTDIR= staging root for packagers
+#   V=1                   show the commands
+#
+# Targets: all test demo bench install uninstall clean asan ubsan deps
+-include config.mk
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WERROR   ?= 1
+SANITIZE ?=
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings \
+       -Wundef -Wformat=2 -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+ifneq ($(SANITIZE),)
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer -g
+export SNNCC_CFLAGS = $(SANFLAGS)
+endif
+
+PKGS        = lua5.4 yaml-0.1 cmocka
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LUA_LIBS   := $(shell pkg-config --libs lua5.4 2>/dev/null)
+YAML_LIBS  := $(shell pkg-config --libs yaml-0.1 2>/dev/null)
+CMOCKA_LIBS:= $(shell pkg-config --libs cmocka 2>/dev/null)
+
+DEPFLAGS   = -MMD -MP
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(DEPFLAGS) $(PKG_CFLAGS) \
+             $(SANFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+COMPILER_SRC = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
+RUNTIME_SRC  = $(wildcard runtime/*.c)
+RUNTIME_HDR  = runtime/snnrt.h runtime/snn_philox.h
+TEMPLATES    = $(sort $(shell find templates -type f -name '*.tmpl' -o -type f -name '*.lua'))
+UNIT_SRC     = $(wildcard tests/unit/test_*.c)
+RT_TESTS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(filter tests/unit/test_rt_%,$(UNIT_SRC)))
+CC_TESTS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(filter-out tests/unit/test_rt_%,$(UNIT_SRC)))
+
+SNNCC   = $(BUILD)/bin/snncc
+LIBRT   = $(BUILD)/lib/libsnnrt.a
+LIBCC   = $(BUILD)/lib/libsnncc.a
+INCDIR  = $(BUILD)/include/snncc
+HEADERS = $(patsubst runtime/%,$(INCDIR)/%,$(RUNTIME_HDR))
+GEN_TMPL = $(BUILD)/gen/templates.gen.c
+
+all: deps $(SNNCC) $(LIBRT) $(HEADERS)
+
+.PHONY: all deps test check unit demo bench install uninstall clean asan ubsan
+
+# Install missing system packages (Debian) once; ci/install-deps is idempotent.
+deps:
+	$(Q)pkg-config --exists $(PKGS) 2>/dev/null || ci/install-deps
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Icompiler -Iruntime -c $< -o $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -Icompiler -c $< -o $@
+
+$(BUILD)/bin/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS)
+
+$(GEN_TMPL): $(BUILD)/bin/embed $(TEMPLATES)
+	@mkdir -p $(dir $@)
+	$(Q)$(BUILD)/bin/embed $@ templates $(patsubst templates/%,%,$(TEMPLATES))
+
+$(LIBCC): $(patsubst %.c,$(BUILD)/obj/%.o,$(COMPILER_SRC)) $(BUILD)/obj/gen/templates.gen.o
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIBRT): $(patsubst %.c,$(BUILD)/obj/%.o,$(RUNTIME_SRC))
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(INCDIR)/%.h: runtime/%.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+$(SNNCC): $(BUILD)/obj/compiler/main.o $(LIBCC)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $^ -o $@ $(ALL_LDFLAGS) $(LUA_LIBS) -lm
+
+$(RT_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(LIBRT)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Iruntime $< -o $@ $(ALL_LDFLAGS) $(LIBRT) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
+
+$(CC_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(LIBCC)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Icompiler $< -o $@ $(ALL_LDFLAGS) $(LIBCC) $(LUA_LIBS) $(CMOCKA_LIBS) -lm
+
+# ---- tests -------------------------------------------------------------------------
+# unit (CMocka), the broken-model suite, and end-to-end runs of generated simulators.
+test check: all $(RT_TESTS) $(CC_TESTS)
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+unit: all $(RT_TESTS) $(CC_TESTS)
+	$(Q)BUILD=$(BUILD) tests/run.sh unit
+
+asan:
+	$(MAKE) SANITIZE=address,undefined BUILD=build/asan test
+
+ubsan:
+	$(MAKE) SANITIZE=undefined BUILD=build/ubsan test
+
+# ---- demo and bench ----------------------------------------------------------------
+demo: all
+	$(Q)BUILD=$(BUILD) tools/demo.sh
+
+bench: all
+	$(Q)BUILD=$(BUILD) bench/run.sh
+
+# ---- install -----------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/snncc
+	install -m 755 $(SNNCC) $(DESTDIR)$(PREFIX)/bin/snncc
+	install -m 644 $(LIBRT) $(DESTDIR)$(PREFIX)/lib/libsnnrt.a
+	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/snncc/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/snncc $(DESTDIR)$(PREFIX)/lib/libsnnrt.a
+	rm -rf $(DESTDIR)$(PREFIX)/include/snncc
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

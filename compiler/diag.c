@@ -1,0 +1,131 @@
+/*
+ * diag.c - diagnostics.  Every message a user sees reads "file:line: error: text", the
+ * way compilers print them, so editors can jump to the model line.  Messages go to a
+ * pluggable sink (stderr by default; tests capture them).  diag_suggest() gives the
+ * "did you mean" hints used across the compiler.
+ */
+#include "snncc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static DiagSink sink;
+static void *sink_ud;
+static int n_errors;
+static int verbose;
+
+void diag_set_sink(DiagSink s, void *ud)
+{
+    sink = s;
+    sink_ud = ud;
+}
+
+void diag_set_verbose(int v) { verbose = v; }
+int diag_verbose(void) { return verbose; }
+int diag_error_count(void) { return n_errors; }
+void diag_reset(void) { n_errors = 0; }
+
+static void emit(const char *line)
+{
+    if (sink)
+        sink(sink_ud, line);
+    else
+        fprintf(stderr, "%s\n", line);
+}
+
+static void report(SrcLoc loc, const char *kind, const char *fmt, va_list ap)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    if (loc.file && loc.line > 0)
+        sb_printf(&sb, "%s:%d: %s: ", loc.file, loc.line, kind);
+    else if (loc.file)
+        sb_printf(&sb, "%s: %s: ", loc.file, kind);
+    else
+        sb_printf(&sb, "snncc: %s: ", kind);
+    sb_vprintf(&sb, fmt, ap);
+    emit(sb.buf);
+    sb_release(&sb);
+}
+
+void diag_error(SrcLoc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(loc, "error", fmt, ap);
+    va_end(ap);
+    n_errors++;
+}
+
+void diag_warn(SrcLoc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(loc, "warning", fmt, ap);
+    va_end(ap);
+}
+
+void diag_note(SrcLoc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(loc, "note", fmt, ap);
+    va_end(ap);
+}
+
+void diag_error_raw(const char *msg)
+{
+    emit(msg);
+    n_errors++;
+}
+
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 1000;
+    int row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int prev = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int cur = row[j];
+            int sub = prev + (a[i - 1] != b[j - 1]);
+            int del = row[j] + 1, ins = row[j - 1] + 1;
+            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+const char *diag_suggest(const char *name, const char *const *cands, int n)
+{
+    int len = (int)strlen(name);
+    int limit = len / 3 > 1 ? len / 3 : 1;
+    const char *best = NULL;
+    int best_d = limit + 1;
+    for (int i = 0; i < n; i++) {
+        if (!cands[i] || !strcmp(cands[i], name))
+            continue;
+        int d = edit_distance(name, cands[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = cands[i];
+        }
+    }
+    return best;
+}
+
+const char *diag_hint(char *buf, size_t n, const char *name, const char *const *cands, int nc)
+{
+    const char *s = diag_suggest(name, cands, nc);
+    if (s)
+        snprintf(buf, n, " (did you mean '%s'?)", s);
+    else if (n)
+        buf[0] = '\0';
+    return buf;
+}

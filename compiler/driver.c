@@ -1,0 +1,203 @@
+/*
+ * driver.c - turns the generated sources into a simulator binary.
+ *
+ * Finds libsnnrt and its headers next to the running snncc (<exe>/../lib and
+ * <exe>/../include/snncc, the same layout in the build tree and after make install),
+ * writes a Makefile for users who want to rebuild by hand, runs the C compiler directly
+ * (fork/exec, no shell, so paths with spaces are safe) and reports its failure with the
+ * compiler's own messages, which point into the model file through #line.
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "snncc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static bool file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static bool runtime_at(BuildOptions *bo, const char *prefix)
+{
+    const char *lib = arena_printf("%s/lib", prefix);
+    const char *inc = arena_printf("%s/include/snncc", prefix);
+    if (file_exists(arena_printf("%s/libsnnrt.a", lib)) &&
+        file_exists(arena_printf("%s/snnrt.h", inc))) {
+        bo->rt_lib = lib;
+        bo->rt_inc = inc;
+        return true;
+    }
+    return false;
+}
+
+int driver_find_runtime(BuildOptions *bo, const char *argv0)
+{
+    const char *env = getenv("SNNCC_RUNTIME");
+    if (env && *env) {
+        if (runtime_at(bo, env))
+            return 0;
+        diag_error((SrcLoc){"snncc", 0}, "SNNCC_RUNTIME=%s does not hold lib/libsnnrt.a and "
+                                         "include/snncc/snnrt.h", env);
+        return -1;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        if (!realpath(argv0, exe)) {
+            diag_error((SrcLoc){"snncc", 0}, "cannot locate the snncc executable");
+            return -1;
+        }
+    } else {
+        exe[n] = '\0';
+    }
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    const char *prefix = arena_printf("%s/..", exe);
+    char real[PATH_MAX];
+    if (realpath(prefix, real))
+        prefix = arena_strdup(real);
+    if (runtime_at(bo, prefix))
+        return 0;
+    diag_error((SrcLoc){"snncc", 0}, "cannot find the runtime (libsnnrt.a and snnrt.h) under "
+                                     "%s/lib and %s/include/snncc; reinstall snncc or set "
+                                     "SNNCC_RUNTIME to its prefix", prefix, prefix);
+    return -1;
+}
+
+/* Split a flags string on spaces into argv entries (no shell quoting). */
+static int split_words(const char *s, const char **argv, int max)
+{
+    int n = 0;
+    while (s && *s && n < max) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (!*s)
+            break;
+        const char *e = s;
+        while (*e && *e != ' ' && *e != '\t')
+            e++;
+        argv[n++] = arena_strndup(s, (size_t)(e - s));
+        s = e;
+    }
+    return n;
+}
+
+static int run_command(const char **argv, int verbose)
+{
+    if (verbose) {
+        fputs("  ", stderr);
+        for (int i = 0; argv[i]; i++)
+            fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
+        fputc('\n', stderr);
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execvp(argv[0], (char *const *)argv);
+        fprintf(stderr, "snncc: error: cannot run the C compiler '%s': %s\n", argv[0],
+                strerror(errno));
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int driver_build(const Model *m, const char *dir, const BuildOptions *bo)
+{
+    const char *cc = bo->cc;
+    const char *cflags = bo->cflags;
+    const char *extra = getenv("SNNCC_CFLAGS");
+    if (extra && *extra)
+        cflags = arena_printf("%s %s", cflags, extra);
+
+    /* A Makefile for rebuilding by hand. */
+    TmplScope *s = tmpl_scope_new(NULL);
+    tmpl_set(s, "model_name", m->name);
+    tmpl_set(s, "rt_inc", bo->rt_inc);
+    tmpl_set(s, "rt_lib", bo->rt_lib);
+    tmpl_set(s, "cc", cc);
+    tmpl_set(s, "cflags", cflags);
+    const char *src = tmpl_get("common/Makefile.tmpl");
+    if (!src)
+        return -1;
+    StrBuf mk;
+    sb_init(&mk);
+    if (tmpl_expand(&mk, src, "common/Makefile.tmpl", s) != 0) {
+        sb_release(&mk);
+        return -1;
+    }
+    const char *mkpath = arena_printf("%s/Makefile", dir);
+    int rc = write_file_if_changed(mkpath, mk.buf, mk.len);
+    sb_release(&mk);
+    if (rc != 0) {
+        diag_error((SrcLoc){mkpath, 0}, "cannot write: %s", strerror(errno));
+        return -1;
+    }
+
+    const char *argv[128];
+    int n = split_words(cc, argv, 8);
+    n += split_words(cflags, argv + n, 64);
+    argv[n++] = arena_printf("-I%s", bo->rt_inc);
+    argv[n++] = "-o";
+    argv[n++] = arena_printf("%s/%s", dir, m->name);
+    argv[n++] = arena_printf("%s/%s.c", dir, m->name);
+    argv[n++] = arena_printf("%s/libsnnrt.a", bo->rt_lib);
+    argv[n++] = "-lyaml";
+    argv[n++] = "-lm";
+    argv[n] = NULL;
+    rc = run_command(argv, bo->verbose);
+    if (rc != 0) {
+        diag_error((SrcLoc){m->file, 0}, "the C compiler failed (exit status %d) on %s/%s.c%s",
+                   rc, dir, m->name,
+                   rc == 127 ? "" : "; its messages above point at the model file or the "
+                                    "generated code (rerun with --keep to inspect it)");
+        return -1;
+    }
+    return 0;
+}
+
+int write_file_if_changed(const char *path, const char *data, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        bool same = true;
+        char buf[65536];
+        size_t off = 0, got;
+        while (same && (got = fread(buf, 1, sizeof buf, f)) > 0) {
+            if (off + got > n || memcmp(buf, data + off, got) != 0)
+                same = false;
+            off += got;
+        }
+        fclose(f);
+        if (same && off == n)
+            return 0;
+    }
+    const char *tmp = arena_printf("%s.tmp.%ld", path, (long)getpid());
+    f = fopen(tmp, "wb");
+    if (!f)
+        return -1;
+    bool ok = fwrite(data, 1, n, f) == n;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,457 @@
+/*
+ * emit_c.c - the C back end: renders the model-dependent pieces (state declarations,
+ * allocation, initialisation, neuron update loops with the model's code strings, spike
+ * propagation over the ragged rows) and hands them to templates/c/model.c.tmpl, which
+ * owns the file's skeleton.
+ *
+ * Hot loops are written for memory bandwidth: state variables are loaded into locals
+ * once per neuron and stored once; propagation is a branch-free loop over a contiguous
+ * row of target indices (16-bit where the target population fits) with the weight either
+ * a literal (homogeneous) or a contiguous array.  Parameters and dt become literals, so
+ * the C compiler folds expressions such as exp(-dt / tau_m) at compile time.
+ */
+#include "snncc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct Ctx {
+    const Model *m;
+    const Population *pop; /* population whose code is printed */
+    bool is_float;
+} Ctx;
+
+#define RESYNC "#line SNN_RESYNC"
+#define MAX_INPUTS 256 /* input accumulators per population (check.c: MAX_PROJS) */
+
+/* ---- printing names and rng calls inside code strings -------------------------------- */
+
+static void print_name(void *ud, StrBuf *out, const Sym *sym)
+{
+    Ctx *c = ud;
+    switch (sym->kind) {
+    case SYM_PARAM:
+        code_print_number(out, c->pop->params[sym->index], c->is_float);
+        break;
+    case SYM_BUILTIN:
+        if (!strcmp(sym->name, "dt"))
+            code_print_number(out, c->m->dt, c->is_float);
+        else
+            sb_puts(out, sym->name);
+        break;
+    case SYM_LOCAL: {
+        /* a local may shadow a parameter or variable in the code string; in C it must
+         * not, or "scalar V = V * 2;" would read itself */
+        const NeuronModel *nm = c->pop->model;
+        bool clash = !strcmp(sym->name, "t") || !strcmp(sym->name, "Isyn");
+        for (int i = 0; i < nm->n_vars; i++)
+            clash |= !strcmp(sym->name, nm->vars[i].name);
+        for (int i = 0; i < nm->n_params; i++)
+            clash |= !strcmp(sym->name, nm->params[i].name);
+        if (clash)
+            sb_printf(out, "%s_l%d", sym->name, sym->index);
+        else
+            sb_puts(out, sym->name);
+        break;
+    }
+    default:
+        sb_puts(out, sym->name);
+        break;
+    }
+}
+
+static void print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
+{
+    Ctx *c = ud;
+    const char *f = c->is_float ? "f" : "";
+    if (!strcmp(sym->name, "uniform"))
+        sb_printf(out, "snn_rng_uniform%s(&snn_rng_st)", f);
+    else if (!strcmp(sym->name, "normal"))
+        sb_printf(out, "snn_rng_normal%s(&snn_rng_st)", f);
+    else if (!strcmp(sym->name, "exponential"))
+        sb_puts(out, "(scalar)snn_rng_exponential(&snn_rng_st)");
+    else if (!strcmp(sym->name, "poisson"))
+        sb_printf(out, "(scalar)snn_rng_poisson(&snn_rng_st, (double)(%s))", argc ? argv[0] : "0");
+    else
+        sb_printf(out, "/* unknown rng %s */ 0", sym->name);
+}
+
+static CodePrinter printer(Ctx *c, const CodeStr *cs, const EmitOptions *opt)
+{
+    CodePrinter p = {0};
+    p.is_float = c->is_float;
+    p.name = print_name;
+    p.rng = print_rng;
+    p.ud = c;
+    if (opt->line_directives) {
+        p.line_file = cs->loc.file;
+        p.line_base = cs->loc.line;
+    }
+    return p;
+}
+
+/* ---- pieces ------------------------------------------------------------------------ */
+
+static const char *scalar_literal(double v, bool is_float)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    code_print_number(&sb, v, is_float);
+    char *s = arena_strdup(sb.buf);
+    sb_release(&sb);
+    return s;
+}
+
+static const char *init_kind_c(InitKind k)
+{
+    switch (k) {
+    case INIT_CONSTANT: return "SNN_INIT_CONSTANT";
+    case INIT_UNIFORM: return "SNN_INIT_UNIFORM";
+    case INIT_NORMAL: return "SNN_INIT_NORMAL";
+    }
+    return "SNN_INIT_CONSTANT";
+}
+
+static const char *conn_kind_c(ConnKind k)
+{
+    switch (k) {
+    case CONN_ALL_TO_ALL: return "SNN_CONN_ALL_TO_ALL";
+    case CONN_ONE_TO_ONE: return "SNN_CONN_ONE_TO_ONE";
+    case CONN_FIXED_PROBABILITY: return "SNN_CONN_FIXED_PROBABILITY";
+    case CONN_FIXED_INDEGREE: return "SNN_CONN_FIXED_INDEGREE";
+    }
+    return "?";
+}
+
+/* Number of input accumulators of a population (one per distinct postsynaptic model). */
+static int n_inputs(const Model *m, const Population *p, const Psm **psms)
+{
+    int n = 0;
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        if (pj->post != p)
+            continue;
+        if (pj->input_slot + 1 > n)
+            n = pj->input_slot + 1;
+        if (psms)
+            psms[pj->input_slot] = &pj->psm;
+    }
+    return n;
+}
+
+/* Spike queue depth: the longest delay of a projection leaving p (at least 1). */
+static int n_slots(const Model *m, const Population *p)
+{
+    int n = 1;
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i]->pre == p && m->projs[i]->delay_steps > n)
+            n = m->projs[i]->delay_steps;
+    return n;
+}
+
+static void pop_decls(StrBuf *o, const Model *m, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "static scalar *%s_%s;\n", p->name, nm->vars[k].name);
+    const Psm *psms[MAX_INPUTS];
+    int ni = n_inputs(m, p, psms);
+    for (int k = 0; k < ni; k++)
+        sb_printf(o, "static scalar *%s_in%d; /* input %d: %s */\n", p->name, k, k,
+                  psm_kind_name(psms[k]->kind));
+}
+
+static void pop_alloc(StrBuf *o, const Model *m, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "%s_%s = snn_alloc(sizeof(scalar) * SNN_%s_N, \"population '%s' "
+                     "variable '%s'\");\n", p->name, nm->vars[k].name, p->name, p->name,
+                  nm->vars[k].name);
+    int ni = n_inputs(m, p, NULL);
+    for (int k = 0; k < ni; k++)
+        sb_printf(o, "%s_in%d = snn_alloc(sizeof(scalar) * SNN_%s_N, \"population '%s' "
+                     "input %d\");\n", p->name, k, p->name, p->name, k);
+}
+
+static void pop_init(StrBuf *o, const Model *m, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    for (int k = 0; k < nm->n_vars; k++) {
+        const Init *in = &p->inits[k];
+        sb_printf(o, "{ /* %s = %s */\n", nm->vars[k].name, init_kind_name(in->kind));
+        sb_printf(o, "    const snn_init vinit = {%s, %.17g, %.17g, snn_stream_id(\"%s/%s\")};\n",
+                  init_kind_c(in->kind), in->a, in->b, p->name, nm->vars[k].name);
+        sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, SNN_%s_N, %s_%s, "
+                     "(int)sizeof(scalar));\n}\n", p->name, p->name, nm->vars[k].name);
+    }
+    int ni = n_inputs(m, p, NULL);
+    for (int k = 0; k < ni; k++)
+        sb_printf(o, "memset(%s_in%d, 0, sizeof(scalar) * SNN_%s_N);\n", p->name, k, p->name);
+    if (!nm->n_vars && !ni)
+        sb_puts(o, "(void)run;\n");
+}
+
+static void pop_update(StrBuf *o, const Model *m, const Population *p, const EmitOptions *opt)
+{
+    const NeuronModel *nm = p->model;
+    Ctx c = {m, p, m->precision == PREC_FLOAT};
+    bool rng = code_uses_rng(nm->sim.stmts, NULL) || code_uses_rng(NULL, nm->threshold.expr) ||
+               code_uses_rng(nm->reset.stmts, NULL);
+    if (rng)
+        sb_printf(o, "const uint32_t snn_stream = snn_stream_id(\"%s/neuron\");\n", p->name);
+    sb_printf(o, "const scalar t = (scalar)((double)step * SNN_DT);\n");
+    sb_printf(o, "(void)t;\n");
+    sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_%s_N; snn_i++) {\n", p->name);
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "    scalar %s = %s_%s[snn_i];\n", nm->vars[k].name, p->name,
+                  nm->vars[k].name);
+    const Psm *psms[MAX_INPUTS];
+    int ni = n_inputs(m, p, psms);
+    sb_puts(o, "    scalar Isyn = 0;\n");
+    for (int k = 0; k < ni; k++) {
+        sb_printf(o, "    Isyn += %s_in%d[snn_i];\n", p->name, k);
+        if (psms[k]->kind == PSM_DELTA)
+            sb_printf(o, "    %s_in%d[snn_i] = 0; /* delta: one step */\n", p->name, k);
+        else
+            sb_printf(o, "    %s_in%d[snn_i] *= %s; /* exp(-dt / %g) */\n", p->name, k,
+                      scalar_literal(exp(-m->dt / psms[k]->tau), c.is_float), psms[k]->tau);
+    }
+    sb_puts(o, "    (void)Isyn;\n");
+    if (rng) {
+        sb_puts(o, "    snn_rng snn_rng_st;\n");
+        sb_puts(o, "    snn_rng_init(&snn_rng_st, run->seed, snn_stream, snn_i, step);\n");
+    }
+    if (nm->sim.stmts) {
+        CodePrinter pr = printer(&c, &nm->sim, opt);
+        sb_puts(o, "    {\n");
+        code_print_stmts(o, nm->sim.stmts, 8, &pr);
+        if (pr.line_file)
+            sb_puts(o, RESYNC "\n");
+        sb_puts(o, "    }\n");
+    }
+    if (nm->threshold.expr) {
+        CodePrinter pr = printer(&c, &nm->threshold, opt);
+        if (pr.line_file)
+            sb_printf(o, "#line %d \"%s\"\n", nm->threshold.loc.line + nm->threshold.expr->line - 1,
+                      pr.line_file);
+        sb_puts(o, "    if (");
+        CodePrinter pe = pr;
+        pe.line_file = NULL;
+        code_print_expr(o, nm->threshold.expr, &pe);
+        sb_puts(o, ") {\n");
+        if (pr.line_file)
+            sb_puts(o, RESYNC "\n");
+        if (nm->reset.stmts) {
+            CodePrinter rr = printer(&c, &nm->reset, opt);
+            code_print_stmts(o, nm->reset.stmts, 8, &rr);
+            if (rr.line_file)
+                sb_puts(o, RESYNC "\n");
+        }
+        sb_puts(o, "        snn_spk[snn_nspk++] = snn_i;\n");
+        sb_puts(o, "    }\n");
+    }
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "    %s_%s[snn_i] = %s;\n", p->name, nm->vars[k].name, nm->vars[k].name);
+    sb_puts(o, "}");
+}
+
+static const char *ind_type(const Projection *pj)
+{
+    return pj->post->n <= 65536 ? "uint16_t" : "uint32_t";
+}
+
+static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
+{
+    const ConnRule *c = &pj->conn;
+    bool het = pj->weight.kind != INIT_CONSTANT;
+    sb_puts(o, "{\n");
+    sb_printf(o, "    const snn_proj_spec spec = {\n");
+    sb_printf(o, "        .name = \"%s\",\n", pj->name);
+    sb_printf(o, "        .kind = %s,\n", conn_kind_c(c->kind));
+    sb_printf(o, "        .n_pre = SNN_%s_N,\n", pj->pre->name);
+    sb_printf(o, "        .n_post = SNN_%s_N,\n", pj->post->name);
+    if (c->kind == CONN_FIXED_PROBABILITY)
+        sb_printf(o, "        .p = %.17g,\n", c->p);
+    if (c->kind == CONN_FIXED_INDEGREE)
+        sb_printf(o, "        .k = %lldu,\n", (long long)c->k);
+    sb_printf(o, "        .autapses = %d,\n", c->autapses);
+    sb_printf(o, "        .multapses = %d,\n", c->multapses);
+    sb_printf(o, "        .same_pop = %d,\n", pj->pre == pj->post);
+    sb_printf(o, "        .stream = snn_stream_id(\"%s/conn\"),\n", pj->name);
+    sb_printf(o, "        .ind_bytes = (int)sizeof(%s),\n", ind_type(pj));
+    sb_printf(o, "        .slack = 0,\n");
+    sb_printf(o, "        .has_weight = %d,\n", het);
+    if (het)
+        sb_printf(o, "        .weight = {%s, %.17g, %.17g, snn_stream_id(\"%s/weight\")},\n",
+                  init_kind_c(pj->weight.kind), pj->weight.a, pj->weight.b, pj->name);
+    sb_printf(o, "        .weight_bytes = (int)sizeof(scalar),\n");
+    sb_puts(o, "    };\n");
+    sb_printf(o, "    snn_ragged_build(&spec, run->seed, &%s_syn);\n", pj->name);
+    sb_printf(o, "    run->n_synapses[%d] = %s_syn.n_syn;\n", pj->index, pj->name);
+    sb_printf(o, "    run->syn_bytes[%d] = %s_syn.bytes;\n", pj->index, pj->name);
+    sb_printf(o, "    run->syn_checksum[%d] = %s_syn.checksum;\n", pj->index, pj->name);
+    sb_puts(o, "}");
+    (void)m;
+}
+
+static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
+{
+    bool is_float = m->precision == PREC_FLOAT;
+    const char *pre = pj->pre->name;
+    bool het = pj->weight.kind != INIT_CONSTANT;
+    int d = pj->delay_steps;
+    sb_printf(o, "/* spikes emitted %d step%s ago */\n", d, d == 1 ? "" : "s");
+    sb_printf(o, "const uint32_t slot = (uint32_t)((step + SNN_%s_NSLOT - %du) %% SNN_%s_NSLOT);\n",
+              pre, d, pre);
+    sb_printf(o, "const uint32_t n = %s_spk_cnt[slot];\n", pre);
+    sb_printf(o, "const uint32_t *restrict spk = %s_spk + (size_t)slot * SNN_%s_N;\n", pre, pre);
+    sb_printf(o, "const uint64_t *restrict row_start = %s_syn.row_start;\n", pj->name);
+    sb_printf(o, "const uint32_t *restrict row_len = %s_syn.row_len;\n", pj->name);
+    sb_printf(o, "const %s *restrict ind = %s_syn.ind;\n", ind_type(pj), pj->name);
+    if (het)
+        sb_printf(o, "const scalar *restrict weight = %s_syn.weight;\n", pj->name);
+    sb_printf(o, "scalar *restrict in = %s_in%d;\n", pj->post->name, pj->input_slot);
+    sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
+    sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
+    sb_puts(o, "    const uint32_t len = row_len[spk[s]];\n");
+    sb_printf(o, "    const %s *restrict row = ind + start;\n", ind_type(pj));
+    if (het) {
+        sb_puts(o, "    const scalar *restrict w = weight + start;\n");
+        sb_puts(o, "    for (uint32_t k = 0; k < len; k++)\n");
+        sb_puts(o, "        in[row[k]] += w[k];\n");
+    } else {
+        sb_puts(o, "    for (uint32_t k = 0; k < len; k++)\n");
+        sb_printf(o, "        in[row[k]] += %s;\n", scalar_literal(pj->weight.a, is_float));
+    }
+    sb_puts(o, "}");
+}
+
+/* ---- the file ------------------------------------------------------------------------ */
+
+static const char *take(StrBuf *sb)
+{
+    /* drop one trailing newline: templates put the value on its own line */
+    if (sb->len && sb->buf[sb->len - 1] == '\n')
+        sb->buf[--sb->len] = '\0';
+    char *s = arena_strdup(sb->buf);
+    sb_reset(sb);
+    return s;
+}
+
+/* Replace each "#line SNN_RESYNC" by a #line naming the generated file's next line, and
+ * move every #line directive to column 0 (template re-indentation shifts them). */
+static void resync_lines(StrBuf *out, const char *src, const char *fname)
+{
+    int line = 1;
+    const char *p = src;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        const char *q = p;
+        while (q < p + n && *q == ' ')
+            q++;
+        size_t rest = n - (size_t)(q - p);
+        if (rest == strlen(RESYNC) && !strncmp(q, RESYNC, rest))
+            sb_printf(out, "#line %d \"%s\"", line + 1, fname);
+        else if (rest > 6 && !strncmp(q, "#line ", 6))
+            sb_putn(out, q, rest);
+        else
+            sb_putn(out, p, n);
+        if (!nl)
+            break;
+        sb_putc(out, '\n');
+        line++;
+        p = nl + 1;
+    }
+}
+
+static int write_out(const char *dir, const char *fname, const char *data)
+{
+    const char *path = arena_printf("%s/%s", dir, fname);
+    if (write_file_if_changed(path, data, strlen(data)) != 0) {
+        diag_error((SrcLoc){path, 0}, "cannot write generated file");
+        return -1;
+    }
+    return 0;
+}
+
+int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
+{
+    bool is_float = m->precision == PREC_FLOAT;
+    TmplScope *g = tmpl_scope_new(NULL);
+    uint64_t hash = ir_hash(m);
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hash);
+    tmpl_set(g, "banner", arena_printf("Generated by snncc %s from %s (model hash %s). "
+                                       "DO NOT EDIT.", SNNCC_VERSION, m->file, hex));
+    tmpl_set(g, "model_name", m->name);
+    tmpl_set(g, "model_file", m->file);
+    tmpl_set(g, "model_hash", hex);
+    tmpl_set(g, "version", SNNCC_VERSION);
+    tmpl_set(g, "precision", is_float ? "float" : "double");
+    tmpl_set(g, "scalar_type", is_float ? "float" : "double");
+    tmpl_set(g, "dt", arena_printf("%.17g", m->dt));
+    tmpl_set(g, "seed", arena_printf("%llu", (unsigned long long)m->seed));
+    tmpl_set(g, "n_pops", arena_printf("%d", m->n_pops));
+    tmpl_set(g, "n_projs", arena_printf("%d", m->n_projs));
+    tmpl_list_declare(g, "pops");
+    tmpl_list_declare(g, "projs");
+
+    StrBuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < m->n_pops; i++) {
+        const Population *p = m->pops[i];
+        TmplScope *s = tmpl_list_add(g, "pops");
+        tmpl_set(s, "name", p->name);
+        tmpl_set(s, "n", arena_printf("%lld", (long long)p->n));
+        tmpl_set(s, "index", arena_printf("%d", i));
+        tmpl_set(s, "nslot", arena_printf("%d", n_slots(m, p)));
+        tmpl_set(s, "model_name_pop", p->model->name);
+        tmpl_set(s, "loc", arena_printf("%s:%d", p->loc.file, p->loc.line));
+        tmpl_set(s, "record", p->record_spikes ? "1" : "0");
+        pop_decls(&sb, m, p);
+        tmpl_set(s, "decls", take(&sb));
+        pop_alloc(&sb, m, p);
+        tmpl_set(s, "alloc", take(&sb));
+        pop_init(&sb, m, p);
+        tmpl_set(s, "init", take(&sb));
+        pop_update(&sb, m, p, opt);
+        tmpl_set(s, "update", take(&sb));
+    }
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        TmplScope *s = tmpl_list_add(g, "projs");
+        tmpl_set(s, "name", pj->name);
+        tmpl_set(s, "pre", pj->pre->name);
+        tmpl_set(s, "post", pj->post->name);
+        tmpl_set(s, "pre_index", arena_printf("%d", pj->pre->index));
+        tmpl_set(s, "post_index", arena_printf("%d", pj->post->index));
+        tmpl_set(s, "loc", arena_printf("%s:%d", pj->loc.file, pj->loc.line));
+        tmpl_set(s, "proj_decl", arena_printf("static snn_ragged %s_syn; /* %s, %s target "
+                                              "indices%s */", pj->name,
+                                              conn_kind_name(pj->conn.kind), ind_type(pj),
+                                              pj->weight.kind != INIT_CONSTANT
+                                                  ? ", per-synapse weights" : ""));
+        proj_build(&sb, m, pj);
+        tmpl_set(s, "proj_build", take(&sb));
+        proj_propagate(&sb, m, pj);
+        tmpl_set(s, "propagate", take(&sb));
+    }
+    const char *src = tmpl_get("c/model.c.tmpl");
+    if (!src)
+        return -1;
+    if (tmpl_expand(&sb, src, "c/model.c.tmpl", g) != 0) {
+        sb_release(&sb);
+        return -1;
+    }
+    const char *fname = arena_printf("%s.c", m->name);
+    StrBuf fin;
+    sb_init(&fin);
+    resync_lines(&fin, sb.buf, fname);
+    sb_release(&sb);
+    int rc = write_out(dir, fname, fin.buf);
+    sb_release(&fin);
+    return rc;
+}

@@ -1,0 +1,1051 @@
+/*
+ * lua_api.c - the model language: the C functions a model file calls.
+ *
+ * network{}, neuron{}, population{}, projection{}, record{}, the initialisers
+ * (constant, uniform, normal), connectivity rules (all_to_all, one_to_one,
+ * fixed_probability, fixed_indegree), postsynaptic models (delta, exp_curr) and param().
+ * Each function checks its arguments first (any luaL_error jumps out, so nothing is
+ * allocated with malloc here: everything goes into the arena), records the caller's
+ * file:line in the IR object, and returns a userdata handle.  Tables are read as records:
+ * unknown keys are errors with a "did you mean" hint, and keys are sorted before they go
+ * into the IR so that the generated code never depends on Lua's table order.
+ */
+#include "lua_api.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+typedef struct Ctx {
+    Model *m;
+    const LoadOptions *opt;
+    const char *cur_file, *cur_text;
+    int neurons_cap, pops_cap, projs_cap;
+    bool *define_used;
+} Ctx;
+
+static const char ctx_key = 0;
+
+#define MT_NEURON "snncc.neuron"
+#define MT_POP    "snncc.population"
+#define MT_PROJ   "snncc.projection"
+#define MT_INIT   "snncc.init"
+#define MT_CONN   "snncc.conn"
+#define MT_PSM    "snncc.psm"
+
+static Ctx *get_ctx(lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key);
+    Ctx *c = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return c;
+}
+
+/* ---- locations and errors ------------------------------------------------------------ */
+
+/* file:line of the Lua code that called the running C function. */
+static SrcLoc caller_loc(lua_State *L)
+{
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            const char *src = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
+            return (SrcLoc){arena_strdup(src), ar.currentline};
+        }
+    }
+    return (SrcLoc){get_ctx(L)->m->file, 0};
+}
+
+static int api_error(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int api_error(lua_State *L, const char *fmt, ...)
+{
+    SrcLoc loc = caller_loc(L);
+    StrBuf sb;
+    sb_init(&sb);
+    if (loc.line > 0)
+        sb_printf(&sb, "%s:%d: error: ", loc.file, loc.line);
+    else
+        sb_printf(&sb, "%s: error: ", loc.file);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    char *msg = arena_strdup(sb.buf);
+    sb_release(&sb);
+    lua_pushstring(L, msg);
+    return lua_error(L);
+}
+
+/* Does the match at 'hit' begin a string literal's text?  That is: right after a quote,
+ * or after '[[' / '[=[' and the newlines that the string itself starts with. */
+static bool at_string_start(const char *file, const char *hit)
+{
+    const char *q = hit;
+    while (q > file && (q[-1] == '\n' || q[-1] == '\r') && hit - q < 8)
+        q--;
+    return q > file && (q[-1] == '"' || q[-1] == '\'' || q[-1] == '[');
+}
+
+/* The first occurrence of needle at or after 'from' that begins a string literal, else the
+ * first occurrence at all, else NULL. */
+static const char *find_code(const char *file, const char *from, const char *needle)
+{
+    const char *first = NULL;
+    for (const char *h = strstr(from, needle); h; h = strstr(h + 1, needle)) {
+        if (at_string_start(file, h))
+            return h;
+        if (!first)
+            first = h;
+    }
+    return first;
+}
+
+/* The line in the current file where code string 'text' starts: searched from the call
+ * line onward, then (a string kept in a variable) from the top of the file; falls back to
+ * the call line. */
+static SrcLoc locate_code(lua_State *L, SrcLoc call, const char *text)
+{
+    Ctx *c = get_ctx(L);
+    if (!c->cur_text || !call.file || strcmp(call.file, c->cur_file) != 0)
+        return call;
+    const char *p = c->cur_text;
+    for (int line = 1; line < call.line && *p; p++)
+        if (*p == '\n')
+            line++;
+    /* skip leading newlines of the string: they are not where its code starts */
+    int lead = 0;
+    while (text[lead] == '\n')
+        lead++;
+    if (!text[lead])
+        return call;
+    const char *hit = find_code(c->cur_text, p, text + lead);
+    if (!hit)
+        hit = find_code(c->cur_text, c->cur_text, text + lead);
+    if (!hit) {
+        /* quoted strings with escapes: look for the first line only */
+        const char *nl = strchr(text + lead, '\n');
+        size_t n = nl ? (size_t)(nl - text - lead) : strlen(text + lead);
+        char *first = arena_strndup(text + lead, n);
+        hit = find_code(c->cur_text, p, first);
+        if (!hit)
+            hit = find_code(c->cur_text, c->cur_text, first);
+    }
+    if (!hit)
+        return call;
+    int line = 1;
+    for (const char *q = c->cur_text; q < hit; q++)
+        if (*q == '\n')
+            line++;
+    return (SrcLoc){call.file, line - lead};
+}
+
+/* ---- reading tables as records ------------------------------------------------------- */
+
+static const char *type_name(lua_State *L, int idx)
+{
+    if (luaL_getmetafield(L, idx, "__name") == LUA_TSTRING) {
+        const char *n = lua_tostring(L, -1);
+        lua_pop(L, 1);
+        if (!strncmp(n, "snncc.", 6))
+            return n + 6;
+        return n;
+    }
+    return luaL_typename(L, idx);
+}
+
+/* Reject keys other than the listed names and integer keys 1..npos. */
+static void check_keys(lua_State *L, int t, const char *what, const char *const *keys, int npos)
+{
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TNUMBER && lua_isinteger(L, -1)) {
+            lua_Integer i = lua_tointeger(L, -1);
+            if (i >= 1 && i <= npos)
+                continue;
+            api_error(L, "%s: unexpected positional argument %lld", what, (long long)i);
+        }
+        if (lua_type(L, -1) != LUA_TSTRING)
+            api_error(L, "%s: keys must be names (got a %s)", what, luaL_typename(L, -1));
+        const char *k = lua_tostring(L, -1);
+        int n = 0, found = 0;
+        for (; keys[n]; n++)
+            found |= !strcmp(keys[n], k);
+        if (!found) {
+            char hint[128];
+            diag_hint(hint, sizeof hint, k, keys, n);
+            api_error(L, "%s: unknown field '%s'%s", what, k, hint);
+        }
+    }
+}
+
+/* Push field 'key' (or positional 'pos' when > 0 and the key is absent). */
+static int get_field(lua_State *L, int t, const char *key, int pos)
+{
+    int ty = lua_getfield(L, t, key);
+    if (ty == LUA_TNIL && pos > 0) {
+        lua_pop(L, 1);
+        ty = lua_rawgeti(L, t, pos);
+    }
+    return ty;
+}
+
+static bool opt_number(lua_State *L, int t, const char *key, int pos, const char *what,
+                       double *out)
+{
+    int ty = get_field(L, t, key, pos);
+    if (ty == LUA_TNIL) {
+        lua_pop(L, 1);
+        return false;
+    }
+    if (ty != LUA_TNUMBER)
+        api_error(L, "%s: '%s' must be a number (got %s)", what, key, type_name(L, -1));
+    *out = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    if (!isfinite(*out))
+        api_error(L, "%s: '%s' must be finite (got %g)", what, key, *out);
+    return true;
+}
+
+static bool opt_bool(lua_State *L, int t, const char *key, const char *what, bool *out)
+{
+    int ty = lua_getfield(L, t, key);
+    if (ty == LUA_TNIL) {
+        lua_pop(L, 1);
+        return false;
+    }
+    if (ty != LUA_TBOOLEAN)
+        api_error(L, "%s: '%s' must be true or false (got %s)", what, key, type_name(L, -1));
+    *out = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return true;
+}
+
+static const char *opt_string(lua_State *L, int t, const char *key, int pos, const char *what)
+{
+    int ty = get_field(L, t, key, pos);
+    if (ty == LUA_TNIL) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (ty != LUA_TSTRING)
+        api_error(L, "%s: '%s' must be a string (got %s)", what, key, type_name(L, -1));
+    const char *s = arena_strdup(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return s;
+}
+
+/* An integer-valued number (sizes, degrees); 1e12 is fine, 2.5 is not. */
+static int64_t to_count(lua_State *L, int idx, const char *what, const char *key)
+{
+    if (lua_type(L, idx) != LUA_TNUMBER)
+        api_error(L, "%s: '%s' must be a number (got %s)", what, key, type_name(L, idx));
+    double v = lua_tonumber(L, idx);
+    if (v != floor(v) || !isfinite(v))
+        api_error(L, "%s: '%s' must be a whole number (got %g)", what, key, v);
+    if (v < 0 || v > 9.0e18)
+        api_error(L, "%s: '%s' must be between 0 and 9e18 (got %g)", what, key, v);
+    return (int64_t)v;
+}
+
+/* Sorted string keys of the table at t (for reproducible output). */
+static int sorted_keys(lua_State *L, int t, const char *what, const char ***out)
+{
+    int n = 0, cap = 0;
+    const char **keys = NULL;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            api_error(L, "%s: keys must be names (got a %s)", what, luaL_typename(L, -1));
+        keys = arena_grow(keys, &cap, n + 1, sizeof *keys);
+        keys[n++] = arena_strdup(lua_tostring(L, -1));
+    }
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
+            const char *tmp = keys[j];
+            keys[j] = keys[j - 1];
+            keys[j - 1] = tmp;
+        }
+    *out = keys;
+    return n;
+}
+
+static void *new_handle(lua_State *L, const char *mt, void *payload)
+{
+    void **u = lua_newuserdatauv(L, sizeof(void *), 0);
+    *u = payload;
+    luaL_setmetatable(L, mt);
+    return payload;
+}
+
+static void *test_handle(lua_State *L, int idx, const char *mt)
+{
+    void **u = luaL_testudata(L, idx, mt);
+    return u ? *u : NULL;
+}
+
+/* A number or an initialiser object at idx. */
+static Init to_init(lua_State *L, int idx, const char *what, const char *key)
+{
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        double v = lua_tonumber(L, idx);
+        if (!isfinite(v))
+            api_error(L, "%s: '%s' must be finite", what, key);
+        return (Init){INIT_CONSTANT, v, 0, caller_loc(L)};
+    }
+    Init *in = test_handle(L, idx, MT_INIT);
+    if (!in)
+        api_error(L, "%s: '%s' must be a number or an initialiser such as uniform(0, 1) "
+                     "(got %s)", what, key, type_name(L, idx));
+    return *in;
+}
+
+/* ---- network{} ------------------------------------------------------------------------ */
+
+static bool is_ident(const char *s)
+{
+    if (!s || !*s || !(s[0] == '_' || ((s[0] | 32) >= 'a' && (s[0] | 32) <= 'z')))
+        return false;
+    for (; *s; s++)
+        if (!(*s == '_' || (*s >= '0' && *s <= '9') || ((*s | 32) >= 'a' && (*s | 32) <= 'z')))
+            return false;
+    return true;
+}
+
+static int l_network(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    Model *m = get_ctx(L)->m;
+    static const char *const keys[] = {"name", "dt", "seed", "precision", NULL};
+    check_keys(L, 1, "network", keys, 0);
+    if (m->has_network)
+        api_error(L, "network: network{} given twice (first at %s:%d)", m->loc.file,
+                  m->loc.line);
+    m->has_network = true;
+    m->loc = caller_loc(L);
+    const char *name = opt_string(L, 1, "name", 0, "network");
+    if (name) {
+        if (!is_ident(name))
+            api_error(L, "network: name '%s' must be an identifier (letters, digits, '_')",
+                      name);
+        m->name = name;
+    }
+    opt_number(L, 1, "dt", 0, "network", &m->dt);
+    if (!(m->dt > 0))
+        api_error(L, "network: dt must be > 0 ms (got %g)", m->dt);
+    if (lua_getfield(L, 1, "seed") != LUA_TNIL) {
+        int64_t s = to_count(L, -1, "network", "seed");
+        m->seed = (uint64_t)s;
+    }
+    lua_pop(L, 1);
+    const char *prec = opt_string(L, 1, "precision", 0, "network");
+    if (prec) {
+        if (!strcmp(prec, "float"))
+            m->precision = PREC_FLOAT;
+        else if (!strcmp(prec, "double"))
+            m->precision = PREC_DOUBLE;
+        else
+            api_error(L, "network: precision must be \"float\" or \"double\" (got \"%s\")", prec);
+    }
+    return 0;
+}
+
+/* ---- neuron{} ------------------------------------------------------------------------- */
+
+static CodeStr read_code(lua_State *L, int t, const char *key, SrcLoc call, const char *what)
+{
+    CodeStr cs = {0};
+    const char *s = opt_string(L, t, key, 0, what);
+    if (s) {
+        cs.text = s;
+        cs.loc = locate_code(L, call, s);
+    }
+    return cs;
+}
+
+static int l_neuron(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"name", "params", "vars", "sim", "threshold",
+                                       "reset", NULL};
+    check_keys(L, 1, "neuron", keys, 0);
+    NeuronModel *nm = arena_alloc(sizeof *nm);
+    nm->loc = caller_loc(L);
+    nm->name = opt_string(L, 1, "name", 0, "neuron");
+    if (!nm->name)
+        api_error(L, "neuron: missing 'name'");
+    if (!is_ident(nm->name))
+        api_error(L, "neuron: name '%s' must be an identifier (letters, digits, '_')",
+                  nm->name);
+    const char *what = arena_printf("neuron '%s'", nm->name);
+
+    if (lua_getfield(L, 1, "params") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'params' must be a table of name = value", what);
+        int t = lua_gettop(L);
+        const char **names;
+        nm->n_params = sorted_keys(L, t, what, &names);
+        nm->params = arena_alloc(sizeof(NamedValue) * (size_t)(nm->n_params + 1));
+        for (int i = 0; i < nm->n_params; i++) {
+            lua_getfield(L, t, names[i]);
+            if (lua_type(L, -1) != LUA_TNUMBER)
+                api_error(L, "%s: parameter '%s' must be a number (got %s)", what, names[i],
+                          type_name(L, -1));
+            nm->params[i] = (NamedValue){names[i], lua_tonumber(L, -1), nm->loc};
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "vars") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'vars' must be a table of name = initial value", what);
+        int t = lua_gettop(L);
+        const char **names;
+        nm->n_vars = sorted_keys(L, t, what, &names);
+        nm->vars = arena_alloc(sizeof(VarDef) * (size_t)(nm->n_vars + 1));
+        for (int i = 0; i < nm->n_vars; i++) {
+            lua_getfield(L, t, names[i]);
+            nm->vars[i].name = names[i];
+            nm->vars[i].init = to_init(L, -1, what, names[i]);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    nm->sim = read_code(L, 1, "sim", nm->loc, what);
+    nm->threshold = read_code(L, 1, "threshold", nm->loc, what);
+    nm->reset = read_code(L, 1, "reset", nm->loc, what);
+
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    m->neurons = arena_grow(m->neurons, &c->neurons_cap, m->n_neurons + 1, sizeof(void *));
+    m->neurons[m->n_neurons++] = nm;
+    new_handle(L, MT_NEURON, nm);
+    return 1;
+}
+
+static int find_param(const NeuronModel *nm, const char *name)
+{
+    for (int i = 0; i < nm->n_params; i++)
+        if (!strcmp(nm->params[i].name, name))
+            return i;
+    return -1;
+}
+
+static const char **param_names(const NeuronModel *nm)
+{
+    const char **v = arena_alloc(sizeof(char *) * (size_t)(nm->n_params + 1));
+    for (int i = 0; i < nm->n_params; i++)
+        v[i] = nm->params[i].name;
+    return v;
+}
+
+/* Apply "name = value" overrides from the table at t onto a params array. */
+static void apply_params(lua_State *L, int t, const NeuronModel *nm, double *vals,
+                         const char *what)
+{
+    const char **keys;
+    int n = sorted_keys(L, t, what, &keys);
+    for (int i = 0; i < n; i++) {
+        int k = find_param(nm, keys[i]);
+        if (k < 0) {
+            char hint[128];
+            diag_hint(hint, sizeof hint, keys[i], param_names(nm), nm->n_params);
+            api_error(L, "%s: neuron '%s' has no parameter '%s'%s", what, nm->name, keys[i],
+                      hint);
+        }
+        lua_getfield(L, t, keys[i]);
+        if (lua_type(L, -1) != LUA_TNUMBER)
+            api_error(L, "%s: parameter '%s' must be a number (got %s)", what, keys[i],
+                      type_name(L, -1));
+        vals[k] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+}
+
+/* lif{ tau_m = 10 }: a copy of the model with other parameter defaults. */
+static int neuron_call(lua_State *L)
+{
+    NeuronModel *base = *(NeuronModel **)luaL_checkudata(L, 1, MT_NEURON);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    NeuronModel *nm = arena_alloc(sizeof *nm);
+    *nm = *base;
+    nm->params = arena_alloc(sizeof(NamedValue) * (size_t)(base->n_params + 1));
+    memcpy(nm->params, base->params, sizeof(NamedValue) * (size_t)base->n_params);
+    double *vals = arena_alloc(sizeof(double) * (size_t)(nm->n_params + 1));
+    for (int i = 0; i < nm->n_params; i++)
+        vals[i] = nm->params[i].value;
+    apply_params(L, 2, nm, vals, arena_printf("neuron '%s'", nm->name));
+    for (int i = 0; i < nm->n_params; i++)
+        nm->params[i].value = vals[i];
+    new_handle(L, MT_NEURON, nm);
+    return 1;
+}
+
+static int neuron_tostring(lua_State *L)
+{
+    NeuronModel *nm = *(NeuronModel **)luaL_checkudata(L, 1, MT_NEURON);
+    lua_pushfstring(L, "neuron '%s' (%s:%d)", nm->name, nm->loc.file, nm->loc.line);
+    return 1;
+}
+
+/* ---- population{} --------------------------------------------------------------------- */
+
+static Population *find_pop(Model *m, const char *name)
+{
+    for (int i = 0; i < m->n_pops; i++)
+        if (!strcmp(m->pops[i]->name, name))
+            return m->pops[i];
+    return NULL;
+}
+
+static const char **pop_names(Model *m)
+{
+    const char **v = arena_alloc(sizeof(char *) * (size_t)(m->n_pops + 1));
+    for (int i = 0; i < m->n_pops; i++)
+        v[i] = m->pops[i]->name;
+    return v;
+}
+
+static int l_population(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"name", "model", "size", "params", "init", "record",
+                                       NULL};
+    check_keys(L, 1, "population", keys, 3);
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    Population *p = arena_alloc(sizeof *p);
+    p->loc = caller_loc(L);
+    p->name = opt_string(L, 1, "name", 1, "population");
+    if (!p->name)
+        api_error(L, "population: missing name (population { \"E\", model, size })");
+    if (!is_ident(p->name))
+        api_error(L, "population: name '%s' must be an identifier (letters, digits, '_')",
+                  p->name);
+    const char *what = arena_printf("population '%s'", p->name);
+    Population *dup = find_pop(m, p->name);
+    if (dup)
+        api_error(L, "%s: name already used at %s:%d", what, dup->loc.file, dup->loc.line);
+
+    int ty = get_field(L, 1, "model", 2);
+    if (ty == LUA_TNIL)
+        api_error(L, "%s: missing neuron model (population { \"%s\", model, size })", what,
+                  p->name);
+    p->model = test_handle(L, -1, MT_NEURON);
+    if (!p->model)
+        api_error(L, "%s: model must be a neuron model (got %s)", what, type_name(L, -1));
+    lua_pop(L, 1);
+
+    if (get_field(L, 1, "size", 3) == LUA_TNIL)
+        api_error(L, "%s: missing size (population { \"%s\", model, size })", what, p->name);
+    p->n = to_count(L, -1, what, "size");
+    lua_pop(L, 1);
+
+    NeuronModel *nm = p->model;
+    p->params = arena_alloc(sizeof(double) * (size_t)(nm->n_params + 1));
+    for (int i = 0; i < nm->n_params; i++)
+        p->params[i] = nm->params[i].value;
+    if (lua_getfield(L, 1, "params") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'params' must be a table of name = value", what);
+        apply_params(L, lua_gettop(L), nm, p->params, what);
+    }
+    lua_pop(L, 1);
+
+    p->inits = arena_alloc(sizeof(Init) * (size_t)(nm->n_vars + 1));
+    for (int i = 0; i < nm->n_vars; i++)
+        p->inits[i] = nm->vars[i].init;
+    if (lua_getfield(L, 1, "init") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'init' must be a table of var = initialiser", what);
+        int t = lua_gettop(L);
+        const char **names;
+        int n = sorted_keys(L, t, what, &names);
+        for (int i = 0; i < n; i++) {
+            int k = -1;
+            for (int v = 0; v < nm->n_vars; v++)
+                if (!strcmp(nm->vars[v].name, names[i]))
+                    k = v;
+            if (k < 0) {
+                const char **cands = arena_alloc(sizeof(char *) * (size_t)(nm->n_vars + 1));
+                for (int v = 0; v < nm->n_vars; v++)
+                    cands[v] = nm->vars[v].name;
+                char hint[128];
+                diag_hint(hint, sizeof hint, names[i], cands, nm->n_vars);
+                api_error(L, "%s: init: neuron '%s' has no variable '%s'%s", what, nm->name,
+                          names[i], hint);
+            }
+            lua_getfield(L, t, names[i]);
+            p->inits[k] = to_init(L, -1, what, names[i]);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    const char *rec = opt_string(L, 1, "record", 0, what);
+    if (rec) {
+        if (strcmp(rec, "spikes") != 0)
+            api_error(L, "%s: record must be \"spikes\" (got \"%s\")", what, rec);
+        p->record_spikes = true;
+    }
+
+    p->index = m->n_pops;
+    m->pops = arena_grow(m->pops, &c->pops_cap, m->n_pops + 1, sizeof(void *));
+    m->pops[m->n_pops++] = p;
+    new_handle(L, MT_POP, p);
+    return 1;
+}
+
+static int pop_tostring(lua_State *L)
+{
+    Population *p = *(Population **)luaL_checkudata(L, 1, MT_POP);
+    lua_pushfstring(L, "population '%s' (%s:%d)", p->name, p->loc.file, p->loc.line);
+    return 1;
+}
+
+/* pop.size, pop.name */
+static int pop_index(lua_State *L)
+{
+    Population *p = *(Population **)luaL_checkudata(L, 1, MT_POP);
+    const char *k = luaL_checkstring(L, 2);
+    if (!strcmp(k, "size"))
+        lua_pushinteger(L, (lua_Integer)p->n);
+    else if (!strcmp(k, "name"))
+        lua_pushstring(L, p->name);
+    else
+        return api_error(L, "population '%s' has no field '%s' (it has 'name' and 'size')",
+                         p->name, k);
+    return 1;
+}
+
+/* A population given as a handle or by name. */
+static Population *to_pop(lua_State *L, int idx, const char *what, const char *key)
+{
+    Population *p = test_handle(L, idx, MT_POP);
+    if (p)
+        return p;
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        Model *m = get_ctx(L)->m;
+        const char *name = lua_tostring(L, idx);
+        p = find_pop(m, name);
+        if (!p) {
+            char hint[128];
+            diag_hint(hint, sizeof hint, name, pop_names(m), m->n_pops);
+            api_error(L, "%s: unknown population '%s'%s", what, name, hint);
+        }
+        return p;
+    }
+    api_error(L, "%s: '%s' must be a population (got %s)", what, key, type_name(L, idx));
+    return NULL;
+}
+
+/* ---- projection{} --------------------------------------------------------------------- */
+
+static int l_projection(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"name", "pre", "post", "conn", "weight", "delay",
+                                       "psm", NULL};
+    check_keys(L, 1, "projection", keys, 2);
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    Projection *pj = arena_alloc(sizeof *pj);
+    pj->loc = caller_loc(L);
+    if (get_field(L, 1, "pre", 1) == LUA_TNIL)
+        api_error(L, "projection: missing source population (projection { pre, post, ... })");
+    pj->pre = to_pop(L, -1, "projection", "pre");
+    lua_pop(L, 1);
+    if (get_field(L, 1, "post", 2) == LUA_TNIL)
+        api_error(L, "projection: missing target population (projection { pre, post, ... })");
+    pj->post = to_pop(L, -1, "projection", "post");
+    lua_pop(L, 1);
+    pj->name = opt_string(L, 1, "name", 0, "projection");
+    if (!pj->name)
+        pj->name = arena_printf("%s_to_%s", pj->pre->name, pj->post->name);
+    else if (!is_ident(pj->name))
+        api_error(L, "projection: name '%s' must be an identifier", pj->name);
+    const char *what = arena_printf("projection '%s'", pj->name);
+    for (int i = 0; i < m->n_projs; i++)
+        if (!strcmp(m->projs[i]->name, pj->name))
+            api_error(L, "%s: name already used at %s:%d; give this one a name = \"...\"",
+                      what, m->projs[i]->loc.file, m->projs[i]->loc.line);
+
+    if (lua_getfield(L, 1, "conn") == LUA_TNIL)
+        api_error(L, "%s: missing 'conn' (e.g. conn = fixed_probability(0.1))", what);
+    ConnRule *cr = test_handle(L, -1, MT_CONN);
+    if (!cr)
+        api_error(L, "%s: 'conn' must be a connectivity rule such as fixed_indegree(100) "
+                     "(got %s)", what, type_name(L, -1));
+    pj->conn = *cr;
+    lua_pop(L, 1);
+
+    if (lua_getfield(L, 1, "weight") == LUA_TNIL)
+        api_error(L, "%s: missing 'weight'", what);
+    pj->weight = to_init(L, -1, what, "weight");
+    lua_pop(L, 1);
+
+    pj->delay = -1; /* check.c: default one step */
+    if (lua_getfield(L, 1, "delay") != LUA_TNIL) {
+        if (lua_type(L, -1) != LUA_TNUMBER)
+            api_error(L, "%s: 'delay' must be a number of ms (got %s)", what, type_name(L, -1));
+        pj->delay = lua_tonumber(L, -1);
+    }
+    lua_pop(L, 1);
+
+    pj->psm = (Psm){PSM_DELTA, 0, pj->loc};
+    if (lua_getfield(L, 1, "psm") != LUA_TNIL) {
+        Psm *ps = test_handle(L, -1, MT_PSM);
+        if (!ps)
+            api_error(L, "%s: 'psm' must be a postsynaptic model such as delta or "
+                         "exp_curr{ tau = 5 } (got %s)", what, type_name(L, -1));
+        pj->psm = *ps;
+    }
+    lua_pop(L, 1);
+
+    pj->index = m->n_projs;
+    m->projs = arena_grow(m->projs, &c->projs_cap, m->n_projs + 1, sizeof(void *));
+    m->projs[m->n_projs++] = pj;
+    new_handle(L, MT_PROJ, pj);
+    return 1;
+}
+
+static int proj_tostring(lua_State *L)
+{
+    Projection *pj = *(Projection **)luaL_checkudata(L, 1, MT_PROJ);
+    lua_pushfstring(L, "projection '%s' (%s:%d)", pj->name, pj->loc.file, pj->loc.line);
+    return 1;
+}
+
+/* ---- record{} ------------------------------------------------------------------------- */
+
+static void record_one(lua_State *L, Population *p, int vidx)
+{
+    const char *what = lua_tostring(L, vidx);
+    if (!what || strcmp(what, "spikes") != 0)
+        api_error(L, "record: population '%s': only \"spikes\" can be recorded (got %s)",
+                  p->name, what ? what : type_name(L, vidx));
+    p->record_spikes = true;
+}
+
+static int l_record(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        if (lua_type(L, -2) == LUA_TNUMBER) {           /* record { E, "I" } */
+            Population *p = to_pop(L, -1, "record", "entry");
+            p->record_spikes = true;
+        } else {                                        /* record { E = "spikes" } */
+            Population *p = to_pop(L, -2, "record", "key");
+            record_one(L, p, lua_gettop(L));
+        }
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* ---- initialisers --------------------------------------------------------------------- */
+
+static double check_num(lua_State *L, int i, const char *fn, const char *arg)
+{
+    if (lua_type(L, i) != LUA_TNUMBER)
+        api_error(L, "%s: argument '%s' must be a number (got %s)", fn, arg, type_name(L, i));
+    double v = lua_tonumber(L, i);
+    if (!isfinite(v))
+        api_error(L, "%s: argument '%s' must be finite", fn, arg);
+    return v;
+}
+
+static int push_init(lua_State *L, InitKind kind, double a, double b)
+{
+    Init *in = arena_alloc(sizeof *in);
+    *in = (Init){kind, a, b, caller_loc(L)};
+    new_handle(L, MT_INIT, in);
+    return 1;
+}
+
+static int l_constant(lua_State *L)
+{
+    return push_init(L, INIT_CONSTANT, check_num(L, 1, "constant", "value"), 0);
+}
+
+static int l_uniform(lua_State *L)
+{
+    double a = check_num(L, 1, "uniform", "low"), b = check_num(L, 2, "uniform", "high");
+    if (!(a <= b))
+        api_error(L, "uniform: low (%g) must not exceed high (%g)", a, b);
+    return push_init(L, INIT_UNIFORM, a, b);
+}
+
+static int l_normal(lua_State *L)
+{
+    double mu = check_num(L, 1, "normal", "mean"), sd = check_num(L, 2, "normal", "sd");
+    if (sd < 0)
+        api_error(L, "normal: sd must be >= 0 (got %g)", sd);
+    return push_init(L, INIT_NORMAL, mu, sd);
+}
+
+static int init_tostring(lua_State *L)
+{
+    Init *in = *(Init **)luaL_checkudata(L, 1, MT_INIT);
+    lua_pushfstring(L, "%s(%f, %f)", init_kind_name(in->kind), in->a, in->b);
+    return 1;
+}
+
+/* ---- connectivity rules ------------------------------------------------------------- */
+
+static ConnRule *push_conn(lua_State *L, ConnKind kind)
+{
+    ConnRule *cr = arena_alloc(sizeof *cr);
+    cr->kind = kind;
+    cr->autapses = true;
+    cr->multapses = true;
+    cr->loc = caller_loc(L);
+    new_handle(L, MT_CONN, cr);
+    return cr;
+}
+
+/* Options table at idx: autapses = bool, multapses = bool (where allowed). */
+static void conn_options(lua_State *L, int idx, ConnRule *cr, const char *fn, bool multapses)
+{
+    if (idx == 0 || lua_isnil(L, idx))
+        return;
+    if (!lua_istable(L, idx))
+        api_error(L, "%s: options must be a table such as { autapses = false } (got %s)", fn,
+                  type_name(L, idx));
+    static const char *const k1[] = {"autapses", NULL};
+    static const char *const k2[] = {"autapses", "multapses", NULL};
+    check_keys(L, idx, fn, multapses ? k2 : k1, 0);
+    opt_bool(L, idx, "autapses", fn, &cr->autapses);
+    if (multapses)
+        opt_bool(L, idx, "multapses", fn, &cr->multapses);
+}
+
+static int l_all_to_all(lua_State *L)
+{
+    int nargs = lua_gettop(L);
+    ConnRule *cr = push_conn(L, CONN_ALL_TO_ALL);
+    cr->multapses = false;
+    conn_options(L, nargs >= 1 ? 1 : 0, cr, "all_to_all", false);
+    return 1;
+}
+
+static int l_one_to_one(lua_State *L)
+{
+    if (!lua_isnoneornil(L, 1))
+        api_error(L, "one_to_one: takes no arguments");
+    ConnRule *cr = push_conn(L, CONN_ONE_TO_ONE);
+    cr->multapses = false;
+    return 1;
+}
+
+static int l_fixed_probability(lua_State *L)
+{
+    double p = check_num(L, 1, "fixed_probability", "p");
+    if (p < 0 || p > 1)
+        api_error(L, "fixed_probability: p must be between 0 and 1 (got %g)", p);
+    int nargs = lua_gettop(L);
+    ConnRule *cr = push_conn(L, CONN_FIXED_PROBABILITY);
+    cr->p = p;
+    cr->multapses = false;
+    conn_options(L, nargs >= 2 ? 2 : 0, cr, "fixed_probability", false);
+    return 1;
+}
+
+static int l_fixed_indegree(lua_State *L)
+{
+    if (lua_type(L, 1) != LUA_TNUMBER)
+        api_error(L, "fixed_indegree: argument 'k' must be a number (got %s)", type_name(L, 1));
+    int64_t k = to_count(L, 1, "fixed_indegree", "k");
+    int nargs = lua_gettop(L);
+    ConnRule *cr = push_conn(L, CONN_FIXED_INDEGREE);
+    cr->k = k;
+    conn_options(L, nargs >= 2 ? 2 : 0, cr, "fixed_indegree", true);
+    return 1;
+}
+
+static int conn_tostring(lua_State *L)
+{
+    ConnRule *cr = *(ConnRule **)luaL_checkudata(L, 1, MT_CONN);
+    lua_pushfstring(L, "%s", conn_kind_name(cr->kind));
+    return 1;
+}
+
+/* ---- postsynaptic models ------------------------------------------------------------ */
+
+static int l_exp_curr(lua_State *L)
+{
+    double tau;
+    if (lua_istable(L, 1)) {
+        static const char *const keys[] = {"tau", NULL};
+        check_keys(L, 1, "exp_curr", keys, 1);
+        if (!opt_number(L, 1, "tau", 1, "exp_curr", &tau))
+            api_error(L, "exp_curr: missing 'tau' (ms)");
+    } else {
+        tau = check_num(L, 1, "exp_curr", "tau");
+    }
+    if (!(tau > 0))
+        api_error(L, "exp_curr: tau must be > 0 ms (got %g)", tau);
+    Psm *ps = arena_alloc(sizeof *ps);
+    *ps = (Psm){PSM_EXP_CURR, tau, caller_loc(L)};
+    new_handle(L, MT_PSM, ps);
+    return 1;
+}
+
+/* 'delta' is a value; calling it (delta()) returns itself. */
+static int psm_call(lua_State *L)
+{
+    Psm *ps = *(Psm **)luaL_checkudata(L, 1, MT_PSM);
+    if (ps->kind != PSM_DELTA)
+        return api_error(L, "exp_curr{...} is already a postsynaptic model; do not call it");
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int psm_tostring(lua_State *L)
+{
+    Psm *ps = *(Psm **)luaL_checkudata(L, 1, MT_PSM);
+    lua_pushfstring(L, "%s", psm_kind_name(ps->kind));
+    return 1;
+}
+
+/* ---- param(), print() ------------------------------------------------------------------ */
+
+/* param("scale", 1.0): a number from snncc -D scale=..., or the default. */
+static int l_param(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    Ctx *c = get_ctx(L);
+    size_t n = strlen(name);
+    for (int i = 0; i < c->opt->n_defines; i++) {
+        const char *d = c->opt->defines[i];
+        if (!strncmp(d, name, n) && d[n] == '=') {
+            char *end;
+            double v = strtod(d + n + 1, &end);
+            if (end == d + n + 1 || *end)
+                api_error(L, "param: -D %s: '%s' is not a number", name, d + n + 1);
+            c->define_used[i] = true;
+            lua_pushnumber(L, v);
+            return 1;
+        }
+    }
+    if (lua_isnoneornil(L, 2))
+        api_error(L, "param: '%s' has no default and is not set (pass -D %s=VALUE)", name,
+                  name);
+    lua_pushnumber(L, check_num(L, 2, "param", "default"));
+    return 1;
+}
+
+static int l_print(lua_State *L)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1)
+            sb_putc(&sb, '\t');
+        sb_puts(&sb, luaL_tolstring(L, i, NULL));
+        lua_pop(L, 1);
+    }
+    char *msg = arena_strdup(sb.buf);
+    sb_release(&sb);
+    diag_note(caller_loc(L), "%s", msg);
+    return 0;
+}
+
+/* ---- registration ------------------------------------------------------------------- */
+
+static void new_meta(lua_State *L, const char *name, lua_CFunction tostring,
+                     lua_CFunction call, lua_CFunction index)
+{
+    luaL_newmetatable(L, name);
+    lua_pushcfunction(L, tostring);
+    lua_setfield(L, -2, "__tostring");
+    if (call) {
+        lua_pushcfunction(L, call);
+        lua_setfield(L, -2, "__call");
+    }
+    if (index) {
+        lua_pushcfunction(L, index);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable"); /* models cannot replace it */
+    lua_pop(L, 1);
+}
+
+Model *api_begin(lua_State *L, const char *path, const char *text, const LoadOptions *opt)
+{
+    Ctx *c = lua_newuserdatauv(L, sizeof *c, 0);
+    memset(c, 0, sizeof *c);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &ctx_key);
+    Model *m = arena_alloc(sizeof *m);
+    m->file = arena_strdup(path);
+    m->loc = (SrcLoc){m->file, 0};
+    /* default name: file stem */
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    m->name = arena_strndup(base, dot ? (size_t)(dot - base) : strlen(base));
+    m->dt = 0.1;
+    m->seed = 1234;
+    m->precision = PREC_FLOAT;
+    c->m = m;
+    c->opt = opt;
+    c->define_used = arena_alloc(sizeof(bool) * (size_t)(opt->n_defines + 1));
+    new_meta(L, MT_NEURON, neuron_tostring, neuron_call, NULL);
+    new_meta(L, MT_POP, pop_tostring, NULL, pop_index);
+    new_meta(L, MT_PROJ, proj_tostring, NULL, NULL);
+    new_meta(L, MT_INIT, init_tostring, NULL, NULL);
+    new_meta(L, MT_CONN, conn_tostring, NULL, NULL);
+    new_meta(L, MT_PSM, psm_tostring, psm_call, NULL);
+    (void)text;
+    return m;
+}
+
+void api_set_current_file(lua_State *L, const char *path, const char *text)
+{
+    Ctx *c = get_ctx(L);
+    c->cur_file = arena_strdup(path);
+    c->cur_text = text;
+}
+
+void api_register(lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        {"network", l_network},
+        {"neuron", l_neuron},
+        {"population", l_population},
+        {"projection", l_projection},
+        {"record", l_record},
+        {"constant", l_constant},
+        {"uniform", l_uniform},
+        {"normal", l_normal},
+        {"all_to_all", l_all_to_all},
+        {"one_to_one", l_one_to_one},
+        {"fixed_probability", l_fixed_probability},
+        {"fixed_indegree", l_fixed_indegree},
+        {"exp_curr", l_exp_curr},
+        {"param", l_param},
+        {"print", l_print},
+        {NULL, NULL},
+    };
+    luaL_setfuncs(L, fns, 0);
+    Psm *delta = arena_alloc(sizeof *delta);
+    *delta = (Psm){PSM_DELTA, 0, {"<builtin>", 0}};
+    new_handle(L, MT_PSM, delta);
+    lua_setfield(L, -2, "delta");
+}
+
+int api_end(lua_State *L)
+{
+    Ctx *c = get_ctx(L);
+    for (int i = 0; i < c->opt->n_defines; i++)
+        if (!c->define_used[i])
+            diag_warn((SrcLoc){c->m->file, 0}, "-D %s: the model has no param() of that name",
+                      c->opt->defines[i]);
+    return 0;
+}

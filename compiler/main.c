@@ -1,0 +1,240 @@
+/*
+ * main.c - the snncc command: parse options, then run the passes as a flat list
+ * (load -> check -> emit -> build), stopping at the first pass that reports errors.
+ * The only file that calls exit().
+ */
+#include "snncc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: snncc [options] MODEL.lua\n"
+    "\n"
+    "Compile a spiking network model into a simulator binary.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output DIR     where the simulator goes (default: build/<model name>);\n"
+    "                       the binary is DIR/<model name>\n"
+    "  -b, --backend NAME   code generator: c (default)\n"
+    "  -D NAME=VALUE        set a model parameter read with param(\"NAME\", default)\n"
+    "  -k, --keep           keep the generated sources (DIR/<name>.c, DIR/Makefile)\n"
+    "  -S, --emit-only      write the sources, do not compile (implies --keep)\n"
+    "      --check          stop after checking the model; write nothing\n"
+    "      --dump           print the model's canonical form (the IR) and stop\n"
+    "      --cc CC          C compiler (default: $CC or cc)\n"
+    "      --cflags FLAGS   C flags (default: -O3 -march=native; $SNNCC_CFLAGS is\n"
+    "                       appended)\n"
+    "      --no-line        no #line directives pointing into the model file\n"
+    "      --template-dir D use templates from D instead of the built-in ones\n"
+    "      --mem-limit MB   memory for evaluating the model file (default 512)\n"
+    "  -v, --verbose        show commands and Lua tracebacks\n"
+    "  -q, --quiet          print nothing but errors\n"
+    "  -h, --help           this text\n"
+    "      --version        print the version\n"
+    "\n"
+    "Run the result with: DIR/<name> [--time MS] [--config run.yaml] [--set key=value]\n";
+
+typedef struct Options {
+    const char *model;
+    const char *out;
+    const char *backend;
+    const char **defines;
+    int n_defines;
+    bool keep, emit_only, check_only, dump, no_line, quiet;
+    int verbose;
+    const char *cc, *cflags;
+    size_t mem_limit;
+} Options;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "snncc: error: ");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(snncc --help lists the options)\n");
+    exit(2);
+}
+
+static const char *need_arg(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        die_usage("option '%s' needs a value", argv[*i]);
+    return argv[++*i];
+}
+
+static void parse_args(int argc, char **argv, Options *o)
+{
+    o->defines = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            exit(0);
+        } else if (!strcmp(a, "--version")) {
+            printf("snncc %s\n", SNNCC_VERSION);
+            exit(0);
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            o->out = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "-b") || !strcmp(a, "--backend")) {
+            o->backend = need_arg(argc, argv, &i);
+        } else if (!strncmp(a, "-D", 2)) {
+            const char *d = a[2] ? a + 2 : need_arg(argc, argv, &i);
+            if (!strchr(d, '=') || d[0] == '=')
+                die_usage("-D needs NAME=VALUE (got '%s')", d);
+            o->defines[o->n_defines++] = d;
+        } else if (!strcmp(a, "-k") || !strcmp(a, "--keep")) {
+            o->keep = true;
+        } else if (!strcmp(a, "-S") || !strcmp(a, "--emit-only")) {
+            o->emit_only = o->keep = true;
+        } else if (!strcmp(a, "--check")) {
+            o->check_only = true;
+        } else if (!strcmp(a, "--dump")) {
+            o->dump = true;
+        } else if (!strcmp(a, "--cc")) {
+            o->cc = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--cflags")) {
+            o->cflags = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--no-line")) {
+            o->no_line = true;
+        } else if (!strcmp(a, "--template-dir")) {
+            tmpl_set_dir(need_arg(argc, argv, &i));
+        } else if (!strcmp(a, "--mem-limit")) {
+            const char *v = need_arg(argc, argv, &i);
+            char *end;
+            double mb = strtod(v, &end);
+            if (*end || !(mb >= 1 && mb <= 1e6))
+                die_usage("--mem-limit needs a number of MB between 1 and 1e6 (got '%s')", v);
+            o->mem_limit = (size_t)(mb * 1048576.0);
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            o->verbose++;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            o->quiet = true;
+        } else if (a[0] == '-' && a[1]) {
+            die_usage("unknown option '%s'", a);
+        } else if (o->model) {
+            die_usage("more than one model file given ('%s')", a);
+        } else {
+            o->model = a;
+        }
+    }
+    if (!o->model)
+        die_usage("%s", "no model file given (usage: snncc [options] MODEL.lua)");
+    if (!o->backend)
+        o->backend = "c";
+    if (strcmp(o->backend, "c") != 0)
+        die_usage("unknown back end '%s' (available: c)", o->backend);
+    if (!o->cc)
+        o->cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+    if (!o->cflags)
+        o->cflags = "-O3 -march=native";
+}
+
+static int mkdirs(const char *path)
+{
+    char *p = arena_strdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *s = '/';
+        }
+    }
+    if (mkdir(p, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static int64_t total_neurons(const Model *m)
+{
+    int64_t n = 0;
+    for (int i = 0; i < m->n_pops; i++)
+        n += m->pops[i]->n;
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {0};
+    parse_args(argc, argv, &o);
+    diag_set_verbose(o.verbose);
+    double t0 = now();
+
+    LoadOptions lo = {.mem_limit = o.mem_limit, .defines = o.defines,
+                      .n_defines = o.n_defines};
+    Model *m = load_model(o.model, &lo);                            /* 1. front end */
+    if (!m)
+        return 1;
+    if (check_model(m) != 0)                                       /* 2. checks */
+        return 1;
+    if (o.dump) {
+        StrBuf sb;
+        sb_init(&sb);
+        ir_dump(&sb, m);
+        fputs(sb.buf, stdout);
+        sb_release(&sb);
+        return 0;
+    }
+    if (o.check_only) {
+        if (!o.quiet)
+            printf("%s: ok (%d populations, %lld neurons, %d projections)\n", o.model,
+                   m->n_pops, (long long)total_neurons(m), m->n_projs);
+        return 0;
+    }
+    const char *dir = o.out ? o.out : arena_printf("build/%s", m->name);
+    if (mkdirs(dir) != 0) {
+        diag_error((SrcLoc){dir, 0}, "cannot create the output directory: %s", strerror(errno));
+        return 1;
+    }
+    BuildOptions bo = {.cc = o.cc, .cflags = o.cflags, .verbose = o.verbose};
+    if (!o.emit_only && driver_find_runtime(&bo, argv[0]) != 0)
+        return 1;
+    EmitOptions eo = {.line_directives = !o.no_line};
+    if (emit_c(m, dir, &eo) != 0)                                  /* 3. back end */
+        return 1;
+    double t_codegen = now() - t0;
+    if (o.emit_only) {
+        if (!o.quiet)
+            printf("snncc: wrote %s/%s.c (code generation %.3f s)\n", dir, m->name, t_codegen);
+        return 0;
+    }
+    double t1 = now();
+    if (driver_build(m, dir, &bo) != 0)                            /* 4. build */
+        return 1;
+    double t_compile = now() - t1;
+
+    /* Timings of this build, for the simulator's run.json. */
+    char info[256];
+    snprintf(info, sizeof info, "snncc_version: %s\ncodegen_s: %.6f\ncompile_s: %.6f\n",
+             SNNCC_VERSION, t_codegen, t_compile);
+    write_file_if_changed(arena_printf("%s/build.yaml", dir), info, strlen(info));
+    if (!o.keep) {
+        unlink(arena_printf("%s/%s.c", dir, m->name));
+        unlink(arena_printf("%s/Makefile", dir));
+    }
+    if (!o.quiet)
+        printf("snncc: %s -> %s/%s (%d populations, %lld neurons, %d projections; "
+               "code generation %.3f s, C compile %.2f s)\n",
+               o.model, dir, m->name, m->n_pops, (long long)total_neurons(m), m->n_projs,
+               t_codegen, t_compile);
+    arena_free_all();
+    return 0;
+}

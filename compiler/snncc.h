@@ -1,0 +1,383 @@
+/*
+ * snncc.h - THE internal header of the snncc compiler.
+ *
+ * Read it top to bottom: first the IR types (the spine every pass reads), then each
+ * file's exports under a banner.  The pipeline (main.c) is
+ *
+ *     load (lua_host.c, lua_api.c) -> check (check.c) -> emit (emit_c.c + template.c)
+ *     -> build (driver.c: cc, libsnnrt)
+ *
+ * Everything whose lifetime is "this compilation" lives in the arena (arena.c) and is
+ * never freed one by one.  The IR holds no Lua values; the Lua state is closed before
+ * check runs.
+ */
+#ifndef SNNCC_H
+#define SNNCC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SNNCC_VERSION "0.1.0"
+
+/* ======================================================================================
+ * Source locations and the IR
+ * ==================================================================================== */
+
+/* A place in a model file.  'file' is arena-interned; line 0 means "no line". */
+typedef struct SrcLoc {
+    const char *file;
+    int line;
+} SrcLoc;
+
+typedef struct Expr Expr;
+typedef struct Stmt Stmt;
+
+/* A code string from the model (sim, threshold, reset): its text, where it starts in the
+ * model file, and after check its parsed form. */
+typedef struct CodeStr {
+    const char *text; /* NULL when absent */
+    SrcLoc loc;       /* line of the string's first line of text */
+    Stmt *stmts;      /* parsed statements (sim, reset) */
+    Expr *expr;       /* parsed expression (threshold) */
+} CodeStr;
+
+typedef enum InitKind {
+    INIT_CONSTANT, // a
+    INIT_UNIFORM,  // uniform(a, b)
+    INIT_NORMAL,   // normal(mean a, sd b)
+} InitKind;
+
+/* A variable initialiser. */
+typedef struct Init {
+    InitKind kind;
+    double a, b;
+    SrcLoc loc;
+} Init;
+
+typedef struct NamedValue {
+    const char *name;
+    double value;
+    SrcLoc loc;
+} NamedValue;
+
+typedef struct VarDef {
+    const char *name;
+    Init init; /* default initialiser */
+} VarDef;
+
+typedef struct NeuronModel {
+    const char *name;
+    SrcLoc loc;
+    NamedValue *params; /* defaults; sorted by name */
+    int n_params;
+    VarDef *vars; /* sorted by name */
+    int n_vars;
+    CodeStr sim, threshold, reset;
+} NeuronModel;
+
+typedef struct Population {
+    const char *name;
+    SrcLoc loc;
+    int index;
+    NeuronModel *model;
+    int64_t n;        /* neurons (checked to fit uint32) */
+    double *params;   /* per model param, in model order */
+    Init *inits;      /* per model var, in model order */
+    bool record_spikes;
+} Population;
+
+typedef enum ConnKind {
+    CONN_ALL_TO_ALL,        // every pre to every post
+    CONN_ONE_TO_ONE,        // i -> i
+    CONN_FIXED_PROBABILITY, // Bernoulli(p) per pair
+    CONN_FIXED_INDEGREE,    // k sources per target
+} ConnKind;
+
+typedef struct ConnRule {
+    ConnKind kind;
+    double p;
+    int64_t k;
+    bool autapses;
+    bool multapses;
+    SrcLoc loc;
+} ConnRule;
+
+typedef enum PsmKind {
+    PSM_DELTA,    // weight added to Isyn for one step
+    PSM_EXP_CURR, // exponentially decaying current, tau
+} PsmKind;
+
+typedef struct Psm {
+    PsmKind kind;
+    double tau;
+    SrcLoc loc;
+} Psm;
+
+typedef struct Projection {
+    const char *name;
+    SrcLoc loc;
+    int index;
+    Population *pre, *post;
+    ConnRule conn;
+    Init weight;    /* INIT_CONSTANT: homogeneous, no per-synapse storage */
+    double delay;   /* ms */
+    Psm psm;
+    /* set by check */
+    int delay_steps;
+    int input_slot; /* which input accumulator of post it feeds */
+} Projection;
+
+typedef enum Precision {
+    PREC_FLOAT,
+    PREC_DOUBLE,
+} Precision;
+
+/* The root of the IR. */
+typedef struct Model {
+    const char *name;
+    const char *file;  /* main model file as given */
+    SrcLoc loc;        /* network{} call, or file:0 */
+    bool has_network;
+    double dt;         /* ms */
+    uint64_t seed;
+    Precision precision;
+    NeuronModel **neurons;
+    int n_neurons;
+    Population **pops;
+    int n_pops;
+    Projection **projs;
+    int n_projs;
+} Model;
+
+/* ======================================================================================
+ * Code strings: the expression and statement trees (expr.c)
+ * ==================================================================================== */
+
+typedef enum ExprKind {
+    EX_NUM,     // number literal: num, is_int
+    EX_NAME,    // identifier: name -> sym after resolution
+    EX_CALL,    // name(args...)
+    EX_UNARY,   // op a        (op: '-', '+', '!')
+    EX_BINARY,  // a op b      (op: TK_* below)
+    EX_COND,    // a ? b : c
+    EX_ASSIGN,  // a op= b     (op: '=', or TK_ADD_ASSIGN ...); a is an EX_NAME
+    EX_INCDEC,  // a++ / a-- / ++a / --a as a statement-level expression (op: TK_INC/TK_DEC)
+} ExprKind;
+
+/* Multi-character operator tokens; single-character operators are their own char. */
+enum {
+    TK_EQ = 256,   // ==
+    TK_NE,         // !=
+    TK_LE,         // <=
+    TK_GE,         // >=
+    TK_AND,        // &&
+    TK_OR,         // ||
+    TK_ADD_ASSIGN, // +=
+    TK_SUB_ASSIGN, // -=
+    TK_MUL_ASSIGN, // *=
+    TK_DIV_ASSIGN, // /=
+    TK_INC,        // ++
+    TK_DEC,        // --
+};
+
+typedef enum SymKind {
+    SYM_PARAM,   // model parameter (read only)
+    SYM_VAR,     // state variable (read/write)
+    SYM_BUILTIN, // dt, t (read only)
+    SYM_INPUT,   // Isyn (read only)
+    SYM_LOCAL,   // declared in the code string
+    SYM_MATH,    // math function: exp, log, ...
+    SYM_RNG,     // rng draw: uniform(), normal(), exponential(), poisson(lambda)
+} SymKind;
+
+typedef struct Sym {
+    const char *name;
+    SymKind kind;
+    int index;       /* into params / vars of the model; local id for SYM_LOCAL */
+    bool writable;
+    int nargs;       /* functions: number of arguments */
+} Sym;
+
+struct Expr {
+    ExprKind kind;
+    int op;
+    double num;
+    bool is_int;      /* literal written without '.', 'e' (e.g. 3) */
+    const char *name; /* EX_NAME, EX_CALL */
+    Expr *a, *b, *c;
+    Expr **args;
+    int nargs;
+    int line, col;    /* 1-based, relative to the code string */
+    const Sym *sym;   /* set by code_resolve */
+};
+
+typedef enum StmtKind {
+    ST_EXPR,  // e;
+    ST_IF,    // if (e) then [else els]
+    ST_BLOCK, // { body... }
+    ST_DECL,  // type name = init;   (type: scalar, float, double, int, bool)
+    ST_EMPTY, // ;
+} StmtKind;
+
+struct Stmt {
+    StmtKind kind;
+    Expr *e;
+    Stmt *then, *els;
+    Stmt **body;
+    int n;
+    const char *decl_type, *decl_name;
+    const Sym *decl_sym; /* set by code_resolve */
+    int line, col;
+};
+
+/* ======================================================================================
+ * Per-file exports
+ * ==================================================================================== */
+
+// arena.c
+void *arena_alloc(size_t n); /* zeroed; exits with a message when memory runs out */
+char *arena_strdup(const char *s);
+char *arena_strndup(const char *s, size_t n);
+char *arena_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void arena_free_all(void);
+/* Grow a dynamic array of elem-size items (allocated with the arena). */
+void *arena_grow(void *arr, int *cap, int need, size_t elem);
+
+// strbuf.c - growable string (git strbuf contract: buf is always NUL terminated)
+typedef struct StrBuf {
+    char *buf;
+    size_t len, cap;
+} StrBuf;
+void sb_init(StrBuf *sb);
+void sb_release(StrBuf *sb);
+void sb_reset(StrBuf *sb);
+void sb_putc(StrBuf *sb, char c);
+void sb_puts(StrBuf *sb, const char *s);
+void sb_putn(StrBuf *sb, const char *s, size_t n);
+void sb_printf(StrBuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vprintf(StrBuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+char *sb_detach(StrBuf *sb); /* caller frees with free() */
+
+// diag.c - diagnostics: "file:line: error: message"
+typedef void (*DiagSink)(void *ud, const char *line);
+void diag_error(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_warn(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_note(SrcLoc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A message that already carries its location (Lua errors): "<msg>" as an error. */
+void diag_error_raw(const char *msg);
+int diag_error_count(void);
+void diag_reset(void);
+void diag_set_sink(DiagSink sink, void *ud); /* NULL: stderr */
+void diag_set_verbose(int v);
+int diag_verbose(void);
+/* Closest candidate to 'name' by edit distance (<= max(1, len/3)), or NULL. */
+const char *diag_suggest(const char *name, const char *const *cands, int n);
+/* Format " (did you mean 'X'?)" into buf when a suggestion exists, else "". */
+const char *diag_hint(char *buf, size_t n, const char *name, const char *const *cands, int nc);
+
+// expr.c - lexer, parser, resolver and printer for code strings
+/* Parse statements / one expression.  'what' names the string for messages, e.g.
+ * "neuron 'lif' sim code"; errors are reported as "file:LINE: error: <what>: <msg>" where
+ * LINE = loc.line + (line within the string) - 1.  Return NULL after reporting. */
+Stmt *code_parse_stmts(const char *src, SrcLoc loc, const char *what);
+Expr *code_parse_expr(const char *src, SrcLoc loc, const char *what);
+
+/* Resolve every name in the tree against syms (plus locals declared in the code, plus
+ * math and rng functions, which code_resolve knows itself).  Reports unknown names with a
+ * "did you mean" hint over all visible names, assignments to read-only names, wrong
+ * argument counts, and redeclared locals.  Returns the number of errors. */
+int code_resolve_stmts(Stmt *s, const Sym *syms, int nsyms, SrcLoc loc, const char *what);
+int code_resolve_expr(Expr *e, const Sym *syms, int nsyms, SrcLoc loc, const char *what);
+/* Does the tree call an RNG function? */
+bool code_uses_rng(const Stmt *s, const Expr *e);
+
+/* How names are spelled in the output. */
+typedef struct CodePrinter {
+    bool is_float; /* scalar is float: literals get 'f', exp -> expf, ... */
+    /* Print a resolved SYM_PARAM/SYM_VAR/SYM_BUILTIN/SYM_INPUT/SYM_LOCAL name. */
+    void (*name)(void *ud, StrBuf *out, const Sym *sym);
+    /* Print an RNG call; args already printed into argv strings. */
+    void (*rng)(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc);
+    void *ud;
+    /* #line support: when line_file is set, each statement is preceded by
+     * "#line <loc.line + line - 1> \"<line_file>\"" whenever its line changes. */
+    const char *line_file;
+    int line_base;
+} CodePrinter;
+void code_print_expr(StrBuf *out, const Expr *e, const CodePrinter *p);
+/* Statements, one per line, each line indented by 'indent' spaces, braces on every block. */
+void code_print_stmts(StrBuf *out, const Stmt *s, int indent, const CodePrinter *p);
+/* A C literal for v: "20.0f" or "20.0" (always with '.' or exponent, round-trip exact). */
+void code_print_number(StrBuf *out, double v, bool is_float);
+
+// template.c - the tiny template expander (see docs/architecture.md "Templates")
+typedef struct TmplScope TmplScope;
+TmplScope *tmpl_scope_new(TmplScope *parent);
+void tmpl_set(TmplScope *s, const char *name, const char *value); /* copies value */
+void tmpl_set_bool(TmplScope *s, const char *name, bool value);
+/* Append a child scope to list 'name' ({{#name}} repeats once per child). */
+TmplScope *tmpl_list_add(TmplScope *s, const char *name);
+/* Declare list 'name' in s with no items yet (a list may legitimately stay empty). */
+void tmpl_list_declare(TmplScope *s, const char *name);
+/* Expand template text 'src' (named 'tname' in messages) into out.  Returns 0, or -1 after
+ * reporting "template tname:LINE: error: ..." through diag. */
+int tmpl_expand(StrBuf *out, const char *src, const char *tname, TmplScope *scope);
+/* Embedded templates (templates.gen.c, made by tools/embed.c from templates/). */
+const char *tmpl_builtin(const char *path); /* e.g. "c/model.c.tmpl"; NULL if none */
+/* Load a template: from --template-dir when set, else the embedded copy. */
+const char *tmpl_get(const char *path);
+void tmpl_set_dir(const char *dir);
+
+// lua_host.c + lua_api.c - the front end
+typedef struct LoadOptions {
+    size_t mem_limit;           /* bytes for the Lua state; default 512 MiB */
+    uint64_t instr_limit;       /* instructions; default 1e9 */
+    const char *const *defines; /* "name=value" from -D, for param() */
+    int n_defines;
+} LoadOptions;
+/* Run the model file in a sandboxed Lua state and return the IR (NULL after errors). */
+Model *load_model(const char *path, const LoadOptions *opt);
+/* Same, with the model text given directly (tests); 'path' names it in messages. */
+Model *load_model_string(const char *path, const char *text, const LoadOptions *opt);
+
+// ir.c
+/* Canonical text form of the IR (stable: the model hash is computed over it). */
+void ir_dump(StrBuf *out, const Model *m);
+uint64_t ir_hash(const Model *m);
+const char *init_kind_name(InitKind k);
+const char *conn_kind_name(ConnKind k);
+const char *psm_kind_name(PsmKind k);
+
+// check.c
+/* Semantic checks; parses and resolves the code strings.  Returns the error count. */
+int check_model(Model *m);
+/* Sanitised C identifier from a model name ("E-1" -> "E_1"). */
+const char *c_ident(const char *name);
+
+// emit_c.c - the C back end
+typedef struct EmitOptions {
+    bool line_directives; /* #line into the model file (default on) */
+} EmitOptions;
+/* Write the generated sources into dir (created).  Returns 0 or -1 after reporting. */
+int emit_c(const Model *m, const char *dir, const EmitOptions *opt);
+
+// driver.c - build the generated simulator
+typedef struct BuildOptions {
+    const char *cc;        /* default $CC or "cc" */
+    const char *cflags;    /* default "-O3 -march=native"; $SNNCC_CFLAGS appended */
+    const char *rt_inc;    /* runtime include dir */
+    const char *rt_lib;    /* runtime library dir */
+    int verbose;
+} BuildOptions;
+/* Find the runtime next to the running snncc (../lib, ../include/snncc), or from
+ * $SNNCC_RUNTIME.  Returns 0 or -1 with a message. */
+int driver_find_runtime(BuildOptions *bo, const char *argv0);
+/* Compile dir/<name>.c into dir/<name>.  Returns 0 or -1 after reporting. */
+int driver_build(const Model *m, const char *dir, const BuildOptions *bo);
+
+/* Utility: write a file only when its content changed (keeps make timestamps). */
+int write_file_if_changed(const char *path, const char *data, size_t n);
+
+#endif /* SNNCC_H */

@@ -1,0 +1,559 @@
+/*
+ * rt_config.c - the YAML run config (libyaml document API) and --set key=value overrides.
+ *
+ * Every key is validated; errors are written to the caller's buffer as
+ * "<file>:<line>: <message>" (1-based line of the offending node) or, for --set,
+ * "--set '<assignment>': <message>".  A config is applied to a copy and only committed
+ * when the whole document is valid.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "snnrt.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet"};
+#define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
+
+typedef struct ctx {
+    snn_config *cfg;
+    int n_pops;
+    const char *const *pop_names;
+    char *err;
+    size_t errlen;
+    const char *name;   /* file name for "<file>:<line>: ", or NULL */
+    const char *assign; /* the --set assignment when name is NULL */
+} ctx;
+
+/* A value: a scalar's text, or a mapping / sequence node of a YAML document. */
+enum { V_SCALAR, V_MAP, V_SEQ };
+typedef struct val {
+    int kind;
+    const char *text; /* V_SCALAR */
+    size_t line;      /* 1-based; 0 for --set */
+    yaml_document_t *doc;
+    yaml_node_t *node;
+} val;
+
+__attribute__((format(printf, 3, 4))) static int fail(ctx *c, size_t line, const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (c->err && c->errlen) {
+        if (c->name)
+            snprintf(c->err, c->errlen, "%s:%zu: %s", c->name, line, msg);
+        else
+            snprintf(c->err, c->errlen, "--set '%s': %s", c->assign, msg);
+    }
+    return -1;
+}
+
+/* "'abc'", "nothing", "a mapping", "a list" */
+static const char *describe(const val *v, char *buf, size_t n)
+{
+    if (v->kind == V_MAP)
+        return "a mapping";
+    if (v->kind == V_SEQ)
+        return "a list";
+    if (!v->text[0])
+        return "nothing";
+    snprintf(buf, n, "'%s'", v->text);
+    return buf;
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+static size_t levenshtein(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 255 || lb > 255)
+        return (size_t)-1;
+    size_t row[256];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The closest candidate within max(1, len/3) edits of word, or NULL.  A candidate that
+ * needs as many edits as the word has characters ('Q' -> 'E') is no suggestion. */
+static const char *suggest(const char *word, const char *const *cands, int n)
+{
+    size_t len = strlen(word), limit = len / 3;
+    if (limit < 1)
+        limit = 1;
+    if (limit >= len)
+        limit = len ? len - 1 : 0;
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (int i = 0; i < n; i++) {
+        size_t d = levenshtein(word, cands[i]);
+        if (d <= limit && d < best_d) {
+            best = cands[i];
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+static void join_names(char *buf, size_t n, const char *const *names, int count)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < count && used + 1 < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    if (count == 0)
+        snprintf(buf, n, "none");
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+static int strcasecmp_ascii_eq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        int x = (*a >= 'A' && *a <= 'Z') ? *a + 32 : *a;
+        int y = (*b >= 'A' && *b <= 'Z') ? *b + 32 : *b;
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+    static const char *const yes[] = {"true", "yes"}, *const no[] = {"false", "no"};
+    for (int i = 0; i < 2; i++) {
+        if (strcasecmp_ascii_eq(s, yes[i])) {
+            *out = 1;
+            return 0;
+        }
+        if (strcasecmp_ascii_eq(s, no[i])) {
+            *out = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int apply_record(ctx *c, const char *pop, size_t key_line, const val *v, const char *what)
+{
+    char got[600], names[1024];
+    int p = -1;
+    for (int i = 0; i < c->n_pops; i++) {
+        if (strcmp(c->pop_names[i], pop) == 0) {
+            p = i;
+            break;
+        }
+    }
+    if (p < 0) {
+        const char *s = suggest(pop, c->pop_names, c->n_pops);
+        join_names(names, sizeof names, c->pop_names, c->n_pops);
+        if (s)
+            return fail(c, key_line,
+                        "unknown population '%s' in 'record' (did you mean '%s'? populations: %s)",
+                        pop, s, names);
+        return fail(c, key_line, "unknown population '%s' in 'record' (populations: %s)", pop,
+                    names);
+    }
+    if (v->kind == V_SCALAR && strcmp(v->text, "spikes") == 0)
+        c->cfg->record[p] = 1;
+    else if (v->kind == V_SCALAR && strcmp(v->text, "none") == 0)
+        c->cfg->record[p] = 0;
+    else
+        return fail(c, v->line ? v->line : key_line, "'%s' must be 'spikes' or 'none' (got %s)",
+                    what, describe(v, got, sizeof got));
+    return 0;
+}
+
+static size_t node_line(const yaml_node_t *n)
+{
+    return n->start_mark.line + 1;
+}
+
+static val make_val(yaml_document_t *doc, yaml_node_t *n, size_t key_line)
+{
+    val v = {V_SCALAR, "", key_line, doc, n};
+    if (n->type == YAML_MAPPING_NODE)
+        v.kind = V_MAP;
+    else if (n->type == YAML_SEQUENCE_NODE)
+        v.kind = V_SEQ;
+    else
+        v.text = (const char *)n->data.scalar.value;
+    /* An empty value ("duration:") is reported on the line of its key. */
+    if (!(v.kind == V_SCALAR && v.text[0] == '\0'))
+        v.line = node_line(n);
+    return v;
+}
+
+/* Apply top-level key 'key' (given on key_line) with value v. */
+static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
+{
+    char got[600];
+    snn_config *cfg = c->cfg;
+    size_t line = v->line ? v->line : key_line;
+
+    if (strcmp(key, "duration") == 0) {
+        char *end;
+        double d = 0;
+        if (v->kind == V_SCALAR && v->text[0]) {
+            errno = 0;
+            d = strtod(v->text, &end);
+            if (*end || errno == ERANGE)
+                d = 0;
+        }
+        if (!(d > 0) || !isfinite(d))
+            return fail(c, line, "'duration' must be a positive number of milliseconds (got %s)",
+                        describe(v, got, sizeof got));
+        cfg->duration_ms = d;
+    } else if (strcmp(key, "seed") == 0) {
+        const char *s = v->kind == V_SCALAR ? v->text : "";
+        int ok = s[0] != '\0';
+        uint64_t x = 0;
+        for (const char *p = s; ok && *p; p++) {
+            if (*p < '0' || *p > '9') {
+                ok = 0;
+                break;
+            }
+            unsigned dig = (unsigned)(*p - '0');
+            if (x > (UINT64_MAX - dig) / 10)
+                return fail(c, line, "'seed' must be at most 18446744073709551615 (got %s)",
+                            describe(v, got, sizeof got));
+            x = x * 10 + dig;
+        }
+        if (!ok)
+            return fail(c, line, "'seed' must be a non-negative integer (got %s)",
+                        describe(v, got, sizeof got));
+        cfg->seed = x;
+    } else if (strcmp(key, "output") == 0) {
+        if (v->kind != V_SCALAR || !v->text[0])
+            return fail(c, line, "'output' must be a directory name (got %s)",
+                        describe(v, got, sizeof got));
+        if (strlen(v->text) >= sizeof cfg->output)
+            return fail(c, line, "'output' is too long (%zu characters at most)",
+                        sizeof cfg->output - 1);
+        snprintf(cfg->output, sizeof cfg->output, "%s", v->text);
+    } else if (strcmp(key, "quiet") == 0) {
+        int b;
+        if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
+            return fail(c, line, "'quiet' must be true or false (got %s)",
+                        describe(v, got, sizeof got));
+        cfg->quiet = b;
+    } else if (strcmp(key, "record") == 0) {
+        if (v->kind != V_MAP)
+            return fail(c, line,
+                        "'record' must be a mapping of population names to 'spikes' or 'none' "
+                        "(got %s)",
+                        describe(v, got, sizeof got));
+        yaml_node_t *n = v->node;
+        size_t seen_line[SNN_MAX_POPS] = {0};
+        for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
+             pr++) {
+            yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+            yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+            if (!kn || !vn)
+                continue;
+            if (kn->type != YAML_SCALAR_NODE)
+                return fail(c, node_line(kn), "population names in 'record' must be plain names");
+            const char *pop = (const char *)kn->data.scalar.value;
+            char what[300];
+            snprintf(what, sizeof what, "record.%s", pop);
+            val pv = make_val(v->doc, vn, node_line(kn));
+            if (apply_record(c, pop, node_line(kn), &pv, what) != 0)
+                return -1;
+            for (int i = 0; i < c->n_pops; i++) {
+                if (strcmp(c->pop_names[i], pop) != 0)
+                    continue;
+                if (seen_line[i])
+                    return fail(c, node_line(kn),
+                                "population '%s' appears twice in 'record' (first on line %zu)",
+                                pop, seen_line[i]);
+                seen_line[i] = node_line(kn);
+            }
+        }
+    } else {
+        const char *s = suggest(key, KEYS, N_KEYS);
+        if (s)
+            return fail(c, key_line, "unknown key '%s' (did you mean '%s'?)", key, s);
+        char names[256];
+        join_names(names, sizeof names, KEYS, N_KEYS);
+        return fail(c, key_line, "unknown key '%s' (valid keys: %s)", key, names);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model_seed,
+                         int n_pops, const char *const *pop_names)
+{
+    (void)n_pops;
+    (void)pop_names;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->duration_ms = 1000.0;
+    cfg->seed = model_seed;
+    snprintf(cfg->output, sizeof cfg->output, "%s_out", model_name ? model_name : "snn");
+    for (int p = 0; p < SNN_MAX_POPS; p++)
+        cfg->record[p] = -1;
+    cfg->quiet = 0;
+    cfg->source[0] = '\0';
+}
+
+static size_t line_of_offset(const char *text, size_t len, size_t off)
+{
+    size_t line = 1;
+    for (size_t i = 0; i < off && i < len; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+static int parser_error(ctx *c, yaml_parser_t *ps, const char *text, size_t len)
+{
+    const char *problem = ps->problem ? ps->problem : "cannot parse";
+    if (ps->error == YAML_MEMORY_ERROR)
+        return fail(c, 1, "out of memory while reading YAML");
+    if (ps->error == YAML_READER_ERROR)
+        return fail(c, line_of_offset(text, len, ps->problem_offset), "invalid text: %s",
+                    problem);
+    size_t line = ps->problem_mark.line + 1;
+    if (ps->context)
+        return fail(c, line, "YAML syntax error: %s (%s on line %zu)", problem, ps->context,
+                    (size_t)ps->context_mark.line + 1);
+    return fail(c, line, "YAML syntax error: %s", problem);
+}
+
+int snn_config_load_string(snn_config *cfg, const char *yaml, const char *name, int n_pops,
+                           const char *const *pop_names, char *err, size_t errlen)
+{
+    snn_config work = *cfg;
+    ctx c = {&work, n_pops, pop_names, err, errlen, name ? name : "<config>", NULL};
+    yaml_parser_t ps;
+    yaml_document_t doc;
+    size_t len = strlen(yaml);
+    int rc = 0;
+
+    if (!yaml_parser_initialize(&ps))
+        return fail(&c, 1, "out of memory while reading YAML");
+    yaml_parser_set_input_string(&ps, (const unsigned char *)yaml, len);
+    if (!yaml_parser_load(&ps, &doc)) {
+        rc = parser_error(&c, &ps, yaml, len);
+        yaml_parser_delete(&ps);
+        return rc;
+    }
+
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root) {
+        if (root->type != YAML_MAPPING_NODE) {
+            val v = make_val(&doc, root, node_line(root));
+            char got[600];
+            rc = fail(&c, node_line(root),
+                      "the run config must be a mapping of keys to values (got %s)",
+                      describe(&v, got, sizeof got));
+        } else {
+            size_t seen[N_KEYS] = {0};
+            for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+                 rc == 0 && pr < root->data.mapping.pairs.top; pr++) {
+                yaml_node_t *kn = yaml_document_get_node(&doc, pr->key);
+                yaml_node_t *vn = yaml_document_get_node(&doc, pr->value);
+                if (!kn || !vn)
+                    continue;
+                if (kn->type != YAML_SCALAR_NODE) {
+                    rc = fail(&c, node_line(kn), "keys must be plain names");
+                    break;
+                }
+                const char *key = (const char *)kn->data.scalar.value;
+                for (int i = 0; i < N_KEYS; i++) {
+                    if (strcmp(key, KEYS[i]) != 0)
+                        continue;
+                    if (seen[i])
+                        rc = fail(&c, node_line(kn), "duplicate key '%s' (first on line %zu)",
+                                  key, seen[i]);
+                    seen[i] = node_line(kn);
+                }
+                if (rc == 0) {
+                    val v = make_val(&doc, vn, node_line(kn));
+                    rc = apply_key(&c, key, node_line(kn), &v);
+                }
+            }
+        }
+    }
+    yaml_document_delete(&doc);
+
+    /* Only one document is allowed. */
+    if (rc == 0 && root) {
+        yaml_document_t doc2;
+        if (!yaml_parser_load(&ps, &doc2)) {
+            rc = parser_error(&c, &ps, yaml, len);
+        } else {
+            yaml_node_t *r2 = yaml_document_get_root_node(&doc2);
+            if (r2)
+                rc = fail(&c, node_line(r2), "a run config is a single YAML document");
+            yaml_document_delete(&doc2);
+        }
+    }
+    yaml_parser_delete(&ps);
+    if (rc == 0)
+        *cfg = work;
+    return rc;
+}
+
+int snn_config_load_file(snn_config *cfg, const char *path, int n_pops,
+                         const char *const *pop_names, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    int e = 0;
+    if (!f) {
+        e = errno;
+    } else {
+        for (;;) {
+            if (cap - len < 4096) {
+                cap = cap ? cap * 2 : 8192;
+                char *t = realloc(text, cap + 1);
+                if (!t) {
+                    e = ENOMEM;
+                    break;
+                }
+                text = t;
+            }
+            size_t got = fread(text + len, 1, cap - len, f);
+            len += got;
+            if (got == 0) {
+                if (ferror(f))
+                    e = errno ? errno : EIO;
+                break;
+            }
+        }
+        fclose(f);
+    }
+    if (e) {
+        free(text);
+        if (err && errlen)
+            snprintf(err, errlen, "cannot read config '%s': %s", path, strerror(e));
+        return -1;
+    }
+    if (!text) {
+        text = malloc(1);
+        if (!text) {
+            if (err && errlen)
+                snprintf(err, errlen, "cannot read config '%s': %s", path, strerror(ENOMEM));
+            return -1;
+        }
+    }
+    text[len] = '\0';
+    if (strlen(text) != len) {
+        free(text);
+        if (err && errlen)
+            snprintf(err, errlen, "%s:1: the run config is not a text file (it contains NUL bytes)",
+                     path);
+        return -1;
+    }
+    int rc = snn_config_load_string(cfg, text, path, n_pops, pop_names, err, errlen);
+    free(text);
+    if (rc == 0)
+        snprintf(cfg->source, sizeof cfg->source, "%s", path);
+    return rc;
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s), a = 0;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    while (s[a] == ' ' || s[a] == '\t')
+        a++;
+    memmove(s, s + a, n - a + 1);
+}
+
+int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
+                   const char *const *pop_names, char *err, size_t errlen)
+{
+    snn_config work = *cfg;
+    ctx c = {&work, n_pops, pop_names, err, errlen, NULL, assignment};
+    char buf[4096 + 512];
+    const char *eq = strchr(assignment, '=');
+    if (!eq)
+        return fail(&c, 0, "expected key=value");
+    if (strlen(assignment) >= sizeof buf)
+        return fail(&c, 0, "the assignment is too long");
+    memcpy(buf, assignment, strlen(assignment) + 1);
+    char *key = buf, *value = buf + (eq - assignment) + 1;
+    buf[eq - assignment] = '\0';
+    trim(key);
+    trim(value);
+    if (!key[0])
+        return fail(&c, 0, "expected key=value");
+
+    val v = {V_SCALAR, value, 0, NULL, NULL};
+    int rc;
+    if (strncmp(key, "record.", 7) == 0 && key[7]) {
+        rc = apply_record(&c, key + 7, 0, &v, key);
+    } else if (strcmp(key, "record") == 0 || strcmp(key, "record.") == 0) {
+        rc = fail(&c, 0, "use record.<population>=spikes|none");
+    } else {
+        int known = 0;
+        for (int i = 0; i < N_KEYS; i++)
+            known |= strcmp(key, KEYS[i]) == 0;
+        if (!known) {
+            /* Suggest among the top-level keys and record.<pop>. */
+            int n = 0;
+            const char **cands = malloc(sizeof *cands * (size_t)(N_KEYS + n_pops));
+            char(*rec)[300] = malloc(sizeof *rec * (size_t)(n_pops > 0 ? n_pops : 1));
+            if (!cands || !rec) {
+                free(cands);
+                free(rec);
+                return fail(&c, 0, "out of memory");
+            }
+            for (int i = 0; i < N_KEYS; i++)
+                if (strcmp(KEYS[i], "record") != 0)
+                    cands[n++] = KEYS[i];
+            for (int i = 0; i < n_pops; i++) {
+                snprintf(rec[i], sizeof rec[i], "record.%s", pop_names[i]);
+                cands[n++] = rec[i];
+            }
+            const char *s = suggest(key, cands, n);
+            if (s)
+                rc = fail(&c, 0, "unknown key '%s' (did you mean '%s'?)", key, s);
+            else
+                rc = fail(&c, 0,
+                          "unknown key '%s' (valid keys: duration, seed, output, quiet, "
+                          "record.<population>)",
+                          key);
+            free(cands);
+            free(rec);
+        } else {
+            rc = apply_key(&c, key, 0, &v);
+        }
+    }
+    if (rc == 0)
+        *cfg = work;
+    return rc;
+}

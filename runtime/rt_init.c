@@ -1,0 +1,50 @@
+/*
+ * rt_init.c - variable initialisers (constant, uniform, normal) as pure functions of
+ * (seed, stream, element), and stream ids from names.
+ *
+ * Element e of a variable draws from the Philox stream (seed, init->stream, element
+ * (uint32_t)e, step 0).  snn_init_value's 'draw' selects the Philox block (counter word 0
+ * starts at 'draw'), see rt_init_eval in rt_internal.h; draw 0 equals snn_init_values.
+ */
+#include "rt_internal.h"
+#include "snnrt.h"
+
+uint32_t snn_stream_id(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)name; p && *p; p++) {
+        h ^= *p;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+double snn_init_value(const snn_init *init, uint64_t seed, uint64_t elem, uint32_t draw)
+{
+    return rt_init_eval(init, seed, (uint32_t)elem, draw);
+}
+
+/* Writes out[first + i] for i in [0, n): 'out' is the whole array, as in the header. */
+void snn_init_values(const snn_init *init, uint64_t seed, uint64_t first, uint64_t n,
+                     void *out, int value_bytes)
+{
+    if (value_bytes == 4) {
+        float *o = (float *)out;
+        if (init->kind == SNN_INIT_CONSTANT) {
+            for (uint64_t e = first; e < first + n; e++)
+                o[e] = (float)init->a;
+        } else {
+            for (uint64_t e = first; e < first + n; e++)
+                o[e] = (float)rt_init_eval(init, seed, (uint32_t)e, 0);
+        }
+    } else {
+        double *o = (double *)out;
+        if (init->kind == SNN_INIT_CONSTANT) {
+            for (uint64_t e = first; e < first + n; e++)
+                o[e] = init->a;
+        } else {
+            for (uint64_t e = first; e < first + n; e++)
+                o[e] = rt_init_eval(init, seed, (uint32_t)e, 0);
+        }
+    }
+}

@@ -1,0 +1,753 @@
+/*
+ * rt_main.c - snn_main(): command line, run config, the timed build / init / step loop,
+ * spike recorders, SIGINT/SIGTERM handling, run.json (schema 1) and the summary.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "snnrt.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <yaml.h>
+
+/* ------------------------------------------------------------------------------------- */
+/* A small JSON writer.                                                                  */
+
+typedef struct jbuf {
+    char *s;
+    size_t n, cap;
+} jbuf;
+
+static void jb_reserve(jbuf *b, size_t extra)
+{
+    if (b->n + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->n + extra + 1)
+        cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) {
+        fprintf(stderr, "%s: error: out of memory writing run.json\n", snn_progname());
+        exit(1);
+    }
+    b->s = s;
+    b->cap = cap;
+}
+
+static void jb_raw(jbuf *b, const char *s, size_t n)
+{
+    jb_reserve(b, n);
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+__attribute__((format(printf, 2, 3))) static void jb_printf(jbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (need < 0)
+        return;
+    jb_reserve(b, (size_t)need);
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->n, (size_t)need + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)need;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n;
+    uint32_t cp;
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xE0) == 0xC0) {
+        n = 2;
+        cp = s[0] & 0x1Fu;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        n = 3;
+        cp = s[0] & 0x0Fu;
+    } else if ((s[0] & 0xF8) == 0xF0) {
+        n = 4;
+        cp = s[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+static void jb_str(jbuf *b, const char *s)
+{
+    if (!s) {
+        jb_raw(b, "null", 4);
+        return;
+    }
+    jb_raw(b, "\"", 1);
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned char ch = *p;
+        if (ch == '"' || ch == '\\') {
+            char esc[2] = {'\\', (char)ch};
+            jb_raw(b, esc, 2);
+            p++;
+        } else if (ch < 0x20) {
+            switch (ch) {
+            case '\n': jb_raw(b, "\\n", 2); break;
+            case '\t': jb_raw(b, "\\t", 2); break;
+            case '\r': jb_raw(b, "\\r", 2); break;
+            case '\b': jb_raw(b, "\\b", 2); break;
+            case '\f': jb_raw(b, "\\f", 2); break;
+            default: jb_printf(b, "\\u%04x", ch); break;
+            }
+            p++;
+        } else {
+            size_t n = utf8_len(p);
+            if (n == 0) {
+                jb_raw(b, "\\ufffd", 6); /* not UTF-8: replacement character */
+                p++;
+            } else {
+                jb_raw(b, (const char *)p, n);
+                p += n;
+            }
+        }
+    }
+    jb_raw(b, "\"", 1);
+}
+
+/* Shortest of %.15g / %.17g that reads back exactly; null when not finite. */
+static void jb_num(jbuf *b, double x)
+{
+    char tmp[64];
+    if (!isfinite(x)) {
+        jb_raw(b, "null", 4);
+        return;
+    }
+    snprintf(tmp, sizeof tmp, "%.15g", x);
+    if (strtod(tmp, NULL) != x)
+        snprintf(tmp, sizeof tmp, "%.17g", x);
+    jb_raw(b, tmp, strlen(tmp));
+}
+
+static void jb_u64(jbuf *b, uint64_t x)
+{
+    jb_printf(b, "%llu", (unsigned long long)x);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Run state.                                                                             */
+
+static struct {
+    const snn_model *model;
+    snn_config cfg;
+    snn_run run;
+    const char *pop_names[SNN_MAX_POPS];
+    int recorded[SNN_MAX_POPS];
+    const char *files[SNN_MAX_POPS]; /* recorder paths once closed or aborted */
+    int output_ready;
+    uint64_t steps_done;
+    double t_sim;
+    double codegen_s, compile_s; /* NAN when unknown */
+    char json_path[4200];
+} G;
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static double rt_seconds(void)
+{
+    return (double)G.steps_done * G.model->dt / 1000.0;
+}
+
+/* Host description pieces. */
+static void cpu_model(char *buf, size_t n)
+{
+    snprintf(buf, n, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) != 0)
+            continue;
+        char *c = strchr(line, ':');
+        if (!c)
+            continue;
+        c++;
+        while (*c == ' ' || *c == '\t')
+            c++;
+        c[strcspn(c, "\n")] = '\0';
+        snprintf(buf, n, "%s", c);
+        break;
+    }
+    fclose(f);
+}
+
+/* Reads codegen_s and compile_s from <dir of the executable>/build.yaml. */
+static void read_build_yaml(void)
+{
+    char exe[4096], path[4200];
+    G.codegen_s = G.compile_s = NAN;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    snprintf(path, sizeof path, "%s/build.yaml", exe);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return;
+    yaml_parser_t ps;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&ps)) {
+        fclose(f);
+        return;
+    }
+    yaml_parser_set_input_file(&ps, f);
+    if (yaml_parser_load(&ps, &doc)) {
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        if (root && root->type == YAML_MAPPING_NODE) {
+            for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+                 pr < root->data.mapping.pairs.top; pr++) {
+                yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+                yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+                if (!k || !v || k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE)
+                    continue;
+                char *end;
+                double x = strtod((const char *)v->data.scalar.value, &end);
+                if (*end || end == (char *)v->data.scalar.value)
+                    continue;
+                if (strcmp((const char *)k->data.scalar.value, "codegen_s") == 0)
+                    G.codegen_s = x;
+                else if (strcmp((const char *)k->data.scalar.value, "compile_s") == 0)
+                    G.compile_s = x;
+            }
+        }
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&ps);
+    fclose(f);
+}
+
+static char *build_json(const char *status, const char *error)
+{
+    const snn_model *m = G.model;
+    const snn_run *run = &G.run;
+    jbuf b = {NULL, 0, 0};
+    char tmp[1024];
+    double sim_s = rt_seconds();
+
+    jb_printf(&b, "{\n  \"schema\": 1,\n  \"status\": ");
+    jb_str(&b, status);
+    if (error) {
+        jb_printf(&b, ",\n  \"error\": ");
+        jb_str(&b, error);
+    }
+
+    jb_printf(&b, ",\n  \"model\": {\"name\": ");
+    jb_str(&b, m->name);
+    jb_printf(&b, ", \"file\": ");
+    jb_str(&b, m->model_file);
+    jb_printf(&b, ", \"hash\": ");
+    jb_str(&b, m->model_hash);
+    jb_printf(&b, ", \"precision\": ");
+    jb_str(&b, m->precision);
+    jb_printf(&b, ", \"backend\": ");
+    jb_str(&b, m->backend);
+    jb_printf(&b, ", \"dt_ms\": ");
+    jb_num(&b, m->dt);
+    jb_printf(&b, ", \"snncc_version\": ");
+    jb_str(&b, m->snncc_version);
+    jb_printf(&b, "},\n  \"runtime\": {\"version\": ");
+    jb_str(&b, SNNRT_VERSION);
+
+    jb_printf(&b, "},\n  \"run\": {\"duration_ms\": ");
+    jb_num(&b, G.cfg.duration_ms);
+    jb_printf(&b, ", \"steps\": ");
+    jb_u64(&b, run->n_steps);
+    jb_printf(&b, ", \"steps_done\": ");
+    jb_u64(&b, G.steps_done);
+    jb_printf(&b, ", \"seed\": ");
+    jb_u64(&b, G.cfg.seed);
+    jb_printf(&b, ", \"config\": ");
+    jb_str(&b, G.cfg.source[0] ? G.cfg.source : NULL);
+    jb_printf(&b, ", \"output\": ");
+    jb_str(&b, G.cfg.output);
+
+    struct utsname u;
+    char host[256];
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    jb_printf(&b, "},\n  \"host\": {\"hostname\": ");
+    jb_str(&b, host);
+    if (uname(&u) == 0) {
+        snprintf(tmp, sizeof tmp, "%s %s", u.sysname, u.release);
+        jb_printf(&b, ", \"os\": ");
+        jb_str(&b, tmp);
+        jb_printf(&b, ", \"machine\": ");
+        jb_str(&b, u.machine);
+    } else {
+        jb_printf(&b, ", \"os\": null, \"machine\": null");
+    }
+    cpu_model(tmp, sizeof tmp);
+    jb_printf(&b, ", \"cpu\": ");
+    jb_str(&b, tmp);
+    jb_printf(&b, ", \"cores\": %ld", sysconf(_SC_NPROCESSORS_ONLN));
+
+    jb_printf(&b, "},\n  \"timers\": {\"codegen_s\": ");
+    jb_num(&b, G.codegen_s);
+    jb_printf(&b, ", \"compile_s\": ");
+    jb_num(&b, G.compile_s);
+    jb_printf(&b, ", \"construction_s\": ");
+    jb_num(&b, run->t_construct);
+    jb_printf(&b, ", \"init_s\": ");
+    jb_num(&b, run->t_init);
+    jb_printf(&b, ", \"simulation_s\": ");
+    jb_num(&b, G.t_sim);
+    jb_printf(&b, ", \"real_time_factor\": ");
+    jb_num(&b, sim_s > 0 ? G.t_sim / sim_s : NAN);
+
+    uint64_t neurons = 0, syn = 0, syn_bytes = 0;
+    for (int p = 0; p < m->n_pops; p++)
+        neurons += m->pops[p].n;
+    for (int q = 0; q < m->n_projs && q < SNN_MAX_POPS; q++) {
+        syn += run->n_synapses[q];
+        syn_bytes += run->syn_bytes[q];
+    }
+    jb_printf(&b, "},\n  \"sizes\": {\"neurons\": ");
+    jb_u64(&b, neurons);
+    jb_printf(&b, ", \"synapses\": ");
+    jb_u64(&b, syn);
+    jb_printf(&b, ", \"synapse_bytes\": ");
+    jb_u64(&b, syn_bytes);
+    jb_printf(&b, ", \"state_bytes_peak\": ");
+    jb_u64(&b, snn_bytes_peak());
+    jb_printf(&b, "},\n  \"memory\": {\"peak_rss_bytes\": ");
+    jb_u64(&b, snn_peak_rss());
+
+    jb_printf(&b, "},\n  \"populations\": [");
+    for (int p = 0; p < m->n_pops; p++) {
+        const snn_pop_desc *pd = &m->pops[p];
+        double denom = (double)pd->n * sim_s;
+        jb_printf(&b, "%s\n    {\"name\": ", p ? "," : "");
+        jb_str(&b, pd->name);
+        jb_printf(&b, ", \"size\": %lu, \"spikes\": ", (unsigned long)pd->n);
+        jb_u64(&b, run->spike_count[p]);
+        jb_printf(&b, ", \"rate_hz\": ");
+        jb_num(&b, denom > 0 ? (double)run->spike_count[p] / denom : NAN);
+        jb_printf(&b, ", \"recorded\": %s, \"file\": ", G.recorded[p] ? "true" : "false");
+        jb_str(&b, G.recorded[p] ? G.files[p] : NULL);
+        jb_printf(&b, "}");
+    }
+    jb_printf(&b, "%s],\n  \"projections\": [", m->n_pops ? "\n  " : "");
+    for (int q = 0; q < m->n_projs && q < SNN_MAX_POPS; q++) {
+        const snn_proj_desc *pj = &m->projs[q];
+        jb_printf(&b, "%s\n    {\"name\": ", q ? "," : "");
+        jb_str(&b, pj->name);
+        jb_printf(&b, ", \"pre\": ");
+        jb_str(&b, pj->pre >= 0 && pj->pre < m->n_pops ? m->pops[pj->pre].name : NULL);
+        jb_printf(&b, ", \"post\": ");
+        jb_str(&b, pj->post >= 0 && pj->post < m->n_pops ? m->pops[pj->post].name : NULL);
+        jb_printf(&b, ", \"synapses\": ");
+        jb_u64(&b, run->n_synapses[q]);
+        jb_printf(&b, ", \"bytes\": ");
+        jb_u64(&b, run->syn_bytes[q]);
+        jb_printf(&b, ", \"checksum\": \"%016llx\"}", (unsigned long long)run->syn_checksum[q]);
+    }
+    jb_printf(&b, "%s]\n}\n", m->n_projs ? "\n  " : "");
+    return b.s;
+}
+
+static int write_json(const char *status, const char *error)
+{
+    char *s = build_json(status, error);
+    int rc = snn_write_file_atomic(G.json_path, s, strlen(s));
+    int e = errno;
+    free(s);
+    errno = e;
+    return rc;
+}
+
+static void fatal_hook(const char *msg)
+{
+    if (!G.output_ready)
+        return;
+    /* Recorders still open end up under their .part names (aborted below). */
+    for (int p = 0; p < G.model->n_pops; p++) {
+        if (G.run.rec[p] && !G.files[p]) {
+            size_t n = strlen(G.cfg.output) + strlen(G.model->pops[p].name) + 32;
+            char *part = malloc(n);
+            if (part)
+                snprintf(part, n, "%s/spikes_%s.npy.part", G.cfg.output, G.model->pops[p].name);
+            G.files[p] = part;
+        }
+    }
+    if (write_json("failed", msg) != 0)
+        fprintf(stderr, "%s: error: cannot write '%s': %s\n", snn_progname(), G.json_path,
+                strerror(errno));
+    for (int p = 0; p < G.model->n_pops; p++) {
+        snn_recorder *r = G.run.rec[p];
+        G.run.rec[p] = NULL;
+        if (r)
+            snn_recorder_abort(r);
+    }
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Command line.                                                                          */
+
+static void usage(FILE *f, const snn_model *m)
+{
+    char seedline[64];
+    snprintf(seedline, sizeof seedline, "seed: %llu", (unsigned long long)m->seed);
+    fprintf(f,
+            "usage: %s [options]\n"
+            "\n"
+            "Simulates the spiking network model '%s' (%s), compiled by snncc %s.\n"
+            "\n"
+            "options:\n"
+            "  --config FILE   read the run config (YAML) from FILE\n"
+            "  --time MS       simulate MS milliseconds (config key 'duration')\n"
+            "  --seed N        random seed, a non-negative integer (config key 'seed')\n"
+            "  --output DIR    directory for run.json and spikes_<pop>.npy (key 'output')\n"
+            "  --set KEY=VALUE set a config key, e.g. --set record.E=none (repeatable;\n"
+            "                  applied after the config file, whatever the order)\n"
+            "  --quiet         no summary on stdout (config key 'quiet')\n"
+            "  --help          show this help and exit\n"
+            "  --version       show versions and exit\n"
+            "\n"
+            "config keys (YAML mapping):\n"
+            "  duration: 1000       ms of biological time (default 1000)\n"
+            "  %-20s random seed (default: the model's)\n"
+            "  output: DIR          output directory (default '%s_out')\n"
+            "  record:              per population: spikes | none (default: the model's)\n"
+            "    POP: spikes\n"
+            "  quiet: false         true | false\n",
+            m->name, m->name, m->model_file ? m->model_file : "?",
+            m->snncc_version ? m->snncc_version : "?", seedline, m->name);
+    if (m->n_pops > 0) {
+        fprintf(f, "populations:");
+        for (int p = 0; p < m->n_pops; p++)
+            fprintf(f, " %s", m->pops[p].name);
+        fprintf(f, "\n");
+    }
+}
+
+static void usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "%s: error: %s '%s' (see --help)\n", snn_progname(), what, arg);
+}
+
+typedef enum { OV_TIME, OV_SEED, OV_OUTPUT, OV_QUIET, OV_SET } ov_kind;
+typedef struct override {
+    ov_kind kind;
+    const char *value;
+} override;
+
+static int parse_positive(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (!*s || *end || errno == ERANGE || !(d > 0) || !isfinite(d))
+        return -1;
+    *out = d;
+    return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t x = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        unsigned d = (unsigned)(*s - '0');
+        if (x > (UINT64_MAX - d) / 10)
+            return -1;
+        x = x * 10 + d;
+    }
+    *out = x;
+    return 0;
+}
+
+static void print_list_files(const snn_model *m)
+{
+    printf("outputs: %s", G.json_path);
+    for (int p = 0; p < m->n_pops; p++)
+        if (G.recorded[p] && G.files[p])
+            printf(", %s", G.files[p]);
+    printf("\n");
+}
+
+static void print_summary(const snn_model *m, int interrupted)
+{
+    const snn_run *run = &G.run;
+    double sim_ms = (double)G.steps_done * m->dt;
+    char b1[32], b2[32];
+    if (interrupted)
+        printf("%s: interrupted after %.1f of %.1f ms (%llu of %llu steps, dt %g ms), seed %llu\n",
+               m->name, sim_ms, (double)run->n_steps * m->dt, (unsigned long long)G.steps_done,
+               (unsigned long long)run->n_steps, m->dt, (unsigned long long)G.cfg.seed);
+    else
+        printf("%s: %.1f ms simulated (%llu steps, dt %g ms), seed %llu\n", m->name, sim_ms,
+               (unsigned long long)G.steps_done, m->dt, (unsigned long long)G.cfg.seed);
+    int w = 10;
+    for (int p = 0; p < m->n_pops; p++) {
+        int l = (int)strlen(m->pops[p].name);
+        if (l > w)
+            w = l;
+    }
+    printf("  %-*s %10s %10s %11s\n", w, "population", "size", "spikes", "rate (Hz)");
+    for (int p = 0; p < m->n_pops; p++) {
+        double denom = (double)m->pops[p].n * sim_ms / 1000.0;
+        printf("  %-*s %10lu %10llu %11.2f\n", w, m->pops[p].name, (unsigned long)m->pops[p].n,
+               (unsigned long long)run->spike_count[p],
+               denom > 0 ? (double)run->spike_count[p] / denom : 0.0);
+    }
+    printf("timers:");
+    if (isfinite(G.codegen_s))
+        printf(" codegen %.2f s,", G.codegen_s);
+    if (isfinite(G.compile_s))
+        printf(" compile %.2f s,", G.compile_s);
+    printf(" construction %.2f s, init %.2f s, simulation %.2f s", run->t_construct, run->t_init,
+           G.t_sim);
+    if (sim_ms > 0)
+        printf(", real-time factor %.2f", G.t_sim / (sim_ms / 1000.0));
+    printf("\n");
+    uint64_t syn = 0, syn_bytes = 0;
+    for (int q = 0; q < m->n_projs && q < SNN_MAX_POPS; q++) {
+        syn += run->n_synapses[q];
+        syn_bytes += run->syn_bytes[q];
+    }
+    snn_format_bytes(b1, sizeof b1, (double)syn_bytes);
+    snn_format_bytes(b2, sizeof b2, (double)snn_peak_rss());
+    printf("synapses: %llu (%s), peak RSS %s\n", (unsigned long long)syn, b1, b2);
+    print_list_files(m);
+}
+
+int snn_main(int argc, char **argv, const snn_model *model)
+{
+    const snn_model *m = model;
+    char err[8192];
+    const char *config_path = NULL;
+    override *ov = calloc((size_t)(argc > 0 ? argc : 1), sizeof *ov);
+    int n_ov = 0;
+
+    memset(&G, 0, sizeof G);
+    G.model = m;
+    G.codegen_s = G.compile_s = NAN;
+    g_stop = 0;
+    snn_set_progname(m->name);
+    if (!ov)
+        snn_fatal("out of memory");
+    if (m->n_pops > SNN_MAX_POPS || m->n_projs > SNN_MAX_POPS)
+        snn_fatal("the model has more than %d populations or projections", SNN_MAX_POPS);
+    for (int p = 0; p < m->n_pops; p++)
+        G.pop_names[p] = m->pops[p].name;
+
+    /* Parse the command line; apply overrides only after the config file. */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        char name[64];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout, m);
+            free(ov);
+            return 0;
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("%s: model %s, snncc %s, snnrt %s\n", m->name,
+                   m->model_hash ? m->model_hash : "?", m->snncc_version ? m->snncc_version : "?",
+                   SNNRT_VERSION);
+            free(ov);
+            return 0;
+        }
+        if (strcmp(a, "--quiet") == 0) {
+            ov[n_ov++] = (override){OV_QUIET, "true"};
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            usage_error("unexpected argument", a);
+            free(ov);
+            return 2;
+        }
+        const char *eq = strchr(a, '=');
+        size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+        if (nl >= sizeof name) {
+            usage_error("unknown option", a);
+            free(ov);
+            return 2;
+        }
+        memcpy(name, a, nl);
+        name[nl] = '\0';
+        int known = strcmp(name, "--config") == 0 || strcmp(name, "--time") == 0 ||
+                    strcmp(name, "--set") == 0 || strcmp(name, "--seed") == 0 ||
+                    strcmp(name, "--output") == 0;
+        if (!known) {
+            usage_error("unknown option", name);
+            free(ov);
+            return 2;
+        }
+        if (eq) {
+            val = eq + 1;
+        } else if (i + 1 < argc) {
+            val = argv[++i];
+        } else {
+            usage_error("missing value for option", name);
+            free(ov);
+            return 2;
+        }
+        if (strcmp(name, "--config") == 0)
+            config_path = val;
+        else if (strcmp(name, "--time") == 0)
+            ov[n_ov++] = (override){OV_TIME, val};
+        else if (strcmp(name, "--seed") == 0)
+            ov[n_ov++] = (override){OV_SEED, val};
+        else if (strcmp(name, "--output") == 0)
+            ov[n_ov++] = (override){OV_OUTPUT, val};
+        else
+            ov[n_ov++] = (override){OV_SET, val};
+    }
+
+    snn_config *cfg = &G.cfg;
+    snn_config_defaults(cfg, m->name, m->seed, m->n_pops, G.pop_names);
+    if (config_path &&
+        snn_config_load_file(cfg, config_path, m->n_pops, G.pop_names, err, sizeof err) != 0)
+        snn_fatal("%s", err);
+    for (int i = 0; i < n_ov; i++) {
+        const char *v = ov[i].value;
+        switch (ov[i].kind) {
+        case OV_TIME:
+            if (parse_positive(v, &cfg->duration_ms) != 0)
+                snn_fatal("--time '%s': expected a positive number of milliseconds", v);
+            break;
+        case OV_SEED:
+            if (parse_u64(v, &cfg->seed) != 0)
+                snn_fatal("--seed '%s': expected a non-negative integer", v);
+            break;
+        case OV_OUTPUT:
+            if (!v[0] || strlen(v) >= sizeof cfg->output)
+                snn_fatal("--output '%s': expected a directory name", v);
+            snprintf(cfg->output, sizeof cfg->output, "%s", v);
+            break;
+        case OV_QUIET:
+            cfg->quiet = 1;
+            break;
+        case OV_SET:
+            if (snn_config_set(cfg, v, m->n_pops, G.pop_names, err, sizeof err) != 0)
+                snn_fatal("%s", err);
+            break;
+        }
+    }
+    free(ov);
+
+    for (int p = 0; p < m->n_pops; p++)
+        G.recorded[p] = cfg->record[p] >= 0 ? cfg->record[p] : (m->pops[p].record_default != 0);
+
+    snn_run *run = &G.run;
+    run->cfg = cfg;
+    run->seed = cfg->seed;
+    if (!(m->dt > 0))
+        snn_fatal("the model's time step dt must be positive (got %g)", m->dt);
+    if (!(cfg->duration_ms / m->dt < 9e18))
+        snn_fatal("duration %g ms is too long for dt %g ms", cfg->duration_ms, m->dt);
+    run->n_steps = (uint64_t)llround(cfg->duration_ms / m->dt);
+    read_build_yaml();
+
+    /* Outputs. */
+    if (snn_mkdirs(cfg->output) != 0)
+        snn_fatal("cannot create output directory '%s': %s", cfg->output, strerror(errno));
+    snprintf(G.json_path, sizeof G.json_path, "%s/run.json", cfg->output);
+    G.output_ready = 1;
+    snn_set_fatal_hook(fatal_hook);
+    for (int p = 0; p < m->n_pops; p++)
+        if (G.recorded[p])
+            run->rec[p] = snn_recorder_open(cfg->output, m->pops[p].name);
+
+    /* Construction and initialisation. */
+    double t0 = snn_now();
+    if (m->build)
+        m->build(run);
+    run->t_construct = snn_now() - t0;
+    t0 = snn_now();
+    if (m->init)
+        m->init(run);
+    run->t_init = snn_now() - t0;
+
+    /* The step loop; SIGINT / SIGTERM stop it after the current step. */
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    t0 = snn_now();
+    uint64_t step = 0;
+    for (; step < run->n_steps && !g_stop; step++) {
+        m->step(run, step);
+        G.steps_done = step + 1;
+    }
+    G.t_sim = snn_now() - t0;
+    int interrupted = g_stop != 0 && G.steps_done < run->n_steps;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+
+    /* Finish the recordings. */
+    for (int p = 0; p < m->n_pops; p++) {
+        snn_recorder *r = run->rec[p];
+        if (!r)
+            continue;
+        if (interrupted) {
+            snn_recorder_abort(r);
+            G.files[p] = snn_recorder_close(r); /* the .part name */
+        } else {
+            G.files[p] = snn_recorder_close(r);
+        }
+    }
+
+    if (write_json(interrupted ? "interrupted" : "complete", NULL) != 0)
+        snn_fatal("cannot write '%s': %s", G.json_path, strerror(errno));
+    snn_set_fatal_hook(NULL);
+
+    if (interrupted)
+        fprintf(stderr, "%s: interrupted after %llu of %llu steps; partial spikes kept in .part "
+                        "files\n",
+                m->name, (unsigned long long)G.steps_done, (unsigned long long)run->n_steps);
+    if (!cfg->quiet)
+        print_summary(m, interrupted);
+    fflush(stdout);
+
+    if (m->release)
+        m->release(run);
+    return interrupted ? 130 : 0;
+}

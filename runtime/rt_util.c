@@ -1,0 +1,259 @@
+/*
+ * rt_util.c - fatal errors, accounted allocation, memory and time queries, human-readable
+ * sizes, mkdir -p and atomic file writes.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "snnrt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *g_progname = "snnrt";
+static void (*g_fatal_hook)(const char *msg);
+static uint64_t g_bytes_now, g_bytes_peak;
+
+/* ------------------------------------------------------------------------------------- */
+
+void snn_set_progname(const char *name)
+{
+    g_progname = (name && *name) ? name : "snnrt";
+}
+
+const char *snn_progname(void)
+{
+    return g_progname;
+}
+
+void snn_set_fatal_hook(void (*hook)(const char *msg))
+{
+    g_fatal_hook = hook;
+}
+
+void snn_fatal(const char *fmt, ...)
+{
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+    fprintf(stderr, "%s: error: %s\n", g_progname, msg);
+    fflush(stderr);
+    /* The hook runs once: a fatal error inside the hook just exits. */
+    void (*hook)(const char *) = g_fatal_hook;
+    g_fatal_hook = NULL;
+    if (hook)
+        hook(msg);
+    exit(1);
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+void snn_format_bytes(char *buf, size_t n, double bytes)
+{
+    static const char *const units[] = {"kB", "MB", "GB", "TB"};
+    if (!buf || n == 0)
+        return;
+    if (bytes < 1000.0) {
+        snprintf(buf, n, "%.0f B", bytes);
+        return;
+    }
+    double v = bytes / 1000.0;
+    int u = 0;
+    /* Move up a unit when the value would print as 1000.0 or more. */
+    while (u < 3 && v >= 999.95) {
+        v /= 1000.0;
+        u++;
+    }
+    snprintf(buf, n, "%.1f %s", v, units[u]);
+}
+
+uint64_t snn_machine_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES);
+    long psize = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && psize > 0)
+        return (uint64_t)pages * (uint64_t)psize;
+    /* Fall back to /proc/meminfo. */
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        unsigned long long kb;
+        while (fgets(line, sizeof line, f)) {
+            if (sscanf(line, "MemTotal: %llu kB", &kb) == 1) {
+                fclose(f);
+                return (uint64_t)kb * 1024u;
+            }
+        }
+        fclose(f);
+    }
+    return UINT64_MAX; /* unknown: do not refuse anything */
+}
+
+uint64_t snn_peak_rss(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (uint64_t)ru.ru_maxrss * 1024u;
+}
+
+void *snn_alloc(size_t bytes, const char *what)
+{
+    char need[32], have[32];
+    uint64_t mem = snn_machine_memory();
+    if (!what)
+        what = "data";
+    if ((uint64_t)bytes > mem) {
+        snn_format_bytes(need, sizeof need, (double)bytes);
+        snn_format_bytes(have, sizeof have, (double)mem);
+        snn_fatal("cannot allocate %s for %s: this machine has %s of memory", need, what, have);
+    }
+    void *p = calloc(1, bytes ? bytes : 1);
+    if (!p) {
+        snn_format_bytes(need, sizeof need, (double)bytes);
+        snn_format_bytes(have, sizeof have, (double)mem);
+        char used[32];
+        snn_format_bytes(used, sizeof used, (double)g_bytes_now);
+        snn_fatal("cannot allocate %s for %s: out of memory (this machine has %s of memory, "
+                  "%s already allocated by the simulator)",
+                  need, what, have, used);
+    }
+    g_bytes_now += bytes;
+    if (g_bytes_now > g_bytes_peak)
+        g_bytes_peak = g_bytes_now;
+    return p;
+}
+
+void snn_free(void *p, size_t bytes)
+{
+    if (!p)
+        return;
+    free(p);
+    g_bytes_now = bytes <= g_bytes_now ? g_bytes_now - bytes : 0;
+}
+
+uint64_t snn_bytes_allocated(void)
+{
+    return g_bytes_now;
+}
+
+uint64_t snn_bytes_peak(void)
+{
+    return g_bytes_peak;
+}
+
+double snn_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------------------------- */
+
+static int mkdir_one(const char *path)
+{
+    struct stat st;
+    if (mkdir(path, 0777) == 0)
+        return 0;
+    if (errno == EEXIST) {
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            return 0;
+        errno = ENOTDIR;
+    }
+    return -1;
+}
+
+int snn_mkdirs(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    if (n == 0) {
+        errno = ENOENT;
+        return -1;
+    }
+    char *tmp = malloc(n + 1);
+    if (!tmp) {
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(tmp, path, n + 1);
+    while (n > 1 && tmp[n - 1] == '/')
+        tmp[--n] = '\0';
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/' || p[-1] == '/')
+            continue;
+        *p = '\0';
+        int rc = mkdir_one(tmp);
+        *p = '/';
+        if (rc != 0) {
+            int e = errno;
+            free(tmp);
+            errno = e;
+            return -1;
+        }
+    }
+    int rc = mkdir_one(tmp);
+    int e = errno;
+    free(tmp);
+    errno = e;
+    return rc;
+}
+
+int snn_write_file_atomic(const char *path, const char *data, size_t n)
+{
+    size_t len = strlen(path) + 32;
+    char *tmp = malloc(len);
+    if (!tmp) {
+        errno = ENOMEM;
+        return -1;
+    }
+    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        errno = e;
+        return -1;
+    }
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, data + done, n - done);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            goto fail;
+        }
+        done += (size_t)w;
+    }
+    /* No fsync: run.json is small and re-creatable; rename gives atomic visibility. */
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0)
+        goto fail;
+    free(tmp);
+    return 0;
+fail:;
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    free(tmp);
+    errno = e;
+    return -1;
+}

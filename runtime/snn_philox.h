@@ -1,0 +1,205 @@
+/*
+ * snn_philox.h - Philox4x32-10 counter-based RNG, header only, for C and CUDA.
+ *
+ * Philox4x32-10 is the generator of Salmon, Moraes, Dror and Shaw, "Parallel random
+ * numbers: as easy as 1, 2, 3" (SC'11), with the Random123 constants; its output matches
+ * Random123's published known-answer vectors (tests/unit/test_rt_rng.c).
+ *
+ * How snncc uses it:
+ *   key     = { (uint32_t)seed, stream }
+ *   counter = { draw, element, (uint32_t)step, (uint32_t)(seed >> 32) }
+ * One Philox call yields 4 uint32; snn_rng hands them out one by one and bumps 'draw'
+ * (counter word 0) when it needs the next block.  Everything is SNN_HD so the same code
+ * runs on host and device and gives bit-identical integer streams.
+ *
+ * Draw counts are fixed so that streams stay aligned across back ends:
+ *   snn_rng_u32          1 word
+ *   snn_rng_uniform      2 words (53 bits)        snn_rng_uniformf   1 word (24 bits)
+ *   snn_rng_normal       2 uniforms (4 words)     snn_rng_normalf    2 uniformf (2 words)
+ *   snn_rng_exponential  1 uniform (2 words)
+ *   snn_rng_poisson      variable (about lambda + 1 uniforms below lambda 30, PTRS above)
+ *   snn_rng_below        1 word, more only on (rare) rejection
+ * Only exp, log, sqrt, cos, floor, fabs and lgamma are used, which CUDA has too.
+ */
+#ifndef SNN_PHILOX_H
+#define SNN_PHILOX_H
+
+#include <math.h>
+#include <stdint.h>
+
+#ifdef __CUDACC__
+#define SNN_HD __host__ __device__ __forceinline__
+#else
+#define SNN_HD static inline
+#endif
+
+#define SNN_PHILOX_M0 0xD2511F53u
+#define SNN_PHILOX_M1 0xCD9E8D57u
+#define SNN_PHILOX_W0 0x9E3779B9u
+#define SNN_PHILOX_W1 0xBB67AE85u
+
+/* One Philox round: (c0, c1, c2, c3) <- (hi(M1 c2) ^ c1 ^ k0, lo(M1 c2), hi(M0 c0) ^ c3 ^ k1,
+ * lo(M0 c0)). */
+#define SNN_PHILOX_ROUND(c0, c1, c2, c3, k0, k1)                                             \
+    do {                                                                                     \
+        uint64_t snn_p0_ = (uint64_t)SNN_PHILOX_M0 * (c0);                                   \
+        uint64_t snn_p1_ = (uint64_t)SNN_PHILOX_M1 * (c2);                                   \
+        (c0) = (uint32_t)(snn_p1_ >> 32) ^ (c1) ^ (k0);                                      \
+        (c1) = (uint32_t)snn_p1_;                                                            \
+        (c2) = (uint32_t)(snn_p0_ >> 32) ^ (c3) ^ (k1);                                      \
+        (c3) = (uint32_t)snn_p0_;                                                            \
+    } while (0)
+
+/* Round with key bump before it (rounds 2..10). */
+#define SNN_PHILOX_BUMP_ROUND(c0, c1, c2, c3, k0, k1)                                        \
+    do {                                                                                     \
+        (k0) += SNN_PHILOX_W0;                                                               \
+        (k1) += SNN_PHILOX_W1;                                                               \
+        SNN_PHILOX_ROUND(c0, c1, c2, c3, k0, k1);                                            \
+    } while (0)
+
+/* One Philox4x32-10 block: out = philox(ctr, key).  out may alias ctr.  Unrolled by hand
+ * (compilers do not unroll the loop at -O2). */
+SNN_HD void snn_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
+{
+    uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+    uint32_t k0 = key[0], k1 = key[1];
+    SNN_PHILOX_ROUND(c0, c1, c2, c3, k0, k1);
+    SNN_PHILOX_BUMP_ROUND(c0, c1, c2, c3, k0, k1);
+    SNN_PHILOX_BUMP_ROUND(c0, c1, c2, c3, k0, k1);
+    SNN_PHILOX_BUMP_ROUND(c0, c1, c2, c3, k0, k1);
+    SNN_PHILOX_BUMP_ROUND(c0, c1, c2, c3, k0, k1);
+    SNN_PHILOX_BUMP_ROUND(c0, c1, c2, c3, k0, k1);
+    SNN_PHILOX_BUMP_ROUND(c0, c1, c2, c3, k0, k1);
+    SNN_PHILOX_BUMP_ROUND(c0, c1, c2, c3, k0, k1);
+    SNN_PHILOX_BUMP_ROUND(c0, c1, c2, c3, k0, k1);
+    SNN_PHILOX_BUMP_ROUND(c0, c1, c2, c3, k0, k1);
+    out[0] = c0;
+    out[1] = c1;
+    out[2] = c2;
+    out[3] = c3;
+}
+
+typedef struct snn_rng {
+    uint32_t key[2];
+    uint32_t ctr[4];
+    uint32_t buf[4];
+    uint32_t left; /* words of buf not handed out yet */
+} snn_rng;
+
+SNN_HD void snn_rng_init(snn_rng *g, uint64_t seed, uint32_t stream, uint32_t element,
+                         uint64_t step)
+{
+    g->key[0] = (uint32_t)seed;
+    g->key[1] = stream;
+    g->ctr[0] = 0;
+    g->ctr[1] = element;
+    g->ctr[2] = (uint32_t)step;
+    g->ctr[3] = (uint32_t)(seed >> 32);
+    g->buf[0] = g->buf[1] = g->buf[2] = g->buf[3] = 0;
+    g->left = 0;
+}
+
+/* The next 32 random bits: the 4 words of block ctr[0] in order, then block ctr[0] + 1. */
+SNN_HD uint32_t snn_rng_u32(snn_rng *g)
+{
+    if (g->left == 0) {
+        snn_philox4x32_10(g->ctr, g->key, g->buf);
+        g->ctr[0]++;
+        g->left = 4;
+    }
+    return g->buf[4 - g->left--];
+}
+
+/* Uniform double in (0, 1): 53 bits from two words (the first gives the high 27 bits).
+ * The value 0 is mapped to 2^-54, so the result is never 0 or 1. */
+SNN_HD double snn_rng_uniform(snn_rng *g)
+{
+    uint32_t a = snn_rng_u32(g) >> 5; /* 27 bits */
+    uint32_t b = snn_rng_u32(g) >> 6; /* 26 bits */
+    uint64_t x = ((uint64_t)a << 26) | b;
+    return x ? (double)x * (1.0 / 9007199254740992.0) : (1.0 / 18014398509481984.0);
+}
+
+/* Uniform float in (0, 1): 24 bits from one word; 0 is mapped to 2^-25. */
+SNN_HD float snn_rng_uniformf(snn_rng *g)
+{
+    uint32_t x = snn_rng_u32(g) >> 8;
+    return x ? (float)x * (1.0f / 16777216.0f) : (1.0f / 33554432.0f);
+}
+
+/* Standard normal, Box-Muller (cosine branch only; no caching, so always 2 uniforms). */
+SNN_HD double snn_rng_normal(snn_rng *g)
+{
+    double u1 = snn_rng_uniform(g);
+    double u2 = snn_rng_uniform(g);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+SNN_HD float snn_rng_normalf(snn_rng *g)
+{
+    float u1 = snn_rng_uniformf(g);
+    float u2 = snn_rng_uniformf(g);
+    return sqrtf(-2.0f * logf(u1)) * cosf(6.2831853f * u2);
+}
+
+/* Exponential with mean 1. */
+SNN_HD double snn_rng_exponential(snn_rng *g)
+{
+    return -log(snn_rng_uniform(g));
+}
+
+/* Poisson(lambda).  lambda < 30: multiplication (Knuth), lambda + 1 uniforms on average.
+ * Otherwise PTRS, the transformed rejection method with squeeze of W. Hoermann, "The
+ * transformed rejection method for generating Poisson random variables" (1993). */
+SNN_HD uint32_t snn_rng_poisson(snn_rng *g, double lambda)
+{
+    if (!(lambda > 0.0))
+        return 0;
+    if (lambda < 30.0) {
+        double limit = exp(-lambda), prod = snn_rng_uniform(g);
+        uint32_t k = 0;
+        while (prod > limit) {
+            k++;
+            prod *= snn_rng_uniform(g);
+        }
+        return k;
+    }
+    double slam = sqrt(lambda), loglam = log(lambda);
+    double b = 0.931 + 2.53 * slam;
+    double a = -0.059 + 0.02483 * b;
+    double invalpha = 1.1239 + 1.1328 / (b - 3.4);
+    double vr = 0.9277 - 3.6224 / (b - 2.0);
+    for (;;) {
+        double u = snn_rng_uniform(g) - 0.5;
+        double v = snn_rng_uniform(g);
+        double us = 0.5 - fabs(u);
+        double k = floor((2.0 * a / us + b) * u + lambda + 0.43);
+        if (us >= 0.07 && v <= vr)
+            return (uint32_t)k;
+        if (k < 0.0 || (us < 0.013 && v > us))
+            continue;
+        if (log(v) + log(invalpha) - log(a / (us * us) + b) <=
+            -lambda + k * loglam - lgamma(k + 1.0))
+            return (uint32_t)k;
+    }
+}
+
+/* Unbiased integer in [0, n) (Lemire's multiply-shift with rejection); 0 when n == 0. */
+SNN_HD uint32_t snn_rng_below(snn_rng *g, uint32_t n)
+{
+    if (n == 0)
+        return 0;
+    uint64_t m = (uint64_t)snn_rng_u32(g) * n;
+    uint32_t lo = (uint32_t)m;
+    if (lo < n) {
+        uint32_t t = (uint32_t)(-n) % n;
+        while (lo < t) {
+            m = (uint64_t)snn_rng_u32(g) * n;
+            lo = (uint32_t)m;
+        }
+    }
+    return (uint32_t)(m >> 32);
+}
+
+#endif /* SNN_PHILOX_H */

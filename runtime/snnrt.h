@@ -1,0 +1,263 @@
+/*
+ * snnrt.h - the public API of libsnnrt, the runtime every generated simulator links.
+ *
+ * Generated code (templates/c/model.c.tmpl) fills one snn_model descriptor and calls
+ * snn_main().  The runtime owns everything that is not model specific: command line and
+ * YAML run config, timers, memory accounting, connectivity construction (the rules are
+ * generic; the hot loops that use the result are generated), spike recording to .npy and
+ * run.json.  The counter-based RNG lives in snn_philox.h so that CUDA can include it too.
+ *
+ * Conventions: every function is prefixed snn_; sizes are uint32_t for neuron indices and
+ * uint64_t for synapse counts and byte sizes; errors go through snn_fatal(), which prints
+ * "<program>: error: <message>", marks run.json as failed when outputs were started, and
+ * exits with status 1.
+ */
+#ifndef SNNRT_H
+#define SNNRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "snn_philox.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SNNRT_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------------------------------
+ * Errors, memory, timers (rt_util.c)
+ * ------------------------------------------------------------------------------------- */
+
+/* Print "<prog>: error: <fmt>" to stderr and exit(1).  Before exiting it calls the hook
+ * set by snn_set_fatal_hook (the run loop uses it to write a run.json with status
+ * "failed"). */
+void snn_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void snn_set_fatal_hook(void (*hook)(const char *msg));
+void snn_set_progname(const char *name);
+const char *snn_progname(void);
+
+/* Allocation with accounting.  'what' names the thing for messages, e.g.
+ * "projection 'EE' target indices".  On failure (or when the request exceeds the memory
+ * this machine has) snn_fatal() with the size in human units and the machine's memory. */
+void *snn_alloc(size_t bytes, const char *what);            /* zeroed */
+void snn_free(void *p, size_t bytes);
+uint64_t snn_bytes_allocated(void);                           /* current, by snn_alloc */
+uint64_t snn_bytes_peak(void);                                /* peak, by snn_alloc */
+uint64_t snn_machine_memory(void);                            /* physical memory, bytes */
+uint64_t snn_peak_rss(void);                                  /* getrusage, bytes */
+void snn_format_bytes(char *buf, size_t n, double bytes);     /* "1.5 GB" */
+
+double snn_now(void);                                         /* monotonic seconds */
+
+/* ---------------------------------------------------------------------------------------
+ * Run configuration (rt_config.c)
+ *
+ * A YAML mapping; every key is known (unknown keys are errors with "did you mean").
+ *   duration: 1000        # ms of biological time
+ *   seed: 7               # overrides the model's seed
+ *   output: out/brunel    # directory for spikes_*.npy and run.json
+ *   record:               # per population: spikes | none  (default: the model's record{})
+ *     E: spikes
+ *   quiet: false          # no summary on stdout
+ * Command-line overrides: --set key=value with dotted keys (record.E=none).
+ * ------------------------------------------------------------------------------------- */
+
+#define SNN_MAX_POPS 256
+
+typedef struct snn_config {
+    double duration_ms;       /* default 1000 */
+    uint64_t seed;            /* default: the model's seed */
+    char output[4096];        /* default: "<model name>_out" */
+    int record[SNN_MAX_POPS]; /* per population: 1 record spikes, 0 not, -1 model default */
+    int quiet;
+    char source[4096];        /* the config file, or "" */
+} snn_config;
+
+/* Set defaults for a model with the given population names. */
+void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model_seed,
+                         int n_pops, const char *const *pop_names);
+/* Apply one YAML document from a file.  On error returns -1 and writes
+ * "run.yaml:3: unknown key 'durtion' (did you mean 'duration'?)" into err. */
+int snn_config_load_file(snn_config *cfg, const char *path, int n_pops,
+                         const char *const *pop_names, char *err, size_t errlen);
+/* Same, from a string; 'name' is used in messages in place of the file name. */
+int snn_config_load_string(snn_config *cfg, const char *yaml, const char *name, int n_pops,
+                           const char *const *pop_names, char *err, size_t errlen);
+/* Apply one "key=value" override (from --set). */
+int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
+                   const char *const *pop_names, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------------------------------
+ * Variable initialisers (rt_init.c)
+ *
+ * Values are a pure function of (seed, stream, element index): the same on any back end
+ * and for any number of ranks.
+ * ------------------------------------------------------------------------------------- */
+
+typedef enum snn_init_kind {
+    SNN_INIT_CONSTANT, /* a */
+    SNN_INIT_UNIFORM,  /* U(a, b) */
+    SNN_INIT_NORMAL,   /* N(mean a, sd b) */
+} snn_init_kind;
+
+typedef struct snn_init {
+    snn_init_kind kind;
+    double a, b;
+    uint32_t stream; /* RNG stream, from snn_stream_id("pop/var") */
+} snn_init;
+
+/* Fill out[first .. first+n) with values for elements first.. (precision: 4 = float,
+ * 8 = double). */
+void snn_init_values(const snn_init *init, uint64_t seed, uint64_t first, uint64_t n,
+                     void *out, int value_bytes);
+/* One value for element 'elem' (used by the connectivity builder for weights). */
+double snn_init_value(const snn_init *init, uint64_t seed, uint64_t elem, uint32_t draw);
+
+/* FNV-1a 32 bit of a string: stream ids derived from names, stable across model edits. */
+uint32_t snn_stream_id(const char *name);
+
+/* ---------------------------------------------------------------------------------------
+ * Connectivity (rt_conn.c)
+ *
+ * Every rule is generated column by column (per target neuron j) from the RNG stream
+ * (seed, spec->stream, element j), so a target's inputs do not depend on how targets are
+ * distributed.  The result is stored as ragged rows per source neuron (row_len and a
+ * capacity per row; row_start[i] is the offset of row i, capacity row_start[i+1] -
+ * row_start[i]), with each row's targets in ascending order.
+ * ------------------------------------------------------------------------------------- */
+
+typedef enum snn_conn_kind {
+    SNN_CONN_ALL_TO_ALL,
+    SNN_CONN_ONE_TO_ONE,
+    SNN_CONN_FIXED_PROBABILITY,
+    SNN_CONN_FIXED_INDEGREE,
+} snn_conn_kind;
+
+typedef struct snn_proj_spec {
+    const char *name;     /* projection name, for messages */
+    snn_conn_kind kind;
+    uint32_t n_pre, n_post;
+    double p;             /* fixed_probability */
+    uint32_t k;           /* fixed_indegree */
+    int autapses;         /* allow i -> i (only meaningful when same_pop) */
+    int multapses;        /* fixed_indegree: allow repeated sources */
+    int same_pop;         /* pre and post are the same population */
+    uint32_t stream;      /* connectivity RNG stream */
+    int ind_bytes;        /* 2 or 4: width of a target index */
+    uint32_t slack;       /* extra capacity per row */
+    int has_weight;       /* heterogeneous weight array wanted */
+    snn_init weight;      /* initialiser for it (draw index = position in column) */
+    int weight_bytes;     /* 4 or 8 */
+} snn_proj_spec;
+
+typedef struct snn_ragged {
+    uint32_t n_pre, n_post;
+    uint64_t n_syn;       /* synapses stored */
+    uint64_t capacity;    /* row_start[n_pre] */
+    uint64_t *row_start;  /* n_pre + 1 */
+    uint32_t *row_len;    /* n_pre */
+    void *ind;            /* capacity entries of ind_bytes */
+    void *weight;         /* capacity entries of weight_bytes, or NULL */
+    uint64_t bytes;       /* memory held */
+    uint64_t checksum;    /* order-independent hash of (pre, post, weight bits) */
+    int ind_bytes;        /* 2 or 4, as built */
+    int weight_bytes;     /* 4 or 8, or 0 without weights */
+} snn_ragged;
+
+/* Number of sources of target j, written to buf (which must hold the rule's maximum column
+ * length: n_pre for all_to_all / fixed_probability, k for fixed_indegree, 1 for
+ * one_to_one); the i-th source is paired with weight draw i. */
+uint32_t snn_conn_column(const snn_proj_spec *spec, uint64_t seed, uint32_t j, uint32_t *buf);
+/* Expected number of synapses (exact for all rules but fixed_probability). */
+double snn_conn_expected(const snn_proj_spec *spec);
+/* Build the whole ragged matrix (two passes: count, then fill).  Allocates with
+ * snn_alloc; exits through snn_fatal on impossible sizes. */
+void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out);
+void snn_ragged_free(snn_ragged *r);
+
+/* ---------------------------------------------------------------------------------------
+ * Spike recording (rt_record.c)
+ *
+ * One file per population, <output>/spikes_<pop>.npy: a NumPy structured array with dtype
+ * [('t', '<f8'), ('i', '<u4')] (time in ms, neuron index), written as the run goes into
+ * <file>.part and renamed when complete.  The header is exactly 128 bytes, so tools that
+ * cannot parse .npy (gnuplot) can skip it.
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct snn_recorder snn_recorder;
+
+snn_recorder *snn_recorder_open(const char *dir, const char *pop_name);
+/* Record the spikes of one step (ids of neurons that spiked, time stamp in ms). */
+void snn_recorder_add(snn_recorder *r, double t_ms, const uint32_t *ids, uint32_t n);
+/* Finish: write the header, flush, rename .part into place.  Returns the path. */
+const char *snn_recorder_close(snn_recorder *r);
+/* Write everything buffered so far (called on interrupt) but keep the .part name. */
+void snn_recorder_abort(snn_recorder *r);
+
+/* Write a whole file atomically (tmp + rename). Returns 0 or -1 with errno. */
+int snn_write_file_atomic(const char *path, const char *data, size_t n);
+/* mkdir -p */
+int snn_mkdirs(const char *path);
+
+/* ---------------------------------------------------------------------------------------
+ * The model descriptor and the main loop (rt_main.c)
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct snn_pop_desc {
+    const char *name;
+    uint32_t n;
+    int record_default; /* model's record{} */
+} snn_pop_desc;
+
+typedef struct snn_proj_desc {
+    const char *name;
+    int pre, post;      /* population indices */
+} snn_proj_desc;
+
+/* State the runtime shares with the generated code during a run. */
+typedef struct snn_run {
+    const snn_config *cfg;
+    uint64_t seed;
+    uint64_t n_steps;
+    snn_recorder *rec[SNN_MAX_POPS];   /* NULL when not recording */
+    uint64_t spike_count[SNN_MAX_POPS];
+    uint64_t n_synapses[SNN_MAX_POPS]; /* per projection, filled by build */
+    uint64_t syn_bytes[SNN_MAX_POPS];  /* per projection */
+    uint64_t syn_checksum[SNN_MAX_POPS];
+    double t_construct, t_init;        /* filled by the runtime around build/init */
+} snn_run;
+
+typedef struct snn_model {
+    const char *name;
+    const char *model_file;
+    const char *model_hash;   /* 16 hex digits */
+    const char *snncc_version;
+    const char *precision;    /* "float" | "double" */
+    const char *backend;      /* "c" */
+    double dt;                /* ms */
+    uint64_t seed;            /* the model's default seed */
+    int n_pops;
+    const snn_pop_desc *pops;
+    int n_projs;
+    const snn_proj_desc *projs;
+    /* Allocate state and build connectivity (timed as construction). */
+    void (*build)(snn_run *run);
+    /* Initialise variables (timed as init). */
+    void (*init)(snn_run *run);
+    /* Advance by one step: deliver spikes, update neurons, hand spikes of recorded
+     * populations to run->rec[p] and count them into run->spike_count[p]. */
+    void (*step)(snn_run *run, uint64_t step);
+    void (*release)(snn_run *run);
+} snn_model;
+
+/* Parse argv (--config FILE, --time MS, --set k=v, --seed N, --output DIR, --quiet,
+ * --help, --version), build, run, write outputs and the summary; return the exit code. */
+int snn_main(int argc, char **argv, const snn_model *model);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SNNRT_H */

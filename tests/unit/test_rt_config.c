@@ -1,0 +1,278 @@
+/*
+ * test_rt_config.c - the YAML run config and --set overrides (rt_config.c): a good config,
+ * every error message verbatim, syntax errors, and that failed loads change nothing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "snnrt.h"
+
+static const char *const POPS[] = {"E", "I", "Thalamus"};
+#define NP 3
+
+static snn_config fresh(void)
+{
+    snn_config c;
+    snn_config_defaults(&c, "brunel", 1234, NP, POPS);
+    return c;
+}
+
+/* Load 'yaml' as "run.yaml" into a fresh config; expect failure with message 'want'. */
+static void expect_error(const char *yaml, const char *want)
+{
+    snn_config c = fresh(), before = fresh();
+    char err[1024] = "";
+    int rc = snn_config_load_string(&c, yaml, "run.yaml", NP, POPS, err, sizeof err);
+    if (rc == 0 || strcmp(err, want) != 0)
+        print_error("yaml:\n%s\ngot:  %s\nwant: %s\n", yaml, err, want);
+    assert_int_equal(rc, -1);
+    assert_string_equal(err, want);
+    assert_memory_equal(&c, &before, sizeof c); /* nothing applied */
+}
+
+static void expect_set_error(const char *assignment, const char *want)
+{
+    snn_config c = fresh(), before = fresh();
+    char err[1024] = "";
+    int rc = snn_config_set(&c, assignment, NP, POPS, err, sizeof err);
+    if (rc == 0 || strcmp(err, want) != 0)
+        print_error("set %s\ngot:  %s\nwant: %s\n", assignment, err, want);
+    assert_int_equal(rc, -1);
+    assert_string_equal(err, want);
+    assert_memory_equal(&c, &before, sizeof c);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    snn_config c = fresh();
+    assert_true(c.duration_ms == 1000.0);
+    assert_true(c.seed == 1234);
+    assert_string_equal(c.output, "brunel_out");
+    for (int p = 0; p < SNN_MAX_POPS; p++)
+        assert_int_equal(c.record[p], -1);
+    assert_int_equal(c.quiet, 0);
+    assert_string_equal(c.source, "");
+}
+
+static void test_good_config(void **state)
+{
+    (void)state;
+    snn_config c = fresh();
+    char err[512] = "";
+    const char *yaml = "# a run\n"
+                       "duration: 250.5\n"
+                       "seed: 7\n"
+                       "output: out/brunel\n"
+                       "record:\n"
+                       "  E: spikes\n"
+                       "  Thalamus: none\n"
+                       "quiet: yes\n";
+    assert_int_equal(snn_config_load_string(&c, yaml, "run.yaml", NP, POPS, err, sizeof err), 0);
+    assert_true(c.duration_ms == 250.5);
+    assert_true(c.seed == 7);
+    assert_string_equal(c.output, "out/brunel");
+    assert_int_equal(c.record[0], 1);
+    assert_int_equal(c.record[1], -1);
+    assert_int_equal(c.record[2], 0);
+    assert_int_equal(c.quiet, 1);
+
+    /* Flow style, exponent, quoted keys, false. */
+    c = fresh();
+    assert_int_equal(snn_config_load_string(&c, "{'duration': 1e3, seed: 0, quiet: False}",
+                                            "run.yaml", NP, POPS, err, sizeof err),
+                     0);
+    assert_true(c.duration_ms == 1000.0);
+    assert_true(c.seed == 0);
+    assert_int_equal(c.quiet, 0);
+}
+
+static void test_empty_config(void **state)
+{
+    (void)state;
+    snn_config c = fresh(), before = fresh();
+    char err[512] = "";
+    assert_int_equal(snn_config_load_string(&c, "", "run.yaml", NP, POPS, err, sizeof err), 0);
+    assert_memory_equal(&c, &before, sizeof c);
+    assert_int_equal(
+        snn_config_load_string(&c, "# nothing\n\n", "run.yaml", NP, POPS, err, sizeof err), 0);
+    assert_memory_equal(&c, &before, sizeof c);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    expect_error("duration: 100\ndurtion: 5\n",
+                 "run.yaml:2: unknown key 'durtion' (did you mean 'duration'?)");
+    expect_error("sed: 1", "run.yaml:1: unknown key 'sed' (did you mean 'seed'?)");
+    expect_error("colour: red",
+                 "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
+                 "quiet)");
+    expect_error("seed: 1\nduration: abc\n",
+                 "run.yaml:2: 'duration' must be a positive number of milliseconds (got 'abc')");
+    expect_error("duration: -5",
+                 "run.yaml:1: 'duration' must be a positive number of milliseconds (got '-5')");
+    expect_error("duration: 0",
+                 "run.yaml:1: 'duration' must be a positive number of milliseconds (got '0')");
+    expect_error("duration: .nan",
+                 "run.yaml:1: 'duration' must be a positive number of milliseconds (got '.nan')");
+    expect_error("duration:\nseed: 1\n",
+                 "run.yaml:1: 'duration' must be a positive number of milliseconds (got "
+                 "nothing)");
+    expect_error("duration: [1, 2]",
+                 "run.yaml:1: 'duration' must be a positive number of milliseconds (got a list)");
+    expect_error("seed: -3", "run.yaml:1: 'seed' must be a non-negative integer (got '-3')");
+    expect_error("seed: 1.5", "run.yaml:1: 'seed' must be a non-negative integer (got '1.5')");
+    expect_error("seed: 18446744073709551616",
+                 "run.yaml:1: 'seed' must be at most 18446744073709551615 (got "
+                 "'18446744073709551616')");
+    expect_error("output: {a: 1}",
+                 "run.yaml:1: 'output' must be a directory name (got a mapping)");
+    expect_error("output:", "run.yaml:1: 'output' must be a directory name (got nothing)");
+    expect_error("quiet: maybe", "run.yaml:1: 'quiet' must be true or false (got 'maybe')");
+    expect_error("record: [E]",
+                 "run.yaml:1: 'record' must be a mapping of population names to 'spikes' or "
+                 "'none' (got a list)");
+    expect_error("record:\n  E: spikes\n  Q: spikes\n",
+                 "run.yaml:3: unknown population 'Q' in 'record' (populations: E, I, "
+                 "Thalamus)");
+    expect_error("record:\n  Thalamos: none\n",
+                 "run.yaml:2: unknown population 'Thalamos' in 'record' (did you mean "
+                 "'Thalamus'? populations: E, I, Thalamus)");
+    expect_error("record:\n  E: yes\n",
+                 "run.yaml:2: 'record.E' must be 'spikes' or 'none' (got 'yes')");
+    expect_error("record: {E: spikes, E: none}",
+                 "run.yaml:1: population 'E' appears twice in 'record' (first on line 1)");
+    expect_error("seed: 1\nseed: 2\n", "run.yaml:2: duplicate key 'seed' (first on line 1)");
+    expect_error("? [a]\n: 1\n", "run.yaml:1: keys must be plain names");
+    expect_error("- duration\n- 5\n",
+                 "run.yaml:1: the run config must be a mapping of keys to values (got a list)");
+    expect_error("\n\nhello\n",
+                 "run.yaml:3: the run config must be a mapping of keys to values (got 'hello')");
+    expect_error("duration: 1\n---\nseed: 2\n",
+                 "run.yaml:3: a run config is a single YAML document");
+}
+
+static void test_syntax_errors(void **state)
+{
+    (void)state;
+    expect_error("duration: 1\nseed: 2: 3\n",
+                 "run.yaml:2: YAML syntax error: mapping values are not allowed in this "
+                 "context");
+    expect_error("duration: 1\n  seed: 2\n",
+                 "run.yaml:2: YAML syntax error: mapping values are not allowed in this "
+                 "context");
+    expect_error("record: [E, I\nseed: 1\n",
+                 "run.yaml:2: YAML syntax error: did not find expected ',' or ']' (while "
+                 "parsing a flow sequence on line 1)");
+    expect_error("output: \"abc\n",
+                 "run.yaml:2: YAML syntax error: found unexpected end of stream (while "
+                 "scanning a quoted scalar on line 1)");
+}
+
+static void test_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/test_rt_config_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "duration: 20\nrecord:\n  I: spikes\n";
+    assert_int_equal(write(fd, text, strlen(text)), (int)strlen(text));
+    close(fd);
+
+    snn_config c = fresh();
+    char err[1024] = "";
+    assert_int_equal(snn_config_load_file(&c, path, NP, POPS, err, sizeof err), 0);
+    assert_true(c.duration_ms == 20.0);
+    assert_int_equal(c.record[1], 1);
+    assert_string_equal(c.source, path);
+
+    /* Errors name the file. */
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("duration: 20\nqiet: true\n", f);
+    fclose(f);
+    char want[256];
+    snprintf(want, sizeof want, "%s:2: unknown key 'qiet' (did you mean 'quiet'?)", path);
+    assert_int_equal(snn_config_load_file(&c, path, NP, POPS, err, sizeof err), -1);
+    assert_string_equal(err, want);
+    unlink(path);
+
+    assert_int_equal(snn_config_load_file(&c, "/nonexistent/x.yaml", NP, POPS, err, sizeof err),
+                     -1);
+    assert_string_equal(err, "cannot read config '/nonexistent/x.yaml': No such file or directory");
+    assert_int_equal(snn_config_load_file(&c, "/tmp", NP, POPS, err, sizeof err), -1);
+    assert_string_equal(err, "cannot read config '/tmp': Is a directory");
+    assert_string_equal(c.source, path); /* unchanged by the failures */
+}
+
+static void test_set(void **state)
+{
+    (void)state;
+    snn_config c = fresh();
+    char err[1024] = "";
+    assert_int_equal(snn_config_load_string(&c, "duration: 100\nrecord: {E: spikes}\n",
+                                            "run.yaml", NP, POPS, err, sizeof err),
+                     0);
+    assert_int_equal(snn_config_set(&c, "duration=250", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(snn_config_set(&c, "record.E=none", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(snn_config_set(&c, "record.Thalamus=spikes", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(snn_config_set(&c, "seed=42", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(snn_config_set(&c, "output=a=b", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(snn_config_set(&c, "quiet=true", NP, POPS, err, sizeof err), 0);
+    assert_true(c.duration_ms == 250.0);
+    assert_int_equal(c.record[0], 0);
+    assert_int_equal(c.record[2], 1);
+    assert_true(c.seed == 42);
+    assert_string_equal(c.output, "a=b");
+    assert_int_equal(c.quiet, 1);
+    assert_int_equal(snn_config_set(&c, "quiet=no", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.quiet, 0);
+}
+
+static void test_set_errors(void **state)
+{
+    (void)state;
+    expect_set_error("duration=abc",
+                     "--set 'duration=abc': 'duration' must be a positive number of milliseconds "
+                     "(got 'abc')");
+    expect_set_error("duration=", "--set 'duration=': 'duration' must be a positive number of "
+                                  "milliseconds (got nothing)");
+    expect_set_error("duration", "--set 'duration': expected key=value");
+    expect_set_error("=5", "--set '=5': expected key=value");
+    expect_set_error("durtion=5", "--set 'durtion=5': unknown key 'durtion' (did you mean "
+                                  "'duration'?)");
+    expect_set_error("recrd.E=none",
+                     "--set 'recrd.E=none': unknown key 'recrd.E' (did you mean 'record.E'?)");
+    expect_set_error("colour=red", "--set 'colour=red': unknown key 'colour' (valid keys: "
+                                   "duration, seed, output, quiet, record.<population>)");
+    expect_set_error("record.Q=none", "--set 'record.Q=none': unknown population 'Q' in "
+                                      "'record' (populations: E, I, Thalamus)");
+    expect_set_error("record.E=maybe",
+                     "--set 'record.E=maybe': 'record.E' must be 'spikes' or 'none' (got "
+                     "'maybe')");
+    expect_set_error("record=none",
+                     "--set 'record=none': use record.<population>=spikes|none");
+    expect_set_error("seed=-1",
+                     "--set 'seed=-1': 'seed' must be a non-negative integer (got '-1')");
+    expect_set_error("quiet=2", "--set 'quiet=2': 'quiet' must be true or false (got '2')");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_good_config),
+        cmocka_unit_test(test_empty_config),  cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_file),
+        cmocka_unit_test(test_set),           cmocka_unit_test(test_set_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

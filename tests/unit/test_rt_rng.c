@@ -1,0 +1,371 @@
+/*
+ * test_rt_rng.c - Philox4x32-10 known answers and the statistics of the snn_rng
+ * distributions (snn_philox.h), plus stream ids and initialisers (rt_init.c).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "snnrt.h"
+
+/* Known-answer vectors from Random123's kat_vectors (philox4x32 10: CTR[4] KEY[2]
+ * EXPECTED[4]); the first three are the canonical ones shipped with Random123, the others
+ * come from the extended list in girving/random123-manual examples/kat_vectors. */
+static const uint32_t KAT[][10] = {
+    {0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000,
+     0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+    {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+     0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+    {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0,
+     0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1},
+    {0x00000001, 0x00000000, 0x00000000, 0x00000000, 0x00000001, 0x00000000,
+     0xac08141b, 0xdfc5ccbe, 0x79c07a47, 0xa7f66093},
+    {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0x00000000, 0x80000000,
+     0x63675d2c, 0x422d7c4d, 0x3145d30d, 0x3bce33a4},
+    {0x452821e6, 0x38d01377, 0xbe5466cf, 0x34e90c6c, 0x00000000, 0xffffffff,
+     0x72ce44b3, 0xb44f9b78, 0x49af0267, 0x726813ac},
+};
+
+static void test_philox_kat(void **state)
+{
+    (void)state;
+    for (size_t v = 0; v < sizeof KAT / sizeof KAT[0]; v++) {
+        uint32_t out[4];
+        snn_philox4x32_10(&KAT[v][0], &KAT[v][4], out);
+        for (int w = 0; w < 4; w++)
+            assert_int_equal(out[w], KAT[v][6 + w]);
+    }
+}
+
+/* snn_rng hands out the words of block (draw, element, step, seed_hi) in order. */
+static void test_rng_layout(void **state)
+{
+    (void)state;
+    const uint64_t seed = 0x0123456789abcdefull;
+    snn_rng g;
+    snn_rng_init(&g, seed, 0xdeadbeef, 17, 0x100000005ull);
+    for (uint32_t draw = 0; draw < 3; draw++) {
+        uint32_t ctr[4] = {draw, 17, 5, 0x01234567}, key[2] = {0x89abcdef, 0xdeadbeef}, out[4];
+        snn_philox4x32_10(ctr, key, out);
+        for (int w = 0; w < 4; w++)
+            assert_int_equal(snn_rng_u32(&g), out[w]);
+    }
+}
+
+static void test_determinism(void **state)
+{
+    (void)state;
+    snn_rng a, b, c;
+    snn_rng_init(&a, 42, 7, 3, 9);
+    snn_rng_init(&b, 42, 7, 3, 9);
+    snn_rng_init(&c, 42, 7, 4, 9);
+    int differ = 0;
+    for (int i = 0; i < 1000; i++) {
+        uint32_t x = snn_rng_u32(&a), y = snn_rng_u32(&b), z = snn_rng_u32(&c);
+        assert_int_equal(x, y);
+        differ += x != z;
+    }
+    assert_true(differ > 990);
+    snn_rng_init(&a, 42, 7, 3, 9);
+    snn_rng_init(&b, 42, 7, 3, 9);
+    for (int i = 0; i < 1000; i++) {
+        assert_true(snn_rng_normal(&a) == snn_rng_normal(&b));
+        assert_int_equal(snn_rng_poisson(&a, 3.5), snn_rng_poisson(&b, 3.5));
+        assert_int_equal(snn_rng_poisson(&a, 80.0), snn_rng_poisson(&b, 80.0));
+    }
+}
+
+/* Draw counts are fixed: uniform 2 words, uniformf 1, normal 4, normalf 2, exponential 2. */
+static void test_draw_counts(void **state)
+{
+    (void)state;
+    snn_rng a, b;
+    snn_rng_init(&a, 5, 1, 2, 3);
+    snn_rng_init(&b, 5, 1, 2, 3);
+    (void)snn_rng_uniform(&a);
+    (void)snn_rng_uniformf(&a);
+    (void)snn_rng_normal(&a);
+    (void)snn_rng_normalf(&a);
+    (void)snn_rng_exponential(&a);
+    for (int i = 0; i < 2 + 1 + 4 + 2 + 2; i++)
+        (void)snn_rng_u32(&b);
+    assert_int_equal(snn_rng_u32(&a), snn_rng_u32(&b));
+}
+
+static void test_uniform_moments(void **state)
+{
+    (void)state;
+    const int n = 1000000;
+    snn_rng g;
+    snn_rng_init(&g, 1, 2, 3, 0);
+    double s = 0, s2 = 0, sf = 0, sf2 = 0;
+    for (int i = 0; i < n; i++) {
+        double u = snn_rng_uniform(&g);
+        float f = snn_rng_uniformf(&g);
+        assert_true(u > 0.0 && u < 1.0);
+        assert_true(f > 0.0f && f < 1.0f);
+        s += u;
+        s2 += u * u;
+        sf += f;
+        sf2 += (double)f * f;
+    }
+    double mean = s / n, var = s2 / n - mean * mean;
+    double meanf = sf / n, varf = sf2 / n - meanf * meanf;
+    /* sd of the mean: sqrt(1/12/n) = 2.9e-4; of the variance: about 8.9e-5. */
+    assert_true(fabs(mean - 0.5) < 5 * 2.9e-4);
+    assert_true(fabs(var - 1.0 / 12) < 5 * 9e-5);
+    assert_true(fabs(meanf - 0.5) < 5 * 2.9e-4);
+    assert_true(fabs(varf - 1.0 / 12) < 5 * 9e-5);
+}
+
+static void test_uniform_extremes(void **state)
+{
+    (void)state;
+    /* Words that give the smallest and largest 53-bit values must stay inside (0, 1). */
+    snn_rng g;
+    snn_rng_init(&g, 0, 0, 0, 0);
+    g.buf[0] = 0;
+    g.buf[1] = 0;
+    g.buf[2] = 0xffffffffu;
+    g.buf[3] = 0xffffffffu;
+    g.left = 4;
+    double lo = snn_rng_uniform(&g), hi = snn_rng_uniform(&g);
+    assert_true(lo > 0.0 && lo < 1e-15);
+    assert_true(hi < 1.0 && hi > 1.0 - 1e-15);
+    g.buf[0] = 0;
+    g.buf[1] = 0xffffffffu;
+    g.left = 4;
+    float flo = snn_rng_uniformf(&g), fhi = snn_rng_uniformf(&g);
+    assert_true(flo > 0.0f && flo < 1e-7f);
+    assert_true(fhi < 1.0f && fhi > 0.9999f);
+}
+
+static void test_normal_moments(void **state)
+{
+    (void)state;
+    const int n = 1000000;
+    snn_rng g;
+    snn_rng_init(&g, 99, 5, 0, 0);
+    double m1 = 0, m2 = 0, m3 = 0, m4 = 0, f1 = 0, f2 = 0;
+    for (int i = 0; i < n; i++) {
+        double z = snn_rng_normal(&g);
+        double zf = snn_rng_normalf(&g);
+        m1 += z;
+        m2 += z * z;
+        m3 += z * z * z;
+        m4 += z * z * z * z;
+        f1 += zf;
+        f2 += zf * zf;
+    }
+    m1 /= n;
+    m2 /= n;
+    m3 /= n;
+    m4 /= n;
+    f1 /= n;
+    f2 /= n;
+    /* sd: mean 1e-3, second moment 1.4e-3, third 3.9e-3, fourth 9.8e-3. */
+    assert_true(fabs(m1) < 5e-3);
+    assert_true(fabs(m2 - 1.0) < 7e-3);
+    assert_true(fabs(m3) < 2e-2);
+    assert_true(fabs(m4 - 3.0) < 5e-2);
+    assert_true(fabs(f1) < 5e-3);
+    assert_true(fabs(f2 - 1.0) < 7e-3);
+}
+
+static void test_exponential_mean(void **state)
+{
+    (void)state;
+    const int n = 500000;
+    snn_rng g;
+    snn_rng_init(&g, 3, 3, 3, 3);
+    double s = 0, s2 = 0;
+    for (int i = 0; i < n; i++) {
+        double x = snn_rng_exponential(&g);
+        assert_true(x > 0.0 && isfinite(x));
+        s += x;
+        s2 += x * x;
+    }
+    double mean = s / n, var = s2 / n - mean * mean;
+    assert_true(fabs(mean - 1.0) < 5 * sqrt(1.0 / n));
+    assert_true(fabs(var - 1.0) < 5 * sqrt(8.0 / n));
+}
+
+static void poisson_check(double lambda, int n)
+{
+    snn_rng g;
+    snn_rng_init(&g, 1234, snn_stream_id("poisson"), (uint32_t)lambda, 0);
+    double s = 0, s2 = 0;
+    for (int i = 0; i < n; i++) {
+        double k = snn_rng_poisson(&g, lambda);
+        s += k;
+        s2 += k * k;
+    }
+    double mean = s / n, var = s2 / n - mean * mean;
+    /* sd of the mean sqrt(lambda/n); of the sample variance about sqrt((2 lambda^2 +
+     * lambda) / n). */
+    assert_true(fabs(mean - lambda) < 5 * sqrt(lambda / n));
+    assert_true(fabs(var - lambda) < 5 * sqrt((2 * lambda * lambda + lambda) / n));
+}
+
+static void test_poisson(void **state)
+{
+    (void)state;
+    poisson_check(2.0, 400000);
+    poisson_check(50.0, 400000);
+    poisson_check(29.5, 200000);
+    poisson_check(1000.0, 200000);
+    snn_rng g;
+    snn_rng_init(&g, 1, 1, 1, 1);
+    assert_int_equal(snn_rng_poisson(&g, 0.0), 0);
+    assert_int_equal(snn_rng_poisson(&g, -1.0), 0);
+}
+
+/* Poisson frequencies against the probability mass function (chi-square); values below
+ * lo and above hi are pooled into the end bins. */
+static double poisson_chi2(double lambda, int lo, int hi, int n)
+{
+    long cnt[128] = {0};
+    double pk[128] = {0};
+    snn_rng g;
+    snn_rng_init(&g, 77, 1, (uint32_t)lambda, 0);
+    for (int i = 0; i < n; i++) {
+        int k = (int)snn_rng_poisson(&g, lambda);
+        cnt[(k < lo ? lo : k > hi ? hi : k) - lo]++;
+    }
+    double below = 0;
+    for (int k = 0; k < lo; k++)
+        below += exp(-lambda + k * log(lambda) - lgamma(k + 1.0));
+    double acc = 0;
+    for (int k = lo; k <= hi; k++) {
+        pk[k - lo] = exp(-lambda + k * log(lambda) - lgamma(k + 1.0));
+        acc += pk[k - lo];
+    }
+    pk[0] += below;
+    pk[hi - lo] += 1.0 - acc - below;
+    double chi = 0;
+    for (int k = lo; k <= hi; k++) {
+        double e = n * pk[k - lo];
+        chi += (cnt[k - lo] - e) * (cnt[k - lo] - e) / e;
+    }
+    return chi;
+}
+
+static void test_poisson_pmf(void **state)
+{
+    (void)state;
+    /* Critical values of chi-square at p = 0.001: 7 dof 24.32, 40 dof 73.40. */
+    assert_true(poisson_chi2(2.0, 0, 7, 200000) < 24.32);
+    assert_true(poisson_chi2(50.0, 30, 70, 400000) < 73.40);
+    assert_true(poisson_chi2(31.0, 14, 54, 400000) < 73.40);
+}
+
+static void test_below(void **state)
+{
+    (void)state;
+    snn_rng g;
+    snn_rng_init(&g, 11, 12, 13, 14);
+    /* Range, including n = 1 and a large n where rejection matters. */
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(snn_rng_below(&g, 1), 0);
+        assert_true(snn_rng_below(&g, 3000000001u) < 3000000001u);
+        assert_true(snn_rng_below(&g, 0xffffffffu) < 0xffffffffu);
+    }
+    assert_int_equal(snn_rng_below(&g, 0), 0);
+    /* Uniformity on 10 bins: chi-square with 9 degrees of freedom. */
+    const int n = 1000000;
+    long cnt[10] = {0};
+    for (int i = 0; i < n; i++) {
+        uint32_t x = snn_rng_below(&g, 10);
+        assert_true(x < 10);
+        cnt[x]++;
+    }
+    double chi = 0, e = n / 10.0;
+    for (int b = 0; b < 10; b++)
+        chi += (cnt[b] - e) * (cnt[b] - e) / e;
+    assert_true(chi < 27.88); /* p = 0.001 */
+    /* A range near 2^32 * 2/3, where a biased method would be badly skewed. */
+    const uint32_t big = 2863311531u; /* ceil(2^33 / 3) */
+    long lowhalf = 0;
+    for (int i = 0; i < 200000; i++)
+        lowhalf += snn_rng_below(&g, big) < big / 2;
+    assert_true(fabs(lowhalf / 200000.0 - 0.5) < 5 * sqrt(0.25 / 200000));
+}
+
+static void test_stream_id(void **state)
+{
+    (void)state;
+    /* FNV-1a 32 reference values. */
+    assert_int_equal(snn_stream_id(""), 0x811c9dc5u);
+    assert_int_equal(snn_stream_id("a"), 0xe40c292cu);
+    assert_int_equal(snn_stream_id("foobar"), 0xbf9cf968u);
+    assert_true(snn_stream_id("E/V") != snn_stream_id("I/V"));
+}
+
+static void test_init_values(void **state)
+{
+    (void)state;
+    double d[1000];
+    float f[1000];
+    snn_init c = {SNN_INIT_CONSTANT, -65.0, 0.0, 1};
+    snn_init_values(&c, 1, 0, 1000, d, 8);
+    for (int i = 0; i < 1000; i++)
+        assert_true(d[i] == -65.0);
+
+    snn_init u = {SNN_INIT_UNIFORM, -70.0, -50.0, snn_stream_id("E/V")};
+    snn_init_values(&u, 7, 0, 1000, d, 8);
+    snn_init_values(&u, 7, 0, 1000, f, 4);
+    double s = 0;
+    for (int i = 0; i < 1000; i++) {
+        assert_true(d[i] > -70.0 && d[i] < -50.0);
+        assert_true(f[i] == (float)d[i]);
+        /* A pure function of the element, also one value at a time. */
+        assert_true(snn_init_value(&u, 7, (uint64_t)i, 0) == d[i]);
+        s += d[i];
+    }
+    assert_true(fabs(s / 1000 + 60.0) < 1.0);
+
+    /* A later chunk fills the same values as a whole-array fill. */
+    double part[1000];
+    memset(part, 0, sizeof part);
+    snn_init_values(&u, 7, 400, 600, part, 8);
+    for (int i = 400; i < 1000; i++)
+        assert_true(part[i] == d[i]);
+    assert_true(part[0] == 0.0);
+
+    /* Different seeds and draws give different values. */
+    assert_true(snn_init_value(&u, 8, 3, 0) != d[3]);
+    assert_true(snn_init_value(&u, 7, 3, 1) != d[3]);
+    assert_true(snn_init_value(&u, 7, 3, 1) == snn_init_value(&u, 7, 3, 1));
+
+    snn_init nrm = {SNN_INIT_NORMAL, 10.0, 2.0, 5};
+    double m = 0, v = 0;
+    const int n = 100000;
+    for (int i = 0; i < n; i++) {
+        double x = snn_init_value(&nrm, 1, (uint64_t)i, 0);
+        m += x;
+        v += x * x;
+    }
+    m /= n;
+    v = v / n - m * m;
+    assert_true(fabs(m - 10.0) < 5 * 2.0 / sqrt(n));
+    assert_true(fabs(v - 4.0) < 5 * 4.0 * sqrt(2.0 / n));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_philox_kat),     cmocka_unit_test(test_rng_layout),
+        cmocka_unit_test(test_determinism),    cmocka_unit_test(test_draw_counts),
+        cmocka_unit_test(test_uniform_moments), cmocka_unit_test(test_uniform_extremes),
+        cmocka_unit_test(test_normal_moments), cmocka_unit_test(test_exponential_mean),
+        cmocka_unit_test(test_poisson),        cmocka_unit_test(test_poisson_pmf),
+        cmocka_unit_test(test_below),          cmocka_unit_test(test_stream_id),
+        cmocka_unit_test(test_init_values),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
