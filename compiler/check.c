@@ -155,7 +155,7 @@ static int check_projection(Model *m, Projection *pj)
                             "supported", pj->name, pj->delay, steps, MAX_DELAY_STEPS);
         errs++;
     }
-    pj->delay_steps = (int)round(steps);
+    pj->delay_steps = steps <= MAX_DELAY_STEPS ? (int)round(steps) : 0; /* no UB on errors */
     if (c->kind == CONN_ONE_TO_ONE && pj->pre->n != pj->post->n) {
         diag_error(c->loc, "projection '%s': one_to_one needs populations of the same size "
                            "('%s' has %lld, '%s' has %lld)", pj->name, pj->pre->name,

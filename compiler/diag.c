@@ -14,6 +14,7 @@ static DiagSink sink;
 static void *sink_ud;
 static int n_errors;
 static int verbose;
+static int quiet;
 
 void diag_set_sink(DiagSink s, void *ud)
 {
@@ -22,6 +23,7 @@ void diag_set_sink(DiagSink s, void *ud)
 }
 
 void diag_set_verbose(int v) { verbose = v; }
+void diag_set_quiet(int q) { quiet = q; }
 int diag_verbose(void) { return verbose; }
 int diag_error_count(void) { return n_errors; }
 void diag_reset(void) { n_errors = 0; }
@@ -60,6 +62,8 @@ void diag_error(SrcLoc loc, const char *fmt, ...)
 
 void diag_warn(SrcLoc loc, const char *fmt, ...)
 {
+    if (quiet)
+        return;
     va_list ap;
     va_start(ap, fmt);
     report(loc, "warning", fmt, ap);
@@ -68,6 +72,8 @@ void diag_warn(SrcLoc loc, const char *fmt, ...)
 
 void diag_note(SrcLoc loc, const char *fmt, ...)
 {
+    if (quiet)
+        return;
     va_list ap;
     va_start(ap, fmt);
     report(loc, "note", fmt, ap);

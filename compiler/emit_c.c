@@ -158,7 +158,7 @@ static void pop_decls(StrBuf *o, const Model *m, const Population *p)
     const Psm *psms[MAX_INPUTS];
     int ni = n_inputs(m, p, psms);
     for (int k = 0; k < ni; k++)
-        sb_printf(o, "static scalar *%s_in%d; /* input %d: %s */\n", p->name, k, k,
+        sb_printf(o, "static scalar *snn_in%d_%s; /* input %d: %s */\n", k, p->name, k,
                   psm_kind_name(psms[k]->kind));
 }
 
@@ -166,13 +166,13 @@ static void pop_alloc(StrBuf *o, const Model *m, const Population *p)
 {
     const NeuronModel *nm = p->model;
     for (int k = 0; k < nm->n_vars; k++)
-        sb_printf(o, "%s_%s = snn_alloc(sizeof(scalar) * SNN_%s_N, \"population '%s' "
+        sb_printf(o, "%s_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
                      "variable '%s'\");\n", p->name, nm->vars[k].name, p->name, p->name,
                   nm->vars[k].name);
     int ni = n_inputs(m, p, NULL);
     for (int k = 0; k < ni; k++)
-        sb_printf(o, "%s_in%d = snn_alloc(sizeof(scalar) * SNN_%s_N, \"population '%s' "
-                     "input %d\");\n", p->name, k, p->name, p->name, k);
+        sb_printf(o, "snn_in%d_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
+                     "input %d\");\n", k, p->name, p->name, p->name, k);
 }
 
 static void pop_init(StrBuf *o, const Model *m, const Population *p)
@@ -181,14 +181,14 @@ static void pop_init(StrBuf *o, const Model *m, const Population *p)
     for (int k = 0; k < nm->n_vars; k++) {
         const Init *in = &p->inits[k];
         sb_printf(o, "{ /* %s = %s */\n", nm->vars[k].name, init_kind_name(in->kind));
-        sb_printf(o, "    const snn_init vinit = {%s, %.17g, %.17g, snn_stream_id(\"%s/%s\")};\n",
+        sb_printf(o, "    const snn_init vinit = {%s, %.17g, %.17g, snn_stream_id(\"var:%s/%s\")};\n",
                   init_kind_c(in->kind), in->a, in->b, p->name, nm->vars[k].name);
-        sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, SNN_%s_N, %s_%s, "
+        sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, SNN_N_%s, %s_%s, "
                      "(int)sizeof(scalar));\n}\n", p->name, p->name, nm->vars[k].name);
     }
     int ni = n_inputs(m, p, NULL);
     for (int k = 0; k < ni; k++)
-        sb_printf(o, "memset(%s_in%d, 0, sizeof(scalar) * SNN_%s_N);\n", p->name, k, p->name);
+        sb_printf(o, "memset(snn_in%d_%s, 0, sizeof(scalar) * SNN_N_%s);\n", k, p->name, p->name);
     if (!nm->n_vars && !ni)
         sb_puts(o, "(void)run;\n");
 }
@@ -200,10 +200,10 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
     bool rng = code_uses_rng(nm->sim.stmts, NULL) || code_uses_rng(NULL, nm->threshold.expr) ||
                code_uses_rng(nm->reset.stmts, NULL);
     if (rng)
-        sb_printf(o, "const uint32_t snn_stream = snn_stream_id(\"%s/neuron\");\n", p->name);
-    sb_printf(o, "const scalar t = (scalar)((double)step * SNN_DT);\n");
+        sb_printf(o, "const uint32_t snn_stream = snn_stream_id(\"neuron:%s\");\n", p->name);
+    sb_printf(o, "const scalar t = (scalar)((double)snn_step * SNN_DT);\n");
     sb_printf(o, "(void)t;\n");
-    sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_%s_N; snn_i++) {\n", p->name);
+    sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) {\n", p->name);
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "    scalar %s = %s_%s[snn_i];\n", nm->vars[k].name, p->name,
                   nm->vars[k].name);
@@ -211,17 +211,17 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
     int ni = n_inputs(m, p, psms);
     sb_puts(o, "    scalar Isyn = 0;\n");
     for (int k = 0; k < ni; k++) {
-        sb_printf(o, "    Isyn += %s_in%d[snn_i];\n", p->name, k);
+        sb_printf(o, "    Isyn += snn_in%d_%s[snn_i];\n", k, p->name);
         if (psms[k]->kind == PSM_DELTA)
-            sb_printf(o, "    %s_in%d[snn_i] = 0; /* delta: one step */\n", p->name, k);
+            sb_printf(o, "    snn_in%d_%s[snn_i] = 0; /* delta: one step */\n", k, p->name);
         else
-            sb_printf(o, "    %s_in%d[snn_i] *= %s; /* exp(-dt / %g) */\n", p->name, k,
+            sb_printf(o, "    snn_in%d_%s[snn_i] *= %s; /* exp(-dt / %g) */\n", k, p->name,
                       scalar_literal(exp(-m->dt / psms[k]->tau), c.is_float), psms[k]->tau);
     }
     sb_puts(o, "    (void)Isyn;\n");
     if (rng) {
         sb_puts(o, "    snn_rng snn_rng_st;\n");
-        sb_puts(o, "    snn_rng_init(&snn_rng_st, run->seed, snn_stream, snn_i, step);\n");
+        sb_puts(o, "    snn_rng_init(&snn_rng_st, snn_r->seed, snn_stream, snn_i, snn_step);\n");
     }
     if (nm->sim.stmts) {
         CodePrinter pr = printer(&c, &nm->sim, opt);
@@ -270,8 +270,8 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "    const snn_proj_spec spec = {\n");
     sb_printf(o, "        .name = \"%s\",\n", pj->name);
     sb_printf(o, "        .kind = %s,\n", conn_kind_c(c->kind));
-    sb_printf(o, "        .n_pre = SNN_%s_N,\n", pj->pre->name);
-    sb_printf(o, "        .n_post = SNN_%s_N,\n", pj->post->name);
+    sb_printf(o, "        .n_pre = SNN_N_%s,\n", pj->pre->name);
+    sb_printf(o, "        .n_post = SNN_N_%s,\n", pj->post->name);
     if (c->kind == CONN_FIXED_PROBABILITY)
         sb_printf(o, "        .p = %.17g,\n", c->p);
     if (c->kind == CONN_FIXED_INDEGREE)
@@ -279,19 +279,19 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "        .autapses = %d,\n", c->autapses);
     sb_printf(o, "        .multapses = %d,\n", c->multapses);
     sb_printf(o, "        .same_pop = %d,\n", pj->pre == pj->post);
-    sb_printf(o, "        .stream = snn_stream_id(\"%s/conn\"),\n", pj->name);
+    sb_printf(o, "        .stream = snn_stream_id(\"conn:%s\"),\n", pj->name);
     sb_printf(o, "        .ind_bytes = (int)sizeof(%s),\n", ind_type(pj));
     sb_printf(o, "        .slack = 0,\n");
     sb_printf(o, "        .has_weight = %d,\n", het);
     if (het)
-        sb_printf(o, "        .weight = {%s, %.17g, %.17g, snn_stream_id(\"%s/weight\")},\n",
+        sb_printf(o, "        .weight = {%s, %.17g, %.17g, snn_stream_id(\"weight:%s\")},\n",
                   init_kind_c(pj->weight.kind), pj->weight.a, pj->weight.b, pj->name);
     sb_printf(o, "        .weight_bytes = (int)sizeof(scalar),\n");
     sb_puts(o, "    };\n");
-    sb_printf(o, "    snn_ragged_build(&spec, run->seed, &%s_syn);\n", pj->name);
-    sb_printf(o, "    run->n_synapses[%d] = %s_syn.n_syn;\n", pj->index, pj->name);
-    sb_printf(o, "    run->syn_bytes[%d] = %s_syn.bytes;\n", pj->index, pj->name);
-    sb_printf(o, "    run->syn_checksum[%d] = %s_syn.checksum;\n", pj->index, pj->name);
+    sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s);\n", pj->name);
+    sb_printf(o, "    run->n_synapses[%d] = snn_syn_%s.n_syn;\n", pj->index, pj->name);
+    sb_printf(o, "    run->syn_bytes[%d] = snn_syn_%s.bytes;\n", pj->index, pj->name);
+    sb_printf(o, "    run->syn_checksum[%d] = snn_syn_%s.checksum;\n", pj->index, pj->name);
     sb_puts(o, "}");
     (void)m;
 }
@@ -303,16 +303,16 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     bool het = pj->weight.kind != INIT_CONSTANT;
     int d = pj->delay_steps;
     sb_printf(o, "/* spikes emitted %d step%s ago */\n", d, d == 1 ? "" : "s");
-    sb_printf(o, "const uint32_t slot = (uint32_t)((step + SNN_%s_NSLOT - %du) %% SNN_%s_NSLOT);\n",
+    sb_printf(o, "const uint32_t slot = (uint32_t)((step + SNN_NSLOT_%s - %du) %% SNN_NSLOT_%s);\n",
               pre, d, pre);
-    sb_printf(o, "const uint32_t n = %s_spk_cnt[slot];\n", pre);
-    sb_printf(o, "const uint32_t *restrict spk = %s_spk + (size_t)slot * SNN_%s_N;\n", pre, pre);
-    sb_printf(o, "const uint64_t *restrict row_start = %s_syn.row_start;\n", pj->name);
-    sb_printf(o, "const uint32_t *restrict row_len = %s_syn.row_len;\n", pj->name);
-    sb_printf(o, "const %s *restrict ind = %s_syn.ind;\n", ind_type(pj), pj->name);
+    sb_printf(o, "const uint32_t n = snn_spkcnt_%s[slot];\n", pre);
+    sb_printf(o, "const uint32_t *restrict spk = snn_spk_%s + (size_t)slot * SNN_N_%s;\n", pre, pre);
+    sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s.row_start;\n", pj->name);
+    sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s.row_len;\n", pj->name);
+    sb_printf(o, "const %s *restrict ind = snn_syn_%s.ind;\n", ind_type(pj), pj->name);
     if (het)
-        sb_printf(o, "const scalar *restrict weight = %s_syn.weight;\n", pj->name);
-    sb_printf(o, "scalar *restrict in = %s_in%d;\n", pj->post->name, pj->input_slot);
+        sb_printf(o, "const scalar *restrict weight = snn_syn_%s.weight;\n", pj->name);
+    sb_printf(o, "scalar *restrict in = snn_in%d_%s;\n", pj->input_slot, pj->post->name);
     sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
     sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
     sb_puts(o, "    const uint32_t len = row_len[spk[s]];\n");
@@ -377,8 +377,36 @@ static int write_out(const char *dir, const char *fname, const char *data)
     return 0;
 }
 
+/* State arrays are named <pop>_<var>; population "E" with variable "V_x" and population
+ * "E_V" with variable "x" would share one name.  Everything else the back end emits
+ * starts with snn_, which model names may not. */
+static int check_state_names(const Model *m)
+{
+    int errs = 0;
+    for (int i = 0; i < m->n_pops; i++)
+        for (int a = 0; a < m->pops[i]->model->n_vars; a++)
+            for (int k = 0; k <= i; k++)
+                for (int b = 0; b < m->pops[k]->model->n_vars; b++) {
+                    if (k == i && b >= a)
+                        break;
+                    const Population *p = m->pops[i], *q = m->pops[k];
+                    const char *x = arena_printf("%s_%s", p->name, p->model->vars[a].name);
+                    const char *y = arena_printf("%s_%s", q->name, q->model->vars[b].name);
+                    if (!strcmp(x, y)) {
+                        diag_error(p->loc, "population '%s' variable '%s' and population '%s' "
+                                           "variable '%s' would both be stored as '%s'; "
+                                           "rename one", p->name, p->model->vars[a].name,
+                                   q->name, q->model->vars[b].name, x);
+                        errs++;
+                    }
+                }
+    return errs;
+}
+
 int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
 {
+    if (check_state_names(m))
+        return -1;
     bool is_float = m->precision == PREC_FLOAT;
     TmplScope *g = tmpl_scope_new(NULL);
     uint64_t hash = ir_hash(m);
@@ -429,7 +457,7 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
         tmpl_set(s, "pre_index", arena_printf("%d", pj->pre->index));
         tmpl_set(s, "post_index", arena_printf("%d", pj->post->index));
         tmpl_set(s, "loc", arena_printf("%s:%d", pj->loc.file, pj->loc.line));
-        tmpl_set(s, "proj_decl", arena_printf("static snn_ragged %s_syn; /* %s, %s target "
+        tmpl_set(s, "proj_decl", arena_printf("static snn_ragged snn_syn_%s; /* %s, %s target "
                                               "indices%s */", pj->name,
                                               conn_kind_name(pj->conn.kind), ind_type(pj),
                                               pj->weight.kind != INIT_CONSTANT

@@ -765,6 +765,27 @@ static void resolve_expr(Resolver *r, Expr *e)
     }
 }
 
+static int count_rng(const Expr *e)
+{
+    if (!e)
+        return 0;
+    int n = e->kind == EX_CALL && e->sym && e->sym->kind == SYM_RNG;
+    for (int i = 0; i < e->nargs; i++)
+        n += count_rng(e->args[i]);
+    return n + count_rng(e->a) + count_rng(e->b) + count_rng(e->c);
+}
+
+/* C leaves the order of evaluation inside an expression open, so two draws in one
+ * statement could be taken in either order (and differ between compilers and back ends).
+ * Each draw gets a statement of its own. */
+static void one_draw(Resolver *r, const Expr *e, int line)
+{
+    if (count_rng(e) > 1)
+        resolve_error(r, line, "more than one random draw in one statement (their order "
+                               "would be unspecified); draw into locals first, e.g. "
+                               "scalar u = uniform();");
+}
+
 static void resolve_stmt(Resolver *r, Stmt *s);
 
 /* A statement in a scope of its own (blocks, if branches). */
@@ -782,9 +803,11 @@ static void resolve_stmt(Resolver *r, Stmt *s)
         break;
     case ST_EXPR:
         resolve_expr(r, s->e);
+        one_draw(r, s->e, s->line);
         break;
     case ST_IF:
         resolve_expr(r, s->e);
+        one_draw(r, s->e, s->line);
         resolve_scoped(r, s->then);
         if (s->els)
             resolve_scoped(r, s->els);
@@ -798,6 +821,7 @@ static void resolve_stmt(Resolver *r, Stmt *s)
     }
     case ST_DECL: {
         resolve_expr(r, s->e); /* before the local exists: C would read it uninitialised */
+        one_draw(r, s->e, s->line);
         if (find_local(r, s->decl_name)) {
             resolve_error(r, s->line, "'%s' is already declared", s->decl_name);
             break;
@@ -824,8 +848,10 @@ int code_resolve_stmts(Stmt *s, const Sym *syms, int nsyms, SrcLoc loc, const ch
 int code_resolve_expr(Expr *e, const Sym *syms, int nsyms, SrcLoc loc, const char *what)
 {
     Resolver r = {.syms = syms, .nsyms = nsyms, .loc = loc, .what = what};
-    if (e)
+    if (e) {
         resolve_expr(&r, e);
+        one_draw(&r, e, e->line);
+    }
     return r.errors;
 }
 

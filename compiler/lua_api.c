@@ -246,8 +246,10 @@ static int64_t to_count(lua_State *L, int idx, const char *what, const char *key
     double v = lua_tonumber(L, idx);
     if (v != floor(v) || !isfinite(v))
         api_error(L, "%s: '%s' must be a whole number (got %g)", what, key, v);
-    if (v < 0 || v > 9.0e18)
-        api_error(L, "%s: '%s' must be between 0 and 9e18 (got %g)", what, key, v);
+    if (v < 0)
+        api_error(L, "%s: '%s' must not be negative (got %g)", what, key, v);
+    if (v > 9.0e18)
+        api_error(L, "%s: '%s' is too large (got %g)", what, key, v);
     return (int64_t)v;
 }
 
@@ -395,6 +397,9 @@ static int l_neuron(lua_State *L)
             if (lua_type(L, -1) != LUA_TNUMBER)
                 api_error(L, "%s: parameter '%s' must be a number (got %s)", what, names[i],
                           type_name(L, -1));
+            if (!isfinite(lua_tonumber(L, -1)))
+                api_error(L, "%s: parameter '%s' must be finite (got %g)", what, names[i],
+                          lua_tonumber(L, -1));
             nm->params[i] = (NamedValue){names[i], lua_tonumber(L, -1), nm->loc};
             lua_pop(L, 1);
         }
@@ -462,6 +467,8 @@ static void apply_params(lua_State *L, int t, const NeuronModel *nm, double *val
             api_error(L, "%s: parameter '%s' must be a number (got %s)", what, keys[i],
                       type_name(L, -1));
         vals[k] = lua_tonumber(L, -1);
+        if (!isfinite(vals[k]))
+            api_error(L, "%s: parameter '%s' must be finite (got %g)", what, keys[i], vals[k]);
         lua_pop(L, 1);
     }
 }
@@ -692,6 +699,9 @@ static int l_projection(lua_State *L)
         if (lua_type(L, -1) != LUA_TNUMBER)
             api_error(L, "%s: 'delay' must be a number of ms (got %s)", what, type_name(L, -1));
         pj->delay = lua_tonumber(L, -1);
+        if (!(pj->delay >= 0) || !isfinite(pj->delay)) /* also: -1 means "default" below */
+            api_error(L, "%s: 'delay' must be a finite number of ms >= 0 (got %g)", what,
+                      pj->delay);
     }
     lua_pop(L, 1);
 

@@ -27,6 +27,7 @@ typedef struct Limits {
     lua_State *L;    /* set once the state exists */
     bool refused;    /* an allocation was refused: the model ran out of memory */
     char where[256]; /* "file:line" of the model code running at the last refusal */
+    char hook_where[256]; /* "file:line" where the instruction-count hook last ran */
 } Limits;
 
 /* "file:line" of the innermost Lua function on the stack into buf; false when none. */
@@ -55,11 +56,14 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     if (nsize > osize && lim->used - osize + nsize > lim->cap) {
         lim->refused = true;
-        /* Memory errors carry no position, so note where the model is.  Only for a fresh
-         * block: a refused reallocation may be the Lua stack's, which is inconsistent
-         * while it moves. */
+        /* Memory errors carry no position, so note where the model is.  Ask Lua only for
+         * a fresh block: a refused reallocation may be the Lua stack's, which is
+         * inconsistent while it moves; then take where the count hook last was (a table
+         * that grows until memory runs out does so in a loop, where the hook runs). */
         if (lim->L && !ptr)
             lua_position(lim->L, lim->where, sizeof lim->where);
+        else if (lim->L)
+            memcpy(lim->where, lim->hook_where, sizeof lim->where);
         return NULL; /* Lua raises "not enough memory" */
     }
     void *p = realloc(ptr, nsize);
@@ -82,6 +86,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     Limits *lim;
     lua_getallocf(L, (void **)&lim);
     lim->instr += HOOK_EVERY;
+    lua_position(L, lim->hook_where, sizeof lim->hook_where);
     if (lim->instr > lim->instr_cap) {
         /* lua_pushfstring knows no %llu; and the position is that of the running
          * function (level 0 in a hook), not of its caller. */
@@ -183,6 +188,10 @@ static int host_pcall(lua_State *L)
     lua_getallocf(L, (void **)&lim);
     if (st != LUA_OK && lim->instr > lim->instr_cap)
         return lua_error(L);
+    if (st != LUA_OK) {    /* the model handled it: forget a refused allocation */
+        lim->refused = false;
+        lim->where[0] = '\0';
+    }
     lua_pushboolean(L, st == LUA_OK);
     lua_insert(L, 1);
     return lua_gettop(L);

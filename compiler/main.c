@@ -176,6 +176,7 @@ int main(int argc, char **argv)
     Options o = {0};
     parse_args(argc, argv, &o);
     diag_set_verbose(o.verbose);
+    diag_set_quiet(o.quiet);
     double t0 = now();
 
     LoadOptions lo = {.mem_limit = o.mem_limit, .defines = o.defines,

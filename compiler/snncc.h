@@ -271,6 +271,7 @@ int diag_error_count(void);
 void diag_reset(void);
 void diag_set_sink(DiagSink sink, void *ud); /* NULL: stderr */
 void diag_set_verbose(int v);
+void diag_set_quiet(int q); /* drop warnings and notes (snncc -q) */
 int diag_verbose(void);
 /* Closest candidate to 'name' by edit distance (<= max(1, len/3)), or NULL. */
 const char *diag_suggest(const char *name, const char *const *cands, int n);

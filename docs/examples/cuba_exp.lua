@@ -7,9 +7,10 @@
 --
 --   snncc docs/examples/cuba_exp.lua -o /tmp/cuba && /tmp/cuba/cuba_exp --time 1000
 --
--- The benchmark's voltage jumps (1.62 mV exc, -9 mV inh, added to dV/dt / tau_m) become
--- currents through I = C / tau_m * jump: with C = 200 pF, tau_m = 20 ms, 10 pA per mV.
--- Each synapse gets its own weight: normal(mean, 10% sd), stored per synapse.
+-- The benchmark's synaptic variables g are voltages, dV/dt = (g - (V - E_L)) / tau_m,
+-- that jump by 1.62 mV (exc) and -9 mV (inh).  As currents for lif, I = C g / tau_m:
+-- with C = 200 pF and tau_m = 20 ms, 10 pA per mV, so 16.2 pA and -90 pA.  Each synapse
+-- gets its own weight, normal(mean, 10% of mean), stored per synapse.
 network { name = "cuba_exp", dt = 0.1, seed = 2007 }
 
 local cell = lif { C = 200.0, tau_m = 20.0, E_L = -49.0, V_th = -50.0, V_reset = -60.0,
