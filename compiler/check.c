@@ -151,8 +151,9 @@ static int check_projection(Model *m, Projection *pj)
                            "rounded to %g ms", pj->name, pj->delay, m->dt, round(steps) * m->dt);
     }
     if (steps > MAX_DELAY_STEPS) {
-        diag_error(pj->loc, "projection '%s': delay %g ms is %.0f steps; at most %d are "
-                            "supported", pj->name, pj->delay, steps, MAX_DELAY_STEPS);
+        diag_error(pj->loc, "projection '%s': delay %g ms is %.*g steps; at most %d are "
+                            "supported", pj->name, pj->delay, steps < 1e15 ? 15 : 3, steps,
+                   MAX_DELAY_STEPS);
         errs++;
     }
     pj->delay_steps = steps <= MAX_DELAY_STEPS ? (int)round(steps) : 0; /* no UB on errors */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static DiagSink sink;
 static void *sink_ud;
@@ -86,26 +87,31 @@ void diag_error_raw(const char *msg)
     n_errors++;
 }
 
+/* Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+ * neighbours ('tua' -> 'tau' is one edit). */
 static int edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64)
         return 1000;
-    int row[65];
+    int d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
     for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int prev = row[0];
-        row[0] = (int)i;
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
         for (size_t j = 1; j <= lb; j++) {
-            int cur = row[j];
-            int sub = prev + (a[i - 1] != b[j - 1]);
-            int del = row[j] + 1, ins = row[j - 1] + 1;
-            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
-    }
-    return row[lb];
+    return d[la][lb];
 }
 
 const char *diag_suggest(const char *name, const char *const *cands, int n)
@@ -118,7 +124,9 @@ const char *diag_suggest(const char *name, const char *const *cands, int n)
         if (!cands[i] || !strcmp(cands[i], name))
             continue;
         int d = edit_distance(name, cands[i]);
-        if (d < best_d) {
+        if (!strcasecmp(name, cands[i]))
+            d = 0; /* 'v' for 'V' */
+        if (d < best_d && (d < len || d == 0)) { /* replacing the whole word is no hint */
             best_d = d;
             best = cands[i];
         }

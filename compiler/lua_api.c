@@ -485,7 +485,7 @@ static int neuron_call(lua_State *L)
     double *vals = arena_alloc(sizeof(double) * (size_t)(nm->n_params + 1));
     for (int i = 0; i < nm->n_params; i++)
         vals[i] = nm->params[i].value;
-    apply_params(L, 2, nm, vals, arena_printf("neuron '%s'", nm->name));
+    apply_params(L, 2, nm, vals, arena_printf("%s{...}", nm->name));
     for (int i = 0; i < nm->n_params; i++)
         nm->params[i].value = vals[i];
     new_handle(L, MT_NEURON, nm);

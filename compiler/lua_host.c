@@ -5,14 +5,18 @@
  * handler.  The state gets a counting allocator (memory cap), an instruction-count hook
  * (a runaway loop becomes an error, not a hang), only the base, table, string, math and
  * utf8 libraries, and a per-file environment built from an allow list whose metatable
- * turns an unknown global into "unknown name 'X' (did you mean 'Y'?)".  Files are loaded
- * as text ("t" mode) with "@path" as chunk name, so every Lua error reads path:line.
+ * turns an unknown global into "unknown name 'X' (did you mean 'Y'?)".  Its pcall cannot
+ * swallow the instruction limit, and its setmetatable refuses __gc (finalizers run with
+ * hooks off, out of the limit's reach).  Files are loaded as text ("t" mode) with "@path"
+ * as chunk name, so every Lua error reads path:line.
  * The model-language functions themselves live in lua_api.c.
  */
 #include "snncc.h"
 #include "lua_api.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +201,24 @@ static int host_pcall(lua_State *L)
     return lua_gettop(L);
 }
 
+/* setmetatable without __gc: finalizers run with hooks off, so an endless loop in one
+ * would hang snncc past the instruction limit.  Upvalue 1: the real setmetatable. */
+static int host_setmetatable(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        int ty = lua_rawget(L, 2);
+        lua_pop(L, 1);
+        if (ty != LUA_TNIL)
+            return luaL_error(L, "setmetatable: __gc metamethods are not available in model "
+                                 "files");
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 /* Standard Lua names that model files do not get. */
 static const char *const sandboxed[] = {
     "io", "os", "require", "load", "loadfile", "dofile", "debug", "package", "coroutine",
@@ -242,6 +264,9 @@ static void push_env(lua_State *L)
     }
     lua_pushcfunction(L, host_pcall);
     lua_setfield(L, -2, "pcall");
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, host_setmetatable, 1);
+    lua_setfield(L, -2, "setmetatable");
     api_register(L);                                   /* model language into env */
     lua_newtable(L);                                   /* env mt */
     lua_pushcfunction(L, env_index);
@@ -293,6 +318,30 @@ static int run_chunk(lua_State *L, int envidx, const char *name, const char *tex
     return 0;
 }
 
+/* The instruction hook cannot see time spent inside one C function (a pathological
+ * string.find pattern), so a wall-clock alarm backs it up.  The handler may only use
+ * async-signal-safe calls: it writes a prepared message and exits. */
+static char alarm_msg[512];
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    ssize_t r = write(2, alarm_msg, strlen(alarm_msg));
+    (void)r;
+    _exit(1);
+}
+
+static void arm_alarm(const char *path, unsigned seconds)
+{
+    snprintf(alarm_msg, sizeof alarm_msg, "%s: error: model evaluation took longer than %u s "
+             "(a runaway string pattern or loop inside a library function?)\n", path, seconds);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(seconds);
+}
+
 Model *load_model_string(const char *path, const char *text, const LoadOptions *opt)
 {
     LoadOptions defaults = {0};
@@ -301,8 +350,10 @@ Model *load_model_string(const char *path, const char *text, const LoadOptions *
     Limits lim = {0};
     lim.cap = opt->mem_limit ? opt->mem_limit : (size_t)512 << 20;
     lim.instr_cap = opt->instr_limit ? opt->instr_limit : 1000000000ull;
+    arm_alarm(path, opt->time_limit ? opt->time_limit : 120);
     lua_State *L = lua_newstate(limited_alloc, &lim);
     if (!L) {
+        alarm(0);
         diag_error((SrcLoc){path, 0}, "cannot create the Lua state (out of memory)");
         return NULL;
     }
@@ -336,6 +387,7 @@ Model *load_model_string(const char *path, const char *text, const LoadOptions *
     if (rc == 0)
         rc = api_end(L);
     lua_close(L);
+    alarm(0);
     return rc == 0 && diag_error_count() == 0 ? m : NULL;
 }
 

@@ -34,6 +34,7 @@ static const char usage[] =
     "      --no-line        no #line directives pointing into the model file\n"
     "      --template-dir D use templates from D instead of the built-in ones\n"
     "      --mem-limit MB   memory for evaluating the model file (default 512)\n"
+    "      --time-limit S   wall-clock seconds for evaluating the model file (default 120)\n"
     "  -v, --verbose        show commands and Lua tracebacks\n"
     "  -q, --quiet          print nothing but errors\n"
     "  -h, --help           this text\n"
@@ -51,6 +52,7 @@ typedef struct Options {
     int verbose;
     const char *cc, *cflags;
     size_t mem_limit;
+    unsigned time_limit;
 } Options;
 
 static double now(void)
@@ -123,6 +125,13 @@ static void parse_args(int argc, char **argv, Options *o)
             if (*end || !(mb >= 1 && mb <= 1e6))
                 die_usage("--mem-limit needs a number of MB between 1 and 1e6 (got '%s')", v);
             o->mem_limit = (size_t)(mb * 1048576.0);
+        } else if (!strcmp(a, "--time-limit")) {
+            const char *v = need_arg(argc, argv, &i);
+            char *end;
+            long sec = strtol(v, &end, 10);
+            if (*end || sec < 1 || sec > 86400)
+                die_usage("--time-limit needs whole seconds between 1 and 86400 (got '%s')", v);
+            o->time_limit = (unsigned)sec;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             o->verbose++;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -179,7 +188,7 @@ int main(int argc, char **argv)
     diag_set_quiet(o.quiet);
     double t0 = now();
 
-    LoadOptions lo = {.mem_limit = o.mem_limit, .defines = o.defines,
+    LoadOptions lo = {.mem_limit = o.mem_limit, .time_limit = o.time_limit, .defines = o.defines,
                       .n_defines = o.n_defines};
     Model *m = load_model(o.model, &lo);                            /* 1. front end */
     if (!m)

@@ -335,6 +335,7 @@ void tmpl_set_dir(const char *dir);
 typedef struct LoadOptions {
     size_t mem_limit;           /* bytes for the Lua state; default 512 MiB */
     uint64_t instr_limit;       /* instructions; default 1e9 */
+    unsigned time_limit;        /* wall-clock seconds; default 120 */
     const char *const *defines; /* "name=value" from -D, for param() */
     int n_defines;
 } LoadOptions;

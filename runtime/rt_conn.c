@@ -92,10 +92,10 @@ static inline uint32_t column(const snn_proj_spec *spec, uint64_t seed, uint32_t
         return n;
 
     case SNN_CONN_FIXED_PROBABILITY:
-        if (!(spec->p < 1.0))
-            goto all;
-        if (!(spec->p > 0.0))
+        if (!(spec->p > 0.0)) /* also NaN */
             return 0;
+        if (spec->p >= 1.0)
+            goto all;
         {
             snn_rng_init(&g, seed, spec->stream, j, 0);
             const double inv_log_q = 1.0 / log1p(-spec->p);
@@ -311,7 +311,7 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     /* Pass 1: row lengths. */
     uint64_t total = 0;
     if (spec->kind == SNN_CONN_ALL_TO_ALL ||
-        (spec->kind == SNN_CONN_FIXED_PROBABILITY && !(spec->p < 1.0))) {
+        (spec->kind == SNN_CONN_FIXED_PROBABILITY && spec->p >= 1.0)) {
         for (uint32_t i = 0; i < n_pre; i++) {
             uint32_t len = n_post;
             if (spec->same_pop && !spec->autapses && i < n_post)

@@ -162,7 +162,7 @@ static struct {
     snn_run run;
     const char *pop_names[SNN_MAX_POPS];
     int recorded[SNN_MAX_POPS];
-    const char *files[SNN_MAX_POPS]; /* recorder paths once closed or aborted */
+    char *files[SNN_MAX_POPS]; /* recorder paths once closed or aborted */
     int output_ready;
     uint64_t steps_done;
     double t_sim;
@@ -708,6 +708,7 @@ int snn_main(int argc, char **argv, const snn_model *model)
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
@@ -722,17 +723,21 @@ int snn_main(int argc, char **argv, const snn_model *model)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
 
-    /* Finish the recordings. */
+    /* Finish the recordings (interrupted: flushed but left under the .part names). */
     for (int p = 0; p < m->n_pops; p++) {
         snn_recorder *r = run->rec[p];
         if (!r)
             continue;
-        if (interrupted) {
+        if (interrupted)
             snn_recorder_abort(r);
-            G.files[p] = snn_recorder_close(r); /* the .part name */
-        } else {
-            G.files[p] = snn_recorder_close(r);
-        }
+        const char *path = snn_recorder_close(r);
+        size_t n = strlen(path) + 1;
+        char *copy = malloc(n);
+        if (copy)
+            memcpy(copy, path, n);
+        G.files[p] = copy;
+        run->rec[p] = NULL;
+        snn_recorder_free(r);
     }
 
     if (write_json(interrupted ? "interrupted" : "complete", NULL) != 0)
@@ -749,5 +754,9 @@ int snn_main(int argc, char **argv, const snn_model *model)
 
     if (m->release)
         m->release(run);
+    for (int p = 0; p < m->n_pops; p++) {
+        free(G.files[p]);
+        G.files[p] = NULL;
+    }
     return interrupted ? 130 : 0;
 }

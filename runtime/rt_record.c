@@ -5,8 +5,7 @@
  * (shape (0,) until the end), then 12-byte records (f8 time in ms, u4 neuron index, little
  * endian, packed), buffered 64k records at a time.  Closing rewrites the header with the
  * real count and renames the file to .npy; aborting does the same but keeps the .part
- * name.  After close/abort the recorder only keeps its path (it is not freed, so that the
- * path returned by close stays valid for the rest of the process).
+ * name.  After close/abort the recorder only keeps its path, until snn_recorder_free.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -45,7 +44,7 @@ static void put_le32(unsigned char *p, uint32_t v)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static void write_fail(const snn_recorder *r)
+__attribute__((noreturn)) static void write_fail(const snn_recorder *r)
 {
     snn_fatal("cannot write spike file '%s': %s", r->part, strerror(errno ? errno : EIO));
 }
@@ -150,4 +149,15 @@ void snn_recorder_abort(snn_recorder *r)
         finish(r);
         r->aborted = 1;
     }
+}
+
+void snn_recorder_free(snn_recorder *r)
+{
+    if (!r)
+        return;
+    snn_recorder_abort(r);
+    free(r->buf);
+    free(r->path);
+    free(r->part);
+    free(r);
 }

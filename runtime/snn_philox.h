@@ -17,7 +17,7 @@
  *   snn_rng_uniform      2 words (53 bits)        snn_rng_uniformf   1 word (24 bits)
  *   snn_rng_normal       2 uniforms (4 words)     snn_rng_normalf    2 uniformf (2 words)
  *   snn_rng_exponential  1 uniform (2 words)
- *   snn_rng_poisson      variable (about lambda + 1 uniforms below lambda 30, PTRS above)
+ *   snn_rng_poisson      1 word below lambda 10, 1 uniform (2 words) below 30, PTRS above
  *   snn_rng_below        1 word, more only on (rare) rejection
  * Only exp, log, sqrt, cos, floor, fabs and lgamma are used, which CUDA has too.
  */
@@ -149,19 +149,40 @@ SNN_HD double snn_rng_exponential(snn_rng *g)
     return -log(snn_rng_uniform(g));
 }
 
-/* Poisson(lambda).  lambda < 30: multiplication (Knuth), lambda + 1 uniforms on average.
- * Otherwise PTRS, the transformed rejection method with squeeze of W. Hoermann, "The
- * transformed rejection method for generating Poisson random variables" (1993). */
+/* Poisson(lambda).  lambda < 30: inversion of the CDF from one uniform: one word (32
+ * bits) below lambda 10, where every outcome that matters has a probability far above
+ * 2^-32, and one 53-bit uniform (2 words) from 10 to 30; 4 to 8 times fewer words than
+ * the multiplication method.  The search is branch free over the first
+ * lambda + 6 sqrt(lambda) + 6 terms (the exit of a data-dependent loop is mispredicted
+ * about once per draw, which costs more than the extra terms; when lambda is a
+ * compile-time constant the terms fold), then continues one term at a time in the rare
+ * tail.  lambda >= 30: PTRS, the transformed rejection method with squeeze of
+ * W. Hoermann, "The transformed rejection method for generating Poisson random
+ * variables" (1993). */
 SNN_HD uint32_t snn_rng_poisson(snn_rng *g, double lambda)
 {
     if (!(lambda > 0.0))
         return 0;
     if (lambda < 30.0) {
-        double limit = exp(-lambda), prod = snn_rng_uniform(g);
+        double u = lambda < 10.0 ? ((double)snn_rng_u32(g) + 0.5) * 2.3283064365386963e-10
+                                 : snn_rng_uniform(g);
+        double p = exp(-lambda), cdf = p;
         uint32_t k = 0;
-        while (prod > limit) {
-            k++;
-            prod *= snn_rng_uniform(g);
+        const uint32_t kmax = (uint32_t)(lambda + 6.0 * sqrt(lambda) + 6.0);
+        for (uint32_t j = 1; j <= kmax; j++) {
+            k += u > cdf;                       /* k = #{ j : u > cdf_j } */
+            p *= lambda / (double)j;
+            cdf += p;
+        }
+        if (u > cdf) {                          /* tail: beyond kmax */
+            k = kmax + 1;
+            for (;;) {
+                p *= lambda / (double)k;
+                cdf += p;
+                if (!(u > cdf) || k >= 1000u)
+                    break;
+                k++;
+            }
         }
         return k;
     }

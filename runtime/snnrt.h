@@ -113,7 +113,9 @@ typedef struct snn_init {
  * 8 = double). */
 void snn_init_values(const snn_init *init, uint64_t seed, uint64_t first, uint64_t n,
                      void *out, int value_bytes);
-/* One value for element 'elem' (used by the connectivity builder for weights). */
+/* One value for element 'elem' (used by the connectivity builder for weights).  'draw'
+ * selects an independent value: Philox counter word 0 starts at 'draw' (each value uses
+ * at most one 4-word block); draw 0 is the value snn_init_values gives element elem. */
 double snn_init_value(const snn_init *init, uint64_t seed, uint64_t elem, uint32_t draw);
 
 /* FNV-1a 32 bit of a string: stream ids derived from names, stable across model edits. */
@@ -196,6 +198,9 @@ void snn_recorder_add(snn_recorder *r, double t_ms, const uint32_t *ids, uint32_
 const char *snn_recorder_close(snn_recorder *r);
 /* Write everything buffered so far (called on interrupt) but keep the .part name. */
 void snn_recorder_abort(snn_recorder *r);
+/* Release the recorder (aborting it first if it is still open).  The path returned by
+ * snn_recorder_close is valid until then. */
+void snn_recorder_free(snn_recorder *r);
 
 /* Write a whole file atomically (tmp + rename). Returns 0 or -1 with errno. */
 int snn_write_file_atomic(const char *path, const char *data, size_t n);

@@ -46,21 +46,26 @@ run_unit() {
 #   -- expect-any: TEXT                 (stderr must contain TEXT)
 #   -- run: ARGS                        (compile, then run the simulator with ARGS; the
 #                                        run must fail with the expected message)
+#   -- snncc: ARGS                      (extra snncc options)
 run_errors() {
     echo "broken models (tests/errors)"
     for f in tests/errors/*.lua; do
         name=$(basename "$f" .lua)
         log="$LOGS/errors-$name.log"
         out="$BUILD/errors/$name"
+        rm -rf "$out"
         mkdir -p "$out"
         runargs=$(sed -n 's/^-- run: //p' "$f" | head -n 1)
+        ccargs=$(sed -n 's/^-- snncc: //p' "$f" | head -n 1)
         if [ -n "$runargs" ]; then
             "$SNNCC" -q "$f" -o "$out" >"$log" 2>&1 || { report "errors/$name" 1 "$log"; continue; }
             # shellcheck disable=SC2086
-            timeout 60 "$out/$(ls "$out" | grep -v '\.' | head -n 1)" $runargs --output "$out/run" \
+            sim=$(find "$out" -maxdepth 1 -type f -perm -u+x | head -n 1)
+            timeout 60 "$sim" $runargs --output "$out/run" \
                 >"$out/stdout" 2>"$out/stderr"
         else
-            timeout 60 "$SNNCC" --check "$f" >"$out/stdout" 2>"$out/stderr"
+            # shellcheck disable=SC2086
+            timeout 60 "$SNNCC" --check $ccargs "$f" >"$out/stdout" 2>"$out/stderr"
         fi
         st=$?
         ok=1

@@ -485,15 +485,16 @@ static void test_callbacks(void **state)
 {
     (void)state;
     CodePrinter cp = {.name = name_cb, .rng = rng_cb, .ud = (void *)"&rng"};
-    const char *src = "scalar k = normal(); V = uniform() + poisson(k * tau_m) + exponential();"
-                      " if (V > theta) { int n = 1; n++; }";
+    const char *src = "scalar k = normal(); scalar u = uniform(); V = u + poisson(k * tau_m);"
+                      " V += exponential(); if (V > theta) { int n = 1; n++; }";
     assert_string_equal(resolved(src, &cp),
                         "scalar l0_k = rng_normal(&rng);\n"
-                        "v_V[i] = rng_uniform(&rng) + rng_poisson(&rng, l0_k * p->tau_m) + "
-                        "rng_exponential(&rng);\n"
+                        "scalar l1_u = rng_uniform(&rng);\n"
+                        "v_V[i] = l1_u + rng_poisson(&rng, l0_k * p->tau_m);\n"
+                        "v_V[i] += rng_exponential(&rng);\n"
                         "if (v_V[i] > p->theta) {\n"
-                        "    int l1_n = 1.0;\n"
-                        "    l1_n++;\n"
+                        "    int l2_n = 1.0;\n"
+                        "    l2_n++;\n"
                         "}\n");
     Stmt *s = code_parse_stmts(src, LOC, WHAT);
     code_resolve_stmts(s, SYMS, NSYMS, LOC, WHAT);
@@ -513,6 +514,15 @@ static void test_callbacks(void **state)
     code_print_expr(&out, e, &cp);
     assert_string_equal(out.buf, "rng_uniform(&rng) < 0.5 * dt");
     sb_release(&out);
+    /* two draws in one statement: C would leave their order open */
+    g_diags[0] = '\0';
+    s = code_parse_stmts("V = 1;\nV = uniform() + normal();", LOC, WHAT);
+    assert_int_equal(code_resolve_stmts(s, SYMS, NSYMS, LOC, WHAT), 1);
+    assert_string_equal(g_diags, ERR(11, "more than one random draw in one statement (their "
+                                         "order would be unspecified); draw into locals "
+                                         "first, e.g. scalar u = uniform();"));
+    e = code_parse_expr("uniform() < uniform()", LOC, WHAT);
+    assert_int_equal(code_resolve_expr(e, SYMS, NSYMS, LOC, WHAT), 1);
 }
 
 static void test_line_directives(void **state)
