@@ -69,9 +69,11 @@ all: deps $(SNNCC) $(LIBRT) $(HEADERS)
 
 .PHONY: all deps test check unit demo bench install uninstall clean asan ubsan
 
-# Install missing system packages (Debian) once; ci/install-deps is idempotent.
+# Install missing system packages (Debian); ci/install-deps is idempotent and quick when
+# everything is there.  Elsewhere, install the equivalents of its list by hand.
 deps:
-	$(Q)pkg-config --exists $(PKGS) 2>/dev/null || ci/install-deps
+	$(Q)if command -v dpkg-query >/dev/null; then ci/install-deps; \
+	else pkg-config --exists $(PKGS) || { echo "missing: $(PKGS) (see ci/install-deps)"; exit 1; }; fi
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

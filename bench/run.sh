@@ -3,7 +3,10 @@
 # Prints, per repetition and as medians: network construction (wall s), simulation of
 # 1 s biological time (wall s), real-time factor, synapses and peak memory.  Timings come
 # from the simulators' run.json.  Knobs: REPS (default 3), TIME (ms, default 1000),
-# MODEL (default models/brunel.lua), SNNCC_FLAGS (extra snncc flags, e.g. -D scale=2).
+# MODEL (default models/brunel.lua), SNNCC_FLAGS (extra snncc flags, e.g. -D scale=2),
+# PEER (default auto: when Brian2 is installed and MODEL is brunel, the same network runs
+# in Brian2's C++ standalone mode right after, and the snncc/Brian2 ratios are printed;
+# PEER=0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -19,7 +22,13 @@ echo "benchmark: $MODEL, $TIME ms biological time, $REPS repetitions ($(nproc) c
 for r in $(seq 1 "$REPS"); do
     "$sim" --time "$TIME" --output "$OUT/run$r" --quiet
 done
-/usr/bin/python3 - "$OUT" "$REPS" <<'PY'
+peer=""
+if [ "${PEER:-auto}" != 0 ] && [ "$MODEL" = models/brunel.lua ] && [ -z "${SNNCC_FLAGS:-}" ] &&
+    /usr/bin/python3 -c 'import brian2' 2>/dev/null; then
+    echo "peer: Brian2 C++ standalone, same network (bench/brunel_brian2.py)"
+    peer=$(/usr/bin/python3 bench/brunel_brian2.py "$TIME" 2>/dev/null | grep '^brian2' || true)
+fi
+/usr/bin/python3 - "$OUT" "$REPS" "$peer" <<'PY'
 import json, statistics, sys
 out, reps = sys.argv[1], int(sys.argv[2])
 runs = [json.load(open(f"{out}/run{r}/run.json")) for r in range(1, reps + 1)]
@@ -36,4 +45,10 @@ print(f"median: construction {med('construction_s'):.3f} s, simulation {med('sim
       f"real-time factor {med('real_time_factor'):.3f}")
 print(f"network: {j['sizes']['neurons']} neurons, {syn} synapses, "
       f"{j['sizes']['synapse_bytes'] / syn:.2f} bytes/synapse, peak RSS {j['memory']['peak_rss_bytes'] / 1e6:.1f} MB")
+peer = sys.argv[3]
+if peer:
+    import re
+    c, s = map(float, re.findall(r"construction ([0-9.]+) s, simulation ([0-9.]+) s", peer)[0])
+    print(peer)
+    print(f"snncc/Brian2: construction {med('construction_s') / c:.2f}, simulation {med('simulation_s') / s:.2f}")
 PY

@@ -163,9 +163,14 @@ static int check_projection(Model *m, Projection *pj)
                    (long long)pj->pre->n, pj->post->name, (long long)pj->post->n);
         errs++;
     }
-    if (c->kind == CONN_FIXED_INDEGREE && !c->multapses) {
+    if (c->kind == CONN_FIXED_INDEGREE) {
         int64_t avail = pj->pre->n - (pj->pre == pj->post && !c->autapses ? 1 : 0);
-        if (c->k > avail) {
+        if (c->k > 0 && avail == 0) {
+            diag_error(c->loc, "projection '%s': fixed_indegree(%lld) has no possible source "
+                               "('%s' has one neuron and autapses are off)", pj->name,
+                       (long long)c->k, pj->pre->name);
+            errs++;
+        } else if (!c->multapses && c->k > avail) {
             diag_error(c->loc, "projection '%s': fixed_indegree(%lld) without multapses needs "
                                "at least %lld distinct sources, but '%s' offers %lld",
                        pj->name, (long long)c->k, (long long)c->k, pj->pre->name,

@@ -400,6 +400,9 @@ static int l_neuron(lua_State *L)
             if (!isfinite(lua_tonumber(L, -1)))
                 api_error(L, "%s: parameter '%s' must be finite (got %g)", what, names[i],
                           lua_tonumber(L, -1));
+            if (!is_ident(names[i]))
+                api_error(L, "%s: parameter name '%s' must be an identifier (letters, digits, "
+                             "'_')", what, names[i]);
             nm->params[i] = (NamedValue){names[i], lua_tonumber(L, -1), nm->loc};
             lua_pop(L, 1);
         }
@@ -413,6 +416,9 @@ static int l_neuron(lua_State *L)
         nm->n_vars = sorted_keys(L, t, what, &names);
         nm->vars = arena_alloc(sizeof(VarDef) * (size_t)(nm->n_vars + 1));
         for (int i = 0; i < nm->n_vars; i++) {
+            if (!is_ident(names[i]))
+                api_error(L, "%s: variable name '%s' must be an identifier (letters, digits, "
+                             "'_')", what, names[i]);
             lua_getfield(L, t, names[i]);
             nm->vars[i].name = names[i];
             nm->vars[i].init = to_init(L, -1, what, names[i]);
@@ -477,7 +483,9 @@ static void apply_params(lua_State *L, int t, const NeuronModel *nm, double *val
 static int neuron_call(lua_State *L)
 {
     NeuronModel *base = *(NeuronModel **)luaL_checkudata(L, 1, MT_NEURON);
-    luaL_checktype(L, 2, LUA_TTABLE);
+    if (!lua_istable(L, 2))
+        api_error(L, "%s{...}: call a neuron model with a table of parameters, e.g. "
+                     "%s{ tau_m = 10.0 } (got %s)", base->name, base->name, type_name(L, 2));
     NeuronModel *nm = arena_alloc(sizeof *nm);
     *nm = *base;
     nm->params = arena_alloc(sizeof(NamedValue) * (size_t)(base->n_params + 1));
@@ -735,8 +743,8 @@ static void record_one(lua_State *L, Population *p, int vidx)
 {
     const char *what = lua_tostring(L, vidx);
     if (!what || strcmp(what, "spikes") != 0)
-        api_error(L, "record: population '%s': only \"spikes\" can be recorded (got %s)",
-                  p->name, what ? what : type_name(L, vidx));
+        api_error(L, "record: population '%s': only \"spikes\" can be recorded (got %s%s%s)",
+                  p->name, what ? "\"" : "", what ? what : type_name(L, vidx), what ? "\"" : "");
     p->record_spikes = true;
 }
 

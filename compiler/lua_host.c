@@ -367,6 +367,13 @@ Model *load_model_string(const char *path, const char *text, const LoadOptions *
         luaL_requiref(L, l->name, l->func, 1);
         lua_pop(L, 1);
     }
+    /* Lua seeds math.random from the clock; a model that uses it must still build the
+     * same network every time */
+    lua_getglobal(L, "math");
+    lua_getfield(L, -1, "randomseed");
+    lua_pushinteger(L, 42);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
     lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
     lim.L = L;
 
