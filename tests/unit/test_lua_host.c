@@ -598,7 +598,7 @@ static void test_api_errors(void **state)
     expect_error("local E = population { \"E\", lif, 1 }\n"
                  "record { E = \"voltage\" }\n",
                  "t.lua:2: error: record: population 'E': only \"spikes\" can be recorded (got "
-                 "voltage)");
+                 "\"voltage\")");
     expect_error("network { precision = \"half\" }\n",
                  "t.lua:1: error: network: precision must be \"float\" or \"double\" (got "
                  "\"half\")");
