@@ -25,8 +25,8 @@ done
 peer=""
 if [ "${PEER:-auto}" != 0 ] && [ "$MODEL" = models/brunel.lua ] && [ -z "${SNNCC_FLAGS:-}" ] &&
     /usr/bin/python3 -c 'import brian2' 2>/dev/null; then
-    echo "peer: Brian2 C++ standalone, same network (bench/brunel_brian2.py)"
-    peer=$(/usr/bin/python3 bench/brunel_brian2.py "$TIME" 2>/dev/null | grep '^brian2' || true)
+    echo "peer: Brian2 C++ standalone, same network (bench/peers/brunel_brian2.py)"
+    peer=$(/usr/bin/python3 bench/peers/brunel_brian2.py "$TIME" 2>/dev/null | grep '^brian2' || true)
 fi
 /usr/bin/python3 - "$OUT" "$REPS" "$peer" <<'PY'
 import json, statistics, sys

@@ -131,14 +131,45 @@ static double expected_synapses(const Projection *pj)
         return pj->conn.p * (npre * npost - (same && !pj->conn.autapses ? npost : 0));
     case CONN_FIXED_INDEGREE:
         return (double)pj->conn.k * npost;
+    case CONN_FIXED_OUTDEGREE:
+        return (double)pj->conn.k * npre;
+    case CONN_FIXED_TOTAL:
+        return (double)pj->conn.k;
     }
     return 0;
 }
+
+static int check_psm(const Psm *ps, const Population *post, const char *what);
 
 static int check_projection(Model *m, Projection *pj)
 {
     int errs = 0;
     const ConnRule *c = &pj->conn;
+    const char *what = arena_printf("projection '%s'", pj->name);
+    errs += check_psm(&pj->psm, pj->post, what);
+    if (pj->delay_init.kind != INIT_CONSTANT) {
+        /* one delay per synapse, in steps, at least one; the widest stored value decides
+         * between 1 and 2 bytes per synapse */
+        const Init *d = &pj->delay_init;
+        double hi = d->kind == INIT_UNIFORM ? d->b
+                  : d->kind == INIT_NORMAL_CLIPPED ? d->hi : INFINITY;
+        pj->het_delay = true;
+        pj->delay_bytes = round(hi / m->dt) <= 255 ? 1 : 2;
+        double lo = d->kind == INIT_UNIFORM ? d->a : d->kind == INIT_NORMAL_CLIPPED ? d->lo
+                                                                                    : -INFINITY;
+        if (lo < m->dt * (1 - 1e-9))
+            diag_warn(d->loc, "projection '%s': delays below dt = %g ms are possible; they are "
+                              "stored as one step (use normal_clipped(mean, sd, %g) to redraw)",
+                      pj->name, m->dt, m->dt);
+        if (isfinite(hi) && hi / m->dt > MAX_DELAY_STEPS) {
+            diag_error(d->loc, "projection '%s': delays up to %g ms are %.6g steps; at most %d "
+                               "are supported", pj->name, hi, hi / m->dt, MAX_DELAY_STEPS);
+            errs++;
+        }
+        pj->delay = 0;
+        pj->delay_steps = 1; /* the axonal part: the spike queue hands spikes over next step */
+        goto conn_checks;
+    }
     if (pj->delay < 0)
         pj->delay = m->dt;
     double steps = pj->delay / m->dt;
@@ -157,6 +188,7 @@ static int check_projection(Model *m, Projection *pj)
         errs++;
     }
     pj->delay_steps = steps <= MAX_DELAY_STEPS ? (int)round(steps) : 0; /* no UB on errors */
+conn_checks:
     if (c->kind == CONN_ONE_TO_ONE && pj->pre->n != pj->post->n) {
         diag_error(c->loc, "projection '%s': one_to_one needs populations of the same size "
                            "('%s' has %lld, '%s' has %lld)", pj->name, pj->pre->name,
@@ -178,7 +210,36 @@ static int check_projection(Model *m, Projection *pj)
             errs++;
         }
     }
-    if (c->kind == CONN_FIXED_INDEGREE && c->k > 4294967295LL) {
+    if (c->kind == CONN_FIXED_OUTDEGREE) {
+        int64_t avail = pj->post->n - (pj->pre == pj->post && !c->autapses ? 1 : 0);
+        if (c->k > 0 && avail == 0) {
+            diag_error(c->loc, "projection '%s': fixed_outdegree(%lld) has no possible target",
+                       pj->name, (long long)c->k);
+            errs++;
+        } else if (!c->multapses && c->k > avail) {
+            diag_error(c->loc, "projection '%s': fixed_outdegree(%lld) without multapses needs "
+                               "at least %lld distinct targets, but '%s' offers %lld",
+                       pj->name, (long long)c->k, (long long)c->k, pj->post->name,
+                       (long long)avail);
+            errs++;
+        }
+    }
+    if (c->kind == CONN_FIXED_TOTAL) {
+        double pairs = (double)pj->pre->n * (double)pj->post->n -
+                       (pj->pre == pj->post && !c->autapses ? (double)pj->post->n : 0);
+        if ((double)c->k > 0 && pairs <= 0) {
+            diag_error(c->loc, "projection '%s': fixed_total(%lld) has no possible pair",
+                       pj->name, (long long)c->k);
+            errs++;
+        } else if (!c->multapses && (double)c->k > pairs) {
+            diag_error(c->loc, "projection '%s': fixed_total(%lld) without multapses needs "
+                               "that many distinct pairs, but there are %.0f", pj->name,
+                       (long long)c->k, pairs);
+            errs++;
+        }
+    }
+    if ((c->kind == CONN_FIXED_INDEGREE || c->kind == CONN_FIXED_OUTDEGREE) &&
+        c->k > 4294967295LL) {
         diag_error(c->loc, "projection '%s': in-degree %lld is too large", pj->name,
                    (long long)c->k);
         errs++;
@@ -193,28 +254,73 @@ static int check_projection(Model *m, Projection *pj)
     return errs;
 }
 
-/* Assign input accumulators: projections onto one population with the same
- * postsynaptic model (kind and parameters) share one. */
+static bool same_psm(const Psm *a, const Psm *b)
+{
+    return a->kind == b->kind && a->tau == b->tau && a->E == b->E &&
+           (a->kind != PSM_EXP_COND || !strcmp(a->V, b->V)) &&
+           !a->target == !b->target && (!a->target || !strcmp(a->target, b->target));
+}
+
+/* Assign input accumulators: projections and Poisson current sources onto one population
+ * with the same postsynaptic model (kind and parameters) share one. */
 static void assign_inputs(Model *m)
 {
-    for (int i = 0; i < m->n_projs; i++) {
-        Projection *pj = m->projs[i];
-        pj->input_slot = -1;
+    int n = m->n_projs + m->n_sources;
+    for (int i = 0; i < n; i++) {
+        const Population *post = i < m->n_projs ? m->projs[i]->post
+                                                : m->sources[i - m->n_projs]->pop;
+        const Psm *psm = i < m->n_projs ? &m->projs[i]->psm : &m->sources[i - m->n_projs]->psm;
+        int *slot = i < m->n_projs ? &m->projs[i]->input_slot
+                                   : &m->sources[i - m->n_projs]->input_slot;
+        *slot = -1;
+        if (i >= m->n_projs && m->sources[i - m->n_projs]->kind != CS_POISSON)
+            continue;
         int next = 0;
         for (int k = 0; k < i; k++) {
-            Projection *o = m->projs[k];
-            if (o->post != pj->post)
+            const Population *opost = k < m->n_projs ? m->projs[k]->post
+                                                     : m->sources[k - m->n_projs]->pop;
+            const Psm *opsm = k < m->n_projs ? &m->projs[k]->psm
+                                             : &m->sources[k - m->n_projs]->psm;
+            int oslot = k < m->n_projs ? m->projs[k]->input_slot
+                                       : m->sources[k - m->n_projs]->input_slot;
+            if (opost != post || oslot < 0)
                 continue;
-            if (o->psm.kind == pj->psm.kind && o->psm.tau == pj->psm.tau) {
-                pj->input_slot = o->input_slot;
-                break;
-            }
-            if (o->input_slot >= next)
-                next = o->input_slot + 1;
+            if (*slot < 0 && same_psm(opsm, psm))
+                *slot = oslot;
+            if (oslot >= next)
+                next = oslot + 1;
         }
-        if (pj->input_slot < 0)
-            pj->input_slot = next;
+        if (*slot < 0)
+            *slot = next;
     }
+}
+
+/* A conductance-based input needs the target's membrane variable. */
+static int check_psm(const Psm *ps, const Population *post, const char *what)
+{
+    const NeuronModel *nm = post->model;
+    if (ps->target) {
+        const char **cands = arena_alloc(sizeof(char *) * (size_t)(nm->n_vars + 1));
+        for (int i = 0; i < nm->n_vars; i++) {
+            if (!strcmp(nm->vars[i].name, ps->target))
+                return 0;
+            cands[i] = nm->vars[i].name;
+        }
+        char hint[128];
+        diag_hint(hint, sizeof hint, ps->target, cands, nm->n_vars);
+        diag_error(ps->loc, "%s: target '%s' is not a variable of neuron '%s'%s", what,
+                   ps->target, nm->name, hint);
+        return 1;
+    }
+    if (ps->kind != PSM_EXP_COND)
+        return 0;
+    for (int i = 0; i < nm->n_vars; i++)
+        if (!strcmp(nm->vars[i].name, ps->V))
+            return 0;
+    diag_error(ps->loc, "%s: exp_cond needs the membrane variable '%s' of the target, but "
+                        "neuron '%s' has no such variable (set exp_cond{ V = ... })", what,
+               ps->V, nm->name);
+    return 1;
 }
 
 int check_model(Model *m)
@@ -277,6 +383,15 @@ int check_model(Model *m)
         return errs;
     for (int i = 0; i < m->n_projs; i++)
         errs += check_projection(m, m->projs[i]);
+    for (int i = 0; i < m->n_sources; i++) {
+        const CurrentSource *cs = m->sources[i];
+        errs += check_psm(&cs->psm, cs->pop, arena_printf("current_source '%s'", cs->name));
+        if (cs->kind == CS_POISSON && cs->rate * m->dt * 1e-3 > 1e6) {
+            diag_error(cs->loc, "current_source '%s': rate %g Hz gives %g spikes per step",
+                       cs->name, cs->rate, cs->rate * m->dt * 1e-3);
+            errs++;
+        }
+    }
     assign_inputs(m);
     return errs;
 }

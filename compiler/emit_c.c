@@ -109,6 +109,9 @@ static const char *init_kind_c(InitKind k)
     case INIT_CONSTANT: return "SNN_INIT_CONSTANT";
     case INIT_UNIFORM: return "SNN_INIT_UNIFORM";
     case INIT_NORMAL: return "SNN_INIT_NORMAL";
+    case INIT_NORMAL_CLIPPED: return "SNN_INIT_NORMAL_CLIPPED";
+    case INIT_LOGNORMAL: return "SNN_INIT_LOGNORMAL";
+    case INIT_EXPONENTIAL: return "SNN_INIT_EXPONENTIAL";
     }
     return "SNN_INIT_CONSTANT";
 }
@@ -120,24 +123,57 @@ static const char *conn_kind_c(ConnKind k)
     case CONN_ONE_TO_ONE: return "SNN_CONN_ONE_TO_ONE";
     case CONN_FIXED_PROBABILITY: return "SNN_CONN_FIXED_PROBABILITY";
     case CONN_FIXED_INDEGREE: return "SNN_CONN_FIXED_INDEGREE";
+    case CONN_FIXED_OUTDEGREE: return "SNN_CONN_FIXED_OUTDEGREE";
+    case CONN_FIXED_TOTAL: return "SNN_CONN_FIXED_TOTAL";
     }
     return "?";
 }
 
-/* Number of input accumulators of a population (one per distinct postsynaptic model). */
-static int n_inputs(const Model *m, const Population *p, const Psm **psms)
+/* A C double constant; infinities as INFINITY. */
+static const char *c_double(double v)
 {
-    int n = 0;
+    if (isinf(v))
+        return v > 0 ? "INFINITY" : "-INFINITY";
+    return arena_printf("%.17g", v);
+}
+
+/* "{.kind = SNN_INIT_UNIFORM, .a = 0, .b = 20, .lo = ..., .hi = ..., .stream = ...}" */
+static const char *c_init(const Init *in, const char *stream)
+{
+    return arena_printf("{.kind = %s, .a = %s, .b = %s, .stream = snn_stream_id(\"%s\"), "
+                        ".lo = %s, .hi = %s}", init_kind_c(in->kind), c_double(in->a),
+                        c_double(in->b), stream, c_double(in->lo), c_double(in->hi));
+}
+
+/* The input accumulators of a population: one per distinct postsynaptic model among its
+ * incoming projections and Poisson current sources (check.c assigns the slots). */
+typedef struct Inputs {
+    int n;
+    const Psm *psm[MAX_INPUTS];
+    bool dendritic[MAX_INPUTS]; /* fed by a projection with per-synapse delays */
+} Inputs;
+
+static Inputs inputs_of(const Model *m, const Population *p)
+{
+    Inputs in = {0};
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
         if (pj->post != p)
             continue;
-        if (pj->input_slot + 1 > n)
-            n = pj->input_slot + 1;
-        if (psms)
-            psms[pj->input_slot] = &pj->psm;
+        if (pj->input_slot + 1 > in.n)
+            in.n = pj->input_slot + 1;
+        in.psm[pj->input_slot] = &pj->psm;
+        in.dendritic[pj->input_slot] |= pj->het_delay;
     }
-    return n;
+    for (int i = 0; i < m->n_sources; i++) {
+        const CurrentSource *cs = m->sources[i];
+        if (cs->pop != p || cs->input_slot < 0)
+            continue;
+        if (cs->input_slot + 1 > in.n)
+            in.n = cs->input_slot + 1;
+        in.psm[cs->input_slot] = &cs->psm;
+    }
+    return in;
 }
 
 /* Spike queue depth: the longest delay of a projection leaving p (at least 1). */
@@ -153,26 +189,67 @@ static int n_slots(const Model *m, const Population *p)
 static void pop_decls(StrBuf *o, const Model *m, const Population *p)
 {
     const NeuronModel *nm = p->model;
+    sb_printf(o, "static uint8_t *snn_flag_%s; /* spike flags of the current step */\n", p->name);
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "static scalar *%s_%s;\n", p->name, nm->vars[k].name);
-    const Psm *psms[MAX_INPUTS];
-    int ni = n_inputs(m, p, psms);
-    for (int k = 0; k < ni; k++)
-        sb_printf(o, "static scalar *snn_in%d_%s; /* input %d: %s */\n", k, p->name, k,
-                  psm_kind_name(psms[k]->kind));
+    Inputs in = inputs_of(m, p);
+    for (int k = 0; k < in.n; k++) {
+        sb_printf(o, "static scalar *snn_in%d_%s; /* input %d: %s%s%s */\n", k, p->name, k,
+                  psm_kind_name(in.psm[k]->kind), in.psm[k]->target ? " into " : "",
+                  in.psm[k]->target ? in.psm[k]->target : "");
+        if (in.psm[k]->kind == PSM_ALPHA_CURR) {
+            sb_printf(o, "static scalar *snn_ax%d_%s; /* alpha current */\n", k, p->name);
+            sb_printf(o, "static scalar *snn_ay%d_%s; /* its derivative */\n", k, p->name);
+        }
+        if (in.dendritic[k]) {
+            sb_printf(o, "static scalar *snn_dd%d_%s; /* dendritic delay ring: "
+                         "snn_ddn%d_%s rows of N */\n", k, p->name, k, p->name);
+            sb_printf(o, "static uint32_t snn_ddn%d_%s;\n", k, p->name);
+        }
+    }
 }
 
 static void pop_alloc(StrBuf *o, const Model *m, const Population *p)
 {
     const NeuronModel *nm = p->model;
+    sb_printf(o, "snn_flag_%s = snn_alloc(SNN_N_%s, \"population '%s' spike flags\");\n", p->name,
+              p->name, p->name);
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "%s_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
                      "variable '%s'\");\n", p->name, nm->vars[k].name, p->name, p->name,
                   nm->vars[k].name);
-    int ni = n_inputs(m, p, NULL);
-    for (int k = 0; k < ni; k++)
+    Inputs in = inputs_of(m, p);
+    for (int k = 0; k < in.n; k++) {
         sb_printf(o, "snn_in%d_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
                      "input %d\");\n", k, p->name, p->name, p->name, k);
+        if (in.psm[k]->kind == PSM_ALPHA_CURR) {
+            sb_printf(o, "snn_ax%d_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
+                         "input %d alpha state\");\n", k, p->name, p->name, p->name, k);
+            sb_printf(o, "snn_ay%d_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
+                         "input %d alpha state\");\n", k, p->name, p->name, p->name, k);
+        }
+    }
+}
+
+/* After the projections are built: dendritic rings as deep as the longest stored delay. */
+static void pop_alloc_rings(StrBuf *o, const Model *m, const Population *p)
+{
+    Inputs in = inputs_of(m, p);
+    for (int k = 0; k < in.n; k++) {
+        if (!in.dendritic[k])
+            continue;
+        sb_printf(o, "snn_ddn%d_%s = 1;\n", k, p->name);
+        for (int i = 0; i < m->n_projs; i++) {
+            const Projection *pj = m->projs[i];
+            if (pj->post == p && pj->input_slot == k && pj->het_delay)
+                sb_printf(o, "if (snn_syn_%s.max_delay > snn_ddn%d_%s)\n"
+                             "    snn_ddn%d_%s = snn_syn_%s.max_delay;\n", pj->name, k, p->name,
+                          k, p->name, pj->name);
+        }
+        sb_printf(o, "snn_dd%d_%s = snn_alloc(sizeof(scalar) * snn_ddn%d_%s * SNN_N_%s, "
+                     "\"population '%s' input %d dendritic delays\");\n", k, p->name, k,
+                  p->name, p->name, p->name, k);
+    }
 }
 
 static void pop_init(StrBuf *o, const Model *m, const Population *p)
@@ -181,42 +258,166 @@ static void pop_init(StrBuf *o, const Model *m, const Population *p)
     for (int k = 0; k < nm->n_vars; k++) {
         const Init *in = &p->inits[k];
         sb_printf(o, "{ /* %s = %s */\n", nm->vars[k].name, init_kind_name(in->kind));
-        sb_printf(o, "    const snn_init vinit = {%s, %.17g, %.17g, snn_stream_id(\"var:%s/%s\")};\n",
-                  init_kind_c(in->kind), in->a, in->b, p->name, nm->vars[k].name);
+        sb_printf(o, "    const snn_init vinit = %s;\n",
+                  c_init(in, arena_printf("var:%s/%s", p->name, nm->vars[k].name)));
         sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, SNN_N_%s, %s_%s, "
                      "(int)sizeof(scalar));\n}\n", p->name, p->name, nm->vars[k].name);
     }
-    int ni = n_inputs(m, p, NULL);
-    for (int k = 0; k < ni; k++)
+    Inputs in = inputs_of(m, p);
+    for (int k = 0; k < in.n; k++) {
         sb_printf(o, "memset(snn_in%d_%s, 0, sizeof(scalar) * SNN_N_%s);\n", k, p->name, p->name);
-    if (!nm->n_vars && !ni)
+        if (in.psm[k]->kind == PSM_ALPHA_CURR) {
+            sb_printf(o, "memset(snn_ax%d_%s, 0, sizeof(scalar) * SNN_N_%s);\n", k, p->name,
+                      p->name);
+            sb_printf(o, "memset(snn_ay%d_%s, 0, sizeof(scalar) * SNN_N_%s);\n", k, p->name,
+                      p->name);
+        }
+        if (in.dendritic[k])
+            sb_printf(o, "memset(snn_dd%d_%s, 0, sizeof(scalar) * snn_ddn%d_%s * SNN_N_%s);\n",
+                      k, p->name, k, p->name, p->name);
+    }
+    if (!nm->n_vars && !in.n)
         sb_puts(o, "(void)run;\n");
+}
+
+/* Value of a step current at time t (start of the step): the last amplitude whose start
+ * time has passed, 0 before the first. */
+static void step_current_expr(StrBuf *o, const CurrentSource *cs, bool is_float)
+{
+    for (int k = cs->n_steps - 1; k >= 0; k--)
+        sb_printf(o, "t >= %s ? %s : ", scalar_literal(cs->times[k], is_float),
+                  scalar_literal(cs->amps[k], is_float));
+    sb_puts(o, scalar_literal(0, is_float));
 }
 
 static void pop_update(StrBuf *o, const Model *m, const Population *p, const EmitOptions *opt)
 {
     const NeuronModel *nm = p->model;
     Ctx c = {m, p, m->precision == PREC_FLOAT};
+    bool f = c.is_float;
     bool rng = code_uses_rng(nm->sim.stmts, NULL) || code_uses_rng(NULL, nm->threshold.expr) ||
                code_uses_rng(nm->reset.stmts, NULL);
     if (rng)
         sb_printf(o, "const uint32_t snn_stream = snn_stream_id(\"neuron:%s\");\n", p->name);
     sb_printf(o, "const scalar t = (scalar)((double)snn_step * SNN_DT);\n");
     sb_printf(o, "(void)t;\n");
+    Inputs in = inputs_of(m, p);
+    for (int k = 0; k < in.n; k++)
+        if (in.dendritic[k])
+            sb_printf(o, "scalar *restrict snn_ddrow%d = snn_dd%d_%s + (size_t)(snn_step %% "
+                         "snn_ddn%d_%s) * SNN_N_%s;\n", k, k, p->name, k, p->name, p->name);
+    for (int i = 0; i < m->n_sources; i++) {
+        const CurrentSource *cs = m->sources[i];
+        if (cs->pop != p)
+            continue;
+        if (cs->kind == CS_STEP) {
+            sb_printf(o, "const scalar snn_cs_%s = ", cs->name);
+            step_current_expr(o, cs, f);
+            sb_puts(o, ";\n");
+        }
+        if (cs->kind == CS_NOISE || cs->kind == CS_POISSON)
+            sb_printf(o, "const uint32_t snn_cs_stream_%s = snn_stream_id(\"cs:%s\");\n",
+                      cs->name, cs->name);
+    }
+    /* The loop has no dependence between neurons (each iteration touches only neuron i's
+     * entries; spikes are flagged, not appended), so it is marked for vectorisation:
+     * without the mark the compiler gives up on proving that the state arrays do not
+     * overlap.  Spike indices are compacted from the flags in a second loop. */
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "scalar *restrict snn_v_%s = %s_%s;\n", nm->vars[k].name, p->name,
+                  nm->vars[k].name);
+    sb_printf(o, "uint8_t *restrict snn_flag = snn_flag_%s;\n", p->name);
+    sb_puts(o, "SNN_IVDEP\n");
     sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) {\n", p->name);
     for (int k = 0; k < nm->n_vars; k++)
-        sb_printf(o, "    scalar %s = %s_%s[snn_i];\n", nm->vars[k].name, p->name,
-                  nm->vars[k].name);
-    const Psm *psms[MAX_INPUTS];
-    int ni = n_inputs(m, p, psms);
+        sb_printf(o, "    scalar %s = snn_v_%s[snn_i];\n", nm->vars[k].name, nm->vars[k].name);
+
+    /* inputs arriving this step: Poisson sources, then dendritic delays */
+    for (int i = 0; i < m->n_sources; i++) {
+        const CurrentSource *cs = m->sources[i];
+        if (cs->pop != p || cs->kind != CS_POISSON)
+            continue;
+        sb_printf(o, "    { /* current_source '%s': Poisson input, %g Hz x %g */\n", cs->name,
+                  cs->rate, cs->weight);
+        sb_puts(o, "        snn_rng snn_g;\n");
+        sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, snn_i, "
+                     "snn_step);\n", cs->name);
+        sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_rng_poisson(&snn_g, %s);\n",
+                  cs->input_slot, p->name, scalar_literal(cs->weight, f),
+                  c_double(cs->rate * m->dt * 1e-3));
+        sb_puts(o, "    }\n");
+    }
+    for (int k = 0; k < in.n; k++)
+        if (in.dendritic[k])
+            sb_printf(o, "    snn_in%d_%s[snn_i] += snn_ddrow%d[snn_i];\n"
+                         "    snn_ddrow%d[snn_i] = 0;\n", k, p->name, k, k);
+
     sb_puts(o, "    scalar Isyn = 0;\n");
-    for (int k = 0; k < ni; k++) {
-        sb_printf(o, "    Isyn += snn_in%d_%s[snn_i];\n", k, p->name);
-        if (psms[k]->kind == PSM_DELTA)
+    for (int k = 0; k < in.n; k++) {
+        const Psm *ps = in.psm[k];
+        const char *decay = scalar_literal(exp(-m->dt / ps->tau), f);
+        const char *mean_factor = scalar_literal(-expm1(-m->dt / ps->tau) * ps->tau / m->dt, f);
+        switch (ps->kind) {
+        case PSM_DELTA:
+            if (ps->target)
+                sb_printf(o, "    %s += snn_in%d_%s[snn_i]; /* into variable '%s' */\n",
+                          ps->target, k, p->name, ps->target);
+            else
+                sb_printf(o, "    Isyn += snn_in%d_%s[snn_i];\n", k, p->name);
             sb_printf(o, "    snn_in%d_%s[snn_i] = 0; /* delta: one step */\n", k, p->name);
-        else
+            break;
+        case PSM_EXP_CURR:
+            /* the mean of the decaying current over the step, so that a spike delivers
+             * the exact charge w tau (GeNN does the same) */
+            sb_printf(o, "    Isyn += snn_in%d_%s[snn_i] * %s; /* (tau/dt)(1 - exp(-dt/tau)) */\n",
+                      k, p->name, mean_factor);
             sb_printf(o, "    snn_in%d_%s[snn_i] *= %s; /* exp(-dt / %g) */\n", k, p->name,
-                      scalar_literal(exp(-m->dt / psms[k]->tau), c.is_float), psms[k]->tau);
+                      decay, ps->tau);
+            break;
+        case PSM_EXP_COND:
+            sb_printf(o, "    Isyn += snn_in%d_%s[snn_i] * %s * (%s - %s); /* mean conductance "
+                         "over the step, E = %g */\n",
+                      k, p->name, mean_factor, scalar_literal(ps->E, f), ps->V, ps->E);
+            sb_printf(o, "    snn_in%d_%s[snn_i] *= %s; /* exp(-dt / %g) */\n", k, p->name,
+                      decay, ps->tau);
+            break;
+        case PSM_ALPHA_CURR:
+            sb_printf(o, "    { /* alpha current, tau %g: x' = -x/tau + y, y' = -y/tau; a spike "
+                         "of weight w adds w e / tau to y */\n", ps->tau);
+            sb_printf(o, "        const scalar x = snn_ax%d_%s[snn_i];\n", k, p->name);
+            sb_printf(o, "        const scalar y = snn_ay%d_%s[snn_i] + snn_in%d_%s[snn_i] * %s;\n",
+                      k, p->name, k, p->name, scalar_literal(exp(1.0) / ps->tau, f));
+            sb_printf(o, "        snn_in%d_%s[snn_i] = 0;\n", k, p->name);
+            /* the mean of x(t) = e^(-t/tau) (x + t y) over the step: exact charge */
+            double h = m->dt, tau = ps->tau, E = exp(-h / tau);
+            sb_printf(o, "        Isyn += %s * x + %s * y; /* mean over the step */\n",
+                      scalar_literal(tau / h * (1 - E), f),
+                      scalar_literal((tau * tau * (1 - E) - tau * h * E) / h, f));
+            sb_printf(o, "        snn_ax%d_%s[snn_i] = %s * (x + %s * y);\n", k, p->name, decay,
+                      scalar_literal(m->dt, f));
+            sb_printf(o, "        snn_ay%d_%s[snn_i] = %s * y;\n", k, p->name, decay);
+            sb_puts(o, "    }\n");
+            break;
+        }
+    }
+    for (int i = 0; i < m->n_sources; i++) {
+        const CurrentSource *cs = m->sources[i];
+        if (cs->pop != p)
+            continue;
+        if (cs->kind == CS_DC)
+            sb_printf(o, "    Isyn += %s; /* current_source '%s' */\n",
+                      scalar_literal(cs->amp, f), cs->name);
+        else if (cs->kind == CS_STEP)
+            sb_printf(o, "    Isyn += snn_cs_%s;\n", cs->name);
+        else if (cs->kind == CS_NOISE) {
+            sb_printf(o, "    { /* current_source '%s': noise */\n", cs->name);
+            sb_puts(o, "        snn_rng snn_g;\n");
+            sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, snn_i, "
+                         "snn_step);\n", cs->name);
+            sb_printf(o, "        Isyn += %s + %s * snn_rng_normal%s(&snn_g);\n",
+                      scalar_literal(cs->mean, f), scalar_literal(cs->sd, f), f ? "f" : "");
+            sb_puts(o, "    }\n");
+        }
     }
     sb_puts(o, "    (void)Isyn;\n");
     if (rng) {
@@ -236,25 +437,48 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
         if (pr.line_file)
             sb_printf(o, "#line %d \"%s\"\n", nm->threshold.loc.line + nm->threshold.expr->line - 1,
                       pr.line_file);
-        sb_puts(o, "    if (");
+        sb_puts(o, "    const int snn_fire = (");
         CodePrinter pe = pr;
         pe.line_file = NULL;
         code_print_expr(o, nm->threshold.expr, &pe);
-        sb_puts(o, ") {\n");
+        sb_puts(o, ") != 0;\n");
         if (pr.line_file)
             sb_puts(o, RESYNC "\n");
         if (nm->reset.stmts) {
+            sb_puts(o, "    if (snn_fire) {\n");
             CodePrinter rr = printer(&c, &nm->reset, opt);
             code_print_stmts(o, nm->reset.stmts, 8, &rr);
             if (rr.line_file)
                 sb_puts(o, RESYNC "\n");
+            sb_puts(o, "    }\n");
         }
-        sb_puts(o, "        snn_spk[snn_nspk++] = snn_i;\n");
-        sb_puts(o, "    }\n");
+        sb_puts(o, "    snn_flag[snn_i] = (uint8_t)snn_fire;\n");
+    } else {
+        sb_puts(o, "    snn_flag[snn_i] = 0;\n");
     }
     for (int k = 0; k < nm->n_vars; k++)
-        sb_printf(o, "    %s_%s[snn_i] = %s;\n", p->name, nm->vars[k].name, nm->vars[k].name);
-    sb_puts(o, "}");
+        sb_printf(o, "    snn_v_%s[snn_i] = %s;\n", nm->vars[k].name, nm->vars[k].name);
+    sb_puts(o, "}\n");
+    if (nm->threshold.expr) {
+        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) { /* compact */\n",
+                  p->name);
+        sb_puts(o, "    snn_spk[snn_nspk] = snn_i;\n");
+        sb_puts(o, "    snn_nspk += snn_flag[snn_i];\n");
+        sb_puts(o, "}\n");
+    }
+    /* state recordings: the first 'count' neurons are contiguous, no gathering */
+    for (int i = 0; i < m->n_varrecs; i++) {
+        const VarRecord *r = m->varrecs[i];
+        if (r->pop != p)
+            continue;
+        const char *var = nm->vars[r->var].name;
+        if (r->every > 1)
+            sb_printf(o, "if (snn_step %% %du == 0 && snn_r->varrec[%d])\n", r->every, i);
+        else
+            sb_printf(o, "if (snn_r->varrec[%d])\n", i);
+        sb_printf(o, "    snn_varrec_add(snn_r->varrec[%d], (double)(snn_step + 1) * SNN_DT, "
+                     "%s_%s);\n", i, p->name, var);
+    }
 }
 
 static const char *ind_type(const Projection *pj)
@@ -274,8 +498,10 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "        .n_post = SNN_N_%s,\n", pj->post->name);
     if (c->kind == CONN_FIXED_PROBABILITY)
         sb_printf(o, "        .p = %.17g,\n", c->p);
-    if (c->kind == CONN_FIXED_INDEGREE)
+    if (c->kind == CONN_FIXED_INDEGREE || c->kind == CONN_FIXED_OUTDEGREE)
         sb_printf(o, "        .k = %lldu,\n", (long long)c->k);
+    if (c->kind == CONN_FIXED_TOTAL)
+        sb_printf(o, "        .n_total = %lldull,\n", (long long)c->k);
     sb_printf(o, "        .autapses = %d,\n", c->autapses);
     sb_printf(o, "        .multapses = %d,\n", c->multapses);
     sb_printf(o, "        .same_pop = %d,\n", pj->pre == pj->post);
@@ -284,9 +510,16 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "        .slack = 0,\n");
     sb_printf(o, "        .has_weight = %d,\n", het);
     if (het)
-        sb_printf(o, "        .weight = {%s, %.17g, %.17g, snn_stream_id(\"weight:%s\")},\n",
-                  init_kind_c(pj->weight.kind), pj->weight.a, pj->weight.b, pj->name);
+        sb_printf(o, "        .weight = %s,\n",
+                  c_init(&pj->weight, arena_printf("weight:%s", pj->name)));
     sb_printf(o, "        .weight_bytes = (int)sizeof(scalar),\n");
+    if (pj->het_delay) {
+        sb_printf(o, "        .has_delay = 1,\n");
+        sb_printf(o, "        .delay = %s,\n",
+                  c_init(&pj->delay_init, arena_printf("delay:%s", pj->name)));
+        sb_printf(o, "        .dt = SNN_DT,\n");
+        sb_printf(o, "        .delay_bytes = %d,\n", pj->delay_bytes);
+    }
     sb_puts(o, "    };\n");
     sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s);\n", pj->name);
     sb_printf(o, "    run->n_synapses[%d] = snn_syn_%s.n_syn;\n", pj->index, pj->name);
@@ -299,10 +532,14 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
 static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 {
     bool is_float = m->precision == PREC_FLOAT;
-    const char *pre = pj->pre->name;
+    const char *pre = pj->pre->name, *post = pj->post->name;
     bool het = pj->weight.kind != INIT_CONSTANT;
     int d = pj->delay_steps;
-    sb_printf(o, "/* spikes emitted %d step%s ago */\n", d, d == 1 ? "" : "s");
+    if (pj->het_delay)
+        sb_puts(o, "/* spikes of the last step, each synapse adding into the dendritic ring "
+                   "row of its own delay */\n");
+    else
+        sb_printf(o, "/* spikes emitted %d step%s ago */\n", d, d == 1 ? "" : "s");
     sb_printf(o, "const uint32_t slot = (uint32_t)((step + SNN_NSLOT_%s - %du) %% SNN_NSLOT_%s);\n",
               pre, d, pre);
     sb_printf(o, "const uint32_t n = snn_spkcnt_%s[slot];\n", pre);
@@ -312,18 +549,33 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "const %s *restrict ind = snn_syn_%s.ind;\n", ind_type(pj), pj->name);
     if (het)
         sb_printf(o, "const scalar *restrict weight = snn_syn_%s.weight;\n", pj->name);
-    sb_printf(o, "scalar *restrict in = snn_in%d_%s;\n", pj->input_slot, pj->post->name);
+    if (pj->het_delay) {
+        const char *dt = pj->delay_bytes == 1 ? "uint8_t" : "uint16_t";
+        sb_printf(o, "const %s *restrict delay = snn_syn_%s.delay;\n", dt, pj->name);
+        sb_printf(o, "const uint32_t depth = snn_ddn%d_%s;\n", pj->input_slot, post);
+        sb_printf(o, "const uint32_t now = (uint32_t)(step %% depth);\n");
+        sb_printf(o, "scalar *restrict ring = snn_dd%d_%s;\n", pj->input_slot, post);
+    } else {
+        sb_printf(o, "scalar *restrict in = snn_in%d_%s;\n", pj->input_slot, post);
+    }
     sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
     sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
     sb_puts(o, "    const uint32_t len = row_len[spk[s]];\n");
     sb_printf(o, "    const %s *restrict row = ind + start;\n", ind_type(pj));
-    if (het) {
+    const char *w = het ? "w[k]" : scalar_literal(pj->weight.a, is_float);
+    if (het)
         sb_puts(o, "    const scalar *restrict w = weight + start;\n");
-        sb_puts(o, "    for (uint32_t k = 0; k < len; k++)\n");
-        sb_puts(o, "        in[row[k]] += w[k];\n");
+    if (pj->het_delay) {
+        sb_printf(o, "    const %s *restrict dl = delay + start;\n",
+                  pj->delay_bytes == 1 ? "uint8_t" : "uint16_t");
+        sb_puts(o, "    for (uint32_t k = 0; k < len; k++) {\n");
+        sb_puts(o, "        uint32_t r = now + dl[k] - 1u; /* delay >= 1 step */\n");
+        sb_puts(o, "        r = r >= depth ? r - depth : r;\n");
+        sb_printf(o, "        ring[(size_t)r * SNN_N_%s + row[k]] += %s;\n", post, w);
+        sb_puts(o, "    }\n");
     } else {
         sb_puts(o, "    for (uint32_t k = 0; k < len; k++)\n");
-        sb_printf(o, "        in[row[k]] += %s;\n", scalar_literal(pj->weight.a, is_float));
+        sb_printf(o, "        in[row[k]] += %s;\n", w);
     }
     sb_puts(o, "}");
 }
@@ -426,6 +678,17 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_set(g, "n_projs", arena_printf("%d", m->n_projs));
     tmpl_list_declare(g, "pops");
     tmpl_list_declare(g, "projs");
+    tmpl_list_declare(g, "varrecs");
+    tmpl_set(g, "n_varrecs", arena_printf("%d", m->n_varrecs));
+    for (int i = 0; i < m->n_varrecs; i++) {
+        const VarRecord *r = m->varrecs[i];
+        TmplScope *s = tmpl_list_add(g, "varrecs");
+        tmpl_set(s, "vr_pop", arena_printf("%d", r->pop->index));
+        tmpl_set(s, "vr_var", r->pop->model->vars[r->var].name);
+        tmpl_set(s, "vr_cols", arena_printf("%lldu", (long long)(r->count < 0 ? r->pop->n
+                                                                               : r->count)));
+        tmpl_set(s, "vr_every", arena_printf("%du", r->every));
+    }
 
     StrBuf sb;
     sb_init(&sb);
@@ -443,6 +706,8 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
         tmpl_set(s, "decls", take(&sb));
         pop_alloc(&sb, m, p);
         tmpl_set(s, "alloc", take(&sb));
+        pop_alloc_rings(&sb, m, p);
+        tmpl_set(s, "rings", sb.len ? take(&sb) : "/* no per-synapse delays onto this population */");
         pop_init(&sb, m, p);
         tmpl_set(s, "init", take(&sb));
         pop_update(&sb, m, p, opt);

@@ -15,6 +15,9 @@ const char *init_kind_name(InitKind k)
     case INIT_CONSTANT: return "constant";
     case INIT_UNIFORM: return "uniform";
     case INIT_NORMAL: return "normal";
+    case INIT_NORMAL_CLIPPED: return "normal_clipped";
+    case INIT_LOGNORMAL: return "lognormal";
+    case INIT_EXPONENTIAL: return "exponential";
     }
     return "?";
 }
@@ -26,6 +29,8 @@ const char *conn_kind_name(ConnKind k)
     case CONN_ONE_TO_ONE: return "one_to_one";
     case CONN_FIXED_PROBABILITY: return "fixed_probability";
     case CONN_FIXED_INDEGREE: return "fixed_indegree";
+    case CONN_FIXED_OUTDEGREE: return "fixed_outdegree";
+    case CONN_FIXED_TOTAL: return "fixed_total";
     }
     return "?";
 }
@@ -35,6 +40,8 @@ const char *psm_kind_name(PsmKind k)
     switch (k) {
     case PSM_DELTA: return "delta";
     case PSM_EXP_CURR: return "exp_curr";
+    case PSM_EXP_COND: return "exp_cond";
+    case PSM_ALPHA_CURR: return "alpha_curr";
     }
     return "?";
 }
@@ -43,6 +50,9 @@ static void dump_init(StrBuf *out, const Init *in)
 {
     if (in->kind == INIT_CONSTANT)
         sb_printf(out, "%.17g", in->a);
+    else if (in->kind == INIT_NORMAL_CLIPPED)
+        sb_printf(out, "%s(%.17g, %.17g, %.17g, %.17g)", init_kind_name(in->kind), in->a, in->b,
+                  in->lo, in->hi);
     else
         sb_printf(out, "%s(%.17g, %.17g)", init_kind_name(in->kind), in->a, in->b);
 }
@@ -52,6 +62,17 @@ static void dump_code(StrBuf *out, const char *what, const CodeStr *cs)
     if (!cs->text)
         return;
     sb_printf(out, "    %s <<\n%s\n    >>\n", what, cs->text);
+}
+
+static void dump_psm(StrBuf *out, const Psm *ps)
+{
+    sb_printf(out, " psm=%s", psm_kind_name(ps->kind));
+    if (ps->kind == PSM_EXP_CURR || ps->kind == PSM_ALPHA_CURR)
+        sb_printf(out, "(tau=%.17g)", ps->tau);
+    if (ps->kind == PSM_EXP_COND)
+        sb_printf(out, "(tau=%.17g, E=%.17g, V=%s)", ps->tau, ps->E, ps->V);
+    if (ps->target)
+        sb_printf(out, " target=%s", ps->target);
 }
 
 void ir_dump(StrBuf *out, const Model *m)
@@ -80,15 +101,49 @@ void ir_dump(StrBuf *out, const Model *m)
                   pj->post->name, conn_kind_name(pj->conn.kind));
         if (pj->conn.kind == CONN_FIXED_PROBABILITY)
             sb_printf(out, "(p=%.17g)", pj->conn.p);
-        if (pj->conn.kind == CONN_FIXED_INDEGREE)
+        if (pj->conn.kind == CONN_FIXED_INDEGREE || pj->conn.kind == CONN_FIXED_OUTDEGREE)
             sb_printf(out, "(k=%lld)", (long long)pj->conn.k);
+        if (pj->conn.kind == CONN_FIXED_TOTAL)
+            sb_printf(out, "(n=%lld)", (long long)pj->conn.k);
         sb_printf(out, " autapses=%d multapses=%d weight=", pj->conn.autapses,
                   pj->conn.multapses);
         dump_init(out, &pj->weight);
-        sb_printf(out, " delay=%.17g psm=%s", pj->delay, psm_kind_name(pj->psm.kind));
-        if (pj->psm.kind == PSM_EXP_CURR)
-            sb_printf(out, "(tau=%.17g)", pj->psm.tau);
+        if (pj->delay_init.kind != INIT_CONSTANT) {
+            sb_puts(out, " delay=");
+            dump_init(out, &pj->delay_init);
+        } else {
+            sb_printf(out, " delay=%.17g", pj->delay);
+        }
+        dump_psm(out, &pj->psm);
         sb_putc(out, '\n');
+    }
+    for (int i = 0; i < m->n_sources; i++) {
+        const CurrentSource *cs = m->sources[i];
+        sb_printf(out, "current_source %s -> %s ", cs->name, cs->pop->name);
+        switch (cs->kind) {
+        case CS_DC:
+            sb_printf(out, "dc(amp=%.17g)", cs->amp);
+            break;
+        case CS_NOISE:
+            sb_printf(out, "noise(mean=%.17g, sd=%.17g)", cs->mean, cs->sd);
+            break;
+        case CS_POISSON:
+            sb_printf(out, "poisson_input(rate=%.17g, weight=%.17g)", cs->rate, cs->weight);
+            dump_psm(out, &cs->psm);
+            break;
+        case CS_STEP:
+            sb_puts(out, "step_current(");
+            for (int k = 0; k < cs->n_steps; k++)
+                sb_printf(out, "%s%.17g:%.17g", k ? ", " : "", cs->times[k], cs->amps[k]);
+            sb_putc(out, ')');
+            break;
+        }
+        sb_putc(out, '\n');
+    }
+    for (int i = 0; i < m->n_varrecs; i++) {
+        const VarRecord *r = m->varrecs[i];
+        sb_printf(out, "record %s.%s every=%d neurons=%lld\n", r->pop->name,
+                  r->pop->model->vars[r->var].name, r->every, (long long)r->count);
     }
 }
 

@@ -22,7 +22,7 @@ typedef struct Ctx {
     Model *m;
     const LoadOptions *opt;
     const char *cur_file, *cur_text;
-    int neurons_cap, pops_cap, projs_cap;
+    int neurons_cap, pops_cap, projs_cap, sources_cap, varrecs_cap;
     bool *define_used;
 } Ctx;
 
@@ -34,6 +34,7 @@ static const char ctx_key = 0;
 #define MT_INIT   "snncc.init"
 #define MT_CONN   "snncc.conn"
 #define MT_PSM    "snncc.psm"
+#define MT_CS     "snncc.current"
 
 static Ctx *get_ctx(lua_State *L)
 {
@@ -297,7 +298,8 @@ static Init to_init(lua_State *L, int idx, const char *what, const char *key)
         double v = lua_tonumber(L, idx);
         if (!isfinite(v))
             api_error(L, "%s: '%s' must be finite", what, key);
-        return (Init){INIT_CONSTANT, v, 0, caller_loc(L)};
+        return (Init){.kind = INIT_CONSTANT, .a = v, .lo = -INFINITY, .hi = INFINITY,
+                      .loc = caller_loc(L)};
     }
     Init *in = test_handle(L, idx, MT_INIT);
     if (!in)
@@ -663,7 +665,7 @@ static int l_projection(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "pre", "post", "conn", "weight", "delay",
-                                       "psm", NULL};
+                                       "psm", "target", NULL};
     check_keys(L, 1, "projection", keys, 2);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -703,25 +705,41 @@ static int l_projection(lua_State *L)
     lua_pop(L, 1);
 
     pj->delay = -1; /* check.c: default one step */
+    pj->delay_init = (Init){.kind = INIT_CONSTANT, .lo = -INFINITY, .hi = INFINITY};
     if (lua_getfield(L, 1, "delay") != LUA_TNIL) {
-        if (lua_type(L, -1) != LUA_TNUMBER)
-            api_error(L, "%s: 'delay' must be a number of ms (got %s)", what, type_name(L, -1));
-        pj->delay = lua_tonumber(L, -1);
-        if (!(pj->delay >= 0) || !isfinite(pj->delay)) /* also: -1 means "default" below */
-            api_error(L, "%s: 'delay' must be a finite number of ms >= 0 (got %g)", what,
-                      pj->delay);
+        if (lua_type(L, -1) != LUA_TNUMBER && !test_handle(L, -1, MT_INIT))
+            api_error(L, "%s: 'delay' must be a number of ms or an initialiser such as "
+                         "normal_clipped(1.5, 0.75, 0.1) (got %s)", what, type_name(L, -1));
+        Init d = to_init(L, -1, what, "delay");
+        if (d.kind == INIT_CONSTANT) {
+            pj->delay = d.a;
+            if (!(pj->delay >= 0) || !isfinite(pj->delay)) /* also: -1 means "default" */
+                api_error(L, "%s: 'delay' must be a finite number of ms >= 0 (got %g)", what,
+                          pj->delay);
+        } else {
+            pj->delay_init = d;
+        }
     }
     lua_pop(L, 1);
 
-    pj->psm = (Psm){PSM_DELTA, 0, pj->loc};
+    pj->psm = (Psm){.kind = PSM_DELTA, .loc = pj->loc};
     if (lua_getfield(L, 1, "psm") != LUA_TNIL) {
         Psm *ps = test_handle(L, -1, MT_PSM);
         if (!ps)
             api_error(L, "%s: 'psm' must be a postsynaptic model such as delta or "
                          "exp_curr{ tau = 5 } (got %s)", what, type_name(L, -1));
         pj->psm = *ps;
+        pj->psm.loc = caller_loc(L);
     }
     lua_pop(L, 1);
+    const char *target = opt_string(L, 1, "target", 0, what);
+    if (target) {
+        if (pj->psm.kind != PSM_DELTA)
+            api_error(L, "%s: 'target' adds the weights straight into a variable of the target "
+                         "neuron; it cannot be combined with psm = %s", what,
+                      psm_kind_name(pj->psm.kind));
+        pj->psm.target = target;
+    }
 
     pj->index = m->n_projs;
     m->projs = arena_grow(m->projs, &c->projs_cap, m->n_projs + 1, sizeof(void *));
@@ -739,13 +757,83 @@ static int proj_tostring(lua_State *L)
 
 /* ---- record{} ------------------------------------------------------------------------- */
 
-static void record_one(lua_State *L, Population *p, int vidx)
+static int find_var(const NeuronModel *nm, const char *name)
 {
-    const char *what = lua_tostring(L, vidx);
-    if (!what || strcmp(what, "spikes") != 0)
-        api_error(L, "record: population '%s': only \"spikes\" can be recorded (got %s%s%s)",
-                  p->name, what ? "\"" : "", what ? what : type_name(L, vidx), what ? "\"" : "");
-    p->record_spikes = true;
+    for (int i = 0; i < nm->n_vars; i++)
+        if (!strcmp(nm->vars[i].name, name))
+            return i;
+    return -1;
+}
+
+static void add_varrec(lua_State *L, Population *p, const char *var, int every, int64_t count)
+{
+    const NeuronModel *nm = p->model;
+    int v = find_var(nm, var);
+    if (v < 0) {
+        const char **cands = arena_alloc(sizeof(char *) * (size_t)(nm->n_vars + 2));
+        for (int i = 0; i < nm->n_vars; i++)
+            cands[i] = nm->vars[i].name;
+        cands[nm->n_vars] = "spikes";
+        char hint[128];
+        diag_hint(hint, sizeof hint, var, cands, nm->n_vars + 1);
+        api_error(L, "record: population '%s': neuron '%s' has no variable '%s'%s (record "
+                     "\"spikes\" or a variable)", p->name, nm->name, var, hint);
+    }
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    for (int i = 0; i < m->n_varrecs; i++)
+        if (m->varrecs[i]->pop == p && m->varrecs[i]->var == v)
+            api_error(L, "record: population '%s' variable '%s' is already recorded", p->name,
+                      var);
+    VarRecord *r = arena_alloc(sizeof *r);
+    *r = (VarRecord){p, v, every, count, caller_loc(L)};
+    m->varrecs = arena_grow(m->varrecs, &c->varrecs_cap, m->n_varrecs + 1, sizeof(void *));
+    m->varrecs[m->n_varrecs++] = r;
+}
+
+/* One entry: "spikes", "V", or { "spikes", "V", every = 10, neurons = 100 }. */
+static void record_entry(lua_State *L, Population *p, int vidx)
+{
+    if (lua_type(L, vidx) == LUA_TSTRING) {
+        const char *what = lua_tostring(L, vidx);
+        if (!strcmp(what, "spikes"))
+            p->record_spikes = true;
+        else
+            add_varrec(L, p, what, 1, -1);
+        return;
+    }
+    if (!lua_istable(L, vidx))
+        api_error(L, "record: population '%s': expected \"spikes\", a variable name or a table "
+                     "such as { \"spikes\", \"V\", every = 10 } (got %s)", p->name,
+                  type_name(L, vidx));
+    static const char *const keys[] = {"every", "neurons", NULL};
+    lua_Integer n = (lua_Integer)lua_rawlen(L, vidx);
+    check_keys(L, vidx, "record", keys, (int)n);
+    double every = 1;
+    opt_number(L, vidx, "every", 0, "record", &every);
+    if (every < 1 || every != floor(every) || every > 1e9)
+        api_error(L, "record: population '%s': 'every' must be a whole number of steps >= 1 "
+                     "(got %g)", p->name, every);
+    int64_t count = -1;
+    if (lua_getfield(L, vidx, "neurons") != LUA_TNIL) {
+        count = to_count(L, -1, "record", "neurons");
+        if (count < 1 || count > p->n)
+            api_error(L, "record: population '%s': 'neurons' must be between 1 and %lld "
+                         "(got %lld)", p->name, (long long)p->n, (long long)count);
+    }
+    lua_pop(L, 1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, vidx, i);
+        const char *what = lua_tostring(L, -1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            api_error(L, "record: population '%s': entry %lld must be a name (got %s)",
+                      p->name, (long long)i, type_name(L, -1));
+        if (!strcmp(what, "spikes"))
+            p->record_spikes = true;
+        else
+            add_varrec(L, p, what, (int)every, count);
+        lua_pop(L, 1);
+    }
 }
 
 static int l_record(lua_State *L)
@@ -758,7 +846,7 @@ static int l_record(lua_State *L)
             p->record_spikes = true;
         } else {                                        /* record { E = "spikes" } */
             Population *p = to_pop(L, -2, "record", "key");
-            record_one(L, p, lua_gettop(L));
+            record_entry(L, p, lua_gettop(L));
         }
         lua_pop(L, 1);
     }
@@ -780,7 +868,8 @@ static double check_num(lua_State *L, int i, const char *fn, const char *arg)
 static int push_init(lua_State *L, InitKind kind, double a, double b)
 {
     Init *in = arena_alloc(sizeof *in);
-    *in = (Init){kind, a, b, caller_loc(L)};
+    *in = (Init){.kind = kind, .a = a, .b = b, .lo = -INFINITY, .hi = INFINITY,
+                 .loc = caller_loc(L)};
     new_handle(L, MT_INIT, in);
     return 1;
 }
@@ -804,6 +893,45 @@ static int l_normal(lua_State *L)
     if (sd < 0)
         api_error(L, "normal: sd must be >= 0 (got %g)", sd);
     return push_init(L, INIT_NORMAL, mu, sd);
+}
+
+/* normal_clipped(mean, sd, lo [, hi]): redrawn until within [lo, hi]. */
+static int l_normal_clipped(lua_State *L)
+{
+    double mu = check_num(L, 1, "normal_clipped", "mean");
+    double sd = check_num(L, 2, "normal_clipped", "sd");
+    double lo = lua_isnoneornil(L, 3) ? -INFINITY : luaL_checknumber(L, 3);
+    double hi = lua_isnoneornil(L, 4) ? INFINITY : luaL_checknumber(L, 4);
+    if (!(sd >= 0))
+        api_error(L, "normal_clipped: sd must be >= 0 (got %g)", sd);
+    if (!(lo < hi))
+        api_error(L, "normal_clipped: lo (%g) must be below hi (%g)", lo, hi);
+    /* more than ~10 sd away: redrawing would practically never end */
+    double gap = mu < lo ? lo - mu : mu > hi ? mu - hi : 0;
+    if (gap > 10 * sd)
+        api_error(L, "normal_clipped: the interval [%g, %g] lies more than 10 sd from the "
+                     "mean %g", lo, hi, mu);
+    push_init(L, INIT_NORMAL_CLIPPED, mu, sd);
+    Init *in = *(Init **)lua_touserdata(L, -1);
+    in->lo = lo;
+    in->hi = hi;
+    return 1;
+}
+
+static int l_lognormal(lua_State *L)
+{
+    double mu = check_num(L, 1, "lognormal", "mu"), sigma = check_num(L, 2, "lognormal", "sigma");
+    if (sigma < 0)
+        api_error(L, "lognormal: sigma must be >= 0 (got %g)", sigma);
+    return push_init(L, INIT_LOGNORMAL, mu, sigma);
+}
+
+static int l_exponential(lua_State *L)
+{
+    double mean = check_num(L, 1, "exponential", "mean");
+    if (!(mean > 0))
+        api_error(L, "exponential: mean must be > 0 (got %g)", mean);
+    return push_init(L, INIT_EXPONENTIAL, mean, 0);
 }
 
 static int init_tostring(lua_State *L)
@@ -885,6 +1013,30 @@ static int l_fixed_indegree(lua_State *L)
     return 1;
 }
 
+static int l_fixed_outdegree(lua_State *L)
+{
+    if (lua_type(L, 1) != LUA_TNUMBER)
+        api_error(L, "fixed_outdegree: argument 'k' must be a number (got %s)", type_name(L, 1));
+    int64_t k = to_count(L, 1, "fixed_outdegree", "k");
+    int nargs = lua_gettop(L);
+    ConnRule *cr = push_conn(L, CONN_FIXED_OUTDEGREE);
+    cr->k = k;
+    conn_options(L, nargs >= 2 ? 2 : 0, cr, "fixed_outdegree", true);
+    return 1;
+}
+
+static int l_fixed_total(lua_State *L)
+{
+    if (lua_type(L, 1) != LUA_TNUMBER)
+        api_error(L, "fixed_total: argument 'n' must be a number (got %s)", type_name(L, 1));
+    int64_t n = to_count(L, 1, "fixed_total", "n");
+    int nargs = lua_gettop(L);
+    ConnRule *cr = push_conn(L, CONN_FIXED_TOTAL);
+    cr->k = n;
+    conn_options(L, nargs >= 2 ? 2 : 0, cr, "fixed_total", true);
+    return 1;
+}
+
 static int conn_tostring(lua_State *L)
 {
     ConnRule *cr = *(ConnRule **)luaL_checkudata(L, 1, MT_CONN);
@@ -908,7 +1060,48 @@ static int l_exp_curr(lua_State *L)
     if (!(tau > 0))
         api_error(L, "exp_curr: tau must be > 0 ms (got %g)", tau);
     Psm *ps = arena_alloc(sizeof *ps);
-    *ps = (Psm){PSM_EXP_CURR, tau, caller_loc(L)};
+    *ps = (Psm){.kind = PSM_EXP_CURR, .tau = tau, .loc = caller_loc(L)};
+    new_handle(L, MT_PSM, ps);
+    return 1;
+}
+
+/* exp_cond{ tau = 5, E = 0, V = "V" }: conductance with reversal potential E. */
+static int l_exp_cond(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"tau", "E", "V", NULL};
+    check_keys(L, 1, "exp_cond", keys, 0);
+    Psm *ps = arena_alloc(sizeof *ps);
+    *ps = (Psm){.kind = PSM_EXP_COND, .V = "V", .loc = caller_loc(L)};
+    if (!opt_number(L, 1, "tau", 0, "exp_cond", &ps->tau))
+        api_error(L, "exp_cond: missing 'tau' (ms)");
+    if (!(ps->tau > 0))
+        api_error(L, "exp_cond: tau must be > 0 ms (got %g)", ps->tau);
+    if (!opt_number(L, 1, "E", 0, "exp_cond", &ps->E))
+        api_error(L, "exp_cond: missing 'E' (reversal potential, mV)");
+    const char *v = opt_string(L, 1, "V", 0, "exp_cond");
+    if (v)
+        ps->V = v;
+    new_handle(L, MT_PSM, ps);
+    return 1;
+}
+
+/* alpha_curr{ tau = 2 } or alpha_curr(2): current w (t/tau) e^(1 - t/tau). */
+static int l_alpha_curr(lua_State *L)
+{
+    double tau;
+    if (lua_istable(L, 1)) {
+        static const char *const keys[] = {"tau", NULL};
+        check_keys(L, 1, "alpha_curr", keys, 1);
+        if (!opt_number(L, 1, "tau", 1, "alpha_curr", &tau))
+            api_error(L, "alpha_curr: missing 'tau' (ms)");
+    } else {
+        tau = check_num(L, 1, "alpha_curr", "tau");
+    }
+    if (!(tau > 0))
+        api_error(L, "alpha_curr: tau must be > 0 ms (got %g)", tau);
+    Psm *ps = arena_alloc(sizeof *ps);
+    *ps = (Psm){.kind = PSM_ALPHA_CURR, .tau = tau, .loc = caller_loc(L)};
     new_handle(L, MT_PSM, ps);
     return 1;
 }
@@ -918,7 +1111,8 @@ static int psm_call(lua_State *L)
 {
     Psm *ps = *(Psm **)luaL_checkudata(L, 1, MT_PSM);
     if (ps->kind != PSM_DELTA)
-        return api_error(L, "exp_curr{...} is already a postsynaptic model; do not call it");
+        return api_error(L, "%s{...} is already a postsynaptic model; do not call it",
+                         psm_kind_name(ps->kind));
     lua_settop(L, 1);
     return 1;
 }
@@ -927,6 +1121,180 @@ static int psm_tostring(lua_State *L)
 {
     Psm *ps = *(Psm **)luaL_checkudata(L, 1, MT_PSM);
     lua_pushfstring(L, "%s", psm_kind_name(ps->kind));
+    return 1;
+}
+
+/* ---- current sources ------------------------------------------------------------------ */
+
+static CurrentSource *push_cs(lua_State *L, CurrentKind kind)
+{
+    CurrentSource *cs = arena_alloc(sizeof *cs);
+    cs->kind = kind;
+    cs->loc = caller_loc(L);
+    cs->psm = (Psm){.kind = PSM_DELTA, .loc = cs->loc};
+    new_handle(L, MT_CS, cs);
+    return cs;
+}
+
+static double need_number(lua_State *L, int t, const char *key, const char *fn)
+{
+    double v;
+    if (!opt_number(L, t, key, 0, fn, &v))
+        api_error(L, "%s: missing '%s'", fn, key);
+    return v;
+}
+
+static int l_dc(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"amp", NULL};
+    check_keys(L, 1, "dc", keys, 0);
+    double amp = need_number(L, 1, "amp", "dc");
+    push_cs(L, CS_DC)->amp = amp;
+    return 1;
+}
+
+static int l_noise(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"mean", "sd", NULL};
+    check_keys(L, 1, "noise", keys, 0);
+    double mean = 0, sd = need_number(L, 1, "sd", "noise");
+    opt_number(L, 1, "mean", 0, "noise", &mean);
+    if (sd < 0)
+        api_error(L, "noise: sd must be >= 0 (got %g)", sd);
+    CurrentSource *cs = push_cs(L, CS_NOISE);
+    cs->mean = mean;
+    cs->sd = sd;
+    return 1;
+}
+
+static int l_poisson_input(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"rate", "weight", NULL};
+    check_keys(L, 1, "poisson_input", keys, 0);
+    double rate = need_number(L, 1, "rate", "poisson_input");
+    double weight = need_number(L, 1, "weight", "poisson_input");
+    if (rate < 0)
+        api_error(L, "poisson_input: rate must be >= 0 Hz (got %g)", rate);
+    CurrentSource *cs = push_cs(L, CS_POISSON);
+    cs->rate = rate;
+    cs->weight = weight;
+    return 1;
+}
+
+/* Read a Lua array of numbers at field key of table t. */
+static int number_list(lua_State *L, int t, const char *key, const char *fn, double **out)
+{
+    if (lua_getfield(L, t, key) != LUA_TTABLE)
+        api_error(L, "%s: '%s' must be a list of numbers", fn, key);
+    int n = (int)lua_rawlen(L, -1);
+    double *v = arena_alloc(sizeof(double) * (size_t)(n + 1));
+    for (int i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, -1, i) != LUA_TNUMBER)
+            api_error(L, "%s: '%s' entry %d must be a number", fn, key, i);
+        v[i - 1] = lua_tonumber(L, -1);
+        if (!isfinite(v[i - 1]))
+            api_error(L, "%s: '%s' entry %d must be finite", fn, key, i);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    *out = v;
+    return n;
+}
+
+/* step_current{ times = { 100, 300 }, amps = { 50, 0 } }: amps[i] pA from times[i] ms on. */
+static int l_step_current(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"times", "amps", NULL};
+    check_keys(L, 1, "step_current", keys, 0);
+    double *times, *amps;
+    int nt = number_list(L, 1, "times", "step_current", &times);
+    int na = number_list(L, 1, "amps", "step_current", &amps);
+    if (nt != na || nt == 0)
+        api_error(L, "step_current: 'times' and 'amps' must have the same, non-zero length "
+                     "(got %d and %d)", nt, na);
+    for (int i = 1; i < nt; i++)
+        if (!(times[i] > times[i - 1]))
+            api_error(L, "step_current: 'times' must increase (entry %d: %g after %g)", i + 1,
+                      times[i], times[i - 1]);
+    CurrentSource *cs = push_cs(L, CS_STEP);
+    cs->times = times;
+    cs->amps = amps;
+    cs->n_steps = nt;
+    return 1;
+}
+
+static const char *cs_kind_name(CurrentKind k)
+{
+    switch (k) {
+    case CS_DC: return "dc";
+    case CS_STEP: return "step_current";
+    case CS_NOISE: return "noise";
+    case CS_POISSON: return "poisson_input";
+    }
+    return "?";
+}
+
+/* current_source { pop, dc{...} | step_current{...} | noise{...} | poisson_input{...},
+ *                  psm = ..., name = ... } */
+static int l_current_source(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"pop", "source", "psm", "name", NULL};
+    check_keys(L, 1, "current_source", keys, 2);
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    if (get_field(L, 1, "pop", 1) == LUA_TNIL)
+        api_error(L, "current_source: missing population (current_source { pop, dc{ amp = 10 } })");
+    Population *p = to_pop(L, -1, "current_source", "pop");
+    lua_pop(L, 1);
+    if (get_field(L, 1, "source", 2) == LUA_TNIL)
+        api_error(L, "current_source: missing source (dc{}, step_current{}, noise{} or "
+                     "poisson_input{})");
+    CurrentSource *tmpl = test_handle(L, -1, MT_CS);
+    if (!tmpl)
+        api_error(L, "current_source: source must be dc{}, step_current{}, noise{} or "
+                     "poisson_input{} (got %s)", type_name(L, -1));
+    lua_pop(L, 1);
+    CurrentSource *cs = arena_alloc(sizeof *cs);
+    *cs = *tmpl;
+    cs->pop = p;
+    cs->loc = caller_loc(L);
+    cs->name = opt_string(L, 1, "name", 0, "current_source");
+    if (!cs->name)
+        cs->name = arena_printf("%s_%s", p->name, cs_kind_name(cs->kind));
+    else if (!is_ident(cs->name))
+        api_error(L, "current_source: name '%s' must be an identifier", cs->name);
+    for (int i = 0; i < m->n_sources; i++)
+        if (!strcmp(m->sources[i]->name, cs->name))
+            api_error(L, "current_source '%s': name already used at %s:%d; give this one a "
+                         "name = \"...\"", cs->name, m->sources[i]->loc.file,
+                      m->sources[i]->loc.line);
+    if (lua_getfield(L, 1, "psm") != LUA_TNIL) {
+        Psm *ps = test_handle(L, -1, MT_PSM);
+        if (!ps)
+            api_error(L, "current_source '%s': 'psm' must be a postsynaptic model (got %s)",
+                      cs->name, type_name(L, -1));
+        if (cs->kind != CS_POISSON)
+            api_error(L, "current_source '%s': only poisson_input goes through a postsynaptic "
+                         "model; %s adds to Isyn directly", cs->name, cs_kind_name(cs->kind));
+        cs->psm = *ps;
+        cs->psm.loc = cs->loc;
+    }
+    lua_pop(L, 1);
+    cs->index = m->n_sources;
+    m->sources = arena_grow(m->sources, &c->sources_cap, m->n_sources + 1, sizeof(void *));
+    m->sources[m->n_sources++] = cs;
+    return 0;
+}
+
+static int cs_tostring(lua_State *L)
+{
+    CurrentSource *cs = *(CurrentSource **)luaL_checkudata(L, 1, MT_CS);
+    lua_pushfstring(L, "%s", cs_kind_name(cs->kind));
     return 1;
 }
 
@@ -1020,6 +1388,7 @@ Model *api_begin(lua_State *L, const char *path, const char *text, const LoadOpt
     new_meta(L, MT_INIT, init_tostring, NULL, NULL);
     new_meta(L, MT_CONN, conn_tostring, NULL, NULL);
     new_meta(L, MT_PSM, psm_tostring, psm_call, NULL);
+    new_meta(L, MT_CS, cs_tostring, NULL, NULL);
     (void)text;
     return m;
 }
@@ -1047,13 +1416,25 @@ void api_register(lua_State *L)
         {"fixed_probability", l_fixed_probability},
         {"fixed_indegree", l_fixed_indegree},
         {"exp_curr", l_exp_curr},
+        {"exp_cond", l_exp_cond},
+        {"alpha_curr", l_alpha_curr},
+        {"normal_clipped", l_normal_clipped},
+        {"lognormal", l_lognormal},
+        {"exponential", l_exponential},
+        {"fixed_outdegree", l_fixed_outdegree},
+        {"fixed_total", l_fixed_total},
+        {"current_source", l_current_source},
+        {"dc", l_dc},
+        {"step_current", l_step_current},
+        {"noise", l_noise},
+        {"poisson_input", l_poisson_input},
         {"param", l_param},
         {"print", l_print},
         {NULL, NULL},
     };
     luaL_setfuncs(L, fns, 0);
     Psm *delta = arena_alloc(sizeof *delta);
-    *delta = (Psm){PSM_DELTA, 0, {"<builtin>", 0}};
+    *delta = (Psm){.kind = PSM_DELTA, .loc = {"<builtin>", 0}};
     new_handle(L, MT_PSM, delta);
     lua_setfield(L, -2, "delta");
 }

@@ -29,7 +29,8 @@ static const char usage[] =
     "      --check          stop after checking the model; write nothing\n"
     "      --dump           print the model's canonical form (the IR) and stop\n"
     "      --cc CC          C compiler (default: $CC or cc)\n"
-    "      --cflags FLAGS   C flags (default: -O3 -march=native; $SNNCC_CFLAGS is\n"
+    "      --cflags FLAGS   C flags (default: -O3 -march=native -fno-math-errno\n"
+    "                       -fno-trapping-math -ffp-contract=off; $SNNCC_CFLAGS is\n"
     "                       appended)\n"
     "      --no-line        no #line directives pointing into the model file\n"
     "      --template-dir D use templates from D instead of the built-in ones\n"
@@ -153,7 +154,7 @@ static void parse_args(int argc, char **argv, Options *o)
     if (!o->cc)
         o->cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     if (!o->cflags)
-        o->cflags = "-O3 -march=native";
+        o->cflags = "-O3 -march=native -fno-math-errno -fno-trapping-math -ffp-contract=off";
 }
 
 static int mkdirs(const char *path)

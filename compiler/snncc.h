@@ -47,12 +47,16 @@ typedef enum InitKind {
     INIT_CONSTANT, // a
     INIT_UNIFORM,  // uniform(a, b)
     INIT_NORMAL,   // normal(mean a, sd b)
+    INIT_NORMAL_CLIPPED, // normal(a, b) redrawn until in [lo, hi]
+    INIT_LOGNORMAL,      // exp(normal(a, b))
+    INIT_EXPONENTIAL,    // exponential with mean a
 } InitKind;
 
 /* A variable initialiser. */
 typedef struct Init {
     InitKind kind;
     double a, b;
+    double lo, hi; /* INIT_NORMAL_CLIPPED bounds (+-INFINITY: none) */
     SrcLoc loc;
 } Init;
 
@@ -93,6 +97,8 @@ typedef enum ConnKind {
     CONN_ONE_TO_ONE,        // i -> i
     CONN_FIXED_PROBABILITY, // Bernoulli(p) per pair
     CONN_FIXED_INDEGREE,    // k sources per target
+    CONN_FIXED_OUTDEGREE,   // k targets per source
+    CONN_FIXED_TOTAL,       // n synapses in all, sources and targets uniform
 } ConnKind;
 
 typedef struct ConnRule {
@@ -107,11 +113,16 @@ typedef struct ConnRule {
 typedef enum PsmKind {
     PSM_DELTA,    // weight added to Isyn for one step
     PSM_EXP_CURR, // exponentially decaying current, tau
+    PSM_EXP_COND, // exponentially decaying conductance g, current g * (E - V)
+    PSM_ALPHA_CURR, // alpha-shaped current peaking at the weight after tau
 } PsmKind;
 
 typedef struct Psm {
     PsmKind kind;
     double tau;
+    double E;        /* PSM_EXP_COND: reversal potential */
+    const char *V;   /* PSM_EXP_COND: the target's membrane variable (default "V") */
+    const char *target; /* PSM_DELTA: add into this state variable instead of Isyn */
     SrcLoc loc;
 } Psm;
 
@@ -122,12 +133,45 @@ typedef struct Projection {
     Population *pre, *post;
     ConnRule conn;
     Init weight;    /* INIT_CONSTANT: homogeneous, no per-synapse storage */
-    double delay;   /* ms */
+    double delay;   /* ms, when delay_init.kind == INIT_CONSTANT */
+    Init delay_init; /* otherwise: one delay per synapse from this initialiser */
     Psm psm;
     /* set by check */
-    int delay_steps;
-    int input_slot; /* which input accumulator of post it feeds */
+    int delay_steps;   /* homogeneous delay in steps */
+    bool het_delay;    /* per-synapse delays (dendritic ring buffer) */
+    int delay_bytes;   /* het_delay: 1 or 2 bytes per stored delay */
+    int input_slot;    /* which input accumulator of post it feeds */
 } Projection;
+
+typedef enum CurrentKind {
+    CS_DC,            // constant amplitude (pA)
+    CS_STEP,          // piecewise constant: amplitude amps[i] from times[i] on
+    CS_NOISE,         // Gaussian white current, new value every step: mean + sd * N(0, 1)
+    CS_POISSON,       // independent Poisson spike train per neuron, weight into a psm
+} CurrentKind;
+
+/* A current source: input applied to every neuron of a population each step. */
+typedef struct CurrentSource {
+    const char *name;
+    SrcLoc loc;
+    int index;
+    CurrentKind kind;
+    Population *pop;
+    double amp, mean, sd, rate, weight;
+    double *times, *amps; /* CS_STEP */
+    int n_steps;
+    Psm psm;              /* CS_POISSON: where the spikes go */
+    int input_slot;       /* CS_POISSON: set by check */
+} CurrentSource;
+
+/* Recording of one state variable. */
+typedef struct VarRecord {
+    Population *pop;
+    int var;          /* index into pop->model->vars */
+    int every;        /* steps */
+    int64_t count;    /* first 'count' neurons (-1: all) */
+    SrcLoc loc;
+} VarRecord;
 
 typedef enum Precision {
     PREC_FLOAT,
@@ -149,6 +193,10 @@ typedef struct Model {
     int n_pops;
     Projection **projs;
     int n_projs;
+    CurrentSource **sources;
+    int n_sources;
+    VarRecord **varrecs;
+    int n_varrecs;
 } Model;
 
 /* ======================================================================================
@@ -368,7 +416,7 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt);
 // driver.c - build the generated simulator
 typedef struct BuildOptions {
     const char *cc;        /* default $CC or "cc" */
-    const char *cflags;    /* default "-O3 -march=native"; $SNNCC_CFLAGS appended */
+    const char *cflags;    /* default: see snncc --help; $SNNCC_CFLAGS appended */
     const char *rt_inc;    /* runtime include dir */
     const char *rt_lib;    /* runtime library dir */
     int verbose;

@@ -1,17 +1,24 @@
 /*
- * rt_conn.c - connectivity rules and the two-pass builder of ragged per-source rows.
+ * rt_conn.c - connectivity rules and the builder of ragged per-source rows.
  *
  * A column (the sources of target j) is drawn from the Philox stream (seed, spec->stream,
- * element j, step 0), so it does not depend on how targets are split up.  The builder
- * regenerates every column twice: pass 1 counts row lengths, pass 2 appends j to the row
- * of each source (so each row's targets come out ascending) and draws weights.
+ * element j, step 0), so it does not depend on how targets are split up.  For column rules
+ * the builder regenerates every column twice: pass 1 counts row lengths, pass 2 appends j
+ * to the row of each source (so each row's targets come out ascending) and draws weights
+ * and delays.  fixed_outdegree is generated row by row (element i = source), sorted, and
+ * written in one sequential pass.
  *
- * Rules (same_pop && !autapses excludes source j from column j):
+ * Rules (same_pop && !autapses excludes source j from column j, target i from row i):
  *   all_to_all         every source
  *   one_to_one         source j (the identity pairing: it ignores 'autapses')
  *   fixed_probability  Bernoulli(p) per source by geometric skipping
  *   fixed_indegree     k sources by snn_rng_below; distinct ones (Floyd's algorithm) when
  *                      !multapses
+ *   fixed_outdegree    k targets per source, drawn as fixed_indegree's sources, then sorted
+ *                      (radix sort, or read off Floyd's bitmap when the row is dense)
+ *   fixed_total        per-target counts c_j (multinomial / multivariate hypergeometric,
+ *                      see snnrt.h) from (element 0xFFFFFFFF, step j), then c_j sources
+ *                      as fixed_indegree's k
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -29,18 +36,33 @@ static const char *proj_name(const snn_proj_spec *spec)
     return spec->name ? spec->name : "?";
 }
 
-/* Whether column j must skip source j. */
+/* Whether column j must skip source j (and row i target i: the same test). */
 static inline int excludes_self(const snn_proj_spec *spec, uint32_t j)
 {
     return spec->same_pop && !spec->autapses && j < spec->n_pre;
 }
 
+static inline int row_excludes_self(const snn_proj_spec *spec, uint32_t i)
+{
+    return spec->same_pop && !spec->autapses && i < spec->n_post;
+}
+
+/* Number of (pre, post) pairs that are candidates: all minus the excluded self pairs. */
+static uint64_t candidate_pairs_u64(const snn_proj_spec *spec)
+{
+    uint64_t pairs = (uint64_t)spec->n_pre * spec->n_post;
+    if (spec->same_pop && !spec->autapses)
+        pairs -= spec->n_pre < spec->n_post ? spec->n_pre : spec->n_post;
+    return pairs;
+}
+
 static void check_spec(const snn_proj_spec *spec)
 {
+    const char *name = proj_name(spec);
     if (spec->kind == SNN_CONN_ONE_TO_ONE && spec->n_pre != spec->n_post)
         snn_fatal("projection '%s': one_to_one needs populations of the same size "
                   "(pre has %u neurons, post %u)",
-                  proj_name(spec), spec->n_pre, spec->n_post);
+                  name, spec->n_pre, spec->n_post);
     if (spec->kind == SNN_CONN_FIXED_INDEGREE && spec->n_post > 0) {
         /* Worst case of available sources: n_pre - 1 when one column excludes itself. */
         uint32_t avail = spec->n_pre;
@@ -49,16 +71,47 @@ static void check_spec(const snn_proj_spec *spec)
         if (spec->k > 0 && avail == 0)
             snn_fatal("projection '%s': fixed_indegree k = %u but there are no possible "
                       "sources",
-                      proj_name(spec), spec->k);
+                      name, spec->k);
         if (!spec->multapses && spec->k > avail)
             snn_fatal("projection '%s': fixed_indegree k = %u without multapses needs at "
                       "least %u distinct sources, but there are only %u%s",
-                      proj_name(spec), spec->k, spec->k, avail,
+                      name, spec->k, spec->k, avail,
                       avail < spec->n_pre ? " (autapses excluded)" : "");
     }
+    if (spec->kind == SNN_CONN_FIXED_OUTDEGREE && spec->n_pre > 0) {
+        uint32_t avail = spec->n_post;
+        if (spec->same_pop && !spec->autapses && spec->n_post > 0)
+            avail = spec->n_post - 1;
+        if (spec->k > 0 && avail == 0)
+            snn_fatal("projection '%s': fixed_outdegree k = %u but there are no possible "
+                      "targets",
+                      name, spec->k);
+        if (!spec->multapses && spec->k > avail)
+            snn_fatal("projection '%s': fixed_outdegree k = %u without multapses needs at "
+                      "least %u distinct targets, but there are only %u%s",
+                      name, spec->k, spec->k, avail,
+                      avail < spec->n_post ? " (autapses excluded)" : "");
+    }
+    if (spec->kind == SNN_CONN_FIXED_TOTAL && spec->n_total > 0) {
+        uint64_t pairs = candidate_pairs_u64(spec);
+        int excl = spec->same_pop && !spec->autapses;
+        if (pairs == 0)
+            snn_fatal("projection '%s': fixed_total n = %llu but there are no possible "
+                      "(pre, post) pairs%s",
+                      name, (unsigned long long)spec->n_total, excl ? " (autapses excluded)" : "");
+        if (!spec->multapses && spec->n_total > pairs)
+            snn_fatal("projection '%s': fixed_total n = %llu without multapses needs at least "
+                      "%llu distinct (pre, post) pairs, but there are only %llu%s",
+                      name, (unsigned long long)spec->n_total,
+                      (unsigned long long)spec->n_total, (unsigned long long)pairs,
+                      excl ? " (autapses excluded)" : "");
+    }
+    if (spec->has_delay && !(spec->dt > 0.0 && isfinite(spec->dt)))
+        snn_fatal("projection '%s': per-synapse delays need a positive time step dt (got %g)",
+                  name, spec->dt);
 }
 
-/* A bitmap of n_pre bits for Floyd's algorithm; all bits are clear between uses. */
+/* A bitmap for Floyd's algorithm; all bits are clear between uses. */
 typedef struct bitset {
     uint64_t *w;
     size_t words;
@@ -67,7 +120,7 @@ typedef struct bitset {
 static void bitset_reserve(bitset *b, uint32_t nbits)
 {
     size_t words = ((size_t)nbits + 63) / 64;
-    if (words <= b->words)
+    if (words <= b->words && b->w)
         return;
     free(b->w);
     b->w = calloc(words ? words : 1, sizeof(uint64_t));
@@ -76,9 +129,148 @@ static void bitset_reserve(bitset *b, uint32_t nbits)
     b->words = words;
 }
 
-/* The column generator.  'bits' is only used by fixed_indegree without multapses. */
+/* ---- fixed_total's per-target counts ------------------------------------------------ */
+
+/* Hypergeometric: the number of 'good' items among 'sample' drawn without replacement from
+ * 'total' items.  Exact up to the rounding of doubles: when fewer than 10 items are drawn
+ * (or left behind), item by item; otherwise HRUA, the ratio-of-uniforms method of
+ * E. Stadlober, "The ratio of uniforms approach for generating discrete random variates"
+ * (J. Comput. Appl. Math. 31, 1990), as in NumPy (with Frohne's corrections), the
+ * acceptance test on f(k) / f(mode) taken by snn_lnfact_diff so that it stays accurate for
+ * populations of 1e10. */
+static uint64_t hypergeom(snn_rng *g, uint64_t sample, uint64_t good, uint64_t total)
+{
+    if (sample == 0 || good == 0)
+        return 0;
+    if (good >= total)
+        return sample;
+    if (sample >= total)
+        return good;
+    const uint64_t bad = total - good;
+    const uint64_t m = sample < total - sample ? sample : total - sample;
+    const uint64_t mgb = good < bad ? good : bad, Mgb = good < bad ? bad : good;
+    uint64_t k = 0;
+    if (m < 10) {
+        double left = (double)total, special = (double)mgb;
+        for (uint64_t t = 0; t < m && special > 0.0; t++) {
+            if (snn_rng_uniform(g) * left < special) {
+                k++;
+                special -= 1.0;
+            }
+            left -= 1.0;
+        }
+    } else {
+        const double D1 = 1.7155277699214135; /* 2 sqrt(2/e) */
+        const double D2 = 0.8989161620588988; /* 3 - 2 sqrt(3/e) */
+        const double dm = (double)m, dmin = (double)mgb, dmax = (double)Mgb;
+        const double dt = (double)total, p = dmin / dt, q = dmax / dt;
+        const double a = dm * p + 0.5;
+        const double c = sqrt((dt - dm) * dm * p * q / (dt - 1.0) + 0.5);
+        const double h = D1 * c + D2;
+        const double mode = floor((dm + 1.0) * (dmin + 1.0) / (dt + 2.0));
+        const double bmax = fmin(fmin(dm, dmin) + 1.0, floor(a + 16.0 * c));
+        for (;;) {
+            double u = snn_rng_uniform(g), v = snn_rng_uniform(g);
+            double x = a + h * (v - 0.5) / u;
+            if (x < 0.0 || x >= bmax)
+                continue;
+            double kk = floor(x);
+            double t = snn_lnfact_diff(mode, kk) + snn_lnfact_diff(dmin - mode, dmin - kk) +
+                       snn_lnfact_diff(dm - mode, dm - kk) +
+                       snn_lnfact_diff(dmax - dm + mode, dmax - dm + kk);
+            if (u * (4.0 - u) - 3.0 <= t) { /* fast acceptance */
+                k = (uint64_t)kk;
+                break;
+            }
+            if (u * (u - t) >= 1.0) /* fast rejection */
+                continue;
+            if (2.0 * log(u) <= t) {
+                k = (uint64_t)kk;
+                break;
+            }
+        }
+    }
+    if (good > bad)
+        k = m - k;
+    if (m < sample)
+        k = good - k;
+    return k;
+}
+
+/* The per-target counts of fixed_total (see snnrt.h); malloc'ed, n_post entries. */
+static uint32_t *total_counts(const snn_proj_spec *spec, uint64_t seed)
+{
+    const uint32_t n_post = spec->n_post;
+    uint32_t *counts = malloc(((size_t)n_post + 1) * sizeof *counts);
+    if (!counts)
+        snn_fatal("out of memory for the per-target counts of projection '%s'",
+                  proj_name(spec));
+    uint64_t rest = spec->n_total, slots = candidate_pairs_u64(spec);
+    for (uint32_t j = 0; j < n_post; j++) {
+        uint64_t avail = spec->n_pre - (uint32_t)excludes_self(spec, j), c = 0;
+        if (rest > 0 && avail > 0) {
+            snn_rng g;
+            snn_rng_init(&g, seed, spec->stream, 0xFFFFFFFFu, j);
+            if (avail >= slots)
+                c = rest;
+            else if (spec->multapses)
+                c = snn_rng_binomial64(&g, rest, (double)avail / (double)slots);
+            else
+                c = hypergeom(&g, rest, avail, slots);
+        }
+        if (c > UINT32_MAX)
+            snn_fatal("projection '%s': fixed_total puts %llu synapses on target %u, more "
+                      "than the 4294967295 one target can have",
+                      proj_name(spec), (unsigned long long)c, j);
+        counts[j] = (uint32_t)c;
+        rest -= c;
+        slots -= avail;
+    }
+    return counts;
+}
+
+/* ---- column and row generators -------------------------------------------------------- */
+
+/* k sources out of n_pre for column j (fixed_indegree, fixed_total), in draw order. */
+static inline uint32_t draw_sources(snn_rng *g, uint32_t k, uint32_t avail, int excl,
+                                    uint32_t j, int multapses, uint32_t *buf, uint64_t *w)
+{
+    uint32_t n = 0;
+    if (k == 0 || avail == 0)
+        return 0;
+    if (multapses) {
+        for (uint32_t t = 0; t < k; t++) {
+            uint32_t r = snn_rng_below(g, avail);
+            buf[n++] = r + (uint32_t)(excl && r >= j);
+        }
+    } else {
+        /* Floyd: for t in [avail - k, avail): r = below(t + 1); take t if r is taken. */
+        for (uint32_t t = avail - k; t < avail; t++) {
+            uint32_t r = snn_rng_below(g, t + 1);
+            if (w[r >> 6] & ((uint64_t)1 << (r & 63)))
+                r = t;
+            w[r >> 6] |= (uint64_t)1 << (r & 63);
+            buf[n++] = r;
+        }
+        for (uint32_t t = 0; t < n; t++) {
+            uint32_t r = buf[t];
+            w[r >> 6] &= ~((uint64_t)1 << (r & 63));
+            buf[t] = r + (uint32_t)(excl && r >= j);
+        }
+    }
+    return n;
+}
+
+/* Work state of the generators: Floyd's bitmap, fixed_total's counts, a sort buffer. */
+typedef struct colctx {
+    bitset bits;
+    const uint32_t *counts;
+    uint32_t *tmp;
+} colctx;
+
+/* The column generator. */
 static inline uint32_t column(const snn_proj_spec *spec, uint64_t seed, uint32_t j,
-                              uint32_t *buf, bitset *bits)
+                              uint32_t *buf, colctx *cx)
 {
     const uint32_t n_pre = spec->n_pre;
     const int excl = excludes_self(spec, j);
@@ -114,35 +306,18 @@ static inline uint32_t column(const snn_proj_spec *spec, uint64_t seed, uint32_t
         }
         return n;
 
-    case SNN_CONN_FIXED_INDEGREE: {
-        const uint32_t k = spec->k;
+    case SNN_CONN_FIXED_INDEGREE:
+    case SNN_CONN_FIXED_TOTAL: {
+        const uint32_t k = spec->kind == SNN_CONN_FIXED_TOTAL ? cx->counts[j] : spec->k;
         const uint32_t avail = excl ? n_pre - 1 : n_pre;
         if (k == 0 || avail == 0)
             return 0;
         snn_rng_init(&g, seed, spec->stream, j, 0);
-        if (spec->multapses) {
-            for (uint32_t t = 0; t < k; t++) {
-                uint32_t r = snn_rng_below(&g, avail);
-                buf[n++] = r + (uint32_t)(excl && r >= j);
-            }
-        } else {
-            /* Floyd: for t in [avail - k, avail): r = below(t + 1); take t if r is taken. */
-            uint64_t *w = bits->w;
-            for (uint32_t t = avail - k; t < avail; t++) {
-                uint32_t r = snn_rng_below(&g, t + 1);
-                if (w[r >> 6] & ((uint64_t)1 << (r & 63)))
-                    r = t;
-                w[r >> 6] |= (uint64_t)1 << (r & 63);
-                buf[n++] = r;
-            }
-            for (uint32_t t = 0; t < n; t++) {
-                uint32_t r = buf[t];
-                w[r >> 6] &= ~((uint64_t)1 << (r & 63));
-                buf[t] = r + (uint32_t)(excl && r >= j);
-            }
-        }
-        return n;
+        return draw_sources(&g, k, avail, excl, j, spec->multapses, buf, cx->bits.w);
     }
+
+    case SNN_CONN_FIXED_OUTDEGREE: /* not a column rule (snn_conn_column refuses it) */
+        return 0;
 
     case SNN_CONN_ALL_TO_ALL:
     default:
@@ -158,13 +333,138 @@ static inline uint32_t column(const snn_proj_spec *spec, uint64_t seed, uint32_t
     }
 }
 
+/* Ascending sort of n values below maxval + 1: insertion sort for short arrays, else an
+ * LSD radix sort on bytes (as many passes as maxval has bytes) through tmp (n entries). */
+static inline void sort_u32(uint32_t *a, uint32_t n, uint32_t *tmp, uint32_t maxval)
+{
+    if (n <= 32) {
+        for (uint32_t i = 1; i < n; i++) {
+            uint32_t x = a[i], t = i;
+            while (t > 0 && a[t - 1] > x) {
+                a[t] = a[t - 1];
+                t--;
+            }
+            a[t] = x;
+        }
+        return;
+    }
+    const int passes = maxval < 0x100u ? 1 : maxval < 0x10000u ? 2 : maxval < 0x1000000u ? 3 : 4;
+    uint32_t *src = a, *dst = tmp;
+    for (int p = 0; p < passes; p++) {
+        const int sh = 8 * p;
+        uint32_t cnt[256];
+        memset(cnt, 0, sizeof cnt);
+        for (uint32_t i = 0; i < n; i++)
+            cnt[(src[i] >> sh) & 255u]++;
+        uint32_t sum = 0;
+        for (int b = 0; b < 256; b++) {
+            uint32_t c = cnt[b];
+            cnt[b] = sum;
+            sum += c;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            dst[cnt[(src[i] >> sh) & 255u]++] = src[i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, (size_t)n * sizeof *a);
+}
+
+/* Row i of fixed_outdegree: k targets in ascending order (buf holds k, cx->tmp k, bits
+ * n_post bits). */
+static inline uint32_t outdegree_row(const snn_proj_spec *spec, uint64_t seed, uint32_t i,
+                                     uint32_t *buf, colctx *cx)
+{
+    const uint32_t k = spec->k;
+    const int excl = row_excludes_self(spec, i);
+    const uint32_t avail = excl ? spec->n_post - 1 : spec->n_post;
+    if (k == 0 || avail == 0)
+        return 0;
+    snn_rng g;
+    snn_rng_init(&g, seed, spec->stream, i, 0);
+    uint32_t n = 0;
+    if (!spec->multapses) {
+        uint64_t *w = cx->bits.w;
+        for (uint32_t t = avail - k; t < avail; t++) {
+            uint32_t r = snn_rng_below(&g, t + 1);
+            if (w[r >> 6] & ((uint64_t)1 << (r & 63)))
+                r = t;
+            w[r >> 6] |= (uint64_t)1 << (r & 63);
+            buf[n++] = r;
+        }
+        const size_t words = ((size_t)avail + 63) / 64;
+        if (words <= 4 * (size_t)k) {
+            /* Dense: read the bitmap off in order (and clear it). */
+            n = 0;
+            for (size_t wi = 0; wi < words; wi++) {
+                uint64_t x = w[wi];
+                w[wi] = 0;
+                while (x) {
+                    uint32_t r = (uint32_t)(wi * 64) + (uint32_t)__builtin_ctzll(x);
+                    x &= x - 1;
+                    buf[n++] = r + (uint32_t)(excl && r >= i);
+                }
+            }
+            return n;
+        }
+        for (uint32_t t = 0; t < n; t++)
+            w[buf[t] >> 6] = 0;
+    } else {
+        for (uint32_t t = 0; t < k; t++)
+            buf[n++] = snn_rng_below(&g, avail);
+    }
+    sort_u32(buf, n, cx->tmp, avail - 1);
+    if (excl)
+        for (uint32_t t = 0; t < n; t++)
+            buf[t] += (uint32_t)(buf[t] >= i);
+    return n;
+}
+
+/* fixed_total's counts for snn_conn_column, cached per thread for the last spec and seed. */
+typedef struct count_cache {
+    uint64_t seed, n_total;
+    uint32_t stream, n_pre, n_post;
+    int flags;
+    uint32_t *counts;
+} count_cache;
+
+static const uint32_t *cached_counts(const snn_proj_spec *spec, uint64_t seed)
+{
+    static _Thread_local count_cache cc;
+    int flags = (spec->multapses ? 1 : 0) | (spec->autapses ? 2 : 0) | (spec->same_pop ? 4 : 0);
+    if (!cc.counts || cc.seed != seed || cc.n_total != spec->n_total ||
+        cc.stream != spec->stream || cc.n_pre != spec->n_pre || cc.n_post != spec->n_post ||
+        cc.flags != flags) {
+        free(cc.counts);
+        cc.counts = total_counts(spec, seed);
+        cc.seed = seed;
+        cc.n_total = spec->n_total;
+        cc.stream = spec->stream;
+        cc.n_pre = spec->n_pre;
+        cc.n_post = spec->n_post;
+        cc.flags = flags;
+    }
+    return cc.counts;
+}
+
 uint32_t snn_conn_column(const snn_proj_spec *spec, uint64_t seed, uint32_t j, uint32_t *buf)
 {
-    static _Thread_local bitset bits;
+    static _Thread_local colctx cx;
     check_spec(spec);
-    if (spec->kind == SNN_CONN_FIXED_INDEGREE && !spec->multapses)
-        bitset_reserve(&bits, spec->n_pre);
-    return column(spec, seed, j, buf, &bits);
+    if (spec->kind == SNN_CONN_FIXED_OUTDEGREE)
+        snn_fatal("projection '%s': fixed_outdegree is generated by rows, not by columns",
+                  proj_name(spec));
+    if ((spec->kind == SNN_CONN_FIXED_INDEGREE || spec->kind == SNN_CONN_FIXED_TOTAL) &&
+        !spec->multapses)
+        bitset_reserve(&cx.bits, spec->n_pre);
+    if (spec->kind == SNN_CONN_FIXED_TOTAL) {
+        if (j >= spec->n_post)
+            return 0;
+        cx.counts = cached_counts(spec, seed);
+    }
+    return column(spec, seed, j, buf, &cx);
 }
 
 /* Number of (pre, post) pairs that are candidates: all minus the excluded self pairs. */
@@ -189,6 +489,10 @@ double snn_conn_expected(const snn_proj_spec *spec)
         return (spec->p < 1.0 ? spec->p : 1.0) * candidate_pairs(spec);
     case SNN_CONN_FIXED_INDEGREE:
         return (double)spec->k * (double)spec->n_post;
+    case SNN_CONN_FIXED_OUTDEGREE:
+        return (double)spec->k * (double)spec->n_pre;
+    case SNN_CONN_FIXED_TOTAL:
+        return (double)spec->n_total;
     }
     return 0.0;
 }
@@ -204,15 +508,50 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
-/* Hash of one synapse; wh is wbits_mix(weight bits) (wbits_mix(0) without weights). */
+/* Hash of one synapse; wh is wbits_mix(weight bits) (wbits_mix(0) without weights), with
+ * dmix(delay) xor-ed in when there are delays (so checksums without delays are as before). */
 static inline uint64_t wbits_mix(uint64_t wbits)
 {
     return mix64(wbits + 0x9e3779b97f4a7c15ull);
 }
 
+static inline uint64_t dmix(uint32_t d)
+{
+    return mix64((uint64_t)d + 0x632be59bd9b4e019ull);
+}
+
 static inline uint64_t syn_hash(uint32_t pre, uint32_t post, uint64_t wh)
 {
     return mix64((((uint64_t)pre << 32) | post) ^ wh);
+}
+
+/* Delays: value in ms -> steps = max(1, llround(value / dt)), at most dmax. */
+typedef struct delay_ctx {
+    const char *name;
+    double dt;
+    double lim;   /* dmax + 0.5: value / dt must stay below it */
+    uint32_t dmax;
+    int bytes;
+} delay_ctx;
+
+__attribute__((noreturn, noinline, cold)) static void delay_fatal(const delay_ctx *dc, double ms)
+{
+    if (isnan(ms))
+        snn_fatal("projection '%s': a delay is not a number (NaN ms)", dc->name);
+    snn_fatal("projection '%s': delay %g ms is %.0f steps of %g ms, more than the %u steps that "
+              "%d-byte delays hold",
+              dc->name, ms, floor(ms / dc->dt + 0.5), dc->dt, dc->dmax, dc->bytes);
+}
+
+static inline uint32_t delay_steps(const delay_ctx *dc, double ms)
+{
+    double x = ms / dc->dt;
+    if (!(x < dc->lim)) /* also NaN */
+        delay_fatal(dc, ms);
+    /* max(1, llround(x)) without a libm call: for 1.5 <= x < 65535.5, x + 0.5 is exact (it
+     * could only round if a power of two lay between x and x + 0.5 with x + 0.5 just below
+     * an integer, which cannot happen), so truncating it is floor(x + 0.5) = llround(x). */
+    return x < 1.5 ? 1u : (uint32_t)(x + 0.5);
 }
 
 static uint32_t max_column(const snn_proj_spec *spec)
@@ -221,6 +560,7 @@ static uint32_t max_column(const snn_proj_spec *spec)
     case SNN_CONN_ONE_TO_ONE:
         return 1;
     case SNN_CONN_FIXED_INDEGREE:
+    case SNN_CONN_FIXED_OUTDEGREE:
         return spec->k;
     default:
         return spec->n_pre;
@@ -235,16 +575,20 @@ typedef struct filler {
     uint32_t *ind32;
     float *wf;
     double *wd;
+    uint8_t *d8;
+    uint16_t *d16;
     uint64_t h0; /* wbits_mix(0): the weight part of the hash without weights */
     uint64_t sum;
+    uint32_t dmax_seen;
 } filler;
 
 typedef struct bucket_entry {
     uint32_t s, j;
 } bucket_entry;
 
-/* Append target j (weight w, ignored without weights) to the row of source s. */
-static inline void fill_one(filler *f, uint32_t s, uint32_t j, double w)
+/* Append target j (weight w, ignored without weights; delay d in steps, ignored without
+ * delays) to the row of source s. */
+static inline void fill_one(filler *f, uint32_t s, uint32_t j, double w, uint32_t d)
 {
     uint64_t pos = f->row_start[s] + f->row_len[s]++;
     uint64_t wh = f->h0;
@@ -264,18 +608,51 @@ static inline void fill_one(filler *f, uint32_t s, uint32_t j, double w)
         f->wd[pos] = w;
         wh = wbits_mix(bits64);
     }
+    if (f->d8 || f->d16) {
+        if (f->d8)
+            f->d8[pos] = (uint8_t)d;
+        else
+            f->d16[pos] = (uint16_t)d;
+        wh ^= dmix(d);
+        f->dmax_seen = d > f->dmax_seen ? d : f->dmax_seen;
+    }
     f->sum += syn_hash(s, j, wh);
 }
 
-static void flush_bucket(filler *f, const bucket_entry *e, const double *w, uint32_t n)
+static void flush_bucket(filler *f, const bucket_entry *e, const double *w, const uint16_t *d,
+                         uint32_t n)
 {
-    if (w) {
-        for (uint32_t i = 0; i < n; i++)
-            fill_one(f, e[i].s, e[i].j, w[i]);
-    } else {
-        for (uint32_t i = 0; i < n; i++)
-            fill_one(f, e[i].s, e[i].j, 0.0);
+    for (uint32_t i = 0; i < n; i++)
+        fill_one(f, e[i].s, e[i].j, w ? w[i] : 0.0, d ? d[i] : 0u);
+}
+
+/* Weights and delays of one column (element j) or row (element i): draws 0..n-1. */
+typedef struct value_ctx {
+    const snn_init *winit, *dinit;
+    uint64_t seed;
+    int wb, db;
+    int dconst;      /* constant delay: dsteps */
+    uint32_t dsteps;
+    delay_ctx dc;
+    double *w;       /* maxcol weights */
+    double *dms;     /* maxcol delays in ms */
+    uint16_t *d;     /* maxcol delays in steps */
+} value_ctx;
+
+static inline void draw_values(value_ctx *v, uint32_t elem, uint32_t n)
+{
+    if (v->wb)
+        rt_init_fill(v->winit, v->seed, elem, n, v->w);
+    if (!v->db)
+        return;
+    if (v->dconst) {
+        for (uint32_t t = 0; t < n; t++)
+            v->d[t] = (uint16_t)v->dsteps;
+        return;
     }
+    rt_init_fill(v->dinit, v->seed, elem, n, v->dms);
+    for (uint32_t t = 0; t < n; t++)
+        v->d[t] = (uint16_t)delay_steps(&v->dc, v->dms[t]);
 }
 
 void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
@@ -284,6 +661,8 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     const uint32_t n_pre = spec->n_pre, n_post = spec->n_post;
     const int ib = spec->ind_bytes == 2 ? 2 : 4;
     const int wb = spec->has_weight ? (spec->weight_bytes == 4 ? 4 : 8) : 0;
+    const int db = spec->has_delay ? (spec->delay_bytes == 1 ? 1 : 2) : 0;
+    const int outdeg = spec->kind == SNN_CONN_FIXED_OUTDEGREE;
     char what[256], b1[32], b2[32];
 
     memset(out, 0, sizeof *out);
@@ -295,18 +674,57 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
                   "(65536 at most)",
                   name, n_post);
 
+    value_ctx vc;
+    memset(&vc, 0, sizeof vc);
+    vc.winit = &spec->weight;
+    vc.dinit = &spec->delay;
+    vc.seed = seed;
+    vc.wb = wb;
+    vc.db = db;
+    if (db) {
+        vc.dc.name = name;
+        vc.dc.dt = spec->dt;
+        vc.dc.dmax = db == 1 ? 255u : 65535u;
+        vc.dc.lim = (double)vc.dc.dmax + 0.5;
+        vc.dc.bytes = db;
+        if (spec->delay.kind == SNN_INIT_CONSTANT) {
+            vc.dconst = 1;
+            vc.dsteps = delay_steps(&vc.dc, spec->delay.a);
+        }
+    }
+
     snprintf(what, sizeof what, "projection '%s' row lengths", name);
     uint32_t *row_len = snn_alloc((size_t)n_pre * sizeof *row_len, what);
     snprintf(what, sizeof what, "projection '%s' row offsets", name);
     uint64_t *row_start = snn_alloc(((size_t)n_pre + 1) * sizeof *row_start, what);
 
+    colctx cx;
+    memset(&cx, 0, sizeof cx);
+    uint32_t *counts = NULL;
     uint32_t maxcol = max_column(spec);
+    if (spec->kind == SNN_CONN_FIXED_TOTAL) {
+        counts = total_counts(spec, seed);
+        cx.counts = counts;
+        maxcol = 0;
+        for (uint32_t j = 0; j < n_post; j++)
+            maxcol = counts[j] > maxcol ? counts[j] : maxcol;
+    }
     uint32_t *col = malloc(((size_t)maxcol + 1) * sizeof *col);
-    bitset bits = {NULL, 0};
-    if (!col)
+    if (outdeg)
+        cx.tmp = malloc(((size_t)maxcol + 1) * sizeof *cx.tmp);
+    if (wb)
+        vc.w = malloc(((size_t)maxcol + 1) * sizeof *vc.w);
+    if (db) {
+        vc.dms = malloc(((size_t)maxcol + 1) * sizeof *vc.dms);
+        vc.d = malloc(((size_t)maxcol + 1) * sizeof *vc.d);
+    }
+    if (!col || (outdeg && !cx.tmp) || (wb && !vc.w) || (db && (!vc.dms || !vc.d)))
         snn_fatal("out of memory for a connectivity work buffer of projection '%s'", name);
-    if (spec->kind == SNN_CONN_FIXED_INDEGREE && !spec->multapses)
-        bitset_reserve(&bits, n_pre);
+    if ((spec->kind == SNN_CONN_FIXED_INDEGREE || spec->kind == SNN_CONN_FIXED_TOTAL) &&
+        !spec->multapses)
+        bitset_reserve(&cx.bits, n_pre);
+    if (outdeg && !spec->multapses)
+        bitset_reserve(&cx.bits, n_post);
 
     /* Pass 1: row lengths. */
     uint64_t total = 0;
@@ -319,11 +737,32 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
             row_len[i] = len;
             total += len;
         }
+    } else if (outdeg) {
+        uint32_t avail_all = n_post; /* rows that exclude themselves have n_post - 1 */
+        for (uint32_t i = 0; i < n_pre; i++) {
+            uint32_t avail = row_excludes_self(spec, i) ? n_post - 1 : avail_all;
+            row_len[i] = avail ? spec->k : 0;
+            total += row_len[i];
+        }
     } else {
+        /* A row can only overflow 32 bits with multapses and more than 2^32 synapses. */
+        const int may_overflow =
+            spec->multapses &&
+            ((spec->kind == SNN_CONN_FIXED_INDEGREE &&
+              (uint64_t)spec->k * n_post > UINT32_MAX) ||
+             (spec->kind == SNN_CONN_FIXED_TOTAL && spec->n_total > UINT32_MAX));
         for (uint32_t j = 0; j < n_post; j++) {
-            uint32_t n = column(spec, seed, j, col, &bits);
-            for (uint32_t t = 0; t < n; t++)
-                row_len[col[t]]++;
+            uint32_t n = column(spec, seed, j, col, &cx);
+            if (may_overflow) {
+                for (uint32_t t = 0; t < n; t++)
+                    if (++row_len[col[t]] == 0)
+                        snn_fatal("projection '%s': source %u has more than 4294967295 "
+                                  "synapses",
+                                  name, col[t]);
+            } else {
+                for (uint32_t t = 0; t < n; t++)
+                    row_len[col[t]]++;
+            }
             total += n;
         }
     }
@@ -335,7 +774,7 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
         cap += (uint64_t)row_len[i] + spec->slack;
     }
     row_start[n_pre] = cap;
-    uint64_t need = cap * (uint64_t)(ib + wb);
+    uint64_t need = cap * (uint64_t)(ib + wb + db);
     uint64_t mem = snn_machine_memory();
     if (need > mem || cap > UINT64_MAX / 16) {
         snn_format_bytes(b1, sizeof b1, (double)need);
@@ -347,71 +786,106 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
 
     snprintf(what, sizeof what, "projection '%s' target indices", name);
     void *ind = snn_alloc((size_t)(cap * (uint64_t)ib), what);
-    void *weight = NULL;
+    void *weight = NULL, *delay = NULL;
     if (wb) {
         snprintf(what, sizeof what, "projection '%s' weights", name);
         weight = snn_alloc((size_t)(cap * (uint64_t)wb), what);
     }
+    if (db) {
+        snprintf(what, sizeof what, "projection '%s' delays", name);
+        delay = snn_alloc((size_t)(cap * (uint64_t)db), what);
+    }
 
     /* Pass 2: fill.  row_len counts again from zero. */
     memset(row_len, 0, (size_t)n_pre * sizeof *row_len);
-    filler fl = {row_start, row_len, ib == 2 ? (uint16_t *)ind : NULL,
-                 ib == 4 ? (uint32_t *)ind : NULL, wb == 4 ? (float *)weight : NULL,
-                 wb == 8 ? (double *)weight : NULL, wbits_mix(0), 0};
-    const snn_init *winit = &spec->weight;
+    filler fl = {row_start,
+                 row_len,
+                 ib == 2 ? (uint16_t *)ind : NULL,
+                 ib == 4 ? (uint32_t *)ind : NULL,
+                 wb == 4 ? (float *)weight : NULL,
+                 wb == 8 ? (double *)weight : NULL,
+                 db == 1 ? (uint8_t *)delay : NULL,
+                 db == 2 ? (uint16_t *)delay : NULL,
+                 wbits_mix(0),
+                 0,
+                 0};
 
-    /* Writing each column straight into the rows scatters over all n_pre rows, which
-     * misses the cache once rows outnumber the cache lines.  So sources are first
-     * appended to buckets of 2^shift consecutive rows and a full bucket is written out in
-     * one go: its rows' write positions stay in cache.  Row order (ascending targets) is
-     * kept because a bucket holds its entries in column order. */
-    uint32_t shift = 8;
-    while (shift < 31 && ((uint64_t)n_pre >> shift) > 8192)
-        shift++;
-    const uint32_t nb = (uint32_t)(((uint64_t)n_pre + (1u << shift) - 1) >> shift);
-    uint32_t q = nb > 1 ? (uint32_t)((1u << 22) / nb) : 0;
-    q = q < 256 ? 256 : q > 4096 ? 4096 : q;
-    bucket_entry *be = NULL;
-    double *bw = NULL;
-    uint32_t *bn = NULL;
-    if (nb > 1) {
-        be = malloc((size_t)nb * q * sizeof *be);
-        bn = calloc(nb, sizeof *bn);
-        if (wb)
-            bw = malloc((size_t)nb * q * sizeof *bw);
-        if (!be || !bn || (wb && !bw))
-            snn_fatal("out of memory for a connectivity work buffer of projection '%s'", name);
-    }
-
-    for (uint32_t j = 0; j < n_post; j++) {
-        uint32_t n = column(spec, seed, j, col, &bits);
-        if (nb <= 1) {
+    if (outdeg) {
+        /* Row by row: every row is written once, in order. */
+        for (uint32_t i = 0; i < n_pre; i++) {
+            uint32_t n = outdegree_row(spec, seed, i, col, &cx);
+            draw_values(&vc, i, n);
             for (uint32_t t = 0; t < n; t++)
-                fill_one(&fl, col[t], j, wb ? rt_init_eval(winit, seed, j, t) : 0.0);
-            continue;
+                fill_one(&fl, i, col[t], wb ? vc.w[t] : 0.0, db ? vc.d[t] : 0u);
         }
-        for (uint32_t t = 0; t < n; t++) {
-            uint32_t src = col[t], b = src >> shift;
-            size_t at = (size_t)b * q + bn[b];
-            be[at].s = src;
-            be[at].j = j;
+    } else {
+        /* Writing each column straight into the rows scatters over all n_pre rows, which
+         * misses the cache once rows outnumber the cache lines.  So sources are first
+         * appended to buckets of 2^shift consecutive rows and a full bucket is written out
+         * in one go: its rows' write positions stay in cache.  Row order (ascending
+         * targets) is kept because a bucket holds its entries in column order. */
+        uint32_t shift = 8;
+        while (shift < 31 && ((uint64_t)n_pre >> shift) > 8192)
+            shift++;
+        const uint32_t nb = (uint32_t)(((uint64_t)n_pre + (1u << shift) - 1) >> shift);
+        uint32_t q = nb > 1 ? (uint32_t)((1u << 22) / nb) : 0;
+        q = q < 256 ? 256 : q > 4096 ? 4096 : q;
+        bucket_entry *be = NULL;
+        double *bw = NULL;
+        uint16_t *bd = NULL;
+        uint32_t *bn = NULL;
+        if (nb > 1) {
+            be = malloc((size_t)nb * q * sizeof *be);
+            bn = calloc(nb, sizeof *bn);
             if (wb)
-                bw[at] = rt_init_eval(winit, seed, j, t);
-            if (++bn[b] == q) {
-                flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q : NULL, q);
-                bn[b] = 0;
+                bw = malloc((size_t)nb * q * sizeof *bw);
+            if (db)
+                bd = malloc((size_t)nb * q * sizeof *bd);
+            if (!be || !bn || (wb && !bw) || (db && !bd))
+                snn_fatal("out of memory for a connectivity work buffer of projection '%s'",
+                          name);
+        }
+
+        for (uint32_t j = 0; j < n_post; j++) {
+            uint32_t n = column(spec, seed, j, col, &cx);
+            draw_values(&vc, j, n);
+            if (nb <= 1) {
+                for (uint32_t t = 0; t < n; t++)
+                    fill_one(&fl, col[t], j, wb ? vc.w[t] : 0.0, db ? vc.d[t] : 0u);
+                continue;
+            }
+            for (uint32_t t = 0; t < n; t++) {
+                uint32_t src = col[t], b = src >> shift;
+                size_t at = (size_t)b * q + bn[b];
+                be[at].s = src;
+                be[at].j = j;
+                if (wb)
+                    bw[at] = vc.w[t];
+                if (db)
+                    bd[at] = vc.d[t];
+                if (++bn[b] == q) {
+                    flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q : NULL,
+                                 db ? bd + (size_t)b * q : NULL, q);
+                    bn[b] = 0;
+                }
             }
         }
+        for (uint32_t b = 0; b < nb && nb > 1; b++)
+            flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q : NULL,
+                         db ? bd + (size_t)b * q : NULL, bn[b]);
+        free(be);
+        free(bw);
+        free(bd);
+        free(bn);
     }
-    for (uint32_t b = 0; b < nb && nb > 1; b++)
-        flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q : NULL, bn[b]);
-    free(be);
-    free(bw);
-    free(bn);
-    uint64_t sum = fl.sum;
 
     free(col);
-    free(bits.w);
+    free(vc.w);
+    free(vc.dms);
+    free(vc.d);
+    free(cx.tmp);
+    free(cx.bits.w);
+    free(counts);
 
     out->n_syn = total;
     out->capacity = cap;
@@ -419,11 +893,14 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     out->row_len = row_len;
     out->ind = ind;
     out->weight = weight;
-    out->checksum = sum;
+    out->checksum = fl.sum;
     out->ind_bytes = ib;
     out->weight_bytes = wb;
+    out->delay = delay;
+    out->delay_bytes = db;
+    out->max_delay = fl.dmax_seen;
     out->bytes = ((uint64_t)n_pre + 1) * sizeof *row_start + (uint64_t)n_pre * sizeof *row_len +
-                 cap * (uint64_t)(ib + wb);
+                 cap * (uint64_t)(ib + wb + db);
 }
 
 void snn_ragged_free(snn_ragged *r)
@@ -432,6 +909,7 @@ void snn_ragged_free(snn_ragged *r)
         return;
     snn_free(r->ind, (size_t)(r->capacity * (uint64_t)r->ind_bytes));
     snn_free(r->weight, (size_t)(r->capacity * (uint64_t)r->weight_bytes));
+    snn_free(r->delay, (size_t)(r->capacity * (uint64_t)r->delay_bytes));
     snn_free(r->row_start, ((size_t)r->n_pre + 1) * sizeof(uint64_t));
     snn_free(r->row_len, (size_t)r->n_pre * sizeof(uint32_t));
     memset(r, 0, sizeof *r);

@@ -1,6 +1,6 @@
 /*
- * rt_init.c - variable initialisers (constant, uniform, normal) as pure functions of
- * (seed, stream, element), and stream ids from names.
+ * rt_init.c - variable initialisers (constant, uniform, normal, normal_clipped, lognormal,
+ * exponential) as pure functions of (seed, stream, element), and stream ids from names.
  *
  * Element e of a variable draws from the Philox stream (seed, init->stream, element
  * (uint32_t)e, step 0).  snn_init_value's 'draw' selects the Philox block (counter word 0
@@ -17,6 +17,23 @@ uint32_t snn_stream_id(const char *name)
         h *= 16777619u;
     }
     return h;
+}
+
+double rt_init_clipped_redraw(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t draw)
+{
+    if (!(init->lo <= init->hi))
+        snn_fatal("normal_clipped(%g, %g) in [%g, %g]: the interval is empty", init->a, init->b,
+                  init->lo, init->hi);
+    for (uint64_t attempt = 1; attempt < 1000; attempt++) {
+        snn_rng g;
+        snn_rng_init(&g, seed, init->stream, elem, attempt);
+        g.ctr[0] = draw;
+        double x = init->a + init->b * snn_rng_normal(&g);
+        if (x >= init->lo && x <= init->hi)
+            return x;
+    }
+    snn_fatal("normal_clipped(%g, %g) in [%g, %g]: no value in bounds after 1000 draws",
+              init->a, init->b, init->lo, init->hi);
 }
 
 double snn_init_value(const snn_init *init, uint64_t seed, uint64_t elem, uint32_t draw)

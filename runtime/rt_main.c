@@ -1,6 +1,7 @@
 /*
  * rt_main.c - snn_main(): command line, run config, the timed build / init / step loop,
- * spike recorders, SIGINT/SIGTERM handling, run.json (schema 1) and the summary.
+ * spike and variable recorders, SIGINT/SIGTERM handling, run.json (schema 1) and the
+ * summary.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -163,6 +164,7 @@ static struct {
     const char *pop_names[SNN_MAX_POPS];
     int recorded[SNN_MAX_POPS];
     char *files[SNN_MAX_POPS]; /* recorder paths once closed or aborted */
+    char *vfiles[SNN_MAX_POPS]; /* variable recorder paths, likewise */
     int output_ready;
     uint64_t steps_done;
     double t_sim;
@@ -382,7 +384,19 @@ static char *build_json(const char *status, const char *error)
         jb_u64(&b, run->syn_bytes[q]);
         jb_printf(&b, ", \"checksum\": \"%016llx\"}", (unsigned long long)run->syn_checksum[q]);
     }
-    jb_printf(&b, "%s]\n}\n", m->n_projs ? "\n  " : "");
+    jb_printf(&b, "%s],\n  \"recordings\": [", m->n_projs ? "\n  " : "");
+    for (int k = 0; k < m->n_varrecs && k < SNN_MAX_POPS; k++) {
+        const snn_varrec_desc *vd = &m->varrecs[k];
+        jb_printf(&b, "%s\n    {\"population\": ", k ? "," : "");
+        jb_str(&b, vd->pop >= 0 && vd->pop < m->n_pops ? m->pops[vd->pop].name : NULL);
+        jb_printf(&b, ", \"var\": ");
+        jb_str(&b, vd->var);
+        jb_printf(&b, ", \"every\": %lu, \"neurons\": %lu, \"file\": ", (unsigned long)vd->every,
+                  (unsigned long)vd->n_cols);
+        jb_str(&b, G.vfiles[k]);
+        jb_printf(&b, "}");
+    }
+    jb_printf(&b, "%s]\n}\n", m->n_varrecs > 0 ? "\n  " : "");
     return b.s;
 }
 
@@ -396,10 +410,25 @@ static int write_json(const char *status, const char *error)
     return rc;
 }
 
+/* The name a variable recorder's file has while it is being written. */
+static char *varrec_part_name(int k)
+{
+    const snn_varrec_desc *vd = &G.model->varrecs[k];
+    const char *pop = G.model->pops[vd->pop].name, *var = vd->var ? vd->var : "?";
+    size_t n = strlen(G.cfg.output) + strlen(pop) + strlen(var) + 32;
+    char *part = malloc(n);
+    if (part)
+        snprintf(part, n, "%s/%s_%s.npy.part", G.cfg.output, pop, var);
+    return part;
+}
+
 static void fatal_hook(const char *msg)
 {
     if (!G.output_ready)
         return;
+    for (int k = 0; k < G.model->n_varrecs; k++)
+        if (G.run.varrec[k] && !G.vfiles[k])
+            G.vfiles[k] = varrec_part_name(k);
     /* Recorders still open end up under their .part names (aborted below). */
     for (int p = 0; p < G.model->n_pops; p++) {
         if (G.run.rec[p] && !G.files[p]) {
@@ -418,6 +447,12 @@ static void fatal_hook(const char *msg)
         G.run.rec[p] = NULL;
         if (r)
             snn_recorder_abort(r);
+    }
+    for (int k = 0; k < G.model->n_varrecs; k++) {
+        snn_varrec *r = G.run.varrec[k];
+        G.run.varrec[k] = NULL;
+        if (r)
+            snn_varrec_abort(r);
     }
 }
 
@@ -506,6 +541,9 @@ static void print_list_files(const snn_model *m)
     for (int p = 0; p < m->n_pops; p++)
         if (G.recorded[p] && G.files[p])
             printf(", %s", G.files[p]);
+    for (int k = 0; k < m->n_varrecs; k++)
+        if (G.vfiles[k])
+            printf(", %s", G.vfiles[k]);
     printf("\n");
 }
 
@@ -572,6 +610,16 @@ int snn_main(int argc, char **argv, const snn_model *model)
         snn_fatal("out of memory");
     if (m->n_pops > SNN_MAX_POPS || m->n_projs > SNN_MAX_POPS)
         snn_fatal("the model has more than %d populations or projections", SNN_MAX_POPS);
+    if (m->n_varrecs > SNN_MAX_POPS)
+        snn_fatal("the model records more than %d variables", SNN_MAX_POPS);
+    for (int k = 0; k < m->n_varrecs; k++) {
+        const snn_varrec_desc *vd = &m->varrecs[k];
+        if (vd->pop < 0 || vd->pop >= m->n_pops || !vd->var)
+            snn_fatal("variable recording %d names no population or variable", k);
+        if (vd->every == 0)
+            snn_fatal("recording of %s.%s: 'every' must be at least 1 step",
+                      m->pops[vd->pop].name, vd->var);
+    }
     for (int p = 0; p < m->n_pops; p++)
         G.pop_names[p] = m->pops[p].name;
 
@@ -693,6 +741,10 @@ int snn_main(int argc, char **argv, const snn_model *model)
     for (int p = 0; p < m->n_pops; p++)
         if (G.recorded[p])
             run->rec[p] = snn_recorder_open(cfg->output, m->pops[p].name);
+    const int value_bytes = m->precision && strcmp(m->precision, "float") == 0 ? 4 : 8;
+    for (int k = 0; k < m->n_varrecs; k++)
+        run->varrec[k] = snn_varrec_open(cfg->output, m->pops[m->varrecs[k].pop].name,
+                                         m->varrecs[k].var, m->varrecs[k].n_cols, value_bytes);
 
     /* Construction and initialisation. */
     double t0 = snn_now();
@@ -739,6 +791,21 @@ int snn_main(int argc, char **argv, const snn_model *model)
         run->rec[p] = NULL;
         snn_recorder_free(r);
     }
+    for (int k = 0; k < m->n_varrecs; k++) {
+        snn_varrec *r = run->varrec[k];
+        if (!r)
+            continue;
+        if (interrupted)
+            snn_varrec_abort(r);
+        const char *path = snn_varrec_close(r);
+        size_t n = strlen(path) + 1;
+        char *copy = malloc(n);
+        if (copy)
+            memcpy(copy, path, n);
+        G.vfiles[k] = copy;
+        run->varrec[k] = NULL;
+        snn_varrec_free(r);
+    }
 
     if (write_json(interrupted ? "interrupted" : "complete", NULL) != 0)
         snn_fatal("cannot write '%s': %s", G.json_path, strerror(errno));
@@ -757,6 +824,10 @@ int snn_main(int argc, char **argv, const snn_model *model)
     for (int p = 0; p < m->n_pops; p++) {
         free(G.files[p]);
         G.files[p] = NULL;
+    }
+    for (int k = 0; k < m->n_varrecs; k++) {
+        free(G.vfiles[k]);
+        G.vfiles[k] = NULL;
     }
     return interrupted ? 130 : 0;
 }

@@ -1,11 +1,16 @@
 /*
- * rt_record.c - spike recording into NumPy .npy files.
+ * rt_record.c - spike and variable recording into NumPy .npy files.
  *
  * <dir>/spikes_<pop>.npy.part is written as the run goes: a 128-byte .npy v1.0 header
  * (shape (0,) until the end), then 12-byte records (f8 time in ms, u4 neuron index, little
  * endian, packed), buffered 64k records at a time.  Closing rewrites the header with the
  * real count and renames the file to .npy; aborting does the same but keeps the .part
  * name.  After close/abort the recorder only keeps its path, until snn_recorder_free.
+ *
+ * Variable recorders (snn_varrec) work the same way with <dir>/<pop>_<var>.npy: records of
+ * f8 time and n_cols values (f4 or f8), written through stdio with a 1 MiB buffer.  Their
+ * header is sized at open for a 20-digit record count and padded to a multiple of 64
+ * bytes, so the final header (same length) can overwrite it in place.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -157,6 +162,169 @@ void snn_recorder_free(snn_recorder *r)
         return;
     snn_recorder_abort(r);
     free(r->buf);
+    free(r->path);
+    free(r->part);
+    free(r);
+}
+
+/* ---- variable recording --------------------------------------------------------------- */
+
+#define VAR_STDIO_BUF (1u << 20)
+
+struct snn_varrec {
+    FILE *f;
+    uint64_t n;           /* records written */
+    uint32_t n_cols;
+    int vb;               /* 4 or 8 */
+    size_t header_len;    /* bytes, a multiple of 64 */
+    int version;          /* 1 or 2 (.npy format) */
+    char *path, *part;
+    int aborted;
+    unsigned char *swap;  /* big-endian hosts: one record's values, byte-swapped */
+};
+
+__attribute__((noreturn)) static void var_write_fail(const snn_varrec *r)
+{
+    snn_fatal("cannot write recording file '%s': %s", r->part, strerror(errno ? errno : EIO));
+}
+
+static int var_dict(char *buf, size_t n, const snn_varrec *r, const char *count)
+{
+    return snprintf(buf, n,
+                    "{'descr': [('t', '<f8'), ('v', '<f%d', (%lu,))], 'fortran_order': False, "
+                    "'shape': (%s,), }",
+                    r->vb, (unsigned long)r->n_cols, count);
+}
+
+/* Write the header for n records at the current position (header_len bytes). */
+static void var_write_header(snn_varrec *r, uint64_t n)
+{
+    char count[32];
+    snprintf(count, sizeof count, "%llu", (unsigned long long)n);
+    unsigned char *h = malloc(r->header_len);
+    if (!h)
+        snn_fatal("out of memory writing the header of '%s'", r->part);
+    const size_t pre = r->version == 1 ? 10 : 12;
+    const size_t room = r->header_len - pre; /* dict, spaces, '\n' */
+    memset(h, ' ', r->header_len);
+    memcpy(h, "\x93NUMPY", 6);
+    h[6] = (unsigned char)r->version;
+    h[7] = 0;
+    if (r->version == 1) {
+        h[8] = (unsigned char)(room & 0xff);
+        h[9] = (unsigned char)(room >> 8);
+    } else {
+        put_le32(h + 8, (uint32_t)room);
+    }
+    char dict[128];
+    int len = var_dict(dict, sizeof dict, r, count);
+    memcpy(h + pre, dict, (size_t)len);
+    h[r->header_len - 1] = '\n';
+    errno = 0;
+    size_t wrote = fwrite(h, 1, r->header_len, r->f);
+    free(h);
+    if (wrote != r->header_len)
+        var_write_fail(r);
+}
+
+snn_varrec *snn_varrec_open(const char *dir, const char *pop, const char *var, uint32_t n_cols,
+                            int value_bytes)
+{
+    if (value_bytes != 4 && value_bytes != 8)
+        snn_fatal("recording of '%s.%s': values must have 4 or 8 bytes (got %d)", pop, var,
+                  value_bytes);
+    snn_varrec *r = calloc(1, sizeof *r);
+    size_t len = strlen(dir) + strlen(pop) + strlen(var) + 32;
+    if (!r || !(r->path = malloc(len)) || !(r->part = malloc(len)))
+        snn_fatal("out of memory for the recorder of '%s.%s'", pop, var);
+    r->n_cols = n_cols;
+    r->vb = value_bytes;
+    snprintf(r->path, len, "%s/%s_%s.npy", dir, pop, var);
+    snprintf(r->part, len, "%s.part", r->path);
+    /* Room for any count: the dict with 20 digits, then '\n', rounded up to 64. */
+    char dict[128];
+    size_t dl = (size_t)var_dict(dict, sizeof dict, r, "18446744073709551615");
+    r->version = 10 + dl + 1 > 65535 + 10 ? 2 : 1;
+    size_t pre = r->version == 1 ? 10 : 12;
+    r->header_len = (pre + dl + 1 + 63) / 64 * 64;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    r->swap = malloc((size_t)n_cols * (size_t)value_bytes + 1);
+    if (!r->swap)
+        snn_fatal("out of memory for the recorder of '%s.%s'", pop, var);
+#endif
+    r->f = fopen(r->part, "wb");
+    if (!r->f)
+        snn_fatal("cannot create recording file '%s': %s", r->part, strerror(errno));
+    setvbuf(r->f, NULL, _IOFBF, VAR_STDIO_BUF);
+    var_write_header(r, 0);
+    return r;
+}
+
+void snn_varrec_add(snn_varrec *r, double t_ms, const void *values)
+{
+    unsigned char tb[8];
+    uint64_t tbits;
+    memcpy(&tbits, &t_ms, sizeof tbits);
+    put_le64(tb, tbits);
+    const size_t nv = r->n_cols;
+    const void *src = values;
+    if (r->swap) {
+        const unsigned char *v = (const unsigned char *)values;
+        for (size_t i = 0; i < nv; i++)
+            for (int b = 0; b < r->vb; b++)
+                r->swap[i * (size_t)r->vb + (size_t)b] =
+                    v[i * (size_t)r->vb + (size_t)(r->vb - 1 - b)];
+        src = r->swap;
+    }
+    errno = 0;
+    if (fwrite(tb, 1, 8, r->f) != 8 ||
+        (nv && fwrite(src, (size_t)r->vb, nv, r->f) != nv))
+        var_write_fail(r);
+    r->n++;
+}
+
+static void var_finish(snn_varrec *r)
+{
+    errno = 0;
+    if (fflush(r->f) != 0 || fseek(r->f, 0, SEEK_SET) != 0)
+        var_write_fail(r);
+    var_write_header(r, r->n);
+    errno = 0;
+    if (fflush(r->f) != 0 || ferror(r->f))
+        var_write_fail(r);
+    FILE *f = r->f;
+    r->f = NULL;
+    errno = 0;
+    if (fclose(f) != 0)
+        var_write_fail(r);
+}
+
+const char *snn_varrec_close(snn_varrec *r)
+{
+    if (!r)
+        return NULL;
+    if (r->f) {
+        var_finish(r);
+        if (rename(r->part, r->path) != 0)
+            snn_fatal("cannot rename '%s' to '%s': %s", r->part, r->path, strerror(errno));
+    }
+    return r->aborted ? r->part : r->path;
+}
+
+void snn_varrec_abort(snn_varrec *r)
+{
+    if (r && r->f) {
+        var_finish(r);
+        r->aborted = 1;
+    }
+}
+
+void snn_varrec_free(snn_varrec *r)
+{
+    if (!r)
+        return;
+    snn_varrec_abort(r);
+    free(r->swap);
     free(r->path);
     free(r->part);
     free(r);

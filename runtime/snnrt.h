@@ -94,19 +94,34 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
  * Variable initialisers (rt_init.c)
  *
  * Values are a pure function of (seed, stream, element index): the same on any back end
- * and for any number of ranks.
+ * and for any number of ranks.  Element e, draw d uses the Philox stream (seed, stream,
+ * element e, step 0) from block d on (counter word 0 = d); the words each kind takes:
+ *   CONSTANT        none
+ *   UNIFORM         1 uniform (words 0-1 of block d)
+ *   NORMAL          1 normal (2 uniforms: the 4 words of block d)
+ *   NORMAL_CLIPPED  1 normal as NORMAL; only when it falls outside [lo, hi], redraw r
+ *                   (r = 1, 2, ..., 999) takes the 4 words of block d with counter word 2
+ *                   (the step word) = r; after 1000 draws out of bounds: snn_fatal
+ *   LOGNORMAL       1 normal as NORMAL
+ *   EXPONENTIAL     1 uniform as UNIFORM
+ * So every value stays inside its own block and the draws of different d never overlap.
  * ------------------------------------------------------------------------------------- */
 
 typedef enum snn_init_kind {
-    SNN_INIT_CONSTANT, /* a */
-    SNN_INIT_UNIFORM,  /* U(a, b) */
-    SNN_INIT_NORMAL,   /* N(mean a, sd b) */
+    SNN_INIT_CONSTANT,       /* a */
+    SNN_INIT_UNIFORM,        /* U(a, b) */
+    SNN_INIT_NORMAL,         /* N(mean a, sd b) */
+    SNN_INIT_NORMAL_CLIPPED, /* N(a, b) redrawn until it lies in [lo, hi] */
+    SNN_INIT_LOGNORMAL,      /* exp(N(a, b)): a, b are mean and sd of the underlying normal */
+    SNN_INIT_EXPONENTIAL,    /* exponential with mean a */
 } snn_init_kind;
 
 typedef struct snn_init {
     snn_init_kind kind;
     double a, b;
     uint32_t stream; /* RNG stream, from snn_stream_id("pop/var") */
+    double lo, hi;   /* NORMAL_CLIPPED's bounds (-INFINITY / INFINITY: unbounded); ignored
+                      * by the other kinds, so {kind, a, b, stream} initialisers still work */
 } snn_init;
 
 /* Fill out[first .. first+n) with values for elements first.. (precision: 4 = float,
@@ -124,11 +139,30 @@ uint32_t snn_stream_id(const char *name);
 /* ---------------------------------------------------------------------------------------
  * Connectivity (rt_conn.c)
  *
- * Every rule is generated column by column (per target neuron j) from the RNG stream
- * (seed, spec->stream, element j), so a target's inputs do not depend on how targets are
- * distributed.  The result is stored as ragged rows per source neuron (row_len and a
- * capacity per row; row_start[i] is the offset of row i, capacity row_start[i+1] -
- * row_start[i]), with each row's targets in ascending order.
+ * Every rule but fixed_outdegree is generated column by column (per target neuron j) from
+ * the RNG stream (seed, spec->stream, element j), so a target's inputs do not depend on how
+ * targets are distributed.  fixed_outdegree is generated row by row (per source neuron i)
+ * from (seed, spec->stream, element i).  fixed_total first draws how many synapses each
+ * target gets (below), then column j's sources from element j.  The result is stored as
+ * ragged rows per source neuron (row_len and a capacity per row; row_start[i] is the offset
+ * of row i, capacity row_start[i+1] - row_start[i]), with each row's targets in ascending
+ * order.
+ *
+ * Weights and delays: column rules give the t-th source of column j the value
+ * snn_init_value(init, seed, j, t) (t = position in the column as snn_conn_column returns
+ * it); fixed_outdegree gives the t-th entry of row i (ascending, as stored) the value
+ * snn_init_value(init, seed, i, t).  Weights and delays use their own initialisers'
+ * streams, so the same (element, draw) pairs give independent values.
+ *
+ * fixed_total (NEST's fixed_total_number; PyNN's FixedTotalNumberConnector): the vector of
+ * per-target counts is drawn sequentially, target j from the Philox stream (seed,
+ * spec->stream, element 0xFFFFFFFF, step j), so that any process can compute it: with
+ * multapses c_j ~ Binomial(rest, a_j / A_j) (a multinomial of n_total over the targets,
+ * uniform over all candidate pairs), without multapses c_j ~ Hypergeometric(rest draws, a_j
+ * good, A_j in all) (a uniformly random set of n_total distinct candidate pairs), where
+ * rest = n_total - c_0 - ... - c_{j-1}, a_j = sources available to target j (n_pre, or
+ * n_pre - 1 without autapses) and A_j = a_j + ... + a_{n_post-1}.  Column j's c_j sources
+ * are then drawn like fixed_indegree's k (distinct ones without multapses).
  * ------------------------------------------------------------------------------------- */
 
 typedef enum snn_conn_kind {
@@ -136,6 +170,8 @@ typedef enum snn_conn_kind {
     SNN_CONN_ONE_TO_ONE,
     SNN_CONN_FIXED_PROBABILITY,
     SNN_CONN_FIXED_INDEGREE,
+    SNN_CONN_FIXED_OUTDEGREE, /* exactly k targets per source */
+    SNN_CONN_FIXED_TOTAL,     /* exactly n_total synapses */
 } snn_conn_kind;
 
 typedef struct snn_proj_spec {
@@ -143,9 +179,9 @@ typedef struct snn_proj_spec {
     snn_conn_kind kind;
     uint32_t n_pre, n_post;
     double p;             /* fixed_probability */
-    uint32_t k;           /* fixed_indegree */
+    uint32_t k;           /* fixed_indegree, fixed_outdegree */
     int autapses;         /* allow i -> i (only meaningful when same_pop) */
-    int multapses;        /* fixed_indegree: allow repeated sources */
+    int multapses;        /* fixed_indegree / _outdegree / _total: allow repeated pairs */
     int same_pop;         /* pre and post are the same population */
     uint32_t stream;      /* connectivity RNG stream */
     int ind_bytes;        /* 2 or 4: width of a target index */
@@ -153,6 +189,11 @@ typedef struct snn_proj_spec {
     int has_weight;       /* heterogeneous weight array wanted */
     snn_init weight;      /* initialiser for it (draw index = position in column) */
     int weight_bytes;     /* 4 or 8 */
+    uint64_t n_total;     /* fixed_total */
+    int has_delay;        /* per-synapse delays wanted */
+    snn_init delay;       /* initialiser for them in ms (drawn like the weights) */
+    double dt;            /* ms per step: delay in steps = max(1, llround(value / dt)) */
+    int delay_bytes;      /* 1 or 2: at most 255 or 65535 steps, else snn_fatal */
 } snn_proj_spec;
 
 typedef struct snn_ragged {
@@ -164,19 +205,26 @@ typedef struct snn_ragged {
     void *ind;            /* capacity entries of ind_bytes */
     void *weight;         /* capacity entries of weight_bytes, or NULL */
     uint64_t bytes;       /* memory held */
-    uint64_t checksum;    /* order-independent hash of (pre, post, weight bits) */
+    uint64_t checksum;    /* order-independent hash of (pre, post, weight bits, delay) */
     int ind_bytes;        /* 2 or 4, as built */
     int weight_bytes;     /* 4 or 8, or 0 without weights */
+    void *delay;          /* capacity entries of delay_bytes (uint8_t / uint16_t steps), or
+                           * NULL without delays */
+    int delay_bytes;      /* 1 or 2, or 0 without delays */
+    uint32_t max_delay;   /* largest delay in steps actually stored (0 without delays) */
 } snn_ragged;
 
 /* Number of sources of target j, written to buf (which must hold the rule's maximum column
  * length: n_pre for all_to_all / fixed_probability, k for fixed_indegree, 1 for
- * one_to_one); the i-th source is paired with weight draw i. */
+ * one_to_one, for fixed_total n_total with multapses and n_pre without); the i-th source is
+ * paired with weight draw i.  Not for fixed_outdegree (generated by rows): snn_fatal. */
 uint32_t snn_conn_column(const snn_proj_spec *spec, uint64_t seed, uint32_t j, uint32_t *buf);
 /* Expected number of synapses (exact for all rules but fixed_probability). */
 double snn_conn_expected(const snn_proj_spec *spec);
-/* Build the whole ragged matrix (two passes: count, then fill).  Allocates with
- * snn_alloc; exits through snn_fatal on impossible sizes. */
+/* Build the whole ragged matrix (column rules: two passes, count then fill;
+ * fixed_outdegree: one pass, row by row), with weights and delays written in the same
+ * pass as the indices.  Allocates with snn_alloc; exits through snn_fatal on impossible
+ * sizes, rules or delays. */
 void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out);
 void snn_ragged_free(snn_ragged *r);
 
@@ -202,6 +250,21 @@ void snn_recorder_abort(snn_recorder *r);
  * snn_recorder_close is valid until then. */
 void snn_recorder_free(snn_recorder *r);
 
+/* Variable recording: <dir>/<pop>_<var>.npy, a structured array with dtype
+ * [('t', '<f8'), ('v', '<f4' or '<f8', (n_cols,))] (time in ms, then the n_cols values),
+ * one record per call to snn_varrec_add.  Streamed into <file>.part like the spike files;
+ * the header (NumPy format 1.0, 2.0 only if it had to be longer than 64 KiB) is padded to a
+ * multiple of 64 bytes and rewritten with the record count at the end. */
+typedef struct snn_varrec snn_varrec;
+
+snn_varrec *snn_varrec_open(const char *dir, const char *pop, const char *var, uint32_t n_cols,
+                            int value_bytes);
+void snn_varrec_add(snn_varrec *r, double t_ms, const void *values); /* n_cols values of
+                                                                      * value_bytes */
+const char *snn_varrec_close(snn_varrec *r);
+void snn_varrec_abort(snn_varrec *r);
+void snn_varrec_free(snn_varrec *r);
+
 /* Write a whole file atomically (tmp + rename). Returns 0 or -1 with errno. */
 int snn_write_file_atomic(const char *path, const char *data, size_t n);
 /* mkdir -p */
@@ -222,6 +285,16 @@ typedef struct snn_proj_desc {
     int pre, post;      /* population indices */
 } snn_proj_desc;
 
+/* A variable to record: population index, variable name, values per record (neurons
+ * recorded) and the recording interval in steps.  The runtime opens run->varrec[k] for
+ * descriptor k; the generated step function calls snn_varrec_add every 'every' steps. */
+typedef struct snn_varrec_desc {
+    int pop;
+    const char *var;
+    uint32_t n_cols;
+    uint32_t every;
+} snn_varrec_desc;
+
 /* State the runtime shares with the generated code during a run. */
 typedef struct snn_run {
     const snn_config *cfg;
@@ -233,6 +306,7 @@ typedef struct snn_run {
     uint64_t syn_bytes[SNN_MAX_POPS];  /* per projection */
     uint64_t syn_checksum[SNN_MAX_POPS];
     double t_construct, t_init;        /* filled by the runtime around build/init */
+    snn_varrec *varrec[SNN_MAX_POPS];  /* per snn_varrec_desc, open during the run */
 } snn_run;
 
 typedef struct snn_model {
@@ -256,6 +330,8 @@ typedef struct snn_model {
      * populations to run->rec[p] and count them into run->spike_count[p]. */
     void (*step)(snn_run *run, uint64_t step);
     void (*release)(snn_run *run);
+    int n_varrecs;                     /* at most SNN_MAX_POPS */
+    const snn_varrec_desc *varrecs;
 } snn_model;
 
 /* Parse argv (--config FILE, --time MS, --set k=v, --seed N, --output DIR, --quiet,

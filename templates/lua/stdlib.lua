@@ -30,3 +30,65 @@ poisson = neuron {
   params    = { rate = 10.0 },
   threshold = "uniform() < rate * dt * 0.001",
 }
+
+-- Adaptive LIF (ALIF, as in Bellec et al. 2020): lif's membrane plus a spike-triggered
+-- threshold adaptation a that decays with tau_a; the threshold is V_th + beta * a and
+-- each spike adds 1 to a.
+alif = neuron {
+  name   = "alif",
+  params = { C = 250.0, tau_m = 20.0, E_L = -70.0, V_reset = -70.0, V_th = -55.0,
+             t_ref = 2.0, I_e = 0.0, tau_a = 200.0, beta = 1.0 },
+  vars   = { V = -70.0, a = 0.0, refrac = 0.0 },
+  sim = [[
+    a *= exp(-dt / tau_a);
+    if (refrac > 0.5 * dt) {
+        refrac -= dt;
+    } else {
+        scalar decay = exp(-dt / tau_m);
+        V = E_L + (V - E_L) * decay + (Isyn + I_e) * (tau_m / C) * (1.0 - decay);
+    }
+  ]],
+  threshold = "V >= V_th + beta * a",
+  reset     = "V = V_reset; a += 1.0; refrac = t_ref;",
+}
+
+-- Izhikevich (2003) simple model: v' = 0.04 v^2 + 5 v + 140 - u + I, u' = a (b v - u);
+-- v >= 30 mV: v = c, u += d.  Units as in the paper (mV, ms; I in the model's own
+-- units).  v is integrated in two half steps per dt as in the paper's code, u in one.
+izhikevich = neuron {
+  name   = "izhikevich",
+  params = { a = 0.02, b = 0.2, c = -65.0, d = 8.0, I_e = 0.0 },
+  vars   = { V = -65.0, U = -13.0 },
+  sim = [[
+    scalar I = Isyn + I_e;
+    V += 0.5 * dt * (0.04 * V * V + 5.0 * V + 140.0 - U + I);
+    V += 0.5 * dt * (0.04 * V * V + 5.0 * V + 140.0 - U + I);
+    U += dt * a * (b * V - U);
+  ]],
+  threshold = "V >= 30.0",
+  reset     = "V = c; U += d;",
+}
+
+-- Adaptive exponential integrate-and-fire (Brette & Gerstner 2005), forward Euler:
+--   C V' = -g_L (V - E_L) + g_L Delta_T exp((V - V_T) / Delta_T) - w + I
+--   tau_w w' = a (V - E_L) - w;   V > V_peak: V = V_reset, w += b
+-- (pF, nS, mV, ms, pA; defaults of the paper's Fig. 2 / NEST's aeif_cond_exp).  The
+-- exponential's argument is capped so that one step cannot overflow.
+adex = neuron {
+  name   = "adex",
+  params = { C = 281.0, g_L = 30.0, E_L = -70.6, V_T = -50.4, Delta_T = 2.0, tau_w = 144.0,
+             a = 4.0, b = 80.5, V_reset = -70.6, V_peak = 0.0, t_ref = 0.0, I_e = 0.0 },
+  vars   = { V = -70.6, w = 0.0, refrac = 0.0 },
+  sim = [[
+    scalar I = Isyn + I_e;
+    if (refrac > 0.5 * dt) {
+        refrac -= dt;
+    } else {
+        scalar ex = g_L * Delta_T * exp(fmin((V - V_T) / Delta_T, 20.0));
+        V += dt * (-g_L * (V - E_L) + ex - w + I) / C;
+    }
+    w += dt * (a * (V - E_L) - w) / tau_w;
+  ]],
+  threshold = "V > V_peak",
+  reset     = "V = V_reset; w += b; refrac = t_ref;",
+}

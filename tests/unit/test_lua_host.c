@@ -149,12 +149,16 @@ static void test_network(void **state)
     assert_true(m->dt == 0.05);
     assert_int_equal(m->seed, 42);
     assert_int_equal(m->precision, PREC_DOUBLE);
-    /* the standard library's lif and poisson, then n; lif{...} makes an unlisted copy */
-    assert_int_equal(m->n_neurons, 3);
+    /* the standard library's lif, poisson, alif, izhikevich, adex, then n; lif{...} makes an
+     * unlisted copy */
+    assert_int_equal(m->n_neurons, 6);
     assert_string_equal(m->neurons[0]->name, "lif");
     assert_string_equal(m->neurons[0]->loc.file, "<stdlib>");
     assert_string_equal(m->neurons[1]->name, "poisson");
-    assert_string_equal(m->neurons[2]->name, "n");
+    assert_string_equal(m->neurons[2]->name, "alif");
+    assert_string_equal(m->neurons[3]->name, "izhikevich");
+    assert_string_equal(m->neurons[4]->name, "adex");
+    assert_string_equal(m->neurons[5]->name, "n");
     assert_int_equal(m->n_pops, 2);
     assert_int_equal(m->n_projs, 5);
 }
@@ -273,7 +277,7 @@ static void test_projections(void **state)
     assert_true(p->delay == -1.0); /* not given: check.c makes it one step */
     assert_int_equal(p->psm.kind, PSM_EXP_CURR);
     assert_true(p->psm.tau == 5.0);
-    assert_int_equal(p->psm.loc.line, 18);
+    assert_int_equal(p->psm.loc.line, 16); /* the projection that uses it */
 
     p = proj(m, "E_to_E");
     assert_int_equal(p->conn.kind, CONN_ALL_TO_ALL);
@@ -597,8 +601,8 @@ static void test_api_errors(void **state)
                  "t.lua:2: error: record: unknown population 'I'");
     expect_error("local E = population { \"E\", lif, 1 }\n"
                  "record { E = \"voltage\" }\n",
-                 "t.lua:2: error: record: population 'E': only \"spikes\" can be recorded (got "
-                 "\"voltage\")");
+                 "t.lua:2: error: record: population 'E': neuron 'lif' has no variable "
+                 "'voltage' (record \"spikes\" or a variable)");
     expect_error("network { precision = \"half\" }\n",
                  "t.lua:1: error: network: precision must be \"float\" or \"double\" (got "
                  "\"half\")");

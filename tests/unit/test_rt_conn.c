@@ -1,7 +1,8 @@
 /*
  * test_rt_conn.c - connectivity rules and the ragged builder (rt_conn.c): column sizes,
  * autapse / multapse handling, totals, ascending rows, checksums, slack, weights and the
- * 16-bit index path.
+ * 16-bit index path; fixed_outdegree, fixed_total (exact totals, count distributions) and
+ * per-synapse delays.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -435,8 +436,15 @@ static void test_column_independent_of_others(void **state)
     }
 }
 
-/* Build 'spec' in a child process; expect exit status 1 and return its stderr. */
-static void expect_fatal(const snn_proj_spec *spec, const char *want_substr)
+static void build_one(const snn_proj_spec *spec)
+{
+    snn_ragged r;
+    snn_ragged_build(spec, 1, &r);
+}
+
+/* Run fn(spec) in a child process; expect exit status 1 and want_substr in its stderr. */
+static void expect_fatal_fn(void (*fn)(const snn_proj_spec *), const snn_proj_spec *spec,
+                            const char *want_substr)
 {
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -447,8 +455,7 @@ static void expect_fatal(const snn_proj_spec *spec, const char *want_substr)
         dup2(fds[1], 2);
         close(fds[0]);
         snn_set_progname("brunel");
-        snn_ragged r;
-        snn_ragged_build(spec, 1, &r);
+        fn(spec);
         _exit(0);
     }
     close(fds[1]);
@@ -466,6 +473,12 @@ static void expect_fatal(const snn_proj_spec *spec, const char *want_substr)
     if (!strstr(out, want_substr))
         print_error("stderr: %s\nwant:   %s\n", out, want_substr);
     assert_non_null(strstr(out, want_substr));
+}
+
+/* Build 'spec' in a child process; expect exit status 1 and want_substr in its stderr. */
+static void expect_fatal(const snn_proj_spec *spec, const char *want_substr)
+{
+    expect_fatal_fn(build_one, spec, want_substr);
 }
 
 static void test_fatal_errors(void **state)
@@ -492,6 +505,464 @@ static void test_fatal_errors(void **state)
                      "need 1600.0 TB but this machine has ");
 }
 
+/* ---- fixed_outdegree --------------------------------------------------------------- */
+
+/* Row checks for fixed_outdegree: every row has exactly k targets; without autapses never
+ * itself; without multapses strictly ascending.  Returns the number of repeated entries. */
+static uint64_t check_outdegree(const snn_ragged *r, uint32_t k, int same_pop, int autapses,
+                                int multapses)
+{
+    uint64_t repeats = 0;
+    for (uint32_t i = 0; i < r->n_pre; i++) {
+        assert_int_equal(r->row_len[i], k);
+        for (uint32_t t = 0; t < r->row_len[i]; t++) {
+            uint32_t j = ind_at(r, r->row_start[i] + t);
+            if (same_pop && !autapses)
+                assert_true(j != i);
+            if (t > 0) {
+                uint32_t prev = ind_at(r, r->row_start[i] + t - 1);
+                if (!multapses)
+                    assert_true(j > prev);
+                repeats += j == prev;
+            }
+        }
+    }
+    return repeats;
+}
+
+static void test_fixed_outdegree(void **state)
+{
+    (void)state;
+    snn_ragged r;
+    /* Sparse rows (radix-sorted) and dense rows (read off the bitmap), with and without
+     * autapses, with and without multapses. */
+    const struct {
+        uint32_t n_pre, n_post, k;
+        int same_pop, autapses, multapses;
+    } cases[] = {
+        {300, 5000, 20, 0, 0, 0},    /* sparse, short rows: insertion sort */
+        {300, 50000, 100, 0, 0, 0},  /* sparse: radix sort, 2 passes */
+        {200, 200, 150, 1, 0, 0},    /* dense, no autapses */
+        {200, 200, 199, 1, 0, 0},    /* every other neuron */
+        {200, 200, 200, 1, 1, 0},    /* everyone, itself included */
+        {100, 100, 300, 1, 0, 1},    /* multapses, no autapses */
+        {50, 70000, 2000, 0, 0, 1},  /* multapses, 3 radix passes */
+        {1000, 3, 1, 0, 0, 0},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        snn_proj_spec s = spec_base(SNN_CONN_FIXED_OUTDEGREE, cases[c].n_pre, cases[c].n_post);
+        s.k = cases[c].k;
+        s.same_pop = cases[c].same_pop;
+        s.autapses = cases[c].autapses;
+        s.multapses = cases[c].multapses;
+        snn_ragged_build(&s, 21, &r);
+        assert_true(check_ragged(&r, 0) == (uint64_t)s.k * s.n_pre);
+        assert_true(snn_conn_expected(&s) == (double)s.k * s.n_pre);
+        uint64_t rep = check_outdegree(&r, s.k, s.same_pop, s.autapses, s.multapses);
+        if (s.multapses)
+            assert_true(rep > 0); /* 300 of 99 or 2000 of 70000 must repeat */
+        if (s.same_pop && s.autapses && s.k == s.n_post)
+            for (uint32_t i = 0; i < s.n_pre; i++)
+                for (uint32_t t = 0; t < s.k; t++)
+                    assert_int_equal(ind_at(&r, r.row_start[i] + t), t);
+        snn_ragged_free(&r);
+    }
+
+    /* Targets are uniform: in-degrees average k n_pre / n_post with binomial spread. */
+    snn_proj_spec s = spec_base(SNN_CONN_FIXED_OUTDEGREE, 2000, 1000);
+    s.k = 50;
+    snn_ragged_build(&s, 5, &r);
+    long *indeg = calloc(1000, sizeof *indeg);
+    for (uint64_t pos = 0; pos < r.capacity; pos++)
+        indeg[ind_at(&r, pos)]++;
+    double m = 0, v = 0;
+    for (int j = 0; j < 1000; j++)
+        m += indeg[j];
+    m /= 1000;
+    for (int j = 0; j < 1000; j++)
+        v += (indeg[j] - m) * (indeg[j] - m);
+    v /= 999;
+    assert_true(m == 100.0);
+    /* Each in-degree is a sum of 2000 Bernoulli(50/1000) draws: variance about 95. */
+    assert_true(fabs(v / 95.0 - 1) < 0.2);
+    free(indeg);
+    snn_ragged_free(&r);
+
+    /* Weights and delays: entry t of row i gets draw t of element i; 16-bit indices give
+     * the same matrix; the builder is deterministic. */
+    s = spec_base(SNN_CONN_FIXED_OUTDEGREE, 400, 3000);
+    s.k = 64;
+    s.has_weight = 1;
+    s.weight_bytes = 8;
+    s.weight.kind = SNN_INIT_NORMAL;
+    s.weight.a = 1.0;
+    s.weight.b = 0.2;
+    s.weight.stream = snn_stream_id("EE/weight");
+    s.has_delay = 1;
+    s.delay.kind = SNN_INIT_UNIFORM;
+    s.delay.a = 0.1;
+    s.delay.b = 5.0;
+    s.delay.stream = snn_stream_id("EE/delay");
+    s.dt = 0.1;
+    s.delay_bytes = 1;
+    snn_ragged r2, r16;
+    snn_ragged_build(&s, 8, &r);
+    snn_ragged_build(&s, 8, &r2);
+    s.ind_bytes = 2;
+    snn_ragged_build(&s, 8, &r16);
+    assert_true(r.checksum == r2.checksum && r.checksum == r16.checksum);
+    assert_memory_equal(r.ind, r2.ind, r.capacity * 4);
+    for (uint32_t i = 0; i < 400; i++)
+        for (uint32_t t = 0; t < 64; t++) {
+            uint64_t pos = r.row_start[i] + t;
+            assert_int_equal(ind_at(&r, pos), ind_at(&r16, pos));
+            assert_true(((double *)r.weight)[pos] == snn_init_value(&s.weight, 8, i, t));
+            long long want = llround(snn_init_value(&s.delay, 8, i, t) / 0.1);
+            assert_int_equal(((uint8_t *)r.delay)[pos], want < 1 ? 1 : want);
+        }
+    snn_ragged_free(&r);
+    snn_ragged_free(&r2);
+    snn_ragged_free(&r16);
+}
+
+/* ---- fixed_total --------------------------------------------------------------------- */
+
+/* In-degrees of a built matrix. */
+static uint32_t *indegrees(const snn_ragged *r)
+{
+    uint32_t *d = calloc(r->n_post ? r->n_post : 1, sizeof *d);
+    for (uint32_t i = 0; i < r->n_pre; i++)
+        for (uint32_t t = 0; t < r->row_len[i]; t++)
+            d[ind_at(r, r->row_start[i] + t)]++;
+    return d;
+}
+
+static void test_fixed_total(void **state)
+{
+    (void)state;
+    snn_ragged r;
+    /* Exact totals for several shapes, with and without multapses and autapses. */
+    const struct {
+        uint32_t n_pre, n_post;
+        uint64_t n;
+        int same_pop, autapses, multapses;
+    } cases[] = {
+        {1000, 800, 50000, 0, 0, 1},
+        {1000, 1000, 123457, 1, 0, 1},
+        {1000, 1000, 123457, 1, 0, 0},
+        {60, 60, 60 * 59, 1, 0, 0},  /* every candidate pair: all-to-all */
+        {60, 60, 60 * 60, 1, 1, 0},
+        {30, 5000, 7, 0, 0, 0},      /* fewer synapses than targets */
+        {3, 2, 1000, 0, 0, 1},       /* far more synapses than pairs */
+        {500, 400, 0, 0, 0, 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        snn_proj_spec s = spec_base(SNN_CONN_FIXED_TOTAL, cases[c].n_pre, cases[c].n_post);
+        s.n_total = cases[c].n;
+        s.same_pop = cases[c].same_pop;
+        s.autapses = cases[c].autapses;
+        s.multapses = cases[c].multapses;
+        snn_ragged_build(&s, 31, &r);
+        assert_true(check_ragged(&r, 0) == s.n_total);
+        assert_true(snn_conn_expected(&s) == (double)s.n_total);
+        uint64_t repeats = 0;
+        for (uint32_t i = 0; i < r.n_pre; i++)
+            for (uint32_t t = 0; t < r.row_len[i]; t++) {
+                uint32_t j = ind_at(&r, r.row_start[i] + t);
+                if (s.same_pop && !s.autapses)
+                    assert_true(j != i);
+                if (t > 0)
+                    repeats += j == ind_at(&r, r.row_start[i] + t - 1);
+            }
+        if (!s.multapses)
+            assert_true(repeats == 0);
+        if (c == 6)
+            assert_true(repeats > 0);
+        /* The columns snn_conn_column gives add up to the same matrix. */
+        uint32_t *deg = indegrees(&r);
+        uint32_t *buf = malloc((s.multapses ? s.n_total : s.n_pre) * sizeof *buf + 4);
+        uint64_t sum = 0;
+        for (uint32_t j = 0; j < s.n_post; j++) {
+            uint32_t n = snn_conn_column(&s, 31, j, buf);
+            assert_int_equal(n, deg[j]);
+            sum += n;
+        }
+        assert_true(sum == s.n_total);
+        free(buf);
+        free(deg);
+        snn_ragged_free(&r);
+    }
+
+    /* Per-target counts with multapses: multinomial(n, uniform), so each count has mean
+     * n / N and variance n (1/N)(1 - 1/N); the sum of squared deviations from the (exact)
+     * mean, over N targets, estimates the variance without bias.  Pooled over 10 seeds. */
+    const uint32_t N = 5000, npre = 20;
+    const uint64_t n = 50000;
+    double ss = 0;
+    long cnt[64] = {0};
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        snn_proj_spec s = spec_base(SNN_CONN_FIXED_TOTAL, npre, N);
+        s.n_total = n;
+        s.multapses = 1;
+        snn_ragged_build(&s, seed, &r);
+        uint32_t *deg = indegrees(&r);
+        for (uint32_t j = 0; j < N; j++) {
+            ss += ((double)deg[j] - 10.0) * ((double)deg[j] - 10.0);
+            cnt[deg[j] < 63 ? deg[j] : 63]++;
+        }
+        free(deg);
+        snn_ragged_free(&r);
+    }
+    double var = ss / (10.0 * N), want = n * (1.0 / N) * (1 - 1.0 / N);
+    if (fabs(var / want - 1) >= 0.04)
+        print_error("multinomial counts: variance %g, want %g\n", var, want);
+    assert_true(fabs(var / want - 1) < 0.04); /* sd of the estimate about 0.5% */
+    /* Each count is Binomial(50000, 1/5000): the share of targets with 4..16 synapses. */
+    long mid = 0;
+    double pmid = 0;
+    for (int k = 4; k <= 16; k++) {
+        mid += cnt[k];
+        pmid += exp(lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) +
+                    k * log(1.0 / N) + (n - k) * log1p(-1.0 / N));
+    }
+    assert_true(fabs(mid / (10.0 * N) - pmid) < 0.005); /* sd about 0.0009 */
+
+    /* Without multapses: a uniformly random set of n distinct pairs, so the counts are
+     * multivariate hypergeometric: variance n (a/A)(1 - a/A)(A - n)/(A - 1) with a = 20
+     * sources per target and A = 100000 pairs, half of them taken: about 5, not 10. */
+    ss = 0;
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        snn_proj_spec s = spec_base(SNN_CONN_FIXED_TOTAL, npre, N);
+        s.n_total = n;
+        s.multapses = 0;
+        snn_ragged_build(&s, seed, &r);
+        uint32_t *deg = indegrees(&r);
+        for (uint32_t j = 0; j < N; j++) {
+            assert_true(deg[j] <= npre);
+            ss += ((double)deg[j] - 10.0) * ((double)deg[j] - 10.0);
+        }
+        free(deg);
+        snn_ragged_free(&r);
+    }
+    double A = (double)npre * N, pa = npre / A;
+    var = ss / (10.0 * N);
+    want = n * pa * (1 - pa) * (A - n) / (A - 1);
+    if (fabs(var / want - 1) >= 0.04)
+        print_error("hypergeometric counts: variance %g, want %g\n", var, want);
+    assert_true(fabs(var / want - 1) < 0.04);
+
+    /* The count vector depends on the seed, and weights are drawn per column as usual. */
+    snn_proj_spec s = spec_base(SNN_CONN_FIXED_TOTAL, 300, 200);
+    s.n_total = 6000;
+    s.multapses = 1;
+    s.has_weight = 1;
+    s.weight_bytes = 8;
+    s.weight.kind = SNN_INIT_UNIFORM;
+    s.weight.a = 1.0;
+    s.weight.b = 2.0;
+    s.weight.stream = snn_stream_id("EE/weight");
+    snn_ragged_build(&s, 5, &r);
+    uint32_t buf[6000];
+    uint32_t *fill = calloc(300, sizeof *fill);
+    for (uint32_t j = 0; j < 200; j++) {
+        uint32_t c = snn_conn_column(&s, 5, j, buf);
+        for (uint32_t t = 0; t < c; t++) {
+            uint32_t i = buf[t];
+            uint64_t pos = r.row_start[i] + fill[i]++;
+            assert_int_equal(ind_at(&r, pos), j);
+            assert_true(((double *)r.weight)[pos] == snn_init_value(&s.weight, 5, j, t));
+        }
+    }
+    free(fill);
+    snn_ragged r2;
+    snn_ragged_build(&s, 6, &r2);
+    assert_true(r2.n_syn == 6000 && r2.checksum != r.checksum);
+    snn_ragged_free(&r);
+    snn_ragged_free(&r2);
+}
+
+/* ---- delays -------------------------------------------------------------------------- */
+
+static void test_delays(void **state)
+{
+    (void)state;
+    snn_proj_spec s = spec_base(SNN_CONN_FIXED_INDEGREE, 3000, 500);
+    s.k = 100;
+    s.multapses = 0;
+    s.has_weight = 1;
+    s.weight.kind = SNN_INIT_NORMAL;
+    s.weight.a = 0.5;
+    s.weight.b = 0.1;
+    s.weight.stream = snn_stream_id("EE/weight");
+    snn_ragged plain, d1, d2, d3;
+    const uint64_t base = snn_bytes_allocated();
+    snn_ragged_build(&s, 4, &plain);
+    assert_null(plain.delay);
+    assert_int_equal(plain.delay_bytes, 0);
+    assert_int_equal(plain.max_delay, 0);
+
+    s.has_delay = 1;
+    s.delay.kind = SNN_INIT_NORMAL_CLIPPED;
+    s.delay.a = 1.5;
+    s.delay.b = 0.75;
+    s.delay.lo = 0.1;
+    s.delay.hi = INFINITY;
+    s.delay.stream = snn_stream_id("EE/delay");
+    s.dt = 0.1;
+    s.delay_bytes = 2;
+    uint64_t before = snn_bytes_allocated();
+    snn_ragged_build(&s, 4, &d1);
+    assert_int_equal(d1.delay_bytes, 2);
+    assert_true(d1.bytes == plain.bytes + 2 * d1.capacity);
+    assert_true(snn_bytes_allocated() - before == d1.bytes);
+    /* Same structure and weights; delays change the checksum. */
+    assert_true(d1.n_syn == plain.n_syn);
+    assert_memory_equal(d1.ind, plain.ind, d1.capacity * 4);
+    assert_memory_equal(d1.weight, plain.weight, d1.capacity * 4);
+    assert_true(d1.checksum != plain.checksum);
+
+    /* Values: entry (source i of column j, position t) has max(1, llround(value / dt)) with
+     * value = draw t of element j from the delay stream. */
+    uint32_t buf[100];
+    uint32_t *fill = calloc(3000, sizeof *fill);
+    uint32_t maxd = 0;
+    long ones = 0;
+    for (uint32_t j = 0; j < 500; j++) {
+        uint32_t n = snn_conn_column(&s, 4, j, buf);
+        for (uint32_t t = 0; t < n; t++) {
+            uint32_t i = buf[t];
+            uint64_t pos = d1.row_start[i] + fill[i]++;
+            double ms = snn_init_value(&s.delay, 4, j, t);
+            assert_true(ms >= 0.1);
+            long long want = llround(ms / 0.1);
+            want = want < 1 ? 1 : want;
+            uint16_t got = ((uint16_t *)d1.delay)[pos];
+            assert_int_equal(got, want);
+            maxd = got > maxd ? got : maxd;
+            ones += got == 1;
+        }
+    }
+    free(fill);
+    assert_int_equal(d1.max_delay, maxd);
+    assert_true(maxd > 40); /* 1.5 + 4 sd = 4.5 ms */
+    assert_true(ones > 0);  /* values in [0.1, 0.15) round to 1 */
+
+    /* One byte holds these too, same values and checksum; other delays, other checksum. */
+    s.delay_bytes = 1;
+    snn_ragged_build(&s, 4, &d2);
+    assert_true(d2.checksum == d1.checksum);
+    assert_true(d2.bytes == plain.bytes + d2.capacity);
+    for (uint64_t pos = 0; pos < d1.capacity; pos++)
+        assert_int_equal(((uint8_t *)d2.delay)[pos], ((uint16_t *)d1.delay)[pos]);
+    s.delay.a = 1.6;
+    snn_ragged_build(&s, 4, &d3);
+    assert_true(d3.checksum != d1.checksum);
+    snn_ragged_free(&d3);
+
+    /* Constant delays and rounding: 0.04 ms -> 1 step (at least one), 0.25 -> 3 (0.25 / 0.1
+     * is 2.5: half away from zero), 0.15 -> 1 (0.15 / 0.1 is 1.4999999999999998), 25.5 ms
+     * -> 255 steps, the most one byte holds. */
+    const struct {
+        double ms;
+        uint32_t steps;
+    } rc[] = {{0.04, 1}, {-3.0, 1}, {0.15, 1}, {0.16, 2}, {0.25, 3},
+              {0.34, 3}, {1.0, 10}, {25.5, 255}};
+    s.delay.kind = SNN_INIT_CONSTANT;
+    for (size_t c = 0; c < sizeof rc / sizeof rc[0]; c++) {
+        s.delay.a = rc[c].ms;
+        snn_ragged_build(&s, 4, &d3);
+        assert_int_equal(d3.max_delay, rc[c].steps);
+        for (uint64_t pos = 0; pos < d3.capacity; pos++)
+            assert_int_equal(((uint8_t *)d3.delay)[pos], rc[c].steps);
+        snn_ragged_free(&d3);
+    }
+    /* Slack entries hold 0. */
+    s.slack = 2;
+    snn_ragged_build(&s, 4, &d3);
+    for (uint32_t i = 0; i < 3000; i++) {
+        assert_int_equal(((uint8_t *)d3.delay)[d3.row_start[i + 1] - 1], 0);
+        if (d3.row_len[i])
+            assert_int_equal(((uint8_t *)d3.delay)[d3.row_start[i]], 255);
+    }
+    snn_ragged_free(&d3);
+
+    snn_ragged_free(&plain);
+    snn_ragged_free(&d1);
+    snn_ragged_free(&d2);
+    assert_true(snn_bytes_allocated() == base);
+}
+
+static void column_outdegree(const snn_proj_spec *spec)
+{
+    uint32_t buf[16];
+    (void)snn_conn_column(spec, 1, 0, buf);
+}
+
+static void test_fatal_errors_new(void **state)
+{
+    (void)state;
+    snn_proj_spec s = spec_base(SNN_CONN_FIXED_OUTDEGREE, 10, 10);
+    s.same_pop = 1;
+    s.k = 10;
+    expect_fatal(&s, "brunel: error: projection 'EE': fixed_outdegree k = 10 without "
+                     "multapses needs at least 10 distinct targets, but there are only 9 "
+                     "(autapses excluded)\n");
+    s = spec_base(SNN_CONN_FIXED_OUTDEGREE, 5, 1);
+    s.same_pop = 0;
+    s.k = 2;
+    expect_fatal(&s, "brunel: error: projection 'EE': fixed_outdegree k = 2 without multapses "
+                     "needs at least 2 distinct targets, but there are only 1\n");
+    s = spec_base(SNN_CONN_FIXED_OUTDEGREE, 1, 1);
+    s.same_pop = 1;
+    s.multapses = 1;
+    s.k = 3;
+    expect_fatal(&s, "brunel: error: projection 'EE': fixed_outdegree k = 3 but there are no "
+                     "possible targets\n");
+
+    s = spec_base(SNN_CONN_FIXED_TOTAL, 10, 10);
+    s.same_pop = 1;
+    s.n_total = 91;
+    expect_fatal(&s, "brunel: error: projection 'EE': fixed_total n = 91 without multapses "
+                     "needs at least 91 distinct (pre, post) pairs, but there are only 90 "
+                     "(autapses excluded)\n");
+    s = spec_base(SNN_CONN_FIXED_TOTAL, 1, 1);
+    s.same_pop = 1;
+    s.multapses = 1;
+    s.n_total = 5;
+    expect_fatal(&s, "brunel: error: projection 'EE': fixed_total n = 5 but there are no "
+                     "possible (pre, post) pairs (autapses excluded)\n");
+
+    /* Delays beyond what the delay type holds, or without a time step. */
+    s = spec_base(SNN_CONN_FIXED_INDEGREE, 100, 100);
+    s.k = 10;
+    s.has_delay = 1;
+    s.dt = 0.1;
+    s.delay_bytes = 1;
+    s.delay.kind = SNN_INIT_CONSTANT;
+    s.delay.a = 25.56;
+    expect_fatal(&s, "brunel: error: projection 'EE': delay 25.56 ms is 256 steps of 0.1 ms, "
+                     "more than the 255 steps that 1-byte delays hold\n");
+    s.delay_bytes = 2;
+    s.delay.kind = SNN_INIT_UNIFORM;
+    s.delay.a = 1.0;
+    s.delay.b = 7000.0;
+    expect_fatal(&s, "more than the 65535 steps that 2-byte delays hold\n");
+    s.delay.kind = SNN_INIT_CONSTANT;
+    s.delay.a = NAN;
+    expect_fatal(&s, "brunel: error: projection 'EE': a delay is not a number (NaN ms)\n");
+    s.delay.a = 1.0;
+    s.dt = 0.0;
+    expect_fatal(&s, "brunel: error: projection 'EE': per-synapse delays need a positive time "
+                     "step dt (got 0)\n");
+
+    /* fixed_outdegree has no columns. */
+    s = spec_base(SNN_CONN_FIXED_OUTDEGREE, 10, 10);
+    s.k = 2;
+    expect_fatal_fn(column_outdegree, &s,
+                    "brunel: error: projection 'EE': fixed_outdegree is generated by rows, not "
+                    "by columns\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +977,10 @@ int main(void)
         cmocka_unit_test(test_16bit_indices),
         cmocka_unit_test(test_column_independent_of_others),
         cmocka_unit_test(test_fatal_errors),
+        cmocka_unit_test(test_fixed_outdegree),
+        cmocka_unit_test(test_fixed_total),
+        cmocka_unit_test(test_delays),
+        cmocka_unit_test(test_fatal_errors_new),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

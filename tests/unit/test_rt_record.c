@@ -1,6 +1,7 @@
 /*
  * test_rt_record.c - spike recording to .npy (rt_record.c): the 128-byte header, the
- * records, the .part name while running and after abort, and reading back with NumPy.
+ * records, the .part name while running and after abort, and reading back with NumPy;
+ * variable recording (snn_varrec): header layout, records, round trip through NumPy.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -318,12 +319,196 @@ static void test_errors(void **state)
     }
 }
 
+/* ---- variable recording ------------------------------------------------------------- */
+
+static int have_numpy(void)
+{
+    return system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") == 0;
+}
+
+/* Parse a varrec header in C: returns its length and the record count. */
+static size_t varrec_header(const unsigned char *b, size_t n, int vb, uint32_t cols,
+                            unsigned long long *count)
+{
+    assert_true(n >= 64);
+    assert_memory_equal(b, "\x93NUMPY\x01\x00", 8);
+    size_t hl = 10 + (size_t)(b[8] | (b[9] << 8));
+    assert_int_equal(hl % 64, 0);
+    assert_true(n >= hl);
+    assert_int_equal(b[hl - 1], '\n');
+    char want[160];
+    snprintf(want, sizeof want,
+             "{'descr': [('t', '<f8'), ('v', '<f%d', (%u,))], 'fortran_order': False, "
+             "'shape': (",
+             vb, cols);
+    assert_memory_equal(b + 10, want, strlen(want));
+    char *end;
+    *count = strtoull((const char *)b + 10 + strlen(want), &end, 10);
+    assert_memory_equal(end, ",), }", 5);
+    for (const unsigned char *p = (const unsigned char *)end + 5; p < b + hl - 1; p++)
+        assert_int_equal(*p, ' ');
+    assert_int_equal(n, hl + (8 + (size_t)vb * cols) * *count);
+    return hl;
+}
+
+static void test_varrec_float(void **state)
+{
+    (void)state;
+    const uint32_t cols = 3;
+    snn_varrec *r = snn_varrec_open(g_dir, "E", "V", cols, 4);
+    char final[256], part[256];
+    snprintf(final, sizeof final, "%s/E_V.npy", g_dir);
+    snprintf(part, sizeof part, "%s/E_V.npy.part", g_dir);
+    assert_true(exists(part));
+    assert_false(exists(final));
+    const int steps = 100000; /* 2 MB: more than the stdio buffer */
+    for (int s = 0; s < steps; s++) {
+        float v[3] = {(float)s, -65.0f + (float)(s % 10), (float)s * 0.5f};
+        snn_varrec_add(r, s * 0.1, v);
+    }
+    assert_string_equal(snn_varrec_close(r), final);
+    assert_true(exists(final));
+    assert_false(exists(part));
+    snn_varrec_free(r);
+
+    size_t n;
+    unsigned char *b = slurp(final, &n);
+    unsigned long long count;
+    size_t hl = varrec_header(b, n, 4, cols, &count);
+    assert_int_equal(count, steps);
+    double t;
+    float v[3];
+    memcpy(&t, b + hl + 20 * 777, 8);
+    memcpy(v, b + hl + 20 * 777 + 8, 12);
+    assert_true(t == 777 * 0.1);
+    assert_true(v[0] == 777.0f && v[1] == -58.0f && v[2] == 388.5f);
+    free(b);
+
+    if (have_numpy()) {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/python3 -c \"import numpy as np; a = np.load('%s'); "
+                 "assert a.dtype == np.dtype([('t', '<f8'), ('v', '<f4', (3,))]), a.dtype; "
+                 "assert a.shape == (%d,), a.shape; "
+                 "s = np.arange(%d); "
+                 "assert (a['t'] == s * 0.1).all(); "
+                 "assert a['v'].shape == (%d, 3); "
+                 "assert (a['v'][:, 0] == s).all() and (a['v'][:, 1] == -65 + s %% 10).all(); "
+                 "assert (a['v'][:, 2] == s * 0.5).all()\"",
+                 final, steps, steps, steps);
+        assert_int_equal(system(cmd), 0);
+    } else {
+        print_message("numpy not available: skipped the NumPy read-back\n");
+    }
+}
+
+static void test_varrec_double_abort_empty(void **state)
+{
+    (void)state;
+    /* Doubles, one column, aborted: a complete .npy under the .part name. */
+    snn_varrec *r = snn_varrec_open(g_dir, "L23E", "g_ex", 1, 8);
+    for (int s = 0; s < 10; s++) {
+        double v = 1.0 / (s + 1);
+        snn_varrec_add(r, s * 0.5, &v);
+    }
+    snn_varrec_abort(r);
+    char final[256], part[256];
+    snprintf(final, sizeof final, "%s/L23E_g_ex.npy", g_dir);
+    snprintf(part, sizeof part, "%s/L23E_g_ex.npy.part", g_dir);
+    assert_false(exists(final));
+    assert_true(exists(part));
+    assert_string_equal(snn_varrec_close(r), part);
+    assert_false(exists(final));
+    snn_varrec_free(r);
+    size_t n;
+    unsigned char *b = slurp(part, &n);
+    unsigned long long count;
+    size_t hl = varrec_header(b, n, 8, 1, &count);
+    assert_int_equal(count, 10);
+    double x;
+    memcpy(&x, b + hl + 16 * 9 + 8, 8);
+    assert_true(x == 0.1);
+    free(b);
+
+    /* Empty, and a record of many columns. */
+    r = snn_varrec_open(g_dir, "I", "U", 70000, 8);
+    const char *empty = snn_varrec_close(r);
+    b = slurp(empty, &n);
+    varrec_header(b, n, 8, 70000, &count);
+    assert_int_equal(count, 0);
+    free(b);
+    char cmd[1024];
+    if (have_numpy()) {
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/python3 -c \"import numpy as np; "
+                 "a = np.load(open('%s', 'rb')); "
+                 "assert a.dtype == np.dtype([('t', '<f8'), ('v', '<f8', (1,))]), a.dtype; "
+                 "assert a.shape == (10,) and a['v'][9, 0] == 0.1 and a['t'][9] == 4.5, a; "
+                 "e = np.load('%s'); "
+                 "assert e.shape == (0,) and e.dtype['v'].shape == (70000,), e.dtype\"",
+                 part, empty);
+        assert_int_equal(system(cmd), 0);
+    }
+    snn_varrec_free(r);
+
+    /* Freeing an open recorder aborts it. */
+    r = snn_varrec_open(g_dir, "X", "w", 2, 4);
+    float v2[2] = {1, 2};
+    snn_varrec_add(r, 0.0, v2);
+    snn_varrec_free(r);
+    snprintf(part, sizeof part, "%s/X_w.npy.part", g_dir);
+    b = slurp(part, &n);
+    varrec_header(b, n, 4, 2, &count);
+    assert_int_equal(count, 1);
+    free(b);
+}
+
+static void varrec_open_in(const char *dir)
+{
+    (void)snn_varrec_open(dir, "E", "V", 4, 4);
+}
+
+static void varrec_write_lots(const char *dir)
+{
+    snn_varrec *r = snn_varrec_open(dir, "F", "V", 1000, 8);
+    static double v[1000];
+    for (int s = 0; s < 1000; s++)
+        snn_varrec_add(r, s, v);
+    (void)snn_varrec_close(r);
+}
+
+static void varrec_bad_width(const char *dir)
+{
+    (void)snn_varrec_open(dir, "E", "V", 4, 2);
+}
+
+static void test_varrec_errors(void **state)
+{
+    (void)state;
+    expect_fatal(varrec_open_in, "/nonexistent/out",
+                 "brunel: error: cannot create recording file '/nonexistent/out/E_V.npy.part': "
+                 "No such file or directory\n");
+    expect_fatal(varrec_bad_width, g_dir,
+                 "brunel: error: recording of 'E.V': values must have 4 or 8 bytes (got 2)\n");
+    char link[256], want[512];
+    snprintf(link, sizeof link, "%s/F_V.npy.part", g_dir);
+    if (symlink("/dev/full", link) == 0) {
+        snprintf(want, sizeof want,
+                 "brunel: error: cannot write recording file '%s': No space left on device\n",
+                 link);
+        expect_fatal(varrec_write_lots, g_dir, want);
+        unlink(link);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_write_and_read),  cmocka_unit_test(test_empty),
         cmocka_unit_test(test_abort_keeps_part), cmocka_unit_test(test_mkdirs_and_atomic),
         cmocka_unit_test(test_format_bytes),    cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_varrec_float),    cmocka_unit_test(test_varrec_double_abort_empty),
+        cmocka_unit_test(test_varrec_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

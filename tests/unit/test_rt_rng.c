@@ -1,6 +1,8 @@
 /*
  * test_rt_rng.c - Philox4x32-10 known answers and the statistics of the snn_rng
- * distributions (snn_philox.h), plus stream ids and initialisers (rt_init.c).
+ * distributions (snn_philox.h), including the binomial sampler, plus stream ids and
+ * initialisers (rt_init.c): constant, uniform, normal, normal_clipped, lognormal,
+ * exponential.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,9 +11,18 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "snnrt.h"
+
+/* Generated code initialises snn_init positionally as {kind, a, b, stream} (lo and hi, added
+ * later, are then 0); these tests do the same, which -Wextra would flag. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 /* Known-answer vectors from Random123's kat_vectors (philox4x32 10: CTR[4] KEY[2]
  * EXPECTED[4]); the first three are the canonical ones shipped with Random123, the others
@@ -356,6 +367,333 @@ static void test_init_values(void **state)
     assert_true(fabs(v - 4.0) < 5 * 4.0 * sqrt(2.0 / n));
 }
 
+/* ---- binomial ---------------------------------------------------------------------- */
+
+/* ln(x!) - ln(y!) against lgamma where lgamma is accurate, and against a sum of logs where
+ * it is not (large, close arguments). */
+static void test_lnfact(void **state)
+{
+    (void)state;
+    for (int x = 0; x < 60; x++)
+        for (int y = 0; y < 60; y += 7) {
+            double want = lgamma(x + 1.0) - lgamma(y + 1.0);
+            assert_true(fabs(snn_lnfact_diff(x, y) - want) < 1e-12 * (1 + fabs(want)));
+        }
+    /* ln((n+5)! / n!) = sum of ln(n+i), i = 1..5, for n = 1e12. */
+    double n = 1e12, want = 0;
+    for (int i = 1; i <= 5; i++)
+        want += log(n + i);
+    assert_true(fabs(snn_lnfact_diff(n + 5, n) - want) < 1e-12 * want);
+    assert_true(fabs(snn_lnfact_diff(n, n + 5) + want) < 1e-12 * want);
+    assert_true(snn_lnfact_diff(n, n) == 0.0);
+}
+
+/* Binomial(n, p) pmf by lgamma (fine for the small n used here). */
+static double binom_pmf(uint32_t n, double p, uint32_t k)
+{
+    return exp(lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) + k * log(p) +
+               (n - k) * log1p(-p));
+}
+
+/* Critical value of chi-square with df degrees of freedom at p = 0.001 (Wilson-Hilferty). */
+static double chi2_crit(int df)
+{
+    double a = 2.0 / (9.0 * df);
+    double c = 1.0 - a + 3.090232 * sqrt(a);
+    return df * c * c * c;
+}
+
+/* Draws 'draws' values of Binomial(n, p): mean and variance within 5 sd, and a chi-square
+ * test of the frequencies against the pmf (tail bins with fewer than 10 expected pooled). */
+static void binomial_check(uint32_t n, double p, int draws)
+{
+    snn_rng g;
+    snn_rng_init(&g, 2024, snn_stream_id("binomial"), n, (uint64_t)(p * 1e6));
+    long *cnt = calloc((size_t)n + 1, sizeof *cnt);
+    double s = 0, s2 = 0;
+    for (int i = 0; i < draws; i++) {
+        uint32_t k = snn_rng_binomial(&g, n, p);
+        assert_true(k <= n);
+        cnt[k]++;
+        s += k;
+        s2 += (double)k * k;
+    }
+    double mean = s / draws, var = s2 / draws - mean * mean;
+    double m = n * p, v = n * p * (1 - p);
+    /* sd of the sample variance from the 4th central moment, plus the bias (mean - m)^2 of
+     * taking the sample mean (up to 25 v / draws at 5 sd). */
+    double m4 = v * (1 + 3 * (n - 2.0) * p * (1 - p));
+    double vtol = 5 * sqrt((m4 - v * v) / draws) + 25 * v / draws;
+    if (fabs(mean - m) >= 5 * sqrt(v / draws) || fabs(var - v) >= vtol)
+        print_error("binomial(%u, %g): mean %g (want %g), var %g (want %g)\n", n, p, mean, m,
+                    var, v);
+    assert_true(fabs(mean - m) < 5 * sqrt(v / draws));
+    assert_true(fabs(var - v) < vtol);
+
+    /* Chi-square over [lo, hi] with the tails pooled into the end bins. */
+    uint32_t lo = 0, hi = n;
+    while (lo < n && draws * binom_pmf(n, p, lo) < 10)
+        lo++;
+    while (hi > lo && draws * binom_pmf(n, p, hi) < 10)
+        hi--;
+    double chi = 0, below = 0, above = 0;
+    long cb = 0, ca = 0;
+    for (uint32_t k = 0; k < lo; k++) {
+        below += binom_pmf(n, p, k);
+        cb += cnt[k];
+    }
+    for (uint32_t k = hi + 1; k <= n; k++) {
+        above += binom_pmf(n, p, k);
+        ca += cnt[k];
+    }
+    int bins = 0;
+    for (uint32_t k = lo; k <= hi; k++) {
+        double e = draws * binom_pmf(n, p, k);
+        long o = cnt[k];
+        if (k == lo) {
+            e += draws * below;
+            o += cb;
+        }
+        if (k == hi) {
+            e += draws * above;
+            o += ca;
+        }
+        chi += (o - e) * (o - e) / e;
+        bins++;
+    }
+    if (bins > 1) {
+        if (chi >= chi2_crit(bins - 1))
+            print_error("binomial(%u, %g): chi-square %g with %d dof\n", n, p, chi, bins - 1);
+        assert_true(chi < chi2_crit(bins - 1));
+    }
+    free(cnt);
+}
+
+static void test_binomial(void **state)
+{
+    (void)state;
+    binomial_check(20, 0.3, 400000);     /* inversion */
+    binomial_check(40, 0.2, 400000);     /* inversion, n p = 8 */
+    binomial_check(1, 0.5, 100000);      /* one trial, p = 1/2 */
+    binomial_check(100, 0.1, 400000);    /* BTRS at n p = 10 */
+    binomial_check(1000, 0.05, 400000);  /* BTRS, n p = 50 */
+    binomial_check(100, 0.7, 400000);    /* p > 1/2: n - Binomial(n, 0.3) */
+    binomial_check(50, 0.97, 200000);    /* p > 1/2, inversion underneath */
+    binomial_check(100000, 0.5, 400000); /* BTRS, sd 158 */
+    binomial_check(3000, 0.001, 400000); /* small p, n p = 3 */
+
+    snn_rng g;
+    snn_rng_init(&g, 1, 2, 3, 4);
+    assert_int_equal(snn_rng_binomial(&g, 0, 0.5), 0);
+    assert_int_equal(snn_rng_binomial(&g, 10, 0.0), 0);
+    assert_int_equal(snn_rng_binomial(&g, 10, -1.0), 0);
+    assert_int_equal(snn_rng_binomial(&g, 10, NAN), 0);
+    assert_int_equal(snn_rng_binomial(&g, 10, 1.0), 10);
+    assert_int_equal(snn_rng_binomial(&g, 4000000000u, 1.0), 4000000000u);
+
+    /* Large n (beyond 32 bits with the 64-bit variant): mean and variance. */
+    const int draws = 100000;
+    const uint64_t n = 30000000000ull;
+    const double p = 1e-3;
+    double s = 0, s2 = 0;
+    for (int i = 0; i < draws; i++) {
+        double k = (double)snn_rng_binomial64(&g, n, p);
+        s += k;
+        s2 += k * k;
+    }
+    double mean = s / draws, var = s2 / draws - mean * mean, v = n * p * (1 - p);
+    assert_true(fabs(mean - n * p) < 5 * sqrt(v / draws));
+    assert_true(fabs(var / v - 1) < 5 * sqrt(2.0 / draws));
+
+    /* Deterministic: the same stream gives the same values. */
+    snn_rng a, b;
+    snn_rng_init(&a, 9, 9, 9, 9);
+    snn_rng_init(&b, 9, 9, 9, 9);
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(snn_rng_binomial(&a, 500, 0.3), snn_rng_binomial(&b, 500, 0.3));
+    /* Inversion takes one uniform (2 words) per value. */
+    snn_rng_init(&a, 9, 9, 9, 9);
+    snn_rng_init(&b, 9, 9, 9, 9);
+    (void)snn_rng_binomial(&a, 20, 0.1);
+    (void)snn_rng_u32(&b);
+    (void)snn_rng_u32(&b);
+    assert_int_equal(snn_rng_u32(&a), snn_rng_u32(&b));
+}
+
+/* ---- the new initialisers ------------------------------------------------------------ */
+
+static double phi_pdf(double x)
+{
+    return isinf(x) ? 0.0 : exp(-0.5 * x * x) / 2.5066282746310002;
+}
+
+static double phi_cdf(double x)
+{
+    return 0.5 * erfc(-x / sqrt(2.0));
+}
+
+/* normal_clipped: every value in bounds, mean and variance of the truncated normal. */
+static void clipped_check(double mu, double sd, double lo, double hi)
+{
+    snn_init in = {SNN_INIT_NORMAL_CLIPPED, mu, sd, snn_stream_id("w:clip"), lo, hi};
+    const int n = 200000;
+    double *x = malloc(n * sizeof *x);
+    snn_init_values(&in, 3, 0, (uint64_t)n, x, 8);
+    double s = 0, s2 = 0;
+    for (int i = 0; i < n; i++) {
+        assert_true(x[i] >= lo && x[i] <= hi);
+        s += x[i];
+        s2 += x[i] * x[i];
+    }
+    double al = (lo - mu) / sd, be = (hi - mu) / sd, z = phi_cdf(be) - phi_cdf(al);
+    double d = (phi_pdf(al) - phi_pdf(be)) / z;
+    double aphi = isinf(al) ? 0.0 : al * phi_pdf(al), bphi = isinf(be) ? 0.0 : be * phi_pdf(be);
+    double mean = mu + sd * d;
+    double var = sd * sd * (1 + (aphi - bphi) / z - d * d);
+    double m = s / n, v = s2 / n - m * m;
+    if (fabs(m - mean) >= 5 * sqrt(var / n) || fabs(v / var - 1) >= 0.03)
+        print_error("normal_clipped(%g, %g) in [%g, %g]: mean %g (want %g), var %g (want %g)\n",
+                    mu, sd, lo, hi, m, mean, v, var);
+    assert_true(fabs(m - mean) < 5 * sqrt(var / n));
+    assert_true(fabs(v / var - 1) < 0.03);
+    /* float values are the doubles rounded, so they stay in the rounded bounds. */
+    float *f = malloc(n * sizeof *f);
+    snn_init_values(&in, 3, 0, (uint64_t)n, f, 4);
+    for (int i = 0; i < n; i++)
+        assert_true(f[i] == (float)x[i]);
+    free(f);
+    free(x);
+}
+
+static void clip_fails(const char *arg)
+{
+    (void)arg;
+    snn_init in = {SNN_INIT_NORMAL_CLIPPED, 1.5, 0.75, 1, 0.1, INFINITY};
+    in.lo = 10.0; /* 11 sd above the mean */
+    (void)snn_init_value(&in, 1, 0, 0);
+}
+
+static void clip_empty(const char *arg)
+{
+    (void)arg;
+    snn_init in = {SNN_INIT_NORMAL_CLIPPED, 0.0, 1.0, 1, 2.0, 1.0};
+    (void)snn_init_value(&in, 1, 0, 0);
+}
+
+/* Run fn(arg) in a child; expect exit status 1 and 'want' in its stderr. */
+static void expect_fatal(void (*fn)(const char *), const char *arg, const char *want)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        snn_set_progname("brunel");
+        fn(arg);
+        _exit(0);
+    }
+    close(fds[1]);
+    char out[2048];
+    size_t n = 0;
+    ssize_t got;
+    while (n + 1 < sizeof out && (got = read(fds[0], out + n, sizeof out - 1 - n)) > 0)
+        n += (size_t)got;
+    out[n] = '\0';
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    if (!strstr(out, want))
+        print_error("stderr: %s\nwant:   %s\n", out, want);
+    assert_non_null(strstr(out, want));
+}
+
+static void test_normal_clipped(void **state)
+{
+    (void)state;
+    clipped_check(1.5, 0.75, 0.1, INFINITY);   /* the microcircuit's delays */
+    clipped_check(0.0, 1.0, -0.5, 2.0);        /* two-sided */
+    clipped_check(0.0, 1.0, 2.0, INFINITY);    /* 2.3% acceptance: many redraws */
+    clipped_check(87.8, 8.78, -INFINITY, 90.0); /* upper bound only */
+
+    /* Unbounded: the same values as NORMAL (the first draw is the normal's). */
+    snn_init c = {SNN_INIT_NORMAL_CLIPPED, 2.0, 3.0, 77, -INFINITY, INFINITY};
+    snn_init nn = {SNN_INIT_NORMAL, 2.0, 3.0, 77};
+    for (uint32_t e = 0; e < 1000; e++)
+        assert_true(snn_init_value(&c, 5, e, e % 7) == snn_init_value(&nn, 5, e, e % 7));
+    /* In bounds, a value is the normal's value; out of bounds it is a redraw, and the same
+     * one every time (a pure function of seed, stream, element and draw). */
+    c.lo = 2.0;
+    c.hi = INFINITY;
+    int redrawn = 0;
+    for (uint32_t e = 0; e < 1000; e++) {
+        double x = snn_init_value(&c, 5, e, 1), y = snn_init_value(&nn, 5, e, 1);
+        assert_true(x >= 2.0);
+        if (y >= 2.0)
+            assert_true(x == y);
+        else
+            redrawn++;
+        assert_true(x == snn_init_value(&c, 5, e, 1));
+    }
+    assert_true(redrawn > 400 && redrawn < 600);
+
+    expect_fatal(clip_fails, NULL,
+                 "brunel: error: normal_clipped(1.5, 0.75) in [10, inf]: no value in bounds "
+                 "after 1000 draws\n");
+    expect_fatal(clip_empty, NULL, "brunel: error: normal_clipped(0, 1) in [2, 1]: ");
+}
+
+static void test_lognormal_exponential(void **state)
+{
+    (void)state;
+    const int n = 400000;
+    double *x = malloc(n * sizeof *x);
+    /* lognormal(a, b): mean exp(a + b^2/2), var (exp(b^2) - 1) exp(2a + b^2); the log is
+     * N(a, b). */
+    snn_init ln = {SNN_INIT_LOGNORMAL, -0.5, 0.4, snn_stream_id("w:ln")};
+    snn_init_values(&ln, 11, 0, (uint64_t)n, x, 8);
+    double s = 0, s2 = 0, l = 0, l2 = 0;
+    for (int i = 0; i < n; i++) {
+        assert_true(x[i] > 0.0);
+        s += x[i];
+        s2 += x[i] * x[i];
+        l += log(x[i]);
+        l2 += log(x[i]) * log(x[i]);
+    }
+    double mean = exp(-0.5 + 0.08), var = (exp(0.16) - 1) * exp(-1.0 + 0.16);
+    double m = s / n, v = s2 / n - m * m;
+    assert_true(fabs(m - mean) < 5 * sqrt(var / n));
+    assert_true(fabs(v / var - 1) < 0.03);
+    double lm = l / n, lv = l2 / n - lm * lm;
+    assert_true(fabs(lm + 0.5) < 5 * 0.4 / sqrt(n));
+    assert_true(fabs(lv / 0.16 - 1) < 5 * sqrt(2.0 / n));
+    /* Same normal as NORMAL: log of the value is the normal's value. */
+    snn_init nn = {SNN_INIT_NORMAL, -0.5, 0.4, snn_stream_id("w:ln")};
+    for (int i = 0; i < 100; i++)
+        assert_true(fabs(log(x[i]) - snn_init_value(&nn, 11, (uint64_t)i, 0)) < 1e-12);
+
+    /* exponential(mean a): mean a, variance a^2, all positive. */
+    snn_init ex = {SNN_INIT_EXPONENTIAL, 2.5, 0.0, snn_stream_id("w:exp")};
+    snn_init_values(&ex, 11, 0, (uint64_t)n, x, 8);
+    s = s2 = 0;
+    for (int i = 0; i < n; i++) {
+        assert_true(x[i] > 0.0 && isfinite(x[i]));
+        s += x[i];
+        s2 += x[i] * x[i];
+    }
+    m = s / n;
+    v = s2 / n - m * m;
+    assert_true(fabs(m - 2.5) < 5 * 2.5 / sqrt(n));
+    assert_true(fabs(v / 6.25 - 1) < 5 * sqrt(8.0 / n));
+    /* Different draws of one element are independent values. */
+    assert_true(snn_init_value(&ex, 11, 5, 0) != snn_init_value(&ex, 11, 5, 1));
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,7 +703,9 @@ int main(void)
         cmocka_unit_test(test_normal_moments), cmocka_unit_test(test_exponential_mean),
         cmocka_unit_test(test_poisson),        cmocka_unit_test(test_poisson_pmf),
         cmocka_unit_test(test_below),          cmocka_unit_test(test_stream_id),
-        cmocka_unit_test(test_init_values),
+        cmocka_unit_test(test_init_values),    cmocka_unit_test(test_lnfact),
+        cmocka_unit_test(test_binomial),       cmocka_unit_test(test_normal_clipped),
+        cmocka_unit_test(test_lognormal_exponential),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

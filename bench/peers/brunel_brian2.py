@@ -5,10 +5,9 @@ Uses Debian's python3-brian.  Connectivity is Bernoulli with p = CE/NE (Brian2 h
 fixed in-degree rule); the synapse count and the activity (about 37 Hz) are the same.
 Brian2's own timer (results/last_run_info.txt) covers the step loop; the binary's wall
 time minus that is construction (connectivity, initial values) plus writing results.
-Usage:  /usr/bin/python3 bench/brunel_brian2.py [T_MS]
+Usage:  /usr/bin/python3 bench/peers/brunel_brian2.py [T_MS]
 """
 import os
-import subprocess
 import sys
 import time
 
@@ -35,7 +34,7 @@ M = SpikeMonitor(P)
 run(T * ms)
 device.build(directory=directory, compile=True, run=False)
 t0 = time.monotonic()
-subprocess.run(["./main"], cwd=directory, check=True)
+device.run(directory=directory, with_output=False, run_args=[])
 wall = time.monotonic() - t0
 with open(os.path.join(directory, "results", "last_run_info.txt")) as f:
     sim = float(f.read().split()[0])
