@@ -67,7 +67,7 @@ GEN_TMPL = $(BUILD)/gen/templates.gen.c
 
 all: deps $(SNNCC) $(LIBRT) $(HEADERS)
 
-.PHONY: all deps test check unit demo bench install uninstall clean asan ubsan
+.PHONY: all deps test check unit demo bench bench-peers install uninstall clean asan ubsan
 
 # Install missing system packages (Debian); ci/install-deps is idempotent and quick when
 # everything is there.  Elsewhere, install the equivalents of its list by hand.
@@ -137,6 +137,10 @@ demo: all
 
 bench: all
 	$(Q)BUILD=$(BUILD) bench/run.sh
+
+# snncc against Brian2 (python3-brian) on COBA and hpc_benchmark, side by side
+bench-peers: all
+	$(Q)BUILD=$(BUILD) bench/peers.sh
 
 # ---- install -----------------------------------------------------------------------
 install: all

@@ -519,6 +519,7 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
                   c_init(&pj->delay_init, arena_printf("delay:%s", pj->name)));
         sb_printf(o, "        .dt = SNN_DT,\n");
         sb_printf(o, "        .delay_bytes = %d,\n", pj->delay_bytes);
+        sb_printf(o, "        .sort_by_delay = 1,\n");
     }
     sb_puts(o, "    };\n");
     sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s);\n", pj->name);

@@ -655,6 +655,58 @@ static inline void draw_values(value_ctx *v, uint32_t elem, uint32_t n)
         v->d[t] = (uint16_t)delay_steps(&v->dc, v->dms[t]);
 }
 
+/* Rows with per-synapse delays are reordered by (delay, target): a spike then writes the
+ * dendritic ring one delay row at a time, each in ascending target order, instead of
+ * hopping between up to max_delay rows per synapse (a stable counting sort keeps the
+ * targets ascending within each delay). */
+static void sort_rows_by_delay(uint32_t n_pre, const uint64_t *row_start,
+                               const uint32_t *row_len, void *ind, int ib, void *weight,
+                               int wb, void *delay, int db, uint32_t dmax)
+{
+    uint32_t maxlen = 0;
+    for (uint32_t i = 0; i < n_pre; i++)
+        if (row_len[i] > maxlen)
+            maxlen = row_len[i];
+    if (maxlen < 2)
+        return;
+    unsigned char *tmp = malloc((size_t)maxlen * (size_t)(ib + wb + db));
+    uint32_t *cnt = malloc(((size_t)dmax + 2) * sizeof *cnt);
+    if (!tmp || !cnt)
+        snn_fatal("out of memory sorting synapses by delay");
+    unsigned char *ti = tmp, *tw = tmp + (size_t)maxlen * (size_t)ib,
+                  *td = tw + (size_t)maxlen * (size_t)wb;
+    for (uint32_t i = 0; i < n_pre; i++) {
+        uint32_t n = row_len[i];
+        if (n < 2)
+            continue;
+        uint64_t s0 = row_start[i];
+        unsigned char *ri = (unsigned char *)ind + s0 * (uint64_t)ib;
+        unsigned char *rw = weight ? (unsigned char *)weight + s0 * (uint64_t)wb : NULL;
+        unsigned char *rd = (unsigned char *)delay + s0 * (uint64_t)db;
+        memset(cnt, 0, ((size_t)dmax + 2) * sizeof *cnt);
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t d = db == 1 ? rd[k] : ((const uint16_t *)(const void *)rd)[k];
+            cnt[d + 1]++;
+        }
+        for (uint32_t d = 1; d <= dmax + 1; d++)
+            cnt[d] += cnt[d - 1];
+        memcpy(ti, ri, (size_t)n * (size_t)ib);
+        if (rw)
+            memcpy(tw, rw, (size_t)n * (size_t)wb);
+        memcpy(td, rd, (size_t)n * (size_t)db);
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t d = db == 1 ? td[k] : ((const uint16_t *)(const void *)td)[k];
+            uint32_t at = cnt[d]++;
+            memcpy(ri + (size_t)at * (size_t)ib, ti + (size_t)k * (size_t)ib, (size_t)ib);
+            if (rw)
+                memcpy(rw + (size_t)at * (size_t)wb, tw + (size_t)k * (size_t)wb, (size_t)wb);
+            memcpy(rd + (size_t)at * (size_t)db, td + (size_t)k * (size_t)db, (size_t)db);
+        }
+    }
+    free(tmp);
+    free(cnt);
+}
+
 void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
 {
     const char *name = proj_name(spec);
@@ -886,6 +938,10 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     free(cx.tmp);
     free(cx.bits.w);
     free(counts);
+
+    if (db && spec->sort_by_delay && fl.dmax_seen > 1)
+        sort_rows_by_delay(n_pre, row_start, row_len, ind, ib, weight, wb, delay, db,
+                           fl.dmax_seen);
 
     out->n_syn = total;
     out->capacity = cap;

@@ -94,7 +94,7 @@ typedef struct snn_rng {
     uint32_t left; /* words of buf not handed out yet */
 } snn_rng;
 
-SNN_HD void snn_rng_init(snn_rng *g, uint64_t seed, uint32_t stream, uint32_t element,
+SNN_HD_ALWAYS void snn_rng_init(snn_rng *g, uint64_t seed, uint32_t stream, uint32_t element,
                          uint64_t step)
 {
     g->key[0] = (uint32_t)seed;
@@ -108,7 +108,7 @@ SNN_HD void snn_rng_init(snn_rng *g, uint64_t seed, uint32_t stream, uint32_t el
 }
 
 /* The next 32 random bits: the 4 words of block ctr[0] in order, then block ctr[0] + 1. */
-SNN_HD uint32_t snn_rng_u32(snn_rng *g)
+SNN_HD_ALWAYS uint32_t snn_rng_u32(snn_rng *g)
 {
     if (g->left == 0) {
         snn_philox4x32_10(g->ctr, g->key, g->buf);
@@ -120,7 +120,7 @@ SNN_HD uint32_t snn_rng_u32(snn_rng *g)
 
 /* Uniform double in (0, 1): 53 bits from two words (the first gives the high 27 bits).
  * The value 0 is mapped to 2^-54, so the result is never 0 or 1. */
-SNN_HD double snn_rng_uniform(snn_rng *g)
+SNN_HD_ALWAYS double snn_rng_uniform(snn_rng *g)
 {
     uint32_t a = snn_rng_u32(g) >> 5; /* 27 bits */
     uint32_t b = snn_rng_u32(g) >> 6; /* 26 bits */
@@ -129,21 +129,21 @@ SNN_HD double snn_rng_uniform(snn_rng *g)
 }
 
 /* Uniform float in (0, 1): 24 bits from one word; 0 is mapped to 2^-25. */
-SNN_HD float snn_rng_uniformf(snn_rng *g)
+SNN_HD_ALWAYS float snn_rng_uniformf(snn_rng *g)
 {
     uint32_t x = snn_rng_u32(g) >> 8;
     return x ? (float)x * (1.0f / 16777216.0f) : (1.0f / 33554432.0f);
 }
 
 /* Standard normal, Box-Muller (cosine branch only; no caching, so always 2 uniforms). */
-SNN_HD double snn_rng_normal(snn_rng *g)
+SNN_HD_ALWAYS double snn_rng_normal(snn_rng *g)
 {
     double u1 = snn_rng_uniform(g);
     double u2 = snn_rng_uniform(g);
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-SNN_HD float snn_rng_normalf(snn_rng *g)
+SNN_HD_ALWAYS float snn_rng_normalf(snn_rng *g)
 {
     float u1 = snn_rng_uniformf(g);
     float u2 = snn_rng_uniformf(g);
@@ -167,7 +167,7 @@ SNN_HD double snn_rng_exponential(snn_rng *g)
  * time in the rare tail.  lambda >= 30: PTRS, the transformed rejection method with squeeze of
  * W. Hoermann, "The transformed rejection method for generating Poisson random
  * variables" (1993). */
-SNN_HD uint32_t snn_rng_poisson(snn_rng *g, double lambda)
+SNN_HD_ALWAYS uint32_t snn_rng_poisson(snn_rng *g, double lambda)
 {
     if (!(lambda > 0.0))
         return 0;

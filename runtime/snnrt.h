@@ -194,6 +194,8 @@ typedef struct snn_proj_spec {
     snn_init delay;       /* initialiser for them in ms (drawn like the weights) */
     double dt;            /* ms per step: delay in steps = max(1, llround(value / dt)) */
     int delay_bytes;      /* 1 or 2: at most 255 or 65535 steps, else snn_fatal */
+    int sort_by_delay;    /* order each row by (delay, target), not by target: the
+                           * dendritic ring is then written one delay row at a time */
 } snn_proj_spec;
 
 typedef struct snn_ragged {

@@ -898,6 +898,65 @@ static void column_outdegree(const snn_proj_spec *spec)
     (void)snn_conn_column(spec, 1, 0, buf);
 }
 
+/* sort_by_delay: each row ordered by (delay, target), the same synapses as unsorted. */
+static void test_sort_by_delay(void **state)
+{
+    (void)state;
+    snn_proj_spec s = {0};
+    s.name = "sorted";
+    s.kind = SNN_CONN_FIXED_INDEGREE;
+    s.n_pre = 300;
+    s.n_post = 400;
+    s.k = 60;
+    s.autapses = 1;
+    s.multapses = 1;
+    s.stream = snn_stream_id("sorted/conn");
+    s.ind_bytes = 2;
+    s.has_weight = 1;
+    s.weight = (snn_init){.kind = SNN_INIT_UNIFORM, .a = 0.0, .b = 1.0,
+                          .stream = snn_stream_id("sorted/w")};
+    s.weight_bytes = 4;
+    s.has_delay = 1;
+    s.delay = (snn_init){.kind = SNN_INIT_UNIFORM, .a = 0.1, .b = 3.0,
+                         .stream = snn_stream_id("sorted/d")};
+    s.dt = 0.1;
+    s.delay_bytes = 1;
+    snn_ragged a, b;
+    snn_ragged_build(&s, 3, &a);
+    s.sort_by_delay = 1;
+    snn_ragged_build(&s, 3, &b);
+    assert_true(a.checksum == b.checksum);
+    assert_int_equal(a.max_delay, b.max_delay);
+    for (uint32_t i = 0; i < s.n_pre; i++) {
+        uint32_t n = a.row_len[i];
+        assert_int_equal(n, b.row_len[i]);
+        const uint16_t *ai = (const uint16_t *)a.ind + a.row_start[i];
+        const uint16_t *bi = (const uint16_t *)b.ind + b.row_start[i];
+        const float *aw = (const float *)a.weight + a.row_start[i];
+        const float *bw = (const float *)b.weight + b.row_start[i];
+        const uint8_t *ad = (const uint8_t *)a.delay + a.row_start[i];
+        const uint8_t *bd = (const uint8_t *)b.delay + b.row_start[i];
+        for (uint32_t k = 1; k < n; k++) {
+            assert_true(bd[k - 1] <= bd[k]);
+            if (bd[k - 1] == bd[k])
+                assert_true(bi[k - 1] <= bi[k]);
+        }
+        /* the k-th synapse of a with delay d is the next one of delay d in b */
+        uint32_t next[64] = {0};
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t at = 0;
+            for (uint32_t q = 0; q < n; q++)
+                at += bd[q] < ad[k];
+            at += next[ad[k]]++;
+            assert_int_equal(bi[at], ai[k]);
+            assert_true(bw[at] == aw[k]);
+            assert_int_equal(bd[at], ad[k]);
+        }
+    }
+    snn_ragged_free(&a);
+    snn_ragged_free(&b);
+}
+
 static void test_fatal_errors_new(void **state)
 {
     (void)state;
@@ -980,6 +1039,7 @@ int main(void)
         cmocka_unit_test(test_fixed_outdegree),
         cmocka_unit_test(test_fixed_total),
         cmocka_unit_test(test_delays),
+        cmocka_unit_test(test_sort_by_delay),
         cmocka_unit_test(test_fatal_errors_new),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
