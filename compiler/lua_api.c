@@ -1243,7 +1243,7 @@ static const char *cs_kind_name(CurrentKind k)
 static int l_current_source(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    static const char *const keys[] = {"pop", "source", "psm", "name", NULL};
+    static const char *const keys[] = {"pop", "source", "psm", "target", "name", NULL};
     check_keys(L, 1, "current_source", keys, 2);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -1285,6 +1285,13 @@ static int l_current_source(lua_State *L)
         cs->psm.loc = cs->loc;
     }
     lua_pop(L, 1);
+    const char *target = opt_string(L, 1, "target", 0, "current_source");
+    if (target) {
+        if (cs->kind != CS_POISSON || cs->psm.kind != PSM_DELTA)
+            api_error(L, "current_source '%s': 'target' works with poisson_input and the "
+                         "delta model only", cs->name);
+        cs->psm.target = target;
+    }
     cs->index = m->n_sources;
     m->sources = arena_grow(m->sources, &c->sources_cap, m->n_sources + 1, sizeof(void *));
     m->sources[m->n_sources++] = cs;

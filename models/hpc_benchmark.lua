@@ -17,19 +17,21 @@ local JE = 45.61                                    -- pA: 0.14 mV peak PSP
 local JI = -5.0 * JE                                -- g = -5
 local nu_ext = 20856.0                              -- Hz of Poisson input per neuron
 
-local iaf = lif { C = 250.0, tau_m = 10.0, E_L = 0.0, V_reset = 0.0, V_th = 20.0, t_ref = 0.5 }
+-- iaf_psc_alpha, exactly integrated (the standard library's lif_alpha)
+local iaf = lif_alpha { C = 250.0, tau_m = 10.0, E_L = 0.0, V_reset = 0.0, V_th = 20.0,
+                        t_ref = 0.5, tau_syn = tau_syn }
 local init = { V = normal(5.7, 7.2) }
 local E = population { "E", iaf, NE, init = init }
 local I = population { "I", iaf, NI, init = init }
 
-local psc = alpha_curr { tau = tau_syn }
+-- all input goes into lif_alpha's 'in_alpha' (weights are PSC peaks in pA)
 for _, post in ipairs({ E, I }) do
-  current_source { post, poisson_input { rate = nu_ext, weight = JE }, psm = psc,
+  current_source { post, poisson_input { rate = nu_ext, weight = JE }, target = "in_alpha",
                    name = post.name .. "_ext" }
   projection { E, post, conn = fixed_indegree(CE, { autapses = false, multapses = true }),
-               weight = JE, delay = 1.5, psm = psc }
+               weight = JE, delay = 1.5, target = "in_alpha" }
   projection { I, post, conn = fixed_indegree(CI, { autapses = false, multapses = true }),
-               weight = JI, delay = 1.5, psm = psc }
+               weight = JI, delay = 1.5, target = "in_alpha" }
 end
 
 record { E = "spikes", I = "spikes" }

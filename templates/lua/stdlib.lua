@@ -92,3 +92,34 @@ adex = neuron {
   threshold = "V > V_peak",
   reset     = "V = V_reset; w += b; refrac = t_ref;",
 }
+
+-- LIF with alpha-shaped synaptic currents, integrated exactly as NEST's iaf_psc_alpha:
+-- the membrane and the synaptic current (I, its derivative dI) advance together through
+-- the exact propagator of the linear system over each step.  Projections deliver into
+-- the variable 'in_alpha' (projection { ..., target = "in_alpha" }) with weights equal to
+-- the PSC peak in pA (reached tau_syn after the spike); a spike delivered in a step
+-- shapes the current from the next step on, as in NEST.
+lif_alpha = neuron {
+  name   = "lif_alpha",
+  params = { C = 250.0, tau_m = 10.0, E_L = -70.0, V_reset = -70.0, V_th = -55.0,
+             t_ref = 2.0, I_e = 0.0, tau_syn = 0.5 },
+  vars   = { V = -70.0, I = 0.0, dI = 0.0, in_alpha = 0.0, refrac = 0.0 },
+  sim = [[
+    scalar em = exp(-dt / tau_m);
+    scalar es = exp(-dt / tau_syn);
+    scalar a = 1.0 / tau_m - 1.0 / tau_syn;
+    scalar P30 = tau_m / C * (1.0 - em);
+    scalar P31 = em / C * (exp(a * dt) * (a * dt - 1.0) + 1.0) / (a * a);
+    scalar P32 = tau_m * tau_syn / (C * (tau_syn - tau_m)) * (es - em);
+    if (refrac > 0.5 * dt) {
+        refrac -= dt;
+    } else {
+        V = E_L + em * (V - E_L) + P30 * (I_e + Isyn) + P31 * dI + P32 * I;
+    }
+    I = dt * es * dI + es * I;
+    dI = es * dI + in_alpha * 2.718281828459045 / tau_syn;
+    in_alpha = 0.0;
+  ]],
+  threshold = "V >= V_th",
+  reset     = "V = V_reset; refrac = t_ref;",
+}
