@@ -118,6 +118,106 @@ static int check_neuron(NeuronModel *nm)
     return errs;
 }
 
+/* ---- weight update models ---- */
+
+static int parse_syn_code(SynapseModel *sm, CodeStr *cs, const char *which, const Sym *syms,
+                          int ns)
+{
+    if (!cs->text)
+        return 0;
+    const char *what = arena_printf("synapse '%s' %s code", sm->name, which);
+    cs->stmts = code_parse_stmts(cs->text, cs->loc, what);
+    if (!cs->stmts)
+        return 1;
+    int errs = code_resolve_stmts(cs->stmts, syms, ns, cs->loc, what);
+    if (!errs && code_uses_rng(cs->stmts, NULL)) {
+        diag_error(cs->loc, "%s: random draws are not supported in synapse code", what);
+        errs++;
+    }
+    return errs;
+}
+
+/* Symbols of a synapse model's code: params always; per-synapse vars in on_pre/on_post;
+ * pre and post vars readable there, writable in their own spike and dynamics code. */
+static Sym *syn_syms(const SynapseModel *sm, int mode, int *n)
+{
+    Sym *s = arena_alloc(sizeof(Sym) * (size_t)(sm->n_params + sm->n_vars + sm->n_pre_vars +
+                                                sm->n_post_vars + 3));
+    int k = 0;
+    for (int i = 0; i < sm->n_params; i++)
+        s[k++] = (Sym){sm->params[i].name, SYM_PARAM, i, false, 0};
+    if (mode == 0)
+        for (int i = 0; i < sm->n_vars; i++)
+            s[k++] = (Sym){sm->vars[i].name, SYM_SYN, i, true, 0};
+    if (mode != 2)
+        for (int i = 0; i < sm->n_pre_vars; i++)
+            s[k++] = (Sym){sm->pre_vars[i].name, SYM_PRE, i, mode == 1, 0};
+    if (mode != 1)
+        for (int i = 0; i < sm->n_post_vars; i++)
+            s[k++] = (Sym){sm->post_vars[i].name, SYM_POST, i, mode == 2, 0};
+    s[k++] = (Sym){"dt", SYM_BUILTIN, 0, false, 0};
+    s[k++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
+    *n = k;
+    return s;
+}
+
+static int check_synapse_model(SynapseModel *sm)
+{
+    int errs = 0;
+    const char *names[1024];
+    int nn = 0;
+    for (int i = 0; i < sm->n_params && nn < 1024; i++)
+        names[nn++] = sm->params[i].name;
+    for (int i = 0; i < sm->n_vars && nn < 1024; i++)
+        names[nn++] = sm->vars[i].name;
+    for (int i = 0; i < sm->n_pre_vars && nn < 1024; i++)
+        names[nn++] = sm->pre_vars[i].name;
+    for (int i = 0; i < sm->n_post_vars && nn < 1024; i++)
+        names[nn++] = sm->post_vars[i].name;
+    for (int i = 0; i < nn; i++) {
+        if (is_reserved(names[i])) {
+            diag_error(sm->loc, "synapse '%s': name '%s' is reserved", sm->name, names[i]);
+            errs++;
+        }
+        for (int k = 0; k < i; k++)
+            if (!strcmp(names[i], names[k])) {
+                diag_error(sm->loc, "synapse '%s': '%s' is defined twice (params, vars, "
+                                    "pre_vars and post_vars share one name space)",
+                           sm->name, names[i]);
+                errs++;
+            }
+    }
+    bool has_w = false;
+    for (int i = 0; i < sm->n_vars; i++)
+        has_w |= !strcmp(sm->vars[i].name, sm->weight);
+    if (!has_w) {
+        diag_error(sm->loc, "synapse '%s': the weight variable '%s' is not among its vars "
+                            "(add it, or set weight = \"...\")", sm->name, sm->weight);
+        errs++;
+    }
+    if (errs)
+        return errs;
+    int n;
+    Sym *s0 = syn_syms(sm, 0, &n);
+    errs += parse_syn_code(sm, &sm->on_pre, "on_pre", s0, n);
+    errs += parse_syn_code(sm, &sm->on_post, "on_post", s0, n);
+    Sym *s1 = syn_syms(sm, 1, &n);
+    errs += parse_syn_code(sm, &sm->pre_spike, "pre_spike", s1, n);
+    errs += parse_syn_code(sm, &sm->pre_dynamics, "pre_dynamics", s1, n);
+    Sym *s2 = syn_syms(sm, 2, &n);
+    errs += parse_syn_code(sm, &sm->post_spike, "post_spike", s2, n);
+    errs += parse_syn_code(sm, &sm->post_dynamics, "post_dynamics", s2, n);
+    return errs;
+}
+
+static int syn_weight_index(const SynapseModel *sm)
+{
+    for (int i = 0; i < sm->n_vars; i++)
+        if (!strcmp(sm->vars[i].name, sm->weight))
+            return i;
+    return -1;
+}
+
 static double expected_synapses(const Projection *pj)
 {
     double npre = (double)pj->pre->n, npost = (double)pj->post->n;
@@ -147,6 +247,20 @@ static int check_projection(Model *m, Projection *pj)
     const ConnRule *c = &pj->conn;
     const char *what = arena_printf("projection '%s'", pj->name);
     errs += check_psm(&pj->psm, pj->post, what);
+    if (pj->syn) {
+        int wv = syn_weight_index(pj->syn);
+        if (wv >= 0) {
+            if (pj->weight_given)
+                pj->syn_inits[wv] = pj->weight;
+            else
+                pj->weight = pj->syn_inits[wv];
+        }
+        if (pj->delay_init.kind != INIT_CONSTANT) {
+            diag_error(pj->loc, "projection '%s': per-synapse delays with a weight update "
+                                "model are not supported yet; use one delay", pj->name);
+            errs++;
+        }
+    }
     if (pj->delay_init.kind != INIT_CONSTANT) {
         /* one delay per synapse, in steps, at least one; the widest stored value decides
          * between 1 and 2 bytes per synapse */
@@ -378,6 +492,20 @@ int check_model(Model *m)
                 errs++;
             }
         }
+    }
+    if (errs)
+        return errs;
+    SynapseModel **sdone = arena_alloc(sizeof(void *) * (size_t)(m->n_projs + m->n_synapses + 1));
+    int nsdone = 0;
+    for (int i = 0; i < m->n_synapses + m->n_projs; i++) {
+        SynapseModel *sm = i < m->n_synapses ? m->synapses[i] : m->projs[i - m->n_synapses]->syn;
+        bool seen = !sm;
+        for (int k = 0; k < nsdone && !seen; k++)
+            seen = sdone[k] == sm;
+        if (seen)
+            continue;
+        sdone[nsdone++] = sm;
+        errs += check_synapse_model(sm);
     }
     if (errs)
         return errs;

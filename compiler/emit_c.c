@@ -18,8 +18,9 @@
 
 typedef struct Ctx {
     const Model *m;
-    const Population *pop; /* population whose code is printed */
+    const Population *pop;   /* population whose code is printed */
     bool is_float;
+    const Projection *proj;  /* or: projection whose synapse code is printed */
 } Ctx;
 
 #define RESYNC "#line SNN_RESYNC"
@@ -32,7 +33,17 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
     Ctx *c = ud;
     switch (sym->kind) {
     case SYM_PARAM:
-        code_print_number(out, c->pop->params[sym->index], c->is_float);
+        code_print_number(out, c->proj ? c->proj->syn_params[sym->index]
+                                       : c->pop->params[sym->index], c->is_float);
+        break;
+    case SYM_PRE:
+        sb_printf(out, "snn_pv_%s_%s[snn_pre]", c->proj->name, sym->name);
+        break;
+    case SYM_POST:
+        sb_printf(out, "snn_qv_%s_%s[snn_post]", c->proj->name, sym->name);
+        break;
+    case SYM_SYN:
+        sb_puts(out, sym->name);
         break;
     case SYM_BUILTIN:
         if (!strcmp(sym->name, "dt"))
@@ -43,12 +54,19 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
     case SYM_LOCAL: {
         /* a local may shadow a parameter or variable in the code string; in C it must
          * not, or "scalar V = V * 2;" would read itself */
-        const NeuronModel *nm = c->pop->model;
         bool clash = !strcmp(sym->name, "t") || !strcmp(sym->name, "Isyn");
-        for (int i = 0; i < nm->n_vars; i++)
-            clash |= !strcmp(sym->name, nm->vars[i].name);
-        for (int i = 0; i < nm->n_params; i++)
-            clash |= !strcmp(sym->name, nm->params[i].name);
+        if (c->proj) {
+            const SynapseModel *sm = c->proj->syn;
+            for (int i = 0; i < sm->n_vars; i++)
+                clash |= !strcmp(sym->name, sm->vars[i].name);
+            clash |= !strncmp(sym->name, "snn_", 4);
+        } else {
+            const NeuronModel *nm = c->pop->model;
+            for (int i = 0; i < nm->n_vars; i++)
+                clash |= !strcmp(sym->name, nm->vars[i].name);
+            for (int i = 0; i < nm->n_params; i++)
+                clash |= !strcmp(sym->name, nm->params[i].name);
+        }
         if (clash)
             sb_printf(out, "%s_l%d", sym->name, sym->index);
         else
@@ -293,7 +311,7 @@ static void step_current_expr(StrBuf *o, const CurrentSource *cs, bool is_float)
 static void pop_update(StrBuf *o, const Model *m, const Population *p, const EmitOptions *opt)
 {
     const NeuronModel *nm = p->model;
-    Ctx c = {m, p, m->precision == PREC_FLOAT};
+    Ctx c = {m, p, m->precision == PREC_FLOAT, NULL};
     bool f = c.is_float;
     bool rng = code_uses_rng(nm->sim.stmts, NULL) || code_uses_rng(NULL, nm->threshold.expr) ||
                code_uses_rng(nm->reset.stmts, NULL);
@@ -486,10 +504,15 @@ static const char *ind_type(const Projection *pj)
     return pj->post->n <= 65536 ? "uint16_t" : "uint32_t";
 }
 
+static bool per_synapse_weight(const Projection *pj)
+{
+    return pj->weight.kind != INIT_CONSTANT || pj->syn;
+}
+
 static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
 {
     const ConnRule *c = &pj->conn;
-    bool het = pj->weight.kind != INIT_CONSTANT;
+    bool het = per_synapse_weight(pj);
     sb_puts(o, "{\n");
     sb_printf(o, "    const snn_proj_spec spec = {\n");
     sb_printf(o, "        .name = \"%s\",\n", pj->name);
@@ -526,15 +549,213 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "    run->n_synapses[%d] = snn_syn_%s.n_syn;\n", pj->index, pj->name);
     sb_printf(o, "    run->syn_bytes[%d] = snn_syn_%s.bytes;\n", pj->index, pj->name);
     sb_printf(o, "    run->syn_checksum[%d] = snn_syn_%s.checksum;\n", pj->index, pj->name);
+    if (pj->syn) {
+        const SynapseModel *sm = pj->syn;
+        sb_puts(o, "    /* weight update model: its variables, traces and the column view */\n");
+        for (int i = 0; i < sm->n_vars; i++) {
+            if (!strcmp(sm->vars[i].name, sm->weight))
+                continue;
+            sb_printf(o, "    snn_sv_%s_%s = snn_alloc(sizeof(scalar) * snn_syn_%s.capacity, "
+                         "\"projection '%s' variable '%s'\");\n", pj->name, sm->vars[i].name,
+                      pj->name, pj->name, sm->vars[i].name);
+        }
+        for (int i = 0; i < sm->n_pre_vars; i++)
+            sb_printf(o, "    snn_pv_%s_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, "
+                         "\"projection '%s' presynaptic '%s'\");\n", pj->name,
+                      sm->pre_vars[i].name, pj->pre->name, pj->name, sm->pre_vars[i].name);
+        for (int i = 0; i < sm->n_post_vars; i++)
+            sb_printf(o, "    snn_qv_%s_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, "
+                         "\"projection '%s' postsynaptic '%s'\");\n", pj->name,
+                      sm->post_vars[i].name, pj->post->name, pj->name, sm->post_vars[i].name);
+        if (sm->on_post.stmts)
+            sb_printf(o, "    snn_columns_build(&snn_syn_%s, \"%s\", &snn_cols_%s);\n", pj->name,
+                      pj->name, pj->name);
+    }
     sb_puts(o, "}");
     (void)m;
+}
+
+/* Initial values of a weight update model's variables (the weight itself comes from the
+ * connectivity builder). */
+static void proj_init(StrBuf *o, const Projection *pj)
+{
+    const SynapseModel *sm = pj->syn;
+    if (!sm) {
+        sb_puts(o, "/* static synapses */");
+        return;
+    }
+    for (int i = 0; i < sm->n_vars; i++) {
+        if (!strcmp(sm->vars[i].name, sm->weight))
+            continue;
+        sb_printf(o, "{\n    const snn_init vinit = %s;\n",
+                  c_init(&pj->syn_inits[i], arena_printf("synvar:%s/%s", pj->name,
+                                                         sm->vars[i].name)));
+        sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, snn_syn_%s.capacity, "
+                     "snn_sv_%s_%s, (int)sizeof(scalar));\n}\n", pj->name, pj->name,
+                  sm->vars[i].name);
+    }
+    for (int i = 0; i < sm->n_pre_vars; i++)
+        sb_printf(o, "{\n    const snn_init vinit = %s;\n    snn_init_values(&vinit, run->seed, 0, "
+                     "SNN_N_%s, snn_pv_%s_%s, (int)sizeof(scalar));\n}\n",
+                  c_init(&sm->pre_vars[i].init, arena_printf("pre:%s/%s", pj->name,
+                                                             sm->pre_vars[i].name)),
+                  pj->pre->name, pj->name, sm->pre_vars[i].name);
+    for (int i = 0; i < sm->n_post_vars; i++)
+        sb_printf(o, "{\n    const snn_init vinit = %s;\n    snn_init_values(&vinit, run->seed, 0, "
+                     "SNN_N_%s, snn_qv_%s_%s, (int)sizeof(scalar));\n}\n",
+                  c_init(&sm->post_vars[i].init, arena_printf("post:%s/%s", pj->name,
+                                                              sm->post_vars[i].name)),
+                  pj->post->name, pj->name, sm->post_vars[i].name);
+    sb_puts(o, "(void)run;");
+}
+
+static void syn_decls(StrBuf *o, const Projection *pj)
+{
+    const SynapseModel *sm = pj->syn;
+    for (int i = 0; i < sm->n_vars; i++)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0)
+            sb_printf(o, "\nstatic scalar *snn_sv_%s_%s; /* synapse variable */", pj->name,
+                      sm->vars[i].name);
+    for (int i = 0; i < sm->n_pre_vars; i++)
+        sb_printf(o, "\nstatic scalar *snn_pv_%s_%s; /* presynaptic variable */", pj->name,
+                  sm->pre_vars[i].name);
+    for (int i = 0; i < sm->n_post_vars; i++)
+        sb_printf(o, "\nstatic scalar *snn_qv_%s_%s; /* postsynaptic variable */", pj->name,
+                  sm->post_vars[i].name);
+    if (sm->on_post.stmts)
+        sb_printf(o, "\nstatic snn_columns snn_cols_%s; /* column view for on_post */",
+                  pj->name);
+}
+
+/* Load the synapse variables at position 'pos' into locals, run code, store them. */
+static void syn_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+                     const char *pos, const char *wptr, int indent, const EmitOptions *opt)
+{
+    const SynapseModel *sm = pj->syn;
+    Ctx c = {m, pj->post, m->precision == PREC_FLOAT, pj};
+    for (int i = 0; i < sm->n_vars; i++) {
+        const char *v = sm->vars[i].name;
+        if (!strcmp(v, sm->weight))
+            sb_printf(o, "%*sscalar %s = %s[%s];\n", indent, "", v, wptr, pos);
+        else
+            sb_printf(o, "%*sscalar %s = snn_sv_%s_%s[%s];\n", indent, "", v, pj->name, v, pos);
+    }
+    CodePrinter pr = printer(&c, cs, opt);
+    sb_printf(o, "%*s{\n", indent, "");
+    code_print_stmts(o, cs->stmts, indent + 4, &pr);
+    if (pr.line_file)
+        sb_puts(o, RESYNC "\n");
+    sb_printf(o, "%*s}\n", indent, "");
+    for (int i = 0; i < sm->n_vars; i++) {
+        const char *v = sm->vars[i].name;
+        if (!strcmp(v, sm->weight))
+            sb_printf(o, "%*s%s[%s] = %s;\n", indent, "", wptr, pos, v);
+        else
+            sb_printf(o, "%*ssnn_sv_%s_%s[%s] = %s;\n", indent, "", pj->name, v, pos, v);
+    }
+}
+
+/* Per-neuron code of a weight update model (spike or dynamics code) over a loop. */
+static void trace_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+                       const char *idx, const EmitOptions *opt)
+{
+    Ctx c = {m, pj->post, m->precision == PREC_FLOAT, pj};
+    CodePrinter pr = printer(&c, cs, opt);
+    sb_printf(o, "    const uint32_t %s = snn_k;\n", idx);
+    sb_puts(o, "    {\n");
+    code_print_stmts(o, cs->stmts, 8, &pr);
+    if (pr.line_file)
+        sb_puts(o, RESYNC "\n");
+    sb_puts(o, "    }\n");
+}
+
+/* After the neuron updates: on_post for the synapses of targets that spiked, then the
+ * spike code of the traces, then their dynamics. */
+static void proj_plasticity(StrBuf *o, const Model *m, const Projection *pj,
+                            const EmitOptions *opt)
+{
+    const SynapseModel *sm = pj->syn;
+    const char *pre = pj->pre->name, *post = pj->post->name;
+    sb_printf(o, "const uint32_t snn_pre_slot = (uint32_t)(step %% SNN_NSLOT_%s);\n", pre);
+    sb_printf(o, "const uint32_t snn_post_slot = (uint32_t)(step %% SNN_NSLOT_%s);\n", post);
+    sb_printf(o, "const uint32_t snn_npre = snn_spkcnt_%s[snn_pre_slot];\n", pre);
+    sb_printf(o, "const uint32_t snn_npost = snn_spkcnt_%s[snn_post_slot];\n", post);
+    sb_printf(o, "const uint32_t *snn_pre_spk = snn_spk_%s + (size_t)snn_pre_slot * SNN_N_%s;\n",
+              pre, pre);
+    sb_printf(o, "const uint32_t *snn_post_spk = snn_spk_%s + (size_t)snn_post_slot * SNN_N_%s;\n",
+              post, post);
+    sb_puts(o, "(void)snn_npre; (void)snn_npost; (void)snn_pre_spk; (void)snn_post_spk;\n");
+    if (sm->on_post.stmts) {
+        sb_printf(o, "scalar *snn_w = snn_syn_%s.weight;\n", pj->name);
+        sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* on_post */\n");
+        sb_puts(o, "    const uint32_t snn_post = snn_post_spk[snn_s];\n");
+        sb_printf(o, "    for (uint64_t snn_c = snn_cols_%s.start[snn_post]; "
+                     "snn_c < snn_cols_%s.start[snn_post + 1]; snn_c++) {\n", pj->name, pj->name);
+        sb_printf(o, "        const uint64_t snn_pos = snn_cols_%s.syn[snn_c];\n", pj->name);
+        sb_printf(o, "        const uint32_t snn_pre = snn_cols_%s.pre[snn_c];\n", pj->name);
+        sb_puts(o, "        (void)snn_pre;\n");
+        syn_code(o, m, pj, &sm->on_post, "snn_pos", "snn_w", 8, opt);
+        sb_puts(o, "    }\n}\n");
+    }
+    if (sm->pre_spike.stmts) {
+        sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npre; snn_s++) { /* pre_spike */\n");
+        sb_puts(o, "    const uint32_t snn_k = snn_pre_spk[snn_s];\n");
+        trace_code(o, m, pj, &sm->pre_spike, "snn_pre", opt);
+        sb_puts(o, "}\n");
+    }
+    if (sm->post_spike.stmts) {
+        sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* post_spike */\n");
+        sb_puts(o, "    const uint32_t snn_k = snn_post_spk[snn_s];\n");
+        trace_code(o, m, pj, &sm->post_spike, "snn_post", opt);
+        sb_puts(o, "}\n");
+    }
+    if (sm->pre_dynamics.stmts) {
+        sb_printf(o, "for (uint32_t snn_k = 0; snn_k < SNN_N_%s; snn_k++) { /* pre_dynamics */\n",
+                  pre);
+        trace_code(o, m, pj, &sm->pre_dynamics, "snn_pre", opt);
+        sb_puts(o, "}\n");
+    }
+    if (sm->post_dynamics.stmts) {
+        sb_printf(o, "for (uint32_t snn_k = 0; snn_k < SNN_N_%s; snn_k++) { /* post_dynamics */\n",
+                  post);
+        trace_code(o, m, pj, &sm->post_dynamics, "snn_post", opt);
+        sb_puts(o, "}\n");
+    }
+}
+
+static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *pj,
+                                   const EmitOptions *opt)
+{
+    const char *pre = pj->pre->name, *post = pj->post->name;
+    int d = pj->delay_steps;
+    sb_printf(o, "/* spikes emitted %d step%s ago; each synapse runs on_pre, then delivers its "
+                 "weight */\n", d, d == 1 ? "" : "s");
+    sb_printf(o, "const uint32_t snn_slot = (uint32_t)((step + SNN_NSLOT_%s - %du) %% SNN_NSLOT_%s);\n",
+              pre, d, pre);
+    sb_printf(o, "const uint32_t snn_n = snn_spkcnt_%s[snn_slot];\n", pre);
+    sb_printf(o, "const uint32_t *snn_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n", pre, pre);
+    sb_printf(o, "const %s *snn_ind = snn_syn_%s.ind;\n", ind_type(pj), pj->name);
+    sb_printf(o, "scalar *snn_w = snn_syn_%s.weight;\n", pj->name);
+    sb_printf(o, "scalar *snn_in = snn_in%d_%s;\n", pj->input_slot, post);
+    sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_n; snn_s++) {\n");
+    sb_puts(o, "    const uint32_t snn_pre = snn_spk[snn_s];\n");
+    sb_printf(o, "    const uint64_t snn_start = snn_syn_%s.row_start[snn_pre];\n", pj->name);
+    sb_printf(o, "    const uint64_t snn_end = snn_start + snn_syn_%s.row_len[snn_pre];\n",
+              pj->name);
+    sb_puts(o, "    for (uint64_t snn_pos = snn_start; snn_pos < snn_end; snn_pos++) {\n");
+    sb_puts(o, "        const uint32_t snn_post = snn_ind[snn_pos];\n");
+    sb_puts(o, "        (void)snn_post;\n");
+    if (pj->syn->on_pre.stmts)
+        syn_code(o, m, pj, &pj->syn->on_pre, "snn_pos", "snn_w", 8, opt);
+    sb_puts(o, "        snn_in[snn_post] += snn_w[snn_pos];\n");
+    sb_puts(o, "    }\n}");
 }
 
 static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 {
     bool is_float = m->precision == PREC_FLOAT;
     const char *pre = pj->pre->name, *post = pj->post->name;
-    bool het = pj->weight.kind != INIT_CONSTANT;
+    bool het = per_synapse_weight(pj);
     int d = pj->delay_steps;
     if (pj->het_delay)
         sb_puts(o, "/* spikes of the last step, each synapse adding into the dendritic ring "
@@ -726,12 +947,24 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
         tmpl_set(s, "proj_decl", arena_printf("static snn_ragged snn_syn_%s; /* %s, %s target "
                                               "indices%s */", pj->name,
                                               conn_kind_name(pj->conn.kind), ind_type(pj),
-                                              pj->weight.kind != INIT_CONSTANT
+                                              per_synapse_weight(pj)
                                                   ? ", per-synapse weights" : ""));
         proj_build(&sb, m, pj);
         tmpl_set(s, "proj_build", take(&sb));
-        proj_propagate(&sb, m, pj);
+        if (pj->syn)
+            proj_propagate_plastic(&sb, m, pj, opt);
+        else
+            proj_propagate(&sb, m, pj);
         tmpl_set(s, "propagate", take(&sb));
+        proj_init(&sb, pj);
+        tmpl_set(s, "proj_init", take(&sb));
+        tmpl_set_bool(s, "plastic", pj->syn != NULL);
+        if (pj->syn) {
+            syn_decls(&sb, pj);
+            tmpl_set(s, "syn_decls", take(&sb));
+            proj_plasticity(&sb, m, pj, opt);
+            tmpl_set(s, "plasticity", take(&sb));
+        }
     }
     const char *src = tmpl_get("c/model.c.tmpl");
     if (!src)

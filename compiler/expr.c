@@ -688,6 +688,9 @@ static const char *sym_kind_desc(const Sym *s)
     case SYM_INPUT: return "input";
     case SYM_LOCAL: return "local";
     case SYM_MATH: case SYM_RNG: return "function";
+    case SYM_SYN: return "synapse variable";
+    case SYM_PRE: return "presynaptic variable";
+    case SYM_POST: return "postsynaptic variable";
     }
     return "name";
 }

@@ -22,7 +22,7 @@ typedef struct Ctx {
     Model *m;
     const LoadOptions *opt;
     const char *cur_file, *cur_text;
-    int neurons_cap, pops_cap, projs_cap, sources_cap, varrecs_cap;
+    int neurons_cap, pops_cap, projs_cap, sources_cap, varrecs_cap, synapses_cap;
     bool *define_used;
 } Ctx;
 
@@ -35,6 +35,7 @@ static const char ctx_key = 0;
 #define MT_CONN   "snncc.conn"
 #define MT_PSM    "snncc.psm"
 #define MT_CS     "snncc.current"
+#define MT_SYN    "snncc.synapse"
 
 static Ctx *get_ctx(lua_State *L)
 {
@@ -509,6 +510,141 @@ static int neuron_tostring(lua_State *L)
     return 1;
 }
 
+/* ---- synapse{} ---------------------------------------------------------------------- */
+
+/* A table of name = number (params) at field 'key', sorted by name. */
+static int read_params(lua_State *L, int t, const char *key, const char *what, SrcLoc loc,
+                       NamedValue **out)
+{
+    int n = 0;
+    *out = arena_alloc(sizeof(NamedValue));
+    if (lua_getfield(L, t, key) != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: '%s' must be a table of name = value", what, key);
+        int tt = lua_gettop(L);
+        const char **names;
+        n = sorted_keys(L, tt, what, &names);
+        *out = arena_alloc(sizeof(NamedValue) * (size_t)(n + 1));
+        for (int i = 0; i < n; i++) {
+            if (!is_ident(names[i]))
+                api_error(L, "%s: name '%s' in '%s' must be an identifier", what, names[i], key);
+            lua_getfield(L, tt, names[i]);
+            if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+                api_error(L, "%s: '%s' in '%s' must be a finite number (got %s)", what,
+                          names[i], key, type_name(L, -1));
+            (*out)[i] = (NamedValue){names[i], lua_tonumber(L, -1), loc};
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
+/* A table of name = number or initialiser at field 'key', sorted by name. */
+static int read_vars(lua_State *L, int t, const char *key, const char *what, VarDef **out)
+{
+    int n = 0;
+    *out = arena_alloc(sizeof(VarDef));
+    if (lua_getfield(L, t, key) != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: '%s' must be a table of name = initial value", what, key);
+        int tt = lua_gettop(L);
+        const char **names;
+        n = sorted_keys(L, tt, what, &names);
+        *out = arena_alloc(sizeof(VarDef) * (size_t)(n + 1));
+        for (int i = 0; i < n; i++) {
+            if (!is_ident(names[i]))
+                api_error(L, "%s: name '%s' in '%s' must be an identifier", what, names[i], key);
+            lua_getfield(L, tt, names[i]);
+            (*out)[i].name = names[i];
+            (*out)[i].init = to_init(L, -1, what, names[i]);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
+static int l_synapse(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"name", "params", "vars", "pre_vars", "post_vars",
+                                       "weight", "on_pre", "on_post", "pre_spike",
+                                       "post_spike", "pre_dynamics", "post_dynamics", NULL};
+    check_keys(L, 1, "synapse", keys, 0);
+    SynapseModel *sm = arena_alloc(sizeof *sm);
+    sm->loc = caller_loc(L);
+    sm->name = opt_string(L, 1, "name", 0, "synapse");
+    if (!sm->name)
+        api_error(L, "synapse: missing 'name'");
+    if (!is_ident(sm->name))
+        api_error(L, "synapse: name '%s' must be an identifier", sm->name);
+    const char *what = arena_printf("synapse '%s'", sm->name);
+    sm->n_params = read_params(L, 1, "params", what, sm->loc, &sm->params);
+    sm->n_vars = read_vars(L, 1, "vars", what, &sm->vars);
+    sm->n_pre_vars = read_vars(L, 1, "pre_vars", what, &sm->pre_vars);
+    sm->n_post_vars = read_vars(L, 1, "post_vars", what, &sm->post_vars);
+    sm->weight = opt_string(L, 1, "weight", 0, what);
+    if (!sm->weight)
+        sm->weight = "w";
+    sm->on_pre = read_code(L, 1, "on_pre", sm->loc, what);
+    sm->on_post = read_code(L, 1, "on_post", sm->loc, what);
+    sm->pre_spike = read_code(L, 1, "pre_spike", sm->loc, what);
+    sm->post_spike = read_code(L, 1, "post_spike", sm->loc, what);
+    sm->pre_dynamics = read_code(L, 1, "pre_dynamics", sm->loc, what);
+    sm->post_dynamics = read_code(L, 1, "post_dynamics", sm->loc, what);
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    m->synapses = arena_grow(m->synapses, &c->synapses_cap, m->n_synapses + 1, sizeof(void *));
+    m->synapses[m->n_synapses++] = sm;
+    new_handle(L, MT_SYN, sm);
+    return 1;
+}
+
+/* stdp{ A_plus = 0.01 }: a copy with other parameter defaults. */
+static int synapse_call(lua_State *L)
+{
+    SynapseModel *base = *(SynapseModel **)luaL_checkudata(L, 1, MT_SYN);
+    if (!lua_istable(L, 2))
+        api_error(L, "%s{...}: call a synapse model with a table of parameters (got %s)",
+                  base->name, type_name(L, 2));
+    SynapseModel *sm = arena_alloc(sizeof *sm);
+    *sm = *base;
+    sm->params = arena_alloc(sizeof(NamedValue) * (size_t)(base->n_params + 1));
+    memcpy(sm->params, base->params, sizeof(NamedValue) * (size_t)base->n_params);
+    const char **keys;
+    int n = sorted_keys(L, 2, base->name, &keys);
+    for (int i = 0; i < n; i++) {
+        int k = -1;
+        const char **cands = arena_alloc(sizeof(char *) * (size_t)(sm->n_params + 1));
+        for (int q = 0; q < sm->n_params; q++) {
+            cands[q] = sm->params[q].name;
+            if (!strcmp(sm->params[q].name, keys[i]))
+                k = q;
+        }
+        if (k < 0) {
+            char hint[128];
+            diag_hint(hint, sizeof hint, keys[i], cands, sm->n_params);
+            api_error(L, "%s{...}: synapse '%s' has no parameter '%s'%s", base->name,
+                      base->name, keys[i], hint);
+        }
+        lua_getfield(L, 2, keys[i]);
+        if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+            api_error(L, "%s{...}: parameter '%s' must be a finite number", base->name, keys[i]);
+        sm->params[k].value = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    new_handle(L, MT_SYN, sm);
+    return 1;
+}
+
+static int synapse_tostring(lua_State *L)
+{
+    SynapseModel *sm = *(SynapseModel **)luaL_checkudata(L, 1, MT_SYN);
+    lua_pushfstring(L, "synapse '%s' (%s:%d)", sm->name, sm->loc.file, sm->loc.line);
+    return 1;
+}
+
 /* ---- population{} --------------------------------------------------------------------- */
 
 static Population *find_pop(Model *m, const char *name)
@@ -665,7 +801,7 @@ static int l_projection(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "pre", "post", "conn", "weight", "delay",
-                                       "psm", "target", NULL};
+                                       "psm", "target", "synapse", "init", NULL};
     check_keys(L, 1, "projection", keys, 2);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -699,9 +835,16 @@ static int l_projection(lua_State *L)
     pj->conn = *cr;
     lua_pop(L, 1);
 
-    if (lua_getfield(L, 1, "weight") == LUA_TNIL)
-        api_error(L, "%s: missing 'weight'", what);
-    pj->weight = to_init(L, -1, what, "weight");
+    if (lua_getfield(L, 1, "weight") == LUA_TNIL) {
+        lua_getfield(L, 1, "synapse");
+        bool plastic = test_handle(L, -1, MT_SYN) != NULL;
+        lua_pop(L, 1);
+        if (!plastic)
+            api_error(L, "%s: missing 'weight'", what);
+    } else {
+        pj->weight = to_init(L, -1, what, "weight");
+        pj->weight_given = true;
+    }
     lua_pop(L, 1);
 
     pj->delay = -1; /* check.c: default one step */
@@ -740,6 +883,44 @@ static int l_projection(lua_State *L)
                       psm_kind_name(pj->psm.kind));
         pj->psm.target = target;
     }
+
+    if (lua_getfield(L, 1, "synapse") != LUA_TNIL) {
+        SynapseModel *sm = test_handle(L, -1, MT_SYN);
+        if (!sm)
+            api_error(L, "%s: 'synapse' must be a weight update model made with synapse{} "
+                         "(got %s)", what, type_name(L, -1));
+        pj->syn = sm;
+        pj->syn_params = arena_alloc(sizeof(double) * (size_t)(sm->n_params + 1));
+        for (int i = 0; i < sm->n_params; i++)
+            pj->syn_params[i] = sm->params[i].value;
+        pj->syn_inits = arena_alloc(sizeof(Init) * (size_t)(sm->n_vars + 1));
+        for (int i = 0; i < sm->n_vars; i++)
+            pj->syn_inits[i] = sm->vars[i].init;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "init") != LUA_TNIL) {
+        if (!pj->syn)
+            api_error(L, "%s: 'init' sets the variables of a weight update model; this "
+                         "projection has none (add synapse = ...)", what);
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'init' must be a table of var = initialiser", what);
+        int t = lua_gettop(L);
+        const char **names;
+        int n = sorted_keys(L, t, what, &names);
+        for (int i = 0; i < n; i++) {
+            int k = -1;
+            for (int v = 0; v < pj->syn->n_vars; v++)
+                if (!strcmp(pj->syn->vars[v].name, names[i]))
+                    k = v;
+            if (k < 0)
+                api_error(L, "%s: init: synapse '%s' has no variable '%s'", what,
+                          pj->syn->name, names[i]);
+            lua_getfield(L, t, names[i]);
+            pj->syn_inits[k] = to_init(L, -1, what, names[i]);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
 
     pj->index = m->n_projs;
     m->projs = arena_grow(m->projs, &c->projs_cap, m->n_projs + 1, sizeof(void *));
@@ -1396,6 +1577,7 @@ Model *api_begin(lua_State *L, const char *path, const char *text, const LoadOpt
     new_meta(L, MT_CONN, conn_tostring, NULL, NULL);
     new_meta(L, MT_PSM, psm_tostring, psm_call, NULL);
     new_meta(L, MT_CS, cs_tostring, NULL, NULL);
+    new_meta(L, MT_SYN, synapse_tostring, synapse_call, NULL);
     (void)text;
     return m;
 }
@@ -1431,6 +1613,7 @@ void api_register(lua_State *L)
         {"fixed_outdegree", l_fixed_outdegree},
         {"fixed_total", l_fixed_total},
         {"current_source", l_current_source},
+        {"synapse", l_synapse},
         {"dc", l_dc},
         {"step_current", l_step_current},
         {"noise", l_noise},

@@ -81,6 +81,28 @@ typedef struct NeuronModel {
     CodeStr sim, threshold, reset;
 } NeuronModel;
 
+/* A weight update model (synapse{}): per-synapse variables, presynaptic and
+ * postsynaptic variables (traces), and the code that runs on spikes and every step. */
+typedef struct SynapseModel {
+    const char *name;
+    SrcLoc loc;
+    NamedValue *params; /* sorted by name */
+    int n_params;
+    VarDef *vars;       /* per synapse */
+    int n_vars;
+    VarDef *pre_vars;   /* per presynaptic neuron */
+    int n_pre_vars;
+    VarDef *post_vars;  /* per postsynaptic neuron */
+    int n_post_vars;
+    const char *weight; /* the variable a spike delivers (default "w") */
+    CodeStr on_pre;        /* per synapse, when a presynaptic spike arrives, before delivery */
+    CodeStr on_post;       /* per synapse, when the postsynaptic neuron spikes */
+    CodeStr pre_spike;     /* per presynaptic neuron, when it spikes */
+    CodeStr post_spike;    /* per postsynaptic neuron, when it spikes */
+    CodeStr pre_dynamics;  /* per presynaptic neuron, every step */
+    CodeStr post_dynamics; /* per postsynaptic neuron, every step */
+} SynapseModel;
+
 typedef struct Population {
     const char *name;
     SrcLoc loc;
@@ -133,6 +155,10 @@ typedef struct Projection {
     Population *pre, *post;
     ConnRule conn;
     Init weight;    /* INIT_CONSTANT: homogeneous, no per-synapse storage */
+    bool weight_given; /* false: a plastic projection takes its synapse model's default */
+    SynapseModel *syn;  /* NULL: static synapses */
+    double *syn_params; /* per syn->params */
+    Init *syn_inits;    /* per syn->vars (the weight variable's is 'weight') */
     double delay;   /* ms, when delay_init.kind == INIT_CONSTANT */
     Init delay_init; /* otherwise: one delay per synapse from this initialiser */
     Psm psm;
@@ -189,6 +215,8 @@ typedef struct Model {
     Precision precision;
     NeuronModel **neurons;
     int n_neurons;
+    SynapseModel **synapses;
+    int n_synapses;
     Population **pops;
     int n_pops;
     Projection **projs;
@@ -238,6 +266,9 @@ typedef enum SymKind {
     SYM_LOCAL,   // declared in the code string
     SYM_MATH,    // math function: exp, log, ...
     SYM_RNG,     // rng draw: uniform(), normal(), exponential(), poisson(lambda)
+    SYM_SYN,     // per-synapse variable of a weight update model
+    SYM_PRE,     // presynaptic variable (trace) of a weight update model
+    SYM_POST,    // postsynaptic variable (trace) of a weight update model
 } SymKind;
 
 typedef struct Sym {

@@ -2,12 +2,15 @@
 -- alpha-shaped current synapses, fixed in-degrees independent of the scale (9000 E and
 -- 2250 I inputs per neuron, about 11,250 synapses onto each neuron) and Poisson drive.
 -- Numbers from NEST's pynest/examples/hpc_benchmark.py (../shared/reference/hpc_benchmark.md);
--- this is the static variant (E->E plasticity is planned).
+-- -D plastic=1 makes E->E plastic with NEST's power-law STDP (stdp_pl_synapse_hom, the
+-- standard library's stdp_pl); NEST's notes warn that at scale 1 the plastic network can
+-- slide into synchronous firing: it is meant for scale 10 and up.
 --
 --   snncc models/hpc_benchmark.lua -D scale=1 -o build/hpc && build/hpc/hpc_benchmark --time 1100
 network { name = "hpc_benchmark", dt = 0.1, seed = 143202461 }
 
 local scale = param("scale", 1.0)
+local plastic = param("plastic", 0) ~= 0
 local NE = math.floor(9000 * scale + 0.5)
 local NI = math.floor(2250 * scale + 0.5)
 local CE, CI = 9000, 2250                           -- in-degrees, independent of scale
@@ -29,7 +32,8 @@ for _, post in ipairs({ E, I }) do
   current_source { post, poisson_input { rate = nu_ext, weight = JE }, target = "in_alpha",
                    name = post.name .. "_ext" }
   projection { E, post, conn = fixed_indegree(CE, { autapses = false, multapses = true }),
-               weight = JE, delay = 1.5, target = "in_alpha" }
+               weight = JE, delay = 1.5, target = "in_alpha",
+               synapse = (plastic and post == E) and stdp_pl or nil }
   projection { I, post, conn = fixed_indegree(CI, { autapses = false, multapses = true }),
                weight = JI, delay = 1.5, target = "in_alpha" }
 end

@@ -28,6 +28,7 @@
 #include "snnrt.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -969,4 +970,48 @@ void snn_ragged_free(snn_ragged *r)
     snn_free(r->row_start, ((size_t)r->n_pre + 1) * sizeof(uint64_t));
     snn_free(r->row_len, (size_t)r->n_pre * sizeof(uint32_t));
     memset(r, 0, sizeof *r);
+}
+
+void snn_columns_build(const snn_ragged *r, const char *name, snn_columns *c)
+{
+    char what[256];
+    c->n_post = r->n_post;
+    snprintf(what, sizeof what, "projection '%s' column index", name);
+    c->start = snn_alloc(((size_t)r->n_post + 1) * sizeof *c->start, what);
+    c->syn = snn_alloc((size_t)(r->n_syn ? r->n_syn : 1) * sizeof *c->syn, what);
+    c->pre = snn_alloc((size_t)(r->n_syn ? r->n_syn : 1) * sizeof *c->pre, what);
+    c->bytes = ((uint64_t)r->n_post + 1) * sizeof *c->start +
+               (r->n_syn ? r->n_syn : 1) * (sizeof *c->syn + sizeof *c->pre);
+    const uint16_t *i16 = r->ind_bytes == 2 ? r->ind : NULL;
+    const uint32_t *i32 = r->ind_bytes == 4 ? r->ind : NULL;
+    for (uint32_t i = 0; i < r->n_pre; i++)
+        for (uint64_t k = r->row_start[i]; k < r->row_start[i] + r->row_len[i]; k++)
+            c->start[(i16 ? i16[k] : i32[k]) + 1]++;
+    for (uint32_t j = 0; j < r->n_post; j++)
+        c->start[j + 1] += c->start[j];
+    uint64_t *next = malloc(((size_t)r->n_post + 1) * sizeof *next);
+    if (!next)
+        snn_fatal("out of memory building the %s", what);
+    memcpy(next, c->start, ((size_t)r->n_post + 1) * sizeof *next);
+    for (uint32_t i = 0; i < r->n_pre; i++)
+        for (uint64_t k = r->row_start[i]; k < r->row_start[i] + r->row_len[i]; k++) {
+            uint64_t at = next[i16 ? i16[k] : i32[k]]++;
+            c->syn[at] = k;
+            c->pre[at] = i;
+        }
+    free(next);
+}
+
+void snn_columns_free(snn_columns *c)
+{
+    if (c->start) {
+        snn_free(c->start, ((size_t)c->n_post + 1) * sizeof *c->start);
+        uint64_t n = (c->bytes - ((uint64_t)c->n_post + 1) * sizeof *c->start) /
+                     (sizeof *c->syn + sizeof *c->pre);
+        snn_free(c->syn, (size_t)n * sizeof *c->syn);
+        snn_free(c->pre, (size_t)n * sizeof *c->pre);
+    }
+    c->start = NULL;
+    c->syn = NULL;
+    c->pre = NULL;
 }

@@ -230,6 +230,20 @@ double snn_conn_expected(const snn_proj_spec *spec);
 void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out);
 void snn_ragged_free(snn_ragged *r);
 
+/* The column view of a ragged matrix, for code that runs per synapse when the target
+ * spikes (weight update models): for target j, entries start[j] .. start[j+1] give each
+ * synapse's position in the row storage (syn) and its source (pre), sources ascending.
+ * The connectivity is static, so it is built once after construction. */
+typedef struct snn_columns {
+    uint32_t n_post;
+    uint64_t *start;  /* n_post + 1 */
+    uint64_t *syn;    /* positions in the ragged storage */
+    uint32_t *pre;    /* source neuron of each */
+    uint64_t bytes;
+} snn_columns;
+void snn_columns_build(const snn_ragged *r, const char *name, snn_columns *c);
+void snn_columns_free(snn_columns *c);
+
 /* ---------------------------------------------------------------------------------------
  * Spike recording (rt_record.c)
  *

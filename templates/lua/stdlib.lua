@@ -123,3 +123,39 @@ lif_alpha = neuron {
   threshold = "V >= V_th",
   reset     = "V = V_reset; refrac = t_ref;",
 }
+
+-- Additive STDP with all-to-all exponential traces (Song et al. 2000): a pre trace x and
+-- a post trace y jump by 1 at each spike and decay with tau_plus / tau_minus.  When a
+-- presynaptic spike arrives (after the delay), w loses A_minus * y; when the target
+-- spikes, w gains A_plus * x; w stays within [w_min, w_max].
+stdp = synapse {
+  name      = "stdp",
+  params    = { tau_plus = 20.0, tau_minus = 20.0, A_plus = 0.01, A_minus = 0.0105,
+                w_min = 0.0, w_max = 1.0 },
+  vars      = { w = 0.5 },
+  pre_vars  = { x = 0.0 },
+  post_vars = { y = 0.0 },
+  on_pre        = "w = fmax(w_min, w - A_minus * y);",
+  on_post       = "w = fmin(w_max, w + A_plus * x);",
+  pre_spike     = "x += 1.0;",
+  post_spike    = "y += 1.0;",
+  pre_dynamics  = "x *= exp(-dt / tau_plus);",
+  post_dynamics = "y *= exp(-dt / tau_minus);",
+}
+
+-- NEST's stdp_pl_synapse_hom (Morrison et al. 2007), as in the hpc_benchmark:
+-- potentiation w += lambda w^mu x, multiplicative depression w -= lambda alpha w y
+-- (never below 0); x and y are the same traces as above.
+stdp_pl = synapse {
+  name      = "stdp_pl",
+  params    = { tau_plus = 15.0, tau_minus = 30.0, lambda = 0.1, alpha = 0.0513, mu = 0.4 },
+  vars      = { w = 45.61 },
+  pre_vars  = { x = 0.0 },
+  post_vars = { y = 0.0 },
+  on_pre        = "w = fmax(0.0, w - lambda * alpha * w * y);",
+  on_post       = "w = w + lambda * pow(w, mu) * x;",
+  pre_spike     = "x += 1.0;",
+  post_spike    = "y += 1.0;",
+  pre_dynamics  = "x *= exp(-dt / tau_plus);",
+  post_dynamics = "y *= exp(-dt / tau_minus);",
+}
