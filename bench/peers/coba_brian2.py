@@ -9,6 +9,7 @@ intervals over the run after 100 ms.
 Usage:  /usr/bin/python3 bench/peers/coba_brian2.py [T_MS] [SEED]
 """
 import os
+import resource
 import sys
 import time
 
@@ -64,5 +65,7 @@ def stats(t, i, n, lo=100.0):
 
 re_, cve = stats(t[i < 3200], i[i < 3200], 3200)
 ri, cvi = stats(t[i >= 3200], i[i >= 3200], 800)
-print(f"brian2 {T:.0f} ms: construction {wall - sim:.3f} s, simulation {sim:.3f} s")
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+print(f"brian2 {T:.0f} ms: construction {wall - sim:.3f} s, simulation {sim:.3f} s, "
+      f"peak RSS {rss / 1e9:.3f} GB")
 print(f"brian2 rates: E {re_:.2f} Hz CV {cve:.3f}, I {ri:.2f} Hz CV {cvi:.3f}")

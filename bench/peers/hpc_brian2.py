@@ -15,7 +15,7 @@ import sys
 import time
 
 import numpy as np
-from brian2 import (NeuronGroup, PoissonInput, SpikeMonitor, Synapses, defaultclock, device,
+from brian2 import (Hz, NeuronGroup, PoissonInput, SpikeMonitor, Synapses, defaultclock, device,
                     ms, mV, pA, pF, run, set_device)
 
 scale = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
@@ -30,8 +30,8 @@ CE, CI = 9000, 2250
 tau_syn = 0.32582722403722841 * ms
 C_m, tau_m, V_th, V_reset, t_ref = 250 * pF, 10 * ms, 20 * mV, 0 * mV, 0.5 * ms
 JE, JI = 45.61 * pA, -5 * 45.61 * pA
-nu_ext = 20856.0
-e = np.exp(1.0)
+nu_ext = 20856.0 * Hz
+euler = np.exp(1.0)
 eqs = """
 dv/dt = -v/tau_m + I/C_m : volt (unless refractory)
 dI/dt = -I/tau_syn + x : amp
@@ -49,20 +49,19 @@ def fixed_indegree(n_src, k):
     return pre, post
 
 
-SE = Synapses(P[:NE], P, on_pre="x += JE * e / tau_syn", delay=1.5 * ms)
+SE = Synapses(P[:NE], P, on_pre="x += JE * euler / tau_syn", delay=1.5 * ms)
 pre, post = fixed_indegree(NE, CE)
 pre += (pre >= post) & (post < NE)           # no autapses: skip the neuron itself
 SE.connect(i=pre, j=post)
 del pre, post
-SI = Synapses(P[NE:], P, on_pre="x += JI * e / tau_syn", delay=1.5 * ms)
+SI = Synapses(P[NE:], P, on_pre="x += JI * euler / tau_syn", delay=1.5 * ms)
 pre, post = fixed_indegree(NI, CI)
 pre += (pre >= post - NE) & (post >= NE)
 SI.connect(i=pre, j=post)
 del pre, post
-PI = PoissonInput(P, "x", 1, nu_ext, weight="JE * e / tau_syn")
-run(warm * ms)
+PI = PoissonInput(P, "x", CE, nu_ext / CE, weight="JE * euler / tau_syn")  # binomial: p <= 1
 M = SpikeMonitor(P)
-run(T * ms)
+run((warm + T) * ms)
 device.build(directory=directory, compile=True, run=False)
 t0 = time.monotonic()
 device.run(directory=directory, with_output=False, run_args=[])
@@ -70,7 +69,8 @@ wall = time.monotonic() - t0
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 with open(os.path.join(directory, "results", "last_run_info.txt")) as f:
     sim = float(f.read().split()[0])
-rate = len(M.t) / N / (T / 1000.0)
+t_spk = np.asarray(M.t / ms)
+rate = np.count_nonzero(t_spk > warm) / N / (T / 1000.0)
 print(f"brian2 hpc scale {scale:g} {T:.0f} ms (+{warm:.0f} warm-up): construction "
       f"{wall - sim:.3f} s, simulation {sim * T / (T + warm):.3f} s, peak RSS {rss / 1e9:.2f} GB, "
       f"rate {rate:.2f} Hz, synapses {N * (CE + CI)}")

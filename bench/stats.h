@@ -1,0 +1,22 @@
+/* bench/stats.h - statistics for snnbench compare: medians, geometric means and the
+ * two-sided Mann-Whitney U test (exact without ties for small samples, else the normal
+ * approximation with tie and continuity corrections). */
+#ifndef SNNBENCH_STATS_H
+#define SNNBENCH_STATS_H
+#include <stddef.h>
+
+typedef struct {
+    double u;       /* U statistic of the first sample (count of x > y, ties 1/2) */
+    double p;       /* two-sided p-value */
+    int exact;      /* 1: exact distribution, 0: normal approximation */
+} MWResult;
+
+double median(const double *x, size_t n);          /* NAN for n = 0 */
+double geomean(const double *x, size_t n);         /* over the positive finite values */
+/* P(U <= u) under H0 for sample sizes m and n without ties (u integral). */
+double mw_exact_cdf(int m, int n, int u);
+/* Normal approximation, tie-corrected, with continuity correction; p two-sided. */
+double mw_normal_p(const double *x, size_t m, const double *y, size_t n, double *u_out);
+MWResult mann_whitney(const double *x, size_t m, const double *y, size_t n);
+
+#endif
