@@ -56,7 +56,10 @@ RUNTIME_HDR  = runtime/snnrt.h runtime/snn_philox.h
 TEMPLATES    = $(sort $(shell find templates -type f -name '*.tmpl' -o -type f -name '*.lua'))
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 RT_TESTS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(filter tests/unit/test_rt_%,$(UNIT_SRC)))
-CC_TESTS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(filter-out tests/unit/test_rt_%,$(UNIT_SRC)))
+CC_TESTS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(filter-out tests/unit/test_rt_% tests/unit/test_bench_%,$(UNIT_SRC)))
+BENCH_TESTS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(filter tests/unit/test_bench_%,$(UNIT_SRC)))
+BENCH_SRC    = $(filter-out bench/snnbench.c,$(wildcard bench/*.c))
+BENCH_OBJ    = $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_SRC))
 
 SNNCC   = $(BUILD)/bin/snncc
 LIBRT   = $(BUILD)/lib/libsnnrt.a
@@ -64,8 +67,9 @@ LIBCC   = $(BUILD)/lib/libsnncc.a
 INCDIR  = $(BUILD)/include/snncc
 HEADERS = $(patsubst runtime/%,$(INCDIR)/%,$(RUNTIME_HDR))
 GEN_TMPL = $(BUILD)/gen/templates.gen.c
+SNNBENCH = $(BUILD)/bin/snnbench
 
-all: deps $(SNNCC) $(LIBRT) $(HEADERS)
+all: deps $(SNNCC) $(LIBRT) $(HEADERS) $(SNNBENCH)
 
 .PHONY: all deps test check unit demo bench bench-peers install uninstall clean asan ubsan
 
@@ -109,6 +113,16 @@ $(SNNCC): $(BUILD)/obj/compiler/main.o $(LIBCC)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $^ -o $@ $(ALL_LDFLAGS) $(LUA_LIBS) -lm
 
+# snnbench, the benchmark driver (bench/*.c; docs/benchmarking.md)
+$(SNNBENCH): $(BUILD)/obj/bench/snnbench.o $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $^ -o $@ $(ALL_LDFLAGS) $(YAML_LIBS) -lm
+
+$(BENCH_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(BENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ibench $< -o $@ $(ALL_LDFLAGS) $(BENCH_OBJ) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
+
 $(RT_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(LIBRT)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Iruntime $< -o $@ $(ALL_LDFLAGS) $(LIBRT) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
@@ -119,10 +133,10 @@ $(CC_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(LIBCC)
 
 # ---- tests -------------------------------------------------------------------------
 # unit (CMocka), the broken-model suite, and end-to-end runs of generated simulators.
-test check: all $(RT_TESTS) $(CC_TESTS)
+test check: all $(RT_TESTS) $(CC_TESTS) $(BENCH_TESTS)
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
-unit: all $(RT_TESTS) $(CC_TESTS)
+unit: all $(RT_TESTS) $(CC_TESTS) $(BENCH_TESTS)
 	$(Q)BUILD=$(BUILD) tests/run.sh unit
 
 asan:
@@ -146,12 +160,15 @@ bench-peers: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/snncc
 	install -m 755 $(SNNCC) $(DESTDIR)$(PREFIX)/bin/snncc
+	install -m 755 $(SNNBENCH) $(DESTDIR)$(PREFIX)/bin/snnbench
+	install -d $(DESTDIR)$(PREFIX)/share/snncc/peers
+	install -m 644 bench/peers/*.py $(DESTDIR)$(PREFIX)/share/snncc/peers/
 	install -m 644 $(LIBRT) $(DESTDIR)$(PREFIX)/lib/libsnnrt.a
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/snncc/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/snncc $(DESTDIR)$(PREFIX)/lib/libsnnrt.a
-	rm -rf $(DESTDIR)$(PREFIX)/include/snncc
+	rm -f $(DESTDIR)$(PREFIX)/bin/snncc $(DESTDIR)$(PREFIX)/bin/snnbench $(DESTDIR)$(PREFIX)/lib/libsnnrt.a
+	rm -rf $(DESTDIR)$(PREFIX)/include/snncc $(DESTDIR)$(PREFIX)/share/snncc
 
 clean:
 	rm -rf $(BUILD)

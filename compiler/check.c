@@ -354,7 +354,8 @@ conn_checks:
     }
     if ((c->kind == CONN_FIXED_INDEGREE || c->kind == CONN_FIXED_OUTDEGREE) &&
         c->k > 4294967295LL) {
-        diag_error(c->loc, "projection '%s': in-degree %lld is too large", pj->name,
+        diag_error(c->loc, "projection '%s': %s %lld is too large", pj->name,
+                   c->kind == CONN_FIXED_INDEGREE ? "in-degree" : "out-degree",
                    (long long)c->k);
         errs++;
     }
@@ -521,5 +522,16 @@ int check_model(Model *m)
         }
     }
     assign_inputs(m);
+    /* record{} tables are walked in Lua's hash order, which changes from run to run:
+     * put state recordings in model order so the output is reproducible */
+    for (int i = 1; i < m->n_varrecs; i++)
+        for (int k = i; k > 0; k--) {
+            VarRecord *a = m->varrecs[k - 1], *b = m->varrecs[k];
+            if (a->pop->index < b->pop->index ||
+                (a->pop->index == b->pop->index && a->var <= b->var))
+                break;
+            m->varrecs[k - 1] = b;
+            m->varrecs[k] = a;
+        }
     return errs;
 }

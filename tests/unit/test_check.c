@@ -3,7 +3,10 @@
  * load_model_string: delays in steps (default one step, rounding with a warning, limits),
  * input accumulator slots, code string parsing and resolution errors at their model-file
  * lines, population size limits, connectivity feasibility (fixed_indegree without
- * multapses, one_to_one, synapse counts), reserved names and whole-model errors.
+ * multapses, one_to_one, synapse counts), reserved names and whole-model errors;
+ * per-synapse delays (bytes per delay, warnings and limits), fixed_outdegree and
+ * fixed_total feasibility, targets and postsynaptic models (exp_cond's membrane
+ * variable, accumulator sharing between projections and Poisson current sources).
  *
  * Every model is named "t.lua" and written one Lua line per C line.
  */
@@ -408,6 +411,207 @@ static void test_conn_errors(void **state)
              "projection { A, B, conn = all_to_all(), weight = 1 }\n");
 }
 
+
+/* ---- per-synapse delays ---------------------------------------------------------------- */
+
+static void test_het_delays(void **state)
+{
+    (void)state;
+    Model *m = check_ok("network { dt = 0.1 }\n"
+                        "local E = population { \"E\", lif, 10 }\n"
+                        "local function p(name, d)\n"
+                        "  projection { E, E, name = name, conn = all_to_all(), weight = 1, delay = d }\n"
+                        "end\n"
+                        "p(\"u\", uniform(0.5, 3.0))\n"
+                        "p(\"w\", uniform(0.5, 30.0))\n"
+                        "p(\"c1\", normal_clipped(1.5, 0.75, 0.1, 25.5))\n"
+                        "p(\"c2\", normal_clipped(1.5, 0.75, 0.1, 25.6))\n"
+                        "p(\"c3\", normal_clipped(1.5, 0.75, 0.1))\n"
+                        "p(\"long\", uniform(1.0, 6553.5))\n"
+                        "p(\"h\", 1.5)\n");
+    /* a delay initialiser: one delay per synapse, the spike queue hands spikes over after
+     * one step and the dendritic ring does the rest */
+    static const char *const het[] = {"u", "w", "c1", "c2", "c3", "long"};
+    static const int bytes[] = {1, 2, 1, 2, 2, 2}; /* 30, 300, 255, 256, unbounded, 65535 */
+    for (int i = 0; i < 6; i++) {
+        Projection *pj = proj(m, het[i]);
+        assert_true(pj->het_delay);
+        assert_int_equal(pj->delay_steps, 1);
+        assert_int_equal(pj->delay_bytes, bytes[i]);
+    }
+    assert_int_equal(proj(m, "u")->delay_init.kind, INIT_UNIFORM);
+    assert_int_equal(proj(m, "c1")->delay_init.kind, INIT_NORMAL_CLIPPED);
+    assert_true(proj(m, "c1")->delay_init.lo == 0.1 && proj(m, "c1")->delay_init.hi == 25.5);
+    assert_false(proj(m, "h")->het_delay);
+    assert_int_equal(proj(m, "h")->delay_steps, 15);
+
+    /* a lower bound below dt (or none): a warning, the delays are stored as one step */
+    int errs;
+    checked("network { dt = 0.1 }\n"
+            "local E = population { \"E\", lif, 10 }\n"
+            "projection { E, E, conn = all_to_all(), weight = 1,\n"
+            "  delay = normal_clipped(1.5, 0.75, 0.05) }\n"
+            "projection { E, E, name = \"x\", conn = all_to_all(), weight = 1,\n"
+            "  delay = exponential(2.0) }\n",
+            &errs);
+    assert_int_equal(errs, 0);
+    assert_string_equal(g_diags,
+                        "t.lua:4: warning: projection 'E_to_E': delays below dt = 0.1 ms are "
+                        "possible; they are stored as one step (use normal_clipped(mean, sd, "
+                        "0.1) to redraw)\n"
+                        "t.lua:6: warning: projection 'x': delays below dt = 0.1 ms are "
+                        "possible; they are stored as one step (use normal_clipped(mean, sd, "
+                        "0.1) to redraw)\n");
+    /* an upper bound beyond 65535 steps */
+    check_fails("network { dt = 0.1 }\n"
+                "local E = population { \"E\", lif, 10 }\n"
+                "projection { E, E, conn = all_to_all(), weight = 1,\n"
+                "  delay = uniform(1.0, 6553.7) }\n",
+                1,
+                "t.lua:4: error: projection 'E_to_E': delays up to 6553.7 ms are 65537 steps; "
+                "at most 65535 are supported\n");
+}
+
+/* ---- fixed_outdegree and fixed_total --------------------------------------------------- */
+
+static void test_outdegree_total(void **state)
+{
+    (void)state;
+    check_ok("local E = population { \"E\", lif, 100 }\n"
+             "local I = population { \"I\", lif, 25 }\n"
+             "projection { E, I, name = \"a\", conn = fixed_outdegree(25, { multapses = false }),\n"
+             "  weight = 1 }\n"
+             "projection { E, I, name = \"b\", conn = fixed_outdegree(1000), weight = 1 }\n"
+             "projection { I, I, name = \"c\", conn = fixed_total(625, { multapses = false }),\n"
+             "  weight = 1 }\n"
+             "projection { I, I, name = \"d\",\n"
+             "  conn = fixed_total(600, { multapses = false, autapses = false }), weight = 1 }\n"
+             "projection { I, I, name = \"e\", conn = fixed_total(100000), weight = 1 }\n"
+             "projection { I, I, name = \"f\", conn = fixed_total(0, { multapses = false }),\n"
+             "  weight = 1 }\n");
+    check_fails("local E = population { \"E\", lif, 100 }\n"
+                "local I = population { \"I\", lif, 25 }\n"
+                "projection { E, I, name = \"a\", conn = fixed_outdegree(26, { multapses = false }),\n"
+                "  weight = 1 }\n"
+                "projection { I, I, name = \"b\",\n"
+                "  conn = fixed_outdegree(25, { multapses = false, autapses = false }),\n"
+                "  weight = 1 }\n"
+                "projection { I, I, name = \"c\", conn = fixed_total(626, { multapses = false }),\n"
+                "  weight = 1 }\n"
+                "projection { I, I, name = \"d\",\n"
+                "  conn = fixed_total(601, { multapses = false, autapses = false }), weight = 1 }\n",
+                4,
+                "t.lua:3: error: projection 'a': fixed_outdegree(26) without multapses needs at "
+                "least 26 distinct targets, but 'I' offers 25\n"
+                "t.lua:6: error: projection 'b': fixed_outdegree(25) without multapses needs at "
+                "least 25 distinct targets, but 'I' offers 24\n"
+                "t.lua:8: error: projection 'c': fixed_total(626) without multapses needs that "
+                "many distinct pairs, but there are 625\n"
+                "t.lua:11: error: projection 'd': fixed_total(601) without multapses needs "
+                "that many distinct pairs, but there are 600\n");
+    /* one neuron without autapses: nobody to connect to, whatever the multapses */
+    check_fails("local P = population { \"P\", lif, 1 }\n"
+                "projection { P, P, name = \"a\", conn = fixed_outdegree(1, { autapses = false }),\n"
+                "  weight = 1 }\n"
+                "projection { P, P, name = \"b\", conn = fixed_total(3, { autapses = false }),\n"
+                "  weight = 1 }\n",
+                2,
+                "t.lua:2: error: projection 'a': fixed_outdegree(1) has no possible target\n"
+                "t.lua:4: error: projection 'b': fixed_total(3) has no possible pair\n");
+    /* more synapses than one projection can hold */
+    check_fails("local A = population { \"A\", lif, 4e9 }\n"
+                "projection { A, A, conn = fixed_outdegree(100000), weight = 1 }\n",
+                1,
+                "t.lua:2: error: projection 'A_to_A': fixed_outdegree gives 4e+14 synapses, "
+                "more than the 2.81e+14 that one projection can hold\n");
+}
+
+/* ---- postsynaptic models, targets and current sources -------------------------------- */
+
+static void test_psm_checks(void **state)
+{
+    (void)state;
+    check_fails("local m = neuron { name = \"m\", vars = { v = 0, ge = 0 } }\n"
+                "local E = population { \"E\", lif, 10 }\n"
+                "local P = population { \"P\", m, 10 }\n"
+                "projection { E, E, name = \"a\", conn = all_to_all(), weight = 1, target = \"ge\" }\n"
+                "projection { E, E, name = \"b\", conn = all_to_all(), weight = 1, target = \"C\" }\n"
+                "projection { E, P, name = \"c\", conn = all_to_all(), weight = 1, target = \"gee\" }\n"
+                "projection { E, P, name = \"d\", conn = all_to_all(), weight = 1,\n"
+                "  psm = exp_cond { tau = 5, E = 0 } }\n"
+                "current_source { E, poisson_input { rate = 10, weight = 1 }, target = \"ge\" }\n",
+                5,
+                "t.lua:4: error: projection 'a': target 'ge' is not a variable of neuron 'lif'\n"
+                "t.lua:5: error: projection 'b': target 'C' is not a variable of neuron 'lif'\n"
+                "t.lua:6: error: projection 'c': target 'gee' is not a variable of neuron 'm' "
+                "(did you mean 'ge'?)\n"
+                "t.lua:7: error: projection 'd': exp_cond needs the membrane variable 'V' of "
+                "the target, but neuron 'm' has no such variable (set exp_cond{ V = ... })\n"
+                "t.lua:9: error: current_source 'E_poisson_input': target 'ge' is not a "
+                "variable of neuron 'lif'\n");
+    check_ok("local m = neuron { name = \"m\", vars = { v = 0, ge = 0 } }\n"
+             "local E = population { \"E\", lif, 10 }\n"
+             "local P = population { \"P\", m, 10 }\n"
+             "projection { E, P, name = \"a\", conn = all_to_all(), weight = 1, target = \"ge\" }\n"
+             "projection { E, P, name = \"b\", conn = all_to_all(), weight = 1,\n"
+             "  psm = exp_cond { tau = 5, E = 0, V = \"v\" } }\n"
+             "current_source { P, poisson_input { rate = 10, weight = 1 }, target = \"ge\" }\n");
+    check_fails("local E = population { \"E\", lif, 10 }\n"
+                "current_source { E, poisson_input { rate = 1e13, weight = 1 } }\n",
+                1,
+                "t.lua:2: error: current_source 'E_poisson_input': rate 1e+13 Hz gives 1e+09 "
+                "spikes per step\n");
+}
+
+static CurrentSource *source(const Model *m, const char *name)
+{
+    for (int i = 0; i < m->n_sources; i++)
+        if (!strcmp(m->sources[i]->name, name))
+            return m->sources[i];
+    fail_msg("no current source '%s'", name);
+    return NULL;
+}
+
+static void test_psm_slots(void **state)
+{
+    (void)state;
+    Model *m = check_ok("local E = population { \"E\", lif, 10 }\n"
+                        "local function p(name, psm, target)\n"
+                        "  projection { E, E, name = name, conn = all_to_all(), weight = 1,\n"
+                        "               psm = psm, target = target }\n"
+                        "end\n"
+                        "p(\"p0\", delta)\n"
+                        "p(\"p1\", exp_cond { tau = 5, E = 0 })\n"
+                        "p(\"p2\", exp_cond { tau = 5, E = -80 })\n"
+                        "p(\"p3\", exp_cond { tau = 5, E = 0 })\n"
+                        "p(\"p4\", alpha_curr(0.5))\n"
+                        "p(\"p5\", nil, \"V\")\n"
+                        "p(\"p6\", nil, \"refrac\")\n"
+                        "p(\"p7\", delta, \"V\")\n"
+                        "p(\"p8\", exp_curr(0.5))\n"
+                        "p(\"p9\", alpha_curr { tau = 0.5 })\n"
+                        "p(\"p10\", exp_cond { tau = 2, E = 0 })\n"
+                        "current_source { E, poisson_input { rate = 8, weight = 1 },\n"
+                        "  psm = exp_cond { tau = 5, E = 0 }, name = \"s1\" }\n"
+                        "current_source { E, poisson_input { rate = 8, weight = 1 }, name = \"s2\" }\n"
+                        "current_source { E, poisson_input { rate = 8, weight = 1 },\n"
+                        "  psm = exp_curr(3), name = \"s3\" }\n"
+                        "current_source { E, dc { amp = 1 }, name = \"s4\" }\n"
+                        "current_source { E, poisson_input { rate = 8, weight = 1 },\n"
+                        "  target = \"refrac\", name = \"s5\" }\n");
+    /* same kind and parameters (and target): one accumulator; anything else: a new one */
+    static const char *const names[] = {"p0", "p1", "p2", "p3", "p4", "p5",
+                                        "p6", "p7", "p8", "p9", "p10"};
+    static const int slots[] = {0, 1, 2, 1, 3, 4, 5, 4, 6, 3, 7};
+    for (int i = 0; i < 11; i++)
+        assert_int_equal(proj(m, names[i])->input_slot, slots[i]);
+    assert_int_equal(source(m, "s1")->input_slot, 1); /* shares p1's */
+    assert_int_equal(source(m, "s2")->input_slot, 0); /* delta, like p0 */
+    assert_int_equal(source(m, "s3")->input_slot, 8); /* a tau of its own */
+    assert_int_equal(source(m, "s4")->input_slot, -1); /* dc adds to Isyn directly */
+    assert_int_equal(source(m, "s5")->input_slot, 5); /* into refrac, like p6 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +626,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_model_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fixed_indegree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conn_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_het_delays, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outdegree_total, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_psm_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_psm_slots, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

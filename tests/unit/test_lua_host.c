@@ -4,7 +4,9 @@
  * connectivity rules and their defaults, postsynaptic models, delays, record flags, a
  * neuron model call lif{...}, param() with -D defines), the sandbox (what a model file can
  * and cannot reach), the instruction and memory limits, and the exact text and line of
- * the diagnostics.
+ * the diagnostics; the IR and the errors of the newer constructs (normal_clipped,
+ * lognormal, exponential, fixed_outdegree, fixed_total, exp_cond, alpha_curr, targets,
+ * current sources, state recording).
  *
  * Every model is named "t.lua"; line numbers in the expected messages are the lines of
  * the model texts below, which are written one Lua line per C line.
@@ -695,6 +697,180 @@ static void test_code_locations(void **state)
     assert_true(lif->threshold.loc.line > lif->sim.loc.line);
 }
 
+
+/* ---- the newer constructs: initialisers, rules, postsynaptic models, current sources,
+ *      state recording ------------------------------------------------------------------ */
+
+static const char NEWER[] =
+    "network { dt = 0.1 }\n"                                                           /* 1 */
+    "local E = population { \"E\", lif, 10 }\n"                                        /* 2 */
+    "local I = population { \"I\", lif, 5 }\n"                                         /* 3 */
+    "projection { E, I, conn = fixed_outdegree(3, { multapses = false }),\n"           /* 4 */
+    "  weight = lognormal(0.5, 0.2), delay = normal_clipped(1.5, 0.5, 0.1, 5.0),\n"    /* 5 */
+    "  psm = exp_cond { tau = 5, E = -80, V = \"V\" } }\n"                             /* 6 */
+    "projection { I, E, name = \"t\", conn = fixed_total(20, { autapses = false }),\n" /* 7 */
+    "  weight = exponential(2.0), psm = alpha_curr { tau = 0.33 } }\n"                 /* 8 */
+    "projection { E, E, name = \"g\", conn = fixed_total(7), weight = 1.0,\n"          /* 9 */
+    "  target = \"refrac\" }\n"                                                        /* 10 */
+    "current_source { E, dc { amp = 50.0 } }\n"                                        /* 11 */
+    "current_source { E, step_current { times = { 1, 2.5 }, amps = { 5, -1 } },\n"     /* 12 */
+    "  name = \"st\" }\n"                                                              /* 13 */
+    "current_source { I, noise { mean = 1.0, sd = 2.0 } }\n"                           /* 14 */
+    "current_source { I, poisson_input { rate = 800.0, weight = 87.8 },\n"             /* 15 */
+    "  psm = exp_curr(0.5), name = \"bg\" }\n"                                         /* 16 */
+    "record { E = { \"V\", \"refrac\", \"spikes\", every = 10, neurons = 3 },\n"      /* 17 */
+    "         I = \"V\" }\n";                                                          /* 18 */
+
+static VarRecord *varrec(const Model *m, const char *pop, int var)
+{
+    for (int i = 0; i < m->n_varrecs; i++)
+        if (!strcmp(m->varrecs[i]->pop->name, pop) && m->varrecs[i]->var == var)
+            return m->varrecs[i];
+    fail_msg("no recording of variable %d of population '%s'", var, pop);
+    return NULL;
+}
+
+static void test_newer_ir(void **state)
+{
+    (void)state;
+    Model *m = load(NEWER);
+    assert_non_null(m);
+    assert_string_equal(g_diags, "");
+    Projection *p = proj(m, "E_to_I");
+    assert_int_equal(p->conn.kind, CONN_FIXED_OUTDEGREE);
+    assert_int_equal(p->conn.k, 3);
+    assert_false(p->conn.multapses);
+    assert_true(p->conn.autapses);
+    assert_int_equal(p->weight.kind, INIT_LOGNORMAL);
+    assert_true(p->weight.a == 0.5 && p->weight.b == 0.2);
+    assert_int_equal(p->delay_init.kind, INIT_NORMAL_CLIPPED);
+    assert_true(p->delay_init.a == 1.5 && p->delay_init.b == 0.5);
+    assert_true(p->delay_init.lo == 0.1 && p->delay_init.hi == 5.0);
+    assert_int_equal(p->psm.kind, PSM_EXP_COND);
+    assert_true(p->psm.tau == 5.0 && p->psm.E == -80.0);
+    assert_string_equal(p->psm.V, "V");
+    assert_null(p->psm.target);
+
+    p = proj(m, "t");
+    assert_int_equal(p->conn.kind, CONN_FIXED_TOTAL);
+    assert_int_equal(p->conn.k, 20);
+    assert_false(p->conn.autapses);
+    assert_true(p->conn.multapses); /* the default */
+    assert_int_equal(p->weight.kind, INIT_EXPONENTIAL);
+    assert_true(p->weight.a == 2.0);
+    assert_int_equal(p->delay_init.kind, INIT_CONSTANT); /* no delay given: one step */
+    assert_int_equal(p->psm.kind, PSM_ALPHA_CURR);
+    assert_true(p->psm.tau == 0.33);
+
+    p = proj(m, "g");
+    assert_int_equal(p->psm.kind, PSM_DELTA);
+    assert_string_equal(p->psm.target, "refrac");
+
+    assert_int_equal(m->n_sources, 4);
+    CurrentSource *cs = m->sources[0];
+    assert_string_equal(cs->name, "E_dc"); /* <pop>_<kind> */
+    assert_int_equal(cs->kind, CS_DC);
+    assert_true(cs->amp == 50.0);
+    assert_ptr_equal(cs->pop, pop(m, "E"));
+    assert_int_equal(cs->loc.line, 11);
+    cs = m->sources[1];
+    assert_string_equal(cs->name, "st");
+    assert_int_equal(cs->kind, CS_STEP);
+    assert_int_equal(cs->n_steps, 2);
+    assert_true(cs->times[0] == 1.0 && cs->times[1] == 2.5);
+    assert_true(cs->amps[0] == 5.0 && cs->amps[1] == -1.0);
+    cs = m->sources[2];
+    assert_string_equal(cs->name, "I_noise");
+    assert_int_equal(cs->kind, CS_NOISE);
+    assert_true(cs->mean == 1.0 && cs->sd == 2.0);
+    cs = m->sources[3];
+    assert_string_equal(cs->name, "bg");
+    assert_int_equal(cs->kind, CS_POISSON);
+    assert_true(cs->rate == 800.0 && cs->weight == 87.8);
+    assert_int_equal(cs->psm.kind, PSM_EXP_CURR);
+    assert_true(cs->psm.tau == 0.5);
+
+    /* lif's variables sorted by name: V (0), refrac (1); the entries of one record{} map
+     * come in table order, so look them up */
+    assert_int_equal(m->n_varrecs, 3);
+    VarRecord *r = varrec(m, "E", 0);
+    assert_int_equal(r->every, 10);
+    assert_int_equal(r->count, 3);
+    assert_int_equal(r->loc.line, 17);
+    r = varrec(m, "E", 1);
+    assert_int_equal(r->every, 10);
+    assert_int_equal(r->count, 3);
+    r = varrec(m, "I", 0);
+    assert_int_equal(r->every, 1);
+    assert_int_equal(r->count, -1); /* all */
+    assert_true(pop(m, "E")->record_spikes);
+    assert_false(pop(m, "I")->record_spikes);
+}
+
+static void test_newer_errors(void **state)
+{
+    (void)state;
+    expect_error("local w = normal_clipped(1, -1, 0)\n",
+                 "t.lua:1: error: normal_clipped: sd must be >= 0 (got -1)");
+    expect_error("local w = normal_clipped(1, 1, 3, 3)\n",
+                 "t.lua:1: error: normal_clipped: lo (3) must be below hi (3)");
+    expect_error("local w = normal_clipped(0, 1, 11)\n",
+                 "t.lua:1: error: normal_clipped: the interval [11, inf] lies more than 10 sd "
+                 "from the mean 0");
+    expect_error("local w = lognormal(0, -0.5)\n",
+                 "t.lua:1: error: lognormal: sigma must be >= 0 (got -0.5)");
+    expect_error("local w = exponential(0)\n",
+                 "t.lua:1: error: exponential: mean must be > 0 (got 0)");
+    expect_error("local s = step_current { times = { 1, 2 }, amps = { 5 } }\n",
+                 "t.lua:1: error: step_current: 'times' and 'amps' must have the same, "
+                 "non-zero length (got 2 and 1)");
+    expect_error("local s = step_current { times = { 1, 1 }, amps = { 5, 6 } }\n",
+                 "t.lua:1: error: step_current: 'times' must increase (entry 2: 1 after 1)");
+    expect_error("local s = noise { mean = 0, sd = -1 }\n",
+                 "t.lua:1: error: noise: sd must be >= 0 (got -1)");
+    expect_error("local s = poisson_input { rate = -5, weight = 1 }\n",
+                 "t.lua:1: error: poisson_input: rate must be >= 0 Hz (got -5)");
+    expect_error("local E = population { \"E\", lif, 1 }\n"
+                 "current_source { E }\n",
+                 "t.lua:2: error: current_source: missing source (dc{}, step_current{}, "
+                 "noise{} or poisson_input{})");
+    expect_error("local E = population { \"E\", lif, 1 }\n"
+                 "current_source { E, dc { amp = 1 }, psm = exp_curr(2) }\n",
+                 "t.lua:2: error: current_source 'E_dc': only poisson_input goes through a "
+                 "postsynaptic model; dc adds to Isyn directly");
+    expect_error("local E = population { \"E\", lif, 1 }\n"
+                 "current_source { E, dc { amp = 1 } }\n"
+                 "current_source { E, dc { amp = 2 } }\n",
+                 "t.lua:3: error: current_source 'E_dc': name already used at t.lua:2; give "
+                 "this one a name = \"...\"");
+    expect_error("local E = population { \"E\", lif, 10 }\n"
+                 "record { E = { \"V\", every = 0 } }\n",
+                 "t.lua:2: error: record: population 'E': 'every' must be a whole number of "
+                 "steps >= 1 (got 0)");
+    expect_error("local E = population { \"E\", lif, 10 }\n"
+                 "record { E = { \"V\", neurons = 11 } }\n",
+                 "t.lua:2: error: record: population 'E': 'neurons' must be between 1 and 10 "
+                 "(got 11)");
+    expect_error("local E = population { \"E\", lif, 10 }\n"
+                 "record { E = \"V\" }\n"
+                 "record { E = { \"V\", every = 2 } }\n",
+                 "t.lua:3: error: record: population 'E' variable 'V' is already recorded");
+    expect_error("local p = exp_cond { tau = 5 }\n",
+                 "t.lua:1: error: exp_cond: missing 'E' (reversal potential, mV)");
+    expect_error("local p = alpha_curr(0)\n",
+                 "t.lua:1: error: alpha_curr: tau must be > 0 ms (got 0)");
+    expect_error("local E = population { \"E\", lif, 1 }\n"
+                 "projection { E, E, conn = all_to_all(), weight = 1, delay = \"1.5\" }\n",
+                 "t.lua:2: error: projection 'E_to_E': 'delay' must be a number of ms or an "
+                 "initialiser such as normal_clipped(1.5, 0.75, 0.1) (got string)");
+    expect_error("local E = population { \"E\", lif, 1 }\n"
+                 "projection { E, E, conn = all_to_all(), weight = 1, psm = alpha_curr(1),\n"
+                 "  target = \"V\" }\n",
+                 "t.lua:2: error: projection 'E_to_E': 'target' adds the weights straight "
+                 "into a variable of the target neuron; it cannot be combined with psm = "
+                 "alpha_curr");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -711,6 +887,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lua_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_api_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_code_locations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_ir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# snnbench end to end: a tiny suite (lif_single, brunel at scale 0.05; 2 repetitions of
+# 200 ms; cuda and 2-rank cells recorded as skipped; a fake peer, a failing one and one
+# that times out), records checked against the schema, the store queried back with ls
+# filters and CSV, compare's exit status on synthetic stores, slurm scripts and import.
+# Asserts no timing.
+set -euo pipefail
+SB="$PWD/$BUILD/bin/snnbench"
+ROOT=$PWD
+cd "$WORK"
+
+"$SB" --help | grep -q "compare"
+"$SB" --version | grep -q "^snnbench "
+
+# a broken suite: file and line, did-you-mean
+printf 'suite: t\nrepetitons: 2\nmodels:\n  - file: %s/models/brunel.lua\n' "$ROOT" >bad.yaml
+if "$SB" run bad.yaml 2>err; then exit 1; fi
+grep -qx "snnbench: error: bad.yaml:2: unknown key 'repetitons' (did you mean 'repetitions'?)" err
+
+# peers: stand-ins for bench/peers/*_brian2.py
+cat >peer_ok.py <<'PY'
+import sys
+print(f"brian2 {float(sys.argv[1]):.0f} ms: construction 0.250 s, simulation 0.500 s")
+print("brian2 rates: E 4.10 Hz CV 0.900, I 5.20 Hz CV 0.800")
+PY
+printf 'import sys\nprint("boom: no brian here", file=sys.stderr)\nsys.exit(3)\n' >peer_fail.py
+printf 'import time\ntime.sleep(30)\n' >peer_slow.py
+
+cat >tiny.yaml <<YAML
+suite: tiny
+time_ms: 200
+repetitions: 2
+timeout_s: 120
+backends: [c, cuda]
+ranks: [1, 2]
+models:
+  - file: $ROOT/models/lif_single.lua
+    ranks: 1
+  - name: brunel
+    file: $ROOT/models/brunel.lua
+    params: {scale: 0.05}
+  - name: fakepeer
+    file: $ROOT/models/coba.lua
+    peer: brian2
+    script: peer_ok.py
+    ranks: 1
+  - name: failpeer
+    file: $ROOT/models/coba.lua
+    peer: brian2
+    script: peer_fail.py
+    ranks: 1
+    repetitions: 1
+  - name: slowpeer
+    file: $ROOT/models/coba.lua
+    peer: brian2
+    script: peer_slow.py
+    ranks: 1
+    repetitions: 1
+    timeout_s: 1
+YAML
+"$SB" run tiny.yaml --dry-run >cells
+test "$(wc -l <cells)" -eq 9
+set +e
+SNNBENCH_COMMIT=c0ffee000001 "$SB" run tiny.yaml --store store 2>progress
+rc=$?
+set -e
+cat progress
+test "$rc" -eq 1 # the failing and the slow peer
+grep -q '^\[1/9\] lif_single-c-r1-t1: 2 ok, 0 failed' progress
+grep -q 'brunel-scale=0.05-c-r2-t1: skipped: ranks > 1 need MPI' progress
+grep -q 'failpeer-brian2-r1-t1 rep 1: failed: peer failed (exit 3): boom: no brian here' progress
+grep -q 'slowpeer-brian2-r1-t1 rep 1: timeout: timed out after 1 s' progress
+
+# every record valid against the schema; the values where they belong
+$PY - store <<'PY'
+import json, glob, os, sys
+files = sorted(glob.glob(f"{sys.argv[1]}/*/*/*.json"))
+assert len(files) == 2 + 1 + 2 + 3 + 2 + 1 + 1, len(files)
+req = {"schema": int, "kind": str, "status": str, "suite": str, "cell": dict, "rep": int,
+       "timers": dict, "sanity": dict, "memory": dict, "meta": dict}
+meta = ["machine", "hostname", "os", "cpu", "cores", "gpu", "snncc_version", "commit", "cc",
+        "nvcc", "mpi", "date"]
+by = {}
+for f in files:
+    r = json.load(open(f))
+    for k, t in req.items():
+        assert isinstance(r[k], t), (f, k)
+    assert r["schema"] == 1 and r["kind"] == "snnbench-record"
+    for k in meta:
+        assert k in r["meta"], (f, k)
+    assert r["meta"]["commit"] == "c0ffee000001"
+    assert r["meta"]["date"].endswith("Z") and "T" in r["meta"]["date"]
+    c = r["cell"]
+    for k in ("id", "model", "file", "params", "backend", "ranks", "threads", "time_ms"):
+        assert k in c, (f, k)
+    # DIR/<machine>/<commit>/<suite>-<cell>-<rep>-<timestamp>.json
+    parts = f.split(os.sep)
+    assert parts[-3] == r["meta"]["machine"] and parts[-2] == "c0ffee000001"
+    assert parts[-1].startswith(f"tiny-{c['id']}-{r['rep']}-"), f
+    if r["status"] != "ok":
+        assert r["reason"], f
+    by.setdefault((c["id"], r["status"]), []).append(r)
+ok = by[("brunel-scale=0.05-c-r1-t1", "ok")]
+assert len(ok) == 2
+r = ok[0]
+for k in ("codegen_s", "compile_s", "construction_s", "init_s", "simulation_s", "real_time_factor"):
+    assert r["timers"][k] >= 0, k
+assert r["sanity"]["spikes"] > 0 and r["sanity"]["rate_hz"] > 0
+assert r["sanity"]["neurons"] == 625
+assert [p["name"] for p in r["sanity"]["populations"]] == ["E", "I"]
+assert r["memory"]["peak_rss_bytes"] > 0
+assert len(r["meta"]["model_hash"]) == 16
+assert r["cell"]["params"] == {"scale": 0.05}
+assert "-O3" in r["meta"]["compile_command"]
+assert r["build"]["compile_s"] > 0
+lif = by[("lif_single-c-r1-t1", "ok")][0]
+assert lif["sanity"]["spikes"] > 0
+assert by[("brunel-scale=0.05-cuda-r1-t1", "skipped")][0]["reason"].startswith("skipped: ")
+assert by[("brunel-scale=0.05-c-r2-t1", "skipped")][0]["reason"] == "skipped: ranks > 1 need MPI, not supported yet"
+p = by[("fakepeer-brian2-r1-t1", "ok")]
+assert len(p) == 2 and p[0]["timers"]["simulation_s"] == 0.5 and p[0]["timers"]["construction_s"] == 0.25
+assert p[0]["timers"]["real_time_factor"] == 2.5
+assert [q["rate_hz"] for q in p[0]["sanity"]["populations"]] == [4.1, 5.2]
+assert "boom" in by[("failpeer-brian2-r1-t1", "failed")][0]["reason"]
+assert by[("slowpeer-brian2-r1-t1", "timeout")][0]["reason"] == "timed out after 1 s"
+print("records ok")
+PY
+
+# ls: filters on metadata (bare and dotted keys), CSV
+"$SB" ls --store store >ls.txt 2>ls.err
+head -n 1 ls.txt | grep -q "^date .*cell .*simulate_s"
+grep -q "^12 of 12 records" ls.err
+test "$("$SB" ls --store store backend=c model=brunel ranks=1 2>/dev/null | tail -n +2 | wc -l)" -eq 2
+test "$("$SB" ls --store store status=skipped 2>/dev/null | tail -n +2 | wc -l)" -eq 4
+test "$("$SB" ls --store store cell.params.scale=0.05 status!=skipped 2>/dev/null | tail -n +2 | wc -l)" -eq 2
+test "$("$SB" ls --store store 'cell=*peer*' commit=c0ffee 2>/dev/null | tail -n +2 | wc -l)" -eq 4
+"$SB" ls --store store --csv --columns cell.id,rep,timers.simulation_s,meta.cpu status=ok >ls.csv
+$PY - <<'PY'
+import csv
+rows = list(csv.DictReader(open("ls.csv")))
+assert len(rows) == 6, rows
+assert set(rows[0]) == {"cell.id", "rep", "timers.simulation_s", "meta.cpu"}
+assert all(float(r["timers.simulation_s"]) >= 0 for r in rows)
+PY
+if "$SB" ls --store store nonsense 2>/dev/null; then exit 1; fi
+
+# compare on synthetic stores: a clear regression, no change, too few runs
+$PY - <<'PY'
+import json, os
+def rec(store, commit, machine, cell, rep, sim, cons=0.5):
+    d = f"{store}/{machine}/{commit}"
+    os.makedirs(d, exist_ok=True)
+    r = {"schema": 1, "kind": "snnbench-record", "status": "ok", "reason": None, "suite": "syn",
+         "cell": {"id": cell, "model": cell.split("-")[0], "file": cell.split("-")[0] + ".lua",
+                  "params": {}, "backend": "c", "ranks": 1, "threads": 1, "time_ms": 100},
+         "rep": rep, "timers": {"simulation_s": sim, "construction_s": cons}, "sanity": {},
+         "memory": {}, "meta": {"machine": machine, "hostname": machine, "commit": commit,
+                                "date": f"2025-01-0{1 if commit.startswith('a') else 2}T00:00:0{rep}.000Z",
+                                "os": "Linux", "cpu": "x", "cores": 4}}
+    json.dump(r, open(f"{d}/syn-{cell}-{rep}-x.json", "w"))
+for rep in range(1, 6):
+    rec("syn", "aaaa000001", "m1", "net-c-r1-t1", rep, 1.00 + 0.01 * rep)
+    rec("syn", "bbbb000002", "m1", "net-c-r1-t1", rep, 1.30 + 0.01 * rep)   # 30 % slower
+    rec("syn", "aaaa000001", "m1", "other-c-r1-t1", rep, 2.0 + 0.01 * rep)
+    rec("syn", "bbbb000002", "m1", "other-c-r1-t1", rep, 2.0 + 0.01 * (6 - rep) + 0.001)
+    rec("same", "aaaa000001", "m1", "net-c-r1-t1", rep, 1.00 + 0.01 * rep)
+    rec("same", "cccc000003", "m1", "net-c-r1-t1", rep, 1.005 + 0.01 * rep)
+for rep in range(1, 4):
+    rec("few", "aaaa000001", "m1", "net-c-r1-t1", rep, 1.0 + 0.01 * rep)
+    rec("few", "bbbb000002", "m1", "net-c-r1-t1", rep, 2.0 + 0.01 * rep)
+PY
+set +e
+"$SB" compare --store syn commit=aaaa commit=bbbb000002 >cmp1; rc1=$?
+"$SB" compare --store syn commit=bbbb commit=aaaa >cmp2; rc2=$?
+"$SB" compare --store same commit=aaaa commit=cccc >cmp3; rc3=$?
+"$SB" compare --store few commit=aaaa commit=bbbb >cmp4; rc4=$?
+"$SB" compare --store syn --threshold 40% commit=aaaa commit=bbbb >cmp5; rc5=$?
+"$SB" compare --store syn commit=aaaa commit=nothing 2>cmp6; rc6=$?
+set -e
+cat cmp1
+test "$rc1" -eq 1 && test "$rc2" -eq 0 && test "$rc3" -eq 0 && test "$rc4" -eq 0 && test "$rc5" -eq 0 && test "$rc6" -eq 2
+grep -q "^net-c-r1-t1 .* slower$" cmp1
+grep -q "^other-c-r1-t1 .* inconclusive$" cmp1
+grep -q "^REGRESSION: 1 cell" cmp1
+grep -q "^net-c-r1-t1 .* faster$" cmp2
+grep -q "inconclusive" cmp3
+grep -q "insufficient" cmp4
+grep -q "no cell has ok records on both sides" cmp6
+
+# slurm: one script per cell that runs that cell into DIR/store; import brings it over
+"$SB" slurm tiny.yaml -o slurm >/dev/null
+test "$(ls slurm/*.sbatch | wc -l)" -eq 9
+grep -q '^#SBATCH --ntasks=2' slurm/brunel-scale=0.05-c-r2-t1.sbatch
+grep -q '^export SNNBENCH_LAUNCHER="srun --ntasks=2' slurm/brunel-scale=0.05-c-r2-t1.sbatch
+grep -q "run '.*tiny.yaml' --cell 'lif_single-c-r1-t1'" slurm/lif_single-c-r1-t1.sbatch
+grep -q "sbatch 'lif_single-c-r1-t1.sbatch'" slurm/submit.sh
+SLURM_JOB_ID=42 SNNBENCH_COMMIT=c0ffee000001 bash slurm/lif_single-c-r1-t1.sbatch 2>/dev/null
+test "$(find slurm/store -name '*.json' | wc -l)" -eq 2
+"$SB" import slurm --store store | grep -q "^imported 2 records"
+"$SB" import slurm --store store | grep -q "^imported 0 records into store (2 already there)"
+test "$("$SB" ls --store store cell=lif_single-c-r1-t1 2>/dev/null | tail -n +2 | wc -l)" -eq 4
+echo "snnbench e2e ok"
