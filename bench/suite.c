@@ -482,6 +482,7 @@ int suite_load(const char *path, Suite *s, char *err, size_t errlen)
                  parser.problem ? parser.problem : "error");
         yaml_parser_delete(&parser);
         fclose(f);
+        suite_free(s);
         return -1;
     }
     yaml_parser_delete(&parser);
@@ -572,6 +573,8 @@ out:
     free(d.ranks.v);
     free(d.threads.v);
     yaml_document_delete(&doc);
+    if (rc)
+        suite_free(s); /* nothing half-built survives an error */
     return rc ? -1 : 0;
 }
 

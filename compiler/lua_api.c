@@ -1182,40 +1182,32 @@ static int l_fixed_probability(lua_State *L)
     return 1;
 }
 
-static int l_fixed_indegree(lua_State *L)
+/* fixed_indegree(k), fixed_outdegree(k), fixed_total(n), each with { autapses, multapses }. */
+static int count_rule(lua_State *L, ConnKind kind, const char *fn, const char *arg)
 {
     if (lua_type(L, 1) != LUA_TNUMBER)
-        api_error(L, "fixed_indegree: argument 'k' must be a number (got %s)", type_name(L, 1));
-    int64_t k = to_count(L, 1, "fixed_indegree", "k");
+        api_error(L, "%s: argument '%s' must be a number (got %s)", fn, arg, type_name(L, 1));
+    int64_t k = to_count(L, 1, fn, arg);
     int nargs = lua_gettop(L);
-    ConnRule *cr = push_conn(L, CONN_FIXED_INDEGREE);
+    ConnRule *cr = push_conn(L, kind);
     cr->k = k;
-    conn_options(L, nargs >= 2 ? 2 : 0, cr, "fixed_indegree", true);
+    conn_options(L, nargs >= 2 ? 2 : 0, cr, fn, true);
     return 1;
+}
+
+static int l_fixed_indegree(lua_State *L)
+{
+    return count_rule(L, CONN_FIXED_INDEGREE, "fixed_indegree", "k");
 }
 
 static int l_fixed_outdegree(lua_State *L)
 {
-    if (lua_type(L, 1) != LUA_TNUMBER)
-        api_error(L, "fixed_outdegree: argument 'k' must be a number (got %s)", type_name(L, 1));
-    int64_t k = to_count(L, 1, "fixed_outdegree", "k");
-    int nargs = lua_gettop(L);
-    ConnRule *cr = push_conn(L, CONN_FIXED_OUTDEGREE);
-    cr->k = k;
-    conn_options(L, nargs >= 2 ? 2 : 0, cr, "fixed_outdegree", true);
-    return 1;
+    return count_rule(L, CONN_FIXED_OUTDEGREE, "fixed_outdegree", "k");
 }
 
 static int l_fixed_total(lua_State *L)
 {
-    if (lua_type(L, 1) != LUA_TNUMBER)
-        api_error(L, "fixed_total: argument 'n' must be a number (got %s)", type_name(L, 1));
-    int64_t n = to_count(L, 1, "fixed_total", "n");
-    int nargs = lua_gettop(L);
-    ConnRule *cr = push_conn(L, CONN_FIXED_TOTAL);
-    cr->k = n;
-    conn_options(L, nargs >= 2 ? 2 : 0, cr, "fixed_total", true);
-    return 1;
+    return count_rule(L, CONN_FIXED_TOTAL, "fixed_total", "n");
 }
 
 static int conn_tostring(lua_State *L)
