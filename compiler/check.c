@@ -485,6 +485,17 @@ int check_model(Model *m)
             errs++;
         }
         const NeuronModel *nm = p->model;
+        if (nm->spike_source && nm->sst_file[0] == '\0' && p->n != nm->n_lists) {
+            diag_error(p->loc, "population '%s': spike_source_array has %lld lists of times "
+                               "but the population has %lld neurons", p->name,
+                       (long long)nm->n_lists, (long long)p->n);
+            errs++;
+        } else if (nm->spike_source && p->n < nm->n_lists) {
+            diag_error(p->loc, "population '%s': %s has times for neuron %lld, but the "
+                               "population has %lld neurons", p->name, nm->sst_file,
+                       (long long)nm->n_lists - 1, (long long)p->n);
+            errs++;
+        }
         for (int k = 0; k < nm->n_vars; k++) {
             const Init *in = &p->inits[k];
             if (in->kind == INIT_UNIFORM && in->a > in->b) {

@@ -204,10 +204,34 @@ static int n_slots(const Model *m, const Population *p)
     return n;
 }
 
+/* Spike times of a spike_source_array as steps: a time T fires in the step that ends at
+ * T (stamp (s + 1) dt), so s = round(T / dt) - 1, at least 0. */
+static void spike_source_decls(StrBuf *o, const Model *m, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    int64_t total = nm->sst_start[nm->n_lists];
+    sb_printf(o, "/* spike times in steps (%s%s) */\n", nm->sst_file[0] ? "from " : "a Lua table",
+              nm->sst_file);
+    sb_printf(o, "static const uint64_t snn_sss_%s[%lld] = {", p->name, (long long)p->n + 1);
+    for (int64_t i = 0; i <= p->n; i++)
+        sb_printf(o, "%s%llu", i % 12 ? ", " : "\n    ",
+                  (unsigned long long)nm->sst_start[i < nm->n_lists ? i : nm->n_lists]);
+    sb_puts(o, "\n};\n");
+    sb_printf(o, "static const uint32_t snn_sst_%s[%lld] = {", p->name, (long long)total + 1);
+    for (int64_t k = 0; k < total; k++) {
+        double s = llround(nm->sst_times[k] / m->dt) - 1.0;
+        sb_printf(o, "%s%.0f", k % 12 ? ", " : "\n    ", s < 0 ? 0.0 : s);
+    }
+    sb_printf(o, "%s0\n};\n", total % 12 ? ", " : "\n    ");
+    sb_printf(o, "static uint64_t *snn_ssc_%s; /* next time of each neuron */\n", p->name);
+}
+
 static void pop_decls(StrBuf *o, const Model *m, const Population *p)
 {
     const NeuronModel *nm = p->model;
     sb_printf(o, "static uint8_t *snn_flag_%s; /* spike flags of the current step */\n", p->name);
+    if (nm->spike_source)
+        spike_source_decls(o, m, p);
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "static scalar *%s_%s;\n", p->name, nm->vars[k].name);
     Inputs in = inputs_of(m, p);
@@ -232,6 +256,9 @@ static void pop_alloc(StrBuf *o, const Model *m, const Population *p)
     const NeuronModel *nm = p->model;
     sb_printf(o, "snn_flag_%s = snn_alloc(SNN_N_%s, \"population '%s' spike flags\");\n", p->name,
               p->name, p->name);
+    if (nm->spike_source)
+        sb_printf(o, "snn_ssc_%s = snn_alloc(sizeof(uint64_t) * SNN_N_%s, \"population '%s' "
+                     "spike cursors\");\n", p->name, p->name, p->name);
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "%s_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
                      "variable '%s'\");\n", p->name, nm->vars[k].name, p->name, p->name,
@@ -294,6 +321,9 @@ static void pop_init(StrBuf *o, const Model *m, const Population *p)
             sb_printf(o, "memset(snn_dd%d_%s, 0, sizeof(scalar) * snn_ddn%d_%s * SNN_N_%s);\n",
                       k, p->name, k, p->name, p->name);
     }
+    if (nm->spike_source)
+        sb_printf(o, "for (uint32_t i = 0; i < SNN_N_%s; i++)\n    snn_ssc_%s[i] = snn_sss_%s[i];\n",
+                  p->name, p->name, p->name);
     if (!nm->n_vars && !in.n)
         sb_puts(o, "(void)run;\n");
 }
@@ -311,6 +341,21 @@ static void step_current_expr(StrBuf *o, const CurrentSource *cs, bool is_float)
 static void pop_update(StrBuf *o, const Model *m, const Population *p, const EmitOptions *opt)
 {
     const NeuronModel *nm = p->model;
+    if (nm->spike_source) {
+        /* fire when the next listed time has come; at most one spike per step */
+        sb_printf(o, "uint8_t *restrict snn_flag = snn_flag_%s;\n", p->name);
+        sb_printf(o, "uint64_t *restrict snn_cur = snn_ssc_%s;\n", p->name);
+        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) {\n", p->name);
+        sb_puts(o, "    const uint64_t snn_c = snn_cur[snn_i];\n");
+        sb_printf(o, "    const int snn_fire = snn_c < snn_sss_%s[snn_i + 1] && "
+                     "snn_sst_%s[snn_c] <= snn_step;\n", p->name, p->name);
+        sb_puts(o, "    snn_cur[snn_i] = snn_c + (uint64_t)snn_fire;\n");
+        sb_puts(o, "    snn_flag[snn_i] = (uint8_t)snn_fire;\n}\n");
+        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) { /* compact */\n",
+                  p->name);
+        sb_puts(o, "    snn_spk[snn_nspk] = snn_i;\n    snn_nspk += snn_flag[snn_i];\n}");
+        return;
+    }
     Ctx c = {m, p, m->precision == PREC_FLOAT, NULL};
     bool f = c.is_float;
     bool rng = code_uses_rng(nm->sim.stmts, NULL) || code_uses_rng(NULL, nm->threshold.expr) ||

@@ -91,6 +91,22 @@ void ir_dump(StrBuf *out, const Model *m)
             dump_init(out, &p->inits[k]);
             sb_putc(out, '\n');
         }
+        if (nm->spike_source) {
+            uint64_t h = 0xcbf29ce484222325ull;
+            int64_t total = nm->sst_start[nm->n_lists];
+            for (int64_t k = 0; k <= nm->n_lists; k++) {
+                h ^= (uint64_t)nm->sst_start[k];
+                h *= 0x100000001b3ull;
+            }
+            for (int64_t k = 0; k < total; k++) {
+                uint64_t bits;
+                memcpy(&bits, &nm->sst_times[k], sizeof bits);
+                h ^= bits;
+                h *= 0x100000001b3ull;
+            }
+            sb_printf(out, "    spike_source_array lists=%lld times=%lld hash=%016llx\n",
+                      (long long)nm->n_lists, (long long)total, (unsigned long long)h);
+        }
         dump_code(out, "sim", &nm->sim);
         dump_code(out, "threshold", &nm->threshold);
         dump_code(out, "reset", &nm->reset);

@@ -12,7 +12,9 @@
  */
 #include "lua_api.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -507,6 +509,157 @@ static int neuron_tostring(lua_State *L)
 {
     NeuronModel *nm = *(NeuronModel **)luaL_checkudata(L, 1, MT_NEURON);
     lua_pushfstring(L, "neuron '%s' (%s:%d)", nm->name, nm->loc.file, nm->loc.line);
+    return 1;
+}
+
+/* ---- spike_source_array{} ------------------------------------------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The times of neuron i from the file: lines "neuron time_ms" ('#' starts a comment). */
+static void read_spike_file(lua_State *L, NeuronModel *nm, const char *file)
+{
+    Ctx *c = get_ctx(L);
+    const char *path = file;
+    if (file[0] != '/' && c->cur_file) {
+        const char *slash = strrchr(c->cur_file, '/');
+        if (slash)
+            path = arena_printf("%.*s/%s", (int)(slash - c->cur_file), c->cur_file, file);
+    }
+    FILE *f = fopen(path, "r");
+    if (!f)
+        api_error(L, "spike_source_array: cannot read '%s': %s", path, strerror(errno));
+    int64_t cap = 1024, n = 0, max_id = -1;
+    int64_t *ids = malloc(sizeof *ids * (size_t)cap);
+    double *ts = malloc(sizeof *ts * (size_t)cap);
+    char line[512];
+    int lineno = 0;
+    const char *bad = NULL;
+    while (!bad && ids && ts && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *p = line, *end;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\n' || *p == '\r' || !*p)
+            continue;
+        double id = strtod(p, &end);
+        double t = end != p ? strtod(end, &p) : NAN;
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            p++;
+        if (end == p || *p || !(id >= 0) || id != floor(id) || id > 4294967294.0 ||
+            !isfinite(t) || t < 0) {
+            bad = arena_printf("%s:%d: expected 'neuron time_ms' with a whole neuron index "
+                               ">= 0 and a time >= 0", path, lineno);
+            break;
+        }
+        if (n == cap) {
+            cap *= 2;
+            int64_t *ni = realloc(ids, sizeof *ids * (size_t)cap);
+            double *nt = realloc(ts, sizeof *ts * (size_t)cap);
+            if (ni)
+                ids = ni;
+            if (nt)
+                ts = nt;
+            if (!ni || !nt)
+                break;
+        }
+        ids[n] = (int64_t)id;
+        ts[n++] = t;
+        if ((int64_t)id > max_id)
+            max_id = (int64_t)id;
+    }
+    fclose(f);
+    if (!ids || !ts || (!bad && n == cap)) {
+        free(ids);
+        free(ts);
+        api_error(L, "spike_source_array: out of memory reading '%s'", path);
+    }
+    if (bad) {
+        free(ids);
+        free(ts);
+        api_error(L, "spike_source_array: %s", bad);
+    }
+    nm->n_lists = max_id + 1;
+    nm->sst_start = arena_alloc(sizeof(int64_t) * (size_t)(nm->n_lists + 2));
+    nm->sst_times = arena_alloc(sizeof(double) * (size_t)(n + 1));
+    for (int64_t k = 0; k < n; k++)
+        nm->sst_start[ids[k] + 1]++;
+    for (int64_t i = 0; i < nm->n_lists; i++)
+        nm->sst_start[i + 1] += nm->sst_start[i];
+    int64_t *fill = arena_alloc(sizeof(int64_t) * (size_t)(nm->n_lists + 1));
+    for (int64_t k = 0; k < n; k++)
+        nm->sst_times[nm->sst_start[ids[k]] + fill[ids[k]]++] = ts[k];
+    free(ids);
+    free(ts);
+    nm->sst_file = arena_strdup(path);
+}
+
+/* spike_source_array { times = { {10, 20}, {15}, {} } } or { file = "spikes.txt" }. */
+static int l_spike_source_array(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"times", "file", NULL};
+    check_keys(L, 1, "spike_source_array", keys, 0);
+    NeuronModel *nm = arena_alloc(sizeof *nm);
+    nm->name = "spike_source_array";
+    nm->loc = caller_loc(L);
+    nm->spike_source = true;
+    nm->params = arena_alloc(sizeof(NamedValue));
+    nm->vars = arena_alloc(sizeof(VarDef));
+    const char *file = opt_string(L, 1, "file", 0, "spike_source_array");
+    int ty = lua_getfield(L, 1, "times");
+    if (file && ty != LUA_TNIL)
+        api_error(L, "spike_source_array: give 'times' or 'file', not both");
+    if (file) {
+        lua_pop(L, 1);
+        read_spike_file(L, nm, file);
+    } else {
+        if (ty != LUA_TTABLE)
+            api_error(L, "spike_source_array: 'times' must be a list with one list of spike "
+                         "times (ms) per neuron, e.g. { {10, 20}, {15} }");
+        int t = lua_gettop(L);
+        nm->n_lists = (int64_t)lua_rawlen(L, t);
+        nm->sst_start = arena_alloc(sizeof(int64_t) * (size_t)(nm->n_lists + 2));
+        int64_t total = 0;
+        for (int64_t i = 1; i <= nm->n_lists; i++) {
+            if (lua_rawgeti(L, t, i) != LUA_TTABLE)
+                api_error(L, "spike_source_array: times[%lld] must be a list of times (ms)",
+                          (long long)i);
+            total += (int64_t)lua_rawlen(L, -1);
+            lua_pop(L, 1);
+        }
+        nm->sst_times = arena_alloc(sizeof(double) * (size_t)(total + 1));
+        int64_t at = 0;
+        for (int64_t i = 1; i <= nm->n_lists; i++) {
+            lua_rawgeti(L, t, i);
+            int64_t n = (int64_t)lua_rawlen(L, -1);
+            nm->sst_start[i - 1] = at;
+            for (int64_t k = 1; k <= n; k++) {
+                lua_rawgeti(L, -1, k);
+                double v = lua_tonumber(L, -1);
+                if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(v) || v < 0)
+                    api_error(L, "spike_source_array: times[%lld][%lld] must be a time >= 0 "
+                                 "in ms", (long long)i, (long long)k);
+                nm->sst_times[at++] = v;
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+        nm->sst_start[nm->n_lists] = at;
+        lua_pop(L, 1);
+        nm->sst_file = "";
+    }
+    for (int64_t i = 0; i < nm->n_lists; i++) /* each neuron's times ascending */
+        qsort(nm->sst_times + nm->sst_start[i], (size_t)(nm->sst_start[i + 1] - nm->sst_start[i]),
+              sizeof(double), cmp_double);
+    new_handle(L, MT_NEURON, nm);
     return 1;
 }
 
@@ -1606,6 +1759,7 @@ void api_register(lua_State *L)
         {"fixed_total", l_fixed_total},
         {"current_source", l_current_source},
         {"synapse", l_synapse},
+        {"spike_source_array", l_spike_source_array},
         {"dc", l_dc},
         {"step_current", l_step_current},
         {"noise", l_noise},

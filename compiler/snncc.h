@@ -79,6 +79,12 @@ typedef struct NeuronModel {
     VarDef *vars; /* sorted by name */
     int n_vars;
     CodeStr sim, threshold, reset;
+    /* spike_source_array{}: spike times per neuron instead of code */
+    bool spike_source;
+    int64_t n_lists;      /* neurons with a list (the population must be that large) */
+    int64_t *sst_start;   /* n_lists + 1 offsets into sst_times */
+    double *sst_times;    /* ms, ascending per neuron */
+    const char *sst_file; /* where the times came from, for messages ("" for a table) */
 } NeuronModel;
 
 /* A weight update model (synapse{}): per-synapse variables, presynaptic and
