@@ -33,8 +33,11 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
     Ctx *c = ud;
     switch (sym->kind) {
     case SYM_PARAM:
-        code_print_number(out, c->proj ? c->proj->syn_params[sym->index]
-                                       : c->pop->params[sym->index], c->is_float);
+        if (!c->proj && c->pop->runtime[sym->index])
+            sb_printf(out, "snn_rpv_%s", sym->name); /* runtime parameter, read per step */
+        else
+            code_print_number(out, c->proj ? c->proj->syn_params[sym->index]
+                                           : c->pop->params[sym->index], c->is_float);
         break;
     case SYM_PRE:
         sb_printf(out, "snn_pv_%s_%s[snn_pre]", c->proj->name, sym->name);
@@ -229,6 +232,10 @@ static void spike_source_decls(StrBuf *o, const Model *m, const Population *p)
 static void pop_decls(StrBuf *o, const Model *m, const Population *p)
 {
     const NeuronModel *nm = p->model;
+    for (int k = 0; k < nm->n_params; k++)
+        if (p->runtime[k])
+            sb_printf(o, "static double snn_rp_%s_%s = %.17g; /* runtime parameter %s.%s */\n",
+                      p->name, nm->params[k].name, p->params[k], p->name, nm->params[k].name);
     sb_printf(o, "static uint8_t *snn_flag_%s; /* spike flags of the current step */\n", p->name);
     if (nm->spike_source)
         spike_source_decls(o, m, p);
@@ -364,6 +371,11 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
         sb_printf(o, "const uint32_t snn_stream = snn_stream_id(\"neuron:%s\");\n", p->name);
     sb_printf(o, "const scalar t = (scalar)((double)snn_step * SNN_DT);\n");
     sb_printf(o, "(void)t;\n");
+    for (int k = 0; k < nm->n_params; k++)
+        if (p->runtime[k])
+            sb_printf(o, "const scalar snn_rpv_%s = (scalar)snn_rp_%s_%s; /* runtime */\n"
+                         "(void)snn_rpv_%s;\n", nm->params[k].name, p->name,
+                      nm->params[k].name, nm->params[k].name);
     Inputs in = inputs_of(m, p);
     for (int k = 0; k < in.n; k++)
         if (in.dendritic[k])
@@ -947,6 +959,19 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_list_declare(g, "projs");
     tmpl_list_declare(g, "varrecs");
     tmpl_set(g, "n_varrecs", arena_printf("%d", m->n_varrecs));
+    tmpl_list_declare(g, "rparams");
+    int n_rparams = 0;
+    for (int i = 0; i < m->n_pops; i++)
+        for (int k = 0; k < m->pops[i]->model->n_params; k++)
+            if (m->pops[i]->runtime[k]) {
+                TmplScope *s = tmpl_list_add(g, "rparams");
+                tmpl_set(s, "rp_name", arena_printf("%s.%s", m->pops[i]->name,
+                                                    m->pops[i]->model->params[k].name));
+                tmpl_set(s, "rp_var", arena_printf("snn_rp_%s_%s", m->pops[i]->name,
+                                                   m->pops[i]->model->params[k].name));
+                n_rparams++;
+            }
+    tmpl_set(g, "n_rparams", arena_printf("%d", n_rparams));
     for (int i = 0; i < m->n_varrecs; i++) {
         const VarRecord *r = m->varrecs[i];
         TmplScope *s = tmpl_list_add(g, "varrecs");

@@ -85,7 +85,8 @@ void ir_dump(StrBuf *out, const Model *m)
         sb_printf(out, "population %s size=%lld model=%s record=%s\n", p->name,
                   (long long)p->n, nm->name, p->record_spikes ? "spikes" : "none");
         for (int k = 0; k < nm->n_params; k++)
-            sb_printf(out, "    param %s = %.17g\n", nm->params[k].name, p->params[k]);
+            sb_printf(out, "    param %s = %.17g%s\n", nm->params[k].name, p->params[k],
+                      p->runtime[k] ? " (runtime)" : "");
         for (int k = 0; k < nm->n_vars; k++) {
             sb_printf(out, "    var %s = ", nm->vars[k].name);
             dump_init(out, &p->inits[k]);

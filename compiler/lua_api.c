@@ -820,7 +820,7 @@ static int l_population(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "model", "size", "params", "init", "record",
-                                       NULL};
+                                       "runtime", NULL};
     check_keys(L, 1, "population", keys, 3);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -887,6 +887,27 @@ static int l_population(lua_State *L)
             }
             lua_getfield(L, t, names[i]);
             p->inits[k] = to_init(L, -1, what, names[i]);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    p->runtime = arena_alloc(sizeof(bool) * (size_t)(nm->n_params + 1));
+    if (lua_getfield(L, 1, "runtime") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'runtime' must be a list of parameter names, e.g. { \"I_e\" }",
+                      what);
+        int t = lua_gettop(L);
+        for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, t); i++) {
+            lua_rawgeti(L, t, i);
+            const char *pn = lua_tostring(L, -1);
+            int k = pn && lua_type(L, -1) == LUA_TSTRING ? find_param(nm, pn) : -1;
+            if (k < 0) {
+                char hint[128];
+                diag_hint(hint, sizeof hint, pn ? pn : "", param_names(nm), nm->n_params);
+                api_error(L, "%s: runtime: neuron '%s' has no parameter '%s'%s", what, nm->name,
+                          pn ? pn : type_name(L, -1), hint);
+            }
+            p->runtime[k] = true;
             lua_pop(L, 1);
         }
     }

@@ -116,6 +116,7 @@ typedef struct Population {
     NeuronModel *model;
     int64_t n;        /* neurons (checked to fit uint32) */
     double *params;   /* per model param, in model order */
+    bool *runtime;    /* per model param: settable from the run config (population{ runtime }) */
     Init *inits;      /* per model var, in model order */
     bool record_spikes;
 } Population;

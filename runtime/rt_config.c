@@ -20,7 +20,7 @@
 #include <string.h>
 #include <yaml.h>
 
-static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet"};
+static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -213,6 +213,40 @@ static val make_val(yaml_document_t *doc, yaml_node_t *n, size_t key_line)
     return v;
 }
 
+/* One runtime parameter value: stored with where it came from; snn_main checks the name
+ * against the model's runtime parameters. */
+static int apply_param(ctx *c, const char *name, size_t line, const val *v)
+{
+    char got[600];
+    snn_config *cfg = c->cfg;
+    char *end = NULL;
+    double x = 0;
+    errno = 0;
+    if (v->kind == V_SCALAR && v->text[0])
+        x = strtod(v->text, &end);
+    if (!end || *end || errno == ERANGE || !isfinite(x))
+        return fail(c, v->line ? v->line : line, "'params.%s' must be a number (got %s)", name,
+                    describe(v, got, sizeof got));
+    if (strlen(name) >= sizeof cfg->params[0].name)
+        return fail(c, line, "parameter name '%s' is too long", name);
+    int k = 0;
+    while (k < cfg->n_params && strcmp(cfg->params[k].name, name) != 0)
+        k++;
+    if (k == cfg->n_params) {
+        if (k == SNN_MAX_RPARAMS)
+            return fail(c, line, "too many 'params' (at most %d)", SNN_MAX_RPARAMS);
+        cfg->n_params++;
+    }
+    snprintf(cfg->params[k].name, sizeof cfg->params[k].name, "%s", name);
+    cfg->params[k].value = x;
+    if (c->name)
+        snprintf(cfg->params[k].where, sizeof cfg->params[k].where, "%s:%zu", c->name,
+                 v->line ? v->line : line);
+    else
+        snprintf(cfg->params[k].where, sizeof cfg->params[k].where, "--set '%s'", c->assign);
+    return 0;
+}
+
 /* Apply top-level key 'key' (given on key_line) with value v. */
 static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
 {
@@ -266,6 +300,37 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
             return fail(c, line, "'quiet' must be true or false (got %s)",
                         describe(v, got, sizeof got));
         cfg->quiet = b;
+    } else if (strcmp(key, "params") == 0) {
+        /* params: { E.I_e: 500 }  or  params: { E: { I_e: 500 } } */
+        if (v->kind != V_MAP)
+            return fail(c, line, "'params' must be a mapping such as { E.I_e: 500 } (got %s)",
+                        describe(v, got, sizeof got));
+        for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+             pr < v->node->data.mapping.pairs.top; pr++) {
+            yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+            yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+            if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+                return fail(c, line, "'params' keys must be names");
+            const char *k1 = (const char *)kn->data.scalar.value;
+            if (vn->type == YAML_MAPPING_NODE) {
+                for (yaml_node_pair_t *q = vn->data.mapping.pairs.start;
+                     q < vn->data.mapping.pairs.top; q++) {
+                    yaml_node_t *k2 = yaml_document_get_node(v->doc, q->key);
+                    yaml_node_t *v2 = yaml_document_get_node(v->doc, q->value);
+                    if (!k2 || !v2 || k2->type != YAML_SCALAR_NODE)
+                        return fail(c, node_line(kn), "'params.%s' keys must be names", k1);
+                    char full[300];
+                    snprintf(full, sizeof full, "%s.%s", k1, (const char *)k2->data.scalar.value);
+                    val pv = make_val(v->doc, v2, node_line(k2));
+                    if (apply_param(c, full, node_line(k2), &pv) != 0)
+                        return -1;
+                }
+            } else {
+                val pv = make_val(v->doc, vn, node_line(kn));
+                if (apply_param(c, k1, node_line(kn), &pv) != 0)
+                    return -1;
+            }
+        }
     } else if (strcmp(key, "record") == 0) {
         if (v->kind != V_MAP)
             return fail(c, line,
@@ -516,6 +581,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
     int rc;
     if (strncmp(key, "record.", 7) == 0 && key[7]) {
         rc = apply_record(&c, key + 7, 0, &v, key);
+    } else if (strncmp(key, "params.", 7) == 0 && key[7]) {
+        rc = apply_param(&c, key + 7, 0, &v);
     } else if (strcmp(key, "record") == 0 || strcmp(key, "record.") == 0) {
         rc = fail(&c, 0, "use record.<population>=spikes|none");
     } else {
@@ -533,7 +600,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                 return fail(&c, 0, "out of memory");
             }
             for (int i = 0; i < N_KEYS; i++)
-                if (strcmp(KEYS[i], "record") != 0)
+                if (strcmp(KEYS[i], "record") != 0 && strcmp(KEYS[i], "params") != 0)
                     cands[n++] = KEYS[i];
             for (int i = 0; i < n_pops; i++) {
                 snprintf(rec[i], sizeof rec[i], "record.%s", pop_names[i]);
@@ -545,7 +612,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             else
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
-                          "record.<population>)",
+                          "record.<population>, params.<population>.<parameter>)",
                           key);
             free(cands);
             free(rec);

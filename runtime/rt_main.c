@@ -396,7 +396,13 @@ static char *build_json(const char *status, const char *error)
         jb_str(&b, G.vfiles[k]);
         jb_printf(&b, "}");
     }
-    jb_printf(&b, "%s]\n}\n", m->n_varrecs > 0 ? "\n  " : "");
+    jb_printf(&b, "%s],\n  \"runtime_params\": {", m->n_varrecs > 0 ? "\n  " : "");
+    for (int k = 0; k < m->n_rparams; k++) {
+        jb_printf(&b, "%s", k ? ", " : "");
+        jb_str(&b, m->rparams[k].name);
+        jb_printf(&b, ": %.17g", *m->rparams[k].value);
+    }
+    jb_printf(&b, "}\n}\n");
     return b.s;
 }
 
@@ -718,6 +724,27 @@ int snn_main(int argc, char **argv, const snn_model *model)
         }
     }
     free(ov);
+
+    /* runtime parameters from the config */
+    for (int k = 0; k < cfg->n_params; k++) {
+        const struct snn_param_set *ps = &cfg->params[k];
+        int r = 0;
+        while (r < m->n_rparams && strcmp(m->rparams[r].name, ps->name) != 0)
+            r++;
+        if (r == m->n_rparams) {
+            char list[1024] = "";
+            size_t used = 0;
+            for (int q = 0; q < m->n_rparams && used + 2 < sizeof list; q++)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", q ? ", " : "",
+                                         m->rparams[q].name);
+            if (m->n_rparams)
+                snn_fatal("%s: '%s' is not a runtime parameter of this model (runtime "
+                          "parameters: %s)", ps->where, ps->name, list);
+            snn_fatal("%s: '%s' is not a runtime parameter; this model has none (mark them "
+                      "with population{ runtime = { ... } } in the model)", ps->where, ps->name);
+        }
+        *m->rparams[r].value = ps->value;
+    }
 
     for (int p = 0; p < m->n_pops; p++)
         G.recorded[p] = cfg->record[p] >= 0 ? cfg->record[p] : (m->pops[p].record_default != 0);

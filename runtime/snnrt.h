@@ -66,6 +66,7 @@ double snn_now(void);                                         /* monotonic secon
  * ------------------------------------------------------------------------------------- */
 
 #define SNN_MAX_POPS 256
+#define SNN_MAX_RPARAMS 64
 
 typedef struct snn_config {
     double duration_ms;       /* default 1000 */
@@ -74,6 +75,14 @@ typedef struct snn_config {
     int record[SNN_MAX_POPS]; /* per population: 1 record spikes, 0 not, -1 model default */
     int quiet;
     char source[4096];        /* the config file, or "" */
+    /* params: values for the model's runtime parameters ("E.I_e"), checked against the
+     * model by snn_main; 'where' says where each came from, for messages */
+    int n_params;
+    struct snn_param_set {
+        char name[128];
+        double value;
+        char where[192];
+    } params[SNN_MAX_RPARAMS];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -325,6 +334,12 @@ typedef struct snn_run {
     snn_varrec *varrec[SNN_MAX_POPS];  /* per snn_varrec_desc, open during the run */
 } snn_run;
 
+/* A parameter the run config may change without recompiling (population{ runtime = }). */
+typedef struct snn_rparam_desc {
+    const char *name; /* "<population>.<param>" */
+    double *value;    /* the generated code reads it every step */
+} snn_rparam_desc;
+
 typedef struct snn_model {
     const char *name;
     const char *model_file;
@@ -348,6 +363,8 @@ typedef struct snn_model {
     void (*release)(snn_run *run);
     int n_varrecs;                     /* at most SNN_MAX_POPS */
     const snn_varrec_desc *varrecs;
+    int n_rparams;                     /* at most SNN_MAX_RPARAMS */
+    const snn_rparam_desc *rparams;
 } snn_model;
 
 /* Parse argv (--config FILE, --time MS, --set k=v, --seed N, --output DIR, --quiet,
