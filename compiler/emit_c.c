@@ -1036,6 +1036,32 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
             tmpl_set(s, "plasticity", take(&sb));
         }
     }
+    /* build order: largest projections first (dynamic scheduling balances the rest) */
+    tmpl_list_declare(g, "builders");
+    {
+        int *order = arena_alloc(sizeof(int) * (size_t)(m->n_projs + 1));
+        double *size = arena_alloc(sizeof(double) * (size_t)(m->n_projs + 1));
+        for (int i = 0; i < m->n_projs; i++) {
+            const Projection *pj = m->projs[i];
+            double npre = (double)pj->pre->n, npost = (double)pj->post->n;
+            switch (pj->conn.kind) {
+            case CONN_ALL_TO_ALL: size[i] = npre * npost; break;
+            case CONN_ONE_TO_ONE: size[i] = npost; break;
+            case CONN_FIXED_PROBABILITY: size[i] = pj->conn.p * npre * npost; break;
+            case CONN_FIXED_INDEGREE: size[i] = (double)pj->conn.k * npost; break;
+            case CONN_FIXED_OUTDEGREE: size[i] = (double)pj->conn.k * npre; break;
+            case CONN_FIXED_TOTAL: size[i] = (double)pj->conn.k; break;
+            }
+            order[i] = i;
+            for (int k = i; k > 0 && size[order[k - 1]] < size[order[k]]; k--) {
+                int t = order[k];
+                order[k] = order[k - 1];
+                order[k - 1] = t;
+            }
+        }
+        for (int i = 0; i < m->n_projs; i++)
+            tmpl_set(tmpl_list_add(g, "builders"), "name", m->projs[order[i]]->name);
+    }
     const char *src = tmpl_get("c/model.c.tmpl");
     if (!src)
         return -1;

@@ -30,8 +30,8 @@ static const char usage[] =
     "      --dump           print the model's canonical form (the IR) and stop\n"
     "      --cc CC          C compiler (default: $CC or cc)\n"
     "      --cflags FLAGS   C flags (default: -O3 -march=native -fno-math-errno\n"
-    "                       -fno-trapping-math -ffp-contract=off; $SNNCC_CFLAGS is\n"
-    "                       appended)\n"
+    "                       -fno-trapping-math -ffp-contract=off -fopenmp;\n"
+    "                       $SNNCC_CFLAGS is appended)\n"
     "      --no-line        no #line directives pointing into the model file\n"
     "      --template-dir D use templates from D instead of the built-in ones\n"
     "      --mem-limit MB   memory for evaluating the model file (default 512)\n"
@@ -154,7 +154,7 @@ static void parse_args(int argc, char **argv, Options *o)
     if (!o->cc)
         o->cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     if (!o->cflags)
-        o->cflags = "-O3 -march=native -fno-math-errno -fno-trapping-math -ffp-contract=off";
+        o->cflags = "-O3 -march=native -fno-math-errno -fno-trapping-math -ffp-contract=off -fopenmp";
 }
 
 static int mkdirs(const char *path)

@@ -20,7 +20,8 @@
 #include <string.h>
 #include <yaml.h>
 
-static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params"};
+static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
+                                   "threads"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -294,6 +295,13 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
             return fail(c, line, "'output' is too long (%zu characters at most)",
                         sizeof cfg->output - 1);
         snprintf(cfg->output, sizeof cfg->output, "%s", v->text);
+    } else if (strcmp(key, "threads") == 0) {
+        char *end = NULL;
+        long n = v->kind == V_SCALAR && v->text[0] ? strtol(v->text, &end, 10) : 0;
+        if (!end || *end || n < 1 || n > 1024)
+            return fail(c, line, "'threads' must be a whole number from 1 to 1024 (got %s)",
+                        describe(v, got, sizeof got));
+        cfg->threads = (int)n;
     } else if (strcmp(key, "quiet") == 0) {
         int b;
         if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
@@ -388,6 +396,7 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
     for (int p = 0; p < SNN_MAX_POPS; p++)
         cfg->record[p] = -1;
     cfg->quiet = 0;
+    cfg->threads = 1;
     cfg->source[0] = '\0';
 }
 
@@ -612,7 +621,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             else
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
-                          "record.<population>, params.<population>.<parameter>)",
+                          "threads, record.<population>, params.<population>.<parameter>)",
                           key);
             free(cands);
             free(rec);

@@ -26,7 +26,9 @@
 
 static const char *g_progname = "snnrt";
 static void (*g_fatal_hook)(const char *msg);
+/* Updated atomically: projections may be built on several threads at once. */
 static uint64_t g_bytes_now, g_bytes_peak;
+static int g_fatal_started;
 
 /* ------------------------------------------------------------------------------------- */
 
@@ -52,6 +54,11 @@ void snn_fatal(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* with several threads failing at once, only the first reports and exits */
+    if (__atomic_exchange_n(&g_fatal_started, 1, __ATOMIC_SEQ_CST)) {
+        for (;;)
+            pause();
+    }
     fflush(stdout);
     fprintf(stderr, "%s: error: %s\n", g_progname, msg);
     fflush(stderr);
@@ -146,9 +153,11 @@ void *snn_alloc(size_t bytes, const char *what)
             (void)madvise((void *)a, (size_t)(e - a), MADV_HUGEPAGE);
     }
 #endif
-    g_bytes_now += bytes;
-    if (g_bytes_now > g_bytes_peak)
-        g_bytes_peak = g_bytes_now;
+    uint64_t now = __atomic_add_fetch(&g_bytes_now, bytes, __ATOMIC_RELAXED);
+    uint64_t peak = __atomic_load_n(&g_bytes_peak, __ATOMIC_RELAXED);
+    while (now > peak && !__atomic_compare_exchange_n(&g_bytes_peak, &peak, now, 1,
+                                                      __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
     return p;
 }
 
@@ -157,17 +166,17 @@ void snn_free(void *p, size_t bytes)
     if (!p)
         return;
     free(p);
-    g_bytes_now = bytes <= g_bytes_now ? g_bytes_now - bytes : 0;
+    __atomic_sub_fetch(&g_bytes_now, bytes, __ATOMIC_RELAXED);
 }
 
 uint64_t snn_bytes_allocated(void)
 {
-    return g_bytes_now;
+    return __atomic_load_n(&g_bytes_now, __ATOMIC_RELAXED);
 }
 
 uint64_t snn_bytes_peak(void)
 {
-    return g_bytes_peak;
+    return __atomic_load_n(&g_bytes_peak, __ATOMIC_RELAXED);
 }
 
 double snn_now(void)

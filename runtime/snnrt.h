@@ -74,6 +74,7 @@ typedef struct snn_config {
     char output[4096];        /* default: "<model name>_out" */
     int record[SNN_MAX_POPS]; /* per population: 1 record spikes, 0 not, -1 model default */
     int quiet;
+    int threads;              /* threads for network construction (default 1) */
     char source[4096];        /* the config file, or "" */
     /* params: values for the model's runtime parameters ("E.I_e"), checked against the
      * model by snn_main; 'where' says where each came from, for messages */

@@ -98,3 +98,17 @@ done
 for k in 2 3 4; do
     cmp "$WORK/ord1/ord.c" "$WORK/ord$k/ord.c"
 done
+
+# projections can be built on several threads (--set threads=N, OpenMP); the network and
+# the spikes must not depend on the number of threads
+"$sim" --time 100 --quiet --output "$WORK/t1" --set threads=1
+"$sim" --time 100 --quiet --output "$WORK/t2" --set threads=2
+cmp "$WORK/t1/spikes_E.npy" "$WORK/t2/spikes_E.npy"
+$PY - "$WORK" <<'PY'
+import json, sys
+w = sys.argv[1]
+a = [p["checksum"] for p in json.load(open(f"{w}/t1/run.json"))["projections"]]
+b = [p["checksum"] for p in json.load(open(f"{w}/t2/run.json"))["projections"]]
+assert a == b and len(a) == 4, (a, b)
+print("1 and 2 construction threads: same connectivity and spikes")
+PY
