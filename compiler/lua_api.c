@@ -1393,23 +1393,29 @@ static int conn_tostring(lua_State *L)
 
 /* ---- postsynaptic models ------------------------------------------------------------ */
 
-static int l_exp_curr(lua_State *L)
+/* exp_curr(tau), exp_curr{ tau = 5 }, exp_curr{5}; alpha_curr likewise. */
+static int tau_psm(lua_State *L, PsmKind kind, const char *fn)
 {
     double tau;
     if (lua_istable(L, 1)) {
         static const char *const keys[] = {"tau", NULL};
-        check_keys(L, 1, "exp_curr", keys, 1);
-        if (!opt_number(L, 1, "tau", 1, "exp_curr", &tau))
-            api_error(L, "exp_curr: missing 'tau' (ms)");
+        check_keys(L, 1, fn, keys, 1);
+        if (!opt_number(L, 1, "tau", 1, fn, &tau))
+            api_error(L, "%s: missing 'tau' (ms)", fn);
     } else {
-        tau = check_num(L, 1, "exp_curr", "tau");
+        tau = check_num(L, 1, fn, "tau");
     }
     if (!(tau > 0))
-        api_error(L, "exp_curr: tau must be > 0 ms (got %g)", tau);
+        api_error(L, "%s: tau must be > 0 ms (got %g)", fn, tau);
     Psm *ps = arena_alloc(sizeof *ps);
-    *ps = (Psm){.kind = PSM_EXP_CURR, .tau = tau, .loc = caller_loc(L)};
+    *ps = (Psm){.kind = kind, .tau = tau, .loc = caller_loc(L)};
     new_handle(L, MT_PSM, ps);
     return 1;
+}
+
+static int l_exp_curr(lua_State *L)
+{
+    return tau_psm(L, PSM_EXP_CURR, "exp_curr");
 }
 
 /* exp_cond{ tau = 5, E = 0, V = "V" }: conductance with reversal potential E. */
@@ -1436,21 +1442,7 @@ static int l_exp_cond(lua_State *L)
 /* alpha_curr{ tau = 2 } or alpha_curr(2): current w (t/tau) e^(1 - t/tau). */
 static int l_alpha_curr(lua_State *L)
 {
-    double tau;
-    if (lua_istable(L, 1)) {
-        static const char *const keys[] = {"tau", NULL};
-        check_keys(L, 1, "alpha_curr", keys, 1);
-        if (!opt_number(L, 1, "tau", 1, "alpha_curr", &tau))
-            api_error(L, "alpha_curr: missing 'tau' (ms)");
-    } else {
-        tau = check_num(L, 1, "alpha_curr", "tau");
-    }
-    if (!(tau > 0))
-        api_error(L, "alpha_curr: tau must be > 0 ms (got %g)", tau);
-    Psm *ps = arena_alloc(sizeof *ps);
-    *ps = (Psm){.kind = PSM_ALPHA_CURR, .tau = tau, .loc = caller_loc(L)};
-    new_handle(L, MT_PSM, ps);
-    return 1;
+    return tau_psm(L, PSM_ALPHA_CURR, "alpha_curr");
 }
 
 /* 'delta' is a value; calling it (delta()) returns itself. */
