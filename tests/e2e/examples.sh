@@ -28,3 +28,9 @@ rates = {p["name"]: p["rate_hz"] for p in r["populations"]}
 assert 1.0 < rates["E"] < 100.0, rates   # the README promises a working, spiking network
 print("README example:", rates)
 PY
+
+# the example run config
+"$SNNCC" -q -D scale=0.1 models/brunel.lua -o "$WORK/brcfg"
+"$WORK/brcfg/brunel" --config models/brunel.yaml --set duration=50 --output "$WORK/brcfg/out" --quiet
+test -f "$WORK/brcfg/out/spikes_E.npy"
+test ! -e "$WORK/brcfg/out/spikes_I.npy"
