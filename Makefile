@@ -10,6 +10,8 @@ all:
 #                         simulators that the tests generate (exported as SNNCC_CFLAGS)
 #   BUILD=build           output directory (make asan uses build/asan)
 #   PREFIX=/usr/local     install prefix; DESTDIR= staging root for packagers
+#   MPICC=mpicc           MPI compiler wrapper for libsnnrt_mpi.a (simulators built with
+#                         snncc --mpi); without it only the single-process runtime is built
 #   V=1                   show the commands
 #
 # Targets: all test demo bench install uninstall clean asan ubsan deps
@@ -22,6 +24,8 @@ SANITIZE ?=
 BUILD    ?= build
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+MPICC    ?= mpicc
+HAVE_MPI := $(shell command -v $(MPICC) >/dev/null 2>&1 && echo 1)
 
 ifeq ($(V),1)
 Q :=
@@ -68,8 +72,11 @@ INCDIR  = $(BUILD)/include/snncc
 HEADERS = $(patsubst runtime/%,$(INCDIR)/%,$(RUNTIME_HDR))
 GEN_TMPL = $(BUILD)/gen/templates.gen.c
 SNNBENCH = $(BUILD)/bin/snnbench
+ifeq ($(HAVE_MPI),1)
+LIBRT_MPI = $(BUILD)/lib/libsnnrt_mpi.a
+endif
 
-all: deps $(SNNCC) $(LIBRT) $(HEADERS) $(SNNBENCH)
+all: deps $(SNNCC) $(LIBRT) $(LIBRT_MPI) $(HEADERS) $(SNNBENCH)
 
 .PHONY: all deps test check unit demo bench bench-peers install uninstall clean asan ubsan
 
@@ -101,6 +108,16 @@ $(LIBCC): $(patsubst %.c,$(BUILD)/obj/%.o,$(COMPILER_SRC)) $(BUILD)/obj/gen/temp
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(LIBRT): $(patsubst %.c,$(BUILD)/obj/%.o,$(RUNTIME_SRC))
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The runtime for MPI simulators: the same sources compiled with SNN_MPI by mpicc.
+$(BUILD)/obj/mpi/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MPICC   $<")
+	$(Q)OMPI_CC=$(CC) $(MPICC) $(ALL_CFLAGS) -DSNN_MPI=1 -Iruntime -c $< -o $@
+
+$(BUILD)/lib/libsnnrt_mpi.a: $(patsubst %.c,$(BUILD)/obj/mpi/%.o,$(RUNTIME_SRC))
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -164,10 +181,12 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/snncc/peers
 	install -m 644 bench/peers/*.py $(DESTDIR)$(PREFIX)/share/snncc/peers/
 	install -m 644 $(LIBRT) $(DESTDIR)$(PREFIX)/lib/libsnnrt.a
+	$(if $(LIBRT_MPI),install -m 644 $(LIBRT_MPI) $(DESTDIR)$(PREFIX)/lib/libsnnrt_mpi.a)
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/snncc/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/snncc $(DESTDIR)$(PREFIX)/bin/snnbench $(DESTDIR)$(PREFIX)/lib/libsnnrt.a
+	rm -f $(DESTDIR)$(PREFIX)/bin/snncc $(DESTDIR)$(PREFIX)/bin/snnbench $(DESTDIR)$(PREFIX)/lib/libsnnrt.a \
+	      $(DESTDIR)$(PREFIX)/lib/libsnnrt_mpi.a
 	rm -rf $(DESTDIR)$(PREFIX)/include/snncc $(DESTDIR)$(PREFIX)/share/snncc
 
 clean:

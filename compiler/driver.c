@@ -121,6 +121,22 @@ int driver_build(const Model *m, const char *dir, const BuildOptions *bo)
 {
     const char *cc = bo->cc;
     const char *cflags = bo->cflags;
+    const char *rtlib = bo->mpi ? "libsnnrt_mpi.a" : "libsnnrt.a";
+    if (bo->mpi) {
+        /* mpicc wraps the C compiler; the user's --cc stays the compiler underneath */
+        const char *mpicc = getenv("MPICC");
+        if (strcmp(cc, "cc") != 0)
+            setenv("OMPI_CC", cc, 1);
+        cc = mpicc && *mpicc ? mpicc : "mpicc";
+        cflags = arena_printf("%s -DSNN_MPI=1", cflags);
+        if (!file_exists(arena_printf("%s/%s", bo->rt_lib, rtlib))) {
+            diag_error((SrcLoc){"snncc", 0}, "--mpi: %s/%s is missing: snncc was built "
+                                             "without MPI (install Open MPI, e.g. Debian's "
+                                             "openmpi-bin and libopenmpi-dev, and rebuild)",
+                       bo->rt_lib, rtlib);
+            return -1;
+        }
+    }
     const char *extra = getenv("SNNCC_CFLAGS");
     if (extra && *extra)
         cflags = arena_printf("%s %s", cflags, extra);
@@ -132,6 +148,7 @@ int driver_build(const Model *m, const char *dir, const BuildOptions *bo)
     tmpl_set(s, "rt_lib", bo->rt_lib);
     tmpl_set(s, "cc", cc);
     tmpl_set(s, "cflags", cflags);
+    tmpl_set(s, "rt_name", rtlib);
     const char *src = tmpl_get("common/Makefile.tmpl");
     if (!src)
         return -1;
@@ -156,7 +173,7 @@ int driver_build(const Model *m, const char *dir, const BuildOptions *bo)
     argv[n++] = "-o";
     argv[n++] = arena_printf("%s/%s", dir, m->name);
     argv[n++] = arena_printf("%s/%s.c", dir, m->name);
-    argv[n++] = arena_printf("%s/libsnnrt.a", bo->rt_lib);
+    argv[n++] = arena_printf("%s/%s", bo->rt_lib, rtlib);
     argv[n++] = "-lyaml";
     argv[n++] = "-lm";
     argv[n] = NULL;

@@ -261,23 +261,23 @@ static void pop_decls(StrBuf *o, const Model *m, const Population *p)
 static void pop_alloc(StrBuf *o, const Model *m, const Population *p)
 {
     const NeuronModel *nm = p->model;
-    sb_printf(o, "snn_flag_%s = snn_alloc(SNN_N_%s, \"population '%s' spike flags\");\n", p->name,
+    sb_printf(o, "snn_flag_%s = snn_alloc(SNN_NL_%s, \"population '%s' spike flags\");\n", p->name,
               p->name, p->name);
     if (nm->spike_source)
-        sb_printf(o, "snn_ssc_%s = snn_alloc(sizeof(uint64_t) * SNN_N_%s, \"population '%s' "
+        sb_printf(o, "snn_ssc_%s = snn_alloc(sizeof(uint64_t) * SNN_NL_%s, \"population '%s' "
                      "spike cursors\");\n", p->name, p->name, p->name);
     for (int k = 0; k < nm->n_vars; k++)
-        sb_printf(o, "%s_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
+        sb_printf(o, "%s_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, \"population '%s' "
                      "variable '%s'\");\n", p->name, nm->vars[k].name, p->name, p->name,
                   nm->vars[k].name);
     Inputs in = inputs_of(m, p);
     for (int k = 0; k < in.n; k++) {
-        sb_printf(o, "snn_in%d_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
+        sb_printf(o, "snn_in%d_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, \"population '%s' "
                      "input %d\");\n", k, p->name, p->name, p->name, k);
         if (in.psm[k]->kind == PSM_ALPHA_CURR) {
-            sb_printf(o, "snn_ax%d_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
+            sb_printf(o, "snn_ax%d_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, \"population '%s' "
                          "input %d alpha state\");\n", k, p->name, p->name, p->name, k);
-            sb_printf(o, "snn_ay%d_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, \"population '%s' "
+            sb_printf(o, "snn_ay%d_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, \"population '%s' "
                          "input %d alpha state\");\n", k, p->name, p->name, p->name, k);
         }
     }
@@ -298,7 +298,7 @@ static void pop_alloc_rings(StrBuf *o, const Model *m, const Population *p)
                              "    snn_ddn%d_%s = snn_syn_%s.max_delay;\n", pj->name, k, p->name,
                           k, p->name, pj->name);
         }
-        sb_printf(o, "snn_dd%d_%s = snn_alloc(sizeof(scalar) * snn_ddn%d_%s * SNN_N_%s, "
+        sb_printf(o, "snn_dd%d_%s = snn_alloc(sizeof(scalar) * snn_ddn%d_%s * SNN_NL_%s, "
                      "\"population '%s' input %d dendritic delays\");\n", k, p->name, k,
                   p->name, p->name, p->name, k);
     }
@@ -312,25 +312,25 @@ static void pop_init(StrBuf *o, const Model *m, const Population *p)
         sb_printf(o, "{ /* %s = %s */\n", nm->vars[k].name, init_kind_name(in->kind));
         sb_printf(o, "    const snn_init vinit = %s;\n",
                   c_init(in, arena_printf("var:%s/%s", p->name, nm->vars[k].name)));
-        sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, SNN_N_%s, %s_%s, "
-                     "(int)sizeof(scalar));\n}\n", p->name, p->name, nm->vars[k].name);
+        sb_printf(o, "    snn_init_block(&vinit, run->seed, SNN_LO_%s, SNN_NL_%s, %s_%s, "
+                     "(int)sizeof(scalar));\n}\n", p->name, p->name, p->name, nm->vars[k].name);
     }
     Inputs in = inputs_of(m, p);
     for (int k = 0; k < in.n; k++) {
-        sb_printf(o, "memset(snn_in%d_%s, 0, sizeof(scalar) * SNN_N_%s);\n", k, p->name, p->name);
+        sb_printf(o, "memset(snn_in%d_%s, 0, sizeof(scalar) * SNN_NL_%s);\n", k, p->name, p->name);
         if (in.psm[k]->kind == PSM_ALPHA_CURR) {
-            sb_printf(o, "memset(snn_ax%d_%s, 0, sizeof(scalar) * SNN_N_%s);\n", k, p->name,
+            sb_printf(o, "memset(snn_ax%d_%s, 0, sizeof(scalar) * SNN_NL_%s);\n", k, p->name,
                       p->name);
-            sb_printf(o, "memset(snn_ay%d_%s, 0, sizeof(scalar) * SNN_N_%s);\n", k, p->name,
+            sb_printf(o, "memset(snn_ay%d_%s, 0, sizeof(scalar) * SNN_NL_%s);\n", k, p->name,
                       p->name);
         }
         if (in.dendritic[k])
-            sb_printf(o, "memset(snn_dd%d_%s, 0, sizeof(scalar) * snn_ddn%d_%s * SNN_N_%s);\n",
+            sb_printf(o, "memset(snn_dd%d_%s, 0, sizeof(scalar) * snn_ddn%d_%s * SNN_NL_%s);\n",
                       k, p->name, k, p->name, p->name);
     }
     if (nm->spike_source)
-        sb_printf(o, "for (uint32_t i = 0; i < SNN_N_%s; i++)\n    snn_ssc_%s[i] = snn_sss_%s[i];\n",
-                  p->name, p->name, p->name);
+        sb_printf(o, "for (uint32_t i = 0; i < SNN_NL_%s; i++)\n    snn_ssc_%s[i] = "
+                     "snn_sss_%s[SNN_LO_%s + i];\n", p->name, p->name, p->name, p->name);
     if (!nm->n_vars && !in.n)
         sb_puts(o, "(void)run;\n");
 }
@@ -352,15 +352,16 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
         /* fire when the next listed time has come; at most one spike per step */
         sb_printf(o, "uint8_t *restrict snn_flag = snn_flag_%s;\n", p->name);
         sb_printf(o, "uint64_t *restrict snn_cur = snn_ssc_%s;\n", p->name);
-        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) {\n", p->name);
+        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p->name);
         sb_puts(o, "    const uint64_t snn_c = snn_cur[snn_i];\n");
-        sb_printf(o, "    const int snn_fire = snn_c < snn_sss_%s[snn_i + 1] && "
-                     "snn_sst_%s[snn_c] <= snn_step;\n", p->name, p->name);
+        sb_printf(o, "    const int snn_fire = snn_c < snn_sss_%s[SNN_LO_%s + snn_i + 1] && "
+                     "snn_sst_%s[snn_c] <= snn_step;\n", p->name, p->name, p->name);
         sb_puts(o, "    snn_cur[snn_i] = snn_c + (uint64_t)snn_fire;\n");
         sb_puts(o, "    snn_flag[snn_i] = (uint8_t)snn_fire;\n}\n");
-        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) { /* compact */\n",
+        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) { /* compact */\n",
                   p->name);
-        sb_puts(o, "    snn_spk[snn_nspk] = snn_i;\n    snn_nspk += snn_flag[snn_i];\n}");
+        sb_printf(o, "    snn_spk[snn_nspk] = SNN_LO_%s + snn_i;\n    snn_nspk += "
+                     "snn_flag[snn_i];\n}", p->name);
         return;
     }
     Ctx c = {m, p, m->precision == PREC_FLOAT, NULL};
@@ -380,7 +381,7 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
     for (int k = 0; k < in.n; k++)
         if (in.dendritic[k])
             sb_printf(o, "scalar *restrict snn_ddrow%d = snn_dd%d_%s + (size_t)(snn_step %% "
-                         "snn_ddn%d_%s) * SNN_N_%s;\n", k, k, p->name, k, p->name, p->name);
+                         "snn_ddn%d_%s) * SNN_NL_%s;\n", k, k, p->name, k, p->name, p->name);
     for (int i = 0; i < m->n_sources; i++) {
         const CurrentSource *cs = m->sources[i];
         if (cs->pop != p)
@@ -403,7 +404,7 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
                   nm->vars[k].name);
     sb_printf(o, "uint8_t *restrict snn_flag = snn_flag_%s;\n", p->name);
     sb_puts(o, "SNN_IVDEP\n");
-    sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) {\n", p->name);
+    sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p->name);
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "    scalar %s = snn_v_%s[snn_i];\n", nm->vars[k].name, nm->vars[k].name);
 
@@ -415,8 +416,8 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
         sb_printf(o, "    { /* current_source '%s': Poisson input, %g Hz x %g */\n", cs->name,
                   cs->rate, cs->weight);
         sb_puts(o, "        snn_rng snn_g;\n");
-        sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, snn_i, "
-                     "snn_step);\n", cs->name);
+        sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
+                     "snn_i, snn_step);\n", cs->name, p->name);
         sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_rng_poisson(&snn_g, %s);\n",
                   cs->input_slot, p->name, scalar_literal(cs->weight, f),
                   c_double(cs->rate * m->dt * 1e-3));
@@ -487,8 +488,8 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
         else if (cs->kind == CS_NOISE) {
             sb_printf(o, "    { /* current_source '%s': noise */\n", cs->name);
             sb_puts(o, "        snn_rng snn_g;\n");
-            sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, snn_i, "
-                         "snn_step);\n", cs->name);
+            sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
+                         "snn_i, snn_step);\n", cs->name, p->name);
             sb_printf(o, "        Isyn += %s + %s * snn_rng_normal%s(&snn_g);\n",
                       scalar_literal(cs->mean, f), scalar_literal(cs->sd, f), f ? "f" : "");
             sb_puts(o, "    }\n");
@@ -497,7 +498,8 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
     sb_puts(o, "    (void)Isyn;\n");
     if (rng) {
         sb_puts(o, "    snn_rng snn_rng_st;\n");
-        sb_puts(o, "    snn_rng_init(&snn_rng_st, snn_r->seed, snn_stream, snn_i, snn_step);\n");
+        sb_printf(o, "    snn_rng_init(&snn_rng_st, snn_r->seed, snn_stream, SNN_LO_%s + snn_i, "
+                     "snn_step);\n", p->name);
     }
     if (nm->sim.stmts) {
         CodePrinter pr = printer(&c, &nm->sim, opt);
@@ -535,9 +537,9 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
         sb_printf(o, "    snn_v_%s[snn_i] = %s;\n", nm->vars[k].name, nm->vars[k].name);
     sb_puts(o, "}\n");
     if (nm->threshold.expr) {
-        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) { /* compact */\n",
+        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) { /* compact */\n",
                   p->name);
-        sb_puts(o, "    snn_spk[snn_nspk] = snn_i;\n");
+        sb_printf(o, "    snn_spk[snn_nspk] = SNN_LO_%s + snn_i; /* global index */\n", p->name);
         sb_puts(o, "    snn_nspk += snn_flag[snn_i];\n");
         sb_puts(o, "}\n");
     }
@@ -576,6 +578,9 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "        .kind = %s,\n", conn_kind_c(c->kind));
     sb_printf(o, "        .n_pre = SNN_N_%s,\n", pj->pre->name);
     sb_printf(o, "        .n_post = SNN_N_%s,\n", pj->post->name);
+    sb_printf(o, "        .post_range = 1, /* this rank's targets (all of them in one process) */\n");
+    sb_printf(o, "        .post_lo = SNN_LO_%s,\n", pj->post->name);
+    sb_printf(o, "        .post_n = SNN_NL_%s,\n", pj->post->name);
     if (c->kind == CONN_FIXED_PROBABILITY)
         sb_printf(o, "        .p = %.17g,\n", c->p);
     if (c->kind == CONN_FIXED_INDEGREE || c->kind == CONN_FIXED_OUTDEGREE)
@@ -621,7 +626,7 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
                          "\"projection '%s' presynaptic '%s'\");\n", pj->name,
                       sm->pre_vars[i].name, pj->pre->name, pj->name, sm->pre_vars[i].name);
         for (int i = 0; i < sm->n_post_vars; i++)
-            sb_printf(o, "    snn_qv_%s_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, "
+            sb_printf(o, "    snn_qv_%s_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, "
                          "\"projection '%s' postsynaptic '%s'\");\n", pj->name,
                       sm->post_vars[i].name, pj->post->name, pj->name, sm->post_vars[i].name);
         if (sm->on_post.stmts)
@@ -659,7 +664,7 @@ static void proj_init(StrBuf *o, const Projection *pj)
                   pj->pre->name, pj->name, sm->pre_vars[i].name);
     for (int i = 0; i < sm->n_post_vars; i++)
         sb_printf(o, "{\n    const snn_init vinit = %s;\n    snn_init_values(&vinit, run->seed, 0, "
-                     "SNN_N_%s, snn_qv_%s_%s, (int)sizeof(scalar));\n}\n",
+                     "SNN_NL_%s, snn_qv_%s_%s, (int)sizeof(scalar));\n}\n",
                   c_init(&sm->post_vars[i].init, arena_printf("post:%s/%s", pj->name,
                                                               sm->post_vars[i].name)),
                   pj->post->name, pj->name, sm->post_vars[i].name);
@@ -850,7 +855,7 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
         sb_puts(o, "    for (uint32_t k = 0; k < len; k++) {\n");
         sb_puts(o, "        uint32_t r = now + dl[k] - 1u; /* delay >= 1 step */\n");
         sb_puts(o, "        r = r >= depth ? r - depth : r;\n");
-        sb_printf(o, "        ring[(size_t)r * SNN_N_%s + row[k]] += %s;\n", post, w);
+        sb_printf(o, "        ring[(size_t)r * SNN_NL_%s + row[k]] += %s;\n", post, w);
         sb_puts(o, "    }\n");
     } else {
         sb_puts(o, "    for (uint32_t k = 0; k < len; k++)\n");
@@ -955,6 +960,17 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_set(g, "seed", arena_printf("%llu", (unsigned long long)m->seed));
     tmpl_set(g, "n_pops", arena_printf("%d", m->n_pops));
     tmpl_set(g, "n_projs", arena_printf("%d", m->n_projs));
+    /* MPI exchange interval: the shortest delay in steps (1 with per-synapse delays, which
+     * are delivered from the step after the spike) */
+    int interval = 0, n_xpops = 0;
+    for (int i = 0; i < m->n_projs; i++) {
+        int d = m->projs[i]->het_delay ? 1 : m->projs[i]->delay_steps;
+        if (d < 1)
+            d = 1;
+        if (interval == 0 || d < interval)
+            interval = d;
+    }
+    tmpl_set(g, "interval", arena_printf("%d", interval ? interval : 1));
     tmpl_list_declare(g, "pops");
     tmpl_list_declare(g, "projs");
     tmpl_list_declare(g, "varrecs");
@@ -994,6 +1010,20 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
         tmpl_set(s, "model_name_pop", p->model->name);
         tmpl_set(s, "loc", arena_printf("%s:%d", p->loc.file, p->loc.line));
         tmpl_set(s, "record", p->record_spikes ? "1" : "0");
+        bool exchanged = false;
+        for (int k = 0; k < m->n_projs; k++) {
+            const Projection *pj = m->projs[k];
+            if (pj->pre != p)
+                continue;
+            sb_printf(&sb, "%sfor (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++) "
+                           "/* '%s' */\n            x->need[snn_j] |= "
+                           "snn_syn_%s.row_len[snn_j] != 0;",
+                      exchanged ? "\n        " : "", p->name, pj->name, pj->name);
+            exchanged = true;
+        }
+        tmpl_set_bool(s, "exchanged", exchanged);
+        tmpl_set(s, "xneed", exchanged ? take(&sb) : "");
+        n_xpops += exchanged;
         pop_decls(&sb, m, p);
         tmpl_set(s, "decls", take(&sb));
         pop_alloc(&sb, m, p);
@@ -1062,6 +1092,7 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
         for (int i = 0; i < m->n_projs; i++)
             tmpl_set(tmpl_list_add(g, "builders"), "name", m->projs[order[i]]->name);
     }
+    tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
     const char *src = tmpl_get("c/model.c.tmpl");
     if (!src)
         return -1;

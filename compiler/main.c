@@ -23,6 +23,9 @@ static const char usage[] =
     "  -o, --output DIR     where the simulator goes (default: build/<model name>);\n"
     "                       the binary is DIR/<model name>\n"
     "  -b, --backend NAME   code generator: c (default)\n"
+    "      --mpi            build a simulator for mpirun (Open MPI): each rank builds and\n"
+    "                       simulates its share of every population; compiled with\n"
+    "                       $MPICC (default mpicc)\n"
     "  -D NAME=VALUE        set a model parameter read with param(\"NAME\", default)\n"
     "  -k, --keep           keep the generated sources (DIR/<name>.c, DIR/Makefile)\n"
     "  -S, --emit-only      write the sources, do not compile (implies --keep)\n"
@@ -49,7 +52,7 @@ typedef struct Options {
     const char *backend;
     const char **defines;
     int n_defines;
-    bool keep, emit_only, check_only, dump, no_line, quiet;
+    bool keep, emit_only, check_only, dump, no_line, quiet, mpi;
     int verbose;
     const char *cc, *cflags;
     size_t mem_limit;
@@ -115,6 +118,8 @@ static void parse_args(int argc, char **argv, Options *o)
             o->cc = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "--cflags")) {
             o->cflags = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--mpi")) {
+            o->mpi = true;
         } else if (!strcmp(a, "--no-line")) {
             o->no_line = true;
         } else if (!strcmp(a, "--template-dir")) {
@@ -196,6 +201,21 @@ int main(int argc, char **argv)
         return 1;
     if (check_model(m) != 0)                                       /* 2. checks */
         return 1;
+    if (o.mpi) {
+        /* Plastic synapses need the presynaptic spikes of the current step on every rank
+         * (traces) and the column view across ranks: not distributed yet. */
+        int bad = 0;
+        for (int i = 0; i < m->n_projs; i++)
+            if (m->projs[i]->syn) {
+                diag_error(m->projs[i]->loc, "projection '%s' has a weight update model "
+                                             "(synapse '%s'); --mpi supports static synapses "
+                                             "only so far", m->projs[i]->name,
+                           m->projs[i]->syn->name);
+                bad++;
+            }
+        if (bad)
+            return 1;
+    }
     if (o.dump) {
         StrBuf sb;
         sb_init(&sb);
@@ -215,10 +235,10 @@ int main(int argc, char **argv)
         diag_error((SrcLoc){dir, 0}, "cannot create the output directory: %s", strerror(errno));
         return 1;
     }
-    BuildOptions bo = {.cc = o.cc, .cflags = o.cflags, .verbose = o.verbose};
+    BuildOptions bo = {.cc = o.cc, .cflags = o.cflags, .verbose = o.verbose, .mpi = o.mpi};
     if (!o.emit_only && driver_find_runtime(&bo, argv[0]) != 0)
         return 1;
-    EmitOptions eo = {.line_directives = !o.no_line};
+    EmitOptions eo = {.line_directives = !o.no_line, .mpi = o.mpi};
     if (emit_c(m, dir, &eo) != 0)                                  /* 3. back end */
         return 1;
     double t_codegen = now() - t0;

@@ -447,6 +447,7 @@ const char *c_ident(const char *name);
 // emit_c.c - the C back end
 typedef struct EmitOptions {
     bool line_directives; /* #line into the model file (default on) */
+    bool mpi;             /* snncc --mpi: the simulator will be built with SNN_MPI */
 } EmitOptions;
 /* Write the generated sources into dir (created).  Returns 0 or -1 after reporting. */
 int emit_c(const Model *m, const char *dir, const EmitOptions *opt);
@@ -458,6 +459,7 @@ typedef struct BuildOptions {
     const char *rt_inc;    /* runtime include dir */
     const char *rt_lib;    /* runtime library dir */
     int verbose;
+    bool mpi;              /* build with $MPICC (default mpicc), -DSNN_MPI=1, libsnnrt_mpi.a */
 } BuildOptions;
 /* Find the runtime next to the running snncc (../lib, ../include/snncc), or from
  * $SNNCC_RUNTIME.  Returns 0 or -1 with a message. */

@@ -21,7 +21,7 @@
 #include <yaml.h>
 
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
-                                   "threads"};
+                                   "threads", "exchange"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -302,6 +302,14 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
             return fail(c, line, "'threads' must be a whole number from 1 to 1024 (got %s)",
                         describe(v, got, sizeof got));
         cfg->threads = (int)n;
+    } else if (strcmp(key, "exchange") == 0) {
+        if (v->kind == V_SCALAR && strcmp(v->text, "collective") == 0)
+            cfg->exchange = 0;
+        else if (v->kind == V_SCALAR && strcmp(v->text, "p2p") == 0)
+            cfg->exchange = 1;
+        else
+            return fail(c, line, "'exchange' must be collective or p2p (got %s)",
+                        describe(v, got, sizeof got));
     } else if (strcmp(key, "quiet") == 0) {
         int b;
         if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
@@ -397,6 +405,7 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
         cfg->record[p] = -1;
     cfg->quiet = 0;
     cfg->threads = 1;
+    cfg->exchange = 0;
     cfg->source[0] = '\0';
 }
 
@@ -621,7 +630,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             else
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
-                          "threads, record.<population>, params.<population>.<parameter>)",
+                          "threads, exchange, record.<population>, "
+                          "params.<population>.<parameter>)",
                           key);
             free(cands);
             free(rec);

@@ -581,6 +581,7 @@ typedef struct filler {
     uint64_t h0; /* wbits_mix(0): the weight part of the hash without weights */
     uint64_t sum;
     uint32_t dmax_seen;
+    uint32_t post_lo; /* first target of this process: indices are stored minus post_lo */
 } filler;
 
 typedef struct bucket_entry {
@@ -594,9 +595,9 @@ static inline void fill_one(filler *f, uint32_t s, uint32_t j, double w, uint32_
     uint64_t pos = f->row_start[s] + f->row_len[s]++;
     uint64_t wh = f->h0;
     if (f->ind16)
-        f->ind16[pos] = (uint16_t)j;
+        f->ind16[pos] = (uint16_t)(j - f->post_lo);
     else
-        f->ind32[pos] = j;
+        f->ind32[pos] = j - f->post_lo;
     if (f->wf) {
         float x = (float)w;
         uint32_t bits32;
@@ -712,6 +713,9 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
 {
     const char *name = proj_name(spec);
     const uint32_t n_pre = spec->n_pre, n_post = spec->n_post;
+    /* The targets this process builds: [lo, hi) (all of them unless post_n is set). */
+    const uint32_t lo = spec->post_range ? spec->post_lo : 0;
+    const uint32_t hi = spec->post_range ? spec->post_lo + spec->post_n : n_post;
     const int ib = spec->ind_bytes == 2 ? 2 : 4;
     const int wb = spec->has_weight ? (spec->weight_bytes == 4 ? 4 : 8) : 0;
     const int db = spec->has_delay ? (spec->delay_bytes == 1 ? 1 : 2) : 0;
@@ -720,8 +724,12 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
 
     memset(out, 0, sizeof *out);
     out->n_pre = n_pre;
-    out->n_post = n_post;
+    out->n_post = hi - lo;
+    out->post_lo = lo;
     check_spec(spec);
+    if (spec->post_range && ((uint64_t)spec->post_lo + spec->post_n > n_post))
+        snn_fatal("projection '%s': target range [%u, %llu) lies outside the %u targets", name,
+                  spec->post_lo, (unsigned long long)spec->post_lo + spec->post_n, n_post);
     if (ib == 2 && n_post > 65536)
         snn_fatal("projection '%s': 16-bit target indices cannot address %u target neurons "
                   "(65536 at most)",
@@ -759,7 +767,7 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
         counts = total_counts(spec, seed);
         cx.counts = counts;
         maxcol = 0;
-        for (uint32_t j = 0; j < n_post; j++)
+        for (uint32_t j = lo; j < hi; j++)
             maxcol = counts[j] > maxcol ? counts[j] : maxcol;
     }
     uint32_t *col = malloc(((size_t)maxcol + 1) * sizeof *col);
@@ -784,18 +792,27 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     if (spec->kind == SNN_CONN_ALL_TO_ALL ||
         (spec->kind == SNN_CONN_FIXED_PROBABILITY && spec->p >= 1.0)) {
         for (uint32_t i = 0; i < n_pre; i++) {
-            uint32_t len = n_post;
-            if (spec->same_pop && !spec->autapses && i < n_post)
+            uint32_t len = hi - lo;
+            if (spec->same_pop && !spec->autapses && i >= lo && i < hi)
                 len--;
             row_len[i] = len;
             total += len;
         }
-    } else if (outdeg) {
+    } else if (outdeg && hi - lo == n_post) {
         uint32_t avail_all = n_post; /* rows that exclude themselves have n_post - 1 */
         for (uint32_t i = 0; i < n_pre; i++) {
             uint32_t avail = row_excludes_self(spec, i) ? n_post - 1 : avail_all;
             row_len[i] = avail ? spec->k : 0;
             total += row_len[i];
+        }
+    } else if (outdeg) {
+        /* Part of the targets: every row is drawn whole, its local targets counted. */
+        for (uint32_t i = 0; i < n_pre; i++) {
+            uint32_t n = outdegree_row(spec, seed, i, col, &cx), c = 0;
+            for (uint32_t t = 0; t < n; t++)
+                c += col[t] >= lo && col[t] < hi;
+            row_len[i] = c;
+            total += c;
         }
     } else {
         /* A row can only overflow 32 bits with multapses and more than 2^32 synapses. */
@@ -804,7 +821,7 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
             ((spec->kind == SNN_CONN_FIXED_INDEGREE &&
               (uint64_t)spec->k * n_post > UINT32_MAX) ||
              (spec->kind == SNN_CONN_FIXED_TOTAL && spec->n_total > UINT32_MAX));
-        for (uint32_t j = 0; j < n_post; j++) {
+        for (uint32_t j = lo; j < hi; j++) {
             uint32_t n = column(spec, seed, j, col, &cx);
             if (may_overflow) {
                 for (uint32_t t = 0; t < n; t++)
@@ -861,7 +878,8 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
                  db == 2 ? (uint16_t *)delay : NULL,
                  wbits_mix(0),
                  0,
-                 0};
+                 0,
+                 lo};
 
     if (outdeg) {
         /* Row by row: every row is written once, in order. */
@@ -869,7 +887,8 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
             uint32_t n = outdegree_row(spec, seed, i, col, &cx);
             draw_values(&vc, i, n);
             for (uint32_t t = 0; t < n; t++)
-                fill_one(&fl, i, col[t], wb ? vc.w[t] : 0.0, db ? vc.d[t] : 0u);
+                if (col[t] >= lo && col[t] < hi)
+                    fill_one(&fl, i, col[t], wb ? vc.w[t] : 0.0, db ? vc.d[t] : 0u);
         }
     } else {
         /* Writing each column straight into the rows scatters over all n_pre rows, which
@@ -899,7 +918,7 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
                           name);
         }
 
-        for (uint32_t j = 0; j < n_post; j++) {
+        for (uint32_t j = lo; j < hi; j++) {
             uint32_t n = column(spec, seed, j, col, &cx);
             draw_values(&vc, j, n);
             if (nb <= 1) {

@@ -65,3 +65,23 @@ void snn_init_values(const snn_init *init, uint64_t seed, uint64_t first, uint64
         }
     }
 }
+
+/* Writes out[i] = the value of element first + i for i in [0, n): 'out' holds only this
+ * block (a rank's share of a population). */
+void snn_init_block(const snn_init *init, uint64_t seed, uint64_t first, uint64_t n, void *out,
+                    int value_bytes)
+{
+    if (value_bytes == 4) {
+        float *o = (float *)out;
+        for (uint64_t i = 0; i < n; i++)
+            o[i] = init->kind == SNN_INIT_CONSTANT
+                       ? (float)init->a
+                       : (float)rt_init_eval(init, seed, (uint32_t)(first + i), 0);
+    } else {
+        double *o = (double *)out;
+        for (uint64_t i = 0; i < n; i++)
+            o[i] = init->kind == SNN_INIT_CONSTANT
+                       ? init->a
+                       : rt_init_eval(init, seed, (uint32_t)(first + i), 0);
+    }
+}

@@ -8,6 +8,7 @@
 #endif
 
 #include "snnrt.h"
+#include "rt_par.h"
 
 #include <errno.h>
 #include <math.h>
@@ -170,6 +171,11 @@ static struct {
     double t_sim;
     double codegen_s, compile_s; /* NAN when unknown */
     char json_path[4200];
+    char rank_dir[4200];   /* with several ranks: <output>/.rank<r>, where this rank records */
+    /* over the ranks, for run.json: min, median, max */
+    double st_construct[3], st_init[3], st_sim[3], st_update[3], st_deliver[3], st_comm[3],
+        st_wait[3], st_rss[3], st_bytes[3], st_state[3];
+    int have_stats;
 } G;
 
 static volatile sig_atomic_t g_stop;
@@ -337,6 +343,40 @@ static char *build_json(const char *status, const char *error)
     jb_printf(&b, ", \"real_time_factor\": ");
     jb_num(&b, sim_s > 0 ? G.t_sim / sim_s : NAN);
 
+    jb_printf(&b, "},\n  \"parallel\": {\"ranks\": %d, \"threads\": %d, \"exchange\": ",
+              run->ranks, G.cfg.threads);
+    jb_str(&b, run->exchange == SNN_EXCHANGE_P2P ? "p2p" : "collective");
+    jb_printf(&b, ", \"comm_interval_steps\": %u, \"decomposition\": \"blocks\", "
+                  "\"mpi\": %s",
+              run->interval, rt_par_is_mpi() ? "true" : "false");
+    if (G.have_stats) {
+        static const char *const names[] = {"construction_s", "init_s", "simulation_s",
+                                            "update_s", "deliver_s", "communicate_s", "wait_s"};
+        const double *st[] = {G.st_construct, G.st_init, G.st_sim, G.st_update,
+                              G.st_deliver, G.st_comm, G.st_wait};
+        jb_printf(&b, "},\n  \"rank_timers\": {");
+        for (int k = 0; k < 7; k++) {
+            jb_printf(&b, "%s\"%s\": {\"min\": ", k ? ", " : "", names[k]);
+            jb_num(&b, st[k][0]);
+            jb_printf(&b, ", \"median\": ");
+            jb_num(&b, st[k][1]);
+            jb_printf(&b, ", \"max\": ");
+            jb_num(&b, st[k][2]);
+            jb_printf(&b, "}");
+        }
+        jb_printf(&b, "},\n  \"rank_memory\": {\"peak_rss_bytes\": {\"min\": %.0f, "
+                      "\"median\": %.0f, \"max\": %.0f}, \"state_bytes_peak\": {\"min\": %.0f, "
+                      "\"median\": %.0f, \"max\": %.0f}",
+                  G.st_rss[0], G.st_rss[1], G.st_rss[2], G.st_state[0], G.st_state[1],
+                  G.st_state[2]);
+        jb_printf(&b, "},\n  \"exchange\": {\"bytes_sent\": {\"min\": %.0f, \"median\": "
+                      "%.0f, \"max\": %.0f}, \"intervals\": %llu",
+                  G.st_bytes[0], G.st_bytes[1], G.st_bytes[2],
+                  (unsigned long long)(run->interval
+                                           ? (G.steps_done + run->interval - 1) / run->interval
+                                           : 0));
+    }
+
     uint64_t neurons = 0, syn = 0, syn_bytes = 0;
     for (int p = 0; p < m->n_pops; p++)
         neurons += m->pops[p].n;
@@ -353,7 +393,7 @@ static char *build_json(const char *status, const char *error)
     jb_printf(&b, ", \"state_bytes_peak\": ");
     jb_u64(&b, snn_bytes_peak());
     jb_printf(&b, "},\n  \"memory\": {\"peak_rss_bytes\": ");
-    jb_u64(&b, snn_peak_rss());
+    jb_u64(&b, G.have_stats ? (uint64_t)G.st_rss[2] : snn_peak_rss());
 
     jb_printf(&b, "},\n  \"populations\": [");
     for (int p = 0; p < m->n_pops; p++) {
@@ -408,6 +448,8 @@ static char *build_json(const char *status, const char *error)
 
 static int write_json(const char *status, const char *error)
 {
+    if (G.run.rank != 0)
+        return 0;
     char *s = build_json(status, error);
     int rc = snn_write_file_atomic(G.json_path, s, strlen(s));
     int e = errno;
@@ -416,15 +458,22 @@ static int write_json(const char *status, const char *error)
     return rc;
 }
 
+/* Where this rank's recorders write: the output directory, or with several ranks its own
+ * subdirectory, merged by rank 0 at the end. */
+static const char *rec_dir(void)
+{
+    return G.rank_dir[0] ? G.rank_dir : G.cfg.output;
+}
+
 /* The name a variable recorder's file has while it is being written. */
 static char *varrec_part_name(int k)
 {
     const snn_varrec_desc *vd = &G.model->varrecs[k];
     const char *pop = G.model->pops[vd->pop].name, *var = vd->var ? vd->var : "?";
-    size_t n = strlen(G.cfg.output) + strlen(pop) + strlen(var) + 32;
+    size_t n = strlen(rec_dir()) + strlen(pop) + strlen(var) + 32;
     char *part = malloc(n);
     if (part)
-        snprintf(part, n, "%s/%s_%s.npy.part", G.cfg.output, pop, var);
+        snprintf(part, n, "%s/%s_%s.npy.part", rec_dir(), pop, var);
     return part;
 }
 
@@ -438,10 +487,10 @@ static void fatal_hook(const char *msg)
     /* Recorders still open end up under their .part names (aborted below). */
     for (int p = 0; p < G.model->n_pops; p++) {
         if (G.run.rec[p] && !G.files[p]) {
-            size_t n = strlen(G.cfg.output) + strlen(G.model->pops[p].name) + 32;
+            size_t n = strlen(rec_dir()) + strlen(G.model->pops[p].name) + 32;
             char *part = malloc(n);
             if (part)
-                snprintf(part, n, "%s/spikes_%s.npy.part", G.cfg.output, G.model->pops[p].name);
+                snprintf(part, n, "%s/spikes_%s.npy.part", rec_dir(), G.model->pops[p].name);
             G.files[p] = part;
         }
     }
@@ -504,6 +553,8 @@ static void usage(FILE *f, const snn_model *m)
 
 static void usage_error(const char *what, const char *arg)
 {
+    if (rt_par_rank() != 0)
+        return;
     fprintf(stderr, "%s: error: %s '%s' (see --help)\n", snn_progname(), what, arg);
 }
 
@@ -599,7 +650,103 @@ static void print_summary(const snn_model *m, int interrupted)
     print_list_files(m);
 }
 
+static int run_main(int argc, char **argv, const snn_model *model);
+
 int snn_main(int argc, char **argv, const snn_model *model)
+{
+    rt_par_init(&argc, &argv);
+    rt_par_set_collective(1);
+    int rc = run_main(argc, argv, model);
+    rt_par_finalize();
+    return rc;
+}
+
+/* Columns rank 'rank' holds of a recording of the first n_cols neurons of a population of
+ * n, and where they start. */
+static uint32_t varrec_cols(uint32_t n, uint32_t n_cols, int rank, int ranks)
+{
+    uint32_t lo, nl;
+    snn_partition(n, rank, ranks, &lo, &nl);
+    if (lo >= n_cols)
+        return 0;
+    return n_cols - lo < nl ? n_cols - lo : nl;
+}
+
+/* Rank 0 turns the ranks' recordings into the files one process writes. */
+static void merge_outputs(int interrupted)
+{
+    const snn_model *m = G.model;
+    snn_run *run = &G.run;
+    const int R = run->ranks;
+    const char *suffix = interrupted ? ".npy.part" : ".npy";
+    char err[512];
+    char **paths = calloc((size_t)R, sizeof *paths);
+    uint32_t *cols = calloc((size_t)R, sizeof *cols);
+    if (!paths || !cols)
+        snn_fatal("out of memory merging the ranks' outputs");
+    const int value_bytes = m->precision && strcmp(m->precision, "float") == 0 ? 4 : 8;
+    for (int p = 0; p < m->n_pops; p++) {
+        if (!G.recorded[p])
+            continue;
+        for (int r = 0; r < R; r++) {
+            size_t n = strlen(G.cfg.output) + strlen(m->pops[p].name) + 64;
+            paths[r] = malloc(n);
+            if (!paths[r])
+                snn_fatal("out of memory merging the ranks' outputs");
+            snprintf(paths[r], n, "%s/.rank%d/spikes_%s%s", G.cfg.output, r, m->pops[p].name,
+                     suffix);
+        }
+        snn_recorder *out = snn_recorder_open(G.cfg.output, m->pops[p].name);
+        if (rt_par_merge_spikes(out, paths, R, err, sizeof err) != 0)
+            snn_fatal("merging the spike files of population '%s': %s", m->pops[p].name, err);
+        if (interrupted)
+            snn_recorder_abort(out);
+        const char *path = snn_recorder_close(out);
+        free(G.files[p]);
+        G.files[p] = strdup(path);
+        snn_recorder_free(out);
+        for (int r = 0; r < R; r++) {
+            remove(paths[r]);
+            free(paths[r]);
+            paths[r] = NULL;
+        }
+    }
+    for (int k = 0; k < m->n_varrecs; k++) {
+        const snn_varrec_desc *vd = &m->varrecs[k];
+        const char *pop = m->pops[vd->pop].name;
+        for (int r = 0; r < R; r++) {
+            size_t n = strlen(G.cfg.output) + strlen(pop) + strlen(vd->var) + 64;
+            paths[r] = malloc(n);
+            if (!paths[r])
+                snn_fatal("out of memory merging the ranks' outputs");
+            snprintf(paths[r], n, "%s/.rank%d/%s_%s%s", G.cfg.output, r, pop, vd->var, suffix);
+            cols[r] = varrec_cols(m->pops[vd->pop].n, vd->n_cols, r, R);
+        }
+        snn_varrec *out = snn_varrec_open(G.cfg.output, pop, vd->var, vd->n_cols, value_bytes);
+        if (rt_par_merge_vars(out, paths, cols, R, value_bytes, err, sizeof err) != 0)
+            snn_fatal("merging the recordings of %s.%s: %s", pop, vd->var, err);
+        if (interrupted)
+            snn_varrec_abort(out);
+        const char *path = snn_varrec_close(out);
+        free(G.vfiles[k]);
+        G.vfiles[k] = strdup(path);
+        snn_varrec_free(out);
+        for (int r = 0; r < R; r++) {
+            remove(paths[r]);
+            free(paths[r]);
+            paths[r] = NULL;
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        char d[4300];
+        snprintf(d, sizeof d, "%s/.rank%d", G.cfg.output, r);
+        rmdir(d);
+    }
+    free(paths);
+    free(cols);
+}
+
+static int run_main(int argc, char **argv, const snn_model *model)
 {
     const snn_model *m = model;
     char err[8192];
@@ -635,12 +782,14 @@ int snn_main(int argc, char **argv, const snn_model *model)
         const char *val = NULL;
         char name[64];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout, m);
+            if (rt_par_rank() == 0)
+                usage(stdout, m);
             free(ov);
             return 0;
         }
         if (strcmp(a, "--version") == 0) {
-            printf("%s: model %s, snncc %s, snnrt %s\n", m->name,
+            if (rt_par_rank() == 0)
+                printf("%s: model %s, snncc %s, snnrt %s\n", m->name,
                    m->model_hash ? m->model_hash : "?", m->snncc_version ? m->snncc_version : "?",
                    SNNRT_VERSION);
             free(ov);
@@ -752,6 +901,10 @@ int snn_main(int argc, char **argv, const snn_model *model)
     snn_run *run = &G.run;
     run->cfg = cfg;
     run->seed = cfg->seed;
+    run->rank = rt_par_rank();
+    run->ranks = rt_par_ranks();
+    run->exchange = cfg->exchange ? SNN_EXCHANGE_P2P : SNN_EXCHANGE_COLLECTIVE;
+    run->interval = 1;
     if (!(m->dt > 0))
         snn_fatal("the model's time step dt must be positive (got %g)", m->dt);
     if (!(cfg->duration_ms / m->dt < 9e18))
@@ -759,19 +912,32 @@ int snn_main(int argc, char **argv, const snn_model *model)
     run->n_steps = (uint64_t)llround(cfg->duration_ms / m->dt);
     read_build_yaml();
 
-    /* Outputs. */
-    if (snn_mkdirs(cfg->output) != 0)
+    /* Outputs.  With several ranks each records into <output>/.rank<r>; rank 0 merges. */
+    if (run->rank == 0 && snn_mkdirs(cfg->output) != 0)
         snn_fatal("cannot create output directory '%s': %s", cfg->output, strerror(errno));
+    rt_par_barrier();
+    rt_par_set_collective(0); /* from here on a failure may be one rank's own */
+    if (run->ranks > 1) {
+        snprintf(G.rank_dir, sizeof G.rank_dir, "%s/.rank%d", cfg->output, run->rank);
+        if (snn_mkdirs(G.rank_dir) != 0)
+            snn_fatal("cannot create directory '%s': %s", G.rank_dir, strerror(errno));
+    }
     snprintf(G.json_path, sizeof G.json_path, "%s/run.json", cfg->output);
     G.output_ready = 1;
     snn_set_fatal_hook(fatal_hook);
+    if (write_json("running", NULL) != 0) /* replaced when the run ends */
+        snn_fatal("cannot write '%s': %s", G.json_path, strerror(errno));
     for (int p = 0; p < m->n_pops; p++)
         if (G.recorded[p])
-            run->rec[p] = snn_recorder_open(cfg->output, m->pops[p].name);
+            run->rec[p] = snn_recorder_open(rec_dir(), m->pops[p].name);
     const int value_bytes = m->precision && strcmp(m->precision, "float") == 0 ? 4 : 8;
-    for (int k = 0; k < m->n_varrecs; k++)
-        run->varrec[k] = snn_varrec_open(cfg->output, m->pops[m->varrecs[k].pop].name,
-                                         m->varrecs[k].var, m->varrecs[k].n_cols, value_bytes);
+    for (int k = 0; k < m->n_varrecs; k++) {
+        uint32_t cols = varrec_cols(m->pops[m->varrecs[k].pop].n, m->varrecs[k].n_cols,
+                                    run->rank, run->ranks);
+        if (cols)
+            run->varrec[k] = snn_varrec_open(rec_dir(), m->pops[m->varrecs[k].pop].name,
+                                             m->varrecs[k].var, cols, value_bytes);
+    }
 
     /* Construction and initialisation. */
     double t0 = snn_now();
@@ -791,14 +957,45 @@ int snn_main(int argc, char **argv, const snn_model *model)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    /* With several ranks, all must stop at the same step: they agree on a stop request
+     * every 'check' steps (a multiple of the exchange interval). */
+    uint64_t check = run->interval ? run->interval : 1;
+    while (check < 100)
+        check += run->interval ? run->interval : 1;
+    rt_par_barrier();
     t0 = snn_now();
     uint64_t step = 0;
-    for (; step < run->n_steps && !g_stop; step++) {
+    int stop = 0;
+    for (; step < run->n_steps && !stop; step++) {
         m->step(run, step);
         G.steps_done = step + 1;
+        if (run->ranks == 1)
+            stop = g_stop != 0;
+        else if ((step + 1) % check == 0)
+            stop = rt_par_any(g_stop != 0);
     }
     G.t_sim = snn_now() - t0;
-    int interrupted = g_stop != 0 && G.steps_done < run->n_steps;
+    int interrupted = stop && G.steps_done < run->n_steps;
+
+    /* Over the ranks: totals and min/median/max of the timers. */
+    rt_par_stats(run->t_construct, G.st_construct);
+    rt_par_stats(run->t_init, G.st_init);
+    rt_par_stats(G.t_sim, G.st_sim);
+    rt_par_stats(run->t_update, G.st_update);
+    rt_par_stats(run->t_deliver, G.st_deliver);
+    rt_par_stats(run->t_comm, G.st_comm);
+    rt_par_stats(run->t_wait, G.st_wait);
+    rt_par_stats((double)snn_peak_rss(), G.st_rss);
+    rt_par_stats((double)run->bytes_sent, G.st_bytes);
+    rt_par_stats((double)snn_bytes_peak(), G.st_state);
+    G.have_stats = 1;
+    run->t_construct = G.st_construct[2];
+    run->t_init = G.st_init[2];
+    G.t_sim = G.st_sim[2];
+    rt_par_sum_u64(run->spike_count, m->n_pops);
+    rt_par_sum_u64(run->n_synapses, m->n_projs);
+    rt_par_sum_u64(run->syn_bytes, m->n_projs);
+    rt_par_sum_u64(run->syn_checksum, m->n_projs);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
 
@@ -834,20 +1031,25 @@ int snn_main(int argc, char **argv, const snn_model *model)
         snn_varrec_free(r);
     }
 
+    rt_par_barrier(); /* every rank's files are complete */
+    if (run->ranks > 1 && run->rank == 0)
+        merge_outputs(interrupted);
+    rt_par_barrier();
     if (write_json(interrupted ? "interrupted" : "complete", NULL) != 0)
         snn_fatal("cannot write '%s': %s", G.json_path, strerror(errno));
     snn_set_fatal_hook(NULL);
 
-    if (interrupted)
+    if (interrupted && run->rank == 0)
         fprintf(stderr, "%s: interrupted after %llu of %llu steps; partial spikes kept in .part "
                         "files\n",
                 m->name, (unsigned long long)G.steps_done, (unsigned long long)run->n_steps);
-    if (!cfg->quiet)
+    if (!cfg->quiet && run->rank == 0)
         print_summary(m, interrupted);
     fflush(stdout);
 
     if (m->release)
         m->release(run);
+    rt_par_exchange_free();
     for (int p = 0; p < m->n_pops; p++) {
         free(G.files[p]);
         G.files[p] = NULL;

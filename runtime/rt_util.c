@@ -10,6 +10,7 @@
 #endif
 
 #include "snnrt.h"
+#include "rt_par.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,14 +61,19 @@ void snn_fatal(const char *fmt, ...)
             pause();
     }
     fflush(stdout);
-    fprintf(stderr, "%s: error: %s\n", g_progname, msg);
+    int same_everywhere = rt_par_quiet_failure();
+    if (rt_par_ranks() > 1 && !same_everywhere)
+        fprintf(stderr, "%s: error: rank %d of %d: %s\n", g_progname, rt_par_rank(),
+                rt_par_ranks(), msg);
+    else
+        fprintf(stderr, "%s: error: %s\n", g_progname, msg);
     fflush(stderr);
     /* The hook runs once: a fatal error inside the hook just exits. */
     void (*hook)(const char *) = g_fatal_hook;
     g_fatal_hook = NULL;
     if (hook)
         hook(msg);
-    exit(1);
+    rt_par_fail_exit(); /* exit(1); with MPI: MPI_Abort, which ends every rank */
 }
 
 /* ------------------------------------------------------------------------------------- */

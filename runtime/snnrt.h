@@ -62,6 +62,8 @@ double snn_now(void);                                         /* monotonic secon
  *   record:               # per population: spikes | none  (default: the model's record{})
  *     E: spikes
  *   quiet: false          # no summary on stdout
+ *   threads: 2            # threads per process for network construction
+ *   exchange: p2p         # MPI spike exchange: collective (default) | p2p
  * Command-line overrides: --set key=value with dotted keys (record.E=none).
  * ------------------------------------------------------------------------------------- */
 
@@ -75,6 +77,8 @@ typedef struct snn_config {
     int record[SNN_MAX_POPS]; /* per population: 1 record spikes, 0 not, -1 model default */
     int quiet;
     int threads;              /* threads for network construction (default 1) */
+    int exchange;             /* spike exchange between MPI ranks: 0 collective (default),
+                               * 1 point-to-point ("exchange: collective | p2p") */
     char source[4096];        /* the config file, or "" */
     /* params: values for the model's runtime parameters ("E.I_e"), checked against the
      * model by snn_main; 'where' says where each came from, for messages */
@@ -138,6 +142,10 @@ typedef struct snn_init {
  * 8 = double). */
 void snn_init_values(const snn_init *init, uint64_t seed, uint64_t first, uint64_t n,
                      void *out, int value_bytes);
+/* The same values for a block that starts at element 'first': out[i] gets element
+ * first + i's value (out holds n values: a rank's share of a population). */
+void snn_init_block(const snn_init *init, uint64_t seed, uint64_t first, uint64_t n, void *out,
+                    int value_bytes);
 /* One value for element 'elem' (used by the connectivity builder for weights).  'draw'
  * selects an independent value: Philox counter word 0 starts at 'draw' (each value uses
  * at most one 4-word block); draw 0 is the value snn_init_values gives element elem. */
@@ -206,6 +214,12 @@ typedef struct snn_proj_spec {
     int delay_bytes;      /* 1 or 2: at most 255 or 65535 steps, else snn_fatal */
     int sort_by_delay;    /* order each row by (delay, target), not by target: the
                            * dendritic ring is then written one delay row at a time */
+    /* With post_range set, build only the synapses onto targets [post_lo, post_lo +
+     * post_n) (an MPI rank's share; post_n may be 0), stored with target indices relative
+     * to post_lo.  The synapses, weights, delays and checksum terms are exactly those the
+     * whole build gives for these targets.  post_range 0: all targets. */
+    int post_range;
+    uint32_t post_lo, post_n;
 } snn_proj_spec;
 
 typedef struct snn_ragged {
@@ -224,6 +238,8 @@ typedef struct snn_ragged {
                            * NULL without delays */
     int delay_bytes;      /* 1 or 2, or 0 without delays */
     uint32_t max_delay;   /* largest delay in steps actually stored (0 without delays) */
+    uint32_t post_lo;     /* stored target index k means target post_lo + k; n_post is
+                           * the number of targets held here */
 } snn_ragged;
 
 /* Number of sources of target j, written to buf (which must hold the rule's maximum column
@@ -297,6 +313,54 @@ int snn_write_file_atomic(const char *path, const char *data, size_t n);
 int snn_mkdirs(const char *path);
 
 /* ---------------------------------------------------------------------------------------
+ * Parallel runs (rt_par.c)
+ *
+ * A simulator compiled with SNN_MPI defined (snncc --mpi) and linked with libsnnrt_mpi.a
+ * runs under mpirun.  Every population is split into contiguous blocks, one per rank:
+ * rank r of R owns neurons [lo, lo + n_local) with lo = floor(n r / R).  A rank builds
+ * only the synapses onto its own neurons (snn_proj_spec.post_range), from the same RNG
+ * streams, so the network is the same for any R.  Spikes are exchanged every
+ * 'interval' steps (the shortest delay in steps), all populations and steps of an
+ * interval in one message; each rank then delivers every population's spikes of a step in
+ * ascending global order, exactly as one process does, so spikes are bitwise identical
+ * for any number of ranks.  Without SNN_MPI the same functions see one rank.
+ * ------------------------------------------------------------------------------------- */
+
+/* The block of n neurons rank 'rank' of 'ranks' owns. */
+static inline void snn_partition(uint32_t n, int rank, int ranks, uint32_t *lo, uint32_t *nl)
+{
+    uint64_t a = (uint64_t)n * (uint64_t)rank / (uint64_t)ranks;
+    uint64_t b = (uint64_t)n * (uint64_t)(rank + 1) / (uint64_t)ranks;
+    *lo = (uint32_t)a;
+    *nl = (uint32_t)(b - a);
+}
+
+/* A population whose spikes other ranks need.  The generated code owns the arrays:
+ * 'queue' (nslot slots of n global ids) and 'count' (nslot) are the spike queue the
+ * propagation reads; 'lspk' (interval slots of n_local ids) and 'lcount' (interval) hold
+ * this rank's own spikes (global ids, ascending) of the current interval, slot
+ * step % interval.  'need' (n entries, set after construction) marks the sources with at
+ * least one synapse on this rank; the point-to-point exchange sends a spike only to the
+ * ranks that need it. */
+typedef struct snn_xpop {
+    int pop;          /* population index */
+    uint32_t n, lo, n_local, nslot;
+    uint32_t *queue, *count;
+    uint32_t *lspk, *lcount;
+    uint8_t *need;
+} snn_xpop;
+
+typedef enum snn_exchange_mode { SNN_EXCHANGE_COLLECTIVE, SNN_EXCHANGE_P2P } snn_exchange_mode;
+
+struct snn_run;
+/* After construction: register the populations to exchange and the interval in steps;
+ * for the point-to-point mode this also learns, once, which ranks need which sources. */
+void snn_exchange_setup(struct snn_run *run, snn_xpop *x, int n_x, uint32_t interval);
+/* Exchange the spikes of steps first .. first + n_steps - 1 (the current interval) and
+ * fill the spike queues' slots of those steps with every rank's spikes, in order. */
+void snn_exchange(struct snn_run *run, uint64_t first, uint32_t n_steps);
+
+/* ---------------------------------------------------------------------------------------
  * The model descriptor and the main loop (rt_main.c)
  * ------------------------------------------------------------------------------------- */
 
@@ -333,6 +397,15 @@ typedef struct snn_run {
     uint64_t syn_checksum[SNN_MAX_POPS];
     double t_construct, t_init;        /* filled by the runtime around build/init */
     snn_varrec *varrec[SNN_MAX_POPS];  /* per snn_varrec_desc, open during the run */
+    /* parallel runs: this rank, the number of ranks (1 without MPI), the exchange */
+    int rank, ranks;
+    snn_exchange_mode exchange;
+    uint32_t interval;                 /* steps between spike exchanges */
+    /* phase timers of the step loop, seconds, added up by the generated step function
+     * (deliver: spike propagation, update: neurons and plasticity) and by snn_exchange
+     * (comm: packing, messages, unpacking; wait: blocked until the other ranks arrive) */
+    double t_deliver, t_update, t_comm, t_wait;
+    uint64_t bytes_sent, messages_sent; /* by snn_exchange, this rank */
 } snn_run;
 
 /* A parameter the run config may change without recompiling (population{ runtime = }). */

@@ -115,7 +115,7 @@ static void test_errors(void **state)
     expect_error("sed: 1", "run.yaml:1: unknown key 'sed' (did you mean 'seed'?)");
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
-                 "quiet, params, threads)");
+                 "quiet, params, threads, exchange)");
     expect_error("seed: 1\nduration: abc\n",
                  "run.yaml:2: 'duration' must be a positive number of milliseconds (got 'abc')");
     expect_error("duration: -5",
@@ -254,7 +254,7 @@ static void test_set_errors(void **state)
                      "--set 'recrd.E=none': unknown key 'recrd.E' (did you mean 'record.E'?)");
     expect_set_error("colour=red", "--set 'colour=red': unknown key 'colour' (valid keys: "
                                    "duration, seed, output, quiet, threads, "
-                                   "record.<population>, "
+                                   "exchange, record.<population>, "
                                    "params.<population>.<parameter>)");
     expect_set_error("record.Q=none", "--set 'record.Q=none': unknown population 'Q' in "
                                       "'record' (populations: E, I, Thalamus)");

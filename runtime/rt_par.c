@@ -1,0 +1,715 @@
+/*
+ * rt_par.c - parallel runs: MPI start-up and shut-down, reductions for run.json, failure
+ * handling, and the spike exchange between ranks (snnrt.h, "Parallel runs").
+ *
+ * Compiled twice: into libsnnrt.a without SNN_MPI (one rank; the exchange only moves the
+ * interval's spikes from the staging slots into the queue) and into libsnnrt_mpi.a with
+ * SNN_MPI by mpicc.
+ *
+ * Exchange, collective mode: every rank packs one message per interval, [counts][ids]:
+ * for each exchanged population x and step k of the interval the number of its spikes,
+ * then the ids in the same (x, k) order.  MPI_Allgather of the message lengths, then
+ * MPI_Allgatherv of the messages.  Every rank then fills queue slot (first + k) of
+ * population x with rank 0's ids, rank 1's ids, ...: blocks are contiguous and in rank
+ * order, so that is the ascending order a single process has.
+ *
+ * Point-to-point mode: after construction each rank tells every other rank which of its
+ * neurons it needs (a bitset over the other rank's block, per population: one
+ * MPI_Alltoallv); the senders keep, per destination, a bitset over their own neurons.
+ * Every interval a rank sends each destination that needs anything one message of the
+ * same layout holding only the needed spikes, and receives one from each rank it needs
+ * spikes of (MPI_Isend, then MPI_Probe/MPI_Recv in rank order).  The queue then holds the
+ * needed spikes in the same global order; a spike nobody here needs is skipped, which
+ * changes nothing, since its rows on this rank are empty.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "rt_par.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef SNN_MPI
+#include <mpi.h>
+#endif
+
+static int g_rank = 0, g_ranks = 1;
+__attribute__((unused)) static int g_mpi_on = 0;       /* MPI_Init done and not finalised */
+static int g_collective = 0;   /* errors now are the same on every rank: root reports */
+
+__attribute__((unused)) static void *xrealloc(void *p, size_t n, const char *what)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        snn_fatal("out of memory for %s (%zu bytes)", what, n);
+    return q;
+}
+
+/* ---- start, stop, failure ------------------------------------------------------------ */
+
+void rt_par_init(int *argc, char ***argv)
+{
+#ifdef SNN_MPI
+    int inited = 0;
+    MPI_Initialized(&inited);
+    if (!inited && MPI_Init(argc, argv) != MPI_SUCCESS) {
+        fprintf(stderr, "error: MPI_Init failed\n");
+        exit(1);
+    }
+    g_mpi_on = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &g_ranks);
+#else
+    (void)argc;
+    (void)argv;
+#endif
+}
+
+void rt_par_finalize(void)
+{
+#ifdef SNN_MPI
+    if (g_mpi_on) {
+        g_mpi_on = 0;
+        MPI_Finalize();
+    }
+#endif
+}
+
+int rt_par_rank(void)
+{
+    return g_rank;
+}
+
+int rt_par_ranks(void)
+{
+    return g_ranks;
+}
+
+int rt_par_is_mpi(void)
+{
+#ifdef SNN_MPI
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+void rt_par_set_collective(int on)
+{
+    g_collective = on;
+}
+
+/* Called by snn_fatal after the message and the hook.  With several ranks a failure on one
+ * must end all: MPI_Abort.  While every rank does the same work on the same input (config,
+ * command line) they all fail alike; then only rank 0 speaks (the others wait for its
+ * abort, and speak up themselves if it does not come: a rank-local cause after all). */
+int rt_par_quiet_failure(void)
+{
+#ifdef SNN_MPI
+    if (g_mpi_on && g_ranks > 1 && g_collective && g_rank != 0) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        for (int i = 0; i < 100; i++) /* up to 5 s */
+            nanosleep(&ts, NULL);
+    }
+#endif
+    return g_collective;
+}
+
+void rt_par_fail_exit(void)
+{
+#ifdef SNN_MPI
+    if (g_mpi_on && g_ranks > 1) {
+        fflush(stdout);
+        fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    if (g_mpi_on) {
+        g_mpi_on = 0;
+        MPI_Finalize();
+    }
+#endif
+    exit(1);
+}
+
+/* ---- reductions ------------------------------------------------------------------------ */
+
+void rt_par_barrier(void)
+{
+#ifdef SNN_MPI
+    if (g_mpi_on && g_ranks > 1)
+        MPI_Barrier(MPI_COMM_WORLD);
+#endif
+}
+
+__attribute__((unused)) static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+void rt_par_stats(double v, double out[3])
+{
+    out[0] = out[1] = out[2] = v;
+#ifdef SNN_MPI
+    if (!g_mpi_on || g_ranks == 1)
+        return;
+    double *all = xrealloc(NULL, sizeof(double) * (size_t)g_ranks, "per-rank timers");
+    MPI_Allgather(&v, 1, MPI_DOUBLE, all, 1, MPI_DOUBLE, MPI_COMM_WORLD);
+    qsort(all, (size_t)g_ranks, sizeof *all, cmp_double);
+    out[0] = all[0];
+    out[2] = all[g_ranks - 1];
+    out[1] = g_ranks % 2 ? all[g_ranks / 2] : 0.5 * (all[g_ranks / 2 - 1] + all[g_ranks / 2]);
+    free(all);
+#endif
+}
+
+void rt_par_sum_u64(uint64_t *v, int n)
+{
+#ifdef SNN_MPI
+    if (g_mpi_on && g_ranks > 1 && n > 0)
+        MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+#else
+    (void)v;
+    (void)n;
+#endif
+}
+
+int rt_par_any(int flag)
+{
+#ifdef SNN_MPI
+    if (g_mpi_on && g_ranks > 1) {
+        int out = 0;
+        MPI_Allreduce(&flag, &out, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        return out;
+    }
+#endif
+    return flag;
+}
+
+/* ---- the spike exchange ---------------------------------------------------------------- */
+
+static struct {
+    snn_xpop *x;
+    int n_x;
+    uint32_t interval;
+    uint32_t *send;   /* packed message */
+    size_t send_cap;
+#ifdef SNN_MPI
+    uint32_t *recv;   /* all ranks' messages (collective) */
+    size_t recv_cap;
+    int *lens, *displs;
+    /* point-to-point */
+    int n_dst, n_src;
+    int *dst, *src;         /* ranks, ascending */
+    uint8_t **dst_bits;     /* per destination: n_x bitsets over this rank's neurons */
+    size_t *bits_off;       /* per x: offset of its bitset (bytes) within one dst_bits entry */
+    size_t bits_bytes;      /* bytes of one destination's bitsets */
+    uint32_t **dst_msg;     /* per destination: its message */
+    size_t *dst_cap;
+    uint32_t **src_msg;     /* per source rank (all ranks): received message or NULL */
+    size_t *src_cap;
+    MPI_Request *reqs;
+#endif
+} X;
+
+static void local_only(uint64_t first, uint32_t n_steps)
+{
+    for (int x = 0; x < X.n_x; x++) {
+        const snn_xpop *p = &X.x[x];
+        for (uint32_t k = 0; k < n_steps; k++) {
+            uint32_t slot = (uint32_t)((first + k) % p->nslot);
+            uint32_t c = p->lcount[k];
+            memcpy(p->queue + (size_t)slot * p->n, p->lspk + (size_t)k * p->n_local,
+                   sizeof(uint32_t) * c);
+            p->count[slot] = c;
+        }
+    }
+}
+
+#ifdef SNN_MPI
+static void need_send_cap(size_t words)
+{
+    if (words > X.send_cap) {
+        X.send_cap = words + words / 2;
+        X.send = xrealloc(X.send, X.send_cap * sizeof *X.send, "the spike exchange buffer");
+    }
+}
+
+/* Pack this rank's spikes of the interval: all of them (bits NULL) or those set in bits. */
+static size_t pack(uint32_t *msg, uint32_t n_steps, const uint8_t *bits)
+{
+    size_t h = (size_t)X.n_x * n_steps, at = h;
+    for (int x = 0; x < X.n_x; x++) {
+        const snn_xpop *p = &X.x[x];
+        const uint8_t *b = bits ? bits + X.bits_off[x] : NULL;
+        for (uint32_t k = 0; k < n_steps; k++) {
+            const uint32_t *ids = p->lspk + (size_t)k * p->n_local;
+            uint32_t c = p->lcount[k], kept = 0;
+            if (!b) {
+                memcpy(msg + at, ids, sizeof(uint32_t) * c);
+                kept = c;
+            } else {
+                for (uint32_t s = 0; s < c; s++) {
+                    uint32_t l = ids[s] - p->lo;
+                    msg[at + kept] = ids[s];
+                    kept += (b[l >> 3] >> (l & 7)) & 1u;
+                }
+            }
+            msg[(size_t)x * n_steps + k] = kept;
+            at += kept;
+        }
+    }
+    return at;
+}
+
+/* Fill the queue slots of the interval from the messages of all ranks, in rank order;
+ * msgs[r] NULL means rank r sent nothing here. */
+static void unpack(uint64_t first, uint32_t n_steps, uint32_t *const *msgs)
+{
+    size_t h = (size_t)X.n_x * n_steps;
+    size_t *cur = xrealloc(NULL, sizeof(size_t) * (size_t)g_ranks, "the spike exchange");
+    for (int r = 0; r < g_ranks; r++)
+        cur[r] = h;
+    for (int x = 0; x < X.n_x; x++) {
+        const snn_xpop *p = &X.x[x];
+        for (uint32_t k = 0; k < n_steps; k++) {
+            uint32_t slot = (uint32_t)((first + k) % p->nslot);
+            uint32_t *dst = p->queue + (size_t)slot * p->n, c = 0;
+            for (int r = 0; r < g_ranks; r++) {
+                const uint32_t *m = msgs[r];
+                if (!m)
+                    continue;
+                uint32_t cr = m[(size_t)x * n_steps + k];
+                if ((uint64_t)c + cr > p->n)
+                    snn_fatal("spike exchange: rank %d sent %u spikes of a population of %u "
+                              "neurons in one step", r, cr, p->n);
+                memcpy(dst + c, m + cur[r], sizeof(uint32_t) * cr);
+                cur[r] += cr;
+                c += cr;
+            }
+            p->count[slot] = c;
+        }
+    }
+    free(cur);
+}
+
+static void setup_p2p(void)
+{
+    /* What this rank needs of every other rank's block, as bitsets. */
+    int R = g_ranks;
+    int *scount = calloc((size_t)R, sizeof(int)), *rcount = calloc((size_t)R, sizeof(int));
+    int *sdisp = calloc((size_t)R, sizeof(int)), *rdisp = calloc((size_t)R, sizeof(int));
+    X.bits_off = calloc((size_t)X.n_x + 1, sizeof *X.bits_off);
+    if (!scount || !rcount || !sdisp || !rdisp || !X.bits_off)
+        snn_fatal("out of memory setting up the point-to-point spike exchange");
+    /* bytes of the bitsets over rank r's neurons, over all populations */
+    size_t *per = calloc((size_t)R, sizeof *per);
+    if (!per)
+        snn_fatal("out of memory setting up the point-to-point spike exchange");
+    for (int r = 0; r < R; r++)
+        for (int x = 0; x < X.n_x; x++) {
+            uint32_t lo, nl;
+            snn_partition(X.x[x].n, r, R, &lo, &nl);
+            per[r] += ((size_t)nl + 7) / 8;
+        }
+    for (int x = 0; x < X.n_x; x++)
+        X.bits_off[x + 1] = X.bits_off[x] + ((size_t)X.x[x].n_local + 7) / 8;
+    X.bits_bytes = X.bits_off[X.n_x];
+    size_t stot = 0;
+    for (int r = 0; r < R; r++) {
+        if (per[r] > (size_t)1 << 30 || stot > (size_t)1 << 30)
+            snn_fatal("point-to-point exchange setup: populations too large for one message");
+        sdisp[r] = (int)stot;
+        scount[r] = (int)per[r];
+        stot += per[r];
+        rcount[r] = (int)X.bits_bytes;
+        rdisp[r] = (int)((size_t)r * X.bits_bytes);
+    }
+    uint8_t *sbuf = calloc(stot + 1, 1), *rbuf = calloc((size_t)R * X.bits_bytes + 1, 1);
+    if (!sbuf || !rbuf)
+        snn_fatal("out of memory setting up the point-to-point spike exchange");
+    for (int r = 0; r < R; r++) {
+        uint8_t *o = sbuf + sdisp[r];
+        for (int x = 0; x < X.n_x; x++) {
+            uint32_t lo, nl;
+            snn_partition(X.x[x].n, r, R, &lo, &nl);
+            for (uint32_t i = 0; i < nl; i++)
+                if (X.x[x].need[lo + i])
+                    o[i >> 3] |= (uint8_t)(1u << (i & 7));
+            o += ((size_t)nl + 7) / 8;
+        }
+    }
+    MPI_Alltoallv(sbuf, scount, sdisp, MPI_BYTE, rbuf, rcount, rdisp, MPI_BYTE, MPI_COMM_WORLD);
+    /* destinations: ranks that need any of this rank's neurons; sources: ranks whose
+     * neurons this rank needs */
+    X.dst = calloc((size_t)R, sizeof(int));
+    X.src = calloc((size_t)R, sizeof(int));
+    X.dst_bits = calloc((size_t)R, sizeof *X.dst_bits);
+    if (!X.dst || !X.src || !X.dst_bits)
+        snn_fatal("out of memory setting up the point-to-point spike exchange");
+    for (int r = 0; r < R; r++) {
+        if (r == g_rank)
+            continue;
+        const uint8_t *b = rbuf + (size_t)r * X.bits_bytes;
+        int any = 0;
+        for (size_t i = 0; i < X.bits_bytes && !any; i++)
+            any = b[i] != 0;
+        if (any) {
+            X.dst_bits[X.n_dst] = malloc(X.bits_bytes + 1);
+            if (!X.dst_bits[X.n_dst])
+                snn_fatal("out of memory setting up the point-to-point spike exchange");
+            memcpy(X.dst_bits[X.n_dst], b, X.bits_bytes);
+            X.dst[X.n_dst++] = r;
+        }
+        if (per[r]) {
+            const uint8_t *o = sbuf + sdisp[r];
+            int need = 0;
+            for (size_t i = 0; i < per[r] && !need; i++)
+                need = o[i] != 0;
+            if (need)
+                X.src[X.n_src++] = r;
+        }
+    }
+    X.dst_msg = calloc((size_t)R, sizeof *X.dst_msg);
+    X.dst_cap = calloc((size_t)R, sizeof *X.dst_cap);
+    X.src_msg = calloc((size_t)R, sizeof *X.src_msg);
+    X.src_cap = calloc((size_t)R, sizeof *X.src_cap);
+    X.reqs = calloc((size_t)R, sizeof *X.reqs);
+    if (!X.dst_msg || !X.dst_cap || !X.src_msg || !X.src_cap || !X.reqs)
+        snn_fatal("out of memory setting up the point-to-point spike exchange");
+    free(sbuf);
+    free(rbuf);
+    free(per);
+    free(scount);
+    free(rcount);
+    free(sdisp);
+    free(rdisp);
+}
+
+static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
+{
+    double t0 = snn_now();
+    size_t words = (size_t)X.n_x * n_steps;
+    for (int x = 0; x < X.n_x; x++)
+        for (uint32_t k = 0; k < n_steps; k++)
+            words += X.x[x].lcount[k];
+    if (words > (size_t)INT32_MAX)
+        snn_fatal("spike exchange: %zu words in one message (at most %d)", words, INT32_MAX);
+    need_send_cap(words);
+    size_t len = pack(X.send, n_steps, NULL);
+    int ilen = (int)len;
+    double t1 = snn_now();
+    /* the first collective waits for the slowest rank: counted as waiting */
+    MPI_Allgather(&ilen, 1, MPI_INT, X.lens, 1, MPI_INT, MPI_COMM_WORLD);
+    double t2 = snn_now();
+    size_t total = 0;
+    for (int r = 0; r < g_ranks; r++) {
+        if (total > (size_t)INT32_MAX)
+            snn_fatal("spike exchange: more than %d words in one interval", INT32_MAX);
+        X.displs[r] = (int)total;
+        total += (size_t)X.lens[r];
+    }
+    if (total > X.recv_cap) {
+        X.recv_cap = total + total / 2;
+        X.recv = xrealloc(X.recv, X.recv_cap * sizeof *X.recv, "the spike exchange buffer");
+    }
+    MPI_Allgatherv(X.send, ilen, MPI_UINT32_T, X.recv, X.lens, X.displs, MPI_UINT32_T,
+                   MPI_COMM_WORLD);
+    uint32_t **msgs = (uint32_t **)X.src_msg;
+    for (int r = 0; r < g_ranks; r++)
+        msgs[r] = X.recv + X.displs[r];
+    unpack(first, n_steps, msgs);
+    double t3 = snn_now();
+    run->t_wait += t2 - t1;
+    run->t_comm += (t1 - t0) + (t3 - t2);
+    run->bytes_sent += (uint64_t)len * sizeof(uint32_t) * (uint64_t)(g_ranks - 1);
+    run->messages_sent += (uint64_t)(g_ranks - 1);
+}
+
+static void exchange_p2p(snn_run *run, uint64_t first, uint32_t n_steps)
+{
+    double t0 = snn_now(), tw = 0;
+    size_t words = (size_t)X.n_x * n_steps;
+    for (int x = 0; x < X.n_x; x++)
+        for (uint32_t k = 0; k < n_steps; k++)
+            words += X.x[x].lcount[k];
+    if (words > (size_t)INT32_MAX)
+        snn_fatal("spike exchange: %zu words in one message (at most %d)", words, INT32_MAX);
+    for (int d = 0; d < X.n_dst; d++) {
+        if (words > X.dst_cap[d]) {
+            X.dst_cap[d] = words + words / 2;
+            X.dst_msg[d] = xrealloc(X.dst_msg[d], X.dst_cap[d] * sizeof(uint32_t),
+                                    "the spike exchange buffer");
+        }
+        size_t len = pack(X.dst_msg[d], n_steps, X.dst_bits[d]);
+        MPI_Isend(X.dst_msg[d], (int)len, MPI_UINT32_T, X.dst[d], 7, MPI_COMM_WORLD, &X.reqs[d]);
+        run->bytes_sent += (uint64_t)len * sizeof(uint32_t);
+        run->messages_sent++;
+    }
+    /* this rank's own spikes, all of them */
+    need_send_cap(words);
+    pack(X.send, n_steps, NULL);
+    uint32_t **msgs = xrealloc(NULL, sizeof(uint32_t *) * (size_t)g_ranks, "the spike exchange");
+    for (int r = 0; r < g_ranks; r++)
+        msgs[r] = NULL;
+    msgs[g_rank] = X.send;
+    for (int s = 0; s < X.n_src; s++) {
+        int r = X.src[s], count = 0;
+        MPI_Status st;
+        double tp = snn_now();
+        MPI_Probe(r, 7, MPI_COMM_WORLD, &st);
+        tw += snn_now() - tp;
+        MPI_Get_count(&st, MPI_UINT32_T, &count);
+        if ((size_t)count > X.src_cap[r]) {
+            X.src_cap[r] = (size_t)count + (size_t)count / 2;
+            X.src_msg[r] = xrealloc(X.src_msg[r], X.src_cap[r] * sizeof(uint32_t),
+                                    "the spike exchange buffer");
+        }
+        MPI_Recv(X.src_msg[r], count, MPI_UINT32_T, r, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        msgs[r] = X.src_msg[r];
+    }
+    unpack(first, n_steps, msgs);
+    double tp = snn_now();
+    MPI_Waitall(X.n_dst, X.reqs, MPI_STATUSES_IGNORE);
+    tw += snn_now() - tp;
+    free(msgs);
+    run->t_wait += tw;
+    run->t_comm += snn_now() - t0 - tw;
+}
+#endif
+
+void snn_exchange_setup(snn_run *run, snn_xpop *x, int n_x, uint32_t interval)
+{
+    if (interval == 0)
+        snn_fatal("spike exchange: the interval must be at least 1 step");
+    X.x = x;
+    X.n_x = n_x;
+    X.interval = interval;
+    run->interval = interval;
+#ifdef SNN_MPI
+    if (g_ranks > 1) {
+        X.lens = calloc((size_t)g_ranks, sizeof(int));
+        X.displs = calloc((size_t)g_ranks, sizeof(int));
+        X.src_msg = calloc((size_t)g_ranks, sizeof *X.src_msg);
+        if (!X.lens || !X.displs || !X.src_msg)
+            snn_fatal("out of memory setting up the spike exchange");
+        if (run->exchange == SNN_EXCHANGE_P2P) {
+            free(X.src_msg);
+            X.src_msg = NULL;
+            setup_p2p();
+        }
+    }
+#endif
+}
+
+void snn_exchange(snn_run *run, uint64_t first, uint32_t n_steps)
+{
+    if (g_ranks == 1) {
+        double t0 = snn_now();
+        local_only(first, n_steps);
+        run->t_comm += snn_now() - t0;
+        return;
+    }
+#ifdef SNN_MPI
+    if (run->exchange == SNN_EXCHANGE_P2P)
+        exchange_p2p(run, first, n_steps);
+    else
+        exchange_collective(run, first, n_steps);
+#endif
+}
+
+void rt_par_exchange_free(void)
+{
+    free(X.send);
+#ifdef SNN_MPI
+    free(X.recv);
+    free(X.lens);
+    free(X.displs);
+    for (int d = 0; d < X.n_dst; d++) {
+        free(X.dst_bits[d]);
+        free(X.dst_msg ? X.dst_msg[d] : NULL);
+    }
+    if (X.src_cap)
+        for (int r = 0; r < g_ranks; r++)
+            free(X.src_msg[r]);
+    free(X.src_msg);
+    free(X.dst);
+    free(X.src);
+    free(X.dst_bits);
+    free(X.dst_msg);
+    free(X.dst_cap);
+    free(X.src_cap);
+    free(X.bits_off);
+    free(X.reqs);
+#endif
+    memset(&X, 0, sizeof X);
+}
+
+/* ---- merging per-rank files ------------------------------------------------------------ */
+
+/* Open a .npy file and position it at the first record. */
+static FILE *npy_open(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char h[12];
+    if (!f) {
+        snprintf(err, errlen, "cannot open '%s' to merge it", path);
+        return NULL;
+    }
+    if (fread(h, 1, 10, f) != 10 || memcmp(h, "\x93NUMPY", 6) != 0) {
+        snprintf(err, errlen, "'%s' is not a .npy file", path);
+        fclose(f);
+        return NULL;
+    }
+    long off;
+    if (h[6] == 1) {
+        off = 10 + (long)(h[8] | (h[9] << 8));
+    } else {
+        if (fread(h + 10, 1, 2, f) != 2) {
+            snprintf(err, errlen, "'%s': truncated header", path);
+            fclose(f);
+            return NULL;
+        }
+        off = 12 + (long)((uint32_t)h[8] | ((uint32_t)h[9] << 8) | ((uint32_t)h[10] << 16) |
+                          ((uint32_t)h[11] << 24));
+    }
+    if (fseek(f, off, SEEK_SET) != 0) {
+        snprintf(err, errlen, "'%s': truncated header", path);
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+typedef struct spk_cursor {
+    FILE *f;
+    int valid;
+    double t;
+    uint32_t i;
+} spk_cursor;
+
+static void spk_next(spk_cursor *c)
+{
+    unsigned char r[12];
+    c->valid = c->f && fread(r, 1, 12, c->f) == 12;
+    if (c->valid) {
+        uint64_t b = 0;
+        for (int k = 7; k >= 0; k--)
+            b = (b << 8) | r[k];
+        memcpy(&c->t, &b, sizeof c->t);
+        c->i = (uint32_t)r[8] | ((uint32_t)r[9] << 8) | ((uint32_t)r[10] << 16) |
+               ((uint32_t)r[11] << 24);
+    }
+}
+
+int rt_par_merge_spikes(snn_recorder *out, char *const *paths, int n, char *err, size_t errlen)
+{
+    spk_cursor *c = calloc((size_t)n, sizeof *c);
+    size_t cap = 4096, used;
+    uint32_t *ids = malloc(cap * sizeof *ids);
+    int rc = 0;
+    if (!c || !ids) {
+        snprintf(err, errlen, "out of memory merging spike files");
+        free(c);
+        free(ids);
+        return -1;
+    }
+    for (int r = 0; r < n && rc == 0; r++) {
+        c[r].f = npy_open(paths[r], err, errlen);
+        if (!c[r].f)
+            rc = -1;
+        else
+            spk_next(&c[r]);
+    }
+    while (rc == 0) {
+        int any = 0;
+        double t = 0;
+        for (int r = 0; r < n; r++)
+            if (c[r].valid && (!any || c[r].t < t)) {
+                t = c[r].t;
+                any = 1;
+            }
+        if (!any)
+            break;
+        used = 0;
+        for (int r = 0; r < n; r++)
+            while (c[r].valid && c[r].t == t) {
+                if (used == cap) {
+                    uint32_t *g = realloc(ids, 2 * cap * sizeof *ids);
+                    if (!g) {
+                        snprintf(err, errlen, "out of memory merging spike files");
+                        rc = -1;
+                        break;
+                    }
+                    ids = g;
+                    cap *= 2;
+                }
+                ids[used++] = c[r].i;
+                spk_next(&c[r]);
+            }
+        if (rc == 0)
+            snn_recorder_add(out, t, ids, (uint32_t)used);
+    }
+    for (int r = 0; r < n; r++)
+        if (c[r].f)
+            fclose(c[r].f);
+    free(c);
+    free(ids);
+    return rc;
+}
+
+int rt_par_merge_vars(snn_varrec *out, char *const *paths, const uint32_t *n_cols, int n,
+                      int value_bytes, char *err, size_t errlen)
+{
+    FILE **f = calloc((size_t)n, sizeof *f);
+    size_t total = 0;
+    for (int r = 0; r < n; r++)
+        total += n_cols[r];
+    unsigned char *row = malloc(8 + total * (size_t)value_bytes + 8);
+    unsigned char *vals = malloc(total * (size_t)value_bytes + 8);
+    int rc = 0;
+    if (!f || !row || !vals) {
+        snprintf(err, errlen, "out of memory merging variable recordings");
+        rc = -1;
+    }
+    for (int r = 0; r < n && rc == 0; r++)
+        if (n_cols[r] && !(f[r] = npy_open(paths[r], err, errlen)))
+            rc = -1;
+    while (rc == 0) {
+        size_t at = 0;
+        int got = 0, ended = 0;
+        double t = 0;
+        for (int r = 0; r < n; r++) {
+            if (!n_cols[r])
+                continue;
+            size_t w = 8 + (size_t)n_cols[r] * (size_t)value_bytes;
+            if (fread(row, 1, w, f[r]) != w) {
+                ended++;
+                continue;
+            }
+            got++;
+            memcpy(&t, row, 8);
+            memcpy(vals + at, row + 8, w - 8);
+            at += w - 8;
+        }
+        if (got == 0)
+            break;
+        if (ended) {
+            snprintf(err, errlen, "per-rank variable recordings of unequal length");
+            rc = -1;
+            break;
+        }
+        snn_varrec_add(out, t, vals);
+    }
+    for (int r = 0; f && r < n; r++)
+        if (f[r])
+            fclose(f[r]);
+    free(f);
+    free(row);
+    free(vals);
+    return rc;
+}
