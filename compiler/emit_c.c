@@ -294,9 +294,10 @@ static void pop_alloc_rings(StrBuf *o, const Model *m, const Population *p)
         for (int i = 0; i < m->n_projs; i++) {
             const Projection *pj = m->projs[i];
             if (pj->post == p && pj->input_slot == k && pj->het_delay)
-                sb_printf(o, "if (snn_syn_%s.max_delay > snn_ddn%d_%s)\n"
-                             "    snn_ddn%d_%s = snn_syn_%s.max_delay;\n", pj->name, k, p->name,
-                          k, p->name, pj->name);
+                sb_printf(o, "for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                             "    if (snn_syn_%s[snn_t].max_delay > snn_ddn%d_%s)\n"
+                             "        snn_ddn%d_%s = snn_syn_%s[snn_t].max_delay;\n", pj->name,
+                          k, p->name, k, p->name, pj->name);
         }
         sb_printf(o, "snn_dd%d_%s = snn_alloc(sizeof(scalar) * snn_ddn%d_%s * SNN_NL_%s, "
                      "\"population '%s' input %d dendritic delays\");\n", k, p->name, k,
@@ -352,14 +353,13 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
         /* fire when the next listed time has come; at most one spike per step */
         sb_printf(o, "uint8_t *restrict snn_flag = snn_flag_%s;\n", p->name);
         sb_printf(o, "uint64_t *restrict snn_cur = snn_ssc_%s;\n", p->name);
-        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p->name);
+        sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) {\n");
         sb_puts(o, "    const uint64_t snn_c = snn_cur[snn_i];\n");
         sb_printf(o, "    const int snn_fire = snn_c < snn_sss_%s[SNN_LO_%s + snn_i + 1] && "
                      "snn_sst_%s[snn_c] <= snn_step;\n", p->name, p->name, p->name);
         sb_puts(o, "    snn_cur[snn_i] = snn_c + (uint64_t)snn_fire;\n");
         sb_puts(o, "    snn_flag[snn_i] = (uint8_t)snn_fire;\n}\n");
-        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) { /* compact */\n",
-                  p->name);
+        sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) { /* compact */\n");
         sb_printf(o, "    snn_spk[snn_nspk] = SNN_LO_%s + snn_i;\n    snn_nspk += "
                      "snn_flag[snn_i];\n}", p->name);
         return;
@@ -404,7 +404,7 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
                   nm->vars[k].name);
     sb_printf(o, "uint8_t *restrict snn_flag = snn_flag_%s;\n", p->name);
     sb_puts(o, "SNN_IVDEP\n");
-    sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p->name);
+    sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) {\n");
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "    scalar %s = snn_v_%s[snn_i];\n", nm->vars[k].name, nm->vars[k].name);
 
@@ -537,13 +537,18 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
         sb_printf(o, "    snn_v_%s[snn_i] = %s;\n", nm->vars[k].name, nm->vars[k].name);
     sb_puts(o, "}\n");
     if (nm->threshold.expr) {
-        sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) { /* compact */\n",
-                  p->name);
+        sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) { /* compact */\n");
         sb_printf(o, "    snn_spk[snn_nspk] = SNN_LO_%s + snn_i; /* global index */\n", p->name);
         sb_puts(o, "    snn_nspk += snn_flag[snn_i];\n");
         sb_puts(o, "}\n");
     }
-    /* state recordings: the first 'count' neurons are contiguous, no gathering */
+}
+
+/* State recordings of population p, after its threads (the first 'count' neurons are
+ * contiguous: no gathering). */
+static void pop_varrec(StrBuf *o, const Model *m, const Population *p)
+{
+    const NeuronModel *nm = p->model;
     for (int i = 0; i < m->n_varrecs; i++) {
         const VarRecord *r = m->varrecs[i];
         if (r->pop != p)
@@ -578,9 +583,11 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "        .kind = %s,\n", conn_kind_c(c->kind));
     sb_printf(o, "        .n_pre = SNN_N_%s,\n", pj->pre->name);
     sb_printf(o, "        .n_post = SNN_N_%s,\n", pj->post->name);
-    sb_printf(o, "        .post_range = 1, /* this rank's targets (all of them in one process) */\n");
-    sb_printf(o, "        .post_lo = SNN_LO_%s,\n", pj->post->name);
-    sb_printf(o, "        .post_n = SNN_NL_%s,\n", pj->post->name);
+    sb_printf(o, "        .post_range = 1, /* thread snn_t's block of this rank's targets */\n");
+    sb_printf(o, "        .post_lo = SNN_LO_%s + snn_tlo_%s[snn_t],\n", pj->post->name,
+              pj->post->name);
+    sb_printf(o, "        .post_n = snn_tlo_%s[snn_t + 1] - snn_tlo_%s[snn_t],\n", pj->post->name,
+              pj->post->name);
     if (c->kind == CONN_FIXED_PROBABILITY)
         sb_printf(o, "        .p = %.17g,\n", c->p);
     if (c->kind == CONN_FIXED_INDEGREE || c->kind == CONN_FIXED_OUTDEGREE)
@@ -607,17 +614,14 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
         sb_printf(o, "        .sort_by_delay = 1,\n");
     }
     sb_puts(o, "    };\n");
-    sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s);\n", pj->name);
-    sb_printf(o, "    run->n_synapses[%d] = snn_syn_%s.n_syn;\n", pj->index, pj->name);
-    sb_printf(o, "    run->syn_bytes[%d] = snn_syn_%s.bytes;\n", pj->index, pj->name);
-    sb_printf(o, "    run->syn_checksum[%d] = snn_syn_%s.checksum;\n", pj->index, pj->name);
+    sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
     if (pj->syn) {
         const SynapseModel *sm = pj->syn;
         sb_puts(o, "    /* weight update model: its variables, traces and the column view */\n");
         for (int i = 0; i < sm->n_vars; i++) {
             if (!strcmp(sm->vars[i].name, sm->weight))
                 continue;
-            sb_printf(o, "    snn_sv_%s_%s = snn_alloc(sizeof(scalar) * snn_syn_%s.capacity, "
+            sb_printf(o, "    snn_sv_%s_%s = snn_alloc(sizeof(scalar) * snn_syn_%s[0].capacity, "
                          "\"projection '%s' variable '%s'\");\n", pj->name, sm->vars[i].name,
                       pj->name, pj->name, sm->vars[i].name);
         }
@@ -630,7 +634,7 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
                          "\"projection '%s' postsynaptic '%s'\");\n", pj->name,
                       sm->post_vars[i].name, pj->post->name, pj->name, sm->post_vars[i].name);
         if (sm->on_post.stmts)
-            sb_printf(o, "    snn_columns_build(&snn_syn_%s, \"%s\", &snn_cols_%s);\n", pj->name,
+            sb_printf(o, "    snn_columns_build(&snn_syn_%s[0], \"%s\", &snn_cols_%s);\n", pj->name,
                       pj->name, pj->name);
     }
     sb_puts(o, "}");
@@ -652,7 +656,7 @@ static void proj_init(StrBuf *o, const Projection *pj)
         sb_printf(o, "{\n    const snn_init vinit = %s;\n",
                   c_init(&pj->syn_inits[i], arena_printf("synvar:%s/%s", pj->name,
                                                          sm->vars[i].name)));
-        sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, snn_syn_%s.capacity, "
+        sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, snn_syn_%s[0].capacity, "
                      "snn_sv_%s_%s, (int)sizeof(scalar));\n}\n", pj->name, pj->name,
                   sm->vars[i].name);
     }
@@ -748,7 +752,7 @@ static void proj_plasticity(StrBuf *o, const Model *m, const Projection *pj,
               post, post);
     sb_puts(o, "(void)snn_npre; (void)snn_npost; (void)snn_pre_spk; (void)snn_post_spk;\n");
     if (sm->on_post.stmts) {
-        sb_printf(o, "scalar *snn_w = snn_syn_%s.weight;\n", pj->name);
+        sb_printf(o, "scalar *snn_w = snn_syn_%s[0].weight;\n", pj->name);
         sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* on_post */\n");
         sb_puts(o, "    const uint32_t snn_post = snn_post_spk[snn_s];\n");
         sb_printf(o, "    for (uint64_t snn_c = snn_cols_%s.start[snn_post]; "
@@ -791,18 +795,19 @@ static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *
     const char *pre = pj->pre->name, *post = pj->post->name;
     int d = pj->delay_steps;
     sb_printf(o, "/* spikes emitted %d step%s ago; each synapse runs on_pre, then delivers its "
-                 "weight */\n", d, d == 1 ? "" : "s");
+                 "weight (one thread) */\n", d, d == 1 ? "" : "s");
+    sb_puts(o, "(void)snn_t;\n");
     sb_printf(o, "const uint32_t snn_slot = (uint32_t)((step + SNN_NSLOT_%s - %du) %% SNN_NSLOT_%s);\n",
               pre, d, pre);
     sb_printf(o, "const uint32_t snn_n = snn_spkcnt_%s[snn_slot];\n", pre);
     sb_printf(o, "const uint32_t *snn_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n", pre, pre);
-    sb_printf(o, "const %s *snn_ind = snn_syn_%s.ind;\n", ind_type(pj), pj->name);
-    sb_printf(o, "scalar *snn_w = snn_syn_%s.weight;\n", pj->name);
+    sb_printf(o, "const %s *snn_ind = snn_syn_%s[0].ind;\n", ind_type(pj), pj->name);
+    sb_printf(o, "scalar *snn_w = snn_syn_%s[0].weight;\n", pj->name);
     sb_printf(o, "scalar *snn_in = snn_in%d_%s;\n", pj->input_slot, post);
     sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_n; snn_s++) {\n");
     sb_puts(o, "    const uint32_t snn_pre = snn_spk[snn_s];\n");
-    sb_printf(o, "    const uint64_t snn_start = snn_syn_%s.row_start[snn_pre];\n", pj->name);
-    sb_printf(o, "    const uint64_t snn_end = snn_start + snn_syn_%s.row_len[snn_pre];\n",
+    sb_printf(o, "    const uint64_t snn_start = snn_syn_%s[0].row_start[snn_pre];\n", pj->name);
+    sb_printf(o, "    const uint64_t snn_end = snn_start + snn_syn_%s[0].row_len[snn_pre];\n",
               pj->name);
     sb_puts(o, "    for (uint64_t snn_pos = snn_start; snn_pos < snn_end; snn_pos++) {\n");
     sb_puts(o, "        const uint32_t snn_post = snn_ind[snn_pos];\n");
@@ -828,19 +833,21 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
               pre, d, pre);
     sb_printf(o, "const uint32_t n = snn_spkcnt_%s[slot];\n", pre);
     sb_printf(o, "const uint32_t *restrict spk = snn_spk_%s + (size_t)slot * SNN_N_%s;\n", pre, pre);
-    sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s.row_start;\n", pj->name);
-    sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s.row_len;\n", pj->name);
-    sb_printf(o, "const %s *restrict ind = snn_syn_%s.ind;\n", ind_type(pj), pj->name);
+    sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s[snn_t].row_start;\n", pj->name);
+    sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s[snn_t].row_len;\n", pj->name);
+    sb_printf(o, "const %s *restrict ind = snn_syn_%s[snn_t].ind;\n", ind_type(pj), pj->name);
     if (het)
-        sb_printf(o, "const scalar *restrict weight = snn_syn_%s.weight;\n", pj->name);
+        sb_printf(o, "const scalar *restrict weight = snn_syn_%s[snn_t].weight;\n", pj->name);
     if (pj->het_delay) {
         const char *dt = pj->delay_bytes == 1 ? "uint8_t" : "uint16_t";
-        sb_printf(o, "const %s *restrict delay = snn_syn_%s.delay;\n", dt, pj->name);
+        sb_printf(o, "const %s *restrict delay = snn_syn_%s[snn_t].delay;\n", dt, pj->name);
         sb_printf(o, "const uint32_t depth = snn_ddn%d_%s;\n", pj->input_slot, post);
         sb_printf(o, "const uint32_t now = (uint32_t)(step %% depth);\n");
-        sb_printf(o, "scalar *restrict ring = snn_dd%d_%s;\n", pj->input_slot, post);
+        sb_printf(o, "scalar *restrict ring = snn_dd%d_%s + snn_tlo_%s[snn_t]; /* this thread's "
+                     "targets */\n", pj->input_slot, post, post);
     } else {
-        sb_printf(o, "scalar *restrict in = snn_in%d_%s;\n", pj->input_slot, post);
+        sb_printf(o, "scalar *restrict in = snn_in%d_%s + snn_tlo_%s[snn_t]; /* this thread's "
+                     "targets */\n", pj->input_slot, post, post);
     }
     sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
     sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
@@ -1015,10 +1022,11 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
             const Projection *pj = m->projs[k];
             if (pj->pre != p)
                 continue;
-            sb_printf(&sb, "%sfor (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++) "
-                           "/* '%s' */\n            x->need[snn_j] |= "
-                           "snn_syn_%s.row_len[snn_j] != 0;",
-                      exchanged ? "\n        " : "", p->name, pj->name, pj->name);
+            sb_printf(&sb, "%sfor (int snn_t = 0; snn_t < snn_nthr; snn_t++) /* '%s' */\n"
+                           "            for (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++)\n"
+                           "                x->need[snn_j] |= snn_syn_%s[snn_t].row_len[snn_j] "
+                           "!= 0;",
+                      exchanged ? "\n        " : "", pj->name, p->name, pj->name);
             exchanged = true;
         }
         tmpl_set_bool(s, "exchanged", exchanged);
@@ -1034,6 +1042,8 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
         tmpl_set(s, "init", take(&sb));
         pop_update(&sb, m, p, opt);
         tmpl_set(s, "update", take(&sb));
+        pop_varrec(&sb, m, p);
+        tmpl_set(s, "varrec", sb.len ? take(&sb) : "");
     }
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
@@ -1043,9 +1053,10 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
         tmpl_set(s, "post", pj->post->name);
         tmpl_set(s, "pre_index", arena_printf("%d", pj->pre->index));
         tmpl_set(s, "post_index", arena_printf("%d", pj->post->index));
+        tmpl_set(s, "pindex", arena_printf("%d", i));
         tmpl_set(s, "loc", arena_printf("%s:%d", pj->loc.file, pj->loc.line));
-        tmpl_set(s, "proj_decl", arena_printf("static snn_ragged snn_syn_%s; /* %s, %s target "
-                                              "indices%s */", pj->name,
+        tmpl_set(s, "proj_decl", arena_printf("static snn_ragged *snn_syn_%s; /* per thread: %s, "
+                                              "%s target indices%s */", pj->name,
                                               conn_kind_name(pj->conn.kind), ind_type(pj),
                                               per_synapse_weight(pj)
                                                   ? ", per-synapse weights" : ""));
@@ -1093,6 +1104,10 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
             tmpl_set(tmpl_list_add(g, "builders"), "name", m->projs[order[i]]->name);
     }
     tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
+    bool any_plastic = false;
+    for (int i = 0; i < m->n_projs; i++)
+        any_plastic |= m->projs[i]->syn != NULL;
+    tmpl_set_bool(g, "any_plastic", any_plastic);
     const char *src = tmpl_get("c/model.c.tmpl");
     if (!src)
         return -1;

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# MPI runs (snncc --mpi, Open MPI's mpirun; more ranks than cores with --oversubscribe):
+# MPI runs (snncc --mpi, Open MPI's mpirun; more ranks than cores with --oversubscribe)
+# and threads (run config 'threads': each thread owns a block of every population):
 #   - brunel.lua and a reduced microcircuit (per-synapse delays, fixed_total, Poisson and
 #     DC inputs): spike files byte-identical to the single-process simulator's for 1, 2
-#     and 4 ranks, in both exchange modes (collective and p2p); connectivity checksums and
-#     synapse counts in run.json identical;
+#     and 4 ranks, in both exchange modes (collective and p2p), and for 2 and 3 threads
+#     (alone and with 2 ranks); connectivity checksums and synapse counts in run.json
+#     identical;
 #   - a model with a spike-source array, state recording, noise and fixed_outdegree: the
 #     merged .npy files (spikes and variables) identical to one process's;
 #   - run.json of a 4-rank run: ranks, exchange, per-rank timers (min <= median <= max);
@@ -52,6 +54,13 @@ for np in 1 2 4; do
         same_outputs "$WORK/ref" "$WORK/b_${np}_$ex" "brunel, $np ranks, $ex"
     done
 done
+for t in 2 3; do
+    "$WORK/b1/brunel" --time 100 --output "$WORK/b_t$t" --quiet --set threads=$t
+    same_outputs "$WORK/ref" "$WORK/b_t$t" "brunel, one process, $t threads"
+done
+"${MPIRUN[@]}" -np 2 "$WORK/bm/brunel" --time 100 --output "$WORK/b_2x2" --quiet \
+    --set threads=2 --set exchange=p2p
+same_outputs "$WORK/ref" "$WORK/b_2x2" "brunel, 2 ranks x 2 threads"
 [ -z "$(ls -A "$WORK/b_4_p2p" | grep rank || true)" ] || fail "per-rank directories left behind"
 $PY - "$WORK/b_1_collective/run.json" "$WORK/b_4_p2p/run.json" <<'EOF'
 import json, sys
@@ -80,6 +89,11 @@ for np in 2 4; do
         same_outputs "$WORK/mref" "$WORK/m_${np}_$ex" "microcircuit, $np ranks, $ex"
     done
 done
+"$WORK/m1/microcircuit" --time 100 --output "$WORK/m_t3" --quiet --set threads=3
+same_outputs "$WORK/mref" "$WORK/m_t3" "microcircuit, one process, 3 threads"
+"${MPIRUN[@]}" -np 2 "$WORK/mm/microcircuit" --time 100 --quiet --output "$WORK/m_2x2" \
+    --set threads=2
+same_outputs "$WORK/mref" "$WORK/m_2x2" "microcircuit, 2 ranks x 2 threads"
 
 # --- spike sources, state recording, noise, fixed_outdegree -----------------------------
 cat >"$WORK/mix.lua" <<'EOF'
@@ -101,6 +115,8 @@ for np in 3 4; do
         --set exchange=p2p
     same_outputs "$WORK/xref" "$WORK/x_$np" "spike sources + state recording, $np ranks"
 done
+"$WORK/x1/mix" --time 50 --output "$WORK/x_t4" --quiet --set threads=4
+same_outputs "$WORK/xref" "$WORK/x_t4" "spike sources + state recording, 4 threads"
 ls "$WORK"/xref/A_V.npy >/dev/null || fail "no state recording in the reference run"
 
 # --- failures -------------------------------------------------------------------------
