@@ -14,7 +14,7 @@ all:
 #                         snncc --mpi); without it only the single-process runtime is built
 #   V=1                   show the commands
 #
-# Targets: all test demo bench install uninstall clean asan ubsan deps
+# Targets: all test demo bench bench-scaling bench-peers install uninstall clean asan ubsan deps
 -include config.mk
 
 CC       ?= cc
@@ -78,7 +78,7 @@ endif
 
 all: deps $(SNNCC) $(LIBRT) $(LIBRT_MPI) $(HEADERS) $(SNNBENCH)
 
-.PHONY: all deps test check unit demo bench bench-peers install uninstall clean asan ubsan
+.PHONY: all deps test check unit demo bench bench-scaling bench-peers install uninstall clean asan ubsan
 
 # Install missing system packages (Debian); ci/install-deps is idempotent and quick when
 # everything is there.  Elsewhere, install the equivalents of its list by hand.
@@ -168,6 +168,10 @@ demo: all
 
 bench: all
 	$(Q)BUILD=$(BUILD) bench/run.sh
+
+# ranks and threads: strong scaling of hpc_benchmark, spike exchange volume (bench/scaling.sh)
+bench-scaling: all
+	$(Q)BUILD=$(BUILD) bench/scaling.sh
 
 # snncc against Brian2 (python3-brian) on COBA and hpc_benchmark, side by side
 bench-peers: all

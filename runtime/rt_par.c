@@ -6,12 +6,13 @@
  * interval's spikes from the staging slots into the queue) and into libsnnrt_mpi.a with
  * SNN_MPI by mpicc.
  *
- * Exchange, collective mode: every rank packs one message per interval, [counts][ids]:
- * for each exchanged population x and step k of the interval the number of its spikes,
- * then the ids in the same (x, k) order.  MPI_Allgather of the message lengths, then
- * MPI_Allgatherv of the messages.  Every rank then fills queue slot (first + k) of
- * population x with rank 0's ids, rank 1's ids, ...: blocks are contiguous and in rank
- * order, so that is the ascending order a single process has.
+ * Exchange, collective mode: every rank packs one message per interval, one 32-bit word
+ * per spike (its neuron in one numbering of all exchanged neurons, shifted left, and the
+ * step within the interval in the low bits; see pack()), in (population, step, neuron)
+ * order, so a message carries no counts or headers.  MPI_Allgather of the message
+ * lengths, then MPI_Allgatherv of the messages.  Every rank then fills queue slot
+ * (first + k) of population x with rank 0's ids, rank 1's ids, ...: blocks are contiguous
+ * and in rank order, so that is the ascending order a single process has.
  *
  * Point-to-point mode: after construction each rank tells every other rank which of its
  * neurons it needs (a bitset over the other rank's block, per population: one
@@ -198,10 +199,14 @@ static struct {
     uint32_t interval;
     uint32_t *send;   /* packed message */
     size_t send_cap;
+    uint64_t *off;    /* per x: first index in the numbering of all exchanged neurons */
+    uint32_t sbits;   /* bits for the step within the interval */
+    int wide;         /* two words per spike (the numbering does not fit) */
 #ifdef SNN_MPI
     uint32_t *recv;   /* all ranks' messages (collective) */
     size_t recv_cap;
     int *lens, *displs;
+    size_t *mlen;     /* per rank: words of its message this interval */
     /* point-to-point */
     int n_dst, n_src;
     int *dst, *src;         /* ranks, ascending */
@@ -239,62 +244,91 @@ static void need_send_cap(size_t words)
     }
 }
 
-/* Pack this rank's spikes of the interval: all of them (bits NULL) or those set in bits. */
+/* Words one spike takes in a message: 1 in the compact form, 2 in the wide one. */
+static size_t spike_words(void)
+{
+    return X.wide ? 2 : 1;
+}
+
+/* Pack this rank's spikes of the interval: all of them (bits NULL) or those set in bits.
+ * A spike of population x, neuron id, in step k of the interval is one word
+ * ((off[x] + id) << sbits) | k, off[x] being x's first index in one numbering of all
+ * exchanged neurons; when that does not fit in 32 bits, two words (x << 24 | k, id).  The
+ * order is (x, k, id), so the message needs no counts: its length is the spike count. */
 static size_t pack(uint32_t *msg, uint32_t n_steps, const uint8_t *bits)
 {
-    size_t h = (size_t)X.n_x * n_steps, at = h;
+    size_t at = 0;
     for (int x = 0; x < X.n_x; x++) {
         const snn_xpop *p = &X.x[x];
         const uint8_t *b = bits ? bits + X.bits_off[x] : NULL;
+        const uint32_t off = (uint32_t)X.off[x];
         for (uint32_t k = 0; k < n_steps; k++) {
             const uint32_t *ids = p->lspk + (size_t)k * p->n_local;
-            uint32_t c = p->lcount[k], kept = 0;
-            if (!b) {
-                memcpy(msg + at, ids, sizeof(uint32_t) * c);
-                kept = c;
+            uint32_t c = p->lcount[k];
+            if (X.wide) {
+                for (uint32_t s = 0; s < c; s++) {
+                    uint32_t l = ids[s] - p->lo;
+                    if (b && !((b[l >> 3] >> (l & 7)) & 1u))
+                        continue;
+                    msg[at++] = ((uint32_t)x << 24) | k;
+                    msg[at++] = ids[s];
+                }
+            } else if (!b) {
+                for (uint32_t s = 0; s < c; s++)
+                    msg[at + s] = ((off + ids[s]) << X.sbits) | k;
+                at += c;
             } else {
                 for (uint32_t s = 0; s < c; s++) {
                     uint32_t l = ids[s] - p->lo;
-                    msg[at + kept] = ids[s];
-                    kept += (b[l >> 3] >> (l & 7)) & 1u;
+                    msg[at] = ((off + ids[s]) << X.sbits) | k;
+                    at += (b[l >> 3] >> (l & 7)) & 1u;
                 }
             }
-            msg[(size_t)x * n_steps + k] = kept;
-            at += kept;
         }
     }
     return at;
 }
 
 /* Fill the queue slots of the interval from the messages of all ranks, in rank order;
- * msgs[r] NULL means rank r sent nothing here. */
-static void unpack(uint64_t first, uint32_t n_steps, uint32_t *const *msgs)
+ * msgs[r] NULL means rank r sent nothing here.  Each message is in (x, k, id) order, so
+ * appending rank after rank puts every slot in ascending global order. */
+static void unpack(uint64_t first, uint32_t n_steps, uint32_t *const *msgs, const size_t *lens)
 {
-    size_t h = (size_t)X.n_x * n_steps;
-    size_t *cur = xrealloc(NULL, sizeof(size_t) * (size_t)g_ranks, "the spike exchange");
-    for (int r = 0; r < g_ranks; r++)
-        cur[r] = h;
-    for (int x = 0; x < X.n_x; x++) {
-        const snn_xpop *p = &X.x[x];
-        for (uint32_t k = 0; k < n_steps; k++) {
-            uint32_t slot = (uint32_t)((first + k) % p->nslot);
-            uint32_t *dst = p->queue + (size_t)slot * p->n, c = 0;
-            for (int r = 0; r < g_ranks; r++) {
-                const uint32_t *m = msgs[r];
-                if (!m)
-                    continue;
-                uint32_t cr = m[(size_t)x * n_steps + k];
-                if ((uint64_t)c + cr > p->n)
-                    snn_fatal("spike exchange: rank %d sent %u spikes of a population of %u "
-                              "neurons in one step", r, cr, p->n);
-                memcpy(dst + c, m + cur[r], sizeof(uint32_t) * cr);
-                cur[r] += cr;
-                c += cr;
+    for (int x = 0; x < X.n_x; x++)
+        for (uint32_t k = 0; k < n_steps; k++)
+            X.x[x].count[(first + k) % X.x[x].nslot] = 0;
+    const uint32_t kmask = (1u << X.sbits) - 1u;
+    for (int r = 0; r < g_ranks; r++) {
+        const uint32_t *m = msgs[r];
+        if (!m)
+            continue;
+        int x = 0;
+        for (size_t w = 0; w < lens[r];) {
+            uint32_t id, k;
+            if (X.wide) {
+                x = (int)(m[w] >> 24);
+                k = m[w] & 0xFFFFFFu;
+                id = m[w + 1];
+                w += 2;
+            } else {
+                uint32_t g = m[w] >> X.sbits;
+                k = m[w] & kmask;
+                w++;
+                while (x + 1 < X.n_x && g >= X.off[x + 1])
+                    x++;
+                id = g - (uint32_t)X.off[x];
             }
-            p->count[slot] = c;
+            if (x >= X.n_x || k >= n_steps || id >= X.x[x].n)
+                snn_fatal("spike exchange: a malformed message from rank %d", r);
+            snn_xpop *p = &X.x[x];
+            const size_t slot = (size_t)((first + k) % p->nslot);
+            uint32_t c = p->count[slot];
+            if (c >= p->n)
+                snn_fatal("spike exchange: more spikes than neurons in population %d", p->pop);
+            p->queue[slot * p->n + c] = id;
+            p->count[slot] = c + 1;
         }
     }
-    free(cur);
 }
 
 static void setup_p2p(void)
@@ -393,10 +427,11 @@ static void setup_p2p(void)
 static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
 {
     double t0 = snn_now();
-    size_t words = (size_t)X.n_x * n_steps;
+    size_t words = 0;
     for (int x = 0; x < X.n_x; x++)
         for (uint32_t k = 0; k < n_steps; k++)
             words += X.x[x].lcount[k];
+    words *= spike_words();
     if (words > (size_t)INT32_MAX)
         snn_fatal("spike exchange: %zu words in one message (at most %d)", words, INT32_MAX);
     need_send_cap(words);
@@ -420,9 +455,11 @@ static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
     MPI_Allgatherv(X.send, ilen, MPI_UINT32_T, X.recv, X.lens, X.displs, MPI_UINT32_T,
                    MPI_COMM_WORLD);
     uint32_t **msgs = (uint32_t **)X.src_msg;
-    for (int r = 0; r < g_ranks; r++)
+    for (int r = 0; r < g_ranks; r++) {
         msgs[r] = X.recv + X.displs[r];
-    unpack(first, n_steps, msgs);
+        X.mlen[r] = (size_t)X.lens[r];
+    }
+    unpack(first, n_steps, msgs, X.mlen);
     double t3 = snn_now();
     run->t_wait += t2 - t1;
     run->t_comm += (t1 - t0) + (t3 - t2);
@@ -433,10 +470,11 @@ static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
 static void exchange_p2p(snn_run *run, uint64_t first, uint32_t n_steps)
 {
     double t0 = snn_now(), tw = 0;
-    size_t words = (size_t)X.n_x * n_steps;
+    size_t words = 0;
     for (int x = 0; x < X.n_x; x++)
         for (uint32_t k = 0; k < n_steps; k++)
             words += X.x[x].lcount[k];
+    words *= spike_words();
     if (words > (size_t)INT32_MAX)
         snn_fatal("spike exchange: %zu words in one message (at most %d)", words, INT32_MAX);
     for (int d = 0; d < X.n_dst; d++) {
@@ -452,11 +490,13 @@ static void exchange_p2p(snn_run *run, uint64_t first, uint32_t n_steps)
     }
     /* this rank's own spikes, all of them */
     need_send_cap(words);
-    pack(X.send, n_steps, NULL);
     uint32_t **msgs = xrealloc(NULL, sizeof(uint32_t *) * (size_t)g_ranks, "the spike exchange");
-    for (int r = 0; r < g_ranks; r++)
+    for (int r = 0; r < g_ranks; r++) {
         msgs[r] = NULL;
+        X.mlen[r] = 0;
+    }
     msgs[g_rank] = X.send;
+    X.mlen[g_rank] = pack(X.send, n_steps, NULL);
     for (int s = 0; s < X.n_src; s++) {
         int r = X.src[s], count = 0;
         MPI_Status st;
@@ -471,8 +511,9 @@ static void exchange_p2p(snn_run *run, uint64_t first, uint32_t n_steps)
         }
         MPI_Recv(X.src_msg[r], count, MPI_UINT32_T, r, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         msgs[r] = X.src_msg[r];
+        X.mlen[r] = (size_t)count;
     }
-    unpack(first, n_steps, msgs);
+    unpack(first, n_steps, msgs, X.mlen);
     double tp = snn_now();
     MPI_Waitall(X.n_dst, X.reqs, MPI_STATUSES_IGNORE);
     tw += snn_now() - tp;
@@ -490,12 +531,23 @@ void snn_exchange_setup(snn_run *run, snn_xpop *x, int n_x, uint32_t interval)
     X.n_x = n_x;
     X.interval = interval;
     run->interval = interval;
+    X.off = calloc((size_t)n_x + 1, sizeof *X.off);
+    if (!X.off)
+        snn_fatal("out of memory setting up the spike exchange");
+    for (int i = 0; i < n_x; i++)
+        X.off[i + 1] = X.off[i] + x[i].n;
+    X.sbits = 0;
+    while (X.sbits < 31 && (1u << X.sbits) < interval)
+        X.sbits++;
+    X.wide = X.sbits >= 32 || (X.off[n_x] << X.sbits) > UINT32_MAX || interval > (1u << 24) ||
+             n_x > 255;
 #ifdef SNN_MPI
     if (g_ranks > 1) {
         X.lens = calloc((size_t)g_ranks, sizeof(int));
         X.displs = calloc((size_t)g_ranks, sizeof(int));
         X.src_msg = calloc((size_t)g_ranks, sizeof *X.src_msg);
-        if (!X.lens || !X.displs || !X.src_msg)
+        X.mlen = calloc((size_t)g_ranks, sizeof *X.mlen);
+        if (!X.lens || !X.displs || !X.src_msg || !X.mlen)
             snn_fatal("out of memory setting up the spike exchange");
         if (run->exchange == SNN_EXCHANGE_P2P) {
             free(X.src_msg);
@@ -525,7 +577,9 @@ void snn_exchange(snn_run *run, uint64_t first, uint32_t n_steps)
 void rt_par_exchange_free(void)
 {
     free(X.send);
+    free(X.off);
 #ifdef SNN_MPI
+    free(X.mlen);
     free(X.recv);
     free(X.lens);
     free(X.displs);
