@@ -659,7 +659,9 @@ static void run_usage(FILE *f)
 {
     fputs("usage: snnbench run SUITE.yaml [--store DIR] [--filter PATTERN]... [--cell ID]\n"
           "                    [--reps N] [--time MS] [--snncc PATH] [--work DIR] [--keep-work]\n"
-          "                    [--dry-run] [--quiet]\n", f);
+          "                    [--dry-run] [--quiet]\n"
+          "Cells with ranks > 1 are built with snncc --mpi and run under mpirun -np R, or under\n"
+          "$SNNBENCH_LAUNCHER (or the suite's 'launcher'), e.g. 'srun --ntasks={ranks}'.\n", f);
 }
 
 int cmd_run(int argc, char **argv)

@@ -291,4 +291,8 @@ set -e
 test "$rc" -eq 1
 "$SB" ls --store gpubad --csv --columns status,reason >gpubad.csv
 grep -q "^failed,snncc failed (exit 1): nvcc fatal   : Unsupported gpu architecture 'compute_99'" gpubad.csv
+# the shipped scaling suite expands as documented: 2 models x (1 + 2 x 2 exchanges) ranks x 2 threads
+"$SB" run "$ROOT/bench/suites/scaling.yaml" --dry-run >scaling.cells
+test "$(wc -l <scaling.cells)" -eq 20
+grep -q "^hpc-scale=0.5-c-r4-t2-p2p	5 reps	1000 ms" scaling.cells
 echo "snnbench mpi e2e ok"
