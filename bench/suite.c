@@ -184,6 +184,9 @@ static int get_list(Ctx *c, const char *key, const yaml_node_t *v, StrList *out)
         if (!scalar(e))
             return errf(c, e, "'%s' must be a list of values, not a list of %ss", key,
                         e->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
+        for (int k = 0; k < out->n; k++)
+            if (!strcmp(out->v[k], scalar(e))) /* the same cell twice */
+                return errf(c, e, "'%s' lists '%s' twice", key, scalar(e));
         out->v[out->n++] = dupstr(scalar(e));
     }
     return 0;
@@ -203,6 +206,9 @@ static int get_ints(Ctx *c, const char *key, const yaml_node_t *v, IntList *out)
             if (!*l.v[i] || *end || x < 1 || x > 1000000)
                 rc = errf(c, v, "'%s' must be a list of positive integers, not '%s'", key, l.v[i]);
             out->v[i] = (int)x;
+            for (int k = 0; k < i && rc == 0; k++)
+                if (out->v[k] == out->v[i])
+                    rc = errf(c, v, "'%s' lists %d twice", key, out->v[i]);
         }
     }
     for (int i = 0; i < l.n; i++)

@@ -295,4 +295,71 @@ grep -q "^failed,snncc failed (exit 1): nvcc fatal   : Unsupported gpu architect
 "$SB" run "$ROOT/bench/suites/scaling.yaml" --dry-run >scaling.cells
 test "$(wc -l <scaling.cells)" -eq 20
 grep -q "^hpc-scale=0.5-c-r4-t2-p2p	5 reps	1000 ms" scaling.cells
+
+# the real Open MPI (when mpicc and mpirun are here): a minimal MPI program stands in for
+# the simulator, so the command line and the environment snnbench gives mpirun are
+# accepted for real (as root too), oversubscribed or not
+PATH=${PATH#"$WORK/bin:"}
+if command -v mpicc >/dev/null && mpirun --version >/dev/null 2>&1; then
+    cat >mpisim.c <<'C'
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    int rank, size, threads = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    const char *out = ".";
+    for (int i = 1; i + 1 < argc; i++) {
+        if (!strcmp(argv[i], "--output")) out = argv[++i];
+        else if (!strcmp(argv[i], "--set") && !strncmp(argv[i + 1], "threads=", 8)) threads = atoi(argv[++i] + 8);
+    }
+    double t = MPI_Wtime(), mn, mx;
+    t = MPI_Wtime() - t + 0.001 * (rank + 1);
+    MPI_Reduce(&t, &mn, 1, MPI_DOUBLE, MPI_MIN, 0, MPI_COMM_WORLD);
+    MPI_Reduce(&t, &mx, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    if (rank == 0) {
+        char p[4096];
+        mkdir(out, 0777);
+        snprintf(p, sizeof p, "%s/run.json", out);
+        FILE *f = fopen(p, "w");
+        fprintf(f, "{\"status\": \"complete\", \"parallel\": {\"ranks\": %d, \"threads\": %d},"
+                   " \"timers\": {\"simulation_s\": %g}, \"rank_timers\": {\"simulation_s\":"
+                   " {\"min\": %g, \"median\": %g, \"max\": %g}}}\n", size, threads, mx, mn, mn, mx);
+        fclose(f);
+    }
+    MPI_Finalize();
+    return 0;
+}
+C
+    mpicc -O1 mpisim.c -o mpisim
+    printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done\nmkdir -p "$out" && cp %s/mpisim "$out/mpisim"\n' "$WORK" >mpi-snncc
+    chmod +x mpi-snncc
+    ncores=$(nproc)
+    over=$((ncores + 1)) ranks="2, $((ncores + 1))"
+    [ "$ncores" -gt 8 ] && over=0 ranks=2 # no oversubscription test with that many processes
+    printf 'suite: real\ntime_ms: 10\nrepetitions: 1\nranks: [%s]\nthreads: [1, 2]\nmodels:\n  - file: %s/models/lif_single.lua\n' \
+        "$ranks" "$ROOT" >real.yaml
+    # a machine where mpirun cannot start even one process is not snnbench's problem
+    if ! OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 60 mpirun -np 1 ./mpisim --output probe >probe.log 2>&1; then
+        cat probe.log
+        echo "SKIP: mpirun cannot start a process here; the real Open MPI was not tried"
+        echo "snnbench mpi e2e ok"
+        exit 0
+    fi
+    env -u OMPI_ALLOW_RUN_AS_ROOT -u OMPI_ALLOW_RUN_AS_ROOT_CONFIRM \
+        "$SB" run real.yaml --store real --snncc "$WORK/mpi-snncc" 2>real.log || { cat real.log; exit 1; }
+    cat real.log
+    test "$("$SB" ls --store real status=ok parallel.ranks=2 2>/dev/null | tail -n +2 | wc -l)" -eq 2
+    if [ "$over" -gt 2 ]; then
+        test "$("$SB" ls --store real status=ok parallel.ranks=$over 2>/dev/null | tail -n +2 | wc -l)" -eq 2
+        "$SB" ls --store real --csv --columns meta.launch_command | grep -q "^mpirun -np $over --oversubscribe --bind-to none "
+    fi
+else
+    echo "SKIP: no mpicc/mpirun; the real Open MPI was not tried"
+fi
 echo "snnbench mpi e2e ok"

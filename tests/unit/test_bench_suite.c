@@ -163,6 +163,9 @@ static void test_errors(void **state)
     expect_error("exchange: [p2p, allgather]\nmodels:\n  - file: m.lua\n",
                  "1: unknown exchange 'allgather' (known: collective, p2p)");
     expect_error("models:\n  - file: m.lua\n    launcher: ''\n", "3: 'launcher' must not be empty");
+    expect_error("ranks: [1, 2, 01]\nmodels:\n  - file: m.lua\n", "1: 'ranks' lists 1 twice");
+    expect_error("models:\n  - file: m.lua\n    params: {scale: [0.1, 0.2, 0.1]}\n",
+                 "3: 'scale' lists '0.1' twice");
     expect_error("models:\n  - file: m.lua\n    exchang: p2p\n",
                  "3: unknown key 'exchang' (did you mean 'exchange'?)");
     expect_error("suite: x\n", "1: no 'models' list");
