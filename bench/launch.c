@@ -359,9 +359,12 @@ char **launch_argv(const LaunchEnv *e, const SuiteCell *c, const char *sim, cons
             words_push(&w, xstrdup("-np"));
             snprintf(buf, sizeof buf, "%d", c->ranks);
             words_push(&w, xstrdup(buf));
-            if (c->ranks > e->cores)
+            char impl[64], ver[64];
+            mpi_version_parse(e->mpi_text, impl, sizeof impl, ver, sizeof ver);
+            int openmpi = !e->mpi_text[0] || !strcmp(impl, "Open MPI");
+            if (openmpi && c->ranks > e->cores)
                 words_push(&w, xstrdup("--oversubscribe"));
-            if (c->threads > 1) { /* Open MPI binds a rank to one core by default */
+            if (openmpi && c->threads > 1) { /* Open MPI binds a rank to one core by default */
                 words_push(&w, xstrdup("--bind-to"));
                 words_push(&w, xstrdup("none"));
             }

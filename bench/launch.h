@@ -13,7 +13,10 @@ typedef struct {
     int have_gpu;            /* nvidia-smi -L lists a GPU */
     int have_nvcc;           /* nvcc on PATH: cuda builds can be checked without a GPU */
     int mpirun_ok;           /* mpirun --version succeeded */
-    char mpi_text[512];      /* what mpirun --version printed */
+    char mpi_text[512];      /* what mpirun --version printed; the default command line
+                                adds Open MPI's options (--oversubscribe, --bind-to none)
+                                unless this names another MPI (MPICH's Hydra needs
+                                neither) */
     int cores;               /* physical cores we may use (Open MPI's slots) */
     int is_root;             /* Open MPI refuses root without OMPI_ALLOW_RUN_AS_ROOT* */
     const char *launcher;    /* $SNNBENCH_LAUNCHER, or NULL */

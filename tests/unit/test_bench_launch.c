@@ -92,6 +92,13 @@ static void test_launch_default(void **state)
     c.exchange = "collective";
     expect_argv(&e, &c, "mpirun -np 2 --bind-to none /b/sim --time 250 --output /o/rep1 --quiet "
                         "--set threads=2 --set exchange=collective");
+    snprintf(e.mpi_text, sizeof e.mpi_text, "mpirun (Open MPI) 4.1.4\n");
+    c = cell(8, 2);
+    expect_argv(&e, &c, "mpirun -np 8 --oversubscribe --bind-to none /b/sim --time 250 --output /o/rep1 "
+                        "--quiet --set threads=2");
+    /* MPICH's Hydra neither refuses extra ranks nor binds: no Open MPI options */
+    snprintf(e.mpi_text, sizeof e.mpi_text, "HYDRA build details:\n    Version: 4.0.2\n");
+    expect_argv(&e, &c, "mpirun -np 8 /b/sim --time 250 --output /o/rep1 --quiet --set threads=2");
 }
 
 static void test_launch_custom(void **state)
