@@ -24,6 +24,10 @@ typedef struct {
  * group, killed after timeout_s (<= 0: no limit).  0 when it could be started. */
 int run_proc(char *const argv[], const char *out_path, const char *err_path, double timeout_s,
              ProcResult *r);
+/* The same with NAME=VALUE pairs (NULL-terminated; env may be NULL) added to the
+ * child's environment. */
+int run_proc_env(char *const argv[], char *const env[], const char *out_path, const char *err_path,
+                 double timeout_s, ProcResult *r);
 /* The last lines (at most max bytes) of a file, or "" */
 void file_tail(const char *path, char *out, size_t max);
 /* First line of a shell command's output (stderr discarded), or "" */

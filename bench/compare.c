@@ -39,12 +39,14 @@ static int selector_names(const Filter *f, int n, const char *name)
 }
 
 /* The cell a record belongs to, leaving out what the selectors compare (so
- * backend=c vs backend=brian2 pairs the same model file). */
+ * backend=c vs backend=brian2 pairs the same model file).  Records of different
+ * machines never pool unless the selectors name the machine. */
 static void group_key(const Json *rec, const Filter *fa, int na, const Filter *fb, int nb, char *out,
                       size_t len)
 {
     static const char *const fields[] = {"suite", "cell.file", "cell.params", "cell.backend",
-                                         "cell.ranks", "cell.threads", "cell.time_ms", NULL};
+                                         "cell.ranks", "cell.threads", "cell.exchange",
+                                         "cell.time_ms", "meta.machine", NULL};
     size_t k = 0;
     out[0] = 0;
     for (int i = 0; fields[i]; i++) {

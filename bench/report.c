@@ -1,6 +1,15 @@
 /* bench/report.c - `snnbench report`: a static HTML page with inline SVG figures drawn by
- * gnuplot (svg terminal): phase times per cell, scaling curves, history over commits
- * with regressions marked, and peers side by side, plus a table of the latest runs. */
+ * gnuplot (svg terminal).  One section per machine (meta.machine; its CPU, cores, MPI
+ * and GPU in the heading): phase times per cell, simulation time per cell with 95 %
+ * confidence intervals of the median, scaling over swept parameters, parallel scaling
+ * over ranks and threads with ideal-scaling lines and parallel efficiency, load
+ * imbalance across ranks (max/median of the per-rank timers), history over commits with
+ * regressions marked, peers side by side and a table of the latest runs.  With several
+ * machines, a figure puts them side by side first.
+ *
+ * Medians come with distribution-free intervals from order statistics (median_ci in
+ * stats.c): no assumption about the shape of run-time distributions, which are
+ * skewed; fewer than 6 runs cannot reach 95 % and show min..max instead. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +21,8 @@
 #include "compare.h"
 #include "stats.h"
 #include "store.h"
+
+#define CONF 0.95
 
 typedef struct {
     char **v;
@@ -35,6 +46,8 @@ static void names_free(Names *s)
     for (size_t i = 0; i < s->n; i++)
         free(s->v[i]);
     free(s->v);
+    s->v = NULL;
+    s->n = 0;
 }
 
 static const char *S(const Json *r, const char *k) { return json_str_or(record_lookup(r, k), ""); }
@@ -71,16 +84,21 @@ static void gp_label(char *out, size_t len, const char *s) { gp_label_esc(out, l
 /* labels read from data files go to noenhanced tics */
 static void gp_data_label(char *out, size_t len, const char *s) { gp_label_esc(out, len, s, 0); }
 
+/* numbers for gnuplot data files: NaN for missing (gnuplot skips those points) */
+static void dnum(FILE *f, double x) { fprintf(f, isfinite(x) ? " %.6g" : " NaN", x); }
+
 typedef struct {
     char dir[256];
     int nfig;
     int have_gnuplot;
+    char mid[128];     /* the machine's id in figure ids */
+    char figid[192];   /* id of the figure being drawn */
 } Ctx;
 
 /* Runs the gnuplot script at path and inlines the SVG it wrote. */
 static void emit_figure(FILE *html, Ctx *c, const char *script, const char *svg, const char *caption)
 {
-    fprintf(html, "<figure>\n");
+    fprintf(html, "<figure id=\"%s\">\n", c->figid);
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>'%s.err'", script, script);
     int rc = c->have_gnuplot ? system(cmd) : -1;
@@ -109,9 +127,11 @@ static void emit_figure(FILE *html, Ctx *c, const char *script, const char *svg,
     fprintf(html, "</figcaption>\n</figure>\n");
 }
 
-static FILE *open_fig(Ctx *c, char *script, char *data, char *svg, size_t len, FILE **df)
+/* A new figure "fig-<kind>-<machine>": its script (terminal set up) and data file. */
+static FILE *open_fig(Ctx *c, const char *kind, char *script, char *data, char *svg, size_t len, FILE **df)
 {
     c->nfig++;
+    snprintf(c->figid, sizeof c->figid, "fig-%s%s%s", kind, c->mid[0] ? "-" : "", c->mid);
     snprintf(script, len, "%s/fig%d.gp", c->dir, c->nfig);
     snprintf(data, len, "%s/fig%d.dat", c->dir, c->nfig);
     snprintf(svg, len, "%s/fig%d.svg", c->dir, c->nfig);
@@ -129,40 +149,72 @@ static FILE *open_fig(Ctx *c, char *script, char *data, char *svg, size_t len, F
     return gp;
 }
 
-static double med_of(const RecordSet *rs, const int *use, const char *cell, const char *commit,
-                     const char *metric)
+/* ---- samples and estimates ------------------------------------------------------- */
+
+/* The metric's values over ok records of a cell (at a commit, when given). */
+static size_t samples(const RecordSet *rs, const int *use, const char *cell, const char *commit,
+                      const char *metric, double **out)
 {
-    double *v = malloc((rs->n + 1) * sizeof *v);
+    *out = malloc((rs->n + 1) * sizeof **out);
+    if (!*out)
+        exit(2);
     size_t n = 0;
     for (size_t i = 0; i < rs->n; i++)
         if (use[i] && is_ok(rs->rec[i]) && !strcmp(S(rs->rec[i], "cell.id"), cell) &&
             (!commit || !strcmp(S(rs->rec[i], "meta.commit"), commit))) {
             double x = N(rs->rec[i], metric);
             if (isfinite(x))
-                v[n++] = x;
+                (*out)[n++] = x;
         }
-    double m = median(v, n);
-    free(v);
-    return m;
+    return n;
 }
 
-static void samples_of(const RecordSet *rs, const int *use, const char *cell, const char *commit,
-                       double **out, size_t *n)
+typedef struct {
+    double med, lo, hi, cover;
+    size_t n;
+} Est;
+
+static Est estimate(const RecordSet *rs, const int *use, const char *cell, const char *commit,
+                    const char *metric)
 {
-    *out = malloc((rs->n + 1) * sizeof **out);
-    *n = 0;
-    for (size_t i = 0; i < rs->n; i++)
-        if (use[i] && is_ok(rs->rec[i]) && !strcmp(S(rs->rec[i], "cell.id"), cell) &&
-            !strcmp(S(rs->rec[i], "meta.commit"), commit)) {
-            double x = N(rs->rec[i], "timers.simulation_s");
-            if (isfinite(x))
-                (*out)[(*n)++] = x;
-        }
+    double *v;
+    Est e;
+    e.n = samples(rs, use, cell, commit, metric, &v);
+    e.med = median(v, e.n);
+    e.cover = median_ci(v, e.n, CONF, &e.lo, &e.hi);
+    free(v);
+    return e;
 }
+
+/* Load imbalance of one record: max/median of a per-rank figure (NAN without one). */
+static double imbalance_of(const Json *r, const char *timer)
+{
+    char k[128];
+    snprintf(k, sizeof k, "rank_timers.%s.median", timer);
+    double med = N(r, k);
+    snprintf(k, sizeof k, "rank_timers.%s.max", timer);
+    double mx = N(r, k);
+    return med > 0 && isfinite(mx) ? mx / med : NAN;
+}
+
+/* "scale=0.5 k=3" */
+static void params_text(const Json *r, char *out, size_t len)
+{
+    const Json *p = json_path(r, "cell.params");
+    size_t k = 0;
+    out[0] = 0;
+    for (size_t i = 0; p && p->type == J_OBJ && i < p->n && k < len; i++) {
+        char t[128];
+        k += (size_t)snprintf(out + k, len - k, "%s%s=%s", k ? " " : "", p->keys[i],
+                              json_scalar_text(p->items[i], t, sizeof t));
+    }
+}
+
+/* ---- figures --------------------------------------------------------------------- */
 
 static void fig_phases(FILE *html, Ctx *c, const RecordSet *rs, const int *use, const char *latest)
 {
-    fprintf(html, "<h2>Phase times per cell</h2>\n");
+    fprintf(html, "<h3>Phase times per cell</h3>\n");
     Names cells = {0};
     for (size_t i = 0; i < rs->n; i++)
         if (use[i] && is_ok(rs->rec[i]) && !strcmp(S(rs->rec[i], "meta.commit"), latest))
@@ -173,9 +225,11 @@ static void fig_phases(FILE *html, Ctx *c, const RecordSet *rs, const int *use, 
     }
     char script[512], data[512], svg[512];
     FILE *df;
-    FILE *gp = open_fig(c, script, data, svg, sizeof script, &df);
-    if (!gp)
+    FILE *gp = open_fig(c, "phases", script, data, svg, sizeof script, &df);
+    if (!gp) {
+        names_free(&cells);
         return;
+    }
     static const char *const ph[] = {"timers.codegen_s", "timers.compile_s", "timers.construction_s",
                                      "timers.init_s", "timers.simulation_s"};
     fprintf(df, "cell codegen compile construction init simulation\n");
@@ -184,7 +238,7 @@ static void fig_phases(FILE *html, Ctx *c, const RecordSet *rs, const int *use, 
         gp_data_label(lab, sizeof lab, cells.v[k]);
         fprintf(df, "\"%s\"", lab);
         for (int p = 0; p < 5; p++) {
-            double m = med_of(rs, use, cells.v[k], latest, ph[p]);
+            double m = estimate(rs, use, cells.v[k], latest, ph[p]).med;
             fprintf(df, " %.6g", isfinite(m) ? m : 0.0);
         }
         fprintf(df, "\n");
@@ -203,39 +257,92 @@ static void fig_phases(FILE *html, Ctx *c, const RecordSet *rs, const int *use, 
     names_free(&cells);
 }
 
+/* Simulation time per cell: median and its 95 % interval as error bars. */
+static void fig_ci(FILE *html, Ctx *c, const RecordSet *rs, const int *use, const char *latest)
+{
+    fprintf(html, "<h3>Simulation time per cell with confidence intervals</h3>\n");
+    Names cells = {0};
+    for (size_t i = 0; i < rs->n; i++)
+        if (use[i] && is_ok(rs->rec[i]) && !strcmp(S(rs->rec[i], "meta.commit"), latest))
+            names_add(&cells, S(rs->rec[i], "cell.id"));
+    if (!cells.n) {
+        fprintf(html, "<p>no successful runs</p>\n");
+        return;
+    }
+    char script[512], data[512], svg[512];
+    FILE *df;
+    FILE *gp = open_fig(c, "ci", script, data, svg, sizeof script, &df);
+    if (!gp) {
+        names_free(&cells);
+        return;
+    }
+    fprintf(html, "<table><tr><th>cell</th><th>runs</th><th>median s</th><th>95 %% interval s</th>"
+                  "<th>coverage</th></tr>\n");
+    double lo_all = INFINITY;
+    for (size_t k = 0; k < cells.n; k++) {
+        Est e = estimate(rs, use, cells.v[k], latest, "timers.simulation_s");
+        char lab[512];
+        gp_data_label(lab, sizeof lab, cells.v[k]);
+        fprintf(df, "%zu \"%s\"", k, lab);
+        dnum(df, e.med);
+        dnum(df, e.lo);
+        dnum(df, e.hi);
+        fprintf(df, "\n");
+        if (e.lo > 0 && e.lo < lo_all)
+            lo_all = e.lo;
+        fprintf(html, "<tr><td>");
+        html_esc(html, cells.v[k]);
+        fprintf(html, "</td><td>%zu</td><td>%.4g</td><td>%.4g .. %.4g</td><td>%.1f %%</td></tr>\n", e.n, e.med,
+                e.lo, e.hi, 100 * e.cover);
+    }
+    fprintf(html, "</table>\n");
+    fclose(df);
+    fprintf(gp, "set xrange [-0.5:%zu.5]\nset xtics rotate by -30 left noenhanced\nset bmargin 8\n"
+                "set ylabel 'simulation time, s'\nset key off\n%s"
+                "plot '%s' using 1:3:4:5:xtic(2) with yerrorbars pt 7 ps 1 lw 1.5 notitle\n",
+            cells.n - 1, lo_all > 0 && isfinite(lo_all) ? "set logscale y\n" : "", data);
+    fclose(gp);
+    emit_figure(html, c, script, svg,
+                "Median simulation time per cell at the latest commit with a distribution-free 95 % "
+                "confidence interval (order statistics of the runs; with fewer than 6 runs the bars "
+                "span min..max and cover less, see the table).");
+    names_free(&cells);
+}
+
+/* Simulation time over each swept numeric model parameter, with intervals. */
 static void fig_scaling(FILE *html, Ctx *c, const RecordSet *rs, const int *use, const char *latest)
 {
-    fprintf(html, "<h2>Scaling</h2>\n");
-    /* series: model|backend|axis ; points: axis value -> median simulation time */
+    fprintf(html, "<h3>Scaling over model parameters</h3>\n");
+    /* series: model backend ranks threads exchange and the other parameters, over one */
     Names series = {0};
     typedef struct { size_t s; double x; char cell[512]; } Pt;
     Pt *pts = NULL;
     size_t npts = 0;
-    static const char *const axes_fixed[] = {"ranks", "threads"};
     for (size_t i = 0; i < rs->n; i++) {
         const Json *r = rs->rec[i];
         if (!use[i] || !is_ok(r) || strcmp(S(r, "meta.commit"), latest))
             continue;
         const Json *params = json_path(r, "cell.params");
-        size_t naxes = (params ? params->n : 0) + 2;
-        for (size_t a = 0; a < naxes; a++) {
-            const char *axis;
-            double x;
-            if (a < 2) {
-                axis = axes_fixed[a];
-                x = N(r, a == 0 ? "cell.ranks" : "cell.threads");
-            } else {
-                axis = params->keys[a - 2];
-                x = json_num_or(params->items[a - 2], NAN);
-            }
+        for (size_t a = 0; params && params->type == J_OBJ && a < params->n; a++) {
+            double x = json_num_or(params->items[a], NAN);
             if (!isfinite(x))
                 continue;
-            char name[512];
-            snprintf(name, sizeof name, "%s %s over %s", S(r, "cell.model"), S(r, "cell.backend"), axis);
+            char rest[512] = "";
+            size_t k = 0;
+            for (size_t b = 0; b < params->n && k < sizeof rest; b++) {
+                char t[128];
+                if (b != a)
+                    k += (size_t)snprintf(rest + k, sizeof rest - k, " %s=%s", params->keys[b],
+                                          json_scalar_text(params->items[b], t, sizeof t));
+            }
+            char name[1024];
+            snprintf(name, sizeof name, "%s %s r%g t%g%s%s%s over %s", S(r, "cell.model"), S(r, "cell.backend"),
+                     N(r, "cell.ranks"), N(r, "cell.threads"), *S(r, "cell.exchange") ? " " : "",
+                     S(r, "cell.exchange"), rest, params->keys[a]);
             size_t s = names_add(&series, name);
             int seen = 0;
-            for (size_t k = 0; k < npts; k++)
-                if (pts[k].s == s && pts[k].x == x)
+            for (size_t q = 0; q < npts; q++)
+                if (pts[q].s == s && pts[q].x == x)
                     seen = 1;
             if (!seen) {
                 pts = realloc(pts, (npts + 1) * sizeof *pts);
@@ -258,15 +365,16 @@ static void fig_scaling(FILE *html, Ctx *c, const RecordSet *rs, const int *use,
         if (cnt < 2)
             continue;
         if (!gp) {
-            gp = open_fig(c, script, data, svg, sizeof script, &df);
+            gp = open_fig(c, "params", script, data, svg, sizeof script, &df);
             if (!gp)
                 break;
+            fprintf(gp, "set logscale xy\nset xlabel 'parameter value'\n"
+                        "set ylabel 'simulation time, s'\n");
         }
-        char lab[512];
+        char lab[1024];
         gp_label(lab, sizeof lab, series.v[s]);
         fprintf(df, "# %s\n", lab);
-        /* sorted by x */
-        for (;;) {
+        for (;;) { /* by x */
             double best = INFINITY;
             size_t bk = 0;
             for (size_t k = 0; k < npts; k++)
@@ -276,50 +384,349 @@ static void fig_scaling(FILE *html, Ctx *c, const RecordSet *rs, const int *use,
                 }
             if (!isfinite(best))
                 break;
-            fprintf(df, "%.6g %.6g\n", pts[bk].x, med_of(rs, use, pts[bk].cell, latest, "timers.simulation_s"));
+            Est e = estimate(rs, use, pts[bk].cell, latest, "timers.simulation_s");
+            fprintf(df, "%.6g", pts[bk].x);
+            dnum(df, e.med);
+            dnum(df, e.lo);
+            dnum(df, e.hi);
+            fprintf(df, "\n");
             pts[bk].s = (size_t)-1;
         }
         fprintf(df, "\n\n");
-        fprintf(gp, "%s '%s' index %d using 1:2 with linespoints lw 2 pt 7 title '%s'", nplot ? ", \\\n    " : "plot",
-                data, nplot, lab);
+        fprintf(gp, "%s '%s' index %d using 1:2:3:4 with yerrorlines lw 2 pt 7 title '%s'",
+                nplot ? ", \\\n    " : "plot", data, nplot, lab);
         nplot++;
     }
     if (!gp) {
-        fprintf(html, "<p>no cell varies a parameter, ranks or threads (at commit %s)</p>\n", latest);
+        fprintf(html, "<p>no cell sweeps a numeric model parameter (at commit %s)</p>\n", latest);
     } else {
         fclose(df);
         fprintf(gp, "\n");
         fclose(gp);
-        /* prepend the axis setup: rewrite the script with settings before plot */
-        FILE *g = fopen(script, "r");
-        char *body = NULL;
-        size_t blen = 0;
-        FILE *m = open_memstream(&body, &blen);
-        char line[4096];
-        while (g && fgets(line, sizeof line, g)) {
-            if (!strncmp(line, "plot", 4))
-                fputs("set logscale xy\nset xlabel 'parameter value (scale, ranks, threads)'\n"
-                      "set ylabel 'simulation time, s (median)'\n", m);
-            fputs(line, m);
-        }
-        if (g)
-            fclose(g);
-        fclose(m);
-        g = fopen(script, "w");
-        if (g) {
-            fputs(body, g);
-            fclose(g);
-        }
-        free(body);
-        emit_figure(html, c, script, svg, "Simulation time over each swept parameter (log-log), latest commit.");
+        emit_figure(html, c, script, svg,
+                    "Simulation time over each swept model parameter (log-log), latest commit; bars: 95 % "
+                    "interval of the median.");
     }
     free(pts);
     names_free(&series);
 }
 
+/* ---- parallel scaling ------------------------------------------------------------ */
+
+typedef struct {
+    char base[1024]; /* what stays fixed: model, parameters, back end, the other axis */
+    char exch[64];   /* the exchange ("" for one rank or none given) */
+    double x;        /* ranks or threads */
+    char cell[512];
+} PPt;
+
+typedef struct {
+    char label[1200];
+    double *x;
+    Est *e;
+    double *imb;
+    size_t n;
+} Series;
+
+static int cmp_ppt_x(const void *a, const void *b)
+{
+    double x = ((const PPt *)a)->x, y = ((const PPt *)b)->x;
+    return (x > y) - (x < y);
+}
+
+/* The series of one axis ("ranks" or "threads") at the latest commit: each with two
+ * x values at least.  Cells with one rank carry no exchange: they start the series of
+ * every exchange of their group. */
+static size_t parallel_series(const RecordSet *rs, const int *use, const char *latest, int ranks_axis,
+                              Series **out)
+{
+    PPt *pts = NULL;
+    size_t npts = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const Json *r = rs->rec[i];
+        if (!use[i] || !is_ok(r) || strcmp(S(r, "meta.commit"), latest) || *S(r, "cell.peer"))
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < npts && !dup; k++)
+            dup = !strcmp(pts[k].cell, S(r, "cell.id"));
+        if (dup)
+            continue;
+        pts = realloc(pts, (npts + 1) * sizeof *pts);
+        if (!pts)
+            exit(2);
+        PPt *p = &pts[npts++];
+        char par[512];
+        params_text(r, par, sizeof par);
+        const char *ex = S(r, "cell.exchange");
+        if (ranks_axis) {
+            snprintf(p->base, sizeof p->base, "%s%s%s %s t=%g", S(r, "cell.model"), par[0] ? " " : "", par,
+                     S(r, "cell.backend"), N(r, "cell.threads"));
+            snprintf(p->exch, sizeof p->exch, "%s", ex);
+            p->x = N(r, "cell.ranks");
+        } else {
+            snprintf(p->base, sizeof p->base, "%s%s%s %s r=%g%s%s", S(r, "cell.model"), par[0] ? " " : "", par,
+                     S(r, "cell.backend"), N(r, "cell.ranks"), *ex ? " " : "", ex);
+            p->exch[0] = 0;
+            p->x = N(r, "cell.threads");
+        }
+        snprintf(p->cell, sizeof p->cell, "%s", S(r, "cell.id"));
+    }
+    if (npts)
+        qsort(pts, npts, sizeof *pts, cmp_ppt_x);
+    Names bases = {0};
+    for (size_t k = 0; k < npts; k++)
+        names_add(&bases, pts[k].base);
+    Series *ser = NULL;
+    size_t nser = 0;
+    for (size_t b = 0; b < bases.n; b++) {
+        Names ex = {0};
+        for (size_t k = 0; k < npts; k++)
+            if (!strcmp(pts[k].base, bases.v[b]) && pts[k].exch[0])
+                names_add(&ex, pts[k].exch);
+        size_t nex = ex.n ? ex.n : 1;
+        for (size_t e = 0; e < nex; e++) {
+            Series s;
+            memset(&s, 0, sizeof s);
+            snprintf(s.label, sizeof s.label, "%s%s%s", bases.v[b], ex.n ? " " : "", ex.n ? ex.v[e] : "");
+            s.x = calloc(npts, sizeof *s.x);
+            s.e = calloc(npts, sizeof *s.e);
+            s.imb = calloc(npts, sizeof *s.imb);
+            if (!s.x || !s.e || !s.imb)
+                exit(2);
+            for (size_t k = 0; k < npts; k++) {
+                if (strcmp(pts[k].base, bases.v[b]) || (ex.n && pts[k].exch[0] && strcmp(pts[k].exch, ex.v[e])))
+                    continue;
+                if (s.n && s.x[s.n - 1] == pts[k].x)
+                    continue; /* one point per x */
+                s.x[s.n] = pts[k].x;
+                s.e[s.n] = estimate(rs, use, pts[k].cell, latest, "timers.simulation_s");
+                double *v = malloc((rs->n + 1) * sizeof *v);
+                size_t nv = 0;
+                for (size_t i = 0; i < rs->n; i++)
+                    if (use[i] && is_ok(rs->rec[i]) && !strcmp(S(rs->rec[i], "cell.id"), pts[k].cell) &&
+                        !strcmp(S(rs->rec[i], "meta.commit"), latest)) {
+                        double q = imbalance_of(rs->rec[i], "simulation_s");
+                        if (isfinite(q))
+                            v[nv++] = q;
+                    }
+                s.imb[s.n] = median(v, nv);
+                free(v);
+                s.n++;
+            }
+            if (s.n >= 2 && isfinite(s.e[0].med) && s.e[0].med > 0) {
+                ser = realloc(ser, (nser + 1) * sizeof *ser);
+                if (!ser)
+                    exit(2);
+                ser[nser++] = s;
+            } else {
+                free(s.x);
+                free(s.e);
+                free(s.imb);
+            }
+        }
+        names_free(&ex);
+    }
+    names_free(&bases);
+    free(pts);
+    *out = ser;
+    return nser;
+}
+
+static void series_free(Series *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(s[i].x);
+        free(s[i].e);
+        free(s[i].imb);
+    }
+    free(s);
+}
+
+static void fig_parallel_axis(FILE *html, Ctx *c, const RecordSet *rs, const int *use, const char *latest,
+                              int ranks_axis)
+{
+    const char *axis = ranks_axis ? "ranks" : "threads";
+    fprintf(html, "<h3>Parallel scaling over %s</h3>\n", axis);
+    Series *ser;
+    size_t nser = parallel_series(rs, use, latest, ranks_axis, &ser);
+    if (!nser) {
+        fprintf(html, "<p>no cell group varies the number of %s (at commit %s)</p>\n", axis, latest);
+        return;
+    }
+    char script[512], data[512], svg[512], kind[32];
+    FILE *df;
+    snprintf(kind, sizeof kind, "%s", axis);
+    FILE *gp = open_fig(c, kind, script, data, svg, sizeof script, &df);
+    if (!gp) {
+        series_free(ser, nser);
+        return;
+    }
+    /* one block per series: x, median, lo, hi, ideal, efficiency */
+    fprintf(html, "<table><tr><th>series</th><th>%s</th><th>median s</th><th>95 %% interval s</th>"
+                  "<th>speed-up</th><th>efficiency</th><th>imbalance (max/median)</th></tr>\n", axis);
+    for (size_t k = 0; k < nser; k++) {
+        Series *s = &ser[k];
+        double t0 = s->e[0].med, x0 = s->x[0];
+        char lab[1300];
+        gp_label(lab, sizeof lab, s->label);
+        fprintf(df, "# %s\n", lab);
+        for (size_t i = 0; i < s->n; i++) {
+            double ideal = t0 * x0 / s->x[i], eff = t0 * x0 / (s->e[i].med * s->x[i]);
+            fprintf(df, "%g", s->x[i]);
+            dnum(df, s->e[i].med);
+            dnum(df, s->e[i].lo);
+            dnum(df, s->e[i].hi);
+            dnum(df, ideal);
+            dnum(df, eff);
+            fprintf(df, "\n");
+            fprintf(html, "<tr><td>");
+            html_esc(html, s->label);
+            fprintf(html, "</td><td>%g</td><td>%.4g</td><td>%.4g .. %.4g</td><td>%.2f</td><td>%.2f</td><td>",
+                    s->x[i], s->e[i].med, s->e[i].lo, s->e[i].hi, t0 / s->e[i].med, eff);
+            if (isfinite(s->imb[i]))
+                fprintf(html, "%.2f", s->imb[i]);
+            fprintf(html, "</td></tr>\n");
+        }
+        fprintf(df, "\n\n");
+    }
+    fprintf(html, "</table>\n");
+    fclose(df);
+    fprintf(gp, "set multiplot layout 1,2\nset logscale x 2\nset logscale y\nset key inside top right font ',9'\n"
+                "set xlabel '%s'\nset ylabel 'simulation time, s'\n"
+                "set title 'time, dashed: ideal scaling'\nplot ",
+            axis);
+    for (size_t k = 0; k < nser; k++) {
+        char lab[1300];
+        gp_label(lab, sizeof lab, ser[k].label);
+        fprintf(gp, "%s'%s' index %zu using 1:2:3:4 with yerrorlines lt %zu lw 2 pt 7 title '%s', \\\n"
+                    "    '%s' index %zu using 1:5 with lines lt %zu dt 2 lw 1.5 notitle",
+                k ? ", \\\n    " : "", data, k, k + 1, lab, data, k, k + 1);
+    }
+    fprintf(gp, "\nunset logscale y\nset yrange [0:*]\nset ylabel 'parallel efficiency'\n"
+                "set title 'efficiency, dashed: ideal (1)'\nset key off\nplot 1 with lines lc rgb 'black' dt 2 notitle");
+    for (size_t k = 0; k < nser; k++)
+        fprintf(gp, ", \\\n    '%s' index %zu using 1:6 with linespoints lt %zu lw 2 pt 7 notitle", data, k, k + 1);
+    fprintf(gp, "\nunset multiplot\n");
+    fclose(gp);
+    char cap[512];
+    snprintf(cap, sizeof cap,
+             "Left: median simulation time (slowest rank) over the number of %s with 95 %% intervals, and "
+             "ideal scaling from the smallest count (dashed). Right: parallel efficiency T(n0) n0 / (T(n) n), "
+             "1 being ideal. Latest commit; one line per model, parameters, back end and %s.",
+             axis, ranks_axis ? "threads per rank (and exchange)" : "ranks (and exchange)");
+    emit_figure(html, c, script, svg, cap);
+    series_free(ser, nser);
+}
+
+/* ---- load imbalance -------------------------------------------------------------- */
+
+static void fig_imbalance(FILE *html, Ctx *c, const RecordSet *rs, const int *use, const char *latest)
+{
+    fprintf(html, "<h3>Load imbalance across ranks</h3>\n");
+    static const char *const tm[] = {"simulation_s", "update_s", "deliver_s", "communicate_s", "wait_s"};
+    enum { NT = 5 };
+    Names cells = {0};
+    for (size_t i = 0; i < rs->n; i++) {
+        const Json *r = rs->rec[i];
+        if (use[i] && is_ok(r) && !strcmp(S(r, "meta.commit"), latest) && N(r, "cell.ranks") > 1 &&
+            json_get(r, "rank_timers"))
+            names_add(&cells, S(r, "cell.id"));
+    }
+    if (!cells.n) {
+        fprintf(html, "<p>no runs with more than one rank and per-rank timers (at commit %s)</p>\n", latest);
+        return;
+    }
+    char script[512], data[512], svg[512];
+    FILE *df;
+    FILE *gp = open_fig(c, "imbalance", script, data, svg, sizeof script, &df);
+    if (!gp) {
+        names_free(&cells);
+        return;
+    }
+    fprintf(html, "<table><tr><th>cell</th><th>ranks</th><th>threads</th>");
+    for (int t = 0; t < NT; t++)
+        fprintf(html, "<th>%s</th>", tm[t]);
+    fprintf(html, "<th>memory</th><th>communication share</th></tr>\n");
+    fprintf(df, "cell simulation update deliver communicate wait\n");
+    int have[NT] = {0};
+    double *v = malloc((rs->n + 1) * sizeof *v), *w = malloc((rs->n + 1) * sizeof *w);
+    if (!v || !w)
+        exit(2);
+    for (size_t k = 0; k < cells.n; k++) {
+        char lab[512];
+        gp_data_label(lab, sizeof lab, cells.v[k]);
+        fprintf(df, "\"%s\"", lab);
+        double ranks = NAN, threads = NAN;
+        double imb[NT + 1];
+        for (int t = 0; t <= NT; t++) {
+            size_t nv = 0, nw = 0;
+            for (size_t i = 0; i < rs->n; i++) {
+                const Json *r = rs->rec[i];
+                if (!use[i] || !is_ok(r) || strcmp(S(r, "cell.id"), cells.v[k]) || strcmp(S(r, "meta.commit"), latest))
+                    continue;
+                ranks = N(r, "cell.ranks");
+                threads = N(r, "cell.threads");
+                double q;
+                if (t < NT) {
+                    q = imbalance_of(r, tm[t]);
+                } else {
+                    double med = N(r, "rank_memory.peak_rss_bytes.median"), mx = N(r, "rank_memory.peak_rss_bytes.max");
+                    q = med > 0 ? mx / med : NAN;
+                    /* time the median rank spends communicating and waiting */
+                    double sim = N(r, "rank_timers.simulation_s.median");
+                    double cw = N(r, "rank_timers.communicate_s.median") +
+                                (isfinite(N(r, "rank_timers.wait_s.median")) ? N(r, "rank_timers.wait_s.median") : 0);
+                    if (sim > 0 && isfinite(cw))
+                        w[nw++] = cw / sim;
+                }
+                if (isfinite(q))
+                    v[nv++] = q;
+            }
+            imb[t] = median(v, nv);
+            if (t < NT) {
+                dnum(df, imb[t]);
+                have[t] |= isfinite(imb[t]);
+            } else {
+                double share = median(w, nw);
+                fprintf(html, "<tr><td>");
+                html_esc(html, cells.v[k]);
+                fprintf(html, "</td><td>%g</td><td>%g</td>", ranks, threads);
+                for (int u = 0; u < NT; u++)
+                    fprintf(html, isfinite(imb[u]) ? "<td>%.2f</td>" : "<td></td>", imb[u]);
+                fprintf(html, isfinite(imb[NT]) ? "<td>%.2f</td>" : "<td></td>", imb[NT]);
+                fprintf(html, isfinite(share) ? "<td>%.0f %%</td>" : "<td></td>", 100 * share);
+                fprintf(html, "</tr>\n");
+            }
+        }
+        fprintf(df, "\n");
+    }
+    free(v);
+    free(w);
+    fprintf(html, "</table>\n");
+    fclose(df);
+    fprintf(gp, "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n"
+                "set ylabel 'max / median over ranks'\nset yrange [0:*]\n"
+                "set xtics rotate by -30 left noenhanced\nset bmargin 8\nset key autotitle columnhead\nplot ");
+    int np = 0;
+    for (int t = 0; t < NT; t++)
+        if (have[t]) {
+            fprintf(gp, "%s'%s' using %d%s", np ? ", " : "", data, t + 2, np ? "" : ":xtic(1)");
+            np++;
+        }
+    fprintf(gp, "%s1 with lines lc rgb 'black' dt 2 title 'balanced'\n", np ? ", " : "");
+    fclose(gp);
+    emit_figure(html, c, script, svg,
+                "Load imbalance per cell with more than one rank: the slowest rank's time over the median "
+                "rank's, per phase (simulation, neuron update, spike delivery, communication, waiting), "
+                "median over the runs at the latest commit; 1 is perfect balance.");
+    names_free(&cells);
+}
+
+/* ---- history ---------------------------------------------------------------------- */
+
 static void fig_history(FILE *html, Ctx *c, const RecordSet *rs, const int *use, Names *commits)
 {
-    fprintf(html, "<h2>History over commits</h2>\n");
+    fprintf(html, "<h3>History over commits</h3>\n");
     if (commits->n < 2) {
         fprintf(html, "<p>one commit only: no history yet</p>\n");
         return;
@@ -330,16 +737,28 @@ static void fig_history(FILE *html, Ctx *c, const RecordSet *rs, const int *use,
             names_add(&cells, S(rs->rec[i], "cell.id"));
     char script[512], data[512], svg[512];
     FILE *df;
-    FILE *gp = open_fig(c, script, data, svg, sizeof script, &df);
-    if (!gp)
+    FILE *gp = open_fig(c, "history", script, data, svg, sizeof script, &df);
+    if (!gp) {
+        names_free(&cells);
         return;
+    }
     CompareOpts co = {.threshold = 0.05, .metric = "timers.simulation_s", .alpha = 0.05, .min_n = 5};
     int nreg = 0;
-    FILE *regf;
     char regdata[600];
     snprintf(regdata, sizeof regdata, "%s.reg", data);
-    regf = fopen(regdata, "w");
+    FILE *regf = fopen(regdata, "w");
+    if (!regf) {
+        fclose(df);
+        fclose(gp);
+        names_free(&cells);
+        return;
+    }
     fprintf(html, "<table><tr><th>cell</th><th>commit</th><th>B/A</th><th>p</th></tr>\n");
+    fprintf(gp, "set ylabel 'time / first commit'\nset xrange [-0.5:%zu.5]\n"
+                "set xtics (", commits->n - 1);
+    for (size_t ci = 0; ci < commits->n; ci++)
+        fprintf(gp, "%s'%.8s' %zu", ci ? ", " : "", commits->v[ci], ci);
+    fprintf(gp, ") rotate by -30 left\nplot ");
     int nser = 0;
     for (size_t k = 0; k < cells.n; k++) {
         double base = NAN, *prev = NULL;
@@ -350,16 +769,20 @@ static void fig_history(FILE *html, Ctx *c, const RecordSet *rs, const int *use,
         fprintf(df, "# %s\n", lab);
         for (size_t ci = 0; ci < commits->n; ci++) {
             double *cur;
-            size_t ncur;
-            samples_of(rs, use, cells.v[k], commits->v[ci], &cur, &ncur);
+            size_t ncur = samples(rs, use, cells.v[k], commits->v[ci], "timers.simulation_s", &cur);
             if (!ncur) {
                 free(cur);
                 continue;
             }
-            double m = median(cur, ncur);
+            double m = median(cur, ncur), lo, hi;
+            median_ci(cur, ncur, CONF, &lo, &hi);
             if (!isfinite(base))
                 base = m;
-            fprintf(df, "%zu %.6g\n", ci, m / base);
+            fprintf(df, "%zu", ci);
+            dnum(df, m / base);
+            dnum(df, lo / base);
+            dnum(df, hi / base);
+            fprintf(df, "\n");
             npoints++;
             if (nprev) {
                 MWResult mw = mann_whitney(prev, nprev, cur, ncur);
@@ -379,59 +802,31 @@ static void fig_history(FILE *html, Ctx *c, const RecordSet *rs, const int *use,
         free(prev);
         fprintf(df, "\n\n");
         if (npoints)
-            fprintf(gp, "%s'%s' index %d using 1:2 with linespoints lw 2 pt 7 title '%s'", nser ? ", \\\n    " : "",
-                    data, k == 0 ? 0 : (int)k, lab);
-        else
-            fprintf(gp, "%s", "");
-        nser += npoints > 0;
-        (void)nser;
+            fprintf(gp, "%s'%s' index %zu using 1:2:3:4 with yerrorlines lw 2 pt 7 title '%s'", nser++ ? ", \\\n    " : "",
+                    data, k, lab);
     }
     fprintf(html, "</table>\n");
     if (!nreg)
         fprintf(regf, "-1 1\n");
     fclose(regf);
     fclose(df);
+    fprintf(gp, "%s'%s' using 1:2 with points pt 6 ps 2.5 lw 2 lc rgb '#d62728' title 'regression'\n",
+            nser ? ", \\\n    " : "", regdata);
     fclose(gp);
-    /* assemble the script: settings, xtics from commits, then the plot line */
-    FILE *g = fopen(script, "r");
-    char *body = NULL;
-    size_t blen = 0;
-    FILE *m = open_memstream(&body, &blen);
-    char line[8192];
-    int in_plot = 0;
-    while (g && fgets(line, sizeof line, g)) {
-        if (!in_plot && line[0] == '\'') {
-            in_plot = 1;
-            fprintf(m, "set ylabel 'simulation time / first commit (median)'\nset xrange [-0.5:%zu.5]\nset xtics (",
-                    commits->n - 1);
-            for (size_t ci = 0; ci < commits->n; ci++)
-                fprintf(m, "%s'%.8s' %zu", ci ? ", " : "", commits->v[ci], ci);
-            fprintf(m, ") rotate by -30 left\nplot ");
-        }
-        fputs(line, m);
-    }
-    if (g)
-        fclose(g);
-    fprintf(m, ", \\\n    '%s' using 1:2 with points pt 6 ps 2.5 lw 2 lc rgb '#d62728' title 'regression'\n", regdata);
-    fclose(m);
-    g = fopen(script, "w");
-    if (g) {
-        fputs(body, g);
-        fclose(g);
-    }
-    free(body);
     char cap[256];
-    snprintf(cap, sizeof cap, "Simulation time per cell relative to its first commit, in commit order; "
-                              "%d regression(s) circled (slower by > 5%% with p < 0.05).", nreg);
+    snprintf(cap, sizeof cap, "Simulation time per cell relative to its first commit, in commit order, with 95 %% "
+                              "intervals; %d regression(s) circled (slower by > 5%% with p < 0.05).", nreg);
     emit_figure(html, c, script, svg, cap);
     names_free(&cells);
 }
 
+/* ---- peers and the table ---------------------------------------------------------- */
+
 static void fig_peers(FILE *html, Ctx *c, const RecordSet *rs, const int *use)
 {
-    fprintf(html, "<h2>Peers side by side</h2>\n");
+    fprintf(html, "<h3>Peers side by side</h3>\n");
     /* models (file + time) that have records from a peer and from snncc */
-    Names groups = {0}, peers = {0};
+    Names groups = {0};
     for (size_t i = 0; i < rs->n; i++) {
         const Json *r = rs->rec[i];
         if (!use[i] || !is_ok(r) || !json_str_or(record_lookup(r, "cell.peer"), NULL))
@@ -439,17 +834,18 @@ static void fig_peers(FILE *html, Ctx *c, const RecordSet *rs, const int *use)
         char g[600];
         snprintf(g, sizeof g, "%s@%g", S(r, "cell.file"), N(r, "cell.time_ms"));
         names_add(&groups, g);
-        names_add(&peers, S(r, "cell.backend"));
     }
     if (!groups.n) {
-        fprintf(html, "<p>no peer runs in the store (a suite model with <code>peer: brian2</code>)</p>\n");
+        fprintf(html, "<p>no peer runs (a suite model with <code>peer: brian2</code>)</p>\n");
         return;
     }
     char script[512], data[512], svg[512];
     FILE *df;
-    FILE *gp = open_fig(c, script, data, svg, sizeof script, &df);
-    if (!gp)
+    FILE *gp = open_fig(c, "peers", script, data, svg, sizeof script, &df);
+    if (!gp) {
+        names_free(&groups);
         return;
+    }
     fprintf(df, "run construction simulation\n");
     for (size_t gi = 0; gi < groups.n; gi++) {
         for (int side = 0; side < 2; side++) {
@@ -463,6 +859,9 @@ static void fig_peers(FILE *html, Ctx *c, const RecordSet *rs, const int *use)
                 int is_peer = json_str_or(record_lookup(r, "cell.peer"), NULL) != NULL;
                 if (!use[i] || !is_ok(r) || strcmp(g, groups.v[gi]) || is_peer != (side == 1))
                     continue;
+                /* snncc at one rank and one thread: the peers run that way */
+                if (!is_peer && (N(r, "cell.ranks") > 1 || N(r, "cell.threads") > 1))
+                    continue;
                 who = is_peer ? S(r, "cell.backend") : "snncc";
                 double x = N(r, "timers.construction_s") + (isfinite(N(r, "timers.init_s")) ? N(r, "timers.init_s") : 0);
                 if (isfinite(x))
@@ -475,7 +874,10 @@ static void fig_peers(FILE *html, Ctx *c, const RecordSet *rs, const int *use)
                 const char *slash = strrchr(groups.v[gi], '/');
                 snprintf(raw, sizeof raw, "%s %s", slash ? slash + 1 : groups.v[gi], who);
                 gp_data_label(lab, sizeof lab, raw);
-                fprintf(df, "\"%s\" %.6g %.6g\n", lab, median(cv, nc), median(sv, ns));
+                fprintf(df, "\"%s\"", lab);
+                dnum(df, median(cv, nc));
+                dnum(df, median(sv, ns));
+                fprintf(df, "\n");
             }
             free(cv);
             free(sv);
@@ -487,14 +889,14 @@ static void fig_peers(FILE *html, Ctx *c, const RecordSet *rs, const int *use)
                 "plot for [i=2:3] '%s' using i:xtic(1)\n",
             data);
     fclose(gp);
-    emit_figure(html, c, script, svg, "Construction (with init) and simulation time, snncc and its peers on the same model and biological time.");
+    emit_figure(html, c, script, svg, "Construction (with init) and simulation time, snncc (one rank, one thread) "
+                                      "and its peers on the same model and biological time.");
     names_free(&groups);
-    names_free(&peers);
 }
 
 static void table_latest(FILE *html, const RecordSet *rs, const int *use, const char *latest)
 {
-    fprintf(html, "<h2>Runs at commit %s</h2>\n<table>\n<tr><th>cell</th><th>rep</th><th>status</th>"
+    fprintf(html, "<h3>Runs at commit %s</h3>\n<table>\n<tr><th>cell</th><th>rep</th><th>status</th>"
                   "<th>construction s</th><th>simulation s</th><th>RTF</th><th>spikes</th><th>rate Hz</th>"
                   "<th>peak MB</th><th>reason</th></tr>\n", latest);
     for (size_t i = 0; i < rs->n; i++) {
@@ -513,11 +915,173 @@ static void table_latest(FILE *html, const RecordSet *rs, const int *use, const 
     fprintf(html, "</table>\n");
 }
 
+/* ---- machines ------------------------------------------------------------------- */
+
+static void machine_id(const char *m, char *out, size_t len)
+{
+    size_t k = 0;
+    for (; *m && k + 1 < len; m++)
+        out[k++] = (*m >= 'a' && *m <= 'z') || (*m >= 'A' && *m <= 'Z') || (*m >= '0' && *m <= '9') || *m == '-' ||
+                           *m == '_'
+                       ? *m
+                       : '_';
+    out[k] = 0;
+}
+
+/* The latest commit with records of a machine. */
+static const char *latest_commit(const RecordSet *rs, const int *use)
+{
+    const char *latest = "";
+    for (size_t i = 0; i < rs->n; i++) /* sorted by date */
+        if (use[i])
+            latest = S(rs->rec[i], "meta.commit");
+    return latest;
+}
+
+/* Median simulation time per cell on each machine (at each machine's latest commit),
+ * for the cells that ran on two machines at least. */
+static void fig_machines(FILE *html, Ctx *c, const RecordSet *rs, const int *use, const Names *machines)
+{
+    fprintf(html, "<h2 id=\"machines\">Machines side by side</h2>\n");
+    int **mu = calloc(machines->n, sizeof *mu);
+    const char **latest = calloc(machines->n, sizeof *latest);
+    if (!mu || !latest)
+        exit(2);
+    for (size_t m = 0; m < machines->n; m++) {
+        mu[m] = calloc(rs->n + 1, sizeof **mu);
+        if (!mu[m])
+            exit(2);
+        for (size_t i = 0; i < rs->n; i++)
+            mu[m][i] = use[i] && !strcmp(S(rs->rec[i], "meta.machine"), machines->v[m]);
+        latest[m] = latest_commit(rs, mu[m]);
+    }
+    Names cells = {0};
+    Names all = {0};
+    for (size_t i = 0; i < rs->n; i++)
+        if (use[i] && is_ok(rs->rec[i]))
+            names_add(&all, S(rs->rec[i], "cell.id"));
+    for (size_t k = 0; k < all.n; k++) {
+        int on = 0;
+        for (size_t m = 0; m < machines->n; m++)
+            on += estimate(rs, mu[m], all.v[k], latest[m], "timers.simulation_s").n > 0;
+        if (on >= 2)
+            names_add(&cells, all.v[k]);
+    }
+    char script[512], data[512], svg[512];
+    FILE *df = NULL, *gp = NULL;
+    if (!cells.n) {
+        fprintf(html, "<p>no cell ran on two machines</p>\n");
+    } else if ((gp = open_fig(c, "machines", script, data, svg, sizeof script, &df))) {
+        for (size_t k = 0; k < cells.n; k++) {
+            char lab[512];
+            gp_data_label(lab, sizeof lab, cells.v[k]);
+            fprintf(df, "\"%s\"", lab);
+            for (size_t m = 0; m < machines->n; m++) {
+                Est e = estimate(rs, mu[m], cells.v[k], latest[m], "timers.simulation_s");
+                dnum(df, e.med);
+                dnum(df, e.lo);
+                dnum(df, e.hi);
+            }
+            fprintf(df, "\n");
+        }
+        fclose(df);
+        fprintf(gp, "set style data histograms\nset style histogram errorbars gap 2 lw 1\n"
+                    "set style fill solid 0.85 border -1\nset ylabel 'simulation time, s'\n"
+                    "set yrange [0:*]\nset xtics rotate by -30 left noenhanced\nset bmargin 8\nplot ");
+        for (size_t m = 0; m < machines->n; m++) {
+            char lab[300];
+            gp_label(lab, sizeof lab, machines->v[m]);
+            fprintf(gp, "%s'%s' using %zu:%zu:%zu%s title '%s'", m ? ", " : "", data, 2 + 3 * m, 3 + 3 * m,
+                    4 + 3 * m, m ? "" : ":xtic(1)", lab);
+        }
+        fprintf(gp, "\n");
+        fclose(gp);
+        emit_figure(html, c, script, svg,
+                    "Median simulation time of the cells that ran on several machines, each at its latest "
+                    "commit there, with 95 % intervals.");
+    }
+    for (size_t m = 0; m < machines->n; m++)
+        free(mu[m]);
+    free(mu);
+    free(latest);
+    names_free(&cells);
+    names_free(&all);
+}
+
+/* Distinct values of a record key over the selected records, joined by "; ". */
+static void distinct(const RecordSet *rs, const int *use, const char *key, char *out, size_t len)
+{
+    Names v = {0};
+    for (size_t i = 0; i < rs->n; i++)
+        if (use[i]) {
+            char buf[512];
+            const char *s = json_scalar_text(record_lookup(rs->rec[i], key), buf, sizeof buf);
+            if (*s)
+                names_add(&v, s);
+        }
+    size_t k = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < v.n && k < len; i++)
+        k += (size_t)snprintf(out + k, len - k, "%s%s", i ? "; " : "", v.v[i]);
+    if (!v.n)
+        snprintf(out, len, "unknown");
+    names_free(&v);
+}
+
+static void machine_section(FILE *html, Ctx *c, const RecordSet *rs, const int *use_all, const char *machine)
+{
+    int *use = calloc(rs->n + 1, sizeof *use);
+    if (!use)
+        exit(2);
+    Names commits = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        use[i] = use_all[i] && !strcmp(S(rs->rec[i], "meta.machine"), machine);
+        if (use[i]) {
+            names_add(&commits, S(rs->rec[i], "meta.commit")); /* sorted by date: first-seen order */
+            n++;
+        }
+    }
+    const char *latest = latest_commit(rs, use);
+    machine_id(machine, c->mid, sizeof c->mid);
+    fprintf(html, "<section id=\"machine-%s\" class=\"machine\">\n<h2>Machine ", c->mid);
+    html_esc(html, machine);
+    fprintf(html, "</h2>\n<table class=\"meta\">\n");
+    static const struct { const char *key, *label; } info[] = {
+        {"meta.hostname", "host"}, {"meta.cpu", "CPU"}, {"meta.cores", "cores"}, {"meta.os", "OS"},
+        {"meta.mpi", "MPI"}, {"meta.gpu", "GPU"}, {"meta.cc", "C compiler"}};
+    for (size_t k = 0; k < sizeof info / sizeof info[0]; k++) {
+        char buf[2048];
+        distinct(rs, use, info[k].key, buf, sizeof buf);
+        fprintf(html, "<tr><th>%s</th><td>", info[k].label);
+        html_esc(html, buf);
+        fprintf(html, "</td></tr>\n");
+    }
+    fprintf(html, "<tr><th>records</th><td>%zu, %zu commit(s), latest %s</td></tr>\n</table>\n", n, commits.n,
+            latest);
+    fig_phases(html, c, rs, use, latest);
+    fig_ci(html, c, rs, use, latest);
+    fig_scaling(html, c, rs, use, latest);
+    fig_parallel_axis(html, c, rs, use, latest, 1);
+    fig_parallel_axis(html, c, rs, use, latest, 0);
+    fig_imbalance(html, c, rs, use, latest);
+    fig_history(html, c, rs, use, &commits);
+    fig_peers(html, c, rs, use);
+    table_latest(html, rs, use, latest);
+    fprintf(html, "</section>\n");
+    names_free(&commits);
+    free(use);
+}
+
+static int strcmp_ptr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 static const char CSS[] =
     "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
     "table{border-collapse:collapse;font-size:0.85em;margin:1em 0}"
     "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}"
+    "table.meta th{background:#f4f4f4}"
     "tr.failed,tr.timeout{background:#fdd}tr.skipped{color:#888}"
+    "section.machine{border-top:3px solid #888;margin-top:2em}"
     "figure{margin:1em 0}figcaption{font-size:0.9em;color:#555}.warn{color:#a00}"
     "svg{max-width:100%;height:auto}";
 
@@ -550,15 +1114,15 @@ int cmd_report(int argc, char **argv)
     recordset_sort(&rs);
     int *use = calloc(rs.n + 1, sizeof *use);
     Names commits = {0}, machines = {0};
-    const char *latest = "";
     for (size_t i = 0; i < rs.n; i++) {
         use[i] = record_match(rs.rec[i], f, nf);
         if (!use[i])
             continue;
-        names_add(&commits, S(rs.rec[i], "meta.commit")); /* sorted by date: first-seen order */
+        names_add(&commits, S(rs.rec[i], "meta.commit"));
         names_add(&machines, S(rs.rec[i], "meta.machine"));
-        latest = S(rs.rec[i], "meta.commit");
     }
+    const char *latest = latest_commit(&rs, use);
+    qsort(machines.v, machines.n, sizeof *machines.v, strcmp_ptr);
     Ctx c = {0};
     const char *tmp = getenv("TMPDIR");
     snprintf(c.dir, sizeof c.dir, "%s/snnbench-report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -585,14 +1149,23 @@ int cmd_report(int argc, char **argv)
         nsel += use[i] != 0;
     fprintf(html, "</h1>\n<p>%zu records from store <code>", nsel);
     html_esc(html, store);
-    fprintf(html, "</code>; %zu commit(s), %zu machine(s); latest commit %s; generated %s by snnbench %s.</p>\n",
+    fprintf(html, "</code>; %zu commit(s), %zu machine(s); latest commit %s; generated %s by snnbench %s. "
+                  "Medians come with distribution-free 95 %% confidence intervals (order statistics).</p>\n",
             commits.n, machines.n, latest, date, SNNBENCH_VERSION);
     if (nsel) {
-        fig_phases(html, &c, &rs, use, latest);
-        fig_scaling(html, &c, &rs, use, latest);
-        fig_history(html, &c, &rs, use, &commits);
-        fig_peers(html, &c, &rs, use);
-        table_latest(html, &rs, use, latest);
+        fprintf(html, "<nav><p>Machines:");
+        for (size_t m = 0; m < machines.n; m++) {
+            char id[128];
+            machine_id(machines.v[m], id, sizeof id);
+            fprintf(html, " <a href=\"#machine-%s\">", id);
+            html_esc(html, machines.v[m]);
+            fprintf(html, "</a>");
+        }
+        fprintf(html, "</p></nav>\n");
+        if (machines.n > 1)
+            fig_machines(html, &c, &rs, use, &machines);
+        for (size_t m = 0; m < machines.n; m++)
+            machine_section(html, &c, &rs, use, machines.v[m]);
     } else {
         fprintf(html, "<p>no records</p>\n");
     }
@@ -603,7 +1176,7 @@ int cmd_report(int argc, char **argv)
     if (!getenv("SNNBENCH_KEEP_REPORT_TMP"))
         run_proc(rm, NULL, NULL, 0, &pr);
     if (!bad)
-        printf("wrote %s (%d figures, %zu records)\n", out, c.nfig, nsel);
+        printf("wrote %s (%d figures, %zu records, %zu machine(s))\n", out, c.nfig, nsel, machines.n);
     names_free(&commits);
     names_free(&machines);
     free(use);

@@ -1,6 +1,7 @@
-/* bench/run.c - `snnbench run`: builds each model of a suite with snncc, runs every
- * cell and repetition (simulators or Brian2 peers) with a timeout, turns run.json into
- * records and writes them into the store; progress on stderr.  Also the host metadata
+/* bench/run.c - `snnbench run`: builds each model of a suite with snncc (with --mpi for
+ * ranks > 1), runs every cell and repetition (simulators, under a launcher such as
+ * mpirun for ranks > 1, or Brian2 peers) with a timeout, turns run.json into records
+ * and writes them into the store; progress on stderr.  Also the host metadata
  * and the child-process plumbing that the other commands share (bench.h). */
 #define _DEFAULT_SOURCE /* wait4, gethostname */
 #include <errno.h>
@@ -22,6 +23,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "launch.h"
+#include "record.h"
 #include "stats.h"
 #include "store.h"
 #include "suite.h"
@@ -185,12 +188,32 @@ Json *host_meta(const char *snncc)
     set_str_or_null(m, "nvcc", buf);
     first_line("mpirun --version", buf, sizeof buf);
     set_str_or_null(m, "mpi", buf);
+    {
+        char text[1024] = "", impl[128], ver[128];
+        FILE *p = popen("mpirun --version 2>/dev/null", "r");
+        if (p) {
+            size_t n = fread(text, 1, sizeof text - 1, p);
+            text[n] = 0;
+            while (fread(buf, 1, sizeof buf, p) > 0)
+                ;
+            pclose(p);
+        }
+        mpi_version_parse(text, impl, sizeof impl, ver, sizeof ver);
+        set_str_or_null(m, "mpi_impl", impl);
+        set_str_or_null(m, "mpi_version", text[0] ? ver : "");
+    }
     json_set(m, "snnbench_version", json_str(SNNBENCH_VERSION));
     return m;
 }
 
 int run_proc(char *const argv[], const char *out_path, const char *err_path, double timeout_s,
              ProcResult *r)
+{
+    return run_proc_env(argv, NULL, out_path, err_path, timeout_s, r);
+}
+
+int run_proc_env(char *const argv[], char *const env[], const char *out_path, const char *err_path,
+                 double timeout_s, ProcResult *r)
 {
     memset(r, 0, sizeof *r);
     double t0 = now_s();
@@ -205,6 +228,15 @@ int run_proc(char *const argv[], const char *out_path, const char *err_path, dou
             dup2(fo, 1);
         if (fe >= 0)
             dup2(fe, 2);
+        for (int i = 0; env && env[i]; i++) {
+            char name[256];
+            const char *eq = strchr(env[i], '=');
+            if (eq && (size_t)(eq - env[i]) < sizeof name) {
+                memcpy(name, env[i], (size_t)(eq - env[i]));
+                name[eq - env[i]] = 0;
+                setenv(name, eq + 1, 1);
+            }
+        }
         execvp(argv[0], argv);
         fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -283,116 +315,14 @@ typedef struct {
 typedef struct {
     char key[1024];
     int ok;
+    int mpi;               /* built with --mpi */
+    const char *unsupported; /* this snncc cannot build it at all: skip, with this reason */
     char dir[PATH_MAX];
     char sim[PATH_MAX];
     char reason[1200];
     double wall_s;
     char cc_cmd[2048];
 } Build;
-
-static Json *cell_json(const Suite *s, const SuiteCell *c)
-{
-    const SuiteModel *m = &s->models[c->model];
-    Json *o = json_obj();
-    json_set(o, "id", json_str(c->id));
-    json_set(o, "model", json_str(m->name));
-    json_set(o, "file", json_str(m->file));
-    Json *p = json_obj();
-    for (int i = 0; i < m->nparams; i++) {
-        char *end;
-        double v = strtod(c->pvals[i], &end);
-        json_set(p, m->params[i].name, *end == 0 && *c->pvals[i] ? json_num(v) : json_str(c->pvals[i]));
-    }
-    json_set(o, "params", p);
-    json_set(o, "backend", json_str(c->backend));
-    json_set(o, "peer", m->peer ? json_str(m->peer) : json_null());
-    json_set(o, "ranks", json_num(c->ranks));
-    json_set(o, "threads", json_num(c->threads));
-    json_set(o, "time_ms", json_num(c->time_ms));
-    json_set(o, "reps", json_num(c->reps));
-    json_set(o, "timeout_s", json_num(c->timeout_s));
-    return o;
-}
-
-static Json *new_record(const Suite *s, const SuiteCell *c, int rep, const Json *meta,
-                        const char *status, const char *reason)
-{
-    Json *r = json_obj();
-    json_set(r, "schema", json_num(RECORD_SCHEMA));
-    json_set(r, "kind", json_str("snnbench-record"));
-    json_set(r, "status", json_str(status));
-    json_set(r, "reason", json_str(reason));
-    json_set(r, "suite", json_str(s->name));
-    json_set(r, "cell", cell_json(s, c));
-    json_set(r, "rep", json_num(rep));
-    json_set(r, "timers", json_obj());
-    json_set(r, "sanity", json_obj());
-    json_set(r, "memory", json_obj());
-    Json *m = json_copy(meta);
-    char date[64];
-    utc_now(date, sizeof date);
-    json_set(m, "date", json_str(date));
-    json_set(r, "meta", m);
-    return r;
-}
-
-static Json *obj_at(Json *r, const char *key)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->keys[i], key) == 0)
-            return r->items[i];
-    Json *o = json_obj();
-    json_set(r, key, o);
-    return o;
-}
-
-/* Fills timers, sanity, memory and sizes of an ok record from the simulator's run.json. */
-static void from_run_json(Json *rec, const Json *rj, const ProcResult *pr)
-{
-    Json *timers = obj_at(rec, "timers");
-    const Json *t = json_get(rj, "timers");
-    for (size_t i = 0; t && t->type == J_OBJ && i < t->n; i++)
-        json_set(timers, t->keys[i], json_copy(t->items[i]));
-    json_set(timers, "wall_s", json_num(pr->wall_s));
-    Json *san = obj_at(rec, "sanity");
-    const Json *pops = json_get(rj, "populations");
-    double spikes = 0, neurons = 0;
-    Json *pa = json_arr();
-    for (size_t i = 0; pops && pops->type == J_ARR && i < pops->n; i++) {
-        const Json *p = pops->items[i];
-        Json *q = json_obj();
-        json_set(q, "name", json_copy(json_get(p, "name")));
-        json_set(q, "size", json_copy(json_get(p, "size")));
-        json_set(q, "spikes", json_copy(json_get(p, "spikes")));
-        json_set(q, "rate_hz", json_copy(json_get(p, "rate_hz")));
-        json_push(pa, q);
-        spikes += json_num_or(json_get(p, "spikes"), 0);
-        neurons += json_num_or(json_get(p, "size"), 0);
-    }
-    double dur = json_num_or(json_path(rj, "run.duration_ms"), 0) / 1000.0;
-    json_set(san, "spikes", json_num(spikes));
-    json_set(san, "rate_hz", json_num(neurons > 0 && dur > 0 ? spikes / neurons / dur : 0));
-    json_set(san, "neurons", json_num(json_num_or(json_path(rj, "sizes.neurons"), neurons)));
-    json_set(san, "synapses", json_num(json_num_or(json_path(rj, "sizes.synapses"), 0)));
-    json_set(san, "populations", pa);
-    Json *mem = obj_at(rec, "memory");
-    json_set(mem, "peak_rss_bytes",
-             json_num(json_num_or(json_path(rj, "memory.peak_rss_bytes"), (double)pr->maxrss_kb * 1024.0)));
-    const Json *sp = json_path(rj, "sizes.state_bytes_peak");
-    if (sp)
-        json_set(mem, "state_bytes_peak", json_copy(sp));
-    if (json_get(rj, "sizes"))
-        json_set(rec, "sizes", json_copy(json_get(rj, "sizes")));
-    Json *meta = obj_at(rec, "meta");
-    json_set(meta, "model_hash", json_copy(json_path(rj, "model.hash")));
-    json_set(meta, "precision", json_copy(json_path(rj, "model.precision")));
-    json_set(meta, "runtime_version", json_copy(json_path(rj, "runtime.version")));
-    Json *run = json_obj();
-    json_set(run, "seed", json_copy(json_path(rj, "run.seed")));
-    json_set(run, "duration_ms", json_copy(json_path(rj, "run.duration_ms")));
-    json_set(run, "steps_done", json_copy(json_path(rj, "run.steps_done")));
-    json_set(rec, "run", run);
-}
 
 static int is_exec_file(const char *p)
 {
@@ -454,6 +384,8 @@ static void build_model(const RunOpts *o, const Suite *s, const SuiteCell *c, Bu
     argv[n++] = (char *)"-v";
     argv[n++] = (char *)"--backend";
     argv[n++] = c->backend;
+    if (b->mpi)
+        argv[n++] = (char *)"--mpi";
     char dflags[32][512];
     for (int i = 0; i < m->nparams && i < 32; i++) {
         snprintf(dflags[i], sizeof dflags[i], "%s=%s", m->params[i].name, c->pvals[i]);
@@ -476,6 +408,17 @@ static void build_model(const RunOpts *o, const Suite *s, const SuiteCell *c, Bu
     if (pr.timed_out || pr.exit_code != 0) {
         char tail[800];
         file_tail(err, tail, sizeof tail);
+        /* an snncc without MPI or CUDA says so at once: the cell cannot run here */
+        if (!pr.timed_out && b->mpi && strstr(tail, "unknown option") && strstr(tail, "--mpi")) {
+            b->unsupported = "snncc has no --mpi option: this snncc builds no MPI simulators";
+            snprintf(b->reason, sizeof b->reason, "%s", b->unsupported);
+            return;
+        }
+        if (!pr.timed_out && !strcmp(c->backend, "cuda") && strstr(tail, "unknown back end")) {
+            b->unsupported = "snncc has no cuda back end";
+            snprintf(b->reason, sizeof b->reason, "%s", b->unsupported);
+            return;
+        }
         if (pr.timed_out)
             snprintf(b->reason, sizeof b->reason, "snncc timed out after %.0f s", c->timeout_s);
         else if (pr.exit_code < 0)
@@ -615,35 +558,52 @@ static void run_peer(const RunOpts *o, const Suite *s, const SuiteCell *c, int r
         json_set(rec, "reason", json_str("peer output has no 'construction X s, simulation Y s' line"));
         return;
     }
-    Json *t = obj_at(rec, "timers");
+    Json *t = record_obj(rec, "timers");
     json_set(t, "construction_s", json_num(cons));
     json_set(t, "simulation_s", json_num(sim));
     json_set(t, "real_time_factor", json_num(sim / (c->time_ms / 1000.0)));
     json_set(t, "wall_s", json_num(pr.wall_s));
-    json_set(obj_at(rec, "sanity"), "populations", pops);
-    json_set(obj_at(rec, "memory"), "peak_rss_bytes",
+    json_set(record_obj(rec, "sanity"), "populations", pops);
+    json_set(record_obj(rec, "memory"), "peak_rss_bytes",
              json_num(rss_gb > 0 ? rss_gb * 1e9 : (double)pr.maxrss_kb * 1024.0));
-    json_set(obj_at(rec, "meta"), "peer_script", json_str(script));
+    json_set(record_obj(rec, "meta"), "peer_script", json_str(script));
     (void)o;
 }
 
-static void run_sim(const Build *b, const SuiteCell *c, int rep, Json *rec, const char *dir)
+static void run_sim(const LaunchEnv *le, const Build *b, const SuiteCell *c, int rep, Json *rec,
+                    const char *dir)
 {
-    char outdir[PATH_MAX + 32], err[PATH_MAX + 32], tms[64], rj[PATH_MAX + 48];
+    char outdir[PATH_MAX + 32], err[PATH_MAX + 32], rj[PATH_MAX + 48];
     snprintf(outdir, sizeof outdir, "%s/rep%d", dir, rep);
     snprintf(err, sizeof err, "%s/rep%d.err", dir, rep);
-    snprintf(tms, sizeof tms, "%g", c->time_ms);
-    char *argv[] = {(char *)b->sim, (char *)"--time", tms, (char *)"--output", outdir,
-                    (char *)"--quiet", NULL};
+    snprintf(rj, sizeof rj, "%s/run.json", outdir);
+    unlink(rj); /* a --work directory may hold one from before */
+    char **argv = launch_argv(le, c, b->sim, outdir);
+    if (!argv) {
+        json_set(rec, "status", json_str("failed"));
+        json_set(rec, "reason", json_str("the launcher cannot be split into words (an unbalanced quote)"));
+        return;
+    }
+    char **env = launch_env(le, c);
+    char what[128] = "simulator";
+    if (c->ranks > 1) { /* "mpirun failed (exit 1): ..." */
+        const char *slash = strrchr(argv[0], '/');
+        snprintf(what, sizeof what, "%s", slash ? slash + 1 : argv[0]);
+    }
+    char *line = argv_join(argv);
+    json_set(record_obj(rec, "meta"), "launch_command", json_str(line));
+    free(line);
     ProcResult pr;
     char reason[1200];
-    if (run_proc(argv, NULL, err, c->timeout_s, &pr) != 0 || pr.exit_code != 0 || pr.timed_out) {
-        fail_reason("simulator", &pr, err, c->timeout_s, reason, sizeof reason);
+    int rc = run_proc_env(argv, env, NULL, err, c->timeout_s, &pr);
+    argv_free(argv);
+    argv_free(env);
+    if (rc != 0 || pr.exit_code != 0 || pr.timed_out) {
+        fail_reason(what, &pr, err, c->timeout_s, reason, sizeof reason);
         json_set(rec, "status", json_str(pr.timed_out ? "timeout" : "failed"));
         json_set(rec, "reason", json_str(reason));
         return;
     }
-    snprintf(rj, sizeof rj, "%s/run.json", outdir);
     char perr[256];
     Json *j = json_parse_file(rj, perr, sizeof perr);
     if (!j) {
@@ -652,14 +612,9 @@ static void run_sim(const Build *b, const SuiteCell *c, int rep, Json *rec, cons
         json_set(rec, "reason", json_str(reason));
         return;
     }
-    const char *st = json_str_or(json_get(j, "status"), "?");
-    if (strcmp(st, "complete") != 0) {
-        snprintf(reason, sizeof reason, "run.json status %s: %s", st,
-                 json_str_or(json_get(j, "error"), ""));
+    if (record_from_run_json(rec, j, c->ranks, c->threads, pr.wall_s, pr.maxrss_kb, reason, sizeof reason) != 0) {
         json_set(rec, "status", json_str("failed"));
         json_set(rec, "reason", json_str(reason));
-    } else {
-        from_run_json(rec, j, &pr);
     }
     json_free(j);
 }
@@ -704,7 +659,9 @@ static void run_usage(FILE *f)
 {
     fputs("usage: snnbench run SUITE.yaml [--store DIR] [--filter PATTERN]... [--cell ID]\n"
           "                    [--reps N] [--time MS] [--snncc PATH] [--work DIR] [--keep-work]\n"
-          "                    [--dry-run] [--quiet]\n", f);
+          "                    [--dry-run] [--quiet]\n"
+          "Cells with ranks > 1 are built with snncc --mpi and run under mpirun -np R, or under\n"
+          "$SNNBENCH_LAUNCHER (or the suite's 'launcher'), e.g. 'srun --ntasks={ranks}'.\n", f);
 }
 
 int cmd_run(int argc, char **argv)
@@ -756,6 +713,8 @@ int cmd_run(int argc, char **argv)
     }
     int *sel = calloc((size_t)s.ncells + 1, sizeof *sel);
     int nsel = 0, total_reps = 0;
+    LaunchEnv le;
+    launch_env_probe(&le);
     for (int i = 0; i < s.ncells; i++) {
         SuiteCell *c = &s.cells[i];
         if (o.reps_override > 0)
@@ -763,6 +722,8 @@ int cmd_run(int argc, char **argv)
         if (o.time_override > 0)
             c->time_ms = o.time_override;
         if (cell_selected(&o, c)) {
+            if (!s.models[c->model].peer)
+                c->skip = cell_skip_reason(&le, c); /* what this machine lacks */
             sel[nsel++] = i;
             total_reps += c->skip ? 0 : c->reps;
         }
@@ -827,36 +788,50 @@ int cmd_run(int argc, char **argv)
         double sims[256];
         int nsims = 0;
         const char *cell_reason = NULL;
+        Build *b = NULL;
+        if (!c->skip && !m->peer) {
+            /* one build per (model, parameters, back end, MPI) */
+            char key[1024];
+            size_t len = (size_t)snprintf(key, sizeof key, "%s", m->name);
+            for (int p = 0; p < m->nparams && len < sizeof key; p++)
+                len += (size_t)snprintf(key + len, sizeof key - len, "-%s=%s", m->params[p].name, c->pvals[p]);
+            if (len < sizeof key)
+                snprintf(key + len, sizeof key - len, "-%s%s", c->backend, c->ranks > 1 ? "-mpi" : "");
+            sanitize(key);
+            for (int i = 0; i < nbuilds; i++)
+                if (!strcmp(builds[i].key, key))
+                    b = &builds[i];
+            if (!b) {
+                b = &builds[nbuilds++];
+                snprintf(b->key, sizeof b->key, "%s", key);
+                b->mpi = c->ranks > 1;
+                if (tty)
+                    fprintf(stderr, "\r\033[K[%d/%d] %s: building", k + 1, nsel, c->id);
+                build_model(&o, &s, c, b);
+            }
+            if (b->unsupported)
+                c->skip = b->unsupported;
+            else if (b->ok && !strcmp(c->backend, "cuda") && !le.have_gpu)
+                c->skip = "no GPU on this machine"; /* built (nvcc is here), nothing to run on */
+            if (c->skip)
+                total_reps -= c->reps;
+        }
         if (c->skip) {
             char reason[256];
             snprintf(reason, sizeof reason, "skipped: %s", c->skip);
-            Json *rec = new_record(&s, c, 1, meta, "skipped", reason);
+            Json *rec = record_new(&s, c, 1, meta, "skipped", reason);
+            if (b && b->ok) {
+                Json *bj = json_obj();
+                json_set(bj, "wall_s", json_num(b->wall_s));
+                read_build_yaml(b->dir, bj);
+                json_set(rec, "build", bj);
+            }
             if (store_write(o.store, rec, NULL, 0) == 0)
                 n_written++;
             json_free(rec);
             n_skip++;
             cell_reason = c->skip;
         } else {
-            Build *b = NULL;
-            if (!m->peer) {
-                char key[1024];
-                size_t len = (size_t)snprintf(key, sizeof key, "%s", m->name);
-                for (int p = 0; p < m->nparams && len < sizeof key; p++)
-                    len += (size_t)snprintf(key + len, sizeof key - len, "-%s=%s", m->params[p].name, c->pvals[p]);
-                if (len < sizeof key)
-                    snprintf(key + len, sizeof key - len, "-%s", c->backend);
-                sanitize(key);
-                for (int i = 0; i < nbuilds; i++)
-                    if (!strcmp(builds[i].key, key))
-                        b = &builds[i];
-                if (!b) {
-                    b = &builds[nbuilds++];
-                    snprintf(b->key, sizeof b->key, "%s", key);
-                    if (tty)
-                        fprintf(stderr, "\r\033[K[%d/%d] %s: building", k + 1, nsel, c->id);
-                    build_model(&o, &s, c, b);
-                }
-            }
             for (int rep = 1; rep <= c->reps && !g_interrupted; rep++) {
                 if (tty) {
                     double el = now_s() - t0;
@@ -867,7 +842,7 @@ int cmd_run(int argc, char **argv)
                     fprintf(stderr, "\r\033[K[%d/%d] %s rep %d/%d  elapsed %s  eta %s", k + 1, nsel,
                             c->id, rep, c->reps, e1, e2);
                 }
-                Json *rec = new_record(&s, c, rep, meta, "ok", NULL);
+                Json *rec = record_new(&s, c, rep, meta, "ok", NULL);
                 if (m->peer) {
                     run_peer(&o, &s, c, rep, rec, dir);
                 } else if (!b->ok) {
@@ -878,7 +853,7 @@ int cmd_run(int argc, char **argv)
                     json_set(bj, "wall_s", json_num(b->wall_s));
                     read_build_yaml(b->dir, bj);
                     json_set(rec, "build", bj);
-                    Json *mt = obj_at(rec, "meta");
+                    Json *mt = record_obj(rec, "meta");
                     if (b->cc_cmd[0]) {
                         char cc[256];
                         sscanf(b->cc_cmd, "%255s", cc);
@@ -887,7 +862,7 @@ int cmd_run(int argc, char **argv)
                     }
                     const char *ef = getenv("SNNCC_CFLAGS");
                     json_set(mt, "snncc_cflags_env", ef && *ef ? json_str(ef) : json_null());
-                    run_sim(b, c, rep, rec, dir);
+                    run_sim(&le, b, c, rep, rec, dir);
                 }
                 if (g_interrupted && strcmp(json_str_or(json_get(rec, "status"), ""), "ok") != 0) {
                     json_free(rec);

@@ -157,3 +157,34 @@ MWResult mann_whitney(const double *x, size_t m, const double *y, size_t n)
     }
     return r;
 }
+
+double median_ci(const double *x, size_t n, double conf, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (n == 0)
+        return NAN;
+    double *s = malloc(n * sizeof *s);
+    if (!s)
+        return NAN;
+    memcpy(s, x, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    /* coverage(k) = 1 - 2 P(B <= k-1) falls with k; the binomial terms in logs keep
+     * large n finite */
+    size_t best = 1;
+    double cdf = 0, cover = NAN;
+    for (size_t k = 1; 2 * k <= n + 1; k++) {
+        double j = (double)(k - 1);
+        cdf += exp(lgamma((double)n + 1) - lgamma(j + 1) - lgamma((double)n - j + 1) - (double)n * log(2.0));
+        double c = 1.0 - 2.0 * cdf;
+        if (k == 1 || c >= conf) {
+            best = k;
+            cover = c;
+        }
+        if (c < conf)
+            break;
+    }
+    *lo = s[best - 1];
+    *hi = s[n - best];
+    free(s);
+    return cover < 0 ? 0 : cover;
+}

@@ -19,4 +19,12 @@ double mw_exact_cdf(int m, int n, int u);
 double mw_normal_p(const double *x, size_t m, const double *y, size_t n, double *u_out);
 MWResult mann_whitney(const double *x, size_t m, const double *y, size_t n);
 
+/* Distribution-free confidence interval for the median from order statistics: with the
+ * sample sorted, [x_(k), x_(n+1-k)] (1-based) covers the population median with
+ * probability 1 - 2 P(B <= k-1), B ~ Binomial(n, 1/2), whatever the distribution.  k is
+ * the largest with coverage >= conf; when even [min, max] falls short (n < 6 for 95 %)
+ * that range is returned with its smaller coverage.  Returns the coverage (NAN for
+ * n = 0: lo and hi NAN too). */
+double median_ci(const double *x, size_t n, double conf, double *lo, double *hi);
+
 #endif

@@ -56,22 +56,6 @@ int edit_distance(const char *a, const char *b)
     return row[n];
 }
 
-int have_gpu(void)
-{
-    static int cached = -1;
-    if (cached < 0) {
-        FILE *p = popen("nvidia-smi -L 2>/dev/null", "r");
-        char line[256];
-        cached = 0;
-        if (p) {
-            if (fgets(line, sizeof line, p) && strncmp(line, "GPU", 3) == 0)
-                cached = 1;
-            pclose(p);
-        }
-    }
-    return cached;
-}
-
 typedef struct {
     yaml_document_t *doc;
     const char *file;
@@ -200,6 +184,9 @@ static int get_list(Ctx *c, const char *key, const yaml_node_t *v, StrList *out)
         if (!scalar(e))
             return errf(c, e, "'%s' must be a list of values, not a list of %ss", key,
                         e->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
+        for (int k = 0; k < out->n; k++)
+            if (!strcmp(out->v[k], scalar(e))) /* the same cell twice */
+                return errf(c, e, "'%s' lists '%s' twice", key, scalar(e));
         out->v[out->n++] = dupstr(scalar(e));
     }
     return 0;
@@ -219,6 +206,9 @@ static int get_ints(Ctx *c, const char *key, const yaml_node_t *v, IntList *out)
             if (!*l.v[i] || *end || x < 1 || x > 1000000)
                 rc = errf(c, v, "'%s' must be a list of positive integers, not '%s'", key, l.v[i]);
             out->v[i] = (int)x;
+            for (int k = 0; k < i && rc == 0; k++)
+                if (out->v[k] == out->v[i])
+                    rc = errf(c, v, "'%s' lists %d twice", key, out->v[i]);
         }
     }
     for (int i = 0; i < l.n; i++)
@@ -242,11 +232,26 @@ static int check_backends(Ctx *c, const yaml_node_t *v, const StrList *b)
 }
 
 typedef struct {
-    StrList backends;
+    StrList backends, exchange;
     IntList ranks, threads;
+    char *launcher;
     int reps;
     double time_ms, timeout_s;
 } Defaults;
+
+static const char *const KNOWN_EXCHANGE[] = {"collective", "p2p", NULL};
+
+static int check_exchange(Ctx *c, const yaml_node_t *v, const StrList *x)
+{
+    for (int i = 0; i < x->n; i++) {
+        int ok = 0;
+        for (int k = 0; KNOWN_EXCHANGE[k]; k++)
+            ok |= strcmp(x->v[i], KNOWN_EXCHANGE[k]) == 0;
+        if (!ok)
+            return errf(c, v, "unknown exchange '%s' (known: collective, p2p)", x->v[i]);
+    }
+    return 0;
+}
 
 static void copy_strlist(StrList *dst, const StrList *src)
 {
@@ -267,10 +272,14 @@ static void copy_intlist(IntList *dst, const IntList *src)
  * key's business, -1 on error. */
 static int common_key(Ctx *c, const char *key, const yaml_node_t *v, StrList *backends,
                       IntList *ranks, IntList *threads, int *reps, double *time_ms,
-                      double *timeout_s)
+                      double *timeout_s, StrList *exchange, char **launcher)
 {
     if (strcmp(key, "backends") == 0)
         return get_list(c, key, v, backends) || check_backends(c, v, backends) ? -1 : 1;
+    if (strcmp(key, "exchange") == 0)
+        return get_list(c, key, v, exchange) || check_exchange(c, v, exchange) ? -1 : 1;
+    if (strcmp(key, "launcher") == 0)
+        return get_str(c, key, v, launcher) ? -1 : 1;
     if (strcmp(key, "ranks") == 0)
         return get_ints(c, key, v, ranks) ? -1 : 1;
     if (strcmp(key, "threads") == 0)
@@ -285,10 +294,11 @@ static int common_key(Ctx *c, const char *key, const yaml_node_t *v, StrList *ba
 }
 
 static const char *const MODEL_KEYS[] = {"name", "file", "params", "peer", "script", "backends",
-                                         "ranks", "threads", "repetitions", "time_ms",
-                                         "timeout_s", NULL};
+                                         "ranks", "threads", "exchange", "launcher",
+                                         "repetitions", "time_ms", "timeout_s", NULL};
 static const char *const TOP_KEYS[] = {"suite", "models", "backends", "ranks", "threads",
-                                       "repetitions", "time_ms", "timeout_s", NULL};
+                                       "exchange", "launcher", "repetitions", "time_ms",
+                                       "timeout_s", NULL};
 
 static int file_exists(const char *p) { return access(p, R_OK) == 0; }
 
@@ -322,6 +332,8 @@ static int parse_model(Ctx *c, Suite *s, const yaml_node_t *mn, const Defaults *
     copy_strlist(&m->backends, &d->backends);
     copy_intlist(&m->ranks, &d->ranks);
     copy_intlist(&m->threads, &d->threads);
+    copy_strlist(&m->exchange, &d->exchange);
+    m->launcher = d->launcher ? dupstr(d->launcher) : NULL;
     if (mn->type != YAML_MAPPING_NODE)
         return errf(c, mn, "each entry of 'models' must be a mapping (name, file, params, ...)");
     const yaml_node_t *file_node = NULL, *peer_node = NULL, *script_node = NULL;
@@ -331,7 +343,7 @@ static int parse_model(Ctx *c, Suite *s, const yaml_node_t *mn, const Defaults *
             return -1;
         const char *key = scalar(k);
         int rc = common_key(c, key, v, &m->backends, &m->ranks, &m->threads, &m->reps,
-                            &m->time_ms, &m->timeout_s);
+                            &m->time_ms, &m->timeout_s, &m->exchange, &m->launcher);
         if (rc < 0)
             return -1;
         if (rc > 0)
@@ -407,48 +419,55 @@ static void add_cells(Suite *s, int mi, int *cap)
         for (int b = 0; b < nb; b++)
             for (int r = 0; r < m->ranks.n; r++)
                 for (int t = 0; t < m->threads.n; t++) {
-                    if (s->ncells == *cap) {
-                        *cap = *cap ? 2 * *cap : 16;
-                        s->cells = realloc(s->cells, (size_t)*cap * sizeof *s->cells);
-                        if (!s->cells)
-                            exit(2);
+                    /* the exchange is an axis only where there is something to exchange */
+                    int nx = m->ranks.v[r] > 1 && !m->peer && m->exchange.n ? m->exchange.n : 1;
+                    for (int x = 0; x < nx; x++) {
+                        if (s->ncells == *cap) {
+                            *cap = *cap ? 2 * *cap : 16;
+                            s->cells = realloc(s->cells, (size_t)*cap * sizeof *s->cells);
+                            if (!s->cells)
+                                exit(2);
+                        }
+                        SuiteCell *cell = &s->cells[s->ncells++];
+                        memset(cell, 0, sizeof *cell);
+                        cell->model = mi;
+                        cell->pvals = xcalloc((size_t)(m->nparams ? m->nparams : 1), sizeof *cell->pvals);
+                        char id[1024];
+                        size_t len = (size_t)snprintf(id, sizeof id, "%s", m->name);
+                        int rest = comb;
+                        for (int p = m->nparams - 1; p >= 0; p--) {
+                            cell->pvals[p] = m->params[p].vals[rest % m->params[p].n];
+                            rest /= m->params[p].n;
+                        }
+                        for (int p = 0; p < m->nparams && len < sizeof id; p++)
+                            len += (size_t)snprintf(id + len, sizeof id - len, "-%s=%s",
+                                                    m->params[p].name, cell->pvals[p]);
+                        cell->backend = m->peer ? m->peer : m->backends.v[b];
+                        cell->ranks = m->ranks.v[r];
+                        cell->threads = m->threads.v[t];
+                        cell->reps = m->reps;
+                        cell->time_ms = m->time_ms;
+                        cell->timeout_s = m->timeout_s;
+                        cell->launcher = m->launcher;
+                        cell->exchange = cell->ranks > 1 && !m->peer && m->exchange.n ? m->exchange.v[x] : NULL;
+                        if (len < sizeof id)
+                            len += (size_t)snprintf(id + len, sizeof id - len, "-%s-r%d-t%d",
+                                                    cell->backend, cell->ranks, cell->threads);
+                        if (cell->exchange && len < sizeof id)
+                            snprintf(id + len, sizeof id - len, "-%s", cell->exchange);
+                        /* ids name files: keep them to a safe alphabet */
+                        for (char *ch = id; *ch; ch++)
+                            if (!((*ch >= 'a' && *ch <= 'z') || (*ch >= 'A' && *ch <= 'Z') ||
+                                  (*ch >= '0' && *ch <= '9') || *ch == '.' || *ch == '_' ||
+                                  *ch == '-' || *ch == '=' || *ch == '+'))
+                                *ch = '_';
+                        cell->id = dupstr(id);
+                        /* what does not depend on the machine; snnbench run adds the rest */
+                        if (m->peer && cell->ranks > 1)
+                            cell->skip = "peers run as one process (ranks > 1)";
+                        else if (m->peer && cell->threads > 1)
+                            cell->skip = "peer scripts take no thread count (threads > 1)";
                     }
-                    SuiteCell *cell = &s->cells[s->ncells++];
-                    memset(cell, 0, sizeof *cell);
-                    cell->model = mi;
-                    cell->pvals = xcalloc((size_t)(m->nparams ? m->nparams : 1), sizeof *cell->pvals);
-                    char id[1024];
-                    size_t len = (size_t)snprintf(id, sizeof id, "%s", m->name);
-                    int rest = comb;
-                    for (int p = m->nparams - 1; p >= 0; p--) {
-                        cell->pvals[p] = m->params[p].vals[rest % m->params[p].n];
-                        rest /= m->params[p].n;
-                    }
-                    for (int p = 0; p < m->nparams && len < sizeof id; p++)
-                        len += (size_t)snprintf(id + len, sizeof id - len, "-%s=%s",
-                                                m->params[p].name, cell->pvals[p]);
-                    cell->backend = m->peer ? m->peer : m->backends.v[b];
-                    cell->ranks = m->ranks.v[r];
-                    cell->threads = m->threads.v[t];
-                    cell->reps = m->reps;
-                    cell->time_ms = m->time_ms;
-                    cell->timeout_s = m->timeout_s;
-                    if (len < sizeof id)
-                        snprintf(id + len, sizeof id - len, "-%s-r%d-t%d", cell->backend,
-                                 cell->ranks, cell->threads);
-                    /* ids name files: keep them to a safe alphabet */
-                    for (char *ch = id; *ch; ch++)
-                        if (!((*ch >= 'a' && *ch <= 'z') || (*ch >= 'A' && *ch <= 'Z') ||
-                              (*ch >= '0' && *ch <= '9') || *ch == '.' || *ch == '_' ||
-                              *ch == '-' || *ch == '=' || *ch == '+'))
-                            *ch = '_';
-                    cell->id = dupstr(id);
-                    if (strcmp(cell->backend, "cuda") == 0)
-                        cell->skip = have_gpu() ? "no cuda back end in snncc yet" : "no GPU";
-                    else if (cell->ranks > 1)
-                        cell->skip = "ranks > 1 need MPI, not supported yet";
-                    else if (cell->threads > 1)
-                        cell->skip = "threads > 1 not supported yet";
                 }
 }
 
@@ -516,7 +535,7 @@ int suite_load(const char *path, Suite *s, char *err, size_t errlen)
             goto out;
         const char *key = scalar(k);
         int r = common_key(&c, key, v, &d.backends, &d.ranks, &d.threads, &d.reps, &d.time_ms,
-                           &d.timeout_s);
+                           &d.timeout_s, &d.exchange, &d.launcher);
         if (r < 0) {
             rc = -1;
             goto out;
@@ -570,6 +589,10 @@ out:
     for (int i = 0; i < d.backends.n; i++)
         free(d.backends.v[i]);
     free(d.backends.v);
+    for (int i = 0; i < d.exchange.n; i++)
+        free(d.exchange.v[i]);
+    free(d.exchange.v);
+    free(d.launcher);
     free(d.ranks.v);
     free(d.threads.v);
     yaml_document_delete(&doc);
@@ -597,6 +620,10 @@ void suite_free(Suite *s)
         for (int b = 0; b < m->backends.n; b++)
             free(m->backends.v[b]);
         free(m->backends.v);
+        for (int b = 0; b < m->exchange.n; b++)
+            free(m->exchange.v[b]);
+        free(m->exchange.v);
+        free(m->launcher);
         free(m->ranks.v);
         free(m->threads.v);
     }

@@ -1,5 +1,5 @@
 /* bench/suite.h - benchmark suites in YAML: a matrix of models x parameters x back ends
- * x ranks x threads, with repetitions, simulated time and a timeout per cell.  Parsing
+ * x ranks x threads (x MPI exchange), with repetitions, simulated time and a timeout per cell.  Parsing
  * checks every key and reports the first problem as "FILE:LINE: message". */
 #ifndef SNNBENCH_SUITE_H
 #define SNNBENCH_SUITE_H
@@ -36,6 +36,8 @@ typedef struct {
     int nparams;
     StrList backends;
     IntList ranks, threads;
+    StrList exchange;  /* MPI spike exchange (collective, p2p): an axis for ranks > 1 */
+    char *launcher;    /* launch command for ranks > 1, NULL: mpirun -np {ranks} */
     int reps;
     double time_ms, timeout_s;
 } SuiteModel;
@@ -47,7 +49,10 @@ typedef struct {
     char *backend;
     int ranks, threads, reps;
     double time_ms, timeout_s;
-    const char *skip;  /* reason, or NULL when the cell runs */
+    const char *exchange; /* NULL: the simulator's default (always NULL for 1 rank) */
+    const char *launcher; /* the suite's launcher, or NULL */
+    const char *skip;  /* reason, or NULL when the cell runs (snnbench run fills in what
+                          depends on the machine: GPU, mpirun) */
 } SuiteCell;
 
 typedef struct {
@@ -65,7 +70,5 @@ int suite_load(const char *path, Suite *s, char *err, size_t errlen);
 void suite_free(Suite *s);
 /* Levenshtein distance, for did-you-mean hints. */
 int edit_distance(const char *a, const char *b);
-/* Whether a GPU is visible (nvidia-smi -L lists one); cached. */
-int have_gpu(void);
 
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # snnbench end to end: a tiny suite (lif_single, brunel at scale 0.05; 2 repetitions of
-# 200 ms; cuda and 2-rank cells recorded as skipped; a fake peer, a failing one and one
-# that times out), records checked against the schema, the store queried back with ls
+# 200 ms; cuda cells skipped without a GPU or a cuda back end; a 2-rank cell that runs
+# under mpirun when snncc builds MPI simulators, else is skipped with the reason; a fake
+# peer, a failing one and one that times out), records checked against the schema, the store queried back with ls
 # filters and CSV, compare's exit status on synthetic stores, slurm scripts and import.
 # Asserts no timing.
 set -euo pipefail
@@ -67,19 +68,26 @@ set -e
 cat progress
 test "$rc" -eq 1 # the failing and the slow peer
 grep -q '^\[1/9\] lif_single-c-r1-t1: 2 ok, 0 failed' progress
-grep -q 'brunel-scale=0.05-c-r2-t1: skipped: ranks > 1 need MPI' progress
+# the 2-rank cell runs where snncc has --mpi and mpirun works, else says why not
+MPI_RAN=0
+if grep -q 'brunel-scale=0.05-c-r2-t1: 2 ok, 0 failed' progress; then
+    MPI_RAN=1
+else
+    grep -Eq 'brunel-scale=0.05-c-r2-t1: skipped: (snncc has no --mpi option|mpirun is not available)' progress
+fi
 grep -q 'failpeer-brian2-r1-t1 rep 1: failed: peer failed (exit 3): boom: no brian here' progress
 grep -q 'slowpeer-brian2-r1-t1 rep 1: timeout: timed out after 1 s' progress
 
 # every record valid against the schema; the values where they belong
-$PY - store <<'PY'
+$PY - store $MPI_RAN <<'PY'
 import json, glob, os, sys
 files = sorted(glob.glob(f"{sys.argv[1]}/*/*/*.json"))
-assert len(files) == 2 + 1 + 2 + 3 + 2 + 1 + 1, len(files)
+mpi_ran = sys.argv[2] == "1"
+assert len(files) == 2 + 1 + 2 + 3 + 2 + 1 + 1 + mpi_ran, len(files)
 req = {"schema": int, "kind": str, "status": str, "suite": str, "cell": dict, "rep": int,
        "timers": dict, "sanity": dict, "memory": dict, "meta": dict}
 meta = ["machine", "hostname", "os", "cpu", "cores", "gpu", "snncc_version", "commit", "cc",
-        "nvcc", "mpi", "date"]
+        "nvcc", "mpi", "mpi_impl", "mpi_version", "date"]
 by = {}
 for f in files:
     r = json.load(open(f))
@@ -91,7 +99,7 @@ for f in files:
     assert r["meta"]["commit"] == "c0ffee000001"
     assert r["meta"]["date"].endswith("Z") and "T" in r["meta"]["date"]
     c = r["cell"]
-    for k in ("id", "model", "file", "params", "backend", "ranks", "threads", "time_ms"):
+    for k in ("id", "model", "file", "params", "backend", "ranks", "threads", "mpi", "exchange", "time_ms"):
         assert k in c, (f, k)
     # DIR/<machine>/<commit>/<suite>-<cell>-<rep>-<timestamp>.json
     parts = f.split(os.sep)
@@ -116,7 +124,19 @@ assert r["build"]["compile_s"] > 0
 lif = by[("lif_single-c-r1-t1", "ok")][0]
 assert lif["sanity"]["spikes"] > 0
 assert by[("brunel-scale=0.05-cuda-r1-t1", "skipped")][0]["reason"].startswith("skipped: ")
-assert by[("brunel-scale=0.05-c-r2-t1", "skipped")][0]["reason"] == "skipped: ranks > 1 need MPI, not supported yet"
+assert r["meta"]["launch_command"].endswith("--quiet --set threads=1"), r["meta"]["launch_command"]
+assert r["cell"]["mpi"] is False and r["cell"]["exchange"] is None
+if mpi_ran:
+    m = by[("brunel-scale=0.05-c-r2-t1", "ok")]
+    assert len(m) == 2
+    assert m[0]["meta"]["launch_command"].startswith("mpirun -np 2 "), m[0]["meta"]["launch_command"]
+    assert m[0]["parallel"]["ranks"] == 2 and m[0]["cell"]["mpi"] is True
+    assert m[0]["rank_timers"]["simulation_s"]["max"] >= m[0]["rank_timers"]["simulation_s"]["median"]
+    assert m[0]["imbalance"]["simulation_s"] >= 1
+    assert m[0]["sanity"]["neurons"] == 625
+else:
+    why = by[("brunel-scale=0.05-c-r2-t1", "skipped")][0]["reason"]
+    assert why.startswith("skipped: snncc has no --mpi option") or why.startswith("skipped: mpirun is not available"), why
 p = by[("fakepeer-brian2-r1-t1", "ok")]
 assert len(p) == 2 and p[0]["timers"]["simulation_s"] == 0.5 and p[0]["timers"]["construction_s"] == 0.25
 assert p[0]["timers"]["real_time_factor"] == 2.5
@@ -129,16 +149,16 @@ PY
 # ls: filters on metadata (bare and dotted keys), CSV
 "$SB" ls --store store >ls.txt 2>ls.err
 head -n 1 ls.txt | grep -q "^date .*cell .*simulate_s"
-grep -q "^12 of 12 records" ls.err
+grep -q "^$((12 + MPI_RAN)) of $((12 + MPI_RAN)) records" ls.err
 test "$("$SB" ls --store store backend=c model=brunel ranks=1 2>/dev/null | tail -n +2 | wc -l)" -eq 2
-test "$("$SB" ls --store store status=skipped 2>/dev/null | tail -n +2 | wc -l)" -eq 4
-test "$("$SB" ls --store store cell.params.scale=0.05 status!=skipped 2>/dev/null | tail -n +2 | wc -l)" -eq 2
+test "$("$SB" ls --store store status=skipped 2>/dev/null | tail -n +2 | wc -l)" -eq $((4 - MPI_RAN))
+test "$("$SB" ls --store store cell.params.scale=0.05 status!=skipped 2>/dev/null | tail -n +2 | wc -l)" -eq $((2 + 2 * MPI_RAN))
 test "$("$SB" ls --store store 'cell=*peer*' commit=c0ffee 2>/dev/null | tail -n +2 | wc -l)" -eq 4
 "$SB" ls --store store --csv --columns cell.id,rep,timers.simulation_s,meta.cpu status=ok >ls.csv
-$PY - <<'PY'
-import csv
+$PY - $MPI_RAN <<'PY'
+import csv, sys
 rows = list(csv.DictReader(open("ls.csv")))
-assert len(rows) == 6, rows
+assert len(rows) == 6 + 2 * int(sys.argv[1]), rows
 assert set(rows[0]) == {"cell.id", "rep", "timers.simulation_s", "meta.cpu"}
 assert all(float(r["timers.simulation_s"]) >= 0 for r in rows)
 PY

@@ -29,6 +29,42 @@ static void test_median_geomean(void **state)
     NEAR(geomean(h, 4), 2.0, 1e-12); /* non-positive values are left out */
 }
 
+/* Order-statistic intervals for the median: coverage 1 - 2 P(B <= k-1), B ~ Bin(n, 1/2),
+ * computed by hand: n = 10 gives k = 2 (1 - 2 * 11/1024), n = 20 gives k = 6
+ * (P(B <= 5) = 21700 / 2^20); n = 5 cannot reach 95 % (min..max covers 1 - 2/32). */
+static void test_median_ci(void **state)
+{
+    (void)state;
+    double x[20], lo, hi;
+    for (int i = 0; i < 20; i++)
+        x[i] = (double)((i * 7) % 20 + 1); /* 1..20, shuffled */
+    NEAR(median_ci(x, 20, 0.95, &lo, &hi), 1.0 - 2.0 * 21700.0 / 1048576.0, 1e-12);
+    NEAR(lo, 6, 0);
+    NEAR(hi, 15, 0);
+    double y[10] = {10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+    NEAR(median_ci(y, 10, 0.95, &lo, &hi), 1.0 - 22.0 / 1024.0, 1e-12);
+    NEAR(lo, 2, 0);
+    NEAR(hi, 9, 0);
+    NEAR(median_ci(y, 10, 0.80, &lo, &hi), 1.0 - 2.0 * 56.0 / 1024.0, 1e-12); /* k = 3 */
+    NEAR(lo, 3, 0);
+    NEAR(hi, 8, 0);
+    double z[5] = {3, 1, 5, 2, 4};
+    NEAR(median_ci(z, 5, 0.95, &lo, &hi), 1.0 - 2.0 / 32.0, 1e-12);
+    NEAR(lo, 1, 0);
+    NEAR(hi, 5, 0);
+    NEAR(median_ci(z, 1, 0.95, &lo, &hi), 0, 0);
+    NEAR(lo, 3, 0);
+    NEAR(hi, 3, 0);
+    assert_true(isnan(median_ci(z, 0, 0.95, &lo, &hi)) && isnan(lo) && isnan(hi));
+    double big[1001];
+    for (int i = 0; i < 1001; i++)
+        big[i] = i;
+    double c = median_ci(big, 1001, 0.95, &lo, &hi);
+    assert_true(c >= 0.95 && c < 0.96);
+    NEAR(lo + hi, 1000, 0); /* symmetric around the median, about 1.96 sqrt(n)/2 away */
+    assert_true(hi - 500 > 25 && hi - 500 < 37);
+}
+
 /* Exact null distribution: the number of arrangements with U = u is the number of
  * partitions of u into at most m parts of size at most n; C(m+n, m) in all. */
 static void test_exact_cdf(void **state)
@@ -203,6 +239,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_median_geomean),
+        cmocka_unit_test(test_median_ci),
         cmocka_unit_test(test_exact_cdf),
         cmocka_unit_test(test_exact_two_sided),
         cmocka_unit_test(test_normal_approximation),

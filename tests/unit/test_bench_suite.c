@@ -87,15 +87,61 @@ static void test_matrix(void **state)
     assert_string_equal(s.cells[0].id, "m-scale=0.05-k=3-c-r1-t1");
     assert_null(s.cells[0].skip);
     assert_string_equal(s.cells[1].id, "m-scale=0.05-k=3-c-r2-t1");
-    assert_string_equal(s.cells[1].skip, "ranks > 1 need MPI, not supported yet");
+    assert_null(s.cells[1].skip); /* MPI and GPUs: decided by snnbench run on the machine */
+    assert_null(s.cells[1].exchange);
     assert_string_equal(s.cells[2].id, "m-scale=0.05-k=3-cuda-r1-t1");
-    assert_non_null(s.cells[2].skip);
+    assert_null(s.cells[2].skip);
     assert_string_equal(s.cells[4].id, "m-scale=0.1-k=3-c-r1-t1");
     assert_int_equal(s.cells[4].reps, 2);
     assert_true(s.cells[4].time_ms == 200);
     assert_string_equal(s.cells[8].id, "peer-brian2-r1-t1");
     assert_int_equal(s.cells[8].reps, 5);
     assert_true(s.cells[8].time_ms == 1000);
+    suite_free(&s);
+}
+
+/* exchange is an axis for cells with more than one rank only; launcher is inherited and
+ * overridden per model; peers with several ranks or threads are skipped here. */
+static void test_mpi_axes(void **state)
+{
+    (void)state;
+    const char *path = write_suite("mpi.yaml",
+        "ranks: [1, 2, 4]\n"
+        "exchange: [collective, p2p]\n"
+        "launcher: srun -n {ranks}\n"
+        "models:\n"
+        "  - file: m.lua\n"
+        "  - name: other\n"
+        "    file: m.lua\n"
+        "    ranks: 2\n"
+        "    exchange: p2p\n"
+        "    launcher: mpiexec -n {ranks} --bind-to none\n"
+        "  - name: peer\n"
+        "    file: m.lua\n"
+        "    peer: brian2\n"
+        "    ranks: [1, 2]\n"
+        "    threads: [1, 2]\n");
+    Suite s;
+    char err[1024];
+    if (suite_load(path, &s, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    static const char *const ids[] = {"m-c-r1-t1", "m-c-r2-t1-collective", "m-c-r2-t1-p2p",
+                                      "m-c-r4-t1-collective", "m-c-r4-t1-p2p", "other-c-r2-t1-p2p",
+                                      "peer-brian2-r1-t1", "peer-brian2-r1-t2", "peer-brian2-r2-t1",
+                                      "peer-brian2-r2-t2"};
+    assert_int_equal(s.ncells, 10);
+    for (int i = 0; i < 10; i++)
+        assert_string_equal(s.cells[i].id, ids[i]);
+    assert_null(s.cells[0].exchange);
+    assert_string_equal(s.cells[2].exchange, "p2p");
+    assert_int_equal(s.cells[3].ranks, 4);
+    assert_string_equal(s.cells[3].exchange, "collective");
+    assert_string_equal(s.cells[0].launcher, "srun -n {ranks}");
+    assert_string_equal(s.cells[5].launcher, "mpiexec -n {ranks} --bind-to none");
+    assert_null(s.cells[6].skip);
+    assert_null(s.cells[6].exchange);
+    assert_string_equal(s.cells[7].skip, "peer scripts take no thread count (threads > 1)");
+    assert_string_equal(s.cells[8].skip, "peers run as one process (ranks > 1)");
     suite_free(&s);
 }
 
@@ -114,6 +160,14 @@ static void test_errors(void **state)
     expect_error("backends: [c, fortran]\nmodels:\n  - file: m.lua\n",
                  "1: unknown back end 'fortran' (known: c, cuda)");
     expect_error("models: m.lua\n", "1: 'models' must be a list of models");
+    expect_error("exchange: [p2p, allgather]\nmodels:\n  - file: m.lua\n",
+                 "1: unknown exchange 'allgather' (known: collective, p2p)");
+    expect_error("models:\n  - file: m.lua\n    launcher: ''\n", "3: 'launcher' must not be empty");
+    expect_error("ranks: [1, 2, 01]\nmodels:\n  - file: m.lua\n", "1: 'ranks' lists 1 twice");
+    expect_error("models:\n  - file: m.lua\n    params: {scale: [0.1, 0.2, 0.1]}\n",
+                 "3: 'scale' lists '0.1' twice");
+    expect_error("models:\n  - file: m.lua\n    exchang: p2p\n",
+                 "3: unknown key 'exchang' (did you mean 'exchange'?)");
     expect_error("suite: x\n", "1: no 'models' list");
     expect_error("models:\n  - name: a\n", "2: model entry has no 'file'");
     expect_error("models:\n  - file: m.lua\n    peer: nest\n", "3: unknown peer 'nest' (known: brian2)");
@@ -157,6 +211,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matrix),
+        cmocka_unit_test(test_mpi_axes),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_prefix_errors),
         cmocka_unit_test(test_edit_distance),
