@@ -181,12 +181,21 @@ static int get_list(Ctx *c, const char *key, const yaml_node_t *v, StrList *out)
     out->v = xcalloc((size_t)n, sizeof *out->v);
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
         yaml_node_t *e = node(c, *it);
+        int rc = 0;
         if (!scalar(e))
-            return errf(c, e, "'%s' must be a list of values, not a list of %ss", key,
-                        e->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
-        for (int k = 0; k < out->n; k++)
+            rc = errf(c, e, "'%s' must be a list of values, not a list of %ss", key,
+                      e->type == YAML_SEQUENCE_NODE ? "list" : "mapping");
+        for (int k = 0; k < out->n && rc == 0; k++)
             if (!strcmp(out->v[k], scalar(e))) /* the same cell twice */
-                return errf(c, e, "'%s' lists '%s' twice", key, scalar(e));
+                rc = errf(c, e, "'%s' lists '%s' twice", key, scalar(e));
+        if (rc != 0) { /* the caller keeps nothing of a list that failed */
+            for (int k = 0; k < out->n; k++)
+                free(out->v[k]);
+            free(out->v);
+            out->v = NULL;
+            out->n = 0;
+            return rc;
+        }
         out->v[out->n++] = dupstr(scalar(e));
     }
     return 0;
