@@ -912,6 +912,18 @@ static int run_main(int argc, char **argv, const snn_model *model)
     run->n_steps = (uint64_t)llround(cfg->duration_ms / m->dt);
     read_build_yaml();
 
+    /* More threads than cores: threads that meet at the end of every step then wait for
+     * descheduled peers, and the run slows down many times over.  Say so. */
+    {
+        int local = rt_par_local_ranks();
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        if (run->rank == 0 && cores > 0 && (long)local * cfg->threads > cores)
+            fprintf(stderr, "%s: warning: %d rank%s x %d thread%s on this node, which has %ld "
+                            "cores: expect a slow run (docs/parallel.md)\n",
+                    m->name, local, local == 1 ? "" : "s", cfg->threads,
+                    cfg->threads == 1 ? "" : "s", cores);
+    }
+
     /* Outputs.  With several ranks each records into <output>/.rank<r>; rank 0 merges. */
     if (run->rank == 0 && snn_mkdirs(cfg->output) != 0)
         snn_fatal("cannot create output directory '%s': %s", cfg->output, strerror(errno));

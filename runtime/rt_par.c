@@ -99,6 +99,23 @@ int rt_par_is_mpi(void)
 #endif
 }
 
+int rt_par_local_ranks(void)
+{
+#ifdef SNN_MPI
+    if (g_mpi_on && g_ranks > 1) {
+        MPI_Comm node;
+        int n = 1;
+        if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+            MPI_SUCCESS) {
+            MPI_Comm_size(node, &n);
+            MPI_Comm_free(&node);
+        }
+        return n;
+    }
+#endif
+    return 1;
+}
+
 void rt_par_set_collective(int on)
 {
     g_collective = on;

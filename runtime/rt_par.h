@@ -12,6 +12,8 @@ void rt_par_finalize(void);
 int rt_par_rank(void);
 int rt_par_ranks(void);
 int rt_par_is_mpi(void);
+/* ranks on this node (collective over all ranks) */
+int rt_par_local_ranks(void);
 /* While on, failures are taken to be the same on every rank (reading the command line
  * and config): rank 0 reports, the others stay quiet for a few seconds, waiting for its
  * MPI_Abort. */
