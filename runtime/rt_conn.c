@@ -232,6 +232,35 @@ static uint32_t *total_counts(const snn_proj_spec *spec, uint64_t seed)
 
 /* ---- column and row generators -------------------------------------------------------- */
 
+/* k values uniform in [0, n) (n > 0): exactly the values, and the stream position, of k
+ * calls of snn_rng_below(g, n), but with Lemire's rejection threshold computed once and
+ * whole Philox blocks taken four words at a time without a branch per word. */
+static inline void below_many(snn_rng *g, uint32_t n, uint32_t k, uint32_t *out)
+{
+    const uint32_t thr = (uint32_t)(-n) % n; /* a word w is kept iff (w n mod 2^32) >= thr */
+    uint32_t got = 0;
+    while (got < k && g->left > 0) { /* the rest of a block already started */
+        uint64_t m = (uint64_t)snn_rng_u32(g) * n;
+        if ((uint32_t)m >= thr)
+            out[got++] = (uint32_t)(m >> 32);
+    }
+    while (k - got >= 4) { /* g->left == 0: whole blocks; out[got + 3] < out + k */
+        uint32_t w[4];
+        snn_philox4x32_10(g->ctr, g->key, w);
+        g->ctr[0]++;
+        for (int q = 0; q < 4; q++) {
+            uint64_t m = (uint64_t)w[q] * n;
+            out[got] = (uint32_t)(m >> 32);
+            got += (uint32_t)m >= thr;
+        }
+    }
+    while (got < k) {
+        uint64_t m = (uint64_t)snn_rng_u32(g) * n;
+        if ((uint32_t)m >= thr)
+            out[got++] = (uint32_t)(m >> 32);
+    }
+}
+
 /* k sources out of n_pre for column j (fixed_indegree, fixed_total), in draw order. */
 static inline uint32_t draw_sources(snn_rng *g, uint32_t k, uint32_t avail, int excl,
                                     uint32_t j, int multapses, uint32_t *buf, uint64_t *w)
@@ -240,10 +269,11 @@ static inline uint32_t draw_sources(snn_rng *g, uint32_t k, uint32_t avail, int 
     if (k == 0 || avail == 0)
         return 0;
     if (multapses) {
-        for (uint32_t t = 0; t < k; t++) {
-            uint32_t r = snn_rng_below(g, avail);
-            buf[n++] = r + (uint32_t)(excl && r >= j);
-        }
+        below_many(g, avail, k, buf);
+        n = k;
+        if (excl)
+            for (uint32_t t = 0; t < n; t++)
+                buf[t] += (uint32_t)(buf[t] >= j);
     } else {
         /* Floyd: for t in [avail - k, avail): r = below(t + 1); take t if r is taken. */
         for (uint32_t t = avail - k; t < avail; t++) {
@@ -413,8 +443,8 @@ static inline uint32_t outdegree_row(const snn_proj_spec *spec, uint64_t seed, u
         for (uint32_t t = 0; t < n; t++)
             w[buf[t] >> 6] = 0;
     } else {
-        for (uint32_t t = 0; t < k; t++)
-            buf[n++] = snn_rng_below(&g, avail);
+        below_many(&g, avail, k, buf);
+        n = k;
     }
     sort_u32(buf, n, cx->tmp, avail - 1);
     if (excl)
@@ -659,7 +689,34 @@ static inline void draw_values(value_ctx *v, uint32_t elem, uint32_t n)
 /* Rows with per-synapse delays are reordered by (delay, target): a spike then writes the
  * dendritic ring one delay row at a time, each in ascending target order, instead of
  * hopping between up to max_delay rows per synapse (a stable counting sort keeps the
- * targets ascending within each delay). */
+ * targets ascending within each delay).  sort_row_by_delay is instantiated for every
+ * combination of entry widths (IB, WB, DB constant), so each entry moves with fixed-size
+ * loads and stores; tmp holds maxlen entries of each array, cnt dmax + 2 counters. */
+__attribute__((always_inline)) static inline void
+sort_row_by_delay(uint32_t n, unsigned char *ri, unsigned char *rw, unsigned char *rd,
+                  unsigned char *ti, unsigned char *tw, unsigned char *td, uint32_t *cnt,
+                  uint32_t dmax, const int IB, const int WB, const int DB)
+{
+#define RT_DELAY_AT(p, k) (DB == 1 ? (uint32_t)(p)[k] : (uint32_t)((const uint16_t *)(const void *)(p))[k])
+    memset(cnt, 0, ((size_t)dmax + 2) * sizeof *cnt);
+    for (uint32_t k = 0; k < n; k++)
+        cnt[RT_DELAY_AT(rd, k) + 1]++;
+    for (uint32_t d = 1; d <= dmax + 1; d++)
+        cnt[d] += cnt[d - 1];
+    memcpy(ti, ri, (size_t)n * (size_t)IB);
+    if (WB)
+        memcpy(tw, rw, (size_t)n * (size_t)WB);
+    memcpy(td, rd, (size_t)n * (size_t)DB);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t at = cnt[RT_DELAY_AT(td, k)]++;
+        memcpy(ri + (size_t)at * IB, ti + (size_t)k * IB, (size_t)IB);
+        if (WB)
+            memcpy(rw + (size_t)at * WB, tw + (size_t)k * WB, (size_t)WB);
+        memcpy(rd + (size_t)at * DB, td + (size_t)k * DB, (size_t)DB);
+    }
+#undef RT_DELAY_AT
+}
+
 static void sort_rows_by_delay(uint32_t n_pre, const uint64_t *row_start,
                                const uint32_t *row_len, void *ind, int ib, void *weight,
                                int wb, void *delay, int db, uint32_t dmax)
@@ -676,6 +733,7 @@ static void sort_rows_by_delay(uint32_t n_pre, const uint64_t *row_start,
         snn_fatal("out of memory sorting synapses by delay");
     unsigned char *ti = tmp, *tw = tmp + (size_t)maxlen * (size_t)ib,
                   *td = tw + (size_t)maxlen * (size_t)wb;
+    const int shape = ib * 100 + wb * 10 + db;
     for (uint32_t i = 0; i < n_pre; i++) {
         uint32_t n = row_len[i];
         if (n < 2)
@@ -684,24 +742,18 @@ static void sort_rows_by_delay(uint32_t n_pre, const uint64_t *row_start,
         unsigned char *ri = (unsigned char *)ind + s0 * (uint64_t)ib;
         unsigned char *rw = weight ? (unsigned char *)weight + s0 * (uint64_t)wb : NULL;
         unsigned char *rd = (unsigned char *)delay + s0 * (uint64_t)db;
-        memset(cnt, 0, ((size_t)dmax + 2) * sizeof *cnt);
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t d = db == 1 ? rd[k] : ((const uint16_t *)(const void *)rd)[k];
-            cnt[d + 1]++;
-        }
-        for (uint32_t d = 1; d <= dmax + 1; d++)
-            cnt[d] += cnt[d - 1];
-        memcpy(ti, ri, (size_t)n * (size_t)ib);
-        if (rw)
-            memcpy(tw, rw, (size_t)n * (size_t)wb);
-        memcpy(td, rd, (size_t)n * (size_t)db);
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t d = db == 1 ? td[k] : ((const uint16_t *)(const void *)td)[k];
-            uint32_t at = cnt[d]++;
-            memcpy(ri + (size_t)at * (size_t)ib, ti + (size_t)k * (size_t)ib, (size_t)ib);
-            if (rw)
-                memcpy(rw + (size_t)at * (size_t)wb, tw + (size_t)k * (size_t)wb, (size_t)wb);
-            memcpy(rd + (size_t)at * (size_t)db, td + (size_t)k * (size_t)db, (size_t)db);
+        switch (shape) {
+#define RT_SORT_CASE(I, W, D)                                                                \
+    case I * 100 + W * 10 + D:                                                               \
+        sort_row_by_delay(n, ri, rw, rd, ti, tw, td, cnt, dmax, I, W, D);                    \
+        break;
+            RT_SORT_CASE(2, 0, 1) RT_SORT_CASE(2, 4, 1) RT_SORT_CASE(2, 8, 1)
+            RT_SORT_CASE(2, 0, 2) RT_SORT_CASE(2, 4, 2) RT_SORT_CASE(2, 8, 2)
+            RT_SORT_CASE(4, 0, 1) RT_SORT_CASE(4, 4, 1) RT_SORT_CASE(4, 8, 1)
+            RT_SORT_CASE(4, 0, 2) RT_SORT_CASE(4, 4, 2) RT_SORT_CASE(4, 8, 2)
+#undef RT_SORT_CASE
+        default:
+            snn_fatal("internal error: synapse entry widths %d, %d, %d", ib, wb, db);
         }
     }
     free(tmp);
