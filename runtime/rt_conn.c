@@ -244,14 +244,23 @@ static inline void below_many(snn_rng *g, uint32_t n, uint32_t k, uint32_t *out)
         if ((uint32_t)m >= thr)
             out[got++] = (uint32_t)(m >> 32);
     }
-    while (k - got >= 4) { /* g->left == 0: whole blocks; out[got + 3] < out + k */
-        uint32_t w[4];
-        snn_philox4x32_10(g->ctr, g->key, w);
-        g->ctr[0]++;
-        for (int q = 0; q < 4; q++) {
-            uint64_t m = (uint64_t)w[q] * n;
-            out[got] = (uint32_t)(m >> 32);
-            got += (uint32_t)m >= thr;
+    uint32_t w0[RT_BATCH], w1[RT_BATCH], w2[RT_BATCH], w3[RT_BATCH];
+    while (k - got >= 4) { /* g->left == 0: whole blocks, each word written below out + k */
+        const uint32_t nb = (k - got) / 4 < RT_BATCH ? (k - got) / 4 : RT_BATCH;
+        rt_philox_batch(g->key, g->ctr[0], g->ctr[1], g->ctr[2], g->ctr[3], nb, w0, w1, w2,
+                        w3);
+        g->ctr[0] += nb;
+        for (uint32_t b = 0; b < nb; b++) {
+            const uint64_t m0 = (uint64_t)w0[b] * n, m1 = (uint64_t)w1[b] * n;
+            const uint64_t m2 = (uint64_t)w2[b] * n, m3 = (uint64_t)w3[b] * n;
+            out[got] = (uint32_t)(m0 >> 32);
+            got += (uint32_t)m0 >= thr;
+            out[got] = (uint32_t)(m1 >> 32);
+            got += (uint32_t)m1 >= thr;
+            out[got] = (uint32_t)(m2 >> 32);
+            got += (uint32_t)m2 >= thr;
+            out[got] = (uint32_t)(m3 >> 32);
+            got += (uint32_t)m3 >= thr;
         }
     }
     while (got < k) {

@@ -15,6 +15,19 @@
  * word 2 = attempt), snn_fatal after 1000 draws in all.  Out of line: rarely called. */
 double rt_init_clipped_redraw(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t draw);
 
+/* Philox blocks (seed key 'key', counter (first + b, c1, c2, c3)) for b in [0, nb): word q
+ * of block b goes to wq[b].  SIMD (AVX-512 or AVX2, chosen at run time) where the CPU has
+ * it, bit for bit snn_philox4x32_10 (rt_philox_batch.c). */
+void rt_philox_batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2,
+                     uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
+                     uint32_t *w3);
+/* For tests: use at most 'level' (0 scalar, 1 AVX2, 2 AVX-512; -1 the best there is);
+ * returns the level that will be used. */
+int rt_philox_batch_level(int level);
+
+/* Blocks per rt_philox_batch call in the fill loops (4 arrays of this many words). */
+#define RT_BATCH 64u
+
 /* Uniform in (0, 1) from two words, bit for bit snn_rng_uniform. */
 static inline double rt_u53(uint32_t w0, uint32_t w1)
 {
@@ -74,75 +87,75 @@ static inline double rt_init_eval(const snn_init *init, uint64_t seed, uint32_t 
 }
 
 /* out[t] = rt_init_eval(init, seed, elem, t) for t in [0, n): one column's (or row's) values
- * with the kind tested once and one Philox block per two values (block t >> 1), which the
- * compiler keeps in registers. */
+ * with the kind tested once per batch and the Philox blocks (block t >> 1 for values t and
+ * t + 1) computed RT_BATCH at a time by rt_philox_batch. */
 static inline void rt_init_fill(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t n,
                                 double *out)
 {
-    const uint32_t key[2] = {(uint32_t)seed, init->stream};
-    const uint32_t shi = (uint32_t)(seed >> 32);
     const double a = init->a, b = init->b;
-    uint32_t ctr[4] = {0, elem, 0, shi}, w[4];
-    uint32_t t = 0;
-    switch (init->kind) {
-    case SNN_INIT_UNIFORM:
-        for (; t + 1 < n; t += 2) {
-            ctr[0] = t >> 1;
-            snn_philox4x32_10(ctr, key, w);
-            out[t] = a + (b - a) * rt_u53(w[0], w[1]);
-            out[t + 1] = a + (b - a) * rt_u53(w[2], w[3]);
-        }
-        break;
-    case SNN_INIT_NORMAL:
-        for (; t + 1 < n; t += 2) {
-            ctr[0] = t >> 1;
-            snn_philox4x32_10(ctr, key, w);
-            out[t] = a + b * snn_normal_from64(((uint64_t)w[0] << 32) | w[1], key, ctr[0],
-                                               elem, 0, shi, 1);
-            out[t + 1] = a + b * snn_normal_from64(((uint64_t)w[2] << 32) | w[3], key, ctr[0],
-                                                   elem, 0, shi, 3);
-        }
-        break;
-    case SNN_INIT_NORMAL_CLIPPED: {
-        const double lo = init->lo, hi = init->hi;
-        for (; t + 1 < n; t += 2) {
-            ctr[0] = t >> 1;
-            snn_philox4x32_10(ctr, key, w);
-            double x = a + b * snn_normal_from64(((uint64_t)w[0] << 32) | w[1], key, ctr[0],
-                                                 elem, 0, shi, 1);
-            double y = a + b * snn_normal_from64(((uint64_t)w[2] << 32) | w[3], key, ctr[0],
-                                                 elem, 0, shi, 3);
-            out[t] = x >= lo && x <= hi ? x : rt_init_clipped_redraw(init, seed, elem, t);
-            out[t + 1] = y >= lo && y <= hi ? y : rt_init_clipped_redraw(init, seed, elem, t + 1);
-        }
-        break;
-    }
-    case SNN_INIT_LOGNORMAL:
-        for (; t + 1 < n; t += 2) {
-            ctr[0] = t >> 1;
-            snn_philox4x32_10(ctr, key, w);
-            out[t] = exp(a + b * snn_normal_from64(((uint64_t)w[0] << 32) | w[1], key, ctr[0],
-                                                   elem, 0, shi, 1));
-            out[t + 1] = exp(a + b * snn_normal_from64(((uint64_t)w[2] << 32) | w[3], key,
-                                                       ctr[0], elem, 0, shi, 3));
-        }
-        break;
-    case SNN_INIT_EXPONENTIAL:
-        for (; t + 1 < n; t += 2) {
-            ctr[0] = t >> 1;
-            snn_philox4x32_10(ctr, key, w);
-            out[t] = a * -log(rt_u53(w[0], w[1]));
-            out[t + 1] = a * -log(rt_u53(w[2], w[3]));
-        }
-        break;
-    case SNN_INIT_CONSTANT:
-    default:
-        for (; t < n; t++)
+    if (init->kind == SNN_INIT_CONSTANT) {
+        for (uint32_t t = 0; t < n; t++)
             out[t] = a;
         return;
     }
-    if (t < n) /* odd n: the last value, from the first half of its block */
-        out[t] = rt_init_eval(init, seed, elem, t);
+    const uint32_t key[2] = {(uint32_t)seed, init->stream};
+    const uint32_t shi = (uint32_t)(seed >> 32);
+    uint32_t w0[RT_BATCH], w1[RT_BATCH], w2[RT_BATCH], w3[RT_BATCH];
+    uint32_t t0 = 0;
+    while (n - t0 >= 2) {
+        const uint32_t blk0 = t0 >> 1;
+        const uint32_t nb = (n - t0) / 2 < RT_BATCH ? (n - t0) / 2 : RT_BATCH;
+        double *o = out + t0;
+        rt_philox_batch(key, blk0, elem, 0, shi, nb, w0, w1, w2, w3);
+        switch (init->kind) {
+        case SNN_INIT_UNIFORM:
+            for (uint32_t q = 0; q < nb; q++) {
+                o[2 * q] = a + (b - a) * rt_u53(w0[q], w1[q]);
+                o[2 * q + 1] = a + (b - a) * rt_u53(w2[q], w3[q]);
+            }
+            break;
+        case SNN_INIT_NORMAL:
+            for (uint32_t q = 0; q < nb; q++) {
+                o[2 * q] = a + b * snn_normal_from64(((uint64_t)w0[q] << 32) | w1[q], key,
+                                                     blk0 + q, elem, 0, shi, 1);
+                o[2 * q + 1] = a + b * snn_normal_from64(((uint64_t)w2[q] << 32) | w3[q], key,
+                                                         blk0 + q, elem, 0, shi, 3);
+            }
+            break;
+        case SNN_INIT_NORMAL_CLIPPED: {
+            const double lo = init->lo, hi = init->hi;
+            for (uint32_t q = 0; q < nb; q++) {
+                double x = a + b * snn_normal_from64(((uint64_t)w0[q] << 32) | w1[q], key,
+                                                     blk0 + q, elem, 0, shi, 1);
+                double y = a + b * snn_normal_from64(((uint64_t)w2[q] << 32) | w3[q], key,
+                                                     blk0 + q, elem, 0, shi, 3);
+                const uint32_t t = t0 + 2 * q;
+                o[2 * q] = x >= lo && x <= hi ? x : rt_init_clipped_redraw(init, seed, elem, t);
+                o[2 * q + 1] =
+                    y >= lo && y <= hi ? y : rt_init_clipped_redraw(init, seed, elem, t + 1);
+            }
+            break;
+        }
+        case SNN_INIT_LOGNORMAL:
+            for (uint32_t q = 0; q < nb; q++) {
+                o[2 * q] = exp(a + b * snn_normal_from64(((uint64_t)w0[q] << 32) | w1[q], key,
+                                                         blk0 + q, elem, 0, shi, 1));
+                o[2 * q + 1] = exp(a + b * snn_normal_from64(((uint64_t)w2[q] << 32) | w3[q],
+                                                             key, blk0 + q, elem, 0, shi, 3));
+            }
+            break;
+        case SNN_INIT_EXPONENTIAL:
+        default:
+            for (uint32_t q = 0; q < nb; q++) {
+                o[2 * q] = a * -log(rt_u53(w0[q], w1[q]));
+                o[2 * q + 1] = a * -log(rt_u53(w2[q], w3[q]));
+            }
+            break;
+        }
+        t0 += 2 * nb;
+    }
+    if (t0 < n) /* odd n: the last value, from the first half of its block */
+        out[t0] = rt_init_eval(init, seed, elem, t0);
 }
 
 #endif /* SNNRT_INTERNAL_H */

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rt_internal.h" /* rt_philox_batch */
 #include "snnrt.h"
 
 /* Generated code initialises snn_init positionally as {kind, a, b, stream} (lo and hi, added
@@ -913,6 +914,38 @@ static void test_normal_layout(void **state)
     }
 }
 
+/* rt_philox_batch (the construction's SIMD Philox) gives snn_philox4x32_10's blocks at
+ * every level this machine has, for batch sizes around the vector widths and counters
+ * that wrap. */
+static void test_philox_batch(void **state)
+{
+    (void)state;
+    enum { NB = 100 };
+    uint32_t w[4][NB + 1];
+    const uint32_t key[2] = {0xdeadbeefu, 0x12345678u};
+    const uint32_t firsts[3] = {0, 7, 0xFFFFFFF0u};
+    const uint32_t sizes[8] = {1, 7, 8, 9, 16, 17, 63, NB};
+    int best = rt_philox_batch_level(-1);
+    for (int level = 0; level <= best; level++) {
+        assert_int_equal(rt_philox_batch_level(level), level);
+        for (int fi = 0; fi < 3; fi++)
+            for (int si = 0; si < 8; si++) {
+                const uint32_t nb = sizes[si];
+                memset(w, 0xA5, sizeof w);
+                rt_philox_batch(key, firsts[fi], 11, 0x80000000u, 3, nb, w[0], w[1], w[2], w[3]);
+                for (uint32_t b = 0; b < nb; b++) {
+                    uint32_t ctr[4] = {firsts[fi] + b, 11, 0x80000000u, 3}, x[4];
+                    snn_philox4x32_10(ctr, key, x);
+                    for (int q = 0; q < 4; q++)
+                        assert_int_equal(w[q][b], x[q]);
+                }
+                for (int q = 0; q < 4; q++) /* nothing written past nb */
+                    assert_int_equal(w[q][nb], 0xA5A5A5A5u);
+            }
+    }
+    rt_philox_batch_level(-1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -926,7 +959,7 @@ int main(void)
         cmocka_unit_test(test_binomial),       cmocka_unit_test(test_normal_clipped),
         cmocka_unit_test(test_lognormal_exponential),
         cmocka_unit_test(test_normal_distribution), cmocka_unit_test(test_normal_slow_path),
-        cmocka_unit_test(test_normal_layout),
+        cmocka_unit_test(test_normal_layout),  cmocka_unit_test(test_philox_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
