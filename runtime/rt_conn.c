@@ -620,6 +620,8 @@ typedef struct filler {
     uint64_t h0; /* wbits_mix(0): the weight part of the hash without weights */
     uint64_t sum;
     uint32_t dmax_seen;
+    int dtab_ready;     /* dtab filled (by the first flush_bucket) */
+    uint64_t dtab[256]; /* dmix(d) for 1-byte delays */
 } filler;
 
 typedef struct bucket_entry {
@@ -659,10 +661,96 @@ static inline void fill_one(filler *f, uint32_t s, uint32_t j, double w, uint32_
     f->sum += syn_hash(s, j, wh);
 }
 
+/* fill_one for a bucket's n entries, instantiated for every combination of entry widths
+ * (IB, WB, DB constant: no tests per entry), with the rows' write positions prefetched a
+ * few entries ahead (a bucket's rows do not all stay in the first-level cache) and dmix of
+ * 1-byte delays from a table. */
+#define RT_FLUSH_AHEAD 16u
+__attribute__((always_inline)) static inline void
+flush_shape(filler *f, const bucket_entry *e, const double *w, const uint16_t *d, uint32_t n,
+            const int IB, const int WB, const int DB)
+{
+    const uint64_t *rs = f->row_start;
+    uint32_t *rl = f->row_len;
+    uint64_t sum = f->sum;
+    uint32_t dmax = f->dmax_seen;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + RT_FLUSH_AHEAD < n) {
+            const uint32_t s2 = e[i + RT_FLUSH_AHEAD].s;
+            const uint64_t p2 = rs[s2] + rl[s2];
+            if (IB == 2)
+                __builtin_prefetch(f->ind16 + p2, 1);
+            else
+                __builtin_prefetch(f->ind32 + p2, 1);
+            if (WB == 4)
+                __builtin_prefetch(f->wf + p2, 1);
+            else if (WB == 8)
+                __builtin_prefetch(f->wd + p2, 1);
+            if (DB == 1)
+                __builtin_prefetch(f->d8 + p2, 1);
+            else if (DB == 2)
+                __builtin_prefetch(f->d16 + p2, 1);
+        }
+        const uint32_t s = e[i].s, j = e[i].j;
+        const uint64_t pos = rs[s] + rl[s]++;
+        uint64_t wh = f->h0;
+        if (IB == 2)
+            f->ind16[pos] = (uint16_t)j;
+        else
+            f->ind32[pos] = j;
+        if (WB == 4) {
+            float x = (float)w[i];
+            uint32_t bits32;
+            memcpy(&bits32, &x, sizeof bits32);
+            f->wf[pos] = x;
+            wh = wbits_mix(bits32);
+        } else if (WB == 8) {
+            uint64_t bits64;
+            memcpy(&bits64, &w[i], sizeof bits64);
+            f->wd[pos] = w[i];
+            wh = wbits_mix(bits64);
+        }
+        if (DB) {
+            const uint32_t dd = d[i];
+            if (DB == 1) {
+                f->d8[pos] = (uint8_t)dd;
+                wh ^= f->dtab[dd & 255u];
+            } else {
+                f->d16[pos] = (uint16_t)dd;
+                wh ^= dmix(dd);
+            }
+            dmax = dd > dmax ? dd : dmax;
+        }
+        sum += syn_hash(s, j, wh);
+    }
+    f->sum = sum;
+    f->dmax_seen = dmax;
+}
+
 static void flush_bucket(filler *f, const bucket_entry *e, const double *w, const uint16_t *d,
                          uint32_t n)
 {
-    for (uint32_t i = 0; i < n; i++)
+    if (!f->dtab_ready) {
+        for (uint32_t k = 0; k < 256; k++)
+            f->dtab[k] = dmix(k);
+        f->dtab_ready = 1;
+    }
+    const int ib = f->ind16 ? 2 : 4, wb = f->wf ? 4 : f->wd ? 8 : 0;
+    const int db = f->d8 ? 1 : f->d16 ? 2 : 0;
+    switch (ib * 100 + wb * 10 + db) {
+#define RT_FLUSH_CASE(I, W, D)                                                               \
+    case I * 100 + W * 10 + D:                                                               \
+        flush_shape(f, e, w, d, n, I, W, D);                                                 \
+        return;
+        RT_FLUSH_CASE(2, 0, 0) RT_FLUSH_CASE(2, 4, 0) RT_FLUSH_CASE(2, 8, 0)
+        RT_FLUSH_CASE(2, 0, 1) RT_FLUSH_CASE(2, 4, 1) RT_FLUSH_CASE(2, 8, 1)
+        RT_FLUSH_CASE(2, 0, 2) RT_FLUSH_CASE(2, 4, 2) RT_FLUSH_CASE(2, 8, 2)
+        RT_FLUSH_CASE(4, 0, 0) RT_FLUSH_CASE(4, 4, 0) RT_FLUSH_CASE(4, 8, 0)
+        RT_FLUSH_CASE(4, 0, 1) RT_FLUSH_CASE(4, 4, 1) RT_FLUSH_CASE(4, 8, 1)
+        RT_FLUSH_CASE(4, 0, 2) RT_FLUSH_CASE(4, 4, 2) RT_FLUSH_CASE(4, 8, 2)
+#undef RT_FLUSH_CASE
+    }
+    for (uint32_t i = 0; i < n; i++) /* not reached */
         fill_one(f, e[i].s, e[i].j, w ? w[i] : 0.0, d ? d[i] : 0u);
 }
 
@@ -922,7 +1010,9 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
                  db == 2 ? (uint16_t *)delay : NULL,
                  wbits_mix(0),
                  0,
-                 0};
+                 0,
+                 0,
+                 {0}};
 
     if (outdeg) {
         /* Row by row: every row is written once, in order. */
