@@ -667,9 +667,13 @@ static inline void fill_one(filler *f, uint32_t s, uint32_t j, double w, uint32_
  * 1-byte delays from a table. */
 #define RT_FLUSH_AHEAD 16u
 __attribute__((always_inline)) static inline void
-flush_shape(filler *f, const bucket_entry *e, const double *w, const uint16_t *d, uint32_t n,
+flush_shape(filler *f, const bucket_entry *e, const void *wv, const void *dv, uint32_t n,
             const int IB, const int WB, const int DB)
 {
+    const float *w4 = (const float *)wv;
+    const double *w8 = (const double *)wv;
+    const uint8_t *d1 = (const uint8_t *)dv;
+    const uint16_t *d2 = (const uint16_t *)dv;
     const uint64_t *rs = f->row_start;
     uint32_t *rl = f->row_len;
     uint64_t sum = f->sum;
@@ -699,19 +703,19 @@ flush_shape(filler *f, const bucket_entry *e, const double *w, const uint16_t *d
         else
             f->ind32[pos] = j;
         if (WB == 4) {
-            float x = (float)w[i];
+            const float x = w4[i];
             uint32_t bits32;
             memcpy(&bits32, &x, sizeof bits32);
             f->wf[pos] = x;
             wh = wbits_mix(bits32);
         } else if (WB == 8) {
             uint64_t bits64;
-            memcpy(&bits64, &w[i], sizeof bits64);
-            f->wd[pos] = w[i];
+            memcpy(&bits64, &w8[i], sizeof bits64);
+            f->wd[pos] = w8[i];
             wh = wbits_mix(bits64);
         }
         if (DB) {
-            const uint32_t dd = d[i];
+            const uint32_t dd = DB == 1 ? d1[i] : d2[i];
             if (DB == 1) {
                 f->d8[pos] = (uint8_t)dd;
                 wh ^= f->dtab[dd & 255u];
@@ -727,7 +731,7 @@ flush_shape(filler *f, const bucket_entry *e, const double *w, const uint16_t *d
     f->dmax_seen = dmax;
 }
 
-static void flush_bucket(filler *f, const bucket_entry *e, const double *w, const uint16_t *d,
+static void flush_bucket(filler *f, const bucket_entry *e, const void *w, const void *d,
                          uint32_t n)
 {
     if (!f->dtab_ready) {
@@ -750,8 +754,7 @@ static void flush_bucket(filler *f, const bucket_entry *e, const double *w, cons
         RT_FLUSH_CASE(4, 0, 2) RT_FLUSH_CASE(4, 4, 2) RT_FLUSH_CASE(4, 8, 2)
 #undef RT_FLUSH_CASE
     }
-    for (uint32_t i = 0; i < n; i++) /* not reached */
-        fill_one(f, e[i].s, e[i].j, w ? w[i] : 0.0, d ? d[i] : 0u);
+    snn_fatal("internal error: synapse entry widths %d, %d, %d", ib, wb, db);
 }
 
 /* Weights and delays of one column (element j) or row (element i): draws 0..n-1. */
@@ -1035,16 +1038,16 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
         uint32_t q = nb > 1 ? (uint32_t)((1u << 22) / nb) : 0;
         q = q < 256 ? 256 : q > 4096 ? 4096 : q;
         bucket_entry *be = NULL;
-        double *bw = NULL;
-        uint16_t *bd = NULL;
+        unsigned char *bw = NULL; /* weights as stored (wb bytes each) */
+        unsigned char *bd = NULL; /* delays as stored (db bytes each) */
         uint32_t *bn = NULL;
         if (nb > 1) {
             be = malloc((size_t)nb * q * sizeof *be);
             bn = calloc(nb, sizeof *bn);
             if (wb)
-                bw = malloc((size_t)nb * q * sizeof *bw);
+                bw = malloc((size_t)nb * q * (size_t)wb);
             if (db)
-                bd = malloc((size_t)nb * q * sizeof *bd);
+                bd = malloc((size_t)nb * q * (size_t)db);
             if (!be || !bn || (wb && !bw) || (db && !bd))
                 snn_fatal("out of memory for a connectivity work buffer of projection '%s'",
                           name);
@@ -1063,20 +1066,24 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
                 size_t at = (size_t)b * q + bn[b];
                 be[at].s = src;
                 be[at].j = j;
-                if (wb)
-                    bw[at] = vc.w[t];
-                if (db)
-                    bd[at] = vc.d[t];
+                if (wb == 4)
+                    ((float *)(void *)bw)[at] = (float)vc.w[t];
+                else if (wb)
+                    ((double *)(void *)bw)[at] = vc.w[t];
+                if (db == 1)
+                    bd[at] = (uint8_t)vc.d[t];
+                else if (db)
+                    ((uint16_t *)(void *)bd)[at] = vc.d[t];
                 if (++bn[b] == q) {
-                    flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q : NULL,
-                                 db ? bd + (size_t)b * q : NULL, q);
+                    flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q * wb : NULL,
+                                 db ? bd + (size_t)b * q * db : NULL, q);
                     bn[b] = 0;
                 }
             }
         }
         for (uint32_t b = 0; b < nb && nb > 1; b++)
-            flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q : NULL,
-                         db ? bd + (size_t)b * q : NULL, bn[b]);
+            flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q * wb : NULL,
+                         db ? bd + (size_t)b * q * db : NULL, bn[b]);
         free(be);
         free(bw);
         free(bd);
