@@ -31,7 +31,7 @@ def top_gap(r):
     for _ in range(1, N - 1):
         y = v / x + f(x)
         if y >= 1:
-            return y - 1 + 1  # ran out of curve early: r too small
+            return y  # the layers reach the peak early: r is too small (positive gap)
         x = mp.sqrt(-2 * mp.log(y))
     return v / x + f(x) - 1
 
