@@ -23,6 +23,9 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* madvise, MADV_POPULATE_WRITE */
+#endif
 
 #include "rt_internal.h"
 #include "snnrt.h"
@@ -31,6 +34,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* snn_alloc for the synapse arrays, which pass 2 writes from end to end anyway: the pages
+ * of a large one are faulted in by one madvise (MADV_POPULATE_WRITE, Linux 5.14 and later;
+ * elsewhere a no-op) instead of one page fault each as the rows fill, which costs a trap
+ * per page (per 4 KiB outside the huge pages), most of all in a virtual machine. */
+static void *syn_alloc(size_t bytes, const char *what)
+{
+    void *p = snn_alloc(bytes, what);
+#ifdef MADV_POPULATE_WRITE
+    if (bytes >= ((size_t)1 << 20)) {
+        const uintptr_t pg = 4096;
+        uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+        uintptr_t e = ((uintptr_t)p + bytes) & ~(pg - 1);
+        if (e > a)
+            (void)madvise((void *)a, (size_t)(e - a), MADV_POPULATE_WRITE);
+    }
+#endif
+    return p;
+}
 
 static const char *proj_name(const snn_proj_spec *spec)
 {
@@ -232,6 +255,44 @@ static uint32_t *total_counts(const snn_proj_spec *spec, uint64_t seed)
 
 /* ---- column and row generators -------------------------------------------------------- */
 
+/* k values uniform in [0, n) (n > 0): exactly the values, and the stream position, of k
+ * calls of snn_rng_below(g, n), but with Lemire's rejection threshold computed once and
+ * whole Philox blocks taken four words at a time without a branch per word. */
+static inline void below_many(snn_rng *g, uint32_t n, uint32_t k, uint32_t *out)
+{
+    const uint32_t thr = (uint32_t)(-n) % n; /* a word w is kept iff (w n mod 2^32) >= thr */
+    uint32_t got = 0;
+    while (got < k && g->left > 0) { /* the rest of a block already started */
+        uint64_t m = (uint64_t)snn_rng_u32(g) * n;
+        if ((uint32_t)m >= thr)
+            out[got++] = (uint32_t)(m >> 32);
+    }
+    uint32_t w0[RT_BATCH], w1[RT_BATCH], w2[RT_BATCH], w3[RT_BATCH];
+    while (k - got >= 4) { /* g->left == 0: whole blocks, each word written below out + k */
+        const uint32_t nb = (k - got) / 4 < RT_BATCH ? (k - got) / 4 : RT_BATCH;
+        rt_philox_batch(g->key, g->ctr[0], g->ctr[1], g->ctr[2], g->ctr[3], nb, w0, w1, w2,
+                        w3);
+        g->ctr[0] += nb;
+        for (uint32_t b = 0; b < nb; b++) {
+            const uint64_t m0 = (uint64_t)w0[b] * n, m1 = (uint64_t)w1[b] * n;
+            const uint64_t m2 = (uint64_t)w2[b] * n, m3 = (uint64_t)w3[b] * n;
+            out[got] = (uint32_t)(m0 >> 32);
+            got += (uint32_t)m0 >= thr;
+            out[got] = (uint32_t)(m1 >> 32);
+            got += (uint32_t)m1 >= thr;
+            out[got] = (uint32_t)(m2 >> 32);
+            got += (uint32_t)m2 >= thr;
+            out[got] = (uint32_t)(m3 >> 32);
+            got += (uint32_t)m3 >= thr;
+        }
+    }
+    while (got < k) {
+        uint64_t m = (uint64_t)snn_rng_u32(g) * n;
+        if ((uint32_t)m >= thr)
+            out[got++] = (uint32_t)(m >> 32);
+    }
+}
+
 /* k sources out of n_pre for column j (fixed_indegree, fixed_total), in draw order. */
 static inline uint32_t draw_sources(snn_rng *g, uint32_t k, uint32_t avail, int excl,
                                     uint32_t j, int multapses, uint32_t *buf, uint64_t *w)
@@ -240,10 +301,11 @@ static inline uint32_t draw_sources(snn_rng *g, uint32_t k, uint32_t avail, int 
     if (k == 0 || avail == 0)
         return 0;
     if (multapses) {
-        for (uint32_t t = 0; t < k; t++) {
-            uint32_t r = snn_rng_below(g, avail);
-            buf[n++] = r + (uint32_t)(excl && r >= j);
-        }
+        below_many(g, avail, k, buf);
+        n = k;
+        if (excl)
+            for (uint32_t t = 0; t < n; t++)
+                buf[t] += (uint32_t)(buf[t] >= j);
     } else {
         /* Floyd: for t in [avail - k, avail): r = below(t + 1); take t if r is taken. */
         for (uint32_t t = avail - k; t < avail; t++) {
@@ -413,8 +475,8 @@ static inline uint32_t outdegree_row(const snn_proj_spec *spec, uint64_t seed, u
         for (uint32_t t = 0; t < n; t++)
             w[buf[t] >> 6] = 0;
     } else {
-        for (uint32_t t = 0; t < k; t++)
-            buf[n++] = snn_rng_below(&g, avail);
+        below_many(&g, avail, k, buf);
+        n = k;
     }
     sort_u32(buf, n, cx->tmp, avail - 1);
     if (excl)
@@ -582,6 +644,8 @@ typedef struct filler {
     uint64_t sum;
     uint32_t dmax_seen;
     uint32_t post_lo; /* first target of this process: indices are stored minus post_lo */
+    int dtab_ready;     /* dtab filled (by the first flush_bucket) */
+    uint64_t dtab[256]; /* dmix(d) for 1-byte delays */
 } filler;
 
 typedef struct bucket_entry {
@@ -621,11 +685,100 @@ static inline void fill_one(filler *f, uint32_t s, uint32_t j, double w, uint32_
     f->sum += syn_hash(s, j, wh);
 }
 
-static void flush_bucket(filler *f, const bucket_entry *e, const double *w, const uint16_t *d,
+/* fill_one for a bucket's n entries, instantiated for every combination of entry widths
+ * (IB, WB, DB constant: no tests per entry), with the rows' write positions prefetched a
+ * few entries ahead (a bucket's rows do not all stay in the first-level cache) and dmix of
+ * 1-byte delays from a table. */
+#define RT_FLUSH_AHEAD 16u
+__attribute__((always_inline)) static inline void
+flush_shape(filler *f, const bucket_entry *e, const void *wv, const void *dv, uint32_t n,
+            const int IB, const int WB, const int DB)
+{
+    const float *w4 = (const float *)wv;
+    const double *w8 = (const double *)wv;
+    const uint8_t *d1 = (const uint8_t *)dv;
+    const uint16_t *d2 = (const uint16_t *)dv;
+    const uint64_t *rs = f->row_start;
+    uint32_t *rl = f->row_len;
+    uint64_t sum = f->sum;
+    uint32_t dmax = f->dmax_seen;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + RT_FLUSH_AHEAD < n) {
+            const uint32_t s2 = e[i + RT_FLUSH_AHEAD].s;
+            const uint64_t p2 = rs[s2] + rl[s2];
+            if (IB == 2)
+                __builtin_prefetch(f->ind16 + p2, 1);
+            else
+                __builtin_prefetch(f->ind32 + p2, 1);
+            if (WB == 4)
+                __builtin_prefetch(f->wf + p2, 1);
+            else if (WB == 8)
+                __builtin_prefetch(f->wd + p2, 1);
+            if (DB == 1)
+                __builtin_prefetch(f->d8 + p2, 1);
+            else if (DB == 2)
+                __builtin_prefetch(f->d16 + p2, 1);
+        }
+        const uint32_t s = e[i].s, j = e[i].j;
+        const uint64_t pos = rs[s] + rl[s]++;
+        uint64_t wh = f->h0;
+        if (IB == 2)
+            f->ind16[pos] = (uint16_t)(j - f->post_lo);
+        else
+            f->ind32[pos] = j - f->post_lo;
+        if (WB == 4) {
+            const float x = w4[i];
+            uint32_t bits32;
+            memcpy(&bits32, &x, sizeof bits32);
+            f->wf[pos] = x;
+            wh = wbits_mix(bits32);
+        } else if (WB == 8) {
+            uint64_t bits64;
+            memcpy(&bits64, &w8[i], sizeof bits64);
+            f->wd[pos] = w8[i];
+            wh = wbits_mix(bits64);
+        }
+        if (DB) {
+            const uint32_t dd = DB == 1 ? d1[i] : d2[i];
+            if (DB == 1) {
+                f->d8[pos] = (uint8_t)dd;
+                wh ^= f->dtab[dd & 255u];
+            } else {
+                f->d16[pos] = (uint16_t)dd;
+                wh ^= dmix(dd);
+            }
+            dmax = dd > dmax ? dd : dmax;
+        }
+        sum += syn_hash(s, j, wh);
+    }
+    f->sum = sum;
+    f->dmax_seen = dmax;
+}
+
+static void flush_bucket(filler *f, const bucket_entry *e, const void *w, const void *d,
                          uint32_t n)
 {
-    for (uint32_t i = 0; i < n; i++)
-        fill_one(f, e[i].s, e[i].j, w ? w[i] : 0.0, d ? d[i] : 0u);
+    if (!f->dtab_ready) {
+        for (uint32_t k = 0; k < 256; k++)
+            f->dtab[k] = dmix(k);
+        f->dtab_ready = 1;
+    }
+    const int ib = f->ind16 ? 2 : 4, wb = f->wf ? 4 : f->wd ? 8 : 0;
+    const int db = f->d8 ? 1 : f->d16 ? 2 : 0;
+    switch (ib * 100 + wb * 10 + db) {
+#define RT_FLUSH_CASE(I, W, D)                                                               \
+    case I * 100 + W * 10 + D:                                                               \
+        flush_shape(f, e, w, d, n, I, W, D);                                                 \
+        return;
+        RT_FLUSH_CASE(2, 0, 0) RT_FLUSH_CASE(2, 4, 0) RT_FLUSH_CASE(2, 8, 0)
+        RT_FLUSH_CASE(2, 0, 1) RT_FLUSH_CASE(2, 4, 1) RT_FLUSH_CASE(2, 8, 1)
+        RT_FLUSH_CASE(2, 0, 2) RT_FLUSH_CASE(2, 4, 2) RT_FLUSH_CASE(2, 8, 2)
+        RT_FLUSH_CASE(4, 0, 0) RT_FLUSH_CASE(4, 4, 0) RT_FLUSH_CASE(4, 8, 0)
+        RT_FLUSH_CASE(4, 0, 1) RT_FLUSH_CASE(4, 4, 1) RT_FLUSH_CASE(4, 8, 1)
+        RT_FLUSH_CASE(4, 0, 2) RT_FLUSH_CASE(4, 4, 2) RT_FLUSH_CASE(4, 8, 2)
+#undef RT_FLUSH_CASE
+    }
+    snn_fatal("internal error: synapse entry widths %d, %d, %d", ib, wb, db);
 }
 
 /* Weights and delays of one column (element j) or row (element i): draws 0..n-1. */
@@ -660,7 +813,34 @@ static inline void draw_values(value_ctx *v, uint32_t elem, uint32_t n)
 /* Rows with per-synapse delays are reordered by (delay, target): a spike then writes the
  * dendritic ring one delay row at a time, each in ascending target order, instead of
  * hopping between up to max_delay rows per synapse (a stable counting sort keeps the
- * targets ascending within each delay). */
+ * targets ascending within each delay).  sort_row_by_delay is instantiated for every
+ * combination of entry widths (IB, WB, DB constant), so each entry moves with fixed-size
+ * loads and stores; tmp holds maxlen entries of each array, cnt dmax + 2 counters. */
+__attribute__((always_inline)) static inline void
+sort_row_by_delay(uint32_t n, unsigned char *ri, unsigned char *rw, unsigned char *rd,
+                  unsigned char *ti, unsigned char *tw, unsigned char *td, uint32_t *cnt,
+                  uint32_t dmax, const int IB, const int WB, const int DB)
+{
+#define RT_DELAY_AT(p, k) (DB == 1 ? (uint32_t)(p)[k] : (uint32_t)((const uint16_t *)(const void *)(p))[k])
+    memset(cnt, 0, ((size_t)dmax + 2) * sizeof *cnt);
+    for (uint32_t k = 0; k < n; k++)
+        cnt[RT_DELAY_AT(rd, k) + 1]++;
+    for (uint32_t d = 1; d <= dmax + 1; d++)
+        cnt[d] += cnt[d - 1];
+    memcpy(ti, ri, (size_t)n * (size_t)IB);
+    if (WB)
+        memcpy(tw, rw, (size_t)n * (size_t)WB);
+    memcpy(td, rd, (size_t)n * (size_t)DB);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t at = cnt[RT_DELAY_AT(td, k)]++;
+        memcpy(ri + (size_t)at * IB, ti + (size_t)k * IB, (size_t)IB);
+        if (WB)
+            memcpy(rw + (size_t)at * WB, tw + (size_t)k * WB, (size_t)WB);
+        memcpy(rd + (size_t)at * DB, td + (size_t)k * DB, (size_t)DB);
+    }
+#undef RT_DELAY_AT
+}
+
 static void sort_rows_by_delay(uint32_t n_pre, const uint64_t *row_start,
                                const uint32_t *row_len, void *ind, int ib, void *weight,
                                int wb, void *delay, int db, uint32_t dmax)
@@ -677,6 +857,7 @@ static void sort_rows_by_delay(uint32_t n_pre, const uint64_t *row_start,
         snn_fatal("out of memory sorting synapses by delay");
     unsigned char *ti = tmp, *tw = tmp + (size_t)maxlen * (size_t)ib,
                   *td = tw + (size_t)maxlen * (size_t)wb;
+    const int shape = ib * 100 + wb * 10 + db;
     for (uint32_t i = 0; i < n_pre; i++) {
         uint32_t n = row_len[i];
         if (n < 2)
@@ -685,24 +866,18 @@ static void sort_rows_by_delay(uint32_t n_pre, const uint64_t *row_start,
         unsigned char *ri = (unsigned char *)ind + s0 * (uint64_t)ib;
         unsigned char *rw = weight ? (unsigned char *)weight + s0 * (uint64_t)wb : NULL;
         unsigned char *rd = (unsigned char *)delay + s0 * (uint64_t)db;
-        memset(cnt, 0, ((size_t)dmax + 2) * sizeof *cnt);
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t d = db == 1 ? rd[k] : ((const uint16_t *)(const void *)rd)[k];
-            cnt[d + 1]++;
-        }
-        for (uint32_t d = 1; d <= dmax + 1; d++)
-            cnt[d] += cnt[d - 1];
-        memcpy(ti, ri, (size_t)n * (size_t)ib);
-        if (rw)
-            memcpy(tw, rw, (size_t)n * (size_t)wb);
-        memcpy(td, rd, (size_t)n * (size_t)db);
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t d = db == 1 ? td[k] : ((const uint16_t *)(const void *)td)[k];
-            uint32_t at = cnt[d]++;
-            memcpy(ri + (size_t)at * (size_t)ib, ti + (size_t)k * (size_t)ib, (size_t)ib);
-            if (rw)
-                memcpy(rw + (size_t)at * (size_t)wb, tw + (size_t)k * (size_t)wb, (size_t)wb);
-            memcpy(rd + (size_t)at * (size_t)db, td + (size_t)k * (size_t)db, (size_t)db);
+        switch (shape) {
+#define RT_SORT_CASE(I, W, D)                                                                \
+    case I * 100 + W * 10 + D:                                                               \
+        sort_row_by_delay(n, ri, rw, rd, ti, tw, td, cnt, dmax, I, W, D);                    \
+        break;
+            RT_SORT_CASE(2, 0, 1) RT_SORT_CASE(2, 4, 1) RT_SORT_CASE(2, 8, 1)
+            RT_SORT_CASE(2, 0, 2) RT_SORT_CASE(2, 4, 2) RT_SORT_CASE(2, 8, 2)
+            RT_SORT_CASE(4, 0, 1) RT_SORT_CASE(4, 4, 1) RT_SORT_CASE(4, 8, 1)
+            RT_SORT_CASE(4, 0, 2) RT_SORT_CASE(4, 4, 2) RT_SORT_CASE(4, 8, 2)
+#undef RT_SORT_CASE
+        default:
+            snn_fatal("internal error: synapse entry widths %d, %d, %d", ib, wb, db);
         }
     }
     free(tmp);
@@ -855,15 +1030,15 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     }
 
     snprintf(what, sizeof what, "projection '%s' target indices", name);
-    void *ind = snn_alloc((size_t)(cap * (uint64_t)ib), what);
+    void *ind = syn_alloc((size_t)(cap * (uint64_t)ib), what);
     void *weight = NULL, *delay = NULL;
     if (wb) {
         snprintf(what, sizeof what, "projection '%s' weights", name);
-        weight = snn_alloc((size_t)(cap * (uint64_t)wb), what);
+        weight = syn_alloc((size_t)(cap * (uint64_t)wb), what);
     }
     if (db) {
         snprintf(what, sizeof what, "projection '%s' delays", name);
-        delay = snn_alloc((size_t)(cap * (uint64_t)db), what);
+        delay = syn_alloc((size_t)(cap * (uint64_t)db), what);
     }
 
     /* Pass 2: fill.  row_len counts again from zero. */
@@ -879,7 +1054,9 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
                  wbits_mix(0),
                  0,
                  0,
-                 lo};
+                 lo,
+                 0,
+                 {0}};
 
     if (outdeg) {
         /* Row by row: every row is written once, in order. */
@@ -903,16 +1080,16 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
         uint32_t q = nb > 1 ? (uint32_t)((1u << 22) / nb) : 0;
         q = q < 256 ? 256 : q > 4096 ? 4096 : q;
         bucket_entry *be = NULL;
-        double *bw = NULL;
-        uint16_t *bd = NULL;
+        unsigned char *bw = NULL; /* weights as stored (wb bytes each) */
+        unsigned char *bd = NULL; /* delays as stored (db bytes each) */
         uint32_t *bn = NULL;
         if (nb > 1) {
             be = malloc((size_t)nb * q * sizeof *be);
             bn = calloc(nb, sizeof *bn);
             if (wb)
-                bw = malloc((size_t)nb * q * sizeof *bw);
+                bw = malloc((size_t)nb * q * (size_t)wb);
             if (db)
-                bd = malloc((size_t)nb * q * sizeof *bd);
+                bd = malloc((size_t)nb * q * (size_t)db);
             if (!be || !bn || (wb && !bw) || (db && !bd))
                 snn_fatal("out of memory for a connectivity work buffer of projection '%s'",
                           name);
@@ -931,20 +1108,24 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
                 size_t at = (size_t)b * q + bn[b];
                 be[at].s = src;
                 be[at].j = j;
-                if (wb)
-                    bw[at] = vc.w[t];
-                if (db)
-                    bd[at] = vc.d[t];
+                if (wb == 4)
+                    ((float *)(void *)bw)[at] = (float)vc.w[t];
+                else if (wb)
+                    ((double *)(void *)bw)[at] = vc.w[t];
+                if (db == 1)
+                    bd[at] = (uint8_t)vc.d[t];
+                else if (db)
+                    ((uint16_t *)(void *)bd)[at] = vc.d[t];
                 if (++bn[b] == q) {
-                    flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q : NULL,
-                                 db ? bd + (size_t)b * q : NULL, q);
+                    flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q * wb : NULL,
+                                 db ? bd + (size_t)b * q * db : NULL, q);
                     bn[b] = 0;
                 }
             }
         }
         for (uint32_t b = 0; b < nb && nb > 1; b++)
-            flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q : NULL,
-                         db ? bd + (size_t)b * q : NULL, bn[b]);
+            flush_bucket(&fl, be + (size_t)b * q, wb ? bw + (size_t)b * q * wb : NULL,
+                         db ? bd + (size_t)b * q * db : NULL, bn[b]);
         free(be);
         free(bw);
         free(bd);

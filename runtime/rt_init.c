@@ -3,8 +3,9 @@
  * exponential) as pure functions of (seed, stream, element), and stream ids from names.
  *
  * Element e of a variable draws from the Philox stream (seed, init->stream, element
- * (uint32_t)e, step 0).  snn_init_value's 'draw' selects the Philox block (counter word 0
- * starts at 'draw'), see rt_init_eval in rt_internal.h; draw 0 equals snn_init_values.
+ * (uint32_t)e, step 0).  snn_init_value's 'draw' d selects 64 bits: half d & 1 of block
+ * d >> 1 (counter word 0), see rt_init_eval in rt_internal.h; draw 0 equals
+ * snn_init_values.
  */
 #include "rt_internal.h"
 #include "snnrt.h"
@@ -24,11 +25,13 @@ double rt_init_clipped_redraw(const snn_init *init, uint64_t seed, uint32_t elem
     if (!(init->lo <= init->hi))
         snn_fatal("normal_clipped(%g, %g) in [%g, %g]: the interval is empty", init->a, init->b,
                   init->lo, init->hi);
-    for (uint64_t attempt = 1; attempt < 1000; attempt++) {
-        snn_rng g;
-        snn_rng_init(&g, seed, init->stream, elem, attempt);
-        g.ctr[0] = draw;
-        double x = init->a + init->b * snn_rng_normal(&g);
+    const uint32_t key[2] = {(uint32_t)seed, init->stream};
+    const uint32_t h = 2u * (draw & 1u);
+    for (uint32_t attempt = 1; attempt < 1000; attempt++) {
+        uint32_t ctr[4] = {draw >> 1, elem, attempt, (uint32_t)(seed >> 32)}, w[4];
+        snn_philox4x32_10(ctr, key, w);
+        double x = rt_init_from2(init, key, w[h], w[h + 1], ctr[0], elem, attempt, ctr[3],
+                                 draw);
         if (x >= init->lo && x <= init->hi)
             return x;
     }

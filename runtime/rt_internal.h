@@ -15,48 +15,18 @@
  * word 2 = attempt), snn_fatal after 1000 draws in all.  Out of line: rarely called. */
 double rt_init_clipped_redraw(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t draw);
 
-/* The value of initialiser 'init' for element 'elem', independent draw 'draw'.
- *
- * The RNG is the one of (seed, init->stream, element elem, step 0) with counter word 0
- * (the block index) starting at 'draw' instead of 0.  A value consumes at most one block
- * (UNIFORM, EXPONENTIAL: 2 words, NORMAL, LOGNORMAL, NORMAL_CLIPPED: 4 words), so every draw
- * index has its own Philox block and draws are independent; draw 0 is the value
- * snn_init_values gives element elem.  NORMAL_CLIPPED's redraws use counter word 2 (the step
- * word, 0 for the first attempt) = 1, 2, ..., so they stay off the blocks of other draws. */
-static inline double rt_init_eval(const snn_init *init, uint64_t seed, uint32_t elem,
-                                  uint32_t draw)
-{
-    snn_rng g;
-    switch (init->kind) {
-    case SNN_INIT_UNIFORM:
-        snn_rng_init(&g, seed, init->stream, elem, 0);
-        g.ctr[0] = draw;
-        return init->a + (init->b - init->a) * snn_rng_uniform(&g);
-    case SNN_INIT_NORMAL:
-        snn_rng_init(&g, seed, init->stream, elem, 0);
-        g.ctr[0] = draw;
-        return init->a + init->b * snn_rng_normal(&g);
-    case SNN_INIT_NORMAL_CLIPPED: {
-        snn_rng_init(&g, seed, init->stream, elem, 0);
-        g.ctr[0] = draw;
-        double x = init->a + init->b * snn_rng_normal(&g);
-        if (x >= init->lo && x <= init->hi)
-            return x;
-        return rt_init_clipped_redraw(init, seed, elem, draw);
-    }
-    case SNN_INIT_LOGNORMAL:
-        snn_rng_init(&g, seed, init->stream, elem, 0);
-        g.ctr[0] = draw;
-        return exp(init->a + init->b * snn_rng_normal(&g));
-    case SNN_INIT_EXPONENTIAL:
-        snn_rng_init(&g, seed, init->stream, elem, 0);
-        g.ctr[0] = draw;
-        return init->a * snn_rng_exponential(&g);
-    case SNN_INIT_CONSTANT:
-    default:
-        return init->a;
-    }
-}
+/* Philox blocks (seed key 'key', counter (first + b, c1, c2, c3)) for b in [0, nb): word q
+ * of block b goes to wq[b].  SIMD (AVX-512 or AVX2, chosen at run time) where the CPU has
+ * it, bit for bit snn_philox4x32_10 (rt_philox_batch.c). */
+void rt_philox_batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2,
+                     uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
+                     uint32_t *w3);
+/* For tests: use at most 'level' (0 scalar, 1 AVX2, 2 AVX-512; -1 the best there is);
+ * returns the level that will be used. */
+int rt_philox_batch_level(int level);
+
+/* Blocks per rt_philox_batch call in the fill loops (4 arrays of this many words). */
+#define RT_BATCH 64u
 
 /* Uniform in (0, 1) from two words, bit for bit snn_rng_uniform. */
 static inline double rt_u53(uint32_t w0, uint32_t w1)
@@ -65,67 +35,127 @@ static inline double rt_u53(uint32_t w0, uint32_t w1)
     return x ? (double)x * (1.0 / 9007199254740992.0) : (1.0 / 18014398509481984.0);
 }
 
-/* Standard normal from one block, bit for bit snn_rng_normal. */
-static inline double rt_normal4(const uint32_t w[4])
+/* The value of initialiser 'init' from the two words w0, w1 (the 64-bit half of a block
+ * that draw 'draw' owns, see rt_init_eval), with counter (blk, elem, attempt, seed >> 32):
+ * the normal's rare Ziggurat fallback blocks hang off that counter.  For NORMAL_CLIPPED
+ * this is the unclipped normal. */
+static inline double rt_init_from2(const snn_init *init, const uint32_t key[2], uint32_t w0,
+                                   uint32_t w1, uint32_t blk, uint32_t elem, uint32_t attempt,
+                                   uint32_t seed_hi, uint32_t draw)
 {
-    double u1 = rt_u53(w[0], w[1]), u2 = rt_u53(w[2], w[3]);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    switch (init->kind) {
+    case SNN_INIT_UNIFORM:
+        return init->a + (init->b - init->a) * rt_u53(w0, w1);
+    case SNN_INIT_EXPONENTIAL:
+        return init->a * -log(rt_u53(w0, w1));
+    case SNN_INIT_NORMAL:
+    case SNN_INIT_NORMAL_CLIPPED:
+    case SNN_INIT_LOGNORMAL: {
+        double z = snn_normal_from64(((uint64_t)w0 << 32) | w1, key, blk, elem, attempt,
+                                     seed_hi, 2u * (draw & 1u) + 1u);
+        double x = init->a + init->b * z;
+        return init->kind == SNN_INIT_LOGNORMAL ? exp(x) : x;
+    }
+    case SNN_INIT_CONSTANT:
+    default:
+        return init->a;
+    }
+}
+
+/* The value of initialiser 'init' for element 'elem', independent draw 'draw'.
+ *
+ * Every kind but CONSTANT takes one 64-bit draw: words 2 (draw & 1) and 2 (draw & 1) + 1
+ * of the Philox block (seed, init->stream) with counter (draw >> 1, elem, 0, seed >> 32),
+ * so draws 2k and 2k + 1 share block k and different draws never share words.  The normal
+ * kinds are the Ziggurat of snn_normal_from64 on those two words (its rare fallback blocks
+ * lie off every stream).  NORMAL_CLIPPED's redraws r = 1, 2, ... take the same words of
+ * the block with counter word 2 (the step word, 0 for the first attempt) = r, so they
+ * stay off the blocks of other draws. */
+static inline double rt_init_eval(const snn_init *init, uint64_t seed, uint32_t elem,
+                                  uint32_t draw)
+{
+    if (init->kind == SNN_INIT_CONSTANT)
+        return init->a;
+    const uint32_t key[2] = {(uint32_t)seed, init->stream};
+    const uint32_t h = 2u * (draw & 1u);
+    uint32_t ctr[4] = {draw >> 1, elem, 0, (uint32_t)(seed >> 32)}, w[4];
+    snn_philox4x32_10(ctr, key, w);
+    double x = rt_init_from2(init, key, w[h], w[h + 1], ctr[0], elem, 0, ctr[3], draw);
+    if (init->kind != SNN_INIT_NORMAL_CLIPPED || (x >= init->lo && x <= init->hi))
+        return x;
+    return rt_init_clipped_redraw(init, seed, elem, draw);
 }
 
 /* out[t] = rt_init_eval(init, seed, elem, t) for t in [0, n): one column's (or row's) values
- * with the kind tested once, and the Philox blocks computed straight from their counters
- * (block t = draw t), which the compiler keeps in registers. */
+ * with the kind tested once per batch and the Philox blocks (block t >> 1 for values t and
+ * t + 1) computed RT_BATCH at a time by rt_philox_batch. */
 static inline void rt_init_fill(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t n,
                                 double *out)
 {
-    const uint32_t key[2] = {(uint32_t)seed, init->stream};
     const double a = init->a, b = init->b;
-    uint32_t ctr[4] = {0, elem, 0, (uint32_t)(seed >> 32)}, w[4];
-    switch (init->kind) {
-    case SNN_INIT_UNIFORM:
-        for (uint32_t t = 0; t < n; t++) {
-            ctr[0] = t;
-            snn_philox4x32_10(ctr, key, w);
-            out[t] = a + (b - a) * rt_u53(w[0], w[1]);
-        }
-        return;
-    case SNN_INIT_NORMAL:
-        for (uint32_t t = 0; t < n; t++) {
-            ctr[0] = t;
-            snn_philox4x32_10(ctr, key, w);
-            out[t] = a + b * rt_normal4(w);
-        }
-        return;
-    case SNN_INIT_NORMAL_CLIPPED: {
-        const double lo = init->lo, hi = init->hi;
-        for (uint32_t t = 0; t < n; t++) {
-            ctr[0] = t;
-            snn_philox4x32_10(ctr, key, w);
-            double x = a + b * rt_normal4(w);
-            out[t] = x >= lo && x <= hi ? x : rt_init_clipped_redraw(init, seed, elem, t);
-        }
-        return;
-    }
-    case SNN_INIT_LOGNORMAL:
-        for (uint32_t t = 0; t < n; t++) {
-            ctr[0] = t;
-            snn_philox4x32_10(ctr, key, w);
-            out[t] = exp(a + b * rt_normal4(w));
-        }
-        return;
-    case SNN_INIT_EXPONENTIAL:
-        for (uint32_t t = 0; t < n; t++) {
-            ctr[0] = t;
-            snn_philox4x32_10(ctr, key, w);
-            out[t] = a * -log(rt_u53(w[0], w[1]));
-        }
-        return;
-    case SNN_INIT_CONSTANT:
-    default:
+    if (init->kind == SNN_INIT_CONSTANT) {
         for (uint32_t t = 0; t < n; t++)
             out[t] = a;
         return;
     }
+    const uint32_t key[2] = {(uint32_t)seed, init->stream};
+    const uint32_t shi = (uint32_t)(seed >> 32);
+    uint32_t w0[RT_BATCH], w1[RT_BATCH], w2[RT_BATCH], w3[RT_BATCH];
+    uint32_t t0 = 0;
+    while (n - t0 >= 2) {
+        const uint32_t blk0 = t0 >> 1;
+        const uint32_t nb = (n - t0) / 2 < RT_BATCH ? (n - t0) / 2 : RT_BATCH;
+        double *o = out + t0;
+        rt_philox_batch(key, blk0, elem, 0, shi, nb, w0, w1, w2, w3);
+        switch (init->kind) {
+        case SNN_INIT_UNIFORM:
+            for (uint32_t q = 0; q < nb; q++) {
+                o[2 * q] = a + (b - a) * rt_u53(w0[q], w1[q]);
+                o[2 * q + 1] = a + (b - a) * rt_u53(w2[q], w3[q]);
+            }
+            break;
+        case SNN_INIT_NORMAL:
+            for (uint32_t q = 0; q < nb; q++) {
+                o[2 * q] = a + b * snn_normal_from64(((uint64_t)w0[q] << 32) | w1[q], key,
+                                                     blk0 + q, elem, 0, shi, 1);
+                o[2 * q + 1] = a + b * snn_normal_from64(((uint64_t)w2[q] << 32) | w3[q], key,
+                                                         blk0 + q, elem, 0, shi, 3);
+            }
+            break;
+        case SNN_INIT_NORMAL_CLIPPED: {
+            const double lo = init->lo, hi = init->hi;
+            for (uint32_t q = 0; q < nb; q++) {
+                double x = a + b * snn_normal_from64(((uint64_t)w0[q] << 32) | w1[q], key,
+                                                     blk0 + q, elem, 0, shi, 1);
+                double y = a + b * snn_normal_from64(((uint64_t)w2[q] << 32) | w3[q], key,
+                                                     blk0 + q, elem, 0, shi, 3);
+                const uint32_t t = t0 + 2 * q;
+                o[2 * q] = x >= lo && x <= hi ? x : rt_init_clipped_redraw(init, seed, elem, t);
+                o[2 * q + 1] =
+                    y >= lo && y <= hi ? y : rt_init_clipped_redraw(init, seed, elem, t + 1);
+            }
+            break;
+        }
+        case SNN_INIT_LOGNORMAL:
+            for (uint32_t q = 0; q < nb; q++) {
+                o[2 * q] = exp(a + b * snn_normal_from64(((uint64_t)w0[q] << 32) | w1[q], key,
+                                                         blk0 + q, elem, 0, shi, 1));
+                o[2 * q + 1] = exp(a + b * snn_normal_from64(((uint64_t)w2[q] << 32) | w3[q],
+                                                             key, blk0 + q, elem, 0, shi, 3));
+            }
+            break;
+        case SNN_INIT_EXPONENTIAL:
+        default:
+            for (uint32_t q = 0; q < nb; q++) {
+                o[2 * q] = a * -log(rt_u53(w0[q], w1[q]));
+                o[2 * q + 1] = a * -log(rt_u53(w2[q], w3[q]));
+            }
+            break;
+        }
+        t0 += 2 * nb;
+    }
+    if (t0 < n) /* odd n: the last value, from the first half of its block */
+        out[t0] = rt_init_eval(init, seed, elem, t0);
 }
 
 #endif /* SNNRT_INTERNAL_H */

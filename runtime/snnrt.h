@@ -108,17 +108,26 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
  * Variable initialisers (rt_init.c)
  *
  * Values are a pure function of (seed, stream, element index): the same on any back end
- * and for any number of ranks.  Element e, draw d uses the Philox stream (seed, stream,
- * element e, step 0) from block d on (counter word 0 = d); the words each kind takes:
- *   CONSTANT        none
- *   UNIFORM         1 uniform (words 0-1 of block d)
- *   NORMAL          1 normal (2 uniforms: the 4 words of block d)
+ * and for any number of ranks.  Element e, draw d takes 64 bits: words 2 (d & 1) and
+ * 2 (d & 1) + 1 of the Philox block with key (seed low word, stream) and counter
+ * (d >> 1, e, 0, seed high word), so draws 2k and 2k + 1 share block k and no two draws
+ * share a word.  What each kind makes of them:
+ *   CONSTANT        nothing drawn
+ *   UNIFORM         a 53-bit uniform (as snn_rng_uniform)
+ *   NORMAL          a standard normal by the 256-layer Ziggurat of snn_normal_from64
+ *                   (snn_philox.h): 99.3 % of values come from the 64 bits alone; the
+ *                   others continue, exactly, with at most 32 fallback blocks whose counters
+ *                   are derived from the draw's (word 3 xor 0x80000000 | j << 29 | f << 24,
+ *                   j = 1 or 3 the draw's last word, f the fallback block), which no stream
+ *                   of the run ever uses
  *   NORMAL_CLIPPED  1 normal as NORMAL; only when it falls outside [lo, hi], redraw r
- *                   (r = 1, 2, ..., 999) takes the 4 words of block d with counter word 2
- *                   (the step word) = r; after 1000 draws out of bounds: snn_fatal
- *   LOGNORMAL       1 normal as NORMAL
- *   EXPONENTIAL     1 uniform as UNIFORM
- * So every value stays inside its own block and the draws of different d never overlap.
+ *                   (r = 1, 2, ..., 999) takes the same 64 bits of block d >> 1 with counter
+ *                   word 2 (the step word) = r (and its fallback blocks derived from that
+ *                   counter); after 1000 draws out of bounds: snn_fatal
+ *   LOGNORMAL       exp of 1 normal as NORMAL
+ *   EXPONENTIAL     -log of a 53-bit uniform as UNIFORM
+ * So every value stays inside its own words (and blocks derived from them) and the draws of
+ * different d never overlap.
  * ------------------------------------------------------------------------------------- */
 
 typedef enum snn_init_kind {
@@ -147,8 +156,8 @@ void snn_init_values(const snn_init *init, uint64_t seed, uint64_t first, uint64
 void snn_init_block(const snn_init *init, uint64_t seed, uint64_t first, uint64_t n, void *out,
                     int value_bytes);
 /* One value for element 'elem' (used by the connectivity builder for weights).  'draw'
- * selects an independent value: Philox counter word 0 starts at 'draw' (each value uses
- * at most one 4-word block); draw 0 is the value snn_init_values gives element elem. */
+ * selects an independent value: 64 bits of block draw >> 1 (see above); draw 0 is the value
+ * snn_init_values gives element elem. */
 double snn_init_value(const snn_init *init, uint64_t seed, uint64_t elem, uint32_t draw);
 
 /* FNV-1a 32 bit of a string: stream ids derived from names, stable across model edits. */

@@ -886,6 +886,27 @@ static void test_delays(void **state)
     }
     snn_ragged_free(&d3);
 
+    /* The same rounding for drawn delays (converted column by column, not once): normal
+     * with sd 0 makes every value a, here the cases above and every half step k dt + dt / 2
+     * (ties, or a hair off them, in binary), against max(1, llround(a / dt)). */
+    s.slack = 0;
+    s.delay.kind = SNN_INIT_NORMAL;
+    s.delay.b = 0.0;
+    for (int c = -(int)(sizeof rc / sizeof rc[0]); c < 2 * 255; c++) {
+        double ms = c < 0 ? rc[c + (int)(sizeof rc / sizeof rc[0])].ms
+                          : c % 2 ? 0.1 * (c / 2) + 0.05 : 0.1 * (c / 2) + 0.0500000001;
+        long long want = llround(ms / 0.1);
+        want = want < 1 ? 1 : want;
+        if (want > 255)
+            continue;
+        s.delay.a = ms;
+        snn_ragged_build(&s, 4, &d3);
+        assert_int_equal(d3.max_delay, want);
+        for (uint64_t pos = 0; pos < d3.capacity; pos++)
+            assert_int_equal(((uint8_t *)d3.delay)[pos], want);
+        snn_ragged_free(&d3);
+    }
+
     snn_ragged_free(&plain);
     snn_ragged_free(&d1);
     snn_ragged_free(&d2);

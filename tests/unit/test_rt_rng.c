@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rt_internal.h" /* rt_philox_batch */
 #include "snnrt.h"
 
 /* Generated code initialises snn_init positionally as {kind, a, b, stream} (lo and hi, added
@@ -91,7 +92,7 @@ static void test_determinism(void **state)
     }
 }
 
-/* Draw counts are fixed: uniform 2 words, uniformf 1, normal 4, normalf 2, exponential 2. */
+/* Draw counts are fixed: uniform 2 words, uniformf 1, normal 2, normalf 1, exponential 2. */
 static void test_draw_counts(void **state)
 {
     (void)state;
@@ -103,7 +104,7 @@ static void test_draw_counts(void **state)
     (void)snn_rng_normal(&a);
     (void)snn_rng_normalf(&a);
     (void)snn_rng_exponential(&a);
-    for (int i = 0; i < 2 + 1 + 4 + 2 + 2; i++)
+    for (int i = 0; i < 2 + 1 + 2 + 1 + 2; i++)
         (void)snn_rng_u32(&b);
     assert_int_equal(snn_rng_u32(&a), snn_rng_u32(&b));
 }
@@ -694,6 +695,257 @@ static void test_lognormal_exponential(void **state)
     free(x);
 }
 
+/* ---- the Ziggurat normal ------------------------------------------------------------- */
+
+/* Pearson's chi-square of the n values scale * x[i] against N(0, 1): 90 bins of width 0.1
+ * on [-4.5, 4.5) and the two tails beyond, 91 degrees of freedom. */
+static double normal_chi2(const double *x, int n, double scale)
+{
+    enum { NB = 92 };
+    double cnt[NB] = {0};
+    for (int i = 0; i < n; i++) {
+        double y = scale * x[i];
+        int b = 0;
+        if (y >= 4.5)
+            b = NB - 1;
+        else if (y >= -4.5) {
+            b = 1 + (int)floor((y + 4.5) * 10.0);
+            b = b < 1 ? 1 : b > NB - 2 ? NB - 2 : b; /* rounding at the edges */
+        }
+        cnt[b]++;
+    }
+    double chi = 0.0;
+    for (int b = 0; b < NB; b++) {
+        double lo = b == 0 ? -INFINITY : -4.5 + 0.1 * (b - 1);
+        double hi = b == NB - 1 ? INFINITY : -4.5 + 0.1 * b;
+        double p = 0.5 * (erfc(-hi / sqrt(2.0)) - erfc(-lo / sqrt(2.0)));
+        double e = p * n;
+        chi += (cnt[b] - e) * (cnt[b] - e) / e;
+    }
+    return chi;
+}
+
+/* chi-square quantiles for 91 degrees of freedom */
+#define CHI2_91_P1E4 149.9 /* exceeded with probability 1e-4 by a correct sampler */
+#define CHI2_91_P1E6 170.1
+
+/* Checks n values against N(0, 1) and that the same test rejects them with a standard
+ * deviation 1% too large or too small (the test has the power to catch a wrong sampler). */
+static void check_normal_sample(const char *what, const double *x, int n)
+{
+    double chi = normal_chi2(x, n, 1.0);
+    double wide = normal_chi2(x, n, 1.01), narrow = normal_chi2(x, n, 0.99);
+    if (getenv("SNN_TEST_VERBOSE") || !(chi < CHI2_91_P1E4) || !(wide > CHI2_91_P1E6) ||
+        !(narrow > CHI2_91_P1E6))
+        print_error("%s: chi-square %.1f (sd x1.01: %.1f, x0.99: %.1f)\n", what, chi, wide,
+                    narrow);
+    assert_true(chi < CHI2_91_P1E4);
+    assert_true(wide > CHI2_91_P1E6);
+    assert_true(narrow > CHI2_91_P1E6);
+    /* Tails beyond the Ziggurat's r = 3.654 (the slow path) and beyond 4.5: counts within 5
+     * sd of the expected ones. */
+    long t1 = 0, t2 = 0;
+    for (int i = 0; i < n; i++) {
+        t1 += fabs(x[i]) > SNN_ZIG_R;
+        t2 += fabs(x[i]) > 4.5;
+    }
+    double p1 = erfc(SNN_ZIG_R / sqrt(2.0)), p2 = erfc(4.5 / sqrt(2.0));
+    assert_true(fabs(t1 - n * p1) < 5 * sqrt(n * p1));
+    assert_true(fabs(t2 - n * p2) < 5 * sqrt(n * p2) + 1);
+    double m = 0, m2 = 0;
+    for (int i = 0; i < n; i++) {
+        m += x[i];
+        m2 += x[i] * x[i];
+    }
+    m /= n;
+    m2 /= n;
+    assert_true(fabs(m) < 5 / sqrt(n));
+    assert_true(fabs(m2 - 1.0) < 5 * sqrt(2.0 / n));
+}
+
+static void test_normal_distribution(void **state)
+{
+    (void)state;
+    const int n = 4000000;
+    double *x = malloc((size_t)n * sizeof *x);
+    assert_non_null(x);
+    snn_rng g;
+
+    /* the stream version */
+    snn_rng_init(&g, 2024, 9, 1, 0);
+    for (int i = 0; i < n; i++)
+        x[i] = snn_rng_normal(&g);
+    check_normal_sample("snn_rng_normal", x, n);
+
+    /* the float version */
+    snn_rng_init(&g, 2024, 10, 1, 0);
+    for (int i = 0; i < n; i++)
+        x[i] = snn_rng_normalf(&g);
+    check_normal_sample("snn_rng_normalf", x, n);
+
+    /* the initialiser: first draws of many elements, then many draws of one element */
+    snn_init nrm = {SNN_INIT_NORMAL, 0.0, 1.0, snn_stream_id("w:zig")};
+    snn_init_values(&nrm, 77, 0, (uint64_t)n / 2, x, 8);
+    for (int i = n / 2; i < n; i++)
+        x[i] = snn_init_value(&nrm, 77, 12345, (uint32_t)(i - n / 2));
+    check_normal_sample("NORMAL initialiser", x, n);
+    free(x);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Kolmogorov-Smirnov distance of the sorted x[0..n) from the normal tail beyond r. */
+static double tail_ks(const double *x, int n, double shift)
+{
+    const double qr = erfc(SNN_ZIG_R / sqrt(2.0));
+    double d = 0.0;
+    for (int i = 0; i < n; i++) {
+        double c = 1.0 - erfc((x[i] + shift) / sqrt(2.0)) / qr;
+        double lo = c - (double)i / n, hi = (double)(i + 1) / n - c;
+        d = fmax(d, fmax(lo, hi));
+    }
+    return d;
+}
+
+/* The slow path alone: draws forced into the base layer beyond r give the normal tail (from
+ * the fallback blocks); draws forced into a wedge are deterministic and sign-symmetric. */
+static void test_normal_slow_path(void **state)
+{
+    (void)state;
+    const int n = 200000;
+    double *x = malloc((size_t)n * sizeof *x);
+    assert_non_null(x);
+    const uint32_t key[2] = {31, 41};
+    /* layer 0, sign +, u = 1 - 2^-53: x = X[0] (1 - 2^-53) > r, so the tail sampler runs */
+    const uint64_t mtail = 0x007FFFFFFFFFFFFFull;
+    for (int i = 0; i < n; i++) {
+        x[i] = snn_normal_from64(mtail, key, (uint32_t)i, 5, 0, 0, 1);
+        assert_true(x[i] > SNN_ZIG_R);
+    }
+    /* a pure function of the counter and the word index */
+    assert_true(snn_normal_from64(mtail, key, 3, 5, 0, 0, 1) == x[3]);
+    assert_true(snn_normal_from64(mtail, key, 3, 5, 0, 0, 3) != x[3]);
+    assert_true(snn_normal_from64(mtail | (1ull << 55), key, 3, 5, 0, 0, 1) == -x[3]);
+    qsort(x, (size_t)n, sizeof *x, cmp_double);
+    /* KS critical distance at p = 1e-4: sqrt(ln(2e4) / 2 / n) = 0.0050 */
+    double d = tail_ks(x, n, 0.0), d_off = tail_ks(x, n, 0.02);
+    if (getenv("SNN_TEST_VERBOSE") || !(d < 0.0055) || !(d_off > 0.0055))
+        print_error("tail: KS distance %.5f (shifted by 0.02: %.5f)\n", d, d_off);
+    assert_true(d < 0.0055);
+    assert_true(d_off > 0.0055);
+
+    /* A wedge (layer 100, u at its largest): either the candidate itself or a new normal. */
+    const double *X = snn_zig_x();
+    const uint64_t mwedge = ((uint64_t)100 << 56) | 0x007FFFFFFFFFFFFCull;
+    const double cand = (double)(0x007FFFFFFFFFFFFCull >> 2) * (1.0 / 9007199254740992.0) * X[100];
+    int kept = 0;
+    for (int i = 0; i < 20000; i++) {
+        double y = snn_normal_from64(mwedge, key, (uint32_t)i, 6, 0, 0, 3);
+        kept += y == cand;
+    }
+    /* accepted with probability (f(cand) - f(X[100])) / (f(X[101]) - f(X[100])) */
+    const double *F = snn_zig_f();
+    double pa = (exp(-0.5 * cand * cand) - F[100]) / (F[101] - F[100]);
+    assert_true(fabs(kept - 20000 * pa) < 5 * sqrt(20000 * pa * (1 - pa)) + 1);
+    free(x);
+}
+
+/* The layout of the draws: the fast path is a table look-up and a product, the stream and
+ * initialiser versions take the words the contract in snnrt.h and snn_philox.h names. */
+static void test_normal_layout(void **state)
+{
+    (void)state;
+    const double *X = snn_zig_x();
+    const double *F = snn_zig_f();
+    /* the tables: X[1] = r, X[256] = 0, f(X[256]) = 1, layers of equal area v */
+    assert_true(X[1] == SNN_ZIG_R && X[256] == 0.0 && F[256] == 1.0);
+    const double v = SNN_ZIG_R * exp(-0.5 * SNN_ZIG_R2) +
+                     sqrt(3.141592653589793 / 2) * erfc(SNN_ZIG_R / sqrt(2.0));
+    assert_true(fabs(X[0] * F[1] - v) < 1e-15);
+    for (int i = 1; i < 256; i++) {
+        assert_true(X[i + 1] < X[i]);
+        assert_true(fabs(X[i] * (F[i + 1] - F[i]) - v) < 1e-15);
+        assert_true(fabs(F[i] - exp(-0.5 * X[i] * X[i])) < 2e-15);
+    }
+    /* fast path: layer 7, sign -, u = 2^52 / 2^53 = 1/2 (X[8] / X[7] > 0.97, so accepted) */
+    const uint32_t key[2] = {1, 2};
+    uint64_t m = ((uint64_t)7 << 56) | (1ull << 55) | (1ull << 54);
+    assert_true(snn_normal_from64(m, key, 0, 0, 0, 0, 1) == -0.5 * X[7]);
+
+    /* snn_rng_normal: the next two words of the stream, here words 3 and 0 of blocks 0, 1 */
+    snn_rng g, h;
+    snn_rng_init(&g, 0x500000003ull, 8, 9, 10);
+    snn_rng_init(&h, 0x500000003ull, 8, 9, 10);
+    for (int i = 0; i < 3; i++) {
+        (void)snn_rng_u32(&g);
+        (void)snn_rng_u32(&h);
+    }
+    uint32_t a = snn_rng_u32(&h), b = snn_rng_u32(&h);
+    assert_true(snn_rng_normal(&g) == snn_normal_from64(((uint64_t)a << 32) | b, h.key, 1, 9,
+                                                        10, 5, 0));
+    assert_int_equal(snn_rng_u32(&g), snn_rng_u32(&h));
+
+    /* initialisers: draw d is half d & 1 of block d >> 1 of (seed, stream, element, 0) */
+    snn_init nrm = {SNN_INIT_NORMAL, 1.0, 2.0, 4242};
+    const uint64_t seed = 0x700000011ull;
+    for (uint32_t d = 0; d < 64; d++) {
+        uint32_t ctr[4] = {d >> 1, 77, 0, 7}, k2[2] = {0x11, 4242}, w[4];
+        snn_philox4x32_10(ctr, k2, w);
+        uint32_t hh = 2 * (d & 1);
+        double z = snn_normal_from64(((uint64_t)w[hh] << 32) | w[hh + 1], k2, d >> 1, 77, 0, 7,
+                                     hh + 1);
+        double val = snn_init_value(&nrm, seed, 77, d);
+        assert_true(val == 1.0 + 2.0 * z);
+        assert_true(val == snn_init_value(&nrm, seed, 77, d)); /* deterministic */
+        assert_true(val != snn_init_value(&nrm, seed, 78, d)); /* per element */
+        assert_true(val != snn_init_value(&nrm, seed + 1, 77, d)); /* per seed */
+        assert_true(val != snn_init_value(&nrm, seed, 77, d ^ 1)); /* per draw */
+    }
+    snn_init uni = {SNN_INIT_UNIFORM, 0.0, 1.0, 4242};
+    {
+        uint32_t ctr[4] = {2, 77, 0, 7}, k2[2] = {0x11, 4242}, w[4];
+        snn_philox4x32_10(ctr, k2, w);
+        uint64_t x53 = ((uint64_t)(w[2] >> 5) << 26) | (w[3] >> 6);
+        assert_true(snn_init_value(&uni, seed, 77, 5) == (double)x53 / 9007199254740992.0);
+    }
+}
+
+/* rt_philox_batch (the construction's SIMD Philox) gives snn_philox4x32_10's blocks at
+ * every level this machine has, for batch sizes around the vector widths and counters
+ * that wrap. */
+static void test_philox_batch(void **state)
+{
+    (void)state;
+    enum { NB = 100 };
+    uint32_t w[4][NB + 1];
+    const uint32_t key[2] = {0xdeadbeefu, 0x12345678u};
+    const uint32_t firsts[3] = {0, 7, 0xFFFFFFF0u};
+    const uint32_t sizes[8] = {1, 7, 8, 9, 16, 17, 63, NB};
+    int best = rt_philox_batch_level(-1);
+    for (int level = 0; level <= best; level++) {
+        assert_int_equal(rt_philox_batch_level(level), level);
+        for (int fi = 0; fi < 3; fi++)
+            for (int si = 0; si < 8; si++) {
+                const uint32_t nb = sizes[si];
+                memset(w, 0xA5, sizeof w);
+                rt_philox_batch(key, firsts[fi], 11, 0x80000000u, 3, nb, w[0], w[1], w[2], w[3]);
+                for (uint32_t b = 0; b < nb; b++) {
+                    uint32_t ctr[4] = {firsts[fi] + b, 11, 0x80000000u, 3}, x[4];
+                    snn_philox4x32_10(ctr, key, x);
+                    for (int q = 0; q < 4; q++)
+                        assert_int_equal(w[q][b], x[q]);
+                }
+                for (int q = 0; q < 4; q++) /* nothing written past nb */
+                    assert_int_equal(w[q][nb], 0xA5A5A5A5u);
+            }
+    }
+    rt_philox_batch_level(-1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -706,6 +958,8 @@ int main(void)
         cmocka_unit_test(test_init_values),    cmocka_unit_test(test_lnfact),
         cmocka_unit_test(test_binomial),       cmocka_unit_test(test_normal_clipped),
         cmocka_unit_test(test_lognormal_exponential),
+        cmocka_unit_test(test_normal_distribution), cmocka_unit_test(test_normal_slow_path),
+        cmocka_unit_test(test_normal_layout),  cmocka_unit_test(test_philox_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
