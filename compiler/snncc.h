@@ -447,6 +447,12 @@ const char *c_ident(const char *name);
 // emit_c.c - the C back end
 typedef struct EmitOptions {
     bool line_directives; /* #line into the model file (default on) */
+    /* CUDA back end: spike propagation strategy per projection, "NAME=pre" / "NAME=post"
+     * ("*" for every projection; default: chosen by emit_cuda.c), and the firing rate in Hz
+     * the choice assumes (0: 10 Hz) */
+    const char *const *cuda_span;
+    int n_cuda_span;
+    double cuda_rate;
 } EmitOptions;
 /* Write the generated sources into dir (created).  Returns 0 or -1 after reporting. */
 int emit_c(const Model *m, const char *dir, const EmitOptions *opt);
@@ -458,6 +464,8 @@ typedef struct BuildOptions {
     const char *rt_inc;    /* runtime include dir */
     const char *rt_lib;    /* runtime library dir */
     int verbose;
+    const char *nvcc;       /* CUDA back end: default $NVCC, else nvcc next to CUDA_HOME... */
+    const char *nvcc_flags; /* default: see snncc --help */
 } BuildOptions;
 /* Find the runtime next to the running snncc (../lib, ../include/snncc), or from
  * $SNNCC_RUNTIME.  Returns 0 or -1 with a message. */
