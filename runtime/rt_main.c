@@ -797,6 +797,8 @@ int snn_main(int argc, char **argv, const snn_model *model)
         m->step(run, step);
         G.steps_done = step + 1;
     }
+    if (m->finish)
+        m->finish(run);
     G.t_sim = snn_now() - t0;
     int interrupted = g_stop != 0 && G.steps_done < run->n_steps;
     sigaction(SIGINT, &old_int, NULL);
