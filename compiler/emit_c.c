@@ -209,15 +209,15 @@ static void spike_source_decls(StrBuf *o, const Model *m, const Population *p)
               nm->sst_file);
     sb_printf(o, "static const uint64_t snn_sss_%s[%lld] = {", p->name, (long long)p->n + 1);
     for (int64_t i = 0; i <= p->n; i++)
-        sb_printf(o, "%s%llu", i % 12 ? ", " : "\n    ",
+        sb_printf(o, "%s%llu", i % 12 ? ", " : i ? ",\n    " : "\n    ",
                   (unsigned long long)nm->sst_start[i < nm->n_lists ? i : nm->n_lists]);
     sb_puts(o, "\n};\n");
     sb_printf(o, "static const uint32_t snn_sst_%s[%lld] = {", p->name, (long long)total + 1);
     for (int64_t k = 0; k < total; k++) {
         double s = llround(nm->sst_times[k] / m->dt) - 1.0;
-        sb_printf(o, "%s%.0f", k % 12 ? ", " : "\n    ", s < 0 ? 0.0 : s);
+        sb_printf(o, "%s%.0f", k % 12 ? ", " : k ? ",\n    " : "\n    ", s < 0 ? 0.0 : s);
     }
-    sb_printf(o, "%s0\n};\n", total % 12 ? ", " : "\n    ");
+    sb_printf(o, "%s0\n};\n", total % 12 ? ", " : total ? ",\n    " : "\n    ");
     sb_printf(o, "static uint64_t *snn_ssc_%s; /* next time of each neuron */\n", p->name);
 }
 
