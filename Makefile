@@ -12,7 +12,7 @@ all:
 #   PREFIX=/usr/local     install prefix; DESTDIR= staging root for packagers
 #   V=1                   show the commands
 #
-# Targets: all test demo bench install uninstall clean asan ubsan deps
+# Targets: all test test-gpu demo bench install uninstall clean asan ubsan deps
 -include config.mk
 
 CC       ?= cc
@@ -71,7 +71,7 @@ SNNBENCH = $(BUILD)/bin/snnbench
 
 all: deps $(SNNCC) $(LIBRT) $(HEADERS) $(SNNBENCH)
 
-.PHONY: all deps test check unit demo bench bench-peers install uninstall clean asan ubsan
+.PHONY: all deps test check unit demo bench bench-peers install uninstall clean asan ubsan test-gpu
 
 # Install missing system packages (Debian); ci/install-deps is idempotent and quick when
 # everything is there.  Elsewhere, install the equivalents of its list by hand.
@@ -135,6 +135,14 @@ $(CC_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(LIBCC)
 # unit (CMocka), the broken-model suite, and end-to-end runs of generated simulators.
 test check: all $(RT_TESTS) $(CC_TESTS) $(BENCH_TESTS)
 	$(Q)BUILD=$(BUILD) tests/run.sh
+
+# The GPU suite (tests/gpu, docs/cuda.md): every case built with both back ends, the CUDA
+# simulator run on the GPU and compared with the C one.  Skips without a GPU.
+test-gpu: all
+	$(Q)if ! nvidia-smi -L >/dev/null 2>&1; then \
+	    echo "SKIP: no GPU (nvidia-smi fails); make test-gpu needs an NVIDIA GPU and its driver"; \
+	else tests/gpu/build.sh $(BUILD)/gpu && tests/gpu/expect.sh $(BUILD)/gpu && \
+	    tests/gpu/run.sh $(BUILD)/gpu; fi
 
 unit: all $(RT_TESTS) $(CC_TESTS) $(BENCH_TESTS)
 	$(Q)BUILD=$(BUILD) tests/run.sh unit

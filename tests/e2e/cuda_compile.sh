@@ -53,6 +53,7 @@ microcircuit models/microcircuit.lua -D N_scale=0.1 -D K_scale=0.1
 hpc models/hpc_benchmark.lua
 hpc_plastic models/hpc_benchmark.lua -D plastic=1
 features tests/cuda/features.lua
+sources tests/cuda/sources.lua
 JOBS
 for f in docs/examples/*.lua; do echo "ex_$(basename "$f" .lua) $f" >>"$WORK/jobs"; done
 # shellcheck disable=SC2016
