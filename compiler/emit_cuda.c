@@ -565,7 +565,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_set(g, "n_pops", arena_printf("%d", m->n_pops));
     tmpl_set(g, "n_projs", arena_printf("%d", m->n_projs));
     tmpl_set(g, "n_mirrors", arena_printf("%d", ms.n));
-    int64_t total = 0, blocks = 0, trace_n = 0;
+    int64_t total = 0, trace_n = 0;
     for (int i = 0; i < m->n_pops; i++)
         total += m->pops[i]->n;
     int64_t rec_block = total > 0 ? (int64_t)REC_IDS / total : 1000;
@@ -576,20 +576,22 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     mirror_cases(&sb, &ms);
     tmpl_set(g, "mirror_cases", emit_take(&sb));
     tmpl_list_declare(g, "pops");
+    StrBuf ub; /* blocks of the update kernel */
+    sb_init(&ub);
     for (int i = 0; i < m->n_pops; i++) {
         const Population *p = m->pops[i];
         TmplScope *s = tmpl_list_add(g, "pops");
-        int64_t b = (p->n + 255) / 256;
-        blocks += b;
         tmpl_set(s, "name", p->name);
         tmpl_set(s, "n", arena_printf("%lld", (long long)p->n));
         tmpl_set(s, "index", arena_printf("%d", i));
         tmpl_set(s, "nslot", arena_printf("%d", emit_n_slots(m, p) + 1));
-        tmpl_set(s, "blocks", arena_printf("%lld", (long long)b));
+        tmpl_set(s, "blocks", arena_printf("((SNN_N_%s + SNN_BLOCK - 1) / SNN_BLOCK)", p->name));
+        sb_printf(&ub, "%sSNN_BLOCKS_%s", i ? " + " : "", p->name);
         update(&sb, m, p, opt);
         tmpl_set(s, "update", emit_take(&sb));
     }
-    tmpl_set(g, "update_blocks", arena_printf("%lld", (long long)blocks));
+    tmpl_set(g, "update_blocks", emit_take(&ub));
+    sb_release(&ub);
     tmpl_list_declare(g, "projs");
     tmpl_list_declare(g, "onpost");
     tmpl_list_declare(g, "traces");
