@@ -24,8 +24,10 @@ emulate() { # name model "snncc options" "run options" comparison
         "$d/gen/$base.cu" >"$d/gen/emu.cc"
     g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
         -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
-    cc -O2 -fopenmp -ffp-contract=off -I"$RT/include/snncc" -c "$d/gen/$base.c" -o "$d/host.o"
-    g++ -fopenmp -o "$d/emu" "$d/host.o" "$d/emu.o" "$RT/lib/libsnnrt.a" -lyaml -lm
+    # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
+    cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$base.c" -o "$d/host.o"
+    # shellcheck disable=SC2086
+    g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$RT/lib/libsnnrt.a" -lyaml -lm
     # shellcheck disable=SC2086
     "$SNNCC" -q $sopts "$model" -o "$d/c"
     # shellcheck disable=SC2086
