@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define REC_IDS (1u << 24) /* recorded spike ids a recording block may hold, all populations */
+#define REC_IDS (1u << 26) /* spike ids a recording block may hold, all populations (256 MB) */
 
 /* ---- the mirror list: what the host half copies to the device ----------------------- */
 
