@@ -464,7 +464,7 @@ typedef struct BuildOptions {
     const char *rt_inc;    /* runtime include dir */
     const char *rt_lib;    /* runtime library dir */
     int verbose;
-    const char *nvcc;       /* CUDA back end: default $NVCC, else nvcc next to CUDA_HOME... */
+    const char *nvcc;       /* CUDA back end: default $NVCC, nvcc on the PATH, /usr/local/cuda/bin/nvcc */
     const char *nvcc_flags; /* default: see snncc --help */
 } BuildOptions;
 /* Find the runtime next to the running snncc (../lib, ../include/snncc), or from
