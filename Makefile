@@ -14,7 +14,7 @@ all:
 #                         snncc --mpi); without it only the single-process runtime is built
 #   V=1                   show the commands
 #
-# Targets: all test demo bench bench-scaling bench-peers install uninstall clean asan ubsan deps
+# Targets: all test test-gpu demo bench bench-scaling bench-peers install uninstall clean asan ubsan deps
 -include config.mk
 
 CC       ?= cc
@@ -78,7 +78,7 @@ endif
 
 all: deps $(SNNCC) $(LIBRT) $(LIBRT_MPI) $(HEADERS) $(SNNBENCH)
 
-.PHONY: all deps test check unit demo bench bench-scaling bench-peers install uninstall clean asan ubsan
+.PHONY: all deps test check unit demo bench bench-scaling bench-peers install uninstall clean asan ubsan test-gpu
 
 # Install missing system packages (Debian); ci/install-deps is idempotent and quick when
 # everything is there.  Elsewhere, install the equivalents of its list by hand.
@@ -152,6 +152,14 @@ $(CC_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(LIBCC)
 # unit (CMocka), the broken-model suite, and end-to-end runs of generated simulators.
 test check: all $(RT_TESTS) $(CC_TESTS) $(BENCH_TESTS)
 	$(Q)BUILD=$(BUILD) tests/run.sh
+
+# The GPU suite (tests/gpu, docs/cuda.md): every case built with both back ends, the CUDA
+# simulator run on the GPU and compared with the C one.  Skips without a GPU.
+test-gpu: all
+	$(Q)if ! nvidia-smi -L >/dev/null 2>&1; then \
+	    echo "SKIP: no GPU (nvidia-smi fails); make test-gpu needs an NVIDIA GPU and its driver"; \
+	else tests/gpu/build.sh $(BUILD)/gpu && tests/gpu/expect.sh $(BUILD)/gpu && \
+	    tests/gpu/run.sh $(BUILD)/gpu; fi
 
 unit: all $(RT_TESTS) $(CC_TESTS) $(BENCH_TESTS)
 	$(Q)BUILD=$(BUILD) tests/run.sh unit

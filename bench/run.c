@@ -414,6 +414,11 @@ static void build_model(const RunOpts *o, const Suite *s, const SuiteCell *c, Bu
             snprintf(b->reason, sizeof b->reason, "%s", b->unsupported);
             return;
         }
+        if (!pr.timed_out && b->mpi && strstr(tail, "--mpi works with the c back end only")) {
+            b->unsupported = "this snncc builds MPI simulators for the c back end only";
+            snprintf(b->reason, sizeof b->reason, "%s", b->unsupported);
+            return;
+        }
         if (!pr.timed_out && !strcmp(c->backend, "cuda") && strstr(tail, "unknown back end")) {
             b->unsupported = "snncc has no cuda back end";
             snprintf(b->reason, sizeof b->reason, "%s", b->unsupported);

@@ -5,10 +5,12 @@
  * <exe>/../include/snncc, the same layout in the build tree and after make install),
  * writes a Makefile for users who want to rebuild by hand, runs the C compiler directly
  * (fork/exec, no shell, so paths with spaces are safe) and reports its failure with the
- * compiler's own messages, which point into the model file through #line.
+ * compiler's own messages, which point into the model file through #line.  The CUDA back
+ * end's two files are compiled by nvcc (device code) and the C compiler (host code, the
+ * same C as the C back end's) and linked by the C compiler with the static CUDA runtime.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
-#include "snncc.h"
+#include "backend.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -214,6 +216,180 @@ int write_file_if_changed(const char *path, const char *data, size_t n)
         int e = errno;
         unlink(tmp);
         errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the CUDA back end ---------------------------------------------------------------- */
+
+#define NVCC_DEFAULT_FLAGS "-O3 -std=c++17 --fmad=false -gencode arch=compute_90,code=[sm_90,compute_90]"
+
+static bool is_executable(const char *path)
+{
+    return access(path, X_OK) == 0;
+}
+
+/* An executable named 'name' on the PATH, or NULL. */
+static const char *on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    while (path && *path) {
+        const char *e = strchr(path, ':');
+        size_t n = e ? (size_t)(e - path) : strlen(path);
+        if (n) {
+            const char *cand = arena_printf("%.*s/%s", (int)n, path, name);
+            if (is_executable(cand))
+                return cand;
+        }
+        if (!e)
+            break;
+        path = e + 1;
+    }
+    return NULL;
+}
+
+/* nvcc: --nvcc, else $NVCC, else nvcc on the PATH, else /usr/local/cuda/bin/nvcc. */
+static const char *find_nvcc(const BuildOptions *bo)
+{
+    if (bo->nvcc && *bo->nvcc)
+        return bo->nvcc;
+    const char *env = getenv("NVCC");
+    if (env && *env)
+        return env;
+    const char *p = on_path("nvcc");
+    if (p)
+        return p;
+    return "/usr/local/cuda/bin/nvcc";
+}
+
+/* The directory of libcudart_static.a: next to nvcc's bin/ (lib64, or the targets/ layout
+ * of newer toolkits); NULL when neither has it. */
+static const char *cuda_libdir(const char *nvcc)
+{
+    char real[PATH_MAX];
+    const char *exe = strchr(nvcc, '/') ? nvcc : on_path(nvcc);
+    if (!exe || !realpath(exe, real))
+        return NULL;
+    char *slash = strrchr(real, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0'; /* .../bin */
+    const char *cands[] = {"/../lib64", "/../targets/x86_64-linux/lib",
+                           "/../targets/sbsa-linux/lib", "/../lib"};
+    for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
+        const char *d = arena_printf("%s%s", real, cands[i]);
+        if (file_exists(arena_printf("%s/libcudart_static.a", d))) {
+            char r2[PATH_MAX];
+            return realpath(d, r2) ? arena_strdup(r2) : d;
+        }
+    }
+    return NULL;
+}
+
+int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
+{
+    const char *nvcc = find_nvcc(bo);
+    if (!(strchr(nvcc, '/') ? is_executable(nvcc) : on_path(nvcc) != NULL)) {
+        diag_error((SrcLoc){"snncc", 0}, "the CUDA back end needs nvcc, the CUDA compiler, and "
+                                         "'%s' is not there; install the CUDA toolkit, or name "
+                                         "it with --nvcc or $NVCC (snncc -S writes the sources "
+                                         "without it)", nvcc);
+        return -1;
+    }
+    const char *libdir = cuda_libdir(nvcc);
+    if (!libdir) {
+        diag_error((SrcLoc){"snncc", 0}, "cannot find libcudart_static.a next to '%s' (looked "
+                                         "in ../lib64 and ../targets/*/lib)", nvcc);
+        return -1;
+    }
+    const char *nflags = bo->nvcc_flags && *bo->nvcc_flags ? bo->nvcc_flags : NVCC_DEFAULT_FLAGS;
+    const char *extra = getenv("SNNCC_NVCCFLAGS");
+    if (extra && *extra)
+        nflags = arena_printf("%s %s", nflags, extra);
+    const char *cc = bo->cc, *cflags = bo->cflags;
+    extra = getenv("SNNCC_CFLAGS");
+    if (extra && *extra)
+        cflags = arena_printf("%s %s", cflags, extra);
+    const char *name = m->name;
+    const char *libs = "-lcudart_static -lstdc++ -ldl -lpthread -lrt -lyaml -lm";
+
+    /* A Makefile for rebuilding by hand. */
+    TmplScope *s = tmpl_scope_new(NULL);
+    tmpl_set(s, "model_name", name);
+    tmpl_set(s, "rt_inc", bo->rt_inc);
+    tmpl_set(s, "rt_lib", bo->rt_lib);
+    tmpl_set(s, "cc", cc);
+    tmpl_set(s, "cflags", cflags);
+    tmpl_set(s, "nvcc", nvcc);
+    tmpl_set(s, "nvcc_flags", nflags);
+    tmpl_set(s, "cuda_lib", libdir);
+    tmpl_set(s, "libs", libs);
+    const char *src = tmpl_get("cuda/Makefile.tmpl");
+    if (!src)
+        return -1;
+    StrBuf mk;
+    sb_init(&mk);
+    if (tmpl_expand(&mk, src, "cuda/Makefile.tmpl", s) != 0) {
+        sb_release(&mk);
+        return -1;
+    }
+    const char *mkpath = arena_printf("%s/Makefile", dir);
+    int rc = write_file_if_changed(mkpath, mk.buf, mk.len);
+    sb_release(&mk);
+    if (rc != 0) {
+        diag_error((SrcLoc){mkpath, 0}, "cannot write: %s", strerror(errno));
+        return -1;
+    }
+
+    /* 1. device code */
+    const char *argv[160];
+    int n = split_words(nvcc, argv, 8);
+    n += split_words(nflags, argv + n, 64);
+    argv[n++] = arena_printf("-I%s", bo->rt_inc);
+    argv[n++] = "-c";
+    argv[n++] = arena_printf("%s/%s.cu", dir, name);
+    argv[n++] = "-o";
+    argv[n++] = arena_printf("%s/%s.cu.o", dir, name);
+    argv[n] = NULL;
+    rc = run_command(argv, bo->verbose);
+    if (rc != 0) {
+        diag_error((SrcLoc){m->file, 0}, "nvcc failed (exit status %d) on %s/%s.cu; its messages "
+                   "above point at the model file or the generated code (rerun with --keep to "
+                   "inspect it)", rc, dir, name);
+        return -1;
+    }
+    /* 2. host code */
+    n = split_words(cc, argv, 8);
+    n += split_words(cflags, argv + n, 64);
+    argv[n++] = arena_printf("-I%s", bo->rt_inc);
+    argv[n++] = "-c";
+    argv[n++] = arena_printf("%s/%s.c", dir, name);
+    argv[n++] = "-o";
+    argv[n++] = arena_printf("%s/%s.o", dir, name);
+    argv[n] = NULL;
+    rc = run_command(argv, bo->verbose);
+    if (rc != 0) {
+        diag_error((SrcLoc){m->file, 0}, "the C compiler failed (exit status %d) on %s/%s.c%s",
+                   rc, dir, name,
+                   rc == 127 ? "" : "; its messages above point at the model file or the "
+                                    "generated code (rerun with --keep to inspect it)");
+        return -1;
+    }
+    /* 3. link, with the static CUDA runtime (the simulator needs only the driver) */
+    n = split_words(cc, argv, 8);
+    n += split_words(cflags, argv + n, 64);
+    argv[n++] = "-o";
+    argv[n++] = arena_printf("%s/%s", dir, name);
+    argv[n++] = arena_printf("%s/%s.o", dir, name);
+    argv[n++] = arena_printf("%s/%s.cu.o", dir, name);
+    argv[n++] = arena_printf("%s/libsnnrt.a", bo->rt_lib);
+    argv[n++] = arena_printf("-L%s", libdir);
+    n += split_words(libs, argv + n, 16);
+    argv[n] = NULL;
+    rc = run_command(argv, bo->verbose);
+    if (rc != 0) {
+        diag_error((SrcLoc){m->file, 0}, "linking %s/%s failed (exit status %d)", dir, name, rc);
         return -1;
     }
     return 0;

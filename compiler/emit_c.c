@@ -10,7 +10,7 @@
  * a literal (homogeneous) or a contiguous array.  Parameters and dt become literals, so
  * the C compiler folds expressions such as exp(-dt / tau_m) at compile time.
  */
-#include "snncc.h"
+#include "backend.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,7 +24,6 @@ typedef struct Ctx {
 } Ctx;
 
 #define RESYNC "#line SNN_RESYNC"
-#define MAX_INPUTS 256 /* input accumulators per population (check.c: MAX_PROJS) */
 
 /* ---- printing names and rng calls inside code strings -------------------------------- */
 
@@ -166,14 +165,7 @@ static const char *c_init(const Init *in, const char *stream)
                         c_double(in->b), stream, c_double(in->lo), c_double(in->hi));
 }
 
-/* The input accumulators of a population: one per distinct postsynaptic model among its
- * incoming projections and Poisson current sources (check.c assigns the slots). */
-typedef struct Inputs {
-    int n;
-    const Psm *psm[MAX_INPUTS];
-    bool dendritic[MAX_INPUTS]; /* fed by a projection with per-synapse delays */
-} Inputs;
-
+/* The input accumulators of a population (Inputs, backend.h). */
 static Inputs inputs_of(const Model *m, const Population *p)
 {
     Inputs in = {0};
@@ -217,15 +209,15 @@ static void spike_source_decls(StrBuf *o, const Model *m, const Population *p)
               nm->sst_file);
     sb_printf(o, "static const uint64_t snn_sss_%s[%lld] = {", p->name, (long long)p->n + 1);
     for (int64_t i = 0; i <= p->n; i++)
-        sb_printf(o, "%s%llu", i % 12 ? ", " : "\n    ",
+        sb_printf(o, "%s%llu", i % 12 ? ", " : i ? ",\n    " : "\n    ",
                   (unsigned long long)nm->sst_start[i < nm->n_lists ? i : nm->n_lists]);
     sb_puts(o, "\n};\n");
     sb_printf(o, "static const uint32_t snn_sst_%s[%lld] = {", p->name, (long long)total + 1);
     for (int64_t k = 0; k < total; k++) {
         double s = llround(nm->sst_times[k] / m->dt) - 1.0;
-        sb_printf(o, "%s%.0f", k % 12 ? ", " : "\n    ", s < 0 ? 0.0 : s);
+        sb_printf(o, "%s%.0f", k % 12 ? ", " : k ? ",\n    " : "\n    ", s < 0 ? 0.0 : s);
     }
-    sb_printf(o, "%s0\n};\n", total % 12 ? ", " : "\n    ");
+    sb_printf(o, "%s0\n};\n", total % 12 ? ", " : total ? ",\n    " : "\n    ");
     sb_printf(o, "static uint64_t *snn_ssc_%s; /* next time of each neuron */\n", p->name);
 }
 
@@ -346,26 +338,14 @@ static void step_current_expr(StrBuf *o, const CurrentSource *cs, bool is_float)
     sb_puts(o, scalar_literal(0, is_float));
 }
 
-static void pop_update(StrBuf *o, const Model *m, const Population *p, const EmitOptions *opt)
+/* Per-step values of a population's update, printed before its neuron loop: the RNG
+ * streams, t, runtime parameters, the dendritic ring rows that arrive this step, step
+ * currents and restrict pointers to the state.  Shared with the CUDA back end, which prints
+ * them at the top of its update kernel. */
+static void pop_update_prologue(StrBuf *o, const Model *m, const Population *p)
 {
     const NeuronModel *nm = p->model;
-    if (nm->spike_source) {
-        /* fire when the next listed time has come; at most one spike per step */
-        sb_printf(o, "uint8_t *restrict snn_flag = snn_flag_%s;\n", p->name);
-        sb_printf(o, "uint64_t *restrict snn_cur = snn_ssc_%s;\n", p->name);
-        sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) {\n");
-        sb_puts(o, "    const uint64_t snn_c = snn_cur[snn_i];\n");
-        sb_printf(o, "    const int snn_fire = snn_c < snn_sss_%s[SNN_LO_%s + snn_i + 1] && "
-                     "snn_sst_%s[snn_c] <= snn_step;\n", p->name, p->name, p->name);
-        sb_puts(o, "    snn_cur[snn_i] = snn_c + (uint64_t)snn_fire;\n");
-        sb_puts(o, "    snn_flag[snn_i] = (uint8_t)snn_fire;\n}\n");
-        sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) { /* compact */\n");
-        sb_printf(o, "    snn_spk[snn_nspk] = SNN_LO_%s + snn_i;\n    snn_nspk += "
-                     "snn_flag[snn_i];\n}", p->name);
-        return;
-    }
-    Ctx c = {m, p, m->precision == PREC_FLOAT, NULL};
-    bool f = c.is_float;
+    bool f = m->precision == PREC_FLOAT;
     bool rng = code_uses_rng(nm->sim.stmts, NULL) || code_uses_rng(NULL, nm->threshold.expr) ||
                code_uses_rng(nm->reset.stmts, NULL);
     if (rng)
@@ -395,16 +375,25 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
             sb_printf(o, "const uint32_t snn_cs_stream_%s = snn_stream_id(\"cs:%s\");\n",
                       cs->name, cs->name);
     }
-    /* The loop has no dependence between neurons (each iteration touches only neuron i's
-     * entries; spikes are flagged, not appended), so it is marked for vectorisation:
-     * without the mark the compiler gives up on proving that the state arrays do not
-     * overlap.  Spike indices are compacted from the flags in a second loop. */
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "scalar *restrict snn_v_%s = %s_%s;\n", nm->vars[k].name, p->name,
                   nm->vars[k].name);
     sb_printf(o, "uint8_t *restrict snn_flag = snn_flag_%s;\n", p->name);
-    sb_puts(o, "SNN_IVDEP\n");
-    sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) {\n");
+}
+
+/* The body of the neuron loop for neuron snn_i, indented by 4: load the state into locals,
+ * add the inputs arriving this step, sum Isyn, run the sim code, test the threshold (snn_fire
+ * stays in scope when there is one), run the reset, set snn_flag[snn_i], store the state.
+ * Shared with the CUDA back end (one thread per neuron). */
+static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
+                            const EmitOptions *opt)
+{
+    const NeuronModel *nm = p->model;
+    Ctx c = {m, p, m->precision == PREC_FLOAT, NULL};
+    bool f = c.is_float;
+    bool rng = code_uses_rng(nm->sim.stmts, NULL) || code_uses_rng(NULL, nm->threshold.expr) ||
+               code_uses_rng(nm->reset.stmts, NULL);
+    Inputs in = inputs_of(m, p);
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "    scalar %s = snn_v_%s[snn_i];\n", nm->vars[k].name, nm->vars[k].name);
 
@@ -535,6 +524,34 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
     }
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "    snn_v_%s[snn_i] = %s;\n", nm->vars[k].name, nm->vars[k].name);
+}
+
+static void pop_update(StrBuf *o, const Model *m, const Population *p, const EmitOptions *opt)
+{
+    const NeuronModel *nm = p->model;
+    if (nm->spike_source) {
+        /* fire when the next listed time has come; at most one spike per step */
+        sb_printf(o, "uint8_t *restrict snn_flag = snn_flag_%s;\n", p->name);
+        sb_printf(o, "uint64_t *restrict snn_cur = snn_ssc_%s;\n", p->name);
+        sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) {\n");
+        sb_puts(o, "    const uint64_t snn_c = snn_cur[snn_i];\n");
+        sb_printf(o, "    const int snn_fire = snn_c < snn_sss_%s[SNN_LO_%s + snn_i + 1] && "
+                     "snn_sst_%s[snn_c] <= snn_step;\n", p->name, p->name, p->name);
+        sb_puts(o, "    snn_cur[snn_i] = snn_c + (uint64_t)snn_fire;\n");
+        sb_puts(o, "    snn_flag[snn_i] = (uint8_t)snn_fire;\n}\n");
+        sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) { /* compact */\n");
+        sb_printf(o, "    snn_spk[snn_nspk] = SNN_LO_%s + snn_i;\n    snn_nspk += "
+                     "snn_flag[snn_i];\n}", p->name);
+        return;
+    }
+    pop_update_prologue(o, m, p);
+    /* The loop has no dependence between neurons (each iteration touches only neuron i's
+     * entries; spikes are flagged, not appended), so it is marked for vectorisation:
+     * without the mark the compiler gives up on proving that the state arrays do not
+     * overlap.  Spike indices are compacted from the flags in a second loop. */
+    sb_puts(o, "SNN_IVDEP\n");
+    sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) {\n");
+    pop_update_body(o, m, p, opt);
     sb_puts(o, "}\n");
     if (nm->threshold.expr) {
         sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) { /* compact */\n");
@@ -946,10 +963,45 @@ static int check_state_names(const Model *m)
     return errs;
 }
 
-int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
+/* Expected number of synapses (exact for every rule but fixed_probability). */
+static double expected_synapses(const Projection *pj)
 {
-    if (check_state_names(m))
+    double npre = (double)pj->pre->n, npost = (double)pj->post->n;
+    switch (pj->conn.kind) {
+    case CONN_ALL_TO_ALL: return npre * npost;
+    case CONN_ONE_TO_ONE: return npost;
+    case CONN_FIXED_PROBABILITY: return pj->conn.p * npre * npost;
+    case CONN_FIXED_INDEGREE: return (double)pj->conn.k * npost;
+    case CONN_FIXED_OUTDEGREE: return (double)pj->conn.k * npre;
+    case CONN_FIXED_TOTAL: return (double)pj->conn.k;
+    }
+    return 0;
+}
+
+/* Expand a template, point the #line SNN_RESYNC markers at the generated file, write it. */
+static int expand_write(TmplScope *g, const char *tmpl, const char *dir, const char *fname)
+{
+    const char *src = tmpl_get(tmpl);
+    if (!src)
         return -1;
+    StrBuf sb;
+    sb_init(&sb);
+    if (tmpl_expand(&sb, src, tmpl, g) != 0) {
+        sb_release(&sb);
+        return -1;
+    }
+    StrBuf fin;
+    sb_init(&fin);
+    resync_lines(&fin, sb.buf, fname);
+    sb_release(&sb);
+    int rc = write_out(dir, fname, fin.buf);
+    sb_release(&fin);
+    return rc;
+}
+
+/* Everything templates/c/model.c.tmpl needs (the CUDA back end's host half uses it too). */
+static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
+{
     bool is_float = m->precision == PREC_FLOAT;
     TmplScope *g = tmpl_scope_new(NULL);
     uint64_t hash = ir_hash(m);
@@ -1083,16 +1135,7 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
         int *order = arena_alloc(sizeof(int) * (size_t)(m->n_projs + 1));
         double *size = arena_alloc(sizeof(double) * (size_t)(m->n_projs + 1));
         for (int i = 0; i < m->n_projs; i++) {
-            const Projection *pj = m->projs[i];
-            double npre = (double)pj->pre->n, npost = (double)pj->post->n;
-            switch (pj->conn.kind) {
-            case CONN_ALL_TO_ALL: size[i] = npre * npost; break;
-            case CONN_ONE_TO_ONE: size[i] = npost; break;
-            case CONN_FIXED_PROBABILITY: size[i] = pj->conn.p * npre * npost; break;
-            case CONN_FIXED_INDEGREE: size[i] = (double)pj->conn.k * npost; break;
-            case CONN_FIXED_OUTDEGREE: size[i] = (double)pj->conn.k * npre; break;
-            case CONN_FIXED_TOTAL: size[i] = (double)pj->conn.k; break;
-            }
+            size[i] = expected_synapses(m->projs[i]);
             order[i] = i;
             for (int k = i; k > 0 && size[order[k - 1]] < size[order[k]]; k--) {
                 int t = order[k];
@@ -1108,19 +1151,52 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
     for (int i = 0; i < m->n_projs; i++)
         any_plastic |= m->projs[i]->syn != NULL;
     tmpl_set_bool(g, "any_plastic", any_plastic);
-    const char *src = tmpl_get("c/model.c.tmpl");
-    if (!src)
-        return -1;
-    if (tmpl_expand(&sb, src, "c/model.c.tmpl", g) != 0) {
-        sb_release(&sb);
-        return -1;
-    }
-    const char *fname = arena_printf("%s.c", m->name);
-    StrBuf fin;
-    sb_init(&fin);
-    resync_lines(&fin, sb.buf, fname);
     sb_release(&sb);
-    int rc = write_out(dir, fname, fin.buf);
-    sb_release(&fin);
-    return rc;
+    return g;
+}
+
+int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
+{
+    if (check_state_names(m))
+        return -1;
+    return expand_write(c_scope(m, opt), "c/model.c.tmpl", dir, arena_printf("%s.c", m->name));
+}
+
+/* ---- what the CUDA back end shares (backend.h) --------------------------------------- */
+
+Inputs emit_inputs_of(const Model *m, const Population *p) { return inputs_of(m, p); }
+int emit_n_slots(const Model *m, const Population *p) { return n_slots(m, p); }
+const char *emit_scalar_literal(double v, bool is_float) { return scalar_literal(v, is_float); }
+const char *emit_ind_type(const Projection *pj) { return ind_type(pj); }
+bool emit_per_synapse_weight(const Projection *pj) { return per_synapse_weight(pj); }
+double emit_expected_synapses(const Projection *pj) { return expected_synapses(pj); }
+int emit_check_state_names(const Model *m) { return check_state_names(m); }
+TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt) { return c_scope(m, opt); }
+const char *emit_take(StrBuf *sb) { return take(sb); }
+
+int emit_expand_write(TmplScope *g, const char *tmpl, const char *dir, const char *fname)
+{
+    return expand_write(g, tmpl, dir, fname);
+}
+
+void emit_update_prologue(StrBuf *o, const Model *m, const Population *p)
+{
+    pop_update_prologue(o, m, p);
+}
+
+void emit_update_body(StrBuf *o, const Model *m, const Population *p, const EmitOptions *opt)
+{
+    pop_update_body(o, m, p, opt);
+}
+
+void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+                   const char *pos, const char *wptr, int indent, const EmitOptions *opt)
+{
+    syn_code(o, m, pj, cs, pos, wptr, indent, opt);
+}
+
+void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+                     const char *idx, const EmitOptions *opt)
+{
+    trace_code(o, m, pj, cs, idx, opt);
 }

@@ -3,7 +3,7 @@
  * (load -> check -> emit -> build), stopping at the first pass that reports errors.
  * The only file that calls exit().
  */
-#include "snncc.h"
+#include "backend.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -22,12 +22,14 @@ static const char usage[] =
     "options:\n"
     "  -o, --output DIR     where the simulator goes (default: build/<model name>);\n"
     "                       the binary is DIR/<model name>\n"
-    "  -b, --backend NAME   code generator: c (default)\n"
+    "  -b, --backend NAME   code generator: c (default), or cuda (NVIDIA GPUs: writes\n"
+    "                       DIR/<name>.c and DIR/<name>.cu, builds them with nvcc)\n"
     "      --mpi            build a simulator for mpirun (Open MPI): each rank builds and\n"
     "                       simulates its share of every population; compiled with\n"
     "                       $MPICC (default mpicc)\n"
     "  -D NAME=VALUE        set a model parameter read with param(\"NAME\", default)\n"
-    "  -k, --keep           keep the generated sources (DIR/<name>.c, DIR/Makefile)\n"
+    "  -k, --keep           keep the generated sources (DIR/<name>.c, with cuda also\n"
+    "                       DIR/<name>.cu; DIR/Makefile)\n"
     "  -S, --emit-only      write the sources, do not compile (implies --keep)\n"
     "      --check          stop after checking the model; write nothing\n"
     "      --dump           print the model's canonical form (the IR) and stop\n"
@@ -35,6 +37,16 @@ static const char usage[] =
     "      --cflags FLAGS   C flags (default: -O3 -march=native -fno-math-errno\n"
     "                       -fno-trapping-math -ffp-contract=off -fopenmp;\n"
     "                       $SNNCC_CFLAGS is appended)\n"
+    "      --nvcc NVCC      CUDA compiler (default: $NVCC, else nvcc on the PATH, else\n"
+    "                       /usr/local/cuda/bin/nvcc)\n"
+    "      --nvcc-flags F   its flags (default: -O3 -std=c++17 --fmad=false\n"
+    "                       -gencode arch=compute_90,code=[sm_90,compute_90];\n"
+    "                       $SNNCC_NVCCFLAGS is appended)\n"
+    "      --cuda-span P=S  CUDA spike propagation for projection P (or * for all):\n"
+    "                       S = pre (a warp per spike) or post (threads over row\n"
+    "                       positions, spikes staged in shared memory); default by row\n"
+    "                       length and expected rate (docs/cuda.md)\n"
+    "      --cuda-rate HZ   firing rate the default choice assumes (default 10)\n"
     "      --no-line        no #line directives pointing into the model file\n"
     "      --template-dir D use templates from D instead of the built-in ones\n"
     "      --mem-limit MB   memory for evaluating the model file (default 512)\n"
@@ -55,6 +67,10 @@ typedef struct Options {
     bool keep, emit_only, check_only, dump, no_line, quiet, mpi;
     int verbose;
     const char *cc, *cflags;
+    const char *nvcc, *nvcc_flags;
+    const char **cuda_span;
+    int n_cuda_span;
+    double cuda_rate;
     size_t mem_limit;
     unsigned time_limit;
 } Options;
@@ -89,6 +105,7 @@ static const char *need_arg(int argc, char **argv, int *i)
 static void parse_args(int argc, char **argv, Options *o)
 {
     o->defines = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
+    o->cuda_span = arena_alloc(sizeof(char *) * (size_t)(argc + 1));
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -120,6 +137,23 @@ static void parse_args(int argc, char **argv, Options *o)
             o->cflags = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "--mpi")) {
             o->mpi = true;
+        } else if (!strcmp(a, "--nvcc")) {
+            o->nvcc = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--nvcc-flags")) {
+            o->nvcc_flags = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--cuda-span")) {
+            const char *v = need_arg(argc, argv, &i);
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v || (strcmp(eq + 1, "pre") != 0 && strcmp(eq + 1, "post") != 0))
+                die_usage("--cuda-span needs PROJECTION=pre or PROJECTION=post (got '%s')", v);
+            o->cuda_span[o->n_cuda_span++] = v;
+        } else if (!strcmp(a, "--cuda-rate")) {
+            const char *v = need_arg(argc, argv, &i);
+            char *end;
+            double hz = strtod(v, &end);
+            if (*end || !(hz > 0 && hz <= 1e4))
+                die_usage("--cuda-rate needs a rate in Hz between 0 and 1e4 (got '%s')", v);
+            o->cuda_rate = hz;
         } else if (!strcmp(a, "--no-line")) {
             o->no_line = true;
         } else if (!strcmp(a, "--template-dir")) {
@@ -154,8 +188,11 @@ static void parse_args(int argc, char **argv, Options *o)
         die_usage("%s", "no model file given (usage: snncc [options] MODEL.lua)");
     if (!o->backend)
         o->backend = "c";
-    if (strcmp(o->backend, "c") != 0)
-        die_usage("unknown back end '%s' (available: c)", o->backend);
+    if (!backend_find(o->backend))
+        die_usage("unknown back end '%s' (available: %s)", o->backend, backend_names());
+    if (o->mpi && strcmp(o->backend, "c") != 0)
+        die_usage("--mpi works with the c back end only so far (one rank per GPU is not "
+                  "there yet; see docs/parallel.md)");
     if (!o->cc)
         o->cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     if (!o->cflags)
@@ -235,20 +272,27 @@ int main(int argc, char **argv)
         diag_error((SrcLoc){dir, 0}, "cannot create the output directory: %s", strerror(errno));
         return 1;
     }
-    BuildOptions bo = {.cc = o.cc, .cflags = o.cflags, .verbose = o.verbose, .mpi = o.mpi};
+    const Backend *be = backend_find(o.backend);
+    BuildOptions bo = {.cc = o.cc, .cflags = o.cflags, .verbose = o.verbose, .nvcc = o.nvcc,
+                       .nvcc_flags = o.nvcc_flags, .mpi = o.mpi};
     if (!o.emit_only && driver_find_runtime(&bo, argv[0]) != 0)
         return 1;
-    EmitOptions eo = {.line_directives = !o.no_line, .mpi = o.mpi};
-    if (emit_c(m, dir, &eo) != 0)                                  /* 3. back end */
+    EmitOptions eo = {.line_directives = !o.no_line, .cuda_span = o.cuda_span,
+                      .n_cuda_span = o.n_cuda_span, .cuda_rate = o.cuda_rate, .mpi = o.mpi};
+    if (be->emit(m, dir, &eo) != 0)                                /* 3. back end */
         return 1;
     double t_codegen = now() - t0;
     if (o.emit_only) {
-        if (!o.quiet)
-            printf("snncc: wrote %s/%s.c (code generation %.3f s)\n", dir, m->name, t_codegen);
+        if (!o.quiet) {
+            printf("snncc: wrote");
+            for (int k = 0; k < 4 && be->sources[k]; k++)
+                printf("%s %s/%s%s", k ? "," : "", dir, m->name, be->sources[k]);
+            printf(" (code generation %.3f s)\n", t_codegen);
+        }
         return 0;
     }
     double t1 = now();
-    if (driver_build(m, dir, &bo) != 0)                            /* 4. build */
+    if (be->build(m, dir, &bo) != 0)                               /* 4. build */
         return 1;
     double t_compile = now() - t1;
 
@@ -257,15 +301,18 @@ int main(int argc, char **argv)
     snprintf(info, sizeof info, "snncc_version: %s\ncodegen_s: %.6f\ncompile_s: %.6f\n",
              SNNCC_VERSION, t_codegen, t_compile);
     write_file_if_changed(arena_printf("%s/build.yaml", dir), info, strlen(info));
+    for (int k = 0; k < 4 && be->intermediates[k]; k++)
+        unlink(arena_printf("%s/%s%s", dir, m->name, be->intermediates[k]));
     if (!o.keep) {
-        unlink(arena_printf("%s/%s.c", dir, m->name));
+        for (int k = 0; k < 4 && be->sources[k]; k++)
+            unlink(arena_printf("%s/%s%s", dir, m->name, be->sources[k]));
         unlink(arena_printf("%s/Makefile", dir));
     }
     if (!o.quiet)
         printf("snncc: %s -> %s/%s (%d populations, %lld neurons, %d projections; "
-               "code generation %.3f s, C compile %.2f s)\n",
+               "code generation %.3f s, %s compile %.2f s)\n",
                o.model, dir, m->name, m->n_pops, (long long)total_neurons(m), m->n_projs,
-               t_codegen, t_compile);
+               t_codegen, strcmp(be->name, "cuda") ? "C" : "CUDA", t_compile);
     arena_free_all();
     return 0;
 }

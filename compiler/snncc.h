@@ -448,6 +448,12 @@ const char *c_ident(const char *name);
 typedef struct EmitOptions {
     bool line_directives; /* #line into the model file (default on) */
     bool mpi;             /* snncc --mpi: the simulator will be built with SNN_MPI */
+    /* CUDA back end: spike propagation strategy per projection, "NAME=pre" / "NAME=post"
+     * ("*" for every projection; default: chosen by emit_cuda.c), and the firing rate in Hz
+     * the choice assumes (0: 10 Hz) */
+    const char *const *cuda_span;
+    int n_cuda_span;
+    double cuda_rate;
 } EmitOptions;
 /* Write the generated sources into dir (created).  Returns 0 or -1 after reporting. */
 int emit_c(const Model *m, const char *dir, const EmitOptions *opt);
@@ -460,6 +466,8 @@ typedef struct BuildOptions {
     const char *rt_lib;    /* runtime library dir */
     int verbose;
     bool mpi;              /* build with $MPICC (default mpicc), -DSNN_MPI=1, libsnnrt_mpi.a */
+    const char *nvcc;       /* CUDA back end: default $NVCC, nvcc on the PATH, /usr/local/cuda/bin/nvcc */
+    const char *nvcc_flags; /* default: see snncc --help */
 } BuildOptions;
 /* Find the runtime next to the running snncc (../lib, ../include/snncc), or from
  * $SNNCC_RUNTIME.  Returns 0 or -1 with a message. */

@@ -986,6 +986,8 @@ static int run_main(int argc, char **argv, const snn_model *model)
         else if ((step + 1) % check == 0)
             stop = rt_par_any(g_stop != 0);
     }
+    if (m->finish)
+        m->finish(run);
     G.t_sim = snn_now() - t0;
     int interrupted = stop && G.steps_done < run->n_steps;
 

@@ -429,7 +429,7 @@ typedef struct snn_model {
     const char *model_hash;   /* 16 hex digits */
     const char *snncc_version;
     const char *precision;    /* "float" | "double" */
-    const char *backend;      /* "c" */
+    const char *backend;      /* "c" | "cuda" */
     double dt;                /* ms */
     uint64_t seed;            /* the model's default seed */
     int n_pops;
@@ -448,6 +448,11 @@ typedef struct snn_model {
     const snn_varrec_desc *varrecs;
     int n_rparams;                     /* at most SNN_MAX_RPARAMS */
     const snn_rparam_desc *rparams;
+    /* Optional (NULL for the C back end): called once after the last step, also after an
+     * interrupt, before the recordings are closed and the simulation timer stops.  Back ends
+     * that run the steps asynchronously (CUDA) wait for the device here and hand over the
+     * spikes and counts they still hold. */
+    void (*finish)(snn_run *run);
 } snn_model;
 
 /* Parse argv (--config FILE, --time MS, --set k=v, --seed N, --output DIR, --quiet,

@@ -1,0 +1,97 @@
+/*
+ * backend.h - the code generators (back ends) and the lowering they share.
+ *
+ * A back end is one row of the table in backend.c: a name for -b/--backend, the function
+ * that writes the generated sources, the function that builds them (driver.c) and the
+ * files it leaves in the output directory.  main.c only goes through the table.
+ *
+ * Both back ends lower the same checked IR with the same plan: the input accumulators of
+ * a population (Inputs), spike queue depths, initialiser and connectivity descriptors for
+ * libsnnrt, and the neuron update and weight update code printed from the code strings.
+ * emit_c.c owns these pieces and exports them below (emit_ prefix); emit_cuda.c reuses
+ * them, so both back ends print the same code for the same model (the CUDA back end runs
+ * the per-neuron and per-synapse code on the device, one thread per neuron or synapse).
+ */
+#ifndef SNNCC_BACKEND_H
+#define SNNCC_BACKEND_H
+
+#include "snncc.h"
+
+/* ---- the table ----------------------------------------------------------------------- */
+
+typedef struct Backend {
+    const char *name;    /* -b NAME */
+    const char *summary; /* for --help and error messages */
+    /* Write the generated sources into dir.  Returns 0 or -1 after reporting. */
+    int (*emit)(const Model *m, const char *dir, const EmitOptions *opt);
+    /* Build dir/<name> from them.  Returns 0 or -1 after reporting. */
+    int (*build)(const Model *m, const char *dir, const BuildOptions *bo);
+    /* Files the back end writes into dir, as suffixes of the model name (".c", ".cu"), and
+     * intermediate files of the build: removed after a build without --keep. */
+    const char *sources[4];
+    const char *intermediates[4];
+} Backend;
+
+/* The back end named 'name', or NULL. */
+const Backend *backend_find(const char *name);
+/* "c, cuda": the names, for messages. */
+const char *backend_names(void);
+
+// emit_cuda.c
+int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt);
+
+// driver.c
+int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo);
+
+/* ---- the shared lowering (emit_c.c) -------------------------------------------------- */
+
+#define MAX_INPUTS 256 /* input accumulators per population (check.c: MAX_PROJS) */
+
+/* The input accumulators of a population: one per distinct postsynaptic model among its
+ * incoming projections and Poisson current sources (check.c assigns the slots). */
+typedef struct Inputs {
+    int n;
+    const Psm *psm[MAX_INPUTS];
+    bool dendritic[MAX_INPUTS]; /* fed by a projection with per-synapse delays */
+} Inputs;
+
+Inputs emit_inputs_of(const Model *m, const Population *p);
+/* Spike queue depth of the C back end: the longest delay leaving p in steps (at least 1). */
+int emit_n_slots(const Model *m, const Population *p);
+/* A literal of the model's scalar type ("20.0f" / "20.0"), arena allocated. */
+const char *emit_scalar_literal(double v, bool is_float);
+/* Element type of a projection's target indices ("uint16_t" / "uint32_t"). */
+const char *emit_ind_type(const Projection *pj);
+/* Does the projection store one weight per synapse? */
+bool emit_per_synapse_weight(const Projection *pj);
+/* Expected number of synapses (exact for every rule but fixed_probability). */
+double emit_expected_synapses(const Projection *pj);
+/* Are the neuron or synapse code's names usable?  (state arrays are <pop>_<var>; two
+ * populations must not produce the same name).  Returns the error count. */
+int emit_check_state_names(const Model *m);
+
+/* The template scope of templates/c/model.c.tmpl: per population its declarations (host
+ * state), allocation, dendritic rings, initial values and update loop; per projection its
+ * declaration, builder, initial values, propagation and plasticity; the build order and
+ * the descriptor's lists.  The CUDA back end expands its host template with it. */
+TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt);
+/* Expand template 'tmpl' with g, point #line SNN_RESYNC markers at the generated file and
+ * write dir/fname.  Returns 0 or -1 after reporting. */
+int emit_expand_write(TmplScope *g, const char *tmpl, const char *dir, const char *fname);
+/* The sb contents as an arena string without its last newline; sb is reset. */
+const char *emit_take(StrBuf *sb);
+
+/* Neuron update of one population: per-step values before the neuron loop, and the body of
+ * the loop for neuron snn_i (indented by 4).  Names the code uses: snn_step, snn_r->seed,
+ * the state arrays <pop>_<var>, snn_flag_<pop>, snn_in<k>_<pop>, ... (see emit_c.c). */
+void emit_update_prologue(StrBuf *o, const Model *m, const Population *p);
+void emit_update_body(StrBuf *o, const Model *m, const Population *p, const EmitOptions *opt);
+/* Weight update model code: load the synapse variables at position 'pos' (the weight from
+ * wptr[pos]), run cs, store them; and per-neuron trace code for neuron snn_k named idx
+ * ("snn_pre" / "snn_post"). */
+void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+                   const char *pos, const char *wptr, int indent, const EmitOptions *opt);
+void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+                     const char *idx, const EmitOptions *opt);
+
+#endif /* SNNCC_BACKEND_H */

@@ -1,0 +1,209 @@
+/*
+ * tests/cuda/emu/cuda_runtime.h - just enough of CUDA to run a generated <name>.cu on the
+ * CPU, for tests/e2e/cuda_emulated.sh on machines without a GPU.  Not a CUDA
+ * implementation: blocks run one after the other, and the threads of a block one after
+ * the other as coroutines (ucontext) on one OS thread, each until it ends or reaches
+ * __syncthreads(), where it waits until every thread of the block has arrived (a valid
+ * interleaving of a CUDA block; atomics are then plain read-modify-writes); memory is
+ * host memory; copies are memcpy.  The
+ * launch syntax k<<<g, b, s, st>>>(args) is rewritten by the test (sed) into
+ * snn_emu_launch(g, b, s, st, [&] { k(args); }).
+ */
+#ifndef SNN_EMU_CUDA_RUNTIME_H
+#define SNN_EMU_CUDA_RUNTIME_H
+
+#include <stdint.h>
+#include <ucontext.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define __global__
+#define __device__
+#define __host__
+#define __constant__
+#define __shared__ static
+#define __forceinline__ inline
+#define __launch_bounds__(n)
+#define CUDART_VERSION 13000
+
+struct dim3 {
+    unsigned x, y, z;
+    dim3(unsigned a = 1, unsigned b = 1, unsigned c = 1) : x(a), y(b), z(c) {}
+};
+static dim3 threadIdx;
+static dim3 blockIdx, blockDim, gridDim;
+
+static void snn_emu_barrier(void);
+#define __syncthreads() snn_emu_barrier()
+
+template <class T> static inline T atomicAdd(T *p, T v)
+{
+    T old = *p;
+    *p = old + v;
+    return old;
+}
+
+typedef enum cudaError {
+    cudaSuccess = 0,
+    cudaErrorNoDevice = 100,
+    cudaErrorInsufficientDriver = 35,
+    cudaErrorNotReady = 600,
+} cudaError_t;
+enum cudaMemcpyKind { cudaMemcpyHostToDevice = 1, cudaMemcpyDeviceToHost = 2 };
+typedef struct snn_emu_stream *cudaStream_t;
+typedef struct snn_emu_event *cudaEvent_t;
+struct cudaDeviceProp {
+    char name[256];
+    int major, minor, multiProcessorCount, maxThreadsPerMultiProcessor;
+    size_t totalGlobalMem;
+};
+struct cudaFuncAttributes {
+    int numRegs;
+};
+
+static inline const char *cudaGetErrorName(cudaError_t e) { return e ? "cudaErrorEmu" : "cudaSuccess"; }
+static inline const char *cudaGetErrorString(cudaError_t e) { return e ? "emulated error" : "no error"; }
+static inline cudaError_t cudaGetLastError(void) { return cudaSuccess; }
+static inline cudaError_t cudaGetDeviceCount(int *n) { *n = 1; return cudaSuccess; }
+static inline cudaError_t cudaGetDevice(int *d) { *d = 0; return cudaSuccess; }
+static inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int)
+{
+    memset(p, 0, sizeof *p);
+    strcpy(p->name, "CPU emulation (tests/cuda/emu)");
+    p->major = 9;
+    p->multiProcessorCount = 2; /* grid-stride kernels get 2 blocks */
+    p->maxThreadsPerMultiProcessor = SNN_BLOCK;
+    p->totalGlobalMem = (size_t)1 << 34;
+    return cudaSuccess;
+}
+template <class F> static inline cudaError_t cudaFuncGetAttributes(cudaFuncAttributes *a, F)
+{
+    a->numRegs = 0;
+    return cudaSuccess;
+}
+static inline cudaError_t cudaMalloc(void **p, size_t n)
+{
+    *p = calloc(1, n);
+    return *p ? cudaSuccess : cudaErrorNoDevice;
+}
+static inline cudaError_t cudaMemcpy(void *d, const void *s, size_t n, int)
+{
+    memcpy(d, s, n);
+    return cudaSuccess;
+}
+static inline cudaError_t cudaMemcpyAsync(void *d, const void *s, size_t n, int, cudaStream_t)
+{
+    memcpy(d, s, n);
+    return cudaSuccess;
+}
+static inline cudaError_t cudaMemset(void *d, int v, size_t n)
+{
+    memset(d, v, n);
+    return cudaSuccess;
+}
+template <class T>
+static inline cudaError_t cudaMemcpyToSymbol(T &sym, const void *s, size_t n, size_t off = 0,
+                                             int = 0)
+{
+    memcpy((char *)&sym + off, s, n);
+    return cudaSuccess;
+}
+template <class T>
+static inline cudaError_t cudaMemcpyToSymbolAsync(T &sym, const void *s, size_t n, size_t off,
+                                                  int, cudaStream_t)
+{
+    memcpy((char *)&sym + off, s, n);
+    return cudaSuccess;
+}
+template <class T>
+static inline cudaError_t cudaMemcpyFromSymbol(void *d, const T &sym, size_t n, size_t off = 0,
+                                               int = 0)
+{
+    memcpy(d, (const char *)&sym + off, n);
+    return cudaSuccess;
+}
+static inline cudaError_t cudaStreamCreate(cudaStream_t *s) { *s = (cudaStream_t)1; return cudaSuccess; }
+static inline cudaError_t cudaStreamDestroy(cudaStream_t) { return cudaSuccess; }
+static inline cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
+static inline cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
+static inline cudaError_t cudaEventCreate(cudaEvent_t *e) { *e = (cudaEvent_t)1; return cudaSuccess; }
+static inline cudaError_t cudaEventRecord(cudaEvent_t, cudaStream_t) { return cudaSuccess; }
+static inline cudaError_t cudaEventSynchronize(cudaEvent_t) { return cudaSuccess; }
+static inline cudaError_t cudaEventQuery(cudaEvent_t) { return cudaSuccess; }
+static inline cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t, cudaEvent_t)
+{
+    *ms = 0;
+    return cudaSuccess;
+}
+
+/* A launch: blocks in turn; a block's threads as coroutines, switched at barriers. */
+enum { SNN_EMU_STACK = 1 << 16 };
+static ucontext_t snn_emu_main, snn_emu_ctx[SNN_BLOCK];
+static char *snn_emu_stacks[SNN_BLOCK];
+static int snn_emu_state[SNN_BLOCK]; /* 0 runnable, 1 at the barrier, 2 done */
+static unsigned snn_emu_cur;
+static void (*snn_emu_body)(void *);
+static void *snn_emu_arg;
+
+static void snn_emu_barrier(void)
+{
+    snn_emu_state[snn_emu_cur] = 1;
+    swapcontext(&snn_emu_ctx[snn_emu_cur], &snn_emu_main);
+}
+
+static void snn_emu_entry(void)
+{
+    snn_emu_body(snn_emu_arg);
+    snn_emu_state[snn_emu_cur] = 2;
+} /* returns to snn_emu_main through uc_link */
+
+template <class F> static void snn_emu_call(void *f) { (*(F *)f)(); }
+
+template <class F> static void snn_emu_launch(dim3 grid, dim3 block, size_t, cudaStream_t, F f)
+{
+    if (block.x > SNN_BLOCK) {
+        fprintf(stderr, "emulation: a block of %u threads (at most %d)\n", block.x, SNN_BLOCK);
+        abort();
+    }
+    gridDim = grid;
+    blockDim = block;
+    snn_emu_body = snn_emu_call<F>;
+    snn_emu_arg = &f;
+    for (unsigned b = 0; b < grid.x; b++) {
+        blockIdx = dim3(b);
+        for (unsigned t = 0; t < block.x; t++) {
+            if (!snn_emu_stacks[t])
+                snn_emu_stacks[t] = (char *)malloc(SNN_EMU_STACK);
+            getcontext(&snn_emu_ctx[t]);
+            snn_emu_ctx[t].uc_stack.ss_sp = snn_emu_stacks[t];
+            snn_emu_ctx[t].uc_stack.ss_size = SNN_EMU_STACK;
+            snn_emu_ctx[t].uc_link = &snn_emu_main;
+            makecontext(&snn_emu_ctx[t], snn_emu_entry, 0);
+            snn_emu_state[t] = 0;
+        }
+        for (;;) { /* run every runnable thread; then release the barrier */
+            unsigned waiting = 0, done = 0;
+            for (unsigned t = 0; t < block.x; t++) {
+                if (snn_emu_state[t] == 0) {
+                    snn_emu_cur = t;
+                    threadIdx = dim3(t);
+                    swapcontext(&snn_emu_main, &snn_emu_ctx[t]);
+                }
+                waiting += snn_emu_state[t] == 1;
+                done += snn_emu_state[t] == 2;
+            }
+            if (done == block.x)
+                break;
+            if (waiting + done == block.x && done) {
+                fprintf(stderr, "emulation: __syncthreads() not reached by every thread\n");
+                abort();
+            }
+            for (unsigned t = 0; t < block.x; t++)
+                if (snn_emu_state[t] == 1)
+                    snn_emu_state[t] = 0;
+        }
+    }
+}
+
+#endif

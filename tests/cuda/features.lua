@@ -1,0 +1,19 @@
+-- Every feature the CUDA back end lowers, in one small model
+network { name = "features", dt = 0.1, seed = 7 }
+local cell = lif { I_e = 300.0 }
+local S = population { "S", spike_source_array { times = { {1.0, 2.0, 5.0}, {}, {3.0} } }, 3 }
+local A = population { "A", cell, 50, init = { V = uniform(-70.0, -55.0) }, runtime = { "I_e" } }
+local B = population { "B", lif_alpha { }, 40, init = { V = normal(-65.0, 2.0) } }
+local C = population { "C", lif { }, 30 }
+projection { S, A, conn = all_to_all(), weight = 100.0, delay = 1.0 }
+projection { A, B, conn = fixed_probability(0.2), weight = normal(20.0, 2.0),
+             delay = uniform(0.5, 3.0), psm = exp_curr(2.0) }
+projection { A, C, conn = fixed_outdegree(5), weight = 2.0, delay = 0.8, psm = exp_cond { tau = 5.0, E = 0.0 } }
+projection { B, C, conn = fixed_total(200), weight = 30.0, delay = 2.0, psm = alpha_curr(0.5) }
+projection { A, A, conn = fixed_indegree(10), synapse = stdp, weight = uniform(0.2, 0.8), delay = 1.5,
+             psm = exp_curr(5.0) }
+current_source { B, dc { amp = 50.0 } }
+current_source { C, step_current { times = { 5, 10 }, amps = { 200, 0 } } }
+current_source { C, noise { mean = 100.0, sd = 20.0 } }
+current_source { B, poisson_input { rate = 8000.0, weight = 10.0 }, psm = exp_curr(0.5) }
+record { S = "spikes", A = { "spikes", "V", every = 5, neurons = 10 }, B = "spikes", C = "V" }

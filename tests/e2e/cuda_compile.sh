@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The CUDA back end on any machine with nvcc (no GPU needed): every shipped model, the
+# docs' examples and tests/cuda/features.lua (every feature the back end lowers) are
+# generated with --backend cuda, compiled with nvcc for sm_90 + compute_90 PTX and linked,
+# two at a time, so a broken CUDA template fails here.  Also: reproducible sources, -S
+# without nvcc, the CLI's error paths, and (without a GPU) a clean failure of the
+# simulator.  Skips with a SKIP line only when nvcc is not installed.
+set -euo pipefail
+if [ -z "${NVCC:-}" ]; then
+    NVCC=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+fi
+export NVCC
+
+# CLI: the back ends are listed; --cuda-span is checked; -S needs no nvcc
+if "$SNNCC" --backend fortran models/lif_single.lua 2>"$WORK/err"; then exit 1; fi
+grep -q "unknown back end 'fortran' (available: c, cuda)" "$WORK/err"
+if "$SNNCC" -b cuda --cuda-span E_to_E=sideways models/brunel.lua 2>"$WORK/err"; then exit 1; fi
+grep -q "cuda-span needs PROJECTION=pre or PROJECTION=post" "$WORK/err"
+if "$SNNCC" -b cuda -S --cuda-span E_to_X=pre models/brunel.lua -o "$WORK/x" 2>"$WORK/err"; then exit 1; fi
+grep -q "no projection 'E_to_X' (did you mean 'E_to_E'?)" "$WORK/err"
+NVCC=/nonexistent/nvcc "$SNNCC" -q -b cuda -S models/brunel.lua -o "$WORK/s1"
+"$SNNCC" -q -b cuda -S models/brunel.lua -o "$WORK/s2"
+cmp "$WORK/s1/brunel.cu" "$WORK/s2/brunel.cu"
+cmp "$WORK/s1/brunel.c" "$WORK/s2/brunel.c"
+grep -q '^#line [0-9]* "models/brunel.lua"' "$WORK/s1/brunel.cu"
+if NVCC=/nonexistent/nvcc "$SNNCC" -b cuda models/brunel.lua -o "$WORK/s3" 2>"$WORK/err"; then exit 1; fi
+grep -q "the CUDA back end needs nvcc" "$WORK/err"
+# strategies: the default choice and --cuda-span overrides are written into the code
+grep -q "projection 'E_to_E': E -> E, postsynaptic strategy" "$WORK/s1/brunel.cu"
+"$SNNCC" -q -b cuda -S --cuda-span '*=post' --cuda-span E_to_E=pre models/brunel.lua -o "$WORK/s4"
+grep -q "projection 'E_to_E': E -> E, presynaptic strategy (chosen with --cuda-span)" "$WORK/s4/brunel.cu"
+grep -q "projection 'E_to_I': E -> I, postsynaptic strategy (chosen with --cuda-span)" "$WORK/s4/brunel.cu"
+# a C++ keyword as a name is refused with the model's line
+cat >"$WORK/kw.lua" <<'LUA'
+network { name = "kw" }
+local m = neuron { name = "m", params = { a = 1.0 }, vars = { new = 0.0 }, sim = "new += a;" }
+population { "P", m, 2 }
+LUA
+if "$SNNCC" -b cuda -S "$WORK/kw.lua" -o "$WORK/kw" 2>"$WORK/err"; then exit 1; fi
+grep -q "variable 'new' is a C++ keyword" "$WORK/err"
+
+if ! [ -x "$NVCC" ] && ! command -v "$NVCC" >/dev/null; then
+    echo "SKIP: nvcc not found (set NVCC or install the CUDA toolkit); the CUDA sources were generated, not compiled"
+    exit 0
+fi
+
+# every model, compiled and linked, two at a time
+cat >"$WORK/jobs" <<JOBS
+brunel models/brunel.lua
+lif_single models/lif_single.lua
+coba models/coba.lua
+microcircuit models/microcircuit.lua -D N_scale=0.1 -D K_scale=0.1
+hpc models/hpc_benchmark.lua
+hpc_plastic models/hpc_benchmark.lua -D plastic=1
+features tests/cuda/features.lua
+sources tests/cuda/sources.lua
+JOBS
+for f in docs/examples/*.lua; do echo "ex_$(basename "$f" .lua) $f" >>"$WORK/jobs"; done
+# shellcheck disable=SC2016
+xargs -P 2 -L 1 sh -c 'out="$WORK/$0"; "$SNNCC" -q -k -b cuda "$@" -o "$out" >"$out.log" 2>&1 || { echo "FAILED: $0"; cat "$out.log"; exit 255; }' <"$WORK/jobs"
+while read -r name file _; do
+    bin=$(find "$WORK/$name" -maxdepth 1 -type f -perm -u+x | head -n 1)
+    test -x "$bin"
+    test -f "$WORK/$name/Makefile"
+    # warnings from nvcc would show in the log
+    if grep -q "warning" "$WORK/$name.log"; then cat "$WORK/$name.log"; exit 1; fi
+    echo "$file: compiled and linked ($(basename "$bin"))"
+done <"$WORK/jobs"
+
+# without a GPU, the simulator stops with a clear message and a failed run.json
+if ! nvidia-smi >/dev/null 2>&1; then
+    st=0
+    "$WORK/lif_single/lif_single" --time 10 --output "$WORK/nogpu" 2>"$WORK/err" || st=$?
+    [ "$st" -ne 0 ] && [ "$st" -lt 124 ] # 1 (or LeakSanitizer's status under make asan)
+    grep -q "no usable CUDA device" "$WORK/err"
+    grep -q '"status": "failed"' "$WORK/nogpu/run.json"
+    grep -q '"backend": "cuda"' "$WORK/nogpu/run.json"
+    echo "no GPU here: the simulator says so"
+fi

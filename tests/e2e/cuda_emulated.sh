@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The CUDA back end's generated code run on the CPU (no GPU needed): each <name>.cu is
+# compiled by g++ against tests/cuda/emu/cuda_runtime.h (blocks of 32 threads run as
+# coroutines, switched at barriers; host memory), linked with the host half, run, and
+# compared with the C back end's simulator (tools/snn_compare.c).  This checks the whole
+# device pipeline: copies, spike queues, both propagation strategies, dendritic rings,
+# weight update kernels, recording blocks and their flush, spike counts.  Where no float
+# sum depends on the order of additions the spikes must be identical (host math here, so
+# libdevice is not involved); elsewhere the rates must agree.
+set -euo pipefail
+set -f
+RT="$PWD/$BUILD"
+cc -O2 -o "$WORK/snn-compare" tools/snn_compare.c -lm
+CMP="$WORK/snn-compare"
+
+emulate() { # name model "snncc options" "run options" comparison
+    local name=$1 model=$2 sopts=$3 ropts=$4 how=$5
+    local d="$WORK/$name"
+    # shellcheck disable=SC2086
+    "$SNNCC" -q -S -b cuda $sopts "$model" -o "$d/gen"
+    local base
+    base=$(basename "$(find "$d/gen" -name "*.cu" | head -n 1)" .cu)
+    sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
+        "$d/gen/$base.cu" >"$d/gen/emu.cc"
+    g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+        -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
+    # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
+    cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$base.c" -o "$d/host.o"
+    # shellcheck disable=SC2086
+    g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$RT/lib/libsnnrt.a" -lyaml -lm
+    # shellcheck disable=SC2086
+    "$SNNCC" -q $sopts "$model" -o "$d/c"
+    # shellcheck disable=SC2086
+    "$d/c/$base" $ropts --quiet --output "$d/out-c"
+    # shellcheck disable=SC2086
+    "$d/emu" $ropts --quiet --output "$d/out-emu"
+    grep -q '"backend": "cuda"' "$d/out-emu/run.json"
+    grep -q '"device": "CPU emulation' "$d/out-emu/cuda.json"
+    echo "== $name ($how)"
+    # shellcheck disable=SC2086
+    "$CMP" $how "$d/out-c" "$d/out-emu"
+}
+
+emulate lif_single models/lif_single.lua "" "--time 200" exact
+emulate sources_pre tests/cuda/sources.lua "--cuda-span *=pre" "--time 300" exact
+emulate sources_post tests/cuda/sources.lua "--cuda-span *=post" "--time 300" exact
+emulate pair_pre tests/cuda/pair.lua "--cuda-span *=pre" "--time 100" exact
+cmp "$WORK/pair_pre/out-c/post_acc.npy" "$WORK/pair_pre/out-emu/post_acc.npy"
+emulate pair_post tests/cuda/pair.lua "--cuda-span *=post" "--time 100" exact
+cmp "$WORK/pair_post/out-c/post_acc.npy" "$WORK/pair_post/out-emu/post_acc.npy"
+echo "weights after STDP identical (post_acc.npy)"
+emulate brunel_post models/brunel.lua "-D scale=0.05 --cuda-span *=post" "--time 150" "rates 0.2"
+emulate brunel_pre models/brunel.lua "-D scale=0.05 --cuda-span *=pre" "--time 150" "rates 0.2"
+emulate features tests/cuda/features.lua "" "--time 200 --set params.A.I_e=600" "rates 0.25"
+emulate hpc_plastic models/hpc_benchmark.lua "-D scale=0.02 -D plastic=1" "--time 40" "rates 0.3"

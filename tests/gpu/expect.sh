@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# tests/gpu/expect.sh OUT: run the C simulators of the GPU suite (built by build.sh) into
+# OUT/expected/<case>, the results the GPU runs are compared with.  No GPU needed.
+set -euo pipefail
+set -f
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; echo "${s%"${s##*[![:space:]]}"}"; }
+OUT=$1
+while IFS='|' read -r name _ _ ropts _; do
+    name=$(trim "$name")
+    case "$name" in '' | '#'*) continue ;; esac
+    sim=$(find "$OUT/sims/$name/c" -maxdepth 1 -type f -perm -u+x | head -n 1)
+    rm -rf "$OUT/expected/$name"
+    # shellcheck disable=SC2086
+    "$sim" $ropts --quiet --output "$OUT/expected/$name"
+    echo "expected/$name: $(grep -o '"simulation_s": [0-9.e+-]*' "$OUT/expected/$name/run.json")"
+done <"$OUT/cases.txt"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# tests/gpu/run.sh DIR [--rerun-c]: the GPU suite.  Runs every case's CUDA simulator
+# (DIR/sims/<case>/cuda) into DIR/results/<case>/cuda and compares it with the C back
+# end's results (DIR/expected/<case>, from expect.sh; with --rerun-c the C simulators run
+# here first) as cases.txt says.  Needs only bash, the CUDA driver and the binaries, so it
+# is also the test script of the bundle (tools/gpu-bundle.sh).  Skips, with a SKIP line
+# and status 0, when there is no GPU (nvidia-smi fails).
+set -uo pipefail
+set -f
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; echo "${s%"${s##*[![:space:]]}"}"; }
+DIR=$(cd "$1" && pwd)
+RERUN_C=${2:-}
+if ! nvidia-smi -L >/dev/null 2>&1; then
+    echo "SKIP: no GPU (nvidia-smi fails); the GPU suite needs an NVIDIA GPU and its driver"
+    exit 0
+fi
+nvidia-smi -L
+CMP="$DIR/bin/snn-compare"
+pass=0
+fail=0
+failed=()
+while IFS='|' read -r name _ _ ropts how; do
+    name=$(trim "$name")
+    case "$name" in '' | '#'*) continue ;; esac
+    how=$(trim "$how")
+    res="$DIR/results/$name"
+    rm -rf "$res"
+    mkdir -p "$res"
+    exp="$DIR/expected/$name"
+    if [ -n "$RERUN_C" ] || [ ! -f "$exp/run.json" ]; then
+        exp="$res/c"
+        csim=$(find "$DIR/sims/$name/c" -maxdepth 1 -type f -perm -u+x | head -n 1)
+        # shellcheck disable=SC2086
+        "$csim" $ropts --quiet --output "$exp" >"$res/c.log" 2>&1
+    fi
+    gsim=$(find "$DIR/sims/$name/cuda" -maxdepth 1 -type f -perm -u+x | head -n 1)
+    # shellcheck disable=SC2086
+    "$gsim" $ropts --quiet --output "$res/cuda" >"$res/cuda.log" 2>&1
+    st=$?
+    # shellcheck disable=SC2086
+    if [ "$st" -eq 0 ] && "$CMP" $how "$exp" "$res/cuda" >"$res/compare.txt" 2>&1; then
+        pass=$((pass + 1))
+        printf '  ok    gpu/%s (%s)\n' "$name" "$how"
+    else
+        fail=$((fail + 1))
+        failed+=("$name")
+        printf '  FAIL  gpu/%s (%s; simulator exit %s; %s)\n' "$name" "$how" "$st" "$res"
+        tail -n 20 "$res/cuda.log" "$res/compare.txt" 2>/dev/null | sed 's/^/        | /'
+    fi
+    sed 's/^/        /' "$res/compare.txt" 2>/dev/null | head -n 12
+    "$CMP" show "$exp" 2>/dev/null | head -n 1 | sed 's/^/        C:    /'
+    "$CMP" show "$res/cuda" 2>/dev/null | head -n 1 | sed 's/^/        CUDA: /'
+done <"$DIR/cases.txt"
+[ "$fail" -gt 0 ] && echo "failed: ${failed[*]}"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
