@@ -441,9 +441,9 @@ static void setup_p2p(void)
     free(rdisp);
 }
 
-static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
+/* Words of this rank's whole message for the interval (an upper bound for p2p's). */
+static size_t interval_words(uint32_t n_steps)
 {
-    double t0 = snn_now();
     size_t words = 0;
     for (int x = 0; x < X.n_x; x++)
         for (uint32_t k = 0; k < n_steps; k++)
@@ -451,6 +451,13 @@ static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
     words *= spike_words();
     if (words > (size_t)INT32_MAX)
         snn_fatal("spike exchange: %zu words in one message (at most %d)", words, INT32_MAX);
+    return words;
+}
+
+static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
+{
+    double t0 = snn_now();
+    const size_t words = interval_words(n_steps);
     need_send_cap(words);
     size_t len = pack(X.send, n_steps, NULL);
     int ilen = (int)len;
@@ -487,13 +494,7 @@ static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
 static void exchange_p2p(snn_run *run, uint64_t first, uint32_t n_steps)
 {
     double t0 = snn_now(), tw = 0;
-    size_t words = 0;
-    for (int x = 0; x < X.n_x; x++)
-        for (uint32_t k = 0; k < n_steps; k++)
-            words += X.x[x].lcount[k];
-    words *= spike_words();
-    if (words > (size_t)INT32_MAX)
-        snn_fatal("spike exchange: %zu words in one message (at most %d)", words, INT32_MAX);
+    const size_t words = interval_words(n_steps);
     for (int d = 0; d < X.n_dst; d++) {
         if (words > X.dst_cap[d]) {
             X.dst_cap[d] = words + words / 2;
