@@ -47,14 +47,17 @@ const char *c_ident(const char *name)
 /* Symbols visible in a neuron model's code strings. */
 static Sym *neuron_syms(const NeuronModel *nm, int *n)
 {
-    Sym *s = arena_alloc(sizeof(Sym) * (size_t)(nm->n_params + nm->n_vars + 3));
+    Sym *s = arena_alloc(sizeof(Sym) * (size_t)(nm->n_params + nm->n_vars + nm->n_egps + 4));
     int k = 0;
     for (int i = 0; i < nm->n_params; i++)
         s[k++] = (Sym){nm->params[i].name, SYM_PARAM, i, false, 0};
     for (int i = 0; i < nm->n_vars; i++)
         s[k++] = (Sym){nm->vars[i].name, SYM_VAR, i, true, 0};
+    for (int i = 0; i < nm->n_egps; i++)
+        s[k++] = (Sym){nm->egps[i], SYM_EGP, i, false, 0};
     s[k++] = (Sym){"dt", SYM_BUILTIN, 0, false, 0};
     s[k++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
+    s[k++] = (Sym){"id", SYM_BUILTIN, 2, false, 0}; /* the neuron's index in its population */
     s[k++] = (Sym){"Isyn", SYM_INPUT, 0, false, 0};
     *n = k;
     return s;
@@ -81,6 +84,26 @@ static int check_neuron(NeuronModel *nm)
                            nm->name, nm->vars[i].name);
                 errs++;
             }
+    }
+    for (int i = 0; i < nm->n_egps; i++) {
+        if (is_reserved(nm->egps[i]) || !strcmp(nm->egps[i], "id")) {
+            diag_error(nm->loc, "neuron '%s': extra global parameter name '%s' is reserved",
+                       nm->name, nm->egps[i]);
+            errs++;
+        }
+        for (int k = 0; k < nm->n_params + nm->n_vars; k++)
+            if (!strcmp(k < nm->n_params ? nm->params[k].name
+                                         : nm->vars[k - nm->n_params].name, nm->egps[i])) {
+                diag_error(nm->loc, "neuron '%s': '%s' is both an extra global parameter and "
+                                    "a %s", nm->name, nm->egps[i],
+                           k < nm->n_params ? "parameter" : "variable");
+                errs++;
+            }
+    }
+    if (nm->spike_source && nm->n_egps) {
+        diag_error(nm->loc, "neuron '%s': a spike_source_array has no code to read extra "
+                            "global parameters", nm->name);
+        errs++;
     }
     if (errs)
         return errs;
@@ -129,12 +152,7 @@ static int parse_syn_code(SynapseModel *sm, CodeStr *cs, const char *which, cons
     cs->stmts = code_parse_stmts(cs->text, cs->loc, what);
     if (!cs->stmts)
         return 1;
-    int errs = code_resolve_stmts(cs->stmts, syms, ns, cs->loc, what);
-    if (!errs && code_uses_rng(cs->stmts, NULL)) {
-        diag_error(cs->loc, "%s: random draws are not supported in synapse code", what);
-        errs++;
-    }
-    return errs;
+    return code_resolve_stmts(cs->stmts, syms, ns, cs->loc, what);
 }
 
 /* Symbols of a synapse model's code: params always; per-synapse vars in on_pre/on_post;
@@ -438,6 +456,57 @@ static int check_psm(const Psm *ps, const Population *post, const char *what)
     return 1;
 }
 
+/* Runtime parameters are named "<owner>.<param>" in the run config; populations, current
+ * sources and projections have separate name spaces, so two owners may give one name. */
+static int check_runtime_names(const Model *m)
+{
+    const char **names = NULL;
+    SrcLoc *locs = NULL;
+    int n = 0, cap = 0, lcap = 0, errs = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        int count = pass == 0 ? m->n_pops : pass == 1 ? m->n_sources : m->n_projs;
+        for (int i = 0; i < count; i++) {
+            const char *owner = NULL, *pn[64];
+            SrcLoc loc;
+            int np = 0;
+            if (pass == 0) {
+                const Population *p = m->pops[i];
+                owner = p->name, loc = p->loc;
+                for (int k = 0; k < p->model->n_params && np < 64; k++)
+                    if (p->runtime[k])
+                        pn[np++] = p->model->params[k].name;
+            } else if (pass == 1) {
+                const CurrentSource *cs = m->sources[i];
+                owner = cs->name, loc = cs->loc;
+                for (int k = 0; k < CSP_COUNT; k++)
+                    if (cs->runtime[k])
+                        pn[np++] = cs_param_name((CsParam)k);
+            } else {
+                const Projection *pj = m->projs[i];
+                owner = pj->name, loc = pj->loc;
+                for (int k = 0; pj->syn && k < pj->syn->n_params && np < 64; k++)
+                    if (pj->syn_runtime[k])
+                        pn[np++] = pj->syn->params[k].name;
+            }
+            for (int k = 0; k < np; k++) {
+                const char *full = arena_printf("%s.%s", owner, pn[k]);
+                for (int q = 0; q < n; q++)
+                    if (!strcmp(names[q], full)) {
+                        diag_error(loc, "runtime parameter '%s' is also declared at %s:%d; "
+                                        "rename one of the two", full, locs[q].file,
+                                   locs[q].line);
+                        errs++;
+                    }
+                names = arena_grow(names, &cap, n + 1, sizeof *names);
+                locs = arena_grow(locs, &lcap, n + 1, sizeof *locs);
+                names[n] = full;
+                locs[n++] = loc;
+            }
+        }
+    }
+    return errs;
+}
+
 int check_model(Model *m)
 {
     int errs = 0;
@@ -532,6 +601,7 @@ int check_model(Model *m)
             errs++;
         }
     }
+    errs += check_runtime_names(m);
     assign_inputs(m);
     /* record{} tables are walked in Lua's hash order, which changes from run to run:
      * put state recordings in model order so the output is reproducible */

@@ -34,6 +34,8 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
     case SYM_PARAM:
         if (!c->proj && c->pop->runtime[sym->index])
             sb_printf(out, "snn_rpv_%s", sym->name); /* runtime parameter, read per step */
+        else if (c->proj && c->proj->syn_runtime[sym->index])
+            sb_printf(out, "((scalar)snn_rps_%s_%s)", c->proj->name, sym->name); /* runtime */
         else
             code_print_number(out, c->proj ? c->proj->syn_params[sym->index]
                                            : c->pop->params[sym->index], c->is_float);
@@ -50,6 +52,8 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
     case SYM_BUILTIN:
         if (!strcmp(sym->name, "dt"))
             code_print_number(out, c->m->dt, c->is_float);
+        else if (!strcmp(sym->name, "id")) /* global index: the same on every rank/thread */
+            sb_printf(out, "((scalar)(SNN_LO_%s + snn_i))", c->pop->name);
         else
             sb_puts(out, sym->name);
         break;
@@ -81,6 +85,15 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
     }
 }
 
+/* name[idx] of an extra global parameter: one value per neuron, compiled in; an index
+ * outside [0, n) (or NaN) reads 0. */
+static void print_index(void *ud, StrBuf *out, const Sym *sym, const char *idx)
+{
+    Ctx *c = ud;
+    sb_printf(out, "snn_egp_at(snn_egp_%s_%s, SNN_N_%s, (double)(%s))", c->pop->name, sym->name,
+              c->pop->name, idx);
+}
+
 static void print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
 {
     Ctx *c = ud;
@@ -103,6 +116,7 @@ static CodePrinter printer(Ctx *c, const CodeStr *cs, const EmitOptions *opt)
     p.is_float = c->is_float;
     p.name = print_name;
     p.rng = print_rng;
+    p.index = print_index;
     p.ud = c;
     if (opt->line_directives) {
         p.line_file = cs->loc.file;
@@ -228,7 +242,25 @@ static void pop_decls(StrBuf *o, const Model *m, const Population *p)
         if (p->runtime[k])
             sb_printf(o, "static double snn_rp_%s_%s = %.17g; /* runtime parameter %s.%s */\n",
                       p->name, nm->params[k].name, p->params[k], p->name, nm->params[k].name);
+    for (int i = 0; i < m->n_sources; i++) {
+        const CurrentSource *cs = m->sources[i];
+        for (int k = 0; k < CSP_COUNT; k++)
+            if (cs->pop == p && cs->runtime[k])
+                sb_printf(o, "static double snn_rpc_%s_%s = %.17g; /* runtime parameter %s.%s */\n",
+                          cs->name, cs_param_name((CsParam)k), cs_param_value(cs, (CsParam)k),
+                          cs->name, cs_param_name((CsParam)k));
+    }
     sb_printf(o, "static uint8_t *snn_flag_%s; /* spike flags of the current step */\n", p->name);
+    for (int k = 0; k < nm->n_egps; k++) {
+        sb_printf(o, "/* extra global parameter %s (%s%s) */\n", nm->egps[k],
+                  p->egp_src[k][0] ? "from " : "a Lua table", p->egp_src[k]);
+        sb_printf(o, "static const scalar snn_egp_%s_%s[%lld] = {", p->name, nm->egps[k],
+                  (long long)p->n);
+        for (int64_t i = 0; i < p->n; i++)
+            sb_printf(o, "%s%s", i % 8 ? ", " : i ? ",\n    " : "\n    ",
+                      scalar_literal(p->egp[k][i], m->precision == PREC_FLOAT));
+        sb_puts(o, "\n};\n");
+    }
     if (nm->spike_source)
         spike_source_decls(o, m, p);
     for (int k = 0; k < nm->n_vars; k++)
@@ -338,6 +370,15 @@ static void step_current_expr(StrBuf *o, const CurrentSource *cs, bool is_float)
     sb_puts(o, scalar_literal(0, is_float));
 }
 
+/* A current source parameter in the neuron loop: a literal, or the per-step copy of its
+ * runtime value (pop_update_prologue). */
+static const char *cs_value(const CurrentSource *cs, CsParam k, bool is_float)
+{
+    if (cs->runtime[k])
+        return arena_printf("snn_csv_%s_%s", cs->name, cs_param_name(k));
+    return scalar_literal(cs_param_value(cs, k), is_float);
+}
+
 /* Per-step values of a population's update, printed before its neuron loop: the RNG
  * streams, t, runtime parameters, the dendritic ring rows that arrive this step, step
  * currents and restrict pointers to the state.  Shared with the CUDA back end, which prints
@@ -374,6 +415,18 @@ static void pop_update_prologue(StrBuf *o, const Model *m, const Population *p)
         if (cs->kind == CS_NOISE || cs->kind == CS_POISSON)
             sb_printf(o, "const uint32_t snn_cs_stream_%s = snn_stream_id(\"cs:%s\");\n",
                       cs->name, cs->name);
+        for (int k = 0; k < CSP_COUNT; k++) {
+            if (!cs->runtime[k])
+                continue;
+            const char *pn = cs_param_name((CsParam)k);
+            if (k == CSP_RATE) /* spikes per step, in double like the literal it replaces */
+                sb_printf(o, "const double snn_csv_%s_rate = snn_rpc_%s_rate * %s; /* runtime */\n",
+                          cs->name, cs->name, c_double(m->dt * 1e-3));
+            else
+                sb_printf(o, "const scalar snn_csv_%s_%s = (scalar)snn_rpc_%s_%s; /* runtime */\n",
+                          cs->name, pn, cs->name, pn);
+            sb_printf(o, "(void)snn_csv_%s_%s;\n", cs->name, pn);
+        }
     }
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "scalar *restrict snn_v_%s = %s_%s;\n", nm->vars[k].name, p->name,
@@ -408,8 +461,9 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
         sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
                      "snn_i, snn_step);\n", cs->name, p->name);
         sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_rng_poisson(&snn_g, %s);\n",
-                  cs->input_slot, p->name, scalar_literal(cs->weight, f),
-                  c_double(cs->rate * m->dt * 1e-3));
+                  cs->input_slot, p->name, cs_value(cs, CSP_WEIGHT, f),
+                  cs->runtime[CSP_RATE] ? arena_printf("snn_csv_%s_rate", cs->name)
+                                        : c_double(cs->rate * m->dt * 1e-3));
         sb_puts(o, "    }\n");
     }
     for (int k = 0; k < in.n; k++)
@@ -471,7 +525,7 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
             continue;
         if (cs->kind == CS_DC)
             sb_printf(o, "    Isyn += %s; /* current_source '%s' */\n",
-                      scalar_literal(cs->amp, f), cs->name);
+                      cs_value(cs, CSP_AMP, f), cs->name);
         else if (cs->kind == CS_STEP)
             sb_printf(o, "    Isyn += snn_cs_%s;\n", cs->name);
         else if (cs->kind == CS_NOISE) {
@@ -480,7 +534,7 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
             sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
                          "snn_i, snn_step);\n", cs->name, p->name);
             sb_printf(o, "        Isyn += %s + %s * snn_rng_normal%s(&snn_g);\n",
-                      scalar_literal(cs->mean, f), scalar_literal(cs->sd, f), f ? "f" : "");
+                      cs_value(cs, CSP_MEAN, f), cs_value(cs, CSP_SD, f), f ? "f" : "");
             sb_puts(o, "    }\n");
         }
     }
@@ -658,6 +712,45 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     (void)m;
 }
 
+/* Which of the weight update model's code strings cs is ("on_pre", ...). */
+static const char *syn_code_tag(const SynapseModel *sm, const CodeStr *cs)
+{
+    const CodeStr *all[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
+                            &sm->pre_dynamics, &sm->post_dynamics};
+    static const char *const tags[] = {"on_pre", "on_post", "pre_spike", "post_spike",
+                                       "pre_dynamics", "post_dynamics"};
+    for (int i = 0; i < 6; i++)
+        if (all[i] == cs)
+            return tags[i];
+    return "code";
+}
+
+static bool syn_uses_rng(const SynapseModel *sm)
+{
+    const CodeStr *all[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
+                            &sm->pre_dynamics, &sm->post_dynamics};
+    for (int i = 0; i < 6; i++)
+        if (code_uses_rng(all[i]->stmts, NULL))
+            return true;
+    return false;
+}
+
+/* Random draws in synapse code: a counter-based stream per (projection, code string),
+ * element = the synapse's storage position (low 32 bits; the high 16 go into the top half
+ * of the block counter) or the neuron's index, counter = the step.  Needs the enclosing
+ * function's 'step'. */
+static void syn_rng_init(StrBuf *o, const Projection *pj, const CodeStr *cs, const char *elem,
+                         bool wide, int indent)
+{
+    if (!code_uses_rng(cs->stmts, NULL))
+        return;
+    sb_printf(o, "%*ssnn_rng snn_rng_st;\n", indent, "");
+    sb_printf(o, "%*ssnn_rng_init(&snn_rng_st, snn_seed_%s, snn_sstream_%s_%s, (uint32_t)%s, "
+                 "step);\n", indent, "", pj->name, pj->name, syn_code_tag(pj->syn, cs), elem);
+    if (wide)
+        sb_printf(o, "%*ssnn_rng_st.ctr[0] = (uint32_t)(%s >> 32) << 16;\n", indent, "", elem);
+}
+
 /* Initial values of a weight update model's variables (the weight itself comes from the
  * connectivity builder). */
 static void proj_init(StrBuf *o, const Projection *pj)
@@ -689,12 +782,36 @@ static void proj_init(StrBuf *o, const Projection *pj)
                   c_init(&sm->post_vars[i].init, arena_printf("post:%s/%s", pj->name,
                                                               sm->post_vars[i].name)),
                   pj->post->name, pj->name, sm->post_vars[i].name);
+    if (syn_uses_rng(sm)) {
+        sb_printf(o, "snn_seed_%s = run->seed;\n", pj->name);
+        const CodeStr *all[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
+                                &sm->pre_dynamics, &sm->post_dynamics};
+        for (int i = 0; i < 6; i++)
+            if (code_uses_rng(all[i]->stmts, NULL))
+                sb_printf(o, "snn_sstream_%s_%s = snn_stream_id(\"syn:%s/%s\");\n", pj->name,
+                          syn_code_tag(sm, all[i]), pj->name, syn_code_tag(sm, all[i]));
+    }
     sb_puts(o, "(void)run;");
 }
 
 static void syn_decls(StrBuf *o, const Projection *pj)
 {
     const SynapseModel *sm = pj->syn;
+    if (syn_uses_rng(sm)) {
+        sb_printf(o, "\nstatic uint64_t snn_seed_%s; /* the run's seed, for draws in synapse "
+                     "code */", pj->name);
+        const CodeStr *all[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
+                                &sm->pre_dynamics, &sm->post_dynamics};
+        for (int i = 0; i < 6; i++)
+            if (code_uses_rng(all[i]->stmts, NULL))
+                sb_printf(o, "\nstatic uint32_t snn_sstream_%s_%s;", pj->name,
+                          syn_code_tag(sm, all[i]));
+    }
+    for (int i = 0; i < sm->n_params; i++)
+        if (pj->syn_runtime[i])
+            sb_printf(o, "\nstatic double snn_rps_%s_%s = %.17g; /* runtime parameter %s.%s */",
+                      pj->name, sm->params[i].name, pj->syn_params[i], pj->name,
+                      sm->params[i].name);
     for (int i = 0; i < sm->n_vars; i++)
         if (strcmp(sm->vars[i].name, sm->weight) != 0)
             sb_printf(o, "\nstatic scalar *snn_sv_%s_%s; /* synapse variable */", pj->name,
@@ -725,6 +842,7 @@ static void syn_code(StrBuf *o, const Model *m, const Projection *pj, const Code
     }
     CodePrinter pr = printer(&c, cs, opt);
     sb_printf(o, "%*s{\n", indent, "");
+    syn_rng_init(o, pj, cs, pos, true, indent + 4);
     code_print_stmts(o, cs->stmts, indent + 4, &pr);
     if (pr.line_file)
         sb_puts(o, RESYNC "\n");
@@ -746,6 +864,7 @@ static void trace_code(StrBuf *o, const Model *m, const Projection *pj, const Co
     CodePrinter pr = printer(&c, cs, opt);
     sb_printf(o, "    const uint32_t %s = snn_k;\n", idx);
     sb_puts(o, "    {\n");
+    syn_rng_init(o, pj, cs, idx, false, 8);
     code_print_stmts(o, cs->stmts, 8, &pr);
     if (pr.line_file)
         sb_puts(o, RESYNC "\n");
@@ -1044,6 +1163,35 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
                                                     m->pops[i]->model->params[k].name));
                 tmpl_set(s, "rp_var", arena_printf("snn_rp_%s_%s", m->pops[i]->name,
                                                    m->pops[i]->model->params[k].name));
+                tmpl_set(s, "rp_range", "0, 0, 0");
+                n_rparams++;
+            }
+    for (int i = 0; i < m->n_sources; i++)
+        for (int k = 0; k < CSP_COUNT; k++)
+            if (m->sources[i]->runtime[k]) {
+                const CurrentSource *cs = m->sources[i];
+                const char *pn = cs_param_name((CsParam)k);
+                TmplScope *s = tmpl_list_add(g, "rparams");
+                tmpl_set(s, "rp_name", arena_printf("%s.%s", cs->name, pn));
+                tmpl_set(s, "rp_var", arena_printf("snn_rpc_%s_%s", cs->name, pn));
+                /* the limits check.c applies to the compiled-in values */
+                if (k == CSP_SD)
+                    tmpl_set(s, "rp_range", "1, 0.0, 1e308");
+                else if (k == CSP_RATE)
+                    tmpl_set(s, "rp_range", arena_printf("1, 0.0, %.17g", 1e9 / m->dt));
+                else
+                    tmpl_set(s, "rp_range", "0, 0, 0");
+                n_rparams++;
+            }
+    for (int i = 0; i < m->n_projs; i++)
+        for (int k = 0; m->projs[i]->syn && k < m->projs[i]->syn->n_params; k++)
+            if (m->projs[i]->syn_runtime[k]) {
+                const Projection *pj = m->projs[i];
+                TmplScope *s = tmpl_list_add(g, "rparams");
+                tmpl_set(s, "rp_name", arena_printf("%s.%s", pj->name, pj->syn->params[k].name));
+                tmpl_set(s, "rp_var", arena_printf("snn_rps_%s_%s", pj->name,
+                                                   pj->syn->params[k].name));
+                tmpl_set(s, "rp_range", "0, 0, 0");
                 n_rparams++;
             }
     tmpl_set(g, "n_rparams", arena_printf("%d", n_rparams));

@@ -91,6 +91,13 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
                 value(ms, arena_printf("snn_rp_%s_%s", pn, nm->params[k].name), "double",
                       arena_printf("population '%s' runtime parameter '%s'", pn,
                                    nm->params[k].name), true);
+        for (int c = 0; c < m->n_sources; c++)
+            for (int k = 0; k < CSP_COUNT; k++)
+                if (m->sources[c]->pop == p && m->sources[c]->runtime[k])
+                    value(ms, arena_printf("snn_rpc_%s_%s", m->sources[c]->name,
+                                           cs_param_name((CsParam)k)), "double",
+                          arena_printf("current source '%s' runtime parameter '%s'",
+                                       m->sources[c]->name, cs_param_name((CsParam)k)), true);
         if (nm->spike_source) {
             const char *ss = arena_printf("snn_sss_%s", pn), *st = arena_printf("snn_sst_%s", pn);
             array(ms, ss, "const uint64_t *", arena_printf("sizeof %s", ss),
@@ -128,6 +135,11 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
         const SynapseModel *sm = pj->syn;
         if (!sm)
             continue;
+        for (int k = 0; k < sm->n_params; k++)
+            if (pj->syn_runtime[k])
+                value(ms, arena_printf("snn_rps_%s_%s", pj->name, sm->params[k].name), "double",
+                      arena_printf("projection '%s' runtime parameter '%s'", pj->name,
+                                   sm->params[k].name), true);
         for (int k = 0; k < sm->n_vars; k++)
             if (strcmp(sm->vars[k].name, sm->weight) != 0)
                 array(ms, arena_printf("snn_sv_%s_%s", pj->name, sm->vars[k].name), "scalar *",
@@ -487,6 +499,11 @@ static int check_cxx_names(const Model *m)
         for (int k = 0; k < nm->n_params; k++)
             errs += check_word(nm->params[k].name, nm->loc, "parameter");
         errs += check_locals(nm->sim.stmts, nm->sim.loc) + check_locals(nm->reset.stmts, nm->reset.loc);
+        if (nm->n_egps) {
+            diag_error(nm->loc, "neuron '%s': extra global parameters (egp) are not supported "
+                                "by the CUDA back end yet; use --backend c", nm->name);
+            errs++;
+        }
     }
     for (int i = 0; i < m->n_synapses; i++) {
         const SynapseModel *sm = m->synapses[i];
@@ -498,6 +515,20 @@ static int check_cxx_names(const Model *m)
                                &sm->pre_dynamics, &sm->post_dynamics};
         for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++)
             errs += check_locals(cs[k]->stmts, cs[k]->loc);
+    }
+    for (int i = 0; i < m->n_projs; i++) {
+        const SynapseModel *sm = m->projs[i]->syn;
+        const CodeStr *cs[] = {sm ? &sm->on_pre : NULL, sm ? &sm->on_post : NULL,
+                               sm ? &sm->pre_spike : NULL, sm ? &sm->post_spike : NULL,
+                               sm ? &sm->pre_dynamics : NULL, sm ? &sm->post_dynamics : NULL};
+        for (size_t k = 0; sm && k < sizeof cs / sizeof cs[0]; k++)
+            if (code_uses_rng(cs[k]->stmts, NULL)) {
+                diag_error(cs[k]->loc, "projection '%s': random draws in synapse code are "
+                                       "not supported by the CUDA back end yet; use --backend c",
+                           m->projs[i]->name);
+                errs++;
+                break;
+            }
     }
     return errs;
 }

@@ -43,7 +43,7 @@ static const struct {
     {"||", TK_OR}, {"+=", TK_ADD_ASSIGN}, {"-=", TK_SUB_ASSIGN}, {"*=", TK_MUL_ASSIGN},
     {"/=", TK_DIV_ASSIGN}, {"++", TK_INC}, {"--", TK_DEC},
     {"(", '('}, {")", ')'}, {"{", '{'}, {"}", '}'}, {";", ';'}, {",", ','}, {"?", '?'},
-    {":", ':'}, {"+", '+'}, {"-", '-'}, {"*", '*'}, {"/", '/'}, {"%", '%'}, {"<", '<'},
+    {":", ':'}, {"[", '['}, {"]", ']'}, {"+", '+'}, {"-", '-'}, {"*", '*'}, {"/", '/'}, {"%", '%'}, {"<", '<'},
     {">", '>'}, {"=", '='}, {"!", '!'},
 };
 
@@ -366,6 +366,13 @@ static Expr *primary(Parser *p)
     Expr *e = new_expr(EX_NAME, &t);
     e->name = arena_strndup(t.start, (size_t)t.len);
     next(p);
+    if (p->tok.kind == '[') { /* name[index]: an element of an extra global parameter */
+        e->kind = EX_INDEX;
+        next(p);
+        e->a = expr(p);
+        expect(p, ']', "to close '['");
+        return e;
+    }
     if (p->tok.kind != '(')
         return e;
     e->kind = EX_CALL;
@@ -691,6 +698,7 @@ static const char *sym_kind_desc(const Sym *s)
     case SYM_SYN: return "synapse variable";
     case SYM_PRE: return "presynaptic variable";
     case SYM_POST: return "postsynaptic variable";
+    case SYM_EGP: return "extra global parameter";
     }
     return "name";
 }
@@ -739,8 +747,24 @@ static void resolve_expr(Resolver *r, Expr *e)
         else if (is_func(s))
             resolve_error(r, e->line, "function '%s' used as a value (call it: %s(...))",
                           e->name, e->name);
+        else if (s->kind == SYM_EGP)
+            resolve_error(r, e->line, "'%s' is an extra global parameter (an array): read an "
+                          "element, e.g. %s[id]", e->name, e->name);
         else
             e->sym = s;
+        break;
+    }
+    case EX_INDEX: {
+        const Sym *s = lookup(r, e->name);
+        if (!s)
+            unknown(r, e, "array");
+        else if (s->kind != SYM_EGP)
+            resolve_error(r, e->line, "'%s' (%s) is not an array: only extra global "
+                          "parameters (neuron{ egp = }) take an index", e->name,
+                          s->kind == SYM_VAR ? "variable" : sym_kind_desc(s));
+        else
+            e->sym = s;
+        resolve_expr(r, e->a);
         break;
     }
     case EX_CALL:
@@ -929,7 +953,7 @@ static int expr_prec(const Expr *e)
     switch (e->kind) {
     case EX_NUM:
         return !e->name && signbit(e->num) ? PREC_UNARY : PREC_PRIMARY;
-    case EX_NAME: case EX_CALL:
+    case EX_NAME: case EX_CALL: case EX_INDEX:
         return PREC_PRIMARY;
     case EX_UNARY:
         return PREC_UNARY;
@@ -1031,6 +1055,19 @@ static void print_expr(Printer *pr, const Expr *e)
     case EX_CALL:
         print_call(pr, e);
         break;
+    case EX_INDEX: {
+        StrBuf sb;
+        sb_init(&sb);
+        Printer sub = *pr;
+        sub.out = &sb;
+        print_sub(&sub, e->a, PREC_COND, false);
+        if (e->sym && pr->cp->index)
+            pr->cp->index(pr->cp->ud, out, e->sym, sb.buf);
+        else
+            sb_printf(out, "%s[%s]", e->name, sb.buf);
+        sb_release(&sb);
+        break;
+    }
     case EX_UNARY:
         sb_putc(out, (char)e->op); /* -(-x), never --x */
         print_sub(pr, e->a, PREC_UNARY, expr_prec(e->a) == PREC_UNARY);

@@ -108,6 +108,16 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, "    spike_source_array lists=%lld times=%lld hash=%016llx\n",
                       (long long)nm->n_lists, (long long)total, (unsigned long long)h);
         }
+        for (int k = 0; k < nm->n_egps; k++) {
+            uint64_t h = 0xcbf29ce484222325ull;
+            for (int64_t q = 0; q < p->n; q++) {
+                uint64_t bits;
+                memcpy(&bits, &p->egp[k][q], sizeof bits);
+                h ^= bits;
+                h *= 0x100000001b3ull;
+            }
+            sb_printf(out, "    egp %s hash=%016llx\n", nm->egps[k], (unsigned long long)h);
+        }
         dump_code(out, "sim", &nm->sim);
         dump_code(out, "threshold", &nm->threshold);
         dump_code(out, "reset", &nm->reset);
@@ -132,6 +142,9 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, " delay=%.17g", pj->delay);
         }
         dump_psm(out, &pj->psm);
+        for (int k = 0; pj->syn && k < pj->syn->n_params; k++)
+            if (pj->syn_runtime[k])
+                sb_printf(out, " runtime:%s", pj->syn->params[k].name);
         sb_putc(out, '\n');
     }
     for (int i = 0; i < m->n_sources; i++) {
@@ -155,6 +168,9 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_putc(out, ')');
             break;
         }
+        for (int k = 0; k < CSP_COUNT; k++)
+            if (cs->runtime[k])
+                sb_printf(out, " runtime:%s", cs_param_name((CsParam)k));
         sb_putc(out, '\n');
     }
     for (int i = 0; i < m->n_varrecs; i++) {
@@ -162,6 +178,47 @@ void ir_dump(StrBuf *out, const Model *m)
         sb_printf(out, "record %s.%s every=%d neurons=%lld\n", r->pop->name,
                   r->pop->model->vars[r->var].name, r->every, (long long)r->count);
     }
+}
+
+const char *cs_kind_name(CurrentKind k)
+{
+    switch (k) {
+    case CS_DC: return "dc";
+    case CS_STEP: return "step_current";
+    case CS_NOISE: return "noise";
+    case CS_POISSON: return "poisson_input";
+    }
+    return "?";
+}
+
+const char *cs_param_name(CsParam p)
+{
+    static const char *const names[CSP_COUNT] = {"amp", "mean", "sd", "rate", "weight"};
+    return p >= 0 && p < CSP_COUNT ? names[p] : "?";
+}
+
+bool cs_has_param(CurrentKind k, CsParam p)
+{
+    switch (k) {
+    case CS_DC: return p == CSP_AMP;
+    case CS_NOISE: return p == CSP_MEAN || p == CSP_SD;
+    case CS_POISSON: return p == CSP_RATE || p == CSP_WEIGHT;
+    case CS_STEP: return false;
+    }
+    return false;
+}
+
+double cs_param_value(const CurrentSource *cs, CsParam p)
+{
+    switch (p) {
+    case CSP_AMP: return cs->amp;
+    case CSP_MEAN: return cs->mean;
+    case CSP_SD: return cs->sd;
+    case CSP_RATE: return cs->rate;
+    case CSP_WEIGHT: return cs->weight;
+    case CSP_COUNT: break;
+    }
+    return 0;
 }
 
 uint64_t ir_hash(const Model *m)

@@ -378,7 +378,7 @@ static int l_neuron(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "params", "vars", "sim", "threshold",
-                                       "reset", NULL};
+                                       "reset", "egp", NULL};
     check_keys(L, 1, "neuron", keys, 0);
     NeuronModel *nm = arena_alloc(sizeof *nm);
     nm->loc = caller_loc(L);
@@ -427,6 +427,25 @@ static int l_neuron(lua_State *L)
             lua_getfield(L, t, names[i]);
             nm->vars[i].name = names[i];
             nm->vars[i].init = to_init(L, -1, what, names[i]);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "egp") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'egp' must be a list of names, e.g. { \"I_ext\" }", what);
+        int t = lua_gettop(L);
+        nm->n_egps = (int)lua_rawlen(L, t);
+        nm->egps = arena_alloc(sizeof(char *) * (size_t)(nm->n_egps + 1));
+        for (int i = 0; i < nm->n_egps; i++) {
+            lua_rawgeti(L, t, i + 1);
+            if (lua_type(L, -1) != LUA_TSTRING || !is_ident(lua_tostring(L, -1)))
+                api_error(L, "%s: egp entry %d must be a name (letters, digits, '_')", what,
+                          i + 1);
+            nm->egps[i] = arena_strdup(lua_tostring(L, -1));
+            for (int k = 0; k < i; k++)
+                if (!strcmp(nm->egps[k], nm->egps[i]))
+                    api_error(L, "%s: egp '%s' listed twice", what, nm->egps[i]);
             lua_pop(L, 1);
         }
     }
@@ -816,11 +835,146 @@ static const char **pop_names(Model *m)
     return v;
 }
 
+/* The values of an extra global parameter from a text file: numbers separated by white
+ * space, '#' starts a comment. */
+static double *read_egp_file(lua_State *L, const char *file, const char *what, const char *name,
+                             int64_t *n_out, const char **path_out)
+{
+    Ctx *c = get_ctx(L);
+    const char *path = file;
+    if (file[0] != '/' && c->cur_file) {
+        const char *slash = strrchr(c->cur_file, '/');
+        if (slash)
+            path = arena_printf("%.*s/%s", (int)(slash - c->cur_file), c->cur_file, file);
+    }
+    *path_out = path;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        api_error(L, "%s: egp '%s': cannot read '%s': %s", what, name, path, strerror(errno));
+    int64_t cap = 1024, n = 0;
+    double *v = malloc(sizeof *v * (size_t)cap);
+    char line[4096];
+    int lineno = 0;
+    const char *bad = NULL;
+    while (!bad && v && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *q = line;
+        for (;;) {
+            while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n' || *q == ',')
+                q++;
+            if (!*q)
+                break;
+            char *end;
+            double x = strtod(q, &end);
+            if (end == q || !isfinite(x) ||
+                !(*end == '\0' || strchr(" \t\r\n,", *end))) {
+                bad = arena_printf("%s:%d: expected finite numbers", path, lineno);
+                break;
+            }
+            if (n == cap) {
+                cap *= 2;
+                double *nv = realloc(v, sizeof *v * (size_t)cap);
+                if (!nv) {
+                    free(v);
+                    v = NULL;
+                    break;
+                }
+                v = nv;
+            }
+            v[n++] = x;
+            q = end;
+        }
+    }
+    fclose(f);
+    if (!v)
+        api_error(L, "%s: egp '%s': out of memory reading '%s'", what, name, path);
+    if (bad) {
+        free(v);
+        api_error(L, "%s: egp '%s': %s", what, name, bad);
+    }
+    double *out = arena_alloc(sizeof(double) * (size_t)(n + 1));
+    memcpy(out, v, sizeof(double) * (size_t)n);
+    free(v);
+    *n_out = n;
+    return out;
+}
+
+/* population{ egp = { I_ext = { 1, 2, ... } | { file = "x.txt" } } }: one value per neuron
+ * for every extra global parameter of the neuron model. */
+static void read_egps(lua_State *L, Population *p, const char *what)
+{
+    const NeuronModel *nm = p->model;
+    p->egp = arena_alloc(sizeof(double *) * (size_t)(nm->n_egps + 1));
+    p->egp_src = arena_alloc(sizeof(char *) * (size_t)(nm->n_egps + 1));
+    int ty = lua_getfield(L, 1, "egp");
+    if (ty != LUA_TNIL && ty != LUA_TTABLE)
+        api_error(L, "%s: 'egp' must be a table of name = list of numbers", what);
+    int t = lua_gettop(L);
+    if (ty == LUA_TTABLE) {
+        const char **names;
+        int n = sorted_keys(L, t, what, &names);
+        for (int i = 0; i < n; i++) {
+            int k = -1;
+            for (int q = 0; q < nm->n_egps; q++)
+                if (!strcmp(nm->egps[q], names[i]))
+                    k = q;
+            if (k < 0) {
+                char hint[128];
+                diag_hint(hint, sizeof hint, names[i], nm->egps, nm->n_egps);
+                api_error(L, "%s: egp: neuron '%s' has no extra global parameter '%s'%s", what,
+                          nm->name, names[i], hint);
+            }
+        }
+    }
+    for (int k = 0; k < nm->n_egps; k++) {
+        const char *name = nm->egps[k];
+        if (ty != LUA_TTABLE || lua_getfield(L, t, name) == LUA_TNIL)
+            api_error(L, "%s: neuron '%s' needs the extra global parameter '%s': give "
+                         "egp = { %s = { ... one value per neuron ... } } or "
+                         "egp = { %s = { file = \"values.txt\" } }", what, nm->name, name, name,
+                      name);
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: egp '%s' must be a list of numbers or { file = \"...\" } (got %s)",
+                      what, name, type_name(L, -1));
+        int64_t n = 0;
+        double *v;
+        p->egp_src[k] = "";
+        if (lua_getfield(L, -1, "file") != LUA_TNIL) {
+            if (lua_type(L, -1) != LUA_TSTRING)
+                api_error(L, "%s: egp '%s': 'file' must be a file name", what, name);
+            v = read_egp_file(L, lua_tostring(L, -1), what, name, &n, &p->egp_src[k]);
+            lua_pop(L, 1);
+        } else {
+            lua_pop(L, 1);
+            n = (int64_t)lua_rawlen(L, -1);
+            v = arena_alloc(sizeof(double) * (size_t)(n + 1));
+            for (int64_t i = 0; i < n; i++) {
+                if (lua_rawgeti(L, -1, (lua_Integer)i + 1) != LUA_TNUMBER ||
+                    !isfinite(lua_tonumber(L, -1)))
+                    api_error(L, "%s: egp '%s': entry %lld must be a finite number (got %s)",
+                              what, name, (long long)i + 1, type_name(L, -1));
+                v[i] = lua_tonumber(L, -1);
+                lua_pop(L, 1);
+            }
+        }
+        if (n != p->n)
+            api_error(L, "%s: egp '%s' has %lld value%s%s%s; it needs one per neuron (%lld)",
+                      what, name, (long long)n, n == 1 ? "" : "s",
+                      p->egp_src[k][0] ? " in " : "", p->egp_src[k], (long long)p->n);
+        p->egp[k] = v;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
 static int l_population(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "model", "size", "params", "init", "record",
-                                       "runtime", NULL};
+                                       "runtime", "egp", NULL};
     check_keys(L, 1, "population", keys, 3);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -912,6 +1066,7 @@ static int l_population(lua_State *L)
         }
     }
     lua_pop(L, 1);
+    read_egps(L, p, what);
     const char *rec = opt_string(L, 1, "record", 0, what);
     if (rec) {
         if (strcmp(rec, "spikes") != 0)
@@ -975,7 +1130,7 @@ static int l_projection(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "pre", "post", "conn", "weight", "delay",
-                                       "psm", "target", "synapse", "init", NULL};
+                                       "psm", "target", "synapse", "init", "runtime", NULL};
     check_keys(L, 1, "projection", keys, 2);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -1067,6 +1222,7 @@ static int l_projection(lua_State *L)
         pj->syn_params = arena_alloc(sizeof(double) * (size_t)(sm->n_params + 1));
         for (int i = 0; i < sm->n_params; i++)
             pj->syn_params[i] = sm->params[i].value;
+        pj->syn_runtime = arena_alloc(sizeof(bool) * (size_t)(sm->n_params + 1));
         pj->syn_inits = arena_alloc(sizeof(Init) * (size_t)(sm->n_vars + 1));
         for (int i = 0; i < sm->n_vars; i++)
             pj->syn_inits[i] = sm->vars[i].init;
@@ -1091,6 +1247,37 @@ static int l_projection(lua_State *L)
                           pj->syn->name, names[i]);
             lua_getfield(L, t, names[i]);
             pj->syn_inits[k] = to_init(L, -1, what, names[i]);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+
+    if (lua_getfield(L, 1, "runtime") != LUA_TNIL) {
+        if (!pj->syn)
+            api_error(L, "%s: 'runtime' names parameters of a weight update model; this "
+                         "projection has none (add synapse = ...)", what);
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'runtime' must be a list of parameter names, e.g. { \"A_plus\" }",
+                      what);
+        const SynapseModel *sm = pj->syn;
+        int t = lua_gettop(L);
+        for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, t); i++) {
+            lua_rawgeti(L, t, i);
+            const char *pn = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            int k = -1;
+            const char **cands = arena_alloc(sizeof(char *) * (size_t)(sm->n_params + 1));
+            for (int q = 0; q < sm->n_params; q++) {
+                cands[q] = sm->params[q].name;
+                if (pn && !strcmp(pn, cands[q]))
+                    k = q;
+            }
+            if (k < 0) {
+                char hint[128];
+                diag_hint(hint, sizeof hint, pn ? pn : "", cands, sm->n_params);
+                api_error(L, "%s: runtime: synapse '%s' has no parameter '%s'%s", what,
+                          sm->name, pn ? pn : type_name(L, -1), hint);
+            }
+            pj->syn_runtime[k] = true;
             lua_pop(L, 1);
         }
     }
@@ -1566,23 +1753,13 @@ static int l_step_current(lua_State *L)
     return 1;
 }
 
-static const char *cs_kind_name(CurrentKind k)
-{
-    switch (k) {
-    case CS_DC: return "dc";
-    case CS_STEP: return "step_current";
-    case CS_NOISE: return "noise";
-    case CS_POISSON: return "poisson_input";
-    }
-    return "?";
-}
-
 /* current_source { pop, dc{...} | step_current{...} | noise{...} | poisson_input{...},
  *                  psm = ..., name = ... } */
 static int l_current_source(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    static const char *const keys[] = {"pop", "source", "psm", "target", "name", NULL};
+    static const char *const keys[] = {"pop", "source", "psm", "target", "name", "runtime",
+                                       NULL};
     check_keys(L, 1, "current_source", keys, 2);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -1631,6 +1808,43 @@ static int l_current_source(lua_State *L)
                          "delta model only", cs->name);
         cs->psm.target = target;
     }
+    if (lua_getfield(L, 1, "runtime") != LUA_TNIL) {
+        const char *what = arena_printf("current_source '%s'", cs->name);
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'runtime' must be a list of parameter names, e.g. { \"amp\" }",
+                      what);
+        int t = lua_gettop(L);
+        for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, t); i++) {
+            lua_rawgeti(L, t, i);
+            const char *pn = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            const char *cands[CSP_COUNT];
+            int nc = 0, k = -1;
+            for (int q = 0; q < CSP_COUNT; q++)
+                if (cs_has_param(cs->kind, (CsParam)q)) {
+                    cands[nc++] = cs_param_name((CsParam)q);
+                    if (pn && !strcmp(pn, cs_param_name((CsParam)q)))
+                        k = q;
+                }
+            if (k < 0) {
+                if (!nc)
+                    api_error(L, "%s: runtime: %s has no parameters that can be set at run "
+                                 "time", what, cs_kind_name(cs->kind));
+                char hint[128];
+                diag_hint(hint, sizeof hint, pn ? pn : "", cands, nc);
+                StrBuf sb;
+                sb_init(&sb);
+                for (int q = 0; q < nc; q++)
+                    sb_printf(&sb, "%s%s", q ? ", " : "", cands[q]);
+                const char *list = arena_strdup(sb.buf);
+                sb_release(&sb);
+                api_error(L, "%s: runtime: %s has no parameter '%s'%s (it has: %s)", what,
+                          cs_kind_name(cs->kind), pn ? pn : type_name(L, -1), hint, list);
+            }
+            cs->runtime[k] = true;
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
     cs->index = m->n_sources;
     m->sources = arena_grow(m->sources, &c->sources_cap, m->n_sources + 1, sizeof(void *));
     m->sources[m->n_sources++] = cs;

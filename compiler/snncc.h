@@ -85,6 +85,8 @@ typedef struct NeuronModel {
     int64_t *sst_start;   /* n_lists + 1 offsets into sst_times */
     double *sst_times;    /* ms, ascending per neuron */
     const char *sst_file; /* where the times came from, for messages ("" for a table) */
+    const char **egps;    /* extra global parameters (neuron{ egp = { "I_ext" } }), in order */
+    int n_egps;
 } NeuronModel;
 
 /* A weight update model (synapse{}): per-synapse variables, presynaptic and
@@ -118,6 +120,8 @@ typedef struct Population {
     double *params;   /* per model param, in model order */
     bool *runtime;    /* per model param: settable from the run config (population{ runtime }) */
     Init *inits;      /* per model var, in model order */
+    double **egp;     /* per model egp: the array, one value per neuron (population{ egp }) */
+    const char **egp_src; /* per model egp: file it came from ("" for a Lua table) */
     bool record_spikes;
 } Population;
 
@@ -165,6 +169,7 @@ typedef struct Projection {
     bool weight_given; /* false: a plastic projection takes its synapse model's default */
     SynapseModel *syn;  /* NULL: static synapses */
     double *syn_params; /* per syn->params */
+    bool *syn_runtime;  /* per syn->params: settable from the run config (projection{ runtime }) */
     Init *syn_inits;    /* per syn->vars (the weight variable's is 'weight') */
     double delay;   /* ms, when delay_init.kind == INIT_CONSTANT */
     Init delay_init; /* otherwise: one delay per synapse from this initialiser */
@@ -183,6 +188,17 @@ typedef enum CurrentKind {
     CS_POISSON,       // independent Poisson spike train per neuron, weight into a psm
 } CurrentKind;
 
+/* The numeric parameters of current sources, by name; which kinds have which: see
+ * cs_param_name / cs_has_param (ir.c). */
+typedef enum CsParam {
+    CSP_AMP,    // dc
+    CSP_MEAN,   // noise
+    CSP_SD,     // noise
+    CSP_RATE,   // poisson_input
+    CSP_WEIGHT, // poisson_input
+    CSP_COUNT
+} CsParam;
+
 /* A current source: input applied to every neuron of a population each step. */
 typedef struct CurrentSource {
     const char *name;
@@ -195,6 +211,7 @@ typedef struct CurrentSource {
     int n_steps;
     Psm psm;              /* CS_POISSON: where the spikes go */
     int input_slot;       /* CS_POISSON: set by check */
+    bool runtime[CSP_COUNT]; /* settable from the run config (current_source{ runtime }) */
 } CurrentSource;
 
 /* Recording of one state variable. */
@@ -247,6 +264,7 @@ typedef enum ExprKind {
     EX_COND,    // a ? b : c
     EX_ASSIGN,  // a op= b     (op: '=', or TK_ADD_ASSIGN ...); a is an EX_NAME
     EX_INCDEC,  // a++ / a-- / ++a / --a as a statement-level expression (op: TK_INC/TK_DEC)
+    EX_INDEX,   // name[a]: an element of an extra global parameter (read only)
 } ExprKind;
 
 /* Multi-character operator tokens; single-character operators are their own char. */
@@ -276,6 +294,7 @@ typedef enum SymKind {
     SYM_SYN,     // per-synapse variable of a weight update model
     SYM_PRE,     // presynaptic variable (trace) of a weight update model
     SYM_POST,    // postsynaptic variable (trace) of a weight update model
+    SYM_EGP,     // extra global parameter: a per-population array, read as name[index]
 } SymKind;
 
 typedef struct Sym {
@@ -385,6 +404,8 @@ typedef struct CodePrinter {
     bool is_float; /* scalar is float: literals get 'f', exp -> expf, ... */
     /* Print a resolved SYM_PARAM/SYM_VAR/SYM_BUILTIN/SYM_INPUT/SYM_LOCAL name. */
     void (*name)(void *ud, StrBuf *out, const Sym *sym);
+    /* Print an element of a SYM_EGP array; the index is already printed (NULL: name[i]). */
+    void (*index)(void *ud, StrBuf *out, const Sym *sym, const char *idx);
     /* Print an RNG call; args already printed into argv strings. */
     void (*rng)(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc);
     void *ud;
@@ -437,6 +458,10 @@ uint64_t ir_hash(const Model *m);
 const char *init_kind_name(InitKind k);
 const char *conn_kind_name(ConnKind k);
 const char *psm_kind_name(PsmKind k);
+const char *cs_kind_name(CurrentKind k); /* "dc", "noise", ... */
+const char *cs_param_name(CsParam p);    /* "amp", "mean", ... */
+bool cs_has_param(CurrentKind k, CsParam p);
+double cs_param_value(const CurrentSource *cs, CsParam p);
 
 // check.c
 /* Semantic checks; parses and resolves the code strings.  Returns the error count. */

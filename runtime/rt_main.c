@@ -890,8 +890,12 @@ static int run_main(int argc, char **argv, const snn_model *model)
                 snn_fatal("%s: '%s' is not a runtime parameter of this model (runtime "
                           "parameters: %s)", ps->where, ps->name, list);
             snn_fatal("%s: '%s' is not a runtime parameter; this model has none (mark them "
-                      "with population{ runtime = { ... } } in the model)", ps->where, ps->name);
+                      "with runtime = { ... } in population{}, current_source{} or projection{})", ps->where, ps->name);
         }
+        if (m->rparams[r].has_range &&
+            !(ps->value >= m->rparams[r].lo && ps->value <= m->rparams[r].hi))
+            snn_fatal("%s: '%s' must be in [%g, %g] (got %g)", ps->where, ps->name,
+                      m->rparams[r].lo, m->rparams[r].hi, ps->value);
         *m->rparams[r].value = ps->value;
     }
 

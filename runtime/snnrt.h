@@ -417,10 +417,13 @@ typedef struct snn_run {
     uint64_t bytes_sent, messages_sent; /* by snn_exchange, this rank */
 } snn_run;
 
-/* A parameter the run config may change without recompiling (population{ runtime = }). */
+/* A parameter the run config may change without recompiling (population{ runtime = },
+ * current_source{ runtime = }, projection{ runtime = }). */
 typedef struct snn_rparam_desc {
-    const char *name; /* "<population>.<param>" */
+    const char *name; /* "<population|current source|projection>.<param>" */
     double *value;    /* the generated code reads it every step */
+    int has_range;    /* 1: a value outside [lo, hi] is an error */
+    double lo, hi;
 } snn_rparam_desc;
 
 typedef struct snn_model {

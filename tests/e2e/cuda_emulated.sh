@@ -49,6 +49,10 @@ cmp "$WORK/pair_pre/out-c/post_acc.npy" "$WORK/pair_pre/out-emu/post_acc.npy"
 emulate pair_post tests/cuda/pair.lua "--cuda-span *=post" "--time 100" exact
 cmp "$WORK/pair_post/out-c/post_acc.npy" "$WORK/pair_post/out-emu/post_acc.npy"
 echo "weights after STDP identical (post_acc.npy)"
+emulate runtime tests/cuda/runtime.lua "" "--time 100 --set params.drive.amp=600 --set params.kick.rate=900 --set params.kick.weight=20 --set params.EE.A_plus=0.05" exact
+cmp "$WORK/runtime/out-c/post_acc.npy" "$WORK/runtime/out-emu/post_acc.npy"
+grep -q '"kick.rate": 900' "$WORK/runtime/out-emu/run.json"
+echo "runtime parameters of current sources and synapses: identical"
 emulate brunel_post models/brunel.lua "-D scale=0.05 --cuda-span *=post" "--time 150" "rates 0.2"
 emulate brunel_pre models/brunel.lua "-D scale=0.05 --cuda-span *=pre" "--time 150" "rates 0.2"
 emulate features tests/cuda/features.lua "" "--time 200 --set params.A.I_e=600" "rates 0.25"

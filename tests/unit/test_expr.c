@@ -55,7 +55,7 @@ static const Sym SYMS[] = {
     {"theta", SYM_PARAM, 2, false, 0},  {"t_ref", SYM_PARAM, 3, false, 0},
     {"V", SYM_VAR, 0, true, 0},         {"refrac", SYM_VAR, 1, true, 0},
     {"dt", SYM_BUILTIN, 0, false, 0},   {"t", SYM_BUILTIN, 1, false, 0},
-    {"Isyn", SYM_INPUT, 0, false, 0},
+    {"Isyn", SYM_INPUT, 0, false, 0},   {"I_ext", SYM_EGP, 0, false, 0},
 };
 #define NSYMS ((int)(sizeof SYMS / sizeof SYMS[0]))
 
@@ -136,6 +136,22 @@ static void test_lif_sim(void **state)
     assert_string_equal(resolved("V = V_reset; refrac = t_ref;", NULL),
                         "V = V_reset;\nrefrac = t_ref;\n");
     assert_string_equal(g_diags, "");
+}
+
+static void test_egp_index(void **state)
+{
+    (void)state;
+    assert_string_equal(pp("x = a[i + 1] * 2;"), "x = a[i + 1.0] * 2.0;\n");
+    assert_string_equal(resolved("V += I_ext[V > 0.0 ? 1 : 2] - I_ext[I_ext[0]];", NULL),
+                        "V += I_ext[V > 0.0 ? 1.0 : 2.0] - I_ext[I_ext[0.0]];\n");
+    assert_string_equal(errs("V += I_ext;"),
+                        ERR(10, "'I_ext' is an extra global parameter (an array): read an "
+                                "element, e.g. I_ext[id]"));
+    assert_string_equal(errs("V += V[0];"),
+                        ERR(10, "'V' (variable) is not an array: only extra global "
+                                "parameters (neuron{ egp = }) take an index"));
+    assert_string_equal(errs("I_ext[0] = 1.0;"), ERR(10, "left side of '=' must be a variable name"));
+    assert_string_equal(errs("V += I_ext[0;"), ERR(10, "expected ']' to close '[' (got ';')"));
 }
 
 static void test_precedence(void **state)
@@ -559,6 +575,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_lif_sim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_egp_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_precedence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unary_and_ternary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statements, setup, teardown),
