@@ -41,11 +41,11 @@ while IFS='|' read -r name _ sopts ropts how; do
         exp="$res/c"
         csim=$(find "$DIR/sims/$name/c" -maxdepth 1 -type f -perm -u+x | head -n 1)
         # shellcheck disable=SC2086
-        "${launch[@]}" "$csim" $ropts --quiet --output "$exp" >"$res/c.log" 2>&1
+        "${launch[@]}" "$csim" $ropts --quiet --output "$exp" >"$res/c.log" 2>&1 </dev/null
     fi
     gsim=$(find "$DIR/sims/$name/cuda" -maxdepth 1 -type f -perm -u+x | head -n 1)
     # shellcheck disable=SC2086
-    "${launch[@]}" "$gsim" $ropts --quiet --output "$res/cuda" >"$res/cuda.log" 2>&1
+    "${launch[@]}" "$gsim" $ropts --quiet --output "$res/cuda" >"$res/cuda.log" 2>&1 </dev/null
     st=$?
     # shellcheck disable=SC2086
     if [ "$st" -eq 0 ] && "$CMP" $how "$exp" "$res/cuda" >"$res/compare.txt" 2>&1; then
