@@ -308,6 +308,24 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     if (extra && *extra)
         nflags = arena_printf("%s %s", nflags, extra);
     const char *cc = bo->cc, *cflags = bo->cflags;
+    const char *rtlib = bo->mpi ? "libsnnrt_mpi.a" : "libsnnrt.a";
+    if (bo->mpi) {
+        /* one rank per GPU: the host half and the link through mpicc (as the C back end),
+         * the device half with SNN_MPI too (it needs no MPI header) */
+        const char *mpicc = getenv("MPICC");
+        if (strcmp(cc, "cc") != 0)
+            setenv("OMPI_CC", cc, 1);
+        cc = mpicc && *mpicc ? mpicc : "mpicc";
+        cflags = arena_printf("%s -DSNN_MPI=1", cflags);
+        nflags = arena_printf("%s -DSNN_MPI=1", nflags);
+        if (!file_exists(arena_printf("%s/%s", bo->rt_lib, rtlib))) {
+            diag_error((SrcLoc){"snncc", 0}, "--mpi: %s/%s is missing: snncc was built "
+                                             "without MPI (install Open MPI, e.g. Debian's "
+                                             "openmpi-bin and libopenmpi-dev, and rebuild)",
+                       bo->rt_lib, rtlib);
+            return -1;
+        }
+    }
     extra = getenv("SNNCC_CFLAGS");
     if (extra && *extra)
         cflags = arena_printf("%s %s", cflags, extra);
@@ -325,6 +343,7 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     tmpl_set(s, "nvcc_flags", nflags);
     tmpl_set(s, "cuda_lib", libdir);
     tmpl_set(s, "libs", libs);
+    tmpl_set(s, "rt_name", rtlib);
     const char *src = tmpl_get("cuda/Makefile.tmpl");
     if (!src)
         return -1;
@@ -383,7 +402,7 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     argv[n++] = arena_printf("%s/%s", dir, name);
     argv[n++] = arena_printf("%s/%s.o", dir, name);
     argv[n++] = arena_printf("%s/%s.cu.o", dir, name);
-    argv[n++] = arena_printf("%s/libsnnrt.a", bo->rt_lib);
+    argv[n++] = arena_printf("%s/%s", bo->rt_lib, rtlib);
     argv[n++] = arena_printf("-L%s", libdir);
     n += split_words(libs, argv + n, 16);
     argv[n] = NULL;

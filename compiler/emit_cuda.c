@@ -78,13 +78,13 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
         const Population *p = m->pops[i];
         const NeuronModel *nm = p->model;
         const char *pn = p->name;
-        const char *n_scalars = arena_printf("sizeof(scalar) * SNN_N_%s", pn);
+        const char *n_scalars = arena_printf("sizeof(scalar) * SNN_NL_%s", pn);
         var_mirror[i] = arena_alloc(sizeof(int) * (size_t)(nm->n_vars + 1));
         for (int k = 0; k < nm->n_vars; k++)
             var_mirror[i][k] = array(ms, arena_printf("%s_%s", pn, nm->vars[k].name), "scalar *",
                                      n_scalars, arena_printf("population '%s' variable '%s'", pn,
                                                              nm->vars[k].name), true);
-        array(ms, arena_printf("snn_flag_%s", pn), "uint8_t *", arena_printf("SNN_N_%s", pn),
+        array(ms, arena_printf("snn_flag_%s", pn), "uint8_t *", arena_printf("SNN_NL_%s", pn),
               arena_printf("population '%s' spike flags", pn), true);
         for (int k = 0; k < nm->n_params; k++)
             if (p->runtime[k])
@@ -105,7 +105,7 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
             array(ms, st, "const uint32_t *", arena_printf("sizeof %s", st),
                   arena_printf("population '%s' spike times", pn), false);
             array(ms, arena_printf("snn_ssc_%s", pn), "uint64_t *",
-                  arena_printf("sizeof(uint64_t) * SNN_N_%s", pn),
+                  arena_printf("sizeof(uint64_t) * SNN_NL_%s", pn),
                   arena_printf("population '%s' spike cursors", pn), true);
         }
         Inputs in = emit_inputs_of(m, p);
@@ -120,7 +120,7 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
                 const char *ddn = arena_printf("snn_ddn%d_%s", k, pn);
                 value(ms, ddn, "uint32_t", arena_printf("population '%s' ring depth", pn), false);
                 array(ms, arena_printf("snn_dd%d_%s", k, pn), "scalar *",
-                      arena_printf("sizeof(scalar) * %s * SNN_N_%s", ddn, pn),
+                      arena_printf("sizeof(scalar) * %s * SNN_NL_%s", ddn, pn),
                       arena_printf("population '%s' input %d dendritic delays", pn, k), true);
             }
         }
@@ -266,7 +266,7 @@ static void deliver(StrBuf *o, const Model *m, const Projection *pj, const char 
     if (pj->het_delay) {
         sb_printf(o, "%*suint32_t r = now + delay[%s] - 1u; /* delay >= 1 step */\n", ind, "", pos);
         sb_printf(o, "%*sr = r >= depth ? r - depth : r;\n", ind, "");
-        sb_printf(o, "%*satomicAdd(&ring[(size_t)r * SNN_N_%s + ind[%s]], %s);\n", ind, "",
+        sb_printf(o, "%*satomicAdd(&ring[(size_t)r * SNN_NL_%s + ind[%s]], %s);\n", ind, "",
                   pj->post->name, pos, w);
     } else {
         sb_printf(o, "%*satomicAdd(&in[ind[%s]], %s);\n", ind, "", pos, w);
@@ -424,8 +424,8 @@ static void update(StrBuf *o, const Model *m, const Population *p, const EmitOpt
     const char *pn = p->name;
     if (nm->spike_source) {
         sb_printf(o, "const uint64_t snn_c = snn_ssc_%s[snn_i];\n", pn);
-        sb_printf(o, "const int snn_fire = snn_c < snn_sss_%s[snn_i + 1] && "
-                     "snn_sst_%s[snn_c] <= snn_step;\n", pn, pn);
+        sb_printf(o, "const int snn_fire = snn_c < snn_sss_%s[SNN_LO_%s + snn_i + 1] && "
+                     "snn_sst_%s[snn_c] <= snn_step;\n", pn, pn, pn);
         sb_printf(o, "snn_ssc_%s[snn_i] = snn_c + (uint64_t)snn_fire;\n", pn);
         sb_printf(o, "snn_flag_%s[snn_i] = (uint8_t)snn_fire;\n", pn);
     } else {
@@ -436,13 +436,23 @@ static void update(StrBuf *o, const Model *m, const Population *p, const EmitOpt
     if (nm->spike_source || nm->threshold.expr) {
         const char *ind = nm->spike_source ? "" : "    ";
         sb_printf(o, "%sif (snn_fire) {\n", ind);
+        /* one process: into the queue slot of this step; MPI: into the rank's staging of
+         * the interval (snn_exchange fills the queue), ids global in both */
+        sb_puts(o, "#ifdef SNN_MPI\n");
+        sb_printf(o, "%s    const uint32_t snn_ls = (uint32_t)(snn_step %% SNN_INTERVAL);\n", ind);
+        sb_printf(o, "%s    const uint32_t snn_pos = atomicAdd(&snn_lcnt_%s[snn_ls], 1u);\n",
+                  ind, pn);
+        sb_printf(o, "%s    snn_lspk_%s[(size_t)snn_ls * SNN_NL_%s + snn_pos] = SNN_LO_%s + snn_i;\n",
+                  ind, pn, pn, pn);
+        sb_puts(o, "#else\n");
         sb_printf(o, "%s    const uint32_t snn_pos = atomicAdd(&snn_spkcnt_%s[snn_slot], 1u);\n",
                   ind, pn);
         sb_printf(o, "%s    snn_spk_%s[(size_t)snn_slot * SNN_N_%s + snn_pos] = snn_i;\n", ind, pn,
                   pn);
+        sb_puts(o, "#endif\n");
         sb_printf(o, "%s    if (snn_recon[%d])\n", ind, p->index);
-        sb_printf(o, "%s        snn_rec_%s[snn_rectot[%d] + snn_pos] = snn_i;\n", ind, pn,
-                  p->index);
+        sb_printf(o, "%s        snn_rec_%s[snn_rectot[%d] + snn_pos] = SNN_LO_%s + snn_i;\n", ind, pn,
+                  p->index, pn);
         sb_printf(o, "%s}\n", ind);
     }
     if (!nm->spike_source)
@@ -596,6 +606,17 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_set(g, "dt", arena_printf("%.17g", m->dt));
     tmpl_set(g, "n_pops", arena_printf("%d", m->n_pops));
     tmpl_set(g, "n_projs", arena_printf("%d", m->n_projs));
+    /* MPI exchange interval: as the C back end's (the shortest delay in steps; 1 with
+     * per-synapse delays) */
+    int interval = 0;
+    for (int i = 0; i < m->n_projs; i++) {
+        int d = m->projs[i]->het_delay ? 1 : m->projs[i]->delay_steps;
+        if (d < 1)
+            d = 1;
+        if (interval == 0 || d < interval)
+            interval = d;
+    }
+    tmpl_set(g, "interval", arena_printf("%d", interval ? interval : 1));
     tmpl_set(g, "n_mirrors", arena_printf("%d", ms.n));
     int64_t total = 0, trace_n = 0;
     for (int i = 0; i < m->n_pops; i++)

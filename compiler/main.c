@@ -26,7 +26,8 @@ static const char usage[] =
     "                       DIR/<name>.c and DIR/<name>.cu, builds them with nvcc)\n"
     "      --mpi            build a simulator for mpirun (Open MPI): each rank builds and\n"
     "                       simulates its share of every population; compiled with\n"
-    "                       $MPICC (default mpicc)\n"
+    "                       $MPICC (default mpicc); with --backend cuda one rank per\n"
+    "                       GPU\n"
     "  -D NAME=VALUE        set a model parameter read with param(\"NAME\", default)\n"
     "  -k, --keep           keep the generated sources (DIR/<name>.c, with cuda also\n"
     "                       DIR/<name>.cu; DIR/Makefile)\n"
@@ -190,9 +191,8 @@ static void parse_args(int argc, char **argv, Options *o)
         o->backend = "c";
     if (!backend_find(o->backend))
         die_usage("unknown back end '%s' (available: %s)", o->backend, backend_names());
-    if (o->mpi && strcmp(o->backend, "c") != 0)
-        die_usage("--mpi works with the c back end only so far (one rank per GPU is not "
-                  "there yet; see docs/parallel.md)");
+    if (o->mpi && strcmp(o->backend, "c") != 0 && strcmp(o->backend, "cuda") != 0)
+        die_usage("--mpi works with the c and cuda back ends (not '%s')", o->backend);
     if (!o->cc)
         o->cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     if (!o->cflags)

@@ -75,7 +75,8 @@ static int load(const char *dir, Run *r)
             str_field(line, "\"status\": \"", r->status, sizeof r->status);
         if (strstr(line, "\"backend\": \""))
             str_field(line, "\"backend\": \"", r->backend, sizeof r->backend);
-        if (strstr(line, "\"simulation_s\": ")) {
+        /* the top-level timers (MPI runs also have rank_timers, min/median/max) */
+        if (strstr(line, "\"timers\": {") && strstr(line, "\"simulation_s\": ")) {
             r->sim_s = num_field(line, "\"simulation_s\": ");
             r->rtf = num_field(line, "\"real_time_factor\": ");
             r->construct_s = num_field(line, "\"construction_s\": ");

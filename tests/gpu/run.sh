@@ -19,9 +19,19 @@ CMP="$DIR/bin/snn-compare"
 pass=0
 fail=0
 failed=()
-while IFS='|' read -r name _ _ ropts how; do
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+while IFS='|' read -r name _ sopts ropts how; do
     name=$(trim "$name")
     case "$name" in '' | '#'*) continue ;; esac
+    launch=() # --mpi cases: both simulators under mpirun (one rank per GPU)
+    case " $sopts " in
+    *" --mpi "*)
+        if ! command -v mpirun >/dev/null; then
+            printf '  SKIP  gpu/%s (no mpirun here)\n' "$name"
+            continue
+        fi
+        launch=(mpirun --oversubscribe -np "${GPU_RANKS:-2}") ;;
+    esac
     how=$(trim "$how")
     res="$DIR/results/$name"
     rm -rf "$res"
@@ -31,11 +41,11 @@ while IFS='|' read -r name _ _ ropts how; do
         exp="$res/c"
         csim=$(find "$DIR/sims/$name/c" -maxdepth 1 -type f -perm -u+x | head -n 1)
         # shellcheck disable=SC2086
-        "$csim" $ropts --quiet --output "$exp" >"$res/c.log" 2>&1
+        "${launch[@]}" "$csim" $ropts --quiet --output "$exp" >"$res/c.log" 2>&1 </dev/null
     fi
     gsim=$(find "$DIR/sims/$name/cuda" -maxdepth 1 -type f -perm -u+x | head -n 1)
     # shellcheck disable=SC2086
-    "$gsim" $ropts --quiet --output "$res/cuda" >"$res/cuda.log" 2>&1
+    "${launch[@]}" "$gsim" $ropts --quiet --output "$res/cuda" >"$res/cuda.log" 2>&1 </dev/null
     st=$?
     # shellcheck disable=SC2086
     if [ "$st" -eq 0 ] && "$CMP" $how "$exp" "$res/cuda" >"$res/compare.txt" 2>&1; then

@@ -67,6 +67,7 @@ static inline const char *cudaGetErrorString(cudaError_t e) { return e ? "emulat
 static inline cudaError_t cudaGetLastError(void) { return cudaSuccess; }
 static inline cudaError_t cudaGetDeviceCount(int *n) { *n = 1; return cudaSuccess; }
 static inline cudaError_t cudaGetDevice(int *d) { *d = 0; return cudaSuccess; }
+static inline cudaError_t cudaSetDevice(int) { return cudaSuccess; }
 static inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int)
 {
     memset(p, 0, sizeof *p);
@@ -98,6 +99,11 @@ static inline cudaError_t cudaMemcpyAsync(void *d, const void *s, size_t n, int,
     return cudaSuccess;
 }
 static inline cudaError_t cudaMemset(void *d, int v, size_t n)
+{
+    memset(d, v, n);
+    return cudaSuccess;
+}
+static inline cudaError_t cudaMemsetAsync(void *d, int v, size_t n, cudaStream_t)
 {
     memset(d, v, n);
     return cudaSuccess;
