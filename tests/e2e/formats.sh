@@ -11,7 +11,9 @@
 #     are the row buffer only (below 1/20 of the sparse rows but for one_to_one);
 #   - dense and procedural: spikes and checksums identical for 1, 2 and 3 threads and for
 #     2 and 3 MPI ranks (with 2 threads each);
-#   - the CUDA back end refuses dense and procedural projections with a clear message.
+#   - the CUDA back end refuses dense and procedural projections with a clear message;
+#   - tests/e2e/formats/tiny.lua.in: double precision, random weights, a 2-neuron population
+#     with 3 threads (an empty thread block): the same checks, 1 vs 3 threads.
 set -euo pipefail
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
@@ -100,3 +102,29 @@ for f in dense procedural; do
         "$WORK/cu_$f.err" || { cat "$WORK/cu_$f.err"; fail "cuda: no clear message for $f"; }
     ok "--backend cuda refuses format = \"$f\""
 done
+
+# Double precision, random weights, a population smaller than the thread count (a thread
+# block without targets): dense == sparse, procedural fixed_outdegree == sparse, and every
+# format the same for 1 and 3 threads.
+for f in sparse dense procedural; do
+    sed "s/@F@/$f/" tests/e2e/formats/tiny.lua.in >"$WORK/tiny_$f.lua"
+    "$SNNCC" -q "$WORK/tiny_$f.lua" -o "$WORK/tsim_$f"
+    for t in 1 3; do
+        "$WORK/tsim_$f/tiny" --time 200 --output "$WORK/to_${f}_$t" --quiet --set threads=$t \
+            2>/dev/null
+    done
+done
+$PY - "$WORK" <<'PYEOF'
+import json, sys
+w = sys.argv[1]
+def load(f, t):
+    r = json.load(open(f"{w}/to_{f}_{t}/run.json"))
+    return ([(p["synapses"], p["checksum"]) for p in r["projections"]],
+            [p["spikes"] for p in r["populations"]])
+for f in ("sparse", "dense", "procedural"):
+    assert load(f, 1) == load(f, 3), f"tiny {f}: 1 vs 3 threads: {load(f, 1)} vs {load(f, 3)}"
+assert load("dense", 1) == load("sparse", 1), "tiny: dense differs from sparse"
+assert load("procedural", 1)[0][2] == load("sparse", 1)[0][2], "tiny: procedural outdegree"
+print("ok   tiny (double precision): dense == sparse, procedural fixed_outdegree == sparse, "
+      "1 == 3 threads")
+PYEOF
