@@ -377,6 +377,38 @@ conn_checks:
                    (long long)c->k);
         errs++;
     }
+    if (pj->format != FORMAT_SPARSE) {
+        const char *f = pj->format == FORMAT_DENSE ? "dense" : "procedural";
+        if (pj->syn) {
+            diag_error(pj->format_loc, "projection '%s': format = \"%s\" does not support "
+                                       "weight update models (synapse = ...); use format = "
+                                       "\"sparse\"", pj->name, f);
+            errs++;
+        }
+        if (pj->delay_init.kind != INIT_CONSTANT) {
+            diag_error(pj->format_loc, "projection '%s': format = \"%s\" does not support "
+                                       "per-synapse delays; use one delay or format = "
+                                       "\"sparse\"", pj->name, f);
+            errs++;
+        }
+    }
+    if (pj->format == FORMAT_DENSE && c->multapses &&
+        (c->kind == CONN_FIXED_INDEGREE || c->kind == CONN_FIXED_OUTDEGREE ||
+         c->kind == CONN_FIXED_TOTAL)) {
+        diag_error(pj->format_loc, "projection '%s': format = \"dense\" holds at most one "
+                                   "synapse per pair, but %s allows multapses; add "
+                                   "{ multapses = false } to the rule", pj->name,
+                   conn_kind_name(c->kind));
+        errs++;
+    }
+    if (pj->format == FORMAT_PROCEDURAL &&
+        (c->kind == CONN_FIXED_INDEGREE || c->kind == CONN_FIXED_TOTAL)) {
+        diag_error(pj->format_loc, "projection '%s': format = \"procedural\" needs a row-wise "
+                                   "rule (all_to_all, one_to_one, fixed_probability or "
+                                   "fixed_outdegree); %s is drawn per target", pj->name,
+                   conn_kind_name(c->kind));
+        errs++;
+    }
     double nsyn = expected_synapses(pj);
     if (nsyn > MAX_SYNAPSES) {
         diag_error(pj->loc, "projection '%s': %s gives %.3g synapses, more than the %.3g "

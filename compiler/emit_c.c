@@ -668,7 +668,11 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "        .autapses = %d,\n", c->autapses);
     sb_printf(o, "        .multapses = %d,\n", c->multapses);
     sb_printf(o, "        .same_pop = %d,\n", pj->pre == pj->post);
-    sb_printf(o, "        .stream = snn_stream_id(\"conn:%s\"),\n", pj->name);
+    /* procedural fixed_probability draws rows, not columns: a stream of its own */
+    sb_printf(o, "        .stream = snn_stream_id(\"%s:%s\"),\n",
+              pj->format == FORMAT_PROCEDURAL && c->kind == CONN_FIXED_PROBABILITY ? "proc"
+                                                                                  : "conn",
+              pj->name);
     sb_printf(o, "        .ind_bytes = (int)sizeof(%s),\n", ind_type(pj));
     sb_printf(o, "        .slack = 0,\n");
     sb_printf(o, "        .has_weight = %d,\n", het);
@@ -685,7 +689,14 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
         sb_printf(o, "        .sort_by_delay = 1,\n");
     }
     sb_puts(o, "    };\n");
-    sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
+    if (pj->format == FORMAT_PROCEDURAL) {
+        sb_printf(o, "    snn_proc_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
+    } else {
+        sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
+        if (pj->format == FORMAT_DENSE)
+            sb_printf(o, "    snn_dense_from_ragged(&snn_syn_%s[snn_t], %s, (int)sizeof(scalar));\n",
+                      pj->name, het ? "0.0" : c_double(pj->weight.a));
+    }
     if (pj->syn) {
         const SynapseModel *sm = pj->syn;
         sb_puts(o, "    /* weight update model: its variables, traces and the column view */\n");
@@ -954,8 +965,74 @@ static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "    }\n}");
 }
 
+/* format = "dense": each spike adds its source's row of the matrix to the thread's targets
+ * (absent synapses hold -0.0, which adds nothing, so this equals the sparse rows) */
+static void proj_propagate_dense(StrBuf *o, const Projection *pj)
+{
+    const char *pre = pj->pre->name, *post = pj->post->name;
+    int d = pj->delay_steps;
+    sb_printf(o, "/* spikes emitted %d step%s ago; dense matrix */\n", d, d == 1 ? "" : "s");
+    sb_printf(o, "const uint32_t slot = (uint32_t)((step + SNN_NSLOT_%s - %du) %% SNN_NSLOT_%s);\n",
+              pre, d, pre);
+    sb_printf(o, "const uint32_t n = snn_spkcnt_%s[slot];\n", pre);
+    sb_printf(o, "const uint32_t *restrict spk = snn_spk_%s + (size_t)slot * SNN_N_%s;\n", pre, pre);
+    sb_printf(o, "const scalar *restrict mat = snn_syn_%s[snn_t].weight;\n", pj->name);
+    sb_printf(o, "const size_t nl = snn_syn_%s[snn_t].n_post;\n", pj->name);
+    sb_printf(o, "scalar *restrict in = snn_in%d_%s + snn_tlo_%s[snn_t]; /* this thread's "
+                 "targets */\n", pj->input_slot, post, post);
+    sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
+    sb_puts(o, "    const scalar *restrict row = mat + (size_t)spk[s] * nl;\n");
+    sb_puts(o, "#ifdef _OPENMP\n    #pragma omp simd\n#endif\n");
+    sb_puts(o, "    for (size_t k = 0; k < nl; k++)\n");
+    sb_puts(o, "        in[k] += row[k];\n");
+    sb_puts(o, "}");
+}
+
+/* format = "procedural": each spike regenerates its source's row (snn_conn_row) up to the
+ * end of the thread's targets and adds the weights of those in the block; weights from an
+ * initialiser are drawn per (source, position in the row). */
+static void proj_propagate_procedural(StrBuf *o, const Model *m, const Projection *pj)
+{
+    bool is_float = m->precision == PREC_FLOAT;
+    const char *pre = pj->pre->name, *post = pj->post->name;
+    bool het = per_synapse_weight(pj);
+    int d = pj->delay_steps;
+    sb_printf(o, "/* spikes emitted %d step%s ago; rows regenerated (procedural) */\n", d,
+              d == 1 ? "" : "s");
+    sb_printf(o, "const uint32_t slot = (uint32_t)((step + SNN_NSLOT_%s - %du) %% SNN_NSLOT_%s);\n",
+              pre, d, pre);
+    sb_printf(o, "const uint32_t n = snn_spkcnt_%s[slot];\n", pre);
+    sb_printf(o, "const uint32_t *restrict spk = snn_spk_%s + (size_t)slot * SNN_N_%s;\n", pre, pre);
+    sb_printf(o, "const snn_ragged *R = &snn_syn_%s[snn_t];\n", pj->name);
+    sb_puts(o, "uint32_t *restrict buf = R->ind;\n");
+    sb_puts(o, "const uint32_t lo = R->post_lo, hi = R->post_lo + R->n_post;\n");
+    sb_printf(o, "scalar *restrict in = snn_in%d_%s + snn_tlo_%s[snn_t]; /* this thread's "
+                 "targets */\n", pj->input_slot, post, post);
+    sb_puts(o, "if (R->n_post == 0)\n    return;\n");
+    sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
+    sb_puts(o, "    const uint32_t i = spk[s];\n");
+    sb_puts(o, "    const uint32_t len = snn_conn_row(&R->spec, R->seed, i, hi, buf);\n");
+    sb_puts(o, "    uint32_t t = 0;\n");
+    sb_puts(o, "    while (t < len && buf[t] < lo)\n        t++;\n");
+    sb_puts(o, "    for (; t < len; t++)\n");
+    if (het)
+        sb_puts(o, "        in[buf[t] - lo] += (scalar)snn_init_value(&R->spec.weight, R->seed, "
+                   "i, t);\n");
+    else
+        sb_printf(o, "        in[buf[t] - lo] += %s;\n", scalar_literal(pj->weight.a, is_float));
+    sb_puts(o, "}");
+}
+
 static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 {
+    if (pj->format == FORMAT_DENSE) {
+        proj_propagate_dense(o, pj);
+        return;
+    }
+    if (pj->format == FORMAT_PROCEDURAL) {
+        proj_propagate_procedural(o, m, pj);
+        return;
+    }
     bool is_float = m->precision == PREC_FLOAT;
     const char *pre = pj->pre->name, *post = pj->post->name;
     bool het = per_synapse_weight(pj);
@@ -1222,6 +1299,14 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
             const Projection *pj = m->projs[k];
             if (pj->pre != p)
                 continue;
+            if (pj->format == FORMAT_PROCEDURAL) {
+                /* no rows stored: every source may have targets here */
+                sb_printf(&sb, "%sfor (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++) /* '%s' */\n"
+                               "            x->need[snn_j] = 1;",
+                          exchanged ? "\n        " : "", p->name, pj->name);
+                exchanged = true;
+                continue;
+            }
             sb_printf(&sb, "%sfor (int snn_t = 0; snn_t < snn_nthr; snn_t++) /* '%s' */\n"
                            "            for (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++)\n"
                            "                x->need[snn_j] |= snn_syn_%s[snn_t].row_len[snn_j] "
@@ -1256,8 +1341,13 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         tmpl_set(s, "pindex", arena_printf("%d", i));
         tmpl_set(s, "loc", arena_printf("%s:%d", pj->loc.file, pj->loc.line));
         tmpl_set(s, "proj_decl", arena_printf("static snn_ragged *snn_syn_%s; /* per thread: %s, "
-                                              "%s target indices%s */", pj->name,
-                                              conn_kind_name(pj->conn.kind), ind_type(pj),
+                                              "%s%s */", pj->name,
+                                              conn_kind_name(pj->conn.kind),
+                                              pj->format == FORMAT_DENSE ? "dense matrix"
+                                              : pj->format == FORMAT_PROCEDURAL
+                                                  ? "procedural (row buffer)"
+                                                  : arena_printf("%s target indices",
+                                                                 ind_type(pj)),
                                               per_synapse_weight(pj)
                                                   ? ", per-synapse weights" : ""));
         proj_build(&sb, m, pj);

@@ -570,6 +570,18 @@ static int check_spans(const Model *m, const EmitOptions *opt)
 
 int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
 {
+    int fmt_errs = 0;
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i]->format != FORMAT_SPARSE) {
+            diag_error(m->projs[i]->format_loc, "projection '%s': format = \"%s\" is not "
+                                                "supported by the CUDA back end yet; use "
+                                                "format = \"sparse\" or --backend c",
+                       m->projs[i]->name,
+                       m->projs[i]->format == FORMAT_DENSE ? "dense" : "procedural");
+            fmt_errs++;
+        }
+    if (fmt_errs)
+        return -1;
     if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, opt))
         return -1;
     Mirrors ms = {0};

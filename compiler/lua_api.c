@@ -1130,7 +1130,7 @@ static int l_projection(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "pre", "post", "conn", "weight", "delay",
-                                       "psm", "target", "synapse", "init", "runtime", NULL};
+                                       "psm", "target", "synapse", "init", "runtime", "format", NULL};
     check_keys(L, 1, "projection", keys, 2);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -1193,6 +1193,19 @@ static int l_projection(lua_State *L)
         }
     }
     lua_pop(L, 1);
+
+    const char *fmt = opt_string(L, 1, "format", 0, what);
+    pj->format = FORMAT_SPARSE;
+    pj->format_loc = pj->loc;
+    if (fmt) {
+        if (!strcmp(fmt, "dense"))
+            pj->format = FORMAT_DENSE;
+        else if (!strcmp(fmt, "procedural"))
+            pj->format = FORMAT_PROCEDURAL;
+        else if (strcmp(fmt, "sparse") != 0)
+            api_error(L, "%s: format must be \"sparse\", \"dense\" or \"procedural\" (got "
+                         "\"%s\")", what, fmt);
+    }
 
     pj->psm = (Psm){.kind = PSM_DELTA, .loc = pj->loc};
     if (lua_getfield(L, 1, "psm") != LUA_TNIL) {

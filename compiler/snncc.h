@@ -159,6 +159,12 @@ typedef struct Psm {
     SrcLoc loc;
 } Psm;
 
+typedef enum ConnFormat {
+    FORMAT_SPARSE,     // ragged rows per source (default)
+    FORMAT_DENSE,      // weight matrix [n_pre][local targets]
+    FORMAT_PROCEDURAL, // nothing stored: rows regenerated at every spike
+} ConnFormat;
+
 typedef struct Projection {
     const char *name;
     SrcLoc loc;
@@ -174,6 +180,8 @@ typedef struct Projection {
     double delay;   /* ms, when delay_init.kind == INIT_CONSTANT */
     Init delay_init; /* otherwise: one delay per synapse from this initialiser */
     Psm psm;
+    ConnFormat format;
+    SrcLoc format_loc;
     /* set by check */
     int delay_steps;   /* homogeneous delay in steps */
     bool het_delay;    /* per-synapse delays (dendritic ring buffer) */

@@ -1215,3 +1215,177 @@ void snn_columns_free(snn_columns *c)
     c->syn = NULL;
     c->pre = NULL;
 }
+
+/* ---- format = "dense" --------------------------------------------------------------- */
+
+void snn_dense_from_ragged(snn_ragged *r, double w, int weight_bytes)
+{
+    const int wb = weight_bytes == 4 ? 4 : 8;
+    const uint64_t nl = r->n_post;
+    const uint64_t cells = (uint64_t)r->n_pre * nl;
+    char what[256];
+    snprintf(what, sizeof what, "dense matrix of %u x %u", r->n_pre, r->n_post);
+    void *mat = syn_alloc((size_t)(cells * (uint64_t)wb), what);
+    /* -0.0 where there is no synapse: x + -0.0 == x for every x (also +0.0 and -0.0), so
+     * walking a whole row adds exactly what the sparse rows add */
+    if (wb == 4) {
+        float *m = mat;
+        for (uint64_t c = 0; c < cells; c++)
+            m[c] = -0.0f;
+    } else {
+        double *m = mat;
+        for (uint64_t c = 0; c < cells; c++)
+            m[c] = -0.0;
+    }
+    for (uint32_t i = 0; i < r->n_pre; i++) {
+        const uint64_t start = r->row_start[i];
+        for (uint32_t k = 0; k < r->row_len[i]; k++) {
+            const uint64_t pos = start + k;
+            const uint32_t j = r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[pos]
+                                                 : ((const uint32_t *)r->ind)[pos];
+            double v = w;
+            if (r->weight)
+                v = r->weight_bytes == 4 ? (double)((const float *)r->weight)[pos]
+                                         : ((const double *)r->weight)[pos];
+            const uint64_t c = (uint64_t)i * nl + j;
+            if (k > 0) {
+                const uint64_t prev = start + k - 1;
+                const uint32_t jp = r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[prev]
+                                                      : ((const uint32_t *)r->ind)[prev];
+                if (jp == j)
+                    snn_fatal("dense matrix: source %u has two synapses onto target %u "
+                              "(multapses cannot be stored densely)", i, r->post_lo + j);
+            }
+            if (wb == 4)
+                ((float *)mat)[c] = (float)v;
+            else
+                ((double *)mat)[c] = v;
+        }
+    }
+    snn_free(r->ind, (size_t)(r->capacity * (uint64_t)r->ind_bytes));
+    snn_free(r->weight, (size_t)(r->capacity * (uint64_t)r->weight_bytes));
+    snn_free(r->row_start, ((size_t)r->n_pre + 1) * sizeof(uint64_t));
+    r->ind = NULL;
+    r->row_start = NULL;
+    r->ind_bytes = 0;
+    r->weight = mat;
+    r->weight_bytes = wb;
+    r->capacity = cells;
+    r->dense = 1;
+    r->bytes = cells * (uint64_t)wb + (uint64_t)r->n_pre * sizeof(uint32_t);
+}
+
+/* ---- format = "procedural" ---------------------------------------------------------- */
+
+uint32_t snn_conn_row(const snn_proj_spec *spec, uint64_t seed, uint32_t i, uint32_t hi,
+                      uint32_t *buf)
+{
+    const uint32_t n_post = spec->n_post;
+    const int excl = row_excludes_self(spec, i);
+    uint32_t n = 0;
+    if (hi > n_post)
+        hi = n_post;
+    switch (spec->kind) {
+    case SNN_CONN_ONE_TO_ONE:
+        if (i < hi)
+            buf[n++] = i;
+        return n;
+    case SNN_CONN_FIXED_PROBABILITY:
+        if (!(spec->p > 0.0))
+            return 0;
+        if (spec->p < 1.0) {
+            snn_rng g;
+            snn_rng_init(&g, seed, spec->stream, i, 0);
+            const double inv_log_q = 1.0 / log1p(-spec->p);
+            double pos = -1.0;
+            const double end = (double)hi;
+            for (;;) {
+                pos += floor(log(snn_rng_uniform(&g)) * inv_log_q) + 1.0;
+                if (pos >= end)
+                    break;
+                uint32_t j = (uint32_t)pos;
+                if (excl && j == i)
+                    continue;
+                buf[n++] = j;
+            }
+            return n;
+        }
+        __attribute__((fallthrough)); /* p >= 1 is all_to_all */
+    case SNN_CONN_ALL_TO_ALL:
+        for (uint32_t j = 0; j < hi; j++)
+            if (!(excl && j == i))
+                buf[n++] = j;
+        return n;
+    case SNN_CONN_FIXED_OUTDEGREE: {
+        static _Thread_local colctx cx;
+        static _Thread_local uint32_t tmp_n;
+        if (!spec->multapses)
+            bitset_reserve(&cx.bits, n_post);
+        if (!cx.tmp || tmp_n < spec->k + 1) {
+            free(cx.tmp);
+            cx.tmp = malloc(((size_t)spec->k + 1) * sizeof *cx.tmp);
+            if (!cx.tmp)
+                snn_fatal("out of memory for a connectivity work buffer");
+            tmp_n = spec->k + 1;
+        }
+        n = outdegree_row(spec, seed, i, buf, &cx);
+        while (n > 0 && buf[n - 1] >= hi)
+            n--;
+        return n;
+    }
+    default:
+        snn_fatal("projection '%s': %s is not a row-wise rule (procedural connectivity)",
+                  proj_name(spec), "this rule");
+    }
+}
+
+void snn_proc_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
+{
+    const uint32_t lo = spec->post_range ? spec->post_lo : 0;
+    const uint32_t hi = spec->post_range ? spec->post_lo + spec->post_n : spec->n_post;
+    const int wb = spec->has_weight ? (spec->weight_bytes == 4 ? 4 : 8) : 0;
+    memset(out, 0, sizeof *out);
+    check_spec(spec);
+    out->n_pre = spec->n_pre;
+    out->n_post = hi - lo;
+    out->post_lo = lo;
+    out->procedural = 1;
+    out->spec = *spec;
+    out->seed = seed;
+    uint64_t cap = spec->kind == SNN_CONN_FIXED_OUTDEGREE ? spec->k : spec->n_post;
+    if (cap == 0)
+        cap = 1;
+    char what[256];
+    snprintf(what, sizeof what, "projection '%s' procedural row buffer", proj_name(spec));
+    uint32_t *buf = snn_alloc((size_t)cap * sizeof *buf, what);
+    out->ind = buf;
+    out->ind_bytes = 4;
+    out->capacity = cap;
+    out->bytes = cap * sizeof *buf;
+    /* count and checksum: the synapses onto [lo, hi), as the propagation will see them */
+    const uint64_t h0 = wbits_mix(0);
+    uint64_t sum = 0, total = 0;
+    for (uint32_t i = 0; i < spec->n_pre; i++) {
+        uint32_t n = snn_conn_row(spec, seed, i, hi, buf);
+        for (uint32_t t = 0; t < n; t++) {
+            if (buf[t] < lo)
+                continue;
+            uint64_t wh = h0;
+            if (wb == 4) {
+                float x = (float)snn_init_value(&spec->weight, seed, i, t);
+                uint32_t bits32;
+                memcpy(&bits32, &x, sizeof bits32);
+                wh = wbits_mix(bits32);
+            } else if (wb == 8) {
+                double x = snn_init_value(&spec->weight, seed, i, t);
+                uint64_t bits64;
+                memcpy(&bits64, &x, sizeof bits64);
+                wh = wbits_mix(bits64);
+            }
+            sum += syn_hash(i, buf[t], wh);
+            total++;
+        }
+    }
+    out->n_syn = total;
+    out->checksum = sum;
+}

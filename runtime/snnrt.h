@@ -249,6 +249,16 @@ typedef struct snn_ragged {
     uint32_t max_delay;   /* largest delay in steps actually stored (0 without delays) */
     uint32_t post_lo;     /* stored target index k means target post_lo + k; n_post is
                            * the number of targets held here */
+    /* format = "dense" (snn_dense_from_ragged): 'weight' is the matrix [n_pre][n_post] of
+     * weight_bytes values (-0.0 where there is no synapse), ind and row_start are NULL and
+     * row_len stays (the row lengths, for the MPI exchange); capacity = n_pre * n_post. */
+    int dense;
+    /* format = "procedural" (snn_proc_build): nothing is stored; 'ind' is a row buffer of
+     * 'capacity' uint32_t entries for snn_conn_row, row_len and row_start are NULL, and
+     * the rule (spec, with its weight initialiser) and seed are kept for regeneration. */
+    int procedural;
+    snn_proj_spec spec;
+    uint64_t seed;
 } snn_ragged;
 
 /* Number of sources of target j, written to buf (which must hold the rule's maximum column
@@ -264,6 +274,26 @@ double snn_conn_expected(const snn_proj_spec *spec);
  * sizes, rules or delays. */
 void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out);
 void snn_ragged_free(snn_ragged *r);
+
+/* format = "dense": turn a built ragged matrix into the dense matrix of its targets
+ * (described at snn_ragged), with the weight w where the ragged matrix has no weights.
+ * n_syn and checksum stay as built.  Every (source, target) pair must occur at most once
+ * (the compiler refuses rules with multapses): snn_fatal otherwise. */
+void snn_dense_from_ragged(snn_ragged *r, double w, int weight_bytes);
+
+/* format = "procedural".  Row i of a row-wise rule: its targets below 'hi', ascending,
+ * written to buf (which holds the rule's longest row: n_post, or k for fixed_outdegree);
+ * the t-th entry is paired with weight draw (element i, draw t).  Rules: all_to_all,
+ * one_to_one, fixed_probability (Bernoulli(p) per target by geometric skipping over the
+ * targets, from (seed, spec->stream, element i): not the column-wise network) and
+ * fixed_outdegree (the same rows as snn_ragged_build).  Others: snn_fatal. */
+uint32_t snn_conn_row(const snn_proj_spec *spec, uint64_t seed, uint32_t i, uint32_t hi,
+                      uint32_t *buf);
+/* Prepare a procedural projection for the targets [post_lo, post_lo + post_n): walk every
+ * row once to count the synapses onto them and their checksum (the same terms
+ * snn_ragged_build would give for these synapses and weights), allocate the row buffer and
+ * keep spec and seed; bytes = the buffer's. */
+void snn_proc_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out);
 
 /* The column view of a ragged matrix, for code that runs per synapse when the target
  * spikes (weight update models): for target j, entries start[j] .. start[j+1] give each
