@@ -119,6 +119,28 @@ static int run_command(const char **argv, int verbose)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* DIR/Makefile from a template, for users who rebuild by hand. */
+static int write_makefile(const char *dir, const char *tmpl, TmplScope *s)
+{
+    const char *src = tmpl_get(tmpl);
+    if (!src)
+        return -1;
+    StrBuf mk;
+    sb_init(&mk);
+    if (tmpl_expand(&mk, src, tmpl, s) != 0) {
+        sb_release(&mk);
+        return -1;
+    }
+    const char *mkpath = arena_printf("%s/Makefile", dir);
+    int rc = write_file_if_changed(mkpath, mk.buf, mk.len);
+    sb_release(&mk);
+    if (rc != 0) {
+        diag_error((SrcLoc){mkpath, 0}, "cannot write: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int driver_build(const Model *m, const char *dir, const BuildOptions *bo)
 {
     const char *cc = bo->cc;
@@ -151,22 +173,9 @@ int driver_build(const Model *m, const char *dir, const BuildOptions *bo)
     tmpl_set(s, "cc", cc);
     tmpl_set(s, "cflags", cflags);
     tmpl_set(s, "rt_name", rtlib);
-    const char *src = tmpl_get("common/Makefile.tmpl");
-    if (!src)
+    if (write_makefile(dir, "common/Makefile.tmpl", s) != 0)
         return -1;
-    StrBuf mk;
-    sb_init(&mk);
-    if (tmpl_expand(&mk, src, "common/Makefile.tmpl", s) != 0) {
-        sb_release(&mk);
-        return -1;
-    }
-    const char *mkpath = arena_printf("%s/Makefile", dir);
-    int rc = write_file_if_changed(mkpath, mk.buf, mk.len);
-    sb_release(&mk);
-    if (rc != 0) {
-        diag_error((SrcLoc){mkpath, 0}, "cannot write: %s", strerror(errno));
-        return -1;
-    }
+    int rc;
 
     const char *argv[128];
     int n = split_words(cc, argv, 8);
@@ -344,22 +353,9 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     tmpl_set(s, "cuda_lib", libdir);
     tmpl_set(s, "libs", libs);
     tmpl_set(s, "rt_name", rtlib);
-    const char *src = tmpl_get("cuda/Makefile.tmpl");
-    if (!src)
+    if (write_makefile(dir, "cuda/Makefile.tmpl", s) != 0)
         return -1;
-    StrBuf mk;
-    sb_init(&mk);
-    if (tmpl_expand(&mk, src, "cuda/Makefile.tmpl", s) != 0) {
-        sb_release(&mk);
-        return -1;
-    }
-    const char *mkpath = arena_printf("%s/Makefile", dir);
-    int rc = write_file_if_changed(mkpath, mk.buf, mk.len);
-    sb_release(&mk);
-    if (rc != 0) {
-        diag_error((SrcLoc){mkpath, 0}, "cannot write: %s", strerror(errno));
-        return -1;
-    }
+    int rc;
 
     /* 1. device code */
     const char *argv[160];
