@@ -141,26 +141,33 @@ static int write_makefile(const char *dir, const char *tmpl, TmplScope *s)
     return 0;
 }
 
+/* --mpi: compile and link through mpicc ($MPICC), which wraps the C compiler (the user's
+ * --cc stays the compiler underneath), with SNN_MPI defined, against rtlib. */
+static int use_mpicc(const BuildOptions *bo, const char **cc, const char **cflags,
+                     const char *rtlib)
+{
+    const char *mpicc = getenv("MPICC");
+    if (strcmp(*cc, "cc") != 0)
+        setenv("OMPI_CC", *cc, 1);
+    *cc = mpicc && *mpicc ? mpicc : "mpicc";
+    *cflags = arena_printf("%s -DSNN_MPI=1", *cflags);
+    if (!file_exists(arena_printf("%s/%s", bo->rt_lib, rtlib))) {
+        diag_error((SrcLoc){"snncc", 0}, "--mpi: %s/%s is missing: snncc was built without "
+                                         "MPI (install Open MPI, e.g. Debian's openmpi-bin and "
+                                         "libopenmpi-dev, and rebuild)",
+                   bo->rt_lib, rtlib);
+        return -1;
+    }
+    return 0;
+}
+
 int driver_build(const Model *m, const char *dir, const BuildOptions *bo)
 {
     const char *cc = bo->cc;
     const char *cflags = bo->cflags;
     const char *rtlib = bo->mpi ? "libsnnrt_mpi.a" : "libsnnrt.a";
-    if (bo->mpi) {
-        /* mpicc wraps the C compiler; the user's --cc stays the compiler underneath */
-        const char *mpicc = getenv("MPICC");
-        if (strcmp(cc, "cc") != 0)
-            setenv("OMPI_CC", cc, 1);
-        cc = mpicc && *mpicc ? mpicc : "mpicc";
-        cflags = arena_printf("%s -DSNN_MPI=1", cflags);
-        if (!file_exists(arena_printf("%s/%s", bo->rt_lib, rtlib))) {
-            diag_error((SrcLoc){"snncc", 0}, "--mpi: %s/%s is missing: snncc was built "
-                                             "without MPI (install Open MPI, e.g. Debian's "
-                                             "openmpi-bin and libopenmpi-dev, and rebuild)",
-                       bo->rt_lib, rtlib);
-            return -1;
-        }
-    }
+    if (bo->mpi && use_mpicc(bo, &cc, &cflags, rtlib) != 0)
+        return -1;
     const char *extra = getenv("SNNCC_CFLAGS");
     if (extra && *extra)
         cflags = arena_printf("%s %s", cflags, extra);
@@ -321,19 +328,9 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     if (bo->mpi) {
         /* one rank per GPU: the host half and the link through mpicc (as the C back end),
          * the device half with SNN_MPI too (it needs no MPI header) */
-        const char *mpicc = getenv("MPICC");
-        if (strcmp(cc, "cc") != 0)
-            setenv("OMPI_CC", cc, 1);
-        cc = mpicc && *mpicc ? mpicc : "mpicc";
-        cflags = arena_printf("%s -DSNN_MPI=1", cflags);
-        nflags = arena_printf("%s -DSNN_MPI=1", nflags);
-        if (!file_exists(arena_printf("%s/%s", bo->rt_lib, rtlib))) {
-            diag_error((SrcLoc){"snncc", 0}, "--mpi: %s/%s is missing: snncc was built "
-                                             "without MPI (install Open MPI, e.g. Debian's "
-                                             "openmpi-bin and libopenmpi-dev, and rebuild)",
-                       bo->rt_lib, rtlib);
+        if (use_mpicc(bo, &cc, &cflags, rtlib) != 0)
             return -1;
-        }
+        nflags = arena_printf("%s -DSNN_MPI=1", nflags);
     }
     extra = getenv("SNNCC_CFLAGS");
     if (extra && *extra)
