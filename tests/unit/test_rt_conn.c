@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "snnrt.h"
+#include "expect_fatal.h"
 
 static snn_proj_spec spec_base(snn_conn_kind kind, uint32_t n_pre, uint32_t n_post)
 {
@@ -442,37 +443,23 @@ static void build_one(const snn_proj_spec *spec)
     snn_ragged_build(spec, 1, &r);
 }
 
+typedef struct spec_call {
+    void (*fn)(const snn_proj_spec *);
+    const snn_proj_spec *spec;
+} spec_call;
+
+static void call_spec(const void *p)
+{
+    const spec_call *c = p;
+    c->fn(c->spec);
+}
+
 /* Run fn(spec) in a child process; expect exit status 1 and want_substr in its stderr. */
 static void expect_fatal_fn(void (*fn)(const snn_proj_spec *), const snn_proj_spec *spec,
                             const char *want_substr)
 {
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        close(fds[0]);
-        snn_set_progname("brunel");
-        fn(spec);
-        _exit(0);
-    }
-    close(fds[1]);
-    char out[2048];
-    size_t n = 0;
-    ssize_t got;
-    while (n + 1 < sizeof out && (got = read(fds[0], out + n, sizeof out - 1 - n)) > 0)
-        n += (size_t)got;
-    out[n] = '\0';
-    close(fds[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 1);
-    if (!strstr(out, want_substr))
-        print_error("stderr: %s\nwant:   %s\n", out, want_substr);
-    assert_non_null(strstr(out, want_substr));
+    const spec_call c = {fn, spec};
+    expect_child_fails(call_spec, &c, want_substr);
 }
 
 /* Build 'spec' in a child process; expect exit status 1 and want_substr in its stderr. */
