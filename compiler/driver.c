@@ -279,26 +279,69 @@ static const char *find_nvcc(const BuildOptions *bo)
     return "/usr/local/cuda/bin/nvcc";
 }
 
-/* The directory of libcudart_static.a: next to nvcc's bin/ (lib64, or the targets/ layout
- * of newer toolkits); NULL when neither has it. */
-static const char *cuda_libdir(const char *nvcc)
+/* The library directory of a toolkit root (or of nvcc's bin/ when root ends in "/bin"):
+ * lib64, or the targets/ layout of newer toolkits; NULL when none has libcudart_static.a. */
+static const char *cuda_libdir_in(const char *root)
 {
-    char real[PATH_MAX];
-    const char *exe = strchr(nvcc, '/') ? nvcc : on_path(nvcc);
-    if (!exe || !realpath(exe, real))
-        return NULL;
-    char *slash = strrchr(real, '/');
-    if (!slash)
-        return NULL;
-    *slash = '\0'; /* .../bin */
-    const char *cands[] = {"/../lib64", "/../targets/x86_64-linux/lib",
-                           "/../targets/sbsa-linux/lib", "/../lib"};
+    const char *cands[] = {"/lib64", "/targets/x86_64-linux/lib", "/targets/sbsa-linux/lib",
+                           "/lib"};
     for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
-        const char *d = arena_printf("%s%s", real, cands[i]);
+        const char *d = arena_printf("%s%s", root, cands[i]);
         if (file_exists(arena_printf("%s/libcudart_static.a", d))) {
             char r2[PATH_MAX];
             return realpath(d, r2) ? arena_strdup(r2) : d;
         }
+    }
+    return NULL;
+}
+
+/* The toolkit root as nvcc itself reports it ("#$ TOP=..." in its --dryrun listing): this
+ * finds the toolkit when nvcc on the PATH is a wrapper script or a symlink farm. */
+static const char *cuda_top_from_nvcc(const char *nvcc)
+{
+    const char *cmd = arena_printf("'%s' --dryrun -x cu -c /dev/null -o /dev/null 2>&1", nvcc);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return NULL;
+    char line[4096];
+    const char *top = NULL;
+    while (fgets(line, sizeof line, f)) {
+        const char *t = strstr(line, "TOP=");
+        if (!top && strncmp(line, "#$ ", 3) == 0 && t == line + 3) {
+            line[strcspn(line, "\r\n")] = '\0';
+            top = arena_strdup(t + 4);
+        }
+    }
+    pclose(f);
+    return top;
+}
+
+/* The directory of libcudart_static.a: next to nvcc (after following symlinks), else where
+ * nvcc says its toolkit is, else $CUDA_HOME, $CUDA_PATH, /usr/local/cuda. NULL when none. */
+static const char *cuda_libdir(const char *nvcc)
+{
+    char real[PATH_MAX];
+    const char *exe = strchr(nvcc, '/') ? nvcc : on_path(nvcc);
+    if (exe && realpath(exe, real)) {
+        char *slash = strrchr(real, '/');
+        if (slash) {
+            *slash = '\0'; /* .../bin */
+            const char *d = cuda_libdir_in(arena_printf("%s/..", real));
+            if (d)
+                return d;
+        }
+    }
+    if (exe) {
+        const char *top = cuda_top_from_nvcc(exe);
+        const char *d = top ? cuda_libdir_in(top) : NULL;
+        if (d)
+            return d;
+    }
+    const char *roots[] = {getenv("CUDA_HOME"), getenv("CUDA_PATH"), "/usr/local/cuda"};
+    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
+        const char *d = roots[i] && *roots[i] ? cuda_libdir_in(roots[i]) : NULL;
+        if (d)
+            return d;
     }
     return NULL;
 }
@@ -315,8 +358,9 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     }
     const char *libdir = cuda_libdir(nvcc);
     if (!libdir) {
-        diag_error((SrcLoc){"snncc", 0}, "cannot find libcudart_static.a next to '%s' (looked "
-                                         "in ../lib64 and ../targets/*/lib)", nvcc);
+        diag_error((SrcLoc){"snncc", 0}, "cannot find libcudart_static.a for '%s' (looked next "
+                                         "to it, where its --dryrun says the toolkit is, in "
+                                         "$CUDA_HOME, $CUDA_PATH and /usr/local/cuda)", nvcc);
         return -1;
     }
     const char *nflags = bo->nvcc_flags && *bo->nvcc_flags ? bo->nvcc_flags : NVCC_DEFAULT_FLAGS;

@@ -2,7 +2,7 @@
 # tests/run.sh - the whole test suite: CMocka unit tests, the broken-model suite and the
 # end-to-end tests (generated simulators built and run).  `make test` calls it after
 # building; BUILD names the build directory.  Prints one line per test and closes with
-# "N passed, N failed".  Usage: tests/run.sh [unit|errors|e2e]...
+# "N passed, N failed".  Usage: tests/run.sh [unit|errors|e2e|e2e/NAME]...
 set -u
 cd "$(dirname "$0")/.."
 export BUILD=${BUILD:-build}
@@ -94,9 +94,11 @@ run_errors() {
     done
 }
 
-run_e2e() {
+run_e2e() { # [tests/e2e/NAME.sh...]
     echo "end to end (tests/e2e)"
-    for t in tests/e2e/*.sh; do
+    local list=("$@")
+    [ ${#list[@]} -eq 0 ] && list=(tests/e2e/*.sh)
+    for t in "${list[@]}"; do
         name=$(basename "$t" .sh)
         log="$LOGS/e2e-$name.log"
         export WORK="$PWD/$BUILD/e2e/$name"
@@ -112,6 +114,9 @@ for s in "${suites[@]}"; do
     unit) run_unit ;;
     errors) run_errors ;;
     e2e) run_e2e ;;
+    e2e/*)
+        if [ -f "tests/$s.sh" ]; then run_e2e "tests/$s.sh"; else
+            echo "tests/run.sh: no test tests/$s.sh" >&2; exit 2; fi ;;
     *) echo "tests/run.sh: unknown suite '$s'" >&2; exit 2 ;;
     esac
 done

@@ -77,3 +77,14 @@ if ! nvidia-smi >/dev/null 2>&1; then
     grep -q '"backend": "cuda"' "$WORK/nogpu/run.json"
     echo "no GPU here: the simulator says so"
 fi
+
+# nvcc on the PATH as a wrapper script in a bin/ with no toolkit beside it (as on some CI
+# images): the toolkit is found through nvcc's own --dryrun listing
+real_nvcc=$(command -v "$NVCC" || echo "$NVCC")
+mkdir -p "$WORK/wrapbin"
+printf '#!/bin/sh\nexec "%s" "$@"\n' "$real_nvcc" >"$WORK/wrapbin/nvcc"
+chmod +x "$WORK/wrapbin/nvcc"
+env -u CUDA_HOME -u CUDA_PATH NVCC="$WORK/wrapbin/nvcc" \
+    "$SNNCC" -q -b cuda models/lif_single.lua -o "$WORK/wrapped"
+test -x "$WORK/wrapped/lif_single"
+echo "nvcc as a wrapper script: toolkit found through its --dryrun"
