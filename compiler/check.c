@@ -141,6 +141,63 @@ static int check_neuron(NeuronModel *nm)
     return errs;
 }
 
+/* ---- initialiser{} ---- */
+
+static bool expr_assigns(const Expr *e, const char *name)
+{
+    return e && ((e->kind == EX_ASSIGN || e->kind == EX_INCDEC) && e->a &&
+                 e->a->kind == EX_NAME && !strcmp(e->a->name, name));
+}
+
+/* Does every path through s assign 'value'?  (Statements in order: one that always
+ * assigns suffices; an if assigns when both branches do.) */
+static bool stmt_assigns(const Stmt *s, const char *name)
+{
+    if (!s)
+        return false;
+    switch (s->kind) {
+    case ST_EXPR: return expr_assigns(s->e, name);
+    case ST_IF: return stmt_assigns(s->then, name) && stmt_assigns(s->els, name);
+    case ST_BLOCK:
+        for (int i = 0; i < s->n; i++)
+            if (stmt_assigns(s->body[i], name))
+                return true;
+        return false;
+    default: return false;
+    }
+}
+
+static int check_initcode(InitSnippet *sn)
+{
+    int errs = 0;
+    for (int i = 0; i < sn->n_params; i++)
+        if (is_reserved(sn->params[i].name) || !strcmp(sn->params[i].name, "value")) {
+            diag_error(sn->loc, "initialiser '%s': parameter name '%s' is reserved", sn->name,
+                       sn->params[i].name);
+            errs++;
+        }
+    if (errs)
+        return errs;
+    Sym *syms = arena_alloc(sizeof(Sym) * (size_t)(sn->n_params + 4));
+    int k = 0;
+    for (int i = 0; i < sn->n_params; i++)
+        syms[k++] = (Sym){sn->params[i].name, SYM_PARAM, i, false, 0};
+    syms[k++] = (Sym){"value", SYM_VAR, 0, true, 0};
+    syms[k++] = (Sym){"id", SYM_BUILTIN, 2, false, 0};
+    syms[k++] = (Sym){"dt", SYM_BUILTIN, 0, false, 0};
+    const char *what = arena_printf("initialiser '%s' code", sn->name);
+    sn->code.stmts = code_parse_stmts(sn->code.text, sn->code.loc, what);
+    if (!sn->code.stmts)
+        return 1;
+    errs += code_resolve_stmts(sn->code.stmts, syms, k, sn->code.loc, what);
+    if (!errs && !stmt_assigns(sn->code.stmts, "value")) {
+        diag_error(sn->code.loc, "initialiser '%s': the code does not always assign 'value' "
+                                 "(write e.g. value = mean + sd * normal();)", sn->name);
+        errs++;
+    }
+    return errs;
+}
+
 /* ---- weight update models ---- */
 
 static int parse_syn_code(SynapseModel *sm, CodeStr *cs, const char *which, const Sym *syms,
@@ -289,7 +346,7 @@ static int check_projection(Model *m, Projection *pj)
         pj->delay_bytes = round(hi / m->dt) <= 255 ? 1 : 2;
         double lo = d->kind == INIT_UNIFORM ? d->a : d->kind == INIT_NORMAL_CLIPPED ? d->lo
                                                                                     : -INFINITY;
-        if (lo < m->dt * (1 - 1e-9))
+        if (lo < m->dt * (1 - 1e-9) && d->kind != INIT_CODE)
             diag_warn(d->loc, "projection '%s': delays below dt = %g ms are possible; they are "
                               "stored as one step (use normal_clipped(mean, sd, %g) to redraw)",
                       pj->name, m->dt, m->dt);
@@ -560,6 +617,9 @@ int check_model(Model *m)
         diag_error(m->loc, "network: dt = %g ms is implausibly large", m->dt);
         errs++;
     }
+
+    for (int i = 0; i < m->n_initcodes; i++)
+        errs += check_initcode(m->initcodes[i]);
 
     NeuronModel **done = arena_alloc(sizeof(void *) * (size_t)(m->n_pops + m->n_neurons + 1));
     int ndone = 0;

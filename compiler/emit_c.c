@@ -146,6 +146,7 @@ static const char *init_kind_c(InitKind k)
     case INIT_NORMAL_CLIPPED: return "SNN_INIT_NORMAL_CLIPPED";
     case INIT_LOGNORMAL: return "SNN_INIT_LOGNORMAL";
     case INIT_EXPONENTIAL: return "SNN_INIT_EXPONENTIAL";
+    case INIT_CODE: return "SNN_INIT_CODE";
     }
     return "SNN_INIT_CONSTANT";
 }
@@ -171,9 +172,94 @@ static const char *c_double(double v)
     return arena_printf("%.17g", v);
 }
 
+/* ---- user-defined initialisers (initialiser{}) ----------------------------------------
+ * Each use (an initialiser with its parameter values) becomes one C function of (seed,
+ * stream, element, draw) with its own Philox stream: the value is a pure function of those,
+ * as for the built-in kinds, so it does not depend on ranks or threads.  c_init emits the
+ * functions into g_initfns on first use; c_scope hands them to the template. */
+
+typedef struct InitFn {
+    const InitSnippet *sn;
+    const double *pvals;
+    const char *cname;
+} InitFn;
+static InitFn *g_fns;
+static int g_nfns, g_capfns;
+static StrBuf g_initfns;
+static double g_dt;
+
+static void initfn_name(void *ud, StrBuf *out, const Sym *sym)
+{
+    const InitFn *f = ud;
+    switch (sym->kind) {
+    case SYM_PARAM: code_print_number(out, f->pvals[sym->index], false); break;
+    case SYM_VAR: sb_puts(out, "snn_value"); break;
+    case SYM_BUILTIN:
+        if (!strcmp(sym->name, "id"))
+            sb_puts(out, "((double)snn_elem)");
+        else
+            code_print_number(out, g_dt, false); /* dt */
+        break;
+    case SYM_LOCAL: sb_printf(out, "%s_l%d", sym->name, sym->index); break;
+    default: sb_puts(out, sym->name); break;
+    }
+}
+
+static void initfn_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
+{
+    (void)ud;
+    if (!strcmp(sym->name, "uniform"))
+        sb_puts(out, "snn_rng_uniform(&snn_rng_st)");
+    else if (!strcmp(sym->name, "normal"))
+        sb_puts(out, "snn_rng_normal(&snn_rng_st)");
+    else if (!strcmp(sym->name, "exponential"))
+        sb_puts(out, "snn_rng_exponential(&snn_rng_st)");
+    else if (!strcmp(sym->name, "poisson"))
+        sb_printf(out, "(double)snn_rng_poisson(&snn_rng_st, (double)(%s))",
+                  argc ? argv[0] : "0");
+    else
+        sb_printf(out, "/* unknown rng %s */ 0", sym->name);
+}
+
+static const char *initfn_for(const Init *in)
+{
+    for (int i = 0; i < g_nfns; i++)
+        if (g_fns[i].sn == in->snip && g_fns[i].pvals == in->pvals)
+            return g_fns[i].cname;
+    g_fns = arena_grow(g_fns, &g_capfns, g_nfns + 1, sizeof *g_fns);
+    InitFn *f = &g_fns[g_nfns];
+    *f = (InitFn){in->snip, in->pvals, arena_printf("snn_initfn_%s_%d", in->snip->name, g_nfns)};
+    g_nfns++;
+    const InitSnippet *sn = in->snip;
+    StrBuf *o = &g_initfns;
+    sb_printf(o, "\n/* initialiser '%s' (%s:%d)", sn->name, sn->loc.file, sn->loc.line);
+    for (int i = 0; i < sn->n_params; i++)
+        sb_printf(o, "%s%s = %.17g", i ? ", " : " with ", sn->params[i].name, f->pvals[i]);
+    sb_printf(o, " */\nstatic double %s(uint64_t snn_seed, uint32_t snn_stream, uint32_t "
+                 "snn_elem, uint32_t snn_draw)\n{\n", f->cname);
+    if (code_uses_rng(sn->code.stmts, NULL))
+        sb_puts(o, "    snn_rng snn_rng_st;\n"
+                   "    snn_rng_init(&snn_rng_st, snn_seed, snn_stream, snn_elem, snn_draw);\n");
+    else
+        sb_puts(o, "    (void)snn_seed;\n    (void)snn_stream;\n    (void)snn_draw;\n");
+    sb_puts(o, "    (void)snn_elem;\n    double snn_value = 0.0;\n");
+    CodePrinter p = {0};
+    p.is_float = false;
+    p.name = initfn_name;
+    p.rng = initfn_rng;
+    p.ud = f;
+    code_print_stmts(o, sn->code.stmts, 4, &p);
+    sb_puts(o, "    return snn_value;\n}\n");
+    return f->cname;
+}
+
 /* "{.kind = SNN_INIT_UNIFORM, .a = 0, .b = 20, .lo = ..., .hi = ..., .stream = ...}" */
 static const char *c_init(const Init *in, const char *stream)
 {
+    if (in->kind == INIT_CODE)
+        return arena_printf("{.kind = SNN_INIT_CODE, .stream = snn_stream_id(\"%s\"), "
+                            ".lo = -INFINITY, .hi = INFINITY, .code = %s}", stream,
+                            initfn_for(in));
     return arena_printf("{.kind = %s, .a = %s, .b = %s, .stream = snn_stream_id(\"%s\"), "
                         ".lo = %s, .hi = %s}", init_kind_c(in->kind), c_double(in->a),
                         c_double(in->b), stream, c_double(in->lo), c_double(in->hi));
@@ -1200,6 +1286,10 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
 {
     bool is_float = m->precision == PREC_FLOAT;
     TmplScope *g = tmpl_scope_new(NULL);
+    g_fns = NULL;
+    g_nfns = g_capfns = 0;
+    g_dt = m->dt;
+    sb_init(&g_initfns);
     uint64_t hash = ir_hash(m);
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hash);
@@ -1390,6 +1480,8 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         any_plastic |= m->projs[i]->syn != NULL;
     tmpl_set_bool(g, "any_plastic", any_plastic);
     sb_release(&sb);
+    tmpl_set(g, "initfns", g_initfns.buf ? g_initfns.buf : "");
+    sb_release(&g_initfns);
     return g;
 }
 

@@ -18,6 +18,7 @@ const char *init_kind_name(InitKind k)
     case INIT_NORMAL_CLIPPED: return "normal_clipped";
     case INIT_LOGNORMAL: return "lognormal";
     case INIT_EXPONENTIAL: return "exponential";
+    case INIT_CODE: return "initialiser";
     }
     return "?";
 }
@@ -50,6 +51,13 @@ static void dump_init(StrBuf *out, const Init *in)
 {
     if (in->kind == INIT_CONSTANT)
         sb_printf(out, "%.17g", in->a);
+    else if (in->kind == INIT_CODE) {
+        /* the code enters the dump (and so the model hash) with the values */
+        sb_printf(out, "%s{", in->snip->name);
+        for (int i = 0; i < in->snip->n_params; i++)
+            sb_printf(out, "%s%s=%.17g", i ? ", " : "", in->snip->params[i].name, in->pvals[i]);
+        sb_printf(out, "} <<%s>>", in->snip->code.text);
+    }
     else if (in->kind == INIT_NORMAL_CLIPPED)
         sb_printf(out, "%s(%.17g, %.17g, %.17g, %.17g)", init_kind_name(in->kind), in->a, in->b,
                   in->lo, in->hi);

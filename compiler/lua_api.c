@@ -25,6 +25,7 @@ typedef struct Ctx {
     const LoadOptions *opt;
     const char *cur_file, *cur_text;
     int neurons_cap, pops_cap, projs_cap, sources_cap, varrecs_cap, synapses_cap;
+    int initcodes_cap;
     bool *define_used;
 } Ctx;
 
@@ -1492,7 +1493,114 @@ static int l_exponential(lua_State *L)
 static int init_tostring(lua_State *L)
 {
     Init *in = *(Init **)luaL_checkudata(L, 1, MT_INIT);
-    lua_pushfstring(L, "%s(%f, %f)", init_kind_name(in->kind), in->a, in->b);
+    if (in->kind == INIT_CODE)
+        lua_pushfstring(L, "initialiser '%s' (%s:%d)", in->snip->name, in->snip->loc.file,
+                        in->snip->loc.line);
+    else
+        lua_pushfstring(L, "%s(%f, %f)", init_kind_name(in->kind), in->a, in->b);
+    return 1;
+}
+
+/* initialiser{ name = ..., params = { ... }, code = "value = ...;" }: a user-defined
+ * initialiser; used as it is (the default parameters) or called with a table of other
+ * parameter values, like a neuron model. */
+static int l_initialiser(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"name", "params", "code", NULL};
+    check_keys(L, 1, "initialiser", keys, 0);
+    InitSnippet *sn = arena_alloc(sizeof *sn);
+    sn->loc = caller_loc(L);
+    sn->name = opt_string(L, 1, "name", 0, "initialiser");
+    if (!sn->name)
+        api_error(L, "initialiser: missing 'name'");
+    if (!is_ident(sn->name))
+        api_error(L, "initialiser: name '%s' must be an identifier (letters, digits, '_')",
+                  sn->name);
+    const char *what = arena_printf("initialiser '%s'", sn->name);
+    if (lua_getfield(L, 1, "params") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'params' must be a table of name = value", what);
+        int t = lua_gettop(L);
+        const char **names;
+        sn->n_params = sorted_keys(L, t, what, &names);
+        sn->params = arena_alloc(sizeof(NamedValue) * (size_t)(sn->n_params + 1));
+        for (int i = 0; i < sn->n_params; i++) {
+            if (!is_ident(names[i]))
+                api_error(L, "%s: parameter name '%s' must be an identifier (letters, digits, "
+                             "'_')", what, names[i]);
+            lua_getfield(L, t, names[i]);
+            if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+                api_error(L, "%s: parameter '%s' must be a finite number (got %s)", what,
+                          names[i], type_name(L, -1));
+            sn->params[i] = (NamedValue){names[i], lua_tonumber(L, -1), sn->loc};
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    sn->code = read_code(L, 1, "code", sn->loc, what);
+    if (!sn->code.text)
+        api_error(L, "%s: missing 'code' (statements that assign 'value', e.g. code = "
+                     "\"value = mean + sd * normal();\")", what);
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    sn->index = m->n_initcodes;
+    m->initcodes = arena_grow(m->initcodes, &c->initcodes_cap, m->n_initcodes + 1,
+                              sizeof(void *));
+    m->initcodes[m->n_initcodes++] = sn;
+    double *vals = arena_alloc(sizeof(double) * (size_t)(sn->n_params + 1));
+    for (int i = 0; i < sn->n_params; i++)
+        vals[i] = sn->params[i].value;
+    Init *in = arena_alloc(sizeof *in);
+    *in = (Init){.kind = INIT_CODE, .lo = -INFINITY, .hi = INFINITY, .loc = sn->loc,
+                 .snip = sn, .pvals = vals};
+    new_handle(L, MT_INIT, in);
+    return 1;
+}
+
+/* my_init{ sd = 2 }: the user-defined initialiser with other parameter values. */
+static int init_call(lua_State *L)
+{
+    const Init *base = *(Init **)luaL_checkudata(L, 1, MT_INIT);
+    if (base->kind != INIT_CODE)
+        api_error(L, "%s(...) is already an initialiser; it cannot be called",
+                  init_kind_name(base->kind));
+    const InitSnippet *sn = base->snip;
+    if (!lua_istable(L, 2))
+        api_error(L, "%s{...}: call an initialiser with a table of parameters, e.g. "
+                     "%s{ %s = 1.0 } (got %s)", sn->name, sn->name,
+                  sn->n_params ? sn->params[0].name : "p", type_name(L, 2));
+    double *vals = arena_alloc(sizeof(double) * (size_t)(sn->n_params + 1));
+    memcpy(vals, base->pvals, sizeof(double) * (size_t)sn->n_params);
+    const char *what = arena_printf("%s{...}", sn->name);
+    const char **keys;
+    int n = sorted_keys(L, 2, what, &keys);
+    const char **names = arena_alloc(sizeof(char *) * (size_t)(sn->n_params + 1));
+    for (int i = 0; i < sn->n_params; i++)
+        names[i] = sn->params[i].name;
+    for (int i = 0; i < n; i++) {
+        int k = -1;
+        for (int j = 0; j < sn->n_params; j++)
+            if (!strcmp(names[j], keys[i]))
+                k = j;
+        if (k < 0) {
+            char hint[128];
+            diag_hint(hint, sizeof hint, keys[i], names, sn->n_params);
+            api_error(L, "%s: initialiser '%s' has no parameter '%s'%s", what, sn->name,
+                      keys[i], hint);
+        }
+        lua_getfield(L, 2, keys[i]);
+        if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+            api_error(L, "%s: parameter '%s' must be a finite number (got %s)", what, keys[i],
+                      type_name(L, -1));
+        vals[k] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    Init *in = arena_alloc(sizeof *in);
+    *in = *base;
+    in->pvals = vals;
+    in->loc = caller_loc(L);
+    new_handle(L, MT_INIT, in);
     return 1;
 }
 
@@ -1958,7 +2066,7 @@ Model *api_begin(lua_State *L, const char *path, const char *text, const LoadOpt
     new_meta(L, MT_NEURON, neuron_tostring, neuron_call, NULL);
     new_meta(L, MT_POP, pop_tostring, NULL, pop_index);
     new_meta(L, MT_PROJ, proj_tostring, NULL, NULL);
-    new_meta(L, MT_INIT, init_tostring, NULL, NULL);
+    new_meta(L, MT_INIT, init_tostring, init_call, NULL);
     new_meta(L, MT_CONN, conn_tostring, NULL, NULL);
     new_meta(L, MT_PSM, psm_tostring, psm_call, NULL);
     new_meta(L, MT_CS, cs_tostring, NULL, NULL);
@@ -1995,6 +2103,7 @@ void api_register(lua_State *L)
         {"normal_clipped", l_normal_clipped},
         {"lognormal", l_lognormal},
         {"exponential", l_exponential},
+        {"initialiser", l_initialiser},
         {"fixed_outdegree", l_fixed_outdegree},
         {"fixed_total", l_fixed_total},
         {"current_source", l_current_source},

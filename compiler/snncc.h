@@ -50,7 +50,19 @@ typedef enum InitKind {
     INIT_NORMAL_CLIPPED, // normal(a, b) redrawn until in [lo, hi]
     INIT_LOGNORMAL,      // exp(normal(a, b))
     INIT_EXPONENTIAL,    // exponential with mean a
+    INIT_CODE,           // a user-defined initialiser{}: code that assigns 'value'
 } InitKind;
+
+/* initialiser{ name, params, code }: a user-defined initialiser (check.c parses and
+ * resolves the code once; each use carries its own parameter values). */
+typedef struct InitSnippet {
+    const char *name;
+    struct NamedValue *params; /* defaults */
+    int n_params;
+    CodeStr code;              /* statements that assign 'value' */
+    SrcLoc loc;
+    int index;                 /* position in Model.initcodes */
+} InitSnippet;
 
 /* A variable initialiser. */
 typedef struct Init {
@@ -58,6 +70,8 @@ typedef struct Init {
     double a, b;
     double lo, hi; /* INIT_NORMAL_CLIPPED bounds (+-INFINITY: none) */
     SrcLoc loc;
+    const InitSnippet *snip; /* INIT_CODE: the initialiser and its parameter values */
+    const double *pvals;
 } Init;
 
 typedef struct NamedValue {
@@ -257,6 +271,8 @@ typedef struct Model {
     int n_sources;
     VarRecord **varrecs;
     int n_varrecs;
+    InitSnippet **initcodes; /* initialiser{} definitions, in file order */
+    int n_initcodes;
 } Model;
 
 /* ======================================================================================

@@ -76,6 +76,8 @@ static inline double rt_init_eval(const snn_init *init, uint64_t seed, uint32_t 
 {
     if (init->kind == SNN_INIT_CONSTANT)
         return init->a;
+    if (init->kind == SNN_INIT_CODE)
+        return init->code(seed, init->stream, elem, draw);
     const uint32_t key[2] = {(uint32_t)seed, init->stream};
     const uint32_t h = 2u * (draw & 1u);
     uint32_t ctr[4] = {draw >> 1, elem, 0, (uint32_t)(seed >> 32)}, w[4];
@@ -96,6 +98,11 @@ static inline void rt_init_fill(const snn_init *init, uint64_t seed, uint32_t el
     if (init->kind == SNN_INIT_CONSTANT) {
         for (uint32_t t = 0; t < n; t++)
             out[t] = a;
+        return;
+    }
+    if (init->kind == SNN_INIT_CODE) {
+        for (uint32_t t = 0; t < n; t++)
+            out[t] = init->code(seed, init->stream, elem, t);
         return;
     }
     const uint32_t key[2] = {(uint32_t)seed, init->stream};

@@ -137,6 +137,7 @@ typedef enum snn_init_kind {
     SNN_INIT_NORMAL_CLIPPED, /* N(a, b) redrawn until it lies in [lo, hi] */
     SNN_INIT_LOGNORMAL,      /* exp(N(a, b)): a, b are mean and sd of the underlying normal */
     SNN_INIT_EXPONENTIAL,    /* exponential with mean a */
+    SNN_INIT_CODE,           /* a generated function (initialiser{} in the model) */
 } snn_init_kind;
 
 typedef struct snn_init {
@@ -145,6 +146,10 @@ typedef struct snn_init {
     uint32_t stream; /* RNG stream, from snn_stream_id("pop/var") */
     double lo, hi;   /* NORMAL_CLIPPED's bounds (-INFINITY / INFINITY: unbounded); ignored
                       * by the other kinds, so {kind, a, b, stream} initialisers still work */
+    /* CODE: the value of element elem, independent draw 'draw'; it draws from the Philox
+     * stream (seed, stream) with counter (elem, draw) (snn_rng_init), so it is a pure
+     * function of its arguments like the built-in kinds */
+    double (*code)(uint64_t seed, uint32_t stream, uint32_t elem, uint32_t draw);
 } snn_init;
 
 /* Fill out[first .. first+n) with values for elements first.. (precision: 4 = float,
