@@ -47,7 +47,8 @@ const char *c_ident(const char *name)
 /* Symbols visible in a neuron model's code strings. */
 static Sym *neuron_syms(const NeuronModel *nm, int *n)
 {
-    Sym *s = arena_alloc(sizeof(Sym) * (size_t)(nm->n_params + nm->n_vars + nm->n_egps + 4));
+    Sym *s = arena_alloc(sizeof(Sym) * (size_t)(nm->n_params + nm->n_vars + nm->n_egps +
+                                                nm->n_inputs + 4));
     int k = 0;
     for (int i = 0; i < nm->n_params; i++)
         s[k++] = (Sym){nm->params[i].name, SYM_PARAM, i, false, 0};
@@ -59,6 +60,8 @@ static Sym *neuron_syms(const NeuronModel *nm, int *n)
     s[k++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
     s[k++] = (Sym){"id", SYM_BUILTIN, 2, false, 0}; /* the neuron's index in its population */
     s[k++] = (Sym){"Isyn", SYM_INPUT, 0, false, 0};
+    for (int i = 0; i < nm->n_inputs; i++)
+        s[k++] = (Sym){nm->inputs[i], SYM_INPUT, i + 1, false, 0};
     *n = k;
     return s;
 }
@@ -84,6 +87,25 @@ static int check_neuron(NeuronModel *nm)
                            nm->name, nm->vars[i].name);
                 errs++;
             }
+    }
+    for (int i = 0; i < nm->n_inputs; i++) {
+        if (is_reserved(nm->inputs[i]) || !strcmp(nm->inputs[i], "id")) {
+            diag_error(nm->loc, "neuron '%s': input name '%s' is reserved", nm->name,
+                       nm->inputs[i]);
+            errs++;
+        }
+        for (int k = 0; k < nm->n_params + nm->n_vars + nm->n_egps; k++) {
+            const char *o = k < nm->n_params ? nm->params[k].name
+                          : k < nm->n_params + nm->n_vars ? nm->vars[k - nm->n_params].name
+                                                          : nm->egps[k - nm->n_params - nm->n_vars];
+            if (!strcmp(o, nm->inputs[i])) {
+                diag_error(nm->loc, "neuron '%s': '%s' is both an input and a %s", nm->name,
+                           o, k < nm->n_params ? "parameter"
+                              : k < nm->n_params + nm->n_vars ? "variable"
+                                                              : "extra global parameter");
+                errs++;
+            }
+        }
     }
     for (int i = 0; i < nm->n_egps; i++) {
         if (is_reserved(nm->egps[i]) || !strcmp(nm->egps[i], "id")) {
@@ -314,14 +336,15 @@ static double expected_synapses(const Projection *pj)
     return 0;
 }
 
-static int check_psm(const Psm *ps, const Population *post, const char *what);
+static int check_psm(Psm *ps, const Population *post, const char *what, SrcLoc loc,
+                     bool direct);
 
 static int check_projection(Model *m, Projection *pj)
 {
     int errs = 0;
     const ConnRule *c = &pj->conn;
     const char *what = arena_printf("projection '%s'", pj->name);
-    errs += check_psm(&pj->psm, pj->post, what);
+    errs += check_psm(&pj->psm, pj->post, what, pj->loc, false);
     if (pj->syn) {
         int wv = syn_weight_index(pj->syn);
         if (wv >= 0) {
@@ -517,30 +540,57 @@ static void assign_inputs(Model *m)
     }
 }
 
-/* A conductance-based input needs the target's membrane variable. */
-static int check_psm(const Psm *ps, const Population *post, const char *what)
+/* Where a projection's or current source's input goes (its target: an input of the neuron,
+ * or a state variable for the delta model), and whether a conductance-based input has the
+ * target's membrane variable.  'direct': a dc, step_current or noise source (no model). */
+static int check_psm(Psm *ps, const Population *post, const char *what, SrcLoc loc,
+                     bool direct)
 {
     const NeuronModel *nm = post->model;
     if (ps->target) {
-        const char **cands = arena_alloc(sizeof(char *) * (size_t)(nm->n_vars + 1));
-        for (int i = 0; i < nm->n_vars; i++) {
-            if (!strcmp(nm->vars[i].name, ps->target))
-                return 0;
-            cands[i] = nm->vars[i].name;
+        ps->to_input = false;
+        for (int i = 0; i < nm->n_inputs; i++)
+            if (!strcmp(nm->inputs[i], ps->target))
+                ps->to_input = true;
+        bool is_var = false;
+        for (int i = 0; i < nm->n_vars; i++)
+            is_var |= !strcmp(nm->vars[i].name, ps->target);
+        if (!ps->to_input && is_var && direct) {
+            diag_error(loc, "%s: target '%s' is a variable of neuron '%s'; a current source "
+                            "adds to an input (declare one with neuron{ inputs = { \"%s\" } } "
+                            "and read it in the code)", what, ps->target, nm->name,
+                       ps->target);
+            return 1;
         }
-        char hint[128];
-        diag_hint(hint, sizeof hint, ps->target, cands, nm->n_vars);
-        diag_error(ps->loc, "%s: target '%s' is not a variable of neuron '%s'%s", what,
-                   ps->target, nm->name, hint);
-        return 1;
+        if (!ps->to_input && is_var && ps->kind != PSM_DELTA) {
+            diag_error(loc, "%s: 'target' adds the weights straight into a variable of the "
+                            "target neuron; it cannot be combined with psm = %s (declare an "
+                            "input with neuron{ inputs = { ... } } to use a postsynaptic "
+                            "model)", what, psm_kind_name(ps->kind));
+            return 1;
+        }
+        if (!ps->to_input && !is_var) {
+            int nc = nm->n_vars + nm->n_inputs;
+            const char **cands = arena_alloc(sizeof(char *) * (size_t)(nc + 1));
+            for (int i = 0; i < nm->n_vars; i++)
+                cands[i] = nm->vars[i].name;
+            for (int i = 0; i < nm->n_inputs; i++)
+                cands[nm->n_vars + i] = nm->inputs[i];
+            char hint[128];
+            diag_hint(hint, sizeof hint, ps->target, cands, nc);
+            diag_error(loc, "%s: target '%s' is not a variable of neuron '%s'%s%s", what,
+                       ps->target, nm->name, nm->n_inputs ? " nor one of its inputs" : "",
+                       hint);
+            return 1;
+        }
     }
     if (ps->kind != PSM_EXP_COND)
         return 0;
     for (int i = 0; i < nm->n_vars; i++)
         if (!strcmp(nm->vars[i].name, ps->V))
             return 0;
-    diag_error(ps->loc, "%s: exp_cond needs the membrane variable '%s' of the target, but "
-                        "neuron '%s' has no such variable (set exp_cond{ V = ... })", what,
+    diag_error(loc, "%s: exp_cond needs the membrane variable '%s' of the target, but "
+                    "neuron '%s' has no such variable (set exp_cond{ V = ... })", what,
                ps->V, nm->name);
     return 1;
 }
@@ -685,8 +735,9 @@ int check_model(Model *m)
     for (int i = 0; i < m->n_projs; i++)
         errs += check_projection(m, m->projs[i]);
     for (int i = 0; i < m->n_sources; i++) {
-        const CurrentSource *cs = m->sources[i];
-        errs += check_psm(&cs->psm, cs->pop, arena_printf("current_source '%s'", cs->name));
+        CurrentSource *cs = m->sources[i];
+        errs += check_psm(&cs->psm, cs->pop, arena_printf("current_source '%s'", cs->name),
+                          cs->loc, cs->kind != CS_POISSON);
         if (cs->kind == CS_POISSON && cs->rate * m->dt * 1e-3 > 1e6) {
             diag_error(cs->loc, "current_source '%s': rate %g Hz gives %g spikes per step",
                        cs->name, cs->rate, cs->rate * m->dt * 1e-3);

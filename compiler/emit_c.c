@@ -57,6 +57,13 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
         else
             sb_puts(out, sym->name);
         break;
+    case SYM_INPUT: /* Isyn, or an additional input (a local of the update, prefixed so
+                     * that it cannot meet the generated code's own locals) */
+        if (sym->index == 0)
+            sb_puts(out, "Isyn");
+        else
+            sb_printf(out, "snn_inp_%s", sym->name);
+        break;
     case SYM_LOCAL: {
         /* a local may shadow a parameter or variable in the code string; in C it must
          * not, or "scalar V = V * 2;" would read itself */
@@ -558,31 +565,36 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
                          "    snn_ddrow%d[snn_i] = 0;\n", k, p->name, k, k);
 
     sb_puts(o, "    scalar Isyn = 0;\n");
+    for (int k = 0; k < nm->n_inputs; k++)
+        sb_printf(o, "    scalar snn_inp_%s = 0; /* input '%s' */\n", nm->inputs[k],
+                  nm->inputs[k]);
     for (int k = 0; k < in.n; k++) {
         const Psm *ps = in.psm[k];
+        /* where this accumulator's current goes: Isyn or an additional input */
+        const char *dest = ps->to_input ? arena_printf("snn_inp_%s", ps->target) : "Isyn";
         const char *decay = scalar_literal(exp(-m->dt / ps->tau), f);
         const char *mean_factor = scalar_literal(-expm1(-m->dt / ps->tau) * ps->tau / m->dt, f);
         switch (ps->kind) {
         case PSM_DELTA:
-            if (ps->target)
+            if (ps->target && !ps->to_input)
                 sb_printf(o, "    %s += snn_in%d_%s[snn_i]; /* into variable '%s' */\n",
                           ps->target, k, p->name, ps->target);
             else
-                sb_printf(o, "    Isyn += snn_in%d_%s[snn_i];\n", k, p->name);
+                sb_printf(o, "    %s += snn_in%d_%s[snn_i];\n", dest, k, p->name);
             sb_printf(o, "    snn_in%d_%s[snn_i] = 0; /* delta: one step */\n", k, p->name);
             break;
         case PSM_EXP_CURR:
             /* the mean of the decaying current over the step, so that a spike delivers
              * the exact charge w tau (GeNN does the same) */
-            sb_printf(o, "    Isyn += snn_in%d_%s[snn_i] * %s; /* (tau/dt)(1 - exp(-dt/tau)) */\n",
-                      k, p->name, mean_factor);
+            sb_printf(o, "    %s += snn_in%d_%s[snn_i] * %s; /* (tau/dt)(1 - exp(-dt/tau)) */\n",
+                      dest, k, p->name, mean_factor);
             sb_printf(o, "    snn_in%d_%s[snn_i] *= %s; /* exp(-dt / %g) */\n", k, p->name,
                       decay, ps->tau);
             break;
         case PSM_EXP_COND:
-            sb_printf(o, "    Isyn += snn_in%d_%s[snn_i] * %s * (%s - %s); /* mean conductance "
+            sb_printf(o, "    %s += snn_in%d_%s[snn_i] * %s * (%s - %s); /* mean conductance "
                          "over the step, E = %g */\n",
-                      k, p->name, mean_factor, scalar_literal(ps->E, f), ps->V, ps->E);
+                      dest, k, p->name, mean_factor, scalar_literal(ps->E, f), ps->V, ps->E);
             sb_printf(o, "    snn_in%d_%s[snn_i] *= %s; /* exp(-dt / %g) */\n", k, p->name,
                       decay, ps->tau);
             break;
@@ -595,7 +607,7 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
             sb_printf(o, "        snn_in%d_%s[snn_i] = 0;\n", k, p->name);
             /* the mean of x(t) = e^(-t/tau) (x + t y) over the step: exact charge */
             double h = m->dt, tau = ps->tau, E = exp(-h / tau);
-            sb_printf(o, "        Isyn += %s * x + %s * y; /* mean over the step */\n",
+            sb_printf(o, "        %s += %s * x + %s * y; /* mean over the step */\n", dest,
                       scalar_literal(tau / h * (1 - E), f),
                       scalar_literal((tau * tau * (1 - E) - tau * h * E) / h, f));
             sb_printf(o, "        snn_ax%d_%s[snn_i] = %s * (x + %s * y);\n", k, p->name, decay,
@@ -609,22 +621,26 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
         const CurrentSource *cs = m->sources[i];
         if (cs->pop != p)
             continue;
+        const char *dest = cs->psm.to_input ? arena_printf("snn_inp_%s", cs->psm.target)
+                                            : "Isyn";
         if (cs->kind == CS_DC)
-            sb_printf(o, "    Isyn += %s; /* current_source '%s' */\n",
+            sb_printf(o, "    %s += %s; /* current_source '%s' */\n", dest,
                       cs_value(cs, CSP_AMP, f), cs->name);
         else if (cs->kind == CS_STEP)
-            sb_printf(o, "    Isyn += snn_cs_%s;\n", cs->name);
+            sb_printf(o, "    %s += snn_cs_%s;\n", dest, cs->name);
         else if (cs->kind == CS_NOISE) {
             sb_printf(o, "    { /* current_source '%s': noise */\n", cs->name);
             sb_puts(o, "        snn_rng snn_g;\n");
             sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
                          "snn_i, snn_step);\n", cs->name, p->name);
-            sb_printf(o, "        Isyn += %s + %s * snn_rng_normal%s(&snn_g);\n",
+            sb_printf(o, "        %s += %s + %s * snn_rng_normal%s(&snn_g);\n", dest,
                       cs_value(cs, CSP_MEAN, f), cs_value(cs, CSP_SD, f), f ? "f" : "");
             sb_puts(o, "    }\n");
         }
     }
     sb_puts(o, "    (void)Isyn;\n");
+    for (int k = 0; k < nm->n_inputs; k++)
+        sb_printf(o, "    (void)snn_inp_%s;\n", nm->inputs[k]);
     if (rng) {
         sb_puts(o, "    snn_rng snn_rng_st;\n");
         sb_printf(o, "    snn_rng_init(&snn_rng_st, snn_r->seed, snn_stream, SNN_LO_%s + snn_i, "

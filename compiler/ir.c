@@ -80,7 +80,7 @@ static void dump_psm(StrBuf *out, const Psm *ps)
     if (ps->kind == PSM_EXP_COND)
         sb_printf(out, "(tau=%.17g, E=%.17g, V=%s)", ps->tau, ps->E, ps->V);
     if (ps->target)
-        sb_printf(out, " target=%s", ps->target);
+        sb_printf(out, " target=%s%s", ps->target, ps->to_input ? " (input)" : "");
 }
 
 void ir_dump(StrBuf *out, const Model *m)
@@ -126,6 +126,8 @@ void ir_dump(StrBuf *out, const Model *m)
             }
             sb_printf(out, "    egp %s hash=%016llx\n", nm->egps[k], (unsigned long long)h);
         }
+        for (int k = 0; k < nm->n_inputs; k++)
+            sb_printf(out, "    input %s\n", nm->inputs[k]);
         dump_code(out, "sim", &nm->sim);
         dump_code(out, "threshold", &nm->threshold);
         dump_code(out, "reset", &nm->reset);

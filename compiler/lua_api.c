@@ -379,7 +379,7 @@ static int l_neuron(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "params", "vars", "sim", "threshold",
-                                       "reset", "egp", NULL};
+                                       "reset", "egp", "inputs", NULL};
     check_keys(L, 1, "neuron", keys, 0);
     NeuronModel *nm = arena_alloc(sizeof *nm);
     nm->loc = caller_loc(L);
@@ -447,6 +447,25 @@ static int l_neuron(lua_State *L)
             for (int k = 0; k < i; k++)
                 if (!strcmp(nm->egps[k], nm->egps[i]))
                     api_error(L, "%s: egp '%s' listed twice", what, nm->egps[i]);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "inputs") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'inputs' must be a list of names, e.g. { \"I_inh\" }", what);
+        int t = lua_gettop(L);
+        nm->n_inputs = (int)lua_rawlen(L, t);
+        nm->inputs = arena_alloc(sizeof(char *) * (size_t)(nm->n_inputs + 1));
+        for (int i = 0; i < nm->n_inputs; i++) {
+            lua_rawgeti(L, t, i + 1);
+            if (lua_type(L, -1) != LUA_TSTRING || !is_ident(lua_tostring(L, -1)))
+                api_error(L, "%s: inputs entry %d must be a name (letters, digits, '_')", what,
+                          i + 1);
+            nm->inputs[i] = arena_strdup(lua_tostring(L, -1));
+            for (int k = 0; k < i; k++)
+                if (!strcmp(nm->inputs[k], nm->inputs[i]))
+                    api_error(L, "%s: input '%s' listed twice", what, nm->inputs[i]);
             lua_pop(L, 1);
         }
     }
@@ -1219,13 +1238,8 @@ static int l_projection(lua_State *L)
     }
     lua_pop(L, 1);
     const char *target = opt_string(L, 1, "target", 0, what);
-    if (target) {
-        if (pj->psm.kind != PSM_DELTA)
-            api_error(L, "%s: 'target' adds the weights straight into a variable of the target "
-                         "neuron; it cannot be combined with psm = %s", what,
-                      psm_kind_name(pj->psm.kind));
+    if (target) /* an input of the target neuron or a variable: check.c decides */
         pj->psm.target = target;
-    }
 
     if (lua_getfield(L, 1, "synapse") != LUA_TNIL) {
         SynapseModel *sm = test_handle(L, -1, MT_SYN);
@@ -1923,12 +1937,8 @@ static int l_current_source(lua_State *L)
     }
     lua_pop(L, 1);
     const char *target = opt_string(L, 1, "target", 0, "current_source");
-    if (target) {
-        if (cs->kind != CS_POISSON || cs->psm.kind != PSM_DELTA)
-            api_error(L, "current_source '%s': 'target' works with poisson_input and the "
-                         "delta model only", cs->name);
+    if (target) /* an input of the neuron, or a variable for poisson_input: check.c */
         cs->psm.target = target;
-    }
     if (lua_getfield(L, 1, "runtime") != LUA_TNIL) {
         const char *what = arena_printf("current_source '%s'", cs->name);
         if (!lua_istable(L, -1))

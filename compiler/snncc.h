@@ -101,6 +101,10 @@ typedef struct NeuronModel {
     const char *sst_file; /* where the times came from, for messages ("" for a table) */
     const char **egps;    /* extra global parameters (neuron{ egp = { "I_ext" } }), in order */
     int n_egps;
+    const char **inputs;  /* additional inputs (neuron{ inputs = { "I_inh" } }): per-step
+                           * sums like Isyn, fed by projections and current sources whose
+                           * target names them */
+    int n_inputs;
 } NeuronModel;
 
 /* A weight update model (synapse{}): per-synapse variables, presynaptic and
@@ -169,7 +173,9 @@ typedef struct Psm {
     double tau;
     double E;        /* PSM_EXP_COND: reversal potential */
     const char *V;   /* PSM_EXP_COND: the target's membrane variable (default "V") */
-    const char *target; /* PSM_DELTA: add into this state variable instead of Isyn */
+    const char *target; /* add into this input of the neuron (any kind), or into this state
+                         * variable (PSM_DELTA only), instead of Isyn */
+    bool to_input;      /* target names an input (set by check) */
     SrcLoc loc;
 } Psm;
 
