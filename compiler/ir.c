@@ -145,7 +145,8 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, "(k=%lld)", (long long)pj->conn.k);
         if (pj->conn.kind == CONN_FIXED_TOTAL)
             sb_printf(out, "(n=%lld)", (long long)pj->conn.k);
-        sb_printf(out, " autapses=%d multapses=%d", pj->conn.autapses, pj->conn.multapses);
+        if (pj->conn.kind != CONN_USER)
+            sb_printf(out, " autapses=%d multapses=%d", pj->conn.autapses, pj->conn.multapses);
         if (pj->format != FORMAT_SPARSE)
             sb_printf(out, " format=%s", pj->format == FORMAT_DENSE ? "dense" : "procedural");
         sb_puts(out, " weight=");
