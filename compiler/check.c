@@ -503,10 +503,12 @@ conn_checks:
                    conn_rule_name(c));
         errs++;
     }
-    if (pj->format == FORMAT_PROCEDURAL && c->kind == CONN_USER) {
-        diag_error(pj->format_loc, "projection '%s': format = \"procedural\" does not support "
-                                   "user-defined connectivity ('%s') yet; use format = "
-                                   "\"sparse\" or \"dense\"", pj->name, c->snip->name);
+    if (pj->format == FORMAT_PROCEDURAL && c->kind == CONN_USER && !c->snip->row_form) {
+        diag_error(pj->format_loc, "projection '%s': format = \"procedural\" needs a row-wise "
+                                   "rule; connectivity '%s' gives the probability of each "
+                                   "pair and is drawn per target (write it in the row form, "
+                                   "count and target, or use format = \"sparse\")", pj->name,
+                   c->snip->name);
         errs++;
     }
     double nsyn = expected_synapses(pj);

@@ -1556,6 +1556,16 @@ uint32_t snn_conn_row(const snn_proj_spec *spec, uint64_t seed, uint32_t i, uint
             n--;
         return n;
     }
+    case SNN_CONN_USER_ROW: {
+        /* the sorted row (as the sparse builder stores it), up to hi */
+        static _Thread_local colctx cx;
+        const uint32_t m = user_row(spec, seed, i, &cx);
+        while (n < m && cx.rw.buf[n] < hi) {
+            buf[n] = cx.rw.buf[n];
+            n++;
+        }
+        return n;
+    }
     default:
         snn_fatal("projection '%s': %s is not a row-wise rule (procedural connectivity)",
                   proj_name(spec), "this rule");
@@ -1576,6 +1586,16 @@ void snn_proc_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     out->spec = *spec;
     out->seed = seed;
     uint64_t cap = spec->kind == SNN_CONN_FIXED_OUTDEGREE ? spec->k : spec->n_post;
+    if (spec->kind == SNN_CONN_USER_ROW) { /* the longest row: generate them all once */
+        colctx cx;
+        memset(&cx, 0, sizeof cx);
+        cap = 0;
+        for (uint32_t i = 0; i < spec->n_pre; i++) {
+            uint32_t m = spec->gen(spec, seed, i, &cx.rw);
+            cap = m > cap ? m : cap;
+        }
+        colctx_free(&cx);
+    }
     if (cap == 0)
         cap = 1;
     char what[256];

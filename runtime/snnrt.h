@@ -348,11 +348,12 @@ void snn_ragged_free(snn_ragged *r);
 void snn_dense_from_ragged(snn_ragged *r, double w, int weight_bytes);
 
 /* format = "procedural".  Row i of a row-wise rule: its targets below 'hi', ascending,
- * written to buf (which holds the rule's longest row: n_post, or k for fixed_outdegree);
- * the t-th entry is paired with weight draw (element i, draw t).  Rules: all_to_all,
- * one_to_one, fixed_probability (Bernoulli(p) per target by geometric skipping over the
- * targets, from (seed, spec->stream, element i): not the column-wise network) and
- * fixed_outdegree (the same rows as snn_ragged_build).  Others: snn_fatal. */
+ * written to buf (which holds the rule's longest row: n_post, k for fixed_outdegree, the
+ * longest generated row for a user row rule); the t-th entry is paired with weight draw
+ * (element i, draw t).  Rules: all_to_all, one_to_one, fixed_probability (Bernoulli(p) per
+ * target by geometric skipping over the targets, from (seed, spec->stream, element i):
+ * not the column-wise network), fixed_outdegree and user row rules (the same rows as
+ * snn_ragged_build).  Others: snn_fatal. */
 uint32_t snn_conn_row(const snn_proj_spec *spec, uint64_t seed, uint32_t i, uint32_t hi,
                       uint32_t *buf);
 /* Prepare a procedural projection for the targets [post_lo, post_lo + post_n): walk every

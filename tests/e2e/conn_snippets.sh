@@ -16,7 +16,8 @@
 #     synapse counts within 5 sd of the exact expectation, whose mean in-degree is
 #     2 pi p_peak sigma^2;
 #   the same network for 1 and 3 threads, 1 and 2 MPI ranks (snncc --mpi), and with
-#     format = "dense"; --seed changes the random rules only; --dump shows the code.
+#     format = "dense" (pair and row form) and "procedural" (row form, also with random
+#     weights); --seed changes the random rules only; --dump shows the code.
 set -euo pipefail
 cat >"$WORK/snip.lua" <<'LUA'
 network { name = "snip", dt = 0.1, seed = 5 }
@@ -61,7 +62,7 @@ local gauss = connectivity {              -- topographic_map.md 3.5
 local S = population { "S", src, 40 }
 local G = population { "G", src, 256 }
 local T = {}
-for k = 1, 8 do T[k] = population { "T" .. k, probe, 40 } end
+for k = 1, 9 do T[k] = population { "T" .. k, probe, 40 } end
 local TG = population { "TG", probe, 256 }
 local function p(pre, post, conn, name, fmt)
   projection { pre, post, name = name, conn = conn, weight = 1.0, format = fmt }
@@ -70,11 +71,13 @@ p(S, T[1], diag, "diag")
 p(S, T[2], band, "band")
 p(S, T[3], ring { w = 3 }, "ring", dense and "dense" or nil)
 p(S, T[4], ring_pairs { w = 3 }, "ring_pairs")
-p(S, T[5], rand_rows, "rand_rows")
+p(S, T[5], rand_rows, "rand_rows", dense and "procedural" or nil)
 p(S, T[6], one_to_one(), "o2o")
 p(S, T[7], band { w = 1000 }, "wide")
 p(S, T[8], all_to_all(), "a2a")
 p(G, TG, gauss, "gauss16", dense and "dense" or nil)
+projection { S, T[9], name = "ring_w", conn = ring, weight = uniform(0.5, 1.5),
+             format = dense and "procedural" or nil }
 -- built, not simulated: the topographic map's feed-forward and lateral projections
 local n = 64
 local B1 = population { "B1", lif, n * n }
@@ -242,9 +245,11 @@ same = all(np.array_equal(np.load(f"{work}/a/{f}"), np.load(f"{work}/b/{f}"))
            for f in ["TG_I.npy", "T5_I.npy", "T3_I.npy"])
 check(same, "1 and 3 threads: identical recordings")
 dd = projs("d")
-check(dd == a, "format = \"dense\" (ring, gauss16): the sparse synapses (checksums)")
-check(np.array_equal(np.load(f"{work}/a/TG_I.npy"), np.load(f"{work}/d/TG_I.npy")),
-      "format = \"dense\": identical recordings")
+check(dd == a, "format = \"dense\" (ring, gauss16) and \"procedural\" (rand_rows, ring_w "
+              "with random weights): the sparse synapses (checksums)")
+check(all(np.array_equal(np.load(f"{work}/a/{f}"), np.load(f"{work}/d/{f}"))
+          for f in ["TG_I.npy", "T3_I.npy", "T5_I.npy"]),
+      "format = \"dense\" and \"procedural\": identical recordings")
 if mpi:
     m = projs("m")
     check(m == a, "2 MPI ranks: identical synapse counts and checksums")
@@ -252,7 +257,7 @@ if mpi:
           "2 MPI ranks: identical recordings")
 s6 = projs("s6")
 changed = {k for k in a if a[k][1] != s6[k][1]}
-check(changed == {"rand_rows", "gauss16", "ff", "lat"},
+check(changed == {"rand_rows", "gauss16", "ff", "lat", "ring_w"},
       f"--seed 6 changes the random rules only (changed: {sorted(changed)})")
 
 if fails:

@@ -1261,6 +1261,33 @@ static void test_user_row_rule(void **state)
     assert_true(r.n_syn == total);
     check_blocks(&s, &r, 4);
     check_blocks(&s, &r, 250); /* one target per block */
+
+    /* procedural: the same rows, cut at hi, and the same count and checksum per block */
+    snn_proj_spec sp = s;
+    sp.has_delay = 0;
+    snn_ragged q, pr;
+    snn_ragged_build(&sp, 9, &q);
+    uint32_t buf[8];
+    for (uint32_t i = 0; i < 400; i++) {
+        uint32_t n = snn_conn_row(&sp, 9, i, 100, buf), m = 0;
+        for (uint32_t t = 0; t < q.row_len[i]; t++)
+            if (ind_at(&q, q.row_start[i] + t) < 100) {
+                assert_true(m < n && buf[m] == ind_at(&q, q.row_start[i] + t));
+                m++;
+            }
+        assert_int_equal(n, m);
+    }
+    sp.post_range = 1;
+    sp.post_lo = 37;
+    sp.post_n = 150;
+    snn_proc_build(&sp, 9, &pr);
+    snn_ragged part;
+    snn_ragged_build(&sp, 9, &part);
+    assert_true(pr.n_syn == part.n_syn && pr.checksum == part.checksum);
+    assert_true(pr.capacity == 5); /* the longest row: 2 + 2 + 1 */
+    snn_ragged_free(&part);
+    snn_ragged_free(&q);
+    snn_ragged_free(&pr);
     snn_ragged_free(&r);
 
     /* rows far longer than any first guess: every work buffer grows */
