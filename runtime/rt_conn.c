@@ -1061,7 +1061,8 @@ static void colcache_put(colcache *cc, uint32_t lo, uint32_t j, const uint32_t *
         cc->src = p;
         cc->cap = cap;
     }
-    memcpy(cc->src + cc->n, col, (size_t)n * sizeof *col);
+    if (n)
+        memcpy(cc->src + cc->n, col, (size_t)n * sizeof *col);
     cc->n += n;
     cc->start[j - lo + 1] = cc->n;
     cc->upto = j + 1;
