@@ -268,6 +268,39 @@ static int rng_line(const Stmt *s, const Expr *e)
     return l;
 }
 
+/* The first use (in s or e) of an index the code does not see: a SYM_BUILTIN with index
+ * 10 + its conn_builtins index (parse_conn_code).  NULL if none. */
+static const Expr *unseen_index(const Stmt *s, const Expr *e)
+{
+    if (e) {
+        if (e->kind == EX_NAME && e->sym && e->sym->kind == SYM_BUILTIN && e->sym->index >= 10)
+            return e;
+        const Expr *f = NULL;
+        for (int i = 0; i < e->nargs && !f; i++)
+            f = unseen_index(NULL, e->args[i]);
+        if (!f)
+            f = unseen_index(NULL, e->a);
+        if (!f)
+            f = unseen_index(NULL, e->b);
+        if (!f)
+            f = unseen_index(NULL, e->c);
+        if (f)
+            return f;
+    }
+    if (!s)
+        return NULL;
+    const Expr *f = NULL;
+    for (int i = 0; i < s->n && !f; i++)
+        f = unseen_index(s->body[i], NULL);
+    if (!f)
+        f = unseen_index(NULL, s->e);
+    if (!f && s->then)
+        f = unseen_index(s->then, NULL);
+    if (!f && s->els)
+        f = unseen_index(s->els, NULL);
+    return f;
+}
+
 /* Parse and resolve one code of a rule; 'idx' lists which of conn_builtins it sees. */
 static int parse_conn_code(ConnSnippet *sn, CodeStr *cs, const char *which, const char *idx,
                            bool may_draw)
@@ -278,14 +311,23 @@ static int parse_conn_code(ConnSnippet *sn, CodeStr *cs, const char *which, cons
     int n = 0;
     for (int i = 0; i < sn->n_params; i++)
         syms[n++] = (Sym){sn->params[i].name, SYM_PARAM, i, false, 0};
-    for (int i = 0; i < 5; i++)
-        if (i >= 3 || strchr(idx, conn_builtins[i][0]))
-            syms[n++] = (Sym){conn_builtins[i], SYM_BUILTIN, i, false, 0};
+    for (int i = 0; i < 5; i++) /* the indices it does not see: index + 10, an error below */
+        syms[n++] = (Sym){conn_builtins[i], SYM_BUILTIN,
+                          i >= 3 || strchr(idx, conn_builtins[i][0]) ? i : 10 + i, false, 0};
     const char *what = arena_printf("connectivity '%s' %s code", sn->name, which);
     cs->stmts = code_parse_value(cs->text, cs->loc, what, &cs->expr);
     if (!cs->stmts)
         return 1;
     int errs = code_resolve_value(cs->stmts, cs->expr, syms, n, cs->loc, what);
+    const Expr *bad = errs ? NULL : unseen_index(cs->stmts, cs->expr);
+    if (bad) {
+        diag_error((SrcLoc){cs->loc.file, cs->loc.line + bad->line - 1},
+                   "%s: '%s' is not defined here: %s", what, bad->name,
+                   bad->name[0] == 'j' ? "count and target work per source i (j, the target, "
+                                         "belongs to the pair form's prob and condition)"
+                                       : "k numbers the synapses of a row, in target code");
+        return errs + 1;
+    }
     int line = errs ? 0 : rng_line(cs->stmts, cs->expr);
     if (line && !may_draw) {
         diag_error((SrcLoc){cs->loc.file, cs->loc.line + line - 1},
