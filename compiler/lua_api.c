@@ -1657,10 +1657,13 @@ static int conn_call(lua_State *L)
         return api_error(L, "%s is already a connectivity rule; do not call it",
                          conn_kind_name(base->kind));
     const ConnSnippet *sn = base->snip;
+    if (sn->n_params == 0)
+        api_error(L, "connectivity '%s' has no parameters: use it as it is (conn = %s)",
+                  sn->name, sn->name);
     if (!lua_istable(L, 2))
         api_error(L, "%s{...}: call a connectivity rule with a table of parameters, e.g. "
-                     "%s{ %s = ... } (got %s)", sn->name, sn->name,
-                  sn->n_params ? sn->params[0].name : "p", type_name(L, 2));
+                     "%s{ %s = ... } (got %s)", sn->name, sn->name, sn->params[0].name,
+                  type_name(L, 2));
     ConnRule *cr = arena_alloc(sizeof *cr);
     *cr = *base;
     cr->loc = caller_loc(L);
