@@ -234,71 +234,45 @@ static int check_synapse_model(SynapseModel *sm)
 /* The names the code of a connectivity rule sees besides its parameters. */
 static const char *const conn_builtins[] = {"i", "j", "k", "N_pre", "N_post"};
 
-/* Line (within the code string) of the first random draw in s or e; 0 if none. */
-static int rng_line(const Stmt *s, const Expr *e)
+/* The first expression in s or e (depth first, in source order) for which pred holds. */
+static const Expr *find_expr(const Stmt *s, const Expr *e, bool (*pred)(const Expr *))
 {
+    const Expr *f = NULL;
     if (e) {
-        if (e->kind == EX_CALL && e->sym && e->sym->kind == SYM_RNG)
-            return e->line;
-        for (int i = 0; i < e->nargs; i++) {
-            int l = rng_line(NULL, e->args[i]);
-            if (l)
-                return l;
-        }
-        int l = rng_line(NULL, e->a);
-        if (!l)
-            l = rng_line(NULL, e->b);
-        if (!l)
-            l = rng_line(NULL, e->c);
-        if (l)
-            return l;
+        if (pred(e))
+            return e;
+        for (int i = 0; i < e->nargs && !f; i++)
+            f = find_expr(NULL, e->args[i], pred);
+        if (!f)
+            f = find_expr(NULL, e->a, pred);
+        if (!f)
+            f = find_expr(NULL, e->b, pred);
+        if (!f)
+            f = find_expr(NULL, e->c, pred);
     }
     if (!s)
-        return 0;
-    for (int i = 0; i < s->n; i++) {
-        int l = rng_line(s->body[i], NULL);
-        if (l)
-            return l;
-    }
-    int l = rng_line(NULL, s->e);
-    if (!l && s->then)
-        l = rng_line(s->then, NULL);
-    if (!l && s->els)
-        l = rng_line(s->els, NULL);
-    return l;
+        return f;
+    for (int i = 0; i < s->n && !f; i++)
+        f = find_expr(s->body[i], NULL, pred);
+    if (!f)
+        f = find_expr(NULL, s->e, pred);
+    if (!f && s->then)
+        f = find_expr(s->then, NULL, pred);
+    if (!f && s->els)
+        f = find_expr(s->els, NULL, pred);
+    return f;
 }
 
-/* The first use (in s or e) of an index the code does not see: a SYM_BUILTIN with index
- * 10 + its conn_builtins index (parse_conn_code).  NULL if none. */
-static const Expr *unseen_index(const Stmt *s, const Expr *e)
+static bool is_draw(const Expr *e)
 {
-    if (e) {
-        if (e->kind == EX_NAME && e->sym && e->sym->kind == SYM_BUILTIN && e->sym->index >= 10)
-            return e;
-        const Expr *f = NULL;
-        for (int i = 0; i < e->nargs && !f; i++)
-            f = unseen_index(NULL, e->args[i]);
-        if (!f)
-            f = unseen_index(NULL, e->a);
-        if (!f)
-            f = unseen_index(NULL, e->b);
-        if (!f)
-            f = unseen_index(NULL, e->c);
-        if (f)
-            return f;
-    }
-    if (!s)
-        return NULL;
-    const Expr *f = NULL;
-    for (int i = 0; i < s->n && !f; i++)
-        f = unseen_index(s->body[i], NULL);
-    if (!f)
-        f = unseen_index(NULL, s->e);
-    if (!f && s->then)
-        f = unseen_index(s->then, NULL);
-    if (!f && s->els)
-        f = unseen_index(s->els, NULL);
-    return f;
+    return e->kind == EX_CALL && e->sym && e->sym->kind == SYM_RNG;
+}
+
+/* An index the code does not see: a SYM_BUILTIN with index 10 + its conn_builtins index
+ * (parse_conn_code). */
+static bool is_unseen_index(const Expr *e)
+{
+    return e->kind == EX_NAME && e->sym && e->sym->kind == SYM_BUILTIN && e->sym->index >= 10;
 }
 
 /* Parse and resolve one code of a rule; 'idx' lists which of conn_builtins it sees. */
@@ -319,7 +293,7 @@ static int parse_conn_code(ConnSnippet *sn, CodeStr *cs, const char *which, cons
     if (!cs->stmts)
         return 1;
     int errs = code_resolve_value(cs->stmts, cs->expr, syms, n, cs->loc, what);
-    const Expr *bad = errs ? NULL : unseen_index(cs->stmts, cs->expr);
+    const Expr *bad = errs ? NULL : find_expr(cs->stmts, cs->expr, is_unseen_index);
     if (bad) {
         diag_error((SrcLoc){cs->loc.file, cs->loc.line + bad->line - 1},
                    "%s: '%s' is not defined here: %s", what, bad->name,
@@ -328,9 +302,9 @@ static int parse_conn_code(ConnSnippet *sn, CodeStr *cs, const char *which, cons
                                        : "k numbers the synapses of a row, in target code");
         return errs + 1;
     }
-    int line = errs ? 0 : rng_line(cs->stmts, cs->expr);
-    if (line && !may_draw) {
-        diag_error((SrcLoc){cs->loc.file, cs->loc.line + line - 1},
+    const Expr *draw = errs ? NULL : find_expr(cs->stmts, cs->expr, is_draw);
+    if (draw && !may_draw) {
+        diag_error((SrcLoc){cs->loc.file, cs->loc.line + draw->line - 1},
                    "%s: random draws are not allowed in prob and condition code (each "
                    "pair draws its own random number to compare with prob)", what);
         errs++;
