@@ -740,8 +740,8 @@ static void conn_gen(StrBuf *o, const Projection *pj, const EmitOptions *opt)
         sb_puts(o, "    uint32_t snn_n = 0;\n");
         sb_puts(o, "    const double snn_cj = (double)snn_j;\n");
         sb_puts(o, "    (void)snn_cj;\n");
-        sb_printf(o, "    for (uint32_t snn_i0 = 0; snn_i0 < SNN_N_%s; snn_i0 += SNN_CONN_CHUNK) {\n",
-                  pre);
+        sb_printf(o, "    for (uint32_t snn_i0 = 0; snn_i0 < SNN_N_%s; "
+                     "snn_i0 += SNN_CONN_CHUNK) {\n", pre);
         sb_printf(o, "        const uint32_t snn_m = SNN_N_%s - snn_i0 < SNN_CONN_CHUNK ? "
                      "SNN_N_%s - snn_i0 : SNN_CONN_CHUNK;\n", pre, pre);
         sb_puts(o, "        /* pair (i, j)'s random word: word i of element j */\n");
@@ -753,9 +753,10 @@ static void conn_gen(StrBuf *o, const Projection *pj, const EmitOptions *opt)
         sb_puts(o, "            const double snn_ci = (double)snn_i;\n");
         sb_puts(o, "            (void)snn_ci;\n");
         if (sn->condition.expr) {
-            sb_puts(o, "            int snn_ok;\n");
+            sb_puts(o, "            double snn_ok; /* the condition: pairs where it is 0 are "
+                       "skipped */\n");
             conn_value(o, &c, &sn->condition, "snn_ok", 12, opt);
-            sb_puts(o, "            if (!snn_ok)\n                continue;\n");
+            sb_puts(o, "            if (snn_ok == 0.0)\n                continue;\n");
         }
         sb_puts(o, "            double snn_p; /* connect with probability snn_p */\n");
         conn_value(o, &c, &sn->prob, "snn_p", 12, opt);
