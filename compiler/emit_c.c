@@ -771,6 +771,8 @@ static void conn_gen(StrBuf *o, const Projection *pj, const EmitOptions *opt)
         code_uses_rng(sn->target.stmts, sn->target.expr)) {
         sb_puts(o, "    snn_rng snn_rng_st; /* count first, then the targets in order */\n");
         sb_puts(o, "    snn_rng_init(&snn_rng_st, snn_seed, snn_spec->stream, snn_i, 0);\n");
+    } else {
+        sb_puts(o, "    (void)snn_seed; /* no random draws */\n");
     }
     sb_puts(o, "    const double snn_ci = (double)snn_i;\n");
     sb_puts(o, "    (void)snn_ci;\n");
