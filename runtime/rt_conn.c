@@ -1028,10 +1028,23 @@ static void sort_rows_by_delay(uint32_t n_pre, const uint64_t *row_start,
 
 /* A user pair rule evaluates the model's code for every (source, target) pair, which costs
  * far more than the built-in rules' draws (an exp() per pair, say).  So pass 1 keeps the
- * columns it generates, up to rt_column_cache_bytes of sources per build (256 MiB), and
- * pass 2 reads them back instead of evaluating every pair again; columns past the budget
- * are generated twice. */
-uint64_t rt_column_cache_bytes = (uint64_t)256 << 20;
+ * columns it generates and pass 2 reads them back instead of evaluating every pair again.
+ * All builds running at once (one per thread) share rt_column_cache_bytes of sources
+ * (512 MiB); columns past the budget are generated twice. */
+uint64_t rt_column_cache_bytes = (uint64_t)512 << 20;
+static uint64_t g_cache_used; /* bytes held by the caches of the builds running now */
+
+/* Take 'bytes' more of the budget, if it has them. */
+static int cache_take(uint64_t bytes)
+{
+    uint64_t used = __atomic_load_n(&g_cache_used, __ATOMIC_RELAXED);
+    do {
+        if (used + bytes > rt_column_cache_bytes)
+            return 0;
+    } while (!__atomic_compare_exchange_n(&g_cache_used, &used, used + bytes, 1,
+                                          __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    return 1;
+}
 
 typedef struct colcache {
     int on;          /* still caching */
@@ -1051,9 +1064,13 @@ static void colcache_put(colcache *cc, uint32_t lo, uint32_t j, const uint32_t *
         uint64_t cap = cc->cap ? 2 * cc->cap : 4096;
         while (cap < cc->n + n)
             cap *= 2;
+        const uint64_t more = (cap - cc->cap) * sizeof *cc->src;
         uint32_t *p = NULL;
-        if (cap * sizeof *p <= rt_column_cache_bytes)
+        if (cache_take(more)) {
             p = realloc(cc->src, (size_t)cap * sizeof *p);
+            if (!p)
+                __atomic_sub_fetch(&g_cache_used, more, __ATOMIC_RELAXED);
+        }
         if (!p) {
             cc->on = 0;
             return;
@@ -1363,6 +1380,7 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     free(counts);
     free(cc.start);
     free(cc.src);
+    __atomic_sub_fetch(&g_cache_used, cc.cap * sizeof *cc.src, __ATOMIC_RELAXED);
 
     if (db && spec->sort_by_delay && fl.dmax_seen > 1)
         sort_rows_by_delay(n_pre, row_start, row_len, ind, ib, weight, wb, delay, db,
