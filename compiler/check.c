@@ -25,7 +25,8 @@ static const char *const reserved[] = {
     "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "scalar", "bool",
     "true", "false", "exp", "expm1", "log", "log1p", "log10", "sqrt", "pow", "fabs", "sin",
     "cos", "tan", "tanh", "sinh", "cosh", "atan", "atan2", "floor", "ceil", "round", "fmin",
-    "fmax", "fmod", "min", "max", "abs", "uniform", "normal", "exponential", "poisson",
+    "fmax", "fmod", "min", "max", "abs", "div", "mod", "uniform", "normal", "exponential",
+    "poisson",
     NULL,
 };
 
@@ -307,6 +308,113 @@ static int check_synapse_model(SynapseModel *sm)
     return errs;
 }
 
+/* ---- user-defined connectivity rules ---- */
+
+/* The names the code of a connectivity rule sees besides its parameters. */
+static const char *const conn_builtins[] = {"i", "j", "k", "N_pre", "N_post"};
+
+/* The first expression in s or e (depth first, in source order) for which pred holds. */
+static const Expr *find_expr(const Stmt *s, const Expr *e, bool (*pred)(const Expr *))
+{
+    const Expr *f = NULL;
+    if (e) {
+        if (pred(e))
+            return e;
+        for (int i = 0; i < e->nargs && !f; i++)
+            f = find_expr(NULL, e->args[i], pred);
+        if (!f)
+            f = find_expr(NULL, e->a, pred);
+        if (!f)
+            f = find_expr(NULL, e->b, pred);
+        if (!f)
+            f = find_expr(NULL, e->c, pred);
+    }
+    if (!s)
+        return f;
+    for (int i = 0; i < s->n && !f; i++)
+        f = find_expr(s->body[i], NULL, pred);
+    if (!f)
+        f = find_expr(NULL, s->e, pred);
+    if (!f && s->then)
+        f = find_expr(s->then, NULL, pred);
+    if (!f && s->els)
+        f = find_expr(s->els, NULL, pred);
+    return f;
+}
+
+static bool is_draw(const Expr *e)
+{
+    return e->kind == EX_CALL && e->sym && e->sym->kind == SYM_RNG;
+}
+
+/* An index the code does not see: a SYM_BUILTIN with index 10 + its conn_builtins index
+ * (parse_conn_code). */
+static bool is_unseen_index(const Expr *e)
+{
+    return e->kind == EX_NAME && e->sym && e->sym->kind == SYM_BUILTIN && e->sym->index >= 10;
+}
+
+/* Parse and resolve one code of a rule; 'idx' lists which of conn_builtins it sees. */
+static int parse_conn_code(ConnSnippet *sn, CodeStr *cs, const char *which, const char *idx,
+                           bool may_draw)
+{
+    if (!cs->text)
+        return 0;
+    Sym *syms = arena_alloc(sizeof(Sym) * (size_t)(sn->n_params + 8));
+    int n = 0;
+    for (int i = 0; i < sn->n_params; i++)
+        syms[n++] = (Sym){sn->params[i].name, SYM_PARAM, i, false, 0};
+    for (int i = 0; i < 5; i++) /* the indices it does not see: index + 10, an error below */
+        syms[n++] = (Sym){conn_builtins[i], SYM_BUILTIN,
+                          i >= 3 || strchr(idx, conn_builtins[i][0]) ? i : 10 + i, false, 0};
+    const char *what = arena_printf("connectivity '%s' %s code", sn->name, which);
+    cs->stmts = code_parse_value(cs->text, cs->loc, what, &cs->expr);
+    if (!cs->stmts)
+        return 1;
+    int errs = code_resolve_value(cs->stmts, cs->expr, syms, n, cs->loc, what);
+    const Expr *bad = errs ? NULL : find_expr(cs->stmts, cs->expr, is_unseen_index);
+    if (bad) {
+        diag_error((SrcLoc){cs->loc.file, cs->loc.line + bad->line - 1},
+                   "%s: '%s' is not defined here: %s", what, bad->name,
+                   bad->name[0] == 'j' ? "count and target work per source i (j, the target, "
+                                         "belongs to the pair form's prob and condition)"
+                                       : "k numbers the synapses of a row, in target code");
+        return errs + 1;
+    }
+    const Expr *draw = errs ? NULL : find_expr(cs->stmts, cs->expr, is_draw);
+    if (draw && !may_draw) {
+        diag_error((SrcLoc){cs->loc.file, cs->loc.line + draw->line - 1},
+                   "%s: random draws are not allowed in prob and condition code (each "
+                   "pair draws its own random number to compare with prob)", what);
+        errs++;
+    }
+    return errs;
+}
+
+static int check_conn_snippet(ConnSnippet *sn)
+{
+    int errs = 0;
+    for (int i = 0; i < sn->n_params; i++) {
+        const char *pn = sn->params[i].name;
+        bool builtin = false;
+        for (int k = 0; k < 5; k++)
+            builtin |= !strcmp(pn, conn_builtins[k]);
+        if (builtin || is_reserved(pn)) {
+            diag_error(sn->loc, "connectivity '%s': parameter name '%s' is reserved%s",
+                       sn->name, pn, builtin ? " (i, j, k, N_pre and N_post are the rule's "
+                                               "indices and population sizes)" : "");
+            errs++;
+        }
+    }
+    if (errs)
+        return errs;
+    errs += parse_conn_code(sn, &sn->prob, "prob", "ij", false);
+    errs += parse_conn_code(sn, &sn->condition, "condition", "ij", false);
+    errs += parse_conn_code(sn, &sn->count, "count", "i", true);
+    errs += parse_conn_code(sn, &sn->target, "target", "ik", true);
+    return errs;
+}
+
 static int syn_weight_index(const SynapseModel *sm)
 {
     for (int i = 0; i < sm->n_vars; i++)
@@ -332,6 +440,8 @@ static double expected_synapses(const Projection *pj)
         return (double)pj->conn.k * npre;
     case CONN_FIXED_TOTAL:
         return (double)pj->conn.k;
+    case CONN_USER: /* unknown until built: the runtime checks the memory it needs */
+        return 0;
     }
     return 0;
 }
@@ -486,7 +596,15 @@ conn_checks:
         diag_error(pj->format_loc, "projection '%s': format = \"procedural\" needs a row-wise "
                                    "rule (all_to_all, one_to_one, fixed_probability or "
                                    "fixed_outdegree); %s is drawn per target", pj->name,
-                   conn_kind_name(c->kind));
+                   conn_rule_name(c));
+        errs++;
+    }
+    if (pj->format == FORMAT_PROCEDURAL && c->kind == CONN_USER && !c->snip->row_form) {
+        diag_error(pj->format_loc, "projection '%s': format = \"procedural\" needs a row-wise "
+                                   "rule; connectivity '%s' gives the probability of each "
+                                   "pair and is drawn per target (write it in the row form, "
+                                   "count and target, or use format = \"sparse\")", pj->name,
+                   c->snip->name);
         errs++;
     }
     double nsyn = expected_synapses(pj);
@@ -730,6 +848,8 @@ int check_model(Model *m)
         sdone[nsdone++] = sm;
         errs += check_synapse_model(sm);
     }
+    for (int i = 0; i < m->n_snippets; i++)
+        errs += check_conn_snippet(m->snippets[i]);
     if (errs)
         return errs;
     for (int i = 0; i < m->n_projs; i++)

@@ -167,6 +167,7 @@ static const char *conn_kind_c(ConnKind k)
     case CONN_FIXED_INDEGREE: return "SNN_CONN_FIXED_INDEGREE";
     case CONN_FIXED_OUTDEGREE: return "SNN_CONN_FIXED_OUTDEGREE";
     case CONN_FIXED_TOTAL: return "SNN_CONN_FIXED_TOTAL";
+    case CONN_USER: return "SNN_CONN_USER_PAIR"; /* or _ROW: see proj_build */
     }
     return "?";
 }
@@ -746,6 +747,150 @@ static bool per_synapse_weight(const Projection *pj)
     return pj->weight.kind != INIT_CONSTANT || pj->syn;
 }
 
+/* ---- user-defined connectivity (connectivity{}) -------------------------------------- */
+
+/* Connectivity code is evaluated in double precision whatever the model's precision, so
+ * that indices (up to 2^32) and their arithmetic are exact. */
+typedef struct ConnCtx {
+    const Projection *pj;
+} ConnCtx;
+
+static void conn_print_name(void *ud, StrBuf *out, const Sym *sym)
+{
+    const Projection *pj = ((ConnCtx *)ud)->pj;
+    switch (sym->kind) {
+    case SYM_PARAM:
+        code_print_number(out, pj->conn.params[sym->index], false);
+        break;
+    case SYM_BUILTIN: /* i, j, k, N_pre, N_post (check.c's conn_builtins) */
+        if (sym->index == 3)
+            sb_printf(out, "((double)SNN_N_%s)", pj->pre->name);
+        else if (sym->index == 4)
+            sb_printf(out, "((double)SNN_N_%s)", pj->post->name);
+        else
+            sb_printf(out, "snn_c%s", sym->name);
+        break;
+    case SYM_LOCAL:
+        if (!strncmp(sym->name, "snn_", 4))
+            sb_printf(out, "%s_l%d", sym->name, sym->index);
+        else
+            sb_puts(out, sym->name);
+        break;
+    default:
+        sb_puts(out, sym->name);
+        break;
+    }
+}
+
+static void conn_print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
+{
+    (void)ud;
+    if (!strcmp(sym->name, "uniform"))
+        sb_puts(out, "snn_rng_uniform(&snn_rng_st)");
+    else if (!strcmp(sym->name, "normal"))
+        sb_puts(out, "snn_rng_normal(&snn_rng_st)");
+    else if (!strcmp(sym->name, "exponential"))
+        sb_puts(out, "snn_rng_exponential(&snn_rng_st)");
+    else if (!strcmp(sym->name, "poisson"))
+        sb_printf(out, "(double)snn_rng_poisson(&snn_rng_st, (double)(%s))", argc ? argv[0] : "0");
+    else
+        sb_printf(out, "/* unknown rng %s */ 0", sym->name);
+}
+
+/* "{ statements; var = value; }" for one code of the rule. */
+static void conn_value(StrBuf *o, ConnCtx *c, const CodeStr *cs, const char *var, int indent,
+                       const EmitOptions *opt)
+{
+    CodePrinter pr = {.is_float = false, .scalar_name = "double", .name = conn_print_name,
+                      .rng = conn_print_rng, .ud = c};
+    if (opt->line_directives) {
+        pr.line_file = cs->loc.file;
+        pr.line_base = cs->loc.line;
+    }
+    sb_printf(o, "%*s{\n", indent, "");
+    code_print_stmts(o, cs->stmts, indent + 4, &pr);
+    if (pr.line_file)
+        sb_printf(o, "#line %d \"%s\"\n", cs->loc.line + cs->expr->line - 1, pr.line_file);
+    sb_printf(o, "%*s%s = ", indent + 4, "", var);
+    CodePrinter pe = pr;
+    pe.line_file = NULL;
+    code_print_expr(o, cs->expr, &pe);
+    sb_puts(o, ";\n");
+    if (pr.line_file)
+        sb_puts(o, RESYNC "\n");
+    sb_printf(o, "%*s}\n", indent, "");
+}
+
+/* The generator of a user-defined rule (snn_conn_gen, snnrt.h): the pair form loops over
+ * the sources of column j a chunk of random words at a time, with the condition and the
+ * probability inlined; the row form evaluates count, then each target. */
+static void conn_gen(StrBuf *o, const Projection *pj, const EmitOptions *opt)
+{
+    const ConnSnippet *sn = pj->conn.snip;
+    ConnCtx c = {pj};
+    const char *pre = pj->pre->name;
+    sb_printf(o, "/* connectivity '%s' (%s:%d), %s form: %s */\n", sn->name, sn->loc.file,
+              sn->loc.line, sn->row_form ? "row" : "pair",
+              sn->row_form ? "the targets of source snn_i"
+                           : "the sources of target snn_j, ascending");
+    sb_printf(o, "static uint32_t snn_conngen_%s(const snn_proj_spec *snn_spec, uint64_t "
+                 "snn_seed,\n", pj->name);
+    sb_printf(o, "%*suint32_t snn_%s, snn_conn_work *snn_w)\n{\n", (int)strlen(pj->name) + 29,
+              "", sn->row_form ? "i" : "j");
+    if (!sn->row_form) {
+        sb_puts(o, "    uint32_t *const snn_buf = snn_w->buf; /* holds N_pre */\n");
+        sb_puts(o, "    uint32_t snn_n = 0;\n");
+        sb_puts(o, "    const double snn_cj = (double)snn_j;\n");
+        sb_puts(o, "    (void)snn_cj;\n");
+        sb_printf(o, "    for (uint32_t snn_i0 = 0; snn_i0 < SNN_N_%s; "
+                     "snn_i0 += SNN_CONN_CHUNK) {\n", pre);
+        sb_printf(o, "        const uint32_t snn_m = SNN_N_%s - snn_i0 < SNN_CONN_CHUNK ? "
+                     "SNN_N_%s - snn_i0 : SNN_CONN_CHUNK;\n", pre, pre);
+        sb_puts(o, "        /* pair (i, j)'s random word: word i of element j */\n");
+        sb_puts(o, "        const uint32_t *const snn_u =\n"
+                   "            snn_conn_pair_words(snn_w, snn_seed, snn_spec->stream, snn_j, "
+                   "snn_i0, snn_m);\n");
+        sb_puts(o, "        for (uint32_t snn_c = 0; snn_c < snn_m; snn_c++) {\n");
+        sb_puts(o, "            const uint32_t snn_i = snn_i0 + snn_c;\n");
+        sb_puts(o, "            const double snn_ci = (double)snn_i;\n");
+        sb_puts(o, "            (void)snn_ci;\n");
+        if (sn->condition.expr) {
+            sb_puts(o, "            double snn_ok; /* the condition: pairs where it is 0 are "
+                       "skipped */\n");
+            conn_value(o, &c, &sn->condition, "snn_ok", 12, opt);
+            sb_puts(o, "            if (snn_ok == 0.0)\n                continue;\n");
+        }
+        sb_puts(o, "            double snn_p; /* connect with probability snn_p */\n");
+        conn_value(o, &c, &sn->prob, "snn_p", 12, opt);
+        sb_puts(o, "            if ((double)snn_u[snn_c] < snn_p * 4294967296.0)\n"
+                   "                snn_buf[snn_n++] = snn_i;\n"
+                   "            else if (snn_p != snn_p)\n"
+                   "                snn_conn_bad_prob(snn_spec, snn_i, snn_j);\n");
+        sb_puts(o, "        }\n    }\n    return snn_n;\n}\n");
+        return;
+    }
+    if (code_uses_rng(sn->count.stmts, sn->count.expr) ||
+        code_uses_rng(sn->target.stmts, sn->target.expr)) {
+        sb_puts(o, "    snn_rng snn_rng_st; /* count first, then the targets in order */\n");
+        sb_puts(o, "    snn_rng_init(&snn_rng_st, snn_seed, snn_spec->stream, snn_i, 0);\n");
+    } else {
+        sb_puts(o, "    (void)snn_seed; /* no random draws */\n");
+    }
+    sb_puts(o, "    const double snn_ci = (double)snn_i;\n");
+    sb_puts(o, "    (void)snn_ci;\n");
+    sb_puts(o, "    double snn_count;\n");
+    conn_value(o, &c, &sn->count, "snn_count", 4, opt);
+    sb_puts(o, "    const uint32_t snn_n = snn_conn_count(snn_spec, snn_i, snn_count);\n");
+    sb_puts(o, "    uint32_t *const snn_buf = snn_conn_reserve(snn_w, snn_n);\n");
+    sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) {\n");
+    sb_puts(o, "        const double snn_ck = (double)snn_k;\n");
+    sb_puts(o, "        (void)snn_ck;\n");
+    sb_puts(o, "        double snn_target;\n");
+    conn_value(o, &c, &sn->target, "snn_target", 8, opt);
+    sb_puts(o, "        snn_buf[snn_k] = snn_conn_target(snn_spec, snn_i, snn_k, snn_target);\n");
+    sb_puts(o, "    }\n    return snn_n;\n}\n");
+}
+
 static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
 {
     const ConnRule *c = &pj->conn;
@@ -753,7 +898,13 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_puts(o, "{\n");
     sb_printf(o, "    const snn_proj_spec spec = {\n");
     sb_printf(o, "        .name = \"%s\",\n", pj->name);
-    sb_printf(o, "        .kind = %s,\n", conn_kind_c(c->kind));
+    if (c->kind == CONN_USER) {
+        sb_printf(o, "        .kind = %s, /* connectivity '%s' */\n",
+                  c->snip->row_form ? "SNN_CONN_USER_ROW" : "SNN_CONN_USER_PAIR", c->snip->name);
+        sb_printf(o, "        .gen = snn_conngen_%s,\n", pj->name);
+    } else {
+        sb_printf(o, "        .kind = %s,\n", conn_kind_c(c->kind));
+    }
     sb_printf(o, "        .n_pre = SNN_N_%s,\n", pj->pre->name);
     sb_printf(o, "        .n_post = SNN_N_%s,\n", pj->post->name);
     sb_printf(o, "        .post_range = 1, /* thread snn_t's block of this rank's targets */\n");
@@ -1272,6 +1423,9 @@ static double expected_synapses(const Projection *pj)
     case CONN_FIXED_INDEGREE: return (double)pj->conn.k * npost;
     case CONN_FIXED_OUTDEGREE: return (double)pj->conn.k * npre;
     case CONN_FIXED_TOTAL: return (double)pj->conn.k;
+    /* user-defined: unknown before the build; the pair form's work is per pair, and the
+     * row form is guessed at 100 per row */
+    case CONN_USER: return pj->conn.snip->row_form ? 100.0 * npre : npre * npost;
     }
     return 0;
 }
@@ -1448,7 +1602,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         tmpl_set(s, "loc", arena_printf("%s:%d", pj->loc.file, pj->loc.line));
         tmpl_set(s, "proj_decl", arena_printf("static snn_ragged *snn_syn_%s; /* per thread: %s, "
                                               "%s%s */", pj->name,
-                                              conn_kind_name(pj->conn.kind),
+                                              conn_rule_name(&pj->conn),
                                               pj->format == FORMAT_DENSE ? "dense matrix"
                                               : pj->format == FORMAT_PROCEDURAL
                                                   ? "procedural (row buffer)"
@@ -1458,6 +1612,11 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
                                                   ? ", per-synapse weights" : ""));
         proj_build(&sb, m, pj);
         tmpl_set(s, "proj_build", take(&sb));
+        tmpl_set_bool(s, "user_conn", pj->conn.kind == CONN_USER);
+        if (pj->conn.kind == CONN_USER) {
+            conn_gen(&sb, pj, opt);
+            tmpl_set(s, "conn_gen", take(&sb));
+        }
         if (pj->syn)
             proj_propagate_plastic(&sb, m, pj, opt);
         else

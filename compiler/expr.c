@@ -9,7 +9,8 @@
  *    prints a block's statements without braces (the caller provides the scope).
  *  - Literals always print as floating constants ("3.0", "3.0f"), so 1/2 is 0.5;
  *    true/false are number literals that print as 1/0; a % b prints as fmod(a, b).
- *  - min/max/abs are aliases of fmin/fmax/fabs.  Only assignments, ++/-- and calls may
+ *  - min/max/abs are aliases of fmin/fmax/fabs; div/mod (floored division and modulo)
+ *    print as snn_div/snn_mod (snn_philox.h).  Only assignments, ++/-- and calls may
  *    stand as statements.  A threshold expression may end with one ';'.
  *  - Locals may shadow symbols and functions, not other visible locals.  An initialiser
  *    does not see its own local (scalar V = V * 2 reads the state variable), so the
@@ -442,43 +443,50 @@ static Expr *expr(Parser *p)
     return c;
 }
 
+/* The rest of an expression statement whose first expression 'lhs' (which began at
+ * 'start') is parsed: "op= expr", "++", "--", or nothing for a call. */
+static Stmt *expr_stmt_rest(Parser *p, const Token *start, Expr *lhs)
+{
+    Stmt *s = new_stmt(ST_EXPR, start);
+    int k = p->tok.kind;
+    if (is_assign_op(k) || k == TK_INC || k == TK_DEC) {
+        if (lhs->kind != EX_NAME)
+            syntax_error(p, p->tok.line, "%s of '%s' must be a variable name",
+                         k == TK_INC || k == TK_DEC ? "operand" : "left side", op_str(k));
+        s->e = new_expr(is_assign_op(k) ? EX_ASSIGN : EX_INCDEC, start);
+        s->e->op = k;
+        s->e->a = lhs;
+        next(p);
+        if (is_assign_op(k))
+            s->e->b = expr(p);
+    } else if (lhs->kind == EX_CALL || p->tok.kind != ';') {
+        s->e = lhs;
+    } else {
+        syntax_error(p, start->line, "statement has no effect (expected an assignment, "
+                                     "'++', '--' or a function call)");
+    }
+    expect(p, ';', "after expression");
+    return s;
+}
+
 /* expression statement: name op= expr | name++ | ++name | call */
 static Stmt *expr_stmt(Parser *p)
 {
     Token start = p->tok;
-    Stmt *s = new_stmt(ST_EXPR, &start);
     int k = start.kind;
-    if (k == TK_INC || k == TK_DEC) {
-        next(p);
-        if (p->tok.kind != TK_IDENT)
-            syntax_error(p, p->tok.line, "expected a variable name after '%s' (got %s)",
-                         op_str(k), got(p));
-        Expr *name = primary(p);
-        if (name->kind != EX_NAME)
-            syntax_error(p, name->line, "operand of '%s' must be a variable name", op_str(k));
-        s->e = new_expr(EX_INCDEC, &start);
-        s->e->op = k;
-        s->e->a = name;
-    } else {
-        Expr *lhs = expr(p);
-        k = p->tok.kind;
-        if (is_assign_op(k) || k == TK_INC || k == TK_DEC) {
-            if (lhs->kind != EX_NAME)
-                syntax_error(p, p->tok.line, "%s of '%s' must be a variable name",
-                             k == TK_INC || k == TK_DEC ? "operand" : "left side", op_str(k));
-            s->e = new_expr(is_assign_op(k) ? EX_ASSIGN : EX_INCDEC, &start);
-            s->e->op = k;
-            s->e->a = lhs;
-            next(p);
-            if (is_assign_op(k))
-                s->e->b = expr(p);
-        } else if (lhs->kind == EX_CALL || p->tok.kind != ';') {
-            s->e = lhs;
-        } else {
-            syntax_error(p, start.line, "statement has no effect (expected an assignment, "
-                                        "'++', '--' or a function call)");
-        }
-    }
+    if (k != TK_INC && k != TK_DEC)
+        return expr_stmt_rest(p, &start, expr(p));
+    Stmt *s = new_stmt(ST_EXPR, &start);
+    next(p);
+    if (p->tok.kind != TK_IDENT)
+        syntax_error(p, p->tok.line, "expected a variable name after '%s' (got %s)",
+                     op_str(k), got(p));
+    Expr *name = primary(p);
+    if (name->kind != EX_NAME)
+        syntax_error(p, name->line, "operand of '%s' must be a variable name", op_str(k));
+    s->e = new_expr(EX_INCDEC, &start);
+    s->e->op = k;
+    s->e->a = name;
     expect(p, ';', "after expression");
     return s;
 }
@@ -591,6 +599,67 @@ Expr *code_parse_expr(const char *src, SrcLoc loc, const char *what)
     return parse_whole_expr(&p);
 }
 
+/* Does the lookahead begin a statement that cannot be an expression (';', '{', if, else,
+ * a declaration, prefix ++ / --)? */
+static bool starts_plain_stmt(Parser *p)
+{
+    const Token *t = &p->tok;
+    return t->kind == ';' || t->kind == '{' || t->kind == TK_INC || t->kind == TK_DEC ||
+           tok_is(t, "if") || tok_is(t, "else") ||
+           (t->kind == TK_IDENT && in_list(t->start, t->len, decl_types, COUNT(decl_types)));
+}
+
+/* statements, then the value: an expression with an optional ';' at the very end */
+static Stmt *parse_value(Parser *p, Expr **value)
+{
+    next(p);
+    Stmt *b = new_stmt(ST_BLOCK, &(Token){.line = 1, .col = 1});
+    int cap = 0;
+    for (;;) {
+        if (p->tok.kind == TK_EOF)
+            syntax_error(p, p->tok.line, "expected an expression giving the value at the end "
+                                         "(got end of input)");
+        Stmt *s;
+        if (starts_plain_stmt(p)) {
+            s = stmt(p);
+        } else {
+            Token start = p->tok;
+            Expr *e = expr(p);
+            int k = p->tok.kind;
+            if (k == TK_EOF) {
+                *value = e;
+                return b;
+            }
+            if (k == ';') {
+                /* "e;" at the very end is the value; elsewhere a call statement */
+                const char *save_cur = p->cur, *save_ls = p->line_start;
+                int save_line = p->line, save_prev = p->prev_line;
+                Token save_tok = p->tok;
+                next(p);
+                if (p->tok.kind == TK_EOF) {
+                    *value = e;
+                    return b;
+                }
+                p->cur = save_cur, p->line_start = save_ls, p->line = save_line;
+                p->prev_line = save_prev, p->tok = save_tok;
+            }
+            s = expr_stmt_rest(p, &start, e);
+        }
+        b->body = arena_grow(b->body, &cap, b->n + 1, sizeof *b->body);
+        b->body[b->n++] = s;
+    }
+}
+
+Stmt *code_parse_value(const char *src, SrcLoc loc, const char *what, Expr **value)
+{
+    Parser p;
+    parser_init(&p, src, loc, what);
+    *value = NULL;
+    if (setjmp(p.fail))
+        return NULL;
+    return parse_value(&p, value);
+}
+
 /* ---- resolution --------------------------------------------------------------------- */
 
 /* Built-in functions; 'index' is unused.  Aliases print as their C function. */
@@ -607,14 +676,16 @@ static const Sym builtins[] = {
     {"round", SYM_MATH, 0, false, 1}, {"fmin", SYM_MATH, 0, false, 2},
     {"fmax", SYM_MATH, 0, false, 2},  {"fmod", SYM_MATH, 0, false, 2},
     {"min", SYM_MATH, 0, false, 2},   {"max", SYM_MATH, 0, false, 2},
-    {"abs", SYM_MATH, 0, false, 1},
+    {"abs", SYM_MATH, 0, false, 1},   {"div", SYM_MATH, 0, false, 2},
+    {"mod", SYM_MATH, 0, false, 2},
     {"uniform", SYM_RNG, 0, false, 0}, {"normal", SYM_RNG, 0, false, 0},
     {"exponential", SYM_RNG, 0, false, 0}, {"poisson", SYM_RNG, 0, false, 1},
 };
 
 static const char *math_c_name(const char *name)
 {
-    static const char *const alias[][2] = {{"min", "fmin"}, {"max", "fmax"}, {"abs", "fabs"}};
+    static const char *const alias[][2] = {{"min", "fmin"}, {"max", "fmax"}, {"abs", "fabs"},
+                                           {"div", "snn_div"}, {"mod", "snn_mod"}};
     for (int i = 0; i < COUNT(alias); i++)
         if (strcmp(name, alias[i][0]) == 0)
             return alias[i][1];
@@ -878,6 +949,19 @@ int code_resolve_expr(Expr *e, const Sym *syms, int nsyms, SrcLoc loc, const cha
     if (e) {
         resolve_expr(&r, e);
         one_draw(&r, e, e->line);
+    }
+    return r.errors;
+}
+
+int code_resolve_value(Stmt *s, Expr *value, const Sym *syms, int nsyms, SrcLoc loc,
+                       const char *what)
+{
+    Resolver r = {.syms = syms, .nsyms = nsyms, .loc = loc, .what = what};
+    for (int i = 0; s && i < s->n; i++) /* the value sees the statements' locals */
+        resolve_stmt(&r, s->body[i]);
+    if (value) {
+        resolve_expr(&r, value);
+        one_draw(&r, value, value->line);
     }
     return r.errors;
 }
@@ -1175,7 +1259,8 @@ static void print_stmt(Printer *pr, const Stmt *s, int indent)
         sb_puts(pr->out, ";\n");
         break;
     case ST_DECL:
-        sb_printf(pr->out, "%s ", s->decl_type);
+        sb_printf(pr->out, "%s ", pr->cp->scalar_name && !strcmp(s->decl_type, "scalar")
+                                      ? pr->cp->scalar_name : s->decl_type);
         print_name(pr, s->decl_sym, s->decl_name);
         sb_puts(pr->out, " = ");
         print_sub(pr, s->e, PREC_COND, false);

@@ -32,8 +32,14 @@ const char *conn_kind_name(ConnKind k)
     case CONN_FIXED_INDEGREE: return "fixed_indegree";
     case CONN_FIXED_OUTDEGREE: return "fixed_outdegree";
     case CONN_FIXED_TOTAL: return "fixed_total";
+    case CONN_USER: return "connectivity";
     }
     return "?";
+}
+
+const char *conn_rule_name(const ConnRule *c)
+{
+    return c->kind == CONN_USER && c->snip ? c->snip->name : conn_kind_name(c->kind);
 }
 
 const char *psm_kind_name(PsmKind k)
@@ -135,14 +141,22 @@ void ir_dump(StrBuf *out, const Model *m)
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
         sb_printf(out, "projection %s %s -> %s conn=%s", pj->name, pj->pre->name,
-                  pj->post->name, conn_kind_name(pj->conn.kind));
+                  pj->post->name, conn_rule_name(&pj->conn));
+        if (pj->conn.kind == CONN_USER) {
+            const ConnSnippet *sn = pj->conn.snip;
+            sb_printf(out, "(%s form", sn->row_form ? "row" : "pair");
+            for (int k = 0; k < sn->n_params; k++)
+                sb_printf(out, ", %s=%.17g", sn->params[k].name, pj->conn.params[k]);
+            sb_putc(out, ')');
+        }
         if (pj->conn.kind == CONN_FIXED_PROBABILITY)
             sb_printf(out, "(p=%.17g)", pj->conn.p);
         if (pj->conn.kind == CONN_FIXED_INDEGREE || pj->conn.kind == CONN_FIXED_OUTDEGREE)
             sb_printf(out, "(k=%lld)", (long long)pj->conn.k);
         if (pj->conn.kind == CONN_FIXED_TOTAL)
             sb_printf(out, "(n=%lld)", (long long)pj->conn.k);
-        sb_printf(out, " autapses=%d multapses=%d", pj->conn.autapses, pj->conn.multapses);
+        if (pj->conn.kind != CONN_USER)
+            sb_printf(out, " autapses=%d multapses=%d", pj->conn.autapses, pj->conn.multapses);
         if (pj->format != FORMAT_SPARSE)
             sb_printf(out, " format=%s", pj->format == FORMAT_DENSE ? "dense" : "procedural");
         sb_puts(out, " weight=");
@@ -158,6 +172,12 @@ void ir_dump(StrBuf *out, const Model *m)
             if (pj->syn_runtime[k])
                 sb_printf(out, " runtime:%s", pj->syn->params[k].name);
         sb_putc(out, '\n');
+        if (pj->conn.kind == CONN_USER) {
+            dump_code(out, "prob", &pj->conn.snip->prob);
+            dump_code(out, "condition", &pj->conn.snip->condition);
+            dump_code(out, "count", &pj->conn.snip->count);
+            dump_code(out, "target", &pj->conn.snip->target);
+        }
     }
     for (int i = 0; i < m->n_sources; i++) {
         const CurrentSource *cs = m->sources[i];

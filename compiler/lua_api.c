@@ -3,7 +3,8 @@
  *
  * network{}, neuron{}, population{}, projection{}, record{}, the initialisers
  * (constant, uniform, normal), connectivity rules (all_to_all, one_to_one,
- * fixed_probability, fixed_indegree), postsynaptic models (delta, exp_curr) and param().
+ * fixed_probability, fixed_indegree, user-defined ones from connectivity{}), postsynaptic
+ * models (delta, exp_curr) and param().
  * Each function checks its arguments first (any luaL_error jumps out, so nothing is
  * allocated with malloc here: everything goes into the arena), records the caller's
  * file:line in the IR object, and returns a userdata handle.  Tables are read as records:
@@ -25,7 +26,7 @@ typedef struct Ctx {
     const LoadOptions *opt;
     const char *cur_file, *cur_text;
     int neurons_cap, pops_cap, projs_cap, sources_cap, varrecs_cap, synapses_cap;
-    int initcodes_cap;
+    int initcodes_cap, snippets_cap;
     bool *define_used;
 } Ctx;
 
@@ -1706,10 +1707,124 @@ static int l_fixed_total(lua_State *L)
     return count_rule(L, CONN_FIXED_TOTAL, "fixed_total", "n");
 }
 
+/* connectivity { name = ..., params = { ... }, prob = "..." [, condition = "..."] } or
+ * { ..., count = "...", target = "..." }: a user-defined rule.  The handle is a rule with
+ * the default parameters; calling it with a table (gauss{ sigma = 2 }) gives a copy with
+ * other values, as lif{ ... } does for neurons. */
+static int l_connectivity(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"name", "params", "prob", "condition", "count",
+                                       "target", NULL};
+    check_keys(L, 1, "connectivity", keys, 0);
+    ConnSnippet *sn = arena_alloc(sizeof *sn);
+    sn->loc = caller_loc(L);
+    sn->name = opt_string(L, 1, "name", 0, "connectivity");
+    if (!sn->name)
+        api_error(L, "connectivity: missing 'name'");
+    if (!is_ident(sn->name))
+        api_error(L, "connectivity: name '%s' must be an identifier (letters, digits, '_')",
+                  sn->name);
+    const char *what = arena_printf("connectivity '%s'", sn->name);
+    sn->n_params = read_params(L, 1, "params", what, sn->loc, &sn->params);
+    static const char *const code_keys[] = {"prob", "condition", "count", "target"};
+    for (int i = 0; i < 4; i++) {
+        int ty = lua_getfield(L, 1, code_keys[i]);
+        if (ty != LUA_TNIL && ty != LUA_TSTRING)
+            api_error(L, "%s: '%s' must be a code string (got %s%s)", what, code_keys[i],
+                      type_name(L, -1), ty == LUA_TNUMBER ? "; write it in quotes, e.g. "
+                                                           "prob = \"0.1\"" : "");
+        lua_pop(L, 1);
+    }
+    sn->prob = read_code(L, 1, "prob", sn->loc, what);
+    sn->condition = read_code(L, 1, "condition", sn->loc, what);
+    sn->count = read_code(L, 1, "count", sn->loc, what);
+    sn->target = read_code(L, 1, "target", sn->loc, what);
+    bool pair = sn->prob.text || sn->condition.text, row = sn->count.text || sn->target.text;
+    if (pair && row)
+        api_error(L, "%s: give either prob (and condition) or count and target, not both",
+                  what);
+    if (!pair && !row)
+        api_error(L, "%s: missing the rule: give prob = \"...\" (the probability of each "
+                     "pair i -> j) or count = \"...\" and target = \"...\" (row i's "
+                     "number of synapses and the target of its k-th)", what);
+    if (pair && !sn->prob.text)
+        api_error(L, "%s: 'condition' needs 'prob' (the probability of a pair that passes "
+                     "it)", what);
+    if (row && !sn->count.text)
+        api_error(L, "%s: 'target' needs 'count' (the number of synapses of row i)", what);
+    if (row && !sn->target.text)
+        api_error(L, "%s: 'count' needs 'target' (the target of the k-th synapse of row i)",
+                  what);
+    sn->row_form = row;
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    m->snippets = arena_grow(m->snippets, &c->snippets_cap, m->n_snippets + 1, sizeof(void *));
+    m->snippets[m->n_snippets++] = sn;
+    ConnRule *cr = push_conn(L, CONN_USER);
+    cr->multapses = row;
+    cr->snip = sn;
+    cr->params = arena_alloc(sizeof(double) * (size_t)(sn->n_params + 1));
+    for (int i = 0; i < sn->n_params; i++)
+        cr->params[i] = sn->params[i].value;
+    return 1;
+}
+
+/* gauss{ p_peak = 0.2 }: a user-defined rule with other parameter values. */
+static int conn_call(lua_State *L)
+{
+    ConnRule *base = *(ConnRule **)luaL_checkudata(L, 1, MT_CONN);
+    if (base->kind != CONN_USER)
+        return api_error(L, "%s is already a connectivity rule; do not call it",
+                         conn_kind_name(base->kind));
+    const ConnSnippet *sn = base->snip;
+    if (sn->n_params == 0)
+        api_error(L, "connectivity '%s' has no parameters: use it as it is (conn = %s)",
+                  sn->name, sn->name);
+    if (!lua_istable(L, 2))
+        api_error(L, "%s{...}: call a connectivity rule with a table of parameters, e.g. "
+                     "%s{ %s = ... } (got %s)", sn->name, sn->name, sn->params[0].name,
+                  type_name(L, 2));
+    ConnRule *cr = arena_alloc(sizeof *cr);
+    *cr = *base;
+    cr->loc = caller_loc(L);
+    cr->params = arena_alloc(sizeof(double) * (size_t)(sn->n_params + 1));
+    memcpy(cr->params, base->params, sizeof(double) * (size_t)sn->n_params);
+    const char **keys;
+    int n = sorted_keys(L, 2, sn->name, &keys);
+    const char **cands = arena_alloc(sizeof(char *) * (size_t)(sn->n_params + 1));
+    for (int q = 0; q < sn->n_params; q++)
+        cands[q] = sn->params[q].name;
+    for (int i = 0; i < n; i++) {
+        int k = -1;
+        for (int q = 0; q < sn->n_params; q++)
+            if (!strcmp(cands[q], keys[i]))
+                k = q;
+        if (k < 0) {
+            char hint[128];
+            diag_hint(hint, sizeof hint, keys[i], cands, sn->n_params);
+            api_error(L, "%s{...}: connectivity '%s' has no parameter '%s'%s", sn->name,
+                      sn->name, keys[i], hint);
+        }
+        lua_getfield(L, 2, keys[i]);
+        if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
+            api_error(L, "%s{...}: parameter '%s' must be a finite number (got %s)", sn->name,
+                      keys[i], type_name(L, -1));
+        cr->params[k] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    new_handle(L, MT_CONN, cr);
+    return 1;
+}
+
 static int conn_tostring(lua_State *L)
 {
     ConnRule *cr = *(ConnRule **)luaL_checkudata(L, 1, MT_CONN);
-    lua_pushfstring(L, "%s", conn_kind_name(cr->kind));
+    if (cr->kind == CONN_USER)
+        lua_pushfstring(L, "connectivity '%s' (%s:%d)", cr->snip->name, cr->snip->loc.file,
+                        cr->snip->loc.line);
+    else
+        lua_pushfstring(L, "%s", conn_kind_name(cr->kind));
     return 1;
 }
 
@@ -2077,7 +2192,7 @@ Model *api_begin(lua_State *L, const char *path, const char *text, const LoadOpt
     new_meta(L, MT_POP, pop_tostring, NULL, pop_index);
     new_meta(L, MT_PROJ, proj_tostring, NULL, NULL);
     new_meta(L, MT_INIT, init_tostring, init_call, NULL);
-    new_meta(L, MT_CONN, conn_tostring, NULL, NULL);
+    new_meta(L, MT_CONN, conn_tostring, conn_call, NULL);
     new_meta(L, MT_PSM, psm_tostring, psm_call, NULL);
     new_meta(L, MT_CS, cs_tostring, NULL, NULL);
     new_meta(L, MT_SYN, synapse_tostring, synapse_call, NULL);
@@ -2116,6 +2231,7 @@ void api_register(lua_State *L)
         {"initialiser", l_initialiser},
         {"fixed_outdegree", l_fixed_outdegree},
         {"fixed_total", l_fixed_total},
+        {"connectivity", l_connectivity},
         {"current_source", l_current_source},
         {"synapse", l_synapse},
         {"spike_source_array", l_spike_source_array},

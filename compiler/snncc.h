@@ -150,7 +150,21 @@ typedef enum ConnKind {
     CONN_FIXED_INDEGREE,    // k sources per target
     CONN_FIXED_OUTDEGREE,   // k targets per source
     CONN_FIXED_TOTAL,       // n synapses in all, sources and targets uniform
+    CONN_USER,              // a user-defined rule: connectivity{} (ConnSnippet)
 } ConnKind;
+
+/* A user-defined connectivity rule (connectivity{}): parameters with defaults and code.
+ * Either the per-pair form (prob, optionally condition: connect (i, j) with probability
+ * prob) or the row form (count synapses from source i, the k-th onto target).  Each code
+ * is a value: statements, then the expression that gives it (code_parse_value). */
+typedef struct ConnSnippet {
+    const char *name;
+    SrcLoc loc;
+    NamedValue *params; /* defaults; sorted by name */
+    int n_params;
+    bool row_form;      /* count/target; else prob/condition */
+    CodeStr prob, condition, count, target; /* stmts + expr after check */
+} ConnSnippet;
 
 typedef struct ConnRule {
     ConnKind kind;
@@ -159,6 +173,8 @@ typedef struct ConnRule {
     bool autapses;
     bool multapses;
     SrcLoc loc;
+    const ConnSnippet *snip; /* CONN_USER: the rule */
+    double *params;          /* CONN_USER: its parameter values, per snip->params */
 } ConnRule;
 
 typedef enum PsmKind {
@@ -269,6 +285,8 @@ typedef struct Model {
     int n_neurons;
     SynapseModel **synapses;
     int n_synapses;
+    ConnSnippet **snippets; /* every connectivity{} of the file, used or not */
+    int n_snippets;
     Population **pops;
     int n_pops;
     Projection **projs;
@@ -419,6 +437,10 @@ const char *diag_hint(char *buf, size_t n, const char *name, const char *const *
  * LINE = loc.line + (line within the string) - 1.  Return NULL after reporting. */
 Stmt *code_parse_stmts(const char *src, SrcLoc loc, const char *what);
 Expr *code_parse_expr(const char *src, SrcLoc loc, const char *what);
+/* A value: statements (declarations of locals, if/else, assignments) followed by one
+ * expression, which may end with ';' (connectivity code: "scalar d = i - j; exp(-d * d)").
+ * Returns the statements as a block (maybe empty) and the expression in *value. */
+Stmt *code_parse_value(const char *src, SrcLoc loc, const char *what, Expr **value);
 
 /* Resolve every name in the tree against syms (plus locals declared in the code, plus
  * math and rng functions, which code_resolve knows itself).  Reports unknown names with a
@@ -426,12 +448,16 @@ Expr *code_parse_expr(const char *src, SrcLoc loc, const char *what);
  * argument counts, and redeclared locals.  Returns the number of errors. */
 int code_resolve_stmts(Stmt *s, const Sym *syms, int nsyms, SrcLoc loc, const char *what);
 int code_resolve_expr(Expr *e, const Sym *syms, int nsyms, SrcLoc loc, const char *what);
+/* The statements and value of code_parse_value; the value sees the statements' locals. */
+int code_resolve_value(Stmt *s, Expr *value, const Sym *syms, int nsyms, SrcLoc loc,
+                       const char *what);
 /* Does the tree call an RNG function? */
 bool code_uses_rng(const Stmt *s, const Expr *e);
 
 /* How names are spelled in the output. */
 typedef struct CodePrinter {
     bool is_float; /* scalar is float: literals get 'f', exp -> expf, ... */
+    const char *scalar_name; /* how a 'scalar' local is declared (NULL: "scalar") */
     /* Print a resolved SYM_PARAM/SYM_VAR/SYM_BUILTIN/SYM_INPUT/SYM_LOCAL name. */
     void (*name)(void *ud, StrBuf *out, const Sym *sym);
     /* Print an element of a SYM_EGP array; the index is already printed (NULL: name[i]). */
@@ -487,6 +513,8 @@ void ir_dump(StrBuf *out, const Model *m);
 uint64_t ir_hash(const Model *m);
 const char *init_kind_name(InitKind k);
 const char *conn_kind_name(ConnKind k);
+/* The rule's name as the model spells it: conn_kind_name, or a connectivity{}'s name. */
+const char *conn_rule_name(const ConnRule *c);
 const char *psm_kind_name(PsmKind k);
 const char *cs_kind_name(CurrentKind k); /* "dc", "noise", ... */
 const char *cs_param_name(CsParam p);    /* "amp", "mean", ... */

@@ -19,6 +19,9 @@
  *   fixed_total        per-target counts c_j (multinomial / multivariate hypergeometric,
  *                      see snnrt.h) from (element 0xFFFFFFFF, step j), then c_j sources
  *                      as fixed_indegree's k
+ *   user pair form     column j from the generated spec->gen (connectivity{ prob })
+ *   user row form      row i from spec->gen (connectivity{ count, target }), then sorted
+ *                      and built as fixed_outdegree's rows
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -130,6 +133,8 @@ static void check_spec(const snn_proj_spec *spec)
                       (unsigned long long)spec->n_total, (unsigned long long)pairs,
                       excl ? " (autapses excluded)" : "");
     }
+    if ((spec->kind == SNN_CONN_USER_PAIR || spec->kind == SNN_CONN_USER_ROW) && !spec->gen)
+        snn_fatal("projection '%s': a user-defined rule without its generator", name);
     if (spec->has_delay && !(spec->dt > 0.0 && isfinite(spec->dt)))
         snn_fatal("projection '%s': per-synapse delays need a positive time step dt (got %g)",
                   name, spec->dt);
@@ -324,12 +329,99 @@ static inline uint32_t draw_sources(snn_rng *g, uint32_t k, uint32_t avail, int 
     return n;
 }
 
-/* Work state of the generators: Floyd's bitmap, fixed_total's counts, a sort buffer. */
+/* Work state of the generators: Floyd's bitmap, fixed_total's counts, a sort buffer (of
+ * tmp_cap entries where it grows), and the work areas of user-defined rules: pw for the
+ * pair form (its buf is the caller's column buffer, its words its own), rw for the row
+ * form (all its own). */
 typedef struct colctx {
     bitset bits;
     const uint32_t *counts;
     uint32_t *tmp;
+    uint64_t tmp_cap;
+    snn_conn_work pw, rw;
 } colctx;
+
+static void colctx_free(colctx *cx)
+{
+    free(cx->tmp);
+    free(cx->bits.w);
+    free(cx->pw.words);
+    snn_conn_free_work(&cx->rw);
+    memset(cx, 0, sizeof *cx);
+}
+
+/* ---- user-defined rules (snnrt.h) ---------------------------------------------------- */
+
+uint32_t *snn_conn_reserve(snn_conn_work *w, uint64_t n)
+{
+    if (n <= w->cap && w->buf)
+        return w->buf;
+    uint64_t cap = w->cap < 64 ? 64 : w->cap;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *b = realloc(w->buf, (size_t)cap * sizeof *b);
+    if (!b)
+        snn_fatal("out of memory for a connectivity work buffer of %llu entries",
+                  (unsigned long long)cap);
+    w->buf = b;
+    w->cap = cap;
+    return b;
+}
+
+const uint32_t *snn_conn_pair_words(snn_conn_work *w, uint64_t seed, uint32_t stream,
+                                    uint32_t j, uint32_t i0, uint32_t n)
+{
+    if (n > SNN_CONN_CHUNK || (i0 & 3u))
+        snn_fatal("internal error: snn_conn_pair_words(%u, %u)", i0, n);
+    if (!w->words) {
+        w->words = malloc(SNN_CONN_CHUNK * sizeof *w->words);
+        if (!w->words)
+            snn_fatal("out of memory for a connectivity work buffer");
+        w->wcap = SNN_CONN_CHUNK;
+    }
+    const uint32_t key[2] = {(uint32_t)seed, stream};
+    uint32_t w0[RT_BATCH], w1[RT_BATCH], w2[RT_BATCH], w3[RT_BATCH];
+    const uint32_t nblk = (n + 3) / 4;
+    for (uint32_t b0 = 0; b0 < nblk; b0 += RT_BATCH) {
+        const uint32_t nb = nblk - b0 < RT_BATCH ? nblk - b0 : RT_BATCH;
+        rt_philox_batch(key, i0 / 4 + b0, j, 0, (uint32_t)(seed >> 32), nb, w0, w1, w2, w3);
+        uint32_t *out = w->words + 4 * (size_t)b0;
+        for (uint32_t b = 0; b < nb; b++) {
+            out[4 * b] = w0[b];
+            out[4 * b + 1] = w1[b];
+            out[4 * b + 2] = w2[b];
+            out[4 * b + 3] = w3[b];
+        }
+    }
+    return w->words;
+}
+
+void snn_conn_free_work(snn_conn_work *w)
+{
+    free(w->buf);
+    free(w->words);
+    memset(w, 0, sizeof *w);
+}
+
+void snn_conn_bad_prob(const snn_proj_spec *spec, uint32_t i, uint32_t j)
+{
+    snn_fatal("projection '%s': the connection probability of source %u and target %u is not "
+              "a number (NaN)", proj_name(spec), i, j);
+}
+
+void snn_conn_bad_count(const snn_proj_spec *spec, uint32_t i, double v)
+{
+    snn_fatal("projection '%s': count of source %u is %.17g; it must be a whole number from 0 "
+              "to 4294967295 (round it with floor() or round())", proj_name(spec), i, v);
+}
+
+void snn_conn_bad_target(const snn_proj_spec *spec, uint32_t i, uint32_t k, double v)
+{
+    snn_fatal("projection '%s': target %u of source %u is %.17g; it must be a whole number "
+              "from 0 to %u (N_post - 1)%s", proj_name(spec), k, i, v,
+              spec->n_post ? spec->n_post - 1 : 0,
+              v == v && v == floor(v) ? "" : " (round it with floor(), or use mod() to wrap)");
+}
 
 /* The column generator. */
 static inline uint32_t column(const snn_proj_spec *spec, uint64_t seed, uint32_t j,
@@ -380,7 +472,15 @@ static inline uint32_t column(const snn_proj_spec *spec, uint64_t seed, uint32_t
     }
 
     case SNN_CONN_FIXED_OUTDEGREE: /* not a column rule (snn_conn_column refuses it) */
+    case SNN_CONN_USER_ROW:
         return 0;
+
+    case SNN_CONN_USER_PAIR:
+        cx->pw.buf = buf; /* holds n_pre sources: every pair at most once */
+        cx->pw.cap = n_pre;
+        n = spec->gen(spec, seed, j, &cx->pw);
+        cx->pw.buf = NULL;
+        return n;
 
     case SNN_CONN_ALL_TO_ALL:
     default:
@@ -485,6 +585,24 @@ static inline uint32_t outdegree_row(const snn_proj_spec *spec, uint64_t seed, u
     return n;
 }
 
+/* Row i of a user row rule: generated into cx->rw.buf, then sorted ascending (cx->tmp
+ * grows to the row's length). */
+static uint32_t user_row(const snn_proj_spec *spec, uint64_t seed, uint32_t i, colctx *cx)
+{
+    uint32_t n = spec->gen(spec, seed, i, &cx->rw);
+    if (n > cx->tmp_cap) {
+        free(cx->tmp);
+        cx->tmp_cap = (uint64_t)n + n / 2;
+        cx->tmp = malloc((size_t)cx->tmp_cap * sizeof *cx->tmp);
+        if (!cx->tmp)
+            snn_fatal("out of memory for a connectivity work buffer of projection '%s'",
+                      proj_name(spec));
+    }
+    if (n > 1)
+        sort_u32(cx->rw.buf, n, cx->tmp, spec->n_post ? spec->n_post - 1 : 0);
+    return n;
+}
+
 /* fixed_total's counts for snn_conn_column, cached per thread for the last spec and seed. */
 typedef struct count_cache {
     uint64_t seed, n_total;
@@ -516,9 +634,10 @@ uint32_t snn_conn_column(const snn_proj_spec *spec, uint64_t seed, uint32_t j, u
 {
     static _Thread_local colctx cx;
     check_spec(spec);
-    if (spec->kind == SNN_CONN_FIXED_OUTDEGREE)
-        snn_fatal("projection '%s': fixed_outdegree is generated by rows, not by columns",
-                  proj_name(spec));
+    if (spec->kind == SNN_CONN_FIXED_OUTDEGREE || spec->kind == SNN_CONN_USER_ROW)
+        snn_fatal("projection '%s': %s is generated by rows, not by columns", proj_name(spec),
+                  spec->kind == SNN_CONN_USER_ROW ? "a user-defined row rule"
+                                                  : "fixed_outdegree");
     if ((spec->kind == SNN_CONN_FIXED_INDEGREE || spec->kind == SNN_CONN_FIXED_TOTAL) &&
         !spec->multapses)
         bitset_reserve(&cx.bits, spec->n_pre);
@@ -556,6 +675,9 @@ double snn_conn_expected(const snn_proj_spec *spec)
         return (double)spec->k * (double)spec->n_pre;
     case SNN_CONN_FIXED_TOTAL:
         return (double)spec->n_total;
+    case SNN_CONN_USER_PAIR:
+    case SNN_CONN_USER_ROW:
+        return 0.0;
     }
     return 0.0;
 }
@@ -625,6 +747,8 @@ static uint32_t max_column(const snn_proj_spec *spec)
     case SNN_CONN_FIXED_INDEGREE:
     case SNN_CONN_FIXED_OUTDEGREE:
         return spec->k;
+    case SNN_CONN_USER_ROW: /* unknown: the buffers grow (values_reserve) */
+        return 0;
     default:
         return spec->n_pre;
     }
@@ -789,10 +913,28 @@ typedef struct value_ctx {
     int dconst;      /* constant delay: dsteps */
     uint32_t dsteps;
     delay_ctx dc;
-    double *w;       /* maxcol weights */
-    double *dms;     /* maxcol delays in ms */
-    uint16_t *d;     /* maxcol delays in steps */
+    double *w;       /* cap weights */
+    double *dms;     /* cap delays in ms */
+    uint16_t *d;     /* cap delays in steps */
+    uint64_t cap;
 } value_ctx;
+
+/* Room for n values (the arrays of a row rule grow with its longest row). */
+static void values_reserve(value_ctx *v, uint64_t n, const char *name)
+{
+    if (n <= v->cap)
+        return;
+    uint64_t cap = n + n / 2 + 1;
+    free(v->w);
+    free(v->dms);
+    free(v->d);
+    v->w = v->wb ? malloc((size_t)cap * sizeof *v->w) : NULL;
+    v->dms = v->db ? malloc((size_t)cap * sizeof *v->dms) : NULL;
+    v->d = v->db ? malloc((size_t)cap * sizeof *v->d) : NULL;
+    if ((v->wb && !v->w) || (v->db && (!v->dms || !v->d)))
+        snn_fatal("out of memory for a connectivity work buffer of projection '%s'", name);
+    v->cap = cap;
+}
 
 static inline void draw_values(value_ctx *v, uint32_t elem, uint32_t n)
 {
@@ -884,6 +1026,65 @@ static void sort_rows_by_delay(uint32_t n_pre, const uint64_t *row_start,
     free(cnt);
 }
 
+/* A user pair rule evaluates the model's code for every (source, target) pair, which costs
+ * far more than the built-in rules' draws (an exp() per pair, say).  So pass 1 keeps the
+ * columns it generates and pass 2 reads them back instead of evaluating every pair again.
+ * All builds running at once (one per thread) share rt_column_cache_bytes of sources
+ * (512 MiB); columns past the budget are generated twice. */
+uint64_t rt_column_cache_bytes = (uint64_t)512 << 20;
+static uint64_t g_cache_used; /* bytes held by the caches of the builds running now */
+
+/* Take 'bytes' more of the budget, if it has them. */
+static int cache_take(uint64_t bytes)
+{
+    uint64_t used = __atomic_load_n(&g_cache_used, __ATOMIC_RELAXED);
+    do {
+        if (used + bytes > rt_column_cache_bytes)
+            return 0;
+    } while (!__atomic_compare_exchange_n(&g_cache_used, &used, used + bytes, 1,
+                                          __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    return 1;
+}
+
+typedef struct colcache {
+    int on;          /* still caching */
+    uint32_t upto;   /* columns lo .. upto - 1 are cached */
+    uint64_t *start; /* per column from lo: offset into src (upto - lo + 1 used) */
+    uint32_t *src;
+    uint64_t n, cap; /* sources held, room */
+} colcache;
+
+/* Keep column j (n sources), unless the budget or the memory has run out. */
+static void colcache_put(colcache *cc, uint32_t lo, uint32_t j, const uint32_t *col,
+                         uint32_t n)
+{
+    if (!cc->on)
+        return;
+    if (cc->n + n > cc->cap) {
+        uint64_t cap = cc->cap ? 2 * cc->cap : 4096;
+        while (cap < cc->n + n)
+            cap *= 2;
+        const uint64_t more = (cap - cc->cap) * sizeof *cc->src;
+        uint32_t *p = NULL;
+        if (cache_take(more)) {
+            p = realloc(cc->src, (size_t)cap * sizeof *p);
+            if (!p)
+                __atomic_sub_fetch(&g_cache_used, more, __ATOMIC_RELAXED);
+        }
+        if (!p) {
+            cc->on = 0;
+            return;
+        }
+        cc->src = p;
+        cc->cap = cap;
+    }
+    if (n)
+        memcpy(cc->src + cc->n, col, (size_t)n * sizeof *col);
+    cc->n += n;
+    cc->start[j - lo + 1] = cc->n;
+    cc->upto = j + 1;
+}
+
 void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
 {
     const char *name = proj_name(spec);
@@ -895,6 +1096,7 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     const int wb = spec->has_weight ? (spec->weight_bytes == 4 ? 4 : 8) : 0;
     const int db = spec->has_delay ? (spec->delay_bytes == 1 ? 1 : 2) : 0;
     const int outdeg = spec->kind == SNN_CONN_FIXED_OUTDEGREE;
+    const int urow = spec->kind == SNN_CONN_USER_ROW;
     char what[256], b1[32], b2[32];
 
     memset(out, 0, sizeof *out);
@@ -956,11 +1158,20 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     }
     if (!col || (outdeg && !cx.tmp) || (wb && !vc.w) || (db && (!vc.dms || !vc.d)))
         snn_fatal("out of memory for a connectivity work buffer of projection '%s'", name);
+    vc.cap = (uint64_t)maxcol + 1;
     if ((spec->kind == SNN_CONN_FIXED_INDEGREE || spec->kind == SNN_CONN_FIXED_TOTAL) &&
         !spec->multapses)
         bitset_reserve(&cx.bits, n_pre);
     if (outdeg && !spec->multapses)
         bitset_reserve(&cx.bits, n_post);
+
+    colcache cc;
+    memset(&cc, 0, sizeof cc);
+    cc.upto = lo;
+    if (spec->kind == SNN_CONN_USER_PAIR) {
+        cc.start = calloc((size_t)(hi - lo) + 1, sizeof *cc.start);
+        cc.on = cc.start != NULL;
+    }
 
     /* Pass 1: row lengths. */
     uint64_t total = 0;
@@ -989,6 +1200,16 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
             row_len[i] = c;
             total += c;
         }
+    } else if (urow) {
+        /* The same for a user row rule (counting needs no sorted row). */
+        for (uint32_t i = 0; i < n_pre; i++) {
+            uint32_t n = spec->gen(spec, seed, i, &cx.rw), c = 0;
+            const uint32_t *r = cx.rw.buf;
+            for (uint32_t t = 0; t < n; t++)
+                c += r[t] >= lo && r[t] < hi;
+            row_len[i] = c;
+            total += c;
+        }
     } else {
         /* A row can only overflow 32 bits with multapses and more than 2^32 synapses. */
         const int may_overflow =
@@ -998,6 +1219,7 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
              (spec->kind == SNN_CONN_FIXED_TOTAL && spec->n_total > UINT32_MAX));
         for (uint32_t j = lo; j < hi; j++) {
             uint32_t n = column(spec, seed, j, col, &cx);
+            colcache_put(&cc, lo, j, col, n);
             if (may_overflow) {
                 for (uint32_t t = 0; t < n; t++)
                     if (++row_len[col[t]] == 0)
@@ -1067,6 +1289,17 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
                 if (col[t] >= lo && col[t] < hi)
                     fill_one(&fl, i, col[t], wb ? vc.w[t] : 0.0, db ? vc.d[t] : 0u);
         }
+    } else if (urow) {
+        /* The same for a user row rule: every row sorted, entry t with draw t. */
+        for (uint32_t i = 0; i < n_pre; i++) {
+            uint32_t n = user_row(spec, seed, i, &cx);
+            const uint32_t *r = cx.rw.buf;
+            values_reserve(&vc, n, name);
+            draw_values(&vc, i, n);
+            for (uint32_t t = 0; t < n; t++)
+                if (r[t] >= lo && r[t] < hi)
+                    fill_one(&fl, i, r[t], wb ? vc.w[t] : 0.0, db ? vc.d[t] : 0u);
+        }
     } else {
         /* Writing each column straight into the rows scatters over all n_pre rows, which
          * misses the cache once rows outnumber the cache lines.  So sources are first
@@ -1096,15 +1329,22 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
         }
 
         for (uint32_t j = lo; j < hi; j++) {
-            uint32_t n = column(spec, seed, j, col, &cx);
+            const uint32_t *cs = col;
+            uint32_t n;
+            if (j < cc.upto) {
+                cs = cc.src + cc.start[j - lo];
+                n = (uint32_t)(cc.start[j - lo + 1] - cc.start[j - lo]);
+            } else {
+                n = column(spec, seed, j, col, &cx);
+            }
             draw_values(&vc, j, n);
             if (nb <= 1) {
                 for (uint32_t t = 0; t < n; t++)
-                    fill_one(&fl, col[t], j, wb ? vc.w[t] : 0.0, db ? vc.d[t] : 0u);
+                    fill_one(&fl, cs[t], j, wb ? vc.w[t] : 0.0, db ? vc.d[t] : 0u);
                 continue;
             }
             for (uint32_t t = 0; t < n; t++) {
-                uint32_t src = col[t], b = src >> shift;
+                uint32_t src = cs[t], b = src >> shift;
                 size_t at = (size_t)b * q + bn[b];
                 be[at].s = src;
                 be[at].j = j;
@@ -1136,9 +1376,11 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     free(vc.w);
     free(vc.dms);
     free(vc.d);
-    free(cx.tmp);
-    free(cx.bits.w);
+    colctx_free(&cx);
     free(counts);
+    free(cc.start);
+    free(cc.src);
+    __atomic_sub_fetch(&g_cache_used, cc.cap * sizeof *cc.src, __ATOMIC_RELAXED);
 
     if (db && spec->sort_by_delay && fl.dmax_seen > 1)
         sort_rows_by_delay(n_pre, row_start, row_len, ind, ib, weight, wb, delay, db,
@@ -1333,6 +1575,16 @@ uint32_t snn_conn_row(const snn_proj_spec *spec, uint64_t seed, uint32_t i, uint
             n--;
         return n;
     }
+    case SNN_CONN_USER_ROW: {
+        /* the sorted row (as the sparse builder stores it), up to hi */
+        static _Thread_local colctx cx;
+        const uint32_t m = user_row(spec, seed, i, &cx);
+        while (n < m && cx.rw.buf[n] < hi) {
+            buf[n] = cx.rw.buf[n];
+            n++;
+        }
+        return n;
+    }
     default:
         snn_fatal("projection '%s': %s is not a row-wise rule (procedural connectivity)",
                   proj_name(spec), "this rule");
@@ -1353,6 +1605,16 @@ void snn_proc_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     out->spec = *spec;
     out->seed = seed;
     uint64_t cap = spec->kind == SNN_CONN_FIXED_OUTDEGREE ? spec->k : spec->n_post;
+    if (spec->kind == SNN_CONN_USER_ROW) { /* the longest row: generate them all once */
+        colctx cx;
+        memset(&cx, 0, sizeof cx);
+        cap = 0;
+        for (uint32_t i = 0; i < spec->n_pre; i++) {
+            uint32_t m = spec->gen(spec, seed, i, &cx.rw);
+            cap = m > cap ? m : cap;
+        }
+        colctx_free(&cx);
+    }
     if (cap == 0)
         cap = 1;
     char what[256];

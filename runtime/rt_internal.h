@@ -25,6 +25,11 @@ void rt_philox_batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_
  * returns the level that will be used. */
 int rt_philox_batch_level(int level);
 
+/* The bytes of sources that the snn_ragged_build calls running at once may keep between
+ * their passes for user pair rules (rt_conn.c); tests lower it to check the path that
+ * generates columns twice. */
+extern uint64_t rt_column_cache_bytes;
+
 /* Blocks per rt_philox_batch call in the fill loops (4 arrays of this many words). */
 #define RT_BATCH 64u
 

@@ -850,4 +850,29 @@ SNN_HD uint32_t snn_rng_binomial(snn_rng *g, uint32_t n, double p)
     return (uint32_t)snn_rng_binomial64(g, n, p);
 }
 
+/* ---- Helpers of the code-string language, for C and CUDA ----------------------------
+ *
+ * div(a, b) and mod(a, b) in code strings: floored division floor(a / b) and the floored
+ * modulo a - b floor(a / b), which has the sign of b (so mod(-1, n) = n - 1, the periodic
+ * wrap that C's fmod, with the sign of a, does not give). */
+SNN_HD double snn_div(double a, double b)
+{
+    return floor(a / b);
+}
+
+SNN_HD double snn_mod(double a, double b)
+{
+    return a - b * floor(a / b);
+}
+
+SNN_HD float snn_divf(float a, float b)
+{
+    return floorf(a / b);
+}
+
+SNN_HD float snn_modf(float a, float b)
+{
+    return a - b * floorf(a / b);
+}
+
 #endif /* SNN_PHILOX_H */

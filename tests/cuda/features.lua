@@ -12,6 +12,12 @@ projection { A, C, conn = fixed_outdegree(5), weight = 2.0, delay = 0.8, psm = e
 projection { B, C, conn = fixed_total(200), weight = 30.0, delay = 2.0, psm = alpha_curr(0.5) }
 projection { A, A, conn = fixed_indegree(10), synapse = stdp, weight = uniform(0.2, 0.8), delay = 1.5,
              psm = exp_curr(5.0) }
+-- user-defined connectivity (connectivity{}): built by the host half, as in C
+local ring = connectivity { name = "ring", params = { w = 2 }, count = "2 * w",
+                            target = "mod(i + k - w + (k >= w ? 1 : 0), N_post)" }
+local near = connectivity { name = "near", params = { p = 0.5 }, prob = "abs(i - j) < 5 ? p : 0" }
+projection { C, C, conn = ring, weight = 5.0, delay = 1.0 }
+projection { B, A, conn = near { p = 0.3 }, weight = uniform(1.0, 3.0), delay = 1.0 }
 current_source { B, dc { amp = 50.0 } }
 current_source { C, step_current { times = { 5, 10 }, amps = { 200, 0 } } }
 current_source { C, noise { mean = 100.0, sd = 20.0 } }

@@ -541,6 +541,94 @@ static void test_callbacks(void **state)
     assert_int_equal(code_resolve_expr(e, SYMS, NSYMS, LOC, WHAT), 1);
 }
 
+/* ---- values: statements, then an expression (connectivity code) ---------------------- */
+
+/* Parse and resolve a value; print its statements and then "= value". */
+static const char *value(const char *src, const CodePrinter *cp)
+{
+    static char result[4096];
+    Expr *e;
+    Stmt *s = code_parse_value(src, LOC, WHAT, &e);
+    if (!s || code_resolve_value(s, e, SYMS, NSYMS, LOC, WHAT) != 0)
+        return NULL;
+    StrBuf out;
+    sb_init(&out);
+    code_print_stmts(&out, s, 0, cp);
+    sb_puts(&out, "= ");
+    code_print_expr(&out, e, cp);
+    snprintf(result, sizeof result, "%s", out.buf);
+    sb_release(&out);
+    return result;
+}
+
+static const char *value_errs(const char *src)
+{
+    g_diags[0] = '\0';
+    Expr *e;
+    Stmt *s = code_parse_value(src, LOC, WHAT, &e);
+    if (s)
+        code_resolve_value(s, e, SYMS, NSYMS, LOC, WHAT);
+    return g_diags;
+}
+
+static void test_values(void **state)
+{
+    (void)state;
+    /* a plain expression, with or without ';' */
+    assert_string_equal(value("V * 2", NULL), "= V * 2.0");
+    assert_string_equal(value(" V * 2 ; // done\n", NULL), "= V * 2.0");
+    /* statements first; the value sees their locals; a call may stand as a statement */
+    assert_string_equal(value("scalar d = V - theta;\nif (d < 0) d = -d;\nuniform();\n"
+                              "exp(-d)", NULL),
+                        "scalar d = V - theta;\n"
+                        "if (d < 0.0) {\n"
+                        "    d = -d;\n"
+                        "}\n"
+                        "uniform();\n"
+                        "= exp(-d)");
+    assert_string_equal(value("{ scalar x = 1; } int n = 2; n++; ++n; n + 1;", NULL),
+                        "{\n    scalar x = 1.0;\n}\nint n = 2.0;\nn++;\nn++;\n= n + 1.0");
+    /* a value that starts like a statement's expression */
+    assert_string_equal(value("exp(V);", NULL), "= exp(V)");
+    assert_string_equal(value("exp(V); exp(t)", NULL), "exp(V);\n= exp(t)");
+    /* the scalar type can be spelled for the printer (connectivity code is double) */
+    CodePrinter cp = {.scalar_name = "double"};
+    assert_string_equal(value("scalar a = 1; int b = 2; a + b", &cp),
+                        "double a = 1.0;\nint b = 2.0;\n= a + b");
+    /* errors */
+    assert_string_equal(value_errs("scalar d = 1;"),
+                        ERR(10, "expected an expression giving the value at the end (got end "
+                                "of input)"));
+    assert_string_equal(value_errs(""),
+                        ERR(10, "expected an expression giving the value at the end (got end "
+                                "of input)"));
+    assert_string_equal(value_errs("V;\nexp(V)"),
+                        ERR(10, "statement has no effect (expected an assignment, '++', '--' "
+                                "or a function call)"));
+    assert_string_equal(value_errs("scalar d = 1;\nd + Vx"),
+                        ERR(11, "unknown name 'Vx' (did you mean 'V'?)"));
+    assert_string_equal(value_errs("V * 2 V"),
+                        ERR(10, "expected ';' after expression (got 'V')"));
+    assert_string_equal(value_errs("uniform() + normal()"),
+                        ERR(10, "more than one random draw in one statement (their order "
+                                "would be unspecified); draw into locals first, e.g. "
+                                "scalar u = uniform();"));
+    /* a local of the statements is not visible after its block */
+    assert_string_equal(value_errs("{ scalar q = 1; }\nq"), ERR(11, "unknown name 'q'"));
+}
+
+static void test_div_mod(void **state)
+{
+    (void)state;
+    assert_string_equal(resolved("V = div(V, 3) + mod(V - 1, 16);", NULL),
+                        "V = snn_div(V, 3.0) + snn_mod(V - 1.0, 16.0);\n");
+    CodePrinter cp = {.is_float = true};
+    assert_string_equal(resolved("V = div(V, 3) + mod(V, 16);", &cp),
+                        "V = snn_divf(V, 3.0f) + snn_modf(V, 16.0f);\n");
+    assert_string_equal(errs("V = mod(V);"), ERR(10, "function 'mod' takes 2 arguments (got 1)"));
+    /* snn_div and snn_mod themselves: tests/unit/test_rt_rng.c */
+}
+
 static void test_line_directives(void **state)
 {
     (void)state;
@@ -588,6 +676,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_float_printing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callbacks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_line_directives, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_div_mod, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -863,12 +863,19 @@ static void test_newer_errors(void **state)
                  "projection { E, E, conn = all_to_all(), weight = 1, delay = \"1.5\" }\n",
                  "t.lua:2: error: projection 'E_to_E': 'delay' must be a number of ms or an "
                  "initialiser such as normal_clipped(1.5, 0.75, 0.1) (got string)");
-    expect_error("local E = population { \"E\", lif, 1 }\n"
-                 "projection { E, E, conn = all_to_all(), weight = 1, psm = alpha_curr(1),\n"
-                 "  target = \"V\" }\n",
-                 "t.lua:2: error: projection 'E_to_E': 'target' adds the weights straight "
-                 "into a variable of the target neuron; it cannot be combined with psm = "
-                 "alpha_curr");
+    /* target + psm is decided by check.c (an input or a variable): tests/errors */
+    expect_error("local m = neuron { name = \"m\", inputs = { \"a\", 3 } }\n",
+                 "t.lua:1: error: neuron 'm': inputs entry 2 must be a name (letters, digits, "
+                 "'_')");
+    expect_error("local m = neuron { name = \"m\", inputs = { \"a\", \"a\" } }\n",
+                 "t.lua:1: error: neuron 'm': input 'a' listed twice");
+    expect_error("local f = initialiser { name = \"f\", params = { a = \"x\" }, code = \"value = a;\" }\n",
+                 "t.lua:1: error: initialiser 'f': parameter 'a' must be a finite number (got "
+                 "string)");
+    expect_error("local f = initialiser { name = \"f\", code = \"value = 1;\" }\n"
+                 "local g = f(2)\n",
+                 "t.lua:2: error: f{...}: call an initialiser with a table of parameters, e.g. "
+                 "f{ p = 1.0 } (got number)");
 }
 
 int main(void)

@@ -1,8 +1,10 @@
 /*
  * test_rt_conn.c - connectivity rules and the ragged builder (rt_conn.c): column sizes,
  * autapse / multapse handling, totals, ascending rows, checksums, slack, weights and the
- * 16-bit index path; fixed_outdegree, fixed_total (exact totals, count distributions) and
- * per-synapse delays.
+ * 16-bit index path; fixed_outdegree, fixed_total (exact totals, count distributions),
+ * per-synapse delays, and user-defined rules (generators written here the way emit_c.c
+ * writes them: their random words, the column cache, row sorting, decomposition
+ * independence and their run-time errors).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "snnrt.h"
+#include "rt_internal.h" /* rt_column_cache_bytes */
 #include "expect_fatal.h"
 
 static snn_proj_spec spec_base(snn_conn_kind kind, uint32_t n_pre, uint32_t n_post)
@@ -1030,6 +1033,348 @@ static void test_fatal_errors_new(void **state)
                     "by columns\n");
 }
 
+/* ---- user-defined rules ---------------------------------------------------------------- */
+
+/* A pair-form generator as emit_c.c writes one, with prob(i, j) = pair_p(i, j). */
+static double pair_p(uint32_t i, uint32_t j)
+{
+    if (i == j)
+        return 1.0;               /* the diagonal always */
+    if ((i + j) % 7 == 0)
+        return 2.5;               /* clamped to 1 */
+    if (i % 5 == 0)
+        return -1.0;              /* clamped to 0 */
+    return 0.3;
+}
+
+static uint32_t pair_gen(const snn_proj_spec *spec, uint64_t seed, uint32_t j, snn_conn_work *w)
+{
+    uint32_t n = 0;
+    for (uint32_t i0 = 0; i0 < spec->n_pre; i0 += SNN_CONN_CHUNK) {
+        uint32_t m = spec->n_pre - i0 < SNN_CONN_CHUNK ? spec->n_pre - i0 : SNN_CONN_CHUNK;
+        const uint32_t *u = snn_conn_pair_words(w, seed, spec->stream, j, i0, m);
+        for (uint32_t c = 0; c < m; c++) {
+            double p = pair_p(i0 + c, j);
+            if ((double)u[c] < p * 4294967296.0)
+                w->buf[n++] = i0 + c;
+            else if (p != p)
+                snn_conn_bad_prob(spec, i0 + c, j);
+        }
+    }
+    return n;
+}
+
+/* A row-form generator: count = 2 + i % 3 (3 + i % 3 for i % 4 == 0, with a repeated
+ * target), targets (i + 5 k + draw) mod n_post given in descending order, where draw is
+ * below(3) from the row's stream. */
+static uint32_t row_gen(const snn_proj_spec *spec, uint64_t seed, uint32_t i, snn_conn_work *w)
+{
+    snn_rng g;
+    snn_rng_init(&g, seed, spec->stream, i, 0);
+    uint32_t n = snn_conn_count(spec, i, 2.0 + i % 3 + (i % 4 == 0));
+    uint32_t *buf = snn_conn_reserve(w, n);
+    for (uint32_t k = 0; k < n; k++) {
+        double v = (i % 4 == 0 && k == n - 1) ? buf[0]
+                                              : (double)((i + 5 * (n - 1 - k) +
+                                                          snn_rng_below(&g, 3)) % spec->n_post);
+        buf[k] = snn_conn_target(spec, i, k, v);
+    }
+    return n;
+}
+
+/* Rows of 'long_rows' entries for sources below 4 (growing every buffer), else one. */
+static uint32_t long_rows;
+
+static uint32_t long_row_gen(const snn_proj_spec *spec, uint64_t seed, uint32_t i,
+                             snn_conn_work *w)
+{
+    (void)seed;
+    uint32_t n = snn_conn_count(spec, i, i < 4 ? long_rows : 1);
+    uint32_t *buf = snn_conn_reserve(w, n);
+    for (uint32_t k = 0; k < n; k++)
+        buf[k] = snn_conn_target(spec, i, k, (double)((k * 7919u + i) % spec->n_post));
+    return n;
+}
+
+/* The same network in blocks of targets: the counts and checksums add up to the whole
+ * (built with seed 9), and each block holds its part of every row in the same order. */
+static void check_blocks(const snn_proj_spec *whole, const snn_ragged *all, uint32_t nblocks)
+{
+    uint64_t n = 0, sum = 0;
+    for (uint32_t b = 0; b < nblocks; b++) {
+        snn_proj_spec s = *whole;
+        s.post_range = 1;
+        s.post_lo = (uint32_t)((uint64_t)whole->n_post * b / nblocks);
+        s.post_n = (uint32_t)((uint64_t)whole->n_post * (b + 1) / nblocks) - s.post_lo;
+        snn_ragged r;
+        snn_ragged_build(&s, 9, &r);
+        check_ragged(&r, 0);
+        n += r.n_syn;
+        sum += r.checksum;
+        for (uint32_t i = 0; i < r.n_pre; i++) /* the block's part of every row, in order */
+            for (uint32_t t = 0, at = 0; t < all->row_len[i]; t++) {
+                uint32_t j = ind_at(all, all->row_start[i] + t);
+                if (j < s.post_lo || j >= s.post_lo + s.post_n)
+                    continue;
+                assert_int_equal(ind_at(&r, r.row_start[i] + at) + s.post_lo, j);
+                if (r.weight)
+                    assert_true(((const float *)r.weight)[r.row_start[i] + at] ==
+                                ((const float *)all->weight)[all->row_start[i] + t]);
+                at++;
+            }
+        snn_ragged_free(&r);
+    }
+    assert_true(n == all->n_syn);
+    assert_true(sum == all->checksum);
+}
+
+static void test_user_pair_rule(void **state)
+{
+    (void)state;
+    /* the pair words are the element's snn_rng_u32 sequence */
+    snn_conn_work w;
+    memset(&w, 0, sizeof w);
+    snn_rng g;
+    snn_rng_init(&g, 0x123456789abcull, 77, 5, 0);
+    uint32_t seq[2100];
+    for (int t = 0; t < 2100; t++)
+        seq[t] = snn_rng_u32(&g);
+    const uint32_t *u = snn_conn_pair_words(&w, 0x123456789abcull, 77, 5, 1024, 1024);
+    assert_memory_equal(u, seq + 1024, 1024 * sizeof *u);
+    u = snn_conn_pair_words(&w, 0x123456789abcull, 77, 5, 2048, 49);
+    assert_memory_equal(u, seq + 2048, 49 * sizeof *u);
+    snn_conn_free_work(&w);
+
+    /* every pair decided by its own word: u < p 2^32, p clamped (an odd N_pre: the last
+     * chunk ends inside a Philox block) */
+    snn_proj_spec s = spec_base(SNN_CONN_USER_PAIR, 2501, 300);
+    s.gen = pair_gen;
+    s.has_weight = 1;
+    s.weight.kind = SNN_INIT_UNIFORM;
+    s.weight.a = 0.0;
+    s.weight.b = 1.0;
+    s.weight.stream = snn_stream_id("EE/weight");
+    snn_ragged r;
+    snn_ragged_build(&s, 9, &r);
+    check_ragged(&r, 0);
+    uint64_t expect = 0;
+    char *has = calloc((size_t)2501 * 300, 1);
+    for (uint32_t i = 0; i < r.n_pre; i++)
+        for (uint32_t t = 0; t < r.row_len[i]; t++)
+            has[(size_t)i * 300 + ind_at(&r, r.row_start[i] + t)]++;
+    for (uint32_t j = 0; j < 300; j++) {
+        snn_rng_init(&g, 9, s.stream, j, 0);
+        uint32_t rank = 0; /* weight draw = position in the column */
+        for (uint32_t i = 0; i < 2501; i++) {
+            double p = pair_p(i, j);
+            int want = (double)snn_rng_u32(&g) < (p > 1 ? 1 : p) * 4294967296.0;
+            assert_int_equal(has[(size_t)i * 300 + j], want);
+            if (want && i < 3) { /* rows 0-2: check the weight of this synapse */
+                uint32_t t = 0;
+                while (ind_at(&r, r.row_start[i] + t) != j)
+                    t++;
+                float wv = (float)snn_init_value(&s.weight, 9, j, rank);
+                assert_true(((const float *)r.weight)[r.row_start[i] + t] == wv);
+            }
+            rank += want;
+            expect += want;
+        }
+    }
+    free(has);
+    assert_true(r.n_syn == expect);
+    assert_true(expect > 0.25 * 2501 * 300 && expect < 0.35 * 2501 * 300);
+
+    /* the same network for any split of the targets, and without the column cache (all
+     * columns generated twice) or with a small one (some of them) */
+    check_blocks(&s, &r, 3);
+    check_blocks(&s, &r, 7);
+    uint64_t budget = rt_column_cache_bytes;
+    for (int pass = 0; pass < 2; pass++) {
+        rt_column_cache_bytes = pass ? 20000 : 0;
+        snn_ragged c;
+        snn_ragged_build(&s, 9, &c);
+        assert_true(c.n_syn == r.n_syn && c.checksum == r.checksum);
+        assert_memory_equal(c.ind, r.ind, r.capacity * 4);
+        assert_memory_equal(c.weight, r.weight, r.capacity * 4);
+        snn_ragged_free(&c);
+        check_blocks(&s, &r, 2);
+    }
+    rt_column_cache_bytes = budget;
+
+    /* snn_conn_column gives the generator's column */
+    uint32_t col[2501];
+    uint32_t n = snn_conn_column(&s, 9, 17, col);
+    uint32_t seen = 0;
+    for (uint32_t i = 0; i < 2501; i++)
+        for (uint32_t t = 0; t < r.row_len[i]; t++)
+            if (ind_at(&r, r.row_start[i] + t) == 17) {
+                assert_int_equal(col[seen], i);
+                seen++;
+            }
+    assert_int_equal(n, seen);
+    assert_true(snn_conn_expected(&s) == 0.0);
+    snn_ragged_free(&r);
+}
+
+static void test_user_row_rule(void **state)
+{
+    (void)state;
+    snn_proj_spec s = spec_base(SNN_CONN_USER_ROW, 400, 250);
+    s.gen = row_gen;
+    s.has_weight = 1;
+    s.weight.kind = SNN_INIT_NORMAL;
+    s.weight.a = 1.0;
+    s.weight.b = 0.2;
+    s.weight.stream = snn_stream_id("EE/weight");
+    s.has_delay = 1;
+    s.delay.kind = SNN_INIT_UNIFORM;
+    s.delay.a = 0.1;
+    s.delay.b = 2.0;
+    s.delay.stream = snn_stream_id("EE/delay");
+    s.dt = 0.1;
+    s.delay_bytes = 1;
+    snn_ragged r;
+    snn_ragged_build(&s, 9, &r);
+    check_ragged(&r, 0);
+    /* each row: the generator's targets, sorted, multapses kept; entry t has draw t */
+    snn_conn_work w;
+    memset(&w, 0, sizeof w);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < 400; i++) {
+        uint32_t n = row_gen(&s, 9, i, &w);
+        uint32_t want[8];
+        memcpy(want, w.buf, n * sizeof *want);
+        for (uint32_t a = 1; a < n; a++) /* insertion sort */
+            for (uint32_t b = a; b > 0 && want[b - 1] > want[b]; b--) {
+                uint32_t x = want[b];
+                want[b] = want[b - 1];
+                want[b - 1] = x;
+            }
+        assert_int_equal(r.row_len[i], n);
+        for (uint32_t t = 0; t < n; t++) {
+            assert_int_equal(ind_at(&r, r.row_start[i] + t), want[t]);
+            assert_true(((const float *)r.weight)[r.row_start[i] + t] ==
+                        (float)snn_init_value(&s.weight, 9, i, t));
+        }
+        total += n;
+    }
+    snn_conn_free_work(&w);
+    assert_true(r.n_syn == total);
+    check_blocks(&s, &r, 4);
+    check_blocks(&s, &r, 250); /* one target per block */
+
+    /* procedural: the same rows, cut at hi, and the same count and checksum per block */
+    snn_proj_spec sp = s;
+    sp.has_delay = 0;
+    snn_ragged q, pr;
+    snn_ragged_build(&sp, 9, &q);
+    uint32_t buf[8];
+    for (uint32_t i = 0; i < 400; i++) {
+        uint32_t n = snn_conn_row(&sp, 9, i, 100, buf), m = 0;
+        for (uint32_t t = 0; t < q.row_len[i]; t++)
+            if (ind_at(&q, q.row_start[i] + t) < 100) {
+                assert_true(m < n && buf[m] == ind_at(&q, q.row_start[i] + t));
+                m++;
+            }
+        assert_int_equal(n, m);
+    }
+    sp.post_range = 1;
+    sp.post_lo = 37;
+    sp.post_n = 150;
+    snn_proc_build(&sp, 9, &pr);
+    snn_ragged part;
+    snn_ragged_build(&sp, 9, &part);
+    assert_true(pr.n_syn == part.n_syn && pr.checksum == part.checksum);
+    assert_true(pr.capacity == 5); /* the longest row: 2 + 2 + 1 */
+    snn_ragged_free(&part);
+    snn_ragged_free(&q);
+    snn_ragged_free(&pr);
+    snn_ragged_free(&r);
+
+    /* rows far longer than any first guess: every work buffer grows */
+    s = spec_base(SNN_CONN_USER_ROW, 10, 3000);
+    s.gen = long_row_gen;
+    s.has_weight = 1;
+    s.weight = (snn_init){.kind = SNN_INIT_UNIFORM, .a = 0, .b = 1, .stream = 5};
+    long_rows = 20000; /* multapses: 20000 entries over 3000 targets */
+    snn_ragged_build(&s, 9, &r);
+    check_ragged(&r, 0);
+    assert_int_equal(r.row_len[0], 20000);
+    assert_int_equal(r.row_len[9], 1);
+    assert_true(r.n_syn == 4 * 20000 + 6);
+    check_blocks(&s, &r, 3);
+    snn_ragged_free(&r);
+}
+
+static void build_row_column(const snn_proj_spec *spec)
+{
+    uint32_t buf[16];
+    snn_conn_column(spec, 1, 0, buf);
+}
+
+static uint32_t bad_target_gen(const snn_proj_spec *spec, uint64_t seed, uint32_t i,
+                               snn_conn_work *w)
+{
+    (void)seed;
+    uint32_t *buf = snn_conn_reserve(w, 2);
+    buf[0] = snn_conn_target(spec, i, 0, 0.0);
+    buf[1] = snn_conn_target(spec, i, 1, i == 3 ? (double)spec->n_post : 1.0);
+    return 2;
+}
+
+static uint32_t frac_target_gen(const snn_proj_spec *spec, uint64_t seed, uint32_t i,
+                                snn_conn_work *w)
+{
+    (void)seed;
+    uint32_t *buf = snn_conn_reserve(w, 1);
+    buf[0] = snn_conn_target(spec, i, 0, i == 2 ? 2.5 : 1.0);
+    return 1;
+}
+
+static uint32_t bad_count_gen(const snn_proj_spec *spec, uint64_t seed, uint32_t i,
+                              snn_conn_work *w)
+{
+    (void)seed;
+    (void)w;
+    return snn_conn_count(spec, i, i == 4 ? -1.0 : 0.0);
+}
+
+static uint32_t nan_pair_gen(const snn_proj_spec *spec, uint64_t seed, uint32_t j,
+                             snn_conn_work *w)
+{
+    (void)seed;
+    (void)w;
+    if (j == 6)
+        snn_conn_bad_prob(spec, 2, j);
+    return 0;
+}
+
+static void test_user_rule_errors(void **state)
+{
+    (void)state;
+    snn_proj_spec s = spec_base(SNN_CONN_USER_ROW, 10, 8);
+    s.gen = bad_target_gen;
+    expect_fatal(&s, "brunel: error: projection 'EE': target 1 of source 3 is 8; it must be a "
+                     "whole number from 0 to 7 (N_post - 1)\n");
+    s.gen = frac_target_gen;
+    expect_fatal(&s, "brunel: error: projection 'EE': target 0 of source 2 is 2.5; it must be "
+                     "a whole number from 0 to 7 (N_post - 1) (round it with floor(), or use "
+                     "mod() to wrap)\n");
+    s.gen = bad_count_gen;
+    expect_fatal(&s, "brunel: error: projection 'EE': count of source 4 is -1; it must be a "
+                     "whole number from 0 to 4294967295 (round it with floor() or round())\n");
+    s.gen = NULL;
+    expect_fatal(&s, "brunel: error: projection 'EE': a user-defined rule without its "
+                     "generator\n");
+    s.gen = row_gen;
+    expect_fatal_fn(build_row_column, &s, "brunel: error: projection 'EE': a user-defined row "
+                                          "rule is generated by rows, not by columns\n");
+    s = spec_base(SNN_CONN_USER_PAIR, 10, 8);
+    s.gen = nan_pair_gen;
+    expect_fatal(&s, "brunel: error: projection 'EE': the connection probability of source 2 "
+                     "and target 6 is not a number (NaN)\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1049,6 +1394,9 @@ int main(void)
         cmocka_unit_test(test_delays),
         cmocka_unit_test(test_sort_by_delay),
         cmocka_unit_test(test_fatal_errors_new),
+        cmocka_unit_test(test_user_pair_rule),
+        cmocka_unit_test(test_user_row_rule),
+        cmocka_unit_test(test_user_rule_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
  * test_rt_rng.c - Philox4x32-10 known answers and the statistics of the snn_rng
  * distributions (snn_philox.h), including the binomial sampler, plus stream ids and
  * initialisers (rt_init.c): constant, uniform, normal, normal_clipped, lognormal,
- * exponential.
+ * exponential; and the code-string helpers snn_div and snn_mod of the same header.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -933,6 +933,24 @@ static void test_philox_batch(void **state)
     rt_philox_batch_level(-1);
 }
 
+/* div(a, b) and mod(a, b) of code strings: floored, so mod has the sign of b. */
+static void test_div_mod(void **state)
+{
+    (void)state;
+    assert_true(snn_div(7, 2) == 3 && snn_div(-7, 2) == -4 && snn_div(-1, 16) == -1);
+    assert_true(snn_mod(7, 2) == 1 && snn_mod(-7, 2) == 1 && snn_mod(-1, 16) == 15);
+    assert_true(snn_mod(17, 16) == 1 && snn_mod(3, -2) == -1 && snn_mod(0, 5) == 0);
+    assert_true(snn_mod(2.5, 1) == 0.5 && snn_div(2.5, 1) == 2);
+    assert_true(snn_divf(-7.0f, 2.0f) == -4.0f && snn_modf(-1.0f, 16.0f) == 15.0f);
+    /* exact for whole numbers below 2^32 (the indices of connectivity code) */
+    for (double a = 4294967295.0; a > 4294967295.0 - 5000; a -= 1)
+        for (double b = 1; b <= 65536.0 * 2; b = b * 2 + 1) {
+            uint64_t ia = (uint64_t)a, ib = (uint64_t)b;
+            assert_true(snn_div(a, b) == (double)(ia / ib));
+            assert_true(snn_mod(a, b) == (double)(ia % ib));
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -947,6 +965,7 @@ int main(void)
         cmocka_unit_test(test_lognormal_exponential),
         cmocka_unit_test(test_normal_distribution), cmocka_unit_test(test_normal_slow_path),
         cmocka_unit_test(test_normal_layout),  cmocka_unit_test(test_philox_batch),
+        cmocka_unit_test(test_div_mod),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
