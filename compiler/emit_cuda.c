@@ -396,29 +396,60 @@ static uint32_t pow2_at_least(uint64_t k)
 
 /* format = "procedural": libsnnrt's rows (snn_conn_row) regenerated on the device from the
  * same streams, each target's weight drawn as the host draws it (element i, draw t = the
- * target's position in the row); only the targets of this rank, [lo, hi), are delivered. */
-static void propagate_procedural(StrBuf *o, const Model *m, const Projection *pj)
+ * target's position in the row); only the targets of this rank, [lo, hi), are delivered.
+ * With 'check' (the kernel snn_k_proc_check, once at the start): every source's row, each
+ * synapse counted and hashed as snn_proc_build hashes it, into snn_proc_sum[check_k]. */
+static void procedural(StrBuf *o, const Model *m, const Projection *pj, bool check, int check_k)
 {
-    const char *name = pj->name, *post = pj->post->name;
+    const char *name = pj->name, *pre = pj->pre->name, *post = pj->post->name;
     const ConnRule *c = &pj->conn;
     bool het = emit_per_synapse_weight(pj);
     bool excl = pj->pre == pj->post && !c->autapses;
-    spikes_of(o, pj);
+    if (check) {
+        sb_printf(o, "const uint32_t n = SNN_N_%s; /* every source */\n", pre);
+        sb_puts(o, "unsigned long long cnt = 0, sum = 0;\n");
+    } else {
+        spikes_of(o, pj);
+        sb_printf(o, "scalar *in = snn_in%d_%s;\n", pj->input_slot, post);
+    }
+    const char *src = check ? "s" : "spk[s]";
     sb_printf(o, "const uint32_t lo = snn_syn_%s.post_lo, hi = lo + snn_syn_%s.n_post; /* this "
                  "rank's targets */\n", name, name);
     sb_printf(o, "const uint64_t seed = snn_syn_%s.seed;\n", name);
-    sb_printf(o, "scalar *in = snn_in%d_%s;\n", pj->input_slot, post);
     sb_puts(o, "(void)seed;\n");
     const char *w = emit_scalar_literal(pj->weight.a, m->precision == PREC_FLOAT);
     if (het) {
         sb_printf(o, "const snn_init winit = snn_syn_%s.spec.weight;\n", name);
         w = "(scalar)snn_init_eval(&winit, seed, i, t, &snn_ok)";
     }
+    /* the synapse (i, j) with weight w: delivered, or counted and hashed */
+    const char *use = check ? arena_printf("{ cnt++; sum += snn_syn_hash(i, j, %s); }",
+                                           het ? arena_printf("snn_wbits_mix(snn_scalar_bits(%s))", w)
+                                               : "snn_wbits_mix(0)")
+                            : arena_printf("atomicAdd(&in[j - lo], %s);", w);
+    const char *done = check ? arena_printf("atomicAdd(&snn_proc_sum[%d][0], cnt);\n"
+                                            "atomicAdd(&snn_proc_sum[%d][1], sum);",
+                                            check_k, check_k)
+                             : "";
     /* excl: the row of source i skips target i (no autapses) */
     const char *excl_i = excl ? arena_printf("i < SNN_N_%s", post) : "false";
     bool all = c->kind == CONN_ALL_TO_ALL || (c->kind == CONN_FIXED_PROBABILITY && c->p >= 1.0);
     if (c->kind == CONN_FIXED_PROBABILITY && !(c->p > 0.0)) {
-        sb_puts(o, "(void)n; (void)spk; (void)lo; (void)hi; (void)in; /* p = 0: no synapses */");
+        sb_printf(o, "(void)n; (void)lo; (void)hi; /* p = 0: no synapses */\n%s", done);
+        return;
+    }
+    if (all && check) {
+        sb_puts(o, "/* every (source, target) pair */\n");
+        sb_puts(o, "const uint32_t nl = hi - lo;\n");
+        sb_puts(o, "for (uint64_t x = snn_tid; x < (uint64_t)n * nl; x += snn_nthreads) {\n");
+        sb_puts(o, "    const uint32_t i = (uint32_t)(x / nl), j = lo + (uint32_t)(x % nl);\n");
+        sb_printf(o, "    const bool excl = %s;\n", excl_i);
+        sb_puts(o, "    if (excl && j == i)\n        continue;\n");
+        sb_puts(o, "    const uint32_t t = j - (uint32_t)(excl && j > i);\n");
+        sb_puts(o, "    (void)t;\n");
+        if (het)
+            sb_puts(o, "    int snn_ok;\n");
+        sb_printf(o, "    %s\n}\n%s", use, done);
         return;
     }
     if (all) {
@@ -439,49 +470,49 @@ static void propagate_procedural(StrBuf *o, const Model *m, const Projection *pj
         return;
     }
     if (c->kind == CONN_ONE_TO_ONE) {
-        sb_puts(o, "/* a thread per spike: source i's one target is i */\n");
+        sb_printf(o, "/* a thread per %s: source i's one target is i */\n", check ? "source" : "spike");
         sb_puts(o, "for (uint32_t s = snn_tid; s < n; s += snn_nthreads) {\n");
-        sb_puts(o, "    const uint32_t i = spk[s], t = 0;\n");
+        sb_printf(o, "    const uint32_t i = %s, j = i, t = 0;\n", src);
         sb_puts(o, "    (void)t;\n");
         if (het)
             sb_puts(o, "    int snn_ok;\n");
-        sb_puts(o, "    if (i >= lo && i < hi)\n");
-        sb_printf(o, "        atomicAdd(&in[i - lo], %s);\n", w);
-        sb_puts(o, "}");
+        sb_puts(o, "    if (j >= lo && j < hi)\n");
+        sb_printf(o, "        %s\n}%s%s", use, check ? "\n" : "", done);
         return;
     }
     const char *deliver = arena_printf(
         "[&](uint32_t j, uint32_t t) {\n"
         "        %s(void)t;\n"
         "        if (j >= lo && j < hi)\n"
-        "            atomicAdd(&in[j - lo], %s);\n"
-        "    }", het ? "int snn_ok;\n        " : "", w);
+        "            %s\n"
+        "    }", het ? "int snn_ok;\n        " : "", use);
     if (c->kind == CONN_FIXED_PROBABILITY) {
-        sb_puts(o, "/* a warp per spiking source: its row by geometric skips, 64 per round */\n");
+        sb_printf(o, "/* a warp per %s: its row by geometric skips, 64 per round */\n",
+                  check ? "source" : "spiking source");
         sb_printf(o, "const double ilq = snn_ilq_%s;\n", name);
         sb_printf(o, "const uint32_t stream = snn_syn_%s.spec.stream;\n", name);
         sb_puts(o, "if (hi > lo)\n");
         sb_puts(o, "for (uint32_t s = snn_warp; s < n; s += snn_nwarps) { /* warp-uniform */\n");
-        sb_puts(o, "    const uint32_t i = spk[s];\n");
+        sb_printf(o, "    const uint32_t i = %s;\n", src);
         sb_printf(o, "    snn_row_probability(seed, stream, i, hi, ilq, %s, snn_lane, %s);\n",
                   excl_i, deliver);
-        sb_puts(o, "}");
+        sb_printf(o, "}%s%s", check ? "\n" : "", done);
         return;
     }
     /* fixed_outdegree */
-    sb_puts(o, "/* a block per spiking source: its k targets drawn, Floyd's rule and the sort in "
-               "parallel */\n");
+    sb_printf(o, "/* a block per %s: its k targets drawn, Floyd's rule and the sort in "
+                 "parallel */\n", check ? "source" : "spiking source");
     sb_printf(o, "const uint32_t stream = snn_syn_%s.spec.stream;\n", name);
     sb_puts(o, "if (hi > lo)\n");
     sb_puts(o, "for (uint32_t s = blockIdx.x; s < n; s += gridDim.x) { /* block-uniform */\n");
-    sb_puts(o, "    const uint32_t i = spk[s];\n");
+    sb_printf(o, "    const uint32_t i = %s;\n", src);
     sb_printf(o, "    const bool excl = %s;\n", excl_i);
     sb_printf(o, "    const uint32_t avail = excl ? SNN_N_%s - 1u : SNN_N_%s;\n", post, post);
     sb_puts(o, "    if (avail == 0u)\n        continue;\n");
     sb_printf(o, "    snn_row_outdegree(seed, stream, i, %lluu, avail, %s, excl, %s, snn_scr, %uu, %s);\n",
               (unsigned long long)c->k, c->multapses ? "true" : "false", het ? "true" : "false",
               pow2_at_least((uint64_t)c->k), deliver);
-    sb_puts(o, "}");
+    sb_printf(o, "}%s%s", check ? "\n" : "", done);
 }
 
 static void propagate(StrBuf *o, const Model *m, const Projection *pj, bool pre_span,
@@ -492,7 +523,7 @@ static void propagate(StrBuf *o, const Model *m, const Projection *pj, bool pre_
         return;
     }
     if (pj->format == FORMAT_PROCEDURAL) {
-        propagate_procedural(o, m, pj);
+        procedural(o, m, pj, false, -1);
         return;
     }
     const char *pre = pj->pre->name, *post = pj->post->name;
@@ -892,6 +923,27 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
         }
     }
     tmpl_set_bool(g, "any_post", any_post);
+    /* procedural projections: the rows checked against the host's once at the start */
+    tmpl_list_declare(g, "procs");
+    int n_procs = 0;
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        if (pj->format != FORMAT_PROCEDURAL)
+            continue;
+        int mirror = -1;
+        for (int k = 0; k < ms.n && mirror < 0; k++)
+            if (ms.v[k].kind == MIR_RAGGED && ms.v[k].proj == i)
+                mirror = k;
+        TmplScope *q = tmpl_list_add(g, "procs");
+        tmpl_set(q, "name", pj->name);
+        tmpl_set(q, "proc_index", arena_printf("%d", i));
+        tmpl_set(q, "proc_mirror", arena_printf("%d", mirror));
+        procedural(&sb, m, pj, true, n_procs);
+        tmpl_set(q, "check", emit_take(&sb));
+        n_procs++;
+    }
+    tmpl_set_bool(g, "has_proc", n_procs > 0);
+    tmpl_set(g, "n_procs", arena_printf("%d", n_procs));
     /* the scratch of procedural fixed_outdegree rows: shared memory up to 24 kB a block
      * (the kernel then still runs 8 blocks of 256 threads per SM), else a slice of global
      * memory per block of the grid */

@@ -93,6 +93,18 @@ some_spikes "$WORK/formats/out-emu" $FMT_POPS
 same_states formats $FMT_STATES
 grep -q '"name": "P_to_Dp", "span": "dense"' "$WORK/formats/out-emu/cuda.json"
 grep -q '"name": "P_to_Pp", "span": "procedural"' "$WORK/formats/out-emu/cuda.json"
+# the device's rows of each procedural projection, counted and hashed once at the start,
+# are the host's (10 procedural projections in formats.lua)
+rows_identical() { # cuda.json count
+    local n
+    n=$(grep -o '"device_rows": "identical"' "$1" | wc -l)
+    if [ "$n" -ne "$2" ] || grep -q '"device_rows": "differ"' "$1"; then
+        echo "FAIL: $1: $n of $2 procedural projections with the host's rows"
+        exit 1
+    fi
+    echo "procedural rows on the device: the host's ($n projections)"
+}
+rows_identical "$WORK/formats/out-emu/cuda.json" 10
 grep -q "projection 'P_to_Pp': P -> Pp, procedural, a warp per spiking row" "$WORK/formats/gen/formats.cu"
 grep -q "projection 'P_to_Po': P -> Po, procedural, a block per spiking row" "$WORK/formats/gen/formats.cu"
 # fixed_outdegree rows by the path taken after a rejected word (one thread, in order)
@@ -103,6 +115,7 @@ same_states formats_seq $FMT_STATES
 emulate fmtnet_dense tests/cuda/formats_net.lua "-D fmt=1" "--time 200" exact
 emulate fmtnet_procedural tests/cuda/formats_net.lua "-D fmt=2" "--time 200" exact
 some_spikes "$WORK/fmtnet_procedural/out-emu" E I
+rows_identical "$WORK/fmtnet_procedural/out-emu/cuda.json" 5
 # extra global parameters; draws in on_pre, on_post, pre_spike and post_dynamics
 emulate egp_rng_pre tests/cuda/egp_rng.lua "--cuda-span *=pre" "--time 100" exact
 some_spikes "$WORK/egp_rng_pre/out-emu" D post
