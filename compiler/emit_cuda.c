@@ -944,11 +944,12 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     }
     tmpl_set_bool(g, "has_proc", n_procs > 0);
     tmpl_set(g, "n_procs", arena_printf("%d", n_procs));
-    /* the scratch of procedural fixed_outdegree rows: shared memory up to 24 kB a block
-     * (the kernel then still runs 8 blocks of 256 threads per SM), else a slice of global
+    /* the scratch of procedural fixed_outdegree rows: shared memory up to 20 kB a block
+     * (with the postsynaptic strategy's 4 kB and 1 kB the driver reserves per block, 8
+     * blocks of 256 threads still fit the 228 kB of an H100 SM), else a slice of global
      * memory per block of the grid */
     tmpl_set(g, "scr_words", arena_printf("%u", scr_words));
-    tmpl_set(g, "scr_global", scr_words * 8u > 24u * 1024u ? "1" : "0");
+    tmpl_set(g, "scr_global", scr_words * 8u > 20u * 1024u ? "1" : "0");
     bool any_egp = false;
     for (int i = 0; i < m->n_pops; i++)
         any_egp |= m->pops[i]->model->n_egps > 0;
