@@ -56,6 +56,10 @@ typedef struct Inputs {
 } Inputs;
 
 Inputs emit_inputs_of(const Model *m, const Population *p);
+/* The function of a user-defined initialiser (in->kind == INIT_CODE) as C text:
+ * "<qual>double <cname>(uint64_t seed, uint32_t stream, uint32_t elem, uint32_t draw)"; the
+ * CUDA back end emits device copies for weights it draws on the GPU. */
+const char *emit_init_function(const Init *in, const char *qual, const char *cname);
 /* Spike queue depth of the C back end: the longest delay leaving p in steps (at least 1). */
 int emit_n_slots(const Model *m, const Population *p);
 /* A literal of the model's scalar type ("20.0f" / "20.0"), arena allocated. */

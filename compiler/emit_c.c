@@ -229,22 +229,16 @@ static void initfn_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int a
         sb_printf(out, "/* unknown rng %s */ 0", sym->name);
 }
 
-static const char *initfn_for(const Init *in)
+/* The C function of one use of an initialiser{}: "<qual> double <cname>(seed, stream,
+ * elem, draw)". */
+static void write_initfn(StrBuf *o, const InitFn *f, const char *qual)
 {
-    for (int i = 0; i < g_nfns; i++)
-        if (g_fns[i].sn == in->snip && g_fns[i].pvals == in->pvals)
-            return g_fns[i].cname;
-    g_fns = arena_grow(g_fns, &g_capfns, g_nfns + 1, sizeof *g_fns);
-    InitFn *f = &g_fns[g_nfns];
-    *f = (InitFn){in->snip, in->pvals, arena_printf("snn_initfn_%s_%d", in->snip->name, g_nfns)};
-    g_nfns++;
-    const InitSnippet *sn = in->snip;
-    StrBuf *o = &g_initfns;
+    const InitSnippet *sn = f->sn;
     sb_printf(o, "\n/* initialiser '%s' (%s:%d)", sn->name, sn->loc.file, sn->loc.line);
     for (int i = 0; i < sn->n_params; i++)
         sb_printf(o, "%s%s = %.17g", i ? ", " : " with ", sn->params[i].name, f->pvals[i]);
-    sb_printf(o, " */\nstatic double %s(uint64_t snn_seed, uint32_t snn_stream, uint32_t "
-                 "snn_elem, uint32_t snn_draw)\n{\n", f->cname);
+    sb_printf(o, " */\n%sdouble %s(uint64_t snn_seed, uint32_t snn_stream, uint32_t "
+                 "snn_elem, uint32_t snn_draw)\n{\n", qual, f->cname);
     if (code_uses_rng(sn->code.stmts, NULL))
         sb_puts(o, "    snn_rng snn_rng_st;\n"
                    "    snn_rng_init(&snn_rng_st, snn_seed, snn_stream, snn_elem, snn_draw);\n");
@@ -255,10 +249,33 @@ static const char *initfn_for(const Init *in)
     p.is_float = false;
     p.name = initfn_name;
     p.rng = initfn_rng;
-    p.ud = f;
+    p.ud = (void *)f;
     code_print_stmts(o, sn->code.stmts, 4, &p);
     sb_puts(o, "    return snn_value;\n}\n");
+}
+
+static const char *initfn_for(const Init *in)
+{
+    for (int i = 0; i < g_nfns; i++)
+        if (g_fns[i].sn == in->snip && g_fns[i].pvals == in->pvals)
+            return g_fns[i].cname;
+    g_fns = arena_grow(g_fns, &g_capfns, g_nfns + 1, sizeof *g_fns);
+    InitFn *f = &g_fns[g_nfns];
+    *f = (InitFn){in->snip, in->pvals, arena_printf("snn_initfn_%s_%d", in->snip->name, g_nfns)};
+    g_nfns++;
+    write_initfn(&g_initfns, f, "static ");
     return f->cname;
+}
+
+const char *emit_init_function(const Init *in, const char *qual, const char *cname)
+{
+    InitFn f = {in->snip, in->pvals, cname};
+    StrBuf sb;
+    sb_init(&sb);
+    write_initfn(&sb, &f, qual);
+    char *s = arena_strdup(sb.buf);
+    sb_release(&sb);
+    return s;
 }
 
 /* "{.kind = SNN_INIT_UNIFORM, .a = 0, .b = 20, .lo = ..., .hi = ..., .stream = ...}" */

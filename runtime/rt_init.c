@@ -25,18 +25,12 @@ double rt_init_clipped_redraw(const snn_init *init, uint64_t seed, uint32_t elem
     if (!(init->lo <= init->hi))
         snn_fatal("normal_clipped(%g, %g) in [%g, %g]: the interval is empty", init->a, init->b,
                   init->lo, init->hi);
-    const uint32_t key[2] = {(uint32_t)seed, init->stream};
-    const uint32_t h = 2u * (draw & 1u);
-    for (uint32_t attempt = 1; attempt < 1000; attempt++) {
-        uint32_t ctr[4] = {draw >> 1, elem, attempt, (uint32_t)(seed >> 32)}, w[4];
-        snn_philox4x32_10(ctr, key, w);
-        double x = rt_init_from2(init, key, w[h], w[h + 1], ctr[0], elem, attempt, ctr[3],
-                                 draw);
-        if (x >= init->lo && x <= init->hi)
-            return x;
-    }
-    snn_fatal("normal_clipped(%g, %g) in [%g, %g]: no value in bounds after 1000 draws",
-              init->a, init->b, init->lo, init->hi);
+    int ok;
+    const double x = snn_init_eval(init, seed, elem, draw, &ok); /* attempts 0 .. 999 */
+    if (!ok)
+        snn_fatal("normal_clipped(%g, %g) in [%g, %g]: no value in bounds after 1000 draws",
+                  init->a, init->b, init->lo, init->hi);
+    return x;
 }
 
 double snn_init_value(const snn_init *init, uint64_t seed, uint64_t elem, uint32_t draw)

@@ -33,39 +33,10 @@ extern uint64_t rt_column_cache_bytes;
 /* Blocks per rt_philox_batch call in the fill loops (4 arrays of this many words). */
 #define RT_BATCH 64u
 
-/* Uniform in (0, 1) from two words, bit for bit snn_rng_uniform. */
-static inline double rt_u53(uint32_t w0, uint32_t w1)
-{
-    uint64_t x = ((uint64_t)(w0 >> 5) << 26) | (w1 >> 6);
-    return x ? (double)x * (1.0 / 9007199254740992.0) : (1.0 / 18014398509481984.0);
-}
-
-/* The value of initialiser 'init' from the two words w0, w1 (the 64-bit half of a block
- * that draw 'draw' owns, see rt_init_eval), with counter (blk, elem, attempt, seed >> 32):
- * the normal's rare Ziggurat fallback blocks hang off that counter.  For NORMAL_CLIPPED
- * this is the unclipped normal. */
-static inline double rt_init_from2(const snn_init *init, const uint32_t key[2], uint32_t w0,
-                                   uint32_t w1, uint32_t blk, uint32_t elem, uint32_t attempt,
-                                   uint32_t seed_hi, uint32_t draw)
-{
-    switch (init->kind) {
-    case SNN_INIT_UNIFORM:
-        return init->a + (init->b - init->a) * rt_u53(w0, w1);
-    case SNN_INIT_EXPONENTIAL:
-        return init->a * -log(rt_u53(w0, w1));
-    case SNN_INIT_NORMAL:
-    case SNN_INIT_NORMAL_CLIPPED:
-    case SNN_INIT_LOGNORMAL: {
-        double z = snn_normal_from64(((uint64_t)w0 << 32) | w1, key, blk, elem, attempt,
-                                     seed_hi, 2u * (draw & 1u) + 1u);
-        double x = init->a + init->b * z;
-        return init->kind == SNN_INIT_LOGNORMAL ? exp(x) : x;
-    }
-    case SNN_INIT_CONSTANT:
-    default:
-        return init->a;
-    }
-}
+/* Uniform in (0, 1) from two words, bit for bit snn_rng_uniform; an initialiser's value
+ * from two words (snnrt.h: shared with device code). */
+#define rt_u53 snn_init_u53
+#define rt_init_from2 snn_init_from2
 
 /* The value of initialiser 'init' for element 'elem', independent draw 'draw'.
  *

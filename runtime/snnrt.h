@@ -152,6 +152,73 @@ typedef struct snn_init {
     double (*code)(uint64_t seed, uint32_t stream, uint32_t elem, uint32_t draw);
 } snn_init;
 
+/* The values of the kinds above as header functions for host and device code (SNN_HD,
+ * snn_philox.h): libsnnrt's initialisers are built on them, and the CUDA back end draws the
+ * weights of procedural projections on the GPU with them, so both get the same values.
+ * snn_init_from2: the value from the 64 bits w0, w1 of the block with counter (blk, elem,
+ * attempt, seed_hi) (the Ziggurat's rare fallback blocks hang off that counter; the
+ * unclipped normal for NORMAL_CLIPPED).  snn_init_attempt: attempt 'attempt' of element
+ * elem, draw d.  snn_init_eval: the value snn_init_value returns; *ok becomes 0 when
+ * NORMAL_CLIPPED finds no value in [lo, hi] in 1000 attempts (snn_init_value then stops
+ * with snn_fatal; snn_init_eval returns the last attempt). */
+SNN_HD double snn_init_u53(uint32_t w0, uint32_t w1)
+{
+    const uint64_t x = ((uint64_t)(w0 >> 5) << 26) | (w1 >> 6); /* as snn_rng_uniform */
+    return x ? (double)x * (1.0 / 9007199254740992.0) : (1.0 / 18014398509481984.0);
+}
+
+SNN_HD double snn_init_from2(const snn_init *init, const uint32_t key[2], uint32_t w0,
+                             uint32_t w1, uint32_t blk, uint32_t elem, uint32_t attempt,
+                             uint32_t seed_hi, uint32_t draw)
+{
+    switch (init->kind) {
+    case SNN_INIT_UNIFORM:
+        return init->a + (init->b - init->a) * snn_init_u53(w0, w1);
+    case SNN_INIT_EXPONENTIAL:
+        return init->a * -log(snn_init_u53(w0, w1));
+    case SNN_INIT_NORMAL:
+    case SNN_INIT_NORMAL_CLIPPED:
+    case SNN_INIT_LOGNORMAL: {
+        const double z = snn_normal_from64(((uint64_t)w0 << 32) | w1, key, blk, elem, attempt,
+                                           seed_hi, 2u * (draw & 1u) + 1u);
+        const double x = init->a + init->b * z;
+        return init->kind == SNN_INIT_LOGNORMAL ? exp(x) : x;
+    }
+    case SNN_INIT_CONSTANT:
+    default:
+        return init->a;
+    }
+}
+
+SNN_HD double snn_init_attempt(const snn_init *init, uint64_t seed, uint32_t elem,
+                               uint32_t draw, uint32_t attempt)
+{
+    const uint32_t key[2] = {(uint32_t)seed, init->stream};
+    const uint32_t h = 2u * (draw & 1u);
+    uint32_t ctr[4] = {draw >> 1, elem, attempt, (uint32_t)(seed >> 32)}, w[4];
+    snn_philox4x32_10(ctr, key, w);
+    return snn_init_from2(init, key, w[h], w[h + 1], ctr[0], elem, attempt, ctr[3], draw);
+}
+
+SNN_HD double snn_init_eval(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t draw,
+                            int *ok)
+{
+    *ok = 1;
+    if (init->kind == SNN_INIT_CONSTANT)
+        return init->a;
+    double x = snn_init_attempt(init, seed, elem, draw, 0);
+    if (init->kind != SNN_INIT_NORMAL_CLIPPED || (x >= init->lo && x <= init->hi))
+        return x;
+    if (init->lo <= init->hi)
+        for (uint32_t attempt = 1; attempt < 1000; attempt++) {
+            x = snn_init_attempt(init, seed, elem, draw, attempt);
+            if (x >= init->lo && x <= init->hi)
+                return x;
+        }
+    *ok = 0;
+    return x;
+}
+
 /* Fill out[first .. first+n) with values for elements first.. (precision: 4 = float,
  * 8 = double). */
 void snn_init_values(const snn_init *init, uint64_t seed, uint64_t first, uint64_t n,

@@ -18,8 +18,24 @@ local ring = connectivity { name = "ring", params = { w = 2 }, count = "2 * w",
 local near = connectivity { name = "near", params = { p = 0.5 }, prob = "abs(i - j) < 5 ? p : 0" }
 projection { C, C, conn = ring, weight = 5.0, delay = 1.0 }
 projection { B, A, conn = near { p = 0.3 }, weight = uniform(1.0, 3.0), delay = 1.0 }
+-- formats, extra global parameters and random draws in synapse code
+local gain = {}
+for i = 1, 20 do gain[i] = 0.5 + 0.05 * i end
+local gained = neuron { name = "gained", vars = { V = 0.0 }, egp = { "gain" },
+  sim = "V += dt * (-V / 10.0) + gain[id] * Isyn;", threshold = "V >= 8.0", reset = "V = 0.0;" }
+local G = population { "G", gained, 20, egp = { gain = gain } }
+projection { A, G, conn = fixed_probability(0.3), weight = 0.5, delay = 1.0, format = "dense" }
+projection { A, G, name = "A_G_proc", conn = fixed_outdegree(4), weight = uniform(0.01, 0.04), delay = 0.6,
+             psm = exp_curr(1.0), format = "procedural" }
+projection { B, G, conn = fixed_probability(0.2), weight = 0.3, delay = 0.4, format = "procedural" }
+projection { G, G, conn = all_to_all { autapses = false }, weight = normal(0.002, 0.0005),
+             psm = exp_curr(3.0), format = "procedural" }
+local jitter = synapse { name = "jitter", vars = { w = 0.02 }, pre_vars = { x = 0.0 },
+  on_pre = "w = fmin(0.05, fmax(0.0, w + 0.001 * normal() + 0.0001 * x));",
+  pre_dynamics = "x = 0.9 * x + uniform();" }
+projection { C, G, conn = fixed_probability(0.3), synapse = jitter, delay = 0.5, psm = exp_curr(2.0) }
 current_source { B, dc { amp = 50.0 } }
 current_source { C, step_current { times = { 5, 10 }, amps = { 200, 0 } } }
 current_source { C, noise { mean = 100.0, sd = 20.0 } }
 current_source { B, poisson_input { rate = 8000.0, weight = 10.0 }, psm = exp_curr(0.5) }
-record { S = "spikes", A = { "spikes", "V", every = 5, neurons = 10 }, B = "spikes", C = "V" }
+record { S = "spikes", A = { "spikes", "V", every = 5, neurons = 10 }, B = "spikes", C = "V", G = "spikes" }

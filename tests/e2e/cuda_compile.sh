@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The CUDA back end on any machine with nvcc (no GPU needed): every shipped model, the
-# docs' examples and tests/cuda/features.lua (every feature the back end lowers) are
-# generated with --backend cuda, compiled with nvcc for sm_90 + compute_90 PTX and linked,
-# two at a time, so a broken CUDA template fails here.  Also: reproducible sources, -S
+# docs' examples, tests/cuda/features.lua (every feature the back end lowers) and the
+# models of the format, egp and synapse-RNG tests (tests/cuda/formats*.lua, egp_rng.lua)
+# are generated with --backend cuda, compiled with nvcc for sm_90 + compute_90 PTX and
+# linked, two at a time, so a broken CUDA template fails here (nvcc warnings included).  Also: reproducible sources, -S
 # without nvcc, the CLI's error paths, and (without a GPU) a clean failure of the
 # simulator.  Skips with a SKIP line only when nvcc is not installed.
 set -euo pipefail
@@ -54,6 +55,10 @@ hpc models/hpc_benchmark.lua
 hpc_plastic models/hpc_benchmark.lua -D plastic=1
 features tests/cuda/features.lua
 sources tests/cuda/sources.lua
+formats tests/cuda/formats.lua
+fmtnet_dense tests/cuda/formats_net.lua -D fmt=1 -D exact=0
+fmtnet_procedural tests/cuda/formats_net.lua -D fmt=2 -D exact=0
+egp_rng tests/cuda/egp_rng.lua
 JOBS
 for f in docs/examples/*.lua; do echo "ex_$(basename "$f" .lua) $f" >>"$WORK/jobs"; done
 # shellcheck disable=SC2016
@@ -66,6 +71,22 @@ while read -r name file _; do
     if grep -q "warning" "$WORK/$name.log"; then cat "$WORK/$name.log"; exit 1; fi
     echo "$file: compiled and linked ($(basename "$bin"))"
 done <"$WORK/jobs"
+
+# each feature's device code was compiled: dense and procedural propagation (every
+# procedural row generator), extra global parameters, draws in synapse code
+for want in "formats:projection 'P_to_Da': P -> Da, dense matrix" \
+    "formats:projection 'P_to_Pp': P -> Pp, procedural, a warp per spiking row" \
+    "formats:projection 'P_to_Po': P -> Po, procedural, a block per spiking row" \
+    "formats:projection 'P_to_Pa': P -> Pa, procedural, threads over the targets" \
+    "formats:projection 'P_to_P1': P -> P1, procedural, a thread per spike" \
+    "egp_rng:snn_egp_at(snn_egp_D_I_ext" "egp_rng:snn_sstream_pre_to_post_post_dynamics" \
+    "features:(format = \"dense\")" "features:snn_egp_at(snn_egp_G_gain" \
+    "features:snn_sstream_C_to_G_on_pre"; do
+    name=${want%%:*}
+    grep -qF "${want#*:}" "$(find "$WORK/$name" -maxdepth 1 -name "*.cu")" ||
+        { echo "FAIL: $name: no '${want#*:}' in the device code"; exit 1; }
+done
+echo "dense, procedural, egp and synapse-code draws: in the compiled device code"
 
 # without a GPU, the simulator stops with a clear message and a failed run.json
 if ! nvidia-smi >/dev/null 2>&1; then

@@ -4,9 +4,11 @@
 # coroutines, switched at barriers; host memory), linked with the host half, run, and
 # compared with the C back end's simulator (tools/snn_compare.c).  This checks the whole
 # device pipeline: copies, spike queues, both propagation strategies, dendritic rings,
-# weight update kernels, recording blocks and their flush, spike counts.  Where no float
-# sum depends on the order of additions the spikes must be identical (host math here, so
-# libdevice is not involved); elsewhere the rates must agree.
+# weight update kernels, recording blocks and their flush, spike counts, dense matrices,
+# procedural rows regenerated on the device (every rule), extra global parameters and
+# random draws in synapse code.  Where no float sum depends on the order of additions the
+# spikes (and recorded states) must be identical (host math here, so libdevice is not
+# involved); elsewhere the rates must agree.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
@@ -22,7 +24,8 @@ emulate() { # name model "snncc options" "run options" comparison
     base=$(basename "$(find "$d/gen" -name "*.cu" | head -n 1)" .cu)
     sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
         "$d/gen/$base.cu" >"$d/gen/emu.cc"
-    g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+    # shellcheck disable=SC2086 # EMU_FLAGS: extra definitions for the device half
+    g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
         -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
     # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
     cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$base.c" -o "$d/host.o"
@@ -57,3 +60,65 @@ emulate brunel_post models/brunel.lua "-D scale=0.05 --cuda-span *=post" "--time
 emulate brunel_pre models/brunel.lua "-D scale=0.05 --cuda-span *=pre" "--time 150" "rates 0.2"
 emulate features tests/cuda/features.lua "" "--time 200 --set params.A.I_e=600" "rates 0.25"
 emulate hpc_plastic models/hpc_benchmark.lua "-D scale=0.02 -D plastic=1" "--time 40" "rates 0.3"
+
+# formats, extra global parameters, random draws in synapse code.  Every case is exact:
+# identical spikes and recorded states, with spikes in every population named (so that
+# the comparison cannot pass on empty files).
+some_spikes() { # dir populations...
+    local d=$1
+    shift
+    $PY - "$d/run.json" "$@" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+n = {p["name"]: p["spikes"] for p in r["populations"]}
+empty = [p for p in sys.argv[2:] if not n[p]]
+assert not empty, f"no spikes in {empty}"
+EOF
+}
+same_states() { # name files...
+    local name=$1
+    shift
+    for f in "$@"; do
+        cmp "$WORK/$name/out-c/$f" "$WORK/$name/out-emu/$f"
+    done
+    echo "recorded states identical: $*"
+}
+FMT_POPS="P Dp Da Do Di Dt D1 Pa P1 Pp Pq Po Pm Pw Pi"
+FMT_STATES="P_V.npy Pa_V.npy Pp_V.npy Po_V.npy Pw_V.npy Pi_V.npy"
+# every rule of both formats with random weights, one synaptic event per step and input
+emulate formats tests/cuda/formats.lua "" "--time 50" exact
+# shellcheck disable=SC2086
+some_spikes "$WORK/formats/out-emu" $FMT_POPS
+# shellcheck disable=SC2086
+same_states formats $FMT_STATES
+grep -q '"name": "P_to_Dp", "span": "dense"' "$WORK/formats/out-emu/cuda.json"
+grep -q '"name": "P_to_Pp", "span": "procedural"' "$WORK/formats/out-emu/cuda.json"
+# the device's rows of each procedural projection, counted and hashed once at the start,
+# are the host's (11 procedural projections in formats.lua)
+rows_identical() { # cuda.json count
+    local n
+    n=$(grep -o '"device_rows": "identical"' "$1" | wc -l)
+    if [ "$n" -ne "$2" ] || grep -q '"device_rows": "differ"' "$1"; then
+        echo "FAIL: $1: $n of $2 procedural projections with the host's rows"
+        exit 1
+    fi
+    echo "procedural rows on the device: the host's ($n projections)"
+}
+rows_identical "$WORK/formats/out-emu/cuda.json" 11
+grep -q "projection 'P_to_Pp': P -> Pp, procedural, a warp per spiking row" "$WORK/formats/gen/formats.cu"
+grep -q "projection 'P_to_Po': P -> Po, procedural, a block per spiking row" "$WORK/formats/gen/formats.cu"
+# fixed_outdegree rows by the path taken after a rejected word (one thread, in order)
+EMU_FLAGS=-DSNN_TEST_SEQUENTIAL_ROWS emulate formats_seq tests/cuda/formats.lua "" "--time 30" exact
+# shellcheck disable=SC2086
+same_states formats_seq $FMT_STATES
+# a recurrent network, many spikes per step onto a target, exact weights (delta synapses)
+emulate fmtnet_dense tests/cuda/formats_net.lua "-D fmt=1" "--time 200" exact
+emulate fmtnet_procedural tests/cuda/formats_net.lua "-D fmt=2" "--time 200" exact
+some_spikes "$WORK/fmtnet_procedural/out-emu" E I
+rows_identical "$WORK/fmtnet_procedural/out-emu/cuda.json" 5
+# extra global parameters; draws in on_pre, on_post, pre_spike and post_dynamics
+emulate egp_rng_pre tests/cuda/egp_rng.lua "--cuda-span *=pre" "--time 100" exact
+some_spikes "$WORK/egp_rng_pre/out-emu" D post
+same_states egp_rng_pre D_far.npy post_acc.npy
+emulate egp_rng_post tests/cuda/egp_rng.lua "--cuda-span *=post" "--time 60" exact
+same_states egp_rng_post D_far.npy post_acc.npy

@@ -7,7 +7,8 @@
 #     host half and link through mpicc with libsnnrt_mpi.a, under mpirun with 1, 2 and 4
 #     ranks (both exchange modes), and is compared with the C back end's MPI simulator at the same rank count:
 #     connectivity checksums identical for every model run; spikes identical where the
-#     CUDA back end is exact (lif_single, sources.lua, with both propagation strategies);
+#     CUDA back end is exact (lif_single, sources.lua, with both propagation strategies;
+#     tests/cuda/formats.lua: dense matrices and procedural rows of a rank's targets);
 #     rates for Brunel (atomic float sums), in both exchange modes;
 #   - run.json of a 2-rank emulated run has the ranks and per-rank timers, cuda.json is
 #     written once (rank 0).
@@ -57,6 +58,7 @@ if [ -x "$NVCC" ]; then
     both "coba models/coba.lua" "sources tests/cuda/sources.lua"
     both "microcircuit models/microcircuit.lua -D N_scale=0.1 -D K_scale=0.1" \
          "hpc models/hpc_benchmark.lua -D scale=0.2"
+    build formats tests/cuda/formats.lua
 else
     echo "SKIP: nvcc not found ($NVCC): the nvcc + mpicc builds are not checked"
 fi
@@ -103,6 +105,14 @@ emulate lif_single models/lif_single.lua "" "--time 200" exact 1:collective 2:p2
 emulate sources_pre tests/cuda/sources.lua "--cuda-span *=pre" "--time 120" exact \
     2:collective 4:p2p
 emulate sources_post tests/cuda/sources.lua "--cuda-span *=post" "--time 120" exact 2:p2p
+emulate formats tests/cuda/formats.lua "" "--time 30" exact 2:p2p 3:collective
+# rank 0's rows of its targets, regenerated on the device, are its host's (10 procedural
+# projections; cuda.json is rank 0's)
+for r in 2-p2p 3-collective; do
+    [ "$(grep -o '"device_rows": "identical"' "$WORK/formats/emu-$r/cuda.json" | wc -l)" -eq 10 ] ||
+        { echo "FAIL: formats, $r: procedural rows differ from the host's"; exit 1; }
+done
+echo "ok   procedural rows of rank 0's targets: the host's"
 emulate brunel_post models/brunel.lua "-D scale=0.05 --cuda-span *=post" "--time 80" "rates 0.2" \
     2:collective
 emulate brunel_pre models/brunel.lua "-D scale=0.05 --cuda-span *=pre" "--time 80" "rates 0.2" \

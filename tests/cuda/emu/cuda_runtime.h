@@ -44,6 +44,56 @@ template <class T> static inline T atomicAdd(T *p, T v)
     return old;
 }
 
+/* Warp primitives: the emulation runs blocks of 32 threads, one warp, so a warp-wide
+ * exchange is a pair of block barriers around a write and a read of one slot per lane.
+ * As on a GPU, every lane of the warp must take part (full mask). */
+static unsigned long long snn_emu_lane_slot[32];
+static void snn_emu_warp_check(unsigned mask)
+{
+    if (mask != 0xffffffffu || blockDim.x != 32) {
+        fprintf(stderr, "emulation: warp primitive with mask %08x in a block of %u threads "
+                        "(full warps of a 32-thread block only)\n", mask, blockDim.x);
+        abort();
+    }
+}
+template <class T> static inline T snn_emu_exchange(unsigned mask, T v, unsigned from_lane)
+{
+    static_assert(sizeof(T) <= sizeof(unsigned long long), "warp exchange of a large type");
+    snn_emu_warp_check(mask);
+    memcpy(&snn_emu_lane_slot[threadIdx.x], &v, sizeof v);
+    snn_emu_barrier(); /* every lane has written */
+    T r;
+    memcpy(&r, &snn_emu_lane_slot[from_lane & 31u], sizeof r);
+    snn_emu_barrier(); /* every lane has read before the next exchange writes */
+    return r;
+}
+template <class T> static inline T __shfl_sync(unsigned mask, T v, int src)
+{
+    return snn_emu_exchange(mask, v, (unsigned)src);
+}
+template <class T> static inline T __shfl_up_sync(unsigned mask, T v, unsigned d)
+{
+    const T r = snn_emu_exchange(mask, v, threadIdx.x >= d ? threadIdx.x - d : threadIdx.x);
+    return r;
+}
+static inline unsigned __ballot_sync(unsigned mask, int pred)
+{
+    snn_emu_warp_check(mask);
+    snn_emu_lane_slot[threadIdx.x] = pred != 0;
+    snn_emu_barrier();
+    unsigned b = 0;
+    for (unsigned l = 0; l < 32; l++)
+        b |= (unsigned)snn_emu_lane_slot[l] << l;
+    snn_emu_barrier();
+    return b;
+}
+static inline void __syncwarp(unsigned mask = 0xffffffffu)
+{
+    snn_emu_warp_check(mask);
+    snn_emu_barrier();
+}
+static inline int __popc(unsigned x) { return __builtin_popcount(x); }
+
 typedef enum cudaError {
     cudaSuccess = 0,
     cudaErrorNoDevice = 100,
