@@ -421,7 +421,8 @@ static void procedural(StrBuf *o, const Model *m, const Projection *pj, bool che
     if (het) {
         sb_printf(o, "const snn_init winit = snn_syn_%s.spec.weight;\n", name);
         w = pj->weight.kind == INIT_CODE /* initialiser{}: its device copy (devdecls) */
-                ? arena_printf("(scalar)snn_initdev_%s(seed, winit.stream, i, t)", name)
+                ? arena_printf("((void)snn_ok, (scalar)snn_initdev_%s(seed, winit.stream, i, t))",
+                               name)
                 : "(scalar)snn_init_eval(&winit, seed, i, t, &snn_ok)";
     }
     /* the synapse (i, j) with weight w: delivered, or counted and hashed */
