@@ -332,17 +332,21 @@ static void spike_source_decls(StrBuf *o, const Model *m, const Population *p)
     int64_t total = nm->sst_start[nm->n_lists];
     sb_printf(o, "/* spike times in steps (%s%s) */\n", nm->sst_file[0] ? "from " : "a Lua table",
               nm->sst_file);
-    sb_printf(o, "static const uint64_t snn_sss_%s[%lld] = {", p->name, (long long)p->n + 1);
+    sb_printf(o, "static const uint64_t snn_sss0_%s[%lld] = {", p->name, (long long)p->n + 1);
     for (int64_t i = 0; i <= p->n; i++)
         sb_printf(o, "%s%llu", i % 12 ? ", " : i ? ",\n    " : "\n    ",
                   (unsigned long long)nm->sst_start[i < nm->n_lists ? i : nm->n_lists]);
     sb_puts(o, "\n};\n");
-    sb_printf(o, "static const uint32_t snn_sst_%s[%lld] = {", p->name, (long long)total + 1);
+    sb_printf(o, "static const uint32_t snn_sst0_%s[%lld] = {", p->name, (long long)total + 1);
     for (int64_t k = 0; k < total; k++) {
         double s = llround(nm->sst_times[k] / m->dt) - 1.0;
         sb_printf(o, "%s%.0f", k % 12 ? ", " : k ? ",\n    " : "\n    ", s < 0 ? 0.0 : s);
     }
     sb_printf(o, "%s0\n};\n", total % 12 ? ", " : total ? ",\n    " : "\n    ");
+    sb_printf(o, "/* the times in use: these, or a file named by the run config's spike_times */\n"
+                 "static const uint64_t *snn_sss_%s = snn_sss0_%s;\n"
+                 "static const uint32_t *snn_sst_%s = snn_sst0_%s;\n", p->name, p->name,
+              p->name, p->name);
     sb_printf(o, "static uint64_t *snn_ssc_%s; /* next time of each neuron */\n", p->name);
 }
 
@@ -398,9 +402,12 @@ static void pop_alloc(StrBuf *o, const Model *m, const Population *p)
     const NeuronModel *nm = p->model;
     sb_printf(o, "snn_flag_%s = snn_alloc(SNN_NL_%s, \"population '%s' spike flags\");\n", p->name,
               p->name, p->name);
-    if (nm->spike_source)
+    if (nm->spike_source) {
+        sb_printf(o, "snn_spike_times_apply(run, \"%s\", SNN_N_%s, %.17g, &snn_sss_%s, "
+                     "&snn_sst_%s);\n", p->name, p->name, m->dt, p->name, p->name);
         sb_printf(o, "snn_ssc_%s = snn_alloc(sizeof(uint64_t) * SNN_NL_%s, \"population '%s' "
                      "spike cursors\");\n", p->name, p->name, p->name);
+    }
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "%s_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, \"population '%s' "
                      "variable '%s'\");\n", p->name, nm->vars[k].name, p->name, p->name,
@@ -1571,6 +1578,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         tmpl_set(s, "model_name_pop", p->model->name);
         tmpl_set(s, "loc", arena_printf("%s:%d", p->loc.file, p->loc.line));
         tmpl_set(s, "record", p->record_spikes ? "1" : "0");
+        tmpl_set(s, "spike_source", p->model->spike_source ? "1" : "0");
         bool exchanged = false;
         for (int k = 0; k < m->n_projs; k++) {
             const Projection *pj = m->projs[k];

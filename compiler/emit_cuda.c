@@ -109,9 +109,12 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
                                        m->sources[c]->name, cs_param_name((CsParam)k)), true);
         if (nm->spike_source) {
             const char *ss = arena_printf("snn_sss_%s", pn), *st = arena_printf("snn_sst_%s", pn);
-            array(ms, ss, "const uint64_t *", arena_printf("sizeof %s", ss),
+            /* compiled in, or from a file (run config spike_times): sized at run time */
+            array(ms, ss, "const uint64_t *",
+                  arena_printf("sizeof(uint64_t) * (SNN_N_%s + 1)", pn),
                   arena_printf("population '%s' spike list starts", pn), false);
-            array(ms, st, "const uint32_t *", arena_printf("sizeof %s", st),
+            array(ms, st, "const uint32_t *",
+                  arena_printf("sizeof(uint32_t) * (%s[SNN_N_%s] + 1)", ss, pn),
                   arena_printf("population '%s' spike times", pn), false);
             array(ms, arena_printf("snn_ssc_%s", pn), "uint64_t *",
                   arena_printf("sizeof(uint64_t) * SNN_NL_%s", pn),

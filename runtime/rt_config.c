@@ -21,7 +21,7 @@
 #include <yaml.h>
 
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
-                                   "threads", "exchange"};
+                                   "threads", "exchange", "spike_times"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -216,6 +216,44 @@ static val make_val(yaml_document_t *doc, yaml_node_t *n, size_t key_line)
 
 /* One runtime parameter value: stored with where it came from; snn_main checks the name
  * against the model's runtime parameters. */
+/* spike_times.<pop> = file: the times of a spike_source_array population, read at run time
+ * (the population's kind is checked by snn_main, which knows the model). */
+static int apply_spike_times(ctx *c, const char *pop, size_t line, const val *v)
+{
+    snn_config *cfg = c->cfg;
+    char got[96];
+    int known = 0;
+    for (int i = 0; i < c->n_pops; i++)
+        known |= strcmp(c->pop_names[i], pop) == 0;
+    if (!known) {
+        const char *s = suggest(pop, c->pop_names, c->n_pops);
+        return fail(c, line, "'spike_times': the model has no population '%s'%s%s%s", pop,
+                    s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+    }
+    if (v->kind != V_SCALAR || !v->text[0])
+        return fail(c, line, "'spike_times.%s' must be a file name (.npy spike file or text "
+                             "'neuron time_ms' lines) (got %s)", pop, describe(v, got, sizeof got));
+    if (strlen(v->text) >= sizeof cfg->spike_times[0].path)
+        return fail(c, line, "'spike_times.%s': the file name is too long", pop);
+    int k = 0;
+    while (k < cfg->n_spike_times && strcmp(cfg->spike_times[k].pop, pop) != 0)
+        k++;
+    if (k == cfg->n_spike_times) {
+        if (k == SNN_MAX_SPIKE_FILES)
+            return fail(c, line, "too many 'spike_times' (at most %d)", SNN_MAX_SPIKE_FILES);
+        cfg->n_spike_times++;
+    }
+    snprintf(cfg->spike_times[k].pop, sizeof cfg->spike_times[k].pop, "%s", pop);
+    snprintf(cfg->spike_times[k].path, sizeof cfg->spike_times[k].path, "%s", v->text);
+    if (c->name)
+        snprintf(cfg->spike_times[k].where, sizeof cfg->spike_times[k].where, "%s:%zu", c->name,
+                 line);
+    else
+        snprintf(cfg->spike_times[k].where, sizeof cfg->spike_times[k].where, "--set '%s'",
+                 c->assign);
+    return 0;
+}
+
 static int apply_param(ctx *c, const char *name, size_t line, const val *v)
 {
     char got[600];
@@ -346,6 +384,22 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
                 if (apply_param(c, k1, node_line(kn), &pv) != 0)
                     return -1;
             }
+        }
+    } else if (strcmp(key, "spike_times") == 0) {
+        /* spike_times: { S: input.npy } */
+        if (v->kind != V_MAP)
+            return fail(c, line, "'spike_times' must be a mapping of spike source populations "
+                                 "to files, such as { S: input.npy } (got %s)",
+                        describe(v, got, sizeof got));
+        for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+             pr < v->node->data.mapping.pairs.top; pr++) {
+            yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+            yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+            if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+                return fail(c, line, "'spike_times' keys must be population names");
+            val pv = make_val(v->doc, vn, node_line(kn));
+            if (apply_spike_times(c, (const char *)kn->data.scalar.value, node_line(kn), &pv) != 0)
+                return -1;
         }
     } else if (strcmp(key, "record") == 0) {
         if (v->kind != V_MAP)
@@ -601,6 +655,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
         rc = apply_record(&c, key + 7, 0, &v, key);
     } else if (strncmp(key, "params.", 7) == 0 && key[7]) {
         rc = apply_param(&c, key + 7, 0, &v);
+    } else if (strncmp(key, "spike_times.", 12) == 0 && key[12]) {
+        rc = apply_spike_times(&c, key + 12, 0, &v);
     } else if (strcmp(key, "record") == 0 || strcmp(key, "record.") == 0) {
         rc = fail(&c, 0, "use record.<population>=spikes|none");
     } else {
@@ -618,7 +674,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                 return fail(&c, 0, "out of memory");
             }
             for (int i = 0; i < N_KEYS; i++)
-                if (strcmp(KEYS[i], "record") != 0 && strcmp(KEYS[i], "params") != 0)
+                if (strcmp(KEYS[i], "record") != 0 && strcmp(KEYS[i], "params") != 0 &&
+                    strcmp(KEYS[i], "spike_times") != 0)
                     cands[n++] = KEYS[i];
             for (int i = 0; i < n_pops; i++) {
                 snprintf(rec[i], sizeof rec[i], "record.%s", pop_names[i]);
@@ -631,7 +688,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
                           "threads, exchange, record.<population>, "
-                          "params.<population>.<parameter>)",
+                          "params.<population>.<parameter>, spike_times.<population>)",
                           key);
             free(cands);
             free(rec);

@@ -436,7 +436,14 @@ static char *build_json(const char *status, const char *error)
         jb_str(&b, G.vfiles[k]);
         jb_printf(&b, "}");
     }
-    jb_printf(&b, "%s],\n  \"runtime_params\": {", m->n_varrecs > 0 ? "\n  " : "");
+    jb_printf(&b, "%s],\n  \"spike_times\": {", m->n_varrecs > 0 ? "\n  " : "");
+    for (int k = 0; k < G.cfg.n_spike_times; k++) {
+        jb_printf(&b, "%s", k ? ", " : "");
+        jb_str(&b, G.cfg.spike_times[k].pop);
+        jb_printf(&b, ": ");
+        jb_str(&b, G.cfg.spike_times[k].path);
+    }
+    jb_printf(&b, "},\n  \"runtime_params\": {");
     for (int k = 0; k < m->n_rparams; k++) {
         jb_printf(&b, "%s", k ? ", " : "");
         jb_str(&b, m->rparams[k].name);
@@ -897,6 +904,26 @@ static int run_main(int argc, char **argv, const snn_model *model)
             snn_fatal("%s: '%s' must be in [%g, %g] (got %g)", ps->where, ps->name,
                       m->rparams[r].lo, m->rparams[r].hi, ps->value);
         *m->rparams[r].value = ps->value;
+    }
+
+    /* spike times from files: only for spike_source_array populations; the files are read
+     * during construction (snn_spike_times_apply), each by every rank */
+    for (int k = 0; k < cfg->n_spike_times; k++) {
+        const struct snn_spike_set *ss = &cfg->spike_times[k];
+        int p = 0;
+        while (p < m->n_pops && strcmp(m->pops[p].name, ss->pop) != 0)
+            p++;
+        if (p < m->n_pops && !m->pops[p].spike_source) {
+            char list[1024] = "";
+            size_t used = 0;
+            for (int q = 0; q < m->n_pops && used + 2 < sizeof list; q++)
+                if (m->pops[q].spike_source)
+                    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                             used ? ", " : "", m->pops[q].name);
+            snn_fatal("%s: population '%s' is not a spike_source_array, so its spikes cannot "
+                      "come from a file (spike_source_array populations: %s)", ss->where, ss->pop,
+                      used ? list : "this model has no spike_source_array");
+        }
     }
 
     for (int p = 0; p < m->n_pops; p++)

@@ -69,6 +69,7 @@ double snn_now(void);                                         /* monotonic secon
 
 #define SNN_MAX_POPS 256
 #define SNN_MAX_RPARAMS 64
+#define SNN_MAX_SPIKE_FILES 64
 
 typedef struct snn_config {
     double duration_ms;       /* default 1000 */
@@ -88,6 +89,15 @@ typedef struct snn_config {
         double value;
         char where[192];
     } params[SNN_MAX_RPARAMS];
+    /* spike_times: { S: file }: spike times of a spike_source_array population read at run
+     * time (a .npy spike file with fields t and i, as the simulator writes, or text with
+     * "neuron time_ms" per line) instead of the times compiled in; checked by snn_main */
+    int n_spike_times;
+    struct snn_spike_set {
+        char pop[128];
+        char path[1024];
+        char where[192];
+    } spike_times[SNN_MAX_SPIKE_FILES];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -546,6 +556,7 @@ typedef struct snn_pop_desc {
     const char *name;
     uint32_t n;
     int record_default; /* model's record{} */
+    int spike_source;   /* a spike_source_array (its times can come from the run config) */
 } snn_pop_desc;
 
 typedef struct snn_proj_desc {
@@ -626,6 +637,17 @@ typedef struct snn_model {
      * spikes and counts they still hold. */
     void (*finish)(snn_run *run);
 } snn_model;
+
+/* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run
+ * config's spike_times, if it names a file for it: *starts (n + 1 offsets) and *steps (the
+ * step of each time, ascending per neuron, as the compiled-in arrays) then point to the
+ * file's times; otherwise they stay as they are.  A bad file ends the run with snn_fatal naming
+ * the file and line (or entry). */
+void snn_spike_times_apply(snn_run *run, const char *pop, uint32_t n, double dt,
+                           const uint64_t **starts, const uint32_t **steps);
+/* The loader itself: 0, or -1 with a message in err. */
+int snn_spike_times_load(const char *path, uint32_t n, double dt, uint64_t **starts,
+                         uint32_t **steps, char *err, size_t errlen);
 
 /* Parse argv (--config FILE, --time MS, --set k=v, --seed N, --output DIR, --quiet,
  * --help, --version), build, run, write outputs and the summary; return the exit code. */

@@ -47,6 +47,17 @@ emulate() { # name model "snncc options" "run options" comparison
 emulate lif_single models/lif_single.lua "" "--time 200" exact
 emulate sources_pre tests/cuda/sources.lua "--cuda-span *=pre" "--time 300" exact
 emulate sources_post tests/cuda/sources.lua "--cuda-span *=post" "--time 300" exact
+# spike times from a file at run time (spike_times): the device gets the file's lists
+awk 'BEGIN { for (i = 0; i < 10; i++) for (k = 1; k <= 4; k++) print i, 7.3 * k + i }' \
+    >"$WORK/sources_times.txt"
+d="$WORK/sources_pre"
+"$d/c/sources" --time 300 --quiet --output "$d/out-c2" --set spike_times.S="$WORK/sources_times.txt"
+"$d/emu" --time 300 --quiet --output "$d/out-emu2" --set spike_times.S="$WORK/sources_times.txt"
+"$CMP" exact "$d/out-c2" "$d/out-emu2"
+if cmp -s "$d/out-c/spikes_S.npy" "$d/out-c2/spikes_S.npy"; then
+    echo "FAIL: spike_times did not change the spike source"; exit 1
+fi
+echo "spike times from a file: identical on the device"
 emulate pair_pre tests/cuda/pair.lua "--cuda-span *=pre" "--time 100" exact
 cmp "$WORK/pair_pre/out-c/post_acc.npy" "$WORK/pair_pre/out-emu/post_acc.npy"
 emulate pair_post tests/cuda/pair.lua "--cuda-span *=post" "--time 100" exact

@@ -115,7 +115,10 @@ static void test_errors(void **state)
     expect_error("sed: 1", "run.yaml:1: unknown key 'sed' (did you mean 'seed'?)");
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
-                 "quiet, params, threads, exchange)");
+                 "quiet, params, threads, exchange, spike_times)");
+    expect_error("spike_times: [a.npy]",
+                 "run.yaml:1: 'spike_times' must be a mapping of spike source populations to "
+                 "files, such as { S: input.npy } (got a list)");
     expect_error("seed: 1\nduration: abc\n",
                  "run.yaml:2: 'duration' must be a positive number of milliseconds (got 'abc')");
     expect_error("duration: -5",
@@ -255,7 +258,13 @@ static void test_set_errors(void **state)
     expect_set_error("colour=red", "--set 'colour=red': unknown key 'colour' (valid keys: "
                                    "duration, seed, output, quiet, threads, "
                                    "exchange, record.<population>, "
-                                   "params.<population>.<parameter>)");
+                                   "params.<population>.<parameter>, "
+                                   "spike_times.<population>)");
+    expect_set_error("spike_times.Q=a.txt", "--set 'spike_times.Q=a.txt': 'spike_times': the "
+                                            "model has no population 'Q'");
+    expect_set_error("spike_times.E=", "--set 'spike_times.E=': 'spike_times.E' must be a file "
+                                       "name (.npy spike file or text 'neuron time_ms' lines) "
+                                       "(got '')");
     expect_set_error("record.Q=none", "--set 'record.Q=none': unknown population 'Q' in "
                                       "'record' (populations: E, I, Thalamus)");
     expect_set_error("record.E=maybe",

@@ -42,7 +42,7 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-static const snn_pop_desc pops[] = {{"E", 4, 1}, {"I", 2, 0}};
+static const snn_pop_desc pops[] = {{"E", 4, 1, 0}, {"I", 2, 0, 0}};
 static const snn_varrec_desc varrecs[] = {{0, "V", 4, 1}, {1, "w", 2, 5}};
 static int g_fail_at = -1; /* step at which the model fails (snn_fatal), or -1 */
 
