@@ -264,7 +264,7 @@ static void test_set_errors(void **state)
                                             "model has no population 'Q'");
     expect_set_error("spike_times.E=", "--set 'spike_times.E=': 'spike_times.E' must be a file "
                                        "name (.npy spike file or text 'neuron time_ms' lines) "
-                                       "(got '')");
+                                       "(got nothing)");
     expect_set_error("record.Q=none", "--set 'record.Q=none': unknown population 'Q' in "
                                       "'record' (populations: E, I, Thalamus)");
     expect_set_error("record.E=maybe",
