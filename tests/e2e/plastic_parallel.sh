@@ -3,10 +3,11 @@
 # "Weight update models"): the spike files, state recordings, connectivity checksums and
 # the checksums of the synapses at the end of the run (run.json "final_checksum": weights
 # and the other synapse variables) are identical to the one-thread, one-process run's for
-#   - a model with two plastic projections, random draws in on_pre and on_post (keyed by
-#     the synapses' global positions), a synapse variable with random initial values,
-#     presynaptic spike code (exchanged every step under MPI) and state recording:
-#     2 and 3 threads, 2, 3 and 4 ranks (both exchange modes), 2 ranks x 2 threads;
+#   - a model with three plastic projections (fixed_probability, fixed_indegree and
+#     fixed_outdegree), random draws in on_pre and on_post (keyed by the synapses' global
+#     positions), a synapse variable with random initial values, presynaptic spike code
+#     (exchanged every step under MPI) and state recording: 2 and 3 threads, 2, 3 and 4
+#     ranks (both exchange modes), 2 ranks x 2 threads;
 #   - a model whose weight update model has no presynaptic spike code (exchanged every
 #     min-delay interval, 10 steps): 2 threads, 2 and 3 ranks;
 #   - the STDP pair protocol of tests/e2e/stdp_pair.sh (stdp and stdp_pl; blocks without
@@ -67,6 +68,9 @@ projection { S, E, name = "SE", conn = fixed_probability(0.3), synapse = noisy,
 projection { E, E, name = "EE", conn = fixed_indegree(10),
              synapse = stdp { A_plus = 2.0, A_minus = 2.1, w_max = 200.0 },
              weight = 50.0, delay = 0.2, psm = exp_curr(2.0), runtime = { "A_plus", "A_minus" } }
+projection { S, E, name = "SE2", conn = fixed_outdegree(4), synapse = noisy,
+             weight = uniform(20.0, 60.0), init = { c = normal(0.0, 1.0) }, delay = 0.3,
+             psm = exp_curr(2.0) }
 record { S = "spikes", E = { "spikes", "V", every = 10 } }
 EOF
 "$SNNCC" -q "$WORK/plast.lua" -o "$WORK/p1"
