@@ -12,6 +12,8 @@
 #    hpc_benchmark, compared with the model in bench/exchange_model.py, which then
 #    projects the full-scale microcircuit and hpc_benchmark at scale 100 to 1,000 and
 #    10,000 ranks.
+# PLASTIC=1: part 1 with -D plastic=1 (stdp_pl on E->E; presynaptic traces make the MPI
+# runs exchange every step), and no part 2.
 # Run on an otherwise idle machine: with other processes on the cores, threads that wait
 # at the end of every step for a descheduled peer dominate the timings.
 set -euo pipefail
@@ -19,13 +21,16 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 REPS=${REPS:-3}
 TIME=${TIME:-1100}
+PLASTIC=${PLASTIC:-0}
 OUT="$BUILD/bench-scaling"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$OUT"
 SNNCC="$BUILD/bin/snncc"
-"$SNNCC" -q models/hpc_benchmark.lua -o "$OUT/hpc"
-"$SNNCC" -q --mpi models/hpc_benchmark.lua -o "$OUT/hpc_mpi"
-echo "strong scaling: hpc_benchmark scale 1, $TIME ms, $REPS repetitions ($(nproc) cores)"
+"$SNNCC" -q -D plastic="$PLASTIC" models/hpc_benchmark.lua -o "$OUT/hpc"
+"$SNNCC" -q --mpi -D plastic="$PLASTIC" models/hpc_benchmark.lua -o "$OUT/hpc_mpi"
+what=""
+[ "$PLASTIC" = 0 ] || what=", plastic (stdp_pl on E->E)"
+echo "strong scaling: hpc_benchmark scale 1$what, $TIME ms, $REPS repetitions ($(nproc) cores)"
 for r in $(seq 1 "$REPS"); do
     "$OUT/hpc/hpc_benchmark" --time "$TIME" --quiet --output "$OUT/1x1_$r"
     "$OUT/hpc/hpc_benchmark" --time "$TIME" --quiet --output "$OUT/1x2_$r" --set threads=2
@@ -49,8 +54,11 @@ for tag, name in cfgs:
     c = statistics.median(j["timers"]["construction_s"] for j in runs)
     s = statistics.median(j["timers"]["simulation_s"] for j in runs)
     spikes = sum(p["spikes"] for p in runs[0]["populations"])
+    final = [p.get("final_checksum") for p in runs[0]["projections"]]
     spikes0 = spikes0 if spikes0 is not None else spikes
+    final0 = final if tag == "1x1" else final0
     assert spikes == spikes0, f"{name}: {spikes} spikes, 1x1 had {spikes0}"
+    assert final == final0, f"{name}: final synapse checksums {final}, 1x1 had {final0}"
     res[tag] = (c, s)
     ec = res["1x1"][0] / (2 * c) if tag != "1x1" else 1.0
     es = res["1x1"][1] / (2 * s) if tag != "1x1" else 1.0
@@ -61,6 +69,7 @@ print("2 ranks, collective, per rank (min/median/max s): " + ", ".join(
     f"{k[:-2]} {v['min']:.3f}/{v['median']:.3f}/{v['max']:.3f}" for k, v in rt.items()))
 PY
 
+[ "$PLASTIC" = 0 ] || exit 0
 echo
 echo "spike exchange volume (bytes sent per rank per interval), measured"
 "$SNNCC" -q --mpi -D N_scale=0.1 -D K_scale=1 models/microcircuit.lua -o "$OUT/mc_mpi"

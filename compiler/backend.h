@@ -62,6 +62,9 @@ Inputs emit_inputs_of(const Model *m, const Population *p);
 const char *emit_init_function(const Init *in, const char *qual, const char *cname);
 /* Spike queue depth of the C back end: the longest delay leaving p in steps (at least 1). */
 int emit_n_slots(const Model *m, const Population *p);
+/* Steps between spike exchanges of an MPI run (SNN_INTERVAL): the shortest delay in steps,
+ * 1 with per-synapse delays or presynaptic spike code of a weight update model. */
+int emit_exchange_interval(const Model *m);
 /* A literal of the model's scalar type ("20.0f" / "20.0"), arena allocated. */
 const char *emit_scalar_literal(double v, bool is_float);
 /* Element type of a projection's target indices ("uint16_t" / "uint32_t"). */

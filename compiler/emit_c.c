@@ -974,28 +974,6 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
             sb_printf(o, "    snn_dense_from_ragged(&snn_syn_%s[snn_t], %s, (int)sizeof(scalar));\n",
                       pj->name, het ? "0.0" : c_double(pj->weight.a));
     }
-    if (pj->syn) {
-        const SynapseModel *sm = pj->syn;
-        sb_puts(o, "    /* weight update model: its variables, traces and the column view */\n");
-        for (int i = 0; i < sm->n_vars; i++) {
-            if (!strcmp(sm->vars[i].name, sm->weight))
-                continue;
-            sb_printf(o, "    snn_sv_%s_%s = snn_alloc(sizeof(scalar) * snn_syn_%s[0].capacity, "
-                         "\"projection '%s' variable '%s'\");\n", pj->name, sm->vars[i].name,
-                      pj->name, pj->name, sm->vars[i].name);
-        }
-        for (int i = 0; i < sm->n_pre_vars; i++)
-            sb_printf(o, "    snn_pv_%s_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, "
-                         "\"projection '%s' presynaptic '%s'\");\n", pj->name,
-                      sm->pre_vars[i].name, pj->pre->name, pj->name, sm->pre_vars[i].name);
-        for (int i = 0; i < sm->n_post_vars; i++)
-            sb_printf(o, "    snn_qv_%s_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, "
-                         "\"projection '%s' postsynaptic '%s'\");\n", pj->name,
-                      sm->post_vars[i].name, pj->post->name, pj->name, sm->post_vars[i].name);
-        if (sm->on_post.stmts)
-            sb_printf(o, "    snn_columns_build(&snn_syn_%s[0], \"%s\", &snn_cols_%s);\n", pj->name,
-                      pj->name, pj->name);
-    }
     sb_puts(o, "}");
     (void)m;
 }
@@ -1033,11 +1011,13 @@ static void syn_rng_init(StrBuf *o, const Projection *pj, const CodeStr *cs, con
     if (!code_uses_rng(cs->stmts, NULL))
         return;
     sb_printf(o, "%*ssnn_rng snn_rng_st;\n", indent, "");
-    sb_printf(o, "%*ssnn_rng_init(&snn_rng_st, snn_seed_%s, snn_sstream_%s_%s, (uint32_t)%s, "
+    sb_printf(o, "%*ssnn_rng_init(&snn_rng_st, snn_seed_%s, snn_sstream_%s_%s, (uint32_t)(%s), "
                  "step);\n", indent, "", pj->name, pj->name, syn_code_tag(pj->syn, cs), elem);
     if (wide)
         sb_printf(o, "%*ssnn_rng_st.ctr[0] = (uint32_t)(%s >> 32) << 16;\n", indent, "", elem);
 }
+
+static bool syn_needs_positions(const Projection *pj);
 
 /* Initial values of a weight update model's variables (the weight itself comes from the
  * connectivity builder). */
@@ -1054,9 +1034,17 @@ static void proj_init(StrBuf *o, const Projection *pj)
         sb_printf(o, "{\n    const snn_init vinit = %s;\n",
                   c_init(&pj->syn_inits[i], arena_printf("synvar:%s/%s", pj->name,
                                                          sm->vars[i].name)));
-        sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, snn_syn_%s[0].capacity, "
-                     "snn_sv_%s_%s, (int)sizeof(scalar));\n}\n", pj->name, pj->name,
-                  sm->vars[i].name);
+        if (pj->syn_inits[i].kind == INIT_CONSTANT)
+            sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, snn_soff_%s[snn_nthr], "
+                         "snn_sv_%s_%s, (int)sizeof(scalar));\n}\n", pj->name, pj->name,
+                      sm->vars[i].name);
+        else /* keyed by the global position: the same values for any decomposition */
+            sb_printf(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                         "        snn_init_synapses(&vinit, run->seed, &snn_syn_%s[snn_t], "
+                         "snn_gpos_%s[snn_t],\n"
+                         "                          snn_sv_%s_%s + snn_soff_%s[snn_t], "
+                         "(int)sizeof(scalar));\n}\n", pj->name, pj->name, pj->name,
+                      sm->vars[i].name, pj->name);
     }
     for (int i = 0; i < sm->n_pre_vars; i++)
         sb_printf(o, "{\n    const snn_init vinit = %s;\n    snn_init_values(&vinit, run->seed, 0, "
@@ -1065,11 +1053,11 @@ static void proj_init(StrBuf *o, const Projection *pj)
                                                              sm->pre_vars[i].name)),
                   pj->pre->name, pj->name, sm->pre_vars[i].name);
     for (int i = 0; i < sm->n_post_vars; i++)
-        sb_printf(o, "{\n    const snn_init vinit = %s;\n    snn_init_values(&vinit, run->seed, 0, "
-                     "SNN_NL_%s, snn_qv_%s_%s, (int)sizeof(scalar));\n}\n",
+        sb_printf(o, "{\n    const snn_init vinit = %s;\n    snn_init_block(&vinit, run->seed, "
+                     "SNN_LO_%s, SNN_NL_%s, snn_qv_%s_%s, (int)sizeof(scalar));\n}\n",
                   c_init(&sm->post_vars[i].init, arena_printf("post:%s/%s", pj->name,
                                                               sm->post_vars[i].name)),
-                  pj->post->name, pj->name, sm->post_vars[i].name);
+                  pj->post->name, pj->post->name, pj->name, sm->post_vars[i].name);
     if (syn_uses_rng(sm)) {
         sb_printf(o, "snn_seed_%s = run->seed;\n", pj->name);
         const CodeStr *all[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
@@ -1110,14 +1098,28 @@ static void syn_decls(StrBuf *o, const Projection *pj)
     for (int i = 0; i < sm->n_post_vars; i++)
         sb_printf(o, "\nstatic scalar *snn_qv_%s_%s; /* postsynaptic variable */", pj->name,
                   sm->post_vars[i].name);
+    sb_printf(o, "\nstatic uint64_t *snn_soff_%s; /* thread block t's synapses: "
+                 "[snn_soff[t], snn_soff[t + 1]) of the synapse variables */", pj->name);
     if (sm->on_post.stmts)
-        sb_printf(o, "\nstatic snn_columns snn_cols_%s; /* column view for on_post */",
-                  pj->name);
+        sb_printf(o, "\nstatic snn_columns *snn_cols_%s; /* column view for on_post, per "
+                     "thread block */", pj->name);
+    if (syn_needs_positions(pj))
+        sb_printf(o, "\nstatic uint64_t **snn_gpos_%s; /* per thread block: global positions "
+                     "(snn_synapse_positions) */", pj->name);
 }
 
-/* Load the synapse variables at position 'pos' into locals, run code, store them. */
-static void syn_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
-                     const char *pos, const char *wptr, int indent, const EmitOptions *opt)
+/* The array of synapse variable v: the projection's whole array (one thread block: the
+ * CUDA back end), or the thread's part of it, snn_svt_<v> (syn_locals). */
+static const char *sv_array(const Projection *pj, const char *v, bool local)
+{
+    return local ? arena_printf("snn_svt_%s", v) : arena_printf("snn_sv_%s_%s", pj->name, v);
+}
+
+/* Load the synapse variables at position 'pos' into locals, run code, store them.  Random
+ * draws are keyed by 'elem' (a 64-bit expression: the synapse's global position). */
+static void syn_code_at(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+                        const char *pos, const char *wptr, bool local, const char *elem,
+                        int indent, const EmitOptions *opt)
 {
     const SynapseModel *sm = pj->syn;
     Ctx c = {m, pj->post, m->precision == PREC_FLOAT, pj};
@@ -1126,11 +1128,11 @@ static void syn_code(StrBuf *o, const Model *m, const Projection *pj, const Code
         if (!strcmp(v, sm->weight))
             sb_printf(o, "%*sscalar %s = %s[%s];\n", indent, "", v, wptr, pos);
         else
-            sb_printf(o, "%*sscalar %s = snn_sv_%s_%s[%s];\n", indent, "", v, pj->name, v, pos);
+            sb_printf(o, "%*sscalar %s = %s[%s];\n", indent, "", v, sv_array(pj, v, local), pos);
     }
     CodePrinter pr = printer(&c, cs, opt);
     sb_printf(o, "%*s{\n", indent, "");
-    syn_rng_init(o, pj, cs, pos, true, indent + 4);
+    syn_rng_init(o, pj, cs, elem, true, indent + 4);
     code_print_stmts(o, cs->stmts, indent + 4, &pr);
     if (pr.line_file)
         sb_puts(o, RESYNC "\n");
@@ -1140,105 +1142,263 @@ static void syn_code(StrBuf *o, const Model *m, const Projection *pj, const Code
         if (!strcmp(v, sm->weight))
             sb_printf(o, "%*s%s[%s] = %s;\n", indent, "", wptr, pos, v);
         else
-            sb_printf(o, "%*ssnn_sv_%s_%s[%s] = %s;\n", indent, "", pj->name, v, pos, v);
+            sb_printf(o, "%*s%s[%s] = %s;\n", indent, "", sv_array(pj, v, local), pos, v);
     }
 }
 
-/* Per-neuron code of a weight update model (spike or dynamics code) over a loop. */
-static void trace_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
-                       const char *idx, const EmitOptions *opt)
+static void syn_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+                     const char *pos, const char *wptr, int indent, const EmitOptions *opt)
+{
+    syn_code_at(o, m, pj, cs, pos, wptr, false, pos, indent, opt);
+}
+
+/* Per-neuron code of a weight update model (spike or dynamics code) over a loop: the
+ * neuron's index into the variables is snn_k, named idx in the code; random draws are
+ * keyed by elem (the neuron's global index). */
+static void trace_code_at(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+                          const char *idx, const char *elem, const EmitOptions *opt)
 {
     Ctx c = {m, pj->post, m->precision == PREC_FLOAT, pj};
     CodePrinter pr = printer(&c, cs, opt);
     sb_printf(o, "    const uint32_t %s = snn_k;\n", idx);
     sb_puts(o, "    {\n");
-    syn_rng_init(o, pj, cs, idx, false, 8);
+    syn_rng_init(o, pj, cs, elem, false, 8);
     code_print_stmts(o, cs->stmts, 8, &pr);
     if (pr.line_file)
         sb_puts(o, RESYNC "\n");
     sb_puts(o, "    }\n");
 }
 
-/* After the neuron updates: on_post for the synapses of targets that spiked, then the
- * spike code of the traces, then their dynamics. */
-static void proj_plasticity(StrBuf *o, const Model *m, const Projection *pj,
-                            const EmitOptions *opt)
+static void trace_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+                       const char *idx, const EmitOptions *opt)
+{
+    trace_code_at(o, m, pj, cs, idx, idx, opt);
+}
+
+/* Does the projection need the global positions of its synapses (snn_synapse_positions)?
+ * Random draws in on_pre / on_post and random initial values of synapse variables are
+ * keyed by them. */
+static bool syn_needs_positions(const Projection *pj)
 {
     const SynapseModel *sm = pj->syn;
-    const char *pre = pj->pre->name, *post = pj->post->name;
-    sb_printf(o, "const uint32_t snn_pre_slot = (uint32_t)(step %% SNN_NSLOT_%s);\n", pre);
-    sb_printf(o, "const uint32_t snn_post_slot = (uint32_t)(step %% SNN_NSLOT_%s);\n", post);
-    sb_printf(o, "const uint32_t snn_npre = snn_spkcnt_%s[snn_pre_slot];\n", pre);
-    sb_printf(o, "const uint32_t snn_npost = snn_spkcnt_%s[snn_post_slot];\n", post);
-    sb_printf(o, "const uint32_t *snn_pre_spk = snn_spk_%s + (size_t)snn_pre_slot * SNN_N_%s;\n",
-              pre, pre);
-    sb_printf(o, "const uint32_t *snn_post_spk = snn_spk_%s + (size_t)snn_post_slot * SNN_N_%s;\n",
-              post, post);
-    sb_puts(o, "(void)snn_npre; (void)snn_npost; (void)snn_pre_spk; (void)snn_post_spk;\n");
-    if (sm->on_post.stmts) {
-        sb_printf(o, "scalar *snn_w = snn_syn_%s[0].weight;\n", pj->name);
-        sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* on_post */\n");
-        sb_puts(o, "    const uint32_t snn_post = snn_post_spk[snn_s];\n");
-        sb_printf(o, "    for (uint64_t snn_c = snn_cols_%s.start[snn_post]; "
-                     "snn_c < snn_cols_%s.start[snn_post + 1]; snn_c++) {\n", pj->name, pj->name);
-        sb_printf(o, "        const uint64_t snn_pos = snn_cols_%s.syn[snn_c];\n", pj->name);
-        sb_printf(o, "        const uint32_t snn_pre = snn_cols_%s.pre[snn_c];\n", pj->name);
-        sb_puts(o, "        (void)snn_pre;\n");
-        syn_code(o, m, pj, &sm->on_post, "snn_pos", "snn_w", 8, opt);
-        sb_puts(o, "    }\n}\n");
+    if (code_uses_rng(sm->on_pre.stmts, NULL) || code_uses_rng(sm->on_post.stmts, NULL))
+        return true;
+    for (int i = 0; i < sm->n_vars; i++)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0 &&
+            pj->syn_inits[i].kind != INIT_CONSTANT)
+            return true;
+    return false;
+}
+
+/* Thread snn_t's view of a plastic projection's per-synapse state: its part of each
+ * synapse variable (snn_svt_<var>) and of the global positions (snn_gp). */
+static void syn_locals(StrBuf *o, const Projection *pj)
+{
+    const SynapseModel *sm = pj->syn;
+    for (int i = 0; i < sm->n_vars; i++)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0)
+            sb_printf(o, "scalar *restrict snn_svt_%s = snn_sv_%s_%s + snn_soff_%s[snn_t];\n",
+                      sm->vars[i].name, pj->name, sm->vars[i].name, pj->name);
+    if (syn_needs_positions(pj))
+        sb_printf(o, "const uint64_t *restrict snn_gp = snn_gpos_%s[snn_t]; /* global "
+                     "positions */\n", pj->name);
+}
+
+/* The global position of the synapse at snn_pos of row snn_pre, for the draws. */
+static const char *syn_elem(StrBuf *o, const Projection *pj, int indent)
+{
+    if (!syn_needs_positions(pj))
+        return "snn_pos";
+    sb_printf(o, "%*sconst uint64_t snn_gpos = snn_gp[snn_pre] + snn_pos;\n", indent, "");
+    sb_printf(o, "%*s(void)snn_gpos;\n", indent, "");
+    return "snn_gpos";
+}
+
+/* After the projection's thread blocks are built: the weight update model's state for all
+ * of them.  Synapse variables are one array per variable, block t's synapses at
+ * [snn_soff[t], snn_soff[t + 1]) in the block's storage order; presynaptic variables are
+ * held for every source (each rank keeps its own copy, updated from the global spikes),
+ * postsynaptic ones for this rank's targets; each block has its own column view. */
+static void syn_setup(StrBuf *o, const Projection *pj)
+{
+    const SynapseModel *sm = pj->syn;
+    const char *n = pj->name;
+    sb_printf(o, "{ /* projection '%s': weight update model '%s' */\n", n, sm->name);
+    sb_puts(o, "    uint64_t snn_cap = 0;\n");
+    sb_printf(o, "    snn_soff_%s = snn_alloc(sizeof(uint64_t) * ((size_t)snn_nthr + 1), "
+                 "\"projection '%s' thread blocks\");\n", n, n);
+    sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+    sb_printf(o, "        snn_soff_%s[snn_t] = snn_cap;\n", n);
+    sb_printf(o, "        snn_cap += snn_syn_%s[snn_t].capacity;\n", n);
+    sb_puts(o, "    }\n");
+    sb_printf(o, "    snn_soff_%s[snn_nthr] = snn_cap;\n", n);
+    for (int i = 0; i < sm->n_vars; i++) {
+        if (!strcmp(sm->vars[i].name, sm->weight))
+            continue;
+        sb_printf(o, "    snn_sv_%s_%s = snn_alloc(sizeof(scalar) * (snn_cap ? snn_cap : 1), "
+                     "\"projection '%s' variable '%s'\");\n", n, sm->vars[i].name, n,
+                  sm->vars[i].name);
     }
-    if (sm->pre_spike.stmts) {
-        sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npre; snn_s++) { /* pre_spike */\n");
-        sb_puts(o, "    const uint32_t snn_k = snn_pre_spk[snn_s];\n");
-        trace_code(o, m, pj, &sm->pre_spike, "snn_pre", opt);
-        sb_puts(o, "}\n");
+    for (int i = 0; i < sm->n_pre_vars; i++)
+        sb_printf(o, "    snn_pv_%s_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, "
+                     "\"projection '%s' presynaptic '%s'\");\n", n, sm->pre_vars[i].name,
+                  pj->pre->name, n, sm->pre_vars[i].name);
+    for (int i = 0; i < sm->n_post_vars; i++)
+        sb_printf(o, "    snn_qv_%s_%s = snn_alloc(sizeof(scalar) * (SNN_NL_%s + 1u), "
+                     "\"projection '%s' postsynaptic '%s'\");\n", n, sm->post_vars[i].name,
+                  pj->post->name, n, sm->post_vars[i].name);
+    if (sm->on_post.stmts) {
+        sb_printf(o, "    snn_cols_%s = snn_alloc(sizeof(snn_columns) * (size_t)snn_nthr, "
+                     "\"projection '%s' column views\");\n", n, n);
+        sb_puts(o, "#ifdef _OPENMP\n#pragma omp parallel for schedule(dynamic, 1) "
+                   "num_threads(snn_nthr) if (snn_nthr > 1)\n#endif\n");
+        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
+        sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
+                  n, n, n);
+    }
+    if (syn_needs_positions(pj)) {
+        sb_printf(o, "    snn_gpos_%s = snn_alloc(sizeof(uint64_t *) * (size_t)snn_nthr, "
+                     "\"projection '%s' synapse positions\");\n", n, n);
+        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
+        sb_printf(o, "        snn_gpos_%s[snn_t] = snn_alloc(sizeof(uint64_t) * ((size_t)SNN_N_%s + "
+                     "1), \"projection '%s' synapse positions\");\n", n, pj->pre->name, n);
+        sb_printf(o, "    snn_synapse_positions(snn_syn_%s, snn_nthr, snn_gpos_%s);\n", n, n);
+    }
+    sb_puts(o, "}");
+}
+
+/* At the end of the run: the checksum of the synapses as they are then (weights and the
+ * other synapse variables). */
+static void syn_checksum(StrBuf *o, const Projection *pj, int index)
+{
+    const SynapseModel *sm = pj->syn;
+    const char *n = pj->name;
+    sb_puts(o, "for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+    sb_printf(o, "    const void *snn_vars[%d] = {", sm->n_vars);
+    int k = 0;
+    for (int i = 0; i < sm->n_vars; i++)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0)
+            sb_printf(o, "%ssnn_sv_%s_%s + snn_soff_%s[snn_t]", k++ ? ", " : "", n,
+                      sm->vars[i].name, n);
+    if (!k)
+        sb_puts(o, "NULL");
+    sb_puts(o, "};\n");
+    sb_printf(o, "    run->syn_final[%d] += snn_synapse_checksum(&snn_syn_%s[snn_t], snn_vars, %d, "
+                 "(int)sizeof(scalar));\n", index, n, k);
+    sb_puts(o, "}\n");
+    sb_printf(o, "run->has_final[%d] = 1;", index);
+}
+
+/* In the step's parallel region, after thread snn_t's neuron updates: on_post for the
+ * synapses onto its targets that spiked (its own column view), then the spike code and
+ * the dynamics of the postsynaptic variables of its targets.  Nothing here is read or
+ * written by another thread: the synapses, columns and postsynaptic variables are the
+ * block's; the presynaptic variables are only read (they change after the region). */
+static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
+                              const EmitOptions *opt)
+{
+    const SynapseModel *sm = pj->syn;
+    const char *post = pj->post->name, *n = pj->name;
+    sb_printf(o, "const uint32_t snn_b = snn_tlo_%s[snn_t], snn_e = snn_tlo_%s[snn_t + 1];\n",
+              post, post);
+    sb_printf(o, "const uint32_t snn_npost = snn_tcnt_%s[snn_t]; /* this thread's spikes of "
+                 "the step */\n", post);
+    sb_printf(o, "const uint32_t *snn_post_spk = snn_tspk_%s + snn_b; /* global ids */\n", post);
+    sb_puts(o, "(void)snn_e; (void)snn_npost; (void)snn_post_spk; (void)step;\n");
+    if (sm->on_post.stmts) {
+        sb_printf(o, "const snn_columns *snn_col = &snn_cols_%s[snn_t];\n", n);
+        sb_printf(o, "scalar *restrict snn_w = snn_syn_%s[snn_t].weight;\n", n);
+        syn_locals(o, pj);
+        sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* on_post */\n");
+        sb_printf(o, "    const uint32_t snn_post = snn_post_spk[snn_s] - SNN_LO_%s; /* this "
+                     "rank's index */\n", post);
+        sb_puts(o, "    const uint32_t snn_j = snn_post - snn_b; /* the block's column */\n");
+        sb_puts(o, "    for (uint64_t snn_c = snn_col->start[snn_j]; snn_c < "
+                   "snn_col->start[snn_j + 1]; snn_c++) {\n");
+        sb_puts(o, "        const uint64_t snn_pos = snn_col->syn[snn_c];\n");
+        sb_puts(o, "        const uint32_t snn_pre = snn_col->pre[snn_c];\n");
+        sb_puts(o, "        (void)snn_pre;\n");
+        const char *elem = syn_elem(o, pj, 8);
+        syn_code_at(o, m, pj, &sm->on_post, "snn_pos", "snn_w", true, elem, 8, opt);
+        sb_puts(o, "    }\n}\n");
     }
     if (sm->post_spike.stmts) {
         sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* post_spike */\n");
-        sb_puts(o, "    const uint32_t snn_k = snn_post_spk[snn_s];\n");
-        trace_code(o, m, pj, &sm->post_spike, "snn_post", opt);
+        sb_printf(o, "    const uint32_t snn_k = snn_post_spk[snn_s] - SNN_LO_%s;\n", post);
+        trace_code_at(o, m, pj, &sm->post_spike, "snn_post",
+                      arena_printf("SNN_LO_%s + snn_k", post), opt);
+        sb_puts(o, "}\n");
+    }
+    if (sm->post_dynamics.stmts) {
+        sb_puts(o, "for (uint32_t snn_k = snn_b; snn_k < snn_e; snn_k++) { /* post_dynamics */\n");
+        trace_code_at(o, m, pj, &sm->post_dynamics, "snn_post",
+                      arena_printf("SNN_LO_%s + snn_k", post), opt);
+        sb_puts(o, "}\n");
+    }
+}
+
+/* After the step's spikes are in the queue (gathered, and with MPI exchanged: a model
+ * with presynaptic spike code exchanges every step): the spike code of the presynaptic
+ * variables for every source that spiked, then their dynamics for every source.  Every
+ * rank keeps the presynaptic variables of all sources and updates them alike. */
+static void proj_plastic_pre(StrBuf *o, const Model *m, const Projection *pj,
+                             const EmitOptions *opt)
+{
+    const SynapseModel *sm = pj->syn;
+    const char *pre = pj->pre->name;
+    sb_puts(o, "(void)step;\n");
+    if (sm->pre_spike.stmts) {
+        sb_printf(o, "const uint32_t snn_slot = (uint32_t)(step %% SNN_NSLOT_%s);\n", pre);
+        sb_printf(o, "const uint32_t snn_npre = snn_spkcnt_%s[snn_slot];\n", pre);
+        sb_printf(o, "const uint32_t *snn_pre_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n",
+                  pre, pre);
+        sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npre; snn_s++) { /* pre_spike */\n");
+        sb_puts(o, "    const uint32_t snn_k = snn_pre_spk[snn_s];\n");
+        trace_code_at(o, m, pj, &sm->pre_spike, "snn_pre", "snn_k", opt);
         sb_puts(o, "}\n");
     }
     if (sm->pre_dynamics.stmts) {
         sb_printf(o, "for (uint32_t snn_k = 0; snn_k < SNN_N_%s; snn_k++) { /* pre_dynamics */\n",
                   pre);
-        trace_code(o, m, pj, &sm->pre_dynamics, "snn_pre", opt);
-        sb_puts(o, "}\n");
-    }
-    if (sm->post_dynamics.stmts) {
-        sb_printf(o, "for (uint32_t snn_k = 0; snn_k < SNN_N_%s; snn_k++) { /* post_dynamics */\n",
-                  post);
-        trace_code(o, m, pj, &sm->post_dynamics, "snn_post", opt);
+        trace_code_at(o, m, pj, &sm->pre_dynamics, "snn_pre", "snn_k", opt);
         sb_puts(o, "}\n");
     }
 }
 
+/* Thread snn_t's delivery of a plastic projection: the synapses onto its block of targets,
+ * each running on_pre and then delivering its weight. */
 static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *pj,
                                    const EmitOptions *opt)
 {
-    const char *pre = pj->pre->name, *post = pj->post->name;
+    const char *pre = pj->pre->name, *post = pj->post->name, *n = pj->name;
     int d = pj->delay_steps;
-    sb_printf(o, "/* spikes emitted %d step%s ago; each synapse runs on_pre, then delivers its "
-                 "weight (one thread) */\n", d, d == 1 ? "" : "s");
-    sb_puts(o, "(void)snn_t;\n");
+    sb_printf(o, "/* spikes emitted %d step%s ago; each synapse onto this thread's targets runs "
+                 "on_pre, then delivers its weight */\n", d, d == 1 ? "" : "s");
     sb_printf(o, "const uint32_t snn_slot = (uint32_t)((step + SNN_NSLOT_%s - %du) %% SNN_NSLOT_%s);\n",
               pre, d, pre);
     sb_printf(o, "const uint32_t snn_n = snn_spkcnt_%s[snn_slot];\n", pre);
     sb_printf(o, "const uint32_t *snn_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n", pre, pre);
-    sb_printf(o, "const %s *snn_ind = snn_syn_%s[0].ind;\n", ind_type(pj), pj->name);
-    sb_printf(o, "scalar *snn_w = snn_syn_%s[0].weight;\n", pj->name);
-    sb_printf(o, "scalar *snn_in = snn_in%d_%s;\n", pj->input_slot, post);
+    sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+    sb_puts(o, "const uint64_t *restrict snn_rs = snn_R->row_start;\n");
+    sb_puts(o, "const uint32_t *restrict snn_rl = snn_R->row_len;\n");
+    sb_printf(o, "const %s *restrict snn_ind = snn_R->ind;\n", ind_type(pj));
+    sb_puts(o, "scalar *restrict snn_w = snn_R->weight;\n");
+    syn_locals(o, pj);
+    sb_printf(o, "const uint32_t snn_plo = snn_tlo_%s[snn_t]; /* the block's first target (this "
+                 "rank's index) */\n", post);
+    sb_printf(o, "scalar *restrict snn_in = snn_in%d_%s + snn_plo;\n", pj->input_slot, post);
     sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_n; snn_s++) {\n");
     sb_puts(o, "    const uint32_t snn_pre = snn_spk[snn_s];\n");
-    sb_printf(o, "    const uint64_t snn_start = snn_syn_%s[0].row_start[snn_pre];\n", pj->name);
-    sb_printf(o, "    const uint64_t snn_end = snn_start + snn_syn_%s[0].row_len[snn_pre];\n",
-              pj->name);
-    sb_puts(o, "    for (uint64_t snn_pos = snn_start; snn_pos < snn_end; snn_pos++) {\n");
-    sb_puts(o, "        const uint32_t snn_post = snn_ind[snn_pos];\n");
+    sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
+    sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
+    sb_puts(o, "        const uint32_t snn_k = snn_ind[snn_pos];\n");
+    sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
     sb_puts(o, "        (void)snn_post;\n");
-    if (pj->syn->on_pre.stmts)
-        syn_code(o, m, pj, &pj->syn->on_pre, "snn_pos", "snn_w", 8, opt);
-    sb_puts(o, "        snn_in[snn_post] += snn_w[snn_pos];\n");
+    if (pj->syn->on_pre.stmts) {
+        const char *elem = syn_elem(o, pj, 8);
+        syn_code_at(o, m, pj, &pj->syn->on_pre, "snn_pos", "snn_w", true, elem, 8, opt);
+    }
+    sb_puts(o, "        snn_in[snn_k] += snn_w[snn_pos];\n");
     sb_puts(o, "    }\n}");
 }
 
@@ -1475,6 +1635,28 @@ static int expand_write(TmplScope *g, const char *tmpl, const char *dir, const c
     return rc;
 }
 
+/* Steps between spike exchanges of an MPI run: the shortest delay in steps (1 with
+ * per-synapse delays, which are delivered from the step after the spike), and 1 when a
+ * weight update model has presynaptic spike code.  Its presynaptic variables are read by
+ * on_post and on_pre in every step after the spike, for every source with synapses on a
+ * rank, and written in the spike's step: each rank updates its own copy of them, so it
+ * needs every step's spikes by the end of that step (docs/parallel.md, "Weight update
+ * models"). */
+static int exchange_interval(const Model *m)
+{
+    int interval = 0;
+    for (int i = 0; i < m->n_projs; i++) {
+        int d = m->projs[i]->het_delay ? 1 : m->projs[i]->delay_steps;
+        if (d < 1)
+            d = 1;
+        if (m->projs[i]->syn && m->projs[i]->syn->pre_spike.stmts)
+            d = 1;
+        if (interval == 0 || d < interval)
+            interval = d;
+    }
+    return interval ? interval : 1;
+}
+
 /* Everything templates/c/model.c.tmpl needs (the CUDA back end's host half uses it too). */
 static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
 {
@@ -1499,17 +1681,8 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
     tmpl_set(g, "seed", arena_printf("%llu", (unsigned long long)m->seed));
     tmpl_set(g, "n_pops", arena_printf("%d", m->n_pops));
     tmpl_set(g, "n_projs", arena_printf("%d", m->n_projs));
-    /* MPI exchange interval: the shortest delay in steps (1 with per-synapse delays, which
-     * are delivered from the step after the spike) */
-    int interval = 0, n_xpops = 0;
-    for (int i = 0; i < m->n_projs; i++) {
-        int d = m->projs[i]->het_delay ? 1 : m->projs[i]->delay_steps;
-        if (d < 1)
-            d = 1;
-        if (interval == 0 || d < interval)
-            interval = d;
-    }
-    tmpl_set(g, "interval", arena_printf("%d", interval ? interval : 1));
+    int n_xpops = 0;
+    tmpl_set(g, "interval", arena_printf("%d", exchange_interval(m)));
     tmpl_list_declare(g, "pops");
     tmpl_list_declare(g, "projs");
     tmpl_list_declare(g, "varrecs");
@@ -1653,8 +1826,14 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         if (pj->syn) {
             syn_decls(&sb, pj);
             tmpl_set(s, "syn_decls", take(&sb));
-            proj_plasticity(&sb, m, pj, opt);
-            tmpl_set(s, "plasticity", take(&sb));
+            syn_setup(&sb, pj);
+            tmpl_set(s, "syn_setup", take(&sb));
+            syn_checksum(&sb, pj, i);
+            tmpl_set(s, "syn_checksum", take(&sb));
+            proj_plastic_post(&sb, m, pj, opt);
+            tmpl_set(s, "plastic_post", take(&sb));
+            proj_plastic_pre(&sb, m, pj, opt);
+            tmpl_set(s, "plastic_pre", take(&sb));
         }
     }
     /* build order: largest projections first (dynamic scheduling balances the rest) */
@@ -1675,10 +1854,6 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
             tmpl_set(tmpl_list_add(g, "builders"), "name", m->projs[order[i]]->name);
     }
     tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
-    bool any_plastic = false;
-    for (int i = 0; i < m->n_projs; i++)
-        any_plastic |= m->projs[i]->syn != NULL;
-    tmpl_set_bool(g, "any_plastic", any_plastic);
     sb_release(&sb);
     tmpl_set(g, "initfns", g_initfns.buf ? g_initfns.buf : "");
     sb_release(&g_initfns);
@@ -1696,6 +1871,7 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
 
 Inputs emit_inputs_of(const Model *m, const Population *p) { return inputs_of(m, p); }
 int emit_n_slots(const Model *m, const Population *p) { return n_slots(m, p); }
+int emit_exchange_interval(const Model *m) { return exchange_interval(m); }
 const char *emit_scalar_literal(double v, bool is_float) { return scalar_literal(v, is_float); }
 const char *emit_ind_type(const Projection *pj) { return ind_type(pj); }
 bool emit_per_synapse_weight(const Projection *pj) { return per_synapse_weight(pj); }

@@ -186,8 +186,9 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
                                sm->post_vars[k].name), true);
         if (sm->on_post.stmts) {
             const char *cols = arena_printf("snn_cols_%s", pj->name);
-            mir_add(ms, (Mirror){MIR_COLUMNS, cols, "snn_columns", arena_printf("&%s", cols),
-                                 arena_printf("sizeof %s", cols),
+            /* the host holds one column view per thread block; the CUDA back end uses one */
+            mir_add(ms, (Mirror){MIR_COLUMNS, cols, "snn_columns", arena_printf("&%s[0]", cols),
+                                 arena_printf("sizeof %s[0]", cols),
                                  arena_printf("projection '%s' columns", pj->name), false, i});
         }
     }
@@ -813,7 +814,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     for (int i = 0; i < m->n_projs; i++) {
         sb_printf(&sb, "snn_drop_rows(&snn_syn_%s[0]);\n", m->projs[i]->name);
         if (m->projs[i]->syn && m->projs[i]->syn->on_post.stmts)
-            sb_printf(&sb, "snn_columns_free(&snn_cols_%s);\n", m->projs[i]->name);
+            sb_printf(&sb, "snn_columns_free(&snn_cols_%s[0]);\n", m->projs[i]->name);
     }
     tmpl_set(h, "drop_rows", sb.len ? emit_take(&sb) : "/* no projections */");
     if (emit_expand_write(h, "cuda/host.c.tmpl", dir, arena_printf("%s.c", m->name)) != 0) {
@@ -832,17 +833,8 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_set(g, "dt", arena_printf("%.17g", m->dt));
     tmpl_set(g, "n_pops", arena_printf("%d", m->n_pops));
     tmpl_set(g, "n_projs", arena_printf("%d", m->n_projs));
-    /* MPI exchange interval: as the C back end's (the shortest delay in steps; 1 with
-     * per-synapse delays) */
-    int interval = 0;
-    for (int i = 0; i < m->n_projs; i++) {
-        int d = m->projs[i]->het_delay ? 1 : m->projs[i]->delay_steps;
-        if (d < 1)
-            d = 1;
-        if (interval == 0 || d < interval)
-            interval = d;
-    }
-    tmpl_set(g, "interval", arena_printf("%d", interval ? interval : 1));
+    /* MPI exchange interval: as the C back end's */
+    tmpl_set(g, "interval", arena_printf("%d", emit_exchange_interval(m)));
     tmpl_set(g, "n_mirrors", arena_printf("%d", ms.n));
     int64_t total = 0, trace_n = 0;
     for (int i = 0; i < m->n_pops; i++)

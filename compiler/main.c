@@ -238,16 +238,18 @@ int main(int argc, char **argv)
         return 1;
     if (check_model(m) != 0)                                       /* 2. checks */
         return 1;
-    if (o.mpi) {
-        /* Plastic synapses need the presynaptic spikes of the current step on every rank
-         * (traces) and the column view across ranks: not distributed yet. */
+    if (o.mpi && strcmp(o.backend, "c") != 0) {
+        /* The C back end distributes weight update models (every rank keeps the
+         * presynaptic variables of all sources, docs/parallel.md); the CUDA back end's
+         * device code does not yet. */
         int bad = 0;
         for (int i = 0; i < m->n_projs; i++)
             if (m->projs[i]->syn) {
                 diag_error(m->projs[i]->loc, "projection '%s' has a weight update model "
-                                             "(synapse '%s'); --mpi supports static synapses "
-                                             "only so far", m->projs[i]->name,
-                           m->projs[i]->syn->name);
+                                             "(synapse '%s'); --backend %s --mpi supports "
+                                             "static synapses only so far (the C back end "
+                                             "runs it with --mpi)", m->projs[i]->name,
+                           m->projs[i]->syn->name, o.backend);
                 bad++;
             }
         if (bad)

@@ -1458,6 +1458,60 @@ void snn_columns_free(snn_columns *c)
     c->pre = NULL;
 }
 
+/* ---- weight update models: global positions, initial values, final checksums ---------- */
+
+void snn_init_synapses(const snn_init *init, uint64_t seed, const snn_ragged *r,
+                       const uint64_t *base, void *out, int value_bytes)
+{
+    float *of = value_bytes == 4 ? out : NULL;
+    double *od = value_bytes == 4 ? NULL : out;
+    for (uint32_t i = 0; i < r->n_pre; i++)
+        for (uint64_t p = r->row_start[i]; p < r->row_start[i] + r->row_len[i]; p++) {
+            const double v = init->kind == SNN_INIT_CONSTANT
+                                 ? init->a
+                                 : rt_init_eval(init, seed, (uint32_t)(base[i] + p), 0);
+            if (of)
+                of[p] = (float)v;
+            else
+                od[p] = v;
+        }
+}
+
+/* The bits of value p of an array of value_bytes-wide scalars. */
+static inline uint64_t value_bits(const void *a, uint64_t p, int value_bytes)
+{
+    if (value_bytes == 4) {
+        uint32_t b;
+        memcpy(&b, (const float *)a + p, sizeof b);
+        return b;
+    }
+    uint64_t b;
+    memcpy(&b, (const double *)a + p, sizeof b);
+    return b;
+}
+
+uint64_t snn_synapse_checksum(const snn_ragged *r, const void *const *vars, int n_vars,
+                              int value_bytes)
+{
+    if (r->dense || r->procedural)
+        return r->checksum; /* no weight update models on these formats */
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < r->n_pre; i++)
+        for (uint64_t p = r->row_start[i]; p < r->row_start[i] + r->row_len[i]; p++) {
+            const uint32_t j = r->post_lo + (r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[p]
+                                                               : ((const uint32_t *)r->ind)[p]);
+            uint64_t wh = wbits_mix(r->weight ? value_bits(r->weight, p, r->weight_bytes) : 0);
+            if (r->delay)
+                wh ^= dmix(r->delay_bytes == 1 ? ((const uint8_t *)r->delay)[p]
+                                               : ((const uint16_t *)r->delay)[p]);
+            for (int k = 0; k < n_vars; k++)
+                wh ^= mix64(value_bits(vars[k], p, value_bytes) +
+                            (uint64_t)(k + 1) * 0xd1b54a32d192ed03ull);
+            sum += syn_hash(i, j, wh);
+        }
+    return sum;
+}
+
 /* ---- format = "dense" --------------------------------------------------------------- */
 
 void snn_dense_from_ragged(snn_ragged *r, double w, int weight_bytes)

@@ -422,7 +422,11 @@ static char *build_json(const char *status, const char *error)
         jb_u64(&b, run->n_synapses[q]);
         jb_printf(&b, ", \"bytes\": ");
         jb_u64(&b, run->syn_bytes[q]);
-        jb_printf(&b, ", \"checksum\": \"%016llx\"}", (unsigned long long)run->syn_checksum[q]);
+        jb_printf(&b, ", \"checksum\": \"%016llx\"", (unsigned long long)run->syn_checksum[q]);
+        if (run->has_final[q] && G.have_stats) /* synapses that change: as they are at the end */
+            jb_printf(&b, ", \"final_checksum\": \"%016llx\"",
+                      (unsigned long long)run->syn_final[q]);
+        jb_printf(&b, "}");
     }
     jb_printf(&b, "%s],\n  \"recordings\": [", m->n_projs ? "\n  " : "");
     for (int k = 0; k < m->n_varrecs && k < SNN_MAX_POPS; k++) {
@@ -1020,6 +1024,8 @@ static int run_main(int argc, char **argv, const snn_model *model)
     if (m->finish)
         m->finish(run);
     G.t_sim = snn_now() - t0;
+    if (m->checksum)
+        m->checksum(run);
     int interrupted = stop && G.steps_done < run->n_steps;
 
     /* Over the ranks: totals and min/median/max of the timers. */
@@ -1041,6 +1047,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     rt_par_sum_u64(run->n_synapses, m->n_projs);
     rt_par_sum_u64(run->syn_bytes, m->n_projs);
     rt_par_sum_u64(run->syn_checksum, m->n_projs);
+    rt_par_sum_u64(run->syn_final, m->n_projs);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
 

@@ -208,6 +208,64 @@ int rt_par_any(int flag)
     return flag;
 }
 
+/* ---- global synapse positions (weight update models) ---------------------------------- */
+
+#ifdef SNN_MPI
+/* MPI reductions over uint64_t arrays, in chunks that fit an int count. */
+static void u64_collective(uint64_t *in, uint64_t *out, size_t n, int exscan)
+{
+    const size_t chunk = (size_t)1 << 26;
+    for (size_t a = 0; a < n; a += chunk) {
+        int c = (int)(n - a < chunk ? n - a : chunk);
+        if (exscan)
+            MPI_Exscan(in + a, out + a, c, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+        else
+            MPI_Allreduce(in + a, out + a, c, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    }
+}
+#endif
+
+void snn_synapse_positions(const snn_ragged *blocks, int n_blocks, uint64_t *const *base)
+{
+    if (n_blocks < 1)
+        return;
+    const uint32_t n_pre = blocks[0].n_pre;
+    /* len[i]: row i's synapses on this rank; before[i]: on the ranks before this one;
+     * total[i]: on all ranks */
+    uint64_t *len = calloc((size_t)n_pre + 1, sizeof *len);
+    uint64_t *before = calloc((size_t)n_pre + 1, sizeof *before);
+    uint64_t *total = len;
+    if (!len || !before)
+        snn_fatal("out of memory for the synapse positions (%u sources)", n_pre);
+    for (int t = 0; t < n_blocks; t++)
+        for (uint32_t i = 0; i < n_pre; i++)
+            len[i] += blocks[t].row_len[i];
+#ifdef SNN_MPI
+    if (g_mpi_on && g_ranks > 1) {
+        total = calloc((size_t)n_pre + 1, sizeof *total);
+        if (!total)
+            snn_fatal("out of memory for the synapse positions (%u sources)", n_pre);
+        u64_collective(len, before, n_pre, 1);
+        if (g_rank == 0) /* MPI_Exscan leaves rank 0's result undefined */
+            memset(before, 0, (size_t)n_pre * sizeof *before);
+        u64_collective(len, total, n_pre, 0);
+    }
+#endif
+    uint64_t row0 = 0; /* global position of row i's first synapse */
+    for (uint32_t i = 0; i < n_pre; i++) {
+        uint64_t at = row0 + before[i];
+        for (int t = 0; t < n_blocks; t++) {
+            base[t][i] = at - blocks[t].row_start[i];
+            at += blocks[t].row_len[i];
+        }
+        row0 += total[i];
+    }
+    if (total != len)
+        free(total);
+    free(len);
+    free(before);
+}
+
 /* ---- the spike exchange ---------------------------------------------------------------- */
 
 static struct {

@@ -458,6 +458,27 @@ typedef struct snn_columns {
 void snn_columns_build(const snn_ragged *r, const char *name, snn_columns *c);
 void snn_columns_free(snn_columns *c);
 
+/* Weight update models store a projection as one snn_ragged per thread block (and rank) of
+ * its targets.  A synapse's *global position* is where one process with one thread stores
+ * it: rows in source order, each row the concatenation of the blocks' parts in block (rank,
+ * then thread) order.  Random draws in synapse code and random initial values of synapse
+ * variables are keyed by it, so they do not depend on the decomposition.
+ * snn_synapse_positions fills base[t][i] (n_pre entries per block t, allocated by the
+ * caller) such that the synapse at storage position p of row i of blocks[t] has the global
+ * position base[t][i] + p (modulo 2^64).  With MPI it is collective: every rank calls it
+ * once, with its own blocks (row lengths are summed over the ranks). */
+void snn_synapse_positions(const snn_ragged *blocks, int n_blocks, uint64_t *const *base);
+/* Initial values of one synapse variable of block r: out[p] for every stored synapse p is
+ * element base[i] + p of init (as snn_init_values would give it at that global position). */
+void snn_init_synapses(const snn_init *init, uint64_t seed, const snn_ragged *r,
+                       const uint64_t *base, void *out, int value_bytes);
+/* The checksum of a block's synapses as they are now: the terms of snn_ragged_build's
+ * checksum with the current weights (so it equals r->checksum while the weights are
+ * unchanged and there are no other variables), each with the bits of the n_vars synapse
+ * variables vars[k] (value_bytes each, indexed by storage position) mixed in. */
+uint64_t snn_synapse_checksum(const snn_ragged *r, const void *const *vars, int n_vars,
+                              int value_bytes);
+
 /* ---------------------------------------------------------------------------------------
  * Spike recording (rt_record.c)
  *
@@ -595,6 +616,10 @@ typedef struct snn_run {
      * (comm: packing, messages, unpacking; wait: blocked until the other ranks arrive) */
     double t_deliver, t_update, t_comm, t_wait;
     uint64_t bytes_sent, messages_sent; /* by snn_exchange, this rank */
+    /* per projection whose synapses change (weight update models): the checksum of the
+     * synapses at the end of the run (snn_synapse_checksum), filled by model->checksum */
+    uint64_t syn_final[SNN_MAX_POPS];
+    int has_final[SNN_MAX_POPS];
 } snn_run;
 
 /* A parameter the run config may change without recompiling (population{ runtime = },
@@ -636,6 +661,10 @@ typedef struct snn_model {
      * that run the steps asynchronously (CUDA) wait for the device here and hand over the
      * spikes and counts they still hold. */
     void (*finish)(snn_run *run);
+    /* Optional: called once after the last step (and finish), also after an interrupt: sets
+     * run->syn_final[q] and run->has_final[q] for the projections whose synapses change.
+     * run.json reports them (summed over ranks) as "final_checksum". */
+    void (*checksum)(snn_run *run);
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run

@@ -1,6 +1,7 @@
--- Weight update models do not run distributed yet: snncc --mpi names the projection.
--- snncc: --mpi
--- expect: 7: error: projection 'E_to_E' has a weight update model (synapse 'stdp'); --mpi supports static synapses only so far
+-- Weight update models do not run distributed on the CUDA back end yet (the C back end
+-- runs them with --mpi): snncc --backend cuda --mpi names the projection.
+-- snncc: --mpi -b cuda
+-- expect: 8: error: projection 'E_to_E' has a weight update model (synapse 'stdp'); --backend cuda --mpi supports static synapses only so far (the C back end runs it with --mpi)
 
 network { name = "mpi_plastic" }
 local E = population { "E", lif, 100 }

@@ -2,8 +2,9 @@
  * test_rt_conn.c - connectivity rules and the ragged builder (rt_conn.c): column sizes,
  * autapse / multapse handling, totals, ascending rows, checksums, slack, weights and the
  * 16-bit index path; fixed_outdegree, fixed_total (exact totals, count distributions),
- * per-synapse delays, and user-defined rules (generators written here the way emit_c.c
- * writes them: their random words, the column cache, row sorting, decomposition
+ * per-synapse delays; synapse positions, initial values and checksums of blocks of targets
+ * (weight update models); and user-defined rules (generators written here the way
+ * emit_c.c writes them: their random words, the column cache, row sorting, decomposition
  * independence and their run-time errors).
  */
 #include <stdarg.h>
@@ -324,6 +325,80 @@ static void test_checksum_deterministic(void **state)
     snn_ragged_free(&c);
     snn_ragged_free(&d);
     snn_ragged_free(&e);
+}
+
+/* Weight update models: a projection built as several blocks of targets (threads, ranks)
+ * maps every synapse to its position in the one-block build (snn_synapse_positions), the
+ * blocks' initial values of a synapse variable are the one-block build's values at those
+ * positions, and their checksums (snn_synapse_checksum) add up to the one-block build's,
+ * with and without synapse variables. */
+static void test_synapse_positions(void **state)
+{
+    (void)state;
+    snn_proj_spec s = spec_base(SNN_CONN_FIXED_INDEGREE, 300, 250);
+    s.k = 40;
+    s.multapses = 1;
+    s.has_weight = 1;
+    s.weight.kind = SNN_INIT_UNIFORM;
+    s.weight.a = 0.0;
+    s.weight.b = 1.0;
+    s.weight.stream = snn_stream_id("EE/weight");
+    snn_ragged whole;
+    snn_ragged_build(&s, 5, &whole);
+    enum { NB = 3 };
+    const uint32_t lo[NB + 1] = {0, 83, 84, 250}; /* one block of a single target */
+    snn_ragged b[NB];
+    uint64_t *base[NB];
+    for (int t = 0; t < NB; t++) {
+        snn_proj_spec bs = s;
+        bs.post_range = 1;
+        bs.post_lo = lo[t];
+        bs.post_n = lo[t + 1] - lo[t];
+        snn_ragged_build(&bs, 5, &b[t]);
+        base[t] = calloc(s.n_pre + 1, sizeof(uint64_t));
+        assert_non_null(base[t]);
+    }
+    snn_synapse_positions(b, NB, base);
+    const snn_init init = {.kind = SNN_INIT_NORMAL, .a = 1.0, .b = 2.0,
+                           .stream = snn_stream_id("synvar:EE/c")};
+    float *vw = calloc(whole.capacity + 1, sizeof(float));
+    assert_non_null(vw);
+    snn_init_values(&init, 5, 0, whole.capacity, vw, 4);
+    uint64_t sum = 0, sum_v = 0, seen = 0;
+    for (int t = 0; t < NB; t++) {
+        float *v = calloc(b[t].capacity + 1, sizeof(float));
+        assert_non_null(v);
+        snn_init_synapses(&init, 5, &b[t], base[t], v, 4);
+        for (uint32_t i = 0; i < s.n_pre; i++)
+            for (uint64_t p = b[t].row_start[i]; p < b[t].row_start[i] + b[t].row_len[i]; p++) {
+                const uint64_t g = base[t][i] + p;
+                assert_true(g >= whole.row_start[i] && g < whole.row_start[i] + whole.row_len[i]);
+                assert_int_equal(ind_at(&whole, g), lo[t] + ind_at(&b[t], p));
+                assert_memory_equal((const float *)whole.weight + g,
+                                    (const float *)b[t].weight + p, sizeof(float));
+                assert_memory_equal(vw + g, v + p, sizeof(float));
+                seen++;
+            }
+        const void *vars[1] = {v};
+        sum += snn_synapse_checksum(&b[t], NULL, 0, 4);
+        sum_v += snn_synapse_checksum(&b[t], vars, 1, 4);
+        free(v);
+    }
+    assert_true(seen == whole.n_syn);
+    assert_true(sum == whole.checksum);
+    assert_true(snn_synapse_checksum(&whole, NULL, 0, 4) == whole.checksum);
+    const void *vars[1] = {vw};
+    assert_true(sum_v == snn_synapse_checksum(&whole, vars, 1, 4));
+    assert_true(sum_v != sum);
+    /* a changed weight changes the checksum */
+    ((float *)whole.weight)[7] += 0.25f;
+    assert_true(snn_synapse_checksum(&whole, NULL, 0, 4) != whole.checksum);
+    free(vw);
+    for (int t = 0; t < NB; t++) {
+        free(base[t]);
+        snn_ragged_free(&b[t]);
+    }
+    snn_ragged_free(&whole);
 }
 
 static void test_slack_and_bytes(void **state)
@@ -1384,6 +1459,7 @@ int main(void)
         cmocka_unit_test(test_fixed_probability),
         cmocka_unit_test(test_all_to_all_one_to_one),
         cmocka_unit_test(test_checksum_deterministic),
+        cmocka_unit_test(test_synapse_positions),
         cmocka_unit_test(test_slack_and_bytes),
         cmocka_unit_test(test_weights_reproducible),
         cmocka_unit_test(test_16bit_indices),
