@@ -40,5 +40,5 @@ PY
 # the CUDA back end draws from the same streams on the device (its runs against the C back
 # end: tests/e2e/cuda_emulated.sh with tests/cuda/egp_rng.lua)
 "$SNNCC" -q -S -b cuda "$WORK/m.lua" -o "$WORK/cuda"
-grep -q "snn_rng_init(&snn_rng_st, snn_seed_EE, snn_sstream_EE_on_pre, (uint32_t)snn_pos, step);" "$WORK/cuda/srng.cu"
+grep -q "snn_rng_init(&snn_rng_st, snn_seed_EE, snn_sstream_EE_on_pre, (uint32_t)(snn_pos), step);" "$WORK/cuda/srng.cu"
 grep -q "__constant__ uint32_t snn_sstream_EE_post_dynamics;" "$WORK/cuda/srng.cu"
