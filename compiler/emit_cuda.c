@@ -793,23 +793,11 @@ static int check_spans(const Model *m, const EmitOptions *opt)
     return errs;
 }
 
-/* Recording synapse variables (record { <projection> = "w" }) is C back end only so far. */
-static int check_synrecs(const Model *m)
-{
-    for (int i = 0; i < m->n_synrecs; i++)
-        diag_error(m->synrecs[i]->loc, "record: projection '%s' variable '%s': the CUDA back "
-                   "end cannot record synapse variables yet (use the C back end)",
-                   m->synrecs[i]->proj->name,
-                   m->synrecs[i]->proj->syn->vars[m->synrecs[i]->var].name);
-    return m->n_synrecs;
-}
-
 /* ---- the files ---------------------------------------------------------------------------- */
 
 int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
 {
-    if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, opt) ||
-        check_synrecs(m))
+    if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, opt))
         return -1;
     Mirrors ms = {0};
     int **var_mirror = arena_alloc(sizeof(int *) * (size_t)(m->n_pops + 1));

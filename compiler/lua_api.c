@@ -1428,6 +1428,16 @@ static void add_synrec(lua_State *L, Projection *pj, const char *var, int every)
             cands[i] = sm->vars[i].name;
         char hint[128];
         diag_hint(hint, sizeof hint, var, cands, sm->n_vars);
+        if (!hint[0] && sm->n_vars == 1)
+            snprintf(hint, sizeof hint, " (did you mean '%s'?)", cands[0]);
+        else if (!hint[0]) {
+            size_t k = (size_t)snprintf(hint, sizeof hint, " (synapse '%s' has", sm->name);
+            for (int i = 0; i < sm->n_vars && k < sizeof hint; i++)
+                k += (size_t)snprintf(hint + k, sizeof hint - k, "%s '%s'", i ? "," : "",
+                                      cands[i]);
+            if (k < sizeof hint)
+                snprintf(hint + k, sizeof hint - k, ")");
+        }
         api_error(L, "record: projection '%s' has no synapse variable '%s'%s", pj->name, var,
                   hint);
     }
