@@ -877,5 +877,14 @@ int check_model(Model *m)
             m->varrecs[k - 1] = b;
             m->varrecs[k] = a;
         }
+    for (int i = 1; i < m->n_synrecs; i++) /* likewise synapse recordings */
+        for (int k = i; k > 0; k--) {
+            SynRecord *a = m->synrecs[k - 1], *b = m->synrecs[k];
+            if (a->proj->index < b->proj->index ||
+                (a->proj->index == b->proj->index && a->var <= b->var))
+                break;
+            m->synrecs[k - 1] = b;
+            m->synrecs[k] = a;
+        }
     return errs;
 }

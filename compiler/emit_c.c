@@ -1657,6 +1657,47 @@ static int exchange_interval(const Model *m)
     return interval ? interval : 1;
 }
 
+/* Synapse variable recordings (record { <projection> = "w" }): the snapshot function's
+ * cases, the calls in the step function for those with 'every', the descriptors. */
+static void synrec_scope(TmplScope *g, const Model *m)
+{
+    StrBuf fn, st, ds;
+    sb_init(&fn);
+    sb_init(&st);
+    sb_init(&ds);
+    if (m->n_synrecs) {
+        sb_puts(&fn, "const void **snn_v = malloc(sizeof(void *) * (size_t)snn_nthr);\n");
+        sb_puts(&fn, "if (!snn_v)\n    snn_fatal(\"out of memory recording synapses\");\n");
+        sb_puts(&fn, "switch (k) {\n");
+    }
+    for (int i = 0; i < m->n_synrecs; i++) {
+        const SynRecord *r = m->synrecs[i];
+        const Projection *pj = r->proj;
+        const char *var = pj->syn->vars[r->var].name;
+        bool is_w = !strcmp(var, pj->syn->weight);
+        sb_printf(&fn, "case %d: /* projection '%s' variable '%s' */\n", i, pj->name, var);
+        sb_puts(&fn, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
+        if (is_w)
+            sb_printf(&fn, "        snn_v[snn_t] = snn_syn_%s[snn_t].weight;\n", pj->name);
+        else
+            sb_printf(&fn, "        snn_v[snn_t] = snn_sv_%s_%s + snn_soff_%s[snn_t];\n",
+                      pj->name, var, pj->name);
+        sb_printf(&fn, "    snn_synrec_snapshot(run->synrec[%d], t_ms, snn_syn_%s, snn_nthr, "
+                       "snn_v, (int)sizeof(scalar));\n    break;\n", i, pj->name);
+        if (r->every > 0)
+            sb_printf(&st, "if (step %% %du == 0 && run->synrec[%d]) /* %s.%s */\n"
+                           "    model_syn_snapshot(run, %d, (double)(step + 1) * SNN_DT);\n",
+                      r->every, i, pj->name, var, i);
+        sb_printf(&ds, "%s{ %d, \"%s\", %du },", i ? "\n" : "", pj->index, var, r->every);
+    }
+    if (m->n_synrecs)
+        sb_puts(&fn, "default:\n    break;\n}\nfree(snn_v);");
+    tmpl_set(g, "synrec_fn", fn.len ? take(&fn) : "");
+    tmpl_set(g, "synrec_step", st.len ? take(&st) : "");
+    tmpl_set(g, "synrec_descs", ds.len ? take(&ds) : "{ 0, NULL, 0 }");
+    tmpl_set(g, "n_synrecs", arena_printf("%d", m->n_synrecs));
+}
+
 /* Everything templates/c/model.c.tmpl needs (the CUDA back end's host half uses it too). */
 static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
 {
@@ -1729,6 +1770,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
                 n_rparams++;
             }
     tmpl_set(g, "n_rparams", arena_printf("%d", n_rparams));
+    synrec_scope(g, m);
     for (int i = 0; i < m->n_varrecs; i++) {
         const VarRecord *r = m->varrecs[i];
         TmplScope *s = tmpl_list_add(g, "varrecs");

@@ -210,6 +210,11 @@ void ir_dump(StrBuf *out, const Model *m)
         sb_printf(out, "record %s.%s every=%d neurons=%lld\n", r->pop->name,
                   r->pop->model->vars[r->var].name, r->every, (long long)r->count);
     }
+    for (int i = 0; i < m->n_synrecs; i++) {
+        const SynRecord *r = m->synrecs[i];
+        sb_printf(out, "record %s.%s every=%d synapses\n", r->proj->name,
+                  r->proj->syn->vars[r->var].name, r->every);
+    }
 }
 
 const char *cs_kind_name(CurrentKind k)

@@ -25,7 +25,7 @@ typedef struct Ctx {
     Model *m;
     const LoadOptions *opt;
     const char *cur_file, *cur_text;
-    int neurons_cap, pops_cap, projs_cap, sources_cap, varrecs_cap, synapses_cap;
+    int neurons_cap, pops_cap, projs_cap, sources_cap, varrecs_cap, synrecs_cap, synapses_cap;
     int initcodes_cap, snippets_cap;
     bool *define_used;
 } Ctx;
@@ -1407,17 +1407,119 @@ static void record_entry(lua_State *L, Population *p, int vidx)
     }
 }
 
+static Projection *find_proj(Model *m, const char *name)
+{
+    for (int i = 0; i < m->n_projs; i++)
+        if (!strcmp(m->projs[i]->name, name))
+            return m->projs[i];
+    return NULL;
+}
+
+static void add_synrec(lua_State *L, Projection *pj, const char *var, int every)
+{
+    const SynapseModel *sm = pj->syn;
+    int v = -1;
+    for (int i = 0; i < sm->n_vars; i++)
+        if (!strcmp(sm->vars[i].name, var))
+            v = i;
+    if (v < 0) {
+        const char **cands = arena_alloc(sizeof(char *) * (size_t)(sm->n_vars + 1));
+        for (int i = 0; i < sm->n_vars; i++)
+            cands[i] = sm->vars[i].name;
+        char hint[128];
+        diag_hint(hint, sizeof hint, var, cands, sm->n_vars);
+        if (!hint[0] && sm->n_vars == 1)
+            snprintf(hint, sizeof hint, " (did you mean '%s'?)", cands[0]);
+        else if (!hint[0]) {
+            size_t k = (size_t)snprintf(hint, sizeof hint, " (synapse '%s' has", sm->name);
+            for (int i = 0; i < sm->n_vars && k < sizeof hint; i++)
+                k += (size_t)snprintf(hint + k, sizeof hint - k, "%s '%s'", i ? "," : "",
+                                      cands[i]);
+            if (k < sizeof hint)
+                snprintf(hint + k, sizeof hint - k, ")");
+        }
+        api_error(L, "record: projection '%s' has no synapse variable '%s'%s", pj->name, var,
+                  hint);
+    }
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    for (int i = 0; i < m->n_synrecs; i++)
+        if (m->synrecs[i]->proj == pj && m->synrecs[i]->var == v)
+            api_error(L, "record: projection '%s' variable '%s' is already recorded", pj->name,
+                      var);
+    SynRecord *r = arena_alloc(sizeof *r);
+    *r = (SynRecord){pj, v, every, caller_loc(L)};
+    m->synrecs = arena_grow(m->synrecs, &c->synrecs_cap, m->n_synrecs + 1, sizeof(void *));
+    m->synrecs[m->n_synrecs++] = r;
+}
+
+/* A projection's entry: "w", or { "w", "c", every = 1000 } (without every: the values at
+ * the end of the run). */
+static void record_syn_entry(lua_State *L, Projection *pj, int vidx)
+{
+    if (!pj->syn)
+        api_error(L, "record: projection '%s' has static synapses (no weight update model): "
+                     "it has no synapse variables to record", pj->name);
+    if (lua_type(L, vidx) == LUA_TSTRING) {
+        add_synrec(L, pj, lua_tostring(L, vidx), 0);
+        return;
+    }
+    if (!lua_istable(L, vidx))
+        api_error(L, "record: projection '%s': expected a synapse variable name or a table "
+                     "such as { \"w\", every = 1000 } (got %s)", pj->name, type_name(L, vidx));
+    static const char *const keys[] = {"every", NULL};
+    lua_Integer n = (lua_Integer)lua_rawlen(L, vidx);
+    check_keys(L, vidx, "record", keys, (int)n);
+    double every = 0;
+    opt_number(L, vidx, "every", 0, "record", &every);
+    if (lua_getfield(L, vidx, "every") != LUA_TNIL &&
+        (every < 1 || every != floor(every) || every > 1e9))
+        api_error(L, "record: projection '%s': 'every' must be a whole number of steps >= 1 "
+                     "(got %g)", pj->name, every);
+    lua_pop(L, 1);
+    if (n == 0)
+        api_error(L, "record: projection '%s': name the synapse variables to record, e.g. "
+                     "{ \"w\", every = 1000 }", pj->name);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, vidx, i);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            api_error(L, "record: projection '%s': entry %lld must be a name (got %s)",
+                      pj->name, (long long)i, type_name(L, -1));
+        add_synrec(L, pj, lua_tostring(L, -1), (int)every);
+        lua_pop(L, 1);
+    }
+}
+
 static int l_record(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
+    Model *m = get_ctx(L)->m;
     lua_pushnil(L);
     while (lua_next(L, 1)) {
         if (lua_type(L, -2) == LUA_TNUMBER) {           /* record { E, "I" } */
+            Projection *pj = test_handle(L, -1, MT_PROJ);
+            if (!pj && lua_type(L, -1) == LUA_TSTRING && !find_pop(m, lua_tostring(L, -1)))
+                pj = find_proj(m, lua_tostring(L, -1));
+            if (pj)
+                api_error(L, "record: projection '%s': name the synapse variables to record, "
+                             "e.g. record { %s = \"w\" }", pj->name, pj->name);
             Population *p = to_pop(L, -1, "record", "entry");
             p->record_spikes = true;
         } else {                                        /* record { E = "spikes" } */
-            Population *p = to_pop(L, -2, "record", "key");
-            record_entry(L, p, lua_gettop(L));
+            Projection *pj = test_handle(L, -2, MT_PROJ);
+            if (!pj && lua_type(L, -2) == LUA_TSTRING) {
+                const char *name = lua_tostring(L, -2);
+                pj = find_proj(m, name);
+                if (pj && find_pop(m, name))
+                    api_error(L, "record: '%s' is both a population and a projection; name "
+                                 "the projection differently (projection{ name = ... })", name);
+            }
+            if (pj) {
+                record_syn_entry(L, pj, lua_gettop(L));
+            } else {
+                Population *p = to_pop(L, -2, "record", "key");
+                record_entry(L, p, lua_gettop(L));
+            }
         }
         lua_pop(L, 1);
     }

@@ -255,6 +255,15 @@ int main(int argc, char **argv)
         if (bad)
             return 1;
     }
+    if (strcmp(o.backend, "c") != 0 && m->n_synrecs) {
+        /* snapshots of synapse variables walk the host's synapse rows (C back end only) */
+        for (int i = 0; i < m->n_synrecs; i++)
+            diag_error(m->synrecs[i]->loc, "record: projection '%s' variable '%s': the %s "
+                       "back end cannot record synapse variables yet (the C back end can)",
+                       m->synrecs[i]->proj->name,
+                       m->synrecs[i]->proj->syn->vars[m->synrecs[i]->var].name, o.backend);
+        return 1;
+    }
     if (o.dump) {
         StrBuf sb;
         sb_init(&sb);

@@ -267,6 +267,15 @@ typedef struct VarRecord {
     SrcLoc loc;
 } VarRecord;
 
+/* Recording of one synapse variable of a plastic projection (record { <proj> = "w" }):
+ * snapshots of every synapse (pre, post, value). */
+typedef struct SynRecord {
+    Projection *proj;
+    int var;          /* index into proj->syn->vars */
+    int every;        /* steps; 0: once, at the end of the run */
+    SrcLoc loc;
+} SynRecord;
+
 typedef enum Precision {
     PREC_FLOAT,
     PREC_DOUBLE,
@@ -295,6 +304,8 @@ typedef struct Model {
     int n_sources;
     VarRecord **varrecs;
     int n_varrecs;
+    SynRecord **synrecs;
+    int n_synrecs;
     InitSnippet **initcodes; /* initialiser{} definitions, in file order */
     int n_initcodes;
 } Model;

@@ -166,6 +166,7 @@ static struct {
     int recorded[SNN_MAX_POPS];
     char *files[SNN_MAX_POPS]; /* recorder paths once closed or aborted */
     char *vfiles[SNN_MAX_POPS]; /* variable recorder paths, likewise */
+    char *sfiles[SNN_MAX_POPS]; /* synapse recorder paths, likewise */
     int output_ready;
     uint64_t steps_done;
     double t_sim;
@@ -440,7 +441,22 @@ static char *build_json(const char *status, const char *error)
         jb_str(&b, G.vfiles[k]);
         jb_printf(&b, "}");
     }
-    jb_printf(&b, "%s],\n  \"spike_times\": {", m->n_varrecs > 0 ? "\n  " : "");
+    for (int k = 0; k < m->n_synrecs && k < SNN_MAX_POPS; k++) {
+        const snn_synrec_desc *sd = &m->synrecs[k];
+        jb_printf(&b, "%s\n    {\"projection\": ", k + m->n_varrecs ? "," : "");
+        jb_str(&b, sd->proj >= 0 && sd->proj < m->n_projs ? m->projs[sd->proj].name : NULL);
+        jb_printf(&b, ", \"var\": ");
+        jb_str(&b, sd->var);
+        if (sd->every)
+            jb_printf(&b, ", \"every\": %lu", (unsigned long)sd->every);
+        else
+            jb_printf(&b, ", \"every\": null");
+        jb_printf(&b, ", \"file\": ");
+        jb_str(&b, G.sfiles[k]);
+        jb_printf(&b, "}");
+    }
+    jb_printf(&b, "%s],\n  \"spike_times\": {",
+              m->n_varrecs + m->n_synrecs > 0 ? "\n  " : "");
     for (int k = 0; k < G.cfg.n_spike_times; k++) {
         jb_printf(&b, "%s", k ? ", " : "");
         jb_str(&b, G.cfg.spike_times[k].pop);
@@ -488,10 +504,25 @@ static char *varrec_part_name(int k)
     return part;
 }
 
+/* Likewise for synapse recorder k. */
+static char *synrec_part_name(int k)
+{
+    const snn_synrec_desc *sd = &G.model->synrecs[k];
+    const char *proj = G.model->projs[sd->proj].name, *var = sd->var ? sd->var : "?";
+    size_t n = strlen(rec_dir()) + strlen(proj) + strlen(var) + 32;
+    char *part = malloc(n);
+    if (part)
+        snprintf(part, n, "%s/%s_%s.npy.part", rec_dir(), proj, var);
+    return part;
+}
+
 static void fatal_hook(const char *msg)
 {
     if (!G.output_ready)
         return;
+    for (int k = 0; k < G.model->n_synrecs; k++)
+        if (G.run.synrec[k] && !G.sfiles[k])
+            G.sfiles[k] = synrec_part_name(k);
     for (int k = 0; k < G.model->n_varrecs; k++)
         if (G.run.varrec[k] && !G.vfiles[k])
             G.vfiles[k] = varrec_part_name(k);
@@ -519,6 +550,12 @@ static void fatal_hook(const char *msg)
         G.run.varrec[k] = NULL;
         if (r)
             snn_varrec_abort(r);
+    }
+    for (int k = 0; k < G.model->n_synrecs; k++) {
+        snn_synrec *r = G.run.synrec[k];
+        G.run.synrec[k] = NULL;
+        if (r)
+            snn_synrec_abort(r);
     }
 }
 
@@ -612,6 +649,9 @@ static void print_list_files(const snn_model *m)
     for (int k = 0; k < m->n_varrecs; k++)
         if (G.vfiles[k])
             printf(", %s", G.vfiles[k]);
+    for (int k = 0; k < m->n_synrecs; k++)
+        if (G.sfiles[k])
+            printf(", %s", G.sfiles[k]);
     printf("\n");
 }
 
@@ -748,6 +788,31 @@ static void merge_outputs(int interrupted)
             paths[r] = NULL;
         }
     }
+    for (int k = 0; k < m->n_synrecs; k++) {
+        const snn_synrec_desc *sd = &m->synrecs[k];
+        const char *proj = m->projs[sd->proj].name;
+        for (int r = 0; r < R; r++) {
+            size_t n = strlen(G.cfg.output) + strlen(proj) + strlen(sd->var) + 64;
+            paths[r] = malloc(n);
+            if (!paths[r])
+                snn_fatal("out of memory merging the ranks' outputs");
+            snprintf(paths[r], n, "%s/.rank%d/%s_%s%s", G.cfg.output, r, proj, sd->var, suffix);
+        }
+        snn_synrec *out = snn_synrec_open(G.cfg.output, proj, sd->var, value_bytes);
+        if (rt_par_merge_syn(out, paths, R, err, sizeof err) != 0)
+            snn_fatal("merging the recordings of %s.%s: %s", proj, sd->var, err);
+        if (interrupted)
+            snn_synrec_abort(out);
+        const char *path = snn_synrec_close(out);
+        free(G.sfiles[k]);
+        G.sfiles[k] = strdup(path);
+        snn_synrec_free(out);
+        for (int r = 0; r < R; r++) {
+            remove(paths[r]);
+            free(paths[r]);
+            paths[r] = NULL;
+        }
+    }
     for (int r = 0; r < R; r++) {
         char d[4300];
         snprintf(d, sizeof d, "%s/.rank%d", G.cfg.output, r);
@@ -784,6 +849,12 @@ static int run_main(int argc, char **argv, const snn_model *model)
             snn_fatal("recording of %s.%s: 'every' must be at least 1 step",
                       m->pops[vd->pop].name, vd->var);
     }
+    if (m->n_synrecs > SNN_MAX_POPS)
+        snn_fatal("the model records more than %d synapse variables", SNN_MAX_POPS);
+    for (int k = 0; k < m->n_synrecs; k++)
+        if (m->synrecs[k].proj < 0 || m->synrecs[k].proj >= m->n_projs || !m->synrecs[k].var ||
+            !m->syn_snapshot)
+            snn_fatal("synapse recording %d names no projection or variable", k);
     for (int p = 0; p < m->n_pops; p++)
         G.pop_names[p] = m->pops[p].name;
 
@@ -985,6 +1056,9 @@ static int run_main(int argc, char **argv, const snn_model *model)
             run->varrec[k] = snn_varrec_open(rec_dir(), m->pops[m->varrecs[k].pop].name,
                                              m->varrecs[k].var, cols, value_bytes);
     }
+    for (int k = 0; k < m->n_synrecs; k++)
+        run->synrec[k] = snn_synrec_open(rec_dir(), m->projs[m->synrecs[k].proj].name,
+                                         m->synrecs[k].var, value_bytes);
 
     /* Construction and initialisation. */
     double t0 = snn_now();
@@ -1026,6 +1100,10 @@ static int run_main(int argc, char **argv, const snn_model *model)
     G.t_sim = snn_now() - t0;
     if (m->checksum)
         m->checksum(run);
+    /* synapse recordings without 'every': the synapses as they are at the end */
+    for (int k = 0; k < m->n_synrecs; k++)
+        if (m->synrecs[k].every == 0 && run->synrec[k])
+            m->syn_snapshot(run, k, (double)G.steps_done * m->dt);
     int interrupted = stop && G.steps_done < run->n_steps;
 
     /* Over the ranks: totals and min/median/max of the timers. */
@@ -1082,6 +1160,16 @@ static int run_main(int argc, char **argv, const snn_model *model)
         run->varrec[k] = NULL;
         snn_varrec_free(r);
     }
+    for (int k = 0; k < m->n_synrecs; k++) {
+        snn_synrec *r = run->synrec[k];
+        if (!r)
+            continue;
+        if (interrupted)
+            snn_synrec_abort(r);
+        G.sfiles[k] = strdup(snn_synrec_close(r));
+        run->synrec[k] = NULL;
+        snn_synrec_free(r);
+    }
 
     rt_par_barrier(); /* every rank's files are complete */
     if (run->ranks > 1 && run->rank == 0)
@@ -1109,6 +1197,10 @@ static int run_main(int argc, char **argv, const snn_model *model)
     for (int k = 0; k < m->n_varrecs; k++) {
         free(G.vfiles[k]);
         G.vfiles[k] = NULL;
+    }
+    for (int k = 0; k < m->n_synrecs; k++) {
+        free(G.sfiles[k]);
+        G.sfiles[k] = NULL;
     }
     return interrupted ? 130 : 0;
 }

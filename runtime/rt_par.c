@@ -843,3 +843,68 @@ int rt_par_merge_vars(snn_varrec *out, char *const *paths, const uint32_t *n_col
     free(vals);
     return rc;
 }
+
+/* ---- merging synapse recordings ----------------------------------------------------------- */
+
+typedef struct syn_cursor {
+    FILE *f;
+    int valid;
+    double t;
+    uint32_t pre;
+    unsigned char rec[24];
+} syn_cursor;
+
+static void syn_next(syn_cursor *c, size_t rb)
+{
+    c->valid = c->f && fread(c->rec, 1, rb, c->f) == rb;
+    if (c->valid) {
+        uint64_t b = 0;
+        for (int k = 7; k >= 0; k--)
+            b = (b << 8) | c->rec[k];
+        memcpy(&c->t, &b, sizeof c->t);
+        c->pre = (uint32_t)c->rec[8] | ((uint32_t)c->rec[9] << 8) |
+                 ((uint32_t)c->rec[10] << 16) | ((uint32_t)c->rec[11] << 24);
+    }
+}
+
+/* Each rank's file is ordered by (t, pre, post) with the rank's own (ascending) range of
+ * targets: a k-way merge on (t, pre), taking the ranks in order for equal keys, gives the
+ * order one process writes. */
+int rt_par_merge_syn(snn_synrec *out, char *const *paths, int n, char *err, size_t errlen)
+{
+    const size_t rb = 16 + (size_t)snn_synrec_value_bytes(out);
+    syn_cursor *c = calloc((size_t)n, sizeof *c);
+    int rc = 0;
+    if (!c) {
+        snprintf(err, errlen, "out of memory merging synapse recordings");
+        return -1;
+    }
+    for (int r = 0; r < n && rc == 0; r++) {
+        c[r].f = npy_open(paths[r], err, errlen);
+        if (!c[r].f)
+            rc = -1;
+        else
+            syn_next(&c[r], rb);
+    }
+    while (rc == 0) {
+        int best = -1;
+        for (int r = 0; r < n; r++)
+            if (c[r].valid && (best < 0 || c[r].t < c[best].t ||
+                               (c[r].t == c[best].t && c[r].pre < c[best].pre)))
+                best = r;
+        if (best < 0)
+            break;
+        const double t = c[best].t;
+        const uint32_t pre = c[best].pre;
+        for (int r = best; r < n; r++)
+            while (c[r].valid && c[r].t == t && c[r].pre == pre) {
+                snn_synrec_write_raw(out, c[r].rec, 1);
+                syn_next(&c[r], rb);
+            }
+    }
+    for (int r = 0; r < n; r++)
+        if (c[r].f)
+            fclose(c[r].f);
+    free(c);
+    return rc;
+}

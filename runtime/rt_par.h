@@ -39,5 +39,8 @@ void rt_par_exchange_free(void);
 int rt_par_merge_spikes(snn_recorder *out, char *const *paths, int n, char *err, size_t errlen);
 int rt_par_merge_vars(snn_varrec *out, char *const *paths, const uint32_t *n_cols, int n,
                       int value_bytes, char *err, size_t errlen);
+/* Synapse recordings: each rank's file ordered by (t, pre, post), the ranks holding
+ * ascending ranges of targets; merged on (t, pre), ranks in order. */
+int rt_par_merge_syn(snn_synrec *out, char *const *paths, int n, char *err, size_t errlen);
 
 #endif

@@ -329,3 +329,177 @@ void snn_varrec_free(snn_varrec *r)
     free(r->part);
     free(r);
 }
+
+/* ---- synapse variable recording ------------------------------------------------------- */
+
+/* <dir>/<proj>_<var>.npy: records of f8 time, u4 pre, u4 post, one value (f4 or f8), one per
+ * synapse and snapshot.  Header as the variable recorders' (sized for any count). */
+struct snn_synrec {
+    FILE *f;
+    uint64_t n;           /* records written */
+    int vb;               /* 4 or 8 */
+    size_t header_len;    /* bytes, a multiple of 64 */
+    char *path, *part;
+    int aborted;
+};
+
+__attribute__((noreturn)) static void syn_write_fail(const snn_synrec *r)
+{
+    snn_fatal("cannot write recording file '%s': %s", r->part, strerror(errno ? errno : EIO));
+}
+
+static int syn_dict(char *buf, size_t n, int vb, const char *count)
+{
+    return snprintf(buf, n,
+                    "{'descr': [('t', '<f8'), ('pre', '<u4'), ('post', '<u4'), ('v', '<f%d')], "
+                    "'fortran_order': False, 'shape': (%s,), }",
+                    vb, count);
+}
+
+static void syn_write_header(snn_synrec *r, uint64_t n)
+{
+    char count[32], dict[160];
+    snprintf(count, sizeof count, "%llu", (unsigned long long)n);
+    int len = syn_dict(dict, sizeof dict, r->vb, count);
+    unsigned char h[256];
+    const size_t room = r->header_len - 10; /* dict, spaces, '\n' */
+    memset(h, ' ', r->header_len);
+    memcpy(h, "\x93NUMPY\x01\x00", 8);
+    h[8] = (unsigned char)(room & 0xff);
+    h[9] = (unsigned char)(room >> 8);
+    memcpy(h + 10, dict, (size_t)len);
+    h[r->header_len - 1] = '\n';
+    errno = 0;
+    if (fwrite(h, 1, r->header_len, r->f) != r->header_len)
+        syn_write_fail(r);
+}
+
+snn_synrec *snn_synrec_open(const char *dir, const char *proj, const char *var, int value_bytes)
+{
+    if (value_bytes != 4 && value_bytes != 8)
+        snn_fatal("recording of '%s.%s': values must have 4 or 8 bytes (got %d)", proj, var,
+                  value_bytes);
+    snn_synrec *r = calloc(1, sizeof *r);
+    size_t len = strlen(dir) + strlen(proj) + strlen(var) + 32;
+    if (!r || !(r->path = malloc(len)) || !(r->part = malloc(len)))
+        snn_fatal("out of memory for the recorder of '%s.%s'", proj, var);
+    r->vb = value_bytes;
+    snprintf(r->path, len, "%s/%s_%s.npy", dir, proj, var);
+    snprintf(r->part, len, "%s.part", r->path);
+    char dict[160];
+    size_t dl = (size_t)syn_dict(dict, sizeof dict, r->vb, "18446744073709551615");
+    r->header_len = (10 + dl + 1 + 63) / 64 * 64;
+    r->f = fopen(r->part, "wb");
+    if (!r->f)
+        snn_fatal("cannot create recording file '%s': %s", r->part, strerror(errno));
+    setvbuf(r->f, NULL, _IOFBF, VAR_STDIO_BUF);
+    syn_write_header(r, 0);
+    return r;
+}
+
+int snn_synrec_value_bytes(const snn_synrec *r)
+{
+    return r->vb;
+}
+
+void snn_synrec_write_raw(snn_synrec *r, const void *recs, uint64_t n)
+{
+    const size_t rb = 16 + (size_t)r->vb;
+    errno = 0;
+    if (n && fwrite(recs, rb, (size_t)n, r->f) != (size_t)n)
+        syn_write_fail(r);
+    r->n += n;
+}
+
+void snn_synrec_snapshot(snn_synrec *r, double t_ms, const snn_ragged *blocks, int n_blocks,
+                         const void *const *vals, int value_bytes)
+{
+    if (!r || n_blocks <= 0)
+        return;
+    unsigned char rec[24];
+    uint64_t tbits;
+    memcpy(&tbits, &t_ms, sizeof tbits);
+    put_le64(rec, tbits);
+    const uint32_t n_pre = blocks[0].n_pre;
+    for (uint32_t i = 0; i < n_pre; i++) {
+        put_le32(rec + 8, i);
+        /* blocks hold ascending ranges of targets and rows are sorted by target: block
+         * order, then storage order, is (post, storage) order */
+        for (int b = 0; b < n_blocks; b++) {
+            const snn_ragged *g = &blocks[b];
+            if (g->n_syn == 0)
+                continue;
+            if (g->dense || g->procedural || !g->row_len)
+                snn_fatal("recording '%s': synapses not stored as rows", r->path);
+            const uint64_t s = g->row_start[i], e = s + g->row_len[i];
+            for (uint64_t p = s; p < e; p++) {
+                const uint32_t j = g->post_lo + (g->ind_bytes == 2
+                                                     ? ((const uint16_t *)g->ind)[p]
+                                                     : ((const uint32_t *)g->ind)[p]);
+                put_le32(rec + 12, j);
+                double v = value_bytes == 4 ? (double)((const float *)vals[b])[p]
+                                            : ((const double *)vals[b])[p];
+                uint64_t bits;
+                if (r->vb == 4) {
+                    float fv = (float)v;
+                    uint32_t b32;
+                    memcpy(&b32, &fv, sizeof b32);
+                    put_le32(rec + 16, b32);
+                } else {
+                    memcpy(&bits, &v, sizeof bits);
+                    put_le64(rec + 16, bits);
+                }
+                errno = 0;
+                if (fwrite(rec, 16 + (size_t)r->vb, 1, r->f) != 1)
+                    syn_write_fail(r);
+                r->n++;
+            }
+        }
+    }
+}
+
+static void syn_finish(snn_synrec *r)
+{
+    errno = 0;
+    if (fflush(r->f) != 0 || fseek(r->f, 0, SEEK_SET) != 0)
+        syn_write_fail(r);
+    syn_write_header(r, r->n);
+    errno = 0;
+    if (fflush(r->f) != 0 || ferror(r->f))
+        syn_write_fail(r);
+    FILE *f = r->f;
+    r->f = NULL;
+    errno = 0;
+    if (fclose(f) != 0)
+        syn_write_fail(r);
+}
+
+const char *snn_synrec_close(snn_synrec *r)
+{
+    if (!r)
+        return NULL;
+    if (r->f) {
+        syn_finish(r);
+        if (rename(r->part, r->path) != 0)
+            snn_fatal("cannot rename '%s' to '%s': %s", r->part, r->path, strerror(errno));
+    }
+    return r->aborted ? r->part : r->path;
+}
+
+void snn_synrec_abort(snn_synrec *r)
+{
+    if (r && r->f) {
+        syn_finish(r);
+        r->aborted = 1;
+    }
+}
+
+void snn_synrec_free(snn_synrec *r)
+{
+    if (!r)
+        return;
+    snn_synrec_abort(r);
+    free(r->path);
+    free(r->part);
+    free(r);
+}

@@ -516,6 +516,24 @@ const char *snn_varrec_close(snn_varrec *r);
 void snn_varrec_abort(snn_varrec *r);
 void snn_varrec_free(snn_varrec *r);
 
+/* Synapse variable recording: <dir>/<proj>_<var>.npy, a structured array with dtype
+ * [('t', '<f8'), ('pre', '<u4'), ('post', '<u4'), ('v', '<f4' or '<f8')], one record per
+ * synapse and snapshot.  snn_synrec_snapshot writes one snapshot of a projection held as
+ * n_blocks thread blocks (ascending target ranges): for each source, the blocks in order,
+ * each row in storage order (ascending targets); vals[b] holds block b's values
+ * (value_bytes each) by storage position.  Streamed into <file>.part like the others. */
+typedef struct snn_synrec snn_synrec;
+
+snn_synrec *snn_synrec_open(const char *dir, const char *proj, const char *var, int value_bytes);
+void snn_synrec_snapshot(snn_synrec *r, double t_ms, const snn_ragged *blocks, int n_blocks,
+                         const void *const *vals, int value_bytes);
+/* n packed records of 16 + value bytes (merging the ranks' files) */
+void snn_synrec_write_raw(snn_synrec *r, const void *recs, uint64_t n);
+int snn_synrec_value_bytes(const snn_synrec *r);
+const char *snn_synrec_close(snn_synrec *r);
+void snn_synrec_abort(snn_synrec *r);
+void snn_synrec_free(snn_synrec *r);
+
 /* Write a whole file atomically (tmp + rename). Returns 0 or -1 with errno. */
 int snn_write_file_atomic(const char *path, const char *data, size_t n);
 /* mkdir -p */
@@ -595,6 +613,16 @@ typedef struct snn_varrec_desc {
     uint32_t every;
 } snn_varrec_desc;
 
+/* A synapse variable to record: projection index, variable name, interval in steps (0:
+ * once, after the last step).  The runtime opens run->synrec[k]; the generated step
+ * function calls model->syn_snapshot every 'every' steps, the runtime at the end for
+ * every == 0. */
+typedef struct snn_synrec_desc {
+    int proj;
+    const char *var;
+    uint32_t every;
+} snn_synrec_desc;
+
 /* State the runtime shares with the generated code during a run. */
 typedef struct snn_run {
     const snn_config *cfg;
@@ -620,6 +648,7 @@ typedef struct snn_run {
      * synapses at the end of the run (snn_synapse_checksum), filled by model->checksum */
     uint64_t syn_final[SNN_MAX_POPS];
     int has_final[SNN_MAX_POPS];
+    snn_synrec *synrec[SNN_MAX_POPS];  /* per snn_synrec_desc, open during the run */
 } snn_run;
 
 /* A parameter the run config may change without recompiling (population{ runtime = },
@@ -665,6 +694,11 @@ typedef struct snn_model {
      * run->syn_final[q] and run->has_final[q] for the projections whose synapses change.
      * run.json reports them (summed over ranks) as "final_checksum". */
     void (*checksum)(snn_run *run);
+    /* Synapse variable recordings (C back end): descriptors, and the function writing
+     * snapshot k (the synapses as they are now, stamped t_ms) into run->synrec[k]. */
+    int n_synrecs;                     /* at most SNN_MAX_POPS */
+    const snn_synrec_desc *synrecs;
+    void (*syn_snapshot)(snn_run *run, int k, double t_ms);
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run

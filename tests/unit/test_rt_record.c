@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "snnrt.h"
+#include "rt_par.h"
 #include "expect_fatal.h"
 
 static char g_dir[64];
@@ -488,6 +489,126 @@ static void test_varrec_errors(void **state)
     }
 }
 
+/* ---- synapse variable recording ---------------------------------------------------- */
+
+/* Two thread blocks of a projection 3 -> 4: block 0 holds targets 0..1, block 1 targets
+ * 2..3 (post_lo 2).  Rows (global targets): source 0 -> 1, 1, 3; source 1 -> none;
+ * source 2 -> 0, 2, 3. */
+static uint64_t g_rs0[4] = {0, 2, 2, 3}, g_rs1[4] = {0, 1, 1, 3};
+static uint32_t g_rl0[3] = {2, 0, 1}, g_rl1[3] = {1, 0, 2};
+static uint16_t g_ind0[3] = {1, 1, 0}, g_ind1[3] = {1, 0, 1};
+
+static void two_blocks(snn_ragged b[2])
+{
+    memset(b, 0, 2 * sizeof *b);
+    b[0] = (snn_ragged){.n_pre = 3, .n_post = 2, .n_syn = 3, .capacity = 3, .row_start = g_rs0,
+                        .row_len = g_rl0, .ind = g_ind0, .ind_bytes = 2, .post_lo = 0};
+    b[1] = (snn_ragged){.n_pre = 3, .n_post = 2, .n_syn = 3, .capacity = 3, .row_start = g_rs1,
+                        .row_len = g_rl1, .ind = g_ind1, .ind_bytes = 2, .post_lo = 2};
+}
+
+static size_t syn_header(const unsigned char *b, size_t n, int vb, unsigned long long *count)
+{
+    assert_true(n >= 64);
+    assert_memory_equal(b, "\x93NUMPY\x01\x00", 8);
+    size_t hl = 10 + (size_t)(b[8] | (b[9] << 8));
+    assert_int_equal(hl % 64, 0);
+    assert_int_equal(b[hl - 1], '\n');
+    char prefix[160];
+    snprintf(prefix, sizeof prefix, "{'descr': [('t', '<f8'), ('pre', '<u4'), ('post', '<u4'), "
+             "('v', '<f%d')], 'fortran_order': False, 'shape': (", vb);
+    assert_memory_equal(b + 10, prefix, strlen(prefix));
+    *count = strtoull((const char *)b + 10 + strlen(prefix), NULL, 10);
+    assert_int_equal(n, hl + (16 + (size_t)vb) * *count);
+    return hl;
+}
+
+static void test_synrec_snapshot(void **state)
+{
+    (void)state;
+    snn_ragged b[2];
+    two_blocks(b);
+    const double v0[3] = {0.5, 1.5, 2.5}, v1[3] = {3.5, 4.5, 5.5};
+    const void *vals[2] = {v0, v1};
+    snn_synrec *r = snn_synrec_open(g_dir, "EE", "w", 8);
+    char final[256];
+    snprintf(final, sizeof final, "%s/EE_w.npy", g_dir);
+    snn_synrec_snapshot(r, 0.1, b, 2, vals, 8);
+    snn_synrec_snapshot(r, 0.2, b, 2, vals, 8);
+    assert_string_equal(snn_synrec_close(r), final);
+    snn_synrec_free(r);
+    size_t n;
+    unsigned char *f = slurp(final, &n);
+    unsigned long long count;
+    size_t hl = syn_header(f, n, 8, &count);
+    assert_int_equal(count, 12);
+    /* (pre, post, value) in (pre, post) order: blocks in order within each row */
+    const uint32_t want[6][2] = {{0, 1}, {0, 1}, {0, 3}, {2, 0}, {2, 2}, {2, 3}};
+    const double wv[6] = {0.5, 1.5, 3.5, 2.5, 4.5, 5.5};
+    for (int k = 0; k < 12; k++) {
+        double t, v;
+        uint32_t pre, post;
+        memcpy(&t, f + hl + 24 * (size_t)k, 8);
+        memcpy(&pre, f + hl + 24 * (size_t)k + 8, 4);
+        memcpy(&post, f + hl + 24 * (size_t)k + 12, 4);
+        memcpy(&v, f + hl + 24 * (size_t)k + 16, 8);
+        assert_true(t == (k < 6 ? 0.1 : 0.2));
+        assert_int_equal(pre, want[k % 6][0]);
+        assert_int_equal(post, want[k % 6][1]);
+        assert_true(v == wv[k % 6]);
+    }
+    free(f);
+}
+
+/* Two "ranks", each one of the blocks: merging their files gives the one-process file. */
+static void test_synrec_merge(void **state)
+{
+    (void)state;
+    snn_ragged b[2];
+    two_blocks(b);
+    const float v0[3] = {0.5f, 1.5f, 2.5f}, v1[3] = {3.5f, 4.5f, 5.5f};
+    const void *vals[2] = {v0, v1};
+    char d0[128], d1[128], dall[128], p[2][256], one[256];
+    snprintf(d0, sizeof d0, "%s/r0", g_dir);
+    snprintf(d1, sizeof d1, "%s/r1", g_dir);
+    snprintf(dall, sizeof dall, "%s/all", g_dir);
+    assert_int_equal(snn_mkdirs(d0), 0);
+    assert_int_equal(snn_mkdirs(d1), 0);
+    assert_int_equal(snn_mkdirs(dall), 0);
+    snn_synrec *r = snn_synrec_open(dall, "EE", "w", 4), *a = snn_synrec_open(d0, "EE", "w", 4),
+               *c = snn_synrec_open(d1, "EE", "w", 4);
+    for (int s = 0; s < 3; s++) {
+        snn_synrec_snapshot(r, 0.1 * (s + 1), b, 2, vals, 4);
+        snn_synrec_snapshot(a, 0.1 * (s + 1), &b[0], 1, &vals[0], 4);
+        snn_synrec_snapshot(c, 0.1 * (s + 1), &b[1], 1, &vals[1], 4);
+    }
+    snprintf(one, sizeof one, "%s", snn_synrec_close(r));
+    snprintf(p[0], sizeof p[0], "%s", snn_synrec_close(a));
+    snprintf(p[1], sizeof p[1], "%s", snn_synrec_close(c));
+    snn_synrec_free(r);
+    snn_synrec_free(a);
+    snn_synrec_free(c);
+    snn_synrec *m = snn_synrec_open(g_dir, "EE", "w", 4);
+    char *paths[2] = {p[0], p[1]}, err[256];
+    assert_int_equal(rt_par_merge_syn(m, paths, 2, err, sizeof err), 0);
+    char merged[256];
+    snprintf(merged, sizeof merged, "%s", snn_synrec_close(m));
+    snn_synrec_free(m);
+    size_t n1, n2;
+    unsigned char *x = slurp(one, &n1), *y = slurp(merged, &n2);
+    unsigned long long count;
+    syn_header(x, n1, 4, &count);
+    assert_int_equal(count, 18);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(x, y, n1);
+    free(x);
+    free(y);
+    char *missing[1] = {d0};
+    m = snn_synrec_open(g_dir, "EE", "c", 4);
+    assert_int_not_equal(rt_par_merge_syn(m, missing, 1, err, sizeof err), 0);
+    snn_synrec_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -496,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_format_bytes),    cmocka_unit_test(test_errors),
         cmocka_unit_test(test_varrec_float),    cmocka_unit_test(test_varrec_double_abort_empty),
         cmocka_unit_test(test_varrec_errors),
+        cmocka_unit_test(test_synrec_snapshot), cmocka_unit_test(test_synrec_merge),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
