@@ -213,21 +213,8 @@ static void initfn_name(void *ud, StrBuf *out, const Sym *sym)
     }
 }
 
-static void initfn_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
-{
-    (void)ud;
-    if (!strcmp(sym->name, "uniform"))
-        sb_puts(out, "snn_rng_uniform(&snn_rng_st)");
-    else if (!strcmp(sym->name, "normal"))
-        sb_puts(out, "snn_rng_normal(&snn_rng_st)");
-    else if (!strcmp(sym->name, "exponential"))
-        sb_puts(out, "snn_rng_exponential(&snn_rng_st)");
-    else if (!strcmp(sym->name, "poisson"))
-        sb_printf(out, "(double)snn_rng_poisson(&snn_rng_st, (double)(%s))",
-                  argc ? argv[0] : "0");
-    else
-        sb_printf(out, "/* unknown rng %s */ 0", sym->name);
-}
+/* Draws in double precision (initialisers and connectivity code); defined with the latter. */
+static void conn_print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc);
 
 /* The C function of one use of an initialiser{}: "<qual> double <cname>(seed, stream,
  * elem, draw)". */
@@ -248,7 +235,7 @@ static void write_initfn(StrBuf *o, const InitFn *f, const char *qual)
     CodePrinter p = {0};
     p.is_float = false;
     p.name = initfn_name;
-    p.rng = initfn_rng;
+    p.rng = conn_print_rng;
     p.ud = (void *)f;
     code_print_stmts(o, sn->code.stmts, 4, &p);
     sb_puts(o, "    return snn_value;\n}\n");

@@ -216,6 +216,15 @@ static val make_val(yaml_document_t *doc, yaml_node_t *n, size_t key_line)
 
 /* One runtime parameter value: stored with where it came from; snn_main checks the name
  * against the model's runtime parameters. */
+/* Where a value came from, for later messages: "<file>:<line>" or "--set '<k=v>'". */
+static void set_where(const ctx *c, char *where, size_t n, size_t line)
+{
+    if (c->name)
+        snprintf(where, n, "%s:%zu", c->name, line);
+    else
+        snprintf(where, n, "--set '%s'", c->assign);
+}
+
 /* spike_times.<pop> = file: the times of a spike_source_array population, read at run time
  * (the population's kind is checked by snn_main, which knows the model). */
 static int apply_spike_times(ctx *c, const char *pop, size_t line, const val *v)
@@ -245,12 +254,7 @@ static int apply_spike_times(ctx *c, const char *pop, size_t line, const val *v)
     }
     snprintf(cfg->spike_times[k].pop, sizeof cfg->spike_times[k].pop, "%s", pop);
     snprintf(cfg->spike_times[k].path, sizeof cfg->spike_times[k].path, "%s", v->text);
-    if (c->name)
-        snprintf(cfg->spike_times[k].where, sizeof cfg->spike_times[k].where, "%s:%zu", c->name,
-                 line);
-    else
-        snprintf(cfg->spike_times[k].where, sizeof cfg->spike_times[k].where, "--set '%s'",
-                 c->assign);
+    set_where(c, cfg->spike_times[k].where, sizeof cfg->spike_times[k].where, line);
     return 0;
 }
 
@@ -278,11 +282,7 @@ static int apply_param(ctx *c, const char *name, size_t line, const val *v)
     }
     snprintf(cfg->params[k].name, sizeof cfg->params[k].name, "%s", name);
     cfg->params[k].value = x;
-    if (c->name)
-        snprintf(cfg->params[k].where, sizeof cfg->params[k].where, "%s:%zu", c->name,
-                 v->line ? v->line : line);
-    else
-        snprintf(cfg->params[k].where, sizeof cfg->params[k].where, "--set '%s'", c->assign);
+    set_where(c, cfg->params[k].where, sizeof cfg->params[k].where, v->line ? v->line : line);
     return 0;
 }
 
