@@ -1781,6 +1781,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         tmpl_set(s, "loc", arena_printf("%s:%d", p->loc.file, p->loc.line));
         tmpl_set(s, "record", p->record_spikes ? "1" : "0");
         tmpl_set(s, "spike_source", p->model->spike_source ? "1" : "0");
+        tmpl_set_bool(s, "sst", p->model->spike_source);
         bool exchanged = false;
         for (int k = 0; k < m->n_projs; k++) {
             const Projection *pj = m->projs[k];
