@@ -376,6 +376,36 @@ static CodeStr read_code(lua_State *L, int t, const char *key, SrcLoc call, cons
     return cs;
 }
 
+/* An optional list of distinct names at field 'key' of the table at 1 (neuron{ egp = ...,
+ * inputs = ... }): *n names, or NULL and 0 when the field is absent. */
+static const char **read_names(lua_State *L, const char *key, const char *one,
+                               const char *example, const char *what, int *n)
+{
+    const char **v = NULL;
+    *n = 0;
+    if (lua_getfield(L, 1, key) != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: '%s' must be a list of names, e.g. { \"%s\" }", what, key,
+                      example);
+        int t = lua_gettop(L);
+        *n = (int)lua_rawlen(L, t);
+        v = arena_alloc(sizeof(char *) * (size_t)(*n + 1));
+        for (int i = 0; i < *n; i++) {
+            lua_rawgeti(L, t, i + 1);
+            if (lua_type(L, -1) != LUA_TSTRING || !is_ident(lua_tostring(L, -1)))
+                api_error(L, "%s: %s entry %d must be a name (letters, digits, '_')", what, key,
+                          i + 1);
+            v[i] = arena_strdup(lua_tostring(L, -1));
+            for (int k = 0; k < i; k++)
+                if (!strcmp(v[k], v[i]))
+                    api_error(L, "%s: %s '%s' listed twice", what, one, v[i]);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
 static int l_neuron(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -433,44 +463,8 @@ static int l_neuron(lua_State *L)
         }
     }
     lua_pop(L, 1);
-    if (lua_getfield(L, 1, "egp") != LUA_TNIL) {
-        if (!lua_istable(L, -1))
-            api_error(L, "%s: 'egp' must be a list of names, e.g. { \"I_ext\" }", what);
-        int t = lua_gettop(L);
-        nm->n_egps = (int)lua_rawlen(L, t);
-        nm->egps = arena_alloc(sizeof(char *) * (size_t)(nm->n_egps + 1));
-        for (int i = 0; i < nm->n_egps; i++) {
-            lua_rawgeti(L, t, i + 1);
-            if (lua_type(L, -1) != LUA_TSTRING || !is_ident(lua_tostring(L, -1)))
-                api_error(L, "%s: egp entry %d must be a name (letters, digits, '_')", what,
-                          i + 1);
-            nm->egps[i] = arena_strdup(lua_tostring(L, -1));
-            for (int k = 0; k < i; k++)
-                if (!strcmp(nm->egps[k], nm->egps[i]))
-                    api_error(L, "%s: egp '%s' listed twice", what, nm->egps[i]);
-            lua_pop(L, 1);
-        }
-    }
-    lua_pop(L, 1);
-    if (lua_getfield(L, 1, "inputs") != LUA_TNIL) {
-        if (!lua_istable(L, -1))
-            api_error(L, "%s: 'inputs' must be a list of names, e.g. { \"I_inh\" }", what);
-        int t = lua_gettop(L);
-        nm->n_inputs = (int)lua_rawlen(L, t);
-        nm->inputs = arena_alloc(sizeof(char *) * (size_t)(nm->n_inputs + 1));
-        for (int i = 0; i < nm->n_inputs; i++) {
-            lua_rawgeti(L, t, i + 1);
-            if (lua_type(L, -1) != LUA_TSTRING || !is_ident(lua_tostring(L, -1)))
-                api_error(L, "%s: inputs entry %d must be a name (letters, digits, '_')", what,
-                          i + 1);
-            nm->inputs[i] = arena_strdup(lua_tostring(L, -1));
-            for (int k = 0; k < i; k++)
-                if (!strcmp(nm->inputs[k], nm->inputs[i]))
-                    api_error(L, "%s: input '%s' listed twice", what, nm->inputs[i]);
-            lua_pop(L, 1);
-        }
-    }
-    lua_pop(L, 1);
+    nm->egps = read_names(L, "egp", "egp", "I_ext", what, &nm->n_egps);
+    nm->inputs = read_names(L, "inputs", "input", "I_inh", what, &nm->n_inputs);
     nm->sim = read_code(L, 1, "sim", nm->loc, what);
     nm->threshold = read_code(L, 1, "threshold", nm->loc, what);
     nm->reset = read_code(L, 1, "reset", nm->loc, what);
