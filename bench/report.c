@@ -618,6 +618,191 @@ static void fig_parallel_axis(FILE *html, Ctx *c, const RecordSet *rs, const int
     series_free(ser, nser);
 }
 
+/* ---- cores: ranks x threads combined -------------------------------------------- */
+
+typedef struct {
+    char base[1024]; /* model, parameters, back end */
+    char conf[96];   /* "2x1 p2p" */
+    char cell[512];
+    double cores;
+    Est e;
+} CPt;
+
+static int cmp_cpt(const void *a, const void *b)
+{
+    const CPt *p = a, *q = b;
+    int c = strcmp(p->base, q->base);
+    if (c)
+        return c;
+    if (p->cores != q->cores)
+        return (p->cores > q->cores) - (p->cores < q->cores);
+    return strcmp(p->conf, q->conf);
+}
+
+/* Every (ranks, threads, exchange) configuration of a model at the latest commit on one
+ * axis: cores = ranks x threads.  Answers "how should I split my cores", which the
+ * per-axis figures cannot: a point per configuration, labelled RxT, a line through the
+ * fastest configuration per core count, ideal scaling from the one-core point. */
+static void fig_cores(FILE *html, Ctx *c, const RecordSet *rs, const int *use, const char *latest)
+{
+    fprintf(html, "<h3>Cores: ranks &times; threads</h3>\n");
+    CPt *pts = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        const Json *r = rs->rec[i];
+        if (!use[i] || !is_ok(r) || strcmp(S(r, "meta.commit"), latest) || *S(r, "cell.peer"))
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = !strcmp(pts[k].cell, S(r, "cell.id"));
+        if (dup)
+            continue;
+        CPt *p = realloc(pts, (n + 1) * sizeof *pts);
+        if (!p)
+            exit(2);
+        pts = p;
+        p = &pts[n];
+        char par[512];
+        params_text(r, par, sizeof par);
+        double rk = N(r, "cell.ranks"), th = N(r, "cell.threads");
+        if (!(rk >= 1) || !(th >= 1))
+            continue;
+        const char *ex = S(r, "cell.exchange");
+        snprintf(p->base, sizeof p->base, "%s%s%s %s", S(r, "cell.model"), par[0] ? " " : "", par,
+                 S(r, "cell.backend"));
+        snprintf(p->conf, sizeof p->conf, "%gx%g%s%s", rk, th, rk > 1 && *ex ? " " : "", rk > 1 ? ex : "");
+        snprintf(p->cell, sizeof p->cell, "%s", S(r, "cell.id"));
+        p->cores = rk * th;
+        p->e = estimate(rs, use, p->cell, latest, "timers.simulation_s");
+        if (isfinite(p->e.med) && p->e.med > 0)
+            n++;
+    }
+    if (n)
+        qsort(pts, n, sizeof *pts, cmp_cpt);
+    /* groups with a one-core point and at least one configuration of more cores mixing
+     * ranks and threads or two configurations of one core count */
+    size_t ngroups = 0;
+    int *keep = calloc(n + 1, sizeof *keep);
+    if (!keep)
+        exit(2);
+    for (size_t a = 0; a < n;) {
+        size_t b = a;
+        while (b < n && !strcmp(pts[b].base, pts[a].base))
+            b++;
+        int one = pts[a].cores == 1, more = 0;
+        for (size_t k = a; k < b; k++)
+            more |= pts[k].cores > 1;
+        if (one && more && b - a >= 3) {
+            for (size_t k = a; k < b; k++)
+                keep[k] = 1;
+            ngroups++;
+        }
+        a = b;
+    }
+    if (!ngroups) {
+        fprintf(html, "<p>no model has runs on one core and at least two configurations of more cores "
+                      "(at commit %s)</p>\n", latest);
+        free(keep);
+        free(pts);
+        return;
+    }
+    char script[512], data[512], svg[512];
+    FILE *df;
+    FILE *gp = open_fig(c, "cores", script, data, svg, sizeof script, &df);
+    if (!gp) {
+        free(keep);
+        free(pts);
+        return;
+    }
+    fprintf(html, "<table><tr><th>model</th><th>cores</th><th>ranks x threads</th><th>median s</th>"
+                  "<th>95 %% interval s</th><th>speed-up</th><th>efficiency</th><th></th></tr>\n");
+    /* data: per group, index 2g: every point (x, med, lo, hi, label); 2g+1: best per cores, ideal */
+    size_t g = 0;
+    for (size_t a = 0; a < n;) {
+        size_t b = a;
+        while (b < n && !strcmp(pts[b].base, pts[a].base))
+            b++;
+        if (!keep[a]) {
+            a = b;
+            continue;
+        }
+        double t1 = pts[a].e.med;
+        char lab[1300];
+        gp_label(lab, sizeof lab, pts[a].base);
+        fprintf(df, "# %s: configurations\n", lab);
+        for (size_t k = a, j = 0; k < b; k++) {
+            char cl[200];
+            gp_data_label(cl, sizeof cl, pts[k].conf);
+            j = k > a && pts[k].cores == pts[k - 1].cores ? j + 1 : 0; /* stacks tied labels */
+            fprintf(df, "%g", pts[k].cores);
+            dnum(df, pts[k].e.med);
+            dnum(df, pts[k].e.lo);
+            dnum(df, pts[k].e.hi);
+            fprintf(df, " \"%s\" %zu\n", cl, j);
+        }
+        fprintf(df, "\n\n# %s: fastest per core count, ideal\n", lab);
+        for (size_t k = a; k < b;) {
+            size_t e = k, best = k;
+            while (e < b && pts[e].cores == pts[k].cores) {
+                if (pts[e].e.med < pts[best].e.med)
+                    best = e;
+                e++;
+            }
+            fprintf(df, "%g", pts[best].cores);
+            dnum(df, pts[best].e.med);
+            dnum(df, t1 / pts[best].cores);
+            fprintf(df, "\n");
+            for (size_t q = k; q < e; q++) {
+                fprintf(html, "<tr><td>");
+                html_esc(html, pts[q].base);
+                fprintf(html, "</td><td>%g</td><td>", pts[q].cores);
+                html_esc(html, pts[q].conf);
+                fprintf(html, "</td><td>%.4g</td><td>%.4g .. %.4g</td><td>%.2f</td><td>%.2f</td><td>%s</td></tr>\n",
+                        pts[q].e.med, pts[q].e.lo, pts[q].e.hi, t1 / pts[q].e.med,
+                        t1 / (pts[q].e.med * pts[q].cores), q == best && e - k > 1 ? "fastest" : "");
+            }
+            k = e;
+        }
+        fprintf(df, "\n\n");
+        g++;
+        a = b;
+    }
+    fprintf(html, "</table>\n");
+    fclose(df);
+    fprintf(gp, "set logscale x 2\nset logscale y\nset key inside top right font ',9'\n"
+                "set xlabel 'cores (ranks x threads)'\nset ylabel 'simulation time, s'\nset offsets graph 0.02, graph 0.1, 0, 0\n"
+                "plot ");
+    g = 0;
+    for (size_t a = 0; a < n;) {
+        size_t b = a;
+        while (b < n && !strcmp(pts[b].base, pts[a].base))
+            b++;
+        if (!keep[a]) {
+            a = b;
+            continue;
+        }
+        char lab[1300];
+        gp_label(lab, sizeof lab, pts[a].base);
+        fprintf(gp, "%s'%s' index %zu using 1:2:3:4 with yerrorbars lt %zu pt 7 ps 0.8 title '%s', \\\n"
+                    "    '%s' index %zu using 1:($2*(1+0.07*$6)):5 with labels offset 0.6,0.6 left font ',8' tc lt %zu notitle, \\\n"
+                    "    '%s' index %zu using 1:2 with lines lt %zu lw 2 notitle, \\\n"
+                    "    '%s' index %zu using 1:3 with lines lt %zu dt 2 lw 1.5 notitle",
+                g ? ", \\\n    " : "", data, 2 * g, g + 1, lab, data, 2 * g, g + 1, data, 2 * g + 1, g + 1, data,
+                2 * g + 1, g + 1);
+        g++;
+        a = b;
+    }
+    fprintf(gp, "\n");
+    fclose(gp);
+    emit_figure(html, c, script, svg,
+                "Median simulation time (slowest rank) of every ranks x threads configuration over the cores it "
+                "uses, labelled RxT, with 95 % intervals; solid: the fastest configuration per core count; "
+                "dashed: ideal scaling from one core. Latest commit; one colour per model, parameters and "
+                "back end.");
+    free(keep);
+    free(pts);
+}
+
 /* ---- load imbalance -------------------------------------------------------------- */
 
 static void fig_imbalance(FILE *html, Ctx *c, const RecordSet *rs, const int *use, const char *latest)
@@ -1064,6 +1249,7 @@ static void machine_section(FILE *html, Ctx *c, const RecordSet *rs, const int *
     fig_scaling(html, c, rs, use, latest);
     fig_parallel_axis(html, c, rs, use, latest, 1);
     fig_parallel_axis(html, c, rs, use, latest, 0);
+    fig_cores(html, c, rs, use, latest);
     fig_imbalance(html, c, rs, use, latest);
     fig_history(html, c, rs, use, &commits);
     fig_peers(html, c, rs, use);

@@ -64,10 +64,10 @@ for rep in range(1, 6):
 PY
 "$SB" report --store store -o report.html >wrote.txt
 cat wrote.txt
-grep -q "^wrote report.html (12 figures, 100 records, 2 machine(s))" wrote.txt
-test "$(grep -c '<svg' report.html)" -eq 12
+grep -q "^wrote report.html (13 figures, 100 records, 2 machine(s))" wrote.txt
+test "$(grep -c '<svg' report.html)" -eq 13
 for id in machine-m1 machine-m2 fig-machines fig-phases-m1 fig-ci-m1 fig-params-m1 fig-ranks-m1 \
-          fig-threads-m1 fig-imbalance-m1 fig-history-m1 fig-peers-m1 fig-phases-m2 fig-ci-m2 fig-params-m2; do
+          fig-threads-m1 fig-cores-m1 fig-imbalance-m1 fig-history-m1 fig-peers-m1 fig-phases-m2 fig-ci-m2 fig-params-m2; do
     grep -q "id=\"$id\"" report.html || { echo "missing $id"; exit 1; }
 done
 grep -q "History over commits" report.html
@@ -80,6 +80,11 @@ grep -q "<td>brunel-scale=0.5-c-r1-t1</td><td>5</td><td>0.7</td><td>0.686 .. 0.7
 # ranks and threads: speed-up and efficiency against n^-0.1 (4^-0.1 = 0.87, 2^-0.1 = 0.93)
 grep -q "<td>hpc c t=1 collective</td><td>4</td><td>2.297</td><td>[0-9.]* .. [0-9.]*</td><td>3.48</td><td>0.87</td><td>1.25</td>" report.html
 grep -q "<td>hpc c r=2 collective</td><td>2</td><td>2.297</td><td>[0-9.]* .. [0-9.]*</td><td>1.87</td><td>0.93</td><td>1.25</td>" report.html
+# cores = ranks x threads: every configuration, the fastest per core count marked
+# (1x2 and 2x1 tie at 8 / 2^0.9 s; the first in order is marked), 8 cores: 8^0.9 = 6.50
+grep -q "<td>hpc c</td><td>8</td><td>4x2 collective</td><td>1.231</td><td>[0-9.]* .. [0-9.]*</td><td>6.50</td><td>0.81</td><td></td>" report.html
+grep -q "<td>hpc c</td><td>2</td><td>1x2</td><td>4.287</td><td>[0-9.]* .. [0-9.]*</td><td>1.87</td><td>0.93</td><td>fastest</td>" report.html
+grep -q "<td>hpc c</td><td>2</td><td>2x1 collective</td><td>4.287</td>" report.html
 # the ideal lines are dashed in the SVG
 grep -q "stroke-dasharray" report.html
 # imbalance: max/median per phase, memory, share of communication and waiting
@@ -98,11 +103,11 @@ fi
 flags=(--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update
        --disable-sync --user-data-dir="$WORK/chrome-profile" --window-size=1200,9000)
 timeout 120 "$CHROMIUM" "${flags[@]}" --dump-dom "file://$WORK/report.html" >dom.html 2>chrome.log
-test "$(grep -c '<svg' dom.html)" -eq 12
+test "$(grep -c '<svg' dom.html)" -eq 13
 $PY - dom.html <<'PY'
 import re, sys
 dom = open(sys.argv[1]).read()
-for fid in ("fig-machines", "fig-ci-m1", "fig-ranks-m1", "fig-threads-m1", "fig-imbalance-m1",
+for fid in ("fig-machines", "fig-ci-m1", "fig-ranks-m1", "fig-threads-m1", "fig-cores-m1", "fig-imbalance-m1",
             "fig-history-m1", "fig-ci-m2"):
     assert re.search(r'<figure id="%s">\s*<svg' % fid, dom), f"rendered page lacks {fid}"
 PY
