@@ -1234,7 +1234,7 @@ static void machine_section(FILE *html, Ctx *c, const RecordSet *rs, const int *
     fprintf(html, "</h2>\n<table class=\"meta\">\n");
     static const struct { const char *key, *label; } info[] = {
         {"meta.hostname", "host"}, {"meta.cpu", "CPU"}, {"meta.cores", "cores"}, {"meta.os", "OS"},
-        {"meta.mpi", "MPI"}, {"meta.gpu", "GPU"}, {"meta.cc", "C compiler"}};
+        {"meta.mpi", "MPI"}, {"meta.gpu", "GPU"}, {"meta.gpu_driver", "GPU driver"}, {"meta.cc", "C compiler"}};
     for (size_t k = 0; k < sizeof info / sizeof info[0]; k++) {
         char buf[2048];
         distinct(rs, use, info[k].key, buf, sizeof buf);

@@ -161,6 +161,10 @@ Json *host_meta(const char *snncc)
     json_set(m, "cores", json_num((double)sysconf(_SC_NPROCESSORS_ONLN)));
     first_line("nvidia-smi --query-gpu=name --format=csv,noheader", buf, sizeof buf);
     set_str_or_null(m, "gpu", buf);
+    first_line("nvidia-smi --query-gpu=driver_version --format=csv,noheader", buf, sizeof buf);
+    set_str_or_null(m, "gpu_driver", buf);
+    first_line("nvidia-smi --query-gpu=memory.total --format=csv,noheader", buf, sizeof buf);
+    set_str_or_null(m, "gpu_memory", buf);
     if (snncc) {
         snprintf(cmd, sizeof cmd, "'%s' --version", snncc);
         first_line(cmd, buf, sizeof buf);

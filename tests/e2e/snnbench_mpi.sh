@@ -134,6 +134,8 @@ if [ -z "${FAKE_GPU:-}" ]; then
 fi
 case "$*" in
 -L) echo "GPU 0: Fake H100 (UUID: GPU-00000000)" ;;
+*driver_version*) echo "580.65.06" ;;
+*memory.total*) echo "81559 MiB" ;;
 *) echo "Fake H100" ;;
 esac
 SH
@@ -283,6 +285,8 @@ import json, glob, sys
 recs = [json.load(open(f)) for f in glob.glob(f"{sys.argv[1]}/*/*/*.json")]
 assert len(recs) == 2 and all(r["status"] == "ok" and r["cell"]["backend"] == "cuda" for r in recs)
 assert recs[0]["meta"]["gpu"] == "Fake H100"
+assert recs[0]["meta"]["gpu_driver"] == "580.65.06"
+assert recs[0]["meta"]["gpu_memory"] == "81559 MiB"
 PY
 set +e
 FAKE_GPU=1 FAKE_CUDA_BROKEN=1 "$SB" run mpi.yaml --store gpubad --cell gpu-cuda-r1-t1 -q
