@@ -12,6 +12,8 @@
 #    hpc_benchmark, compared with the model in bench/exchange_model.py, which then
 #    projects the full-scale microcircuit and hpc_benchmark at scale 100 to 1,000 and
 #    10,000 ranks.
+# OVERLAP=I: part 1 also runs 2 ranks with exchange_interval I (below the minimum delay,
+# 15 steps: the exchange of each I steps overlaps the next 15 - I steps), both modes.
 # PLASTIC=1: part 1 with -D plastic=1 (stdp_pl on E->E; presynaptic traces make the MPI
 # runs exchange every step), and no part 2.
 # Run on an otherwise idle machine: with other processes on the cores, threads that wait
@@ -22,6 +24,7 @@ BUILD=${BUILD:-build}
 REPS=${REPS:-3}
 TIME=${TIME:-1100}
 PLASTIC=${PLASTIC:-0}
+OVERLAP=${OVERLAP:-}
 OUT="$BUILD/bench-scaling"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mkdir -p "$OUT"
@@ -37,14 +40,22 @@ for r in $(seq 1 "$REPS"); do
     mpirun -np 2 "$OUT/hpc_mpi/hpc_benchmark" --time "$TIME" --quiet --output "$OUT/2x1c_$r"
     mpirun -np 2 "$OUT/hpc_mpi/hpc_benchmark" --time "$TIME" --quiet --output "$OUT/2x1p_$r" \
         --set exchange=p2p
+    if [ -n "$OVERLAP" ]; then
+        mpirun -np 2 "$OUT/hpc_mpi/hpc_benchmark" --time "$TIME" --quiet --output "$OUT/2x1co_$r" \
+            --set exchange_interval="$OVERLAP"
+        mpirun -np 2 "$OUT/hpc_mpi/hpc_benchmark" --time "$TIME" --quiet --output "$OUT/2x1po_$r" \
+            --set exchange=p2p --set exchange_interval="$OVERLAP"
+    fi
 done
-/usr/bin/python3 - "$OUT" "$REPS" <<'PY'
+/usr/bin/python3 - "$OUT" "$REPS" "$OVERLAP" <<'PY'
 import json, statistics, sys
-out, reps = sys.argv[1], int(sys.argv[2])
+out, reps, overlap = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 def load(tag):
     return [json.load(open(f"{out}/{tag}_{r}/run.json")) for r in range(1, reps + 1)]
 cfgs = [("1x1", "1 process, 1 thread"), ("1x2", "1 process, 2 threads"),
         ("2x1c", "2 ranks, collective"), ("2x1p", "2 ranks, p2p")]
+if overlap:
+    cfgs += [("2x1co", f"2 ranks, coll., I={overlap}"), ("2x1po", f"2 ranks, p2p, I={overlap}")]
 res = {}
 spikes0 = None
 print(f"{'configuration':<22} {'construct s':>12} {'simulate s':>11} {'eff. construct':>15} "
@@ -63,10 +74,11 @@ for tag, name in cfgs:
     ec = res["1x1"][0] / (2 * c) if tag != "1x1" else 1.0
     es = res["1x1"][1] / (2 * s) if tag != "1x1" else 1.0
     print(f"{name:<22} {c:>12.3f} {s:>11.3f} {ec:>15.2f} {es:>14.2f} {spikes:>9}")
-j = load("2x1c")[0]
-rt = j["rank_timers"]
-print("2 ranks, collective, per rank (min/median/max s): " + ", ".join(
-    f"{k[:-2]} {v['min']:.3f}/{v['median']:.3f}/{v['max']:.3f}" for k, v in rt.items()))
+for tag, name in cfgs[2:]:
+    rt = load(tag)[0]["rank_timers"]
+    print(f"{name}, per rank (min/median/max s): " + ", ".join(
+        f"{k[:-2]} {v['min']:.3f}/{v['median']:.3f}/{v['max']:.3f}" for k, v in rt.items()
+        if k in ("simulation_s", "communicate_s", "wait_s")))
 PY
 
 [ "$PLASTIC" = 0 ] || exit 0

@@ -21,7 +21,7 @@
 #include <yaml.h>
 
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
-                                   "threads", "exchange", "spike_times"};
+                                   "threads", "exchange", "exchange_interval", "spike_times"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -348,6 +348,15 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
         else
             return fail(c, line, "'exchange' must be collective or p2p (got %s)",
                         describe(v, got, sizeof got));
+    } else if (strcmp(key, "exchange_interval") == 0) {
+        char *end = NULL;
+        long n = v->kind == V_SCALAR && v->text[0] ? strtol(v->text, &end, 10) : 0;
+        if (!end || *end || n < 1 || n > 1000000)
+            return fail(c, line, "'exchange_interval' must be a whole number of steps from 1 to 1000000 "
+                                 "(got %s)",
+                        describe(v, got, sizeof got));
+        cfg->exchange_interval = (uint32_t)n;
+        set_where(c, cfg->exchange_interval_where, sizeof cfg->exchange_interval_where, line);
     } else if (strcmp(key, "quiet") == 0) {
         int b;
         if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
@@ -460,6 +469,8 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
     cfg->quiet = 0;
     cfg->threads = 1;
     cfg->exchange = 0;
+    cfg->exchange_interval = 0;
+    cfg->exchange_interval_where[0] = '\0';
     cfg->source[0] = '\0';
 }
 
@@ -687,7 +698,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             else
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
-                          "threads, exchange, record.<population>, "
+                          "threads, exchange, exchange_interval, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>)",
                           key);
             free(cands);

@@ -347,9 +347,10 @@ static char *build_json(const char *status, const char *error)
     jb_printf(&b, "},\n  \"parallel\": {\"ranks\": %d, \"threads\": %d, \"exchange\": ",
               run->ranks, G.cfg.threads);
     jb_str(&b, run->exchange == SNN_EXCHANGE_P2P ? "p2p" : "collective");
-    jb_printf(&b, ", \"comm_interval_steps\": %u, \"decomposition\": \"blocks\", "
-                  "\"mpi\": %s",
-              run->interval, rt_par_is_mpi() ? "true" : "false");
+    jb_printf(&b, ", \"comm_interval_steps\": %u, \"min_delay_steps\": %u, \"overlap\": %s, "
+                  "\"decomposition\": \"blocks\", \"mpi\": %s",
+              run->interval, run->min_delay_steps ? run->min_delay_steps : run->interval,
+              run->overlap ? "true" : "false", rt_par_is_mpi() ? "true" : "false");
     if (G.have_stats) {
         static const char *const names[] = {"construction_s", "init_s", "simulation_s",
                                             "update_s", "deliver_s", "communicate_s", "wait_s"};
@@ -1095,6 +1096,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
         else if ((step + 1) % check == 0)
             stop = rt_par_any(g_stop != 0);
     }
+    snn_exchange_drain(run);
     if (m->finish)
         m->finish(run);
     G.t_sim = snn_now() - t0;

@@ -599,14 +599,334 @@ static void exchange_p2p(snn_run *run, uint64_t first, uint32_t n_steps)
 }
 #endif
 
-void snn_exchange_setup(snn_run *run, snn_xpop *x, int n_x, uint32_t interval)
+
+/* ---- the overlapped exchange (exchange_interval I < the minimum delay D) ---------------
+ *
+ * Interval k (steps f .. f + I - 1) is started non-blocking at its end and need only be
+ * complete before step f + D, the first step that can read its spikes; the D - I steps
+ * in between run while the messages travel.  Intervals complete in order, and each is
+ * unpacked as in the blocking exchange, so every queue slot gets the same spikes in the
+ * same order: the run is bitwise the blocking one.  Collective mode: MPI_Iallgather of
+ * the lengths on one duplicate of the world communicator, MPI_Iallgatherv of the
+ * messages on another, posted in interval order on every rank (nonblocking collectives
+ * must be called in the same order on a communicator; the two communicators keep the
+ * lengths of later intervals from having to wait for earlier data).  Point-to-point
+ * mode: MPI_Isend at the start, MPI_Iprobe/MPI_Recv as messages arrive (MPI keeps the
+ * messages of one sender in order), blocking MPI_Probe at the deadline.  Every step
+ * tests the pending intervals, which also drives MPI's progress. */
+#ifdef SNN_MPI
+typedef struct {
+    uint64_t first;
+    uint32_t n;
+    int phase;                 /* collective: 1 lengths in flight, 2 data in flight */
+    uint32_t *send;            /* this rank's spikes (collective: the message) */
+    size_t send_cap, send_len;
+    int ilen;                  /* send_len, for MPI_Iallgather (read until it completes) */
+    int *lens, *displs;        /* collective, per rank */
+    uint32_t *recv;
+    size_t recv_cap;
+    MPI_Request rq[2];
+    uint32_t **dmsg;           /* p2p: per destination */
+    size_t *dcap;
+    MPI_Request *dreq;
+    uint32_t **smsg;           /* p2p: per rank */
+    size_t *scap, *slen;
+    uint8_t *got;
+} Pend;
+
+static struct {
+    int on, depth, head, count;
+    uint32_t deadline;         /* D: steps from an interval's first step to its use */
+    Pend *p;
+    MPI_Comm clen, cdata, cp2p;
+} O;
+
+static void ov_setup(uint32_t max_interval, uint32_t interval)
 {
-    if (interval == 0)
+    O.on = 1;
+    O.deadline = max_interval;
+    O.depth = (int)(max_interval / interval) + 2;
+    O.p = calloc((size_t)O.depth, sizeof *O.p);
+    if (!O.p)
+        snn_fatal("out of memory setting up the overlapped spike exchange");
+    size_t R = (size_t)g_ranks;
+    for (int i = 0; i < O.depth; i++) {
+        Pend *p = &O.p[i];
+        p->lens = calloc(R, sizeof(int));
+        p->displs = calloc(R, sizeof(int));
+        p->dmsg = calloc(R, sizeof *p->dmsg);
+        p->dcap = calloc(R, sizeof *p->dcap);
+        p->dreq = calloc(R, sizeof *p->dreq);
+        p->smsg = calloc(R, sizeof *p->smsg);
+        p->scap = calloc(R, sizeof *p->scap);
+        p->slen = calloc(R, sizeof *p->slen);
+        p->got = calloc(R, 1);
+        if (!p->lens || !p->displs || !p->dmsg || !p->dcap || !p->dreq || !p->smsg || !p->scap ||
+            !p->slen || !p->got)
+            snn_fatal("out of memory setting up the overlapped spike exchange");
+    }
+    MPI_Comm_dup(MPI_COMM_WORLD, &O.clen);
+    MPI_Comm_dup(MPI_COMM_WORLD, &O.cdata);
+    MPI_Comm_dup(MPI_COMM_WORLD, &O.cp2p);
+}
+
+static void ov_free(void)
+{
+    if (!O.on)
+        return;
+    for (int i = 0; i < O.depth; i++) {
+        Pend *p = &O.p[i];
+        for (int r = 0; r < g_ranks; r++) {
+            free(p->dmsg[r]);
+            free(p->smsg[r]);
+        }
+        free(p->send);
+        free(p->recv);
+        free(p->lens);
+        free(p->displs);
+        free(p->dmsg);
+        free(p->dcap);
+        free(p->dreq);
+        free(p->smsg);
+        free(p->scap);
+        free(p->slen);
+        free(p->got);
+    }
+    free(O.p);
+    int fin = 0;
+    MPI_Finalized(&fin);
+    if (!fin) {
+        MPI_Comm_free(&O.clen);
+        MPI_Comm_free(&O.cdata);
+        MPI_Comm_free(&O.cp2p);
+    }
+    memset(&O, 0, sizeof O);
+}
+
+static Pend *ov_at(int i)
+{
+    return &O.p[(O.head + i) % O.depth];
+}
+
+/* collective: the lengths are in; post the data (in interval order on every rank) */
+static void ov_post_data(Pend *p)
+{
+    size_t total = 0;
+    for (int r = 0; r < g_ranks; r++) {
+        if (total > (size_t)INT32_MAX)
+            snn_fatal("spike exchange: more than %d words in one interval", INT32_MAX);
+        p->displs[r] = (int)total;
+        total += (size_t)p->lens[r];
+    }
+    if (total > p->recv_cap) {
+        p->recv_cap = total + total / 2;
+        p->recv = xrealloc(p->recv, p->recv_cap * sizeof *p->recv, "the spike exchange buffer");
+    }
+    MPI_Iallgatherv(p->send, p->ilen, MPI_UINT32_T, p->recv, p->lens, p->displs,
+                    MPI_UINT32_T, O.cdata, &p->rq[1]);
+    p->phase = 2;
+}
+
+/* p2p: receive rank r's message of p (it has arrived, or blocking) */
+static void ov_recv(Pend *p, int r, const MPI_Status *st)
+{
+    int count = 0;
+    MPI_Get_count(st, MPI_UINT32_T, &count);
+    if ((size_t)count > p->scap[r]) {
+        p->scap[r] = (size_t)count + (size_t)count / 2;
+        p->smsg[r] = xrealloc(p->smsg[r], p->scap[r] * sizeof(uint32_t), "the spike exchange buffer");
+    }
+    MPI_Recv(p->smsg[r], count, MPI_UINT32_T, r, 7, O.cp2p, MPI_STATUS_IGNORE);
+    p->slen[r] = (size_t)count;
+    p->got[r] = 1;
+}
+
+static void ov_start(snn_run *run, uint64_t first, uint32_t n_steps)
+{
+    if (O.count == O.depth)
+        snn_fatal("spike exchange: internal error, more intervals in flight than expected");
+    Pend *p = ov_at(O.count++);
+    p->first = first;
+    p->n = n_steps;
+    const size_t words = interval_words(n_steps);
+    if (words > p->send_cap) {
+        p->send_cap = words + words / 2;
+        p->send = xrealloc(p->send, p->send_cap * sizeof *p->send, "the spike exchange buffer");
+    }
+    p->send_len = pack(p->send, n_steps, NULL);
+    if (run->exchange == SNN_EXCHANGE_P2P) {
+        for (int d = 0; d < X.n_dst; d++) {
+            int r = X.dst[d];
+            if (words > p->dcap[r]) {
+                p->dcap[r] = words + words / 2;
+                p->dmsg[r] = xrealloc(p->dmsg[r], p->dcap[r] * sizeof(uint32_t), "the spike exchange buffer");
+            }
+            size_t len = pack(p->dmsg[r], n_steps, X.dst_bits[d]);
+            MPI_Isend(p->dmsg[r], (int)len, MPI_UINT32_T, r, 7, O.cp2p, &p->dreq[d]);
+            run->bytes_sent += (uint64_t)len * sizeof(uint32_t);
+            run->messages_sent++;
+        }
+        memset(p->got, 0, (size_t)g_ranks);
+    } else {
+        p->ilen = (int)p->send_len;
+        MPI_Iallgather(&p->ilen, 1, MPI_INT, p->lens, 1, MPI_INT, O.clen, &p->rq[0]);
+        p->phase = 1;
+        run->bytes_sent += (uint64_t)p->send_len * sizeof(uint32_t) * (uint64_t)(g_ranks - 1);
+        run->messages_sent += (uint64_t)(g_ranks - 1);
+    }
+}
+
+/* Without blocking: move the pending intervals on as far as their messages allow. */
+static void ov_progress(snn_run *run)
+{
+    if (run->exchange == SNN_EXCHANGE_P2P) {
+        for (int s = 0; s < X.n_src; s++) {
+            int r = X.src[s];
+            for (int i = 0; i < O.count; i++) {
+                Pend *p = ov_at(i);
+                if (p->got[r])
+                    continue;
+                int flag = 0;
+                MPI_Status st;
+                MPI_Iprobe(r, 7, O.cp2p, &flag, &st);
+                if (!flag)
+                    break;
+                ov_recv(p, r, &st);
+            }
+        }
+        return;
+    }
+    for (int i = 0; i < O.count; i++) {
+        Pend *p = ov_at(i);
+        int flag = 0;
+        if (p->phase == 1) {
+            MPI_Test(&p->rq[0], &flag, MPI_STATUS_IGNORE);
+            if (!flag)
+                break; /* data are posted in interval order */
+            ov_post_data(p);
+        }
+        MPI_Test(&p->rq[1], &flag, MPI_STATUS_IGNORE);
+        if (!flag)
+            break;
+        p->phase = 3;
+    }
+}
+
+/* Block until the oldest pending interval is in, then fill its queue slots. */
+static void ov_complete(snn_run *run)
+{
+    Pend *p = ov_at(0);
+    double tw = 0, tp;
+    if (run->exchange == SNN_EXCHANGE_P2P) {
+        for (int s = 0; s < X.n_src; s++) {
+            int r = X.src[s];
+            if (p->got[r])
+                continue;
+            MPI_Status st;
+            tp = snn_now();
+            MPI_Probe(r, 7, O.cp2p, &st);
+            tw += snn_now() - tp;
+            ov_recv(p, r, &st);
+        }
+        uint32_t **m = xrealloc(NULL, sizeof(uint32_t *) * (size_t)g_ranks, "the spike exchange");
+        for (int r = 0; r < g_ranks; r++) {
+            m[r] = p->got[r] ? p->smsg[r] : NULL;
+            X.mlen[r] = p->got[r] ? p->slen[r] : 0;
+        }
+        m[g_rank] = p->send;
+        X.mlen[g_rank] = p->send_len;
+        unpack(p->first, p->n, m, X.mlen);
+        free(m);
+        tp = snn_now();
+        MPI_Waitall(X.n_dst, p->dreq, MPI_STATUSES_IGNORE);
+        tw += snn_now() - tp;
+    } else {
+        tp = snn_now();
+        if (p->phase == 1) {
+            MPI_Wait(&p->rq[0], MPI_STATUS_IGNORE);
+            ov_post_data(p);
+        }
+        if (p->phase == 2)
+            MPI_Wait(&p->rq[1], MPI_STATUS_IGNORE);
+        tw += snn_now() - tp;
+        uint32_t **m = xrealloc(NULL, sizeof(uint32_t *) * (size_t)g_ranks, "the spike exchange");
+        for (int r = 0; r < g_ranks; r++) {
+            m[r] = p->recv + p->displs[r];
+            X.mlen[r] = (size_t)p->lens[r];
+        }
+        unpack(p->first, p->n, m, X.mlen);
+        free(m);
+    }
+    p->phase = 0;
+    O.head = (O.head + 1) % O.depth;
+    O.count--;
+    run->t_wait += tw;
+}
+#endif
+
+/* At the start of a step: complete the intervals whose spikes the step may read, and move
+ * the others on. */
+void snn_exchange_due(snn_run *run, uint64_t step)
+{
+#ifdef SNN_MPI
+    if (!O.on || !O.count)
+        return;
+    double t0 = snn_now(), w0 = run->t_wait;
+    while (O.count && ov_at(0)->first + O.deadline <= step)
+        ov_complete(run);
+    if (O.count)
+        ov_progress(run);
+    run->t_comm += snn_now() - t0 - (run->t_wait - w0);
+#else
+    (void)run;
+    (void)step;
+#endif
+}
+
+/* After the step loop: complete whatever is still in flight. */
+void snn_exchange_drain(snn_run *run)
+{
+#ifdef SNN_MPI
+    if (!O.on)
+        return;
+    double t0 = snn_now(), w0 = run->t_wait;
+    while (O.count)
+        ov_complete(run);
+    run->t_comm += snn_now() - t0 - (run->t_wait - w0);
+#else
+    (void)run;
+#endif
+}
+
+/* interval: the minimum delay D in steps, the longest interval possible; the run config's
+ * exchange_interval may ask for a shorter one, which overlaps (can_overlap: the caller
+ * calls snn_exchange_due every step and snn_exchange_drain at the end). */
+static void exchange_setup(snn_run *run, snn_xpop *x, int n_x, uint32_t max_interval, int can_overlap)
+{
+    if (max_interval == 0)
         snn_fatal("spike exchange: the interval must be at least 1 step");
+    uint32_t interval = max_interval;
+    const snn_config *cfg = run->cfg;
+    if (cfg && cfg->exchange_interval && cfg->exchange_interval != max_interval) {
+        rt_par_set_collective(1); /* the same on every rank: rank 0 reports */
+        if (!can_overlap)
+            snn_fatal("%s: 'exchange_interval' %u: the CUDA back end exchanges spikes once per "
+                      "minimum delay (%u steps of this model); leave exchange_interval out",
+                      cfg->exchange_interval_where, cfg->exchange_interval, max_interval);
+        if (cfg->exchange_interval > max_interval)
+            snn_fatal("%s: 'exchange_interval' %u is longer than this model's minimum delay, %u "
+                      "step(s): spikes would arrive after they are due; use 1 to %u",
+                      cfg->exchange_interval_where, cfg->exchange_interval, max_interval,
+                      max_interval);
+        rt_par_set_collective(0);
+        interval = cfg->exchange_interval;
+    }
     X.x = x;
     X.n_x = n_x;
     X.interval = interval;
     run->interval = interval;
+    run->min_delay_steps = max_interval;
+    run->overlap = g_ranks > 1 && interval < max_interval;
     X.off = calloc((size_t)n_x + 1, sizeof *X.off);
     if (!X.off)
         snn_fatal("out of memory setting up the spike exchange");
@@ -630,8 +950,20 @@ void snn_exchange_setup(snn_run *run, snn_xpop *x, int n_x, uint32_t interval)
             X.src_msg = NULL;
             setup_p2p();
         }
+        if (run->overlap)
+            ov_setup(max_interval, interval);
     }
 #endif
+}
+
+void snn_exchange_setup(snn_run *run, snn_xpop *x, int n_x, uint32_t interval)
+{
+    exchange_setup(run, x, n_x, interval, 0);
+}
+
+void snn_exchange_setup_overlapping(snn_run *run, snn_xpop *x, int n_x, uint32_t interval)
+{
+    exchange_setup(run, x, n_x, interval, 1);
 }
 
 void snn_exchange(snn_run *run, uint64_t first, uint32_t n_steps)
@@ -643,6 +975,13 @@ void snn_exchange(snn_run *run, uint64_t first, uint32_t n_steps)
         return;
     }
 #ifdef SNN_MPI
+    if (O.on) {
+        double t0 = snn_now();
+        ov_start(run, first, n_steps);
+        ov_progress(run);
+        run->t_comm += snn_now() - t0;
+        return;
+    }
     if (run->exchange == SNN_EXCHANGE_P2P)
         exchange_p2p(run, first, n_steps);
     else
@@ -652,6 +991,9 @@ void snn_exchange(snn_run *run, uint64_t first, uint32_t n_steps)
 
 void rt_par_exchange_free(void)
 {
+#ifdef SNN_MPI
+    ov_free();
+#endif
     free(X.send);
     free(X.off);
 #ifdef SNN_MPI

@@ -64,6 +64,8 @@ double snn_now(void);                                         /* monotonic secon
  *   quiet: false          # no summary on stdout
  *   threads: 2            # threads per process for network construction
  *   exchange: p2p         # MPI spike exchange: collective (default) | p2p
+ *   exchange_interval: 5  # MPI: steps between exchanges (default: the minimum delay D);
+ *                         # below D the exchange overlaps the next D - I steps
  * Command-line overrides: --set key=value with dotted keys (record.E=none).
  * ------------------------------------------------------------------------------------- */
 
@@ -80,6 +82,8 @@ typedef struct snn_config {
     int threads;              /* threads for network construction (default 1) */
     int exchange;             /* spike exchange between MPI ranks: 0 collective (default),
                                * 1 point-to-point ("exchange: collective | p2p") */
+    uint32_t exchange_interval; /* steps between MPI exchanges; 0: the minimum delay */
+    char exchange_interval_where[192];
     char source[4096];        /* the config file, or "" */
     /* params: values for the model's runtime parameters ("E.I_e"), checked against the
      * model by snn_main; 'where' says where each came from, for messages */
@@ -586,6 +590,14 @@ void snn_exchange_setup(struct snn_run *run, snn_xpop *x, int n_x, uint32_t inte
 /* Exchange the spikes of steps first .. first + n_steps - 1 (the current interval) and
  * fill the spike queues' slots of those steps with every rank's spikes, in order. */
 void snn_exchange(struct snn_run *run, uint64_t first, uint32_t n_steps);
+/* The same, for generated code that also calls snn_exchange_due at the start of every
+ * step: the run config's exchange_interval may then be shorter than 'interval' (the
+ * minimum delay), and snn_exchange only starts the interval's exchange, which
+ * snn_exchange_due completes before the first step that can read its spikes. */
+void snn_exchange_setup_overlapping(struct snn_run *run, snn_xpop *x, int n_x, uint32_t interval);
+void snn_exchange_due(struct snn_run *run, uint64_t step);
+/* After the step loop (the runtime calls it): complete the exchanges in flight. */
+void snn_exchange_drain(struct snn_run *run);
 
 /* ---------------------------------------------------------------------------------------
  * The model descriptor and the main loop (rt_main.c)
@@ -639,6 +651,8 @@ typedef struct snn_run {
     int rank, ranks;
     snn_exchange_mode exchange;
     uint32_t interval;                 /* steps between spike exchanges */
+    uint32_t min_delay_steps;          /* the longest interval possible (0: not set up) */
+    int overlap;                       /* exchanges complete up to min_delay - interval steps late */
     /* phase timers of the step loop, seconds, added up by the generated step function
      * (deliver: spike propagation, update: neurons and plasticity) and by snn_exchange
      * (comm: packing, messages, unpacking; wait: blocked until the other ranks arrive) */

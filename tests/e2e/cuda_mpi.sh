@@ -10,6 +10,7 @@
 #     CUDA back end is exact (lif_single, sources.lua, with both propagation strategies;
 #     tests/cuda/formats.lua: dense matrices and procedural rows of a rank's targets);
 #     rates for Brunel (atomic float sums), in both exchange modes;
+#   - a run config exchange_interval below the minimum delay is refused (C back end only);
 #   - run.json of a 2-rank emulated run has the ranks and per-rank timers, cuda.json is
 #     written once (rank 0).
 set -euo pipefail
@@ -132,3 +133,13 @@ EOF
 grep -q '"device": "CPU emulation' "$R/cuda.json"
 [ ! -e "$R/.rank1" ] || { echo "FAIL: rank directories left behind"; exit 1; }
 echo "ok   cuda.json written (rank 0)"
+
+# 4. the overlapped exchange is the C back end's: a shorter exchange_interval is refused
+set +e
+"${MPIRUN[@]}" -np 2 "$WORK/brunel_post/emu" --time 10 --quiet --output "$WORK/ovl" \
+    --set exchange_interval=5 >"$WORK/ovl.out" 2>&1
+rc=$?
+set -e
+n=$(grep -c "error: --set 'exchange_interval=5': 'exchange_interval' 5: the CUDA back end exchanges spikes once per minimum delay (15 steps of this model)" "$WORK/ovl.out" || true)
+[ $rc -ne 0 ] && [ "$n" -eq 1 ] || { cat "$WORK/ovl.out"; echo "FAIL: exchange_interval on the CUDA back end (exit $rc, $n messages)"; exit 1; }
+echo "ok   exchange_interval below the minimum delay refused on the CUDA back end, once"
