@@ -21,7 +21,8 @@
 #include <yaml.h>
 
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
-                                   "threads", "exchange", "exchange_interval", "spike_times"};
+                                   "threads", "exchange", "exchange_interval", "cuda_graph_steps",
+                                   "spike_times"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -357,6 +358,14 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
                         describe(v, got, sizeof got));
         cfg->exchange_interval = (uint32_t)n;
         set_where(c, cfg->exchange_interval_where, sizeof cfg->exchange_interval_where, line);
+    } else if (strcmp(key, "cuda_graph_steps") == 0) {
+        char *end = NULL;
+        long n = v->kind == V_SCALAR && v->text[0] ? strtol(v->text, &end, 10) : -1;
+        if (!end || *end || n < 0 || n > 4096)
+            return fail(c, line, "'cuda_graph_steps' must be a whole number of steps from 0 (off) to 4096 "
+                                 "(got %s)",
+                        describe(v, got, sizeof got));
+        cfg->cuda_graph_steps = (int)n;
     } else if (strcmp(key, "quiet") == 0) {
         int b;
         if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
@@ -470,6 +479,7 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
     cfg->threads = 1;
     cfg->exchange = 0;
     cfg->exchange_interval = 0;
+    cfg->cuda_graph_steps = 0;
     cfg->exchange_interval_where[0] = '\0';
     cfg->source[0] = '\0';
 }
@@ -698,7 +708,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             else
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
-                          "threads, exchange, exchange_interval, record.<population>, "
+                          "threads, exchange, exchange_interval, cuda_graph_steps, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>)",
                           key);
             free(cands);

@@ -66,6 +66,7 @@ double snn_now(void);                                         /* monotonic secon
  *   exchange: p2p         # MPI spike exchange: collective (default) | p2p
  *   exchange_interval: 5  # MPI: steps between exchanges (default: the minimum delay D);
  *                         # below D the exchange overlaps the next D - I steps
+ *   cuda_graph_steps: 8   # CUDA back end: launch the steps as CUDA graphs of 8 (0: off)
  * Command-line overrides: --set key=value with dotted keys (record.E=none).
  * ------------------------------------------------------------------------------------- */
 
@@ -84,6 +85,7 @@ typedef struct snn_config {
                                * 1 point-to-point ("exchange: collective | p2p") */
     uint32_t exchange_interval; /* steps between MPI exchanges; 0: the minimum delay */
     char exchange_interval_where[192];
+    int cuda_graph_steps;     /* CUDA back end: steps per CUDA graph launch (0: off) */
     char source[4096];        /* the config file, or "" */
     /* params: values for the model's runtime parameters ("E.I_e"), checked against the
      * model by snn_main; 'where' says where each came from, for messages */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gpu-bench.sh DIR [--with-c]: GPU timings of the bundle made by tools/gpu-bundle.sh.
-#   - the full-scale cortical microcircuit, 10 s of biological time: real-time factor
-#   - Brunel's network (12,500 neurons), 10 s
+#   - the full-scale cortical microcircuit, 10 s of biological time: real-time factor,
+#     with stream launches and with CUDA graphs of 16 steps (run config cuda_graph_steps)
+#   - Brunel's network (12,500 neurons), 10 s, the same two ways
 #   - hpc_benchmark, 1 s, at growing scales until one does not fit: the largest that runs
 # With --with-c the C simulators of the microcircuit and of hpc_benchmark at scale 1 run
 # too (slow: minutes).  Results: DIR/results/bench/<run>/{run.json,cuda.json} and a table
@@ -44,7 +45,9 @@ one() { # name backend binary-dir options...
 }
 
 one microcircuit cuda "$DIR/bench/microcircuit/cuda" --time 10000
+one microcircuit_graph16 cuda "$DIR/bench/microcircuit/cuda" --time 10000 --set cuda_graph_steps=16
 one brunel cuda "$DIR/sims/brunel/cuda" --time 10000
+one brunel_graph16 cuda "$DIR/sims/brunel/cuda" --time 10000 --set cuda_graph_steps=16
 largest=none
 for d in "$DIR"/bench/hpc_s*/; do
     s=$(basename "$d")

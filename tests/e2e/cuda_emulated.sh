@@ -5,10 +5,10 @@
 # compared with the C back end's simulator (tools/snn_compare.c).  This checks the whole
 # device pipeline: copies, spike queues, both propagation strategies, dendritic rings,
 # weight update kernels, recording blocks and their flush, spike counts, dense matrices,
-# procedural rows regenerated on the device (every rule), extra global parameters and
-# random draws in synapse code.  Where no float sum depends on the order of additions the
-# spikes (and recorded states) must be identical (host math here, so libdevice is not
-# involved); elsewhere the rates must agree.
+# procedural rows regenerated on the device (every rule), extra global parameters,
+# random draws in synapse code and CUDA graphs of the step loop.  Where no float sum
+# depends on the order of additions the spikes (and recorded states) must be identical
+# (host math here, so libdevice is not involved); elsewhere the rates must agree.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
@@ -133,3 +133,45 @@ some_spikes "$WORK/egp_rng_pre/out-emu" D post
 same_states egp_rng_pre D_far.npy post_acc.npy
 emulate egp_rng_post tests/cuda/egp_rng.lua "--cuda-span *=post" "--time 60" exact
 same_states egp_rng_post D_far.npy post_acc.npy
+
+# CUDA graphs (run config cuda_graph_steps): the same files as the stream launches, on
+# models with spike recording blocks, spike sources, state recording (a host copy after
+# chosen steps), plasticity (five kernels a step) and procedural rows; stretches of G
+# steps as one launch, the other untimed steps as one-step graphs; the device's step
+# counter checked against the host's at the end (the run fails otherwise)
+graphs() { # name run-options G [fewer: fewer launches than steps expected]
+    local d="$WORK/$1" g=$3 f
+    # shellcheck disable=SC2086
+    "$d/emu" $2 --quiet --output "$d/out-graph$g" --set cuda_graph_steps="$g"
+    local n=0
+    for f in $(find "$d/out-emu" -name '*.npy'); do # (globbing is off)
+        cmp "$f" "$d/out-graph$g/$(basename "$f")" || { echo "FAIL: $1, G=$g: $(basename "$f")"; exit 1; }
+        n=$((n + 1))
+    done
+    [ "$n" -gt 0 ] || { echo "FAIL: $1: no recordings to compare"; exit 1; }
+    $PY - "$d/out-emu/cuda.json" "$d/out-graph$g/cuda.json" "$g" "$1" "${4:-}" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+g = int(sys.argv[3])
+assert a["graph_steps"] == 0 and a["graph_launches"] == 0, a
+assert b["graph_steps"] == g and b["graph_launches"] > 0, b
+steps, sampled = b["steps"], b["sampled_steps"]
+# every step is either sampled for the timers (stream launches) or in a graph
+assert b["steps_in_graphs"] + sampled == steps, (b["steps_in_graphs"], sampled, steps)
+if sys.argv[5] == "fewer":
+    # stretches between sampled steps (every 64th) go as G-step graphs, the rest as
+    # power-of-two ones: at most 1 + log2(G) + 63 / G launches per 64 steps
+    import math
+    per64 = 1 + math.log2(g) + 63 / g
+    assert b["graph_launches"] <= steps / 64 * per64 + 2, (b["graph_launches"], per64)
+print(f"ok   {sys.argv[4]}, cuda_graph_steps={g}: identical; {b['graph_launches']} graph launches "
+      f"for {b['steps_in_graphs']} of {steps} steps")
+PY
+}
+graphs sources_pre "--time 300" 8 fewer
+graphs sources_post "--time 300" 1
+graphs pair_post "--time 100" 5
+graphs egp_rng_post "--time 60" 16
+graphs formats "--time 50" 7
+graphs brunel_post "--time 150" 32 fewer
+graphs hpc_plastic "--time 40" 8 fewer

@@ -93,6 +93,23 @@ static void test_good_config(void **state)
     assert_true(c.duration_ms == 1000.0);
     assert_true(c.seed == 0);
     assert_int_equal(c.quiet, 0);
+
+    /* The parallel and GPU keys: values and where they came from. */
+    c = fresh();
+    assert_int_equal(snn_config_load_string(&c, "threads: 3\nexchange: p2p\nexchange_interval: 5\n"
+                                               "cuda_graph_steps: 16\n",
+                                            "run.yaml", NP, POPS, err, sizeof err),
+                     0);
+    assert_int_equal(c.threads, 3);
+    assert_int_equal(c.exchange, 1);
+    assert_int_equal(c.exchange_interval, 5);
+    assert_string_equal(c.exchange_interval_where, "run.yaml:3");
+    assert_int_equal(c.cuda_graph_steps, 16);
+    c = fresh();
+    assert_int_equal(c.exchange_interval, 0);
+    assert_int_equal(c.cuda_graph_steps, 0);
+    assert_int_equal(snn_config_set(&c, "exchange_interval=2", NP, POPS, err, sizeof err), 0);
+    assert_string_equal(c.exchange_interval_where, "--set 'exchange_interval=2'");
 }
 
 static void test_empty_config(void **state)
@@ -115,7 +132,16 @@ static void test_errors(void **state)
     expect_error("sed: 1", "run.yaml:1: unknown key 'sed' (did you mean 'seed'?)");
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
-                 "quiet, params, threads, exchange, spike_times)");
+                 "quiet, params, threads, exchange, exchange_interval, cuda_graph_steps, "
+                 "spike_times)");
+    expect_error("exchange_interval: 0", "run.yaml:1: 'exchange_interval' must be a whole number of "
+                                         "steps from 1 to 1000000 (got '0')");
+    expect_error("exchange_interval: [1]", "run.yaml:1: 'exchange_interval' must be a whole number "
+                                           "of steps from 1 to 1000000 (got a list)");
+    expect_error("cuda_graph_steps: -1", "run.yaml:1: 'cuda_graph_steps' must be a whole number of "
+                                         "steps from 0 (off) to 4096 (got '-1')");
+    expect_error("cuda_graph_steps: 8.5", "run.yaml:1: 'cuda_graph_steps' must be a whole number of "
+                                          "steps from 0 (off) to 4096 (got '8.5')");
     expect_error("spike_times: [a.npy]",
                  "run.yaml:1: 'spike_times' must be a mapping of spike source populations to "
                  "files, such as { S: input.npy } (got a list)");
@@ -257,7 +283,8 @@ static void test_set_errors(void **state)
                      "--set 'recrd.E=none': unknown key 'recrd.E' (did you mean 'record.E'?)");
     expect_set_error("colour=red", "--set 'colour=red': unknown key 'colour' (valid keys: "
                                    "duration, seed, output, quiet, threads, "
-                                   "exchange, record.<population>, "
+                                   "exchange, exchange_interval, cuda_graph_steps, "
+                                   "record.<population>, "
                                    "params.<population>.<parameter>, "
                                    "spike_times.<population>)");
     expect_set_error("spike_times.Q=a.txt", "--set 'spike_times.Q=a.txt': 'spike_times': the "

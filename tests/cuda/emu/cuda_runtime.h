@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <functional>
+#include <vector>
 
 #define __global__
 #define __device__
@@ -99,6 +101,7 @@ typedef enum cudaError {
     cudaErrorNoDevice = 100,
     cudaErrorInsufficientDriver = 35,
     cudaErrorNotReady = 600,
+    cudaErrorInvalidValue = 1,
 } cudaError_t;
 enum cudaMemcpyKind { cudaMemcpyHostToDevice = 1, cudaMemcpyDeviceToHost = 2 };
 typedef struct snn_emu_stream *cudaStream_t;
@@ -216,7 +219,69 @@ static void snn_emu_entry(void)
 
 template <class F> static void snn_emu_call(void *f) { (*(F *)f)(); }
 
+/* CUDA graphs: while a stream is being captured, launches are recorded (a copy of the
+ * launch closure; the generated code's closures name no locals) and replayed in order by
+ * cudaGraphLaunch. */
+struct snn_emu_graph {
+    std::vector<std::function<void()>> nodes;
+};
+typedef snn_emu_graph *cudaGraph_t;
+typedef snn_emu_graph *cudaGraphExec_t;
+enum cudaStreamCaptureMode {
+    cudaStreamCaptureModeGlobal,
+    cudaStreamCaptureModeThreadLocal,
+    cudaStreamCaptureModeRelaxed
+};
+static snn_emu_graph *snn_emu_capturing;
+static inline cudaError_t cudaStreamBeginCapture(cudaStream_t, cudaStreamCaptureMode)
+{
+    if (snn_emu_capturing) {
+        fprintf(stderr, "emulation: a capture inside a capture\n");
+        abort();
+    }
+    snn_emu_capturing = new snn_emu_graph;
+    return cudaSuccess;
+}
+static inline cudaError_t cudaStreamEndCapture(cudaStream_t, cudaGraph_t *g)
+{
+    *g = snn_emu_capturing;
+    snn_emu_capturing = NULL;
+    return *g ? cudaSuccess : cudaErrorInvalidValue;
+}
+static inline cudaError_t cudaGraphInstantiate(cudaGraphExec_t *e, cudaGraph_t g, unsigned long long = 0)
+{
+    *e = new snn_emu_graph(*g);
+    return cudaSuccess;
+}
+static inline cudaError_t cudaGraphLaunch(cudaGraphExec_t e, cudaStream_t)
+{
+    for (auto &f : e->nodes)
+        f();
+    return cudaSuccess;
+}
+static inline cudaError_t cudaGraphDestroy(cudaGraph_t g)
+{
+    delete g;
+    return cudaSuccess;
+}
+static inline cudaError_t cudaGraphExecDestroy(cudaGraphExec_t e)
+{
+    delete e;
+    return cudaSuccess;
+}
+
+template <class F> static void snn_emu_run(dim3 grid, dim3 block, F f);
+
 template <class F> static void snn_emu_launch(dim3 grid, dim3 block, size_t, cudaStream_t, F f)
+{
+    if (snn_emu_capturing) {
+        snn_emu_capturing->nodes.push_back([grid, block, f]() { snn_emu_run(grid, block, f); });
+        return;
+    }
+    snn_emu_run(grid, block, f);
+}
+
+template <class F> static void snn_emu_run(dim3 grid, dim3 block, F f)
 {
     if (block.x > SNN_BLOCK) {
         fprintf(stderr, "emulation: a block of %u threads (at most %d)\n", block.x, SNN_BLOCK);
