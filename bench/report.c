@@ -434,26 +434,40 @@ static int cmp_ppt_x(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The first ok record of every snncc cell (no peers) at the latest commit: their indices
+ * in rs, in record order. */
+static size_t latest_cells(const RecordSet *rs, const int *use, const char *latest, size_t **out)
+{
+    size_t *idx = malloc((rs->n + 1) * sizeof *idx), n = 0;
+    if (!idx)
+        exit(2);
+    for (size_t i = 0; i < rs->n; i++) {
+        const Json *r = rs->rec[i];
+        if (!use[i] || !is_ok(r) || strcmp(S(r, "meta.commit"), latest) || *S(r, "cell.peer"))
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = !strcmp(S(rs->rec[idx[k]], "cell.id"), S(r, "cell.id"));
+        if (!dup)
+            idx[n++] = i;
+    }
+    *out = idx;
+    return n;
+}
+
 /* The series of one axis ("ranks" or "threads") at the latest commit: each with two
  * x values at least.  Cells with one rank carry no exchange: they start the series of
  * every exchange of their group. */
 static size_t parallel_series(const RecordSet *rs, const int *use, const char *latest, int ranks_axis,
                               Series **out)
 {
-    PPt *pts = NULL;
+    size_t *cells, ncells = latest_cells(rs, use, latest, &cells);
+    PPt *pts = calloc(ncells + 1, sizeof *pts);
     size_t npts = 0;
-    for (size_t i = 0; i < rs->n; i++) {
-        const Json *r = rs->rec[i];
-        if (!use[i] || !is_ok(r) || strcmp(S(r, "meta.commit"), latest) || *S(r, "cell.peer"))
-            continue;
-        int dup = 0;
-        for (size_t k = 0; k < npts && !dup; k++)
-            dup = !strcmp(pts[k].cell, S(r, "cell.id"));
-        if (dup)
-            continue;
-        pts = realloc(pts, (npts + 1) * sizeof *pts);
-        if (!pts)
-            exit(2);
+    if (!pts)
+        exit(2);
+    for (size_t ci = 0; ci < ncells; ci++) {
+        const Json *r = rs->rec[cells[ci]];
         PPt *p = &pts[npts++];
         char par[512];
         params_text(r, par, sizeof par);
@@ -471,6 +485,7 @@ static size_t parallel_series(const RecordSet *rs, const int *use, const char *l
         }
         snprintf(p->cell, sizeof p->cell, "%s", S(r, "cell.id"));
     }
+    free(cells);
     if (npts)
         qsort(pts, npts, sizeof *pts, cmp_ppt_x);
     Names bases = {0};
@@ -646,22 +661,14 @@ static int cmp_cpt(const void *a, const void *b)
 static void fig_cores(FILE *html, Ctx *c, const RecordSet *rs, const int *use, const char *latest)
 {
     fprintf(html, "<h3>Cores: ranks &times; threads</h3>\n");
-    CPt *pts = NULL;
+    size_t *cells, ncells = latest_cells(rs, use, latest, &cells);
+    CPt *pts = calloc(ncells + 1, sizeof *pts);
     size_t n = 0;
-    for (size_t i = 0; i < rs->n; i++) {
-        const Json *r = rs->rec[i];
-        if (!use[i] || !is_ok(r) || strcmp(S(r, "meta.commit"), latest) || *S(r, "cell.peer"))
-            continue;
-        int dup = 0;
-        for (size_t k = 0; k < n && !dup; k++)
-            dup = !strcmp(pts[k].cell, S(r, "cell.id"));
-        if (dup)
-            continue;
-        CPt *p = realloc(pts, (n + 1) * sizeof *pts);
-        if (!p)
-            exit(2);
-        pts = p;
-        p = &pts[n];
+    if (!pts)
+        exit(2);
+    for (size_t ci = 0; ci < ncells; ci++) {
+        const Json *r = rs->rec[cells[ci]];
+        CPt *p = &pts[n];
         char par[512];
         params_text(r, par, sizeof par);
         double rk = N(r, "cell.ranks"), th = N(r, "cell.threads");
@@ -677,6 +684,7 @@ static void fig_cores(FILE *html, Ctx *c, const RecordSet *rs, const int *use, c
         if (isfinite(p->e.med) && p->e.med > 0)
             n++;
     }
+    free(cells);
     if (n)
         qsort(pts, n, sizeof *pts, cmp_cpt);
     /* groups with a one-core point and at least one configuration of more cores mixing

@@ -16,34 +16,7 @@
 #     one rank failing alone (rank 1 cannot create its recording directory) ends the
 #     whole job promptly with that rank's message.
 set -euo pipefail
-if ! command -v mpirun >/dev/null || [ ! -f "$(dirname "$SNNCC")/../lib/libsnnrt_mpi.a" ]; then
-    echo "FAIL: Open MPI (mpirun, mpicc) is needed for this test (ci/install-deps installs it)"
-    exit 1
-fi
-MPIRUN=(mpirun --oversubscribe)
-# Under `make asan`: Open MPI's own allocations at exit (from components it unloads) would
-# be reported as leaks of every simulator; leaks of the simulators themselves are checked
-# by the single-process tests.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-ok() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; exit 1; }
-
-same_outputs() { # dir_a dir_b what
-    local a=$1 b=$2
-    for f in "$a"/*.npy; do
-        cmp -s "$f" "$b/$(basename "$f")" || fail "$3: $(basename "$f") differs"
-    done
-    $PY - "$a/run.json" "$b/run.json" "$3" <<'EOF'
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:3])
-for pa, pb in zip(a["projections"], b["projections"]):
-    assert pa["checksum"] == pb["checksum"] and pa["synapses"] == pb["synapses"], \
-        f"{sys.argv[3]}: projection {pa['name']}: {pa} vs {pb}"
-for pa, pb in zip(a["populations"], b["populations"]):
-    assert pa["spikes"] == pb["spikes"], f"{sys.argv[3]}: {pa['name']} spike counts differ"
-EOF
-    ok "$3: spikes, checksums and counts identical"
-}
+source tests/lib/mpi.sh
 
 # --- brunel ---------------------------------------------------------------------------
 "$SNNCC" -q models/brunel.lua -o "$WORK/b1"

@@ -19,31 +19,7 @@
 # final checksum and the spikes, and with the learning rates at 0 the final checksum is
 # the construction checksum again.
 set -euo pipefail
-if ! command -v mpirun >/dev/null || [ ! -f "$(dirname "$SNNCC")/../lib/libsnnrt_mpi.a" ]; then
-    echo "FAIL: Open MPI (mpirun, mpicc) is needed for this test (ci/install-deps installs it)"
-    exit 1
-fi
-MPIRUN=(mpirun --oversubscribe)
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-ok() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; exit 1; }
-
-same_outputs() { # dir_a dir_b what
-    local a=$1 b=$2
-    for f in "$a"/*.npy; do
-        cmp -s "$f" "$b/$(basename "$f")" || fail "$3: $(basename "$f") differs"
-    done
-    $PY - "$a/run.json" "$b/run.json" "$3" <<'EOF'
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:3])
-for pa, pb in zip(a["projections"], b["projections"]):
-    for k in ("checksum", "synapses", "final_checksum"):
-        assert pa.get(k) == pb.get(k), f"{sys.argv[3]}: projection {pa['name']}: {k} {pa.get(k)} vs {pb.get(k)}"
-for pa, pb in zip(a["populations"], b["populations"]):
-    assert pa["spikes"] == pb["spikes"], f"{sys.argv[3]}: {pa['name']} spike counts differ"
-EOF
-    ok "$3: spikes, recordings, checksums and final synapse checksums identical"
-}
+source tests/lib/mpi.sh
 
 json_get() { # run.json python-expression-on-j
     $PY -c "import json, sys; j = json.load(open(sys.argv[1])); print($2)" "$1"

@@ -12,14 +12,7 @@
 #     threads), hold run.json's synapse count per snapshot, are sorted by (t, pre, post),
 #     and run.json lists them.
 set -euo pipefail
-if ! command -v mpirun >/dev/null || [ ! -f "$(dirname "$SNNCC")/../lib/libsnnrt_mpi.a" ]; then
-    echo "FAIL: Open MPI (mpirun, mpicc) is needed for this test (ci/install-deps installs it)"
-    exit 1
-fi
-MPIRUN=(mpirun --oversubscribe)
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-ok() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; exit 1; }
+source tests/lib/mpi.sh
 
 # --- the STDP pair protocol (stdp_pair.sh's first case) ---------------------------------
 a=100; b=150; p=1500; w0=0.5
