@@ -122,6 +122,11 @@ grep -q "projection 'P_to_Po': P -> Po, procedural, a block per spiking row" "$W
 EMU_FLAGS=-DSNN_TEST_SEQUENTIAL_ROWS emulate formats_seq tests/cuda/formats.lua "" "--time 30" exact
 # shellcheck disable=SC2086
 same_states formats_seq $FMT_STATES
+# state recordings flushed whenever their device rows are full (here every row or two,
+# instead of at the end of a block of steps)
+EMU_FLAGS=-DSNN_VRB_BYTES=100 emulate formats_vrb tests/cuda/formats.lua "" "--time 30" exact
+# shellcheck disable=SC2086
+same_states formats_vrb $FMT_STATES
 # a recurrent network, many spikes per step onto a target, exact weights (delta synapses)
 emulate fmtnet_dense tests/cuda/formats_net.lua "-D fmt=1" "--time 200" exact
 emulate fmtnet_procedural tests/cuda/formats_net.lua "-D fmt=2" "--time 200" exact

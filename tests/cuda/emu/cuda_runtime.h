@@ -103,7 +103,7 @@ typedef enum cudaError {
     cudaErrorNotReady = 600,
     cudaErrorInvalidValue = 1,
 } cudaError_t;
-enum cudaMemcpyKind { cudaMemcpyHostToDevice = 1, cudaMemcpyDeviceToHost = 2 };
+enum cudaMemcpyKind { cudaMemcpyHostToDevice = 1, cudaMemcpyDeviceToHost = 2, cudaMemcpyDeviceToDevice = 3 };
 typedef struct snn_emu_stream *cudaStream_t;
 typedef struct snn_emu_event *cudaEvent_t;
 struct cudaDeviceProp {
