@@ -902,7 +902,7 @@ static void conn_gen(StrBuf *o, const Projection *pj, const EmitOptions *opt)
     sb_puts(o, "    }\n    return snn_n;\n}\n");
 }
 
-static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
+static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const EmitOptions *opt)
 {
     const ConnRule *c = &pj->conn;
     bool het = per_synapse_weight(pj);
@@ -955,6 +955,11 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_puts(o, "    };\n");
     if (pj->format == FORMAT_PROCEDURAL) {
         sb_printf(o, "    snn_proc_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
+    } else if (opt->cu_build && opt->cu_build[pj->index]) {
+        /* the CUDA back end: on the GPU, or on the host where the device builder declines */
+        sb_printf(o, "    if (!snn_cu_build(%d, &spec, run->seed, &snn_syn_%s[snn_t]))\n",
+                  pj->index, pj->name);
+        sb_printf(o, "        snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
     } else {
         sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
         if (pj->format == FORMAT_DENSE)
@@ -1838,7 +1843,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
                                                                  ind_type(pj)),
                                               per_synapse_weight(pj)
                                                   ? ", per-synapse weights" : ""));
-        proj_build(&sb, m, pj);
+        proj_build(&sb, m, pj, opt);
         tmpl_set(s, "proj_build", take(&sb));
         tmpl_set_bool(s, "user_conn", pj->conn.kind == CONN_USER);
         if (pj->conn.kind == CONN_USER) {

@@ -248,8 +248,8 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
         case MIR_RAGGED: {
             const char *pn = mm->name + strlen("snn_syn_");
             sb_printf(o, "    {\n        const snn_ragged d = snn_cu_ragged(&snn_mir[%d], "
-                         "(const snn_ragged *)host, \"%s\", &snn_maxlen[%d]);\n", i, mm->what,
-                      mm->proj);
+                         "(const snn_ragged *)host, \"%s\", &snn_maxlen[%d], %d);\n", i, mm->what,
+                      mm->proj, mm->proj);
             sb_printf(o, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::%s, &d, sizeof d));\n",
                       mm->name);
             sb_printf(o, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_maxlen_%s, &snn_maxlen[%d], "
@@ -273,6 +273,38 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
         }
         sb_puts(o, "    break;\n");
     }
+}
+
+/* ---- construction on the device ---------------------------------------------------- */
+
+/* Why projection pj is built on the host even with --cuda-construct device (NULL: the
+ * device builder takes it; it may still decline at run time, see snn_cu_build). */
+static const char *host_build_reason(const Projection *pj, const EmitOptions *opt)
+{
+    if (opt->cuda_construct)
+        return "--cuda-construct host";
+    if (pj->format == FORMAT_DENSE)
+        return "format dense (the matrix is made from host rows)";
+    if (pj->format == FORMAT_PROCEDURAL)
+        return "format procedural (nothing is stored)";
+    if (pj->syn)
+        return "weight update model (columns and synapse positions are built on the host)";
+    if (pj->conn.kind == CONN_USER)
+        return "user-defined connectivity";
+    const Init *in[2] = {emit_per_synapse_weight(pj) ? &pj->weight : NULL,
+                         pj->het_delay ? &pj->delay_init : NULL};
+    for (int k = 0; k < 2; k++) {
+        if (!in[k])
+            continue;
+        if (in[k]->kind == INIT_CODE)
+            return k ? "initialiser{} delays" : "initialiser{} weights";
+        /* their values are exp or log of a draw: CUDA's exp and log need not round as
+         * glibc's do, so the values could differ in the last bit */
+        if (in[k]->kind == INIT_LOGNORMAL || in[k]->kind == INIT_EXPONENTIAL)
+            return k ? "lognormal or exponential delays (exp/log on the GPU)"
+                     : "lognormal or exponential weights (exp/log on the GPU)";
+    }
+    return NULL;
 }
 
 /* ---- strategies ---------------------------------------------------------------------- */
@@ -805,8 +837,17 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     StrBuf sb;
     sb_init(&sb);
 
-    /* the host half: the C back end's scope, plus the copies */
-    TmplScope *h = emit_c_scope(m, opt);
+    /* the host half: the C back end's scope (sparse projections the device builds first
+     * try snn_cu_build), plus the copies */
+    bool *cu_build = arena_alloc(sizeof(bool) * (size_t)(m->n_projs + 1));
+    bool any_devbuild = false;
+    for (int i = 0; i < m->n_projs; i++) {
+        cu_build[i] = host_build_reason(m->projs[i], opt) == NULL;
+        any_devbuild |= cu_build[i];
+    }
+    EmitOptions hopt = *opt;
+    hopt.cu_build = cu_build;
+    TmplScope *h = emit_c_scope(m, &hopt);
     mirror_calls(&sb, &ms, false);
     tmpl_set(h, "mirror_build", emit_take(&sb));
     mirror_calls(&sb, &ms, true);
@@ -905,6 +946,8 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
                                          how, why, pj->syn ? ", plastic" : ""));
         tmpl_set(s, "proj_info", arena_printf("\\\"name\\\": \\\"%s\\\", \\\"span\\\": \\\"%s\\\"",
                                               pj->name, span));
+        const char *hw = host_build_reason(pj, opt);
+        tmpl_set(s, "host_why", hw ? arena_printf("\"%s\"", hw) : "NULL");
         propagate(&sb, m, pj, pre, opt);
         tmpl_set(s, "propagate", emit_take(&sb));
         if (!pj->syn)
@@ -929,6 +972,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
         }
     }
     tmpl_set_bool(g, "any_post", any_post);
+    tmpl_set_bool(g, "has_devbuild", any_devbuild);
     /* procedural projections: the rows checked against the host's once at the start */
     tmpl_list_declare(g, "procs");
     int n_procs = 0;

@@ -44,6 +44,13 @@ template <class T> static inline T atomicAdd(T *p, T v)
     return old;
 }
 
+template <class T> static inline T atomicMax(T *p, T v)
+{
+    T old = *p;
+    *p = old > v ? old : v;
+    return old;
+}
+
 /* Warp primitives: the emulation runs blocks of 32 threads, one warp, so a warp-wide
  * exchange is a pair of block barriers around a write and a read of one slot per lane.
  * As on a GPU, every lane of the warp must take part (full mask). */
@@ -137,6 +144,16 @@ static inline cudaError_t cudaMalloc(void **p, size_t n)
 {
     *p = calloc(1, n);
     return *p ? cudaSuccess : cudaErrorNoDevice;
+}
+static inline cudaError_t cudaFree(void *p)
+{
+    free(p);
+    return cudaSuccess;
+}
+static inline cudaError_t cudaMemGetInfo(size_t *free_bytes, size_t *total)
+{
+    *free_bytes = *total = (size_t)1 << 34; /* as totalGlobalMem */
+    return cudaSuccess;
 }
 static inline cudaError_t cudaMemcpy(void *d, const void *s, size_t n, int)
 {
