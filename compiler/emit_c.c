@@ -1211,7 +1211,7 @@ static const char *syn_elem(StrBuf *o, const Projection *pj, int indent)
  * [snn_soff[t], snn_soff[t + 1]) in the block's storage order; presynaptic variables are
  * held for every source (each rank keeps its own copy, updated from the global spikes),
  * postsynaptic ones for this rank's targets; each block has its own column view. */
-static void syn_setup(StrBuf *o, const Projection *pj)
+static void syn_setup(StrBuf *o, const Projection *pj, const EmitOptions *opt)
 {
     const SynapseModel *sm = pj->syn;
     const char *n = pj->name;
@@ -1245,6 +1245,9 @@ static void syn_setup(StrBuf *o, const Projection *pj)
         sb_puts(o, "#ifdef _OPENMP\n#pragma omp parallel for schedule(dynamic, 1) "
                    "num_threads(snn_nthr) if (snn_nthr > 1)\n#endif\n");
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
+        if (opt->cu_build && opt->cu_build[pj->index]) /* CUDA: from rows built on the GPU */
+            sb_printf(o, "        if (!snn_cu_build_columns(%d, &snn_syn_%s[snn_t], &snn_cols_%s[snn_t]))\n    ",
+                      pj->index, n, n);
         sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
                   n, n, n);
     }
@@ -1861,7 +1864,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         if (pj->syn) {
             syn_decls(&sb, pj);
             tmpl_set(s, "syn_decls", take(&sb));
-            syn_setup(&sb, pj);
+            syn_setup(&sb, pj, opt);
             tmpl_set(s, "syn_setup", take(&sb));
             syn_checksum(&sb, pj, i);
             tmpl_set(s, "syn_checksum", take(&sb));

@@ -267,7 +267,7 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
         }
         case MIR_COLUMNS:
             sb_printf(o, "    {\n        const snn_columns d = snn_cu_columns(&snn_mir[%d], "
-                         "(const snn_columns *)host, \"%s\");\n", i, mm->what);
+                         "(const snn_columns *)host, \"%s\", %d);\n", i, mm->what, mm->proj);
             sb_printf(o, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::%s, &d, sizeof d));\n",
                       mm->name);
             sb_puts(o, "        (void)bytes;\n    }\n");
@@ -289,8 +289,6 @@ static const char *host_build_reason(const Projection *pj, const EmitOptions *op
         return "format dense (the matrix is made from host rows)";
     if (pj->format == FORMAT_PROCEDURAL)
         return "format procedural (nothing is stored)";
-    if (pj->syn)
-        return "weight update model (columns and synapse positions are built on the host)";
     if (pj->conn.kind == CONN_USER)
         return "user-defined connectivity";
     const Init *in[2] = {emit_per_synapse_weight(pj) ? &pj->weight : NULL,
@@ -298,8 +296,6 @@ static const char *host_build_reason(const Projection *pj, const EmitOptions *op
     for (int k = 0; k < 2; k++) {
         if (!in[k])
             continue;
-        if (in[k]->kind == INIT_CODE)
-            return k ? "initialiser{} delays" : "initialiser{} weights";
         /* their values are exp or log of a draw: CUDA's exp and log need not round as
          * glibc's do, so the values could differ in the last bit */
         if (in[k]->kind == INIT_LOGNORMAL || in[k]->kind == INIT_EXPONENTIAL)
@@ -892,6 +888,35 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
             pj->weight.kind == INIT_CODE)
             sb_puts(&sb, emit_init_function(&pj->weight, "__device__ static ",
                                             arena_printf("snn_initdev_%s", pj->name)));
+    }
+    if (any_devbuild) {
+        /* user-defined initialisers of weights and delays of projections built on the GPU:
+         * device copies, called by the builder through snn_cb_code */
+        StrBuf cases;
+        sb_init(&cases);
+        for (int i = 0; i < m->n_projs; i++) {
+            const Projection *pj = m->projs[i];
+            const Init *in[2] = {emit_per_synapse_weight(pj) ? &pj->weight : NULL,
+                                 pj->het_delay ? &pj->delay_init : NULL};
+            for (int k = 0; k < 2; k++) {
+                if (!cu_build[i] || !in[k] || in[k]->kind != INIT_CODE)
+                    continue;
+                const char *fn = arena_printf("snn_cb%s_%s", k ? "d" : "w", pj->name);
+                sb_puts(&sb, emit_init_function(in[k], "__device__ static ", fn));
+                sb_printf(&cases, "    case %d: /* projection '%s' %s */\n"
+                                  "        return %s(seed, stream, elem, draw);\n",
+                          2 * i + k, pj->name, k ? "delays" : "weights", fn);
+            }
+        }
+        sb_puts(&sb, "/* construction on the device: initialiser{} values of projection proj's "
+                     "weights (what 0) or delays (what 1) */\n"
+                     "__device__ double snn_cb_code(int proj, int what, uint64_t seed, uint32_t "
+                     "stream, uint32_t elem, uint32_t draw)\n{\n    switch (2 * proj + what) {\n");
+        sb_puts(&sb, cases.buf ? cases.buf : "");
+        sb_puts(&sb, "    default:\n        break;\n    }\n"
+                     "    (void)seed;\n    (void)stream;\n    (void)elem;\n    (void)draw;\n"
+                     "    return 0.0;\n}\n");
+        sb_release(&cases);
     }
     mirror_decls(&sb, m, &ms);
     tmpl_set(g, "devdecls", emit_take(&sb));

@@ -38,6 +38,12 @@ to("Sj", 31, fixed_indegree(5, { multapses = true }), 0.75, normal_clipped(1.0, 
 to("St", 29, fixed_total(300, { multapses = false }), uniform(0.2, 0.9), 0.5)
 to("Su", 27, fixed_total(250, { multapses = true }), 0.6, uniform(0.1, 1.5))
 to("S1", n, one_to_one(), uniform(0.5, 3.5), uniform(0.1, 0.9))
+-- user-defined initialisers: their device copies must give the host's values
+local tri = initialiser { name = "tri", params = { lo = 0.3 },
+                          code = "double u = uniform(); double v = uniform(); value = lo + u + v;" }
+local dly = initialiser { name = "dly", params = { d = 0.2 },
+                          code = "value = d + 0.1 * floor(8.0 * uniform());" }
+to("Sc", 26, fixed_indegree(6), tri { lo = 0.4 }, dly { d = 0.1 })
 -- lognormal weights go through exp: built on the host (cuda.json says why)
 to("Sl", 21, fixed_probability(0.25), lognormal(0.0, 0.4), 0.2)
 -- the rows of P -> P skip the source itself; each its own input (exp_curr time constant)
@@ -51,4 +57,5 @@ projection { P, P, name = "PP_out", conn = fixed_outdegree(8, { autapses = false
              weight = uniform(0.0, 0.01), delay = 0.2, psm = exp_curr(2.5) }
 record { S = "spikes", P = { "spikes", "V" }, Sp = { "spikes", "V" }, Sa = "spikes",
          So = { "spikes", "V" }, Sm = "spikes", Si = { "spikes", "V" }, Sj = "spikes",
-         St = "spikes", Su = { "spikes", "V" }, S1 = "spikes", Sl = "spikes" }
+         St = "spikes", Su = { "spikes", "V" }, S1 = "spikes", Sc = { "spikes", "V" },
+         Sl = "spikes" }

@@ -94,7 +94,7 @@ echo "dense, procedural, egp and synapse-code draws: in the compiled device code
 # sparse projections built on the device (the default), not with --cuda-construct host
 grep -q "snn_k_cbuild" "$WORK/sparse/sparse.cu" && grep -q "if (!snn_cu_build(" "$WORK/sparse/sparse.c" ||
     { echo "FAIL: sparse: no device construction"; exit 1; }
-if grep -q "snn_k_cbuild" "$WORK/sparse_host/sparse.cu" || grep -q "snn_cu_build(" "$WORK/sparse_host/sparse.c"; then
+if grep -q "snn_k_cbuild" "$WORK/sparse_host/sparse.cu" || grep -q "if (!snn_cu_build(" "$WORK/sparse_host/sparse.c"; then
     echo "FAIL: --cuda-construct host still builds on the device"; exit 1
 fi
 echo "construction on the device: compiled (and left out with --cuda-construct host)"

@@ -130,8 +130,8 @@ rows_identical "$WORK/fmtnet_procedural/out-emu/cuda.json" 5
 # sparse projections built on the device (the default): every rule, random weights and
 # per-synapse delays; the connectivity checksums are compared with the C build's, and the
 # arrays entry by entry with a host build (SNN_CUDA_CONSTRUCT=check)
-SP_POPS="P Sp Sa So Sm Si Sj St Su S1 Sl"
-SP_STATES="P_V.npy Sp_V.npy So_V.npy Si_V.npy Su_V.npy"
+SP_POPS="P Sp Sa So Sm Si Sj St Su S1 Sc Sl"
+SP_STATES="P_V.npy Sp_V.npy So_V.npy Si_V.npy Su_V.npy Sc_V.npy"
 built() { # cuda.json where count
     local n
     n=$(grep -o "\"built\": \"$2\"" "$1" | wc -l)
@@ -142,21 +142,22 @@ emulate sparse tests/cuda/sparse.lua "" "--time 50" exact
 some_spikes "$WORK/sparse/out-emu" $SP_POPS
 # shellcheck disable=SC2086
 same_states sparse $SP_STATES
-built "$WORK/sparse/out-emu/cuda.json" device 14
+built "$WORK/sparse/out-emu/cuda.json" device 15
 grep -q '"name": "P_to_Sl", "span": "post", "max_row": [0-9]*, "built": "host", "built_why": "lognormal' \
     "$WORK/sparse/out-emu/cuda.json"
 SNN_CUDA_CONSTRUCT=check "$WORK/sparse/emu" --time 5 --quiet --output "$WORK/sparse/out-check"
-[ "$(grep -o '"built_check": "identical"' "$WORK/sparse/out-check/cuda.json" | wc -l)" -eq 14 ] ||
+[ "$(grep -o '"built_check": "identical"' "$WORK/sparse/out-check/cuda.json" | wc -l)" -eq 15 ] ||
     { echo "FAIL: sparse: rows built on the device differ from the host's"; exit 1; }
 SNN_CUDA_CONSTRUCT=host "$WORK/sparse/emu" --time 50 --quiet --output "$WORK/sparse/out-host"
-built "$WORK/sparse/out-host/cuda.json" host 15
+built "$WORK/sparse/out-host/cuda.json" host 16
 "$CMP" exact "$WORK/sparse/out-c" "$WORK/sparse/out-host" >/dev/null
-echo "sparse rows built on the device: the host's entry by entry (14 projections)"
-# fixed_indegree, fixed_total and fixed_outdegree by the sequential path of snn_row_outdegree
-EMU_FLAGS=-DSNN_TEST_SEQUENTIAL_ROWS emulate sparse_seq tests/cuda/sparse.lua "" "--time 30" exact
+echo "sparse rows built on the device: the host's entry by entry (15 projections)"
+# fixed_indegree, fixed_total and fixed_outdegree by the sequential path of
+# snn_row_outdegree, rows sorted by the global-memory path of the segment sort
+EMU_FLAGS="-DSNN_TEST_SEQUENTIAL_ROWS -DSNN_TEST_GLOBAL_SORT" emulate sparse_seq tests/cuda/sparse.lua "" "--time 30" exact
 # --cuda-construct host: the host builds everything
 emulate sparse_host tests/cuda/sparse.lua "--cuda-construct host" "--time 30" exact
-built "$WORK/sparse_host/out-emu/cuda.json" host 15
+built "$WORK/sparse_host/out-emu/cuda.json" host 16
 grep -q '"built_why": "--cuda-construct host"' "$WORK/sparse_host/out-emu/cuda.json"
 # a recurrent network with sparse rows built on the device, exact weights
 emulate fmtnet_sparse tests/cuda/formats_net.lua "-D fmt=3" "--time 200" exact
@@ -168,3 +169,9 @@ some_spikes "$WORK/egp_rng_pre/out-emu" D post
 same_states egp_rng_pre D_far.npy post_acc.npy
 emulate egp_rng_post tests/cuda/egp_rng.lua "--cuda-span *=post" "--time 60" exact
 same_states egp_rng_post D_far.npy post_acc.npy
+# a weight update model built on the device: its rows and its column view (on_post) are
+# the host's entry by entry
+built "$WORK/egp_rng_pre/out-emu/cuda.json" device 1
+SNN_CUDA_CONSTRUCT=check "$WORK/egp_rng_pre/emu" --time 5 --quiet --output "$WORK/egp_rng_pre/out-check"
+grep -q '"built": "device", "built_check": "identical"' "$WORK/egp_rng_pre/out-check/cuda.json"
+echo "plastic projection built on the device, its column view too: the host's"
