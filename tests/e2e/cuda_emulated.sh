@@ -175,3 +175,18 @@ built "$WORK/egp_rng_pre/out-emu/cuda.json" device 1
 SNN_CUDA_CONSTRUCT=check "$WORK/egp_rng_pre/emu" --time 5 --quiet --output "$WORK/egp_rng_pre/out-check"
 grep -q '"built": "device", "built_check": "identical"' "$WORK/egp_rng_pre/out-check/cuda.json"
 echo "plastic projection built on the device, its column view too: the host's"
+# the shipped models' networks built on the device: connectivity checksums as the C
+# build's (short runs: "rates 1e9" compares only the checksums), and every entry as a host
+# build's (SNN_CUDA_CONSTRUCT=check): fixed_probability (COBA), fixed_total with
+# normal_clipped weights and per-synapse delays (the microcircuit)
+emulate coba_built models/coba.lua "-D scale=0.25" "--time 2" "rates 1e9"
+built "$WORK/coba_built/out-emu/cuda.json" device 4
+emulate microcircuit_built models/microcircuit.lua "-D N_scale=0.02 -D K_scale=0.05" "--time 2" "rates 1e9"
+n=$(grep -o '"built": "device"' "$WORK/microcircuit_built/out-emu/cuda.json" | wc -l)
+[ "$n" -eq 55 ] && ! grep -q '"built": "host"' "$WORK/microcircuit_built/out-emu/cuda.json" ||
+    { echo "FAIL: microcircuit: $n projections built on the device, some on the host"; exit 1; }
+for m in coba microcircuit; do
+    SNN_CUDA_CONSTRUCT=check "$WORK/${m}_built/emu" --time 0.1 --quiet --output "$WORK/${m}_built/out-check"
+    ! grep -q '"built_check": "differ"' "$WORK/${m}_built/out-check/cuda.json"
+done
+echo "COBA and microcircuit built on the device: the C build's checksums, the host's entries"
