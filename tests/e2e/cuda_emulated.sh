@@ -190,3 +190,28 @@ for m in coba microcircuit; do
     ! grep -q '"built_check": "differ"' "$WORK/${m}_built/out-check/cuda.json"
 done
 echo "COBA and microcircuit built on the device: the C build's checksums, the host's entries"
+
+# out of device memory (the emulation's SNN_EMU_DEVICE_BYTES): a projection whose rows and
+# sort keys do not fit is built on the host and copied; rows that do not fit at all stop
+# the run with what they were for and how much the GPU has
+cat >"$WORK/big.lua" <<'LUA'
+network { name = "big", dt = 0.1, seed = 5 }
+local cell = neuron { name = "cell", vars = { V = 0.0 }, sim = "V += Isyn;",
+                      threshold = "V >= 100.0", reset = "V = 0.0;" }
+local A = population { "A", cell, 200 }
+local B = population { "B", cell, 200 }
+projection { A, B, conn = all_to_all(), weight = uniform(0.0, 1.0), delay = 0.1 }
+LUA
+emulate big "$WORK/big.lua" "" "--time 1" exact
+built "$WORK/big/out-emu/cuda.json" device 1
+SNN_EMU_DEVICE_BYTES=400000 "$WORK/big/emu" --time 1 --quiet --output "$WORK/big/out-400k"
+grep -q '"built": "host", "built_why": "device memory (rows and sort keys)"' "$WORK/big/out-400k/cuda.json"
+"$CMP" exact "$WORK/big/out-c" "$WORK/big/out-400k" >/dev/null
+st=0
+SNN_EMU_DEVICE_BYTES=100000 "$WORK/big/emu" --time 1 --quiet --output "$WORK/big/out-100k" \
+    2>"$WORK/big/err" || st=$?
+[ "$st" -ne 0 ] && [ "$st" -lt 124 ] # 1 (or LeakSanitizer's status under make asan)
+grep -q "cannot allocate .* on the GPU for projection 'A_to_B' .* already allocated, the GPU has" \
+    "$WORK/big/err"
+grep -q '"status": "failed"' "$WORK/big/out-100k/run.json"
+echo "out of device memory: built on the host when rows and keys do not fit; a clear error when rows do not"
