@@ -902,7 +902,7 @@ static void conn_gen(StrBuf *o, const Projection *pj, const EmitOptions *opt)
     sb_puts(o, "    }\n    return snn_n;\n}\n");
 }
 
-static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
+static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const EmitOptions *opt)
 {
     const ConnRule *c = &pj->conn;
     bool het = per_synapse_weight(pj);
@@ -955,6 +955,11 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj)
     sb_puts(o, "    };\n");
     if (pj->format == FORMAT_PROCEDURAL) {
         sb_printf(o, "    snn_proc_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
+    } else if (opt->cu_build && opt->cu_build[pj->index]) {
+        /* the CUDA back end: on the GPU, or on the host where the device builder declines */
+        sb_printf(o, "    if (!snn_cu_build(%d, &spec, run->seed, &snn_syn_%s[snn_t]))\n",
+                  pj->index, pj->name);
+        sb_printf(o, "        snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
     } else {
         sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
         if (pj->format == FORMAT_DENSE)
@@ -1206,7 +1211,7 @@ static const char *syn_elem(StrBuf *o, const Projection *pj, int indent)
  * [snn_soff[t], snn_soff[t + 1]) in the block's storage order; presynaptic variables are
  * held for every source (each rank keeps its own copy, updated from the global spikes),
  * postsynaptic ones for this rank's targets; each block has its own column view. */
-static void syn_setup(StrBuf *o, const Projection *pj)
+static void syn_setup(StrBuf *o, const Projection *pj, const EmitOptions *opt)
 {
     const SynapseModel *sm = pj->syn;
     const char *n = pj->name;
@@ -1240,6 +1245,9 @@ static void syn_setup(StrBuf *o, const Projection *pj)
         sb_puts(o, "#ifdef _OPENMP\n#pragma omp parallel for schedule(dynamic, 1) "
                    "num_threads(snn_nthr) if (snn_nthr > 1)\n#endif\n");
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
+        if (opt->cu_build && opt->cu_build[pj->index]) /* CUDA: from rows built on the GPU */
+            sb_printf(o, "        if (!snn_cu_build_columns(%d, &snn_syn_%s[snn_t], &snn_cols_%s[snn_t]))\n    ",
+                      pj->index, n, n);
         sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
                   n, n, n);
     }
@@ -1838,7 +1846,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
                                                                  ind_type(pj)),
                                               per_synapse_weight(pj)
                                                   ? ", per-synapse weights" : ""));
-        proj_build(&sb, m, pj);
+        proj_build(&sb, m, pj, opt);
         tmpl_set(s, "proj_build", take(&sb));
         tmpl_set_bool(s, "user_conn", pj->conn.kind == CONN_USER);
         if (pj->conn.kind == CONN_USER) {
@@ -1856,7 +1864,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         if (pj->syn) {
             syn_decls(&sb, pj);
             tmpl_set(s, "syn_decls", take(&sb));
-            syn_setup(&sb, pj);
+            syn_setup(&sb, pj, opt);
             tmpl_set(s, "syn_setup", take(&sb));
             syn_checksum(&sb, pj, i);
             tmpl_set(s, "syn_checksum", take(&sb));

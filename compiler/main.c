@@ -48,6 +48,10 @@ static const char usage[] =
     "                       positions, spikes staged in shared memory); default by row\n"
     "                       length and expected rate (docs/cuda.md)\n"
     "      --cuda-rate HZ   firing rate the default choice assumes (default 10)\n"
+    "      --cuda-construct WHERE\n"
+    "                       where the CUDA simulator builds sparse projections: device\n"
+    "                       (default: on the GPU where the builder can, else on the\n"
+    "                       host) or host (all on the host, then copied)\n"
     "      --no-line        no #line directives pointing into the model file\n"
     "      --template-dir D use templates from D instead of the built-in ones\n"
     "      --mem-limit MB   memory for evaluating the model file (default 512)\n"
@@ -72,6 +76,7 @@ typedef struct Options {
     const char **cuda_span;
     int n_cuda_span;
     double cuda_rate;
+    int cuda_construct;
     size_t mem_limit;
     unsigned time_limit;
 } Options;
@@ -155,6 +160,11 @@ static void parse_args(int argc, char **argv, Options *o)
             if (*end || !(hz > 0 && hz <= 1e4))
                 die_usage("--cuda-rate needs a rate in Hz between 0 and 1e4 (got '%s')", v);
             o->cuda_rate = hz;
+        } else if (!strcmp(a, "--cuda-construct")) {
+            const char *v = need_arg(argc, argv, &i);
+            if (strcmp(v, "device") != 0 && strcmp(v, "host") != 0)
+                die_usage("--cuda-construct needs device or host (got '%s')", v);
+            o->cuda_construct = !strcmp(v, "host");
         } else if (!strcmp(a, "--no-line")) {
             o->no_line = true;
         } else if (!strcmp(a, "--template-dir")) {
@@ -289,7 +299,8 @@ int main(int argc, char **argv)
     if (!o.emit_only && driver_find_runtime(&bo, argv[0]) != 0)
         return 1;
     EmitOptions eo = {.line_directives = !o.no_line, .cuda_span = o.cuda_span,
-                      .n_cuda_span = o.n_cuda_span, .cuda_rate = o.cuda_rate, .mpi = o.mpi};
+                      .n_cuda_span = o.n_cuda_span, .cuda_rate = o.cuda_rate, .mpi = o.mpi,
+                      .cuda_construct = o.cuda_construct};
     if (be->emit(m, dir, &eo) != 0)                                /* 3. back end */
         return 1;
     double t_codegen = now() - t0;

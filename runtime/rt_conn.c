@@ -258,6 +258,12 @@ static uint32_t *total_counts(const snn_proj_spec *spec, uint64_t seed)
     return counts;
 }
 
+uint32_t *snn_conn_total_counts(const snn_proj_spec *spec, uint64_t seed)
+{
+    check_spec(spec);
+    return total_counts(spec, seed);
+}
+
 /* ---- column and row generators -------------------------------------------------------- */
 
 /* k values uniform in [0, n) (n > 0): exactly the values, and the stream position, of k

@@ -4,6 +4,8 @@
 #     with stream launches and with CUDA graphs of 16 steps (run config cuda_graph_steps)
 #   - Brunel's network (12,500 neurons), 10 s, the same two ways
 #   - hpc_benchmark, 1 s, at growing scales until one does not fit: the largest that runs
+#   - construction on the GPU (the default) against the host's build and copy
+#     (SNN_CUDA_CONSTRUCT=host): the microcircuit, hpc_benchmark at scale 10, 100 ms each
 # With --with-c the C simulators of the microcircuit and of hpc_benchmark at scale 1 run
 # too (slow: minutes).  Results: DIR/results/bench/<run>/{run.json,cuda.json} and a table
 # in DIR/results/bench/summary.txt.  Needs the CUDA driver, not Lua, MPI or compilers.
@@ -61,6 +63,12 @@ done | sort -n | while read -r scale; do
     fi
 done
 [ -f "$B/hpc_largest" ] && largest=$(cat "$B/hpc_largest")
+# construction: on the GPU (the runs above) against the host's build and copy
+SNN_CUDA_CONSTRUCT=host one microcircuit_hostbuild cuda "$DIR/bench/microcircuit/cuda" --time 100
+if [ -d "$DIR/bench/hpc_s10" ]; then
+    one hpc_scale_10_short cuda "$DIR/bench/hpc_s10/cuda" --time 100
+    SNN_CUDA_CONSTRUCT=host one hpc_scale_10_hostbuild cuda "$DIR/bench/hpc_s10/cuda" --time 100
+fi
 if [ -n "$WITH_C" ]; then
     one microcircuit c "$DIR/bench/microcircuit/c" --time 10000
     one hpc_scale_1 c "$DIR/bench/hpc_s1/c" --time 1000

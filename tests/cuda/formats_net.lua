@@ -1,12 +1,13 @@
 -- A recurrent E/I network (tests/e2e/formats/net.lua.in, smaller) with its projections in
--- format "dense" (-D fmt=1) or "procedural" (-D fmt=2), every row-wise rule.  With
+-- format "dense" (-D fmt=1), "procedural" (-D fmt=2) or "sparse" (-D fmt=3, built on the
+-- GPU by default), every row-wise rule.  With
 -- -D exact=1 (the default) all weights and the external drive are multiples of 1/4 and
 -- every input is a delta synapse: the sums are exact in any order of addition, so the
 -- CUDA simulator's spikes must be the C simulator's even with many spikes per step onto
 -- one target.  -D exact=0: random weights and an exp_curr input, where the order of the
 -- additions (atomicAdd) changes the last bits and only the rates can be compared.
 network { name = "fmtnet", dt = 0.1, seed = 77 }
-local fmt = ({ "dense", "procedural" })[param("fmt", 1)]
+local fmt = ({ "dense", "procedural", "sparse" })[param("fmt", 1)]
 local exact = param("exact", 1) == 1
 local lif_delta = neuron {
   name   = "lif_delta",

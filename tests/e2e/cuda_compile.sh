@@ -19,6 +19,8 @@ if "$SNNCC" -b cuda --cuda-span E_to_E=sideways models/brunel.lua 2>"$WORK/err";
 grep -q "cuda-span needs PROJECTION=pre or PROJECTION=post" "$WORK/err"
 if "$SNNCC" -b cuda -S --cuda-span E_to_X=pre models/brunel.lua -o "$WORK/x" 2>"$WORK/err"; then exit 1; fi
 grep -q "no projection 'E_to_X' (did you mean 'E_to_E'?)" "$WORK/err"
+if "$SNNCC" -b cuda --cuda-construct gpu models/brunel.lua 2>"$WORK/err"; then exit 1; fi
+grep -q "cuda-construct needs device or host (got 'gpu')" "$WORK/err"
 NVCC=/nonexistent/nvcc "$SNNCC" -q -b cuda -S models/brunel.lua -o "$WORK/s1"
 "$SNNCC" -q -b cuda -S models/brunel.lua -o "$WORK/s2"
 cmp "$WORK/s1/brunel.cu" "$WORK/s2/brunel.cu"
@@ -59,6 +61,8 @@ formats tests/cuda/formats.lua
 fmtnet_dense tests/cuda/formats_net.lua -D fmt=1 -D exact=0
 fmtnet_procedural tests/cuda/formats_net.lua -D fmt=2 -D exact=0
 egp_rng tests/cuda/egp_rng.lua
+sparse tests/cuda/sparse.lua
+sparse_host tests/cuda/sparse.lua --cuda-construct host
 JOBS
 for f in docs/examples/*.lua; do echo "ex_$(basename "$f" .lua) $f" >>"$WORK/jobs"; done
 # shellcheck disable=SC2016
@@ -87,6 +91,13 @@ for want in "formats:projection 'P_to_Da': P -> Da, dense matrix" \
         { echo "FAIL: $name: no '${want#*:}' in the device code"; exit 1; }
 done
 echo "dense, procedural, egp and synapse-code draws: in the compiled device code"
+# sparse projections built on the device (the default), not with --cuda-construct host
+grep -q "snn_k_cbuild" "$WORK/sparse/sparse.cu" && grep -q "if (!snn_cu_build(" "$WORK/sparse/sparse.c" ||
+    { echo "FAIL: sparse: no device construction"; exit 1; }
+if grep -q "snn_k_cbuild" "$WORK/sparse_host/sparse.cu" || grep -q "if (!snn_cu_build(" "$WORK/sparse_host/sparse.c"; then
+    echo "FAIL: --cuda-construct host still builds on the device"; exit 1
+fi
+echo "construction on the device: compiled (and left out with --cuda-construct host)"
 
 # without a GPU, the simulator stops with a clear message and a failed run.json
 if ! nvidia-smi >/dev/null 2>&1; then

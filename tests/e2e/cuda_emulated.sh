@@ -132,12 +132,94 @@ emulate fmtnet_dense tests/cuda/formats_net.lua "-D fmt=1" "--time 200" exact
 emulate fmtnet_procedural tests/cuda/formats_net.lua "-D fmt=2" "--time 200" exact
 some_spikes "$WORK/fmtnet_procedural/out-emu" E I
 rows_identical "$WORK/fmtnet_procedural/out-emu/cuda.json" 5
+# sparse projections built on the device (the default): every rule, random weights and
+# per-synapse delays; the connectivity checksums are compared with the C build's, and the
+# arrays entry by entry with a host build (SNN_CUDA_CONSTRUCT=check)
+SP_POPS="P Sp Sa So Sm Si Sj St Su S1 Sc Sl"
+SP_STATES="P_V.npy Sp_V.npy So_V.npy Si_V.npy Su_V.npy Sc_V.npy"
+built() { # cuda.json where count
+    local n
+    n=$(grep -o "\"built\": \"$2\"" "$1" | wc -l)
+    [ "$n" -eq "$3" ] || { echo "FAIL: $1: $n projections built on the $2, not $3"; exit 1; }
+}
+emulate sparse tests/cuda/sparse.lua "" "--time 50" exact
+# shellcheck disable=SC2086
+some_spikes "$WORK/sparse/out-emu" $SP_POPS
+# shellcheck disable=SC2086
+same_states sparse $SP_STATES
+built "$WORK/sparse/out-emu/cuda.json" device 15
+grep -q '"name": "P_to_Sl", "span": "post", "max_row": [0-9]*, "built": "host", "built_why": "lognormal' \
+    "$WORK/sparse/out-emu/cuda.json"
+SNN_CUDA_CONSTRUCT=check "$WORK/sparse/emu" --time 5 --quiet --output "$WORK/sparse/out-check"
+[ "$(grep -o '"built_check": "identical"' "$WORK/sparse/out-check/cuda.json" | wc -l)" -eq 15 ] ||
+    { echo "FAIL: sparse: rows built on the device differ from the host's"; exit 1; }
+SNN_CUDA_CONSTRUCT=host "$WORK/sparse/emu" --time 50 --quiet --output "$WORK/sparse/out-host"
+built "$WORK/sparse/out-host/cuda.json" host 16
+"$CMP" exact "$WORK/sparse/out-c" "$WORK/sparse/out-host" >/dev/null
+echo "sparse rows built on the device: the host's entry by entry (15 projections)"
+# fixed_indegree, fixed_total and fixed_outdegree by the sequential path of
+# snn_row_outdegree, rows sorted by the global-memory path of the segment sort
+EMU_FLAGS="-DSNN_TEST_SEQUENTIAL_ROWS -DSNN_TEST_GLOBAL_SORT" emulate sparse_seq tests/cuda/sparse.lua "" "--time 30" exact
+# --cuda-construct host: the host builds everything
+emulate sparse_host tests/cuda/sparse.lua "--cuda-construct host" "--time 30" exact
+built "$WORK/sparse_host/out-emu/cuda.json" host 16
+grep -q '"built_why": "--cuda-construct host"' "$WORK/sparse_host/out-emu/cuda.json"
+# a recurrent network with sparse rows built on the device, exact weights
+emulate fmtnet_sparse tests/cuda/formats_net.lua "-D fmt=3" "--time 200" exact
+some_spikes "$WORK/fmtnet_sparse/out-emu" E I
+built "$WORK/fmtnet_sparse/out-emu/cuda.json" device 5
 # extra global parameters; draws in on_pre, on_post, pre_spike and post_dynamics
 emulate egp_rng_pre tests/cuda/egp_rng.lua "--cuda-span *=pre" "--time 100" exact
 some_spikes "$WORK/egp_rng_pre/out-emu" D post
 same_states egp_rng_pre D_far.npy post_acc.npy
 emulate egp_rng_post tests/cuda/egp_rng.lua "--cuda-span *=post" "--time 60" exact
 same_states egp_rng_post D_far.npy post_acc.npy
+# a weight update model built on the device: its rows and its column view (on_post) are
+# the host's entry by entry
+built "$WORK/egp_rng_pre/out-emu/cuda.json" device 1
+SNN_CUDA_CONSTRUCT=check "$WORK/egp_rng_pre/emu" --time 5 --quiet --output "$WORK/egp_rng_pre/out-check"
+grep -q '"built": "device", "built_check": "identical"' "$WORK/egp_rng_pre/out-check/cuda.json"
+echo "plastic projection built on the device, its column view too: the host's"
+# the shipped models' networks built on the device: connectivity checksums as the C
+# build's (short runs: "rates 1e9" compares only the checksums), and every entry as a host
+# build's (SNN_CUDA_CONSTRUCT=check): fixed_probability (COBA), fixed_total with
+# normal_clipped weights and per-synapse delays (the microcircuit)
+emulate coba_built models/coba.lua "-D scale=0.25" "--time 2" "rates 1e9"
+built "$WORK/coba_built/out-emu/cuda.json" device 4
+emulate microcircuit_built models/microcircuit.lua "-D N_scale=0.02 -D K_scale=0.05" "--time 2" "rates 1e9"
+n=$(grep -o '"built": "device"' "$WORK/microcircuit_built/out-emu/cuda.json" | wc -l)
+[ "$n" -eq 55 ] && ! grep -q '"built": "host"' "$WORK/microcircuit_built/out-emu/cuda.json" ||
+    { echo "FAIL: microcircuit: $n projections built on the device, some on the host"; exit 1; }
+for m in coba microcircuit; do
+    SNN_CUDA_CONSTRUCT=check "$WORK/${m}_built/emu" --time 0.1 --quiet --output "$WORK/${m}_built/out-check"
+    ! grep -q '"built_check": "differ"' "$WORK/${m}_built/out-check/cuda.json"
+done
+echo "COBA and microcircuit built on the device: the C build's checksums, the host's entries"
+
+# out of device memory (the emulation's SNN_EMU_DEVICE_BYTES): a projection whose rows and
+# sort keys do not fit is built on the host and copied; rows that do not fit at all stop
+# the run with what they were for and how much the GPU has
+cat >"$WORK/big.lua" <<'LUA'
+network { name = "big", dt = 0.1, seed = 5 }
+local cell = neuron { name = "cell", vars = { V = 0.0 }, sim = "V += Isyn;",
+                      threshold = "V >= 100.0", reset = "V = 0.0;" }
+local A = population { "A", cell, 200 }
+local B = population { "B", cell, 200 }
+projection { A, B, conn = all_to_all(), weight = uniform(0.0, 1.0), delay = 0.1 }
+LUA
+emulate big "$WORK/big.lua" "" "--time 1" exact
+built "$WORK/big/out-emu/cuda.json" device 1
+SNN_EMU_DEVICE_BYTES=400000 "$WORK/big/emu" --time 1 --quiet --output "$WORK/big/out-400k"
+grep -q '"built": "host", "built_why": "device memory (rows and sort keys)"' "$WORK/big/out-400k/cuda.json"
+"$CMP" exact "$WORK/big/out-c" "$WORK/big/out-400k" >/dev/null
+st=0
+SNN_EMU_DEVICE_BYTES=100000 "$WORK/big/emu" --time 1 --quiet --output "$WORK/big/out-100k" \
+    2>"$WORK/big/err" || st=$?
+[ "$st" -ne 0 ] && [ "$st" -lt 124 ] # 1 (or LeakSanitizer's status under make asan)
+grep -q "cannot allocate .* on the GPU for projection 'A_to_B' .* already allocated, the GPU has" \
+    "$WORK/big/err"
+grep -q '"status": "failed"' "$WORK/big/out-100k/run.json"
+echo "out of device memory: built on the host when rows and keys do not fit; a clear error when rows do not"
 
 # CUDA graphs (run config cuda_graph_steps): the same files as the stream launches, on
 # models with spike recording blocks, spike sources, state recording (a host copy after

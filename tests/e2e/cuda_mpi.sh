@@ -114,6 +114,13 @@ for r in 2-p2p 3-collective; do
         { echo "FAIL: formats, $r: procedural rows differ from the host's"; exit 1; }
 done
 echo "ok   procedural rows of rank 0's targets: the host's"
+# sparse projections built on each rank's device, its own targets only (every rule)
+emulate sparse tests/cuda/sparse.lua "" "--time 30" exact 2:p2p 3:collective
+for r in 2-p2p 3-collective; do
+    [ "$(grep -o '"built": "device"' "$WORK/sparse/emu-$r/cuda.json" | wc -l)" -eq 15 ] ||
+        { echo "FAIL: sparse, $r: not every projection built on the device"; exit 1; }
+done
+echo "ok   sparse projections of rank 0's targets built on the device"
 emulate brunel_post models/brunel.lua "-D scale=0.05 --cuda-span *=post" "--time 80" "rates 0.2" \
     2:collective
 emulate brunel_pre models/brunel.lua "-D scale=0.05 --cuda-span *=pre" "--time 80" "rates 0.2" \

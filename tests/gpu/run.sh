@@ -52,6 +52,18 @@ while IFS='|' read -r name _ sopts ropts how; do
         echo "procedural rows regenerated on the GPU differ from the host's (cuda.json)" >>"$res/cuda.log"
         st=3
     fi
+    # sparse projections built on the GPU (the default): the same rows, entry by entry, as
+    # a host build of the same run (SNN_CUDA_CONSTRUCT=check builds both and compares)
+    if [ "$st" -eq 0 ] && grep -q '"built": "device"' "$res/cuda/cuda.json" 2>/dev/null; then
+        # shellcheck disable=SC2086
+        SNN_CUDA_CONSTRUCT=check "${launch[@]}" "$gsim" $ropts --time 1 --quiet \
+            --output "$res/check" >"$res/check.log" 2>&1 </dev/null
+        if ! grep -q '"built_check": "identical"' "$res/check/cuda.json" 2>/dev/null ||
+            grep -q '"built_check": "differ"' "$res/check/cuda.json"; then
+            echo "rows built on the GPU differ from a host build ($res/check)" >>"$res/cuda.log"
+            st=4
+        fi
+    fi
     # shellcheck disable=SC2086
     if [ "$st" -eq 0 ] && "$CMP" $how "$exp" "$res/cuda" >"$res/compare.txt" 2>&1; then
         pass=$((pass + 1))

@@ -5,7 +5,8 @@
  * the other as coroutines (ucontext) on one OS thread, each until it ends or reaches
  * __syncthreads(), where it waits until every thread of the block has arrived (a valid
  * interleaving of a CUDA block; atomics are then plain read-modify-writes); memory is
- * host memory; copies are memcpy.  The
+ * host memory (SNN_EMU_DEVICE_BYTES in the environment limits it, as a GPU's size would);
+ * copies are memcpy.  The
  * launch syntax k<<<g, b, s, st>>>(args) is rewritten by the test (sed) into
  * snn_emu_launch(g, b, s, st, [&] { k(args); }).
  */
@@ -43,6 +44,13 @@ template <class T> static inline T atomicAdd(T *p, T v)
 {
     T old = *p;
     *p = old + v;
+    return old;
+}
+
+template <class T> static inline T atomicMax(T *p, T v)
+{
+    T old = *p;
+    *p = old > v ? old : v;
     return old;
 }
 
@@ -102,10 +110,19 @@ typedef enum cudaError {
     cudaErrorInsufficientDriver = 35,
     cudaErrorNotReady = 600,
     cudaErrorInvalidValue = 1,
+    cudaErrorMemoryAllocation = 2,
 } cudaError_t;
 enum cudaMemcpyKind { cudaMemcpyHostToDevice = 1, cudaMemcpyDeviceToHost = 2, cudaMemcpyDeviceToDevice = 3 };
 typedef struct snn_emu_stream *cudaStream_t;
 typedef struct snn_emu_event *cudaEvent_t;
+/* Device memory: host memory, at most $SNN_EMU_DEVICE_BYTES of it when that is set (for
+ * tests of running out of device memory); each block remembers its size. */
+static size_t snn_emu_dev_used;
+static size_t snn_emu_dev_limit(void)
+{
+    const char *e = getenv("SNN_EMU_DEVICE_BYTES");
+    return e && *e ? (size_t)strtoull(e, NULL, 10) : (size_t)1 << 34;
+}
 struct cudaDeviceProp {
     char name[256];
     int major, minor, multiProcessorCount, maxThreadsPerMultiProcessor;
@@ -115,8 +132,14 @@ struct cudaFuncAttributes {
     int numRegs;
 };
 
-static inline const char *cudaGetErrorName(cudaError_t e) { return e ? "cudaErrorEmu" : "cudaSuccess"; }
-static inline const char *cudaGetErrorString(cudaError_t e) { return e ? "emulated error" : "no error"; }
+static inline const char *cudaGetErrorName(cudaError_t e)
+{
+    return e == cudaErrorMemoryAllocation ? "cudaErrorMemoryAllocation" : e ? "cudaErrorEmu" : "cudaSuccess";
+}
+static inline const char *cudaGetErrorString(cudaError_t e)
+{
+    return e == cudaErrorMemoryAllocation ? "out of memory" : e ? "emulated error" : "no error";
+}
 static inline cudaError_t cudaGetLastError(void) { return cudaSuccess; }
 static inline cudaError_t cudaGetDeviceCount(int *n) { *n = 1; return cudaSuccess; }
 static inline cudaError_t cudaGetDevice(int *d) { *d = 0; return cudaSuccess; }
@@ -128,7 +151,7 @@ static inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int)
     p->major = 9;
     p->multiProcessorCount = 2; /* grid-stride kernels get 2 blocks */
     p->maxThreadsPerMultiProcessor = SNN_BLOCK;
-    p->totalGlobalMem = (size_t)1 << 34;
+    p->totalGlobalMem = snn_emu_dev_limit();
     return cudaSuccess;
 }
 template <class F> static inline cudaError_t cudaFuncGetAttributes(cudaFuncAttributes *a, F)
@@ -138,8 +161,32 @@ template <class F> static inline cudaError_t cudaFuncGetAttributes(cudaFuncAttri
 }
 static inline cudaError_t cudaMalloc(void **p, size_t n)
 {
-    *p = calloc(1, n);
-    return *p ? cudaSuccess : cudaErrorNoDevice;
+    *p = NULL;
+    if (snn_emu_dev_used + n > snn_emu_dev_limit())
+        return cudaErrorMemoryAllocation;
+    char *b = (char *)calloc(1, n + 16);
+    if (!b)
+        return cudaErrorMemoryAllocation;
+    memcpy(b, &n, sizeof n);
+    snn_emu_dev_used += n;
+    *p = b + 16;
+    return cudaSuccess;
+}
+static inline cudaError_t cudaFree(void *p)
+{
+    if (p) {
+        size_t n;
+        memcpy(&n, (char *)p - 16, sizeof n);
+        snn_emu_dev_used -= n;
+        free((char *)p - 16);
+    }
+    return cudaSuccess;
+}
+static inline cudaError_t cudaMemGetInfo(size_t *free_bytes, size_t *total)
+{
+    *total = snn_emu_dev_limit();
+    *free_bytes = *total - snn_emu_dev_used;
+    return cudaSuccess;
 }
 static inline cudaError_t cudaMemcpy(void *d, const void *s, size_t n, int)
 {
