@@ -287,6 +287,22 @@ static int apply_param(ctx *c, const char *name, size_t line, const val *v)
     return 0;
 }
 
+/* A whole-number key in [lo, hi]: "'<key>' must be a whole number<unit> from <lo><lo_note>
+ * to <hi> (got ...)" otherwise. */
+static int whole_number(ctx *c, size_t line, const char *key, const char *unit, const val *v, long lo,
+                        long hi, const char *lo_note, long *out)
+{
+    char got[600];
+    char *end = NULL;
+    errno = 0;
+    long n = v->kind == V_SCALAR && v->text[0] ? strtol(v->text, &end, 10) : 0;
+    if (!end || *end || errno == ERANGE || n < lo || n > hi)
+        return fail(c, line, "'%s' must be a whole number%s from %ld%s to %ld (got %s)", key, unit, lo,
+                    lo_note, hi, describe(v, got, sizeof got));
+    *out = n;
+    return 0;
+}
+
 /* Apply top-level key 'key' (given on key_line) with value v. */
 static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
 {
@@ -335,11 +351,9 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
                         sizeof cfg->output - 1);
         snprintf(cfg->output, sizeof cfg->output, "%s", v->text);
     } else if (strcmp(key, "threads") == 0) {
-        char *end = NULL;
-        long n = v->kind == V_SCALAR && v->text[0] ? strtol(v->text, &end, 10) : 0;
-        if (!end || *end || n < 1 || n > 1024)
-            return fail(c, line, "'threads' must be a whole number from 1 to 1024 (got %s)",
-                        describe(v, got, sizeof got));
+        long n;
+        if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
+            return -1;
         cfg->threads = (int)n;
     } else if (strcmp(key, "exchange") == 0) {
         if (v->kind == V_SCALAR && strcmp(v->text, "collective") == 0)
@@ -350,21 +364,15 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
             return fail(c, line, "'exchange' must be collective or p2p (got %s)",
                         describe(v, got, sizeof got));
     } else if (strcmp(key, "exchange_interval") == 0) {
-        char *end = NULL;
-        long n = v->kind == V_SCALAR && v->text[0] ? strtol(v->text, &end, 10) : 0;
-        if (!end || *end || n < 1 || n > 1000000)
-            return fail(c, line, "'exchange_interval' must be a whole number of steps from 1 to 1000000 "
-                                 "(got %s)",
-                        describe(v, got, sizeof got));
+        long n;
+        if (whole_number(c, line, key, " of steps", v, 1, 1000000, "", &n) != 0)
+            return -1;
         cfg->exchange_interval = (uint32_t)n;
         set_where(c, cfg->exchange_interval_where, sizeof cfg->exchange_interval_where, line);
     } else if (strcmp(key, "cuda_graph_steps") == 0) {
-        char *end = NULL;
-        long n = v->kind == V_SCALAR && v->text[0] ? strtol(v->text, &end, 10) : -1;
-        if (!end || *end || n < 0 || n > 4096)
-            return fail(c, line, "'cuda_graph_steps' must be a whole number of steps from 0 (off) to 4096 "
-                                 "(got %s)",
-                        describe(v, got, sizeof got));
+        long n;
+        if (whole_number(c, line, key, " of steps", v, 0, 4096, " (off)", &n) != 0)
+            return -1;
         cfg->cuda_graph_steps = (int)n;
     } else if (strcmp(key, "quiet") == 0) {
         int b;

@@ -134,6 +134,9 @@ static void test_errors(void **state)
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
                  "quiet, params, threads, exchange, exchange_interval, cuda_graph_steps, "
                  "spike_times)");
+    expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
+    expect_error("threads: 99999999999999999999", "run.yaml:1: 'threads' must be a whole number from 1 "
+                                                  "to 1024 (got '99999999999999999999')");
     expect_error("exchange_interval: 0", "run.yaml:1: 'exchange_interval' must be a whole number of "
                                          "steps from 1 to 1000000 (got '0')");
     expect_error("exchange_interval: [1]", "run.yaml:1: 'exchange_interval' must be a whole number "
