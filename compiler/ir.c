@@ -89,6 +89,37 @@ static void dump_psm(StrBuf *out, const Psm *ps)
         sb_printf(out, " target=%s%s", ps->target, ps->to_input ? " (input)" : "");
 }
 
+static void dump_vars(StrBuf *out, const char *what, const VarDef *vars, int n,
+                      const Init *inits)
+{
+    for (int k = 0; k < n; k++) {
+        sb_printf(out, "    %s %s = ", what, vars[k].name);
+        dump_init(out, inits ? &inits[k] : &vars[k].init);
+        sb_putc(out, '\n');
+    }
+}
+
+/* A plastic projection's weight update model: everything its simulator depends on, with
+ * this projection's parameter values and initialisers (a synapse model used twice with
+ * other values gives two different blocks). */
+static void dump_synapse(StrBuf *out, const Projection *pj)
+{
+    const SynapseModel *sm = pj->syn;
+    sb_printf(out, "  synapse %s weight=%s\n", sm->name, sm->weight ? sm->weight : "w");
+    for (int k = 0; k < sm->n_params; k++)
+        sb_printf(out, "    param %s = %.17g%s\n", sm->params[k].name, pj->syn_params[k],
+                  pj->syn_runtime[k] ? " (runtime)" : "");
+    dump_vars(out, "var", sm->vars, sm->n_vars, pj->syn_inits);
+    dump_vars(out, "pre_var", sm->pre_vars, sm->n_pre_vars, NULL);
+    dump_vars(out, "post_var", sm->post_vars, sm->n_post_vars, NULL);
+    dump_code(out, "on_pre", &sm->on_pre);
+    dump_code(out, "on_post", &sm->on_post);
+    dump_code(out, "pre_spike", &sm->pre_spike);
+    dump_code(out, "post_spike", &sm->post_spike);
+    dump_code(out, "pre_dynamics", &sm->pre_dynamics);
+    dump_code(out, "post_dynamics", &sm->post_dynamics);
+}
+
 void ir_dump(StrBuf *out, const Model *m)
 {
     sb_printf(out, "network %s dt=%.17g seed=%llu precision=%s\n", m->name, m->dt,
@@ -168,10 +199,9 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, " delay=%.17g", pj->delay);
         }
         dump_psm(out, &pj->psm);
-        for (int k = 0; pj->syn && k < pj->syn->n_params; k++)
-            if (pj->syn_runtime[k])
-                sb_printf(out, " runtime:%s", pj->syn->params[k].name);
         sb_putc(out, '\n');
+        if (pj->syn)
+            dump_synapse(out, pj);
         if (pj->conn.kind == CONN_USER) {
             dump_code(out, "prob", &pj->conn.snip->prob);
             dump_code(out, "condition", &pj->conn.snip->condition);
