@@ -288,6 +288,22 @@ double cs_param_value(const CurrentSource *cs, CsParam p)
     return 0;
 }
 
+double ir_expected_synapses(const Projection *pj)
+{
+    double npre = (double)pj->pre->n, npost = (double)pj->post->n;
+    double self = pj->pre == pj->post && !pj->conn.autapses ? npost : 0;
+    switch (pj->conn.kind) {
+    case CONN_ALL_TO_ALL: return npre * npost - self;
+    case CONN_ONE_TO_ONE: return npost;
+    case CONN_FIXED_PROBABILITY: return pj->conn.p * (npre * npost - self);
+    case CONN_FIXED_INDEGREE: return (double)pj->conn.k * npost;
+    case CONN_FIXED_OUTDEGREE: return (double)pj->conn.k * npre;
+    case CONN_FIXED_TOTAL: return (double)pj->conn.k;
+    case CONN_USER: return -1;
+    }
+    return -1;
+}
+
 uint64_t ir_hash(const Model *m)
 {
     StrBuf sb;
