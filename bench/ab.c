@@ -788,11 +788,13 @@ int cmd_ab(int argc, char **argv)
         unsetenv("SNNCC_RUNTIME");
     }
     AbSide *sides[2] = {&A, &B};
+    for (int i = 0; i < 2; i++)
+        if (sides[i]->prebuilt && find_prebuilt(sides[i]) != 0)
+            goto out;
     for (int i = 0; i < 2; i++) {
         AbSide *s = sides[i];
         if (s->prebuilt) {
-            if (find_prebuilt(s) != 0)
-                goto out;
+            continue;
         } else if (i == 1 && !A.prebuilt && !strcmp(A.commit, B.commit)) {
             snprintf(B.snncc, sizeof B.snncc, "%s", A.snncc);
             if (!o.quiet)

@@ -252,5 +252,8 @@ double ratio_ci(const double *x, size_t m, const double *y, size_t n, double con
     *lo = exp(d[best - 1]);
     *hi = exp(d[mn - best]);
     free(d);
+    double dN = (double)(m + n);
+    if (tie >= dN * dN * dN - dN)
+        return 1.0; /* every value the same: the ratio is 1, exactly */
     return cover < 0 ? 0 : cover;
 }

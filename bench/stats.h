@@ -35,7 +35,8 @@ double median_ci(const double *x, size_t n, double conf, double *lo, double *hi)
  * is the largest with coverage >= conf.  The interval excludes 1 exactly when the
  * exact two-sided test gives p <= 1 - conf.  When even [min, max] falls short
  * (m = n = 3 for 95 %) that range is returned with its smaller coverage.  Returns the
- * coverage; NAN (lo, hi NAN) for an empty sample or a value <= 0. */
+ * coverage (1 when all values are equal: [1, 1]); NAN (lo, hi NAN) for an empty sample
+ * or a value <= 0. */
 double ratio_ci(const double *x, size_t m, const double *y, size_t n, double conf, double *lo,
                 double *hi);
 
