@@ -479,6 +479,9 @@ static int report(const AbOpts *o, const Suite *su, const SuiteCell *const *cell
     printf("verdicts: %d slower, %d faster, %d no difference%s", nslow, nfast, nsame, nna ? ", " : "\n");
     if (nna)
         printf("%d n/a (no ok runs on a side)\n", nna);
+    if (nslow + nfast + nsame > 1)
+        printf("(%d tests at alpha %.3g: %.2g slower or faster verdicts expected by chance alone when "
+               "nothing changed)\n", nslow + nfast + nsame, o->alpha, (nslow + nfast + nsame) * o->alpha);
     if (worst)
         printf("worst cell: %s %s: B/A %.3f [%.3f, %.3f], p %.2g, %s\n", worst->cell,
                METRICS[worst->metric].name, worst->st.ratio, worst->st.lo, worst->st.hi, worst->st.mw.p,
