@@ -14,7 +14,7 @@ all:
 #                         snncc --mpi); without it only the single-process runtime is built
 #   V=1                   show the commands
 #
-# Targets: all test test-gpu demo bench bench-scaling bench-peers install uninstall clean asan ubsan deps
+# Targets: all test test-gpu demo bench bench-scaling bench-peers bench-ab install uninstall clean asan ubsan deps
 -include config.mk
 
 CC       ?= cc
@@ -78,7 +78,7 @@ endif
 
 all: deps $(SNNCC) $(LIBRT) $(LIBRT_MPI) $(HEADERS) $(SNNBENCH)
 
-.PHONY: all deps test check unit demo bench bench-scaling bench-peers install uninstall clean asan ubsan test-gpu
+.PHONY: all deps test check unit demo bench bench-scaling bench-peers bench-ab install uninstall clean asan ubsan test-gpu
 
 # Install missing system packages (Debian); ci/install-deps is idempotent and quick when
 # everything is there.  Elsewhere, install the equivalents of its list by hand.
@@ -184,6 +184,14 @@ bench-scaling: all
 # snncc against Brian2 (python3-brian) on COBA and hpc_benchmark, side by side
 bench-peers: all
 	$(Q)BUILD=$(BUILD) bench/peers.sh
+
+# before/after in one sitting: two git revisions built in worktrees, the suite's cells run
+# in alternation, B/A per cell with the Mann-Whitney verdict (snnbench ab, docs/benchmarking.md)
+#   make bench-ab A=REV [B=REV (default HEAD)] [AB_SUITE=FILE] [AB_FLAGS='--pairs 10 --fail-above 1.03']
+AB_SUITE ?= bench/suites/tiny.yaml
+bench-ab: $(SNNBENCH)
+	$(Q)if [ -z "$(A)" ]; then echo "usage: make bench-ab A=REV [B=REV] [AB_SUITE=FILE] [AB_FLAGS=...]"; exit 2; fi
+	$(Q)$(SNNBENCH) ab '$(A)' '$(or $(B),HEAD)' '$(AB_SUITE)' $(AB_FLAGS)
 
 # ---- install -----------------------------------------------------------------------
 install: all

@@ -25,13 +25,14 @@
 #include "bench.h"
 #include "launch.h"
 #include "record.h"
+#include "run.h"
 #include "stats.h"
 #include "store.h"
 #include "suite.h"
 
 volatile int g_interrupted;
 
-static double now_s(void)
+double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -306,29 +307,8 @@ void file_tail(const char *path, char *out, size_t max)
 
 /* ---- snnbench run ------------------------------------------------------------------ */
 
-typedef struct {
-    const char *store, *snncc;
-    char work[PATH_MAX];
-    const char **filters;
-    int nfilters;
-    const char *cell;
-    int keep_work, reps_override, quiet;
-    double time_override;
-} RunOpts;
 
-typedef struct {
-    char key[1024];
-    int ok;
-    int mpi;               /* built with --mpi */
-    const char *unsupported; /* this snncc cannot build it at all: skip, with this reason */
-    char dir[PATH_MAX];
-    char sim[PATH_MAX];
-    char reason[1200];
-    double wall_s;
-    char cc_cmd[2048];
-} Build;
-
-static int is_exec_file(const char *p)
+int is_exec_file(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IXUSR);
@@ -375,7 +355,7 @@ static void parse_cc_cmd(const char *log, char *out, size_t len)
     fclose(f);
 }
 
-static void build_model(const RunOpts *o, const Suite *s, const SuiteCell *c, Build *b)
+void build_model(const RunOpts *o, const Suite *s, const SuiteCell *c, Build *b)
 {
     const SuiteModel *m = &s->models[c->model];
     snprintf(b->dir, sizeof b->dir, "%s/build/%s", o->work, b->key);
@@ -628,7 +608,46 @@ static void run_sim(const LaunchEnv *le, const Build *b, const SuiteCell *c, int
     json_free(j);
 }
 
-static int cell_selected(const RunOpts *o, const SuiteCell *c)
+Json *run_repetition(const RunOpts *o, const LaunchEnv *le, const Suite *s, const SuiteCell *c,
+                     const Build *b, int rep, const Json *meta, const char *dir)
+{
+    Json *rec = record_new(s, c, rep, meta, "ok", NULL);
+    if (s->models[c->model].peer) {
+        run_peer(o, s, c, rep, rec, dir);
+    } else if (!b->ok) {
+        json_set(rec, "status", json_str("failed"));
+        json_set(rec, "reason", json_str(b->reason));
+    } else {
+        Json *bj = json_obj();
+        json_set(bj, "wall_s", json_num(b->wall_s));
+        read_build_yaml(b->dir, bj);
+        json_set(rec, "build", bj);
+        Json *mt = record_obj(rec, "meta");
+        if (b->cc_cmd[0]) {
+            char cc[256];
+            sscanf(b->cc_cmd, "%255s", cc);
+            json_set(mt, "cc_command", json_str(cc));
+            json_set(mt, "compile_command", json_str(b->cc_cmd));
+        }
+        const char *ef = getenv("SNNCC_CFLAGS");
+        json_set(mt, "snncc_cflags_env", ef && *ef ? json_str(ef) : json_null());
+        run_sim(le, b, c, rep, rec, dir);
+    }
+    return rec;
+}
+
+void build_key(const Suite *s, const SuiteCell *c, char *key, size_t size)
+{
+    const SuiteModel *m = &s->models[c->model];
+    size_t len = (size_t)snprintf(key, size, "%s", m->name);
+    for (int p = 0; p < m->nparams && len < size; p++)
+        len += (size_t)snprintf(key + len, size - len, "-%s=%s", m->params[p].name, c->pvals[p]);
+    if (len < size)
+        snprintf(key + len, size - len, "-%s%s", c->backend, c->ranks > 1 ? "-mpi" : "");
+    sanitize(key);
+}
+
+int cell_selected(const RunOpts *o, const SuiteCell *c)
 {
     if (o->cell && strcmp(o->cell, c->id) != 0)
         return 0;
@@ -801,12 +820,7 @@ int cmd_run(int argc, char **argv)
         if (!c->skip && !m->peer) {
             /* one build per (model, parameters, back end, MPI) */
             char key[1024];
-            size_t len = (size_t)snprintf(key, sizeof key, "%s", m->name);
-            for (int p = 0; p < m->nparams && len < sizeof key; p++)
-                len += (size_t)snprintf(key + len, sizeof key - len, "-%s=%s", m->params[p].name, c->pvals[p]);
-            if (len < sizeof key)
-                snprintf(key + len, sizeof key - len, "-%s%s", c->backend, c->ranks > 1 ? "-mpi" : "");
-            sanitize(key);
+            build_key(&s, c, key, sizeof key);
             for (int i = 0; i < nbuilds; i++)
                 if (!strcmp(builds[i].key, key))
                     b = &builds[i];
@@ -851,28 +865,7 @@ int cmd_run(int argc, char **argv)
                     fprintf(stderr, "\r\033[K[%d/%d] %s rep %d/%d  elapsed %s  eta %s", k + 1, nsel,
                             c->id, rep, c->reps, e1, e2);
                 }
-                Json *rec = record_new(&s, c, rep, meta, "ok", NULL);
-                if (m->peer) {
-                    run_peer(&o, &s, c, rep, rec, dir);
-                } else if (!b->ok) {
-                    json_set(rec, "status", json_str("failed"));
-                    json_set(rec, "reason", json_str(b->reason));
-                } else {
-                    Json *bj = json_obj();
-                    json_set(bj, "wall_s", json_num(b->wall_s));
-                    read_build_yaml(b->dir, bj);
-                    json_set(rec, "build", bj);
-                    Json *mt = record_obj(rec, "meta");
-                    if (b->cc_cmd[0]) {
-                        char cc[256];
-                        sscanf(b->cc_cmd, "%255s", cc);
-                        json_set(mt, "cc_command", json_str(cc));
-                        json_set(mt, "compile_command", json_str(b->cc_cmd));
-                    }
-                    const char *ef = getenv("SNNCC_CFLAGS");
-                    json_set(mt, "snncc_cflags_env", ef && *ef ? json_str(ef) : json_null());
-                    run_sim(&le, b, c, rep, rec, dir);
-                }
+                Json *rec = run_repetition(&o, &le, &s, c, b, rep, meta, dir);
                 if (g_interrupted && strcmp(json_str_or(json_get(rec, "status"), ""), "ok") != 0) {
                     json_free(rec);
                     break; /* an interrupted run is not a result */

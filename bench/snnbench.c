@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ab.h"
 #include "bench.h"
 #include "compare.h"
 #include "stats.h"
@@ -29,6 +30,9 @@ static void usage(FILE *f)
           "  report [--store DIR] -o OUT.html [KEY=VALUE]...      static HTML page with figures\n"
           "  slurm SUITE.yaml -o DIR [--store DIR]                sbatch scripts, one per cell\n"
           "  import DIR [--store DIR]                             copy records from DIR into the store\n"
+          "  ab REV_A REV_B SUITE.yaml [--pairs N] [--fail-above R]   build two git revisions and\n"
+          "                                                       run their cells in alternation: B/A\n"
+          "                                                       per cell, Mann-Whitney verdict\n"
           "\nThe store defaults to $SNNBENCH_STORE, else ./bench-store.\n"
           "  -h, --help   this text      --version   print the version\n",
           f);
@@ -403,7 +407,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "slurm")) return cmd_slurm(argc - 1, argv + 1);
     if (!strcmp(cmd, "import")) return cmd_import(argc - 1, argv + 1);
-    static const char *const cmds[] = {"run", "ls", "compare", "report", "slurm", "import", NULL};
+    if (!strcmp(cmd, "ab")) return cmd_ab(argc - 1, argv + 1);
+    static const char *const cmds[] = {"run", "ls", "compare", "report", "slurm", "import", "ab", NULL};
     const char *best = NULL;
     int bd = 99;
     for (int i = 0; cmds[i]; i++) {

@@ -91,16 +91,18 @@ double mw_exact_cdf(int m, int n, int u)
     return below / total;
 }
 
-double mw_normal_p(const double *x, size_t m, const double *y, size_t n, double *u_out)
+/* Sum of t^3 - t over the groups of equal values in the pooled samples (0: no ties);
+ * -1 when out of memory. */
+static double tie_sum(const double *x, size_t m, const double *y, size_t n)
 {
     size_t N = m + n;
     double *all = malloc(N * sizeof *all);
     if (!all)
-        return NAN;
+        return -1;
     memcpy(all, x, m * sizeof *all);
     memcpy(all + m, y, n * sizeof *all);
     qsort(all, N, sizeof *all, cmp_double);
-    double tie = 0; /* sum of t^3 - t over groups of ties */
+    double tie = 0;
     for (size_t i = 0; i < N;) {
         size_t k = i;
         while (k < N && all[k] == all[i])
@@ -110,12 +112,26 @@ double mw_normal_p(const double *x, size_t m, const double *y, size_t n, double 
         i = k;
     }
     free(all);
+    return tie;
+}
+
+/* Variance of U under H0 with the tie correction. */
+static double u_variance(size_t m, size_t n, double tie)
+{
+    double dm = (double)m, dn = (double)n, dN = dm + dn;
+    return dm * dn / 12.0 * ((dN + 1.0) - tie / (dN * (dN - 1.0)));
+}
+
+double mw_normal_p(const double *x, size_t m, const double *y, size_t n, double *u_out)
+{
+    double tie = tie_sum(x, m, y, n);
+    if (tie < 0)
+        return NAN;
     double u = u_stat(x, m, y, n);
     if (u_out)
         *u_out = u;
-    double dm = (double)m, dn = (double)n, dN = (double)N;
-    double mu = dm * dn / 2.0;
-    double var = dm * dn / 12.0 * ((dN + 1.0) - tie / (dN * (dN - 1.0)));
+    double mu = (double)m * (double)n / 2.0;
+    double var = u_variance(m, n, tie);
     if (var <= 0)
         return 1.0;
     double z = (fabs(u - mu) - 0.5) / sqrt(var);
@@ -186,5 +202,58 @@ double median_ci(const double *x, size_t n, double conf, double *lo, double *hi)
     *lo = s[best - 1];
     *hi = s[n - best];
     free(s);
+    return cover < 0 ? 0 : cover;
+}
+
+double ratio_ci(const double *x, size_t m, const double *y, size_t n, double conf, double *lo,
+                double *hi)
+{
+    *lo = *hi = NAN;
+    if (m == 0 || n == 0)
+        return NAN;
+    for (size_t i = 0; i < m; i++)
+        if (!(x[i] > 0) || !isfinite(x[i]))
+            return NAN;
+    for (size_t j = 0; j < n; j++)
+        if (!(y[j] > 0) || !isfinite(y[j]))
+            return NAN;
+    size_t mn = m * n;
+    double *d = malloc(mn * sizeof *d);
+    if (!d)
+        return NAN;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            d[i * n + j] = log(y[j]) - log(x[i]);
+    qsort(d, mn, sizeof *d, cmp_double);
+    /* the null distribution of U: exact (no ties, small samples) or normal with the
+     * tie correction and a continuity correction, as mann_whitney decides */
+    double tie = tie_sum(x, m, y, n);
+    int exact = m <= 25 && n <= 25 && tie == 0;
+    double var = u_variance(m, n, tie < 0 ? 0 : tie);
+    double sd = var > 0 ? sqrt(var) : 0;
+    double half = (1.0 - conf) / 2.0, cover = NAN;
+    size_t best = 1;
+    for (size_t k = 1; 2 * k <= mn + 1; k++) {
+        double p; /* P(U <= k-1) */
+        if (exact)
+            p = mw_exact_cdf((int)m, (int)n, (int)k - 1);
+        else if (sd > 0)
+            p = 0.5 * erfc(-(((double)k - 1.0 + 0.5 - (double)mn / 2.0) / sd) / sqrt(2.0));
+        else
+            p = 1.0;
+        double c = 1.0 - 2.0 * p;
+        if (k == 1 || p <= half) {
+            best = k;
+            cover = c;
+        }
+        if (p > half)
+            break;
+    }
+    *lo = exp(d[best - 1]);
+    *hi = exp(d[mn - best]);
+    free(d);
+    double dN = (double)(m + n);
+    if (tie >= dN * dN * dN - dN)
+        return 1.0; /* every value the same: the ratio is 1, exactly */
     return cover < 0 ? 0 : cover;
 }

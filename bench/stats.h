@@ -27,4 +27,17 @@ MWResult mann_whitney(const double *x, size_t m, const double *y, size_t n);
  * n = 0: lo and hi NAN too). */
 double median_ci(const double *x, size_t n, double conf, double *lo, double *hi);
 
+/* Distribution-free confidence interval for the ratio y/x of two samples of positive
+ * values (times), the Mann-Whitney test inverted on their logarithms: with the m n
+ * differences log y_j - log x_i sorted, [D_(k), D_(mn+1-k)] (1-based, exponentiated)
+ * covers the ratio by which y is x scaled with probability 1 - 2 P(U <= k-1) (exact
+ * distribution without ties for samples up to 25, else the normal approximation); k
+ * is the largest with coverage >= conf.  The interval excludes 1 exactly when the
+ * exact two-sided test gives p <= 1 - conf.  When even [min, max] falls short
+ * (m = n = 3 for 95 %) that range is returned with its smaller coverage.  Returns the
+ * coverage (1 when all values are equal: [1, 1]); NAN (lo, hi NAN) for an empty sample
+ * or a value <= 0. */
+double ratio_ci(const double *x, size_t m, const double *y, size_t n, double conf, double *lo,
+                double *hi);
+
 #endif
