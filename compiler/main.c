@@ -248,6 +248,8 @@ int main(int argc, char **argv)
         return 1;
     if (check_model(m) != 0)                                       /* 2. checks */
         return 1;
+    if (o.mpi && check_mpi_synapse_code(m) != 0)
+        return 1;
     if (o.mpi && strcmp(o.backend, "c") != 0) {
         /* The C back end distributes weight update models (every rank keeps the
          * presynaptic variables of all sources, docs/parallel.md); the CUDA back end's
