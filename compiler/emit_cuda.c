@@ -650,6 +650,26 @@ static void on_post(StrBuf *o, const Model *m, const Projection *pj, const EmitO
     sb_puts(o, "    }\n}");
 }
 
+/* Synapse code 'dynamics' of every synapse, last in the step: a warp per row (the rows
+ * of the sources snn_warp, snn_warp + snn_nwarps, ...), a lane per synapse. */
+static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const EmitOptions *opt)
+{
+    const char *it = emit_ind_type(pj);
+    sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s.row_start;\n", pj->name);
+    sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s.row_len;\n", pj->name);
+    sb_printf(o, "const %s *restrict ind = (const %s *)snn_syn_%s.ind;\n", it, it, pj->name);
+    sb_printf(o, "scalar *snn_w = (scalar *)snn_syn_%s.weight;\n", pj->name);
+    sb_printf(o, "for (uint32_t snn_pre = snn_warp; snn_pre < SNN_N_%s; snn_pre += snn_nwarps) {\n",
+              pj->pre->name);
+    sb_puts(o, "    const uint64_t snn_end = row_start[snn_pre] + row_len[snn_pre];\n");
+    sb_puts(o, "    for (uint64_t snn_pos = row_start[snn_pre] + snn_lane; snn_pos < snn_end; "
+               "snn_pos += 32u) {\n");
+    sb_puts(o, "        const uint32_t snn_post = ind[snn_pos];\n");
+    sb_puts(o, "        (void)snn_post;\n");
+    emit_syn_code(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", 8, opt);
+    sb_puts(o, "    }\n}");
+}
+
 /* Spike code (when the neuron spiked this step) then dynamics of the traces of neuron snn_k. */
 static void traces(StrBuf *o, const Model *m, const Projection *pj, const EmitOptions *opt)
 {
@@ -936,7 +956,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_list_declare(g, "projs");
     tmpl_list_declare(g, "onpost");
     tmpl_list_declare(g, "traces");
-    bool any_post = false, any_onpost = false, any_traces = false;
+    bool any_post = false, any_onpost = false, any_traces = false, any_dyn = false;
     uint32_t scr_words = 0; /* procedural fixed_outdegree: scratch per block */
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
@@ -991,6 +1011,13 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
             if (pj->post->n > trace_n)
                 trace_n = pj->post->n;
         }
+        if (pj->syn_code[SC_DYNAMICS].stmts) {
+            any_dyn = true;
+            TmplScope *q = tmpl_list_add(g, "syndyn");
+            tmpl_set(q, "name", pj->name);
+            syn_dynamics(&sb, m, pj, opt);
+            tmpl_set(q, "propagate", emit_take(&sb));
+        }
     }
     tmpl_set_bool(g, "any_post", any_post);
     tmpl_set_bool(g, "has_devbuild", any_devbuild);
@@ -1028,6 +1055,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_set_bool(g, "has_projs", m->n_projs > 0);
     tmpl_set_bool(g, "has_onpost", any_onpost);
     tmpl_set_bool(g, "has_traces", any_traces);
+    tmpl_set_bool(g, "has_syndyn", any_dyn);
     tmpl_set(g, "trace_n", arena_printf("%lld", (long long)trace_n));
     tmpl_list_declare(g, "varrecs");
     for (int i = 0; i < m->n_varrecs; i++) {
