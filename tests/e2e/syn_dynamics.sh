@@ -75,6 +75,24 @@ print(f"w = {w:.15f} = e^-1; u = {u:.12f}; c = {c}; {k} synapses in FP")
 PY
 echo "ok   closed forms: exponential decay, V_post-driven, z_pre and t, traces"
 
+# a synapse's own name wins over a neuron variable of the same spelling (with a warning)
+cat >"$WORK/clash.lua" <<'EOF'
+network { name = "clash", dt = 0.1, seed = 7, precision = "double" }
+local ramp = neuron { name = "ramp", vars = { V = 0.0 }, sim = "V += 1.0;" }
+local s = synapse { name = "s", vars = { w = 0.0, V_post = 5.0, got = 0.0 },
+                    dynamics = "got = V_post;" }
+local P = population { "P", ramp, 2 }
+projection { P, P, name = "PP", conn = one_to_one(), synapse = s }
+record { PP = "got" }
+EOF
+"$SNNCC" "$WORK/clash.lua" -o "$WORK/clash" 2>"$WORK/clash_err"
+grep -q "clash.lua:6: warning: projection 'PP': synapse 's' has its own 'V_post', which hides variable 'V' of the postsynaptic population 'P' in its code" "$WORK/clash_err" \
+    || { cat "$WORK/clash_err"; fail "no warning for the hidden V_post"; }
+"$WORK/clash/clash" --time 1 --quiet --output "$WORK/clash_out"
+$PY -c "import numpy as np, sys; v = np.load(sys.argv[1])['v']; assert (v == 5.0).all(), v" \
+    "$WORK/clash_out/PP_got.npy"
+ok "a synapse variable named V_post hides the target's V (warning), and is what the code reads"
+
 # --- 2. threads and ranks ---------------------------------------------------------------
 net() { # name, the synapse's dynamics code
 cat <<EOF
