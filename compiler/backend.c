@@ -8,21 +8,66 @@
 static const Backend backends[] = {
     {
         .name = "c",
+        .title = "C",
         .summary = "C for the CPU (default)",
         .emit = emit_c,
         .build = driver_build,
         .sources = {".c"},
         .intermediates = {NULL},
+        .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES,
     },
     {
         .name = "cuda",
+        .title = "CUDA",
         .summary = "CUDA for NVIDIA GPUs: host C plus device code, built with nvcc",
         .emit = emit_cuda,
         .build = driver_build_cuda,
         .sources = {".c", ".cu"},
         .intermediates = {".o", ".cu.o"},
+        /* plastic projections under MPI: the device code does not keep the presynaptic
+         * variables of every source (docs/parallel.md); synapse snapshots walk the
+         * host's rows */
+        .caps = BE_MPI,
     },
 };
+
+/* The first back end that has every capability in caps, for messages. */
+static const char *one_that_can(unsigned caps)
+{
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if ((backends[i].caps & caps) == caps)
+            return backends[i].title;
+    return "no";
+}
+
+int backend_refuse(const Backend *be, const Model *m, bool mpi)
+{
+    int errs = 0;
+    if (mpi && !(be->caps & BE_MPI)) {
+        diag_error((SrcLoc){m->file, 0}, "--mpi: the %s back end cannot build MPI simulators "
+                   "(the %s back end can)", be->name, one_that_can(BE_MPI));
+        return 1;
+    }
+    if (mpi && !(be->caps & BE_MPI_PLASTIC))
+        for (int i = 0; i < m->n_projs; i++)
+            if (m->projs[i]->syn) {
+                diag_error(m->projs[i]->loc, "projection '%s' has a weight update model "
+                           "(synapse '%s'); --backend %s --mpi supports static synapses only "
+                           "so far (the %s back end runs it with --mpi)", m->projs[i]->name,
+                           m->projs[i]->syn->name, be->name, one_that_can(BE_MPI_PLASTIC));
+                errs++;
+            }
+    if (!(be->caps & BE_RECORD_SYNAPSES))
+        for (int i = 0; i < m->n_synrecs; i++) {
+            const SynRecord *r = m->synrecs[i];
+            diag_error(r->loc, "record: projection '%s' variable '%s': the %s back end cannot "
+                       "record synapse variables yet (the %s back end can)", r->proj->name,
+                       r->proj->syn->vars[r->var].name, be->name,
+                       one_that_can(BE_RECORD_SYNAPSES));
+            errs++;
+        }
+    return errs;
+}
 
 const Backend *backend_find(const char *name)
 {

@@ -21,6 +21,7 @@
 
 typedef struct Backend {
     const char *name;    /* -b NAME */
+    const char *title;   /* in messages: "C", "CUDA" */
     const char *summary; /* for --help and error messages */
     /* Write the generated sources into dir.  Returns 0 or -1 after reporting. */
     int (*emit)(const Model *m, const char *dir, const EmitOptions *opt);
@@ -30,7 +31,20 @@ typedef struct Backend {
      * intermediate files of the build: removed after a build without --keep. */
     const char *sources[4];
     const char *intermediates[4];
+    /* What it can do (BE_* flags): backend_refuse reports what a model or an option
+     * needs that the back end lacks. */
+    unsigned caps;
 } Backend;
+
+enum {
+    BE_MPI = 1u << 0,           /* --mpi */
+    BE_MPI_PLASTIC = 1u << 1,   /* weight update models with --mpi */
+    BE_RECORD_SYNAPSES = 1u << 2, /* record { <projection> = "<synapse var>" } */
+};
+
+/* Report (with the model file's lines) every part of m, or of the options, that back end
+ * be cannot handle.  Returns the number of errors. */
+int backend_refuse(const Backend *be, const Model *m, bool mpi);
 
 /* The back end named 'name', or NULL. */
 const Backend *backend_find(const char *name);
@@ -71,8 +85,9 @@ const char *emit_scalar_literal(double v, bool is_float);
 const char *emit_ind_type(const Projection *pj);
 /* Does the projection store one weight per synapse? */
 bool emit_per_synapse_weight(const Projection *pj);
-/* Expected number of synapses (exact for every rule but fixed_probability). */
-double emit_expected_synapses(const Projection *pj);
+/* Synapses a projection is expected to have (ir_expected_synapses), with a guess for
+ * user-defined rules: for cost estimates (build order, CUDA propagation strategy). */
+double emit_expected_work(const Projection *pj);
 /* Are the neuron or synapse code's names usable?  (state arrays are <pop>_<var>; two
  * populations must not produce the same name).  Returns the error count. */
 int emit_check_state_names(const Model *m);

@@ -576,29 +576,6 @@ static int syn_weight_index(const SynapseModel *sm)
     return -1;
 }
 
-static double expected_synapses(const Projection *pj)
-{
-    double npre = (double)pj->pre->n, npost = (double)pj->post->n;
-    bool same = pj->pre == pj->post;
-    switch (pj->conn.kind) {
-    case CONN_ALL_TO_ALL:
-        return npre * npost - (same && !pj->conn.autapses ? npost : 0);
-    case CONN_ONE_TO_ONE:
-        return npost;
-    case CONN_FIXED_PROBABILITY:
-        return pj->conn.p * (npre * npost - (same && !pj->conn.autapses ? npost : 0));
-    case CONN_FIXED_INDEGREE:
-        return (double)pj->conn.k * npost;
-    case CONN_FIXED_OUTDEGREE:
-        return (double)pj->conn.k * npre;
-    case CONN_FIXED_TOTAL:
-        return (double)pj->conn.k;
-    case CONN_USER: /* unknown until built: the runtime checks the memory it needs */
-        return 0;
-    }
-    return 0;
-}
-
 static int check_psm(Psm *ps, const Population *post, const char *what, SrcLoc loc,
                      bool direct);
 
@@ -760,7 +737,7 @@ conn_checks:
                    c->snip->name);
         errs++;
     }
-    double nsyn = expected_synapses(pj);
+    double nsyn = ir_expected_synapses(pj); /* -1: unknown (checked when built) */
     if (nsyn > MAX_SYNAPSES) {
         diag_error(pj->loc, "projection '%s': %s gives %.3g synapses, more than the %.3g "
                             "that one projection can hold", pj->name,

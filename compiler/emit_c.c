@@ -1617,22 +1617,16 @@ static int check_state_names(const Model *m)
     return errs;
 }
 
-/* Expected number of synapses (exact for every rule but fixed_probability). */
-static double expected_synapses(const Projection *pj)
+/* The work of building a projection, in synapses: ir_expected_synapses, and for a
+ * user-defined rule a guess (the pair form's work is per pair, the row form is guessed at
+ * 100 per row). */
+static double expected_work(const Projection *pj)
 {
-    double npre = (double)pj->pre->n, npost = (double)pj->post->n;
-    switch (pj->conn.kind) {
-    case CONN_ALL_TO_ALL: return npre * npost;
-    case CONN_ONE_TO_ONE: return npost;
-    case CONN_FIXED_PROBABILITY: return pj->conn.p * npre * npost;
-    case CONN_FIXED_INDEGREE: return (double)pj->conn.k * npost;
-    case CONN_FIXED_OUTDEGREE: return (double)pj->conn.k * npre;
-    case CONN_FIXED_TOTAL: return (double)pj->conn.k;
-    /* user-defined: unknown before the build; the pair form's work is per pair, and the
-     * row form is guessed at 100 per row */
-    case CONN_USER: return pj->conn.snip->row_form ? 100.0 * npre : npre * npost;
-    }
-    return 0;
+    double n = ir_expected_synapses(pj);
+    if (n >= 0)
+        return n;
+    return pj->conn.snip->row_form ? 100.0 * (double)pj->pre->n
+                                   : (double)pj->pre->n * (double)pj->post->n;
 }
 
 /* Expand a template, point the #line SNN_RESYNC markers at the generated file, write it. */
@@ -1915,7 +1909,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         int *order = arena_alloc(sizeof(int) * (size_t)(m->n_projs + 1));
         double *size = arena_alloc(sizeof(double) * (size_t)(m->n_projs + 1));
         for (int i = 0; i < m->n_projs; i++) {
-            size[i] = expected_synapses(m->projs[i]);
+            size[i] = expected_work(m->projs[i]);
             order[i] = i;
             for (int k = i; k > 0 && size[order[k - 1]] < size[order[k]]; k--) {
                 int t = order[k];
@@ -1948,7 +1942,7 @@ int emit_exchange_interval(const Model *m) { return exchange_interval(m); }
 const char *emit_scalar_literal(double v, bool is_float) { return scalar_literal(v, is_float); }
 const char *emit_ind_type(const Projection *pj) { return ind_type(pj); }
 bool emit_per_synapse_weight(const Projection *pj) { return per_synapse_weight(pj); }
-double emit_expected_synapses(const Projection *pj) { return expected_synapses(pj); }
+double emit_expected_work(const Projection *pj) { return expected_work(pj); }
 int emit_check_state_names(const Model *m) { return check_state_names(m); }
 TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt) { return c_scope(m, opt); }
 const char *emit_take(StrBuf *sb) { return take(sb); }

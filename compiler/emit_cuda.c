@@ -322,7 +322,7 @@ static bool choose_pre(const Model *m, const Projection *pj, const EmitOptions *
     double rate = opt->cuda_rate > 0 ? opt->cuda_rate : 10.0;
     double npre = (double)pj->pre->n;
     double spikes = npre * rate * m->dt * 1e-3;
-    double row = npre > 0 ? emit_expected_synapses(pj) / npre : 0;
+    double row = npre > 0 ? emit_expected_work(pj) / npre : 0;
     *why = arena_printf("%.3g spikes per step expected at %.3g Hz, mean row %.0f", spikes, rate,
                         row);
     return spikes >= row / 32.0;

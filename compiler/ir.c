@@ -109,6 +109,33 @@ static void dump_psm(StrBuf *out, const Psm *ps)
         sb_printf(out, " target=%s%s", ps->target, ps->to_input ? " (input)" : "");
 }
 
+static void dump_vars(StrBuf *out, const char *what, const VarDef *vars, int n,
+                      const Init *inits)
+{
+    for (int k = 0; k < n; k++) {
+        sb_printf(out, "    %s %s = ", what, vars[k].name);
+        dump_init(out, inits ? &inits[k] : &vars[k].init);
+        sb_putc(out, '\n');
+    }
+}
+
+/* A plastic projection's weight update model: everything its simulator depends on, with
+ * this projection's parameter values and initialisers (a synapse model used twice with
+ * other values gives two different blocks). */
+static void dump_synapse(StrBuf *out, const Projection *pj)
+{
+    const SynapseModel *sm = pj->syn;
+    sb_printf(out, "  synapse %s weight=%s\n", sm->name, sm->weight ? sm->weight : "w");
+    for (int k = 0; k < sm->n_params; k++)
+        sb_printf(out, "    param %s = %.17g%s\n", sm->params[k].name, pj->syn_params[k],
+                  pj->syn_runtime[k] ? " (runtime)" : "");
+    dump_vars(out, "var", sm->vars, sm->n_vars, pj->syn_inits);
+    dump_vars(out, "pre_var", sm->pre_vars, sm->n_pre_vars, NULL);
+    dump_vars(out, "post_var", sm->post_vars, sm->n_post_vars, NULL);
+    for (int k = 0; k < SC_COUNT; k++)
+        dump_code(out, syn_code_desc[k].name, &sm->code[k]);
+}
+
 void ir_dump(StrBuf *out, const Model *m)
 {
     sb_printf(out, "network %s dt=%.17g seed=%llu precision=%s\n", m->name, m->dt,
@@ -188,10 +215,9 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, " delay=%.17g", pj->delay);
         }
         dump_psm(out, &pj->psm);
-        for (int k = 0; pj->syn && k < pj->syn->n_params; k++)
-            if (pj->syn_runtime[k])
-                sb_printf(out, " runtime:%s", pj->syn->params[k].name);
         sb_putc(out, '\n');
+        if (pj->syn)
+            dump_synapse(out, pj);
         if (pj->conn.kind == CONN_USER) {
             dump_code(out, "prob", &pj->conn.snip->prob);
             dump_code(out, "condition", &pj->conn.snip->condition);
@@ -276,6 +302,22 @@ double cs_param_value(const CurrentSource *cs, CsParam p)
     case CSP_COUNT: break;
     }
     return 0;
+}
+
+double ir_expected_synapses(const Projection *pj)
+{
+    double npre = (double)pj->pre->n, npost = (double)pj->post->n;
+    double self = pj->pre == pj->post && !pj->conn.autapses ? npost : 0;
+    switch (pj->conn.kind) {
+    case CONN_ALL_TO_ALL: return npre * npost - self;
+    case CONN_ONE_TO_ONE: return npost;
+    case CONN_FIXED_PROBABILITY: return pj->conn.p * (npre * npost - self);
+    case CONN_FIXED_INDEGREE: return (double)pj->conn.k * npost;
+    case CONN_FIXED_OUTDEGREE: return (double)pj->conn.k * npre;
+    case CONN_FIXED_TOTAL: return (double)pj->conn.k;
+    case CONN_USER: return -1;
+    }
+    return -1;
 }
 
 uint64_t ir_hash(const Model *m)

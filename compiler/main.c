@@ -248,34 +248,11 @@ int main(int argc, char **argv)
         return 1;
     if (check_model(m) != 0)                                       /* 2. checks */
         return 1;
-    if (o.mpi && check_mpi_synapse_code(m) != 0)
+    if (o.mpi && check_mpi_synapse_code(m) != 0) /* V_pre: the source's rank has it */
         return 1;
-    if (o.mpi && strcmp(o.backend, "c") != 0) {
-        /* The C back end distributes weight update models (every rank keeps the
-         * presynaptic variables of all sources, docs/parallel.md); the CUDA back end's
-         * device code does not yet. */
-        int bad = 0;
-        for (int i = 0; i < m->n_projs; i++)
-            if (m->projs[i]->syn) {
-                diag_error(m->projs[i]->loc, "projection '%s' has a weight update model "
-                                             "(synapse '%s'); --backend %s --mpi supports "
-                                             "static synapses only so far (the C back end "
-                                             "runs it with --mpi)", m->projs[i]->name,
-                           m->projs[i]->syn->name, o.backend);
-                bad++;
-            }
-        if (bad)
-            return 1;
-    }
-    if (strcmp(o.backend, "c") != 0 && m->n_synrecs) {
-        /* snapshots of synapse variables walk the host's synapse rows (C back end only) */
-        for (int i = 0; i < m->n_synrecs; i++)
-            diag_error(m->synrecs[i]->loc, "record: projection '%s' variable '%s': the %s "
-                       "back end cannot record synapse variables yet (the C back end can)",
-                       m->synrecs[i]->proj->name,
-                       m->synrecs[i]->proj->syn->vars[m->synrecs[i]->var].name, o.backend);
+    const Backend *be = backend_find(o.backend);
+    if (backend_refuse(be, m, o.mpi) != 0)                         /* what it cannot do */
         return 1;
-    }
     if (o.dump) {
         StrBuf sb;
         sb_init(&sb);
@@ -295,7 +272,6 @@ int main(int argc, char **argv)
         diag_error((SrcLoc){dir, 0}, "cannot create the output directory: %s", strerror(errno));
         return 1;
     }
-    const Backend *be = backend_find(o.backend);
     BuildOptions bo = {.cc = o.cc, .cflags = o.cflags, .verbose = o.verbose, .nvcc = o.nvcc,
                        .nvcc_flags = o.nvcc_flags, .mpi = o.mpi};
     if (!o.emit_only && driver_find_runtime(&bo, argv[0]) != 0)
@@ -336,7 +312,7 @@ int main(int argc, char **argv)
         printf("snncc: %s -> %s/%s (%d populations, %lld neurons, %d projections; "
                "code generation %.3f s, %s compile %.2f s)\n",
                o.model, dir, m->name, m->n_pops, (long long)total_neurons(m), m->n_projs,
-               t_codegen, strcmp(be->name, "cuda") ? "C" : "CUDA", t_compile);
+               t_codegen, be->title, t_compile);
     arena_free_all();
     return 0;
 }

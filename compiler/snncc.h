@@ -560,6 +560,9 @@ Model *load_model_string(const char *path, const char *text, const LoadOptions *
 /* Canonical text form of the IR (stable: the model hash is computed over it). */
 void ir_dump(StrBuf *out, const Model *m);
 uint64_t ir_hash(const Model *m);
+/* Expected number of synapses of a projection: exact for every built-in rule but
+ * fixed_probability (its mean); -1 for a user-defined rule (unknown until built). */
+double ir_expected_synapses(const Projection *pj);
 const char *init_kind_name(InitKind k);
 const char *conn_kind_name(ConnKind k);
 /* The rule's name as the model spells it: conn_kind_name, or a connectivity{}'s name. */
