@@ -109,11 +109,12 @@ const char *emit_take(StrBuf *sb);
 void emit_update_prologue(StrBuf *o, const Model *m, const Population *p);
 void emit_update_body(StrBuf *o, const Model *m, const Population *p, const EmitOptions *opt);
 /* Weight update model code: load the synapse variables at position 'pos' (the weight from
- * wptr[pos]), run cs, store them; and per-neuron trace code for neuron snn_k named idx
- * ("snn_pre" / "snn_post"). */
-void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+ * wptr[pos]), run pj->syn_code[kind], store them; and per-neuron trace code for neuron
+ * snn_k named idx ("snn_pre" / "snn_post").  The code may name snn_pre, snn_post (the
+ * synapse's source and this rank's index of its target), step. */
+void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                    const char *pos, const char *wptr, int indent, const EmitOptions *opt);
-void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                      const char *idx, const EmitOptions *opt);
 
 #endif /* SNNCC_BACKEND_H */

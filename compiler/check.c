@@ -223,42 +223,8 @@ static int check_initcode(InitSnippet *sn)
 
 /* ---- weight update models ---- */
 
-static int parse_syn_code(SynapseModel *sm, CodeStr *cs, const char *which, const Sym *syms,
-                          int ns)
-{
-    if (!cs->text)
-        return 0;
-    const char *what = arena_printf("synapse '%s' %s code", sm->name, which);
-    cs->stmts = code_parse_stmts(cs->text, cs->loc, what);
-    if (!cs->stmts)
-        return 1;
-    return code_resolve_stmts(cs->stmts, syms, ns, cs->loc, what);
-}
-
-/* Symbols of a synapse model's code: params always; per-synapse vars in on_pre/on_post;
- * pre and post vars readable there, writable in their own spike and dynamics code. */
-static Sym *syn_syms(const SynapseModel *sm, int mode, int *n)
-{
-    Sym *s = arena_alloc(sizeof(Sym) * (size_t)(sm->n_params + sm->n_vars + sm->n_pre_vars +
-                                                sm->n_post_vars + 3));
-    int k = 0;
-    for (int i = 0; i < sm->n_params; i++)
-        s[k++] = (Sym){sm->params[i].name, SYM_PARAM, i, false, 0};
-    if (mode == 0)
-        for (int i = 0; i < sm->n_vars; i++)
-            s[k++] = (Sym){sm->vars[i].name, SYM_SYN, i, true, 0};
-    if (mode != 2)
-        for (int i = 0; i < sm->n_pre_vars; i++)
-            s[k++] = (Sym){sm->pre_vars[i].name, SYM_PRE, i, mode == 1, 0};
-    if (mode != 1)
-        for (int i = 0; i < sm->n_post_vars; i++)
-            s[k++] = (Sym){sm->post_vars[i].name, SYM_POST, i, mode == 2, 0};
-    s[k++] = (Sym){"dt", SYM_BUILTIN, 0, false, 0};
-    s[k++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
-    *n = k;
-    return s;
-}
-
+/* A synapse model's own checks: its name space and weight, and the syntax of its code
+ * strings (each use resolves the names again, resolve_syn_code). */
 static int check_synapse_model(SynapseModel *sm)
 {
     int errs = 0;
@@ -295,16 +261,203 @@ static int check_synapse_model(SynapseModel *sm)
     }
     if (errs)
         return errs;
-    int n;
-    Sym *s0 = syn_syms(sm, 0, &n);
-    errs += parse_syn_code(sm, &sm->on_pre, "on_pre", s0, n);
-    errs += parse_syn_code(sm, &sm->on_post, "on_post", s0, n);
-    Sym *s1 = syn_syms(sm, 1, &n);
-    errs += parse_syn_code(sm, &sm->pre_spike, "pre_spike", s1, n);
-    errs += parse_syn_code(sm, &sm->pre_dynamics, "pre_dynamics", s1, n);
-    Sym *s2 = syn_syms(sm, 2, &n);
-    errs += parse_syn_code(sm, &sm->post_spike, "post_spike", s2, n);
-    errs += parse_syn_code(sm, &sm->post_dynamics, "post_dynamics", s2, n);
+    for (int k = 0; k < SC_COUNT; k++) {
+        CodeStr *cs = &sm->code[k];
+        if (!cs->text)
+            continue;
+        const char *what = arena_printf("synapse '%s' %s code", sm->name, syn_code_desc[k].name);
+        cs->stmts = code_parse_stmts(cs->text, cs->loc, what);
+        errs += !cs->stmts;
+    }
+    return errs;
+}
+
+/* Is name one of the synapse model's own (params, vars, pre_vars, post_vars)? */
+static bool syn_owns(const SynapseModel *sm, const char *name)
+{
+    for (int i = 0; i < sm->n_params; i++)
+        if (!strcmp(sm->params[i].name, name))
+            return true;
+    const VarDef *v[3] = {sm->vars, sm->pre_vars, sm->post_vars};
+    int n[3] = {sm->n_vars, sm->n_pre_vars, sm->n_post_vars};
+    for (int g = 0; g < 3; g++)
+        for (int i = 0; i < n[g]; i++)
+            if (!strcmp(v[g][i].name, name))
+                return true;
+    return false;
+}
+
+/* The name of neuron variable v of the pre (side 0) or post (side 1) population as synapse
+ * code spells it: V_pre, V_post. */
+static const char *neuron_var_name(const char *v, int side)
+{
+    return arena_printf("%s_%s", v, side ? "post" : "pre");
+}
+
+/* The names code string 'kind' of projection pj sees (syn_code_desc): the model's params,
+ * its vars, pre and post vars as the table says, the pre and post neurons' variables
+ * (read only, <var>_pre / <var>_post, unless the model itself has that name), dt, t. */
+static Sym *syn_syms(const Projection *pj, SynCodeKind kind, int *n)
+{
+    const SynapseModel *sm = pj->syn;
+    const SynCodeDesc *d = &syn_code_desc[kind];
+    const NeuronModel *nms[2] = {pj->pre->model, pj->post->model};
+    Sym *s = arena_alloc(sizeof(Sym) * (size_t)(sm->n_params + sm->n_vars + sm->n_pre_vars +
+                                                sm->n_post_vars + nms[0]->n_vars +
+                                                nms[1]->n_vars + 3));
+    int k = 0;
+    for (int i = 0; i < sm->n_params; i++)
+        s[k++] = (Sym){sm->params[i].name, SYM_PARAM, i, false, 0};
+    if (d->syn_vars)
+        for (int i = 0; i < sm->n_vars; i++)
+            s[k++] = (Sym){sm->vars[i].name, SYM_SYN, i, d->syn_vars == SEE_WRITE, 0};
+    if (d->pre_vars)
+        for (int i = 0; i < sm->n_pre_vars; i++)
+            s[k++] = (Sym){sm->pre_vars[i].name, SYM_PRE, i, d->pre_vars == SEE_WRITE, 0};
+    if (d->post_vars)
+        for (int i = 0; i < sm->n_post_vars; i++)
+            s[k++] = (Sym){sm->post_vars[i].name, SYM_POST, i, d->post_vars == SEE_WRITE, 0};
+    for (int side = 0; side < 2; side++)
+        if (side ? d->post_neuron : d->pre_neuron)
+            for (int i = 0; i < nms[side]->n_vars; i++) {
+                const char *nv = neuron_var_name(nms[side]->vars[i].name, side);
+                if (!syn_owns(sm, nv))
+                    s[k++] = (Sym){nv, side ? SYM_POST_NEURON : SYM_PRE_NEURON, i, false, 0};
+            }
+    s[k++] = (Sym){"dt", SYM_BUILTIN, 0, false, 0};
+    s[k++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
+    *n = k;
+    return s;
+}
+
+/* The first use of name in s or e (source order); line 0 when none. */
+static int name_line(const Stmt *s, const Expr *e, const char *name)
+{
+    int l = 0;
+    if (e) {
+        if ((e->kind == EX_NAME || e->kind == EX_ASSIGN || e->kind == EX_INCDEC) && e->name &&
+            !strcmp(e->name, name))
+            return e->line;
+        for (int i = 0; i < e->nargs && !l; i++)
+            l = name_line(NULL, e->args[i], name);
+        if (!l && e->a)
+            l = name_line(NULL, e->a, name);
+        if (!l && e->b)
+            l = name_line(NULL, e->b, name);
+        if (!l && e->c)
+            l = name_line(NULL, e->c, name);
+    }
+    if (!s)
+        return l;
+    for (int i = 0; i < s->n && !l; i++)
+        l = name_line(s->body[i], NULL, name);
+    if (!l && s->e)
+        l = name_line(NULL, s->e, name);
+    if (!l && s->then)
+        l = name_line(s->then, NULL, name);
+    if (!l && s->els)
+        l = name_line(s->els, NULL, name);
+    return l;
+}
+
+/* Neuron variables that code string kind may not read (the table says which side): a
+ * clear message instead of "unknown name". */
+static int syn_hidden_neuron_vars(const Projection *pj, SynCodeKind kind, const CodeStr *cs,
+                                  const char *what)
+{
+    const SynCodeDesc *d = &syn_code_desc[kind];
+    const Population *pops[2] = {pj->pre, pj->post};
+    int errs = 0;
+    for (int side = 0; side < 2; side++) {
+        if (side ? d->post_neuron : d->pre_neuron)
+            continue;
+        const NeuronModel *nm = pops[side]->model;
+        for (int i = 0; i < nm->n_vars; i++) {
+            const char *nv = neuron_var_name(nm->vars[i].name, side);
+            int line = syn_owns(pj->syn, nv) ? 0 : name_line(cs->stmts, NULL, nv);
+            if (!line)
+                continue;
+            diag_error((SrcLoc){cs->loc.file, cs->loc.line + line - 1},
+                       "%s: '%s' (variable '%s' of the %ssynaptic neuron) cannot be read in %s: "
+                       "it runs %s, while other threads may update that neuron; read it in "
+                       "%s", what, nv, nm->vars[i].name, side ? "post" : "pre",
+                       d->name, d->when, side ? "dynamics, on_pre, on_post or the post_ code"
+                                              : "dynamics, pre_spike or pre_dynamics");
+            errs++;
+        }
+    }
+    return errs;
+}
+
+/* Resolve the synapse code of plastic projection pj for this projection: a tree of its
+ * own, whose names may be its pre and post neurons' variables.  A model whose code fails
+ * for one projection is not reported again for the next (failed[k] set). */
+static int resolve_syn_code(Projection *pj, bool *failed)
+{
+    const SynapseModel *sm = pj->syn;
+    const Population *pops[2] = {pj->pre, pj->post};
+    for (int side = 0; side < 2; side++) /* a name of the model hides a neuron variable */
+        for (int i = 0; i < pops[side]->model->n_vars; i++) {
+            const char *nv = neuron_var_name(pops[side]->model->vars[i].name, side);
+            if (syn_owns(sm, nv))
+                diag_warn(pj->loc, "projection '%s': synapse '%s' has its own '%s', which hides "
+                                   "variable '%s' of the %ssynaptic population '%s' in its code",
+                          pj->name, sm->name, nv, pops[side]->model->vars[i].name,
+                          side ? "post" : "pre", pops[side]->name);
+        }
+    int errs = 0;
+    for (int k = 0; k < SC_COUNT; k++) {
+        const CodeStr *mc = &sm->code[k];
+        CodeStr *cs = &pj->syn_code[k];
+        *cs = (CodeStr){.text = mc->text, .loc = mc->loc};
+        if (!mc->text || failed[k])
+            continue;
+        const char *what = arena_printf("synapse '%s' %s code", sm->name, syn_code_desc[k].name);
+        cs->stmts = code_parse_stmts(cs->text, cs->loc, what);
+        if (!cs->stmts) {
+            errs++;
+            continue;
+        }
+        int e = syn_hidden_neuron_vars(pj, (SynCodeKind)k, cs, what);
+        if (!e) {
+            int n;
+            Sym *syms = syn_syms(pj, (SynCodeKind)k, &n);
+            e = code_resolve_stmts(cs->stmts, syms, n,
+                                   cs->loc, arena_printf("%s (projection '%s')", what, pj->name));
+        }
+        if (e) {
+            failed[k] = true;
+            cs->stmts = NULL;
+        }
+        errs += e;
+    }
+    return errs;
+}
+
+int check_mpi_synapse_code(const Model *m)
+{
+    int errs = 0;
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        if (!pj->syn)
+            continue;
+        const NeuronModel *nm = pj->pre->model;
+        for (int k = 0; k < SC_COUNT; k++)
+            for (int v = 0; v < nm->n_vars && syn_code_desc[k].pre_neuron; v++) {
+                const CodeStr *cs = &pj->syn_code[k];
+                const char *nv = neuron_var_name(nm->vars[v].name, 0);
+                int line = syn_owns(pj->syn, nv) ? 0 : name_line(cs->stmts, NULL, nv);
+                if (!line)
+                    continue;
+                diag_error((SrcLoc){cs->loc.file, cs->loc.line + line - 1},
+                           "synapse '%s' %s code (projection '%s'): '%s' reads the presynaptic "
+                           "neuron's variable, which --mpi does not support (a synapse lives "
+                           "on its target's rank, its source may live on another; the "
+                           "postsynaptic neuron's variables (_post) work)",
+                           pj->syn->name, syn_code_desc[k].name, pj->name, nv);
+                errs++;
+            }
+    }
     return errs;
 }
 
@@ -831,6 +984,16 @@ int check_model(Model *m)
         return errs;
     for (int i = 0; i < m->n_projs; i++)
         errs += check_projection(m, m->projs[i]);
+    /* the synapse code of each plastic projection, resolved for it (models in sdone) */
+    bool *failed = arena_alloc(sizeof(bool) * SC_COUNT * (size_t)(nsdone + 1));
+    for (int i = 0; i < m->n_projs && !errs; i++) {
+        Projection *pj = m->projs[i];
+        int k = 0;
+        while (pj->syn && sdone[k] != pj->syn)
+            k++;
+        if (pj->syn)
+            errs += resolve_syn_code(pj, failed + (size_t)k * SC_COUNT);
+    }
     for (int i = 0; i < m->n_sources; i++) {
         CurrentSource *cs = m->sources[i];
         errs += check_psm(&cs->psm, cs->pop, arena_printf("current_source '%s'", cs->name),

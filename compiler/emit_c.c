@@ -49,9 +49,19 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
     case SYM_SYN:
         sb_puts(out, sym->name);
         break;
+    case SYM_PRE_NEURON: /* a source's variable: every source is local (no --mpi) */
+        sb_printf(out, "%s_%s[snn_pre]", c->proj->pre->name,
+                  c->proj->pre->model->vars[sym->index].name);
+        break;
+    case SYM_POST_NEURON: /* snn_post: this rank's index of the target */
+        sb_printf(out, "%s_%s[snn_post]", c->proj->post->name,
+                  c->proj->post->model->vars[sym->index].name);
+        break;
     case SYM_BUILTIN:
         if (!strcmp(sym->name, "dt"))
             code_print_number(out, c->m->dt, c->is_float);
+        else if (c->proj && !strcmp(sym->name, "t")) /* synapse code: from the step */
+            sb_puts(out, "((scalar)((double)step * SNN_DT))");
         else if (!strcmp(sym->name, "id")) /* global index: the same on every rank/thread */
             sb_printf(out, "((scalar)(SNN_LO_%s + snn_i))", c->pop->name);
         else
@@ -72,7 +82,13 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
             const SynapseModel *sm = c->proj->syn;
             for (int i = 0; i < sm->n_vars; i++)
                 clash |= !strcmp(sym->name, sm->vars[i].name);
-            clash |= !strncmp(sym->name, "snn_", 4);
+            clash |= !strncmp(sym->name, "snn_", 4) || !strcmp(sym->name, "step");
+            /* the pre and post neurons' state arrays, <pop>_<var> (V_pre, V_post) */
+            const Population *pp[2] = {c->proj->pre, c->proj->post};
+            for (int k = 0; k < 2; k++) {
+                size_t l = strlen(pp[k]->name);
+                clash |= !strncmp(sym->name, pp[k]->name, l) && sym->name[l] == '_';
+            }
         } else {
             const NeuronModel *nm = c->pop->model;
             for (int i = 0; i < nm->n_vars; i++)
@@ -970,25 +986,10 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const Em
     (void)m;
 }
 
-/* Which of the weight update model's code strings cs is ("on_pre", ...). */
-static const char *syn_code_tag(const SynapseModel *sm, const CodeStr *cs)
+static bool syn_uses_rng(const Projection *pj)
 {
-    const CodeStr *all[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
-                            &sm->pre_dynamics, &sm->post_dynamics};
-    static const char *const tags[] = {"on_pre", "on_post", "pre_spike", "post_spike",
-                                       "pre_dynamics", "post_dynamics"};
-    for (int i = 0; i < 6; i++)
-        if (all[i] == cs)
-            return tags[i];
-    return "code";
-}
-
-static bool syn_uses_rng(const SynapseModel *sm)
-{
-    const CodeStr *all[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
-                            &sm->pre_dynamics, &sm->post_dynamics};
-    for (int i = 0; i < 6; i++)
-        if (code_uses_rng(all[i]->stmts, NULL))
+    for (int k = 0; k < SC_COUNT; k++)
+        if (code_uses_rng(pj->syn_code[k].stmts, NULL))
             return true;
     return false;
 }
@@ -997,14 +998,14 @@ static bool syn_uses_rng(const SynapseModel *sm)
  * element = the synapse's storage position (low 32 bits; the high 16 go into the top half
  * of the block counter) or the neuron's index, counter = the step.  Needs the enclosing
  * function's 'step'. */
-static void syn_rng_init(StrBuf *o, const Projection *pj, const CodeStr *cs, const char *elem,
+static void syn_rng_init(StrBuf *o, const Projection *pj, SynCodeKind kind, const char *elem,
                          bool wide, int indent)
 {
-    if (!code_uses_rng(cs->stmts, NULL))
+    if (!code_uses_rng(pj->syn_code[kind].stmts, NULL))
         return;
     sb_printf(o, "%*ssnn_rng snn_rng_st;\n", indent, "");
     sb_printf(o, "%*ssnn_rng_init(&snn_rng_st, snn_seed_%s, snn_sstream_%s_%s, (uint32_t)(%s), "
-                 "step);\n", indent, "", pj->name, pj->name, syn_code_tag(pj->syn, cs), elem);
+                 "step);\n", indent, "", pj->name, pj->name, syn_code_desc[kind].name, elem);
     if (wide)
         sb_printf(o, "%*ssnn_rng_st.ctr[0] = (uint32_t)(%s >> 32) << 16;\n", indent, "", elem);
 }
@@ -1050,14 +1051,12 @@ static void proj_init(StrBuf *o, const Projection *pj)
                   c_init(&sm->post_vars[i].init, arena_printf("post:%s/%s", pj->name,
                                                               sm->post_vars[i].name)),
                   pj->post->name, pj->post->name, pj->name, sm->post_vars[i].name);
-    if (syn_uses_rng(sm)) {
+    if (syn_uses_rng(pj)) {
         sb_printf(o, "snn_seed_%s = run->seed;\n", pj->name);
-        const CodeStr *all[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
-                                &sm->pre_dynamics, &sm->post_dynamics};
-        for (int i = 0; i < 6; i++)
-            if (code_uses_rng(all[i]->stmts, NULL))
+        for (int k = 0; k < SC_COUNT; k++)
+            if (code_uses_rng(pj->syn_code[k].stmts, NULL))
                 sb_printf(o, "snn_sstream_%s_%s = snn_stream_id(\"syn:%s/%s\");\n", pj->name,
-                          syn_code_tag(sm, all[i]), pj->name, syn_code_tag(sm, all[i]));
+                          syn_code_desc[k].name, pj->name, syn_code_desc[k].name);
     }
     sb_puts(o, "(void)run;");
 }
@@ -1065,15 +1064,13 @@ static void proj_init(StrBuf *o, const Projection *pj)
 static void syn_decls(StrBuf *o, const Projection *pj)
 {
     const SynapseModel *sm = pj->syn;
-    if (syn_uses_rng(sm)) {
+    if (syn_uses_rng(pj)) {
         sb_printf(o, "\nstatic uint64_t snn_seed_%s; /* the run's seed, for draws in synapse "
                      "code */", pj->name);
-        const CodeStr *all[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
-                                &sm->pre_dynamics, &sm->post_dynamics};
-        for (int i = 0; i < 6; i++)
-            if (code_uses_rng(all[i]->stmts, NULL))
+        for (int k = 0; k < SC_COUNT; k++)
+            if (code_uses_rng(pj->syn_code[k].stmts, NULL))
                 sb_printf(o, "\nstatic uint32_t snn_sstream_%s_%s;", pj->name,
-                          syn_code_tag(sm, all[i]));
+                          syn_code_desc[k].name);
     }
     for (int i = 0; i < sm->n_params; i++)
         if (pj->syn_runtime[i])
@@ -1092,7 +1089,7 @@ static void syn_decls(StrBuf *o, const Projection *pj)
                   sm->post_vars[i].name);
     sb_printf(o, "\nstatic uint64_t *snn_soff_%s; /* thread block t's synapses: "
                  "[snn_soff[t], snn_soff[t + 1]) of the synapse variables */", pj->name);
-    if (sm->on_post.stmts)
+    if (pj->syn_code[SC_ON_POST].stmts)
         sb_printf(o, "\nstatic snn_columns *snn_cols_%s; /* column view for on_post, per "
                      "thread block */", pj->name);
     if (syn_needs_positions(pj))
@@ -1109,11 +1106,12 @@ static const char *sv_array(const Projection *pj, const char *v, bool local)
 
 /* Load the synapse variables at position 'pos' into locals, run code, store them.  Random
  * draws are keyed by 'elem' (a 64-bit expression: the synapse's global position). */
-static void syn_code_at(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+static void syn_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                         const char *pos, const char *wptr, bool local, const char *elem,
                         int indent, const EmitOptions *opt)
 {
     const SynapseModel *sm = pj->syn;
+    const CodeStr *cs = &pj->syn_code[kind];
     Ctx c = {m, pj->post, m->precision == PREC_FLOAT, pj};
     for (int i = 0; i < sm->n_vars; i++) {
         const char *v = sm->vars[i].name;
@@ -1124,7 +1122,7 @@ static void syn_code_at(StrBuf *o, const Model *m, const Projection *pj, const C
     }
     CodePrinter pr = printer(&c, cs, opt);
     sb_printf(o, "%*s{\n", indent, "");
-    syn_rng_init(o, pj, cs, elem, true, indent + 4);
+    syn_rng_init(o, pj, kind, elem, true, indent + 4);
     code_print_stmts(o, cs->stmts, indent + 4, &pr);
     if (pr.line_file)
         sb_puts(o, RESYNC "\n");
@@ -1138,43 +1136,45 @@ static void syn_code_at(StrBuf *o, const Model *m, const Projection *pj, const C
     }
 }
 
-static void syn_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+static void syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                      const char *pos, const char *wptr, int indent, const EmitOptions *opt)
 {
-    syn_code_at(o, m, pj, cs, pos, wptr, false, pos, indent, opt);
+    syn_code_at(o, m, pj, kind, pos, wptr, false, pos, indent, opt);
 }
 
 /* Per-neuron code of a weight update model (spike or dynamics code) over a loop: the
  * neuron's index into the variables is snn_k, named idx in the code; random draws are
  * keyed by elem (the neuron's global index). */
-static void trace_code_at(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+static void trace_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                           const char *idx, const char *elem, const EmitOptions *opt)
 {
+    const CodeStr *cs = &pj->syn_code[kind];
     Ctx c = {m, pj->post, m->precision == PREC_FLOAT, pj};
     CodePrinter pr = printer(&c, cs, opt);
     sb_printf(o, "    const uint32_t %s = snn_k;\n", idx);
     sb_puts(o, "    {\n");
-    syn_rng_init(o, pj, cs, elem, false, 8);
+    syn_rng_init(o, pj, kind, elem, false, 8);
     code_print_stmts(o, cs->stmts, 8, &pr);
     if (pr.line_file)
         sb_puts(o, RESYNC "\n");
     sb_puts(o, "    }\n");
 }
 
-static void trace_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+static void trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                        const char *idx, const EmitOptions *opt)
 {
-    trace_code_at(o, m, pj, cs, idx, idx, opt);
+    trace_code_at(o, m, pj, kind, idx, idx, opt);
 }
 
 /* Does the projection need the global positions of its synapses (snn_synapse_positions)?
- * Random draws in on_pre / on_post and random initial values of synapse variables are
+ * Random draws in per-synapse code and random initial values of synapse variables are
  * keyed by them. */
 static bool syn_needs_positions(const Projection *pj)
 {
     const SynapseModel *sm = pj->syn;
-    if (code_uses_rng(sm->on_pre.stmts, NULL) || code_uses_rng(sm->on_post.stmts, NULL))
-        return true;
+    for (int k = 0; k < SC_COUNT; k++)
+        if (syn_code_desc[k].over == OVER_SYNAPSE && code_uses_rng(pj->syn_code[k].stmts, NULL))
+            return true;
     for (int i = 0; i < sm->n_vars; i++)
         if (strcmp(sm->vars[i].name, sm->weight) != 0 &&
             pj->syn_inits[i].kind != INIT_CONSTANT)
@@ -1239,7 +1239,7 @@ static void syn_setup(StrBuf *o, const Projection *pj, const EmitOptions *opt)
         sb_printf(o, "    snn_qv_%s_%s = snn_alloc(sizeof(scalar) * (SNN_NL_%s + 1u), "
                      "\"projection '%s' postsynaptic '%s'\");\n", n, sm->post_vars[i].name,
                   pj->post->name, n, sm->post_vars[i].name);
-    if (sm->on_post.stmts) {
+    if (pj->syn_code[SC_ON_POST].stmts) {
         sb_printf(o, "    snn_cols_%s = snn_alloc(sizeof(snn_columns) * (size_t)snn_nthr, "
                      "\"projection '%s' column views\");\n", n, n);
         sb_puts(o, "#ifdef _OPENMP\n#pragma omp parallel for schedule(dynamic, 1) "
@@ -1292,7 +1292,6 @@ static void syn_checksum(StrBuf *o, const Projection *pj, int index)
 static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
                               const EmitOptions *opt)
 {
-    const SynapseModel *sm = pj->syn;
     const char *post = pj->post->name, *n = pj->name;
     sb_printf(o, "const uint32_t snn_b = snn_tlo_%s[snn_t], snn_e = snn_tlo_%s[snn_t + 1];\n",
               post, post);
@@ -1300,7 +1299,7 @@ static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
                  "the step */\n", post);
     sb_printf(o, "const uint32_t *snn_post_spk = snn_tspk_%s + snn_b; /* global ids */\n", post);
     sb_puts(o, "(void)snn_e; (void)snn_npost; (void)snn_post_spk; (void)step;\n");
-    if (sm->on_post.stmts) {
+    if (pj->syn_code[SC_ON_POST].stmts) {
         sb_printf(o, "const snn_columns *snn_col = &snn_cols_%s[snn_t];\n", n);
         sb_printf(o, "scalar *restrict snn_w = snn_syn_%s[snn_t].weight;\n", n);
         syn_locals(o, pj);
@@ -1314,19 +1313,19 @@ static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
         sb_puts(o, "        const uint32_t snn_pre = snn_col->pre[snn_c];\n");
         sb_puts(o, "        (void)snn_pre;\n");
         const char *elem = syn_elem(o, pj, 8);
-        syn_code_at(o, m, pj, &sm->on_post, "snn_pos", "snn_w", true, elem, 8, opt);
+        syn_code_at(o, m, pj, SC_ON_POST, "snn_pos", "snn_w", true, elem, 8, opt);
         sb_puts(o, "    }\n}\n");
     }
-    if (sm->post_spike.stmts) {
+    if (pj->syn_code[SC_POST_SPIKE].stmts) {
         sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* post_spike */\n");
         sb_printf(o, "    const uint32_t snn_k = snn_post_spk[snn_s] - SNN_LO_%s;\n", post);
-        trace_code_at(o, m, pj, &sm->post_spike, "snn_post",
+        trace_code_at(o, m, pj, SC_POST_SPIKE, "snn_post",
                       arena_printf("SNN_LO_%s + snn_k", post), opt);
         sb_puts(o, "}\n");
     }
-    if (sm->post_dynamics.stmts) {
+    if (pj->syn_code[SC_POST_DYNAMICS].stmts) {
         sb_puts(o, "for (uint32_t snn_k = snn_b; snn_k < snn_e; snn_k++) { /* post_dynamics */\n");
-        trace_code_at(o, m, pj, &sm->post_dynamics, "snn_post",
+        trace_code_at(o, m, pj, SC_POST_DYNAMICS, "snn_post",
                       arena_printf("SNN_LO_%s + snn_k", post), opt);
         sb_puts(o, "}\n");
     }
@@ -1339,25 +1338,52 @@ static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
 static void proj_plastic_pre(StrBuf *o, const Model *m, const Projection *pj,
                              const EmitOptions *opt)
 {
-    const SynapseModel *sm = pj->syn;
     const char *pre = pj->pre->name;
     sb_puts(o, "(void)step;\n");
-    if (sm->pre_spike.stmts) {
+    if (pj->syn_code[SC_PRE_SPIKE].stmts) {
         sb_printf(o, "const uint32_t snn_slot = (uint32_t)(step %% SNN_NSLOT_%s);\n", pre);
         sb_printf(o, "const uint32_t snn_npre = snn_spkcnt_%s[snn_slot];\n", pre);
         sb_printf(o, "const uint32_t *snn_pre_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n",
                   pre, pre);
         sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npre; snn_s++) { /* pre_spike */\n");
         sb_puts(o, "    const uint32_t snn_k = snn_pre_spk[snn_s];\n");
-        trace_code_at(o, m, pj, &sm->pre_spike, "snn_pre", "snn_k", opt);
+        trace_code_at(o, m, pj, SC_PRE_SPIKE, "snn_pre", "snn_k", opt);
         sb_puts(o, "}\n");
     }
-    if (sm->pre_dynamics.stmts) {
+    if (pj->syn_code[SC_PRE_DYNAMICS].stmts) {
         sb_printf(o, "for (uint32_t snn_k = 0; snn_k < SNN_N_%s; snn_k++) { /* pre_dynamics */\n",
                   pre);
-        trace_code_at(o, m, pj, &sm->pre_dynamics, "snn_pre", "snn_k", opt);
+        trace_code_at(o, m, pj, SC_PRE_DYNAMICS, "snn_pre", "snn_k", opt);
         sb_puts(o, "}\n");
     }
+}
+
+/* The synapse code 'dynamics', last in the step (after the neuron updates, on_post and the
+ * pre and post code): thread snn_t runs it for every synapse of its block (the synapses
+ * onto its targets), row by row.  It reads the traces and the pre and post neurons'
+ * variables, which nothing changes in this phase, and writes only its own synapses. */
+static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
+                              const EmitOptions *opt)
+{
+    const char *pre = pj->pre->name, *post = pj->post->name, *n = pj->name;
+    sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+    sb_puts(o, "const uint64_t *restrict snn_rs = snn_R->row_start;\n");
+    sb_puts(o, "const uint32_t *restrict snn_rl = snn_R->row_len;\n");
+    sb_printf(o, "const %s *restrict snn_ind = snn_R->ind;\n", ind_type(pj));
+    sb_puts(o, "scalar *restrict snn_w = snn_R->weight;\n");
+    syn_locals(o, pj);
+    sb_printf(o, "const uint32_t snn_plo = snn_tlo_%s[snn_t]; /* the block's first target (this "
+                 "rank's index) */\n", post);
+    sb_puts(o, "(void)step;\n");
+    sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+    sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
+    sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
+    sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* this rank's "
+               "index */\n");
+    sb_puts(o, "        (void)snn_post;\n");
+    const char *elem = syn_elem(o, pj, 8);
+    syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, elem, 8, opt);
+    sb_puts(o, "    }\n}");
 }
 
 /* Thread snn_t's delivery of a plastic projection: the synapses onto its block of targets,
@@ -1389,9 +1415,9 @@ static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "        const uint32_t snn_k = snn_ind[snn_pos];\n");
     sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
     sb_puts(o, "        (void)snn_post;\n");
-    if (pj->syn->on_pre.stmts) {
+    if (pj->syn_code[SC_ON_PRE].stmts) {
         const char *elem = syn_elem(o, pj, 8);
-        syn_code_at(o, m, pj, &pj->syn->on_pre, "snn_pos", "snn_w", true, elem, 8, opt);
+        syn_code_at(o, m, pj, SC_ON_PRE, "snn_pos", "snn_w", true, elem, 8, opt);
     }
     sb_puts(o, "        snn_in[snn_k] += snn_w[snn_pos];\n");
     sb_puts(o, "    }\n}");
@@ -1638,7 +1664,7 @@ static int exchange_interval(const Model *m)
         int d = m->projs[i]->het_delay ? 1 : m->projs[i]->delay_steps;
         if (d < 1)
             d = 1;
-        if (m->projs[i]->syn && m->projs[i]->syn->pre_spike.stmts)
+        if (m->projs[i]->syn && m->projs[i]->syn_code[SC_PRE_SPIKE].stmts)
             d = 1;
         if (interval == 0 || d < interval)
             interval = d;
@@ -1820,6 +1846,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         pop_varrec(&sb, m, p);
         tmpl_set(s, "varrec", sb.len ? take(&sb) : "");
     }
+    bool any_dyn = false; /* a projection with synapse code 'dynamics' */
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
         TmplScope *s = tmpl_list_add(g, "projs");
@@ -1867,7 +1894,15 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
             proj_plastic_pre(&sb, m, pj, opt);
             tmpl_set(s, "plastic_pre", take(&sb));
         }
+        bool dyn = pj->syn && pj->syn_code[SC_DYNAMICS].stmts;
+        tmpl_set_bool(s, "syn_dynamics", dyn);
+        any_dyn |= dyn;
+        if (dyn) {
+            proj_syn_dynamics(&sb, m, pj, opt);
+            tmpl_set(s, "syn_dynamics_code", take(&sb));
+        }
     }
+    tmpl_set_bool(g, "any_syn_dynamics", any_dyn);
     /* build order: largest projections first (dynamic scheduling balances the rest) */
     tmpl_list_declare(g, "builders");
     {
@@ -1927,14 +1962,14 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p, const Emit
     pop_update_body(o, m, p, opt);
 }
 
-void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                    const char *pos, const char *wptr, int indent, const EmitOptions *opt)
 {
-    syn_code(o, m, pj, cs, pos, wptr, indent, opt);
+    syn_code(o, m, pj, kind, pos, wptr, indent, opt);
 }
 
-void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, const CodeStr *cs,
+void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                      const char *idx, const EmitOptions *opt)
 {
-    trace_code(o, m, pj, cs, idx, opt);
+    trace_code(o, m, pj, kind, idx, opt);
 }

@@ -151,19 +151,16 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
             continue;
         /* random draws in synapse code: the run's seed and a stream per code string (set by
          * the C back end's initial values) */
-        const CodeStr *codes[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
-                                  &sm->pre_dynamics, &sm->post_dynamics};
-        static const char *const tags[] = {"on_pre", "on_post", "pre_spike", "post_spike",
-                                           "pre_dynamics", "post_dynamics"};
         bool rng = false;
-        for (int k = 0; k < 6; k++)
-            if (code_uses_rng(codes[k]->stmts, NULL)) {
+        for (int k = 0; k < SC_COUNT; k++)
+            if (code_uses_rng(pj->syn_code[k].stmts, NULL)) {
                 if (!rng)
                     value(ms, arena_printf("snn_seed_%s", pj->name), "uint64_t",
                           arena_printf("projection '%s' seed for synapse code", pj->name), true);
                 rng = true;
-                value(ms, arena_printf("snn_sstream_%s_%s", pj->name, tags[k]), "uint32_t",
-                      arena_printf("projection '%s' stream of %s", pj->name, tags[k]), true);
+                value(ms, arena_printf("snn_sstream_%s_%s", pj->name, syn_code_desc[k].name),
+                      "uint32_t", arena_printf("projection '%s' stream of %s", pj->name,
+                                               syn_code_desc[k].name), true);
             }
         for (int k = 0; k < sm->n_params; k++)
             if (pj->syn_runtime[k])
@@ -186,7 +183,7 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
                   arena_printf("sizeof(scalar) * SNN_N_%s", pj->post->name),
                   arena_printf("projection '%s' postsynaptic '%s'", pj->name,
                                sm->post_vars[k].name), true);
-        if (sm->on_post.stmts) {
+        if (pj->syn_code[SC_ON_POST].stmts) {
             const char *cols = arena_printf("snn_cols_%s", pj->name);
             /* the host holds one column view per thread block; the CUDA back end uses one */
             mir_add(ms, (Mirror){MIR_COLUMNS, cols, "snn_columns", arena_printf("&%s[0]", cols),
@@ -355,8 +352,8 @@ static void deliver_plastic(StrBuf *o, const Model *m, const Projection *pj, int
 {
     sb_printf(o, "%*sconst uint32_t snn_post = ind[snn_pos];\n", ind, "");
     sb_printf(o, "%*s(void)snn_post;\n", ind, "");
-    if (pj->syn->on_pre.stmts)
-        emit_syn_code(o, m, pj, &pj->syn->on_pre, "snn_pos", "snn_w", ind, opt);
+    if (pj->syn_code[SC_ON_PRE].stmts)
+        emit_syn_code(o, m, pj, SC_ON_PRE, "snn_pos", "snn_w", ind, opt);
     sb_printf(o, "%*satomicAdd(&in[snn_post], snn_w[snn_pos]);\n", ind, "");
 }
 
@@ -649,26 +646,45 @@ static void on_post(StrBuf *o, const Model *m, const Projection *pj, const EmitO
     sb_printf(o, "        const uint64_t snn_pos = snn_cols_%s.syn[snn_c];\n", pj->name);
     sb_printf(o, "        const uint32_t snn_pre = snn_cols_%s.pre[snn_c];\n", pj->name);
     sb_puts(o, "        (void)snn_pre;\n");
-    emit_syn_code(o, m, pj, &pj->syn->on_post, "snn_pos", "snn_w", 8, opt);
+    emit_syn_code(o, m, pj, SC_ON_POST, "snn_pos", "snn_w", 8, opt);
+    sb_puts(o, "    }\n}");
+}
+
+/* Synapse code 'dynamics' of every synapse, last in the step: a warp per row (the rows
+ * of the sources snn_warp, snn_warp + snn_nwarps, ...), a lane per synapse. */
+static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const EmitOptions *opt)
+{
+    const char *it = emit_ind_type(pj);
+    sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s.row_start;\n", pj->name);
+    sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s.row_len;\n", pj->name);
+    sb_printf(o, "const %s *restrict ind = (const %s *)snn_syn_%s.ind;\n", it, it, pj->name);
+    sb_printf(o, "scalar *snn_w = (scalar *)snn_syn_%s.weight;\n", pj->name);
+    sb_printf(o, "for (uint32_t snn_pre = snn_warp; snn_pre < SNN_N_%s; snn_pre += snn_nwarps) {\n",
+              pj->pre->name);
+    sb_puts(o, "    const uint64_t snn_end = row_start[snn_pre] + row_len[snn_pre];\n");
+    sb_puts(o, "    for (uint64_t snn_pos = row_start[snn_pre] + snn_lane; snn_pos < snn_end; "
+               "snn_pos += 32u) {\n");
+    sb_puts(o, "        const uint32_t snn_post = ind[snn_pos];\n");
+    sb_puts(o, "        (void)snn_post;\n");
+    emit_syn_code(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", 8, opt);
     sb_puts(o, "    }\n}");
 }
 
 /* Spike code (when the neuron spiked this step) then dynamics of the traces of neuron snn_k. */
 static void traces(StrBuf *o, const Model *m, const Projection *pj, const EmitOptions *opt)
 {
-    const SynapseModel *sm = pj->syn;
     const struct {
         const Population *pop;
-        const CodeStr *spike, *dyn;
+        SynCodeKind spike, dyn;
         const char *idx;
-    } side[2] = {{pj->pre, &sm->pre_spike, &sm->pre_dynamics, "snn_pre"},
-                 {pj->post, &sm->post_spike, &sm->post_dynamics, "snn_post"}};
+    } side[2] = {{pj->pre, SC_PRE_SPIKE, SC_PRE_DYNAMICS, "snn_pre"},
+                 {pj->post, SC_POST_SPIKE, SC_POST_DYNAMICS, "snn_post"}};
     for (int k = 0; k < 2; k++) {
-        if (!side[k].spike->stmts && !side[k].dyn->stmts)
+        if (!pj->syn_code[side[k].spike].stmts && !pj->syn_code[side[k].dyn].stmts)
             continue;
         sb_printf(o, "if (snn_k < SNN_N_%s) { /* %ssynaptic traces */\n", side[k].pop->name,
                   k ? "post" : "pre");
-        if (side[k].spike->stmts) {
+        if (pj->syn_code[side[k].spike].stmts) {
             StrBuf t;
             sb_init(&t);
             emit_trace_code(&t, m, pj, side[k].spike, side[k].idx, opt);
@@ -683,7 +699,7 @@ static void traces(StrBuf *o, const Model *m, const Projection *pj, const EmitOp
             sb_puts(o, "    }\n");
             sb_release(&t);
         }
-        if (side[k].dyn->stmts) {
+        if (pj->syn_code[side[k].dyn].stmts) {
             sb_puts(o, "    {\n");
             emit_trace_code(o, m, pj, side[k].dyn, side[k].idx, opt);
             sb_puts(o, "    }\n");
@@ -792,10 +808,8 @@ static int check_cxx_names(const Model *m)
             errs += check_word(sm->vars[k].name, sm->loc, "synapse variable");
         for (int k = 0; k < sm->n_params; k++)
             errs += check_word(sm->params[k].name, sm->loc, "parameter");
-        const CodeStr *cs[] = {&sm->on_pre, &sm->on_post, &sm->pre_spike, &sm->post_spike,
-                               &sm->pre_dynamics, &sm->post_dynamics};
-        for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++)
-            errs += check_locals(cs[k]->stmts, cs[k]->loc);
+        for (int k = 0; k < SC_COUNT; k++)
+            errs += check_locals(sm->code[k].stmts, sm->code[k].loc);
     }
     return errs;
 }
@@ -852,7 +866,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_set(h, "mirror_init", emit_take(&sb));
     for (int i = 0; i < m->n_projs; i++) {
         sb_printf(&sb, "snn_drop_rows(&snn_syn_%s[0]);\n", m->projs[i]->name);
-        if (m->projs[i]->syn && m->projs[i]->syn->on_post.stmts)
+        if (m->projs[i]->syn && m->projs[i]->syn_code[SC_ON_POST].stmts)
             sb_printf(&sb, "snn_columns_free(&snn_cols_%s[0]);\n", m->projs[i]->name);
     }
     tmpl_set(h, "drop_rows", sb.len ? emit_take(&sb) : "/* no projections */");
@@ -942,7 +956,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_list_declare(g, "projs");
     tmpl_list_declare(g, "onpost");
     tmpl_list_declare(g, "traces");
-    bool any_post = false, any_onpost = false, any_traces = false;
+    bool any_post = false, any_onpost = false, any_traces = false, any_dyn = false;
     uint32_t scr_words = 0; /* procedural fixed_outdegree: scratch per block */
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
@@ -979,7 +993,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
         tmpl_set(s, "propagate", emit_take(&sb));
         if (!pj->syn)
             continue;
-        if (pj->syn->on_post.stmts) {
+        if (pj->syn_code[SC_ON_POST].stmts) {
             any_onpost = true;
             TmplScope *q = tmpl_list_add(g, "onpost");
             tmpl_set(q, "name", pj->name);
@@ -996,6 +1010,13 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
                 trace_n = pj->pre->n;
             if (pj->post->n > trace_n)
                 trace_n = pj->post->n;
+        }
+        if (pj->syn_code[SC_DYNAMICS].stmts) {
+            any_dyn = true;
+            TmplScope *q = tmpl_list_add(g, "syndyn");
+            tmpl_set(q, "name", pj->name);
+            syn_dynamics(&sb, m, pj, opt);
+            tmpl_set(q, "propagate", emit_take(&sb));
         }
     }
     tmpl_set_bool(g, "any_post", any_post);
@@ -1034,6 +1055,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_set_bool(g, "has_projs", m->n_projs > 0);
     tmpl_set_bool(g, "has_onpost", any_onpost);
     tmpl_set_bool(g, "has_traces", any_traces);
+    tmpl_set_bool(g, "has_syndyn", any_dyn);
     tmpl_set(g, "trace_n", arena_printf("%lld", (long long)trace_n));
     tmpl_list_declare(g, "varrecs");
     for (int i = 0; i < m->n_varrecs; i++) {

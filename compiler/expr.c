@@ -770,6 +770,8 @@ static const char *sym_kind_desc(const Sym *s)
     case SYM_PRE: return "presynaptic variable";
     case SYM_POST: return "postsynaptic variable";
     case SYM_EGP: return "extra global parameter";
+    case SYM_PRE_NEURON: return "presynaptic neuron variable (read only in synapse code)";
+    case SYM_POST_NEURON: return "postsynaptic neuron variable (read only in synapse code)";
     }
     return "name";
 }

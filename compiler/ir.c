@@ -42,6 +42,26 @@ const char *conn_rule_name(const ConnRule *c)
     return c->kind == CONN_USER && c->snip ? c->snip->name : conn_kind_name(c->kind);
 }
 
+/* The code strings of a weight update model (SynCodeKind): the one list that the reader,
+ * the checker and both back ends walk.  docs/language.md "Weight update models" says the
+ * same in words. */
+const SynCodeDesc syn_code_desc[SC_COUNT] = {
+    [SC_ON_PRE] = {"on_pre", OVER_SYNAPSE, SEE_WRITE, SEE_READ, SEE_READ, SEE_NONE, SEE_READ,
+                   "at spike arrival, before delivery (before the neuron updates)"},
+    [SC_ON_POST] = {"on_post", OVER_SYNAPSE, SEE_WRITE, SEE_READ, SEE_READ, SEE_NONE, SEE_READ,
+                    "after the neuron updates, for the targets that spiked"},
+    [SC_PRE_SPIKE] = {"pre_spike", OVER_PRE, SEE_NONE, SEE_WRITE, SEE_NONE, SEE_READ, SEE_NONE,
+                      "after on_post and the exchange, for the sources that spiked"},
+    [SC_POST_SPIKE] = {"post_spike", OVER_POST, SEE_NONE, SEE_NONE, SEE_WRITE, SEE_NONE,
+                       SEE_READ, "after on_post, for the targets that spiked"},
+    [SC_PRE_DYNAMICS] = {"pre_dynamics", OVER_PRE, SEE_NONE, SEE_WRITE, SEE_NONE, SEE_READ,
+                         SEE_NONE, "after pre_spike, for every source"},
+    [SC_POST_DYNAMICS] = {"post_dynamics", OVER_POST, SEE_NONE, SEE_NONE, SEE_WRITE, SEE_NONE,
+                          SEE_READ, "after post_spike, for every target"},
+    [SC_DYNAMICS] = {"dynamics", OVER_SYNAPSE, SEE_WRITE, SEE_READ, SEE_READ, SEE_READ, SEE_READ,
+                     "last in the step, for every synapse"},
+};
+
 const char *psm_kind_name(PsmKind k)
 {
     switch (k) {
@@ -112,12 +132,8 @@ static void dump_synapse(StrBuf *out, const Projection *pj)
     dump_vars(out, "var", sm->vars, sm->n_vars, pj->syn_inits);
     dump_vars(out, "pre_var", sm->pre_vars, sm->n_pre_vars, NULL);
     dump_vars(out, "post_var", sm->post_vars, sm->n_post_vars, NULL);
-    dump_code(out, "on_pre", &sm->on_pre);
-    dump_code(out, "on_post", &sm->on_post);
-    dump_code(out, "pre_spike", &sm->pre_spike);
-    dump_code(out, "post_spike", &sm->post_spike);
-    dump_code(out, "pre_dynamics", &sm->pre_dynamics);
-    dump_code(out, "post_dynamics", &sm->post_dynamics);
+    for (int k = 0; k < SC_COUNT; k++)
+        dump_code(out, syn_code_desc[k].name, &sm->code[k]);
 }
 
 void ir_dump(StrBuf *out, const Model *m)

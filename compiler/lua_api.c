@@ -755,9 +755,11 @@ static int read_vars(lua_State *L, int t, const char *key, const char *what, Var
 static int l_synapse(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    static const char *const keys[] = {"name", "params", "vars", "pre_vars", "post_vars",
-                                       "weight", "on_pre", "on_post", "pre_spike",
-                                       "post_spike", "pre_dynamics", "post_dynamics", NULL};
+    const char *keys[7 + SC_COUNT] = {"name", "params", "vars", "pre_vars", "post_vars",
+                                      "weight"};
+    for (int k = 0; k < SC_COUNT; k++)
+        keys[6 + k] = syn_code_desc[k].name;
+    keys[6 + SC_COUNT] = NULL;
     check_keys(L, 1, "synapse", keys, 0);
     SynapseModel *sm = arena_alloc(sizeof *sm);
     sm->loc = caller_loc(L);
@@ -774,12 +776,8 @@ static int l_synapse(lua_State *L)
     sm->weight = opt_string(L, 1, "weight", 0, what);
     if (!sm->weight)
         sm->weight = "w";
-    sm->on_pre = read_code(L, 1, "on_pre", sm->loc, what);
-    sm->on_post = read_code(L, 1, "on_post", sm->loc, what);
-    sm->pre_spike = read_code(L, 1, "pre_spike", sm->loc, what);
-    sm->post_spike = read_code(L, 1, "post_spike", sm->loc, what);
-    sm->pre_dynamics = read_code(L, 1, "pre_dynamics", sm->loc, what);
-    sm->post_dynamics = read_code(L, 1, "post_dynamics", sm->loc, what);
+    for (int k = 0; k < SC_COUNT; k++)
+        sm->code[k] = read_code(L, 1, syn_code_desc[k].name, sm->loc, what);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
     m->synapses = arena_grow(m->synapses, &c->synapses_cap, m->n_synapses + 1, sizeof(void *));

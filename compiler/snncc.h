@@ -107,8 +107,47 @@ typedef struct NeuronModel {
     int n_inputs;
 } NeuronModel;
 
+/* The code strings of a weight update model, one table (syn_code_desc in ir.c says for
+ * each what it runs over, which names it sees, its random stream and when it runs).  A
+ * new kind is an entry here and in the table, plus where the back ends run it. */
+typedef enum SynCodeKind {
+    SC_ON_PRE,        // per synapse, when a presynaptic spike arrives, before delivery
+    SC_ON_POST,       // per synapse, when the postsynaptic neuron spikes
+    SC_PRE_SPIKE,     // per presynaptic neuron, when it spikes
+    SC_POST_SPIKE,    // per postsynaptic neuron, when it spikes
+    SC_PRE_DYNAMICS,  // per presynaptic neuron, every step
+    SC_POST_DYNAMICS, // per postsynaptic neuron, every step
+    SC_DYNAMICS,      // per synapse, every step, after the neuron updates
+    SC_COUNT
+} SynCodeKind;
+
+/* What a synapse code string runs over. */
+typedef enum SynOver {
+    OVER_SYNAPSE, // every synapse (of a row, a column, or all)
+    OVER_PRE,     // presynaptic neurons (the pre vars)
+    OVER_POST,    // postsynaptic neurons (the post vars)
+} SynOver;
+
+/* Visibility of a group of names in a code string. */
+enum { SEE_NONE = 0, SEE_READ = 1, SEE_WRITE = 2 };
+
+typedef struct SynCodeDesc {
+    const char *name;  /* the synapse{} field, and the random stream's tag "syn:<proj>/<name>" */
+    SynOver over;
+    unsigned char syn_vars, pre_vars, post_vars; /* SEE_*: the model's variables */
+    /* SEE_READ where the pre / post neuron's variables (V_pre, V_post) may be read: only
+     * where that neuron's update of the step is complete or not yet begun for every
+     * thread, so that no thread reads what another writes */
+    unsigned char pre_neuron, post_neuron;
+    const char *when;  /* when in the step it runs (docs, comments) */
+} SynCodeDesc;
+extern const SynCodeDesc syn_code_desc[SC_COUNT];
+
 /* A weight update model (synapse{}): per-synapse variables, presynaptic and
- * postsynaptic variables (traces), and the code that runs on spikes and every step. */
+ * postsynaptic variables (traces), and the code that runs on spikes and every step.
+ * code[k].text is the model's; the parsed and resolved code lives in each projection
+ * that uses the model (Projection.syn_code), since it may name that projection's
+ * neurons' variables. */
 typedef struct SynapseModel {
     const char *name;
     SrcLoc loc;
@@ -121,12 +160,7 @@ typedef struct SynapseModel {
     VarDef *post_vars;  /* per postsynaptic neuron */
     int n_post_vars;
     const char *weight; /* the variable a spike delivers (default "w") */
-    CodeStr on_pre;        /* per synapse, when a presynaptic spike arrives, before delivery */
-    CodeStr on_post;       /* per synapse, when the postsynaptic neuron spikes */
-    CodeStr pre_spike;     /* per presynaptic neuron, when it spikes */
-    CodeStr post_spike;    /* per postsynaptic neuron, when it spikes */
-    CodeStr pre_dynamics;  /* per presynaptic neuron, every step */
-    CodeStr post_dynamics; /* per postsynaptic neuron, every step */
+    CodeStr code[SC_COUNT]; /* by SynCodeKind; text NULL when absent */
 } SynapseModel;
 
 typedef struct Population {
@@ -223,6 +257,8 @@ typedef struct Projection {
     bool het_delay;    /* per-synapse delays (dendritic ring buffer) */
     int delay_bytes;   /* het_delay: 1 or 2 bytes per stored delay */
     int input_slot;    /* which input accumulator of post it feeds */
+    CodeStr syn_code[SC_COUNT]; /* syn: its code strings resolved for this projection
+                                 * (stmts NULL when absent) */
 } Projection;
 
 typedef enum CurrentKind {
@@ -354,6 +390,8 @@ typedef enum SymKind {
     SYM_PRE,     // presynaptic variable (trace) of a weight update model
     SYM_POST,    // postsynaptic variable (trace) of a weight update model
     SYM_EGP,     // extra global parameter: a per-population array, read as name[index]
+    SYM_PRE_NEURON,  // synapse code: a variable of the presynaptic neuron (V_pre), read only
+    SYM_POST_NEURON, // synapse code: a variable of the postsynaptic neuron (V_post), read only
 } SymKind;
 
 typedef struct Sym {
@@ -538,6 +576,9 @@ double cs_param_value(const CurrentSource *cs, CsParam p);
 // check.c
 /* Semantic checks; parses and resolves the code strings.  Returns the error count. */
 int check_model(Model *m);
+/* snncc --mpi: synapse code that reads a presynaptic neuron's variable (V_pre) is refused
+ * (the source may live on another rank).  Returns the error count. */
+int check_mpi_synapse_code(const Model *m);
 /* Sanitised C identifier from a model name ("E-1" -> "E_1"). */
 const char *c_ident(const char *name);
 

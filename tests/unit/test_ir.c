@@ -27,7 +27,8 @@
  * check from dumped fields, file names whose contents are hashed instead):
  *   SrcLoc everywhere; Population.index, Projection.index, CurrentSource.index,
  *   InitSnippet.index; Projection.{delay_steps, het_delay, delay_bytes, input_slot,
- *   weight_given, format_loc}; CurrentSource.input_slot; NeuronModel.sst_file,
+ *   weight_given, format_loc, syn_code (the synapse model's code resolved for the
+ *   projection: derived from the dumped code)}; CurrentSource.input_slot; NeuronModel.sst_file,
  *   Population.egp_src; VarDef defaults of a population's or projection's variables
  *   (their actual initialisers are dumped); NeuronModel/SynapseModel/ConnSnippet
  *   parameter defaults (the values in use are dumped); Model.{file, has_network};
@@ -36,9 +37,9 @@
 #if UINTPTR_MAX == 0xffffffffffffffffu
 _Static_assert(sizeof(Model) == 208, "Model changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(NeuronModel) == 248, "NeuronModel changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(SynapseModel) == 336, "SynapseModel changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(SynapseModel) == 368, "SynapseModel changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Population) == 96, "Population changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(Projection) == 408, "Projection changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(Projection) == 632, "Projection changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnRule) == 64, "ConnRule changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnSnippet) == 200, "ConnSnippet changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Init) == 72, "Init changed: update ir_dump and test_ir.c");
@@ -216,12 +217,13 @@ MUT(m_syn_pre_var, proj(m, "A_to_A")->syn->pre_vars[0].name = "x2")
 MUT(m_syn_pre_var_init, proj(m, "A_to_A")->syn->pre_vars[0].init.a = 1.0)
 MUT(m_syn_post_var, proj(m, "A_to_A")->syn->post_vars[0].name = "y2")
 MUT(m_syn_post_var_init, proj(m, "A_to_A")->syn->post_vars[0].init.a = 1.0)
-MUT(m_syn_on_pre, proj(m, "A_to_A")->syn->on_pre.text = "w = w;")
-MUT(m_syn_on_post, proj(m, "A_to_A")->syn->on_post.text = "w = w;")
-MUT(m_syn_pre_spike, proj(m, "A_to_A")->syn->pre_spike.text = "x += 2.0;")
-MUT(m_syn_post_spike, proj(m, "A_to_A")->syn->post_spike.text = "y += 2.0;")
-MUT(m_syn_pre_dyn, proj(m, "A_to_A")->syn->pre_dynamics.text = "x *= 0.5;")
-MUT(m_syn_post_dyn, proj(m, "A_to_A")->syn->post_dynamics.text = "y *= 0.5;")
+MUT(m_syn_on_pre, proj(m, "A_to_A")->syn->code[SC_ON_PRE].text = "w = w;")
+MUT(m_syn_on_post, proj(m, "A_to_A")->syn->code[SC_ON_POST].text = "w = w;")
+MUT(m_syn_pre_spike, proj(m, "A_to_A")->syn->code[SC_PRE_SPIKE].text = "x += 2.0;")
+MUT(m_syn_post_spike, proj(m, "A_to_A")->syn->code[SC_POST_SPIKE].text = "y += 2.0;")
+MUT(m_syn_pre_dyn, proj(m, "A_to_A")->syn->code[SC_PRE_DYNAMICS].text = "x *= 0.5;")
+MUT(m_syn_post_dyn, proj(m, "A_to_A")->syn->code[SC_POST_DYNAMICS].text = "y *= 0.5;")
+MUT(m_syn_dynamics, proj(m, "A_to_A")->syn->code[SC_DYNAMICS].text = "w *= 0.5;")
 
 MUT(m_snip_name, ((ConnSnippet *)proj(m, "B_to_A")->conn.snip)->name = "near2")
 MUT(m_snip_row_form, ((ConnSnippet *)proj(m, "B_to_B")->conn.snip)->row_form = false)
@@ -278,7 +280,7 @@ static const struct {
     M(m_syn_name), M(m_syn_weight), M(m_syn_param), M(m_syn_param_name), M(m_syn_runtime),
     M(m_syn_init), M(m_syn_var_name), M(m_syn_pre_var), M(m_syn_pre_var_init),
     M(m_syn_post_var), M(m_syn_post_var_init), M(m_syn_on_pre), M(m_syn_on_post),
-    M(m_syn_pre_spike), M(m_syn_post_spike), M(m_syn_pre_dyn), M(m_syn_post_dyn),
+    M(m_syn_pre_spike), M(m_syn_post_spike), M(m_syn_pre_dyn), M(m_syn_post_dyn), M(m_syn_dynamics),
     M(m_snip_name), M(m_snip_row_form), M(m_snip_param_name), M(m_snip_prob),
     M(m_snip_condition), M(m_snip_count), M(m_snip_target), M(m_isnip_name),
     M(m_isnip_param_name), M(m_isnip_code),

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Synapse code 'dynamics' (docs/language.md, weight update models): run for every synapse
+# in every step, last (after the neuron updates and the pre/post code), seeing params,
+# synapse vars (writable), pre/post variables, the pre and post neurons' variables
+# (z_pre, V_post), dt, t and random draws keyed by (projection, "dynamics", step, synapse).
+#   1. exact values against closed forms / a NumPy recurrence: w *= exp(-dt/tau) decays
+#      as w0 e^{-n dt/tau}; u driven by V_post (a neuron whose V is the step count); c sums
+#      z_pre and t; q = x + y reads the traces after their own dynamics of the step; in
+#      snapshots every 50 steps and at the end, for an all_to_all and a fixed_probability
+#      projection;
+#   2. a random plastic network (on_pre/on_post too, draws in dynamics): synapse
+#      recordings and checksums bitwise the same for 1, 2, 3 threads and 1, 2 MPI ranks
+#      (V_post, no _pre: --mpi refuses it), and for 1 and 2 threads with z_pre;
+#   3. the CUDA back end in the CPU emulation: bitwise the C back end's states, which the
+#      synapse dynamics drives (weights delivered into a recorded variable).
+set -euo pipefail
+source tests/lib/mpi.sh
+RT="$PWD/$BUILD"
+
+# --- 1. closed forms ------------------------------------------------------------------
+cat >"$WORK/dyn.lua" <<'EOF'
+network { name = "dyn", dt = 0.1, seed = 7, precision = "double" }
+local ramp = neuron { name = "ramp", vars = { V = 0.0 }, sim = "V += 1.0;" }
+local src = neuron { name = "src", vars = { z = 0.0 }, sim = "z = id + 0.5;" }
+local syn = synapse { name = "dsyn", params = { tau = 20.0, tau_u = 5.0 },
+  vars = { w = 1.0, u = 0.0, c = 0.0, q = 0.0 },
+  pre_vars = { x = 0.0 }, post_vars = { y = 0.0 },
+  pre_dynamics = "x += 1.0;", post_dynamics = "y += 2.0;",
+  dynamics = [[
+    w *= exp(-dt / tau);
+    u += dt * (V_post - u) / tau_u;
+    c += z_pre * 0.001 + 1e-3 * t;
+    q = x + y;
+  ]] }
+local S = population { "S", src, 3 }
+local P = population { "P", ramp, 4 }
+projection { S, P, name = "A2A", conn = all_to_all(), synapse = syn, delay = 0.1 }
+projection { S, P, name = "FP", conn = fixed_probability(0.5), synapse = syn, delay = 0.1,
+             weight = 2.0 }
+record { A2A = { "w", "u", "c", "q" }, FP = { "w", "c", every = 50 } }
+EOF
+"$SNNCC" -q "$WORK/dyn.lua" -o "$WORK/dyn"
+"$WORK/dyn/dyn" --time 20 --quiet --output "$WORK/dyn_out"
+$PY - "$WORK/dyn_out" <<'PY'
+import math, sys
+import numpy as np
+out = sys.argv[1]
+dt, tau, tau_u, n = 0.1, 20.0, 5.0, 200
+# the recurrences, step s = 0 .. n-1, after the neuron updates (V = s + 1, z = id + 0.5)
+w, u, c = 1.0, 0.0, np.zeros(3)
+for s in range(n):
+    w *= math.exp(-dt / tau)
+    u += dt * ((s + 1.0) - u) / tau_u
+    c += (np.arange(3) + 0.5) * 0.001 + 1e-3 * (s * dt)
+close = lambda a, b: abs(a - b) <= 1e-13 * max(1.0, abs(b))
+assert close(w, math.exp(-n * dt / tau)), (w, math.exp(-n * dt / tau))
+for name, want in (("w", lambda r: w), ("u", lambda r: u), ("c", lambda r: c[r["pre"]]),
+                   ("q", lambda r: 3.0 * n)):
+    rec = np.load(f"{out}/A2A_{name}.npy")
+    assert len(rec) == 12 and (rec["t"] == 20.0).all(), rec
+    for r in rec:
+        assert close(r["v"], want(r)), (name, r, want(r))
+# fixed_probability, snapshots after steps 0, 50, 100, 150 (at (s + 1) dt)
+fp_w, fp_c = np.load(f"{out}/FP_w.npy"), np.load(f"{out}/FP_c.npy")
+k = len(fp_w) // 4
+assert len(fp_w) == 4 * k and 0 < k < 12, len(fp_w)
+for i, s in enumerate((0, 50, 100, 150)):
+    part = fp_w[i * k:(i + 1) * k]
+    assert np.allclose(part["t"], (s + 1) * dt, rtol=0, atol=1e-12), part["t"]
+    want = 2.0 * math.exp(-dt / tau) ** (s + 1)
+    assert all(abs(v - want) <= 1e-13 for v in part["v"]), (s, part["v"], want)
+    cs = sum((np.arange(3) + 0.5) * 0.001 + 1e-3 * (q * dt) for q in range(s + 1))
+    assert all(abs(r["v"] - cs[r["pre"]]) <= 1e-12 for r in fp_c[i * k:(i + 1) * k])
+print(f"w = {w:.15f} = e^-1; u = {u:.12f}; c = {c}; {k} synapses in FP")
+PY
+echo "ok   closed forms: exponential decay, V_post-driven, z_pre and t, traces"
+
+# a synapse's own name wins over a neuron variable of the same spelling (with a warning)
+cat >"$WORK/clash.lua" <<'EOF'
+network { name = "clash", dt = 0.1, seed = 7, precision = "double" }
+local ramp = neuron { name = "ramp", vars = { V = 0.0 }, sim = "V += 1.0;" }
+local s = synapse { name = "s", vars = { w = 0.0, V_post = 5.0, got = 0.0 },
+                    dynamics = "got = V_post;" }
+local P = population { "P", ramp, 2 }
+projection { P, P, name = "PP", conn = one_to_one(), synapse = s }
+record { PP = "got" }
+EOF
+"$SNNCC" "$WORK/clash.lua" -o "$WORK/clash" 2>"$WORK/clash_err"
+grep -q "clash.lua:6: warning: projection 'PP': synapse 's' has its own 'V_post', which hides variable 'V' of the postsynaptic population 'P' in its code" "$WORK/clash_err" \
+    || { cat "$WORK/clash_err"; fail "no warning for the hidden V_post"; }
+"$WORK/clash/clash" --time 1 --quiet --output "$WORK/clash_out"
+$PY -c "import numpy as np, sys; v = np.load(sys.argv[1])['v']; assert (v == 5.0).all(), v" \
+    "$WORK/clash_out/PP_got.npy"
+ok "a synapse variable named V_post hides the target's V (warning), and is what the code reads"
+
+# --- 2. threads and ranks ---------------------------------------------------------------
+net() { # name, the synapse's dynamics code
+cat <<EOF
+network { name = "$1", dt = 0.1, seed = 11, precision = "double" }
+local pv = neuron { name = "pv", params = { rate = 40.0 }, vars = { V = 0.0 },
+                    sim = "V = -65.0 + 10.0 * uniform();",
+                    threshold = "V < -65.0 + 10.0 * rate * dt * 0.001" }
+local S = population { "S", pv, 50 }
+local E = population { "E", lif, 41, init = { V = uniform(-70.0, -55.0) } }
+current_source { E, noise { mean = 250.0, sd = 300.0 } }
+local elig = synapse { name = "elig",
+  params = { A = 2.0, tau_e = 50.0, eta = 0.05, w_max = 300.0 },
+  vars = { w = 100.0, e = 0.0, r = 0.0 }, pre_vars = { x = 0.0 }, post_vars = { y = 0.0 },
+  on_pre = "e -= A * y;",
+  on_post = "e += A * x;",
+  pre_spike = "x += 1.0;", post_spike = "y += 1.0;",
+  pre_dynamics = "x *= exp(-dt / 20.0);", post_dynamics = "y *= exp(-dt / 20.0);",
+  dynamics = [[$2]] }
+projection { S, E, name = "SE", conn = fixed_probability(0.3), synapse = elig,
+             weight = uniform(50.0, 150.0), delay = 0.5, psm = exp_curr(2.0) }
+projection { E, E, name = "EE", conn = all_to_all(), synapse = elig { A = 1.0 },
+             weight = 20.0, delay = 0.2, psm = exp_curr(2.0) }
+record { E = "spikes", SE = { "w", "e", "r" }, EE = { "w", "r", every = 500 } }
+EOF
+}
+DYN='e *= exp(-dt / tau_e); r += uniform();
+w = fmin(w_max, fmax(0.0, w + eta * e * (V_post + 65.0) * dt + 0.01 * normal()));'
+net rnd "$DYN" >"$WORK/rnd.lua"
+net rndp "$DYN w += 1e-3 * (V_pre + 65.0);" >"$WORK/rndp.lua"
+"$SNNCC" -q "$WORK/rnd.lua" -o "$WORK/r1"
+"$SNNCC" -q --mpi "$WORK/rnd.lua" -o "$WORK/rm"
+"$SNNCC" -q "$WORK/rndp.lua" -o "$WORK/rp"
+"$WORK/r1/rnd" --time 300 --quiet --output "$WORK/rref"
+"$WORK/rp/rndp" --time 300 --quiet --output "$WORK/rpref"
+$PY - "$WORK/rref" "$WORK/rpref" <<'PY'
+import sys
+import numpy as np
+a, b = sys.argv[1], sys.argv[2]
+r = np.load(f"{a}/SE_r.npy")["v"]
+# r sums 3000 uniform draws per synapse: mean 1500, sd sqrt(3000/12) = 15.8
+assert abs(r.mean() - 1500.0) < 5.0 and 10.0 < r.std() < 22.0, (r.mean(), r.std())
+assert len(np.unique(r)) == len(r), "two synapses drew the same numbers"
+assert len(np.load(f"{a}/spikes_E.npy")) > 100
+wa, wb = np.load(f"{a}/SE_w.npy")["v"], np.load(f"{b}/SE_w.npy")["v"]
+assert (wa != wb).any(), "V_pre changed nothing"
+PY
+for t in 2 3; do
+    "$WORK/r1/rnd" --time 300 --quiet --output "$WORK/r_t$t" --set threads=$t
+    same_outputs "$WORK/rref" "$WORK/r_t$t" "V_post, $t threads"
+done
+"$WORK/rp/rndp" --time 300 --quiet --output "$WORK/rp_t2" --set threads=2
+same_outputs "$WORK/rpref" "$WORK/rp_t2" "V_pre, 2 threads"
+for np in 1 2; do
+    "${MPIRUN[@]}" -np $np "$WORK/rm/rnd" --time 300 --quiet --output "$WORK/r_r$np"
+    same_outputs "$WORK/rref" "$WORK/r_r$np" "V_post, $np rank(s)"
+done
+"${MPIRUN[@]}" -np 2 "$WORK/rm/rnd" --time 300 --quiet --output "$WORK/r_2x2" --set threads=2
+same_outputs "$WORK/rref" "$WORK/r_2x2" "V_post, 2 ranks x 2 threads"
+# --mpi refuses V_pre, with the line of the code
+if "$SNNCC" --check --mpi "$WORK/rndp.lua" 2>"$WORK/err"; then fail "--mpi accepted V_pre"; fi
+grep -q "rndp.lua:[0-9]*: error: synapse 'elig' dynamics code (projection 'SE'): 'V_pre' reads the presynaptic neuron's variable, which --mpi does not support" "$WORK/err" \
+    || { cat "$WORK/err"; fail "no --mpi error for V_pre"; }
+ok "--mpi refuses V_pre with the model's line"
+
+# --- 3. the CUDA back end (CPU emulation) -------------------------------------------------
+# each target gets one synapse of each projection (a row of 40 from one source, and
+# one_to_one), so the delivered sums do not depend on the order of additions
+cat >"$WORK/cu.lua" <<'EOF'
+network { name = "cu", dt = 0.1, seed = 3, precision = "double" }
+local drive = neuron { name = "drive", params = { rate = 0.08 }, vars = { V = 0.0, acc = 0.0 },
+  sim = "V += rate + 0.02 * uniform();", threshold = "V > 1.0", reset = "V = 0.0;" }
+local syn = synapse { name = "dsyn", params = { tau = 30.0 },
+  vars = { w = 0.5, m = 0.0 }, pre_vars = { x = 0.0 }, post_vars = { y = 0.0 },
+  pre_spike = "x += 1.0;", pre_dynamics = "x *= exp(-dt / 10.0);",
+  post_spike = "y += 1.0;", post_dynamics = "y *= exp(-dt / 10.0);",
+  dynamics = [[
+    m += 0.01 * (V_post - V_pre) * dt + 1e-3 * normal();
+    w = w * exp(-dt / tau) + 0.01 * (x - y) + 0.02 * m + 1e-4 * t;
+  ]] }
+local One = population { "One", drive, 1 }
+local D = population { "D", drive, 40, init = { V = uniform(0.0, 1.0) } }
+local P = population { "P", drive { rate = 0.05 }, 40, init = { V = uniform(0.0, 1.0) } }
+projection { One, P, name = "OP", conn = all_to_all(), synapse = syn, delay = 0.1, target = "acc" }
+projection { D, P, name = "DP", conn = one_to_one(), synapse = syn, delay = 0.3, target = "acc" }
+record { P = { "spikes", "acc" }, D = "spikes" }
+EOF
+d="$WORK/emu"
+"$SNNCC" -q "$WORK/cu.lua" -o "$d/c"
+"$d/c/cu" --time 100 --quiet --output "$d/out-c"
+"$SNNCC" -q -S -b cuda "$WORK/cu.lua" -o "$d/gen"
+sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
+    "$d/gen/cu.cu" >"$d/gen/emu.cc"
+grep -q 'snn_emu_launch(snn_grid, SNN_BLOCK, 0, snn_stream, \[&\] { snn_dev::snn_k_syn_dynamics' "$d/gen/emu.cc" \
+    || grep -q 'snn_k_syn_dynamics' "$d/gen/emu.cc"
+g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+    -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
+# shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
+cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/cu.c" -o "$d/host.o"
+# shellcheck disable=SC2086
+g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$RT/lib/libsnnrt.a" -lyaml -lm
+"$d/emu" --time 100 --quiet --output "$d/out-emu"
+grep -q '"device": "CPU emulation' "$d/out-emu/cuda.json"
+for f in spikes_P spikes_D P_acc; do
+    cmp "$d/out-c/$f.npy" "$d/out-emu/$f.npy" || fail "CUDA emulation: $f.npy differs from the C back end"
+done
+$PY - "$d/out-c" <<'PY'
+import sys
+import numpy as np
+acc = np.load(f"{sys.argv[1]}/P_acc.npy")["v"]
+j = np.diff(acc, axis=0)
+j = j[j != 0]
+assert len(j) > 50 and len(np.unique(j)) > len(j) // 2, (len(j), len(np.unique(j)))
+PY
+ok "CUDA emulation: bitwise the C back end's spikes and delivered weights"
