@@ -37,9 +37,9 @@
 #if UINTPTR_MAX == 0xffffffffffffffffu
 _Static_assert(sizeof(Model) == 208, "Model changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(NeuronModel) == 248, "NeuronModel changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(SynapseModel) == 368, "SynapseModel changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(SynapseModel) == 376, "SynapseModel changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Population) == 96, "Population changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(Projection) == 632, "Projection changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(Projection) == 688, "Projection changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnRule) == 64, "ConnRule changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnSnippet) == 200, "ConnSnippet changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Init) == 72, "Init changed: update ir_dump and test_ir.c");
