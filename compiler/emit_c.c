@@ -1691,6 +1691,9 @@ static void synrec_scope(TmplScope *g, const Model *m)
     tmpl_set(g, "synrec_step", st.len ? take(&st) : "");
     tmpl_set(g, "synrec_descs", ds.len ? take(&ds) : "{ 0, NULL, 0 }");
     tmpl_set(g, "n_synrecs", arena_printf("%d", m->n_synrecs));
+    sb_release(&fn); /* take() copies into the arena and keeps the buffer */
+    sb_release(&st);
+    sb_release(&ds);
 }
 
 /* Everything templates/c/model.c.tmpl needs (the CUDA back end's host half uses it too). */
