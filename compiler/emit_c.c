@@ -13,6 +13,7 @@
 #include "backend.h"
 
 #include <math.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1559,7 +1560,7 @@ static int write_out(const char *dir, const char *fname, const char *data)
 {
     const char *path = arena_printf("%s/%s", dir, fname);
     if (write_file_if_changed(path, data, strlen(data)) != 0) {
-        diag_error((SrcLoc){path, 0}, "cannot write generated file");
+        diag_error((SrcLoc){path, 0}, "cannot write generated file: %s", strerror(errno));
         return -1;
     }
     return 0;

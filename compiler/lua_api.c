@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -325,6 +326,23 @@ static bool is_ident(const char *s)
     return true;
 }
 
+/* A name the model gives (network, model, population, projection, variable, parameter,
+ * ...): at most SNN_NAME_MAX characters, then an identifier.  A longer one is an error
+ * here, naming the caller's line; the echo is shortened by diag.c. */
+static bool name_ok(lua_State *L, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n > SNN_NAME_MAX) {
+        lua_Debug ar;
+        const char *fn = NULL;
+        if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name)
+            fn = ar.name;
+        api_error(L, "%s%sname '%s' is too long (%zu characters; names have at most %d)",
+                  fn ? fn : "", fn ? ": " : "", s, n, SNN_NAME_MAX);
+    }
+    return is_ident(s);
+}
+
 static int l_network(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -338,7 +356,7 @@ static int l_network(lua_State *L)
     m->loc = caller_loc(L);
     const char *name = opt_string(L, 1, "name", 0, "network");
     if (name) {
-        if (!is_ident(name))
+        if (!name_ok(L, name))
             api_error(L, "network: name '%s' must be an identifier (letters, digits, '_')",
                       name);
         m->name = name;
@@ -392,7 +410,7 @@ static const char **read_names(lua_State *L, const char *key, const char *one,
         v = arena_alloc(sizeof(char *) * (size_t)(*n + 1));
         for (int i = 0; i < *n; i++) {
             lua_rawgeti(L, t, i + 1);
-            if (lua_type(L, -1) != LUA_TSTRING || !is_ident(lua_tostring(L, -1)))
+            if (lua_type(L, -1) != LUA_TSTRING || !name_ok(L, lua_tostring(L, -1)))
                 api_error(L, "%s: %s entry %d must be a name (letters, digits, '_')", what, key,
                           i + 1);
             v[i] = arena_strdup(lua_tostring(L, -1));
@@ -417,7 +435,7 @@ static int l_neuron(lua_State *L)
     nm->name = opt_string(L, 1, "name", 0, "neuron");
     if (!nm->name)
         api_error(L, "neuron: missing 'name'");
-    if (!is_ident(nm->name))
+    if (!name_ok(L, nm->name))
         api_error(L, "neuron: name '%s' must be an identifier (letters, digits, '_')",
                   nm->name);
     const char *what = arena_printf("neuron '%s'", nm->name);
@@ -437,7 +455,7 @@ static int l_neuron(lua_State *L)
             if (!isfinite(lua_tonumber(L, -1)))
                 api_error(L, "%s: parameter '%s' must be finite (got %g)", what, names[i],
                           lua_tonumber(L, -1));
-            if (!is_ident(names[i]))
+            if (!name_ok(L, names[i]))
                 api_error(L, "%s: parameter name '%s' must be an identifier (letters, digits, "
                              "'_')", what, names[i]);
             nm->params[i] = (NamedValue){names[i], lua_tonumber(L, -1), nm->loc};
@@ -453,7 +471,7 @@ static int l_neuron(lua_State *L)
         nm->n_vars = sorted_keys(L, t, what, &names);
         nm->vars = arena_alloc(sizeof(VarDef) * (size_t)(nm->n_vars + 1));
         for (int i = 0; i < nm->n_vars; i++) {
-            if (!is_ident(names[i]))
+            if (!name_ok(L, names[i]))
                 api_error(L, "%s: variable name '%s' must be an identifier (letters, digits, "
                              "'_')", what, names[i]);
             lua_getfield(L, t, names[i]);
@@ -713,7 +731,7 @@ static int read_params(lua_State *L, int t, const char *key, const char *what, S
         n = sorted_keys(L, tt, what, &names);
         *out = arena_alloc(sizeof(NamedValue) * (size_t)(n + 1));
         for (int i = 0; i < n; i++) {
-            if (!is_ident(names[i]))
+            if (!name_ok(L, names[i]))
                 api_error(L, "%s: name '%s' in '%s' must be an identifier", what, names[i], key);
             lua_getfield(L, tt, names[i]);
             if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
@@ -740,7 +758,7 @@ static int read_vars(lua_State *L, int t, const char *key, const char *what, Var
         n = sorted_keys(L, tt, what, &names);
         *out = arena_alloc(sizeof(VarDef) * (size_t)(n + 1));
         for (int i = 0; i < n; i++) {
-            if (!is_ident(names[i]))
+            if (!name_ok(L, names[i]))
                 api_error(L, "%s: name '%s' in '%s' must be an identifier", what, names[i], key);
             lua_getfield(L, tt, names[i]);
             (*out)[i].name = names[i];
@@ -764,7 +782,7 @@ static int l_synapse(lua_State *L)
     sm->name = opt_string(L, 1, "name", 0, "synapse");
     if (!sm->name)
         api_error(L, "synapse: missing 'name'");
-    if (!is_ident(sm->name))
+    if (!name_ok(L, sm->name))
         api_error(L, "synapse: name '%s' must be an identifier", sm->name);
     const char *what = arena_printf("synapse '%s'", sm->name);
     sm->n_params = read_params(L, 1, "params", what, sm->loc, &sm->params);
@@ -998,7 +1016,7 @@ static int l_population(lua_State *L)
     p->name = opt_string(L, 1, "name", 1, "population");
     if (!p->name)
         api_error(L, "population: missing name (population { \"E\", model, size })");
-    if (!is_ident(p->name))
+    if (!name_ok(L, p->name))
         api_error(L, "population: name '%s' must be an identifier (letters, digits, '_')",
                   p->name);
     const char *what = arena_printf("population '%s'", p->name);
@@ -1118,6 +1136,39 @@ static int pop_index(lua_State *L)
     return 1;
 }
 
+/* The line after the caller's where the current file declares population 'name'
+ * (population { "name", ... } or population { name = "name", ... } on one line), else 0:
+ * an "unknown population" may only be one used before its declaration. */
+static int defined_later(lua_State *L, const char *name)
+{
+    Ctx *c = get_ctx(L);
+    SrcLoc call = caller_loc(L);
+    if (!c->cur_text || !call.file || strcmp(call.file, c->cur_file) != 0 || !*name)
+        return 0;
+    size_t n = strlen(name);
+    int line = 1;
+    for (const char *p = c->cur_text; *p; line++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (line > call.line) {
+            const char *kw = NULL;
+            for (const char *q = p; q + 10 <= p + len; q++)
+                if (!strncmp(q, "population", 10) && (q == p || !(q[-1] == '_' ||
+                                                                   isalnum((unsigned char)q[-1])))) {
+                    kw = q;
+                    break;
+                }
+            for (const char *q = kw; q && q + n + 2 <= p + len; q++)
+                if ((*q == '"' || *q == '\'') && q[n + 1] == *q && !strncmp(q + 1, name, n))
+                    return line;
+        }
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return 0;
+}
+
 /* A population given as a handle or by name. */
 static Population *to_pop(lua_State *L, int idx, const char *what, const char *key)
 {
@@ -1131,6 +1182,11 @@ static Population *to_pop(lua_State *L, int idx, const char *what, const char *k
         if (!p) {
             char hint[128];
             diag_hint(hint, sizeof hint, name, pop_names(m), m->n_pops);
+            int later = defined_later(L, name);
+            if (later)
+                api_error(L, "%s: unknown population '%s' (it is defined later, at line %d: "
+                             "a population must be declared before it is used)",
+                          what, name, later);
             api_error(L, "%s: unknown population '%s'%s", what, name, hint);
         }
         return p;
@@ -1162,7 +1218,7 @@ static int l_projection(lua_State *L)
     pj->name = opt_string(L, 1, "name", 0, "projection");
     if (!pj->name)
         pj->name = arena_printf("%s_to_%s", pj->pre->name, pj->post->name);
-    else if (!is_ident(pj->name))
+    else if (!name_ok(L, pj->name))
         api_error(L, "projection: name '%s' must be an identifier", pj->name);
     const char *what = arena_printf("projection '%s'", pj->name);
     for (int i = 0; i < m->n_projs; i++)
@@ -1625,7 +1681,7 @@ static int l_initialiser(lua_State *L)
     sn->name = opt_string(L, 1, "name", 0, "initialiser");
     if (!sn->name)
         api_error(L, "initialiser: missing 'name'");
-    if (!is_ident(sn->name))
+    if (!name_ok(L, sn->name))
         api_error(L, "initialiser: name '%s' must be an identifier (letters, digits, '_')",
                   sn->name);
     const char *what = arena_printf("initialiser '%s'", sn->name);
@@ -1637,7 +1693,7 @@ static int l_initialiser(lua_State *L)
         sn->n_params = sorted_keys(L, t, what, &names);
         sn->params = arena_alloc(sizeof(NamedValue) * (size_t)(sn->n_params + 1));
         for (int i = 0; i < sn->n_params; i++) {
-            if (!is_ident(names[i]))
+            if (!name_ok(L, names[i]))
                 api_error(L, "%s: parameter name '%s' must be an identifier (letters, digits, "
                              "'_')", what, names[i]);
             lua_getfield(L, t, names[i]);
@@ -1818,7 +1874,7 @@ static int l_connectivity(lua_State *L)
     sn->name = opt_string(L, 1, "name", 0, "connectivity");
     if (!sn->name)
         api_error(L, "connectivity: missing 'name'");
-    if (!is_ident(sn->name))
+    if (!name_ok(L, sn->name))
         api_error(L, "connectivity: name '%s' must be an identifier (letters, digits, '_')",
                   sn->name);
     const char *what = arena_printf("connectivity '%s'", sn->name);
@@ -2128,7 +2184,7 @@ static int l_current_source(lua_State *L)
     cs->name = opt_string(L, 1, "name", 0, "current_source");
     if (!cs->name)
         cs->name = arena_printf("%s_%s", p->name, cs_kind_name(cs->kind));
-    else if (!is_ident(cs->name))
+    else if (!name_ok(L, cs->name))
         api_error(L, "current_source: name '%s' must be an identifier", cs->name);
     for (int i = 0; i < m->n_sources; i++)
         if (!strcmp(m->sources[i]->name, cs->name))

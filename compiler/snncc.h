@@ -21,6 +21,10 @@
 
 #define SNNCC_VERSION "0.1.0"
 
+/* The longest name a model may give (network, models, populations, projections,
+ * variables, parameters, ...): it becomes part of C identifiers and file names. */
+#define SNN_NAME_MAX 64
+
 /* ======================================================================================
  * Source locations and the IR
  * ==================================================================================== */
@@ -441,6 +445,10 @@ int diag_verbose(void);
 const char *diag_suggest(const char *name, const char *const *cands, int n);
 /* Format " (did you mean 'X'?)" into buf when a suggestion exists, else "". */
 const char *diag_hint(char *buf, size_t n, const char *name, const char *const *cands, int nc);
+/* msg with long quoted spans ('...', "...") shortened to their first 60 bytes and "...",
+ * and the whole cut at 4096 bytes; msg itself when nothing is long, else out's buffer.
+ * Every message goes through it on its way out. */
+const char *diag_shorten(const char *msg, StrBuf *out);
 
 // expr.c - lexer, parser, resolver and printer for code strings
 /* Parse statements / one expression.  'what' names the string for messages, e.g.
