@@ -381,6 +381,152 @@ static int l_network(lua_State *L)
     return 0;
 }
 
+/* ---- parameter constraints: valid = { name = "> 0, != other" } --------------------- */
+
+static const char *const check_op_text[] = {">", ">=", "<", "<=", "!="};
+
+static int named_index(const NamedValue *params, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(params[i].name, name))
+            return i;
+    return -1;
+}
+
+/* Read the optional 'valid' table of the model table at 1: per parameter, a list of
+ * comparisons separated by commas, each an operator (> >= < <= !=) and a number or
+ * another parameter's name.  Returns the number of clauses. */
+static int read_valid(lua_State *L, const char *what, const NamedValue *params, int n_params,
+                      ParamCheck **out)
+{
+    int n = 0, cap = 0;
+    ParamCheck *v = NULL;
+    if (lua_getfield(L, 1, "valid") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'valid' must be a table of parameter = constraint, e.g. "
+                         "{ tau_m = \"> 0\", t_ref = \">= 0\" }", what);
+        int t = lua_gettop(L);
+        const char **names;
+        int nk = sorted_keys(L, t, what, &names);
+        const char **cands = arena_alloc(sizeof(char *) * (size_t)(n_params + 1));
+        for (int i = 0; i < n_params; i++)
+            cands[i] = params[i].name;
+        for (int i = 0; i < nk; i++) {
+            int k = named_index(params, n_params, names[i]);
+            if (k < 0) {
+                char hint[128];
+                diag_hint(hint, sizeof hint, names[i], cands, n_params);
+                api_error(L, "%s: valid: no parameter '%s'%s", what, names[i], hint);
+            }
+            lua_getfield(L, t, names[i]);
+            if (lua_type(L, -1) != LUA_TSTRING)
+                api_error(L, "%s: valid: the constraint of '%s' must be a string such as "
+                             "\"> 0\" (got %s)", what, names[i], type_name(L, -1));
+            const char *text = arena_strdup(lua_tostring(L, -1));
+            lua_pop(L, 1);
+            const char *q = text;
+            int clauses = 0;
+            for (;;) {
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                if (!*q && clauses)
+                    break;
+                ParamCheck pc = {.param = k, .rhs_param = -1, .text = text};
+                if (!strncmp(q, ">=", 2))
+                    pc.op = CHECK_GE, q += 2;
+                else if (!strncmp(q, "<=", 2))
+                    pc.op = CHECK_LE, q += 2;
+                else if (!strncmp(q, "!=", 2))
+                    pc.op = CHECK_NE, q += 2;
+                else if (*q == '>')
+                    pc.op = CHECK_GT, q++;
+                else if (*q == '<')
+                    pc.op = CHECK_LT, q++;
+                else
+                    api_error(L, "%s: valid: constraint \"%s\" of '%s': expected one of > >= "
+                                 "< <= != at \"%s\" (e.g. \"> 0\" or \">= 0, != tau_m\")",
+                              what, text, names[i], q);
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                char *end;
+                pc.rhs = strtod(q, &end);
+                if (end == q) {
+                    const char *b = q;
+                    while (*q == '_' || isalnum((unsigned char)*q))
+                        q++;
+                    char *id = arena_strndup(b, (size_t)(q - b));
+                    pc.rhs_param = *id ? named_index(params, n_params, id) : -1;
+                    if (pc.rhs_param < 0)
+                        api_error(L, "%s: valid: constraint \"%s\" of '%s': expected a number "
+                                     "or a parameter name at \"%s\"", what, text, names[i], b);
+                } else {
+                    if (!isfinite(pc.rhs))
+                        api_error(L, "%s: valid: constraint \"%s\" of '%s': the bound must "
+                                     "be finite", what, text, names[i]);
+                    q = end;
+                }
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                if (*q && *q != ',')
+                    api_error(L, "%s: valid: constraint \"%s\" of '%s': expected ',' or the "
+                                 "end at \"%s\"", what, text, names[i], q);
+                v = arena_grow(v, &cap, n + 1, sizeof *v);
+                v[n++] = pc;
+                clauses++;
+                if (*q == ',')
+                    q++;
+            }
+        }
+    }
+    lua_pop(L, 1);
+    *out = v;
+    return n;
+}
+
+/* Every clause of checks against the values vals (per params): the first that fails is
+ * an error at the caller's line, naming the parameter, its value and the allowed range. */
+static void apply_checks(lua_State *L, const char *what, const char *kind, const char *model,
+                         const NamedValue *params, const double *vals,
+                         const ParamCheck *checks, int n_checks)
+{
+    for (int i = 0; i < n_checks; i++) {
+        const ParamCheck *c = &checks[i];
+        double x = vals[c->param];
+        double y = c->rhs_param >= 0 ? vals[c->rhs_param] : c->rhs;
+        bool ok = c->op == CHECK_GT ? x > y : c->op == CHECK_GE ? x >= y
+                : c->op == CHECK_LT ? x < y : c->op == CHECK_LE ? x <= y : x != y;
+        if (ok)
+            continue;
+        /* the whole constraint of this parameter, clause by clause */
+        StrBuf sb;
+        sb_init(&sb);
+        for (int j = 0; j < n_checks; j++) {
+            const ParamCheck *d = &checks[j];
+            if (d->param != c->param)
+                continue;
+            sb_printf(&sb, "%s%s ", sb.len ? " and " : "", check_op_text[d->op]);
+            if (d->rhs_param >= 0)
+                sb_printf(&sb, "%s (= %g)", params[d->rhs_param].name, vals[d->rhs_param]);
+            else
+                sb_printf(&sb, "%g", d->rhs);
+        }
+        const char *range = arena_strdup(sb.buf);
+        sb_release(&sb);
+        api_error(L, "%s: parameter '%s' of %s '%s' must be %s (got %g)", what,
+                  params[c->param].name, kind, model, range, x);
+    }
+}
+
+static void check_named(lua_State *L, const char *what, const char *kind, const char *model,
+                        const NamedValue *params, int n_params, const ParamCheck *checks,
+                        int n_checks)
+{
+    double *vals = arena_alloc(sizeof(double) * (size_t)(n_params + 1));
+    for (int i = 0; i < n_params; i++)
+        vals[i] = params[i].value;
+    apply_checks(L, what, kind, model, params, vals, checks, n_checks);
+}
+
 /* ---- neuron{} ------------------------------------------------------------------------- */
 
 static CodeStr read_code(lua_State *L, int t, const char *key, SrcLoc call, const char *what)
@@ -428,7 +574,7 @@ static int l_neuron(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "params", "vars", "sim", "threshold",
-                                       "reset", "egp", "inputs", NULL};
+                                       "reset", "egp", "inputs", "valid", NULL};
     check_keys(L, 1, "neuron", keys, 0);
     NeuronModel *nm = arena_alloc(sizeof *nm);
     nm->loc = caller_loc(L);
@@ -481,6 +627,9 @@ static int l_neuron(lua_State *L)
         }
     }
     lua_pop(L, 1);
+    nm->n_checks = read_valid(L, what, nm->params, nm->n_params, &nm->checks);
+    check_named(L, what, "neuron", nm->name, nm->params, nm->n_params, nm->checks,
+                nm->n_checks);
     nm->egps = read_names(L, "egp", "egp", "I_ext", what, &nm->n_egps);
     nm->inputs = read_names(L, "inputs", "input", "I_inh", what, &nm->n_inputs);
     nm->sim = read_code(L, 1, "sim", nm->loc, what);
@@ -550,7 +699,9 @@ static int neuron_call(lua_State *L)
     double *vals = arena_alloc(sizeof(double) * (size_t)(nm->n_params + 1));
     for (int i = 0; i < nm->n_params; i++)
         vals[i] = nm->params[i].value;
-    apply_params(L, 2, nm, vals, arena_printf("%s{...}", nm->name));
+    const char *what = arena_printf("%s{...}", nm->name);
+    apply_params(L, 2, nm, vals, what);
+    apply_checks(L, what, "neuron", nm->name, nm->params, vals, nm->checks, nm->n_checks);
     for (int i = 0; i < nm->n_params; i++)
         nm->params[i].value = vals[i];
     new_handle(L, MT_NEURON, nm);
@@ -775,7 +926,8 @@ static int l_synapse(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "params", "vars", "pre_vars", "post_vars",
                                        "weight", "on_pre", "on_post", "pre_spike",
-                                       "post_spike", "pre_dynamics", "post_dynamics", NULL};
+                                       "post_spike", "pre_dynamics", "post_dynamics",
+                                       "valid", NULL};
     check_keys(L, 1, "synapse", keys, 0);
     SynapseModel *sm = arena_alloc(sizeof *sm);
     sm->loc = caller_loc(L);
@@ -786,6 +938,9 @@ static int l_synapse(lua_State *L)
         api_error(L, "synapse: name '%s' must be an identifier", sm->name);
     const char *what = arena_printf("synapse '%s'", sm->name);
     sm->n_params = read_params(L, 1, "params", what, sm->loc, &sm->params);
+    sm->n_checks = read_valid(L, what, sm->params, sm->n_params, &sm->checks);
+    check_named(L, what, "synapse", sm->name, sm->params, sm->n_params, sm->checks,
+                sm->n_checks);
     sm->n_vars = read_vars(L, 1, "vars", what, &sm->vars);
     sm->n_pre_vars = read_vars(L, 1, "pre_vars", what, &sm->pre_vars);
     sm->n_post_vars = read_vars(L, 1, "post_vars", what, &sm->post_vars);
@@ -839,6 +994,8 @@ static int synapse_call(lua_State *L)
         sm->params[k].value = lua_tonumber(L, -1);
         lua_pop(L, 1);
     }
+    check_named(L, arena_printf("%s{...}", base->name), "synapse", sm->name, sm->params,
+                sm->n_params, sm->checks, sm->n_checks);
     new_handle(L, MT_SYN, sm);
     return 1;
 }
@@ -1046,6 +1203,8 @@ static int l_population(lua_State *L)
         if (!lua_istable(L, -1))
             api_error(L, "%s: 'params' must be a table of name = value", what);
         apply_params(L, lua_gettop(L), nm, p->params, what);
+        apply_checks(L, what, "neuron", nm->name, nm->params, p->params, nm->checks,
+                     nm->n_checks);
     }
     lua_pop(L, 1);
 

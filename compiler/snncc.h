@@ -84,6 +84,18 @@ typedef struct NamedValue {
     SrcLoc loc;
 } NamedValue;
 
+/* One clause of a parameter constraint (neuron{ valid = { tau_m = "> 0" } }): param OP
+ * rhs, rhs a number or another parameter of the same model. */
+typedef enum CheckOp { CHECK_GT, CHECK_GE, CHECK_LT, CHECK_LE, CHECK_NE } CheckOp;
+
+typedef struct ParamCheck {
+    int param;         /* index into the model's params */
+    CheckOp op;
+    int rhs_param;     /* index of the parameter compared with, or -1 */
+    double rhs;        /* the number compared with (rhs_param < 0) */
+    const char *text;  /* the whole constraint as given, e.g. "> 0, != tau_m" */
+} ParamCheck;
+
 typedef struct VarDef {
     const char *name;
     Init init; /* default initialiser */
@@ -109,6 +121,8 @@ typedef struct NeuronModel {
                            * sums like Isyn, fed by projections and current sources whose
                            * target names them */
     int n_inputs;
+    ParamCheck *checks;   /* neuron{ valid = ... }: checked wherever parameter values are set */
+    int n_checks;
 } NeuronModel;
 
 /* A weight update model (synapse{}): per-synapse variables, presynaptic and
@@ -131,6 +145,8 @@ typedef struct SynapseModel {
     CodeStr post_spike;    /* per postsynaptic neuron, when it spikes */
     CodeStr pre_dynamics;  /* per presynaptic neuron, every step */
     CodeStr post_dynamics; /* per postsynaptic neuron, every step */
+    ParamCheck *checks;    /* synapse{ valid = ... } */
+    int n_checks;
 } SynapseModel;
 
 typedef struct Population {
