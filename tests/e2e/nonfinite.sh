@@ -24,15 +24,20 @@ population { "P", m, 10, record = "spikes" }
 LUA
 periodic="nf: error: population 'P', neuron 3: state variable 'V' is NaN after step 299 (t = 30 ms); it became non-finite in steps 200..299 (the check runs every 100 steps: run config finite_check, 1 finds the exact step)"
 exact="nf: error: population 'P', neuron 7: state variable 'w' is +infinity after step 200 (t = 20.1 ms)"
+# Under make asan: a run that ends through snn_fatal leaves its spike recorder allocated
+# (the fatal hook aborts recorders without freeing them, as for every fatal error during
+# a recorded run); leak detection is off for the simulators here, not for snncc.
+sim_asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 fails() { # expected-message simulator args...
     local want=$1 out="$WORK/out$RANDOM"
     shift
     set +e
-    "$@" --time 100 --quiet --output "$out" 2>"$out.err"
+    ASAN_OPTIONS="$sim_asan" "$@" --time 100 --quiet --output "$out" 2>"$out.err"
     local st=$?
     set -e
     [ "$st" -eq 1 ] || { echo "exit status $st (want 1): $*"; cat "$out.err"; exit 1; }
-    [ "$(cat "$out.err")" = "$want" ] || { echo "message of $*:"; cat "$out.err"; echo "want: $want"; exit 1; }
+    # (ASan's warning about the emulator's coroutines aside)
+    [ "$(grep -v '^==[0-9]*==WARNING: ASan' "$out.err")" = "$want" ] || { echo "message of $*:"; cat "$out.err"; echo "want: $want"; exit 1; }
     $PY - "$out/run.json" "${want#nf: error: }" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
