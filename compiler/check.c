@@ -894,6 +894,35 @@ static int check_runtime_names(const Model *m)
     return errs;
 }
 
+/* A population whose model has no threshold never spikes.  That is deliberate for an
+ * analog unit that is only read (recorded variables); it is a mistake (a forgotten
+ * threshold) when the population is the source of a projection, which then delivers
+ * nothing, or records its spikes.  Warn once per population, at its line. */
+static void warn_silent_sources(const Model *m)
+{
+    for (int i = 0; i < m->n_pops; i++) {
+        const Population *p = m->pops[i];
+        const NeuronModel *nm = p->model;
+        if (nm->threshold.text || nm->spike_source)
+            continue;
+        const Projection *use = NULL;
+        for (int k = 0; k < m->n_projs && !use; k++)
+            if (m->projs[k]->pre == p)
+                use = m->projs[k];
+        const char *state = nm->n_vars ? "has state variables but no threshold"
+                                       : "has no threshold";
+        if (use)
+            diag_warn(p->loc, "population '%s': neuron '%s' %s, so it never spikes, but it is "
+                              "the source of projection '%s' (%s:%d), which will deliver "
+                              "nothing (add threshold = \"...\")", p->name, nm->name, state,
+                      use->name, use->loc.file, use->loc.line);
+        else if (p->record_spikes)
+            diag_warn(p->loc, "population '%s': neuron '%s' %s, so it never spikes, but its "
+                              "spikes are recorded (add threshold = \"...\")", p->name,
+                      nm->name, state);
+    }
+}
+
 int check_model(Model *m)
 {
     int errs = 0;
@@ -1005,6 +1034,7 @@ int check_model(Model *m)
         }
     }
     errs += check_runtime_names(m);
+    warn_silent_sources(m);
     assign_inputs(m);
     /* record{} tables are walked in Lua's hash order, which changes from run to run:
      * put state recordings in model order so the output is reproducible */

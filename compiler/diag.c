@@ -29,12 +29,81 @@ int diag_verbose(void) { return verbose; }
 int diag_error_count(void) { return n_errors; }
 void diag_reset(void) { n_errors = 0; }
 
+/* Messages echo what the model gave them (names, strings); a huge one must not become
+ * megabytes of stderr.  A quoted span ('...' or "...", opened after a non-word
+ * character) longer than DIAG_QUOTE_MAX bytes keeps its first DIAG_QUOTE_KEEP bytes and
+ * "..."; a message longer than DIAG_LINE_MAX bytes after that is cut.  Cuts fall on
+ * UTF-8 character boundaries. */
+#define DIAG_QUOTE_MAX 64
+#define DIAG_QUOTE_KEEP 60
+#define DIAG_LINE_MAX 4096
+
+static size_t utf8_back(const char *s, size_t n)
+{
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+static bool word_char(char c)
+{
+    return c == '_' || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+const char *diag_shorten(const char *msg, StrBuf *out)
+{
+    size_t len = strlen(msg);
+    bool any = len > DIAG_LINE_MAX;
+    for (const char *p = msg; *p && !any; p++)
+        if ((*p == '\'' || *p == '"') && (p == msg || !word_char(p[-1]))) {
+            const char *e = strchr(p + 1, *p);
+            if (e && e - p - 1 > DIAG_QUOTE_MAX)
+                any = true;
+            if (e)
+                p = e;
+        }
+    if (!any)
+        return msg;
+    sb_reset(out);
+    const char *p = msg;
+    while (*p) {
+        if ((*p == '\'' || *p == '"') && (p == msg || !word_char(p[-1]))) {
+            const char *e = strchr(p + 1, *p);
+            if (e) {
+                size_t n = (size_t)(e - p - 1);
+                if (n > DIAG_QUOTE_MAX) {
+                    sb_putn(out, p, 1 + utf8_back(p + 1, DIAG_QUOTE_KEEP));
+                    sb_puts(out, "...");
+                } else {
+                    sb_putn(out, p, n + 1);
+                }
+                sb_putc(out, *e);
+                p = e + 1;
+                continue;
+            }
+        }
+        sb_putc(out, *p++);
+    }
+    if (out->len > DIAG_LINE_MAX) {
+        size_t cut = utf8_back(out->buf, DIAG_LINE_MAX);
+        size_t more = out->len - cut;
+        out->len = cut;
+        out->buf[cut] = '\0';
+        sb_printf(out, " ... (%zu more bytes)", more);
+    }
+    return out->buf;
+}
+
 static void emit(const char *line)
 {
+    StrBuf sb;
+    sb_init(&sb);
+    line = diag_shorten(line, &sb);
     if (sink)
         sink(sink_ud, line);
     else
         fprintf(stderr, "%s\n", line);
+    sb_release(&sb);
 }
 
 static void report(SrcLoc loc, const char *kind, const char *fmt, va_list ap)

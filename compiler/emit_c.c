@@ -13,6 +13,7 @@
 #include "backend.h"
 
 #include <math.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1585,7 +1586,7 @@ static int write_out(const char *dir, const char *fname, const char *data)
 {
     const char *path = arena_printf("%s/%s", dir, fname);
     if (write_file_if_changed(path, data, strlen(data)) != 0) {
-        diag_error((SrcLoc){path, 0}, "cannot write generated file");
+        diag_error((SrcLoc){path, 0}, "cannot write generated file: %s", strerror(errno));
         return -1;
     }
     return 0;
@@ -1711,6 +1712,33 @@ static void synrec_scope(TmplScope *g, const Model *m)
     tmpl_set(g, "synrec_step", st.len ? take(&st) : "");
     tmpl_set(g, "synrec_descs", ds.len ? take(&ds) : "{ 0, NULL, 0 }");
     tmpl_set(g, "n_synrecs", arena_printf("%d", m->n_synrecs));
+    sb_release(&fn); /* take() copies into the arena and keeps the buffer */
+    sb_release(&st);
+    sb_release(&ds);
+}
+
+/* The scan of run config finite_check: a vectorisable pass per variable, and only when
+ * one finds a NaN or an infinity, the neurons in order (each one's variables in model
+ * order) up to the first, which ends the run (snn_nonfinite).  The CUDA back end reports
+ * the same first (population, neuron, variable). */
+static void pop_finite_check(StrBuf *o, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    if (!nm->n_vars)
+        return;
+    sb_puts(o, "if (");
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "%s!snn_all_finite(%s_%s, SNN_NL_%s)", k ? " ||\n    " : "", p->name,
+                  nm->vars[k].name, p->name);
+    sb_puts(o, ") {\n");
+    sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p->name);
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "        if (!isfinite(%s_%s[snn_i]))\n"
+                     "            snn_nonfinite(\"%s\", SNN_LO_%s + snn_i, \"%s\", "
+                     "(double)%s_%s[snn_i], step, SNN_DT, run->cfg->finite_check);\n",
+                  p->name, nm->vars[k].name, p->name, p->name, nm->vars[k].name, p->name,
+                  nm->vars[k].name);
+    sb_puts(o, "    }\n}\n");
 }
 
 /* Everything templates/c/model.c.tmpl needs (the CUDA back end's host half uses it too). */
@@ -1843,6 +1871,8 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         tmpl_set(s, "init", take(&sb));
         pop_update(&sb, m, p, opt);
         tmpl_set(s, "update", take(&sb));
+        pop_finite_check(&sb, p);
+        tmpl_set(s, "finite_check", sb.len ? take(&sb) : "/* no state variables */");
         pop_varrec(&sb, m, p);
         tmpl_set(s, "varrec", sb.len ? take(&sb) : "");
     }

@@ -752,6 +752,34 @@ static void update(StrBuf *o, const Model *m, const Population *p, const EmitOpt
     sb_puts(o, "(void)snn_slot;");
 }
 
+/* The scan of run config finite_check (snn_k_finite), one thread per neuron: its first
+ * non-finite variable in model order offers the key (population, global neuron,
+ * variable), complemented, to atomicMax, so the smallest key wins: the report names the
+ * same (population, neuron, variable) as the C back end's scan. */
+static void finite_scan(StrBuf *o, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "if (!isfinite(%s_%s[snn_i])) {\n"
+                     "    atomicMax(&snn_bad_key, ~(((unsigned long long)%d << 56) | "
+                     "((unsigned long long)(SNN_LO_%s + snn_i) << 24) | %du));\n"
+                     "    return;\n}\n",
+                  p->name, nm->vars[k].name, p->index, p->name, k);
+    sb_puts(o, "(void)snn_i;");
+}
+
+/* The value of the variable the winning key names (snn_k_finite_take). */
+static void finite_take(StrBuf *o, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    sb_printf(o, "const uint32_t snn_i = (uint32_t)(snn_k >> 24) - SNN_LO_%s;\n", p->name);
+    sb_puts(o, "switch (snn_var) {\n");
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "case %d:\n    snn_v = (double)%s_%s[snn_i];\n    break;\n", k, p->name,
+                  nm->vars[k].name);
+    sb_puts(o, "default:\n    break;\n}\n(void)snn_i;");
+}
+
 /* ---- checks ----------------------------------------------------------------------------- */
 
 /* C++ keywords that are not C keywords: fine as names in the C back end, not in CUDA. */
@@ -950,6 +978,14 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
         sb_printf(&ub, "%sSNN_BLOCKS_%s", i ? " + " : "", p->name);
         update(&sb, m, p, opt);
         tmpl_set(s, "update", emit_take(&sb));
+        finite_scan(&sb, p);
+        tmpl_set(s, "finite", emit_take(&sb));
+        finite_take(&sb, p);
+        tmpl_set(s, "finite_take", emit_take(&sb));
+        for (int k = 0; k < p->model->n_vars; k++)
+            sb_printf(&sb, "\"%s\", ", p->model->vars[k].name);
+        sb_puts(&sb, "NULL");
+        tmpl_set(s, "finite_names", emit_take(&sb));
     }
     tmpl_set(g, "update_blocks", emit_take(&ub));
     sb_release(&ub);

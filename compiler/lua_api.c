@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -325,6 +326,23 @@ static bool is_ident(const char *s)
     return true;
 }
 
+/* A name the model gives (network, model, population, projection, variable, parameter,
+ * ...): at most SNN_NAME_MAX characters, then an identifier.  A longer one is an error
+ * here, naming the caller's line; the echo is shortened by diag.c. */
+static bool name_ok(lua_State *L, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n > SNN_NAME_MAX) {
+        lua_Debug ar;
+        const char *fn = NULL;
+        if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name)
+            fn = ar.name;
+        api_error(L, "%s%sname '%s' is too long (%zu characters; names have at most %d)",
+                  fn ? fn : "", fn ? ": " : "", s, n, SNN_NAME_MAX);
+    }
+    return is_ident(s);
+}
+
 static int l_network(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -338,7 +356,7 @@ static int l_network(lua_State *L)
     m->loc = caller_loc(L);
     const char *name = opt_string(L, 1, "name", 0, "network");
     if (name) {
-        if (!is_ident(name))
+        if (!name_ok(L, name))
             api_error(L, "network: name '%s' must be an identifier (letters, digits, '_')",
                       name);
         m->name = name;
@@ -361,6 +379,152 @@ static int l_network(lua_State *L)
             api_error(L, "network: precision must be \"float\" or \"double\" (got \"%s\")", prec);
     }
     return 0;
+}
+
+/* ---- parameter constraints: valid = { name = "> 0, != other" } --------------------- */
+
+static const char *const check_op_text[] = {">", ">=", "<", "<=", "!="};
+
+static int named_index(const NamedValue *params, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(params[i].name, name))
+            return i;
+    return -1;
+}
+
+/* Read the optional 'valid' table of the model table at 1: per parameter, a list of
+ * comparisons separated by commas, each an operator (> >= < <= !=) and a number or
+ * another parameter's name.  Returns the number of clauses. */
+static int read_valid(lua_State *L, const char *what, const NamedValue *params, int n_params,
+                      ParamCheck **out)
+{
+    int n = 0, cap = 0;
+    ParamCheck *v = NULL;
+    if (lua_getfield(L, 1, "valid") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'valid' must be a table of parameter = constraint, e.g. "
+                         "{ tau_m = \"> 0\", t_ref = \">= 0\" }", what);
+        int t = lua_gettop(L);
+        const char **names;
+        int nk = sorted_keys(L, t, what, &names);
+        const char **cands = arena_alloc(sizeof(char *) * (size_t)(n_params + 1));
+        for (int i = 0; i < n_params; i++)
+            cands[i] = params[i].name;
+        for (int i = 0; i < nk; i++) {
+            int k = named_index(params, n_params, names[i]);
+            if (k < 0) {
+                char hint[128];
+                diag_hint(hint, sizeof hint, names[i], cands, n_params);
+                api_error(L, "%s: valid: no parameter '%s'%s", what, names[i], hint);
+            }
+            lua_getfield(L, t, names[i]);
+            if (lua_type(L, -1) != LUA_TSTRING)
+                api_error(L, "%s: valid: the constraint of '%s' must be a string such as "
+                             "\"> 0\" (got %s)", what, names[i], type_name(L, -1));
+            const char *text = arena_strdup(lua_tostring(L, -1));
+            lua_pop(L, 1);
+            const char *q = text;
+            int clauses = 0;
+            for (;;) {
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                if (!*q && clauses)
+                    break;
+                ParamCheck pc = {.param = k, .rhs_param = -1, .text = text};
+                if (!strncmp(q, ">=", 2))
+                    pc.op = CHECK_GE, q += 2;
+                else if (!strncmp(q, "<=", 2))
+                    pc.op = CHECK_LE, q += 2;
+                else if (!strncmp(q, "!=", 2))
+                    pc.op = CHECK_NE, q += 2;
+                else if (*q == '>')
+                    pc.op = CHECK_GT, q++;
+                else if (*q == '<')
+                    pc.op = CHECK_LT, q++;
+                else
+                    api_error(L, "%s: valid: constraint \"%s\" of '%s': expected one of > >= "
+                                 "< <= != at \"%s\" (e.g. \"> 0\" or \">= 0, != tau_m\")",
+                              what, text, names[i], q);
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                char *end;
+                pc.rhs = strtod(q, &end);
+                if (end == q) {
+                    const char *b = q;
+                    while (*q == '_' || isalnum((unsigned char)*q))
+                        q++;
+                    char *id = arena_strndup(b, (size_t)(q - b));
+                    pc.rhs_param = *id ? named_index(params, n_params, id) : -1;
+                    if (pc.rhs_param < 0)
+                        api_error(L, "%s: valid: constraint \"%s\" of '%s': expected a number "
+                                     "or a parameter name at \"%s\"", what, text, names[i], b);
+                } else {
+                    if (!isfinite(pc.rhs))
+                        api_error(L, "%s: valid: constraint \"%s\" of '%s': the bound must "
+                                     "be finite", what, text, names[i]);
+                    q = end;
+                }
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                if (*q && *q != ',')
+                    api_error(L, "%s: valid: constraint \"%s\" of '%s': expected ',' or the "
+                                 "end at \"%s\"", what, text, names[i], q);
+                v = arena_grow(v, &cap, n + 1, sizeof *v);
+                v[n++] = pc;
+                clauses++;
+                if (*q == ',')
+                    q++;
+            }
+        }
+    }
+    lua_pop(L, 1);
+    *out = v;
+    return n;
+}
+
+/* Every clause of checks against the values vals (per params): the first that fails is
+ * an error at the caller's line, naming the parameter, its value and the allowed range. */
+static void apply_checks(lua_State *L, const char *what, const char *kind, const char *model,
+                         const NamedValue *params, const double *vals,
+                         const ParamCheck *checks, int n_checks)
+{
+    for (int i = 0; i < n_checks; i++) {
+        const ParamCheck *c = &checks[i];
+        double x = vals[c->param];
+        double y = c->rhs_param >= 0 ? vals[c->rhs_param] : c->rhs;
+        bool ok = c->op == CHECK_GT ? x > y : c->op == CHECK_GE ? x >= y
+                : c->op == CHECK_LT ? x < y : c->op == CHECK_LE ? x <= y : x != y;
+        if (ok)
+            continue;
+        /* the whole constraint of this parameter, clause by clause */
+        StrBuf sb;
+        sb_init(&sb);
+        for (int j = 0; j < n_checks; j++) {
+            const ParamCheck *d = &checks[j];
+            if (d->param != c->param)
+                continue;
+            sb_printf(&sb, "%s%s ", sb.len ? " and " : "", check_op_text[d->op]);
+            if (d->rhs_param >= 0)
+                sb_printf(&sb, "%s (= %g)", params[d->rhs_param].name, vals[d->rhs_param]);
+            else
+                sb_printf(&sb, "%g", d->rhs);
+        }
+        const char *range = arena_strdup(sb.buf);
+        sb_release(&sb);
+        api_error(L, "%s: parameter '%s' of %s '%s' must be %s (got %g)", what,
+                  params[c->param].name, kind, model, range, x);
+    }
+}
+
+static void check_named(lua_State *L, const char *what, const char *kind, const char *model,
+                        const NamedValue *params, int n_params, const ParamCheck *checks,
+                        int n_checks)
+{
+    double *vals = arena_alloc(sizeof(double) * (size_t)(n_params + 1));
+    for (int i = 0; i < n_params; i++)
+        vals[i] = params[i].value;
+    apply_checks(L, what, kind, model, params, vals, checks, n_checks);
 }
 
 /* ---- neuron{} ------------------------------------------------------------------------- */
@@ -392,7 +556,7 @@ static const char **read_names(lua_State *L, const char *key, const char *one,
         v = arena_alloc(sizeof(char *) * (size_t)(*n + 1));
         for (int i = 0; i < *n; i++) {
             lua_rawgeti(L, t, i + 1);
-            if (lua_type(L, -1) != LUA_TSTRING || !is_ident(lua_tostring(L, -1)))
+            if (lua_type(L, -1) != LUA_TSTRING || !name_ok(L, lua_tostring(L, -1)))
                 api_error(L, "%s: %s entry %d must be a name (letters, digits, '_')", what, key,
                           i + 1);
             v[i] = arena_strdup(lua_tostring(L, -1));
@@ -410,14 +574,14 @@ static int l_neuron(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "params", "vars", "sim", "threshold",
-                                       "reset", "egp", "inputs", NULL};
+                                       "reset", "egp", "inputs", "valid", NULL};
     check_keys(L, 1, "neuron", keys, 0);
     NeuronModel *nm = arena_alloc(sizeof *nm);
     nm->loc = caller_loc(L);
     nm->name = opt_string(L, 1, "name", 0, "neuron");
     if (!nm->name)
         api_error(L, "neuron: missing 'name'");
-    if (!is_ident(nm->name))
+    if (!name_ok(L, nm->name))
         api_error(L, "neuron: name '%s' must be an identifier (letters, digits, '_')",
                   nm->name);
     const char *what = arena_printf("neuron '%s'", nm->name);
@@ -437,7 +601,7 @@ static int l_neuron(lua_State *L)
             if (!isfinite(lua_tonumber(L, -1)))
                 api_error(L, "%s: parameter '%s' must be finite (got %g)", what, names[i],
                           lua_tonumber(L, -1));
-            if (!is_ident(names[i]))
+            if (!name_ok(L, names[i]))
                 api_error(L, "%s: parameter name '%s' must be an identifier (letters, digits, "
                              "'_')", what, names[i]);
             nm->params[i] = (NamedValue){names[i], lua_tonumber(L, -1), nm->loc};
@@ -453,7 +617,7 @@ static int l_neuron(lua_State *L)
         nm->n_vars = sorted_keys(L, t, what, &names);
         nm->vars = arena_alloc(sizeof(VarDef) * (size_t)(nm->n_vars + 1));
         for (int i = 0; i < nm->n_vars; i++) {
-            if (!is_ident(names[i]))
+            if (!name_ok(L, names[i]))
                 api_error(L, "%s: variable name '%s' must be an identifier (letters, digits, "
                              "'_')", what, names[i]);
             lua_getfield(L, t, names[i]);
@@ -463,6 +627,9 @@ static int l_neuron(lua_State *L)
         }
     }
     lua_pop(L, 1);
+    nm->n_checks = read_valid(L, what, nm->params, nm->n_params, &nm->checks);
+    check_named(L, what, "neuron", nm->name, nm->params, nm->n_params, nm->checks,
+                nm->n_checks);
     nm->egps = read_names(L, "egp", "egp", "I_ext", what, &nm->n_egps);
     nm->inputs = read_names(L, "inputs", "input", "I_inh", what, &nm->n_inputs);
     nm->sim = read_code(L, 1, "sim", nm->loc, what);
@@ -532,7 +699,9 @@ static int neuron_call(lua_State *L)
     double *vals = arena_alloc(sizeof(double) * (size_t)(nm->n_params + 1));
     for (int i = 0; i < nm->n_params; i++)
         vals[i] = nm->params[i].value;
-    apply_params(L, 2, nm, vals, arena_printf("%s{...}", nm->name));
+    const char *what = arena_printf("%s{...}", nm->name);
+    apply_params(L, 2, nm, vals, what);
+    apply_checks(L, what, "neuron", nm->name, nm->params, vals, nm->checks, nm->n_checks);
     for (int i = 0; i < nm->n_params; i++)
         nm->params[i].value = vals[i];
     new_handle(L, MT_NEURON, nm);
@@ -713,7 +882,7 @@ static int read_params(lua_State *L, int t, const char *key, const char *what, S
         n = sorted_keys(L, tt, what, &names);
         *out = arena_alloc(sizeof(NamedValue) * (size_t)(n + 1));
         for (int i = 0; i < n; i++) {
-            if (!is_ident(names[i]))
+            if (!name_ok(L, names[i]))
                 api_error(L, "%s: name '%s' in '%s' must be an identifier", what, names[i], key);
             lua_getfield(L, tt, names[i]);
             if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(lua_tonumber(L, -1)))
@@ -740,7 +909,7 @@ static int read_vars(lua_State *L, int t, const char *key, const char *what, Var
         n = sorted_keys(L, tt, what, &names);
         *out = arena_alloc(sizeof(VarDef) * (size_t)(n + 1));
         for (int i = 0; i < n; i++) {
-            if (!is_ident(names[i]))
+            if (!name_ok(L, names[i]))
                 api_error(L, "%s: name '%s' in '%s' must be an identifier", what, names[i], key);
             lua_getfield(L, tt, names[i]);
             (*out)[i].name = names[i];
@@ -755,21 +924,24 @@ static int read_vars(lua_State *L, int t, const char *key, const char *what, Var
 static int l_synapse(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    const char *keys[7 + SC_COUNT] = {"name", "params", "vars", "pre_vars", "post_vars",
-                                      "weight"};
+    const char *keys[8 + SC_COUNT] = {"name", "params", "vars", "pre_vars", "post_vars",
+                                      "weight", "valid"};
     for (int k = 0; k < SC_COUNT; k++)
-        keys[6 + k] = syn_code_desc[k].name;
-    keys[6 + SC_COUNT] = NULL;
+        keys[7 + k] = syn_code_desc[k].name;
+    keys[7 + SC_COUNT] = NULL;
     check_keys(L, 1, "synapse", keys, 0);
     SynapseModel *sm = arena_alloc(sizeof *sm);
     sm->loc = caller_loc(L);
     sm->name = opt_string(L, 1, "name", 0, "synapse");
     if (!sm->name)
         api_error(L, "synapse: missing 'name'");
-    if (!is_ident(sm->name))
+    if (!name_ok(L, sm->name))
         api_error(L, "synapse: name '%s' must be an identifier", sm->name);
     const char *what = arena_printf("synapse '%s'", sm->name);
     sm->n_params = read_params(L, 1, "params", what, sm->loc, &sm->params);
+    sm->n_checks = read_valid(L, what, sm->params, sm->n_params, &sm->checks);
+    check_named(L, what, "synapse", sm->name, sm->params, sm->n_params, sm->checks,
+                sm->n_checks);
     sm->n_vars = read_vars(L, 1, "vars", what, &sm->vars);
     sm->n_pre_vars = read_vars(L, 1, "pre_vars", what, &sm->pre_vars);
     sm->n_post_vars = read_vars(L, 1, "post_vars", what, &sm->post_vars);
@@ -819,6 +991,8 @@ static int synapse_call(lua_State *L)
         sm->params[k].value = lua_tonumber(L, -1);
         lua_pop(L, 1);
     }
+    check_named(L, arena_printf("%s{...}", base->name), "synapse", sm->name, sm->params,
+                sm->n_params, sm->checks, sm->n_checks);
     new_handle(L, MT_SYN, sm);
     return 1;
 }
@@ -996,7 +1170,7 @@ static int l_population(lua_State *L)
     p->name = opt_string(L, 1, "name", 1, "population");
     if (!p->name)
         api_error(L, "population: missing name (population { \"E\", model, size })");
-    if (!is_ident(p->name))
+    if (!name_ok(L, p->name))
         api_error(L, "population: name '%s' must be an identifier (letters, digits, '_')",
                   p->name);
     const char *what = arena_printf("population '%s'", p->name);
@@ -1026,6 +1200,8 @@ static int l_population(lua_State *L)
         if (!lua_istable(L, -1))
             api_error(L, "%s: 'params' must be a table of name = value", what);
         apply_params(L, lua_gettop(L), nm, p->params, what);
+        apply_checks(L, what, "neuron", nm->name, nm->params, p->params, nm->checks,
+                     nm->n_checks);
     }
     lua_pop(L, 1);
 
@@ -1116,6 +1292,39 @@ static int pop_index(lua_State *L)
     return 1;
 }
 
+/* The line after the caller's where the current file declares population 'name'
+ * (population { "name", ... } or population { name = "name", ... } on one line), else 0:
+ * an "unknown population" may only be one used before its declaration. */
+static int defined_later(lua_State *L, const char *name)
+{
+    Ctx *c = get_ctx(L);
+    SrcLoc call = caller_loc(L);
+    if (!c->cur_text || !call.file || strcmp(call.file, c->cur_file) != 0 || !*name)
+        return 0;
+    size_t n = strlen(name);
+    int line = 1;
+    for (const char *p = c->cur_text; *p; line++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (line > call.line) {
+            const char *kw = NULL;
+            for (const char *q = p; q + 10 <= p + len; q++)
+                if (!strncmp(q, "population", 10) && (q == p || !(q[-1] == '_' ||
+                                                                   isalnum((unsigned char)q[-1])))) {
+                    kw = q;
+                    break;
+                }
+            for (const char *q = kw; q && q + n + 2 <= p + len; q++)
+                if ((*q == '"' || *q == '\'') && q[n + 1] == *q && !strncmp(q + 1, name, n))
+                    return line;
+        }
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return 0;
+}
+
 /* A population given as a handle or by name. */
 static Population *to_pop(lua_State *L, int idx, const char *what, const char *key)
 {
@@ -1129,6 +1338,11 @@ static Population *to_pop(lua_State *L, int idx, const char *what, const char *k
         if (!p) {
             char hint[128];
             diag_hint(hint, sizeof hint, name, pop_names(m), m->n_pops);
+            int later = defined_later(L, name);
+            if (later)
+                api_error(L, "%s: unknown population '%s' (it is defined later, at line %d: "
+                             "a population must be declared before it is used)",
+                          what, name, later);
             api_error(L, "%s: unknown population '%s'%s", what, name, hint);
         }
         return p;
@@ -1160,7 +1374,7 @@ static int l_projection(lua_State *L)
     pj->name = opt_string(L, 1, "name", 0, "projection");
     if (!pj->name)
         pj->name = arena_printf("%s_to_%s", pj->pre->name, pj->post->name);
-    else if (!is_ident(pj->name))
+    else if (!name_ok(L, pj->name))
         api_error(L, "projection: name '%s' must be an identifier", pj->name);
     const char *what = arena_printf("projection '%s'", pj->name);
     for (int i = 0; i < m->n_projs; i++)
@@ -1623,7 +1837,7 @@ static int l_initialiser(lua_State *L)
     sn->name = opt_string(L, 1, "name", 0, "initialiser");
     if (!sn->name)
         api_error(L, "initialiser: missing 'name'");
-    if (!is_ident(sn->name))
+    if (!name_ok(L, sn->name))
         api_error(L, "initialiser: name '%s' must be an identifier (letters, digits, '_')",
                   sn->name);
     const char *what = arena_printf("initialiser '%s'", sn->name);
@@ -1635,7 +1849,7 @@ static int l_initialiser(lua_State *L)
         sn->n_params = sorted_keys(L, t, what, &names);
         sn->params = arena_alloc(sizeof(NamedValue) * (size_t)(sn->n_params + 1));
         for (int i = 0; i < sn->n_params; i++) {
-            if (!is_ident(names[i]))
+            if (!name_ok(L, names[i]))
                 api_error(L, "%s: parameter name '%s' must be an identifier (letters, digits, "
                              "'_')", what, names[i]);
             lua_getfield(L, t, names[i]);
@@ -1816,7 +2030,7 @@ static int l_connectivity(lua_State *L)
     sn->name = opt_string(L, 1, "name", 0, "connectivity");
     if (!sn->name)
         api_error(L, "connectivity: missing 'name'");
-    if (!is_ident(sn->name))
+    if (!name_ok(L, sn->name))
         api_error(L, "connectivity: name '%s' must be an identifier (letters, digits, '_')",
                   sn->name);
     const char *what = arena_printf("connectivity '%s'", sn->name);
@@ -2126,7 +2340,7 @@ static int l_current_source(lua_State *L)
     cs->name = opt_string(L, 1, "name", 0, "current_source");
     if (!cs->name)
         cs->name = arena_printf("%s_%s", p->name, cs_kind_name(cs->kind));
-    else if (!is_ident(cs->name))
+    else if (!name_ok(L, cs->name))
         api_error(L, "current_source: name '%s' must be an identifier", cs->name);
     for (int i = 0; i < m->n_sources; i++)
         if (!strcmp(m->sources[i]->name, cs->name))

@@ -21,6 +21,10 @@
 
 #define SNNCC_VERSION "0.1.0"
 
+/* The longest name a model may give (network, models, populations, projections,
+ * variables, parameters, ...): it becomes part of C identifiers and file names. */
+#define SNN_NAME_MAX 64
+
 /* ======================================================================================
  * Source locations and the IR
  * ==================================================================================== */
@@ -80,6 +84,18 @@ typedef struct NamedValue {
     SrcLoc loc;
 } NamedValue;
 
+/* One clause of a parameter constraint (neuron{ valid = { tau_m = "> 0" } }): param OP
+ * rhs, rhs a number or another parameter of the same model. */
+typedef enum CheckOp { CHECK_GT, CHECK_GE, CHECK_LT, CHECK_LE, CHECK_NE } CheckOp;
+
+typedef struct ParamCheck {
+    int param;         /* index into the model's params */
+    CheckOp op;
+    int rhs_param;     /* index of the parameter compared with, or -1 */
+    double rhs;        /* the number compared with (rhs_param < 0) */
+    const char *text;  /* the whole constraint as given, e.g. "> 0, != tau_m" */
+} ParamCheck;
+
 typedef struct VarDef {
     const char *name;
     Init init; /* default initialiser */
@@ -105,6 +121,8 @@ typedef struct NeuronModel {
                            * sums like Isyn, fed by projections and current sources whose
                            * target names them */
     int n_inputs;
+    ParamCheck *checks;   /* neuron{ valid = ... }: checked wherever parameter values are set */
+    int n_checks;
 } NeuronModel;
 
 /* The code strings of a weight update model, one table (syn_code_desc in ir.c says for
@@ -161,6 +179,8 @@ typedef struct SynapseModel {
     int n_post_vars;
     const char *weight; /* the variable a spike delivers (default "w") */
     CodeStr code[SC_COUNT]; /* by SynCodeKind; text NULL when absent */
+    ParamCheck *checks;     /* synapse{ valid = ... } */
+    int n_checks;
 } SynapseModel;
 
 typedef struct Population {
@@ -479,6 +499,10 @@ int diag_verbose(void);
 const char *diag_suggest(const char *name, const char *const *cands, int n);
 /* Format " (did you mean 'X'?)" into buf when a suggestion exists, else "". */
 const char *diag_hint(char *buf, size_t n, const char *name, const char *const *cands, int nc);
+/* msg with long quoted spans ('...', "...") shortened to their first 60 bytes and "...",
+ * and the whole cut at 4096 bytes; msg itself when nothing is long, else out's buffer.
+ * Every message goes through it on its way out. */
+const char *diag_shorten(const char *msg, StrBuf *out);
 
 // expr.c - lexer, parser, resolver and printer for code strings
 /* Parse statements / one expression.  'what' names the string for messages, e.g.

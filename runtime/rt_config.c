@@ -22,7 +22,7 @@
 
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
                                    "threads", "exchange", "exchange_interval", "cuda_graph_steps",
-                                   "spike_times"};
+                                   "spike_times", "finite_check"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -374,6 +374,11 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
         if (whole_number(c, line, key, " of steps", v, 0, 4096, " (off)", &n) != 0)
             return -1;
         cfg->cuda_graph_steps = (int)n;
+    } else if (strcmp(key, "finite_check") == 0) {
+        long n;
+        if (whole_number(c, line, key, " of steps", v, 0, 1000000000, " (off)", &n) != 0)
+            return -1;
+        cfg->finite_check = (uint32_t)n;
     } else if (strcmp(key, "quiet") == 0) {
         int b;
         if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
@@ -488,6 +493,7 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
     cfg->exchange = 0;
     cfg->exchange_interval = 0;
     cfg->cuda_graph_steps = 0;
+    cfg->finite_check = 100;
     cfg->exchange_interval_where[0] = '\0';
     cfg->source[0] = '\0';
 }
@@ -716,7 +722,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             else
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
-                          "threads, exchange, exchange_interval, cuda_graph_steps, record.<population>, "
+                          "threads, exchange, exchange_interval, cuda_graph_steps, finite_check, "
+                          "record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>)",
                           key);
             free(cands);

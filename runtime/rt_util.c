@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,21 @@ void snn_fatal(const char *fmt, ...)
 }
 
 /* ------------------------------------------------------------------------------------- */
+
+void snn_nonfinite(const char *pop, uint64_t neuron, const char *var, double value,
+                   uint64_t step, double dt, uint32_t every)
+{
+    const char *what = isnan(value) ? "NaN" : value > 0 ? "+infinity" : "-infinity";
+    uint64_t from = every > 1 ? step / every * every : step; /* after the previous check */
+    char since[256] = "";
+    if (from < step)
+        snprintf(since, sizeof since, "; it became non-finite in steps %llu..%llu (the check "
+                 "runs every %u steps: run config finite_check, 1 finds the exact step)",
+                 (unsigned long long)from, (unsigned long long)step, every);
+    snn_fatal("population '%s', neuron %llu: state variable '%s' is %s after step %llu "
+              "(t = %g ms)%s", pop, (unsigned long long)neuron, var, what,
+              (unsigned long long)step, (double)(step + 1) * dt, since);
+}
 
 void snn_format_bytes(char *buf, size_t n, double bytes)
 {

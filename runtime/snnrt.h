@@ -35,6 +35,11 @@ extern "C" {
  * set by snn_set_fatal_hook (the run loop uses it to write a run.json with status
  * "failed"). */
 void snn_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* A neuron's state variable is NaN or infinite (the scan of run config finite_check after
+ * step 'step', 0-based, every 'every' steps): snn_fatal naming the population, the neuron
+ * (global index), the variable, its value, the step and the steps it went wrong in. */
+void snn_nonfinite(const char *pop, uint64_t neuron, const char *var, double value,
+                   uint64_t step, double dt, uint32_t every) __attribute__((noreturn));
 void snn_set_fatal_hook(void (*hook)(const char *msg));
 void snn_set_progname(const char *name);
 const char *snn_progname(void);
@@ -67,6 +72,7 @@ double snn_now(void);                                         /* monotonic secon
  *   exchange_interval: 5  # MPI: steps between exchanges (default: the minimum delay D);
  *                         # below D the exchange overlaps the next D - I steps
  *   cuda_graph_steps: 8   # CUDA back end: launch the steps as CUDA graphs of 8 (0: off)
+ *   finite_check: 100     # steps between the checks for non-finite neuron state (0: off)
  * Command-line overrides: --set key=value with dotted keys (record.E=none).
  * ------------------------------------------------------------------------------------- */
 
@@ -86,6 +92,8 @@ typedef struct snn_config {
     uint32_t exchange_interval; /* steps between MPI exchanges; 0: the minimum delay */
     char exchange_interval_where[192];
     int cuda_graph_steps;     /* CUDA back end: steps per CUDA graph launch (0: off) */
+    uint32_t finite_check;    /* steps between the scans of the neuron state for NaN and
+                               * infinity, and after the last step (default 100; 0: off) */
     char source[4096];        /* the config file, or "" */
     /* params: values for the model's runtime parameters ("E.I_e"), checked against the
      * model by snn_main; 'where' says where each came from, for messages */

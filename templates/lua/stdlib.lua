@@ -1,6 +1,9 @@
 -- The snncc standard library of neuron models, written in the model language itself.
 -- It runs before every model file; the names it defines (lif, poisson) are ordinary
--- values that models use or copy.  Units: ms, mV, pA, pF, Hz.
+-- values that models use or copy.  Units: ms, mV, pA, pF, Hz.  Each model's 'valid'
+-- table says which parameter values make sense (a time constant > 0, ...): a value
+-- outside is an error at the model line that set it (lif { tau_m = 0 }, population
+-- params).
 
 -- Leaky integrate-and-fire neuron with exact integration of a current that is constant
 -- over a step (NEST's iaf_psc_exp / iaf_psc_delta propagator).  Pair it with the
@@ -12,6 +15,7 @@ lif = neuron {
   params = { C = 250.0, tau_m = 10.0, E_L = -70.0, V_reset = -70.0, V_th = -55.0,
              t_ref = 2.0, I_e = 0.0 },
   vars   = { V = -70.0, refrac = 0.0 },
+  valid  = { C = "> 0", tau_m = "> 0", t_ref = ">= 0" },
   sim = [[
     if (refrac > 0.5 * dt) {
         refrac -= dt;
@@ -28,6 +32,7 @@ lif = neuron {
 poisson = neuron {
   name      = "poisson",
   params    = { rate = 10.0 },
+  valid     = { rate = ">= 0" },
   threshold = "uniform() < rate * dt * 0.001",
 }
 
@@ -38,6 +43,7 @@ alif = neuron {
   name   = "alif",
   params = { C = 250.0, tau_m = 20.0, E_L = -70.0, V_reset = -70.0, V_th = -55.0,
              t_ref = 2.0, I_e = 0.0, tau_a = 200.0, beta = 1.0 },
+  valid  = { C = "> 0", tau_m = "> 0", tau_a = "> 0", t_ref = ">= 0" },
   vars   = { V = -70.0, a = 0.0, refrac = 0.0 },
   sim = [[
     a *= exp(-dt / tau_a);
@@ -78,6 +84,7 @@ adex = neuron {
   name   = "adex",
   params = { C = 281.0, g_L = 30.0, E_L = -70.6, V_T = -50.4, Delta_T = 2.0, tau_w = 144.0,
              a = 4.0, b = 80.5, V_reset = -70.6, V_peak = 0.0, t_ref = 0.0, I_e = 0.0 },
+  valid  = { C = "> 0", g_L = ">= 0", Delta_T = "> 0", tau_w = "> 0", t_ref = ">= 0" },
   vars   = { V = -70.6, w = 0.0, refrac = 0.0 },
   sim = [[
     scalar I = Isyn + I_e;
@@ -103,6 +110,7 @@ lif_alpha = neuron {
   name   = "lif_alpha",
   params = { C = 250.0, tau_m = 10.0, E_L = -70.0, V_reset = -70.0, V_th = -55.0,
              t_ref = 2.0, I_e = 0.0, tau_syn = 0.5 },
+  valid  = { C = "> 0", tau_m = "> 0", tau_syn = "> 0, != tau_m", t_ref = ">= 0" },
   vars   = { V = -70.0, I = 0.0, dI = 0.0, in_alpha = 0.0, refrac = 0.0 },
   sim = [[
     scalar em = exp(-dt / tau_m);
@@ -132,6 +140,7 @@ stdp = synapse {
   name      = "stdp",
   params    = { tau_plus = 20.0, tau_minus = 20.0, A_plus = 0.01, A_minus = 0.0105,
                 w_min = 0.0, w_max = 1.0 },
+  valid     = { tau_plus = "> 0", tau_minus = "> 0", w_max = ">= w_min" },
   vars      = { w = 0.5 },
   pre_vars  = { x = 0.0 },
   post_vars = { y = 0.0 },
@@ -149,6 +158,7 @@ stdp = synapse {
 stdp_pl = synapse {
   name      = "stdp_pl",
   params    = { tau_plus = 15.0, tau_minus = 30.0, lambda = 0.1, alpha = 0.0513, mu = 0.4 },
+  valid     = { tau_plus = "> 0", tau_minus = "> 0" },
   vars      = { w = 45.61 },
   pre_vars  = { x = 0.0 },
   post_vars = { y = 0.0 },

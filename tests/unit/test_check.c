@@ -612,6 +612,61 @@ static void test_psm_slots(void **state)
     assert_int_equal(source(m, "s5")->input_slot, 5); /* into refrac, like p6 */
 }
 
+/* A model without threshold never spikes: a warning (not an error) when its population
+ * is a projection's source or records spikes; none for an analog unit only read. */
+static void test_silent_sources(void **state)
+{
+    (void)state;
+    int errs;
+    checked("network { dt = 0.1 }\n"
+            "local a = neuron { name = \"a\", vars = { V = 0.0 }, sim = \"V += dt;\" }\n"
+            "local A = population { \"A\", a, 10 }\n"
+            "local E = population { \"E\", lif, 10 }\n"
+            "projection { A, E, conn = all_to_all(), weight = 1, delay = 0.1 }\n"
+            "local B = population { \"B\", a, 10, record = \"spikes\" }\n"
+            "local C = population { \"C\", a, 10 }\n"
+            "record { C = \"V\" }\n",
+            &errs);
+    assert_int_equal(errs, 0);
+    assert_int_equal(diag_error_count(), 0);
+    assert_string_equal(g_diags,
+                        "t.lua:3: warning: population 'A': neuron 'a' has state variables but "
+                        "no threshold, so it never spikes, but it is the source of projection "
+                        "'A_to_E' (t.lua:5), which will deliver nothing (add threshold = "
+                        "\"...\")\n"
+                        "t.lua:6: warning: population 'B': neuron 'a' has state variables but "
+                        "no threshold, so it never spikes, but its spikes are recorded (add "
+                        "threshold = \"...\")\n");
+    check_ok("network { dt = 0.1 }\n"
+             "local a = neuron { name = \"a\", vars = { V = 0.0 }, sim = \"V += dt;\" }\n"
+             "local A = population { \"A\", a, 10 }\n"
+             "local E = population { \"E\", lif, 10 }\n"
+             "projection { E, A, conn = all_to_all(), weight = 1, delay = 0.1, target = \"V\" }\n");
+}
+
+/* Messages shorten long quoted echoes (names, strings) and cut very long lines. */
+static void test_diag_shorten(void **state)
+{
+    (void)state;
+    StrBuf sb;
+    sb_init(&sb);
+    const char *s = "population 'E': it's fine";
+    assert_ptr_equal(diag_shorten(s, &sb), s);
+    char name[200];
+    memset(name, 'x', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    char *msg = arena_printf("unknown population '%s' (see \"%s\")", name, "short");
+    assert_string_equal(diag_shorten(msg, &sb),
+                        "unknown population 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                        "xxxxxxxxxx...' (see \"short\")");
+    char *big = arena_alloc(10001);
+    memset(big, 'y', 10000);
+    big[10000] = '\0';
+    assert_true(strlen(diag_shorten(big, &sb)) < 4200);
+    assert_non_null(strstr(diag_shorten(big, &sb), " ... (5904 more bytes)"));
+    sb_release(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -630,6 +685,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outdegree_total, setup, teardown),
         cmocka_unit_test_setup_teardown(test_psm_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_psm_slots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_silent_sources, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diag_shorten, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

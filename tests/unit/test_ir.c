@@ -32,12 +32,13 @@
  *   Population.egp_src; VarDef defaults of a population's or projection's variables
  *   (their actual initialisers are dumped); NeuronModel/SynapseModel/ConnSnippet
  *   parameter defaults (the values in use are dumped); Model.{file, has_network};
- *   the definitions of connectivity{} and initialiser{} that no projection or variable
+ *   NeuronModel/SynapseModel.checks (valid = ...: they refuse models, they change no
+ *   result); the definitions of connectivity{} and initialiser{} that no projection or variable
  *   uses (they change nothing). */
 #if UINTPTR_MAX == 0xffffffffffffffffu
 _Static_assert(sizeof(Model) == 208, "Model changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(NeuronModel) == 248, "NeuronModel changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(SynapseModel) == 376, "SynapseModel changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(NeuronModel) == 264, "NeuronModel changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(SynapseModel) == 392, "SynapseModel changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Population) == 96, "Population changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Projection) == 688, "Projection changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnRule) == 64, "ConnRule changed: update ir_dump and test_ir.c");

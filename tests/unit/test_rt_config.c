@@ -108,6 +108,13 @@ static void test_good_config(void **state)
     c = fresh();
     assert_int_equal(c.exchange_interval, 0);
     assert_int_equal(c.cuda_graph_steps, 0);
+    assert_int_equal(c.finite_check, 100); /* the scan for non-finite state: default */
+    assert_int_equal(snn_config_load_string(&c, "finite_check: 0\n", "run.yaml", NP, POPS, err,
+                                            sizeof err), 0);
+    assert_int_equal(c.finite_check, 0);
+    assert_int_equal(snn_config_set(&c, "finite_check=7", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.finite_check, 7);
+    c = fresh();
     assert_int_equal(snn_config_set(&c, "exchange_interval=2", NP, POPS, err, sizeof err), 0);
     assert_string_equal(c.exchange_interval_where, "--set 'exchange_interval=2'");
 }
@@ -133,7 +140,7 @@ static void test_errors(void **state)
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
                  "quiet, params, threads, exchange, exchange_interval, cuda_graph_steps, "
-                 "spike_times)");
+                 "spike_times, finite_check)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("threads: 99999999999999999999", "run.yaml:1: 'threads' must be a whole number from 1 "
                                                   "to 1024 (got '99999999999999999999')");
@@ -145,6 +152,8 @@ static void test_errors(void **state)
                                          "steps from 0 (off) to 4096 (got '-1')");
     expect_error("cuda_graph_steps: 8.5", "run.yaml:1: 'cuda_graph_steps' must be a whole number of "
                                           "steps from 0 (off) to 4096 (got '8.5')");
+    expect_error("finite_check: -1", "run.yaml:1: 'finite_check' must be a whole number of "
+                                     "steps from 0 (off) to 1000000000 (got '-1')");
     expect_error("spike_times: [a.npy]",
                  "run.yaml:1: 'spike_times' must be a mapping of spike source populations to "
                  "files, such as { S: input.npy } (got a list)");
@@ -287,7 +296,7 @@ static void test_set_errors(void **state)
     expect_set_error("colour=red", "--set 'colour=red': unknown key 'colour' (valid keys: "
                                    "duration, seed, output, quiet, threads, "
                                    "exchange, exchange_interval, cuda_graph_steps, "
-                                   "record.<population>, "
+                                   "finite_check, record.<population>, "
                                    "params.<population>.<parameter>, "
                                    "spike_times.<population>)");
     expect_set_error("spike_times.Q=a.txt", "--set 'spike_times.Q=a.txt': 'spike_times': the "
