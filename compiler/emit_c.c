@@ -154,6 +154,9 @@ static const char *init_kind_c(InitKind k)
     case INIT_LOGNORMAL: return "SNN_INIT_LOGNORMAL";
     case INIT_EXPONENTIAL: return "SNN_INIT_EXPONENTIAL";
     case INIT_CODE: return "SNN_INIT_CODE";
+    case INIT_FILE: /* not drawn: read by the builder or pop_init */
+    case INIT_ARRAY:
+    case INIT_EXPR: return "SNN_INIT_CONSTANT";
     }
     return "SNN_INIT_CONSTANT";
 }
@@ -168,6 +171,8 @@ static const char *conn_kind_c(ConnKind k)
     case CONN_FIXED_OUTDEGREE: return "SNN_CONN_FIXED_OUTDEGREE";
     case CONN_FIXED_TOTAL: return "SNN_CONN_FIXED_TOTAL";
     case CONN_USER: return "SNN_CONN_USER_PAIR"; /* or _ROW: see proj_build */
+    case CONN_FROM_LIST: return "SNN_CONN_LIST";
+    case CONN_FROM_MATRIX: return "SNN_CONN_MATRIX";
     }
     return "?";
 }
@@ -434,11 +439,73 @@ static void pop_alloc_rings(StrBuf *o, const Model *m, const Population *p)
     }
 }
 
+/* Initial values from data: a .npy file read now (this rank's neurons only), or a Lua
+ * list compiled in. */
+static void pop_init_data(StrBuf *o, const Population *p, int k)
+{
+    const NeuronModel *nm = p->model;
+    const Init *in = &p->inits[k];
+    const char *v = nm->vars[k].name;
+    if (in->kind == INIT_FILE) {
+        sb_printf(o, "snn_init_from_file(\"%s\", \"population '%s' variable '%s'\", SNN_N_%s,\n"
+                     "                   SNN_LO_%s, SNN_NL_%s, %s_%s, (int)sizeof(scalar));\n",
+                  in->file, p->name, v, p->name, p->name, p->name, p->name, v);
+        return;
+    }
+    sb_printf(o, "{ /* %s = a list of %lld values */\n    static const double snn_vals[] = {",
+              v, (long long)in->n_vals);
+    for (int64_t i = 0; i < in->n_vals; i++)
+        sb_printf(o, "%s%s", i % 4 ? " " : "\n        ", c_double(in->vals[i]));
+    sb_printf(o, "\n    };\n    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n"
+                 "        %s_%s[snn_i] = (scalar)snn_vals[SNN_LO_%s + snn_i];\n}\n", p->name,
+              p->name, v, p->name);
+}
+
+/* Code-string initial values, after all the others, in dependency order (check.c). */
+static void pop_init_exprs(StrBuf *o, const Model *m, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    if (!p->n_expr_order)
+        return;
+    Ctx c = {m, p, m->precision == PREC_FLOAT, NULL};
+    CodePrinter pr = {0};
+    pr.is_float = c.is_float;
+    pr.name = print_name;
+    pr.rng = print_rng;
+    pr.index = print_index;
+    pr.ud = &c;
+    sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) { /* initial values "
+                 "from code */\n", p->name);
+    for (int k = 0; k < nm->n_params; k++)
+        if (p->runtime[k])
+            sb_printf(o, "    const scalar snn_rpv_%s = (scalar)snn_rp_%s_%s; /* runtime */\n"
+                         "    (void)snn_rpv_%s;\n", nm->params[k].name, p->name,
+                      nm->params[k].name, nm->params[k].name);
+    for (int q = 0; q < p->n_expr_order; q++) {
+        int k = p->expr_order[q];
+        sb_puts(o, "    {\n");
+        for (int v = 0; v < nm->n_vars; v++)
+            sb_printf(o, "        const scalar %s = %s_%s[snn_i];\n        (void)%s;\n",
+                      nm->vars[v].name, p->name, nm->vars[v].name, nm->vars[v].name);
+        sb_printf(o, "        %s_%s[snn_i] = (scalar)(", p->name, nm->vars[k].name);
+        code_print_expr(o, p->inits[k].code->expr, &pr);
+        sb_printf(o, "); /* %s:%d */\n    }\n", p->inits[k].code->loc.file,
+                  p->inits[k].code->loc.line);
+    }
+    sb_puts(o, "}\n");
+}
+
 static void pop_init(StrBuf *o, const Model *m, const Population *p)
 {
     const NeuronModel *nm = p->model;
     for (int k = 0; k < nm->n_vars; k++) {
         const Init *in = &p->inits[k];
+        if (in->kind == INIT_FILE || in->kind == INIT_ARRAY) {
+            pop_init_data(o, p, k);
+            continue;
+        }
+        if (in->kind == INIT_EXPR)
+            continue; /* pop_init_exprs */
         sb_printf(o, "{ /* %s = %s */\n", nm->vars[k].name, init_kind_name(in->kind));
         sb_printf(o, "    const snn_init vinit = %s;\n",
                   c_init(in, arena_printf("var:%s/%s", p->name, nm->vars[k].name)));
@@ -458,6 +525,7 @@ static void pop_init(StrBuf *o, const Model *m, const Population *p)
             sb_printf(o, "memset(snn_dd%d_%s, 0, sizeof(scalar) * snn_ddn%d_%s * SNN_NL_%s);\n",
                       k, p->name, k, p->name, p->name);
     }
+    pop_init_exprs(o, m, p);
     if (nm->spike_source)
         sb_printf(o, "for (uint32_t i = 0; i < SNN_NL_%s; i++)\n    snn_ssc_%s[i] = "
                      "snn_sss_%s[SNN_LO_%s + i];\n", p->name, p->name, p->name, p->name);
@@ -907,9 +975,28 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const Em
     const ConnRule *c = &pj->conn;
     bool het = per_synapse_weight(pj);
     sb_puts(o, "{\n");
+    if (c->kind == CONN_FROM_LIST || c->kind == CONN_FROM_MATRIX) {
+        /* read by the builder: each thread block keeps the synapses onto its targets */
+        sb_puts(o, "    static const snn_conn_data snn_data = {\n");
+        if (c->kind == CONN_FROM_LIST) {
+            sb_printf(o, "        .pre = \"%s\",\n        .post = \"%s\",\n", c->pre.file,
+                      c->post.file);
+            if (pj->weight.kind == INIT_FILE)
+                sb_printf(o, "        .weight = \"%s\",\n", pj->weight.file);
+            if (pj->delay_init.kind == INIT_FILE)
+                sb_printf(o, "        .delay = \"%s\",\n", pj->delay_init.file);
+        } else {
+            sb_printf(o, "        .matrix = \"%s\",\n", c->matrix.file);
+        }
+        sb_printf(o, "        .pre_pop = \"%s\",\n        .post_pop = \"%s\",\n    };\n",
+                  pj->pre->name, pj->post->name);
+    }
     sb_printf(o, "    const snn_proj_spec spec = {\n");
     sb_printf(o, "        .name = \"%s\",\n", pj->name);
-    if (c->kind == CONN_USER) {
+    if (c->kind == CONN_FROM_LIST || c->kind == CONN_FROM_MATRIX) {
+        sb_printf(o, "        .kind = %s,\n", conn_kind_c(c->kind));
+        sb_puts(o, "        .data = &snn_data,\n");
+    } else if (c->kind == CONN_USER) {
         sb_printf(o, "        .kind = %s, /* connectivity '%s' */\n",
                   c->snip->row_form ? "SNN_CONN_USER_ROW" : "SNN_CONN_USER_PAIR", c->snip->name);
         sb_printf(o, "        .gen = snn_conngen_%s,\n", pj->name);
@@ -1605,6 +1692,8 @@ static double expected_synapses(const Projection *pj)
     /* user-defined: unknown before the build; the pair form's work is per pair, and the
      * row form is guessed at 100 per row */
     case CONN_USER: return pj->conn.snip->row_form ? 100.0 * npre : npre * npost;
+    case CONN_FROM_LIST: return (double)pj->conn.pre.n_vals;
+    case CONN_FROM_MATRIX: return 0.1 * npre * npost; /* a guess: the file is read later */
     }
     return 0;
 }

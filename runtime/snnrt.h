@@ -289,7 +289,26 @@ typedef enum snn_conn_kind {
     SNN_CONN_FIXED_TOTAL,     /* exactly n_total synapses */
     SNN_CONN_USER_PAIR,       /* connectivity{ prob }: spec->gen gives column j's sources */
     SNN_CONN_USER_ROW,        /* connectivity{ count, target }: spec->gen gives row i */
+    SNN_CONN_LIST,            /* from_list{}: spec->data's .npy files of sources, targets */
+    SNN_CONN_MATRIX,          /* from_matrix(): spec->data's .npy matrix [n_pre][n_post] */
 } snn_conn_kind;
+
+/* Connectivity from data (rt_data.c), read when the network is built: each thread block
+ * (and MPI rank) streams the files and keeps the synapses onto its own targets.  A list
+ * is 1-d integer arrays of the same length (entry e: synapse pre[e] -> post[e]), with
+ * optional 1-d arrays of the same length of weights and delays (ms); a matrix is a 2-d
+ * array of shape (n_pre, n_post) whose non-zero entries are the synapses and their
+ * weights (NaN and infinities are errors).  Column j holds its synapses with ascending
+ * sources (repeated pairs in file order), so rows come out as for the other rules.  Every
+ * value is checked (indices whole numbers in range, weights finite, delays finite, >= 0
+ * and storable): snn_fatal with the projection, the file and the entry. */
+typedef struct snn_conn_data {
+    const char *pre, *post;     /* SNN_CONN_LIST: the index files */
+    const char *weight, *delay; /* SNN_CONN_LIST: per-synapse values, or NULL (then the
+                                 * spec's initialisers give them, drawn per column) */
+    const char *matrix;         /* SNN_CONN_MATRIX: the weight matrix */
+    const char *pre_pop, *post_pop; /* population names, for messages */
+} snn_conn_data;
 
 /* User-defined rules (connectivity{} in the model) are generated code: a function that
  * writes the sources of column j (SNN_CONN_USER_PAIR, ascending, at most n_pre of them:
@@ -323,6 +342,7 @@ typedef struct snn_proj_spec {
     const char *name;     /* projection name, for messages */
     snn_conn_kind kind;
     snn_conn_gen gen;     /* SNN_CONN_USER_PAIR / _ROW: the generated rule */
+    const snn_conn_data *data; /* SNN_CONN_LIST / _MATRIX: the files */
     uint32_t n_pre, n_post;
     double p;             /* fixed_probability */
     uint32_t k;           /* fixed_indegree, fixed_outdegree */
@@ -379,6 +399,14 @@ typedef struct snn_ragged {
     snn_proj_spec spec;
     uint64_t seed;
 } snn_ragged;
+
+/* Initial values of a state variable from a .npy file of one number per neuron (1-d,
+ * n_all values, any numeric dtype): values [first, first + n) into out (float or double,
+ * 'bytes' wide).  'what' names the variable in messages ("population 'E' variable 'V'");
+ * a missing file, another shape or a value that is not finite is an snn_fatal naming the
+ * file and the entry. */
+void snn_init_from_file(const char *path, const char *what, uint64_t n_all, uint64_t first,
+                        uint64_t n, void *out, int bytes);
 
 /* For generated user-defined rules (above).  snn_conn_reserve: make w->buf hold n entries
  * (contents kept) and return it.  snn_conn_pair_words: the random words of pairs
