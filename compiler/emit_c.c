@@ -455,7 +455,7 @@ static void pop_init_data(StrBuf *o, const Population *p, int k)
     sb_printf(o, "{ /* %s = a list of %lld values */\n    static const double snn_vals[] = {",
               v, (long long)in->n_vals);
     for (int64_t i = 0; i < in->n_vals; i++)
-        sb_printf(o, "%s%s", i % 4 ? " " : "\n        ", c_double(in->vals[i]));
+        sb_printf(o, "%s%s,", i % 4 ? " " : "\n        ", c_double(in->vals[i]));
     sb_printf(o, "\n    };\n    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n"
                  "        %s_%s[snn_i] = (scalar)snn_vals[SNN_LO_%s + snn_i];\n}\n", p->name,
               p->name, v, p->name);
