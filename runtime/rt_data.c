@@ -56,8 +56,32 @@ static void rd_read(rd_array *r, const char *pname, uint64_t first, uint64_t n)
         fread(r->raw, (size_t)r->a.size, (size_t)n, r->f) != (size_t)n)
         snn_fatal("projection '%s': %s: read error at entry %llu", pname, r->path,
                   (unsigned long long)first);
-    for (uint64_t k = 0; k < n; k++)
-        r->v[k] = snn_npy_value(r->raw + k * (uint64_t)r->a.size, r->a.kind, r->a.size);
+    const unsigned char *raw = r->raw;
+    double *v = r->v;
+    const int key = r->a.kind * 16 + r->a.size;
+#define RT_CONVERT(T)                                                                        \
+    for (uint64_t k = 0; k < n; k++) {                                                       \
+        T x;                                                                                 \
+        memcpy(&x, raw + k * sizeof x, sizeof x);                                            \
+        v[k] = (double)x;                                                                    \
+    }
+    /* the usual dtypes without a test per value (the files are little-endian, as is every
+     * machine the simulator builds for) */
+    if (key == 'i' * 16 + 4) {
+        RT_CONVERT(int32_t)
+    } else if (key == 'i' * 16 + 8) {
+        RT_CONVERT(int64_t)
+    } else if (key == 'u' * 16 + 4) {
+        RT_CONVERT(uint32_t)
+    } else if (key == 'f' * 16 + 8) {
+        RT_CONVERT(double)
+    } else if (key == 'f' * 16 + 4) {
+        RT_CONVERT(float)
+    } else {
+        for (uint64_t k = 0; k < n; k++)
+            v[k] = snn_npy_value(raw + k * (uint64_t)r->a.size, r->a.kind, r->a.size);
+    }
+#undef RT_CONVERT
 }
 
 static void rd_close(rd_array *r)
@@ -67,23 +91,6 @@ static void rd_close(rd_array *r)
     free(r->raw);
     free(r->v);
     memset(r, 0, sizeof *r);
-}
-
-/* One kept synapse: target, source, entry in the file, weight, delay (ms). */
-typedef struct kept {
-    uint32_t post, pre;
-    uint64_t idx;
-    double w, d;
-} kept;
-
-static int by_post_pre_idx(const void *x, const void *y)
-{
-    const kept *a = x, *b = y;
-    if (a->post != b->post)
-        return a->post < b->post ? -1 : 1;
-    if (a->pre != b->pre)
-        return a->pre < b->pre ? -1 : 1;
-    return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
 static void check_index(const snn_proj_spec *spec, const rd_array *r, uint64_t e, double v,
@@ -108,35 +115,120 @@ static void check_ndim1(const snn_proj_spec *spec, const rd_array *r, int intege
                   r->a.kind == 'f' ? "float" : "bool", r->a.size * 8);
 }
 
-static void push(kept **v, uint64_t *n, uint64_t *cap, kept k, const char *name)
+/* Sort the entries [a, b) of a column by source, stably (repeated pairs keep the file's
+ * order), moving the weights and delays along: keys (source << 32 | position) sorted
+ * bottom-up by merging runs of 16 made by insertion sort. */
+static void sort_keys(uint64_t *k, uint64_t *t, uint64_t n)
 {
-    if (*n == *cap) {
-        uint64_t nc = *cap ? *cap * 2 : 4096;
-        kept *nv = realloc(*v, (size_t)nc * sizeof *nv);
-        if (!nv)
-            snn_fatal("projection '%s': out of memory for %llu synapses read from data", name,
-                      (unsigned long long)nc);
-        *v = nv;
-        *cap = nc;
+    for (uint64_t r = 0; r < n; r += 16) {
+        const uint64_t e = r + 16 < n ? r + 16 : n;
+        for (uint64_t i = r + 1; i < e; i++) {
+            const uint64_t x = k[i];
+            uint64_t j = i;
+            while (j > r && k[j - 1] > x) {
+                k[j] = k[j - 1];
+                j--;
+            }
+            k[j] = x;
+        }
     }
-    (*v)[(*n)++] = k;
+    uint64_t *src = k, *dst = t;
+    for (uint64_t w = 16; w < n; w *= 2) {
+        for (uint64_t lo = 0; lo < n; lo += 2 * w) {
+            const uint64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            uint64_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                dst[o++] = src[j] < src[i] ? src[j++] : src[i++];
+            while (i < mid)
+                dst[o++] = src[i++];
+            while (j < hi)
+                dst[o++] = src[j++];
+        }
+        uint64_t *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != k)
+        memcpy(k, src, (size_t)n * sizeof *k);
 }
 
-/* The synapses onto targets [lo, hi), as columns (rt_internal.h, rt_list). */
+static void sort_column(rt_list *l, uint64_t a, uint64_t b, uint64_t **tmp, uint64_t *tcap,
+                        const char *name)
+{
+    const uint64_t n = b - a;
+    uint32_t *src = l->src + a;
+    int sorted = 1;
+    for (uint64_t k = 1; k < n && sorted; k++)
+        sorted = src[k - 1] <= src[k];
+    if (sorted)
+        return;
+    if (3 * n > *tcap) {
+        free(*tmp);
+        *tmp = malloc((size_t)n * 3 * sizeof **tmp);
+        if (!*tmp)
+            snn_fatal("projection '%s': out of memory sorting a column", name);
+        *tcap = 3 * n;
+    }
+    uint64_t *key = *tmp, *t = key + n;
+    double *d = (double *)(void *)(t + n);
+    for (uint64_t k = 0; k < n; k++)
+        key[k] = (uint64_t)src[k] << 32 | k;
+    sort_keys(key, t, n);
+    for (uint64_t k = 0; k < n; k++)
+        src[k] = (uint32_t)(key[k] >> 32);
+    double *vals[2] = {l->w ? l->w + a : NULL, l->dms ? l->dms + a : NULL};
+    for (int q = 0; q < 2; q++) {
+        if (!vals[q])
+            continue;
+        for (uint64_t k = 0; k < n; k++)
+            d[k] = vals[q][(uint32_t)key[k]];
+        memcpy(vals[q], d, (size_t)n * sizeof *d);
+    }
+}
+
+/* Offsets from the per-column counts in start[c + 1]; allocate the arrays. */
+static uint64_t list_alloc(rt_list *out, const char *name)
+{
+    uint64_t total = 0;
+    for (uint32_t c = 0; c < out->n_cols; c++) {
+        uint64_t len = out->start[c + 1];
+        if (len > UINT32_MAX)
+            snn_fatal("projection '%s': target %u has more than 4294967295 synapses", name,
+                      out->lo + c);
+        out->maxcol = len > out->maxcol ? (uint32_t)len : out->maxcol;
+        out->start[c + 1] += out->start[c];
+    }
+    total = out->start[out->n_cols];
+    out->src = malloc((size_t)total * sizeof *out->src + 1);
+    out->w = out->has_w ? malloc((size_t)total * sizeof *out->w + 1) : NULL;
+    out->dms = out->has_d ? malloc((size_t)total * sizeof *out->dms + 1) : NULL;
+    if (!out->src || (out->has_w && !out->w) || (out->has_d && !out->dms))
+        snn_fatal("projection '%s': out of memory for %llu synapses read from data", name,
+                  (unsigned long long)total);
+    return total;
+}
+
+/* The synapses onto targets [lo, hi), as columns (rt_internal.h, rt_list).  Two passes
+ * over the files: count the synapses of each column (checking the indices), then put
+ * each where it belongs (checking weights and delays); only this block's synapses are
+ * kept in memory. */
 void rt_list_load(const snn_proj_spec *spec, uint32_t lo, uint32_t hi, rt_list *out)
 {
     const snn_conn_data *dd = spec->data;
     const char *name = spec->name ? spec->name : "?";
     if (!dd)
         snn_fatal("projection '%s': connectivity from data without its files", name);
-    kept *v = NULL;
-    uint64_t nv = 0, cap = 0;
     memset(out, 0, sizeof *out);
     out->lo = lo;
     out->n_cols = hi - lo;
+    out->start = calloc((size_t)out->n_cols + 2, sizeof *out->start);
+    uint64_t *fill = calloc((size_t)out->n_cols + 1, sizeof *fill);
+    if (!out->start || !fill)
+        snn_fatal("projection '%s': out of memory for %u columns", name, out->n_cols);
     const double dmax_ms = (spec->delay_bytes == 1 ? 255.5 : 65535.5) * spec->dt;
 
     if (spec->kind == SNN_CONN_MATRIX) {
+        /* rows in ascending order: each column's sources come out sorted */
         rd_array m;
         rd_open(&m, name, dd->matrix, "matrix", (uint64_t)(hi - lo));
         if (m.a.ndim != 2 || m.a.shape[0] != spec->n_pre || m.a.shape[1] != spec->n_post)
@@ -145,47 +237,71 @@ void rt_list_load(const snn_proj_spec *spec, uint32_t lo, uint32_t hi, rt_list *
                       (unsigned long long)m.a.shape[0],
                       (unsigned long long)(m.a.ndim == 2 ? m.a.shape[1] : 0), spec->n_pre,
                       spec->n_post);
-        for (uint32_t i = 0; i < spec->n_pre && hi > lo; i++) {
-            rd_read(&m, name, (uint64_t)i * spec->n_post + lo, hi - lo);
-            for (uint32_t c = 0; c < hi - lo; c++) {
-                double w = m.v[c];
-                if (w == 0.0)
-                    continue;
-                if (!isfinite(w))
-                    snn_fatal("projection '%s': %s: entry (row %u, column %u) is %g; weights "
-                              "must be finite (0 means no synapse)", name, m.path, i, lo + c, w);
-                push(&v, &nv, &cap, (kept){lo + c, i, (uint64_t)i * spec->n_post + lo + c, w, 0},
-                     name);
+        out->has_w = 1;
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass)
+                list_alloc(out, name);
+            for (uint32_t i = 0; i < spec->n_pre && hi > lo; i++) {
+                rd_read(&m, name, (uint64_t)i * spec->n_post + lo, hi - lo);
+                for (uint32_t c = 0; c < hi - lo; c++) {
+                    const double w = m.v[c];
+                    if (w == 0.0)
+                        continue;
+                    if (!isfinite(w))
+                        snn_fatal("projection '%s': %s: entry (row %u, column %u) is %g; "
+                                  "weights must be finite (0 means no synapse)", name, m.path,
+                                  i, lo + c, w);
+                    if (!pass) {
+                        out->start[c + 1]++;
+                        continue;
+                    }
+                    const uint64_t at = out->start[c] + fill[c]++;
+                    out->src[at] = i;
+                    out->w[at] = w;
+                }
             }
         }
         rd_close(&m);
-    } else {
-        rd_array r[4];
-        const char *paths[4] = {dd->pre, dd->post, dd->weight, dd->delay};
-        const char *roles[4] = {"source", "target", "weight", "delay"};
-        int on[4] = {1, 1, dd->weight != NULL, dd->delay != NULL};
-        for (int k = 0; k < 4; k++) {
-            if (!on[k])
-                continue;
-            rd_open(&r[k], name, paths[k], roles[k], RT_DATA_CHUNK);
-            check_ndim1(spec, &r[k], k < 2);
-            if (k && r[k].a.count != r[0].a.count)
-                snn_fatal("projection '%s': %s has %llu entries but %s has %llu; every synapse "
-                          "needs one of each", name, r[k].path,
-                          (unsigned long long)r[k].a.count, r[0].path,
-                          (unsigned long long)r[0].a.count);
-        }
-        const uint64_t n = r[0].a.count;
+        free(fill);
+        return;
+    }
+
+    rd_array r[4];
+    const char *paths[4] = {dd->pre, dd->post, dd->weight, dd->delay};
+    const char *roles[4] = {"source", "target", "weight", "delay"};
+    const int on[4] = {1, 1, dd->weight != NULL, dd->delay != NULL};
+    for (int k = 0; k < 4; k++) {
+        if (!on[k])
+            continue;
+        rd_open(&r[k], name, paths[k], roles[k], RT_DATA_CHUNK);
+        check_ndim1(spec, &r[k], k < 2);
+        if (k && r[k].a.count != r[0].a.count)
+            snn_fatal("projection '%s': %s has %llu entries but %s has %llu; every synapse "
+                      "needs one of each", name, r[k].path, (unsigned long long)r[k].a.count,
+                      r[0].path, (unsigned long long)r[0].a.count);
+    }
+    out->has_w = on[2];
+    out->has_d = on[3];
+    const uint64_t n = r[0].a.count;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass)
+            list_alloc(out, name);
         for (uint64_t e0 = 0; e0 < n; e0 += RT_DATA_CHUNK) {
             const uint64_t m = n - e0 < RT_DATA_CHUNK ? n - e0 : RT_DATA_CHUNK;
             for (int k = 0; k < 4; k++)
-                if (on[k])
+                if (on[k] && (k < 2 || pass))
                     rd_read(&r[k], name, e0, m);
             for (uint64_t c = 0; c < m; c++) {
                 const uint64_t e = e0 + c;
-                check_index(spec, &r[0], e, r[0].v[c], spec->n_pre, dd->pre_pop);
-                check_index(spec, &r[1], e, r[1].v[c], spec->n_post, dd->post_pop);
-                double w = on[2] ? r[2].v[c] : 0.0, d = on[3] ? r[3].v[c] : 0.0;
+                const double j = r[1].v[c];
+                if (!pass) {
+                    check_index(spec, &r[0], e, r[0].v[c], spec->n_pre, dd->pre_pop);
+                    check_index(spec, &r[1], e, j, spec->n_post, dd->post_pop);
+                    if (j >= lo && j < hi)
+                        out->start[(uint32_t)j - lo + 1]++;
+                    continue;
+                }
+                const double w = on[2] ? r[2].v[c] : 0.0, d = on[3] ? r[3].v[c] : 0.0;
                 if (on[2] && !isfinite(w))
                     snn_fatal("projection '%s': %s: entry %llu is %g; weights must be finite",
                               name, r[2].path, (unsigned long long)e, w);
@@ -194,45 +310,27 @@ void rt_list_load(const snn_proj_spec *spec, uint32_t lo, uint32_t hi, rt_list *
                               ">= 0 and below %g ms (%u steps of %g ms)", name, r[3].path,
                               (unsigned long long)e, d, dmax_ms,
                               spec->delay_bytes == 1 ? 255u : 65535u, spec->dt);
-                const uint32_t j = (uint32_t)r[1].v[c];
-                if (j >= lo && j < hi)
-                    push(&v, &nv, &cap, (kept){j, (uint32_t)r[0].v[c], e, w, d}, name);
+                if (!(j >= lo && j < hi))
+                    continue;
+                const uint32_t col = (uint32_t)j - lo;
+                const uint64_t at = out->start[col] + fill[col]++;
+                out->src[at] = (uint32_t)r[0].v[c];
+                if (out->w)
+                    out->w[at] = w;
+                if (out->dms)
+                    out->dms[at] = d;
             }
         }
-        for (int k = 0; k < 4; k++)
-            if (on[k])
-                rd_close(&r[k]);
-        out->has_w = on[2];
-        out->has_d = on[3];
     }
-    if (spec->kind == SNN_CONN_MATRIX)
-        out->has_w = 1;
-    if (nv > 1)
-        qsort(v, (size_t)nv, sizeof *v, by_post_pre_idx);
-    out->start = calloc((size_t)out->n_cols + 1, sizeof *out->start);
-    out->src = malloc((size_t)nv * sizeof *out->src + 1);
-    out->w = out->has_w ? malloc((size_t)nv * sizeof *out->w + 1) : NULL;
-    out->dms = out->has_d ? malloc((size_t)nv * sizeof *out->dms + 1) : NULL;
-    if (!out->start || !out->src || (out->has_w && !out->w) || (out->has_d && !out->dms))
-        snn_fatal("projection '%s': out of memory for %llu synapses read from data", name,
-                  (unsigned long long)nv);
-    for (uint64_t k = 0; k < nv; k++) {
-        out->start[v[k].post - lo + 1]++;
-        out->src[k] = v[k].pre;
-        if (out->w)
-            out->w[k] = v[k].w;
-        if (out->dms)
-            out->dms[k] = v[k].d;
-    }
-    for (uint32_t c = 0; c < out->n_cols; c++) {
-        uint64_t len = out->start[c + 1];
-        if (len > UINT32_MAX)
-            snn_fatal("projection '%s': target %u has more than 4294967295 synapses", name,
-                      lo + c);
-        out->maxcol = len > out->maxcol ? (uint32_t)len : out->maxcol;
-        out->start[c + 1] += out->start[c];
-    }
-    free(v);
+    for (int k = 0; k < 4; k++)
+        if (on[k])
+            rd_close(&r[k]);
+    free(fill);
+    /* each column by source, stably */
+    uint64_t *tmp = NULL, tcap = 0;
+    for (uint32_t c = 0; c < out->n_cols; c++)
+        sort_column(out, out->start[c], out->start[c + 1], &tmp, &tcap, name);
+    free(tmp);
 }
 
 void rt_list_free(rt_list *l)
