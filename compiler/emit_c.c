@@ -447,9 +447,10 @@ static void pop_init_data(StrBuf *o, const Population *p, int k)
     const Init *in = &p->inits[k];
     const char *v = nm->vars[k].name;
     if (in->kind == INIT_FILE) {
-        sb_printf(o, "snn_init_from_file(\"%s\", \"population '%s' variable '%s'\", SNN_N_%s,\n"
-                     "                   SNN_LO_%s, SNN_NL_%s, %s_%s, (int)sizeof(scalar));\n",
-                  in->file, p->name, v, p->name, p->name, p->name, p->name, v);
+        sb_printf(o, "snn_init_from_file(snn_data_path(run, \"%s\", \"%s\"),\n"
+                     "                   \"population '%s' variable '%s'\", SNN_N_%s, SNN_LO_%s, "
+                     "SNN_NL_%s,\n                   %s_%s, (int)sizeof(scalar));\n",
+                  in->file_arg, in->file, p->name, v, p->name, p->name, p->name, p->name, v);
         return;
     }
     sb_printf(o, "{ /* %s = a list of %lld values */\n    static const double snn_vals[] = {",
@@ -977,16 +978,16 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const Em
     sb_puts(o, "{\n");
     if (c->kind == CONN_FROM_LIST || c->kind == CONN_FROM_MATRIX) {
         /* read by the builder: each thread block keeps the synapses onto its targets */
-        sb_puts(o, "    static const snn_conn_data snn_data = {\n");
-        if (c->kind == CONN_FROM_LIST) {
-            sb_printf(o, "        .pre = \"%s\",\n        .post = \"%s\",\n", c->pre.file,
-                      c->post.file);
-            if (pj->weight.kind == INIT_FILE)
-                sb_printf(o, "        .weight = \"%s\",\n", pj->weight.file);
-            if (pj->delay_init.kind == INIT_FILE)
-                sb_printf(o, "        .delay = \"%s\",\n", pj->delay_init.file);
-        } else {
-            sb_printf(o, "        .matrix = \"%s\",\n", c->matrix.file);
+        /* the file as the model names it, where snncc found it (the run config's
+         * data.<name> may replace it) */
+        sb_puts(o, "    const snn_conn_data snn_data = {\n");
+        const Init *f[5] = {&c->pre, &c->post, &pj->weight, &pj->delay_init, &c->matrix};
+        static const char *const fld[5] = {"pre", "post", "weight", "delay", "matrix"};
+        for (int k = 0; k < 5; k++) {
+            bool on = c->kind == CONN_FROM_LIST ? k < 4 && f[k]->kind == INIT_FILE : k == 4;
+            if (on)
+                sb_printf(o, "        .%s = snn_data_path(run, \"%s\", \"%s\"),\n", fld[k],
+                          f[k]->file_arg, f[k]->file);
         }
         sb_printf(o, "        .pre_pop = \"%s\",\n        .post_pop = \"%s\",\n    };\n",
                   pj->pre->name, pj->post->name);

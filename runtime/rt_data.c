@@ -21,6 +21,74 @@
 
 #define RT_DATA_CHUNK 65536u
 
+/* ---- the data files read, and the run config's replacements ---------------------------- */
+
+static struct {
+    const char *name, *path;
+} g_files[SNN_MAX_DATA_FILES];
+static int g_nfiles;
+static int g_lock;
+
+const char *snn_data_path(const snn_run *run, const char *name, const char *path)
+{
+    const snn_config *cfg = run->cfg;
+    for (int k = 0; k < cfg->n_data; k++)
+        if (!strcmp(cfg->data[k].name, name)) {
+            path = cfg->data[k].path;
+            break;
+        }
+    while (__atomic_exchange_n(&g_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+    int k = 0;
+    while (k < g_nfiles && strcmp(g_files[k].name, name) != 0)
+        k++;
+    if (k == g_nfiles && k < SNN_MAX_DATA_FILES) {
+        g_files[k].name = name;
+        g_files[k].path = path;
+        g_nfiles++;
+    }
+    __atomic_store_n(&g_lock, 0, __ATOMIC_RELEASE);
+    return path;
+}
+
+void snn_data_finish(const snn_run *run)
+{
+    const snn_config *cfg = run->cfg;
+    /* by name, for run.json: the threads registered them in any order */
+    for (int a = 1; a < g_nfiles; a++)
+        for (int b = a; b > 0 && strcmp(g_files[b - 1].name, g_files[b].name) > 0; b--) {
+            const char *n = g_files[b].name, *p = g_files[b].path;
+            g_files[b] = g_files[b - 1];
+            g_files[b - 1].name = n;
+            g_files[b - 1].path = p;
+        }
+    for (int k = 0; k < cfg->n_data; k++) {
+        int used = 0;
+        for (int q = 0; q < g_nfiles; q++)
+            used |= !strcmp(g_files[q].name, cfg->data[k].name);
+        if (used)
+            continue;
+        char names[1024] = "";
+        size_t at = 0;
+        for (int q = 0; q < g_nfiles && at < sizeof names - 1; q++)
+            at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", q ? ", " : "",
+                                   g_files[q].name);
+        if (g_nfiles)
+            snn_fatal("data.%s (%s): the model reads no data file of that name (its files: %s)",
+                      cfg->data[k].name, cfg->data[k].where, names);
+        snn_fatal("data.%s (%s): the model reads no data files (from_list, from_matrix, "
+                  "from_file)", cfg->data[k].name, cfg->data[k].where);
+    }
+}
+
+int snn_data_files(void) { return g_nfiles; }
+
+void snn_data_file(int k, const char **name, const char **path)
+{
+    *name = g_files[k].name;
+    *path = g_files[k].path;
+}
+
 /* A 1-d or 2-d array being read a chunk at a time, converted to doubles. */
 typedef struct rd_array {
     const char *path;

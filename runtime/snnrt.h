@@ -73,6 +73,7 @@ double snn_now(void);                                         /* monotonic secon
 #define SNN_MAX_POPS 256
 #define SNN_MAX_RPARAMS 64
 #define SNN_MAX_SPIKE_FILES 64
+#define SNN_MAX_DATA_FILES 64
 
 typedef struct snn_config {
     double duration_ms;       /* default 1000 */
@@ -104,6 +105,15 @@ typedef struct snn_config {
         char path[1024];
         char where[192];
     } spike_times[SNN_MAX_SPIKE_FILES];
+    /* data: { w.npy: other.npy }: a data file of the model (from_list, from_matrix,
+     * from_file; keyed by the name the model gives it) replaced by another at run time;
+     * checked by snn_data_finish after the build (rt_data.c) */
+    int n_data;
+    struct snn_data_set {
+        char name[256];
+        char path[1024];
+        char where[192];
+    } data[SNN_MAX_DATA_FILES];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -399,6 +409,18 @@ typedef struct snn_ragged {
     snn_proj_spec spec;
     uint64_t seed;
 } snn_ragged;
+
+/* The file to read for the model's data file 'name' (as the model names it; 'path' is
+ * where snncc found it): the run config's data.<name> if it has one, else path.  Records
+ * the pair for run.json (snn_data_files).  Thread-safe. */
+struct snn_run;
+const char *snn_data_path(const struct snn_run *run, const char *name, const char *path);
+/* After the build and initialisation: a data.<name> in the run config that names no data
+ * file of the model is an snn_fatal (a typo would otherwise go unnoticed). */
+void snn_data_finish(const struct snn_run *run);
+/* The data files read (for run.json): their number; name and path of the k-th. */
+int snn_data_files(void);
+void snn_data_file(int k, const char **name, const char **path);
 
 /* Initial values of a state variable from a .npy file of one number per neuron (1-d,
  * n_all values, any numeric dtype): values [first, first + n) into out (float or double,

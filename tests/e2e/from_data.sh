@@ -209,3 +209,39 @@ cp "$WORK/e_post3.npy" "$WORK/e_post_ok.npy"
 if "$WORK/err/e" --time 1 --quiet --output "$WORK/err/out" 2>"$WORK/err.log"; then fail "changed file: ran"; fi
 grep -q "e_post_ok.npy has 3 entries but .*e_pre.npy has 4" "$WORK/err.log" || { cat "$WORK/err.log"; fail "changed file"; }
 ok "changed file: $(head -n 1 "$WORK/err.log")"
+
+# --- another file at run time: data.<name> in the run config or --set; run.json says -----
+$PY - "$data" "$WORK" <<'PY'
+import sys
+import numpy as np
+w = np.load(f"{sys.argv[1]}/connectome_w.npy")
+np.save(f"{sys.argv[2]}/w_half.npy", w / 2)
+PY
+printf 'data:\n  connectome_w.npy: %s/w_half.npy\n' "$WORK" >"$WORK/half.yaml"
+"$WORK/c1/connectome" --time 50 --quiet --output "$WORK/oh" --config "$WORK/half.yaml"
+"$WORK/c1/connectome" --time 50 --quiet --output "$WORK/oh2" --set data.connectome_w.npy="$WORK/w_half.npy"
+$PY - "$data" "$WORK" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[2])
+import numpy as np
+from cks import checksum
+d, work = sys.argv[1], sys.argv[2]
+pre, post = np.load(f"{d}/connectome_pre.npy"), np.load(f"{d}/connectome_post.npy")
+delay = np.load(f"{d}/connectome_delay.npy") / 0.1
+steps = np.where(delay < 1.5, 1, np.floor(delay + 0.5)).astype(np.int64)
+want = checksum(pre, post, np.load(f"{work}/w_half.npy"), True, steps)
+for o in ("oh", "oh2"):
+    r = json.load(open(f"{work}/{o}/run.json"))
+    assert r["projections"][1]["name"] == "wiring" and r["projections"][1]["checksum"] == want
+    assert r["data"]["connectome_w.npy"] == f"{work}/w_half.npy", r["data"]
+    assert r["data"]["connectome_pre.npy"] == f"{d}/connectome_pre.npy", r["data"]
+    assert list(r["data"]) == sorted(r["data"]), r["data"]
+r = json.load(open(f"{work}/o1/run.json"))
+assert r["data"]["connectome_w.npy"] == f"{d}/connectome_w.npy" and len(r["data"]) == 6, r["data"]
+print("ok   data.connectome_w.npy replaces the weights (config and --set); run.json names the files")
+PY
+if "$WORK/c1/connectome" --time 1 --quiet --output "$WORK/ox" --set data.connectome_x.npy=a.npy 2>"$WORK/err.log"; then
+    fail "unknown data name: ran"
+fi
+grep -q "data.connectome_x.npy (--set 'data.connectome_x.npy=a.npy'): the model reads no data file of that name (its files: connectome_delay.npy, " "$WORK/err.log" || { cat "$WORK/err.log"; fail "unknown data name"; }
+ok "unknown data name: $(head -n 1 "$WORK/err.log")"
