@@ -1009,6 +1009,11 @@ int check_model(Model *m)
             continue;
         done[ndone++] = nm;
         errs += check_neuron(nm);
+        for (int k = 0; k < nm->n_vars; k++) /* code-string initial values, used or not */
+            if (nm->vars[k].init.kind == INIT_EXPR)
+                errs += parse_init_expr(nm, &nm->vars[k].init,
+                                        arena_printf("neuron '%s': initial value of '%s'",
+                                                     nm->name, nm->vars[k].name));
     }
 
     for (int i = 0; i < m->n_pops; i++) {
