@@ -609,7 +609,7 @@ static int check_projection(Model *m, Projection *pj)
         pj->delay_bytes = round(hi / m->dt) <= 255 ? 1 : 2;
         double lo = d->kind == INIT_UNIFORM ? d->a : d->kind == INIT_NORMAL_CLIPPED ? d->lo
                                                                                     : -INFINITY;
-        if (lo < m->dt * (1 - 1e-9) && d->kind != INIT_CODE)
+        if (lo < m->dt * (1 - 1e-9) && d->kind != INIT_CODE && d->kind != INIT_FILE)
             diag_warn(d->loc, "projection '%s': delays below dt = %g ms are possible; they are "
                               "stored as one step (use normal_clipped(mean, sd, %g) to redraw)",
                       pj->name, m->dt, m->dt);
@@ -923,6 +923,211 @@ static void warn_silent_sources(const Model *m)
     }
 }
 
+/* ---- initial values from data and from code strings (population{ init }) ---------- */
+
+/* The variables an initial-value expression reads (bit k: var k), through e. */
+static void expr_vars(const Expr *e, bool *uses)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_NAME && e->sym && e->sym->kind == SYM_VAR)
+        uses[e->sym->index] = true;
+    expr_vars(e->a, uses);
+    expr_vars(e->b, uses);
+    expr_vars(e->c, uses);
+    for (int i = 0; i < e->nargs; i++)
+        expr_vars(e->args[i], uses);
+}
+
+static bool expr_assigns_any(const Expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EX_ASSIGN || e->kind == EX_INCDEC)
+        return true;
+    bool r = expr_assigns_any(e->a) || expr_assigns_any(e->b) || expr_assigns_any(e->c);
+    for (int i = 0; i < e->nargs && !r; i++)
+        r = expr_assigns_any(e->args[i]);
+    return r;
+}
+
+/* Parse and resolve a code-string initial value (once per model default it shares): it
+ * sees the neuron's parameters, its other variables, id and dt. */
+static int parse_init_expr(const NeuronModel *nm, const Init *in, const char *what)
+{
+    CodeStr *cs = in->code;
+    if (cs->expr)
+        return 0;
+    if (cs->stmts) /* parsed before and found wrong */
+        return 1;
+    cs->stmts = arena_alloc(sizeof(Stmt));
+    Expr *e = code_parse_expr(cs->text, cs->loc, what);
+    if (!e)
+        return 1;
+    Sym *syms = arena_alloc(sizeof(Sym) * (size_t)(nm->n_params + nm->n_vars + 3));
+    int k = 0;
+    for (int i = 0; i < nm->n_params; i++)
+        syms[k++] = (Sym){nm->params[i].name, SYM_PARAM, i, false, 0};
+    for (int i = 0; i < nm->n_vars; i++)
+        syms[k++] = (Sym){nm->vars[i].name, SYM_VAR, i, false, 0};
+    syms[k++] = (Sym){"dt", SYM_BUILTIN, 0, false, 0};
+    syms[k++] = (Sym){"id", SYM_BUILTIN, 2, false, 0};
+    if (code_resolve_expr(e, syms, k, cs->loc, what) != 0)
+        return 1;
+    if (code_uses_rng(NULL, e) || expr_assigns_any(e)) {
+        diag_error(cs->loc, "%s: an initial value from code is one expression of the "
+                            "neuron's parameters and other variables, without random draws "
+                            "or assignments (draw with an initialiser such as uniform(a, b) "
+                            "and refer to that variable)", what);
+        return 1;
+    }
+    cs->expr = e;
+    return 0;
+}
+
+static int check_pop_inits(Population *p)
+{
+    const NeuronModel *nm = p->model;
+    int errs = 0;
+    int nexpr = 0;
+    for (int k = 0; k < nm->n_vars; k++) {
+        const Init *in = &p->inits[k];
+        const char *what = arena_printf("population '%s': init of '%s'", p->name,
+                                        nm->vars[k].name);
+        if ((in->kind == INIT_FILE || in->kind == INIT_ARRAY) && in->n_vals != p->n) {
+            diag_error(in->loc, "%s: %s%s%s has %lld value%s; it needs one per neuron (%lld)",
+                       what, in->kind == INIT_FILE ? "'" : "the list",
+                       in->kind == INIT_FILE ? in->file_arg : "",
+                       in->kind == INIT_FILE ? "'" : "", (long long)in->n_vals,
+                       in->n_vals == 1 ? "" : "s", (long long)p->n);
+            errs++;
+        }
+        if (in->kind == INIT_EXPR) {
+            errs += parse_init_expr(nm, in, what);
+            nexpr++;
+        }
+    }
+    if (errs || !nexpr)
+        return errs;
+    /* dependency order: a code-string value after every code-string value it reads */
+    bool **uses = arena_alloc(sizeof(bool *) * (size_t)nm->n_vars);
+    for (int k = 0; k < nm->n_vars; k++) {
+        uses[k] = arena_alloc(sizeof(bool) * (size_t)(nm->n_vars + 1));
+        if (p->inits[k].kind == INIT_EXPR)
+            expr_vars(p->inits[k].code->expr, uses[k]);
+    }
+    int *state = arena_alloc(sizeof(int) * (size_t)nm->n_vars); /* 0 new, 1 open, 2 done */
+    p->expr_order = arena_alloc(sizeof(int) * (size_t)nm->n_vars);
+    p->n_expr_order = 0;
+    int *stack = arena_alloc(sizeof(int) * (size_t)(nm->n_vars + 1));
+    int *next = arena_alloc(sizeof(int) * (size_t)(nm->n_vars + 1));
+    for (int r = 0; r < nm->n_vars; r++) {
+        if (p->inits[r].kind != INIT_EXPR || state[r])
+            continue;
+        int sp = 0;
+        stack[sp] = r;
+        next[sp] = 0;
+        state[r] = 1;
+        while (sp >= 0) {
+            int v = stack[sp];
+            int w = next[sp]++;
+            if (w >= nm->n_vars) {
+                state[v] = 2;
+                p->expr_order[p->n_expr_order++] = v;
+                sp--;
+                continue;
+            }
+            if (!uses[v][w] || p->inits[w].kind != INIT_EXPR || state[w] == 2)
+                continue;
+            if (state[w] == 1) {
+                /* a cycle: stack from w up to v */
+                StrBuf sb;
+                sb_init(&sb);
+                int from = 0;
+                while (stack[from] != w)
+                    from++;
+                for (int q = from; q <= sp; q++)
+                    sb_printf(&sb, "%s -> ", nm->vars[stack[q]].name);
+                sb_puts(&sb, nm->vars[w].name);
+                diag_error(p->inits[w].code->loc, "population '%s': the initial value of '%s' "
+                                                  "depends on itself (%s); give one of these "
+                                                  "variables a number or an initialiser",
+                           p->name, nm->vars[w].name, sb.buf);
+                sb_release(&sb);
+                return 1;
+            }
+            state[w] = 1;
+            sp++;
+            stack[sp] = w;
+            next[sp] = 0;
+        }
+    }
+    return 0;
+}
+
+/* Weights and delays from data (from_list, from_matrix, from_file), and the kinds of
+ * initial values projections do not take. */
+static int check_proj_data(const Model *m, Projection *pj)
+{
+    int errs = 0;
+    const ConnRule *c = &pj->conn;
+    const char *data = c->kind == CONN_FROM_LIST ? "from_list" : "from_matrix";
+    bool is_data = c->kind == CONN_FROM_LIST || c->kind == CONN_FROM_MATRIX;
+    const Init *in[2] = {&pj->weight, &pj->delay_init};
+    static const char *const names[2] = {"weight", "delay"};
+    for (int k = 0; k < 2; k++) {
+        if (in[k]->kind == INIT_ARRAY || in[k]->kind == INIT_EXPR) {
+            diag_error(in[k]->loc, "projection '%s': a %s cannot be a %s; per-synapse values "
+                                   "come from a .npy file with conn = from_list{...} and "
+                                   "%s = from_file(\"x.npy\")", pj->name, names[k],
+                       in[k]->kind == INIT_ARRAY ? "Lua list" : "code string", names[k]);
+            errs++;
+        }
+        if (in[k]->kind != INIT_FILE || (k == 0 && c->kind == CONN_FROM_MATRIX))
+            continue;
+        if (c->kind != CONN_FROM_LIST) {
+            diag_error(in[k]->loc, "projection '%s': %s = from_file(...) gives one value per "
+                                   "entry of a list of synapses; it needs conn = from_list{...} "
+                                   "(with %s, the order of the synapses is not the file's)",
+                       pj->name, names[k], conn_rule_name(c));
+            errs++;
+        } else if (in[k]->n_vals != c->pre.n_vals) {
+            diag_error(in[k]->loc, "projection '%s': %s '%s' has %lld values but the list "
+                                   "'%s' has %lld synapses", pj->name, names[k],
+                       in[k]->file_arg, (long long)in[k]->n_vals, c->pre.file_arg,
+                       (long long)c->pre.n_vals);
+            errs++;
+        }
+    }
+    if (pj->syn)
+        for (int k = 0; k < pj->syn->n_vars; k++)
+            if (strcmp(pj->syn->vars[k].name, pj->syn->weight) != 0 &&
+                pj->syn_inits[k].kind == INIT_FILE) {
+                diag_error(pj->syn_inits[k].loc, "projection '%s': init of '%s': from_file is "
+                                                 "supported for the weight only", pj->name,
+                           pj->syn->vars[k].name);
+                errs++;
+            }
+    if (c->kind == CONN_FROM_MATRIX &&
+        (c->matrix.n_vals / (c->matrix.cols ? c->matrix.cols : 1) != pj->pre->n ||
+         c->matrix.cols != pj->post->n)) {
+        diag_error(c->loc, "projection '%s': from_matrix '%s' has shape (%lld, %lld); it needs "
+                           "a row per source and a column per target: (%lld, %lld)", pj->name,
+                   c->matrix.file_arg,
+                   (long long)(c->matrix.n_vals / (c->matrix.cols ? c->matrix.cols : 1)),
+                   (long long)c->matrix.cols, (long long)pj->pre->n, (long long)pj->post->n);
+        errs++;
+    }
+    if (is_data && pj->format == FORMAT_PROCEDURAL) {
+        diag_error(pj->format_loc, "projection '%s': format = \"procedural\" regenerates rows "
+                                   "from a rule; %s has no rule to regenerate (use \"sparse\" "
+                                   "or \"dense\")", pj->name, data);
+        errs++;
+    }
+    (void)m;
+    return errs;
+}
+
 int check_model(Model *m)
 {
     int errs = 0;
@@ -959,6 +1164,11 @@ int check_model(Model *m)
             continue;
         done[ndone++] = nm;
         errs += check_neuron(nm);
+        for (int k = 0; k < nm->n_vars; k++) /* code-string initial values, used or not */
+            if (nm->vars[k].init.kind == INIT_EXPR)
+                errs += parse_init_expr(nm, &nm->vars[k].init,
+                                        arena_printf("neuron '%s': initial value of '%s'",
+                                                     nm->name, nm->vars[k].name));
     }
 
     for (int i = 0; i < m->n_pops; i++) {
@@ -984,6 +1194,7 @@ int check_model(Model *m)
                        (long long)nm->n_lists - 1, (long long)p->n);
             errs++;
         }
+        errs += check_pop_inits(p);
         for (int k = 0; k < nm->n_vars; k++) {
             const Init *in = &p->inits[k];
             if (in->kind == INIT_UNIFORM && in->a > in->b) {
@@ -1023,6 +1234,8 @@ int check_model(Model *m)
         if (pj->syn)
             errs += resolve_syn_code(pj, failed + (size_t)k * SC_COUNT);
     }
+    for (int i = 0; i < m->n_projs; i++)
+        errs += check_proj_data(m, m->projs[i]);
     for (int i = 0; i < m->n_sources; i++) {
         CurrentSource *cs = m->sources[i];
         errs += check_psm(&cs->psm, cs->pop, arena_printf("current_source '%s'", cs->name),

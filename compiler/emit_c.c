@@ -171,6 +171,9 @@ static const char *init_kind_c(InitKind k)
     case INIT_LOGNORMAL: return "SNN_INIT_LOGNORMAL";
     case INIT_EXPONENTIAL: return "SNN_INIT_EXPONENTIAL";
     case INIT_CODE: return "SNN_INIT_CODE";
+    case INIT_FILE: /* not drawn: read by the builder or pop_init */
+    case INIT_ARRAY:
+    case INIT_EXPR: return "SNN_INIT_CONSTANT";
     }
     return "SNN_INIT_CONSTANT";
 }
@@ -185,6 +188,8 @@ static const char *conn_kind_c(ConnKind k)
     case CONN_FIXED_OUTDEGREE: return "SNN_CONN_FIXED_OUTDEGREE";
     case CONN_FIXED_TOTAL: return "SNN_CONN_FIXED_TOTAL";
     case CONN_USER: return "SNN_CONN_USER_PAIR"; /* or _ROW: see proj_build */
+    case CONN_FROM_LIST: return "SNN_CONN_LIST";
+    case CONN_FROM_MATRIX: return "SNN_CONN_MATRIX";
     }
     return "?";
 }
@@ -451,11 +456,74 @@ static void pop_alloc_rings(StrBuf *o, const Model *m, const Population *p)
     }
 }
 
+/* Initial values from data: a .npy file read now (this rank's neurons only), or a Lua
+ * list compiled in. */
+static void pop_init_data(StrBuf *o, const Population *p, int k)
+{
+    const NeuronModel *nm = p->model;
+    const Init *in = &p->inits[k];
+    const char *v = nm->vars[k].name;
+    if (in->kind == INIT_FILE) {
+        sb_printf(o, "snn_init_from_file(snn_data_path(run, \"%s\", \"%s\"),\n"
+                     "                   \"population '%s' variable '%s'\", SNN_N_%s, SNN_LO_%s, "
+                     "SNN_NL_%s,\n                   %s_%s, (int)sizeof(scalar));\n",
+                  in->file_arg, in->file, p->name, v, p->name, p->name, p->name, p->name, v);
+        return;
+    }
+    sb_printf(o, "{ /* %s = a list of %lld values */\n    static const double snn_vals[] = {",
+              v, (long long)in->n_vals);
+    for (int64_t i = 0; i < in->n_vals; i++)
+        sb_printf(o, "%s%s,", i % 4 ? " " : "\n        ", c_double(in->vals[i]));
+    sb_printf(o, "\n    };\n    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n"
+                 "        %s_%s[snn_i] = (scalar)snn_vals[SNN_LO_%s + snn_i];\n}\n", p->name,
+              p->name, v, p->name);
+}
+
+/* Code-string initial values, after all the others, in dependency order (check.c). */
+static void pop_init_exprs(StrBuf *o, const Model *m, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    if (!p->n_expr_order)
+        return;
+    Ctx c = {m, p, m->precision == PREC_FLOAT, NULL};
+    CodePrinter pr = {0};
+    pr.is_float = c.is_float;
+    pr.name = print_name;
+    pr.rng = print_rng;
+    pr.index = print_index;
+    pr.ud = &c;
+    sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) { /* initial values "
+                 "from code */\n", p->name);
+    for (int k = 0; k < nm->n_params; k++)
+        if (p->runtime[k])
+            sb_printf(o, "    const scalar snn_rpv_%s = (scalar)snn_rp_%s_%s; /* runtime */\n"
+                         "    (void)snn_rpv_%s;\n", nm->params[k].name, p->name,
+                      nm->params[k].name, nm->params[k].name);
+    for (int q = 0; q < p->n_expr_order; q++) {
+        int k = p->expr_order[q];
+        sb_puts(o, "    {\n");
+        for (int v = 0; v < nm->n_vars; v++)
+            sb_printf(o, "        const scalar %s = %s_%s[snn_i];\n        (void)%s;\n",
+                      nm->vars[v].name, p->name, nm->vars[v].name, nm->vars[v].name);
+        sb_printf(o, "        %s_%s[snn_i] = (scalar)(", p->name, nm->vars[k].name);
+        code_print_expr(o, p->inits[k].code->expr, &pr);
+        sb_printf(o, "); /* %s:%d */\n    }\n", p->inits[k].code->loc.file,
+                  p->inits[k].code->loc.line);
+    }
+    sb_puts(o, "}\n");
+}
+
 static void pop_init(StrBuf *o, const Model *m, const Population *p)
 {
     const NeuronModel *nm = p->model;
     for (int k = 0; k < nm->n_vars; k++) {
         const Init *in = &p->inits[k];
+        if (in->kind == INIT_FILE || in->kind == INIT_ARRAY) {
+            pop_init_data(o, p, k);
+            continue;
+        }
+        if (in->kind == INIT_EXPR)
+            continue; /* pop_init_exprs */
         sb_printf(o, "{ /* %s = %s */\n", nm->vars[k].name, init_kind_name(in->kind));
         sb_printf(o, "    const snn_init vinit = %s;\n",
                   c_init(in, arena_printf("var:%s/%s", p->name, nm->vars[k].name)));
@@ -475,6 +543,7 @@ static void pop_init(StrBuf *o, const Model *m, const Population *p)
             sb_printf(o, "memset(snn_dd%d_%s, 0, sizeof(scalar) * snn_ddn%d_%s * SNN_NL_%s);\n",
                       k, p->name, k, p->name, p->name);
     }
+    pop_init_exprs(o, m, p);
     if (nm->spike_source)
         sb_printf(o, "for (uint32_t i = 0; i < SNN_NL_%s; i++)\n    snn_ssc_%s[i] = "
                      "snn_sss_%s[SNN_LO_%s + i];\n", p->name, p->name, p->name, p->name);
@@ -924,9 +993,28 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const Em
     const ConnRule *c = &pj->conn;
     bool het = per_synapse_weight(pj);
     sb_puts(o, "{\n");
+    if (c->kind == CONN_FROM_LIST || c->kind == CONN_FROM_MATRIX) {
+        /* read by the builder: each thread block keeps the synapses onto its targets */
+        /* the file as the model names it, where snncc found it (the run config's
+         * data.<name> may replace it) */
+        sb_puts(o, "    const snn_conn_data snn_data = {\n");
+        const Init *f[5] = {&c->pre, &c->post, &pj->weight, &pj->delay_init, &c->matrix};
+        static const char *const fld[5] = {"pre", "post", "weight", "delay", "matrix"};
+        for (int k = 0; k < 5; k++) {
+            bool on = c->kind == CONN_FROM_LIST ? k < 4 && f[k]->kind == INIT_FILE : k == 4;
+            if (on)
+                sb_printf(o, "        .%s = snn_data_path(run, \"%s\", \"%s\"),\n", fld[k],
+                          f[k]->file_arg, f[k]->file);
+        }
+        sb_printf(o, "        .pre_pop = \"%s\",\n        .post_pop = \"%s\",\n    };\n",
+                  pj->pre->name, pj->post->name);
+    }
     sb_printf(o, "    const snn_proj_spec spec = {\n");
     sb_printf(o, "        .name = \"%s\",\n", pj->name);
-    if (c->kind == CONN_USER) {
+    if (c->kind == CONN_FROM_LIST || c->kind == CONN_FROM_MATRIX) {
+        sb_printf(o, "        .kind = %s,\n", conn_kind_c(c->kind));
+        sb_puts(o, "        .data = &snn_data,\n");
+    } else if (c->kind == CONN_USER) {
         sb_printf(o, "        .kind = %s, /* connectivity '%s' */\n",
                   c->snip->row_form ? "SNN_CONN_USER_ROW" : "SNN_CONN_USER_PAIR", c->snip->name);
         sb_printf(o, "        .gen = snn_conngen_%s,\n", pj->name);
@@ -1619,13 +1707,15 @@ static int check_state_names(const Model *m)
 }
 
 /* The work of building a projection, in synapses: ir_expected_synapses, and for a
- * user-defined rule a guess (the pair form's work is per pair, the row form is guessed at
- * 100 per row). */
+ * user-defined rule or a matrix from a file a guess (the pair form's work is per pair, the
+ * row form is guessed at 100 per row, a matrix at one pair in ten). */
 static double expected_work(const Projection *pj)
 {
     double n = ir_expected_synapses(pj);
     if (n >= 0)
         return n;
+    if (pj->conn.kind == CONN_FROM_MATRIX)
+        return 0.1 * (double)pj->pre->n * (double)pj->post->n; /* a guess */
     return pj->conn.snip->row_form ? 100.0 * (double)pj->pre->n
                                    : (double)pj->pre->n * (double)pj->post->n;
 }

@@ -288,6 +288,8 @@ static const char *host_build_reason(const Projection *pj, const EmitOptions *op
         return "format procedural (nothing is stored)";
     if (pj->conn.kind == CONN_USER)
         return "user-defined connectivity";
+    if (pj->conn.kind == CONN_FROM_LIST || pj->conn.kind == CONN_FROM_MATRIX)
+        return "connectivity from data (the host reads the files)";
     const Init *in[2] = {emit_per_synapse_weight(pj) ? &pj->weight : NULL,
                          pj->het_delay ? &pj->delay_init : NULL};
     for (int k = 0; k < 2; k++) {

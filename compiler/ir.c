@@ -19,6 +19,9 @@ const char *init_kind_name(InitKind k)
     case INIT_LOGNORMAL: return "lognormal";
     case INIT_EXPONENTIAL: return "exponential";
     case INIT_CODE: return "initialiser";
+    case INIT_FILE: return "from_file";
+    case INIT_ARRAY: return "list";
+    case INIT_EXPR: return "code";
     }
     return "?";
 }
@@ -33,6 +36,8 @@ const char *conn_kind_name(ConnKind k)
     case CONN_FIXED_OUTDEGREE: return "fixed_outdegree";
     case CONN_FIXED_TOTAL: return "fixed_total";
     case CONN_USER: return "connectivity";
+    case CONN_FROM_LIST: return "from_list";
+    case CONN_FROM_MATRIX: return "from_matrix";
     }
     return "?";
 }
@@ -77,6 +82,21 @@ static void dump_init(StrBuf *out, const Init *in)
 {
     if (in->kind == INIT_CONSTANT)
         sb_printf(out, "%.17g", in->a);
+    else if (in->kind == INIT_FILE) /* the path, not the contents: read at run time */
+        sb_printf(out, "from_file(\"%s\")", in->file);
+    else if (in->kind == INIT_EXPR)
+        sb_printf(out, "<<%s>>", in->code->text);
+    else if (in->kind == INIT_ARRAY) {
+        uint64_t h = 0xcbf29ce484222325ull;
+        for (int64_t k = 0; k < in->n_vals; k++) {
+            uint64_t bits;
+            memcpy(&bits, &in->vals[k], sizeof bits);
+            h ^= bits;
+            h *= 0x100000001b3ull;
+        }
+        sb_printf(out, "list(%lld values, hash=%016llx)", (long long)in->n_vals,
+                  (unsigned long long)h);
+    }
     else if (in->kind == INIT_CODE) {
         /* the code enters the dump (and so the model hash) with the values */
         sb_printf(out, "%s{", in->snip->name);
@@ -198,6 +218,10 @@ void ir_dump(StrBuf *out, const Model *m)
         }
         if (pj->conn.kind == CONN_FIXED_PROBABILITY)
             sb_printf(out, "(p=%.17g)", pj->conn.p);
+        if (pj->conn.kind == CONN_FROM_LIST)
+            sb_printf(out, "(pre=\"%s\", post=\"%s\")", pj->conn.pre.file, pj->conn.post.file);
+        if (pj->conn.kind == CONN_FROM_MATRIX)
+            sb_printf(out, "(\"%s\")", pj->conn.matrix.file);
         if (pj->conn.kind == CONN_FIXED_INDEGREE || pj->conn.kind == CONN_FIXED_OUTDEGREE)
             sb_printf(out, "(k=%lld)", (long long)pj->conn.k);
         if (pj->conn.kind == CONN_FIXED_TOTAL)
@@ -316,6 +340,8 @@ double ir_expected_synapses(const Projection *pj)
     case CONN_FIXED_OUTDEGREE: return (double)pj->conn.k * npre;
     case CONN_FIXED_TOTAL: return (double)pj->conn.k;
     case CONN_USER: return -1;
+    case CONN_FROM_LIST: return (double)pj->conn.pre.n_vals;
+    case CONN_FROM_MATRIX: return -1; /* how many entries are non-zero is read at run time */
     }
     return -1;
 }

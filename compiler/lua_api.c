@@ -11,7 +11,9 @@
  * unknown keys are errors with a "did you mean" hint, and keys are sorted before they go
  * into the IR so that the generated code never depends on Lua's table order.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "lua_api.h"
+#include "snn_npy.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include <lauxlib.h>
+#include <limits.h>
 
 typedef struct Ctx {
     Model *m;
@@ -307,11 +310,73 @@ static Init to_init(lua_State *L, int idx, const char *what, const char *key)
         return (Init){.kind = INIT_CONSTANT, .a = v, .lo = -INFINITY, .hi = INFINITY,
                       .loc = caller_loc(L)};
     }
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        /* a code string: the value from other variables and parameters of the neuron */
+        SrcLoc call = caller_loc(L);
+        CodeStr *cs = arena_alloc(sizeof *cs);
+        cs->text = arena_strdup(lua_tostring(L, idx));
+        cs->loc = locate_code(L, call, cs->text);
+        return (Init){.kind = INIT_EXPR, .lo = -INFINITY, .hi = INFINITY, .loc = call,
+                      .code = cs};
+    }
+    if (lua_type(L, idx) == LUA_TTABLE && !lua_getmetatable(L, idx)) {
+        /* a list of numbers: one value per element */
+        int64_t n = (int64_t)lua_rawlen(L, idx);
+        double *v = arena_alloc(sizeof(double) * (size_t)(n + 1));
+        for (int64_t i = 0; i < n; i++) {
+            if (lua_rawgeti(L, idx, (lua_Integer)i + 1) != LUA_TNUMBER ||
+                !isfinite(lua_tonumber(L, -1)))
+                api_error(L, "%s: '%s': entry %lld must be a finite number (got %s)", what, key,
+                          (long long)i + 1, type_name(L, -1));
+            v[i] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+        return (Init){.kind = INIT_ARRAY, .lo = -INFINITY, .hi = INFINITY, .loc = caller_loc(L),
+                      .vals = v, .n_vals = n};
+    }
     Init *in = test_handle(L, idx, MT_INIT);
     if (!in)
-        api_error(L, "%s: '%s' must be a number or an initialiser such as uniform(0, 1) "
-                     "(got %s)", what, key, type_name(L, idx));
+        api_error(L, "%s: '%s' must be a number, an initialiser such as uniform(0, 1), "
+                     "from_file(\"x.npy\"), a list of numbers or a code string (got %s)", what,
+                  key, type_name(L, idx));
     return *in;
+}
+
+/* A .npy file named in the model: relative names are relative to the model file; the
+ * simulator reads it at run time from the absolute path.  Its header is checked now
+ * (a plain array of numbers, 1-d or 2-d); the caller checks the shape. */
+static Init npy_file(lua_State *L, int idx, const char *fn, const char *arg)
+{
+    if (lua_type(L, idx) != LUA_TSTRING)
+        api_error(L, "%s: '%s' must be the name of a .npy file (got %s)", fn, arg,
+                  type_name(L, idx));
+    Ctx *c = get_ctx(L);
+    const char *file = lua_tostring(L, idx), *path = file;
+    if (file[0] != '/' && c->cur_file) {
+        const char *slash = strrchr(c->cur_file, '/');
+        if (slash)
+            path = arena_printf("%.*s/%s", (int)(slash - c->cur_file), c->cur_file, file);
+    }
+    size_t len = strlen(file);
+    if (len < 4 || strcmp(file + len - 4, ".npy") != 0)
+        api_error(L, "%s: '%s' must be a NumPy .npy file (got '%s')", fn, arg, file);
+    char abs[PATH_MAX];
+    if (!realpath(path, abs))
+        api_error(L, "%s: cannot read '%s': %s", fn, path, strerror(errno));
+    if (strchr(abs, '"') || strchr(abs, '\\') || strchr(abs, '\n'))
+        api_error(L, "%s: the path '%s' has a quote, backslash or newline", fn, abs);
+    FILE *f = fopen(abs, "rb");
+    if (!f)
+        api_error(L, "%s: cannot read '%s': %s", fn, path, strerror(errno));
+    snn_npy_info a;
+    char err[1200];
+    int rc = snn_npy_info_of(f, path, &a, err, sizeof err);
+    fclose(f);
+    if (rc != 0)
+        api_error(L, "%s: %s", fn, err);
+    return (Init){.kind = INIT_FILE, .lo = -INFINITY, .hi = INFINITY, .loc = caller_loc(L),
+                  .file = arena_strdup(abs), .file_arg = arena_strdup(file), .ndim = a.ndim,
+                  .n_vals = (int64_t)a.count, .cols = (int64_t)a.shape[1], .dtype = a.kind};
 }
 
 /* ---- network{} ------------------------------------------------------------------------ */
@@ -623,6 +688,10 @@ static int l_neuron(lua_State *L)
             lua_getfield(L, t, names[i]);
             nm->vars[i].name = names[i];
             nm->vars[i].init = to_init(L, -1, what, names[i]);
+            if (nm->vars[i].init.kind == INIT_FILE || nm->vars[i].init.kind == INIT_ARRAY)
+                api_error(L, "%s: var '%s': one value per neuron belongs in the population's "
+                             "init (population { ..., init = { %s = ... } }), not in the model",
+                          what, names[i], names[i]);
             lua_pop(L, 1);
         }
     }
@@ -914,6 +983,10 @@ static int read_vars(lua_State *L, int t, const char *key, const char *what, Var
             lua_getfield(L, tt, names[i]);
             (*out)[i].name = names[i];
             (*out)[i].init = to_init(L, -1, what, names[i]);
+            if ((*out)[i].init.kind >= INIT_FILE)
+                api_error(L, "%s: '%s' in '%s': the initial values of synapse variables are "
+                             "numbers or initialisers (a list, a file or a code string is "
+                             "not supported here)", what, names[i], key);
             lua_pop(L, 1);
         }
     }
@@ -1391,7 +1464,14 @@ static int l_projection(lua_State *L)
     pj->conn = *cr;
     lua_pop(L, 1);
 
-    if (lua_getfield(L, 1, "weight") == LUA_TNIL) {
+    if (pj->conn.kind == CONN_FROM_MATRIX) {
+        /* the matrix holds the weights */
+        if (lua_getfield(L, 1, "weight") != LUA_TNIL)
+            api_error(L, "%s: from_matrix gives the weights (its non-zero entries); leave "
+                         "'weight' out", what);
+        pj->weight = pj->conn.matrix;
+        pj->weight_given = true;
+    } else if (lua_getfield(L, 1, "weight") == LUA_TNIL) {
         lua_getfield(L, 1, "synapse");
         bool plastic = test_handle(L, -1, MT_SYN) != NULL;
         lua_pop(L, 1);
@@ -1482,6 +1562,10 @@ static int l_projection(lua_State *L)
                           pj->syn->name, names[i]);
             lua_getfield(L, t, names[i]);
             pj->syn_inits[k] = to_init(L, -1, what, names[i]);
+            if (pj->syn_inits[k].kind == INIT_ARRAY || pj->syn_inits[k].kind == INIT_EXPR)
+                api_error(L, "%s: init of '%s': a list or a code string is not supported for "
+                             "synapse variables (from_file(...) with from_list is, for the "
+                             "weight)", what, names[i]);
             lua_pop(L, 1);
         }
     }
@@ -1813,10 +1897,74 @@ static int l_exponential(lua_State *L)
     return push_init(L, INIT_EXPONENTIAL, mean, 0);
 }
 
+static ConnRule *push_conn(lua_State *L, ConnKind kind);
+
+/* from_file("x.npy"): one value per element from a .npy file, read at run time. */
+static int l_from_file(lua_State *L)
+{
+    if (lua_gettop(L) != 1)
+        api_error(L, "from_file: takes one argument, the name of a .npy file");
+    Init *in = arena_alloc(sizeof *in);
+    *in = npy_file(L, 1, "from_file", "file");
+    if (in->ndim != 1)
+        api_error(L, "from_file: '%s' is a 2-d array; one value per element needs a 1-d array "
+                     "(for a weight matrix use conn = from_matrix(...))", in->file_arg);
+    new_handle(L, MT_INIT, in);
+    return 1;
+}
+
+/* from_list { pre = "pre.npy", post = "post.npy" }: synapse e is pre[e] -> post[e]. */
+static int l_from_list(lua_State *L)
+{
+    if (lua_gettop(L) != 1 || !lua_istable(L, 1))
+        api_error(L, "from_list: takes a table: from_list { pre = \"pre.npy\", post = "
+                     "\"post.npy\" }");
+    static const char *const keys[] = {"pre", "post", NULL};
+    check_keys(L, 1, "from_list", keys, 0);
+    Init f[2];
+    for (int k = 0; k < 2; k++) {
+        if (lua_getfield(L, 1, keys[k]) == LUA_TNIL)
+            api_error(L, "from_list: missing '%s' (the .npy file of %s indices)", keys[k],
+                      k ? "target" : "source");
+        f[k] = npy_file(L, -1, "from_list", keys[k]);
+        lua_pop(L, 1);
+        if (f[k].ndim != 1)
+            api_error(L, "from_list: %s '%s' is a 2-d array; a 1-d array of indices is "
+                         "expected", keys[k], f[k].file_arg);
+        if (f[k].dtype != 'i' && f[k].dtype != 'u')
+            api_error(L, "from_list: %s '%s' holds %s; indices must be integers (numpy "
+                         "int32, int64, uint32, ...)", keys[k], f[k].file_arg,
+                      f[k].dtype == 'f' ? "floats" : "booleans");
+    }
+    if (f[0].n_vals != f[1].n_vals)
+        api_error(L, "from_list: pre '%s' has %lld entries but post '%s' has %lld", f[0].file_arg,
+                  (long long)f[0].n_vals, f[1].file_arg, (long long)f[1].n_vals);
+    ConnRule *cr = push_conn(L, CONN_FROM_LIST);
+    cr->pre = f[0];
+    cr->post = f[1];
+    return 1;
+}
+
+/* from_matrix("W.npy"): a weight matrix [n_pre][n_post]; non-zero entries are synapses. */
+static int l_from_matrix(lua_State *L)
+{
+    if (lua_gettop(L) != 1)
+        api_error(L, "from_matrix: takes one argument, the name of a .npy file");
+    Init f = npy_file(L, 1, "from_matrix", "file");
+    if (f.ndim != 2)
+        api_error(L, "from_matrix: '%s' is a 1-d array; a matrix of shape (n_pre, n_post) is "
+                     "expected (for index lists use from_list)", f.file_arg);
+    ConnRule *cr = push_conn(L, CONN_FROM_MATRIX);
+    cr->matrix = f;
+    return 1;
+}
+
 static int init_tostring(lua_State *L)
 {
     Init *in = *(Init **)luaL_checkudata(L, 1, MT_INIT);
-    if (in->kind == INIT_CODE)
+    if (in->kind == INIT_FILE)
+        lua_pushfstring(L, "from_file(\"%s\")", in->file_arg);
+    else if (in->kind == INIT_CODE)
         lua_pushfstring(L, "initialiser '%s' (%s:%d)", in->snip->name, in->snip->loc.file,
                         in->snip->loc.line);
     else
@@ -2549,6 +2697,9 @@ void api_register(lua_State *L)
         {"poisson_input", l_poisson_input},
         {"param", l_param},
         {"print", l_print},
+        {"from_file", l_from_file},
+        {"from_list", l_from_list},
+        {"from_matrix", l_from_matrix},
         {NULL, NULL},
     };
     luaL_setfuncs(L, fns, 0);

@@ -55,6 +55,9 @@ typedef enum InitKind {
     INIT_LOGNORMAL,      // exp(normal(a, b))
     INIT_EXPONENTIAL,    // exponential with mean a
     INIT_CODE,           // a user-defined initialiser{}: code that assigns 'value'
+    INIT_FILE,           // from_file("x.npy"): one value per element, read at run time
+    INIT_ARRAY,          // a Lua list of numbers: one value per element, compiled in
+    INIT_EXPR,           // a code string: a value from the same neuron's params and vars
 } InitKind;
 
 /* initialiser{ name, params, code }: a user-defined initialiser (check.c parses and
@@ -76,6 +79,14 @@ typedef struct Init {
     SrcLoc loc;
     const InitSnippet *snip; /* INIT_CODE: the initialiser and its parameter values */
     const double *pvals;
+    const char *file;        /* INIT_FILE: the .npy file (absolute path) */
+    const char *file_arg;    /* INIT_FILE: the name as written in the model */
+    int ndim;                /* INIT_FILE: its dimensions (1 or 2) */
+    int64_t cols;            /* INIT_FILE: columns of a 2-d array (1 for 1-d) */
+    char dtype;              /* INIT_FILE: 'f', 'i', 'u' or 'b' (numpy's kind) */
+    int64_t n_vals;          /* INIT_FILE, INIT_ARRAY: number of values */
+    const double *vals;      /* INIT_ARRAY: the values */
+    CodeStr *code;           /* INIT_EXPR: the expression (parsed by check) */
 } Init;
 
 typedef struct NamedValue {
@@ -195,6 +206,9 @@ typedef struct Population {
     double **egp;     /* per model egp: the array, one value per neuron (population{ egp }) */
     const char **egp_src; /* per model egp: file it came from ("" for a Lua table) */
     bool record_spikes;
+    int *expr_order;  /* set by check: the vars with code-string initial values (INIT_EXPR),
+                       * in an order where each comes after those it reads */
+    int n_expr_order;
 } Population;
 
 typedef enum ConnKind {
@@ -205,6 +219,8 @@ typedef enum ConnKind {
     CONN_FIXED_OUTDEGREE,   // k targets per source
     CONN_FIXED_TOTAL,       // n synapses in all, sources and targets uniform
     CONN_USER,              // a user-defined rule: connectivity{} (ConnSnippet)
+    CONN_FROM_LIST,         // from_list{ pre, post }: .npy index lists, read at run time
+    CONN_FROM_MATRIX,       // from_matrix(file): a .npy weight matrix, read at run time
 } ConnKind;
 
 /* A user-defined connectivity rule (connectivity{}): parameters with defaults and code.
@@ -229,6 +245,8 @@ typedef struct ConnRule {
     SrcLoc loc;
     const ConnSnippet *snip; /* CONN_USER: the rule */
     double *params;          /* CONN_USER: its parameter values, per snip->params */
+    Init pre, post;          /* CONN_FROM_LIST: the index files (INIT_FILE) */
+    Init matrix;             /* CONN_FROM_MATRIX: the matrix file (INIT_FILE, ndim 2) */
 } ConnRule;
 
 typedef enum PsmKind {
@@ -585,7 +603,8 @@ Model *load_model_string(const char *path, const char *text, const LoadOptions *
 void ir_dump(StrBuf *out, const Model *m);
 uint64_t ir_hash(const Model *m);
 /* Expected number of synapses of a projection: exact for every built-in rule but
- * fixed_probability (its mean); -1 for a user-defined rule (unknown until built). */
+ * fixed_probability (its mean); -1 for a user-defined rule or a matrix from a file
+ * (unknown until built). */
 double ir_expected_synapses(const Projection *pj);
 const char *init_kind_name(InitKind k);
 const char *conn_kind_name(ConnKind k);

@@ -22,7 +22,7 @@
 
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
                                    "threads", "exchange", "exchange_interval", "cuda_graph_steps",
-                                   "spike_times", "finite_check"};
+                                   "spike_times", "finite_check", "data"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -224,6 +224,31 @@ static void set_where(const ctx *c, char *where, size_t n, size_t line)
         snprintf(where, n, "%s:%zu", c->name, line);
     else
         snprintf(where, n, "--set '%s'", c->assign);
+}
+
+/* data.<name> = file: another file for one of the model's data files (checked against the
+ * model's files after the build, snn_data_finish). */
+static int apply_data(ctx *c, const char *name, size_t line, const val *v)
+{
+    snn_config *cfg = c->cfg;
+    char got[96];
+    if (v->kind != V_SCALAR || !v->text[0])
+        return fail(c, line, "'data.%s' must be a file name (a .npy file) (got %s)", name,
+                    describe(v, got, sizeof got));
+    if (strlen(v->text) >= sizeof cfg->data[0].path || strlen(name) >= sizeof cfg->data[0].name)
+        return fail(c, line, "'data.%s': the name is too long", name);
+    int k = 0;
+    while (k < cfg->n_data && strcmp(cfg->data[k].name, name) != 0)
+        k++;
+    if (k == cfg->n_data) {
+        if (k == SNN_MAX_DATA_FILES)
+            return fail(c, line, "too many 'data' files (at most %d)", SNN_MAX_DATA_FILES);
+        cfg->n_data++;
+    }
+    snprintf(cfg->data[k].name, sizeof cfg->data[k].name, "%s", name);
+    snprintf(cfg->data[k].path, sizeof cfg->data[k].path, "%s", v->text);
+    set_where(c, cfg->data[k].where, sizeof cfg->data[k].where, line);
+    return 0;
 }
 
 /* spike_times.<pop> = file: the times of a spike_source_array population, read at run time
@@ -430,6 +455,22 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
                 return fail(c, line, "'spike_times' keys must be population names");
             val pv = make_val(v->doc, vn, node_line(kn));
             if (apply_spike_times(c, (const char *)kn->data.scalar.value, node_line(kn), &pv) != 0)
+                return -1;
+        }
+    } else if (strcmp(key, "data") == 0) {
+        /* data: { w.npy: trained_w.npy } */
+        if (v->kind != V_MAP)
+            return fail(c, line, "'data' must be a mapping of the model's data file names to "
+                                 "files, such as { w.npy: trained_w.npy } (got %s)",
+                        describe(v, got, sizeof got));
+        for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+             pr < v->node->data.mapping.pairs.top; pr++) {
+            yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+            yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+            if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+                return fail(c, line, "'data' keys must be file names as the model gives them");
+            val pv = make_val(v->doc, vn, node_line(kn));
+            if (apply_data(c, (const char *)kn->data.scalar.value, node_line(kn), &pv) != 0)
                 return -1;
         }
     } else if (strcmp(key, "record") == 0) {
@@ -692,6 +733,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
         rc = apply_param(&c, key + 7, 0, &v);
     } else if (strncmp(key, "spike_times.", 12) == 0 && key[12]) {
         rc = apply_spike_times(&c, key + 12, 0, &v);
+    } else if (strncmp(key, "data.", 5) == 0 && key[5]) {
+        rc = apply_data(&c, key + 5, 0, &v);
     } else if (strcmp(key, "record") == 0 || strcmp(key, "record.") == 0) {
         rc = fail(&c, 0, "use record.<population>=spikes|none");
     } else {
@@ -710,7 +753,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             }
             for (int i = 0; i < N_KEYS; i++)
                 if (strcmp(KEYS[i], "record") != 0 && strcmp(KEYS[i], "params") != 0 &&
-                    strcmp(KEYS[i], "spike_times") != 0)
+                    strcmp(KEYS[i], "spike_times") != 0 && strcmp(KEYS[i], "data") != 0)
                     cands[n++] = KEYS[i];
             for (int i = 0; i < n_pops; i++) {
                 snprintf(rec[i], sizeof rec[i], "record.%s", pop_names[i]);
@@ -724,7 +767,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
                           "threads, exchange, exchange_interval, cuda_graph_steps, finite_check, "
                           "record.<population>, "
-                          "params.<population>.<parameter>, spike_times.<population>)",
+                          "params.<population>.<parameter>, spike_times.<population>, "
+                          "data.<file>)",
                           key);
             free(cands);
             free(rec);

@@ -141,4 +141,18 @@ static inline void rt_init_fill(const snn_init *init, uint64_t seed, uint32_t el
         out[t0] = rt_init_eval(init, seed, elem, t0);
 }
 
+/* Connectivity from data (rt_data.c): the synapses onto targets [lo, lo + n_cols) as
+ * columns: column c's sources are src[start[c] .. start[c + 1]) (ascending, repeated
+ * pairs in file order), with their weights (w) and delays in ms (dms) where the data give
+ * them.  maxcol: the longest column. */
+typedef struct rt_list {
+    uint32_t lo, n_cols, maxcol;
+    uint64_t *start;
+    uint32_t *src;
+    double *w, *dms;
+    int has_w, has_d;
+} rt_list;
+void rt_list_load(const snn_proj_spec *spec, uint32_t lo, uint32_t hi, rt_list *out);
+void rt_list_free(rt_list *l);
+
 #endif /* SNNRT_INTERNAL_H */

@@ -464,6 +464,15 @@ static char *build_json(const char *status, const char *error)
         jb_printf(&b, ": ");
         jb_str(&b, G.cfg.spike_times[k].path);
     }
+    jb_printf(&b, "},\n  \"data\": {");
+    for (int k = 0; k < snn_data_files(); k++) { /* the data files read (rt_data.c) */
+        const char *dn, *dp;
+        snn_data_file(k, &dn, &dp);
+        jb_printf(&b, "%s", k ? ", " : "");
+        jb_str(&b, dn);
+        jb_printf(&b, ": ");
+        jb_str(&b, dp);
+    }
     jb_printf(&b, "},\n  \"runtime_params\": {");
     for (int k = 0; k < m->n_rparams; k++) {
         jb_printf(&b, "%s", k ? ", " : "");
@@ -1069,6 +1078,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     t0 = snn_now();
     if (m->init)
         m->init(run);
+    snn_data_finish(run);
     run->t_init = snn_now() - t0;
 
     /* The step loop; SIGINT / SIGTERM stop it after the current step. */

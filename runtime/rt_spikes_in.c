@@ -14,6 +14,7 @@
  */
 #include "rt_internal.h"
 #include "snnrt.h"
+#include "snn_npy.h"
 
 #include <errno.h>
 #include <math.h>
@@ -128,32 +129,9 @@ typedef struct field {
 static int read_npy(FILE *f, const char *path, uint32_t n, double dt, entry **v, size_t *nv,
                     size_t *cap, char *err, size_t errlen)
 {
-    unsigned char pre[10];
-    if (fread(pre, 1, 8, f) != 8 || memcmp(pre, "\x93NUMPY", 6) != 0)
-        return fail(err, errlen, "%s: not a NumPy .npy file", path);
-    size_t hlen;
-    if (pre[6] == 1) {
-        if (fread(pre + 8, 1, 2, f) != 2)
-            return fail(err, errlen, "%s: truncated .npy header", path);
-        hlen = pre[8] | (size_t)pre[9] << 8;
-    } else if (pre[6] == 2 || pre[6] == 3) {
-        unsigned char l4[4];
-        if (fread(l4, 1, 4, f) != 4)
-            return fail(err, errlen, "%s: truncated .npy header", path);
-        hlen = l4[0] | (size_t)l4[1] << 8 | (size_t)l4[2] << 16 | (size_t)l4[3] << 24;
-    } else {
-        return fail(err, errlen, "%s: .npy format version %d is not supported", path, pre[6]);
-    }
-    if (hlen > 1 << 20)
-        return fail(err, errlen, "%s: .npy header of %zu bytes is implausible", path, hlen);
-    char *h = malloc(hlen + 1);
+    char *h = snn_npy_dict(f, path, err, errlen);
     if (!h)
-        return fail(err, errlen, "%s: out of memory", path);
-    if (fread(h, 1, hlen, f) != hlen) {
-        free(h);
-        return fail(err, errlen, "%s: truncated .npy header", path);
-    }
-    h[hlen] = '\0';
+        return -1;
     int rc = -1;
     field fl[16];
     int nf = 0, rec = 0;

@@ -79,6 +79,7 @@ double snn_now(void);                                         /* monotonic secon
 #define SNN_MAX_POPS 256
 #define SNN_MAX_RPARAMS 64
 #define SNN_MAX_SPIKE_FILES 64
+#define SNN_MAX_DATA_FILES 64
 
 typedef struct snn_config {
     double duration_ms;       /* default 1000 */
@@ -112,6 +113,15 @@ typedef struct snn_config {
         char path[1024];
         char where[192];
     } spike_times[SNN_MAX_SPIKE_FILES];
+    /* data: { w.npy: other.npy }: a data file of the model (from_list, from_matrix,
+     * from_file; keyed by the name the model gives it) replaced by another at run time;
+     * checked by snn_data_finish after the build (rt_data.c) */
+    int n_data;
+    struct snn_data_set {
+        char name[256];
+        char path[1024];
+        char where[192];
+    } data[SNN_MAX_DATA_FILES];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -297,7 +307,26 @@ typedef enum snn_conn_kind {
     SNN_CONN_FIXED_TOTAL,     /* exactly n_total synapses */
     SNN_CONN_USER_PAIR,       /* connectivity{ prob }: spec->gen gives column j's sources */
     SNN_CONN_USER_ROW,        /* connectivity{ count, target }: spec->gen gives row i */
+    SNN_CONN_LIST,            /* from_list{}: spec->data's .npy files of sources, targets */
+    SNN_CONN_MATRIX,          /* from_matrix(): spec->data's .npy matrix [n_pre][n_post] */
 } snn_conn_kind;
+
+/* Connectivity from data (rt_data.c), read when the network is built: each thread block
+ * (and MPI rank) streams the files and keeps the synapses onto its own targets.  A list
+ * is 1-d integer arrays of the same length (entry e: synapse pre[e] -> post[e]), with
+ * optional 1-d arrays of the same length of weights and delays (ms); a matrix is a 2-d
+ * array of shape (n_pre, n_post) whose non-zero entries are the synapses and their
+ * weights (NaN and infinities are errors).  Column j holds its synapses with ascending
+ * sources (repeated pairs in file order), so rows come out as for the other rules.  Every
+ * value is checked (indices whole numbers in range, weights finite, delays finite, >= 0
+ * and storable): snn_fatal with the projection, the file and the entry. */
+typedef struct snn_conn_data {
+    const char *pre, *post;     /* SNN_CONN_LIST: the index files */
+    const char *weight, *delay; /* SNN_CONN_LIST: per-synapse values, or NULL (then the
+                                 * spec's initialisers give them, drawn per column) */
+    const char *matrix;         /* SNN_CONN_MATRIX: the weight matrix */
+    const char *pre_pop, *post_pop; /* population names, for messages */
+} snn_conn_data;
 
 /* User-defined rules (connectivity{} in the model) are generated code: a function that
  * writes the sources of column j (SNN_CONN_USER_PAIR, ascending, at most n_pre of them:
@@ -331,6 +360,7 @@ typedef struct snn_proj_spec {
     const char *name;     /* projection name, for messages */
     snn_conn_kind kind;
     snn_conn_gen gen;     /* SNN_CONN_USER_PAIR / _ROW: the generated rule */
+    const snn_conn_data *data; /* SNN_CONN_LIST / _MATRIX: the files */
     uint32_t n_pre, n_post;
     double p;             /* fixed_probability */
     uint32_t k;           /* fixed_indegree, fixed_outdegree */
@@ -387,6 +417,26 @@ typedef struct snn_ragged {
     snn_proj_spec spec;
     uint64_t seed;
 } snn_ragged;
+
+/* The file to read for the model's data file 'name' (as the model names it; 'path' is
+ * where snncc found it): the run config's data.<name> if it has one, else path.  Records
+ * the pair for run.json (snn_data_files).  Thread-safe. */
+struct snn_run;
+const char *snn_data_path(const struct snn_run *run, const char *name, const char *path);
+/* After the build and initialisation: a data.<name> in the run config that names no data
+ * file of the model is an snn_fatal (a typo would otherwise go unnoticed). */
+void snn_data_finish(const struct snn_run *run);
+/* The data files read (for run.json): their number; name and path of the k-th. */
+int snn_data_files(void);
+void snn_data_file(int k, const char **name, const char **path);
+
+/* Initial values of a state variable from a .npy file of one number per neuron (1-d,
+ * n_all values, any numeric dtype): values [first, first + n) into out (float or double,
+ * 'bytes' wide).  'what' names the variable in messages ("population 'E' variable 'V'");
+ * a missing file, another shape or a value that is not finite is an snn_fatal naming the
+ * file and the entry. */
+void snn_init_from_file(const char *path, const char *what, uint64_t n_all, uint64_t first,
+                        uint64_t n, void *out, int bytes);
 
 /* For generated user-defined rules (above).  snn_conn_reserve: make w->buf hold n entries
  * (contents kept) and return it.  snn_conn_pair_words: the random words of pairs

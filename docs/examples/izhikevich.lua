@@ -7,7 +7,9 @@
 --
 -- Per-neuron heterogeneity: the paper draws one r ~ U(0, 1) per neuron and derives a, b,
 -- c, d from it.  Parameters are per population, so r is a state variable with a random
--- initial value that the code never changes; a, b, c, d are computed from it.
+-- initial value that the code never changes; a, b, c, d are computed from it, and u
+-- starts at b v as in the paper (an initial value from code, evaluated per neuron after r
+-- is drawn).
 network { name = "izhikevich", dt = 1.0, seed = 1 }
 
 local izh = neuron {
@@ -16,7 +18,7 @@ local izh = neuron {
   params = { a0 = 0.02, a1 = 0.0, b0 = 0.2, b1 = 0.0,
              c0 = -65.0, c1 = 15.0, d0 = 8.0, d1 = -6.0,
              I_sd = 5.0 },                 -- sd of the thalamic input, per step
-  vars   = { v = -65.0, u = -13.0, r = uniform(0.0, 1.0) },
+  vars   = { v = -65.0, u = "(b0 + b1 * r) * v", r = uniform(0.0, 1.0) },
   sim = [[
     scalar a = a0 + a1 * r;
     scalar b = b0 + b1 * r;
@@ -33,8 +35,7 @@ local izh = neuron {
 -- Excitatory: regular spiking to chattering.  Inhibitory: fast spiking to low threshold.
 local E = population { "E", izh, 800 }
 local I = population { "I", izh, 200,
-  params = { a1 = 0.08, b0 = 0.25, b1 = -0.05, c1 = 0.0, d0 = 2.0, d1 = 0.0, I_sd = 2.0 },
-  init   = { u = uniform(-16.25, -13.0) } }   -- about b * v for b in [0.2, 0.25]
+  params = { a1 = 0.08, b0 = 0.25, b1 = -0.05, c1 = 0.0, d0 = 2.0, d1 = 0.0, I_sd = 2.0 } }
 
 -- All-to-all with random weights (0.5 rand for excitatory, -rand for inhibitory sources);
 -- delta synapses: a spike adds its weight to I for one step, one step after it is emitted.

@@ -64,7 +64,8 @@ egp_rng tests/cuda/egp_rng.lua
 sparse tests/cuda/sparse.lua
 sparse_host tests/cuda/sparse.lua --cuda-construct host
 JOBS
-for f in docs/examples/*.lua; do echo "ex_$(basename "$f" .lua) $f" >>"$WORK/jobs"; done
+source tests/lib/examples.sh
+for f in docs/examples/*.lua; do echo "ex_$(basename "$f" .lua) $(example_model "$f")" >>"$WORK/jobs"; done
 # shellcheck disable=SC2016
 xargs -P 2 -L 1 sh -c 'out="$WORK/$0"; "$SNNCC" -q -k -b cuda "$@" -o "$out" >"$out.log" 2>&1 || { echo "FAILED: $0"; cat "$out.log"; exit 255; }' <"$WORK/jobs"
 while read -r name file _; do

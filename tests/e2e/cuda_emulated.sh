@@ -262,3 +262,28 @@ graphs egp_rng_post "--time 60" 16
 graphs formats "--time 50" 7
 graphs brunel_post "--time 150" 32 fewer
 graphs hpc_plastic "--time 40" 8 fewer
+
+# networks from data (from_list with weights and delays, from_matrix, from_file initial
+# values) and initial values from code: the host reads the files and builds, the device
+# gets the arrays
+source tests/lib/examples.sh
+emulate connectome "$(example_model docs/examples/connectome.lua)" "" "--time 100" exact
+cat >"$WORK/izh_init.lua" <<'LUA'
+network { name = "izh_init", dt = 0.1 }
+local izh = neuron {
+  name = "izh_per_neuron", params = { I_e = 10.0 },
+  vars = { a = uniform(0.02, 0.1), b = uniform(0.2, 0.25), c = uniform(-65.0, -50.0),
+           d = uniform(2.0, 8.0), V = "c - 5.0", U = "b * V" },
+  sim = [[
+    scalar I = Isyn + I_e;
+    V += 0.5 * dt * (0.04 * V * V + 5.0 * V + 140.0 - U + I);
+    V += 0.5 * dt * (0.04 * V * V + 5.0 * V + 140.0 - U + I);
+    U += dt * a * (b * V - U);
+  ]],
+  threshold = "V >= 30.0", reset = "V = c; U += d;",
+}
+population { "P", izh, 500, init = { a = { 0.02, 0.1, 0.05, table.unpack((function()
+  local t = {} for i = 4, 500 do t[#t + 1] = 0.02 end return t end)()) } } }
+record { P = { "spikes", "U", every = 10 } }
+LUA
+emulate izh_init "$WORK/izh_init.lua" "" "--time 100" exact

@@ -2,6 +2,7 @@
 # Every shipped model and every example of docs/ must stay valid: each one is checked, and
 # each docs example is compiled and run for 50 ms.
 set -euo pipefail
+source tests/lib/examples.sh
 for f in models/*.lua; do
     "$SNNCC" --check -q "$f"
 done
@@ -9,7 +10,7 @@ done
 "$SNNCC" --check -q -D plastic=1 models/hpc_benchmark.lua
 for f in docs/examples/*.lua; do
     name=$(basename "$f" .lua)
-    "$SNNCC" -q "$f" -o "$WORK/$name"
+    "$SNNCC" -q "$(example_model "$f")" -o "$WORK/$name"
     sim=$(find "$WORK/$name" -maxdepth 1 -type f -perm -u+x | head -n 1)
     "$sim" --time 50 --quiet --output "$WORK/$name/out"
     grep -q '"status": "complete"' "$WORK/$name/out/run.json"

@@ -32,6 +32,9 @@
  *   Population.egp_src; VarDef defaults of a population's or projection's variables
  *   (their actual initialisers are dumped); NeuronModel/SynapseModel/ConnSnippet
  *   parameter defaults (the values in use are dumped); Model.{file, has_network};
+ *   Population.expr_order (the order check derives from the dumped code strings);
+ *   Init.{file_arg, ndim, cols, dtype, n_vals} of a file (the file's header: the file
+ *   itself, read at run time, enters by its path; run.json names it);
  *   NeuronModel/SynapseModel.checks (valid = ...: they refuse models, they change no
  *   result); the definitions of connectivity{} and initialiser{} that no projection or variable
  *   uses (they change nothing). */
@@ -39,11 +42,11 @@
 _Static_assert(sizeof(Model) == 208, "Model changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(NeuronModel) == 264, "NeuronModel changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(SynapseModel) == 392, "SynapseModel changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(Population) == 96, "Population changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(Projection) == 688, "Projection changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(ConnRule) == 64, "ConnRule changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(Population) == 112, "Population changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(Projection) == 1224, "Projection changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(ConnRule) == 472, "ConnRule changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnSnippet) == 200, "ConnSnippet changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(Init) == 72, "Init changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(Init) == 136, "Init changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(InitSnippet) == 88, "InitSnippet changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Psm) == 64, "Psm changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CurrentSource) == 184, "CurrentSource changed: update ir_dump and test_ir.c");
@@ -56,12 +59,12 @@ static const char *MODEL =
     "local S = population { \"S\", spike_source_array { times = { {1.0, 2.0}, {}, {3.0} } }, 3 }\n"
     "local g = {}\n"
     "for i = 1, 20 do g[i] = 0.5 + 0.05 * i end\n"
-    "local gained = neuron { name = \"gained\", params = { tau = 10.0 }, vars = { V = 0.0, U = 1.0 },\n"
+    "local gained = neuron { name = \"gained\", params = { tau = 10.0 }, vars = { V = 0.0, U = 1.0, W = 0.0 },\n"
     "  egp = { \"gain\" }, inputs = { \"Ia\" },\n"
     "  sim = \"V += dt * (-V / tau) + gain[id] * (Isyn + Ia); U += 0.0;\",\n"
     "  threshold = \"V >= 8.0\", reset = \"V = 0.0;\" }\n"
     "local G = population { \"G\", gained, 20, egp = { gain = g }, runtime = { \"tau\" },\n"
-    "  init = { V = normal_clipped(0.0, 1.0, -1.0, 1.0) } }\n"
+    "  init = { V = normal_clipped(0.0, 1.0, -1.0, 1.0), U = g, W = \"U * 2.0\" } }\n"
     "local A = population { \"A\", lif { I_e = 300.0 }, 50, init = { V = uniform(-70.0, -55.0) } }\n"
     "local B = population { \"B\", lif { }, 40 }\n"
     "local half = initialiser { name = \"half\", params = { s = 2.0 }, code = \"value = s * uniform();\" }\n"
@@ -148,6 +151,10 @@ static const char *renamed(const char *s) { return arena_printf("%s_x", s); }
 /* ---- the mutations: one field each ---------------------------------------------------- */
 
 typedef void (*Mutation)(Model *m);
+
+/* Data from files (read at run time): the base and the changed model both get the file
+ * first (prep), then the mutation changes its name. */
+static void prep_files(Model *m);
 
 #define MUT(name, body) static void name(Model *m) { body; }
 
@@ -251,6 +258,29 @@ MUT(m_cs_amps, source(m, CS_STEP)->amps[1] = 1.0)
 MUT(m_cs_n_steps, source(m, CS_STEP)->n_steps = 1)
 MUT(m_cs_runtime, source(m, CS_DC)->runtime[CSP_AMP] = false)
 
+MUT(m_pop_init_list, ((double *)pop(m, "G")->inits[0].vals)[4] += 1.0)
+MUT(m_pop_init_expr, pop(m, "G")->inits[2].code->text = "U * 3.0")
+MUT(m_pop_init_file, pop(m, "A")->inits[0].file = "/data/v1.npy")
+MUT(m_pj_list_pre, proj(m, "S_to_A")->conn.pre.file = "/data/pre1.npy")
+MUT(m_pj_list_post, proj(m, "S_to_A")->conn.post.file = "/data/post1.npy")
+MUT(m_pj_weight_file, proj(m, "S_to_A")->weight.file = "/data/w1.npy")
+MUT(m_pj_matrix, proj(m, "A_to_B")->conn.matrix.file = "/data/m1.npy")
+
+static void prep_files(Model *m)
+{
+    Init *v = &pop(m, "A")->inits[0];
+    v->kind = INIT_FILE;
+    v->file = "/data/v0.npy";
+    ConnRule *c = &proj(m, "S_to_A")->conn;
+    c->kind = CONN_FROM_LIST;
+    c->pre = (Init){.kind = INIT_FILE, .file = "/data/pre0.npy"};
+    c->post = (Init){.kind = INIT_FILE, .file = "/data/post0.npy"};
+    proj(m, "S_to_A")->weight = (Init){.kind = INIT_FILE, .file = "/data/w0.npy"};
+    c = &proj(m, "A_to_B")->conn;
+    c->kind = CONN_FROM_MATRIX;
+    c->matrix = (Init){.kind = INIT_FILE, .file = "/data/m0.npy"};
+}
+
 MUT(m_vr_pop, m->varrecs[0]->pop = pop(m, "B"))
 MUT(m_vr_var, m->varrecs[0]->var = 1)
 MUT(m_vr_every, m->varrecs[0]->every = 6)
@@ -264,8 +294,10 @@ MUT(m_sr_proj, static SynapseModel sm; Projection *p = proj(m, "A_to_B"); sm = *
 static const struct {
     const char *name;
     Mutation f;
+    Mutation prep; /* applied to both sides first */
 } MUTATIONS[] = {
-#define M(f) {#f, f}
+#define M(f) {#f, f, NULL}
+#define MF(f) {#f, f, prep_files}
     M(m_net_name), M(m_dt), M(m_seed), M(m_seed_high), M(m_precision),
     M(m_pop_name), M(m_pop_n), M(m_pop_param), M(m_pop_runtime), M(m_pop_init_kind),
     M(m_pop_init_a), M(m_pop_init_b), M(m_pop_init_lo), M(m_pop_init_hi), M(m_pop_egp),
@@ -290,7 +322,10 @@ static const struct {
     M(m_cs_runtime),
     M(m_vr_pop), M(m_vr_var), M(m_vr_every), M(m_vr_count), M(m_sr_var), M(m_sr_every),
     M(m_sr_proj),
+    M(m_pop_init_list), M(m_pop_init_expr), MF(m_pop_init_file), MF(m_pj_list_pre),
+    MF(m_pj_list_post), MF(m_pj_weight_file), MF(m_pj_matrix),
 #undef M
+#undef MF
 };
 
 static void test_every_field_changes_the_dump(void **state)
@@ -300,14 +335,29 @@ static void test_every_field_changes_the_dump(void **state)
     uint64_t base_hash = ir_hash(load(MODEL));
     int missed = 0;
     for (size_t i = 0; i < sizeof MUTATIONS / sizeof MUTATIONS[0]; i++) {
+        char *before = base;
+        if (MUTATIONS[i].prep) {
+            Model *p = load(MODEL);
+            MUTATIONS[i].prep(p);
+            before = dump(p);
+        }
         Model *m = load(MODEL);
+        if (MUTATIONS[i].prep)
+            MUTATIONS[i].prep(m);
         MUTATIONS[i].f(m);
-        char *d = dump(m);
-        if (!strcmp(d, base) || ir_hash(m) == base_hash) {
+        char *after = dump(m);
+        uint64_t h = 0xcbf29ce484222325ull, h0 = h; /* ir_hash is FNV-1a of the dump */
+        for (const char *c = after; *c; c++)
+            h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
+        for (const char *c = before; *c; c++)
+            h0 = (h0 ^ (unsigned char)*c) * 0x100000001b3ull;
+        if (!strcmp(after, before) || ir_hash(m) != h || (before == base && h0 != base_hash)) {
             print_error("mutation %s does not change the dump\n", MUTATIONS[i].name);
             missed++;
         }
-        free(d);
+        if (before != base)
+            free(before);
+        free(after);
     }
     free(base);
     assert_int_equal(missed, 0);

@@ -140,7 +140,7 @@ static void test_errors(void **state)
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
                  "quiet, params, threads, exchange, exchange_interval, cuda_graph_steps, "
-                 "spike_times, finite_check)");
+                 "spike_times, finite_check, data)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("threads: 99999999999999999999", "run.yaml:1: 'threads' must be a whole number from 1 "
                                                   "to 1024 (got '99999999999999999999')");
@@ -298,7 +298,9 @@ static void test_set_errors(void **state)
                                    "exchange, exchange_interval, cuda_graph_steps, "
                                    "finite_check, record.<population>, "
                                    "params.<population>.<parameter>, "
-                                   "spike_times.<population>)");
+                                   "spike_times.<population>, data.<file>)");
+    expect_set_error("data.w.npy=", "--set 'data.w.npy=': 'data.w.npy' must be a file name "
+                                    "(a .npy file) (got nothing)");
     expect_set_error("spike_times.Q=a.txt", "--set 'spike_times.Q=a.txt': 'spike_times': the "
                                             "model has no population 'Q'");
     expect_set_error("spike_times.E=", "--set 'spike_times.E=': 'spike_times.E' must be a file "
