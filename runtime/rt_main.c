@@ -1175,33 +1175,30 @@ static int recover_dir(const snn_model *m, const char *dir)
         free(paths);
     }
     /* run.json of a run that died says so from now on */
-    if (text && bad == 0) {
-        char *at = strstr(text, "\"status\": \"running\"");
-        if (!at)
-            at = strstr(text, "\"status\": \"failed\"");
-        if (at && !strstr(text, "\"recovered\": true")) {
-            const char *what = strstr(at, "\"running\"") == at + 10
-                                   ? "\"status\": \"failed\",\n  \"error\": \"the run ended "
-                                     "without a word (killed?)\",\n  \"recovered\": true"
-                                   : NULL;
-            size_t old = strlen(at[11] == 'r' ? "\"status\": \"running\""
-                                               : "\"status\": \"failed\"");
-            char repl[256];
-            if (!what) {
-                snprintf(repl, sizeof repl, "\"status\": \"failed\",\n  \"recovered\": true");
-                what = repl;
+    static const char running[] = "\"status\": \"running\"", failed[] = "\"status\": \"failed\"";
+    char *at = text && bad == 0 && !strstr(text, "\"recovered\": true") ? strstr(text, running)
+                                                                     : NULL;
+    const char *repl = "\"status\": \"failed\",\n  \"error\": \"the run ended without a word "
+                       "(killed?)\",\n  \"recovered\": true";
+    size_t old = sizeof running - 1;
+    if (!at && text && bad == 0 && !strstr(text, "\"recovered\": true")) {
+        at = strstr(text, failed);
+        repl = "\"status\": \"failed\",\n  \"recovered\": true";
+        old = sizeof failed - 1;
+    }
+    if (at) {
+        size_t n = strlen(text) + strlen(repl) + 1;
+        char *out = malloc(n);
+        if (out) {
+            snprintf(out, n, "%.*s%s%s", (int)(at - text), text, repl, at + old);
+            if (snn_write_file_atomic(json, out, strlen(out)) != 0) {
+                fprintf(stderr, "%s: error: cannot write '%s': %s\n", m->name, json,
+                        strerror(errno));
+                bad++;
+            } else {
+                printf("%s: marked failed and recovered\n", json);
             }
-            size_t n = strlen(text) + strlen(what) + 1;
-            char *out = malloc(n);
-            if (out) {
-                snprintf(out, n, "%.*s%s%s", (int)(at - text), text, what, at + old);
-                if (snn_write_file_atomic(json, out, strlen(out)) != 0)
-                    fprintf(stderr, "%s: error: cannot write '%s': %s\n", m->name, json,
-                            strerror(errno));
-                else
-                    printf("%s: marked failed and recovered\n", json);
-                free(out);
-            }
+            free(out);
         }
     }
     free(text);
@@ -1415,7 +1412,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
         run->n_steps = (uint64_t)llround(x);
         if (run->n_steps == 0)
             snn_fatal("duration %g ms is shorter than half a time step (dt = %g ms): it would "
-                      "simulate no step; give at least %g ms",
+                      "simulate no step; give at least %g ms (one step)",
                       cfg->duration_ms, m->dt, m->dt);
         if (fabs(x - (double)run->n_steps) > 1e-9 * x && rt_par_rank() == 0)
             fprintf(stderr, "%s: warning: duration %g ms is not a whole number of time steps "
