@@ -1494,7 +1494,13 @@ static int run_main(int argc, char **argv, const snn_model *model)
     uint64_t step = 0;
     int stop = 0;
     ticker tk;
-    ticker_init(&tk, t0, !cfg->quiet && run->rank == 0 && isatty(STDERR_FILENO));
+    {
+        /* the progress line: on a terminal; SNN_PROGRESS=1 forces it (mpirun passes the
+         * ranks' stderr through pipes), SNN_PROGRESS=0 turns it off */
+        const char *pe = getenv("SNN_PROGRESS");
+        int want = pe && *pe ? strcmp(pe, "0") != 0 : isatty(STDERR_FILENO);
+        ticker_init(&tk, t0, !cfg->quiet && run->rank == 0 && want);
+    }
     for (; step < run->n_steps && !stop; step++) {
         m->step(run, step);
         G.steps_done = step + 1;

@@ -7,7 +7,8 @@
 #   - a rank killed with SIGKILL: mpirun ends the job; run.json does not stay "running"
 #     with a live heartbeat (rank 0 marks it failed when mpirun's SIGTERM reaches it, else
 #     its heartbeat goes stale); the ranks' .part files are valid .npy files, and
-#     --recover repairs them, merges the ranks' spikes and marks run.json.
+#     --recover repairs them, merges the ranks' spikes and marks run.json;
+#   - the progress line (SNN_PROGRESS=1: mpirun's stderr is a pipe) from rank 0 only.
 set -euo pipefail
 source tests/lib/mpi.sh
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
@@ -35,6 +36,13 @@ if sys.argv[2] != "0":
 PY
     ok "rank $r cannot write: error, run.json failed, job ended"
 done
+
+# the progress line under MPI: asked for (stderr is a pipe under mpirun), rank 0 only
+SNN_PROGRESS=1 "${MPIRUN[@]}" -x SNN_PROGRESS -np 2 "$sim" --time 100 --output "$WORK/prog" \
+    >/dev/null 2>"$WORK/prog.err"
+n=$(tr '\r' '\n' <"$WORK/prog.err" | grep -c "brunel: 100.0 of 100.0 ms (100%), real-time factor" || true)
+[ "$n" -eq 1 ] || fail "progress under MPI: $n final lines (want 1, from rank 0): $(cat "$WORK/prog.err")"
+ok "progress line from rank 0 only"
 
 export SNN_HEARTBEAT_S=0.2
 out="$WORK/kill"

@@ -14,7 +14,7 @@
 #     SNN_MEMORY knob stands for a small machine) are refused before the third is
 #     allocated, with the projections and the sizes;
 #   - the progress line: on stderr when it is a terminal (a pty), not when it is a file,
-#     not with --quiet.
+#     not with --quiet; SNN_PROGRESS=1 / 0 force it on / off.
 set -euo pipefail
 fail() { echo "FAIL $*"; exit 1; }
 ok() { echo "ok   $*"; }
@@ -188,6 +188,14 @@ with open(f"{w}/p3.err", "w") as f:
                    stderr=f, check=True)
 err = open(f"{w}/p3.err").read()
 assert "real-time factor" not in err and "\r" not in err, repr(err)
+env = dict(os.environ, SNN_PROGRESS="1")
+with open(f"{w}/p4.err", "w") as f:
+    subprocess.run([sim, "--time", "200", "--output", f"{w}/p4"], stdout=subprocess.DEVNULL,
+                   stderr=f, check=True, env=env)
+assert "brunel: 200.0 of 200.0 ms (100%)" in open(f"{w}/p4.err").read()
+os.environ["SNN_PROGRESS"] = "0"
+off = on_pty(["--time", "200", "--output", f"{w}/p5"])
+assert off == "", repr(off)
 print("progress on a terminal only, silenced by --quiet")
 PY
 ok "progress line"
