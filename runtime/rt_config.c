@@ -582,6 +582,9 @@ int snn_config_load_string(snn_config *cfg, const char *yaml, const char *name, 
     }
 
     yaml_node_t *root = yaml_document_get_root_node(&doc);
+    /* no document, or an empty mapping: valid, but the caller warns (snn_main) */
+    work.empty = !root || (root->type == YAML_MAPPING_NODE &&
+                           root->data.mapping.pairs.top == root->data.mapping.pairs.start);
     if (root) {
         if (root->type != YAML_MAPPING_NODE) {
             val v = make_val(&doc, root, node_line(root));

@@ -58,6 +58,66 @@ static void *syn_alloc(size_t bytes, const char *what)
     return p;
 }
 
+/* The synapse bytes of the projections built (or being built) by this process, for the
+ * message when the total does not fit: a small table under a spin lock (blocks of one
+ * projection are built on several threads at once). */
+#define PROJ_NOTES 64
+static struct {
+    char name[64];
+    uint64_t bytes;
+} g_notes[PROJ_NOTES];
+static int g_n_notes, g_notes_lock;
+
+static void notes_lock(void)
+{
+    while (__atomic_exchange_n(&g_notes_lock, 1, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static void notes_unlock(void)
+{
+    __atomic_store_n(&g_notes_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void proj_note(const char *name, uint64_t bytes)
+{
+    notes_lock();
+    int k = 0;
+    while (k < g_n_notes && strncmp(g_notes[k].name, name, sizeof g_notes[k].name - 1) != 0)
+        k++;
+    if (k == g_n_notes && k < PROJ_NOTES) {
+        snprintf(g_notes[k].name, sizeof g_notes[k].name, "%s", name);
+        g_n_notes++;
+    }
+    if (k < PROJ_NOTES)
+        g_notes[k].bytes += bytes;
+    notes_unlock();
+}
+
+__attribute__((noreturn)) static void over_budget(const char *name, uint64_t n_syn,
+                                                  uint64_t need)
+{
+    char b1[32], b2[32], b3[32], list[1024] = "";
+    const char *why;
+    uint64_t budget = snn_memory_budget(&why);
+    uint64_t held = snn_bytes_allocated();
+    size_t used = 0;
+    notes_lock();
+    for (int k = 0; k < g_n_notes && used + 64 < sizeof list; k++) {
+        snn_format_bytes(b1, sizeof b1, (double)g_notes[k].bytes);
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s' %s",
+                                 k ? ", " : "", g_notes[k].name, b1);
+    }
+    notes_unlock();
+    snn_format_bytes(b1, sizeof b1, (double)need);
+    snn_format_bytes(b2, sizeof b2, (double)held);
+    snn_format_bytes(b3, sizeof b3, (double)budget);
+    snn_fatal("cannot build projection '%s': its %llu synapses need %s, which with the %s the "
+              "simulator holds already (projections built so far: %s) is more than %s, %s "
+              "(docs/run.md, \"Memory\")",
+              name, (unsigned long long)n_syn, b1, b2, used ? list : "none", b3, why);
+}
+
 static const char *proj_name(const snn_proj_spec *spec)
 {
     return spec->name ? spec->name : "?";
@@ -1291,16 +1351,24 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
                   "%s of memory",
                   name, (unsigned long long)total, b1, b2);
     }
+    /* The sum: this projection's synapses with everything the simulator holds already
+     * (earlier projections, state), against the memory it may use. */
+    if (snn_memory_reserve(need) != 0)
+        over_budget(name, total, need);
+    proj_note(name, need);
 
     snprintf(what, sizeof what, "projection '%s' target indices", name);
+    snn_memory_release(cap * (uint64_t)ib);
     void *ind = syn_alloc((size_t)(cap * (uint64_t)ib), what);
     void *weight = NULL, *delay = NULL;
     if (wb) {
         snprintf(what, sizeof what, "projection '%s' weights", name);
+        snn_memory_release(cap * (uint64_t)wb);
         weight = syn_alloc((size_t)(cap * (uint64_t)wb), what);
     }
     if (db) {
         snprintf(what, sizeof what, "projection '%s' delays", name);
+        snn_memory_release(cap * (uint64_t)db);
         delay = syn_alloc((size_t)(cap * (uint64_t)db), what);
     }
 

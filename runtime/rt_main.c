@@ -10,14 +10,18 @@
 #include "snnrt.h"
 #include "rt_par.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -171,6 +175,7 @@ static struct {
     uint64_t steps_done;
     double t_sim;
     double codegen_s, compile_s; /* NAN when unknown */
+    int signal;                  /* the signal that stopped the run, or 0 */
     char json_path[4200];
     char rank_dir[4200];   /* with several ranks: <output>/.rank<r>, where this rank records */
     /* over the ranks, for run.json: min, median, max */
@@ -179,12 +184,25 @@ static struct {
     int have_stats;
 } G;
 
-static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_stop; /* the signal that asked to stop, or 0 */
+
+/* The heartbeat thread (rank 0): rewrites run.json every g_hb_s seconds of wall time while
+ * the run goes on, so that a reader can tell a live run from a dead one ("updated").  The
+ * lock orders every write of run.json; g_final says a final status is written, after which
+ * the thread writes nothing. */
+static pthread_mutex_t g_json_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t g_hb_thread;
+static sem_t g_hb_sem;        /* posted by the signal handler and to stop the thread */
+static int g_hb_on;
+static volatile int g_hb_quit;
+static int g_final;
+static double g_hb_s = 5.0;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    g_stop = 1;
+    g_stop = sig;
+    if (g_hb_on)
+        sem_post(&g_hb_sem); /* async-signal-safe: wakes the heartbeat thread */
 }
 
 static double rt_seconds(void)
@@ -278,6 +296,27 @@ static char *build_json(const char *status, const char *error)
     if (error) {
         jb_printf(&b, ",\n  \"error\": ");
         jb_str(&b, error);
+    }
+    {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        time_t secs = now.tv_sec;
+        struct tm tm;
+        char iso[64] = "";
+        if (gmtime_r(&secs, &tm))
+            strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        jb_printf(&b, ",\n  \"process\": {\"pid\": %ld, \"rank\": %d, \"updated\": ",
+                  (long)getpid(), G.run.rank);
+        jb_str(&b, iso);
+        jb_printf(&b, ", \"updated_unix\": %.3f, \"heartbeat_s\": ",
+                  (double)now.tv_sec + 1e-9 * (double)now.tv_nsec);
+        jb_num(&b, g_hb_s);
+        jb_printf(&b, ", \"signal\": ");
+        if (G.signal)
+            jb_str(&b, G.signal == SIGINT ? "SIGINT" : G.signal == SIGTERM ? "SIGTERM" : "other");
+        else
+            jb_raw(&b, "null", 4);
+        jb_printf(&b, "}");
     }
 
     jb_printf(&b, ",\n  \"model\": {\"name\": ");
@@ -483,16 +522,118 @@ static char *build_json(const char *status, const char *error)
     return b.s;
 }
 
-static int write_json(const char *status, const char *error)
+/* run.json holds a status written by another rank's failure (fatal_hook)? */
+static int json_says_failed(void)
 {
-    if (G.run.rank != 0)
+    char buf[256];
+    FILE *f = fopen(G.json_path, "rb");
+    if (!f)
         return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strstr(buf, "\"status\": \"failed\"") != NULL;
+}
+
+/* Write run.json.  Rank 0 writes it, or any rank with 'any_rank' (a failure of its own). 
+ * 'final': the run's last word; later heartbeats write nothing. */
+static int write_json_as(const char *status, const char *error, int any_rank, int final)
+{
+    if (G.run.rank != 0 && !any_rank)
+        return 0;
+    pthread_mutex_lock(&g_json_lock);
+    if (final)
+        g_final = 1;
     char *s = build_json(status, error);
     int rc = snn_write_file_atomic(G.json_path, s, strlen(s));
     int e = errno;
+    pthread_mutex_unlock(&g_json_lock);
     free(s);
     errno = e;
     return rc;
+}
+
+static int write_json(const char *status, const char *error)
+{
+    return write_json_as(status, error, 0, strcmp(status, "running") != 0);
+}
+
+static void *heartbeat_main(void *arg)
+{
+    (void)arg;
+    int said_signal = 0;
+    for (;;) {
+        struct timespec dl;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        double whole = floor(g_hb_s);
+        dl.tv_sec += (time_t)whole;
+        dl.tv_nsec += (long)((g_hb_s - whole) * 1e9);
+        if (dl.tv_nsec >= 1000000000L) {
+            dl.tv_sec++;
+            dl.tv_nsec -= 1000000000L;
+        }
+        while (sem_timedwait(&g_hb_sem, &dl) != 0 && errno == EINTR && !g_hb_quit)
+            ;
+        if (g_hb_quit)
+            break;
+        pthread_mutex_lock(&g_json_lock);
+        int skip = g_final || json_says_failed(); /* another rank's failure stays */
+        pthread_mutex_unlock(&g_json_lock);
+        if (skip)
+            continue;
+        if (g_stop && G.run.ranks > 1) {
+            /* A signal with several ranks: the ranks stop together at the next agreement,
+             * and then the final status replaces this one.  If that never comes (mpirun
+             * ends the job because a rank died, and this rank waits on it), this stays. */
+            if (!said_signal) {
+                char msg[256];
+                G.signal = g_stop;
+                snprintf(msg, sizeof msg, "stopped by %s before the ranks could stop together: "
+                         "if this status stays, the job was ended from outside (an MPI rank "
+                         "died, or the scheduler ended the job)",
+                         g_stop == SIGINT ? "SIGINT" : g_stop == SIGTERM ? "SIGTERM" : "a signal");
+                write_json_as("failed", msg, 0, 0);
+                said_signal = 1;
+            }
+            continue;
+        }
+        if (!said_signal)
+            write_json_as("running", NULL, 0, 0);
+    }
+    return NULL;
+}
+
+static void heartbeat_start(void)
+{
+    const char *env = getenv("SNN_HEARTBEAT_S");
+    if (env && *env) {
+        char *end;
+        double v = strtod(env, &end);
+        if (*end || !(v >= 0.05 && v <= 86400))
+            snn_fatal("SNN_HEARTBEAT_S='%s': expected seconds between 0.05 and 86400", env);
+        g_hb_s = v;
+    }
+    if (G.run.rank != 0)
+        return;
+    if (sem_init(&g_hb_sem, 0, 0) != 0)
+        return;
+    g_hb_quit = 0;
+    if (pthread_create(&g_hb_thread, NULL, heartbeat_main, NULL) != 0) {
+        sem_destroy(&g_hb_sem);
+        return;
+    }
+    g_hb_on = 1;
+}
+
+static void heartbeat_stop(void)
+{
+    if (!g_hb_on)
+        return;
+    g_hb_quit = 1;
+    sem_post(&g_hb_sem);
+    pthread_join(g_hb_thread, NULL);
+    g_hb_on = 0;
+    sem_destroy(&g_hb_sem);
 }
 
 /* Where this rank's recorders write: the output directory, or with several ranks its own
@@ -546,26 +687,41 @@ static void fatal_hook(const char *msg)
             G.files[p] = part;
         }
     }
-    if (write_json("failed", msg) != 0)
-        fprintf(stderr, "%s: error: cannot write '%s': %s\n", snn_progname(), G.json_path,
-                strerror(errno));
+    /* A failure of this rank alone (not one every rank meets, which rank 0 reports):
+     * this rank writes run.json itself, as every rank is about to be ended. */
+    int own = G.run.ranks > 1 && G.run.rank != 0 && !rt_par_collective();
+    char *full = NULL;
+    if (own) {
+        size_t n = strlen(msg) + 64;
+        full = malloc(n);
+        if (full)
+            snprintf(full, n, "rank %d of %d: %s", G.run.rank, G.run.ranks, msg);
+    }
+    if (G.run.rank == 0 || own) {
+        if (write_json_as("failed", full ? full : msg, own, 1) != 0)
+            fprintf(stderr, "%s: error: cannot write '%s': %s\n", snn_progname(), G.json_path,
+                    strerror(errno));
+    }
+    free(full);
+    /* Best effort: a recorder that cannot be written (the error may be its own) is left
+     * as it is, with a header that matches what reached the file. */
     for (int p = 0; p < G.model->n_pops; p++) {
         snn_recorder *r = G.run.rec[p];
         G.run.rec[p] = NULL;
         if (r)
-            snn_recorder_abort(r);
+            snn_recorder_abandon(r);
     }
     for (int k = 0; k < G.model->n_varrecs; k++) {
         snn_varrec *r = G.run.varrec[k];
         G.run.varrec[k] = NULL;
         if (r)
-            snn_varrec_abort(r);
+            snn_varrec_abandon(r);
     }
     for (int k = 0; k < G.model->n_synrecs; k++) {
         snn_synrec *r = G.run.synrec[k];
         G.run.synrec[k] = NULL;
         if (r)
-            snn_synrec_abort(r);
+            snn_synrec_abandon(r);
     }
 }
 
@@ -588,7 +744,9 @@ static void usage(FILE *f, const snn_model *m)
             "  --output DIR    directory for run.json and spikes_<pop>.npy (key 'output')\n"
             "  --set KEY=VALUE set a config key, e.g. --set record.E=none (repeatable;\n"
             "                  applied after the config file, whatever the order)\n"
-            "  --quiet         no summary on stdout (config key 'quiet')\n"
+            "  --quiet         no summary on stdout, no progress line (config key 'quiet')\n"
+            "  --recover DIR   repair the .part recordings a killed run left in DIR (and\n"
+            "                  DIR/.rank*/), merge the ranks' spikes, and exit\n"
             "  --help          show this help and exit\n"
             "  --version       show versions and exit\n"
             "\n"
@@ -832,6 +990,230 @@ static void merge_outputs(int interrupted)
     free(cols);
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* The step loop's clock: every tk.next steps (adapted so that it reads the clock about
+ * every 50 ms of wall time, one comparison per step otherwise) it syncs the recorders
+ * every heartbeat and, on a terminal, redraws the progress line at most 4 times a second. */
+
+typedef struct ticker {
+    uint64_t next;       /* the step count at which to look at the clock next */
+    uint64_t last_steps; /* steps at the last look */
+    double last_t;       /* wall time then */
+    double t0;           /* the loop's start */
+    double sync_t;       /* the last recorder sync */
+    double shown_t;      /* the last progress line, and the steps then */
+    uint64_t shown_steps;
+    double rate;         /* smoothed wall seconds per step */
+    int progress;        /* draw the progress line */
+    int drawn;
+} ticker;
+
+static void ticker_init(ticker *tk, double t0, int progress)
+{
+    memset(tk, 0, sizeof *tk);
+    tk->next = 1;
+    tk->last_t = tk->sync_t = tk->shown_t = tk->t0 = t0;
+    tk->progress = progress;
+}
+
+static void fmt_secs(char *buf, size_t n, double s)
+{
+    if (!(s >= 0) || s > 1e9)
+        snprintf(buf, n, "?");
+    else if (s < 60)
+        snprintf(buf, n, "%.0f s", s);
+    else if (s < 3600)
+        snprintf(buf, n, "%d min %02d s", (int)(s / 60), (int)fmod(s, 60));
+    else
+        snprintf(buf, n, "%d h %02d min", (int)(s / 3600), (int)fmod(s / 60, 60));
+}
+
+static void sync_recorders(void)
+{
+    snn_run *run = &G.run;
+    for (int p = 0; p < G.model->n_pops; p++)
+        snn_recorder_sync(run->rec[p]);
+    for (int k = 0; k < G.model->n_varrecs; k++)
+        snn_varrec_sync(run->varrec[k]);
+    for (int k = 0; k < G.model->n_synrecs; k++)
+        snn_synrec_sync(run->synrec[k]);
+}
+
+static void tick(ticker *tk, int last)
+{
+    const double now = snn_now();
+    const uint64_t steps = G.steps_done, total = G.run.n_steps;
+    const double dt_ms = G.model->dt;
+    if (steps > tk->last_steps && now > tk->last_t) {
+        double per = (now - tk->last_t) / (double)(steps - tk->last_steps);
+        tk->rate = tk->rate > 0 ? 0.7 * tk->rate + 0.3 * per : per;
+        double every = 0.05 / per;
+        tk->next = steps + (every < 1 ? 1 : every > 1e6 ? 1000000 : (uint64_t)every);
+    } else {
+        tk->next = steps + 1;
+    }
+    tk->last_steps = steps;
+    tk->last_t = now;
+    if (!last && now - tk->sync_t >= g_hb_s) {
+        sync_recorders();
+        tk->sync_t = now;
+    }
+    if (!tk->progress || (!last && now - tk->shown_t < 0.25))
+        return;
+    double bio_s = (double)(steps - tk->shown_steps) * dt_ms / 1000.0;
+    double rtf = bio_s > 0 ? (now - tk->shown_t) / bio_s : NAN;
+    if (last) {
+        double all = (double)steps * dt_ms / 1000.0;
+        rtf = all > 0 ? (now - tk->t0) / all : NAN;
+    }
+    char eta[48];
+    if (last)
+        fmt_secs(eta, sizeof eta, now - tk->t0);
+    else
+        fmt_secs(eta, sizeof eta, tk->rate * (double)(total - steps));
+    fprintf(stderr, "\r%s: %.1f of %.1f ms (%.0f%%), real-time factor %.3g, %s %s\033[K%s",
+            G.model->name, (double)steps * dt_ms, (double)total * dt_ms,
+            total ? 100.0 * (double)steps / (double)total : 100.0, rtf,
+            last ? "wall time" : "ETA", eta, last ? "\n" : "");
+    fflush(stderr);
+    tk->shown_t = now;
+    tk->shown_steps = steps;
+    tk->drawn = 1;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* --recover DIR: the .part files a killed run left.                                      */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Repair every .part file in dir; returns the number of failures. */
+static int recover_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int bad = 0;
+    if (!d)
+        return 0;
+    struct dirent *e;
+    char path[4400], err[512];
+    while ((e = readdir(d)) != NULL) {
+        if (!ends_with(e->d_name, ".npy.part"))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        uint64_t n = 0, was = 0;
+        if (snn_npy_recover(path, &n, &was, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: error: %s: %s\n", snn_progname(), path, err);
+            bad++;
+        } else {
+            printf("%s: %llu records (the header said %llu)\n", path, (unsigned long long)n,
+                   (unsigned long long)was);
+        }
+    }
+    closedir(d);
+    return bad;
+}
+
+static int recover_dir(const snn_model *m, const char *dir)
+{
+    char path[4400], json[4400];
+    snprintf(json, sizeof json, "%s/run.json", dir);
+    /* refuse a run that is still going on this host */
+    FILE *f = fopen(json, "rb");
+    char *text = NULL;
+    if (f) {
+        text = calloc(1, 1 << 20);
+        if (text)
+            fread(text, 1, (1 << 20) - 1, f);
+        fclose(f);
+    }
+    if (text && strstr(text, "\"status\": \"running\"")) {
+        const char *p = strstr(text, "\"pid\": ");
+        char host[256] = "", mine[256] = "";
+        const char *h = strstr(text, "\"hostname\": \"");
+        if (h)
+            sscanf(h + 13, "%255[^\"]", host);
+        if (gethostname(mine, sizeof mine) != 0)
+            mine[0] = '\0';
+        long pid = p ? strtol(p + 7, NULL, 10) : 0;
+        if (pid > 0 && strcmp(host, mine) == 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+            fprintf(stderr, "%s: error: %s: the run is still going (process %ld on this host); "
+                            "stop it first\n", m->name, json, pid);
+            free(text);
+            return 1;
+        }
+    }
+    int bad = recover_files(dir);
+    int ranks = 0;
+    for (int r = 0;; r++) {
+        snprintf(path, sizeof path, "%s/.rank%d", dir, r);
+        DIR *d = opendir(path);
+        if (!d)
+            break;
+        closedir(d);
+        bad += recover_files(path);
+        ranks = r + 1;
+    }
+    /* the ranks' spikes into one file per population, as a run that ends merges them */
+    for (int p = 0; ranks > 0 && bad == 0 && p < m->n_pops; p++) {
+        char **paths = calloc((size_t)ranks, sizeof *paths);
+        int n = 0;
+        for (int r = 0; paths && r < ranks; r++) {
+            snprintf(path, sizeof path, "%s/.rank%d/spikes_%s.npy.part", dir, r,
+                     m->pops[p].name);
+            if (access(path, R_OK) == 0)
+                paths[n++] = strdup(path);
+        }
+        if (n > 0) {
+            char err[512];
+            snn_recorder *out = snn_recorder_open(dir, m->pops[p].name);
+            if (rt_par_merge_spikes(out, paths, n, err, sizeof err) != 0) {
+                fprintf(stderr, "%s: error: merging the spikes of '%s': %s\n", m->name,
+                        m->pops[p].name, err);
+                bad++;
+            }
+            snn_recorder_abort(out);
+            printf("%s: the spikes of %d rank%s merged\n", snn_recorder_close(out), n,
+                   n == 1 ? "" : "s");
+            snn_recorder_free(out);
+        }
+        for (int r = 0; r < n; r++)
+            free(paths[r]);
+        free(paths);
+    }
+    /* run.json of a run that died says so from now on */
+    static const char running[] = "\"status\": \"running\"", failed[] = "\"status\": \"failed\"";
+    char *at = text && bad == 0 && !strstr(text, "\"recovered\": true") ? strstr(text, running)
+                                                                     : NULL;
+    const char *repl = "\"status\": \"failed\",\n  \"error\": \"the run ended without a word "
+                       "(killed?)\",\n  \"recovered\": true";
+    size_t old = sizeof running - 1;
+    if (!at && text && bad == 0 && !strstr(text, "\"recovered\": true")) {
+        at = strstr(text, failed);
+        repl = "\"status\": \"failed\",\n  \"recovered\": true";
+        old = sizeof failed - 1;
+    }
+    if (at) {
+        size_t n = strlen(text) + strlen(repl) + 1;
+        char *out = malloc(n);
+        if (out) {
+            snprintf(out, n, "%.*s%s%s", (int)(at - text), text, repl, at + old);
+            if (snn_write_file_atomic(json, out, strlen(out)) != 0) {
+                fprintf(stderr, "%s: error: cannot write '%s': %s\n", m->name, json,
+                        strerror(errno));
+                bad++;
+            } else {
+                printf("%s: marked failed and recovered\n", json);
+            }
+            free(out);
+        }
+    }
+    free(text);
+    return bad ? 1 : 0;
+}
+
 static int run_main(int argc, char **argv, const snn_model *model)
 {
     const snn_model *m = model;
@@ -907,7 +1289,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
         name[nl] = '\0';
         int known = strcmp(name, "--config") == 0 || strcmp(name, "--time") == 0 ||
                     strcmp(name, "--set") == 0 || strcmp(name, "--seed") == 0 ||
-                    strcmp(name, "--output") == 0;
+                    strcmp(name, "--output") == 0 || strcmp(name, "--recover") == 0;
         if (!known) {
             usage_error("unknown option", name);
             free(ov);
@@ -921,6 +1303,10 @@ static int run_main(int argc, char **argv, const snn_model *model)
             usage_error("missing value for option", name);
             free(ov);
             return 2;
+        }
+        if (strcmp(name, "--recover") == 0) {
+            free(ov);
+            return rt_par_rank() == 0 ? recover_dir(m, val) : 0;
         }
         if (strcmp(name, "--config") == 0)
             config_path = val;
@@ -939,6 +1325,9 @@ static int run_main(int argc, char **argv, const snn_model *model)
     if (config_path &&
         snn_config_load_file(cfg, config_path, m->n_pops, G.pop_names, err, sizeof err) != 0)
         snn_fatal("%s", err);
+    if (config_path && cfg->empty && rt_par_rank() == 0)
+        fprintf(stderr, "%s: warning: %s: the run config is empty (no keys): the defaults "
+                        "apply\n", m->name, config_path);
     for (int i = 0; i < n_ov; i++) {
         const char *v = ov[i].value;
         switch (ov[i].kind) {
@@ -1025,7 +1414,21 @@ static int run_main(int argc, char **argv, const snn_model *model)
         snn_fatal("the model's time step dt must be positive (got %g)", m->dt);
     if (!(cfg->duration_ms / m->dt < 9e18))
         snn_fatal("duration %g ms is too long for dt %g ms", cfg->duration_ms, m->dt);
-    run->n_steps = (uint64_t)llround(cfg->duration_ms / m->dt);
+    {
+        /* A duration that is not a whole number of steps is rounded to the nearest
+         * (halves up), with a warning; one that rounds to no step at all is refused. */
+        const double x = cfg->duration_ms / m->dt;
+        run->n_steps = (uint64_t)llround(x);
+        if (run->n_steps == 0)
+            snn_fatal("duration %g ms is shorter than half a time step (dt = %g ms): it would "
+                      "simulate no step; give at least %g ms (one step)",
+                      cfg->duration_ms, m->dt, m->dt);
+        if (fabs(x - (double)run->n_steps) > 1e-9 * x && rt_par_rank() == 0)
+            fprintf(stderr, "%s: warning: duration %g ms is not a whole number of time steps "
+                            "(dt = %g ms): simulating %llu steps = %g ms\n",
+                    m->name, cfg->duration_ms, m->dt, (unsigned long long)run->n_steps,
+                    (double)run->n_steps * m->dt);
+    }
     read_build_yaml();
 
     /* More threads than cores: threads that meet at the end of every step then wait for
@@ -1033,6 +1436,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     {
         int local = rt_par_local_ranks();
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        snn_memory_budget_init(local);
         if (run->rank == 0 && cores > 0 && (long)local * cfg->threads > cores)
             fprintf(stderr, "%s: warning: %d rank%s x %d thread%s on this node, which has %ld "
                             "cores: expect a slow run (docs/parallel.md)\n",
@@ -1055,6 +1459,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     snn_set_fatal_hook(fatal_hook);
     if (write_json("running", NULL) != 0) /* replaced when the run ends */
         snn_fatal("cannot write '%s': %s", G.json_path, strerror(errno));
+    heartbeat_start();
     for (int p = 0; p < m->n_pops; p++)
         if (G.recorded[p])
             run->rec[p] = snn_recorder_open(rec_dir(), m->pops[p].name);
@@ -1098,14 +1503,25 @@ static int run_main(int argc, char **argv, const snn_model *model)
     t0 = snn_now();
     uint64_t step = 0;
     int stop = 0;
+    ticker tk;
+    {
+        /* the progress line: on a terminal; SNN_PROGRESS=1 forces it (mpirun passes the
+         * ranks' stderr through pipes), SNN_PROGRESS=0 turns it off */
+        const char *pe = getenv("SNN_PROGRESS");
+        int want = pe && *pe ? strcmp(pe, "0") != 0 : isatty(STDERR_FILENO);
+        ticker_init(&tk, t0, !cfg->quiet && run->rank == 0 && want);
+    }
     for (; step < run->n_steps && !stop; step++) {
         m->step(run, step);
         G.steps_done = step + 1;
+        if (G.steps_done >= tk.next)
+            tick(&tk, 0);
         if (run->ranks == 1)
-            stop = g_stop != 0;
+            stop = g_stop;
         else if ((step + 1) % check == 0)
-            stop = rt_par_any(g_stop != 0);
+            stop = rt_par_any(g_stop); /* the largest signal number: SIGTERM over SIGINT */
     }
+    tick(&tk, 1);
     snn_exchange_drain(run);
     if (m->finish)
         m->finish(run);
@@ -1117,6 +1533,8 @@ static int run_main(int argc, char **argv, const snn_model *model)
         if (m->synrecs[k].every == 0 && run->synrec[k])
             m->syn_snapshot(run, k, (double)G.steps_done * m->dt);
     int interrupted = stop && G.steps_done < run->n_steps;
+    if (interrupted)
+        G.signal = stop;
 
     /* Over the ranks: totals and min/median/max of the timers. */
     rt_par_stats(run->t_construct, G.st_construct);
@@ -1187,6 +1605,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     if (run->ranks > 1 && run->rank == 0)
         merge_outputs(interrupted);
     rt_par_barrier();
+    heartbeat_stop();
     if (write_json(interrupted ? "interrupted" : "complete", NULL) != 0)
         snn_fatal("cannot write '%s': %s", G.json_path, strerror(errno));
     snn_set_fatal_hook(NULL);
@@ -1214,5 +1633,6 @@ static int run_main(int argc, char **argv, const snn_model *model)
         free(G.sfiles[k]);
         G.sfiles[k] = NULL;
     }
-    return interrupted ? 130 : 0;
+    /* the shell's convention: 128 + the signal (SIGINT 130, SIGTERM 143) */
+    return interrupted ? 128 + G.signal : 0;
 }

@@ -121,6 +121,11 @@ void rt_par_set_collective(int on)
     g_collective = on;
 }
 
+int rt_par_collective(void)
+{
+    return g_collective;
+}
+
 /* Called by snn_fatal after the message and the hook.  With several ranks a failure on one
  * must end all: MPI_Abort.  While every rank does the same work on the same input (config,
  * command line) they all fail alike; then only rank 0 speaks (the others wait for its

@@ -18,6 +18,7 @@ int rt_par_local_ranks(void);
  * and config): rank 0 reports, the others stay quiet for a few seconds, waiting for its
  * MPI_Abort. */
 void rt_par_set_collective(int on);
+int rt_par_collective(void);
 /* For snn_fatal: before printing (may wait, see above; returns nonzero while failures are
  * the same on every rank), and instead of exit(1). */
 int rt_par_quiet_failure(void);

@@ -1,11 +1,15 @@
 /*
  * rt_record.c - spike and variable recording into NumPy .npy files.
  *
- * <dir>/spikes_<pop>.npy.part is written as the run goes: a 128-byte .npy v1.0 header
- * (shape (0,) until the end), then 12-byte records (f8 time in ms, u4 neuron index, little
- * endian, packed), buffered 64k records at a time.  Closing rewrites the header with the
- * real count and renames the file to .npy; aborting does the same but keeps the .part
- * name.  After close/abort the recorder only keeps its path, until snn_recorder_free.
+ * <dir>/spikes_<pop>.npy.part is written as the run goes: a 128-byte .npy v1.0 header,
+ * then 12-byte records (f8 time in ms, u4 neuron index, little endian, packed), buffered
+ * 64k records at a time.  The header's count is that of the records on disk whenever it
+ * is rewritten: at every snn_*_sync (the run loop's heartbeat, every few seconds) and at
+ * the end, in place (pwrite at offset 0), so a file left by a killed run is a valid .npy
+ * of the records up to the last sync.  Closing rewrites the header with the real count
+ * and renames the file to .npy; aborting does the same but keeps the .part name;
+ * abandoning (after a fatal error) does what it still can and never fails.  After
+ * close/abort the recorder only keeps its path, until snn_recorder_free.
  *
  * Variable recorders (snn_varrec) work the same way with <dir>/<pop>_<var>.npy: records of
  * f8 time and n_cols values (f4 or f8), written through stdio with a 1 MiB buffer.  Their
@@ -22,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define REC_BYTES 12
 #define REC_BUF 65536
@@ -30,6 +35,7 @@
 struct snn_recorder {
     FILE *f;
     uint64_t n;           /* records written or buffered */
+    uint64_t n_disk;      /* records handed to stdio without error */
     uint32_t used;        /* records in buf */
     unsigned char *buf;   /* REC_BUF * REC_BYTES */
     char *path;           /* final name */
@@ -54,10 +60,30 @@ __attribute__((noreturn)) static void write_fail(const snn_recorder *r)
     snn_fatal("cannot write spike file '%s': %s", r->part, strerror(errno ? errno : EIO));
 }
 
-/* Write the 128-byte header for n records at the current file position. */
-static void write_header(snn_recorder *r, uint64_t n)
+/* Flush stdio, then write the header (len bytes) over the start of the file. */
+static int header_in_place(FILE *f, const unsigned char *h, size_t len)
 {
-    unsigned char h[NPY_HEADER];
+    errno = 0;
+    if (fflush(f) != 0)
+        return -1;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = pwrite(fileno(f), h + done, len - done, (off_t)done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    return 0;
+}
+
+/* The 128-byte header for n records into h. */
+static void make_header(unsigned char *h, uint64_t n)
+{
     char dict[NPY_HEADER];
     int len = snprintf(dict, sizeof dict,
                        "{'descr': [('t', '<f8'), ('i', '<u4')], 'fortran_order': False, "
@@ -70,19 +96,53 @@ static void write_header(snn_recorder *r, uint64_t n)
     memset(h + 10, ' ', (size_t)dict_room);
     memcpy(h + 10, dict, (size_t)len);
     h[NPY_HEADER - 1] = '\n';
+}
+
+/* Write the header for n records at the current file position (the start). */
+static void write_header(snn_recorder *r, uint64_t n)
+{
+    unsigned char h[NPY_HEADER];
+    make_header(h, n);
     errno = 0;
     if (fwrite(h, 1, sizeof h, r->f) != sizeof h)
         write_fail(r);
 }
 
-static void flush_buf(snn_recorder *r)
+static int try_flush_buf(snn_recorder *r)
 {
     if (r->used == 0)
-        return;
+        return 0;
     errno = 0;
     if (fwrite(r->buf, REC_BYTES, r->used, r->f) != r->used)
-        write_fail(r);
+        return -1;
+    r->n_disk += r->used;
     r->used = 0;
+    return 0;
+}
+
+static void flush_buf(snn_recorder *r)
+{
+    if (try_flush_buf(r) != 0)
+        write_fail(r);
+}
+
+/* The buffered records to disk and the header's count to match. */
+static int try_sync(snn_recorder *r)
+{
+    unsigned char h[NPY_HEADER];
+    int rc = try_flush_buf(r);
+    int e = errno;
+    make_header(h, r->n_disk);
+    if (header_in_place(r->f, h, sizeof h) != 0)
+        return -1;
+    errno = e;
+    return rc;
+}
+
+void snn_recorder_sync(snn_recorder *r)
+{
+    if (r && r->f && try_sync(r) != 0)
+        write_fail(r);
 }
 
 snn_recorder *snn_recorder_open(const char *dir, const char *pop_name)
@@ -119,13 +179,10 @@ void snn_recorder_add(snn_recorder *r, double t_ms, const uint32_t *ids, uint32_
 /* Flush, rewrite the header with the real count and close the file. */
 static void finish(snn_recorder *r)
 {
-    flush_buf(r);
-    errno = 0;
-    if (fseek(r->f, 0, SEEK_SET) != 0)
+    if (try_sync(r) != 0)
         write_fail(r);
-    write_header(r, r->n);
     errno = 0;
-    if (fflush(r->f) != 0 || ferror(r->f))
+    if (ferror(r->f))
         write_fail(r);
     FILE *f = r->f;
     r->f = NULL;
@@ -156,6 +213,16 @@ void snn_recorder_abort(snn_recorder *r)
     }
 }
 
+void snn_recorder_abandon(snn_recorder *r)
+{
+    if (r && r->f) {
+        (void)try_sync(r);
+        fclose(r->f);
+        r->f = NULL;
+        r->aborted = 1;
+    }
+}
+
 void snn_recorder_free(snn_recorder *r)
 {
     if (!r)
@@ -174,6 +241,7 @@ void snn_recorder_free(snn_recorder *r)
 struct snn_varrec {
     FILE *f;
     uint64_t n;           /* records written */
+    uint64_t n_disk;      /* records flushed to the file without error */
     uint32_t n_cols;
     int vb;               /* 4 or 8 */
     size_t header_len;    /* bytes, a multiple of 64 */
@@ -196,8 +264,9 @@ static int var_dict(char *buf, size_t n, const snn_varrec *r, const char *count)
                     r->vb, (unsigned long)r->n_cols, count);
 }
 
-/* Write the header for n records at the current position (header_len bytes). */
-static void var_write_header(snn_varrec *r, uint64_t n)
+/* Write the header for n records: at the current position (the start, at open), or in
+ * place after flushing (later); -1 on a write error. */
+static int var_header(snn_varrec *r, uint64_t n, int in_place)
 {
     char count[32];
     snprintf(count, sizeof count, "%llu", (unsigned long long)n);
@@ -221,10 +290,44 @@ static void var_write_header(snn_varrec *r, uint64_t n)
     memcpy(h + pre, dict, (size_t)len);
     h[r->header_len - 1] = '\n';
     errno = 0;
-    size_t wrote = fwrite(h, 1, r->header_len, r->f);
+    int rc = in_place ? header_in_place(r->f, h, r->header_len)
+                      : (fwrite(h, 1, r->header_len, r->f) == r->header_len ? 0 : -1);
+    int e = errno;
     free(h);
-    if (wrote != r->header_len)
+    errno = e;
+    return rc;
+}
+
+static void var_write_header(snn_varrec *r, uint64_t n)
+{
+    if (var_header(r, n, 0) != 0)
         var_write_fail(r);
+}
+
+static int var_try_sync(snn_varrec *r)
+{
+    errno = 0;
+    if (fflush(r->f) != 0)
+        return -1;
+    r->n_disk = r->n;
+    return var_header(r, r->n_disk, 1);
+}
+
+void snn_varrec_sync(snn_varrec *r)
+{
+    if (r && r->f && var_try_sync(r) != 0)
+        var_write_fail(r);
+}
+
+void snn_varrec_abandon(snn_varrec *r)
+{
+    if (r && r->f) {
+        if (var_try_sync(r) != 0)
+            (void)var_header(r, r->n_disk, 1);
+        fclose(r->f);
+        r->f = NULL;
+        r->aborted = 1;
+    }
 }
 
 snn_varrec *snn_varrec_open(const char *dir, const char *pop, const char *var, uint32_t n_cols,
@@ -285,12 +388,10 @@ void snn_varrec_add(snn_varrec *r, double t_ms, const void *values)
 
 static void var_finish(snn_varrec *r)
 {
-    errno = 0;
-    if (fflush(r->f) != 0 || fseek(r->f, 0, SEEK_SET) != 0)
+    if (var_try_sync(r) != 0)
         var_write_fail(r);
-    var_write_header(r, r->n);
     errno = 0;
-    if (fflush(r->f) != 0 || ferror(r->f))
+    if (ferror(r->f))
         var_write_fail(r);
     FILE *f = r->f;
     r->f = NULL;
@@ -337,6 +438,7 @@ void snn_varrec_free(snn_varrec *r)
 struct snn_synrec {
     FILE *f;
     uint64_t n;           /* records written */
+    uint64_t n_disk;      /* records flushed to the file without error */
     int vb;               /* 4 or 8 */
     size_t header_len;    /* bytes, a multiple of 64 */
     char *path, *part;
@@ -356,7 +458,7 @@ static int syn_dict(char *buf, size_t n, int vb, const char *count)
                     vb, count);
 }
 
-static void syn_write_header(snn_synrec *r, uint64_t n)
+static int syn_header(snn_synrec *r, uint64_t n, int in_place)
 {
     char count[32], dict[160];
     snprintf(count, sizeof count, "%llu", (unsigned long long)n);
@@ -370,8 +472,41 @@ static void syn_write_header(snn_synrec *r, uint64_t n)
     memcpy(h + 10, dict, (size_t)len);
     h[r->header_len - 1] = '\n';
     errno = 0;
-    if (fwrite(h, 1, r->header_len, r->f) != r->header_len)
+    if (in_place)
+        return header_in_place(r->f, h, r->header_len);
+    return fwrite(h, 1, r->header_len, r->f) == r->header_len ? 0 : -1;
+}
+
+static void syn_write_header(snn_synrec *r, uint64_t n)
+{
+    if (syn_header(r, n, 0) != 0)
         syn_write_fail(r);
+}
+
+static int syn_try_sync(snn_synrec *r)
+{
+    errno = 0;
+    if (fflush(r->f) != 0)
+        return -1;
+    r->n_disk = r->n;
+    return syn_header(r, r->n_disk, 1);
+}
+
+void snn_synrec_sync(snn_synrec *r)
+{
+    if (r && r->f && syn_try_sync(r) != 0)
+        syn_write_fail(r);
+}
+
+void snn_synrec_abandon(snn_synrec *r)
+{
+    if (r && r->f) {
+        if (syn_try_sync(r) != 0)
+            (void)syn_header(r, r->n_disk, 1);
+        fclose(r->f);
+        r->f = NULL;
+        r->aborted = 1;
+    }
 }
 
 snn_synrec *snn_synrec_open(const char *dir, const char *proj, const char *var, int value_bytes)
@@ -460,12 +595,10 @@ void snn_synrec_snapshot(snn_synrec *r, double t_ms, const snn_ragged *blocks, i
 
 static void syn_finish(snn_synrec *r)
 {
-    errno = 0;
-    if (fflush(r->f) != 0 || fseek(r->f, 0, SEEK_SET) != 0)
+    if (syn_try_sync(r) != 0)
         syn_write_fail(r);
-    syn_write_header(r, r->n);
     errno = 0;
-    if (fflush(r->f) != 0 || ferror(r->f))
+    if (ferror(r->f))
         syn_write_fail(r);
     FILE *f = r->f;
     r->f = NULL;
@@ -502,4 +635,145 @@ void snn_synrec_free(snn_synrec *r)
     free(r->path);
     free(r->part);
     free(r);
+}
+
+/* ---- recovery of a killed run's .part files ------------------------------------------- */
+
+/* Bytes of one record of the structured dtype in the header dict at d ("'descr': [(...),
+ * ...]"): fields '<f8', '<u4', '<f4' (and the like), each optionally with a shape (n,);
+ * 0 if it cannot tell. */
+static uint64_t descr_bytes(const char *d)
+{
+    const char *p = strstr(d, "'descr': [");
+    if (!p)
+        return 0;
+    p += 10;
+    uint64_t total = 0;
+    for (;;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == ']')
+            return total;
+        if (*p != '(')
+            return 0;
+        /* ('name', '<f8'[, (n,)]) */
+        const char *q = strchr(p, ',');
+        if (!q)
+            return 0;
+        q++;
+        while (*q == ' ')
+            q++;
+        if (q[0] != '\'' || !strchr("<>|", q[1]) || !strchr("fuib", q[2]))
+            return 0;
+        char *end;
+        unsigned long sz = strtoul(q + 3, &end, 10);
+        if (end == q + 3 || *end != '\'' || sz == 0 || sz > 16)
+            return 0;
+        q = end + 1;
+        while (*q == ' ')
+            q++;
+        uint64_t mult = 1;
+        if (*q == ',') {
+            q++;
+            while (*q == ' ')
+                q++;
+            if (*q != '(')
+                return 0;
+            mult = strtoull(q + 1, &end, 10);
+            if (end == q + 1 || *end != ',' || end[1] != ')')
+                return 0;
+            q = end + 2;
+            while (*q == ' ')
+                q++;
+        }
+        if (*q != ')')
+            return 0;
+        total += (uint64_t)sz * mult;
+        p = q + 1;
+    }
+}
+
+int snn_npy_recover(const char *path, uint64_t *count, uint64_t *was, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r+b");
+    unsigned char pre[12];
+    char *h = NULL;
+    int rc = -1;
+    if (!f) {
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0 ||
+        (pre[6] != 1 && pre[6] != 2)) {
+        snprintf(err, errlen, "not a .npy file (no NumPy header)");
+        goto out;
+    }
+    size_t hl, pl = pre[6] == 1 ? 10 : 12;
+    if (pre[6] == 1) {
+        hl = (size_t)pre[8] | (size_t)pre[9] << 8;
+    } else {
+        if (fread(pre + 10, 1, 2, f) != 2) {
+            snprintf(err, errlen, "truncated header");
+            goto out;
+        }
+        hl = (size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 |
+             (size_t)pre[11] << 24;
+    }
+    if (hl < 16 || hl > 65536 || !(h = malloc(hl + 1)) || fread(h, 1, hl, f) != hl) {
+        snprintf(err, errlen, "truncated or oversized header");
+        goto out;
+    }
+    h[hl] = '\0';
+    uint64_t rec = descr_bytes(h);
+    char *shape = strstr(h, "'shape': (");
+    char *close = shape ? strstr(shape, ",)") : NULL;
+    if (!rec || !close || !strstr(h, "'fortran_order': False")) {
+        snprintf(err, errlen, "not a recording of this simulator (unexpected header)");
+        goto out;
+    }
+    *was = strtoull(shape + 10, NULL, 10);
+    if (fseek(f, 0, SEEK_END) != 0) {
+        snprintf(err, errlen, "cannot seek: %s", strerror(errno));
+        goto out;
+    }
+    long end = ftell(f);
+    uint64_t data = end > (long)(pl + hl) ? (uint64_t)end - (pl + hl) : 0;
+    *count = data / rec;
+    /* the dict with the new count, padded to the same header length */
+    char *tail = close; /* ",), }" and padding */
+    char dict[1024];
+    size_t head_len = (size_t)(shape + 10 - h);
+    char rest[256];
+    size_t rl = strcspn(tail, "\n");
+    while (rl > 0 && tail[rl - 1] == ' ')
+        rl--;
+    if (rl >= sizeof rest || head_len >= sizeof dict - 64) {
+        snprintf(err, errlen, "unexpected header");
+        goto out;
+    }
+    memcpy(rest, tail, rl);
+    rest[rl] = '\0';
+    int dl = snprintf(dict, sizeof dict, "%.*s%llu%s", (int)head_len, h,
+                      (unsigned long long)*count, rest);
+    if (dl < 0 || (size_t)dl + 1 > hl) {
+        snprintf(err, errlen, "the header has no room for the count");
+        goto out;
+    }
+    memset(h, ' ', hl);
+    memcpy(h, dict, (size_t)dl);
+    h[hl - 1] = '\n';
+    fflush(f);
+    if (pwrite(fileno(f), h, hl, (off_t)pl) != (ssize_t)hl ||
+        ftruncate(fileno(f), (off_t)(pl + hl + *count * rec)) != 0) {
+        snprintf(err, errlen, "cannot write: %s", strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    free(h);
+    if (fclose(f) != 0 && rc == 0) {
+        snprintf(err, errlen, "cannot write: %s", strerror(errno));
+        rc = -1;
+    }
+    return rc;
 }

@@ -31,6 +31,11 @@ static void (*g_fatal_hook)(const char *msg);
 /* Updated atomically: projections may be built on several threads at once. */
 static uint64_t g_bytes_now, g_bytes_peak;
 static int g_fatal_started;
+static __thread int t_in_fatal; /* this thread is inside snn_fatal (its hook may fail too) */
+/* The memory the simulator may use (snn_memory_budget_init), and bytes promised to
+ * allocations checked but not made yet (snn_memory_reserve). */
+static uint64_t g_budget = UINT64_MAX, g_pending;
+static const char *g_budget_why = "this machine's memory";
 
 /* ------------------------------------------------------------------------------------- */
 
@@ -56,6 +61,14 @@ void snn_fatal(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* A failure while this thread already handles one (the hook's run.json or recorder
+     * writes): report it and end now, without the hook. */
+    if (t_in_fatal) {
+        fprintf(stderr, "%s: error: %s\n", g_progname, msg);
+        fflush(stderr);
+        rt_par_fail_exit();
+    }
+    t_in_fatal = 1;
     /* with several threads failing at once, only the first reports and exits */
     if (__atomic_exchange_n(&g_fatal_started, 1, __ATOMIC_SEQ_CST)) {
         for (;;)
@@ -143,6 +156,97 @@ uint64_t snn_peak_rss(void)
     return (uint64_t)ru.ru_maxrss * 1024u;
 }
 
+/* MemAvailable from /proc/meminfo, or UINT64_MAX when unknown. */
+static uint64_t machine_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    uint64_t out = UINT64_MAX;
+    if (f) {
+        char line[256];
+        unsigned long long kb;
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+                out = (uint64_t)kb * 1024u;
+                break;
+            }
+        fclose(f);
+    }
+    return out;
+}
+
+/* "25000000", "25e6", "25G", "1.5 GB": bytes (k, M, G, T: powers of 1000). */
+static int parse_bytes(const char *s, uint64_t *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    double mul = 1;
+    switch (*end) {
+    case 'k': case 'K': mul = 1e3; end++; break;
+    case 'M': mul = 1e6; end++; break;
+    case 'G': mul = 1e9; end++; break;
+    case 'T': mul = 1e12; end++; break;
+    default: break;
+    }
+    if (*end == 'B')
+        end++;
+    if (end == s || *end || !(v > 0) || !(v * mul < 1.8e19))
+        return -1;
+    *out = (uint64_t)(v * mul);
+    return 0;
+}
+
+void snn_memory_budget_init(int local_ranks)
+{
+    const char *env = getenv("SNN_MEMORY");
+    uint64_t b;
+    if (env && *env) {
+        if (parse_bytes(env, &b) != 0)
+            snn_fatal("SNN_MEMORY='%s': expected a number of bytes (e.g. 25e9 or 25G)", env);
+        g_budget = b;
+        g_budget_why = "SNN_MEMORY";
+        return;
+    }
+    uint64_t total = snn_machine_memory(), avail = machine_available();
+    if (avail != UINT64_MAX) {
+        avail += snn_bytes_allocated();
+        g_budget_why = "the memory available at the start (MemAvailable)";
+    } else {
+        g_budget_why = "this machine's memory";
+    }
+    b = avail < total ? avail : total;
+    if (local_ranks > 1 && b != UINT64_MAX) {
+        b /= (uint64_t)local_ranks;
+        g_budget_why = "this rank's share of the memory available at the start (MemAvailable "
+                       "divided by the ranks on this node)";
+    }
+    g_budget = b;
+}
+
+uint64_t snn_memory_budget(const char **why)
+{
+    if (why)
+        *why = g_budget_why;
+    return g_budget;
+}
+
+int snn_memory_reserve(uint64_t bytes)
+{
+    uint64_t pend = __atomic_add_fetch(&g_pending, bytes, __ATOMIC_RELAXED);
+    uint64_t now = __atomic_load_n(&g_bytes_now, __ATOMIC_RELAXED);
+    if (g_budget != UINT64_MAX && (pend > g_budget || now > g_budget - pend)) {
+        __atomic_sub_fetch(&g_pending, bytes, __ATOMIC_RELAXED);
+        return -1;
+    }
+    return 0;
+}
+
+void snn_memory_release(uint64_t bytes)
+{
+    __atomic_sub_fetch(&g_pending, bytes, __ATOMIC_RELAXED);
+}
+
 void *snn_alloc(size_t bytes, const char *what)
 {
     char need[32], have[32];
@@ -153,6 +257,20 @@ void *snn_alloc(size_t bytes, const char *what)
         snn_format_bytes(need, sizeof need, (double)bytes);
         snn_format_bytes(have, sizeof have, (double)mem);
         snn_fatal("cannot allocate %s for %s: this machine has %s of memory", need, what, have);
+    }
+    /* The total: what the simulator holds and this (a projection's arrays are reserved
+     * before, snn_memory_reserve, and counted here as they come). */
+    if (g_budget != UINT64_MAX && bytes >= ((size_t)1 << 20)) {
+        uint64_t now = __atomic_load_n(&g_bytes_now, __ATOMIC_RELAXED);
+        if (now + bytes > g_budget) {
+            char held[32];
+            snn_format_bytes(need, sizeof need, (double)bytes);
+            snn_format_bytes(held, sizeof held, (double)now);
+            snn_format_bytes(have, sizeof have, (double)g_budget);
+            snn_fatal("cannot allocate %s for %s: the simulator already holds %s, and %s is "
+                      "%s (docs/run.md, \"Memory\")",
+                      need, what, held, g_budget_why, have);
+        }
     }
     void *p = calloc(1, bytes ? bytes : 1);
     if (!p) {

@@ -53,6 +53,16 @@ uint64_t snn_bytes_allocated(void);                           /* current, by snn
 uint64_t snn_bytes_peak(void);                                /* peak, by snn_alloc */
 uint64_t snn_machine_memory(void);                            /* physical memory, bytes */
 uint64_t snn_peak_rss(void);                                  /* getrusage, bytes */
+/* The memory the simulator may use: SNN_MEMORY (bytes; for tests, or to leave room for
+ * other jobs) if set, else min(MemTotal, MemAvailable + bytes allocated so far) divided by
+ * the ranks on this node.  snn_main sets it before building; until then there is no
+ * limit.  snn_alloc refuses an allocation of 1 MiB or more that would take the total
+ * beyond it; builders reserve a projection's bytes before allocating them
+ * (snn_memory_reserve: 0, or -1 when the total would exceed the budget). */
+void snn_memory_budget_init(int local_ranks);
+uint64_t snn_memory_budget(const char **why);                 /* UINT64_MAX: none */
+int snn_memory_reserve(uint64_t bytes);
+void snn_memory_release(uint64_t bytes);
 void snn_format_bytes(char *buf, size_t n, double bytes);     /* "1.5 GB" */
 
 double snn_now(void);                                         /* monotonic seconds */
@@ -96,6 +106,7 @@ typedef struct snn_config {
     uint32_t finite_check;    /* steps between the scans of the neuron state for NaN and
                                * infinity, and after the last step (default 100; 0: off) */
     char source[4096];        /* the config file, or "" */
+    int empty;                /* the last config loaded had no keys (snn_main warns) */
     /* params: values for the model's runtime parameters ("E.I_e"), checked against the
      * model by snn_main; 'where' says where each came from, for messages */
     int n_params;
@@ -565,6 +576,11 @@ void snn_recorder_add(snn_recorder *r, double t_ms, const uint32_t *ids, uint32_
 const char *snn_recorder_close(snn_recorder *r);
 /* Write everything buffered so far (called on interrupt) but keep the .part name. */
 void snn_recorder_abort(snn_recorder *r);
+/* Write the buffered records and set the header's count to the records in the file (a
+ * file left by a killed run is then a valid .npy up to the last sync). */
+void snn_recorder_sync(snn_recorder *r);
+/* Like abort, for the fatal-error path: does what it still can, never fails. */
+void snn_recorder_abandon(snn_recorder *r);
 /* Release the recorder (aborting it first if it is still open).  The path returned by
  * snn_recorder_close is valid until then. */
 void snn_recorder_free(snn_recorder *r);
@@ -582,6 +598,8 @@ void snn_varrec_add(snn_varrec *r, double t_ms, const void *values); /* n_cols v
                                                                       * value_bytes */
 const char *snn_varrec_close(snn_varrec *r);
 void snn_varrec_abort(snn_varrec *r);
+void snn_varrec_sync(snn_varrec *r);
+void snn_varrec_abandon(snn_varrec *r);
 void snn_varrec_free(snn_varrec *r);
 
 /* Synapse variable recording: <dir>/<proj>_<var>.npy, a structured array with dtype
@@ -600,6 +618,12 @@ void snn_synrec_write_raw(snn_synrec *r, const void *recs, uint64_t n);
 int snn_synrec_value_bytes(const snn_synrec *r);
 const char *snn_synrec_close(snn_synrec *r);
 void snn_synrec_abort(snn_synrec *r);
+void snn_synrec_sync(snn_synrec *r);
+void snn_synrec_abandon(snn_synrec *r);
+/* A .part recording left by a killed run: set the header's count to the whole records in
+ * the file and drop a partial last one.  0 with the count (and the header's old count in
+ * *was), or -1 with a message in err. */
+int snn_npy_recover(const char *path, uint64_t *count, uint64_t *was, char *err, size_t errlen);
 void snn_synrec_free(snn_synrec *r);
 
 /* Write a whole file atomically (tmp + rename). Returns 0 or -1 with errno. */

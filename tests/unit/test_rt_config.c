@@ -124,11 +124,21 @@ static void test_empty_config(void **state)
     (void)state;
     snn_config c = fresh(), before = fresh();
     char err[512] = "";
+    /* accepted, the defaults unchanged, but marked empty: snn_main warns */
     assert_int_equal(snn_config_load_string(&c, "", "run.yaml", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.empty, 1);
+    c.empty = 0;
     assert_memory_equal(&c, &before, sizeof c);
     assert_int_equal(
         snn_config_load_string(&c, "# nothing\n\n", "run.yaml", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.empty, 1);
+    c.empty = 0;
     assert_memory_equal(&c, &before, sizeof c);
+    assert_int_equal(snn_config_load_string(&c, "{}\n", "run.yaml", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.empty, 1);
+    assert_int_equal(
+        snn_config_load_string(&c, "seed: 3\n", "run.yaml", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.empty, 0);
 }
 
 static void test_errors(void **state)

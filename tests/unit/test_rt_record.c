@@ -609,6 +609,140 @@ static void test_synrec_merge(void **state)
     snn_synrec_free(m);
 }
 
+
+/* ---- issue 12: headers valid while the file grows, recovery, failures in the fatal path */
+
+static void test_sync_keeps_header_valid(void **state)
+{
+    (void)state;
+    snn_recorder *r = snn_recorder_open(g_dir, "Sync");
+    char part[256];
+    snprintf(part, sizeof part, "%s/spikes_Sync.npy.part", g_dir);
+    uint32_t ids[4] = {7, 8, 9, 10};
+    for (int s = 0; s < 5; s++)
+        snn_recorder_add(r, s * 0.1, ids, 2);
+    snn_recorder_sync(r); /* what a killed run leaves: a valid .npy of 10 records */
+    size_t n;
+    unsigned char *b = slurp(part, &n);
+    assert_true(check_header(b, n) == 10);
+    free(b);
+    snn_recorder_add(r, 1.0, ids, 4); /* buffered, not synced: the file still says 10 */
+    b = slurp(part, &n);
+    assert_true(check_header(b, n) == 10);
+    free(b);
+    snn_recorder_sync(r);
+    b = slurp(part, &n);
+    assert_true(check_header(b, n) == 14);
+    assert_int_equal(rec_i(b, 13), 10);
+    free(b);
+    snn_recorder_free(r);
+
+    /* variable recordings likewise */
+    snn_varrec *v = snn_varrec_open(g_dir, "S", "V", 2, 8);
+    snprintf(part, sizeof part, "%s/S_V.npy.part", g_dir);
+    double vals[2] = {1.5, -2.5};
+    for (int s = 0; s < 3; s++)
+        snn_varrec_add(v, s * 1.0, vals);
+    snn_varrec_sync(v);
+    b = slurp(part, &n);
+    unsigned long long count;
+    size_t hl = varrec_header(b, n, 8, 2, &count);
+    assert_int_equal(count, 3);
+    assert_int_equal(n, hl + 3 * 24);
+    free(b);
+    snn_varrec_abandon(v); /* kept under the .part name, complete */
+    assert_string_equal(snn_varrec_close(v), part);
+    snn_varrec_free(v);
+}
+
+static void test_recover(void **state)
+{
+    (void)state;
+    snn_recorder *r = snn_recorder_open(g_dir, "Rec");
+    char part[256], err[256];
+    snprintf(part, sizeof part, "%s/spikes_Rec.npy.part", g_dir);
+    uint32_t ids[3] = {1, 2, 3};
+    snn_recorder_add(r, 0.5, ids, 3);
+    snn_recorder_sync(r);
+    snn_recorder_free(r);
+    /* records past the header's count, and a partial one, as a killed run leaves them */
+    FILE *f = fopen(part, "ab");
+    unsigned char rec[12 * 4 + 5];
+    memset(rec, 0, sizeof rec);
+    for (int k = 0; k < 4; k++) {
+        double t = 1.0 + k;
+        uint32_t i = (uint32_t)(40 + k);
+        memcpy(rec + 12 * k, &t, 8);
+        memcpy(rec + 12 * k + 8, &i, 4);
+    }
+    assert_int_equal(fwrite(rec, 1, sizeof rec, f), sizeof rec);
+    fclose(f);
+    uint64_t count = 0, was = 0;
+    assert_int_equal(snn_npy_recover(part, &count, &was, err, sizeof err), 0);
+    assert_int_equal(count, 7);
+    assert_int_equal(was, 3);
+    size_t n;
+    unsigned char *b = slurp(part, &n);
+    assert_true(check_header(b, n) == 7); /* and the partial record is gone */
+    assert_int_equal(rec_i(b, 6), 43);
+    free(b);
+    /* not a recording */
+    snprintf(part, sizeof part, "%s/junk.npy.part", g_dir);
+    f = fopen(part, "wb");
+    fputs("hello", f);
+    fclose(f);
+    assert_int_equal(snn_npy_recover(part, &count, &was, err, sizeof err), -1);
+    assert_string_equal(err, "not a .npy file (no NumPy header)");
+}
+
+/* A fatal error inside the fatal hook (the run.json or recorder writes of the error path)
+ * ends the process; it used to wait for ever. */
+static void fail_again(const char *msg)
+{
+    (void)msg;
+    snn_fatal("second failure in the hook");
+}
+
+static void fatal_in_hook(const void *arg)
+{
+    (void)arg;
+    alarm(20); /* a hang ends as SIGALRM, not exit status 1 */
+    snn_set_fatal_hook(fail_again);
+    snn_fatal("first failure");
+}
+
+static snn_recorder *g_full;
+
+static void abandon_hook(const char *msg)
+{
+    (void)msg;
+    snn_recorder_abandon(g_full); /* as snn_main's hook: must not fail again */
+}
+
+static void write_to_full(const void *arg)
+{
+    (void)arg;
+    alarm(20);
+    char part[256];
+    snprintf(part, sizeof part, "%s/spikes_Full.npy.part", g_dir);
+    unlink(part);
+    if (symlink("/dev/full", part) != 0)
+        _exit(3);
+    g_full = snn_recorder_open(g_dir, "Full");
+    snn_set_fatal_hook(abandon_hook);
+    uint32_t ids[256] = {0};
+    for (int s = 0; s < 1000; s++) /* more than the 64k-record buffer */
+        snn_recorder_add(g_full, s * 0.1, ids, 256);
+    snn_recorder_sync(g_full);
+}
+
+static void test_failures_in_the_fatal_path(void **state)
+{
+    (void)state;
+    expect_child_fails(fatal_in_hook, NULL, "brunel: error: second failure in the hook");
+    expect_child_fails(write_to_full, NULL, "No space left on device");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +752,8 @@ int main(void)
         cmocka_unit_test(test_varrec_float),    cmocka_unit_test(test_varrec_double_abort_empty),
         cmocka_unit_test(test_varrec_errors),
         cmocka_unit_test(test_synrec_snapshot), cmocka_unit_test(test_synrec_merge),
+        cmocka_unit_test(test_sync_keeps_header_valid), cmocka_unit_test(test_recover),
+        cmocka_unit_test(test_failures_in_the_fatal_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
