@@ -117,4 +117,65 @@ void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind 
 void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                      const char *idx, const EmitOptions *opt);
 
+/* ---- the phase table (phases.c) ------------------------------------------------------ */
+
+/* One phase of a time step; phase_table lists them in the order of a step, and both back
+ * ends generate their step from it (docs/architecture.md "The phase table"). */
+typedef enum PhaseOver {
+    PH_MODEL,   /* once */
+    PH_POPS,    /* per population */
+    PH_PROJS,   /* per projection */
+    PH_SYNRECS, /* per synapse recording */
+} PhaseOver;
+typedef enum PhasePart {
+    PH_SERIAL,  /* C: on the master thread, between the parallel regions */
+    PH_THREADS, /* C: in a parallel region, each thread on its own block of targets */
+} PhasePart;
+typedef enum PhaseTimer {
+    PH_UNTIMED, /* C: not in the step's timers (or timed where it runs: the exchange) */
+    PH_DELIVER, /* C: thread 0's time counts as delivery (run.json) */
+    PH_UPDATE,  /* C: counts as update */
+} PhaseTimer;
+typedef enum PhaseGrid {
+    PH_GRID_NONE,
+    PH_GRID_STRIDE, /* snn_grid blocks, grid-stride loops */
+    PH_GRID_UPDATE, /* a thread per neuron of every population */
+    PH_GRID_TRACES, /* a thread per neuron of the largest traced population */
+    PH_GRID_ONE,    /* one block of 32 threads */
+} PhaseGrid;
+typedef struct Phase {
+    const char *name;
+    const char *doc;
+    PhaseOver over;
+    PhasePart part;
+    PhaseTimer timer;
+    bool mpi_only; /* C: under #ifdef SNN_MPI */
+    /* C: the items that take part (NULL: all), and per item either c_code or the call
+     * c_call (a model phase: the code; else a format with %s for the item's name) */
+    bool (*c_when)(const Model *m, int i);
+    void (*c_code)(StrBuf *o, const Model *m, int i);
+    const char *c_call;
+    /* CUDA: when the kernel is launched (NULL: always), the kernel in snn_launch_step
+     * (NULL: none), its grid, the timer event recorded after the phase (sampled steps),
+     * and where the phase runs instead when it has no kernel of its own */
+    bool (*cuda_when)(const Model *m);
+    const char *cuda_kernel;
+    PhaseGrid grid;
+    const char *cuda_mark;
+    const char *cuda_where;
+} Phase;
+
+extern const Phase phase_table[];
+extern const int phase_count;
+
+/* Does the C back end run phase ph for model m (any item taking part)? */
+bool phase_active(const Model *m, const Phase *ph);
+/* The C back end's step: the parallel regions' functions (regions) and model_step's body
+ * (body), from the table (templates/c/model.c.tmpl {{step_regions}}, {{step_body}}). */
+void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body);
+/* The body of the CUDA back end's snn_launch_step (templates/cuda/model.cu.tmpl
+ * {{launch_step}}); update_blocks and trace_n: the update grid and the traced neurons. */
+void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
+                        const char *trace_n);
+
 #endif /* SNNCC_BACKEND_H */

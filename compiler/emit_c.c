@@ -1764,12 +1764,11 @@ static int exchange_interval(const Model *m)
 }
 
 /* Synapse variable recordings (record { <projection> = "w" }): the snapshot function's
- * cases, the calls in the step function for those with 'every', the descriptors. */
+ * cases and the descriptors (the calls in the step for those with 'every': phases.c). */
 static void synrec_scope(TmplScope *g, const Model *m)
 {
-    StrBuf fn, st, ds;
+    StrBuf fn, ds;
     sb_init(&fn);
-    sb_init(&st);
     sb_init(&ds);
     if (m->n_synrecs) {
         sb_puts(&fn, "const void **snn_v = malloc(sizeof(void *) * (size_t)snn_nthr);\n");
@@ -1790,20 +1789,14 @@ static void synrec_scope(TmplScope *g, const Model *m)
                       pj->name, var, pj->name);
         sb_printf(&fn, "    snn_synrec_snapshot(run->synrec[%d], t_ms, snn_syn_%s, snn_nthr, "
                        "snn_v, (int)sizeof(scalar));\n    break;\n", i, pj->name);
-        if (r->every > 0)
-            sb_printf(&st, "if (step %% %du == 0 && run->synrec[%d]) /* %s.%s */\n"
-                           "    model_syn_snapshot(run, %d, (double)(step + 1) * SNN_DT);\n",
-                      r->every, i, pj->name, var, i);
         sb_printf(&ds, "%s{ %d, \"%s\", %du },", i ? "\n" : "", pj->index, var, r->every);
     }
     if (m->n_synrecs)
         sb_puts(&fn, "default:\n    break;\n}\nfree(snn_v);");
     tmpl_set(g, "synrec_fn", fn.len ? take(&fn) : "");
-    tmpl_set(g, "synrec_step", st.len ? take(&st) : "");
     tmpl_set(g, "synrec_descs", ds.len ? take(&ds) : "{ 0, NULL, 0 }");
     tmpl_set(g, "n_synrecs", arena_printf("%d", m->n_synrecs));
     sb_release(&fn); /* take() copies into the arena and keeps the buffer */
-    sb_release(&st);
     sb_release(&ds);
 }
 
@@ -1966,7 +1959,6 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         pop_varrec(&sb, m, p);
         tmpl_set(s, "varrec", sb.len ? take(&sb) : "");
     }
-    bool any_dyn = false; /* a projection with synapse code 'dynamics' */
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
         TmplScope *s = tmpl_list_add(g, "projs");
@@ -2016,13 +2008,18 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         }
         bool dyn = pj->syn && pj->syn_code[SC_DYNAMICS].stmts;
         tmpl_set_bool(s, "syn_dynamics", dyn);
-        any_dyn |= dyn;
         if (dyn) {
             proj_syn_dynamics(&sb, m, pj, opt);
             tmpl_set(s, "syn_dynamics_code", take(&sb));
         }
     }
-    tmpl_set_bool(g, "any_syn_dynamics", any_dyn);
+    /* the step: its phases in the order of the phase table (phases.c) */
+    StrBuf rg;
+    sb_init(&rg);
+    phases_c_step(m, &rg, &sb);
+    tmpl_set(g, "step_regions", rg.len ? take(&rg) : "");
+    tmpl_set(g, "step_body", take(&sb));
+    sb_release(&rg);
     /* build order: largest projections first (dynamic scheduling balances the rest) */
     tmpl_list_declare(g, "builders");
     {

@@ -989,7 +989,8 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
         sb_puts(&sb, "NULL");
         tmpl_set(s, "finite_names", emit_take(&sb));
     }
-    tmpl_set(g, "update_blocks", emit_take(&ub));
+    const char *update_blocks = emit_take(&ub);
+    tmpl_set(g, "update_blocks", update_blocks);
     sb_release(&ub);
     tmpl_list_declare(g, "projs");
     tmpl_list_declare(g, "onpost");
@@ -1095,6 +1096,9 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     tmpl_set_bool(g, "has_traces", any_traces);
     tmpl_set_bool(g, "has_syndyn", any_dyn);
     tmpl_set(g, "trace_n", arena_printf("%lld", (long long)trace_n));
+    /* the step's kernels, in the order of the phase table (phases.c) */
+    phases_cuda_launch(m, &sb, update_blocks, arena_printf("%lld", (long long)trace_n));
+    tmpl_set(g, "launch_step", emit_take(&sb));
     tmpl_list_declare(g, "varrecs");
     for (int i = 0; i < m->n_varrecs; i++) {
         const VarRecord *r = m->varrecs[i];

@@ -1,0 +1,345 @@
+/*
+ * phases.c - the phase table: the order of one time step, written once.
+ *
+ * Each row is a phase of a step, in order: what it iterates over (the model, the
+ * populations, the projections, the synapse recordings), which items take part, where the
+ * C back end runs it (in a parallel region over the thread blocks, or serially on the
+ * master thread), the call it makes per item, and the kernel launch of the CUDA back end.
+ * The C back end's model_step and its parallel regions (templates/c/model.c.tmpl
+ * {{step_regions}}, {{step_body}}) and the CUDA back end's snn_launch_step
+ * (templates/cuda/model.cu.tmpl {{launch_step}}, which the CUDA graph capture calls too)
+ * are generated from it; docs/architecture.md "The phase table" lists it, and
+ * tests/unit/test_phases.c checks that list against this one.
+ *
+ * A new phase is one row here (with its per-item function in the templates).
+ */
+#include <string.h>
+
+#include "backend.h"
+
+/* ---- which items take part ----------------------------------------------------------- */
+
+static bool any_proj(const Model *m)
+{
+    return m->n_projs > 0;
+}
+static bool plastic(const Model *m, int i)
+{
+    return m->projs[i]->syn != NULL;
+}
+static bool has_code(const Projection *pj, SynCodeKind k)
+{
+    return pj->syn && pj->syn_code[k].stmts;
+}
+static bool with_dynamics(const Model *m, int i)
+{
+    return has_code(m->projs[i], SC_DYNAMICS);
+}
+static bool periodic_synrec(const Model *m, int i)
+{
+    return m->synrecs[i]->every > 0;
+}
+static bool any_on_post(const Model *m)
+{
+    for (int i = 0; i < m->n_projs; i++)
+        if (has_code(m->projs[i], SC_ON_POST))
+            return true;
+    return false;
+}
+static bool any_trace(const Model *m)
+{
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        if (has_code(pj, SC_PRE_SPIKE) || has_code(pj, SC_PRE_DYNAMICS) ||
+            has_code(pj, SC_POST_SPIKE) || has_code(pj, SC_POST_DYNAMICS))
+            return true;
+    }
+    return false;
+}
+static bool any_dynamics(const Model *m)
+{
+    for (int i = 0; i < m->n_projs; i++)
+        if (with_dynamics(m, i))
+            return true;
+    return false;
+}
+
+/* ---- the C code of the phases that are not a call per named item --------------------- */
+
+static void synrec_call(StrBuf *o, const Model *m, int i)
+{
+    const SynRecord *r = m->synrecs[i];
+    sb_printf(o, "if (step %% %du == 0 && run->synrec[%d]) /* %s.%s */\n"
+                 "    model_syn_snapshot(run, %d, (double)(step + 1) * SNN_DT);\n",
+              r->every, i, r->proj->name, r->proj->syn->vars[r->var].name, i);
+}
+
+/* ---- the table ----------------------------------------------------------------------- */
+
+const Phase phase_table[] = {
+    {"exchange_due", "MPI, overlapped exchange: wait for the exchange intervals this step reads",
+     PH_MODEL, PH_SERIAL, PH_UNTIMED, true, NULL, NULL,
+     "/* overlapped exchange (exchange_interval below the minimum delay): the intervals this\n"
+     " * step may read are complete */\n"
+     "snn_exchange_due(run, step);\n",
+     NULL, NULL, PH_GRID_NONE, NULL, "none (the exchange is synchronous, host model_step)"},
+    {"propagate", "spike delivery: spikes whose delay has elapsed into the input accumulators "
+                  "(plastic: on_pre first)",
+     PH_PROJS, PH_THREADS, PH_DELIVER, false, NULL, NULL, "snn_propagate_%s(step, snn_t);\n",
+     any_proj, "snn_k_propagate", PH_GRID_STRIDE, "SNN_PH_PROPAGATE", NULL},
+    {"update", "neuron update: the neurons' code, the step's spikes of each thread block",
+     PH_POPS, PH_THREADS, PH_UPDATE, false, NULL, NULL, "snn_update_%s(run, step, snn_t);\n",
+     NULL, "snn_k_update", PH_GRID_UPDATE, "SNN_PH_UPDATE", NULL},
+    {"post", "weight update models: on_post of the synapses onto the block's spiking targets, "
+             "post_spike, post_dynamics",
+     PH_PROJS, PH_THREADS, PH_UPDATE, false, plastic, NULL, "snn_plastic_post_%s(step, snn_t);\n",
+     any_on_post, "snn_k_on_post", PH_GRID_STRIDE, NULL,
+     "snn_k_on_post (on_post); post_spike and post_dynamics in snn_k_traces"},
+    {"gather", "the step's spikes of the thread blocks into the spike queue (MPI: the staging "
+               "slot), counted and recorded; state recordings",
+     PH_POPS, PH_SERIAL, PH_UPDATE, false, NULL, NULL, "snn_gather_%s(run, step);\n",
+     NULL, NULL, PH_GRID_NONE, NULL, "in snn_k_update (queue) and snn_k_end_step (counts)"},
+    {"exchange", "MPI: at the end of an exchange interval (or of the run), spikes to and from "
+                 "the other ranks",
+     PH_MODEL, PH_SERIAL, PH_UNTIMED, true, NULL, NULL,
+     "/* the end of an exchange interval (or of the run): swap spikes with the other ranks */\n"
+     "if ((step + 1) % run->interval == 0 || step + 1 == run->n_steps) {\n"
+     "    const uint32_t snn_k = (uint32_t)(step % run->interval) + 1u;\n"
+     "    snn_exchange(run, step + 1 - snn_k, snn_k);\n"
+     "}\n",
+     NULL, NULL, PH_GRID_NONE, NULL, "host model_step, after the step's kernels"},
+    {"pre", "weight update models: pre_spike of the sources that spiked (all ranks' spikes), "
+            "pre_dynamics",
+     PH_PROJS, PH_SERIAL, PH_UPDATE, false, plastic, NULL, "snn_plastic_pre_%s(step);\n",
+     any_trace, "snn_k_traces", PH_GRID_TRACES, NULL,
+     "snn_k_traces (pre and post code of the traces)"},
+    {"syn_dynamics", "synapse code 'dynamics': every synapse, each thread over its own block",
+     PH_PROJS, PH_THREADS, PH_UPDATE, false, with_dynamics, NULL,
+     "snn_syn_dynamics_%s(step, snn_t);\n",
+     any_dynamics, "snn_k_syn_dynamics", PH_GRID_STRIDE, "SNN_PH_PLASTICITY", NULL},
+    {"end_step", "CUDA: spike counts, recording bookkeeping, the next step's queue slot",
+     PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL, NULL,
+     NULL, "snn_k_end_step", PH_GRID_ONE, "SNN_PH_END", NULL},
+    {"synrec", "synapse recordings with 'every': a snapshot of the synapses",
+     PH_SYNRECS, PH_SERIAL, PH_UNTIMED, false, periodic_synrec, synrec_call, NULL,
+     NULL, NULL, PH_GRID_NONE, NULL, "refused (record synapses: C back end only)"},
+    {"finite_check", "run config finite_check: the scan for non-finite neuron state",
+     PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL,
+     "if (run->cfg->finite_check &&\n"
+     "    ((step + 1) % run->cfg->finite_check == 0 || step + 1 == run->n_steps))\n"
+     "    snn_check_finite(run, step);\n",
+     NULL, NULL, PH_GRID_NONE, NULL,
+     "host snn_cu_step: snn_k_finite, snn_k_finite_take after the step's kernels"},
+};
+const int phase_count = (int)(sizeof phase_table / sizeof phase_table[0]);
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static int n_items(const Model *m, const Phase *ph)
+{
+    switch (ph->over) {
+    case PH_POPS:
+        return m->n_pops;
+    case PH_PROJS:
+        return m->n_projs;
+    case PH_SYNRECS:
+        return m->n_synrecs;
+    case PH_MODEL:
+        break;
+    }
+    return 1;
+}
+
+static const char *item_name(const Model *m, const Phase *ph, int i)
+{
+    return ph->over == PH_POPS ? m->pops[i]->name : ph->over == PH_PROJS ? m->projs[i]->name : "";
+}
+
+bool phase_active(const Model *m, const Phase *ph)
+{
+    if (!ph->c_call && !ph->c_code)
+        return false;
+    for (int i = 0; i < n_items(m, ph); i++)
+        if (!ph->c_when || ph->c_when(m, i))
+            return true;
+    return false;
+}
+
+/* Print text with every line indented by ind (empty lines stay empty). */
+static void put_indented(StrBuf *o, const char *text, int ind)
+{
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n)
+            sb_printf(o, "%*s%.*s\n", ind, "", (int)n, p);
+        else
+            sb_puts(o, "\n");
+        p += n + (nl ? 1 : 0);
+    }
+}
+
+/* The calls of one phase, every line indented by ind. */
+static void phase_calls(StrBuf *o, const Model *m, const Phase *ph, int ind)
+{
+    StrBuf t;
+    sb_init(&t);
+    for (int i = 0; i < n_items(m, ph); i++) {
+        if (ph->c_when && !ph->c_when(m, i))
+            continue;
+        if (ph->c_code)
+            ph->c_code(&t, m, i);
+        else if (ph->over == PH_MODEL)
+            sb_puts(&t, ph->c_call);
+        else /* c_call with the item's name for %s */
+            for (const char *c = ph->c_call; *c; c++) {
+                if (c[0] == '%' && c[1] == 's') {
+                    sb_puts(&t, item_name(m, ph, i));
+                    c++;
+                } else {
+                    sb_printf(&t, "%c", *c);
+                }
+            }
+    }
+    if (ph->mpi_only)
+        sb_puts(o, "#ifdef SNN_MPI\n");
+    put_indented(o, t.buf ? t.buf : "", ind);
+    if (ph->mpi_only)
+        sb_puts(o, "#endif\n");
+    sb_release(&t);
+}
+
+/* ---- the C back end ------------------------------------------------------------------- */
+
+/* The step of the C back end.  Consecutive phases with part PH_THREADS form one parallel
+ * region, a function run by every thread on its own block (the first is model_step_block,
+ * later ones model_step_<first phase>); one thread calls it directly (an OpenMP region,
+ * even with if (0), costs a futex system call per step in libgomp).  Consecutive timed
+ * phases form one timed stretch: thread 0's time in PH_DELIVER phases counts as delivery,
+ * the rest as update time. */
+static void c_step(const Model *m, StrBuf *regions, StrBuf *body);
+
+void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body)
+{
+    StrBuf b;
+    sb_init(&b);
+    c_step(m, regions, &b);
+    /* model_step's body: indented by 4, preprocessor lines at column 0 */
+    for (const char *p = b.buf ? b.buf : ""; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        sb_printf(body, "%s%.*s\n", n && *p != '#' ? "    " : "", (int)n, p);
+        p += n + (nl ? 1 : 0);
+    }
+    sb_release(&b);
+}
+
+static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
+{
+    int on[64], n = 0; /* the active phases, in order */
+    for (int k = 0; k < phase_count && n < 64; k++)
+        if (phase_active(m, &phase_table[k]))
+            on[n++] = k;
+    int n_regions = 0, n_timed = 0;
+    for (int a = 0; a < n;) {
+        const Phase *ph = &phase_table[on[a]];
+        if (ph->timer == PH_UNTIMED) {
+            phase_calls(body, m, ph, 0);
+            a++;
+            continue;
+        }
+        /* a timed stretch: phases a .. b-1 */
+        int b = a;
+        bool deliver = false;
+        while (b < n && phase_table[on[b]].timer != PH_UNTIMED)
+            deliver |= phase_table[on[b++]].timer == PH_DELIVER;
+        const int tk = n_timed++;
+        sb_printf(body, "{\n    const double snn_t%d = snn_now();\n", tk);
+        if (deliver)
+            sb_puts(body, "    double snn_td = 0; /* thread 0's delivery time */\n");
+        for (int c = a; c < b;) {
+            const Phase *pc = &phase_table[on[c]];
+            if (pc->part == PH_SERIAL) {
+                phase_calls(body, m, pc, 4);
+                c++;
+                continue;
+            }
+            /* a parallel region: phases c .. d-1 */
+            int d = c;
+            bool rdeliver = false;
+            while (d < b && phase_table[on[d]].part == PH_THREADS)
+                rdeliver |= phase_table[on[d++]].timer == PH_DELIVER;
+            const char *fn = n_regions++ ? arena_printf("model_step_%s", pc->name)
+                                         : "model_step_block";
+            const char *extra = rdeliver ? ",\n                                    double snn_t0, double *snn_td" : "";
+            sb_puts(regions, "/* Thread snn_t's share of the phases");
+            for (int e = c; e < d; e++)
+                sb_printf(regions, "%s %s", e == c ? "" : ",", phase_table[on[e]].name);
+            sb_printf(regions, ": on its own block of targets\n"
+                               " * (no thread reads what another writes: no barrier in between) */\n"
+                               "static inline void %s(snn_run *run, uint64_t step, int snn_t%s)\n"
+                               "{\n    (void)run;\n",
+                      fn, extra);
+            for (int e = c; e < d; e++) {
+                const Phase *pe = &phase_table[on[e]];
+                phase_calls(regions, m, pe, 4);
+                if (pe->timer == PH_DELIVER &&
+                    (e + 1 == d || phase_table[on[e + 1]].timer != PH_DELIVER))
+                    sb_printf(regions, "    if (snn_t == 0)\n        *snn_td = snn_now() - "
+                                       "snn_t%d;\n", tk);
+            }
+            sb_puts(regions, "}\n\n");
+            const char *args = rdeliver ? arena_printf(", snn_t%d, &snn_td", tk) : "";
+            sb_printf(body, "#ifdef _OPENMP\n"
+                            "    if (snn_nthr > 1) {\n"
+                            "#pragma omp parallel num_threads(snn_nthr)\n"
+                            "        %s(run, step, snn_thread_id()%s);\n"
+                            "    } else\n"
+                            "#endif\n"
+                            "        %s(run, step, 0%s);\n",
+                      fn, args, fn, args);
+            c = d;
+        }
+        if (deliver)
+            sb_printf(body, "    const double snn_t%de = snn_now();\n"
+                            "    run->t_deliver += snn_td;\n"
+                            "    run->t_update += snn_t%de - snn_t%d - snn_td;\n}\n",
+                      tk, tk, tk);
+        else
+            sb_printf(body, "    run->t_update += snn_now() - snn_t%d;\n}\n", tk);
+        a = b;
+    }
+}
+
+/* ---- the CUDA back end ---------------------------------------------------------------- */
+
+/* snn_launch_step's body: the kernels of one step in table order, with ev (sampled steps)
+ * an event after the phases that carry one.  update_blocks: the grid of
+ * the update kernel; trace_n: the neurons of the traces kernel. */
+void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
+                        const char *trace_n)
+{
+    sb_puts(o, "if (ev)\n    SNN_CU(cudaEventRecord(ev[SNN_PH_START], snn_stream));\n");
+    int last_mark = 0;
+    for (int k = 0; k < phase_count; k++)
+        if (phase_table[k].cuda_mark)
+            last_mark = k;
+    for (int k = 0; k < phase_count; k++) {
+        const Phase *ph = &phase_table[k];
+        const bool launch = ph->cuda_kernel && (!ph->cuda_when || ph->cuda_when(m));
+        if (launch) {
+            const char *grid = ph->grid == PH_GRID_UPDATE ? update_blocks
+                               : ph->grid == PH_GRID_TRACES
+                                   ? arena_printf("(%su + SNN_BLOCK - 1) / SNN_BLOCK", trace_n)
+                               : ph->grid == PH_GRID_ONE ? "1" : "snn_grid";
+            sb_printf(o, "snn_dev::%s<<<%s, %s, 0, snn_stream>>>();\n", ph->cuda_kernel,
+                      grid, ph->grid == PH_GRID_ONE ? "32" : "SNN_BLOCK");
+        }
+        if (ph->cuda_mark) {
+            if (k == last_mark) /* the launches' errors, once */
+                sb_puts(o, "SNN_CU(cudaGetLastError());\n");
+            sb_printf(o, "if (ev)\n    SNN_CU(cudaEventRecord(ev[%s], snn_stream));\n",
+                      ph->cuda_mark);
+        }
+    }
+}
