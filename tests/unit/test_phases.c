@@ -1,0 +1,261 @@
+/*
+ * test_phases.c - unit tests for the phase table (compiler/phases.c): the table in
+ * docs/architecture.md "The phase table" lists the same phases in the same order, the
+ * order keeps what the phases depend on, and the generated C step and CUDA launch
+ * sequence call the phases of a model with every phase in the table's order.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+static char g_diags[8192];
+
+static void sink(void *ud, const char *line)
+{
+    (void)ud;
+    size_t n = strlen(g_diags);
+    snprintf(g_diags + n, sizeof g_diags - n, "%s\n", line);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    g_diags[0] = '\0';
+    diag_reset();
+    diag_set_sink(sink, NULL);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    diag_set_sink(NULL, NULL);
+    diag_reset();
+    arena_free_all();
+    return 0;
+}
+
+static int phase_index(const char *name)
+{
+    for (int k = 0; k < phase_count; k++)
+        if (!strcmp(phase_table[k].name, name))
+            return k;
+    fail_msg("no phase '%s' in the table", name);
+    return -1;
+}
+
+/* docs/architecture.md, from the repository root (this file's path names it). */
+static char *read_doc(void)
+{
+    const char *self = __FILE__, *tail = strstr(self, "tests/unit/test_phases.c");
+    char path[4096];
+    snprintf(path, sizeof path, "%.*sdocs/architecture.md", tail ? (int)(tail - self) : 0, self);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        f = fopen("docs/architecture.md", "rb");
+    assert_non_null(f);
+    char *buf = calloc(1, 1 << 20);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The documented table: rows "| N | `name` | ...", in order, as the phase table. */
+static void test_doc_lists_the_table(void **state)
+{
+    (void)state;
+    char *doc = read_doc();
+    const char *p = strstr(doc, "\n## The phase table\n");
+    assert_non_null(p);
+    const char *end = strstr(p + 1, "\n## ");
+    int row = 0;
+    for (const char *l = p; l && (!end || l < end); l = strchr(l + 1, '\n')) {
+        int num = 0, len = 0;
+        char name[64];
+        if (sscanf(l + 1, "| %d | `%63[a-z_]` |%n", &num, name, &len) != 2 || !len)
+            continue;
+        assert_true(row < phase_count);
+        assert_int_equal(num, row + 1);
+        assert_string_equal(name, phase_table[row].name);
+        row++;
+    }
+    assert_int_equal(row, phase_count);
+    free(doc);
+}
+
+/* What the order must keep: delivery before the neuron update, on_post after it (it reads
+ * the step's spikes), the spikes gathered before the exchange, pre code after it (every
+ * rank's spikes), synapse dynamics after the pre and post code, the checks last. */
+static void test_order(void **state)
+{
+    (void)state;
+    const char *order[] = {"exchange_due", "propagate", "update", "post", "gather",
+                           "exchange", "pre", "syn_dynamics", "end_step", "synrec",
+                           "finite_check"};
+    assert_int_equal(phase_count, (int)(sizeof order / sizeof order[0]));
+    for (int k = 0; k < phase_count; k++)
+        assert_int_equal(phase_index(order[k]), k);
+    assert_int_equal(phase_table[phase_index("propagate")].part, PH_THREADS);
+    assert_int_equal(phase_table[phase_index("update")].part, PH_THREADS);
+    assert_int_equal(phase_table[phase_index("gather")].part, PH_SERIAL);
+    assert_true(phase_table[phase_index("exchange")].mpi_only);
+    assert_true(phase_table[phase_index("exchange_due")].mpi_only);
+}
+
+/* A model with every phase: a plastic projection with on_pre, on_post, pre and post code
+ * and dynamics, a static one, a synapse recording with 'every'. */
+static const char *every_phase =
+    "network { name = \"allph\", dt = 0.1, seed = 7 }\n"
+    "local lif = neuron { name = \"lif\", params = { tau = 10.0 }, vars = { V = 0.0 },\n"
+    "  sim = \"V += dt * (Isyn - V) / tau;\", threshold = \"V > 1.0\", reset = \"V = 0.0;\" }\n"
+    "local syn = synapse { name = \"full\", params = { tau = 20.0 },\n"
+    "  vars = { w = 0.5 }, pre_vars = { x = 0.0 }, post_vars = { y = 0.0 },\n"
+    "  on_pre = \"w += 0.001 * y;\", on_post = \"w -= 0.001 * x;\",\n"
+    "  pre_spike = \"x += 1.0;\", post_spike = \"y += 1.0;\",\n"
+    "  pre_dynamics = \"x *= exp(-dt / tau);\", post_dynamics = \"y *= exp(-dt / tau);\",\n"
+    "  dynamics = \"w *= 0.99999;\" }\n"
+    "local A = population { \"A\", lif, 20 }\n"
+    "local B = population { \"B\", lif, 20 }\n"
+    "projection { A, B, name = \"AB\", conn = fixed_probability(0.5), synapse = syn }\n"
+    "projection { B, A, name = \"BA\", conn = fixed_probability(0.5), weight = 0.1 }\n"
+    "record { AB = { \"w\", every = 10 } }\n";
+
+static const char *static_only =
+    "network { name = \"st\", dt = 0.1 }\n"
+    "local lif = neuron { name = \"lif\", vars = { V = 0.0 }, sim = \"V += Isyn;\",\n"
+    "  threshold = \"V > 1.0\", reset = \"V = 0.0;\" }\n"
+    "local A = population { \"A\", lif, 20 }\n"
+    "projection { A, A, name = \"AA\", conn = fixed_probability(0.5), weight = 0.1 }\n";
+
+static Model *model(const char *text)
+{
+    LoadOptions opt = {0};
+    Model *m = load_model_string("t.lua", text, &opt);
+    assert_non_null(m);
+    assert_int_equal(check_model(m), 0);
+    assert_string_equal(g_diags, "");
+    return m;
+}
+
+/* Each string of want occurs in text, in this order (and once). */
+static void in_order(const char *text, const char *const *want, int n)
+{
+    const char *at = text;
+    for (int k = 0; k < n; k++) {
+        const char *p = strstr(at, want[k]);
+        if (!p)
+            fail_msg("'%s' missing or out of order in:\n%s", want[k], text);
+        if (strstr(p + 1, want[k]))
+            fail_msg("'%s' twice in:\n%s", want[k], text);
+        at = p + strlen(want[k]);
+    }
+}
+
+static void test_c_step(void **state)
+{
+    (void)state;
+    Model *m = model(every_phase);
+    StrBuf rg, body;
+    sb_init(&rg);
+    sb_init(&body);
+    phases_c_step(m, &rg, &body);
+    const char *regions[] = {
+        "static inline void model_step_block(", "snn_propagate_AB(step, snn_t);",
+        "snn_propagate_BA(step, snn_t);", "*snn_td = snn_now() - snn_t0;",
+        "snn_update_A(run, step, snn_t);", "snn_update_B(run, step, snn_t);",
+        "snn_plastic_post_AB(step, snn_t);",
+        "static inline void model_step_syn_dynamics(", "snn_syn_dynamics_AB(step, snn_t);"};
+    in_order(rg.buf, regions, (int)(sizeof regions / sizeof regions[0]));
+    assert_null(strstr(rg.buf, "snn_plastic_post_BA")); /* not plastic */
+    assert_null(strstr(rg.buf, "snn_syn_dynamics_BA"));
+    const char *steps[] = {
+        "#ifdef SNN_MPI\n    /* overlapped", "snn_exchange_due(run, step);",
+        /* the region: in threads, or called directly with one thread */
+        "#pragma omp parallel num_threads(snn_nthr)\n"
+        "            model_step_block(run, step, snn_thread_id(), snn_t0, &snn_td);\n"
+        "        } else\n#endif\n"
+        "            model_step_block(run, step, 0, snn_t0, &snn_td);",
+        "snn_gather_A(run, step);", "snn_gather_B(run, step);", "run->t_deliver += snn_td;",
+        "#ifdef SNN_MPI\n    /* the end of an exchange interval",
+        "snn_exchange(run, step + 1 - snn_k, snn_k);\n    }\n#endif\n",
+        "snn_plastic_pre_AB(step);",
+        "model_step_syn_dynamics(run, step, snn_thread_id());",
+        "model_step_syn_dynamics(run, step, 0);", "model_syn_snapshot(run, 0,",
+        "snn_check_finite(run, step);"};
+    in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
+    assert_null(strstr(body.buf, "snn_plastic_pre_BA"));
+    sb_release(&rg);
+    sb_release(&body);
+}
+
+static void test_c_step_static(void **state)
+{
+    (void)state;
+    Model *m = model(static_only);
+    StrBuf rg, body;
+    sb_init(&rg);
+    sb_init(&body);
+    phases_c_step(m, &rg, &body);
+    assert_null(strstr(rg.buf, "plastic"));
+    assert_null(strstr(rg.buf, "model_step_syn_dynamics")); /* one region */
+    assert_null(strstr(body.buf, "plastic"));
+    assert_null(strstr(body.buf, "snapshot"));
+    const char *steps[] = {"snn_exchange_due", "model_step_block(run, step, 0,",
+                           "snn_gather_A(run, step);", "snn_exchange(", "snn_check_finite("};
+    in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
+    sb_release(&rg);
+    sb_release(&body);
+}
+
+static void test_cuda_launch(void **state)
+{
+    (void)state;
+    StrBuf o;
+    sb_init(&o);
+    phases_cuda_launch(model(every_phase), &o, "SNN_BLOCKS_A + SNN_BLOCKS_B", "20");
+    const char *kernels[] = {
+        "ev[SNN_PH_START]",
+        "snn_dev::snn_k_propagate<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>();",
+        "ev[SNN_PH_PROPAGATE]",
+        "snn_dev::snn_k_update<<<SNN_BLOCKS_A + SNN_BLOCKS_B, SNN_BLOCK, 0, snn_stream>>>();",
+        "ev[SNN_PH_UPDATE]", "snn_dev::snn_k_on_post<<<snn_grid,",
+        "snn_dev::snn_k_traces<<<(20u + SNN_BLOCK - 1) / SNN_BLOCK, SNN_BLOCK,",
+        "snn_dev::snn_k_syn_dynamics<<<snn_grid,", "ev[SNN_PH_PLASTICITY]",
+        "snn_dev::snn_k_end_step<<<1, 32, 0, snn_stream>>>();", "cudaGetLastError",
+        "ev[SNN_PH_END]"};
+    in_order(o.buf, kernels, (int)(sizeof kernels / sizeof kernels[0]));
+    sb_release(&o);
+    /* no weight update models: no plasticity kernels, the same events */
+    sb_init(&o);
+    phases_cuda_launch(model(static_only), &o, "SNN_BLOCKS_A", "0");
+    const char *plain[] = {"ev[SNN_PH_START]", "snn_k_propagate", "ev[SNN_PH_PROPAGATE]",
+                           "snn_k_update", "ev[SNN_PH_UPDATE]", "ev[SNN_PH_PLASTICITY]",
+                           "snn_k_end_step", "ev[SNN_PH_END]"};
+    in_order(o.buf, plain, (int)(sizeof plain / sizeof plain[0]));
+    assert_null(strstr(o.buf, "on_post"));
+    assert_null(strstr(o.buf, "traces"));
+    assert_null(strstr(o.buf, "syn_dynamics"));
+    sb_release(&o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_doc_lists_the_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_c_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_c_step_static, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cuda_launch, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
