@@ -236,8 +236,8 @@ void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body)
 
 static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
 {
-    int on[64], n = 0; /* the active phases, in order */
-    for (int k = 0; k < phase_count && n < 64; k++)
+    int on[sizeof phase_table / sizeof phase_table[0]], n = 0; /* the active phases, in order */
+    for (int k = 0; k < phase_count; k++)
         if (phase_active(m, &phase_table[k]))
             on[n++] = k;
     int n_regions = 0, n_timed = 0;
@@ -271,12 +271,15 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
                 rdeliver |= phase_table[on[d++]].timer == PH_DELIVER;
             const char *fn = n_regions++ ? arena_printf("model_step_%s", pc->name)
                                          : "model_step_block";
-            const char *extra = rdeliver ? ",\n                                    double snn_t0, double *snn_td" : "";
+            /* the delivery region also gets the stretch's start and thread 0's time */
+            const char *extra = rdeliver ? ",\n                                    "
+                                           "double snn_t0, double *snn_td"
+                                         : "";
             sb_puts(regions, "/* Thread snn_t's share of the phases");
             for (int e = c; e < d; e++)
                 sb_printf(regions, "%s %s", e == c ? "" : ",", phase_table[on[e]].name);
-            sb_printf(regions, ": on its own block of targets\n"
-                               " * (no thread reads what another writes: no barrier in between) */\n"
+            sb_printf(regions, ": on its own block of targets\n * (no thread reads what "
+                               "another writes: no barrier in between) */\n"
                                "static inline void %s(snn_run *run, uint64_t step, int snn_t%s)\n"
                                "{\n    (void)run;\n",
                       fn, extra);
@@ -285,8 +288,8 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
                 phase_calls(regions, m, pe, 4);
                 if (pe->timer == PH_DELIVER &&
                     (e + 1 == d || phase_table[on[e + 1]].timer != PH_DELIVER))
-                    sb_printf(regions, "    if (snn_t == 0)\n        *snn_td = snn_now() - "
-                                       "snn_t%d;\n", tk);
+                    sb_puts(regions,
+                            "    if (snn_t == 0)\n        *snn_td = snn_now() - snn_t0;\n");
             }
             sb_puts(regions, "}\n\n");
             const char *args = rdeliver ? arena_printf(", snn_t%d, &snn_td", tk) : "";
