@@ -60,11 +60,12 @@ for name, want in (("w", lambda r: w), ("u", lambda r: u), ("c", lambda r: c[r["
     assert len(rec) == 12 and (rec["t"] == 20.0).all(), rec
     for r in rec:
         assert close(r["v"], want(r)), (name, r, want(r))
-# fixed_probability, snapshots after steps 0, 50, 100, 150 (at (s + 1) dt)
+# fixed_probability, snapshots after steps 0, 50, 100, 150 (at (s + 1) dt) and the end
+# of the run (after step 199)
 fp_w, fp_c = np.load(f"{out}/FP_w.npy"), np.load(f"{out}/FP_c.npy")
-k = len(fp_w) // 4
-assert len(fp_w) == 4 * k and 0 < k < 12, len(fp_w)
-for i, s in enumerate((0, 50, 100, 150)):
+k = len(fp_w) // 5
+assert len(fp_w) == 5 * k and 0 < k < 12, len(fp_w)
+for i, s in enumerate((0, 50, 100, 150, 199)):
     part = fp_w[i * k:(i + 1) * k]
     assert np.allclose(part["t"], (s + 1) * dt, rtol=0, atol=1e-12), part["t"]
     want = 2.0 * math.exp(-dt / tau) ** (s + 1)
