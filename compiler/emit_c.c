@@ -63,6 +63,10 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
             code_print_number(out, c->m->dt, c->is_float);
         else if (c->proj && !strcmp(sym->name, "t")) /* synapse code: from the step */
             sb_puts(out, "((scalar)((double)step * SNN_DT))");
+        else if (c->proj && !strcmp(sym->name, "id_pre")) /* sources: global indices */
+            sb_puts(out, "((scalar)snn_pre)");
+        else if (c->proj && !strcmp(sym->name, "id_post")) /* targets: this rank's */
+            sb_printf(out, "((scalar)(SNN_LO_%s + snn_post))", c->proj->post->name);
         else if (!strcmp(sym->name, "id")) /* global index: the same on every rank/thread */
             sb_printf(out, "((scalar)(SNN_LO_%s + snn_i))", c->pop->name);
         else
@@ -114,6 +118,13 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
 static void print_index(void *ud, StrBuf *out, const Sym *sym, const char *idx)
 {
     Ctx *c = ud;
+    if (c->proj) { /* synapse code: name_pre / name_post, the side in the index's bit 16 */
+        const Population *p = sym->index >> 16 ? c->proj->post : c->proj->pre;
+        const char *e = p->model->egps[sym->index & 0xffff];
+        sb_printf(out, "snn_egp_at(snn_egp_%s_%s, SNN_N_%s, (double)(%s))", p->name, e, p->name,
+                  idx);
+        return;
+    }
     sb_printf(out, "snn_egp_at(snn_egp_%s_%s, SNN_N_%s, (double)(%s))", c->pop->name, sym->name,
               c->pop->name, idx);
 }
