@@ -161,6 +161,7 @@ typedef enum StateShape {
     SS_LIST,      /* a list of the length the data says */
     SS_RING,      /* ring rows x SNN_NL_<pop> */
     SS_QUEUE,     /* queue slots x SNN_N_<pop> */
+    SS_SLOTS,     /* per queue slot */
     SS_STEPS,     /* per step of an exchange interval */
     SS_SYNAPSE,   /* per synapse (the rows' capacity) */
     SS_THREAD,    /* per thread block */

@@ -64,6 +64,7 @@ const char *state_shape_name(const StateEntry *e)
     case SS_LIST: return "list";
     case SS_RING: return arena_printf("ring x SNN_NL_%s", p);
     case SS_QUEUE: return arena_printf("slots x SNN_N_%s", p);
+    case SS_SLOTS: return "slots";
     case SS_STEPS: return "interval";
     case SS_SYNAPSE: return "synapse";
     case SS_THREAD: return "thread";
@@ -241,7 +242,7 @@ static void pop_entries(StateTable *t, const Model *m, const Population *p)
         const char *what;
     } tmpl[] = {
         {SK_QUEUE, "snn_spk_", SS_QUEUE, SI_ZERO, true, "spike queue"},
-        {SK_QUEUE, "snn_spkcnt_", SS_VALUE, SI_ZERO, true, "spike queue counts, per slot"},
+        {SK_QUEUE, "snn_spkcnt_", SS_SLOTS, SI_ZERO, true, "spike queue counts, per slot"},
         {SK_SPIKES, "snn_lspk_", SS_STEPS, SI_ZERO, false, "own spikes of the interval"},
         {SK_SPIKES, "snn_lcnt_", SS_STEPS, SI_ZERO, false, "own spike counts of the interval"},
         {SK_SPIKES, "snn_tlo_", SS_THREAD_1, SI_BUILT, false, "thread blocks' first neurons"},
