@@ -90,10 +90,6 @@ const char *state_bytes(const StateEntry *e, bool device)
         if (device) /* the CUDA back end holds one thread block */
             return arena_printf("sizeof %s[0]", e->name);
         break;
-    case SK_SYN_VAR:
-        if (device)
-            return arena_printf("sizeof(scalar) * snn_syn_%s[0].capacity", e->proj->name);
-        return "sizeof(scalar) * (snn_cap ? snn_cap : 1)";
     case SK_POST_VAR:
         if (device) /* one rank: SNN_NL == SNN_N */
             return arena_printf("sizeof(scalar) * SNN_N_%s", p);
@@ -107,6 +103,10 @@ const char *state_bytes(const StateEntry *e, bool device)
     case SS_LOCAL_PAD: return arena_printf("sizeof(%s) * (SNN_NL_%s + 1u)", t, p);
     case SS_GLOBAL: return arena_printf("sizeof(%s) * SNN_N_%s", t, p);
     case SS_GLOBAL_1: return arena_printf("sizeof(%s) * (SNN_N_%s + 1)", t, p);
+    case SS_SYNAPSE: /* the host: all thread blocks (snn_cap, syn_setup); the device: one */
+        if (device)
+            return arena_printf("sizeof(%s) * snn_syn_%s[0].capacity", t, e->proj->name);
+        return arena_printf("sizeof(%s) * (snn_cap ? snn_cap : 1)", t);
     case SS_THREAD: return arena_printf("sizeof(%s) * (size_t)snn_nthr", t);
     case SS_THREAD_1: return arena_printf("sizeof(%s) * ((size_t)snn_nthr + 1)", t);
     default: return "?"; /* sized by the template or the data */
