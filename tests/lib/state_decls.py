@@ -1,5 +1,6 @@
 """Every piece of state a generated simulator declares at file scope must have an entry in
-the model's state table (snncc --state), and every entry must be declared.  Usage: state_decls.py [--cuda] GENERATED.c STATE.tsv
+the model's state table (snncc --state), and every entry must be declared.
+Usage: state_decls.py [--cuda] GENERATED.c STATE.tsv
 (--cuda: the CUDA back end's host half, which lacks the C template's spike queues: the
 entries declared by the template may be missing.)
 Prints the names that have none and exits 1 if any."""
@@ -8,7 +9,8 @@ import sys
 
 # file-scope statics that are not model state: the thread count, this rank's share of each
 # population, and the constant descriptor tables of the model
-NOT_STATE = re.compile(r"^(snn_nthr|snn_lo_\w+|snn_nl_\w+|pops|projs|varrecs|synrecs|rparams|model)$")
+NOT_STATE = re.compile(
+    r"^(snn_nthr|snn_lo_\w+|snn_nl_\w+|pops|projs|varrecs|synrecs|rparams|model)$")
 
 cuda = sys.argv[1] == "--cuda"
 src, tsv = sys.argv[1 + cuda], sys.argv[2 + cuda]
