@@ -304,7 +304,8 @@ static Sym *syn_syms(const Projection *pj, SynCodeKind kind, int *n)
     const NeuronModel *nms[2] = {pj->pre->model, pj->post->model};
     Sym *s = arena_alloc(sizeof(Sym) * (size_t)(sm->n_params + sm->n_vars + sm->n_pre_vars +
                                                 sm->n_post_vars + nms[0]->n_vars +
-                                                nms[1]->n_vars + 3));
+                                                nms[1]->n_vars + nms[0]->n_egps +
+                                                nms[1]->n_egps + 5));
     int k = 0;
     for (int i = 0; i < sm->n_params; i++)
         s[k++] = (Sym){sm->params[i].name, SYM_PARAM, i, false, 0};
@@ -324,6 +325,19 @@ static Sym *syn_syms(const Projection *pj, SynCodeKind kind, int *n)
                 if (!syn_owns(sm, nv))
                     s[k++] = (Sym){nv, side ? SYM_POST_NEURON : SYM_PRE_NEURON, i, false, 0};
             }
+    /* the indices of the synapse's neurons, and the neurons' extra global parameters
+     * (constant arrays every rank and thread holds whole): where the code has that neuron
+     * (a synapse has both; pre and post code their own side) */
+    for (int side = 0; side < 2; side++) {
+        if (d->over == (side ? OVER_PRE : OVER_POST))
+            continue;
+        s[k++] = (Sym){side ? "id_post" : "id_pre", SYM_BUILTIN, 3 + side, false, 0};
+        for (int i = 0; i < nms[side]->n_egps; i++) {
+            const char *ne = neuron_var_name(nms[side]->egps[i], side);
+            if (!syn_owns(sm, ne))
+                s[k++] = (Sym){ne, SYM_EGP, i | side << 16, false, 0};
+        }
+    }
     s[k++] = (Sym){"dt", SYM_BUILTIN, 0, false, 0};
     s[k++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
     *n = k;

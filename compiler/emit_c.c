@@ -63,6 +63,10 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
             code_print_number(out, c->m->dt, c->is_float);
         else if (c->proj && !strcmp(sym->name, "t")) /* synapse code: from the step */
             sb_puts(out, "((scalar)((double)step * SNN_DT))");
+        else if (c->proj && !strcmp(sym->name, "id_pre")) /* sources: global indices */
+            sb_puts(out, "((scalar)snn_pre)");
+        else if (c->proj && !strcmp(sym->name, "id_post")) /* targets: this rank's */
+            sb_printf(out, "((scalar)(SNN_LO_%s + snn_post))", c->proj->post->name);
         else if (!strcmp(sym->name, "id")) /* global index: the same on every rank/thread */
             sb_printf(out, "((scalar)(SNN_LO_%s + snn_i))", c->pop->name);
         else
@@ -114,6 +118,13 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
 static void print_index(void *ud, StrBuf *out, const Sym *sym, const char *idx)
 {
     Ctx *c = ud;
+    if (c->proj) { /* synapse code: name_pre / name_post, the side in the index's bit 16 */
+        const Population *p = sym->index >> 16 ? c->proj->post : c->proj->pre;
+        const char *e = p->model->egps[sym->index & 0xffff];
+        sb_printf(out, "snn_egp_at(snn_egp_%s_%s, SNN_N_%s, (double)(%s))", p->name, e, p->name,
+                  idx);
+        return;
+    }
     sb_printf(out, "snn_egp_at(snn_egp_%s_%s, SNN_N_%s, (double)(%s))", c->pop->name, sym->name,
               c->pop->name, idx);
 }
@@ -1392,18 +1403,25 @@ static void proj_plastic_pre(StrBuf *o, const Model *m, const Projection *pj,
  * pre and post code): thread snn_t runs it for every synapse of its block (the synapses
  * onto its targets), row by row.  It reads the traces and the pre and post neurons'
  * variables, which nothing changes in this phase, and writes only its own synapses. */
-static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
-                              const EmitOptions *opt)
+/* Thread snn_t's rows of a plastic projection: the ragged arrays, the synapse variables'
+ * locals and the block's first target. */
+static void row_locals(StrBuf *o, const Projection *pj)
 {
-    const char *pre = pj->pre->name, *post = pj->post->name, *n = pj->name;
-    sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+    sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
     sb_puts(o, "const uint64_t *restrict snn_rs = snn_R->row_start;\n");
     sb_puts(o, "const uint32_t *restrict snn_rl = snn_R->row_len;\n");
     sb_printf(o, "const %s *restrict snn_ind = snn_R->ind;\n", ind_type(pj));
     sb_puts(o, "scalar *restrict snn_w = snn_R->weight;\n");
     syn_locals(o, pj);
     sb_printf(o, "const uint32_t snn_plo = snn_tlo_%s[snn_t]; /* the block's first target (this "
-                 "rank's index) */\n", post);
+                 "rank's index) */\n", pj->post->name);
+}
+
+static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
+                              const EmitOptions *opt)
+{
+    const char *pre = pj->pre->name;
+    row_locals(o, pj);
     sb_puts(o, "(void)step;\n");
     sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
@@ -1421,7 +1439,7 @@ static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
 static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *pj,
                                    const EmitOptions *opt)
 {
-    const char *pre = pj->pre->name, *post = pj->post->name, *n = pj->name;
+    const char *pre = pj->pre->name, *post = pj->post->name;
     int d = pj->delay_steps;
     sb_printf(o, "/* spikes emitted %d step%s ago; each synapse onto this thread's targets runs "
                  "on_pre, then delivers its weight */\n", d, d == 1 ? "" : "s");
@@ -1429,14 +1447,7 @@ static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *
               pre, d, pre);
     sb_printf(o, "const uint32_t snn_n = snn_spkcnt_%s[snn_slot];\n", pre);
     sb_printf(o, "const uint32_t *snn_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n", pre, pre);
-    sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
-    sb_puts(o, "const uint64_t *restrict snn_rs = snn_R->row_start;\n");
-    sb_puts(o, "const uint32_t *restrict snn_rl = snn_R->row_len;\n");
-    sb_printf(o, "const %s *restrict snn_ind = snn_R->ind;\n", ind_type(pj));
-    sb_puts(o, "scalar *restrict snn_w = snn_R->weight;\n");
-    syn_locals(o, pj);
-    sb_printf(o, "const uint32_t snn_plo = snn_tlo_%s[snn_t]; /* the block's first target (this "
-                 "rank's index) */\n", post);
+    row_locals(o, pj);
     sb_printf(o, "scalar *restrict snn_in = snn_in%d_%s + snn_plo;\n", pj->input_slot, post);
     sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_n; snn_s++) {\n");
     sb_puts(o, "    const uint32_t snn_pre = snn_spk[snn_s];\n");

@@ -329,6 +329,23 @@ static int whole_number(ctx *c, size_t line, const char *key, const char *unit, 
 }
 
 /* Apply top-level key 'key' (given on key_line) with value v. */
+/* Each entry of mapping v (scalar keys, else 'bad_key') through apply(key, its line, value). */
+static int apply_map(ctx *c, const val *v, size_t line, const char *bad_key,
+                     int (*apply)(ctx *, const char *, size_t, const val *))
+{
+    for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+         pr < v->node->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+        if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+            return fail(c, line, "%s", bad_key);
+        val pv = make_val(v->doc, vn, node_line(kn));
+        if (apply(c, (const char *)kn->data.scalar.value, node_line(kn), &pv) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
 {
     char got[600];
@@ -447,32 +464,16 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
             return fail(c, line, "'spike_times' must be a mapping of spike source populations "
                                  "to files, such as { S: input.npy } (got %s)",
                         describe(v, got, sizeof got));
-        for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
-             pr < v->node->data.mapping.pairs.top; pr++) {
-            yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
-            yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
-            if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
-                return fail(c, line, "'spike_times' keys must be population names");
-            val pv = make_val(v->doc, vn, node_line(kn));
-            if (apply_spike_times(c, (const char *)kn->data.scalar.value, node_line(kn), &pv) != 0)
-                return -1;
-        }
+        return apply_map(c, v, line, "'spike_times' keys must be population names",
+                         apply_spike_times);
     } else if (strcmp(key, "data") == 0) {
         /* data: { w.npy: trained_w.npy } */
         if (v->kind != V_MAP)
             return fail(c, line, "'data' must be a mapping of the model's data file names to "
                                  "files, such as { w.npy: trained_w.npy } (got %s)",
                         describe(v, got, sizeof got));
-        for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
-             pr < v->node->data.mapping.pairs.top; pr++) {
-            yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
-            yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
-            if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
-                return fail(c, line, "'data' keys must be file names as the model gives them");
-            val pv = make_val(v->doc, vn, node_line(kn));
-            if (apply_data(c, (const char *)kn->data.scalar.value, node_line(kn), &pv) != 0)
-                return -1;
-        }
+        return apply_map(c, v, line, "'data' keys must be file names as the model gives them",
+                         apply_data);
     } else if (strcmp(key, "record") == 0) {
         if (v->kind != V_MAP)
             return fail(c, line,

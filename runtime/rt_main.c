@@ -1528,10 +1528,15 @@ static int run_main(int argc, char **argv, const snn_model *model)
     G.t_sim = snn_now() - t0;
     if (m->checksum)
         m->checksum(run);
-    /* synapse recordings without 'every': the synapses as they are at the end */
-    for (int k = 0; k < m->n_synrecs; k++)
-        if (m->synrecs[k].every == 0 && run->synrec[k])
+    /* synapse recordings: the synapses as they are at the end of the run or at the stop
+     * (the only snapshot without 'every'; with 'every', unless the last step done had its
+     * periodic snapshot already) */
+    for (int k = 0; k < m->n_synrecs; k++) {
+        const int every = m->synrecs[k].every;
+        if (run->synrec[k] &&
+            (every == 0 || G.steps_done == 0 || (G.steps_done - 1) % (uint64_t)every != 0))
             m->syn_snapshot(run, k, (double)G.steps_done * m->dt);
+    }
     int interrupted = stop && G.steps_done < run->n_steps;
     if (interrupted)
         G.signal = stop;

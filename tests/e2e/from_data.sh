@@ -129,8 +129,10 @@ import numpy as np
 from cks import checksum
 d = sys.argv[1]
 pre, post, w = (np.load(f"{d}/{n}.npy") for n in ("pre", "post", "w"))
-rec = np.load(f"{d}/ps1/P_w.npy")
-assert len(rec) == pre.size and (rec["t"] == 0.1).all(), (len(rec), rec["t"][:3])
+rec = np.load(f"{d}/ps1/P_w.npy")  # the snapshot after step 0, then the end of the run
+assert len(rec) == 2 * pre.size and (rec["t"][-pre.size:] == 20.0).all(), (len(rec), rec["t"][-3:])
+rec = rec[:pre.size]
+assert (rec["t"] == 0.1).all(), rec["t"][:3]
 order = np.lexsort((np.arange(pre.size), post, pre))  # rows by (pre, post), repeats in file order
 assert (rec["pre"] == pre[order]).all() and (rec["post"] == post[order]).all()
 assert (rec["v"] == w[order].astype(np.float32)).all(), "weights differ from the file"

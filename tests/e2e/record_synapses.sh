@@ -57,12 +57,14 @@ assert abs(r["t"][0] - 200.0) < 1e-9, r["t"]
 assert abs(r["v"][0] - final) < 1e-12, (r["v"][0], final)
 # the jump of acc at the probe's arrival is the weight delivered then (PP, plus QQ's)
 q = np.load(f"{out}/QQ_w.npy")
-steps = np.arange(0, 2000, 50)
-assert np.allclose(q["t"], (steps + 1) * dt), q["t"][:5]
+# the steps s with s % 50 == 0, then the end of the run (after step 1999, t = 200 ms)
+steps = np.append(np.arange(0, 2000, 50), 1999)
+assert np.allclose(q["t"], (steps + 1) * dt), q["t"][-3:]
 assert (q["pre"] == 0).all() and (q["post"] == 0).all()
 want = [weight_after(s, 0.0) for s in steps]
 assert np.allclose(q["v"], want, rtol=0, atol=1e-12), list(zip(steps, q["v"], want))
-changes = [int(s) for s, v0, v1 in zip(steps[1:], q["v"][:-1], q["v"][1:]) if v0 != v1]
+assert abs(q["v"][-1] - weight_after(10**9, 0.0)) < 1e-12, "the last snapshot is the end state"
+changes = [int(s) for s, v0, v1 in zip(steps[1:-1], q["v"][:-2], q["v"][1:-1]) if v0 != v1]
 # on_post in the post spike step b = 150 (a snapshot step); on_pre at the probe's arrival,
 # step p + 1 = 1501: first seen in the snapshot of step 1550
 assert changes == [b, 1550], changes
@@ -98,17 +100,43 @@ import sys
 import numpy as np
 r = np.load(f"{sys.argv[1]}/SE_w.npy")
 n = 5 * 7
-assert len(r) == 10 * n, len(r)
+assert len(r) == 11 * n, len(r)  # steps 0, 100, ..., 900 and the end of the run
 pairs = [(i, j) for i in range(5) for j in range(7)]
-for k in range(10):
+for k in range(11):
     s = r[k * n:(k + 1) * n]
-    assert np.allclose(s["t"], (100 * k + 1) * 0.1), s["t"]
+    assert np.allclose(s["t"], (100 * k + 1) * 0.1 if k < 10 else 100.0), s["t"]
     assert list(zip(s["pre"].tolist(), s["post"].tolist())) == pairs, k
 assert r["v"].dtype == np.float32
 assert ((r["v"][:n] >= 10.0) & (r["v"][:n] <= 20.0)).all()
 assert not np.array_equal(r["v"][:n], r["v"][-n:]), "the weights did not change"
 PY
 ok "all_to_all: every snapshot is every (pre, post) pair in order; 3 threads, 3 ranks identical"
+
+# periodic snapshots end with the state at the end: not twice when the last step is a
+# snapshot step (901 steps: the last is 900), and at a stop (SIGTERM) the stop's state
+"$WORK/a2a/a2a" --time 90.1 --quiet --output "$WORK/a2a_901"
+"$WORK/a2a/a2a" --time 100000000 --quiet --output "$WORK/a2a_stop" &
+pid=$!
+sleep 1
+kill -TERM $pid
+st=0
+wait $pid || st=$?
+[ "$st" -eq 143 ] || fail "SIGTERM: exit status $st, not 143"
+$PY - "$WORK/a2a_901" "$WORK/a2a_stop" <<'PY'
+import json, sys
+import numpy as np
+n = 5 * 7
+r = np.load(f"{sys.argv[1]}/SE_w.npy")
+assert len(r) == 10 * n and np.allclose(r["t"][-1], 90.1), (len(r), r["t"][-1])
+d = json.load(open(f"{sys.argv[2]}/run.json"))
+assert d["status"] == "interrupted", d["status"]
+done = d["run"]["steps_done"]
+r = np.load(f"{sys.argv[2]}/SE_w.npy.part")
+assert len(r) % n == 0 and len(r) // n == (done - 1) // 100 + 1 + ((done - 1) % 100 != 0), (len(r), done)
+assert np.allclose(r["t"][-n:], done * 0.1), (r["t"][-1], done)
+print(f"stopped after {done} steps: {len(r) // n} snapshots, the last at {r['t'][-1]} ms")
+PY
+ok "periodic snapshots: the end state once, and the state at a stop"
 
 # --- a random plastic network on threads and ranks -------------------------------------
 cat >"$WORK/rnd.lua" <<'EOF'
@@ -162,7 +190,7 @@ import numpy as np
 out = sys.argv[1]
 j = json.load(open(f"{out}/run.json"))
 nsyn = {p["name"]: p["synapses"] for p in j["projections"]}
-for name, snaps in (("SE_w", 3), ("SE_c", 3), ("EE_w", 1), ("SE2_c", 1)):
+for name, snaps in (("SE_w", 4), ("SE_c", 4), ("EE_w", 1), ("SE2_c", 1)):  # SE: 0, 1000, 2000, end
     r = np.load(f"{out}/{name}.npy")
     proj = name.rsplit("_", 1)[0]
     assert len(r) == snaps * nsyn[proj], (name, len(r), nsyn[proj])
@@ -174,7 +202,7 @@ assert (ee["t"] == 300.0).all()
 # fixed_indegree(10): every target has 10 synapses (multapses allowed)
 assert (np.bincount(ee["post"], minlength=37) == 10).all()
 se = np.load(f"{out}/SE_w.npy")
-assert np.allclose(np.unique(se["t"]), [0.1, 100.1, 200.1]), np.unique(se["t"])
+assert np.allclose(np.unique(se["t"]), [0.1, 100.1, 200.1, 300.0]), np.unique(se["t"])
 assert not np.array_equal(se["v"][se["t"] == 0.1], se["v"][se["t"] == 200.1])
 for d in sys.argv[1:]:
     rec = json.load(open(f"{d}/run.json"))["recordings"]

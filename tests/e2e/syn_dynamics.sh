@@ -60,11 +60,12 @@ for name, want in (("w", lambda r: w), ("u", lambda r: u), ("c", lambda r: c[r["
     assert len(rec) == 12 and (rec["t"] == 20.0).all(), rec
     for r in rec:
         assert close(r["v"], want(r)), (name, r, want(r))
-# fixed_probability, snapshots after steps 0, 50, 100, 150 (at (s + 1) dt)
+# fixed_probability, snapshots after steps 0, 50, 100, 150 (at (s + 1) dt) and the end
+# of the run (after step 199)
 fp_w, fp_c = np.load(f"{out}/FP_w.npy"), np.load(f"{out}/FP_c.npy")
-k = len(fp_w) // 4
-assert len(fp_w) == 4 * k and 0 < k < 12, len(fp_w)
-for i, s in enumerate((0, 50, 100, 150)):
+k = len(fp_w) // 5
+assert len(fp_w) == 5 * k and 0 < k < 12, len(fp_w)
+for i, s in enumerate((0, 50, 100, 150, 199)):
     part = fp_w[i * k:(i + 1) * k]
     assert np.allclose(part["t"], (s + 1) * dt, rtol=0, atol=1e-12), part["t"]
     want = 2.0 * math.exp(-dt / tau) ** (s + 1)
@@ -207,3 +208,38 @@ j = j[j != 0]
 assert len(j) > 50 and len(np.unique(j)) > len(j) // 2, (len(j), len(np.unique(j)))
 PY
 ok "CUDA emulation: bitwise the C back end's spikes and delivered weights"
+
+# --- 5. the synapse's neurons' indices and extra global parameters ----------------------
+cat >"$WORK/ids.lua" <<'EOF2'
+network { name = "ids", dt = 0.1, seed = 2, precision = "double" }
+local quiet = neuron { name = "quiet", vars = { V = 0.0 }, egp = { "g" }, sim = "V += 0.0;",
+                       threshold = "V > 1.0", reset = "V = 0.0;" }
+local s = synapse { name = "s", vars = { w = 0.0, q = 0.0 }, pre_vars = { x = 0.0 },
+                    post_vars = { y = 0.0 },
+                    dynamics = "q = g_pre[id_pre] * 100.0 + g_post[id_post] + id_pre * 1000.0 + id_post * 10000.0;",
+                    pre_dynamics = "x = g_pre[id_pre] + id_pre;",
+                    post_dynamics = "y = g_post[id_post] + id_post;" }
+local A = population { "A", quiet, 3, egp = { g = { 1.0, 2.0, 3.0 } } }
+local B = population { "B", quiet, 5, egp = { g = { 0.1, 0.2, 0.3, 0.4, 0.5 } } }
+projection { A, B, name = "AB", conn = all_to_all(), synapse = s }
+record { AB = "q" }
+EOF2
+"$SNNCC" -q "$WORK/ids.lua" -o "$WORK/ids"
+"$SNNCC" -q --mpi "$WORK/ids.lua" -o "$WORK/idsm"
+"$WORK/ids/ids" --time 1 --quiet --output "$WORK/ids_1"
+"$WORK/ids/ids" --time 1 --quiet --output "$WORK/ids_t3" --set threads=3
+"${MPIRUN[@]}" -np 2 "$WORK/idsm/ids" --time 1 --quiet --output "$WORK/ids_r2"
+cmp "$WORK/ids_1/AB_q.npy" "$WORK/ids_t3/AB_q.npy" || fail "id/egp: 3 threads differ"
+cmp "$WORK/ids_1/AB_q.npy" "$WORK/ids_r2/AB_q.npy" || fail "id/egp: 2 ranks differ"
+$PY - "$WORK/ids_1" <<'PY'
+import sys
+import numpy as np
+r = np.load(f"{sys.argv[1]}/AB_q.npy")
+ga, gb = [1.0, 2.0, 3.0], [0.1, 0.2, 0.3, 0.4, 0.5]
+assert len(r) == 15
+for x in r:
+    i, j = int(x["pre"]), int(x["post"])
+    want = ga[i] * 100.0 + gb[j] + i * 1000.0 + j * 10000.0
+    assert x["v"] == want, (i, j, x["v"], want)
+PY
+ok "id_pre, id_post and the neurons' extra global parameters in synapse code: exact, threads, ranks"

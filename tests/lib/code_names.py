@@ -26,6 +26,10 @@ SYN_GROUP = {
     "post vars": "yq",
     "pre neuron vars": "V_pre",
     "post neuron vars": "V_post",
+    "`id_pre`": "id_pre",
+    "`id_post`": "id_post",
+    "pre neuron egps": "E1_pre[1]",
+    "post neuron egps": "E1_post[2]",
     "`dt`": "dt",
     "`t`": "t",
 }
@@ -142,6 +146,7 @@ def main():
             if g in ("params", "`dt`", "`t`"):
                 cases.append((f"{name} = 1.0;", name, "write"))
             for stmt, nm, how in cases:
+                nm = nm.split("[")[0]  # an array: the error names the array
                 f = os.path.join(out, f"neg{n}_{code}_{how}.lua")
                 open(f, "w").write(model(syn, neuron, f"neg{n}", {code: stmt}))
                 print(f"{f}\t{nm}")
