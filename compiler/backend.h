@@ -178,4 +178,111 @@ void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body);
 void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
                         const char *trace_n);
 
+/* ---- the state table (state.c) ------------------------------------------------------ */
+
+/* Every array or value a model's simulator holds, one entry each, built from the checked
+ * IR (docs/architecture.md, "The state table").  The C back end declares and allocates
+ * its state from it (emit_c.c), the CUDA back end's mirror list is its 'device' entries
+ * (emit_cuda.c), and checkpoints and batches are to use 'stored' and the shapes. */
+typedef enum StateKind {
+    SK_VAR,          /* neuron variable <pop>_<var> */
+    SK_FLAG,         /* spike flags of the current step */
+    SK_EGP,          /* extra global parameter (compiled in) */
+    SK_RPARAM,       /* runtime parameter of a population */
+    SK_RPARAM_SRC,   /* runtime parameter of a current source */
+    SK_SS_STARTS,    /* spike source array: start of each neuron's list */
+    SK_SS_TIMES,     /* spike source array: the times, in steps */
+    SK_SS_CURSOR,    /* spike source array: next time of each neuron */
+    SK_INPUT,        /* input accumulator snn_in<k> */
+    SK_ALPHA_X,      /* alpha current state snn_ax<k> */
+    SK_ALPHA_Y,      /* its derivative snn_ay<k> */
+    SK_RING_DEPTH,   /* rows of a dendritic delay ring snn_ddn<k> */
+    SK_RING,         /* dendritic delay ring snn_dd<k> */
+    SK_QUEUE,        /* spike queue (templates: snn_spk, snn_spkcnt) */
+    SK_SPIKES,       /* spikes of an interval or a step (templates: snn_lspk, snn_tspk, ...) */
+    SK_ROWS,         /* a projection's rows, one snn_ragged per thread block */
+    SK_SEED,         /* the run's seed for draws in synapse code */
+    SK_STREAM,       /* the stream of one synapse code string */
+    SK_RPARAM_SYN,   /* runtime parameter of a weight update model */
+    SK_SYN_OFFSETS,  /* each thread block's synapses in the synapse variables */
+    SK_SYN_VAR,      /* synapse variable snn_sv_<proj>_<var> */
+    SK_PRE_VAR,      /* presynaptic variable snn_pv_<proj>_<var> */
+    SK_POST_VAR,     /* postsynaptic variable snn_qv_<proj>_<var> */
+    SK_COLUMNS,      /* column view for on_post, per thread block */
+    SK_POSITIONS,    /* global positions of the synapses, per thread block */
+    SK_COUNT
+} StateKind;
+
+typedef enum StateShape {
+    SS_VALUE,     /* one value */
+    SS_LOCAL,     /* per neuron of this rank: SNN_NL_<pop> */
+    SS_LOCAL_PAD, /* SNN_NL_<pop> + 1 */
+    SS_GLOBAL,    /* per neuron of the population: SNN_N_<pop> */
+    SS_GLOBAL_1,  /* SNN_N_<pop> + 1 */
+    SS_LIST,      /* a list of the length the data says */
+    SS_RING,      /* ring rows x SNN_NL_<pop> */
+    SS_QUEUE,     /* queue slots x SNN_N_<pop> */
+    SS_SLOTS,     /* per queue slot */
+    SS_STEPS,     /* per step of an exchange interval */
+    SS_SYNAPSE,   /* per synapse (the rows' capacity) */
+    SS_THREAD,    /* per thread block */
+    SS_THREAD_1,  /* per thread block, plus one */
+    /* room for SS_*_LANE: the same per batch lane */
+} StateShape;
+
+typedef enum StateInit {
+    SI_ZERO,     /* allocated zeroed (and rewritten as the run goes) */
+    SI_INITIAL,  /* initial values (initialisers, data, code) at model_init */
+    SI_VALUE,    /* a value, compiled in or set at model_init */
+    SI_BUILT,    /* built at construction (model_build) */
+    SI_COMPILED, /* a constant array compiled into the simulator */
+} StateInit;
+
+typedef enum StateAlloc {
+    SA_NONE,  /* declared with its value, or by the template */
+    SA_POP,   /* with the population's arrays, before the projections are built */
+    SA_RINGS, /* after the projections are built (the rings' depth is known) */
+    SA_SYN,   /* with a plastic projection's state, after its rows */
+    SA_TEMPLATE, /* allocated by the template */
+} StateAlloc;
+
+typedef struct StateEntry {
+    StateKind kind;
+    const char *name;           /* C name */
+    const char *type;           /* element type: "scalar", "uint32_t", "snn_ragged", ... */
+    StateShape shape;
+    const Population *pop;      /* the population it is declared with (NULL: a projection's) */
+    const Projection *proj;     /* the projection that owns it, or NULL */
+    const CurrentSource *src;   /* the current source that owns it, or NULL */
+    int index;                  /* variable, parameter, input or code string index */
+    StateInit init;
+    StateAlloc alloc;
+    bool stored;      /* a checkpoint must save it (else rebuilt from the model and run) */
+    bool device;      /* the CUDA back end mirrors it to the device */
+    bool compiled_in; /* a constant array in the simulator (a run config may replace it) */
+    bool in_template; /* declared by the template, not by the emitter */
+    double value;     /* SS_VALUE runtime parameters: the compiled-in value */
+    const char *what; /* for messages: "population 'E' variable 'V'" */
+    const char *note; /* the declaration's comment, or NULL */
+} StateEntry;
+
+typedef struct StateTable {
+    StateEntry *v;
+    int n, cap;
+} StateTable;
+
+/* The state table of a checked model, arena allocated. */
+StateTable state_table(const Model *m);
+/* Bytes of an entry's array as a C expression: on the host (all thread blocks) or in the
+ * CUDA back end's device copy (one block). */
+const char *state_bytes(const StateEntry *e, bool device);
+/* Does the projection need the global positions of its synapses (snn_synapse_positions)? */
+bool state_needs_positions(const Projection *pj);
+/* Names, for --state. */
+const char *state_kind_name(StateKind k);
+const char *state_shape_name(const StateEntry *e);
+const char *state_init_name(StateInit i);
+/* The table as text, one entry a line (snncc --state). */
+void state_print(StrBuf *o, const StateTable *t);
+
 #endif /* SNNCC_BACKEND_H */

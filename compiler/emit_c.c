@@ -367,103 +367,89 @@ static void spike_source_decls(StrBuf *o, const Model *m, const Population *p)
                  "static const uint64_t *snn_sss_%s = snn_sss0_%s;\n"
                  "static const uint32_t *snn_sst_%s = snn_sst0_%s;\n", p->name, p->name,
               p->name, p->name);
-    sb_printf(o, "static uint64_t *snn_ssc_%s; /* next time of each neuron */\n", p->name);
 }
 
-static void pop_decls(StrBuf *o, const Model *m, const Population *p)
+/* The declaration of a state table entry's array or value (no newline). */
+static const char *state_decl(const StateEntry *e)
 {
-    const NeuronModel *nm = p->model;
-    for (int k = 0; k < nm->n_params; k++)
-        if (p->runtime[k])
-            sb_printf(o, "static double snn_rp_%s_%s = %.17g; /* runtime parameter %s.%s */\n",
-                      p->name, nm->params[k].name, p->params[k], p->name, nm->params[k].name);
-    for (int i = 0; i < m->n_sources; i++) {
-        const CurrentSource *cs = m->sources[i];
-        for (int k = 0; k < CSP_COUNT; k++)
-            if (cs->pop == p && cs->runtime[k])
-                sb_printf(o, "static double snn_rpc_%s_%s = %.17g; /* runtime parameter %s.%s */\n",
-                          cs->name, cs_param_name((CsParam)k), cs_param_value(cs, (CsParam)k),
-                          cs->name, cs_param_name((CsParam)k));
-    }
-    sb_printf(o, "static uint8_t *snn_flag_%s; /* spike flags of the current step */\n", p->name);
-    for (int k = 0; k < nm->n_egps; k++) {
-        sb_printf(o, "/* extra global parameter %s (%s%s) */\n", nm->egps[k],
-                  p->egp_src[k][0] ? "from " : "a Lua table", p->egp_src[k]);
-        sb_printf(o, "static const scalar snn_egp_%s_%s[%lld] = {", p->name, nm->egps[k],
-                  (long long)p->n);
-        for (int64_t i = 0; i < p->n; i++)
-            sb_printf(o, "%s%s", i % 8 ? ", " : i ? ",\n    " : "\n    ",
-                      scalar_literal(p->egp[k][i], m->precision == PREC_FLOAT));
-        sb_puts(o, "\n};\n");
-    }
-    if (nm->spike_source)
-        spike_source_decls(o, m, p);
-    for (int k = 0; k < nm->n_vars; k++)
-        sb_printf(o, "static scalar *%s_%s;\n", p->name, nm->vars[k].name);
-    Inputs in = inputs_of(m, p);
-    for (int k = 0; k < in.n; k++) {
-        sb_printf(o, "static scalar *snn_in%d_%s; /* input %d: %s%s%s */\n", k, p->name, k,
-                  psm_kind_name(in.psm[k]->kind), in.psm[k]->target ? " into " : "",
-                  in.psm[k]->target ? in.psm[k]->target : "");
-        if (in.psm[k]->kind == PSM_ALPHA_CURR) {
-            sb_printf(o, "static scalar *snn_ax%d_%s; /* alpha current */\n", k, p->name);
-            sb_printf(o, "static scalar *snn_ay%d_%s; /* its derivative */\n", k, p->name);
-        }
-        if (in.dendritic[k]) {
-            sb_printf(o, "static scalar *snn_dd%d_%s; /* dendritic delay ring: "
-                         "snn_ddn%d_%s rows of N */\n", k, p->name, k, p->name);
-            sb_printf(o, "static uint32_t snn_ddn%d_%s;\n", k, p->name);
+    const char *t = e->type, *sp = t[strlen(t) - 1] == '*' ? "" : " ";
+    const char *d = e->shape == SS_VALUE
+                        ? (e->kind == SK_RPARAM || e->kind == SK_RPARAM_SRC ||
+                                   e->kind == SK_RPARAM_SYN
+                               ? arena_printf("static %s %s = %.17g;", t, e->name, e->value)
+                               : arena_printf("static %s %s;", t, e->name))
+                        : arena_printf("static %s%s*%s;", t, sp, e->name);
+    return e->note ? arena_printf("%s /* %s */", d, e->note) : d;
+}
+
+/* The allocation of a state table entry's array (no newline). */
+static const char *state_alloc(const StateEntry *e)
+{
+    return arena_printf("%s = snn_alloc(%s, \"%s\");", e->name, state_bytes(e, false), e->what);
+}
+
+/* A population's state (the state table's entries declared with it). */
+static void pop_decls(StrBuf *o, const Model *m, const Population *p, const StateTable *st)
+{
+    for (int i = 0; i < st->n; i++) {
+        const StateEntry *e = &st->v[i];
+        if (e->pop != p || e->in_template)
+            continue;
+        if (e->kind == SK_EGP) {
+            int k = e->index;
+            const NeuronModel *nm = p->model;
+            sb_printf(o, "/* extra global parameter %s (%s%s) */\n", nm->egps[k],
+                      p->egp_src[k][0] ? "from " : "a Lua table", p->egp_src[k]);
+            sb_printf(o, "static const scalar %s[%lld] = {", e->name, (long long)p->n);
+            for (int64_t j = 0; j < p->n; j++)
+                sb_printf(o, "%s%s", j % 8 ? ", " : j ? ",\n    " : "\n    ",
+                          scalar_literal(p->egp[k][j], m->precision == PREC_FLOAT));
+            sb_puts(o, "\n};\n");
+        } else if (e->kind == SK_SS_STARTS) {
+            spike_source_decls(o, m, p); /* the starts and the times */
+        } else if (e->kind != SK_SS_TIMES) {
+            sb_printf(o, "%s\n", state_decl(e));
         }
     }
 }
 
-static void pop_alloc(StrBuf *o, const Model *m, const Population *p)
+/* Before the projections are built: the population's arrays. */
+static void pop_alloc(StrBuf *o, const Model *m, const Population *p, const StateTable *st)
 {
-    const NeuronModel *nm = p->model;
-    sb_printf(o, "snn_flag_%s = snn_alloc(SNN_NL_%s, \"population '%s' spike flags\");\n", p->name,
-              p->name, p->name);
-    if (nm->spike_source) {
-        sb_printf(o, "snn_spike_times_apply(run, \"%s\", SNN_N_%s, %.17g, &snn_sss_%s, "
-                     "&snn_sst_%s);\n", p->name, p->name, m->dt, p->name, p->name);
-        sb_printf(o, "snn_ssc_%s = snn_alloc(sizeof(uint64_t) * SNN_NL_%s, \"population '%s' "
-                     "spike cursors\");\n", p->name, p->name, p->name);
-    }
-    for (int k = 0; k < nm->n_vars; k++)
-        sb_printf(o, "%s_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, \"population '%s' "
-                     "variable '%s'\");\n", p->name, nm->vars[k].name, p->name, p->name,
-                  nm->vars[k].name);
-    Inputs in = inputs_of(m, p);
-    for (int k = 0; k < in.n; k++) {
-        sb_printf(o, "snn_in%d_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, \"population '%s' "
-                     "input %d\");\n", k, p->name, p->name, p->name, k);
-        if (in.psm[k]->kind == PSM_ALPHA_CURR) {
-            sb_printf(o, "snn_ax%d_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, \"population '%s' "
-                         "input %d alpha state\");\n", k, p->name, p->name, p->name, k);
-            sb_printf(o, "snn_ay%d_%s = snn_alloc(sizeof(scalar) * SNN_NL_%s, \"population '%s' "
-                         "input %d alpha state\");\n", k, p->name, p->name, p->name, k);
-        }
+    for (int i = 0; i < st->n; i++) {
+        const StateEntry *e = &st->v[i];
+        if (e->pop != p || e->alloc != SA_POP)
+            continue;
+        if (e->kind == SK_SS_STARTS) /* compiled in, or the run config's spike_times */
+            sb_printf(o, "snn_spike_times_apply(run, \"%s\", SNN_N_%s, %.17g, &snn_sss_%s, "
+                         "&snn_sst_%s);\n", p->name, p->name, m->dt, p->name, p->name);
+        else
+            sb_printf(o, "%s\n", state_alloc(e));
     }
 }
 
 /* After the projections are built: dendritic rings as deep as the longest stored delay. */
-static void pop_alloc_rings(StrBuf *o, const Model *m, const Population *p)
+static void pop_alloc_rings(StrBuf *o, const Model *m, const Population *p,
+                            const StateTable *st)
 {
-    Inputs in = inputs_of(m, p);
-    for (int k = 0; k < in.n; k++) {
-        if (!in.dendritic[k])
+    for (int i = 0; i < st->n; i++) {
+        const StateEntry *e = &st->v[i];
+        if (e->pop != p || e->alloc != SA_RINGS)
             continue;
-        sb_printf(o, "snn_ddn%d_%s = 1;\n", k, p->name);
-        for (int i = 0; i < m->n_projs; i++) {
-            const Projection *pj = m->projs[i];
+        if (e->kind != SK_RING_DEPTH) {
+            sb_printf(o, "%s\n", state_alloc(e));
+            continue;
+        }
+        int k = e->index;
+        sb_printf(o, "%s = 1;\n", e->name);
+        for (int j = 0; j < m->n_projs; j++) {
+            const Projection *pj = m->projs[j];
             if (pj->post == p && pj->input_slot == k && pj->het_delay)
                 sb_printf(o, "for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
-                             "    if (snn_syn_%s[snn_t].max_delay > snn_ddn%d_%s)\n"
-                             "        snn_ddn%d_%s = snn_syn_%s[snn_t].max_delay;\n", pj->name,
-                          k, p->name, k, p->name, pj->name);
+                             "    if (snn_syn_%s[snn_t].max_delay > %s)\n"
+                             "        %s = snn_syn_%s[snn_t].max_delay;\n", pj->name,
+                          e->name, e->name, pj->name);
         }
-        sb_printf(o, "snn_dd%d_%s = snn_alloc(sizeof(scalar) * snn_ddn%d_%s * SNN_NL_%s, "
-                     "\"population '%s' input %d dendritic delays\");\n", k, p->name, k,
-                  p->name, p->name, p->name, k);
     }
 }
 
@@ -1161,40 +1147,11 @@ static void proj_init(StrBuf *o, const Projection *pj)
     sb_puts(o, "(void)run;");
 }
 
-static void syn_decls(StrBuf *o, const Projection *pj)
+static void syn_decls(StrBuf *o, const Projection *pj, const StateTable *st)
 {
-    const SynapseModel *sm = pj->syn;
-    if (syn_uses_rng(pj)) {
-        sb_printf(o, "\nstatic uint64_t snn_seed_%s; /* the run's seed, for draws in synapse "
-                     "code */", pj->name);
-        for (int k = 0; k < SC_COUNT; k++)
-            if (code_uses_rng(pj->syn_code[k].stmts, NULL))
-                sb_printf(o, "\nstatic uint32_t snn_sstream_%s_%s;", pj->name,
-                          syn_code_desc[k].name);
-    }
-    for (int i = 0; i < sm->n_params; i++)
-        if (pj->syn_runtime[i])
-            sb_printf(o, "\nstatic double snn_rps_%s_%s = %.17g; /* runtime parameter %s.%s */",
-                      pj->name, sm->params[i].name, pj->syn_params[i], pj->name,
-                      sm->params[i].name);
-    for (int i = 0; i < sm->n_vars; i++)
-        if (strcmp(sm->vars[i].name, sm->weight) != 0)
-            sb_printf(o, "\nstatic scalar *snn_sv_%s_%s; /* synapse variable */", pj->name,
-                      sm->vars[i].name);
-    for (int i = 0; i < sm->n_pre_vars; i++)
-        sb_printf(o, "\nstatic scalar *snn_pv_%s_%s; /* presynaptic variable */", pj->name,
-                  sm->pre_vars[i].name);
-    for (int i = 0; i < sm->n_post_vars; i++)
-        sb_printf(o, "\nstatic scalar *snn_qv_%s_%s; /* postsynaptic variable */", pj->name,
-                  sm->post_vars[i].name);
-    sb_printf(o, "\nstatic uint64_t *snn_soff_%s; /* thread block t's synapses: "
-                 "[snn_soff[t], snn_soff[t + 1]) of the synapse variables */", pj->name);
-    if (pj->syn_code[SC_ON_POST].stmts)
-        sb_printf(o, "\nstatic snn_columns *snn_cols_%s; /* column view for on_post, per "
-                     "thread block */", pj->name);
-    if (syn_needs_positions(pj))
-        sb_printf(o, "\nstatic uint64_t **snn_gpos_%s; /* per thread block: global positions "
-                     "(snn_synapse_positions) */", pj->name);
+    for (int i = 0; i < st->n; i++)
+        if (st->v[i].proj == pj && st->v[i].kind != SK_ROWS)
+            sb_printf(o, "\n%s", state_decl(&st->v[i]));
 }
 
 /* The array of synapse variable v: the projection's whole array (one thread block: the
@@ -1271,15 +1228,7 @@ static void trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeK
  * keyed by them. */
 static bool syn_needs_positions(const Projection *pj)
 {
-    const SynapseModel *sm = pj->syn;
-    for (int k = 0; k < SC_COUNT; k++)
-        if (syn_code_desc[k].over == OVER_SYNAPSE && code_uses_rng(pj->syn_code[k].stmts, NULL))
-            return true;
-    for (int i = 0; i < sm->n_vars; i++)
-        if (strcmp(sm->vars[i].name, sm->weight) != 0 &&
-            pj->syn_inits[i].kind != INIT_CONSTANT)
-            return true;
-    return false;
+    return state_needs_positions(pj);
 }
 
 /* Thread snn_t's view of a plastic projection's per-synapse state: its part of each
@@ -1311,53 +1260,45 @@ static const char *syn_elem(StrBuf *o, const Projection *pj, int indent)
  * [snn_soff[t], snn_soff[t + 1]) in the block's storage order; presynaptic variables are
  * held for every source (each rank keeps its own copy, updated from the global spikes),
  * postsynaptic ones for this rank's targets; each block has its own column view. */
-static void syn_setup(StrBuf *o, const Projection *pj, const EmitOptions *opt)
+static void syn_setup(StrBuf *o, const Projection *pj, const EmitOptions *opt,
+                      const StateTable *st)
 {
     const SynapseModel *sm = pj->syn;
     const char *n = pj->name;
     sb_printf(o, "{ /* projection '%s': weight update model '%s' */\n", n, sm->name);
     sb_puts(o, "    uint64_t snn_cap = 0;\n");
-    sb_printf(o, "    snn_soff_%s = snn_alloc(sizeof(uint64_t) * ((size_t)snn_nthr + 1), "
-                 "\"projection '%s' thread blocks\");\n", n, n);
-    sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
-    sb_printf(o, "        snn_soff_%s[snn_t] = snn_cap;\n", n);
-    sb_printf(o, "        snn_cap += snn_syn_%s[snn_t].capacity;\n", n);
-    sb_puts(o, "    }\n");
-    sb_printf(o, "    snn_soff_%s[snn_nthr] = snn_cap;\n", n);
-    for (int i = 0; i < sm->n_vars; i++) {
-        if (!strcmp(sm->vars[i].name, sm->weight))
+    for (int i = 0; i < st->n; i++) {
+        const StateEntry *e = &st->v[i];
+        if (e->proj != pj || e->alloc != SA_SYN)
             continue;
-        sb_printf(o, "    snn_sv_%s_%s = snn_alloc(sizeof(scalar) * (snn_cap ? snn_cap : 1), "
-                     "\"projection '%s' variable '%s'\");\n", n, sm->vars[i].name, n,
-                  sm->vars[i].name);
-    }
-    for (int i = 0; i < sm->n_pre_vars; i++)
-        sb_printf(o, "    snn_pv_%s_%s = snn_alloc(sizeof(scalar) * SNN_N_%s, "
-                     "\"projection '%s' presynaptic '%s'\");\n", n, sm->pre_vars[i].name,
-                  pj->pre->name, n, sm->pre_vars[i].name);
-    for (int i = 0; i < sm->n_post_vars; i++)
-        sb_printf(o, "    snn_qv_%s_%s = snn_alloc(sizeof(scalar) * (SNN_NL_%s + 1u), "
-                     "\"projection '%s' postsynaptic '%s'\");\n", n, sm->post_vars[i].name,
-                  pj->post->name, n, sm->post_vars[i].name);
-    if (pj->syn_code[SC_ON_POST].stmts) {
-        sb_printf(o, "    snn_cols_%s = snn_alloc(sizeof(snn_columns) * (size_t)snn_nthr, "
-                     "\"projection '%s' column views\");\n", n, n);
-        sb_puts(o, "#ifdef _OPENMP\n#pragma omp parallel for schedule(dynamic, 1) "
-                   "num_threads(snn_nthr) if (snn_nthr > 1)\n#endif\n");
-        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
-        if (opt->cu_build && opt->cu_build[pj->index]) /* CUDA: from rows built on the GPU */
-            sb_printf(o, "        if (!snn_cu_build_columns(%d, &snn_syn_%s[snn_t], &snn_cols_%s[snn_t]))\n    ",
-                      pj->index, n, n);
-        sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
-                  n, n, n);
-    }
-    if (syn_needs_positions(pj)) {
-        sb_printf(o, "    snn_gpos_%s = snn_alloc(sizeof(uint64_t *) * (size_t)snn_nthr, "
-                     "\"projection '%s' synapse positions\");\n", n, n);
-        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
-        sb_printf(o, "        snn_gpos_%s[snn_t] = snn_alloc(sizeof(uint64_t) * ((size_t)SNN_N_%s + "
-                     "1), \"projection '%s' synapse positions\");\n", n, pj->pre->name, n);
-        sb_printf(o, "    snn_synapse_positions(snn_syn_%s, snn_nthr, snn_gpos_%s);\n", n, n);
+        sb_printf(o, "    %s\n", state_alloc(e));
+        switch (e->kind) {
+        case SK_SYN_OFFSETS:
+            sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+            sb_printf(o, "        snn_soff_%s[snn_t] = snn_cap;\n", n);
+            sb_printf(o, "        snn_cap += snn_syn_%s[snn_t].capacity;\n", n);
+            sb_puts(o, "    }\n");
+            sb_printf(o, "    snn_soff_%s[snn_nthr] = snn_cap;\n", n);
+            break;
+        case SK_COLUMNS:
+            sb_puts(o, "#ifdef _OPENMP\n#pragma omp parallel for schedule(dynamic, 1) "
+                       "num_threads(snn_nthr) if (snn_nthr > 1)\n#endif\n");
+            sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
+            if (opt->cu_build && opt->cu_build[pj->index]) /* CUDA: from rows built on the GPU */
+                sb_printf(o, "        if (!snn_cu_build_columns(%d, &snn_syn_%s[snn_t], &snn_cols_%s[snn_t]))\n    ",
+                          pj->index, n, n);
+            sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
+                      n, n, n);
+            break;
+        case SK_POSITIONS:
+            sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
+            sb_printf(o, "        snn_gpos_%s[snn_t] = snn_alloc(sizeof(uint64_t) * ((size_t)SNN_N_%s + "
+                         "1), \"%s\");\n", n, pj->pre->name, e->what);
+            sb_printf(o, "    snn_synapse_positions(snn_syn_%s, snn_nthr, snn_gpos_%s);\n", n, n);
+            break;
+        default:
+            break;
+        }
     }
     sb_puts(o, "}");
 }
@@ -1844,6 +1785,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
     g_nfns = g_capfns = 0;
     g_dt = m->dt;
     sb_init(&g_initfns);
+    const StateTable st = state_table(m); /* what the simulator holds (state.c) */
     uint64_t hash = ir_hash(m);
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hash);
@@ -1955,11 +1897,11 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         tmpl_set_bool(s, "exchanged", exchanged);
         tmpl_set(s, "xneed", exchanged ? take(&sb) : "");
         n_xpops += exchanged;
-        pop_decls(&sb, m, p);
+        pop_decls(&sb, m, p, &st);
         tmpl_set(s, "decls", take(&sb));
-        pop_alloc(&sb, m, p);
+        pop_alloc(&sb, m, p, &st);
         tmpl_set(s, "alloc", take(&sb));
-        pop_alloc_rings(&sb, m, p);
+        pop_alloc_rings(&sb, m, p, &st);
         tmpl_set(s, "rings", sb.len ? take(&sb) : "/* no per-synapse delays onto this population */");
         pop_init(&sb, m, p);
         tmpl_set(s, "init", take(&sb));
@@ -1980,16 +1922,9 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         tmpl_set(s, "post_index", arena_printf("%d", pj->post->index));
         tmpl_set(s, "pindex", arena_printf("%d", i));
         tmpl_set(s, "loc", arena_printf("%s:%d", pj->loc.file, pj->loc.line));
-        tmpl_set(s, "proj_decl", arena_printf("static snn_ragged *snn_syn_%s; /* per thread: %s, "
-                                              "%s%s */", pj->name,
-                                              conn_rule_name(&pj->conn),
-                                              pj->format == FORMAT_DENSE ? "dense matrix"
-                                              : pj->format == FORMAT_PROCEDURAL
-                                                  ? "procedural (row buffer)"
-                                                  : arena_printf("%s target indices",
-                                                                 ind_type(pj)),
-                                              per_synapse_weight(pj)
-                                                  ? ", per-synapse weights" : ""));
+        for (int k = 0; k < st.n; k++)
+            if (st.v[k].proj == pj && st.v[k].kind == SK_ROWS)
+                tmpl_set(s, "proj_decl", state_decl(&st.v[k]));
         proj_build(&sb, m, pj, opt);
         tmpl_set(s, "proj_build", take(&sb));
         tmpl_set_bool(s, "user_conn", pj->conn.kind == CONN_USER);
@@ -2006,9 +1941,9 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         tmpl_set(s, "proj_init", take(&sb));
         tmpl_set_bool(s, "plastic", pj->syn != NULL);
         if (pj->syn) {
-            syn_decls(&sb, pj);
+            syn_decls(&sb, pj, &st);
             tmpl_set(s, "syn_decls", take(&sb));
-            syn_setup(&sb, pj, opt);
+            syn_setup(&sb, pj, opt, &st);
             tmpl_set(s, "syn_setup", take(&sb));
             syn_checksum(&sb, pj, i);
             tmpl_set(s, "syn_checksum", take(&sb));

@@ -62,134 +62,39 @@ static int mir_add(Mirrors *ms, Mirror m)
     return ms->n++;
 }
 
-static int array(Mirrors *ms, const char *name, const char *dtype, const char *bytes,
-                 const char *what, bool at_init)
-{
-    return mir_add(ms, (Mirror){MIR_ARRAY, name, dtype, name, bytes, what, at_init, -1});
-}
-
-static void value(Mirrors *ms, const char *name, const char *dtype, const char *what,
-                  bool at_init)
-{
-    mir_add(ms, (Mirror){MIR_VALUE, name, dtype, arena_printf("&%s", name),
-                         arena_printf("sizeof %s", name), what, at_init, -1});
-}
-
-/* Everything the device code reads from the host state; var_mirror[pop][var] receives the
- * ids of the neuron variables (state recordings copy them back). */
+/* Everything the device code reads from the host state: the state table's entries marked
+ * 'device' (state.c), in its order.  Rows and column views are one snn_ragged /
+ * snn_columns per thread block on the host; the CUDA back end uses the first.  Arrays
+ * are copied after the initial values unless they are built at construction or compiled
+ * in.  var_mirror[pop][var] receives the ids of the neuron variables (state recordings
+ * copy them back). */
 static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
 {
-    for (int i = 0; i < m->n_pops; i++) {
-        const Population *p = m->pops[i];
-        const NeuronModel *nm = p->model;
-        const char *pn = p->name;
-        const char *n_scalars = arena_printf("sizeof(scalar) * SNN_NL_%s", pn);
-        var_mirror[i] = arena_alloc(sizeof(int) * (size_t)(nm->n_vars + 1));
-        for (int k = 0; k < nm->n_vars; k++)
-            var_mirror[i][k] = array(ms, arena_printf("%s_%s", pn, nm->vars[k].name), "scalar *",
-                                     n_scalars, arena_printf("population '%s' variable '%s'", pn,
-                                                             nm->vars[k].name), true);
-        array(ms, arena_printf("snn_flag_%s", pn), "uint8_t *", arena_printf("SNN_NL_%s", pn),
-              arena_printf("population '%s' spike flags", pn), true);
-        for (int k = 0; k < nm->n_egps; k++) { /* the whole population's values, once */
-            const char *e = arena_printf("snn_egp_%s_%s", pn, nm->egps[k]);
-            array(ms, e, "const scalar *", arena_printf("sizeof %s", e),
-                  arena_printf("population '%s' extra global parameter '%s'", pn, nm->egps[k]),
-                  false);
-        }
-        for (int k = 0; k < nm->n_params; k++)
-            if (p->runtime[k])
-                value(ms, arena_printf("snn_rp_%s_%s", pn, nm->params[k].name), "double",
-                      arena_printf("population '%s' runtime parameter '%s'", pn,
-                                   nm->params[k].name), true);
-        for (int c = 0; c < m->n_sources; c++)
-            for (int k = 0; k < CSP_COUNT; k++)
-                if (m->sources[c]->pop == p && m->sources[c]->runtime[k])
-                    value(ms, arena_printf("snn_rpc_%s_%s", m->sources[c]->name,
-                                           cs_param_name((CsParam)k)), "double",
-                          arena_printf("current source '%s' runtime parameter '%s'",
-                                       m->sources[c]->name, cs_param_name((CsParam)k)), true);
-        if (nm->spike_source) {
-            const char *ss = arena_printf("snn_sss_%s", pn), *st = arena_printf("snn_sst_%s", pn);
-            /* compiled in, or from a file (run config spike_times): sized at run time */
-            array(ms, ss, "const uint64_t *",
-                  arena_printf("sizeof(uint64_t) * (SNN_N_%s + 1)", pn),
-                  arena_printf("population '%s' spike list starts", pn), false);
-            array(ms, st, "const uint32_t *",
-                  arena_printf("sizeof(uint32_t) * (%s[SNN_N_%s] + 1)", ss, pn),
-                  arena_printf("population '%s' spike times", pn), false);
-            array(ms, arena_printf("snn_ssc_%s", pn), "uint64_t *",
-                  arena_printf("sizeof(uint64_t) * SNN_NL_%s", pn),
-                  arena_printf("population '%s' spike cursors", pn), true);
-        }
-        Inputs in = emit_inputs_of(m, p);
-        for (int k = 0; k < in.n; k++) {
-            const char *w = arena_printf("population '%s' input %d", pn, k);
-            array(ms, arena_printf("snn_in%d_%s", k, pn), "scalar *", n_scalars, w, true);
-            if (in.psm[k]->kind == PSM_ALPHA_CURR) {
-                array(ms, arena_printf("snn_ax%d_%s", k, pn), "scalar *", n_scalars, w, true);
-                array(ms, arena_printf("snn_ay%d_%s", k, pn), "scalar *", n_scalars, w, true);
-            }
-            if (in.dendritic[k]) {
-                const char *ddn = arena_printf("snn_ddn%d_%s", k, pn);
-                value(ms, ddn, "uint32_t", arena_printf("population '%s' ring depth", pn), false);
-                array(ms, arena_printf("snn_dd%d_%s", k, pn), "scalar *",
-                      arena_printf("sizeof(scalar) * %s * SNN_NL_%s", ddn, pn),
-                      arena_printf("population '%s' input %d dendritic delays", pn, k), true);
-            }
-        }
-    }
-    for (int i = 0; i < m->n_projs; i++) {
-        const Projection *pj = m->projs[i];
-        const char *syn = arena_printf("snn_syn_%s", pj->name);
-        /* the host holds one snn_ragged per thread block; the CUDA back end uses one */
-        mir_add(ms, (Mirror){MIR_RAGGED, syn, "snn_ragged", arena_printf("&%s[0]", syn),
-                             arena_printf("sizeof %s[0]", syn),
-                             arena_printf("projection '%s'", pj->name), false, i});
-        const SynapseModel *sm = pj->syn;
-        if (!sm)
+    const StateTable st = state_table(m);
+    for (int i = 0; i < m->n_pops; i++)
+        var_mirror[i] = arena_alloc(sizeof(int) * (size_t)(m->pops[i]->model->n_vars + 1));
+    for (int i = 0; i < st.n; i++) {
+        const StateEntry *e = &st.v[i];
+        if (!e->device)
             continue;
-        /* random draws in synapse code: the run's seed and a stream per code string (set by
-         * the C back end's initial values) */
-        bool rng = false;
-        for (int k = 0; k < SC_COUNT; k++)
-            if (code_uses_rng(pj->syn_code[k].stmts, NULL)) {
-                if (!rng)
-                    value(ms, arena_printf("snn_seed_%s", pj->name), "uint64_t",
-                          arena_printf("projection '%s' seed for synapse code", pj->name), true);
-                rng = true;
-                value(ms, arena_printf("snn_sstream_%s_%s", pj->name, syn_code_desc[k].name),
-                      "uint32_t", arena_printf("projection '%s' stream of %s", pj->name,
-                                               syn_code_desc[k].name), true);
-            }
-        for (int k = 0; k < sm->n_params; k++)
-            if (pj->syn_runtime[k])
-                value(ms, arena_printf("snn_rps_%s_%s", pj->name, sm->params[k].name), "double",
-                      arena_printf("projection '%s' runtime parameter '%s'", pj->name,
-                                   sm->params[k].name), true);
-        for (int k = 0; k < sm->n_vars; k++)
-            if (strcmp(sm->vars[k].name, sm->weight) != 0)
-                array(ms, arena_printf("snn_sv_%s_%s", pj->name, sm->vars[k].name), "scalar *",
-                      arena_printf("sizeof(scalar) * %s[0].capacity", syn),
-                      arena_printf("projection '%s' variable '%s'", pj->name, sm->vars[k].name),
-                      true);
-        for (int k = 0; k < sm->n_pre_vars; k++)
-            array(ms, arena_printf("snn_pv_%s_%s", pj->name, sm->pre_vars[k].name), "scalar *",
-                  arena_printf("sizeof(scalar) * SNN_N_%s", pj->pre->name),
-                  arena_printf("projection '%s' presynaptic '%s'", pj->name,
-                               sm->pre_vars[k].name), true);
-        for (int k = 0; k < sm->n_post_vars; k++)
-            array(ms, arena_printf("snn_qv_%s_%s", pj->name, sm->post_vars[k].name), "scalar *",
-                  arena_printf("sizeof(scalar) * SNN_N_%s", pj->post->name),
-                  arena_printf("projection '%s' postsynaptic '%s'", pj->name,
-                               sm->post_vars[k].name), true);
-        if (pj->syn_code[SC_ON_POST].stmts) {
-            const char *cols = arena_printf("snn_cols_%s", pj->name);
-            /* the host holds one column view per thread block; the CUDA back end uses one */
-            mir_add(ms, (Mirror){MIR_COLUMNS, cols, "snn_columns", arena_printf("&%s[0]", cols),
-                                 arena_printf("sizeof %s[0]", cols),
-                                 arena_printf("projection '%s' columns", pj->name), false, i});
+        bool at_init = e->init != SI_BUILT && e->init != SI_COMPILED;
+        const char *bytes = state_bytes(e, true);
+        Mirror mm = {MIR_ARRAY, e->name, NULL, e->name, bytes, e->what, at_init, -1};
+        if (e->kind == SK_ROWS || e->kind == SK_COLUMNS) {
+            mm.kind = e->kind == SK_ROWS ? MIR_RAGGED : MIR_COLUMNS;
+            mm.dtype = e->type;
+            mm.host = arena_printf("&%s[0]", e->name);
+            mm.proj = e->proj->index;
+        } else if (e->shape == SS_VALUE) {
+            mm.kind = MIR_VALUE;
+            mm.dtype = e->type;
+            mm.host = arena_printf("&%s", e->name);
+        } else {
+            mm.dtype = arena_printf("%s%s *", e->compiled_in ? "const " : "", e->type);
         }
+        int id = mir_add(ms, mm);
+        if (e->kind == SK_VAR)
+            var_mirror[e->pop->index][e->index] = id;
     }
 }
 

@@ -34,6 +34,8 @@ static const char usage[] =
     "  -S, --emit-only      write the sources, do not compile (implies --keep)\n"
     "      --check          stop after checking the model; write nothing\n"
     "      --dump           print the model's canonical form (the IR) and stop\n"
+    "      --state          print the model's state table (every array the simulator\n"
+    "                       holds: shape, owner, stored or rebuilt) and stop\n"
     "      --cc CC          C compiler (default: $CC or cc)\n"
     "      --cflags FLAGS   C flags (default: -O3 -march=native -fno-math-errno\n"
     "                       -fno-trapping-math -ffp-contract=off -fopenmp;\n"
@@ -69,7 +71,7 @@ typedef struct Options {
     const char *backend;
     const char **defines;
     int n_defines;
-    bool keep, emit_only, check_only, dump, no_line, quiet, mpi;
+    bool keep, emit_only, check_only, dump, state, no_line, quiet, mpi;
     int verbose;
     const char *cc, *cflags;
     const char *nvcc, *nvcc_flags;
@@ -137,6 +139,8 @@ static void parse_args(int argc, char **argv, Options *o)
             o->check_only = true;
         } else if (!strcmp(a, "--dump")) {
             o->dump = true;
+        } else if (!strcmp(a, "--state")) {
+            o->state = true;
         } else if (!strcmp(a, "--cc")) {
             o->cc = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "--cflags")) {
@@ -257,6 +261,15 @@ int main(int argc, char **argv)
         StrBuf sb;
         sb_init(&sb);
         ir_dump(&sb, m);
+        fputs(sb.buf, stdout);
+        sb_release(&sb);
+        return 0;
+    }
+    if (o.state) {
+        StrBuf sb;
+        sb_init(&sb);
+        StateTable st = state_table(m);
+        state_print(&sb, &st);
         fputs(sb.buf, stdout);
         sb_release(&sb);
         return 0;

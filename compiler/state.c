@@ -1,0 +1,371 @@
+/*
+ * state.c - the state table: every array and value a model's simulator holds.
+ *
+ * One entry per piece of state, built from the checked IR: its C name, element type,
+ * shape, owner, how it gets its first values, whether a checkpoint must store it, and
+ * whether the CUDA back end mirrors it to the device.  The back ends generate from it:
+ * emit_c.c declares and allocates the arrays of the entries (pop_decls, pop_alloc,
+ * syn_decls, syn_setup), emit_cuda.c's mirror list is the entries marked 'device'.  A new
+ * kind of state is a new entry here (and, when it needs code to build it, one case in the
+ * emitter that builds it).  docs/architecture.md, "The state table".
+ */
+#include "backend.h"
+
+#include <string.h>
+
+static const char *const kind_names[SK_COUNT] = {
+    [SK_VAR] = "variable",        [SK_FLAG] = "spike-flags",     [SK_EGP] = "egp",
+    [SK_RPARAM] = "rparam",       [SK_RPARAM_SRC] = "rparam",    [SK_SS_STARTS] = "spike-starts",
+    [SK_SS_TIMES] = "spike-times", [SK_SS_CURSOR] = "spike-cursor", [SK_INPUT] = "input",
+    [SK_ALPHA_X] = "alpha",       [SK_ALPHA_Y] = "alpha",        [SK_RING_DEPTH] = "ring-depth",
+    [SK_RING] = "ring",           [SK_QUEUE] = "spike-queue",    [SK_SPIKES] = "spikes",
+    [SK_ROWS] = "rows",           [SK_SEED] = "seed",            [SK_STREAM] = "stream",
+    [SK_RPARAM_SYN] = "rparam",   [SK_SYN_OFFSETS] = "offsets",  [SK_SYN_VAR] = "syn-var",
+    [SK_PRE_VAR] = "pre-var",     [SK_POST_VAR] = "post-var",    [SK_COLUMNS] = "columns",
+    [SK_POSITIONS] = "positions",
+};
+
+const char *state_kind_name(StateKind k)
+{
+    return k < SK_COUNT ? kind_names[k] : "?";
+}
+
+const char *state_init_name(StateInit i)
+{
+    switch (i) {
+    case SI_ZERO: return "zeroed";
+    case SI_INITIAL: return "initial";
+    case SI_VALUE: return "value";
+    case SI_BUILT: return "built";
+    case SI_COMPILED: return "compiled-in";
+    }
+    return "?";
+}
+
+/* The population an entry is sized by. */
+static const char *size_pop(const StateEntry *e)
+{
+    if (e->kind == SK_PRE_VAR)
+        return e->proj->pre->name;
+    if (e->proj)
+        return e->proj->post->name;
+    return e->pop->name;
+}
+
+const char *state_shape_name(const StateEntry *e)
+{
+    const char *p = size_pop(e);
+    switch (e->shape) {
+    case SS_VALUE: return "value";
+    case SS_LOCAL: return arena_printf("SNN_NL_%s", p);
+    case SS_LOCAL_PAD: return arena_printf("SNN_NL_%s+1", p);
+    case SS_GLOBAL: return arena_printf("SNN_N_%s", p);
+    case SS_GLOBAL_1: return arena_printf("SNN_N_%s+1", p);
+    case SS_LIST: return "list";
+    case SS_RING: return arena_printf("ring x SNN_NL_%s", p);
+    case SS_QUEUE: return arena_printf("slots x SNN_N_%s", p);
+    case SS_SLOTS: return "slots";
+    case SS_STEPS: return "interval";
+    case SS_SYNAPSE: return "synapse";
+    case SS_THREAD: return "thread";
+    case SS_THREAD_1: return "thread+1";
+    }
+    return "?";
+}
+
+const char *state_bytes(const StateEntry *e, bool device)
+{
+    const char *p = size_pop(e), *t = e->type;
+    switch (e->kind) {
+    case SK_FLAG: /* bytes */
+        return arena_printf("SNN_NL_%s", p);
+    case SK_EGP: /* a compiled-in array: the whole population's values */
+        return arena_printf("sizeof %s", e->name);
+    case SK_SS_TIMES:
+        return arena_printf("sizeof(uint32_t) * (snn_sss_%s[SNN_N_%s] + 1)", p, p);
+    case SK_RING:
+        return arena_printf("sizeof(scalar) * snn_ddn%d_%s * SNN_NL_%s", e->index, p, p);
+    case SK_ROWS:
+    case SK_COLUMNS:
+        if (device) /* the CUDA back end holds one thread block */
+            return arena_printf("sizeof %s[0]", e->name);
+        break;
+    case SK_POST_VAR:
+        if (device) /* one rank: SNN_NL == SNN_N */
+            return arena_printf("sizeof(scalar) * SNN_N_%s", p);
+        break;
+    default:
+        break;
+    }
+    switch (e->shape) {
+    case SS_VALUE: return arena_printf("sizeof %s", e->name);
+    case SS_LOCAL: return arena_printf("sizeof(%s) * SNN_NL_%s", t, p);
+    case SS_LOCAL_PAD: return arena_printf("sizeof(%s) * (SNN_NL_%s + 1u)", t, p);
+    case SS_GLOBAL: return arena_printf("sizeof(%s) * SNN_N_%s", t, p);
+    case SS_GLOBAL_1: return arena_printf("sizeof(%s) * (SNN_N_%s + 1)", t, p);
+    case SS_SYNAPSE: /* the host: all thread blocks (snn_cap, syn_setup); the device: one */
+        if (device)
+            return arena_printf("sizeof(%s) * snn_syn_%s[0].capacity", t, e->proj->name);
+        return arena_printf("sizeof(%s) * (snn_cap ? snn_cap : 1)", t);
+    case SS_THREAD: return arena_printf("sizeof(%s) * (size_t)snn_nthr", t);
+    case SS_THREAD_1: return arena_printf("sizeof(%s) * ((size_t)snn_nthr + 1)", t);
+    default: return "?"; /* sized by the template or the data */
+    }
+}
+
+bool state_needs_positions(const Projection *pj)
+{
+    const SynapseModel *sm = pj->syn;
+    for (int k = 0; k < SC_COUNT; k++)
+        if (syn_code_desc[k].over == OVER_SYNAPSE && code_uses_rng(pj->syn_code[k].stmts, NULL))
+            return true;
+    for (int i = 0; i < sm->n_vars; i++)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0 &&
+            pj->syn_inits[i].kind != INIT_CONSTANT)
+            return true;
+    return false;
+}
+
+static StateEntry *add(StateTable *t, StateKind kind, const char *name, const char *type,
+                       StateShape shape, StateInit init, StateAlloc alloc, bool stored,
+                       bool device, const char *what)
+{
+    t->v = arena_grow(t->v, &t->cap, t->n + 1, sizeof *t->v);
+    StateEntry *e = &t->v[t->n++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->name = name;
+    e->type = type;
+    e->shape = shape;
+    e->init = init;
+    e->alloc = alloc;
+    e->stored = stored;
+    e->device = device;
+    e->what = what;
+    e->index = -1;
+    return e;
+}
+
+static void pop_entries(StateTable *t, const Model *m, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    const char *pn = p->name;
+    StateEntry *e;
+    for (int k = 0; k < nm->n_vars; k++) {
+        e = add(t, SK_VAR, arena_printf("%s_%s", pn, nm->vars[k].name), "scalar", SS_LOCAL,
+                SI_INITIAL, SA_POP, true, true,
+                arena_printf("population '%s' variable '%s'", pn, nm->vars[k].name));
+        e->pop = p, e->index = k;
+    }
+    e = add(t, SK_FLAG, arena_printf("snn_flag_%s", pn), "uint8_t", SS_LOCAL, SI_ZERO, SA_POP,
+            false, true, arena_printf("population '%s' spike flags", pn));
+    e->pop = p, e->note = "spike flags of the current step";
+    for (int k = 0; k < nm->n_egps; k++) { /* the whole population's values, once */
+        e = add(t, SK_EGP, arena_printf("snn_egp_%s_%s", pn, nm->egps[k]), "scalar", SS_GLOBAL,
+                SI_COMPILED, SA_NONE, false, true,
+                arena_printf("population '%s' extra global parameter '%s'", pn, nm->egps[k]));
+        e->pop = p, e->index = k, e->compiled_in = true;
+    }
+    for (int k = 0; k < nm->n_params; k++)
+        if (p->runtime[k]) {
+            e = add(t, SK_RPARAM, arena_printf("snn_rp_%s_%s", pn, nm->params[k].name), "double",
+                    SS_VALUE, SI_VALUE, SA_NONE, true, true,
+                    arena_printf("population '%s' runtime parameter '%s'", pn,
+                                 nm->params[k].name));
+            e->pop = p, e->index = k, e->value = p->params[k];
+            e->note = arena_printf("runtime parameter %s.%s", pn, nm->params[k].name);
+        }
+    for (int c = 0; c < m->n_sources; c++) {
+        const CurrentSource *cs = m->sources[c];
+        for (int k = 0; k < CSP_COUNT; k++)
+            if (cs->pop == p && cs->runtime[k]) {
+                const char *pa = cs_param_name((CsParam)k);
+                e = add(t, SK_RPARAM_SRC, arena_printf("snn_rpc_%s_%s", cs->name, pa), "double",
+                        SS_VALUE, SI_VALUE, SA_NONE, true, true,
+                        arena_printf("current source '%s' runtime parameter '%s'", cs->name, pa));
+                e->pop = p, e->src = cs, e->index = k;
+                e->value = cs_param_value(cs, (CsParam)k);
+                e->note = arena_printf("runtime parameter %s.%s", cs->name, pa);
+            }
+    }
+    if (nm->spike_source) {
+        /* compiled in, or from a file (run config spike_times): sized at run time */
+        e = add(t, SK_SS_STARTS, arena_printf("snn_sss_%s", pn), "uint64_t", SS_GLOBAL_1,
+                SI_COMPILED, SA_POP, false, true,
+                arena_printf("population '%s' spike list starts", pn));
+        e->pop = p, e->compiled_in = true;
+        e = add(t, SK_SS_TIMES, arena_printf("snn_sst_%s", pn), "uint32_t", SS_LIST,
+                SI_COMPILED, SA_NONE, false, true,
+                arena_printf("population '%s' spike times", pn));
+        e->pop = p, e->compiled_in = true;
+        e = add(t, SK_SS_CURSOR, arena_printf("snn_ssc_%s", pn), "uint64_t", SS_LOCAL,
+                SI_INITIAL, SA_POP, true, true, arena_printf("population '%s' spike cursors", pn));
+        e->pop = p, e->note = "next time of each neuron";
+    }
+    Inputs in = emit_inputs_of(m, p);
+    for (int k = 0; k < in.n; k++) {
+        const Psm *psm = in.psm[k];
+        e = add(t, SK_INPUT, arena_printf("snn_in%d_%s", k, pn), "scalar", SS_LOCAL, SI_ZERO,
+                SA_POP, true, true, arena_printf("population '%s' input %d", pn, k));
+        e->pop = p, e->index = k;
+        e->note = arena_printf("input %d: %s%s%s", k, psm_kind_name(psm->kind),
+                               psm->target ? " into " : "", psm->target ? psm->target : "");
+        if (psm->kind == PSM_ALPHA_CURR) {
+            const char *w = arena_printf("population '%s' input %d alpha state", pn, k);
+            e = add(t, SK_ALPHA_X, arena_printf("snn_ax%d_%s", k, pn), "scalar", SS_LOCAL,
+                    SI_ZERO, SA_POP, true, true, w);
+            e->pop = p, e->index = k, e->note = "alpha current";
+            e = add(t, SK_ALPHA_Y, arena_printf("snn_ay%d_%s", k, pn), "scalar", SS_LOCAL,
+                    SI_ZERO, SA_POP, true, true, w);
+            e->pop = p, e->index = k, e->note = "its derivative";
+        }
+        if (in.dendritic[k]) {
+            e = add(t, SK_RING_DEPTH, arena_printf("snn_ddn%d_%s", k, pn), "uint32_t", SS_VALUE,
+                    SI_BUILT, SA_RINGS, false, true,
+                    arena_printf("population '%s' ring depth", pn));
+            e->pop = p, e->index = k;
+            e = add(t, SK_RING, arena_printf("snn_dd%d_%s", k, pn), "scalar", SS_RING, SI_ZERO,
+                    SA_RINGS, true, true,
+                    arena_printf("population '%s' input %d dendritic delays", pn, k));
+            e->pop = p, e->index = k;
+            e->note = arena_printf("dendritic delay ring: snn_ddn%d_%s rows of N", k, pn);
+        }
+    }
+    /* declared and allocated by templates/c/model.c.tmpl (the CUDA back end keeps its own
+     * spike queues on the device) */
+    static const struct {
+        StateKind kind;
+        const char *prefix;
+        StateShape shape;
+        StateInit init;
+        bool stored;
+        const char *what;
+    } tmpl[] = {
+        {SK_QUEUE, "snn_spk_", SS_QUEUE, SI_ZERO, true, "spike queue"},
+        {SK_QUEUE, "snn_spkcnt_", SS_SLOTS, SI_ZERO, true, "spike queue counts, per slot"},
+        {SK_SPIKES, "snn_lspk_", SS_STEPS, SI_ZERO, false, "own spikes of the interval"},
+        {SK_SPIKES, "snn_lcnt_", SS_STEPS, SI_ZERO, false, "own spike counts of the interval"},
+        {SK_SPIKES, "snn_tlo_", SS_THREAD_1, SI_BUILT, false, "thread blocks' first neurons"},
+        {SK_SPIKES, "snn_tcnt_", SS_THREAD, SI_ZERO, false, "spikes of the step per thread"},
+        {SK_SPIKES, "snn_tspk_", SS_LOCAL, SI_ZERO, false, "spikes of the step"},
+    };
+    for (size_t k = 0; k < sizeof tmpl / sizeof *tmpl; k++) {
+        e = add(t, tmpl[k].kind, arena_printf("%s%s", tmpl[k].prefix, pn), "uint32_t",
+                tmpl[k].shape, tmpl[k].init, SA_TEMPLATE, tmpl[k].stored, false,
+                arena_printf("population '%s' %s", pn, tmpl[k].what));
+        e->pop = p, e->in_template = true;
+        if (!strcmp(tmpl[k].prefix, "snn_spkcnt_"))
+            e->note = arena_printf("%d slots", emit_n_slots(m, p));
+    }
+}
+
+static void proj_entries(StateTable *t, const Projection *pj)
+{
+    const char *n = pj->name;
+    StateEntry *e;
+    bool per_syn_w = pj->weight.kind != INIT_CONSTANT || pj->syn;
+    /* the host holds one snn_ragged per thread block; the CUDA back end uses one */
+    e = add(t, SK_ROWS, arena_printf("snn_syn_%s", n), "snn_ragged", SS_THREAD, SI_BUILT,
+            SA_TEMPLATE, pj->syn != NULL, true, arena_printf("projection '%s'", n));
+    e->proj = pj;
+    e->note = arena_printf("per thread: %s, %s%s", conn_rule_name(&pj->conn),
+                           pj->format == FORMAT_DENSE ? "dense matrix"
+                           : pj->format == FORMAT_PROCEDURAL
+                               ? "procedural (row buffer)"
+                               : arena_printf("%s target indices",
+                                              emit_ind_type(pj)),
+                           per_syn_w ? ", per-synapse weights" : "");
+    const SynapseModel *sm = pj->syn;
+    if (!sm)
+        return;
+    /* random draws in synapse code: the run's seed and a stream per code string (set with
+     * the initial values) */
+    bool rng = false;
+    for (int k = 0; k < SC_COUNT; k++)
+        if (code_uses_rng(pj->syn_code[k].stmts, NULL)) {
+            if (!rng) {
+                e = add(t, SK_SEED, arena_printf("snn_seed_%s", n), "uint64_t", SS_VALUE,
+                        SI_VALUE, SA_NONE, false, true,
+                        arena_printf("projection '%s' seed for synapse code", n));
+                e->proj = pj, e->note = "the run's seed, for draws in synapse code";
+            }
+            rng = true;
+            e = add(t, SK_STREAM, arena_printf("snn_sstream_%s_%s", n, syn_code_desc[k].name),
+                    "uint32_t", SS_VALUE, SI_VALUE, SA_NONE, false, true,
+                    arena_printf("projection '%s' stream of %s", n, syn_code_desc[k].name));
+            e->proj = pj, e->index = k;
+        }
+    for (int k = 0; k < sm->n_params; k++)
+        if (pj->syn_runtime[k]) {
+            e = add(t, SK_RPARAM_SYN, arena_printf("snn_rps_%s_%s", n, sm->params[k].name),
+                    "double", SS_VALUE, SI_VALUE, SA_NONE, true, true,
+                    arena_printf("projection '%s' runtime parameter '%s'", n,
+                                 sm->params[k].name));
+            e->proj = pj, e->index = k, e->value = pj->syn_params[k];
+            e->note = arena_printf("runtime parameter %s.%s", n, sm->params[k].name);
+        }
+    e = add(t, SK_SYN_OFFSETS, arena_printf("snn_soff_%s", n), "uint64_t", SS_THREAD_1,
+            SI_BUILT, SA_SYN, false, false, arena_printf("projection '%s' thread blocks", n));
+    e->proj = pj;
+    e->note = "thread block t's synapses: [snn_soff[t], snn_soff[t + 1]) of the synapse "
+              "variables";
+    for (int k = 0; k < sm->n_vars; k++)
+        if (strcmp(sm->vars[k].name, sm->weight) != 0) {
+            e = add(t, SK_SYN_VAR, arena_printf("snn_sv_%s_%s", n, sm->vars[k].name), "scalar",
+                    SS_SYNAPSE, SI_INITIAL, SA_SYN, true, true,
+                    arena_printf("projection '%s' variable '%s'", n, sm->vars[k].name));
+            e->proj = pj, e->index = k, e->note = "synapse variable";
+        }
+    for (int k = 0; k < sm->n_pre_vars; k++) {
+        e = add(t, SK_PRE_VAR, arena_printf("snn_pv_%s_%s", n, sm->pre_vars[k].name), "scalar",
+                SS_GLOBAL, SI_INITIAL, SA_SYN, true, true,
+                arena_printf("projection '%s' presynaptic '%s'", n, sm->pre_vars[k].name));
+        e->proj = pj, e->index = k, e->note = "presynaptic variable";
+    }
+    for (int k = 0; k < sm->n_post_vars; k++) {
+        e = add(t, SK_POST_VAR, arena_printf("snn_qv_%s_%s", n, sm->post_vars[k].name), "scalar",
+                SS_LOCAL_PAD, SI_INITIAL, SA_SYN, true, true,
+                arena_printf("projection '%s' postsynaptic '%s'", n, sm->post_vars[k].name));
+        e->proj = pj, e->index = k, e->note = "postsynaptic variable";
+    }
+    if (pj->syn_code[SC_ON_POST].stmts) {
+        /* the host holds one column view per thread block; the CUDA back end uses one */
+        e = add(t, SK_COLUMNS, arena_printf("snn_cols_%s", n), "snn_columns", SS_THREAD,
+                SI_BUILT, SA_SYN, false, true, arena_printf("projection '%s' column views", n));
+        e->proj = pj, e->note = "column view for on_post, per thread block";
+    }
+    if (state_needs_positions(pj)) {
+        e = add(t, SK_POSITIONS, arena_printf("snn_gpos_%s", n), "uint64_t *", SS_THREAD,
+                SI_BUILT, SA_SYN, false, false,
+                arena_printf("projection '%s' synapse positions", n));
+        e->proj = pj;
+        e->note = "per thread block: global positions (snn_synapse_positions)";
+    }
+}
+
+StateTable state_table(const Model *m)
+{
+    StateTable t = {0};
+    for (int i = 0; i < m->n_pops; i++)
+        pop_entries(&t, m, m->pops[i]);
+    for (int i = 0; i < m->n_projs; i++)
+        proj_entries(&t, m->projs[i]);
+    return t;
+}
+
+void state_print(StrBuf *o, const StateTable *t)
+{
+    sb_puts(o, "# name\ttype\tshape\towner\tkind\tinit\tstate\tflags\twhat\n");
+    for (int i = 0; i < t->n; i++) {
+        const StateEntry *e = &t->v[i];
+        const char *owner = e->src    ? arena_printf("source:%s", e->src->name)
+                            : e->proj ? arena_printf("projection:%s", e->proj->name)
+                                      : arena_printf("population:%s", e->pop->name);
+        sb_printf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s\t%s\n", e->name, e->type,
+                  state_shape_name(e), owner, state_kind_name(e->kind),
+                  state_init_name(e->init), e->stored ? "stored" : "rebuilt",
+                  e->device ? "device" : "host",
+                  e->compiled_in ? ",compiled-in" : "", e->in_template ? ",template" : "",
+                  e->what);
+    }
+}

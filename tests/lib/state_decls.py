@@ -1,0 +1,57 @@
+"""Every piece of state a generated simulator declares at file scope must have an entry in
+the model's state table (snncc --state), and every entry must be declared.
+Usage: state_decls.py [--cuda] GENERATED.c STATE.tsv
+(--cuda: the CUDA back end's host half, which lacks the C template's spike queues: the
+entries declared by the template may be missing.)
+Prints the names that have none and exits 1 if any."""
+import re
+import sys
+
+# file-scope statics that are not model state: the thread count, this rank's share of each
+# population, and the constant descriptor tables of the model
+NOT_STATE = re.compile(
+    r"^(snn_nthr|snn_lo_\w+|snn_nl_\w+|pops|projs|varrecs|synrecs|rparams|model)$")
+
+cuda = sys.argv[1] == "--cuda"
+src, tsv = sys.argv[1 + cuda], sys.argv[2 + cuda]
+table = set()
+tmpl = set()
+for line in open(tsv):
+    if line.startswith("#") or not line.strip():
+        continue
+    f = line.split("\t")
+    table.add(f[0])
+    if "template" in f[7]:
+        tmpl.add(f[0])
+
+names = []
+for line in open(src):
+    if not line.startswith("static "):  # file scope only (a function's statics are indented)
+        continue
+    line = re.sub(r"/\*.*", "", line).strip()
+    line = re.sub(r"=\s*\{.*?\}", "", line)  # an initialiser list on the line
+    if "(" in line.split("=")[0]:
+        continue  # not file scope, or a function or function pointer
+    body = re.sub(r"^static\s+(const\s+)?[A-Za-z_]\w*\s*", "", line)
+    for part in body.split(","):
+        part = part.split("=")[0]
+        m = re.match(r"\s*(?:const\s+)?\**\s*([A-Za-z_]\w*)", part)
+        if m:
+            names.append(m.group(1))
+
+missing = []
+for n in names:
+    if NOT_STATE.match(n):
+        continue
+    # compiled-in data behind a table entry (snn_sss0_P for snn_sss_P)
+    base = re.sub(r"^(snn_ss[st])0_", r"\1_", n)
+    if base not in table:
+        missing.append(n)
+# and the other way: every entry is declared (no entry the simulator does not have)
+extra = sorted(table - set(names) - (tmpl if cuda else set()))
+print(f"{src}: {len(names)} file-scope declarations, {len(table)} table entries")
+if missing:
+    print("no state table entry for: " + ", ".join(missing))
+if extra:
+    print("state table entries not declared: " + ", ".join(extra))
+sys.exit(1 if missing or extra else 0)
