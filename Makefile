@@ -56,7 +56,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 COMPILER_SRC = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
 RUNTIME_SRC  = $(wildcard runtime/*.c)
-RUNTIME_HDR  = runtime/snnrt.h runtime/snn_philox.h
+RUNTIME_HDR  = runtime/snnrt.h runtime/snn_philox.h runtime/snn_xacc.h
 TEMPLATES    = $(sort $(shell find templates -type f -name '*.tmpl' -o -type f -name '*.lua'))
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 RT_TESTS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(filter tests/unit/test_rt_%,$(UNIT_SRC)))

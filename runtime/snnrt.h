@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "snn_philox.h"
+#include "snn_xacc.h"
 
 #ifdef __cplusplus
 extern "C" {
