@@ -35,6 +35,10 @@ static bool with_dynamics(const Model *m, int i)
 {
     return has_code(m->projs[i], SC_DYNAMICS);
 }
+static bool with_add_pre(const Model *m, int i)
+{
+    return m->projs[i]->add_pre;
+}
 static bool periodic_synrec(const Model *m, int i)
 {
     return m->synrecs[i]->every > 0;
@@ -117,6 +121,10 @@ const Phase phase_table[] = {
      PH_PROJS, PH_THREADS, PH_UPDATE, false, with_dynamics, NULL,
      "snn_syn_dynamics_%s(step, snn_t);\n",
      any_dynamics, "snn_k_syn_dynamics", PH_GRID_STRIDE, "SNN_PH_PLASTICITY", NULL},
+    {"pre_inputs", "add_to_pre: the exact sums of the step's additions into each source "
+                   "(thread blocks, then ranks), rounded once; read in the next step",
+     PH_PROJS, PH_SERIAL, PH_UPDATE, false, with_add_pre, NULL, "snn_pre_inputs_%s(step);\n",
+     NULL, NULL, PH_GRID_NONE, NULL, "refused (add_to_pre: C back end only)"},
     {"end_step", "CUDA: spike counts, recording bookkeeping, the next step's queue slot",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL, NULL,
      NULL, "snn_k_end_step", PH_GRID_ONE, "SNN_PH_END", NULL},

@@ -646,6 +646,10 @@ int snn_mkdirs(const char *path);
  * for any number of ranks.  Without SNN_MPI the same functions see one rank.
  * ------------------------------------------------------------------------------------- */
 
+/* v[0 .. n) summed over every rank, in place (MPI_SUM of integers: exact, the same for any
+ * order); without MPI nothing.  For exact sums (snn_xacc.h: add_to_pre). */
+void snn_sum_int64(int64_t *v, size_t n);
+
 /* The block of n neurons rank 'rank' of 'ranks' owns. */
 static inline void snn_partition(uint32_t n, int rank, int ranks, uint32_t *lo, uint32_t *nl)
 {
