@@ -1024,8 +1024,9 @@ static void warn_silent_sources(const Model *m)
         if (nm->threshold.text || nm->spike_source)
             continue;
         const Projection *use = NULL;
-        for (int k = 0; k < m->n_projs && !use; k++)
-            if (m->projs[k]->pre == p)
+        for (int k = 0; k < m->n_projs && !use; k++) /* dynamics run without spikes */
+            if (m->projs[k]->pre == p &&
+                !(m->projs[k]->syn && m->projs[k]->syn->code[SC_DYNAMICS].text))
                 use = m->projs[k];
         const char *state = nm->n_vars ? "has state variables but no threshold"
                                        : "has no threshold";

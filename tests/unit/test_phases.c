@@ -100,8 +100,8 @@ static void test_order(void **state)
 {
     (void)state;
     const char *order[] = {"exchange_due", "propagate", "update", "post", "gather",
-                           "exchange", "pre", "syn_dynamics", "end_step", "synrec",
-                           "finite_check"};
+                           "exchange", "pre", "syn_dynamics", "pre_inputs", "end_step",
+                           "synrec", "finite_check"};
     assert_int_equal(phase_count, (int)(sizeof order / sizeof order[0]));
     for (int k = 0; k < phase_count; k++)
         assert_int_equal(phase_index(order[k]), k);
@@ -123,10 +123,11 @@ static const char *every_phase =
     "  on_pre = \"w += 0.001 * y;\", on_post = \"w -= 0.001 * x;\",\n"
     "  pre_spike = \"x += 1.0;\", post_spike = \"y += 1.0;\",\n"
     "  pre_dynamics = \"x *= exp(-dt / tau);\", post_dynamics = \"y *= exp(-dt / tau);\",\n"
-    "  dynamics = \"w *= 0.99999;\" }\n"
+    "  dynamics = \"w *= 0.99999; add_to_pre(0.001 * w);\" }\n"
     "local A = population { \"A\", lif, 20 }\n"
     "local B = population { \"B\", lif, 20 }\n"
-    "projection { A, B, name = \"AB\", conn = fixed_probability(0.5), synapse = syn }\n"
+    "projection { A, B, name = \"AB\", conn = fixed_probability(0.5), synapse = syn,\n"
+    "             pre_input = \"Isyn\" }\n"
     "projection { B, A, name = \"BA\", conn = fixed_probability(0.5), weight = 0.1 }\n"
     "record { AB = { \"w\", every = 10 } }\n";
 
@@ -190,7 +191,8 @@ static void test_c_step(void **state)
         "snn_exchange(run, step + 1 - snn_k, snn_k);\n    }\n#endif\n",
         "snn_plastic_pre_AB(step);",
         "model_step_syn_dynamics(run, step, snn_thread_id());",
-        "model_step_syn_dynamics(run, step, 0);", "model_syn_snapshot(run, 0,",
+        "model_step_syn_dynamics(run, step, 0);", "snn_pre_inputs_AB(step);",
+        "model_syn_snapshot(run, 0,",
         "snn_check_finite(run, step);"};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
     assert_null(strstr(body.buf, "snn_plastic_pre_BA"));
