@@ -41,6 +41,7 @@ enum {
     BE_MPI_PLASTIC = 1u << 1,   /* weight update models with --mpi */
     BE_RECORD_SYNAPSES = 1u << 2, /* record { <projection> = "<synapse var>" } */
     BE_ADD_TO = 1u << 3,        /* add_to_post / add_to_pre in synapse code */
+    BE_DENSE_PLASTIC = 1u << 4, /* format = "dense" with a weight update model */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end

@@ -817,7 +817,18 @@ conn_checks:
     }
     if (pj->format != FORMAT_SPARSE) {
         const char *f = pj->format == FORMAT_DENSE ? "dense" : "procedural";
-        if (pj->syn) {
+        bool full = c->kind == CONN_ALL_TO_ALL && (c->autapses || pj->pre != pj->post);
+        if (pj->syn && pj->format == FORMAT_DENSE && !full) {
+            diag_error(pj->format_loc, "projection '%s': format = \"dense\" with a weight "
+                                       "update model needs all_to_all (every cell of the "
+                                       "matrix a synapse%s); store %s with format = "
+                                       "\"sparse\"", pj->name,
+                       c->kind == CONN_ALL_TO_ALL ? ", autapses included" : "",
+                       c->kind == CONN_ALL_TO_ALL ? "it"
+                                                  : arena_printf("a %s projection",
+                                                                 conn_rule_name(c)));
+            errs++;
+        } else if (pj->syn && pj->format != FORMAT_DENSE) {
             diag_error(pj->format_loc, "projection '%s': format = \"%s\" does not support "
                                        "weight update models (synapse = ...); use format = "
                                        "\"sparse\"", pj->name, f);

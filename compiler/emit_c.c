@@ -1085,7 +1085,10 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const Em
         sb_printf(o, "        snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
     } else {
         sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
-        if (pj->format == FORMAT_DENSE)
+        if (pj->format == FORMAT_DENSE && pj->syn) /* all_to_all: the rows are the matrix */
+            sb_printf(o, "    snn_dense_check_rows(&snn_syn_%s[snn_t], \"%s\");\n", pj->name,
+                      pj->name);
+        else if (pj->format == FORMAT_DENSE)
             sb_printf(o, "    snn_dense_from_ragged(&snn_syn_%s[snn_t], %s, (int)sizeof(scalar));\n",
                       pj->name, het ? "0.0" : c_double(pj->weight.a));
     }
@@ -1426,6 +1429,15 @@ static void proj_plastic_pre(StrBuf *o, const Model *m, const Projection *pj,
  * variables, which nothing changes in this phase, and writes only its own synapses. */
 /* Thread snn_t's rows of a plastic projection: the ragged arrays, the synapse variables'
  * locals and the block's first target. */
+/* The block-relative target of the synapse at snn_pos of row snn_pre: its index, or with
+ * format = "dense" (all_to_all: every row holds the block's targets in order) its place
+ * in the row, so the loops read no index. */
+static const char *syn_target(const Projection *pj)
+{
+    return pj->format == FORMAT_DENSE ? "(uint32_t)(snn_pos - snn_rs[snn_pre])"
+                                      : "snn_ind[snn_pos]";
+}
+
 static void row_locals(StrBuf *o, const Projection *pj)
 {
     sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
@@ -1433,6 +1445,8 @@ static void row_locals(StrBuf *o, const Projection *pj)
     sb_puts(o, "const uint32_t *restrict snn_rl = snn_R->row_len;\n");
     sb_printf(o, "const %s *restrict snn_ind = snn_R->ind;\n", ind_type(pj));
     sb_puts(o, "scalar *restrict snn_w = snn_R->weight;\n");
+    if (pj->format == FORMAT_DENSE)
+        sb_puts(o, "(void)snn_ind; /* dense: targets from the place in the row */\n");
     syn_locals(o, pj);
     sb_printf(o, "const uint32_t snn_plo = snn_tlo_%s[snn_t]; /* the block's first target (this "
                  "rank's index) */\n", pj->post->name);
@@ -1506,7 +1520,8 @@ static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
     sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
     sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
-    sb_puts(o, "        const uint32_t snn_k = snn_ind[snn_pos]; /* the target in the block */\n");
+    sb_printf(o, "        const uint32_t snn_k = %s; /* the target in the block */\n",
+              syn_target(pj));
     sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
     sb_puts(o, "        (void)snn_post; (void)snn_k;\n");
     const char *elem = syn_elem(o, pj, 8);
@@ -1533,7 +1548,7 @@ static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "    const uint32_t snn_pre = snn_spk[snn_s];\n");
     sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
     sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
-    sb_puts(o, "        const uint32_t snn_k = snn_ind[snn_pos];\n");
+    sb_printf(o, "        const uint32_t snn_k = %s;\n", syn_target(pj));
     sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
     sb_puts(o, "        (void)snn_post;\n");
     if (pj->syn_code[SC_ON_PRE].stmts) {
@@ -1604,7 +1619,7 @@ static void proj_propagate_procedural(StrBuf *o, const Model *m, const Projectio
 
 static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 {
-    if (pj->format == FORMAT_DENSE) {
+    if (pj->format == FORMAT_DENSE && !pj->syn) {
         proj_propagate_dense(o, pj);
         return;
     }

@@ -272,7 +272,9 @@ static void proj_entries(StateTable *t, const Projection *pj)
             SA_TEMPLATE, pj->syn != NULL, true, arena_printf("projection '%s'", n));
     e->proj = pj;
     e->note = arena_printf("per thread: %s, %s%s", conn_rule_name(&pj->conn),
-                           pj->format == FORMAT_DENSE ? "dense matrix"
+                           pj->format == FORMAT_DENSE && pj->syn
+                               ? "dense: full rows (all_to_all), no index read"
+                           : pj->format == FORMAT_DENSE ? "dense matrix"
                            : pj->format == FORMAT_PROCEDURAL
                                ? "procedural (row buffer)"
                                : arena_printf("%s target indices",

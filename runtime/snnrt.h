@@ -508,6 +508,11 @@ void snn_ragged_free(snn_ragged *r);
  * n_syn and checksum stay as built.  Every (source, target) pair must occur at most once
  * (the compiler refuses rules with multapses): snn_fatal otherwise. */
 void snn_dense_from_ragged(snn_ragged *r, double w, int weight_bytes);
+/* format = "dense" with a weight update model (all_to_all): the ragged rows are kept as
+ * they are, since every row holds every target of the block in order (row i at i * n_post,
+ * target k at place k), which the plastic code relies on to read no index; checks that
+ * and exits through snn_fatal (naming the projection) otherwise. */
+void snn_dense_check_rows(const snn_ragged *r, const char *proj);
 
 /* format = "procedural".  Row i of a row-wise rule: its targets below 'hi', ascending,
  * written to buf (which holds the rule's longest row: n_post, k for fixed_outdegree, the
