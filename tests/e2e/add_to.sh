@@ -84,6 +84,38 @@ print(f"add_to_pre sums exact (the float sum in row order differs for {naive_dif
 PY
 ok "closed forms: add_to_post (dynamics: next step; on_pre: same step), add_to_pre = math.fsum"
 
+# float precision: the exact sum rounded once to float (not to double, then float)
+sed -e 's/precision = "double"/precision = "float"/' -e 's/name = "atp"/name = "atpf"/' \
+    -e 's/record { B = "V", A = "E",/record { W = "V", A = "E",/' "$WORK/atp.lua" >"$WORK/atpf.lua"
+"$SNNCC" -q "$WORK/atpf.lua" -o "$WORK/atpf"
+"$WORK/atpf/atpf" --time 1 --quiet --output "$WORK/atpf_out"
+$PY - "$WORK/atpf_out" <<'PY'
+import sys
+from fractions import Fraction
+import numpy as np
+out = sys.argv[1]
+aw = {(int(r["pre"]), int(r["post"])): np.float32(r["v"]) for r in np.load(f"{out}/AW_w.npy")}
+vw = np.load(f"{out}/W_V.npy")["v"][0].astype(np.float32)
+E = np.load(f"{out}/A_E.npy")["v"]
+
+def round_f32(x):  # the float nearest to the exact x, ties to even
+    a = np.float32(float(x))
+    best = None
+    for c in (np.nextafter(a, np.float32(-np.inf)), a, np.nextafter(a, np.float32(np.inf))):
+        d = abs(Fraction(float(c)) - x)
+        even = int(np.float32(c).view(np.uint32)) % 2 == 0
+        if best is None or d < best[0] or (d == best[0] and even):
+            best = (d, c)
+    return best[1]
+
+for i in range(3):
+    terms = [np.float32(aw[(i, j)] * vw[j]) for j in range(200)]
+    want = round_f32(sum(Fraction(float(x)) for x in terms))
+    for s in range(1, len(E)):
+        assert np.float32(E[s][i]) == want, (i, s, E[s][i], want)
+PY
+ok "float precision: add_to_pre is the exact sum rounded once to float"
+
 # --- 2. threads and ranks ---------------------------------------------------------------
 cat >"$WORK/rnd.lua" <<'LUA'
 network { name = "rnd", dt = 0.1, seed = 11, precision = "double" }
