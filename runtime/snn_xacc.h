@@ -32,7 +32,8 @@
 /* the int64_t words of one accumulator: limbs, then the NaN, +inf and -inf counts */
 #define SNN_XACC_WORDS(limbs) ((limbs) + 3)
 
-/* a += x (x a double, or a float converted exactly); base: SNN_XACC_D_BASE or _F_BASE */
+/* a += x (x a double, or a float converted exactly); base: SNN_XACC_D_BASE or _F_BASE
+ * (with the float layout x must be a float's value: bits below 2^-160 are dropped) */
 static inline void snn_xacc_add(int64_t *a, int limbs, int base, double x)
 {
     uint64_t bits;
@@ -52,6 +53,10 @@ static inline void snn_xacc_add(int64_t *a, int limbs, int base, double x)
         p = e - 1075 - base;
     } else {
         p = -1074 - base;
+    }
+    if (p < 0) { /* float layout: the double's low mantissa bits, zero for a float, go */
+        m = -p < 64 ? m >> -p : 0;
+        p = 0;
     }
     const int k = p >> 5, s = p & 31;
     const uint64_t lo = (m & 0xffffffffu) << s, hi = (m >> 32) << s;
