@@ -81,6 +81,10 @@ static void test_exact(void **state)
     assert_true(fsum(fb, 3) == 0x1p24f + 2.0f);
     const float fc[] = {1e30f, 3.0f, -1e30f, 0x1p-149f};
     assert_true(fsum(fc, 4) == 3.0f);
+    const float fd[] = {0x1p-149f, 0x1p-149f, 0x1p-130f}; /* the smallest floats count */
+    assert_true(fsum(fd, 3) == 0x1p-130f + 0x1p-148f);
+    const float fe[] = {0x1.fffffep127f, 0x1.fffffep127f, -0x1.fffffep127f};
+    assert_true(fsum(fe, 3) == 0x1.fffffep127f); /* beyond the largest float on the way */
 }
 
 /* 4000 terms of many magnitudes and both signs: any split into two accumulators (limbs
