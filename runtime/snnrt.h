@@ -133,6 +133,13 @@ typedef struct snn_config {
         char path[1024];
         char where[192];
     } data[SNN_MAX_DATA_FILES];
+    /* checkpoint: { dir, every_steps, every_seconds, at_end } (rt_ckpt.c, docs/run.md
+     * "Checkpoints"); no dir: no checkpoints (SIGUSR1 is then ignored) */
+    char ckpt_dir[4096];
+    uint64_t ckpt_every_steps;  /* 0: off */
+    double ckpt_every_seconds;  /* 0: off */
+    int ckpt_at_end;
+    char ckpt_where[192];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -762,6 +769,14 @@ typedef struct snn_rparam_desc {
     double lo, hi;
 } snn_rparam_desc;
 
+/* A piece of state for a checkpoint: its name (a state table entry, plus ".weight" or
+ * ".checksum" for the rows of plastic projections), its thread block (-1: none), address
+ * and size.  SNN_STATE_CHECK: on restore, compare with the checkpoint instead of loading
+ * (state rebuilt from the seed, whose checksum must agree). */
+#define SNN_STATE_CHECK 1
+typedef void (*snn_state_fn)(void *ctx, const char *name, int block, void *data, size_t bytes,
+                             int flags);
+
 typedef struct snn_model {
     const char *name;
     const char *model_file;
@@ -801,6 +816,9 @@ typedef struct snn_model {
     int n_synrecs;                     /* at most SNN_MAX_POPS */
     const snn_synrec_desc *synrecs;
     void (*syn_snapshot)(snn_run *run, int k, double t_ms);
+    /* Checkpoints (C back end; NULL: the back end cannot checkpoint): calls fn once per
+     * stored piece of state (rt_ckpt.c). */
+    void (*state)(snn_run *run, snn_state_fn fn, void *ctx);
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run
