@@ -1731,6 +1731,13 @@ static int run_main(int argc, char **argv, const snn_model *model)
         fprintf(stderr, "%s: interrupted after %llu of %llu steps; partial spikes kept in .part "
                         "files\n",
                 m->name, (unsigned long long)G.steps_done, (unsigned long long)run->n_steps);
+    if (cfg->ckpt_dir[0] && run->rank == 0) {
+        int nc;
+        uint64_t last = rt_ckpt_last(&nc);
+        if (interrupted && last == G.steps_done)
+            fprintf(stderr, "%s: checkpoint of step %llu in '%s': continue with --restore %s\n",
+                    m->name, (unsigned long long)last, cfg->ckpt_dir, cfg->ckpt_dir);
+    }
     if (!cfg->quiet && run->rank == 0)
         print_summary(m, interrupted);
     fflush(stdout);
