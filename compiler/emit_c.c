@@ -390,10 +390,10 @@ static const char *state_alloc(const StateEntry *e)
 
 /* Checkpoints (runtime/rt_ckpt.c): model_state hands every entry of the state table marked
  * stored to fn, with its name, address and size in bytes; the runtime writes them into a
- * checkpoint or reads them back after construction and the initial values.  Per-thread-
- * block pieces (the weights of plastic projections) come with their block number, the
- * rest with -1.  Rows are rebuilt from the seed (no rule changes them yet): their
- * per-block connectivity checksums go with SNN_STATE_CHECK, compared, not overwritten. */
+ * checkpoint or reads them back after construction and the initial values; block is -1
+ * (a thread block's own piece would give its number).  Per-synapse values go through snn_state_synapses, in an order that does not
+ * depend on the thread blocks.  Rows are rebuilt from the seed (no rule changes them yet):
+ * their connectivity checksum goes with SNN_STATE_CHECK, compared, not overwritten. */
 static void state_io(StrBuf *o, const StateTable *st)
 {
     for (int i = 0; i < st->n; i++) {
@@ -415,16 +415,14 @@ static void state_io(StrBuf *o, const StateTable *st)
                              "SNN_N_%s, 0);\n", n, n, e->pop->name, e->pop->name);
             break;
         case SK_ROWS:
-            sb_printf(o, "for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
-                         "    fn(ctx, \"%s.checksum\", snn_t, &%s[snn_t].checksum, "
-                         "sizeof(uint64_t), SNN_STATE_CHECK);\n"
-                         "    fn(ctx, \"%s.weight\", snn_t, %s[snn_t].weight, "
-                         "(size_t)%s[snn_t].capacity * (size_t)%s[snn_t].weight_bytes, 0);\n"
-                         "}\n", n, n, n, n, n, n);
+            sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n"
+                         "snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, NULL, "
+                         "0);\n", n, n, n, n);
             break;
         case SK_SYN_VAR:
-            sb_printf(o, "fn(ctx, \"%s\", -1, %s, sizeof(scalar) * snn_soff_%s[snn_nthr], 0);\n",
-                      n, n, e->proj->name);
+            sb_printf(o, "snn_state_synapses(fn, ctx, \"%s\", snn_syn_%s, snn_nthr, %s, "
+                         "snn_soff_%s, (int)sizeof(scalar));\n", n, e->proj->name, n,
+                      e->proj->name);
             break;
         default:
             sb_printf(o, "fn(ctx, \"%s\", -1, %s, %s, 0);\n", n, n, state_bytes(e, false));

@@ -7,12 +7,16 @@
  *                            size and CRC-32; written by rank 0 after every rank is done
  *   rank<r>/<entry>.bin      one file per stored entry of the state table (compiler/
  *                            state.c), as the generated model_state hands them over: the
- *                            raw bytes of rank r's array; per-thread-block pieces (the
- *                            weights of plastic projections) are <entry>.weight.t<k>.bin
+ *                            raw bytes of rank r's array; the weights of a plastic
+ *                            projection <entry>.weight.bin, in the order of
+ *                            snn_state_synapses, and its rows' checksum
+ *                            <entry>.checksum.bin
  *   rank<r>/run.spike_count.bin  the run's spike counts so far (run.json)
  * Rows are not stored: they are rebuilt from the seed at restore, and their connectivity
  * checksums (stored) are compared with the rebuilt ones.  The state is stored per rank and
- * per thread block, so a checkpoint restores on the same decomposition only.
+ * rank, so a checkpoint restores on the same number of ranks only; the synapses' values are
+ * in an order that does not depend on the thread blocks (snn_state_synapses), so any
+ * number of threads restores.
  *
  * Atomicity: everything goes into DIR.tmp-<step>, each file and directory fsynced, then
  * DIR.tmp-<step> and DIR are swapped with renameat2(RENAME_EXCHANGE) (one atomic step;
@@ -55,6 +59,64 @@ uint32_t rt_crc32(uint32_t crc, const void *data, size_t n)
     for (size_t i = 0; i < n; i++)
         crc = table[(crc ^ p[i]) & 0xffu] ^ (crc >> 8);
     return ~crc;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Synapses, independent of the thread blocks */
+
+/* Row i of block b: its first storage position and length. */
+static void block_row(const snn_ragged *r, uint32_t i, uint64_t *start, uint64_t *len)
+{
+    if (r->dense) {
+        *start = (uint64_t)i * r->n_post;
+        *len = r->n_post;
+    } else {
+        *start = r->row_start[i];
+        *len = r->row_len[i];
+    }
+}
+
+void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_ragged *blocks,
+                        int n_blocks, void *base, const uint64_t *off, int value_bytes)
+{
+    const size_t vb = (size_t)(base ? value_bytes : blocks[0].weight_bytes);
+    uint64_t total = 0, s, l;
+    for (int b = 0; b < n_blocks; b++)
+        for (uint32_t i = 0; i < blocks[b].n_pre; i++) {
+            block_row(&blocks[b], i, &s, &l);
+            total += l;
+        }
+    char *buf = malloc(total * vb + 1);
+    if (!buf)
+        snn_fatal("out of memory for a checkpoint of '%s'", name);
+    const uint32_t n_pre = n_blocks ? blocks[0].n_pre : 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t k = 0;
+        for (uint32_t i = 0; i < n_pre; i++)
+            for (int b = 0; b < n_blocks; b++) {
+                char *v = base ? (char *)base + off[b] * vb : (char *)blocks[b].weight;
+                block_row(&blocks[b], i, &s, &l);
+                if (!l)
+                    continue;
+                if (pass == 0)
+                    memcpy(buf + k, v + s * vb, l * vb);
+                else
+                    memcpy(v + s * vb, buf + k, l * vb);
+                k += l * vb;
+            }
+        if (pass == 0)
+            fn(ctx, name, -1, buf, total * vb, 0);
+    }
+    free(buf);
+}
+
+void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
+                             const snn_ragged *blocks, int n_blocks)
+{
+    uint64_t sum = 0;
+    for (int b = 0; b < n_blocks; b++)
+        sum += blocks[b].checksum;
+    fn(ctx, name, -1, &sum, sizeof sum, SNN_STATE_CHECK);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -500,7 +562,6 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
         snn_fatal("--restore: '%s': no seed", path);
     cfg->seed = strtoull(v, NULL, 10);
     /* the files */
-    int per_block = 0;
     for (const char *p = strstr(text, "\"files\": ["); p && (p = strstr(p, "{ \"file\": \""));) {
         rfile f = {0};
         unsigned crc;
@@ -510,17 +571,6 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
             snn_fatal("--restore: '%s': a file entry it cannot read: %.60s", path, p);
         f.bytes = bytes;
         f.crc = crc;
-        {
-            /* <entry>.t<k>.bin: a thread block's piece */
-            size_t nl = strlen(f.name);
-            if (nl > 4 && strcmp(f.name + nl - 4, ".bin") == 0) {
-                size_t e = nl - 4, b = e;
-                while (b > 0 && f.name[b - 1] >= '0' && f.name[b - 1] <= '9')
-                    b--;
-                if (b < e && b >= 2 && f.name[b - 1] == 't' && f.name[b - 2] == '.')
-                    per_block = 1;
-            }
-        }
         R.files = realloc(R.files, sizeof *R.files * (size_t)(R.n_files + 1));
         if (!R.files)
             snn_fatal("out of memory reading '%s'", path);
@@ -528,15 +578,12 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
         p++;
     }
     free(text);
-    if (ck_ranks != ranks || (per_block && ck_threads != threads))
+    if (ck_ranks != ranks) /* the threads may differ (snn_state_synapses) */
         snn_fatal("--restore: '%s' was written by %d rank%s x %d thread%s, this run has %d rank%s "
                   "x %d thread%s: a checkpoint restores on the decomposition it was written on "
-                  "(%s)", path, ck_ranks, ck_ranks == 1 ? "" : "s", ck_threads,
-                  ck_threads == 1 ? "" : "s", ranks, ranks == 1 ? "" : "s", threads,
-                  threads == 1 ? "" : "s",
-                  ck_ranks != ranks ? "run it with the same number of MPI ranks"
-                                    : "set threads to the same number; the plastic projections' "
-                                      "synapses are stored per thread block");
+                  "(run it with the same number of MPI ranks)", path, ck_ranks,
+                  ck_ranks == 1 ? "" : "s", ck_threads, ck_threads == 1 ? "" : "s", ranks,
+                  ranks == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
     if (R.step >= n_steps)
         snn_fatal("--restore: the checkpoint '%s' is at step %" PRIu64 " (%g ms), which is not "
                   "before the end of this run (%" PRIu64 " steps = %g ms): raise the duration",

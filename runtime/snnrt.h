@@ -777,6 +777,18 @@ typedef struct snn_rparam_desc {
 typedef void (*snn_state_fn)(void *ctx, const char *name, int block, void *data, size_t bytes,
                              int flags);
 
+/* A projection's per-synapse values for a checkpoint, as one piece 'name' in the order of
+ * snn_synrec_snapshot (for each source, the thread blocks in order, each row in storage
+ * order: ascending targets), which does not depend on the number of blocks: gathered,
+ * handed to fn, scattered back (so fn may read or fill them).  base NULL: the blocks'
+ * weights; else a synapse variable, block b's values at base + off[b] (value_bytes each,
+ * by storage position).  And the sum of the blocks' connectivity checksums (SNN_STATE_CHECK).
+ * rt_ckpt.c. */
+void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_ragged *blocks,
+                        int n_blocks, void *base, const uint64_t *off, int value_bytes);
+void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
+                             const snn_ragged *blocks, int n_blocks);
+
 typedef struct snn_model {
     const char *name;
     const char *model_file;
