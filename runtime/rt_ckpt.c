@@ -322,6 +322,27 @@ static void parent_of(const char *path, char *out, size_t n)
         *s = '\0';
 }
 
+/* Rank 0, first checkpoint of a run: the DIR.tmp-* that a killed run left. */
+static void remove_stale(const char *dir)
+{
+    char parent[4200];
+    parent_of(dir, parent, sizeof parent);
+    const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+    char prefix[4200];
+    snprintf(prefix, sizeof prefix, "%s.tmp-", base);
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+            char p[4800];
+            snprintf(p, sizeof p, "%s/%s", parent, de->d_name);
+            remove_tree(p);
+        }
+    closedir(d);
+}
+
 int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
 {
     const snn_config *cfg = run->cfg;
@@ -338,6 +359,10 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
     if (run->rank == 0) {
         char parent[4200];
         parent_of(dir, parent, sizeof parent);
+        static int cleaned;
+        if (!cleaned)
+            remove_stale(dir);
+        cleaned = 1;
         if (snn_mkdirs(parent) != 0 || (remove_tree(tmp), mkdir(tmp, 0755) != 0)) {
             snprintf(w->err, sizeof w->err, "cannot create '%s': %s", tmp, strerror(errno));
             w->failed = 1;
@@ -375,6 +400,13 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
                         "run goes on and the previous checkpoint in '%s' (if any) stays\n",
                 m->name, run->ranks > 1 ? "rank's share of the " : "", step, w->err, dir);
     int failed = rt_par_any(w->failed);
+    {
+        /* test knob: a pause with the ranks' files written and no manifest yet (to kill -9
+         * the run there) */
+        const char *ps = getenv("SNN_CKPT_PAUSE_S");
+        if (ps && *ps && run->rank == 0)
+            usleep((useconds_t)(atof(ps) * 1e6));
+    }
     if (run->rank == 0 && !failed) {
         if (write_manifest(m, run, tmp, step, w->err, sizeof w->err) != 0 ||
             fsync_path(tmp) != 0) {

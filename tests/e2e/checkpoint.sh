@@ -14,7 +14,11 @@
 #     another snncc version, a truncated file, a corrupt one, a missing one, another
 #     number of ranks, a step at or past the end;
 #   - a disk that fills while writing (SNN_CKPT_LIMIT_BYTES): the warning, the run goes on
-#     and the previous checkpoint stays valid; checkpoint options without 'dir'.
+#     and the previous checkpoint stays valid; checkpoint options without 'dir';
+#   - kill -9 while a checkpoint is written (SNN_CKPT_PAUSE_S): the previous one stays and
+#     restores, the next run removes the temporary directory;
+#   - hpc_benchmark -D plastic=1 at scale 0.02 (power-law STDP, fixed in-degrees with
+#     multapses, alpha synapses): restored on 2 threads and on 2 MPI ranks, bitwise.
 set -euo pipefail
 source tests/lib/mpi.sh
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
@@ -208,3 +212,49 @@ st=0
 [ "$st" -eq 1 ] && grep -qF "ck: error: --set 'checkpoint.every_steps=5': 'checkpoint' needs 'dir' (where to write them)" "$WORK/nodir.err" ||
     fail "checkpoint without dir: $st $(cat "$WORK/nodir.err")"
 ok "a full disk: the warning, the run goes on, the previous checkpoint stays and restores"
+
+# --- kill -9 while a checkpoint is written: the previous one stays --------------------------
+cp -r "$ck" "$WORK/ck_kill"
+SNN_CKPT_PAUSE_S=30 "$sim" --time 150 --quiet --output "$WORK/kill" \
+    --set checkpoint.dir="$WORK/ck_kill" --set checkpoint.every_steps=500 &
+pid=$!
+for _ in $(seq 1 300); do [ -f "$WORK/ck_kill.tmp-500/rank0/index.tsv" ] && break; sleep 0.1; done
+[ -f "$WORK/ck_kill.tmp-500/rank0/E_V.bin" ] || fail "kill -9: the checkpoint was not being written"
+kill -KILL $pid
+wait $pid || true
+diff -r "$ck" "$WORK/ck_kill" || fail "kill -9: the previous checkpoint changed"
+"$sim" --time 200 --quiet --output "$WORK/kill_b" --restore "$WORK/ck_kill"
+concat "$WORK/full" "$WORK/a_t1" "$WORK/kill_b" || fail "kill -9: the previous checkpoint does not restore"
+"$sim" --time 100 --quiet --output "$WORK/kill_c" --set checkpoint.dir="$WORK/ck_kill" \
+    --set checkpoint.at_end=true
+ls -d "$WORK"/ck_kill.tmp-* 2>/dev/null && fail "kill -9: the next run left the killed one's temporary directory"
+grep -q '"step": 1000,' "$WORK/ck_kill/manifest.json" || fail "kill -9: the next checkpoint"
+ok "kill -9 while writing: the previous checkpoint stays and restores; the next run cleans up"
+
+# --- hpc_benchmark with power-law STDP (fixed in-degrees with multapses, alpha synapses) -----
+"$SNNCC" -q -D scale=0.02 -D plastic=1 models/hpc_benchmark.lua -o "$WORK/h"
+"$SNNCC" -q --mpi -D scale=0.02 -D plastic=1 models/hpc_benchmark.lua -o "$WORK/hm"
+hpc="$WORK/h/hpc_benchmark"
+"$hpc" --time 40 --quiet --output "$WORK/h_full"
+"$hpc" --time 20 --quiet --output "$WORK/h_a" --set checkpoint.dir="$WORK/h_ck" --set checkpoint.at_end=true
+"$hpc" --time 40 --quiet --output "$WORK/h_b" --restore "$WORK/h_ck" --set threads=2
+"${MPIRUN[@]}" -np 2 "$WORK/hm/hpc_benchmark" --time 20 --quiet --output "$WORK/h_ar" \
+    --set checkpoint.dir="$WORK/h_ckr" --set checkpoint.at_end=true
+"${MPIRUN[@]}" -np 2 "$WORK/hm/hpc_benchmark" --time 40 --quiet --output "$WORK/h_br" --restore "$WORK/h_ckr"
+$PY - "$WORK" <<'PY'
+import json, sys
+import numpy as np
+w = sys.argv[1]
+full = json.load(open(f"{w}/h_full/run.json"))
+assert full["projections"][0]["final_checksum"] != full["projections"][0]["checksum"], "no plasticity"
+for a, b in [("h_a", "h_b"), ("h_ar", "h_br")]:
+    r = json.load(open(f"{w}/{b}/run.json"))
+    assert [p.get("final_checksum") for p in r["projections"]] == [p.get("final_checksum") for p in full["projections"]], b
+    assert [p["spikes"] for p in r["populations"]] == [p["spikes"] for p in full["populations"]], b
+    for f in ["spikes_E.npy", "spikes_I.npy"]:
+        x = np.load(f"{w}/h_full/{f}")
+        y = np.concatenate([np.load(f"{w}/{a}/{f}"), np.load(f"{w}/{b}/{f}")])
+        assert x.tobytes() == y.tobytes(), (b, f)
+print("spikes", [p["spikes"] for p in full["populations"]])
+PY
+ok "hpc_benchmark plastic: restored on 2 threads and on 2 ranks = uninterrupted"
