@@ -469,7 +469,6 @@ typedef struct rfile {
     char name[600];
     uint64_t bytes;
     uint32_t crc;
-    void *data; /* this rank's files: read and checked by rt_ckpt_open */
     int used;
 } rfile;
 
@@ -542,6 +541,39 @@ static char *read_file(const char *path, size_t *len)
     buf[n] = '\0';
     *len = n;
     return buf;
+}
+
+/* Read checkpoint file 'fp' (streamed: no copy of the checkpoint in memory) into 'into'
+ * (NULL: only check it), checking its size and CRC-32 against the manifest's entry f;
+ * snn_fatal naming the file and what differs. */
+static void verify_file(const char *fp, const rfile *f, void *into)
+{
+    FILE *in = fopen(fp, "rb");
+    if (!in) {
+        if (errno == ENOENT)
+            snn_fatal("--restore: checkpoint file '%s' is missing (the manifest lists it)", fp);
+        snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp, strerror(errno));
+    }
+    static char chunk[1 << 20];
+    uint64_t len = 0;
+    uint32_t c = 0;
+    size_t k;
+    while ((k = fread(chunk, 1, sizeof chunk, in)) > 0) {
+        c = rt_crc32(c, chunk, k);
+        if (into && len + k <= f->bytes)
+            memcpy((char *)into + len, chunk, k);
+        len += k;
+    }
+    int bad = ferror(in);
+    fclose(in);
+    if (bad)
+        snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp, strerror(EIO));
+    if (len != f->bytes)
+        snn_fatal("--restore: checkpoint file '%s' has %" PRIu64 " bytes, the manifest says %" PRIu64
+                  " (%s)", fp, len, f->bytes, len < f->bytes ? "truncated" : "too long");
+    if (c != f->crc)
+        snn_fatal("--restore: checkpoint file '%s' is corrupt: its CRC-32 is %08" PRIx32
+                  ", the manifest says %08" PRIx32, fp, c, f->crc);
 }
 
 uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int rank, int ranks,
@@ -629,20 +661,7 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
             continue;
         char fp[5200];
         snprintf(fp, sizeof fp, "%s/%s", dir, f->name);
-        f->data = read_file(fp, &len);
-        if (!f->data) {
-            if (errno == ENOENT)
-                snn_fatal("--restore: checkpoint file '%s' is missing (the manifest lists it)",
-                          fp);
-            snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp, strerror(errno));
-        }
-        if (len != f->bytes)
-            snn_fatal("--restore: checkpoint file '%s' has %zu bytes, the manifest says %" PRIu64
-                      " (%s)", fp, len, f->bytes, len < f->bytes ? "truncated" : "too long");
-        uint32_t c = rt_crc32(0, f->data, len);
-        if (c != f->crc)
-            snn_fatal("--restore: checkpoint file '%s' is corrupt: its CRC-32 is %08" PRIx32
-                      ", the manifest says %08" PRIx32, fp, c, f->crc);
+        verify_file(fp, f, NULL);
     }
     return R.step;
 }
@@ -664,13 +683,21 @@ static void load_piece(void *ctx, const char *name, int block, void *data, size_
     if (f->bytes != bytes)
         snn_fatal("--restore: checkpoint file '%s/%s' has %" PRIu64 " bytes, this run's '%s' "
                   "has %zu", R.dir, full, f->bytes, name, bytes);
+    char fp[5200];
+    snprintf(fp, sizeof fp, "%s/%s", R.dir, full);
     if (flags & SNN_STATE_CHECK) {
-        if (bytes && memcmp(f->data, data, bytes) != 0)
+        void *tmp = malloc(bytes + 1);
+        if (!tmp)
+            snn_fatal("out of memory reading '%s'", fp);
+        verify_file(fp, f, tmp);
+        int differs = bytes && memcmp(tmp, data, bytes) != 0;
+        free(tmp);
+        if (differs)
             snn_fatal("--restore: '%s' rebuilt from the seed differs from the checkpoint's "
-                      "('%s/%s'): the network is not the one the checkpoint was written from",
-                      name, R.dir, full);
-    } else if (bytes) {
-        memcpy(data, f->data, bytes);
+                      "('%s'): the network is not the one the checkpoint was written from",
+                      name, fp);
+    } else {
+        verify_file(fp, f, data); /* checked again: the file may have changed since */
     }
     f->used = 1;
 }
@@ -680,10 +707,6 @@ void rt_ckpt_load(const snn_model *m, snn_run *run)
     m->state(run, load_piece, NULL);
     load_piece(NULL, "run.spike_count", -1, run->spike_count,
                sizeof(uint64_t) * (size_t)m->n_pops, 0);
-    for (int i = 0; i < R.n_files; i++) {
-        free(R.files[i].data);
-        R.files[i].data = NULL;
-    }
     free(R.files);
     R.files = NULL;
     R.n_files = 0;
