@@ -9,7 +9,8 @@
 #     threads restored on 1, one of 1 on 3;
 #   - checkpoint.every_steps: the checkpoint of the last multiple before the end;
 #   - SIGTERM mid-run writes a checkpoint at the step boundary and stops with 143, SIGUSR1
-#     writes one and goes on: restored, both give the uninterrupted run's spikes;
+#     writes one and goes on: restored, both give the uninterrupted run's spikes (restored
+#     from the directory the restored run checkpoints into); every_seconds;
 #   - bad input, nothing run (no output directory): a checkpoint of another model, of
 #     another snncc version, a truncated file, a corrupt one, a missing one, another
 #     number of ranks, a step at or past the end;
@@ -153,10 +154,29 @@ for sig in TERM USR1; do
     [ -n "$T" ] && [ "$T" -gt 0 ] || fail "SIG$sig: no checkpoint step"
     end=$($PY -c "print(($T + 500) / 10)")
     "$sim" --time "$end" --quiet --output "$WORK/sigfull_$sig"
-    "$sim" --time "$end" --quiet --output "$WORK/sigb_$sig" --restore "$WORK/sig_$sig.ck"
+    # restored from the directory it checkpoints into (as a resubmitted job does)
+    "$sim" --time "$end" --quiet --output "$WORK/sigb_$sig" --restore "$WORK/sig_$sig.ck" \
+        --set checkpoint.dir="$WORK/sig_$sig.ck" --set checkpoint.at_end=true
+    grep -q "\"step\": $((T + 500))," "$WORK/sig_$sig.ck/manifest.json" || fail "SIG$sig: no checkpoint at the end"
     concat "$WORK/sigfull_$sig" - "$WORK/sigb_$sig" "$T" || fail "SIG$sig: restored run differs"
     ok "SIG$sig at step $T: checkpoint, restored run = uninterrupted"
 done
+
+# every_seconds: a checkpoint appears while the run goes on
+d="$WORK/secs"
+"$sim" --time 10000000 --quiet --output "$d" --set checkpoint.dir="$d.ck" \
+    --set checkpoint.every_seconds=0.2 &
+pid=$!
+for _ in $(seq 1 300); do [ -f "$d.ck/manifest.json" ] && break; sleep 0.1; done
+kill -INT $pid
+wait $pid || true
+T=$(grep '"step"' "$d.ck/manifest.json" | tr -dc 0-9)
+[ -n "$T" ] && [ "$T" -gt 0 ] && [ $((T % 100)) -eq 0 ] || fail "every_seconds: step '$T' (checked every 100 steps)"
+end=$($PY -c "print(($T + 500) / 10)")
+"$sim" --time "$end" --quiet --output "$WORK/secs_b" --restore "$d.ck"
+"$sim" --time "$end" --quiet --output "$WORK/secs_full"
+concat "$WORK/secs_full" - "$WORK/secs_b" "$T" || fail "every_seconds: restored run differs"
+ok "checkpoint.every_seconds: written while the run goes on (step $T), restores"
 
 # --- bad input: a clear message, nothing run --------------------------------------------
 ck="$WORK/ck_t1"
