@@ -343,8 +343,12 @@ static void remove_stale(const char *dir)
     closedir(d);
 }
 
+static double g_write_s, g_load_s;
+static uint64_t g_bytes;
+
 int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
 {
+    const double t0 = snn_now();
     const snn_config *cfg = run->cfg;
     const char *dir = cfg->ckpt_dir;
     char tmp[4200];
@@ -447,11 +451,14 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
     if (run->rank == 0)
         remove_tree(tmp); /* the failed attempt, or the previous checkpoint after the swap */
     failed = rt_par_any(failed);
+    const uint64_t w_bytes = w->written;
     free(w);
     if (failed)
         return -1;
     g_last = step;
     g_count++;
+    g_write_s = snn_now() - t0;
+    g_bytes = w_bytes;
     return 0;
 }
 
@@ -460,6 +467,13 @@ uint64_t rt_ckpt_last(int *count)
     if (count)
         *count = g_count;
     return g_last;
+}
+
+void rt_ckpt_timing(double *write_s, uint64_t *bytes, double *load_s)
+{
+    *write_s = g_write_s;
+    *bytes = g_bytes;
+    *load_s = g_load_s;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -704,10 +718,12 @@ static void load_piece(void *ctx, const char *name, int block, void *data, size_
 
 void rt_ckpt_load(const snn_model *m, snn_run *run)
 {
+    const double t0 = snn_now();
     m->state(run, load_piece, NULL);
     load_piece(NULL, "run.spike_count", -1, run->spike_count,
                sizeof(uint64_t) * (size_t)m->n_pops, 0);
     free(R.files);
     R.files = NULL;
     R.n_files = 0;
+    g_load_s = snn_now() - t0;
 }

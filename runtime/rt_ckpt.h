@@ -26,6 +26,9 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step);
  * checkpoint written (its step, or UINT64_MAX) and how many were written. */
 const char *rt_ckpt_restored_from(uint64_t *step);
 uint64_t rt_ckpt_last(int *count);
+/* The last checkpoint's write time (seconds, this rank) and bytes (this rank's files), and
+ * the time the restore took to load the state (0 without). */
+void rt_ckpt_timing(double *write_s, uint64_t *bytes, double *load_s);
 /* CRC-32 (the zlib / PNG polynomial, reflected, 0xEDB88320), continued from crc. */
 uint32_t rt_crc32(uint32_t crc, const void *data, size_t n);
 

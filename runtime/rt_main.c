@@ -361,6 +361,11 @@ static char *build_json(const char *status, const char *error)
             jb_str(&b, from);
             jb_printf(&b, ", \"step\": ");
             jb_u64(&b, rs);
+            double ws, ls;
+            uint64_t wb;
+            rt_ckpt_timing(&ws, &wb, &ls);
+            jb_printf(&b, ", \"load_s\": ");
+            jb_num(&b, ls);
             jb_printf(&b, "}");
         }
         int nc;
@@ -373,6 +378,13 @@ static char *build_json(const char *status, const char *error)
                 jb_raw(&b, "null", 4);
             else
                 jb_u64(&b, last);
+            double ws, ls;
+            uint64_t wb;
+            rt_ckpt_timing(&ws, &wb, &ls);
+            jb_printf(&b, ", \"last_write_s\": ");
+            jb_num(&b, ws);
+            jb_printf(&b, ", \"last_bytes\": ");
+            jb_u64(&b, wb);
             jb_printf(&b, "}");
         }
     }

@@ -102,7 +102,8 @@ for want in ["rank0/E_V.bin", "rank0/snn_dd0_I.bin", "rank0/snn_ax1_E.bin", "ran
              "rank0/snn_syn_SE.checksum.bin", "rank0/run.spike_count.bin"]:
     assert want in names, (want, sorted(names))
 r = json.load(open(sys.argv[2]))
-assert r["run"]["restored_from"] == {"dir": sys.argv[3], "step": 1000}, r["run"]
+rf = r["run"]["restored_from"]
+assert rf["dir"] == sys.argv[3] and rf["step"] == 1000 and rf["load_s"] >= 0, r["run"]
 assert r["run"]["steps_done"] == 2000
 PY
 ok "T steps + checkpoint + restore to 2T = 2T steps, bitwise (1 and 2 threads, 2 -> 1, 1 -> 3)"
@@ -121,7 +122,7 @@ ok "2 MPI ranks: each writes its share, the restored run equals the uninterrupte
     --set checkpoint.every_steps=300
 grep -q '"step": 900,' "$WORK/ck_ev/manifest.json" || fail "every_steps: $(grep step "$WORK/ck_ev/manifest.json")"
 ls -d "$WORK"/ck_ev.tmp-* 2>/dev/null && fail "every_steps: a temporary directory left behind"
-$PY -c "import json,sys; c=json.load(open('$WORK/ev/run.json'))['run']['checkpoint']; assert c['written']==3 and c['last_step']==900, c"
+$PY -c "import json,sys; c=json.load(open('$WORK/ev/run.json'))['run']['checkpoint']; assert c['written']==3 and c['last_step']==900 and c['last_bytes']==sum(f['bytes'] for f in json.load(open('$WORK/ck_ev/manifest.json'))['files']), c"
 "$sim" --time 200 --quiet --output "$WORK/ev_b" --restore "$WORK/ck_ev"
 concat "$WORK/full" - "$WORK/ev_b" 900 || fail "every_steps: restored run differs"
 ok "checkpoint.every_steps: written every 300 steps, the last one (step 900) restores"
