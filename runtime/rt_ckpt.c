@@ -41,23 +41,35 @@
 
 #define CKPT_FORMAT 1
 
+/* Slicing by 8: eight bytes per step through eight tables (t[k][b] is the CRC of byte b
+ * followed by k zero bytes), about 2 instructions a byte instead of 8 for the byte-wise
+ * loop; the same result. */
 uint32_t rt_crc32(uint32_t crc, const void *data, size_t n)
 {
-    static uint32_t table[256];
+    static uint32_t t[8][256];
     static int ready;
     if (!ready) {
         for (uint32_t i = 0; i < 256; i++) {
             uint32_t c = i;
             for (int k = 0; k < 8; k++)
                 c = c & 1u ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
+            t[0][i] = c;
         }
+        for (uint32_t i = 0; i < 256; i++)
+            for (int k = 1; k < 8; k++)
+                t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xffu];
         ready = 1;
     }
     const unsigned char *p = data;
     crc = ~crc;
-    for (size_t i = 0; i < n; i++)
-        crc = table[(crc ^ p[i]) & 0xffu] ^ (crc >> 8);
+    for (; n >= 8; n -= 8, p += 8) {
+        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                             (uint32_t)p[3] << 24);
+        crc = t[7][lo & 0xffu] ^ t[6][(lo >> 8) & 0xffu] ^ t[5][(lo >> 16) & 0xffu] ^
+              t[4][lo >> 24] ^ t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
+    }
+    for (; n > 0; n--, p++)
+        crc = t[0][(crc ^ *p) & 0xffu] ^ (crc >> 8);
     return ~crc;
 }
 
@@ -173,7 +185,7 @@ static void write_piece(void *ctx, const char *name, int block, void *data, size
     piece_name(file, sizeof file, name, block);
     snprintf(path, sizeof path, "%s/%s", w->dir, file);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write_all(fd, data, bytes, w) != 0 || fsync(fd) != 0) {
+    if (fd < 0 || write_all(fd, data, bytes, w) != 0) {
         int e = errno;
         snprintf(w->err, sizeof w->err, "cannot write '%s': %s", path, strerror(e));
         w->failed = 1;
@@ -188,6 +200,35 @@ static void write_piece(void *ctx, const char *name, int block, void *data, size
     }
     fprintf(w->index, "rank%d/%s\t%zu\t%08" PRIx32 "\n", w->rank, file, bytes,
             rt_crc32(0, data, bytes));
+}
+
+static int fsync_path(const char *path);
+
+/* fsync every file of w->dir (the ranks' pieces). */
+static int sync_files(wctx *w)
+{
+    DIR *d = opendir(w->dir);
+    if (!d) {
+        snprintf(w->err, sizeof w->err, "cannot read '%s': %s", w->dir, strerror(errno));
+        return -1;
+    }
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || !strcmp(de->d_name, "index.tsv"))
+            continue;
+        char path[4900];
+        snprintf(path, sizeof path, "%s/%s", w->dir, de->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) {
+            snprintf(w->err, sizeof w->err, "cannot write '%s': %s", path, strerror(errno));
+            rc = -1;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    closedir(d);
+    return rc;
 }
 
 static int fsync_path(const char *path)
@@ -384,6 +425,11 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
             m->state(run, write_piece, w);
             write_piece(w, "run.spike_count", -1, run->spike_count,
                         sizeof(uint64_t) * (size_t)m->n_pops, 0);
+            /* every file to disk: one pass after all are written (the first fsync's journal
+             * commit takes most of the others' data with it; per file as written, the run
+             * waited for a commit per file) */
+            if (!w->failed && sync_files(w) != 0)
+                w->failed = 1;
             if (fflush(w->index) != 0 || fsync(fileno(w->index)) != 0) {
                 if (!w->failed)
                     snprintf(w->err, sizeof w->err, "cannot write '%s': %s", ipath,
