@@ -406,6 +406,49 @@ static const char *state_alloc(const StateEntry *e)
     return arena_printf("%s = snn_alloc(%s, \"%s\");", e->name, state_bytes(e, false), e->what);
 }
 
+/* Checkpoints (runtime/rt_ckpt.c): model_state hands every entry of the state table marked
+ * stored to fn, with its name, address and size in bytes; the runtime writes them into a
+ * checkpoint or reads them back after construction and the initial values; block is -1
+ * (a thread block's own piece would give its number).  Per-synapse values go through snn_state_synapses, in an order that does not
+ * depend on the thread blocks.  Rows are rebuilt from the seed (no rule changes them yet):
+ * their connectivity checksum goes with SNN_STATE_CHECK, compared, not overwritten. */
+static void state_io(StrBuf *o, const StateTable *st)
+{
+    for (int i = 0; i < st->n; i++) {
+        const StateEntry *e = &st->v[i];
+        if (!e->stored)
+            continue;
+        const char *n = e->name;
+        switch (e->kind) {
+        case SK_RPARAM:
+        case SK_RPARAM_SRC:
+        case SK_RPARAM_SYN:
+            sb_printf(o, "fn(ctx, \"%s\", -1, &%s, sizeof %s, 0);\n", n, n, n);
+            break;
+        case SK_QUEUE:
+            if (e->shape == SS_SLOTS)
+                sb_printf(o, "fn(ctx, \"%s\", -1, %s, sizeof %s, 0);\n", n, n, n);
+            else
+                sb_printf(o, "fn(ctx, \"%s\", -1, %s, sizeof(uint32_t) * SNN_NSLOT_%s * "
+                             "SNN_N_%s, 0);\n", n, n, e->pop->name, e->pop->name);
+            break;
+        case SK_ROWS:
+            sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n"
+                         "snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, NULL, "
+                         "0);\n", n, n, n, n);
+            break;
+        case SK_SYN_VAR:
+            sb_printf(o, "snn_state_synapses(fn, ctx, \"%s\", snn_syn_%s, snn_nthr, %s, "
+                         "snn_soff_%s, (int)sizeof(scalar));\n", n, e->proj->name, n,
+                      e->proj->name);
+            break;
+        default:
+            sb_printf(o, "fn(ctx, \"%s\", -1, %s, %s, 0);\n", n, n, state_bytes(e, false));
+            break;
+        }
+    }
+}
+
 /* A population's state (the state table's entries declared with it). */
 static void pop_decls(StrBuf *o, const Model *m, const Population *p, const StateTable *st)
 {
@@ -2065,6 +2108,13 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
     phases_c_step(m, &rg, &sb);
     tmpl_set(g, "step_regions", rg.len ? take(&rg) : "");
     tmpl_set(g, "step_body", take(&sb));
+    {
+        StrBuf io;
+        sb_init(&io);
+        state_io(&io, &st);
+        tmpl_set(g, "state_io", io.len ? take(&io) : "");
+        sb_release(&io);
+    }
     sb_release(&rg);
     /* build order: largest projections first (dynamic scheduling balances the rest) */
     tmpl_list_declare(g, "builders");

@@ -22,7 +22,7 @@
 
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
                                    "threads", "exchange", "exchange_interval", "cuda_graph_steps",
-                                   "spike_times", "finite_check", "data"};
+                                   "spike_times", "finite_check", "data", "checkpoint"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -346,6 +346,46 @@ static int apply_map(ctx *c, const val *v, size_t line, const char *bad_key,
     return 0;
 }
 
+/* checkpoint: { dir: ckpt, every_steps: N | every_seconds: T, at_end: true } */
+static int apply_checkpoint(ctx *c, const char *name, size_t line, const val *v)
+{
+    char got[600];
+    snn_config *cfg = c->cfg;
+    if (strcmp(name, "dir") == 0) {
+        if (v->kind != V_SCALAR || !v->text[0] || strlen(v->text) >= sizeof cfg->ckpt_dir - 32)
+            return fail(c, line, "'checkpoint.dir' must be a directory name (got %s)",
+                        describe(v, got, sizeof got));
+        snprintf(cfg->ckpt_dir, sizeof cfg->ckpt_dir, "%s", v->text);
+    } else if (strcmp(name, "every_steps") == 0) {
+        long n;
+        if (whole_number(c, line, "checkpoint.every_steps", " of steps", v, 0, 2000000000L,
+                         " (off)", &n) != 0)
+            return -1;
+        cfg->ckpt_every_steps = (uint64_t)n;
+    } else if (strcmp(name, "every_seconds") == 0) {
+        char *end = NULL;
+        double x = -1;
+        errno = 0;
+        if (v->kind == V_SCALAR && v->text[0])
+            x = strtod(v->text, &end);
+        if (!end || *end || errno == ERANGE || !(x >= 0) || !isfinite(x))
+            return fail(c, line, "'checkpoint.every_seconds' must be a number of seconds >= 0 "
+                                 "(got %s)", describe(v, got, sizeof got));
+        cfg->ckpt_every_seconds = x;
+    } else if (strcmp(name, "at_end") == 0) {
+        int b;
+        if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
+            return fail(c, line, "'checkpoint.at_end' must be true or false (got %s)",
+                        describe(v, got, sizeof got));
+        cfg->ckpt_at_end = b;
+    } else {
+        return fail(c, line, "unknown key 'checkpoint.%s' (valid: dir, every_steps, "
+                             "every_seconds, at_end)", name);
+    }
+    set_where(c, cfg->ckpt_where, sizeof cfg->ckpt_where, line);
+    return 0;
+}
+
 static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
 {
     char got[600];
@@ -474,6 +514,12 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
                         describe(v, got, sizeof got));
         return apply_map(c, v, line, "'data' keys must be file names as the model gives them",
                          apply_data);
+    } else if (strcmp(key, "checkpoint") == 0) {
+        if (v->kind != V_MAP)
+            return fail(c, line, "'checkpoint' must be a mapping such as { dir: ckpt, "
+                                 "every_steps: 10000, at_end: true } (got %s)",
+                        describe(v, got, sizeof got));
+        return apply_map(c, v, line, "'checkpoint' keys must be names", apply_checkpoint);
     } else if (strcmp(key, "record") == 0) {
         if (v->kind != V_MAP)
             return fail(c, line,
@@ -739,6 +785,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
         rc = apply_spike_times(&c, key + 12, 0, &v);
     } else if (strncmp(key, "data.", 5) == 0 && key[5]) {
         rc = apply_data(&c, key + 5, 0, &v);
+    } else if (strncmp(key, "checkpoint.", 11) == 0 && key[11]) {
+        rc = apply_checkpoint(&c, key + 11, 0, &v);
     } else if (strcmp(key, "record") == 0 || strcmp(key, "record.") == 0) {
         rc = fail(&c, 0, "use record.<population>=spikes|none");
     } else {
@@ -757,7 +805,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             }
             for (int i = 0; i < N_KEYS; i++)
                 if (strcmp(KEYS[i], "record") != 0 && strcmp(KEYS[i], "params") != 0 &&
-                    strcmp(KEYS[i], "spike_times") != 0 && strcmp(KEYS[i], "data") != 0)
+                    strcmp(KEYS[i], "spike_times") != 0 && strcmp(KEYS[i], "data") != 0 &&
+                    strcmp(KEYS[i], "checkpoint") != 0)
                     cands[n++] = KEYS[i];
             for (int i = 0; i < n_pops; i++) {
                 snprintf(rec[i], sizeof rec[i], "record.%s", pop_names[i]);
@@ -772,7 +821,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                           "threads, exchange, exchange_interval, cuda_graph_steps, finite_check, "
                           "record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>, "
-                          "data.<file>)",
+                          "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end>)",
                           key);
             free(cands);
             free(rec);

@@ -9,6 +9,7 @@
 
 #include "snnrt.h"
 #include "rt_par.h"
+#include "rt_ckpt.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -173,6 +174,7 @@ static struct {
     char *sfiles[SNN_MAX_POPS]; /* synapse recorder paths, likewise */
     int output_ready;
     uint64_t steps_done;
+    uint64_t first_step;         /* --restore: the checkpoint's step; else 0 */
     double t_sim;
     double codegen_s, compile_s; /* NAN when unknown */
     int signal;                  /* the signal that stopped the run, or 0 */
@@ -185,6 +187,13 @@ static struct {
 } G;
 
 static volatile sig_atomic_t g_stop; /* the signal that asked to stop, or 0 */
+static volatile sig_atomic_t g_ckpt; /* SIGUSR1: write a checkpoint and go on */
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    g_ckpt = 1;
+}
 
 /* The heartbeat thread (rank 0): rewrites run.json every g_hb_s seconds of wall time while
  * the run goes on, so that a reader can tell a live run from a dead one ("updated").  The
@@ -207,7 +216,7 @@ static void on_signal(int sig)
 
 static double rt_seconds(void)
 {
-    return (double)G.steps_done * G.model->dt / 1000.0;
+    return (double)(G.steps_done - G.first_step) * G.model->dt / 1000.0;
 }
 
 /* Host description pieces. */
@@ -344,6 +353,41 @@ static char *build_json(const char *status, const char *error)
     jb_u64(&b, G.steps_done);
     jb_printf(&b, ", \"seed\": ");
     jb_u64(&b, G.cfg.seed);
+    {
+        uint64_t rs;
+        const char *from = rt_ckpt_restored_from(&rs);
+        if (from[0]) { /* --restore */
+            jb_printf(&b, ", \"restored_from\": {\"dir\": ");
+            jb_str(&b, from);
+            jb_printf(&b, ", \"step\": ");
+            jb_u64(&b, rs);
+            double ws, ls;
+            uint64_t wb;
+            rt_ckpt_timing(&ws, &wb, &ls);
+            jb_printf(&b, ", \"load_s\": ");
+            jb_num(&b, ls);
+            jb_printf(&b, "}");
+        }
+        int nc;
+        uint64_t last = rt_ckpt_last(&nc);
+        if (G.cfg.ckpt_dir[0]) {
+            jb_printf(&b, ", \"checkpoint\": {\"dir\": ");
+            jb_str(&b, G.cfg.ckpt_dir);
+            jb_printf(&b, ", \"written\": %d, \"last_step\": ", nc);
+            if (last == UINT64_MAX)
+                jb_raw(&b, "null", 4);
+            else
+                jb_u64(&b, last);
+            double ws, ls;
+            uint64_t wb;
+            rt_ckpt_timing(&ws, &wb, &ls);
+            jb_printf(&b, ", \"last_write_s\": ");
+            jb_num(&b, ws);
+            jb_printf(&b, ", \"last_bytes\": ");
+            jb_u64(&b, wb);
+            jb_printf(&b, "}");
+        }
+    }
     jb_printf(&b, ", \"config\": ");
     jb_str(&b, G.cfg.source[0] ? G.cfg.source : NULL);
     jb_printf(&b, ", \"output\": ");
@@ -1219,6 +1263,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     const snn_model *m = model;
     char err[8192];
     const char *config_path = NULL;
+    const char *restore_dir = NULL;
     override *ov = calloc((size_t)(argc > 0 ? argc : 1), sizeof *ov);
     int n_ov = 0;
 
@@ -1226,6 +1271,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     G.model = m;
     G.codegen_s = G.compile_s = NAN;
     g_stop = 0;
+    g_ckpt = 0;
     snn_set_progname(m->name);
     if (!ov)
         snn_fatal("out of memory");
@@ -1289,7 +1335,8 @@ static int run_main(int argc, char **argv, const snn_model *model)
         name[nl] = '\0';
         int known = strcmp(name, "--config") == 0 || strcmp(name, "--time") == 0 ||
                     strcmp(name, "--set") == 0 || strcmp(name, "--seed") == 0 ||
-                    strcmp(name, "--output") == 0 || strcmp(name, "--recover") == 0;
+                    strcmp(name, "--output") == 0 || strcmp(name, "--recover") == 0 ||
+                    strcmp(name, "--restore") == 0;
         if (!known) {
             usage_error("unknown option", name);
             free(ov);
@@ -1308,7 +1355,9 @@ static int run_main(int argc, char **argv, const snn_model *model)
             free(ov);
             return rt_par_rank() == 0 ? recover_dir(m, val) : 0;
         }
-        if (strcmp(name, "--config") == 0)
+        if (strcmp(name, "--restore") == 0)
+            restore_dir = val;
+        else if (strcmp(name, "--config") == 0)
             config_path = val;
         else if (strcmp(name, "--time") == 0)
             ov[n_ov++] = (override){OV_TIME, val};
@@ -1431,6 +1480,20 @@ static int run_main(int argc, char **argv, const snn_model *model)
     }
     read_build_yaml();
 
+    /* Checkpoints: the back end must be able to hand over its state; --restore checks the
+     * checkpoint (model, version, decomposition, every file) before anything is built. */
+    if (cfg->ckpt_dir[0] && !m->state)
+        snn_fatal("%s: the %s back end cannot write checkpoints yet (the C back end can; "
+                  "docs/run.md \"Checkpoints\"): leave 'checkpoint' out",
+                  cfg->ckpt_where[0] ? cfg->ckpt_where : "checkpoint", m->backend);
+    if (!cfg->ckpt_dir[0] && (cfg->ckpt_every_steps || cfg->ckpt_every_seconds > 0 ||
+                              cfg->ckpt_at_end))
+        snn_fatal("%s: 'checkpoint' needs 'dir' (where to write them)", cfg->ckpt_where);
+    if (restore_dir) {
+        G.first_step = rt_ckpt_open(m, cfg, restore_dir, run->rank, run->ranks, run->n_steps);
+        run->seed = cfg->seed; /* the checkpoint's: rows are rebuilt from it */
+    }
+
     /* More threads than cores: threads that meet at the end of every step then wait for
      * descheduled peers, and the run slows down many times over.  Say so. */
     {
@@ -1484,6 +1547,8 @@ static int run_main(int argc, char **argv, const snn_model *model)
     if (m->init)
         m->init(run);
     snn_data_finish(run);
+    if (restore_dir)
+        rt_ckpt_load(m, run);
     run->t_init = snn_now() - t0;
 
     /* The step loop; SIGINT / SIGTERM stop it after the current step. */
@@ -1494,6 +1559,21 @@ static int run_main(int argc, char **argv, const snn_model *model)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    struct sigaction old_usr1;
+    const int ckpt_on = cfg->ckpt_dir[0] != '\0';
+    if (ckpt_on) {
+        struct sigaction su;
+        memset(&su, 0, sizeof su);
+        su.sa_handler = on_usr1;
+        sigemptyset(&su.sa_mask);
+        sigaction(SIGUSR1, &su, &old_usr1);
+        if (run->overlap)
+            snn_fatal("%s: checkpoints need the spike exchange without overlap: leave "
+                      "exchange_interval out (or set it to the minimum delay, %u steps)",
+                      cfg->ckpt_where, run->min_delay_steps);
+    }
+    double ckpt_t = snn_now(); /* the last checkpoint (every_seconds) */
+    int ckpt_due = 0;          /* a checkpoint waits for the next exchange boundary */
     /* With several ranks, all must stop at the same step: they agree on a stop request
      * every 'check' steps (a multiple of the exchange interval). */
     uint64_t check = run->interval ? run->interval : 1;
@@ -1501,7 +1581,8 @@ static int run_main(int argc, char **argv, const snn_model *model)
         check += run->interval ? run->interval : 1;
     rt_par_barrier();
     t0 = snn_now();
-    uint64_t step = 0;
+    uint64_t step = G.first_step;
+    G.steps_done = step;
     int stop = 0;
     ticker tk;
     {
@@ -1516,10 +1597,42 @@ static int run_main(int argc, char **argv, const snn_model *model)
         G.steps_done = step + 1;
         if (G.steps_done >= tk.next)
             tick(&tk, 0);
-        if (run->ranks == 1)
+        if (!ckpt_on) {
+            if (run->ranks == 1)
+                stop = g_stop;
+            else if ((step + 1) % check == 0)
+                stop = rt_par_any(g_stop); /* the largest signal number: SIGTERM over SIGINT */
+            continue;
+        }
+        /* Checkpoints: every_steps, every_seconds (checked every 'check' steps), SIGUSR1;
+         * SIGTERM writes one and stops.  With several ranks, at an exchange boundary on
+         * which the ranks agree. */
+        if (cfg->ckpt_every_steps && (step + 1) % cfg->ckpt_every_steps == 0)
+            ckpt_due = 1;
+        if (run->ranks == 1) {
             stop = g_stop;
-        else if ((step + 1) % check == 0)
-            stop = rt_par_any(g_stop); /* the largest signal number: SIGTERM over SIGINT */
+            if (g_ckpt || (cfg->ckpt_every_seconds > 0 && (step + 1) % check == 0 &&
+                           snn_now() - ckpt_t >= cfg->ckpt_every_seconds))
+                ckpt_due = 1;
+        } else if ((step + 1) % check == 0) {
+            int want = g_ckpt || (cfg->ckpt_every_seconds > 0 &&
+                                  snn_now() - ckpt_t >= cfg->ckpt_every_seconds);
+            int v = rt_par_any(g_stop * 2 + want); /* the largest: a stop wins */
+            stop = v / 2;
+            ckpt_due |= v & 1;
+        }
+        g_ckpt = 0;
+        if (stop == SIGTERM)
+            ckpt_due = 1;
+        if (ckpt_due && step + 1 < run->n_steps &&
+            (run->ranks == 1 || (step + 1) % run->interval == 0)) {
+            snn_exchange_drain(run);
+            rt_ckpt_write(m, run, step + 1);
+            ckpt_due = 0;
+            ckpt_t = snn_now();
+        } else if (stop == SIGTERM && step + 1 < run->n_steps) {
+            stop = 0; /* on to the next exchange boundary, then write and stop */
+        }
     }
     tick(&tk, 1);
     snn_exchange_drain(run);
@@ -1540,6 +1653,17 @@ static int run_main(int argc, char **argv, const snn_model *model)
     int interrupted = stop && G.steps_done < run->n_steps;
     if (interrupted)
         G.signal = stop;
+    if (ckpt_on && !interrupted && cfg->ckpt_at_end) {
+        if (run->ranks > 1 && G.steps_done % run->interval != 0)
+            fprintf(stderr, "%s: warning: no checkpoint at the end: with several ranks a "
+                            "checkpoint is written at a spike exchange, every %u steps, and "
+                            "the run ends after %llu steps\n", m->name, run->interval,
+                    (unsigned long long)G.steps_done);
+        else
+            rt_ckpt_write(m, run, G.steps_done);
+    }
+    if (ckpt_on)
+        sigaction(SIGUSR1, &old_usr1, NULL);
 
     /* Over the ranks: totals and min/median/max of the timers. */
     rt_par_stats(run->t_construct, G.st_construct);
@@ -1619,6 +1743,13 @@ static int run_main(int argc, char **argv, const snn_model *model)
         fprintf(stderr, "%s: interrupted after %llu of %llu steps; partial spikes kept in .part "
                         "files\n",
                 m->name, (unsigned long long)G.steps_done, (unsigned long long)run->n_steps);
+    if (cfg->ckpt_dir[0] && run->rank == 0) {
+        int nc;
+        uint64_t last = rt_ckpt_last(&nc);
+        if (interrupted && last == G.steps_done)
+            fprintf(stderr, "%s: checkpoint of step %llu in '%s': continue with --restore %s\n",
+                    m->name, (unsigned long long)last, cfg->ckpt_dir, cfg->ckpt_dir);
+    }
     if (!cfg->quiet && run->rank == 0)
         print_summary(m, interrupted);
     fflush(stdout);

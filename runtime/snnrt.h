@@ -134,6 +134,13 @@ typedef struct snn_config {
         char path[1024];
         char where[192];
     } data[SNN_MAX_DATA_FILES];
+    /* checkpoint: { dir, every_steps, every_seconds, at_end } (rt_ckpt.c, docs/run.md
+     * "Checkpoints"); no dir: no checkpoints (SIGUSR1 is then ignored) */
+    char ckpt_dir[4096];
+    uint64_t ckpt_every_steps;  /* 0: off */
+    double ckpt_every_seconds;  /* 0: off */
+    int ckpt_at_end;
+    char ckpt_where[192];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -772,6 +779,26 @@ typedef struct snn_rparam_desc {
     double lo, hi;
 } snn_rparam_desc;
 
+/* A piece of state for a checkpoint: its name (a state table entry, plus ".weight" or
+ * ".checksum" for the rows of plastic projections), its thread block (-1: none), address
+ * and size.  SNN_STATE_CHECK: on restore, compare with the checkpoint instead of loading
+ * (state rebuilt from the seed, whose checksum must agree). */
+#define SNN_STATE_CHECK 1
+typedef void (*snn_state_fn)(void *ctx, const char *name, int block, void *data, size_t bytes,
+                             int flags);
+
+/* A projection's per-synapse values for a checkpoint, as one piece 'name' in the order of
+ * snn_synrec_snapshot (for each source, the thread blocks in order, each row in storage
+ * order: ascending targets), which does not depend on the number of blocks: gathered,
+ * handed to fn, scattered back (so fn may read or fill them).  base NULL: the blocks'
+ * weights; else a synapse variable, block b's values at base + off[b] (value_bytes each,
+ * by storage position).  And the sum of the blocks' connectivity checksums (SNN_STATE_CHECK).
+ * rt_ckpt.c. */
+void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_ragged *blocks,
+                        int n_blocks, void *base, const uint64_t *off, int value_bytes);
+void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
+                             const snn_ragged *blocks, int n_blocks);
+
 typedef struct snn_model {
     const char *name;
     const char *model_file;
@@ -811,6 +838,9 @@ typedef struct snn_model {
     int n_synrecs;                     /* at most SNN_MAX_POPS */
     const snn_synrec_desc *synrecs;
     void (*syn_snapshot)(snn_run *run, int k, double t_ms);
+    /* Checkpoints (C back end; NULL: the back end cannot checkpoint): calls fn once per
+     * stored piece of state (rt_ckpt.c). */
+    void (*state)(snn_run *run, snn_state_fn fn, void *ctx);
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run

@@ -150,7 +150,7 @@ static void test_errors(void **state)
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
                  "quiet, params, threads, exchange, exchange_interval, cuda_graph_steps, "
-                 "spike_times, finite_check, data)");
+                 "spike_times, finite_check, data, checkpoint)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("threads: 99999999999999999999", "run.yaml:1: 'threads' must be a whole number from 1 "
                                                   "to 1024 (got '99999999999999999999')");
@@ -308,7 +308,8 @@ static void test_set_errors(void **state)
                                    "exchange, exchange_interval, cuda_graph_steps, "
                                    "finite_check, record.<population>, "
                                    "params.<population>.<parameter>, "
-                                   "spike_times.<population>, data.<file>)");
+                                   "spike_times.<population>, data.<file>, "
+                                   "checkpoint.<dir|every_steps|every_seconds|at_end>)");
     expect_set_error("data.w.npy=", "--set 'data.w.npy=': 'data.w.npy' must be a file name "
                                     "(a .npy file) (got nothing)");
     expect_set_error("spike_times.Q=a.txt", "--set 'spike_times.Q=a.txt': 'spike_times': the "
@@ -328,6 +329,36 @@ static void test_set_errors(void **state)
     expect_set_error("quiet=2", "--set 'quiet=2': 'quiet' must be true or false (got '2')");
 }
 
+/* checkpoint: { dir, every_steps, every_seconds, at_end } (rt_ckpt.c) */
+static void test_checkpoint(void **state)
+{
+    (void)state;
+    snn_config c = fresh();
+    char err[1024] = "";
+    assert_string_equal(c.ckpt_dir, "");
+    assert_int_equal(snn_config_load_string(&c,
+                                            "checkpoint:\n  dir: ck\n  every_steps: 500\n"
+                                            "  every_seconds: 1.5\n  at_end: true\n",
+                                            "run.yaml", NP, POPS, err, sizeof err),
+                     0);
+    assert_string_equal(c.ckpt_dir, "ck");
+    assert_int_equal(c.ckpt_every_steps, 500);
+    assert_true(c.ckpt_every_seconds == 1.5);
+    assert_int_equal(c.ckpt_at_end, 1);
+    assert_int_equal(snn_config_set(&c, "checkpoint.dir=other", NP, POPS, err, sizeof err), 0);
+    assert_string_equal(c.ckpt_dir, "other");
+    expect_error("checkpoint: 5", "run.yaml:1: 'checkpoint' must be a mapping such as { dir: "
+                                  "ckpt, every_steps: 10000, at_end: true } (got '5')");
+    expect_error("checkpoint:\n  every: 5", "run.yaml:2: unknown key 'checkpoint.every' "
+                                            "(valid: dir, every_steps, every_seconds, at_end)");
+    expect_error("checkpoint: { every_steps: -1 }",
+                 "run.yaml:1: 'checkpoint.every_steps' must be a whole number of steps from 0 "
+                 "(off) to 2000000000 (got '-1')");
+    expect_set_error("checkpoint.at_end=maybe", "--set 'checkpoint.at_end=maybe': "
+                                                "'checkpoint.at_end' must be true or false (got "
+                                                "'maybe')");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_empty_config),  cmocka_unit_test(test_errors),
         cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_file),
         cmocka_unit_test(test_set),           cmocka_unit_test(test_set_errors),
+        cmocka_unit_test(test_checkpoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
