@@ -1,0 +1,393 @@
+/*
+ * rt_pool.c - the step threads: a pool of worker threads that runs the generated parallel
+ * regions of a step, and the choice of how many of them a run uses (snnrt.h, "Step
+ * threads"; docs/parallel.md "Threads in the step loop").
+ *
+ * The generated code splits every population into B thread blocks (run config 'threads')
+ * and hands each region of a step to snn_step_region as a function of (worker, workers):
+ * worker w of W runs blocks [B w / W, B (w + 1) / W) in order.  Blocks are independent (no
+ * block reads what another writes within a region), so the spikes are bitwise the same for
+ * any W from 1 to B; W is a speed choice only.
+ *
+ * Why not OpenMP in the step loop: a libgomp team synchronises with barriers whose waiting
+ * policy (OMP_WAIT_POLICY, GOMP_SPINCOUNT) is read once, when the library is loaded, so a
+ * program cannot choose it for itself at run time; by default its threads spin up to about
+ * 300,000 iterations before sleeping, which on a core shared with another busy process
+ * burns the time slices the descheduled peer needs (a 2-thread COBA run took 30-70x as
+ * long as one thread next to one busy process), and even one thread entering a region
+ * made a futex system call per step.  This pool waits in two stages: it spins for at most
+ * spin_us microseconds of wall time (SNN_SPIN_US, default 50: longer than the serial gap
+ * between two regions of a step, so an idle machine makes no system call), then sleeps in
+ * a futex until it is woken.  A descheduled peer thus costs its partner at most one
+ * bounded spin per wait, and a sleeping thread leaves its core to whoever needs it.
+ *
+ * Protocol (sequentially consistent atomics; a Dekker pair per direction):
+ *   dispatch: the master stores fn, arg, pending = W - 1, increments gen, and wakes the
+ *   futex on gen only when a worker announced it sleeps (sleepers > 0); it then runs
+ *   worker 0's share and waits until pending is 0 (spin, then futex on pending after
+ *   announcing master_waits).  A worker that ends the region decrements pending and, when
+ *   it was the last and the master announced it waits, wakes it.  A worker about to sleep
+ *   increments sleepers before it checks gen once more in the futex call, so a dispatch
+ *   either sees the sleeper or the sleeper sees the dispatch.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "rt_internal.h"
+#include "rt_par.h"
+#include "snnrt.h"
+
+#include <stdio.h>
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define cpu_relax() _mm_pause()
+#elif defined(__aarch64__)
+#define cpu_relax() __asm__ __volatile__("yield" ::: "memory")
+#else
+#define cpu_relax() ((void)0)
+#endif
+
+static void futex_wait(atomic_uint *w, unsigned v)
+{
+#ifdef __linux__
+    syscall(SYS_futex, (unsigned *)w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+#else
+    (void)w;
+    (void)v;
+    struct timespec ts = {0, 50000};
+    nanosleep(&ts, NULL);
+#endif
+}
+
+static void futex_wake(atomic_uint *w, int n)
+{
+#ifdef __linux__
+    syscall(SYS_futex, (unsigned *)w, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+#else
+    (void)w;
+    (void)n;
+#endif
+}
+
+typedef struct pool {
+    int n;                   /* workers, the master (worker 0) included; 1: no pool */
+    pthread_t *th;
+    double spin_s;           /* the bounded spin before a futex wait */
+    snn_region_fn fn;        /* the region being run and its argument */
+    void *arg;
+    int nw;                  /* how many workers share the region (<= n) */
+    int stop;
+    _Alignas(64) atomic_uint gen; /* dispatches so far (futex word of the workers) */
+    atomic_int sleepers;          /* workers in (or entering) futex_wait on gen */
+    _Alignas(64) atomic_uint pending; /* workers still in the region (futex word of the master) */
+    atomic_int master_waits;
+    /* statistics for run.json */
+    uint64_t regions, master_sleeps;
+    atomic_ulong worker_sleeps;
+} pool;
+
+static pool P = {.n = 1};
+
+/* Spin until *w != v for at most spin_s seconds; the value seen, or v when the spin ran out. */
+static unsigned spin_while(atomic_uint *w, unsigned v, double spin_s)
+{
+    unsigned x = atomic_load(w);
+    if (x != v)
+        return x;
+    const double t_end = snn_now() + spin_s;
+    for (;;) {
+        for (int k = 0; k < 64; k++) {
+            cpu_relax();
+            if ((x = atomic_load(w)) != v)
+                return x;
+        }
+        if (snn_now() > t_end)
+            return v;
+    }
+}
+
+static void *worker_main(void *a)
+{
+    const int me = (int)(intptr_t)a;
+    unsigned seen = 0;
+    for (;;) {
+        unsigned g = spin_while(&P.gen, seen, P.spin_s);
+        if (g == seen) {
+            atomic_fetch_add(&P.sleepers, 1);
+            atomic_fetch_add(&P.worker_sleeps, 1);
+            while ((g = atomic_load(&P.gen)) == seen)
+                futex_wait(&P.gen, seen);
+            atomic_fetch_sub(&P.sleepers, 1);
+        }
+        seen = g;
+        if (P.stop)
+            break;
+        if (me < P.nw)
+            P.fn(P.arg, me, P.nw);
+        if (atomic_fetch_sub(&P.pending, 1) == 1 && atomic_load(&P.master_waits))
+            futex_wake(&P.pending, 1);
+    }
+    return NULL;
+}
+
+static void pool_dispatch(int stop)
+{
+    atomic_store(&P.pending, (unsigned)(P.n - 1));
+    P.stop = stop;
+    atomic_fetch_add(&P.gen, 1u);
+    if (atomic_load(&P.sleepers) > 0)
+        futex_wake(&P.gen, INT_MAX);
+}
+
+static void pool_join(void)
+{
+    if (atomic_load(&P.pending) == 0)
+        return;
+    const double t_end = snn_now() + P.spin_s;
+    for (;;) {
+        for (int k = 0; k < 64; k++) {
+            cpu_relax();
+            if (atomic_load(&P.pending) == 0)
+                return;
+        }
+        if (snn_now() > t_end)
+            break;
+    }
+    atomic_store(&P.master_waits, 1);
+    P.master_sleeps++;
+    unsigned p;
+    while ((p = atomic_load(&P.pending)) != 0)
+        futex_wait(&P.pending, p);
+    atomic_store(&P.master_waits, 0);
+}
+
+void rt_pool_start(int n)
+{
+    if (n <= P.n)
+        return;
+    rt_pool_stop();
+    const char *s = getenv("SNN_SPIN_US");
+    double us = s && *s ? atof(s) : 50.0;
+    P.spin_s = us > 0 ? us * 1e-6 : 0;
+    P.th = calloc((size_t)n, sizeof *P.th);
+    if (!P.th)
+        snn_fatal("out of memory for %d step threads", n);
+    atomic_store(&P.gen, 0u);
+    atomic_store(&P.sleepers, 0);
+    atomic_store(&P.master_waits, 0);
+    P.stop = 0;
+    P.n = 1;
+    for (int w = 1; w < n; w++) {
+        int rc = pthread_create(&P.th[w], NULL, worker_main, (void *)(intptr_t)w);
+        if (rc != 0) {
+            P.n = w; /* the ones started so far are stopped by rt_pool_stop */
+            rt_pool_stop();
+            snn_fatal("cannot start step thread %d of %d: %s", w, n, strerror(rc));
+        }
+        P.n = w + 1;
+    }
+}
+
+void rt_pool_stop(void)
+{
+    if (P.n > 1) {
+        pool_dispatch(1);
+        for (int w = 1; w < P.n; w++)
+            pthread_join(P.th[w], NULL);
+    }
+    free(P.th);
+    P.th = NULL;
+    P.n = 1;
+}
+
+void rt_pool_stats(uint64_t *regions, uint64_t *master_sleeps, uint64_t *worker_sleeps)
+{
+    *regions = P.regions;
+    *master_sleeps = P.master_sleeps;
+    *worker_sleeps = atomic_load(&P.worker_sleeps);
+}
+
+void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
+{
+    const int nw = run->step_threads;
+    if (nw <= 1 || P.n < nw) {
+        fn(arg, 0, 1);
+        return;
+    }
+    P.fn = fn;
+    P.arg = arg;
+    P.nw = nw;
+    P.regions++;
+    pool_dispatch(0);
+    fn(arg, 0, nw);
+    pool_join();
+}
+
+/* ---- the choice of the step threads ---------------------------------------------------
+ *
+ * Forced (run config step_threads: N): N threads for the whole run.  Otherwise, with
+ * B > 1 blocks, a probe: PROBE_SKIP steps on one thread (first touches of pages), then
+ * PROBE_STEPS steps on one thread; t1 is the median of their times.  A model whose step
+ * takes less than 2 x MIN_WORK_S on one thread stays on one thread (a wake-up and a join
+ * cost microseconds, and below that much work per thread they are not paid back).
+ * Otherwise W = min(B, t1 / MIN_WORK_S) threads run PROBE_STEPS steps; W stays when the
+ * median of those, tW, is below t1, else the run goes back to one thread (a busy core, a
+ * model bound by memory bandwidth).  The probe is repeated about every RECHECK_S seconds
+ * of wall time, so a run follows a load that comes or goes.  Every choice gives the same
+ * spikes; it is reported in run.json ("parallel") and, with -v, on stderr. */
+
+#define PROBE_SKIP 4
+#define PROBE_STEPS 24
+#define MIN_WORK_S 30e-6
+#define RECHECK_S 2.0
+
+enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEW, T_RUN };
+
+static struct {
+    int state, mode, blocks, cand, verbose;
+    const char *name;
+    int k;
+    double t[PROBE_STEPS];
+    uint64_t next_probe; /* T_RUN: the step at which the next probe starts */
+    rt_step_info info;
+} T;
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *t, int n)
+{
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+}
+
+static void set_threads(snn_run *run, int w)
+{
+    if (w > 1)
+        rt_pool_start(w);
+    if (w != run->step_threads)
+        T.info.switches++;
+    run->step_threads = w;
+}
+
+void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose)
+{
+    memset(&T, 0, sizeof T);
+    T.name = name;
+    T.verbose = verbose;
+    T.blocks = run->blocks > 0 ? run->blocks : 1;
+    T.info.blocks = T.blocks;
+    T.info.t1 = T.info.tw = -1;
+    run->step_threads = 1;
+    if (forced > 0) {
+        T.info.mode = "forced";
+        set_threads(run, forced < T.blocks ? forced : T.blocks);
+        T.state = T_OFF;
+    } else if (T.blocks == 1) {
+        T.info.mode = "one block";
+        T.state = T_OFF;
+    } else {
+        T.info.mode = "auto";
+        T.state = T_SKIP;
+    }
+    T.info.switches = 0;
+    T.info.threads = run->step_threads;
+    if (T.verbose && T.state == T_OFF && rt_par_rank() == 0)
+        fprintf(stderr, "%s: step threads: %d (%s, %d thread block%s)\n", name,
+                run->step_threads, T.info.mode, T.blocks, T.blocks == 1 ? "" : "s");
+}
+
+int rt_steps_timing(void)
+{
+    return T.state == T_SKIP || T.state == T_PROBE1 || T.state == T_PROBEW;
+}
+
+void rt_steps_after(snn_run *run, uint64_t step, double dt)
+{
+    if (run->step_threads > 1)
+        T.info.steps_threaded++;
+    switch (T.state) {
+    case T_OFF:
+        return;
+    case T_RUN:
+        if (step + 1 >= T.next_probe) {
+            T.state = T_SKIP;
+            T.k = PROBE_SKIP - 1; /* after the first probe, one step to settle */
+            set_threads(run, 1);
+        }
+        return;
+    case T_SKIP:
+        if (++T.k >= PROBE_SKIP) {
+            T.state = T_PROBE1;
+            T.k = 0;
+        }
+        return;
+    case T_PROBE1:
+    case T_PROBEW:
+        T.t[T.k++] = dt;
+        if (T.k < PROBE_STEPS)
+            return;
+        break;
+    }
+    const double tm = median(T.t, PROBE_STEPS);
+    double t_run = tm;
+    T.k = 0;
+    if (T.state == T_PROBE1) {
+        T.info.t1 = tm;
+        T.info.probes++;
+        int w = (int)(tm / MIN_WORK_S);
+        if (w > T.blocks)
+            w = T.blocks;
+        if (w >= 2) {
+            T.cand = w;
+            T.state = T_PROBEW;
+            set_threads(run, w);
+            return;
+        }
+        T.info.tw = -1;
+        if (T.verbose && rt_par_rank() == 0)
+            fprintf(stderr, "%s: step threads: 1 (step %llu: %.1f us per step on one thread, "
+                            "less than 2 x %.0f us)\n",
+                    T.name, (unsigned long long)step + 1, tm * 1e6, MIN_WORK_S * 1e6);
+    } else {
+        T.info.tw = tm;
+        const int keep = tm < T.info.t1;
+        set_threads(run, keep ? T.cand : 1);
+        t_run = keep ? tm : T.info.t1;
+        if (T.verbose && rt_par_rank() == 0)
+            fprintf(stderr, "%s: step threads: %d (step %llu: %.1f us per step on one thread, "
+                            "%.1f us on %d)\n",
+                    T.name, run->step_threads, (unsigned long long)step + 1, T.info.t1 * 1e6,
+                    tm * 1e6, T.cand);
+    }
+    T.info.threads = run->step_threads;
+    T.state = T_RUN;
+    uint64_t gap = t_run > 0 ? (uint64_t)(RECHECK_S / t_run) : 1000000;
+    if (gap < 10 * PROBE_STEPS)
+        gap = 10 * PROBE_STEPS;
+    T.next_probe = step + 1 + gap;
+}
+
+const rt_step_info *rt_steps_info(void)
+{
+    rt_pool_stats(&T.info.regions, &T.info.master_sleeps, &T.info.worker_sleeps);
+    return &T.info;
+}
