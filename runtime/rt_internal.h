@@ -168,7 +168,7 @@ typedef struct rt_step_info {
     int blocks;            /* thread blocks (run config threads) */
     int threads;           /* step threads of the last choice */
     double t1, tw;         /* seconds per step of the last probe on 1 and on W threads (-1: none) */
-    int probes, switches;
+    int probes, switches;  /* probes done; changes of the choice */
     uint64_t steps_threaded; /* steps run on more than one thread */
     uint64_t regions, master_sleeps, worker_sleeps; /* pool: regions run, futex waits */
 } rt_step_info;

@@ -241,50 +241,49 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
 /* ---- the choice of the step threads ---------------------------------------------------
  *
  * Forced (run config step_threads: N): N threads for the whole run.  Otherwise, with
- * B > 1 blocks, a probe: PROBE_SKIP steps on one thread (first touches of pages), then
- * PROBE_STEPS steps on one thread; t1 is the median of their times.  A model whose step
- * takes less than 2 x MIN_WORK_S on one thread stays on one thread (a wake-up and a join
- * cost microseconds, and below that much work per thread they are not paid back).
- * Otherwise W = min(B, t1 / MIN_WORK_S) threads run PROBE_STEPS steps; W stays when the
- * median of those, tW, is below t1, else the run goes back to one thread (a busy core, a
- * model bound by memory bandwidth).  The probe is repeated about every RECHECK_S seconds
- * of wall time, so a run follows a load that comes or goes.  Every choice gives the same
- * spikes; it is reported in run.json ("parallel") and, with -v, on stderr. */
+ * B > 1 blocks, the run probes:
+ *   1. one thread: after PROBE_SKIP steps (first touches of pages), the mean step time t1
+ *      over at least PROBE1_STEPS steps and PROBE1_S seconds (or PROBE1_MAX_STEPS steps).  A model whose step takes
+ *      less than 2 x MIN_WORK_S on one thread stays on one thread: waking a thread and
+ *      joining it cost microseconds, which less work per thread does not pay back.
+ *   2. otherwise W = min(B, t1 / MIN_WORK_S) threads and one thread take turns, step by
+ *      step, for at least PROBEX_STEPS steps and PROBEX_S seconds; W stays when its mean
+ *      step time is below one thread's, else the run goes back to one thread (a busy core,
+ *      a model bound by memory bandwidth).  Means, not medians: the cost of many networks
+ *      is in bursts (hpc_benchmark: most steps nearly empty, a few full of spikes), and
+ *      taking turns step by step lets both see the same bursts and the same load.
+ * The probe is repeated FIRST_RECHECK_S seconds (wall time) after the previous one, then
+ * twice as long each time up to RECHECK_S, so a run follows its activity (networks often
+ * start quiet) and a load that comes or goes.  Every choice gives the same spikes; the
+ * last is reported in run.json ("parallel") and each, with -v, on stderr. */
 
 #define PROBE_SKIP 4
-#define PROBE_STEPS 24
+#define PROBE1_STEPS 24
+#define PROBE1_S 0.005
+#define PROBE1_MAX_STEPS 500
+#define PROBEX_STEPS 48
+#define PROBEX_S 0.02
 #define MIN_WORK_S 30e-6
+#define FIRST_RECHECK_S 0.01
 #define RECHECK_S 2.0
 
-enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEW, T_RUN };
+enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEX, T_RUN };
 
 static struct {
-    int state, mode, blocks, cand, verbose;
+    int state, blocks, cand, verbose;
     const char *name;
-    int k;
-    double t[PROBE_STEPS];
-    uint64_t next_probe; /* T_RUN: the step at which the next probe starts */
+    int skip;
+    double sum[2];        /* step times: one thread, cand threads */
+    uint64_t n[2];
+    double t_start;       /* of the probe's current stage */
+    double gap, t_probe;  /* T_RUN: wall time between probes; when the last one ended */
     rt_step_info info;
 } T;
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *t, int n)
-{
-    qsort(t, (size_t)n, sizeof *t, cmp_double);
-    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-}
 
 static void set_threads(snn_run *run, int w)
 {
     if (w > 1)
         rt_pool_start(w);
-    if (w != run->step_threads)
-        T.info.switches++;
     run->step_threads = w;
 }
 
@@ -307,8 +306,8 @@ void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose)
     } else {
         T.info.mode = "auto";
         T.state = T_SKIP;
+        T.skip = PROBE_SKIP;
     }
-    T.info.switches = 0;
     T.info.threads = run->step_threads;
     if (T.verbose && T.state == T_OFF && rt_par_rank() == 0)
         fprintf(stderr, "%s: step threads: %d (%s, %d thread block%s)\n", name,
@@ -317,7 +316,31 @@ void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose)
 
 int rt_steps_timing(void)
 {
-    return T.state == T_SKIP || T.state == T_PROBE1 || T.state == T_PROBEW;
+    return T.state == T_SKIP || T.state == T_PROBE1 || T.state == T_PROBEX;
+}
+
+static void decided(snn_run *run, uint64_t step, int w)
+{
+    set_threads(run, w);
+    if (w != T.info.threads)
+        T.info.switches++; /* the choice changed */
+    T.info.threads = w;
+    T.state = T_RUN;
+    T.t_probe = snn_now();
+    T.gap = T.gap > 0 ? T.gap * 2 : FIRST_RECHECK_S;
+    if (T.gap > RECHECK_S)
+        T.gap = RECHECK_S;
+    if (T.verbose && rt_par_rank() == 0) {
+        if (T.info.tw < 0)
+            fprintf(stderr, "%s: step threads: 1 (steps to %llu: %.1f us per step on one "
+                            "thread, less than 2 x %.0f us)\n",
+                    T.name, (unsigned long long)step + 1, T.info.t1 * 1e6, MIN_WORK_S * 1e6);
+        else
+            fprintf(stderr, "%s: step threads: %d (steps to %llu: %.1f us per step on one "
+                            "thread, %.1f us on %d)\n",
+                    T.name, w, (unsigned long long)step + 1, T.info.t1 * 1e6,
+                    T.info.tw * 1e6, T.cand);
+    }
 }
 
 void rt_steps_after(snn_run *run, uint64_t step, double dt)
@@ -328,62 +351,60 @@ void rt_steps_after(snn_run *run, uint64_t step, double dt)
     case T_OFF:
         return;
     case T_RUN:
-        if (step + 1 >= T.next_probe) {
+        if ((step & 15) == 15 && snn_now() - T.t_probe >= T.gap) {
             T.state = T_SKIP;
-            T.k = PROBE_SKIP - 1; /* after the first probe, one step to settle */
+            T.skip = 1; /* one step to settle on one thread */
             set_threads(run, 1);
         }
         return;
     case T_SKIP:
-        if (++T.k >= PROBE_SKIP) {
+        if (--T.skip <= 0) {
             T.state = T_PROBE1;
-            T.k = 0;
+            T.sum[0] = T.sum[1] = 0;
+            T.n[0] = T.n[1] = 0;
+            T.t_start = snn_now();
         }
         return;
-    case T_PROBE1:
-    case T_PROBEW:
-        T.t[T.k++] = dt;
-        if (T.k < PROBE_STEPS)
+    case T_PROBE1: {
+        T.sum[0] += dt;
+        T.n[0]++;
+        if (T.n[0] < PROBE1_STEPS ||
+            (T.n[0] < PROBE1_MAX_STEPS && snn_now() - T.t_start < PROBE1_S))
             return;
-        break;
-    }
-    const double tm = median(T.t, PROBE_STEPS);
-    double t_run = tm;
-    T.k = 0;
-    if (T.state == T_PROBE1) {
-        T.info.t1 = tm;
+        const double t1 = T.sum[0] / (double)T.n[0];
+        T.info.t1 = t1;
+        T.info.tw = -1;
         T.info.probes++;
-        int w = (int)(tm / MIN_WORK_S);
+        int w = (int)(t1 / MIN_WORK_S);
         if (w > T.blocks)
             w = T.blocks;
-        if (w >= 2) {
-            T.cand = w;
-            T.state = T_PROBEW;
-            set_threads(run, w);
+        if (w < 2) {
+            decided(run, step, 1);
             return;
         }
-        T.info.tw = -1;
-        if (T.verbose && rt_par_rank() == 0)
-            fprintf(stderr, "%s: step threads: 1 (step %llu: %.1f us per step on one thread, "
-                            "less than 2 x %.0f us)\n",
-                    T.name, (unsigned long long)step + 1, tm * 1e6, MIN_WORK_S * 1e6);
-    } else {
-        T.info.tw = tm;
-        const int keep = tm < T.info.t1;
-        set_threads(run, keep ? T.cand : 1);
-        t_run = keep ? tm : T.info.t1;
-        if (T.verbose && rt_par_rank() == 0)
-            fprintf(stderr, "%s: step threads: %d (step %llu: %.1f us per step on one thread, "
-                            "%.1f us on %d)\n",
-                    T.name, run->step_threads, (unsigned long long)step + 1, T.info.t1 * 1e6,
-                    tm * 1e6, T.cand);
+        T.cand = w;
+        T.state = T_PROBEX;
+        T.sum[0] = T.sum[1] = 0;
+        T.n[0] = T.n[1] = 0;
+        T.t_start = snn_now();
+        set_threads(run, w); /* the probe's first threaded step */
+        return;
     }
-    T.info.threads = run->step_threads;
-    T.state = T_RUN;
-    uint64_t gap = t_run > 0 ? (uint64_t)(RECHECK_S / t_run) : 1000000;
-    if (gap < 10 * PROBE_STEPS)
-        gap = 10 * PROBE_STEPS;
-    T.next_probe = step + 1 + gap;
+    case T_PROBEX: {
+        const int k = run->step_threads > 1;
+        T.sum[k] += dt;
+        T.n[k]++;
+        if (T.n[0] + T.n[1] < PROBEX_STEPS || snn_now() - T.t_start < PROBEX_S ||
+            !T.n[0] || !T.n[1]) {
+            set_threads(run, k ? 1 : T.cand); /* take turns */
+            return;
+        }
+        T.info.t1 = T.sum[0] / (double)T.n[0];
+        T.info.tw = T.sum[1] / (double)T.n[1];
+        decided(run, step, T.info.tw < T.info.t1 ? T.cand : 1);
+        return;
+    }
+    }
 }
 
 const rt_step_info *rt_steps_info(void)
