@@ -299,11 +299,15 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
                       " * [B w / nw, B (w + 1) / nw), B = snn_nthr, in order */\n"
                       "static void %s_w(void *snn_a, int snn_w, int snn_nw)\n{\n"
                       "    const snn_region_args *snn_x = (const snn_region_args *)snn_a;\n"
+                      "    if (snn_nthr == 1) { /* one block: as the one-thread step always was */\n"
+                      "        %s(snn_x->run, snn_x->step, 0%s);\n"
+                      "        return;\n"
+                      "    }\n"
                       "    const int snn_b = snn_nthr * snn_w / snn_nw;\n"
                       "    const int snn_e = snn_nthr * (snn_w + 1) / snn_nw;\n"
                       "    for (int snn_t = snn_b; snn_t < snn_e; snn_t++)\n"
                       "        %s(snn_x->run, snn_x->step, snn_t%s);\n}\n\n",
-                      fn, fn, fn,
+                      fn, fn, fn, rdeliver ? ", snn_x->t0, snn_x->td" : "", fn,
                       rdeliver ? ",\n            snn_w == 0 && snn_t > snn_b ? snn_now() : "
                                  "snn_x->t0,\n            snn_w == 0 ? snn_x->td : NULL"
                                : "");
