@@ -168,6 +168,7 @@ typedef struct rt_step_info {
     int blocks;            /* thread blocks (run config threads) */
     int threads;           /* step threads of the last choice */
     double t1, tw;         /* seconds per step of the last probe on 1 and on W threads (-1: none) */
+    double c1;             /* CPU seconds per step of the last probe's one-thread stage */
     int probes, switches;  /* probes done; changes of the choice */
     uint64_t steps_threaded; /* steps run on more than one thread */
     uint64_t regions, master_sleeps, worker_sleeps; /* pool: regions run, futex waits */
@@ -176,7 +177,8 @@ typedef struct rt_step_info {
 void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose);
 /* 1 while the steps are being timed (the caller then passes each step's time) */
 int rt_steps_timing(void);
-void rt_steps_after(snn_run *run, uint64_t step, double dt);
+void rt_steps_after(snn_run *run, uint64_t step, double dt, double cpu);
+double rt_thread_cpu(void);
 const rt_step_info *rt_steps_info(void);
 
 #endif /* SNNRT_INTERNAL_H */

@@ -401,6 +401,8 @@ static char *build_json(const char *status, const char *error)
         jb_str(&b, si->mode ? si->mode : "none");
         jb_printf(&b, ", \"step_probe\": {\"one_thread_step_s\": ");
         jb_num(&b, si->t1 >= 0 ? si->t1 : NAN);
+        jb_printf(&b, ", \"one_thread_work_s\": ");
+        jb_num(&b, si->probes ? si->c1 : NAN);
         jb_printf(&b, ", \"threads_step_s\": ");
         jb_num(&b, si->tw >= 0 ? si->tw : NAN);
         jb_printf(&b, ", \"probes\": %d, \"switches\": %d, \"steps_threaded\": %llu, "
@@ -1549,12 +1551,12 @@ static int run_main(int argc, char **argv, const snn_model *model)
     rt_steps_begin(run, m->name, cfg->step_threads, G.verbose);
     for (; step < run->n_steps && !stop; step++) {
         if (rt_steps_timing()) {
-            const double ts = snn_now();
+            const double ts = snn_now(), cs = rt_thread_cpu();
             m->step(run, step);
-            rt_steps_after(run, step, snn_now() - ts);
+            rt_steps_after(run, step, snn_now() - ts, rt_thread_cpu() - cs);
         } else {
             m->step(run, step);
-            rt_steps_after(run, step, 0);
+            rt_steps_after(run, step, 0, 0);
         }
         G.steps_done = step + 1;
         if (G.steps_done >= tk.next)

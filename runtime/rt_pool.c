@@ -62,6 +62,15 @@
 #define cpu_relax() ((void)0)
 #endif
 
+/* The CPU time of the calling thread, seconds (a system call: probes only). */
+double rt_thread_cpu(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static void futex_wait(atomic_uint *w, unsigned v)
 {
 #ifdef __linux__
@@ -243,13 +252,17 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
  * Forced (run config step_threads: N): N threads for the whole run.  Otherwise, with
  * B > 1 blocks, the run probes:
  *   1. one thread: after PROBE_SKIP steps (first touches of pages), the mean step time t1
- *      over at least PROBE1_STEPS steps and PROBE1_S seconds (or PROBE1_MAX_STEPS steps).  A model whose step takes
- *      less than 2 x MIN_WORK_S on one thread stays on one thread: waking a thread and
- *      joining it cost microseconds, which less work per thread does not pay back.
- *   2. otherwise W = min(B, t1 / MIN_WORK_S) threads and one thread take turns, step by
+ *      over at least PROBE1_STEPS steps and PROBE1_S seconds (or PROBE1_MAX_STEPS steps),
+ *      and the mean CPU time of the thread per step, c1 (the work, which other processes
+ *      on the machine do not inflate).  A model whose step takes less than 2 x MIN_WORK_S
+ *      of CPU time stays on one thread: waking a thread and joining it cost microseconds,
+ *      which less work per thread does not pay back.
+ *   2. otherwise W = min(B, c1 / MIN_WORK_S) threads and one thread take turns, step by
  *      step, for at least PROBEX_STEPS steps and PROBEX_S seconds; W stays when its mean
- *      step time is below one thread's, else the run goes back to one thread (a busy core,
- *      a model bound by memory bandwidth).  Means, not medians: the cost of many networks
+ *      wall time per step is below one thread's, else the run goes back to one thread (a
+ *      busy core, a model bound by memory bandwidth).  When W threads are clearly slower
+ *      (1.5 x one thread's mean after PROBEX_EARLY steps each) the probe stops early, and
+ *      probes that W threads lose come less and less often (up to every LOST_RECHECK_S).  Means, not medians: the cost of many networks
  *      is in bursts (hpc_benchmark: most steps nearly empty, a few full of spikes), and
  *      taking turns step by step lets both see the same bursts and the same load.
  * The probe is repeated FIRST_RECHECK_S seconds (wall time) after the previous one, then
@@ -266,6 +279,8 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
 #define MIN_WORK_S 30e-6
 #define FIRST_RECHECK_S 0.01
 #define RECHECK_S 2.0
+#define PROBEX_EARLY 8
+#define LOST_RECHECK_S 16.0
 
 enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEX, T_RUN };
 
@@ -274,6 +289,7 @@ static struct {
     const char *name;
     int skip;
     double sum[2];        /* step times: one thread, cand threads */
+    double cpu;           /* CPU time of the one-thread steps of stage 1 */
     uint64_t n[2];
     double t_start;       /* of the probe's current stage */
     double gap, t_probe;  /* T_RUN: wall time between probes; when the last one ended */
@@ -319,7 +335,7 @@ int rt_steps_timing(void)
     return T.state == T_SKIP || T.state == T_PROBE1 || T.state == T_PROBEX;
 }
 
-static void decided(snn_run *run, uint64_t step, int w)
+static void decided(snn_run *run, uint64_t step, int w, int lost)
 {
     set_threads(run, w);
     if (w != T.info.threads)
@@ -328,13 +344,13 @@ static void decided(snn_run *run, uint64_t step, int w)
     T.state = T_RUN;
     T.t_probe = snn_now();
     T.gap = T.gap > 0 ? T.gap * 2 : FIRST_RECHECK_S;
-    if (T.gap > RECHECK_S)
-        T.gap = RECHECK_S;
+    if (T.gap > (lost ? LOST_RECHECK_S : RECHECK_S))
+        T.gap = lost ? LOST_RECHECK_S : RECHECK_S;
     if (T.verbose && rt_par_rank() == 0) {
         if (T.info.tw < 0)
-            fprintf(stderr, "%s: step threads: 1 (steps to %llu: %.1f us per step on one "
-                            "thread, less than 2 x %.0f us)\n",
-                    T.name, (unsigned long long)step + 1, T.info.t1 * 1e6, MIN_WORK_S * 1e6);
+            fprintf(stderr, "%s: step threads: 1 (steps to %llu: %.1f us of work per step, "
+                            "less than 2 x %.0f us)\n",
+                    T.name, (unsigned long long)step + 1, T.info.c1 * 1e6, MIN_WORK_S * 1e6);
         else
             fprintf(stderr, "%s: step threads: %d (steps to %llu: %.1f us per step on one "
                             "thread, %.1f us on %d)\n",
@@ -343,7 +359,7 @@ static void decided(snn_run *run, uint64_t step, int w)
     }
 }
 
-void rt_steps_after(snn_run *run, uint64_t step, double dt)
+void rt_steps_after(snn_run *run, uint64_t step, double dt, double cpu)
 {
     if (run->step_threads > 1)
         T.info.steps_threaded++;
@@ -360,26 +376,27 @@ void rt_steps_after(snn_run *run, uint64_t step, double dt)
     case T_SKIP:
         if (--T.skip <= 0) {
             T.state = T_PROBE1;
-            T.sum[0] = T.sum[1] = 0;
+            T.sum[0] = T.sum[1] = T.cpu = 0;
             T.n[0] = T.n[1] = 0;
             T.t_start = snn_now();
         }
         return;
     case T_PROBE1: {
         T.sum[0] += dt;
+        T.cpu += cpu;
         T.n[0]++;
         if (T.n[0] < PROBE1_STEPS ||
             (T.n[0] < PROBE1_MAX_STEPS && snn_now() - T.t_start < PROBE1_S))
             return;
-        const double t1 = T.sum[0] / (double)T.n[0];
-        T.info.t1 = t1;
+        T.info.t1 = T.sum[0] / (double)T.n[0];
+        T.info.c1 = T.cpu / (double)T.n[0];
         T.info.tw = -1;
         T.info.probes++;
-        int w = (int)(t1 / MIN_WORK_S);
+        int w = (int)(T.info.c1 / MIN_WORK_S);
         if (w > T.blocks)
             w = T.blocks;
         if (w < 2) {
-            decided(run, step, 1);
+            decided(run, step, 1, 0);
             return;
         }
         T.cand = w;
@@ -394,14 +411,17 @@ void rt_steps_after(snn_run *run, uint64_t step, double dt)
         const int k = run->step_threads > 1;
         T.sum[k] += dt;
         T.n[k]++;
-        if (T.n[0] + T.n[1] < PROBEX_STEPS || snn_now() - T.t_start < PROBEX_S ||
-            !T.n[0] || !T.n[1]) {
+        const int early = T.n[0] >= PROBEX_EARLY && T.n[1] >= PROBEX_EARLY &&
+                          T.sum[1] / (double)T.n[1] > 1.5 * T.sum[0] / (double)T.n[0];
+        if (!early && (T.n[0] + T.n[1] < PROBEX_STEPS || snn_now() - T.t_start < PROBEX_S ||
+                       !T.n[0] || !T.n[1])) {
             set_threads(run, k ? 1 : T.cand); /* take turns */
             return;
         }
         T.info.t1 = T.sum[0] / (double)T.n[0];
         T.info.tw = T.sum[1] / (double)T.n[1];
-        decided(run, step, T.info.tw < T.info.t1 ? T.cand : 1);
+        const int win = T.info.tw < T.info.t1;
+        decided(run, step, win ? T.cand : 1, !win);
         return;
     }
     }

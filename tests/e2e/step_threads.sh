@@ -62,7 +62,7 @@ projection { E, E, name = "EE", conn = fixed_probability(0.2), weight = 1.0, del
 LUA
 "$SNNCC" -q "$WORK/tiny.lua" -o "$WORK/t"
 "$WORK/t/tiny" --time 100 --output "$WORK/t_auto" --quiet -v --set threads=2 2>"$WORK/t_auto.err"
-grep -q "^tiny: step threads: [12] (steps to [0-9]*: [0-9.]* us per step on one thread" "$WORK/t_auto.err" \
+grep -q "^tiny: step threads: [12] (steps to [0-9]*: [0-9.]* us " "$WORK/t_auto.err" \
     || { cat "$WORK/t_auto.err"; fail "-v does not report the choice"; }
 "$WORK/t/tiny" --time 100 --output "$WORK/t_one" --quiet -v 2>"$WORK/t_one.err"
 grep -q "^tiny: step threads: 1 (one block, 1 thread block)" "$WORK/t_one.err" \
@@ -75,13 +75,13 @@ a = par("t_auto")
 assert a["blocks"] == 2 and a["threads"] == 2, a
 assert a["step_threads_choice"] == "auto", a
 pr = a["step_probe"]
-assert pr["probes"] >= 1 and pr["one_thread_step_s"] > 0, pr
+assert pr["probes"] >= 1 and pr["one_thread_step_s"] > 0 and pr["one_thread_work_s"] > 0, pr
 if pr["threads_step_s"] is None:
-    # decided by size: a step of 20 neurons is far below 2 x 30 us of work on one thread
-    assert a["step_threads"] == 1 and pr["one_thread_step_s"] < 60e-6, a
+    # decided by size: a step of 20 neurons is far below 2 x 30 us of work (CPU time)
+    assert a["step_threads"] == 1 and pr["one_thread_work_s"] < 60e-6, a
 else:
-    # a loaded machine made the one-thread steps look long: then the threads were timed
-    # too, and the faster won
+    # (not expected: the CPU time is not inflated by a loaded machine) the threads were
+    # timed too, and the faster won
     assert a["step_threads"] == (2 if pr["threads_step_s"] < pr["one_thread_step_s"] else 1), a
 o = par("t_one")
 assert o["blocks"] == 1 and o["step_threads"] == 1 and o["step_threads_choice"] == "one block", o
