@@ -3,7 +3,8 @@
 # step loop runs the thread blocks ('threads') on 1 .. threads step threads, several blocks
 # in order on one thread, through the runtime's pool (runtime/rt_pool.c):
 #   1. the same spikes, connectivity and synapse checksums as one thread, bitwise, for 2
-#      and 3 blocks run on 1, 2 and 3 forced step threads: brunel (one region per step)
+#      and 3 blocks run on 1, 2 and 3 forced step threads: brunel (one region per step;
+#      also 2 MPI ranks x 3 blocks on 2 step threads)
 #      and a plastic network with synapse dynamics (two regions per step, on_pre/on_post,
 #      random draws);
 #   2. run.json "parallel": blocks, step_threads, step_threads_choice, the pool's regions;
@@ -21,6 +22,10 @@ for bs in "2 1" "2 2" "3 1" "3 2" "3 3"; do
         --set threads=$1 --set step_threads=$2 2>/dev/null
     same_outputs "$WORK/bref" "$WORK/b_$1_$2" "brunel, $1 blocks on $2 step thread(s)"
 done
+"$SNNCC" -q --mpi models/brunel.lua -o "$WORK/bm"
+"${MPIRUN[@]}" -np 2 "$WORK/bm/brunel" --time 100 --output "$WORK/b_m2" --quiet \
+    --set threads=3 --set step_threads=2 2>/dev/null
+same_outputs "$WORK/bref" "$WORK/b_m2" "brunel, 2 ranks x 3 blocks on 2 step threads"
 
 cat >"$WORK/pl.lua" <<'LUA'
 network { name = "pl", dt = 0.1, seed = 11, precision = "double" }
