@@ -21,8 +21,9 @@
 #include <yaml.h>
 
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
-                                   "threads", "exchange", "exchange_interval", "cuda_graph_steps",
-                                   "spike_times", "finite_check", "data", "checkpoint"};
+                                   "threads", "step_threads", "exchange", "exchange_interval",
+                                   "cuda_graph_steps", "spike_times", "finite_check", "data",
+                                   "checkpoint"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -437,6 +438,14 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
         if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
             return -1;
         cfg->threads = (int)n;
+    } else if (strcmp(key, "step_threads") == 0) {
+        long n = 0;
+        if (v->kind == V_SCALAR && strcmp(v->text, "auto") == 0)
+            n = 0;
+        else if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
+            return -1;
+        cfg->step_threads = (int)n;
+        set_where(c, cfg->step_threads_where, sizeof cfg->step_threads_where, line);
     } else if (strcmp(key, "exchange") == 0) {
         if (v->kind == V_SCALAR && strcmp(v->text, "collective") == 0)
             cfg->exchange = 0;
@@ -578,6 +587,8 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
         cfg->record[p] = -1;
     cfg->quiet = 0;
     cfg->threads = 1;
+    cfg->step_threads = 0;
+    cfg->step_threads_where[0] = '\0';
     cfg->exchange = 0;
     cfg->exchange_interval = 0;
     cfg->cuda_graph_steps = 0;
@@ -818,8 +829,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             else
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
-                          "threads, exchange, exchange_interval, cuda_graph_steps, finite_check, "
-                          "record.<population>, "
+                          "threads, step_threads, exchange, exchange_interval, cuda_graph_steps, "
+                          "finite_check, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>, "
                           "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end>)",
                           key);

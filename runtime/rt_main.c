@@ -8,6 +8,7 @@
 #endif
 
 #include "snnrt.h"
+#include "rt_internal.h"
 #include "rt_par.h"
 #include "rt_ckpt.h"
 
@@ -184,6 +185,7 @@ static struct {
     double st_construct[3], st_init[3], st_sim[3], st_update[3], st_deliver[3], st_comm[3],
         st_wait[3], st_rss[3], st_bytes[3], st_state[3];
     int have_stats;
+    int verbose;                 /* -v: the step threads' choice on stderr */
 } G;
 
 static volatile sig_atomic_t g_stop; /* the signal that asked to stop, or 0 */
@@ -434,6 +436,25 @@ static char *build_json(const char *status, const char *error)
                   "\"decomposition\": \"blocks\", \"mpi\": %s",
               run->interval, run->min_delay_steps ? run->min_delay_steps : run->interval,
               run->overlap ? "true" : "false", rt_par_is_mpi() ? "true" : "false");
+    if (G.have_stats) {
+        /* the step threads (rank 0's; docs/parallel.md "Threads in the step loop"), once
+         * the step loop is over (the heartbeat thread writes run.json during it) */
+        const rt_step_info *si = rt_steps_info();
+        jb_printf(&b, ", \"blocks\": %d, \"step_threads\": %d, \"step_threads_choice\": ",
+                  run->blocks > 0 ? run->blocks : 1, si->mode ? si->threads : 1);
+        jb_str(&b, si->mode ? si->mode : "none");
+        jb_printf(&b, ", \"step_probe\": {\"one_thread_step_s\": ");
+        jb_num(&b, si->t1 >= 0 ? si->t1 : NAN);
+        jb_printf(&b, ", \"one_thread_work_s\": ");
+        jb_num(&b, si->probes ? si->c1 : NAN);
+        jb_printf(&b, ", \"threads_step_s\": ");
+        jb_num(&b, si->tw >= 0 ? si->tw : NAN);
+        jb_printf(&b, ", \"probes\": %d, \"switches\": %d, \"steps_threaded\": %llu, "
+                      "\"regions\": %llu, \"master_sleeps\": %llu, \"worker_sleeps\": %llu}",
+                  si->probes, si->switches, (unsigned long long)si->steps_threaded,
+                  (unsigned long long)si->regions, (unsigned long long)si->master_sleeps,
+                  (unsigned long long)si->worker_sleeps);
+    }
     if (G.have_stats) {
         static const char *const names[] = {"construction_s", "init_s", "simulation_s",
                                             "update_s", "deliver_s", "communicate_s", "wait_s"};
@@ -789,6 +810,7 @@ static void usage(FILE *f, const snn_model *m)
             "  --set KEY=VALUE set a config key, e.g. --set record.E=none (repeatable;\n"
             "                  applied after the config file, whatever the order)\n"
             "  --quiet         no summary on stdout, no progress line (config key 'quiet')\n"
+            "  -v, --verbose   say on stderr how many step threads the run uses, and why\n"
             "  --recover DIR   repair the .part recordings a killed run left in DIR (and\n"
             "                  DIR/.rank*/), merge the ranks' spikes, and exit\n"
             "  --help          show this help and exit\n"
@@ -800,7 +822,9 @@ static void usage(FILE *f, const snn_model *m)
             "  output: DIR          output directory (default '%s_out')\n"
             "  record:              per population: spikes | none (default: the model's)\n"
             "    POP: spikes\n"
-            "  quiet: false         true | false\n",
+            "  quiet: false         true | false\n"
+            "  threads: 1           thread blocks and construction threads (default 1)\n"
+            "  step_threads: auto   threads of the step loop, 1 .. threads (default: auto)\n",
             m->name, m->name, m->model_file ? m->model_file : "?",
             m->snncc_version ? m->snncc_version : "?", seedline, m->name);
     if (m->n_pops > 0) {
@@ -1319,6 +1343,10 @@ static int run_main(int argc, char **argv, const snn_model *model)
             ov[n_ov++] = (override){OV_QUIET, "true"};
             continue;
         }
+        if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            G.verbose = 1;
+            continue;
+        }
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
             usage_error("unexpected argument", a);
             free(ov);
@@ -1494,18 +1522,24 @@ static int run_main(int argc, char **argv, const snn_model *model)
         run->seed = cfg->seed; /* the checkpoint's: rows are rebuilt from it */
     }
 
-    /* More threads than cores: threads that meet at the end of every step then wait for
-     * descheduled peers, and the run slows down many times over.  Say so. */
+    /* More step threads than cores, forced: threads that meet at the end of every step
+     * then wait for descheduled peers, and the run slows down.  Say so.  (With the step
+     * threads chosen by the run, the probe finds that out by itself.) */
     {
         int local = rt_par_local_ranks();
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         snn_memory_budget_init(local);
-        if (run->rank == 0 && cores > 0 && (long)local * cfg->threads > cores)
-            fprintf(stderr, "%s: warning: %d rank%s x %d thread%s on this node, which has %ld "
-                            "cores: expect a slow run (docs/parallel.md)\n",
-                    m->name, local, local == 1 ? "" : "s", cfg->threads,
-                    cfg->threads == 1 ? "" : "s", cores);
+        const int st = cfg->step_threads;
+        if (run->rank == 0 && cores > 0 && st > 0 && (long)local * st > cores)
+            fprintf(stderr, "%s: warning: %d rank%s x %d step thread%s on this node, which has "
+                            "%ld cores: expect a slow run (docs/parallel.md)\n",
+                    m->name, local, local == 1 ? "" : "s", st, st == 1 ? "" : "s", cores);
     }
+
+    if (cfg->step_threads > cfg->threads)
+        snn_fatal("%s: 'step_threads' %d is more than 'threads' %d: the step loop runs the "
+                  "thread blocks, 'threads' of them, on at most as many threads",
+                  cfg->step_threads_where, cfg->step_threads, cfg->threads);
 
     /* Outputs.  With several ranks each records into <output>/.rank<r>; rank 0 merges. */
     if (run->rank == 0 && snn_mkdirs(cfg->output) != 0)
@@ -1592,8 +1626,19 @@ static int run_main(int argc, char **argv, const snn_model *model)
         int want = pe && *pe ? strcmp(pe, "0") != 0 : isatty(STDERR_FILENO);
         ticker_init(&tk, t0, !cfg->quiet && run->rank == 0 && want);
     }
+    /* step threads: forced, or chosen from timed steps (rt_pool.c) */
+    if (run->blocks < 1)
+        run->blocks = 1;
+    rt_steps_begin(run, m->name, cfg->step_threads, G.verbose);
     for (; step < run->n_steps && !stop; step++) {
-        m->step(run, step);
+        if (rt_steps_timing()) {
+            const double ts = snn_now(), cs = rt_thread_cpu();
+            m->step(run, step);
+            rt_steps_after(run, step, snn_now() - ts, rt_thread_cpu() - cs);
+        } else {
+            m->step(run, step);
+            rt_steps_after(run, step, 0, 0);
+        }
         G.steps_done = step + 1;
         if (G.steps_done >= tk.next)
             tick(&tk, 0);
@@ -1635,6 +1680,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
         }
     }
     tick(&tk, 1);
+    rt_pool_stop();
     snn_exchange_drain(run);
     if (m->finish)
         m->finish(run);

@@ -79,6 +79,7 @@ double snn_now(void);                                         /* monotonic secon
  *     E: spikes
  *   quiet: false          # no summary on stdout
  *   threads: 2            # threads per process for network construction
+ *   step_threads: 1       # threads of the step loop (default: chosen by the run)
  *   exchange: p2p         # MPI spike exchange: collective (default) | p2p
  *   exchange_interval: 5  # MPI: steps between exchanges (default: the minimum delay D);
  *                         # below D the exchange overlaps the next D - I steps
@@ -98,7 +99,11 @@ typedef struct snn_config {
     char output[4096];        /* default: "<model name>_out" */
     int record[SNN_MAX_POPS]; /* per population: 1 record spikes, 0 not, -1 model default */
     int quiet;
-    int threads;              /* threads for network construction (default 1) */
+    int threads;              /* threads for network construction and thread blocks of the
+                               * step loop (default 1) */
+    int step_threads;         /* threads of the step loop: 0 (default) chosen by the run,
+                               * N forced (1 <= N <= threads) */
+    char step_threads_where[192];
     int exchange;             /* spike exchange between MPI ranks: 0 collective (default),
                                * 1 point-to-point ("exchange: collective | p2p") */
     uint32_t exchange_interval; /* steps between MPI exchanges; 0: the minimum delay */
@@ -768,7 +773,17 @@ typedef struct snn_run {
     uint64_t syn_final[SNN_MAX_POPS];
     int has_final[SNN_MAX_POPS];
     snn_synrec *synrec[SNN_MAX_POPS];  /* per snn_synrec_desc, open during the run */
+    /* the step loop: thread blocks of every population (set by model->build; 1 if not) and
+     * the threads that run them now (set by the runtime, between steps) */
+    int blocks, step_threads;
 } snn_run;
+
+/* Step threads (rt_pool.c).  A parallel region of a step is a function of (worker,
+ * workers): worker w of W runs the blocks [B w / W, B (w + 1) / W) in order, B =
+ * run->blocks.  snn_step_region runs fn on run->step_threads workers (the caller is
+ * worker 0) and returns when all are done; with one step thread it calls fn(arg, 0, 1). */
+typedef void (*snn_region_fn)(void *arg, int worker, int workers);
+void snn_step_region(snn_run *run, snn_region_fn fn, void *arg);
 
 /* A parameter the run config may change without recompiling (population{ runtime = },
  * current_source{ runtime = }, projection{ runtime = }). */

@@ -149,9 +149,11 @@ static void test_errors(void **state)
     expect_error("sed: 1", "run.yaml:1: unknown key 'sed' (did you mean 'seed'?)");
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
-                 "quiet, params, threads, exchange, exchange_interval, cuda_graph_steps, "
-                 "spike_times, finite_check, data, checkpoint)");
+                 "quiet, params, threads, step_threads, exchange, exchange_interval, "
+                 "cuda_graph_steps, spike_times, finite_check, data, checkpoint)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
+    expect_error("step_threads: 0",
+                 "run.yaml:1: 'step_threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("threads: 99999999999999999999", "run.yaml:1: 'threads' must be a whole number from 1 "
                                                   "to 1024 (got '99999999999999999999')");
     expect_error("exchange_interval: 0", "run.yaml:1: 'exchange_interval' must be a whole number of "
@@ -305,7 +307,7 @@ static void test_set_errors(void **state)
                      "--set 'recrd.E=none': unknown key 'recrd.E' (did you mean 'record.E'?)");
     expect_set_error("colour=red", "--set 'colour=red': unknown key 'colour' (valid keys: "
                                    "duration, seed, output, quiet, threads, "
-                                   "exchange, exchange_interval, cuda_graph_steps, "
+                                   "step_threads, exchange, exchange_interval, cuda_graph_steps, "
                                    "finite_check, record.<population>, "
                                    "params.<population>.<parameter>, "
                                    "spike_times.<population>, data.<file>, "
