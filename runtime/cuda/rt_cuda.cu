@@ -1,10 +1,12 @@
 /*
  * rt_cuda.cu - the model-independent part of the CUDA back end's simulators, compiled
  * once into libsnnrt_cuda.a (make; docs/cuda.md, "The CUDA runtime library"): device
- * memory and error checks, and the construction of sparse projections on the device
+ * memory and error checks, the construction of sparse projections on the device
  * (snn_cu_build, snn_cu_build_columns), which builds the rows of libsnnrt's rules with its
- * streams (rt_conn.c), bit for bit.  A generated <model>.cu holds the rest: the kernels
- * whose code is the model's, the per-model constants, setup, step and recording.
+ * streams (rt_conn.c) bit for bit, the device copies of host arrays and rows
+ * (snn_cu_array, snn_cu_ragged, snn_cu_columns), the rows of state recordings and the
+ * phase timers.  A generated <model>.cu holds the rest: the kernels whose code is the
+ * model's, the per-model constants, setup, the step, spike recording blocks and graphs.
  *
  * Built with nvcc and the flags of generated simulators (NVCC_DEFAULT_FLAGS in
  * compiler/driver.c); a simulator compiled with other nvcc flags compiles this file with
@@ -32,6 +34,16 @@ void snn_cu_check(cudaError_t e, const char *what, const char *file, int line)
 cudaDeviceProp snn_prop;
 uint32_t snn_grid;
 uint64_t snn_dev_bytes;
+cudaStream_t snn_stream;
+cudaEvent_t snn_ev_run[2];
+cudaEvent_t snn_ev[SNN_TIMER_RING][SNN_PH_N];
+uint32_t snn_ev_head, snn_ev_count;
+double snn_phase_ms[SNN_PH_N];
+uint64_t snn_sampled;
+snn_vrbuf *snn_vrb;
+static int snn_nvrb;                /* the model's state recordings */
+static double snn_vrb_dt;           /* its time step (ms) */
+static uint32_t snn_vrb_rec_block;  /* its steps per recording block */
 int *snn_built_on;
 const char **snn_built_why;
 int *snn_built_check;
@@ -39,15 +51,19 @@ snn_ragged *snn_built;
 snn_columns *snn_built_cols;
 snn_cb_launcher snn_cb_code_launch;
 
-void snn_cu_lib_init(int n_projs)
+void snn_cu_lib_init(int n_projs, int n_varrecs, double dt, uint32_t rec_block)
 {
     const size_t n = (size_t)n_projs + 1;
+    snn_nvrb = n_varrecs;
+    snn_vrb_dt = dt;
+    snn_vrb_rec_block = rec_block;
+    snn_vrb = (snn_vrbuf *)calloc((size_t)n_varrecs + 1, sizeof *snn_vrb);
     snn_built_on = (int *)calloc(n, sizeof *snn_built_on);
     snn_built_why = (const char **)calloc(n, sizeof *snn_built_why);
     snn_built_check = (int *)calloc(n, sizeof *snn_built_check);
     snn_built = (snn_ragged *)calloc(n, sizeof *snn_built);
     snn_built_cols = (snn_columns *)calloc(n, sizeof *snn_built_cols);
-    if (!snn_built_on || !snn_built_why || !snn_built_check || !snn_built || !snn_built_cols)
+    if (!snn_vrb || !snn_built_on || !snn_built_why || !snn_built_check || !snn_built || !snn_built_cols)
         snn_fatal("out of memory (construction state of %d projections)", n_projs);
 }
 
@@ -601,4 +617,169 @@ extern "C" int snn_cu_build(int proj, const snn_proj_spec *spec, uint64_t seed, 
     if (mode && !strcmp(mode, "check"))
         snn_cb_check(proj, spec, seed, out);
     return 1;
+}
+
+/* ---- copies of the host state (snn_cu_mirror) ----------------------------------------- */
+
+/* An array: allocated on the first copy, copied again on later ones. */
+void *const *snn_cu_array(snn_mirror *mm, const void *host, size_t bytes, const char *what)
+{
+    if (!mm->dev)
+        mm->dev = snn_cu_alloc(bytes, what);
+    else if (bytes != mm->bytes)
+        snn_fatal("%s changed size on the host (%zu bytes, was %zu)", what, bytes, mm->bytes);
+    mm->bytes = bytes;
+    mm->host = host;
+    if (bytes)
+        SNN_CU(cudaMemcpy(mm->dev, host, bytes, cudaMemcpyHostToDevice));
+    return &mm->dev;
+}
+
+void snn_cu_value(size_t bytes, size_t want, const char *what)
+{
+    if (bytes != want)
+        snn_fatal("%s: %zu bytes on the host, %zu on the device", what, bytes, want);
+}
+
+snn_ragged snn_cu_ragged(snn_mirror *mm, const snn_ragged *h, const char *what, uint32_t *maxlen,
+                         int proj)
+{
+    char w[256];
+    snn_ragged d = *h;
+    if (h->procedural || h->dense) {
+        /* procedural: nothing stored, the device regenerates the rows from d.spec and
+         * d.seed; dense: the matrix of this rank's targets */
+        d.row_start = NULL;
+        d.row_len = NULL;
+        d.ind = NULL;
+        d.delay = NULL;
+        d.weight = NULL;
+        if (h->dense) {
+            snprintf(w, sizeof w, "%s dense matrix", what);
+            d.weight = snn_cu_copy(h->weight, (size_t)(h->capacity * (uint64_t)h->weight_bytes), w);
+        }
+        *maxlen = h->n_post;
+        mm->rows = d;
+        return d;
+    }
+    uint32_t ml = 0;
+    for (uint32_t i = 0; i < h->n_pre; i++)
+        ml = h->row_len[i] > ml ? h->row_len[i] : ml;
+    *maxlen = ml;
+    if (snn_built_on[proj] == 1) { /* built on the device: the rows are there already */
+        d = snn_built[proj];
+        mm->rows = d;
+        return d;
+    }
+    snprintf(w, sizeof w, "%s row starts", what);
+    d.row_start = (uint64_t *)snn_cu_copy(h->row_start, ((size_t)h->n_pre + 1) * 8, w);
+    snprintf(w, sizeof w, "%s row lengths", what);
+    d.row_len = (uint32_t *)snn_cu_copy(h->row_len, (size_t)h->n_pre * 4, w);
+    snprintf(w, sizeof w, "%s target indices", what);
+    d.ind = snn_cu_copy(h->ind, (size_t)(h->capacity * (uint64_t)h->ind_bytes), w);
+    snprintf(w, sizeof w, "%s weights", what);
+    d.weight = h->weight ? snn_cu_copy(h->weight, (size_t)(h->capacity * (uint64_t)h->weight_bytes), w)
+                         : NULL;
+    snprintf(w, sizeof w, "%s delays", what);
+    d.delay = h->delay ? snn_cu_copy(h->delay, (size_t)(h->capacity * (uint64_t)h->delay_bytes), w)
+                       : NULL;
+    mm->rows = d;
+    return d;
+}
+
+snn_columns snn_cu_columns(snn_mirror *mm, const snn_columns *h, const char *what, int proj)
+{
+    char w[256];
+    snn_columns d = *h;
+    if (snn_built_cols[proj].start) { /* built on the device with its rows */
+        d = snn_built_cols[proj];
+        mm->cols = d;
+        return d;
+    }
+    const uint64_t n = h->start[h->n_post];
+    snprintf(w, sizeof w, "%s column starts", what);
+    d.start = (uint64_t *)snn_cu_copy(h->start, ((size_t)h->n_post + 1) * 8, w);
+    snprintf(w, sizeof w, "%s column positions", what);
+    d.syn = (uint64_t *)snn_cu_copy(h->syn, (size_t)n * 8, w);
+    snprintf(w, sizeof w, "%s column sources", what);
+    d.pre = (uint32_t *)snn_cu_copy(h->pre, (size_t)n * 4, w);
+    mm->cols = d;
+    return d;
+}
+
+/* ---- state recordings ----------------------------------------------------------------- */
+
+#ifndef SNN_VRB_BYTES
+#define SNN_VRB_BYTES (64u << 20) /* device bytes per state recording (rows, then a flush) */
+#endif
+/* The rows of a state recording, gathered on the device: each recorded step's values are
+ * copied on the stream into the next row (no synchronisation); the rows go to the host
+ * when the buffer is full, at the end of a spike recording block and at the end. */
+void snn_vrb_flush(snn_run *run, int k)
+{
+    snn_vrbuf *b = &snn_vrb[k];
+    if (!b->n)
+        return;
+    SNN_CU(cudaMemcpyAsync(b->host, b->dev, b->n * b->bytes, cudaMemcpyDeviceToHost, snn_stream));
+    SNN_CU(cudaStreamSynchronize(snn_stream));
+    for (uint32_t i = 0; i < b->n; i++)
+        snn_varrec_add(run->varrec[k], (double)(b->step[i] + 1) * snn_vrb_dt, b->host + (size_t)i * b->bytes);
+    b->n = 0;
+}
+
+void snn_vrb_flush_all(snn_run *run)
+{
+    for (int k = 0; k < snn_nvrb; k++)
+        if (run->varrec[k])
+            snn_vrb_flush(run, k);
+}
+
+void snn_vrb_alloc(int k, const snn_mirror *mm, size_t bytes)
+{
+    snn_vrbuf *b = &snn_vrb[k];
+    if (bytes > mm->bytes) /* MPI: the rank holds (and records) fewer neurons */
+        bytes = mm->bytes;
+    size_t cap = (size_t)SNN_VRB_BYTES / (bytes ? bytes : 1);
+    if (cap > snn_vrb_rec_block)
+        cap = snn_vrb_rec_block;
+    if (cap < 1)
+        cap = 1;
+    b->bytes = bytes;
+    b->cap = (uint32_t)cap;
+    b->n = 0;
+    b->dev = (char *)snn_cu_alloc(cap * bytes, "state recording rows");
+    b->host = (char *)snn_alloc(cap * bytes, "state recording rows (host)");
+    b->step = (uint64_t *)snn_alloc(cap * sizeof(uint64_t), "state recording steps (host)");
+}
+
+void snn_copy_state(snn_run *run, int k, const snn_mirror *mm, uint64_t step)
+{
+    snn_vrbuf *b = &snn_vrb[k];
+    SNN_CU(cudaMemcpyAsync(b->dev + (size_t)b->n * b->bytes, mm->dev, b->bytes, cudaMemcpyDeviceToDevice,
+                           snn_stream));
+    b->step[b->n++] = step;
+    if (b->n == b->cap)
+        snn_vrb_flush(run, k);
+}
+
+/* ---- timers --------------------------------------------------------------------------- */
+
+/* Phase timings of sampled steps whose events have completed (all when 'all'). */
+void snn_collect_timers(int all)
+{
+    while (snn_ev_count > 0) {
+        const uint32_t r = (snn_ev_head + SNN_TIMER_RING - snn_ev_count) % SNN_TIMER_RING;
+        if (all || snn_ev_count == SNN_TIMER_RING)
+            SNN_CU(cudaEventSynchronize(snn_ev[r][SNN_PH_END]));
+        else if (cudaEventQuery(snn_ev[r][SNN_PH_END]) != cudaSuccess)
+            break;
+        for (int k = 1; k < SNN_PH_N; k++) {
+            float ms = 0;
+            SNN_CU(cudaEventElapsedTime(&ms, snn_ev[r][k - 1], snn_ev[r][k]));
+            snn_phase_ms[k] += ms;
+        }
+        snn_sampled++;
+        snn_ev_count--;
+    }
+    (void)cudaGetLastError(); /* a query of an unfinished event is not an error */
 }

@@ -5,8 +5,9 @@
  * C++ for nvcc (or g++ with the CPU stand-in of tests/cuda/emu).  The library holds the
  * model-independent device code, compiled once: construction of sparse projections on
  * the device (snn_cu_build, snn_cu_build_columns: the kernels snn_k_cbuild, snn_k_segsort,
- * snn_k_cfinish, snn_k_ccols, snn_k_cpre and their host side), device memory (snn_cu_alloc)
- * and error checking (SNN_CU).  Small device helpers that the generated kernels call (the
+ * snn_k_cfinish, snn_k_ccols, snn_k_cpre and their host side), device memory (snn_cu_alloc),
+ * copies of the host state (snn_cu_array, snn_cu_ragged, snn_cu_columns), state recording
+ * rows (snn_vrb_*), phase timers and error checking (SNN_CU).  Small device helpers that the generated kernels call (the
  * procedural rows below) are templates in this header, so they are inlined into the
  * model's kernels without relocatable device code.  A model whose projections built on the
  * device draw weights or delays from initialiser{} code instantiates the construction
@@ -42,12 +43,59 @@ void *snn_cu_alloc(size_t bytes, const char *what);
 void *snn_cu_copy(const void *host, size_t bytes, const char *what);
 void snn_cu_free(void *p, size_t bytes);
 
+/* The simulator's stream (created by the model's snn_cu_setup). */
+extern cudaStream_t snn_stream;
+
+/* Phase timers: CUDA events around the kernels of one step in this many. */
+#define SNN_TIMER_EVERY 64u
+#define SNN_TIMER_RING 64u
+/* timers: the whole run, and the phases of every SNN_TIMER_EVERY-th step */
+enum { SNN_PH_START, SNN_PH_PROPAGATE, SNN_PH_UPDATE, SNN_PH_PLASTICITY, SNN_PH_END, SNN_PH_N };
+extern cudaEvent_t snn_ev_run[2];
+extern cudaEvent_t snn_ev[SNN_TIMER_RING][SNN_PH_N];
+extern uint32_t snn_ev_head, snn_ev_count;
+extern double snn_phase_ms[SNN_PH_N];
+extern uint64_t snn_sampled;
+/* Phase timings of sampled steps whose events have completed (all when 'all'). */
+void snn_collect_timers(int all);
+
+/* A device copy of a host array or value (snn_cu_mirror, generated per model). */
+typedef struct snn_mirror {
+    void *dev;         /* device copy */
+    size_t bytes;
+    const void *host;  /* host array it copies */
+    snn_ragged rows;   /* MIR_RAGGED: the device arrays */
+    snn_columns cols;  /* MIR_COLUMNS: the device arrays */
+} snn_mirror;
+/* An array: allocated on the first copy, copied again on later ones. */
+void *const *snn_cu_array(snn_mirror *mm, const void *host, size_t bytes, const char *what);
+void snn_cu_value(size_t bytes, size_t want, const char *what);
+/* A projection's rows (built on the device already, or copied; nothing for procedural,
+ * the matrix for dense) and its column view, with their device arrays in mm. */
+snn_ragged snn_cu_ragged(snn_mirror *mm, const snn_ragged *h, const char *what, uint32_t *maxlen,
+                         int proj);
+snn_columns snn_cu_columns(snn_mirror *mm, const snn_columns *h, const char *what, int proj);
+
+/* state recordings: rows on the device (snn_copy_state) */
+typedef struct snn_vrbuf {
+    char *dev, *host;
+    uint64_t *step;
+    size_t bytes;
+    uint32_t cap, n;
+} snn_vrbuf;
+extern snn_vrbuf *snn_vrb; /* n_varrecs + 1 of them (snn_cu_lib_init) */
+void snn_vrb_flush(snn_run *run, int k);
+void snn_vrb_flush_all(snn_run *run);
+void snn_vrb_alloc(int k, const snn_mirror *mm, size_t bytes);
+void snn_copy_state(snn_run *run, int k, const snn_mirror *mm, uint64_t step);
+
 /* Construction on the device (snn_cu_build): per projection, where its rows were built
  * (0: on the host, as compiled; 1: on the GPU; 2: on the host because the device builder
  * declined at run time, snn_built_why says why), the device rows, and with
  * SNN_CUDA_CONSTRUCT=check the comparison with a host build (1 identical, 2 differ).
- * Arrays of n_projs + 1 entries, allocated by snn_cu_lib_init. */
-void snn_cu_lib_init(int n_projs);
+ * Arrays of n_projs + 1 entries, allocated by snn_cu_lib_init (with the model's number of
+ * state recordings, its time step and steps per recording block). */
+void snn_cu_lib_init(int n_projs, int n_varrecs, double dt, uint32_t rec_block);
 extern int *snn_built_on;
 extern const char **snn_built_why;
 extern int *snn_built_check;
