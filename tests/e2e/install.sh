@@ -42,7 +42,7 @@ PY
 
 # the CUDA back end from the installed layout: libsnnrt_cuda.a, snn_cuda.h (nvcc only)
 if [ -f "$WORK/prefix/lib/libsnnrt_cuda.a" ]; then
-    env -u SNNCC_RUNTIME "$WORK/prefix/bin/snncc" -q -b cuda mine.lua -o cu
+    env -u SNNCC_RUNTIME "$WORK/prefix/bin/snncc" -q -k -b cuda mine.lua -o cu
     test -x cu/mine
     grep -q "^SNNRT_CUDA = \$(SNNRT_LIB)/libsnnrt_cuda.a" cu/Makefile
     grep -q "^SNNRT_LIB  = .*/prefix/lib$" cu/Makefile
