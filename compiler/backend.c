@@ -14,7 +14,7 @@ static const Backend backends[] = {
         .build = driver_build,
         .sources = {".c"},
         .intermediates = {NULL},
-        .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES,
+        .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_CUSTOM_UPDATES,
     },
     {
         .name = "cuda",
@@ -26,7 +26,7 @@ static const Backend backends[] = {
         .intermediates = {".o", ".cu.o"},
         /* plastic projections under MPI: the device code does not keep the presynaptic
          * variables of every source (docs/parallel.md); synapse snapshots walk the
-         * host's rows */
+         * host's rows; custom updates: not generated for the device yet */
         .caps = BE_MPI,
     },
 };
@@ -64,6 +64,13 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                        "record synapse variables yet (the %s back end can)", r->proj->name,
                        r->proj->syn->vars[r->var].name, be->name,
                        one_that_can(BE_RECORD_SYNAPSES));
+            errs++;
+        }
+    if (!(be->caps & BE_CUSTOM_UPDATES))
+        for (int i = 0; i < m->n_cus; i++) {
+            diag_error(m->cus[i]->loc, "custom_update '%s': the %s back end cannot run custom "
+                       "updates yet (the %s back end can)", m->cus[i]->name, be->name,
+                       one_that_can(BE_CUSTOM_UPDATES));
             errs++;
         }
     return errs;

@@ -40,6 +40,7 @@ enum {
     BE_MPI = 1u << 0,           /* --mpi */
     BE_MPI_PLASTIC = 1u << 1,   /* weight update models with --mpi */
     BE_RECORD_SYNAPSES = 1u << 2, /* record { <projection> = "<synapse var>" } */
+    BE_CUSTOM_UPDATES = 1u << 3,  /* custom_update{} */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -79,6 +80,8 @@ int emit_n_slots(const Model *m, const Population *p);
 /* Steps between spike exchanges of an MPI run (SNN_INTERVAL): the shortest delay in steps,
  * 1 with per-synapse delays or presynaptic spike code of a weight update model. */
 int emit_exchange_interval(const Model *m);
+/* The snn_init descriptor of an initialiser, its draws from stream 'stream' (C text). */
+const char *emit_c_init(const Init *in, const char *stream);
 /* A literal of the model's scalar type ("20.0f" / "20.0"), arena allocated. */
 const char *emit_scalar_literal(double v, bool is_float);
 /* Element type of a projection's target indices ("uint16_t" / "uint32_t"). */
@@ -116,6 +119,14 @@ void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind 
                    const char *pos, const char *wptr, int indent, const EmitOptions *opt);
 void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                      const char *idx, const EmitOptions *opt);
+
+/* ---- custom updates (custom.c) ----------------------------------------------------- */
+
+/* The C back end's custom updates: {{cu_fns}} (one function per group), {{cu_init}} (the
+ * variables' initial values), {{cu_descs}} and {{n_cu_groups}} (the groups' descriptors). */
+void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt);
+/* The phase 'custom_update' of the C step: each group's call when it is due. */
+void cu_phase_code(StrBuf *o, const Model *m);
 
 /* ---- the phase table (phases.c) ------------------------------------------------------ */
 
@@ -210,6 +221,8 @@ typedef enum StateKind {
     SK_POST_VAR,     /* postsynaptic variable snn_qv_<proj>_<var> */
     SK_COLUMNS,      /* column view for on_post, per thread block */
     SK_POSITIONS,    /* global positions of the synapses, per thread block */
+    SK_CU_VAR,       /* custom-update variable snn_cu_<update>_<var> (per element or reduced) */
+    SK_RPARAM_CU,    /* runtime parameter of a custom update snn_rpu_<update>_<param> */
     SK_COUNT
 } StateKind;
 
@@ -254,6 +267,7 @@ typedef struct StateEntry {
     const Population *pop;      /* the population it is declared with (NULL: a projection's) */
     const Projection *proj;     /* the projection that owns it, or NULL */
     const CurrentSource *src;   /* the current source that owns it, or NULL */
+    const CustomUpdate *cu;     /* the custom update that owns it, or NULL */
     int index;                  /* variable, parameter, input or code string index */
     StateInit init;
     StateAlloc alloc;

@@ -772,6 +772,7 @@ static const char *sym_kind_desc(const Sym *s)
     case SYM_EGP: return "extra global parameter";
     case SYM_PRE_NEURON: return "presynaptic neuron variable (read only in synapse code)";
     case SYM_POST_NEURON: return "postsynaptic neuron variable (read only in synapse code)";
+    case SYM_REF: return "read-only variable reference (declare it with ref_rw to write it)";
     }
     return "name";
 }

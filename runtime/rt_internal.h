@@ -155,4 +155,9 @@ typedef struct rt_list {
 void rt_list_load(const snn_proj_spec *spec, uint32_t lo, uint32_t hi, rt_list *out);
 void rt_list_free(rt_list *l);
 
+/* rt_config.c: the custom-update groups' schedules (model defaults, then the run config's
+ * custom_updates) into run; 0, or -1 with a message naming the config line in err. */
+int snn_config_cu_apply(const snn_config *cfg, const snn_model *m, snn_run *run, char *err,
+                        size_t errlen);
+
 #endif /* SNNRT_INTERNAL_H */

@@ -9,6 +9,7 @@
 
 #include "snnrt.h"
 #include "rt_par.h"
+#include "rt_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -1429,6 +1430,11 @@ static int run_main(int argc, char **argv, const snn_model *model)
                     m->name, cfg->duration_ms, m->dt, (unsigned long long)run->n_steps,
                     (double)run->n_steps * m->dt);
     }
+    if (m->n_cugroups > SNN_MAX_CUGROUPS)
+        snn_fatal("the model has %d custom-update groups (at most %d)", m->n_cugroups,
+                  SNN_MAX_CUGROUPS);
+    if (snn_config_cu_apply(cfg, m, run, err, sizeof err) != 0)
+        snn_fatal("%s", err);
     read_build_yaml();
 
     /* More threads than cores: threads that meet at the end of every step then wait for
@@ -1625,6 +1631,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
 
     if (m->release)
         m->release(run);
+    snn_cu_release();
     rt_par_exchange_free();
     for (int p = 0; p < m->n_pops; p++) {
         free(G.files[p]);

@@ -88,6 +88,7 @@ double snn_now(void);                                         /* monotonic secon
 
 #define SNN_MAX_POPS 256
 #define SNN_MAX_RPARAMS 64
+#define SNN_MAX_CUGROUPS 64
 #define SNN_MAX_SPIKE_FILES 64
 #define SNN_MAX_DATA_FILES 64
 
@@ -133,6 +134,15 @@ typedef struct snn_config {
         char path[1024];
         char where[192];
     } data[SNN_MAX_DATA_FILES];
+    /* custom_updates: { G: { every: N, at_end: true } }: the schedule of custom-update
+     * group G (checked against the model by snn_main); -1: the model's default */
+    int n_cu;
+    struct snn_cu_set {
+        char group[128];
+        long every;
+        int at_end;
+        char where[192];
+    } cu[SNN_MAX_CUGROUPS];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -751,7 +761,35 @@ typedef struct snn_run {
     uint64_t syn_final[SNN_MAX_POPS];
     int has_final[SNN_MAX_POPS];
     snn_synrec *synrec[SNN_MAX_POPS];  /* per snn_synrec_desc, open during the run */
+    /* custom-update groups (per snn_cugroup_desc): run every cu_every[g] steps (0: not
+     * periodic) and, when cu_at_end[g], after the last step; the model's defaults with the
+     * run config's custom_updates applied */
+    uint32_t cu_every[SNN_MAX_CUGROUPS];
+    int cu_at_end[SNN_MAX_CUGROUPS];
 } snn_run;
+
+/* A custom-update group (custom_update{ group = }): its name and the model's schedule. */
+typedef struct snn_cugroup_desc {
+    const char *name;
+    uint32_t every;     /* steps; 0: not periodic */
+    int at_end;         /* after the last step */
+} snn_cugroup_desc;
+
+/* Is custom-update group g due at the end of step 'step'? */
+static inline int snn_cu_due(const snn_run *run, int g, uint64_t step)
+{
+    const uint32_t e = run->cu_every[g];
+    return (e && (step + 1) % e == 0) || (run->cu_at_end[g] && step + 1 == run->n_steps);
+}
+
+/* Reductions of custom updates (rt_custom.c): the sum of the per-neuron terms of a
+ * population (this rank's nl terms of neurons lo..lo+nl-1 of n) in global neuron order,
+ * the same on every rank and bitwise the same for any rank count; the maximum over the
+ * ranks.  snn_cu_scratch: a buffer of n doubles for reduction slot 'slot' (reused). */
+double snn_cu_sum(snn_run *run, const double *local, uint32_t lo, uint32_t nl, uint32_t n);
+double snn_cu_max(snn_run *run, double local);
+double *snn_cu_scratch(int slot, uint32_t n);
+void snn_cu_release(void);
 
 /* A parameter the run config may change without recompiling (population{ runtime = },
  * current_source{ runtime = }, projection{ runtime = }). */
@@ -801,6 +839,10 @@ typedef struct snn_model {
     int n_synrecs;                     /* at most SNN_MAX_POPS */
     const snn_synrec_desc *synrecs;
     void (*syn_snapshot)(snn_run *run, int k, double t_ms);
+    /* Custom-update groups (custom_update{}): names and the model's schedules, which the
+     * run config's custom_updates may change (run->cu_every, run->cu_at_end). */
+    int n_cugroups;                    /* at most SNN_MAX_CUGROUPS */
+    const snn_cugroup_desc *cugroups;
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run

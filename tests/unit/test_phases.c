@@ -100,8 +100,8 @@ static void test_order(void **state)
 {
     (void)state;
     const char *order[] = {"exchange_due", "propagate", "update", "post", "gather",
-                           "exchange", "pre", "syn_dynamics", "end_step", "synrec",
-                           "finite_check"};
+                           "exchange", "pre", "syn_dynamics", "custom_update", "end_step",
+                           "synrec", "finite_check"};
     assert_int_equal(phase_count, (int)(sizeof order / sizeof order[0]));
     for (int k = 0; k < phase_count; k++)
         assert_int_equal(phase_index(order[k]), k);
@@ -128,7 +128,9 @@ static const char *every_phase =
     "local B = population { \"B\", lif, 20 }\n"
     "projection { A, B, name = \"AB\", conn = fixed_probability(0.5), synapse = syn }\n"
     "projection { B, A, name = \"BA\", conn = fixed_probability(0.5), weight = 0.1 }\n"
-    "record { AB = { \"w\", every = 10 } }\n";
+    "record { AB = { \"w\", every = 10 } }\n"
+    "custom_update { name = \"Decay\", group = \"Slow\", params = { eta = 0.5 },\n"
+    "  var_refs = { w = ref_rw(\"AB\", \"w\") }, code = \"w *= eta;\", every = 100 }\n";
 
 static const char *static_only =
     "network { name = \"st\", dt = 0.1 }\n"
@@ -190,7 +192,9 @@ static void test_c_step(void **state)
         "snn_exchange(run, step + 1 - snn_k, snn_k);\n    }\n#endif\n",
         "snn_plastic_pre_AB(step);",
         "model_step_syn_dynamics(run, step, snn_thread_id());",
-        "model_step_syn_dynamics(run, step, 0);", "model_syn_snapshot(run, 0,",
+        "model_step_syn_dynamics(run, step, 0);",
+        "if (snn_cu_due(run, 0, step))\n            snn_cu_group_Slow(run, step);",
+        "model_syn_snapshot(run, 0,",
         "snn_check_finite(run, step);"};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
     assert_null(strstr(body.buf, "snn_plastic_pre_BA"));
@@ -210,6 +214,7 @@ static void test_c_step_static(void **state)
     assert_null(strstr(rg.buf, "model_step_syn_dynamics")); /* one region */
     assert_null(strstr(body.buf, "plastic"));
     assert_null(strstr(body.buf, "snapshot"));
+    assert_null(strstr(body.buf, "snn_cu_"));
     const char *steps[] = {"snn_exchange_due", "model_step_block(run, step, 0,",
                            "snn_gather_A(run, step);", "snn_exchange(", "snn_check_finite("};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
