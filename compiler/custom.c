@@ -360,7 +360,7 @@ static const char *ref_lvalue(const CuRef *r)
     case CUREF_SYNAPSE: {
         const SynapseModel *sm = r->proj->syn;
         if (!strcmp(sm->vars[r->index].name, sm->weight))
-            return "snn_R->weight[snn_pos]";
+            return "((scalar *)snn_R->weight)[snn_pos]";
         return arena_printf("snn_sv_%s_%s[snn_o + snn_pos]", r->proj->name,
                             sm->vars[r->index].name);
     }
