@@ -485,7 +485,7 @@ void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
     for (int gi = 0; gi < m->n_cu_groups; gi++) {
         const CuGroup *gr = &m->cu_groups[gi];
         sb_printf(&fns, "\n/* custom update group '%s': its updates in file order */\n"
-                        "static void snn_cu_group_%s(snn_run *run, uint64_t step)\n{\n"
+                        "static void snn_cugroup_%s(snn_run *run, uint64_t step)\n{\n"
                         "    (void)run;\n    (void)step;\n", gr->name, gr->name);
         StrBuf b;
         sb_init(&b);
@@ -536,6 +536,6 @@ void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
 void cu_phase_code(StrBuf *o, const Model *m)
 {
     for (int g = 0; g < m->n_cu_groups; g++)
-        sb_printf(o, "if (snn_cu_due(run, %d, step))\n    snn_cu_group_%s(run, step);\n", g,
+        sb_printf(o, "if (snn_cu_due(run, %d, step))\n    snn_cugroup_%s(run, step);\n", g,
                   m->cu_groups[g].name);
 }

@@ -181,3 +181,14 @@ fi
 grep -qF "bad.yaml:3: unknown custom-update group 'Lean' in 'custom_updates' (did you mean 'Learn'? groups: Learn)" "$WORK/bad.err" \
     || { cat "$WORK/bad.err"; fail "message for an unknown group"; }
 ok "an unknown group in the run config names its line"
+
+# the state table lists the custom updates' state and every declaration of the generated C
+# has an entry (tests/lib/state_decls.py, as tests/e2e/state_table.sh for other models)
+for m in smx learn; do
+    "$SNNCC" --state "$WORK/$m.lua" >"$WORK/$m.tsv"
+    "$SNNCC" -q -S -o "$WORK/src-$m" "$WORK/$m.lua"
+    $PY tests/lib/state_decls.py "$WORK/src-$m"/*.c "$WORK/$m.tsv"
+done
+grep -qP '^snn_cu_SoftmaxSum_S\tscalar\tvalue\tcustom_update:SoftmaxSum\tcu-var\tinitial\tstored\thost\t' "$WORK/smx.tsv"
+grep -qP '^snn_rpu_Learn_eta\tdouble\tvalue\tcustom_update:Learn\trparam\tvalue\tstored\thost\t' "$WORK/learn.tsv"
+ok "state table: the custom updates' variables and runtime parameters, every declaration listed"

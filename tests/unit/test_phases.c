@@ -193,7 +193,7 @@ static void test_c_step(void **state)
         "snn_plastic_pre_AB(step);",
         "model_step_syn_dynamics(run, step, snn_thread_id());",
         "model_step_syn_dynamics(run, step, 0);",
-        "if (snn_cu_due(run, 0, step))\n            snn_cu_group_Slow(run, step);",
+        "if (snn_cu_due(run, 0, step))\n            snn_cugroup_Slow(run, step);",
         "model_syn_snapshot(run, 0,",
         "snn_check_finite(run, step);"};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
