@@ -12,7 +12,7 @@
  * check_custom_updates resolves the references, works out what each update runs over,
  * parses and resolves the code and collects the groups; cu_c_scope hands the C back end
  * its functions (one per group), the initial values and the descriptors.  The state
- * (snn_cu_<update>_<var>, snn_rpu_<update>_<param>) is in the state table (state.c).
+ * (snn_cuv_<update>_<var>, snn_rpu_<update>_<param>) is in the state table (state.c).
  */
 #include "backend.h"
 
@@ -367,8 +367,8 @@ static const char *ref_lvalue(const CuRef *r)
     case CUREF_CU: {
         const CuVar *v = &r->cu->vars[r->index];
         if (v->reduce != CU_REDUCE_NONE)
-            return arena_printf("snn_cu_%s_%s", r->cu->name, v->name);
-        return arena_printf("snn_cu_%s_%s[%s]", r->cu->name, v->name,
+            return arena_printf("snn_cuv_%s_%s", r->cu->name, v->name);
+        return arena_printf("snn_cuv_%s_%s[%s]", r->cu->name, v->name,
                             r->cu->proj ? "snn_o + snn_pos" : "snn_i");
     }
     }
@@ -390,7 +390,7 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
         else if (v->reduce == CU_REDUCE_MAX)
             sb_printf(o, "%*sscalar snn_u_%s = -INFINITY; /* reduce: max */\n", ind, "", v->name);
         else
-            sb_printf(o, "%*sscalar snn_u_%s = snn_cu_%s_%s[%s];\n", ind, "", v->name, cu->name,
+            sb_printf(o, "%*sscalar snn_u_%s = snn_cuv_%s_%s[%s];\n", ind, "", v->name, cu->name,
                       v->name, cu->proj ? "snn_o + snn_pos" : "snn_i");
     }
     PCtx c = {m, cu};
@@ -420,7 +420,7 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
             sb_printf(o, "%*sif (snn_u_%s > snn_mx_%s)\n%*s    snn_mx_%s = snn_u_%s;\n", ind, "",
                       v->name, v->name, ind, "", v->name, v->name);
         else
-            sb_printf(o, "%*ssnn_cu_%s_%s[%s] = snn_u_%s;\n", ind, "", cu->name, v->name,
+            sb_printf(o, "%*ssnn_cuv_%s_%s[%s] = snn_u_%s;\n", ind, "", cu->name, v->name,
                       cu->proj ? "snn_o + snn_pos" : "snn_i", v->name);
     }
     for (int i = 0; i < cu->n_refs; i++)
@@ -455,7 +455,7 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
     for (int i = 0; i < cu->n_vars; i++) {
         const CuVar *v = &cu->vars[i];
         if (v->reduce == CU_REDUCE_SUM)
-            sb_printf(o, "    double *restrict snn_red_%s = snn_cu_scratch(%d, SNN_NL_%s);\n",
+            sb_printf(o, "    double *restrict snn_red_%s = snn_cupd_scratch(%d, SNN_NL_%s);\n",
                       v->name, i, p);
         else if (v->reduce == CU_REDUCE_MAX)
             sb_printf(o, "    scalar snn_mx_%s = -INFINITY;\n", v->name);
@@ -466,10 +466,10 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
     for (int i = 0; i < cu->n_vars; i++) {
         const CuVar *v = &cu->vars[i];
         if (v->reduce == CU_REDUCE_SUM) /* in global neuron order, on every rank */
-            sb_printf(o, "    snn_cu_%s_%s = (scalar)snn_cu_sum(run, snn_red_%s, SNN_LO_%s, "
+            sb_printf(o, "    snn_cuv_%s_%s = (scalar)snn_cupd_sum(run, snn_red_%s, SNN_LO_%s, "
                          "SNN_NL_%s, SNN_N_%s);\n", cu->name, v->name, v->name, p, p, p);
         else if (v->reduce == CU_REDUCE_MAX)
-            sb_printf(o, "    snn_cu_%s_%s = (scalar)snn_cu_max(run, (double)snn_mx_%s);\n",
+            sb_printf(o, "    snn_cuv_%s_%s = (scalar)snn_cupd_max(run, (double)snn_mx_%s);\n",
                       cu->name, v->name, v->name);
     }
     sb_puts(o, "}\n");
@@ -508,7 +508,7 @@ void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
         const CustomUpdate *cu = m->cus[i];
         for (int k = 0; k < cu->n_vars; k++) {
             const CuVar *v = &cu->vars[k];
-            const char *arr = arena_printf("snn_cu_%s_%s", cu->name, v->name);
+            const char *arr = arena_printf("snn_cuv_%s_%s", cu->name, v->name);
             if (v->reduce != CU_REDUCE_NONE) {
                 sb_printf(&init, "%s = %s;\n", arr, emit_scalar_literal(v->init.a, is_float));
             } else if (cu->proj) {
@@ -536,6 +536,6 @@ void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
 void cu_phase_code(StrBuf *o, const Model *m)
 {
     for (int g = 0; g < m->n_cu_groups; g++)
-        sb_printf(o, "if (snn_cu_due(run, %d, step))\n    snn_cugroup_%s(run, step);\n", g,
+        sb_printf(o, "if (snn_cupd_due(run, %d, step))\n    snn_cugroup_%s(run, step);\n", g,
                   m->cu_groups[g].name);
 }

@@ -351,7 +351,7 @@ static void cu_entries(StateTable *t, const CustomUpdate *cu)
     for (int k = 0; k < cu->n_vars; k++) {
         const CuVar *v = &cu->vars[k];
         const bool red = v->reduce != CU_REDUCE_NONE;
-        e = add(t, SK_CU_VAR, arena_printf("snn_cu_%s_%s", cu->name, v->name), "scalar",
+        e = add(t, SK_CU_VAR, arena_printf("snn_cuv_%s_%s", cu->name, v->name), "scalar",
                 red ? SS_VALUE : cu->proj ? SS_SYNAPSE : SS_LOCAL,
                 SI_INITIAL, red ? SA_NONE : cu->proj ? SA_SYN : SA_POP, true, false,
                 arena_printf("custom update '%s' variable '%s'", cu->name, v->name));

@@ -869,7 +869,7 @@ int snn_config_cu_apply(const snn_config *cfg, const snn_model *m, snn_run *run,
         run->cu_at_end[g] = m->cugroups[g].at_end;
     }
     for (int k = 0; k < cfg->n_cu; k++) {
-        const struct snn_cu_set *cs = &cfg->cu[k];
+        const struct snn_cupd_set *cs = &cfg->cu[k];
         int g = 0;
         while (g < m->n_cugroups && strcmp(m->cugroups[g].name, cs->group) != 0)
             g++;

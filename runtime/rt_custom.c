@@ -28,7 +28,7 @@ static size_t g_scratch_n[SNN_CU_SLOTS];
 static double *g_all;     /* MPI: the gathered terms */
 static size_t g_all_n;
 
-double *snn_cu_scratch(int slot, uint32_t n)
+double *snn_cupd_scratch(int slot, uint32_t n)
 {
     if (slot < 0 || slot >= SNN_CU_SLOTS)
         snn_fatal("custom updates: reduction scratch slot %d out of range", slot);
@@ -42,7 +42,7 @@ double *snn_cu_scratch(int slot, uint32_t n)
     return g_scratch[slot];
 }
 
-void snn_cu_release(void)
+void snn_cupd_release(void)
 {
     for (int k = 0; k < SNN_CU_SLOTS; k++) {
         free(g_scratch[k]);
@@ -62,7 +62,7 @@ static double sum_in_order(const double *v, uint32_t n)
     return s;
 }
 
-double snn_cu_sum(snn_run *run, const double *local, uint32_t lo, uint32_t nl, uint32_t n)
+double snn_cupd_sum(snn_run *run, const double *local, uint32_t lo, uint32_t nl, uint32_t n)
 {
     (void)lo;
     if (run->ranks <= 1)
@@ -96,7 +96,7 @@ double snn_cu_sum(snn_run *run, const double *local, uint32_t lo, uint32_t nl, u
 #endif
 }
 
-double snn_cu_max(snn_run *run, double local)
+double snn_cupd_max(snn_run *run, double local)
 {
 #ifdef SNN_MPI
     if (run->ranks > 1) {

@@ -1631,7 +1631,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
 
     if (m->release)
         m->release(run);
-    snn_cu_release();
+    snn_cupd_release();
     rt_par_exchange_free();
     for (int p = 0; p < m->n_pops; p++) {
         free(G.files[p]);

@@ -137,7 +137,7 @@ typedef struct snn_config {
     /* custom_updates: { G: { every: N, at_end: true } }: the schedule of custom-update
      * group G (checked against the model by snn_main); -1: the model's default */
     int n_cu;
-    struct snn_cu_set {
+    struct snn_cupd_set {
         char group[128];
         long every;
         int at_end;
@@ -776,7 +776,7 @@ typedef struct snn_cugroup_desc {
 } snn_cugroup_desc;
 
 /* Is custom-update group g due at the end of step 'step'? */
-static inline int snn_cu_due(const snn_run *run, int g, uint64_t step)
+static inline int snn_cupd_due(const snn_run *run, int g, uint64_t step)
 {
     const uint32_t e = run->cu_every[g];
     return (e && (step + 1) % e == 0) || (run->cu_at_end[g] && step + 1 == run->n_steps);
@@ -785,11 +785,11 @@ static inline int snn_cu_due(const snn_run *run, int g, uint64_t step)
 /* Reductions of custom updates (rt_custom.c): the sum of the per-neuron terms of a
  * population (this rank's nl terms of neurons lo..lo+nl-1 of n) in global neuron order,
  * the same on every rank and bitwise the same for any rank count; the maximum over the
- * ranks.  snn_cu_scratch: a buffer of n doubles for reduction slot 'slot' (reused). */
-double snn_cu_sum(snn_run *run, const double *local, uint32_t lo, uint32_t nl, uint32_t n);
-double snn_cu_max(snn_run *run, double local);
-double *snn_cu_scratch(int slot, uint32_t n);
-void snn_cu_release(void);
+ * ranks.  snn_cupd_scratch: a buffer of n doubles for reduction slot 'slot' (reused). */
+double snn_cupd_sum(snn_run *run, const double *local, uint32_t lo, uint32_t nl, uint32_t n);
+double snn_cupd_max(snn_run *run, double local);
+double *snn_cupd_scratch(int slot, uint32_t n);
+void snn_cupd_release(void);
 
 /* A parameter the run config may change without recompiling (population{ runtime = },
  * current_source{ runtime = }, projection{ runtime = }). */

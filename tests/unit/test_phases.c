@@ -193,7 +193,7 @@ static void test_c_step(void **state)
         "snn_plastic_pre_AB(step);",
         "model_step_syn_dynamics(run, step, snn_thread_id());",
         "model_step_syn_dynamics(run, step, 0);",
-        "if (snn_cu_due(run, 0, step))\n            snn_cugroup_Slow(run, step);",
+        "if (snn_cupd_due(run, 0, step))\n            snn_cugroup_Slow(run, step);",
         "model_syn_snapshot(run, 0,",
         "snn_check_finite(run, step);"};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
@@ -214,7 +214,7 @@ static void test_c_step_static(void **state)
     assert_null(strstr(rg.buf, "model_step_syn_dynamics")); /* one region */
     assert_null(strstr(body.buf, "plastic"));
     assert_null(strstr(body.buf, "snapshot"));
-    assert_null(strstr(body.buf, "snn_cu_"));
+    assert_null(strstr(body.buf, "snn_cupd_"));
     const char *steps[] = {"snn_exchange_due", "model_step_block(run, step, 0,",
                            "snn_gather_A(run, step);", "snn_exchange(", "snn_check_finite("};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));

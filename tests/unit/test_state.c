@@ -136,12 +136,12 @@ static const struct {
     {"snn_qv_A_to_A_z", "scalar", "SNN_NL_A+1", true, true, SI_INITIAL, NULL},
     {"snn_cols_A_to_A", "snn_columns", "thread", false, true, SI_BUILT, NULL},
     {"snn_gpos_A_to_A", "uint64_t *", "thread", false, false, SI_BUILT, NULL},
-    {"snn_cu_Norm_S", "scalar", "value", true, false, SI_INITIAL,
+    {"snn_cuv_Norm_S", "scalar", "value", true, false, SI_INITIAL,
      "custom update 'Norm' variable 'S'"},
-    {"snn_cu_Norm_y", "scalar", "SNN_NL_A", true, false, SI_INITIAL, NULL},
+    {"snn_cuv_Norm_y", "scalar", "SNN_NL_A", true, false, SI_INITIAL, NULL},
     {"snn_rpu_Norm_k", "double", "value", true, false, SI_VALUE,
      "custom update 'Norm' runtime parameter 'k'"},
-    {"snn_cu_Grad_g", "scalar", "synapse", true, false, SI_INITIAL,
+    {"snn_cuv_Grad_g", "scalar", "synapse", true, false, SI_INITIAL,
      "custom update 'Grad' variable 'g'"},
 };
 
