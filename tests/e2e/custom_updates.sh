@@ -13,7 +13,8 @@
 #   3. a synapse custom update w = w + eta * g; g = 0 every 10 steps, eta a runtime
 #      parameter set with --set, g accumulated by synapse dynamics, against the same
 #      operations in Python; the run config's custom_updates changing the schedule
-#      (every: 5, then every: 0 with at_end: true); threads and ranks give the same synapses.
+#      (every: 5, then every: 0 with at_end: true); threads and ranks give the same synapses;
+#      a neuron custom update with its own per-neuron variable, id and t.
 set -euo pipefail
 source tests/lib/mpi.sh
 
@@ -130,7 +131,10 @@ custom_update { name = "Learn", group = "Learn", params = { eta = 0.1 }, runtime
     w = w + eta * g;
     g = 0.0;
   ]], every = 10 }
-record { SP = { "w", "g" } }
+custom_update { name = "Tick", group = "Tick", vars = { n = 0.0 },
+  var_refs = { V = ref_rw("P", "V") },
+  code = "n += 1.0; V = n + 0.001 * id + t;", every = 3 }
+record { SP = { "w", "g" }, P = "V" }
 EOF
 "$SNNCC" -q "$WORK/learn.lua" -o "$WORK/learn"
 "$SNNCC" -q --mpi "$WORK/learn.lua" -o "$WORK/learnm"
@@ -164,6 +168,14 @@ def expect(out, eta, every, at_end, steps=35):
             assert x["v"] == want[x["pre"], x["post"]], (out, name, x, want[x["pre"], x["post"]])
     rj = json.load(open(f"{work}/{out}/run.json"))
     assert rj["runtime_params"]["Learn.eta"] == eta, rj["runtime_params"]
+# Tick (every 3 steps, after steps 2, 5, ...): its own per-neuron counter n, id, and t at
+# the end of the step; P's V (no input) keeps what it wrote, recorded from the next step on
+V = np.load(f"{work}/l10/P_V.npy")["v"]
+for s in range(35):
+    runs = s // 3  # Tick runs before step s: after steps 2, 5, ..., i.e. s // 3 times
+    last = 3 * runs  # t = (step + 1) dt of its last run
+    want = [0.0] * 3 if runs == 0 else [runs + 0.001 * i + last for i in range(3)]
+    assert list(V[s]) == want, (s, V[s], want)
 expect("l10", 0.5, 10, False)
 expect("l5", 0.25, 5, False)
 expect("lend", 0.1, 0, True)
@@ -178,7 +190,7 @@ printf 'duration: 5\ncustom_updates:\n  Lean: { every: 2 }\n' >"$WORK/bad.yaml"
 if "$WORK/learn/learn" --quiet --config "$WORK/bad.yaml" --output "$WORK/bad" 2>"$WORK/bad.err"; then
     fail "an unknown custom-update group was accepted"
 fi
-grep -qF "bad.yaml:3: unknown custom-update group 'Lean' in 'custom_updates' (did you mean 'Learn'? groups: Learn)" "$WORK/bad.err" \
+grep -qF "bad.yaml:3: unknown custom-update group 'Lean' in 'custom_updates' (did you mean 'Learn'? groups: Learn, Tick)" "$WORK/bad.err" \
     || { cat "$WORK/bad.err"; fail "message for an unknown group"; }
 ok "an unknown group in the run config names its line"
 
