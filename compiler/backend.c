@@ -14,7 +14,8 @@ static const Backend backends[] = {
         .build = driver_build,
         .sources = {".c"},
         .intermediates = {NULL},
-        .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC,
+        .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
+                BE_CUSTOM_UPDATES,
     },
     {
         .name = "cuda",
@@ -28,7 +29,8 @@ static const Backend backends[] = {
          * variables of every source (docs/parallel.md); synapse snapshots walk the
          * host's rows; add_to_post / add_to_pre: not generated for the device yet (the
          * exact sums of add_to_pre and the row order of add_to_post, docs/cuda.md); dense
-         * plastic projections: the device keeps a dense matrix of weights only */
+         * plastic projections: the device keeps a dense matrix of weights only;
+         * custom updates: not generated for the device yet */
         .caps = BE_MPI,
     },
 };
@@ -91,6 +93,13 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                        "record synapse variables yet (the %s back end can)", r->proj->name,
                        r->proj->syn->vars[r->var].name, be->name,
                        one_that_can(BE_RECORD_SYNAPSES));
+            errs++;
+        }
+    if (!(be->caps & BE_CUSTOM_UPDATES))
+        for (int i = 0; i < m->n_cus; i++) {
+            diag_error(m->cus[i]->loc, "custom_update '%s': the %s back end cannot run custom "
+                       "updates yet (the %s back end can)", m->cus[i]->name, be->name,
+                       one_that_can(BE_CUSTOM_UPDATES));
             errs++;
         }
     return errs;

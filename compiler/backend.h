@@ -42,6 +42,7 @@ enum {
     BE_RECORD_SYNAPSES = 1u << 2, /* record { <projection> = "<synapse var>" } */
     BE_ADD_TO = 1u << 3,        /* add_to_post / add_to_pre in synapse code */
     BE_DENSE_PLASTIC = 1u << 4, /* format = "dense" with a weight update model */
+    BE_CUSTOM_UPDATES = 1u << 5, /* custom_update{} */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -81,6 +82,8 @@ int emit_n_slots(const Model *m, const Population *p);
 /* Steps between spike exchanges of an MPI run (SNN_INTERVAL): the shortest delay in steps,
  * 1 with per-synapse delays or presynaptic spike code of a weight update model. */
 int emit_exchange_interval(const Model *m);
+/* The snn_init descriptor of an initialiser, its draws from stream 'stream' (C text). */
+const char *emit_c_init(const Init *in, const char *stream);
 /* A literal of the model's scalar type ("20.0f" / "20.0"), arena allocated. */
 const char *emit_scalar_literal(double v, bool is_float);
 /* Element type of a projection's target indices ("uint16_t" / "uint32_t"). */
@@ -118,6 +121,14 @@ void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind 
                    const char *pos, const char *wptr, int indent, const EmitOptions *opt);
 void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                      const char *idx, const EmitOptions *opt);
+
+/* ---- custom updates (custom.c) ----------------------------------------------------- */
+
+/* The C back end's custom updates: {{cu_fns}} (one function per group), {{cu_init}} (the
+ * variables' initial values), {{cu_descs}} and {{n_cu_groups}} (the groups' descriptors). */
+void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt);
+/* The phase 'custom_update' of the C step: each group's call when it is due. */
+void cu_phase_code(StrBuf *o, const Model *m);
 
 /* ---- the phase table (phases.c) ------------------------------------------------------ */
 
@@ -215,6 +226,8 @@ typedef enum StateKind {
     SK_PRE_INPUT,    /* add_to_pre: the rounded sum into each source's input, snn_pin_<proj> */
     SK_XACC,         /* add_to_pre: exact accumulators per thread block and source, plus the
                       * total, snn_xa_<proj> */
+    SK_CU_VAR,       /* custom-update variable snn_cu_<update>_<var> (per element or reduced) */
+    SK_RPARAM_CU,    /* runtime parameter of a custom update snn_rpu_<update>_<param> */
     SK_COUNT
 } StateKind;
 
@@ -260,6 +273,7 @@ typedef struct StateEntry {
     const Population *pop;      /* the population it is declared with (NULL: a projection's) */
     const Projection *proj;     /* the projection that owns it, or NULL */
     const CurrentSource *src;   /* the current source that owns it, or NULL */
+    const CustomUpdate *cu;     /* the custom update that owns it, or NULL */
     int index;                  /* variable, parameter, input or code string index */
     StateInit init;
     StateAlloc alloc;

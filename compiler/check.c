@@ -1379,6 +1379,8 @@ int check_model(Model *m)
         }
     }
     errs += check_runtime_names(m);
+    if (!errs)
+        errs += check_custom_updates(m); /* custom.c */
     warn_silent_sources(m);
     assign_inputs(m);
     /* record{} tables are walked in Lua's hash order, which changes from run to run:

@@ -393,7 +393,7 @@ static const char *state_decl(const StateEntry *e)
     const char *t = e->type, *sp = t[strlen(t) - 1] == '*' ? "" : " ";
     const char *d = e->shape == SS_VALUE
                         ? (e->kind == SK_RPARAM || e->kind == SK_RPARAM_SRC ||
-                                   e->kind == SK_RPARAM_SYN
+                                   e->kind == SK_RPARAM_SYN || e->kind == SK_RPARAM_CU
                                ? arena_printf("static %s %s = %.17g;", t, e->name, e->value)
                                : arena_printf("static %s %s;", t, e->name))
                         : arena_printf("static %s%s*%s;", t, sp, e->name);
@@ -1986,6 +1986,17 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
                 tmpl_set(s, "rp_range", "0, 0, 0");
                 n_rparams++;
             }
+    for (int i = 0; i < m->n_cus; i++) /* custom updates (custom.c) */
+        for (int k = 0; k < m->cus[i]->n_params; k++)
+            if (m->cus[i]->runtime[k]) {
+                const CustomUpdate *cu = m->cus[i];
+                TmplScope *s = tmpl_list_add(g, "rparams");
+                tmpl_set(s, "rp_name", arena_printf("%s.%s", cu->name, cu->params[k].name));
+                tmpl_set(s, "rp_var", arena_printf("snn_rpu_%s_%s", cu->name,
+                                                   cu->params[k].name));
+                tmpl_set(s, "rp_range", "0, 0, 0");
+                n_rparams++;
+            }
     tmpl_set(g, "n_rparams", arena_printf("%d", n_rparams));
     synrec_scope(g, m);
     for (int i = 0; i < m->n_varrecs; i++) {
@@ -2134,6 +2145,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
             tmpl_set(tmpl_list_add(g, "builders"), "name", m->projs[order[i]]->name);
     }
     tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
+    cu_c_scope(g, m, opt); /* custom updates (custom.c) */
     sb_release(&sb);
     tmpl_set(g, "initfns", g_initfns.buf ? g_initfns.buf : "");
     sb_release(&g_initfns);
@@ -2159,6 +2171,7 @@ double emit_expected_work(const Projection *pj) { return expected_work(pj); }
 int emit_check_state_names(const Model *m) { return check_state_names(m); }
 TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt) { return c_scope(m, opt); }
 const char *emit_take(StrBuf *sb) { return take(sb); }
+const char *emit_c_init(const Init *in, const char *stream) { return c_init(in, stream); }
 
 int emit_expand_write(TmplScope *g, const char *tmpl, const char *dir, const char *fname)
 {

@@ -773,6 +773,7 @@ static const char *sym_kind_desc(const Sym *s)
     case SYM_EGP: return "extra global parameter";
     case SYM_PRE_NEURON: return "presynaptic neuron variable (read only in synapse code)";
     case SYM_POST_NEURON: return "postsynaptic neuron variable (read only in synapse code)";
+    case SYM_REF: return "read-only variable reference";
     }
     return "name";
 }
@@ -788,7 +789,8 @@ static void resolve_target(Resolver *r, Expr *e)
         return;
     }
     if (is_func(s) || !s->writable)
-        resolve_error(r, e->line, "cannot assign to %s '%s'", sym_kind_desc(s), e->name);
+        resolve_error(r, e->line, "cannot assign to %s '%s'%s", sym_kind_desc(s), e->name,
+                      s->kind == SYM_REF ? " (declare it with ref_rw to write it)" : "");
     if (!is_func(s))
         e->sym = s;
 }

@@ -286,6 +286,24 @@ void ir_dump(StrBuf *out, const Model *m)
         const SynRecord *r = m->synrecs[i];
         sb_printf(out, "record %s.%s every=%d synapses\n", r->proj->name,
                   r->proj->syn->vars[r->var].name, r->every);
+    }    for (int i = 0; i < m->n_cus; i++) { /* custom updates, in file (= run) order */
+        const CustomUpdate *cu = m->cus[i];
+        sb_printf(out, "custom_update %s group=%s every=%d%s at_end=%d%s\n", cu->name, cu->group,
+                  cu->every, cu->every_given ? "" : "(default)", cu->at_end ? 1 : 0,
+                  cu->at_end_given ? "" : "(default)");
+        for (int k = 0; k < cu->n_params; k++)
+            sb_printf(out, "    param %s = %.17g%s\n", cu->params[k].name, cu->params[k].value,
+                      cu->runtime[k] ? " (runtime)" : "");
+        for (int k = 0; k < cu->n_vars; k++) {
+            static const char *const red[] = {"none", "sum", "max"};
+            sb_printf(out, "    var %s reduce=%s = ", cu->vars[k].name, red[cu->vars[k].reduce]);
+            dump_init(out, &cu->vars[k].init);
+            sb_putc(out, '\n');
+        }
+        for (int k = 0; k < cu->n_refs; k++)
+            sb_printf(out, "    var_ref %s = %s(%s, %s)\n", cu->refs[k].name,
+                      cu->refs[k].rw ? "ref_rw" : "ref", cu->refs[k].target, cu->refs[k].var);
+        dump_code(out, "code", &cu->code);
     }
 }
 

@@ -30,7 +30,7 @@ typedef struct Ctx {
     const LoadOptions *opt;
     const char *cur_file, *cur_text;
     int neurons_cap, pops_cap, projs_cap, sources_cap, varrecs_cap, synrecs_cap, synapses_cap;
-    int initcodes_cap, snippets_cap;
+    int initcodes_cap, snippets_cap, cus_cap;
     bool *define_used;
 } Ctx;
 
@@ -2609,6 +2609,210 @@ static int l_print(lua_State *L)
     return 0;
 }
 
+/* ---- custom_update{}, ref(), ref_rw() ------------------------------------------------ */
+
+#define MT_REF "snncc.ref"
+#define MT_CU  "snncc.custom_update"
+
+/* The name of a population, projection or custom update given as a handle or a string. */
+static const char *ref_target(lua_State *L, int idx, const char *fn)
+{
+    Population *p = test_handle(L, idx, MT_POP);
+    if (p)
+        return p->name;
+    Projection *pj = test_handle(L, idx, MT_PROJ);
+    if (pj)
+        return pj->name;
+    CustomUpdate *cu = test_handle(L, idx, MT_CU);
+    if (cu)
+        return cu->name;
+    if (lua_type(L, idx) == LUA_TSTRING)
+        return arena_strdup(lua_tostring(L, idx));
+    api_error(L, "%s: the first argument must be a population, a projection or a custom "
+                 "update, or its name (got %s)", fn, type_name(L, idx));
+    return NULL;
+}
+
+/* ref(target, "var") / ref_rw(target, "var"): a variable reference (resolved by check). */
+static int push_ref(lua_State *L, bool rw)
+{
+    const char *fn = rw ? "ref_rw" : "ref";
+    CuRef *r = arena_alloc(sizeof *r);
+    r->loc = caller_loc(L);
+    r->target = ref_target(L, 1, fn);
+    if (lua_type(L, 2) != LUA_TSTRING)
+        api_error(L, "%s: the second argument must be a variable name (got %s)", fn,
+                  type_name(L, 2));
+    r->var = arena_strdup(lua_tostring(L, 2));
+    if (!lua_isnone(L, 3))
+        api_error(L, "%s: takes two arguments, the target and the variable (%s(\"Out\", "
+                     "\"V\"))", fn, fn);
+    r->rw = rw;
+    new_handle(L, MT_REF, r);
+    return 1;
+}
+static int l_ref(lua_State *L) { return push_ref(L, false); }
+static int l_ref_rw(lua_State *L) { return push_ref(L, true); }
+
+static int ref_tostring(lua_State *L)
+{
+    CuRef *r = *(CuRef **)luaL_checkudata(L, 1, MT_REF);
+    lua_pushfstring(L, "%s(\"%s\", \"%s\")", r->rw ? "ref_rw" : "ref", r->target, r->var);
+    return 1;
+}
+
+static int cu_tostring(lua_State *L)
+{
+    CustomUpdate *cu = *(CustomUpdate **)luaL_checkudata(L, 1, MT_CU);
+    lua_pushfstring(L, "custom_update '%s' (%s:%d)", cu->name, cu->loc.file, cu->loc.line);
+    return 1;
+}
+
+/* vars = { y = 0, M = { reduce = "max" }, S = { init = 0, reduce = "sum" } } */
+static int read_cu_vars(lua_State *L, const char *what, CuVar **out)
+{
+    int n = 0;
+    *out = arena_alloc(sizeof(CuVar));
+    if (lua_getfield(L, 1, "vars") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'vars' must be a table of name = initial value", what);
+        int tt = lua_gettop(L);
+        const char **names;
+        n = sorted_keys(L, tt, what, &names);
+        *out = arena_alloc(sizeof(CuVar) * (size_t)(n + 1));
+        for (int i = 0; i < n; i++) {
+            CuVar *v = &(*out)[i];
+            if (!name_ok(L, names[i]))
+                api_error(L, "%s: name '%s' in 'vars' must be an identifier", what, names[i]);
+            v->name = names[i];
+            v->loc = caller_loc(L);
+            v->init = (Init){.kind = INIT_CONSTANT, .lo = -INFINITY, .hi = INFINITY,
+                             .loc = v->loc};
+            lua_getfield(L, tt, names[i]);
+            int vi = lua_gettop(L);
+            if (lua_istable(L, vi) && !lua_getmetatable(L, vi)) {
+                static const char *const keys[] = {"init", "reduce", NULL};
+                const char *w = arena_printf("%s: variable '%s'", what, names[i]);
+                check_keys(L, vi, w, keys, 0);
+                if (lua_getfield(L, vi, "init") != LUA_TNIL)
+                    v->init = to_init(L, lua_gettop(L), w, "init");
+                lua_pop(L, 1);
+                const char *red = opt_string(L, vi, "reduce", 0, w);
+                if (red && !strcmp(red, "sum"))
+                    v->reduce = CU_REDUCE_SUM;
+                else if (red && !strcmp(red, "max"))
+                    v->reduce = CU_REDUCE_MAX;
+                else if (red)
+                    api_error(L, "%s: reduce must be \"sum\" or \"max\" (got \"%s\")", w, red);
+            } else {
+                v->init = to_init(L, vi, what, names[i]);
+            }
+            if (v->init.kind >= INIT_CODE)
+                api_error(L, "%s: '%s' in 'vars': the initial value of a custom-update variable "
+                             "is a number or an initialiser such as uniform(0, 1)", what,
+                          names[i]);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
+static int l_custom_update(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"name", "group", "params", "vars", "var_refs", "code",
+                                       "every", "at_end", "runtime", NULL};
+    check_keys(L, 1, "custom_update", keys, 0);
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    CustomUpdate *cu = arena_alloc(sizeof *cu);
+    cu->loc = caller_loc(L);
+    cu->name = opt_string(L, 1, "name", 0, "custom_update");
+    if (!cu->name)
+        api_error(L, "custom_update: missing 'name'");
+    if (!name_ok(L, cu->name))
+        api_error(L, "custom_update: name '%s' must be an identifier", cu->name);
+    const char *what = arena_printf("custom_update '%s'", cu->name);
+    for (int i = 0; i < m->n_cus; i++)
+        if (!strcmp(m->cus[i]->name, cu->name))
+            api_error(L, "%s: name already used at %s:%d", what, m->cus[i]->loc.file,
+                      m->cus[i]->loc.line);
+    cu->group = opt_string(L, 1, "group", 0, what);
+    if (!cu->group)
+        api_error(L, "%s: missing 'group' (the name the run config schedules it by)", what);
+    if (!name_ok(L, cu->group))
+        api_error(L, "%s: group '%s' must be an identifier", what, cu->group);
+    cu->n_params = read_params(L, 1, "params", what, cu->loc, &cu->params);
+    cu->n_vars = read_cu_vars(L, what, &cu->vars);
+    /* var_refs = { V = ref("Out", "V") } */
+    cu->refs = arena_alloc(sizeof(CuRef));
+    if (lua_getfield(L, 1, "var_refs") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'var_refs' must be a table of name = ref(...)", what);
+        int tt = lua_gettop(L);
+        const char **names;
+        cu->n_refs = sorted_keys(L, tt, what, &names);
+        cu->refs = arena_alloc(sizeof(CuRef) * (size_t)(cu->n_refs + 1));
+        for (int i = 0; i < cu->n_refs; i++) {
+            if (!name_ok(L, names[i]))
+                api_error(L, "%s: name '%s' in 'var_refs' must be an identifier", what,
+                          names[i]);
+            lua_getfield(L, tt, names[i]);
+            CuRef *r = test_handle(L, -1, MT_REF);
+            if (!r)
+                api_error(L, "%s: var_refs '%s' must be ref(target, \"var\") or "
+                             "ref_rw(target, \"var\") (got %s)", what, names[i],
+                          type_name(L, -1));
+            cu->refs[i] = *r;
+            cu->refs[i].name = names[i];
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    cu->code = read_code(L, 1, "code", cu->loc, what);
+    if (!cu->code.text)
+        api_error(L, "%s: missing 'code'", what);
+    double every;
+    if (opt_number(L, 1, "every", 0, what, &every)) {
+        if (every < 1 || every != floor(every) || every > 2e9)
+            api_error(L, "%s: 'every' must be a whole number of steps, at least 1 (got %g)",
+                      what, every);
+        cu->every = (int)every;
+        cu->every_given = true;
+    }
+    cu->at_end_given = opt_bool(L, 1, "at_end", what, &cu->at_end);
+    cu->runtime = arena_alloc(sizeof(bool) * (size_t)(cu->n_params + 1));
+    if (lua_getfield(L, 1, "runtime") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'runtime' must be a list of parameter names, e.g. { \"eta\" }",
+                      what);
+        int t = lua_gettop(L);
+        for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, t); i++) {
+            lua_rawgeti(L, t, i);
+            const char *pn = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            int k = pn ? named_index(cu->params, cu->n_params, pn) : -1;
+            if (k < 0) {
+                const char **cands = arena_alloc(sizeof(char *) * (size_t)(cu->n_params + 1));
+                for (int q = 0; q < cu->n_params; q++)
+                    cands[q] = cu->params[q].name;
+                char hint[128];
+                diag_hint(hint, sizeof hint, pn ? pn : "", cands, cu->n_params);
+                api_error(L, "%s: runtime: no parameter '%s'%s", what,
+                          pn ? pn : type_name(L, -1), hint);
+            }
+            cu->runtime[k] = true;
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    cu->index = m->n_cus;
+    m->cus = arena_grow(m->cus, &c->cus_cap, m->n_cus + 1, sizeof(void *));
+    m->cus[m->n_cus++] = cu;
+    new_handle(L, MT_CU, cu);
+    return 1;
+}
+
 /* ---- registration ------------------------------------------------------------------- */
 
 static void new_meta(lua_State *L, const char *name, lua_CFunction tostring,
@@ -2657,6 +2861,8 @@ Model *api_begin(lua_State *L, const char *path, const char *text, const LoadOpt
     new_meta(L, MT_PSM, psm_tostring, psm_call, NULL);
     new_meta(L, MT_CS, cs_tostring, NULL, NULL);
     new_meta(L, MT_SYN, synapse_tostring, synapse_call, NULL);
+    new_meta(L, MT_REF, ref_tostring, NULL, NULL);
+    new_meta(L, MT_CU, cu_tostring, NULL, NULL);
     (void)text;
     return m;
 }
@@ -2705,6 +2911,9 @@ void api_register(lua_State *L)
         {"from_file", l_from_file},
         {"from_list", l_from_list},
         {"from_matrix", l_from_matrix},
+        {"custom_update", l_custom_update},
+        {"ref", l_ref},
+        {"ref_rw", l_ref_rw},
         {NULL, NULL},
     };
     luaL_setfuncs(L, fns, 0);

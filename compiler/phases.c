@@ -68,7 +68,19 @@ static bool any_dynamics(const Model *m)
     return false;
 }
 
+static bool with_custom_updates(const Model *m, int i)
+{
+    (void)i;
+    return m->n_cu_groups > 0;
+}
+
 /* ---- the C code of the phases that are not a call per named item --------------------- */
+
+static void custom_update_calls(StrBuf *o, const Model *m, int i)
+{
+    (void)i;
+    cu_phase_code(o, m); /* custom.c */
+}
 
 static void synrec_call(StrBuf *o, const Model *m, int i)
 {
@@ -125,6 +137,10 @@ const Phase phase_table[] = {
                    "(thread blocks, then ranks), rounded once; read in the next step",
      PH_PROJS, PH_SERIAL, PH_UPDATE, false, with_add_pre, NULL, "snn_pre_inputs_%s(step);\n",
      NULL, NULL, PH_GRID_NONE, NULL, "refused (add_to_pre: C back end only)"},
+    {"custom_update", "custom updates: each group that is due (run config custom_updates, "
+                      "the model's every / at_end), its updates in file order",
+     PH_MODEL, PH_SERIAL, PH_UPDATE, false, with_custom_updates, custom_update_calls, NULL,
+     NULL, NULL, PH_GRID_NONE, NULL, "refused (custom updates: C back end only)"},
     {"end_step", "CUDA: spike counts, recording bookkeeping, the next step's queue slot",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL, NULL,
      NULL, "snn_k_end_step", PH_GRID_ONE, "SNN_PH_END", NULL},

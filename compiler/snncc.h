@@ -358,6 +358,78 @@ typedef struct SynRecord {
     SrcLoc loc;
 } SynRecord;
 
+/* ---- custom updates (custom_update{}) ------------------------------------------------ */
+
+/* A reduction of a custom-update variable over the neurons of the update's population. */
+typedef enum CuReduce {
+    CU_REDUCE_NONE, // one value per element (neuron or synapse)
+    CU_REDUCE_SUM,  // one value: the sum over the neurons (accumulated in double)
+    CU_REDUCE_MAX,  // one value: the maximum over the neurons
+} CuReduce;
+
+/* A variable of a custom update: per element, or one value (a reduction). */
+typedef struct CuVar {
+    const char *name;
+    Init init;        /* INIT_CONSTANT (and initialisers for per-neuron variables) */
+    CuReduce reduce;
+    SrcLoc loc;
+} CuVar;
+
+/* What a variable reference points at (set by check). */
+typedef enum CuRefKind {
+    CUREF_NEURON,  // a population's neuron variable
+    CUREF_SYNAPSE, // a plastic projection's synapse variable (weight update model vars)
+    CUREF_CU,      // another custom update's variable
+} CuRefKind;
+
+/* var_refs = { V = ref("Out", "V") }: a name in the update's code for another group's
+ * variable, read-only (ref) or read-write (ref_rw). */
+typedef struct CuRef {
+    const char *name;   /* the name in the code */
+    const char *target; /* population, projection or custom update, as written */
+    const char *var;    /* its variable, as written */
+    bool rw;
+    SrcLoc loc;
+    /* set by check */
+    CuRefKind kind;
+    const struct Population *pop;
+    const struct Projection *proj;
+    const struct CustomUpdate *cu;
+    int index;          /* the variable's index in its owner */
+} CuRef;
+
+/* custom_update{}: code run over the neurons of a population or the synapses of a
+ * projection when its group is due (docs/language.md, "Custom updates"). */
+typedef struct CustomUpdate {
+    const char *name;
+    const char *group;
+    SrcLoc loc;
+    int index;          /* position in Model.cus (file order: the order within a group) */
+    NamedValue *params; /* sorted by name */
+    int n_params;
+    bool *runtime;      /* per param: settable from the run config (<name>.<param>) */
+    CuVar *vars;        /* sorted by name */
+    int n_vars;
+    CuRef *refs;        /* sorted by name */
+    int n_refs;
+    CodeStr code;
+    int every;          /* default schedule: every N steps (0: not periodic) */
+    bool at_end;        /* default schedule: after the last step */
+    bool every_given, at_end_given;
+    /* set by check */
+    const struct Population *pop;   /* runs over the neurons of pop, or */
+    const struct Projection *proj;  /* over the synapses of proj */
+    int group_index;                /* into Model.cu_groups */
+} CustomUpdate;
+
+/* A group of custom updates, run together (in file order) when due. */
+typedef struct CuGroup {
+    const char *name;
+    int every;   /* steps; 0: not periodic (the run config may set it) */
+    bool at_end;
+    SrcLoc loc;  /* the first custom update of the group */
+} CuGroup;
+
 typedef enum Precision {
     PREC_FLOAT,
     PREC_DOUBLE,
@@ -390,6 +462,10 @@ typedef struct Model {
     int n_synrecs;
     InitSnippet **initcodes; /* initialiser{} definitions, in file order */
     int n_initcodes;
+    CustomUpdate **cus;      /* custom_update{}, in file order */
+    int n_cus;
+    CuGroup *cu_groups;      /* set by check: the groups, in order of first use */
+    int n_cu_groups;
 } Model;
 
 /* ======================================================================================
@@ -439,6 +515,7 @@ typedef enum SymKind {
     SYM_PRE_NEURON,  // synapse code: a variable of the presynaptic neuron (V_pre), read only
     SYM_POST_NEURON, // synapse code: a variable of the postsynaptic neuron (V_post), read only
     SYM_ADDTO,   // synapse code: add_to_post(x) (index 0), add_to_pre(x) (1), statements only
+    SYM_REF,     // custom update: a variable reference (writable when declared ref_rw)
 } SymKind;
 
 typedef struct Sym {
@@ -631,6 +708,9 @@ int check_model(Model *m);
 /* snncc --mpi: synapse code that reads a presynaptic neuron's variable (V_pre) is refused
  * (the source may live on another rank).  Returns the error count. */
 int check_mpi_synapse_code(const Model *m);
+/* Custom updates (custom.c, called by check_model): references resolved and checked, code
+ * parsed and resolved, groups collected.  Returns the error count. */
+int check_custom_updates(Model *m);
 /* Sanitised C identifier from a model name ("E-1" -> "E_1"). */
 const char *c_ident(const char *name);
 

@@ -23,6 +23,7 @@ static const char *const kind_names[SK_COUNT] = {
     [SK_RPARAM_SYN] = "rparam",   [SK_SYN_OFFSETS] = "offsets",  [SK_SYN_VAR] = "syn-var",
     [SK_PRE_VAR] = "pre-var",     [SK_POST_VAR] = "post-var",    [SK_COLUMNS] = "columns",
     [SK_POSITIONS] = "positions", [SK_PRE_INPUT] = "pre-input",  [SK_XACC] = "exact-sums",
+    [SK_CU_VAR] = "cu-var",    [SK_RPARAM_CU] = "rparam",
 };
 
 const char *state_kind_name(StateKind k)
@@ -361,6 +362,42 @@ static void proj_entries(StateTable *t, const Projection *pj)
     }
 }
 
+/* A custom update's variables and runtime parameters, declared with the population or
+ * the projection it runs over (pop_decls / syn_decls) and allocated with it. */
+static void cu_entries(StateTable *t, const CustomUpdate *cu)
+{
+    StateEntry *e;
+    for (int k = 0; k < cu->n_vars; k++) {
+        const CuVar *v = &cu->vars[k];
+        const bool red = v->reduce != CU_REDUCE_NONE;
+        e = add(t, SK_CU_VAR, arena_printf("snn_cuv_%s_%s", cu->name, v->name), "scalar",
+                red ? SS_VALUE : cu->proj ? SS_SYNAPSE : SS_LOCAL,
+                SI_INITIAL, red ? SA_NONE : cu->proj ? SA_SYN : SA_POP, true, false,
+                arena_printf("custom update '%s' variable '%s'", cu->name, v->name));
+        e->cu = cu, e->index = k;
+        if (cu->proj)
+            e->proj = cu->proj;
+        else
+            e->pop = cu->pop;
+        e->note = red ? (v->reduce == CU_REDUCE_SUM ? "custom update: sum over the neurons"
+                                                    : "custom update: max over the neurons")
+                      : "custom-update variable";
+    }
+    for (int k = 0; k < cu->n_params; k++)
+        if (cu->runtime[k]) {
+            e = add(t, SK_RPARAM_CU, arena_printf("snn_rpu_%s_%s", cu->name, cu->params[k].name),
+                    "double", SS_VALUE, SI_VALUE, SA_NONE, true, false,
+                    arena_printf("custom update '%s' runtime parameter '%s'", cu->name,
+                                 cu->params[k].name));
+            e->cu = cu, e->index = k, e->value = cu->params[k].value;
+            if (cu->proj)
+                e->proj = cu->proj;
+            else
+                e->pop = cu->pop;
+            e->note = arena_printf("runtime parameter %s.%s", cu->name, cu->params[k].name);
+        }
+}
+
 StateTable state_table(const Model *m)
 {
     StateTable t = {0};
@@ -368,6 +405,8 @@ StateTable state_table(const Model *m)
         pop_entries(&t, m, m->pops[i]);
     for (int i = 0; i < m->n_projs; i++)
         proj_entries(&t, m->projs[i]);
+    for (int i = 0; i < m->n_cus; i++)
+        cu_entries(&t, m->cus[i]);
     return t;
 }
 
@@ -376,7 +415,8 @@ void state_print(StrBuf *o, const StateTable *t)
     sb_puts(o, "# name\ttype\tshape\towner\tkind\tinit\tstate\tflags\twhat\n");
     for (int i = 0; i < t->n; i++) {
         const StateEntry *e = &t->v[i];
-        const char *owner = e->src    ? arena_printf("source:%s", e->src->name)
+        const char *owner = e->cu     ? arena_printf("custom_update:%s", e->cu->name)
+                            : e->src  ? arena_printf("source:%s", e->src->name)
                             : e->proj ? arena_printf("projection:%s", e->proj->name)
                                       : arena_printf("population:%s", e->pop->name);
         sb_printf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s\t%s\n", e->name, e->type,

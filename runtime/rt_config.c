@@ -11,6 +11,7 @@
 #endif
 
 #include "snnrt.h"
+#include "rt_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,7 +24,7 @@
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
                                    "threads", "step_threads", "exchange", "exchange_interval",
                                    "cuda_graph_steps", "spike_times", "finite_check", "data",
-                                   "checkpoint"};
+                                   "checkpoint", "custom_updates"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -329,6 +330,46 @@ static int whole_number(ctx *c, size_t line, const char *key, const char *unit, 
     return 0;
 }
 
+/* custom_updates.<group>.<field> = v: every (a whole number of steps, 0: not periodic) or
+ * at_end (true / false).  The group is checked against the model by snn_main. */
+static int apply_cu(ctx *c, const char *group, const char *field, size_t line, const val *v)
+{
+    snn_config *cfg = c->cfg;
+    char got[600];
+    if (strlen(group) >= sizeof cfg->cu[0].group)
+        return fail(c, line, "'custom_updates.%s': the name is too long", group);
+    int k = 0;
+    while (k < cfg->n_cu && strcmp(cfg->cu[k].group, group) != 0)
+        k++;
+    if (k == cfg->n_cu) {
+        if (k == SNN_MAX_CUGROUPS)
+            return fail(c, line, "too many groups in 'custom_updates' (at most %d)",
+                        SNN_MAX_CUGROUPS);
+        snprintf(cfg->cu[k].group, sizeof cfg->cu[k].group, "%s", group);
+        cfg->cu[k].every = -1;
+        cfg->cu[k].at_end = -1;
+        set_where(c, cfg->cu[k].where, sizeof cfg->cu[k].where, line);
+        cfg->n_cu++;
+    }
+    char key[300];
+    snprintf(key, sizeof key, "custom_updates.%s.%s", group, field);
+    if (strcmp(field, "every") == 0) {
+        long n;
+        if (whole_number(c, line, key, " of steps", v, 0, 2000000000, " (not periodic)", &n) != 0)
+            return -1;
+        cfg->cu[k].every = n;
+    } else if (strcmp(field, "at_end") == 0) {
+        int b;
+        if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
+            return fail(c, line, "'%s' must be true or false (got %s)", key,
+                        describe(v, got, sizeof got));
+        cfg->cu[k].at_end = b;
+    } else {
+        return fail(c, line, "unknown key '%s' (a group takes 'every' and 'at_end')", key);
+    }
+    return 0;
+}
+
 /* Apply top-level key 'key' (given on key_line) with value v. */
 /* Each entry of mapping v (scalar keys, else 'bad_key') through apply(key, its line, value). */
 static int apply_map(ctx *c, const val *v, size_t line, const char *bad_key,
@@ -504,6 +545,33 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
             } else {
                 val pv = make_val(v->doc, vn, node_line(kn));
                 if (apply_param(c, k1, node_line(kn), &pv) != 0)
+                    return -1;
+            }
+        }
+    } else if (strcmp(key, "custom_updates") == 0) {
+        /* custom_updates: { Softmax: { every: 1 }, Learn: { every: 100, at_end: true } } */
+        if (v->kind != V_MAP)
+            return fail(c, line, "'custom_updates' must be a mapping of custom-update groups to "
+                                 "{ every: N, at_end: true|false } (got %s)",
+                        describe(v, got, sizeof got));
+        for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+             pr < v->node->data.mapping.pairs.top; pr++) {
+            yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+            yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+            if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+                return fail(c, line, "'custom_updates' keys must be group names");
+            const char *g = (const char *)kn->data.scalar.value;
+            if (vn->type != YAML_MAPPING_NODE)
+                return fail(c, node_line(kn), "'custom_updates.%s' must be a mapping such as "
+                                              "{ every: 10, at_end: true }", g);
+            for (yaml_node_pair_t *q = vn->data.mapping.pairs.start;
+                 q < vn->data.mapping.pairs.top; q++) {
+                yaml_node_t *k2 = yaml_document_get_node(v->doc, q->key);
+                yaml_node_t *v2 = yaml_document_get_node(v->doc, q->value);
+                if (!k2 || !v2 || k2->type != YAML_SCALAR_NODE)
+                    return fail(c, node_line(kn), "'custom_updates.%s' keys must be names", g);
+                val pv = make_val(v->doc, v2, node_line(k2));
+                if (apply_cu(c, g, (const char *)k2->data.scalar.value, node_line(k2), &pv) != 0)
                     return -1;
             }
         }
@@ -798,6 +866,10 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
         rc = apply_data(&c, key + 5, 0, &v);
     } else if (strncmp(key, "checkpoint.", 11) == 0 && key[11]) {
         rc = apply_checkpoint(&c, key + 11, 0, &v);
+    } else if (strncmp(key, "custom_updates.", 15) == 0 && strchr(key + 15, '.')) {
+        char *dot = strrchr(key + 15, '.');
+        *dot = '\0';
+        rc = apply_cu(&c, key + 15, dot + 1, 0, &v);
     } else if (strcmp(key, "record") == 0 || strcmp(key, "record.") == 0) {
         rc = fail(&c, 0, "use record.<population>=spikes|none");
     } else {
@@ -817,7 +889,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             for (int i = 0; i < N_KEYS; i++)
                 if (strcmp(KEYS[i], "record") != 0 && strcmp(KEYS[i], "params") != 0 &&
                     strcmp(KEYS[i], "spike_times") != 0 && strcmp(KEYS[i], "data") != 0 &&
-                    strcmp(KEYS[i], "checkpoint") != 0)
+                    strcmp(KEYS[i], "checkpoint") != 0 &&
+                    strcmp(KEYS[i], "custom_updates") != 0)
                     cands[n++] = KEYS[i];
             for (int i = 0; i < n_pops; i++) {
                 snprintf(rec[i], sizeof rec[i], "record.%s", pop_names[i]);
@@ -832,7 +905,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                           "threads, step_threads, exchange, exchange_interval, cuda_graph_steps, "
                           "finite_check, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>, "
-                          "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end>)",
+                          "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end>, "
+                          "custom_updates.<group>.every|at_end)",
                           key);
             free(cands);
             free(rec);
@@ -843,4 +917,44 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
     if (rc == 0)
         *cfg = work;
     return rc;
+}
+
+/* The custom-update groups' schedules of a run: the model's defaults, then the run
+ * config's custom_updates (its groups checked against the model's).  0, or -1 with
+ * "<where>: unknown custom-update group ..." in err. */
+int snn_config_cu_apply(const snn_config *cfg, const snn_model *m, snn_run *run, char *err,
+                        size_t errlen)
+{
+    for (int g = 0; g < m->n_cugroups && g < SNN_MAX_CUGROUPS; g++) {
+        run->cu_every[g] = m->cugroups[g].every;
+        run->cu_at_end[g] = m->cugroups[g].at_end;
+    }
+    for (int k = 0; k < cfg->n_cu; k++) {
+        const struct snn_cupd_set *cs = &cfg->cu[k];
+        int g = 0;
+        while (g < m->n_cugroups && strcmp(m->cugroups[g].name, cs->group) != 0)
+            g++;
+        if (g == m->n_cugroups) {
+            const char *names[SNN_MAX_CUGROUPS];
+            for (int q = 0; q < m->n_cugroups && q < SNN_MAX_CUGROUPS; q++)
+                names[q] = m->cugroups[q].name;
+            const char *s = suggest(cs->group, names, m->n_cugroups);
+            char list[1024];
+            join_names(list, sizeof list, names, m->n_cugroups);
+            if (s)
+                snprintf(err, errlen, "%s: unknown custom-update group '%s' in "
+                                      "'custom_updates' (did you mean '%s'? groups: %s)",
+                         cs->where, cs->group, s, list);
+            else
+                snprintf(err, errlen, "%s: unknown custom-update group '%s' in "
+                                      "'custom_updates' (groups: %s)",
+                         cs->where, cs->group, list);
+            return -1;
+        }
+        if (cs->every >= 0)
+            run->cu_every[g] = (uint32_t)cs->every;
+        if (cs->at_end >= 0)
+            run->cu_at_end[g] = cs->at_end;
+    }
+    return 0;
 }

@@ -180,5 +180,9 @@ int rt_steps_timing(void);
 void rt_steps_after(snn_run *run, uint64_t step, double dt, double cpu);
 double rt_thread_cpu(void);
 const rt_step_info *rt_steps_info(void);
+/* rt_config.c: the custom-update groups' schedules (model defaults, then the run config's
+ * custom_updates) into run; 0, or -1 with a message naming the config line in err. */
+int snn_config_cu_apply(const snn_config *cfg, const snn_model *m, snn_run *run, char *err,
+                        size_t errlen);
 
 #endif /* SNNRT_INTERNAL_H */

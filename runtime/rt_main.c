@@ -11,6 +11,7 @@
 #include "rt_internal.h"
 #include "rt_par.h"
 #include "rt_ckpt.h"
+#include "rt_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -1506,6 +1507,11 @@ static int run_main(int argc, char **argv, const snn_model *model)
                     m->name, cfg->duration_ms, m->dt, (unsigned long long)run->n_steps,
                     (double)run->n_steps * m->dt);
     }
+    if (m->n_cugroups > SNN_MAX_CUGROUPS)
+        snn_fatal("the model has %d custom-update groups (at most %d)", m->n_cugroups,
+                  SNN_MAX_CUGROUPS);
+    if (snn_config_cu_apply(cfg, m, run, err, sizeof err) != 0)
+        snn_fatal("%s", err);
     read_build_yaml();
 
     /* Checkpoints: the back end must be able to hand over its state; --restore checks the
@@ -1802,6 +1808,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
 
     if (m->release)
         m->release(run);
+    snn_cupd_release();
     rt_par_exchange_free();
     for (int p = 0; p < m->n_pops; p++) {
         free(G.files[p]);

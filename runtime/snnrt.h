@@ -90,6 +90,7 @@ double snn_now(void);                                         /* monotonic secon
 
 #define SNN_MAX_POPS 256
 #define SNN_MAX_RPARAMS 64
+#define SNN_MAX_CUGROUPS 64
 #define SNN_MAX_SPIKE_FILES 64
 #define SNN_MAX_DATA_FILES 64
 
@@ -146,6 +147,15 @@ typedef struct snn_config {
     double ckpt_every_seconds;  /* 0: off */
     int ckpt_at_end;
     char ckpt_where[192];
+    /* custom_updates: { G: { every: N, at_end: true } }: the schedule of custom-update
+     * group G (checked against the model by snn_main); -1: the model's default */
+    int n_cu;
+    struct snn_cupd_set {
+        char group[128];
+        long every;
+        int at_end;
+        char where[192];
+    } cu[SNN_MAX_CUGROUPS];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -776,6 +786,11 @@ typedef struct snn_run {
     /* the step loop: thread blocks of every population (set by model->build; 1 if not) and
      * the threads that run them now (set by the runtime, between steps) */
     int blocks, step_threads;
+    /* custom-update groups (per snn_cugroup_desc): run every cu_every[g] steps (0: not
+     * periodic) and, when cu_at_end[g], after the last step; the model's defaults with the
+     * run config's custom_updates applied */
+    uint32_t cu_every[SNN_MAX_CUGROUPS];
+    int cu_at_end[SNN_MAX_CUGROUPS];
 } snn_run;
 
 /* Step threads (rt_pool.c).  A parallel region of a step is a function of (worker,
@@ -784,6 +799,29 @@ typedef struct snn_run {
  * worker 0) and returns when all are done; with one step thread it calls fn(arg, 0, 1). */
 typedef void (*snn_region_fn)(void *arg, int worker, int workers);
 void snn_step_region(snn_run *run, snn_region_fn fn, void *arg);
+
+/* A custom-update group (custom_update{ group = }): its name and the model's schedule. */
+typedef struct snn_cugroup_desc {
+    const char *name;
+    uint32_t every;     /* steps; 0: not periodic */
+    int at_end;         /* after the last step */
+} snn_cugroup_desc;
+
+/* Is custom-update group g due at the end of step 'step'? */
+static inline int snn_cupd_due(const snn_run *run, int g, uint64_t step)
+{
+    const uint32_t e = run->cu_every[g];
+    return (e && (step + 1) % e == 0) || (run->cu_at_end[g] && step + 1 == run->n_steps);
+}
+
+/* Reductions of custom updates (rt_custom.c): the sum of the per-neuron terms of a
+ * population (this rank's nl terms of neurons lo..lo+nl-1 of n) in global neuron order,
+ * the same on every rank and bitwise the same for any rank count; the maximum over the
+ * ranks.  snn_cupd_scratch: a buffer of n doubles for reduction slot 'slot' (reused). */
+double snn_cupd_sum(snn_run *run, const double *local, uint32_t lo, uint32_t nl, uint32_t n);
+double snn_cupd_max(snn_run *run, double local);
+double *snn_cupd_scratch(int slot, uint32_t n);
+void snn_cupd_release(void);
 
 /* A parameter the run config may change without recompiling (population{ runtime = },
  * current_source{ runtime = }, projection{ runtime = }). */
@@ -856,6 +894,10 @@ typedef struct snn_model {
     /* Checkpoints (C back end; NULL: the back end cannot checkpoint): calls fn once per
      * stored piece of state (rt_ckpt.c). */
     void (*state)(snn_run *run, snn_state_fn fn, void *ctx);
+    /* Custom-update groups (custom_update{}): names and the model's schedules, which the
+     * run config's custom_updates may change (run->cu_every, run->cu_at_end). */
+    int n_cugroups;                    /* at most SNN_MAX_CUGROUPS */
+    const snn_cugroup_desc *cugroups;
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run

@@ -38,9 +38,11 @@
  *   itself, read at run time, enters by its path; run.json names it);
  *   NeuronModel/SynapseModel.checks (valid = ...: they refuse models, they change no
  *   result); the definitions of connectivity{} and initialiser{} that no projection or variable
- *   uses (they change nothing). */
+ *   uses (they change nothing); CustomUpdate.{loc, index, pop, proj, group_index}, CuVar.loc,
+ *   CuRef.{loc, kind, pop, proj, cu, index} and Model.cu_groups (derived by check from the
+ *   dumped names and references). */
 #if UINTPTR_MAX == 0xffffffffffffffffu
-_Static_assert(sizeof(Model) == 208, "Model changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(Model) == 240, "Model changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(NeuronModel) == 264, "NeuronModel changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(SynapseModel) == 392, "SynapseModel changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Population) == 112, "Population changed: update ir_dump and test_ir.c");
@@ -53,6 +55,9 @@ _Static_assert(sizeof(Psm) == 64, "Psm changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CurrentSource) == 184, "CurrentSource changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(VarRecord) == 40, "VarRecord changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(SynRecord) == 32, "SynRecord changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(CustomUpdate) == 168, "CustomUpdate changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(CuVar) == 168, "CuVar changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(CuRef) == 88, "CuRef changed: update ir_dump and test_ir.c");
 #endif
 
 static const char *MODEL =
@@ -89,7 +94,12 @@ static const char *MODEL =
     "current_source { A, step_current { times = { 5, 10 }, amps = { 200, 0 } } }\n"
     "current_source { A, noise { mean = 100.0, sd = 20.0 } }\n"
     "current_source { B, poisson_input { rate = 8000.0, weight = 10.0 }, psm = exp_curr(0.5) }\n"
-    "record { A = { \"spikes\", \"V\", every = 5, neurons = 10 }, B = \"spikes\", A_to_A = { \"w\", every = 10 } }\n";
+    "record { A = { \"spikes\", \"V\", every = 5, neurons = 10 }, B = \"spikes\", A_to_A = { \"w\", every = 10 } }\n"
+    "custom_update { name = \"Norm\", group = \"G1\", params = { k = 2.0 }, runtime = { \"k\" },\n"
+    "  vars = { S = { reduce = \"sum\" }, y = 0.5 }, var_refs = { V = ref(\"A\", \"V\") },\n"
+    "  code = \"S = V; y = k * V;\", every = 5 }\n"
+    "custom_update { name = \"Learn\", group = \"G2\", params = { eta = 0.1 },\n"
+    "  var_refs = { w = ref_rw(\"A_to_A\", \"w\") }, code = \"w += eta;\", at_end = true }\n";
 
 static char g_diags[16384];
 
@@ -148,6 +158,15 @@ static CurrentSource *source(Model *m, CurrentKind k)
 }
 
 static const char *renamed(const char *s) { return arena_printf("%s_x", s); }
+
+static CustomUpdate *cupd(Model *m, const char *name)
+{
+    for (int i = 0; i < m->n_cus; i++)
+        if (!strcmp(m->cus[i]->name, name))
+            return m->cus[i];
+    fail_msg("no custom update '%s'", name);
+    return NULL;
+}
 
 /* ---- the mutations: one field each ---------------------------------------------------- */
 
@@ -289,6 +308,21 @@ MUT(m_vr_every, m->varrecs[0]->every = 6)
 MUT(m_vr_count, m->varrecs[0]->count = 11)
 MUT(m_sr_var, m->synrecs[0]->var = 0; proj(m, "A_to_A")->syn->vars[0].name = "w3")
 MUT(m_sr_every, m->synrecs[0]->every = 11)
+MUT(m_cu_name, cupd(m, "Norm")->name = "Norm2")
+MUT(m_cu_group, cupd(m, "Norm")->group = "G3")
+MUT(m_cu_param, cupd(m, "Norm")->params[0].value = 3.0)
+MUT(m_cu_param_name, cupd(m, "Learn")->params[0].name = "eta2")
+MUT(m_cu_runtime, cupd(m, "Norm")->runtime[0] = false)
+MUT(m_cu_var_name, cupd(m, "Norm")->vars[1].name = "z")
+MUT(m_cu_var_init, cupd(m, "Norm")->vars[1].init.a = 0.25)
+MUT(m_cu_var_reduce, cupd(m, "Norm")->vars[0].reduce = CU_REDUCE_MAX)
+MUT(m_cu_ref_name, cupd(m, "Norm")->refs[0].name = "U")
+MUT(m_cu_ref_target, cupd(m, "Norm")->refs[0].target = "B")
+MUT(m_cu_ref_var, cupd(m, "Norm")->refs[0].var = "U")
+MUT(m_cu_ref_rw, cupd(m, "Learn")->refs[0].rw = false)
+MUT(m_cu_code, cupd(m, "Learn")->code.text = "w -= eta;")
+MUT(m_cu_every, cupd(m, "Norm")->every = 6)
+MUT(m_cu_at_end, cupd(m, "Learn")->at_end = false)
 MUT(m_sr_proj, static SynapseModel sm; Projection *p = proj(m, "A_to_B"); sm = *proj(m, "A_to_A")->syn;
     m->synrecs[0]->proj = p; p->syn = &sm; p->syn_params = proj(m, "A_to_A")->syn_params;
     p->syn_runtime = proj(m, "A_to_A")->syn_runtime; p->syn_inits = proj(m, "A_to_A")->syn_inits)
@@ -325,6 +359,10 @@ static const struct {
     M(m_cs_runtime),
     M(m_vr_pop), M(m_vr_var), M(m_vr_every), M(m_vr_count), M(m_sr_var), M(m_sr_every),
     M(m_sr_proj),
+    M(m_cu_name), M(m_cu_group), M(m_cu_param), M(m_cu_param_name), M(m_cu_runtime),
+    M(m_cu_var_name), M(m_cu_var_init), M(m_cu_var_reduce), M(m_cu_ref_name),
+    M(m_cu_ref_target), M(m_cu_ref_var), M(m_cu_ref_rw), M(m_cu_code), M(m_cu_every),
+    M(m_cu_at_end),
     M(m_pop_init_list), M(m_pop_init_expr), MF(m_pop_init_file), MF(m_pj_list_pre),
     MF(m_pj_list_post), MF(m_pj_weight_file), MF(m_pj_matrix),
 #undef M

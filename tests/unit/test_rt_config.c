@@ -150,7 +150,7 @@ static void test_errors(void **state)
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
                  "quiet, params, threads, step_threads, exchange, exchange_interval, "
-                 "cuda_graph_steps, spike_times, finite_check, data, checkpoint)");
+                 "cuda_graph_steps, spike_times, finite_check, data, checkpoint, custom_updates)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("step_threads: 0",
                  "run.yaml:1: 'step_threads' must be a whole number from 1 to 1024 (got '0')");
@@ -311,7 +311,17 @@ static void test_set_errors(void **state)
                                    "finite_check, record.<population>, "
                                    "params.<population>.<parameter>, "
                                    "spike_times.<population>, data.<file>, "
-                                   "checkpoint.<dir|every_steps|every_seconds|at_end>)");
+                                   "checkpoint.<dir|every_steps|every_seconds|at_end>, "
+                                   "custom_updates.<group>.every|at_end)");
+    expect_set_error("custom_updates.Softmax.every=-1",
+                     "--set 'custom_updates.Softmax.every=-1': 'custom_updates.Softmax.every' must "
+                     "be a whole number of steps from 0 (not periodic) to 2000000000 (got '-1')");
+    expect_set_error("custom_updates.Softmax.at_end=maybe",
+                     "--set 'custom_updates.Softmax.at_end=maybe': "
+                     "'custom_updates.Softmax.at_end' must be true or false (got 'maybe')");
+    expect_set_error("custom_updates.Softmax.often=1",
+                     "--set 'custom_updates.Softmax.often=1': unknown key "
+                     "'custom_updates.Softmax.often' (a group takes 'every' and 'at_end')");
     expect_set_error("data.w.npy=", "--set 'data.w.npy=': 'data.w.npy' must be a file name "
                                     "(a .npy file) (got nothing)");
     expect_set_error("spike_times.Q=a.txt", "--set 'spike_times.Q=a.txt': 'spike_times': the "

@@ -41,7 +41,12 @@ static const char *MODEL =
     "             psm = alpha_curr(0.5) }\n"
     "projection { A, A, conn = fixed_indegree(10), synapse = noisy,\n"
     "             weight = 0.5, delay = 1.5, runtime = { \"b\" }, pre_input = \"Isyn\" }\n"
-    "current_source { B, dc { amp = 50.0 }, runtime = { \"amp\" } }\n";
+    "current_source { B, dc { amp = 50.0 }, runtime = { \"amp\" } }\n"
+    "custom_update { name = \"Norm\", group = \"G1\", params = { k = 2.0 }, runtime = { \"k\" },\n"
+    "  vars = { S = { reduce = \"sum\" }, y = 0.5 }, var_refs = { V = ref(\"A\", \"V\") },\n"
+    "  code = \"S = V; y = k * V;\" }\n"
+    "custom_update { name = \"Grad\", group = \"G1\", vars = { g = 0.0 },\n"
+    "  var_refs = { e = ref(\"A_to_A\", \"e\") }, code = \"g += e;\" }\n";
 
 static char g_diags[16384];
 
@@ -134,6 +139,13 @@ static const struct {
     {"snn_pin_A_to_A", "scalar", "SNN_NL_A", true, false, SI_ZERO,
      "projection 'A_to_A' add_to_pre sums"},
     {"snn_xa_A_to_A", "int64_t", "(thread+1) x SNN_N_A x SNN_XW", false, false, SI_ZERO, NULL},
+    {"snn_cuv_Norm_S", "scalar", "value", true, false, SI_INITIAL,
+     "custom update 'Norm' variable 'S'"},
+    {"snn_cuv_Norm_y", "scalar", "SNN_NL_A", true, false, SI_INITIAL, NULL},
+    {"snn_rpu_Norm_k", "double", "value", true, false, SI_VALUE,
+     "custom update 'Norm' runtime parameter 'k'"},
+    {"snn_cuv_Grad_g", "scalar", "synapse", true, false, SI_INITIAL,
+     "custom update 'Grad' variable 'g'"},
 };
 
 static void test_entries(void **state)

@@ -1,0 +1,541 @@
+/*
+ * custom.c - custom updates (custom_update{}): their checks and the C back end's code.
+ *
+ * A custom update is code run over the neurons of a population or the synapses of a
+ * projection when its group is due (the run config's custom_updates, or the model's
+ * every / at_end): after the step's synapse dynamics (the phase table's row
+ * 'custom_update').  Its names are its parameters, its own variables (one value per
+ * element, or one value reduced over the neurons: reduce = "sum" / "max") and references
+ * to other groups' variables (ref read-only, ref_rw read-write).  docs/language.md,
+ * "Custom updates"; docs/parallel.md for the order of the sums.
+ *
+ * check_custom_updates resolves the references, works out what each update runs over,
+ * parses and resolves the code and collects the groups; cu_c_scope hands the C back end
+ * its functions (one per group), the initial values and the descriptors.  The state
+ * (snn_cuv_<update>_<var>, snn_rpu_<update>_<param>) is in the state table (state.c).
+ */
+#include "backend.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- checks -------------------------------------------------------------------------- */
+
+static const char *reduce_name(CuReduce r)
+{
+    return r == CU_REDUCE_SUM ? "sum" : r == CU_REDUCE_MAX ? "max" : "none";
+}
+
+/* What an element-shaped reference or variable runs over. */
+typedef struct Shape {
+    const Population *pop;   /* neurons (by size: populations of one size go together) */
+    const Projection *proj;  /* or synapses */
+    const char *ref;         /* the reference that gave it */
+} Shape;
+
+static const char *shape_desc(const Shape *s)
+{
+    if (s->proj)
+        return arena_printf("the synapses of projection '%s'", s->proj->name);
+    return arena_printf("population '%s': %lld neurons", s->pop->name, (long long)s->pop->n);
+}
+
+static const char **all_targets(const Model *m, int *n)
+{
+    const char **v = arena_alloc(sizeof(char *) * (size_t)(m->n_pops + m->n_projs + m->n_cus + 1));
+    int k = 0;
+    for (int i = 0; i < m->n_pops; i++)
+        v[k++] = m->pops[i]->name;
+    for (int i = 0; i < m->n_projs; i++)
+        v[k++] = m->projs[i]->name;
+    for (int i = 0; i < m->n_cus; i++)
+        v[k++] = m->cus[i]->name;
+    *n = k;
+    return v;
+}
+
+/* Resolve reference r of cu: its kind, owner and variable.  Returns the error count. */
+static int resolve_ref(const Model *m, const CustomUpdate *cu, CuRef *r)
+{
+    const char *what = arena_printf("custom_update '%s': var_refs '%s'", cu->name, r->name);
+    char hint[128];
+    for (int i = 0; i < m->n_pops; i++)
+        if (!strcmp(m->pops[i]->name, r->target)) {
+            const NeuronModel *nm = m->pops[i]->model;
+            const char **c = arena_alloc(sizeof(char *) * (size_t)(nm->n_vars + 1));
+            for (int k = 0; k < nm->n_vars; k++) {
+                c[k] = nm->vars[k].name;
+                if (!strcmp(c[k], r->var)) {
+                    r->kind = CUREF_NEURON, r->pop = m->pops[i], r->index = k;
+                    return 0;
+                }
+            }
+            diag_error(r->loc, "%s: population '%s' (neuron '%s') has no variable '%s'%s", what,
+                       r->target, nm->name, r->var,
+                       diag_hint(hint, sizeof hint, r->var, c, nm->n_vars));
+            return 1;
+        }
+    for (int i = 0; i < m->n_projs; i++)
+        if (!strcmp(m->projs[i]->name, r->target)) {
+            const Projection *pj = m->projs[i];
+            if (!pj->syn) {
+                diag_error(r->loc, "%s: projection '%s' has static synapses (no weight update "
+                                   "model), so it has no synapse variables to refer to", what,
+                           pj->name);
+                return 1;
+            }
+            const SynapseModel *sm = pj->syn;
+            const char **c = arena_alloc(sizeof(char *) * (size_t)(sm->n_vars + 1));
+            for (int k = 0; k < sm->n_vars; k++) {
+                c[k] = sm->vars[k].name;
+                if (!strcmp(c[k], r->var)) {
+                    r->kind = CUREF_SYNAPSE, r->proj = pj, r->index = k;
+                    return 0;
+                }
+            }
+            diag_error(r->loc, "%s: projection '%s' (synapse '%s') has no synapse variable "
+                               "'%s'%s", what, r->target, sm->name, r->var,
+                       diag_hint(hint, sizeof hint, r->var, c, sm->n_vars));
+            return 1;
+        }
+    for (int i = 0; i < m->n_cus; i++)
+        if (!strcmp(m->cus[i]->name, r->target)) {
+            const CustomUpdate *o = m->cus[i];
+            if (o == cu) {
+                diag_error(r->loc, "%s: a custom update cannot refer to its own variables "
+                                   "(use them by name)", what);
+                return 1;
+            }
+            if (o->index > cu->index) {
+                diag_error(r->loc, "%s: custom update '%s' is defined later (%s:%d): refer to "
+                                   "custom updates defined before", what, o->name, o->loc.file,
+                           o->loc.line);
+                return 1;
+            }
+            const char **c = arena_alloc(sizeof(char *) * (size_t)(o->n_vars + 1));
+            for (int k = 0; k < o->n_vars; k++) {
+                c[k] = o->vars[k].name;
+                if (!strcmp(c[k], r->var)) {
+                    r->kind = CUREF_CU, r->cu = o, r->index = k;
+                    if (r->rw && o->vars[k].reduce != CU_REDUCE_NONE) {
+                        diag_error(r->loc, "%s: '%s.%s' is a reduction (one value); refer to it "
+                                           "read-only with ref", what, o->name, r->var);
+                        return 1;
+                    }
+                    return 0;
+                }
+            }
+            diag_error(r->loc, "%s: custom update '%s' has no variable '%s'%s", what, o->name,
+                       r->var, diag_hint(hint, sizeof hint, r->var, c, o->n_vars));
+            return 1;
+        }
+    int n;
+    const char **c = all_targets(m, &n);
+    diag_error(r->loc, "%s: unknown population, projection or custom update '%s'%s", what,
+               r->target, diag_hint(hint, sizeof hint, r->target, c, n));
+    return 1;
+}
+
+/* The shape of a resolved reference; false for a reduced custom-update variable. */
+static bool ref_shape(const CuRef *r, Shape *s)
+{
+    *s = (Shape){NULL, NULL, r->name};
+    switch (r->kind) {
+    case CUREF_NEURON:
+        s->pop = r->pop;
+        return true;
+    case CUREF_SYNAPSE:
+        s->proj = r->proj;
+        return true;
+    case CUREF_CU:
+        if (r->cu->vars[r->index].reduce != CU_REDUCE_NONE)
+            return false;
+        s->pop = r->cu->pop, s->proj = r->cu->proj;
+        return s->pop || s->proj;
+    }
+    return false;
+}
+
+static bool same_shape(const Shape *a, const Shape *b)
+{
+    if (a->proj || b->proj)
+        return a->proj == b->proj;
+    return a->pop->n == b->pop->n;
+}
+
+static int check_one(Model *m, CustomUpdate *cu)
+{
+    int errs = 0;
+    const char *what = arena_printf("custom_update '%s'", cu->name);
+    for (int i = 0; i < m->n_pops; i++)
+        if (!strcmp(m->pops[i]->name, cu->name)) {
+            diag_error(cu->loc, "%s: name already used by population '%s' (%s:%d)", what,
+                       cu->name, m->pops[i]->loc.file, m->pops[i]->loc.line);
+            errs++;
+        }
+    for (int i = 0; i < m->n_projs; i++)
+        if (!strcmp(m->projs[i]->name, cu->name)) {
+            diag_error(cu->loc, "%s: name already used by projection '%s' (%s:%d)", what,
+                       cu->name, m->projs[i]->loc.file, m->projs[i]->loc.line);
+            errs++;
+        }
+    /* one name space in the code: parameters, variables, references */
+    const int nn = cu->n_params + cu->n_vars + cu->n_refs;
+    const char **names = arena_alloc(sizeof(char *) * (size_t)(nn + 1));
+    int k = 0;
+    for (int i = 0; i < cu->n_params; i++)
+        names[k++] = cu->params[i].name;
+    for (int i = 0; i < cu->n_vars; i++)
+        names[k++] = cu->vars[i].name;
+    for (int i = 0; i < cu->n_refs; i++)
+        names[k++] = cu->refs[i].name;
+    for (int i = 0; i < nn; i++) {
+        bool dup = false;
+        for (int j = 0; j < i; j++)
+            dup |= !strcmp(names[i], names[j]);
+        if (dup || !strncmp(names[i], "snn_", 4) || !strcmp(names[i], "dt") ||
+            !strcmp(names[i], "t") || !strcmp(names[i], "id")) {
+            diag_error(cu->loc, "%s: the name '%s' is %s", what, names[i],
+                       dup ? "used twice (parameters, vars and var_refs share one name space)"
+                           : "reserved");
+            errs++;
+        }
+    }
+    for (int i = 0; i < cu->n_refs; i++)
+        errs += resolve_ref(m, cu, &cu->refs[i]);
+    if (errs)
+        return errs;
+    /* what it runs over: every element-shaped reference the same */
+    Shape sh = {0};
+    bool have = false;
+    for (int i = 0; i < cu->n_refs; i++) {
+        Shape s;
+        if (!ref_shape(&cu->refs[i], &s))
+            continue;
+        if (!have) {
+            sh = s, have = true;
+        } else if (!same_shape(&sh, &s)) {
+            diag_error(cu->refs[i].loc, "%s: var_refs '%s' (%s) and '%s' (%s) differ in size",
+                       what, sh.ref, shape_desc(&sh), s.ref, shape_desc(&s));
+            return errs + 1;
+        }
+    }
+    if (!have) {
+        diag_error(cu->loc, "%s: no variable reference to a population's, projection's or "
+                            "custom update's per-element variable, so nothing says what it runs "
+                            "over (add one in var_refs, e.g. V = ref(\"Out\", \"V\"))", what);
+        return errs + 1;
+    }
+    cu->pop = sh.proj ? NULL : sh.pop;
+    cu->proj = sh.proj;
+    for (int i = 0; i < cu->n_vars; i++) {
+        const CuVar *v = &cu->vars[i];
+        if (v->reduce != CU_REDUCE_NONE && cu->proj) {
+            diag_error(v->loc, "%s: variable '%s' has reduce = \"%s\", but the update runs over "
+                               "the synapses of projection '%s' (reductions are over the neurons "
+                               "of a population)", what, v->name, reduce_name(v->reduce),
+                       cu->proj->name);
+            errs++;
+        } else if ((cu->proj || v->reduce != CU_REDUCE_NONE) && v->init.kind != INIT_CONSTANT) {
+            diag_error(v->loc, "%s: variable '%s': the initial value of a %s is a number", what,
+                       v->name, cu->proj ? "per-synapse variable" : "reduction");
+            errs++;
+        }
+    }
+    /* the code */
+    Sym *syms = arena_alloc(sizeof(Sym) * (size_t)(nn + 4));
+    int ns = 0;
+    for (int i = 0; i < cu->n_params; i++)
+        syms[ns++] = (Sym){cu->params[i].name, SYM_PARAM, i, false, 0};
+    for (int i = 0; i < cu->n_vars; i++)
+        syms[ns++] = (Sym){cu->vars[i].name, SYM_VAR, i, true, 0};
+    for (int i = 0; i < cu->n_refs; i++)
+        syms[ns++] = (Sym){cu->refs[i].name, SYM_REF, i, cu->refs[i].rw, 0};
+    syms[ns++] = (Sym){"dt", SYM_BUILTIN, 0, false, 0};
+    syms[ns++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
+    if (cu->pop)
+        syms[ns++] = (Sym){"id", SYM_BUILTIN, 2, false, 0};
+    const char *cwhat = arena_printf("custom update '%s' code", cu->name);
+    cu->code.stmts = code_parse_stmts(cu->code.text, cu->code.loc, cwhat);
+    if (!cu->code.stmts)
+        return errs + 1;
+    errs += code_resolve_stmts(cu->code.stmts, syms, ns, cu->code.loc, cwhat);
+    if (!errs && code_uses_rng(cu->code.stmts, NULL)) {
+        diag_error(cu->code.loc, "%s: random draws (uniform(), normal(), ...) are not supported "
+                                 "in custom updates yet", cwhat);
+        errs++;
+    }
+    return errs;
+}
+
+int check_custom_updates(Model *m)
+{
+    int errs = 0;
+    for (int i = 0; i < m->n_cus; i++)
+        errs += check_one(m, m->cus[i]);
+    int cap = 0;
+    m->cu_groups = NULL;
+    m->n_cu_groups = 0;
+    for (int i = 0; i < m->n_cus; i++) {
+        CustomUpdate *cu = m->cus[i];
+        int g = 0;
+        while (g < m->n_cu_groups && strcmp(m->cu_groups[g].name, cu->group) != 0)
+            g++;
+        if (g == m->n_cu_groups) {
+            m->cu_groups = arena_grow(m->cu_groups, &cap, g + 1, sizeof *m->cu_groups);
+            m->cu_groups[g] = (CuGroup){cu->group, 0, false, cu->loc};
+            m->n_cu_groups++;
+        }
+        CuGroup *gr = &m->cu_groups[g];
+        cu->group_index = g;
+        /* the group's schedule: the custom updates that give one must agree */
+        for (int j = 0; j < i; j++) {
+            const CustomUpdate *o = m->cus[j];
+            if (o->group_index != g)
+                continue;
+            if (cu->every_given && o->every_given && o->every != cu->every) {
+                diag_error(cu->loc, "custom_update '%s': every = %d, but custom update '%s' of "
+                                    "the same group '%s' says every = %d (%s:%d)", cu->name,
+                           cu->every, o->name, gr->name, o->every, o->loc.file, o->loc.line);
+                errs++;
+                break;
+            }
+            if (cu->at_end_given && o->at_end_given && o->at_end != cu->at_end) {
+                diag_error(cu->loc, "custom_update '%s': at_end = %s, but custom update '%s' of "
+                                    "the same group '%s' says at_end = %s (%s:%d)", cu->name,
+                           cu->at_end ? "true" : "false", o->name, gr->name,
+                           o->at_end ? "true" : "false", o->loc.file, o->loc.line);
+                errs++;
+                break;
+            }
+        }
+        if (cu->every_given)
+            gr->every = cu->every;
+        if (cu->at_end_given)
+            gr->at_end = cu->at_end;
+    }
+    return errs;
+}
+
+/* ---- the C back end -------------------------------------------------------------------- */
+
+typedef struct PCtx {
+    const Model *m;
+    const CustomUpdate *cu;
+} PCtx;
+
+static void cu_print_name(void *ud, StrBuf *out, const Sym *sym)
+{
+    const PCtx *c = ud;
+    const CustomUpdate *cu = c->cu;
+    switch (sym->kind) {
+    case SYM_PARAM:
+        if (cu->runtime[sym->index])
+            sb_printf(out, "((scalar)snn_rpu_%s_%s)", cu->name, sym->name);
+        else
+            code_print_number(out, cu->params[sym->index].value,
+                              c->m->precision == PREC_FLOAT);
+        break;
+    case SYM_BUILTIN:
+        if (!strcmp(sym->name, "dt"))
+            code_print_number(out, c->m->dt, c->m->precision == PREC_FLOAT);
+        else if (!strcmp(sym->name, "t")) /* the end of the step */
+            sb_puts(out, "((scalar)((double)(step + 1) * SNN_DT))");
+        else /* id: the neuron's index in its population */
+            sb_printf(out, "((scalar)(SNN_LO_%s + snn_i))", cu->pop->name);
+        break;
+    default: /* vars, references and locals: prefixed, so no generated name is met */
+        sb_printf(out, "snn_u_%s", sym->name);
+        break;
+    }
+}
+
+/* The C expression of a reference's element (snn_i: the neuron; snn_o + snn_pos: the
+ * synapse) or value. */
+static const char *ref_lvalue(const CuRef *r)
+{
+    switch (r->kind) {
+    case CUREF_NEURON:
+        return arena_printf("%s_%s[snn_i]", r->pop->name, r->pop->model->vars[r->index].name);
+    case CUREF_SYNAPSE: {
+        const SynapseModel *sm = r->proj->syn;
+        if (!strcmp(sm->vars[r->index].name, sm->weight))
+            return "((scalar *)snn_R->weight)[snn_pos]";
+        return arena_printf("snn_sv_%s_%s[snn_o + snn_pos]", r->proj->name,
+                            sm->vars[r->index].name);
+    }
+    case CUREF_CU: {
+        const CuVar *v = &r->cu->vars[r->index];
+        if (v->reduce != CU_REDUCE_NONE)
+            return arena_printf("snn_cuv_%s_%s", r->cu->name, v->name);
+        return arena_printf("snn_cuv_%s_%s[%s]", r->cu->name, v->name,
+                            r->cu->proj ? "snn_o + snn_pos" : "snn_i");
+    }
+    }
+    return "0";
+}
+
+static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
+                    const EmitOptions *opt)
+{
+    bool is_float = m->precision == PREC_FLOAT;
+    for (int i = 0; i < cu->n_refs; i++)
+        sb_printf(o, "%*s%sscalar snn_u_%s = %s;\n", ind, "", cu->refs[i].rw ? "" : "const ",
+                  cu->refs[i].name, ref_lvalue(&cu->refs[i]));
+    for (int i = 0; i < cu->n_vars; i++) {
+        const CuVar *v = &cu->vars[i];
+        if (v->reduce == CU_REDUCE_SUM)
+            sb_printf(o, "%*sscalar snn_u_%s = %s; /* reduce: sum */\n", ind, "", v->name,
+                      emit_scalar_literal(0, is_float));
+        else if (v->reduce == CU_REDUCE_MAX)
+            sb_printf(o, "%*sscalar snn_u_%s = -INFINITY; /* reduce: max */\n", ind, "", v->name);
+        else
+            sb_printf(o, "%*sscalar snn_u_%s = snn_cuv_%s_%s[%s];\n", ind, "", v->name, cu->name,
+                      v->name, cu->proj ? "snn_o + snn_pos" : "snn_i");
+    }
+    PCtx c = {m, cu};
+    CodePrinter pr = {0};
+    pr.is_float = is_float;
+    pr.name = cu_print_name;
+    pr.ud = &c;
+    if (opt->line_directives) {
+        pr.line_file = cu->code.loc.file;
+        pr.line_base = cu->code.loc.line;
+    }
+    sb_printf(o, "%*s{\n", ind, "");
+    code_print_stmts(o, cu->code.stmts, ind + 4, &pr);
+    if (pr.line_file)
+        sb_puts(o, "#line SNN_RESYNC\n");
+    sb_printf(o, "%*s}\n", ind, "");
+    for (int i = 0; i < cu->n_refs; i++)
+        if (cu->refs[i].rw)
+            sb_printf(o, "%*s%s = snn_u_%s;\n", ind, "", ref_lvalue(&cu->refs[i]),
+                      cu->refs[i].name);
+    for (int i = 0; i < cu->n_vars; i++) {
+        const CuVar *v = &cu->vars[i];
+        if (v->reduce == CU_REDUCE_SUM)
+            sb_printf(o, "%*ssnn_red_%s[snn_i] = (double)snn_u_%s;\n", ind, "", v->name,
+                      v->name);
+        else if (v->reduce == CU_REDUCE_MAX)
+            sb_printf(o, "%*sif (snn_u_%s > snn_mx_%s)\n%*s    snn_mx_%s = snn_u_%s;\n", ind, "",
+                      v->name, v->name, ind, "", v->name, v->name);
+        else
+            sb_printf(o, "%*ssnn_cuv_%s_%s[%s] = snn_u_%s;\n", ind, "", cu->name, v->name,
+                      cu->proj ? "snn_o + snn_pos" : "snn_i", v->name);
+    }
+    for (int i = 0; i < cu->n_refs; i++)
+        if (!cu->refs[i].rw)
+            sb_printf(o, "%*s(void)snn_u_%s;\n", ind, "", cu->refs[i].name);
+}
+
+/* One custom update: over the neurons of this rank (then the reductions, across the
+ * ranks), or over every synapse of every thread block. */
+static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const EmitOptions *opt)
+{
+    sb_printf(o, "{ /* custom update '%s' (%s:%d) over %s '%s' */\n", cu->name, cu->loc.file,
+              cu->loc.line, cu->pop ? "the neurons of population" : "the synapses of projection",
+              cu->pop ? cu->pop->name : cu->proj->name);
+    if (cu->proj) {
+        const Projection *pj = cu->proj;
+        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+        sb_printf(o, "        const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
+        sb_printf(o, "        const uint64_t snn_o = snn_soff_%s[snn_t]; /* the block's synapse "
+                     "variables */\n        (void)snn_o;\n", pj->name);
+        sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n",
+                  pj->pre->name);
+        sb_puts(o, "            const uint64_t snn_end = snn_R->row_start[snn_pre] + "
+                   "snn_R->row_len[snn_pre];\n");
+        sb_puts(o, "            for (uint64_t snn_pos = snn_R->row_start[snn_pre]; snn_pos < "
+                   "snn_end; snn_pos++) {\n");
+        cu_body(o, m, cu, 16, opt);
+        sb_puts(o, "            }\n        }\n    }\n}\n");
+        return;
+    }
+    const char *p = cu->pop->name;
+    for (int i = 0; i < cu->n_vars; i++) {
+        const CuVar *v = &cu->vars[i];
+        if (v->reduce == CU_REDUCE_SUM)
+            sb_printf(o, "    double *restrict snn_red_%s = snn_cupd_scratch(%d, SNN_NL_%s);\n",
+                      v->name, i, p);
+        else if (v->reduce == CU_REDUCE_MAX)
+            sb_printf(o, "    scalar snn_mx_%s = -INFINITY;\n", v->name);
+    }
+    sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p);
+    cu_body(o, m, cu, 8, opt);
+    sb_puts(o, "    }\n");
+    for (int i = 0; i < cu->n_vars; i++) {
+        const CuVar *v = &cu->vars[i];
+        if (v->reduce == CU_REDUCE_SUM) /* in global neuron order, on every rank */
+            sb_printf(o, "    snn_cuv_%s_%s = (scalar)snn_cupd_sum(run, snn_red_%s, SNN_LO_%s, "
+                         "SNN_NL_%s, SNN_N_%s);\n", cu->name, v->name, v->name, p, p, p);
+        else if (v->reduce == CU_REDUCE_MAX)
+            sb_printf(o, "    snn_cuv_%s_%s = (scalar)snn_cupd_max(run, (double)snn_mx_%s);\n",
+                      cu->name, v->name, v->name);
+    }
+    sb_puts(o, "}\n");
+}
+
+void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
+{
+    StrBuf fns, init, desc;
+    sb_init(&fns);
+    sb_init(&init);
+    sb_init(&desc);
+    bool is_float = m->precision == PREC_FLOAT;
+    for (int gi = 0; gi < m->n_cu_groups; gi++) {
+        const CuGroup *gr = &m->cu_groups[gi];
+        sb_printf(&fns, "\n/* custom update group '%s': its updates in file order */\n"
+                        "static void snn_cugroup_%s(snn_run *run, uint64_t step)\n{\n"
+                        "    (void)run;\n    (void)step;\n", gr->name, gr->name);
+        StrBuf b;
+        sb_init(&b);
+        for (int i = 0; i < m->n_cus; i++)
+            if (m->cus[i]->group_index == gi)
+                cu_code(&b, m, m->cus[i], opt);
+        for (const char *q = b.buf; q && *q;) { /* indent by 4, # lines at column 0 */
+            const char *nl = strchr(q, '\n');
+            size_t n = nl ? (size_t)(nl - q) : strlen(q);
+            sb_printf(&fns, "%s%.*s\n", n && *q != '#' ? "    " : "", (int)n, q);
+            q += n + (nl ? 1 : 0);
+        }
+        sb_release(&b);
+        sb_puts(&fns, "}\n");
+        sb_printf(&desc, "%s{\"%s\", %du, %d},", gi ? "\n    " : "", gr->name, gr->every,
+                  gr->at_end ? 1 : 0);
+    }
+    /* initial values */
+    for (int i = 0; i < m->n_cus; i++) {
+        const CustomUpdate *cu = m->cus[i];
+        for (int k = 0; k < cu->n_vars; k++) {
+            const CuVar *v = &cu->vars[k];
+            const char *arr = arena_printf("snn_cuv_%s_%s", cu->name, v->name);
+            if (v->reduce != CU_REDUCE_NONE) {
+                sb_printf(&init, "%s = %s;\n", arr, emit_scalar_literal(v->init.a, is_float));
+            } else if (cu->proj) {
+                sb_printf(&init, "for (uint64_t snn_k = 0; snn_k < snn_soff_%s[snn_nthr]; "
+                                 "snn_k++)\n    %s[snn_k] = %s;\n", cu->proj->name, arr,
+                          emit_scalar_literal(v->init.a, is_float));
+            } else {
+                sb_printf(&init, "{\n    const snn_init vinit = %s;\n    snn_init_block(&vinit, "
+                                 "run->seed, SNN_LO_%s, SNN_NL_%s, %s, (int)sizeof(scalar));\n}\n",
+                          emit_c_init(&v->init, arena_printf("cu:%s/%s", cu->name, v->name)),
+                          cu->pop->name, cu->pop->name, arr);
+            }
+        }
+    }
+    tmpl_set(g, "cu_fns", fns.len ? emit_take(&fns) : "");
+    tmpl_set(g, "cu_init", init.len ? emit_take(&init) : "/* no custom-update variables */");
+    tmpl_set(g, "cu_descs", desc.len ? emit_take(&desc) : "{ NULL, 0, 0 }");
+    tmpl_set(g, "n_cu_groups", arena_printf("%d", m->n_cu_groups));
+    sb_release(&fns);
+    sb_release(&init);
+    sb_release(&desc);
+}
+
+/* The phase table's 'custom_update' row: each group when it is due. */
+void cu_phase_code(StrBuf *o, const Model *m)
+{
+    for (int g = 0; g < m->n_cu_groups; g++)
+        sb_printf(o, "if (snn_cupd_due(run, %d, step))\n    snn_cugroup_%s(run, step);\n", g,
+                  m->cu_groups[g].name);
+}

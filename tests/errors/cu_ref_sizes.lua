@@ -1,0 +1,13 @@
+-- The references of one custom update point to populations of different sizes.
+-- expect: 12: error: custom_update 'Mix': var_refs 'U' (population 'Hid': 20 neurons) and 'V' (population 'Out': 10 neurons) differ in size
+
+network { name = "e", dt = 1.0 }
+local wave = neuron { name = "wave", vars = { V = 0.0, pi = 0.0 }, sim = "V = 1.0;",
+                      threshold = "V > 2.0", reset = "V = 0.0;" }
+local syn = synapse { name = "gs", vars = { w = 0.5, g = 0.0 }, dynamics = "g += 1.0;" }
+local Out = population { "Out", wave, 10 }
+local Hid = population { "Hid", wave, 20 }
+projection { Hid, Out, name = "HO", conn = all_to_all(), synapse = syn }
+custom_update { name = "Mix", group = "Softmax",
+  var_refs = { V = ref("Out", "V"),
+               U = ref("Hid", "V") }, code = "V = U;" }
