@@ -210,6 +210,11 @@ typedef enum StateKind {
     SK_POST_VAR,     /* postsynaptic variable snn_qv_<proj>_<var> */
     SK_COLUMNS,      /* column view for on_post, per thread block */
     SK_POSITIONS,    /* global positions of the synapses, per thread block */
+    SK_DS_LEN,       /* data set: the example length in steps */
+    SK_DS_COUNT,     /* data set: the examples (positions) this run presents */
+    SK_DS_LABELS,    /* data set: the label of each position */
+    SK_DS_EXAMPLES,  /* data set: the example index of each position */
+    SK_DS_START,     /* data set: the position of step 0 in the example sequence (the cursor) */
     SK_COUNT
 } StateKind;
 

@@ -1387,6 +1387,10 @@ static int run_main(int argc, char **argv, const snn_model *model)
         int p = 0;
         while (p < m->n_pops && strcmp(m->pops[p].name, ss->pop) != 0)
             p++;
+        if (p < m->n_pops && m->pops[p].spike_source == 2)
+            snn_fatal("%s: population '%s' is a spike_source_dataset: its spikes come from "
+                      "its data set (datasets: { %s: { file: ... } })", ss->where, ss->pop,
+                      ss->pop);
         if (p < m->n_pops && !m->pops[p].spike_source) {
             char list[1024] = "";
             size_t used = 0;
@@ -1398,6 +1402,18 @@ static int run_main(int argc, char **argv, const snn_model *model)
                       "come from a file (spike_source_array populations: %s)", ss->where, ss->pop,
                       used ? list : "this model has no spike_source_array");
         }
+    }
+
+    /* data sets: only for spike_source_dataset populations (read during construction,
+     * snn_dataset_apply, by every rank) */
+    for (int k = 0; k < cfg->n_datasets; k++) {
+        const struct snn_dataset_set *ds = &cfg->datasets[k];
+        int p = 0;
+        while (p < m->n_pops && strcmp(m->pops[p].name, ds->pop) != 0)
+            p++;
+        if (p < m->n_pops && m->pops[p].spike_source != 2)
+            snn_fatal("%s: population '%s' is not a spike_source_dataset, so it cannot take a "
+                      "data set", ds->where, ds->pop);
     }
 
     for (int p = 0; p < m->n_pops; p++)

@@ -150,7 +150,7 @@ static void test_errors(void **state)
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
                  "quiet, params, threads, exchange, exchange_interval, cuda_graph_steps, "
-                 "spike_times, finite_check, data)");
+                 "spike_times, finite_check, data, datasets)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("threads: 99999999999999999999", "run.yaml:1: 'threads' must be a whole number from 1 "
                                                   "to 1024 (got '99999999999999999999')");
@@ -308,7 +308,7 @@ static void test_set_errors(void **state)
                                    "exchange, exchange_interval, cuda_graph_steps, "
                                    "finite_check, record.<population>, "
                                    "params.<population>.<parameter>, "
-                                   "spike_times.<population>, data.<file>)");
+                                   "spike_times.<population>, data.<file>, datasets.<population>.<key>)");
     expect_set_error("data.w.npy=", "--set 'data.w.npy=': 'data.w.npy' must be a file name "
                                     "(a .npy file) (got nothing)");
     expect_set_error("spike_times.Q=a.txt", "--set 'spike_times.Q=a.txt': 'spike_times': the "

@@ -4,7 +4,7 @@
  * extra global parameters, runtime parameters of populations, current sources and weight
  * update models, spike source arrays, inputs with alpha state and dendritic rings, spike
  * queues, rows, synapse, pre and post variables, column views, synapse positions, seeds and
- * streams of synapse code) must give each kind at least once, every name once, and the
+ * streams of synapse code, a data set's length, labels, examples and cursor) must give each kind at least once, every name once, and the
  * shapes, owners and stored/rebuilt flags below.
  */
 #include <stdarg.h>
@@ -41,7 +41,9 @@ static const char *MODEL =
     "             psm = alpha_curr(0.5) }\n"
     "projection { A, A, conn = fixed_indegree(10), synapse = noisy,\n"
     "             weight = 0.5, delay = 1.5, runtime = { \"b\" } }\n"
-    "current_source { B, dc { amp = 50.0 }, runtime = { \"amp\" } }\n";
+    "current_source { B, dc { amp = 50.0 }, runtime = { \"amp\" } }\n"
+    "local D = population { \"D\", spike_source_dataset { classes = 4 }, 5 }\n"
+    "projection { D, B, conn = all_to_all(), weight = 1.0 }\n";
 
 static char g_diags[16384];
 
@@ -131,6 +133,12 @@ static const struct {
     {"snn_qv_A_to_A_z", "scalar", "SNN_NL_A+1", true, true, SI_INITIAL, NULL},
     {"snn_cols_A_to_A", "snn_columns", "thread", false, true, SI_BUILT, NULL},
     {"snn_gpos_A_to_A", "uint64_t *", "thread", false, false, SI_BUILT, NULL},
+    {"snn_sss_D", "uint64_t", "SNN_N_D+1", false, true, SI_COMPILED, NULL},
+    {"snn_dsn_D", "uint32_t", "value", false, true, SI_BUILT, "population 'D' example length"},
+    {"snn_dsk_D", "uint64_t", "value", false, false, SI_BUILT, NULL},
+    {"snn_dsl_D", "int32_t", "list", false, true, SI_BUILT, "population 'D' labels"},
+    {"snn_dse_D", "uint32_t", "list", false, true, SI_BUILT, NULL},
+    {"snn_dsc_D", "uint64_t", "value", true, false, SI_BUILT, "population 'D' data set cursor"},
 };
 
 static void test_entries(void **state)
