@@ -119,6 +119,56 @@ if command -v mpirun >/dev/null && [ -f "$OLDPWD/${BUILD:-build}/lib/libsnnrt_mp
     done
     echo "1 and 2 MPI ranks: identical"
 fi
+# the SHD layout (HDF5: spikes/times in s and spikes/units as one variable-length array per
+# example, labels), written by h5py, against the .npy directory of the same spikes
+if $PY -c "import h5py" 2>/dev/null; then
+    $PY - <<'PY'
+import h5py, numpy as np, os
+t = np.load("ds/times.npy"); u = np.load("ds/units.npy")
+off = np.load("ds/offsets.npy"); lab = np.load("ds/labels.npy")
+ts = (t / 1000.0).astype(np.float32)                 # seconds, as SHD stores them
+def shd(name, units=u, drop=None):
+    with h5py.File(name, "w") as f:
+        for key, data, dt in (("spikes/times", ts, np.float32), ("spikes/units", units, np.uint16)):
+            if key == drop:
+                continue
+            d = f.create_dataset(key, (len(lab),), dtype=h5py.vlen_dtype(np.dtype(dt)))
+            for k in range(len(lab)):
+                d[k] = data[off[k]:off[k + 1]].astype(dt)
+        if drop != "labels":
+            f.create_dataset("labels", data=lab)
+        f.create_dataset("extra/speaker", data=np.zeros(len(lab), np.uint8))
+shd("shd.h5")
+bad_u = u.copy(); bad_u[4] = 6
+shd("shd_unit.h5", units=bad_u)
+shd("shd_nounits.h5", drop="spikes/units")
+os.makedirs("ds_ms", exist_ok=True)                  # the same spikes in ms, as snncc reads them
+np.save("ds_ms/times.npy", ts.astype(np.float64) * 1000.0)
+for a in ("units", "offsets", "labels"):
+    np.save(f"ds_ms/{a}.npy", np.load(f"ds/{a}.npy"))
+with h5py.File("flat.h5", "w") as f:
+    f.create_dataset("spikes/times", data=ts); f.create_dataset("spikes/units", data=u)
+    f.create_dataset("labels", data=lab)
+PY
+    for o in h5:shd.h5 npy:ds_ms; do
+        b/dsin --time 40 --quiet --set datasets.In.file="${o#*:}" --set datasets.In.order=shuffle \
+            --output "${o%%:*}"
+    done
+    for f in spikes_In.npy P_L.npy P_X.npy P_C.npy; do cmp h5/$f npy/$f; done
+    $PY -c "import numpy as np; assert len(np.load('h5/spikes_In.npy')) > 40"
+    echo "HDF5 (SHD layout) and .npy: identical spikes, labels and examples"
+    if b/dsin --time 10 --quiet --output of --set datasets.In.file=shd_unit.h5 2>err; then exit 1; fi
+    grep -qF "shd_unit.h5: spikes/units: spike 4 (example 0) has unit 6, but the population has 6 neurons" err
+    if b/dsin --time 10 --quiet --output of --set datasets.In.file=shd_nounits.h5 2>err; then exit 1; fi
+    grep -qF "shd_nounits.h5: no dataset 'spikes/units' (the SHD layout: spikes/times, spikes/units and labels)" err
+    if b/dsin --time 10 --quiet --output of --set datasets.In.file=flat.h5 2>err; then exit 1; fi
+    grep -qF "flat.h5: 'spikes/times' must hold one variable-length array of floats per example, as SHD's" err
+    if b/dsin --time 10 --quiet --output of --set datasets.In.file=none.h5 2>err; then exit 1; fi
+    grep -qF "none.h5: No such file or directory" err
+    echo "bad HDF5 files: clear errors"
+else
+    echo "h5py missing: the HDF5 part is skipped"
+fi
 fails() { # expected-message args...
     local want=$1
     shift
