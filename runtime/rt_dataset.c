@@ -491,6 +491,26 @@ static uint64_t step_of(double t, double dt)
     return s < 0 ? 0 : (uint64_t)s;
 }
 
+/* The data sets this run read, for run.json (rt_main.c). */
+static struct ds_used {
+    char pop[128];
+    uint32_t length;
+    uint64_t examples, presented, seed;
+} g_used[SNN_MAX_DATASETS];
+static int g_nused;
+
+int snn_datasets_used(void) { return g_nused; }
+
+void snn_dataset_used(int k, const char **pop, uint32_t *length, uint64_t *examples,
+                      uint64_t *presented, uint64_t *seed)
+{
+    *pop = g_used[k].pop;
+    *length = g_used[k].length;
+    *examples = g_used[k].examples;
+    *presented = g_used[k].presented;
+    *seed = g_used[k].seed;
+}
+
 void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
                        snn_dataset_in *out)
 {
@@ -594,6 +614,14 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
     }
     free(last);
     free(order);
+    if (g_nused < SNN_MAX_DATASETS) {
+        struct ds_used *g = &g_used[g_nused++];
+        snprintf(g->pop, sizeof g->pop, "%s", pop);
+        g->length = (uint32_t)len;
+        g->examples = ds.n_examples;
+        g->presented = count;
+        g->seed = seed;
+    }
     snn_dataset_free(&ds);
     out->starts = starts;
     out->steps = steps;

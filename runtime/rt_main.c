@@ -503,6 +503,28 @@ static char *build_json(const char *status, const char *error)
         jb_printf(&b, ": ");
         jb_str(&b, G.cfg.spike_times[k].path);
     }
+    jb_printf(&b, "},\n  \"datasets\": {");
+    for (int k = 0; k < snn_datasets_used(); k++) { /* the data sets read (rt_dataset.c) */
+        const char *dp;
+        uint32_t len;
+        uint64_t ne, np, seed;
+        snn_dataset_used(k, &dp, &len, &ne, &np, &seed);
+        const struct snn_dataset_set *dc = NULL;
+        for (int q = 0; q < G.cfg.n_datasets; q++)
+            if (!strcmp(G.cfg.datasets[q].pop, dp))
+                dc = &G.cfg.datasets[q];
+        if (!dc)
+            continue;
+        jb_printf(&b, "%s", k ? ", " : "");
+        jb_str(&b, dp);
+        jb_printf(&b, ": {\"file\": ");
+        jb_str(&b, dc->path);
+        jb_printf(&b, ", \"order\": \"%s\", \"seed\": %llu, \"example_steps\": %u, "
+                      "\"examples\": %llu, \"start\": %llu, \"presented\": %llu}",
+                  dc->shuffle ? "shuffle" : "sequential", (unsigned long long)seed, len,
+                  (unsigned long long)ne, (unsigned long long)dc->start,
+                  (unsigned long long)np);
+    }
     jb_printf(&b, "},\n  \"data\": {");
     for (int k = 0; k < snn_data_files(); k++) { /* the data files read (rt_data.c) */
         const char *dn, *dp;

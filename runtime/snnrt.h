@@ -858,6 +858,12 @@ typedef struct snn_dataset_in {
 void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
                        snn_dataset_in *out);
 
+/* The data sets this run read (for run.json): population, example length, examples in
+ * the data set, positions presented and the shuffle's seed. */
+int snn_datasets_used(void);
+void snn_dataset_used(int k, const char **pop, uint32_t *length, uint64_t *examples,
+                      uint64_t *presented, uint64_t *seed);
+
 /* A data set as read from its files (times in ms), for snn_dataset_apply and tests. */
 typedef struct snn_dataset {
     uint64_t n_examples, n_spikes;

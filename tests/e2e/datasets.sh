@@ -103,6 +103,9 @@ check("cfg", 120, 15, True, 3)        # example_time 7.5 ms = 15 steps; the run'
 assert got("seq")[0] != got("shuf")[0]
 assert order(9, 17, 0) != order(9, 17, 1)    # each epoch its own order
 PY
+grep -qF '"datasets": {"In": {"file": "ds", "order": "shuffle", "seed": 17, "example_steps": 10, "examples": 9, "start": 0, "presented": 8}}' shuf/run.json
+grep -qF '"datasets": {"In": {"file": "ds", "order": "shuffle", "seed": 3, "example_steps": 15, "examples": 9, "start": 0, "presented": 8}}' cfg/run.json
+echo "run.json names the data set, its order, seed and length"
 for f in spikes_In.npy P_L.npy P_X.npy P_C.npy; do cmp shuf/$f shuf_t2/$f; done
 echo "1 and 2 threads: identical"
 # Open MPI's own allocations look like leaks to LeakSanitizer (make asan), as in mpi.sh
