@@ -16,7 +16,11 @@ local probe = neuron { name = "probe", vars = { L = 0.0, X = 0.0, C = 0.0 },
                        sim = "L = label; X = example; C += Isyn;" }
 local P = population { "P", probe, 3 }
 projection { In, P, conn = all_to_all(), weight = 1.0, psm = delta() }
-record { In = "spikes", P = { "L", "X", "C" } }
+-- synapse code reads the label too: each spike delivers 1 + the label of its arrival step
+local labelled = synapse { name = "labelled", vars = { w = 0.0 }, on_pre = "w = 1.0 + label;" }
+local Q = population { "Q", probe, 2 }
+projection { In, Q, conn = all_to_all(), synapse = labelled, weight = 0.0, delay = 1.0 }
+record { In = "spikes", P = { "L", "X", "C" }, Q = { "C" } }
 LUA
 cd "$WORK"
 # the data set: 9 examples of up to 5.2 ms, with duplicates within a step, a time below
@@ -94,6 +98,10 @@ def check(o, steps, L, shuffle, seed, start=0):
     # every input spike reaches each probe neuron once, one step later (delta synapses)
     C = np.load(f"{o}/P_C.npy")["v"][:, 0]
     assert C[-1] == sum(1 for s, _ in e[0] if s < steps - 1), (C[-1], len(e[0]))
+    # Q: delay 1 ms = 2 steps; on_pre runs in the arrival step and reads its label
+    Q = np.load(f"{o}/Q_C.npy")["v"][:, 0]
+    want = sum(1.0 + e[1][s + 2] for s, _ in e[0] if s + 2 < steps)
+    assert Q[-1] == want, (Q[-1], want)
     print(f"{o}: {len(e[0])} spikes, labels and examples exact (L = {L})")
 assert L_data == 10, L_data   # the latest spike (<= 5.2 ms) in step 9
 check("seq", 80, L_data, False, 0)
@@ -106,7 +114,7 @@ PY
 grep -qF '"datasets": {"In": {"file": "ds", "order": "shuffle", "seed": 17, "example_steps": 10, "examples": 9, "start": 0, "presented": 8}}' shuf/run.json
 grep -qF '"datasets": {"In": {"file": "ds", "order": "shuffle", "seed": 3, "example_steps": 15, "examples": 9, "start": 0, "presented": 8}}' cfg/run.json
 echo "run.json names the data set, its order, seed and length"
-for f in spikes_In.npy P_L.npy P_X.npy P_C.npy; do cmp shuf/$f shuf_t2/$f; done
+for f in spikes_In.npy P_L.npy P_X.npy P_C.npy Q_C.npy; do cmp shuf/$f shuf_t2/$f; done
 echo "1 and 2 threads: identical"
 # Open MPI's own allocations look like leaks to LeakSanitizer (make asan), as in mpi.sh
 if command -v mpirun >/dev/null && [ -f "$OLDPWD/${BUILD:-build}/lib/libsnnrt_mpi.a" ]; then
@@ -116,7 +124,7 @@ if command -v mpirun >/dev/null && [ -f "$OLDPWD/${BUILD:-build}/lib/libsnnrt_mp
         --set datasets.In.order=shuffle --set datasets.In.seed=17 --output mpi1
     mpirun --oversubscribe -np 2 bm/dsin --time 40 --quiet --set datasets.In.file=ds \
         --set datasets.In.order=shuffle --set datasets.In.seed=17 --output mpi2
-    for f in spikes_In.npy P_L.npy P_X.npy P_C.npy; do
+    for f in spikes_In.npy P_L.npy P_X.npy P_C.npy Q_C.npy; do
         cmp shuf/$f mpi1/$f
         cmp shuf/$f mpi2/$f
     done
@@ -157,7 +165,7 @@ PY
         b/dsin --time 40 --quiet --set datasets.In.file="${o#*:}" --set datasets.In.order=shuffle \
             --output "${o%%:*}"
     done
-    for f in spikes_In.npy P_L.npy P_X.npy P_C.npy; do cmp h5/$f npy/$f; done
+    for f in spikes_In.npy P_L.npy P_X.npy P_C.npy Q_C.npy; do cmp h5/$f npy/$f; done
     $PY -c "import numpy as np; assert len(np.load('h5/spikes_In.npy')) > 40"
     echo "HDF5 (SHD layout) and .npy: identical spikes, labels and examples"
     if b/dsin --time 10 --quiet --output of --set datasets.In.file=shd_unit.h5 2>err; then exit 1; fi
