@@ -548,8 +548,9 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
             } else if (st >= len) {
                 snn_fatal("datasets.%s (%s): %s: example %llu has a spike at %g ms "
                           "(step %llu of the example), beyond %s (%llu steps of %g ms)",
-                          pop, dc->where, arr_name(dc->path, "times.npy", tn, sizeof tn), (unsigned long long)k, ds.times[s],
-                          (unsigned long long)st, len_from, (unsigned long long)len, dt);
+                          pop, dc->where, arr_name(dc->path, "times.npy", tn, sizeof tn),
+                          (unsigned long long)k, ds.times[s], (unsigned long long)st, len_from,
+                          (unsigned long long)len, dt);
             }
         }
     if (len == 0)
