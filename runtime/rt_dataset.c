@@ -539,9 +539,15 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
             snn_fatal("datasets.%s (%s): example_time %g ms is shorter than half a step (dt = "
                       "%g ms)", pop, dc->where, dc->example_time, dt);
     }
+    /* each spike's step within its example, once (the passes below read it per example
+     * presented) */
+    uint64_t *fs = malloc(sizeof *fs * (size_t)(ds.n_spikes ? ds.n_spikes : 1));
+    if (!fs)
+        snn_fatal("datasets.%s: out of memory for %llu spikes", pop,
+                  (unsigned long long)ds.n_spikes);
     for (uint64_t k = 0; k < ds.n_examples; k++)
         for (uint64_t s = ds.offsets[k]; s < ds.offsets[k + 1]; s++) {
-            uint64_t st = step_of(ds.times[s], dt);
+            uint64_t st = fs[s] = step_of(ds.times[s], dt);
             if (!dc->example_steps && !(dc->example_time > 0)) {
                 if (st + 1 > len)
                     len = st + 1;
@@ -591,7 +597,7 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
                 examples[q] = (uint32_t)ex;
             }
             for (uint64_t s = ds.offsets[ex]; s < ds.offsets[ex + 1]; s++) {
-                uint64_t st = q * len + step_of(ds.times[s], dt);
+                uint64_t st = q * len + fs[s];
                 uint32_t u = ds.units[s];
                 if (st >= run->n_steps || last[u] == st)
                     continue;
@@ -615,6 +621,7 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
     }
     free(last);
     free(order);
+    free(fs);
     if (g_nused < SNN_MAX_DATASETS) {
         struct ds_used *g = &g_used[g_nused++];
         snprintf(g->pop, sizeof g->pop, "%s", pop);
