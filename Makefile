@@ -12,6 +12,9 @@ all:
 #   PREFIX=/usr/local     install prefix; DESTDIR= staging root for packagers
 #   MPICC=mpicc           MPI compiler wrapper for libsnnrt_mpi.a (simulators built with
 #                         snncc --mpi); without it only the single-process runtime is built
+#   NVCC=/usr/local/cuda/bin/nvcc  CUDA compiler for libsnnrt_cuda.a (simulators built with
+#                         snncc --backend cuda); without it the library is not built (snncc
+#                         then compiles its source, installed with the headers, per model)
 #   V=1                   show the commands
 #
 # Targets: all test test-gpu demo bench bench-scaling bench-peers bench-ab install uninstall clean asan ubsan deps
@@ -26,6 +29,10 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 MPICC    ?= mpicc
 HAVE_MPI := $(shell command -v $(MPICC) >/dev/null 2>&1 && echo 1)
+NVCC     ?= /usr/local/cuda/bin/nvcc
+HAVE_NVCC := $(shell command -v $(NVCC) >/dev/null 2>&1 && echo 1)
+# libsnnrt_cuda.a is compiled with the flags snncc gives nvcc by default (one definition)
+NVCC_RT_FLAGS := $(shell sed -n 's/^\#define NVCC_DEFAULT_FLAGS "\(.*\)"$$/\1/p' compiler/driver.c)
 
 ifeq ($(V),1)
 Q :=
@@ -56,7 +63,7 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 COMPILER_SRC = $(filter-out compiler/main.c,$(wildcard compiler/*.c))
 RUNTIME_SRC  = $(wildcard runtime/*.c)
-RUNTIME_HDR  = runtime/snnrt.h runtime/snn_philox.h
+RUNTIME_HDR  = runtime/snnrt.h runtime/snn_philox.h runtime/snn_xacc.h
 TEMPLATES    = $(sort $(shell find templates -type f -name '*.tmpl' -o -type f -name '*.lua'))
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 RT_TESTS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(filter tests/unit/test_rt_%,$(UNIT_SRC)))
@@ -70,13 +77,20 @@ LIBRT   = $(BUILD)/lib/libsnnrt.a
 LIBCC   = $(BUILD)/lib/libsnncc.a
 INCDIR  = $(BUILD)/include/snncc
 HEADERS = $(patsubst runtime/%,$(INCDIR)/%,$(RUNTIME_HDR))
+# the CUDA runtime's header and source: installed with the headers (snncc compiles the
+# source for a model built with other nvcc flags; the tests' CPU emulation compiles it)
+CUDA_RT  = runtime/cuda/rt_cuda.cu runtime/cuda/snn_cuda.h
+HEADERS += $(patsubst runtime/cuda/%,$(INCDIR)/%,$(CUDA_RT))
 GEN_TMPL = $(BUILD)/gen/templates.gen.c
 SNNBENCH = $(BUILD)/bin/snnbench
 ifeq ($(HAVE_MPI),1)
 LIBRT_MPI = $(BUILD)/lib/libsnnrt_mpi.a
 endif
+ifeq ($(HAVE_NVCC),1)
+LIBRT_CUDA = $(BUILD)/lib/libsnnrt_cuda.a
+endif
 
-all: deps $(SNNCC) $(LIBRT) $(LIBRT_MPI) $(HEADERS) $(SNNBENCH)
+all: deps $(SNNCC) $(LIBRT) $(LIBRT_MPI) $(LIBRT_CUDA) $(HEADERS) $(SNNBENCH)
 
 .PHONY: all deps test check unit demo bench bench-scaling bench-peers bench-ab install uninstall clean asan ubsan test-gpu
 
@@ -124,6 +138,18 @@ $(BUILD)/lib/libsnnrt_mpi.a: $(patsubst %.c,$(BUILD)/obj/mpi/%.o,$(RUNTIME_SRC))
 $(INCDIR)/%.h: runtime/%.h
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
+
+$(INCDIR)/%: runtime/cuda/%
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+# The CUDA back end's runtime (runtime/cuda, docs/cuda.md): nvcc, once; one library for
+# simulators with and without MPI (it needs no MPI header).
+$(BUILD)/lib/libsnnrt_cuda.a: $(CUDA_RT) $(RUNTIME_HDR)
+	@mkdir -p $(dir $@) $(BUILD)/obj/runtime/cuda
+	@$(if $(Q),echo "  NVCC    runtime/cuda/rt_cuda.cu")
+	$(Q)$(NVCC) $(NVCC_RT_FLAGS) -Iruntime -c runtime/cuda/rt_cuda.cu -o $(BUILD)/obj/runtime/cuda/rt_cuda.o
+	$(Q)rm -f $@ && ar rcs $@ $(BUILD)/obj/runtime/cuda/rt_cuda.o
 
 $(SNNCC): $(BUILD)/obj/compiler/main.o $(LIBCC)
 	@mkdir -p $(dir $@)
@@ -202,11 +228,12 @@ install: all
 	install -m 644 bench/peers/*.py $(DESTDIR)$(PREFIX)/share/snncc/peers/
 	install -m 644 $(LIBRT) $(DESTDIR)$(PREFIX)/lib/libsnnrt.a
 	$(if $(LIBRT_MPI),install -m 644 $(LIBRT_MPI) $(DESTDIR)$(PREFIX)/lib/libsnnrt_mpi.a)
+	$(if $(LIBRT_CUDA),install -m 644 $(LIBRT_CUDA) $(DESTDIR)$(PREFIX)/lib/libsnnrt_cuda.a)
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/snncc/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/snncc $(DESTDIR)$(PREFIX)/bin/snnbench $(DESTDIR)$(PREFIX)/lib/libsnnrt.a \
-	      $(DESTDIR)$(PREFIX)/lib/libsnnrt_mpi.a
+	      $(DESTDIR)$(PREFIX)/lib/libsnnrt_mpi.a $(DESTDIR)$(PREFIX)/lib/libsnnrt_cuda.a
 	rm -rf $(DESTDIR)$(PREFIX)/include/snncc $(DESTDIR)$(PREFIX)/share/snncc
 
 clean:

@@ -14,7 +14,7 @@ static const Backend backends[] = {
         .build = driver_build,
         .sources = {".c"},
         .intermediates = {NULL},
-        .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES,
+        .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC,
     },
     {
         .name = "cuda",
@@ -26,7 +26,9 @@ static const Backend backends[] = {
         .intermediates = {".o", ".cu.o"},
         /* plastic projections under MPI: the device code does not keep the presynaptic
          * variables of every source (docs/parallel.md); synapse snapshots walk the
-         * host's rows */
+         * host's rows; add_to_post / add_to_pre: not generated for the device yet (the
+         * exact sums of add_to_pre and the row order of add_to_post, docs/cuda.md); dense
+         * plastic projections: the device keeps a dense matrix of weights only */
         .caps = BE_MPI,
     },
 };
@@ -57,6 +59,31 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                            m->projs[i]->syn->name, be->name, one_that_can(BE_MPI_PLASTIC));
                 errs++;
             }
+    if (!(be->caps & BE_ADD_TO))
+        for (int i = 0; i < m->n_projs; i++) {
+            const Projection *pj = m->projs[i];
+            if (!pj->add_post && !pj->add_pre)
+                continue;
+            diag_error(pj->loc, "projection '%s': synapse '%s' calls %s; the %s back end does "
+                       "not support add_to_post and add_to_pre yet (the %s back end does)",
+                       pj->name, pj->syn->name,
+                       pj->add_post && pj->add_pre ? "add_to_post and add_to_pre"
+                       : pj->add_post              ? "add_to_post"
+                                                   : "add_to_pre",
+                       be->name, one_that_can(BE_ADD_TO));
+            errs++;
+        }
+    if (!(be->caps & BE_DENSE_PLASTIC))
+        for (int i = 0; i < m->n_projs; i++) {
+            const Projection *pj = m->projs[i];
+            if (pj->format != FORMAT_DENSE || !pj->syn)
+                continue;
+            diag_error(pj->format_loc, "projection '%s': format = \"dense\" with a weight "
+                       "update model (synapse '%s'): the %s back end does not support it yet "
+                       "(the %s back end does; format = \"sparse\" holds the same synapses)",
+                       pj->name, pj->syn->name, be->name, one_that_can(BE_DENSE_PLASTIC));
+            errs++;
+        }
     if (!(be->caps & BE_RECORD_SYNAPSES))
         for (int i = 0; i < m->n_synrecs; i++) {
             const SynRecord *r = m->synrecs[i];

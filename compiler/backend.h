@@ -40,6 +40,8 @@ enum {
     BE_MPI = 1u << 0,           /* --mpi */
     BE_MPI_PLASTIC = 1u << 1,   /* weight update models with --mpi */
     BE_RECORD_SYNAPSES = 1u << 2, /* record { <projection> = "<synapse var>" } */
+    BE_ADD_TO = 1u << 3,        /* add_to_post / add_to_pre in synapse code */
+    BE_DENSE_PLASTIC = 1u << 4, /* format = "dense" with a weight update model */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -210,6 +212,9 @@ typedef enum StateKind {
     SK_POST_VAR,     /* postsynaptic variable snn_qv_<proj>_<var> */
     SK_COLUMNS,      /* column view for on_post, per thread block */
     SK_POSITIONS,    /* global positions of the synapses, per thread block */
+    SK_PRE_INPUT,    /* add_to_pre: the rounded sum into each source's input, snn_pin_<proj> */
+    SK_XACC,         /* add_to_pre: exact accumulators per thread block and source, plus the
+                      * total, snn_xa_<proj> */
     SK_DS_LEN,       /* data set: the example length in steps */
     SK_DS_COUNT,     /* data set: the examples (positions) this run presents */
     SK_DS_LABELS,    /* data set: the label of each position */
@@ -232,6 +237,7 @@ typedef enum StateShape {
     SS_SYNAPSE,   /* per synapse (the rows' capacity) */
     SS_THREAD,    /* per thread block */
     SS_THREAD_1,  /* per thread block, plus one */
+    SS_XACC,      /* (thread blocks + 1) x SNN_N_<pop> exact accumulators (SNN_XW words) */
     /* room for SS_*_LANE: the same per batch lane */
 } StateShape;
 

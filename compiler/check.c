@@ -313,7 +313,7 @@ static Sym *syn_syms(const Projection *pj, SynCodeKind kind, int *n)
     Sym *s = arena_alloc(sizeof(Sym) * (size_t)(sm->n_params + sm->n_vars + sm->n_pre_vars +
                                                 sm->n_post_vars + nms[0]->n_vars +
                                                 nms[1]->n_vars + nms[0]->n_egps +
-                                                nms[1]->n_egps + 7));
+                                                nms[1]->n_egps + 9));
     int k = 0;
     for (int i = 0; i < sm->n_params; i++)
         s[k++] = (Sym){sm->params[i].name, SYM_PARAM, i, false, 0};
@@ -348,12 +348,114 @@ static Sym *syn_syms(const Projection *pj, SynCodeKind kind, int *n)
     }
     s[k++] = (Sym){"dt", SYM_BUILTIN, 0, false, 0};
     s[k++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
+    /* in every code string, so that a use where it is not allowed gets its own message
+     * (check_add_to) */
+    s[k++] = (Sym){"add_to_post", SYM_ADDTO, 0, false, 1};
+    s[k++] = (Sym){"add_to_pre", SYM_ADDTO, 1, false, 1};
     if (g_has_dataset) { /* the data set's current example (docs/language.md) */
         s[k++] = (Sym){"label", SYM_BUILTIN, 5, false, 0};
         s[k++] = (Sym){"example", SYM_BUILTIN, 6, false, 0};
     }
     *n = k;
     return s;
+}
+
+/* The first line (relative to the code string) of a call add_to_post (side 0) or
+ * add_to_pre (side 1) in s or e; 0 when none. */
+static int add_to_line(const Stmt *s, const Expr *e, int side)
+{
+    int l = 0;
+    if (e) {
+        if (e->kind == EX_CALL && e->sym && e->sym->kind == SYM_ADDTO && e->sym->index == side)
+            return e->line;
+        for (int i = 0; i < e->nargs && !l; i++)
+            l = add_to_line(NULL, e->args[i], side);
+        if (!l && e->a)
+            l = add_to_line(NULL, e->a, side);
+        if (!l && e->b)
+            l = add_to_line(NULL, e->b, side);
+        if (!l && e->c)
+            l = add_to_line(NULL, e->c, side);
+    }
+    if (!s)
+        return l;
+    for (int i = 0; i < s->n && !l; i++)
+        l = add_to_line(s->body[i], NULL, side);
+    if (!l && s->e)
+        l = add_to_line(NULL, s->e, side);
+    if (!l && s->then)
+        l = add_to_line(s->then, NULL, side);
+    if (!l && s->els)
+        l = add_to_line(s->els, NULL, side);
+    return l;
+}
+
+/* add_to_post(x) adds into the projection's own input of the target (its psm and target,
+ * as a delivered weight): in on_pre (read in the same step, like the weight) and dynamics
+ * (read in the next step).  add_to_pre(x) adds into the source's input pre_input: in
+ * dynamics only (read in the next step).  Elsewhere they are errors, as is add_to_pre
+ * without pre_input. */
+static int check_add_to(Projection *pj, SynCodeKind kind, const CodeStr *cs, const char *what)
+{
+    int errs = 0;
+    for (int side = 0; side < 2; side++) {
+        int line = add_to_line(cs->stmts, NULL, side);
+        if (!line)
+            continue;
+        SrcLoc at = {cs->loc.file, cs->loc.line + line - 1};
+        const char *fn = side ? "add_to_pre" : "add_to_post";
+        bool ok = kind == SC_DYNAMICS || (!side && kind == SC_ON_PRE);
+        if (!ok) {
+            diag_error(at, "%s: %s cannot be used in %s (add_to_post: on_pre and dynamics; "
+                           "add_to_pre: dynamics)", what, fn, syn_code_desc[kind].name);
+            errs++;
+            continue;
+        }
+        if (side && !pj->pre_input) {
+            diag_error(at, "%s: add_to_pre needs the input of the presynaptic neuron it adds "
+                           "into: projection{ ..., pre_input = \"Isyn\" } or one of model "
+                           "'%s''s inputs", what, pj->pre->model->name);
+            errs++;
+            continue;
+        }
+        if (side)
+            pj->add_pre = true;
+        else
+            pj->add_post = true;
+    }
+    return errs;
+}
+
+/* projection{ pre_input = }: Isyn or an input of the presynaptic model, and only with a
+ * weight update model. */
+static int check_pre_input(Projection *pj)
+{
+    pj->pre_input_index = -1;
+    if (!pj->pre_input)
+        return 0;
+    if (!pj->syn) {
+        diag_error(pj->pre_input_loc, "projection '%s': pre_input needs a weight update model "
+                                      "(synapse = ...) whose code calls add_to_pre", pj->name);
+        return 1;
+    }
+    if (!strcmp(pj->pre_input, "Isyn"))
+        return 0;
+    const NeuronModel *nm = pj->pre->model;
+    for (int i = 0; i < nm->n_inputs; i++)
+        if (!strcmp(nm->inputs[i], pj->pre_input)) {
+            pj->pre_input_index = i;
+            return 0;
+        }
+    StrBuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "Isyn");
+    for (int i = 0; i < nm->n_inputs; i++)
+        sb_printf(&sb, ", %s", nm->inputs[i]);
+    diag_error(pj->pre_input_loc, "projection '%s': pre_input '%s' is not an input of the "
+                                  "presynaptic neuron model '%s' (it has: %s)", pj->name,
+               pj->pre_input, nm->name, sb.buf);
+    sb_release(&sb);
+    return 1;
 }
 
 /* The first use of name in s or e (source order); line 0 when none. */
@@ -448,8 +550,10 @@ static int resolve_syn_code(Projection *pj, bool *failed)
         if (!e) {
             int n;
             Sym *syms = syn_syms(pj, (SynCodeKind)k, &n);
-            e = code_resolve_stmts(cs->stmts, syms, n,
-                                   cs->loc, arena_printf("%s (projection '%s')", what, pj->name));
+            const char *pwhat = arena_printf("%s (projection '%s')", what, pj->name);
+            e = code_resolve_stmts(cs->stmts, syms, n, cs->loc, pwhat);
+            if (!e)
+                e = check_add_to(pj, (SynCodeKind)k, cs, pwhat);
         }
         if (e) {
             failed[k] = true;
@@ -725,7 +829,18 @@ conn_checks:
     }
     if (pj->format != FORMAT_SPARSE) {
         const char *f = pj->format == FORMAT_DENSE ? "dense" : "procedural";
-        if (pj->syn) {
+        bool full = c->kind == CONN_ALL_TO_ALL && (c->autapses || pj->pre != pj->post);
+        if (pj->syn && pj->format == FORMAT_DENSE && !full) {
+            diag_error(pj->format_loc, "projection '%s': format = \"dense\" with a weight "
+                                       "update model needs all_to_all (every cell of the "
+                                       "matrix a synapse%s); store %s with format = "
+                                       "\"sparse\"", pj->name,
+                       c->kind == CONN_ALL_TO_ALL ? ", autapses included" : "",
+                       c->kind == CONN_ALL_TO_ALL ? "it"
+                                                  : arena_printf("a %s projection",
+                                                                 conn_rule_name(c)));
+            errs++;
+        } else if (pj->syn && pj->format != FORMAT_DENSE) {
             diag_error(pj->format_loc, "projection '%s': format = \"%s\" does not support "
                                        "weight update models (synapse = ...); use format = "
                                        "\"sparse\"", pj->name, f);
@@ -932,8 +1047,9 @@ static void warn_silent_sources(const Model *m)
         if (nm->threshold.text || nm->spike_source)
             continue;
         const Projection *use = NULL;
-        for (int k = 0; k < m->n_projs && !use; k++)
-            if (m->projs[k]->pre == p)
+        for (int k = 0; k < m->n_projs && !use; k++) /* dynamics run without spikes */
+            if (m->projs[k]->pre == p &&
+                !(m->projs[k]->syn && m->projs[k]->syn->code[SC_DYNAMICS].text))
                 use = m->projs[k];
         const char *state = nm->n_vars ? "has state variables but no threshold"
                                        : "has no threshold";
@@ -1264,8 +1380,10 @@ int check_model(Model *m)
         errs += check_conn_snippet(m->snippets[i]);
     if (errs)
         return errs;
-    for (int i = 0; i < m->n_projs; i++)
+    for (int i = 0; i < m->n_projs; i++) {
         errs += check_projection(m, m->projs[i]);
+        errs += check_pre_input(m->projs[i]);
+    }
     /* the synapse code of each plastic projection, resolved for it (models in sdone) */
     bool *failed = arena_alloc(sizeof(bool) * SC_COUNT * (size_t)(nsdone + 1));
     for (int i = 0; i < m->n_projs && !errs; i++) {

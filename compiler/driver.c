@@ -367,6 +367,20 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     const char *extra = getenv("SNNCC_NVCCFLAGS");
     if (extra && *extra)
         nflags = arena_printf("%s %s", nflags, extra);
+    /* the CUDA runtime (runtime/cuda/rt_cuda.cu): libsnnrt_cuda.a, compiled once with the
+     * default flags by make; with other flags (or without the library) compiled here with
+     * the model's, into <dir>/snnrt_cuda.o */
+    const char *rtcuda = arena_printf("%s/libsnnrt_cuda.a", bo->rt_lib);
+    const bool own_rtcuda = strcmp(nflags, NVCC_DEFAULT_FLAGS) != 0 || !file_exists(rtcuda);
+    if (own_rtcuda)
+        rtcuda = arena_printf("%s/snnrt_cuda.o", dir);
+    const char *rtcuda_src = arena_printf("%s/rt_cuda.cu", bo->rt_inc);
+    if (own_rtcuda && !file_exists(rtcuda_src)) {
+        diag_error((SrcLoc){"snncc", 0}, "the CUDA runtime is missing: neither %s/libsnnrt_cuda.a "
+                                         "nor its source %s (reinstall snncc)",
+                   bo->rt_lib, rtcuda_src);
+        return -1;
+    }
     const char *cc = bo->cc, *cflags = bo->cflags;
     const char *rtlib = bo->mpi ? "libsnnrt_mpi.a" : "libsnnrt.a";
     if (bo->mpi) {
@@ -394,9 +408,29 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     tmpl_set(s, "cuda_lib", libdir);
     tmpl_set(s, "libs", libs);
     tmpl_set(s, "rt_name", rtlib);
+    tmpl_set(s, "rt_cuda", own_rtcuda ? "snnrt_cuda.o" : "$(SNNRT_LIB)/libsnnrt_cuda.a");
     if (write_makefile(dir, "cuda/Makefile.tmpl", s) != 0)
         return -1;
     int rc;
+
+    /* 0. the CUDA runtime with this model's nvcc flags, when they are not the default */
+    if (own_rtcuda) {
+        const char *av[96];
+        int k = split_words(nvcc, av, 8);
+        k += split_words(nflags, av + k, 64);
+        av[k++] = arena_printf("-I%s", bo->rt_inc);
+        av[k++] = "-c";
+        av[k++] = rtcuda_src;
+        av[k++] = "-o";
+        av[k++] = rtcuda;
+        av[k] = NULL;
+        rc = run_command(av, bo->verbose);
+        if (rc != 0) {
+            diag_error((SrcLoc){"snncc", 0}, "nvcc failed (exit status %d) on the CUDA runtime "
+                       "%s with the flags '%s'", rc, rtcuda_src, nflags);
+            return -1;
+        }
+    }
 
     /* 1. device code */
     const char *argv[160];
@@ -439,6 +473,7 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     argv[n++] = arena_printf("%s/%s", dir, name);
     argv[n++] = arena_printf("%s/%s.o", dir, name);
     argv[n++] = arena_printf("%s/%s.cu.o", dir, name);
+    argv[n++] = rtcuda;
     argv[n++] = arena_printf("%s/%s", bo->rt_lib, rtlib);
     argv[n++] = arena_printf("-L%s", libdir);
     n += split_words(libs, argv + n, 16);

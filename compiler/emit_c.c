@@ -136,10 +136,28 @@ static void print_index(void *ud, StrBuf *out, const Sym *sym, const char *idx)
               c->pop->name, idx);
 }
 
+/* add_to_post(x) (side 0): into the projection's input accumulator of the synapse's
+ * target, snn_in[snn_k] (the thread's slice, the target's index in the block), as a
+ * delivered weight; add_to_pre(x) (side 1): into the exact accumulator of the synapse's
+ * source in the thread block's slice, snn_apre (snn_xacc.h; phase pre_inputs rounds the
+ * sums). */
+static void add_to_code(StrBuf *out, int side, const char *x)
+{
+    if (side == 0)
+        sb_printf(out, "snn_in[snn_k] += (scalar)(%s)", x);
+    else
+        sb_printf(out, "snn_xacc_add(snn_apre + (size_t)snn_pre * SNN_XW, SNN_XL, SNN_XB, "
+                       "(double)(%s))", x);
+}
+
 static void print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
 {
     Ctx *c = ud;
     const char *f = c->is_float ? "f" : "";
+    if (sym->kind == SYM_ADDTO) { /* add_to_post / add_to_pre (add_to_code) */
+        add_to_code(out, sym->index, argc ? argv[0] : "0");
+        return;
+    }
     if (!strcmp(sym->name, "uniform"))
         sb_printf(out, "snn_rng_uniform%s(&snn_rng_st)", f);
     else if (!strcmp(sym->name, "normal"))
@@ -395,6 +413,50 @@ static const char *state_alloc(const StateEntry *e)
     return arena_printf("%s = snn_alloc(%s, \"%s\");", e->name, state_bytes(e, false), e->what);
 }
 
+/* Checkpoints (runtime/rt_ckpt.c): model_state hands every entry of the state table marked
+ * stored to fn, with its name, address and size in bytes; the runtime writes them into a
+ * checkpoint or reads them back after construction and the initial values; block is -1
+ * (a thread block's own piece would give its number).  Per-synapse values go through snn_state_synapses, in an order that does not
+ * depend on the thread blocks.  Rows are rebuilt from the seed (no rule changes them yet):
+ * their connectivity checksum goes with SNN_STATE_CHECK, compared, not overwritten. */
+static void state_io(StrBuf *o, const StateTable *st)
+{
+    for (int i = 0; i < st->n; i++) {
+        const StateEntry *e = &st->v[i];
+        if (!e->stored)
+            continue;
+        const char *n = e->name;
+        switch (e->kind) {
+        case SK_RPARAM:
+        case SK_RPARAM_SRC:
+        case SK_RPARAM_SYN:
+        case SK_DS_START:
+            sb_printf(o, "fn(ctx, \"%s\", -1, &%s, sizeof %s, 0);\n", n, n, n);
+            break;
+        case SK_QUEUE:
+            if (e->shape == SS_SLOTS)
+                sb_printf(o, "fn(ctx, \"%s\", -1, %s, sizeof %s, 0);\n", n, n, n);
+            else
+                sb_printf(o, "fn(ctx, \"%s\", -1, %s, sizeof(uint32_t) * SNN_NSLOT_%s * "
+                             "SNN_N_%s, 0);\n", n, n, e->pop->name, e->pop->name);
+            break;
+        case SK_ROWS:
+            sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n"
+                         "snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, NULL, "
+                         "0);\n", n, n, n, n);
+            break;
+        case SK_SYN_VAR:
+            sb_printf(o, "snn_state_synapses(fn, ctx, \"%s\", snn_syn_%s, snn_nthr, %s, "
+                         "snn_soff_%s, (int)sizeof(scalar));\n", n, e->proj->name, n,
+                      e->proj->name);
+            break;
+        default:
+            sb_printf(o, "fn(ctx, \"%s\", -1, %s, %s, 0);\n", n, n, state_bytes(e, false));
+            break;
+        }
+    }
+}
+
 /* A population's state (the state table's entries declared with it). */
 static void pop_decls(StrBuf *o, const Model *m, const Population *p, const StateTable *st)
 {
@@ -642,6 +704,8 @@ static void pop_update_prologue(StrBuf *o, const Model *m, const Population *p)
  * add the inputs arriving this step, sum Isyn, run the sim code, test the threshold (snn_fire
  * stays in scope when there is one), run the reset, set snn_flag[snn_i], store the state.
  * Shared with the CUDA back end (one thread per neuron). */
+static void add_to_pre_reads(StrBuf *o, const Model *m, const Population *p);
+
 static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
                             const EmitOptions *opt)
 {
@@ -728,6 +792,7 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
             break;
         }
     }
+    add_to_pre_reads(o, m, p);
     for (int i = 0; i < m->n_sources; i++) {
         const CurrentSource *cs = m->sources[i];
         if (cs->pop != p)
@@ -1080,7 +1145,10 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const Em
         sb_printf(o, "        snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
     } else {
         sb_printf(o, "    snn_ragged_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
-        if (pj->format == FORMAT_DENSE)
+        if (pj->format == FORMAT_DENSE && pj->syn) /* all_to_all: the rows are the matrix */
+            sb_printf(o, "    snn_dense_check_rows(&snn_syn_%s[snn_t], \"%s\");\n", pj->name,
+                      pj->name);
+        else if (pj->format == FORMAT_DENSE)
             sb_printf(o, "    snn_dense_from_ragged(&snn_syn_%s[snn_t], %s, (int)sizeof(scalar));\n",
                       pj->name, het ? "0.0" : c_double(pj->weight.a));
     }
@@ -1421,6 +1489,15 @@ static void proj_plastic_pre(StrBuf *o, const Model *m, const Projection *pj,
  * variables, which nothing changes in this phase, and writes only its own synapses. */
 /* Thread snn_t's rows of a plastic projection: the ragged arrays, the synapse variables'
  * locals and the block's first target. */
+/* The block-relative target of the synapse at snn_pos of row snn_pre: its index, or with
+ * format = "dense" (all_to_all: every row holds the block's targets in order) its place
+ * in the row, so the loops read no index. */
+static const char *syn_target(const Projection *pj)
+{
+    return pj->format == FORMAT_DENSE ? "(uint32_t)(snn_pos - snn_rs[snn_pre])"
+                                      : "snn_ind[snn_pos]";
+}
+
 static void row_locals(StrBuf *o, const Projection *pj)
 {
     sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
@@ -1428,9 +1505,69 @@ static void row_locals(StrBuf *o, const Projection *pj)
     sb_puts(o, "const uint32_t *restrict snn_rl = snn_R->row_len;\n");
     sb_printf(o, "const %s *restrict snn_ind = snn_R->ind;\n", ind_type(pj));
     sb_puts(o, "scalar *restrict snn_w = snn_R->weight;\n");
+    if (pj->format == FORMAT_DENSE)
+        sb_puts(o, "(void)snn_ind; /* dense: targets from the place in the row */\n");
     syn_locals(o, pj);
     sb_printf(o, "const uint32_t snn_plo = snn_tlo_%s[snn_t]; /* the block's first target (this "
                  "rank's index) */\n", pj->post->name);
+}
+
+/* What add_to_post / add_to_pre in the dynamics write: the thread's slice of the
+ * projection's input accumulator (in the synapse's target block, so the additions into one
+ * target come in row order, the same for any split), and the thread block's exact
+ * accumulators of the sources. */
+static void add_to_locals(StrBuf *o, const Projection *pj)
+{
+    if (pj->add_post)
+        sb_printf(o, "scalar *restrict snn_in = snn_in%d_%s + snn_plo; /* add_to_post */\n",
+                  pj->input_slot, pj->post->name);
+    if (pj->add_pre)
+        sb_printf(o, "int64_t *restrict snn_apre = snn_xa_%s + (size_t)snn_t * SNN_N_%s * "
+                     "SNN_XW; /* add_to_pre */\n", pj->name, pj->pre->name);
+}
+
+/* Phase pre_inputs, after the dynamics (serially): the sums of add_to_pre for every source,
+ * exact (the thread blocks' accumulators added as integers, then with MPI every rank's),
+ * rounded once into snn_pin_<proj> for this rank's sources, which their update reads in
+ * the next step.  Integer sums do not depend on the order, so the result is the same for
+ * any number of threads and ranks. */
+static void proj_pre_inputs(StrBuf *o, const Projection *pj)
+{
+    const char *pre = pj->pre->name, *n = pj->name;
+    sb_puts(o, "(void)step;\n");
+    sb_printf(o, "int64_t *restrict snn_tot = snn_xa_%s + (size_t)snn_nthr * SNN_N_%s * SNN_XW;\n",
+              n, pre);
+    sb_puts(o, "for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+    sb_printf(o, "    int64_t *restrict snn_a = snn_xa_%s + (size_t)snn_t * SNN_N_%s * SNN_XW;\n",
+              n, pre);
+    sb_printf(o, "    for (size_t snn_k = 0; snn_k < (size_t)SNN_N_%s * SNN_XW; snn_k++) {\n", pre);
+    sb_puts(o, "        snn_tot[snn_k] += snn_a[snn_k];\n");
+    sb_puts(o, "        snn_a[snn_k] = 0;\n");
+    sb_puts(o, "    }\n}\n");
+    sb_puts(o, "#ifdef SNN_MPI\n");
+    sb_printf(o, "snn_sum_int64(snn_tot, (size_t)SNN_N_%s * SNN_XW); /* every rank's */\n", pre);
+    sb_puts(o, "#endif\n");
+    sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n", pre);
+    sb_printf(o, "    snn_pin_%s[snn_i] = (scalar)snn_xacc_round(snn_tot + (size_t)(SNN_LO_%s + "
+                 "snn_i) * SNN_XW, SNN_XL, SNN_XB, SNN_XM);\n", n, pre);
+    sb_printf(o, "memset(snn_tot, 0, sizeof(int64_t) * SNN_N_%s * SNN_XW);", pre);
+}
+
+/* In the update of population p, with its inputs: the add_to_pre sums of the projections
+ * leaving it (rounded at the end of the previous step) into their pre_input. */
+static void add_to_pre_reads(StrBuf *o, const Model *m, const Population *p)
+{
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        if (pj->pre != p || !pj->add_pre)
+            continue;
+        const char *dest = pj->pre_input_index < 0
+                               ? "Isyn"
+                               : arena_printf("snn_inp_%s",
+                                              p->model->inputs[pj->pre_input_index]);
+        sb_printf(o, "    %s += snn_pin_%s[snn_i]; /* add_to_pre of projection '%s' */\n", dest,
+                  pj->name, pj->name);
+    }
 }
 
 static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
@@ -1439,12 +1576,14 @@ static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
     const char *pre = pj->pre->name;
     row_locals(o, pj);
     sb_puts(o, "(void)step;\n");
+    add_to_locals(o, pj);
     sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
     sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
-    sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* this rank's "
-               "index */\n");
-    sb_puts(o, "        (void)snn_post;\n");
+    sb_printf(o, "        const uint32_t snn_k = %s; /* the target in the block */\n",
+              syn_target(pj));
+    sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
+    sb_puts(o, "        (void)snn_post; (void)snn_k;\n");
     const char *elem = syn_elem(o, pj, 8);
     syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, elem, 8, opt);
     sb_puts(o, "    }\n}");
@@ -1469,7 +1608,7 @@ static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "    const uint32_t snn_pre = snn_spk[snn_s];\n");
     sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
     sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
-    sb_puts(o, "        const uint32_t snn_k = snn_ind[snn_pos];\n");
+    sb_printf(o, "        const uint32_t snn_k = %s;\n", syn_target(pj));
     sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
     sb_puts(o, "        (void)snn_post;\n");
     if (pj->syn_code[SC_ON_PRE].stmts) {
@@ -1540,7 +1679,7 @@ static void proj_propagate_procedural(StrBuf *o, const Model *m, const Projectio
 
 static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 {
-    if (pj->format == FORMAT_DENSE) {
+    if (pj->format == FORMAT_DENSE && !pj->syn) {
         proj_propagate_dense(o, pj);
         return;
     }
@@ -1975,6 +2114,11 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
             proj_syn_dynamics(&sb, m, pj, opt);
             tmpl_set(s, "syn_dynamics_code", take(&sb));
         }
+        tmpl_set_bool(s, "pre_inputs", pj->add_pre);
+        if (pj->add_pre) {
+            proj_pre_inputs(&sb, pj);
+            tmpl_set(s, "pre_inputs_code", take(&sb));
+        }
     }
     /* the step: its phases in the order of the phase table (phases.c) */
     StrBuf rg;
@@ -1982,6 +2126,13 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
     phases_c_step(m, &rg, &sb);
     tmpl_set(g, "step_regions", rg.len ? take(&rg) : "");
     tmpl_set(g, "step_body", take(&sb));
+    {
+        StrBuf io;
+        sb_init(&io);
+        state_io(&io, &st);
+        tmpl_set(g, "state_io", io.len ? take(&io) : "");
+        sb_release(&io);
+    }
     sb_release(&rg);
     /* build order: largest projections first (dynamic scheduling balances the rest) */
     tmpl_list_declare(g, "builders");

@@ -838,6 +838,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
             sb_puts(&sb, emit_init_function(&pj->weight, "__device__ static ",
                                             arena_printf("snn_initdev_%s", pj->name)));
     }
+    bool has_cbcode = false;
     if (any_devbuild) {
         /* user-defined initialisers of weights and delays of projections built on the GPU:
          * device copies, called by the builder through snn_cb_code */
@@ -857,14 +858,20 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
                           2 * i + k, pj->name, k ? "delays" : "weights", fn);
             }
         }
-        sb_puts(&sb, "/* construction on the device: initialiser{} values of projection proj's "
-                     "weights (what 0) or delays (what 1) */\n"
-                     "__device__ double snn_cb_code(int proj, int what, uint64_t seed, uint32_t "
-                     "stream, uint32_t elem, uint32_t draw)\n{\n    switch (2 * proj + what) {\n");
-        sb_puts(&sb, cases.buf ? cases.buf : "");
-        sb_puts(&sb, "    default:\n        break;\n    }\n"
-                     "    (void)seed;\n    (void)stream;\n    (void)elem;\n    (void)draw;\n"
-                     "    return 0.0;\n}\n");
+        /* the library's construction kernels (libsnnrt_cuda.a) have no initialiser{} code:
+         * a model with some instantiates them with snn_cb_code (model.cu.tmpl, has_cbcode) */
+        has_cbcode = cases.len > 0;
+        if (has_cbcode) {
+            sb_puts(&sb, "/* construction on the device: initialiser{} values of projection "
+                         "proj's weights (what 0) or delays (what 1) */\n"
+                         "__device__ double snn_cb_code(int proj, int what, uint64_t seed, "
+                         "uint32_t stream, uint32_t elem, uint32_t draw)\n{\n"
+                         "    switch (2 * proj + what) {\n");
+            sb_puts(&sb, cases.buf);
+            sb_puts(&sb, "    default:\n        break;\n    }\n"
+                         "    (void)seed;\n    (void)stream;\n    (void)elem;\n    (void)draw;\n"
+                         "    return 0.0;\n}\n");
+        }
         sb_release(&cases);
     }
     mirror_decls(&sb, m, &ms);
@@ -964,7 +971,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
         }
     }
     tmpl_set_bool(g, "any_post", any_post);
-    tmpl_set_bool(g, "has_devbuild", any_devbuild);
+    tmpl_set_bool(g, "has_cbcode", has_cbcode);
     /* procedural projections: the rows checked against the host's once at the start */
     tmpl_list_declare(g, "procs");
     int n_procs = 0;

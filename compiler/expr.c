@@ -694,7 +694,7 @@ static const char *math_c_name(const char *name)
 
 static bool is_func(const Sym *s)
 {
-    return s->kind == SYM_MATH || s->kind == SYM_RNG;
+    return s->kind == SYM_MATH || s->kind == SYM_RNG || s->kind == SYM_ADDTO;
 }
 
 typedef struct Resolver {
@@ -706,6 +706,7 @@ typedef struct Resolver {
     int nlocals, cap;
     int next_id;
     int errors;
+    bool stmt_call; /* the call being resolved is a whole statement (add_to_post(x);) */
 } Resolver;
 
 __attribute__((format(printf, 3, 4)))
@@ -765,7 +766,7 @@ static const char *sym_kind_desc(const Sym *s)
     case SYM_BUILTIN: return "built-in";
     case SYM_INPUT: return "input";
     case SYM_LOCAL: return "local";
-    case SYM_MATH: case SYM_RNG: return "function";
+    case SYM_MATH: case SYM_RNG: case SYM_ADDTO: return "function";
     case SYM_SYN: return "synapse variable";
     case SYM_PRE: return "presynaptic variable";
     case SYM_POST: return "postsynaptic variable";
@@ -795,6 +796,11 @@ static void resolve_target(Resolver *r, Expr *e)
 static void resolve_call(Resolver *r, Expr *e)
 {
     const Sym *s = lookup(r, e->name);
+    bool whole = r->stmt_call;
+    r->stmt_call = false;
+    if (s && s->kind == SYM_ADDTO && !whole)
+        resolve_error(r, e->line, "'%s(...)' is a statement of its own, not a value "
+                      "(write %s(x);)", e->name, e->name);
     if (!s)
         unknown(r, e, "function");
     else if (!is_func(s))
@@ -902,7 +908,9 @@ static void resolve_stmt(Resolver *r, Stmt *s)
     case ST_EMPTY:
         break;
     case ST_EXPR:
+        r->stmt_call = s->e->kind == EX_CALL;
         resolve_expr(r, s->e);
+        r->stmt_call = false;
         one_draw(r, s->e, s->line);
         break;
     case ST_IF:
@@ -1103,7 +1111,7 @@ static void print_args(Printer *pr, const char *fn, Expr *const *args, int n)
 static void print_call(Printer *pr, const Expr *e)
 {
     const Sym *s = e->sym;
-    if (s && s->kind == SYM_RNG && pr->cp->rng) {
+    if (s && (s->kind == SYM_RNG || s->kind == SYM_ADDTO) && pr->cp->rng) {
         char **argv = arena_alloc(sizeof *argv * (size_t)(e->nargs + 1));
         for (int i = 0; i < e->nargs; i++) {
             StrBuf sb;

@@ -232,6 +232,8 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, " autapses=%d multapses=%d", pj->conn.autapses, pj->conn.multapses);
         if (pj->format != FORMAT_SPARSE)
             sb_printf(out, " format=%s", pj->format == FORMAT_DENSE ? "dense" : "procedural");
+        if (pj->pre_input)
+            sb_printf(out, " pre_input=%s", pj->pre_input);
         sb_puts(out, " weight=");
         dump_init(out, &pj->weight);
         if (pj->delay_init.kind != INIT_CONSTANT) {

@@ -1463,7 +1463,8 @@ static int l_projection(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "pre", "post", "conn", "weight", "delay",
-                                       "psm", "target", "synapse", "init", "runtime", "format", NULL};
+                                       "psm", "target", "synapse", "init", "runtime", "format",
+                                       "pre_input", NULL};
     check_keys(L, 1, "projection", keys, 2);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -1546,6 +1547,10 @@ static int l_projection(lua_State *L)
             api_error(L, "%s: format must be \"sparse\", \"dense\" or \"procedural\" (got "
                          "\"%s\")", what, fmt);
     }
+
+    pj->pre_input = opt_string(L, 1, "pre_input", 0, what);
+    pj->pre_input_loc = pj->loc;
+    pj->pre_input_index = -1;
 
     pj->psm = (Psm){.kind = PSM_DELTA, .loc = pj->loc};
     if (lua_getfield(L, 1, "psm") != LUA_TNIL) {

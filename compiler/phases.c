@@ -35,6 +35,10 @@ static bool with_dynamics(const Model *m, int i)
 {
     return has_code(m->projs[i], SC_DYNAMICS);
 }
+static bool with_add_pre(const Model *m, int i)
+{
+    return m->projs[i]->add_pre;
+}
 static bool periodic_synrec(const Model *m, int i)
 {
     return m->synrecs[i]->every > 0;
@@ -117,6 +121,10 @@ const Phase phase_table[] = {
      PH_PROJS, PH_THREADS, PH_UPDATE, false, with_dynamics, NULL,
      "snn_syn_dynamics_%s(step, snn_t);\n",
      any_dynamics, "snn_k_syn_dynamics", PH_GRID_STRIDE, "SNN_PH_PLASTICITY", NULL},
+    {"pre_inputs", "add_to_pre: the exact sums of the step's additions into each source "
+                   "(thread blocks, then ranks), rounded once; read in the next step",
+     PH_PROJS, PH_SERIAL, PH_UPDATE, false, with_add_pre, NULL, "snn_pre_inputs_%s(step);\n",
+     NULL, NULL, PH_GRID_NONE, NULL, "refused (add_to_pre: C back end only)"},
     {"end_step", "CUDA: spike counts, recording bookkeeping, the next step's queue slot",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL, NULL,
      NULL, "snn_k_end_step", PH_GRID_ONE, "SNN_PH_END", NULL},
@@ -212,11 +220,12 @@ static void phase_calls(StrBuf *o, const Model *m, const Phase *ph, int ind)
 /* ---- the C back end ------------------------------------------------------------------- */
 
 /* The step of the C back end.  Consecutive phases with part PH_THREADS form one parallel
- * region, a function run by every thread on its own block (the first is model_step_block,
- * later ones model_step_<first phase>); one thread calls it directly (an OpenMP region,
- * even with if (0), costs a futex system call per step in libgomp).  Consecutive timed
- * phases form one timed stretch: thread 0's time in PH_DELIVER phases counts as delivery,
- * the rest as update time. */
+ * region, a function of one thread block (the first is model_step_block, later ones
+ * model_step_<first phase>), and its worker function <region>_w, which runs a step
+ * thread's share of the blocks in order; snn_step_region (runtime/rt_pool.c) runs the
+ * workers on the run's step threads, or calls the one worker directly with one step
+ * thread (no system call per step).  Consecutive timed phases form one timed stretch:
+ * worker 0's time in PH_DELIVER phases counts as delivery, the rest as update time. */
 static void c_step(const Model *m, StrBuf *regions, StrBuf *body);
 
 void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body)
@@ -271,14 +280,14 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
                 rdeliver |= phase_table[on[d++]].timer == PH_DELIVER;
             const char *fn = n_regions++ ? arena_printf("model_step_%s", pc->name)
                                          : "model_step_block";
-            /* the delivery region also gets the stretch's start and thread 0's time */
+            /* the delivery region also gets the stretch's start and worker 0's delivery time */
             const char *extra = rdeliver ? ",\n                                    "
                                            "double snn_t0, double *snn_td"
                                          : "";
-            sb_puts(regions, "/* Thread snn_t's share of the phases");
+            sb_puts(regions, "/* Thread block snn_t's share of the phases");
             for (int e = c; e < d; e++)
                 sb_printf(regions, "%s %s", e == c ? "" : ",", phase_table[on[e]].name);
-            sb_printf(regions, ": on its own block of targets\n * (no thread reads what "
+            sb_printf(regions, ": on its own block of targets\n * (no block reads what "
                                "another writes: no barrier in between) */\n"
                                "static inline void %s(snn_run *run, uint64_t step, int snn_t%s)\n"
                                "{\n    (void)run;\n",
@@ -289,18 +298,30 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
                 if (pe->timer == PH_DELIVER &&
                     (e + 1 == d || phase_table[on[e + 1]].timer != PH_DELIVER))
                     sb_puts(regions,
-                            "    if (snn_t == 0)\n        *snn_td = snn_now() - snn_t0;\n");
+                            "    if (snn_td)\n        *snn_td += snn_now() - snn_t0;\n");
             }
             sb_puts(regions, "}\n\n");
-            const char *args = rdeliver ? arena_printf(", snn_t%d, &snn_td", tk) : "";
-            sb_printf(body, "#ifdef _OPENMP\n"
-                            "    if (snn_nthr > 1) {\n"
-                            "#pragma omp parallel num_threads(snn_nthr)\n"
-                            "        %s(run, step, snn_thread_id()%s);\n"
-                            "    } else\n"
-                            "#endif\n"
-                            "        %s(run, step, 0%s);\n",
-                      fn, args, fn, args);
+            /* the region as snn_step_region runs it: worker w of nw runs its blocks in order */
+            sb_printf(regions,
+                      "/* %s on step thread snn_w of snn_nw: the thread blocks\n"
+                      " * [B w / nw, B (w + 1) / nw), B = snn_nthr, in order */\n"
+                      "static void %s_w(void *snn_a, int snn_w, int snn_nw)\n{\n"
+                      "    const snn_region_args *snn_x = (const snn_region_args *)snn_a;\n"
+                      "    if (snn_nthr == 1) { /* one block: as the one-thread step always was */\n"
+                      "        %s(snn_x->run, snn_x->step, 0%s);\n"
+                      "        return;\n"
+                      "    }\n"
+                      "    const int snn_b = snn_nthr * snn_w / snn_nw;\n"
+                      "    const int snn_e = snn_nthr * (snn_w + 1) / snn_nw;\n"
+                      "    for (int snn_t = snn_b; snn_t < snn_e; snn_t++)\n"
+                      "        %s(snn_x->run, snn_x->step, snn_t%s);\n}\n\n",
+                      fn, fn, fn, rdeliver ? ", snn_x->t0, snn_x->td" : "", fn,
+                      rdeliver ? ",\n            snn_w == 0 && snn_t > snn_b ? snn_now() : "
+                                 "snn_x->t0,\n            snn_w == 0 ? snn_x->td : NULL"
+                               : "");
+            sb_printf(body, "    {\n        snn_region_args snn_x = {run, step, %s};\n"
+                            "        snn_step_region(run, %s_w, &snn_x);\n    }\n",
+                      rdeliver ? arena_printf("snn_t%d, &snn_td", tk) : "0, NULL", fn);
             c = d;
         }
         if (deliver)

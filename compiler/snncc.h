@@ -302,6 +302,14 @@ typedef struct Projection {
     int input_slot;    /* which input accumulator of post it feeds */
     CodeStr syn_code[SC_COUNT]; /* syn: its code strings resolved for this projection
                                  * (stmts NULL when absent) */
+    /* add_to_pre(x) in synapse code adds into this input of the presynaptic neuron
+     * ("Isyn" or one of its model's inputs; projection{ pre_input = }); NULL: none */
+    const char *pre_input;
+    SrcLoc pre_input_loc;
+    /* set by check: the synapse code calls add_to_post / add_to_pre; pre_input_index is
+     * -1 for Isyn, else the index into the presynaptic model's inputs */
+    bool add_post, add_pre;
+    int pre_input_index;
 } Projection;
 
 typedef enum CurrentKind {
@@ -435,6 +443,7 @@ typedef enum SymKind {
     SYM_EGP,     // extra global parameter: a per-population array, read as name[index]
     SYM_PRE_NEURON,  // synapse code: a variable of the presynaptic neuron (V_pre), read only
     SYM_POST_NEURON, // synapse code: a variable of the postsynaptic neuron (V_post), read only
+    SYM_ADDTO,   // synapse code: add_to_post(x) (index 0), add_to_pre(x) (1), statements only
 } SymKind;
 
 typedef struct Sym {

@@ -22,7 +22,8 @@ static const char *const kind_names[SK_COUNT] = {
     [SK_ROWS] = "rows",           [SK_SEED] = "seed",            [SK_STREAM] = "stream",
     [SK_RPARAM_SYN] = "rparam",   [SK_SYN_OFFSETS] = "offsets",  [SK_SYN_VAR] = "syn-var",
     [SK_PRE_VAR] = "pre-var",     [SK_POST_VAR] = "post-var",    [SK_COLUMNS] = "columns",
-    [SK_POSITIONS] = "positions", [SK_DS_LEN] = "dataset-length", [SK_DS_COUNT] = "dataset-count",
+    [SK_POSITIONS] = "positions", [SK_PRE_INPUT] = "pre-input",  [SK_XACC] = "exact-sums",
+    [SK_DS_LEN] = "dataset-length", [SK_DS_COUNT] = "dataset-count",
     [SK_DS_LABELS] = "dataset-labels", [SK_DS_EXAMPLES] = "dataset-examples",
     [SK_DS_START] = "dataset-cursor",
 };
@@ -47,7 +48,7 @@ const char *state_init_name(StateInit i)
 /* The population an entry is sized by. */
 static const char *size_pop(const StateEntry *e)
 {
-    if (e->kind == SK_PRE_VAR)
+    if (e->kind == SK_PRE_VAR || e->kind == SK_PRE_INPUT || e->kind == SK_XACC)
         return e->proj->pre->name;
     if (e->proj)
         return e->proj->post->name;
@@ -71,6 +72,7 @@ const char *state_shape_name(const StateEntry *e)
     case SS_SYNAPSE: return "synapse";
     case SS_THREAD: return "thread";
     case SS_THREAD_1: return "thread+1";
+    case SS_XACC: return arena_printf("(thread+1) x SNN_N_%s x SNN_XW", p);
     }
     return "?";
 }
@@ -114,6 +116,8 @@ const char *state_bytes(const StateEntry *e, bool device)
         return arena_printf("sizeof(%s) * (snn_cap ? snn_cap : 1)", t);
     case SS_THREAD: return arena_printf("sizeof(%s) * (size_t)snn_nthr", t);
     case SS_THREAD_1: return arena_printf("sizeof(%s) * ((size_t)snn_nthr + 1)", t);
+    case SS_XACC:
+        return arena_printf("sizeof(%s) * ((size_t)snn_nthr + 1) * SNN_N_%s * SNN_XW", t, p);
     default: return "?"; /* sized by the template or the data */
     }
 }
@@ -294,7 +298,9 @@ static void proj_entries(StateTable *t, const Projection *pj)
             SA_TEMPLATE, pj->syn != NULL, true, arena_printf("projection '%s'", n));
     e->proj = pj;
     e->note = arena_printf("per thread: %s, %s%s", conn_rule_name(&pj->conn),
-                           pj->format == FORMAT_DENSE ? "dense matrix"
+                           pj->format == FORMAT_DENSE && pj->syn
+                               ? "dense: full rows (all_to_all), no index read"
+                           : pj->format == FORMAT_DENSE ? "dense matrix"
                            : pj->format == FORMAT_PROCEDURAL
                                ? "procedural (row buffer)"
                                : arena_printf("%s target indices",
@@ -365,6 +371,19 @@ static void proj_entries(StateTable *t, const Projection *pj)
                 arena_printf("projection '%s' synapse positions", n));
         e->proj = pj;
         e->note = "per thread block: global positions (snn_synapse_positions)";
+    }
+    if (pj->add_pre) {
+        /* the sums are complete and rounded at the end of each step (phase pre_inputs): the
+         * accumulators are zero between steps, the rounded sums are read in the next */
+        e = add(t, SK_PRE_INPUT, arena_printf("snn_pin_%s", n), "scalar", SS_LOCAL, SI_ZERO,
+                SA_SYN, true, false, arena_printf("projection '%s' add_to_pre sums", n));
+        e->proj = pj;
+        e->note = arena_printf("into input '%s' of the sources, read in the next step",
+                               pj->pre_input);
+        e = add(t, SK_XACC, arena_printf("snn_xa_%s", n), "int64_t", SS_XACC, SI_ZERO, SA_SYN,
+                false, false, arena_printf("projection '%s' add_to_pre exact sums", n));
+        e->proj = pj;
+        e->note = "per thread block and source, then the total (snn_xacc.h); zero between steps";
     }
 }
 

@@ -21,8 +21,9 @@
 #include <yaml.h>
 
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
-                                   "threads", "exchange", "exchange_interval", "cuda_graph_steps",
-                                   "spike_times", "finite_check", "data", "datasets"};
+                                   "threads", "step_threads", "exchange", "exchange_interval",
+                                   "cuda_graph_steps", "spike_times", "finite_check", "data",
+                                   "checkpoint", "datasets"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -466,6 +467,46 @@ static int apply_map(ctx *c, const val *v, size_t line, const char *bad_key,
     return 0;
 }
 
+/* checkpoint: { dir: ckpt, every_steps: N | every_seconds: T, at_end: true } */
+static int apply_checkpoint(ctx *c, const char *name, size_t line, const val *v)
+{
+    char got[600];
+    snn_config *cfg = c->cfg;
+    if (strcmp(name, "dir") == 0) {
+        if (v->kind != V_SCALAR || !v->text[0] || strlen(v->text) >= sizeof cfg->ckpt_dir - 32)
+            return fail(c, line, "'checkpoint.dir' must be a directory name (got %s)",
+                        describe(v, got, sizeof got));
+        snprintf(cfg->ckpt_dir, sizeof cfg->ckpt_dir, "%s", v->text);
+    } else if (strcmp(name, "every_steps") == 0) {
+        long n;
+        if (whole_number(c, line, "checkpoint.every_steps", " of steps", v, 0, 2000000000L,
+                         " (off)", &n) != 0)
+            return -1;
+        cfg->ckpt_every_steps = (uint64_t)n;
+    } else if (strcmp(name, "every_seconds") == 0) {
+        char *end = NULL;
+        double x = -1;
+        errno = 0;
+        if (v->kind == V_SCALAR && v->text[0])
+            x = strtod(v->text, &end);
+        if (!end || *end || errno == ERANGE || !(x >= 0) || !isfinite(x))
+            return fail(c, line, "'checkpoint.every_seconds' must be a number of seconds >= 0 "
+                                 "(got %s)", describe(v, got, sizeof got));
+        cfg->ckpt_every_seconds = x;
+    } else if (strcmp(name, "at_end") == 0) {
+        int b;
+        if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
+            return fail(c, line, "'checkpoint.at_end' must be true or false (got %s)",
+                        describe(v, got, sizeof got));
+        cfg->ckpt_at_end = b;
+    } else {
+        return fail(c, line, "unknown key 'checkpoint.%s' (valid: dir, every_steps, "
+                             "every_seconds, at_end)", name);
+    }
+    set_where(c, cfg->ckpt_where, sizeof cfg->ckpt_where, line);
+    return 0;
+}
+
 static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
 {
     char got[600];
@@ -517,6 +558,14 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
         if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
             return -1;
         cfg->threads = (int)n;
+    } else if (strcmp(key, "step_threads") == 0) {
+        long n = 0;
+        if (v->kind == V_SCALAR && strcmp(v->text, "auto") == 0)
+            n = 0;
+        else if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
+            return -1;
+        cfg->step_threads = (int)n;
+        set_where(c, cfg->step_threads_where, sizeof cfg->step_threads_where, line);
     } else if (strcmp(key, "exchange") == 0) {
         if (v->kind == V_SCALAR && strcmp(v->text, "collective") == 0)
             cfg->exchange = 0;
@@ -600,6 +649,12 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
                         describe(v, got, sizeof got));
         return apply_map(c, v, line, "'data' keys must be file names as the model gives them",
                          apply_data);
+    } else if (strcmp(key, "checkpoint") == 0) {
+        if (v->kind != V_MAP)
+            return fail(c, line, "'checkpoint' must be a mapping such as { dir: ckpt, "
+                                 "every_steps: 10000, at_end: true } (got %s)",
+                        describe(v, got, sizeof got));
+        return apply_map(c, v, line, "'checkpoint' keys must be names", apply_checkpoint);
     } else if (strcmp(key, "record") == 0) {
         if (v->kind != V_MAP)
             return fail(c, line,
@@ -658,6 +713,8 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
         cfg->record[p] = -1;
     cfg->quiet = 0;
     cfg->threads = 1;
+    cfg->step_threads = 0;
+    cfg->step_threads_where[0] = '\0';
     cfg->exchange = 0;
     cfg->exchange_interval = 0;
     cfg->cuda_graph_steps = 0;
@@ -870,6 +927,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
         rc = apply_dataset_field(&c, pop, dot + 1, 0, &v);
     } else if (strncmp(key, "data.", 5) == 0 && key[5]) {
         rc = apply_data(&c, key + 5, 0, &v);
+    } else if (strncmp(key, "checkpoint.", 11) == 0 && key[11]) {
+        rc = apply_checkpoint(&c, key + 11, 0, &v);
     } else if (strcmp(key, "record") == 0 || strcmp(key, "record.") == 0) {
         rc = fail(&c, 0, "use record.<population>=spikes|none");
     } else {
@@ -889,7 +948,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             for (int i = 0; i < N_KEYS; i++)
                 if (strcmp(KEYS[i], "record") != 0 && strcmp(KEYS[i], "params") != 0 &&
                     strcmp(KEYS[i], "spike_times") != 0 && strcmp(KEYS[i], "data") != 0 &&
-                    strcmp(KEYS[i], "datasets") != 0)
+                    strcmp(KEYS[i], "checkpoint") != 0 && strcmp(KEYS[i], "datasets") != 0)
                     cands[n++] = KEYS[i];
             for (int i = 0; i < n_pops; i++) {
                 snprintf(rec[i], sizeof rec[i], "record.%s", pop_names[i]);
@@ -901,10 +960,11 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             else
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
-                          "threads, exchange, exchange_interval, cuda_graph_steps, finite_check, "
-                          "record.<population>, "
+                          "threads, step_threads, exchange, exchange_interval, cuda_graph_steps, "
+                          "finite_check, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>, "
-                          "data.<file>, datasets.<population>.<key>)",
+                          "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end>, "
+                          "datasets.<population>.<key>)",
                           key);
             free(cands);
             free(rec);

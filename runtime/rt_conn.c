@@ -1626,6 +1626,22 @@ uint64_t snn_synapse_checksum(const snn_ragged *r, const void *const *vars, int 
 
 /* ---- format = "dense" --------------------------------------------------------------- */
 
+void snn_dense_check_rows(const snn_ragged *r, const char *proj)
+{
+    for (uint32_t i = 0; i < r->n_pre; i++) {
+        int ok = r->row_start[i] == (uint64_t)i * r->n_post && r->row_len[i] == r->n_post;
+        for (uint32_t k = 0; ok && k < r->row_len[i]; k++) {
+            const uint64_t pos = r->row_start[i] + k;
+            const uint32_t j = r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[pos]
+                                                 : ((const uint32_t *)r->ind)[pos];
+            ok = j == k;
+        }
+        if (!ok)
+            snn_fatal("projection '%s': format = \"dense\" with a weight update model needs "
+                      "every target in every row (source %u's row is not complete)", proj, i);
+    }
+}
+
 void snn_dense_from_ragged(snn_ragged *r, double w, int weight_bytes)
 {
     const int wb = weight_bytes == 4 ? 4 : 8;

@@ -155,4 +155,30 @@ typedef struct rt_list {
 void rt_list_load(const snn_proj_spec *spec, uint32_t lo, uint32_t hi, rt_list *out);
 void rt_list_free(rt_list *l);
 
+/* ---- step threads (rt_pool.c) ------------------------------------------------------- */
+
+/* The pool of step threads: n workers, the calling thread included (idempotent for fewer). */
+void rt_pool_start(int n);
+void rt_pool_stop(void);
+void rt_pool_stats(uint64_t *regions, uint64_t *master_sleeps, uint64_t *worker_sleeps);
+
+/* The choice of run->step_threads (run.json "parallel"). */
+typedef struct rt_step_info {
+    const char *mode;      /* "forced", "one block", "auto" */
+    int blocks;            /* thread blocks (run config threads) */
+    int threads;           /* step threads of the last choice */
+    double t1, tw;         /* seconds per step of the last probe on 1 and on W threads (-1: none) */
+    double c1;             /* CPU seconds per step of the last probe's one-thread stage */
+    int probes, switches;  /* probes done; changes of the choice */
+    uint64_t steps_threaded; /* steps run on more than one thread */
+    uint64_t regions, master_sleeps, worker_sleeps; /* pool: regions run, futex waits */
+} rt_step_info;
+/* After construction (run->blocks set): forced > 0 is the run config's step_threads. */
+void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose);
+/* 1 while the steps are being timed (the caller then passes each step's time) */
+int rt_steps_timing(void);
+void rt_steps_after(snn_run *run, uint64_t step, double dt, double cpu);
+double rt_thread_cpu(void);
+const rt_step_info *rt_steps_info(void);
+
 #endif /* SNNRT_INTERNAL_H */

@@ -8,7 +8,9 @@
 #endif
 
 #include "snnrt.h"
+#include "rt_internal.h"
 #include "rt_par.h"
+#include "rt_ckpt.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -173,6 +175,7 @@ static struct {
     char *sfiles[SNN_MAX_POPS]; /* synapse recorder paths, likewise */
     int output_ready;
     uint64_t steps_done;
+    uint64_t first_step;         /* --restore: the checkpoint's step; else 0 */
     double t_sim;
     double codegen_s, compile_s; /* NAN when unknown */
     int signal;                  /* the signal that stopped the run, or 0 */
@@ -182,9 +185,17 @@ static struct {
     double st_construct[3], st_init[3], st_sim[3], st_update[3], st_deliver[3], st_comm[3],
         st_wait[3], st_rss[3], st_bytes[3], st_state[3];
     int have_stats;
+    int verbose;                 /* -v: the step threads' choice on stderr */
 } G;
 
 static volatile sig_atomic_t g_stop; /* the signal that asked to stop, or 0 */
+static volatile sig_atomic_t g_ckpt; /* SIGUSR1: write a checkpoint and go on */
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    g_ckpt = 1;
+}
 
 /* The heartbeat thread (rank 0): rewrites run.json every g_hb_s seconds of wall time while
  * the run goes on, so that a reader can tell a live run from a dead one ("updated").  The
@@ -207,7 +218,7 @@ static void on_signal(int sig)
 
 static double rt_seconds(void)
 {
-    return (double)G.steps_done * G.model->dt / 1000.0;
+    return (double)(G.steps_done - G.first_step) * G.model->dt / 1000.0;
 }
 
 /* Host description pieces. */
@@ -344,6 +355,41 @@ static char *build_json(const char *status, const char *error)
     jb_u64(&b, G.steps_done);
     jb_printf(&b, ", \"seed\": ");
     jb_u64(&b, G.cfg.seed);
+    {
+        uint64_t rs;
+        const char *from = rt_ckpt_restored_from(&rs);
+        if (from[0]) { /* --restore */
+            jb_printf(&b, ", \"restored_from\": {\"dir\": ");
+            jb_str(&b, from);
+            jb_printf(&b, ", \"step\": ");
+            jb_u64(&b, rs);
+            double ws, ls;
+            uint64_t wb;
+            rt_ckpt_timing(&ws, &wb, &ls);
+            jb_printf(&b, ", \"load_s\": ");
+            jb_num(&b, ls);
+            jb_printf(&b, "}");
+        }
+        int nc;
+        uint64_t last = rt_ckpt_last(&nc);
+        if (G.cfg.ckpt_dir[0]) {
+            jb_printf(&b, ", \"checkpoint\": {\"dir\": ");
+            jb_str(&b, G.cfg.ckpt_dir);
+            jb_printf(&b, ", \"written\": %d, \"last_step\": ", nc);
+            if (last == UINT64_MAX)
+                jb_raw(&b, "null", 4);
+            else
+                jb_u64(&b, last);
+            double ws, ls;
+            uint64_t wb;
+            rt_ckpt_timing(&ws, &wb, &ls);
+            jb_printf(&b, ", \"last_write_s\": ");
+            jb_num(&b, ws);
+            jb_printf(&b, ", \"last_bytes\": ");
+            jb_u64(&b, wb);
+            jb_printf(&b, "}");
+        }
+    }
     jb_printf(&b, ", \"config\": ");
     jb_str(&b, G.cfg.source[0] ? G.cfg.source : NULL);
     jb_printf(&b, ", \"output\": ");
@@ -390,6 +436,25 @@ static char *build_json(const char *status, const char *error)
                   "\"decomposition\": \"blocks\", \"mpi\": %s",
               run->interval, run->min_delay_steps ? run->min_delay_steps : run->interval,
               run->overlap ? "true" : "false", rt_par_is_mpi() ? "true" : "false");
+    if (G.have_stats) {
+        /* the step threads (rank 0's; docs/parallel.md "Threads in the step loop"), once
+         * the step loop is over (the heartbeat thread writes run.json during it) */
+        const rt_step_info *si = rt_steps_info();
+        jb_printf(&b, ", \"blocks\": %d, \"step_threads\": %d, \"step_threads_choice\": ",
+                  run->blocks > 0 ? run->blocks : 1, si->mode ? si->threads : 1);
+        jb_str(&b, si->mode ? si->mode : "none");
+        jb_printf(&b, ", \"step_probe\": {\"one_thread_step_s\": ");
+        jb_num(&b, si->t1 >= 0 ? si->t1 : NAN);
+        jb_printf(&b, ", \"one_thread_work_s\": ");
+        jb_num(&b, si->probes ? si->c1 : NAN);
+        jb_printf(&b, ", \"threads_step_s\": ");
+        jb_num(&b, si->tw >= 0 ? si->tw : NAN);
+        jb_printf(&b, ", \"probes\": %d, \"switches\": %d, \"steps_threaded\": %llu, "
+                      "\"regions\": %llu, \"master_sleeps\": %llu, \"worker_sleeps\": %llu}",
+                  si->probes, si->switches, (unsigned long long)si->steps_threaded,
+                  (unsigned long long)si->regions, (unsigned long long)si->master_sleeps,
+                  (unsigned long long)si->worker_sleeps);
+    }
     if (G.have_stats) {
         static const char *const names[] = {"construction_s", "init_s", "simulation_s",
                                             "update_s", "deliver_s", "communicate_s", "wait_s"};
@@ -767,6 +832,7 @@ static void usage(FILE *f, const snn_model *m)
             "  --set KEY=VALUE set a config key, e.g. --set record.E=none (repeatable;\n"
             "                  applied after the config file, whatever the order)\n"
             "  --quiet         no summary on stdout, no progress line (config key 'quiet')\n"
+            "  -v, --verbose   say on stderr how many step threads the run uses, and why\n"
             "  --recover DIR   repair the .part recordings a killed run left in DIR (and\n"
             "                  DIR/.rank*/), merge the ranks' spikes, and exit\n"
             "  --help          show this help and exit\n"
@@ -778,7 +844,9 @@ static void usage(FILE *f, const snn_model *m)
             "  output: DIR          output directory (default '%s_out')\n"
             "  record:              per population: spikes | none (default: the model's)\n"
             "    POP: spikes\n"
-            "  quiet: false         true | false\n",
+            "  quiet: false         true | false\n"
+            "  threads: 1           thread blocks and construction threads (default 1)\n"
+            "  step_threads: auto   threads of the step loop, 1 .. threads (default: auto)\n",
             m->name, m->name, m->model_file ? m->model_file : "?",
             m->snncc_version ? m->snncc_version : "?", seedline, m->name);
     if (m->n_pops > 0) {
@@ -1241,6 +1309,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     const snn_model *m = model;
     char err[8192];
     const char *config_path = NULL;
+    const char *restore_dir = NULL;
     override *ov = calloc((size_t)(argc > 0 ? argc : 1), sizeof *ov);
     int n_ov = 0;
 
@@ -1248,6 +1317,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     G.model = m;
     G.codegen_s = G.compile_s = NAN;
     g_stop = 0;
+    g_ckpt = 0;
     snn_set_progname(m->name);
     if (!ov)
         snn_fatal("out of memory");
@@ -1295,6 +1365,10 @@ static int run_main(int argc, char **argv, const snn_model *model)
             ov[n_ov++] = (override){OV_QUIET, "true"};
             continue;
         }
+        if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            G.verbose = 1;
+            continue;
+        }
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
             usage_error("unexpected argument", a);
             free(ov);
@@ -1311,7 +1385,8 @@ static int run_main(int argc, char **argv, const snn_model *model)
         name[nl] = '\0';
         int known = strcmp(name, "--config") == 0 || strcmp(name, "--time") == 0 ||
                     strcmp(name, "--set") == 0 || strcmp(name, "--seed") == 0 ||
-                    strcmp(name, "--output") == 0 || strcmp(name, "--recover") == 0;
+                    strcmp(name, "--output") == 0 || strcmp(name, "--recover") == 0 ||
+                    strcmp(name, "--restore") == 0;
         if (!known) {
             usage_error("unknown option", name);
             free(ov);
@@ -1330,7 +1405,9 @@ static int run_main(int argc, char **argv, const snn_model *model)
             free(ov);
             return rt_par_rank() == 0 ? recover_dir(m, val) : 0;
         }
-        if (strcmp(name, "--config") == 0)
+        if (strcmp(name, "--restore") == 0)
+            restore_dir = val;
+        else if (strcmp(name, "--config") == 0)
             config_path = val;
         else if (strcmp(name, "--time") == 0)
             ov[n_ov++] = (override){OV_TIME, val};
@@ -1469,18 +1546,45 @@ static int run_main(int argc, char **argv, const snn_model *model)
     }
     read_build_yaml();
 
-    /* More threads than cores: threads that meet at the end of every step then wait for
-     * descheduled peers, and the run slows down many times over.  Say so. */
+    /* Checkpoints: the back end must be able to hand over its state; --restore checks the
+     * checkpoint (model, version, decomposition, every file) before anything is built. */
+    if (cfg->ckpt_dir[0] && !m->state)
+        snn_fatal("%s: the %s back end cannot write checkpoints yet (the C back end can; "
+                  "docs/run.md \"Checkpoints\"): leave 'checkpoint' out",
+                  cfg->ckpt_where[0] ? cfg->ckpt_where : "checkpoint", m->backend);
+    if (!cfg->ckpt_dir[0] && (cfg->ckpt_every_steps || cfg->ckpt_every_seconds > 0 ||
+                              cfg->ckpt_at_end))
+        snn_fatal("%s: 'checkpoint' needs 'dir' (where to write them)", cfg->ckpt_where);
+    /* data sets: the spike lists are built for the run's duration, so a restored run's
+     * cursors would point into other lists; refused until checkpoints rebuild them */
+    for (int p = 0; p < m->n_pops && (cfg->ckpt_dir[0] || restore_dir); p++)
+        if (m->pops[p].spike_source == 2)
+            snn_fatal("population '%s' is a spike_source_dataset: checkpoints and --restore do "
+                      "not support data sets yet (docs/run.md \"Data sets\"): leave "
+                      "'checkpoint' out", m->pops[p].name);
+    if (restore_dir) {
+        G.first_step = rt_ckpt_open(m, cfg, restore_dir, run->rank, run->ranks, run->n_steps);
+        run->seed = cfg->seed; /* the checkpoint's: rows are rebuilt from it */
+    }
+
+    /* More step threads than cores, forced: threads that meet at the end of every step
+     * then wait for descheduled peers, and the run slows down.  Say so.  (With the step
+     * threads chosen by the run, the probe finds that out by itself.) */
     {
         int local = rt_par_local_ranks();
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         snn_memory_budget_init(local);
-        if (run->rank == 0 && cores > 0 && (long)local * cfg->threads > cores)
-            fprintf(stderr, "%s: warning: %d rank%s x %d thread%s on this node, which has %ld "
-                            "cores: expect a slow run (docs/parallel.md)\n",
-                    m->name, local, local == 1 ? "" : "s", cfg->threads,
-                    cfg->threads == 1 ? "" : "s", cores);
+        const int st = cfg->step_threads;
+        if (run->rank == 0 && cores > 0 && st > 0 && (long)local * st > cores)
+            fprintf(stderr, "%s: warning: %d rank%s x %d step thread%s on this node, which has "
+                            "%ld cores: expect a slow run (docs/parallel.md)\n",
+                    m->name, local, local == 1 ? "" : "s", st, st == 1 ? "" : "s", cores);
     }
+
+    if (cfg->step_threads > cfg->threads)
+        snn_fatal("%s: 'step_threads' %d is more than 'threads' %d: the step loop runs the "
+                  "thread blocks, 'threads' of them, on at most as many threads",
+                  cfg->step_threads_where, cfg->step_threads, cfg->threads);
 
     /* Outputs.  With several ranks each records into <output>/.rank<r>; rank 0 merges. */
     if (run->rank == 0 && snn_mkdirs(cfg->output) != 0)
@@ -1522,6 +1626,8 @@ static int run_main(int argc, char **argv, const snn_model *model)
     if (m->init)
         m->init(run);
     snn_data_finish(run);
+    if (restore_dir)
+        rt_ckpt_load(m, run);
     run->t_init = snn_now() - t0;
 
     /* The step loop; SIGINT / SIGTERM stop it after the current step. */
@@ -1532,6 +1638,21 @@ static int run_main(int argc, char **argv, const snn_model *model)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    struct sigaction old_usr1;
+    const int ckpt_on = cfg->ckpt_dir[0] != '\0';
+    if (ckpt_on) {
+        struct sigaction su;
+        memset(&su, 0, sizeof su);
+        su.sa_handler = on_usr1;
+        sigemptyset(&su.sa_mask);
+        sigaction(SIGUSR1, &su, &old_usr1);
+        if (run->overlap)
+            snn_fatal("%s: checkpoints need the spike exchange without overlap: leave "
+                      "exchange_interval out (or set it to the minimum delay, %u steps)",
+                      cfg->ckpt_where, run->min_delay_steps);
+    }
+    double ckpt_t = snn_now(); /* the last checkpoint (every_seconds) */
+    int ckpt_due = 0;          /* a checkpoint waits for the next exchange boundary */
     /* With several ranks, all must stop at the same step: they agree on a stop request
      * every 'check' steps (a multiple of the exchange interval). */
     uint64_t check = run->interval ? run->interval : 1;
@@ -1539,7 +1660,8 @@ static int run_main(int argc, char **argv, const snn_model *model)
         check += run->interval ? run->interval : 1;
     rt_par_barrier();
     t0 = snn_now();
-    uint64_t step = 0;
+    uint64_t step = G.first_step;
+    G.steps_done = step;
     int stop = 0;
     ticker tk;
     {
@@ -1549,17 +1671,61 @@ static int run_main(int argc, char **argv, const snn_model *model)
         int want = pe && *pe ? strcmp(pe, "0") != 0 : isatty(STDERR_FILENO);
         ticker_init(&tk, t0, !cfg->quiet && run->rank == 0 && want);
     }
+    /* step threads: forced, or chosen from timed steps (rt_pool.c) */
+    if (run->blocks < 1)
+        run->blocks = 1;
+    rt_steps_begin(run, m->name, cfg->step_threads, G.verbose);
     for (; step < run->n_steps && !stop; step++) {
-        m->step(run, step);
+        if (rt_steps_timing()) {
+            const double ts = snn_now(), cs = rt_thread_cpu();
+            m->step(run, step);
+            rt_steps_after(run, step, snn_now() - ts, rt_thread_cpu() - cs);
+        } else {
+            m->step(run, step);
+            rt_steps_after(run, step, 0, 0);
+        }
         G.steps_done = step + 1;
         if (G.steps_done >= tk.next)
             tick(&tk, 0);
-        if (run->ranks == 1)
+        if (!ckpt_on) {
+            if (run->ranks == 1)
+                stop = g_stop;
+            else if ((step + 1) % check == 0)
+                stop = rt_par_any(g_stop); /* the largest signal number: SIGTERM over SIGINT */
+            continue;
+        }
+        /* Checkpoints: every_steps, every_seconds (checked every 'check' steps), SIGUSR1;
+         * SIGTERM writes one and stops.  With several ranks, at an exchange boundary on
+         * which the ranks agree. */
+        if (cfg->ckpt_every_steps && (step + 1) % cfg->ckpt_every_steps == 0)
+            ckpt_due = 1;
+        if (run->ranks == 1) {
             stop = g_stop;
-        else if ((step + 1) % check == 0)
-            stop = rt_par_any(g_stop); /* the largest signal number: SIGTERM over SIGINT */
+            if (g_ckpt || (cfg->ckpt_every_seconds > 0 && (step + 1) % check == 0 &&
+                           snn_now() - ckpt_t >= cfg->ckpt_every_seconds))
+                ckpt_due = 1;
+        } else if ((step + 1) % check == 0) {
+            int want = g_ckpt || (cfg->ckpt_every_seconds > 0 &&
+                                  snn_now() - ckpt_t >= cfg->ckpt_every_seconds);
+            int v = rt_par_any(g_stop * 2 + want); /* the largest: a stop wins */
+            stop = v / 2;
+            ckpt_due |= v & 1;
+        }
+        g_ckpt = 0;
+        if (stop == SIGTERM)
+            ckpt_due = 1;
+        if (ckpt_due && step + 1 < run->n_steps &&
+            (run->ranks == 1 || (step + 1) % run->interval == 0)) {
+            snn_exchange_drain(run);
+            rt_ckpt_write(m, run, step + 1);
+            ckpt_due = 0;
+            ckpt_t = snn_now();
+        } else if (stop == SIGTERM && step + 1 < run->n_steps) {
+            stop = 0; /* on to the next exchange boundary, then write and stop */
+        }
     }
     tick(&tk, 1);
+    rt_pool_stop();
     snn_exchange_drain(run);
     if (m->finish)
         m->finish(run);
@@ -1578,6 +1744,17 @@ static int run_main(int argc, char **argv, const snn_model *model)
     int interrupted = stop && G.steps_done < run->n_steps;
     if (interrupted)
         G.signal = stop;
+    if (ckpt_on && !interrupted && cfg->ckpt_at_end) {
+        if (run->ranks > 1 && G.steps_done % run->interval != 0)
+            fprintf(stderr, "%s: warning: no checkpoint at the end: with several ranks a "
+                            "checkpoint is written at a spike exchange, every %u steps, and "
+                            "the run ends after %llu steps\n", m->name, run->interval,
+                    (unsigned long long)G.steps_done);
+        else
+            rt_ckpt_write(m, run, G.steps_done);
+    }
+    if (ckpt_on)
+        sigaction(SIGUSR1, &old_usr1, NULL);
 
     /* Over the ranks: totals and min/median/max of the timers. */
     rt_par_stats(run->t_construct, G.st_construct);
@@ -1657,6 +1834,13 @@ static int run_main(int argc, char **argv, const snn_model *model)
         fprintf(stderr, "%s: interrupted after %llu of %llu steps; partial spikes kept in .part "
                         "files\n",
                 m->name, (unsigned long long)G.steps_done, (unsigned long long)run->n_steps);
+    if (cfg->ckpt_dir[0] && run->rank == 0) {
+        int nc;
+        uint64_t last = rt_ckpt_last(&nc);
+        if (interrupted && last == G.steps_done)
+            fprintf(stderr, "%s: checkpoint of step %llu in '%s': continue with --restore %s\n",
+                    m->name, (unsigned long long)last, cfg->ckpt_dir, cfg->ckpt_dir);
+    }
     if (!cfg->quiet && run->rank == 0)
         print_summary(m, interrupted);
     fflush(stdout);

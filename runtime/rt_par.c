@@ -201,6 +201,20 @@ void rt_par_sum_u64(uint64_t *v, int n)
 #endif
 }
 
+void snn_sum_int64(int64_t *v, size_t n)
+{
+#ifdef SNN_MPI
+    const size_t chunk = (size_t)1 << 26;
+    if (g_mpi_on && g_ranks > 1)
+        for (size_t a = 0; a < n; a += chunk)
+            MPI_Allreduce(MPI_IN_PLACE, v + a, (int)(n - a < chunk ? n - a : chunk),
+                          MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+#else
+    (void)v;
+    (void)n;
+#endif
+}
+
 int rt_par_any(int flag)
 {
 #ifdef SNN_MPI

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "snn_philox.h"
+#include "snn_xacc.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -78,6 +79,7 @@ double snn_now(void);                                         /* monotonic secon
  *     E: spikes
  *   quiet: false          # no summary on stdout
  *   threads: 2            # threads per process for network construction
+ *   step_threads: 1       # threads of the step loop (default: chosen by the run)
  *   exchange: p2p         # MPI spike exchange: collective (default) | p2p
  *   exchange_interval: 5  # MPI: steps between exchanges (default: the minimum delay D);
  *                         # below D the exchange overlaps the next D - I steps
@@ -98,7 +100,11 @@ typedef struct snn_config {
     char output[4096];        /* default: "<model name>_out" */
     int record[SNN_MAX_POPS]; /* per population: 1 record spikes, 0 not, -1 model default */
     int quiet;
-    int threads;              /* threads for network construction (default 1) */
+    int threads;              /* threads for network construction and thread blocks of the
+                               * step loop (default 1) */
+    int step_threads;         /* threads of the step loop: 0 (default) chosen by the run,
+                               * N forced (1 <= N <= threads) */
+    char step_threads_where[192];
     int exchange;             /* spike exchange between MPI ranks: 0 collective (default),
                                * 1 point-to-point ("exchange: collective | p2p") */
     uint32_t exchange_interval; /* steps between MPI exchanges; 0: the minimum delay */
@@ -134,6 +140,13 @@ typedef struct snn_config {
         char path[1024];
         char where[192];
     } data[SNN_MAX_DATA_FILES];
+    /* checkpoint: { dir, every_steps, every_seconds, at_end } (rt_ckpt.c, docs/run.md
+     * "Checkpoints"); no dir: no checkpoints (SIGUSR1 is then ignored) */
+    char ckpt_dir[4096];
+    uint64_t ckpt_every_steps;  /* 0: off */
+    double ckpt_every_seconds;  /* 0: off */
+    int ckpt_at_end;
+    char ckpt_where[192];
     /* datasets: { In: { file: dir, order: shuffle, seed: 3, example_steps: 100 } }: the
      * data set of a spike_source_dataset population (rt_dataset.c, docs/run.md) */
     int n_datasets;
@@ -522,6 +535,11 @@ void snn_ragged_free(snn_ragged *r);
  * n_syn and checksum stay as built.  Every (source, target) pair must occur at most once
  * (the compiler refuses rules with multapses): snn_fatal otherwise. */
 void snn_dense_from_ragged(snn_ragged *r, double w, int weight_bytes);
+/* format = "dense" with a weight update model (all_to_all): the ragged rows are kept as
+ * they are, since every row holds every target of the block in order (row i at i * n_post,
+ * target k at place k), which the plastic code relies on to read no index; checks that
+ * and exits through snn_fatal (naming the projection) otherwise. */
+void snn_dense_check_rows(const snn_ragged *r, const char *proj);
 
 /* format = "procedural".  Row i of a row-wise rule: its targets below 'hi', ascending,
  * written to buf (which holds the rule's longest row: n_post, k for fixed_outdegree, the
@@ -660,6 +678,10 @@ int snn_mkdirs(const char *path);
  * for any number of ranks.  Without SNN_MPI the same functions see one rank.
  * ------------------------------------------------------------------------------------- */
 
+/* v[0 .. n) summed over every rank, in place (MPI_SUM of integers: exact, the same for any
+ * order); without MPI nothing.  For exact sums (snn_xacc.h: add_to_pre). */
+void snn_sum_int64(int64_t *v, size_t n);
+
 /* The block of n neurons rank 'rank' of 'ranks' owns. */
 static inline void snn_partition(uint32_t n, int rank, int ranks, uint32_t *lo, uint32_t *nl)
 {
@@ -767,7 +789,17 @@ typedef struct snn_run {
     uint64_t syn_final[SNN_MAX_POPS];
     int has_final[SNN_MAX_POPS];
     snn_synrec *synrec[SNN_MAX_POPS];  /* per snn_synrec_desc, open during the run */
+    /* the step loop: thread blocks of every population (set by model->build; 1 if not) and
+     * the threads that run them now (set by the runtime, between steps) */
+    int blocks, step_threads;
 } snn_run;
+
+/* Step threads (rt_pool.c).  A parallel region of a step is a function of (worker,
+ * workers): worker w of W runs the blocks [B w / W, B (w + 1) / W) in order, B =
+ * run->blocks.  snn_step_region runs fn on run->step_threads workers (the caller is
+ * worker 0) and returns when all are done; with one step thread it calls fn(arg, 0, 1). */
+typedef void (*snn_region_fn)(void *arg, int worker, int workers);
+void snn_step_region(snn_run *run, snn_region_fn fn, void *arg);
 
 /* A parameter the run config may change without recompiling (population{ runtime = },
  * current_source{ runtime = }, projection{ runtime = }). */
@@ -777,6 +809,26 @@ typedef struct snn_rparam_desc {
     int has_range;    /* 1: a value outside [lo, hi] is an error */
     double lo, hi;
 } snn_rparam_desc;
+
+/* A piece of state for a checkpoint: its name (a state table entry, plus ".weight" or
+ * ".checksum" for the rows of plastic projections), its thread block (-1: none), address
+ * and size.  SNN_STATE_CHECK: on restore, compare with the checkpoint instead of loading
+ * (state rebuilt from the seed, whose checksum must agree). */
+#define SNN_STATE_CHECK 1
+typedef void (*snn_state_fn)(void *ctx, const char *name, int block, void *data, size_t bytes,
+                             int flags);
+
+/* A projection's per-synapse values for a checkpoint, as one piece 'name' in the order of
+ * snn_synrec_snapshot (for each source, the thread blocks in order, each row in storage
+ * order: ascending targets), which does not depend on the number of blocks: gathered,
+ * handed to fn, scattered back (so fn may read or fill them).  base NULL: the blocks'
+ * weights; else a synapse variable, block b's values at base + off[b] (value_bytes each,
+ * by storage position).  And the sum of the blocks' connectivity checksums (SNN_STATE_CHECK).
+ * rt_ckpt.c. */
+void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_ragged *blocks,
+                        int n_blocks, void *base, const uint64_t *off, int value_bytes);
+void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
+                             const snn_ragged *blocks, int n_blocks);
 
 typedef struct snn_model {
     const char *name;
@@ -817,6 +869,9 @@ typedef struct snn_model {
     int n_synrecs;                     /* at most SNN_MAX_POPS */
     const snn_synrec_desc *synrecs;
     void (*syn_snapshot)(snn_run *run, int k, double t_ms);
+    /* Checkpoints (C back end; NULL: the back end cannot checkpoint): calls fn once per
+     * stored piece of state (rt_ckpt.c). */
+    void (*state)(snn_run *run, snn_state_fn fn, void *ctx);
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run

@@ -42,6 +42,27 @@ LUA
 if "$SNNCC" -b cuda -S "$WORK/kw.lua" -o "$WORK/kw" 2>"$WORK/err"; then exit 1; fi
 grep -q "variable 'new' is a C++ keyword" "$WORK/err"
 
+# the model-independent runtime is in libsnnrt_cuda.a (runtime/cuda/rt_cuda.cu), not in
+# each model's device code: its kernels and host functions are not defined there
+"$SNNCC" -q -b cuda -S tests/cuda/sparse.lua -o "$WORK/s5"
+for f in "$WORK/s1/brunel.cu" "$WORK/s5/sparse.cu"; do
+    for k in "snn_k_cbuild(" "snn_k_cfinish(" "snn_k_segsort(" "snn_k_ccols(" "snn_k_cpre(" \
+        "int snn_cu_build(" "int snn_cu_build_columns(" "void *snn_cu_alloc(" "void snn_cu_check(" \
+        "void snn_row_outdegree(" "void snn_block_sort("; do
+        if grep -qF "$k" "$f"; then
+            echo "FAIL: $f defines $k (runtime/cuda has it)"; exit 1
+        fi
+    done
+done
+grep -q '#include "snn_cuda.h"' "$WORK/s1/brunel.cu"
+# a model whose projections built on the device draw from initialiser{} code instantiates
+# the construction kernels with its code; one without does not
+grep -q "snn_cb_build_body<snn_cb_model>" "$WORK/s5/sparse.cu"
+if grep -q "snn_cb_code" "$WORK/s1/brunel.cu"; then
+    echo "FAIL: brunel.cu has construction code, but no initialiser{} code"; exit 1
+fi
+echo "runtime in the library: not in the generated device code"
+
 if ! [ -x "$NVCC" ] && ! command -v "$NVCC" >/dev/null; then
     echo "SKIP: nvcc not found (set NVCC or install the CUDA toolkit); the CUDA sources were generated, not compiled"
     exit 0
@@ -94,12 +115,30 @@ for want in "formats:projection 'P_to_Da': P -> Da, dense matrix" \
 done
 echo "dense, procedural, egp and synapse-code draws: in the compiled device code"
 # sparse projections built on the device (the default), not with --cuda-construct host
-grep -q "snn_k_cbuild" "$WORK/sparse/sparse.cu" && grep -q "if (!snn_cu_build(" "$WORK/sparse/sparse.c" ||
+# (the kernels are libsnnrt_cuda.a's; sparse.lua's initialiser{} code is compiled with them)
+grep -q "snn_k_cbuild_code" "$WORK/sparse/sparse.cu" && grep -q "if (!snn_cu_build(" "$WORK/sparse/sparse.c" ||
     { echo "FAIL: sparse: no device construction"; exit 1; }
 if grep -q "snn_k_cbuild" "$WORK/sparse_host/sparse.cu" || grep -q "if (!snn_cu_build(" "$WORK/sparse_host/sparse.c"; then
     echo "FAIL: --cuda-construct host still builds on the device"; exit 1
 fi
 echo "construction on the device: compiled (and left out with --cuda-construct host)"
+
+# the CUDA runtime library: built by make where nvcc is; every simulator above linked it;
+# with other nvcc flags snncc compiles its source with them (snnrt_cuda.o), and the
+# generated Makefile does too
+LIBCU="$(dirname "$SNNCC")/../lib/libsnnrt_cuda.a"
+nm -C "$LIBCU" | grep -q "T snn_cu_build" || { echo "FAIL: $LIBCU has no snn_cu_build"; exit 1; }
+nm -C "$LIBCU" | grep -q "snn_dev::snn_k_segsort" || { echo "FAIL: $LIBCU has no snn_k_segsort"; exit 1; }
+grep -q '^SNNRT_CUDA = $(SNNRT_LIB)/libsnnrt_cuda.a' "$WORK/brunel/Makefile"
+[ ! -e "$WORK/brunel/snnrt_cuda.o" ]
+OWN="-O1 -std=c++17 --fmad=false -gencode arch=compute_90,code=[sm_90,compute_90]"
+"$SNNCC" -q -k -b cuda --nvcc-flags "$OWN" models/lif_single.lua -o "$WORK/ownflags"
+test -f "$WORK/ownflags/snnrt_cuda.o"
+grep -q '^SNNRT_CUDA = snnrt_cuda.o' "$WORK/ownflags/Makefile"
+rm "$WORK/ownflags/snnrt_cuda.o" "$WORK/ownflags/lif_single"
+make -s -C "$WORK/ownflags" >/dev/null
+test -x "$WORK/ownflags/lif_single" && test -f "$WORK/ownflags/snnrt_cuda.o"
+echo "libsnnrt_cuda.a linked; with other nvcc flags its source compiled with them (snncc, Makefile)"
 
 # without a GPU, the simulator stops with a clear message and a failed run.json
 if ! nvidia-smi >/dev/null 2>&1; then

@@ -15,6 +15,21 @@ RT="$PWD/$BUILD"
 cc -O2 -o "$WORK/snn-compare" tools/snn_compare.c -lm
 CMP="$WORK/snn-compare"
 
+# The CUDA runtime (libsnnrt_cuda.a's source, installed with the headers) for the CPU
+# emulation: its launches rewritten as the model's, compiled once per set of EMU_FLAGS.
+emu_runtime() { # EMU_FLAGS -> path of the object
+    local o
+    o="$WORK/emu_rt_$(printf '%s' "$1" | cksum | cut -d' ' -f1).o"
+    if [ ! -f "$o" ]; then
+        sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
+            "$RT/include/snncc/rt_cuda.cu" >"$o.cc"
+        # shellcheck disable=SC2086
+        g++ -std=c++17 -O1 $1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+            -I"$RT/include/snncc" -c "$o.cc" -o "$o.tmp" && mv "$o.tmp" "$o"
+    fi
+    echo "$o"
+}
+
 emulate() { # name model "snncc options" "run options" comparison
     local name=$1 model=$2 sopts=$3 ropts=$4 how=$5
     local d="$WORK/$name"
@@ -27,10 +42,12 @@ emulate() { # name model "snncc options" "run options" comparison
     # shellcheck disable=SC2086 # EMU_FLAGS: extra definitions for the device half
     g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
         -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
+    local rt
+    rt=$(emu_runtime "${EMU_FLAGS:-}")
     # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
     cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$base.c" -o "$d/host.o"
     # shellcheck disable=SC2086
-    g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$RT/lib/libsnnrt.a" -lyaml -lm
+    g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$rt" "$RT/lib/libsnnrt.a" -lyaml -lm
     # shellcheck disable=SC2086
     "$SNNCC" -q $sopts "$model" -o "$d/c"
     # shellcheck disable=SC2086

@@ -8,6 +8,13 @@ test -x "$WORK/prefix/bin/snncc"
 test -f "$WORK/prefix/lib/libsnnrt.a"
 test -f "$WORK/prefix/include/snncc/snnrt.h"
 test -f "$WORK/prefix/include/snncc/snn_philox.h"
+# the CUDA back end's runtime: its header and source always, the library where nvcc is
+test -f "$WORK/prefix/include/snncc/snn_cuda.h"
+test -f "$WORK/prefix/include/snncc/rt_cuda.cu"
+NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
+if [ -x "$NVCC" ] || command -v "$NVCC" >/dev/null; then
+    test -f "$WORK/prefix/lib/libsnnrt_cuda.a"
+fi
 mkdir -p "$WORK/elsewhere"
 cat >"$WORK/elsewhere/mine.lua" <<'LUA'
 network { name = "mine", dt = 0.1, seed = 3 }
@@ -32,3 +39,13 @@ assert 35 < rate < 65, rate   # 50 Hz Poisson, 100 neurons, 0.2 s: sd ~ 3.5 Hz
 assert r["projections"][0]["synapses"] == 1000
 print(f"installed snncc works from {__import__('os').getcwd()}: P rate {rate:.1f} Hz")
 PY
+
+# the CUDA back end from the installed layout: libsnnrt_cuda.a, snn_cuda.h (nvcc only)
+if [ -f "$WORK/prefix/lib/libsnnrt_cuda.a" ]; then
+    env -u SNNCC_RUNTIME "$WORK/prefix/bin/snncc" -q -k -b cuda mine.lua -o cu
+    test -x cu/mine
+    grep -q "^SNNRT_CUDA = \$(SNNRT_LIB)/libsnnrt_cuda.a" cu/Makefile
+    grep -q "^SNNRT_LIB  = .*/prefix/lib$" cu/Makefile
+    [ ! -e cu/snnrt_cuda.o ]
+    echo "installed snncc builds CUDA simulators with the installed libsnnrt_cuda.a"
+fi

@@ -27,7 +27,8 @@
  * check from dumped fields, file names whose contents are hashed instead):
  *   SrcLoc everywhere; Population.index, Projection.index, CurrentSource.index,
  *   InitSnippet.index; Projection.{delay_steps, het_delay, delay_bytes, input_slot,
- *   weight_given, format_loc, syn_code (the synapse model's code resolved for the
+ *   weight_given, format_loc, pre_input_loc, add_post, add_pre, pre_input_index (derived
+ *   from the dumped code and pre_input), syn_code (the synapse model's code resolved for the
  *   projection: derived from the dumped code)}; CurrentSource.input_slot; NeuronModel.sst_file,
  *   Population.egp_src; VarDef defaults of a population's or projection's variables
  *   (their actual initialisers are dumped); NeuronModel/SynapseModel/ConnSnippet
@@ -43,7 +44,7 @@ _Static_assert(sizeof(Model) == 208, "Model changed: update ir_dump and test_ir.
 _Static_assert(sizeof(NeuronModel) == 264, "NeuronModel changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(SynapseModel) == 392, "SynapseModel changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Population) == 112, "Population changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(Projection) == 1224, "Projection changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(Projection) == 1256, "Projection changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnRule) == 472, "ConnRule changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnSnippet) == 200, "ConnSnippet changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Init) == 136, "Init changed: update ir_dump and test_ir.c");
@@ -192,6 +193,7 @@ MUT(m_nm_spike_source, pop(m, "A")->model->spike_source = true; pop(m, "A")->mod
 MUT(m_nm_dataset, pop(m, "S")->model->dataset = true; pop(m, "S")->model->classes = 3)
 
 MUT(m_pj_name, proj(m, "A_to_B")->name = "AB")
+MUT(m_pj_pre_input, proj(m, "A_to_A")->pre_input = "Isyn")
 MUT(m_pj_pre, proj(m, "A_to_B")->pre = pop(m, "B"))
 MUT(m_pj_post, proj(m, "A_to_B")->post = pop(m, "A"))
 MUT(m_pj_conn_kind, proj(m, "A_to_B")->conn.kind = CONN_ALL_TO_ALL)
@@ -306,7 +308,8 @@ static const struct {
     M(m_nm_name), M(m_nm_param_name), M(m_nm_var_name), M(m_nm_sim), M(m_nm_threshold),
     M(m_nm_reset), M(m_nm_egp_name), M(m_nm_input_name), M(m_nm_sst_time), M(m_nm_sst_start),
     M(m_nm_spike_source), M(m_nm_dataset),
-    M(m_pj_name), M(m_pj_pre), M(m_pj_post), M(m_pj_conn_kind), M(m_pj_conn_p),
+    M(m_pj_name), M(m_pj_pre_input), M(m_pj_pre), M(m_pj_post), M(m_pj_conn_kind),
+    M(m_pj_conn_p),
     M(m_pj_conn_k), M(m_pj_conn_k_out), M(m_pj_conn_n), M(m_pj_autapses), M(m_pj_multapses),
     M(m_pj_conn_param), M(m_pj_weight), M(m_pj_weight_kind), M(m_pj_delay),
     M(m_pj_delay_init), M(m_pj_psm_kind), M(m_pj_psm_tau), M(m_pj_psm_E), M(m_pj_psm_V),

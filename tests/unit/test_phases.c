@@ -100,8 +100,8 @@ static void test_order(void **state)
 {
     (void)state;
     const char *order[] = {"exchange_due", "propagate", "update", "post", "gather",
-                           "exchange", "pre", "syn_dynamics", "end_step", "synrec",
-                           "finite_check"};
+                           "exchange", "pre", "syn_dynamics", "pre_inputs", "end_step",
+                           "synrec", "finite_check"};
     assert_int_equal(phase_count, (int)(sizeof order / sizeof order[0]));
     for (int k = 0; k < phase_count; k++)
         assert_int_equal(phase_index(order[k]), k);
@@ -123,10 +123,11 @@ static const char *every_phase =
     "  on_pre = \"w += 0.001 * y;\", on_post = \"w -= 0.001 * x;\",\n"
     "  pre_spike = \"x += 1.0;\", post_spike = \"y += 1.0;\",\n"
     "  pre_dynamics = \"x *= exp(-dt / tau);\", post_dynamics = \"y *= exp(-dt / tau);\",\n"
-    "  dynamics = \"w *= 0.99999;\" }\n"
+    "  dynamics = \"w *= 0.99999; add_to_pre(0.001 * w);\" }\n"
     "local A = population { \"A\", lif, 20 }\n"
     "local B = population { \"B\", lif, 20 }\n"
-    "projection { A, B, name = \"AB\", conn = fixed_probability(0.5), synapse = syn }\n"
+    "projection { A, B, name = \"AB\", conn = fixed_probability(0.5), synapse = syn,\n"
+    "             pre_input = \"Isyn\" }\n"
     "projection { B, A, name = \"BA\", conn = fixed_probability(0.5), weight = 0.1 }\n"
     "record { AB = { \"w\", every = 10 } }\n";
 
@@ -171,26 +172,31 @@ static void test_c_step(void **state)
     phases_c_step(m, &rg, &body);
     const char *regions[] = {
         "static inline void model_step_block(", "snn_propagate_AB(step, snn_t);",
-        "snn_propagate_BA(step, snn_t);", "*snn_td = snn_now() - snn_t0;",
+        "snn_propagate_BA(step, snn_t);", "*snn_td += snn_now() - snn_t0;",
         "snn_update_A(run, step, snn_t);", "snn_update_B(run, step, snn_t);",
         "snn_plastic_post_AB(step, snn_t);",
-        "static inline void model_step_syn_dynamics(", "snn_syn_dynamics_AB(step, snn_t);"};
+        /* a step thread's share: its blocks, in order (worker 0 times the delivery) */
+        "static void model_step_block_w(void *snn_a, int snn_w, int snn_nw)",
+        "model_step_block(snn_x->run, snn_x->step, snn_t,", "snn_w == 0 ? snn_x->td : NULL",
+        "static inline void model_step_syn_dynamics(", "snn_syn_dynamics_AB(step, snn_t);",
+        "static void model_step_syn_dynamics_w(",
+        "model_step_syn_dynamics(snn_x->run, snn_x->step, snn_t);"};
     in_order(rg.buf, regions, (int)(sizeof regions / sizeof regions[0]));
     assert_null(strstr(rg.buf, "snn_plastic_post_BA")); /* not plastic */
     assert_null(strstr(rg.buf, "snn_syn_dynamics_BA"));
     const char *steps[] = {
         "#ifdef SNN_MPI\n    /* overlapped", "snn_exchange_due(run, step);",
-        /* the region: in threads, or called directly with one thread */
-        "#pragma omp parallel num_threads(snn_nthr)\n"
-        "            model_step_block(run, step, snn_thread_id(), snn_t0, &snn_td);\n"
-        "        } else\n#endif\n"
-        "            model_step_block(run, step, 0, snn_t0, &snn_td);",
+        /* the region: on the run's step threads (runtime/rt_pool.c) */
+        "snn_region_args snn_x = {run, step, snn_t0, &snn_td};",
+        "snn_step_region(run, model_step_block_w, &snn_x);",
         "snn_gather_A(run, step);", "snn_gather_B(run, step);", "run->t_deliver += snn_td;",
         "#ifdef SNN_MPI\n    /* the end of an exchange interval",
         "snn_exchange(run, step + 1 - snn_k, snn_k);\n    }\n#endif\n",
         "snn_plastic_pre_AB(step);",
-        "model_step_syn_dynamics(run, step, snn_thread_id());",
-        "model_step_syn_dynamics(run, step, 0);", "model_syn_snapshot(run, 0,",
+        "snn_region_args snn_x = {run, step, 0, NULL};",
+        "snn_step_region(run, model_step_syn_dynamics_w, &snn_x);",
+        "snn_pre_inputs_AB(step);",
+        "model_syn_snapshot(run, 0,",
         "snn_check_finite(run, step);"};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
     assert_null(strstr(body.buf, "snn_plastic_pre_BA"));
@@ -210,7 +216,7 @@ static void test_c_step_static(void **state)
     assert_null(strstr(rg.buf, "model_step_syn_dynamics")); /* one region */
     assert_null(strstr(body.buf, "plastic"));
     assert_null(strstr(body.buf, "snapshot"));
-    const char *steps[] = {"snn_exchange_due", "model_step_block(run, step, 0,",
+    const char *steps[] = {"snn_exchange_due", "snn_step_region(run, model_step_block_w,",
                            "snn_gather_A(run, step);", "snn_exchange(", "snn_check_finite("};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
     sb_release(&rg);

@@ -149,9 +149,11 @@ static void test_errors(void **state)
     expect_error("sed: 1", "run.yaml:1: unknown key 'sed' (did you mean 'seed'?)");
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
-                 "quiet, params, threads, exchange, exchange_interval, cuda_graph_steps, "
-                 "spike_times, finite_check, data, datasets)");
+                 "quiet, params, threads, step_threads, exchange, exchange_interval, "
+                 "cuda_graph_steps, spike_times, finite_check, data, checkpoint, datasets)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
+    expect_error("step_threads: 0",
+                 "run.yaml:1: 'step_threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("threads: 99999999999999999999", "run.yaml:1: 'threads' must be a whole number from 1 "
                                                   "to 1024 (got '99999999999999999999')");
     expect_error("exchange_interval: 0", "run.yaml:1: 'exchange_interval' must be a whole number of "
@@ -305,10 +307,12 @@ static void test_set_errors(void **state)
                      "--set 'recrd.E=none': unknown key 'recrd.E' (did you mean 'record.E'?)");
     expect_set_error("colour=red", "--set 'colour=red': unknown key 'colour' (valid keys: "
                                    "duration, seed, output, quiet, threads, "
-                                   "exchange, exchange_interval, cuda_graph_steps, "
+                                   "step_threads, exchange, exchange_interval, cuda_graph_steps, "
                                    "finite_check, record.<population>, "
                                    "params.<population>.<parameter>, "
-                                   "spike_times.<population>, data.<file>, datasets.<population>.<key>)");
+                                   "spike_times.<population>, data.<file>, "
+                                   "checkpoint.<dir|every_steps|every_seconds|at_end>, "
+                                   "datasets.<population>.<key>)");
     expect_set_error("data.w.npy=", "--set 'data.w.npy=': 'data.w.npy' must be a file name "
                                     "(a .npy file) (got nothing)");
     expect_set_error("spike_times.Q=a.txt", "--set 'spike_times.Q=a.txt': 'spike_times': the "
@@ -326,6 +330,36 @@ static void test_set_errors(void **state)
     expect_set_error("seed=-1",
                      "--set 'seed=-1': 'seed' must be a non-negative integer (got '-1')");
     expect_set_error("quiet=2", "--set 'quiet=2': 'quiet' must be true or false (got '2')");
+}
+
+/* checkpoint: { dir, every_steps, every_seconds, at_end } (rt_ckpt.c) */
+static void test_checkpoint(void **state)
+{
+    (void)state;
+    snn_config c = fresh();
+    char err[1024] = "";
+    assert_string_equal(c.ckpt_dir, "");
+    assert_int_equal(snn_config_load_string(&c,
+                                            "checkpoint:\n  dir: ck\n  every_steps: 500\n"
+                                            "  every_seconds: 1.5\n  at_end: true\n",
+                                            "run.yaml", NP, POPS, err, sizeof err),
+                     0);
+    assert_string_equal(c.ckpt_dir, "ck");
+    assert_int_equal(c.ckpt_every_steps, 500);
+    assert_true(c.ckpt_every_seconds == 1.5);
+    assert_int_equal(c.ckpt_at_end, 1);
+    assert_int_equal(snn_config_set(&c, "checkpoint.dir=other", NP, POPS, err, sizeof err), 0);
+    assert_string_equal(c.ckpt_dir, "other");
+    expect_error("checkpoint: 5", "run.yaml:1: 'checkpoint' must be a mapping such as { dir: "
+                                  "ckpt, every_steps: 10000, at_end: true } (got '5')");
+    expect_error("checkpoint:\n  every: 5", "run.yaml:2: unknown key 'checkpoint.every' "
+                                            "(valid: dir, every_steps, every_seconds, at_end)");
+    expect_error("checkpoint: { every_steps: -1 }",
+                 "run.yaml:1: 'checkpoint.every_steps' must be a whole number of steps from 0 "
+                 "(off) to 2000000000 (got '-1')");
+    expect_set_error("checkpoint.at_end=maybe", "--set 'checkpoint.at_end=maybe': "
+                                                "'checkpoint.at_end' must be true or false (got "
+                                                "'maybe')");
 }
 
 /* datasets: the YAML form and --set datasets.<pop>.<key>, defaults and every error */
@@ -386,7 +420,7 @@ int main(void)
         cmocka_unit_test(test_empty_config),  cmocka_unit_test(test_errors),
         cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_file),
         cmocka_unit_test(test_set),           cmocka_unit_test(test_set_errors),
-        cmocka_unit_test(test_datasets),
+        cmocka_unit_test(test_checkpoint),  cmocka_unit_test(test_datasets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

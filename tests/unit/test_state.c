@@ -33,14 +33,14 @@ static const char *MODEL =
     "  vars = { w = 0.0, e = 0.0 }, pre_vars = { x = 0.0 }, post_vars = { z = 0.0 },\n"
     "  on_pre = \"w = a * w + uniform() + 0.01 * z + 0.001 * x; e += b;\",\n"
     "  on_post = \"w += 0.1 * normal();\", pre_spike = \"x += 1.0;\",\n"
-    "  post_dynamics = \"z = 0.9 * z;\" }\n"
+    "  post_dynamics = \"z = 0.9 * z;\", dynamics = \"add_to_pre(0.001 * e);\" }\n"
     "projection { S, A, conn = all_to_all(), weight = 100.0, delay = 1.0 }\n"
     "projection { A, B, conn = fixed_probability(0.2), weight = 20.0,\n"
     "             delay = uniform(0.5, 3.0), psm = exp_curr(2.0) }\n"
     "projection { B, G, conn = fixed_total(200), weight = 1.0, delay = 2.0,\n"
     "             psm = alpha_curr(0.5) }\n"
     "projection { A, A, conn = fixed_indegree(10), synapse = noisy,\n"
-    "             weight = 0.5, delay = 1.5, runtime = { \"b\" } }\n"
+    "             weight = 0.5, delay = 1.5, runtime = { \"b\" }, pre_input = \"Isyn\" }\n"
     "current_source { B, dc { amp = 50.0 }, runtime = { \"amp\" } }\n"
     "local D = population { \"D\", spike_source_dataset { classes = 4 }, 5 }\n"
     "projection { D, B, conn = all_to_all(), weight = 1.0 }\n";
@@ -133,6 +133,9 @@ static const struct {
     {"snn_qv_A_to_A_z", "scalar", "SNN_NL_A+1", true, true, SI_INITIAL, NULL},
     {"snn_cols_A_to_A", "snn_columns", "thread", false, true, SI_BUILT, NULL},
     {"snn_gpos_A_to_A", "uint64_t *", "thread", false, false, SI_BUILT, NULL},
+    {"snn_pin_A_to_A", "scalar", "SNN_NL_A", true, false, SI_ZERO,
+     "projection 'A_to_A' add_to_pre sums"},
+    {"snn_xa_A_to_A", "int64_t", "(thread+1) x SNN_N_A x SNN_XW", false, false, SI_ZERO, NULL},
     {"snn_sss_D", "uint64_t", "SNN_N_D+1", false, true, SI_COMPILED, NULL},
     {"snn_dsn_D", "uint32_t", "value", false, true, SI_BUILT, "population 'D' example length"},
     {"snn_dsk_D", "uint64_t", "value", false, false, SI_BUILT, NULL},

@@ -1,0 +1,775 @@
+/*
+ * rt_ckpt.c - checkpoints and restarts (docs/run.md "Checkpoints").
+ *
+ * A checkpoint is a directory:
+ *   manifest.json            format, model hash, snncc version, back end, precision, seed,
+ *                            step, decomposition (ranks, threads), and every file with its
+ *                            size and CRC-32; written by rank 0 after every rank is done
+ *   rank<r>/<entry>.bin      one file per stored entry of the state table (compiler/
+ *                            state.c), as the generated model_state hands them over: the
+ *                            raw bytes of rank r's array; the weights of a plastic
+ *                            projection <entry>.weight.bin, in the order of
+ *                            snn_state_synapses, and its rows' checksum
+ *                            <entry>.checksum.bin
+ *   rank<r>/run.spike_count.bin  the run's spike counts so far (run.json)
+ * Rows are not stored: they are rebuilt from the seed at restore, and their connectivity
+ * checksums (stored) are compared with the rebuilt ones.  The state is stored per rank and
+ * rank, so a checkpoint restores on the same number of ranks only; the synapses' values are
+ * in an order that does not depend on the thread blocks (snn_state_synapses), so any
+ * number of threads restores.
+ *
+ * Atomicity: everything goes into DIR.tmp-<step>, each file and directory fsynced, then
+ * DIR.tmp-<step> and DIR are swapped with renameat2(RENAME_EXCHANGE) (one atomic step;
+ * a plain rename when there is no DIR yet) and the old one removed.  A crash at any point
+ * leaves DIR as the previous complete checkpoint or the new complete one.
+ */
+#define _GNU_SOURCE
+#include "rt_ckpt.h"
+#include "rt_par.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CKPT_FORMAT 1
+
+/* Slicing by 8: eight bytes per step through eight tables (t[k][b] is the CRC of byte b
+ * followed by k zero bytes), about 2 instructions a byte instead of 8 for the byte-wise
+ * loop; the same result. */
+uint32_t rt_crc32(uint32_t crc, const void *data, size_t n)
+{
+    static uint32_t t[8][256];
+    static int ready;
+    if (!ready) {
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++)
+                c = c & 1u ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[0][i] = c;
+        }
+        for (uint32_t i = 0; i < 256; i++)
+            for (int k = 1; k < 8; k++)
+                t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xffu];
+        ready = 1;
+    }
+    const unsigned char *p = data;
+    crc = ~crc;
+    for (; n >= 8; n -= 8, p += 8) {
+        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                             (uint32_t)p[3] << 24);
+        crc = t[7][lo & 0xffu] ^ t[6][(lo >> 8) & 0xffu] ^ t[5][(lo >> 16) & 0xffu] ^
+              t[4][lo >> 24] ^ t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
+    }
+    for (; n > 0; n--, p++)
+        crc = t[0][(crc ^ *p) & 0xffu] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Synapses, independent of the thread blocks */
+
+/* Row i of block b: its first storage position and length. */
+static void block_row(const snn_ragged *r, uint32_t i, uint64_t *start, uint64_t *len)
+{
+    if (r->dense) {
+        *start = (uint64_t)i * r->n_post;
+        *len = r->n_post;
+    } else {
+        *start = r->row_start[i];
+        *len = r->row_len[i];
+    }
+}
+
+void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_ragged *blocks,
+                        int n_blocks, void *base, const uint64_t *off, int value_bytes)
+{
+    const size_t vb = (size_t)(base ? value_bytes : blocks[0].weight_bytes);
+    uint64_t total = 0, s, l;
+    for (int b = 0; b < n_blocks; b++)
+        for (uint32_t i = 0; i < blocks[b].n_pre; i++) {
+            block_row(&blocks[b], i, &s, &l);
+            total += l;
+        }
+    char *buf = malloc(total * vb + 1);
+    if (!buf)
+        snn_fatal("out of memory for a checkpoint of '%s'", name);
+    const uint32_t n_pre = n_blocks ? blocks[0].n_pre : 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t k = 0;
+        for (uint32_t i = 0; i < n_pre; i++)
+            for (int b = 0; b < n_blocks; b++) {
+                char *v = base ? (char *)base + off[b] * vb : (char *)blocks[b].weight;
+                block_row(&blocks[b], i, &s, &l);
+                if (!l)
+                    continue;
+                if (pass == 0)
+                    memcpy(buf + k, v + s * vb, l * vb);
+                else
+                    memcpy(v + s * vb, buf + k, l * vb);
+                k += l * vb;
+            }
+        if (pass == 0)
+            fn(ctx, name, -1, buf, total * vb, 0);
+    }
+    free(buf);
+}
+
+void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
+                             const snn_ragged *blocks, int n_blocks)
+{
+    uint64_t sum = 0;
+    for (int b = 0; b < n_blocks; b++)
+        sum += blocks[b].checksum;
+    fn(ctx, name, -1, &sum, sizeof sum, SNN_STATE_CHECK);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Writing */
+
+typedef struct wctx {
+    char dir[4300];    /* DIR.tmp-<step>/rank<r> */
+    FILE *index;       /* rank<r>/index.tsv: file, bytes, crc */
+    int failed;
+    char err[8400];
+    uint64_t limit;    /* SNN_CKPT_LIMIT_BYTES (a test knob standing for a full disk) */
+    uint64_t written;
+    int rank;
+} wctx;
+
+static void piece_name(char *buf, size_t n, const char *name, int block)
+{
+    if (block >= 0)
+        snprintf(buf, n, "%s.t%d.bin", name, block);
+    else
+        snprintf(buf, n, "%s.bin", name);
+}
+
+static int write_all(int fd, const void *data, size_t n, wctx *w)
+{
+    const char *p = data;
+    while (n > 0) {
+        size_t chunk = n > (1u << 30) ? (1u << 30) : n;
+        if (w->limit && w->written + chunk > w->limit) {
+            errno = ENOSPC;
+            return -1;
+        }
+        ssize_t k = write(fd, p, chunk);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+        w->written += (uint64_t)k;
+    }
+    return 0;
+}
+
+static void write_piece(void *ctx, const char *name, int block, void *data, size_t bytes,
+                        int flags)
+{
+    wctx *w = ctx;
+    (void)flags;
+    if (w->failed)
+        return;
+    char file[512], path[4900];
+    piece_name(file, sizeof file, name, block);
+    snprintf(path, sizeof path, "%s/%s", w->dir, file);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write_all(fd, data, bytes, w) != 0) {
+        int e = errno;
+        snprintf(w->err, sizeof w->err, "cannot write '%s': %s", path, strerror(e));
+        w->failed = 1;
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    if (close(fd) != 0) {
+        snprintf(w->err, sizeof w->err, "cannot write '%s': %s", path, strerror(errno));
+        w->failed = 1;
+        return;
+    }
+    fprintf(w->index, "rank%d/%s\t%zu\t%08" PRIx32 "\n", w->rank, file, bytes,
+            rt_crc32(0, data, bytes));
+}
+
+static int fsync_path(const char *path);
+
+/* fsync every file of w->dir (the ranks' pieces). */
+static int sync_files(wctx *w)
+{
+    DIR *d = opendir(w->dir);
+    if (!d) {
+        snprintf(w->err, sizeof w->err, "cannot read '%s': %s", w->dir, strerror(errno));
+        return -1;
+    }
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || !strcmp(de->d_name, "index.tsv"))
+            continue;
+        char path[4900];
+        snprintf(path, sizeof path, "%s/%s", w->dir, de->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) {
+            snprintf(w->err, sizeof w->err, "cannot write '%s': %s", path, strerror(errno));
+            rc = -1;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int fsync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* rm -r of a checkpoint directory (two levels: files and rank<r>/ directories). */
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        unlink(path);
+        return;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char sub[4800];
+        snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+        struct stat st;
+        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(sub);
+        else
+            unlink(sub);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+static uint64_t g_last = UINT64_MAX;
+static int g_count;
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* Rank 0: the manifest from the ranks' index files (which it removes). */
+static int write_manifest(const snn_model *m, const snn_run *run, const char *tmp, uint64_t step,
+                          char *err, size_t errlen)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/manifest.json", tmp);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    char when[64];
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(f, "{\n  \"format\": \"snncc-checkpoint\",\n  \"format_version\": %d,\n",
+            CKPT_FORMAT);
+    fprintf(f, "  \"model\": ");
+    json_str(f, m->name);
+    fprintf(f, ",\n  \"model_hash\": \"%s\",\n  \"snncc_version\": \"%s\",\n",
+            m->model_hash ? m->model_hash : "?", m->snncc_version ? m->snncc_version : "?");
+    fprintf(f, "  \"backend\": \"%s\",\n  \"precision\": \"%s\",\n", m->backend ? m->backend : "c",
+            m->precision ? m->precision : "?");
+    fprintf(f, "  \"seed\": %" PRIu64 ",\n  \"step\": %" PRIu64 ",\n  \"time_ms\": %.17g,\n",
+            run->seed, step, (double)step * m->dt);
+    fprintf(f, "  \"written\": \"%s\",\n", when);
+    fprintf(f, "  \"decomposition\": { \"ranks\": %d, \"threads\": %d },\n", run->ranks,
+            run->cfg->threads > 0 ? run->cfg->threads : 1);
+    fprintf(f, "  \"rows\": \"rebuilt from the seed; their connectivity checksums are "
+               "stored and compared\",\n");
+    fprintf(f, "  \"files\": [\n");
+    int first = 1, rc = 0;
+    for (int r = 0; r < run->ranks && rc == 0; r++) {
+        char ipath[4400], line[1024];
+        snprintf(ipath, sizeof ipath, "%s/rank%d/index.tsv", tmp, r);
+        FILE *in = fopen(ipath, "r");
+        if (!in) {
+            snprintf(err, errlen, "cannot read '%s': %s", ipath, strerror(errno));
+            rc = -1;
+            break;
+        }
+        while (fgets(line, sizeof line, in)) {
+            char name[600];
+            unsigned long long bytes;
+            unsigned crc;
+            if (sscanf(line, "%599[^\t]\t%llu\t%x", name, &bytes, &crc) != 3)
+                continue;
+            fprintf(f, "%s    { \"file\": ", first ? "" : ",\n");
+            json_str(f, name);
+            fprintf(f, ", \"bytes\": %llu, \"crc32\": \"%08x\" }", bytes, crc);
+            first = 0;
+        }
+        fclose(in);
+        unlink(ipath);
+    }
+    fprintf(f, "\n  ]\n}\n");
+    if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        rc = -1;
+    }
+    if (fclose(f) != 0 && rc == 0) {
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
+static void parent_of(const char *path, char *out, size_t n)
+{
+    snprintf(out, n, "%s", path);
+    char *s = strrchr(out, '/');
+    if (!s)
+        snprintf(out, n, ".");
+    else if (s == out)
+        out[1] = '\0';
+    else
+        *s = '\0';
+}
+
+/* Rank 0, first checkpoint of a run: the DIR.tmp-* that a killed run left. */
+static void remove_stale(const char *dir)
+{
+    char parent[4200];
+    parent_of(dir, parent, sizeof parent);
+    const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+    char prefix[4200];
+    snprintf(prefix, sizeof prefix, "%s.tmp-", base);
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+            char p[4800];
+            snprintf(p, sizeof p, "%s/%s", parent, de->d_name);
+            remove_tree(p);
+        }
+    closedir(d);
+}
+
+static double g_write_s, g_load_s;
+static uint64_t g_bytes;
+
+int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
+{
+    const double t0 = snn_now();
+    const snn_config *cfg = run->cfg;
+    const char *dir = cfg->ckpt_dir;
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp-%" PRIu64, dir, step);
+    wctx *w = calloc(1, sizeof *w);
+    if (!w)
+        snn_fatal("out of memory writing a checkpoint");
+    w->rank = run->rank;
+    const char *lim = getenv("SNN_CKPT_LIMIT_BYTES");
+    if (lim && *lim)
+        w->limit = strtoull(lim, NULL, 10);
+    if (run->rank == 0) {
+        char parent[4200];
+        parent_of(dir, parent, sizeof parent);
+        static int cleaned;
+        if (!cleaned)
+            remove_stale(dir);
+        cleaned = 1;
+        if (snn_mkdirs(parent) != 0 || (remove_tree(tmp), mkdir(tmp, 0755) != 0)) {
+            snprintf(w->err, sizeof w->err, "cannot create '%s': %s", tmp, strerror(errno));
+            w->failed = 1;
+        }
+    }
+    /* every rank learns whether rank 0 could make the directory */
+    if (rt_par_any(w->failed) == 0) {
+        snprintf(w->dir, sizeof w->dir, "%s/rank%d", tmp, run->rank);
+        char ipath[4400];
+        snprintf(ipath, sizeof ipath, "%s/index.tsv", w->dir);
+        if (mkdir(w->dir, 0755) != 0 || !(w->index = fopen(ipath, "w"))) {
+            snprintf(w->err, sizeof w->err, "cannot create '%s': %s", ipath, strerror(errno));
+            w->failed = 1;
+        } else {
+            m->state(run, write_piece, w);
+            write_piece(w, "run.spike_count", -1, run->spike_count,
+                        sizeof(uint64_t) * (size_t)m->n_pops, 0);
+            /* every file to disk: one pass after all are written (the first fsync's journal
+             * commit takes most of the others' data with it; per file as written, the run
+             * waited for a commit per file) */
+            if (!w->failed && sync_files(w) != 0)
+                w->failed = 1;
+            if (fflush(w->index) != 0 || fsync(fileno(w->index)) != 0) {
+                if (!w->failed)
+                    snprintf(w->err, sizeof w->err, "cannot write '%s': %s", ipath,
+                             strerror(errno));
+                w->failed = 1;
+            }
+            fclose(w->index);
+            if (!w->failed && fsync_path(w->dir) != 0) {
+                snprintf(w->err, sizeof w->err, "cannot sync '%s': %s", w->dir, strerror(errno));
+                w->failed = 1;
+            }
+        }
+    } else {
+        w->failed = 1;
+    }
+    if (w->failed && w->err[0])
+        fprintf(stderr, "%s: warning: %scheckpoint after step %" PRIu64 " not written: %s; the "
+                        "run goes on and the previous checkpoint in '%s' (if any) stays\n",
+                m->name, run->ranks > 1 ? "rank's share of the " : "", step, w->err, dir);
+    int failed = rt_par_any(w->failed);
+    {
+        /* test knob: a pause with the ranks' files written and no manifest yet (to kill -9
+         * the run there) */
+        const char *ps = getenv("SNN_CKPT_PAUSE_S");
+        if (ps && *ps && run->rank == 0)
+            usleep((useconds_t)(atof(ps) * 1e6));
+    }
+    if (run->rank == 0 && !failed) {
+        if (write_manifest(m, run, tmp, step, w->err, sizeof w->err) != 0 ||
+            fsync_path(tmp) != 0) {
+            if (!w->err[0])
+                snprintf(w->err, sizeof w->err, "cannot sync '%s': %s", tmp, strerror(errno));
+            failed = 1;
+        } else {
+            struct stat st;
+            int exists = lstat(dir, &st) == 0;
+            int rc = exists ? renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE)
+                            : rename(tmp, dir);
+            if (rc != 0 && exists && (errno == EINVAL || errno == ENOSYS)) {
+                /* no atomic exchange on this file system: two renames */
+                char old[4300];
+                snprintf(old, sizeof old, "%s.old", dir);
+                remove_tree(old);
+                rc = rename(dir, old);
+                if (rc == 0)
+                    rc = rename(tmp, dir);
+                if (rc == 0)
+                    remove_tree(old);
+            }
+            if (rc != 0) {
+                snprintf(w->err, sizeof w->err, "cannot rename '%s' to '%s': %s", tmp, dir,
+                         strerror(errno));
+                failed = 1;
+            } else {
+                char parent[4200];
+                parent_of(dir, parent, sizeof parent);
+                fsync_path(parent);
+            }
+        }
+        if (failed)
+            fprintf(stderr, "%s: warning: checkpoint after step %" PRIu64 " not written: %s; "
+                            "the run goes on and the previous checkpoint in '%s' (if any) "
+                            "stays\n", m->name, step, w->err, dir);
+    }
+    if (run->rank == 0)
+        remove_tree(tmp); /* the failed attempt, or the previous checkpoint after the swap */
+    failed = rt_par_any(failed);
+    const uint64_t w_bytes = w->written;
+    free(w);
+    if (failed)
+        return -1;
+    g_last = step;
+    g_count++;
+    g_write_s = snn_now() - t0;
+    g_bytes = w_bytes;
+    return 0;
+}
+
+uint64_t rt_ckpt_last(int *count)
+{
+    if (count)
+        *count = g_count;
+    return g_last;
+}
+
+void rt_ckpt_timing(double *write_s, uint64_t *bytes, double *load_s)
+{
+    *write_s = g_write_s;
+    *bytes = g_bytes;
+    *load_s = g_load_s;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Restoring */
+
+typedef struct rfile {
+    char name[600];
+    uint64_t bytes;
+    uint32_t crc;
+    int used;
+} rfile;
+
+static struct {
+    char dir[4096];
+    uint64_t step;
+    rfile *files;
+    int n_files;
+    int rank;
+} R;
+
+const char *rt_ckpt_restored_from(uint64_t *step)
+{
+    if (step)
+        *step = R.step;
+    return R.dir;
+}
+
+/* The value of "key" in the manifest text: a string (into out) or a number. */
+static int man_str(const char *text, const char *key, char *out, size_t n)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *p = strstr(text, pat);
+    if (!p)
+        return -1;
+    p += strlen(pat);
+    if (*p == '"') {
+        p++;
+        size_t k = 0;
+        while (*p && *p != '"' && k + 1 < n)
+            out[k++] = *p++;
+        out[k] = '\0';
+    } else {
+        size_t k = 0;
+        while (*p && *p != ',' && *p != '\n' && *p != ' ' && *p != '}' && k + 1 < n)
+            out[k++] = *p++;
+        out[k] = '\0';
+    }
+    return 0;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t k = fread(buf + n, 1, cap - n, f);
+        n += k;
+        if (n < cap)
+            break;
+        cap *= 2;
+        char *nb = realloc(buf, cap + 1);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+        }
+        buf = nb;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        free(buf);
+        errno = bad ? EIO : ENOMEM;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Read checkpoint file 'fp' (streamed: no copy of the checkpoint in memory) into 'into'
+ * (NULL: only check it), checking its size and CRC-32 against the manifest's entry f;
+ * snn_fatal naming the file and what differs. */
+static void verify_file(const char *fp, const rfile *f, void *into)
+{
+    FILE *in = fopen(fp, "rb");
+    if (!in) {
+        if (errno == ENOENT)
+            snn_fatal("--restore: checkpoint file '%s' is missing (the manifest lists it)", fp);
+        snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp, strerror(errno));
+    }
+    static char chunk[1 << 20];
+    uint64_t len = 0;
+    uint32_t c = 0;
+    size_t k;
+    while ((k = fread(chunk, 1, sizeof chunk, in)) > 0) {
+        c = rt_crc32(c, chunk, k);
+        if (into && len + k <= f->bytes)
+            memcpy((char *)into + len, chunk, k);
+        len += k;
+    }
+    int bad = ferror(in);
+    fclose(in);
+    if (bad)
+        snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp, strerror(EIO));
+    if (len != f->bytes)
+        snn_fatal("--restore: checkpoint file '%s' has %" PRIu64 " bytes, the manifest says %" PRIu64
+                  " (%s)", fp, len, f->bytes, len < f->bytes ? "truncated" : "too long");
+    if (c != f->crc)
+        snn_fatal("--restore: checkpoint file '%s' is corrupt: its CRC-32 is %08" PRIx32
+                  ", the manifest says %08" PRIx32, fp, c, f->crc);
+}
+
+uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int rank, int ranks,
+                      uint64_t n_steps)
+{
+    char path[4400], v[256];
+    size_t len;
+    if (!m->state)
+        snn_fatal("--restore: the %s back end cannot restore checkpoints yet (the C back end "
+                  "can; docs/run.md \"Checkpoints\")", m->backend ? m->backend : "?");
+    snprintf(R.dir, sizeof R.dir, "%s", dir);
+    R.rank = rank;
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    char *text = read_file(path, &len);
+    if (!text)
+        snn_fatal("--restore: cannot read '%s': %s (not a checkpoint directory?)", path,
+                  strerror(errno));
+    if (man_str(text, "format", v, sizeof v) != 0 || strcmp(v, "snncc-checkpoint") != 0)
+        snn_fatal("--restore: '%s' is not an snncc checkpoint manifest", path);
+    if (man_str(text, "format_version", v, sizeof v) != 0 || atoi(v) != CKPT_FORMAT)
+        snn_fatal("--restore: '%s': checkpoint format version %s, this simulator reads version "
+                  "%d", path, v, CKPT_FORMAT);
+    char model[256] = "?";
+    man_str(text, "model", model, sizeof model);
+    if (man_str(text, "model_hash", v, sizeof v) != 0 ||
+        strcmp(v, m->model_hash ? m->model_hash : "?") != 0)
+        snn_fatal("--restore: '%s' is a checkpoint of another model: model '%s' with hash %s, "
+                  "this simulator's model '%s' has hash %s", path, model, v, m->name,
+                  m->model_hash ? m->model_hash : "?");
+    if (man_str(text, "snncc_version", v, sizeof v) != 0 ||
+        strcmp(v, m->snncc_version ? m->snncc_version : "?") != 0)
+        snn_fatal("--restore: '%s' was written by snncc %s, this simulator was made by snncc %s",
+                  path, v, m->snncc_version ? m->snncc_version : "?");
+    if (man_str(text, "backend", v, sizeof v) != 0 ||
+        strcmp(v, m->backend ? m->backend : "c") != 0)
+        snn_fatal("--restore: '%s' was written by the %s back end, this simulator uses the %s "
+                  "back end", path, v, m->backend ? m->backend : "c");
+    int ck_ranks = 0, ck_threads = 0;
+    {
+        const char *d = strstr(text, "\"decomposition\": { \"ranks\": ");
+        if (!d || sscanf(d, "\"decomposition\": { \"ranks\": %d, \"threads\": %d", &ck_ranks,
+                         &ck_threads) != 2)
+            snn_fatal("--restore: '%s': no decomposition", path);
+    }
+    int threads = cfg->threads > 0 ? cfg->threads : 1;
+    if (man_str(text, "step", v, sizeof v) != 0)
+        snn_fatal("--restore: '%s': no step", path);
+    R.step = strtoull(v, NULL, 10);
+    if (man_str(text, "seed", v, sizeof v) != 0)
+        snn_fatal("--restore: '%s': no seed", path);
+    cfg->seed = strtoull(v, NULL, 10);
+    /* the files */
+    for (const char *p = strstr(text, "\"files\": ["); p && (p = strstr(p, "{ \"file\": \""));) {
+        rfile f = {0};
+        unsigned crc;
+        unsigned long long bytes;
+        if (sscanf(p, "{ \"file\": \"%599[^\"]\", \"bytes\": %llu, \"crc32\": \"%x\" }", f.name,
+                   &bytes, &crc) != 3)
+            snn_fatal("--restore: '%s': a file entry it cannot read: %.60s", path, p);
+        f.bytes = bytes;
+        f.crc = crc;
+        R.files = realloc(R.files, sizeof *R.files * (size_t)(R.n_files + 1));
+        if (!R.files)
+            snn_fatal("out of memory reading '%s'", path);
+        R.files[R.n_files++] = f;
+        p++;
+    }
+    free(text);
+    if (ck_ranks != ranks) /* the threads may differ (snn_state_synapses) */
+        snn_fatal("--restore: '%s' was written by %d rank%s x %d thread%s, this run has %d rank%s "
+                  "x %d thread%s: a checkpoint restores on the decomposition it was written on "
+                  "(run it with the same number of MPI ranks)", path, ck_ranks,
+                  ck_ranks == 1 ? "" : "s", ck_threads, ck_threads == 1 ? "" : "s", ranks,
+                  ranks == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+    if (R.step >= n_steps)
+        snn_fatal("--restore: the checkpoint '%s' is at step %" PRIu64 " (%g ms), which is not "
+                  "before the end of this run (%" PRIu64 " steps = %g ms): raise the duration",
+                  dir, R.step, (double)R.step * m->dt, n_steps, (double)n_steps * m->dt);
+    /* this rank's files: present, complete, intact */
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "rank%d/", rank);
+    for (int i = 0; i < R.n_files; i++) {
+        rfile *f = &R.files[i];
+        if (strncmp(f->name, prefix, strlen(prefix)) != 0)
+            continue;
+        char fp[5200];
+        snprintf(fp, sizeof fp, "%s/%s", dir, f->name);
+        verify_file(fp, f, NULL);
+    }
+    return R.step;
+}
+
+static void load_piece(void *ctx, const char *name, int block, void *data, size_t bytes,
+                       int flags)
+{
+    (void)ctx;
+    char file[600], full[700];
+    piece_name(file, sizeof file, name, block);
+    snprintf(full, sizeof full, "rank%d/%s", R.rank, file);
+    rfile *f = NULL;
+    for (int i = 0; i < R.n_files && !f; i++)
+        if (strcmp(R.files[i].name, full) == 0)
+            f = &R.files[i];
+    if (!f)
+        snn_fatal("--restore: the checkpoint '%s' has no file '%s' for state '%s' of this model",
+                  R.dir, full, name);
+    if (f->bytes != bytes)
+        snn_fatal("--restore: checkpoint file '%s/%s' has %" PRIu64 " bytes, this run's '%s' "
+                  "has %zu", R.dir, full, f->bytes, name, bytes);
+    char fp[5200];
+    snprintf(fp, sizeof fp, "%s/%s", R.dir, full);
+    if (flags & SNN_STATE_CHECK) {
+        void *tmp = malloc(bytes + 1);
+        if (!tmp)
+            snn_fatal("out of memory reading '%s'", fp);
+        verify_file(fp, f, tmp);
+        int differs = bytes && memcmp(tmp, data, bytes) != 0;
+        free(tmp);
+        if (differs)
+            snn_fatal("--restore: '%s' rebuilt from the seed differs from the checkpoint's "
+                      "('%s'): the network is not the one the checkpoint was written from",
+                      name, fp);
+    } else {
+        verify_file(fp, f, data); /* checked again: the file may have changed since */
+    }
+    f->used = 1;
+}
+
+void rt_ckpt_load(const snn_model *m, snn_run *run)
+{
+    const double t0 = snn_now();
+    m->state(run, load_piece, NULL);
+    load_piece(NULL, "run.spike_count", -1, run->spike_count,
+               sizeof(uint64_t) * (size_t)m->n_pops, 0);
+    free(R.files);
+    R.files = NULL;
+    R.n_files = 0;
+    g_load_s = snn_now() - t0;
+}

@@ -1,0 +1,434 @@
+/*
+ * rt_pool.c - the step threads: a pool of worker threads that runs the generated parallel
+ * regions of a step, and the choice of how many of them a run uses (snnrt.h, "Step
+ * threads"; docs/parallel.md "Threads in the step loop").
+ *
+ * The generated code splits every population into B thread blocks (run config 'threads')
+ * and hands each region of a step to snn_step_region as a function of (worker, workers):
+ * worker w of W runs blocks [B w / W, B (w + 1) / W) in order.  Blocks are independent (no
+ * block reads what another writes within a region), so the spikes are bitwise the same for
+ * any W from 1 to B; W is a speed choice only.
+ *
+ * Why not OpenMP in the step loop: a libgomp team synchronises with barriers whose waiting
+ * policy (OMP_WAIT_POLICY, GOMP_SPINCOUNT) is read once, when the library is loaded, so a
+ * program cannot choose it for itself at run time; by default its threads spin up to about
+ * 300,000 iterations before sleeping, which on a core shared with another busy process
+ * burns the time slices the descheduled peer needs (a 2-thread COBA run took 30-70x as
+ * long as one thread next to one busy process), and even one thread entering a region
+ * made a futex system call per step.  This pool waits in two stages: it spins for at most
+ * spin_us microseconds of wall time (SNN_SPIN_US, default 50: longer than the serial gap
+ * between two regions of a step, so an idle machine makes no system call), then sleeps in
+ * a futex until it is woken.  A descheduled peer thus costs its partner at most one
+ * bounded spin per wait, and a sleeping thread leaves its core to whoever needs it.
+ *
+ * Protocol (sequentially consistent atomics; a Dekker pair per direction):
+ *   dispatch: the master stores fn, arg, pending = W - 1, increments gen, and wakes the
+ *   futex on gen only when a worker announced it sleeps (sleepers > 0); it then runs
+ *   worker 0's share and waits until pending is 0 (spin, then futex on pending after
+ *   announcing master_waits).  A worker that ends the region decrements pending and, when
+ *   it was the last and the master announced it waits, wakes it.  A worker about to sleep
+ *   increments sleepers before it checks gen once more in the futex call, so a dispatch
+ *   either sees the sleeper or the sleeper sees the dispatch.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "rt_internal.h"
+#include "rt_par.h"
+#include "snnrt.h"
+
+#include <stdio.h>
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define cpu_relax() _mm_pause()
+#elif defined(__aarch64__)
+#define cpu_relax() __asm__ __volatile__("yield" ::: "memory")
+#else
+#define cpu_relax() ((void)0)
+#endif
+
+/* The CPU time of the calling thread, seconds (a system call: probes only). */
+double rt_thread_cpu(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void futex_wait(atomic_uint *w, unsigned v)
+{
+#ifdef __linux__
+    syscall(SYS_futex, (unsigned *)w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+#else
+    (void)w;
+    (void)v;
+    struct timespec ts = {0, 50000};
+    nanosleep(&ts, NULL);
+#endif
+}
+
+static void futex_wake(atomic_uint *w, int n)
+{
+#ifdef __linux__
+    syscall(SYS_futex, (unsigned *)w, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+#else
+    (void)w;
+    (void)n;
+#endif
+}
+
+typedef struct pool {
+    int n;                   /* workers, the master (worker 0) included; 1: no pool */
+    pthread_t *th;
+    double spin_s;           /* the bounded spin before a futex wait */
+    snn_region_fn fn;        /* the region being run and its argument */
+    void *arg;
+    int nw;                  /* how many workers share the region (<= n) */
+    int stop;
+    _Alignas(64) atomic_uint gen; /* dispatches so far (futex word of the workers) */
+    atomic_int sleepers;          /* workers in (or entering) futex_wait on gen */
+    _Alignas(64) atomic_uint pending; /* workers still in the region (futex word of the master) */
+    atomic_int master_waits;
+    /* statistics for run.json */
+    uint64_t regions, master_sleeps;
+    atomic_ulong worker_sleeps;
+} pool;
+
+static pool P = {.n = 1};
+
+/* Spin until *w != v for at most spin_s seconds; the value seen, or v when the spin ran out. */
+static unsigned spin_while(atomic_uint *w, unsigned v, double spin_s)
+{
+    unsigned x = atomic_load(w);
+    if (x != v)
+        return x;
+    const double t_end = snn_now() + spin_s;
+    for (;;) {
+        for (int k = 0; k < 64; k++) {
+            cpu_relax();
+            if ((x = atomic_load(w)) != v)
+                return x;
+        }
+        if (snn_now() > t_end)
+            return v;
+    }
+}
+
+static void *worker_main(void *a)
+{
+    const int me = (int)(intptr_t)a;
+    unsigned seen = 0;
+    for (;;) {
+        unsigned g = spin_while(&P.gen, seen, P.spin_s);
+        if (g == seen) {
+            atomic_fetch_add(&P.sleepers, 1);
+            atomic_fetch_add(&P.worker_sleeps, 1);
+            while ((g = atomic_load(&P.gen)) == seen)
+                futex_wait(&P.gen, seen);
+            atomic_fetch_sub(&P.sleepers, 1);
+        }
+        seen = g;
+        if (P.stop)
+            break;
+        if (me < P.nw)
+            P.fn(P.arg, me, P.nw);
+        if (atomic_fetch_sub(&P.pending, 1) == 1 && atomic_load(&P.master_waits))
+            futex_wake(&P.pending, 1);
+    }
+    return NULL;
+}
+
+static void pool_dispatch(int stop)
+{
+    atomic_store(&P.pending, (unsigned)(P.n - 1));
+    P.stop = stop;
+    atomic_fetch_add(&P.gen, 1u);
+    if (atomic_load(&P.sleepers) > 0)
+        futex_wake(&P.gen, INT_MAX);
+}
+
+static void pool_join(void)
+{
+    if (atomic_load(&P.pending) == 0)
+        return;
+    const double t_end = snn_now() + P.spin_s;
+    for (;;) {
+        for (int k = 0; k < 64; k++) {
+            cpu_relax();
+            if (atomic_load(&P.pending) == 0)
+                return;
+        }
+        if (snn_now() > t_end)
+            break;
+    }
+    atomic_store(&P.master_waits, 1);
+    P.master_sleeps++;
+    unsigned p;
+    while ((p = atomic_load(&P.pending)) != 0)
+        futex_wait(&P.pending, p);
+    atomic_store(&P.master_waits, 0);
+}
+
+void rt_pool_start(int n)
+{
+    if (n <= P.n)
+        return;
+    rt_pool_stop();
+    const char *s = getenv("SNN_SPIN_US");
+    double us = s && *s ? atof(s) : 50.0;
+    P.spin_s = us > 0 ? us * 1e-6 : 0;
+    P.th = calloc((size_t)n, sizeof *P.th);
+    if (!P.th)
+        snn_fatal("out of memory for %d step threads", n);
+    atomic_store(&P.gen, 0u);
+    atomic_store(&P.sleepers, 0);
+    atomic_store(&P.master_waits, 0);
+    P.stop = 0;
+    P.n = 1;
+    for (int w = 1; w < n; w++) {
+        int rc = pthread_create(&P.th[w], NULL, worker_main, (void *)(intptr_t)w);
+        if (rc != 0) {
+            P.n = w; /* the ones started so far are stopped by rt_pool_stop */
+            rt_pool_stop();
+            snn_fatal("cannot start step thread %d of %d: %s", w, n, strerror(rc));
+        }
+        P.n = w + 1;
+    }
+}
+
+void rt_pool_stop(void)
+{
+    if (P.n > 1) {
+        pool_dispatch(1);
+        for (int w = 1; w < P.n; w++)
+            pthread_join(P.th[w], NULL);
+    }
+    free(P.th);
+    P.th = NULL;
+    P.n = 1;
+}
+
+void rt_pool_stats(uint64_t *regions, uint64_t *master_sleeps, uint64_t *worker_sleeps)
+{
+    *regions = P.regions;
+    *master_sleeps = P.master_sleeps;
+    *worker_sleeps = atomic_load(&P.worker_sleeps);
+}
+
+void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
+{
+    const int nw = run->step_threads;
+    if (nw <= 1 || P.n < nw) {
+        fn(arg, 0, 1);
+        return;
+    }
+    P.fn = fn;
+    P.arg = arg;
+    P.nw = nw;
+    P.regions++;
+    pool_dispatch(0);
+    fn(arg, 0, nw);
+    pool_join();
+}
+
+/* ---- the choice of the step threads ---------------------------------------------------
+ *
+ * Forced (run config step_threads: N): N threads for the whole run.  Otherwise, with
+ * B > 1 blocks, the run probes:
+ *   1. one thread: after PROBE_SKIP steps (first touches of pages), the mean step time t1
+ *      over at least PROBE1_STEPS steps and PROBE1_S seconds (or PROBE1_MAX_STEPS steps),
+ *      and the mean CPU time of the thread per step, c1 (the work, which other processes
+ *      on the machine do not inflate).  A model whose step takes less than 2 x MIN_WORK_S
+ *      of CPU time stays on one thread: waking a thread and joining it cost microseconds,
+ *      which less work per thread does not pay back.
+ *   2. otherwise W = min(B, c1 / MIN_WORK_S) threads and one thread take turns, step by
+ *      step, for at least PROBEX_STEPS steps and PROBEX_S seconds; W stays when its mean
+ *      wall time per step is below one thread's, else the run goes back to one thread (a
+ *      busy core, a model bound by memory bandwidth).  When W threads are clearly slower
+ *      (1.5 x one thread's mean after PROBEX_EARLY steps each) the probe stops early, and
+ *      probes that W threads lose come less and less often (up to every LOST_RECHECK_S).  Means, not medians: the cost of many networks
+ *      is in bursts (hpc_benchmark: most steps nearly empty, a few full of spikes), and
+ *      taking turns step by step lets both see the same bursts and the same load.
+ * The probe is repeated FIRST_RECHECK_S seconds (wall time) after the previous one, then
+ * twice as long each time up to RECHECK_S, so a run follows its activity (networks often
+ * start quiet) and a load that comes or goes.  Every choice gives the same spikes; the
+ * last is reported in run.json ("parallel") and each, with -v, on stderr. */
+
+#define PROBE_SKIP 4
+#define PROBE1_STEPS 24
+#define PROBE1_S 0.005
+#define PROBE1_MAX_STEPS 500
+#define PROBEX_STEPS 48
+#define PROBEX_S 0.02
+#define MIN_WORK_S 30e-6
+#define FIRST_RECHECK_S 0.01
+#define RECHECK_S 2.0
+#define PROBEX_EARLY 8
+#define LOST_RECHECK_S 16.0
+
+enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEX, T_RUN };
+
+static struct {
+    int state, blocks, cand, verbose;
+    const char *name;
+    int skip;
+    double sum[2];        /* step times: one thread, cand threads */
+    double cpu;           /* CPU time of the one-thread steps of stage 1 */
+    uint64_t n[2];
+    double t_start;       /* of the probe's current stage */
+    double gap, t_probe;  /* T_RUN: wall time between probes; when the last one ended */
+    rt_step_info info;
+} T;
+
+static void set_threads(snn_run *run, int w)
+{
+    if (w > 1)
+        rt_pool_start(w);
+    run->step_threads = w;
+}
+
+void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose)
+{
+    memset(&T, 0, sizeof T);
+    T.name = name;
+    T.verbose = verbose;
+    T.blocks = run->blocks > 0 ? run->blocks : 1;
+    T.info.blocks = T.blocks;
+    T.info.t1 = T.info.tw = -1;
+    run->step_threads = 1;
+    if (forced > 0) {
+        T.info.mode = "forced";
+        set_threads(run, forced < T.blocks ? forced : T.blocks);
+        T.state = T_OFF;
+    } else if (T.blocks == 1) {
+        T.info.mode = "one block";
+        T.state = T_OFF;
+    } else {
+        T.info.mode = "auto";
+        T.state = T_SKIP;
+        T.skip = PROBE_SKIP;
+    }
+    T.info.threads = run->step_threads;
+    if (T.verbose && T.state == T_OFF && rt_par_rank() == 0)
+        fprintf(stderr, "%s: step threads: %d (%s, %d thread block%s)\n", name,
+                run->step_threads, T.info.mode, T.blocks, T.blocks == 1 ? "" : "s");
+}
+
+int rt_steps_timing(void)
+{
+    return T.state == T_SKIP || T.state == T_PROBE1 || T.state == T_PROBEX;
+}
+
+static void decided(snn_run *run, uint64_t step, int w, int lost)
+{
+    set_threads(run, w);
+    if (w != T.info.threads)
+        T.info.switches++; /* the choice changed */
+    T.info.threads = w;
+    T.state = T_RUN;
+    T.t_probe = snn_now();
+    T.gap = T.gap > 0 ? T.gap * 2 : FIRST_RECHECK_S;
+    if (T.gap > (lost ? LOST_RECHECK_S : RECHECK_S))
+        T.gap = lost ? LOST_RECHECK_S : RECHECK_S;
+    if (T.verbose && rt_par_rank() == 0) {
+        if (T.info.tw < 0)
+            fprintf(stderr, "%s: step threads: 1 (steps to %llu: %.1f us of work per step, "
+                            "less than 2 x %.0f us)\n",
+                    T.name, (unsigned long long)step + 1, T.info.c1 * 1e6, MIN_WORK_S * 1e6);
+        else
+            fprintf(stderr, "%s: step threads: %d (steps to %llu: %.1f us per step on one "
+                            "thread, %.1f us on %d)\n",
+                    T.name, w, (unsigned long long)step + 1, T.info.t1 * 1e6,
+                    T.info.tw * 1e6, T.cand);
+    }
+}
+
+void rt_steps_after(snn_run *run, uint64_t step, double dt, double cpu)
+{
+    if (run->step_threads > 1)
+        T.info.steps_threaded++;
+    switch (T.state) {
+    case T_OFF:
+        return;
+    case T_RUN:
+        if ((step & 15) == 15 && snn_now() - T.t_probe >= T.gap) {
+            T.state = T_SKIP;
+            T.skip = 1; /* one step to settle on one thread */
+            set_threads(run, 1);
+        }
+        return;
+    case T_SKIP:
+        if (--T.skip <= 0) {
+            T.state = T_PROBE1;
+            T.sum[0] = T.sum[1] = T.cpu = 0;
+            T.n[0] = T.n[1] = 0;
+            T.t_start = snn_now();
+        }
+        return;
+    case T_PROBE1: {
+        T.sum[0] += dt;
+        T.cpu += cpu;
+        T.n[0]++;
+        if (T.n[0] < PROBE1_STEPS ||
+            (T.n[0] < PROBE1_MAX_STEPS && snn_now() - T.t_start < PROBE1_S))
+            return;
+        T.info.t1 = T.sum[0] / (double)T.n[0];
+        T.info.c1 = T.cpu / (double)T.n[0];
+        T.info.tw = -1;
+        T.info.probes++;
+        int w = (int)(T.info.c1 / MIN_WORK_S);
+        if (w > T.blocks)
+            w = T.blocks;
+        if (w < 2) {
+            decided(run, step, 1, 0);
+            return;
+        }
+        T.cand = w;
+        T.state = T_PROBEX;
+        T.sum[0] = T.sum[1] = 0;
+        T.n[0] = T.n[1] = 0;
+        T.t_start = snn_now();
+        set_threads(run, w); /* the probe's first threaded step */
+        return;
+    }
+    case T_PROBEX: {
+        const int k = run->step_threads > 1;
+        T.sum[k] += dt;
+        T.n[k]++;
+        const int early = T.n[0] >= PROBEX_EARLY && T.n[1] >= PROBEX_EARLY &&
+                          T.sum[1] / (double)T.n[1] > 1.5 * T.sum[0] / (double)T.n[0];
+        if (!early && (T.n[0] + T.n[1] < PROBEX_STEPS || snn_now() - T.t_start < PROBEX_S ||
+                       !T.n[0] || !T.n[1])) {
+            set_threads(run, k ? 1 : T.cand); /* take turns */
+            return;
+        }
+        T.info.t1 = T.sum[0] / (double)T.n[0];
+        T.info.tw = T.sum[1] / (double)T.n[1];
+        const int win = T.info.tw < T.info.t1;
+        decided(run, step, win ? T.cand : 1, !win);
+        return;
+    }
+    }
+}
+
+const rt_step_info *rt_steps_info(void)
+{
+    rt_pool_stats(&T.info.regions, &T.info.master_sleeps, &T.info.worker_sleeps);
+    return &T.info;
+}

@@ -1,0 +1,145 @@
+/*
+ * snn_xacc.h - exact sums of floating-point numbers (header only).
+ *
+ * A sum whose terms come from several threads or MPI ranks changes its last bits with the
+ * grouping if it is added in floating point.  An snn_xacc accumulator instead holds the
+ * exact sum of its terms as a fixed-point integer that covers every finite value of the
+ * precision: SNN_XACC_LIMBS(prec) signed 64-bit limbs, limb k worth 2^(32 k + base), each
+ * term adding at most 2^33 in magnitude to three consecutive limbs (carries are left in
+ * the limbs, so 2^30 terms fit before one could overflow).  Adding limbs is integer
+ * addition: the accumulators of any split of the terms (threads, ranks, in any order, with
+ * MPI_SUM over int64) add to the same limbs, and snn_xacc_round rounds the exact value
+ * once (to nearest, ties to even) to the precision's mantissa.  Three more limbs count
+ * NaN, +inf and -inf terms, so a non-finite term gives NaN or the infinity whatever the
+ * order.  Used by add_to_pre (docs/parallel.md, "Sums into presynaptic neurons").
+ *
+ * Limits: a result below the smallest normal number is rounded again by ldexp (it stays
+ * the same for every split); a sum of only -0.0 terms is +0.0.
+ */
+#ifndef SNN_XACC_H
+#define SNN_XACC_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+/* double: bits 2^-1074 .. 2^1023 from base 2^-1088 (-34 * 32): limbs 0 .. 65, plus two of
+ * headroom; float: 2^-149 .. 2^127 from 2^-160: limbs 0 .. 8, plus one */
+#define SNN_XACC_D_LIMBS 68
+#define SNN_XACC_D_BASE (-1088)
+#define SNN_XACC_F_LIMBS 10
+#define SNN_XACC_F_BASE (-160)
+/* the int64_t words of one accumulator: limbs, then the NaN, +inf and -inf counts */
+#define SNN_XACC_WORDS(limbs) ((limbs) + 3)
+
+/* a += x (x a double, or a float converted exactly); base: SNN_XACC_D_BASE or _F_BASE
+ * (with the float layout x must be a float's value: bits below 2^-160 are dropped) */
+static inline void snn_xacc_add(int64_t *a, int limbs, int base, double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    const int neg = (int)(bits >> 63);
+    const int e = (int)((bits >> 52) & 0x7ff);
+    uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
+    if (e == 0x7ff) { /* NaN or infinity: counted */
+        a[limbs + (m ? 0 : 1 + neg)] += 1;
+        return;
+    }
+    if (e == 0 && m == 0)
+        return;
+    int p; /* the position of m's lowest bit above 2^base */
+    if (e) {
+        m |= UINT64_C(1) << 52;
+        p = e - 1075 - base;
+    } else {
+        p = -1074 - base;
+    }
+    if (p < 0) { /* float layout: the double's low mantissa bits, zero for a float, go */
+        m = -p < 64 ? m >> -p : 0;
+        p = 0;
+    }
+    const int k = p >> 5, s = p & 31;
+    const uint64_t lo = (m & 0xffffffffu) << s, hi = (m >> 32) << s;
+    const int64_t d0 = (int64_t)(lo & 0xffffffffu);
+    const int64_t d1 = (int64_t)((lo >> 32) + (hi & 0xffffffffu));
+    const int64_t d2 = (int64_t)(hi >> 32);
+    if (neg) {
+        a[k] -= d0;
+        a[k + 1] -= d1;
+        a[k + 2] -= d2;
+    } else {
+        a[k] += d0;
+        a[k + 1] += d1;
+        a[k + 2] += d2;
+    }
+}
+
+/* carries up: limbs 0 .. limbs - 2 into [0, 2^32), the top one signed */
+static inline void snn_xacc_carry(int64_t *t, int limbs)
+{
+    for (int k = 0; k + 1 < limbs; k++) {
+        int64_t c = t[k] >> 32; /* floor(t[k] / 2^32): an arithmetic shift */
+        t[k] -= (int64_t)((uint64_t)c << 32);
+        t[k + 1] += c;
+    }
+}
+
+/* The exact value of a (not changed) rounded once to a 'mbits'-bit mantissa (53: double,
+ * 24: float), as a double. */
+static inline double snn_xacc_round(const int64_t *a, int limbs, int base, int mbits)
+{
+    if (a[limbs] || (a[limbs + 1] && a[limbs + 2]))
+        return NAN;
+    if (a[limbs + 1])
+        return INFINITY;
+    if (a[limbs + 2])
+        return -INFINITY;
+    int64_t t[SNN_XACC_D_LIMBS];
+    memcpy(t, a, sizeof(int64_t) * (size_t)limbs);
+    snn_xacc_carry(t, limbs);
+    const int neg = t[limbs - 1] < 0;
+    if (neg) {
+        for (int k = 0; k < limbs; k++)
+            t[k] = -t[k];
+        snn_xacc_carry(t, limbs);
+    }
+    int h = limbs - 1;
+    while (h >= 0 && t[h] == 0)
+        h--;
+    if (h < 0)
+        return 0.0;
+    const uint64_t top = (uint64_t)t[h];
+    int nb = 64;
+    while (!(top >> (nb - 1)))
+        nb--;
+    /* M: the 64 bits from the highest set bit down; sticky: any bit below them */
+    uint64_t M = nb == 64 ? top : top << (64 - nb), sticky = 0;
+    int need = 64 - nb, k = h - 1;
+    for (; k >= 0 && need > 0; k--) {
+        const uint64_t d = (uint64_t)t[k];
+        if (need >= 32) {
+            M |= d << (need - 32);
+            need -= 32;
+        } else {
+            M |= d >> (32 - need);
+            sticky |= d & ((UINT64_C(1) << (32 - need)) - 1);
+            need = 0;
+        }
+    }
+    for (; k >= 0; k--)
+        sticky |= (uint64_t)t[k];
+    int lsb = 32 * h + nb - 64 + base; /* the weight of M's lowest bit: 2^lsb */
+    const int drop = 64 - mbits;
+    uint64_t q = M >> drop;
+    const uint64_t r = M & ((UINT64_C(1) << drop) - 1), half = UINT64_C(1) << (drop - 1);
+    if (r > half || (r == half && (sticky || (q & 1))))
+        q++;
+    if (q >> mbits) {
+        q >>= 1;
+        lsb++;
+    }
+    const double v = ldexp((double)q, lsb + drop);
+    return neg ? -v : v;
+}
+
+#endif

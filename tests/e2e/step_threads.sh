@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Step threads (run config step_threads; docs/parallel.md "Threads in the step loop"): the
+# step loop runs the thread blocks ('threads') on 1 .. threads step threads, several blocks
+# in order on one thread, through the runtime's pool (runtime/rt_pool.c):
+#   1. the same spikes, connectivity and synapse checksums as one thread, bitwise, for 2
+#      and 3 blocks run on 1, 2 and 3 forced step threads: brunel (one region per step;
+#      also 2 MPI ranks x 3 blocks on 2 step threads)
+#      and a plastic network with synapse dynamics (two regions per step, on_pre/on_post,
+#      random draws);
+#   2. run.json "parallel": blocks, step_threads, step_threads_choice, the pool's regions;
+#      a tiny model left to choose runs on one step thread after timing its steps;
+#   3. bad values: step_threads above threads, 0, not a number: errors naming the source.
+set -euo pipefail
+source tests/lib/mpi.sh
+
+# --- 1. bitwise the same for every choice -----------------------------------------------
+"$SNNCC" -q models/brunel.lua -o "$WORK/b"
+"$WORK/b/brunel" --time 100 --output "$WORK/bref" --quiet
+for bs in "2 1" "2 2" "3 1" "3 2" "3 3"; do
+    set -- $bs
+    "$WORK/b/brunel" --time 100 --output "$WORK/b_$1_$2" --quiet \
+        --set threads=$1 --set step_threads=$2 2>/dev/null
+    same_outputs "$WORK/bref" "$WORK/b_$1_$2" "brunel, $1 blocks on $2 step thread(s)"
+done
+"$SNNCC" -q --mpi models/brunel.lua -o "$WORK/bm"
+"${MPIRUN[@]}" -np 2 "$WORK/bm/brunel" --time 100 --output "$WORK/b_m2" --quiet \
+    --set threads=3 --set step_threads=2 2>/dev/null
+same_outputs "$WORK/bref" "$WORK/b_m2" "brunel, 2 ranks x 3 blocks on 2 step threads"
+
+cat >"$WORK/pl.lua" <<'LUA'
+network { name = "pl", dt = 0.1, seed = 11, precision = "double" }
+local pv = neuron { name = "pv", params = { rate = 40.0 }, vars = { V = 0.0 },
+                    sim = "V = -65.0 + 10.0 * uniform();",
+                    threshold = "V < -65.0 + 10.0 * rate * dt * 0.001" }
+local S = population { "S", pv, 50 }
+local E = population { "E", lif, 41, init = { V = uniform(-70.0, -55.0) } }
+current_source { E, noise { mean = 250.0, sd = 300.0 } }
+local elig = synapse { name = "elig",
+  params = { A = 2.0, tau_e = 50.0, eta = 0.05, w_max = 300.0 },
+  vars = { w = 100.0, e = 0.0, r = 0.0 }, pre_vars = { x = 0.0 }, post_vars = { y = 0.0 },
+  on_pre = "e -= A * y;", on_post = "e += A * x;",
+  pre_spike = "x += 1.0;", post_spike = "y += 1.0;",
+  pre_dynamics = "x *= exp(-dt / 20.0);", post_dynamics = "y *= exp(-dt / 20.0);",
+  dynamics = [[e *= exp(-dt / tau_e); r += uniform();
+    w = fmin(w_max, fmax(0.0, w + eta * e * (V_post + 65.0) * dt + 0.01 * normal()));]] }
+projection { S, E, name = "SE", conn = fixed_probability(0.3), synapse = elig,
+             weight = uniform(50.0, 150.0), delay = 0.5, psm = exp_curr(2.0) }
+projection { E, E, name = "EE", conn = all_to_all(), synapse = elig { A = 1.0 },
+             weight = 20.0, delay = 0.2, psm = exp_curr(2.0) }
+record { E = "spikes", SE = { "w", "e", "r" }, EE = { "w", "r", every = 500 } }
+LUA
+"$SNNCC" -q "$WORK/pl.lua" -o "$WORK/p"
+"$WORK/p/pl" --time 300 --output "$WORK/pref" --quiet
+for bs in "2 1" "2 2" "3 2" "3 3"; do
+    set -- $bs
+    "$WORK/p/pl" --time 300 --output "$WORK/p_$1_$2" --quiet \
+        --set threads=$1 --set step_threads=$2 2>/dev/null
+    same_outputs "$WORK/pref" "$WORK/p_$1_$2" "plastic, $1 blocks on $2 step thread(s)"
+done
+
+# --- 2. run.json ---------------------------------------------------------------------------
+cat >"$WORK/tiny.lua" <<'LUA'
+network { name = "tiny", dt = 0.1, seed = 5 }
+local E = population { "E", lif, 20, init = { V = uniform(-70.0, -50.0) } }
+current_source { E, dc { amp = 400.0 } }
+projection { E, E, name = "EE", conn = fixed_probability(0.2), weight = 1.0, delay = 1.0 }
+LUA
+"$SNNCC" -q "$WORK/tiny.lua" -o "$WORK/t"
+"$WORK/t/tiny" --time 100 --output "$WORK/t_auto" --quiet -v --set threads=2 2>"$WORK/t_auto.err"
+grep -q "^tiny: step threads: [12] (steps to [0-9]*: [0-9.]* us " "$WORK/t_auto.err" \
+    || { cat "$WORK/t_auto.err"; fail "-v does not report the choice"; }
+"$WORK/t/tiny" --time 100 --output "$WORK/t_one" --quiet -v 2>"$WORK/t_one.err"
+grep -q "^tiny: step threads: 1 (one block, 1 thread block)" "$WORK/t_one.err" \
+    || { cat "$WORK/t_one.err"; fail "-v: one block"; }
+$PY - "$WORK" <<'PY'
+import json, sys
+w = sys.argv[1]
+par = lambda d: json.load(open(f"{w}/{d}/run.json"))["parallel"]
+a = par("t_auto")
+assert a["blocks"] == 2 and a["threads"] == 2, a
+assert a["step_threads_choice"] == "auto", a
+pr = a["step_probe"]
+assert pr["probes"] >= 1 and pr["one_thread_step_s"] > 0 and pr["one_thread_work_s"] > 0, pr
+if pr["threads_step_s"] is None:
+    # decided by size: a step of 20 neurons is far below 2 x 30 us of work (CPU time)
+    assert a["step_threads"] == 1 and pr["one_thread_work_s"] < 60e-6, a
+else:
+    # (not expected: the CPU time is not inflated by a loaded machine) the threads were
+    # timed too, and the faster won
+    assert a["step_threads"] == (2 if pr["threads_step_s"] < pr["one_thread_step_s"] else 1), a
+o = par("t_one")
+assert o["blocks"] == 1 and o["step_threads"] == 1 and o["step_threads_choice"] == "one block", o
+# brunel: 1000 steps, one region each; the plastic network: 3000 steps, two regions each
+for d, blocks, st, steps, regions in (("b_3_2", 3, 2, 1000, 1000), ("b_2_1", 2, 1, 0, 0),
+                                      ("p_3_3", 3, 3, 3000, 6000)):
+    p = par(d)
+    assert p["blocks"] == blocks and p["step_threads"] == st, (d, p)
+    assert p["step_threads_choice"] == "forced", (d, p)
+    pr = p["step_probe"]
+    assert pr["regions"] == regions and pr["steps_threaded"] == steps, (d, p)
+print("run.json: blocks, step_threads, choice, probe and pool counts as expected")
+PY
+ok "run.json reports the step threads and how they were chosen"
+
+# --- 3. bad values ---------------------------------------------------------------------------
+expect_error() { # what, expected message, simulator args...
+    local what=$1 msg=$2
+    shift 2
+    if "$@" >/dev/null 2>"$WORK/err"; then fail "$what: accepted"; fi
+    grep -qF "$msg" "$WORK/err" || { cat "$WORK/err"; fail "$what: message"; }
+}
+expect_error "step_threads above threads" \
+    "tiny: error: --set 'step_threads=3': 'step_threads' 3 is more than 'threads' 2" \
+    "$WORK/t/tiny" --time 1 --output "$WORK/e1" --set threads=2 --set step_threads=3
+printf 'threads: 2\nstep_threads: 4\n' >"$WORK/c.yaml"
+expect_error "step_threads above threads, config file" \
+    "c.yaml:2: 'step_threads' 4 is more than 'threads' 2" \
+    "$WORK/t/tiny" --time 1 --output "$WORK/e2" --config "$WORK/c.yaml"
+expect_error "step_threads 0" "'step_threads' must be a whole number from 1 to 1024 (got" \
+    "$WORK/t/tiny" --time 1 --output "$WORK/e3" --set step_threads=0
+expect_error "step_threads many" "'step_threads' must be a whole number from 1 to 1024 (got" \
+    "$WORK/t/tiny" --time 1 --output "$WORK/e4" --set step_threads=many
+"$WORK/t/tiny" --time 1 --output "$WORK/e5" --quiet --set step_threads=auto --set threads=2
+ok "bad step_threads values refused with their source"
