@@ -228,6 +228,11 @@ typedef enum StateKind {
                       * total, snn_xa_<proj> */
     SK_CU_VAR,       /* custom-update variable snn_cu_<update>_<var> (per element or reduced) */
     SK_RPARAM_CU,    /* runtime parameter of a custom update snn_rpu_<update>_<param> */
+    SK_DS_LEN,       /* data set: the example length in steps */
+    SK_DS_COUNT,     /* data set: the examples (positions) this run presents */
+    SK_DS_LABELS,    /* data set: the label of each position */
+    SK_DS_EXAMPLES,  /* data set: the example index of each position */
+    SK_DS_START,     /* data set: the position of step 0 in the example sequence (the cursor) */
     SK_COUNT
 } StateKind;
 

@@ -45,11 +45,15 @@ const char *c_ident(const char *name)
     return name; /* names are checked to be identifiers when they enter the IR */
 }
 
+/* The model being checked has a spike_source_dataset population: code strings can read
+ * the current example's 'label' and 'example' (set by check_model). */
+static bool g_has_dataset;
+
 /* Symbols visible in a neuron model's code strings. */
 static Sym *neuron_syms(const NeuronModel *nm, int *n)
 {
     Sym *s = arena_alloc(sizeof(Sym) * (size_t)(nm->n_params + nm->n_vars + nm->n_egps +
-                                                nm->n_inputs + 4));
+                                                nm->n_inputs + 6));
     int k = 0;
     for (int i = 0; i < nm->n_params; i++)
         s[k++] = (Sym){nm->params[i].name, SYM_PARAM, i, false, 0};
@@ -60,6 +64,10 @@ static Sym *neuron_syms(const NeuronModel *nm, int *n)
     s[k++] = (Sym){"dt", SYM_BUILTIN, 0, false, 0};
     s[k++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
     s[k++] = (Sym){"id", SYM_BUILTIN, 2, false, 0}; /* the neuron's index in its population */
+    if (g_has_dataset) { /* the data set's current example (docs/language.md) */
+        s[k++] = (Sym){"label", SYM_BUILTIN, 5, false, 0};
+        s[k++] = (Sym){"example", SYM_BUILTIN, 6, false, 0};
+    }
     s[k++] = (Sym){"Isyn", SYM_INPUT, 0, false, 0};
     for (int i = 0; i < nm->n_inputs; i++)
         s[k++] = (Sym){nm->inputs[i], SYM_INPUT, i + 1, false, 0};
@@ -305,7 +313,7 @@ static Sym *syn_syms(const Projection *pj, SynCodeKind kind, int *n)
     Sym *s = arena_alloc(sizeof(Sym) * (size_t)(sm->n_params + sm->n_vars + sm->n_pre_vars +
                                                 sm->n_post_vars + nms[0]->n_vars +
                                                 nms[1]->n_vars + nms[0]->n_egps +
-                                                nms[1]->n_egps + 7));
+                                                nms[1]->n_egps + 9));
     int k = 0;
     for (int i = 0; i < sm->n_params; i++)
         s[k++] = (Sym){sm->params[i].name, SYM_PARAM, i, false, 0};
@@ -344,6 +352,10 @@ static Sym *syn_syms(const Projection *pj, SynCodeKind kind, int *n)
      * (check_add_to) */
     s[k++] = (Sym){"add_to_post", SYM_ADDTO, 0, false, 1};
     s[k++] = (Sym){"add_to_pre", SYM_ADDTO, 1, false, 1};
+    if (g_has_dataset) { /* the data set's current example (docs/language.md) */
+        s[k++] = (Sym){"label", SYM_BUILTIN, 5, false, 0};
+        s[k++] = (Sym){"example", SYM_BUILTIN, 6, false, 0};
+    }
     *n = k;
     return s;
 }
@@ -1283,6 +1295,20 @@ int check_model(Model *m)
     for (int i = 0; i < m->n_initcodes; i++)
         errs += check_initcode(m->initcodes[i]);
 
+    g_has_dataset = false;
+    for (int i = 0; i < m->n_pops; i++) {
+        if (!m->pops[i]->model->dataset)
+            continue;
+        if (g_has_dataset) {
+            diag_error(m->pops[i]->loc, "population '%s': a second spike_source_dataset "
+                                        "population; a model has at most one (its example's "
+                                        "'label' and 'example' are the model's)",
+                       m->pops[i]->name);
+            errs++;
+        }
+        g_has_dataset = true;
+    }
+
     NeuronModel **done = arena_alloc(sizeof(void *) * (size_t)(m->n_pops + m->n_neurons + 1));
     int ndone = 0;
     for (int i = 0; i < m->n_neurons + m->n_pops; i++) {
@@ -1313,7 +1339,9 @@ int check_model(Model *m)
             errs++;
         }
         const NeuronModel *nm = p->model;
-        if (nm->spike_source && nm->sst_file[0] == '\0' && p->n != nm->n_lists) {
+        if (nm->dataset) {
+            /* the data set is checked against the size when the simulator reads it */
+        } else if (nm->spike_source && nm->sst_file[0] == '\0' && p->n != nm->n_lists) {
             diag_error(p->loc, "population '%s': spike_source_array has %lld lists of times "
                                "but the population has %lld neurons", p->name,
                        (long long)nm->n_lists, (long long)p->n);

@@ -67,7 +67,14 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
             sb_puts(out, "((scalar)snn_pre)");
         else if (c->proj && !strcmp(sym->name, "id_post")) /* targets: this rank's */
             sb_printf(out, "((scalar)(SNN_LO_%s + snn_post))", c->proj->post->name);
-        else if (!strcmp(sym->name, "id")) /* global index: the same on every rank/thread */
+        else if (sym->index == 5 || sym->index == 6) { /* label, example: the data set's */
+            const Population *d = NULL;
+            for (int i = 0; i < c->m->n_pops && !d; i++)
+                if (c->m->pops[i]->model->dataset)
+                    d = c->m->pops[i];
+            sb_printf(out, "((scalar)snn_ds%c_%s[%s / snn_dsn_%s])", sym->index == 5 ? 'l' : 'e',
+                      d->name, c->proj ? "step" : "snn_step", d->name);
+        } else if (!strcmp(sym->name, "id")) /* global index: the same on every rank/thread */
             sb_printf(out, "((scalar)(SNN_LO_%s + snn_i))", c->pop->name);
         else
             sb_puts(out, sym->name);
@@ -423,6 +430,7 @@ static void state_io(StrBuf *o, const StateTable *st)
         case SK_RPARAM:
         case SK_RPARAM_SRC:
         case SK_RPARAM_SYN:
+        case SK_DS_START:
             sb_printf(o, "fn(ctx, \"%s\", -1, &%s, sizeof %s, 0);\n", n, n, n);
             break;
         case SK_QUEUE:
@@ -481,7 +489,16 @@ static void pop_alloc(StrBuf *o, const Model *m, const Population *p, const Stat
         const StateEntry *e = &st->v[i];
         if (e->pop != p || e->alloc != SA_POP)
             continue;
-        if (e->kind == SK_SS_STARTS) /* compiled in, or the run config's spike_times */
+        if (e->kind == SK_SS_STARTS && p->model->dataset) /* the run config's data set */
+            sb_printf(o, "{\n    snn_dataset_in snn_ds = {0};\n"
+                         "    snn_dataset_apply(run, \"%s\", SNN_N_%s, %.17g, %d, &snn_ds);\n"
+                         "    snn_sss_%s = snn_ds.starts;\n    snn_sst_%s = snn_ds.steps;\n"
+                         "    snn_dsl_%s = snn_ds.labels;\n    snn_dse_%s = snn_ds.examples;\n"
+                         "    snn_dsn_%s = snn_ds.length;\n    snn_dsk_%s = snn_ds.count;\n"
+                         "    snn_dsc_%s = snn_ds.start;\n}\n",
+                      p->name, p->name, m->dt, (int)p->model->classes, p->name, p->name, p->name,
+                      p->name, p->name, p->name, p->name);
+        else if (e->kind == SK_SS_STARTS) /* compiled in, or the run config's spike_times */
             sb_printf(o, "snn_spike_times_apply(run, \"%s\", SNN_N_%s, %.17g, &snn_sss_%s, "
                          "&snn_sst_%s);\n", p->name, p->name, m->dt, p->name, p->name);
         else
@@ -2021,7 +2038,8 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         tmpl_set(s, "model_name_pop", p->model->name);
         tmpl_set(s, "loc", arena_printf("%s:%d", p->loc.file, p->loc.line));
         tmpl_set(s, "record", p->record_spikes ? "1" : "0");
-        tmpl_set(s, "spike_source", p->model->spike_source ? "1" : "0");
+        tmpl_set(s, "spike_source", p->model->dataset ? "2" : p->model->spike_source ? "1" : "0");
+        tmpl_set_bool(s, "ds", p->model->dataset);
         tmpl_set_bool(s, "sst", p->model->spike_source);
         bool exchanged = false;
         for (int k = 0; k < m->n_projs; k++) {

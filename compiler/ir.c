@@ -189,6 +189,8 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, "    spike_source_array lists=%lld times=%lld hash=%016llx\n",
                       (long long)nm->n_lists, (long long)total, (unsigned long long)h);
         }
+        if (nm->dataset)
+            sb_printf(out, "    spike_source_dataset classes=%d\n", (int)nm->classes);
         for (int k = 0; k < nm->n_egps; k++) {
             uint64_t h = 0xcbf29ce484222325ull;
             for (int64_t q = 0; q < p->n; q++) {

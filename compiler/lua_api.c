@@ -935,6 +935,39 @@ static int l_spike_source_array(lua_State *L)
     return 1;
 }
 
+/* spike_source_dataset { classes = 20 }: a spike source fed at run time from the run
+ * config's data set (datasets: { <pop>: { file = ... } }), one example after another; code
+ * elsewhere reads the current example's label and index as 'label' and 'example'. */
+static int l_spike_source_dataset(lua_State *L)
+{
+    if (lua_isnoneornil(L, 1))
+        lua_newtable(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"classes", NULL};
+    check_keys(L, 1, "spike_source_dataset", keys, 0);
+    NeuronModel *nm = arena_alloc(sizeof *nm);
+    nm->name = "spike_source_dataset";
+    nm->loc = caller_loc(L);
+    nm->spike_source = true;
+    nm->dataset = true;
+    nm->params = arena_alloc(sizeof(NamedValue));
+    nm->vars = arena_alloc(sizeof(VarDef));
+    double classes = 0;
+    if (!opt_number(L, 1, "classes", 0, "spike_source_dataset", &classes))
+        api_error(L, "spike_source_dataset: give the number of classes, e.g. classes = 20 "
+                     "(the labels must be 0 .. classes - 1)");
+    if (classes < 1 || classes > 2147483647.0 || classes != floor(classes))
+        api_error(L, "spike_source_dataset: 'classes' must be a whole number from 1 to "
+                     "2147483647 (got %g)", classes);
+    nm->classes = (int32_t)classes;
+    nm->n_lists = 0;
+    nm->sst_start = arena_alloc(sizeof(int64_t) * 2);
+    nm->sst_times = arena_alloc(sizeof(double));
+    nm->sst_file = "";
+    new_handle(L, MT_NEURON, nm);
+    return 1;
+}
+
 /* ---- synapse{} ---------------------------------------------------------------------- */
 
 /* A table of name = number (params) at field 'key', sorted by name. */
@@ -2902,6 +2935,7 @@ void api_register(lua_State *L)
         {"current_source", l_current_source},
         {"synapse", l_synapse},
         {"spike_source_array", l_spike_source_array},
+        {"spike_source_dataset", l_spike_source_dataset},
         {"dc", l_dc},
         {"step_current", l_step_current},
         {"noise", l_noise},

@@ -122,6 +122,11 @@ typedef struct NeuronModel {
     CodeStr sim, threshold, reset;
     /* spike_source_array{}: spike times per neuron instead of code */
     bool spike_source;
+    /* spike_source_dataset{}: a spike source whose times come from the run config's data
+     * set (datasets: { pop: { file = ... } }), one example after another; spike_source is
+     * set too, with no compiled-in times (n_lists 0) */
+    bool dataset;
+    int32_t classes;      /* spike_source_dataset{ classes = N }: labels 0 .. N-1 */
     int64_t n_lists;      /* neurons with a list (the population must be that large) */
     int64_t *sst_start;   /* n_lists + 1 offsets into sst_times */
     double *sst_times;    /* ms, ascending per neuron */

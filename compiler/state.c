@@ -24,6 +24,9 @@ static const char *const kind_names[SK_COUNT] = {
     [SK_PRE_VAR] = "pre-var",     [SK_POST_VAR] = "post-var",    [SK_COLUMNS] = "columns",
     [SK_POSITIONS] = "positions", [SK_PRE_INPUT] = "pre-input",  [SK_XACC] = "exact-sums",
     [SK_CU_VAR] = "cu-var",    [SK_RPARAM_CU] = "rparam",
+    [SK_DS_LEN] = "dataset-length", [SK_DS_COUNT] = "dataset-count",
+    [SK_DS_LABELS] = "dataset-labels", [SK_DS_EXAMPLES] = "dataset-examples",
+    [SK_DS_START] = "dataset-cursor",
 };
 
 const char *state_kind_name(StateKind k)
@@ -85,6 +88,9 @@ const char *state_bytes(const StateEntry *e, bool device)
         return arena_printf("sizeof %s", e->name);
     case SK_SS_TIMES:
         return arena_printf("sizeof(uint32_t) * (snn_sss_%s[SNN_N_%s] + 1)", p, p);
+    case SK_DS_LABELS:
+    case SK_DS_EXAMPLES:
+        return arena_printf("sizeof(%s) * snn_dsk_%s", t, p);
     case SK_RING:
         return arena_printf("sizeof(scalar) * snn_ddn%d_%s * SNN_NL_%s", e->index, p, p);
     case SK_ROWS:
@@ -205,6 +211,26 @@ static void pop_entries(StateTable *t, const Model *m, const Population *p)
         e = add(t, SK_SS_CURSOR, arena_printf("snn_ssc_%s", pn), "uint64_t", SS_LOCAL,
                 SI_INITIAL, SA_POP, true, true, arena_printf("population '%s' spike cursors", pn));
         e->pop = p, e->note = "next time of each neuron";
+    }
+    if (nm->dataset) {
+        /* the run config's data set (runtime/rt_dataset.c): the times above hold the
+         * examples this run presents, one after another; these say which they are */
+        e = add(t, SK_DS_LEN, arena_printf("snn_dsn_%s", pn), "uint32_t", SS_VALUE, SI_BUILT,
+                SA_NONE, false, true, arena_printf("population '%s' example length", pn));
+        e->pop = p, e->note = "steps per example";
+        e = add(t, SK_DS_COUNT, arena_printf("snn_dsk_%s", pn), "uint64_t", SS_VALUE, SI_BUILT,
+                SA_NONE, false, false, arena_printf("population '%s' examples presented", pn));
+        e->pop = p, e->note = "positions held: ceil(steps / length)";
+        e = add(t, SK_DS_LABELS, arena_printf("snn_dsl_%s", pn), "int32_t", SS_LIST, SI_BUILT,
+                SA_NONE, false, true, arena_printf("population '%s' labels", pn));
+        e->pop = p, e->note = "label of each position";
+        e = add(t, SK_DS_EXAMPLES, arena_printf("snn_dse_%s", pn), "uint32_t", SS_LIST,
+                SI_BUILT, SA_NONE, false, true, arena_printf("population '%s' examples", pn));
+        e->pop = p, e->note = "example index of each position";
+        e = add(t, SK_DS_START, arena_printf("snn_dsc_%s", pn), "uint64_t", SS_VALUE, SI_BUILT,
+                SA_NONE, true, false,
+                arena_printf("population '%s' data set cursor", pn));
+        e->pop = p, e->note = "position of step 0 in the example sequence (run config start)";
     }
     Inputs in = emit_inputs_of(m, p);
     for (int k = 0; k < in.n; k++) {

@@ -24,7 +24,7 @@
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
                                    "threads", "step_threads", "exchange", "exchange_interval",
                                    "cuda_graph_steps", "spike_times", "finite_check", "data",
-                                   "checkpoint", "custom_updates"};
+                                   "checkpoint", "custom_updates", "datasets"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -283,6 +283,126 @@ static int apply_spike_times(ctx *c, const char *pop, size_t line, const val *v)
     snprintf(cfg->spike_times[k].pop, sizeof cfg->spike_times[k].pop, "%s", pop);
     snprintf(cfg->spike_times[k].path, sizeof cfg->spike_times[k].path, "%s", v->text);
     set_where(c, cfg->spike_times[k].where, sizeof cfg->spike_times[k].where, line);
+    return 0;
+}
+
+/* A whole number from a scalar, 0 .. max; -1 if it is not one. */
+static int parse_u64(const val *v, uint64_t max, uint64_t *out)
+{
+    const char *s = v->kind == V_SCALAR ? v->text : "";
+    if (!s[0])
+        return -1;
+    uint64_t x = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned dig = (unsigned)(*p - '0');
+        if (x > (max - dig) / 10)
+            return -1;
+        x = x * 10 + dig;
+    }
+    *out = x;
+    return 0;
+}
+
+/* datasets.<pop>.<field> = value: the data set of a spike_source_dataset population (the
+ * population's kind is checked by snn_main, which knows the model). */
+static int apply_dataset_field(ctx *c, const char *pop, const char *field, size_t line,
+                               const val *v)
+{
+    static const char *const fields[] = {"file", "order", "seed", "example_steps",
+                                         "example_time", "start"};
+    snn_config *cfg = c->cfg;
+    char got[600];
+    int known = 0;
+    for (int i = 0; i < c->n_pops; i++)
+        known |= strcmp(c->pop_names[i], pop) == 0;
+    if (!known) {
+        const char *s = suggest(pop, c->pop_names, c->n_pops);
+        return fail(c, line, "'datasets': the model has no population '%s'%s%s%s", pop,
+                    s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+    }
+    int k = 0;
+    while (k < cfg->n_datasets && strcmp(cfg->datasets[k].pop, pop) != 0)
+        k++;
+    if (k == cfg->n_datasets) {
+        if (k == SNN_MAX_DATASETS)
+            return fail(c, line, "too many 'datasets' (at most %d)", SNN_MAX_DATASETS);
+        memset(&cfg->datasets[k], 0, sizeof cfg->datasets[k]);
+        snprintf(cfg->datasets[k].pop, sizeof cfg->datasets[k].pop, "%s", pop);
+        cfg->n_datasets++;
+    }
+    struct snn_dataset_set *d = &cfg->datasets[k];
+    set_where(c, d->where, sizeof d->where, line);
+    uint64_t x = 0;
+    if (strcmp(field, "file") == 0) {
+        if (v->kind != V_SCALAR || !v->text[0])
+            return fail(c, line, "'datasets.%s.file' must be a data set directory (got %s)", pop,
+                        describe(v, got, sizeof got));
+        if (strlen(v->text) >= sizeof d->path)
+            return fail(c, line, "'datasets.%s.file': the name is too long", pop);
+        snprintf(d->path, sizeof d->path, "%s", v->text);
+    } else if (strcmp(field, "order") == 0) {
+        if (v->kind == V_SCALAR && strcmp(v->text, "sequential") == 0)
+            d->shuffle = 0;
+        else if (v->kind == V_SCALAR && strcmp(v->text, "shuffle") == 0)
+            d->shuffle = 1;
+        else
+            return fail(c, line, "'datasets.%s.order' must be sequential or shuffle (got %s)",
+                        pop, describe(v, got, sizeof got));
+    } else if (strcmp(field, "seed") == 0) {
+        if (parse_u64(v, UINT64_MAX, &x) != 0)
+            return fail(c, line, "'datasets.%s.seed' must be a non-negative integer (got %s)",
+                        pop, describe(v, got, sizeof got));
+        d->seed = x;
+        d->has_seed = 1;
+    } else if (strcmp(field, "example_steps") == 0) {
+        if (parse_u64(v, UINT32_MAX, &x) != 0 || x == 0)
+            return fail(c, line, "'datasets.%s.example_steps' must be a whole number of steps "
+                                 "from 1 to 4294967295 (got %s)", pop,
+                        describe(v, got, sizeof got));
+        d->example_steps = (uint32_t)x;
+        d->example_time = 0;
+    } else if (strcmp(field, "example_time") == 0) {
+        char *end = NULL;
+        double t = v->kind == V_SCALAR && v->text[0] ? strtod(v->text, &end) : 0;
+        if (!end || *end || !(t > 0) || !isfinite(t))
+            return fail(c, line, "'datasets.%s.example_time' must be a time > 0 in ms (got %s)",
+                        pop, describe(v, got, sizeof got));
+        d->example_time = t;
+        d->example_steps = 0;
+    } else if (strcmp(field, "start") == 0) {
+        if (parse_u64(v, UINT64_MAX / 2, &x) != 0)
+            return fail(c, line, "'datasets.%s.start' must be a non-negative integer (got %s)",
+                        pop, describe(v, got, sizeof got));
+        d->start = x;
+    } else {
+        const char *s = suggest(field, fields, (int)(sizeof fields / sizeof fields[0]));
+        return fail(c, line, "'datasets.%s': unknown key '%s'%s%s%s (keys: file, order, seed, "
+                             "example_steps, example_time, start)", pop, field,
+                    s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+    }
+    return 0;
+}
+
+/* datasets: { In: { file: dir, ... } } */
+static int apply_dataset(ctx *c, const char *pop, size_t line, const val *v)
+{
+    char got[96];
+    if (v->kind != V_MAP)
+        return fail(c, line, "'datasets.%s' must be a mapping such as { file: train, order: "
+                             "shuffle } (got %s)", pop, describe(v, got, sizeof got));
+    for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+         pr < v->node->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+        if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+            return fail(c, line, "'datasets.%s' keys must be names", pop);
+        val fv = make_val(v->doc, vn, node_line(kn));
+        if (apply_dataset_field(c, pop, (const char *)kn->data.scalar.value, node_line(kn),
+                                &fv) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -583,6 +703,12 @@ static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
                         describe(v, got, sizeof got));
         return apply_map(c, v, line, "'spike_times' keys must be population names",
                          apply_spike_times);
+    } else if (strcmp(key, "datasets") == 0) {
+        if (v->kind != V_MAP)
+            return fail(c, line, "'datasets' must be a mapping of spike_source_dataset "
+                                 "populations to data sets, such as { In: { file: train } } "
+                                 "(got %s)", describe(v, got, sizeof got));
+        return apply_map(c, v, line, "'datasets' keys must be population names", apply_dataset);
     } else if (strcmp(key, "data") == 0) {
         /* data: { w.npy: trained_w.npy } */
         if (v->kind != V_MAP)
@@ -862,6 +988,11 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
         rc = apply_param(&c, key + 7, 0, &v);
     } else if (strncmp(key, "spike_times.", 12) == 0 && key[12]) {
         rc = apply_spike_times(&c, key + 12, 0, &v);
+    } else if (strncmp(key, "datasets.", 9) == 0 && strchr(key + 9, '.')) {
+        char pop[300];
+        const char *dot = strchr(key + 9, '.');
+        snprintf(pop, sizeof pop, "%.*s", (int)(dot - (key + 9)), key + 9);
+        rc = apply_dataset_field(&c, pop, dot + 1, 0, &v);
     } else if (strncmp(key, "data.", 5) == 0 && key[5]) {
         rc = apply_data(&c, key + 5, 0, &v);
     } else if (strncmp(key, "checkpoint.", 11) == 0 && key[11]) {
@@ -890,7 +1021,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                 if (strcmp(KEYS[i], "record") != 0 && strcmp(KEYS[i], "params") != 0 &&
                     strcmp(KEYS[i], "spike_times") != 0 && strcmp(KEYS[i], "data") != 0 &&
                     strcmp(KEYS[i], "checkpoint") != 0 &&
-                    strcmp(KEYS[i], "custom_updates") != 0)
+                    strcmp(KEYS[i], "custom_updates") != 0 && strcmp(KEYS[i], "datasets") != 0)
                     cands[n++] = KEYS[i];
             for (int i = 0; i < n_pops; i++) {
                 snprintf(rec[i], sizeof rec[i], "record.%s", pop_names[i]);
@@ -906,7 +1037,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                           "finite_check, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>, "
                           "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end>, "
-                          "custom_updates.<group>.every|at_end)",
+                          "custom_updates.<group>.every|at_end, datasets.<population>.<key>)",
                           key);
             free(cands);
             free(rec);

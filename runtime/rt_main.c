@@ -569,6 +569,28 @@ static char *build_json(const char *status, const char *error)
         jb_printf(&b, ": ");
         jb_str(&b, G.cfg.spike_times[k].path);
     }
+    jb_printf(&b, "},\n  \"datasets\": {");
+    for (int k = 0; k < snn_datasets_used(); k++) { /* the data sets read (rt_dataset.c) */
+        const char *dp;
+        uint32_t len;
+        uint64_t ne, np, seed;
+        snn_dataset_used(k, &dp, &len, &ne, &np, &seed);
+        const struct snn_dataset_set *dc = NULL;
+        for (int q = 0; q < G.cfg.n_datasets; q++)
+            if (!strcmp(G.cfg.datasets[q].pop, dp))
+                dc = &G.cfg.datasets[q];
+        if (!dc)
+            continue;
+        jb_printf(&b, "%s", k ? ", " : "");
+        jb_str(&b, dp);
+        jb_printf(&b, ": {\"file\": ");
+        jb_str(&b, dc->path);
+        jb_printf(&b, ", \"order\": \"%s\", \"seed\": %llu, \"example_steps\": %u, "
+                      "\"examples\": %llu, \"start\": %llu, \"presented\": %llu}",
+                  dc->shuffle ? "shuffle" : "sequential", (unsigned long long)seed, len,
+                  (unsigned long long)ne, (unsigned long long)dc->start,
+                  (unsigned long long)np);
+    }
     jb_printf(&b, "},\n  \"data\": {");
     for (int k = 0; k < snn_data_files(); k++) { /* the data files read (rt_data.c) */
         const char *dn, *dp;
@@ -1465,6 +1487,10 @@ static int run_main(int argc, char **argv, const snn_model *model)
         int p = 0;
         while (p < m->n_pops && strcmp(m->pops[p].name, ss->pop) != 0)
             p++;
+        if (p < m->n_pops && m->pops[p].spike_source == 2)
+            snn_fatal("%s: population '%s' is a spike_source_dataset: its spikes come from "
+                      "its data set (datasets: { %s: { file: ... } })", ss->where, ss->pop,
+                      ss->pop);
         if (p < m->n_pops && !m->pops[p].spike_source) {
             char list[1024] = "";
             size_t used = 0;
@@ -1476,6 +1502,18 @@ static int run_main(int argc, char **argv, const snn_model *model)
                       "come from a file (spike_source_array populations: %s)", ss->where, ss->pop,
                       used ? list : "this model has no spike_source_array");
         }
+    }
+
+    /* data sets: only for spike_source_dataset populations (read during construction,
+     * snn_dataset_apply, by every rank) */
+    for (int k = 0; k < cfg->n_datasets; k++) {
+        const struct snn_dataset_set *ds = &cfg->datasets[k];
+        int p = 0;
+        while (p < m->n_pops && strcmp(m->pops[p].name, ds->pop) != 0)
+            p++;
+        if (p < m->n_pops && m->pops[p].spike_source != 2)
+            snn_fatal("%s: population '%s' is not a spike_source_dataset, so it cannot take a "
+                      "data set", ds->where, ds->pop);
     }
 
     for (int p = 0; p < m->n_pops; p++)
@@ -1523,6 +1561,13 @@ static int run_main(int argc, char **argv, const snn_model *model)
     if (!cfg->ckpt_dir[0] && (cfg->ckpt_every_steps || cfg->ckpt_every_seconds > 0 ||
                               cfg->ckpt_at_end))
         snn_fatal("%s: 'checkpoint' needs 'dir' (where to write them)", cfg->ckpt_where);
+    /* data sets: the spike lists are built for the run's duration, so a restored run's
+     * cursors would point into other lists; refused until checkpoints rebuild them */
+    for (int p = 0; p < m->n_pops && (cfg->ckpt_dir[0] || restore_dir); p++)
+        if (m->pops[p].spike_source == 2)
+            snn_fatal("population '%s' is a spike_source_dataset: checkpoints and --restore do "
+                      "not support data sets yet (docs/run.md \"Data sets\"): leave "
+                      "'checkpoint' out", m->pops[p].name);
     if (restore_dir) {
         G.first_step = rt_ckpt_open(m, cfg, restore_dir, run->rank, run->ranks, run->n_steps);
         run->seed = cfg->seed; /* the checkpoint's: rows are rebuilt from it */

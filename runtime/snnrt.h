@@ -93,6 +93,7 @@ double snn_now(void);                                         /* monotonic secon
 #define SNN_MAX_CUGROUPS 64
 #define SNN_MAX_SPIKE_FILES 64
 #define SNN_MAX_DATA_FILES 64
+#define SNN_MAX_DATASETS 8
 
 typedef struct snn_config {
     double duration_ms;       /* default 1000 */
@@ -156,6 +157,20 @@ typedef struct snn_config {
         int at_end;
         char where[192];
     } cu[SNN_MAX_CUGROUPS];
+    /* datasets: { In: { file: dir, order: shuffle, seed: 3, example_steps: 100 } }: the
+     * data set of a spike_source_dataset population (rt_dataset.c, docs/run.md) */
+    int n_datasets;
+    struct snn_dataset_set {
+        char pop[128];
+        char path[1024];
+        int shuffle;             /* order: sequential (0) | shuffle (1) */
+        int has_seed;
+        uint64_t seed;           /* default: the run's seed */
+        uint32_t example_steps;  /* 0: example_time, or from the data */
+        double example_time;     /* ms; 0: example_steps, or from the data */
+        uint64_t start;          /* position of the first example in the sequence */
+        char where[192];
+    } datasets[SNN_MAX_DATASETS];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -727,7 +742,8 @@ typedef struct snn_pop_desc {
     const char *name;
     uint32_t n;
     int record_default; /* model's record{} */
-    int spike_source;   /* a spike_source_array (its times can come from the run config) */
+    int spike_source;   /* 1: a spike_source_array (its times can come from the run config);
+                         * 2: a spike_source_dataset (from the run config's datasets) */
 } snn_pop_desc;
 
 typedef struct snn_proj_desc {
@@ -910,6 +926,57 @@ void snn_spike_times_apply(snn_run *run, const char *pop, uint32_t n, double dt,
 /* The loader itself: 0, or -1 with a message in err. */
 int snn_spike_times_load(const char *path, uint32_t n, double dt, uint64_t **starts,
                          uint32_t **steps, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------------------------------
+ * Spike-pattern data sets (rt_dataset.c)
+ *
+ * A spike_source_dataset population presents the examples of the run config's data set one
+ * after another: position j (the j-th example of the run's sequence, counted from the
+ * config's start) occupies steps [(j - start) L, (j - start + 1) L), L the example length.
+ * Position j is example order_e[j mod n] of epoch e = j / n (n examples): order_e is
+ * 0 .. n-1 (sequential) or a Fisher-Yates shuffle drawn from (seed, e) (docs/run.md).
+ * snn_dataset_apply reads and checks the data set, then fills the spike source arrays with
+ * the spikes of the positions the run covers (steps as spike_source_array's, several spikes
+ * of a channel in one step count once) and the label and example index of each position.
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct snn_dataset_in {
+    const uint64_t *starts;   /* n + 1: each neuron's spikes in steps[] */
+    const uint32_t *steps;    /* ascending per neuron */
+    int32_t *labels;          /* per position held (count) */
+    uint32_t *examples;       /* per position held */
+    uint32_t length;          /* L, steps per example */
+    uint64_t count;           /* positions held: ceil(run steps / L) */
+    uint64_t start;           /* position of step 0 */
+} snn_dataset_in;
+
+/* The data set of population 'pop' (n neurons, labels below 'classes') for this run; a
+ * missing or bad data set ends the run with snn_fatal naming the file and the fault. */
+void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
+                       snn_dataset_in *out);
+
+/* The data sets this run read (for run.json): population, example length, examples in
+ * the data set, positions presented and the shuffle's seed. */
+int snn_datasets_used(void);
+void snn_dataset_used(int k, const char **pop, uint32_t *length, uint64_t *examples,
+                      uint64_t *presented, uint64_t *seed);
+
+/* A data set as read from its files (times in ms), for snn_dataset_apply and tests. */
+typedef struct snn_dataset {
+    uint64_t n_examples, n_spikes;
+    double *times;      /* ms from the example's start */
+    uint32_t *units;
+    uint64_t *offsets;  /* n_examples + 1 */
+    int32_t *labels;
+} snn_dataset;
+/* Read and check (units < n, labels < classes, times finite, >= 0 and sorted within each
+ * example, lengths consistent): 0, or -1 with the message in err. */
+int snn_dataset_read(const char *path, uint32_t n, int classes, snn_dataset *ds, char *err,
+                     size_t errlen);
+void snn_dataset_free(snn_dataset *ds);
+/* Example of position j: epoch j / n, order sequential or shuffled from seed. */
+uint64_t snn_dataset_example(uint64_t n_examples, int shuffle, uint64_t seed, uint64_t j,
+                             uint64_t *order, uint64_t *order_epoch);
 
 /* Parse argv (--config FILE, --time MS, --set k=v, --seed N, --output DIR, --quiet,
  * --help, --version), build, run, write outputs and the summary; return the exit code. */

@@ -78,6 +78,7 @@ hpc models/hpc_benchmark.lua
 hpc_plastic models/hpc_benchmark.lua -D plastic=1
 features tests/cuda/features.lua
 sources tests/cuda/sources.lua
+dataset tests/cuda/dataset.lua
 formats tests/cuda/formats.lua
 fmtnet_dense tests/cuda/formats_net.lua -D fmt=1 -D exact=0
 fmtnet_procedural tests/cuda/formats_net.lua -D fmt=2 -D exact=0

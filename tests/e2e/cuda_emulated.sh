@@ -75,6 +75,23 @@ if cmp -s "$d/out-c/spikes_S.npy" "$d/out-c2/spikes_S.npy"; then
     echo "FAIL: spike_times did not change the spike source"; exit 1
 fi
 echo "spike times from a file: identical on the device"
+# a data set at run time (spike_source_dataset): spike lists, labels and examples on the device
+$PY - "$WORK/ds" <<'EOF'
+import numpy as np, os, sys
+rng = np.random.default_rng(8)
+n = [int(rng.integers(0, 60)) for _ in range(12)]
+t = np.concatenate([np.sort(rng.uniform(0, 9.7, k)) for k in n]).astype(np.float32)
+os.makedirs(sys.argv[1], exist_ok=True)
+np.save(sys.argv[1] + "/times.npy", t)
+np.save(sys.argv[1] + "/units.npy", rng.integers(0, 40, len(t)).astype(np.int32))
+np.save(sys.argv[1] + "/offsets.npy", np.cumsum([0] + n).astype(np.int64))
+np.save(sys.argv[1] + "/labels.npy", rng.integers(0, 5, 12).astype(np.int64))
+EOF
+emulate dataset tests/cuda/dataset.lua "" "--time 150 --set datasets.In.file=$WORK/ds --set datasets.In.order=shuffle" exact
+for f in P_L P_X P_C; do cmp "$WORK/dataset/out-c/$f.npy" "$WORK/dataset/out-emu/$f.npy"; done
+$PY -c "import numpy as np, sys; c = np.load(sys.argv[1])['v']; assert c[-1].min() > 0 and len(set(np.load(sys.argv[2])['v'][:, 0])) > 3" \
+    "$WORK/dataset/out-c/P_C.npy" "$WORK/dataset/out-c/P_L.npy"
+echo "a data set (shuffled): spikes, labels and examples identical on the device"
 emulate pair_pre tests/cuda/pair.lua "--cuda-span *=pre" "--time 100" exact
 cmp "$WORK/pair_pre/out-c/post_acc.npy" "$WORK/pair_pre/out-emu/post_acc.npy"
 emulate pair_post tests/cuda/pair.lua "--cuda-span *=post" "--time 100" exact

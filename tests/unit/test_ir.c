@@ -209,6 +209,7 @@ MUT(m_nm_sst_time, pop(m, "S")->model->sst_times[1] = 2.5)
 MUT(m_nm_sst_start, pop(m, "S")->model->sst_start[1] = 1)
 MUT(m_nm_spike_source, pop(m, "A")->model->spike_source = true; pop(m, "A")->model->n_lists = 0;
     pop(m, "A")->model->sst_start = pop(m, "S")->model->sst_start)
+MUT(m_nm_dataset, pop(m, "S")->model->dataset = true; pop(m, "S")->model->classes = 3)
 
 MUT(m_pj_name, proj(m, "A_to_B")->name = "AB")
 MUT(m_pj_pre_input, proj(m, "A_to_A")->pre_input = "Isyn")
@@ -340,7 +341,7 @@ static const struct {
     M(m_pop_record), M(m_pop_model),
     M(m_nm_name), M(m_nm_param_name), M(m_nm_var_name), M(m_nm_sim), M(m_nm_threshold),
     M(m_nm_reset), M(m_nm_egp_name), M(m_nm_input_name), M(m_nm_sst_time), M(m_nm_sst_start),
-    M(m_nm_spike_source),
+    M(m_nm_spike_source), M(m_nm_dataset),
     M(m_pj_name), M(m_pj_pre_input), M(m_pj_pre), M(m_pj_post), M(m_pj_conn_kind),
     M(m_pj_conn_p),
     M(m_pj_conn_k), M(m_pj_conn_k_out), M(m_pj_conn_n), M(m_pj_autapses), M(m_pj_multapses),

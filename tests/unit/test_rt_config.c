@@ -150,7 +150,8 @@ static void test_errors(void **state)
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
                  "quiet, params, threads, step_threads, exchange, exchange_interval, "
-                 "cuda_graph_steps, spike_times, finite_check, data, checkpoint, custom_updates)");
+                 "cuda_graph_steps, spike_times, finite_check, data, checkpoint, custom_updates, "
+                 "datasets)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("step_threads: 0",
                  "run.yaml:1: 'step_threads' must be a whole number from 1 to 1024 (got '0')");
@@ -312,7 +313,7 @@ static void test_set_errors(void **state)
                                    "params.<population>.<parameter>, "
                                    "spike_times.<population>, data.<file>, "
                                    "checkpoint.<dir|every_steps|every_seconds|at_end>, "
-                                   "custom_updates.<group>.every|at_end)");
+                                   "custom_updates.<group>.every|at_end, datasets.<population>.<key>)");
     expect_set_error("custom_updates.Softmax.every=-1",
                      "--set 'custom_updates.Softmax.every=-1': 'custom_updates.Softmax.every' must "
                      "be a whole number of steps from 0 (not periodic) to 2000000000 (got '-1')");
@@ -371,6 +372,57 @@ static void test_checkpoint(void **state)
                                                 "'maybe')");
 }
 
+/* datasets: the YAML form and --set datasets.<pop>.<key>, defaults and every error */
+static void test_datasets(void **state)
+{
+    (void)state;
+    snn_config c = fresh();
+    char err[1024] = "";
+    const char *yaml = "datasets:\n  Thalamus:\n    file: shd/train.h5\n    order: shuffle\n"
+                       "    seed: 99\n    example_time: 1400.5\n    start: 12\n";
+    assert_int_equal(snn_config_load_string(&c, yaml, "run.yaml", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.n_datasets, 1);
+    assert_string_equal(c.datasets[0].pop, "Thalamus");
+    assert_string_equal(c.datasets[0].path, "shd/train.h5");
+    assert_int_equal(c.datasets[0].shuffle, 1);
+    assert_int_equal(c.datasets[0].has_seed, 1);
+    assert_int_equal(c.datasets[0].seed, 99);
+    assert_true(c.datasets[0].example_time == 1400.5);
+    assert_int_equal(c.datasets[0].example_steps, 0);
+    assert_int_equal(c.datasets[0].start, 12);
+    assert_string_equal(c.datasets[0].where, "run.yaml:7");
+    /* --set: the same entry; example_steps replaces example_time */
+    assert_int_equal(snn_config_set(&c, "datasets.Thalamus.example_steps=700", NP, POPS, err,
+                                    sizeof err), 0);
+    assert_int_equal(c.datasets[0].example_steps, 700);
+    assert_true(c.datasets[0].example_time == 0);
+    assert_int_equal(snn_config_set(&c, "datasets.E.file=d", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.n_datasets, 2);
+    assert_int_equal(c.datasets[1].shuffle, 0);
+    assert_int_equal(c.datasets[1].has_seed, 0);
+    expect_error("datasets: x", "run.yaml:1: 'datasets' must be a mapping of spike_source_dataset "
+                                "populations to data sets, such as { In: { file: train } } (got 'x')");
+    expect_error("datasets:\n  E: train", "run.yaml:2: 'datasets.E' must be a mapping such as "
+                                          "{ file: train, order: shuffle } (got 'train')");
+    expect_error("datasets:\n  Thalamos:\n    file: d",
+                 "run.yaml:3: 'datasets': the model has no population 'Thalamos' (did you mean "
+                 "'Thalamus'?)");
+    expect_error("datasets:\n  E:\n    seed: -1",
+                 "run.yaml:3: 'datasets.E.seed' must be a non-negative integer (got '-1')");
+    expect_error("datasets:\n  E:\n    example_steps: 0",
+                 "run.yaml:3: 'datasets.E.example_steps' must be a whole number of steps from 1 "
+                 "to 4294967295 (got '0')");
+    expect_error("datasets:\n  E:\n    example_time: -3",
+                 "run.yaml:3: 'datasets.E.example_time' must be a time > 0 in ms (got '-3')");
+    expect_set_error("datasets.E.order=random", "--set 'datasets.E.order=random': "
+                     "'datasets.E.order' must be sequential or shuffle (got 'random')");
+    expect_set_error("datasets.E.oder=shuffle", "--set 'datasets.E.oder=shuffle': "
+                     "'datasets.E': unknown key 'oder' (did you mean 'order'?) (keys: file, "
+                     "order, seed, example_steps, example_time, start)");
+    expect_set_error("datasets.E.file=", "--set 'datasets.E.file=': 'datasets.E.file' must be "
+                     "a data set directory (got nothing)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,7 +430,7 @@ int main(void)
         cmocka_unit_test(test_empty_config),  cmocka_unit_test(test_errors),
         cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_file),
         cmocka_unit_test(test_set),           cmocka_unit_test(test_set_errors),
-        cmocka_unit_test(test_checkpoint),
+        cmocka_unit_test(test_checkpoint),  cmocka_unit_test(test_datasets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,7 @@
  * extra global parameters, runtime parameters of populations, current sources and weight
  * update models, spike source arrays, inputs with alpha state and dendritic rings, spike
  * queues, rows, synapse, pre and post variables, column views, synapse positions, seeds and
- * streams of synapse code) must give each kind at least once, every name once, and the
+ * streams of synapse code, a data set's length, labels, examples and cursor) must give each kind at least once, every name once, and the
  * shapes, owners and stored/rebuilt flags below.
  */
 #include <stdarg.h>
@@ -46,7 +46,9 @@ static const char *MODEL =
     "  vars = { S = { reduce = \"sum\" }, y = 0.5 }, var_refs = { V = ref(\"A\", \"V\") },\n"
     "  code = \"S = V; y = k * V;\" }\n"
     "custom_update { name = \"Grad\", group = \"G1\", vars = { g = 0.0 },\n"
-    "  var_refs = { e = ref(\"A_to_A\", \"e\") }, code = \"g += e;\" }\n";
+    "  var_refs = { e = ref(\"A_to_A\", \"e\") }, code = \"g += e;\" }\n"
+    "local D = population { \"D\", spike_source_dataset { classes = 4 }, 5 }\n"
+    "projection { D, B, conn = all_to_all(), weight = 1.0 }\n";
 
 static char g_diags[16384];
 
@@ -146,6 +148,12 @@ static const struct {
      "custom update 'Norm' runtime parameter 'k'"},
     {"snn_cuv_Grad_g", "scalar", "synapse", true, false, SI_INITIAL,
      "custom update 'Grad' variable 'g'"},
+    {"snn_sss_D", "uint64_t", "SNN_N_D+1", false, true, SI_COMPILED, NULL},
+    {"snn_dsn_D", "uint32_t", "value", false, true, SI_BUILT, "population 'D' example length"},
+    {"snn_dsk_D", "uint64_t", "value", false, false, SI_BUILT, NULL},
+    {"snn_dsl_D", "int32_t", "list", false, true, SI_BUILT, "population 'D' labels"},
+    {"snn_dse_D", "uint32_t", "list", false, true, SI_BUILT, NULL},
+    {"snn_dsc_D", "uint64_t", "value", true, false, SI_BUILT, "population 'D' data set cursor"},
 };
 
 static void test_entries(void **state)
