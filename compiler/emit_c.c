@@ -431,7 +431,18 @@ static void state_io(StrBuf *o, const StateTable *st)
         case SK_RPARAM_SRC:
         case SK_RPARAM_SYN:
         case SK_DS_START:
+        case SK_RPARAM_CU:
             sb_printf(o, "fn(ctx, \"%s\", -1, &%s, sizeof %s, 0);\n", n, n, n);
+            break;
+        case SK_CU_VAR: /* a reduced value, per neuron, or per synapse in the rows' layout */
+            if (e->shape == SS_VALUE)
+                sb_printf(o, "fn(ctx, \"%s\", -1, &%s, sizeof %s, 0);\n", n, n, n);
+            else if (e->shape == SS_SYNAPSE)
+                sb_printf(o, "snn_state_synapses(fn, ctx, \"%s\", snn_syn_%s, snn_nthr, %s, "
+                             "snn_soff_%s, (int)sizeof(scalar));\n", n, e->proj->name, n,
+                          e->proj->name);
+            else
+                sb_printf(o, "fn(ctx, \"%s\", -1, %s, %s, 0);\n", n, n, state_bytes(e, false));
             break;
         case SK_QUEUE:
             if (e->shape == SS_SLOTS)
