@@ -22,7 +22,6 @@ static const char *const kind_names[SK_COUNT] = {
     [SK_ROWS] = "rows",           [SK_SEED] = "seed",            [SK_STREAM] = "stream",
     [SK_RPARAM_SYN] = "rparam",   [SK_SYN_OFFSETS] = "offsets",  [SK_SYN_VAR] = "syn-var",
     [SK_PRE_VAR] = "pre-var",     [SK_POST_VAR] = "post-var",    [SK_COLUMNS] = "columns",
-    [SK_POSITIONS] = "positions",
 };
 
 const char *state_kind_name(StateKind k)
@@ -333,13 +332,6 @@ static void proj_entries(StateTable *t, const Projection *pj)
         e = add(t, SK_COLUMNS, arena_printf("snn_cols_%s", n), "snn_columns", SS_THREAD,
                 SI_BUILT, SA_SYN, false, true, arena_printf("projection '%s' column views", n));
         e->proj = pj, e->note = "column view for on_post, per thread block";
-    }
-    if (state_needs_positions(pj)) {
-        e = add(t, SK_POSITIONS, arena_printf("snn_gpos_%s", n), "uint64_t *", SS_THREAD,
-                SI_BUILT, SA_SYN, false, false,
-                arena_printf("projection '%s' synapse positions", n));
-        e->proj = pj;
-        e->note = "per thread block: global positions (snn_synapse_positions)";
     }
 }
 

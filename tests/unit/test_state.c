@@ -130,7 +130,6 @@ static const struct {
     {"snn_pv_A_to_A_x", "scalar", "SNN_N_A", true, true, SI_INITIAL, NULL},
     {"snn_qv_A_to_A_z", "scalar", "SNN_NL_A+1", true, true, SI_INITIAL, NULL},
     {"snn_cols_A_to_A", "snn_columns", "thread", false, true, SI_BUILT, NULL},
-    {"snn_gpos_A_to_A", "uint64_t *", "thread", false, false, SI_BUILT, NULL},
 };
 
 static void test_entries(void **state)
