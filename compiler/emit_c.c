@@ -1136,9 +1136,8 @@ static void syn_rng_init(StrBuf *o, const Projection *pj, SynCodeKind kind, cons
               pos, site->row_start, site->ind, pos, site->ind, pos);
     sb_printf(o, "%*s    snn_ord++;\n", indent, "");
     sb_printf(o, "%*ssnn_rng snn_rng_st;\n", indent, "");
-    sb_printf(o, "%*ssnn_rng_init_syn(&snn_rng_st, snn_seed_%s, snn_sstream_%s_%s, 0u, snn_pre, "
-                 "%s, snn_ord, step);\n", indent, "", pj->name, pj->name,
-              syn_code_desc[kind].name, site->post);
+    sb_printf(o, "%*ssnn_rng_init_synk(&snn_rng_st, snn_sstream_%s_%s, 0u, snn_pre, %s, snn_ord, "
+                 "step);\n", indent, "", pj->name, syn_code_desc[kind].name, site->post);
 }
 
 static bool syn_needs_positions(const Projection *pj);
@@ -1189,8 +1188,11 @@ static void proj_init(StrBuf *o, const Projection *pj)
         sb_printf(o, "snn_seed_%s = run->seed;\n", pj->name);
         for (int k = 0; k < SC_COUNT; k++)
             if (code_uses_rng(pj->syn_code[k].stmts, NULL))
-                sb_printf(o, "snn_sstream_%s_%s = snn_stream_id(\"syn:%s/%s\");\n", pj->name,
-                          syn_code_desc[k].name, pj->name, syn_code_desc[k].name);
+                sb_printf(o, syn_code_desc[k].over == OVER_SYNAPSE /* the stream's key */
+                                 ? "snn_sstream_%s_%s = snn_rng_syn_key(run->seed, "
+                                   "snn_stream_id(\"syn:%s/%s\"));\n"
+                                 : "snn_sstream_%s_%s = snn_stream_id(\"syn:%s/%s\");\n",
+                          pj->name, syn_code_desc[k].name, pj->name, syn_code_desc[k].name);
     }
     sb_puts(o, "(void)run;");
 }

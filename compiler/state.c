@@ -289,10 +289,14 @@ static void proj_entries(StateTable *t, const Projection *pj)
                 e->proj = pj, e->note = "the run's seed, for draws in synapse code";
             }
             rng = true;
+            /* per-synapse code: the stream's key (snn_rng_syn_key), computed once */
+            const bool keyed = syn_code_desc[k].over == OVER_SYNAPSE;
             e = add(t, SK_STREAM, arena_printf("snn_sstream_%s_%s", n, syn_code_desc[k].name),
-                    "uint32_t", SS_VALUE, SI_VALUE, SA_NONE, false, true,
+                    keyed ? "uint64_t" : "uint32_t", SS_VALUE, SI_VALUE, SA_NONE, false, true,
                     arena_printf("projection '%s' stream of %s", n, syn_code_desc[k].name));
             e->proj = pj, e->index = k;
+            if (keyed)
+                e->note = "the key of a synapse-keyed stream (snn_rng_syn_key)";
         }
     for (int k = 0; k < sm->n_params; k++)
         if (pj->syn_runtime[k]) {

@@ -154,11 +154,34 @@ SNN_HD_ALWAYS void snn_rng_key_syn(uint32_t key[2], uint64_t seed, uint32_t stre
     key[1] = (uint32_t)(m >> 32) ^ lane;
 }
 
-/* A synapse-keyed stream: the synapse from global neuron 'pre' to global neuron 'post'
- * that is the ord-th (0, 1, ...) of that pair's synapses in its row, at step 'step'
- * (initial values: the attempt).  Draws are counted in the low 16 bits of counter word 0
- * (2^16 blocks per synapse and step, far more than any code string takes); ord < 2^16
- * (snn_check_multapses). */
+/* The key of lane 0 of a synapse-keyed stream as one word (k0 low, k1 high): generated
+ * code computes it once per stream (snn_rng_init_synk). */
+SNN_HD uint64_t snn_rng_syn_key(uint64_t seed, uint32_t stream)
+{
+    uint32_t key[2];
+    snn_rng_key_syn(key, seed, stream, 0u);
+    return (uint64_t)key[1] << 32 | key[0];
+}
+
+/* A synapse-keyed stream, from its key (snn_rng_syn_key): the synapse from global neuron
+ * 'pre' to global neuron 'post' that is the ord-th (0, 1, ...) of that pair's synapses in
+ * its row, at step 'step' (initial values: the attempt).  Draws are counted in the low 16
+ * bits of counter word 0 (2^16 blocks per synapse and step, far more than any code string
+ * takes); ord < 2^16 (snn_check_multapses). */
+SNN_HD_ALWAYS void snn_rng_init_synk(snn_rng *g, uint64_t key, uint32_t lane, uint32_t pre,
+                                     uint32_t post, uint32_t ord, uint64_t step)
+{
+    g->key[0] = (uint32_t)key;
+    g->key[1] = (uint32_t)(key >> 32) ^ lane;
+    g->ctr[0] = ord << 16;
+    g->ctr[1] = pre;
+    g->ctr[2] = post;
+    g->ctr[3] = (uint32_t)step;
+    g->buf[0] = g->buf[1] = g->buf[2] = g->buf[3] = 0;
+    g->left = 0;
+}
+
+/* The same from the seed and the stream id. */
 SNN_HD_ALWAYS void snn_rng_init_syn(snn_rng *g, uint64_t seed, uint32_t stream, uint32_t lane,
                                     uint32_t pre, uint32_t post, uint32_t ord, uint64_t step)
 {

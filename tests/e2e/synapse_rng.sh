@@ -42,5 +42,6 @@ PY
 # the CUDA back end draws from the same streams on the device (its runs against the C back
 # end: tests/e2e/cuda_emulated.sh with tests/cuda/egp_rng.lua)
 "$SNNCC" -q -S -b cuda "$WORK/m.lua" -o "$WORK/cuda"
-grep -q "snn_rng_init_syn(&snn_rng_st, snn_seed_EE, snn_sstream_EE_on_pre, 0u, snn_pre, snn_post, snn_ord, step);" "$WORK/cuda/srng.cu"
+grep -q "snn_rng_init_synk(&snn_rng_st, snn_sstream_EE_on_pre, 0u, snn_pre, snn_post, snn_ord, step);" "$WORK/cuda/srng.cu"
+grep -q "__constant__ uint64_t snn_sstream_EE_on_pre;" "$WORK/cuda/srng.cu"
 grep -q "__constant__ uint32_t snn_sstream_EE_post_dynamics;" "$WORK/cuda/srng.cu"
