@@ -117,8 +117,16 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p, const Emit
  * wptr[pos]), run pj->syn_code[kind], store them; and per-neuron trace code for neuron
  * snn_k named idx ("snn_pre" / "snn_post").  The code may name snn_pre, snn_post (the
  * synapse's source and this rank's index of its target), step. */
+/* Where a synapse's code runs, for its random draws (keyed by the synapse's identity:
+ * source snn_pre, global target, ordinal among the pair's multapses): expressions for the
+ * first storage position of its row, the row storage's target indices, and its global
+ * target. */
+typedef struct SynSite {
+    const char *row_start, *ind, *post;
+} SynSite;
 void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
-                   const char *pos, const char *wptr, int indent, const EmitOptions *opt);
+                   const char *pos, const char *wptr, const SynSite *site, int indent,
+                   const EmitOptions *opt);
 void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                      const char *idx, const EmitOptions *opt);
 
@@ -222,7 +230,6 @@ typedef enum StateKind {
     SK_PRE_VAR,      /* presynaptic variable snn_pv_<proj>_<var> */
     SK_POST_VAR,     /* postsynaptic variable snn_qv_<proj>_<var> */
     SK_COLUMNS,      /* column view for on_post, per thread block */
-    SK_POSITIONS,    /* global positions of the synapses, per thread block */
     SK_PRE_INPUT,    /* add_to_pre: the rounded sum into each source's input, snn_pin_<proj> */
     SK_XACC,         /* add_to_pre: exact accumulators per thread block and source, plus the
                       * total, snn_xa_<proj> */
@@ -301,7 +308,8 @@ StateTable state_table(const Model *m);
 /* Bytes of an entry's array as a C expression: on the host (all thread blocks) or in the
  * CUDA back end's device copy (one block). */
 const char *state_bytes(const StateEntry *e, bool device);
-/* Does the projection need the global positions of its synapses (snn_synapse_positions)? */
+/* Does the projection key random numbers by its synapses' identities (random draws in
+ * per-synapse code, random initial values of synapse variables; snn_check_multapses)? */
 bool state_needs_positions(const Projection *pj);
 /* Names, for --state. */
 const char *state_kind_name(StateKind k);

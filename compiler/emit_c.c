@@ -248,6 +248,7 @@ typedef struct InitFn {
     const InitSnippet *sn;
     const double *pvals;
     const char *cname;
+    bool syn; /* the synapse-variable form (snn_init.code_syn) */
 } InitFn;
 static InitFn *g_fns;
 static int g_nfns, g_capfns;
@@ -282,13 +283,27 @@ static void write_initfn(StrBuf *o, const InitFn *f, const char *qual)
     sb_printf(o, "\n/* initialiser '%s' (%s:%d)", sn->name, sn->loc.file, sn->loc.line);
     for (int i = 0; i < sn->n_params; i++)
         sb_printf(o, "%s%s = %.17g", i ? ", " : " with ", sn->params[i].name, f->pvals[i]);
-    sb_printf(o, " */\n%sdouble %s(uint64_t snn_seed, uint32_t snn_stream, uint32_t "
-                 "snn_elem, uint32_t snn_draw)\n{\n", qual, f->cname);
-    if (code_uses_rng(sn->code.stmts, NULL))
-        sb_puts(o, "    snn_rng snn_rng_st;\n"
-                   "    snn_rng_init(&snn_rng_st, snn_seed, snn_stream, snn_elem, snn_draw);\n");
-    else
-        sb_puts(o, "    (void)snn_seed;\n    (void)snn_stream;\n    (void)snn_draw;\n");
+    const bool rng = code_uses_rng(sn->code.stmts, NULL);
+    if (f->syn) { /* a synapse variable: the synapse-keyed stream, id = the target */
+        sb_printf(o, " */\n%sdouble %s(uint64_t snn_seed, uint32_t snn_stream, uint32_t "
+                     "snn_pre, uint32_t snn_elem, uint32_t snn_ord)\n{\n", qual, f->cname);
+        if (rng)
+            sb_puts(o, "    snn_rng snn_rng_st;\n"
+                       "    snn_rng_init_syn(&snn_rng_st, snn_seed, snn_stream, 0u, snn_pre, "
+                       "snn_elem, snn_ord, 0u);\n");
+        else
+            sb_puts(o, "    (void)snn_seed;\n    (void)snn_stream;\n    (void)snn_pre;\n"
+                       "    (void)snn_ord;\n");
+    } else {
+        sb_printf(o, " */\n%sdouble %s(uint64_t snn_seed, uint32_t snn_stream, uint32_t "
+                     "snn_elem, uint32_t snn_draw)\n{\n", qual, f->cname);
+        if (rng)
+            sb_puts(o, "    snn_rng snn_rng_st;\n"
+                       "    snn_rng_init(&snn_rng_st, snn_seed, snn_stream, snn_elem, "
+                       "snn_draw);\n");
+        else
+            sb_puts(o, "    (void)snn_seed;\n    (void)snn_stream;\n    (void)snn_draw;\n");
+    }
     sb_puts(o, "    (void)snn_elem;\n    double snn_value = 0.0;\n");
     CodePrinter p = {0};
     p.is_float = false;
@@ -299,14 +314,15 @@ static void write_initfn(StrBuf *o, const InitFn *f, const char *qual)
     sb_puts(o, "    return snn_value;\n}\n");
 }
 
-static const char *initfn_for(const Init *in)
+static const char *initfn_for(const Init *in, bool syn)
 {
     for (int i = 0; i < g_nfns; i++)
-        if (g_fns[i].sn == in->snip && g_fns[i].pvals == in->pvals)
+        if (g_fns[i].sn == in->snip && g_fns[i].pvals == in->pvals && g_fns[i].syn == syn)
             return g_fns[i].cname;
     g_fns = arena_grow(g_fns, &g_capfns, g_nfns + 1, sizeof *g_fns);
     InitFn *f = &g_fns[g_nfns];
-    *f = (InitFn){in->snip, in->pvals, arena_printf("snn_initfn_%s_%d", in->snip->name, g_nfns)};
+    *f = (InitFn){in->snip, in->pvals,
+                  arena_printf("snn_initfn_%s_%d", in->snip->name, g_nfns), syn};
     g_nfns++;
     write_initfn(&g_initfns, f, "static ");
     return f->cname;
@@ -314,7 +330,7 @@ static const char *initfn_for(const Init *in)
 
 const char *emit_init_function(const Init *in, const char *qual, const char *cname)
 {
-    InitFn f = {in->snip, in->pvals, cname};
+    InitFn f = {in->snip, in->pvals, cname, false};
     StrBuf sb;
     sb_init(&sb);
     write_initfn(&sb, &f, qual);
@@ -329,10 +345,20 @@ static const char *c_init(const Init *in, const char *stream)
     if (in->kind == INIT_CODE)
         return arena_printf("{.kind = SNN_INIT_CODE, .stream = snn_stream_id(\"%s\"), "
                             ".lo = -INFINITY, .hi = INFINITY, .code = %s}", stream,
-                            initfn_for(in));
+                            initfn_for(in, false));
     return arena_printf("{.kind = %s, .a = %s, .b = %s, .stream = snn_stream_id(\"%s\"), "
                         ".lo = %s, .hi = %s}", init_kind_c(in->kind), c_double(in->a),
                         c_double(in->b), stream, c_double(in->lo), c_double(in->hi));
+}
+
+/* The initialiser of a synapse variable (snn_init_synapses: synapse-keyed). */
+static const char *c_init_syn(const Init *in, const char *stream)
+{
+    if (in->kind == INIT_CODE)
+        return arena_printf("{.kind = SNN_INIT_CODE, .stream = snn_stream_id(\"%s\"), "
+                            ".lo = -INFINITY, .hi = INFINITY, .code_syn = %s}", stream,
+                            initfn_for(in, true));
+    return c_init(in, stream);
 }
 
 /* The input accumulators of a population (Inputs, backend.h). */
@@ -1175,20 +1201,38 @@ static bool syn_uses_rng(const Projection *pj)
     return false;
 }
 
-/* Random draws in synapse code: a counter-based stream per (projection, code string),
- * element = the synapse's storage position (low 32 bits; the high 16 go into the top half
- * of the block counter) or the neuron's index, counter = the step.  Needs the enclosing
- * function's 'step'. */
-static void syn_rng_init(StrBuf *o, const Projection *pj, SynCodeKind kind, const char *elem,
-                         bool wide, int indent)
+/* Random draws in per-neuron code of a weight update model (pre/post spike and dynamics
+ * code): a neuron-keyed stream per (projection, code string), element = the neuron's
+ * global index, counter = the step (layout version 1 = version 2 lane 0).  Needs the
+ * enclosing function's 'step'. */
+static void trace_rng_init(StrBuf *o, const Projection *pj, SynCodeKind kind, const char *elem,
+                           int indent)
 {
     if (!code_uses_rng(pj->syn_code[kind].stmts, NULL))
         return;
     sb_printf(o, "%*ssnn_rng snn_rng_st;\n", indent, "");
     sb_printf(o, "%*ssnn_rng_init(&snn_rng_st, snn_seed_%s, snn_sstream_%s_%s, (uint32_t)(%s), "
                  "step);\n", indent, "", pj->name, pj->name, syn_code_desc[kind].name, elem);
-    if (wide)
-        sb_printf(o, "%*ssnn_rng_st.ctr[0] = (uint32_t)(%s >> 32) << 16;\n", indent, "", elem);
+}
+
+/* Random draws in per-synapse code: a synapse-keyed stream per (projection, code string)
+ * (snn_rng_init_syn): the synapse's identity (source snn_pre, global target, ordinal among
+ * the pair's multapses: the synapses of the pair before it in its row, which ascends by
+ * target, so they are just before it) and the step; lane 0.  Not its storage position, so
+ * the draws do not depend on the decomposition or on other synapses' removal. */
+static void syn_rng_init(StrBuf *o, const Projection *pj, SynCodeKind kind, const char *pos,
+                         const SynSite *site, int indent)
+{
+    if (!code_uses_rng(pj->syn_code[kind].stmts, NULL))
+        return;
+    sb_printf(o, "%*suint32_t snn_ord = 0; /* this pair's synapses before this one */\n",
+              indent, "");
+    sb_printf(o, "%*swhile (snn_ord < %s - %s && %s[%s - 1u - snn_ord] == %s[%s])\n", indent, "",
+              pos, site->row_start, site->ind, pos, site->ind, pos);
+    sb_printf(o, "%*s    snn_ord++;\n", indent, "");
+    sb_printf(o, "%*ssnn_rng snn_rng_st;\n", indent, "");
+    sb_printf(o, "%*ssnn_rng_init_synk(&snn_rng_st, snn_sstream_%s_%s, 0u, snn_pre, %s, snn_ord, "
+                 "step);\n", indent, "", pj->name, syn_code_desc[kind].name, site->post);
 }
 
 static bool syn_needs_positions(const Projection *pj);
@@ -1202,22 +1246,25 @@ static void proj_init(StrBuf *o, const Projection *pj)
         sb_puts(o, "/* static synapses */");
         return;
     }
+    if (syn_needs_positions(pj)) /* synapse-keyed draws: the ordinal's 16 bits suffice */
+        sb_printf(o, "for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                     "    snn_check_multapses(&snn_syn_%s[snn_t], \"%s\");\n", pj->name,
+                  pj->name);
     for (int i = 0; i < sm->n_vars; i++) {
         if (!strcmp(sm->vars[i].name, sm->weight))
             continue;
         sb_printf(o, "{\n    const snn_init vinit = %s;\n",
-                  c_init(&pj->syn_inits[i], arena_printf("synvar:%s/%s", pj->name,
-                                                         sm->vars[i].name)));
+                  c_init_syn(&pj->syn_inits[i], arena_printf("synvar:%s/%s", pj->name,
+                                                             sm->vars[i].name)));
         if (pj->syn_inits[i].kind == INIT_CONSTANT)
             sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, snn_soff_%s[snn_nthr], "
                          "snn_sv_%s_%s, (int)sizeof(scalar));\n}\n", pj->name, pj->name,
                       sm->vars[i].name);
-        else /* keyed by the global position: the same values for any decomposition */
-            sb_printf(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
-                         "        snn_init_synapses(&vinit, run->seed, &snn_syn_%s[snn_t], "
-                         "snn_gpos_%s[snn_t],\n"
+        else /* keyed by the synapse's identity: the same values for any decomposition */
+            sb_printf(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
+                         "        snn_init_synapses(&vinit, run->seed, &snn_syn_%s[snn_t],\n"
                          "                          snn_sv_%s_%s + snn_soff_%s[snn_t], "
-                         "(int)sizeof(scalar));\n}\n", pj->name, pj->name, pj->name,
+                         "(int)sizeof(scalar));\n    }\n}\n", pj->name, pj->name,
                       sm->vars[i].name, pj->name);
     }
     for (int i = 0; i < sm->n_pre_vars; i++)
@@ -1236,8 +1283,11 @@ static void proj_init(StrBuf *o, const Projection *pj)
         sb_printf(o, "snn_seed_%s = run->seed;\n", pj->name);
         for (int k = 0; k < SC_COUNT; k++)
             if (code_uses_rng(pj->syn_code[k].stmts, NULL))
-                sb_printf(o, "snn_sstream_%s_%s = snn_stream_id(\"syn:%s/%s\");\n", pj->name,
-                          syn_code_desc[k].name, pj->name, syn_code_desc[k].name);
+                sb_printf(o, syn_code_desc[k].over == OVER_SYNAPSE /* the stream's key */
+                                 ? "snn_sstream_%s_%s = snn_rng_syn_key(run->seed, "
+                                   "snn_stream_id(\"syn:%s/%s\"));\n"
+                                 : "snn_sstream_%s_%s = snn_stream_id(\"syn:%s/%s\");\n",
+                          pj->name, syn_code_desc[k].name, pj->name, syn_code_desc[k].name);
     }
     sb_puts(o, "(void)run;");
 }
@@ -1257,9 +1307,9 @@ static const char *sv_array(const Projection *pj, const char *v, bool local)
 }
 
 /* Load the synapse variables at position 'pos' into locals, run code, store them.  Random
- * draws are keyed by 'elem' (a 64-bit expression: the synapse's global position). */
+ * draws are keyed by the synapse's identity (snn_pre and what site gives, syn_rng_init). */
 static void syn_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
-                        const char *pos, const char *wptr, bool local, const char *elem,
+                        const char *pos, const char *wptr, bool local, const SynSite *site,
                         int indent, const EmitOptions *opt)
 {
     const SynapseModel *sm = pj->syn;
@@ -1274,7 +1324,7 @@ static void syn_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCode
     }
     CodePrinter pr = printer(&c, cs, opt);
     sb_printf(o, "%*s{\n", indent, "");
-    syn_rng_init(o, pj, kind, elem, true, indent + 4);
+    syn_rng_init(o, pj, kind, pos, site, indent + 4);
     code_print_stmts(o, cs->stmts, indent + 4, &pr);
     if (pr.line_file)
         sb_puts(o, RESYNC "\n");
@@ -1289,9 +1339,10 @@ static void syn_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCode
 }
 
 static void syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
-                     const char *pos, const char *wptr, int indent, const EmitOptions *opt)
+                     const char *pos, const char *wptr, const SynSite *site, int indent,
+                     const EmitOptions *opt)
 {
-    syn_code_at(o, m, pj, kind, pos, wptr, false, pos, indent, opt);
+    syn_code_at(o, m, pj, kind, pos, wptr, false, site, indent, opt);
 }
 
 /* Per-neuron code of a weight update model (spike or dynamics code) over a loop: the
@@ -1305,7 +1356,7 @@ static void trace_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCo
     CodePrinter pr = printer(&c, cs, opt);
     sb_printf(o, "    const uint32_t %s = snn_k;\n", idx);
     sb_puts(o, "    {\n");
-    syn_rng_init(o, pj, kind, elem, false, 8);
+    trace_rng_init(o, pj, kind, elem, 8);
     code_print_stmts(o, cs->stmts, 8, &pr);
     if (pr.line_file)
         sb_puts(o, RESYNC "\n");
@@ -1318,16 +1369,15 @@ static void trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeK
     trace_code_at(o, m, pj, kind, idx, idx, opt);
 }
 
-/* Does the projection need the global positions of its synapses (snn_synapse_positions)?
- * Random draws in per-synapse code and random initial values of synapse variables are
- * keyed by them. */
+/* Does the projection key random numbers by its synapses' identities (random draws in
+ * per-synapse code, random initial values of synapse variables)? */
 static bool syn_needs_positions(const Projection *pj)
 {
     return state_needs_positions(pj);
 }
 
 /* Thread snn_t's view of a plastic projection's per-synapse state: its part of each
- * synapse variable (snn_svt_<var>) and of the global positions (snn_gp). */
+ * synapse variable (snn_svt_<var>). */
 static void syn_locals(StrBuf *o, const Projection *pj)
 {
     const SynapseModel *sm = pj->syn;
@@ -1335,19 +1385,14 @@ static void syn_locals(StrBuf *o, const Projection *pj)
         if (strcmp(sm->vars[i].name, sm->weight) != 0)
             sb_printf(o, "scalar *restrict snn_svt_%s = snn_sv_%s_%s + snn_soff_%s[snn_t];\n",
                       sm->vars[i].name, pj->name, sm->vars[i].name, pj->name);
-    if (syn_needs_positions(pj))
-        sb_printf(o, "const uint64_t *restrict snn_gp = snn_gpos_%s[snn_t]; /* global "
-                     "positions */\n", pj->name);
 }
 
-/* The global position of the synapse at snn_pos of row snn_pre, for the draws. */
-static const char *syn_elem(StrBuf *o, const Projection *pj, int indent)
+/* The synapse at snn_pos of row snn_pre in thread snn_t's rows (snn_rs, snn_ind, its target
+ * this rank's snn_post), for the draws. */
+static SynSite row_site(const Projection *pj)
 {
-    if (!syn_needs_positions(pj))
-        return "snn_pos";
-    sb_printf(o, "%*sconst uint64_t snn_gpos = snn_gp[snn_pre] + snn_pos;\n", indent, "");
-    sb_printf(o, "%*s(void)snn_gpos;\n", indent, "");
-    return "snn_gpos";
+    return (SynSite){"snn_rs[snn_pre]", "snn_ind",
+                     arena_printf("SNN_LO_%s + snn_post", pj->post->name)};
 }
 
 /* After the projection's thread blocks are built: the weight update model's state for all
@@ -1384,12 +1429,6 @@ static void syn_setup(StrBuf *o, const Projection *pj, const EmitOptions *opt,
                           pj->index, n, n);
             sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
                       n, n, n);
-            break;
-        case SK_POSITIONS:
-            sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
-            sb_printf(o, "        snn_gpos_%s[snn_t] = snn_alloc(sizeof(uint64_t) * ((size_t)SNN_N_%s + "
-                         "1), \"%s\");\n", n, pj->pre->name, e->what);
-            sb_printf(o, "    snn_synapse_positions(snn_syn_%s, snn_nthr, snn_gpos_%s);\n", n, n);
             break;
         default:
             break;
@@ -1438,6 +1477,11 @@ static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
     if (pj->syn_code[SC_ON_POST].stmts) {
         sb_printf(o, "const snn_columns *snn_col = &snn_cols_%s[snn_t];\n", n);
         sb_printf(o, "scalar *restrict snn_w = snn_syn_%s[snn_t].weight;\n", n);
+        if (code_uses_rng(pj->syn_code[SC_ON_POST].stmts, NULL)) { /* rows, for the draws */
+            sb_printf(o, "const uint64_t *restrict snn_rs = snn_syn_%s[snn_t].row_start;\n", n);
+            sb_printf(o, "const %s *restrict snn_ind = snn_syn_%s[snn_t].ind;\n", ind_type(pj),
+                      n);
+        }
         syn_locals(o, pj);
         sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* on_post */\n");
         sb_printf(o, "    const uint32_t snn_post = snn_post_spk[snn_s] - SNN_LO_%s; /* this "
@@ -1448,8 +1492,8 @@ static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
         sb_puts(o, "        const uint64_t snn_pos = snn_col->syn[snn_c];\n");
         sb_puts(o, "        const uint32_t snn_pre = snn_col->pre[snn_c];\n");
         sb_puts(o, "        (void)snn_pre;\n");
-        const char *elem = syn_elem(o, pj, 8);
-        syn_code_at(o, m, pj, SC_ON_POST, "snn_pos", "snn_w", true, elem, 8, opt);
+        const SynSite site = row_site(pj);
+        syn_code_at(o, m, pj, SC_ON_POST, "snn_pos", "snn_w", true, &site, 8, opt);
         sb_puts(o, "    }\n}\n");
     }
     if (pj->syn_code[SC_POST_SPIKE].stmts) {
@@ -1595,8 +1639,8 @@ static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
               syn_target(pj));
     sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
     sb_puts(o, "        (void)snn_post; (void)snn_k;\n");
-    const char *elem = syn_elem(o, pj, 8);
-    syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, elem, 8, opt);
+    const SynSite site = row_site(pj);
+    syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 8, opt);
     sb_puts(o, "    }\n}");
 }
 
@@ -1623,8 +1667,8 @@ static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
     sb_puts(o, "        (void)snn_post;\n");
     if (pj->syn_code[SC_ON_PRE].stmts) {
-        const char *elem = syn_elem(o, pj, 8);
-        syn_code_at(o, m, pj, SC_ON_PRE, "snn_pos", "snn_w", true, elem, 8, opt);
+        const SynSite site = row_site(pj);
+        syn_code_at(o, m, pj, SC_ON_PRE, "snn_pos", "snn_w", true, &site, 8, opt);
     }
     sb_puts(o, "        snn_in[snn_k] += snn_w[snn_pos];\n");
     sb_puts(o, "    }\n}");
@@ -2218,9 +2262,10 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p, const Emit
 }
 
 void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
-                   const char *pos, const char *wptr, int indent, const EmitOptions *opt)
+                   const char *pos, const char *wptr, const SynSite *site, int indent,
+                   const EmitOptions *opt)
 {
-    syn_code(o, m, pj, kind, pos, wptr, indent, opt);
+    syn_code(o, m, pj, kind, pos, wptr, site, indent, opt);
 }
 
 void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,

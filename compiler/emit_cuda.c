@@ -195,6 +195,12 @@ static const char *host_build_reason(const Projection *pj, const EmitOptions *op
         return "user-defined connectivity";
     if (pj->conn.kind == CONN_FROM_LIST || pj->conn.kind == CONN_FROM_MATRIX)
         return "connectivity from data (the host reads the files)";
+    if (pj->syn)
+        for (int i = 0; i < pj->syn->n_vars; i++)
+            if (strcmp(pj->syn->vars[i].name, pj->syn->weight) != 0 &&
+                pj->syn_inits[i].kind != INIT_CONSTANT)
+                return "random initial values of synapse variables (keyed by the targets, "
+                       "which the host draws them for)";
     const Init *in[2] = {emit_per_synapse_weight(pj) ? &pj->weight : NULL,
                          pj->het_delay ? &pj->delay_init : NULL};
     for (int k = 0; k < 2; k++) {
@@ -259,8 +265,9 @@ static void deliver_plastic(StrBuf *o, const Model *m, const Projection *pj, int
 {
     sb_printf(o, "%*sconst uint32_t snn_post = ind[snn_pos];\n", ind, "");
     sb_printf(o, "%*s(void)snn_post;\n", ind, "");
+    const SynSite site = {"row_start[snn_pre]", "ind", "snn_post"}; /* one rank: global */
     if (pj->syn_code[SC_ON_PRE].stmts)
-        emit_syn_code(o, m, pj, SC_ON_PRE, "snn_pos", "snn_w", ind, opt);
+        emit_syn_code(o, m, pj, SC_ON_PRE, "snn_pos", "snn_w", &site, ind, opt);
     sb_printf(o, "%*satomicAdd(&in[snn_post], snn_w[snn_pos]);\n", ind, "");
 }
 
@@ -545,6 +552,11 @@ static void on_post(StrBuf *o, const Model *m, const Projection *pj, const EmitO
     sb_printf(o, "const uint32_t *snn_post_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n", post,
               post);
     sb_printf(o, "scalar *snn_w = (scalar *)snn_syn_%s.weight;\n", pj->name);
+    if (code_uses_rng(pj->syn_code[SC_ON_POST].stmts, NULL)) { /* rows, for the draws */
+        const char *it = emit_ind_type(pj);
+        sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s.row_start;\n", pj->name);
+        sb_printf(o, "const %s *restrict ind = (const %s *)snn_syn_%s.ind;\n", it, it, pj->name);
+    }
     sb_puts(o, "for (uint32_t snn_s = snn_warp; snn_s < snn_npost; snn_s += snn_nwarps) {\n");
     sb_puts(o, "    const uint32_t snn_post = snn_post_spk[snn_s];\n");
     sb_printf(o, "    const uint64_t snn_cend = snn_cols_%s.start[snn_post + 1];\n", pj->name);
@@ -553,7 +565,8 @@ static void on_post(StrBuf *o, const Model *m, const Projection *pj, const EmitO
     sb_printf(o, "        const uint64_t snn_pos = snn_cols_%s.syn[snn_c];\n", pj->name);
     sb_printf(o, "        const uint32_t snn_pre = snn_cols_%s.pre[snn_c];\n", pj->name);
     sb_puts(o, "        (void)snn_pre;\n");
-    emit_syn_code(o, m, pj, SC_ON_POST, "snn_pos", "snn_w", 8, opt);
+    const SynSite site = {"row_start[snn_pre]", "ind", "snn_post"};
+    emit_syn_code(o, m, pj, SC_ON_POST, "snn_pos", "snn_w", &site, 8, opt);
     sb_puts(o, "    }\n}");
 }
 
@@ -573,7 +586,8 @@ static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const 
                "snn_pos += 32u) {\n");
     sb_puts(o, "        const uint32_t snn_post = ind[snn_pos];\n");
     sb_puts(o, "        (void)snn_post;\n");
-    emit_syn_code(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", 8, opt);
+    const SynSite site = {"row_start[snn_pre]", "ind", "snn_post"};
+    emit_syn_code(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", &site, 8, opt);
     sb_puts(o, "    }\n}");
 }
 
@@ -798,9 +812,16 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     mirror_calls(&sb, &ms, false);
     tmpl_set(h, "mirror_build", emit_take(&sb));
     mirror_calls(&sb, &ms, true);
+    /* the host's rows of projections with synapse-keyed random numbers serve their initial
+     * values and the multapse check (model_init): dropped after those */
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i]->syn && state_needs_positions(m->projs[i]))
+            sb_printf(&sb, "snn_drop_rows(&snn_syn_%s[0]); /* after the initial values */\n",
+                      m->projs[i]->name);
     tmpl_set(h, "mirror_init", emit_take(&sb));
     for (int i = 0; i < m->n_projs; i++) {
-        sb_printf(&sb, "snn_drop_rows(&snn_syn_%s[0]);\n", m->projs[i]->name);
+        if (!(m->projs[i]->syn && state_needs_positions(m->projs[i])))
+            sb_printf(&sb, "snn_drop_rows(&snn_syn_%s[0]);\n", m->projs[i]->name);
         if (m->projs[i]->syn && m->projs[i]->syn_code[SC_ON_POST].stmts)
             sb_printf(&sb, "snn_columns_free(&snn_cols_%s[0]);\n", m->projs[i]->name);
     }

@@ -22,7 +22,7 @@ static const char *const kind_names[SK_COUNT] = {
     [SK_ROWS] = "rows",           [SK_SEED] = "seed",            [SK_STREAM] = "stream",
     [SK_RPARAM_SYN] = "rparam",   [SK_SYN_OFFSETS] = "offsets",  [SK_SYN_VAR] = "syn-var",
     [SK_PRE_VAR] = "pre-var",     [SK_POST_VAR] = "post-var",    [SK_COLUMNS] = "columns",
-    [SK_POSITIONS] = "positions", [SK_PRE_INPUT] = "pre-input",  [SK_XACC] = "exact-sums",
+    [SK_PRE_INPUT] = "pre-input",  [SK_XACC] = "exact-sums",
     [SK_CU_VAR] = "cu-var",    [SK_RPARAM_CU] = "rparam",
     [SK_DS_LEN] = "dataset-length", [SK_DS_COUNT] = "dataset-count",
     [SK_DS_LABELS] = "dataset-labels", [SK_DS_EXAMPLES] = "dataset-examples",
@@ -322,10 +322,14 @@ static void proj_entries(StateTable *t, const Projection *pj)
                 e->proj = pj, e->note = "the run's seed, for draws in synapse code";
             }
             rng = true;
+            /* per-synapse code: the stream's key (snn_rng_syn_key), computed once */
+            const bool keyed = syn_code_desc[k].over == OVER_SYNAPSE;
             e = add(t, SK_STREAM, arena_printf("snn_sstream_%s_%s", n, syn_code_desc[k].name),
-                    "uint32_t", SS_VALUE, SI_VALUE, SA_NONE, false, true,
+                    keyed ? "uint64_t" : "uint32_t", SS_VALUE, SI_VALUE, SA_NONE, false, true,
                     arena_printf("projection '%s' stream of %s", n, syn_code_desc[k].name));
             e->proj = pj, e->index = k;
+            if (keyed)
+                e->note = "the key of a synapse-keyed stream (snn_rng_syn_key)";
         }
     for (int k = 0; k < sm->n_params; k++)
         if (pj->syn_runtime[k]) {
@@ -365,13 +369,6 @@ static void proj_entries(StateTable *t, const Projection *pj)
         e = add(t, SK_COLUMNS, arena_printf("snn_cols_%s", n), "snn_columns", SS_THREAD,
                 SI_BUILT, SA_SYN, false, true, arena_printf("projection '%s' column views", n));
         e->proj = pj, e->note = "column view for on_post, per thread block";
-    }
-    if (state_needs_positions(pj)) {
-        e = add(t, SK_POSITIONS, arena_printf("snn_gpos_%s", n), "uint64_t *", SS_THREAD,
-                SI_BUILT, SA_SYN, false, false,
-                arena_printf("projection '%s' synapse positions", n));
-        e->proj = pj;
-        e->note = "per thread block: global positions (snn_synapse_positions)";
     }
     if (pj->add_pre) {
         /* the sums are complete and rounded at the end of each step (phase pre_inputs): the

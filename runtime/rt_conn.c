@@ -1572,21 +1572,53 @@ void snn_columns_free(snn_columns *c)
 
 /* ---- weight update models: global positions, initial values, final checksums ---------- */
 
-void snn_init_synapses(const snn_init *init, uint64_t seed, const snn_ragged *r,
-                       const uint64_t *base, void *out, int value_bytes)
+/* Target index (block-relative) of stored synapse p. */
+static inline uint32_t rt_ind_at(const snn_ragged *r, uint64_t p)
+{
+    return r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[p] : ((const uint32_t *)r->ind)[p];
+}
+
+void snn_check_multapses(const snn_ragged *r, const char *proj)
+{
+    if (!r->ind) /* rows built on the GPU (the CUDA back end): the targets are there only */
+        return;
+    for (uint32_t i = 0; i < r->n_pre; i++) {
+        const uint64_t a = r->row_start[i], e = a + r->row_len[i];
+        for (uint64_t p = a, run = 0; p < e; p++) {
+            run = p > a && rt_ind_at(r, p) == rt_ind_at(r, p - 1) ? run + 1 : 0;
+            if (run >= 65536u)
+                snn_fatal("projection '%s': more than 65536 synapses from neuron %u to neuron "
+                          "%u; their random numbers are keyed by (source, target, ordinal) "
+                          "with a 16-bit ordinal",
+                          proj, i, r->post_lo + rt_ind_at(r, p));
+        }
+    }
+}
+
+void snn_init_synapses(const snn_init *init, uint64_t seed, const snn_ragged *r, void *out,
+                       int value_bytes)
 {
     float *of = value_bytes == 4 ? out : NULL;
     double *od = value_bytes == 4 ? NULL : out;
-    for (uint32_t i = 0; i < r->n_pre; i++)
-        for (uint64_t p = r->row_start[i]; p < r->row_start[i] + r->row_len[i]; p++) {
+    for (uint32_t i = 0; i < r->n_pre; i++) {
+        const uint64_t a = r->row_start[i], e = a + r->row_len[i];
+        uint32_t ord = 0;
+        for (uint64_t p = a; p < e; p++) {
+            const uint32_t k = rt_ind_at(r, p);
+            ord = p > a && k == rt_ind_at(r, p - 1) ? ord + 1 : 0; /* rows ascend by target */
+            int ok = 1;
             const double v = init->kind == SNN_INIT_CONSTANT
                                  ? init->a
-                                 : rt_init_eval(init, seed, (uint32_t)(base[i] + p), 0);
+                                 : snn_init_syn_eval(init, seed, i, r->post_lo + k, ord, &ok);
+            if (!ok)
+                snn_fatal("normal_clipped(%g, %g) in [%g, %g]: no value in bounds after 1000 "
+                          "draws", init->a, init->b, init->lo, init->hi);
             if (of)
                 of[p] = (float)v;
             else
                 od[p] = v;
         }
+    }
 }
 
 /* The bits of value p of an array of value_bytes-wide scalars. */

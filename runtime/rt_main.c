@@ -391,6 +391,9 @@ static char *build_json(const char *status, const char *error)
             jb_printf(&b, "}");
         }
     }
+    /* the random-number layout (snn_philox.h, docs/architecture.md "Random numbers") */
+    jb_printf(&b, ", \"rng\": {\"generator\": \"philox4x32-10\", \"version\": %d}",
+              SNN_RNG_VERSION);
     jb_printf(&b, ", \"config\": ");
     jb_str(&b, G.cfg.source[0] ? G.cfg.source : NULL);
     jb_printf(&b, ", \"output\": ");

@@ -5,9 +5,16 @@
  * numbers: as easy as 1, 2, 3" (SC'11), with the Random123 constants; its output matches
  * Random123's published known-answer vectors (tests/unit/test_rt_rng.c).
  *
- * How snncc uses it:
- *   key     = { (uint32_t)seed, stream }
- *   counter = { draw, element, (uint32_t)step, (uint32_t)(seed >> 32) }
+ * How snncc uses it (layout version 2, SNN_RNG_VERSION; docs/architecture.md "Random
+ * numbers" has the table of every kind of stream):
+ *   neuron-keyed and construction streams (snn_rng_init, snn_rng_init_lane):
+ *     key     = { (uint32_t)seed, stream }
+ *     counter = { draw | lane << 16, element, (uint32_t)step, (uint32_t)(seed >> 32) }
+ *     (lane 0: exactly layout version 1)
+ *   synapse-keyed streams (snn_rng_init_syn: draws in synapse code, random initial values
+ *   of synapse variables), keyed by the synapse's identity, not its storage position:
+ *     key     = { lo(M) ^ stream, hi(M) ^ lane },  M = snn_mix64(seed)
+ *     counter = { draw | ordinal << 16, pre, post, (uint32_t)step }
  * One Philox call yields 4 uint32; snn_rng hands them out one by one and bumps 'draw'
  * (counter word 0) when it needs the next block.  Everything is SNN_HD so the same code
  * runs on host and device and gives bit-identical integer streams.
@@ -111,6 +118,82 @@ SNN_HD_ALWAYS void snn_rng_init(snn_rng *g, uint64_t seed, uint32_t stream, uint
     g->left = 0;
 }
 
+/* The version of the key and counter layout (run.json "rng"). */
+#define SNN_RNG_VERSION 2
+
+/* A bijection of 64-bit words with full avalanche (the finaliser of MurmurHash3): every
+ * bit of the seed changes about half of the bits of the synapse-keyed streams' key. */
+SNN_HD_ALWAYS uint64_t snn_mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDull;
+    x ^= x >> 33;
+    x *= 0xC4CEB9FE1A85EC53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+/* A neuron-keyed stream of batch lane 'lane' (< 2^16): the lane in the high half of the
+ * draw word, which is zero in layout version 1 (at most 2^16 blocks, 2^18 words, are drawn
+ * per element and step), so lane 0 is snn_rng_init exactly. */
+SNN_HD_ALWAYS void snn_rng_init_lane(snn_rng *g, uint64_t seed, uint32_t stream,
+                                     uint32_t element, uint64_t step, uint32_t lane)
+{
+    snn_rng_init(g, seed, stream, element, step);
+    g->ctr[0] = lane << 16;
+}
+
+/* The key of a synapse-keyed stream: the seed's 64 bits mixed (snn_mix64), the stream in
+ * the low word, the lane in the high word.  For one seed, (stream, lane) -> key is a
+ * bijection, so no two streams or lanes of a run share a key. */
+SNN_HD_ALWAYS void snn_rng_key_syn(uint32_t key[2], uint64_t seed, uint32_t stream,
+                                   uint32_t lane)
+{
+    const uint64_t m = snn_mix64(seed);
+    key[0] = (uint32_t)m ^ stream;
+    key[1] = (uint32_t)(m >> 32) ^ lane;
+}
+
+/* The key of lane 0 of a synapse-keyed stream as one word (k0 low, k1 high): generated
+ * code computes it once per stream (snn_rng_init_synk). */
+SNN_HD uint64_t snn_rng_syn_key(uint64_t seed, uint32_t stream)
+{
+    uint32_t key[2];
+    snn_rng_key_syn(key, seed, stream, 0u);
+    return (uint64_t)key[1] << 32 | key[0];
+}
+
+/* A synapse-keyed stream, from its key (snn_rng_syn_key): the synapse from global neuron
+ * 'pre' to global neuron 'post' that is the ord-th (0, 1, ...) of that pair's synapses in
+ * its row, at step 'step' (initial values: the attempt).  Draws are counted in the low 16
+ * bits of counter word 0 (2^16 blocks per synapse and step, far more than any code string
+ * takes); ord < 2^16 (snn_check_multapses). */
+SNN_HD_ALWAYS void snn_rng_init_synk(snn_rng *g, uint64_t key, uint32_t lane, uint32_t pre,
+                                     uint32_t post, uint32_t ord, uint64_t step)
+{
+    g->key[0] = (uint32_t)key;
+    g->key[1] = (uint32_t)(key >> 32) ^ lane;
+    g->ctr[0] = ord << 16;
+    g->ctr[1] = pre;
+    g->ctr[2] = post;
+    g->ctr[3] = (uint32_t)step;
+    g->buf[0] = g->buf[1] = g->buf[2] = g->buf[3] = 0;
+    g->left = 0;
+}
+
+/* The same from the seed and the stream id. */
+SNN_HD_ALWAYS void snn_rng_init_syn(snn_rng *g, uint64_t seed, uint32_t stream, uint32_t lane,
+                                    uint32_t pre, uint32_t post, uint32_t ord, uint64_t step)
+{
+    snn_rng_key_syn(g->key, seed, stream, lane);
+    g->ctr[0] = ord << 16;
+    g->ctr[1] = pre;
+    g->ctr[2] = post;
+    g->ctr[3] = (uint32_t)step;
+    g->buf[0] = g->buf[1] = g->buf[2] = g->buf[3] = 0;
+    g->left = 0;
+}
+
 /* The next 32 random bits: the 4 words of block ctr[0] in order, then block ctr[0] + 1. */
 SNN_HD_ALWAYS uint32_t snn_rng_u32(snn_rng *g)
 {
@@ -158,9 +241,11 @@ SNN_HD_ALWAYS float snn_rng_uniformf(snn_rng *g)
  * word was word j (0..3) of the block with counter (c0, c1, c2, c3), fallback block f has
  * counter (c0, c1, c2, c3 ^ (0x80000000 | j << 29 | f << 24)) with the same key, f = 0, 1,
  * ..., 31, each giving two 64-bit draws (words 0-1, 2-3) or four 32-bit draws for the
- * float version.  Within a run (one seed) counter word 3 is always the seed's high word,
- * so these blocks never coincide with a block of any stream, and different normals (which
- * end on different words) get different ones.  If 32 fallback blocks are used up (about
+ * float version.  Within a run (one seed) counter word 3 of a neuron-keyed stream is
+ * always the seed's high word, so these blocks never coincide with a block of such a
+ * stream; in a synapse-keyed stream (its own keys) it is the step (or the attempt of an
+ * initial value), so they coincide with none of its blocks before step 2^31.  Different
+ * normals (which end on different words) get different ones.  If 32 fallback blocks are used up (about
  * one normal in 10^60 gets there) the current candidate x is returned as it is.
  *
  * The float version takes one 32-bit word: layer = w >> 24, sign = bit 23, a 23-bit

@@ -233,6 +233,10 @@ typedef struct snn_init {
      * stream (seed, stream) with counter (elem, draw) (snn_rng_init), so it is a pure
      * function of its arguments like the built-in kinds */
     double (*code)(uint64_t seed, uint32_t stream, uint32_t elem, uint32_t draw);
+    /* CODE for a synapse variable: the value of the synapse (pre, post, ordinal among the
+     * pair's multapses), drawn from the synapse-keyed stream (snn_rng_init_syn) */
+    double (*code_syn)(uint64_t seed, uint32_t stream, uint32_t pre, uint32_t post,
+                       uint32_t ord);
 } snn_init;
 
 /* The values of the kinds above as header functions for host and device code (SNN_HD,
@@ -295,6 +299,43 @@ SNN_HD double snn_init_eval(const snn_init *init, uint64_t seed, uint32_t elem, 
     if (init->lo <= init->hi)
         for (uint32_t attempt = 1; attempt < 1000; attempt++) {
             x = snn_init_attempt(init, seed, elem, draw, attempt);
+            if (x >= init->lo && x <= init->hi)
+                return x;
+        }
+    *ok = 0;
+    return x;
+}
+
+/* A synapse variable's initial value (layout version 2: synapse-keyed, so it does not
+ * depend on where the synapse is stored).  Attempt 'attempt' of the synapse (pre, post,
+ * ord): words 0 and 1 of the Philox block with key snn_rng_key_syn(seed, stream, lane 0)
+ * and counter (ord << 16, pre, post, attempt), the Ziggurat's fallback blocks derived from
+ * that counter.  snn_init_syn_eval: NORMAL_CLIPPED redraws with attempts 1 .. 999 (*ok
+ * becomes 0 when none is in bounds); CODE calls init->code_syn. */
+SNN_HD double snn_init_syn_attempt(const snn_init *init, uint64_t seed, uint32_t pre,
+                                   uint32_t post, uint32_t ord, uint32_t attempt)
+{
+    uint32_t key[2], w[4];
+    snn_rng_key_syn(key, seed, init->stream, 0u);
+    const uint32_t ctr[4] = {ord << 16, pre, post, attempt};
+    snn_philox4x32_10(ctr, key, w);
+    return snn_init_from2(init, key, w[0], w[1], ctr[0], pre, post, attempt, 0u);
+}
+
+SNN_HD double snn_init_syn_eval(const snn_init *init, uint64_t seed, uint32_t pre,
+                                uint32_t post, uint32_t ord, int *ok)
+{
+    *ok = 1;
+    if (init->kind == SNN_INIT_CONSTANT)
+        return init->a;
+    if (init->kind == SNN_INIT_CODE)
+        return init->code_syn ? init->code_syn(seed, init->stream, pre, post, ord) : 0.0;
+    double x = snn_init_syn_attempt(init, seed, pre, post, ord, 0);
+    if (init->kind != SNN_INIT_NORMAL_CLIPPED || (x >= init->lo && x <= init->hi))
+        return x;
+    if (init->lo <= init->hi)
+        for (uint32_t attempt = 1; attempt < 1000; attempt++) {
+            x = snn_init_syn_attempt(init, seed, pre, post, ord, attempt);
             if (x >= init->lo && x <= init->hi)
                 return x;
         }
@@ -583,17 +624,26 @@ void snn_columns_free(snn_columns *c);
 /* Weight update models store a projection as one snn_ragged per thread block (and rank) of
  * its targets.  A synapse's *global position* is where one process with one thread stores
  * it: rows in source order, each row the concatenation of the blocks' parts in block (rank,
- * then thread) order.  Random draws in synapse code and random initial values of synapse
- * variables are keyed by it, so they do not depend on the decomposition.
- * snn_synapse_positions fills base[t][i] (n_pre entries per block t, allocated by the
- * caller) such that the synapse at storage position p of row i of blocks[t] has the global
- * position base[t][i] + p (modulo 2^64).  With MPI it is collective: every rank calls it
- * once, with its own blocks (row lengths are summed over the ranks). */
+ * then thread) order.  snn_synapse_positions fills base[t][i] (n_pre entries per block t,
+ * allocated by the caller) such that the synapse at storage position p of row i of
+ * blocks[t] has the global position base[t][i] + p (modulo 2^64).  With MPI it is
+ * collective: every rank calls it once, with its own blocks (row lengths are summed over
+ * the ranks).  (Random numbers were keyed by it in layout version 1; version 2 keys them
+ * by the synapse's identity, below.) */
 void snn_synapse_positions(const snn_ragged *blocks, int n_blocks, uint64_t *const *base);
+/* A synapse's identity, which keys its random numbers (layout version 2): (global source,
+ * global target, ordinal), the ordinal being the number of synapses of the same pair before
+ * it in its row (0 without multapses).  All synapses of a pair are in one block (the owner
+ * of the target), each row in the same order for any decomposition, so the identity does
+ * not depend on threads or ranks, and a removal changes no other pair's identities.
+ * snn_check_multapses stops with an error naming the projection when a pair has more than
+ * 65536 synapses (the ordinal has 16 bits in the counter); rows whose targets are on the
+ * GPU only (r->ind NULL: built there by the CUDA back end) are not checked. */
+void snn_check_multapses(const snn_ragged *r, const char *proj);
 /* Initial values of one synapse variable of block r: out[p] for every stored synapse p is
- * element base[i] + p of init (as snn_init_values would give it at that global position). */
-void snn_init_synapses(const snn_init *init, uint64_t seed, const snn_ragged *r,
-                       const uint64_t *base, void *out, int value_bytes);
+ * snn_init_syn_eval of its identity. */
+void snn_init_synapses(const snn_init *init, uint64_t seed, const snn_ragged *r, void *out,
+                       int value_bytes);
 /* The checksum of a block's synapses as they are now: the terms of snn_ragged_build's
  * checksum with the current weights (so it equals r->checksum while the weights are
  * unchanged and there are no other variables), each with the bits of the n_vars synapse

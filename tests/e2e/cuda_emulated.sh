@@ -208,6 +208,12 @@ some_spikes "$WORK/egp_rng_pre/out-emu" D post
 same_states egp_rng_pre D_far.npy post_acc.npy
 emulate egp_rng_post tests/cuda/egp_rng.lua "--cuda-span *=post" "--time 60" exact
 same_states egp_rng_post D_far.npy post_acc.npy
+# synapse-keyed draws (source, target, ordinal among multapses) in on_pre, on_post and
+# dynamics and random initial values of a synapse variable: the device's are the host's
+for span in pre post; do
+    emulate syn_rng_$span tests/cuda/syn_rng.lua "-D cuda=1 --cuda-span *=$span" "--time 3" exact
+    same_states syn_rng_$span post_acc.npy
+done
 # a weight update model built on the device: its rows and its column view (on_post) are
 # the host's entry by entry
 built "$WORK/egp_rng_pre/out-emu/cuda.json" device 1

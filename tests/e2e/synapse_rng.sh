@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Random draws in synapse code: each (projection, code string) has its own counter-based
-# stream keyed by the synapse's storage position (or the neuron's index) and the step.
+# stream keyed by the synapse's identity (source, target, ordinal among the pair's
+# multapses; the neuron's index in per-neuron code) and the step (the exact values:
+# tests/e2e/rng_v2.sh).
 # A source firing every step sends w = uniform() through 200 synapses into 'acc' of 200
 # targets: the sums over 1000 arrivals have the mean and spread of uniform sums, differ
 # between synapses (independent streams), repeat exactly with the same seed and change
@@ -40,5 +42,6 @@ PY
 # the CUDA back end draws from the same streams on the device (its runs against the C back
 # end: tests/e2e/cuda_emulated.sh with tests/cuda/egp_rng.lua)
 "$SNNCC" -q -S -b cuda "$WORK/m.lua" -o "$WORK/cuda"
-grep -q "snn_rng_init(&snn_rng_st, snn_seed_EE, snn_sstream_EE_on_pre, (uint32_t)(snn_pos), step);" "$WORK/cuda/srng.cu"
+grep -q "snn_rng_init_synk(&snn_rng_st, snn_sstream_EE_on_pre, 0u, snn_pre, snn_post, snn_ord, step);" "$WORK/cuda/srng.cu"
+grep -q "__constant__ uint64_t snn_sstream_EE_on_pre;" "$WORK/cuda/srng.cu"
 grep -q "__constant__ uint32_t snn_sstream_EE_post_dynamics;" "$WORK/cuda/srng.cu"

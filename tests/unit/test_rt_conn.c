@@ -330,7 +330,8 @@ static void test_checksum_deterministic(void **state)
 /* Weight update models: a projection built as several blocks of targets (threads, ranks)
  * maps every synapse to its position in the one-block build (snn_synapse_positions), the
  * blocks' initial values of a synapse variable are the one-block build's values at those
- * positions, and their checksums (snn_synapse_checksum) add up to the one-block build's,
+ * positions (keyed by the synapse's identity: snn_init_syn_eval of (source, target,
+ * ordinal), and the multapses of a pair get different values), and their checksums (snn_synapse_checksum) add up to the one-block build's,
  * with and without synapse variables. */
 static void test_synapse_positions(void **state)
 {
@@ -363,12 +364,28 @@ static void test_synapse_positions(void **state)
                            .stream = snn_stream_id("synvar:EE/c")};
     float *vw = calloc(whole.capacity + 1, sizeof(float));
     assert_non_null(vw);
-    snn_init_values(&init, 5, 0, whole.capacity, vw, 4);
+    snn_init_synapses(&init, 5, &whole, vw, 4);
+    uint64_t multapses = 0;
+    for (uint32_t i = 0; i < s.n_pre; i++)
+        for (uint64_t p = whole.row_start[i], ord = 0; p < whole.row_start[i] + whole.row_len[i];
+             p++) {
+            ord = p > whole.row_start[i] && ind_at(&whole, p) == ind_at(&whole, p - 1) ? ord + 1
+                                                                                      : 0;
+            int ok;
+            const float want =
+                (float)snn_init_syn_eval(&init, 5, i, ind_at(&whole, p), (uint32_t)ord, &ok);
+            assert_memory_equal(&want, vw + p, sizeof(float));
+            if (ord) {
+                multapses++;
+                assert_true(vw[p] != vw[p - 1]);
+            }
+        }
+    assert_true(multapses > 100);
     uint64_t sum = 0, sum_v = 0, seen = 0;
     for (int t = 0; t < NB; t++) {
         float *v = calloc(b[t].capacity + 1, sizeof(float));
         assert_non_null(v);
-        snn_init_synapses(&init, 5, &b[t], base[t], v, 4);
+        snn_init_synapses(&init, 5, &b[t], v, 4);
         for (uint32_t i = 0; i < s.n_pre; i++)
             for (uint64_t p = b[t].row_start[i]; p < b[t].row_start[i] + b[t].row_len[i]; p++) {
                 const uint64_t g = base[t][i] + p;

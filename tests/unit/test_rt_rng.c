@@ -70,6 +70,80 @@ static void test_rng_layout(void **state)
     }
 }
 
+/* Layout version 2 (snn_philox.h, docs/architecture.md "Random numbers").  A neuron-keyed
+ * stream of lane 0 is the version 1 stream, word for word (the test above, and the pinned
+ * Philox blocks); another lane moves the draw word's high half and gives other words. */
+static void test_rng_lane(void **state)
+{
+    (void)state;
+    const uint64_t seed = 0x0123456789abcdefull;
+    snn_rng v1, l0, l1, l2;
+    snn_rng_init(&v1, seed, 0xdeadbeef, 17, 5);
+    snn_rng_init_lane(&l0, seed, 0xdeadbeef, 17, 5, 0);
+    snn_rng_init_lane(&l1, seed, 0xdeadbeef, 17, 5, 1);
+    snn_rng_init_lane(&l2, seed, 0xdeadbeef, 17, 5, 2);
+    int differ = 0;
+    for (uint32_t draw = 0; draw < 3; draw++) {
+        uint32_t ctr[4] = {draw | 1u << 16, 17, 5, 0x01234567}, out[4];
+        const uint32_t key[2] = {0x89abcdef, 0xdeadbeef};
+        snn_philox4x32_10(ctr, key, out);
+        for (int w = 0; w < 4; w++) {
+            const uint32_t a = snn_rng_u32(&v1), b = snn_rng_u32(&l0), c = snn_rng_u32(&l1),
+                           d = snn_rng_u32(&l2);
+            assert_int_equal(a, b);    /* lane 0 = version 1 */
+            assert_int_equal(c, out[w]); /* lane 1: counter word 0 = draw | 1 << 16 */
+            differ += (a != c) + (c != d) + (a != d);
+        }
+    }
+    assert_int_equal(differ, 36);
+}
+
+/* Synapse-keyed streams: key = (lo(M) ^ stream, hi(M) ^ lane), M = snn_mix64(seed),
+ * counter = (draw | ordinal << 16, pre, post, step); each part of the identity, the lane
+ * and both halves of the seed change the words. */
+static void test_rng_syn_layout(void **state)
+{
+    (void)state;
+    /* snn_mix64 is MurmurHash3's fmix64 (values computed with Python integers) */
+    assert_true(snn_mix64(0) == 0);
+    assert_true(snn_mix64(1) == 0xB456BCFC34C2CB2Cull);
+    const uint64_t seed = 0x0123456789abcdefull, m = snn_mix64(seed);
+    snn_rng g;
+    snn_rng_init_syn(&g, seed, 0xdeadbeef, 3, 11, 22, 2, 0x100000007ull);
+    for (uint32_t draw = 0; draw < 3; draw++) {
+        const uint32_t key[2] = {(uint32_t)m ^ 0xdeadbeefu, (uint32_t)(m >> 32) ^ 3u};
+        uint32_t ctr[4] = {draw | 2u << 16, 11, 22, 7}, out[4];
+        snn_philox4x32_10(ctr, key, out);
+        for (int w = 0; w < 4; w++)
+            assert_int_equal(snn_rng_u32(&g), out[w]);
+    }
+    /* from the key computed once (generated code): the same words */
+    snn_rng h;
+    snn_rng_init_syn(&g, seed, 0xdeadbeef, 3, 11, 22, 2, 7);
+    snn_rng_init_synk(&h, snn_rng_syn_key(seed, 0xdeadbeef), 3, 11, 22, 2, 7);
+    for (int w = 0; w < 12; w++)
+        assert_int_equal(snn_rng_u32(&g), snn_rng_u32(&h));
+    /* the first word of each variant differs from the reference's */
+    snn_rng_init_syn(&g, seed, 0xdeadbeef, 0, 11, 22, 0, 7);
+    const uint32_t ref = snn_rng_u32(&g);
+    struct { uint64_t seed; uint32_t lane, pre, post, ord, step; } v[] = {
+        {seed ^ (1ull << 40), 0, 11, 22, 0, 7}, /* the seed's high half */
+        {seed ^ 1u, 0, 11, 22, 0, 7},           /* its low half */
+        {seed, 1, 11, 22, 0, 7},                /* a lane */
+        {seed, 0, 12, 22, 0, 7},                /* the source */
+        {seed, 0, 11, 23, 0, 7},                /* the target */
+        {seed, 0, 11, 22, 1, 7},                /* the ordinal */
+        {seed, 0, 11, 22, 0, 8},                /* the step */
+        {seed, 0, 22, 11, 0, 7},                /* source and target swapped */
+    };
+    for (size_t k = 0; k < sizeof v / sizeof *v; k++) {
+        snn_rng_init_syn(&g, v[k].seed, 0xdeadbeef, v[k].lane, v[k].pre, v[k].post, v[k].ord,
+                         v[k].step);
+        assert_true(snn_rng_u32(&g) != ref);
+    }
+    assert_int_equal(SNN_RNG_VERSION, 2);
+}
+
 static void test_determinism(void **state)
 {
     (void)state;
@@ -955,6 +1029,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_philox_kat),     cmocka_unit_test(test_rng_layout),
+        cmocka_unit_test(test_rng_lane),       cmocka_unit_test(test_rng_syn_layout),
         cmocka_unit_test(test_determinism),    cmocka_unit_test(test_draw_counts),
         cmocka_unit_test(test_uniform_moments), cmocka_unit_test(test_uniform_extremes),
         cmocka_unit_test(test_normal_moments), cmocka_unit_test(test_exponential_mean),
