@@ -127,8 +127,10 @@ echo "construction on the device: compiled (and left out with --cuda-construct h
 # with other nvcc flags snncc compiles its source with them (snnrt_cuda.o), and the
 # generated Makefile does too
 LIBCU="$(dirname "$SNNCC")/../lib/libsnnrt_cuda.a"
-nm -C "$LIBCU" | grep -q "T snn_cu_build" || { echo "FAIL: $LIBCU has no snn_cu_build"; exit 1; }
-nm -C "$LIBCU" | grep -q "snn_dev::snn_k_segsort" || { echo "FAIL: $LIBCU has no snn_k_segsort"; exit 1; }
+# (nm into a file: grep -q ending the pipe early would kill nm, which pipefail reports)
+nm -C "$LIBCU" >"$WORK/libcu.nm"
+grep -q "T snn_cu_build" "$WORK/libcu.nm" || { echo "FAIL: $LIBCU has no snn_cu_build"; exit 1; }
+grep -q "snn_dev::snn_k_segsort" "$WORK/libcu.nm" || { echo "FAIL: $LIBCU has no snn_k_segsort"; exit 1; }
 grep -q '^SNNRT_CUDA = $(SNNRT_LIB)/libsnnrt_cuda.a' "$WORK/brunel/Makefile"
 [ ! -e "$WORK/brunel/snnrt_cuda.o" ]
 OWN="-O1 -std=c++17 --fmad=false -gencode arch=compute_90,code=[sm_90,compute_90]"
