@@ -14,6 +14,7 @@
 #     "reads", an assignment to one missing from "writes") must fail --check with the name.
 # Plus the issue's repro: on_pre = "tl = t;" records the time of the last arrival.
 set -euo pipefail
+source tests/lib/cuda_emu.sh
 RT="$PWD/$BUILD"
 DOCS=docs/language.md
 $PY tests/lib/code_names.py "$DOCS" "$WORK/all.lua"
@@ -56,7 +57,8 @@ g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
 # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
 cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/allnames.c" -o "$d/host.o"
 # shellcheck disable=SC2086
-g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$RT/lib/libsnnrt.a" -lyaml -lm
+g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
+    "$RT/lib/libsnnrt.a" -lyaml -lm
 "$d/emu" --time 50 --quiet --output "$d/out"
 grep -q '"device": "CPU emulation' "$d/out/cuda.json"
 for f in spikes_A spikes_B B_acc B_V; do

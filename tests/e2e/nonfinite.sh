@@ -9,6 +9,7 @@
 # and for the CUDA back end's code run on the CPU (tests/e2e/cuda_emulated.sh's
 # emulation), CUDA graphs included.  finite_check=0 turns the check off.
 set -euo pipefail
+source tests/lib/cuda_emu.sh
 set -f
 cat >"$WORK/nf.lua" <<'LUA'
 network { name = "nf", dt = 0.1, precision = "double" }
@@ -65,7 +66,8 @@ g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
 # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
 cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/nf.c" -o "$d/host.o"
 # shellcheck disable=SC2086
-g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$RT/lib/libsnnrt.a" -lyaml -lm
+g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
+    "$RT/lib/libsnnrt.a" -lyaml -lm
 fails "$periodic" "$d/emu"
 fails "$periodic" "$d/emu" --set cuda_graph_steps=8
 fails "$exact" "$d/emu" --set finite_check=1

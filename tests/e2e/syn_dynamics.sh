@@ -14,6 +14,7 @@
 #   3. the CUDA back end in the CPU emulation: bitwise the C back end's states, which the
 #      synapse dynamics drives (weights delivered into a recorded variable).
 set -euo pipefail
+source tests/lib/cuda_emu.sh
 source tests/lib/mpi.sh
 RT="$PWD/$BUILD"
 
@@ -193,7 +194,8 @@ g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
 # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
 cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/cu.c" -o "$d/host.o"
 # shellcheck disable=SC2086
-g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$RT/lib/libsnnrt.a" -lyaml -lm
+g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
+    "$RT/lib/libsnnrt.a" -lyaml -lm
 "$d/emu" --time 100 --quiet --output "$d/out-emu"
 grep -q '"device": "CPU emulation' "$d/out-emu/cuda.json"
 for f in spikes_P spikes_D P_acc; do
