@@ -60,7 +60,11 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt);
 // driver.c
 int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo);
 
-/* ---- the shared lowering (emit_c.c) -------------------------------------------------- */
+/* ---- the shared lowering (lower.c; emit_c.c for the rest) ---------------------------- */
+
+/* "#line SNN_RESYNC": after a code string's #line directives, emit_expand_write points the
+ * marker at the generated file's next line. */
+#define EMIT_RESYNC "#line SNN_RESYNC"
 
 #define MAX_INPUTS 256 /* input accumulators per population (check.c: MAX_PROJS) */
 
@@ -82,8 +86,19 @@ int emit_n_slots(const Model *m, const Population *p);
 /* Steps between spike exchanges of an MPI run (SNN_INTERVAL): the shortest delay in steps,
  * 1 with per-synapse delays or presynaptic spike code of a weight update model. */
 int emit_exchange_interval(const Model *m);
-/* The snn_init descriptor of an initialiser, its draws from stream 'stream' (C text). */
+/* The snn_init descriptor of an initialiser, its draws from stream 'stream' (C text); the
+ * _syn form for a synapse variable (snn_init_synapses: synapse-keyed draws).  The
+ * functions of user-defined initialisers go into a list that emit_initfns_begin starts and
+ * emit_initfns_end returns (templates/c/model.c.tmpl {{initfns}}). */
 const char *emit_c_init(const Init *in, const char *stream);
+const char *emit_c_init_syn(const Init *in, const char *stream);
+void emit_initfns_begin(const Model *m);
+const char *emit_initfns_end(void);
+/* A C double constant ("%.17g"; infinities as INFINITY), arena allocated. */
+const char *emit_c_double(double v);
+/* The CodePrinter rng hook of code evaluated in double precision (initialisers,
+ * connectivity code): draws from snn_rng_st. */
+void emit_print_rng_double(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc);
 /* A literal of the model's scalar type ("20.0f" / "20.0"), arena allocated. */
 const char *emit_scalar_literal(double v, bool is_float);
 /* Element type of a projection's target indices ("uint16_t" / "uint32_t"). */

@@ -24,7 +24,6 @@ typedef struct Ctx {
     const Projection *proj;  /* or: projection whose synapse code is printed */
 } Ctx;
 
-#define RESYNC "#line SNN_RESYNC"
 
 /* ---- printing names and rng calls inside code strings -------------------------------- */
 
@@ -187,33 +186,6 @@ static CodePrinter printer(Ctx *c, const CodeStr *cs, const EmitOptions *opt)
 
 /* ---- pieces ------------------------------------------------------------------------ */
 
-static const char *scalar_literal(double v, bool is_float)
-{
-    StrBuf sb;
-    sb_init(&sb);
-    code_print_number(&sb, v, is_float);
-    char *s = arena_strdup(sb.buf);
-    sb_release(&sb);
-    return s;
-}
-
-static const char *init_kind_c(InitKind k)
-{
-    switch (k) {
-    case INIT_CONSTANT: return "SNN_INIT_CONSTANT";
-    case INIT_UNIFORM: return "SNN_INIT_UNIFORM";
-    case INIT_NORMAL: return "SNN_INIT_NORMAL";
-    case INIT_NORMAL_CLIPPED: return "SNN_INIT_NORMAL_CLIPPED";
-    case INIT_LOGNORMAL: return "SNN_INIT_LOGNORMAL";
-    case INIT_EXPONENTIAL: return "SNN_INIT_EXPONENTIAL";
-    case INIT_CODE: return "SNN_INIT_CODE";
-    case INIT_FILE: /* not drawn: read by the builder or pop_init */
-    case INIT_ARRAY:
-    case INIT_EXPR: return "SNN_INIT_CONSTANT";
-    }
-    return "SNN_INIT_CONSTANT";
-}
-
 static const char *conn_kind_c(ConnKind k)
 {
     switch (k) {
@@ -228,171 +200,6 @@ static const char *conn_kind_c(ConnKind k)
     case CONN_FROM_MATRIX: return "SNN_CONN_MATRIX";
     }
     return "?";
-}
-
-/* A C double constant; infinities as INFINITY. */
-static const char *c_double(double v)
-{
-    if (isinf(v))
-        return v > 0 ? "INFINITY" : "-INFINITY";
-    return arena_printf("%.17g", v);
-}
-
-/* ---- user-defined initialisers (initialiser{}) ----------------------------------------
- * Each use (an initialiser with its parameter values) becomes one C function of (seed,
- * stream, element, draw) with its own Philox stream: the value is a pure function of those,
- * as for the built-in kinds, so it does not depend on ranks or threads.  c_init emits the
- * functions into g_initfns on first use; c_scope hands them to the template. */
-
-typedef struct InitFn {
-    const InitSnippet *sn;
-    const double *pvals;
-    const char *cname;
-    bool syn; /* the synapse-variable form (snn_init.code_syn) */
-} InitFn;
-static InitFn *g_fns;
-static int g_nfns, g_capfns;
-static StrBuf g_initfns;
-static double g_dt;
-
-static void initfn_name(void *ud, StrBuf *out, const Sym *sym)
-{
-    const InitFn *f = ud;
-    switch (sym->kind) {
-    case SYM_PARAM: code_print_number(out, f->pvals[sym->index], false); break;
-    case SYM_VAR: sb_puts(out, "snn_value"); break;
-    case SYM_BUILTIN:
-        if (!strcmp(sym->name, "id"))
-            sb_puts(out, "((double)snn_elem)");
-        else
-            code_print_number(out, g_dt, false); /* dt */
-        break;
-    case SYM_LOCAL: sb_printf(out, "%s_l%d", sym->name, sym->index); break;
-    default: sb_puts(out, sym->name); break;
-    }
-}
-
-/* Draws in double precision (initialisers and connectivity code); defined with the latter. */
-static void conn_print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc);
-
-/* The C function of one use of an initialiser{}: "<qual> double <cname>(seed, stream,
- * elem, draw)". */
-static void write_initfn(StrBuf *o, const InitFn *f, const char *qual)
-{
-    const InitSnippet *sn = f->sn;
-    sb_printf(o, "\n/* initialiser '%s' (%s:%d)", sn->name, sn->loc.file, sn->loc.line);
-    for (int i = 0; i < sn->n_params; i++)
-        sb_printf(o, "%s%s = %.17g", i ? ", " : " with ", sn->params[i].name, f->pvals[i]);
-    const bool rng = code_uses_rng(sn->code.stmts, NULL);
-    if (f->syn) { /* a synapse variable: the synapse-keyed stream, id = the target */
-        sb_printf(o, " */\n%sdouble %s(uint64_t snn_seed, uint32_t snn_stream, uint32_t "
-                     "snn_pre, uint32_t snn_elem, uint32_t snn_ord)\n{\n", qual, f->cname);
-        if (rng)
-            sb_puts(o, "    snn_rng snn_rng_st;\n"
-                       "    snn_rng_init_syn(&snn_rng_st, snn_seed, snn_stream, 0u, snn_pre, "
-                       "snn_elem, snn_ord, 0u);\n");
-        else
-            sb_puts(o, "    (void)snn_seed;\n    (void)snn_stream;\n    (void)snn_pre;\n"
-                       "    (void)snn_ord;\n");
-    } else {
-        sb_printf(o, " */\n%sdouble %s(uint64_t snn_seed, uint32_t snn_stream, uint32_t "
-                     "snn_elem, uint32_t snn_draw)\n{\n", qual, f->cname);
-        if (rng)
-            sb_puts(o, "    snn_rng snn_rng_st;\n"
-                       "    snn_rng_init(&snn_rng_st, snn_seed, snn_stream, snn_elem, "
-                       "snn_draw);\n");
-        else
-            sb_puts(o, "    (void)snn_seed;\n    (void)snn_stream;\n    (void)snn_draw;\n");
-    }
-    sb_puts(o, "    (void)snn_elem;\n    double snn_value = 0.0;\n");
-    CodePrinter p = {0};
-    p.is_float = false;
-    p.name = initfn_name;
-    p.rng = conn_print_rng;
-    p.ud = (void *)f;
-    code_print_stmts(o, sn->code.stmts, 4, &p);
-    sb_puts(o, "    return snn_value;\n}\n");
-}
-
-static const char *initfn_for(const Init *in, bool syn)
-{
-    for (int i = 0; i < g_nfns; i++)
-        if (g_fns[i].sn == in->snip && g_fns[i].pvals == in->pvals && g_fns[i].syn == syn)
-            return g_fns[i].cname;
-    g_fns = arena_grow(g_fns, &g_capfns, g_nfns + 1, sizeof *g_fns);
-    InitFn *f = &g_fns[g_nfns];
-    *f = (InitFn){in->snip, in->pvals,
-                  arena_printf("snn_initfn_%s_%d", in->snip->name, g_nfns), syn};
-    g_nfns++;
-    write_initfn(&g_initfns, f, "static ");
-    return f->cname;
-}
-
-const char *emit_init_function(const Init *in, const char *qual, const char *cname)
-{
-    InitFn f = {in->snip, in->pvals, cname, false};
-    StrBuf sb;
-    sb_init(&sb);
-    write_initfn(&sb, &f, qual);
-    char *s = arena_strdup(sb.buf);
-    sb_release(&sb);
-    return s;
-}
-
-/* "{.kind = SNN_INIT_UNIFORM, .a = 0, .b = 20, .lo = ..., .hi = ..., .stream = ...}" */
-static const char *c_init(const Init *in, const char *stream)
-{
-    if (in->kind == INIT_CODE)
-        return arena_printf("{.kind = SNN_INIT_CODE, .stream = snn_stream_id(\"%s\"), "
-                            ".lo = -INFINITY, .hi = INFINITY, .code = %s}", stream,
-                            initfn_for(in, false));
-    return arena_printf("{.kind = %s, .a = %s, .b = %s, .stream = snn_stream_id(\"%s\"), "
-                        ".lo = %s, .hi = %s}", init_kind_c(in->kind), c_double(in->a),
-                        c_double(in->b), stream, c_double(in->lo), c_double(in->hi));
-}
-
-/* The initialiser of a synapse variable (snn_init_synapses: synapse-keyed). */
-static const char *c_init_syn(const Init *in, const char *stream)
-{
-    if (in->kind == INIT_CODE)
-        return arena_printf("{.kind = SNN_INIT_CODE, .stream = snn_stream_id(\"%s\"), "
-                            ".lo = -INFINITY, .hi = INFINITY, .code_syn = %s}", stream,
-                            initfn_for(in, true));
-    return c_init(in, stream);
-}
-
-/* The input accumulators of a population (Inputs, backend.h). */
-static Inputs inputs_of(const Model *m, const Population *p)
-{
-    Inputs in = {0};
-    for (int i = 0; i < m->n_projs; i++) {
-        const Projection *pj = m->projs[i];
-        if (pj->post != p)
-            continue;
-        if (pj->input_slot + 1 > in.n)
-            in.n = pj->input_slot + 1;
-        in.psm[pj->input_slot] = &pj->psm;
-        in.dendritic[pj->input_slot] |= pj->het_delay;
-    }
-    for (int i = 0; i < m->n_sources; i++) {
-        const CurrentSource *cs = m->sources[i];
-        if (cs->pop != p || cs->input_slot < 0)
-            continue;
-        if (cs->input_slot + 1 > in.n)
-            in.n = cs->input_slot + 1;
-        in.psm[cs->input_slot] = &cs->psm;
-    }
-    return in;
-}
-
-/* Spike queue depth: the longest delay of a projection leaving p (at least 1). */
-static int n_slots(const Model *m, const Population *p)
-{
-    int n = 1;
-    for (int i = 0; i < m->n_projs; i++)
-        if (m->projs[i]->pre == p && m->projs[i]->delay_steps > n)
-            n = m->projs[i]->delay_steps;
-    return n;
 }
 
 /* Spike times of a spike_source_array as steps: a time T fires in the step that ends at
@@ -509,7 +316,7 @@ static void pop_decls(StrBuf *o, const Model *m, const Population *p, const Stat
             sb_printf(o, "static const scalar %s[%lld] = {", e->name, (long long)p->n);
             for (int64_t j = 0; j < p->n; j++)
                 sb_printf(o, "%s%s", j % 8 ? ", " : j ? ",\n    " : "\n    ",
-                          scalar_literal(p->egp[k][j], m->precision == PREC_FLOAT));
+                          emit_scalar_literal(p->egp[k][j], m->precision == PREC_FLOAT));
             sb_puts(o, "\n};\n");
         } else if (e->kind == SK_SS_STARTS) {
             spike_source_decls(o, m, p); /* the starts and the times */
@@ -585,7 +392,7 @@ static void pop_init_data(StrBuf *o, const Population *p, int k)
     sb_printf(o, "{ /* %s = a list of %lld values */\n    static const double snn_vals[] = {",
               v, (long long)in->n_vals);
     for (int64_t i = 0; i < in->n_vals; i++)
-        sb_printf(o, "%s%s,", i % 4 ? " " : "\n        ", c_double(in->vals[i]));
+        sb_printf(o, "%s%s,", i % 4 ? " " : "\n        ", emit_c_double(in->vals[i]));
     sb_printf(o, "\n    };\n    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n"
                  "        %s_%s[snn_i] = (scalar)snn_vals[SNN_LO_%s + snn_i];\n}\n", p->name,
               p->name, v, p->name);
@@ -638,11 +445,11 @@ static void pop_init(StrBuf *o, const Model *m, const Population *p)
             continue; /* pop_init_exprs */
         sb_printf(o, "{ /* %s = %s */\n", nm->vars[k].name, init_kind_name(in->kind));
         sb_printf(o, "    const snn_init vinit = %s;\n",
-                  c_init(in, arena_printf("var:%s/%s", p->name, nm->vars[k].name)));
+                  emit_c_init(in, arena_printf("var:%s/%s", p->name, nm->vars[k].name)));
         sb_printf(o, "    snn_init_block(&vinit, run->seed, SNN_LO_%s, SNN_NL_%s, %s_%s, "
                      "(int)sizeof(scalar));\n}\n", p->name, p->name, p->name, nm->vars[k].name);
     }
-    Inputs in = inputs_of(m, p);
+    Inputs in = emit_inputs_of(m, p);
     for (int k = 0; k < in.n; k++) {
         sb_printf(o, "memset(snn_in%d_%s, 0, sizeof(scalar) * SNN_NL_%s);\n", k, p->name, p->name);
         if (in.psm[k]->kind == PSM_ALPHA_CURR) {
@@ -668,9 +475,9 @@ static void pop_init(StrBuf *o, const Model *m, const Population *p)
 static void step_current_expr(StrBuf *o, const CurrentSource *cs, bool is_float)
 {
     for (int k = cs->n_steps - 1; k >= 0; k--)
-        sb_printf(o, "t >= %s ? %s : ", scalar_literal(cs->times[k], is_float),
-                  scalar_literal(cs->amps[k], is_float));
-    sb_puts(o, scalar_literal(0, is_float));
+        sb_printf(o, "t >= %s ? %s : ", emit_scalar_literal(cs->times[k], is_float),
+                  emit_scalar_literal(cs->amps[k], is_float));
+    sb_puts(o, emit_scalar_literal(0, is_float));
 }
 
 /* A current source parameter in the neuron loop: a literal, or the per-step copy of its
@@ -679,7 +486,7 @@ static const char *cs_value(const CurrentSource *cs, CsParam k, bool is_float)
 {
     if (cs->runtime[k])
         return arena_printf("snn_csv_%s_%s", cs->name, cs_param_name(k));
-    return scalar_literal(cs_param_value(cs, k), is_float);
+    return emit_scalar_literal(cs_param_value(cs, k), is_float);
 }
 
 /* Per-step values of a population's update, printed before its neuron loop: the RNG
@@ -701,7 +508,7 @@ static void pop_update_prologue(StrBuf *o, const Model *m, const Population *p)
             sb_printf(o, "const scalar snn_rpv_%s = (scalar)snn_rp_%s_%s; /* runtime */\n"
                          "(void)snn_rpv_%s;\n", nm->params[k].name, p->name,
                       nm->params[k].name, nm->params[k].name);
-    Inputs in = inputs_of(m, p);
+    Inputs in = emit_inputs_of(m, p);
     for (int k = 0; k < in.n; k++)
         if (in.dendritic[k])
             sb_printf(o, "scalar *restrict snn_ddrow%d = snn_dd%d_%s + (size_t)(snn_step %% "
@@ -724,7 +531,7 @@ static void pop_update_prologue(StrBuf *o, const Model *m, const Population *p)
             const char *pn = cs_param_name((CsParam)k);
             if (k == CSP_RATE) /* spikes per step, in double like the literal it replaces */
                 sb_printf(o, "const double snn_csv_%s_rate = snn_rpc_%s_rate * %s; /* runtime */\n",
-                          cs->name, cs->name, c_double(m->dt * 1e-3));
+                          cs->name, cs->name, emit_c_double(m->dt * 1e-3));
             else
                 sb_printf(o, "const scalar snn_csv_%s_%s = (scalar)snn_rpc_%s_%s; /* runtime */\n",
                           cs->name, pn, cs->name, pn);
@@ -751,7 +558,7 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
     bool f = c.is_float;
     bool rng = code_uses_rng(nm->sim.stmts, NULL) || code_uses_rng(NULL, nm->threshold.expr) ||
                code_uses_rng(nm->reset.stmts, NULL);
-    Inputs in = inputs_of(m, p);
+    Inputs in = emit_inputs_of(m, p);
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "    scalar %s = snn_v_%s[snn_i];\n", nm->vars[k].name, nm->vars[k].name);
 
@@ -768,7 +575,7 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
         sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_rng_poisson(&snn_g, %s);\n",
                   cs->input_slot, p->name, cs_value(cs, CSP_WEIGHT, f),
                   cs->runtime[CSP_RATE] ? arena_printf("snn_csv_%s_rate", cs->name)
-                                        : c_double(cs->rate * m->dt * 1e-3));
+                                        : emit_c_double(cs->rate * m->dt * 1e-3));
         sb_puts(o, "    }\n");
     }
     for (int k = 0; k < in.n; k++)
@@ -784,8 +591,8 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
         const Psm *ps = in.psm[k];
         /* where this accumulator's current goes: Isyn or an additional input */
         const char *dest = ps->to_input ? arena_printf("snn_inp_%s", ps->target) : "Isyn";
-        const char *decay = scalar_literal(exp(-m->dt / ps->tau), f);
-        const char *mean_factor = scalar_literal(-expm1(-m->dt / ps->tau) * ps->tau / m->dt, f);
+        const char *decay = emit_scalar_literal(exp(-m->dt / ps->tau), f);
+        const char *mean_factor = emit_scalar_literal(-expm1(-m->dt / ps->tau) * ps->tau / m->dt, f);
         switch (ps->kind) {
         case PSM_DELTA:
             if (ps->target && !ps->to_input)
@@ -806,7 +613,7 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
         case PSM_EXP_COND:
             sb_printf(o, "    %s += snn_in%d_%s[snn_i] * %s * (%s - %s); /* mean conductance "
                          "over the step, E = %g */\n",
-                      dest, k, p->name, mean_factor, scalar_literal(ps->E, f), ps->V, ps->E);
+                      dest, k, p->name, mean_factor, emit_scalar_literal(ps->E, f), ps->V, ps->E);
             sb_printf(o, "    snn_in%d_%s[snn_i] *= %s; /* exp(-dt / %g) */\n", k, p->name,
                       decay, ps->tau);
             break;
@@ -815,15 +622,15 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
                          "of weight w adds w e / tau to y */\n", ps->tau);
             sb_printf(o, "        const scalar x = snn_ax%d_%s[snn_i];\n", k, p->name);
             sb_printf(o, "        const scalar y = snn_ay%d_%s[snn_i] + snn_in%d_%s[snn_i] * %s;\n",
-                      k, p->name, k, p->name, scalar_literal(exp(1.0) / ps->tau, f));
+                      k, p->name, k, p->name, emit_scalar_literal(exp(1.0) / ps->tau, f));
             sb_printf(o, "        snn_in%d_%s[snn_i] = 0;\n", k, p->name);
             /* the mean of x(t) = e^(-t/tau) (x + t y) over the step: exact charge */
             double h = m->dt, tau = ps->tau, E = exp(-h / tau);
             sb_printf(o, "        %s += %s * x + %s * y; /* mean over the step */\n", dest,
-                      scalar_literal(tau / h * (1 - E), f),
-                      scalar_literal((tau * tau * (1 - E) - tau * h * E) / h, f));
+                      emit_scalar_literal(tau / h * (1 - E), f),
+                      emit_scalar_literal((tau * tau * (1 - E) - tau * h * E) / h, f));
             sb_printf(o, "        snn_ax%d_%s[snn_i] = %s * (x + %s * y);\n", k, p->name, decay,
-                      scalar_literal(m->dt, f));
+                      emit_scalar_literal(m->dt, f));
             sb_printf(o, "        snn_ay%d_%s[snn_i] = %s * y;\n", k, p->name, decay);
             sb_puts(o, "    }\n");
             break;
@@ -864,7 +671,7 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
         sb_puts(o, "    {\n");
         code_print_stmts(o, nm->sim.stmts, 8, &pr);
         if (pr.line_file)
-            sb_puts(o, RESYNC "\n");
+            sb_puts(o, EMIT_RESYNC "\n");
         sb_puts(o, "    }\n");
     }
     if (nm->threshold.expr) {
@@ -878,13 +685,13 @@ static void pop_update_body(StrBuf *o, const Model *m, const Population *p,
         code_print_expr(o, nm->threshold.expr, &pe);
         sb_puts(o, ") != 0;\n");
         if (pr.line_file)
-            sb_puts(o, RESYNC "\n");
+            sb_puts(o, EMIT_RESYNC "\n");
         if (nm->reset.stmts) {
             sb_puts(o, "    if (snn_fire) {\n");
             CodePrinter rr = printer(&c, &nm->reset, opt);
             code_print_stmts(o, nm->reset.stmts, 8, &rr);
             if (rr.line_file)
-                sb_puts(o, RESYNC "\n");
+                sb_puts(o, EMIT_RESYNC "\n");
             sb_puts(o, "    }\n");
         }
         sb_puts(o, "    snn_flag[snn_i] = (uint8_t)snn_fire;\n");
@@ -949,16 +756,6 @@ static void pop_varrec(StrBuf *o, const Model *m, const Population *p)
     }
 }
 
-static const char *ind_type(const Projection *pj)
-{
-    return pj->post->n <= 65536 ? "uint16_t" : "uint32_t";
-}
-
-static bool per_synapse_weight(const Projection *pj)
-{
-    return pj->weight.kind != INIT_CONSTANT || pj->syn;
-}
-
 /* ---- user-defined connectivity (connectivity{}) -------------------------------------- */
 
 /* Connectivity code is evaluated in double precision whatever the model's precision, so
@@ -994,27 +791,12 @@ static void conn_print_name(void *ud, StrBuf *out, const Sym *sym)
     }
 }
 
-static void conn_print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
-{
-    (void)ud;
-    if (!strcmp(sym->name, "uniform"))
-        sb_puts(out, "snn_rng_uniform(&snn_rng_st)");
-    else if (!strcmp(sym->name, "normal"))
-        sb_puts(out, "snn_rng_normal(&snn_rng_st)");
-    else if (!strcmp(sym->name, "exponential"))
-        sb_puts(out, "snn_rng_exponential(&snn_rng_st)");
-    else if (!strcmp(sym->name, "poisson"))
-        sb_printf(out, "(double)snn_rng_poisson(&snn_rng_st, (double)(%s))", argc ? argv[0] : "0");
-    else
-        sb_printf(out, "/* unknown rng %s */ 0", sym->name);
-}
-
 /* "{ statements; var = value; }" for one code of the rule. */
 static void conn_value(StrBuf *o, ConnCtx *c, const CodeStr *cs, const char *var, int indent,
                        const EmitOptions *opt)
 {
     CodePrinter pr = {.is_float = false, .scalar_name = "double", .name = conn_print_name,
-                      .rng = conn_print_rng, .ud = c};
+                      .rng = emit_print_rng_double, .ud = c};
     if (opt->line_directives) {
         pr.line_file = cs->loc.file;
         pr.line_base = cs->loc.line;
@@ -1029,7 +811,7 @@ static void conn_value(StrBuf *o, ConnCtx *c, const CodeStr *cs, const char *var
     code_print_expr(o, cs->expr, &pe);
     sb_puts(o, ";\n");
     if (pr.line_file)
-        sb_puts(o, RESYNC "\n");
+        sb_puts(o, EMIT_RESYNC "\n");
     sb_printf(o, "%*s}\n", indent, "");
 }
 
@@ -1106,7 +888,7 @@ static void conn_gen(StrBuf *o, const Projection *pj, const EmitOptions *opt)
 static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const EmitOptions *opt)
 {
     const ConnRule *c = &pj->conn;
-    bool het = per_synapse_weight(pj);
+    bool het = emit_per_synapse_weight(pj);
     sb_puts(o, "{\n");
     if (c->kind == CONN_FROM_LIST || c->kind == CONN_FROM_MATRIX) {
         /* read by the builder: each thread block keeps the synapses onto its targets */
@@ -1157,17 +939,17 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const Em
               pj->format == FORMAT_PROCEDURAL && c->kind == CONN_FIXED_PROBABILITY ? "proc"
                                                                                   : "conn",
               pj->name);
-    sb_printf(o, "        .ind_bytes = (int)sizeof(%s),\n", ind_type(pj));
+    sb_printf(o, "        .ind_bytes = (int)sizeof(%s),\n", emit_ind_type(pj));
     sb_printf(o, "        .slack = 0,\n");
     sb_printf(o, "        .has_weight = %d,\n", het);
     if (het)
         sb_printf(o, "        .weight = %s,\n",
-                  c_init(&pj->weight, arena_printf("weight:%s", pj->name)));
+                  emit_c_init(&pj->weight, arena_printf("weight:%s", pj->name)));
     sb_printf(o, "        .weight_bytes = (int)sizeof(scalar),\n");
     if (pj->het_delay) {
         sb_printf(o, "        .has_delay = 1,\n");
         sb_printf(o, "        .delay = %s,\n",
-                  c_init(&pj->delay_init, arena_printf("delay:%s", pj->name)));
+                  emit_c_init(&pj->delay_init, arena_printf("delay:%s", pj->name)));
         sb_printf(o, "        .dt = SNN_DT,\n");
         sb_printf(o, "        .delay_bytes = %d,\n", pj->delay_bytes);
         sb_printf(o, "        .sort_by_delay = 1,\n");
@@ -1187,7 +969,7 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const Em
                       pj->name);
         else if (pj->format == FORMAT_DENSE)
             sb_printf(o, "    snn_dense_from_ragged(&snn_syn_%s[snn_t], %s, (int)sizeof(scalar));\n",
-                      pj->name, het ? "0.0" : c_double(pj->weight.a));
+                      pj->name, het ? "0.0" : emit_c_double(pj->weight.a));
     }
     sb_puts(o, "}");
     (void)m;
@@ -1254,7 +1036,7 @@ static void proj_init(StrBuf *o, const Projection *pj)
         if (!strcmp(sm->vars[i].name, sm->weight))
             continue;
         sb_printf(o, "{\n    const snn_init vinit = %s;\n",
-                  c_init_syn(&pj->syn_inits[i], arena_printf("synvar:%s/%s", pj->name,
+                  emit_c_init_syn(&pj->syn_inits[i], arena_printf("synvar:%s/%s", pj->name,
                                                              sm->vars[i].name)));
         if (pj->syn_inits[i].kind == INIT_CONSTANT)
             sb_printf(o, "    snn_init_values(&vinit, run->seed, 0, snn_soff_%s[snn_nthr], "
@@ -1270,13 +1052,13 @@ static void proj_init(StrBuf *o, const Projection *pj)
     for (int i = 0; i < sm->n_pre_vars; i++)
         sb_printf(o, "{\n    const snn_init vinit = %s;\n    snn_init_values(&vinit, run->seed, 0, "
                      "SNN_N_%s, snn_pv_%s_%s, (int)sizeof(scalar));\n}\n",
-                  c_init(&sm->pre_vars[i].init, arena_printf("pre:%s/%s", pj->name,
+                  emit_c_init(&sm->pre_vars[i].init, arena_printf("pre:%s/%s", pj->name,
                                                              sm->pre_vars[i].name)),
                   pj->pre->name, pj->name, sm->pre_vars[i].name);
     for (int i = 0; i < sm->n_post_vars; i++)
         sb_printf(o, "{\n    const snn_init vinit = %s;\n    snn_init_block(&vinit, run->seed, "
                      "SNN_LO_%s, SNN_NL_%s, snn_qv_%s_%s, (int)sizeof(scalar));\n}\n",
-                  c_init(&sm->post_vars[i].init, arena_printf("post:%s/%s", pj->name,
+                  emit_c_init(&sm->post_vars[i].init, arena_printf("post:%s/%s", pj->name,
                                                               sm->post_vars[i].name)),
                   pj->post->name, pj->post->name, pj->name, sm->post_vars[i].name);
     if (syn_uses_rng(pj)) {
@@ -1327,7 +1109,7 @@ static void syn_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCode
     syn_rng_init(o, pj, kind, pos, site, indent + 4);
     code_print_stmts(o, cs->stmts, indent + 4, &pr);
     if (pr.line_file)
-        sb_puts(o, RESYNC "\n");
+        sb_puts(o, EMIT_RESYNC "\n");
     sb_printf(o, "%*s}\n", indent, "");
     for (int i = 0; i < sm->n_vars; i++) {
         const char *v = sm->vars[i].name;
@@ -1359,7 +1141,7 @@ static void trace_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCo
     trace_rng_init(o, pj, kind, elem, 8);
     code_print_stmts(o, cs->stmts, 8, &pr);
     if (pr.line_file)
-        sb_puts(o, RESYNC "\n");
+        sb_puts(o, EMIT_RESYNC "\n");
     sb_puts(o, "    }\n");
 }
 
@@ -1479,7 +1261,7 @@ static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
         sb_printf(o, "scalar *restrict snn_w = snn_syn_%s[snn_t].weight;\n", n);
         if (code_uses_rng(pj->syn_code[SC_ON_POST].stmts, NULL)) { /* rows, for the draws */
             sb_printf(o, "const uint64_t *restrict snn_rs = snn_syn_%s[snn_t].row_start;\n", n);
-            sb_printf(o, "const %s *restrict snn_ind = snn_syn_%s[snn_t].ind;\n", ind_type(pj),
+            sb_printf(o, "const %s *restrict snn_ind = snn_syn_%s[snn_t].ind;\n", emit_ind_type(pj),
                       n);
         }
         syn_locals(o, pj);
@@ -1558,7 +1340,7 @@ static void row_locals(StrBuf *o, const Projection *pj)
     sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
     sb_puts(o, "const uint64_t *restrict snn_rs = snn_R->row_start;\n");
     sb_puts(o, "const uint32_t *restrict snn_rl = snn_R->row_len;\n");
-    sb_printf(o, "const %s *restrict snn_ind = snn_R->ind;\n", ind_type(pj));
+    sb_printf(o, "const %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
     sb_puts(o, "scalar *restrict snn_w = snn_R->weight;\n");
     if (pj->format == FORMAT_DENSE)
         sb_puts(o, "(void)snn_ind; /* dense: targets from the place in the row */\n");
@@ -1704,7 +1486,7 @@ static void proj_propagate_procedural(StrBuf *o, const Model *m, const Projectio
 {
     bool is_float = m->precision == PREC_FLOAT;
     const char *pre = pj->pre->name, *post = pj->post->name;
-    bool het = per_synapse_weight(pj);
+    bool het = emit_per_synapse_weight(pj);
     int d = pj->delay_steps;
     sb_printf(o, "/* spikes emitted %d step%s ago; rows regenerated (procedural) */\n", d,
               d == 1 ? "" : "s");
@@ -1728,7 +1510,7 @@ static void proj_propagate_procedural(StrBuf *o, const Model *m, const Projectio
         sb_puts(o, "        in[buf[t] - lo] += (scalar)snn_init_value(&R->spec.weight, R->seed, "
                    "i, t);\n");
     else
-        sb_printf(o, "        in[buf[t] - lo] += %s;\n", scalar_literal(pj->weight.a, is_float));
+        sb_printf(o, "        in[buf[t] - lo] += %s;\n", emit_scalar_literal(pj->weight.a, is_float));
     sb_puts(o, "}");
 }
 
@@ -1744,7 +1526,7 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     }
     bool is_float = m->precision == PREC_FLOAT;
     const char *pre = pj->pre->name, *post = pj->post->name;
-    bool het = per_synapse_weight(pj);
+    bool het = emit_per_synapse_weight(pj);
     int d = pj->delay_steps;
     if (pj->het_delay)
         sb_puts(o, "/* spikes of the last step, each synapse adding into the dendritic ring "
@@ -1757,7 +1539,7 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "const uint32_t *restrict spk = snn_spk_%s + (size_t)slot * SNN_N_%s;\n", pre, pre);
     sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s[snn_t].row_start;\n", pj->name);
     sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s[snn_t].row_len;\n", pj->name);
-    sb_printf(o, "const %s *restrict ind = snn_syn_%s[snn_t].ind;\n", ind_type(pj), pj->name);
+    sb_printf(o, "const %s *restrict ind = snn_syn_%s[snn_t].ind;\n", emit_ind_type(pj), pj->name);
     if (het)
         sb_printf(o, "const scalar *restrict weight = snn_syn_%s[snn_t].weight;\n", pj->name);
     if (pj->het_delay) {
@@ -1774,8 +1556,8 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
     sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
     sb_puts(o, "    const uint32_t len = row_len[spk[s]];\n");
-    sb_printf(o, "    const %s *restrict row = ind + start;\n", ind_type(pj));
-    const char *w = het ? "w[k]" : scalar_literal(pj->weight.a, is_float);
+    sb_printf(o, "    const %s *restrict row = ind + start;\n", emit_ind_type(pj));
+    const char *w = het ? "w[k]" : emit_scalar_literal(pj->weight.a, is_float);
     if (het)
         sb_puts(o, "    const scalar *restrict w = weight + start;\n");
     if (pj->het_delay) {
@@ -1794,136 +1576,6 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 }
 
 /* ---- the file ------------------------------------------------------------------------ */
-
-static const char *take(StrBuf *sb)
-{
-    /* drop one trailing newline: templates put the value on its own line */
-    if (sb->len && sb->buf[sb->len - 1] == '\n')
-        sb->buf[--sb->len] = '\0';
-    char *s = arena_strdup(sb->buf);
-    sb_reset(sb);
-    return s;
-}
-
-/* Replace each "#line SNN_RESYNC" by a #line naming the generated file's next line, and
- * move every #line directive to column 0 (template re-indentation shifts them). */
-static void resync_lines(StrBuf *out, const char *src, const char *fname)
-{
-    int line = 1;
-    const char *p = src;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        const char *q = p;
-        while (q < p + n && *q == ' ')
-            q++;
-        size_t rest = n - (size_t)(q - p);
-        if (rest == strlen(RESYNC) && !strncmp(q, RESYNC, rest))
-            sb_printf(out, "#line %d \"%s\"", line + 1, fname);
-        else if (rest > 6 && !strncmp(q, "#line ", 6))
-            sb_putn(out, q, rest);
-        else
-            sb_putn(out, p, n);
-        if (!nl)
-            break;
-        sb_putc(out, '\n');
-        line++;
-        p = nl + 1;
-    }
-}
-
-static int write_out(const char *dir, const char *fname, const char *data)
-{
-    const char *path = arena_printf("%s/%s", dir, fname);
-    if (write_file_if_changed(path, data, strlen(data)) != 0) {
-        diag_error((SrcLoc){path, 0}, "cannot write generated file: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* State arrays are named <pop>_<var>; population "E" with variable "V_x" and population
- * "E_V" with variable "x" would share one name.  Everything else the back end emits
- * starts with snn_, which model names may not. */
-static int check_state_names(const Model *m)
-{
-    int errs = 0;
-    for (int i = 0; i < m->n_pops; i++)
-        for (int a = 0; a < m->pops[i]->model->n_vars; a++)
-            for (int k = 0; k <= i; k++)
-                for (int b = 0; b < m->pops[k]->model->n_vars; b++) {
-                    if (k == i && b >= a)
-                        break;
-                    const Population *p = m->pops[i], *q = m->pops[k];
-                    const char *x = arena_printf("%s_%s", p->name, p->model->vars[a].name);
-                    const char *y = arena_printf("%s_%s", q->name, q->model->vars[b].name);
-                    if (!strcmp(x, y)) {
-                        diag_error(p->loc, "population '%s' variable '%s' and population '%s' "
-                                           "variable '%s' would both be stored as '%s'; "
-                                           "rename one", p->name, p->model->vars[a].name,
-                                   q->name, q->model->vars[b].name, x);
-                        errs++;
-                    }
-                }
-    return errs;
-}
-
-/* The work of building a projection, in synapses: ir_expected_synapses, and for a
- * user-defined rule or a matrix from a file a guess (the pair form's work is per pair, the
- * row form is guessed at 100 per row, a matrix at one pair in ten). */
-static double expected_work(const Projection *pj)
-{
-    double n = ir_expected_synapses(pj);
-    if (n >= 0)
-        return n;
-    if (pj->conn.kind == CONN_FROM_MATRIX)
-        return 0.1 * (double)pj->pre->n * (double)pj->post->n; /* a guess */
-    return pj->conn.snip->row_form ? 100.0 * (double)pj->pre->n
-                                   : (double)pj->pre->n * (double)pj->post->n;
-}
-
-/* Expand a template, point the #line SNN_RESYNC markers at the generated file, write it. */
-static int expand_write(TmplScope *g, const char *tmpl, const char *dir, const char *fname)
-{
-    const char *src = tmpl_get(tmpl);
-    if (!src)
-        return -1;
-    StrBuf sb;
-    sb_init(&sb);
-    if (tmpl_expand(&sb, src, tmpl, g) != 0) {
-        sb_release(&sb);
-        return -1;
-    }
-    StrBuf fin;
-    sb_init(&fin);
-    resync_lines(&fin, sb.buf, fname);
-    sb_release(&sb);
-    int rc = write_out(dir, fname, fin.buf);
-    sb_release(&fin);
-    return rc;
-}
-
-/* Steps between spike exchanges of an MPI run: the shortest delay in steps (1 with
- * per-synapse delays, which are delivered from the step after the spike), and 1 when a
- * weight update model has presynaptic spike code.  Its presynaptic variables are read by
- * on_post and on_pre in every step after the spike, for every source with synapses on a
- * rank, and written in the spike's step: each rank updates its own copy of them, so it
- * needs every step's spikes by the end of that step (docs/parallel.md, "Weight update
- * models"). */
-static int exchange_interval(const Model *m)
-{
-    int interval = 0;
-    for (int i = 0; i < m->n_projs; i++) {
-        int d = m->projs[i]->het_delay ? 1 : m->projs[i]->delay_steps;
-        if (d < 1)
-            d = 1;
-        if (m->projs[i]->syn && m->projs[i]->syn_code[SC_PRE_SPIKE].stmts)
-            d = 1;
-        if (interval == 0 || d < interval)
-            interval = d;
-    }
-    return interval ? interval : 1;
-}
 
 /* Synapse variable recordings (record { <projection> = "w" }): the snapshot function's
  * cases and the descriptors (the calls in the step for those with 'every': phases.c). */
@@ -1955,10 +1607,10 @@ static void synrec_scope(TmplScope *g, const Model *m)
     }
     if (m->n_synrecs)
         sb_puts(&fn, "default:\n    break;\n}\nfree(snn_v);");
-    tmpl_set(g, "synrec_fn", fn.len ? take(&fn) : "");
-    tmpl_set(g, "synrec_descs", ds.len ? take(&ds) : "{ 0, NULL, 0 }");
+    tmpl_set(g, "synrec_fn", fn.len ? emit_take(&fn) : "");
+    tmpl_set(g, "synrec_descs", ds.len ? emit_take(&ds) : "{ 0, NULL, 0 }");
     tmpl_set(g, "n_synrecs", arena_printf("%d", m->n_synrecs));
-    sb_release(&fn); /* take() copies into the arena and keeps the buffer */
+    sb_release(&fn); /* emit_take() copies into the arena and keeps the buffer */
     sb_release(&ds);
 }
 
@@ -1991,10 +1643,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
 {
     bool is_float = m->precision == PREC_FLOAT;
     TmplScope *g = tmpl_scope_new(NULL);
-    g_fns = NULL;
-    g_nfns = g_capfns = 0;
-    g_dt = m->dt;
-    sb_init(&g_initfns);
+    emit_initfns_begin(m);
     const StateTable st = state_table(m); /* what the simulator holds (state.c) */
     uint64_t hash = ir_hash(m);
     char hex[17];
@@ -2012,7 +1661,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
     tmpl_set(g, "n_pops", arena_printf("%d", m->n_pops));
     tmpl_set(g, "n_projs", arena_printf("%d", m->n_projs));
     int n_xpops = 0;
-    tmpl_set(g, "interval", arena_printf("%d", exchange_interval(m)));
+    tmpl_set(g, "interval", arena_printf("%d", emit_exchange_interval(m)));
     tmpl_list_declare(g, "pops");
     tmpl_list_declare(g, "projs");
     tmpl_list_declare(g, "varrecs");
@@ -2089,7 +1738,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         tmpl_set(s, "name", p->name);
         tmpl_set(s, "n", arena_printf("%lld", (long long)p->n));
         tmpl_set(s, "index", arena_printf("%d", i));
-        tmpl_set(s, "nslot", arena_printf("%d", n_slots(m, p)));
+        tmpl_set(s, "nslot", arena_printf("%d", emit_n_slots(m, p)));
         tmpl_set(s, "model_name_pop", p->model->name);
         tmpl_set(s, "loc", arena_printf("%s:%d", p->loc.file, p->loc.line));
         tmpl_set(s, "record", p->record_spikes ? "1" : "0");
@@ -2117,22 +1766,22 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
             exchanged = true;
         }
         tmpl_set_bool(s, "exchanged", exchanged);
-        tmpl_set(s, "xneed", exchanged ? take(&sb) : "");
+        tmpl_set(s, "xneed", exchanged ? emit_take(&sb) : "");
         n_xpops += exchanged;
         pop_decls(&sb, m, p, &st);
-        tmpl_set(s, "decls", take(&sb));
+        tmpl_set(s, "decls", emit_take(&sb));
         pop_alloc(&sb, m, p, &st);
-        tmpl_set(s, "alloc", take(&sb));
+        tmpl_set(s, "alloc", emit_take(&sb));
         pop_alloc_rings(&sb, m, p, &st);
-        tmpl_set(s, "rings", sb.len ? take(&sb) : "/* no per-synapse delays onto this population */");
+        tmpl_set(s, "rings", sb.len ? emit_take(&sb) : "/* no per-synapse delays onto this population */");
         pop_init(&sb, m, p);
-        tmpl_set(s, "init", take(&sb));
+        tmpl_set(s, "init", emit_take(&sb));
         pop_update(&sb, m, p, opt);
-        tmpl_set(s, "update", take(&sb));
+        tmpl_set(s, "update", emit_take(&sb));
         pop_finite_check(&sb, p);
-        tmpl_set(s, "finite_check", sb.len ? take(&sb) : "/* no state variables */");
+        tmpl_set(s, "finite_check", sb.len ? emit_take(&sb) : "/* no state variables */");
         pop_varrec(&sb, m, p);
-        tmpl_set(s, "varrec", sb.len ? take(&sb) : "");
+        tmpl_set(s, "varrec", sb.len ? emit_take(&sb) : "");
     }
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
@@ -2148,55 +1797,55 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
             if (st.v[k].proj == pj && st.v[k].kind == SK_ROWS)
                 tmpl_set(s, "proj_decl", state_decl(&st.v[k]));
         proj_build(&sb, m, pj, opt);
-        tmpl_set(s, "proj_build", take(&sb));
+        tmpl_set(s, "proj_build", emit_take(&sb));
         tmpl_set_bool(s, "user_conn", pj->conn.kind == CONN_USER);
         if (pj->conn.kind == CONN_USER) {
             conn_gen(&sb, pj, opt);
-            tmpl_set(s, "conn_gen", take(&sb));
+            tmpl_set(s, "conn_gen", emit_take(&sb));
         }
         if (pj->syn)
             proj_propagate_plastic(&sb, m, pj, opt);
         else
             proj_propagate(&sb, m, pj);
-        tmpl_set(s, "propagate", take(&sb));
+        tmpl_set(s, "propagate", emit_take(&sb));
         proj_init(&sb, pj);
-        tmpl_set(s, "proj_init", take(&sb));
+        tmpl_set(s, "proj_init", emit_take(&sb));
         tmpl_set_bool(s, "plastic", pj->syn != NULL);
         if (pj->syn) {
             syn_decls(&sb, pj, &st);
-            tmpl_set(s, "syn_decls", take(&sb));
+            tmpl_set(s, "syn_decls", emit_take(&sb));
             syn_setup(&sb, pj, opt, &st);
-            tmpl_set(s, "syn_setup", take(&sb));
+            tmpl_set(s, "syn_setup", emit_take(&sb));
             syn_checksum(&sb, pj, i);
-            tmpl_set(s, "syn_checksum", take(&sb));
+            tmpl_set(s, "syn_checksum", emit_take(&sb));
             proj_plastic_post(&sb, m, pj, opt);
-            tmpl_set(s, "plastic_post", take(&sb));
+            tmpl_set(s, "plastic_post", emit_take(&sb));
             proj_plastic_pre(&sb, m, pj, opt);
-            tmpl_set(s, "plastic_pre", take(&sb));
+            tmpl_set(s, "plastic_pre", emit_take(&sb));
         }
         bool dyn = pj->syn && pj->syn_code[SC_DYNAMICS].stmts;
         tmpl_set_bool(s, "syn_dynamics", dyn);
         if (dyn) {
             proj_syn_dynamics(&sb, m, pj, opt);
-            tmpl_set(s, "syn_dynamics_code", take(&sb));
+            tmpl_set(s, "syn_dynamics_code", emit_take(&sb));
         }
         tmpl_set_bool(s, "pre_inputs", pj->add_pre);
         if (pj->add_pre) {
             proj_pre_inputs(&sb, pj);
-            tmpl_set(s, "pre_inputs_code", take(&sb));
+            tmpl_set(s, "pre_inputs_code", emit_take(&sb));
         }
     }
     /* the step: its phases in the order of the phase table (phases.c) */
     StrBuf rg;
     sb_init(&rg);
     phases_c_step(m, &rg, &sb);
-    tmpl_set(g, "step_regions", rg.len ? take(&rg) : "");
-    tmpl_set(g, "step_body", take(&sb));
+    tmpl_set(g, "step_regions", rg.len ? emit_take(&rg) : "");
+    tmpl_set(g, "step_body", emit_take(&sb));
     {
         StrBuf io;
         sb_init(&io);
         state_io(&io, &st);
-        tmpl_set(g, "state_io", io.len ? take(&io) : "");
+        tmpl_set(g, "state_io", io.len ? emit_take(&io) : "");
         sb_release(&io);
     }
     sb_release(&rg);
@@ -2206,7 +1855,7 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
         int *order = arena_alloc(sizeof(int) * (size_t)(m->n_projs + 1));
         double *size = arena_alloc(sizeof(double) * (size_t)(m->n_projs + 1));
         for (int i = 0; i < m->n_projs; i++) {
-            size[i] = expected_work(m->projs[i]);
+            size[i] = emit_expected_work(m->projs[i]);
             order[i] = i;
             for (int k = i; k > 0 && size[order[k - 1]] < size[order[k]]; k--) {
                 int t = order[k];
@@ -2220,36 +1869,20 @@ static TmplScope *c_scope(const Model *m, const EmitOptions *opt)
     tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
     cu_c_scope(g, m, opt); /* custom updates (custom.c) */
     sb_release(&sb);
-    tmpl_set(g, "initfns", g_initfns.buf ? g_initfns.buf : "");
-    sb_release(&g_initfns);
+    tmpl_set(g, "initfns", emit_initfns_end());
     return g;
 }
 
 int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
 {
-    if (check_state_names(m))
+    if (emit_check_state_names(m))
         return -1;
-    return expand_write(c_scope(m, opt), "c/model.c.tmpl", dir, arena_printf("%s.c", m->name));
+    return emit_expand_write(c_scope(m, opt), "c/model.c.tmpl", dir, arena_printf("%s.c", m->name));
 }
 
 /* ---- what the CUDA back end shares (backend.h) --------------------------------------- */
 
-Inputs emit_inputs_of(const Model *m, const Population *p) { return inputs_of(m, p); }
-int emit_n_slots(const Model *m, const Population *p) { return n_slots(m, p); }
-int emit_exchange_interval(const Model *m) { return exchange_interval(m); }
-const char *emit_scalar_literal(double v, bool is_float) { return scalar_literal(v, is_float); }
-const char *emit_ind_type(const Projection *pj) { return ind_type(pj); }
-bool emit_per_synapse_weight(const Projection *pj) { return per_synapse_weight(pj); }
-double emit_expected_work(const Projection *pj) { return expected_work(pj); }
-int emit_check_state_names(const Model *m) { return check_state_names(m); }
 TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt) { return c_scope(m, opt); }
-const char *emit_take(StrBuf *sb) { return take(sb); }
-const char *emit_c_init(const Init *in, const char *stream) { return c_init(in, stream); }
-
-int emit_expand_write(TmplScope *g, const char *tmpl, const char *dir, const char *fname)
-{
-    return expand_write(g, tmpl, dir, fname);
-}
 
 void emit_update_prologue(StrBuf *o, const Model *m, const Population *p)
 {
