@@ -6,11 +6,11 @@
  * files it leaves in the output directory.  main.c only goes through the table.
  *
  * Both back ends lower the same checked IR with the same plan: the input accumulators of
- * a population (Inputs), spike queue depths, initialiser and connectivity descriptors for
- * libsnnrt, and the neuron update and weight update code printed from the code strings.
- * emit_c.c owns these pieces and exports them below (emit_ prefix); emit_cuda.c reuses
- * them, so both back ends print the same code for the same model (the CUDA back end runs
- * the per-neuron and per-synapse code on the device, one thread per neuron or synapse).
+ * a population (Inputs), spike queue depths, initialiser descriptors for libsnnrt, and the
+ * neuron update and weight update code printed from the code strings.  lower.c owns these
+ * pieces and exports them below (emit_ prefix); emit_c.c and emit_cuda.c both call them,
+ * so both back ends print the same code for the same model (the CUDA back end runs the
+ * per-neuron and per-synapse code on the device, one thread per neuron or synapse).
  */
 #ifndef SNNCC_BACKEND_H
 #define SNNCC_BACKEND_H
@@ -60,7 +60,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt);
 // driver.c
 int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo);
 
-/* ---- the shared lowering (lower.c; emit_c.c for the rest) ---------------------------- */
+/* ---- the shared lowering (lower.c) --------------------------------------------------- */
 
 /* "#line SNN_RESYNC": after a code string's #line directives, emit_expand_write points the
  * marker at the generated file's next line. */
@@ -99,6 +99,9 @@ const char *emit_c_double(double v);
 /* The CodePrinter rng hook of code evaluated in double precision (initialisers,
  * connectivity code): draws from snn_rng_st. */
 void emit_print_rng_double(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc);
+/* The printer of population p's code strings, without #line directives (initial values
+ * from code). */
+CodePrinter emit_pop_printer(const Model *m, const Population *p);
 /* A literal of the model's scalar type ("20.0f" / "20.0"), arena allocated. */
 const char *emit_scalar_literal(double v, bool is_float);
 /* Element type of a projection's target indices ("uint16_t" / "uint32_t"). */
@@ -112,10 +115,11 @@ double emit_expected_work(const Projection *pj);
  * populations must not produce the same name).  Returns the error count. */
 int emit_check_state_names(const Model *m);
 
-/* The template scope of templates/c/model.c.tmpl: per population its declarations (host
- * state), allocation, dendritic rings, initial values and update loop; per projection its
- * declaration, builder, initial values, propagation and plasticity; the build order and
- * the descriptor's lists.  The CUDA back end expands its host template with it. */
+/* (emit_c.c) The template scope of templates/c/model.c.tmpl: per population its
+ * declarations (host state), allocation, dendritic rings, initial values and update loop;
+ * per projection its declaration, builder, initial values, propagation and plasticity; the
+ * build order and the descriptor's lists.  The CUDA back end expands its host template
+ * with it. */
 TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt);
 /* Expand template 'tmpl' with g, point #line SNN_RESYNC markers at the generated file and
  * write dir/fname.  Returns 0 or -1 after reporting. */
@@ -144,6 +148,14 @@ void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind 
                    const EmitOptions *opt);
 void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                      const char *idx, const EmitOptions *opt);
+/* The same with the C back end's thread views: 'local' reads the synapse variables from
+ * the thread's part of each array (snn_svt_<var>) instead of the whole array; the trace
+ * code's draws keyed by elem instead of idx. */
+void emit_syn_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
+                      const char *pos, const char *wptr, bool local, const SynSite *site,
+                      int indent, const EmitOptions *opt);
+void emit_trace_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
+                        const char *idx, const char *elem, const EmitOptions *opt);
 
 /* ---- custom updates (custom.c) ----------------------------------------------------- */
 

@@ -1,11 +1,15 @@
 /*
- * lower.c - the lowering both back ends share (backend.h): the plans of a population (its
- * input accumulators, spike queue depth) and of a projection (index type, weights,
+ * lower.c - the lowering both back ends share (backend.h): the code printer for the model's
+ * code strings (names, random draws, add_to_post/add_to_pre), the plans of a population
+ * (its input accumulators, spike queue depth) and of a projection (index type, weights,
  * expected work), the descriptors libsnnrt takes (snn_init, user-defined initialisers),
- * the exchange interval, and the expansion of a template into a generated file.
+ * the neuron update (the per-step prologue and the body of the loop for one neuron), the
+ * weight update model code (per synapse and per neuron, with their random streams), and
+ * the expansion of a template into a generated file.
  *
- * The C back end (emit_c.c) and the CUDA back end (emit_cuda.c) both call these, so both
- * print the same code for the same model.
+ * The C back end (emit_c.c) wraps these pieces in its loops over thread blocks; the CUDA
+ * back end (emit_cuda.c) runs the same per-neuron and per-synapse code on the device, one
+ * thread per neuron or synapse, so both print the same code for the same model.
  */
 #include "backend.h"
 
@@ -13,6 +17,187 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+typedef struct Ctx {
+    const Model *m;
+    const Population *pop;   /* population whose code is printed */
+    bool is_float;
+    const Projection *proj;  /* or: projection whose synapse code is printed */
+} Ctx;
+
+
+/* ---- printing names and rng calls inside code strings -------------------------------- */
+
+static void print_name(void *ud, StrBuf *out, const Sym *sym)
+{
+    Ctx *c = ud;
+    switch (sym->kind) {
+    case SYM_PARAM:
+        if (!c->proj && c->pop->runtime[sym->index])
+            sb_printf(out, "snn_rpv_%s", sym->name); /* runtime parameter, read per step */
+        else if (c->proj && c->proj->syn_runtime[sym->index])
+            sb_printf(out, "((scalar)snn_rps_%s_%s)", c->proj->name, sym->name); /* runtime */
+        else
+            code_print_number(out, c->proj ? c->proj->syn_params[sym->index]
+                                           : c->pop->params[sym->index], c->is_float);
+        break;
+    case SYM_PRE:
+        sb_printf(out, "snn_pv_%s_%s[snn_pre]", c->proj->name, sym->name);
+        break;
+    case SYM_POST:
+        sb_printf(out, "snn_qv_%s_%s[snn_post]", c->proj->name, sym->name);
+        break;
+    case SYM_SYN:
+        sb_puts(out, sym->name);
+        break;
+    case SYM_PRE_NEURON: /* a source's variable: every source is local (no --mpi) */
+        sb_printf(out, "%s_%s[snn_pre]", c->proj->pre->name,
+                  c->proj->pre->model->vars[sym->index].name);
+        break;
+    case SYM_POST_NEURON: /* snn_post: this rank's index of the target */
+        sb_printf(out, "%s_%s[snn_post]", c->proj->post->name,
+                  c->proj->post->model->vars[sym->index].name);
+        break;
+    case SYM_BUILTIN:
+        if (!strcmp(sym->name, "dt"))
+            code_print_number(out, c->m->dt, c->is_float);
+        else if (c->proj && !strcmp(sym->name, "t")) /* synapse code: from the step */
+            sb_puts(out, "((scalar)((double)step * SNN_DT))");
+        else if (c->proj && !strcmp(sym->name, "id_pre")) /* sources: global indices */
+            sb_puts(out, "((scalar)snn_pre)");
+        else if (c->proj && !strcmp(sym->name, "id_post")) /* targets: this rank's */
+            sb_printf(out, "((scalar)(SNN_LO_%s + snn_post))", c->proj->post->name);
+        else if (sym->index == 5 || sym->index == 6) { /* label, example: the data set's */
+            const Population *d = NULL;
+            for (int i = 0; i < c->m->n_pops && !d; i++)
+                if (c->m->pops[i]->model->dataset)
+                    d = c->m->pops[i];
+            sb_printf(out, "((scalar)snn_ds%c_%s[%s / snn_dsn_%s])", sym->index == 5 ? 'l' : 'e',
+                      d->name, c->proj ? "step" : "snn_step", d->name);
+        } else if (!strcmp(sym->name, "id")) /* global index: the same on every rank/thread */
+            sb_printf(out, "((scalar)(SNN_LO_%s + snn_i))", c->pop->name);
+        else
+            sb_puts(out, sym->name);
+        break;
+    case SYM_INPUT: /* Isyn, or an additional input (a local of the update, prefixed so
+                     * that it cannot meet the generated code's own locals) */
+        if (sym->index == 0)
+            sb_puts(out, "Isyn");
+        else
+            sb_printf(out, "snn_inp_%s", sym->name);
+        break;
+    case SYM_LOCAL: {
+        /* a local may shadow a parameter or variable in the code string; in C it must
+         * not, or "scalar V = V * 2;" would read itself */
+        bool clash = !strcmp(sym->name, "t") || !strcmp(sym->name, "Isyn");
+        if (c->proj) {
+            const SynapseModel *sm = c->proj->syn;
+            for (int i = 0; i < sm->n_vars; i++)
+                clash |= !strcmp(sym->name, sm->vars[i].name);
+            clash |= !strncmp(sym->name, "snn_", 4) || !strcmp(sym->name, "step");
+            /* the pre and post neurons' state arrays, <pop>_<var> (V_pre, V_post) */
+            const Population *pp[2] = {c->proj->pre, c->proj->post};
+            for (int k = 0; k < 2; k++) {
+                size_t l = strlen(pp[k]->name);
+                clash |= !strncmp(sym->name, pp[k]->name, l) && sym->name[l] == '_';
+            }
+        } else {
+            const NeuronModel *nm = c->pop->model;
+            for (int i = 0; i < nm->n_vars; i++)
+                clash |= !strcmp(sym->name, nm->vars[i].name);
+            for (int i = 0; i < nm->n_params; i++)
+                clash |= !strcmp(sym->name, nm->params[i].name);
+        }
+        if (clash)
+            sb_printf(out, "%s_l%d", sym->name, sym->index);
+        else
+            sb_puts(out, sym->name);
+        break;
+    }
+    default:
+        sb_puts(out, sym->name);
+        break;
+    }
+}
+
+/* name[idx] of an extra global parameter: one value per neuron, compiled in; an index
+ * outside [0, n) (or NaN) reads 0. */
+static void print_index(void *ud, StrBuf *out, const Sym *sym, const char *idx)
+{
+    Ctx *c = ud;
+    if (c->proj) { /* synapse code: name_pre / name_post, the side in the index's bit 16 */
+        const Population *p = sym->index >> 16 ? c->proj->post : c->proj->pre;
+        const char *e = p->model->egps[sym->index & 0xffff];
+        sb_printf(out, "snn_egp_at(snn_egp_%s_%s, SNN_N_%s, (double)(%s))", p->name, e, p->name,
+                  idx);
+        return;
+    }
+    sb_printf(out, "snn_egp_at(snn_egp_%s_%s, SNN_N_%s, (double)(%s))", c->pop->name, sym->name,
+              c->pop->name, idx);
+}
+
+/* add_to_post(x) (side 0): into the projection's input accumulator of the synapse's
+ * target, snn_in[snn_k] (the thread's slice, the target's index in the block), as a
+ * delivered weight; add_to_pre(x) (side 1): into the exact accumulator of the synapse's
+ * source in the thread block's slice, snn_apre (snn_xacc.h; phase pre_inputs rounds the
+ * sums). */
+static void add_to_code(StrBuf *out, int side, const char *x)
+{
+    if (side == 0)
+        sb_printf(out, "snn_in[snn_k] += (scalar)(%s)", x);
+    else
+        sb_printf(out, "snn_xacc_add(snn_apre + (size_t)snn_pre * SNN_XW, SNN_XL, SNN_XB, "
+                       "(double)(%s))", x);
+}
+
+static void print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
+{
+    Ctx *c = ud;
+    const char *f = c->is_float ? "f" : "";
+    if (sym->kind == SYM_ADDTO) { /* add_to_post / add_to_pre (add_to_code) */
+        add_to_code(out, sym->index, argc ? argv[0] : "0");
+        return;
+    }
+    if (!strcmp(sym->name, "uniform"))
+        sb_printf(out, "snn_rng_uniform%s(&snn_rng_st)", f);
+    else if (!strcmp(sym->name, "normal"))
+        sb_printf(out, "snn_rng_normal%s(&snn_rng_st)", f);
+    else if (!strcmp(sym->name, "exponential"))
+        sb_puts(out, "(scalar)snn_rng_exponential(&snn_rng_st)");
+    else if (!strcmp(sym->name, "poisson"))
+        sb_printf(out, "(scalar)snn_rng_poisson(&snn_rng_st, (double)(%s))", argc ? argv[0] : "0");
+    else
+        sb_printf(out, "/* unknown rng %s */ 0", sym->name);
+}
+
+static CodePrinter printer(Ctx *c, const CodeStr *cs, const EmitOptions *opt)
+{
+    CodePrinter p = {0};
+    p.is_float = c->is_float;
+    p.name = print_name;
+    p.rng = print_rng;
+    p.index = print_index;
+    p.ud = c;
+    if (opt->line_directives) {
+        p.line_file = cs->loc.file;
+        p.line_base = cs->loc.line;
+    }
+    return p;
+}
+
+/* The printer of population p's code without #line directives (initial values from code). */
+CodePrinter emit_pop_printer(const Model *m, const Population *p)
+{
+    Ctx *c = arena_alloc(sizeof *c);
+    *c = (Ctx){m, p, m->precision == PREC_FLOAT, NULL};
+    CodePrinter pr = {0};
+    pr.is_float = c->is_float;
+    pr.name = print_name;
+    pr.rng = print_rng;
+    pr.index = print_index;
+    pr.ud = c;
+    return pr;
+}
 
 /* ---- pieces ------------------------------------------------------------------------ */
 
@@ -248,6 +433,362 @@ const char *emit_ind_type(const Projection *pj)
 bool emit_per_synapse_weight(const Projection *pj)
 {
     return pj->weight.kind != INIT_CONSTANT || pj->syn;
+}
+
+/* ---- neuron update ---------------------------------------------------------------- */
+
+/* Value of a step current at time t (start of the step): the last amplitude whose start
+ * time has passed, 0 before the first. */
+static void step_current_expr(StrBuf *o, const CurrentSource *cs, bool is_float)
+{
+    for (int k = cs->n_steps - 1; k >= 0; k--)
+        sb_printf(o, "t >= %s ? %s : ", emit_scalar_literal(cs->times[k], is_float),
+                  emit_scalar_literal(cs->amps[k], is_float));
+    sb_puts(o, emit_scalar_literal(0, is_float));
+}
+
+/* A current source parameter in the neuron loop: a literal, or the per-step copy of its
+ * runtime value (pop_update_prologue). */
+static const char *cs_value(const CurrentSource *cs, CsParam k, bool is_float)
+{
+    if (cs->runtime[k])
+        return arena_printf("snn_csv_%s_%s", cs->name, cs_param_name(k));
+    return emit_scalar_literal(cs_param_value(cs, k), is_float);
+}
+
+/* Per-step values of a population's update, printed before its neuron loop: the RNG
+ * streams, t, runtime parameters, the dendritic ring rows that arrive this step, step
+ * currents and restrict pointers to the state.  Shared with the CUDA back end, which prints
+ * them at the top of its update kernel. */
+void emit_update_prologue(StrBuf *o, const Model *m, const Population *p)
+{
+    const NeuronModel *nm = p->model;
+    bool f = m->precision == PREC_FLOAT;
+    bool rng = code_uses_rng(nm->sim.stmts, NULL) || code_uses_rng(NULL, nm->threshold.expr) ||
+               code_uses_rng(nm->reset.stmts, NULL);
+    if (rng)
+        sb_printf(o, "const uint32_t snn_stream = snn_stream_id(\"neuron:%s\");\n", p->name);
+    sb_printf(o, "const scalar t = (scalar)((double)snn_step * SNN_DT);\n");
+    sb_printf(o, "(void)t;\n");
+    for (int k = 0; k < nm->n_params; k++)
+        if (p->runtime[k])
+            sb_printf(o, "const scalar snn_rpv_%s = (scalar)snn_rp_%s_%s; /* runtime */\n"
+                         "(void)snn_rpv_%s;\n", nm->params[k].name, p->name,
+                      nm->params[k].name, nm->params[k].name);
+    Inputs in = emit_inputs_of(m, p);
+    for (int k = 0; k < in.n; k++)
+        if (in.dendritic[k])
+            sb_printf(o, "scalar *restrict snn_ddrow%d = snn_dd%d_%s + (size_t)(snn_step %% "
+                         "snn_ddn%d_%s) * SNN_NL_%s;\n", k, k, p->name, k, p->name, p->name);
+    for (int i = 0; i < m->n_sources; i++) {
+        const CurrentSource *cs = m->sources[i];
+        if (cs->pop != p)
+            continue;
+        if (cs->kind == CS_STEP) {
+            sb_printf(o, "const scalar snn_cs_%s = ", cs->name);
+            step_current_expr(o, cs, f);
+            sb_puts(o, ";\n");
+        }
+        if (cs->kind == CS_NOISE || cs->kind == CS_POISSON)
+            sb_printf(o, "const uint32_t snn_cs_stream_%s = snn_stream_id(\"cs:%s\");\n",
+                      cs->name, cs->name);
+        for (int k = 0; k < CSP_COUNT; k++) {
+            if (!cs->runtime[k])
+                continue;
+            const char *pn = cs_param_name((CsParam)k);
+            if (k == CSP_RATE) /* spikes per step, in double like the literal it replaces */
+                sb_printf(o, "const double snn_csv_%s_rate = snn_rpc_%s_rate * %s; /* runtime */\n",
+                          cs->name, cs->name, emit_c_double(m->dt * 1e-3));
+            else
+                sb_printf(o, "const scalar snn_csv_%s_%s = (scalar)snn_rpc_%s_%s; /* runtime */\n",
+                          cs->name, pn, cs->name, pn);
+            sb_printf(o, "(void)snn_csv_%s_%s;\n", cs->name, pn);
+        }
+    }
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "scalar *restrict snn_v_%s = %s_%s;\n", nm->vars[k].name, p->name,
+                  nm->vars[k].name);
+    sb_printf(o, "uint8_t *restrict snn_flag = snn_flag_%s;\n", p->name);
+}
+
+/* In the update of population p, with its inputs: the add_to_pre sums of the projections
+ * leaving it (rounded at the end of the previous step) into their pre_input. */
+static void add_to_pre_reads(StrBuf *o, const Model *m, const Population *p)
+{
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        if (pj->pre != p || !pj->add_pre)
+            continue;
+        const char *dest = pj->pre_input_index < 0
+                               ? "Isyn"
+                               : arena_printf("snn_inp_%s",
+                                              p->model->inputs[pj->pre_input_index]);
+        sb_printf(o, "    %s += snn_pin_%s[snn_i]; /* add_to_pre of projection '%s' */\n", dest,
+                  pj->name, pj->name);
+    }
+}
+
+/* The body of the neuron loop for neuron snn_i, indented by 4: load the state into locals,
+ * add the inputs arriving this step, sum Isyn, run the sim code, test the threshold (snn_fire
+ * stays in scope when there is one), run the reset, set snn_flag[snn_i], store the state.
+ * Shared with the CUDA back end (one thread per neuron). */
+void emit_update_body(StrBuf *o, const Model *m, const Population *p,
+                            const EmitOptions *opt)
+{
+    const NeuronModel *nm = p->model;
+    Ctx c = {m, p, m->precision == PREC_FLOAT, NULL};
+    bool f = c.is_float;
+    bool rng = code_uses_rng(nm->sim.stmts, NULL) || code_uses_rng(NULL, nm->threshold.expr) ||
+               code_uses_rng(nm->reset.stmts, NULL);
+    Inputs in = emit_inputs_of(m, p);
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "    scalar %s = snn_v_%s[snn_i];\n", nm->vars[k].name, nm->vars[k].name);
+
+    /* inputs arriving this step: Poisson sources, then dendritic delays */
+    for (int i = 0; i < m->n_sources; i++) {
+        const CurrentSource *cs = m->sources[i];
+        if (cs->pop != p || cs->kind != CS_POISSON)
+            continue;
+        sb_printf(o, "    { /* current_source '%s': Poisson input, %g Hz x %g */\n", cs->name,
+                  cs->rate, cs->weight);
+        sb_puts(o, "        snn_rng snn_g;\n");
+        sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
+                     "snn_i, snn_step);\n", cs->name, p->name);
+        sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_rng_poisson(&snn_g, %s);\n",
+                  cs->input_slot, p->name, cs_value(cs, CSP_WEIGHT, f),
+                  cs->runtime[CSP_RATE] ? arena_printf("snn_csv_%s_rate", cs->name)
+                                        : emit_c_double(cs->rate * m->dt * 1e-3));
+        sb_puts(o, "    }\n");
+    }
+    for (int k = 0; k < in.n; k++)
+        if (in.dendritic[k])
+            sb_printf(o, "    snn_in%d_%s[snn_i] += snn_ddrow%d[snn_i];\n"
+                         "    snn_ddrow%d[snn_i] = 0;\n", k, p->name, k, k);
+
+    sb_puts(o, "    scalar Isyn = 0;\n");
+    for (int k = 0; k < nm->n_inputs; k++)
+        sb_printf(o, "    scalar snn_inp_%s = 0; /* input '%s' */\n", nm->inputs[k],
+                  nm->inputs[k]);
+    for (int k = 0; k < in.n; k++) {
+        const Psm *ps = in.psm[k];
+        /* where this accumulator's current goes: Isyn or an additional input */
+        const char *dest = ps->to_input ? arena_printf("snn_inp_%s", ps->target) : "Isyn";
+        const char *decay = emit_scalar_literal(exp(-m->dt / ps->tau), f);
+        const char *mean_factor =
+            emit_scalar_literal(-expm1(-m->dt / ps->tau) * ps->tau / m->dt, f);
+        switch (ps->kind) {
+        case PSM_DELTA:
+            if (ps->target && !ps->to_input)
+                sb_printf(o, "    %s += snn_in%d_%s[snn_i]; /* into variable '%s' */\n",
+                          ps->target, k, p->name, ps->target);
+            else
+                sb_printf(o, "    %s += snn_in%d_%s[snn_i];\n", dest, k, p->name);
+            sb_printf(o, "    snn_in%d_%s[snn_i] = 0; /* delta: one step */\n", k, p->name);
+            break;
+        case PSM_EXP_CURR:
+            /* the mean of the decaying current over the step, so that a spike delivers
+             * the exact charge w tau (GeNN does the same) */
+            sb_printf(o, "    %s += snn_in%d_%s[snn_i] * %s; /* (tau/dt)(1 - exp(-dt/tau)) */\n",
+                      dest, k, p->name, mean_factor);
+            sb_printf(o, "    snn_in%d_%s[snn_i] *= %s; /* exp(-dt / %g) */\n", k, p->name,
+                      decay, ps->tau);
+            break;
+        case PSM_EXP_COND:
+            sb_printf(o, "    %s += snn_in%d_%s[snn_i] * %s * (%s - %s); /* mean conductance "
+                         "over the step, E = %g */\n",
+                      dest, k, p->name, mean_factor, emit_scalar_literal(ps->E, f), ps->V, ps->E);
+            sb_printf(o, "    snn_in%d_%s[snn_i] *= %s; /* exp(-dt / %g) */\n", k, p->name,
+                      decay, ps->tau);
+            break;
+        case PSM_ALPHA_CURR:
+            sb_printf(o, "    { /* alpha current, tau %g: x' = -x/tau + y, y' = -y/tau; a spike "
+                         "of weight w adds w e / tau to y */\n", ps->tau);
+            sb_printf(o, "        const scalar x = snn_ax%d_%s[snn_i];\n", k, p->name);
+            sb_printf(o, "        const scalar y = snn_ay%d_%s[snn_i] + snn_in%d_%s[snn_i] * %s;\n",
+                      k, p->name, k, p->name, emit_scalar_literal(exp(1.0) / ps->tau, f));
+            sb_printf(o, "        snn_in%d_%s[snn_i] = 0;\n", k, p->name);
+            /* the mean of x(t) = e^(-t/tau) (x + t y) over the step: exact charge */
+            double h = m->dt, tau = ps->tau, E = exp(-h / tau);
+            sb_printf(o, "        %s += %s * x + %s * y; /* mean over the step */\n", dest,
+                      emit_scalar_literal(tau / h * (1 - E), f),
+                      emit_scalar_literal((tau * tau * (1 - E) - tau * h * E) / h, f));
+            sb_printf(o, "        snn_ax%d_%s[snn_i] = %s * (x + %s * y);\n", k, p->name, decay,
+                      emit_scalar_literal(m->dt, f));
+            sb_printf(o, "        snn_ay%d_%s[snn_i] = %s * y;\n", k, p->name, decay);
+            sb_puts(o, "    }\n");
+            break;
+        }
+    }
+    add_to_pre_reads(o, m, p);
+    for (int i = 0; i < m->n_sources; i++) {
+        const CurrentSource *cs = m->sources[i];
+        if (cs->pop != p)
+            continue;
+        const char *dest = cs->psm.to_input ? arena_printf("snn_inp_%s", cs->psm.target)
+                                            : "Isyn";
+        if (cs->kind == CS_DC)
+            sb_printf(o, "    %s += %s; /* current_source '%s' */\n", dest,
+                      cs_value(cs, CSP_AMP, f), cs->name);
+        else if (cs->kind == CS_STEP)
+            sb_printf(o, "    %s += snn_cs_%s;\n", dest, cs->name);
+        else if (cs->kind == CS_NOISE) {
+            sb_printf(o, "    { /* current_source '%s': noise */\n", cs->name);
+            sb_puts(o, "        snn_rng snn_g;\n");
+            sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
+                         "snn_i, snn_step);\n", cs->name, p->name);
+            sb_printf(o, "        %s += %s + %s * snn_rng_normal%s(&snn_g);\n", dest,
+                      cs_value(cs, CSP_MEAN, f), cs_value(cs, CSP_SD, f), f ? "f" : "");
+            sb_puts(o, "    }\n");
+        }
+    }
+    sb_puts(o, "    (void)Isyn;\n");
+    for (int k = 0; k < nm->n_inputs; k++)
+        sb_printf(o, "    (void)snn_inp_%s;\n", nm->inputs[k]);
+    if (rng) {
+        sb_puts(o, "    snn_rng snn_rng_st;\n");
+        sb_printf(o, "    snn_rng_init(&snn_rng_st, snn_r->seed, snn_stream, SNN_LO_%s + snn_i, "
+                     "snn_step);\n", p->name);
+    }
+    if (nm->sim.stmts) {
+        CodePrinter pr = printer(&c, &nm->sim, opt);
+        sb_puts(o, "    {\n");
+        code_print_stmts(o, nm->sim.stmts, 8, &pr);
+        if (pr.line_file)
+            sb_puts(o, EMIT_RESYNC "\n");
+        sb_puts(o, "    }\n");
+    }
+    if (nm->threshold.expr) {
+        CodePrinter pr = printer(&c, &nm->threshold, opt);
+        if (pr.line_file)
+            sb_printf(o, "#line %d \"%s\"\n", nm->threshold.loc.line + nm->threshold.expr->line - 1,
+                      pr.line_file);
+        sb_puts(o, "    const int snn_fire = (");
+        CodePrinter pe = pr;
+        pe.line_file = NULL;
+        code_print_expr(o, nm->threshold.expr, &pe);
+        sb_puts(o, ") != 0;\n");
+        if (pr.line_file)
+            sb_puts(o, EMIT_RESYNC "\n");
+        if (nm->reset.stmts) {
+            sb_puts(o, "    if (snn_fire) {\n");
+            CodePrinter rr = printer(&c, &nm->reset, opt);
+            code_print_stmts(o, nm->reset.stmts, 8, &rr);
+            if (rr.line_file)
+                sb_puts(o, EMIT_RESYNC "\n");
+            sb_puts(o, "    }\n");
+        }
+        sb_puts(o, "    snn_flag[snn_i] = (uint8_t)snn_fire;\n");
+    } else {
+        sb_puts(o, "    snn_flag[snn_i] = 0;\n");
+    }
+    for (int k = 0; k < nm->n_vars; k++)
+        sb_printf(o, "    snn_v_%s[snn_i] = %s;\n", nm->vars[k].name, nm->vars[k].name);
+}
+
+/* ---- weight update model code ----------------------------------------------------- */
+
+/* Random draws in per-neuron code of a weight update model (pre/post spike and dynamics
+ * code): a neuron-keyed stream per (projection, code string), element = the neuron's
+ * global index, counter = the step (layout version 1 = version 2 lane 0).  Needs the
+ * enclosing function's 'step'. */
+static void trace_rng_init(StrBuf *o, const Projection *pj, SynCodeKind kind, const char *elem,
+                           int indent)
+{
+    if (!code_uses_rng(pj->syn_code[kind].stmts, NULL))
+        return;
+    sb_printf(o, "%*ssnn_rng snn_rng_st;\n", indent, "");
+    sb_printf(o, "%*ssnn_rng_init(&snn_rng_st, snn_seed_%s, snn_sstream_%s_%s, (uint32_t)(%s), "
+                 "step);\n", indent, "", pj->name, pj->name, syn_code_desc[kind].name, elem);
+}
+
+/* Random draws in per-synapse code: a synapse-keyed stream per (projection, code string)
+ * (snn_rng_init_syn): the synapse's identity (source snn_pre, global target, ordinal among
+ * the pair's multapses: the synapses of the pair before it in its row, which ascends by
+ * target, so they are just before it) and the step; lane 0.  Not its storage position, so
+ * the draws do not depend on the decomposition or on other synapses' removal. */
+static void syn_rng_init(StrBuf *o, const Projection *pj, SynCodeKind kind, const char *pos,
+                         const SynSite *site, int indent)
+{
+    if (!code_uses_rng(pj->syn_code[kind].stmts, NULL))
+        return;
+    sb_printf(o, "%*suint32_t snn_ord = 0; /* this pair's synapses before this one */\n",
+              indent, "");
+    sb_printf(o, "%*swhile (snn_ord < %s - %s && %s[%s - 1u - snn_ord] == %s[%s])\n", indent, "",
+              pos, site->row_start, site->ind, pos, site->ind, pos);
+    sb_printf(o, "%*s    snn_ord++;\n", indent, "");
+    sb_printf(o, "%*ssnn_rng snn_rng_st;\n", indent, "");
+    sb_printf(o, "%*ssnn_rng_init_synk(&snn_rng_st, snn_sstream_%s_%s, 0u, snn_pre, %s, snn_ord, "
+                 "step);\n", indent, "", pj->name, syn_code_desc[kind].name, site->post);
+}
+
+/* The array of synapse variable v: the projection's whole array (one thread block: the
+ * CUDA back end), or the thread's part of it, snn_svt_<v> (syn_locals). */
+static const char *sv_array(const Projection *pj, const char *v, bool local)
+{
+    return local ? arena_printf("snn_svt_%s", v) : arena_printf("snn_sv_%s_%s", pj->name, v);
+}
+
+/* Load the synapse variables at position 'pos' into locals, run code, store them.  Random
+ * draws are keyed by the synapse's identity (snn_pre and what site gives, syn_rng_init). */
+void emit_syn_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
+                        const char *pos, const char *wptr, bool local, const SynSite *site,
+                        int indent, const EmitOptions *opt)
+{
+    const SynapseModel *sm = pj->syn;
+    const CodeStr *cs = &pj->syn_code[kind];
+    Ctx c = {m, pj->post, m->precision == PREC_FLOAT, pj};
+    for (int i = 0; i < sm->n_vars; i++) {
+        const char *v = sm->vars[i].name;
+        if (!strcmp(v, sm->weight))
+            sb_printf(o, "%*sscalar %s = %s[%s];\n", indent, "", v, wptr, pos);
+        else
+            sb_printf(o, "%*sscalar %s = %s[%s];\n", indent, "", v, sv_array(pj, v, local), pos);
+    }
+    CodePrinter pr = printer(&c, cs, opt);
+    sb_printf(o, "%*s{\n", indent, "");
+    syn_rng_init(o, pj, kind, pos, site, indent + 4);
+    code_print_stmts(o, cs->stmts, indent + 4, &pr);
+    if (pr.line_file)
+        sb_puts(o, EMIT_RESYNC "\n");
+    sb_printf(o, "%*s}\n", indent, "");
+    for (int i = 0; i < sm->n_vars; i++) {
+        const char *v = sm->vars[i].name;
+        if (!strcmp(v, sm->weight))
+            sb_printf(o, "%*s%s[%s] = %s;\n", indent, "", wptr, pos, v);
+        else
+            sb_printf(o, "%*s%s[%s] = %s;\n", indent, "", sv_array(pj, v, local), pos, v);
+    }
+}
+
+void emit_syn_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
+                     const char *pos, const char *wptr, const SynSite *site, int indent,
+                     const EmitOptions *opt)
+{
+    emit_syn_code_at(o, m, pj, kind, pos, wptr, false, site, indent, opt);
+}
+
+/* Per-neuron code of a weight update model (spike or dynamics code) over a loop: the
+ * neuron's index into the variables is snn_k, named idx in the code; random draws are
+ * keyed by elem (the neuron's global index). */
+void emit_trace_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
+                          const char *idx, const char *elem, const EmitOptions *opt)
+{
+    const CodeStr *cs = &pj->syn_code[kind];
+    Ctx c = {m, pj->post, m->precision == PREC_FLOAT, pj};
+    CodePrinter pr = printer(&c, cs, opt);
+    sb_printf(o, "    const uint32_t %s = snn_k;\n", idx);
+    sb_puts(o, "    {\n");
+    trace_rng_init(o, pj, kind, elem, 8);
+    code_print_stmts(o, cs->stmts, 8, &pr);
+    if (pr.line_file)
+        sb_puts(o, EMIT_RESYNC "\n");
+    sb_puts(o, "    }\n");
+}
+
+void emit_trace_code(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
+                       const char *idx, const EmitOptions *opt)
+{
+    emit_trace_code_at(o, m, pj, kind, idx, idx, opt);
 }
 
 /* ---- the file ------------------------------------------------------------------------ */
