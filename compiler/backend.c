@@ -5,12 +5,23 @@
 
 #include <string.h>
 
+/* Each back end takes the common options and its own. */
+static int emit_c_row(const Model *m, const char *dir, const BackendOptions *bo)
+{
+    return emit_c(m, dir, &bo->emit);
+}
+
+static int emit_cuda_row(const Model *m, const char *dir, const BackendOptions *bo)
+{
+    return emit_cuda(m, dir, &bo->emit, &bo->cuda);
+}
+
 static const Backend backends[] = {
     {
         .name = "c",
         .title = "C",
         .summary = "C for the CPU (default)",
-        .emit = emit_c,
+        .emit = emit_c_row,
         .build = driver_build,
         .sources = {".c"},
         .intermediates = {NULL},
@@ -21,7 +32,7 @@ static const Backend backends[] = {
         .name = "cuda",
         .title = "CUDA",
         .summary = "CUDA for NVIDIA GPUs: host C plus device code, built with nvcc",
-        .emit = emit_cuda,
+        .emit = emit_cuda_row,
         .build = driver_build_cuda,
         .sources = {".c", ".cu"},
         .intermediates = {".o", ".cu.o"},

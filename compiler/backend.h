@@ -19,12 +19,32 @@
 
 /* ---- the table ----------------------------------------------------------------------- */
 
+/* The CUDA back end's own options (emit_cuda). */
+typedef struct CudaOptions {
+    /* spike propagation strategy per projection, "NAME=pre" / "NAME=post" ("*" for every
+     * projection; default: chosen by emit_cuda.c), and the firing rate in Hz the choice
+     * assumes (0: 10 Hz) */
+    const char *const *span;
+    int n_span;
+    double rate;
+    /* build sparse projections on the GPU where it can (0, the default) or always on the
+     * host (1, --cuda-construct host) */
+    int construct;
+} CudaOptions;
+
+/* What main.c hands the back end: the options every back end takes, and each back end's
+ * own (a back end reads only its own). */
+typedef struct BackendOptions {
+    EmitOptions emit;
+    CudaOptions cuda;
+} BackendOptions;
+
 typedef struct Backend {
     const char *name;    /* -b NAME */
     const char *title;   /* in messages: "C", "CUDA" */
     const char *summary; /* for --help and error messages */
     /* Write the generated sources into dir.  Returns 0 or -1 after reporting. */
-    int (*emit)(const Model *m, const char *dir, const EmitOptions *opt);
+    int (*emit)(const Model *m, const char *dir, const BackendOptions *bo);
     /* Build dir/<name> from them.  Returns 0 or -1 after reporting. */
     int (*build)(const Model *m, const char *dir, const BuildOptions *bo);
     /* Files the back end writes into dir, as suffixes of the model name (".c", ".cu"), and
@@ -55,7 +75,7 @@ const Backend *backend_find(const char *name);
 const char *backend_names(void);
 
 // emit_cuda.c
-int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt);
+int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt, const CudaOptions *co);
 
 // driver.c
 int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo);
@@ -119,8 +139,9 @@ int emit_check_state_names(const Model *m);
  * declarations (host state), allocation, dendritic rings, initial values and update loop;
  * per projection its declaration, builder, initial values, propagation and plasticity; the
  * build order and the descriptor's lists.  The CUDA back end expands its host template
- * with it. */
-TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt);
+ * with it; cu_build (its host half; NULL for the C back end): per projection, whether its
+ * construction tries snn_cu_build (the device builder) before snn_ragged_build. */
+TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_build);
 /* Expand template 'tmpl' with g, point #line SNN_RESYNC markers at the generated file and
  * write dir/fname.  Returns 0 or -1 after reporting. */
 int emit_expand_write(TmplScope *g, const char *tmpl, const char *dir, const char *fname);

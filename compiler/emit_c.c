@@ -480,7 +480,9 @@ static void conn_gen(StrBuf *o, const Projection *pj, const EmitOptions *opt)
     sb_puts(o, "    }\n    return snn_n;\n}\n");
 }
 
-static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const EmitOptions *opt)
+/* The construction of projection pj (snn_proj_spec and the builder calls); cu_build: per
+ * projection, try the device builder first (the CUDA back end's host half; NULL: never). */
+static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const bool *cu_build)
 {
     const ConnRule *c = &pj->conn;
     bool het = emit_per_synapse_weight(pj);
@@ -552,7 +554,7 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const Em
     sb_puts(o, "    };\n");
     if (pj->format == FORMAT_PROCEDURAL) {
         sb_printf(o, "    snn_proc_build(&spec, run->seed, &snn_syn_%s[snn_t]);\n", pj->name);
-    } else if (opt->cu_build && opt->cu_build[pj->index]) {
+    } else if (cu_build && cu_build[pj->index]) {
         /* the CUDA back end: on the GPU, or on the host where the device builder declines */
         sb_printf(o, "    if (!snn_cu_build(%d, &spec, run->seed, &snn_syn_%s[snn_t]))\n",
                   pj->index, pj->name);
@@ -673,7 +675,7 @@ static SynSite row_site(const Projection *pj)
  * [snn_soff[t], snn_soff[t + 1]) in the block's storage order; presynaptic variables are
  * held for every source (each rank keeps its own copy, updated from the global spikes),
  * postsynaptic ones for this rank's targets; each block has its own column view. */
-static void syn_setup(StrBuf *o, const Projection *pj, const EmitOptions *opt,
+static void syn_setup(StrBuf *o, const Projection *pj, const bool *cu_build,
                       const StateTable *st)
 {
     const SynapseModel *sm = pj->syn;
@@ -697,7 +699,7 @@ static void syn_setup(StrBuf *o, const Projection *pj, const EmitOptions *opt,
             sb_puts(o, "#ifdef _OPENMP\n#pragma omp parallel for schedule(dynamic, 1) "
                        "num_threads(snn_nthr) if (snn_nthr > 1)\n#endif\n");
             sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
-            if (opt->cu_build && opt->cu_build[pj->index]) /* CUDA: from rows built on the GPU */
+            if (cu_build && cu_build[pj->index]) /* CUDA: from rows built on the GPU */
                 sb_printf(o, "        if (!snn_cu_build_columns(%d, &snn_syn_%s[snn_t], &snn_cols_%s[snn_t]))\n    ",
                           pj->index, n, n);
             sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
@@ -1114,7 +1116,7 @@ static void pop_finite_check(StrBuf *o, const Population *p)
 }
 
 /* Everything templates/c/model.c.tmpl needs (the CUDA back end's host half uses it too). */
-TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt)
+TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_build)
 {
     bool is_float = m->precision == PREC_FLOAT;
     TmplScope *g = tmpl_scope_new(NULL);
@@ -1271,7 +1273,7 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt)
         for (int k = 0; k < st.n; k++)
             if (st.v[k].proj == pj && st.v[k].kind == SK_ROWS)
                 tmpl_set(s, "proj_decl", state_decl(&st.v[k]));
-        proj_build(&sb, m, pj, opt);
+        proj_build(&sb, m, pj, cu_build);
         tmpl_set(s, "proj_build", emit_take(&sb));
         tmpl_set_bool(s, "user_conn", pj->conn.kind == CONN_USER);
         if (pj->conn.kind == CONN_USER) {
@@ -1289,7 +1291,7 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt)
         if (pj->syn) {
             syn_decls(&sb, pj, &st);
             tmpl_set(s, "syn_decls", emit_take(&sb));
-            syn_setup(&sb, pj, opt, &st);
+            syn_setup(&sb, pj, cu_build, &st);
             tmpl_set(s, "syn_setup", emit_take(&sb));
             syn_checksum(&sb, pj, i);
             tmpl_set(s, "syn_checksum", emit_take(&sb));
@@ -1352,6 +1354,6 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
 {
     if (emit_check_state_names(m))
         return -1;
-    return emit_expand_write(emit_c_scope(m, opt), "c/model.c.tmpl", dir,
+    return emit_expand_write(emit_c_scope(m, opt, NULL), "c/model.c.tmpl", dir,
                              arena_printf("%s.c", m->name));
 }

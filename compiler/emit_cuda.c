@@ -183,9 +183,9 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
 
 /* Why projection pj is built on the host even with --cuda-construct device (NULL: the
  * device builder takes it; it may still decline at run time, see snn_cu_build). */
-static const char *host_build_reason(const Projection *pj, const EmitOptions *opt)
+static const char *host_build_reason(const Projection *pj, const CudaOptions *co)
 {
-    if (opt->cuda_construct)
+    if (co->construct)
         return "--cuda-construct host";
     if (pj->format == FORMAT_DENSE)
         return "format dense (the matrix is made from host rows)";
@@ -221,18 +221,18 @@ static const char *host_build_reason(const Projection *pj, const EmitOptions *op
  * row position, the block's batch of spiking rows in shared memory).  A warp per row takes
  * about len/32 rounds per spike, a thread per position about one round per spike; so the
  * presynaptic strategy wins when the spikes of a step outnumber len/32. */
-static bool choose_pre(const Model *m, const Projection *pj, const EmitOptions *opt,
+static bool choose_pre(const Model *m, const Projection *pj, const CudaOptions *co,
                        const char **why)
 {
-    for (int k = opt->n_cuda_span - 1; k >= 0; k--) { /* the last one that names pj wins */
-        const char *s = opt->cuda_span[k], *eq = strchr(s, '=');
+    for (int k = co->n_span - 1; k >= 0; k--) { /* the last one that names pj wins */
+        const char *s = co->span[k], *eq = strchr(s, '=');
         size_t n = (size_t)(eq - s);
         if ((n == 1 && s[0] == '*') || (n == strlen(pj->name) && !strncmp(s, pj->name, n))) {
             *why = "chosen with --cuda-span";
             return !strcmp(eq + 1, "pre");
         }
     }
-    double rate = opt->cuda_rate > 0 ? opt->cuda_rate : 10.0;
+    double rate = co->rate > 0 ? co->rate : 10.0;
     double npre = (double)pj->pre->n;
     double spikes = npre * rate * m->dt * 1e-3;
     double row = npre > 0 ? emit_expected_work(pj) / npre : 0;
@@ -764,14 +764,14 @@ static int check_cxx_names(const Model *m)
 }
 
 /* --cuda-span names must be projections. */
-static int check_spans(const Model *m, const EmitOptions *opt)
+static int check_spans(const Model *m, const CudaOptions *co)
 {
     int errs = 0;
     const char **names = arena_alloc(sizeof(char *) * (size_t)(m->n_projs + 1));
     for (int i = 0; i < m->n_projs; i++)
         names[i] = m->projs[i]->name;
-    for (int k = 0; k < opt->n_cuda_span; k++) {
-        const char *s = opt->cuda_span[k];
+    for (int k = 0; k < co->n_span; k++) {
+        const char *s = co->span[k];
         const char *name = arena_strndup(s, (size_t)(strchr(s, '=') - s));
         bool found = !strcmp(name, "*");
         for (int i = 0; i < m->n_projs && !found; i++)
@@ -788,9 +788,9 @@ static int check_spans(const Model *m, const EmitOptions *opt)
 
 /* ---- the files ---------------------------------------------------------------------------- */
 
-int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
+int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt, const CudaOptions *co)
 {
-    if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, opt))
+    if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, co))
         return -1;
     Mirrors ms = {0};
     int **var_mirror = arena_alloc(sizeof(int *) * (size_t)(m->n_pops + 1));
@@ -803,12 +803,10 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     bool *cu_build = arena_alloc(sizeof(bool) * (size_t)(m->n_projs + 1));
     bool any_devbuild = false;
     for (int i = 0; i < m->n_projs; i++) {
-        cu_build[i] = host_build_reason(m->projs[i], opt) == NULL;
+        cu_build[i] = host_build_reason(m->projs[i], co) == NULL;
         any_devbuild |= cu_build[i];
     }
-    EmitOptions hopt = *opt;
-    hopt.cu_build = cu_build;
-    TmplScope *h = emit_c_scope(m, &hopt);
+    TmplScope *h = emit_c_scope(m, opt, cu_build);
     mirror_calls(&sb, &ms, false);
     tmpl_set(h, "mirror_build", emit_take(&sb));
     mirror_calls(&sb, &ms, true);
@@ -933,7 +931,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
         const char *why;
-        bool pre = choose_pre(m, pj, opt, &why);
+        bool pre = choose_pre(m, pj, co, &why);
         const char *how = pre ? "presynaptic strategy" : "postsynaptic strategy";
         const char *span = pre ? "pre" : "post";
         if (pj->format == FORMAT_DENSE) {
@@ -959,7 +957,7 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt)
                                          how, why, pj->syn ? ", plastic" : ""));
         tmpl_set(s, "proj_info", arena_printf("\\\"name\\\": \\\"%s\\\", \\\"span\\\": \\\"%s\\\"",
                                               pj->name, span));
-        const char *hw = host_build_reason(pj, opt);
+        const char *hw = host_build_reason(pj, co);
         tmpl_set(s, "host_why", hw ? arena_printf("\"%s\"", hw) : "NULL");
         propagate(&sb, m, pj, pre, opt);
         tmpl_set(s, "propagate", emit_take(&sb));

@@ -289,9 +289,11 @@ int main(int argc, char **argv)
                        .nvcc_flags = o.nvcc_flags, .mpi = o.mpi};
     if (!o.emit_only && driver_find_runtime(&bo, argv[0]) != 0)
         return 1;
-    EmitOptions eo = {.line_directives = !o.no_line, .cuda_span = o.cuda_span,
-                      .n_cuda_span = o.n_cuda_span, .cuda_rate = o.cuda_rate, .mpi = o.mpi,
-                      .cuda_construct = o.cuda_construct};
+    BackendOptions eo = {
+        .emit = {.line_directives = !o.no_line, .mpi = o.mpi},
+        .cuda = {.span = o.cuda_span, .n_span = o.n_cuda_span, .rate = o.cuda_rate,
+                 .construct = o.cuda_construct},
+    };
     if (be->emit(m, dir, &eo) != 0)                                /* 3. back end */
         return 1;
     double t_codegen = now() - t0;

@@ -723,18 +723,6 @@ const char *c_ident(const char *name);
 typedef struct EmitOptions {
     bool line_directives; /* #line into the model file (default on) */
     bool mpi;             /* snncc --mpi: the simulator will be built with SNN_MPI */
-    /* CUDA back end: spike propagation strategy per projection, "NAME=pre" / "NAME=post"
-     * ("*" for every projection; default: chosen by emit_cuda.c), and the firing rate in Hz
-     * the choice assumes (0: 10 Hz) */
-    const char *const *cuda_span;
-    int n_cuda_span;
-    double cuda_rate;
-    /* CUDA back end: build sparse projections on the GPU where it can (0, the default) or
-     * always on the host (1, --cuda-construct host) */
-    int cuda_construct;
-    /* set by emit_cuda.c for emit_c_scope: per projection, whether its construction tries
-     * snn_cu_build (the device builder) before snn_ragged_build; NULL: never */
-    const bool *cu_build;
 } EmitOptions;
 /* Write the generated sources into dir (created).  Returns 0 or -1 after reporting. */
 int emit_c(const Model *m, const char *dir, const EmitOptions *opt);
