@@ -1115,13 +1115,13 @@ static void pop_finite_check(StrBuf *o, const Population *p)
     sb_puts(o, "    }\n}\n");
 }
 
-/* Everything templates/c/model.c.tmpl needs (the CUDA back end's host half uses it too). */
-TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_build)
+/* ---- the template scope: emit_c_scope in named steps --------------------------------- */
+
+/* The model's identity and sizes: banner, name, hash, precision, dt, seed, counts, the
+ * exchange interval. */
+static void scope_model(TmplScope *g, const Model *m)
 {
     bool is_float = m->precision == PREC_FLOAT;
-    TmplScope *g = tmpl_scope_new(NULL);
-    emit_initfns_begin(m);
-    const StateTable st = state_table(m); /* what the simulator holds (state.c) */
     uint64_t hash = ir_hash(m);
     char hex[17];
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hash);
@@ -1137,23 +1137,29 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
     tmpl_set(g, "seed", arena_printf("%llu", (unsigned long long)m->seed));
     tmpl_set(g, "n_pops", arena_printf("%d", m->n_pops));
     tmpl_set(g, "n_projs", arena_printf("%d", m->n_projs));
-    int n_xpops = 0;
     tmpl_set(g, "interval", arena_printf("%d", emit_exchange_interval(m)));
-    tmpl_list_declare(g, "pops");
-    tmpl_list_declare(g, "projs");
-    tmpl_list_declare(g, "varrecs");
-    tmpl_set(g, "n_varrecs", arena_printf("%d", m->n_varrecs));
-    tmpl_list_declare(g, "rparams");
+}
+
+/* One entry of {{#rparams}}: a runtime parameter's run-config name, variable and range. */
+static void rparam_add(TmplScope *g, const char *name, const char *var, const char *range)
+{
+    TmplScope *s = tmpl_list_add(g, "rparams");
+    tmpl_set(s, "rp_name", name);
+    tmpl_set(s, "rp_var", var);
+    tmpl_set(s, "rp_range", range);
+}
+
+/* The runtime parameters (set by the run config): of populations, current sources, weight
+ * update models and custom updates, in that order. */
+static void scope_rparams(TmplScope *g, const Model *m)
+{
     int n_rparams = 0;
     for (int i = 0; i < m->n_pops; i++)
         for (int k = 0; k < m->pops[i]->model->n_params; k++)
             if (m->pops[i]->runtime[k]) {
-                TmplScope *s = tmpl_list_add(g, "rparams");
-                tmpl_set(s, "rp_name", arena_printf("%s.%s", m->pops[i]->name,
-                                                    m->pops[i]->model->params[k].name));
-                tmpl_set(s, "rp_var", arena_printf("snn_rp_%s_%s", m->pops[i]->name,
-                                                   m->pops[i]->model->params[k].name));
-                tmpl_set(s, "rp_range", "0, 0, 0");
+                const char *pop = m->pops[i]->name, *par = m->pops[i]->model->params[k].name;
+                rparam_add(g, arena_printf("%s.%s", pop, par),
+                           arena_printf("snn_rp_%s_%s", pop, par), "0, 0, 0");
                 n_rparams++;
             }
     for (int i = 0; i < m->n_sources; i++)
@@ -1161,42 +1167,38 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
             if (m->sources[i]->runtime[k]) {
                 const CurrentSource *cs = m->sources[i];
                 const char *pn = cs_param_name((CsParam)k);
-                TmplScope *s = tmpl_list_add(g, "rparams");
-                tmpl_set(s, "rp_name", arena_printf("%s.%s", cs->name, pn));
-                tmpl_set(s, "rp_var", arena_printf("snn_rpc_%s_%s", cs->name, pn));
                 /* the limits check.c applies to the compiled-in values */
-                if (k == CSP_SD)
-                    tmpl_set(s, "rp_range", "1, 0.0, 1e308");
-                else if (k == CSP_RATE)
-                    tmpl_set(s, "rp_range", arena_printf("1, 0.0, %.17g", 1e9 / m->dt));
-                else
-                    tmpl_set(s, "rp_range", "0, 0, 0");
+                const char *range = k == CSP_SD     ? "1, 0.0, 1e308"
+                                    : k == CSP_RATE ? arena_printf("1, 0.0, %.17g", 1e9 / m->dt)
+                                                    : "0, 0, 0";
+                rparam_add(g, arena_printf("%s.%s", cs->name, pn),
+                           arena_printf("snn_rpc_%s_%s", cs->name, pn), range);
                 n_rparams++;
             }
     for (int i = 0; i < m->n_projs; i++)
         for (int k = 0; m->projs[i]->syn && k < m->projs[i]->syn->n_params; k++)
             if (m->projs[i]->syn_runtime[k]) {
                 const Projection *pj = m->projs[i];
-                TmplScope *s = tmpl_list_add(g, "rparams");
-                tmpl_set(s, "rp_name", arena_printf("%s.%s", pj->name, pj->syn->params[k].name));
-                tmpl_set(s, "rp_var", arena_printf("snn_rps_%s_%s", pj->name,
-                                                   pj->syn->params[k].name));
-                tmpl_set(s, "rp_range", "0, 0, 0");
+                rparam_add(g, arena_printf("%s.%s", pj->name, pj->syn->params[k].name),
+                           arena_printf("snn_rps_%s_%s", pj->name, pj->syn->params[k].name),
+                           "0, 0, 0");
                 n_rparams++;
             }
     for (int i = 0; i < m->n_cus; i++) /* custom updates (custom.c) */
         for (int k = 0; k < m->cus[i]->n_params; k++)
             if (m->cus[i]->runtime[k]) {
                 const CustomUpdate *cu = m->cus[i];
-                TmplScope *s = tmpl_list_add(g, "rparams");
-                tmpl_set(s, "rp_name", arena_printf("%s.%s", cu->name, cu->params[k].name));
-                tmpl_set(s, "rp_var", arena_printf("snn_rpu_%s_%s", cu->name,
-                                                   cu->params[k].name));
-                tmpl_set(s, "rp_range", "0, 0, 0");
+                rparam_add(g, arena_printf("%s.%s", cu->name, cu->params[k].name),
+                           arena_printf("snn_rpu_%s_%s", cu->name, cu->params[k].name),
+                           "0, 0, 0");
                 n_rparams++;
             }
     tmpl_set(g, "n_rparams", arena_printf("%d", n_rparams));
-    synrec_scope(g, m);
+}
+
+/* State variable recordings: {{#varrecs}}. */
+static void scope_varrecs(TmplScope *g, const Model *m)
+{
     for (int i = 0; i < m->n_varrecs; i++) {
         const VarRecord *r = m->varrecs[i];
         TmplScope *s = tmpl_list_add(g, "varrecs");
@@ -1206,146 +1208,198 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
                                                                                : r->count)));
         tmpl_set(s, "vr_every", arena_printf("%du", r->every));
     }
+}
 
-    StrBuf sb;
-    sb_init(&sb);
-    for (int i = 0; i < m->n_pops; i++) {
-        const Population *p = m->pops[i];
-        TmplScope *s = tmpl_list_add(g, "pops");
-        tmpl_set(s, "name", p->name);
-        tmpl_set(s, "n", arena_printf("%lld", (long long)p->n));
-        tmpl_set(s, "index", arena_printf("%d", i));
-        tmpl_set(s, "nslot", arena_printf("%d", emit_n_slots(m, p)));
-        tmpl_set(s, "model_name_pop", p->model->name);
-        tmpl_set(s, "loc", arena_printf("%s:%d", p->loc.file, p->loc.line));
-        tmpl_set(s, "record", p->record_spikes ? "1" : "0");
-        tmpl_set(s, "spike_source", p->model->dataset ? "2" : p->model->spike_source ? "1" : "0");
-        tmpl_set_bool(s, "ds", p->model->dataset);
-        tmpl_set_bool(s, "sst", p->model->spike_source);
-        bool exchanged = false;
-        for (int k = 0; k < m->n_projs; k++) {
-            const Projection *pj = m->projs[k];
-            if (pj->pre != p)
-                continue;
-            if (pj->format == FORMAT_PROCEDURAL) {
-                /* no rows stored: every source may have targets here */
-                sb_printf(&sb, "%sfor (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++) /* '%s' */\n"
-                               "            x->need[snn_j] = 1;",
-                          exchanged ? "\n        " : "", p->name, pj->name);
-                exchanged = true;
-                continue;
-            }
-            sb_printf(&sb, "%sfor (int snn_t = 0; snn_t < snn_nthr; snn_t++) /* '%s' */\n"
-                           "            for (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++)\n"
-                           "                x->need[snn_j] |= snn_syn_%s[snn_t].row_len[snn_j] "
-                           "!= 0;",
-                      exchanged ? "\n        " : "", pj->name, p->name, pj->name);
+/* Which sources of p a rank needs the spikes of (MPI, x->need): those with synapses in one
+ * of its thread blocks, every source of a procedural projection.  Returns whether p's
+ * spikes are exchanged at all (it has outgoing projections); the code is left in sb. */
+static bool pop_xneed(StrBuf *sb, const Model *m, const Population *p)
+{
+    bool exchanged = false;
+    for (int k = 0; k < m->n_projs; k++) {
+        const Projection *pj = m->projs[k];
+        if (pj->pre != p)
+            continue;
+        if (pj->format == FORMAT_PROCEDURAL) {
+            /* no rows stored: every source may have targets here */
+            sb_printf(sb, "%sfor (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++) /* '%s' */\n"
+                          "            x->need[snn_j] = 1;",
+                      exchanged ? "\n        " : "", p->name, pj->name);
             exchanged = true;
+            continue;
         }
-        tmpl_set_bool(s, "exchanged", exchanged);
-        tmpl_set(s, "xneed", exchanged ? emit_take(&sb) : "");
-        n_xpops += exchanged;
-        pop_decls(&sb, m, p, &st);
-        tmpl_set(s, "decls", emit_take(&sb));
-        pop_alloc(&sb, m, p, &st);
-        tmpl_set(s, "alloc", emit_take(&sb));
-        pop_alloc_rings(&sb, m, p, &st);
-        tmpl_set(s, "rings", sb.len ? emit_take(&sb) : "/* no per-synapse delays onto this population */");
-        pop_init(&sb, m, p);
-        tmpl_set(s, "init", emit_take(&sb));
-        pop_update(&sb, m, p, opt);
-        tmpl_set(s, "update", emit_take(&sb));
-        pop_finite_check(&sb, p);
-        tmpl_set(s, "finite_check", sb.len ? emit_take(&sb) : "/* no state variables */");
-        pop_varrec(&sb, m, p);
-        tmpl_set(s, "varrec", sb.len ? emit_take(&sb) : "");
+        sb_printf(sb, "%sfor (int snn_t = 0; snn_t < snn_nthr; snn_t++) /* '%s' */\n"
+                      "            for (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++)\n"
+                      "                x->need[snn_j] |= snn_syn_%s[snn_t].row_len[snn_j] "
+                      "!= 0;",
+                  exchanged ? "\n        " : "", pj->name, p->name, pj->name);
+        exchanged = true;
     }
-    for (int i = 0; i < m->n_projs; i++) {
-        const Projection *pj = m->projs[i];
-        TmplScope *s = tmpl_list_add(g, "projs");
-        tmpl_set(s, "name", pj->name);
-        tmpl_set(s, "pre", pj->pre->name);
-        tmpl_set(s, "post", pj->post->name);
-        tmpl_set(s, "pre_index", arena_printf("%d", pj->pre->index));
-        tmpl_set(s, "post_index", arena_printf("%d", pj->post->index));
-        tmpl_set(s, "pindex", arena_printf("%d", i));
-        tmpl_set(s, "loc", arena_printf("%s:%d", pj->loc.file, pj->loc.line));
-        for (int k = 0; k < st.n; k++)
-            if (st.v[k].proj == pj && st.v[k].kind == SK_ROWS)
-                tmpl_set(s, "proj_decl", state_decl(&st.v[k]));
-        proj_build(&sb, m, pj, cu_build);
-        tmpl_set(s, "proj_build", emit_take(&sb));
-        tmpl_set_bool(s, "user_conn", pj->conn.kind == CONN_USER);
-        if (pj->conn.kind == CONN_USER) {
-            conn_gen(&sb, pj, opt);
-            tmpl_set(s, "conn_gen", emit_take(&sb));
-        }
-        if (pj->syn)
-            proj_propagate_plastic(&sb, m, pj, opt);
-        else
-            proj_propagate(&sb, m, pj);
-        tmpl_set(s, "propagate", emit_take(&sb));
-        proj_init(&sb, pj);
-        tmpl_set(s, "proj_init", emit_take(&sb));
-        tmpl_set_bool(s, "plastic", pj->syn != NULL);
-        if (pj->syn) {
-            syn_decls(&sb, pj, &st);
-            tmpl_set(s, "syn_decls", emit_take(&sb));
-            syn_setup(&sb, pj, cu_build, &st);
-            tmpl_set(s, "syn_setup", emit_take(&sb));
-            syn_checksum(&sb, pj, i);
-            tmpl_set(s, "syn_checksum", emit_take(&sb));
-            proj_plastic_post(&sb, m, pj, opt);
-            tmpl_set(s, "plastic_post", emit_take(&sb));
-            proj_plastic_pre(&sb, m, pj, opt);
-            tmpl_set(s, "plastic_pre", emit_take(&sb));
-        }
-        bool dyn = pj->syn && pj->syn_code[SC_DYNAMICS].stmts;
-        tmpl_set_bool(s, "syn_dynamics", dyn);
-        if (dyn) {
-            proj_syn_dynamics(&sb, m, pj, opt);
-            tmpl_set(s, "syn_dynamics_code", emit_take(&sb));
-        }
-        tmpl_set_bool(s, "pre_inputs", pj->add_pre);
-        if (pj->add_pre) {
-            proj_pre_inputs(&sb, pj);
-            tmpl_set(s, "pre_inputs_code", emit_take(&sb));
-        }
+    return exchanged;
+}
+
+/* One entry of {{#pops}}: population p's identity, exchange, declarations, allocation,
+ * rings, initial values, update, finite check and recordings.  Returns whether its spikes
+ * are exchanged. */
+static bool scope_pop(TmplScope *s, StrBuf *sb, const Model *m, const Population *p,
+                      const StateTable *st, const EmitOptions *opt)
+{
+    tmpl_set(s, "name", p->name);
+    tmpl_set(s, "n", arena_printf("%lld", (long long)p->n));
+    tmpl_set(s, "index", arena_printf("%d", p->index));
+    tmpl_set(s, "nslot", arena_printf("%d", emit_n_slots(m, p)));
+    tmpl_set(s, "model_name_pop", p->model->name);
+    tmpl_set(s, "loc", arena_printf("%s:%d", p->loc.file, p->loc.line));
+    tmpl_set(s, "record", p->record_spikes ? "1" : "0");
+    tmpl_set(s, "spike_source", p->model->dataset ? "2" : p->model->spike_source ? "1" : "0");
+    tmpl_set_bool(s, "ds", p->model->dataset);
+    tmpl_set_bool(s, "sst", p->model->spike_source);
+    bool exchanged = pop_xneed(sb, m, p);
+    tmpl_set_bool(s, "exchanged", exchanged);
+    tmpl_set(s, "xneed", exchanged ? emit_take(sb) : "");
+    pop_decls(sb, m, p, st);
+    tmpl_set(s, "decls", emit_take(sb));
+    pop_alloc(sb, m, p, st);
+    tmpl_set(s, "alloc", emit_take(sb));
+    pop_alloc_rings(sb, m, p, st);
+    tmpl_set(s, "rings", sb->len ? emit_take(sb)
+                                 : "/* no per-synapse delays onto this population */");
+    pop_init(sb, m, p);
+    tmpl_set(s, "init", emit_take(sb));
+    pop_update(sb, m, p, opt);
+    tmpl_set(s, "update", emit_take(sb));
+    pop_finite_check(sb, p);
+    tmpl_set(s, "finite_check", sb->len ? emit_take(sb) : "/* no state variables */");
+    pop_varrec(sb, m, p);
+    tmpl_set(s, "varrec", sb->len ? emit_take(sb) : "");
+    return exchanged;
+}
+
+/* The weight update model's parts of a {{#projs}} entry: declarations, setup, checksum,
+ * on_post and the per-neuron code. */
+static void scope_plastic(TmplScope *s, StrBuf *sb, const Model *m, const Projection *pj,
+                          const StateTable *st, const EmitOptions *opt, const bool *cu_build)
+{
+    syn_decls(sb, pj, st);
+    tmpl_set(s, "syn_decls", emit_take(sb));
+    syn_setup(sb, pj, cu_build, st);
+    tmpl_set(s, "syn_setup", emit_take(sb));
+    syn_checksum(sb, pj, pj->index);
+    tmpl_set(s, "syn_checksum", emit_take(sb));
+    proj_plastic_post(sb, m, pj, opt);
+    tmpl_set(s, "plastic_post", emit_take(sb));
+    proj_plastic_pre(sb, m, pj, opt);
+    tmpl_set(s, "plastic_pre", emit_take(sb));
+}
+
+/* One entry of {{#projs}}: projection pj's identity, declaration, construction,
+ * propagation, initial values, weight update model, synapse dynamics and add_to_pre. */
+static void scope_proj(TmplScope *s, StrBuf *sb, const Model *m, const Projection *pj,
+                       const StateTable *st, const EmitOptions *opt, const bool *cu_build)
+{
+    tmpl_set(s, "name", pj->name);
+    tmpl_set(s, "pre", pj->pre->name);
+    tmpl_set(s, "post", pj->post->name);
+    tmpl_set(s, "pre_index", arena_printf("%d", pj->pre->index));
+    tmpl_set(s, "post_index", arena_printf("%d", pj->post->index));
+    tmpl_set(s, "pindex", arena_printf("%d", pj->index));
+    tmpl_set(s, "loc", arena_printf("%s:%d", pj->loc.file, pj->loc.line));
+    for (int k = 0; k < st->n; k++)
+        if (st->v[k].proj == pj && st->v[k].kind == SK_ROWS)
+            tmpl_set(s, "proj_decl", state_decl(&st->v[k]));
+    proj_build(sb, m, pj, cu_build);
+    tmpl_set(s, "proj_build", emit_take(sb));
+    tmpl_set_bool(s, "user_conn", pj->conn.kind == CONN_USER);
+    if (pj->conn.kind == CONN_USER) {
+        conn_gen(sb, pj, opt);
+        tmpl_set(s, "conn_gen", emit_take(sb));
     }
-    /* the step: its phases in the order of the phase table (phases.c) */
-    StrBuf rg;
+    if (pj->syn)
+        proj_propagate_plastic(sb, m, pj, opt);
+    else
+        proj_propagate(sb, m, pj);
+    tmpl_set(s, "propagate", emit_take(sb));
+    proj_init(sb, pj);
+    tmpl_set(s, "proj_init", emit_take(sb));
+    tmpl_set_bool(s, "plastic", pj->syn != NULL);
+    if (pj->syn)
+        scope_plastic(s, sb, m, pj, st, opt, cu_build);
+    bool dyn = pj->syn && pj->syn_code[SC_DYNAMICS].stmts;
+    tmpl_set_bool(s, "syn_dynamics", dyn);
+    if (dyn) {
+        proj_syn_dynamics(sb, m, pj, opt);
+        tmpl_set(s, "syn_dynamics_code", emit_take(sb));
+    }
+    tmpl_set_bool(s, "pre_inputs", pj->add_pre);
+    if (pj->add_pre) {
+        proj_pre_inputs(sb, pj);
+        tmpl_set(s, "pre_inputs_code", emit_take(sb));
+    }
+}
+
+/* The step, its phases in the order of the phase table (phases.c), and the checkpoint's
+ * state (state_io). */
+static void scope_step(TmplScope *g, const Model *m, const StateTable *st)
+{
+    StrBuf rg, sb;
     sb_init(&rg);
+    sb_init(&sb);
     phases_c_step(m, &rg, &sb);
     tmpl_set(g, "step_regions", rg.len ? emit_take(&rg) : "");
     tmpl_set(g, "step_body", emit_take(&sb));
-    {
-        StrBuf io;
-        sb_init(&io);
-        state_io(&io, &st);
-        tmpl_set(g, "state_io", io.len ? emit_take(&io) : "");
-        sb_release(&io);
-    }
+    state_io(&sb, st);
+    tmpl_set(g, "state_io", sb.len ? emit_take(&sb) : "");
     sb_release(&rg);
-    /* build order: largest projections first (dynamic scheduling balances the rest) */
-    tmpl_list_declare(g, "builders");
-    {
-        int *order = arena_alloc(sizeof(int) * (size_t)(m->n_projs + 1));
-        double *size = arena_alloc(sizeof(double) * (size_t)(m->n_projs + 1));
-        for (int i = 0; i < m->n_projs; i++) {
-            size[i] = emit_expected_work(m->projs[i]);
-            order[i] = i;
-            for (int k = i; k > 0 && size[order[k - 1]] < size[order[k]]; k--) {
-                int t = order[k];
-                order[k] = order[k - 1];
-                order[k - 1] = t;
-            }
+    sb_release(&sb);
+}
+
+/* The build order, {{#builders}}: largest projections first (dynamic scheduling balances
+ * the rest). */
+static void scope_builders(TmplScope *g, const Model *m)
+{
+    int *order = arena_alloc(sizeof(int) * (size_t)(m->n_projs + 1));
+    double *size = arena_alloc(sizeof(double) * (size_t)(m->n_projs + 1));
+    for (int i = 0; i < m->n_projs; i++) {
+        size[i] = emit_expected_work(m->projs[i]);
+        order[i] = i;
+        for (int k = i; k > 0 && size[order[k - 1]] < size[order[k]]; k--) {
+            int t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
         }
-        for (int i = 0; i < m->n_projs; i++)
-            tmpl_set(tmpl_list_add(g, "builders"), "name", m->projs[order[i]]->name);
     }
+    for (int i = 0; i < m->n_projs; i++)
+        tmpl_set(tmpl_list_add(g, "builders"), "name", m->projs[order[i]]->name);
+}
+
+/* Everything templates/c/model.c.tmpl needs (the CUDA back end's host half uses it too). */
+TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_build)
+{
+    TmplScope *g = tmpl_scope_new(NULL);
+    emit_initfns_begin(m);
+    const StateTable st = state_table(m); /* what the simulator holds (state.c) */
+    scope_model(g, m);
+    tmpl_list_declare(g, "pops");
+    tmpl_list_declare(g, "projs");
+    tmpl_list_declare(g, "varrecs");
+    tmpl_set(g, "n_varrecs", arena_printf("%d", m->n_varrecs));
+    tmpl_list_declare(g, "rparams");
+    scope_rparams(g, m);
+    synrec_scope(g, m);
+    scope_varrecs(g, m);
+    StrBuf sb;
+    sb_init(&sb);
+    int n_xpops = 0;
+    for (int i = 0; i < m->n_pops; i++)
+        n_xpops += scope_pop(tmpl_list_add(g, "pops"), &sb, m, m->pops[i], &st, opt);
+    for (int i = 0; i < m->n_projs; i++)
+        scope_proj(tmpl_list_add(g, "projs"), &sb, m, m->projs[i], &st, opt, cu_build);
+    sb_release(&sb);
+    scope_step(g, m, &st);
+    tmpl_list_declare(g, "builders");
+    scope_builders(g, m);
     tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
     cu_c_scope(g, m, opt); /* custom updates (custom.c) */
-    sb_release(&sb);
     tmpl_set(g, "initfns", emit_initfns_end());
     return g;
 }
