@@ -2,7 +2,11 @@
  * emit_c.c - the C back end: renders the model-dependent pieces (state declarations,
  * allocation, initialisation, neuron update loops with the model's code strings, spike
  * propagation over the ragged rows) and hands them to templates/c/model.c.tmpl, which
- * owns the file's skeleton.
+ * owns the file's skeleton.  The pieces the CUDA back end shares (the code printer, the
+ * neuron update body, the weight update model code, the plans and descriptors) are in
+ * lower.c; what is here is the C back end's own: its state, construction, loops over
+ * thread blocks, propagation, plasticity and the template scope (emit_c_scope, which the
+ * CUDA back end's host half expands too).
  *
  * Hot loops are written for memory bandwidth: state variables are loaded into locals
  * once per neuron and stored once; propagation is a branch-free loop over a contiguous
@@ -13,7 +17,6 @@
 #include "backend.h"
 
 #include <math.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1052,7 +1055,7 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     sb_puts(o, "}");
 }
 
-/* ---- the file ------------------------------------------------------------------------ */
+/* ---- recordings and checks ----------------------------------------------------------- */
 
 /* Synapse variable recordings (record { <projection> = "w" }): the snapshot function's
  * cases and the descriptors (the calls in the step for those with 'every': phases.c). */

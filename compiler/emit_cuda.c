@@ -8,9 +8,10 @@
  *              those under the same name in namespace snn_dev, the kernels, and the host
  *              code that copies, launches, records spikes in blocks and finishes the run.
  *
- * The neuron update and the weight update code are printed by the C back end's functions
- * (emit_update_prologue/body, emit_syn_code, emit_trace_code, backend.h): inside namespace
- * snn_dev their names resolve to the device copies, so both back ends run the same code.
+ * The neuron update and the weight update code are printed by the lowering both back ends
+ * share (lower.c: emit_update_prologue/body, emit_syn_code, emit_trace_code, backend.h):
+ * inside namespace snn_dev their names resolve to the device copies, so both back ends run
+ * the same code.
  * What is CUDA's own is here: the mirror list, the loops around that code (a thread per
  * neuron; for spikes of sparse projections a warp per spiking row or threads over row
  * positions with the rows staged in shared memory; dense matrices by threads over their

@@ -199,7 +199,7 @@ CodePrinter emit_pop_printer(const Model *m, const Population *p)
     return pr;
 }
 
-/* ---- pieces ------------------------------------------------------------------------ */
+/* ---- pieces -------------------------------------------------------------------------- */
 
 const char *emit_scalar_literal(double v, bool is_float)
 {
@@ -228,7 +228,7 @@ static const char *init_kind_c(InitKind k)
     return "SNN_INIT_CONSTANT";
 }
 
-/* ---- double-precision draws (initialisers, connectivity code) ----------------------- */
+/* ---- double-precision draws (initialisers, connectivity code) ------------------------ */
 
 void emit_print_rng_double(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
 {
@@ -389,7 +389,7 @@ const char *emit_c_init_syn(const Init *in, const char *stream)
     return emit_c_init(in, stream);
 }
 
-/* ---- plans: inputs, queues, projections ------------------------------------------- */
+/* ---- plans: inputs, queues, projections ---------------------------------------------- */
 
 /* The input accumulators of a population (Inputs, backend.h). */
 Inputs emit_inputs_of(const Model *m, const Population *p)
@@ -435,7 +435,7 @@ bool emit_per_synapse_weight(const Projection *pj)
     return pj->weight.kind != INIT_CONSTANT || pj->syn;
 }
 
-/* ---- neuron update ---------------------------------------------------------------- */
+/* ---- neuron update ------------------------------------------------------------------- */
 
 /* Value of a step current at time t (start of the step): the last amplitude whose start
  * time has passed, 0 before the first. */
@@ -685,7 +685,7 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p,
         sb_printf(o, "    snn_v_%s[snn_i] = %s;\n", nm->vars[k].name, nm->vars[k].name);
 }
 
-/* ---- weight update model code ----------------------------------------------------- */
+/* ---- weight update model code -------------------------------------------------------- */
 
 /* Random draws in per-neuron code of a weight update model (pre/post spike and dynamics
  * code): a neuron-keyed stream per (projection, code string), element = the neuron's
