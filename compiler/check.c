@@ -709,49 +709,54 @@ static int syn_weight_index(const SynapseModel *sm)
 static int check_psm(Psm *ps, const Population *post, const char *what, SrcLoc loc,
                      bool direct);
 
-static int check_projection(Model *m, Projection *pj)
+/* the weight update model's weight and the projection's: one value; returns the errors */
+static int check_proj_synapse(Projection *pj)
 {
-    int errs = 0;
-    const ConnRule *c = &pj->conn;
-    const char *what = arena_printf("projection '%s'", pj->name);
-    errs += check_psm(&pj->psm, pj->post, what, pj->loc, false);
-    if (pj->syn) {
-        int wv = syn_weight_index(pj->syn);
-        if (wv >= 0) {
-            if (pj->weight_given)
-                pj->syn_inits[wv] = pj->weight;
-            else
-                pj->weight = pj->syn_inits[wv];
-        }
-        if (pj->delay_init.kind != INIT_CONSTANT) {
-            diag_error(pj->loc, "projection '%s': per-synapse delays with a weight update "
-                                "model are not supported yet; use one delay", pj->name);
-            errs++;
-        }
+    int wv = syn_weight_index(pj->syn);
+    if (wv >= 0) {
+        if (pj->weight_given)
+            pj->syn_inits[wv] = pj->weight;
+        else
+            pj->weight = pj->syn_inits[wv];
     }
     if (pj->delay_init.kind != INIT_CONSTANT) {
-        /* one delay per synapse, in steps, at least one; the widest stored value decides
-         * between 1 and 2 bytes per synapse */
-        const Init *d = &pj->delay_init;
-        double hi = d->kind == INIT_UNIFORM ? d->b
-                  : d->kind == INIT_NORMAL_CLIPPED ? d->hi : INFINITY;
-        pj->het_delay = true;
-        pj->delay_bytes = round(hi / m->dt) <= 255 ? 1 : 2;
-        double lo = d->kind == INIT_UNIFORM ? d->a : d->kind == INIT_NORMAL_CLIPPED ? d->lo
-                                                                                    : -INFINITY;
-        if (lo < m->dt * (1 - 1e-9) && d->kind != INIT_CODE && d->kind != INIT_FILE)
-            diag_warn(d->loc, "projection '%s': delays below dt = %g ms are possible; they are "
-                              "stored as one step (use normal_clipped(mean, sd, %g) to redraw)",
-                      pj->name, m->dt, m->dt);
-        if (isfinite(hi) && hi / m->dt > MAX_DELAY_STEPS) {
-            diag_error(d->loc, "projection '%s': delays up to %g ms are %.6g steps; at most %d "
-                               "are supported", pj->name, hi, hi / m->dt, MAX_DELAY_STEPS);
-            errs++;
-        }
-        pj->delay = 0;
-        pj->delay_steps = 1; /* the axonal part: the spike queue hands spikes over next step */
-        goto conn_checks;
+        diag_error(pj->loc, "projection '%s': per-synapse delays with a weight update "
+                            "model are not supported yet; use one delay", pj->name);
+        return 1;
     }
+    return 0;
+}
+
+/* one delay per synapse, in steps, at least one; the widest stored value decides
+ * between 1 and 2 bytes per synapse */
+static int check_het_delay(const Model *m, Projection *pj)
+{
+    int errs = 0;
+    const Init *d = &pj->delay_init;
+    double hi = d->kind == INIT_UNIFORM ? d->b
+              : d->kind == INIT_NORMAL_CLIPPED ? d->hi : INFINITY;
+    pj->het_delay = true;
+    pj->delay_bytes = round(hi / m->dt) <= 255 ? 1 : 2;
+    double lo = d->kind == INIT_UNIFORM ? d->a : d->kind == INIT_NORMAL_CLIPPED ? d->lo
+                                                                                : -INFINITY;
+    if (lo < m->dt * (1 - 1e-9) && d->kind != INIT_CODE && d->kind != INIT_FILE)
+        diag_warn(d->loc, "projection '%s': delays below dt = %g ms are possible; they are "
+                          "stored as one step (use normal_clipped(mean, sd, %g) to redraw)",
+                  pj->name, m->dt, m->dt);
+    if (isfinite(hi) && hi / m->dt > MAX_DELAY_STEPS) {
+        diag_error(d->loc, "projection '%s': delays up to %g ms are %.6g steps; at most %d "
+                           "are supported", pj->name, hi, hi / m->dt, MAX_DELAY_STEPS);
+        errs++;
+    }
+    pj->delay = 0;
+    pj->delay_steps = 1; /* the axonal part: the spike queue hands spikes over next step */
+    return errs;
+}
+
+/* one delay for the projection (default dt): whole steps, within the queue's reach */
+static int check_delay(const Model *m, Projection *pj)
+{
+    int errs = 0;
     if (pj->delay < 0)
         pj->delay = m->dt;
     double steps = pj->delay / m->dt;
@@ -770,7 +775,14 @@ static int check_projection(Model *m, Projection *pj)
         errs++;
     }
     pj->delay_steps = steps <= MAX_DELAY_STEPS ? (int)round(steps) : 0; /* no UB on errors */
-conn_checks:
+    return errs;
+}
+
+/* the connectivity rule's counts against the populations' sizes */
+static int check_conn_counts(const Projection *pj)
+{
+    int errs = 0;
+    const ConnRule *c = &pj->conn;
     if (c->kind == CONN_ONE_TO_ONE && pj->pre->n != pj->post->n) {
         diag_error(c->loc, "projection '%s': one_to_one needs populations of the same size "
                            "('%s' has %lld, '%s' has %lld)", pj->name, pj->pre->name,
@@ -827,6 +839,14 @@ conn_checks:
                    (long long)c->k);
         errs++;
     }
+    return errs;
+}
+
+/* what the dense and procedural formats support */
+static int check_format(const Projection *pj)
+{
+    int errs = 0;
+    const ConnRule *c = &pj->conn;
     if (pj->format != FORMAT_SPARSE) {
         const char *f = pj->format == FORMAT_DENSE ? "dense" : "procedural";
         bool full = c->kind == CONN_ALL_TO_ALL && (c->autapses || pj->pre != pj->post);
@@ -878,13 +898,36 @@ conn_checks:
                    c->snip->name);
         errs++;
     }
+    return errs;
+}
+
+/* the number of synapses one projection can hold */
+static int check_proj_size(const Projection *pj)
+{
     double nsyn = ir_expected_synapses(pj); /* -1: unknown (checked when built) */
     if (nsyn > MAX_SYNAPSES) {
         diag_error(pj->loc, "projection '%s': %s gives %.3g synapses, more than the %.3g "
                             "that one projection can hold", pj->name,
-                   conn_kind_name(c->kind), nsyn, MAX_SYNAPSES);
-        errs++;
+                   conn_kind_name(pj->conn.kind), nsyn, MAX_SYNAPSES);
+        return 1;
     }
+    return 0;
+}
+
+static int check_projection(Model *m, Projection *pj)
+{
+    int errs = 0;
+    const char *what = arena_printf("projection '%s'", pj->name);
+    errs += check_psm(&pj->psm, pj->post, what, pj->loc, false);
+    if (pj->syn)
+        errs += check_proj_synapse(pj);
+    if (pj->delay_init.kind != INIT_CONSTANT)
+        errs += check_het_delay(m, pj);
+    else
+        errs += check_delay(m, pj);
+    errs += check_conn_counts(pj);
+    errs += check_format(pj);
+    errs += check_proj_size(pj);
     return errs;
 }
 

@@ -548,222 +548,336 @@ static int apply_checkpoint(ctx *c, const char *name, size_t line, const val *v)
     return 0;
 }
 
-static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
+/* The keys of a run configuration: one function each, (ctx, key, line of the value, value);
+ * 0 on success, -1 after fail(). */
+
+static int key_duration(ctx *c, const char *key, size_t line, const val *v)
 {
+    (void)key;
+    char got[600];
+    char *end;
+    double d = 0;
+    if (v->kind == V_SCALAR && v->text[0]) {
+        errno = 0;
+        d = strtod(v->text, &end);
+        if (*end || errno == ERANGE)
+            d = 0;
+    }
+    if (!(d > 0) || !isfinite(d))
+        return fail(c, line, "'duration' must be a positive number of milliseconds (got %s)",
+                    describe(v, got, sizeof got));
+    c->cfg->duration_ms = d;
+    return 0;
+}
+
+static int key_seed(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    const char *s = v->kind == V_SCALAR ? v->text : "";
+    int ok = s[0] != '\0';
+    uint64_t x = 0;
+    for (const char *p = s; ok && *p; p++) {
+        if (*p < '0' || *p > '9') {
+            ok = 0;
+            break;
+        }
+        unsigned dig = (unsigned)(*p - '0');
+        if (x > (UINT64_MAX - dig) / 10)
+            return fail(c, line, "'seed' must be at most 18446744073709551615 (got %s)",
+                        describe(v, got, sizeof got));
+        x = x * 10 + dig;
+    }
+    if (!ok)
+        return fail(c, line, "'seed' must be a non-negative integer (got %s)",
+                    describe(v, got, sizeof got));
+    c->cfg->seed = x;
+    return 0;
+}
+
+static int key_output(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
     char got[600];
     snn_config *cfg = c->cfg;
-    size_t line = v->line ? v->line : key_line;
+    if (v->kind != V_SCALAR || !v->text[0])
+        return fail(c, line, "'output' must be a directory name (got %s)",
+                    describe(v, got, sizeof got));
+    if (strlen(v->text) >= sizeof cfg->output)
+        return fail(c, line, "'output' is too long (%zu characters at most)",
+                    sizeof cfg->output - 1);
+    snprintf(cfg->output, sizeof cfg->output, "%s", v->text);
+    return 0;
+}
 
-    if (strcmp(key, "duration") == 0) {
-        char *end;
-        double d = 0;
-        if (v->kind == V_SCALAR && v->text[0]) {
-            errno = 0;
-            d = strtod(v->text, &end);
-            if (*end || errno == ERANGE)
-                d = 0;
-        }
-        if (!(d > 0) || !isfinite(d))
-            return fail(c, line, "'duration' must be a positive number of milliseconds (got %s)",
-                        describe(v, got, sizeof got));
-        cfg->duration_ms = d;
-    } else if (strcmp(key, "seed") == 0) {
-        const char *s = v->kind == V_SCALAR ? v->text : "";
-        int ok = s[0] != '\0';
-        uint64_t x = 0;
-        for (const char *p = s; ok && *p; p++) {
-            if (*p < '0' || *p > '9') {
-                ok = 0;
-                break;
-            }
-            unsigned dig = (unsigned)(*p - '0');
-            if (x > (UINT64_MAX - dig) / 10)
-                return fail(c, line, "'seed' must be at most 18446744073709551615 (got %s)",
-                            describe(v, got, sizeof got));
-            x = x * 10 + dig;
-        }
-        if (!ok)
-            return fail(c, line, "'seed' must be a non-negative integer (got %s)",
-                        describe(v, got, sizeof got));
-        cfg->seed = x;
-    } else if (strcmp(key, "output") == 0) {
-        if (v->kind != V_SCALAR || !v->text[0])
-            return fail(c, line, "'output' must be a directory name (got %s)",
-                        describe(v, got, sizeof got));
-        if (strlen(v->text) >= sizeof cfg->output)
-            return fail(c, line, "'output' is too long (%zu characters at most)",
-                        sizeof cfg->output - 1);
-        snprintf(cfg->output, sizeof cfg->output, "%s", v->text);
-    } else if (strcmp(key, "threads") == 0) {
-        long n;
-        if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
-            return -1;
-        cfg->threads = (int)n;
-    } else if (strcmp(key, "step_threads") == 0) {
-        long n = 0;
-        if (v->kind == V_SCALAR && strcmp(v->text, "auto") == 0)
-            n = 0;
-        else if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
-            return -1;
-        cfg->step_threads = (int)n;
-        set_where(c, cfg->step_threads_where, sizeof cfg->step_threads_where, line);
-    } else if (strcmp(key, "exchange") == 0) {
-        if (v->kind == V_SCALAR && strcmp(v->text, "collective") == 0)
-            cfg->exchange = 0;
-        else if (v->kind == V_SCALAR && strcmp(v->text, "p2p") == 0)
-            cfg->exchange = 1;
-        else
-            return fail(c, line, "'exchange' must be collective or p2p (got %s)",
-                        describe(v, got, sizeof got));
-    } else if (strcmp(key, "exchange_interval") == 0) {
-        long n;
-        if (whole_number(c, line, key, " of steps", v, 1, 1000000, "", &n) != 0)
-            return -1;
-        cfg->exchange_interval = (uint32_t)n;
-        set_where(c, cfg->exchange_interval_where, sizeof cfg->exchange_interval_where, line);
-    } else if (strcmp(key, "cuda_graph_steps") == 0) {
-        long n;
-        if (whole_number(c, line, key, " of steps", v, 0, 4096, " (off)", &n) != 0)
-            return -1;
-        cfg->cuda_graph_steps = (int)n;
-    } else if (strcmp(key, "finite_check") == 0) {
-        long n;
-        if (whole_number(c, line, key, " of steps", v, 0, 1000000000, " (off)", &n) != 0)
-            return -1;
-        cfg->finite_check = (uint32_t)n;
-    } else if (strcmp(key, "quiet") == 0) {
-        int b;
-        if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
-            return fail(c, line, "'quiet' must be true or false (got %s)",
-                        describe(v, got, sizeof got));
-        cfg->quiet = b;
-    } else if (strcmp(key, "params") == 0) {
-        /* params: { E.I_e: 500 }  or  params: { E: { I_e: 500 } } */
-        if (v->kind != V_MAP)
-            return fail(c, line, "'params' must be a mapping such as { E.I_e: 500 } (got %s)",
-                        describe(v, got, sizeof got));
-        for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
-             pr < v->node->data.mapping.pairs.top; pr++) {
-            yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
-            yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
-            if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
-                return fail(c, line, "'params' keys must be names");
-            const char *k1 = (const char *)kn->data.scalar.value;
-            if (vn->type == YAML_MAPPING_NODE) {
-                for (yaml_node_pair_t *q = vn->data.mapping.pairs.start;
-                     q < vn->data.mapping.pairs.top; q++) {
-                    yaml_node_t *k2 = yaml_document_get_node(v->doc, q->key);
-                    yaml_node_t *v2 = yaml_document_get_node(v->doc, q->value);
-                    if (!k2 || !v2 || k2->type != YAML_SCALAR_NODE)
-                        return fail(c, node_line(kn), "'params.%s' keys must be names", k1);
-                    char full[300];
-                    snprintf(full, sizeof full, "%s.%s", k1, (const char *)k2->data.scalar.value);
-                    val pv = make_val(v->doc, v2, node_line(k2));
-                    if (apply_param(c, full, node_line(k2), &pv) != 0)
-                        return -1;
-                }
-            } else {
-                val pv = make_val(v->doc, vn, node_line(kn));
-                if (apply_param(c, k1, node_line(kn), &pv) != 0)
-                    return -1;
-            }
-        }
-    } else if (strcmp(key, "custom_updates") == 0) {
-        /* custom_updates: { Softmax: { every: 1 }, Learn: { every: 100, at_end: true } } */
-        if (v->kind != V_MAP)
-            return fail(c, line, "'custom_updates' must be a mapping of custom-update groups to "
-                                 "{ every: N, at_end: true|false } (got %s)",
-                        describe(v, got, sizeof got));
-        for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
-             pr < v->node->data.mapping.pairs.top; pr++) {
-            yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
-            yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
-            if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
-                return fail(c, line, "'custom_updates' keys must be group names");
-            const char *g = (const char *)kn->data.scalar.value;
-            if (vn->type != YAML_MAPPING_NODE)
-                return fail(c, node_line(kn), "'custom_updates.%s' must be a mapping such as "
-                                              "{ every: 10, at_end: true }", g);
+static int key_threads(ctx *c, const char *key, size_t line, const val *v)
+{
+    long n;
+    if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
+        return -1;
+    c->cfg->threads = (int)n;
+    return 0;
+}
+
+static int key_step_threads(ctx *c, const char *key, size_t line, const val *v)
+{
+    snn_config *cfg = c->cfg;
+    long n = 0;
+    if (v->kind == V_SCALAR && strcmp(v->text, "auto") == 0)
+        n = 0;
+    else if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
+        return -1;
+    cfg->step_threads = (int)n;
+    set_where(c, cfg->step_threads_where, sizeof cfg->step_threads_where, line);
+    return 0;
+}
+
+static int key_exchange(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    if (v->kind == V_SCALAR && strcmp(v->text, "collective") == 0)
+        c->cfg->exchange = 0;
+    else if (v->kind == V_SCALAR && strcmp(v->text, "p2p") == 0)
+        c->cfg->exchange = 1;
+    else
+        return fail(c, line, "'exchange' must be collective or p2p (got %s)",
+                    describe(v, got, sizeof got));
+    return 0;
+}
+
+static int key_exchange_interval(ctx *c, const char *key, size_t line, const val *v)
+{
+    snn_config *cfg = c->cfg;
+    long n;
+    if (whole_number(c, line, key, " of steps", v, 1, 1000000, "", &n) != 0)
+        return -1;
+    cfg->exchange_interval = (uint32_t)n;
+    set_where(c, cfg->exchange_interval_where, sizeof cfg->exchange_interval_where, line);
+    return 0;
+}
+
+static int key_cuda_graph_steps(ctx *c, const char *key, size_t line, const val *v)
+{
+    long n;
+    if (whole_number(c, line, key, " of steps", v, 0, 4096, " (off)", &n) != 0)
+        return -1;
+    c->cfg->cuda_graph_steps = (int)n;
+    return 0;
+}
+
+static int key_finite_check(ctx *c, const char *key, size_t line, const val *v)
+{
+    long n;
+    if (whole_number(c, line, key, " of steps", v, 0, 1000000000, " (off)", &n) != 0)
+        return -1;
+    c->cfg->finite_check = (uint32_t)n;
+    return 0;
+}
+
+static int key_quiet(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    int b;
+    if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
+        return fail(c, line, "'quiet' must be true or false (got %s)",
+                    describe(v, got, sizeof got));
+    c->cfg->quiet = b;
+    return 0;
+}
+
+/* params: { E.I_e: 500 }  or  params: { E: { I_e: 500 } } */
+static int key_params(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    if (v->kind != V_MAP)
+        return fail(c, line, "'params' must be a mapping such as { E.I_e: 500 } (got %s)",
+                    describe(v, got, sizeof got));
+    for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+         pr < v->node->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+        if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+            return fail(c, line, "'params' keys must be names");
+        const char *k1 = (const char *)kn->data.scalar.value;
+        if (vn->type == YAML_MAPPING_NODE) {
             for (yaml_node_pair_t *q = vn->data.mapping.pairs.start;
                  q < vn->data.mapping.pairs.top; q++) {
                 yaml_node_t *k2 = yaml_document_get_node(v->doc, q->key);
                 yaml_node_t *v2 = yaml_document_get_node(v->doc, q->value);
                 if (!k2 || !v2 || k2->type != YAML_SCALAR_NODE)
-                    return fail(c, node_line(kn), "'custom_updates.%s' keys must be names", g);
+                    return fail(c, node_line(kn), "'params.%s' keys must be names", k1);
+                char full[300];
+                snprintf(full, sizeof full, "%s.%s", k1, (const char *)k2->data.scalar.value);
                 val pv = make_val(v->doc, v2, node_line(k2));
-                if (apply_cu(c, g, (const char *)k2->data.scalar.value, node_line(k2), &pv) != 0)
+                if (apply_param(c, full, node_line(k2), &pv) != 0)
                     return -1;
             }
-        }
-    } else if (strcmp(key, "spike_times") == 0) {
-        /* spike_times: { S: input.npy } */
-        if (v->kind != V_MAP)
-            return fail(c, line, "'spike_times' must be a mapping of spike source populations "
-                                 "to files, such as { S: input.npy } (got %s)",
-                        describe(v, got, sizeof got));
-        return apply_map(c, v, line, "'spike_times' keys must be population names",
-                         apply_spike_times);
-    } else if (strcmp(key, "datasets") == 0) {
-        if (v->kind != V_MAP)
-            return fail(c, line, "'datasets' must be a mapping of spike_source_dataset "
-                                 "populations to data sets, such as { In: { file: train } } "
-                                 "(got %s)", describe(v, got, sizeof got));
-        return apply_map(c, v, line, "'datasets' keys must be population names", apply_dataset);
-    } else if (strcmp(key, "data") == 0) {
-        /* data: { w.npy: trained_w.npy } */
-        if (v->kind != V_MAP)
-            return fail(c, line, "'data' must be a mapping of the model's data file names to "
-                                 "files, such as { w.npy: trained_w.npy } (got %s)",
-                        describe(v, got, sizeof got));
-        return apply_map(c, v, line, "'data' keys must be file names as the model gives them",
-                         apply_data);
-    } else if (strcmp(key, "checkpoint") == 0) {
-        if (v->kind != V_MAP)
-            return fail(c, line, "'checkpoint' must be a mapping such as { dir: ckpt, "
-                                 "every_steps: 10000, at_end: true } (got %s)",
-                        describe(v, got, sizeof got));
-        return apply_map(c, v, line, "'checkpoint' keys must be names", apply_checkpoint);
-    } else if (strcmp(key, "record") == 0) {
-        if (v->kind != V_MAP)
-            return fail(c, line,
-                        "'record' must be a mapping of population names to 'spikes' or 'none' "
-                        "(got %s)",
-                        describe(v, got, sizeof got));
-        yaml_node_t *n = v->node;
-        size_t seen_line[SNN_MAX_POPS] = {0};
-        for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
-             pr++) {
-            yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
-            yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
-            if (!kn || !vn)
-                continue;
-            if (kn->type != YAML_SCALAR_NODE)
-                return fail(c, node_line(kn), "population names in 'record' must be plain names");
-            const char *pop = (const char *)kn->data.scalar.value;
-            char what[300];
-            snprintf(what, sizeof what, "record.%s", pop);
+        } else {
             val pv = make_val(v->doc, vn, node_line(kn));
-            if (apply_record(c, pop, node_line(kn), &pv, what) != 0)
+            if (apply_param(c, k1, node_line(kn), &pv) != 0)
                 return -1;
-            for (int i = 0; i < c->n_pops; i++) {
-                if (strcmp(c->pop_names[i], pop) != 0)
-                    continue;
-                if (seen_line[i])
-                    return fail(c, node_line(kn),
-                                "population '%s' appears twice in 'record' (first on line %zu)",
-                                pop, seen_line[i]);
-                seen_line[i] = node_line(kn);
-            }
         }
-    } else {
-        const char *s = suggest(key, KEYS, N_KEYS);
-        if (s)
-            return fail(c, key_line, "unknown key '%s' (did you mean '%s'?)", key, s);
-        char names[256];
-        join_names(names, sizeof names, KEYS, N_KEYS);
-        return fail(c, key_line, "unknown key '%s' (valid keys: %s)", key, names);
     }
     return 0;
+}
+
+/* custom_updates: { Softmax: { every: 1 }, Learn: { every: 100, at_end: true } } */
+static int key_custom_updates(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    if (v->kind != V_MAP)
+        return fail(c, line, "'custom_updates' must be a mapping of custom-update groups to "
+                             "{ every: N, at_end: true|false } (got %s)",
+                    describe(v, got, sizeof got));
+    for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+         pr < v->node->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+        if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+            return fail(c, line, "'custom_updates' keys must be group names");
+        const char *g = (const char *)kn->data.scalar.value;
+        if (vn->type != YAML_MAPPING_NODE)
+            return fail(c, node_line(kn), "'custom_updates.%s' must be a mapping such as "
+                                          "{ every: 10, at_end: true }", g);
+        for (yaml_node_pair_t *q = vn->data.mapping.pairs.start;
+             q < vn->data.mapping.pairs.top; q++) {
+            yaml_node_t *k2 = yaml_document_get_node(v->doc, q->key);
+            yaml_node_t *v2 = yaml_document_get_node(v->doc, q->value);
+            if (!k2 || !v2 || k2->type != YAML_SCALAR_NODE)
+                return fail(c, node_line(kn), "'custom_updates.%s' keys must be names", g);
+            val pv = make_val(v->doc, v2, node_line(k2));
+            if (apply_cu(c, g, (const char *)k2->data.scalar.value, node_line(k2), &pv) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* spike_times: { S: input.npy } */
+static int key_spike_times(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    if (v->kind != V_MAP)
+        return fail(c, line, "'spike_times' must be a mapping of spike source populations "
+                             "to files, such as { S: input.npy } (got %s)",
+                    describe(v, got, sizeof got));
+    return apply_map(c, v, line, "'spike_times' keys must be population names",
+                     apply_spike_times);
+}
+
+static int key_datasets(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    if (v->kind != V_MAP)
+        return fail(c, line, "'datasets' must be a mapping of spike_source_dataset "
+                             "populations to data sets, such as { In: { file: train } } "
+                             "(got %s)", describe(v, got, sizeof got));
+    return apply_map(c, v, line, "'datasets' keys must be population names", apply_dataset);
+}
+
+/* data: { w.npy: trained_w.npy } */
+static int key_data(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    if (v->kind != V_MAP)
+        return fail(c, line, "'data' must be a mapping of the model's data file names to "
+                             "files, such as { w.npy: trained_w.npy } (got %s)",
+                    describe(v, got, sizeof got));
+    return apply_map(c, v, line, "'data' keys must be file names as the model gives them",
+                     apply_data);
+}
+
+static int key_checkpoint(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    if (v->kind != V_MAP)
+        return fail(c, line, "'checkpoint' must be a mapping such as { dir: ckpt, "
+                             "every_steps: 10000, at_end: true } (got %s)",
+                    describe(v, got, sizeof got));
+    return apply_map(c, v, line, "'checkpoint' keys must be names", apply_checkpoint);
+}
+
+static int key_record(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    if (v->kind != V_MAP)
+        return fail(c, line,
+                    "'record' must be a mapping of population names to 'spikes' or 'none' "
+                    "(got %s)",
+                    describe(v, got, sizeof got));
+    yaml_node_t *n = v->node;
+    size_t seen_line[SNN_MAX_POPS] = {0};
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
+         pr++) {
+        yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+        if (!kn || !vn)
+            continue;
+        if (kn->type != YAML_SCALAR_NODE)
+            return fail(c, node_line(kn), "population names in 'record' must be plain names");
+        const char *pop = (const char *)kn->data.scalar.value;
+        char what[300];
+        snprintf(what, sizeof what, "record.%s", pop);
+        val pv = make_val(v->doc, vn, node_line(kn));
+        if (apply_record(c, pop, node_line(kn), &pv, what) != 0)
+            return -1;
+        for (int i = 0; i < c->n_pops; i++) {
+            if (strcmp(c->pop_names[i], pop) != 0)
+                continue;
+            if (seen_line[i])
+                return fail(c, node_line(kn),
+                            "population '%s' appears twice in 'record' (first on line %zu)",
+                            pop, seen_line[i]);
+            seen_line[i] = node_line(kn);
+        }
+    }
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*apply)(ctx *c, const char *key, size_t line, const val *v);
+} KEY_HANDLERS[] = {
+    {"duration", key_duration},
+    {"seed", key_seed},
+    {"output", key_output},
+    {"threads", key_threads},
+    {"step_threads", key_step_threads},
+    {"exchange", key_exchange},
+    {"exchange_interval", key_exchange_interval},
+    {"cuda_graph_steps", key_cuda_graph_steps},
+    {"finite_check", key_finite_check},
+    {"quiet", key_quiet},
+    {"params", key_params},
+    {"custom_updates", key_custom_updates},
+    {"spike_times", key_spike_times},
+    {"datasets", key_datasets},
+    {"data", key_data},
+    {"checkpoint", key_checkpoint},
+    {"record", key_record},
+};
+
+static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
+{
+    size_t line = v->line ? v->line : key_line;
+    for (size_t i = 0; i < sizeof KEY_HANDLERS / sizeof KEY_HANDLERS[0]; i++)
+        if (strcmp(key, KEY_HANDLERS[i].name) == 0)
+            return KEY_HANDLERS[i].apply(c, key, line, v);
+    const char *s = suggest(key, KEYS, N_KEYS);
+    if (s)
+        return fail(c, key_line, "unknown key '%s' (did you mean '%s'?)", key, s);
+    char names[256];
+    join_names(names, sizeof names, KEYS, N_KEYS);
+    return fail(c, key_line, "unknown key '%s' (valid keys: %s)", key, names);
 }
 
 /* ------------------------------------------------------------------------------------- */

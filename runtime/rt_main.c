@@ -1308,23 +1308,22 @@ static int recover_dir(const snn_model *m, const char *dir)
     return bad ? 1 : 0;
 }
 
-static int run_main(int argc, char **argv, const snn_model *model)
-{
-    const snn_model *m = model;
+/* What the steps of run_main share (the rest lives in G). */
+typedef struct run_state {
+    const char *config_path;
+    const char *restore_dir;
+    override *ov; /* the command line's overrides, applied after the config file */
+    int n_ov;
     char err[8192];
-    const char *config_path = NULL;
-    const char *restore_dir = NULL;
-    override *ov = calloc((size_t)(argc > 0 ? argc : 1), sizeof *ov);
-    int n_ov = 0;
+    struct sigaction old_int, old_term, old_usr1;
+    int ckpt_on;     /* checkpoints configured */
+    int stop;        /* the signal that stopped the step loop, or 0 */
+    int interrupted; /* stopped before the last step */
+} run_state;
 
-    memset(&G, 0, sizeof G);
-    G.model = m;
-    G.codegen_s = G.compile_s = NAN;
-    g_stop = 0;
-    g_ckpt = 0;
-    snn_set_progname(m->name);
-    if (!ov)
-        snn_fatal("out of memory");
+/* the model's tables: within the runtime's limits, recordings naming what exists */
+static void check_model_tables(const snn_model *m)
+{
     if (m->n_pops > SNN_MAX_POPS || m->n_projs > SNN_MAX_POPS)
         snn_fatal("the model has more than %d populations or projections", SNN_MAX_POPS);
     if (m->n_varrecs > SNN_MAX_POPS)
@@ -1345,8 +1344,12 @@ static int run_main(int argc, char **argv, const snn_model *model)
             snn_fatal("synapse recording %d names no projection or variable", k);
     for (int p = 0; p < m->n_pops; p++)
         G.pop_names[p] = m->pops[p].name;
+}
 
-    /* Parse the command line; apply overrides only after the config file. */
+/* The command line: -1 to go on (the overrides in rs), else the exit code (--help,
+ * --version, --recover, a usage error). */
+static int parse_args(run_state *rs, int argc, char **argv, const snn_model *m)
+{
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
@@ -1354,7 +1357,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             if (rt_par_rank() == 0)
                 usage(stdout, m);
-            free(ov);
+            free(rs->ov);
             return 0;
         }
         if (strcmp(a, "--version") == 0) {
@@ -1362,11 +1365,11 @@ static int run_main(int argc, char **argv, const snn_model *model)
                 printf("%s: model %s, snncc %s, snnrt %s\n", m->name,
                    m->model_hash ? m->model_hash : "?", m->snncc_version ? m->snncc_version : "?",
                    SNNRT_VERSION);
-            free(ov);
+            free(rs->ov);
             return 0;
         }
         if (strcmp(a, "--quiet") == 0) {
-            ov[n_ov++] = (override){OV_QUIET, "true"};
+            rs->ov[rs->n_ov++] = (override){OV_QUIET, "true"};
             continue;
         }
         if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
@@ -1375,14 +1378,14 @@ static int run_main(int argc, char **argv, const snn_model *model)
         }
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
             usage_error("unexpected argument", a);
-            free(ov);
+            free(rs->ov);
             return 2;
         }
         const char *eq = strchr(a, '=');
         size_t nl = eq ? (size_t)(eq - a) : strlen(a);
         if (nl >= sizeof name) {
             usage_error("unknown option", a);
-            free(ov);
+            free(rs->ov);
             return 2;
         }
         memcpy(name, a, nl);
@@ -1393,7 +1396,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
                     strcmp(name, "--restore") == 0;
         if (!known) {
             usage_error("unknown option", name);
-            free(ov);
+            free(rs->ov);
             return 2;
         }
         if (eq) {
@@ -1402,38 +1405,43 @@ static int run_main(int argc, char **argv, const snn_model *model)
             val = argv[++i];
         } else {
             usage_error("missing value for option", name);
-            free(ov);
+            free(rs->ov);
             return 2;
         }
         if (strcmp(name, "--recover") == 0) {
-            free(ov);
+            free(rs->ov);
             return rt_par_rank() == 0 ? recover_dir(m, val) : 0;
         }
         if (strcmp(name, "--restore") == 0)
-            restore_dir = val;
+            rs->restore_dir = val;
         else if (strcmp(name, "--config") == 0)
-            config_path = val;
+            rs->config_path = val;
         else if (strcmp(name, "--time") == 0)
-            ov[n_ov++] = (override){OV_TIME, val};
+            rs->ov[rs->n_ov++] = (override){OV_TIME, val};
         else if (strcmp(name, "--seed") == 0)
-            ov[n_ov++] = (override){OV_SEED, val};
+            rs->ov[rs->n_ov++] = (override){OV_SEED, val};
         else if (strcmp(name, "--output") == 0)
-            ov[n_ov++] = (override){OV_OUTPUT, val};
+            rs->ov[rs->n_ov++] = (override){OV_OUTPUT, val};
         else
-            ov[n_ov++] = (override){OV_SET, val};
+            rs->ov[rs->n_ov++] = (override){OV_SET, val};
     }
+    return -1;
+}
 
+/* the run config: defaults, the config file, then the command line's overrides */
+static void load_config(run_state *rs, const snn_model *m)
+{
     snn_config *cfg = &G.cfg;
     snn_config_defaults(cfg, m->name, m->seed, m->n_pops, G.pop_names);
-    if (config_path &&
-        snn_config_load_file(cfg, config_path, m->n_pops, G.pop_names, err, sizeof err) != 0)
-        snn_fatal("%s", err);
-    if (config_path && cfg->empty && rt_par_rank() == 0)
+    if (rs->config_path &&
+        snn_config_load_file(cfg, rs->config_path, m->n_pops, G.pop_names, rs->err, sizeof rs->err) != 0)
+        snn_fatal("%s", rs->err);
+    if (rs->config_path && cfg->empty && rt_par_rank() == 0)
         fprintf(stderr, "%s: warning: %s: the run config is empty (no keys): the defaults "
-                        "apply\n", m->name, config_path);
-    for (int i = 0; i < n_ov; i++) {
-        const char *v = ov[i].value;
-        switch (ov[i].kind) {
+                        "apply\n", m->name, rs->config_path);
+    for (int i = 0; i < rs->n_ov; i++) {
+        const char *v = rs->ov[i].value;
+        switch (rs->ov[i].kind) {
         case OV_TIME:
             if (parse_positive(v, &cfg->duration_ms) != 0)
                 snn_fatal("--time '%s': expected a positive number of milliseconds", v);
@@ -1451,13 +1459,19 @@ static int run_main(int argc, char **argv, const snn_model *model)
             cfg->quiet = 1;
             break;
         case OV_SET:
-            if (snn_config_set(cfg, v, m->n_pops, G.pop_names, err, sizeof err) != 0)
-                snn_fatal("%s", err);
+            if (snn_config_set(cfg, v, m->n_pops, G.pop_names, rs->err, sizeof rs->err) != 0)
+                snn_fatal("%s", rs->err);
             break;
         }
     }
-    free(ov);
+    free(rs->ov);
+    rs->ov = NULL;
+}
 
+/* the config against the model: runtime parameters, spike time files, data sets, what
+ * is recorded */
+static void apply_config(const snn_model *m, const snn_config *cfg)
+{
     /* runtime parameters from the config */
     for (int k = 0; k < cfg->n_params; k++) {
         const struct snn_param_set *ps = &cfg->params[k];
@@ -1521,7 +1535,12 @@ static int run_main(int argc, char **argv, const snn_model *model)
 
     for (int p = 0; p < m->n_pops; p++)
         G.recorded[p] = cfg->record[p] >= 0 ? cfg->record[p] : (m->pops[p].record_default != 0);
+}
 
+/* the run's steps, its seed and exchange, the custom updates' schedule */
+static void plan_run(run_state *rs, const snn_model *m)
+{
+    snn_config *cfg = &G.cfg;
     snn_run *run = &G.run;
     run->cfg = cfg;
     run->seed = cfg->seed;
@@ -1551,12 +1570,17 @@ static int run_main(int argc, char **argv, const snn_model *model)
     if (m->n_cugroups > SNN_MAX_CUGROUPS)
         snn_fatal("the model has %d custom-update groups (at most %d)", m->n_cugroups,
                   SNN_MAX_CUGROUPS);
-    if (snn_config_cu_apply(cfg, m, run, err, sizeof err) != 0)
-        snn_fatal("%s", err);
+    if (snn_config_cu_apply(cfg, m, run, rs->err, sizeof rs->err) != 0)
+        snn_fatal("%s", rs->err);
     read_build_yaml();
+}
 
-    /* Checkpoints: the back end must be able to hand over its state; --restore checks the
-     * checkpoint (model, version, decomposition, every file) before anything is built. */
+/* checkpoints: the back end must be able to hand over its state; --restore checks the
+ * checkpoint (model, version, decomposition, every file) before anything is built */
+static void check_checkpoints(const run_state *rs, const snn_model *m)
+{
+    snn_config *cfg = &G.cfg;
+    snn_run *run = &G.run;
     if (cfg->ckpt_dir[0] && !m->state)
         snn_fatal("%s: the %s back end cannot write checkpoints yet (the C back end can; "
                   "docs/run.md \"Checkpoints\"): leave 'checkpoint' out",
@@ -1566,16 +1590,22 @@ static int run_main(int argc, char **argv, const snn_model *model)
         snn_fatal("%s: 'checkpoint' needs 'dir' (where to write them)", cfg->ckpt_where);
     /* data sets: the spike lists are built for the run's duration, so a restored run's
      * cursors would point into other lists; refused until checkpoints rebuild them */
-    for (int p = 0; p < m->n_pops && (cfg->ckpt_dir[0] || restore_dir); p++)
+    for (int p = 0; p < m->n_pops && (cfg->ckpt_dir[0] || rs->restore_dir); p++)
         if (m->pops[p].spike_source == 2)
             snn_fatal("population '%s' is a spike_source_dataset: checkpoints and --restore do "
                       "not support data sets yet (docs/run.md \"Data sets\"): leave "
                       "'checkpoint' out", m->pops[p].name);
-    if (restore_dir) {
-        G.first_step = rt_ckpt_open(m, cfg, restore_dir, run->rank, run->ranks, run->n_steps);
+    if (rs->restore_dir) {
+        G.first_step = rt_ckpt_open(m, cfg, rs->restore_dir, run->rank, run->ranks, run->n_steps);
         run->seed = cfg->seed; /* the checkpoint's: rows are rebuilt from it */
     }
+}
 
+/* the step threads against the cores and 'threads' */
+static void check_step_threads(const snn_model *m)
+{
+    const snn_config *cfg = &G.cfg;
+    const snn_run *run = &G.run;
     /* More step threads than cores, forced: threads that meet at the end of every step
      * then wait for descheduled peers, and the run slows down.  Say so.  (With the step
      * threads chosen by the run, the probe finds that out by itself.) */
@@ -1594,8 +1624,13 @@ static int run_main(int argc, char **argv, const snn_model *model)
         snn_fatal("%s: 'step_threads' %d is more than 'threads' %d: the step loop runs the "
                   "thread blocks, 'threads' of them, on at most as many threads",
                   cfg->step_threads_where, cfg->step_threads, cfg->threads);
+}
 
-    /* Outputs.  With several ranks each records into <output>/.rank<r>; rank 0 merges. */
+/* Outputs.  With several ranks each records into <output>/.rank<r>; rank 0 merges. */
+static void open_outputs(const snn_model *m)
+{
+    const snn_config *cfg = &G.cfg;
+    snn_run *run = &G.run;
     if (run->rank == 0 && snn_mkdirs(cfg->output) != 0)
         snn_fatal("cannot create output directory '%s': %s", cfg->output, strerror(errno));
     rt_par_barrier();
@@ -1625,8 +1660,12 @@ static int run_main(int argc, char **argv, const snn_model *model)
     for (int k = 0; k < m->n_synrecs; k++)
         run->synrec[k] = snn_synrec_open(rec_dir(), m->projs[m->synrecs[k].proj].name,
                                          m->synrecs[k].var, value_bytes);
+}
 
-    /* Construction and initialisation. */
+/* construction and initialisation (with --restore, then the checkpoint's state) */
+static void build_network(const snn_model *m, const char *restore_dir)
+{
+    snn_run *run = &G.run;
     double t0 = snn_now();
     if (m->build)
         m->build(run);
@@ -1638,28 +1677,41 @@ static int run_main(int argc, char **argv, const snn_model *model)
     if (restore_dir)
         rt_ckpt_load(m, run);
     run->t_init = snn_now() - t0;
+}
 
-    /* The step loop; SIGINT / SIGTERM stop it after the current step. */
-    struct sigaction sa, old_int, old_term;
+/* SIGINT / SIGTERM stop the step loop after the current step; SIGUSR1 asks for a
+ * checkpoint */
+static void install_signals(run_state *rs)
+{
+    const snn_config *cfg = &G.cfg;
+    const snn_run *run = &G.run;
+    struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills */
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    struct sigaction old_usr1;
-    const int ckpt_on = cfg->ckpt_dir[0] != '\0';
-    if (ckpt_on) {
+    sigaction(SIGINT, &sa, &rs->old_int);
+    sigaction(SIGTERM, &sa, &rs->old_term);
+    rs->ckpt_on = cfg->ckpt_dir[0] != '\0';
+    if (rs->ckpt_on) {
         struct sigaction su;
         memset(&su, 0, sizeof su);
         su.sa_handler = on_usr1;
         sigemptyset(&su.sa_mask);
-        sigaction(SIGUSR1, &su, &old_usr1);
+        sigaction(SIGUSR1, &su, &rs->old_usr1);
         if (run->overlap)
             snn_fatal("%s: checkpoints need the spike exchange without overlap: leave "
                       "exchange_interval out (or set it to the minimum delay, %u steps)",
                       cfg->ckpt_where, run->min_delay_steps);
     }
+}
+
+/* the step loop, then the back end's finish */
+static void run_steps(run_state *rs, const snn_model *m)
+{
+    const snn_config *cfg = &G.cfg;
+    snn_run *run = &G.run;
+    const int ckpt_on = rs->ckpt_on;
     double ckpt_t = snn_now(); /* the last checkpoint (every_seconds) */
     int ckpt_due = 0;          /* a checkpoint waits for the next exchange boundary */
     /* With several ranks, all must stop at the same step: they agree on a stop request
@@ -1668,7 +1720,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     while (check < 100)
         check += run->interval ? run->interval : 1;
     rt_par_barrier();
-    t0 = snn_now();
+    double t0 = snn_now();
     uint64_t step = G.first_step;
     G.steps_done = step;
     int stop = 0;
@@ -1739,6 +1791,15 @@ static int run_main(int argc, char **argv, const snn_model *model)
     if (m->finish)
         m->finish(run);
     G.t_sim = snn_now() - t0;
+    rs->stop = stop;
+}
+
+/* the end of the run: checksums, the last synapse snapshots, the checkpoint at the end */
+static void finish_steps(run_state *rs, const snn_model *m)
+{
+    const snn_config *cfg = &G.cfg;
+    snn_run *run = &G.run;
+    const int ckpt_on = rs->ckpt_on, stop = rs->stop;
     if (m->checksum)
         m->checksum(run);
     /* synapse recordings: the synapses as they are at the end of the run or at the stop
@@ -1763,9 +1824,14 @@ static int run_main(int argc, char **argv, const snn_model *model)
             rt_ckpt_write(m, run, G.steps_done);
     }
     if (ckpt_on)
-        sigaction(SIGUSR1, &old_usr1, NULL);
+        sigaction(SIGUSR1, &rs->old_usr1, NULL);
+    rs->interrupted = interrupted;
+}
 
-    /* Over the ranks: totals and min/median/max of the timers. */
+/* Over the ranks: totals and min/median/max of the timers. */
+static void gather_stats(const run_state *rs, const snn_model *m)
+{
+    snn_run *run = &G.run;
     rt_par_stats(run->t_construct, G.st_construct);
     rt_par_stats(run->t_init, G.st_init);
     rt_par_stats(G.t_sim, G.st_sim);
@@ -1785,10 +1851,14 @@ static int run_main(int argc, char **argv, const snn_model *model)
     rt_par_sum_u64(run->syn_bytes, m->n_projs);
     rt_par_sum_u64(run->syn_checksum, m->n_projs);
     rt_par_sum_u64(run->syn_final, m->n_projs);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &rs->old_int, NULL);
+    sigaction(SIGTERM, &rs->old_term, NULL);
+}
 
-    /* Finish the recordings (interrupted: flushed but left under the .part names). */
+/* Finish the recordings (interrupted: flushed but left under the .part names). */
+static void close_recordings(const snn_model *m, int interrupted)
+{
+    snn_run *run = &G.run;
     for (int p = 0; p < m->n_pops; p++) {
         snn_recorder *r = run->rec[p];
         if (!r)
@@ -1829,7 +1899,13 @@ static int run_main(int argc, char **argv, const snn_model *model)
         run->synrec[k] = NULL;
         snn_synrec_free(r);
     }
+}
 
+/* merged outputs, run.json and the messages at the end */
+static void write_results(const snn_model *m, int interrupted)
+{
+    const snn_config *cfg = &G.cfg;
+    const snn_run *run = &G.run;
     rt_par_barrier(); /* every rank's files are complete */
     if (run->ranks > 1 && run->rank == 0)
         merge_outputs(interrupted);
@@ -1853,7 +1929,12 @@ static int run_main(int argc, char **argv, const snn_model *model)
     if (!cfg->quiet && run->rank == 0)
         print_summary(m, interrupted);
     fflush(stdout);
+}
 
+/* the back end's and the runtime's memory, the recordings' file names */
+static void release_run(const snn_model *m)
+{
+    snn_run *run = &G.run;
     if (m->release)
         m->release(run);
     snn_cupd_release();
@@ -1870,6 +1951,45 @@ static int run_main(int argc, char **argv, const snn_model *model)
         free(G.sfiles[k]);
         G.sfiles[k] = NULL;
     }
+}
+
+static int run_main(int argc, char **argv, const snn_model *model)
+{
+    const snn_model *m = model;
+    run_state *rs = calloc(1, sizeof *rs);
+    override *ov = calloc((size_t)(argc > 0 ? argc : 1), sizeof *ov);
+
+    memset(&G, 0, sizeof G);
+    G.model = m;
+    G.codegen_s = G.compile_s = NAN;
+    g_stop = 0;
+    g_ckpt = 0;
+    snn_set_progname(m->name);
+    if (!ov || !rs)
+        snn_fatal("out of memory");
+    rs->ov = ov;
+    check_model_tables(m);
+    int rc = parse_args(rs, argc, argv, m);
+    if (rc >= 0) {
+        free(rs);
+        return rc;
+    }
+    load_config(rs, m);
+    apply_config(m, &G.cfg);
+    plan_run(rs, m);
+    check_checkpoints(rs, m);
+    check_step_threads(m);
+    open_outputs(m);
+    build_network(m, rs->restore_dir);
+    install_signals(rs);
+    run_steps(rs, m);
+    finish_steps(rs, m);
+    gather_stats(rs, m);
+    const int interrupted = rs->interrupted;
+    free(rs);
+    close_recordings(m, interrupted);
+    write_results(m, interrupted);
+    release_run(m);
     /* the shell's convention: 128 + the signal (SIGINT 130, SIGTERM 143) */
     return interrupted ? 128 + G.signal : 0;
 }
