@@ -757,52 +757,55 @@ static int key_custom_updates(ctx *c, const char *key, size_t line, const val *v
     return 0;
 }
 
+/* A key whose value is a mapping applied entry by entry: 'name' must be 'what' (a mapping
+ * of ..., such as ...); each entry goes to apply. */
+static int mapping_key(ctx *c, const val *v, size_t line, const char *name, const char *what,
+                       const char *bad_key, int (*apply)(ctx *, const char *, size_t, const val *))
+{
+    char got[600];
+    if (v->kind != V_MAP)
+        return fail(c, line, "'%s' must be %s (got %s)", name, what,
+                    describe(v, got, sizeof got));
+    return apply_map(c, v, line, bad_key, apply);
+}
+
 /* spike_times: { S: input.npy } */
 static int key_spike_times(ctx *c, const char *key, size_t line, const val *v)
 {
     (void)key;
-    char got[600];
-    if (v->kind != V_MAP)
-        return fail(c, line, "'spike_times' must be a mapping of spike source populations "
-                             "to files, such as { S: input.npy } (got %s)",
-                    describe(v, got, sizeof got));
-    return apply_map(c, v, line, "'spike_times' keys must be population names",
-                     apply_spike_times);
+    return mapping_key(c, v, line, "spike_times",
+                       "a mapping of spike source populations to files, such as "
+                       "{ S: input.npy }",
+                       "'spike_times' keys must be population names", apply_spike_times);
 }
 
+/* datasets: { In: { file: train, order: shuffle } } */
 static int key_datasets(ctx *c, const char *key, size_t line, const val *v)
 {
     (void)key;
-    char got[600];
-    if (v->kind != V_MAP)
-        return fail(c, line, "'datasets' must be a mapping of spike_source_dataset "
-                             "populations to data sets, such as { In: { file: train } } "
-                             "(got %s)", describe(v, got, sizeof got));
-    return apply_map(c, v, line, "'datasets' keys must be population names", apply_dataset);
+    return mapping_key(c, v, line, "datasets",
+                       "a mapping of spike_source_dataset populations to data sets, such as "
+                       "{ In: { file: train } }",
+                       "'datasets' keys must be population names", apply_dataset);
 }
 
 /* data: { w.npy: trained_w.npy } */
 static int key_data(ctx *c, const char *key, size_t line, const val *v)
 {
     (void)key;
-    char got[600];
-    if (v->kind != V_MAP)
-        return fail(c, line, "'data' must be a mapping of the model's data file names to "
-                             "files, such as { w.npy: trained_w.npy } (got %s)",
-                    describe(v, got, sizeof got));
-    return apply_map(c, v, line, "'data' keys must be file names as the model gives them",
-                     apply_data);
+    return mapping_key(c, v, line, "data",
+                       "a mapping of the model's data file names to files, such as "
+                       "{ w.npy: trained_w.npy }",
+                       "'data' keys must be file names as the model gives them", apply_data);
 }
 
+/* checkpoint: { dir: ckpt, every_steps: 10000, at_end: true } */
 static int key_checkpoint(ctx *c, const char *key, size_t line, const val *v)
 {
     (void)key;
-    char got[600];
-    if (v->kind != V_MAP)
-        return fail(c, line, "'checkpoint' must be a mapping such as { dir: ckpt, "
-                             "every_steps: 10000, at_end: true } (got %s)",
-                    describe(v, got, sizeof got));
-    return apply_map(c, v, line, "'checkpoint' keys must be names", apply_checkpoint);
+    return mapping_key(c, v, line, "checkpoint",
+                       "a mapping such as { dir: ckpt, every_steps: 10000, at_end: true }",
+                       "'checkpoint' keys must be names", apply_checkpoint);
 }
 
 static int key_record(ctx *c, const char *key, size_t line, const val *v)

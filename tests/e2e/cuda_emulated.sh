@@ -15,20 +15,7 @@ RT="$PWD/$BUILD"
 cc -O2 -o "$WORK/snn-compare" tools/snn_compare.c -lm
 CMP="$WORK/snn-compare"
 
-# The CUDA runtime (libsnnrt_cuda.a's source, installed with the headers) for the CPU
-# emulation: its launches rewritten as the model's, compiled once per set of EMU_FLAGS.
-emu_runtime() { # EMU_FLAGS -> path of the object
-    local o
-    o="$WORK/emu_rt_$(printf '%s' "$1" | cksum | cut -d' ' -f1).o"
-    if [ ! -f "$o" ]; then
-        sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
-            "$RT/include/snncc/rt_cuda.cu" >"$o.cc"
-        # shellcheck disable=SC2086
-        g++ -std=c++17 -O1 $1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
-            -I"$RT/include/snncc" -c "$o.cc" -o "$o.tmp" && mv "$o.tmp" "$o"
-    fi
-    echo "$o"
-}
+source tests/lib/cuda_emu.sh # emu_runtime: the CUDA runtime library's source for the emulation
 
 emulate() { # name model "snncc options" "run options" comparison
     local name=$1 model=$2 sopts=$3 ropts=$4 how=$5
