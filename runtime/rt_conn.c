@@ -1733,6 +1733,19 @@ void snn_dense_from_ragged(snn_ragged *r, double w, int weight_bytes)
 
 /* ---- format = "procedural" ---------------------------------------------------------- */
 
+/* The rows snn_conn_row generates during the steps (procedural storage): work buffers per
+ * thread, kept between calls; freed by rt_conn_thread_release when a step thread ends
+ * (threads that outlive the run keep them reachable). */
+static _Thread_local colctx row_outdeg, row_user;
+static _Thread_local uint32_t row_outdeg_n;
+
+void rt_conn_thread_release(void)
+{
+    colctx_free(&row_outdeg);
+    colctx_free(&row_user);
+    row_outdeg_n = 0;
+}
+
 uint32_t snn_conn_row(const snn_proj_spec *spec, uint64_t seed, uint32_t i, uint32_t hi,
                       uint32_t *buf)
 {
@@ -1773,28 +1786,27 @@ uint32_t snn_conn_row(const snn_proj_spec *spec, uint64_t seed, uint32_t i, uint
                 buf[n++] = j;
         return n;
     case SNN_CONN_FIXED_OUTDEGREE: {
-        static _Thread_local colctx cx;
-        static _Thread_local uint32_t tmp_n;
+        colctx *cx = &row_outdeg;
         if (!spec->multapses)
-            bitset_reserve(&cx.bits, n_post);
-        if (!cx.tmp || tmp_n < spec->k + 1) {
-            free(cx.tmp);
-            cx.tmp = malloc(((size_t)spec->k + 1) * sizeof *cx.tmp);
-            if (!cx.tmp)
+            bitset_reserve(&cx->bits, n_post);
+        if (!cx->tmp || row_outdeg_n < spec->k + 1) {
+            free(cx->tmp);
+            cx->tmp = malloc(((size_t)spec->k + 1) * sizeof *cx->tmp);
+            if (!cx->tmp)
                 snn_fatal("out of memory for a connectivity work buffer");
-            tmp_n = spec->k + 1;
+            row_outdeg_n = spec->k + 1;
         }
-        n = outdegree_row(spec, seed, i, buf, &cx);
+        n = outdegree_row(spec, seed, i, buf, cx);
         while (n > 0 && buf[n - 1] >= hi)
             n--;
         return n;
     }
     case SNN_CONN_USER_ROW: {
         /* the sorted row (as the sparse builder stores it), up to hi */
-        static _Thread_local colctx cx;
-        const uint32_t m = user_row(spec, seed, i, &cx);
-        while (n < m && cx.rw.buf[n] < hi) {
-            buf[n] = cx.rw.buf[n];
+        colctx *cx = &row_user;
+        const uint32_t m = user_row(spec, seed, i, cx);
+        while (n < m && cx->rw.buf[n] < hi) {
+            buf[n] = cx->rw.buf[n];
             n++;
         }
         return n;

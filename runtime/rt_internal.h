@@ -160,6 +160,8 @@ void rt_list_free(rt_list *l);
 /* The pool of step threads: n workers, the calling thread included (idempotent for fewer). */
 void rt_pool_start(int n);
 void rt_pool_stop(void);
+/* rt_conn.c: free the calling thread's work buffers of snn_conn_row (a step thread ends). */
+void rt_conn_thread_release(void);
 void rt_pool_stats(uint64_t *regions, uint64_t *master_sleeps, uint64_t *worker_sleeps);
 
 /* The choice of run->step_threads (run.json "parallel"). */

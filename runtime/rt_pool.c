@@ -151,6 +151,7 @@ static void *worker_main(void *a)
         if (atomic_fetch_sub(&P.pending, 1) == 1 && atomic_load(&P.master_waits))
             futex_wake(&P.pending, 1);
     }
+    rt_conn_thread_release(); /* this thread's procedural-row buffers */
     return NULL;
 }
 
