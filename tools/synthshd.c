@@ -184,44 +184,47 @@ static void cochlea(const bank *b, const params *p, const float *x, size_t len, 
     double *lam = calloc((size_t)n, sizeof(double)), *vb = calloc((size_t)n, sizeof(double));
     double *minthr = malloc(sizeof(double) * (size_t)n);
     double *thr = malloc(sizeof(double) * (size_t)n * FIBRES);
-    int64_t *refr = malloc(sizeof(int64_t) * (size_t)n * FIBRES), *minrefr =
-                                                                     malloc(sizeof(int64_t) * (size_t)n);
+    float *ur = malloc(sizeof(float) * (size_t)n), *ui = malloc(sizeof(float) * (size_t)n);
+    /* per channel, the fibres in their refractory period: a FIFO of (end, fibre) */
+    int64_t *qend = malloc(sizeof(int64_t) * (size_t)n * FIBRES);
+    uint8_t *qf = malloc((size_t)n * FIBRES);
+    int *qh = calloc((size_t)n, sizeof(int)), *qn = calloc((size_t)n, sizeof(int));
     uint32_t *draws = calloc((size_t)n * FIBRES, sizeof(uint32_t));
     int64_t *last = malloc(sizeof(int64_t) * (size_t)n);
-    if (!zr || !zi || !lp || !r || !lam || !vb || !minthr || !thr || !refr || !minrefr || !draws ||
-        !last)
+    if (!zr || !zi || !lp || !r || !lam || !vb || !minthr || !thr || !ur || !ui || !qend ||
+        !qf || !qh || !qn || !draws || !last)
         die("out of memory");
     int64_t R = llround(p->refr_ms * 1e-3 * p->fs);
     float alpha = (float)(1.0 - exp(-2.0 * M_PI * p->lp_hz / p->fs));
     double decay = exp(-1.0 / (p->fs * p->tau_ms * 1e-3)), rdt = p->rmax / p->fs;
     for (int c = 0; c < n; c++) {
         minthr[c] = INFINITY;
-        minrefr[c] = INT64_MAX;
         last[c] = -1;
         for (int f = 0; f < FIBRES; f++) {
             size_t k = (size_t)c * FIBRES + (size_t)f;
             thr[k] = -log(uniform(p->seed, ST_FIBRE, ex, (uint32_t)c | (uint32_t)f << 16, 0));
             draws[k] = 1;
-            refr[k] = -1;
             if (thr[k] < minthr[c])
                 minthr[c] = thr[k];
         }
     }
     for (size_t i = 0; i < len; i++) {
-        float in = x[i];
-        /* the filterbank, 4 complex one-pole stages, channels innermost (vectorisable) */
+        /* the filterbank, 4 complex one-pole stages, channels innermost (vectorised) */
         for (int c = 0; c < n; c++) {
-            float pr = b->pr[c], pi = b->pi[c];
-            float ur = in, ui = 0.0f;
-            for (int s = 0; s < 4; s++) {
-                float ar = zr[s * n + c], ai = zi[s * n + c];
-                float nr = ur + pr * ar - pi * ai, ni = ui + pr * ai + pi * ar;
-                zr[s * n + c] = nr;
-                zi[s * n + c] = ni;
-                ur = nr;
-                ui = ni;
+            ur[c] = x[i];
+            ui[c] = 0.0f;
+        }
+        for (int s = 0; s < 4; s++) {
+            float *restrict sr = zr + (size_t)s * n, *restrict si = zi + (size_t)s * n;
+            for (int c = 0; c < n; c++) {
+                float ar = sr[c], ai = si[c], pr = b->pr[c], pi = b->pi[c];
+                float nr = ur[c] + pr * ar - pi * ai, ni = ui[c] + pr * ai + pi * ar;
+                sr[c] = ur[c] = nr;
+                si[c] = ui[c] = ni;
             }
-            float y = b->gain[c] * ur;
+        }
+        for (int c = 0; c < n; c++) {
+            float y = b->gain[c] * ur[c];
             r[c] = y > 0.0f ? y : 0.0f;
         }
         for (int c = 0; c < n; c++) {
@@ -231,28 +234,33 @@ static void cochlea(const bank *b, const params *p, const float *x, size_t len, 
         int64_t step = (int64_t)floor((double)i / p->fs * 1e4); /* 0.1 ms */
         for (int c = 0; c < n; c++) {
             int count = 0;
-            if (lam[c] >= minthr[c] || (int64_t)i >= minrefr[c]) {
+            /* refractory periods that end now: in the order of the spikes (FIFO) */
+            while (qn[c] && (int64_t)i >= qend[(size_t)c * FIBRES + qh[c]]) {
+                int f = qf[(size_t)c * FIBRES + qh[c]];
+                size_t k = (size_t)c * FIBRES + (size_t)f;
+                thr[k] = lam[c] - log(uniform(p->seed, ST_FIBRE, ex,
+                                              (uint32_t)c | (uint32_t)f << 16, draws[k]++));
+                if (thr[k] < minthr[c])
+                    minthr[c] = thr[k];
+                qh[c] = (qh[c] + 1) % FIBRES;
+                qn[c]--;
+            }
+            if (lam[c] >= minthr[c]) { /* one or more fibres fire */
                 double mt = INFINITY;
-                int64_t mr = INT64_MAX;
                 for (int f = 0; f < FIBRES; f++) {
                     size_t k = (size_t)c * FIBRES + (size_t)f;
-                    if (refr[k] >= 0 && (int64_t)i >= refr[k]) { /* refractory period over */
-                        thr[k] = lam[c] - log(uniform(p->seed, ST_FIBRE, ex,
-                                                      (uint32_t)c | (uint32_t)f << 16, draws[k]++));
-                        refr[k] = -1;
-                    }
-                    if (refr[k] < 0 && lam[c] >= thr[k]) {
+                    if (lam[c] >= thr[k]) {
                         count++;
-                        refr[k] = (int64_t)i + R;
                         thr[k] = INFINITY;
+                        size_t tail = (size_t)c * FIBRES + (size_t)((qh[c] + qn[c]) % FIBRES);
+                        qend[tail] = (int64_t)i + R;
+                        qf[tail] = (uint8_t)f;
+                        qn[c]++;
                     }
                     if (thr[k] < mt)
                         mt = thr[k];
-                    if (refr[k] >= 0 && refr[k] < mr)
-                        mr = refr[k];
                 }
                 minthr[c] = mt;
-                minrefr[c] = mr;
             }
             vb[c] = vb[c] * decay + count;
             if (vb[c] >= p->threshold) {
@@ -272,8 +280,12 @@ static void cochlea(const bank *b, const params *p, const float *x, size_t len, 
     free(vb);
     free(minthr);
     free(thr);
-    free(refr);
-    free(minrefr);
+    free(ur);
+    free(ui);
+    free(qend);
+    free(qf);
+    free(qh);
+    free(qn);
     free(draws);
     free(last);
 }
