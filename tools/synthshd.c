@@ -128,6 +128,14 @@ static void bank_init(bank *b, const params *p)
     }
 }
 
+static void bank_free(bank *b)
+{
+    free(b->pr);
+    free(b->pi);
+    free(b->gain);
+    free(b->fc);
+}
+
 /* x^0.3 for x in [0, ~4], float, without libm's powf: 2^(0.3 log2 x) with the exponent
  * split off and short polynomials (relative error below 1e-4 from 1e-9 to 8, against
  * pow); the same bits everywhere. */
@@ -554,6 +562,7 @@ int main(int argc, char **argv)
         if (centres) {
             for (int c = 0; c < b.n; c++)
                 printf("%.6f\n", b.fc[c]);
+            bank_free(&b);
             return 0;
         }
         float zr[4] = {0}, zi[4] = {0};
@@ -568,6 +577,7 @@ int main(int argc, char **argv)
             }
             printf("%.9g\n", (double)(b.gain[0] * ur));
         }
+        bank_free(&b);
         return 0;
     }
 #ifdef _OPENMP
@@ -659,10 +669,7 @@ int main(int argc, char **argv)
     free(spk);
     free(keys);
     free(keybuf);
-    free(b.pr);
-    free(b.pi);
-    free(b.gain);
-    free(b.fc);
+    bank_free(&b);
     free(g_wav.s);
     return 0;
 }

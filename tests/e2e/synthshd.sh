@@ -18,8 +18,6 @@ if ! $PY -c "import h5py" 2>/dev/null; then
     exit 0
 fi
 cd "$WORK"
-# espeak-ng keeps some allocations of its own to the end (LeakSanitizer, make asan)
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 tiny=(--classes 3,13 --speakers 2 --test-speakers 1 --reps 2 --quiet)
 "$G" "${tiny[@]}" --out a --threads 2
 "$G" "${tiny[@]}" --out b --threads 1
