@@ -311,7 +311,8 @@ static int apply_dataset_field(ctx *c, const char *pop, const char *field, size_
                                const val *v)
 {
     static const char *const fields[] = {"file", "order", "seed", "example_steps",
-                                         "example_time", "start"};
+                                         "example_time", "start", "labels", "encode", "tau",
+                                         "threshold", "limit"};
     snn_config *cfg = c->cfg;
     char got[600];
     int known = 0;
@@ -330,6 +331,8 @@ static int apply_dataset_field(ctx *c, const char *pop, const char *field, size_
             return fail(c, line, "too many 'datasets' (at most %d)", SNN_MAX_DATASETS);
         memset(&cfg->datasets[k], 0, sizeof cfg->datasets[k]);
         snprintf(cfg->datasets[k].pop, sizeof cfg->datasets[k].pop, "%s", pop);
+        cfg->datasets[k].tau = 20.0;      /* mlGeNN's log_latency_encode_data(x, 20.0, 51) */
+        cfg->datasets[k].threshold = 51.0;
         cfg->n_datasets++;
     }
     struct snn_dataset_set *d = &cfg->datasets[k];
@@ -376,10 +379,36 @@ static int apply_dataset_field(ctx *c, const char *pop, const char *field, size_
             return fail(c, line, "'datasets.%s.start' must be a non-negative integer (got %s)",
                         pop, describe(v, got, sizeof got));
         d->start = x;
+    } else if (strcmp(field, "labels") == 0) {
+        if (v->kind != V_SCALAR || !v->text[0])
+            return fail(c, line, "'datasets.%s.labels' must be an IDX labels file (got %s)",
+                        pop, describe(v, got, sizeof got));
+        if (strlen(v->text) >= sizeof d->labels)
+            return fail(c, line, "'datasets.%s.labels': the name is too long", pop);
+        snprintf(d->labels, sizeof d->labels, "%s", v->text);
+    } else if (strcmp(field, "encode") == 0) {
+        if (v->kind != V_SCALAR || strcmp(v->text, "log_latency") != 0)
+            return fail(c, line, "'datasets.%s.encode' must be log_latency (the one encoding "
+                                 "of IDX images; got %s)", pop, describe(v, got, sizeof got));
+    } else if (strcmp(field, "tau") == 0 || strcmp(field, "threshold") == 0) {
+        char *end = NULL;
+        double t = v->kind == V_SCALAR && v->text[0] ? strtod(v->text, &end) : 0;
+        int tau = field[0] == 't' && field[1] == 'a';
+        if (!end || *end || !isfinite(t) || (tau ? !(t > 0) : !(t >= 0 && t < 255)))
+            return fail(c, line, "'datasets.%s.%s' must be %s (got %s)", pop, field,
+                        tau ? "a time > 0 in ms" : "an intensity from 0 to below 255",
+                        describe(v, got, sizeof got));
+        *(tau ? &d->tau : &d->threshold) = t;
+    } else if (strcmp(field, "limit") == 0) {
+        if (parse_u64(v, UINT64_MAX / 2, &x) != 0 || x == 0)
+            return fail(c, line, "'datasets.%s.limit' must be a number of examples >= 1 (got "
+                                 "%s)", pop, describe(v, got, sizeof got));
+        d->limit = x;
     } else {
         const char *s = suggest(field, fields, (int)(sizeof fields / sizeof fields[0]));
         return fail(c, line, "'datasets.%s': unknown key '%s'%s%s%s (keys: file, order, seed, "
-                             "example_steps, example_time, start)", pop, field,
+                             "example_steps, example_time, start, labels, encode, tau, "
+                             "threshold, limit)", pop, field,
                     s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
     }
     return 0;

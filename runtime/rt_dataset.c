@@ -525,8 +525,21 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
                   pop, pop, pop);
     char err[1600];
     snn_dataset ds;
-    if (snn_dataset_read(dc->path, n, classes, &ds, err, sizeof err) != 0)
+    size_t plen = strlen(dc->path);
+    int idx = dc->labels[0] || strstr(dc->path, "-idx3-ubyte") ||
+              (plen > 5 && !strcmp(dc->path + plen - 5, ".idx3"));
+    if (idx && !dc->labels[0])
+        snn_fatal("datasets.%s (%s): %s is an IDX images file: give its labels file too, e.g. "
+                  "datasets: { %s: { file: %s, labels: train-labels-idx1-ubyte.gz } }", pop,
+                  dc->where, dc->path, pop, dc->path);
+    if (idx ? snn_dataset_read_idx(dc->path, dc->labels, dc->tau, dc->threshold, dc->limit, n,
+                                   classes, &ds, err, sizeof err) != 0
+            : snn_dataset_read(dc->path, n, classes, &ds, err, sizeof err) != 0)
         snn_fatal("datasets.%s (%s): %s", pop, dc->where, err);
+    if (dc->limit && dc->limit < ds.n_examples) { /* the first 'limit' examples */
+        ds.n_examples = dc->limit;
+        ds.n_spikes = ds.offsets[dc->limit];
+    }
 
     char tn[1200];
     /* the example length: the run config's, or the longest example's last spike */
@@ -554,7 +567,8 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
             } else if (st >= len) {
                 snn_fatal("datasets.%s (%s): %s: example %llu has a spike at %g ms "
                           "(step %llu of the example), beyond %s (%llu steps of %g ms)",
-                          pop, dc->where, arr_name(dc->path, "times.npy", tn, sizeof tn),
+                          pop, dc->where,
+                          idx ? dc->path : arr_name(dc->path, "times.npy", tn, sizeof tn),
                           (unsigned long long)k, ds.times[s], (unsigned long long)st, len_from,
                           (unsigned long long)len, dt);
             }

@@ -588,6 +588,14 @@ static char *build_json(const char *status, const char *error)
         jb_str(&b, dp);
         jb_printf(&b, ": {\"file\": ");
         jb_str(&b, dc->path);
+        if (dc->labels[0]) { /* IDX images (rt_idx.c): the labels and the encoding */
+            jb_printf(&b, ", \"labels\": ");
+            jb_str(&b, dc->labels);
+            jb_printf(&b, ", \"encode\": \"log_latency\", \"tau\": %.17g, "
+                          "\"threshold\": %.17g", dc->tau, dc->threshold);
+        }
+        if (dc->limit)
+            jb_printf(&b, ", \"limit\": %llu", (unsigned long long)dc->limit);
         jb_printf(&b, ", \"order\": \"%s\", \"seed\": %llu, \"example_steps\": %u, "
                       "\"examples\": %llu, \"start\": %llu, \"presented\": %llu}",
                   dc->shuffle ? "shuffle" : "sequential", (unsigned long long)seed, len,

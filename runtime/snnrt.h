@@ -170,6 +170,10 @@ typedef struct snn_config {
         double example_time;     /* ms; 0: example_steps, or from the data */
         uint64_t start;          /* position of the first example in the sequence */
         char where[192];
+        /* IDX images (rt_idx.c): the labels file; encoding log_latency(tau, threshold) */
+        char labels[1024];       /* "": not IDX */
+        double tau, threshold;   /* ms, intensity; defaults 20 and 51 (mlGeNN's) */
+        uint64_t limit;          /* use the first 'limit' examples only; 0: all */
     } datasets[SNN_MAX_DATASETS];
 } snn_config;
 
@@ -1024,6 +1028,12 @@ typedef struct snn_dataset {
 int snn_dataset_read(const char *path, uint32_t n, int classes, snn_dataset *ds, char *err,
                      size_t errlen);
 void snn_dataset_free(snn_dataset *ds);
+/* IDX images and labels (gzip or plain; rt_idx.c), each image latency-coded: pixel p of
+ * intensity x > thr spikes once at tau ln(x / (x - thr)) ms on channel p; the first 'limit'
+ * examples (0: all); n must be rows x cols.  0, or -1 with the message in err. */
+int snn_dataset_read_idx(const char *images, const char *labels, double tau, double thr,
+                         uint64_t limit, uint32_t n, int classes, snn_dataset *ds, char *err,
+                         size_t errlen);
 /* Example of position j: epoch j / n, order sequential or shuffled from seed. */
 uint64_t snn_dataset_example(uint64_t n_examples, int shuffle, uint64_t seed, uint64_t j,
                              uint64_t *order, uint64_t *order_epoch);

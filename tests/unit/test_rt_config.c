@@ -418,7 +418,33 @@ static void test_datasets(void **state)
                      "'datasets.E.order' must be sequential or shuffle (got 'random')");
     expect_set_error("datasets.E.oder=shuffle", "--set 'datasets.E.oder=shuffle': "
                      "'datasets.E': unknown key 'oder' (did you mean 'order'?) (keys: file, "
-                     "order, seed, example_steps, example_time, start)");
+                     "order, seed, example_steps, example_time, start, labels, encode, tau, "
+                     "threshold, limit)");
+    /* IDX images (rt_idx.c): labels, encode, tau, threshold (defaults mlGeNN's), limit */
+    assert_true(c.datasets[1].tau == 20.0 && c.datasets[1].threshold == 51.0);
+    assert_int_equal(c.datasets[1].limit, 0);
+    assert_string_equal(c.datasets[1].labels, "");
+    const char *idx = "datasets:\n  E:\n    file: t10k-images-idx3-ubyte.gz\n"
+                      "    labels: t10k-labels-idx1-ubyte.gz\n    encode: log_latency\n"
+                      "    tau: 12.5\n    threshold: 0\n    limit: 100\n";
+    c = fresh();
+    assert_int_equal(snn_config_load_string(&c, idx, "run.yaml", NP, POPS, err,
+                                             sizeof err), 0);
+    assert_string_equal(c.datasets[0].labels, "t10k-labels-idx1-ubyte.gz");
+    assert_true(c.datasets[0].tau == 12.5 && c.datasets[0].threshold == 0.0);
+    assert_int_equal(c.datasets[0].limit, 100);
+    expect_error("datasets:\n  E:\n    encode: rate",
+                 "run.yaml:3: 'datasets.E.encode' must be log_latency (the one encoding of IDX "
+                 "images; got 'rate')");
+    expect_error("datasets:\n  E:\n    tau: 0",
+                 "run.yaml:3: 'datasets.E.tau' must be a time > 0 in ms (got '0')");
+    expect_error("datasets:\n  E:\n    threshold: 255",
+                 "run.yaml:3: 'datasets.E.threshold' must be an intensity from 0 to below 255 "
+                 "(got '255')");
+    expect_error("datasets:\n  E:\n    limit: 0",
+                 "run.yaml:3: 'datasets.E.limit' must be a number of examples >= 1 (got '0')");
+    expect_error("datasets:\n  E:\n    labels: []",
+                 "run.yaml:3: 'datasets.E.labels' must be an IDX labels file (got a list)");
     expect_set_error("datasets.E.file=", "--set 'datasets.E.file=': 'datasets.E.file' must be "
                      "a data set directory (got nothing)");
 }
