@@ -311,9 +311,8 @@ function eprop_softmax(t)
                                S = ref(name .. "_sum", "S"), pi = ref_rw(pop, "pi"),
                                E = ref_rw(pop, "E"), gb = ref_rw(pop, "gb"),
                                pi_sum = ref_rw(pop, "pi_sum"), ce = ref_rw(pop, "ce") },
-                  code = [[
+                  code = "bool y = id == (" .. label .. [[);  // the first line: errors name the caller's
     pi = exp(V - M) / S;
-    bool y = id == (]] .. label .. [[);
     E = pi - (y ? 1.0 : 0.0);
     gb += E;
     pi_sum += pi;

@@ -75,3 +75,40 @@ for k in lif alif; do
     done
     echo "ok - $k: bitwise the NumPy reference; each mutation of it fails; 2 threads the same"
 done
+
+# eprop_softmax's default label: the data set's, read by custom-update code (the example
+# presented in the step that just ended): E = pi - one-hot(label) in every step
+cat >"$WORK/dsl.lua" <<'LUA'
+network { name = "dsl", dt = 1.0, precision = "double" }
+local In = population { "In", spike_source_dataset { classes = 3 }, 4 }
+local Out = population { "Out", eprop_readout, 3 }
+projection { In, Out, conn = all_to_all(), weight = normal(0.0, 1.0) }
+eprop_softmax { Out }
+custom_update { name = "Seen", group = "Softmax", vars = { ex = -1.0 },
+                var_refs = { V = ref(Out, "V_sum") }, code = "ex = example;" }
+record { Out = { "V", "pi", "E", every = 1 } }
+LUA
+$PY - "$WORK/ds" <<'PY'
+import os, sys
+import numpy as np
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+t = np.array([0.5, 2.0, 3.0, 1.0, 4.0, 2.0, 5.0]); u = np.array([0, 1, 2, 3, 0, 1, 2])
+np.save(f"{d}/times.npy", t); np.save(f"{d}/units.npy", u.astype(np.uint16))
+np.save(f"{d}/offsets.npy", np.array([0, 3, 5, 7])); np.save(f"{d}/labels.npy", np.array([2, 0, 1]))
+PY
+"$SNNCC" -q "$WORK/dsl.lua" -o "$WORK/dsl"
+"$WORK/dsl/dsl" --time 30 --quiet --output "$WORK/dsl_out" --set datasets.In.file="$WORK/ds" \
+    --set datasets.In.example_steps=5
+$PY - "$WORK/dsl_out" <<'PY'
+import sys
+import numpy as np
+out = sys.argv[1]
+P = np.load(f"{out}/Out_pi.npy")["v"]; E = np.load(f"{out}/Out_E.npy")["v"]
+labels = [2, 0, 1]
+for s in range(1, 30):   # recorded in step s: the softmax of the end of step s - 1
+    y = np.zeros(3); y[labels[((s - 1) // 5) % 3]] = 1.0
+    assert (E[s] == P[s] - y).all(), (s, E[s], P[s], y)
+print("E = pi - one-hot(label) with the data set's label in every step")
+PY
+echo "ok - eprop_softmax reads the data set's label in custom-update code"
