@@ -13,8 +13,9 @@
 # by A_th (ALIF), no ebar
 # filter, no regulariser, the error's sign, Adam without bias correction or with the step
 # count off by one, the membrane decay one ulp off) must disagree with the simulator.
-# 1 and 2 threads give bitwise the same files.
+# 1 and 2 threads, and 2 MPI ranks (ALIF), give bitwise the same files.
 set -euo pipefail
+source tests/lib/mpi.sh
 
 model() { # kind (lif | alif)
     cat <<'LUA'
@@ -75,6 +76,9 @@ for k in lif alif; do
     done
     echo "ok - $k: bitwise the NumPy reference; each mutation of it fails; 2 threads the same"
 done
+"$SNNCC" -q --mpi "$WORK/ep.lua" -D alif=1 -o "$WORK/alif_mpi"
+"${MPIRUN[@]}" -np 2 "$WORK/alif_mpi/ep" --time 60 --quiet --output "$WORK/alif_r2"
+same_outputs "$WORK/alif_out" "$WORK/alif_r2" "alif, 2 MPI ranks"
 
 # eprop_softmax's default label: the data set's, read by custom-update code (the example
 # presented in the step that just ended): E = pi - one-hot(label) in every step
