@@ -276,16 +276,18 @@ eprop_alif_syn = synapse {
 
 -- Hidden -> readout synapses: symmetric feedback (every synapse sends w E_post back into
 -- the source's 'feedback' input: projection{ ..., pre_input = "feedback" }) and the
--- gradient g += zbar E_post.
+-- gradient g += zbar2 E_post, where zbar2 is the source's trace two steps back: E_post
+-- is the error of step s - 1, whose V saw the spikes up to step s - 2 (one-step delay),
+-- so g is the exact gradient of the summed cross-entropy with respect to w.
 eprop_out_syn = synapse {
   name      = "eprop_out_syn",
   params    = { tau_m = 20.0 },
   valid     = { tau_m = "> 0" },
   vars      = { w = 0.0, g = 0.0 },
-  pre_vars  = { zbar = 0.0, z = 0.0 },
+  pre_vars  = { zbar = 0.0, z = 0.0, zbar1 = 0.0, zbar2 = 0.0 },
   pre_spike    = "z = 1.0;",
-  pre_dynamics = "zbar = exp(-dt / tau_m) * zbar + z; z = 0.0;",
-  dynamics     = "add_to_pre(w * E_post); g += zbar * E_post;",
+  pre_dynamics = "zbar2 = zbar1; zbar1 = zbar; zbar = exp(-dt / tau_m) * zbar + z; z = 0.0;",
+  dynamics     = "add_to_pre(w * E_post); g += zbar2 * E_post;",
 }
 
 local function eprop_name_of(x)

@@ -87,7 +87,7 @@ b = np.zeros(NO)
 V = np.zeros(NH); A = np.zeros(NH); refrac = np.zeros(NH); L = np.zeros(NH); f = np.zeros(NH)
 fb = np.zeros(NH)
 Vo = np.zeros(NO); pi = np.zeros(NO); E = np.zeros(NO); gb = np.zeros(NO); ce = np.zeros(NO)
-zbar_i = np.zeros(NI); zbar_h = np.zeros(NH)
+zbar_i = np.zeros(NI); zbar_h = np.zeros(NH); zbar_h1 = np.zeros(NH); zbar_h2 = np.zeros(NH)
 G = {p: np.zeros_like(W[p]) for p in W}
 ebar = {p: np.zeros_like(W[p]) for p in ("IH", "HH")}
 ea = {p: np.zeros_like(W[p]) for p in ("IH", "HH")}
@@ -159,6 +159,9 @@ for s in range(STEPS):
     psis[s] = psi
     # per source: the presynaptic traces
     zbar_i = alpha * zbar_i + x[s]
+    zbar_h2, zbar_h1 = zbar_h1, zbar_h      # HO's trace two steps back
+    if mut == "output_trace_now":
+        zbar_h2 = alpha * zbar_h + z
     zbar_h = alpha * zbar_h + z
     # synapse dynamics
     for p, zb in (("IH", zbar_i), ("HH", zbar_h)):
@@ -177,7 +180,7 @@ for s in range(STEPS):
         G[p] = G[p] + (ebar[p] * L[None, :] + reg)
         G[p][~mask[p]] = 0.0
     fb = np.array([math.fsum(W["HO"][j] * E) for j in range(NH)])
-    G["HO"] = G["HO"] + zbar_h[:, None] * E[None, :]
+    G["HO"] = G["HO"] + zbar_h2[:, None] * E[None, :]
     rec["H_V"].append(V); rec["H_refrac"].append(refrac); rec["H_L"].append(L)
     rec["H_f"].append(f); rec["H_A"].append(A)
     rec["Out_V"].append(Vo); rec["Out_pi"].append(pi); rec["Out_E"].append(E)
@@ -262,6 +265,42 @@ ce_np = -np.sum(np.log(Pr[1:, LABEL]))
 last = neu("Out", "ce")[-1]
 if abs(last[LABEL] - ce_np) > (TOL if single else 1e-12) * abs(ce_np) or last[0] != 0 or last[2] != 0:
     fails.append(f"cross-entropy {last} vs NumPy {ce_np}")
+
+# HO's g is the exact gradient of the summed cross-entropy with respect to W_out: the
+# hidden spikes do not depend on W_out (it feeds back only into the learning signal), so
+# the loss of steps 0 .. 17 (before the first Adam step) is a smooth function of W_out;
+# central differences of it equal g of step 18 (its dynamics read E of steps 0 .. 17).
+W0 = syn("HO", "w")[0]
+g18 = syn("HO", "g")[EVERY - 2]
+
+
+def loss(Wout, last):
+    Vk = np.zeros(NO)
+    tot = 0.0
+    for s in range(last + 1):
+        if s > 0:
+            Vk = kappa * Vk + zs[s - 1] @ Wout
+        else:
+            Vk = kappa * Vk
+        p = np.exp(Vk - Vk.max())
+        p /= p.sum()
+        tot -= math.log(p[LABEL])
+    return tot
+
+
+if not single:
+    h = 1e-6
+    worst = 0.0
+    for j in range(NH):
+        for k in range(NO):
+            Wp = W0.copy(); Wp[j, k] += h
+            Wm = W0.copy(); Wm[j, k] -= h
+            fd = (loss(Wp, EVERY - 3) - loss(Wm, EVERY - 3)) / (2 * h)
+            err = abs(fd - g18[j, k]) / max(abs(fd), 1e-3)
+            worst = max(worst, err)
+    if worst > 1e-6:
+        fails.append(f"HO gradient vs finite differences of the loss: {worst:.2e} relative")
+    print(f"HO gradient: within {worst:.1e} of the loss's central differences")
 
 nspk = int(zs.sum())
 npsi = int((psis > 0).sum())
