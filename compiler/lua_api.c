@@ -55,16 +55,25 @@ static Ctx *get_ctx(lua_State *L)
 
 /* ---- locations and errors ------------------------------------------------------------ */
 
-/* file:line of the Lua code that called the running C function. */
+/* file:line of the Lua code that called the running C function.  A call from a function
+ * of the standard library (eprop_softmax{} calling custom_update{}) is located at the
+ * model file's line that called that function, where there is one. */
 static SrcLoc caller_loc(lua_State *L)
 {
     lua_Debug ar;
+    SrcLoc first = {NULL, 0};
     for (int level = 1; lua_getstack(L, level, &ar); level++) {
         if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
             const char *src = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
-            return (SrcLoc){arena_strdup(src), ar.currentline};
+            bool in_stdlib = !strcmp(src, "<stdlib>");
+            if (!in_stdlib)
+                return (SrcLoc){arena_strdup(src), ar.currentline};
+            if (!first.file)
+                first = (SrcLoc){arena_strdup(src), ar.currentline};
         }
     }
+    if (first.file)
+        return first;
     return (SrcLoc){get_ctx(L)->m->file, 0};
 }
 
