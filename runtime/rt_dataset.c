@@ -12,6 +12,7 @@
  * steps ascending), so both back ends, threads and ranks run them unchanged.
  */
 #include "rt_internal.h"
+#include "rt_train.h"
 #include "snn_npy.h"
 #include "snnrt.h"
 
@@ -515,6 +516,11 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
                        snn_dataset_in *out)
 {
     const snn_config *cfg = run->cfg;
+    if (rt_train_on(cfg)) { /* the training loop feeds the examples (rt_train.c) */
+        (void)dt;
+        rt_train_dataset(run, pop, n, classes, out);
+        return;
+    }
     const struct snn_dataset_set *dc = NULL;
     for (int k = 0; k < cfg->n_datasets; k++)
         if (strcmp(cfg->datasets[k].pop, pop) == 0)
