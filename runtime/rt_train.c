@@ -20,6 +20,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "rt_internal.h"
+#include "rt_par.h"
 #include "rt_train.h"
 #include "snn_npy.h"
 #include "snnrt.h"
@@ -33,6 +34,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifdef SNN_MPI
+#include <mpi.h>
+#endif
 
 typedef struct tset {
     snn_dataset ds;
@@ -193,6 +198,43 @@ static uint64_t var_write(int k, const double *v, uint64_t n)
     return c.n;
 }
 
+/* The metric variable k (this rank's values in T.buf, *n of them) as all ranks' values in
+ * global neuron order, the same on every rank (variables per neuron: blocks by rank). */
+static uint64_t var_global(int k, uint64_t nl)
+{
+    if (T.run->ranks <= 1)
+        return nl;
+    const int kind = T.m->vars[k].kind;
+    if (kind == 2)
+        return nl; /* one value, the same on every rank */
+    if (kind != 0)
+        snn_fatal("training: metric variable '%s' with several MPI ranks: give a neuron "
+                  "variable or a reduced custom-update variable", T.m->vars[k].name);
+#ifdef SNN_MPI
+    const uint32_t n = T.m->pops[T.m->vars[k].owner].n;
+    const int R = T.run->ranks;
+    double *all = malloc(sizeof *all * ((size_t)n + 1));
+    int *counts = malloc(sizeof(int) * 2 * (size_t)R);
+    if (!all || !counts)
+        snn_fatal("training: out of memory for a metric");
+    int *displs = counts + R;
+    for (int r = 0; r < R; r++) {
+        uint32_t a, c;
+        snn_partition(n, r, R, &a, &c);
+        counts[r] = (int)c;
+        displs[r] = (int)a;
+    }
+    MPI_Allgatherv(T.buf, (int)nl, MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, MPI_COMM_WORLD);
+    free(counts);
+    free(T.buf);
+    T.buf = all;
+    T.buf_n = n;
+    return n;
+#else
+    return nl;
+#endif
+}
+
 /* ---- .npy ------------------------------------------------------------------------------ */
 
 static int npy_write(const char *path, const double *v, uint64_t n, int is_float)
@@ -280,9 +322,10 @@ void rt_train_plan(const snn_model *m, snn_run *run)
     if (!m->var || !m->reset || !m->ds_feed || !m->cugroup)
         snn_fatal("%s: the training loop needs the C back end (this simulator was built by the "
                   "%s back end)", tc->where, m->backend);
-    if (run->ranks > 1)
-        snn_fatal("%s: the training loop runs on one MPI rank for now (this run has %d): run "
-                  "without mpirun, with threads for parallelism", tc->where, run->ranks);
+    if (run->ranks > 1 && (tc->n_save || tc->load_dir[0]))
+        snn_fatal("%s: 'train.%s' with several MPI ranks is not supported yet (this run has "
+                  "%d): save and load on one rank", tc->n_save ? tc->save_where : tc->load_where,
+                  tc->n_save ? "save" : "load", run->ranks);
     /* the data set population */
     T.pop = -1;
     int n_ds = 0;
@@ -557,6 +600,8 @@ static void add_row(const mrow *r)
         T.rows[T.n_rows++] = *r;
     }
     pthread_mutex_unlock(&T.lock);
+    if (T.run->rank != 0)
+        return;
     FILE *f = fopen(T.csv, "a");
     if (!f)
         snn_fatal("cannot append to '%s': %s", T.csv, strerror(errno));
@@ -568,7 +613,7 @@ static void add_row(const mrow *r)
 /* The learning curves as a PNG with gnuplot (when installed; docs/run.md says why). */
 static void curves(void)
 {
-    if (T.png < 0 || T.n_rows == 0)
+    if (T.png < 0 || T.n_rows == 0 || T.run->rank != 0)
         return;
     if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
         T.png = -1;
@@ -672,20 +717,25 @@ static int example(const tset *s, uint64_t ex, int training, acc *a,
         T.m->step(T.run, step);
         rt_steps_after(T.run, step, 0, 0);
         *steps_done = step + 1;
-        if (*stop)
+        if (T.run->ranks == 1 && *stop)
             return *stop;
+    }
+    if (T.run->ranks > 1) { /* all ranks stop after the same example */
+        int sig = rt_par_any(*stop);
+        if (sig)
+            return sig;
     }
     T.pos++;
     /* the metrics: the state after the example's last step, before its groups */
     if (T.out_k >= 0) {
-        uint64_t n = var_read(T.out_k), best = 0;
+        uint64_t n = var_global(T.out_k, var_read(T.out_k)), best = 0;
         for (uint64_t i = 1; i < n; i++)
             if (T.buf[i] > T.buf[best])
                 best = i;
         a->correct += (int64_t)best == (int64_t)s->ds.labels[ex];
     }
     if (T.loss_k >= 0) {
-        uint64_t n = var_read(T.loss_k);
+        uint64_t n = var_global(T.loss_k, var_read(T.loss_k));
         double l = 0;
         for (uint64_t i = 0; i < n; i++)
             l += T.buf[i];
@@ -750,9 +800,13 @@ int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
     (void)m;
     snprintf(T.csv, sizeof T.csv, "%s/metrics.csv", run->cfg->output);
     snprintf(T.png_path, sizeof T.png_path, "%s/curves.png", run->cfg->output);
-    FILE *f = fopen(T.csv, "w");
-    if (!f || fputs("epoch,train_loss,train_accuracy,test_loss,test_accuracy,wall_s,status\n",
-                    f) < 0 || fclose(f) != 0)
+    if (run->ranks > 1 && (run->overlap || (run->interval && T.len % run->interval != 0)))
+        snn_fatal("%s: with several MPI ranks the example length (%u steps) must be a multiple "
+                  "of the spike exchange interval (%u steps), without overlap", tc->where, T.len,
+                  run->interval);
+    FILE *f = run->rank == 0 ? fopen(T.csv, "w") : NULL;
+    if (run->rank == 0 && (!f || fputs("epoch,train_loss,train_accuracy,test_loss,test_accuracy,wall_s,status\n",
+                    f) < 0 || fclose(f) != 0))
         snn_fatal("cannot write '%s': %s", T.csv, strerror(errno));
     T.buf_n = 1;
     T.buf = malloc(sizeof *T.buf);

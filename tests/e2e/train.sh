@@ -244,3 +244,28 @@ PY
 printf 'train:\n  train: { In: trainset }\n  test: { In: wide }\n' >w.yaml
 fails "w.yaml:3: 'test': wide/units.npy: spike 0 (example 0) has unit 7, but the population has 5 neurons" --config w.yaml
 ok "bad configs: unknown group and variables (did you mean), batch > data set, epochs < 1, a schedule of a non-runtime parameter, a test set with more channels"
+
+# --- 2 MPI ranks (Out's 3 neurons split 2 + 1): the same metrics and final weights -------
+cd "$OLDPWD"
+source tests/lib/mpi.sh
+cd "$WORK"
+"$SNNCC" -q --mpi m.lua -o bm
+grep -v save t.yaml >tm.yaml
+b/delta --config tm.yaml --output o1 --quiet
+"${MPIRUN[@]}" -np 2 bm/delta --config tm.yaml --output om --quiet 2>/dev/null
+cut -d, -f1-5 o1/metrics.csv >m1.csv
+cut -d, -f1-5 om/metrics.csv >m2.csv
+cmp m1.csv m2.csv || fail "2 ranks: other metrics"
+cmp <(cut -d, -f1-5 o/metrics.csv) m1.csv || fail "without save: other metrics"
+$PY - <<'PY'
+import json
+a, b = (json.load(open(f"{d}/run.json")) for d in ("o1", "om"))
+pa, pb = a["projections"][0], b["projections"][0]
+assert pa["final_checksum"] == pb["final_checksum"], (pa, pb)
+PY
+printf 'train:\n  train: { In: trainset }\n  save: { dir: x, vars: [InOut.w] }\n' >sm.yaml
+if "${MPIRUN[@]}" -np 2 bm/delta --config sm.yaml --output osm --quiet 2>err >/dev/null; then
+    fail "save under 2 ranks accepted"
+fi
+grep -qF "sm.yaml:3: 'train.save' with several MPI ranks is not supported yet" err || { cat err; fail "save under MPI: message"; }
+ok "2 MPI ranks: metrics and final weights (checksum) identical to 1 rank; save refused"
