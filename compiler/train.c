@@ -76,8 +76,9 @@ void train_c_scope(TmplScope *g, const Model *m)
         }
     }
     sb_puts(&o, "/* variable k of the table vars[] to fn (rt_train.c reads and writes it) */\n"
-                "static void model_var(snn_run *run, int k, snn_state_fn fn, void *ctx)\n{\n"
-                "    (void)run;\n    (void)fn;\n    (void)ctx;\n    switch (k) {\n");
+                "static void model_var(snn_run *run, int k, int lane, snn_state_fn fn, void *ctx)\n{\n"
+                "    (void)run;\n    (void)lane; /* one lane: 0 */\n    (void)fn;\n"
+                "    (void)ctx;\n    switch (k) {\n");
     sb_puts(&o, f.buf ? f.buf : "");
     sb_puts(&o, "    default:\n        break;\n    }\n}\n\n");
     /* a custom-update group now, at the end of step 'step' */

@@ -177,7 +177,7 @@ static void var_fn(void *ctx, const char *name, int block, void *data, size_t by
 static uint64_t var_read(int k)
 {
     vctx c = {T.buf, T.buf_n, 0, strcmp(T.m->precision, "float") == 0, 0};
-    T.m->var(T.run, k, var_fn, &c);
+    T.m->var(T.run, k, 0, var_fn, &c);
     if (c.n > T.buf_n) {
         free(T.buf);
         T.buf_n = c.n;
@@ -186,7 +186,7 @@ static uint64_t var_read(int k)
             snn_fatal("training: out of memory for variable '%s'", T.m->vars[k].name);
         c.v = T.buf;
         c.cap = T.buf_n;
-        T.m->var(T.run, k, var_fn, &c);
+        T.m->var(T.run, k, 0, var_fn, &c);
     }
     return c.n;
 }
@@ -194,7 +194,7 @@ static uint64_t var_read(int k)
 static uint64_t var_write(int k, const double *v, uint64_t n)
 {
     vctx c = {(double *)v, n, 0, strcmp(T.m->precision, "float") == 0, 1};
-    T.m->var(T.run, k, var_fn, &c);
+    T.m->var(T.run, k, 0, var_fn, &c);
     return c.n;
 }
 

@@ -1026,14 +1026,15 @@ typedef struct snn_model {
     int n_cugroups;                    /* at most SNN_MAX_CUGROUPS */
     const snn_cugroup_desc *cugroups;
     /* The training loop (rt_train.c; NULL: the back end has no training loop): the
-     * variables by name; var(run, k, fn, ctx) hands variable k to fn as model->state does
+     * variables by name; var(run, k, lane, fn, ctx) hands variable k of batch lane 'lane'
+     * (0 while models have one lane) to fn as model->state does
      * (synapse variables gathered in the order of snn_state_synapses, written back after
      * fn); a custom-update group now; the neuron state of every population back to its
      * initial values, spike queues emptied; population p's data set spikes replaced by
      * in's (starts and steps; the model frees the last ones it was given). */
     int n_vars;
     const snn_var_desc *vars;
-    void (*var)(snn_run *run, int k, snn_state_fn fn, void *ctx);
+    void (*var)(snn_run *run, int k, int lane, snn_state_fn fn, void *ctx);
     void (*cugroup)(snn_run *run, int g, uint64_t step);
     void (*reset)(snn_run *run);
     void (*ds_feed)(snn_run *run, int p, const struct snn_dataset_in *in);
