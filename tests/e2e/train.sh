@@ -3,12 +3,14 @@
 # learns a 3-class spike-pattern data set written here in the NumPy layout.  Checked
 # exactly (double precision) against a NumPy reimplementation of the same operations in
 # the same order: the shuffled order per epoch (SplitMix64 Fisher-Yates of docs/run.md),
-# the state reset at every example, the custom-update group at example_end, a learning-rate
-# schedule per epoch (list) and a step decay, the saved weights after 2 epochs, the train
-# and test loss and accuracy of every metrics.csv row and of run.json; evaluate_only with
-# the saved weights loaded gives the epoch-2 test metrics; 1 and 2 threads identical; a
-# stop by SIGINT leaves complete rows and one marked interrupted; bad configs get the
-# config file's line.
+# the state reset at every example (and reset: none, state carried over), the custom-update
+# group at example_end, a learning-rate schedule per epoch (list) and a step decay, the
+# saved weights after 3 epochs, the train and test loss and accuracy of every metrics.csv
+# row and of run.json (evaluation every 2 epochs and after the last); evaluate_only with the
+# saved weights loaded gives the last test metrics; the groups at batch_end, epoch_end,
+# every_steps run as often as they should (training groups never while evaluating, other
+# groups always); 1 and 2 threads and 1 and 2 MPI ranks identical; a stop by SIGTERM leaves
+# complete rows and one marked interrupted; bad configs get the config file's line.
 set -euo pipefail
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
@@ -27,6 +29,13 @@ projection { In, Out, name = "InOut", conn = all_to_all(), synapse = dsyn, psm =
 custom_update { name = "Delta", group = "Learn", params = { eta = 0.05 }, runtime = { "eta" },
   var_refs = { w = ref_rw("InOut", "w"), g = ref("InOut", "g") },
   code = "w += eta * g;" }
+-- counters of the groups' runs (per neuron of Out: the shape comes from the reference)
+local function counter(name, group, every)
+  custom_update { name = name, group = group, vars = { n = 0.0 },
+                  var_refs = { y = ref("Out", "y") }, code = "n += 1.0;", every = every }
+end
+counter("CEp", "Ep"); counter("CBt", "Bt"); counter("CTk", "Tk"); counter("CAl", "Al", 1)
+counter("CNo", "No", 1)
 LUA
 $PY - <<'PY'
 import numpy as np, os
@@ -54,10 +63,14 @@ train:
   test: { In: testset }
   seed: 11
   evaluate_every: 2
-  groups: { example_end: [Learn] }
+  groups:
+    example_end: [Learn]
+    batch_end: [Bt]
+    epoch_end: [Ep]
+    every_steps: { Tk: 12, No: 1000 }
   schedule: { Delta.eta: [0.05, 0.025] }
   metrics: { output: Out.y, loss: Out.l }
-  save: { dir: w, vars: [InOut.w, Out.y] }
+  save: { dir: w, vars: [InOut.w, Out.y, CEp.n, CBt.n, CTk.n, CAl.n, CNo.n] }
 datasets: { In: { example_steps: 12 } }
 EOF
 b/delta --config t.yaml --output o --quiet
@@ -81,6 +94,10 @@ train:
 datasets: { In: { example_steps: 12 } }
 EOF
 b/delta --config d.yaml --output od --quiet
+# reset: none, a smaller constant eta (params), every epoch evaluated
+grep -v schedule t.yaml >n.yaml
+b/delta --config n.yaml --output on --quiet --set train.reset=none --set train.save.dir=wn \
+    --set train.evaluate_every=1 --set params.Delta.eta=0.001
 # evaluation only, with the weights of epoch 3 loaded
 b/delta --quiet --output oe --set datasets.In.example_steps=12 --set train.evaluate_only=true \
     --set train.test.In=testset --set train.load=w --set train.metrics.output=Out.y \
@@ -106,6 +123,7 @@ def load(d):
     return (np.load(f"{d}/times.npy"), np.load(f"{d}/units.npy"), np.load(f"{d}/offsets.npy"),
             np.load(f"{d}/labels.npy"))
 C, K, L = 5, 3, 12
+S = {"y": [0.0] * 3, "c": [0.0] * 5, "reset": True}   # the state between examples
 def example(ds, k, w):
     """y, loss, c after the example (the simulator's operations in its order)"""
     t, u, off, lab = ds
@@ -113,8 +131,9 @@ def example(ds, k, w):
     for s in range(off[k], off[k + 1]):
         st = max(0, int(np.floor(t[s] + 0.5)) - 1)
         at.setdefault(st, set()).add(int(u[s]))      # several spikes of a channel: one
-    y = [0.0] * K
-    c = [0.0] * C
+    if S["reset"]:
+        S["y"], S["c"] = [0.0] * K, [0.0] * C
+    y, c = S["y"], S["c"]
     for step in range(L):
         src = sorted(at.get(step - 1, ()))              # delay 1: last step's spikes
         for i in src:
@@ -130,7 +149,9 @@ def example(ds, k, w):
         loss += (tgt[j] - y[j]) * (tgt[j] - y[j])
     best = max(range(K), key=lambda j: (y[j], -j))
     return y, loss, c, tgt, best == lab[k]
-def run(epochs, etas, evaluate_every, test=True):
+def run(epochs, etas, evaluate_every, test=True, reset=True):
+    S["reset"] = reset
+    S["y"], S["c"] = [0.0] * K, [0.0] * C
     tr, te = load("trainset"), load("testset")
     w = [[0.0] * K for _ in range(C)]
     rows = []
@@ -180,7 +201,18 @@ check("od/metrics.csv", rowsd, "wd/InOut_w.npy", wd)
 assert order(9, 11, 0) != order(9, 11, 1)
 e = open("oe/metrics.csv").read().splitlines()[1].split(",")
 assert float(e[3]) == rows[-1][3] and float(e[4]) == rows[-1][4], (e, rows[-1])
-assert json.load(open("oe/run.json"))["training"]["loaded"] == ["Out.y", "InOut.w"]
+assert json.load(open("oe/run.json"))["training"]["loaded"][:2] == ["Out.y", "InOut.w"]
+# the groups' runs: epoch_end 3, batch_end 27 (batches of one example), every_steps 12: once
+# per training example (not while evaluating), No (model every = 1, named in train.groups
+# every 1000 steps): never; Al (model every = 1, not a training group): every step of the
+# run, 3 x 9 x 12 training and 2 x 6 x 12 test steps
+for v, n in (("CEp", 3), ("CBt", 27), ("CTk", 27), ("CAl", 3 * 9 * 12 + 2 * 6 * 12), ("CNo", 0)):
+    got = np.load(f"w/{v}_n.npy")
+    assert (got == n).all() and got.shape == (3,), (v, got, n)
+# reset: none (mlGeNN's e-prop): y and the synapse counts carry over from example to example
+wn, rowsn = run(3, lambda e: 0.001, 1, reset=False)
+check("on/metrics.csv", rowsn, "wn/InOut_w.npy", wn)
+assert wn != w
 print("weights, metrics, schedules and evaluation exact; accuracy", rows[-1][2], rows[-1][4])
 PY
 ok "delta rule: weights and metrics exact against NumPy; schedules; 1 = 2 threads; evaluate_only with loaded weights"
@@ -222,7 +254,7 @@ fails() { # expected-message args...
     grep -qF -- "$want" err || { echo "FAIL: want '$want', got:"; cat err; exit 1; }
 }
 printf 'train:\n  train: { In: trainset }\n  groups: { example_end: [Lern] }\n' >g.yaml
-fails "g.yaml:3: unknown custom-update group 'Lern' in 'train.groups.example_end' (did you mean 'Learn'? groups: Learn)" --config g.yaml
+fails "g.yaml:3: unknown custom-update group 'Lern' in 'train.groups.example_end' (did you mean 'Learn'? groups: Learn, Ep, Bt, Tk, Al, No)" --config g.yaml
 printf 'train:\n  train: { In: trainset }\n  save:\n    dir: x\n    vars: [InOut.ww]\n' >v.yaml
 fails "v.yaml:5: 'train.save.vars': the model has no variable 'InOut.ww' (did you mean 'InOut.w'?)" --config v.yaml
 printf 'train:\n  train: { In: trainset }\n  metrics: { output: Out.yy }\n' >o.yaml
