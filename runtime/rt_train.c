@@ -749,21 +749,41 @@ static int example(const tset *s, uint64_t ex, int training, acc *a,
     return 0;
 }
 
+/* The progress line on a terminal (at most 4 times a second, and at each phase's end): a
+ * bar of the phase, the running accuracy and the ETA of the whole run. */
 static void progress(int on, const char *phase, long epoch, long epochs, uint64_t k, uint64_t n,
                      const acc *a, double t0)
 {
+    static double shown;
     if (!on)
         return;
-    double el = snn_now() - t0;
+    const double now = snn_now();
+    if (k < n && now - shown < 0.25)
+        return;
+    shown = now;
+    double el = now - t0;
     double frac = T.n_pos ? (double)T.pos / (double)T.n_pos : 1;
-    double eta = frac > 0 ? el / frac - el : NAN;
-    char acc_s[32] = "";
+    double eta = frac > 0 ? el / frac - el : -1;
+    char acc_s[40] = "", eta_s[40], bar[24];
     if (T.out_k >= 0 && a->n)
-        snprintf(acc_s, sizeof acc_s, ", accuracy %.1f%%", 100.0 * (double)a->correct /
-                                                                  (double)a->n);
-    fprintf(stderr, "\r%s: epoch %ld/%ld %s %llu/%llu%s, ETA %.0f s\033[K", T.m->name,
-            epoch + 1, epochs, phase, (unsigned long long)k, (unsigned long long)n, acc_s,
-            eta >= 0 && eta < 1e9 ? eta : 0.0);
+        snprintf(acc_s, sizeof acc_s, ", accuracy %.1f%%",
+                 100.0 * (double)a->correct / (double)a->n);
+    if (!(eta >= 0) || eta > 1e9)
+        snprintf(eta_s, sizeof eta_s, "?");
+    else if (eta < 60)
+        snprintf(eta_s, sizeof eta_s, "%.0f s", eta);
+    else if (eta < 3600)
+        snprintf(eta_s, sizeof eta_s, "%d min %02d s", (int)(eta / 60), (int)fmod(eta, 60));
+    else
+        snprintf(eta_s, sizeof eta_s, "%d h %02d min", (int)(eta / 3600),
+                 (int)fmod(eta / 60, 60));
+    int fill = n ? (int)(20 * k / n) : 20;
+    for (int i = 0; i < 20; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[20] = '\0';
+    fprintf(stderr, "\r%s: epoch %ld/%ld %s [%s] %llu/%llu%s, ETA %s\033[K", T.m->name,
+            epoch + 1, epochs, phase, bar, (unsigned long long)k, (unsigned long long)n, acc_s,
+            eta_s);
     fflush(stderr);
 }
 
