@@ -520,53 +520,19 @@ void rt_train_dataset(snn_run *run, const char *pop, uint32_t n, int classes, sn
 
 /* ---- the feed ---------------------------------------------------------------------------- */
 
-/* A batch of 'lanes' examples ex[] of set s at position pos: lane b is position pos + b of
- * the label table... with one lane, the examples's spikes at steps [pos L, (pos + 1) L). Only
- * lane 0 is fed: the model has one lane. */
+/* A batch of 'lanes' examples ex[] of data set ds at position pos (lane b: the label table's
+ * position pos + b): the spikes at steps [pos L, (pos + 1) L) from snn_dataset_feed (lane 0
+ * only while models have one lane), handed to the model; the previous feed freed. */
 void rt_train_feed(const snn_dataset *ds, const uint64_t *fs, const uint64_t *ex, int lanes,
                    uint64_t pos)
 {
-    const uint64_t e = ex[0], step0 = pos * T.len;
-    uint64_t *starts = calloc((size_t)T.n + 1, sizeof *starts);
-    uint64_t *last = malloc(sizeof *last * (size_t)T.n);
-    if (!starts || !last)
-        snn_fatal("training: out of memory for the feed");
     for (int b = 0; b < lanes && pos + (uint64_t)b < T.n_pos; b++) {
         T.labels[pos + (uint64_t)b] = ds->labels[ex[b]];
         T.examples[pos + (uint64_t)b] = (uint32_t)ex[b];
     }
-    uint32_t *steps = NULL;
-    for (int pass = 0; pass < 2; pass++) {
-        for (uint32_t i = 0; i < T.n; i++)
-            last[i] = UINT64_MAX;
-        uint64_t *at = NULL;
-        if (pass) {
-            at = malloc(sizeof *at * (size_t)T.n);
-            if (!at)
-                snn_fatal("training: out of memory for the feed");
-            memcpy(at, starts, sizeof *at * (size_t)T.n);
-        }
-        for (uint64_t s = ds->offsets[e]; s < ds->offsets[e + 1]; s++) {
-            uint32_t u = ds->units[s];
-            if (fs[s] >= T.len || last[u] == fs[s])
-                continue;
-            last[u] = fs[s];
-            if (pass)
-                steps[at[u]++] = (uint32_t)(step0 + fs[s]);
-            else
-                starts[u + 1]++;
-        }
-        if (!pass) {
-            for (uint32_t i = 0; i < T.n; i++)
-                starts[i + 1] += starts[i];
-            steps = malloc(sizeof *steps * (size_t)(starts[T.n] + 1));
-            if (!steps)
-                snn_fatal("training: out of memory for the feed");
-            steps[starts[T.n]] = 0;
-        }
-        free(at);
-    }
-    free(last);
+    uint64_t *starts;
+    uint32_t *steps;
+    snn_dataset_feed(ds, fs, T.n, T.len, ex, lanes, pos * T.len, &starts, &steps);
     snn_dataset_in in = {starts, steps, T.labels, T.examples, T.len, T.n_pos, 0};
     T.m->ds_feed(T.run, T.pop, &in);
     free(T.starts);

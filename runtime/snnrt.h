@@ -1099,6 +1099,14 @@ int snn_dataset_read(const char *path, uint32_t n, int classes, snn_dataset *ds,
                      size_t errlen);
 void snn_dataset_free(snn_dataset *ds);
 /* Example of position j: epoch j / n, order sequential or shuffled from seed. */
+/* The spikes of one batch (the training loop's feed, rt_train.c): 'lanes' examples ex[] of
+ * ds, lane b of the batch at position n B + b; the examples' spikes at steps step0 + their
+ * step within the example (fs[s], below len; one per channel and step), as a
+ * spike_source_array's *starts (n + 1) and *steps (malloc'd).  Only lane 0 is laid out while
+ * models have one lane. */
+void snn_dataset_feed(const snn_dataset *ds, const uint64_t *fs, uint32_t n, uint32_t len,
+                      const uint64_t *ex, int lanes, uint64_t step0, uint64_t **starts,
+                      uint32_t **steps);
 uint64_t snn_dataset_example(uint64_t n_examples, int shuffle, uint64_t seed, uint64_t j,
                              uint64_t *order, uint64_t *order_epoch);
 
