@@ -18,6 +18,22 @@ static void var_desc(StrBuf *d, StrBuf *f, int *k, const char *name, int kind, i
     (*k)++;
 }
 
+static int pop_index(const Model *m, const Population *p)
+{
+    for (int i = 0; i < m->n_pops; i++)
+        if (m->pops[i] == p)
+            return i;
+    return -1;
+}
+
+static int proj_index(const Model *m, const Projection *pj)
+{
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i] == pj)
+            return i;
+    return -1;
+}
+
 void train_c_scope(TmplScope *g, const Model *m)
 {
     StrBuf d, f, o;
@@ -65,12 +81,12 @@ void train_c_scope(TmplScope *g, const Model *m)
                 var_desc(&d, &f, &k, nm, 2, -1,
                          arena_printf("fn(ctx, \"%s\", -1, &%s, sizeof %s, 0);", nm, c, c));
             else if (cu->proj)
-                var_desc(&d, &f, &k, nm, 4, -1,
+                var_desc(&d, &f, &k, nm, 4, proj_index(m, cu->proj),
                          arena_printf("snn_state_synapses(fn, ctx, \"%s\", snn_syn_%s, snn_nthr, "
                                       "%s, snn_soff_%s, (int)sizeof(scalar));", nm,
                                       cu->proj->name, c, cu->proj->name));
             else
-                var_desc(&d, &f, &k, nm, 3, -1,
+                var_desc(&d, &f, &k, nm, 3, pop_index(m, cu->pop),
                          arena_printf("fn(ctx, \"%s\", -1, %s, sizeof(scalar) * SNN_NL_%s, 0);",
                                       nm, c, cu->pop->name));
         }
@@ -80,6 +96,20 @@ void train_c_scope(TmplScope *g, const Model *m)
                 "    (void)run;\n    (void)lane; /* one lane: 0 */\n    (void)fn;\n"
                 "    (void)ctx;\n    switch (k) {\n");
     sb_puts(&o, f.buf ? f.buf : "");
+    sb_puts(&o, "    default:\n        break;\n    }\n}\n\n");
+    /* this rank's synapses per source neuron of projection q (the order of model_var's
+     * synapse values: by source, the thread blocks in order) */
+    sb_puts(&o, "/* the synapses per source neuron of projection q on this rank */\n"
+                "static void model_rows(snn_run *run, int q, uint64_t *lens)\n{\n"
+                "    (void)run;\n    (void)lens;\n    switch (q) {\n");
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i]->syn)
+            sb_printf(&o, "    case %d:\n        for (uint32_t snn_p = 0; snn_p < SNN_N_%s; "
+                          "snn_p++) {\n            uint64_t snn_c = 0;\n"
+                          "            for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                          "                snn_c += snn_syn_%s[snn_t].row_len[snn_p];\n"
+                          "            lens[snn_p] = snn_c;\n        }\n        break;\n",
+                      i, m->projs[i]->pre->name, m->projs[i]->name);
     sb_puts(&o, "    default:\n        break;\n    }\n}\n\n");
     /* a custom-update group now, at the end of step 'step' */
     sb_puts(&o, "/* custom-update group g now (the training loop's boundaries) */\n"

@@ -322,10 +322,6 @@ void rt_train_plan(const snn_model *m, snn_run *run)
     if (!m->var || !m->reset || !m->ds_feed || !m->cugroup)
         snn_fatal("%s: the training loop needs the C back end (this simulator was built by the "
                   "%s back end)", tc->where, m->backend);
-    if (run->ranks > 1 && (tc->n_save || tc->load_dir[0]))
-        snn_fatal("%s: 'train.%s' with several MPI ranks is not supported yet (this run has "
-                  "%d): save and load on one rank", tc->n_save ? tc->save_where : tc->load_where,
-                  tc->n_save ? "save" : "load", run->ranks);
     /* the data set population */
     T.pop = -1;
     int n_ds = 0;
@@ -597,6 +593,121 @@ static void curves(void)
     T.png = system(cmd) == 0 ? 1 : -1;
 }
 
+/* Several MPI ranks: variable k's layout over the ranks.  Neurons: rank r holds its block
+ * of the population.  Synapses: for each source neuron, rank 0's row part, rank 1's, ...
+ * (ranks hold ascending blocks of targets), *lens the ranks' counts per source (R x n_pre,
+ * malloc'd).  Returns the global count. */
+static uint64_t var_layout(int k, uint64_t nl, uint64_t **lens, uint32_t *n_pre)
+{
+    const snn_var_desc *v = &T.m->vars[k];
+    *lens = NULL;
+    *n_pre = 0;
+    if (T.run->ranks <= 1 || v->kind == 2)
+        return nl;
+    if (v->kind == 0 || v->kind == 3)
+        return T.m->pops[v->owner].n;
+    const uint32_t np = T.m->pops[T.m->projs[v->owner].pre].n;
+    const int R = T.run->ranks;
+    uint64_t *mine = malloc(sizeof *mine * ((size_t)np + 1));
+    uint64_t *all = malloc(sizeof *all * ((size_t)np * (size_t)R + 1));
+    if (!mine || !all)
+        snn_fatal("training: out of memory for the rows of '%s'", v->name);
+    T.m->rows(T.run, v->owner, mine);
+#ifdef SNN_MPI
+    MPI_Allgather(mine, (int)np, MPI_UINT64_T, all, (int)np, MPI_UINT64_T, MPI_COMM_WORLD);
+#endif
+    free(mine);
+    uint64_t g = 0;
+    for (uint64_t i = 0; i < (uint64_t)np * (uint64_t)R; i++)
+        g += all[i];
+    *lens = all;
+    *n_pre = np;
+    return g;
+}
+
+/* Global values gv (file order) from every rank's local ones (T.buf, nl), or the reverse
+ * (to_local: this rank's part of gv into T.buf). */
+static void var_merge(int k, uint64_t nl, double *gv, const uint64_t *lens, uint32_t np,
+                      int to_local)
+{
+    const snn_var_desc *v = &T.m->vars[k];
+    const int R = T.run->ranks, me = T.run->rank;
+    if (R <= 1 || v->kind == 2) {
+        if (to_local)
+            memcpy(T.buf, gv, sizeof *gv * (size_t)nl);
+        else
+            memcpy(gv, T.buf, sizeof *gv * (size_t)nl);
+        return;
+    }
+    if (v->kind == 0 || v->kind == 3) {
+        uint32_t lo, c;
+        snn_partition(T.m->pops[v->owner].n, me, R, &lo, &c);
+        if (to_local) {
+            memcpy(T.buf, gv + lo, sizeof *gv * (size_t)nl);
+            return;
+        }
+#ifdef SNN_MPI
+        int *cnt = malloc(sizeof(int) * 2 * (size_t)R);
+        if (!cnt)
+            snn_fatal("training: out of memory");
+        for (int r = 0; r < R; r++) {
+            uint32_t a, b;
+            snn_partition(T.m->pops[v->owner].n, r, R, &a, &b);
+            cnt[r] = (int)b;
+            cnt[R + r] = (int)a;
+        }
+        MPI_Gatherv(T.buf, (int)nl, MPI_DOUBLE, gv, cnt, cnt + R, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        free(cnt);
+#endif
+        return;
+    }
+    /* synapses: by source, the ranks' parts in rank order */
+    if (to_local) {
+        uint64_t at = 0, out = 0;
+        for (uint32_t p = 0; p < np; p++)
+            for (int r = 0; r < R; r++) {
+                const uint64_t c = lens[(uint64_t)r * np + p];
+                if (r == me)
+                    memcpy(T.buf + out, gv + at, sizeof *gv * (size_t)c), out += c;
+                at += c;
+            }
+        return;
+    }
+#ifdef SNN_MPI
+    int *cnt = malloc(sizeof(int) * 2 * (size_t)R);
+    uint64_t *cur = malloc(sizeof *cur * (size_t)R);
+    uint64_t tot = 0;
+    if (!cnt || !cur)
+        snn_fatal("training: out of memory");
+    for (int r = 0; r < R; r++) {
+        uint64_t c = 0;
+        for (uint32_t p = 0; p < np; p++)
+            c += lens[(uint64_t)r * np + p];
+        cnt[r] = (int)c;
+        cnt[R + r] = (int)tot;
+        cur[r] = tot;
+        tot += c;
+    }
+    double *byrank = malloc(sizeof *byrank * (size_t)(tot ? tot : 1));
+    if (!byrank)
+        snn_fatal("training: out of memory");
+    MPI_Gatherv(T.buf, (int)nl, MPI_DOUBLE, byrank, cnt, cnt + R, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (me == 0) {
+        uint64_t out = 0;
+        for (uint32_t p = 0; p < np; p++)
+            for (int r = 0; r < R; r++) {
+                const uint64_t c = lens[(uint64_t)r * np + p];
+                memcpy(gv + out, byrank + cur[r], sizeof *gv * (size_t)c);
+                out += c;
+                cur[r] += c;
+            }
+    }
+    free(byrank);
+    free(cnt);
+    free(cur);
+#endif
+}
+
 static void save_vars(long epoch)
 {
     const struct snn_train_set *tc = T.tc;
@@ -605,11 +716,21 @@ static void save_vars(long epoch)
     if (mkdir(tc->save_dir, 0777) != 0 && errno != EEXIST)
         snn_fatal("%s: cannot create '%s': %s", tc->save_where, tc->save_dir, strerror(errno));
     for (int k = 0; k < tc->n_save; k++) {
-        uint64_t n = var_read(T.save_k[k]);
+        const int q = T.save_k[k];
+        uint64_t nl = var_read(q), *lens;
+        uint32_t np;
+        uint64_t n = var_layout(q, nl, &lens, &np);
+        double *gv = malloc(sizeof *gv * (size_t)(n ? n : 1));
+        if (!gv)
+            snn_fatal("training: out of memory for '%s'", tc->save_vars[k]);
+        var_merge(q, nl, gv, lens, np, 0);
+        free(lens);
         char path[1400];
         file_of(path, sizeof path, tc->save_dir, tc->save_vars[k]);
-        if (npy_write(path, T.buf, n, strcmp(T.m->precision, "float") == 0) != 0)
+        if (T.run->rank == 0 &&
+            npy_write(path, gv, n, strcmp(T.m->precision, "float") == 0) != 0)
             snn_fatal("cannot write '%s': %s", path, strerror(errno));
+        free(gv);
     }
     T.saved_epoch = epoch;
 }
@@ -631,7 +752,9 @@ static void load_vars(void)
         snn_npy_info a;
         if (snn_npy_info_of(f, path, &a, err, sizeof err) != 0)
             snn_fatal("%s: 'train.load': %s", tc->load_where, err);
-        uint64_t want = var_read(k);
+        uint64_t nl = var_read(k), *lens;
+        uint32_t np;
+        uint64_t want = var_layout(k, nl, &lens, &np);
         if (a.ndim != 1 || a.count != want || a.kind != 'f') {
             fclose(f);
             snn_fatal("%s: 'train.load': %s: a 1-d float array of %llu values is expected for "
@@ -643,10 +766,16 @@ static void load_vars(void)
         if (!b || fread(b, (size_t)a.size, (size_t)want, f) != (size_t)want)
             snn_fatal("%s: 'train.load': cannot read the values of %s", tc->load_where, path);
         fclose(f);
+        double *gv = malloc(sizeof *gv * (size_t)(want ? want : 1));
+        if (!gv)
+            snn_fatal("training: out of memory for '%s'", T.m->vars[k].name);
         for (uint64_t i = 0; i < want; i++)
-            T.buf[i] = snn_npy_value(b + i * (uint64_t)a.size, a.kind, a.size);
+            gv[i] = snn_npy_value(b + i * (uint64_t)a.size, a.kind, a.size);
         free(b);
-        var_write(k, T.buf, want);
+        var_merge(k, nl, gv, lens, np, 1); /* this rank's part into T.buf */
+        free(gv);
+        free(lens);
+        var_write(k, T.buf, nl);
         if (T.n_loaded < SNN_MAX_TRAIN_VARS)
             snprintf(T.loaded[T.n_loaded++], sizeof T.loaded[0], "%s", T.m->vars[k].name);
     }

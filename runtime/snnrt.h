@@ -970,7 +970,8 @@ void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
 
 /* A variable by name for the training loop (metrics, save, load): "Out.y" (kind 0: a neuron
  * variable of population 'owner'), "InOut.w" (1: a synapse variable of projection 'owner'),
- * "Delta.m" (custom-update variables: 2 one value, 3 per neuron, 4 per synapse). */
+ * "Delta.m" (custom-update variables: 2 one value (owner -1), 3 per neuron of population
+ * 'owner', 4 per synapse of projection 'owner'). */
 typedef struct snn_var_desc {
     const char *name;
     int kind;
@@ -1038,6 +1039,9 @@ typedef struct snn_model {
     void (*cugroup)(snn_run *run, int g, uint64_t step);
     void (*reset)(snn_run *run);
     void (*ds_feed)(snn_run *run, int p, const struct snn_dataset_in *in);
+    /* this rank's synapses per source neuron of projection q (n_pre counts; the training
+     * loop's save and load merge and split synapse variables across MPI ranks with them) */
+    void (*rows)(snn_run *run, int q, uint64_t *lens);
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run
