@@ -185,6 +185,8 @@ void emit_trace_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCode
 void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt);
 /* The phase 'custom_update' of the C step: each group's call when it is due. */
 void cu_phase_code(StrBuf *o, const Model *m);
+/* train.c: the training loop's hooks (variables by name, groups on demand, data set feeds) */
+void train_c_scope(TmplScope *g, const Model *m);
 
 /* ---- the phase table (phases.c) ------------------------------------------------------ */
 

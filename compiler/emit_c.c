@@ -1403,6 +1403,7 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
     scope_builders(g, m);
     tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
     cu_c_scope(g, m, opt); /* custom updates (custom.c) */
+    train_c_scope(g, m);   /* the training loop's hooks (train.c) */
     tmpl_set(g, "initfns", emit_initfns_end());
     return g;
 }

@@ -12,6 +12,7 @@
  * steps ascending), so both back ends, threads and ranks run them unchanged.
  */
 #include "rt_internal.h"
+#include "rt_train.h"
 #include "snn_npy.h"
 #include "snnrt.h"
 
@@ -483,6 +484,53 @@ uint64_t snn_dataset_example(uint64_t n_examples, int shuffle, uint64_t seed, ui
     return order[i];
 }
 
+void snn_dataset_feed(const snn_dataset *ds, const uint64_t *fs, uint32_t n, uint32_t len,
+                      const uint64_t *ex, int lanes, uint64_t step0, uint64_t **starts_out,
+                      uint32_t **steps_out)
+{
+    (void)lanes; /* lane 0 only: models have one lane */
+    const uint64_t e = ex[0];
+    uint64_t *starts = calloc((size_t)n + 1, sizeof *starts);
+    uint64_t *last = malloc(sizeof *last * (size_t)(n ? n : 1));
+    if (!starts || !last)
+        snn_fatal("data set feed: out of memory");
+    uint32_t *steps = NULL;
+    for (int pass = 0; pass < 2; pass++) { /* count each neuron's spikes, then place them */
+        for (uint32_t i = 0; i < n; i++)
+            last[i] = UINT64_MAX;
+        uint64_t *at = NULL;
+        if (pass) {
+            at = malloc(sizeof *at * (size_t)(n ? n : 1));
+            if (!at)
+                snn_fatal("data set feed: out of memory");
+            memcpy(at, starts, sizeof *at * (size_t)n);
+        }
+        for (uint64_t s = ds->offsets[e]; s < ds->offsets[e + 1]; s++) {
+            uint32_t u = ds->units[s];
+            if (fs[s] >= len || last[u] == fs[s]) /* one spike per channel and step */
+                continue;
+            last[u] = fs[s];
+            if (pass)
+                steps[at[u]++] = (uint32_t)(step0 + fs[s]);
+            else
+                starts[u + 1]++;
+        }
+        if (!pass) {
+            for (uint32_t i = 0; i < n; i++)
+                starts[i + 1] += starts[i];
+            steps = malloc(sizeof *steps * (size_t)(starts[n] + 1));
+            if (!steps)
+                snn_fatal("data set feed: out of memory for %llu spikes",
+                          (unsigned long long)starts[n]);
+            steps[starts[n]] = 0;
+        }
+        free(at);
+    }
+    free(last);
+    *starts_out = starts;
+    *steps_out = steps;
+}
+
 /* The step of a time within its example, as spike_source_array's: round(t / dt) - 1, at
  * least 0. */
 static uint64_t step_of(double t, double dt)
@@ -515,6 +563,11 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
                        snn_dataset_in *out)
 {
     const snn_config *cfg = run->cfg;
+    if (rt_train_on(cfg)) { /* the training loop feeds the examples (rt_train.c) */
+        (void)dt;
+        rt_train_dataset(run, pop, n, classes, out);
+        return;
+    }
     const struct snn_dataset_set *dc = NULL;
     for (int k = 0; k < cfg->n_datasets; k++)
         if (strcmp(cfg->datasets[k].pop, pop) == 0)

@@ -9,6 +9,7 @@
 
 #include "snnrt.h"
 #include "rt_internal.h"
+#include "rt_train.h"
 #include "rt_par.h"
 #include "rt_ckpt.h"
 #include "rt_internal.h"
@@ -617,7 +618,14 @@ static char *build_json(const char *status, const char *error)
         jb_str(&b, m->rparams[k].name);
         jb_printf(&b, ": %.17g", *m->rparams[k].value);
     }
-    jb_printf(&b, "}\n}\n");
+    jb_printf(&b, "}");
+    char *tj = rt_train_json(); /* the training loop's epochs (rt_train.c) */
+    if (tj) {
+        jb_printf(&b, ",\n  \"training\": ");
+        jb_raw(&b, tj, strlen(tj));
+        free(tj);
+    }
+    jb_printf(&b, "\n}\n");
     return b.s;
 }
 
@@ -1580,6 +1588,8 @@ static void plan_run(run_state *rs, const snn_model *m)
                   SNN_MAX_CUGROUPS);
     if (snn_config_cu_apply(cfg, m, run, rs->err, sizeof rs->err) != 0)
         snn_fatal("%s", rs->err);
+    if (rt_train_on(cfg))
+        rt_train_plan(m, run); /* the training loop's steps replace the duration */
     read_build_yaml();
 }
 
@@ -1733,17 +1743,20 @@ static void run_steps(run_state *rs, const snn_model *m)
     G.steps_done = step;
     int stop = 0;
     ticker tk;
-    {
-        /* the progress line: on a terminal; SNN_PROGRESS=1 forces it (mpirun passes the
-         * ranks' stderr through pipes), SNN_PROGRESS=0 turns it off */
-        const char *pe = getenv("SNN_PROGRESS");
-        int want = pe && *pe ? strcmp(pe, "0") != 0 : isatty(STDERR_FILENO);
-        ticker_init(&tk, t0, !cfg->quiet && run->rank == 0 && want);
-    }
+    /* the progress line: on a terminal; SNN_PROGRESS=1 forces it (mpirun passes the
+     * ranks' stderr through pipes), SNN_PROGRESS=0 turns it off */
+    const char *pe = getenv("SNN_PROGRESS");
+    const int show = !cfg->quiet && run->rank == 0 &&
+                     (pe && *pe ? strcmp(pe, "0") != 0 : isatty(STDERR_FILENO));
+    ticker_init(&tk, t0, show && !rt_train_on(cfg));
     /* step threads: forced, or chosen from timed steps (rt_pool.c) */
     if (run->blocks < 1)
         run->blocks = 1;
     rt_steps_begin(run, m->name, cfg->step_threads, G.verbose);
+    if (rt_train_on(cfg)) { /* the training loop: its own steps and progress line */
+        stop = rt_train_run(m, run, &g_stop, &G.steps_done, show);
+        step = run->n_steps;
+    }
     for (; step < run->n_steps && !stop; step++) {
         if (rt_steps_timing()) {
             const double ts = snn_now(), cs = rt_thread_cpu();
@@ -1946,6 +1959,7 @@ static void release_run(const snn_model *m)
     if (m->release)
         m->release(run);
     snn_cupd_release();
+    rt_train_release();
     rt_par_exchange_free();
     for (int p = 0; p < m->n_pops; p++) {
         free(G.files[p]);

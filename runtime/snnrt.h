@@ -94,6 +94,11 @@ double snn_now(void);                                         /* monotonic secon
 #define SNN_MAX_SPIKE_FILES 64
 #define SNN_MAX_DATA_FILES 64
 #define SNN_MAX_DATASETS 8
+#define SNN_MAX_TRAIN_GROUPS 32
+#define SNN_MAX_TRAIN_SCHED 16
+#define SNN_MAX_SCHED_VALUES 64
+#define SNN_MAX_TRAIN_VARS 32
+enum { SNN_TRAIN_EXAMPLE_END, SNN_TRAIN_BATCH_END, SNN_TRAIN_EPOCH_END, SNN_TRAIN_EVERY_STEPS };
 
 typedef struct snn_config {
     double duration_ms;       /* default 1000 */
@@ -175,6 +180,51 @@ typedef struct snn_config {
         double tau, threshold;   /* ms, intensity; defaults 20 and 51 (mlGeNN's) */
         uint64_t limit;          /* use the first 'limit' examples only; 0: all */
     } datasets[SNN_MAX_DATASETS];
+    /* train: { epochs, batch, train: { In: dir }, test: { In: dir }, ... }: the training
+     * loop (rt_train.c, docs/run.md "Training loop"); on: the section was given */
+    struct snn_train_set {
+        int on;
+        char where[192];
+        long epochs;               /* default 1 */
+        char epochs_where[192];
+        long batch;                /* examples per batch (lanes); default 1 */
+        char batch_where[192];
+        char pop[128];             /* the spike_source_dataset population */
+        char train_path[1024], test_path[1024];
+        char train_where[192], test_where[192];
+        int shuffle;               /* default 1 */
+        int has_seed;
+        uint64_t seed;             /* default: the run's seed */
+        long evaluate_every;       /* epochs between evaluations on the test set; 0: never */
+        int reset;                 /* 1: neuron state reset at every example (default) */
+        int evaluate_only;         /* no training: the test set once */
+        int n_groups;
+        struct snn_train_group {
+            char name[128];
+            int at;                /* SNN_TRAIN_EXAMPLE_END, ... */
+            uint32_t every;        /* SNN_TRAIN_EVERY_STEPS: steps */
+            char where[192];
+        } groups[SNN_MAX_TRAIN_GROUPS];
+        int n_sched;
+        struct snn_train_sched {
+            char param[128];
+            int n;                 /* a value per epoch (the last repeats); 0: step decay */
+            double values[SNN_MAX_SCHED_VALUES];
+            double factor;         /* step decay: value * factor^floor(epoch / every) */
+            long every;
+            char where[192];
+        } sched[SNN_MAX_TRAIN_SCHED];
+        char out_var[160], loss_var[160];
+        char out_where[192], loss_where[192];
+        char save_dir[1024];
+        int n_save;
+        char save_vars[SNN_MAX_TRAIN_VARS][160];
+        char save_var_where[SNN_MAX_TRAIN_VARS][192];
+        long save_every;           /* epochs; default 1 */
+        char save_where[192];
+        char load_dir[1024];
+        char load_where[192];
+    } train;
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -922,6 +972,18 @@ void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_
 void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
                              const snn_ragged *blocks, int n_blocks);
 
+/* A variable by name for the training loop (metrics, save, load): "Out.y" (kind 0: a neuron
+ * variable of population 'owner'), "InOut.w" (1: a synapse variable of projection 'owner'),
+ * "Delta.m" (custom-update variables: 2 one value (owner -1), 3 per neuron of population
+ * 'owner', 4 per synapse of projection 'owner'). */
+typedef struct snn_var_desc {
+    const char *name;
+    int kind;
+    int owner;
+} snn_var_desc;
+
+struct snn_dataset_in;
+
 typedef struct snn_model {
     const char *name;
     const char *model_file;
@@ -968,6 +1030,22 @@ typedef struct snn_model {
      * run config's custom_updates may change (run->cu_every, run->cu_at_end). */
     int n_cugroups;                    /* at most SNN_MAX_CUGROUPS */
     const snn_cugroup_desc *cugroups;
+    /* The training loop (rt_train.c; NULL: the back end has no training loop): the
+     * variables by name; var(run, k, lane, fn, ctx) hands variable k of batch lane 'lane'
+     * (0 while models have one lane) to fn as model->state does
+     * (synapse variables gathered in the order of snn_state_synapses, written back after
+     * fn); a custom-update group now; the neuron state of every population back to its
+     * initial values, spike queues emptied; population p's data set spikes replaced by
+     * in's (starts and steps; the model frees the last ones it was given). */
+    int n_vars;
+    const snn_var_desc *vars;
+    void (*var)(snn_run *run, int k, int lane, snn_state_fn fn, void *ctx);
+    void (*cugroup)(snn_run *run, int g, uint64_t step);
+    void (*reset)(snn_run *run);
+    void (*ds_feed)(snn_run *run, int p, const struct snn_dataset_in *in);
+    /* this rank's synapses per source neuron of projection q (n_pre counts; the training
+     * loop's save and load merge and split synapse variables across MPI ranks with them) */
+    void (*rows)(snn_run *run, int q, uint64_t *lens);
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run
@@ -1035,6 +1113,14 @@ int snn_dataset_read_idx(const char *images, const char *labels, double tau, dou
                          uint64_t limit, uint32_t n, int classes, snn_dataset *ds, char *err,
                          size_t errlen);
 /* Example of position j: epoch j / n, order sequential or shuffled from seed. */
+/* The spikes of one batch (the training loop's feed, rt_train.c): 'lanes' examples ex[] of
+ * ds, lane b of the batch at position n B + b; the examples' spikes at steps step0 + their
+ * step within the example (fs[s], below len; one per channel and step), as a
+ * spike_source_array's *starts (n + 1) and *steps (malloc'd).  Only lane 0 is laid out while
+ * models have one lane. */
+void snn_dataset_feed(const snn_dataset *ds, const uint64_t *fs, uint32_t n, uint32_t len,
+                      const uint64_t *ex, int lanes, uint64_t step0, uint64_t **starts,
+                      uint32_t **steps);
 uint64_t snn_dataset_example(uint64_t n_examples, int shuffle, uint64_t seed, uint64_t j,
                              uint64_t *order, uint64_t *order_epoch);
 
