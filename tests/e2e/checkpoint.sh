@@ -12,8 +12,8 @@
 #     writes one and goes on: restored, both give the uninterrupted run's spikes (restored
 #     from the directory the restored run checkpoints into); every_seconds;
 #   - bad input, nothing run (no output directory): a checkpoint of another model, of
-#     another snncc version, a truncated file, a corrupt one, a missing one, another
-#     number of ranks, a step at or past the end;
+#     another snncc version, a truncated file, a corrupt one, a missing one, a step at or
+#     past the end (another number of ranks restores: checkpoint_ranks.sh);
 #   - a disk that fills while writing (SNN_CKPT_LIMIT_BYTES): the warning, the run goes on
 #     and the previous checkpoint stays valid; checkpoint options without 'dir';
 #   - kill -9 while a checkpoint is written (SNN_CKPT_PAUSE_S): the previous one stays and
@@ -211,7 +211,6 @@ copy missing
 rm "$WORK/missing/rank0/snn_in1_E.bin"
 bad missing "ck: error: --restore: checkpoint file '$WORK/missing/rank0/snn_in1_E.bin' is missing (the manifest lists it)" "$WORK/missing"
 bad nodir "ck: error: --restore: cannot read '$WORK/nowhere/manifest.json': No such file or directory (not a checkpoint directory?)" "$WORK/nowhere"
-bad ranks "ck: error: --restore: '$WORK/ck_r2/manifest.json' was written by 2 ranks x 1 thread, this run has 1 rank x 1 thread: a checkpoint restores on the decomposition it was written on (run it with the same number of MPI ranks)" "$WORK/ck_r2"
 bad end "ck: error: --restore: the checkpoint '$ck' is at step 1000 (100 ms), which is not before the end of this run (1000 steps = 100 ms): raise the duration" "$ck" --time 100
 ok "bad checkpoints refused with the file and what differs, nothing run"
 
