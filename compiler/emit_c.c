@@ -154,6 +154,15 @@ static void state_io(StrBuf *o, const StateTable *st)
                          "snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, NULL, "
                          "0);\n", n, n, n, n);
             break;
+        case SK_SS_CURSOR:
+            if (e->pop->model->dataset) {
+                const char *p = e->pop->name;
+                sb_printf(o, "snn_state_ds_cursor(fn, ctx, \"%s\", %s, snn_sss_%s, snn_sst_%s, "
+                             "SNN_LO_%s, SNN_NL_%s, SNN_N_%s);\n", n, n, p, p, p, p, p);
+            } else {
+                state_io_plain(o, e);
+            }
+            break;
         case SK_PRE_VAR:
             sb_printf(o, "snn_state_pre(fn, ctx, \"%s\", %s, sizeof(%s), snn_syn_%s, snn_nthr);\n",
                       n, n, e->type, e->proj->name);

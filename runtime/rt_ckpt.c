@@ -74,6 +74,23 @@ uint32_t rt_crc32(uint32_t crc, const void *data, size_t n)
     return ~crc;
 }
 
+/* The checkpoint being restored (rt_ckpt_open) */
+typedef struct rfile {
+    char name[600];
+    uint64_t bytes;
+    uint32_t crc;
+    int used;
+} rfile;
+
+static struct {
+    char dir[4096];
+    uint64_t step;
+    rfile *files;
+    int n_files;
+    int rank;
+    int ranks, old_ranks, repart; /* repart: written on old_ranks != ranks */
+} R;
+
 /* ------------------------------------------------------------------------------------- */
 /* Layouts: how the piece handed to fn next maps to global indices (a restore on another
  * number of ranks re-partitions by them; load_piece) */
@@ -110,6 +127,19 @@ void snn_state_ring(snn_state_fn fn, void *ctx, const char *name, void *data, si
 {
     L.kind = LAY_RING, L.elem = elem, L.rows = depth, L.lo = lo, L.nl = nl, L.n = n;
     lay_call(fn, ctx, name, data, elem * (size_t)depth * nl, 0);
+}
+
+static void load_piece(void *ctx, const char *name, int block, void *data, size_t bytes,
+                       int flags);
+
+void snn_state_ds_cursor(snn_state_fn fn, void *ctx, const char *name, uint64_t *cursor,
+                         const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
+                         uint32_t n)
+{
+    if (fn == load_piece) /* the lists are this run's: the cursors follow from the step */
+        snn_dataset_seek(starts, steps, lo, nl, R.step, cursor);
+    else
+        snn_state_local(fn, ctx, name, cursor, sizeof *cursor, 1, 0, lo, nl, n);
 }
 
 void snn_state_replicated(snn_state_fn fn, void *ctx, const char *name, void *data,
@@ -632,21 +662,6 @@ void rt_ckpt_timing(double *write_s, uint64_t *bytes, double *load_s)
 /* ------------------------------------------------------------------------------------- */
 /* Restoring */
 
-typedef struct rfile {
-    char name[600];
-    uint64_t bytes;
-    uint32_t crc;
-    int used;
-} rfile;
-
-static struct {
-    char dir[4096];
-    uint64_t step;
-    rfile *files;
-    int n_files;
-    int rank;
-    int ranks, old_ranks, repart; /* repart: written on old_ranks != ranks */
-} R;
 
 const char *rt_ckpt_restored_from(uint64_t *step)
 {

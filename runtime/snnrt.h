@@ -933,6 +933,11 @@ void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
  *     exchange gives a rank only the spikes it needs).  snn_state_queue_counts: its counts,
  *     set with the queue.  */
 #define SNN_STATE_AUX 2
+/* A data set's spike cursors (snn_state_local's layout): stored; on a restore set for the
+ * checkpoint's step (snn_dataset_seek), since the lists are built for the run's duration. */
+void snn_state_ds_cursor(snn_state_fn fn, void *ctx, const char *name, uint64_t *cursor,
+                         const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
+                         uint32_t n);
 void snn_state_local(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
                      uint32_t rows, uint32_t pad, uint32_t lo, uint32_t nl, uint32_t n);
 void snn_state_ring(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
@@ -1035,6 +1040,12 @@ typedef struct snn_dataset_in {
  * missing or bad data set ends the run with snn_fatal naming the file and the fault. */
 void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
                        snn_dataset_in *out);
+/* The spike cursors of neurons [lo, lo + nl) (cursor[i] for neuron lo + i) set for step:
+ * each neuron's first spike at or after it.  The lists and the labels are indexed by the
+ * step from 0, so a restored run (built for its own duration) continues at the checkpoint's
+ * step by this alone (snn_state_ds_cursor). */
+void snn_dataset_seek(const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
+                      uint64_t step, uint64_t *cursor);
 
 /* The data sets this run read (for run.json): population, example length, examples in
  * the data set, positions presented and the shuffle's seed. */
