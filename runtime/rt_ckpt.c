@@ -184,6 +184,85 @@ void snn_state_queue_counts(snn_state_fn fn, void *ctx, const char *name, uint32
 /* ------------------------------------------------------------------------------------- */
 /* Synapses, independent of the thread blocks */
 
+/* The targets piece: for each source its row length, then its targets as differences from
+ * the previous one (the first from 0), zigzag-coded (ascending rows give small positive
+ * differences; any order works), each value a LEB128 varint: about a byte per synapse
+ * where 4 would be plain.  tgt: n_pre row lengths, then the targets. */
+static size_t put_varint(uint8_t *o, uint64_t v)
+{
+    size_t k = 0;
+    for (; v >= 0x80; v >>= 7)
+        o[k++] = (uint8_t)(v | 0x80);
+    o[k++] = (uint8_t)v;
+    return k;
+}
+
+static size_t tgt_encode(const uint32_t *tgt, uint32_t n_pre, uint8_t *out)
+{
+    size_t k = 0, t = n_pre;
+    for (uint32_t i = 0; i < n_pre; i++) {
+        k += put_varint(out + k, tgt[i]);
+        int64_t prev = 0;
+        for (uint32_t j = 0; j < tgt[i]; j++, t++) {
+            int64_t d = (int64_t)tgt[t] - prev;
+            k += put_varint(out + k, d < 0 ? ((uint64_t)(-d) << 1) - 1 : (uint64_t)d << 1);
+            prev = tgt[t];
+        }
+    }
+    return k;
+}
+
+/* Decoded: malloc'd n_pre row lengths then *total targets; NULL if malformed. */
+static uint32_t *tgt_decode(const uint8_t *in, size_t n, uint32_t n_pre, size_t *total)
+{
+    uint32_t *out = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t k = 0, t = n_pre;
+        for (uint32_t i = 0; i < n_pre; i++) {
+            uint64_t len = 0;
+            for (int sh = 0;; sh += 7) {
+                if (k >= n || sh > 28)
+                    goto bad;
+                len |= (uint64_t)(in[k] & 0x7f) << sh;
+                if (!(in[k++] & 0x80))
+                    break;
+            }
+            if (len > UINT32_MAX || len > n - k) /* at least a byte per target */
+                goto bad;
+            if (out)
+                out[i] = (uint32_t)len;
+            int64_t prev = 0;
+            for (uint64_t j = 0; j < len; j++, t++) {
+                uint64_t v = 0;
+                for (int sh = 0;; sh += 7) {
+                    if (k >= n || sh > 35)
+                        goto bad;
+                    v |= (uint64_t)(in[k] & 0x7f) << sh;
+                    if (!(in[k++] & 0x80))
+                        break;
+                }
+                prev += v & 1 ? -(int64_t)((v + 1) >> 1) : (int64_t)(v >> 1);
+                if (prev < 0 || prev > (int64_t)UINT32_MAX)
+                    goto bad;
+                if (out)
+                    out[t] = (uint32_t)prev;
+            }
+        }
+        if (k != n)
+            goto bad;
+        if (!pass) {
+            *total = t - n_pre;
+            out = malloc(sizeof(uint32_t) * t + 1);
+            if (!out)
+                snn_fatal("out of memory reading a checkpoint's synapse targets");
+        }
+    }
+    return out;
+bad:
+    free(out);
+    return NULL;
+}
+
 /* Row i of block b: its first storage position and length. */
 static void block_row(const snn_ragged *r, uint32_t i, uint64_t *start, uint64_t *len)
 {
@@ -233,7 +312,11 @@ void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_
         }
         char tname[600];
         snprintf(tname, sizeof tname, "%s.targets", name);
-        fn(ctx, tname, -1, tgt, sizeof(uint32_t) * ((size_t)n_pre + total), SNN_STATE_AUX);
+        uint8_t *enc = malloc(5 * ((size_t)n_pre + total) + 1);
+        if (!enc)
+            snn_fatal("out of memory for a checkpoint of '%s'", name);
+        fn(ctx, tname, -1, enc, tgt_encode(tgt, n_pre, enc), SNN_STATE_AUX);
+        free(enc);
     }
     for (int pass = 0; pass < 2; pass++) {
         size_t k = 0;
@@ -996,10 +1079,12 @@ static void repart_syn(const char *name, const char *file, char *data, size_t by
     if (!pos || !ot || !ov || !ovb || !otb)
         snn_fatal("out of memory restoring '%s'", name);
     for (int r = 0; r < R.old_ranks; r++) {
-        ot[r] = old_piece(r, tfile, &otb[r], "the synapses' targets");
+        size_t eb;
+        uint8_t *enc = old_piece(r, tfile, &eb, "the synapses' targets");
+        ot[r] = tgt_decode(enc, eb, n_pre, &otb[r]);
+        free(enc);
         ov[r] = old_piece(r, file, &ovb[r], "the synapses' values");
-        if (otb[r] < sizeof(uint32_t) * n_pre ||
-            (otb[r] / sizeof(uint32_t) - n_pre) * L.vb != ovb[r])
+        if (!ot[r] || otb[r] * L.vb != ovb[r])
             snn_fatal("--restore: checkpoint files '%s/rank%d/%s' and its targets do not agree "
                       "(or another number of sources than '%s' has)", R.dir, r, file, name);
         pos[r] = 0;
@@ -1009,7 +1094,7 @@ static void repart_syn(const char *name, const char *file, char *data, size_t by
     for (uint32_t i = 0; i < n_pre; i++)
         for (int r = 0; r < R.old_ranks; r++) {
             const uint32_t len = ot[r][i], *t = ot[r] + n_pre + pos[r];
-            if (pos[r] + len > otb[r] / sizeof(uint32_t) - n_pre)
+            if (pos[r] + len > otb[r])
                 snn_fatal("--restore: checkpoint file '%s/rank%d/%s': row lengths beyond its "
                           "targets", R.dir, r, tfile);
             for (uint32_t j = 0; j < len; j++) {
