@@ -5,8 +5,9 @@
 # poisson_input current sources, an alpha synapse and spike, state and synapse recordings:
 #   - T steps on R ranks + a checkpoint, restored on R' ranks up to 2T = 2T steps on one
 #     rank, bitwise (spikes, recordings, spike counts, final checksums): 2 -> 1, 1 -> 2,
-#     2 -> 3 (oversubscribed), 3 -> 2 with the point-to-point exchange, and a checkpoint of
-#     the MPI build's 2 ranks restored by the one-process build;
+#     2 -> 3 (oversubscribed), 3 -> 2 with the point-to-point exchange, a checkpoint of the
+#     MPI build's 2 ranks restored by the one-process build, and the one-process build's
+#     checkpoint at a step between two exchanges restored on 2 ranks;
 #     (under which a rank updates only the presynaptic variables of the sources it has
 #     synapses from: each source's value comes from such a rank);
 #   - what cannot be re-partitioned is refused naming it: a presynaptic variable that two
@@ -38,7 +39,7 @@ sim="$WORK/bm/ck"
 # final_checksum equal FULL's
 concat() {
     $PY - "$@" <<'PY'
-import json, sys
+import json, os, sys
 import numpy as np
 full, first, second = sys.argv[1:4]
 for f in ["spikes_E.npy", "spikes_I.npy", "spikes_S.npy", "E_V.npy", "SE_w.npy"]:
@@ -51,7 +52,7 @@ for f in ["spikes_E.npy", "spikes_I.npy", "spikes_S.npy", "E_V.npy", "SE_w.npy"]
 r1, r2 = json.load(open(f"{full}/run.json")), json.load(open(f"{second}/run.json"))
 assert [p["spikes"] for p in r1["populations"]] == [p["spikes"] for p in r2["populations"]]
 assert [p.get("final_checksum") for p in r1["projections"]] == [p.get("final_checksum") for p in r2["projections"]]
-assert r2["status"] == "complete" and r2["run"]["restored_from"]["step"] == 1000, r2["run"]
+assert r2["status"] == "complete" and r2["run"]["restored_from"]["step"] == int(os.environ.get("STEP", 1000)), r2["run"]
 PY
 }
 
@@ -87,6 +88,15 @@ restore 3p 2 --set exchange=p2p
 "$WORK/b/ck" --time 200 --quiet --output "$WORK/b_2to1p" --restore "$WORK/ck_2"
 concat "$WORK/full" "$WORK/a_2" "$WORK/b_2to1p" || fail "2 ranks -> the one-process build: differs"
 ok "checkpoint of 2 ranks restored by the one-process build"
+
+# the one-process build's checkpoint after step 995 (not at an exchange: the minimum delay is
+# 10 steps) restored on 2 ranks, whose first exchange interval is cut short
+"$WORK/b/ck" --time 99.5 --quiet --output "$WORK/a_odd" --set checkpoint.dir="$WORK/ck_odd" \
+    --set checkpoint.at_end=true
+grep -q '"step": 995,' "$WORK/ck_odd/manifest.json" || fail "no checkpoint at step 995"
+"${MPIRUN[@]}" -np 2 "$sim" --time 200 --quiet --output "$WORK/b_odd" --restore "$WORK/ck_odd"
+STEP=995 concat "$WORK/full" "$WORK/a_odd" "$WORK/b_odd" || fail "step 995, 1 -> 2 ranks: differs"
+ok "the one-process build's checkpoint at step 995 restored on 2 ranks: bitwise"
 
 # the old ranks disagree on a presynaptic variable: refused, naming it
 rm -rf "$WORK/ck_bad"
