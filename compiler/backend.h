@@ -364,6 +364,8 @@ bool state_needs_positions(const Projection *pj);
 /* Names, for --state. */
 const char *state_kind_name(StateKind k);
 const char *state_shape_name(const StateEntry *e);
+/* The population an entry is sized by (its neurons, for per-neuron shapes). */
+const char *state_size_pop(const StateEntry *e);
 const char *state_init_name(StateInit i);
 /* The table as text, one entry a line (snncc --state). */
 void state_print(StrBuf *o, const StateTable *t);

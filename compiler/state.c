@@ -56,6 +56,11 @@ static const char *size_pop(const StateEntry *e)
     return e->pop->name;
 }
 
+const char *state_size_pop(const StateEntry *e)
+{
+    return size_pop(e);
+}
+
 const char *state_shape_name(const StateEntry *e)
 {
     const char *p = size_pop(e);

@@ -706,3 +706,19 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
     out->count = count;
     out->start = dc->start;
 }
+
+void snn_dataset_seek(const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
+                      uint64_t step, uint64_t *cursor)
+{
+    for (uint32_t i = 0; i < nl; i++) {
+        uint64_t a = starts[lo + i], b = starts[lo + i + 1];
+        while (a < b) { /* the first spike at or after step */
+            uint64_t mid = a + (b - a) / 2;
+            if (steps[mid] < step)
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        cursor[i] = a;
+    }
+}

@@ -1606,13 +1606,6 @@ static void check_checkpoints(const run_state *rs, const snn_model *m)
     if (!cfg->ckpt_dir[0] && (cfg->ckpt_every_steps || cfg->ckpt_every_seconds > 0 ||
                               cfg->ckpt_at_end))
         snn_fatal("%s: 'checkpoint' needs 'dir' (where to write them)", cfg->ckpt_where);
-    /* data sets: the spike lists are built for the run's duration, so a restored run's
-     * cursors would point into other lists; refused until checkpoints rebuild them */
-    for (int p = 0; p < m->n_pops && (cfg->ckpt_dir[0] || rs->restore_dir); p++)
-        if (m->pops[p].spike_source == 2)
-            snn_fatal("population '%s' is a spike_source_dataset: checkpoints and --restore do "
-                      "not support data sets yet (docs/run.md \"Data sets\"): leave "
-                      "'checkpoint' out", m->pops[p].name);
     if (rs->restore_dir) {
         G.first_step = rt_ckpt_open(m, cfg, rs->restore_dir, run->rank, run->ranks, run->n_steps);
         run->seed = cfg->seed; /* the checkpoint's: rows are rebuilt from it */

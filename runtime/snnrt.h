@@ -984,6 +984,42 @@ typedef struct snn_var_desc {
 
 struct snn_dataset_in;
 
+/* How a piece maps to global indices, for a restore on another number of MPI ranks
+ * (rt_ckpt.c re-partitions it; on the same number of ranks the bytes are loaded as they
+ * are).  Each sets the layout and hands the piece to fn.  SNN_STATE_AUX: a piece that is
+ * written but not loaded back (what re-partitioning needs: a synapse piece's targets).
+ *   snn_state_local: rows x nl elements of elem bytes (row-major; rows 1 for a plain
+ *     per-neuron array), then pad elements; this rank's neurons [lo, lo + nl) of n.
+ *   snn_state_ring: a dendritic delay ring, depth rows of nl, row (step % depth) holding
+ *     the input of that step: re-partitioned by step, so the depth may differ.
+ *   snn_state_replicated: the same on every rank (runtime parameters, presynaptic
+ *     variables, reductions); a restore on other ranks checks that the old ranks agree.
+ *   snn_state_queue: a spike queue (nslot slots of n global ids, counts per slot; the ids
+ *     of a slot ascending): a slot becomes the union of the old ranks' (the point-to-point
+ *     exchange gives a rank only the spikes it needs).  snn_state_queue_counts: its counts,
+ *     set with the queue.  */
+#define SNN_STATE_AUX 2
+/* A data set's spike cursors (snn_state_local's layout): stored; on a restore set for the
+ * checkpoint's step (snn_dataset_seek), since the lists are built for the run's duration. */
+void snn_state_ds_cursor(snn_state_fn fn, void *ctx, const char *name, uint64_t *cursor,
+                         const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
+                         uint32_t n);
+void snn_state_local(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
+                     uint32_t rows, uint32_t pad, uint32_t lo, uint32_t nl, uint32_t n);
+void snn_state_ring(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
+                    uint32_t depth, uint32_t lo, uint32_t nl, uint32_t n);
+void snn_state_replicated(snn_state_fn fn, void *ctx, const char *name, void *data,
+                          size_t bytes);
+/* A presynaptic variable (per source, every rank): under the point-to-point exchange a rank
+ * updates only the sources it has synapses from, so each source's value is taken from an
+ * old rank that has (the piece "<name>.held": a byte per source). */
+void snn_state_pre(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
+                   const snn_ragged *blocks, int n_blocks);
+void snn_state_queue(snn_state_fn fn, void *ctx, const char *name, uint32_t *queue,
+                     uint32_t *counts, uint32_t nslot, uint32_t n);
+void snn_state_queue_counts(snn_state_fn fn, void *ctx, const char *name, uint32_t *counts,
+                            size_t bytes);
+
 typedef struct snn_model {
     const char *name;
     const char *model_file;
@@ -1086,6 +1122,12 @@ typedef struct snn_dataset_in {
  * missing or bad data set ends the run with snn_fatal naming the file and the fault. */
 void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
                        snn_dataset_in *out);
+/* The spike cursors of neurons [lo, lo + nl) (cursor[i] for neuron lo + i) set for step:
+ * each neuron's first spike at or after it.  The lists and the labels are indexed by the
+ * step from 0, so a restored run (built for its own duration) continues at the checkpoint's
+ * step by this alone (snn_state_ds_cursor). */
+void snn_dataset_seek(const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
+                      uint64_t step, uint64_t *cursor);
 
 /* The data sets this run read (for run.json): population, example length, examples in
  * the data set, positions presented and the shuffle's seed. */

@@ -236,5 +236,4 @@ fails "'datasets': the model has no population 'Inn' (did you mean 'In'?)" --set
 fails "'datasets.In.order' must be sequential or shuffle (got 'random')" --set datasets.In.order=random
 fails "'datasets.In': unknown key 'fille' (did you mean 'file'?)" --set datasets.In.fille=ds
 fails "population 'In' is a spike_source_dataset: its spikes come from its data set" --set spike_times.In=x.txt
-fails "population 'In' is a spike_source_dataset: checkpoints and --restore do not support data sets yet" --set datasets.In.file=ds --set checkpoint.dir=ck --set checkpoint.at_end=true
 echo "bad data sets and configs: clear errors"
