@@ -121,6 +121,12 @@ static void state_io(StrBuf *o, const StateTable *st)
                              "SNN_N_%s, 0);\n", n, n, e->pop->name, e->pop->name);
             break;
         case SK_ROWS:
+            if (e->proj && e->proj->rewired) { /* rows that change: not from the seed */
+                sb_printf(o, "snn_fatal(\"checkpoints: projection '%s' is rewired by a "
+                             "connectivity_update; its rows cannot be checkpointed yet\");\n",
+                          e->proj->name);
+                break;
+            }
             sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n"
                          "snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, NULL, "
                          "0);\n", n, n, n, n);
@@ -1403,6 +1409,7 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
     scope_builders(g, m);
     tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
     cu_c_scope(g, m, opt); /* custom updates (custom.c) */
+    rewire_c_scope(g, m, opt); /* connectivity updates (rewire.c) */
     tmpl_set(g, "initfns", emit_initfns_end());
     return g;
 }
