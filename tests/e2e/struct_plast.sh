@@ -9,6 +9,8 @@
 #     counts exactly its target's spikes since the synapse was made, so the column views are
 #     rebuilt after every update (tests/e2e/struct_plast/check.py);
 #   - mode 1 (add.total = n_removed): synapses at the end = built - failed;
+#   - a built row longer than max_row_length, and checkpoints, stop the run at start with a
+#     message;
 #   - both bitwise the same (spikes, synapse recordings, counts, final checksum) for 2 and
 #     3 threads, 2 MPI ranks and 2 ranks x 2 threads.
 set -euo pipefail
@@ -47,3 +49,17 @@ assert cu["synapses"] == pj["synapses"] - cu["failed"], (cu, pj["synapses"])
 assert cu["added"] + cu["failed"] == cu["removed"], cu
 PY
 ok "mode 1: additions = removals - failed; synapses at the end = built - failed"
+"$SNNCC" -q -D cap=3 "$M" -o "$WORK/cap"
+if "$WORK/cap/rewire" --time 1 --quiet --output "$WORK/capo" 2>"$WORK/cap.err"; then
+    fail "max_row_length 3 below the built rows: the run must stop"
+fi
+grep -q "error: projection 'SE': source [0-9]* has [0-9]* synapses, more than its max_row_length 3 (connectivity update 'rw'); give a larger max_row_length" "$WORK/cap.err" ||
+    fail "max_row_length: $(cat "$WORK/cap.err")"
+ok "a built row longer than max_row_length: an error at start naming the projection and source"
+if "$WORK/c0/rewire" --time 1 --quiet --output "$WORK/cko" --set checkpoint.dir="$WORK/ck" \
+    2>"$WORK/ck.err"; then
+    fail "checkpoints of a rewired projection must be refused"
+fi
+grep -q "checkpoints of rewired projections are not supported yet" "$WORK/ck.err" ||
+    fail "checkpoint: $(cat "$WORK/ck.err")"
+ok "checkpoints of a rewired projection refused at start"

@@ -5,12 +5,14 @@
 -- (add.total = n_removed), spread over the rows with room.
 network { name = "rewire", dt = 0.1, seed = 21, precision = "double" }
 local mode = param("mode", 0)
+local cap = param("cap", 0)   -- > 0: max_row_length = cap instead of row_padding
 local S = population { "S", poisson { rate = 40.0 }, 20 }
 local E = population { "E", lif, 20, init = { V = uniform(-70.0, -55.0) } }
 current_source { E, noise { mean = 500.0, sd = 400.0 } }
 local tag = synapse { name = "tag", vars = { w = 1.0, c = 0.0 }, on_post = "c += 1.0;" }
 local P = projection { S, E, name = "SE", conn = fixed_probability(0.3), synapse = tag,
-  weight = uniform(0.0, 1.0), delay = 0.5, psm = exp_curr(2.0), row_padding = 0.25 }
+  weight = uniform(0.0, 1.0), delay = 0.5, psm = exp_curr(2.0),
+  max_row_length = cap > 0 and cap or nil, row_padding = cap == 0 and 0.25 or nil }
 if mode == 0 then
   connectivity_update { name = "rw", projection = P, every = 10,
     params = { theta = 0.3, p = 0.05, w0 = 0.5 },
