@@ -313,8 +313,8 @@ void ir_dump(StrBuf *out, const Model *m)
     }
     for (int i = 0; i < m->n_cupds; i++) { /* connectivity updates, in file (= run) order */
         const ConnUpdate *u = m->cupds[i];
-        sb_printf(out, "connectivity_update %s projection=%s every=%d\n", u->name, u->proj_name,
-                  u->every);
+        sb_printf(out, "connectivity_update %s projection=%s every=%d group=%s\n", u->name,
+                  u->proj_name, u->every, u->group ? u->group : "-");
         for (int k = 0; k < u->n_params; k++)
             sb_printf(out, "    param %s = %.17g\n", u->params[k].name, u->params[k].value);
         dump_code(out, "remove", &u->remove);

@@ -2881,8 +2881,8 @@ static CodeStr read_value(lua_State *L, int t, const char *key, SrcLoc call, con
 static int l_connectivity_update(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    static const char *const keys[] = {"name", "projection", "every", "params", "remove",
-                                       "add", NULL};
+    static const char *const keys[] = {"name", "projection", "every", "group", "params",
+                                       "remove", "add", NULL};
     check_keys(L, 1, "connectivity_update", keys, 0);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -2910,12 +2910,18 @@ static int l_connectivity_update(lua_State *L)
                   type_name(L, -1));
     lua_pop(L, 1);
     double every;
-    if (!opt_number(L, 1, "every", 0, what, &every))
-        api_error(L, "%s: missing 'every' (run it every N steps)", what);
-    if (every < 1 || every != floor(every) || every > 2e9)
-        api_error(L, "%s: 'every' must be a whole number of steps, at least 1 (got %g)", what,
-                  every);
-    u->every = (int)every;
+    u->group = opt_string(L, 1, "group", 0, what);
+    if (u->group && !name_ok(L, u->group))
+        api_error(L, "%s: group '%s' must be an identifier", what, u->group);
+    if (opt_number(L, 1, "every", 0, what, &every)) {
+        if (every < 1 || every != floor(every) || every > 2e9)
+            api_error(L, "%s: 'every' must be a whole number of steps, at least 1 (got %g)",
+                      what, every);
+        u->every = (int)every;
+    } else if (!u->group) {
+        api_error(L, "%s: missing 'every' (run it every N steps) or 'group' (run it when that "
+                     "custom-update group runs)", what);
+    }
     u->n_params = read_params(L, 1, "params", what, u->loc, &u->params);
     u->remove = read_value(L, 1, "remove", u->loc, what);
     if (lua_getfield(L, 1, "add") != LUA_TNIL) {

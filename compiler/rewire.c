@@ -147,6 +147,22 @@ static int check_one(Model *m, ConnUpdate *u)
     }
     u->proj = pj;
     int errs = 0;
+    u->group_index = -1;
+    if (u->group) {
+        const char **gn = arena_alloc(sizeof(char *) * (size_t)(m->n_cu_groups + 1));
+        for (int g = 0; g < m->n_cu_groups; g++) {
+            gn[g] = m->cu_groups[g].name;
+            if (!strcmp(gn[g], u->group))
+                u->group_index = g;
+        }
+        if (u->group_index < 0) {
+            char hint[128];
+            diag_hint(hint, sizeof hint, u->group, gn, m->n_cu_groups);
+            diag_error(u->loc, "%s: no custom-update group '%s'%s (a group is named by the "
+                               "custom_update{}s in it)", what, u->group, hint);
+            errs++;
+        }
+    }
     for (int i = 0; i < u->index; i++)
         if (m->cupds[i]->proj == pj) {
             diag_error(u->loc, "%s: projection '%s' already has connectivity update '%s' (%s:%d); "
@@ -583,7 +599,16 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
 /* The phase table's 'conn_update' row: each update when it is due. */
 void rewire_phase_code(StrBuf *o, const Model *m)
 {
-    for (int i = 0; i < m->n_cupds; i++)
-        sb_printf(o, "if ((step + 1) %% %du == 0)\n    snn_rewire_%s(run, step);\n",
-                  m->cupds[i]->every, m->cupds[i]->name);
+    for (int i = 0; i < m->n_cupds; i++) {
+        const ConnUpdate *u = m->cupds[i];
+        if (u->every && u->group_index >= 0)
+            sb_printf(o, "if ((step + 1) %% %du == 0 || snn_cupd_due(run, %d, step))\n",
+                      u->every, u->group_index);
+        else if (u->every)
+            sb_printf(o, "if ((step + 1) %% %du == 0)\n", u->every);
+        else
+            sb_printf(o, "if (snn_cupd_due(run, %d, step)) /* group '%s' */\n", u->group_index,
+                      u->group);
+        sb_printf(o, "    snn_rewire_%s(run, step);\n", u->name);
+    }
 }

@@ -449,7 +449,8 @@ typedef struct ConnUpdate {
     SrcLoc loc;
     int index;           /* position in Model.cupds */
     const char *proj_name;
-    int every;           /* steps (after steps N-1, 2N-1, ...) */
+    int every;           /* steps (after steps N-1, 2N-1, ...); 0: only with the group */
+    const char *group;   /* also when this custom-update group runs (NULL: none) */
     NamedValue *params;  /* sorted by name */
     int n_params;
     CodeStr remove;      /* value: nonzero removes the synapse (stmts + expr) */
@@ -461,6 +462,7 @@ typedef struct ConnUpdate {
     int n_init;
     /* set by check */
     struct Projection *proj;
+    int group_index;     /* into Model.cu_groups, or -1 */
     int *init_of_var;    /* per syn var (plastic) or 1 (static weight): index into init_code,
                           * -1: the declared initial value */
 } ConnUpdate;

@@ -9,6 +9,8 @@
 #     counts exactly its target's spikes since the synapse was made, so the column views are
 #     rebuilt after every update (tests/e2e/struct_plast/check.py);
 #   - mode 1 (add.total = n_removed): synapses at the end = built - failed;
+#   - mode 2 (mode 0 triggered by a custom-update group instead of 'every'): the same
+#     outputs as mode 0; the run config's custom_updates.Rewire.every=20 halves the runs;
 #   - a built row longer than max_row_length, and checkpoints, stop the run at start with a
 #     message;
 #   - both bitwise the same (spikes, synapse recordings, counts, final checksum) for 2 and
@@ -63,3 +65,10 @@ fi
 grep -q "checkpoints of rewired projections are not supported yet" "$WORK/ck.err" ||
     fail "checkpoint: $(cat "$WORK/ck.err")"
 ok "checkpoints of a rewired projection refused at start"
+"$SNNCC" -q -D mode=2 "$M" -o "$WORK/c2"
+"$WORK/c2/rewire" --time $T --quiet --output "$WORK/g2"
+same_outputs "$WORK/ref0" "$WORK/g2" "mode 2 (group) against mode 0 (every)"
+"$WORK/c2/rewire" --time $T --quiet --output "$WORK/g20" --set custom_updates.Rewire.every=20
+[ "$($PY -c "import json, sys; print(json.load(open(sys.argv[1]))['connectivity_updates'][0]['runs'])" "$WORK/g20/run.json")" = 50 ] ||
+    fail "custom_updates.Rewire.every=20 must run the connectivity update 50 times"
+ok "a custom-update group triggers the connectivity update; the run config reschedules it"

@@ -33,7 +33,7 @@
  *   Population.egp_src; VarDef defaults of a population's or projection's variables
  *   (their actual initialisers are dumped); NeuronModel/SynapseModel/ConnSnippet
  *   parameter defaults (the values in use are dumped); Model.{file, has_network};
- *   Projection.rewired, ConnUpdate.{index, proj, init_of_var} (derived by check from the
+ *   Projection.rewired, ConnUpdate.{index, proj, group_index, init_of_var} (derived by check from the
  *   dumped names); Population.expr_order (the order check derives from the dumped code strings);
  *   Init.{file_arg, ndim, cols, dtype, n_vals} of a file (the file's header: the file
  *   itself, read at run time, enters by its path; run.json names it);
@@ -59,7 +59,7 @@ _Static_assert(sizeof(SynRecord) == 32, "SynRecord changed: update ir_dump and t
 _Static_assert(sizeof(CustomUpdate) == 168, "CustomUpdate changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CuVar) == 168, "CuVar changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CuRef) == 88, "CuRef changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(ConnUpdate) == 264, "ConnUpdate changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(ConnUpdate) == 280, "ConnUpdate changed: update ir_dump and test_ir.c");
 #endif
 
 static const char *MODEL =
@@ -102,7 +102,7 @@ static const char *MODEL =
     "  code = \"S = V; y = k * V;\", every = 5 }\n"
     "custom_update { name = \"Learn\", group = \"G2\", params = { eta = 0.1 },\n"
     "  var_refs = { w = ref_rw(\"A_to_A\", \"w\") }, code = \"w += eta;\", at_end = true }\n"
-    "connectivity_update { name = \"Rw\", projection = \"B_to_A\", every = 10, params = { q = 0.1 },\n"
+    "connectivity_update { name = \"Rw\", projection = \"B_to_A\", every = 10, group = \"G1\", params = { q = 0.1 },\n"
     "  remove = \"uniform() < q\", add = { count = \"1\", target = \"floor(uniform() * N_post)\" } }\n"
     "connectivity_update { name = \"Rw2\", projection = \"A_to_A\", every = 10,\n"
     "  add = { total = \"2\", target = \"0\", init = { w = 0.25 } } }\n";
@@ -335,6 +335,7 @@ MUT(m_pj_row_padding, proj(m, "B_to_A")->row_padding = 0.5)
 MUT(m_rw_name, m->cupds[0]->name = "Rw3")
 MUT(m_rw_proj, m->cupds[0]->proj_name = "A_to_B")
 MUT(m_rw_every, m->cupds[0]->every = 11)
+MUT(m_rw_group, m->cupds[0]->group = "G2")
 MUT(m_rw_param, m->cupds[0]->params[0].value = 0.2)
 MUT(m_rw_param_name, m->cupds[0]->params[0].name = "q2")
 MUT(m_rw_remove, m->cupds[0]->remove.text = "uniform() < 0.2")
@@ -384,7 +385,7 @@ static const struct {
     M(m_cu_var_name), M(m_cu_var_init), M(m_cu_var_reduce), M(m_cu_ref_name),
     M(m_cu_ref_target), M(m_cu_ref_var), M(m_cu_ref_rw), M(m_cu_code), M(m_cu_every),
     M(m_cu_at_end), M(m_pj_max_row), M(m_pj_row_padding), M(m_rw_name), M(m_rw_proj),
-    M(m_rw_every), M(m_rw_param), M(m_rw_param_name), M(m_rw_remove), M(m_rw_count),
+    M(m_rw_every), M(m_rw_group), M(m_rw_param), M(m_rw_param_name), M(m_rw_remove), M(m_rw_count),
     M(m_rw_target), M(m_rw_total), M(m_rw_init_name), M(m_rw_init), M(m_rw_n_init),
     M(m_pop_init_list), M(m_pop_init_expr), MF(m_pop_init_file), MF(m_pj_list_pre),
     MF(m_pj_list_post), MF(m_pj_weight_file), MF(m_pj_matrix),
