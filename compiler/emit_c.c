@@ -1229,8 +1229,9 @@ static bool pop_xneed(StrBuf *sb, const Model *m, const Population *p)
         const Projection *pj = m->projs[k];
         if (pj->pre != p)
             continue;
-        if (pj->format == FORMAT_PROCEDURAL) {
-            /* no rows stored: every source may have targets here */
+        if (pj->format == FORMAT_PROCEDURAL || pj->rewired) {
+            /* no rows stored, or rows that change (connectivity_update): every source may
+             * have targets here */
             sb_printf(sb, "%sfor (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++) /* '%s' */\n"
                           "            x->need[snn_j] = 1;",
                       exchanged ? "\n        " : "", p->name, pj->name);

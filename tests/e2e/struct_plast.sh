@@ -14,7 +14,8 @@
 #   - a built row longer than max_row_length, and checkpoints, stop the run at start with a
 #     message;
 #   - both bitwise the same (spikes, synapse recordings, counts, final checksum) for 2 and
-#     3 threads, 2 MPI ranks and 2 ranks x 2 threads.
+#     3 threads, 2 MPI ranks (collective and point-to-point exchange: a source that gains
+#     its first synapse on a rank must reach it) and 2 ranks x 2 threads.
 set -euo pipefail
 source tests/lib/mpi.sh
 M=tests/e2e/struct_plast/rewire.lua
@@ -34,6 +35,9 @@ for mode in 0 1; do
     done
     "${MPIRUN[@]}" -np 2 "$WORK/m$mode/rewire" --time $T --quiet --output "$WORK/r2.$mode"
     same_outputs "$ref" "$WORK/r2.$mode" "mode $mode, 2 ranks"
+    "${MPIRUN[@]}" -np 2 "$WORK/m$mode/rewire" --time $T --quiet --output "$WORK/r2p.$mode" \
+        --set exchange=p2p
+    same_outputs "$ref" "$WORK/r2p.$mode" "mode $mode, 2 ranks, point-to-point exchange"
     "${MPIRUN[@]}" -np 2 "$WORK/m$mode/rewire" --time $T --quiet --output "$WORK/r22.$mode" \
         --set threads=2
     same_outputs "$ref" "$WORK/r22.$mode" "mode $mode, 2 ranks x 2 threads"

@@ -11,7 +11,7 @@ local S = population { "S", poisson { rate = 40.0 }, 20 }
 local E = population { "E", lif, 20, init = { V = uniform(-70.0, -55.0) } }
 current_source { E, noise { mean = 500.0, sd = 400.0 } }
 local tag = synapse { name = "tag", vars = { w = 1.0, c = 0.0 }, on_post = "c += 1.0;" }
-local P = projection { S, E, name = "SE", conn = fixed_probability(0.3), synapse = tag,
+local P = projection { S, E, name = "SE", conn = fixed_probability(0.1), synapse = tag,
   weight = uniform(0.0, 1.0), delay = 0.5, psm = exp_curr(2.0),
   max_row_length = cap > 0 and cap or nil, row_padding = cap == 0 and 0.25 or nil }
 if mode == 0 or mode == 2 then
