@@ -188,6 +188,18 @@ static int check_one(Model *m, ConnUpdate *u)
                            "give multapses = false", what, pj->name, conn_rule_name(&pj->conn));
         errs++;
     }
+    /* rules whose built row length is known: a capacity below it cannot hold the rows */
+    int64_t built = pj->conn.kind == CONN_FIXED_OUTDEGREE ? pj->conn.k
+                    : pj->conn.kind == CONN_ALL_TO_ALL
+                        ? pj->post->n - (!pj->conn.autapses && pj->pre == pj->post)
+                        : 0;
+    if (pj->max_row_length && built > pj->max_row_length) {
+        diag_error(pj->loc, "projection '%s': max_row_length %lld cannot hold its rows (%s "
+                            "gives every source %lld synapses; %s rewires it)", pj->name,
+                   (long long)pj->max_row_length, conn_rule_name(&pj->conn), (long long)built,
+                   what);
+        errs++;
+    }
     for (int i = 0; i < m->n_cus; i++) {
         const CustomUpdate *cu = m->cus[i];
         for (int k = 0; k < cu->n_vars; k++)
