@@ -26,7 +26,7 @@ static const Backend backends[] = {
         .sources = {".c"},
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
-                BE_CUSTOM_UPDATES,
+                BE_CUSTOM_UPDATES | BE_CONN_UPDATES,
     },
     {
         .name = "cuda",
@@ -111,6 +111,13 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
             diag_error(m->cus[i]->loc, "custom_update '%s': the %s back end cannot run custom "
                        "updates yet (the %s back end can)", m->cus[i]->name, be->name,
                        one_that_can(BE_CUSTOM_UPDATES));
+            errs++;
+        }
+    if (!(be->caps & BE_CONN_UPDATES))
+        for (int i = 0; i < m->n_cupds; i++) {
+            diag_error(m->cupds[i]->loc, "connectivity_update '%s': the %s back end cannot run "
+                       "connectivity updates (structural plasticity) yet (the %s back end can)",
+                       m->cupds[i]->name, be->name, one_that_can(BE_CONN_UPDATES));
             errs++;
         }
     return errs;

@@ -63,6 +63,7 @@ enum {
     BE_ADD_TO = 1u << 3,        /* add_to_post / add_to_pre in synapse code */
     BE_DENSE_PLASTIC = 1u << 4, /* format = "dense" with a weight update model */
     BE_CUSTOM_UPDATES = 1u << 5, /* custom_update{} */
+    BE_CONN_UPDATES = 1u << 6,  /* connectivity_update{} */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -187,6 +188,15 @@ void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt);
 void cu_phase_code(StrBuf *o, const Model *m);
 /* train.c: the training loop's hooks (variables by name, groups on demand, data set feeds) */
 void train_c_scope(TmplScope *g, const Model *m);
+
+/* ---- connectivity updates (rewire.c) ------------------------------------------------- */
+
+/* The C back end's connectivity updates: {{rewire_fns}} (one function per update),
+ * {{rewire_setup}} (after construction: counters, streams, capacity, rows re-laid),
+ * {{rewire_release}}. */
+void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt);
+/* The phase 'conn_update' of the C step: each update when it is due. */
+void rewire_phase_code(StrBuf *o, const Model *m);
 
 /* ---- the phase table (phases.c) ------------------------------------------------------ */
 

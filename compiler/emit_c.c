@@ -150,6 +150,12 @@ static void state_io(StrBuf *o, const StateTable *st)
                              "SNN_N_%s);\n", n, n, e->pop->name, e->pop->name, e->pop->name);
             break;
         case SK_ROWS:
+            if (e->proj && e->proj->rewired) { /* rows that change: not from the seed */
+                sb_printf(o, "snn_fatal(\"checkpoints: projection '%s' is rewired by a "
+                             "connectivity_update; its rows cannot be checkpointed yet\");\n",
+                          e->proj->name);
+                break;
+            }
             sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n"
                          "snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, NULL, "
                          "0);\n", n, n, n, n);
@@ -1265,8 +1271,9 @@ static bool pop_xneed(StrBuf *sb, const Model *m, const Population *p)
         const Projection *pj = m->projs[k];
         if (pj->pre != p)
             continue;
-        if (pj->format == FORMAT_PROCEDURAL) {
-            /* no rows stored: every source may have targets here */
+        if (pj->format == FORMAT_PROCEDURAL || pj->rewired) {
+            /* no rows stored, or rows that change (connectivity_update): every source may
+             * have targets here */
             sb_printf(sb, "%sfor (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++) /* '%s' */\n"
                           "            x->need[snn_j] = 1;",
                       exchanged ? "\n        " : "", p->name, pj->name);
@@ -1446,6 +1453,7 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
     tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
     cu_c_scope(g, m, opt); /* custom updates (custom.c) */
     train_c_scope(g, m);   /* the training loop's hooks (train.c) */
+    rewire_c_scope(g, m, opt); /* connectivity updates (rewire.c) */
     tmpl_set(g, "initfns", emit_initfns_end());
     return g;
 }

@@ -539,7 +539,34 @@ static char *build_json(const char *status, const char *error)
                       (unsigned long long)run->syn_final[q]);
         jb_printf(&b, "}");
     }
-    jb_printf(&b, "%s],\n  \"recordings\": [", m->n_projs ? "\n  " : "");
+    jb_printf(&b, "%s],\n", m->n_projs ? "\n  " : "");
+    if (snn_rewire_count() > 0) { /* connectivity updates: every rank's counts */
+        jb_printf(&b, "  \"connectivity_updates\": [");
+        for (int k = 0; k < snn_rewire_count(); k++) {
+            const snn_rewire_stats *rw = snn_rewire_get(k);
+            jb_printf(&b, "%s\n    {\"name\": ", k ? "," : "");
+            jb_str(&b, rw->name);
+            jb_printf(&b, ", \"projection\": ");
+            jb_str(&b, rw->proj);
+            jb_printf(&b, ", \"max_row_length\": %lu, \"runs\": ", (unsigned long)rw->capacity);
+            jb_u64(&b, rw->runs);
+            jb_printf(&b, ", \"removed\": ");
+            jb_u64(&b, rw->removed);
+            jb_printf(&b, ", \"added\": ");
+            jb_u64(&b, rw->added);
+            jb_printf(&b, ", \"failed\": ");
+            jb_u64(&b, rw->failed);
+            jb_printf(&b, ", \"synapses\": ");
+            jb_u64(&b, rw->synapses);
+            jb_printf(&b, ", \"update_s\": ");
+            jb_num(&b, rw->update_s);
+            jb_printf(&b, ", \"columns_s\": ");
+            jb_num(&b, rw->columns_s);
+            jb_printf(&b, "}");
+        }
+        jb_printf(&b, "\n  ],\n");
+    }
+    jb_printf(&b, "  \"recordings\": [");
     for (int k = 0; k < m->n_varrecs && k < SNN_MAX_POPS; k++) {
         const snn_varrec_desc *vd = &m->varrecs[k];
         jb_printf(&b, "%s\n    {\"population\": ", k ? "," : "");

@@ -1019,6 +1019,49 @@ void snn_state_queue(snn_state_fn fn, void *ctx, const char *name, uint32_t *que
                      uint32_t *counts, uint32_t nslot, uint32_t n);
 void snn_state_queue_counts(snn_state_fn fn, void *ctx, const char *name, uint32_t *counts,
                             size_t bytes);
+/* ---------------------------------------------------------------------------------------
+ * Connectivity updates (rt_rewire.c; connectivity_update{}, docs/language.md)
+ * ------------------------------------------------------------------------------------- */
+#define SNN_MAX_REWIRE 32
+typedef struct snn_rewire_stats {
+    const char *name, *proj;
+    uint32_t n_pre;
+    uint32_t capacity;      /* synapses per row, global (max_row_length or row_padding) */
+    int64_t *len;           /* n_pre: each row's global length (after the removals) */
+    uint32_t *adds;         /* n_pre: additions per row (add.total) */
+    uint64_t runs, removed, added, failed; /* totals over the run, every rank's */
+    uint64_t synapses;      /* the projection's synapses now, every rank's */
+    uint64_t step_failed;   /* this update's additions that found no room */
+    double update_s, columns_s; /* wall time in the updates, and rebuilding column views */
+    uint64_t key_remove, key_init; /* synapse-keyed streams (snn_rng_syn_key) */
+    uint32_t stream_add, stream_dist; /* row-keyed streams */
+} snn_rewire_stats;
+/* The counters of update k (0 ..), zeroed, named. */
+snn_rewire_stats *snn_rewire_register(int k, const char *name, const char *proj);
+snn_rewire_stats *snn_rewire_get(int k);
+int snn_rewire_count(void);
+void snn_rewire_release(void);
+/* After construction: refuse multapses and per-synapse delays, compute the global row
+ * lengths and the capacity (max_row_length, else the longest row times 1 + row_padding,
+ * at most n_post; a row longer than it is an snn_fatal), and re-lay each block's rows with
+ * room for min(capacity, its targets) synapses. */
+void snn_rewire_setup(snn_rewire_stats *s, snn_ragged *blocks, int nb, uint32_t n_pre,
+                      uint32_t n_post, uint64_t max_row_length, double row_padding);
+/* s->len = the global row lengths (every block, every rank). */
+void snn_rewire_lengths(snn_rewire_stats *s, const snn_ragged *blocks, int nb);
+/* Insert target k (block-relative) into row 'pre' of block r in target order, moving the
+ * index, the weight and the nvars arrays vars (the block's part, vbytes per value) of the
+ * synapses after it; returns the place, or -1 when the pair is already connected. */
+int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *vars,
+                          int nvars, int vbytes);
+/* Spread 'total' additions over the rows with room (s->adds), from the stream (seed,
+ * stream, element 0xFFFFFFFF, step) alike on every rank; what finds no room goes to
+ * s->step_failed. */
+void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint64_t step,
+                       uint64_t total);
+/* v as a whole number from 0 to limit, else an snn_fatal naming the update, what and i. */
+uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t i, double v,
+                          double limit);
 
 typedef struct snn_model {
     const char *name;
