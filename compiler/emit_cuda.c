@@ -823,6 +823,7 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
     const Model *m = e->m;
     StrBuf *sb = &e->sb;
     TmplScope *h = emit_c_scope(m, e->opt, e->cu_build);
+    tmpl_set(h, "backend", "cuda");
     mirror_calls(sb, &e->ms, false);
     tmpl_set(h, "mirror_build", emit_take(sb));
     mirror_calls(sb, &e->ms, true);
