@@ -246,6 +246,16 @@ void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body);
  * {{launch_step}}); update_blocks and trace_n: the update grid and the traced neurons. */
 void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
                         const char *trace_n);
+/* Does snn_launch_step launch phase ph's kernel for model m? */
+bool phase_cuda_launched(const Model *m, const Phase *ph);
+/* The CUDA back end's host part of a step, in table order: snn_cu_step's code after the
+ * step's kernels (model.cu.tmpl {{after_kernels}}) and the host half's model_step body
+ * (host.c.tmpl, common/model_step.tmpl {{step_body}}). */
+void phases_cuda_host(const Model *m, StrBuf *after_kernels, StrBuf *host_step);
+/* Does every entry of the CUDA host part name a phase of the table? */
+bool phases_cuda_host_valid(void);
+/* Set the template flag named after each phase's kernel: launched or not. */
+void phases_cuda_flags(const Model *m, TmplScope *g);
 
 /* ---- the state table (state.c) ------------------------------------------------------ */
 

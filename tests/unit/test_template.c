@@ -492,7 +492,7 @@ static void test_builtin_partials(void **state)
         "common/consts.tmpl",       "common/proj_decls.tmpl",    "common/construction.tmpl",
         "common/build_state.tmpl",  "common/init_projs.tmpl",    "common/release_inputs.tmpl",
         "common/release_offsets.tmpl", "common/descriptors.tmpl", "common/rparams_desc.tmpl",
-        "common/model_desc.tmpl",
+        "common/model_desc.tmpl",  "common/model_step.tmpl",
     };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         assert_non_null(tmpl_builtin(names[i]));
