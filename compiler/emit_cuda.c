@@ -135,6 +135,31 @@ static void mirror_decls(StrBuf *o, const Model *m, const Mirrors *ms)
     }
 }
 
+/* The populations' device-only state (state table entries with device_only: spike queues,
+ * recording blocks, an MPI interval's own spikes), declared in the .cu only: device
+ * pointers, allocated by snn_cu_setup and snn_cu_start.  Entries per step of an exchange
+ * interval exist with SNN_MPI, next to the rank's block. */
+static void device_only_decls(StrBuf *o, const Model *m)
+{
+    const StateTable st = state_table(m);
+    for (int i = 0; i < m->n_pops; i++) {
+        const Population *p = m->pops[i];
+        for (int mpi = 0; mpi < 2; mpi++) {
+            if (mpi)
+                sb_printf(o, "#ifdef SNN_MPI\n__constant__ uint32_t snn_lo_%s, snn_nl_%s; "
+                             "/* this rank's block */\n", p->name, p->name);
+            for (int k = 0; k < st.n; k++) {
+                const StateEntry *e = &st.v[k];
+                if (e->device_only && e->pop == p && (e->shape == SS_STEPS) == (mpi == 1))
+                    sb_printf(o, "__constant__ %s *%s; /* %s */\n", e->type, e->name,
+                              e->device_note);
+            }
+            if (mpi)
+                sb_puts(o, "#endif\n");
+        }
+    }
+}
+
 static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
 {
     for (int i = 0; i < ms->n; i++) {
@@ -1098,6 +1123,8 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     bool has_cbcode = cuda_init_functions(e);
     mirror_decls(sb, m, &e->ms);
     tmpl_set(g, "devdecls", emit_take(sb));
+    device_only_decls(sb, m);
+    tmpl_set(g, "devonly_decls", emit_take(sb));
     mirror_cases(sb, m, &e->ms);
     tmpl_set(g, "mirror_cases", emit_take(sb));
     cuda_set_pops(e);

@@ -11,7 +11,10 @@
  * are generated from it; docs/architecture.md "The phase table" lists it, and
  * tests/unit/test_phases.c checks that list against this one.
  *
- * A new phase is one row here (with its per-item function in the templates).
+ * A new phase is one row here (with its per-item function in the templates).  The CUDA
+ * back end's host part of a step (snn_cu_step after the kernels, the host half's
+ * model_step) and the template's kernel flags are generated from it too
+ * (phases_cuda_host, phases_cuda_flags).
  */
 #include <string.h>
 
@@ -114,7 +117,8 @@ const Phase phase_table[] = {
     {"gather", "the step's spikes of the thread blocks into the spike queue (MPI: the staging "
                "slot), counted and recorded; state recordings",
      PH_POPS, PH_SERIAL, PH_UPDATE, false, NULL, NULL, "snn_gather_%s(run, step);\n",
-     NULL, NULL, PH_GRID_NONE, NULL, "in snn_k_update (queue) and snn_k_end_step (counts)"},
+     NULL, NULL, PH_GRID_NONE, NULL, "in snn_k_update (queue) and snn_k_end_step (counts); state recordings: "
+     "host snn_cu_step (snn_cu_gather)"},
     {"exchange", "MPI: at the end of an exchange interval (or of the run), spikes to and from "
                  "the other ranks",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, true, NULL, NULL,
@@ -153,7 +157,8 @@ const Phase phase_table[] = {
      "    ((step + 1) % run->cfg->finite_check == 0 || step + 1 == run->n_steps))\n"
      "    snn_check_finite(run, step);\n",
      NULL, NULL, PH_GRID_NONE, NULL,
-     "host snn_cu_step: snn_k_finite, snn_k_finite_take after the step's kernels"},
+     "host snn_cu_step (snn_cu_finite_check): snn_k_finite, snn_k_finite_take after the "
+     "step's kernels"},
 };
 const int phase_count = (int)(sizeof phase_table / sizeof phase_table[0]);
 
