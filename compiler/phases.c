@@ -117,8 +117,9 @@ const Phase phase_table[] = {
     {"gather", "the step's spikes of the thread blocks into the spike queue (MPI: the staging "
                "slot), counted and recorded; state recordings",
      PH_POPS, PH_SERIAL, PH_UPDATE, false, NULL, NULL, "snn_gather_%s(run, step);\n",
-     NULL, NULL, PH_GRID_NONE, NULL, "in snn_k_update (queue) and snn_k_end_step (counts); state recordings: "
-     "host snn_cu_step (snn_cu_gather)"},
+     NULL, NULL, PH_GRID_NONE, NULL,
+     "in snn_k_update (queue) and snn_k_end_step (counts); state recordings: host "
+     "snn_cu_step (snn_cu_gather)"},
     {"exchange", "MPI: at the end of an exchange interval (or of the run), spikes to and from "
                  "the other ranks",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, true, NULL, NULL,

@@ -462,8 +462,8 @@ static void device_entries(StateTable *t, const Model *m)
         const char *what;
         bool proc; /* only with procedural projections */
     } dev[] = {
-        {SK_RUN_CONSTS, "snn_r", "snn_run_consts", SS_VALUE, "the run's seed, as the C code reads it",
-         false},
+        {SK_RUN_CONSTS, "snn_r", "snn_run_consts", SS_VALUE,
+         "the run's seed, as the C code reads it", false},
         {SK_SCRATCH, "snn_scr_global", "uint64_t", SS_GRID,
          "procedural rows' scratch (SNN_SCR_GLOBAL: larger than shared memory)", false},
         {SK_DEV_COUNTER, "snn_recon", "int", SS_POPS, "population recorded?", false},

@@ -5,9 +5,10 @@
  * value, {{^name}}..{{/name}} includes on a falsy value or an empty list, {{! text }} is a
  * comment, {{> path}} (alone on its line, at column 0) includes the template 'path' (a
  * fragment with its own uses header, rendered in the scope at that point: the parts the
- * C template and the CUDA host template share, templates/common/).  Every template starts with a "{{! uses: a b c }}" header naming every name its
- * tags refer to.  A template is parsed into a flat node array first (sections record where
- * they end), checked against the header, and then rendered against a scope chain.
+ * C template and the CUDA host template share, templates/common/).  Every template
+ * starts with a "{{! uses: a b c }}" header naming every name its tags refer to.  A
+ * template is parsed into a flat node array first (sections record where they end),
+ * checked against the header, and then rendered against a scope chain.
  * Standalone lines (only one tag plus blanks) lose their line; a standalone {{name}}
  * re-indents every line of its value by the tag's indentation.
  */
