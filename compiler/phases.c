@@ -68,6 +68,14 @@ static bool any_dynamics(const Model *m)
     return false;
 }
 
+static bool any_add_pre(const Model *m)
+{
+    for (int i = 0; i < m->n_projs; i++)
+        if (with_add_pre(m, i))
+            return true;
+    return false;
+}
+
 static bool with_custom_updates(const Model *m, int i)
 {
     (void)i;
@@ -136,11 +144,13 @@ const Phase phase_table[] = {
     {"pre_inputs", "add_to_pre: the exact sums of the step's additions into each source "
                    "(thread blocks, then ranks), rounded once; read in the next step",
      PH_PROJS, PH_SERIAL, PH_UPDATE, false, with_add_pre, NULL, "snn_pre_inputs_%s(step);\n",
-     NULL, NULL, PH_GRID_NONE, NULL, "refused (add_to_pre: C back end only)"},
+     any_add_pre, "snn_k_pre_inputs", PH_GRID_STRIDE, NULL, NULL},
     {"custom_update", "custom updates: each group that is due (run config custom_updates, "
                       "the model's every / at_end), its updates in file order",
      PH_MODEL, PH_SERIAL, PH_UPDATE, false, with_custom_updates, custom_update_calls, NULL,
-     NULL, NULL, PH_GRID_NONE, NULL, "refused (custom updates: C back end only)"},
+     NULL, NULL, PH_GRID_NONE, NULL,
+     "host snn_cu_step: the due groups' kernels after the step's kernels and state recordings "
+     "(snn_k_cu_<update>, reductions snn_k_cur_<update>)"},
     {"end_step", "CUDA: spike counts, recording bookkeeping, the next step's queue slot",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL, NULL,
      NULL, "snn_k_end_step", PH_GRID_ONE, "SNN_PH_END", NULL},
