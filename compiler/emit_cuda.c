@@ -882,7 +882,8 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
     for (int i = 0; i < m->n_projs; i++) {
         if (!(m->projs[i]->syn && state_needs_positions(m->projs[i])))
             sb_printf(sb, "snn_drop_rows(&snn_syn_%s[0]);\n", m->projs[i]->name);
-        if (m->projs[i]->syn && m->projs[i]->syn_code[SC_ON_POST].stmts)
+        if (m->projs[i]->syn && (m->projs[i]->syn_code[SC_ON_POST].stmts ||
+                                 state_dyn_columns(m->projs[i])))
             sb_printf(sb, "snn_columns_free(&snn_cols_%s[0]);\n", m->projs[i]->name);
     }
     tmpl_set(h, "drop_rows", sb->len ? emit_take(sb) : "/* no projections */");

@@ -1,7 +1,7 @@
 -- Custom updates on the CUDA back end (tests/e2e/cuda_learning.sh): the softmax of
 -- tests/e2e/custom_updates.sh (max and sum reductions over a readout, references to other
 -- custom updates' reductions), a synapse update with a runtime parameter (w += eta * g,
--- g accumulated by synapse dynamics) whose weights drive the targets, a per-neuron custom
+-- g accumulated by synapse dynamics, a per-synapse variable of its own) whose weights drive the targets, a per-neuron custom
 -- variable with id and t, and groups on different schedules (every, at_end, run config).
 network { name = "learn_cu", dt = 1.0, seed = 3, precision = param("float", 0) == 1 and "float" or "double" }
 local wave = neuron { name = "wave", vars = { V = 0.0, pi = 0.0 },
@@ -29,9 +29,11 @@ local P = population { "P", acc, 7 }
 projection { S, P, name = "SP", conn = all_to_all(), synapse = gsyn, delay = 1.0,
              format = param("dense", 0) == 1 and "dense" or "sparse" }
 custom_update { name = "Learn", group = "Learn", params = { eta = 0.1 }, runtime = { "eta" },
+  vars = { acc = 0.25 },
   var_refs = { w = ref_rw("SP", "w"), g = ref_rw("SP", "g") },
   code = [[
-    w = w + eta * g;
+    acc += g;
+    w = w + eta * g + 0.01 * acc;
     g = 0.0;
   ]], every = 10 }
 custom_update { name = "Tick", group = "Tick", vars = { n = 0.0 },
