@@ -689,6 +689,12 @@ static void syn_setup(StrBuf *o, const Projection *pj, const bool *cu_build,
         const StateEntry *e = &st->v[i];
         if (e->proj != pj || e->alloc != SA_SYN)
             continue;
+        if (e->kind == SK_COLUMNS && !cu_build && !pj->syn_code[SC_ON_POST].stmts) {
+            /* state_dyn_columns: the CUDA back end's, neither allocated nor built here */
+            sb_printf(o, "    (void)%s; /* (column views: the CUDA back end's, for add_to_post "
+                         "in dynamics) */\n", e->name);
+            continue;
+        }
         sb_printf(o, "    %s\n", state_alloc(e));
         switch (e->kind) {
         case SK_SYN_OFFSETS:
@@ -699,11 +705,6 @@ static void syn_setup(StrBuf *o, const Projection *pj, const bool *cu_build,
             sb_printf(o, "    snn_soff_%s[snn_nthr] = snn_cap;\n", n);
             break;
         case SK_COLUMNS:
-            if (!cu_build && !pj->syn_code[SC_ON_POST].stmts) { /* state_dyn_columns */
-                sb_puts(o, "    /* (column views: the CUDA back end's, for add_to_post in "
-                           "dynamics) */\n");
-                break;
-            }
             sb_puts(o, "#ifdef _OPENMP\n#pragma omp parallel for schedule(dynamic, 1) "
                        "num_threads(snn_nthr) if (snn_nthr > 1)\n#endif\n");
             sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
