@@ -26,7 +26,7 @@ static const Backend backends[] = {
         .sources = {".c"},
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
-                BE_CUSTOM_UPDATES | BE_CONN_UPDATES,
+                BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM,
     },
     {
         .name = "cuda",
@@ -38,11 +38,9 @@ static const Backend backends[] = {
         .intermediates = {".o", ".cu.o"},
         /* plastic projections under MPI: the device code does not keep the presynaptic
          * variables of every source (docs/parallel.md); synapse snapshots walk the
-         * host's rows; add_to_post / add_to_pre: not generated for the device yet (the
-         * exact sums of add_to_pre and the row order of add_to_post, docs/cuda.md); dense
-         * plastic projections: the device keeps a dense matrix of weights only;
-         * custom updates: not generated for the device yet */
-        .caps = BE_MPI,
+         * host's rows; custom updates under MPI: the device's reductions cover one
+         * rank's neurons (docs/cuda.md, "Learning") */
+        .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES,
     },
 };
 
@@ -104,6 +102,13 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                        "record synapse variables yet (the %s back end can)", r->proj->name,
                        r->proj->syn->vars[r->var].name, be->name,
                        one_that_can(BE_RECORD_SYNAPSES));
+            errs++;
+        }
+    if (mpi && (be->caps & BE_CUSTOM_UPDATES) && !(be->caps & BE_MPI_CUSTOM))
+        for (int i = 0; i < m->n_cus; i++) {
+            diag_error(m->cus[i]->loc, "custom_update '%s': --backend %s --mpi cannot run "
+                       "custom updates yet (the %s back end runs them with --mpi)",
+                       m->cus[i]->name, be->name, one_that_can(BE_MPI_CUSTOM));
             errs++;
         }
     if (!(be->caps & BE_CUSTOM_UPDATES))

@@ -64,6 +64,7 @@ enum {
     BE_DENSE_PLASTIC = 1u << 4, /* format = "dense" with a weight update model */
     BE_CUSTOM_UPDATES = 1u << 5, /* custom_update{} */
     BE_CONN_UPDATES = 1u << 6,  /* connectivity_update{} */
+    BE_MPI_CUSTOM = 1u << 7,    /* custom_update{} with --mpi */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -197,6 +198,11 @@ void train_c_scope(TmplScope *g, const Model *m);
 void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt);
 /* The phase 'conn_update' of the C step: each update when it is due. */
 void rewire_phase_code(StrBuf *o, const Model *m);
+
+/* The CUDA back end's custom updates: kernels (kern), the groups' launchers (host), their
+ * launches when due after a step (after) and the test for graph stretches (due). */
+void cu_cuda_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf *due, const Model *m,
+                  const EmitOptions *opt);
 
 /* ---- the phase table (phases.c) ------------------------------------------------------ */
 
@@ -396,6 +402,7 @@ const char *state_bytes(const StateEntry *e, bool device);
 /* Does the projection key random numbers by its synapses' identities (random draws in
  * per-synapse code, random initial values of synapse variables; snn_check_multapses)? */
 bool state_needs_positions(const Projection *pj);
+bool state_dyn_columns(const Projection *pj);
 /* Names, for --state. */
 const char *state_kind_name(StateKind k);
 const char *state_shape_name(const StateEntry *e);

@@ -737,6 +737,12 @@ static void syn_setup(StrBuf *o, const Projection *pj, const bool *cu_build,
         const StateEntry *e = &st->v[i];
         if (e->proj != pj || e->alloc != SA_SYN)
             continue;
+        if (e->kind == SK_COLUMNS && !cu_build && !pj->syn_code[SC_ON_POST].stmts) {
+            /* state_dyn_columns: the CUDA back end's, neither allocated nor built here */
+            sb_printf(o, "    (void)%s; /* (column views: the CUDA back end's, for add_to_post "
+                         "in dynamics) */\n", e->name);
+            continue;
+        }
         sb_printf(o, "    %s\n", state_alloc(e));
         switch (e->kind) {
         case SK_SYN_OFFSETS:

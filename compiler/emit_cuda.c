@@ -48,6 +48,7 @@ typedef struct Mirror {
     const char *bytes; /* host expression for its size */
     const char *what;  /* for messages */
     bool at_init;      /* copied after the initial values, else after construction */
+    bool written;      /* MIR_VALUE written by the device (a reduction): __device__ */
     int proj;          /* MIR_RAGGED: projection index */
 } Mirror;
 
@@ -80,7 +81,7 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
             continue;
         bool at_init = e->init != SI_BUILT && e->init != SI_COMPILED;
         const char *bytes = state_bytes(e, true);
-        Mirror mm = {MIR_ARRAY, e->name, NULL, e->name, bytes, e->what, at_init, -1};
+        Mirror mm = {MIR_ARRAY, e->name, NULL, e->name, bytes, e->what, at_init, false, -1};
         if (e->kind == SK_ROWS || e->kind == SK_COLUMNS) {
             mm.kind = e->kind == SK_ROWS ? MIR_RAGGED : MIR_COLUMNS;
             mm.dtype = e->type;
@@ -89,6 +90,7 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
         } else if (e->shape == SS_VALUE) {
             mm.kind = MIR_VALUE;
             mm.dtype = e->type;
+            mm.written = e->kind == SK_CU_VAR; /* a custom update's reduction */
             mm.host = arena_printf("&%s", e->name);
         } else {
             mm.dtype = arena_printf("%s%s *", e->compiled_in ? "const " : "", e->type);
@@ -124,7 +126,7 @@ static void mirror_decls(StrBuf *o, const Model *m, const Mirrors *ms)
 {
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
-        sb_printf(o, "__constant__ %s%s%s; /* %s */\n", mm->dtype,
+        sb_printf(o, "%s %s%s%s; /* %s */\n", mm->written ? "__device__" : "__constant__", mm->dtype,
                   mm->dtype[strlen(mm->dtype) - 1] == '*' ? "" : " ", mm->name, mm->what);
         if (mm->kind == MIR_RAGGED)
             sb_printf(o, "__constant__ uint32_t snn_maxlen_%s; /* its longest row */\n",
@@ -285,12 +287,33 @@ static void deliver(StrBuf *o, const Model *m, const Projection *pj, const char 
     }
 }
 
+/* add_to_post / add_to_pre in synapse code (SNN_ADD_TO_POST / _PRE of the template): the
+ * projection's input accumulator of the targets (one rank: the whole population, so the
+ * target's index is snn_post) and the device's exact accumulators of the sources. */
+static void add_to_locals(StrBuf *o, const Projection *pj)
+{
+    if (pj->add_post)
+        sb_printf(o, "scalar *snn_in = snn_in%d_%s; /* add_to_post: atomics */\n"
+                     "(void)snn_in;\n", pj->input_slot, pj->post->name);
+    if (pj->add_pre)
+        sb_printf(o, "int64_t *snn_apre = snn_xa_%s; /* add_to_pre: exact, [N_%s][SNN_XW] */\n"
+                     "(void)snn_apre;\n", pj->name, pj->pre->name);
+}
+
+static void add_to_target(StrBuf *o, const Projection *pj, int ind)
+{
+    if (pj->add_post)
+        sb_printf(o, "%*sconst uint32_t snn_k = snn_post; /* add_to_post's target */\n"
+                     "%*s(void)snn_k;\n", ind, "", ind, "");
+}
+
 /* Run on_pre, then deliver the weight (plastic synapses at snn_pos, source snn_pre). */
 static void deliver_plastic(StrBuf *o, const Model *m, const Projection *pj, int ind,
                             const EmitOptions *opt)
 {
     sb_printf(o, "%*sconst uint32_t snn_post = ind[snn_pos];\n", ind, "");
     sb_printf(o, "%*s(void)snn_post;\n", ind, "");
+    add_to_target(o, pj, ind);
     const SynSite site = {"row_start[snn_pre]", "ind", "snn_post"}; /* one rank: global */
     if (pj->syn_code[SC_ON_PRE].stmts)
         emit_syn_code(o, m, pj, SC_ON_PRE, "snn_pos", "snn_w", &site, ind, opt);
@@ -492,7 +515,7 @@ static void procedural(StrBuf *o, const Model *m, const Projection *pj, bool che
 static void propagate(StrBuf *o, const Model *m, const Projection *pj, bool pre_span,
                       const EmitOptions *opt)
 {
-    if (pj->format == FORMAT_DENSE) {
+    if (pj->format == FORMAT_DENSE && !pj->syn) { /* dense plastic: full rows, below */
         propagate_dense(o, pj);
         return;
     }
@@ -513,6 +536,7 @@ static void propagate(StrBuf *o, const Model *m, const Projection *pj, bool pre_
     if (pj->syn) {
         sb_printf(o, "scalar *snn_w = (scalar *)snn_syn_%s.weight;\n", pj->name);
         sb_printf(o, "scalar *in = snn_in%d_%s;\n", pj->input_slot, post);
+        add_to_locals(o, pj);
     } else {
         if (emit_per_synapse_weight(pj))
             sb_printf(o, "const scalar *restrict weight = (const scalar *)snn_syn_%s.weight;\n",
@@ -605,6 +629,27 @@ static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const 
     sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s.row_len;\n", pj->name);
     sb_printf(o, "const %s *restrict ind = (const %s *)snn_syn_%s.ind;\n", it, it, pj->name);
     sb_printf(o, "scalar *snn_w = (scalar *)snn_syn_%s.weight;\n", pj->name);
+    add_to_locals(o, pj);
+    if (state_dyn_columns(pj)) {
+        /* add_to_post: a thread per target over its column (rows ascending), so the
+         * additions into a target come in the C back end's order (row order) */
+        const char *n = pj->name;
+        sb_puts(o, "(void)snn_lane; (void)snn_warp; (void)snn_nwarps; (void)row_start; (void)ind;\n");
+        sb_printf(o, "for (uint32_t snn_post = snn_tid; snn_post < SNN_N_%s; snn_post += "
+                     "gridDim.x * SNN_BLOCK) {\n", pj->post->name);
+        sb_puts(o, "    const uint32_t snn_k = snn_post; /* add_to_post's target */\n"
+                   "    (void)snn_k;\n");
+        sb_printf(o, "    const uint64_t snn_cend = snn_cols_%s.start[snn_post + 1];\n", n);
+        sb_printf(o, "    for (uint64_t snn_c = snn_cols_%s.start[snn_post]; snn_c < snn_cend; "
+                     "snn_c++) {\n", n);
+        sb_printf(o, "        const uint64_t snn_pos = snn_cols_%s.syn[snn_c];\n", n);
+        sb_printf(o, "        const uint32_t snn_pre = snn_cols_%s.pre[snn_c];\n", n);
+        sb_puts(o, "        (void)snn_pre; (void)row_len;\n");
+        const SynSite site = {"row_start[snn_pre]", "ind", "snn_post"};
+        emit_syn_code(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", &site, 8, opt);
+        sb_puts(o, "    }\n}");
+        return;
+    }
     sb_printf(o, "for (uint32_t snn_pre = snn_warp; snn_pre < SNN_N_%s; snn_pre += snn_nwarps) {\n",
               pj->pre->name);
     sb_puts(o, "    const uint64_t snn_end = row_start[snn_pre] + row_len[snn_pre];\n");
@@ -612,6 +657,7 @@ static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const 
                "snn_pos += 32u) {\n");
     sb_puts(o, "        const uint32_t snn_post = ind[snn_pos];\n");
     sb_puts(o, "        (void)snn_post;\n");
+    add_to_target(o, pj, 8);
     const SynSite site = {"row_start[snn_pre]", "ind", "snn_post"};
     emit_syn_code(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", &site, 8, opt);
     sb_puts(o, "    }\n}");
@@ -868,7 +914,8 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
     for (int i = 0; i < m->n_projs; i++) {
         if (!(m->projs[i]->syn && state_needs_positions(m->projs[i])))
             sb_printf(sb, "snn_drop_rows(&snn_syn_%s[0]);\n", m->projs[i]->name);
-        if (m->projs[i]->syn && m->projs[i]->syn_code[SC_ON_POST].stmts)
+        if (m->projs[i]->syn && (m->projs[i]->syn_code[SC_ON_POST].stmts ||
+                                 state_dyn_columns(m->projs[i])))
             sb_printf(sb, "snn_columns_free(&snn_cols_%s[0]);\n", m->projs[i]->name);
     }
     tmpl_set(h, "drop_rows", sb->len ? emit_take(sb) : "/* no projections */");
@@ -1005,7 +1052,12 @@ static void cuda_set_projs(CudaEmit *e)
         bool pre = choose_pre(m, pj, co, &why);
         const char *how = pre ? "presynaptic strategy" : "postsynaptic strategy";
         const char *span = pre ? "pre" : "post";
-        if (pj->format == FORMAT_DENSE) {
+        if (pj->format == FORMAT_DENSE && pj->syn) {
+            /* all_to_all rows (the C back end's layout), by the strategy of sparse rows */
+            any_post |= !pre;
+            why = arena_printf("format = \"dense\" with a weight update model: full rows; %s",
+                               why);
+        } else if (pj->format == FORMAT_DENSE) {
             how = "dense matrix, threads over its targets";
             span = "dense";
             why = "format = \"dense\"";
@@ -1113,6 +1165,51 @@ static void cuda_set_varrecs(CudaEmit *e)
 }
 
 /* the device half: DIR/<name>.cu from cuda/model.cu.tmpl */
+/* add_to_pre's sums (phase pre_inputs) and custom updates (custom.c) */
+static void cuda_set_learning(CudaEmit *e)
+{
+    const Model *m = e->m;
+    StrBuf k, h, a, d;
+    sb_init(&k);
+    sb_init(&h);
+    sb_init(&a);
+    sb_init(&d);
+    bool any_pre = false;
+    for (int i = 0; i < m->n_projs; i++)
+        any_pre |= m->projs[i]->add_pre;
+    if (any_pre) {
+        sb_puts(&k, "/* add_to_pre, phase pre_inputs: each source's exact sum of the step rounded "
+                    "once into its\n * input (read in the next step), the accumulator zeroed; "
+                    "a thread per source */\n"
+                    "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_pre_inputs(void)\n{\n"
+                    "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
+                    "    const uint32_t snn_nthreads = gridDim.x * SNN_BLOCK;\n");
+        for (int i = 0; i < m->n_projs; i++) {
+            const Projection *pj = m->projs[i];
+            if (!pj->add_pre)
+                continue;
+            sb_printf(&k, "    for (uint32_t snn_i = snn_tid; snn_i < SNN_N_%s; snn_i += "
+                          "snn_nthreads) { /* projection '%s' */\n", pj->pre->name, pj->name);
+            sb_printf(&k, "        int64_t *snn_a = snn_xa_%s + (size_t)snn_i * SNN_XW;\n",
+                      pj->name);
+            sb_printf(&k, "        snn_pin_%s[snn_i] = (scalar)snn_xacc_round(snn_a, SNN_XL, "
+                          "SNN_XB, SNN_XM);\n", pj->name);
+            sb_puts(&k, "        for (size_t snn_w = 0; snn_w < SNN_XW; snn_w++)\n"
+                        "            snn_a[snn_w] = 0;\n    }\n");
+        }
+        sb_puts(&k, "}\n");
+    }
+    cu_cuda_code(&k, &h, &a, &d, m, e->opt);
+    tmpl_set(e->g, "learn_kernels", k.len ? emit_take(&k) : "/* (no add_to_pre, no custom updates) */");
+    tmpl_set(e->g, "learn_host", h.len ? emit_take(&h) : "/* (no custom updates) */");
+    tmpl_set(e->g, "learn_after", a.len ? emit_take(&a) : "/* (no custom updates) */");
+    tmpl_set(e->g, "learn_due", d.len ? emit_take(&d) : "/* (no custom updates) */");
+    sb_release(&k);
+    sb_release(&h);
+    sb_release(&a);
+    sb_release(&d);
+}
+
 static int cuda_emit_device(CudaEmit *e, const char *dir)
 {
     const Model *m = e->m;
@@ -1146,6 +1243,7 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     sb_release(&host);
     tmpl_set(g, "after_kernels", emit_take(sb));
     cuda_set_varrecs(e);
+    cuda_set_learning(e);
     return emit_expand_write(g, "cuda/model.cu.tmpl", dir, arena_printf("%s.cu", m->name));
 }
 

@@ -140,14 +140,16 @@ static void print_index(void *ud, StrBuf *out, const Sym *sym, const char *idx)
  * target, snn_in[snn_k] (the thread's slice, the target's index in the block), as a
  * delivered weight; add_to_pre(x) (side 1): into the exact accumulator of the synapse's
  * source in the thread block's slice, snn_apre (snn_xacc.h; phase pre_inputs rounds the
- * sums). */
+ * sums).  Printed as the macros SNN_ADD_TO_POST / SNN_ADD_TO_PRE of each back end's
+ * template. */
 static void add_to_code(StrBuf *out, int side, const char *x)
 {
+    /* macros of the templates: the C back end adds in place, the CUDA back end with
+     * atomics (templates/c/model.c.tmpl, templates/cuda/model.cu.tmpl) */
     if (side == 0)
-        sb_printf(out, "snn_in[snn_k] += (scalar)(%s)", x);
+        sb_printf(out, "SNN_ADD_TO_POST(snn_k, (scalar)(%s))", x);
     else
-        sb_printf(out, "snn_xacc_add(snn_apre + (size_t)snn_pre * SNN_XW, SNN_XL, SNN_XB, "
-                       "(double)(%s))", x);
+        sb_printf(out, "SNN_ADD_TO_PRE(snn_pre, (double)(%s))", x);
 }
 
 static void print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)

@@ -71,6 +71,14 @@ static bool any_dynamics(const Model *m)
     return false;
 }
 
+static bool any_add_pre(const Model *m)
+{
+    for (int i = 0; i < m->n_projs; i++)
+        if (with_add_pre(m, i))
+            return true;
+    return false;
+}
+
 static bool with_custom_updates(const Model *m, int i)
 {
     (void)i;
@@ -153,11 +161,13 @@ const Phase phase_table[] = {
     {"pre_inputs", "add_to_pre: the exact sums of the step's additions into each source "
                    "(thread blocks, then ranks), rounded once; read in the next step",
      PH_PROJS, PH_SERIAL, PH_UPDATE, false, with_add_pre, NULL, "snn_pre_inputs_%s(step);\n",
-     NULL, NULL, PH_GRID_NONE, NULL, "refused (add_to_pre: C back end only)"},
+     any_add_pre, "snn_k_pre_inputs", PH_GRID_STRIDE, NULL, NULL},
     {"custom_update", "custom updates: each group that is due (run config custom_updates, "
                       "the model's every / at_end), its updates in file order",
      PH_MODEL, PH_SERIAL, PH_UPDATE, false, with_custom_updates, custom_update_calls, NULL,
-     NULL, NULL, PH_GRID_NONE, NULL, "refused (custom updates: C back end only)"},
+     NULL, NULL, PH_GRID_NONE, NULL,
+     "host snn_cu_step: the due groups' kernels after the step's kernels and state recordings "
+     "(snn_k_cu_<update>, reductions snn_k_cur_<update>)"},
     {"conn_update", "connectivity updates: each one that is due removes and adds synapses, "
                     "then the column views are rebuilt",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, with_conn_updates, conn_update_calls, NULL,
@@ -441,6 +451,7 @@ static const struct {
      "    const uint32_t snn_k = (uint32_t)(step % SNN_INTERVAL) + 1u;\n"
      "    snn_cu_exchange(run, step + 1 - snn_k, snn_k);\n"
      "}\n"},
+    {"custom_update", false, "snn_cu_custom_update(run, step);\n"},
     {"finite_check", false, "snn_cu_finite_check(run, step);\n"},
 };
 

@@ -134,6 +134,14 @@ const char *state_bytes(const StateEntry *e, bool device)
     }
 }
 
+/* The CUDA back end runs the synapse dynamics of a projection whose code calls
+ * add_to_post a target at a time over its column (the C back end's order of the
+ * additions): it needs the column view even without on_post. */
+bool state_dyn_columns(const Projection *pj)
+{
+    return pj->syn && pj->add_post && pj->syn_code[SC_DYNAMICS].stmts;
+}
+
 bool state_needs_positions(const Projection *pj)
 {
     const SynapseModel *sm = pj->syn;
@@ -394,22 +402,27 @@ static void proj_entries(StateTable *t, const Projection *pj)
                 arena_printf("projection '%s' postsynaptic '%s'", n, sm->post_vars[k].name));
         e->proj = pj, e->index = k, e->note = "postsynaptic variable";
     }
-    if (pj->syn_code[SC_ON_POST].stmts) {
+    if (pj->syn_code[SC_ON_POST].stmts || state_dyn_columns(pj)) {
         /* the host holds one column view per thread block; the CUDA back end uses one */
         e = add(t, SK_COLUMNS, arena_printf("snn_cols_%s", n), "snn_columns", SS_THREAD,
                 SI_BUILT, SA_SYN, false, true, arena_printf("projection '%s' column views", n));
-        e->proj = pj, e->note = "column view for on_post, per thread block";
+        e->proj = pj;
+        e->note = pj->syn_code[SC_ON_POST].stmts
+                      ? "column view for on_post, per thread block"
+                      : "column view for the CUDA back end's dynamics with add_to_post "
+                        "(target by target, in row order); not built by the C back end";
     }
     if (pj->add_pre) {
         /* the sums are complete and rounded at the end of each step (phase pre_inputs): the
          * accumulators are zero between steps, the rounded sums are read in the next */
         e = add(t, SK_PRE_INPUT, arena_printf("snn_pin_%s", n), "scalar", SS_LOCAL, SI_ZERO,
-                SA_SYN, true, false, arena_printf("projection '%s' add_to_pre sums", n));
+                SA_SYN, true, true, arena_printf("projection '%s' add_to_pre sums", n));
         e->proj = pj;
         e->note = arena_printf("into input '%s' of the sources, read in the next step",
                                pj->pre_input);
+        /* the CUDA back end's copy: one slice (the device adds with atomics) */
         e = add(t, SK_XACC, arena_printf("snn_xa_%s", n), "int64_t", SS_XACC, SI_ZERO, SA_SYN,
-                false, false, arena_printf("projection '%s' add_to_pre exact sums", n));
+                false, true, arena_printf("projection '%s' add_to_pre exact sums", n));
         e->proj = pj;
         e->note = "per thread block and source, then the total (snn_xacc.h); zero between steps";
     }
@@ -425,7 +438,7 @@ static void cu_entries(StateTable *t, const CustomUpdate *cu)
         const bool red = v->reduce != CU_REDUCE_NONE;
         e = add(t, SK_CU_VAR, arena_printf("snn_cuv_%s_%s", cu->name, v->name), "scalar",
                 red ? SS_VALUE : cu->proj ? SS_SYNAPSE : SS_LOCAL,
-                SI_INITIAL, red ? SA_NONE : cu->proj ? SA_SYN : SA_POP, true, false,
+                SI_INITIAL, red ? SA_NONE : cu->proj ? SA_SYN : SA_POP, true, true,
                 arena_printf("custom update '%s' variable '%s'", cu->name, v->name));
         e->cu = cu, e->index = k;
         if (cu->proj)
@@ -439,7 +452,7 @@ static void cu_entries(StateTable *t, const CustomUpdate *cu)
     for (int k = 0; k < cu->n_params; k++)
         if (cu->runtime[k]) {
             e = add(t, SK_RPARAM_CU, arena_printf("snn_rpu_%s_%s", cu->name, cu->params[k].name),
-                    "double", SS_VALUE, SI_VALUE, SA_NONE, true, false,
+                    "double", SS_VALUE, SI_VALUE, SA_NONE, true, true,
                     arena_printf("custom update '%s' runtime parameter '%s'", cu->name,
                                  cu->params[k].name));
             e->cu = cu, e->index = k, e->value = cu->params[k].value;

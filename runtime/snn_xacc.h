@@ -32,21 +32,29 @@
 /* the int64_t words of one accumulator: limbs, then the NaN, +inf and -inf counts */
 #define SNN_XACC_WORDS(limbs) ((limbs) + 3)
 
-/* a += x (x a double, or a float converted exactly); base: SNN_XACC_D_BASE or _F_BASE
- * (with the float layout x must be a float's value: bits below 2^-160 are dropped) */
-static inline void snn_xacc_add(int64_t *a, int limbs, int base, double x)
+/* Every function is callable from host and device code (CUDA: the device half adds with
+ * 64-bit atomics: snn_xacc_add_atomic, runtime/cuda/snn_cuda.h). */
+#ifdef __CUDACC__
+#define SNN_XACC_FN static inline __host__ __device__
+#else
+#define SNN_XACC_FN static inline
+#endif
+
+/* What adding x does to an accumulator: returns -1 for nothing (a zero), limbs + 0/1/2 for
+ * a NaN/+inf/-inf term (the word to count), else the first of the three limbs k, k + 1,
+ * k + 2 that get d[0], d[1], d[2] (subtracted when *neg). */
+SNN_XACC_FN int snn_xacc_split(int limbs, int base, double x, int64_t d[3], int *neg_out)
 {
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
     const int neg = (int)(bits >> 63);
     const int e = (int)((bits >> 52) & 0x7ff);
     uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
-    if (e == 0x7ff) { /* NaN or infinity: counted */
-        a[limbs + (m ? 0 : 1 + neg)] += 1;
-        return;
-    }
+    *neg_out = neg;
+    if (e == 0x7ff) /* NaN or infinity: counted */
+        return limbs + (m ? 0 : 1 + neg);
     if (e == 0 && m == 0)
-        return;
+        return -1;
     int p; /* the position of m's lowest bit above 2^base */
     if (e) {
         m |= UINT64_C(1) << 52;
@@ -60,22 +68,39 @@ static inline void snn_xacc_add(int64_t *a, int limbs, int base, double x)
     }
     const int k = p >> 5, s = p & 31;
     const uint64_t lo = (m & 0xffffffffu) << s, hi = (m >> 32) << s;
-    const int64_t d0 = (int64_t)(lo & 0xffffffffu);
-    const int64_t d1 = (int64_t)((lo >> 32) + (hi & 0xffffffffu));
-    const int64_t d2 = (int64_t)(hi >> 32);
+    d[0] = (int64_t)(lo & 0xffffffffu);
+    d[1] = (int64_t)((lo >> 32) + (hi & 0xffffffffu));
+    d[2] = (int64_t)(hi >> 32);
+    return k;
+}
+
+/* a += x (x a double, or a float converted exactly); base: SNN_XACC_D_BASE or _F_BASE
+ * (with the float layout x must be a float's value: bits below 2^-160 are dropped) */
+SNN_XACC_FN void snn_xacc_add(int64_t *a, int limbs, int base, double x)
+{
+    int64_t d[3] = {0, 0, 0}; /* set by snn_xacc_split when k is a limb (gcc cannot tell) */
+    int neg;
+    const int k = snn_xacc_split(limbs, base, x, d, &neg);
+    if (k < 0)
+        return;
+    if (k >= limbs) {
+        a[k] += 1;
+        return;
+    }
     if (neg) {
-        a[k] -= d0;
-        a[k + 1] -= d1;
-        a[k + 2] -= d2;
+        a[k] -= d[0];
+        a[k + 1] -= d[1];
+        a[k + 2] -= d[2];
     } else {
-        a[k] += d0;
-        a[k + 1] += d1;
-        a[k + 2] += d2;
+        a[k] += d[0];
+        a[k + 1] += d[1];
+        a[k + 2] += d[2];
     }
 }
 
+
 /* carries up: limbs 0 .. limbs - 2 into [0, 2^32), the top one signed */
-static inline void snn_xacc_carry(int64_t *t, int limbs)
+SNN_XACC_FN void snn_xacc_carry(int64_t *t, int limbs)
 {
     for (int k = 0; k + 1 < limbs; k++) {
         int64_t c = t[k] >> 32; /* floor(t[k] / 2^32): an arithmetic shift */
@@ -86,7 +111,7 @@ static inline void snn_xacc_carry(int64_t *t, int limbs)
 
 /* The exact value of a (not changed) rounded once to a 'mbits'-bit mantissa (53: double,
  * 24: float), as a double. */
-static inline double snn_xacc_round(const int64_t *a, int limbs, int base, int mbits)
+SNN_XACC_FN double snn_xacc_round(const int64_t *a, int limbs, int base, int mbits)
 {
     if (a[limbs] || (a[limbs + 1] && a[limbs + 2]))
         return NAN;

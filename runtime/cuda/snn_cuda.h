@@ -518,6 +518,29 @@ template <class C> static __device__ __forceinline__ void snn_cb_finish_body(con
 }
 } // namespace snn_dev
 
+/* snn_xacc_add (snn_xacc.h) on the device, from any number of threads at once (add_to_pre):
+ * each limb the term touches gets one 64-bit atomicAdd (two's complement: subtracting d is
+ * adding 2^64 - d).  Integer addition is associative and commutative, so the words end the
+ * same whatever the order of the threads: the exact sum the host's snn_xacc_add gives, as
+ * many words wide as the host's layout (71 for double: each term touches 3 limbs, which
+ * keep their carries, so no carry crosses words during the step). */
+static inline __device__ void snn_xacc_add_atomic(int64_t *a, int limbs, int base, double x)
+{
+    int64_t d[3];
+    int neg;
+    const int k = snn_xacc_split(limbs, base, x, d, &neg);
+    if (k < 0)
+        return;
+    unsigned long long *u = (unsigned long long *)a;
+    if (k >= limbs) { /* NaN, +inf, -inf: counted */
+        atomicAdd(u + k, 1ull);
+        return;
+    }
+    for (int j = 0; j < 3; j++)
+        if (d[j])
+            atomicAdd(u + k + j, neg ? 0ull - (unsigned long long)d[j] : (unsigned long long)d[j]);
+}
+
 /* A model with initialiser{} code in projections built on the device: its launcher of
  * snn_cb_build_body<C> (step 0 and 1: the passes) and snn_cb_finish_body<C> (step 3). */
 typedef void (*snn_cb_launcher)(const snn_dev::snn_cb *b, int step);

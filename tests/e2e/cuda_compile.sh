@@ -85,6 +85,10 @@ fmtnet_procedural tests/cuda/formats_net.lua -D fmt=2 -D exact=0
 egp_rng tests/cuda/egp_rng.lua
 sparse tests/cuda/sparse.lua
 sparse_host tests/cuda/sparse.lua --cuda-construct host
+learn_addto tests/cuda/learn_addto.lua
+learn_addto_dense tests/cuda/learn_addto.lua -D dense=1
+learn_cu tests/cuda/learn_cu.lua
+learn_cu_float tests/cuda/learn_cu.lua -D float=1 -D dense=1
 JOBS
 source tests/lib/examples.sh
 for f in docs/examples/*.lua; do echo "ex_$(basename "$f" .lua) $(example_model "$f")" >>"$WORK/jobs"; done
@@ -107,6 +111,9 @@ for want in "formats:projection 'P_to_Da': P -> Da, dense matrix" \
     "formats:projection 'P_to_Pa': P -> Pa, procedural, threads over the targets" \
     "formats:projection 'P_to_P1': P -> P1, procedural, a thread per spike" \
     "egp_rng:snn_egp_at(snn_egp_D_I_ext" "egp_rng:snn_sstream_pre_to_post_post_dynamics" \
+    "learn_addto:snn_k_pre_inputs" "learn_addto:snn_xacc_add_atomic" \
+    "learn_addto_dense:format = \"dense\" with a weight update model: full rows" \
+    "learn_cu:snn_k_cur_SoftmaxSum" "learn_cu_float:snn_k_cu_Learn" \
     "features:(format = \"dense\")" "features:snn_egp_at(snn_egp_G_gain" \
     "features:snn_sstream_C_to_G_on_pre"; do
     name=${want%%:*}

@@ -201,6 +201,6 @@ for m in smx learn; do
     "$SNNCC" -q -S -o "$WORK/src-$m" "$WORK/$m.lua"
     $PY tests/lib/state_decls.py "$WORK/src-$m"/*.c "$WORK/$m.tsv"
 done
-grep -qP '^snn_cuv_SoftmaxSum_S\tscalar\tvalue\tcustom_update:SoftmaxSum\tcu-var\tinitial\tstored\thost\t' "$WORK/smx.tsv"
-grep -qP '^snn_rpu_Learn_eta\tdouble\tvalue\tcustom_update:Learn\trparam\tvalue\tstored\thost\t' "$WORK/learn.tsv"
+grep -qP '^snn_cuv_SoftmaxSum_S\tscalar\tvalue\tcustom_update:SoftmaxSum\tcu-var\tinitial\tstored\tdevice\t' "$WORK/smx.tsv"
+grep -qP '^snn_rpu_Learn_eta\tdouble\tvalue\tcustom_update:Learn\trparam\tvalue\tstored\tdevice\t' "$WORK/learn.tsv"
 ok "state table: the custom updates' variables and runtime parameters, every declaration listed"
