@@ -442,17 +442,18 @@ void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
 static const struct {
     const char *phase;
     bool host_half;
+    bool if_active; /* only for a model the phase has work in (phase_active) */
     const char *code;
 } cuda_host_part[] = {
-    {"gather", false, "snn_cu_gather(run, step);\n"},
-    {"exchange", true,
+    {"gather", false, false, "snn_cu_gather(run, step);\n"},
+    {"exchange", true, false,
      "/* the end of an exchange interval (or of the run): swap spikes with the other ranks */\n"
      "if ((step + 1) % SNN_INTERVAL == 0 || step + 1 == run->n_steps) {\n"
      "    const uint32_t snn_k = (uint32_t)(step % SNN_INTERVAL) + 1u;\n"
      "    snn_cu_exchange(run, step + 1 - snn_k, snn_k);\n"
      "}\n"},
-    {"custom_update", false, "snn_cu_custom_update(run, step);\n"},
-    {"finite_check", false, "snn_cu_finite_check(run, step);\n"},
+    {"custom_update", false, true, "snn_cu_custom_update(run, step);\n"},
+    {"finite_check", false, false, "snn_cu_finite_check(run, step);\n"},
 };
 
 /* The CUDA back end's host part of a step, in table order: after_kernels (snn_cu_step in
@@ -463,14 +464,14 @@ static const struct {
  * finite_check phase enqueued before it. */
 void phases_cuda_host(const Model *m, StrBuf *after_kernels, StrBuf *host_step)
 {
-    (void)m;
     StrBuf h;
     sb_init(&h);
     sb_puts(&h, "snn_cu_step(run, step);\n");
     for (int k = 0; k < phase_count; k++) {
         const Phase *ph = &phase_table[k];
         for (size_t j = 0; j < sizeof cuda_host_part / sizeof *cuda_host_part; j++) {
-            if (strcmp(cuda_host_part[j].phase, ph->name) != 0)
+            if (strcmp(cuda_host_part[j].phase, ph->name) != 0 ||
+                (cuda_host_part[j].if_active && !phase_active(m, ph)))
                 continue;
             StrBuf *o = cuda_host_part[j].host_half ? &h : after_kernels;
             if (ph->mpi_only)

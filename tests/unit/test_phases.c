@@ -264,7 +264,7 @@ static void test_cuda_launch(void **state)
 }
 
 /* The CUDA back end's host part: snn_cu_step's code after the kernels (gather's state
- * recordings, then the finite_check scan: table order) and the host half's model_step
+ * recordings, the due custom-update groups, then the finite_check scan: table order) and the host half's model_step
  * (snn_cu_step, then the MPI exchange). */
 static void test_cuda_host(void **state)
 {
@@ -274,7 +274,8 @@ static void test_cuda_host(void **state)
     sb_init(&after);
     sb_init(&host);
     phases_cuda_host(model(every_phase), &after, &host);
-    assert_string_equal(after.buf, "snn_cu_gather(run, step);\nsnn_cu_finite_check(run, step);\n");
+    assert_string_equal(after.buf, "snn_cu_gather(run, step);\nsnn_cu_custom_update(run, step);\n"
+                                   "snn_cu_finite_check(run, step);\n");
     assert_string_equal(host.buf,
                         "    snn_cu_step(run, step);\n"
                         "#ifdef SNN_MPI\n"
