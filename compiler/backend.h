@@ -63,6 +63,7 @@ enum {
     BE_ADD_TO = 1u << 3,        /* add_to_post / add_to_pre in synapse code */
     BE_DENSE_PLASTIC = 1u << 4, /* format = "dense" with a weight update model */
     BE_CUSTOM_UPDATES = 1u << 5, /* custom_update{} */
+    BE_BATCH = 1u << 6,         /* network{ batch = B } */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -81,6 +82,9 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt, const Cud
 int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo);
 
 /* ---- the shared lowering (lower.c) --------------------------------------------------- */
+/* Batched models: the step's random draws take the lane (snn_rng_init_lane, snn_lane);
+ * set by the C emitter per model (false: lane 0's calls, unchanged). */
+void lower_set_lanes(bool on);
 
 /* "#line SNN_RESYNC": after a code string's #line directives, emit_expand_write points the
  * marker at the generated file's next line. */
@@ -341,6 +345,7 @@ typedef struct StateEntry {
     bool device;      /* the CUDA back end mirrors it to the device */
     bool compiled_in; /* a constant array in the simulator (a run config may replace it) */
     bool in_template; /* declared by the template, not by the emitter */
+    bool lane;        /* batched models: one copy per batch lane (state_lane_kind) */
     double value;     /* SS_VALUE runtime parameters: the compiled-in value */
     const char *what; /* for messages: "population 'E' variable 'V'" */
     const char *note; /* the declaration's comment, or NULL */
@@ -359,6 +364,8 @@ const char *state_bytes(const StateEntry *e, bool device);
 /* Does the projection key random numbers by its synapses' identities (random draws in
  * per-synapse code, random initial values of synapse variables; snn_check_multapses)? */
 bool state_needs_positions(const Projection *pj);
+/* Is a state of this kind held once per batch lane in a batched model? */
+bool state_lane_kind(const StateEntry *e);
 /* Names, for --state. */
 const char *state_kind_name(StateKind k);
 const char *state_shape_name(const StateEntry *e);

@@ -158,8 +158,11 @@ static void dump_synapse(StrBuf *out, const Projection *pj)
 
 void ir_dump(StrBuf *out, const Model *m)
 {
-    sb_printf(out, "network %s dt=%.17g seed=%llu precision=%s\n", m->name, m->dt,
+    sb_printf(out, "network %s dt=%.17g seed=%llu precision=%s", m->name, m->dt,
               (unsigned long long)m->seed, m->precision == PREC_FLOAT ? "float" : "double");
+    if (m->batch) /* batched models only: the dumps (and hashes) of the others stay */
+        sb_printf(out, " batch=%d", m->batch);
+    sb_puts(out, "\n");
     for (int i = 0; i < m->n_pops; i++) {
         const Population *p = m->pops[i];
         const NeuronModel *nm = p->model;

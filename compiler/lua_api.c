@@ -412,7 +412,7 @@ static int l_network(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     Model *m = get_ctx(L)->m;
-    static const char *const keys[] = {"name", "dt", "seed", "precision", NULL};
+    static const char *const keys[] = {"name", "dt", "seed", "precision", "batch", NULL};
     check_keys(L, 1, "network", keys, 0);
     if (m->has_network)
         api_error(L, "network: network{} given twice (first at %s:%d)", m->loc.file,
@@ -432,6 +432,13 @@ static int l_network(lua_State *L)
     if (lua_getfield(L, 1, "seed") != LUA_TNIL) {
         int64_t s = to_count(L, -1, "network", "seed");
         m->seed = (uint64_t)s;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "batch") != LUA_TNIL) { /* batch lanes (docs/language.md) */
+        int64_t b = to_count(L, -1, "network", "batch");
+        if (b < 1 || b > 65536)
+            api_error(L, "network: 'batch' must be in [1, 65536] (got %lld)", (long long)b);
+        m->batch = (int)b;
     }
     lua_pop(L, 1);
     const char *prec = opt_string(L, 1, "precision", 0, "network");

@@ -449,6 +449,7 @@ typedef struct Model {
     double dt;         /* ms */
     uint64_t seed;
     Precision precision;
+    int batch;         /* network{ batch = B }: lanes by default; 0: not batched */
     NeuronModel **neurons;
     int n_neurons;
     SynapseModel **synapses;

@@ -421,6 +421,23 @@ static void cu_entries(StateTable *t, const CustomUpdate *cu)
         }
 }
 
+/* Batch lanes (docs/architecture.md "Batch lanes"): what a lane changes is held once per
+ * lane (the neurons' and synapses' variables, inputs, rings, spike queues and cursors,
+ * custom-update variables); what lanes share is held once (connectivity, the weights of
+ * static projections, parameters, compiled-in spike times, seeds and streams, thread
+ * blocks, the scratch of one step: per-thread spikes, exact-sum accumulators). */
+bool state_lane_kind(const StateEntry *e)
+{
+    switch (e->kind) {
+    case SK_VAR: case SK_FLAG: case SK_SS_CURSOR: case SK_INPUT: case SK_ALPHA_X:
+    case SK_ALPHA_Y: case SK_RING: case SK_QUEUE: case SK_SYN_VAR: case SK_PRE_VAR:
+    case SK_POST_VAR: case SK_PRE_INPUT: case SK_CU_VAR:
+        return true;
+    default:
+        return false;
+    }
+}
+
 StateTable state_table(const Model *m)
 {
     StateTable t = {0};
@@ -430,6 +447,8 @@ StateTable state_table(const Model *m)
         proj_entries(&t, m->projs[i]);
     for (int i = 0; i < m->n_cus; i++)
         cu_entries(&t, m->cus[i]);
+    for (int i = 0; i < t.n && m->batch; i++)
+        t.v[i].lane = state_lane_kind(&t.v[i]);
     return t;
 }
 
@@ -442,11 +461,11 @@ void state_print(StrBuf *o, const StateTable *t)
                             : e->src  ? arena_printf("source:%s", e->src->name)
                             : e->proj ? arena_printf("projection:%s", e->proj->name)
                                       : arena_printf("population:%s", e->pop->name);
-        sb_printf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s\t%s\n", e->name, e->type,
+        sb_printf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s%s\t%s\n", e->name, e->type,
                   state_shape_name(e), owner, state_kind_name(e->kind),
                   state_init_name(e->init), e->stored ? "stored" : "rebuilt",
                   e->device ? "device" : "host",
                   e->compiled_in ? ",compiled-in" : "", e->in_template ? ",template" : "",
-                  e->what);
+                  e->lane ? ",per-lane" : "", e->what);
     }
 }

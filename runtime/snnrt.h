@@ -171,6 +171,10 @@ typedef struct snn_config {
         uint64_t start;          /* position of the first example in the sequence */
         char where[192];
     } datasets[SNN_MAX_DATASETS];
+    /* batch: lanes of a batched model (0: the model's network{ batch }); lane_offset: the
+     * global lane of lane 0 (lane b draws the numbers of global lane lane_offset + b) */
+    uint32_t batch, lane_offset;
+    char batch_where[192], lane_offset_where[192];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -857,7 +861,16 @@ typedef struct snn_run {
      * run config's custom_updates applied */
     uint32_t cu_every[SNN_MAX_CUGROUPS];
     int cu_at_end[SNN_MAX_CUGROUPS];
+    /* batch lanes (batched models, network{ batch }): the lanes of this run, the global
+     * lane of lane 0, and the lane whose recorders and counts rec, varrec, spike_count and
+     * syn_final are now (snn_lane_io swaps them; the others are kept in lane_io) */
+    uint32_t lanes, lane_offset, lane;
+    struct snn_lane_io *lane_io;
 } snn_run;
+
+/* Batched models: make lane b's recorders, spike counts and final checksums the run's
+ * (rec, varrec, spike_count, syn_final, has_final), keeping the current lane's. */
+void snn_lane_io(snn_run *run, uint32_t b);
 
 /* Step threads (rt_pool.c).  A parallel region of a step is a function of (worker,
  * workers): worker w of W runs the blocks [B w / W, B (w + 1) / W) in order, B =
@@ -964,6 +977,9 @@ typedef struct snn_model {
      * run config's custom_updates may change (run->cu_every, run->cu_at_end). */
     int n_cugroups;                    /* at most SNN_MAX_CUGROUPS */
     const snn_cugroup_desc *cugroups;
+    /* network{ batch = B }: the default lanes of a batched model; 0: not batched (the run
+     * config's batch is refused) */
+    int batch;
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run

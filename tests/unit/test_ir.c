@@ -183,6 +183,7 @@ MUT(m_dt, m->dt = 0.05)
 MUT(m_seed, m->seed = 8)
 MUT(m_seed_high, m->seed |= 1ull << 40)
 MUT(m_precision, m->precision = PREC_DOUBLE)
+MUT(m_batch, m->batch = 4)
 
 MUT(m_pop_name, pop(m, "A")->name = "A2")
 MUT(m_pop_n, pop(m, "A")->n = 51)
@@ -335,7 +336,7 @@ static const struct {
 } MUTATIONS[] = {
 #define M(f) {#f, f, NULL}
 #define MF(f) {#f, f, prep_files}
-    M(m_net_name), M(m_dt), M(m_seed), M(m_seed_high), M(m_precision),
+    M(m_net_name), M(m_dt), M(m_seed), M(m_seed_high), M(m_precision), M(m_batch),
     M(m_pop_name), M(m_pop_n), M(m_pop_param), M(m_pop_runtime), M(m_pop_init_kind),
     M(m_pop_init_a), M(m_pop_init_b), M(m_pop_init_lo), M(m_pop_init_hi), M(m_pop_egp),
     M(m_pop_record), M(m_pop_model),

@@ -1,0 +1,162 @@
+/*
+ * rt_lanes.c - batch lanes of a batched model (network{ batch = B }; docs/run.md "Batches").
+ *
+ * The generated code holds one copy of every per-lane array per lane and steps the lanes
+ * one after another (docs/architecture.md "Batch lanes").  Here: how many lanes a run has
+ * (the run config's batch, else the model's), what batches cannot do yet, and each lane's
+ * recorders, spike counts and final checksums.  The run's own fields (run->rec, varrec,
+ * spike_count, syn_final, has_final) are always those of the lane selected now;
+ * snn_lane_io swaps them with the copies kept here for the other lanes.  Lane 0 records
+ * where an unbatched run does; lane b >= 1 into <output>/lane<b>/ under the same names.
+ */
+#include "rt_lanes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct snn_lane_io {
+    snn_recorder *rec[SNN_MAX_POPS];
+    snn_varrec *varrec[SNN_MAX_POPS];
+    uint64_t spike_count[SNN_MAX_POPS];
+    uint64_t syn_final[SNN_MAX_POPS];
+    int has_final[SNN_MAX_POPS];
+};
+
+static void swap_in(snn_run *run, struct snn_lane_io *to, const struct snn_lane_io *from)
+{
+    /* to <- the run's (the lane leaving), the run's <- from (the lane coming) */
+    memcpy(to->rec, run->rec, sizeof to->rec);
+    memcpy(to->varrec, run->varrec, sizeof to->varrec);
+    memcpy(to->spike_count, run->spike_count, sizeof to->spike_count);
+    memcpy(to->syn_final, run->syn_final, sizeof to->syn_final);
+    memcpy(to->has_final, run->has_final, sizeof to->has_final);
+    memcpy(run->rec, from->rec, sizeof run->rec);
+    memcpy(run->varrec, from->varrec, sizeof run->varrec);
+    memcpy(run->spike_count, from->spike_count, sizeof run->spike_count);
+    memcpy(run->syn_final, from->syn_final, sizeof run->syn_final);
+    memcpy(run->has_final, from->has_final, sizeof run->has_final);
+}
+
+void snn_lane_io(snn_run *run, uint32_t b)
+{
+    if (!run->lane_io || b == run->lane || b >= run->lanes)
+        return;
+    swap_in(run, &run->lane_io[run->lane], &run->lane_io[b]);
+    run->lane = b;
+}
+
+void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int restore)
+{
+    run->lanes = 1;
+    run->lane = 0;
+    run->lane_offset = cfg->lane_offset;
+    run->lane_io = NULL;
+    if (!m->batch) {
+        if (cfg->batch)
+            snn_fatal("%s: 'batch' needs a batched model: model '%s' has no network{ batch = B } "
+                      "(docs/language.md \"Batches\")", cfg->batch_where, m->name);
+        if (cfg->lane_offset)
+            snn_fatal("%s: 'lane_offset' needs a batched model: model '%s' has no network{ "
+                      "batch = B } (docs/language.md \"Batches\")", cfg->lane_offset_where,
+                      m->name);
+        return;
+    }
+    run->lanes = cfg->batch ? cfg->batch : (uint32_t)m->batch;
+    const char *where = cfg->batch_where[0] ? cfg->batch_where : "network{ batch }";
+    if ((uint64_t)run->lane_offset + run->lanes > 65536u)
+        snn_fatal("%s: lanes %u .. %u are beyond the 65536 lanes of the random numbers "
+                  "(lane_offset %u + batch %u)", cfg->lane_offset_where[0] ? cfg->lane_offset_where
+                                                                           : where,
+                  run->lane_offset, run->lane_offset + run->lanes - 1u, run->lane_offset,
+                  run->lanes);
+    if (run->lanes == 1)
+        return;
+    if (run->ranks > 1)
+        snn_fatal("%s: batch %u on %d MPI ranks: batches run on one process for now (lanes over "
+                  "ranks are not supported yet; docs/run.md \"Batches\")", where, run->lanes,
+                  run->ranks);
+    if (cfg->ckpt_dir[0] || restore)
+        snn_fatal("%s: batch %u with checkpoints: checkpoints hold one lane for now (docs/run.md "
+                  "\"Batches\"): leave 'checkpoint' and --restore out, or run batch 1", where,
+                  run->lanes);
+    if (m->n_synrecs)
+        snn_fatal("%s: batch %u: model '%s' records synapse variables (record_synapses), which "
+                  "batches do not support yet: run batch 1", where, run->lanes, m->name);
+    for (int p = 0; p < m->n_pops; p++)
+        if (m->pops[p].spike_source == 2)
+            snn_fatal("%s: batch %u: population '%s' is a spike_source_dataset, which batches "
+                      "do not support yet: run batch 1", where, run->lanes, m->pops[p].name);
+    run->lane_io = calloc(run->lanes, sizeof *run->lane_io);
+    if (!run->lane_io)
+        snn_fatal("out of memory for %u lanes", run->lanes);
+}
+
+void rt_lanes_open(snn_run *run, const snn_model *m, const char *dir, const int *recorded,
+                   int value_bytes)
+{
+    for (uint32_t b = 1; b < run->lanes && run->lane_io; b++) {
+        char sub[4200];
+        snprintf(sub, sizeof sub, "%s/lane%u", dir, b);
+        if (snn_mkdirs(sub) != 0)
+            snn_fatal("cannot create directory '%s': %s", sub, strerror(errno));
+        struct snn_lane_io *l = &run->lane_io[b];
+        for (int p = 0; p < m->n_pops; p++)
+            if (recorded[p])
+                l->rec[p] = snn_recorder_open(sub, m->pops[p].name);
+        for (int k = 0; k < m->n_varrecs; k++) {
+            uint32_t n = m->pops[m->varrecs[k].pop].n, c = m->varrecs[k].n_cols;
+            l->varrec[k] = snn_varrec_open(sub, m->pops[m->varrecs[k].pop].name,
+                                           m->varrecs[k].var, c < n ? c : n, value_bytes);
+        }
+    }
+}
+
+void rt_lanes_close(snn_run *run, const snn_model *m, int interrupted)
+{
+    for (uint32_t b = 1; b < run->lanes && run->lane_io; b++) {
+        struct snn_lane_io *l = &run->lane_io[b];
+        for (int p = 0; p < m->n_pops; p++) {
+            if (!l->rec[p])
+                continue;
+            if (interrupted)
+                snn_recorder_abort(l->rec[p]);
+            snn_recorder_close(l->rec[p]);
+            snn_recorder_free(l->rec[p]);
+            l->rec[p] = NULL;
+        }
+        for (int k = 0; k < m->n_varrecs; k++) {
+            if (!l->varrec[k])
+                continue;
+            if (interrupted)
+                snn_varrec_abort(l->varrec[k]);
+            snn_varrec_close(l->varrec[k]);
+            snn_varrec_free(l->varrec[k]);
+            l->varrec[k] = NULL;
+        }
+    }
+}
+
+/* Lane b's spike count of population p and final checksum of projection q (the run's
+ * fields hold lane run->lane's). */
+uint64_t rt_lane_spikes(const snn_run *run, uint32_t b, int p)
+{
+    return !run->lane_io || b == run->lane ? run->spike_count[p] : run->lane_io[b].spike_count[p];
+}
+
+int rt_lane_final(const snn_run *run, uint32_t b, int q, uint64_t *sum)
+{
+    if (!run->lane_io || b == run->lane) {
+        *sum = run->syn_final[q];
+        return run->has_final[q];
+    }
+    *sum = run->lane_io[b].syn_final[q];
+    return run->lane_io[b].has_final[q];
+}
+
+void rt_lanes_free(snn_run *run)
+{
+    free(run->lane_io);
+    run->lane_io = NULL;
+}

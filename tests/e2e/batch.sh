@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Batches (network{ batch = B }; docs/language.md "Batches", docs/run.md "Batches"): lane b of
+# a batch of 8 is exactly what a run of batch 1 with lane_offset b gives: spikes, state
+# recordings and the final synapse checksums, on a model with random draws in neuron code,
+# noise and Poisson current sources, and synapse code with draws (on_pre / on_post, pre and
+# post traces, per-synapse dynamics), for 1, 2 and 3 threads.  Lane 0 records where an
+# unbatched run does, lane b >= 1 into lane<b>/; run.json has each lane's counts.
+set -euo pipefail
+cat >"$WORK/m.lua" <<'LUA'
+network { name = "bt", dt = 0.1, seed = 11, precision = "double", batch = 8 }
+local pv = neuron { name = "pv", params = { rate = 40.0 }, vars = { V = 0.0 },
+                    sim = "V = -65.0 + 10.0 * uniform();",
+                    threshold = "V < -65.0 + 10.0 * rate * dt * 0.001" }
+local S = population { "S", pv, 50 }
+local E = population { "E", lif, 41, init = { V = uniform(-70.0, -55.0) } }
+local I = population { "I", lif, 20 }
+current_source { E, noise { mean = 250.0, sd = 300.0 } }
+current_source { I, poisson_input { rate = 20000.0, weight = 600.0 } }
+local elig = synapse { name = "elig",
+  params = { A = 2.0, tau_e = 50.0, eta = 0.05, w_max = 300.0 },
+  vars = { w = 100.0, e = 0.0, r = 0.0 }, pre_vars = { x = 0.0 }, post_vars = { y = 0.0 },
+  on_pre = "e -= A * y;",
+  on_post = "e += A * x;",
+  pre_spike = "x += 1.0;", post_spike = "y += 1.0;",
+  pre_dynamics = "x *= exp(-dt / 20.0);", post_dynamics = "y *= exp(-dt / 20.0);",
+  dynamics = [[e *= exp(-dt / tau_e); r += uniform();
+w = fmin(w_max, fmax(0.0, w + eta * e * (V_post + 65.0) * dt + 0.01 * normal()));]] }
+projection { S, E, name = "SE", conn = fixed_probability(0.3), synapse = elig,
+             weight = uniform(50.0, 150.0), delay = 0.5, psm = exp_curr(2.0) }
+projection { E, E, name = "EE", conn = all_to_all(), synapse = elig { A = 1.0 },
+             weight = 20.0, delay = 0.2, psm = exp_curr(2.0) }
+projection { I, E, name = "IE", conn = fixed_probability(0.5), weight = -30.0, delay = 0.3 }
+projection { E, I, name = "EI", conn = fixed_probability(0.5), weight = 40.0, delay = 0.3 }
+record { E = { "spikes", "V" }, I = "spikes", S = "spikes" }
+LUA
+"$SNNCC" -q "$WORK/m.lua" -o "$WORK/sim"
+SIM="$WORK/sim/bt"
+FILES="spikes_S.npy spikes_E.npy spikes_I.npy E_V.npy"
+# the reference: 8 runs of one lane each, lane_offset b
+for b in 0 1 2 3 4 5 6 7; do
+    "$SIM" --time 100 --quiet --output "$WORK/one$b" --set batch=1 --set lane_offset=$b
+done
+# lanes draw their own numbers: lane 1 is not lane 0
+if cmp -s "$WORK/one0/spikes_E.npy" "$WORK/one1/spikes_E.npy"; then
+    echo "lanes 0 and 1 spike alike"; exit 1
+fi
+for t in 1 2 3; do
+    out="$WORK/b8_t$t"
+    "$SIM" --time 100 --quiet --output "$out" --set threads=$t
+    for b in 0 1 2 3 4 5 6 7; do
+        d="$out/lane$b"
+        [ "$b" -eq 0 ] && d="$out"
+        for f in $FILES; do
+            cmp "$d/$f" "$WORK/one$b/$f" || { echo "threads $t lane $b: $f differs"; exit 1; }
+        done
+    done
+    $PY - "$WORK" "$t" <<'PY'
+import json, sys
+w, t = sys.argv[1], sys.argv[2]
+run = json.load(open(f"{w}/b8_t{t}/run.json"))
+batch = run["run"]["batch"]
+assert batch["lanes"] == 8 and batch["lane_offset"] == 0, batch
+total = [0, 0, 0]
+for b, lane in enumerate(batch["per_lane"]):
+    one = json.load(open(f"{w}/one{b}/run.json"))
+    spikes = [p["spikes"] for p in one["populations"]]
+    final = [p.get("final_checksum") for p in one["projections"]]
+    assert lane["lane"] == b and lane["spikes"] == spikes, (b, lane, spikes)
+    assert lane["final_checksum"] == final, (b, lane["final_checksum"], final)
+    assert final[0] and final[1] and final[2] is None, final
+    assert min(spikes) > 0, spikes
+    total = [a + s for a, s in zip(total, spikes)]
+# the populations' counts are over all lanes, their rates per neuron and lane
+assert [p["spikes"] for p in run["populations"]] == total, total
+assert abs(run["populations"][1]["rate_hz"] - total[1] / (41 * 0.1 * 8)) < 1e-9
+print(f"threads {t}: 8 lanes = 8 runs of one lane (spikes per lane {total})")
+PY
+done
+# the model's batch is the default; batch 3 with lane_offset 5 is lanes 5, 6, 7
+"$SIM" --time 100 --quiet --output "$WORK/b3" --set batch=3 --set lane_offset=5
+for f in $FILES; do
+    cmp "$WORK/b3/$f" "$WORK/one5/$f"
+    cmp "$WORK/b3/lane2/$f" "$WORK/one7/$f"
+done
+[ ! -e "$WORK/b3/lane3" ]
+# bad run configs name the line
+printf 'batch: 0\n' >"$WORK/bad.yaml"
+if "$SIM" --time 1 --quiet --output "$WORK/bad" --config "$WORK/bad.yaml" 2>"$WORK/err"; then exit 1; fi
+grep -q "bad.yaml:1:.*'batch'" "$WORK/err" || { cat "$WORK/err"; exit 1; }
+printf 'batch: 2.5\n' >"$WORK/bad.yaml"
+if "$SIM" --time 1 --quiet --output "$WORK/bad" --config "$WORK/bad.yaml" 2>"$WORK/err"; then exit 1; fi
+grep -q "bad.yaml:1:.*'batch'" "$WORK/err" || { cat "$WORK/err"; exit 1; }
+printf 'lane_offset: 65535\nbatch: 2\n' >"$WORK/bad.yaml"
+if "$SIM" --time 1 --quiet --output "$WORK/bad" --config "$WORK/bad.yaml" 2>"$WORK/err"; then exit 1; fi
+grep -q "bad.yaml:1: lanes 65535 .. 65536 are beyond" "$WORK/err" || { cat "$WORK/err"; exit 1; }
+# an unbatched model refuses batch and lane_offset
+sed 's/, batch = 8//' "$WORK/m.lua" >"$WORK/u.lua"
+"$SNNCC" -q "$WORK/u.lua" -o "$WORK/u"
+if "$WORK/u/bt" --time 1 --quiet --output "$WORK/bad" --set batch=2 2>"$WORK/err"; then exit 1; fi
+grep -q "'batch' needs a batched model: model 'bt' has no network{ batch = B }" "$WORK/err" ||
+    { cat "$WORK/err"; exit 1; }
+# ... and its lane 0 is the batched model's lane 0
+"$WORK/u/bt" --time 100 --quiet --output "$WORK/u_out"
+for f in $FILES; do cmp "$WORK/u_out/$f" "$WORK/one0/$f"; done
+echo "batch: ok"
