@@ -1393,7 +1393,8 @@ static const char *lane_bytes(const StateEntry *e)
  * rather than a pointer (pointed at the lane's copy)? */
 static bool lane_by_copy(const StateEntry *e)
 {
-    return e->shape == SS_VALUE || e->shape == SS_SLOTS;
+    return e->shape == SS_VALUE || e->shape == SS_SLOTS || e->kind == SK_SS_STARTS ||
+           e->kind == SK_SS_TIMES || e->kind == SK_DS_LABELS || e->kind == SK_DS_EXAMPLES;
 }
 
 /* The lane machinery of a batched model: every per-lane array is allocated once per lane,
@@ -1467,6 +1468,22 @@ static void lanes_code(StrBuf *o, const Model *m, const StateTable *st)
                       e->name, lane_bytes(e), e->name, e->name, e->what, e->name, e->name,
                       e->name, e->name, e->name, e->name, e->name, e->name);
     }
+    for (int i = 0; i < m->n_pops; i++) { /* data sets: lane b's positions */
+        const Population *p = m->pops[i];
+        if (!p->model->dataset)
+            continue;
+        sb_printf(o, "    for (uint32_t snn_b = 1; snn_b < snn_nlane; snn_b++) {\n"
+                     "        snn_dataset_in snn_ds = {0};\n"
+                     "        snn_dataset_apply_lane(run, \"%s\", SNN_N_%s, %.17g, %d, snn_b, &snn_ds);\n",
+                  p->name, p->name, m->dt, (int)p->model->classes);
+        static const char *const f[4][2] = {{"sss", "starts"}, {"sst", "steps"},
+                                            {"dsl", "labels"}, {"dse", "examples"}};
+        for (int k = 0; k < 4; k++)
+            sb_printf(o, "        memcpy(snn_lb_snn_%s_%s + sizeof snn_%s_%s * snn_b, &snn_ds.%s, "
+                         "sizeof snn_%s_%s);\n", f[k][0], p->name, f[k][0], p->name, f[k][1],
+                      f[k][0], p->name);
+        sb_puts(o, "    }\n");
+    }
     for (int i = 0; i < m->n_projs; i++) {
         const char *n = m->projs[i]->name;
         if (!m->projs[i]->syn)
@@ -1502,6 +1519,14 @@ static void lanes_code(StrBuf *o, const Model *m, const StateTable *st)
                "    snn_lane_select(run, 0);\n}\n"
                "\nstatic void snn_lanes_release(snn_run *run)\n{\n"
                "    snn_lane_select(run, 0);\n");
+    for (int i = 0; i < m->n_pops; i++) /* lanes 1..: their data sets' arrays */
+        if (m->pops[i]->model->dataset)
+            sb_printf(o, "    for (uint32_t snn_b = 1; snn_b < snn_nlane; snn_b++) {\n"
+                         "        snn_lane_select(run, snn_b);\n"
+                         "        free((void *)snn_sss_%s);\n        free((void *)snn_sst_%s);\n"
+                         "        free(snn_dsl_%s);\n        free(snn_dse_%s);\n    }\n"
+                         "    snn_lane_select(run, 0);\n", m->pops[i]->name, m->pops[i]->name,
+                      m->pops[i]->name, m->pops[i]->name);
     for (int i = 0; i < m->n_projs; i++) {
         const char *n = m->projs[i]->name;
         if (!m->projs[i]->syn)

@@ -433,6 +433,8 @@ bool state_lane_kind(const StateEntry *e)
     case SK_ALPHA_Y: case SK_RING: case SK_QUEUE: case SK_SYN_VAR: case SK_PRE_VAR:
     case SK_POST_VAR: case SK_PRE_INPUT: case SK_CU_VAR:
         return true;
+    case SK_SS_STARTS: case SK_SS_TIMES: case SK_DS_LABELS: case SK_DS_EXAMPLES:
+        return e->pop->model->dataset; /* each lane presents its own examples */
     default:
         return false;
     }

@@ -84,10 +84,6 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
     if (m->n_synrecs)
         snn_fatal("%s: batch %u: model '%s' records synapse variables (record_synapses), which "
                   "batches do not support yet: run batch 1", where, run->lanes, m->name);
-    for (int p = 0; p < m->n_pops; p++)
-        if (m->pops[p].spike_source == 2)
-            snn_fatal("%s: batch %u: population '%s' is a spike_source_dataset, which batches "
-                      "do not support yet: run batch 1", where, run->lanes, m->pops[p].name);
     run->lane_io = calloc(run->lanes, sizeof *run->lane_io);
     if (!run->lane_io)
         snn_fatal("out of memory for %u lanes", run->lanes);

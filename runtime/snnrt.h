@@ -1020,6 +1020,10 @@ typedef struct snn_dataset_in {
  * missing or bad data set ends the run with snn_fatal naming the file and the fault. */
 void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
                        snn_dataset_in *out);
+/* The same for batch lane 'lane' of run->lanes: lane b of batch q (the q-th example of
+ * the run) shows position start + q B + b; snn_dataset_apply is lane 0. */
+void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
+                            uint32_t lane, snn_dataset_in *out);
 
 /* The data sets this run read (for run.json): population, example length, examples in
  * the data set, positions presented and the shuffle's seed. */

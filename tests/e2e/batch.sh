@@ -102,4 +102,70 @@ grep -q "'batch' needs a batched model: model 'bt' has no network{ batch = B }" 
 # ... and its lane 0 is the batched model's lane 0
 "$WORK/u/bt" --time 100 --quiet --output "$WORK/u_out"
 for f in $FILES; do cmp "$WORK/u_out/$f" "$WORK/one0/$f"; done
+
+# data sets: lane b of the q-th example of the run shows position start + 4 q + b (lanes
+# 0..3); its first example is what a run of one lane with start b shows first
+cat >"$WORK/ds.lua" <<'LUA'
+network { name = "dsin", dt = 0.5, precision = "double", batch = 4 }
+local In = population { "In", spike_source_dataset { classes = 4 }, 6 }
+local probe = neuron { name = "probe", vars = { L = 0.0, X = 0.0, C = 0.0 },
+                       sim = "L = label; X = example; C += Isyn;" }
+local P = population { "P", probe, 3 }
+projection { In, P, conn = all_to_all(), weight = 1.0, psm = delta() }
+record { In = "spikes", P = { "L", "X", "C" } }
+LUA
+(cd "$WORK" && $PY - <<'PY'
+import numpy as np, os
+rng = np.random.default_rng(5)
+times, units, offs, labels = [], [], [0], []
+for k in range(9):
+    n = 0 if k in (2, 6) else int(rng.integers(3, 14))
+    t = np.sort(np.round(rng.uniform(0.3, 5.2, n), 2))
+    u = rng.integers(0, 6, n)
+    times += list(t); units += list(u); offs.append(offs[-1] + n); labels.append(k % 4)
+os.makedirs("ds", exist_ok=True)
+np.save("ds/times.npy", np.array(times, dtype=np.float64))
+np.save("ds/units.npy", np.array(units, dtype=np.uint16))
+np.save("ds/offsets.npy", np.array(offs, dtype=np.int64))
+np.save("ds/labels.npy", np.array(labels, dtype=np.uint8))
+PY
+)
+"$SNNCC" -q "$WORK/ds.lua" -o "$WORK/dsb"
+DS="$WORK/dsb/dsin --quiet --set datasets.In.file=$WORK/ds --set datasets.In.example_steps=12"
+$DS --time 60 --output "$WORK/d4" --set datasets.In.order=shuffle
+$DS --time 60 --output "$WORK/d4t2" --set datasets.In.order=shuffle --set threads=2
+$DS --time 240 --output "$WORK/d1" --set datasets.In.order=shuffle --set batch=1
+for b in 0 1 2 3; do
+    $DS --time 6 --output "$WORK/s$b" --set batch=1 --set datasets.In.start=$b \
+        --set datasets.In.order=shuffle
+done
+$PY - "$WORK" <<'PY'
+import filecmp, sys
+import numpy as np
+w = sys.argv[1]
+L, B = 12, 4
+def lane(d, b):
+    return f"{w}/{d}" + (f"/lane{b}" if b else "")
+x1 = np.load(f"{w}/d1/P_X.npy")["v"][:, 0]     # one lane: positions 0, 1, 2, ...
+order = x1[::L].astype(int)                      # the shuffled example of each position
+nonempty = 0
+for b in range(B):
+    for f in ("spikes_In.npy", "P_X.npy", "P_L.npy", "P_C.npy"):
+        assert filecmp.cmp(f"{lane('d4', b)}/{f}", f"{lane('d4t2', b)}/{f}", shallow=False), f
+    x = np.load(f"{lane('d4', b)}/P_X.npy")["v"][:, 0].astype(int)
+    want = [order[q * B + b] for q in range(len(x) // L)]
+    assert list(x[::L]) == want, (b, list(x[::L]), want)
+    # the first example: the spikes of a run of one lane that starts at position b
+    got = np.load(f"{lane('d4', b)}/spikes_In.npy")
+    one = np.load(f"{w}/s{b}/spikes_In.npy")
+    first = got[got["t"] <= 6.0 + 1e-9]
+    assert np.array_equal(first, one), (b, first, one)
+    nonempty += len(one) > 0
+assert nonempty >= 2, nonempty
+print("data sets: lane b shows positions 4 q + b; 1 and 2 threads alike")
+PY
+printf 'batch: 10\n' >"$WORK/big.yaml"
+if $DS --time 6 --output "$WORK/bad" --config "$WORK/big.yaml" 2>"$WORK/err"; then exit 1; fi
+grep -q "big.yaml:1: batch 10 is larger than the data set of population 'In' (datasets.In, .*: 9 examples)" "$WORK/err" ||
+    { cat "$WORK/err"; exit 1; }
 echo "batch: ok"
