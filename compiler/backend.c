@@ -73,13 +73,6 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                    "run on one process; docs/language.md \"Batches\")", m->batch);
         return 1;
     }
-    for (int i = 0; i < m->n_synrecs && m->batch; i++) {
-        const SynRecord *r = m->synrecs[i];
-        diag_error(r->loc, "record { %s = \"%s\" }: recording synapse variables does not "
-                   "support batches yet (network{ batch = %d }, %s:%d)", r->proj->name,
-                   r->proj->syn->vars[r->var].name, m->batch, m->loc.file, m->loc.line);
-        errs++;
-    }
     if (mpi && !(be->caps & BE_MPI_PLASTIC))
         for (int i = 0; i < m->n_projs; i++)
             if (m->projs[i]->syn) {

@@ -246,6 +246,9 @@ bool phase_active(const Model *m, const Phase *ph);
 /* The C back end's step: the parallel regions' functions (regions) and model_step's body
  * (body), from the table (templates/c/model.c.tmpl {{step_regions}}, {{step_body}}). */
 void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body);
+/* Batched models: model_step without the tail from 'custom_update' on, and the tail as the
+ * lanes run it (every lane's phase before the next phase; phases.c). */
+void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *tail);
 /* The body of the CUDA back end's snn_launch_step (templates/cuda/model.cu.tmpl
  * {{launch_step}}); update_blocks and trace_n: the update grid and the traced neurons. */
 void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
@@ -292,6 +295,7 @@ typedef enum StateKind {
     SK_DS_LABELS,    /* data set: the label of each position */
     SK_DS_EXAMPLES,  /* data set: the example index of each position */
     SK_DS_START,     /* data set: the position of step 0 in the example sequence (the cursor) */
+    SK_CU_ACC,       /* custom update: a batch reduction's accumulator (batched models) */
     SK_COUNT
 } StateKind;
 

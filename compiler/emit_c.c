@@ -1342,12 +1342,24 @@ static void scope_proj(TmplScope *s, StrBuf *sb, const Model *m, const Projectio
 
 /* The step, its phases in the order of the phase table (phases.c), and the checkpoint's
  * state (state_io). */
+/* Batched models: the step's tail as the lanes run it (phases_c_step_lanes). */
+static const char *lanes_tail;
+
 static void scope_step(TmplScope *g, const Model *m, const StateTable *st)
 {
     StrBuf rg, sb;
     sb_init(&rg);
     sb_init(&sb);
-    phases_c_step(m, &rg, &sb);
+    lanes_tail = "";
+    if (m->batch) {
+        StrBuf tl;
+        sb_init(&tl);
+        phases_c_step_lanes(m, &rg, &sb, &tl);
+        lanes_tail = tl.len ? emit_take(&tl) : "";
+        sb_release(&tl);
+    } else {
+        phases_c_step(m, &rg, &sb);
+    }
     tmpl_set(g, "step_regions", rg.len ? emit_take(&rg) : "");
     tmpl_set(g, "step_body", emit_take(&sb));
     state_io(&sb, st);
@@ -1406,7 +1418,6 @@ static bool lane_by_copy(const StateEntry *e)
  * checksum once per lane. */
 static void lanes_code(StrBuf *o, const Model *m, const StateTable *st)
 {
-    sb_puts(o, "static uint32_t snn_nlane = 1, snn_cur_lane; /* lanes of the run, lane selected */\n");
     for (int i = 0; i < st->n; i++) {
         const StateEntry *e = &st->v[i];
         if (!e->lane)
@@ -1508,11 +1519,18 @@ static void lanes_code(StrBuf *o, const Model *m, const StateTable *st)
                "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
                "        snn_lane_select(run, snn_b);\n        model_init(run);\n    }\n"
                "    snn_lane_select(run, 0);\n}\n"
-               "\n/* Each lane's step is the unbatched step on its arrays, lanes in order. */\n"
+               "\n/* Each lane's step is the unbatched step on its arrays, lanes in order, up to "
+               "the\n * custom updates; from there on each phase for every lane (phases.c, "
+               "phases_c_step_lanes). */\n"
                "static void snn_lanes_step(snn_run *run, uint64_t step)\n{\n"
                "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
-               "        snn_lane_select(run, snn_b);\n        model_step(run, step);\n    }\n"
-               "    snn_lane_select(run, 0);\n}\n"
+               "        snn_lane_select(run, snn_b);\n        model_step(run, step);\n    }\n");
+    sb_printf(o, "%s%s", lanes_tail, *lanes_tail ? "\n" : "");
+    sb_puts(o, "    snn_lane_select(run, 0);\n}\n"
+               "\nstatic void snn_lanes_syn_snapshot(snn_run *run, int k, double t_ms)\n{\n"
+               "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
+               "        snn_lane_select(run, snn_b);\n        model_syn_snapshot(run, k, t_ms);\n"
+               "    }\n    snn_lane_select(run, 0);\n}\n"
                "\nstatic void snn_lanes_checksum(snn_run *run)\n{\n"
                "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
                "        snn_lane_select(run, snn_b);\n        model_checksum(run);\n    }\n"

@@ -300,7 +300,7 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, "    param %s = %.17g%s\n", cu->params[k].name, cu->params[k].value,
                       cu->runtime[k] ? " (runtime)" : "");
         for (int k = 0; k < cu->n_vars; k++) {
-            static const char *const red[] = {"none", "sum", "max"};
+            static const char *const red[] = {"none", "sum", "max", "batch_sum", "batch_max"};
             sb_printf(out, "    var %s reduce=%s = ", cu->vars[k].name, red[cu->vars[k].reduce]);
             dump_init(out, &cu->vars[k].init);
             sb_putc(out, '\n');

@@ -2742,8 +2742,13 @@ static int read_cu_vars(lua_State *L, const char *what, CuVar **out)
                     v->reduce = CU_REDUCE_SUM;
                 else if (red && !strcmp(red, "max"))
                     v->reduce = CU_REDUCE_MAX;
+                else if (red && !strcmp(red, "batch_sum"))
+                    v->reduce = CU_REDUCE_BATCH_SUM;
+                else if (red && !strcmp(red, "batch_max"))
+                    v->reduce = CU_REDUCE_BATCH_MAX;
                 else if (red)
-                    api_error(L, "%s: reduce must be \"sum\" or \"max\" (got \"%s\")", w, red);
+                    api_error(L, "%s: reduce must be \"sum\", \"max\", \"batch_sum\" or "
+                                 "\"batch_max\" (got \"%s\")", w, red);
             } else {
                 v->init = to_init(L, vi, what, names[i]);
             }

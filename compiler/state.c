@@ -26,7 +26,7 @@ static const char *const kind_names[SK_COUNT] = {
     [SK_CU_VAR] = "cu-var",    [SK_RPARAM_CU] = "rparam",
     [SK_DS_LEN] = "dataset-length", [SK_DS_COUNT] = "dataset-count",
     [SK_DS_LABELS] = "dataset-labels", [SK_DS_EXAMPLES] = "dataset-examples",
-    [SK_DS_START] = "dataset-cursor",
+    [SK_DS_START] = "dataset-cursor", [SK_CU_ACC] = "batch-sums",
 };
 
 const char *state_kind_name(StateKind k)
@@ -387,12 +387,12 @@ static void proj_entries(StateTable *t, const Projection *pj)
 
 /* A custom update's variables and runtime parameters, declared with the population or
  * the projection it runs over (pop_decls / syn_decls) and allocated with it. */
-static void cu_entries(StateTable *t, const CustomUpdate *cu)
+static void cu_entries(StateTable *t, const CustomUpdate *cu, bool batched)
 {
     StateEntry *e;
     for (int k = 0; k < cu->n_vars; k++) {
         const CuVar *v = &cu->vars[k];
-        const bool red = v->reduce != CU_REDUCE_NONE;
+        const bool red = CU_NEURON_REDUCE(v->reduce);
         e = add(t, SK_CU_VAR, arena_printf("snn_cuv_%s_%s", cu->name, v->name), "scalar",
                 red ? SS_VALUE : cu->proj ? SS_SYNAPSE : SS_LOCAL,
                 SI_INITIAL, red ? SA_NONE : cu->proj ? SA_SYN : SA_POP, true, false,
@@ -404,7 +404,21 @@ static void cu_entries(StateTable *t, const CustomUpdate *cu)
             e->pop = cu->pop;
         e->note = red ? (v->reduce == CU_REDUCE_SUM ? "custom update: sum over the neurons"
                                                     : "custom update: max over the neurons")
-                      : "custom-update variable";
+                  : v->reduce == CU_REDUCE_BATCH_SUM ? "custom update: sum over the batch lanes"
+                  : v->reduce == CU_REDUCE_BATCH_MAX ? "custom update: max over the batch lanes"
+                                                     : "custom-update variable";
+        if (CU_BATCH_REDUCE(v->reduce) && batched) { /* the lanes' terms, in lane order */
+            e = add(t, SK_CU_ACC, arena_printf("snn_cua_%s_%s", cu->name, v->name), "double",
+                    cu->proj ? SS_SYNAPSE : SS_LOCAL, SI_ZERO, cu->proj ? SA_SYN : SA_POP, false,
+                    false, arena_printf("custom update '%s' variable '%s' batch accumulator",
+                                        cu->name, v->name));
+            e->cu = cu, e->index = k;
+            if (cu->proj)
+                e->proj = cu->proj;
+            else
+                e->pop = cu->pop;
+            e->note = "the batch reduction's running value (double), within a step";
+        }
     }
     for (int k = 0; k < cu->n_params; k++)
         if (cu->runtime[k]) {
@@ -431,8 +445,10 @@ bool state_lane_kind(const StateEntry *e)
     switch (e->kind) {
     case SK_VAR: case SK_FLAG: case SK_SS_CURSOR: case SK_INPUT: case SK_ALPHA_X:
     case SK_ALPHA_Y: case SK_RING: case SK_QUEUE: case SK_SYN_VAR: case SK_PRE_VAR:
-    case SK_POST_VAR: case SK_PRE_INPUT: case SK_CU_VAR:
+    case SK_POST_VAR: case SK_PRE_INPUT:
         return true;
+    case SK_CU_VAR: /* a batch reduction is held once */
+        return !CU_BATCH_REDUCE(e->cu->vars[e->index].reduce);
     case SK_SS_STARTS: case SK_SS_TIMES: case SK_DS_LABELS: case SK_DS_EXAMPLES:
         return e->pop->model->dataset; /* each lane presents its own examples */
     default:
@@ -448,7 +464,7 @@ StateTable state_table(const Model *m)
     for (int i = 0; i < m->n_projs; i++)
         proj_entries(&t, m->projs[i]);
     for (int i = 0; i < m->n_cus; i++)
-        cu_entries(&t, m->cus[i]);
+        cu_entries(&t, m->cus[i], m->batch > 0);
     for (int i = 0; i < t.n && m->batch; i++)
         t.v[i].lane = state_lane_kind(&t.v[i]);
     return t;

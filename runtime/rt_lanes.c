@@ -5,7 +5,7 @@
  * one after another (docs/architecture.md "Batch lanes").  Here: how many lanes a run has
  * (the run config's batch, else the model's), what batches cannot do yet, and each lane's
  * recorders, spike counts and final checksums.  The run's own fields (run->rec, varrec,
- * spike_count, syn_final, has_final) are always those of the lane selected now;
+ * synrec, spike_count, syn_final, has_final) are always those of the lane selected now;
  * snn_lane_io swaps them with the copies kept here for the other lanes.  Lane 0 records
  * where an unbatched run does; lane b >= 1 into <output>/lane<b>/ under the same names.
  */
@@ -19,6 +19,7 @@
 struct snn_lane_io {
     snn_recorder *rec[SNN_MAX_POPS];
     snn_varrec *varrec[SNN_MAX_POPS];
+    snn_synrec *synrec[SNN_MAX_POPS];
     uint64_t spike_count[SNN_MAX_POPS];
     uint64_t syn_final[SNN_MAX_POPS];
     int has_final[SNN_MAX_POPS];
@@ -29,11 +30,13 @@ static void swap_in(snn_run *run, struct snn_lane_io *to, const struct snn_lane_
     /* to <- the run's (the lane leaving), the run's <- from (the lane coming) */
     memcpy(to->rec, run->rec, sizeof to->rec);
     memcpy(to->varrec, run->varrec, sizeof to->varrec);
+    memcpy(to->synrec, run->synrec, sizeof to->synrec);
     memcpy(to->spike_count, run->spike_count, sizeof to->spike_count);
     memcpy(to->syn_final, run->syn_final, sizeof to->syn_final);
     memcpy(to->has_final, run->has_final, sizeof to->has_final);
     memcpy(run->rec, from->rec, sizeof run->rec);
     memcpy(run->varrec, from->varrec, sizeof run->varrec);
+    memcpy(run->synrec, from->synrec, sizeof run->synrec);
     memcpy(run->spike_count, from->spike_count, sizeof run->spike_count);
     memcpy(run->syn_final, from->syn_final, sizeof run->syn_final);
     memcpy(run->has_final, from->has_final, sizeof run->has_final);
@@ -81,9 +84,6 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
         snn_fatal("%s: batch %u with checkpoints: checkpoints hold one lane for now (docs/run.md "
                   "\"Batches\"): leave 'checkpoint' and --restore out, or run batch 1", where,
                   run->lanes);
-    if (m->n_synrecs)
-        snn_fatal("%s: batch %u: model '%s' records synapse variables (record_synapses), which "
-                  "batches do not support yet: run batch 1", where, run->lanes, m->name);
     run->lane_io = calloc(run->lanes, sizeof *run->lane_io);
     if (!run->lane_io)
         snn_fatal("out of memory for %u lanes", run->lanes);
@@ -106,6 +106,9 @@ void rt_lanes_open(snn_run *run, const snn_model *m, const char *dir, const int 
             l->varrec[k] = snn_varrec_open(sub, m->pops[m->varrecs[k].pop].name,
                                            m->varrecs[k].var, c < n ? c : n, value_bytes);
         }
+        for (int k = 0; k < m->n_synrecs; k++)
+            l->synrec[k] = snn_synrec_open(sub, m->projs[m->synrecs[k].proj].name,
+                                           m->synrecs[k].var, value_bytes);
     }
 }
 
@@ -130,6 +133,15 @@ void rt_lanes_close(snn_run *run, const snn_model *m, int interrupted)
             snn_varrec_close(l->varrec[k]);
             snn_varrec_free(l->varrec[k]);
             l->varrec[k] = NULL;
+        }
+        for (int k = 0; k < m->n_synrecs; k++) {
+            if (!l->synrec[k])
+                continue;
+            if (interrupted)
+                snn_synrec_abort(l->synrec[k]);
+            snn_synrec_close(l->synrec[k]);
+            snn_synrec_free(l->synrec[k]);
+            l->synrec[k] = NULL;
         }
     }
 }

@@ -862,14 +862,14 @@ typedef struct snn_run {
     uint32_t cu_every[SNN_MAX_CUGROUPS];
     int cu_at_end[SNN_MAX_CUGROUPS];
     /* batch lanes (batched models, network{ batch }): the lanes of this run, the global
-     * lane of lane 0, and the lane whose recorders and counts rec, varrec, spike_count and
-     * syn_final are now (snn_lane_io swaps them; the others are kept in lane_io) */
+     * lane of lane 0, and the lane whose recorders and counts rec, varrec, synrec,
+     * spike_count and syn_final are now (snn_lane_io swaps them; the others are kept in lane_io) */
     uint32_t lanes, lane_offset, lane;
     struct snn_lane_io *lane_io;
 } snn_run;
 
 /* Batched models: make lane b's recorders, spike counts and final checksums the run's
- * (rec, varrec, spike_count, syn_final, has_final), keeping the current lane's. */
+ * (rec, varrec, synrec, spike_count, syn_final, has_final), keeping the current lane's. */
 void snn_lane_io(snn_run *run, uint32_t b);
 
 /* Step threads (rt_pool.c).  A parallel region of a step is a function of (worker,

@@ -168,4 +168,69 @@ printf 'batch: 10\n' >"$WORK/big.yaml"
 if $DS --time 6 --output "$WORK/bad" --config "$WORK/big.yaml" 2>"$WORK/err"; then exit 1; fi
 grep -q "big.yaml:1: batch 10 is larger than the data set of population 'In' (datasets.In, .*: 9 examples)" "$WORK/err" ||
     { cat "$WORK/err"; exit 1; }
+
+# batch reductions (custom_update vars with reduce = "batch_sum" / "batch_max"): held once,
+# the sum over the lanes in lane order in double (a Python loop over the lanes, not
+# np.sum's pairwise order), the max; over neurons and over synapses, written back into
+# every lane (ref_rw) and recorded per lane; 1 and 2 threads alike
+cat >"$WORK/red.lua" <<'LUA'
+network { name = "red", dt = 0.1, seed = 5, precision = "double", batch = 5 }
+local rw = neuron { name = "rw", vars = { V = 0.0, sb = 0.0, mb = 0.0 },
+                    sim = "V += 0.1 * normal();", threshold = "V > 1e9" }
+local P = population { "P", rw, 30 }
+local S = population { "S", rw, 12 }
+local acc = synapse { name = "acc", vars = { w = 0.0, G = 0.0, H = 0.0 },
+                      dynamics = "G += uniform() * 0.37;" }
+projection { S, P, name = "SP", conn = fixed_probability(0.4), synapse = acc }
+custom_update { name = "VSum", group = "Reduce", every = 10,
+  vars = { s = { reduce = "batch_sum" }, mx = { reduce = "batch_max" } },
+  var_refs = { V = ref("P", "V") }, code = "s = V; mx = V;" }
+custom_update { name = "GSum", group = "Reduce", at_end = true,
+  vars = { g = { reduce = "batch_sum" } }, var_refs = { G = ref("SP", "G") }, code = "g = G;" }
+custom_update { name = "VBack", group = "Back", every = 10,
+  var_refs = { s = ref("VSum", "s"), mx = ref("VSum", "mx"), SB = ref_rw("P", "sb"),
+               MB = ref_rw("P", "mb") }, code = "SB = s; MB = mx;" }
+custom_update { name = "GBack", group = "Back", at_end = true,
+  var_refs = { g = ref("GSum", "g"), H = ref_rw("SP", "H") }, code = "H = g;" }
+record { P = { "V", "sb", "mb" }, SP = { "G", "H" } }
+LUA
+"$SNNCC" -q "$WORK/red.lua" -o "$WORK/redb"
+"$WORK/redb/red" --time 10 --quiet --output "$WORK/r5"
+"$WORK/redb/red" --time 10 --quiet --output "$WORK/r5t2" --set threads=2
+$PY - "$WORK" <<'PY'
+import filecmp, os, sys
+import numpy as np
+w, B = sys.argv[1], 5
+def lane(d, b):
+    return f"{w}/{d}" + (f"/lane{b}" if b else "")
+for b in range(B):
+    for f in os.listdir(lane("r5", b)):
+        if f.endswith(".npy"):
+            assert filecmp.cmp(f"{lane('r5', b)}/{f}", f"{lane('r5t2', b)}/{f}", shallow=False), f
+V = [np.load(f"{lane('r5', b)}/P_V.npy")["v"] for b in range(B)]
+assert not np.array_equal(V[0], V[1])       # the lanes differ
+for s in range(9, 99, 10):                  # reduced after step s, recorded in step s + 1
+    want = V[0][s].copy()
+    for b in range(1, B):
+        want = want + V[b][s]               # lane order, double
+    mx = np.max([V[b][s] for b in range(B)], axis=0)
+    for b in range(B):
+        sb = np.load(f"{lane('r5', b)}/P_sb.npy")["v"][s + 1]
+        mb = np.load(f"{lane('r5', b)}/P_mb.npy")["v"][s + 1]
+        assert np.array_equal(sb, want), (s, b, sb - want)
+        assert np.array_equal(mb, mx), (s, b)
+G = [np.load(f"{lane('r5', b)}/SP_G.npy") for b in range(B)]
+key = lambda r: np.lexsort((r["post"], r["pre"]))
+G = [g[key(g)] for g in G]
+gs = G[0]["v"].copy()
+for b in range(1, B):
+    assert np.array_equal(G[b]["pre"], G[0]["pre"]) and np.array_equal(G[b]["post"], G[0]["post"])
+    gs = gs + G[b]["v"]
+assert not np.array_equal(G[0]["v"], G[1]["v"])
+for b in range(B):
+    H = np.load(f"{lane('r5', b)}/SP_H.npy")
+    H = H[key(H)]
+    assert np.array_equal(H["v"], gs), (b, np.abs(H["v"] - gs).max())
+print(f"batch_sum / batch_max over {B} lanes: exact, {len(gs)} synapses, 30 neurons")
+PY
 echo "batch: ok"

@@ -318,6 +318,7 @@ MUT(m_cu_runtime, cupd(m, "Norm")->runtime[0] = false)
 MUT(m_cu_var_name, cupd(m, "Norm")->vars[1].name = "z")
 MUT(m_cu_var_init, cupd(m, "Norm")->vars[1].init.a = 0.25)
 MUT(m_cu_var_reduce, cupd(m, "Norm")->vars[0].reduce = CU_REDUCE_MAX)
+MUT(m_cu_var_batch_reduce, cupd(m, "Norm")->vars[0].reduce = CU_REDUCE_BATCH_SUM)
 MUT(m_cu_ref_name, cupd(m, "Norm")->refs[0].name = "U")
 MUT(m_cu_ref_target, cupd(m, "Norm")->refs[0].target = "B")
 MUT(m_cu_ref_var, cupd(m, "Norm")->refs[0].var = "U")
@@ -362,7 +363,7 @@ static const struct {
     M(m_vr_pop), M(m_vr_var), M(m_vr_every), M(m_vr_count), M(m_sr_var), M(m_sr_every),
     M(m_sr_proj),
     M(m_cu_name), M(m_cu_group), M(m_cu_param), M(m_cu_param_name), M(m_cu_runtime),
-    M(m_cu_var_name), M(m_cu_var_init), M(m_cu_var_reduce), M(m_cu_ref_name),
+    M(m_cu_var_name), M(m_cu_var_init), M(m_cu_var_reduce), M(m_cu_var_batch_reduce), M(m_cu_ref_name),
     M(m_cu_ref_target), M(m_cu_ref_var), M(m_cu_ref_rw), M(m_cu_code), M(m_cu_every),
     M(m_cu_at_end),
     M(m_pop_init_list), M(m_pop_init_expr), MF(m_pop_init_file), MF(m_pj_list_pre),
