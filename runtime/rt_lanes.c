@@ -25,21 +25,26 @@ struct snn_lane_io {
     int has_final[SNN_MAX_POPS];
 };
 
+/* The model's populations, projections and recordings (only these entries are swapped:
+ * the lane loop selects lanes B + 1 times a step). */
+static int g_pops, g_projs, g_varrecs, g_synrecs;
+
 static void swap_in(snn_run *run, struct snn_lane_io *to, const struct snn_lane_io *from)
 {
     /* to <- the run's (the lane leaving), the run's <- from (the lane coming) */
-    memcpy(to->rec, run->rec, sizeof to->rec);
-    memcpy(to->varrec, run->varrec, sizeof to->varrec);
-    memcpy(to->synrec, run->synrec, sizeof to->synrec);
-    memcpy(to->spike_count, run->spike_count, sizeof to->spike_count);
-    memcpy(to->syn_final, run->syn_final, sizeof to->syn_final);
-    memcpy(to->has_final, run->has_final, sizeof to->has_final);
-    memcpy(run->rec, from->rec, sizeof run->rec);
-    memcpy(run->varrec, from->varrec, sizeof run->varrec);
-    memcpy(run->synrec, from->synrec, sizeof run->synrec);
-    memcpy(run->spike_count, from->spike_count, sizeof run->spike_count);
-    memcpy(run->syn_final, from->syn_final, sizeof run->syn_final);
-    memcpy(run->has_final, from->has_final, sizeof run->has_final);
+    const size_t np = (size_t)g_pops, nq = (size_t)g_projs;
+    memcpy(to->rec, run->rec, sizeof *to->rec * np);
+    memcpy(to->varrec, run->varrec, sizeof *to->varrec * (size_t)g_varrecs);
+    memcpy(to->synrec, run->synrec, sizeof *to->synrec * (size_t)g_synrecs);
+    memcpy(to->spike_count, run->spike_count, sizeof *to->spike_count * np);
+    memcpy(to->syn_final, run->syn_final, sizeof *to->syn_final * nq);
+    memcpy(to->has_final, run->has_final, sizeof *to->has_final * nq);
+    memcpy(run->rec, from->rec, sizeof *run->rec * np);
+    memcpy(run->varrec, from->varrec, sizeof *run->varrec * (size_t)g_varrecs);
+    memcpy(run->synrec, from->synrec, sizeof *run->synrec * (size_t)g_synrecs);
+    memcpy(run->spike_count, from->spike_count, sizeof *run->spike_count * np);
+    memcpy(run->syn_final, from->syn_final, sizeof *run->syn_final * nq);
+    memcpy(run->has_final, from->has_final, sizeof *run->has_final * nq);
 }
 
 void snn_lane_io(snn_run *run, uint32_t b)
@@ -56,6 +61,8 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
     run->lane = 0;
     run->lane_offset = cfg->lane_offset;
     run->lane_io = NULL;
+    g_pops = m->n_pops, g_projs = m->n_projs, g_varrecs = m->n_varrecs;
+    g_synrecs = m->n_synrecs;
     if (!m->batch) {
         if (cfg->batch)
             snn_fatal("%s: 'batch' needs a batched model: model '%s' has no network{ batch = B } "
