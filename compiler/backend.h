@@ -249,6 +249,8 @@ void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body);
 /* Batched models: model_step without the tail from 'custom_update' on, and the tail as the
  * lanes run it (every lane's phase before the next phase; phases.c). */
 void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *tail);
+/* Batched models: does custom update cu run once (all it touches is held once; custom.c)? */
+bool cu_runs_once(const Model *m, const CustomUpdate *cu);
 /* The body of the CUDA back end's snn_launch_step (templates/cuda/model.cu.tmpl
  * {{launch_step}}); update_blocks and trace_n: the update grid and the traced neurons. */
 void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
@@ -368,6 +370,9 @@ const char *state_bytes(const StateEntry *e, bool device);
 /* Does the projection key random numbers by its synapses' identities (random draws in
  * per-synapse code, random initial values of synapse variables; snn_check_multapses)? */
 bool state_needs_positions(const Projection *pj);
+/* Batched models: is the projection's weight held per lane (a weight update model's
+ * weight not declared shared)? */
+bool state_weight_per_lane(const Model *m, const Projection *pj);
 /* Is a state of this kind held once per batch lane in a batched model? */
 bool state_lane_kind(const StateEntry *e);
 /* Names, for --state. */

@@ -240,6 +240,11 @@ static int check_one(Model *m, CustomUpdate *cu)
                                "of a population)", what, v->name, reduce_name(v->reduce),
                        cu->proj->name);
             errs++;
+        } else if (v->shared && v->reduce != CU_REDUCE_NONE) {
+            diag_error(v->loc, "%s: variable '%s' has reduce = \"%s\" and shared = true: a "
+                               "reduction is held as it is (shared is for per-element "
+                               "variables)", what, v->name, reduce_name(v->reduce));
+            errs++;
         } else if ((cu->proj || CU_NEURON_REDUCE(v->reduce)) && v->init.kind != INIT_CONSTANT) {
             diag_error(v->loc, "%s: variable '%s': the initial value of a %s is a number", what,
                        v->name, cu->proj ? "per-synapse variable" : "reduction");
@@ -464,10 +469,51 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
             sb_printf(o, "%*s(void)snn_u_%s;\n", ind, "", cu->refs[i].name);
 }
 
+/* Is a custom-update variable or a reference's target held once in a batched model
+ * (state_lane_kind: shared synapse variables, shared and batch-reduced custom-update
+ * variables)? */
+static bool cu_var_once(const CuVar *v)
+{
+    return v->shared || CU_BATCH_REDUCE(v->reduce);
+}
+
+static bool ref_once(const CuRef *r)
+{
+    switch (r->kind) {
+    case CUREF_NEURON:
+        return false;
+    case CUREF_SYNAPSE:
+        return r->proj->syn->vars[r->index].shared;
+    case CUREF_CU:
+        return cu_var_once(&r->cu->vars[r->index]);
+    }
+    return false;
+}
+
+/* Batched models: an update whose variables and references are all held once (an
+ * optimiser step on shared weights from a batch-summed gradient) runs once, with the last
+ * lane (after the group's earlier updates have run for every lane); others run per lane. */
+bool cu_runs_once(const Model *m, const CustomUpdate *cu)
+{
+    if (!m->batch)
+        return false;
+    for (int i = 0; i < cu->n_vars; i++)
+        if (!cu_var_once(&cu->vars[i]) || CU_BATCH_REDUCE(cu->vars[i].reduce))
+            return false;
+    for (int i = 0; i < cu->n_refs; i++)
+        if (!ref_once(&cu->refs[i]))
+            return false;
+    return true;
+}
+
 /* One custom update: over the neurons of this rank (then the reductions, across the
  * ranks), or over every synapse of every thread block. */
 static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const EmitOptions *opt)
 {
+    if (cu_runs_once(m, cu)) {
+        sb_puts(o, "if (snn_cur_lane + 1u == snn_nlane) /* held once: runs once, with the last "
+                   "lane */\n");
+    }
     sb_printf(o, "{ /* custom update '%s' (%s:%d) over %s '%s' */\n", cu->name, cu->loc.file,
               cu->loc.line, cu->pop ? "the neurons of population" : "the synapses of projection",
               cu->pop ? cu->pop->name : cu->proj->name);

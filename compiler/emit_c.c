@@ -1430,7 +1430,7 @@ static void lanes_code(StrBuf *o, const Model *m, const StateTable *st)
                          "static size_t snn_lz_%s;\n", e->name, e->name, e->name);
     }
     for (int i = 0; i < m->n_projs; i++)
-        if (m->projs[i]->syn)
+        if (state_weight_per_lane(m, m->projs[i]))
             sb_printf(o, "static void **snn_lw_%s; /* weights of lane b, block t: [b nthr + t] */\n",
                       m->projs[i]->name);
     /* select */
@@ -1449,7 +1449,7 @@ static void lanes_code(StrBuf *o, const Model *m, const StateTable *st)
                       e->name);
     }
     for (int i = 0; i < m->n_projs; i++)
-        if (m->projs[i]->syn)
+        if (state_weight_per_lane(m, m->projs[i]))
             sb_printf(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
                          "        snn_syn_%s[snn_t].weight = snn_lw_%s[(size_t)b * "
                          "(size_t)snn_nthr + (size_t)snn_t];\n", m->projs[i]->name,
@@ -1497,7 +1497,7 @@ static void lanes_code(StrBuf *o, const Model *m, const StateTable *st)
     }
     for (int i = 0; i < m->n_projs; i++) {
         const char *n = m->projs[i]->name;
-        if (!m->projs[i]->syn)
+        if (!state_weight_per_lane(m, m->projs[i]))
             continue;
         sb_printf(o, "    snn_lw_%s = snn_alloc(sizeof(void *) * snn_nlane * (size_t)snn_nthr, "
                      "\"projection '%s' weights per lane\");\n"
@@ -1547,7 +1547,7 @@ static void lanes_code(StrBuf *o, const Model *m, const StateTable *st)
                       m->pops[i]->name, m->pops[i]->name);
     for (int i = 0; i < m->n_projs; i++) {
         const char *n = m->projs[i]->name;
-        if (!m->projs[i]->syn)
+        if (!state_weight_per_lane(m, m->projs[i]))
             continue;
         sb_printf(o, "    for (uint32_t snn_b = 1; snn_b < snn_nlane; snn_b++)\n"
                      "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"

@@ -133,7 +133,7 @@ static void dump_vars(StrBuf *out, const char *what, const VarDef *vars, int n,
                       const Init *inits)
 {
     for (int k = 0; k < n; k++) {
-        sb_printf(out, "    %s %s = ", what, vars[k].name);
+        sb_printf(out, "    %s %s%s = ", what, vars[k].name, vars[k].shared ? " shared" : "");
         dump_init(out, inits ? &inits[k] : &vars[k].init);
         sb_putc(out, '\n');
     }
@@ -301,7 +301,8 @@ void ir_dump(StrBuf *out, const Model *m)
                       cu->runtime[k] ? " (runtime)" : "");
         for (int k = 0; k < cu->n_vars; k++) {
             static const char *const red[] = {"none", "sum", "max", "batch_sum", "batch_max"};
-            sb_printf(out, "    var %s reduce=%s = ", cu->vars[k].name, red[cu->vars[k].reduce]);
+            sb_printf(out, "    var %s reduce=%s%s = ", cu->vars[k].name, red[cu->vars[k].reduce],
+                      cu->vars[k].shared ? " shared" : "");
             dump_init(out, &cu->vars[k].init);
             sb_putc(out, '\n');
         }

@@ -110,6 +110,7 @@ typedef struct ParamCheck {
 typedef struct VarDef {
     const char *name;
     Init init; /* default initialiser */
+    bool shared; /* synapse{ shared = { ... } }: held once in a batched model, not per lane */
 } VarDef;
 
 typedef struct NeuronModel {
@@ -383,6 +384,7 @@ typedef struct CuVar {
     const char *name;
     Init init;        /* INIT_CONSTANT (and initialisers for per-neuron variables) */
     CuReduce reduce;
+    bool shared;      /* { shared = true }: held once in a batched model, not per lane */
     SrcLoc loc;
 } CuVar;
 

@@ -123,6 +123,16 @@ const char *state_bytes(const StateEntry *e, bool device)
     }
 }
 
+bool state_weight_per_lane(const Model *m, const Projection *pj)
+{
+    if (!m->batch || !pj->syn)
+        return false;
+    for (int k = 0; k < pj->syn->n_vars; k++)
+        if (!strcmp(pj->syn->vars[k].name, pj->syn->weight))
+            return !pj->syn->vars[k].shared;
+    return true;
+}
+
 bool state_needs_positions(const Projection *pj)
 {
     const SynapseModel *sm = pj->syn;
@@ -444,11 +454,13 @@ bool state_lane_kind(const StateEntry *e)
 {
     switch (e->kind) {
     case SK_VAR: case SK_FLAG: case SK_SS_CURSOR: case SK_INPUT: case SK_ALPHA_X:
-    case SK_ALPHA_Y: case SK_RING: case SK_QUEUE: case SK_SYN_VAR: case SK_PRE_VAR:
+    case SK_ALPHA_Y: case SK_RING: case SK_QUEUE: case SK_PRE_VAR:
     case SK_POST_VAR: case SK_PRE_INPUT:
         return true;
-    case SK_CU_VAR: /* a batch reduction is held once */
-        return !CU_BATCH_REDUCE(e->cu->vars[e->index].reduce);
+    case SK_SYN_VAR: /* synapse{ shared = { ... } }: held once */
+        return !e->proj->syn->vars[e->index].shared;
+    case SK_CU_VAR: /* a batch reduction, or { shared = true }: held once */
+        return !CU_BATCH_REDUCE(e->cu->vars[e->index].reduce) && !e->cu->vars[e->index].shared;
     case SK_SS_STARTS: case SK_SS_TIMES: case SK_DS_LABELS: case SK_DS_EXAMPLES:
         return e->pop->model->dataset; /* each lane presents its own examples */
     default:

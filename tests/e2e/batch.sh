@@ -233,4 +233,49 @@ for b in range(B):
     assert np.array_equal(H["v"], gs), (b, np.abs(H["v"] - gs).max())
 print(f"batch_sum / batch_max over {B} lanes: exact, {len(gs)} synapses, 30 neurons")
 PY
+
+# shared variables: a weight held once (synapse{ shared = { "w" } }) that an optimiser
+# step updates once from the batch-summed gradient (a custom update whose variables and
+# references are all held once runs once, with the last lane); a shared moment m
+cat >"$WORK/sh.lua" <<'LUA'
+network { name = "sh", dt = 0.1, seed = 9, precision = "double", batch = 4 }
+local rw = neuron { name = "rw", vars = { V = 0.0 }, sim = "V += normal();",
+                    threshold = "V > 2.0", reset = "V = 0.0;" }
+local P = population { "P", rw, 10 }
+local Q = population { "Q", rw, 8 }
+local grad = synapse { name = "grad", vars = { w = 0.5, G = 0.0 }, shared = { "w" },
+                       dynamics = "G += uniform() * V_post;" }
+projection { P, Q, name = "PQ", conn = fixed_probability(0.5), synapse = grad }
+custom_update { name = "GradSum", group = "Reduce", at_end = true,
+  vars = { g = { reduce = "batch_sum" } }, var_refs = { G = ref("PQ", "G") }, code = "g = G;" }
+custom_update { name = "Apply", group = "Learn", at_end = true, params = { eta = 0.125 },
+  vars = { m = { init = 0.0, shared = true } },
+  var_refs = { g = ref("GradSum", "g"), w = ref_rw("PQ", "w") },
+  code = "m = 0.9 * m + g; w -= eta * m;" }
+record { PQ = { "w", "G" } }
+LUA
+"$SNNCC" -q "$WORK/sh.lua" -o "$WORK/shb"
+"$SNNCC" -q --state "$WORK/sh.lua" >"$WORK/sh_state.txt"
+grep -q "^snn_sv_PQ_G	.*per-lane" "$WORK/sh_state.txt"
+grep -q "^snn_cuv_Apply_m	" "$WORK/sh_state.txt"
+if grep -q "^snn_cuv_Apply_m	.*per-lane" "$WORK/sh_state.txt"; then exit 1; fi
+"$WORK/shb/sh" --time 5 --quiet --output "$WORK/sh4" --set threads=2
+$PY - "$WORK" <<'PY'
+import sys
+import numpy as np
+w, B = sys.argv[1], 4
+def load(b, v):
+    r = np.load(f"{w}/sh4" + (f"/lane{b}" if b else "") + f"/PQ_{v}.npy")
+    return r[np.lexsort((r["post"], r["pre"]))]
+G = [load(b, "G")["v"] for b in range(B)]
+assert not np.array_equal(G[0], G[1])
+g = G[0].copy()
+for b in range(1, B):
+    g = g + G[b]
+want = 0.5 - 0.125 * (0.9 * 0.0 + g)        # once, not once per lane
+for b in range(B):
+    got = load(b, "w")["v"]
+    assert np.allclose(got, want, rtol=1e-14, atol=0), (b, np.abs(got - want).max())
+print(f"shared w: one optimiser step from the sum over {B} lanes, {len(g)} synapses")
+PY
 echo "batch: ok"
