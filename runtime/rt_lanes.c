@@ -28,6 +28,15 @@ struct snn_lane_io {
 /* The model's populations, projections and recordings (only these entries are swapped:
  * the lane loop selects lanes B + 1 times a step). */
 static int g_pops, g_projs, g_varrecs, g_synrecs;
+/* The lane selected now, the lanes and the global lane of lane 0, for messages. */
+static uint32_t g_lane, g_lanes = 1, g_offset;
+
+uint32_t rt_lane_now(uint32_t *lanes, uint32_t *global)
+{
+    *lanes = g_lanes;
+    *global = g_offset + g_lane;
+    return g_lane;
+}
 
 static void swap_in(snn_run *run, struct snn_lane_io *to, const struct snn_lane_io *from)
 {
@@ -53,6 +62,7 @@ void snn_lane_io(snn_run *run, uint32_t b)
         return;
     swap_in(run, &run->lane_io[run->lane], &run->lane_io[b]);
     run->lane = b;
+    g_lane = b;
 }
 
 void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int restore)
@@ -81,6 +91,7 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
                                                                            : where,
                   run->lane_offset, run->lane_offset + run->lanes - 1u, run->lane_offset,
                   run->lanes);
+    g_lane = 0, g_lanes = run->lanes, g_offset = run->lane_offset;
     if (run->lanes == 1)
         return;
     if (run->ranks > 1)

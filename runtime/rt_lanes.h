@@ -16,5 +16,7 @@ void rt_lanes_close(snn_run *run, const snn_model *m, int interrupted);
 uint64_t rt_lane_spikes(const snn_run *run, uint32_t b, int p);
 int rt_lane_final(const snn_run *run, uint32_t b, int q, uint64_t *sum);
 void rt_lanes_free(snn_run *run);
+/* The lane selected now (for messages), the run's lanes and its global lane. */
+uint32_t rt_lane_now(uint32_t *lanes, uint32_t *global);
 
 #endif

@@ -278,4 +278,16 @@ for b in range(B):
     assert np.allclose(got, want, rtol=1e-14, atol=0), (b, np.abs(got - want).max())
 print(f"shared w: one optimiser step from the sum over {B} lanes, {len(g)} synapses")
 PY
+
+# a non-finite value names the lane
+cat >"$WORK/nan.lua" <<'LUA'
+network { name = "nanb", dt = 0.1, batch = 3 }
+local n = neuron { name = "n", vars = { V = 0.0 }, sim = "if (t > 0.25) { V = log(-1.0); }" }
+population { "P", n, 4 }
+LUA
+"$SNNCC" -q "$WORK/nan.lua" -o "$WORK/nanb"
+if "$WORK/nanb/nanb" --time 1 --quiet --output "$WORK/nan_out" --set lane_offset=5 \
+    --set finite_check=1 2>"$WORK/err"; then exit 1; fi
+grep -q "population 'P', neuron 0: state variable 'V' is NaN in batch lane 0 (global lane 5) after step 3" "$WORK/err" ||
+    { cat "$WORK/err"; exit 1; }
 echo "batch: ok"
