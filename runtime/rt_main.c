@@ -967,12 +967,17 @@ static void print_summary(const snn_model *m, int interrupted)
         if (l > w)
             w = l;
     }
+    const uint32_t nl = run->lane_io ? run->lanes : 1; /* batches: all lanes, rate per lane */
+    if (nl > 1)
+        printf("  %u batch lanes: the spikes of all lanes, the rate per neuron and lane\n", nl);
     printf("  %-*s %10s %10s %11s\n", w, "population", "size", "spikes", "rate (Hz)");
     for (int p = 0; p < m->n_pops; p++) {
-        double denom = (double)m->pops[p].n * sim_ms / 1000.0;
+        double denom = (double)m->pops[p].n * sim_ms / 1000.0 * (double)nl;
+        uint64_t spikes = 0;
+        for (uint32_t l = 0; l < nl; l++)
+            spikes += rt_lane_spikes(run, l, p);
         printf("  %-*s %10lu %10llu %11.2f\n", w, m->pops[p].name, (unsigned long)m->pops[p].n,
-               (unsigned long long)run->spike_count[p],
-               denom > 0 ? (double)run->spike_count[p] / denom : 0.0);
+               (unsigned long long)spikes, denom > 0 ? (double)spikes / denom : 0.0);
     }
     printf("timers:");
     if (isfinite(G.codegen_s))
