@@ -73,8 +73,8 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
     run->lane_io = NULL;
     g_pops = m->n_pops, g_projs = m->n_projs, g_varrecs = m->n_varrecs;
     g_synrecs = m->n_synrecs;
-    if (!m->batch) {
-        if (cfg->batch)
+    if (!m->batch) { /* batch 1 is what an unbatched model runs */
+        if (cfg->batch > 1)
             snn_fatal("%s: 'batch' needs a batched model: model '%s' has no network{ batch = B } "
                       "(docs/language.md \"Batches\")", cfg->batch_where, m->name);
         if (cfg->lane_offset)
