@@ -89,8 +89,14 @@ endif
 ifeq ($(HAVE_NVCC),1)
 LIBRT_CUDA = $(BUILD)/lib/libsnnrt_cuda.a
 endif
+# snncc-synthshd, the SynthSHD data-set generator (tools/synthshd.c, docs/datasets.md):
+# built where libespeak-ng and libhdf5 are installed (Debian libespeak-ng-dev libhdf5-dev)
+HAVE_SYNTHSHD := $(shell pkg-config --exists espeak-ng hdf5 2>/dev/null && echo 1)
+ifeq ($(HAVE_SYNTHSHD),1)
+SYNTHSHD = $(BUILD)/bin/snncc-synthshd
+endif
 
-all: deps $(SNNCC) $(LIBRT) $(LIBRT_MPI) $(LIBRT_CUDA) $(HEADERS) $(SNNBENCH)
+all: deps $(SNNCC) $(LIBRT) $(LIBRT_MPI) $(LIBRT_CUDA) $(HEADERS) $(SNNBENCH) $(SYNTHSHD)
 
 .PHONY: all deps test check unit demo bench bench-scaling bench-peers bench-ab install uninstall clean asan ubsan test-gpu
 
@@ -162,6 +168,13 @@ $(SNNBENCH): $(BUILD)/obj/bench/snnbench.o $(BENCH_OBJ)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $^ -o $@ $(ALL_LDFLAGS) $(YAML_LIBS) -lm
 
+# -O3: the filterbank loop over channels vectorised (no -ffast-math: the same bits everywhere)
+$(BUILD)/bin/snncc-synthshd: tools/synthshd.c runtime/snn_philox.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -O3 -fopenmp -Iruntime $(shell pkg-config --cflags hdf5 espeak-ng) $< -o $@ \
+	    $(ALL_LDFLAGS) -fopenmp $(shell pkg-config --libs hdf5 espeak-ng) -lm
+
 $(BENCH_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(BENCH_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Ibench $< -o $@ $(ALL_LDFLAGS) $(BENCH_OBJ) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
@@ -224,6 +237,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/snncc
 	install -m 755 $(SNNCC) $(DESTDIR)$(PREFIX)/bin/snncc
 	install -m 755 $(SNNBENCH) $(DESTDIR)$(PREFIX)/bin/snnbench
+	$(if $(SYNTHSHD),install -m 755 $(SYNTHSHD) $(DESTDIR)$(PREFIX)/bin/snncc-synthshd)
 	install -d $(DESTDIR)$(PREFIX)/share/snncc/peers
 	install -m 644 bench/peers/*.py $(DESTDIR)$(PREFIX)/share/snncc/peers/
 	install -m 644 $(LIBRT) $(DESTDIR)$(PREFIX)/lib/libsnnrt.a
@@ -233,6 +247,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/snncc $(DESTDIR)$(PREFIX)/bin/snnbench $(DESTDIR)$(PREFIX)/lib/libsnnrt.a \
+	      $(DESTDIR)$(PREFIX)/bin/snncc-synthshd \
 	      $(DESTDIR)$(PREFIX)/lib/libsnnrt_mpi.a $(DESTDIR)$(PREFIX)/lib/libsnnrt_cuda.a
 	rm -rf $(DESTDIR)$(PREFIX)/include/snncc $(DESTDIR)$(PREFIX)/share/snncc
 

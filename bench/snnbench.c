@@ -295,11 +295,107 @@ static void abspath(const char *p, char *out, size_t len)
     }
 }
 
+/* srun with cell c's ranks and threads, then a space. */
+static const char *srun_launch(const SuiteCell *c)
+{
+    static char buf[128];
+    snprintf(buf, sizeof buf, "srun --ntasks=%d --cpus-per-task=%d ", c->ranks, c->threads);
+    return buf;
+}
+
+/* --checkpoint S: cell c's simulation as one long run (no timing record) that survives
+ * the time limit: built once into DIR/build/<cell>, a run config with checkpoints every S
+ * seconds (DIR/<cell>.ckpt.yaml), Slurm's SIGUSR1 120 s before the limit forwarded as
+ * SIGTERM (checkpoint and stop), the job requeued and continued with --restore
+ * (docs/run.md "Slurm").  1: written; 0: skipped (a peer or the CUDA back end); -1: error. */
+static int slurm_ckpt_cell(const Suite *s, const SuiteCell *c, const char *aout,
+                           const char *cwd, double ckpt_s, const char *partition,
+                           const char *account, FILE *sub)
+{
+    const SuiteModel *m = &s->models[c->model];
+    if (m->peer || strcmp(c->backend, "c") != 0)
+        return 0;
+    char path[PATH_MAX + 600], cfg[PATH_MAX + 600];
+    snprintf(cfg, sizeof cfg, "%s/%s.ckpt.yaml", aout, c->id);
+    FILE *f = fopen(cfg, "w");
+    if (!f) {
+        fprintf(stderr, "snnbench: error: cannot write %s: %s\n", cfg, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "# snnbench slurm --checkpoint: the run config of cell %s\n", c->id);
+    fprintf(f, "checkpoint:\n  dir: '%s/ckpt/%s'\n  every_seconds: %g\n", aout, c->id, ckpt_s);
+    if (c->exchange)
+        fprintf(f, "exchange: %s\n", c->exchange);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/%s.sbatch", aout, c->id);
+    f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "snnbench: error: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    double limit = c->timeout_s + 300;
+    int h = (int)(limit / 3600), mi = (int)(fmod(limit, 3600) / 60) + 1;
+    fprintf(f, "#!/bin/bash\n# snnbench: suite %s, cell %s: one run of %g ms, checkpointed every "
+               "%g s and\n# before the time limit, requeued until done (docs/run.md "
+               "\"Slurm\")\n", s->name, c->id, c->time_ms, ckpt_s);
+    fprintf(f, "#SBATCH --job-name=snnbench-%s\n", c->id);
+    fprintf(f, "#SBATCH --nodes=1\n#SBATCH --ntasks=%d\n#SBATCH --cpus-per-task=%d\n", c->ranks,
+            c->threads);
+    fprintf(f, "#SBATCH --time=%d:%02d:00\n", h, mi);
+    fprintf(f, "#SBATCH --signal=B:USR1@120\n#SBATCH --requeue\n#SBATCH --open-mode=append\n");
+    fprintf(f, "#SBATCH --output=%s/%s.log\n", aout, c->id);
+    if (partition)
+        fprintf(f, "#SBATCH --partition=%s\n", partition);
+    if (account)
+        fprintf(f, "#SBATCH --account=%s\n", account);
+    fprintf(f, "set -uo pipefail\ncd '%s'\nexport OMP_NUM_THREADS=%d\n", cwd, c->threads);
+    fprintf(f, "b='%s/build/%s' ck='%s/ckpt/%s' done='%s/%s.done'\n", aout, c->id, aout, c->id,
+            aout, c->id);
+    fprintf(f, "[ -e \"$done\" ] && { echo \"%s: done already ($done)\"; exit 0; }\n", c->id);
+    fprintf(f, "if [ ! -d \"$b\" ]; then\n    '%s/snncc' --backend c%s", exe_dir(),
+            c->ranks > 1 ? " --mpi" : "");
+    for (int k = 0; k < m->nparams; k++)
+        fprintf(f, " -D '%s=%s'", m->params[k].name, c->pvals[k]);
+    fprintf(f, " '%s' -o \"$b.tmp\" && mv \"$b.tmp\" \"$b\" || exit 1\nfi\n", m->path);
+    fprintf(f, "sim=$(find \"$b\" -maxdepth 1 -type f -perm -u+x | head -n 1)\n");
+    fprintf(f, "restore=()\n[ -f \"$ck/manifest.json\" ] && restore=(--restore \"$ck\")\n");
+    fprintf(f, "# each job's recordings in their own part: part0's followed by part1's ... are "
+               "the run's\n");
+    fprintf(f, "%s\"$sim\" --time %g --config '%s' \\\n"
+               "    --output '%s/out/%s/part'\"${SLURM_RESTART_COUNT:-0}\" \"${restore[@]}\" &\n",
+            c->ranks > 1 ? srun_launch(c) : "", c->time_ms, cfg, aout, c->id);
+    fprintf(f, "pid=$!\n"
+               "# Slurm's SIGUSR1, 120 s before the limit: the simulator checkpoints and stops\n"
+               "trap 'kill -TERM $pid' USR1\n"
+               "wait $pid; st=$?\n"
+               "while kill -0 $pid 2>/dev/null; do wait $pid; st=$?; done\n"
+               "if [ $st -eq 143 ]; then # stopped with a checkpoint: continue in the next job\n"
+               "    scontrol requeue \"$SLURM_JOB_ID\"\n"
+               "elif [ $st -eq 0 ]; then\n"
+               "    touch \"$done\"\n"
+               "fi\n"
+               "exit $st\n");
+    fclose(f);
+    chmod(path, 0755);
+    fprintf(sub, "sbatch '%s.sbatch'\n", c->id);
+    return 1;
+}
+
 static int cmd_slurm(int argc, char **argv)
 {
     const char *suite_path = NULL, *out = NULL, *store = NULL, *partition = NULL, *account = NULL;
+    double ckpt_s = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
+        else if (!strcmp(argv[i], "--checkpoint") && i + 1 < argc) {
+            char *end;
+            ckpt_s = strtod(argv[++i], &end);
+            if (*end || !(ckpt_s > 0)) {
+                fprintf(stderr, "snnbench: error: --checkpoint wants seconds between "
+                                "checkpoints (> 0), got '%s'\n", argv[i]);
+                return 2;
+            }
+        }
         else if (!strcmp(argv[i], "--store") && i + 1 < argc) store = argv[++i];
         else if (!strcmp(argv[i], "--partition") && i + 1 < argc) partition = argv[++i];
         else if (!strcmp(argv[i], "--account") && i + 1 < argc) account = argv[++i];
@@ -311,8 +407,11 @@ static int cmd_slurm(int argc, char **argv)
     }
     if (!suite_path || !out) {
         fputs("usage: snnbench slurm SUITE.yaml -o DIR [--store DIR] [--partition P] [--account A]\n"
+              "                      [--checkpoint SECONDS]\n"
               "  writes DIR/<cell>.sbatch (one per cell) and DIR/submit.sh; results land in\n"
-              "  DIR/store unless --store is given (then `snnbench import DIR` is not needed)\n",
+              "  DIR/store unless --store is given (then `snnbench import DIR` is not needed)\n"
+              "  --checkpoint S: instead, each cell's simulation as one long run that\n"
+              "  checkpoints every S seconds and before the time limit, requeued with --restore\n",
               stderr);
         return 2;
     }
@@ -344,9 +443,19 @@ static int cmd_slurm(int argc, char **argv)
         return 2;
     }
     fprintf(sub, "#!/bin/sh\n# submit every cell of suite %s\nset -e\ncd \"$(dirname \"$0\")\"\n", s.name);
-    int n = 0;
+    int n = 0, skipped = 0;
     for (int i = 0; i < s.ncells; i++) {
         const SuiteCell *c = &s.cells[i];
+        if (ckpt_s > 0) {
+            int rc = slurm_ckpt_cell(&s, c, aout, cwd, ckpt_s, partition, account, sub);
+            if (rc < 0) {
+                fclose(sub);
+                suite_free(&s);
+                return 2;
+            }
+            n += rc, skipped += !rc;
+            continue;
+        }
         char path[PATH_MAX + 600];
         snprintf(path, sizeof path, "%s/%s.sbatch", aout, c->id);
         FILE *f = fopen(path, "w");
@@ -381,7 +490,13 @@ static int cmd_slurm(int argc, char **argv)
     }
     fclose(sub);
     chmod(subpath, 0755);
-    printf("wrote %d sbatch scripts and submit.sh into %s; records go to %s\n", n, out, astore);
+    if (ckpt_s > 0)
+        printf("wrote %d sbatch scripts (checkpointed long runs; %d cells skipped: a peer "
+               "simulator or a back end without checkpoints) and submit.sh into %s\n", n,
+               skipped, out);
+    else
+        printf("wrote %d sbatch scripts and submit.sh into %s; records go to %s\n", n, out,
+               astore);
     suite_free(&s);
     return 0;
 }

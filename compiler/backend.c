@@ -26,7 +26,7 @@ static const Backend backends[] = {
         .sources = {".c"},
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
-                BE_CUSTOM_UPDATES | BE_BATCH,
+                BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_BATCH,
     },
     {
         .name = "cuda",
@@ -66,6 +66,12 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
     if (m->batch && !(be->caps & BE_BATCH)) {
         diag_error(m->loc, "network{ batch = %d }: the %s back end does not support batches "
                    "yet (the %s back end does)", m->batch, be->name, one_that_can(BE_BATCH));
+        return 1;
+    }
+    if (m->batch && m->n_cupds) { /* rewiring reallocates what the lanes hold copies of */
+        diag_error(m->cupds[0]->loc, "connectivity_update '%s': connectivity updates do not "
+                   "support batches yet (network{ batch = %d }, %s:%d)", m->cupds[0]->name,
+                   m->batch, m->loc.file, m->loc.line);
         return 1;
     }
     if (m->batch && mpi) { /* the spike exchange and the ranks' files hold one lane */
@@ -121,6 +127,13 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
             diag_error(m->cus[i]->loc, "custom_update '%s': the %s back end cannot run custom "
                        "updates yet (the %s back end can)", m->cus[i]->name, be->name,
                        one_that_can(BE_CUSTOM_UPDATES));
+            errs++;
+        }
+    if (!(be->caps & BE_CONN_UPDATES))
+        for (int i = 0; i < m->n_cupds; i++) {
+            diag_error(m->cupds[i]->loc, "connectivity_update '%s': the %s back end cannot run "
+                       "connectivity updates (structural plasticity) yet (the %s back end can)",
+                       m->cupds[i]->name, be->name, one_that_can(BE_CONN_UPDATES));
             errs++;
         }
     return errs;

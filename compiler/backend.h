@@ -63,7 +63,8 @@ enum {
     BE_ADD_TO = 1u << 3,        /* add_to_post / add_to_pre in synapse code */
     BE_DENSE_PLASTIC = 1u << 4, /* format = "dense" with a weight update model */
     BE_CUSTOM_UPDATES = 1u << 5, /* custom_update{} */
-    BE_BATCH = 1u << 6,         /* network{ batch = B } */
+    BE_CONN_UPDATES = 1u << 6,  /* connectivity_update{} */
+    BE_BATCH = 1u << 7,         /* network{ batch = B } */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -189,6 +190,17 @@ void emit_trace_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCode
 void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt);
 /* The phase 'custom_update' of the C step: each group's call when it is due. */
 void cu_phase_code(StrBuf *o, const Model *m);
+/* train.c: the training loop's hooks (variables by name, groups on demand, data set feeds) */
+void train_c_scope(TmplScope *g, const Model *m);
+
+/* ---- connectivity updates (rewire.c) ------------------------------------------------- */
+
+/* The C back end's connectivity updates: {{rewire_fns}} (one function per update),
+ * {{rewire_setup}} (after construction: counters, streams, capacity, rows re-laid),
+ * {{rewire_release}}. */
+void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt);
+/* The phase 'conn_update' of the C step: each update when it is due. */
+void rewire_phase_code(StrBuf *o, const Model *m);
 
 /* ---- the phase table (phases.c) ------------------------------------------------------ */
 
@@ -378,6 +390,8 @@ bool state_lane_kind(const StateEntry *e);
 /* Names, for --state. */
 const char *state_kind_name(StateKind k);
 const char *state_shape_name(const StateEntry *e);
+/* The population an entry is sized by (its neurons, for per-neuron shapes). */
+const char *state_size_pop(const StateEntry *e);
 const char *state_init_name(StateInit i);
 /* The table as text, one entry a line (snncc --state). */
 void state_print(StrBuf *o, const StateTable *t);

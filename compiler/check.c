@@ -1452,6 +1452,8 @@ int check_model(Model *m)
     errs += check_runtime_names(m);
     if (!errs)
         errs += check_custom_updates(m); /* custom.c */
+    if (!errs)
+        errs += check_conn_updates(m); /* rewire.c */
     warn_silent_sources(m);
     assign_inputs(m);
     /* record{} tables are walked in Lua's hash order, which changes from run to run:

@@ -167,6 +167,15 @@ static bool same_shape(const Shape *a, const Shape *b)
     return a->pop->n == b->pop->n;
 }
 
+/* The model's spike_source_dataset population (at most one), or NULL. */
+static const Population *dataset_pop(const Model *m)
+{
+    for (int i = 0; i < m->n_pops; i++)
+        if (m->pops[i]->model->dataset)
+            return m->pops[i];
+    return NULL;
+}
+
 static int check_one(Model *m, CustomUpdate *cu)
 {
     int errs = 0;
@@ -252,7 +261,7 @@ static int check_one(Model *m, CustomUpdate *cu)
         }
     }
     /* the code */
-    Sym *syms = arena_alloc(sizeof(Sym) * (size_t)(nn + 4));
+    Sym *syms = arena_alloc(sizeof(Sym) * (size_t)(nn + 6));
     int ns = 0;
     for (int i = 0; i < cu->n_params; i++)
         syms[ns++] = (Sym){cu->params[i].name, SYM_PARAM, i, false, 0};
@@ -264,6 +273,10 @@ static int check_one(Model *m, CustomUpdate *cu)
     syms[ns++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
     if (cu->pop)
         syms[ns++] = (Sym){"id", SYM_BUILTIN, 2, false, 0};
+    if (dataset_pop(m)) { /* the example of the step that just ended, as in neuron code */
+        syms[ns++] = (Sym){"label", SYM_BUILTIN, 5, false, 0};
+        syms[ns++] = (Sym){"example", SYM_BUILTIN, 6, false, 0};
+    }
     const char *cwhat = arena_printf("custom update '%s' code", cu->name);
     cu->code.stmts = code_parse_stmts(cu->code.text, cu->code.loc, cwhat);
     if (!cu->code.stmts)
@@ -350,7 +363,11 @@ static void cu_print_name(void *ud, StrBuf *out, const Sym *sym)
             code_print_number(out, c->m->dt, c->m->precision == PREC_FLOAT);
         else if (!strcmp(sym->name, "t")) /* the end of the step */
             sb_puts(out, "((scalar)((double)(step + 1) * SNN_DT))");
-        else /* id: the neuron's index in its population */
+        else if (sym->index == 5 || sym->index == 6) { /* label, example of step 'step' */
+            const Population *d = dataset_pop(c->m);
+            sb_printf(out, "((scalar)snn_ds%c_%s[step / snn_dsn_%s])", sym->index == 5 ? 'l' : 'e',
+                      d->name, d->name);
+        } else /* id: the neuron's index in its population */
             sb_printf(out, "((scalar)(SNN_LO_%s + snn_i))", cu->pop->name);
         break;
     default: /* vars, references and locals: prefixed, so no generated name is met */

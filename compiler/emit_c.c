@@ -88,6 +88,33 @@ static const char *state_alloc(const StateEntry *e)
  * (a thread block's own piece would give its number).  Per-synapse values go through snn_state_synapses, in an order that does not
  * depend on the thread blocks.  Rows are rebuilt from the seed (no rule changes them yet):
  * their connectivity checksum goes with SNN_STATE_CHECK, compared, not overwritten. */
+static void state_io_plain(StrBuf *o, const StateEntry *e)
+{
+    const char *n = e->name, *p = state_size_pop(e);
+    switch (e->shape) {
+    case SS_LOCAL:
+    case SS_LOCAL_PAD:
+        sb_printf(o, "snn_state_local(fn, ctx, \"%s\", %s, sizeof(%s), 1, %d, SNN_LO_%s, "
+                     "SNN_NL_%s, SNN_N_%s);\n", n, n, e->type, e->shape == SS_LOCAL_PAD, p, p, p);
+        break;
+    case SS_RING:
+        sb_printf(o, "snn_state_ring(fn, ctx, \"%s\", %s, sizeof(%s), snn_ddn%d_%s, SNN_LO_%s, "
+                     "SNN_NL_%s, SNN_N_%s);\n", n, n, e->type, e->index, p, p, p, p);
+        break;
+    case SS_GLOBAL:
+    case SS_GLOBAL_1:
+        sb_printf(o, "snn_state_replicated(fn, ctx, \"%s\", %s, %s);\n", n, n,
+                  state_bytes(e, false));
+        break;
+    case SS_VALUE:
+        sb_printf(o, "snn_state_replicated(fn, ctx, \"%s\", &%s, sizeof %s);\n", n, n, n);
+        break;
+    default: /* per rank: a restore on another number of ranks refuses it, naming it */
+        sb_printf(o, "fn(ctx, \"%s\", -1, %s, %s, 0);\n", n, n, state_bytes(e, false));
+        break;
+    }
+}
+
 static void state_io(StrBuf *o, const StateTable *st)
 {
     for (int i = 0; i < st->n; i++) {
@@ -101,29 +128,50 @@ static void state_io(StrBuf *o, const StateTable *st)
         case SK_RPARAM_SYN:
         case SK_DS_START:
         case SK_RPARAM_CU:
-            sb_printf(o, "fn(ctx, \"%s\", -1, &%s, sizeof %s, 0);\n", n, n, n);
+            sb_printf(o, "snn_state_replicated(fn, ctx, \"%s\", &%s, sizeof %s);\n", n, n, n);
             break;
         case SK_CU_VAR: /* a reduced value, per neuron, or per synapse in the rows' layout */
             if (e->shape == SS_VALUE)
-                sb_printf(o, "fn(ctx, \"%s\", -1, &%s, sizeof %s, 0);\n", n, n, n);
+                sb_printf(o, "snn_state_replicated(fn, ctx, \"%s\", &%s, sizeof %s);\n", n, n,
+                          n);
             else if (e->shape == SS_SYNAPSE)
                 sb_printf(o, "snn_state_synapses(fn, ctx, \"%s\", snn_syn_%s, snn_nthr, %s, "
                              "snn_soff_%s, (int)sizeof(scalar));\n", n, e->proj->name, n,
                           e->proj->name);
             else
-                sb_printf(o, "fn(ctx, \"%s\", -1, %s, %s, 0);\n", n, n, state_bytes(e, false));
+                state_io_plain(o, e);
             break;
         case SK_QUEUE:
             if (e->shape == SS_SLOTS)
-                sb_printf(o, "fn(ctx, \"%s\", -1, %s, sizeof %s, 0);\n", n, n, n);
+                sb_printf(o, "snn_state_queue_counts(fn, ctx, \"%s\", %s, sizeof %s);\n", n, n,
+                          n);
             else
-                sb_printf(o, "fn(ctx, \"%s\", -1, %s, sizeof(uint32_t) * SNN_NSLOT_%s * "
-                             "SNN_N_%s, 0);\n", n, n, e->pop->name, e->pop->name);
+                sb_printf(o, "snn_state_queue(fn, ctx, \"%s\", %s, snn_spkcnt_%s, SNN_NSLOT_%s, "
+                             "SNN_N_%s);\n", n, n, e->pop->name, e->pop->name, e->pop->name);
             break;
         case SK_ROWS:
+            if (e->proj && e->proj->rewired) { /* rows that change: not from the seed */
+                sb_printf(o, "snn_fatal(\"checkpoints: projection '%s' is rewired by a "
+                             "connectivity_update; its rows cannot be checkpointed yet\");\n",
+                          e->proj->name);
+                break;
+            }
             sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n"
                          "snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, NULL, "
                          "0);\n", n, n, n, n);
+            break;
+        case SK_SS_CURSOR:
+            if (e->pop->model->dataset) {
+                const char *p = e->pop->name;
+                sb_printf(o, "snn_state_ds_cursor(fn, ctx, \"%s\", %s, snn_sss_%s, snn_sst_%s, "
+                             "SNN_LO_%s, SNN_NL_%s, SNN_N_%s);\n", n, n, p, p, p, p, p);
+            } else {
+                state_io_plain(o, e);
+            }
+            break;
+        case SK_PRE_VAR:
+            sb_printf(o, "snn_state_pre(fn, ctx, \"%s\", %s, sizeof(%s), snn_syn_%s, snn_nthr);\n",
+                      n, n, e->type, e->proj->name);
             break;
         case SK_SYN_VAR:
             sb_printf(o, "snn_state_synapses(fn, ctx, \"%s\", snn_syn_%s, snn_nthr, %s, "
@@ -131,7 +179,7 @@ static void state_io(StrBuf *o, const StateTable *st)
                       e->proj->name);
             break;
         default:
-            sb_printf(o, "fn(ctx, \"%s\", -1, %s, %s, 0);\n", n, n, state_bytes(e, false));
+            state_io_plain(o, e);
             break;
         }
     }
@@ -1223,8 +1271,9 @@ static bool pop_xneed(StrBuf *sb, const Model *m, const Population *p)
         const Projection *pj = m->projs[k];
         if (pj->pre != p)
             continue;
-        if (pj->format == FORMAT_PROCEDURAL) {
-            /* no rows stored: every source may have targets here */
+        if (pj->format == FORMAT_PROCEDURAL || pj->rewired) {
+            /* no rows stored, or rows that change (connectivity_update): every source may
+             * have targets here */
             sb_printf(sb, "%sfor (uint32_t snn_j = 0; snn_j < SNN_N_%s; snn_j++) /* '%s' */\n"
                           "            x->need[snn_j] = 1;",
                       exchanged ? "\n        " : "", p->name, pj->name);
@@ -1588,6 +1637,8 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
     scope_builders(g, m);
     tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
     cu_c_scope(g, m, opt); /* custom updates (custom.c) */
+    train_c_scope(g, m);   /* the training loop's hooks (train.c) */
+    rewire_c_scope(g, m, opt); /* connectivity updates (rewire.c) */
     if (m->batch) {
         StrBuf lb;
         sb_init(&lb);

@@ -246,6 +246,10 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, " delay=%.17g", pj->delay);
         }
         dump_psm(out, &pj->psm);
+        if (pj->max_row_length)
+            sb_printf(out, " max_row_length=%lld", (long long)pj->max_row_length);
+        if (pj->row_padding > 0)
+            sb_printf(out, " row_padding=%.17g", pj->row_padding);
         sb_putc(out, '\n');
         if (pj->syn)
             dump_synapse(out, pj);
@@ -310,6 +314,19 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, "    var_ref %s = %s(%s, %s)\n", cu->refs[k].name,
                       cu->refs[k].rw ? "ref_rw" : "ref", cu->refs[k].target, cu->refs[k].var);
         dump_code(out, "code", &cu->code);
+    }
+    for (int i = 0; i < m->n_cupds; i++) { /* connectivity updates, in file (= run) order */
+        const ConnUpdate *u = m->cupds[i];
+        sb_printf(out, "connectivity_update %s projection=%s every=%d group=%s\n", u->name,
+                  u->proj_name, u->every, u->group ? u->group : "-");
+        for (int k = 0; k < u->n_params; k++)
+            sb_printf(out, "    param %s = %.17g\n", u->params[k].name, u->params[k].value);
+        dump_code(out, "remove", &u->remove);
+        dump_code(out, "count", &u->count);
+        dump_code(out, "total", &u->total);
+        dump_code(out, "target", &u->target);
+        for (int k = 0; k < u->n_init; k++)
+            dump_code(out, arena_printf("init %s", u->init_names[k]), &u->init_code[k]);
     }
 }
 

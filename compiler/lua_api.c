@@ -30,7 +30,7 @@ typedef struct Ctx {
     const LoadOptions *opt;
     const char *cur_file, *cur_text;
     int neurons_cap, pops_cap, projs_cap, sources_cap, varrecs_cap, synrecs_cap, synapses_cap;
-    int initcodes_cap, snippets_cap, cus_cap;
+    int initcodes_cap, snippets_cap, cus_cap, cupds_cap;
     bool *define_used;
 } Ctx;
 
@@ -55,16 +55,25 @@ static Ctx *get_ctx(lua_State *L)
 
 /* ---- locations and errors ------------------------------------------------------------ */
 
-/* file:line of the Lua code that called the running C function. */
+/* file:line of the Lua code that called the running C function.  A call from a function
+ * of the standard library (eprop_softmax{} calling custom_update{}) is located at the
+ * model file's line that called that function, where there is one. */
 static SrcLoc caller_loc(lua_State *L)
 {
     lua_Debug ar;
+    SrcLoc first = {NULL, 0};
     for (int level = 1; lua_getstack(L, level, &ar); level++) {
         if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
             const char *src = ar.source[0] == '@' ? ar.source + 1 : ar.short_src;
-            return (SrcLoc){arena_strdup(src), ar.currentline};
+            bool in_stdlib = !strcmp(src, "<stdlib>");
+            if (!in_stdlib)
+                return (SrcLoc){arena_strdup(src), ar.currentline};
+            if (!first.file)
+                first = (SrcLoc){arena_strdup(src), ar.currentline};
         }
     }
+    if (first.file)
+        return first;
     return (SrcLoc){get_ctx(L)->m->file, 0};
 }
 
@@ -1489,7 +1498,7 @@ static int l_projection(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "pre", "post", "conn", "weight", "delay",
                                        "psm", "target", "synapse", "init", "runtime", "format",
-                                       "pre_input", NULL};
+                                       "pre_input", "max_row_length", "row_padding", NULL};
     check_keys(L, 1, "projection", keys, 2);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -1572,6 +1581,18 @@ static int l_projection(lua_State *L)
             api_error(L, "%s: format must be \"sparse\", \"dense\" or \"procedural\" (got "
                          "\"%s\")", what, fmt);
     }
+
+    double cap;
+    if (opt_number(L, 1, "max_row_length", 0, what, &cap)) {
+        if (!(cap >= 1) || cap != floor(cap) || cap > 4294967295.0)
+            api_error(L, "%s: 'max_row_length' must be a whole number from 1 to 2^32 - 1 (got "
+                         "%g)", what, cap);
+        pj->max_row_length = (int64_t)cap;
+    }
+    if (opt_number(L, 1, "row_padding", 0, what, &pj->row_padding) && !(pj->row_padding >= 0))
+        api_error(L, "%s: 'row_padding' must be a number >= 0 (got %g)", what, pj->row_padding);
+    if (pj->max_row_length && pj->row_padding > 0)
+        api_error(L, "%s: give either 'max_row_length' or 'row_padding', not both", what);
 
     pj->pre_input = opt_string(L, 1, "pre_input", 0, what);
     pj->pre_input_loc = pj->loc;
@@ -2882,6 +2903,110 @@ static int l_custom_update(lua_State *L)
     return 1;
 }
 
+/* ---- connectivity_update{} --------------------------------------------------------- */
+
+/* A code string or a number (written as code) at field 'key' of the table at t. */
+static CodeStr read_value(lua_State *L, int t, const char *key, SrcLoc call, const char *what)
+{
+    int ty = lua_getfield(L, t, key);
+    if (ty == LUA_TNUMBER) {
+        double v = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        if (!isfinite(v))
+            api_error(L, "%s: '%s' must be finite (got %g)", what, key, v);
+        return (CodeStr){.text = arena_printf("%.17g", v), .loc = call};
+    }
+    if (ty != LUA_TNIL && ty != LUA_TSTRING)
+        api_error(L, "%s: '%s' must be a code string or a number (got %s)", what, key,
+                  type_name(L, -1));
+    lua_pop(L, 1);
+    return read_code(L, t, key, call, what);
+}
+
+static int l_connectivity_update(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"name", "projection", "every", "group", "params",
+                                       "remove", "add", NULL};
+    check_keys(L, 1, "connectivity_update", keys, 0);
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    ConnUpdate *u = arena_alloc(sizeof *u);
+    u->loc = caller_loc(L);
+    u->name = opt_string(L, 1, "name", 0, "connectivity_update");
+    if (!u->name)
+        api_error(L, "connectivity_update: missing 'name'");
+    if (!name_ok(L, u->name))
+        api_error(L, "connectivity_update: name '%s' must be an identifier", u->name);
+    const char *what = arena_printf("connectivity_update '%s'", u->name);
+    for (int i = 0; i < m->n_cupds; i++)
+        if (!strcmp(m->cupds[i]->name, u->name))
+            api_error(L, "%s: name already used at %s:%d", what, m->cupds[i]->loc.file,
+                      m->cupds[i]->loc.line);
+    if (lua_getfield(L, 1, "projection") == LUA_TNIL)
+        api_error(L, "%s: missing 'projection' (the sparse projection it rewires)", what);
+    Projection *pj = test_handle(L, -1, MT_PROJ);
+    if (pj)
+        u->proj_name = pj->name;
+    else if (lua_type(L, -1) == LUA_TSTRING)
+        u->proj_name = arena_strdup(lua_tostring(L, -1));
+    else
+        api_error(L, "%s: 'projection' must be a projection or its name (got %s)", what,
+                  type_name(L, -1));
+    lua_pop(L, 1);
+    double every;
+    u->group = opt_string(L, 1, "group", 0, what);
+    if (u->group && !name_ok(L, u->group))
+        api_error(L, "%s: group '%s' must be an identifier", what, u->group);
+    if (opt_number(L, 1, "every", 0, what, &every)) {
+        if (every < 1 || every != floor(every) || every > 2e9)
+            api_error(L, "%s: 'every' must be a whole number of steps, at least 1 (got %g)",
+                      what, every);
+        u->every = (int)every;
+    } else if (!u->group) {
+        api_error(L, "%s: missing 'every' (run it every N steps) or 'group' (run it when that "
+                     "custom-update group runs)", what);
+    }
+    u->n_params = read_params(L, 1, "params", what, u->loc, &u->params);
+    u->remove = read_value(L, 1, "remove", u->loc, what);
+    if (lua_getfield(L, 1, "add") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'add' must be a table { count = ..., target = ..., init = { ... } "
+                         "}", what);
+        int at = lua_gettop(L);
+        static const char *const akeys[] = {"count", "total", "target", "init", NULL};
+        check_keys(L, at, arena_printf("%s add", what), akeys, 0);
+        u->count = read_value(L, at, "count", u->loc, what);
+        u->total = read_value(L, at, "total", u->loc, what);
+        u->target = read_value(L, at, "target", u->loc, what);
+        if (!u->count.text && !u->total.text)
+            api_error(L, "%s: 'add' needs 'count' (additions per row) or 'total' (additions "
+                         "spread over the rows)", what);
+        if (u->count.text && u->total.text)
+            api_error(L, "%s: 'add' takes 'count' or 'total', not both", what);
+        if (!u->target.text)
+            api_error(L, "%s: 'add' needs 'target' (the target of row i's k-th addition)",
+                      what);
+        if (lua_getfield(L, at, "init") != LUA_TNIL) {
+            if (!lua_istable(L, -1))
+                api_error(L, "%s: 'add.init' must be a table { var = value or \"code\" }", what);
+            int it = lua_gettop(L);
+            u->n_init = sorted_keys(L, it, what, &u->init_names);
+            u->init_code = arena_alloc(sizeof(CodeStr) * (size_t)(u->n_init + 1));
+            for (int i = 0; i < u->n_init; i++)
+                u->init_code[i] = read_value(L, it, u->init_names[i], u->loc, what);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (!u->remove.text && !u->count.text && !u->total.text)
+        api_error(L, "%s: give 'remove' and/or 'add'", what);
+    u->index = m->n_cupds;
+    m->cupds = arena_grow(m->cupds, &c->cupds_cap, m->n_cupds + 1, sizeof(void *));
+    m->cupds[m->n_cupds++] = u;
+    return 0;
+}
+
 /* ---- registration ------------------------------------------------------------------- */
 
 static void new_meta(lua_State *L, const char *name, lua_CFunction tostring,
@@ -2982,6 +3107,7 @@ void api_register(lua_State *L)
         {"from_list", l_from_list},
         {"from_matrix", l_from_matrix},
         {"custom_update", l_custom_update},
+        {"connectivity_update", l_connectivity_update},
         {"ref", l_ref},
         {"ref_rw", l_ref_rw},
         {NULL, NULL},

@@ -254,6 +254,8 @@ int main(int argc, char **argv)
         return 1;
     if (o.mpi && check_mpi_synapse_code(m) != 0) /* V_pre: the source's rank has it */
         return 1;
+    if (o.mpi && check_mpi_conn_updates(m) != 0)
+        return 1;
     const Backend *be = backend_find(o.backend);
     if (backend_refuse(be, m, o.mpi) != 0)                         /* what it cannot do */
         return 1;

@@ -90,6 +90,18 @@ static void synrec_call(StrBuf *o, const Model *m, int i)
               r->every, i, r->proj->name, r->proj->syn->vars[r->var].name, i);
 }
 
+static bool with_conn_updates(const Model *m, int i)
+{
+    (void)i;
+    return m->n_cupds > 0;
+}
+
+static void conn_update_calls(StrBuf *o, const Model *m, int i)
+{
+    (void)i;
+    rewire_phase_code(o, m); /* rewire.c */
+}
+
 /* ---- the table ----------------------------------------------------------------------- */
 
 const Phase phase_table[] = {
@@ -141,6 +153,10 @@ const Phase phase_table[] = {
                       "the model's every / at_end), its updates in file order",
      PH_MODEL, PH_SERIAL, PH_UPDATE, false, with_custom_updates, custom_update_calls, NULL,
      NULL, NULL, PH_GRID_NONE, NULL, "refused (custom updates: C back end only)"},
+    {"conn_update", "connectivity updates: each one that is due removes and adds synapses, "
+                    "then the column views are rebuilt",
+     PH_MODEL, PH_SERIAL, PH_UNTIMED, false, with_conn_updates, conn_update_calls, NULL,
+     NULL, NULL, PH_GRID_NONE, NULL, "refused (connectivity updates: C back end only)"},
     {"end_step", "CUDA: spike counts, recording bookkeeping, the next step's queue slot",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL, NULL,
      NULL, "snn_k_end_step", PH_GRID_ONE, "SNN_PH_END", NULL},

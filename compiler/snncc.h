@@ -311,6 +311,12 @@ typedef struct Projection {
      * -1 for Isyn, else the index into the presynaptic model's inputs */
     bool add_post, add_pre;
     int pre_input_index;
+    /* structural plasticity (connectivity_update{}): the declared row capacity, global
+     * over ranks and threads: max_row_length (0: none) or row_padding (a factor over the
+     * longest built row; 0: none); rewired: set by check when an update names it */
+    int64_t max_row_length;
+    double row_padding;
+    bool rewired;
 } Projection;
 
 typedef enum CurrentKind {
@@ -443,6 +449,32 @@ typedef struct CuGroup {
     SrcLoc loc;  /* the first custom update of the group */
 } CuGroup;
 
+/* connectivity_update{}: removes synapses of a sparse projection by a per-synapse
+ * predicate and adds synapses per row in connectivity{}'s row form (docs/language.md,
+ * "Connectivity updates"). */
+typedef struct ConnUpdate {
+    const char *name;
+    SrcLoc loc;
+    int index;           /* position in Model.cupds */
+    const char *proj_name;
+    int every;           /* steps (after steps N-1, 2N-1, ...); 0: only with the group */
+    const char *group;   /* also when this custom-update group runs (NULL: none) */
+    NamedValue *params;  /* sorted by name */
+    int n_params;
+    CodeStr remove;      /* value: nonzero removes the synapse (stmts + expr) */
+    CodeStr count;       /* value: row i's number of additions, or */
+    CodeStr total;       /* value: the additions over all rows, spread over rows with room */
+    CodeStr target;      /* value: the target of row i's k-th addition */
+    const char **init_names; /* add.init: synapse variables given a value */
+    CodeStr *init_code;      /* per init_names: a value (numbers are written as code) */
+    int n_init;
+    /* set by check */
+    struct Projection *proj;
+    int group_index;     /* into Model.cu_groups, or -1 */
+    int *init_of_var;    /* per syn var (plastic) or 1 (static weight): index into init_code,
+                          * -1: the declared initial value */
+} ConnUpdate;
+
 typedef enum Precision {
     PREC_FLOAT,
     PREC_DOUBLE,
@@ -480,6 +512,8 @@ typedef struct Model {
     int n_cus;
     CuGroup *cu_groups;      /* set by check: the groups, in order of first use */
     int n_cu_groups;
+    ConnUpdate **cupds;      /* connectivity_update{}, in file order */
+    int n_cupds;
 } Model;
 
 /* ======================================================================================
@@ -725,6 +759,11 @@ int check_mpi_synapse_code(const Model *m);
 /* Custom updates (custom.c, called by check_model): references resolved and checked, code
  * parsed and resolved, groups collected.  Returns the error count. */
 int check_custom_updates(Model *m);
+/* Connectivity updates (rewire.c, called by check_model): projection resolved and checked,
+ * code parsed and resolved, Projection.rewired set.  Returns the error count. */
+int check_conn_updates(Model *m);
+/* snncc --mpi: removal code that reads a presynaptic neuron's variable is refused. */
+int check_mpi_conn_updates(Model *m);
 /* Sanitised C identifier from a model name ("E-1" -> "E_1"). */
 const char *c_ident(const char *name);
 

@@ -56,6 +56,11 @@ static const char *size_pop(const StateEntry *e)
     return e->pop->name;
 }
 
+const char *state_size_pop(const StateEntry *e)
+{
+    return size_pop(e);
+}
+
 const char *state_shape_name(const StateEntry *e)
 {
     const char *p = size_pop(e);
@@ -306,7 +311,7 @@ static void proj_entries(StateTable *t, const Projection *pj)
     bool per_syn_w = pj->weight.kind != INIT_CONSTANT || pj->syn;
     /* the host holds one snn_ragged per thread block; the CUDA back end uses one */
     e = add(t, SK_ROWS, arena_printf("snn_syn_%s", n), "snn_ragged", SS_THREAD, SI_BUILT,
-            SA_TEMPLATE, pj->syn != NULL, true, arena_printf("projection '%s'", n));
+            SA_TEMPLATE, pj->syn != NULL || pj->rewired, true, arena_printf("projection '%s'", n));
     e->proj = pj;
     e->note = arena_printf("per thread: %s, %s%s", conn_rule_name(&pj->conn),
                            pj->format == FORMAT_DENSE && pj->syn

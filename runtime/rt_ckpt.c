@@ -13,10 +13,11 @@
  *                            <entry>.checksum.bin
  *   rank<r>/run.spike_count.bin  the run's spike counts so far (run.json)
  * Rows are not stored: they are rebuilt from the seed at restore, and their connectivity
- * checksums (stored) are compared with the rebuilt ones.  The state is stored per rank and
- * rank, so a checkpoint restores on the same number of ranks only; the synapses' values are
- * in an order that does not depend on the thread blocks (snn_state_synapses), so any
- * number of threads restores.
+ * checksums (stored) are compared with the rebuilt ones.  The synapses' values are in an
+ * order that does not depend on the thread blocks (snn_state_synapses), so any number of
+ * threads restores; each piece's layout (snn_state_local, _ring, _replicated, _queue, _pre,
+ * _synapses) maps it to global indices, so another number of ranks restores too: each rank
+ * reads the old ranks' pieces that overlap its share (load_repart).
  *
  * Atomicity: everything goes into DIR.tmp-<step>, each file and directory fsynced, then
  * DIR.tmp-<step> and DIR are swapped with renameat2(RENAME_EXCHANGE) (one atomic step;
@@ -73,8 +74,194 @@ uint32_t rt_crc32(uint32_t crc, const void *data, size_t n)
     return ~crc;
 }
 
+/* The checkpoint being restored (rt_ckpt_open) */
+typedef struct rfile {
+    char name[600];
+    uint64_t bytes;
+    uint32_t crc;
+    int used;
+} rfile;
+
+static struct {
+    char dir[4096];
+    uint64_t step;
+    rfile *files;
+    int n_files;
+    int rank;
+    int ranks, old_ranks, repart; /* repart: written on old_ranks != ranks */
+} R;
+
+/* ------------------------------------------------------------------------------------- */
+/* Layouts: how the piece handed to fn next maps to global indices (a restore on another
+ * number of ranks re-partitions by them; load_piece) */
+
+enum { LAY_RANK, LAY_LOCAL, LAY_RING, LAY_REPL, LAY_QUEUE, LAY_QCOUNTS, LAY_SYN, LAY_SUM0,
+       LAY_PRE };
+static struct {
+    int kind;
+    size_t elem;
+    uint32_t rows, pad, lo, nl, n;
+    uint32_t *counts, nslot;          /* LAY_QUEUE */
+    const snn_ragged *blocks;         /* LAY_SYN */
+    int n_blocks;
+    size_t vb;
+    const uint32_t *tgt;              /* LAY_SYN: this rank's rows' lengths, then targets */
+} L;
+
+static void lay_call(snn_state_fn fn, void *ctx, const char *name, void *data, size_t bytes,
+                     int flags)
+{
+    fn(ctx, name, -1, data, bytes, flags);
+    memset(&L, 0, sizeof L);
+}
+
+void snn_state_local(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
+                     uint32_t rows, uint32_t pad, uint32_t lo, uint32_t nl, uint32_t n)
+{
+    L.kind = LAY_LOCAL, L.elem = elem, L.rows = rows, L.pad = pad, L.lo = lo, L.nl = nl, L.n = n;
+    lay_call(fn, ctx, name, data, elem * ((size_t)rows * nl + pad), 0);
+}
+
+void snn_state_ring(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
+                    uint32_t depth, uint32_t lo, uint32_t nl, uint32_t n)
+{
+    L.kind = LAY_RING, L.elem = elem, L.rows = depth, L.lo = lo, L.nl = nl, L.n = n;
+    lay_call(fn, ctx, name, data, elem * (size_t)depth * nl, 0);
+}
+
+static void load_piece(void *ctx, const char *name, int block, void *data, size_t bytes,
+                       int flags);
+
+void snn_state_ds_cursor(snn_state_fn fn, void *ctx, const char *name, uint64_t *cursor,
+                         const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
+                         uint32_t n)
+{
+    if (fn == load_piece) /* the lists are this run's: the cursors follow from the step */
+        snn_dataset_seek(starts, steps, lo, nl, R.step, cursor);
+    else
+        snn_state_local(fn, ctx, name, cursor, sizeof *cursor, 1, 0, lo, nl, n);
+}
+
+void snn_state_replicated(snn_state_fn fn, void *ctx, const char *name, void *data,
+                          size_t bytes)
+{
+    L.kind = LAY_REPL;
+    lay_call(fn, ctx, name, data, bytes, 0);
+}
+
+void snn_state_pre(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
+                   const snn_ragged *blocks, int n_blocks)
+{
+    const uint32_t n = n_blocks ? blocks[0].n_pre : 0;
+    uint8_t *held = calloc((size_t)n + 1, 1);
+    if (!held)
+        snn_fatal("out of memory for a checkpoint of '%s'", name);
+    for (int b = 0; b < n_blocks; b++)
+        for (uint32_t i = 0; i < n; i++)
+            held[i] |= !blocks[b].row_len || blocks[b].row_len[i] > 0;
+    char hname[600];
+    snprintf(hname, sizeof hname, "%s.held", name);
+    fn(ctx, hname, -1, held, n, SNN_STATE_AUX);
+    free(held);
+    L.kind = LAY_PRE, L.elem = elem, L.n = n;
+    lay_call(fn, ctx, name, data, elem * n, 0);
+}
+
+void snn_state_queue(snn_state_fn fn, void *ctx, const char *name, uint32_t *queue,
+                     uint32_t *counts, uint32_t nslot, uint32_t n)
+{
+    L.kind = LAY_QUEUE, L.counts = counts, L.nslot = nslot, L.n = n;
+    lay_call(fn, ctx, name, queue, sizeof(uint32_t) * (size_t)nslot * n, 0);
+}
+
+void snn_state_queue_counts(snn_state_fn fn, void *ctx, const char *name, uint32_t *counts,
+                            size_t bytes)
+{
+    L.kind = LAY_QCOUNTS;
+    lay_call(fn, ctx, name, counts, bytes, 0);
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Synapses, independent of the thread blocks */
+
+/* The targets piece: for each source its row length, then its targets as differences from
+ * the previous one (the first from 0), zigzag-coded (ascending rows give small positive
+ * differences; any order works), each value a LEB128 varint: about a byte per synapse
+ * where 4 would be plain.  tgt: n_pre row lengths, then the targets. */
+static size_t put_varint(uint8_t *o, uint64_t v)
+{
+    size_t k = 0;
+    for (; v >= 0x80; v >>= 7)
+        o[k++] = (uint8_t)(v | 0x80);
+    o[k++] = (uint8_t)v;
+    return k;
+}
+
+static size_t tgt_encode(const uint32_t *tgt, uint32_t n_pre, uint8_t *out)
+{
+    size_t k = 0, t = n_pre;
+    for (uint32_t i = 0; i < n_pre; i++) {
+        k += put_varint(out + k, tgt[i]);
+        int64_t prev = 0;
+        for (uint32_t j = 0; j < tgt[i]; j++, t++) {
+            int64_t d = (int64_t)tgt[t] - prev;
+            k += put_varint(out + k, d < 0 ? ((uint64_t)(-d) << 1) - 1 : (uint64_t)d << 1);
+            prev = tgt[t];
+        }
+    }
+    return k;
+}
+
+/* Decoded: malloc'd n_pre row lengths then *total targets; NULL if malformed. */
+static uint32_t *tgt_decode(const uint8_t *in, size_t n, uint32_t n_pre, size_t *total)
+{
+    uint32_t *out = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t k = 0, t = n_pre;
+        for (uint32_t i = 0; i < n_pre; i++) {
+            uint64_t len = 0;
+            for (int sh = 0;; sh += 7) {
+                if (k >= n || sh > 28)
+                    goto bad;
+                len |= (uint64_t)(in[k] & 0x7f) << sh;
+                if (!(in[k++] & 0x80))
+                    break;
+            }
+            if (len > UINT32_MAX || len > n - k) /* at least a byte per target */
+                goto bad;
+            if (out)
+                out[i] = (uint32_t)len;
+            int64_t prev = 0;
+            for (uint64_t j = 0; j < len; j++, t++) {
+                uint64_t v = 0;
+                for (int sh = 0;; sh += 7) {
+                    if (k >= n || sh > 35)
+                        goto bad;
+                    v |= (uint64_t)(in[k] & 0x7f) << sh;
+                    if (!(in[k++] & 0x80))
+                        break;
+                }
+                prev += v & 1 ? -(int64_t)((v + 1) >> 1) : (int64_t)(v >> 1);
+                if (prev < 0 || prev > (int64_t)UINT32_MAX)
+                    goto bad;
+                if (out)
+                    out[t] = (uint32_t)prev;
+            }
+        }
+        if (k != n)
+            goto bad;
+        if (!pass) {
+            *total = t - n_pre;
+            out = malloc(sizeof(uint32_t) * t + 1);
+            if (!out)
+                snn_fatal("out of memory reading a checkpoint's synapse targets");
+        }
+    }
+    return out;
+bad:
+    free(out);
+    return NULL;
+}
 
 /* Row i of block b: its first storage position and length. */
 static void block_row(const snn_ragged *r, uint32_t i, uint64_t *start, uint64_t *len)
@@ -102,6 +289,35 @@ void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_
     if (!buf)
         snn_fatal("out of memory for a checkpoint of '%s'", name);
     const uint32_t n_pre = n_blocks ? blocks[0].n_pre : 0;
+    /* the targets (global) of the values' order, after each source's row length: what a
+     * restore on another number of ranks picks a rank's synapses by */
+    uint32_t *tgt = malloc(sizeof(uint32_t) * ((size_t)n_pre + total) + 1);
+    if (!tgt)
+        snn_fatal("out of memory for a checkpoint of '%s'", name);
+    {
+        size_t k = n_pre;
+        for (uint32_t i = 0; i < n_pre; i++) {
+            tgt[i] = 0;
+            for (int b = 0; b < n_blocks; b++) {
+                const snn_ragged *r = &blocks[b];
+                block_row(r, i, &s, &l);
+                for (uint64_t j = 0; j < l; j++) {
+                    uint32_t local = r->dense         ? (uint32_t)j
+                                     : r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[s + j]
+                                                         : ((const uint32_t *)r->ind)[s + j];
+                    tgt[k++] = r->post_lo + local;
+                }
+                tgt[i] += (uint32_t)l;
+            }
+        }
+        char tname[600];
+        snprintf(tname, sizeof tname, "%s.targets", name);
+        uint8_t *enc = malloc(5 * ((size_t)n_pre + total) + 1);
+        if (!enc)
+            snn_fatal("out of memory for a checkpoint of '%s'", name);
+        fn(ctx, tname, -1, enc, tgt_encode(tgt, n_pre, enc), SNN_STATE_AUX);
+        free(enc);
+    }
     for (int pass = 0; pass < 2; pass++) {
         size_t k = 0;
         for (uint32_t i = 0; i < n_pre; i++)
@@ -116,9 +332,13 @@ void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_
                     memcpy(v + s * vb, buf + k, l * vb);
                 k += l * vb;
             }
-        if (pass == 0)
-            fn(ctx, name, -1, buf, total * vb, 0);
+        if (pass == 0) {
+            L.kind = LAY_SYN, L.blocks = blocks, L.n_blocks = n_blocks, L.vb = vb, L.tgt = tgt;
+            L.n = n_pre;
+            lay_call(fn, ctx, name, buf, total * vb, 0);
+        }
     }
+    free(tgt);
     free(buf);
 }
 
@@ -525,20 +745,6 @@ void rt_ckpt_timing(double *write_s, uint64_t *bytes, double *load_s)
 /* ------------------------------------------------------------------------------------- */
 /* Restoring */
 
-typedef struct rfile {
-    char name[600];
-    uint64_t bytes;
-    uint32_t crc;
-    int used;
-} rfile;
-
-static struct {
-    char dir[4096];
-    uint64_t step;
-    rfile *files;
-    int n_files;
-    int rank;
-} R;
 
 const char *rt_ckpt_restored_from(uint64_t *step)
 {
@@ -702,22 +908,24 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
         p++;
     }
     free(text);
-    if (ck_ranks != ranks) /* the threads may differ (snn_state_synapses) */
-        snn_fatal("--restore: '%s' was written by %d rank%s x %d thread%s, this run has %d rank%s "
-                  "x %d thread%s: a checkpoint restores on the decomposition it was written on "
-                  "(run it with the same number of MPI ranks)", path, ck_ranks,
-                  ck_ranks == 1 ? "" : "s", ck_threads, ck_threads == 1 ? "" : "s", ranks,
-                  ranks == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+    /* the threads may differ (snn_state_synapses); the ranks too: re-partitioned by global
+     * indices (load_piece), what cannot be is refused there, naming it */
+    (void)threads;
+    R.ranks = ranks;
+    R.old_ranks = ck_ranks;
+    R.repart = ck_ranks != ranks;
+    if (ck_ranks < 1)
+        snn_fatal("--restore: '%s': a decomposition of %d ranks", path, ck_ranks);
     if (R.step >= n_steps)
         snn_fatal("--restore: the checkpoint '%s' is at step %" PRIu64 " (%g ms), which is not "
                   "before the end of this run (%" PRIu64 " steps = %g ms): raise the duration",
                   dir, R.step, (double)R.step * m->dt, n_steps, (double)n_steps * m->dt);
     /* this rank's files: present, complete, intact */
-    char prefix[32];
-    snprintf(prefix, sizeof prefix, "rank%d/", rank);
+    /* (on other ranks: the old ranks' files, old rank r checked by rank r % ranks) */
     for (int i = 0; i < R.n_files; i++) {
         rfile *f = &R.files[i];
-        if (strncmp(f->name, prefix, strlen(prefix)) != 0)
+        int fr = -1;
+        if (sscanf(f->name, "rank%d/", &fr) != 1 || (R.repart ? fr % ranks : fr) != rank)
             continue;
         char fp[5200];
         snprintf(fp, sizeof fp, "%s/%s", dir, f->name);
@@ -726,10 +934,290 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
     return R.step;
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* Re-partitioning: a checkpoint of R.old_ranks ranks restored on R.ranks */
+
+/* Old rank r's file of piece 'file' (as write_piece named it), read and checked; its size
+ * in *bytes.  Missing: NULL if 'optional', else snn_fatal naming it and 'why'. */
+static void *old_piece(int r, const char *file, size_t *bytes, const char *why)
+{
+    char full[700], fp[5200];
+    snprintf(full, sizeof full, "rank%d/%s", r, file);
+    rfile *f = NULL;
+    for (int i = 0; i < R.n_files && !f; i++)
+        if (strcmp(R.files[i].name, full) == 0)
+            f = &R.files[i];
+    if (!f)
+        snn_fatal("--restore: the checkpoint '%s' has no file '%s' (%s)", R.dir, full, why);
+    snprintf(fp, sizeof fp, "%s/%s", R.dir, full);
+    void *buf = malloc(f->bytes + 1);
+    if (!buf)
+        snn_fatal("out of memory reading '%s'", fp);
+    verify_file(fp, f, buf);
+    f->used = 1;
+    *bytes = f->bytes;
+    return buf;
+}
+
+static void repart_refuse(const char *name, const char *why)
+{
+    snn_fatal("--restore: the checkpoint '%s' was written by %d rank%s, this run has %d: state "
+              "'%s' cannot be re-partitioned (%s); restore it on %d rank%s", R.dir, R.old_ranks,
+              R.old_ranks == 1 ? "" : "s", R.ranks, name, why, R.old_ranks,
+              R.old_ranks == 1 ? "" : "s");
+}
+
+/* Per-neuron rows (LAY_LOCAL; LAY_RING: row (step % depth) is step's, old and new depths
+ * may differ): this rank's neurons from the old ranks whose blocks overlap. */
+static void repart_local(const char *name, const char *file, char *data)
+{
+    const size_t e = L.elem;
+    const uint32_t hi = L.lo + L.nl;
+    if (L.kind == LAY_RING)
+        memset(data, 0, e * (size_t)L.rows * L.nl);
+    for (int r = 0; r < R.old_ranks; r++) {
+        uint32_t olo, onl;
+        snn_partition(L.n, r, R.old_ranks, &olo, &onl);
+        const uint32_t a = olo > L.lo ? olo : L.lo, b = olo + onl < hi ? olo + onl : hi;
+        if (a >= b)
+            continue;
+        size_t ob;
+        char *old = old_piece(r, file, &ob, "a part of this rank's neurons");
+        uint32_t orows = L.rows;
+        if (L.kind == LAY_RING)
+            orows = onl ? (uint32_t)(ob / (e * onl)) : 0;
+        if (ob != e * ((size_t)orows * onl + L.pad) || (L.kind == LAY_RING && !orows))
+            snn_fatal("--restore: checkpoint file '%s/rank%d/%s' has %zu bytes, which is not "
+                      "the %u neurons of that rank's block of '%s'", R.dir, r, file, ob, onl,
+                      name);
+        if (L.kind == LAY_LOCAL) {
+            for (uint32_t k = 0; k < L.rows; k++)
+                memcpy(data + ((size_t)k * L.nl + (a - L.lo)) * e,
+                       old + ((size_t)k * onl + (a - olo)) * e, (size_t)(b - a) * e);
+        } else {
+            /* the steps R.step .. R.step + depth - 1: their rows */
+            const uint32_t nk = orows > L.rows ? orows : L.rows;
+            for (uint32_t k = 0; k < nk; k++) {
+                const uint64_t st = R.step + k;
+                const char *src = old + ((size_t)(st % orows) * onl + (a - olo)) * e;
+                if (k >= orows)
+                    continue;
+                if (k >= L.rows) { /* beyond this rank's ring: nothing may be in flight */
+                    for (size_t j = 0; j < (size_t)(b - a) * e; j++)
+                        if (src[j])
+                            repart_refuse(name, "input in flight beyond the new ring's depth");
+                    continue;
+                }
+                memcpy(data + ((size_t)(st % L.rows) * L.nl + (a - L.lo)) * e, src,
+                       (size_t)(b - a) * e);
+            }
+        }
+        free(old);
+    }
+}
+
+/* A spike queue: each slot the ascending union of the old ranks' slots. */
+static void repart_queue(const char *name, const char *file, uint32_t *q)
+{
+    char cfile[620]; /* snn_spk_P -> snn_spkcnt_P */
+    if (strncmp(file, "snn_spk_", 8) != 0)
+        repart_refuse(name, "a spike queue without counts");
+    snprintf(cfile, sizeof cfile, "snn_spkcnt_%s", file + 8);
+    for (uint32_t sl = 0; sl < L.nslot; sl++)
+        L.counts[sl] = 0;
+    uint32_t *tmp = malloc(sizeof(uint32_t) * ((size_t)L.n + 1));
+    if (!tmp)
+        snn_fatal("out of memory restoring '%s'", name);
+    for (int r = 0; r < R.old_ranks; r++) {
+        size_t qb, cb;
+        uint32_t *oq = old_piece(r, file, &qb, "a spike queue");
+        uint32_t *oc = old_piece(r, cfile, &cb, "a spike queue's counts");
+        if (qb != sizeof(uint32_t) * (size_t)L.nslot * L.n || cb != sizeof(uint32_t) * L.nslot)
+            snn_fatal("--restore: checkpoint file '%s/rank%d/%s' is not the spike queue of '%s'",
+                      R.dir, r, file, name);
+        for (uint32_t sl = 0; sl < L.nslot; sl++) {
+            const uint32_t *a = q + (size_t)sl * L.n, *b = oq + (size_t)sl * L.n;
+            uint32_t na = L.counts[sl], nb = oc[sl], i = 0, j = 0, k = 0;
+            if (nb > L.n)
+                snn_fatal("--restore: checkpoint file '%s/rank%d/%s': a slot with %u spikes of "
+                          "%u neurons", R.dir, r, cfile, nb, L.n);
+            for (uint32_t t = 1; t < nb; t++)
+                if (b[t] <= b[t - 1])
+                    repart_refuse(name, "a slot's spikes not in ascending order");
+            while (i < na || j < nb) {
+                if (j >= nb || (i < na && a[i] < b[j]))
+                    tmp[k++] = a[i++];
+                else if (i >= na || b[j] < a[i])
+                    tmp[k++] = b[j++];
+                else
+                    tmp[k++] = a[i++], j++;
+            }
+            memcpy(q + (size_t)sl * L.n, tmp, sizeof(uint32_t) * k);
+            L.counts[sl] = k;
+        }
+        free(oq);
+        free(oc);
+    }
+    free(tmp);
+}
+
+/* Per-synapse values: for each source, the old ranks' synapses onto this rank's targets,
+ * old ranks in order (their blocks ascend), checked against this rank's rebuilt rows. */
+static void repart_syn(const char *name, const char *file, char *data, size_t bytes)
+{
+    const uint32_t n_pre = L.n;
+    const snn_ragged *bl = L.blocks;
+    const uint32_t lo = L.n_blocks ? bl[0].post_lo : 0;
+    const uint32_t hi = L.n_blocks ? bl[L.n_blocks - 1].post_lo + bl[L.n_blocks - 1].n_post : 0;
+    char tfile[620];
+    snprintf(tfile, sizeof tfile, "%.*s.targets.bin", (int)strlen(file) - 4, file);
+    size_t *pos = calloc((size_t)R.old_ranks, sizeof *pos);
+    uint32_t **ot = calloc((size_t)R.old_ranks, sizeof *ot);
+    char **ov = calloc((size_t)R.old_ranks, sizeof *ov);
+    size_t *ovb = calloc((size_t)R.old_ranks, sizeof *ovb);
+    size_t *otb = calloc((size_t)R.old_ranks, sizeof *otb);
+    if (!pos || !ot || !ov || !ovb || !otb)
+        snn_fatal("out of memory restoring '%s'", name);
+    for (int r = 0; r < R.old_ranks; r++) {
+        size_t eb;
+        uint8_t *enc = old_piece(r, tfile, &eb, "the synapses' targets");
+        ot[r] = tgt_decode(enc, eb, n_pre, &otb[r]);
+        free(enc);
+        ov[r] = old_piece(r, file, &ovb[r], "the synapses' values");
+        if (!ot[r] || otb[r] * L.vb != ovb[r])
+            snn_fatal("--restore: checkpoint files '%s/rank%d/%s' and its targets do not agree "
+                      "(or another number of sources than '%s' has)", R.dir, r, file, name);
+        pos[r] = 0;
+    }
+    const uint32_t *nt = L.tgt + n_pre;
+    size_t k = 0, nk = bytes / L.vb;
+    for (uint32_t i = 0; i < n_pre; i++)
+        for (int r = 0; r < R.old_ranks; r++) {
+            const uint32_t len = ot[r][i], *t = ot[r] + n_pre + pos[r];
+            if (pos[r] + len > otb[r])
+                snn_fatal("--restore: checkpoint file '%s/rank%d/%s': row lengths beyond its "
+                          "targets", R.dir, r, tfile);
+            for (uint32_t j = 0; j < len; j++) {
+                if (t[j] < lo || t[j] >= hi)
+                    continue;
+                if (k >= nk || nt[k] != t[j])
+                    repart_refuse(name, "the checkpoint's synapses are not those rebuilt from "
+                                        "the seed");
+                memcpy(data + k * L.vb, ov[r] + (pos[r] + j) * L.vb, L.vb);
+                k++;
+            }
+            pos[r] += len;
+        }
+    if (k != nk)
+        repart_refuse(name, "the checkpoint's synapses are not those rebuilt from the seed");
+    for (int r = 0; r < R.old_ranks; r++)
+        free(ot[r]), free(ov[r]);
+    free(pos), free(ot), free(ov), free(ovb), free(otb);
+}
+
+static void load_repart(const char *name, const char *file, void *data, size_t bytes, int flags)
+{
+    if (flags & SNN_STATE_CHECK) { /* a checksum of rows: the sums over all ranks agree */
+        uint64_t old_sum = 0, v, now;
+        for (int r = 0; r < R.old_ranks; r++) {
+            size_t ob;
+            uint64_t *o = old_piece(r, file, &ob, "a connectivity checksum");
+            if (ob != sizeof v || bytes != sizeof v)
+                repart_refuse(name, "a check of another size");
+            old_sum += *o;
+            free(o);
+        }
+        memcpy(&now, data, sizeof now);
+        rt_par_sum_u64(&now, 1);
+        if (now != old_sum)
+            snn_fatal("--restore: '%s' rebuilt from the seed differs from the checkpoint's "
+                      "('%s/rank*/%s'): the network is not the one the checkpoint was written "
+                      "from", name, R.dir, file);
+        return;
+    }
+    switch (L.kind) {
+    case LAY_LOCAL:
+    case LAY_RING:
+        repart_local(name, file, data);
+        break;
+    case LAY_QUEUE:
+        repart_queue(name, file, data);
+        break;
+    case LAY_QCOUNTS: /* set with the queue */
+        break;
+    case LAY_SYN:
+        repart_syn(name, file, data, bytes);
+        break;
+    case LAY_PRE: { /* each source's value from the first old rank with synapses from it */
+        char hfile[620];
+        snprintf(hfile, sizeof hfile, "%.*s.held.bin", (int)strlen(file) - 4, file);
+        uint8_t *got = calloc((size_t)L.n + 1, 1);
+        if (!got)
+            snn_fatal("out of memory restoring '%s'", name);
+        for (int r = 0; r < R.old_ranks; r++) {
+            size_t ob, hb;
+            char *o = old_piece(r, file, &ob, "state every rank holds");
+            uint8_t *h = old_piece(r, hfile, &hb, "which sources a rank has synapses from");
+            if (ob != bytes || hb != L.n || bytes != L.elem * L.n)
+                snn_fatal("--restore: checkpoint file '%s/rank%d/%s' has %zu bytes, this run's "
+                          "'%s' has %zu", R.dir, r, file, ob, name, bytes);
+            for (uint32_t i = 0; i < L.n; i++) {
+                char *d = (char *)data + (size_t)i * L.elem, *v = o + (size_t)i * L.elem;
+                if (r == 0 || (h[i] && !got[i]))
+                    memcpy(d, v, L.elem);
+                else if (h[i] && memcmp(d, v, L.elem) != 0)
+                    repart_refuse(name, "the ranks with synapses from a source hold different "
+                                        "values of it");
+                got[i] |= h[i];
+            }
+            free(o);
+            free(h);
+        }
+        free(got);
+        break;
+    }
+    case LAY_REPL:
+    case LAY_SUM0: {
+        if (L.kind == LAY_SUM0)
+            memset(data, 0, bytes);
+        for (int r = 0; r < R.old_ranks; r++) {
+            size_t ob;
+            char *o = old_piece(r, file, &ob, "state every rank holds");
+            if (ob != bytes)
+                snn_fatal("--restore: checkpoint file '%s/rank%d/%s' has %zu bytes, this run's "
+                          "'%s' has %zu", R.dir, r, file, ob, name, bytes);
+            if (L.kind == LAY_SUM0) { /* counts: their sums on rank 0 */
+                if (R.rank == 0)
+                    for (size_t j = 0; j < bytes / sizeof(uint64_t); j++)
+                        ((uint64_t *)data)[j] += ((uint64_t *)o)[j];
+            } else if (r == 0) {
+                memcpy(data, o, bytes);
+            } else if (memcmp(data, o, bytes) != 0) {
+                repart_refuse(name, "the ranks of the checkpoint hold different values of it "
+                                    "(the point-to-point exchange updates only what a rank "
+                                    "needs)");
+            }
+            free(o);
+        }
+        break;
+    }
+    default:
+        repart_refuse(name, "its layout is per rank");
+    }
+}
+
 static void load_piece(void *ctx, const char *name, int block, void *data, size_t bytes,
                        int flags)
 {
     (void)ctx;
+    if (flags & SNN_STATE_AUX)
+        return;
+    if (R.repart) {
+        char file[600];
+        piece_name(file, sizeof file, name, block);
+        load_repart(name, file, data, bytes, flags);
+        return;
+    }
     char file[600], full[700];
     piece_name(file, sizeof file, name, block);
     snprintf(full, sizeof full, "rank%d/%s", R.rank, file);
@@ -766,8 +1254,10 @@ void rt_ckpt_load(const snn_model *m, snn_run *run)
 {
     const double t0 = snn_now();
     m->state(run, load_piece, NULL);
+    L.kind = LAY_SUM0;
     load_piece(NULL, "run.spike_count", -1, run->spike_count,
                sizeof(uint64_t) * (size_t)m->n_pops, 0);
+    memset(&L, 0, sizeof L);
     free(R.files);
     R.files = NULL;
     R.n_files = 0;

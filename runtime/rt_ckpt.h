@@ -8,8 +8,9 @@
 #include "snnrt.h"
 
 /* --restore DIR, before anything is built or written: read DIR/manifest.json, check the
- * format, the model hash, the snncc version, the back end and the decomposition against
- * this run, and the size and CRC-32 of every file of this rank; sets cfg->seed to the
+ * format, the model hash, the snncc version, the back end, and the size and CRC-32 of
+ * every file of this rank (of the old ranks r with r % ranks == rank when the checkpoint
+ * was written on another number of ranks: rt_ckpt_load re-partitions it); sets cfg->seed to the
  * checkpoint's; returns the step the checkpoint was written after (the first step to run).
  * Anything wrong: snn_fatal naming the file and what differs (nothing has run). */
 uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int rank, int ranks,

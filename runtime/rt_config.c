@@ -24,7 +24,7 @@
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
                                    "threads", "step_threads", "exchange", "exchange_interval",
                                    "cuda_graph_steps", "spike_times", "finite_check", "data",
-                                   "checkpoint", "custom_updates", "datasets", "batch",
+                                   "checkpoint", "custom_updates", "datasets", "train", "batch",
                                    "lane_offset"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
@@ -312,7 +312,8 @@ static int apply_dataset_field(ctx *c, const char *pop, const char *field, size_
                                const val *v)
 {
     static const char *const fields[] = {"file", "order", "seed", "example_steps",
-                                         "example_time", "start"};
+                                         "example_time", "start", "labels", "encode", "tau",
+                                         "threshold", "limit"};
     snn_config *cfg = c->cfg;
     char got[600];
     int known = 0;
@@ -331,6 +332,8 @@ static int apply_dataset_field(ctx *c, const char *pop, const char *field, size_
             return fail(c, line, "too many 'datasets' (at most %d)", SNN_MAX_DATASETS);
         memset(&cfg->datasets[k], 0, sizeof cfg->datasets[k]);
         snprintf(cfg->datasets[k].pop, sizeof cfg->datasets[k].pop, "%s", pop);
+        cfg->datasets[k].tau = 20.0;      /* mlGeNN's log_latency_encode_data(x, 20.0, 51) */
+        cfg->datasets[k].threshold = 51.0;
         cfg->n_datasets++;
     }
     struct snn_dataset_set *d = &cfg->datasets[k];
@@ -377,10 +380,36 @@ static int apply_dataset_field(ctx *c, const char *pop, const char *field, size_
             return fail(c, line, "'datasets.%s.start' must be a non-negative integer (got %s)",
                         pop, describe(v, got, sizeof got));
         d->start = x;
+    } else if (strcmp(field, "labels") == 0) {
+        if (v->kind != V_SCALAR || !v->text[0])
+            return fail(c, line, "'datasets.%s.labels' must be an IDX labels file (got %s)",
+                        pop, describe(v, got, sizeof got));
+        if (strlen(v->text) >= sizeof d->labels)
+            return fail(c, line, "'datasets.%s.labels': the name is too long", pop);
+        snprintf(d->labels, sizeof d->labels, "%s", v->text);
+    } else if (strcmp(field, "encode") == 0) {
+        if (v->kind != V_SCALAR || strcmp(v->text, "log_latency") != 0)
+            return fail(c, line, "'datasets.%s.encode' must be log_latency (the one encoding "
+                                 "of IDX images; got %s)", pop, describe(v, got, sizeof got));
+    } else if (strcmp(field, "tau") == 0 || strcmp(field, "threshold") == 0) {
+        char *end = NULL;
+        double t = v->kind == V_SCALAR && v->text[0] ? strtod(v->text, &end) : 0;
+        int tau = field[0] == 't' && field[1] == 'a';
+        if (!end || *end || !isfinite(t) || (tau ? !(t > 0) : !(t >= 0 && t < 255)))
+            return fail(c, line, "'datasets.%s.%s' must be %s (got %s)", pop, field,
+                        tau ? "a time > 0 in ms" : "an intensity from 0 to below 255",
+                        describe(v, got, sizeof got));
+        *(tau ? &d->tau : &d->threshold) = t;
+    } else if (strcmp(field, "limit") == 0) {
+        if (parse_u64(v, UINT64_MAX / 2, &x) != 0 || x == 0)
+            return fail(c, line, "'datasets.%s.limit' must be a number of examples >= 1 (got "
+                                 "%s)", pop, describe(v, got, sizeof got));
+        d->limit = x;
     } else {
         const char *s = suggest(field, fields, (int)(sizeof fields / sizeof fields[0]));
         return fail(c, line, "'datasets.%s': unknown key '%s'%s%s%s (keys: file, order, seed, "
-                             "example_steps, example_time, start)", pop, field,
+                             "example_steps, example_time, start, labels, encode, tau, "
+                             "threshold, limit)", pop, field,
                     s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
     }
     return 0;
@@ -869,6 +898,366 @@ static int key_record(ctx *c, const char *key, size_t line, const val *v)
     return 0;
 }
 
+/* ---- train: the training loop (rt_train.c, docs/run.md "Training loop") --------------- */
+
+static const char *const TRAIN_KEYS[] = {"epochs", "batch", "train", "test", "shuffle", "seed",
+                                         "evaluate_every", "reset", "evaluate_only", "groups",
+                                         "schedule", "metrics", "save", "load"};
+#define N_TRAIN_KEYS (int)(sizeof TRAIN_KEYS / sizeof TRAIN_KEYS[0])
+
+static int train_text(ctx *c, size_t line, const char *key, const val *v, char *out, size_t n)
+{
+    char got[600];
+    if (v->kind != V_SCALAR || !v->text[0])
+        return fail(c, line, "'%s' must be a name (got %s)", key, describe(v, got, sizeof got));
+    if (strlen(v->text) >= n)
+        return fail(c, line, "'%s': the name is too long", key);
+    snprintf(out, n, "%s", v->text);
+    return 0;
+}
+
+/* train.<key> = a scalar (YAML or --set); path: "epochs", "train.In", "metrics.loss", ... */
+static int apply_train_field(ctx *c, const char *path, size_t line, const val *v)
+{
+    struct snn_train_set *t = &c->cfg->train;
+    char got[600], key[300];
+    long x = 0;
+    uint64_t u = 0;
+    snprintf(key, sizeof key, "train.%s", path);
+    if (!t->on) {
+        t->on = 1;
+        set_where(c, t->where, sizeof t->where, line);
+    }
+    if (!strcmp(path, "epochs")) {
+        if (whole_number(c, line, key, "", v, 1, 1000000000L, "", &x) != 0)
+            return -1;
+        t->epochs = x;
+        set_where(c, t->epochs_where, sizeof t->epochs_where, line);
+    } else if (!strcmp(path, "batch")) {
+        if (whole_number(c, line, key, "", v, 1, 1000000000L, "", &x) != 0)
+            return -1;
+        t->batch = x;
+        set_where(c, t->batch_where, sizeof t->batch_where, line);
+    } else if (!strncmp(path, "train.", 6) || !strncmp(path, "test.", 5)) {
+        int tr = path[1] == 'r';
+        const char *pop = path + (tr ? 6 : 5);
+        int known = 0;
+        for (int i = 0; i < c->n_pops; i++)
+            known |= strcmp(c->pop_names[i], pop) == 0;
+        if (!known) {
+            const char *s = suggest(pop, c->pop_names, c->n_pops);
+            return fail(c, line, "'train.%s': the model has no population '%s'%s%s%s",
+                        tr ? "train" : "test", pop, s ? " (did you mean '" : "", s ? s : "",
+                        s ? "'?)" : "");
+        }
+        if (t->pop[0] && strcmp(t->pop, pop) != 0)
+            return fail(c, line, "'train.%s.%s': the training loop feeds one population ('%s')",
+                        tr ? "train" : "test", pop, t->pop);
+        snprintf(t->pop, sizeof t->pop, "%s", pop);
+        if (train_text(c, line, key, v, tr ? t->train_path : t->test_path,
+                       sizeof t->train_path) != 0)
+            return -1;
+        set_where(c, tr ? t->train_where : t->test_where, sizeof t->train_where, line);
+    } else if (!strcmp(path, "shuffle") || !strcmp(path, "evaluate_only")) {
+        int b = 0;
+        if (v->kind != V_SCALAR || parse_bool(v->text, &b) != 0)
+            return fail(c, line, "'%s' must be true or false (got %s)", key,
+                        describe(v, got, sizeof got));
+        if (path[0] == 's')
+            t->shuffle = b;
+        else
+            t->evaluate_only = b;
+    } else if (!strcmp(path, "seed")) {
+        if (parse_u64(v, UINT64_MAX, &u) != 0)
+            return fail(c, line, "'%s' must be a non-negative integer (got %s)", key,
+                        describe(v, got, sizeof got));
+        t->seed = u;
+        t->has_seed = 1;
+    } else if (!strcmp(path, "evaluate_every")) {
+        if (whole_number(c, line, key, " of epochs", v, 0, 1000000000L, " (never)", &x) != 0)
+            return -1;
+        t->evaluate_every = x;
+    } else if (!strcmp(path, "reset")) {
+        if (v->kind == V_SCALAR && !strcmp(v->text, "example"))
+            t->reset = 1;
+        else if (v->kind == V_SCALAR && !strcmp(v->text, "none"))
+            t->reset = 0;
+        else
+            return fail(c, line, "'%s' must be example or none (got %s)", key,
+                        describe(v, got, sizeof got));
+    } else if (!strcmp(path, "metrics.output")) {
+        if (train_text(c, line, key, v, t->out_var, sizeof t->out_var) != 0)
+            return -1;
+        set_where(c, t->out_where, sizeof t->out_where, line);
+    } else if (!strcmp(path, "metrics.loss")) {
+        if (train_text(c, line, key, v, t->loss_var, sizeof t->loss_var) != 0)
+            return -1;
+        set_where(c, t->loss_where, sizeof t->loss_where, line);
+    } else if (!strcmp(path, "save.dir")) {
+        if (train_text(c, line, key, v, t->save_dir, sizeof t->save_dir) != 0)
+            return -1;
+        set_where(c, t->save_where, sizeof t->save_where, line);
+    } else if (!strcmp(path, "save.every_epochs")) {
+        if (whole_number(c, line, key, " of epochs", v, 0, 1000000000L, " (at the end only)",
+                         &x) != 0)
+            return -1;
+        t->save_every = x;
+    } else if (!strcmp(path, "load")) {
+        if (train_text(c, line, key, v, t->load_dir, sizeof t->load_dir) != 0)
+            return -1;
+        set_where(c, t->load_where, sizeof t->load_where, line);
+    } else {
+        const char *dot = strchr(path, '.');
+        char first[128];
+        snprintf(first, sizeof first, "%.*s", dot ? (int)(dot - path) : (int)strlen(path), path);
+        int known = 0;
+        for (int i = 0; i < N_TRAIN_KEYS; i++)
+            known |= !strcmp(first, TRAIN_KEYS[i]);
+        if (known)
+            return fail(c, line, "'%s': give it in the run config file (lists and mappings: "
+                                 "docs/run.md, Training loop)", key);
+        const char *s = suggest(first, TRAIN_KEYS, N_TRAIN_KEYS);
+        return fail(c, line, "'train': unknown key '%s'%s%s%s (keys: epochs, batch, train, "
+                             "test, shuffle, seed, evaluate_every, reset, evaluate_only, groups, "
+                             "schedule, metrics, save, load)", first, s ? " (did you mean '" : "",
+                    s ? s : "", s ? "'?)" : "");
+    }
+    return 0;
+}
+
+/* One name of a list (groups, save.vars) */
+static int train_list(ctx *c, const val *v, size_t line, const char *key,
+                      int (*add)(ctx *, const char *, size_t, const char *), const char *arg)
+{
+    char got[600];
+    if (v->kind == V_SCALAR && v->text[0])
+        return add(c, v->text, line, arg);
+    if (v->kind != V_SEQ)
+        return fail(c, line, "'%s' must be a list of names such as [Learn] (got %s)", key,
+                    describe(v, got, sizeof got));
+    for (yaml_node_item_t *it = v->node->data.sequence.items.start;
+         it < v->node->data.sequence.items.top; it++) {
+        yaml_node_t *n = yaml_document_get_node(v->doc, *it);
+        if (!n || n->type != YAML_SCALAR_NODE)
+            return fail(c, line, "'%s' must be a list of names", key);
+        if (add(c, (const char *)n->data.scalar.value, node_line(n), arg) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int add_group(ctx *c, const char *name, size_t line, const char *at)
+{
+    struct snn_train_set *t = &c->cfg->train;
+    if (t->n_groups == SNN_MAX_TRAIN_GROUPS)
+        return fail(c, line, "too many groups in 'train.groups' (at most %d)",
+                    SNN_MAX_TRAIN_GROUPS);
+    struct snn_train_group *g = &t->groups[t->n_groups++];
+    memset(g, 0, sizeof *g);
+    snprintf(g->name, sizeof g->name, "%s", name);
+    g->at = at[0] == 'x' ? SNN_TRAIN_EXAMPLE_END : at[0] == 'b' ? SNN_TRAIN_BATCH_END
+                                                               : SNN_TRAIN_EPOCH_END;
+    set_where(c, g->where, sizeof g->where, line);
+    return 0;
+}
+
+static int add_save_var(ctx *c, const char *name, size_t line, const char *arg)
+{
+    (void)arg;
+    struct snn_train_set *t = &c->cfg->train;
+    if (t->n_save == SNN_MAX_TRAIN_VARS)
+        return fail(c, line, "too many variables in 'train.save.vars' (at most %d)",
+                    SNN_MAX_TRAIN_VARS);
+    snprintf(t->save_vars[t->n_save], sizeof t->save_vars[0], "%s", name);
+    set_where(c, t->save_var_where[t->n_save], sizeof t->save_var_where[0], line);
+    t->n_save++;
+    return 0;
+}
+
+static int train_groups(ctx *c, const val *v, size_t line)
+{
+    static const char *const AT[] = {"example_end", "batch_end", "epoch_end", "every_steps"};
+    char got[600];
+    if (v->kind != V_MAP)
+        return fail(c, line, "'train.groups' must be a mapping such as { example_end: [Learn] } "
+                             "(got %s)", describe(v, got, sizeof got));
+    for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+         pr < v->node->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+        if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+            return fail(c, line, "'train.groups' keys must be names");
+        const char *at = (const char *)kn->data.scalar.value;
+        val gv = make_val(v->doc, vn, node_line(kn));
+        char key[200];
+        snprintf(key, sizeof key, "train.groups.%s", at);
+        if (!strcmp(at, "every_steps")) {
+            if (gv.kind != V_MAP)
+                return fail(c, node_line(kn), "'train.groups.every_steps' must be a mapping of "
+                                              "groups to steps, such as { Learn: 10 }");
+            for (yaml_node_pair_t *q = vn->data.mapping.pairs.start;
+                 q < vn->data.mapping.pairs.top; q++) {
+                yaml_node_t *k2 = yaml_document_get_node(v->doc, q->key);
+                yaml_node_t *v2 = yaml_document_get_node(v->doc, q->value);
+                if (!k2 || !v2 || k2->type != YAML_SCALAR_NODE)
+                    return fail(c, node_line(kn), "'train.groups.every_steps' keys must be "
+                                                  "group names");
+                val sv = make_val(v->doc, v2, node_line(k2));
+                long x = 0;
+                if (whole_number(c, node_line(k2), "train.groups.every_steps", " of steps", &sv,
+                                 1, 4294967295L, "", &x) != 0 ||
+                    add_group(c, (const char *)k2->data.scalar.value, node_line(k2), "e") != 0)
+                    return -1;
+                c->cfg->train.groups[c->cfg->train.n_groups - 1].at = SNN_TRAIN_EVERY_STEPS;
+                c->cfg->train.groups[c->cfg->train.n_groups - 1].every = (uint32_t)x;
+            }
+            continue;
+        }
+        if (strcmp(at, "example_end") && strcmp(at, "batch_end") && strcmp(at, "epoch_end")) {
+            const char *s = suggest(at, AT, 4);
+            return fail(c, node_line(kn), "'train.groups': unknown boundary '%s'%s%s%s "
+                                          "(example_end, batch_end, epoch_end, every_steps)", at,
+                        s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+        }
+        if (train_list(c, &gv, node_line(kn), key, add_group,
+                       at[1] == 'x' ? "x" : at[0] == 'b' ? "b" : "p") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int train_schedule(ctx *c, const val *v, size_t line)
+{
+    struct snn_train_set *t = &c->cfg->train;
+    char got[600];
+    if (v->kind != V_MAP)
+        return fail(c, line, "'train.schedule' must be a mapping of runtime parameters to a list "
+                             "of values per epoch or { factor: 0.5, every: 10 } (got %s)",
+                    describe(v, got, sizeof got));
+    for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+         pr < v->node->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+        if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+            return fail(c, line, "'train.schedule' keys must be parameter names");
+        if (t->n_sched == SNN_MAX_TRAIN_SCHED)
+            return fail(c, node_line(kn), "too many schedules (at most %d)", SNN_MAX_TRAIN_SCHED);
+        struct snn_train_sched *s = &t->sched[t->n_sched];
+        memset(s, 0, sizeof *s);
+        snprintf(s->param, sizeof s->param, "%s", (const char *)kn->data.scalar.value);
+        set_where(c, s->where, sizeof s->where, node_line(kn));
+        if (vn->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *it = vn->data.sequence.items.start;
+                 it < vn->data.sequence.items.top; it++) {
+                yaml_node_t *n = yaml_document_get_node(v->doc, *it);
+                char *end = NULL;
+                double x = n && n->type == YAML_SCALAR_NODE
+                               ? strtod((const char *)n->data.scalar.value, &end) : NAN;
+                if (!end || *end || !isfinite(x))
+                    return fail(c, n ? node_line(n) : node_line(kn),
+                                "'train.schedule.%s': the values must be numbers", s->param);
+                if (s->n == SNN_MAX_SCHED_VALUES)
+                    return fail(c, node_line(n), "'train.schedule.%s': at most %d values",
+                                s->param, SNN_MAX_SCHED_VALUES);
+                s->values[s->n++] = x;
+            }
+            if (!s->n)
+                return fail(c, node_line(kn), "'train.schedule.%s': the list is empty",
+                            s->param);
+        } else if (vn->type == YAML_MAPPING_NODE) {
+            s->every = 1;
+            s->factor = NAN;
+            for (yaml_node_pair_t *q = vn->data.mapping.pairs.start;
+                 q < vn->data.mapping.pairs.top; q++) {
+                yaml_node_t *k2 = yaml_document_get_node(v->doc, q->key);
+                yaml_node_t *v2 = yaml_document_get_node(v->doc, q->value);
+                const char *f = k2 && k2->type == YAML_SCALAR_NODE
+                                    ? (const char *)k2->data.scalar.value : "";
+                val fv = make_val(v->doc, v2, node_line(k2));
+                if (!strcmp(f, "factor")) {
+                    char *end = NULL;
+                    s->factor = fv.kind == V_SCALAR ? strtod(fv.text, &end) : NAN;
+                    if (!end || *end || !isfinite(s->factor))
+                        return fail(c, node_line(k2), "'train.schedule.%s.factor' must be a "
+                                                      "number", s->param);
+                } else if (!strcmp(f, "every")) {
+                    if (whole_number(c, node_line(k2), "train.schedule.every", " of epochs", &fv,
+                                     1, 1000000000L, "", &s->every) != 0)
+                        return -1;
+                } else {
+                    return fail(c, node_line(k2), "'train.schedule.%s': unknown key '%s' (keys: "
+                                                  "factor, every)", s->param, f);
+                }
+            }
+            if (!isfinite(s->factor))
+                return fail(c, node_line(kn), "'train.schedule.%s' needs a factor, e.g. "
+                                              "{ factor: 0.5, every: 10 }", s->param);
+        } else {
+            return fail(c, node_line(kn), "'train.schedule.%s' must be a list of values per "
+                                          "epoch or { factor: 0.5, every: 10 }", s->param);
+        }
+        t->n_sched++;
+    }
+    return 0;
+}
+
+/* train: { epochs: 2, train: { In: train }, test: { In: test }, groups: ..., ... } */
+static int key_train(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    struct snn_train_set *t = &c->cfg->train;
+    if (v->kind != V_MAP)
+        return fail(c, line, "'train' must be a mapping such as { epochs: 10, train: { In: "
+                             "train_dir }, test: { In: test_dir } } (got %s)",
+                    describe(v, got, sizeof got));
+    if (!t->on) {
+        t->on = 1;
+        set_where(c, t->where, sizeof t->where, line);
+    }
+    for (yaml_node_pair_t *pr = v->node->data.mapping.pairs.start;
+         pr < v->node->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(v->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(v->doc, pr->value);
+        if (!kn || !vn || kn->type != YAML_SCALAR_NODE)
+            return fail(c, line, "'train' keys must be names");
+        const char *k = (const char *)kn->data.scalar.value;
+        val fv = make_val(v->doc, vn, node_line(kn));
+        int rc;
+        if (!strcmp(k, "groups")) {
+            rc = train_groups(c, &fv, node_line(kn));
+        } else if (!strcmp(k, "schedule")) {
+            rc = train_schedule(c, &fv, node_line(kn));
+        } else if (fv.kind == V_MAP && (!strcmp(k, "train") || !strcmp(k, "test") ||
+                                        !strcmp(k, "metrics") || !strcmp(k, "save"))) {
+            rc = 0;
+            for (yaml_node_pair_t *q = vn->data.mapping.pairs.start;
+                 rc == 0 && q < vn->data.mapping.pairs.top; q++) {
+                yaml_node_t *k2 = yaml_document_get_node(v->doc, q->key);
+                yaml_node_t *v2 = yaml_document_get_node(v->doc, q->value);
+                if (!k2 || !v2 || k2->type != YAML_SCALAR_NODE)
+                    return fail(c, node_line(kn), "'train.%s' keys must be names", k);
+                char path[300];
+                snprintf(path, sizeof path, "%s.%s", k, (const char *)k2->data.scalar.value);
+                val sv = make_val(v->doc, v2, node_line(k2));
+                if (!strcmp(path, "save.vars"))
+                    rc = train_list(c, &sv, node_line(k2), "train.save.vars", add_save_var, "");
+                else
+                    rc = apply_train_field(c, path, node_line(k2), &sv);
+            }
+        } else if (!strcmp(k, "train") || !strcmp(k, "test") || !strcmp(k, "metrics") ||
+                   !strcmp(k, "save")) {
+            rc = fail(c, node_line(kn), "'train.%s' must be a mapping (got %s)", k,
+                      describe(&fv, got, sizeof got));
+        } else {
+            rc = apply_train_field(c, k, node_line(kn), &fv);
+        }
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*apply)(ctx *c, const char *key, size_t line, const val *v);
@@ -892,6 +1281,7 @@ static const struct {
     {"data", key_data},
     {"checkpoint", key_checkpoint},
     {"record", key_record},
+    {"train", key_train},
 };
 
 static int apply_key(ctx *c, const char *key, size_t key_line, const val *v)
@@ -931,6 +1321,12 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
     cfg->finite_check = 100;
     cfg->exchange_interval_where[0] = '\0';
     cfg->source[0] = '\0';
+    cfg->train.epochs = 1;
+    cfg->train.batch = 1;
+    cfg->train.shuffle = 1;
+    cfg->train.evaluate_every = 1;
+    cfg->train.reset = 1;
+    cfg->train.save_every = 1;
 }
 
 static size_t line_of_offset(const char *text, size_t len, size_t off)
@@ -1143,6 +1539,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
         char *dot = strrchr(key + 15, '.');
         *dot = '\0';
         rc = apply_cu(&c, key + 15, dot + 1, 0, &v);
+    } else if (strncmp(key, "train.", 6) == 0 && key[6]) {
+        rc = apply_train_field(&c, key + 6, 0, &v);
     } else if (strcmp(key, "record") == 0 || strcmp(key, "record.") == 0) {
         rc = fail(&c, 0, "use record.<population>=spikes|none");
     } else {
@@ -1163,7 +1561,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                 if (strcmp(KEYS[i], "record") != 0 && strcmp(KEYS[i], "params") != 0 &&
                     strcmp(KEYS[i], "spike_times") != 0 && strcmp(KEYS[i], "data") != 0 &&
                     strcmp(KEYS[i], "checkpoint") != 0 &&
-                    strcmp(KEYS[i], "custom_updates") != 0 && strcmp(KEYS[i], "datasets") != 0)
+                    strcmp(KEYS[i], "custom_updates") != 0 && strcmp(KEYS[i], "datasets") != 0 &&
+                    strcmp(KEYS[i], "train") != 0)
                     cands[n++] = KEYS[i];
             for (int i = 0; i < n_pops; i++) {
                 snprintf(rec[i], sizeof rec[i], "record.%s", pop_names[i]);
@@ -1179,7 +1578,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                           "finite_check, batch, lane_offset, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>, "
                           "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end>, "
-                          "custom_updates.<group>.every|at_end, datasets.<population>.<key>)",
+                          "custom_updates.<group>.every|at_end, datasets.<population>.<key>, "
+                          "train.<key>)",
                           key);
             free(cands);
             free(rec);

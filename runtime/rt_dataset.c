@@ -12,6 +12,7 @@
  * steps ascending), so both back ends, threads and ranks run them unchanged.
  */
 #include "rt_internal.h"
+#include "rt_train.h"
 #include "snn_npy.h"
 #include "snnrt.h"
 
@@ -483,6 +484,53 @@ uint64_t snn_dataset_example(uint64_t n_examples, int shuffle, uint64_t seed, ui
     return order[i];
 }
 
+void snn_dataset_feed(const snn_dataset *ds, const uint64_t *fs, uint32_t n, uint32_t len,
+                      const uint64_t *ex, int lanes, uint64_t step0, uint64_t **starts_out,
+                      uint32_t **steps_out)
+{
+    (void)lanes; /* lane 0 only: models have one lane */
+    const uint64_t e = ex[0];
+    uint64_t *starts = calloc((size_t)n + 1, sizeof *starts);
+    uint64_t *last = malloc(sizeof *last * (size_t)(n ? n : 1));
+    if (!starts || !last)
+        snn_fatal("data set feed: out of memory");
+    uint32_t *steps = NULL;
+    for (int pass = 0; pass < 2; pass++) { /* count each neuron's spikes, then place them */
+        for (uint32_t i = 0; i < n; i++)
+            last[i] = UINT64_MAX;
+        uint64_t *at = NULL;
+        if (pass) {
+            at = malloc(sizeof *at * (size_t)(n ? n : 1));
+            if (!at)
+                snn_fatal("data set feed: out of memory");
+            memcpy(at, starts, sizeof *at * (size_t)n);
+        }
+        for (uint64_t s = ds->offsets[e]; s < ds->offsets[e + 1]; s++) {
+            uint32_t u = ds->units[s];
+            if (fs[s] >= len || last[u] == fs[s]) /* one spike per channel and step */
+                continue;
+            last[u] = fs[s];
+            if (pass)
+                steps[at[u]++] = (uint32_t)(step0 + fs[s]);
+            else
+                starts[u + 1]++;
+        }
+        if (!pass) {
+            for (uint32_t i = 0; i < n; i++)
+                starts[i + 1] += starts[i];
+            steps = malloc(sizeof *steps * (size_t)(starts[n] + 1));
+            if (!steps)
+                snn_fatal("data set feed: out of memory for %llu spikes",
+                          (unsigned long long)starts[n]);
+            steps[starts[n]] = 0;
+        }
+        free(at);
+    }
+    free(last);
+    *starts_out = starts;
+    *steps_out = steps;
+}
+
 /* The step of a time within its example, as spike_source_array's: round(t / dt) - 1, at
  * least 0. */
 static uint64_t step_of(double t, double dt)
@@ -523,6 +571,11 @@ void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt
     /* batches: lane b of batch q shows position start + q B + b */
     const uint64_t lanes = run->lanes > 1 ? run->lanes : 1;
     const snn_config *cfg = run->cfg;
+    if (rt_train_on(cfg)) { /* the training loop feeds the examples (rt_train.c) */
+        (void)dt;
+        rt_train_dataset(run, pop, n, classes, out);
+        return;
+    }
     const struct snn_dataset_set *dc = NULL;
     for (int k = 0; k < cfg->n_datasets; k++)
         if (strcmp(cfg->datasets[k].pop, pop) == 0)
@@ -533,8 +586,21 @@ void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt
                   pop, pop, pop);
     char err[1600];
     snn_dataset ds;
-    if (snn_dataset_read(dc->path, n, classes, &ds, err, sizeof err) != 0)
+    size_t plen = strlen(dc->path);
+    int idx = dc->labels[0] || strstr(dc->path, "-idx3-ubyte") ||
+              (plen > 5 && !strcmp(dc->path + plen - 5, ".idx3"));
+    if (idx && !dc->labels[0])
+        snn_fatal("datasets.%s (%s): %s is an IDX images file: give its labels file too, e.g. "
+                  "datasets: { %s: { file: %s, labels: train-labels-idx1-ubyte.gz } }", pop,
+                  dc->where, dc->path, pop, dc->path);
+    if (idx ? snn_dataset_read_idx(dc->path, dc->labels, dc->tau, dc->threshold, dc->limit, n,
+                                   classes, &ds, err, sizeof err) != 0
+            : snn_dataset_read(dc->path, n, classes, &ds, err, sizeof err) != 0)
         snn_fatal("datasets.%s (%s): %s", pop, dc->where, err);
+    if (dc->limit && dc->limit < ds.n_examples) { /* the first 'limit' examples */
+        ds.n_examples = dc->limit;
+        ds.n_spikes = ds.offsets[dc->limit];
+    }
     if (lanes > ds.n_examples)
         snn_fatal("%s: batch %llu is larger than the data set of population '%s' (datasets.%s, "
                   "%s: %llu examples)", run->cfg->batch_where[0] ? run->cfg->batch_where
@@ -568,7 +634,8 @@ void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt
             } else if (st >= len) {
                 snn_fatal("datasets.%s (%s): %s: example %llu has a spike at %g ms "
                           "(step %llu of the example), beyond %s (%llu steps of %g ms)",
-                          pop, dc->where, arr_name(dc->path, "times.npy", tn, sizeof tn),
+                          pop, dc->where,
+                          idx ? dc->path : arr_name(dc->path, "times.npy", tn, sizeof tn),
                           (unsigned long long)k, ds.times[s], (unsigned long long)st, len_from,
                           (unsigned long long)len, dt);
             }
@@ -652,4 +719,20 @@ void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt
     out->length = (uint32_t)len;
     out->count = count;
     out->start = dc->start;
+}
+
+void snn_dataset_seek(const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
+                      uint64_t step, uint64_t *cursor)
+{
+    for (uint32_t i = 0; i < nl; i++) {
+        uint64_t a = starts[lo + i], b = starts[lo + i + 1];
+        while (a < b) { /* the first spike at or after step */
+            uint64_t mid = a + (b - a) / 2;
+            if (steps[mid] < step)
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        cursor[i] = a;
+    }
 }

@@ -98,6 +98,9 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
         snn_fatal("%s: batch %u on %d MPI ranks: batches run on one process for now (lanes over "
                   "ranks are not supported yet; docs/run.md \"Batches\")", where, run->lanes,
                   run->ranks);
+    if (cfg->train.on) /* the training loop feeds and resets one lane so far */
+        snn_fatal("%s: batch %u with a training loop ('train', %s): the loop does not run "
+                  "batch lanes yet: run batch 1", where, run->lanes, cfg->train.where);
     if (cfg->ckpt_dir[0] || restore)
         snn_fatal("%s: batch %u with checkpoints: checkpoints hold one lane for now (docs/run.md "
                   "\"Batches\"): leave 'checkpoint' and --restore out, or run batch 1", where,

@@ -9,6 +9,7 @@
 
 #include "snnrt.h"
 #include "rt_internal.h"
+#include "rt_train.h"
 #include "rt_par.h"
 #include "rt_ckpt.h"
 #include "rt_lanes.h"
@@ -566,7 +567,34 @@ static char *build_json(const char *status, const char *error)
                       (unsigned long long)run->syn_final[q]);
         jb_printf(&b, "}");
     }
-    jb_printf(&b, "%s],\n  \"recordings\": [", m->n_projs ? "\n  " : "");
+    jb_printf(&b, "%s],\n", m->n_projs ? "\n  " : "");
+    if (snn_rewire_count() > 0) { /* connectivity updates: every rank's counts */
+        jb_printf(&b, "  \"connectivity_updates\": [");
+        for (int k = 0; k < snn_rewire_count(); k++) {
+            const snn_rewire_stats *rw = snn_rewire_get(k);
+            jb_printf(&b, "%s\n    {\"name\": ", k ? "," : "");
+            jb_str(&b, rw->name);
+            jb_printf(&b, ", \"projection\": ");
+            jb_str(&b, rw->proj);
+            jb_printf(&b, ", \"max_row_length\": %lu, \"runs\": ", (unsigned long)rw->capacity);
+            jb_u64(&b, rw->runs);
+            jb_printf(&b, ", \"removed\": ");
+            jb_u64(&b, rw->removed);
+            jb_printf(&b, ", \"added\": ");
+            jb_u64(&b, rw->added);
+            jb_printf(&b, ", \"failed\": ");
+            jb_u64(&b, rw->failed);
+            jb_printf(&b, ", \"synapses\": ");
+            jb_u64(&b, rw->synapses);
+            jb_printf(&b, ", \"update_s\": ");
+            jb_num(&b, rw->update_s);
+            jb_printf(&b, ", \"columns_s\": ");
+            jb_num(&b, rw->columns_s);
+            jb_printf(&b, "}");
+        }
+        jb_printf(&b, "\n  ],\n");
+    }
+    jb_printf(&b, "  \"recordings\": [");
     for (int k = 0; k < m->n_varrecs && k < SNN_MAX_POPS; k++) {
         const snn_varrec_desc *vd = &m->varrecs[k];
         jb_printf(&b, "%s\n    {\"population\": ", k ? "," : "");
@@ -616,6 +644,14 @@ static char *build_json(const char *status, const char *error)
         jb_str(&b, dp);
         jb_printf(&b, ": {\"file\": ");
         jb_str(&b, dc->path);
+        if (dc->labels[0]) { /* IDX images (rt_idx.c): the labels and the encoding */
+            jb_printf(&b, ", \"labels\": ");
+            jb_str(&b, dc->labels);
+            jb_printf(&b, ", \"encode\": \"log_latency\", \"tau\": %.17g, "
+                          "\"threshold\": %.17g", dc->tau, dc->threshold);
+        }
+        if (dc->limit)
+            jb_printf(&b, ", \"limit\": %llu", (unsigned long long)dc->limit);
         jb_printf(&b, ", \"order\": \"%s\", \"seed\": %llu, \"example_steps\": %u, "
                       "\"examples\": %llu, \"start\": %llu, \"presented\": %llu}",
                   dc->shuffle ? "shuffle" : "sequential", (unsigned long long)seed, len,
@@ -637,7 +673,14 @@ static char *build_json(const char *status, const char *error)
         jb_str(&b, m->rparams[k].name);
         jb_printf(&b, ": %.17g", *m->rparams[k].value);
     }
-    jb_printf(&b, "}\n}\n");
+    jb_printf(&b, "}");
+    char *tj = rt_train_json(); /* the training loop's epochs (rt_train.c) */
+    if (tj) {
+        jb_printf(&b, ",\n  \"training\": ");
+        jb_raw(&b, tj, strlen(tj));
+        free(tj);
+    }
+    jb_printf(&b, "\n}\n");
     return b.s;
 }
 
@@ -1609,6 +1652,8 @@ static void plan_run(run_state *rs, const snn_model *m)
                   SNN_MAX_CUGROUPS);
     if (snn_config_cu_apply(cfg, m, run, rs->err, sizeof rs->err) != 0)
         snn_fatal("%s", rs->err);
+    if (rt_train_on(cfg))
+        rt_train_plan(m, run); /* the training loop's steps replace the duration */
     read_build_yaml();
 }
 
@@ -1625,13 +1670,6 @@ static void check_checkpoints(const run_state *rs, const snn_model *m)
     if (!cfg->ckpt_dir[0] && (cfg->ckpt_every_steps || cfg->ckpt_every_seconds > 0 ||
                               cfg->ckpt_at_end))
         snn_fatal("%s: 'checkpoint' needs 'dir' (where to write them)", cfg->ckpt_where);
-    /* data sets: the spike lists are built for the run's duration, so a restored run's
-     * cursors would point into other lists; refused until checkpoints rebuild them */
-    for (int p = 0; p < m->n_pops && (cfg->ckpt_dir[0] || rs->restore_dir); p++)
-        if (m->pops[p].spike_source == 2)
-            snn_fatal("population '%s' is a spike_source_dataset: checkpoints and --restore do "
-                      "not support data sets yet (docs/run.md \"Data sets\"): leave "
-                      "'checkpoint' out", m->pops[p].name);
     if (rs->restore_dir) {
         G.first_step = rt_ckpt_open(m, cfg, rs->restore_dir, run->rank, run->ranks, run->n_steps);
         run->seed = cfg->seed; /* the checkpoint's: rows are rebuilt from it */
@@ -1763,17 +1801,20 @@ static void run_steps(run_state *rs, const snn_model *m)
     G.steps_done = step;
     int stop = 0;
     ticker tk;
-    {
-        /* the progress line: on a terminal; SNN_PROGRESS=1 forces it (mpirun passes the
-         * ranks' stderr through pipes), SNN_PROGRESS=0 turns it off */
-        const char *pe = getenv("SNN_PROGRESS");
-        int want = pe && *pe ? strcmp(pe, "0") != 0 : isatty(STDERR_FILENO);
-        ticker_init(&tk, t0, !cfg->quiet && run->rank == 0 && want);
-    }
+    /* the progress line: on a terminal; SNN_PROGRESS=1 forces it (mpirun passes the
+     * ranks' stderr through pipes), SNN_PROGRESS=0 turns it off */
+    const char *pe = getenv("SNN_PROGRESS");
+    const int show = !cfg->quiet && run->rank == 0 &&
+                     (pe && *pe ? strcmp(pe, "0") != 0 : isatty(STDERR_FILENO));
+    ticker_init(&tk, t0, show && !rt_train_on(cfg));
     /* step threads: forced, or chosen from timed steps (rt_pool.c) */
     if (run->blocks < 1)
         run->blocks = 1;
     rt_steps_begin(run, m->name, cfg->step_threads, G.verbose);
+    if (rt_train_on(cfg)) { /* the training loop: its own steps and progress line */
+        stop = rt_train_run(m, run, &g_stop, &G.steps_done, show);
+        step = run->n_steps;
+    }
     for (; step < run->n_steps && !stop; step++) {
         if (rt_steps_timing()) {
             const double ts = snn_now(), cs = rt_thread_cpu();
@@ -1977,6 +2018,7 @@ static void release_run(const snn_model *m)
     if (m->release)
         m->release(run);
     snn_cupd_release();
+    rt_train_release();
     rt_lanes_free(run);
     rt_par_exchange_free();
     for (int p = 0; p < m->n_pops; p++) {

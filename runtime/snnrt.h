@@ -94,6 +94,11 @@ double snn_now(void);                                         /* monotonic secon
 #define SNN_MAX_SPIKE_FILES 64
 #define SNN_MAX_DATA_FILES 64
 #define SNN_MAX_DATASETS 8
+#define SNN_MAX_TRAIN_GROUPS 32
+#define SNN_MAX_TRAIN_SCHED 16
+#define SNN_MAX_SCHED_VALUES 64
+#define SNN_MAX_TRAIN_VARS 32
+enum { SNN_TRAIN_EXAMPLE_END, SNN_TRAIN_BATCH_END, SNN_TRAIN_EPOCH_END, SNN_TRAIN_EVERY_STEPS };
 
 typedef struct snn_config {
     double duration_ms;       /* default 1000 */
@@ -170,7 +175,56 @@ typedef struct snn_config {
         double example_time;     /* ms; 0: example_steps, or from the data */
         uint64_t start;          /* position of the first example in the sequence */
         char where[192];
+        /* IDX images (rt_idx.c): the labels file; encoding log_latency(tau, threshold) */
+        char labels[1024];       /* "": not IDX */
+        double tau, threshold;   /* ms, intensity; defaults 20 and 51 (mlGeNN's) */
+        uint64_t limit;          /* use the first 'limit' examples only; 0: all */
     } datasets[SNN_MAX_DATASETS];
+    /* train: { epochs, batch, train: { In: dir }, test: { In: dir }, ... }: the training
+     * loop (rt_train.c, docs/run.md "Training loop"); on: the section was given */
+    struct snn_train_set {
+        int on;
+        char where[192];
+        long epochs;               /* default 1 */
+        char epochs_where[192];
+        long batch;                /* examples per batch (lanes); default 1 */
+        char batch_where[192];
+        char pop[128];             /* the spike_source_dataset population */
+        char train_path[1024], test_path[1024];
+        char train_where[192], test_where[192];
+        int shuffle;               /* default 1 */
+        int has_seed;
+        uint64_t seed;             /* default: the run's seed */
+        long evaluate_every;       /* epochs between evaluations on the test set; 0: never */
+        int reset;                 /* 1: neuron state reset at every example (default) */
+        int evaluate_only;         /* no training: the test set once */
+        int n_groups;
+        struct snn_train_group {
+            char name[128];
+            int at;                /* SNN_TRAIN_EXAMPLE_END, ... */
+            uint32_t every;        /* SNN_TRAIN_EVERY_STEPS: steps */
+            char where[192];
+        } groups[SNN_MAX_TRAIN_GROUPS];
+        int n_sched;
+        struct snn_train_sched {
+            char param[128];
+            int n;                 /* a value per epoch (the last repeats); 0: step decay */
+            double values[SNN_MAX_SCHED_VALUES];
+            double factor;         /* step decay: value * factor^floor(epoch / every) */
+            long every;
+            char where[192];
+        } sched[SNN_MAX_TRAIN_SCHED];
+        char out_var[160], loss_var[160];
+        char out_where[192], loss_where[192];
+        char save_dir[1024];
+        int n_save;
+        char save_vars[SNN_MAX_TRAIN_VARS][160];
+        char save_var_where[SNN_MAX_TRAIN_VARS][192];
+        long save_every;           /* epochs; default 1 */
+        char save_where[192];
+        char load_dir[1024];
+        char load_where[192];
+    } train;
     /* batch: lanes of a batched model (0: the model's network{ batch }); lane_offset: the
      * global lane of lane 0 (lane b draws the numbers of global lane lane_offset + b) */
     uint32_t batch, lane_offset;
@@ -931,6 +985,97 @@ void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_
 void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
                              const snn_ragged *blocks, int n_blocks);
 
+/* A variable by name for the training loop (metrics, save, load): "Out.y" (kind 0: a neuron
+ * variable of population 'owner'), "InOut.w" (1: a synapse variable of projection 'owner'),
+ * "Delta.m" (custom-update variables: 2 one value (owner -1), 3 per neuron of population
+ * 'owner', 4 per synapse of projection 'owner'). */
+typedef struct snn_var_desc {
+    const char *name;
+    int kind;
+    int owner;
+} snn_var_desc;
+
+struct snn_dataset_in;
+
+/* How a piece maps to global indices, for a restore on another number of MPI ranks
+ * (rt_ckpt.c re-partitions it; on the same number of ranks the bytes are loaded as they
+ * are).  Each sets the layout and hands the piece to fn.  SNN_STATE_AUX: a piece that is
+ * written but not loaded back (what re-partitioning needs: a synapse piece's targets).
+ *   snn_state_local: rows x nl elements of elem bytes (row-major; rows 1 for a plain
+ *     per-neuron array), then pad elements; this rank's neurons [lo, lo + nl) of n.
+ *   snn_state_ring: a dendritic delay ring, depth rows of nl, row (step % depth) holding
+ *     the input of that step: re-partitioned by step, so the depth may differ.
+ *   snn_state_replicated: the same on every rank (runtime parameters, presynaptic
+ *     variables, reductions); a restore on other ranks checks that the old ranks agree.
+ *   snn_state_queue: a spike queue (nslot slots of n global ids, counts per slot; the ids
+ *     of a slot ascending): a slot becomes the union of the old ranks' (the point-to-point
+ *     exchange gives a rank only the spikes it needs).  snn_state_queue_counts: its counts,
+ *     set with the queue.  */
+#define SNN_STATE_AUX 2
+/* A data set's spike cursors (snn_state_local's layout): stored; on a restore set for the
+ * checkpoint's step (snn_dataset_seek), since the lists are built for the run's duration. */
+void snn_state_ds_cursor(snn_state_fn fn, void *ctx, const char *name, uint64_t *cursor,
+                         const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
+                         uint32_t n);
+void snn_state_local(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
+                     uint32_t rows, uint32_t pad, uint32_t lo, uint32_t nl, uint32_t n);
+void snn_state_ring(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
+                    uint32_t depth, uint32_t lo, uint32_t nl, uint32_t n);
+void snn_state_replicated(snn_state_fn fn, void *ctx, const char *name, void *data,
+                          size_t bytes);
+/* A presynaptic variable (per source, every rank): under the point-to-point exchange a rank
+ * updates only the sources it has synapses from, so each source's value is taken from an
+ * old rank that has (the piece "<name>.held": a byte per source). */
+void snn_state_pre(snn_state_fn fn, void *ctx, const char *name, void *data, size_t elem,
+                   const snn_ragged *blocks, int n_blocks);
+void snn_state_queue(snn_state_fn fn, void *ctx, const char *name, uint32_t *queue,
+                     uint32_t *counts, uint32_t nslot, uint32_t n);
+void snn_state_queue_counts(snn_state_fn fn, void *ctx, const char *name, uint32_t *counts,
+                            size_t bytes);
+/* ---------------------------------------------------------------------------------------
+ * Connectivity updates (rt_rewire.c; connectivity_update{}, docs/language.md)
+ * ------------------------------------------------------------------------------------- */
+#define SNN_MAX_REWIRE 32
+typedef struct snn_rewire_stats {
+    const char *name, *proj;
+    uint32_t n_pre;
+    uint32_t capacity;      /* synapses per row, global (max_row_length or row_padding) */
+    int64_t *len;           /* n_pre: each row's global length (after the removals) */
+    uint32_t *adds;         /* n_pre: additions per row (add.total) */
+    uint64_t runs, removed, added, failed; /* totals over the run, every rank's */
+    uint64_t synapses;      /* the projection's synapses now, every rank's */
+    uint64_t step_failed;   /* this update's additions that found no room */
+    double update_s, columns_s; /* wall time in the updates, and rebuilding column views */
+    uint64_t key_remove, key_init; /* synapse-keyed streams (snn_rng_syn_key) */
+    uint32_t stream_add, stream_dist; /* row-keyed streams */
+} snn_rewire_stats;
+/* The counters of update k (0 ..), zeroed, named. */
+snn_rewire_stats *snn_rewire_register(int k, const char *name, const char *proj);
+snn_rewire_stats *snn_rewire_get(int k);
+int snn_rewire_count(void);
+void snn_rewire_release(void);
+/* After construction: refuse multapses and per-synapse delays, compute the global row
+ * lengths and the capacity (max_row_length, else the longest row times 1 + row_padding,
+ * at most n_post; a row longer than it is an snn_fatal), and re-lay each block's rows with
+ * room for min(capacity, its targets) synapses. */
+void snn_rewire_setup(snn_rewire_stats *s, snn_ragged *blocks, int nb, uint32_t n_pre,
+                      uint32_t n_post, uint64_t max_row_length, double row_padding);
+/* s->len = the global row lengths (every block, every rank). */
+void snn_rewire_lengths(snn_rewire_stats *s, const snn_ragged *blocks, int nb);
+/* Insert target k (block-relative) into row 'pre' of block r in target order, moving the
+ * index, the weight and the nvars arrays vars (the block's part, vbytes per value) of the
+ * synapses after it; returns the place, or -1 when the pair is already connected. */
+int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *vars,
+                          int nvars, int vbytes);
+/* Spread 'total' additions over the rows with room (s->adds), from the stream (seed,
+ * stream, element 0xFFFFFFFF, step) alike on every rank; what finds no room goes to
+ * s->step_failed. */
+void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint64_t step,
+                       uint64_t total);
+/* v as a whole number from 0 to limit, else an snn_fatal naming the update, what and i. */
+uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t i, double v,
+                          double limit);
+
 typedef struct snn_model {
     const char *name;
     const char *model_file;
@@ -977,6 +1122,22 @@ typedef struct snn_model {
      * run config's custom_updates may change (run->cu_every, run->cu_at_end). */
     int n_cugroups;                    /* at most SNN_MAX_CUGROUPS */
     const snn_cugroup_desc *cugroups;
+    /* The training loop (rt_train.c; NULL: the back end has no training loop): the
+     * variables by name; var(run, k, lane, fn, ctx) hands variable k of batch lane 'lane'
+     * (0 while models have one lane) to fn as model->state does
+     * (synapse variables gathered in the order of snn_state_synapses, written back after
+     * fn); a custom-update group now; the neuron state of every population back to its
+     * initial values, spike queues emptied; population p's data set spikes replaced by
+     * in's (starts and steps; the model frees the last ones it was given). */
+    int n_vars;
+    const snn_var_desc *vars;
+    void (*var)(snn_run *run, int k, int lane, snn_state_fn fn, void *ctx);
+    void (*cugroup)(snn_run *run, int g, uint64_t step);
+    void (*reset)(snn_run *run);
+    void (*ds_feed)(snn_run *run, int p, const struct snn_dataset_in *in);
+    /* this rank's synapses per source neuron of projection q (n_pre counts; the training
+     * loop's save and load merge and split synapse variables across MPI ranks with them) */
+    void (*rows)(snn_run *run, int q, uint64_t *lens);
     /* network{ batch = B }: the default lanes of a batched model; 0: not batched (the run
      * config's batch is refused) */
     int batch;
@@ -1020,6 +1181,12 @@ typedef struct snn_dataset_in {
  * missing or bad data set ends the run with snn_fatal naming the file and the fault. */
 void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
                        snn_dataset_in *out);
+/* The spike cursors of neurons [lo, lo + nl) (cursor[i] for neuron lo + i) set for step:
+ * each neuron's first spike at or after it.  The lists and the labels are indexed by the
+ * step from 0, so a restored run (built for its own duration) continues at the checkpoint's
+ * step by this alone (snn_state_ds_cursor). */
+void snn_dataset_seek(const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
+                      uint64_t step, uint64_t *cursor);
 /* The same for batch lane 'lane' of run->lanes: lane b of batch q (the q-th example of
  * the run) shows position start + q B + b; snn_dataset_apply is lane 0. */
 void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
@@ -1044,7 +1211,21 @@ typedef struct snn_dataset {
 int snn_dataset_read(const char *path, uint32_t n, int classes, snn_dataset *ds, char *err,
                      size_t errlen);
 void snn_dataset_free(snn_dataset *ds);
+/* IDX images and labels (gzip or plain; rt_idx.c), each image latency-coded: pixel p of
+ * intensity x > thr spikes once at tau ln(x / (x - thr)) ms on channel p; the first 'limit'
+ * examples (0: all); n must be rows x cols.  0, or -1 with the message in err. */
+int snn_dataset_read_idx(const char *images, const char *labels, double tau, double thr,
+                         uint64_t limit, uint32_t n, int classes, snn_dataset *ds, char *err,
+                         size_t errlen);
 /* Example of position j: epoch j / n, order sequential or shuffled from seed. */
+/* The spikes of one batch (the training loop's feed, rt_train.c): 'lanes' examples ex[] of
+ * ds, lane b of the batch at position n B + b; the examples' spikes at steps step0 + their
+ * step within the example (fs[s], below len; one per channel and step), as a
+ * spike_source_array's *starts (n + 1) and *steps (malloc'd).  Only lane 0 is laid out while
+ * models have one lane. */
+void snn_dataset_feed(const snn_dataset *ds, const uint64_t *fs, uint32_t n, uint32_t len,
+                      const uint64_t *ex, int lanes, uint64_t step0, uint64_t **starts,
+                      uint32_t **steps);
 uint64_t snn_dataset_example(uint64_t n_examples, int shuffle, uint64_t seed, uint64_t j,
                              uint64_t *order, uint64_t *order_epoch);
 

@@ -169,3 +169,197 @@ stdp_pl = synapse {
   pre_dynamics  = "x *= exp(-dt / tau_plus);",
   post_dynamics = "y *= exp(-dt / tau_minus);",
 }
+
+-- ---- e-prop (Bellec et al. 2020, as mlGeNN implements it; docs/language.md "e-prop") ----
+-- Units of e-prop models are dimensionless (dt = 1 ms, thresholds ~0.6).  The hidden
+-- neurons integrate without (1 - alpha) input scaling, keep integrating while refractory
+-- and reset relatively (V -= v_th).  Each keeps its learning signal L (the per-step input
+-- 'feedback', which the output synapses fill with add_to_pre) and a firing-rate estimate f
+-- for the regulariser.  The synapse models below must be given the same tau_m, v_th (and
+-- beta, tau_a) as their target neurons: synapse code reads neuron variables, not parameters.
+
+eprop_lif = neuron {
+  name   = "eprop_lif",
+  params = { tau_m = 20.0, v_th = 0.61, tau_ref = 5.0, tau_reg = 500.0 },
+  valid  = { tau_m = "> 0", v_th = "> 0", tau_ref = ">= 0", tau_reg = "> 0" },
+  vars   = { V = 0.0, refrac = 0.0, L = 0.0, f = 0.0 },
+  inputs = { "feedback" },
+  sim = [[
+    V = exp(-dt / tau_m) * V + Isyn;
+    if (refrac > 0.5 * dt) {
+        refrac -= dt;
+    }
+    L = feedback;
+    f *= exp(-dt / tau_reg);
+  ]],
+  threshold = "V >= v_th && refrac <= 0.5 * dt",
+  reset     = "V -= v_th; refrac = tau_ref; f += 1.0 - exp(-dt / tau_reg);",
+}
+
+eprop_alif = neuron {
+  name   = "eprop_alif",
+  params = { tau_m = 20.0, v_th = 0.6, tau_ref = 5.0, tau_reg = 500.0, tau_a = 2000.0,
+             beta = 0.0174 },
+  valid  = { tau_m = "> 0", v_th = "> 0", tau_ref = ">= 0", tau_reg = "> 0", tau_a = "> 0" },
+  vars   = { V = 0.0, A = 0.0, refrac = 0.0, L = 0.0, f = 0.0 },
+  inputs = { "feedback" },
+  sim = [[
+    V = exp(-dt / tau_m) * V + Isyn;
+    A *= exp(-dt / tau_a);
+    if (refrac > 0.5 * dt) {
+        refrac -= dt;
+    }
+    L = feedback;
+    f *= exp(-dt / tau_reg);
+  ]],
+  threshold = "V >= v_th + beta * A && refrac <= 0.5 * dt",
+  reset     = "V -= v_th; A += 1.0; refrac = tau_ref; f += 1.0 - exp(-dt / tau_reg);",
+}
+
+-- The leaky-integrator readout with a trainable bias b.  pi and E (= pi - one-hot label)
+-- are written by eprop_softmax's custom updates, gb (the bias gradient), pi_sum and ce (the
+-- summed cross-entropy, held by the label's neuron) too; V_sum sums V for inference.
+eprop_readout = neuron {
+  name   = "eprop_readout",
+  params = { tau_out = 20.0 },
+  valid  = { tau_out = "> 0" },
+  vars   = { V = 0.0, b = 0.0, pi = 0.0, E = 0.0, gb = 0.0, pi_sum = 0.0, V_sum = 0.0,
+             ce = 0.0 },
+  sim    = "V = exp(-dt / tau_out) * V + Isyn + b; V_sum += V;",
+}
+
+-- Eligibility-trace synapses for hidden targets (input -> hidden and hidden -> hidden).
+-- Per source: zbar = alpha zbar + z (z: the source spiked this step); per target: the
+-- pseudo-derivative psi; per synapse: e, ebar = alpha ebar + e and the gradient
+-- g += ebar L_post + c_reg (f_post - f_target) e (the firing-rate regulariser).
+eprop_lif_syn = synapse {
+  name      = "eprop_lif_syn",
+  params    = { tau_m = 20.0, v_th = 0.61, gamma = 0.3, c_reg = 0.001, f_target = 0.01 },
+  valid     = { tau_m = "> 0", v_th = "> 0" },
+  vars      = { w = 0.0, g = 0.0, ebar = 0.0 },
+  pre_vars  = { zbar = 0.0, z = 0.0 },
+  post_vars = { psi = 0.0 },
+  pre_spike     = "z = 1.0;",
+  pre_dynamics  = "zbar = exp(-dt / tau_m) * zbar + z; z = 0.0;",
+  post_dynamics = [[
+    psi = refrac_post > 0.5 * dt ? 0.0
+        : gamma / v_th * fmax(0.0, 1.0 - fabs(V_post - v_th) / v_th);
+  ]],
+  dynamics = [[
+    scalar e = psi * zbar;
+    ebar = exp(-dt / tau_m) * ebar + e;
+    g += ebar * L_post + c_reg * (f_post - f_target) * e;
+  ]],
+}
+
+eprop_alif_syn = synapse {
+  name      = "eprop_alif_syn",
+  params    = { tau_m = 20.0, v_th = 0.6, gamma = 0.3, c_reg = 0.001, f_target = 0.01,
+                tau_a = 2000.0, beta = 0.0174 },
+  valid     = { tau_m = "> 0", v_th = "> 0", tau_a = "> 0" },
+  vars      = { w = 0.0, g = 0.0, ebar = 0.0, ea = 0.0 },
+  pre_vars  = { zbar = 0.0, z = 0.0 },
+  post_vars = { psi = 0.0 },
+  pre_spike     = "z = 1.0;",
+  pre_dynamics  = "zbar = exp(-dt / tau_m) * zbar + z; z = 0.0;",
+  post_dynamics = [[
+    psi = refrac_post > 0.5 * dt ? 0.0
+        : gamma / v_th * fmax(0.0, 1.0 - fabs(V_post - (v_th + beta * A_post)) / v_th);
+  ]],
+  dynamics = [[
+    scalar e = psi * (zbar - beta * ea);
+    ea = psi * zbar + (exp(-dt / tau_a) - psi * beta) * ea;
+    ebar = exp(-dt / tau_m) * ebar + e;
+    g += ebar * L_post + c_reg * (f_post - f_target) * e;
+  ]],
+}
+
+-- Hidden -> readout synapses: symmetric feedback (every synapse sends w E_post back into
+-- the source's 'feedback' input: projection{ ..., pre_input = "feedback" }) and the
+-- gradient g += zbar2 E_post, where zbar2 is the source's trace two steps back: E_post
+-- is the error of step s - 1, whose V saw the spikes up to step s - 2 (one-step delay),
+-- so g is the exact gradient of the summed cross-entropy with respect to w.
+eprop_out_syn = synapse {
+  name      = "eprop_out_syn",
+  params    = { tau_m = 20.0 },
+  valid     = { tau_m = "> 0" },
+  vars      = { w = 0.0, g = 0.0 },
+  pre_vars  = { zbar = 0.0, z = 0.0, zbar1 = 0.0, zbar2 = 0.0 },
+  pre_spike    = "z = 1.0;",
+  pre_dynamics = "zbar2 = zbar1; zbar1 = zbar; zbar = exp(-dt / tau_m) * zbar + z; z = 0.0;",
+  dynamics     = "add_to_pre(w * E_post); g += zbar2 * E_post;",
+}
+
+local function eprop_name_of(x)
+  if type(x) == "string" then return x end
+  return x.name
+end
+
+-- Softmax of a readout population's V (three custom updates: max, sum, output), the error
+-- E = pi - y (y: one-hot of 'label', or of the expression given as label = "..."), the
+-- bias gradient gb += E, pi_sum += pi and the cross-entropy ce += -log(pi) at the label.
+function eprop_softmax(t)
+  local pop = eprop_name_of(t[1] or t.pop)
+  local group = t.group or "Softmax"
+  local name = t.name or (pop .. "_softmax")
+  local label = tostring(t.label or "label")
+  custom_update { name = name .. "_max", group = group, vars = { M = { reduce = "max" } },
+                  var_refs = { V = ref(pop, "V") }, code = "M = V;" }
+  custom_update { name = name .. "_sum", group = group, vars = { S = { reduce = "sum" } },
+                  var_refs = { V = ref(pop, "V"), M = ref(name .. "_max", "M") },
+                  code = "S = exp(V - M);" }
+  custom_update { name = name, group = group, every = t.every or 1,
+                  var_refs = { V = ref(pop, "V"), M = ref(name .. "_max", "M"),
+                               S = ref(name .. "_sum", "S"), pi = ref_rw(pop, "pi"),
+                               E = ref_rw(pop, "E"), gb = ref_rw(pop, "gb"),
+                               pi_sum = ref_rw(pop, "pi_sum"), ce = ref_rw(pop, "ce") },
+                  code = "bool y = id == (" .. label .. [[);  // the first line: errors name the caller's
+    pi = exp(V - M) / S;
+    E = pi - (y ? 1.0 : 0.0);
+    gb += E;
+    pi_sum += pi;
+    if (y) { ce -= log(pi); }
+  ]] }
+  return name
+end
+
+-- Adam's step counter: T = the number of optimiser steps taken including this one (1, 2,
+-- ...), a reduced custom-update variable that eprop_adam reads.  It runs over the neurons
+-- of 'pop' (any population; every neuron holds the same count n).
+function eprop_adam_step(t)
+  local pop = eprop_name_of(t[1] or t.pop)
+  local name = t.name or "AdamStep"
+  local V = t.var or "V"
+  custom_update { name = name, group = t.group or "Learn", every = t.every,
+                  vars = { n = 0.0, T = { reduce = "max" } },
+                  var_refs = { any = ref(pop, V) }, code = "n += 1.0; T = n;" }
+  return name
+end
+
+-- Adam (mlGeNN's optimisers/adam.py) on variable 'var' of a projection's synapses or a
+-- population's neurons, from the gradient variable 'grad' (zeroed after the step unless
+-- zero_grad = false), with the step count of eprop_adam_step 'step'.  lr is a runtime
+-- parameter (<name>.lr).
+function eprop_adam(t)
+  local target = eprop_name_of(t[1] or t.target)
+  local var = t.var or "w"
+  local grad = t.grad or "g"
+  local zero = t.zero_grad ~= false
+  local name = t.name or (target .. "_adam")
+  custom_update {
+    name = name, group = t.group or "Learn", every = t.every,
+    params = { lr = t.lr or 0.001, beta1 = t.beta1 or 0.9, beta2 = t.beta2 or 0.999,
+               eps = t.eps or 1e-8 },
+    runtime = { "lr" },
+    vars = { m = 0.0, v = 0.0 },
+    var_refs = { w = ref_rw(target, var), g = zero and ref_rw(target, grad) or ref(target, grad),
+                 T = ref(t.step or "AdamStep", "T") },
+    code = [[
+    m = beta1 * m + (1.0 - beta1) * g;
+    v = beta2 * v + (1.0 - beta2) * g * g;
+    scalar s1 = 1.0 / (1.0 - pow(beta1, T));
+    scalar s2 = 1.0 / (1.0 - pow(beta2, T));
+    w = w - lr * m * s1 / (sqrt(v * s2) + eps);
+  ]] .. (zero and "    g = 0.0;\n" or "") }
+  return name
+end

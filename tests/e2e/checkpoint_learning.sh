@@ -4,9 +4,10 @@
 # synapse variables written by custom updates, add_to_pre's input read in the next step.
 # A run of 2T steps against a run of T steps that checkpoints at its end, then --restore
 # to 2T: the state recordings concatenated and the final synapse values bitwise the same;
-# 1 and 2 threads, 2 MPI ranks. A model without a stored entry fails this test (checked
-# by hand: with the custom update's momentum 'm' marked rebuilt in compiler/state.c the
-# restored w differ).
+# 1 and 2 threads, 2 MPI ranks; a checkpoint in the middle of the custom updates'
+# periods; restored on another number of ranks (2 -> 1, 1 -> 3). A model without a stored
+# entry fails this test (checked by hand: with the custom update's momentum 'm' marked
+# rebuilt in compiler/state.c the restored w differ).
 set -euo pipefail
 source tests/lib/mpi.sh
 
@@ -76,3 +77,23 @@ ok "custom-update variables, synapse variables and add_to_pre inputs restored bi
     --restore "$WORK/ck_r2" 2>/dev/null
 same "$WORK/full" "$WORK/a_r2" "$WORK/b_r2" || fail "2 ranks: restored run differs"
 ok "the same on 2 MPI ranks"
+
+# mid-period: a checkpoint after step 153 (Learn runs every 10 steps, Norm every 7: both in
+# the middle of a period; the accumulator g and the counter n carry over)
+"$sim" --time 15.3 --quiet --output "$WORK/a_mid" --set params.Learn.eta=0.1 \
+    --set checkpoint.dir="$WORK/ck_mid" --set checkpoint.at_end=true
+grep -q '"step": 153,' "$WORK/ck_mid/manifest.json" || fail "mid-period: $(grep '"step"' "$WORK/ck_mid/manifest.json")"
+"$sim" --time 30 --quiet --output "$WORK/b_mid" --restore "$WORK/ck_mid"
+same "$WORK/full" "$WORK/a_mid" "$WORK/b_mid" || fail "mid-period: restored run differs"
+ok "restored in the middle of the custom updates' periods (step 153): bitwise"
+
+# another number of ranks (re-partitioned: per-neuron custom-update variables and add_to_pre
+# sums by neuron, synapse variables by (source, target), the reductions every rank holds)
+"${MPIRUN[@]}" -np 1 "$WORK/bm/ckl" --time 15 --quiet --output "$WORK/a_r1" \
+    --set params.Learn.eta=0.1 --set checkpoint.dir="$WORK/ck_r1" --set checkpoint.at_end=true
+"$sim" --time 30 --quiet --output "$WORK/b_r2to1" --restore "$WORK/ck_r2"
+same "$WORK/full" "$WORK/a_r2" "$WORK/b_r2to1" || fail "2 ranks -> 1: restored run differs"
+"${MPIRUN[@]}" -np 3 "$WORK/bm/ckl" --time 30 --quiet --output "$WORK/b_r1to3" \
+    --restore "$WORK/ck_r1" 2>/dev/null
+same "$WORK/full" "$WORK/a_r1" "$WORK/b_r1to3" || fail "1 rank -> 3: restored run differs"
+ok "restored on another number of ranks (2 -> 1, 1 -> 3): bitwise"

@@ -5,6 +5,8 @@ set -euo pipefail
 root=$PWD
 make -s -C "$root" install PREFIX="$WORK/prefix" BUILD="$BUILD" >/dev/null
 test -x "$WORK/prefix/bin/snncc"
+# the SynthSHD generator, where it is built (libespeak-ng, libhdf5)
+if [ -x "$BUILD/bin/snncc-synthshd" ]; then test -x "$WORK/prefix/bin/snncc-synthshd"; fi
 test -f "$WORK/prefix/lib/libsnnrt.a"
 test -f "$WORK/prefix/include/snncc/snnrt.h"
 test -f "$WORK/prefix/include/snncc/snn_philox.h"

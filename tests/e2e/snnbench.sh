@@ -222,4 +222,30 @@ test "$(find slurm/store -name '*.json' | wc -l)" -eq 2
 "$SB" import slurm --store store | grep -q "^imported 2 records"
 "$SB" import slurm --store store | grep -q "^imported 0 records into store (2 already there)"
 test "$("$SB" ls --store store cell=lif_single-c-r1-t1 2>/dev/null | tail -n +2 | wc -l)" -eq 4
+
+# slurm --checkpoint: each C cell as one long run that checkpoints every S seconds and on
+# Slurm's SIGUSR1 before the limit (forwarded as SIGTERM), requeued, continued with --restore
+"$SB" slurm tiny.yaml -o slurmck --checkpoint 600 | grep -q "^wrote 3 sbatch scripts (checkpointed long runs; 6 cells skipped"
+s=slurmck/lif_single-c-r1-t1.sbatch
+grep -qx '#SBATCH --signal=B:USR1@120' $s
+grep -qx '#SBATCH --requeue' $s
+grep -qx "trap 'kill -TERM \$pid' USR1" $s
+grep -qF 'scontrol requeue "$SLURM_JOB_ID"' $s
+grep -qF '[ -f "$ck/manifest.json" ] && restore=(--restore "$ck")' $s
+grep -qF -- "--config '$PWD/slurmck/lif_single-c-r1-t1.ckpt.yaml'" $s
+grep -qx "  every_seconds: 600" slurmck/lif_single-c-r1-t1.ckpt.yaml
+grep -qx "  dir: '$PWD/slurmck/ckpt/lif_single-c-r1-t1'" slurmck/lif_single-c-r1-t1.ckpt.yaml
+grep -q "^srun --ntasks=2 --cpus-per-task=1 \"\$sim\" --time 200 " slurmck/brunel-scale=0.05-c-r2-t1.sbatch
+grep -qx "sbatch 'lif_single-c-r1-t1.sbatch'" slurmck/submit.sh
+# run as a requeued job would: a checkpoint of the first 100 ms is there, the script builds
+# the simulator, restores and runs to the end, then marks the cell done
+bash $s >/dev/null 2>&1  # the first job: builds, runs the whole 200 ms, done
+test -e slurmck/lif_single-c-r1-t1.done
+rm -rf slurmck/out slurmck/lif_single-c-r1-t1.done
+sim=$(find slurmck/build/lif_single-c-r1-t1 -maxdepth 1 -type f -perm -u+x | head -n 1)
+"$sim" --time 100 --quiet --output slurmck/first --set checkpoint.dir=slurmck/ckpt/lif_single-c-r1-t1 \
+    --set checkpoint.at_end=true
+SLURM_JOB_ID=43 SLURM_RESTART_COUNT=1 bash $s >/dev/null 2>&1
+test -e slurmck/lif_single-c-r1-t1.done
+$PY -c "import json; r=json.load(open('slurmck/out/lif_single-c-r1-t1/part1/run.json')); assert r['status']=='complete' and r['run']['restored_from']['step']==1000, r['run']"
 echo "snnbench e2e ok"

@@ -8,9 +8,9 @@ import re
 import sys
 
 # file-scope statics that are not model state: the thread count, this rank's share of each
-# population, and the constant descriptor tables of the model
+# population, and the constant descriptor tables of the model (vars: the training loop's)
 NOT_STATE = re.compile(
-    r"^(snn_nthr|snn_lo_\w+|snn_nl_\w+|pops|projs|varrecs|synrecs|rparams|cugroups|model)$")
+    r"^(snn_nthr|snn_lo_\w+|snn_nl_\w+|pops|projs|varrecs|synrecs|rparams|cugroups|vars|model)$")
 
 cuda = sys.argv[1] == "--cuda"
 src, tsv = sys.argv[1 + cuda], sys.argv[2 + cuda]

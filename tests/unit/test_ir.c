@@ -33,7 +33,8 @@
  *   Population.egp_src; VarDef defaults of a population's or projection's variables
  *   (their actual initialisers are dumped); NeuronModel/SynapseModel/ConnSnippet
  *   parameter defaults (the values in use are dumped); Model.{file, has_network};
- *   Population.expr_order (the order check derives from the dumped code strings);
+ *   Projection.rewired, ConnUpdate.{index, proj, group_index, init_of_var} (derived by check from the
+ *   dumped names); Population.expr_order (the order check derives from the dumped code strings);
  *   Init.{file_arg, ndim, cols, dtype, n_vals} of a file (the file's header: the file
  *   itself, read at run time, enters by its path; run.json names it);
  *   NeuronModel/SynapseModel.checks (valid = ...: they refuse models, they change no
@@ -42,11 +43,11 @@
  *   CuRef.{loc, kind, pop, proj, cu, index} and Model.cu_groups (derived by check from the
  *   dumped names and references). */
 #if UINTPTR_MAX == 0xffffffffffffffffu
-_Static_assert(sizeof(Model) == 240, "Model changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(Model) == 256, "Model changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(NeuronModel) == 264, "NeuronModel changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(SynapseModel) == 392, "SynapseModel changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Population) == 112, "Population changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(Projection) == 1256, "Projection changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(Projection) == 1280, "Projection changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnRule) == 472, "ConnRule changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnSnippet) == 200, "ConnSnippet changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Init) == 136, "Init changed: update ir_dump and test_ir.c");
@@ -58,6 +59,7 @@ _Static_assert(sizeof(SynRecord) == 32, "SynRecord changed: update ir_dump and t
 _Static_assert(sizeof(CustomUpdate) == 168, "CustomUpdate changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CuVar) == 168, "CuVar changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CuRef) == 88, "CuRef changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(ConnUpdate) == 280, "ConnUpdate changed: update ir_dump and test_ir.c");
 #endif
 
 static const char *MODEL =
@@ -81,7 +83,7 @@ static const char *MODEL =
     "             psm = exp_cond { tau = 5.0, E = 0.0 }, target = \"Ia\" }\n"
     "projection { B, G, conn = fixed_total(200), weight = half { s = 3.0 }, delay = 2.0,\n"
     "             psm = alpha_curr(0.5) }\n"
-    "projection { A, A, conn = fixed_indegree(10), synapse = stdp { A_plus = 0.02 },\n"
+    "projection { A, A, conn = fixed_indegree(10, { multapses = false }), synapse = stdp { A_plus = 0.02 },\n"
     "             weight = uniform(0.2, 0.8), delay = 1.5, runtime = { \"A_minus\" } }\n"
     "local near = connectivity { name = \"near\", params = { p = 0.5 }, prob = \"abs(i - j) < 5 ? p : 0\" }\n"
     "local ring = connectivity { name = \"ring\", params = { w = 2 }, count = \"2 * w\",\n"
@@ -99,7 +101,11 @@ static const char *MODEL =
     "  vars = { S = { reduce = \"sum\" }, y = 0.5 }, var_refs = { V = ref(\"A\", \"V\") },\n"
     "  code = \"S = V; y = k * V;\", every = 5 }\n"
     "custom_update { name = \"Learn\", group = \"G2\", params = { eta = 0.1 },\n"
-    "  var_refs = { w = ref_rw(\"A_to_A\", \"w\") }, code = \"w += eta;\", at_end = true }\n";
+    "  var_refs = { w = ref_rw(\"A_to_A\", \"w\") }, code = \"w += eta;\", at_end = true }\n"
+    "connectivity_update { name = \"Rw\", projection = \"B_to_A\", every = 10, group = \"G1\", params = { q = 0.1 },\n"
+    "  remove = \"uniform() < q\", add = { count = \"1\", target = \"floor(uniform() * N_post)\" } }\n"
+    "connectivity_update { name = \"Rw2\", projection = \"A_to_A\", every = 10,\n"
+    "  add = { total = \"2\", target = \"0\", init = { w = 0.25 } } }\n";
 
 static char g_diags[16384];
 
@@ -328,6 +334,21 @@ MUT(m_cu_ref_rw, cupd(m, "Learn")->refs[0].rw = false)
 MUT(m_cu_code, cupd(m, "Learn")->code.text = "w -= eta;")
 MUT(m_cu_every, cupd(m, "Norm")->every = 6)
 MUT(m_cu_at_end, cupd(m, "Learn")->at_end = false)
+MUT(m_pj_max_row, proj(m, "B_to_A")->max_row_length = 33)
+MUT(m_pj_row_padding, proj(m, "B_to_A")->row_padding = 0.5)
+MUT(m_rw_name, m->cupds[0]->name = "Rw3")
+MUT(m_rw_proj, m->cupds[0]->proj_name = "A_to_B")
+MUT(m_rw_every, m->cupds[0]->every = 11)
+MUT(m_rw_group, m->cupds[0]->group = "G2")
+MUT(m_rw_param, m->cupds[0]->params[0].value = 0.2)
+MUT(m_rw_param_name, m->cupds[0]->params[0].name = "q2")
+MUT(m_rw_remove, m->cupds[0]->remove.text = "uniform() < 0.2")
+MUT(m_rw_count, m->cupds[0]->count.text = "2")
+MUT(m_rw_target, m->cupds[0]->target.text = "0")
+MUT(m_rw_total, m->cupds[1]->total.text = "3")
+MUT(m_rw_init_name, m->cupds[1]->init_names[0] = "c")
+MUT(m_rw_init, m->cupds[1]->init_code[0].text = "0.5")
+MUT(m_rw_n_init, m->cupds[1]->n_init = 0)
 MUT(m_sr_proj, static SynapseModel sm; Projection *p = proj(m, "A_to_B"); sm = *proj(m, "A_to_A")->syn;
     m->synrecs[0]->proj = p; p->syn = &sm; p->syn_params = proj(m, "A_to_A")->syn_params;
     p->syn_runtime = proj(m, "A_to_A")->syn_runtime; p->syn_inits = proj(m, "A_to_A")->syn_inits)
@@ -367,7 +388,9 @@ static const struct {
     M(m_cu_name), M(m_cu_group), M(m_cu_param), M(m_cu_param_name), M(m_cu_runtime),
     M(m_cu_var_name), M(m_cu_var_init), M(m_cu_var_reduce), M(m_cu_var_batch_reduce), M(m_cu_var_shared), M(m_cu_ref_name),
     M(m_cu_ref_target), M(m_cu_ref_var), M(m_cu_ref_rw), M(m_cu_code), M(m_cu_every),
-    M(m_cu_at_end),
+    M(m_cu_at_end), M(m_pj_max_row), M(m_pj_row_padding), M(m_rw_name), M(m_rw_proj),
+    M(m_rw_every), M(m_rw_group), M(m_rw_param), M(m_rw_param_name), M(m_rw_remove), M(m_rw_count),
+    M(m_rw_target), M(m_rw_total), M(m_rw_init_name), M(m_rw_init), M(m_rw_n_init),
     M(m_pop_init_list), M(m_pop_init_expr), MF(m_pop_init_file), MF(m_pj_list_pre),
     MF(m_pj_list_post), MF(m_pj_weight_file), MF(m_pj_matrix),
 #undef M

@@ -101,7 +101,7 @@ static void test_order(void **state)
     (void)state;
     const char *order[] = {"exchange_due", "propagate", "update", "post", "gather",
                            "exchange", "pre", "syn_dynamics", "pre_inputs", "custom_update",
-                           "end_step",
+                           "conn_update", "end_step",
                            "synrec", "finite_check"};
     assert_int_equal(phase_count, (int)(sizeof order / sizeof order[0]));
     for (int k = 0; k < phase_count; k++)
@@ -132,7 +132,9 @@ static const char *every_phase =
     "projection { B, A, name = \"BA\", conn = fixed_probability(0.5), weight = 0.1 }\n"
     "record { AB = { \"w\", every = 10 } }\n"
     "custom_update { name = \"Decay\", group = \"Slow\", params = { eta = 0.5 },\n"
-    "  var_refs = { w = ref_rw(\"AB\", \"w\") }, code = \"w *= eta;\", every = 100 }\n";
+    "  var_refs = { w = ref_rw(\"AB\", \"w\") }, code = \"w *= eta;\", every = 100 }\n"
+    "connectivity_update { name = \"Grow\", projection = \"BA\", every = 50,\n"
+    "  remove = \"uniform() < 0.01\", add = { count = \"1\", target = \"floor(uniform() * N_post)\" } }\n";
 
 static const char *static_only =
     "network { name = \"st\", dt = 0.1 }\n"
@@ -200,6 +202,7 @@ static void test_c_step(void **state)
         "snn_step_region(run, model_step_syn_dynamics_w, &snn_x);",
         "snn_pre_inputs_AB(step);",
         "if (snn_cupd_due(run, 0, step))\n            snn_cugroup_Slow(run, step);",
+        "snn_rewire_Grow(run, step);",
         "model_syn_snapshot(run, 0,",
         "snn_check_finite(run, step);"};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
@@ -221,6 +224,7 @@ static void test_c_step_static(void **state)
     assert_null(strstr(body.buf, "plastic"));
     assert_null(strstr(body.buf, "snapshot"));
     assert_null(strstr(body.buf, "snn_cupd_"));
+    assert_null(strstr(body.buf, "snn_rewire_"));
     const char *steps[] = {"snn_exchange_due", "snn_step_region(run, model_step_block_w,",
                            "snn_gather_A(run, step);", "snn_exchange(", "snn_check_finite("};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));

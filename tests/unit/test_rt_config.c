@@ -151,7 +151,7 @@ static void test_errors(void **state)
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
                  "quiet, params, threads, step_threads, exchange, exchange_interval, "
                  "cuda_graph_steps, spike_times, finite_check, data, checkpoint, custom_updates, "
-                 "datasets, batch, lane_offset)");
+                 "datasets, train, batch, lane_offset)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("step_threads: 0",
                  "run.yaml:1: 'step_threads' must be a whole number from 1 to 1024 (got '0')");
@@ -313,7 +313,8 @@ static void test_set_errors(void **state)
                                    "params.<population>.<parameter>, "
                                    "spike_times.<population>, data.<file>, "
                                    "checkpoint.<dir|every_steps|every_seconds|at_end>, "
-                                   "custom_updates.<group>.every|at_end, datasets.<population>.<key>)");
+                                   "custom_updates.<group>.every|at_end, datasets.<population>.<key>, "
+                                   "train.<key>)");
     expect_set_error("custom_updates.Softmax.every=-1",
                      "--set 'custom_updates.Softmax.every=-1': 'custom_updates.Softmax.every' must "
                      "be a whole number of steps from 0 (not periodic) to 2000000000 (got '-1')");
@@ -418,9 +419,135 @@ static void test_datasets(void **state)
                      "'datasets.E.order' must be sequential or shuffle (got 'random')");
     expect_set_error("datasets.E.oder=shuffle", "--set 'datasets.E.oder=shuffle': "
                      "'datasets.E': unknown key 'oder' (did you mean 'order'?) (keys: file, "
-                     "order, seed, example_steps, example_time, start)");
+                     "order, seed, example_steps, example_time, start, labels, encode, tau, "
+                     "threshold, limit)");
+    /* IDX images (rt_idx.c): labels, encode, tau, threshold (defaults mlGeNN's), limit */
+    assert_true(c.datasets[1].tau == 20.0 && c.datasets[1].threshold == 51.0);
+    assert_int_equal(c.datasets[1].limit, 0);
+    assert_string_equal(c.datasets[1].labels, "");
+    const char *idx = "datasets:\n  E:\n    file: t10k-images-idx3-ubyte.gz\n"
+                      "    labels: t10k-labels-idx1-ubyte.gz\n    encode: log_latency\n"
+                      "    tau: 12.5\n    threshold: 0\n    limit: 100\n";
+    c = fresh();
+    assert_int_equal(snn_config_load_string(&c, idx, "run.yaml", NP, POPS, err,
+                                             sizeof err), 0);
+    assert_string_equal(c.datasets[0].labels, "t10k-labels-idx1-ubyte.gz");
+    assert_true(c.datasets[0].tau == 12.5 && c.datasets[0].threshold == 0.0);
+    assert_int_equal(c.datasets[0].limit, 100);
+    expect_error("datasets:\n  E:\n    encode: rate",
+                 "run.yaml:3: 'datasets.E.encode' must be log_latency (the one encoding of IDX "
+                 "images; got 'rate')");
+    expect_error("datasets:\n  E:\n    tau: 0",
+                 "run.yaml:3: 'datasets.E.tau' must be a time > 0 in ms (got '0')");
+    expect_error("datasets:\n  E:\n    threshold: 255",
+                 "run.yaml:3: 'datasets.E.threshold' must be an intensity from 0 to below 255 "
+                 "(got '255')");
+    expect_error("datasets:\n  E:\n    limit: 0",
+                 "run.yaml:3: 'datasets.E.limit' must be a number of examples >= 1 (got '0')");
+    expect_error("datasets:\n  E:\n    labels: []",
+                 "run.yaml:3: 'datasets.E.labels' must be an IDX labels file (got a list)");
     expect_set_error("datasets.E.file=", "--set 'datasets.E.file=': 'datasets.E.file' must be "
                      "a data set directory (got nothing)");
+}
+
+/* train: the YAML form, --set train.<key>, defaults and errors with their lines */
+static void test_train(void **state)
+{
+    (void)state;
+    snn_config c = fresh();
+    char err[1024] = "";
+    assert_int_equal(c.train.on, 0);
+    assert_int_equal(c.train.epochs, 1);
+    assert_int_equal(c.train.shuffle, 1);
+    assert_int_equal(c.train.reset, 1);
+    assert_int_equal(c.train.evaluate_every, 1);
+    const char *yaml =
+        "train:\n"
+        "  epochs: 5\n"
+        "  train: { Thalamus: tr }\n"
+        "  test: { Thalamus: te }\n"
+        "  shuffle: false\n"
+        "  seed: 9\n"
+        "  evaluate_every: 2\n"
+        "  reset: none\n"
+        "  groups:\n"
+        "    example_end: [A, B]\n"
+        "    batch_end: C\n"
+        "    epoch_end: [D]\n"
+        "    every_steps: { E: 10 }\n"
+        "  schedule:\n"
+        "    L.eta: [0.1, 0.05]\n"
+        "    L.c: { factor: 0.5, every: 3 }\n"
+        "  metrics: { output: Out.y, loss: Out.l }\n"
+        "  save: { dir: w, vars: [P.w, Out.b], every_epochs: 2 }\n"
+        "  load: w0\n";
+    assert_int_equal(snn_config_load_string(&c, yaml, "run.yaml", NP, POPS, err, sizeof err), 0);
+    const struct snn_train_set *t = &c.train;
+    assert_int_equal(t->on, 1);
+    assert_string_equal(t->where, "run.yaml:2");
+    assert_int_equal(t->epochs, 5);
+    assert_string_equal(t->pop, "Thalamus");
+    assert_string_equal(t->train_path, "tr");
+    assert_string_equal(t->test_path, "te");
+    assert_string_equal(t->test_where, "run.yaml:4");
+    assert_int_equal(t->shuffle, 0);
+    assert_int_equal(t->has_seed, 1);
+    assert_int_equal(t->seed, 9);
+    assert_int_equal(t->evaluate_every, 2);
+    assert_int_equal(t->reset, 0);
+    assert_int_equal(t->n_groups, 5);
+    assert_string_equal(t->groups[1].name, "B");
+    assert_int_equal(t->groups[1].at, SNN_TRAIN_EXAMPLE_END);
+    assert_string_equal(t->groups[1].where, "run.yaml:10");
+    assert_int_equal(t->groups[2].at, SNN_TRAIN_BATCH_END);
+    assert_int_equal(t->groups[3].at, SNN_TRAIN_EPOCH_END);
+    assert_int_equal(t->groups[4].at, SNN_TRAIN_EVERY_STEPS);
+    assert_int_equal(t->groups[4].every, 10);
+    assert_int_equal(t->n_sched, 2);
+    assert_int_equal(t->sched[0].n, 2);
+    assert_true(t->sched[0].values[1] == 0.05);
+    assert_int_equal(t->sched[1].n, 0);
+    assert_true(t->sched[1].factor == 0.5);
+    assert_int_equal(t->sched[1].every, 3);
+    assert_string_equal(t->out_var, "Out.y");
+    assert_string_equal(t->loss_var, "Out.l");
+    assert_int_equal(t->n_save, 2);
+    assert_string_equal(t->save_vars[1], "Out.b");
+    assert_string_equal(t->save_dir, "w");
+    assert_int_equal(t->save_every, 2);
+    assert_string_equal(t->load_dir, "w0");
+    assert_int_equal(snn_config_set(&c, "train.epochs=7", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.train.epochs, 7);
+    assert_string_equal(c.train.epochs_where, "--set 'train.epochs=7'");
+    assert_int_equal(snn_config_set(&c, "train.evaluate_only=true", NP, POPS, err, sizeof err),
+                     0);
+    assert_int_equal(c.train.evaluate_only, 1);
+    expect_error("train: 3", "run.yaml:1: 'train' must be a mapping such as { epochs: 10, train: "
+                             "{ In: train_dir }, test: { In: test_dir } } (got '3')");
+    expect_error("train:\n  epochs: 0",
+                 "run.yaml:2: 'train.epochs' must be a whole number from 1 to 1000000000 (got '0')");
+    expect_error("train:\n  epoch: 2", "run.yaml:2: 'train': unknown key 'epoch' (did you mean "
+                                       "'epochs'?) (keys: epochs, batch, train, test, shuffle, "
+                                       "seed, evaluate_every, reset, evaluate_only, groups, "
+                                       "schedule, metrics, save, load)");
+    expect_error("train:\n  train: { Thalamos: x }", "run.yaml:2: 'train.train': the model has no "
+                                                     "population 'Thalamos' (did you mean "
+                                                     "'Thalamus'?)");
+    expect_error("train:\n  reset: always",
+                 "run.yaml:2: 'train.reset' must be example or none (got 'always')");
+    expect_error("train:\n  groups:\n    example_begin: [A]",
+                 "run.yaml:3: 'train.groups': unknown boundary 'example_begin' (did you mean "
+                 "'example_end'?) (example_end, batch_end, epoch_end, every_steps)");
+    expect_error("train:\n  schedule:\n    L.eta: { every: 2 }",
+                 "run.yaml:3: 'train.schedule.L.eta' needs a factor, e.g. { factor: 0.5, every: "
+                 "10 }");
+    expect_error("train:\n  schedule:\n    L.eta: [0.1, x]",
+                 "run.yaml:3: 'train.schedule.L.eta': the values must be numbers");
+    expect_set_error("train.groups.example_end=A", "--set 'train.groups.example_end=A': "
+                     "'train.groups.example_end': give it in the run config file (lists and "
+                     "mappings: docs/run.md, Training loop)");
+    expect_set_error("train.batch=0", "--set 'train.batch=0': 'train.batch' must be a whole "
+                     "number from 1 to 1000000000 (got '0')");
 }
 
 int main(void)
@@ -431,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_file),
         cmocka_unit_test(test_set),           cmocka_unit_test(test_set_errors),
         cmocka_unit_test(test_checkpoint),  cmocka_unit_test(test_datasets),
+        cmocka_unit_test(test_train),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

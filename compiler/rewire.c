@@ -1,0 +1,626 @@
+/*
+ * rewire.c - connectivity updates (connectivity_update{}): structural plasticity on the C
+ * back end.
+ *
+ * check_conn_updates resolves the projection and the code (removal predicate per synapse,
+ * count or total and target per row, initial values per new synapse); rewire_c_scope
+ * writes one function per update (snn_rewire_<name>) and the setup after construction;
+ * rewire_phase_code is the phase table's 'conn_update' row.  The runtime part (capacity,
+ * re-layout, sorted insertion, spreading, counters) is runtime/rt_rewire.c; the scheme
+ * that keeps the result independent of threads and ranks is in docs/parallel.md.
+ */
+#include "backend.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* SYM_BUILTIN indices of the names connectivity-update code sees */
+enum {
+    RB_I = 100, RB_K, RB_N_PRE, RB_N_POST, RB_ROW_LENGTH, RB_MAX_ROW_LENGTH, RB_N_REMOVED,
+    RB_ID_PRE, RB_ID_POST, RB_DT, RB_T,
+};
+
+/* The per-synapse variables of pj as the update sees them: the weight update model's, or
+ * for static synapses with per-synapse weights the weight "w" (n = 1), or none. */
+static int n_svars(const Projection *pj)
+{
+    if (pj->syn)
+        return pj->syn->n_vars;
+    return pj->weight.kind != INIT_CONSTANT ? 1 : 0;
+}
+static const char *svar_name(const Projection *pj, int i)
+{
+    return pj->syn ? pj->syn->vars[i].name : "w";
+}
+static bool svar_is_weight(const Projection *pj, int i)
+{
+    return !pj->syn || !strcmp(pj->syn->vars[i].name, pj->syn->weight);
+}
+
+typedef enum { RC_REMOVE, RC_COUNT, RC_TOTAL, RC_TARGET, RC_INIT } RwCode;
+
+static Sym *rw_syms(const ConnUpdate *u, const Projection *pj, RwCode which, int *n)
+{
+    const NeuronModel *nms[2] = {pj->pre->model, pj->post->model};
+    const SynapseModel *sm = pj->syn;
+    Sym *s = arena_alloc(sizeof(Sym) * (size_t)(u->n_params + n_svars(pj) + 16 +
+                                                (sm ? sm->n_pre_vars + sm->n_post_vars : 0) +
+                                                nms[0]->n_vars + nms[1]->n_vars));
+    int k = 0;
+    for (int i = 0; i < u->n_params; i++)
+        s[k++] = (Sym){u->params[i].name, SYM_PARAM, i, false, 0};
+    s[k++] = (Sym){"N_pre", SYM_BUILTIN, RB_N_PRE, false, 0};
+    s[k++] = (Sym){"N_post", SYM_BUILTIN, RB_N_POST, false, 0};
+    s[k++] = (Sym){"dt", SYM_BUILTIN, RB_DT, false, 0};
+    s[k++] = (Sym){"t", SYM_BUILTIN, RB_T, false, 0};
+    switch (which) {
+    case RC_REMOVE:
+        for (int i = 0; i < n_svars(pj); i++)
+            s[k++] = (Sym){svar_name(pj, i), SYM_SYN, i, false, 0};
+        for (int i = 0; sm && i < sm->n_pre_vars; i++)
+            s[k++] = (Sym){sm->pre_vars[i].name, SYM_PRE, i, false, 0};
+        for (int i = 0; sm && i < sm->n_post_vars; i++)
+            s[k++] = (Sym){sm->post_vars[i].name, SYM_POST, i, false, 0};
+        for (int side = 0; side < 2; side++)
+            for (int i = 0; i < nms[side]->n_vars; i++)
+                s[k++] = (Sym){arena_printf("%s_%s", nms[side]->vars[i].name,
+                                            side ? "post" : "pre"),
+                               side ? SYM_POST_NEURON : SYM_PRE_NEURON, i, false, 0};
+        s[k++] = (Sym){"id_pre", SYM_BUILTIN, RB_ID_PRE, false, 0};
+        s[k++] = (Sym){"id_post", SYM_BUILTIN, RB_ID_POST, false, 0};
+        break;
+    case RC_COUNT:
+    case RC_TARGET:
+        s[k++] = (Sym){"i", SYM_BUILTIN, RB_I, false, 0};
+        if (which == RC_TARGET)
+            s[k++] = (Sym){"k", SYM_BUILTIN, RB_K, false, 0};
+        s[k++] = (Sym){"row_length", SYM_BUILTIN, RB_ROW_LENGTH, false, 0};
+        s[k++] = (Sym){"max_row_length", SYM_BUILTIN, RB_MAX_ROW_LENGTH, false, 0};
+        s[k++] = (Sym){"n_removed", SYM_BUILTIN, RB_N_REMOVED, false, 0};
+        break;
+    case RC_TOTAL:
+        s[k++] = (Sym){"n_removed", SYM_BUILTIN, RB_N_REMOVED, false, 0};
+        s[k++] = (Sym){"max_row_length", SYM_BUILTIN, RB_MAX_ROW_LENGTH, false, 0};
+        break;
+    case RC_INIT:
+        s[k++] = (Sym){"id_pre", SYM_BUILTIN, RB_ID_PRE, false, 0};
+        s[k++] = (Sym){"id_post", SYM_BUILTIN, RB_ID_POST, false, 0};
+        break;
+    }
+    *n = k;
+    return s;
+}
+
+static bool is_draw(const Stmt *s, const Expr *e);
+
+static bool expr_draws(const Expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EX_CALL && e->sym && e->sym->kind == SYM_RNG)
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (expr_draws(e->args[i]))
+            return true;
+    return expr_draws(e->a) || expr_draws(e->b) || expr_draws(e->c);
+}
+static bool is_draw(const Stmt *s, const Expr *e)
+{
+    return code_uses_rng(s, NULL) || expr_draws(e);
+}
+
+static int parse_rw(const ConnUpdate *u, const Projection *pj, CodeStr *cs, RwCode which,
+                    const char *field)
+{
+    if (!cs->text)
+        return 0;
+    const char *what = arena_printf("connectivity_update '%s' %s code", u->name, field);
+    cs->stmts = code_parse_value(cs->text, cs->loc, what, &cs->expr);
+    if (!cs->stmts)
+        return 1;
+    int n;
+    Sym *syms = rw_syms(u, pj, which, &n);
+    int errs = code_resolve_value(cs->stmts, cs->expr, syms, n, cs->loc, what);
+    if (!errs && which == RC_TOTAL && is_draw(cs->stmts, cs->expr)) {
+        diag_error(cs->loc, "%s: no random draws in 'total' (it is one number for the whole "
+                            "projection; the rows it goes to are drawn by the update)", what);
+        errs++;
+    }
+    return errs;
+}
+
+static int check_one(Model *m, ConnUpdate *u)
+{
+    const char *what = arena_printf("connectivity_update '%s'", u->name);
+    Projection *pj = NULL;
+    for (int i = 0; i < m->n_projs; i++)
+        if (!strcmp(m->projs[i]->name, u->proj_name))
+            pj = m->projs[i];
+    if (!pj) {
+        const char **c = arena_alloc(sizeof(char *) * (size_t)(m->n_projs + 1));
+        for (int i = 0; i < m->n_projs; i++)
+            c[i] = m->projs[i]->name;
+        char hint[128];
+        diag_hint(hint, sizeof hint, u->proj_name, c, m->n_projs);
+        diag_error(u->loc, "%s: no projection '%s'%s", what, u->proj_name, hint);
+        return 1;
+    }
+    u->proj = pj;
+    int errs = 0;
+    u->group_index = -1;
+    if (u->group) {
+        const char **gn = arena_alloc(sizeof(char *) * (size_t)(m->n_cu_groups + 1));
+        for (int g = 0; g < m->n_cu_groups; g++) {
+            gn[g] = m->cu_groups[g].name;
+            if (!strcmp(gn[g], u->group))
+                u->group_index = g;
+        }
+        if (u->group_index < 0) {
+            char hint[128];
+            diag_hint(hint, sizeof hint, u->group, gn, m->n_cu_groups);
+            diag_error(u->loc, "%s: no custom-update group '%s'%s (a group is named by the "
+                               "custom_update{}s in it)", what, u->group, hint);
+            errs++;
+        }
+    }
+    for (int i = 0; i < u->index; i++)
+        if (m->cupds[i]->proj == pj) {
+            diag_error(u->loc, "%s: projection '%s' already has connectivity update '%s' (%s:%d); "
+                               "one per projection so far", what, pj->name, m->cupds[i]->name,
+                       m->cupds[i]->loc.file, m->cupds[i]->loc.line);
+            errs++;
+        }
+    if (pj->format != FORMAT_SPARSE) {
+        diag_error(u->loc, "%s: projection '%s' has format = \"%s\"; connectivity updates "
+                           "need format = \"sparse\" (ragged rows that can change)", what,
+                   pj->name, pj->format == FORMAT_DENSE ? "dense" : "procedural");
+        return errs + 1;
+    }
+    if (pj->delay_init.kind != INIT_CONSTANT) {
+        diag_error(u->loc, "%s: projection '%s' has per-synapse delays, which connectivity "
+                           "updates do not move yet; give it one delay (delay = 1.0)", what,
+                   pj->name);
+        errs++;
+    }
+    if (pj->conn.kind != CONN_USER && pj->conn.multapses) {
+        diag_error(u->loc, "%s: projection '%s' allows multapses (%s); a rewired projection "
+                           "must not have them (their sums would depend on storage order): "
+                           "give multapses = false", what, pj->name, conn_rule_name(&pj->conn));
+        errs++;
+    }
+    /* rules whose built row length is known: a capacity below it cannot hold the rows */
+    int64_t built = pj->conn.kind == CONN_FIXED_OUTDEGREE ? pj->conn.k
+                    : pj->conn.kind == CONN_ALL_TO_ALL
+                        ? pj->post->n - (!pj->conn.autapses && pj->pre == pj->post)
+                        : 0;
+    if (pj->max_row_length && built > pj->max_row_length) {
+        diag_error(pj->loc, "projection '%s': max_row_length %lld cannot hold its rows (%s "
+                            "gives every source %lld synapses; %s rewires it)", pj->name,
+                   (long long)pj->max_row_length, conn_rule_name(&pj->conn), (long long)built,
+                   what);
+        errs++;
+    }
+    for (int i = 0; i < m->n_cus; i++) {
+        const CustomUpdate *cu = m->cus[i];
+        for (int k = 0; k < cu->n_vars; k++)
+            if (cu->proj == pj && cu->vars[k].reduce == CU_REDUCE_NONE) {
+                diag_error(cu->loc, "custom_update '%s': per-synapse variable '%s' on projection "
+                                    "'%s', which %s rewires: not supported yet", cu->name,
+                           cu->vars[k].name, pj->name, what);
+                errs++;
+            }
+    }
+    if (u->target.text && !u->count.text && !u->total.text) {
+        diag_error(u->loc, "%s: 'add' needs 'count' or 'total'", what);
+        errs++;
+    }
+    errs += parse_rw(u, pj, &u->remove, RC_REMOVE, "remove");
+    errs += parse_rw(u, pj, &u->count, RC_COUNT, "add.count");
+    errs += parse_rw(u, pj, &u->total, RC_TOTAL, "add.total");
+    errs += parse_rw(u, pj, &u->target, RC_TARGET, "add.target");
+    int nv = n_svars(pj);
+    u->init_of_var = arena_alloc(sizeof(int) * (size_t)(nv + 1));
+    for (int v = 0; v < nv; v++)
+        u->init_of_var[v] = -1;
+    const char **cands = arena_alloc(sizeof(char *) * (size_t)(nv + 1));
+    for (int v = 0; v < nv; v++)
+        cands[v] = svar_name(pj, v);
+    for (int k = 0; k < u->n_init; k++) {
+        int v = -1;
+        for (int q = 0; q < nv; q++)
+            if (!strcmp(cands[q], u->init_names[k]))
+                v = q;
+        if (v < 0) {
+            char hint[128];
+            diag_hint(hint, sizeof hint, u->init_names[k], cands, nv);
+            diag_error(u->init_code[k].loc, "%s: add.init: projection '%s' has no synapse "
+                       "variable '%s'%s%s", what, pj->name, u->init_names[k], hint,
+                       nv ? "" : " (its synapses store nothing but their target)");
+            errs++;
+            continue;
+        }
+        u->init_of_var[v] = k;
+        errs += parse_rw(u, pj, &u->init_code[k], RC_INIT,
+                         arena_printf("add.init.%s", u->init_names[k]));
+    }
+    if (u->count.text || u->total.text)
+        for (int v = 0; v < nv; v++) {
+            if (u->init_of_var[v] >= 0)
+                continue;
+            bool ok = pj->syn && pj->syn->vars[v].init.kind == INIT_CONSTANT;
+            if (!ok) {
+                diag_error(u->loc, "%s: add.init has no value for synapse variable '%s' of "
+                           "projection '%s'%s: give add.init = { %s = ... }", what,
+                           svar_name(pj, v), pj->name,
+                           pj->syn ? " (its declared initial value is not a number)"
+                                   : " (static synapses with per-synapse weights)",
+                           svar_name(pj, v));
+                errs++;
+            }
+        }
+    if (!errs)
+        pj->rewired = true;
+    return errs;
+}
+
+int check_conn_updates(Model *m)
+{
+    int errs = 0;
+    for (int i = 0; i < m->n_cupds; i++)
+        errs += check_one(m, m->cupds[i]);
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        if ((pj->max_row_length || pj->row_padding > 0) && !pj->rewired && !errs)
+            diag_warn(pj->loc, "projection '%s': max_row_length / row_padding has no effect "
+                               "without a connectivity_update", pj->name);
+    }
+    return errs;
+}
+
+int check_mpi_conn_updates(Model *m)
+{
+    int errs = 0;
+    for (int i = 0; i < m->n_cupds; i++) {
+        ConnUpdate *u = m->cupds[i];
+        if (!u->proj)
+            continue;
+        const char *what = arena_printf("connectivity_update '%s'", u->name);
+        for (int k = 0; k < u->proj->pre->model->n_vars && u->remove.text; k++) {
+            const char *nv = arena_printf("%s_pre", u->proj->pre->model->vars[k].name);
+            if (strstr(u->remove.text, nv)) {
+                diag_error(u->remove.loc, "%s: remove reads '%s', the presynaptic neuron's "
+                           "variable, which --mpi does not support (a synapse lives on its "
+                           "target's rank, its source may live on another)", what, nv);
+                errs++;
+            }
+        }
+    }
+    return errs;
+}
+
+/* ---- C code --------------------------------------------------------------------------- */
+
+typedef struct RwCtx {
+    const Model *m;
+    const ConnUpdate *u;
+} RwCtx;
+
+static void rw_print_name(void *ud, StrBuf *out, const Sym *sym)
+{
+    const RwCtx *c = ud;
+    const Projection *pj = c->u->proj;
+    switch (sym->kind) {
+    case SYM_PARAM:
+        code_print_number(out, c->u->params[sym->index].value, false);
+        break;
+    case SYM_SYN:
+        sb_printf(out, "snn_rv_%s", svar_name(pj, sym->index));
+        break;
+    case SYM_PRE:
+        sb_printf(out, "(double)snn_pv_%s_%s[snn_pre]", pj->name, sym->name);
+        break;
+    case SYM_POST:
+        sb_printf(out, "(double)snn_qv_%s_%s[snn_post]", pj->name, sym->name);
+        break;
+    case SYM_PRE_NEURON: /* every source is local: refused with --mpi */
+        sb_printf(out, "(double)%s_%s[snn_pre]", pj->pre->name,
+                  pj->pre->model->vars[sym->index].name);
+        break;
+    case SYM_POST_NEURON:
+        sb_printf(out, "(double)%s_%s[snn_post]", pj->post->name,
+                  pj->post->model->vars[sym->index].name);
+        break;
+    case SYM_BUILTIN:
+        switch (sym->index) {
+        case RB_I: sb_puts(out, "((double)snn_pre)"); break;
+        case RB_K: sb_puts(out, "((double)snn_k)"); break;
+        case RB_N_PRE: sb_printf(out, "((double)SNN_N_%s)", pj->pre->name); break;
+        case RB_N_POST: sb_printf(out, "((double)SNN_N_%s)", pj->post->name); break;
+        case RB_ROW_LENGTH: sb_puts(out, "((double)snn_st->len[snn_pre])"); break;
+        case RB_MAX_ROW_LENGTH: sb_puts(out, "((double)snn_st->capacity)"); break;
+        case RB_N_REMOVED: sb_puts(out, "((double)snn_nrem)"); break;
+        case RB_ID_PRE: sb_puts(out, "((double)snn_pre)"); break;
+        case RB_ID_POST: sb_puts(out, "((double)snn_gpost)"); break;
+        case RB_DT: code_print_number(out, c->m->dt, false); break;
+        case RB_T: sb_puts(out, "((double)(step + 1) * SNN_DT)"); break;
+        default: sb_puts(out, sym->name); break;
+        }
+        break;
+    case SYM_LOCAL:
+        sb_printf(out, "%s_l%d", sym->name, sym->index);
+        break;
+    default:
+        sb_puts(out, sym->name);
+        break;
+    }
+}
+
+/* "{ statements; var = value; }" */
+static void rw_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *var, int ind,
+                     const EmitOptions *opt)
+{
+    CodePrinter pr = {.is_float = false, .scalar_name = "double", .name = rw_print_name,
+                      .rng = emit_print_rng_double, .ud = (void *)c};
+    if (opt->line_directives) {
+        pr.line_file = cs->loc.file;
+        pr.line_base = cs->loc.line;
+    }
+    sb_printf(o, "%*s{\n", ind, "");
+    code_print_stmts(o, cs->stmts, ind + 4, &pr);
+    if (pr.line_file)
+        sb_printf(o, "#line %d \"%s\"\n", cs->loc.line + cs->expr->line - 1, pr.line_file);
+    sb_printf(o, "%*s%s = ", ind + 4, "", var);
+    CodePrinter pe = pr;
+    pe.line_file = NULL;
+    code_print_expr(o, cs->expr, &pe);
+    sb_puts(o, ";\n");
+    if (pr.line_file)
+        sb_puts(o, EMIT_RESYNC "\n");
+    sb_printf(o, "%*s}\n", ind, "");
+}
+
+static bool cs_draws(const CodeStr *cs)
+{
+    return cs->stmts && is_draw(cs->stmts, cs->expr);
+}
+
+/* The arrays of block snn_t's synapse variables (other than the weight): snn_svt_<v>. */
+static void block_vars(StrBuf *o, const Projection *pj, int ind)
+{
+    for (int v = 0; v < n_svars(pj); v++)
+        if (!svar_is_weight(pj, v))
+            sb_printf(o, "%*sscalar *restrict snn_svt_%s = snn_sv_%s_%s + snn_soff_%s[snn_t];\n",
+                      ind, "", svar_name(pj, v), pj->name, svar_name(pj, v), pj->name);
+}
+
+static const char *var_ref(const Projection *pj, int v, const char *pos)
+{
+    return svar_is_weight(pj, v) ? arena_printf("snn_w[%s]", pos)
+                                 : arena_printf("snn_svt_%s[%s]", svar_name(pj, v), pos);
+}
+
+static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
+{
+    const Projection *pj = u->proj;
+    const char *n = pj->name, *pre = pj->pre->name, *post = pj->post->name;
+    RwCtx c = {m, u};
+    int nv = n_svars(pj);
+    bool has_w = nv > 0;
+    sb_printf(o, "\n/* connectivity_update '%s' (%s:%d) on projection '%s': removals in each "
+                 "thread block, then additions\n * from each row's stream, each block and rank "
+                 "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
+              u->loc.line, n);
+    sb_printf(o, "static void snn_rewire_%s(snn_run *run, uint64_t step)\n{\n", u->name);
+    sb_printf(o, "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n", u->index);
+    sb_puts(o, "    const double snn_t0 = snn_now();\n");
+    sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
+    sb_puts(o, "    (void)run;\n");
+    /* removals */
+    if (u->remove.stmts) {
+        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+        sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+        sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
+        sb_puts(o, "        uint32_t *restrict snn_rl = snn_R->row_len;\n");
+        sb_printf(o, "        %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
+        if (has_w)
+            sb_puts(o, "        scalar *restrict snn_w = snn_R->weight;\n");
+        block_vars(o, pj, 8);
+        sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
+        sb_puts(o, "        uint64_t snn_nsyn = 0;\n");
+        sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
+                   "snn_rl[snn_pre];\n");
+        sb_puts(o, "            uint64_t snn_o = snn_a;\n");
+        sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
+        sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* "
+                   "this rank's index */\n");
+        sb_printf(o, "                const uint32_t snn_gpost = SNN_LO_%s + snn_post;\n", post);
+        sb_puts(o, "                (void)snn_post; (void)snn_gpost;\n");
+        sb_puts(o, "                double snn_rm;\n                {\n");
+        if (cs_draws(&u->remove)) {
+            sb_puts(o, "                    snn_rng snn_rng_st; /* keyed by the synapse: (pre, "
+                       "post, 0), the step */\n");
+            sb_puts(o, "                    snn_rng_init_synk(&snn_rng_st, snn_st->key_remove, "
+                       "0u, snn_pre, snn_gpost, 0u, step);\n");
+        }
+        for (int v = 0; v < nv; v++)
+            sb_printf(o, "                    const double snn_rv_%s = (double)%s;\n"
+                         "                    (void)snn_rv_%s;\n", svar_name(pj, v),
+                      var_ref(pj, v, "snn_pos"), svar_name(pj, v));
+        rw_value(o, &c, &u->remove, "snn_rm", 20, opt);
+        sb_puts(o, "                }\n");
+        sb_puts(o, "                if (snn_rm != 0.0) { /* removed (NaN too) */\n"
+                   "                    snn_cnt[0]++;\n                    continue;\n"
+                   "                }\n");
+        sb_puts(o, "                if (snn_o != snn_pos) { /* the synapse and all it holds move "
+                   "down, in order */\n");
+        sb_puts(o, "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
+        for (int v = 0; v < nv; v++)
+            sb_printf(o, "                    %s = %s;\n", var_ref(pj, v, "snn_o"),
+                      var_ref(pj, v, "snn_pos"));
+        sb_puts(o, "                }\n                snn_o++;\n            }\n");
+        sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n");
+        sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n");
+        sb_puts(o, "        snn_R->n_syn = snn_nsyn;\n    }\n");
+    }
+    sb_puts(o, "    snn_sum_int64(snn_cnt, 1); /* every rank's removals */\n");
+    sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
+    sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* global row lengths */\n",
+              n);
+    sb_puts(o, "    snn_st->step_failed = 0;\n");
+    if (u->count.stmts || u->total.stmts) {
+        if (u->total.stmts) {
+            sb_puts(o, "    {\n        double snn_total;\n");
+            rw_value(o, &c, &u->total, "snn_total", 8, opt);
+            sb_puts(o, "        snn_rewire_spread(snn_st, run->seed, snn_st->stream_dist, step,\n"
+                       "                          snn_rewire_whole(snn_st, \"add.total\", 0, "
+                       "snn_total, 9007199254740992.0));\n    }\n");
+        }
+        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        if (cs_draws(&u->count) || cs_draws(&u->target)) {
+            sb_puts(o, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
+                       "targets in order */\n");
+            sb_puts(o, "        snn_rng_init(&snn_rng_st, run->seed, snn_st->stream_add, snn_pre, "
+                       "step);\n");
+        }
+        if (u->count.stmts) {
+            sb_puts(o, "        double snn_count;\n");
+            rw_value(o, &c, &u->count, "snn_count", 8, opt);
+            sb_puts(o, "        const uint64_t snn_c = snn_rewire_whole(snn_st, \"add.count\", "
+                       "snn_pre, snn_count, 4294967295.0);\n");
+        } else {
+            sb_puts(o, "        const uint64_t snn_c = snn_st->adds[snn_pre];\n");
+        }
+        sb_puts(o, "        const uint64_t snn_room = (uint64_t)snn_st->capacity - "
+                   "(uint64_t)snn_st->len[snn_pre];\n");
+        sb_puts(o, "        const uint64_t snn_try = snn_c < snn_room ? snn_c : snn_room;\n");
+        sb_puts(o, "        snn_st->step_failed += snn_c - snn_try; /* no room in the row: "
+                   "the same on every rank */\n");
+        sb_puts(o, "        for (uint32_t snn_k = 0; snn_k < (uint32_t)snn_try; snn_k++) {\n");
+        sb_puts(o, "            double snn_target;\n");
+        rw_value(o, &c, &u->target, "snn_target", 12, opt);
+        sb_printf(o, "            const uint32_t snn_gpost = (uint32_t)snn_rewire_whole(snn_st, "
+                     "\"add.target\", snn_pre, snn_target, (double)SNN_N_%s - 1.0);\n", post);
+        sb_printf(o, "            if (snn_gpost < SNN_LO_%s || snn_gpost >= SNN_LO_%s + SNN_NL_%s)\n"
+                     "                continue; /* another rank's target */\n", post, post, post);
+        sb_printf(o, "            const uint32_t snn_post = snn_gpost - SNN_LO_%s;\n", post);
+        sb_puts(o, "            int snn_t = 0; /* the thread block holding the target */\n");
+        sb_printf(o, "            while (snn_post >= snn_tlo_%s[snn_t + 1])\n                snn_t++;\n",
+                  post);
+        sb_printf(o, "            snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+        int nx = 0;
+        for (int v = 0; v < nv; v++)
+            nx += !svar_is_weight(pj, v);
+        sb_printf(o, "            void *const snn_vars[%d] = {", nx ? nx : 1);
+        int q = 0;
+        for (int v = 0; v < nv; v++)
+            if (!svar_is_weight(pj, v))
+                sb_printf(o, "%ssnn_sv_%s_%s + snn_soff_%s[snn_t]", q++ ? ", " : "", n,
+                          svar_name(pj, v), n);
+        if (!q)
+            sb_puts(o, "NULL");
+        sb_puts(o, "};\n");
+        sb_printf(o, "            const int64_t snn_at = snn_rewire_insert(snn_R, snn_pre, snn_post "
+                     "- snn_tlo_%s[snn_t], snn_vars, %d, (int)sizeof(scalar));\n", post, nx);
+        sb_puts(o, "            if (snn_at < 0) { /* the pair is connected */\n"
+                   "                snn_cnt[2]++;\n                continue;\n            }\n");
+        sb_puts(o, "            snn_cnt[1]++;\n");
+        if (nv) {
+            if (has_w)
+                sb_puts(o, "            scalar *restrict snn_w = snn_R->weight;\n");
+            block_vars(o, pj, 12);
+            bool draws = false;
+            for (int k = 0; k < u->n_init; k++)
+                draws |= cs_draws(&u->init_code[k]);
+            sb_puts(o, "            {\n");
+            if (draws) {
+                sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the new synapse: "
+                           "(pre, post, 0), the step */\n");
+                sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_st->key_init, 0u, "
+                           "snn_pre, snn_gpost, 0u, step);\n");
+            }
+            for (int v = 0; v < nv; v++) {
+                int k = u->init_of_var[v];
+                const char *dst = var_ref(pj, v, "(uint64_t)snn_at");
+                if (k < 0) {
+                    sb_printf(o, "                %s = (scalar)%s; /* declared initial value */\n",
+                              dst, emit_c_double(pj->syn->vars[v].init.a));
+                    continue;
+                }
+                sb_puts(o, "                {\n                    double snn_v;\n");
+                rw_value(o, &c, &u->init_code[k], "snn_v", 20, opt);
+                sb_printf(o, "                    %s = (scalar)snn_v;\n                }\n", dst);
+            }
+            sb_puts(o, "            }\n");
+        }
+        sb_puts(o, "        }\n    }\n");
+    }
+    sb_puts(o, "    snn_sum_int64(snn_cnt + 1, 2); /* every rank's additions and failures */\n");
+    sb_puts(o, "    snn_st->runs++;\n");
+    sb_puts(o, "    snn_st->removed += (uint64_t)snn_cnt[0];\n");
+    sb_puts(o, "    snn_st->added += (uint64_t)snn_cnt[1];\n");
+    sb_puts(o, "    snn_st->failed += (uint64_t)snn_cnt[2] + snn_st->step_failed;\n");
+    sb_puts(o, "    snn_st->synapses = snn_st->synapses - (uint64_t)snn_cnt[0] + "
+               "(uint64_t)snn_cnt[1];\n");
+    sb_puts(o, "    const double snn_t1 = snn_now();\n");
+    sb_puts(o, "    snn_st->update_s += snn_t1 - snn_t0;\n");
+    if (pj->syn && pj->syn_code[SC_ON_POST].stmts) {
+        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) { /* the column views */\n");
+        sb_printf(o, "        snn_columns_free(&snn_cols_%s[snn_t]);\n", n);
+        sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
+                  n, n, n);
+        sb_puts(o, "    }\n");
+        sb_puts(o, "    snn_st->columns_s += snn_now() - snn_t1;\n");
+    }
+    sb_puts(o, "}\n");
+}
+
+void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
+{
+    StrBuf fns, setup;
+    sb_init(&fns);
+    sb_init(&setup);
+    for (int i = 0; i < m->n_cupds; i++) {
+        const ConnUpdate *u = m->cupds[i];
+        const Projection *pj = u->proj;
+        rewire_fn(&fns, m, u, opt);
+        sb_printf(&setup, "{ /* connectivity_update '%s': the rows' capacity */\n", u->name);
+        sb_printf(&setup, "    snn_rewire_stats *snn_st = snn_rewire_register(%d, \"%s\", \"%s\");\n",
+                  u->index, u->name, pj->name);
+        sb_printf(&setup, "    snn_st->key_remove = snn_rng_syn_key(run->seed, snn_stream_id(\"rw:%s/"
+                          "remove\"));\n", u->name);
+        sb_printf(&setup, "    snn_st->key_init = snn_rng_syn_key(run->seed, snn_stream_id(\"rw:%s/"
+                          "init\"));\n", u->name);
+        sb_printf(&setup, "    snn_st->stream_add = snn_stream_id(\"rw:%s/add\");\n", u->name);
+        sb_printf(&setup, "    snn_st->stream_dist = snn_stream_id(\"rw:%s/total\");\n", u->name);
+        sb_printf(&setup, "    if (run->cfg->ckpt_dir[0])\n"
+                          "        snn_fatal(\"checkpoint: projection '%s' is rewired by "
+                          "connectivity_update '%s'; checkpoints of rewired projections are not "
+                          "supported yet: leave 'checkpoint' out\");\n", pj->name, u->name);
+        sb_printf(&setup, "    snn_rewire_setup(snn_st, snn_syn_%s, snn_nthr, SNN_N_%s, SNN_N_%s, "
+                          "%lluull, %s);\n}\n", pj->name, pj->pre->name, pj->post->name,
+                  (unsigned long long)pj->max_row_length, emit_c_double(pj->row_padding));
+    }
+    tmpl_set(g, "rewire_fns", fns.len ? emit_take(&fns) : "");
+    tmpl_set(g, "rewire_setup", setup.len ? emit_take(&setup) : "/* no connectivity updates */");
+    tmpl_set(g, "rewire_release", m->n_cupds ? "snn_rewire_release();" : "");
+    sb_release(&fns);
+    sb_release(&setup);
+}
+
+/* The phase table's 'conn_update' row: each update when it is due. */
+void rewire_phase_code(StrBuf *o, const Model *m)
+{
+    for (int i = 0; i < m->n_cupds; i++) {
+        const ConnUpdate *u = m->cupds[i];
+        if (u->every && u->group_index >= 0)
+            sb_printf(o, "if ((step + 1) %% %du == 0 || snn_cupd_due(run, %d, step))\n",
+                      u->every, u->group_index);
+        else if (u->every)
+            sb_printf(o, "if ((step + 1) %% %du == 0)\n", u->every);
+        else
+            sb_printf(o, "if (snn_cupd_due(run, %d, step)) /* group '%s' */\n", u->group_index,
+                      u->group);
+        sb_printf(o, "    snn_rewire_%s(run, step);\n", u->name);
+    }
+}

@@ -1,0 +1,144 @@
+/*
+ * train.c - what the training loop of the runtime (runtime/rt_train.c, docs/run.md
+ * "Training loop") needs from a C simulator: the variables by name ("Out.y", "InOut.w",
+ * "Delta.m"), a custom-update group run on demand, the neuron state reset to its initial
+ * values between examples, and a data set population's spikes replaced batch by batch.
+ * Filled into templates/c/model.c.tmpl as train_fns and var_descs.
+ */
+#include "backend.h"
+#include "snncc.h"
+
+#include <string.h>
+
+static void var_desc(StrBuf *d, StrBuf *f, int *k, const char *name, int kind, int owner,
+                     const char *io)
+{
+    sb_printf(d, "%s{\"%s\", %d, %d},", *k ? "\n    " : "", name, kind, owner);
+    sb_printf(f, "    case %d:\n        %s\n        break;\n", *k, io);
+    (*k)++;
+}
+
+static int pop_index(const Model *m, const Population *p)
+{
+    for (int i = 0; i < m->n_pops; i++)
+        if (m->pops[i] == p)
+            return i;
+    return -1;
+}
+
+static int proj_index(const Model *m, const Projection *pj)
+{
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i] == pj)
+            return i;
+    return -1;
+}
+
+void train_c_scope(TmplScope *g, const Model *m)
+{
+    StrBuf d, f, o;
+    sb_init(&d);
+    sb_init(&f);
+    sb_init(&o);
+    int k = 0;
+    /* the variables by name: neuron (kind 0, owner: population), synapse (1, projection),
+     * custom update: one value (2), per neuron (3), per synapse (4) */
+    for (int i = 0; i < m->n_pops; i++) {
+        const Population *p = m->pops[i];
+        for (int v = 0; v < p->model->n_vars; v++) {
+            const char *c = arena_printf("%s_%s", p->name, p->model->vars[v].name);
+            var_desc(&d, &f, &k, arena_printf("%s.%s", p->name, p->model->vars[v].name), 0, i,
+                     arena_printf("fn(ctx, \"%s\", -1, %s, sizeof(scalar) * SNN_NL_%s, 0);", c,
+                                  c, p->name));
+        }
+    }
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        const SynapseModel *sm = pj->syn;
+        if (!sm)
+            continue;
+        for (int v = 0; v < sm->n_vars; v++) {
+            const char *vn = sm->vars[v].name;
+            const char *nm = arena_printf("%s.%s", pj->name, vn);
+            if (!strcmp(vn, sm->weight))
+                var_desc(&d, &f, &k, nm, 1, i,
+                         arena_printf("snn_state_synapses(fn, ctx, \"%s\", snn_syn_%s, snn_nthr, "
+                                      "NULL, NULL, 0);", nm, pj->name));
+            else
+                var_desc(&d, &f, &k, nm, 1, i,
+                         arena_printf("snn_state_synapses(fn, ctx, \"%s\", snn_syn_%s, snn_nthr, "
+                                      "snn_sv_%s_%s, snn_soff_%s, (int)sizeof(scalar));", nm,
+                                      pj->name, pj->name, vn, pj->name));
+        }
+    }
+    for (int i = 0; i < m->n_cus; i++) {
+        const CustomUpdate *cu = m->cus[i];
+        for (int v = 0; v < cu->n_vars; v++) {
+            const CuVar *cv = &cu->vars[v];
+            const char *nm = arena_printf("%s.%s", cu->name, cv->name);
+            const char *c = arena_printf("snn_cuv_%s_%s", cu->name, cv->name);
+            if (cv->reduce != CU_REDUCE_NONE)
+                var_desc(&d, &f, &k, nm, 2, -1,
+                         arena_printf("fn(ctx, \"%s\", -1, &%s, sizeof %s, 0);", nm, c, c));
+            else if (cu->proj)
+                var_desc(&d, &f, &k, nm, 4, proj_index(m, cu->proj),
+                         arena_printf("snn_state_synapses(fn, ctx, \"%s\", snn_syn_%s, snn_nthr, "
+                                      "%s, snn_soff_%s, (int)sizeof(scalar));", nm,
+                                      cu->proj->name, c, cu->proj->name));
+            else
+                var_desc(&d, &f, &k, nm, 3, pop_index(m, cu->pop),
+                         arena_printf("fn(ctx, \"%s\", -1, %s, sizeof(scalar) * SNN_NL_%s, 0);",
+                                      nm, c, cu->pop->name));
+        }
+    }
+    sb_puts(&o, "/* variable k of the table vars[] to fn (rt_train.c reads and writes it) */\n"
+                "static void model_var(snn_run *run, int k, int lane, snn_state_fn fn, void *ctx)\n{\n"
+                "    (void)run;\n    (void)lane; /* one lane: 0 */\n    (void)fn;\n"
+                "    (void)ctx;\n    switch (k) {\n");
+    sb_puts(&o, f.buf ? f.buf : "");
+    sb_puts(&o, "    default:\n        break;\n    }\n}\n\n");
+    /* this rank's synapses per source neuron of projection q (the order of model_var's
+     * synapse values: by source, the thread blocks in order) */
+    sb_puts(&o, "/* the synapses per source neuron of projection q on this rank */\n"
+                "static void model_rows(snn_run *run, int q, uint64_t *lens)\n{\n"
+                "    (void)run;\n    (void)lens;\n    switch (q) {\n");
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i]->syn)
+            sb_printf(&o, "    case %d:\n        for (uint32_t snn_p = 0; snn_p < SNN_N_%s; "
+                          "snn_p++) {\n            uint64_t snn_c = 0;\n"
+                          "            for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                          "                snn_c += snn_syn_%s[snn_t].row_len[snn_p];\n"
+                          "            lens[snn_p] = snn_c;\n        }\n        break;\n",
+                      i, m->projs[i]->pre->name, m->projs[i]->name);
+    sb_puts(&o, "    default:\n        break;\n    }\n}\n\n");
+    /* a custom-update group now, at the end of step 'step' */
+    sb_puts(&o, "/* custom-update group g now (the training loop's boundaries) */\n"
+                "static void model_cugroup(snn_run *run, int g, uint64_t step)\n{\n"
+                "    (void)run;\n    (void)step;\n    switch (g) {\n");
+    for (int gi = 0; gi < m->n_cu_groups; gi++)
+        sb_printf(&o, "    case %d:\n        snn_cugroup_%s(run, step);\n        break;\n", gi,
+                  m->cu_groups[gi].name);
+    sb_puts(&o, "    default:\n        break;\n    }\n}\n\n");
+    /* a data set population's spikes replaced (the runtime owns the arrays it hands over
+     * until it replaces them; model_release frees the last ones) */
+    sb_puts(&o, "/* population p's spikes from 'in' (its cursors back at the start) */\n"
+                "static void model_ds_feed(snn_run *run, int p, const snn_dataset_in *in)\n{\n"
+                "    (void)run;\n    (void)in;\n    switch (p) {\n");
+    for (int i = 0; i < m->n_pops; i++) {
+        const Population *p = m->pops[i];
+        if (!p->model->dataset)
+            continue;
+        sb_printf(&o, "    case %d:\n        snn_sss_%s = in->starts;\n"
+                      "        snn_sst_%s = in->steps;\n"
+                      "        for (uint32_t i = 0; i < SNN_NL_%s; i++)\n"
+                      "            snn_ssc_%s[i] = snn_sss_%s[SNN_LO_%s + i];\n        break;\n",
+                  i, p->name, p->name, p->name, p->name, p->name, p->name);
+    }
+    sb_puts(&o, "    default:\n        break;\n    }\n}\n");
+    tmpl_set(g, "train_fns", emit_take(&o));
+    tmpl_set(g, "var_descs", k ? emit_take(&d) : "{ NULL, 0, 0 }");
+    tmpl_set(g, "n_var_descs", arena_printf("%d", k));
+    sb_release(&d);
+    sb_release(&f);
+    sb_release(&o);
+}

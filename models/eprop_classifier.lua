@@ -1,0 +1,76 @@
+-- An e-prop classifier (Bellec et al. 2020, as the sparse classifiers of Knight, Senk &
+-- Nowotny 2025 use it: ../shared/reference/eprop.md section 1.1): a spike-pattern data set
+-- -> one hidden layer of e-prop LIF or ALIF neurons (recurrent or not) -> a leaky-integrator
+-- readout with a trainable bias; softmax and cross-entropy every step, Adam on every
+-- weight and the bias.  Built only from the standard library's e-prop entries
+-- (docs/language.md "e-prop").
+--
+--   snncc models/eprop_classifier.lua -D inputs=700 -D classes=20 -D hidden=256 -D alif=1 \
+--         -o build/eprop && build/eprop/eprop_classifier --set datasets.In.file=shd_train.h5
+--
+-- -D parameters (defaults):
+--   inputs (700), classes (20)   the data set's channels and classes (checked by the run)
+--   hidden (256)                 hidden neurons
+--   alif (1)                     1: ALIF hidden neurons (SHD, DVS gesture), 0: LIF (N-MNIST)
+--   recurrent (1)                1: hidden -> hidden connections (no autapses)
+--   p_in (1), p_rec (1)          connection probabilities: 1 is dense (all_to_all stored
+--                                 as a matrix), below 1 fixed_probability stored sparse; the
+--                                 weights are Normal(0, 1/sqrt(N_pre)) whatever p (KSN25)
+--   learn_every (1000)           steps between Adam steps (one example or batch of examples;
+--                                 the training loop will set it from the batch)
+--   lr (0.001)                   Adam's learning rate (runtime: --set params.IH_adam.lr=...)
+--   record_every (0)             record the readout's summed softmax pi_sum and cross-entropy
+--                                 ce every N steps (Out_pi_sum.npy, Out_ce.npy: the per-example
+--                                 prediction and loss are differences at example boundaries)
+-- DEEP R, batches and the training loop are not in it yet.
+network { name = "eprop_classifier", dt = 1.0, seed = 1234, precision = "float" }
+
+local n_in      = param("inputs", 700)
+local n_classes = param("classes", 20)
+local n_hid     = param("hidden", 256)
+local use_alif  = param("alif", 1) ~= 0
+local recurrent = param("recurrent", 1) ~= 0
+local p_in      = param("p_in", 1.0)
+local p_rec     = param("p_rec", 1.0)
+local every     = param("learn_every", 1000)
+local lr        = param("lr", 0.001)
+local rec_every = param("record_every", 0)
+if not (p_in > 0 and p_in <= 1 and p_rec > 0 and p_rec <= 1) then
+  error(string.format("p_in = %g, p_rec = %g: connection probabilities are in (0, 1]", p_in, p_rec))
+end
+if not (lr > 0 and lr < math.huge) or not (every >= 1) then
+  error(string.format("lr = %g must be > 0 and finite, learn_every = %g at least 1", lr, every))
+end
+
+local In  = population { "In", spike_source_dataset { classes = n_classes }, n_in }
+local H   = population { "H", use_alif and eprop_alif or eprop_lif, n_hid }
+local Out = population { "Out", eprop_readout, n_classes }
+local hsyn = use_alif and eprop_alif_syn or eprop_lif_syn
+
+local function conn(p, self)
+  if p >= 1 then
+    return all_to_all { autapses = not self }, self and "sparse" or "dense"
+  end
+  return fixed_probability(p, { autapses = not self }), "sparse"
+end
+
+local learned = { "IH", "HO" }
+local c, f = conn(p_in, false)
+projection { In, H, name = "IH", conn = c, format = f, synapse = hsyn,
+             weight = normal(0.0, 1.0 / math.sqrt(n_in)) }
+if recurrent then
+  c, f = conn(p_rec, true)
+  projection { H, H, name = "HH", conn = c, format = f, synapse = hsyn,
+               weight = normal(0.0, 1.0 / math.sqrt(n_hid)) }
+  learned[#learned + 1] = "HH"
+end
+projection { H, Out, name = "HO", conn = all_to_all(), format = "dense", synapse = eprop_out_syn,
+             weight = normal(0.0, 1.0 / math.sqrt(n_hid)), pre_input = "feedback" }
+
+eprop_softmax { Out }
+eprop_adam_step { Out, every = every }
+for _, p in ipairs(learned) do eprop_adam { p, lr = lr } end
+eprop_adam { Out, var = "b", grad = "gb", lr = lr }
+if rec_every > 0 then
+  record { Out = { "pi_sum", "ce", every = rec_every } }
+end

@@ -1,0 +1,223 @@
+/*
+ * rt_rewire.c - connectivity updates (connectivity_update{}, structural plasticity).
+ *
+ * The generated code runs the user's code (the removal predicate per synapse, the count
+ * and targets per row, the initial values of a new synapse); this file holds what does not
+ * depend on the model: the row capacity (checked on global row lengths, so the network
+ * does not depend on the decomposition), the re-layout of a thread block's rows to that
+ * capacity, the sorted insertion that moves every per-synapse array with its synapse, the
+ * spreading of a global number of additions over the rows with room, and the counters
+ * run.json reports.  docs/parallel.md "Connectivity updates" describes the scheme.
+ */
+#include "snnrt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static snn_rewire_stats g_stats[SNN_MAX_REWIRE];
+static int g_n;
+
+snn_rewire_stats *snn_rewire_register(int k, const char *name, const char *proj)
+{
+    if (k < 0 || k >= SNN_MAX_REWIRE)
+        snn_fatal("connectivity update '%s': at most %d connectivity updates", name,
+                  SNN_MAX_REWIRE);
+    snn_rewire_stats *s = &g_stats[k];
+    free(s->len);
+    free(s->adds);
+    memset(s, 0, sizeof *s);
+    s->name = name;
+    s->proj = proj;
+    if (k + 1 > g_n)
+        g_n = k + 1;
+    return s;
+}
+
+snn_rewire_stats *snn_rewire_get(int k)
+{
+    return k >= 0 && k < g_n ? &g_stats[k] : NULL;
+}
+
+int snn_rewire_count(void)
+{
+    return g_n;
+}
+
+void snn_rewire_release(void)
+{
+    for (int k = 0; k < g_n; k++) {
+        free(g_stats[k].len);
+        free(g_stats[k].adds);
+        g_stats[k].len = NULL;
+        g_stats[k].adds = NULL;
+    }
+}
+
+/* The global length of every row (sum over the blocks, then over the ranks) into s->len. */
+static void global_lengths(snn_rewire_stats *s, const snn_ragged *blocks, int nb)
+{
+    memset(s->len, 0, sizeof(int64_t) * s->n_pre);
+    for (int t = 0; t < nb; t++)
+        for (uint32_t i = 0; i < s->n_pre; i++)
+            s->len[i] += blocks[t].row_len[i];
+    snn_sum_int64(s->len, s->n_pre);
+}
+
+static inline uint32_t ind_at(const snn_ragged *r, uint64_t p)
+{
+    return r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[p] : ((const uint32_t *)r->ind)[p];
+}
+
+/* Re-lay block r's rows with room for 'room' synapses per row (the contents kept). */
+static void regrow(snn_ragged *r, uint32_t room, const char *proj)
+{
+    char what[256];
+    snprintf(what, sizeof what, "projection '%s' rewired rows", proj);
+    uint64_t cap = (uint64_t)r->n_pre * room;
+    uint64_t *rs = snn_alloc(((size_t)r->n_pre + 1) * sizeof *rs, what);
+    void *ind = snn_alloc((size_t)(cap ? cap : 1) * (size_t)r->ind_bytes, what);
+    void *w = r->weight_bytes ? snn_alloc((size_t)(cap ? cap : 1) * (size_t)r->weight_bytes, what)
+                              : NULL;
+    for (uint32_t i = 0; i < r->n_pre; i++) {
+        rs[i] = (uint64_t)i * room;
+        memcpy((char *)ind + rs[i] * (uint64_t)r->ind_bytes,
+               (const char *)r->ind + r->row_start[i] * (uint64_t)r->ind_bytes,
+               (size_t)r->row_len[i] * (size_t)r->ind_bytes);
+        if (w)
+            memcpy((char *)w + rs[i] * (uint64_t)r->weight_bytes,
+                   (const char *)r->weight + r->row_start[i] * (uint64_t)r->weight_bytes,
+                   (size_t)r->row_len[i] * (size_t)r->weight_bytes);
+    }
+    rs[r->n_pre] = cap;
+    snn_free(r->ind, (size_t)(r->capacity * (uint64_t)r->ind_bytes));
+    snn_free(r->weight, (size_t)(r->capacity * (uint64_t)r->weight_bytes));
+    snn_free(r->row_start, ((size_t)r->n_pre + 1) * sizeof(uint64_t));
+    r->bytes -= r->capacity * (uint64_t)(r->ind_bytes + r->weight_bytes);
+    r->bytes += cap * (uint64_t)(r->ind_bytes + r->weight_bytes);
+    r->row_start = rs;
+    r->ind = ind;
+    r->weight = w;
+    r->capacity = cap;
+}
+
+void snn_rewire_setup(snn_rewire_stats *s, snn_ragged *blocks, int nb, uint32_t n_pre,
+                      uint32_t n_post, uint64_t max_row_length, double row_padding)
+{
+    s->n_pre = n_pre;
+    s->len = malloc(sizeof(int64_t) * ((size_t)n_pre + 1));
+    s->adds = malloc(sizeof(uint32_t) * ((size_t)n_pre + 1));
+    if (!s->len || !s->adds)
+        snn_fatal("out of memory for connectivity update '%s'", s->name);
+    for (int t = 0; t < nb; t++) {
+        const snn_ragged *r = &blocks[t];
+        if (r->delay)
+            snn_fatal("projection '%s': per-synapse delays cannot be rewired", s->proj);
+        for (uint32_t i = 0; i < n_pre; i++) /* rows ascend by target: a multapse is adjacent */
+            for (uint64_t p = r->row_start[i] + 1; p < r->row_start[i] + r->row_len[i]; p++)
+                if (ind_at(r, p) == ind_at(r, p - 1))
+                    snn_fatal("projection '%s' has two synapses from source %u to target %u; "
+                              "connectivity update '%s' needs a projection without multapses "
+                              "(docs/language.md \"Connectivity updates\")", s->proj, i,
+                              r->post_lo + ind_at(r, p), s->name);
+    }
+    global_lengths(s, blocks, nb);
+    int64_t longest = 0;
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < n_pre; i++)
+        if (s->len[i] > longest) {
+            longest = s->len[i];
+            at = i;
+        }
+    uint64_t cap = max_row_length ? max_row_length
+                 : row_padding > 0 ? (uint64_t)((double)longest * (1.0 + row_padding))
+                                   : (uint64_t)longest;
+    if (cap > n_post)
+        cap = n_post;
+    if ((uint64_t)longest > cap)
+        snn_fatal("projection '%s': source %u has %lld synapses, more than its max_row_length "
+                  "%llu (connectivity update '%s'); give a larger max_row_length", s->proj, at,
+                  (long long)longest, (unsigned long long)cap, s->name);
+    s->capacity = (uint32_t)cap;
+    /* each block holds at most min(capacity, its targets) synapses of a row: no multapses */
+    for (int t = 0; t < nb; t++) {
+        uint32_t room = blocks[t].n_post < s->capacity ? blocks[t].n_post : s->capacity;
+        regrow(&blocks[t], room, s->proj);
+    }
+    for (uint32_t i = 0; i < n_pre; i++)
+        s->synapses += (uint64_t)s->len[i];
+}
+
+void snn_rewire_lengths(snn_rewire_stats *s, const snn_ragged *blocks, int nb)
+{
+    global_lengths(s, blocks, nb);
+}
+
+int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *vars,
+                          int nvars, int vbytes)
+{
+    const uint64_t a = r->row_start[pre], n = r->row_len[pre];
+    uint64_t lo = a, hi = a + n; /* first place whose target is >= k */
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (ind_at(r, mid) < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < a + n && ind_at(r, lo) == k)
+        return -1; /* the pair is connected */
+    if (a + n >= r->row_start[pre + 1])
+        snn_fatal("connectivity update: row %u of a thread block is full (internal error)", pre);
+    const size_t tail = (size_t)(a + n - lo);
+    char *ind = r->ind;
+    memmove(ind + (lo + 1) * (uint64_t)r->ind_bytes, ind + lo * (uint64_t)r->ind_bytes,
+            tail * (size_t)r->ind_bytes);
+    if (r->ind_bytes == 2)
+        ((uint16_t *)r->ind)[lo] = (uint16_t)k;
+    else
+        ((uint32_t *)r->ind)[lo] = k;
+    if (r->weight) {
+        char *w = r->weight;
+        memmove(w + (lo + 1) * (uint64_t)r->weight_bytes, w + lo * (uint64_t)r->weight_bytes,
+                tail * (size_t)r->weight_bytes);
+    }
+    for (int v = 0; v < nvars; v++) {
+        char *x = vars[v];
+        memmove(x + (lo + 1) * (uint64_t)vbytes, x + lo * (uint64_t)vbytes, tail * (size_t)vbytes);
+    }
+    r->row_len[pre]++;
+    r->n_syn++;
+    return (int64_t)lo;
+}
+
+void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint64_t step,
+                       uint64_t total)
+{
+    memset(s->adds, 0, sizeof(uint32_t) * s->n_pre);
+    uint64_t room = 0;
+    for (uint32_t i = 0; i < s->n_pre; i++)
+        room += (uint64_t)s->capacity - (uint64_t)s->len[i];
+    if (total > room) { /* the rest cannot be placed: counted as failed */
+        s->step_failed += total - room;
+        total = room;
+    }
+    snn_rng g;
+    snn_rng_init(&g, seed, stream, 0xFFFFFFFFu, step);
+    while (total > 0) {
+        uint32_t i = (uint32_t)(((uint64_t)snn_rng_u32(&g) * s->n_pre) >> 32);
+        if ((uint64_t)s->len[i] + s->adds[i] < s->capacity) {
+            s->adds[i]++;
+            total--;
+        }
+    }
+}
+
+uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t i, double v,
+                          double limit)
+{
+    if (!(v >= 0 && v <= limit && v == (double)(uint64_t)v))
+        snn_fatal("connectivity update '%s': %s of source %u is %.17g; it must be a whole "
+                  "number from 0 to %.17g", s->name, what, i, v, limit);
+    return (uint64_t)v;
+}

@@ -1,0 +1,1058 @@
+/*
+ * rt_train.c - the training loop (run config train:, docs/run.md "Training loop").
+ *
+ * The runtime drives epochs -> batches -> examples over the time steps of one run: before
+ * each example the data set population's spikes are replaced by the example's (a feed of
+ * one batch at a time, model->ds_feed), the neuron state is reset when asked
+ * (model->reset), the example's steps run, then the metrics are read (model->var) and the
+ * custom-update groups of the boundaries run (model->cugroup): example_end, batch_end,
+ * epoch_end; every_steps groups run periodically while training only.  Every K epochs the
+ * test set runs with no training group.  Per epoch a row of metrics.csv (appended, so a
+ * stopped run leaves complete rows and one marked interrupted), run.json's "training", a
+ * PNG of the learning curves (gnuplot, when installed) and the saved variables (.npy,
+ * written atomically).
+ *
+ * Steps are continuous: position P (the P-th example presented, training or test) holds
+ * steps [P L, (P + 1) L), L the example length, so the label of step s is labels[s / L]
+ * as without a training loop, and random numbers never repeat across examples.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "rt_internal.h"
+#include "rt_par.h"
+#include "rt_train.h"
+#include "snn_npy.h"
+#include "snnrt.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifdef SNN_MPI
+#include <mpi.h>
+#endif
+
+typedef struct tset {
+    snn_dataset ds;
+    uint64_t *fs; /* each spike's step within its example */
+} tset;
+
+typedef struct mrow {
+    long epoch;
+    double train_loss, train_acc, test_loss, test_acc, wall_s;
+    int has_train, has_test, complete;
+} mrow;
+
+static struct {
+    const snn_model *m;
+    snn_run *run;
+    const struct snn_train_set *tc;
+    int pop;
+    uint32_t n;
+    tset train, test;
+    int has_test;
+    uint32_t len;
+    uint64_t n_pos, pos;
+    int32_t *labels;    /* per position; the model's after build (it frees them) */
+    uint32_t *examples;
+    uint64_t *starts;   /* the current feed; the model's (it frees the last) */
+    uint32_t *steps;
+    int grp[SNN_MAX_TRAIN_GROUPS];
+    int training_group[SNN_MAX_CUGROUPS];
+    double *sched_ptr[SNN_MAX_TRAIN_SCHED];
+    double sched_base[SNN_MAX_TRAIN_SCHED];
+    int out_k, loss_k;
+    int save_k[SNN_MAX_TRAIN_VARS];
+    int n_loaded;
+    char loaded[SNN_MAX_TRAIN_VARS][160];
+    uint64_t *order;
+    double *buf;
+    uint64_t buf_n;
+    pthread_mutex_t lock;
+    mrow *rows;
+    int n_rows;
+    long saved_epoch;
+    int png;            /* 1 written, 0 not yet, -1 no gnuplot */
+    char csv[4200], png_path[4200]; /* within cmd below: 3 + 3 uses */
+} T = {.lock = PTHREAD_MUTEX_INITIALIZER, .out_k = -1, .loss_k = -1, .saved_epoch = -1};
+
+int rt_train_on(const snn_config *cfg) { return cfg->train.on; }
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 255 || lb > 255)
+        return (size_t)-1;
+    size_t row[256];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* ---- variables by name ------------------------------------------------------------------ */
+
+static int var_index(const snn_model *m, const char *name)
+{
+    for (int k = 0; k < m->n_vars; k++)
+        if (!strcmp(m->vars[k].name, name))
+            return k;
+    return -1;
+}
+
+static void unknown_var(const snn_model *m, const char *where, const char *key, const char *name,
+                        const char *kinds)
+{
+    const char *best = NULL;
+    size_t bd = (size_t)-1, len = strlen(name);
+    for (int k = 0; k < m->n_vars; k++) {
+        size_t d = edit_distance(name, m->vars[k].name);
+        if (d < bd && d <= (len / 3 > 0 ? len / 3 : 1)) {
+            bd = d;
+            best = m->vars[k].name;
+        }
+    }
+    if (best)
+        snn_fatal("%s: '%s': the model has no %s '%s' (did you mean '%s'?)", where, key, kinds,
+                  name, best);
+    snn_fatal("%s: '%s': the model has no %s '%s' (names are <population, projection or custom "
+              "update>.<variable>, e.g. '%s')", where, key, kinds, name,
+              m->n_vars ? m->vars[0].name : "Out.V");
+}
+
+typedef struct vctx {
+    double *v;
+    uint64_t cap, n;
+    int is_float, write;
+} vctx;
+
+static void var_fn(void *ctx, const char *name, int block, void *data, size_t bytes, int flags)
+{
+    (void)name;
+    (void)block;
+    (void)flags;
+    vctx *c = ctx;
+    const size_t sz = c->is_float ? sizeof(float) : sizeof(double);
+    uint64_t n = bytes / sz;
+    c->n = n;
+    if (n > c->cap)
+        return;
+    for (uint64_t i = 0; i < n; i++) {
+        if (c->is_float) {
+            float *f = data;
+            if (c->write)
+                f[i] = (float)c->v[i];
+            else
+                c->v[i] = f[i];
+        } else {
+            double *d = data;
+            if (c->write)
+                d[i] = c->v[i];
+            else
+                c->v[i] = d[i];
+        }
+    }
+}
+
+/* Variable k into T.buf (grown as needed); returns the count. */
+static uint64_t var_read(int k)
+{
+    vctx c = {T.buf, T.buf_n, 0, strcmp(T.m->precision, "float") == 0, 0};
+    T.m->var(T.run, k, 0, var_fn, &c);
+    if (c.n > T.buf_n) {
+        free(T.buf);
+        T.buf_n = c.n;
+        T.buf = malloc(sizeof *T.buf * (size_t)(c.n ? c.n : 1));
+        if (!T.buf)
+            snn_fatal("training: out of memory for variable '%s'", T.m->vars[k].name);
+        c.v = T.buf;
+        c.cap = T.buf_n;
+        T.m->var(T.run, k, 0, var_fn, &c);
+    }
+    return c.n;
+}
+
+static uint64_t var_write(int k, const double *v, uint64_t n)
+{
+    vctx c = {(double *)v, n, 0, strcmp(T.m->precision, "float") == 0, 1};
+    T.m->var(T.run, k, 0, var_fn, &c);
+    return c.n;
+}
+
+/* The metric variable k (this rank's values in T.buf, *n of them) as all ranks' values in
+ * global neuron order, the same on every rank (variables per neuron: blocks by rank). */
+static uint64_t var_global(int k, uint64_t nl)
+{
+    if (T.run->ranks <= 1)
+        return nl;
+    const int kind = T.m->vars[k].kind;
+    if (kind == 2)
+        return nl; /* one value, the same on every rank */
+    if (kind != 0)
+        snn_fatal("training: metric variable '%s' with several MPI ranks: give a neuron "
+                  "variable or a reduced custom-update variable", T.m->vars[k].name);
+#ifdef SNN_MPI
+    const uint32_t n = T.m->pops[T.m->vars[k].owner].n;
+    const int R = T.run->ranks;
+    double *all = malloc(sizeof *all * ((size_t)n + 1));
+    int *counts = malloc(sizeof(int) * 2 * (size_t)R);
+    if (!all || !counts)
+        snn_fatal("training: out of memory for a metric");
+    int *displs = counts + R;
+    for (int r = 0; r < R; r++) {
+        uint32_t a, c;
+        snn_partition(n, r, R, &a, &c);
+        counts[r] = (int)c;
+        displs[r] = (int)a;
+    }
+    MPI_Allgatherv(T.buf, (int)nl, MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, MPI_COMM_WORLD);
+    free(counts);
+    free(T.buf);
+    T.buf = all;
+    T.buf_n = n;
+    return n;
+#else
+    return nl;
+#endif
+}
+
+/* ---- .npy ------------------------------------------------------------------------------ */
+
+static int npy_write(const char *path, const double *v, uint64_t n, int is_float)
+{
+    char hdr[256];
+    int h = snprintf(hdr, sizeof hdr, "{'descr': '<%s', 'fortran_order': False, 'shape': (%llu,), }",
+                     is_float ? "f4" : "f8", (unsigned long long)n);
+    size_t total = 10 + (size_t)h + 1;
+    size_t pad = (64 - total % 64) % 64;
+    size_t hl = (size_t)h + pad + 1;
+    size_t sz = is_float ? 4 : 8;
+    size_t bytes = 10 + hl + sz * (size_t)n;
+    unsigned char *b = malloc(bytes);
+    if (!b)
+        return -1;
+    memcpy(b, "\x93NUMPY\x01\x00", 8);
+    b[8] = (unsigned char)(hl & 0xff);
+    b[9] = (unsigned char)(hl >> 8);
+    memcpy(b + 10, hdr, (size_t)h);
+    memset(b + 10 + h, ' ', pad);
+    b[10 + hl - 1] = '\n';
+    for (uint64_t i = 0; i < n; i++) {
+        if (is_float) {
+            float f = (float)v[i];
+            memcpy(b + 10 + hl + 4 * i, &f, 4);
+        } else {
+            memcpy(b + 10 + hl + 8 * i, &v[i], 8);
+        }
+    }
+    int rc = snn_write_file_atomic(path, (const char *)b, bytes);
+    free(b);
+    return rc;
+}
+
+static void file_of(char *buf, size_t n, const char *dir, const char *var)
+{
+    snprintf(buf, n, "%s/%s.npy", dir, var);
+    for (char *p = buf + strlen(dir) + 1; *p; p++)
+        if (*p == '.' && strcmp(p, ".npy") != 0)
+            *p = '_';
+}
+
+/* ---- the plan (before the build) ------------------------------------------------------- */
+
+static void read_set(tset *s, const char *path, const char *where, const char *key, double dt)
+{
+    char err[1600];
+    if (snn_dataset_read(path, T.n, INT32_MAX, &s->ds, err, sizeof err) != 0)
+        snn_fatal("%s: '%s': %s", where, key, err);
+    s->fs = malloc(sizeof *s->fs * (size_t)(s->ds.n_spikes ? s->ds.n_spikes : 1));
+    if (!s->fs)
+        snn_fatal("training: out of memory for %llu spikes", (unsigned long long)s->ds.n_spikes);
+    for (uint64_t k = 0; k < s->ds.n_spikes; k++) {
+        double x = (double)llround(s->ds.times[k] / dt) - 1.0;
+        s->fs[k] = x < 0 ? 0 : (uint64_t)x;
+    }
+}
+
+static uint64_t set_len(const tset *s)
+{
+    uint64_t len = 0;
+    for (uint64_t k = 0; k < s->ds.n_spikes; k++)
+        if (s->fs[k] + 1 > len)
+            len = s->fs[k] + 1;
+    return len;
+}
+
+static int group_index(const snn_model *m, const char *name)
+{
+    for (int g = 0; g < m->n_cugroups; g++)
+        if (!strcmp(m->cugroups[g].name, name))
+            return g;
+    return -1;
+}
+
+static const char *const AT[] = {"example_end", "batch_end", "epoch_end", "every_steps"};
+
+void rt_train_plan(const snn_model *m, snn_run *run)
+{
+    const snn_config *cfg = run->cfg;
+    const struct snn_train_set *tc = &cfg->train;
+    T.m = m;
+    T.run = run;
+    T.tc = tc;
+    if (!m->var || !m->reset || !m->ds_feed || !m->cugroup)
+        snn_fatal("%s: the training loop needs the C back end (this simulator was built by the "
+                  "%s back end)", tc->where, m->backend);
+    /* the data set population */
+    T.pop = -1;
+    int n_ds = 0;
+    for (int i = 0; i < m->n_pops; i++)
+        if (m->pops[i].spike_source == 2) {
+            n_ds++;
+            if (!tc->pop[0] || !strcmp(tc->pop, m->pops[i].name))
+                T.pop = i;
+        }
+    if (!n_ds)
+        snn_fatal("%s: the training loop needs a spike_source_dataset population in the model",
+                  tc->where);
+    if (!tc->train_path[0] && !tc->test_path[0])
+        snn_fatal("%s: 'train' needs the data sets, e.g. train: { In: train_dir } and "
+                  "test: { In: test_dir }", tc->where);
+    if (T.pop < 0)
+        snn_fatal("%s: '%s' is not a spike_source_dataset population of the model",
+                  tc->train_where[0] ? tc->train_where : tc->test_where, tc->pop);
+    T.n = m->pops[T.pop].n;
+    for (int k = 0; k < cfg->n_datasets; k++)
+        if (!strcmp(cfg->datasets[k].pop, tc->pop) && cfg->datasets[k].path[0])
+            snn_fatal("%s: with a training loop the data sets are train.train and train.test; "
+                      "leave datasets.%s.file out", cfg->datasets[k].where, tc->pop);
+    if (tc->evaluate_only && !tc->test_path[0])
+        snn_fatal("%s: 'evaluate_only' needs a test set (train.test: { %s: dir })", tc->where,
+                  tc->pop);
+    if (!tc->evaluate_only && !tc->train_path[0])
+        snn_fatal("%s: 'train' needs a training set (train.train: { %s: dir }), or "
+                  "evaluate_only: true", tc->where, tc->pop);
+    if (tc->train_path[0])
+        read_set(&T.train, tc->train_path, tc->train_where, "train", m->dt);
+    if (tc->test_path[0]) {
+        read_set(&T.test, tc->test_path, tc->test_where, "test", m->dt);
+        T.has_test = 1;
+    }
+    if (tc->batch > 1 && tc->train_path[0] && (uint64_t)tc->batch > T.train.ds.n_examples)
+        snn_fatal("%s: 'batch' %ld is larger than the training set (%llu examples in %s)",
+                  tc->batch_where, tc->batch, (unsigned long long)T.train.ds.n_examples,
+                  tc->train_path);
+    if (tc->batch > 1)
+        snn_fatal("%s: 'batch' %ld needs a model with %ld lanes (network{ batch = %ld }), which "
+                  "this simulator does not have yet: give batch: 1", tc->batch_where, tc->batch,
+                  tc->batch, tc->batch);
+    /* the example length: datasets.<pop>.example_steps / example_time, or the data's */
+    uint64_t len = 0;
+    const struct snn_dataset_set *dc = NULL;
+    for (int k = 0; k < cfg->n_datasets; k++)
+        if (!strcmp(cfg->datasets[k].pop, tc->pop))
+            dc = &cfg->datasets[k];
+    if (dc && dc->example_steps)
+        len = dc->example_steps;
+    else if (dc && dc->example_time > 0)
+        len = (uint64_t)llround(dc->example_time / m->dt);
+    if (!len) {
+        uint64_t a = tc->train_path[0] ? set_len(&T.train) : 0;
+        uint64_t b = T.has_test ? set_len(&T.test) : 0;
+        len = a > b ? a : b;
+        if (!len)
+            len = 1;
+    } else {
+        const tset *sets[2] = {tc->train_path[0] ? &T.train : NULL, T.has_test ? &T.test : NULL};
+        for (int q = 0; q < 2; q++)
+            for (uint64_t k = 0; sets[q] && k < sets[q]->ds.n_spikes; k++)
+                if (sets[q]->fs[k] >= len)
+                    snn_fatal("%s: %s: a spike at %g ms lies beyond the example length (%llu "
+                              "steps of %g ms)", dc->where, q ? tc->test_path : tc->train_path,
+                              sets[q]->ds.times[k], (unsigned long long)len, m->dt);
+    }
+    if (len > UINT32_MAX)
+        snn_fatal("%s: examples of more than 4294967295 steps are not supported", tc->where);
+    T.len = (uint32_t)len;
+    /* the positions of the run */
+    long epochs = tc->evaluate_only ? 0 : tc->epochs;
+    uint64_t evals = 0;
+    if (tc->evaluate_only)
+        evals = 1;
+    else if (T.has_test && tc->evaluate_every > 0)
+        evals = (uint64_t)(epochs / tc->evaluate_every) +
+                (epochs % tc->evaluate_every ? 1 : 0); /* and after the last epoch */
+    T.n_pos = (uint64_t)epochs * (tc->train_path[0] ? T.train.ds.n_examples : 0) +
+              evals * (T.has_test ? T.test.ds.n_examples : 0);
+    if (T.n_pos == 0)
+        T.n_pos = 1;
+    if ((double)T.n_pos * (double)len > 9e18)
+        snn_fatal("%s: the run would be longer than 9e18 steps", tc->where);
+    run->n_steps = T.n_pos * len;
+    /* groups */
+    for (int k = 0; k < tc->n_groups; k++) {
+        const struct snn_train_group *tg = &tc->groups[k];
+        int g = group_index(m, tg->name);
+        if (g < 0) {
+            const char *best = NULL;
+            size_t bd = (size_t)-1, l = strlen(tg->name);
+            char list[1024] = "";
+            for (int q = 0; q < m->n_cugroups; q++) {
+                size_t d = edit_distance(tg->name, m->cugroups[q].name);
+                if (d < bd && d <= (l / 3 > 0 ? l / 3 : 1))
+                    bd = d, best = m->cugroups[q].name;
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", q ? ", " : "",
+                         m->cugroups[q].name);
+            }
+            if (best)
+                snn_fatal("%s: unknown custom-update group '%s' in 'train.groups.%s' (did you "
+                          "mean '%s'? groups: %s)", tg->where, tg->name, AT[tg->at], best, list);
+            snn_fatal("%s: unknown custom-update group '%s' in 'train.groups.%s' (groups: %s)",
+                      tg->where, tg->name, AT[tg->at], m->n_cugroups ? list : "none");
+        }
+        T.grp[k] = g;
+        T.training_group[g] = 1;
+    }
+    /* schedules: runtime parameters only */
+    for (int k = 0; k < tc->n_sched; k++) {
+        const struct snn_train_sched *s = &tc->sched[k];
+        int r = 0;
+        while (r < m->n_rparams && strcmp(m->rparams[r].name, s->param) != 0)
+            r++;
+        if (r == m->n_rparams) {
+            const char *best = NULL;
+            size_t bd = (size_t)-1, l = strlen(s->param);
+            for (int q = 0; q < m->n_rparams; q++) {
+                size_t d = edit_distance(s->param, m->rparams[q].name);
+                if (d < bd && d <= (l / 3 > 0 ? l / 3 : 1))
+                    bd = d, best = m->rparams[q].name;
+            }
+            snn_fatal("%s: 'train.schedule': '%s' is not a runtime parameter of the model%s%s%s "
+                      "(a schedule changes parameters declared with runtime = { ... })",
+                      s->where, s->param, best ? " (did you mean '" : "", best ? best : "",
+                      best ? "'?)" : "");
+        }
+        T.sched_ptr[k] = m->rparams[r].value;
+        T.sched_base[k] = *m->rparams[r].value;
+    }
+    /* metrics and saved variables */
+    if (tc->out_var[0]) {
+        T.out_k = var_index(m, tc->out_var);
+        if (T.out_k < 0)
+            unknown_var(m, tc->out_where, "train.metrics.output", tc->out_var, "variable");
+        int kind = m->vars[T.out_k].kind;
+        if (kind != 0 && kind != 3)
+            snn_fatal("%s: 'train.metrics.output': '%s' must be a variable per neuron (its "
+                      "argmax is the prediction)", tc->out_where, tc->out_var);
+    }
+    if (tc->loss_var[0]) {
+        T.loss_k = var_index(m, tc->loss_var);
+        if (T.loss_k < 0)
+            unknown_var(m, tc->loss_where, "train.metrics.loss", tc->loss_var, "variable");
+    }
+    for (int k = 0; k < tc->n_save; k++) {
+        T.save_k[k] = var_index(m, tc->save_vars[k]);
+        if (T.save_k[k] < 0)
+            unknown_var(m, tc->save_var_where[k], "train.save.vars", tc->save_vars[k],
+                        "variable");
+    }
+    if (tc->n_save && !tc->save_dir[0])
+        snn_fatal("%s: 'train.save' needs a directory: save: { dir: weights, vars: [...] }",
+                  tc->save_where);
+    uint64_t ne = T.train.ds.n_examples > T.test.ds.n_examples ? T.train.ds.n_examples
+                                                                : T.test.ds.n_examples;
+    T.order = malloc(sizeof *T.order * (size_t)(ne ? ne : 1));
+    if (!T.order)
+        snn_fatal("training: out of memory");
+}
+
+/* From snn_dataset_apply at the build: the labels for every position of the run, and an
+ * empty feed (the loop feeds each batch). */
+void rt_train_dataset(snn_run *run, const char *pop, uint32_t n, int classes, snn_dataset_in *out)
+{
+    (void)run;
+    const tset *sets[2] = {T.tc->train_path[0] ? &T.train : NULL, T.has_test ? &T.test : NULL};
+    for (int q = 0; q < 2; q++)
+        for (uint64_t k = 0; sets[q] && k < sets[q]->ds.n_examples; k++)
+            if (sets[q]->ds.labels[k] >= classes)
+                snn_fatal("%s: '%s': %s/labels.npy: example %llu has label %d, but population "
+                          "'%s' declares classes = %d (labels 0 .. %d)",
+                          q ? T.tc->test_where : T.tc->train_where, q ? "test" : "train",
+                          q ? T.tc->test_path : T.tc->train_path, (unsigned long long)k,
+                          sets[q]->ds.labels[k], pop, classes, classes - 1);
+    T.labels = calloc((size_t)T.n_pos, sizeof *T.labels);
+    T.examples = calloc((size_t)T.n_pos, sizeof *T.examples);
+    T.starts = calloc((size_t)n + 1, sizeof *T.starts);
+    T.steps = calloc(1, sizeof *T.steps);
+    if (!T.labels || !T.examples || !T.starts || !T.steps)
+        snn_fatal("training: out of memory for %llu positions", (unsigned long long)T.n_pos);
+    out->starts = T.starts;
+    out->steps = T.steps;
+    out->labels = T.labels;
+    out->examples = T.examples;
+    out->length = T.len;
+    out->count = T.n_pos;
+    out->start = 0;
+}
+
+/* ---- the feed ---------------------------------------------------------------------------- */
+
+/* A batch of 'lanes' examples ex[] of data set ds at position pos (lane b: the label table's
+ * position pos + b): the spikes at steps [pos L, (pos + 1) L) from snn_dataset_feed (lane 0
+ * only while models have one lane), handed to the model; the previous feed freed. */
+void rt_train_feed(const snn_dataset *ds, const uint64_t *fs, const uint64_t *ex, int lanes,
+                   uint64_t pos)
+{
+    for (int b = 0; b < lanes && pos + (uint64_t)b < T.n_pos; b++) {
+        T.labels[pos + (uint64_t)b] = ds->labels[ex[b]];
+        T.examples[pos + (uint64_t)b] = (uint32_t)ex[b];
+    }
+    uint64_t *starts;
+    uint32_t *steps;
+    snn_dataset_feed(ds, fs, T.n, T.len, ex, lanes, pos * T.len, &starts, &steps);
+    snn_dataset_in in = {starts, steps, T.labels, T.examples, T.len, T.n_pos, 0};
+    T.m->ds_feed(T.run, T.pop, &in);
+    free(T.starts);
+    free(T.steps);
+    T.starts = starts;
+    T.steps = steps;
+}
+
+/* ---- metrics, curves, saving ------------------------------------------------------------- */
+
+static void csv_row(FILE *f, const mrow *r)
+{
+    fprintf(f, "%ld,", r->epoch);
+    if (r->has_train)
+        fprintf(f, "%.17g,%.17g,", r->train_loss, r->train_acc);
+    else
+        fprintf(f, ",,");
+    if (r->has_test)
+        fprintf(f, "%.17g,%.17g,", r->test_loss, r->test_acc);
+    else
+        fprintf(f, ",,");
+    fprintf(f, "%.3f,%s\n", r->wall_s, r->complete ? "complete" : "interrupted");
+}
+
+static void add_row(const mrow *r)
+{
+    pthread_mutex_lock(&T.lock);
+    mrow *nr = realloc(T.rows, sizeof *nr * (size_t)(T.n_rows + 1));
+    if (nr) {
+        T.rows = nr;
+        T.rows[T.n_rows++] = *r;
+    }
+    pthread_mutex_unlock(&T.lock);
+    if (T.run->rank != 0)
+        return;
+    FILE *f = fopen(T.csv, "a");
+    if (!f)
+        snn_fatal("cannot append to '%s': %s", T.csv, strerror(errno));
+    csv_row(f, r);
+    if (fclose(f) != 0)
+        snn_fatal("cannot write '%s': %s", T.csv, strerror(errno));
+}
+
+/* The learning curves as a PNG with gnuplot (when installed; docs/run.md says why). */
+static void curves(void)
+{
+    if (T.png < 0 || T.n_rows == 0 || T.run->rank != 0)
+        return;
+    if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+        T.png = -1;
+        return;
+    }
+    char cmd[32768];
+    snprintf(cmd, sizeof cmd,
+             "gnuplot -e \"set terminal pngcairo size 900,420; set output '%s.tmp'; "
+             "set datafile separator ','; set key autotitle columnhead; set multiplot layout 1,2; "
+             "set xlabel 'epoch'; set title 'loss'; plot '%s' using 1:2 with linespoints title "
+             "'train', '' using 1:4 with linespoints title 'test'; set title 'accuracy'; "
+             "set yrange [0:1]; plot '%s' using 1:3 with linespoints title 'train', '' using 1:5 "
+             "with linespoints title 'test'; unset multiplot\" >/dev/null 2>&1 && mv '%s.tmp' '%s'",
+             T.png_path, T.csv, T.csv, T.png_path, T.png_path);
+    T.png = system(cmd) == 0 ? 1 : -1;
+}
+
+/* Several MPI ranks: variable k's layout over the ranks.  Neurons: rank r holds its block
+ * of the population.  Synapses: for each source neuron, rank 0's row part, rank 1's, ...
+ * (ranks hold ascending blocks of targets), *lens the ranks' counts per source (R x n_pre,
+ * malloc'd).  Returns the global count. */
+static uint64_t var_layout(int k, uint64_t nl, uint64_t **lens, uint32_t *n_pre)
+{
+    const snn_var_desc *v = &T.m->vars[k];
+    *lens = NULL;
+    *n_pre = 0;
+    if (T.run->ranks <= 1 || v->kind == 2)
+        return nl;
+    if (v->kind == 0 || v->kind == 3)
+        return T.m->pops[v->owner].n;
+    const uint32_t np = T.m->pops[T.m->projs[v->owner].pre].n;
+    const int R = T.run->ranks;
+    uint64_t *mine = malloc(sizeof *mine * ((size_t)np + 1));
+    uint64_t *all = malloc(sizeof *all * ((size_t)np * (size_t)R + 1));
+    if (!mine || !all)
+        snn_fatal("training: out of memory for the rows of '%s'", v->name);
+    T.m->rows(T.run, v->owner, mine);
+#ifdef SNN_MPI
+    MPI_Allgather(mine, (int)np, MPI_UINT64_T, all, (int)np, MPI_UINT64_T, MPI_COMM_WORLD);
+#endif
+    free(mine);
+    uint64_t g = 0;
+    for (uint64_t i = 0; i < (uint64_t)np * (uint64_t)R; i++)
+        g += all[i];
+    *lens = all;
+    *n_pre = np;
+    return g;
+}
+
+/* Global values gv (file order) from every rank's local ones (T.buf, nl), or the reverse
+ * (to_local: this rank's part of gv into T.buf). */
+static void var_merge(int k, uint64_t nl, double *gv, const uint64_t *lens, uint32_t np,
+                      int to_local)
+{
+    const snn_var_desc *v = &T.m->vars[k];
+    const int R = T.run->ranks, me = T.run->rank;
+    if (R <= 1 || v->kind == 2) {
+        if (to_local)
+            memcpy(T.buf, gv, sizeof *gv * (size_t)nl);
+        else
+            memcpy(gv, T.buf, sizeof *gv * (size_t)nl);
+        return;
+    }
+    if (v->kind == 0 || v->kind == 3) {
+        uint32_t lo, c;
+        snn_partition(T.m->pops[v->owner].n, me, R, &lo, &c);
+        if (to_local) {
+            memcpy(T.buf, gv + lo, sizeof *gv * (size_t)nl);
+            return;
+        }
+#ifdef SNN_MPI
+        int *cnt = malloc(sizeof(int) * 2 * (size_t)R);
+        if (!cnt)
+            snn_fatal("training: out of memory");
+        for (int r = 0; r < R; r++) {
+            uint32_t a, b;
+            snn_partition(T.m->pops[v->owner].n, r, R, &a, &b);
+            cnt[r] = (int)b;
+            cnt[R + r] = (int)a;
+        }
+        MPI_Gatherv(T.buf, (int)nl, MPI_DOUBLE, gv, cnt, cnt + R, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        free(cnt);
+#endif
+        return;
+    }
+    /* synapses: by source, the ranks' parts in rank order */
+    if (to_local) {
+        uint64_t at = 0, out = 0;
+        for (uint32_t p = 0; p < np; p++)
+            for (int r = 0; r < R; r++) {
+                const uint64_t c = lens[(uint64_t)r * np + p];
+                if (r == me)
+                    memcpy(T.buf + out, gv + at, sizeof *gv * (size_t)c), out += c;
+                at += c;
+            }
+        return;
+    }
+#ifdef SNN_MPI
+    int *cnt = malloc(sizeof(int) * 2 * (size_t)R);
+    uint64_t *cur = malloc(sizeof *cur * (size_t)R);
+    uint64_t tot = 0;
+    if (!cnt || !cur)
+        snn_fatal("training: out of memory");
+    for (int r = 0; r < R; r++) {
+        uint64_t c = 0;
+        for (uint32_t p = 0; p < np; p++)
+            c += lens[(uint64_t)r * np + p];
+        cnt[r] = (int)c;
+        cnt[R + r] = (int)tot;
+        cur[r] = tot;
+        tot += c;
+    }
+    double *byrank = malloc(sizeof *byrank * (size_t)(tot ? tot : 1));
+    if (!byrank)
+        snn_fatal("training: out of memory");
+    MPI_Gatherv(T.buf, (int)nl, MPI_DOUBLE, byrank, cnt, cnt + R, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (me == 0) {
+        uint64_t out = 0;
+        for (uint32_t p = 0; p < np; p++)
+            for (int r = 0; r < R; r++) {
+                const uint64_t c = lens[(uint64_t)r * np + p];
+                memcpy(gv + out, byrank + cur[r], sizeof *gv * (size_t)c);
+                out += c;
+                cur[r] += c;
+            }
+    }
+    free(byrank);
+    free(cnt);
+    free(cur);
+#endif
+}
+
+static void save_vars(long epoch)
+{
+    const struct snn_train_set *tc = T.tc;
+    if (!tc->n_save)
+        return;
+    if (mkdir(tc->save_dir, 0777) != 0 && errno != EEXIST)
+        snn_fatal("%s: cannot create '%s': %s", tc->save_where, tc->save_dir, strerror(errno));
+    for (int k = 0; k < tc->n_save; k++) {
+        const int q = T.save_k[k];
+        uint64_t nl = var_read(q), *lens;
+        uint32_t np;
+        uint64_t n = var_layout(q, nl, &lens, &np);
+        double *gv = malloc(sizeof *gv * (size_t)(n ? n : 1));
+        if (!gv)
+            snn_fatal("training: out of memory for '%s'", tc->save_vars[k]);
+        var_merge(q, nl, gv, lens, np, 0);
+        free(lens);
+        char path[1400];
+        file_of(path, sizeof path, tc->save_dir, tc->save_vars[k]);
+        if (T.run->rank == 0 &&
+            npy_write(path, gv, n, strcmp(T.m->precision, "float") == 0) != 0)
+            snn_fatal("cannot write '%s': %s", path, strerror(errno));
+        free(gv);
+    }
+    T.saved_epoch = epoch;
+}
+
+static void load_vars(void)
+{
+    const struct snn_train_set *tc = T.tc;
+    if (!tc->load_dir[0])
+        return;
+    struct stat st;
+    if (stat(tc->load_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        snn_fatal("%s: 'train.load': '%s' is not a directory", tc->load_where, tc->load_dir);
+    for (int k = 0; k < T.m->n_vars; k++) {
+        char path[1400], err[1600];
+        file_of(path, sizeof path, tc->load_dir, T.m->vars[k].name);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        snn_npy_info a;
+        if (snn_npy_info_of(f, path, &a, err, sizeof err) != 0)
+            snn_fatal("%s: 'train.load': %s", tc->load_where, err);
+        uint64_t nl = var_read(k), *lens;
+        uint32_t np;
+        uint64_t want = var_layout(k, nl, &lens, &np);
+        if (a.ndim != 1 || a.count != want || a.kind != 'f') {
+            fclose(f);
+            snn_fatal("%s: 'train.load': %s: a 1-d float array of %llu values is expected for "
+                      "'%s' (it has %llu values, dtype kind '%c')", tc->load_where, path,
+                      (unsigned long long)want, T.m->vars[k].name, (unsigned long long)a.count,
+                      a.kind);
+        }
+        unsigned char *b = malloc((size_t)a.size * (size_t)(want ? want : 1));
+        if (!b || fread(b, (size_t)a.size, (size_t)want, f) != (size_t)want)
+            snn_fatal("%s: 'train.load': cannot read the values of %s", tc->load_where, path);
+        fclose(f);
+        double *gv = malloc(sizeof *gv * (size_t)(want ? want : 1));
+        if (!gv)
+            snn_fatal("training: out of memory for '%s'", T.m->vars[k].name);
+        for (uint64_t i = 0; i < want; i++)
+            gv[i] = snn_npy_value(b + i * (uint64_t)a.size, a.kind, a.size);
+        free(b);
+        var_merge(k, nl, gv, lens, np, 1); /* this rank's part into T.buf */
+        free(gv);
+        free(lens);
+        var_write(k, T.buf, nl);
+        if (T.n_loaded < SNN_MAX_TRAIN_VARS)
+            snprintf(T.loaded[T.n_loaded++], sizeof T.loaded[0], "%s", T.m->vars[k].name);
+    }
+    if (!T.n_loaded)
+        snn_fatal("%s: 'train.load': '%s' holds no variable of the model (files are "
+                  "<population or projection>_<variable>.npy, as train.save writes them)",
+                  tc->load_where, tc->load_dir);
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+typedef struct acc {
+    double loss;
+    uint64_t correct, n;
+} acc;
+
+static void run_groups(int at, uint64_t step)
+{
+    for (int k = 0; k < T.tc->n_groups; k++)
+        if (T.tc->groups[k].at == at)
+            T.m->cugroup(T.run, T.grp[k], step);
+}
+
+/* One example of set s (training: its groups run); 0, or the stop signal. */
+static int example(const tset *s, uint64_t ex, int training, acc *a,
+                   volatile sig_atomic_t *stop, uint64_t *steps_done)
+{
+    const uint64_t pos = T.pos;
+    rt_train_feed(&s->ds, s->fs, &ex, 1, pos);
+    if (T.tc->reset)
+        T.m->reset(T.run);
+    uint64_t step = pos * T.len;
+    for (uint32_t k = 0; k < T.len; k++, step++) {
+        T.m->step(T.run, step);
+        rt_steps_after(T.run, step, 0, 0);
+        *steps_done = step + 1;
+        if (T.run->ranks == 1 && *stop)
+            return *stop;
+    }
+    if (T.run->ranks > 1) { /* all ranks stop after the same example */
+        int sig = rt_par_any(*stop);
+        if (sig)
+            return sig;
+    }
+    T.pos++;
+    /* the metrics: the state after the example's last step, before its groups */
+    if (T.out_k >= 0) {
+        uint64_t n = var_global(T.out_k, var_read(T.out_k)), best = 0;
+        for (uint64_t i = 1; i < n; i++)
+            if (T.buf[i] > T.buf[best])
+                best = i;
+        a->correct += (int64_t)best == (int64_t)s->ds.labels[ex];
+    }
+    if (T.loss_k >= 0) {
+        uint64_t n = var_global(T.loss_k, var_read(T.loss_k));
+        double l = 0;
+        for (uint64_t i = 0; i < n; i++)
+            l += T.buf[i];
+        a->loss += l;
+    }
+    a->n++;
+    if (training) {
+        run_groups(SNN_TRAIN_EXAMPLE_END, step - 1);
+        run_groups(SNN_TRAIN_BATCH_END, step - 1); /* batches of one example */
+    }
+    return 0;
+}
+
+/* The progress line on a terminal (at most 4 times a second, and at each phase's end): a
+ * bar of the phase, the running accuracy and the ETA of the whole run. */
+static void progress(int on, const char *phase, long epoch, long epochs, uint64_t k, uint64_t n,
+                     const acc *a, double t0)
+{
+    static double shown;
+    if (!on)
+        return;
+    const double now = snn_now();
+    if (k < n && now - shown < 0.25)
+        return;
+    shown = now;
+    double el = now - t0;
+    double frac = T.n_pos ? (double)T.pos / (double)T.n_pos : 1;
+    double eta = frac > 0 ? el / frac - el : -1;
+    char acc_s[40] = "", eta_s[40], bar[24];
+    if (T.out_k >= 0 && a->n)
+        snprintf(acc_s, sizeof acc_s, ", accuracy %.1f%%",
+                 100.0 * (double)a->correct / (double)a->n);
+    if (!(eta >= 0) || eta > 1e9)
+        snprintf(eta_s, sizeof eta_s, "?");
+    else if (eta < 60)
+        snprintf(eta_s, sizeof eta_s, "%.0f s", eta);
+    else if (eta < 3600)
+        snprintf(eta_s, sizeof eta_s, "%d min %02d s", (int)(eta / 60), (int)fmod(eta, 60));
+    else
+        snprintf(eta_s, sizeof eta_s, "%d h %02d min", (int)(eta / 3600),
+                 (int)fmod(eta / 60, 60));
+    int fill = n ? (int)(20 * k / n) : 20;
+    for (int i = 0; i < 20; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[20] = '\0';
+    fprintf(stderr, "\r%s: epoch %ld/%ld %s [%s] %llu/%llu%s, ETA %s\033[K", T.m->name,
+            epoch + 1, epochs, phase, bar, (unsigned long long)k, (unsigned long long)n, acc_s,
+            eta_s);
+    fflush(stderr);
+}
+
+static void set_training(int on)
+{
+    const struct snn_train_set *tc = T.tc;
+    for (int g = 0; g < T.m->n_cugroups; g++)
+        if (T.training_group[g]) {
+            T.run->cu_every[g] = 0;
+            T.run->cu_at_end[g] = 0;
+        }
+    for (int k = 0; k < tc->n_groups; k++)
+        if (on && tc->groups[k].at == SNN_TRAIN_EVERY_STEPS)
+            T.run->cu_every[T.grp[k]] = tc->groups[k].every;
+}
+
+static int evaluate(acc *a, volatile sig_atomic_t *stop, uint64_t *steps_done, long epoch,
+                    long epochs, int show, double t0)
+{
+    set_training(0);
+    for (uint64_t k = 0; k < T.test.ds.n_examples; k++) {
+        int sig = example(&T.test, k, 0, a, stop, steps_done);
+        if (sig)
+            return sig;
+        progress(show, "test", epoch, epochs, k + 1, T.test.ds.n_examples, a, t0);
+    }
+    return 0;
+}
+
+int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
+                 uint64_t *steps_done, int show)
+{
+    const struct snn_train_set *tc = T.tc;
+    (void)m;
+    snprintf(T.csv, sizeof T.csv, "%s/metrics.csv", run->cfg->output);
+    snprintf(T.png_path, sizeof T.png_path, "%s/curves.png", run->cfg->output);
+    if (run->ranks > 1 && (run->overlap || (run->interval && T.len % run->interval != 0)))
+        snn_fatal("%s: with several MPI ranks the example length (%u steps) must be a multiple "
+                  "of the spike exchange interval (%u steps), without overlap", tc->where, T.len,
+                  run->interval);
+    FILE *f = run->rank == 0 ? fopen(T.csv, "w") : NULL;
+    if (run->rank == 0 && (!f || fputs("epoch,train_loss,train_accuracy,test_loss,test_accuracy,wall_s,status\n",
+                    f) < 0 || fclose(f) != 0))
+        snn_fatal("cannot write '%s': %s", T.csv, strerror(errno));
+    T.buf_n = 1;
+    T.buf = malloc(sizeof *T.buf);
+    load_vars();
+    const double t0 = snn_now();
+    const long epochs = tc->evaluate_only ? 1 : tc->epochs;
+    uint64_t seed = tc->has_seed ? tc->seed : run->seed;
+    int sig = 0;
+    if (tc->evaluate_only) {
+        acc te = {0};
+        mrow r = {0, 0, 0, 0, 0, 0, 0, 1, 1};
+        sig = evaluate(&te, stop, steps_done, 0, 1, show, t0);
+        r.test_loss = te.n ? te.loss / (double)te.n : NAN;
+        r.test_acc = te.n ? (double)te.correct / (double)te.n : NAN;
+        r.wall_s = snn_now() - t0;
+        r.complete = !sig;
+        add_row(&r);
+    }
+    for (long e = 0; !tc->evaluate_only && e < epochs && !sig; e++) {
+        const double te0 = snn_now();
+        for (int k = 0; k < tc->n_sched; k++) {
+            const struct snn_train_sched *s = &tc->sched[k];
+            *T.sched_ptr[k] = s->n ? s->values[e < s->n ? e : s->n - 1]
+                                   : T.sched_base[k] * pow(s->factor, (double)(e / s->every));
+        }
+        set_training(1);
+        acc tr = {0}, te = {0};
+        const uint64_t ne = T.train.ds.n_examples;
+        /* the epoch's order, once */
+        uint64_t oe = UINT64_MAX;
+        for (uint64_t j = 0; j < ne && !sig; j++) {
+            uint64_t ex = snn_dataset_example(ne, tc->shuffle, seed, (uint64_t)e * ne + j,
+                                              T.order, &oe);
+            sig = example(&T.train, ex, 1, &tr, stop, steps_done);
+            progress(show, "train", e, epochs, j + 1, ne, &tr, t0);
+        }
+        if (!sig)
+            run_groups(SNN_TRAIN_EPOCH_END, *steps_done - 1);
+        mrow r = {e + 1, tr.n ? tr.loss / (double)tr.n : NAN,
+                 tr.n ? (double)tr.correct / (double)tr.n : NAN, NAN, NAN, 0, tr.n > 0, 0, 0};
+        int eval = !sig && T.has_test && tc->evaluate_every > 0 &&
+                   ((e + 1) % tc->evaluate_every == 0 || e + 1 == epochs);
+        if (eval) {
+            sig = evaluate(&te, stop, steps_done, e, epochs, show, t0);
+            r.has_test = te.n > 0;
+            r.test_loss = te.n ? te.loss / (double)te.n : NAN;
+            r.test_acc = te.n ? (double)te.correct / (double)te.n : NAN;
+        }
+        r.wall_s = snn_now() - te0;
+        r.complete = !sig;
+        if (T.out_k < 0)
+            r.train_acc = r.test_acc = NAN;
+        if (T.loss_k < 0)
+            r.train_loss = r.test_loss = NAN;
+        add_row(&r);
+        if (!sig && (e + 1 == epochs || (tc->save_every > 0 && (e + 1) % tc->save_every == 0)))
+            save_vars(e + 1);
+        if (!sig)
+            curves();
+    }
+    if (sig)
+        curves();
+    if (show)
+        fprintf(stderr, "\n");
+    return sig;
+}
+
+/* run.json's "training" (NULL: no training loop); malloc'd. */
+char *rt_train_json(void)
+{
+    if (!T.tc)
+        return NULL;
+    pthread_mutex_lock(&T.lock);
+    size_t cap = 1024 + (size_t)T.n_rows * 256 + (size_t)T.n_loaded * 200;
+    char *s = malloc(cap);
+    if (!s) {
+        pthread_mutex_unlock(&T.lock);
+        return NULL;
+    }
+    size_t u = 0;
+#define OUT(...) u += (size_t)snprintf(s + u, cap > u ? cap - u : 0, __VA_ARGS__)
+#define NUM(x) (isfinite(x) ? (x) : 0.0), (isfinite(x) ? "" : "null")
+    OUT("{\"epochs\": %ld, \"batch\": 1, \"example_steps\": %u, \"train_examples\": %llu, "
+        "\"test_examples\": %llu, \"evaluate_only\": %s, \"reset\": \"%s\", \"saved_epoch\": %ld, "
+        "\"png\": %s, \"loaded\": [",
+        T.tc->evaluate_only ? 0 : T.tc->epochs, T.len,
+        (unsigned long long)T.train.ds.n_examples, (unsigned long long)T.test.ds.n_examples,
+        T.tc->evaluate_only ? "true" : "false", T.tc->reset ? "example" : "none",
+        T.saved_epoch, T.png > 0 ? "true" : "false");
+    for (int k = 0; k < T.n_loaded; k++)
+        OUT("%s\"%s\"", k ? ", " : "", T.loaded[k]);
+    OUT("], \"metrics\": [");
+    for (int k = 0; k < T.n_rows; k++) {
+        const mrow *r = &T.rows[k];
+        OUT("%s{\"epoch\": %ld, \"status\": \"%s\", \"wall_s\": %.3f", k ? ", " : "", r->epoch,
+            r->complete ? "complete" : "interrupted", r->wall_s);
+        const char *nm[4] = {"train_loss", "train_accuracy", "test_loss", "test_accuracy"};
+        double v[4] = {r->has_train ? r->train_loss : NAN, r->has_train ? r->train_acc : NAN,
+                       r->has_test ? r->test_loss : NAN, r->has_test ? r->test_acc : NAN};
+        for (int q = 0; q < 4; q++) {
+            if (isfinite(v[q]))
+                OUT(", \"%s\": %.17g", nm[q], v[q]);
+            else
+                OUT(", \"%s\": null", nm[q]);
+        }
+        OUT("}");
+    }
+    OUT("]}");
+#undef OUT
+#undef NUM
+    pthread_mutex_unlock(&T.lock);
+    if (u >= cap) { /* cannot happen with the sizes above; keep valid JSON */
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void rt_train_release(void)
+{
+    snn_dataset_free(&T.train.ds);
+    snn_dataset_free(&T.test.ds);
+    free(T.train.fs);
+    free(T.test.fs);
+    free(T.order);
+    free(T.buf);
+    free(T.rows);
+    T.train.fs = T.test.fs = NULL;
+    T.order = NULL;
+    T.buf = NULL;
+    T.rows = NULL;
+    T.n_rows = 0;
+    T.tc = NULL;
+}

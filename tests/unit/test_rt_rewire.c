@@ -1,0 +1,219 @@
+/*
+ * test_rt_rewire.c - connectivity updates' runtime (rt_rewire.c): the capacity and the
+ * re-laid rows after construction (two blocks of targets), sorted insertion that moves
+ * every per-synapse array with its synapse (each synapse's values tagged with its
+ * (pre, post) and checked after many random insertions and removals), a connected pair
+ * refused, add.total's spreading (exact total, rows never over capacity, uniform over rows
+ * with room: chi-square), and the errors at start (a row over max_row_length, multapses).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snnrt.h"
+#include "expect_fatal.h"
+
+enum { NPRE = 40, NPOST = 30 };
+
+/* Targets [lo, lo + n) of a fixed_probability(0.2) projection, with per-synapse weights. */
+static void build(snn_ragged *r, uint32_t lo, uint32_t n)
+{
+    snn_proj_spec s;
+    memset(&s, 0, sizeof s);
+    s.name = "P";
+    s.kind = SNN_CONN_FIXED_PROBABILITY;
+    s.n_pre = NPRE;
+    s.n_post = NPOST;
+    s.p = 0.2;
+    s.autapses = 1;
+    s.post_range = 1;
+    s.post_lo = lo;
+    s.post_n = n;
+    s.stream = snn_stream_id("conn:P");
+    s.ind_bytes = 2;
+    s.has_weight = 1;
+    s.weight.kind = SNN_INIT_CONSTANT;
+    s.weight.a = 1.0;
+    s.weight_bytes = 8;
+    snn_ragged_build(&s, 7, r);
+}
+
+static uint32_t ind_at(const snn_ragged *r, uint64_t p)
+{
+    return r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[p] : ((const uint32_t *)r->ind)[p];
+}
+
+static double tag(uint32_t i, uint32_t j)
+{
+    return i * 1000.0 + j;
+}
+
+static void test_moves_everything(void **state)
+{
+    (void)state;
+    snn_ragged b[2];
+    build(&b[0], 0, 13);
+    build(&b[1], 13, NPOST - 13);
+    snn_rewire_stats *s = snn_rewire_register(0, "rw", "P");
+    snn_rewire_setup(s, b, 2, NPRE, NPOST, 12, 0.0);
+    assert_int_equal(s->capacity, 12);
+    double *var[2];
+    for (int t = 0; t < 2; t++) {
+        assert_int_equal(b[t].capacity, (uint64_t)NPRE * (t ? 12 : 12));
+        var[t] = calloc(b[t].capacity, sizeof(double));
+        for (uint32_t i = 0; i < NPRE; i++)
+            for (uint64_t p = b[t].row_start[i]; p < b[t].row_start[i] + b[t].row_len[i]; p++) {
+                ((double *)b[t].weight)[p] = -tag(i, b[t].post_lo + ind_at(&b[t], p));
+                var[t][p] = tag(i, b[t].post_lo + ind_at(&b[t], p));
+            }
+    }
+    uint32_t seed = 12345;
+    int refused = 0;
+    for (int it = 0; it < 4000; it++) {
+        seed = seed * 1664525u + 1013904223u;
+        uint32_t i = (seed >> 8) % NPRE, j = (seed >> 16) % NPOST;
+        int t = j >= 13;
+        snn_ragged *r = &b[t];
+        if ((seed & 3) == 0) { /* remove (i, j) if present, moving the rest down in order */
+            uint64_t a = r->row_start[i], o = a;
+            for (uint64_t p = a; p < a + r->row_len[i]; p++) {
+                if (r->post_lo + ind_at(r, p) == j)
+                    continue;
+                ((uint16_t *)r->ind)[o] = (uint16_t)ind_at(r, p);
+                ((double *)r->weight)[o] = ((double *)r->weight)[p];
+                var[t][o++] = var[t][p];
+            }
+            r->n_syn -= r->row_len[i] - (o - a);
+            r->row_len[i] = (uint32_t)(o - a);
+            continue;
+        }
+        snn_rewire_lengths(s, b, 2);
+        if (s->len[i] >= s->capacity)
+            continue;
+        void *vars[1] = {var[t]};
+        int64_t at = snn_rewire_insert(r, i, j - r->post_lo, vars, 1, (int)sizeof(double));
+        if (at < 0) {
+            refused++;
+            continue;
+        }
+        ((double *)r->weight)[at] = -tag(i, j);
+        var[t][at] = tag(i, j);
+    }
+    assert_true(refused > 0);
+    snn_rewire_lengths(s, b, 2);
+    for (int t = 0; t < 2; t++) {
+        uint64_t n = 0;
+        for (uint32_t i = 0; i < NPRE; i++) {
+            assert_true(s->len[i] <= 12);
+            assert_true(b[t].row_len[i] <= b[t].row_start[i + 1] - b[t].row_start[i]);
+            for (uint64_t p = b[t].row_start[i]; p < b[t].row_start[i] + b[t].row_len[i]; p++) {
+                uint32_t j = b[t].post_lo + ind_at(&b[t], p);
+                if (p > b[t].row_start[i])
+                    assert_true(ind_at(&b[t], p - 1) < ind_at(&b[t], p)); /* sorted, distinct */
+                assert_true(((double *)b[t].weight)[p] == -tag(i, j));
+                assert_true(var[t][p] == tag(i, j));
+                n++;
+            }
+        }
+        assert_int_equal(n, b[t].n_syn);
+        free(var[t]);
+        snn_ragged_free(&b[t]);
+    }
+    snn_rewire_release();
+}
+
+static void test_spread(void **state)
+{
+    (void)state;
+    snn_rewire_stats *s = snn_rewire_register(1, "rw", "P");
+    s->n_pre = 50;
+    s->capacity = 8;
+    s->len = calloc(51, sizeof(int64_t));
+    s->adds = calloc(51, sizeof(uint32_t));
+    for (uint32_t i = 0; i < 50; i++)
+        s->len[i] = i < 10 ? 8 : i % 5; /* rows 0-9 full */
+    double count[50] = {0};
+    const int reps = 400;
+    for (int rep = 0; rep < reps; rep++) {
+        s->step_failed = 0;
+        snn_rewire_spread(s, 99, snn_stream_id("rw:rw/total"), (uint64_t)rep, 40);
+        uint64_t tot = 0;
+        for (uint32_t i = 0; i < 50; i++) {
+            assert_true(s->len[i] + s->adds[i] <= 8);
+            tot += s->adds[i];
+            count[i] += s->adds[i];
+        }
+        assert_int_equal(tot, 40);
+        assert_int_equal(s->step_failed, 0);
+    }
+    /* rows with room are chosen uniformly while they have room; rows 0-9 never */
+    for (uint32_t i = 0; i < 10; i++)
+        assert_true(count[i] == 0);
+    double chi2 = 0, mean = 40.0 * reps / 40.0;
+    for (uint32_t i = 10; i < 50; i++)
+        chi2 += (count[i] - mean) * (count[i] - mean) / mean;
+    assert_true(chi2 < 80.0); /* 39 degrees of freedom: p < 1e-4 above */
+    /* more than the room: the rest fails, every row is filled */
+    s->step_failed = 0;
+    snn_rewire_spread(s, 99, snn_stream_id("rw:rw/total"), 7, 1000);
+    uint64_t room = 0;
+    for (uint32_t i = 0; i < 50; i++) {
+        room += 8 - (uint64_t)s->len[i];
+        assert_true(s->len[i] + s->adds[i] == 8);
+    }
+    assert_int_equal(s->step_failed, 1000 - room);
+    snn_rewire_release();
+}
+
+static void over_capacity(const void *arg)
+{
+    (void)arg;
+    snn_ragged b;
+    build(&b, 0, NPOST);
+    snn_rewire_stats *s = snn_rewire_register(0, "rw", "P");
+    snn_rewire_setup(s, &b, 1, NPRE, NPOST, 2, 0.0);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    expect_child_fails(over_capacity, NULL,
+                       "projection 'P': source ");
+    expect_child_fails(over_capacity, NULL,
+                       "more than its max_row_length 2 (connectivity update 'rw'); give a "
+                       "larger max_row_length");
+}
+
+static void test_padding(void **state)
+{
+    (void)state;
+    snn_ragged b;
+    build(&b, 0, NPOST);
+    uint32_t longest = 0;
+    for (uint32_t i = 0; i < NPRE; i++)
+        longest = b.row_len[i] > longest ? b.row_len[i] : longest;
+    snn_rewire_stats *s = snn_rewire_register(0, "rw", "P");
+    snn_rewire_setup(s, &b, 1, NPRE, NPOST, 0, 0.5);
+    assert_int_equal(s->capacity, (uint32_t)(longest * 1.5));
+    assert_int_equal(b.row_start[1], s->capacity);
+    snn_ragged_free(&b);
+    snn_rewire_release();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_moves_everything),
+        cmocka_unit_test(test_spread),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_padding),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
