@@ -267,6 +267,16 @@ bool cu_runs_once(const Model *m, const CustomUpdate *cu);
  * {{launch_step}}); update_blocks and trace_n: the update grid and the traced neurons. */
 void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
                         const char *trace_n);
+/* Does snn_launch_step launch phase ph's kernel for model m? */
+bool phase_cuda_launched(const Model *m, const Phase *ph);
+/* The CUDA back end's host part of a step, in table order: snn_cu_step's code after the
+ * step's kernels (model.cu.tmpl {{after_kernels}}) and the host half's model_step body
+ * (host.c.tmpl, common/model_step.tmpl {{step_body}}). */
+void phases_cuda_host(const Model *m, StrBuf *after_kernels, StrBuf *host_step);
+/* Does every entry of the CUDA host part name a phase of the table? */
+bool phases_cuda_host_valid(void);
+/* Set the template flag named after each phase's kernel: launched or not. */
+void phases_cuda_flags(const Model *m, TmplScope *g);
 
 /* ---- the state table (state.c) ------------------------------------------------------ */
 
@@ -309,6 +319,11 @@ typedef enum StateKind {
     SK_DS_LABELS,    /* data set: the label of each position */
     SK_DS_EXAMPLES,  /* data set: the example index of each position */
     SK_DS_START,     /* data set: the position of step 0 in the example sequence (the cursor) */
+    /* the CUDA back end's device-only state (templates/cuda/model.cu.tmpl) */
+    SK_REC_BLOCK,    /* a population's recording block on the device: ids and counts per step */
+    SK_DEV_COUNTER,  /* the model's device counters: spikes, recorded ids, the step, the scan */
+    SK_RUN_CONSTS,   /* the run's constants the kernels read (the seed) */
+    SK_SCRATCH,      /* procedural rows' scratch in global memory, per block of the grid */
     SK_CU_ACC,       /* custom update: a batch reduction's accumulator (batched models) */
     SK_COUNT
 } StateKind;
@@ -328,6 +343,10 @@ typedef enum StateShape {
     SS_THREAD,    /* per thread block */
     SS_THREAD_1,  /* per thread block, plus one */
     SS_XACC,      /* (thread blocks + 1) x SNN_N_<pop> exact accumulators (SNN_XW words) */
+    SS_POPS,      /* per population of the model (SNN_NPOPS) */
+    SS_REC_IDS,   /* recording block: SNN_REC_BLOCK steps x SNN_N_<pop> ids */
+    SS_REC_STEPS, /* recording block: per step (SNN_REC_BLOCK) */
+    SS_GRID,      /* per block of the CUDA grid */
     /* room for SS_*_LANE: the same per batch lane */
 } StateShape;
 
@@ -363,6 +382,12 @@ typedef struct StateEntry {
     bool device;      /* the CUDA back end mirrors it to the device */
     bool compiled_in; /* a constant array in the simulator (a run config may replace it) */
     bool in_template; /* declared by the template, not by the emitter */
+    /* The CUDA back end holds it on the device only: no host copy, declared in the device
+     * half (.cu; per population by emit_cuda from these entries, model-wide by
+     * templates/cuda/model.cu.tmpl) with device_note as its comment */
+    bool device_only;
+    bool cuda_only;   /* only the CUDA back end has it (the C back end: none) */
+    const char *device_note;
     bool lane;        /* batched models: one copy per batch lane (state_lane_kind) */
     double value;     /* SS_VALUE runtime parameters: the compiled-in value */
     const char *what; /* for messages: "population 'E' variable 'V'" */

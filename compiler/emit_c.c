@@ -1656,6 +1656,7 @@ int emit_c(const Model *m, const char *dir, const EmitOptions *opt)
 {
     if (emit_check_state_names(m))
         return -1;
-    return emit_expand_write(emit_c_scope(m, opt, NULL), "c/model.c.tmpl", dir,
-                             arena_printf("%s.c", m->name));
+    TmplScope *g = emit_c_scope(m, opt, NULL);
+    tmpl_set(g, "backend", "c");
+    return emit_expand_write(g, "c/model.c.tmpl", dir, arena_printf("%s.c", m->name));
 }

@@ -135,6 +135,31 @@ static void mirror_decls(StrBuf *o, const Model *m, const Mirrors *ms)
     }
 }
 
+/* The populations' device-only state (state table entries with device_only: spike queues,
+ * recording blocks, an MPI interval's own spikes), declared in the .cu only: device
+ * pointers, allocated by snn_cu_setup and snn_cu_start.  Entries per step of an exchange
+ * interval exist with SNN_MPI, next to the rank's block. */
+static void device_only_decls(StrBuf *o, const Model *m)
+{
+    const StateTable st = state_table(m);
+    for (int i = 0; i < m->n_pops; i++) {
+        const Population *p = m->pops[i];
+        for (int mpi = 0; mpi < 2; mpi++) {
+            if (mpi)
+                sb_printf(o, "#ifdef SNN_MPI\n__constant__ uint32_t snn_lo_%s, snn_nl_%s; "
+                             "/* this rank's block */\n", p->name, p->name);
+            for (int k = 0; k < st.n; k++) {
+                const StateEntry *e = &st.v[k];
+                if (e->device_only && e->pop == p && (e->shape == SS_STEPS) == (mpi == 1))
+                    sb_printf(o, "__constant__ %s *%s; /* %s */\n", e->type, e->name,
+                              e->device_note);
+            }
+            if (mpi)
+                sb_puts(o, "#endif\n");
+        }
+    }
+}
+
 static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
 {
     for (int i = 0; i < ms->n; i++) {
@@ -823,6 +848,13 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
     const Model *m = e->m;
     StrBuf *sb = &e->sb;
     TmplScope *h = emit_c_scope(m, e->opt, e->cu_build);
+    tmpl_set(h, "backend", "cuda");
+    /* the host half's model_step: snn_cu_step, then the host half's phases (phases.c) */
+    StrBuf after;
+    sb_init(&after);
+    phases_cuda_host(m, &after, sb);
+    sb_release(&after);
+    tmpl_set(h, "step_body", emit_take(sb));
     mirror_calls(sb, &e->ms, false);
     tmpl_set(h, "mirror_build", emit_take(sb));
     mirror_calls(sb, &e->ms, true);
@@ -965,7 +997,7 @@ static void cuda_set_projs(CudaEmit *e)
     tmpl_list_declare(g, "projs");
     tmpl_list_declare(g, "onpost");
     tmpl_list_declare(g, "traces");
-    bool any_post = false, any_onpost = false, any_traces = false, any_dyn = false;
+    bool any_post = false;
     uint32_t scr_words = 0; /* procedural fixed_outdegree: scratch per block */
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
@@ -1003,7 +1035,6 @@ static void cuda_set_projs(CudaEmit *e)
         if (!pj->syn)
             continue;
         if (pj->syn_code[SC_ON_POST].stmts) {
-            any_onpost = true;
             TmplScope *q = tmpl_list_add(g, "onpost");
             tmpl_set(q, "name", pj->name);
             on_post(sb, m, pj, opt);
@@ -1011,7 +1042,6 @@ static void cuda_set_projs(CudaEmit *e)
         }
         traces(sb, m, pj, opt);
         if (sb->len) {
-            any_traces = true;
             TmplScope *q = tmpl_list_add(g, "traces");
             tmpl_set(q, "name", pj->name);
             tmpl_set(q, "propagate", emit_take(sb));
@@ -1021,7 +1051,6 @@ static void cuda_set_projs(CudaEmit *e)
                 e->trace_n = pj->post->n;
         }
         if (pj->syn_code[SC_DYNAMICS].stmts) {
-            any_dyn = true;
             TmplScope *q = tmpl_list_add(g, "syndyn");
             tmpl_set(q, "name", pj->name);
             syn_dynamics(sb, m, pj, opt);
@@ -1029,9 +1058,8 @@ static void cuda_set_projs(CudaEmit *e)
         }
     }
     tmpl_set_bool(g, "any_post", any_post);
-    tmpl_set_bool(g, "has_onpost", any_onpost);
-    tmpl_set_bool(g, "has_traces", any_traces);
-    tmpl_set_bool(g, "has_syndyn", any_dyn);
+    /* which of the weight update kernels exist: the phase table's launch conditions */
+    phases_cuda_flags(m, g);
     tmpl_set(g, "trace_n", arena_printf("%lld", (long long)e->trace_n));
     /* the scratch of procedural fixed_outdegree rows: shared memory up to 20 kB a block
      * (with the postsynaptic strategy's 4 kB and 1 kB the driver reserves per block, 8
@@ -1095,6 +1123,8 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     bool has_cbcode = cuda_init_functions(e);
     mirror_decls(sb, m, &e->ms);
     tmpl_set(g, "devdecls", emit_take(sb));
+    device_only_decls(sb, m);
+    tmpl_set(g, "devonly_decls", emit_take(sb));
     mirror_cases(sb, m, &e->ms);
     tmpl_set(g, "mirror_cases", emit_take(sb));
     cuda_set_pops(e);
@@ -1109,6 +1139,12 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     /* the step's kernels, in the order of the phase table (phases.c) */
     phases_cuda_launch(m, sb, e->update_blocks, arena_printf("%lld", (long long)e->trace_n));
     tmpl_set(g, "launch_step", emit_take(sb));
+    /* snn_cu_step after the kernels: the device half's host part of the phases */
+    StrBuf host;
+    sb_init(&host);
+    phases_cuda_host(m, sb, &host);
+    sb_release(&host);
+    tmpl_set(g, "after_kernels", emit_take(sb));
     cuda_set_varrecs(e);
     return emit_expand_write(g, "cuda/model.cu.tmpl", dir, arena_printf("%s.cu", m->name));
 }

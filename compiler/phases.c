@@ -11,7 +11,10 @@
  * are generated from it; docs/architecture.md "The phase table" lists it, and
  * tests/unit/test_phases.c checks that list against this one.
  *
- * A new phase is one row here (with its per-item function in the templates).
+ * A new phase is one row here (with its per-item function in the templates).  The CUDA
+ * back end's host part of a step (snn_cu_step after the kernels, the host half's
+ * model_step) and the template's kernel flags are generated from it too
+ * (phases_cuda_host, phases_cuda_flags).
  */
 #include <string.h>
 
@@ -126,7 +129,9 @@ const Phase phase_table[] = {
     {"gather", "the step's spikes of the thread blocks into the spike queue (MPI: the staging "
                "slot), counted and recorded; state recordings",
      PH_POPS, PH_SERIAL, PH_UPDATE, false, NULL, NULL, "snn_gather_%s(run, step);\n",
-     NULL, NULL, PH_GRID_NONE, NULL, "in snn_k_update (queue) and snn_k_end_step (counts)"},
+     NULL, NULL, PH_GRID_NONE, NULL,
+     "in snn_k_update (queue) and snn_k_end_step (counts); state recordings: host "
+     "snn_cu_step (snn_cu_gather)"},
     {"exchange", "MPI: at the end of an exchange interval (or of the run), spikes to and from "
                  "the other ranks",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, true, NULL, NULL,
@@ -169,7 +174,8 @@ const Phase phase_table[] = {
      "    ((step + 1) % run->cfg->finite_check == 0 || step + 1 == run->n_steps))\n"
      "    snn_check_finite(run, step);\n",
      NULL, NULL, PH_GRID_NONE, NULL,
-     "host snn_cu_step: snn_k_finite, snn_k_finite_take after the step's kernels"},
+     "host snn_cu_step (snn_cu_finite_check): snn_k_finite, snn_k_finite_take after the "
+     "step's kernels"},
 };
 const int phase_count = (int)(sizeof phase_table / sizeof phase_table[0]);
 
@@ -263,18 +269,23 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body);
 /* The phases c_step generates: [0, c_cut) (phases_c_step_lanes leaves out the tail). */
 static int c_cut = -1;
 
-void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body)
+/* A function body: text indented by 4, preprocessor lines at column 0. */
+static void put_body(StrBuf *body, const char *text)
 {
-    StrBuf b;
-    sb_init(&b);
-    c_step(m, regions, &b);
-    /* model_step's body: indented by 4, preprocessor lines at column 0 */
-    for (const char *p = b.buf ? b.buf : ""; *p;) {
+    for (const char *p = text; *p;) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         sb_printf(body, "%s%.*s\n", n && *p != '#' ? "    " : "", (int)n, p);
         p += n + (nl ? 1 : 0);
     }
+}
+
+void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body)
+{
+    StrBuf b;
+    sb_init(&b);
+    c_step(m, regions, &b);
+    put_body(body, b.buf ? b.buf : ""); /* model_step's body */
     sb_release(&b);
 }
 
@@ -405,6 +416,21 @@ void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *
 
 /* ---- the CUDA back end ---------------------------------------------------------------- */
 
+bool phase_cuda_launched(const Model *m, const Phase *ph)
+{
+    return ph->cuda_kernel && (!ph->cuda_when || ph->cuda_when(m));
+}
+
+/* The template's kernel flags: for every phase with a kernel, a flag named after the
+ * kernel (templates/cuda/model.cu.tmpl {{#snn_k_on_post}}..{{/snn_k_on_post}}), true when
+ * snn_launch_step launches it, so a kernel is defined exactly when it is launched. */
+void phases_cuda_flags(const Model *m, TmplScope *g)
+{
+    for (int k = 0; k < phase_count; k++)
+        if (phase_table[k].cuda_kernel)
+            tmpl_set_bool(g, phase_table[k].cuda_kernel, phase_cuda_launched(m, &phase_table[k]));
+}
+
 /* snn_launch_step's body: the kernels of one step in table order, with ev (sampled steps)
  * an event after the phases that carry one.  update_blocks: the grid of
  * the update kernel; trace_n: the neurons of the traces kernel. */
@@ -418,8 +444,7 @@ void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
             last_mark = k;
     for (int k = 0; k < phase_count; k++) {
         const Phase *ph = &phase_table[k];
-        const bool launch = ph->cuda_kernel && (!ph->cuda_when || ph->cuda_when(m));
-        if (launch) {
+        if (phase_cuda_launched(m, ph)) {
             const char *grid = ph->grid == PH_GRID_UPDATE ? update_blocks
                                : ph->grid == PH_GRID_TRACES
                                    ? arena_printf("(%su + SNN_BLOCK - 1) / SNN_BLOCK", trace_n)
@@ -434,4 +459,65 @@ void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
                       ph->cuda_mark);
         }
     }
+}
+
+/* The phases whose CUDA work is (also) on the host, keyed by the phase's name: after the
+ * step's kernels in snn_cu_step (the .cu: a call of the phase's function in
+ * templates/cuda/model.cu.tmpl), or in the host half's model_step (host.c), after
+ * snn_cu_step.  phases_cuda_host walks them in the order of the phase table. */
+static const struct {
+    const char *phase;
+    bool host_half;
+    const char *code;
+} cuda_host_part[] = {
+    {"gather", false, "snn_cu_gather(run, step);\n"},
+    {"exchange", true,
+     "/* the end of an exchange interval (or of the run): swap spikes with the other ranks */\n"
+     "if ((step + 1) % SNN_INTERVAL == 0 || step + 1 == run->n_steps) {\n"
+     "    const uint32_t snn_k = (uint32_t)(step % SNN_INTERVAL) + 1u;\n"
+     "    snn_cu_exchange(run, step + 1 - snn_k, snn_k);\n"
+     "}\n"},
+    {"finite_check", false, "snn_cu_finite_check(run, step);\n"},
+};
+
+/* The CUDA back end's host part of a step, in table order: after_kernels (snn_cu_step in
+ * the .cu, after snn_launch_step or the graph that holds the step: the host phases of the
+ * device half) and host_step (the host half's model_step body: snn_cu_step, then the host
+ * half's phases).  Everything snn_cu_step does precedes the host half's phases: the
+ * exchange synchronises with the stream and reads the scan for non-finite state the
+ * finite_check phase enqueued before it. */
+void phases_cuda_host(const Model *m, StrBuf *after_kernels, StrBuf *host_step)
+{
+    (void)m;
+    StrBuf h;
+    sb_init(&h);
+    sb_puts(&h, "snn_cu_step(run, step);\n");
+    for (int k = 0; k < phase_count; k++) {
+        const Phase *ph = &phase_table[k];
+        for (size_t j = 0; j < sizeof cuda_host_part / sizeof *cuda_host_part; j++) {
+            if (strcmp(cuda_host_part[j].phase, ph->name) != 0)
+                continue;
+            StrBuf *o = cuda_host_part[j].host_half ? &h : after_kernels;
+            if (ph->mpi_only)
+                sb_puts(o, "#ifdef SNN_MPI\n");
+            sb_puts(o, cuda_host_part[j].code);
+            if (ph->mpi_only)
+                sb_puts(o, "#endif\n");
+        }
+    }
+    put_body(host_step, h.buf);
+    sb_release(&h);
+}
+
+/* Is every entry of the CUDA host part a phase of the table (tests/unit/test_phases.c)? */
+bool phases_cuda_host_valid(void)
+{
+    for (size_t j = 0; j < sizeof cuda_host_part / sizeof *cuda_host_part; j++) {
+        int k = 0;
+        while (k < phase_count && strcmp(phase_table[k].name, cuda_host_part[j].phase) != 0)
+            k++;
+        if (k == phase_count)
+            return false;
+    }
+    return true;
 }

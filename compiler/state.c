@@ -26,7 +26,9 @@ static const char *const kind_names[SK_COUNT] = {
     [SK_CU_VAR] = "cu-var",    [SK_RPARAM_CU] = "rparam",
     [SK_DS_LEN] = "dataset-length", [SK_DS_COUNT] = "dataset-count",
     [SK_DS_LABELS] = "dataset-labels", [SK_DS_EXAMPLES] = "dataset-examples",
-    [SK_DS_START] = "dataset-cursor", [SK_CU_ACC] = "batch-sums",
+    [SK_DS_START] = "dataset-cursor", [SK_REC_BLOCK] = "recording-block",
+    [SK_DEV_COUNTER] = "device-counter", [SK_RUN_CONSTS] = "run-constants",
+    [SK_SCRATCH] = "scratch", [SK_CU_ACC] = "batch-sums",
 };
 
 const char *state_kind_name(StateKind k)
@@ -53,7 +55,7 @@ static const char *size_pop(const StateEntry *e)
         return e->proj->pre->name;
     if (e->proj)
         return e->proj->post->name;
-    return e->pop->name;
+    return e->pop ? e->pop->name : "";
 }
 
 const char *state_size_pop(const StateEntry *e)
@@ -79,6 +81,10 @@ const char *state_shape_name(const StateEntry *e)
     case SS_THREAD: return "thread";
     case SS_THREAD_1: return "thread+1";
     case SS_XACC: return arena_printf("(thread+1) x SNN_N_%s x SNN_XW", p);
+    case SS_POPS: return "populations";
+    case SS_REC_IDS: return arena_printf("rec-block x SNN_N_%s", p);
+    case SS_REC_STEPS: return "rec-block";
+    case SS_GRID: return "grid";
     }
     return "?";
 }
@@ -276,8 +282,10 @@ static void pop_entries(StateTable *t, const Model *m, const Population *p)
             e->note = arena_printf("dendritic delay ring: snn_ddn%d_%s rows of N", k, pn);
         }
     }
-    /* declared and allocated by templates/c/model.c.tmpl (the CUDA back end keeps its own
-     * spike queues on the device) */
+    /* declared and allocated by templates/c/model.c.tmpl; the CUDA back end keeps the
+     * spike queues, its own spikes of an MPI interval and the recording blocks on the
+     * device only (device_note: the comment of the declaration in the .cu; MPI: shape
+     * SS_STEPS), and has no thread blocks */
     static const struct {
         StateKind kind;
         const char *prefix;
@@ -285,22 +293,39 @@ static void pop_entries(StateTable *t, const Model *m, const Population *p)
         StateInit init;
         bool stored;
         const char *what;
+        const char *device_note; /* device only in the CUDA back end */
+        bool cuda_only;
     } tmpl[] = {
-        {SK_QUEUE, "snn_spk_", SS_QUEUE, SI_ZERO, true, "spike queue"},
-        {SK_QUEUE, "snn_spkcnt_", SS_SLOTS, SI_ZERO, true, "spike queue counts, per slot"},
-        {SK_SPIKES, "snn_lspk_", SS_STEPS, SI_ZERO, false, "own spikes of the interval"},
-        {SK_SPIKES, "snn_lcnt_", SS_STEPS, SI_ZERO, false, "own spike counts of the interval"},
-        {SK_SPIKES, "snn_tlo_", SS_THREAD_1, SI_BUILT, false, "thread blocks' first neurons"},
-        {SK_SPIKES, "snn_tcnt_", SS_THREAD, SI_ZERO, false, "spikes of the step per thread"},
-        {SK_SPIKES, "snn_tspk_", SS_LOCAL, SI_ZERO, false, "spikes of the step"},
+        {SK_QUEUE, "snn_spk_", SS_QUEUE, SI_ZERO, true, "spike queue", "SNN_NSLOT x N spike ids",
+         false},
+        {SK_QUEUE, "snn_spkcnt_", SS_SLOTS, SI_ZERO, true, "spike queue counts, per slot",
+         "spikes per slot", false},
+        {SK_SPIKES, "snn_lspk_", SS_STEPS, SI_ZERO, false, "own spikes of the interval",
+         "own spikes of the interval: SNN_INTERVAL x NL", false},
+        {SK_SPIKES, "snn_lcnt_", SS_STEPS, SI_ZERO, false, "own spike counts of the interval",
+         "own spikes per step of the interval", false},
+        {SK_SPIKES, "snn_tlo_", SS_THREAD_1, SI_BUILT, false, "thread blocks' first neurons",
+         NULL, false},
+        {SK_SPIKES, "snn_tcnt_", SS_THREAD, SI_ZERO, false, "spikes of the step per thread",
+         NULL, false},
+        {SK_SPIKES, "snn_tspk_", SS_LOCAL, SI_ZERO, false, "spikes of the step", NULL, false},
+        {SK_REC_BLOCK, "snn_rec_", SS_REC_IDS, SI_ZERO, false, "recorded spikes",
+         "recording block: the ids of its steps", true},
+        {SK_REC_BLOCK, "snn_reccnt_", SS_REC_STEPS, SI_ZERO, false, "recorded counts",
+         "recording block: spikes per step", true},
     };
     for (size_t k = 0; k < sizeof tmpl / sizeof *tmpl; k++) {
         e = add(t, tmpl[k].kind, arena_printf("%s%s", tmpl[k].prefix, pn), "uint32_t",
                 tmpl[k].shape, tmpl[k].init, SA_TEMPLATE, tmpl[k].stored, false,
                 arena_printf("population '%s' %s", pn, tmpl[k].what));
         e->pop = p, e->in_template = true;
+        e->device_only = tmpl[k].device_note != NULL;
+        e->device_note = tmpl[k].device_note;
+        e->cuda_only = tmpl[k].cuda_only;
         if (!strcmp(tmpl[k].prefix, "snn_spkcnt_"))
             e->note = arena_printf("%d slots", emit_n_slots(m, p));
+        if (tmpl[k].kind == SK_REC_BLOCK) /* allocated when the run records the population */
+            e->note = "allocated when the run records the population (snn_cu_start)";
     }
 }
 
@@ -473,6 +498,53 @@ bool state_lane_kind(const StateEntry *e)
     }
 }
 
+/* The CUDA back end's model-wide device-only state, declared by
+ * templates/cuda/model.cu.tmpl next to the kernels that use it: the run's constants,
+ * counters, the step the kernels work on, the scan for non-finite state, the procedural
+ * rows' scratch and check.  Rebuilt: set at the start of a run (snn_cu_start). */
+static void device_entries(StateTable *t, const Model *m)
+{
+    bool proc = false;
+    for (int i = 0; i < m->n_projs; i++)
+        proc |= m->projs[i]->format == FORMAT_PROCEDURAL;
+    static const struct {
+        StateKind kind;
+        const char *name, *type;
+        StateShape shape;
+        const char *what;
+        bool proc; /* only with procedural projections */
+    } dev[] = {
+        {SK_RUN_CONSTS, "snn_r", "snn_run_consts", SS_VALUE,
+         "the run's seed, as the C code reads it", false},
+        {SK_SCRATCH, "snn_scr_global", "uint64_t", SS_GRID,
+         "procedural rows' scratch (SNN_SCR_GLOBAL: larger than shared memory)", false},
+        {SK_DEV_COUNTER, "snn_recon", "int", SS_POPS, "population recorded?", false},
+        {SK_DEV_COUNTER, "snn_rectot", "uint32_t", SS_POPS, "ids in the current recording block",
+         false},
+        {SK_DEV_COUNTER, "snn_spktot", "unsigned long long", SS_POPS, "spikes of the run so far",
+         false},
+        {SK_DEV_COUNTER, "snn_dstep", "uint64_t", SS_VALUE,
+         "the step the kernels work on (advanced by snn_k_end_step)", false},
+        {SK_DEV_COUNTER, "snn_bad_key", "unsigned long long", SS_VALUE,
+         "the scan for non-finite state: the first (population, neuron, variable) found", false},
+        {SK_DEV_COUNTER, "snn_bad_val", "double", SS_VALUE,
+         "the scan for non-finite state: its value", false},
+        {SK_DEV_COUNTER, "snn_bad_step", "uint64_t", SS_VALUE,
+         "the scan for non-finite state: the step + 1 it was found after (0: none)", false},
+        {SK_DEV_COUNTER, "snn_proc_sum", "unsigned long long", SS_VALUE,
+         "procedural rows regenerated on the device: synapses and checksum, per projection",
+         true},
+    };
+    for (size_t k = 0; k < sizeof dev / sizeof *dev; k++) {
+        if (dev[k].proc && !proc)
+            continue;
+        StateEntry *e = add(t, dev[k].kind, dev[k].name, dev[k].type, dev[k].shape, SI_ZERO,
+                            SA_TEMPLATE, false, false, dev[k].what);
+        e->in_template = e->device_only = e->cuda_only = true;
+        e->device_note = dev[k].what;
+    }
+}
+
 StateTable state_table(const Model *m)
 {
     StateTable t = {0};
@@ -482,6 +554,7 @@ StateTable state_table(const Model *m)
         proj_entries(&t, m->projs[i]);
     for (int i = 0; i < m->n_cus; i++)
         cu_entries(&t, m->cus[i], m->batch > 0);
+    device_entries(&t, m);
     for (int i = 0; i < t.n && m->batch; i++)
         t.v[i].lane = state_lane_kind(&t.v[i]);
     return t;
@@ -495,12 +568,14 @@ void state_print(StrBuf *o, const StateTable *t)
         const char *owner = e->cu     ? arena_printf("custom_update:%s", e->cu->name)
                             : e->src  ? arena_printf("source:%s", e->src->name)
                             : e->proj ? arena_printf("projection:%s", e->proj->name)
-                                      : arena_printf("population:%s", e->pop->name);
-        sb_printf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s%s\t%s\n", e->name, e->type,
+                            : e->pop  ? arena_printf("population:%s", e->pop->name)
+                                      : "model";
+        /* where: host (mirrored to the device: device), or the CUDA back end's only */
+        sb_printf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s%s%s\t%s\n", e->name, e->type,
                   state_shape_name(e), owner, state_kind_name(e->kind),
                   state_init_name(e->init), e->stored ? "stored" : "rebuilt",
-                  e->device ? "device" : "host",
+                  e->cuda_only ? "cuda" : e->device ? "device" : "host",
                   e->compiled_in ? ",compiled-in" : "", e->in_template ? ",template" : "",
-                  e->lane ? ",per-lane" : "", e->what);
+                  e->device_only ? ",device-only" : "", e->lane ? ",per-lane" : "", e->what);
     }
 }

@@ -3,9 +3,12 @@
  *
  * Tags: {{name}} substitutes, {{#name}}..{{/name}} repeats a list or includes on a truthy
  * value, {{^name}}..{{/name}} includes on a falsy value or an empty list, {{! text }} is a
- * comment.  Every template starts with a "{{! uses: a b c }}" header naming every name its
- * tags refer to.  A template is parsed into a flat node array first (sections record where
- * they end), checked against the header, and then rendered against a scope chain.
+ * comment, {{> path}} (alone on its line, at column 0) includes the template 'path' (a
+ * fragment with its own uses header, rendered in the scope at that point: the parts the
+ * C template and the CUDA host template share, templates/common/).  Every template
+ * starts with a "{{! uses: a b c }}" header naming every name its tags refer to.  A
+ * template is parsed into a flat node array first (sections record where they end),
+ * checked against the header, and then rendered against a scope chain.
  * Standalone lines (only one tag plus blanks) lose their line; a standalone {{name}}
  * re-indents every line of its value by the tag's indentation.
  */
@@ -92,7 +95,7 @@ static const Entry *lookup(const TmplScope *s, const char *name)
 
 /* ---- parsing ----------------------------------------------------------------------- */
 
-typedef enum { N_TEXT, N_VAR, N_SECTION } NodeKind;
+typedef enum { N_TEXT, N_VAR, N_SECTION, N_PARTIAL } NodeKind;
 
 typedef struct Node {
     NodeKind kind;
@@ -104,6 +107,7 @@ typedef struct Node {
     bool standalone; /* N_VAR: alone on its line */
     bool eol;        /* standalone N_VAR: its line ended with a newline */
     int end;         /* N_SECTION: index one past its last child */
+    const struct Tmpl *partial; /* N_PARTIAL: the included template, parsed */
 } Node;
 
 typedef struct Tmpl {
@@ -115,6 +119,7 @@ typedef struct Tmpl {
     bool *used;
     int n_uses;
     int uses_line;
+    int depth; /* partials: how deep this one is included */
 } Tmpl;
 
 /* Report "template <tname>:<line>: error: ..." and return -1. */
@@ -193,6 +198,8 @@ static int check_declared(Tmpl *t, const char *name, int line)
     return fail(t, line, "'%s' is not declared in the '{{! uses: }}' header", name);
 }
 
+static const Tmpl *load_partial(const char *path, int depth);
+
 static int parse(Tmpl *t)
 {
     const char *src = t->src, *p = src, *text = src; /* text: start of pending text */
@@ -204,7 +211,7 @@ static int parse(Tmpl *t)
         const char *q = strstr(p + 2, "}}");
         if (!q)
             return fail(t, line, "unterminated '%s'", "{{");
-        char sigil = p[2] && strchr("#^/!", p[2]) ? p[2] : 0;
+        char sigil = p[2] && strchr("#^/!>", p[2]) ? p[2] : 0;
         const char *nb = p + 2 + (sigil != 0), *ne = q;
         while (nb < ne && is_blank(*nb))
             nb++;
@@ -220,7 +227,7 @@ static int parse(Tmpl *t)
         const char *name = NULL;
         if (sigil != '!') {
             const char *c = nb;
-            while (c < ne && is_name_char(*c))
+            while (c < ne && (is_name_char(*c) || (sigil == '>' && strchr("/.-", *c))))
                 c++;
             if (c == nb || c != ne)
                 return fail(t, line, "bad tag '%s'", arena_strndup(p, (size_t)(q + 2 - p)));
@@ -239,6 +246,20 @@ static int parse(Tmpl *t)
         const char *after = standalone ? e + (*e == '\r') + (*e != '\0') : q + 2;
         add_text(t, text, (size_t)((standalone ? b : p) - text), line);
 
+        if (sigil == '>') {
+            if (!standalone || b != p)
+                return fail(t, line, "the partial '%s' must stand alone on its line, at column 0",
+                            name);
+            if (t->depth >= 8)
+                return fail(t, line, "partials nested too deeply at '%s'", name);
+            Node *n = add_node(t, N_PARTIAL, line);
+            n->name = name;
+            if (!(n->partial = load_partial(name, t->depth + 1)))
+                return fail(t, line, "cannot include the partial '%s'", name);
+            line += count_lines(p, after);
+            p = text = after;
+            continue;
+        }
         if (name && sigil != '/' && check_declared(t, name, line) < 0)
             errors++;
         if (sigil == '#' || sigil == '^') {
@@ -313,6 +334,12 @@ static int render(const Tmpl *t, StrBuf *out, int i, int end, const TmplScope *s
             i++;
             continue;
         }
+        if (n->kind == N_PARTIAL) {
+            if (render(n->partial, out, 0, n->partial->n, s) < 0)
+                return -1;
+            i++;
+            continue;
+        }
         const Entry *e = lookup(s, n->name);
         if (!e)
             return fail(t, n->line, "unknown name '%s'", n->name);
@@ -340,16 +367,38 @@ static int render(const Tmpl *t, StrBuf *out, int i, int end, const TmplScope *s
     return 0;
 }
 
+/* Parse t; warn about names its header declares and its tags never use. */
+static int parse_checked(Tmpl *t)
+{
+    if (parse(t) < 0)
+        return -1;
+    for (int i = 0; i < t->n_uses; i++)
+        if (!t->used[i])
+            diag_warn((SrcLoc){t->where, 1}, "'%s' is declared in the uses header but never used",
+                      t->uses[i]);
+    return 0;
+}
+
+/* A partial ({{> path}}): loaded like any template (tmpl_get) and parsed on its own. */
+static const Tmpl *load_partial(const char *path, int depth)
+{
+    const char *src = tmpl_get(path);
+    if (!src)
+        return NULL;
+    Tmpl *t = arena_alloc(sizeof *t);
+    memset(t, 0, sizeof *t);
+    t->src = src;
+    t->where = arena_printf("template %s", path);
+    t->depth = depth;
+    return parse_checked(t) < 0 ? NULL : t;
+}
+
 int tmpl_expand(StrBuf *out, const char *src, const char *tname, TmplScope *scope)
 {
     Tmpl t = {.src = src, .where = arena_printf("template %s", tname)};
     size_t start = out->len;
-    if (parse(&t) < 0)
+    if (parse_checked(&t) < 0)
         return -1;
-    for (int i = 0; i < t.n_uses; i++)
-        if (!t.used[i])
-            diag_warn((SrcLoc){t.where, 1}, "'%s' is declared in the uses header but never used",
-                      t.uses[i]);
     if (render(&t, out, 0, t.n, scope) < 0) {
         out->len = start; /* drop the partial output */
         out->buf[start] = '\0';

@@ -151,9 +151,9 @@ static void test_network(void **state)
     assert_true(m->dt == 0.05);
     assert_int_equal(m->seed, 42);
     assert_int_equal(m->precision, PREC_DOUBLE);
-    /* the standard library's lif, poisson, alif, izhikevich, adex, lif_alpha, then n;
-     * lif{...} makes an unlisted copy */
-    assert_int_equal(m->n_neurons, 7);
+    /* the standard library's lif, poisson, alif, izhikevich, adex, lif_alpha, eprop_lif,
+     * eprop_alif, eprop_readout, then n; lif{...} makes an unlisted copy */
+    assert_int_equal(m->n_neurons, 10);
     assert_string_equal(m->neurons[0]->name, "lif");
     assert_string_equal(m->neurons[0]->loc.file, "<stdlib>");
     assert_string_equal(m->neurons[1]->name, "poisson");
@@ -161,7 +161,10 @@ static void test_network(void **state)
     assert_string_equal(m->neurons[3]->name, "izhikevich");
     assert_string_equal(m->neurons[4]->name, "adex");
     assert_string_equal(m->neurons[5]->name, "lif_alpha");
-    assert_string_equal(m->neurons[6]->name, "n");
+    assert_string_equal(m->neurons[6]->name, "eprop_lif");
+    assert_string_equal(m->neurons[7]->name, "eprop_alif");
+    assert_string_equal(m->neurons[8]->name, "eprop_readout");
+    assert_string_equal(m->neurons[9]->name, "n");
     assert_int_equal(m->n_pops, 2);
     assert_int_equal(m->n_projs, 5);
 }

@@ -263,6 +263,70 @@ static void test_cuda_launch(void **state)
     sb_release(&o);
 }
 
+/* The CUDA back end's host part: snn_cu_step's code after the kernels (gather's state
+ * recordings, then the finite_check scan: table order) and the host half's model_step
+ * (snn_cu_step, then the MPI exchange). */
+static void test_cuda_host(void **state)
+{
+    (void)state;
+    assert_true(phases_cuda_host_valid());
+    StrBuf after, host;
+    sb_init(&after);
+    sb_init(&host);
+    phases_cuda_host(model(every_phase), &after, &host);
+    assert_string_equal(after.buf, "snn_cu_gather(run, step);\nsnn_cu_finite_check(run, step);\n");
+    assert_string_equal(host.buf,
+                        "    snn_cu_step(run, step);\n"
+                        "#ifdef SNN_MPI\n"
+                        "    /* the end of an exchange interval (or of the run): swap spikes with "
+                        "the other ranks */\n"
+                        "    if ((step + 1) % SNN_INTERVAL == 0 || step + 1 == run->n_steps) {\n"
+                        "        const uint32_t snn_k = (uint32_t)(step % SNN_INTERVAL) + 1u;\n"
+                        "        snn_cu_exchange(run, step + 1 - snn_k, snn_k);\n"
+                        "    }\n"
+                        "#endif\n");
+    sb_release(&after);
+    sb_release(&host);
+}
+
+/* The template's kernel flags (phases_cuda_flags) are the kernels snn_launch_step launches:
+ * one condition, the table's. */
+static void test_cuda_flags(void **state)
+{
+    (void)state;
+    const char *models[] = {every_phase, static_only};
+    for (int i = 0; i < 2; i++) {
+        const Model *m = model(models[i]);
+        StrBuf o;
+        sb_init(&o);
+        phases_cuda_launch(m, &o, "SNN_BLOCKS_A", "20");
+        TmplScope *g = tmpl_scope_new(NULL);
+        phases_cuda_flags(m, g);
+        int n_kernels = 0;
+        for (int k = 0; k < phase_count; k++) {
+            const char *kn = phase_table[k].cuda_kernel;
+            if (!kn)
+                continue;
+            n_kernels++;
+            StrBuf t;
+            sb_init(&t);
+            char src[200];
+            snprintf(src, sizeof src, "{{! uses: %s }}{{#%s}}on{{/%s}}{{^%s}}off{{/%s}}", kn, kn,
+                     kn, kn, kn);
+            assert_int_equal(tmpl_expand(&t, src, "t", g), 0);
+            char call[80];
+            snprintf(call, sizeof call, "snn_dev::%s<<<", kn);
+            assert_string_equal(t.buf, strstr(o.buf, call) ? "on" : "off");
+            assert_int_equal(phase_cuda_launched(m, &phase_table[k]), strstr(o.buf, call) != NULL);
+            sb_release(&t);
+        }
+        assert_true(n_kernels >= 6);
+        /* every_phase has every plasticity kernel, static_only none */
+        assert_int_equal(strstr(o.buf, "snn_k_traces") != NULL, i == 0);
+        sb_release(&o);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +335,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_c_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_c_step_static, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cuda_launch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cuda_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cuda_flags, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

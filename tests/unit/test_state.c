@@ -92,7 +92,9 @@ static void test_every_kind_once_each_name(void **state)
             if (!strcmp(t.v[i].name, t.v[j].name))
                 fail_msg("'%s' is in the table twice", t.v[i].name);
         assert_non_null(t.v[i].what);
-        assert_true(t.v[i].pop != NULL || t.v[i].proj != NULL);
+        /* owned by a population or projection, or the CUDA back end's model-wide state */
+        assert_true(t.v[i].pop != NULL || t.v[i].proj != NULL ||
+                    (t.v[i].cuda_only && t.v[i].device_only));
     }
     for (int k = 0; k < SK_COUNT; k++)
         if (!seen[k])
@@ -154,7 +156,46 @@ static const struct {
     {"snn_dsl_D", "int32_t", "list", false, true, SI_BUILT, "population 'D' labels"},
     {"snn_dse_D", "uint32_t", "list", false, true, SI_BUILT, NULL},
     {"snn_dsc_D", "uint64_t", "value", true, false, SI_BUILT, "population 'D' data set cursor"},
+    {"snn_rec_A", "uint32_t", "rec-block x SNN_N_A", false, false, SI_ZERO,
+     "population 'A' recorded spikes"},
+    {"snn_reccnt_A", "uint32_t", "rec-block", false, false, SI_ZERO, NULL},
+    {"snn_spktot", "unsigned long long", "populations", false, false, SI_ZERO, NULL},
+    {"snn_dstep", "uint64_t", "value", false, false, SI_ZERO, NULL},
+    {"snn_scr_global", "uint64_t", "grid", false, false, SI_ZERO, NULL},
 };
+
+/* The CUDA back end's device-only state: the spike queues (the C back end's host arrays),
+ * the recording blocks and the model-wide counters (CUDA only); not the thread blocks. */
+static void test_device_only(void **state)
+{
+    (void)state;
+    StateTable t = table();
+    static const struct {
+        const char *name;
+        bool device_only, cuda_only;
+    } want[] = {
+        {"snn_spk_A", true, false},     {"snn_spkcnt_A", true, false},
+        {"snn_lspk_A", true, false},    {"snn_lcnt_A", true, false},
+        {"snn_rec_A", true, true},      {"snn_reccnt_A", true, true},
+        {"snn_tlo_A", false, false},    {"snn_tspk_A", false, false},
+        {"A_V", false, false},          {"snn_r", true, true},
+        {"snn_recon", true, true},      {"snn_rectot", true, true},
+        {"snn_bad_key", true, true},    {"snn_bad_val", true, true},
+        {"snn_bad_step", true, true},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        const StateEntry *e = entry(&t, want[i].name);
+        if (e->device_only != want[i].device_only || e->cuda_only != want[i].cuda_only)
+            fail_msg("'%s': device_only %d cuda_only %d", e->name, e->device_only, e->cuda_only);
+        /* device-only state is never a host array's mirror, and has its declaration's text */
+        assert_false(e->device_only && e->device);
+        if (e->device_only)
+            assert_non_null(e->device_note);
+    }
+    /* no procedural projection: no device check of regenerated rows */
+    for (int i = 0; i < t.n; i++)
+        assert_string_not_equal(t.v[i].name, "snn_proc_sum");
+}
 
 static void test_entries(void **state)
 {
@@ -197,6 +238,10 @@ static void test_print(void **state)
                                    "\tinitial\tstored\tdevice,per-lane\t"));
     assert_non_null(strstr(sb.buf, "snn_soff_A_to_A\tuint64_t\tthread+1\tprojection:A_to_A\t"
                                    "offsets\tbuilt\trebuilt\thost\t"));
+    assert_non_null(strstr(sb.buf, "snn_dstep\tuint64_t\tvalue\tmodel\tdevice-counter\tzeroed"
+                                   "\trebuilt\tcuda,template,device-only\t"));
+    assert_non_null(strstr(sb.buf, "snn_spk_A\tuint32_t\tslots x SNN_N_A\tpopulation:A\t"
+                                   "spike-queue\tzeroed\tstored\thost,template,device-only\t"));
     sb_release(&sb);
 }
 
@@ -214,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_every_kind_once_each_name, teardown),
         cmocka_unit_test_teardown(test_entries, teardown),
+        cmocka_unit_test_teardown(test_device_only, teardown),
         cmocka_unit_test_teardown(test_print, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

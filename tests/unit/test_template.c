@@ -423,6 +423,87 @@ static void test_get_from_dir(void **state)
     rmdir(dir);
 }
 
+/* {{> path}}: the partial's lines in place of the tag's line, rendered in the scope at
+ * that point (inside a list: the item's), checked against its own uses header. */
+static void test_partials(void **state)
+{
+    char dir[] = "/tmp/snncc_tmpl_XXXXXX";
+    char sub[64], file[64], bad[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(sub, sizeof sub, "%s/common", dir);
+    snprintf(file, sizeof file, "%s/common/item.tmpl", dir);
+    snprintf(bad, sizeof bad, "%s/common/bad.tmpl", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    write_file(file, "{{! uses: name }}\n{{! a comment line }}\n- {{name}}\n");
+    write_file(bad, "{{! uses: name }}\n{{other}}\n");
+    tmpl_set_dir(dir);
+
+    TmplScope *s = tmpl_scope_new(NULL);
+    tmpl_set(s, "name", "top");
+    tmpl_set(tmpl_list_add(s, "xs"), "name", "a");
+    tmpl_set(tmpl_list_add(s, "xs"), "name", "b");
+    assert_string_equal(expand("{{! uses: xs }}\n[\n{{#xs}}\n{{> common/item.tmpl}}\n{{/xs}}\n"
+                               "]\n{{> common/item.tmpl}}\nend\n", s),
+                        "[\n- a\n- b\n]\n- top\nend\n");
+    assert_int_equal(diag_error_count(), 0);
+
+    /* not alone on its line, or indented: an error naming the partial */
+    expect_error("{{! uses: }}x {{> common/item.tmpl}}\n", s,
+                 "template t:1: error: the partial 'common/item.tmpl' must stand alone on its "
+                 "line, at column 0");
+    setup(state);
+    expect_error("{{! uses: }}\n  {{> common/item.tmpl}}\n", s, "must stand alone");
+    /* a missing partial: the file's error, then the including line */
+    setup(state);
+    tmpl_set_dir(dir);
+    int rc;
+    expand_rc("{{! uses: }}\n{{> common/none.tmpl}}\n", s, &rc);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(g_diags, "common/none.tmpl: error: cannot read template"));
+    assert_non_null(strstr(g_diags, "template t:2: error: cannot include the partial "
+                                    "'common/none.tmpl'"));
+    /* a partial's names are checked against its own header */
+    setup(state);
+    tmpl_set_dir(dir);
+    expand_rc("{{! uses: }}\n{{> common/bad.tmpl}}\n", s, &rc);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(g_diags, "template common/bad.tmpl:2: error: 'other' is not "
+                                    "declared in the '{{! uses: }}' header"));
+    /* a partial that includes itself stops at the nesting limit */
+    setup(state);
+    write_file(bad, "{{! uses: }}\n{{> common/bad.tmpl}}\n");
+    tmpl_set_dir(dir);
+    expand_rc("{{! uses: }}\n{{> common/bad.tmpl}}\n", s, &rc);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(g_diags, "partials nested too deeply at 'common/bad.tmpl'"));
+
+    unlink(file);
+    unlink(bad);
+    rmdir(sub);
+    rmdir(dir);
+}
+
+/* The built-in templates and their partials expand without warnings: every partial the
+ * C and CUDA host templates include exists and is embedded. */
+static void test_builtin_partials(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "common/consts.tmpl",       "common/proj_decls.tmpl",    "common/construction.tmpl",
+        "common/build_state.tmpl",  "common/init_projs.tmpl",    "common/release_inputs.tmpl",
+        "common/release_offsets.tmpl", "common/descriptors.tmpl", "common/rparams_desc.tmpl",
+        "common/model_desc.tmpl",  "common/model_step.tmpl",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        assert_non_null(tmpl_builtin(names[i]));
+        const char *c = tmpl_builtin("c/model.c.tmpl"), *h = tmpl_builtin("cuda/host.c.tmpl");
+        char tag[80];
+        snprintf(tag, sizeof tag, "\n{{> %s}}\n", names[i]);
+        assert_non_null(strstr(c, tag));
+        assert_non_null(strstr(h, tag));
+    }
+}
+
 static void test_builtin_missing(void **state)
 {
     assert_null(tmpl_builtin("no/such/template.tmpl"));
@@ -455,6 +536,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_error_unterminated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_bad_tag, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_from_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partials, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_builtin_partials, setup, teardown),
         cmocka_unit_test_setup_teardown(test_builtin_missing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
