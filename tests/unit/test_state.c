@@ -241,7 +241,7 @@ static void test_print(void **state)
     assert_non_null(strstr(sb.buf, "snn_dstep\tuint64_t\tvalue\tmodel\tdevice-counter\tzeroed"
                                    "\trebuilt\tcuda,template,device-only\t"));
     assert_non_null(strstr(sb.buf, "snn_spk_A\tuint32_t\tslots x SNN_N_A\tpopulation:A\t"
-                                   "spike-queue\tzeroed\tstored\thost,template,device-only\t"));
+                                   "spike-queue\tzeroed\tstored\thost,template,device-only,per-lane\t"));
     sb_release(&sb);
 }
 
