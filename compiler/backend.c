@@ -26,7 +26,7 @@ static const Backend backends[] = {
         .sources = {".c"},
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
-                BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM,
+                BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH,
     },
     {
         .name = "cuda",
@@ -59,6 +59,22 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
     if (mpi && !(be->caps & BE_MPI)) {
         diag_error((SrcLoc){m->file, 0}, "--mpi: the %s back end cannot build MPI simulators "
                    "(the %s back end can)", be->name, one_that_can(BE_MPI));
+        return 1;
+    }
+    if (m->batch && !(be->caps & BE_BATCH)) {
+        diag_error(m->loc, "network{ batch = %d }: the %s back end does not support batches "
+                   "yet (the %s back end does)", m->batch, be->name, one_that_can(BE_BATCH));
+        return 1;
+    }
+    if (m->batch && m->n_cupds) { /* rewiring reallocates what the lanes hold copies of */
+        diag_error(m->cupds[0]->loc, "connectivity_update '%s': connectivity updates do not "
+                   "support batches yet (network{ batch = %d }, %s:%d)", m->cupds[0]->name,
+                   m->batch, m->loc.file, m->loc.line);
+        return 1;
+    }
+    if (m->batch && mpi) { /* the spike exchange and the ranks' files hold one lane */
+        diag_error(m->loc, "network{ batch = %d }: --mpi does not support batches yet (lanes "
+                   "run on one process; docs/language.md \"Batches\")", m->batch);
         return 1;
     }
     if (mpi && !(be->caps & BE_MPI_PLASTIC))

@@ -65,6 +65,7 @@ enum {
     BE_CUSTOM_UPDATES = 1u << 5, /* custom_update{} */
     BE_CONN_UPDATES = 1u << 6,  /* connectivity_update{} */
     BE_MPI_CUSTOM = 1u << 7,    /* custom_update{} with --mpi */
+    BE_BATCH = 1u << 8,         /* network{ batch = B } */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -83,6 +84,9 @@ int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt, const Cud
 int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo);
 
 /* ---- the shared lowering (lower.c) --------------------------------------------------- */
+/* Batched models: the step's random draws take the lane (snn_rng_init_lane, snn_lane);
+ * set by the C emitter per model (false: lane 0's calls, unchanged). */
+void lower_set_lanes(bool on);
 
 /* "#line SNN_RESYNC": after a code string's #line directives, emit_expand_write points the
  * marker at the generated file's next line. */
@@ -260,6 +264,11 @@ bool phase_active(const Model *m, const Phase *ph);
 /* The C back end's step: the parallel regions' functions (regions) and model_step's body
  * (body), from the table (templates/c/model.c.tmpl {{step_regions}}, {{step_body}}). */
 void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body);
+/* Batched models: model_step without the tail from 'custom_update' on, and the tail as the
+ * lanes run it (every lane's phase before the next phase; phases.c). */
+void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *tail);
+/* Batched models: does custom update cu run once (all it touches is held once; custom.c)? */
+bool cu_runs_once(const Model *m, const CustomUpdate *cu);
 /* The body of the CUDA back end's snn_launch_step (templates/cuda/model.cu.tmpl
  * {{launch_step}}); update_blocks and trace_n: the update grid and the traced neurons. */
 void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
@@ -321,6 +330,7 @@ typedef enum StateKind {
     SK_DEV_COUNTER,  /* the model's device counters: spikes, recorded ids, the step, the scan */
     SK_RUN_CONSTS,   /* the run's constants the kernels read (the seed) */
     SK_SCRATCH,      /* procedural rows' scratch in global memory, per block of the grid */
+    SK_CU_ACC,       /* custom update: a batch reduction's accumulator (batched models) */
     SK_COUNT
 } StateKind;
 
@@ -384,6 +394,7 @@ typedef struct StateEntry {
     bool device_only;
     bool cuda_only;   /* only the CUDA back end has it (the C back end: none) */
     const char *device_note;
+    bool lane;        /* batched models: one copy per batch lane (state_lane_kind) */
     double value;     /* SS_VALUE runtime parameters: the compiled-in value */
     const char *what; /* for messages: "population 'E' variable 'V'" */
     const char *note; /* the declaration's comment, or NULL */
@@ -403,6 +414,11 @@ const char *state_bytes(const StateEntry *e, bool device);
  * per-synapse code, random initial values of synapse variables; snn_check_multapses)? */
 bool state_needs_positions(const Projection *pj);
 bool state_dyn_columns(const Projection *pj);
+/* Batched models: is the projection's weight held per lane (a weight update model's
+ * weight not declared shared)? */
+bool state_weight_per_lane(const Model *m, const Projection *pj);
+/* Is a state of this kind held once per batch lane in a batched model? */
+bool state_lane_kind(const StateEntry *e);
 /* Names, for --state. */
 const char *state_kind_name(StateKind k);
 const char *state_shape_name(const StateEntry *e);

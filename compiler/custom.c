@@ -23,7 +23,11 @@
 
 static const char *reduce_name(CuReduce r)
 {
-    return r == CU_REDUCE_SUM ? "sum" : r == CU_REDUCE_MAX ? "max" : "none";
+    return r == CU_REDUCE_SUM         ? "sum"
+           : r == CU_REDUCE_MAX       ? "max"
+           : r == CU_REDUCE_BATCH_SUM ? "batch_sum"
+           : r == CU_REDUCE_BATCH_MAX ? "batch_max"
+                                      : "none";
 }
 
 /* What an element-shaped reference or variable runs over. */
@@ -117,7 +121,7 @@ static int resolve_ref(const Model *m, const CustomUpdate *cu, CuRef *r)
                 c[k] = o->vars[k].name;
                 if (!strcmp(c[k], r->var)) {
                     r->kind = CUREF_CU, r->cu = o, r->index = k;
-                    if (r->rw && o->vars[k].reduce != CU_REDUCE_NONE) {
+                    if (r->rw && CU_NEURON_REDUCE(o->vars[k].reduce)) {
                         diag_error(r->loc, "%s: '%s.%s' is a reduction (one value); refer to it "
                                            "read-only with ref", what, o->name, r->var);
                         return 1;
@@ -148,7 +152,7 @@ static bool ref_shape(const CuRef *r, Shape *s)
         s->proj = r->proj;
         return true;
     case CUREF_CU:
-        if (r->cu->vars[r->index].reduce != CU_REDUCE_NONE)
+        if (CU_NEURON_REDUCE(r->cu->vars[r->index].reduce))
             return false;
         s->pop = r->cu->pop, s->proj = r->cu->proj;
         return s->pop || s->proj;
@@ -239,13 +243,18 @@ static int check_one(Model *m, CustomUpdate *cu)
     cu->proj = sh.proj;
     for (int i = 0; i < cu->n_vars; i++) {
         const CuVar *v = &cu->vars[i];
-        if (v->reduce != CU_REDUCE_NONE && cu->proj) {
+        if (CU_NEURON_REDUCE(v->reduce) && cu->proj) {
             diag_error(v->loc, "%s: variable '%s' has reduce = \"%s\", but the update runs over "
                                "the synapses of projection '%s' (reductions are over the neurons "
                                "of a population)", what, v->name, reduce_name(v->reduce),
                        cu->proj->name);
             errs++;
-        } else if ((cu->proj || v->reduce != CU_REDUCE_NONE) && v->init.kind != INIT_CONSTANT) {
+        } else if (v->shared && v->reduce != CU_REDUCE_NONE) {
+            diag_error(v->loc, "%s: variable '%s' has reduce = \"%s\" and shared = true: a "
+                               "reduction is held as it is (shared is for per-element "
+                               "variables)", what, v->name, reduce_name(v->reduce));
+            errs++;
+        } else if ((cu->proj || CU_NEURON_REDUCE(v->reduce)) && v->init.kind != INIT_CONSTANT) {
             diag_error(v->loc, "%s: variable '%s': the initial value of a %s is a number", what,
                        v->name, cu->proj ? "per-synapse variable" : "reduction");
             errs++;
@@ -383,13 +392,37 @@ static const char *ref_lvalue(const CuRef *r)
     }
     case CUREF_CU: {
         const CuVar *v = &r->cu->vars[r->index];
-        if (v->reduce != CU_REDUCE_NONE)
+        if (CU_NEURON_REDUCE(v->reduce))
             return arena_printf("snn_cuv_%s_%s", r->cu->name, v->name);
         return arena_printf("snn_cuv_%s_%s[%s]", r->cu->name, v->name,
                             r->cu->proj ? "snn_o + snn_pos" : "snn_i");
     }
     }
     return "0";
+}
+
+/* A batch reduction (reduce = "batch_sum" / "batch_max"): lane b's value of the element
+ * into the double accumulator snn_cua_<update>_<var> in lane order 0, 1, ..., B-1 (the
+ * lanes run one after another, so the order does not depend on the threads), rounded into
+ * the variable, held once, by the last lane.  Unbatched models: the value itself. */
+static void cu_batch_term(StrBuf *o, const Model *m, const CustomUpdate *cu, const CuVar *v,
+                          int ind)
+{
+    const char *idx = cu->proj ? "snn_o + snn_pos" : "snn_i";
+    const char *var = arena_printf("snn_cuv_%s_%s[%s]", cu->name, v->name, idx);
+    if (!m->batch) {
+        sb_printf(o, "%*s%s = snn_u_%s; /* one lane */\n", ind, "", var, v->name);
+        return;
+    }
+    const char *acc = arena_printf("snn_cua_%s_%s[%s]", cu->name, v->name, idx);
+    if (v->reduce == CU_REDUCE_BATCH_SUM)
+        sb_printf(o, "%*s%s = snn_cur_lane ? %s + (double)snn_u_%s : (double)snn_u_%s;\n", ind,
+                  "", acc, acc, v->name, v->name);
+    else
+        sb_printf(o, "%*sif (!snn_cur_lane || (double)snn_u_%s > %s)\n%*s    %s = "
+                     "(double)snn_u_%s;\n", ind, "", v->name, acc, ind, "", acc, v->name);
+    sb_printf(o, "%*sif (snn_cur_lane + 1u == snn_nlane)\n%*s    %s = (scalar)%s;\n", ind, "",
+              ind, "", var, acc);
 }
 
 static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
@@ -406,6 +439,12 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
                       emit_scalar_literal(0, is_float));
         else if (v->reduce == CU_REDUCE_MAX)
             sb_printf(o, "%*sscalar snn_u_%s = -INFINITY; /* reduce: max */\n", ind, "", v->name);
+        else if (v->reduce == CU_REDUCE_BATCH_SUM)
+            sb_printf(o, "%*sscalar snn_u_%s = %s; /* this lane's term of the batch sum */\n",
+                      ind, "", v->name, emit_scalar_literal(0, is_float));
+        else if (v->reduce == CU_REDUCE_BATCH_MAX)
+            sb_printf(o, "%*sscalar snn_u_%s = -INFINITY; /* this lane's term of the batch max "
+                         "*/\n", ind, "", v->name);
         else
             sb_printf(o, "%*sscalar snn_u_%s = snn_cuv_%s_%s[%s];\n", ind, "", v->name, cu->name,
                       v->name, cu->proj ? "snn_o + snn_pos" : "snn_i");
@@ -436,6 +475,8 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
         else if (v->reduce == CU_REDUCE_MAX)
             sb_printf(o, "%*sif (snn_u_%s > snn_mx_%s)\n%*s    snn_mx_%s = snn_u_%s;\n", ind, "",
                       v->name, v->name, ind, "", v->name, v->name);
+        else if (CU_BATCH_REDUCE(v->reduce))
+            cu_batch_term(o, m, cu, v, ind);
         else
             sb_printf(o, "%*ssnn_cuv_%s_%s[%s] = snn_u_%s;\n", ind, "", cu->name, v->name,
                       cu->proj ? "snn_o + snn_pos" : "snn_i", v->name);
@@ -445,10 +486,51 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
             sb_printf(o, "%*s(void)snn_u_%s;\n", ind, "", cu->refs[i].name);
 }
 
+/* Is a custom-update variable or a reference's target held once in a batched model
+ * (state_lane_kind: shared synapse variables, shared and batch-reduced custom-update
+ * variables)? */
+static bool cu_var_once(const CuVar *v)
+{
+    return v->shared || CU_BATCH_REDUCE(v->reduce);
+}
+
+static bool ref_once(const CuRef *r)
+{
+    switch (r->kind) {
+    case CUREF_NEURON:
+        return false;
+    case CUREF_SYNAPSE:
+        return r->proj->syn->vars[r->index].shared;
+    case CUREF_CU:
+        return cu_var_once(&r->cu->vars[r->index]);
+    }
+    return false;
+}
+
+/* Batched models: an update whose variables and references are all held once (an
+ * optimiser step on shared weights from a batch-summed gradient) runs once, with the last
+ * lane (after the group's earlier updates have run for every lane); others run per lane. */
+bool cu_runs_once(const Model *m, const CustomUpdate *cu)
+{
+    if (!m->batch)
+        return false;
+    for (int i = 0; i < cu->n_vars; i++)
+        if (!cu_var_once(&cu->vars[i]) || CU_BATCH_REDUCE(cu->vars[i].reduce))
+            return false;
+    for (int i = 0; i < cu->n_refs; i++)
+        if (!ref_once(&cu->refs[i]))
+            return false;
+    return true;
+}
+
 /* One custom update: over the neurons of this rank (then the reductions, across the
  * ranks), or over every synapse of every thread block. */
 static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const EmitOptions *opt)
 {
+    if (cu_runs_once(m, cu)) {
+        sb_puts(o, "if (snn_cur_lane + 1u == snn_nlane) /* held once: runs once, with the last "
+                   "lane */\n");
+    }
     sb_printf(o, "{ /* custom update '%s' (%s:%d) over %s '%s' */\n", cu->name, cu->loc.file,
               cu->loc.line, cu->pop ? "the neurons of population" : "the synapses of projection",
               cu->pop ? cu->pop->name : cu->proj->name);
@@ -526,7 +608,7 @@ void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
         for (int k = 0; k < cu->n_vars; k++) {
             const CuVar *v = &cu->vars[k];
             const char *arr = arena_printf("snn_cuv_%s_%s", cu->name, v->name);
-            if (v->reduce != CU_REDUCE_NONE) {
+            if (CU_NEURON_REDUCE(v->reduce)) {
                 sb_printf(&init, "%s = %s;\n", arr, emit_scalar_literal(v->init.a, is_float));
             } else if (cu->proj) {
                 sb_printf(&init, "for (uint64_t snn_k = 0; snn_k < snn_soff_%s[snn_nthr]; "

@@ -1397,12 +1397,24 @@ static void scope_proj(TmplScope *s, StrBuf *sb, const Model *m, const Projectio
 
 /* The step, its phases in the order of the phase table (phases.c), and the checkpoint's
  * state (state_io). */
+/* Batched models: the step's tail as the lanes run it (phases_c_step_lanes). */
+static const char *lanes_tail;
+
 static void scope_step(TmplScope *g, const Model *m, const StateTable *st)
 {
     StrBuf rg, sb;
     sb_init(&rg);
     sb_init(&sb);
-    phases_c_step(m, &rg, &sb);
+    lanes_tail = "";
+    if (m->batch) {
+        StrBuf tl;
+        sb_init(&tl);
+        phases_c_step_lanes(m, &rg, &sb, &tl);
+        lanes_tail = tl.len ? emit_take(&tl) : "";
+        sb_release(&tl);
+    } else {
+        phases_c_step(m, &rg, &sb);
+    }
     tmpl_set(g, "step_regions", rg.len ? emit_take(&rg) : "");
     tmpl_set(g, "step_body", emit_take(&sb));
     state_io(&sb, st);
@@ -1430,12 +1442,185 @@ static void scope_builders(TmplScope *g, const Model *m)
         tmpl_set(tmpl_list_add(g, "builders"), "name", m->projs[order[i]]->name);
 }
 
+/* ---- batch lanes (network{ batch }; docs/architecture.md "Batch lanes") ------------- */
+
+/* Bytes of one lane's copy of a per-lane array (entries held by pointer). */
+static const char *lane_bytes(const StateEntry *e)
+{
+    if (e->kind == SK_QUEUE)
+        return arena_printf("sizeof(uint32_t) * SNN_NSLOT_%s * SNN_N_%s", e->pop->name,
+                            e->pop->name);
+    if (e->shape == SS_SYNAPSE)
+        return arena_printf("sizeof(%s) * (snn_soff_%s[snn_nthr] ? snn_soff_%s[snn_nthr] : 1)",
+                            e->type, e->proj->name, e->proj->name);
+    return state_bytes(e, false);
+}
+
+/* Is the per-lane entry a value or a fixed array (copied in and out when the lane changes)
+ * rather than a pointer (pointed at the lane's copy)? */
+static bool lane_by_copy(const StateEntry *e)
+{
+    return e->shape == SS_VALUE || e->shape == SS_SLOTS || e->kind == SK_SS_STARTS ||
+           e->kind == SK_SS_TIMES || e->kind == SK_DS_LABELS || e->kind == SK_DS_EXAMPLES;
+}
+
+/* The lane machinery of a batched model: every per-lane array is allocated once per lane,
+ * lane-outer (lane b's copy of an array is one contiguous block, [lane][neuron] and
+ * [lane][synapse]), and snn_lane_select points the arrays the step code uses at lane b's
+ * copies, so that each lane's step is the unbatched step.  The weights of plastic
+ * projections are per lane (one copy per thread block and lane); connectivity is held
+ * once.  The model's functions are wrapped: build then replicate, and init, step and
+ * checksum once per lane. */
+static void lanes_code(StrBuf *o, const Model *m, const StateTable *st)
+{
+    for (int i = 0; i < st->n; i++) {
+        const StateEntry *e = &st->v[i];
+        if (!e->lane)
+            continue;
+        if (lane_by_copy(e))
+            sb_printf(o, "static unsigned char *snn_lb_%s; /* every lane's %s */\n", e->name,
+                      e->name);
+        else
+            sb_printf(o, "static unsigned char *snn_lb_%s; /* lane-outer copies of %s */\n"
+                         "static size_t snn_lz_%s;\n", e->name, e->name, e->name);
+    }
+    for (int i = 0; i < m->n_projs; i++)
+        if (state_weight_per_lane(m, m->projs[i]))
+            sb_printf(o, "static void **snn_lw_%s; /* weights of lane b, block t: [b nthr + t] */\n",
+                      m->projs[i]->name);
+    /* select */
+    sb_puts(o, "\n/* Point the step's arrays at lane b's copies (and the runtime's recorders and "
+               "counts, snn_lane_io). */\nstatic void snn_lane_select(snn_run *run, uint32_t b)\n{\n");
+    for (int i = 0; i < st->n; i++) {
+        const StateEntry *e = &st->v[i];
+        if (!e->lane)
+            continue;
+        if (lane_by_copy(e))
+            sb_printf(o, "    memcpy(snn_lb_%s + sizeof %s * snn_cur_lane, &%s, sizeof %s);\n"
+                         "    memcpy(&%s, snn_lb_%s + sizeof %s * b, sizeof %s);\n", e->name,
+                      e->name, e->name, e->name, e->name, e->name, e->name, e->name);
+        else
+            sb_printf(o, "    %s = (void *)(snn_lb_%s + snn_lz_%s * b);\n", e->name, e->name,
+                      e->name);
+    }
+    for (int i = 0; i < m->n_projs; i++)
+        if (state_weight_per_lane(m, m->projs[i]))
+            sb_printf(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                         "        snn_syn_%s[snn_t].weight = snn_lw_%s[(size_t)b * "
+                         "(size_t)snn_nthr + (size_t)snn_t];\n", m->projs[i]->name,
+                      m->projs[i]->name);
+    sb_puts(o, "    snn_cur_lane = b;\n    snn_lane = run->lane_offset + b;\n"
+               "    snn_lane_io(run, b);\n}\n");
+    /* build */
+    sb_puts(o, "\n/* Build as unbatched, then give every lane a copy of what the build left in "
+               "the per-lane arrays. */\nstatic void snn_lanes_build(snn_run *run)\n{\n"
+               "    model_build(run);\n    snn_nlane = run->lanes ? run->lanes : 1;\n"
+               "    snn_cur_lane = 0;\n    snn_lane = run->lane_offset;\n");
+    for (int i = 0; i < st->n; i++) {
+        const StateEntry *e = &st->v[i];
+        if (!e->lane)
+            continue;
+        if (lane_by_copy(e))
+            sb_printf(o, "    snn_lb_%s = snn_alloc(sizeof %s * snn_nlane, \"%s, per lane\");\n"
+                         "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++)\n"
+                         "        memcpy(snn_lb_%s + sizeof %s * snn_b, &%s, sizeof %s);\n",
+                      e->name, e->name, e->what, e->name, e->name, e->name, e->name);
+        else
+            sb_printf(o, "    snn_lz_%s = %s;\n"
+                         "    snn_lb_%s = snn_alloc(snn_lz_%s * snn_nlane, \"%s, per lane\");\n"
+                         "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++)\n"
+                         "        memcpy(snn_lb_%s + snn_lz_%s * snn_b, %s, snn_lz_%s);\n"
+                         "    snn_free(%s, snn_lz_%s);\n    %s = (void *)snn_lb_%s;\n",
+                      e->name, lane_bytes(e), e->name, e->name, e->what, e->name, e->name,
+                      e->name, e->name, e->name, e->name, e->name, e->name);
+    }
+    for (int i = 0; i < m->n_pops; i++) { /* data sets: lane b's positions */
+        const Population *p = m->pops[i];
+        if (!p->model->dataset)
+            continue;
+        sb_printf(o, "    for (uint32_t snn_b = 1; snn_b < snn_nlane; snn_b++) {\n"
+                     "        snn_dataset_in snn_ds = {0};\n"
+                     "        snn_dataset_apply_lane(run, \"%s\", SNN_N_%s, %.17g, %d, snn_b, &snn_ds);\n",
+                  p->name, p->name, m->dt, (int)p->model->classes);
+        static const char *const f[4][2] = {{"sss", "starts"}, {"sst", "steps"},
+                                            {"dsl", "labels"}, {"dse", "examples"}};
+        for (int k = 0; k < 4; k++)
+            sb_printf(o, "        memcpy(snn_lb_snn_%s_%s + sizeof snn_%s_%s * snn_b, &snn_ds.%s, "
+                         "sizeof snn_%s_%s);\n", f[k][0], p->name, f[k][0], p->name, f[k][1],
+                      f[k][0], p->name);
+        sb_puts(o, "    }\n");
+    }
+    for (int i = 0; i < m->n_projs; i++) {
+        const char *n = m->projs[i]->name;
+        if (!state_weight_per_lane(m, m->projs[i]))
+            continue;
+        sb_printf(o, "    snn_lw_%s = snn_alloc(sizeof(void *) * snn_nlane * (size_t)snn_nthr, "
+                     "\"projection '%s' weights per lane\");\n"
+                     "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++)\n"
+                     "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
+                     "            snn_ragged *snn_g = &snn_syn_%s[snn_t];\n"
+                     "            const size_t snn_z = (size_t)snn_g->capacity * (size_t)snn_g->weight_bytes;\n"
+                     "            void *snn_w = snn_g->weight;\n"
+                     "            if (snn_b > 0 && snn_w) {\n"
+                     "                snn_w = snn_alloc(snn_z ? snn_z : 1, \"projection '%s' weights per lane\");\n"
+                     "                memcpy(snn_w, snn_g->weight, snn_z);\n"
+                     "            }\n"
+                     "            snn_lw_%s[(size_t)snn_b * (size_t)snn_nthr + (size_t)snn_t] = snn_w;\n"
+                     "        }\n", n, n, n, n, n);
+    }
+    sb_puts(o, "}\n");
+    /* per-lane wrappers */
+    sb_puts(o, "\nstatic void snn_lanes_init(snn_run *run)\n{\n"
+               "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
+               "        snn_lane_select(run, snn_b);\n        model_init(run);\n    }\n"
+               "    snn_lane_select(run, 0);\n}\n"
+               "\n/* Each lane's step is the unbatched step on its arrays, lanes in order, up to "
+               "the\n * custom updates; from there on each phase for every lane (phases.c, "
+               "phases_c_step_lanes). */\n"
+               "static void snn_lanes_step(snn_run *run, uint64_t step)\n{\n"
+               "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
+               "        snn_lane_select(run, snn_b);\n        model_step(run, step);\n    }\n");
+    sb_printf(o, "%s%s", lanes_tail, *lanes_tail ? "\n" : "");
+    sb_puts(o, "    snn_lane_select(run, 0);\n}\n"
+               "\nstatic void snn_lanes_syn_snapshot(snn_run *run, int k, double t_ms)\n{\n"
+               "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
+               "        snn_lane_select(run, snn_b);\n        model_syn_snapshot(run, k, t_ms);\n"
+               "    }\n    snn_lane_select(run, 0);\n}\n"
+               "\nstatic void snn_lanes_checksum(snn_run *run)\n{\n"
+               "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
+               "        snn_lane_select(run, snn_b);\n        model_checksum(run);\n    }\n"
+               "    snn_lane_select(run, 0);\n}\n"
+               "\nstatic void snn_lanes_release(snn_run *run)\n{\n"
+               "    snn_lane_select(run, 0);\n");
+    for (int i = 0; i < m->n_pops; i++) /* lanes 1..: their data sets' arrays */
+        if (m->pops[i]->model->dataset)
+            sb_printf(o, "    for (uint32_t snn_b = 1; snn_b < snn_nlane; snn_b++) {\n"
+                         "        snn_lane_select(run, snn_b);\n"
+                         "        free((void *)snn_sss_%s);\n        free((void *)snn_sst_%s);\n"
+                         "        free(snn_dsl_%s);\n        free(snn_dse_%s);\n    }\n"
+                         "    snn_lane_select(run, 0);\n", m->pops[i]->name, m->pops[i]->name,
+                      m->pops[i]->name, m->pops[i]->name);
+    for (int i = 0; i < m->n_projs; i++) {
+        const char *n = m->projs[i]->name;
+        if (!state_weight_per_lane(m, m->projs[i]))
+            continue;
+        sb_printf(o, "    for (uint32_t snn_b = 1; snn_b < snn_nlane; snn_b++)\n"
+                     "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                     "            snn_free(snn_lw_%s[(size_t)snn_b * (size_t)snn_nthr + (size_t)snn_t],\n"
+                     "                     (size_t)snn_syn_%s[snn_t].capacity * (size_t)snn_syn_%s[snn_t].weight_bytes);\n"
+                     "    snn_free(snn_lw_%s, sizeof(void *) * snn_nlane * (size_t)snn_nthr);\n"
+                     "    snn_lw_%s = NULL;\n", n, n, n, n, n);
+    }
+    sb_puts(o, "    model_release(run);\n}");
+}
+
 /* Everything templates/c/model.c.tmpl needs (the CUDA back end's host half uses it too). */
 TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_build)
 {
     TmplScope *g = tmpl_scope_new(NULL);
     emit_initfns_begin(m);
     const StateTable st = state_table(m); /* what the simulator holds (state.c) */
+    lower_set_lanes(m->batch > 0);
     scope_model(g, m);
     tmpl_list_declare(g, "pops");
     tmpl_list_declare(g, "projs");
@@ -1460,6 +1645,15 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
     cu_c_scope(g, m, opt); /* custom updates (custom.c) */
     train_c_scope(g, m);   /* the training loop's hooks (train.c) */
     rewire_c_scope(g, m, opt); /* connectivity updates (rewire.c) */
+    if (m->batch) {
+        StrBuf lb;
+        sb_init(&lb);
+        lanes_code(&lb, m, &st);
+        tmpl_set(g, "lanes_code", emit_take(&lb));
+        sb_release(&lb);
+        tmpl_set(g, "batch", arena_printf("%d", m->batch));
+    }
+    tmpl_set_bool(g, "batched", m->batch > 0);
     tmpl_set(g, "initfns", emit_initfns_end());
     return g;
 }

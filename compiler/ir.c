@@ -133,7 +133,7 @@ static void dump_vars(StrBuf *out, const char *what, const VarDef *vars, int n,
                       const Init *inits)
 {
     for (int k = 0; k < n; k++) {
-        sb_printf(out, "    %s %s = ", what, vars[k].name);
+        sb_printf(out, "    %s %s%s = ", what, vars[k].name, vars[k].shared ? " shared" : "");
         dump_init(out, inits ? &inits[k] : &vars[k].init);
         sb_putc(out, '\n');
     }
@@ -158,8 +158,11 @@ static void dump_synapse(StrBuf *out, const Projection *pj)
 
 void ir_dump(StrBuf *out, const Model *m)
 {
-    sb_printf(out, "network %s dt=%.17g seed=%llu precision=%s\n", m->name, m->dt,
+    sb_printf(out, "network %s dt=%.17g seed=%llu precision=%s", m->name, m->dt,
               (unsigned long long)m->seed, m->precision == PREC_FLOAT ? "float" : "double");
+    if (m->batch) /* batched models only: the dumps (and hashes) of the others stay */
+        sb_printf(out, " batch=%d", m->batch);
+    sb_puts(out, "\n");
     for (int i = 0; i < m->n_pops; i++) {
         const Population *p = m->pops[i];
         const NeuronModel *nm = p->model;
@@ -301,8 +304,9 @@ void ir_dump(StrBuf *out, const Model *m)
             sb_printf(out, "    param %s = %.17g%s\n", cu->params[k].name, cu->params[k].value,
                       cu->runtime[k] ? " (runtime)" : "");
         for (int k = 0; k < cu->n_vars; k++) {
-            static const char *const red[] = {"none", "sum", "max"};
-            sb_printf(out, "    var %s reduce=%s = ", cu->vars[k].name, red[cu->vars[k].reduce]);
+            static const char *const red[] = {"none", "sum", "max", "batch_sum", "batch_max"};
+            sb_printf(out, "    var %s reduce=%s%s = ", cu->vars[k].name, red[cu->vars[k].reduce],
+                      cu->vars[k].shared ? " shared" : "");
             dump_init(out, &cu->vars[k].init);
             sb_putc(out, '\n');
         }

@@ -25,6 +25,17 @@ typedef struct Ctx {
     const Projection *proj;  /* or: projection whose synapse code is printed */
 } Ctx;
 
+/* Batched models (network{ batch }): the step's draws use the lane's stream, the global
+ * lane snn_lane of the generated code (docs/architecture.md "Batch lanes"); others keep
+ * lane 0's calls exactly. */
+static bool lower_lanes;
+#define LANE_FN (lower_lanes ? "_lane" : "")
+#define LANE_ARG (lower_lanes ? ", snn_lane" : "")
+
+void lower_set_lanes(bool on)
+{
+    lower_lanes = on;
+}
 
 /* ---- printing names and rng calls inside code strings -------------------------------- */
 
@@ -554,8 +565,8 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p,
         sb_printf(o, "    { /* current_source '%s': Poisson input, %g Hz x %g */\n", cs->name,
                   cs->rate, cs->weight);
         sb_puts(o, "        snn_rng snn_g;\n");
-        sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
-                     "snn_i, snn_step);\n", cs->name, p->name);
+        sb_printf(o, "        snn_rng_init%s(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
+                     "snn_i, snn_step%s);\n", LANE_FN, cs->name, p->name, LANE_ARG);
         sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_rng_poisson(&snn_g, %s);\n",
                   cs->input_slot, p->name, cs_value(cs, CSP_WEIGHT, f),
                   cs->runtime[CSP_RATE] ? arena_printf("snn_csv_%s_rate", cs->name)
@@ -636,8 +647,8 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p,
         else if (cs->kind == CS_NOISE) {
             sb_printf(o, "    { /* current_source '%s': noise */\n", cs->name);
             sb_puts(o, "        snn_rng snn_g;\n");
-            sb_printf(o, "        snn_rng_init(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
-                         "snn_i, snn_step);\n", cs->name, p->name);
+            sb_printf(o, "        snn_rng_init%s(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
+                         "snn_i, snn_step%s);\n", LANE_FN, cs->name, p->name, LANE_ARG);
             sb_printf(o, "        %s += %s + %s * snn_rng_normal%s(&snn_g);\n", dest,
                       cs_value(cs, CSP_MEAN, f), cs_value(cs, CSP_SD, f), f ? "f" : "");
             sb_puts(o, "    }\n");
@@ -648,8 +659,8 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p,
         sb_printf(o, "    (void)snn_inp_%s;\n", nm->inputs[k]);
     if (rng) {
         sb_puts(o, "    snn_rng snn_rng_st;\n");
-        sb_printf(o, "    snn_rng_init(&snn_rng_st, snn_r->seed, snn_stream, SNN_LO_%s + snn_i, "
-                     "snn_step);\n", p->name);
+        sb_printf(o, "    snn_rng_init%s(&snn_rng_st, snn_r->seed, snn_stream, SNN_LO_%s + snn_i, "
+                     "snn_step%s);\n", LANE_FN, p->name, LANE_ARG);
     }
     if (nm->sim.stmts) {
         CodePrinter pr = printer(&c, &nm->sim, opt);
@@ -699,8 +710,9 @@ static void trace_rng_init(StrBuf *o, const Projection *pj, SynCodeKind kind, co
     if (!code_uses_rng(pj->syn_code[kind].stmts, NULL))
         return;
     sb_printf(o, "%*ssnn_rng snn_rng_st;\n", indent, "");
-    sb_printf(o, "%*ssnn_rng_init(&snn_rng_st, snn_seed_%s, snn_sstream_%s_%s, (uint32_t)(%s), "
-                 "step);\n", indent, "", pj->name, pj->name, syn_code_desc[kind].name, elem);
+    sb_printf(o, "%*ssnn_rng_init%s(&snn_rng_st, snn_seed_%s, snn_sstream_%s_%s, (uint32_t)(%s), "
+                 "step%s);\n", indent, "", LANE_FN, pj->name, pj->name, syn_code_desc[kind].name,
+              elem, LANE_ARG);
 }
 
 /* Random draws in per-synapse code: a synapse-keyed stream per (projection, code string)
@@ -719,8 +731,9 @@ static void syn_rng_init(StrBuf *o, const Projection *pj, SynCodeKind kind, cons
               pos, site->row_start, site->ind, pos, site->ind, pos);
     sb_printf(o, "%*s    snn_ord++;\n", indent, "");
     sb_printf(o, "%*ssnn_rng snn_rng_st;\n", indent, "");
-    sb_printf(o, "%*ssnn_rng_init_synk(&snn_rng_st, snn_sstream_%s_%s, 0u, snn_pre, %s, snn_ord, "
-                 "step);\n", indent, "", pj->name, syn_code_desc[kind].name, site->post);
+    sb_printf(o, "%*ssnn_rng_init_synk(&snn_rng_st, snn_sstream_%s_%s, %s, snn_pre, %s, snn_ord, "
+                 "step);\n", indent, "", pj->name, syn_code_desc[kind].name,
+              lower_lanes ? "snn_lane" : "0u", site->post);
 }
 
 /* The array of synapse variable v: the projection's whole array (one thread block: the

@@ -421,7 +421,7 @@ static int l_network(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     Model *m = get_ctx(L)->m;
-    static const char *const keys[] = {"name", "dt", "seed", "precision", NULL};
+    static const char *const keys[] = {"name", "dt", "seed", "precision", "batch", NULL};
     check_keys(L, 1, "network", keys, 0);
     if (m->has_network)
         api_error(L, "network: network{} given twice (first at %s:%d)", m->loc.file,
@@ -441,6 +441,13 @@ static int l_network(lua_State *L)
     if (lua_getfield(L, 1, "seed") != LUA_TNIL) {
         int64_t s = to_count(L, -1, "network", "seed");
         m->seed = (uint64_t)s;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "batch") != LUA_TNIL) { /* batch lanes (docs/language.md) */
+        int64_t b = to_count(L, -1, "network", "batch");
+        if (b < 1 || b > 65536)
+            api_error(L, "network: 'batch' must be in [1, 65536] (got %lld)", (long long)b);
+        m->batch = (int)b;
     }
     lua_pop(L, 1);
     const char *prec = opt_string(L, 1, "precision", 0, "network");
@@ -1039,11 +1046,11 @@ static int read_vars(lua_State *L, int t, const char *key, const char *what, Var
 static int l_synapse(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
-    const char *keys[8 + SC_COUNT] = {"name", "params", "vars", "pre_vars", "post_vars",
-                                      "weight", "valid"};
+    const char *keys[9 + SC_COUNT] = {"name", "params", "vars", "pre_vars", "post_vars",
+                                      "weight", "valid", "shared"};
     for (int k = 0; k < SC_COUNT; k++)
-        keys[7 + k] = syn_code_desc[k].name;
-    keys[7 + SC_COUNT] = NULL;
+        keys[8 + k] = syn_code_desc[k].name;
+    keys[8 + SC_COUNT] = NULL;
     check_keys(L, 1, "synapse", keys, 0);
     SynapseModel *sm = arena_alloc(sizeof *sm);
     sm->loc = caller_loc(L);
@@ -1063,6 +1070,24 @@ static int l_synapse(lua_State *L)
     sm->weight = opt_string(L, 1, "weight", 0, what);
     if (!sm->weight)
         sm->weight = "w";
+    if (lua_getfield(L, 1, "shared") != LUA_TNIL) { /* batches: variables held once */
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'shared' must be a list of variable names, e.g. { \"w\" }", what);
+        const int st = lua_gettop(L);
+        for (lua_Integer i = 1; lua_rawgeti(L, st, i) != LUA_TNIL; i++) {
+            const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            int k = 0;
+            while (v && k < sm->n_vars && strcmp(sm->vars[k].name, v) != 0)
+                k++;
+            if (!v || k == sm->n_vars)
+                api_error(L, "%s: 'shared' names %s%s%s, which is not one of its vars", what,
+                          v ? "'" : "a ", v ? v : luaL_typename(L, -1), v ? "'" : "");
+            sm->vars[k].shared = true;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
     for (int k = 0; k < SC_COUNT; k++)
         sm->code[k] = read_code(L, 1, syn_code_desc[k].name, sm->loc, what);
     Ctx *c = get_ctx(L);
@@ -2745,19 +2770,30 @@ static int read_cu_vars(lua_State *L, const char *what, CuVar **out)
             lua_getfield(L, tt, names[i]);
             int vi = lua_gettop(L);
             if (lua_istable(L, vi) && !lua_getmetatable(L, vi)) {
-                static const char *const keys[] = {"init", "reduce", NULL};
+                static const char *const keys[] = {"init", "reduce", "shared", NULL};
                 const char *w = arena_printf("%s: variable '%s'", what, names[i]);
                 check_keys(L, vi, w, keys, 0);
                 if (lua_getfield(L, vi, "init") != LUA_TNIL)
                     v->init = to_init(L, lua_gettop(L), w, "init");
+                lua_pop(L, 1);
+                if (lua_getfield(L, vi, "shared") != LUA_TNIL) {
+                    if (!lua_isboolean(L, -1))
+                        api_error(L, "%s: shared must be true or false", w);
+                    v->shared = lua_toboolean(L, -1);
+                }
                 lua_pop(L, 1);
                 const char *red = opt_string(L, vi, "reduce", 0, w);
                 if (red && !strcmp(red, "sum"))
                     v->reduce = CU_REDUCE_SUM;
                 else if (red && !strcmp(red, "max"))
                     v->reduce = CU_REDUCE_MAX;
+                else if (red && !strcmp(red, "batch_sum"))
+                    v->reduce = CU_REDUCE_BATCH_SUM;
+                else if (red && !strcmp(red, "batch_max"))
+                    v->reduce = CU_REDUCE_BATCH_MAX;
                 else if (red)
-                    api_error(L, "%s: reduce must be \"sum\" or \"max\" (got \"%s\")", w, red);
+                    api_error(L, "%s: reduce must be \"sum\", \"max\", \"batch_sum\" or "
+                                 "\"batch_max\" (got \"%s\")", w, red);
             } else {
                 v->init = to_init(L, vi, what, names[i]);
             }

@@ -276,6 +276,9 @@ static void phase_calls(StrBuf *o, const Model *m, const Phase *ph, int ind)
  * worker 0's time in PH_DELIVER phases counts as delivery, the rest as update time. */
 static void c_step(const Model *m, StrBuf *regions, StrBuf *body);
 
+/* The phases c_step generates: [0, c_cut) (phases_c_step_lanes leaves out the tail). */
+static int c_cut = -1;
+
 /* A function body: text indented by 4, preprocessor lines at column 0. */
 static void put_body(StrBuf *body, const char *text)
 {
@@ -299,7 +302,7 @@ void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body)
 static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
 {
     int on[sizeof phase_table / sizeof phase_table[0]], n = 0; /* the active phases, in order */
-    for (int k = 0; k < phase_count; k++)
+    for (int k = 0; k < (c_cut >= 0 ? c_cut : phase_count); k++)
         if (phase_active(m, &phase_table[k]))
             on[n++] = k;
     int n_regions = 0, n_timed = 0;
@@ -385,6 +388,39 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
         else
             sb_printf(body, "    run->t_update += snn_now() - snn_t%d;\n}\n", tk);
         a = b;
+    }
+}
+
+/* Batched models (docs/architecture.md "Batch lanes"): model_step is the phases before
+ * 'custom_update', run for each lane in turn; the tail, from 'custom_update' on, runs after
+ * every lane's step, each phase for all lanes before the next: a group of custom updates
+ * for lanes 0, 1, ..., B-1 (so a batch reduction is complete before the next group reads
+ * it), then the snapshots and checks of each lane. */
+void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *tail)
+{
+    int cut = 0;
+    while (cut < phase_count && strcmp(phase_table[cut].name, "custom_update") != 0)
+        cut++;
+    c_cut = cut;
+    phases_c_step(m, regions, body);
+    c_cut = -1;
+    for (int k = cut; k < phase_count; k++) {
+        const Phase *ph = &phase_table[k];
+        if (!phase_active(m, ph))
+            continue;
+        if (k == cut) {
+            for (int g = 0; g < m->n_cu_groups; g++)
+                sb_printf(tail, "    if (snn_cupd_due(run, %d, step))\n"
+                                "        for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++) {\n"
+                                "            snn_lane_select(run, snn_l);\n"
+                                "            snn_cugroup_%s(run, step);\n        }\n", g,
+                          m->cu_groups[g].name);
+            continue;
+        }
+        sb_printf(tail, "    for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++) { /* %s */\n"
+                        "        snn_lane_select(run, snn_l);\n", ph->name);
+        phase_calls(tail, m, ph, 8);
+        sb_puts(tail, "    }\n");
     }
 }
 

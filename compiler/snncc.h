@@ -110,6 +110,7 @@ typedef struct ParamCheck {
 typedef struct VarDef {
     const char *name;
     Init init; /* default initialiser */
+    bool shared; /* synapse{ shared = { ... } }: held once in a batched model, not per lane */
 } VarDef;
 
 typedef struct NeuronModel {
@@ -376,13 +377,20 @@ typedef enum CuReduce {
     CU_REDUCE_NONE, // one value per element (neuron or synapse)
     CU_REDUCE_SUM,  // one value: the sum over the neurons (accumulated in double)
     CU_REDUCE_MAX,  // one value: the maximum over the neurons
+    CU_REDUCE_BATCH_SUM, // per element, held once: the sum over the batch lanes (in double)
+    CU_REDUCE_BATCH_MAX, // per element, held once: the maximum over the batch lanes
 } CuReduce;
+
+/* A reduction over the neurons (one value), not over the batch (one value per element). */
+#define CU_NEURON_REDUCE(r) ((r) == CU_REDUCE_SUM || (r) == CU_REDUCE_MAX)
+#define CU_BATCH_REDUCE(r) ((r) == CU_REDUCE_BATCH_SUM || (r) == CU_REDUCE_BATCH_MAX)
 
 /* A variable of a custom update: per element, or one value (a reduction). */
 typedef struct CuVar {
     const char *name;
     Init init;        /* INIT_CONSTANT (and initialisers for per-neuron variables) */
     CuReduce reduce;
+    bool shared;      /* { shared = true }: held once in a batched model, not per lane */
     SrcLoc loc;
 } CuVar;
 
@@ -481,6 +489,7 @@ typedef struct Model {
     double dt;         /* ms */
     uint64_t seed;
     Precision precision;
+    int batch;         /* network{ batch = B }: lanes by default; 0: not batched */
     NeuronModel **neurons;
     int n_neurons;
     SynapseModel **synapses;

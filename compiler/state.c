@@ -28,7 +28,7 @@ static const char *const kind_names[SK_COUNT] = {
     [SK_DS_LABELS] = "dataset-labels", [SK_DS_EXAMPLES] = "dataset-examples",
     [SK_DS_START] = "dataset-cursor", [SK_REC_BLOCK] = "recording-block",
     [SK_DEV_COUNTER] = "device-counter", [SK_RUN_CONSTS] = "run-constants",
-    [SK_SCRATCH] = "scratch",
+    [SK_SCRATCH] = "scratch", [SK_CU_ACC] = "batch-sums",
 };
 
 const char *state_kind_name(StateKind k)
@@ -140,6 +140,16 @@ const char *state_bytes(const StateEntry *e, bool device)
 bool state_dyn_columns(const Projection *pj)
 {
     return pj->syn && pj->add_post && pj->syn_code[SC_DYNAMICS].stmts;
+}
+
+bool state_weight_per_lane(const Model *m, const Projection *pj)
+{
+    if (!m->batch || !pj->syn)
+        return false;
+    for (int k = 0; k < pj->syn->n_vars; k++)
+        if (!strcmp(pj->syn->vars[k].name, pj->syn->weight))
+            return !pj->syn->vars[k].shared;
+    return true;
 }
 
 bool state_needs_positions(const Projection *pj)
@@ -430,12 +440,12 @@ static void proj_entries(StateTable *t, const Projection *pj)
 
 /* A custom update's variables and runtime parameters, declared with the population or
  * the projection it runs over (pop_decls / syn_decls) and allocated with it. */
-static void cu_entries(StateTable *t, const CustomUpdate *cu)
+static void cu_entries(StateTable *t, const CustomUpdate *cu, bool batched)
 {
     StateEntry *e;
     for (int k = 0; k < cu->n_vars; k++) {
         const CuVar *v = &cu->vars[k];
-        const bool red = v->reduce != CU_REDUCE_NONE;
+        const bool red = CU_NEURON_REDUCE(v->reduce);
         e = add(t, SK_CU_VAR, arena_printf("snn_cuv_%s_%s", cu->name, v->name), "scalar",
                 red ? SS_VALUE : cu->proj ? SS_SYNAPSE : SS_LOCAL,
                 SI_INITIAL, red ? SA_NONE : cu->proj ? SA_SYN : SA_POP, true, true,
@@ -447,7 +457,21 @@ static void cu_entries(StateTable *t, const CustomUpdate *cu)
             e->pop = cu->pop;
         e->note = red ? (v->reduce == CU_REDUCE_SUM ? "custom update: sum over the neurons"
                                                     : "custom update: max over the neurons")
-                      : "custom-update variable";
+                  : v->reduce == CU_REDUCE_BATCH_SUM ? "custom update: sum over the batch lanes"
+                  : v->reduce == CU_REDUCE_BATCH_MAX ? "custom update: max over the batch lanes"
+                                                     : "custom-update variable";
+        if (CU_BATCH_REDUCE(v->reduce) && batched) { /* the lanes' terms, in lane order */
+            e = add(t, SK_CU_ACC, arena_printf("snn_cua_%s_%s", cu->name, v->name), "double",
+                    cu->proj ? SS_SYNAPSE : SS_LOCAL, SI_ZERO, cu->proj ? SA_SYN : SA_POP, false,
+                    false, arena_printf("custom update '%s' variable '%s' batch accumulator",
+                                        cu->name, v->name));
+            e->cu = cu, e->index = k;
+            if (cu->proj)
+                e->proj = cu->proj;
+            else
+                e->pop = cu->pop;
+            e->note = "the batch reduction's running value (double), within a step";
+        }
     }
     for (int k = 0; k < cu->n_params; k++)
         if (cu->runtime[k]) {
@@ -462,6 +486,29 @@ static void cu_entries(StateTable *t, const CustomUpdate *cu)
                 e->pop = cu->pop;
             e->note = arena_printf("runtime parameter %s.%s", cu->name, cu->params[k].name);
         }
+}
+
+/* Batch lanes (docs/architecture.md "Batch lanes"): what a lane changes is held once per
+ * lane (the neurons' and synapses' variables, inputs, rings, spike queues and cursors,
+ * custom-update variables); what lanes share is held once (connectivity, the weights of
+ * static projections, parameters, compiled-in spike times, seeds and streams, thread
+ * blocks, the scratch of one step: per-thread spikes, exact-sum accumulators). */
+bool state_lane_kind(const StateEntry *e)
+{
+    switch (e->kind) {
+    case SK_VAR: case SK_FLAG: case SK_SS_CURSOR: case SK_INPUT: case SK_ALPHA_X:
+    case SK_ALPHA_Y: case SK_RING: case SK_QUEUE: case SK_PRE_VAR:
+    case SK_POST_VAR: case SK_PRE_INPUT:
+        return true;
+    case SK_SYN_VAR: /* synapse{ shared = { ... } }: held once */
+        return !e->proj->syn->vars[e->index].shared;
+    case SK_CU_VAR: /* a batch reduction, or { shared = true }: held once */
+        return !CU_BATCH_REDUCE(e->cu->vars[e->index].reduce) && !e->cu->vars[e->index].shared;
+    case SK_SS_STARTS: case SK_SS_TIMES: case SK_DS_LABELS: case SK_DS_EXAMPLES:
+        return e->pop->model->dataset; /* each lane presents its own examples */
+    default:
+        return false;
+    }
 }
 
 /* The CUDA back end's model-wide device-only state, declared by
@@ -519,8 +566,10 @@ StateTable state_table(const Model *m)
     for (int i = 0; i < m->n_projs; i++)
         proj_entries(&t, m->projs[i]);
     for (int i = 0; i < m->n_cus; i++)
-        cu_entries(&t, m->cus[i]);
+        cu_entries(&t, m->cus[i], m->batch > 0);
     device_entries(&t, m);
+    for (int i = 0; i < t.n && m->batch; i++)
+        t.v[i].lane = state_lane_kind(&t.v[i]);
     return t;
 }
 
@@ -535,11 +584,11 @@ void state_print(StrBuf *o, const StateTable *t)
                             : e->pop  ? arena_printf("population:%s", e->pop->name)
                                       : "model";
         /* where: host (mirrored to the device: device), or the CUDA back end's only */
-        sb_printf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s%s\t%s\n", e->name, e->type,
+        sb_printf(o, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s%s%s\t%s\n", e->name, e->type,
                   state_shape_name(e), owner, state_kind_name(e->kind),
                   state_init_name(e->init), e->stored ? "stored" : "rebuilt",
                   e->cuda_only ? "cuda" : e->device ? "device" : "host",
                   e->compiled_in ? ",compiled-in" : "", e->in_template ? ",template" : "",
-                  e->device_only ? ",device-only" : "", e->what);
+                  e->device_only ? ",device-only" : "", e->lane ? ",per-lane" : "", e->what);
     }
 }

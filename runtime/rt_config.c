@@ -24,7 +24,8 @@
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
                                    "threads", "step_threads", "exchange", "exchange_interval",
                                    "cuda_graph_steps", "spike_times", "finite_check", "data",
-                                   "checkpoint", "custom_updates", "datasets", "train"};
+                                   "checkpoint", "custom_updates", "datasets", "train", "batch",
+                                   "lane_offset"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -648,6 +649,28 @@ static int key_threads(ctx *c, const char *key, size_t line, const val *v)
     return 0;
 }
 
+/* batch: N lanes of a batched model (network{ batch }), checked against the model and the
+ * data sets by snn_main; lane_offset: the global lane of lane 0 (its random numbers) */
+static int key_batch(ctx *c, const char *key, size_t line, const val *v)
+{
+    long n;
+    if (whole_number(c, line, key, "", v, 1, 65536, "", &n) != 0)
+        return -1;
+    c->cfg->batch = (uint32_t)n;
+    set_where(c, c->cfg->batch_where, sizeof c->cfg->batch_where, line);
+    return 0;
+}
+
+static int key_lane_offset(ctx *c, const char *key, size_t line, const val *v)
+{
+    long n;
+    if (whole_number(c, line, key, "", v, 0, 65535, "", &n) != 0)
+        return -1;
+    c->cfg->lane_offset = (uint32_t)n;
+    set_where(c, c->cfg->lane_offset_where, sizeof c->cfg->lane_offset_where, line);
+    return 0;
+}
+
 static int key_step_threads(ctx *c, const char *key, size_t line, const val *v)
 {
     snn_config *cfg = c->cfg;
@@ -1244,6 +1267,8 @@ static const struct {
     {"output", key_output},
     {"threads", key_threads},
     {"step_threads", key_step_threads},
+    {"batch", key_batch},
+    {"lane_offset", key_lane_offset},
     {"exchange", key_exchange},
     {"exchange_interval", key_exchange_interval},
     {"cuda_graph_steps", key_cuda_graph_steps},
@@ -1550,7 +1575,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
                           "threads, step_threads, exchange, exchange_interval, cuda_graph_steps, "
-                          "finite_check, record.<population>, "
+                          "finite_check, batch, lane_offset, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>, "
                           "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end>, "
                           "custom_updates.<group>.every|at_end, datasets.<population>.<key>, "

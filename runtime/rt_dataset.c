@@ -562,6 +562,14 @@ void snn_dataset_used(int k, const char **pop, uint32_t *length, uint64_t *examp
 void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
                        snn_dataset_in *out)
 {
+    snn_dataset_apply_lane(run, pop, n, dt, classes, 0, out);
+}
+
+void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
+                            uint32_t lane, snn_dataset_in *out)
+{
+    /* batches: lane b of batch q shows position start + q B + b */
+    const uint64_t lanes = run->lanes > 1 ? run->lanes : 1;
     const snn_config *cfg = run->cfg;
     if (rt_train_on(cfg)) { /* the training loop feeds the examples (rt_train.c) */
         (void)dt;
@@ -593,6 +601,12 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
         ds.n_examples = dc->limit;
         ds.n_spikes = ds.offsets[dc->limit];
     }
+    if (lanes > ds.n_examples)
+        snn_fatal("%s: batch %llu is larger than the data set of population '%s' (datasets.%s, "
+                  "%s: %llu examples)", run->cfg->batch_where[0] ? run->cfg->batch_where
+                                                                 : "network{ batch }",
+                  (unsigned long long)lanes, pop, pop, dc->where,
+                  (unsigned long long)ds.n_examples);
 
     char tn[1200];
     /* the example length: the run config's, or the longest example's last spike */
@@ -657,8 +671,8 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
                 pos[i] = starts[i];
         }
         for (uint64_t q = 0; q < count; q++) {
-            uint64_t ex = snn_dataset_example(ds.n_examples, dc->shuffle, seed, dc->start + q,
-                                              order, &order_epoch);
+            uint64_t ex = snn_dataset_example(ds.n_examples, dc->shuffle, seed,
+                                              dc->start + q * lanes + lane, order, &order_epoch);
             if (!pass) {
                 labels[q] = ds.labels[ex];
                 examples[q] = (uint32_t)ex;
@@ -689,7 +703,7 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
     free(last);
     free(order);
     free(fs);
-    if (g_nused < SNN_MAX_DATASETS) {
+    if (g_nused < SNN_MAX_DATASETS && lane == 0) {
         struct ds_used *g = &g_used[g_nused++];
         snprintf(g->pop, sizeof g->pop, "%s", pop);
         g->length = (uint32_t)len;

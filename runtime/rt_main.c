@@ -12,6 +12,7 @@
 #include "rt_train.h"
 #include "rt_par.h"
 #include "rt_ckpt.h"
+#include "rt_lanes.h"
 #include "rt_internal.h"
 
 #include <dirent.h>
@@ -395,6 +396,28 @@ static char *build_json(const char *status, const char *error)
     /* the random-number layout (snn_philox.h, docs/architecture.md "Random numbers") */
     jb_printf(&b, ", \"rng\": {\"generator\": \"philox4x32-10\", \"version\": %d}",
               SNN_RNG_VERSION);
+    if (m->batch) { /* batched models: the lanes, and each lane's spikes and checksums */
+        const uint32_t nl = run->lanes ? run->lanes : 1;
+        jb_printf(&b, ", \"batch\": {\"lanes\": %u, \"lane_offset\": %u, \"per_lane\": [",
+                  nl, run->lane_offset);
+        for (uint32_t l = 0; l < nl && G.have_stats; l++) { /* at the end: not mid-step */
+            jb_printf(&b, "%s{\"lane\": %u, \"spikes\": [", l ? ", " : "", l);
+            for (int p = 0; p < m->n_pops; p++) {
+                jb_printf(&b, "%s", p ? ", " : "");
+                jb_u64(&b, rt_lane_spikes(run, l, p));
+            }
+            jb_printf(&b, "], \"final_checksum\": [");
+            for (int q = 0; q < m->n_projs && q < SNN_MAX_POPS; q++) {
+                uint64_t x;
+                if (rt_lane_final(run, l, q, &x) && G.have_stats)
+                    jb_printf(&b, "%s\"%016llx\"", q ? ", " : "", (unsigned long long)x);
+                else
+                    jb_printf(&b, "%snull", q ? ", " : "");
+            }
+            jb_printf(&b, "]}");
+        }
+        jb_printf(&b, "]}");
+    }
     jb_printf(&b, ", \"config\": ");
     jb_str(&b, G.cfg.source[0] ? G.cfg.source : NULL);
     jb_printf(&b, ", \"output\": ");
@@ -509,13 +532,18 @@ static char *build_json(const char *status, const char *error)
     jb_printf(&b, "},\n  \"populations\": [");
     for (int p = 0; p < m->n_pops; p++) {
         const snn_pop_desc *pd = &m->pops[p];
-        double denom = (double)pd->n * sim_s;
+        /* batches: the spikes of all lanes, the rate per neuron and lane */
+        const uint32_t nl = run->lane_io && G.have_stats ? run->lanes : 1;
+        double denom = (double)pd->n * sim_s * (double)nl;
+        uint64_t spikes = 0;
+        for (uint32_t l = 0; l < nl; l++)
+            spikes += rt_lane_spikes(run, l, p);
         jb_printf(&b, "%s\n    {\"name\": ", p ? "," : "");
         jb_str(&b, pd->name);
         jb_printf(&b, ", \"size\": %lu, \"spikes\": ", (unsigned long)pd->n);
-        jb_u64(&b, run->spike_count[p]);
+        jb_u64(&b, spikes);
         jb_printf(&b, ", \"rate_hz\": ");
-        jb_num(&b, denom > 0 ? (double)run->spike_count[p] / denom : NAN);
+        jb_num(&b, denom > 0 ? (double)spikes / denom : NAN);
         jb_printf(&b, ", \"recorded\": %s, \"file\": ", G.recorded[p] ? "true" : "false");
         jb_str(&b, G.recorded[p] ? G.files[p] : NULL);
         jb_printf(&b, "}");
@@ -896,6 +924,10 @@ static void usage(FILE *f, const snn_model *m)
             "  step_threads: auto   threads of the step loop, 1 .. threads (default: auto)\n",
             m->name, m->name, m->model_file ? m->model_file : "?",
             m->snncc_version ? m->snncc_version : "?", seedline, m->name);
+    if (m->batch) /* batched models (network{ batch }) */
+        fprintf(f, "  batch: %-12d lanes (default: the model's)\n"
+                   "  lane_offset: 0       the global lane of lane 0 (its random numbers)\n",
+                m->batch);
     if (m->n_pops > 0) {
         fprintf(f, "populations:");
         for (int p = 0; p < m->n_pops; p++)
@@ -978,12 +1010,17 @@ static void print_summary(const snn_model *m, int interrupted)
         if (l > w)
             w = l;
     }
+    const uint32_t nl = run->lane_io ? run->lanes : 1; /* batches: all lanes, rate per lane */
+    if (nl > 1)
+        printf("  %u batch lanes: the spikes of all lanes, the rate per neuron and lane\n", nl);
     printf("  %-*s %10s %10s %11s\n", w, "population", "size", "spikes", "rate (Hz)");
     for (int p = 0; p < m->n_pops; p++) {
-        double denom = (double)m->pops[p].n * sim_ms / 1000.0;
+        double denom = (double)m->pops[p].n * sim_ms / 1000.0 * (double)nl;
+        uint64_t spikes = 0;
+        for (uint32_t l = 0; l < nl; l++)
+            spikes += rt_lane_spikes(run, l, p);
         printf("  %-*s %10lu %10llu %11.2f\n", w, m->pops[p].name, (unsigned long)m->pops[p].n,
-               (unsigned long long)run->spike_count[p],
-               denom > 0 ? (double)run->spike_count[p] / denom : 0.0);
+               (unsigned long long)spikes, denom > 0 ? (double)spikes / denom : 0.0);
     }
     printf("timers:");
     if (isfinite(G.codegen_s))
@@ -1698,6 +1735,7 @@ static void open_outputs(const snn_model *m)
     for (int k = 0; k < m->n_synrecs; k++)
         run->synrec[k] = snn_synrec_open(rec_dir(), m->projs[m->synrecs[k].proj].name,
                                          m->synrecs[k].var, value_bytes);
+    rt_lanes_open(run, m, rec_dir(), G.recorded, value_bytes); /* batches: lanes 1.. */
 }
 
 /* construction and initialisation (with --restore, then the checkpoint's state) */
@@ -1900,6 +1938,7 @@ static void gather_stats(const run_state *rs, const snn_model *m)
 static void close_recordings(const snn_model *m, int interrupted)
 {
     snn_run *run = &G.run;
+    rt_lanes_close(run, m, interrupted);
     for (int p = 0; p < m->n_pops; p++) {
         snn_recorder *r = run->rec[p];
         if (!r)
@@ -1980,6 +2019,7 @@ static void release_run(const snn_model *m)
         m->release(run);
     snn_cupd_release();
     rt_train_release();
+    rt_lanes_free(run);
     rt_par_exchange_free();
     for (int p = 0; p < m->n_pops; p++) {
         free(G.files[p]);
@@ -2020,6 +2060,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     apply_config(m, &G.cfg);
     plan_run(rs, m);
     check_checkpoints(rs, m);
+    rt_lanes_plan(&G.run, m, &G.cfg, rs->restore_dir != NULL);
     check_step_threads(m);
     open_outputs(m);
     build_network(m, rs->restore_dir);

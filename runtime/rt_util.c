@@ -9,6 +9,7 @@
 #define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #endif
 
+#include "rt_lanes.h"
 #include "snnrt.h"
 #include "rt_par.h"
 
@@ -102,8 +103,12 @@ void snn_nonfinite(const char *pop, uint64_t neuron, const char *var, double val
         snprintf(since, sizeof since, "; it became non-finite in steps %llu..%llu (the check "
                  "runs every %u steps: run config finite_check, 1 finds the exact step)",
                  (unsigned long long)from, (unsigned long long)step, every);
-    snn_fatal("population '%s', neuron %llu: state variable '%s' is %s after step %llu "
-              "(t = %g ms)%s", pop, (unsigned long long)neuron, var, what,
+    uint32_t lanes, global, lane = rt_lane_now(&lanes, &global);
+    char in_lane[96] = ""; /* batches: which lane */
+    if (lanes > 1)
+        snprintf(in_lane, sizeof in_lane, " in batch lane %u (global lane %u)", lane, global);
+    snn_fatal("population '%s', neuron %llu: state variable '%s' is %s%s after step %llu "
+              "(t = %g ms)%s", pop, (unsigned long long)neuron, var, what, in_lane,
               (unsigned long long)step, (double)(step + 1) * dt, since);
 }
 

@@ -225,6 +225,10 @@ typedef struct snn_config {
         char load_dir[1024];
         char load_where[192];
     } train;
+    /* batch: lanes of a batched model (0: the model's network{ batch }); lane_offset: the
+     * global lane of lane 0 (lane b draws the numbers of global lane lane_offset + b) */
+    uint32_t batch, lane_offset;
+    char batch_where[192], lane_offset_where[192];
 } snn_config;
 
 /* Set defaults for a model with the given population names. */
@@ -911,7 +915,16 @@ typedef struct snn_run {
      * run config's custom_updates applied */
     uint32_t cu_every[SNN_MAX_CUGROUPS];
     int cu_at_end[SNN_MAX_CUGROUPS];
+    /* batch lanes (batched models, network{ batch }): the lanes of this run, the global
+     * lane of lane 0, and the lane whose recorders and counts rec, varrec, synrec,
+     * spike_count and syn_final are now (snn_lane_io swaps them; the others are kept in lane_io) */
+    uint32_t lanes, lane_offset, lane;
+    struct snn_lane_io *lane_io;
 } snn_run;
+
+/* Batched models: make lane b's recorders, spike counts and final checksums the run's
+ * (rec, varrec, synrec, spike_count, syn_final, has_final), keeping the current lane's. */
+void snn_lane_io(snn_run *run, uint32_t b);
 
 /* Step threads (rt_pool.c).  A parallel region of a step is a function of (worker,
  * workers): worker w of W runs the blocks [B w / W, B (w + 1) / W) in order, B =
@@ -1125,6 +1138,9 @@ typedef struct snn_model {
     /* this rank's synapses per source neuron of projection q (n_pre counts; the training
      * loop's save and load merge and split synapse variables across MPI ranks with them) */
     void (*rows)(snn_run *run, int q, uint64_t *lens);
+    /* network{ batch = B }: the default lanes of a batched model; 0: not batched (the run
+     * config's batch is refused) */
+    int batch;
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run
@@ -1171,6 +1187,10 @@ void snn_dataset_apply(snn_run *run, const char *pop, uint32_t n, double dt, int
  * step by this alone (snn_state_ds_cursor). */
 void snn_dataset_seek(const uint64_t *starts, const uint32_t *steps, uint32_t lo, uint32_t nl,
                       uint64_t step, uint64_t *cursor);
+/* The same for batch lane 'lane' of run->lanes: lane b of batch q (the q-th example of
+ * the run) shows position start + q B + b; snn_dataset_apply is lane 0. */
+void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt, int classes,
+                            uint32_t lane, snn_dataset_in *out);
 
 /* The data sets this run read (for run.json): population, example length, examples in
  * the data set, positions presented and the shuffle's seed. */

@@ -1,5 +1,5 @@
 -- A reduction that is neither a sum nor a maximum.
--- expect: 11: error: custom_update 'Smx': variable 'S': reduce must be "sum" or "max" (got "mean")
+-- expect: 11: error: custom_update 'Smx': variable 'S': reduce must be "sum", "max", "batch_sum" or "batch_max" (got "mean")
 
 network { name = "e", dt = 1.0 }
 local wave = neuron { name = "wave", vars = { V = 0.0, pi = 0.0 }, sim = "V = 1.0;",

@@ -189,6 +189,7 @@ MUT(m_dt, m->dt = 0.05)
 MUT(m_seed, m->seed = 8)
 MUT(m_seed_high, m->seed |= 1ull << 40)
 MUT(m_precision, m->precision = PREC_DOUBLE)
+MUT(m_batch, m->batch = 4)
 
 MUT(m_pop_name, pop(m, "A")->name = "A2")
 MUT(m_pop_n, pop(m, "A")->n = 51)
@@ -249,6 +250,7 @@ MUT(m_syn_param_name, proj(m, "A_to_A")->syn->params[0].name = "A_plus2")
 MUT(m_syn_runtime, proj(m, "A_to_A")->syn_runtime[0] = !proj(m, "A_to_A")->syn_runtime[0])
 MUT(m_syn_init, proj(m, "A_to_A")->syn_inits[0].a = 0.3)
 MUT(m_syn_var_name, proj(m, "A_to_A")->syn->vars[0].name = "w2")
+MUT(m_syn_var_shared, proj(m, "A_to_A")->syn->vars[0].shared = true)
 MUT(m_syn_pre_var, proj(m, "A_to_A")->syn->pre_vars[0].name = "x2")
 MUT(m_syn_pre_var_init, proj(m, "A_to_A")->syn->pre_vars[0].init.a = 1.0)
 MUT(m_syn_post_var, proj(m, "A_to_A")->syn->post_vars[0].name = "y2")
@@ -323,6 +325,8 @@ MUT(m_cu_runtime, cupd(m, "Norm")->runtime[0] = false)
 MUT(m_cu_var_name, cupd(m, "Norm")->vars[1].name = "z")
 MUT(m_cu_var_init, cupd(m, "Norm")->vars[1].init.a = 0.25)
 MUT(m_cu_var_reduce, cupd(m, "Norm")->vars[0].reduce = CU_REDUCE_MAX)
+MUT(m_cu_var_batch_reduce, cupd(m, "Norm")->vars[0].reduce = CU_REDUCE_BATCH_SUM)
+MUT(m_cu_var_shared, cupd(m, "Norm")->vars[0].shared = true)
 MUT(m_cu_ref_name, cupd(m, "Norm")->refs[0].name = "U")
 MUT(m_cu_ref_target, cupd(m, "Norm")->refs[0].target = "B")
 MUT(m_cu_ref_var, cupd(m, "Norm")->refs[0].var = "U")
@@ -356,7 +360,7 @@ static const struct {
 } MUTATIONS[] = {
 #define M(f) {#f, f, NULL}
 #define MF(f) {#f, f, prep_files}
-    M(m_net_name), M(m_dt), M(m_seed), M(m_seed_high), M(m_precision),
+    M(m_net_name), M(m_dt), M(m_seed), M(m_seed_high), M(m_precision), M(m_batch),
     M(m_pop_name), M(m_pop_n), M(m_pop_param), M(m_pop_runtime), M(m_pop_init_kind),
     M(m_pop_init_a), M(m_pop_init_b), M(m_pop_init_lo), M(m_pop_init_hi), M(m_pop_egp),
     M(m_pop_record), M(m_pop_model),
@@ -370,7 +374,7 @@ static const struct {
     M(m_pj_delay_init), M(m_pj_psm_kind), M(m_pj_psm_tau), M(m_pj_psm_E), M(m_pj_psm_V),
     M(m_pj_psm_target), M(m_pj_psm_to_input), M(m_pj_format), M(m_pj_init_code_param),
     M(m_syn_name), M(m_syn_weight), M(m_syn_param), M(m_syn_param_name), M(m_syn_runtime),
-    M(m_syn_init), M(m_syn_var_name), M(m_syn_pre_var), M(m_syn_pre_var_init),
+    M(m_syn_init), M(m_syn_var_name), M(m_syn_var_shared), M(m_syn_pre_var), M(m_syn_pre_var_init),
     M(m_syn_post_var), M(m_syn_post_var_init), M(m_syn_on_pre), M(m_syn_on_post),
     M(m_syn_pre_spike), M(m_syn_post_spike), M(m_syn_pre_dyn), M(m_syn_post_dyn), M(m_syn_dynamics),
     M(m_snip_name), M(m_snip_row_form), M(m_snip_param_name), M(m_snip_prob),
@@ -382,7 +386,7 @@ static const struct {
     M(m_vr_pop), M(m_vr_var), M(m_vr_every), M(m_vr_count), M(m_sr_var), M(m_sr_every),
     M(m_sr_proj),
     M(m_cu_name), M(m_cu_group), M(m_cu_param), M(m_cu_param_name), M(m_cu_runtime),
-    M(m_cu_var_name), M(m_cu_var_init), M(m_cu_var_reduce), M(m_cu_ref_name),
+    M(m_cu_var_name), M(m_cu_var_init), M(m_cu_var_reduce), M(m_cu_var_batch_reduce), M(m_cu_var_shared), M(m_cu_ref_name),
     M(m_cu_ref_target), M(m_cu_ref_var), M(m_cu_ref_rw), M(m_cu_code), M(m_cu_every),
     M(m_cu_at_end), M(m_pj_max_row), M(m_pj_row_padding), M(m_rw_name), M(m_rw_proj),
     M(m_rw_every), M(m_rw_group), M(m_rw_param), M(m_rw_param_name), M(m_rw_remove), M(m_rw_count),

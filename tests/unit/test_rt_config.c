@@ -151,7 +151,7 @@ static void test_errors(void **state)
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
                  "quiet, params, threads, step_threads, exchange, exchange_interval, "
                  "cuda_graph_steps, spike_times, finite_check, data, checkpoint, custom_updates, "
-                 "datasets, train)");
+                 "datasets, train, batch, lane_offset)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("step_threads: 0",
                  "run.yaml:1: 'step_threads' must be a whole number from 1 to 1024 (got '0')");
@@ -309,7 +309,7 @@ static void test_set_errors(void **state)
     expect_set_error("colour=red", "--set 'colour=red': unknown key 'colour' (valid keys: "
                                    "duration, seed, output, quiet, threads, "
                                    "step_threads, exchange, exchange_interval, cuda_graph_steps, "
-                                   "finite_check, record.<population>, "
+                                   "finite_check, batch, lane_offset, record.<population>, "
                                    "params.<population>.<parameter>, "
                                    "spike_times.<population>, data.<file>, "
                                    "checkpoint.<dir|every_steps|every_seconds|at_end>, "

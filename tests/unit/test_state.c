@@ -19,7 +19,7 @@
 #include "backend.h"
 
 static const char *MODEL =
-    "network { name = \"rich\", dt = 0.1, seed = 7 }\n"
+    "network { name = \"rich\", dt = 0.1, seed = 7, batch = 2 }\n"
     "local S = population { \"S\", spike_source_array { times = { {1.0, 2.0}, {}, {3.0} } }, 3 }\n"
     "local g = {}\n"
     "for i = 1, 20 do g[i] = 0.5 + 0.05 * i end\n"
@@ -45,8 +45,9 @@ static const char *MODEL =
     "custom_update { name = \"Norm\", group = \"G1\", params = { k = 2.0 }, runtime = { \"k\" },\n"
     "  vars = { S = { reduce = \"sum\" }, y = 0.5 }, var_refs = { V = ref(\"A\", \"V\") },\n"
     "  code = \"S = V; y = k * V;\" }\n"
-    "custom_update { name = \"Grad\", group = \"G1\", vars = { g = 0.0 },\n"
-    "  var_refs = { e = ref(\"A_to_A\", \"e\") }, code = \"g += e;\" }\n"
+    "custom_update { name = \"Grad\", group = \"G1\",\n"
+    "  vars = { g = 0.0, gs = { reduce = \"batch_sum\" } },\n"
+    "  var_refs = { e = ref(\"A_to_A\", \"e\") }, code = \"g += e; gs = e;\" }\n"
     "local D = population { \"D\", spike_source_dataset { classes = 4 }, 5 }\n"
     "projection { D, B, conn = all_to_all(), weight = 1.0 }\n";
 
@@ -234,13 +235,13 @@ static void test_print(void **state)
     sb_init(&sb);
     state_print(&sb, &t);
     assert_non_null(strstr(sb.buf, "snn_sv_A_to_A_e\tscalar\tsynapse\tprojection:A_to_A\tsyn-var"
-                                   "\tinitial\tstored\tdevice\t"));
+                                   "\tinitial\tstored\tdevice,per-lane\t"));
     assert_non_null(strstr(sb.buf, "snn_soff_A_to_A\tuint64_t\tthread+1\tprojection:A_to_A\t"
                                    "offsets\tbuilt\trebuilt\thost\t"));
     assert_non_null(strstr(sb.buf, "snn_dstep\tuint64_t\tvalue\tmodel\tdevice-counter\tzeroed"
                                    "\trebuilt\tcuda,template,device-only\t"));
     assert_non_null(strstr(sb.buf, "snn_spk_A\tuint32_t\tslots x SNN_N_A\tpopulation:A\t"
-                                   "spike-queue\tzeroed\tstored\thost,template,device-only\t"));
+                                   "spike-queue\tzeroed\tstored\thost,template,device-only,per-lane\t"));
     sb_release(&sb);
 }
 

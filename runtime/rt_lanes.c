@@ -1,0 +1,191 @@
+/*
+ * rt_lanes.c - batch lanes of a batched model (network{ batch = B }; docs/run.md "Batches").
+ *
+ * The generated code holds one copy of every per-lane array per lane and steps the lanes
+ * one after another (docs/architecture.md "Batch lanes").  Here: how many lanes a run has
+ * (the run config's batch, else the model's), what batches cannot do yet, and each lane's
+ * recorders, spike counts and final checksums.  The run's own fields (run->rec, varrec,
+ * synrec, spike_count, syn_final, has_final) are always those of the lane selected now;
+ * snn_lane_io swaps them with the copies kept here for the other lanes.  Lane 0 records
+ * where an unbatched run does; lane b >= 1 into <output>/lane<b>/ under the same names.
+ */
+#include "rt_lanes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct snn_lane_io {
+    snn_recorder *rec[SNN_MAX_POPS];
+    snn_varrec *varrec[SNN_MAX_POPS];
+    snn_synrec *synrec[SNN_MAX_POPS];
+    uint64_t spike_count[SNN_MAX_POPS];
+    uint64_t syn_final[SNN_MAX_POPS];
+    int has_final[SNN_MAX_POPS];
+};
+
+/* The model's populations, projections and recordings (only these entries are swapped:
+ * the lane loop selects lanes B + 1 times a step). */
+static int g_pops, g_projs, g_varrecs, g_synrecs;
+/* The lane selected now, the lanes and the global lane of lane 0, for messages. */
+static uint32_t g_lane, g_lanes = 1, g_offset;
+
+uint32_t rt_lane_now(uint32_t *lanes, uint32_t *global)
+{
+    *lanes = g_lanes;
+    *global = g_offset + g_lane;
+    return g_lane;
+}
+
+static void swap_in(snn_run *run, struct snn_lane_io *to, const struct snn_lane_io *from)
+{
+    /* to <- the run's (the lane leaving), the run's <- from (the lane coming) */
+    const size_t np = (size_t)g_pops, nq = (size_t)g_projs;
+    memcpy(to->rec, run->rec, sizeof *to->rec * np);
+    memcpy(to->varrec, run->varrec, sizeof *to->varrec * (size_t)g_varrecs);
+    memcpy(to->synrec, run->synrec, sizeof *to->synrec * (size_t)g_synrecs);
+    memcpy(to->spike_count, run->spike_count, sizeof *to->spike_count * np);
+    memcpy(to->syn_final, run->syn_final, sizeof *to->syn_final * nq);
+    memcpy(to->has_final, run->has_final, sizeof *to->has_final * nq);
+    memcpy(run->rec, from->rec, sizeof *run->rec * np);
+    memcpy(run->varrec, from->varrec, sizeof *run->varrec * (size_t)g_varrecs);
+    memcpy(run->synrec, from->synrec, sizeof *run->synrec * (size_t)g_synrecs);
+    memcpy(run->spike_count, from->spike_count, sizeof *run->spike_count * np);
+    memcpy(run->syn_final, from->syn_final, sizeof *run->syn_final * nq);
+    memcpy(run->has_final, from->has_final, sizeof *run->has_final * nq);
+}
+
+void snn_lane_io(snn_run *run, uint32_t b)
+{
+    if (!run->lane_io || b == run->lane || b >= run->lanes)
+        return;
+    swap_in(run, &run->lane_io[run->lane], &run->lane_io[b]);
+    run->lane = b;
+    g_lane = b;
+}
+
+void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int restore)
+{
+    run->lanes = 1;
+    run->lane = 0;
+    run->lane_offset = cfg->lane_offset;
+    run->lane_io = NULL;
+    g_pops = m->n_pops, g_projs = m->n_projs, g_varrecs = m->n_varrecs;
+    g_synrecs = m->n_synrecs;
+    if (!m->batch) { /* batch 1 is what an unbatched model runs */
+        if (cfg->batch > 1)
+            snn_fatal("%s: 'batch' needs a batched model: model '%s' has no network{ batch = B } "
+                      "(docs/language.md \"Batches\")", cfg->batch_where, m->name);
+        if (cfg->lane_offset)
+            snn_fatal("%s: 'lane_offset' needs a batched model: model '%s' has no network{ "
+                      "batch = B } (docs/language.md \"Batches\")", cfg->lane_offset_where,
+                      m->name);
+        return;
+    }
+    run->lanes = cfg->batch ? cfg->batch : (uint32_t)m->batch;
+    const char *where = cfg->batch_where[0] ? cfg->batch_where : "network{ batch }";
+    if ((uint64_t)run->lane_offset + run->lanes > 65536u)
+        snn_fatal("%s: lanes %u .. %u are beyond the 65536 lanes of the random numbers "
+                  "(lane_offset %u + batch %u)", cfg->lane_offset_where[0] ? cfg->lane_offset_where
+                                                                           : where,
+                  run->lane_offset, run->lane_offset + run->lanes - 1u, run->lane_offset,
+                  run->lanes);
+    g_lane = 0, g_lanes = run->lanes, g_offset = run->lane_offset;
+    if (run->lanes == 1)
+        return;
+    if (run->ranks > 1)
+        snn_fatal("%s: batch %u on %d MPI ranks: batches run on one process for now (lanes over "
+                  "ranks are not supported yet; docs/run.md \"Batches\")", where, run->lanes,
+                  run->ranks);
+    if (cfg->train.on) /* the training loop feeds and resets one lane so far */
+        snn_fatal("%s: batch %u with a training loop ('train', %s): the loop does not run "
+                  "batch lanes yet: run batch 1", where, run->lanes, cfg->train.where);
+    if (cfg->ckpt_dir[0] || restore)
+        snn_fatal("%s: batch %u with checkpoints: checkpoints hold one lane for now (docs/run.md "
+                  "\"Batches\"): leave 'checkpoint' and --restore out, or run batch 1", where,
+                  run->lanes);
+    run->lane_io = calloc(run->lanes, sizeof *run->lane_io);
+    if (!run->lane_io)
+        snn_fatal("out of memory for %u lanes", run->lanes);
+}
+
+void rt_lanes_open(snn_run *run, const snn_model *m, const char *dir, const int *recorded,
+                   int value_bytes)
+{
+    for (uint32_t b = 1; b < run->lanes && run->lane_io; b++) {
+        char sub[4200];
+        snprintf(sub, sizeof sub, "%s/lane%u", dir, b);
+        if (snn_mkdirs(sub) != 0)
+            snn_fatal("cannot create directory '%s': %s", sub, strerror(errno));
+        struct snn_lane_io *l = &run->lane_io[b];
+        for (int p = 0; p < m->n_pops; p++)
+            if (recorded[p])
+                l->rec[p] = snn_recorder_open(sub, m->pops[p].name);
+        for (int k = 0; k < m->n_varrecs; k++) {
+            uint32_t n = m->pops[m->varrecs[k].pop].n, c = m->varrecs[k].n_cols;
+            l->varrec[k] = snn_varrec_open(sub, m->pops[m->varrecs[k].pop].name,
+                                           m->varrecs[k].var, c < n ? c : n, value_bytes);
+        }
+        for (int k = 0; k < m->n_synrecs; k++)
+            l->synrec[k] = snn_synrec_open(sub, m->projs[m->synrecs[k].proj].name,
+                                           m->synrecs[k].var, value_bytes);
+    }
+}
+
+void rt_lanes_close(snn_run *run, const snn_model *m, int interrupted)
+{
+    for (uint32_t b = 1; b < run->lanes && run->lane_io; b++) {
+        struct snn_lane_io *l = &run->lane_io[b];
+        for (int p = 0; p < m->n_pops; p++) {
+            if (!l->rec[p])
+                continue;
+            if (interrupted)
+                snn_recorder_abort(l->rec[p]);
+            snn_recorder_close(l->rec[p]);
+            snn_recorder_free(l->rec[p]);
+            l->rec[p] = NULL;
+        }
+        for (int k = 0; k < m->n_varrecs; k++) {
+            if (!l->varrec[k])
+                continue;
+            if (interrupted)
+                snn_varrec_abort(l->varrec[k]);
+            snn_varrec_close(l->varrec[k]);
+            snn_varrec_free(l->varrec[k]);
+            l->varrec[k] = NULL;
+        }
+        for (int k = 0; k < m->n_synrecs; k++) {
+            if (!l->synrec[k])
+                continue;
+            if (interrupted)
+                snn_synrec_abort(l->synrec[k]);
+            snn_synrec_close(l->synrec[k]);
+            snn_synrec_free(l->synrec[k]);
+            l->synrec[k] = NULL;
+        }
+    }
+}
+
+/* Lane b's spike count of population p and final checksum of projection q (the run's
+ * fields hold lane run->lane's). */
+uint64_t rt_lane_spikes(const snn_run *run, uint32_t b, int p)
+{
+    return !run->lane_io || b == run->lane ? run->spike_count[p] : run->lane_io[b].spike_count[p];
+}
+
+int rt_lane_final(const snn_run *run, uint32_t b, int q, uint64_t *sum)
+{
+    if (!run->lane_io || b == run->lane) {
+        *sum = run->syn_final[q];
+        return run->has_final[q];
+    }
+    *sum = run->lane_io[b].syn_final[q];
+    return run->lane_io[b].has_final[q];
+}
+
+void rt_lanes_free(snn_run *run)
+{
+    free(run->lane_io);
+    run->lane_io = NULL;
+}
