@@ -16,13 +16,16 @@
 --   p_in (1), p_rec (1)          connection probabilities: 1 is dense (all_to_all stored
 --                                 as a matrix), below 1 fixed_probability stored sparse; the
 --                                 weights are Normal(0, 1/sqrt(N_pre)) whatever p (KSN25)
---   learn_every (1000)           steps between Adam steps (one example or batch of examples;
---                                 the training loop will set it from the batch)
+--   learn_every (1000)           steps between Adam steps (one example or batch of examples)
+--                                 without a training loop; with one, group Learn runs at
+--                                 batch_end (models/eprop_fmnist.yaml)
 --   lr (0.001)                   Adam's learning rate (runtime: --set params.IH_adam.lr=...)
 --   record_every (0)             record the readout's summed softmax pi_sum and cross-entropy
 --                                 ce every N steps (Out_pi_sum.npy, Out_ce.npy: the per-example
 --                                 prediction and loss are differences at example boundaries)
--- DEEP R, batches and the training loop are not in it yet.
+-- The training loop (docs/run.md "Training the e-prop classifier"): models/eprop_fmnist.yaml,
+-- models/eprop_synthshd.yaml (accuracy from Out.pi_sum, loss from Out.ce, keep: [Out.b]).
+-- DEEP R and batches are not in it yet.
 network { name = "eprop_classifier", dt = 1.0, seed = 1234, precision = "float" }
 
 local n_in      = param("inputs", 700)

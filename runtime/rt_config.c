@@ -902,7 +902,7 @@ static int key_record(ctx *c, const char *key, size_t line, const val *v)
 
 static const char *const TRAIN_KEYS[] = {"epochs", "batch", "train", "test", "shuffle", "seed",
                                          "evaluate_every", "reset", "evaluate_only", "groups",
-                                         "schedule", "metrics", "save", "load"};
+                                         "schedule", "metrics", "save", "load", "keep"};
 #define N_TRAIN_KEYS (int)(sizeof TRAIN_KEYS / sizeof TRAIN_KEYS[0])
 
 static int train_text(ctx *c, size_t line, const char *key, const val *v, char *out, size_t n)
@@ -1019,7 +1019,7 @@ static int apply_train_field(ctx *c, const char *path, size_t line, const val *v
         const char *s = suggest(first, TRAIN_KEYS, N_TRAIN_KEYS);
         return fail(c, line, "'train': unknown key '%s'%s%s%s (keys: epochs, batch, train, "
                              "test, shuffle, seed, evaluate_every, reset, evaluate_only, groups, "
-                             "schedule, metrics, save, load)", first, s ? " (did you mean '" : "",
+                             "schedule, metrics, save, load, keep)", first, s ? " (did you mean '" : "",
                     s ? s : "", s ? "'?)" : "");
     }
     return 0;
@@ -1071,6 +1071,19 @@ static int add_save_var(ctx *c, const char *name, size_t line, const char *arg)
     snprintf(t->save_vars[t->n_save], sizeof t->save_vars[0], "%s", name);
     set_where(c, t->save_var_where[t->n_save], sizeof t->save_var_where[0], line);
     t->n_save++;
+    return 0;
+}
+
+static int add_keep_var(ctx *c, const char *name, size_t line, const char *arg)
+{
+    (void)arg;
+    struct snn_train_set *t = &c->cfg->train;
+    if (t->n_keep == SNN_MAX_TRAIN_VARS)
+        return fail(c, line, "too many variables in 'train.keep' (at most %d)",
+                    SNN_MAX_TRAIN_VARS);
+    snprintf(t->keep_vars[t->n_keep], sizeof t->keep_vars[0], "%s", name);
+    set_where(c, t->keep_var_where[t->n_keep], sizeof t->keep_var_where[0], line);
+    t->n_keep++;
     return 0;
 }
 
@@ -1228,6 +1241,8 @@ static int key_train(ctx *c, const char *key, size_t line, const val *v)
             rc = train_groups(c, &fv, node_line(kn));
         } else if (!strcmp(k, "schedule")) {
             rc = train_schedule(c, &fv, node_line(kn));
+        } else if (!strcmp(k, "keep")) {
+            rc = train_list(c, &fv, node_line(kn), "train.keep", add_keep_var, "");
         } else if (fv.kind == V_MAP && (!strcmp(k, "train") || !strcmp(k, "test") ||
                                         !strcmp(k, "metrics") || !strcmp(k, "save"))) {
             rc = 0;

@@ -70,6 +70,9 @@ static struct {
     double sched_base[SNN_MAX_TRAIN_SCHED];
     int out_k, loss_k;
     int save_k[SNN_MAX_TRAIN_VARS];
+    int keep_k[SNN_MAX_TRAIN_VARS];
+    double *keep_v[SNN_MAX_TRAIN_VARS]; /* their values across a reset */
+    uint64_t keep_n[SNN_MAX_TRAIN_VARS];
     int n_loaded;
     char loaded[SNN_MAX_TRAIN_VARS][160];
     uint64_t *order;
@@ -279,11 +282,43 @@ static void file_of(char *buf, size_t n, const char *dir, const char *var)
 
 /* ---- the plan (before the build) ------------------------------------------------------- */
 
-static void read_set(tset *s, const char *path, const char *where, const char *key, double dt)
+/* An IDX images file (Fashion-MNIST, docs/datasets.md): its name says so */
+static int is_idx_images(const char *path)
+{
+    size_t n = strlen(path);
+    return strstr(path, "-idx3-ubyte") != NULL || (n > 5 && !strcmp(path + n - 5, ".idx3"));
+}
+
+/* Set s from path: a NumPy directory, an HDF5 file, or IDX images whose labels file is
+ * named alike ("images-idx3" -> "labels-idx1", as Fashion-MNIST's), latency-coded with the
+ * encoding of datasets.<pop> (tau, threshold); the first 'limit' examples (0: all). */
+static void read_set(tset *s, const char *path, const char *where, const char *key, double dt,
+                     const struct snn_dataset_set *dc)
 {
     char err[1600];
-    if (snn_dataset_read(path, T.n, INT32_MAX, &s->ds, err, sizeof err) != 0)
+    int rc;
+    if (is_idx_images(path)) {
+        char labels[1100];
+        const char *b = strrchr(path, '/');
+        b = b ? b + 1 : path;
+        const char *at = strstr(b, "images-idx3");
+        if (!at)
+            snn_fatal("%s: '%s': %s is an IDX images file, but its labels file cannot be "
+                      "named from it (the training loop takes <name>-images-idx3-ubyte[.gz] "
+                      "with <name>-labels-idx1-ubyte[.gz] beside it)", where, key, path);
+        snprintf(labels, sizeof labels, "%.*slabels-idx1%s", (int)(at - path), path,
+                 at + strlen("images-idx3"));
+        rc = snn_dataset_read_idx(path, labels, dc ? dc->tau : 20.0, dc ? dc->threshold : 51.0,
+                                  dc ? dc->limit : 0, T.n, INT32_MAX, &s->ds, err, sizeof err);
+    } else {
+        rc = snn_dataset_read(path, T.n, INT32_MAX, &s->ds, err, sizeof err);
+    }
+    if (rc != 0)
         snn_fatal("%s: '%s': %s", where, key, err);
+    if (dc && dc->limit && dc->limit < s->ds.n_examples) { /* the first 'limit' examples */
+        s->ds.n_examples = dc->limit;
+        s->ds.n_spikes = s->ds.offsets[dc->limit];
+    }
     s->fs = malloc(sizeof *s->fs * (size_t)(s->ds.n_spikes ? s->ds.n_spikes : 1));
     if (!s->fs)
         snn_fatal("training: out of memory for %llu spikes", (unsigned long long)s->ds.n_spikes);
@@ -351,10 +386,14 @@ void rt_train_plan(const snn_model *m, snn_run *run)
     if (!tc->evaluate_only && !tc->train_path[0])
         snn_fatal("%s: 'train' needs a training set (train.train: { %s: dir }), or "
                   "evaluate_only: true", tc->where, tc->pop);
+    const struct snn_dataset_set *dc = NULL; /* example length, encoding, limit */
+    for (int k = 0; k < cfg->n_datasets; k++)
+        if (!strcmp(cfg->datasets[k].pop, tc->pop))
+            dc = &cfg->datasets[k];
     if (tc->train_path[0])
-        read_set(&T.train, tc->train_path, tc->train_where, "train", m->dt);
+        read_set(&T.train, tc->train_path, tc->train_where, "train", m->dt, dc);
     if (tc->test_path[0]) {
-        read_set(&T.test, tc->test_path, tc->test_where, "test", m->dt);
+        read_set(&T.test, tc->test_path, tc->test_where, "test", m->dt, dc);
         T.has_test = 1;
     }
     if (tc->batch > 1 && tc->train_path[0] && (uint64_t)tc->batch > T.train.ds.n_examples)
@@ -367,10 +406,6 @@ void rt_train_plan(const snn_model *m, snn_run *run)
                   tc->batch, tc->batch);
     /* the example length: datasets.<pop>.example_steps / example_time, or the data's */
     uint64_t len = 0;
-    const struct snn_dataset_set *dc = NULL;
-    for (int k = 0; k < cfg->n_datasets; k++)
-        if (!strcmp(cfg->datasets[k].pop, tc->pop))
-            dc = &cfg->datasets[k];
     if (dc && dc->example_steps)
         len = dc->example_steps;
     else if (dc && dc->example_time > 0)
@@ -474,6 +509,11 @@ void rt_train_plan(const snn_model *m, snn_run *run)
         if (T.save_k[k] < 0)
             unknown_var(m, tc->save_var_where[k], "train.save.vars", tc->save_vars[k],
                         "variable");
+    }
+    for (int k = 0; k < tc->n_keep; k++) {
+        T.keep_k[k] = var_index(m, tc->keep_vars[k]);
+        if (T.keep_k[k] < 0)
+            unknown_var(m, tc->keep_var_where[k], "train.keep", tc->keep_vars[k], "variable");
     }
     if (tc->n_save && !tc->save_dir[0])
         snn_fatal("%s: 'train.save' needs a directory: save: { dir: weights, vars: [...] }",
@@ -799,6 +839,27 @@ static void run_groups(int at, uint64_t step)
             T.m->cugroup(T.run, T.grp[k], step);
 }
 
+/* The state back to its initial values (reset: example), but for the variables of
+ * train.keep (read before, written back after). */
+static void reset_keeping(void)
+{
+    for (int k = 0; k < T.tc->n_keep; k++) {
+        uint64_t n = var_read(T.keep_k[k]);
+        if (n > T.keep_n[k]) {
+            free(T.keep_v[k]);
+            T.keep_v[k] = malloc(sizeof(double) * (size_t)n);
+            if (!T.keep_v[k])
+                snn_fatal("training: out of memory for '%s'", T.tc->keep_vars[k]);
+        }
+        T.keep_n[k] = n;
+        if (n)
+            memcpy(T.keep_v[k], T.buf, sizeof(double) * (size_t)n);
+    }
+    T.m->reset(T.run);
+    for (int k = 0; k < T.tc->n_keep; k++)
+        var_write(T.keep_k[k], T.keep_v[k], T.keep_n[k]);
+}
+
 /* One example of set s (training: its groups run); 0, or the stop signal. */
 static int example(const tset *s, uint64_t ex, int training, acc *a,
                    volatile sig_atomic_t *stop, uint64_t *steps_done)
@@ -806,7 +867,7 @@ static int example(const tset *s, uint64_t ex, int training, acc *a,
     const uint64_t pos = T.pos;
     rt_train_feed(&s->ds, s->fs, &ex, 1, pos);
     if (T.tc->reset)
-        T.m->reset(T.run);
+        reset_keeping();
     uint64_t step = pos * T.len;
     for (uint32_t k = 0; k < T.len; k++, step++) {
         T.m->step(T.run, step);
@@ -1048,6 +1109,11 @@ void rt_train_release(void)
     free(T.test.fs);
     free(T.order);
     free(T.buf);
+    for (int k = 0; k < SNN_MAX_TRAIN_VARS; k++) {
+        free(T.keep_v[k]);
+        T.keep_v[k] = NULL;
+        T.keep_n[k] = 0;
+    }
     free(T.rows);
     T.train.fs = T.test.fs = NULL;
     T.order = NULL;

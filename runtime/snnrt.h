@@ -224,6 +224,9 @@ typedef struct snn_config {
         char save_where[192];
         char load_dir[1024];
         char load_where[192];
+        int n_keep;                /* variables reset: example leaves alone (a trained bias) */
+        char keep_vars[SNN_MAX_TRAIN_VARS][160];
+        char keep_var_where[SNN_MAX_TRAIN_VARS][192];
     } train;
     /* batch: lanes of a batched model (0: the model's network{ batch }); lane_offset: the
      * global lane of lane 0 (lane b draws the numbers of global lane lane_offset + b) */

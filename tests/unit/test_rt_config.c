@@ -480,7 +480,8 @@ static void test_train(void **state)
         "    L.c: { factor: 0.5, every: 3 }\n"
         "  metrics: { output: Out.y, loss: Out.l }\n"
         "  save: { dir: w, vars: [P.w, Out.b], every_epochs: 2 }\n"
-        "  load: w0\n";
+        "  load: w0\n"
+        "  keep: [Out.b, P.c]\n";
     assert_int_equal(snn_config_load_string(&c, yaml, "run.yaml", NP, POPS, err, sizeof err), 0);
     const struct snn_train_set *t = &c.train;
     assert_int_equal(t->on, 1);
@@ -516,6 +517,10 @@ static void test_train(void **state)
     assert_string_equal(t->save_dir, "w");
     assert_int_equal(t->save_every, 2);
     assert_string_equal(t->load_dir, "w0");
+    assert_int_equal(t->n_keep, 2);
+    assert_string_equal(t->keep_vars[0], "Out.b");
+    assert_string_equal(t->keep_vars[1], "P.c");
+    assert_string_equal(t->keep_var_where[1], "run.yaml:20");
     assert_int_equal(snn_config_set(&c, "train.epochs=7", NP, POPS, err, sizeof err), 0);
     assert_int_equal(c.train.epochs, 7);
     assert_string_equal(c.train.epochs_where, "--set 'train.epochs=7'");
@@ -529,7 +534,9 @@ static void test_train(void **state)
     expect_error("train:\n  epoch: 2", "run.yaml:2: 'train': unknown key 'epoch' (did you mean "
                                        "'epochs'?) (keys: epochs, batch, train, test, shuffle, "
                                        "seed, evaluate_every, reset, evaluate_only, groups, "
-                                       "schedule, metrics, save, load)");
+                                       "schedule, metrics, save, load, keep)");
+    expect_error("train:\n  keep: { Out.b: 1 }", "run.yaml:2: 'train.keep' must be a list of "
+                                                 "names such as [Learn] (got a mapping)");
     expect_error("train:\n  train: { Thalamos: x }", "run.yaml:2: 'train.train': the model has no "
                                                      "population 'Thalamos' (did you mean "
                                                      "'Thalamus'?)");
