@@ -415,14 +415,10 @@ void rt_train_plan(const snn_model *m, snn_run *run)
         T.has_test = 1;
     }
     /* the lanes: train.batch, the run config's batch, or the model's network{ batch } */
-    if (!m->batch && tc->batch > 1)
-        snn_fatal("%s: 'batch' %ld needs a batched model: model '%s' has no network{ batch = B } "
-                  "(docs/language.md \"Batches\"; a lane per example of a batch)",
-                  tc->batch_where, tc->batch, m->name);
     if (m->batch && cfg->batch && tc->batch_where[0] && (uint64_t)tc->batch != cfg->batch)
         snn_fatal("%s: 'train.batch' %ld and 'batch' %u (%s) differ: give one of them",
                   tc->batch_where, tc->batch, cfg->batch, cfg->batch_where);
-    T.lanes = !m->batch ? 1
+    T.lanes = !m->batch ? (uint32_t)(tc->batch > 1 ? tc->batch : 1)
               : cfg->batch ? cfg->batch
               : tc->batch_where[0] ? (uint32_t)tc->batch
                                    : (uint32_t)m->batch;
@@ -432,6 +428,10 @@ void rt_train_plan(const snn_model *m, snn_run *run)
                   tc->batch_where[0] ? tc->batch_where
                   : cfg->batch_where[0] ? cfg->batch_where : "network{ batch }",
                   T.lanes, (unsigned long long)T.train.ds.n_examples, tc->train_path);
+    if (!m->batch && tc->batch > 1)
+        snn_fatal("%s: 'batch' %ld needs a batched model: model '%s' has no network{ batch = B } "
+                  "(docs/language.md \"Batches\"; a lane per example of a batch)",
+                  tc->batch_where, tc->batch, m->name);
     T.labels = calloc(T.lanes, sizeof *T.labels);
     T.examples = calloc(T.lanes, sizeof *T.examples);
     T.starts = calloc(T.lanes, sizeof *T.starts);
