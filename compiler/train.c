@@ -128,14 +128,15 @@ void train_c_scope(TmplScope *g, const Model *m)
                 "    (void)run;\n    (void)step;\n");
     /* batched models: for lanes 0 .. B-1 in turn, as at a step's end (a batch reduction
      * complete with the last lane, updates held once run with it) */
+    const char *in = m->batch ? "    " : "";
     if (m->batch)
         sb_puts(&o, "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
-                    "    snn_lane_select(run, snn_b);\n");
-    sb_puts(&o, "    switch (g) {\n");
+                    "        snn_lane_select(run, snn_b);\n");
+    sb_printf(&o, "%s    switch (g) {\n", in);
     for (int gi = 0; gi < m->n_cu_groups; gi++)
-        sb_printf(&o, "    case %d:\n        snn_cugroup_%s(run, step);\n        break;\n", gi,
-                  m->cu_groups[gi].name);
-    sb_puts(&o, "    default:\n        break;\n    }\n");
+        sb_printf(&o, "%s    case %d:\n%s        snn_cugroup_%s(run, step);\n%s        break;\n",
+                  in, gi, in, m->cu_groups[gi].name, in);
+    sb_printf(&o, "%s    default:\n%s        break;\n%s    }\n", in, in, in);
     if (m->batch)
         sb_puts(&o, "    }\n    snn_lane_select(run, 0);\n");
     sb_puts(&o, "}\n\n");
