@@ -113,7 +113,7 @@ echo "ok - IDX images without a nameable labels file: refused naming the setting
 # the weights and bias stayed equal)
 "$SNNCC" -q "$M" -D inputs=20 -D classes=3 -D hidden=16 -D lr=0.01 -D batch=4 -o b4
 sed 's/batch_end: \[Learn\]/batch_end: [GradSum, Learn]/' t.yaml >t4.yaml
-grep -q 'batch_end: \[GradSum, Learn\]' t4.yaml
+grep -q '^ *batch_end: \[GradSum, Learn\]' t4.yaml
 b4/eprop_classifier --config t4.yaml --output o4 --quiet --set train.save.dir=w4
 check o4/metrics.csv 6 learn
 grep -q '"batch": 4,' o4/run.json
