@@ -125,6 +125,10 @@ const char *emit_c_double(double v);
 /* The CodePrinter rng hook of code evaluated in double precision (initialisers,
  * connectivity code): draws from snn_rng_st. */
 void emit_print_rng_double(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc);
+/* "{ statements; var = value; }": a code string's value assigned to var, printed with pr
+ * (emit_c.c; user-defined connectivity and connectivity updates). */
+void emit_code_value(StrBuf *o, CodePrinter pr, const CodeStr *cs, const char *var, int indent,
+                     const EmitOptions *opt);
 /* The printer of population p's code strings, without #line directives (initial values
  * from code). */
 CodePrinter emit_pop_printer(const Model *m, const Population *p);

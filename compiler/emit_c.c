@@ -437,12 +437,11 @@ static void conn_print_name(void *ud, StrBuf *out, const Sym *sym)
     }
 }
 
-/* "{ statements; var = value; }" for one code of the rule. */
-static void conn_value(StrBuf *o, ConnCtx *c, const CodeStr *cs, const char *var, int indent,
-                       const EmitOptions *opt)
+/* "{ statements; var = value; }": a code string whose value is assigned to var, printed
+ * with pr (its names and draws), #line directives into the model file if asked. */
+void emit_code_value(StrBuf *o, CodePrinter pr, const CodeStr *cs, const char *var, int indent,
+                     const EmitOptions *opt)
 {
-    CodePrinter pr = {.is_float = false, .scalar_name = "double", .name = conn_print_name,
-                      .rng = emit_print_rng_double, .ud = c};
     if (opt->line_directives) {
         pr.line_file = cs->loc.file;
         pr.line_base = cs->loc.line;
@@ -459,6 +458,15 @@ static void conn_value(StrBuf *o, ConnCtx *c, const CodeStr *cs, const char *var
     if (pr.line_file)
         sb_puts(o, EMIT_RESYNC "\n");
     sb_printf(o, "%*s}\n", indent, "");
+}
+
+/* "{ statements; var = value; }" for one code of the rule. */
+static void conn_value(StrBuf *o, ConnCtx *c, const CodeStr *cs, const char *var, int indent,
+                       const EmitOptions *opt)
+{
+    CodePrinter pr = {.is_float = false, .scalar_name = "double", .name = conn_print_name,
+                      .rng = emit_print_rng_double, .ud = c};
+    emit_code_value(o, pr, cs, var, indent, opt);
 }
 
 /* The generator of a user-defined rule (snn_conn_gen, snnrt.h): the pair form loops over

@@ -361,22 +361,7 @@ static void rw_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *v
 {
     CodePrinter pr = {.is_float = false, .scalar_name = "double", .name = rw_print_name,
                       .rng = emit_print_rng_double, .ud = (void *)c};
-    if (opt->line_directives) {
-        pr.line_file = cs->loc.file;
-        pr.line_base = cs->loc.line;
-    }
-    sb_printf(o, "%*s{\n", ind, "");
-    code_print_stmts(o, cs->stmts, ind + 4, &pr);
-    if (pr.line_file)
-        sb_printf(o, "#line %d \"%s\"\n", cs->loc.line + cs->expr->line - 1, pr.line_file);
-    sb_printf(o, "%*s%s = ", ind + 4, "", var);
-    CodePrinter pe = pr;
-    pe.line_file = NULL;
-    code_print_expr(o, cs->expr, &pe);
-    sb_puts(o, ";\n");
-    if (pr.line_file)
-        sb_puts(o, EMIT_RESYNC "\n");
-    sb_printf(o, "%*s}\n", ind, "");
+    emit_code_value(o, pr, cs, var, ind, opt);
 }
 
 static bool cs_draws(const CodeStr *cs)

@@ -79,7 +79,7 @@ static const char *describe(const val *v, char *buf, size_t n)
 
 /* ------------------------------------------------------------------------------------- */
 
-static size_t levenshtein(const char *a, const char *b)
+size_t snn_edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 255 || lb > 255)
@@ -116,7 +116,7 @@ static const char *suggest(const char *word, const char *const *cands, int n)
     const char *best = NULL;
     size_t best_d = (size_t)-1;
     for (int i = 0; i < n; i++) {
-        size_t d = levenshtein(word, cands[i]);
+        size_t d = snn_edit_distance(word, cands[i]);
         if (d <= limit && d < best_d) {
             best = cands[i];
             best_d = d;

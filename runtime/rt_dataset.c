@@ -19,21 +19,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static int read_h5(const char *path, double **t, uint64_t *nt, double **u, uint64_t *nu,
                    double **o, uint64_t *no, double **l, uint64_t *nl, char *err, size_t errlen);
@@ -67,7 +55,7 @@ static int read_vec(const char *dir, const char *name, int integer, double **out
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, errlen, "%s: %s (a data set directory holds times.npy, units.npy, "
+        return snn_errf(err, errlen, "%s: %s (a data set directory holds times.npy, units.npy, "
                                  "offsets.npy and labels.npy)", path, strerror(errno));
     snn_npy_info a;
     if (snn_npy_info_of(f, path, &a, err, errlen) != 0) {
@@ -76,17 +64,17 @@ static int read_vec(const char *dir, const char *name, int integer, double **out
     }
     if (a.ndim != 1) {
         fclose(f);
-        return fail(err, errlen, "%s: a 1-d array is expected (shape %llu x %llu)", path,
+        return snn_errf(err, errlen, "%s: a 1-d array is expected (shape %llu x %llu)", path,
                     (unsigned long long)a.shape[0], (unsigned long long)a.shape[1]);
     }
     if (integer && a.kind != 'i' && a.kind != 'u') {
         fclose(f);
-        return fail(err, errlen, "%s: an integer array is expected (dtype kind '%c')", path,
+        return snn_errf(err, errlen, "%s: an integer array is expected (dtype kind '%c')", path,
                     a.kind);
     }
     if (!integer && a.kind != 'f') {
         fclose(f);
-        return fail(err, errlen, "%s: a float32 or float64 array is expected (dtype kind "
+        return snn_errf(err, errlen, "%s: a float32 or float64 array is expected (dtype kind "
                                  "'%c')", path, a.kind);
     }
     double *v = malloc(sizeof *v * (size_t)(a.count ? a.count : 1));
@@ -95,7 +83,7 @@ static int read_vec(const char *dir, const char *name, int integer, double **out
         free(v);
         free(buf);
         fclose(f);
-        return fail(err, errlen, "%s: cannot read its %llu values", path,
+        return snn_errf(err, errlen, "%s: cannot read its %llu values", path,
                     (unsigned long long)a.count);
     }
     fclose(f);
@@ -135,54 +123,54 @@ int snn_dataset_read(const char *dir, uint32_t n, int classes, snn_dataset *ds, 
               read_vec(dir, "units.npy", 1, &u, &nu, err, errlen) != 0))
         goto out;
     if (nl == 0) {
-        fail(err, errlen, "%s: the data set has no examples", Lb);
+        snn_errf(err, errlen, "%s: the data set has no examples", Lb);
         goto out;
     }
     if (no != nl + 1) {
-        fail(err, errlen, "%s: %llu values, but labels.npy has %llu examples, so "
+        snn_errf(err, errlen, "%s: %llu values, but labels.npy has %llu examples, so "
                           "offsets.npy needs %llu (each example's first spike and the end)",
              O, (unsigned long long)no, (unsigned long long)nl, (unsigned long long)nl + 1);
         goto out;
     }
     if (nt != nu) {
-        fail(err, errlen, "%s: %llu values, but times.npy has %llu (one unit per "
+        snn_errf(err, errlen, "%s: %llu values, but times.npy has %llu (one unit per "
                           "spike)", U, (unsigned long long)nu, (unsigned long long)nt);
         goto out;
     }
     if (o[0] != 0 || o[nl] != (double)nt) {
-        fail(err, errlen, "%s: must start at 0 and end at the number of spikes "
+        snn_errf(err, errlen, "%s: must start at 0 and end at the number of spikes "
                           "(%llu); it goes from %.0f to %.0f", O, (unsigned long long)nt, o[0],
              o[nl]);
         goto out;
     }
     for (uint64_t k = 0; k < nl; k++)
         if (o[k + 1] < o[k]) {
-            fail(err, errlen, "%s: decreases at example %llu (%.0f after %.0f)", O,
+            snn_errf(err, errlen, "%s: decreases at example %llu (%.0f after %.0f)", O,
                  (unsigned long long)k, o[k + 1], o[k]);
             goto out;
         }
     for (uint64_t k = 0; k < nl; k++) {
         if (!(l[k] >= 0 && l[k] < classes)) {
-            fail(err, errlen, "%s: example %llu has label %.0f, but the population "
+            snn_errf(err, errlen, "%s: example %llu has label %.0f, but the population "
                               "declares classes = %d (labels 0 .. %d)", Lb,
                  (unsigned long long)k, l[k], classes, classes - 1);
             goto out;
         }
         for (uint64_t s = (uint64_t)o[k]; s < (uint64_t)o[k + 1]; s++) {
             if (!(u[s] < n)) {
-                fail(err, errlen, "%s: spike %llu (example %llu) has unit %.0f, but "
+                snn_errf(err, errlen, "%s: spike %llu (example %llu) has unit %.0f, but "
                                   "the population has %u neurons (units 0 .. %u)", U,
                      (unsigned long long)s, (unsigned long long)k, u[s], n, n - 1);
                 goto out;
             }
             if (!isfinite(t[s]) || t[s] < 0) {
-                fail(err, errlen, "%s: spike %llu (example %llu) has time %g ms; "
+                snn_errf(err, errlen, "%s: spike %llu (example %llu) has time %g ms; "
                                   "times must be finite and >= 0", T, (unsigned long long)s,
                      (unsigned long long)k, t[s]);
                 goto out;
             }
             if (s > (uint64_t)o[k] && t[s] < t[s - 1]) {
-                fail(err, errlen, "%s: example %llu is not sorted by time: spike %llu "
+                snn_errf(err, errlen, "%s: example %llu is not sorted by time: spike %llu "
                                   "at %g ms comes after spike %llu at %g ms (sort each "
                                   "example's spikes by time)", T, (unsigned long long)k,
                      (unsigned long long)s, t[s], (unsigned long long)s - 1, t[s - 1]);
@@ -199,7 +187,7 @@ int snn_dataset_read(const char *dir, uint32_t n, int classes, snn_dataset *ds, 
     if (!ds->units || !ds->offsets || !ds->labels) {
         t = NULL;
         snn_dataset_free(ds);
-        fail(err, errlen, "%s: out of memory for %llu spikes", T, (unsigned long long)nt);
+        snn_errf(err, errlen, "%s: out of memory for %llu spikes", T, (unsigned long long)nt);
         goto out;
     }
     for (uint64_t s = 0; s < nt; s++)
@@ -264,7 +252,7 @@ static int h5_load(char *err, size_t errlen)
     for (size_t k = 0; k < sizeof names / sizeof names[0] && !H5.lib; k++)
         H5.lib = dlopen(names[k], RTLD_NOW | RTLD_LOCAL);
     if (!H5.lib)
-        return fail(err, errlen, "reading an HDF5 data set needs libhdf5 (Debian: apt-get "
+        return snn_errf(err, errlen, "reading an HDF5 data set needs libhdf5 (Debian: apt-get "
                                  "install libhdf5-dev), which was not found");
     const char *missing = NULL;
 #define SYM(f, name)                                                                           \
@@ -301,7 +289,7 @@ static int h5_load(char *err, size_t errlen)
     if (missing || H5.open() < 0) {
         dlclose(H5.lib);
         H5.lib = NULL;
-        return fail(err, errlen, "libhdf5 lacks %s (HDF5 1.10 or later is needed)",
+        return snn_errf(err, errlen, "libhdf5 lacks %s (HDF5 1.10 or later is needed)",
                     missing ? missing : "a working H5open");
     }
     H5.eset_auto(0, NULL, NULL); /* no error stack printed: the messages here say it */
@@ -320,24 +308,24 @@ static int h5_read(h5_hid f, const char *path, const char *name, int vlen, int i
     const char *slash = strchr(name, '/');
     snprintf(group, sizeof group, "%.*s", slash ? (int)(slash - name) : 0, name);
     if ((slash && H5.lexists(f, group, 0) <= 0) || H5.lexists(f, name, 0) <= 0)
-        return fail(err, errlen, "%s: no dataset '%s' (the SHD layout: spikes/times, "
+        return snn_errf(err, errlen, "%s: no dataset '%s' (the SHD layout: spikes/times, "
                                  "spikes/units and labels)", path, name);
     h5_hid d = H5.dopen(f, name, 0);
     if (d < 0)
-        return fail(err, errlen, "%s: cannot open '%s' as a dataset", path, name);
+        return snn_errf(err, errlen, "%s: cannot open '%s' as a dataset", path, name);
     int rc = -1;
     h5_hid sp = H5.dget_space(d), ty = H5.dget_type(d), base = -1, mt = -1;
     h5_hsize dims[8] = {0};
     int cls = ty >= 0 ? H5.tclass(ty) : -1;
     if (sp < 0 || H5.sndims(sp) != 1 || H5.sdims(sp, dims, NULL) != 1) {
-        fail(err, errlen, "%s: '%s' must be a 1-d dataset (one entry per example)", path, name);
+        snn_errf(err, errlen, "%s: '%s' must be a 1-d dataset (one entry per example)", path, name);
         goto out;
     }
     if (vlen) {
         base = cls == H5C_VLEN ? H5.tsuper(ty) : -1;
         int bc = base >= 0 ? H5.tclass(base) : -1;
         if (cls != H5C_VLEN || bc != (integer ? H5C_INTEGER : H5C_FLOAT)) {
-            fail(err, errlen, "%s: '%s' must hold one variable-length array of %s per example, "
+            snn_errf(err, errlen, "%s: '%s' must hold one variable-length array of %s per example, "
                               "as SHD's", path, name, integer ? "integers" : "floats");
             goto out;
         }
@@ -345,7 +333,7 @@ static int h5_read(h5_hid f, const char *path, const char *name, int vlen, int i
         h5_hvl *buf = calloc((size_t)(dims[0] ? dims[0] : 1), sizeof *buf);
         if (!buf || mt < 0 || H5.dread(d, mt, 0, 0, 0, buf) < 0) {
             free(buf);
-            fail(err, errlen, "%s: cannot read '%s'", path, name);
+            snn_errf(err, errlen, "%s: cannot read '%s'", path, name);
             goto out;
         }
         uint64_t tot = 0;
@@ -367,7 +355,7 @@ static int h5_read(h5_hid f, const char *path, const char *name, int vlen, int i
         if (!v || !l) {
             free(v);
             free(l);
-            fail(err, errlen, "%s: out of memory for '%s'", path, name);
+            snn_errf(err, errlen, "%s: out of memory for '%s'", path, name);
             goto out;
         }
         *vals = v;
@@ -375,14 +363,14 @@ static int h5_read(h5_hid f, const char *path, const char *name, int vlen, int i
         *total = tot;
     } else {
         if (cls != (integer ? H5C_INTEGER : H5C_FLOAT)) {
-            fail(err, errlen, "%s: '%s' must hold %s", path, name,
+            snn_errf(err, errlen, "%s: '%s' must hold %s", path, name,
                  integer ? "integers" : "floats");
             goto out;
         }
         double *v = malloc(sizeof *v * (size_t)(dims[0] ? dims[0] : 1));
         if (!v || H5.dread(d, *H5.native_double, 0, 0, 0, v) < 0) {
             free(v);
-            fail(err, errlen, "%s: cannot read '%s'", path, name);
+            snn_errf(err, errlen, "%s: cannot read '%s'", path, name);
             goto out;
         }
         *vals = v;
@@ -410,11 +398,11 @@ static int read_h5(const char *path, double **t, uint64_t *nt, double **u, uint6
         return -1;
     FILE *probe = fopen(path, "rb");
     if (!probe)
-        return fail(err, errlen, "%s: %s", path, strerror(errno));
+        return snn_errf(err, errlen, "%s: %s", path, strerror(errno));
     fclose(probe);
     h5_hid f = H5.fopen(path, 0u, 0);
     if (f < 0)
-        return fail(err, errlen, "%s: not an HDF5 file libhdf5 can open", path);
+        return snn_errf(err, errlen, "%s: not an HDF5 file libhdf5 can open", path);
     uint64_t *tl = NULL, *ul = NULL, ne_t = 0, ne_u = 0;
     int rc = -1;
     if (h5_read(f, path, "labels", 0, 1, nl, l, NULL, NULL, err, errlen) != 0 ||
@@ -422,21 +410,21 @@ static int read_h5(const char *path, double **t, uint64_t *nt, double **u, uint6
         h5_read(f, path, "spikes/units", 1, 1, &ne_u, u, &ul, nu, err, errlen) != 0)
         goto out;
     if (ne_t != *nl || ne_u != *nl) {
-        fail(err, errlen, "%s: %llu labels, but spikes/times has %llu examples and "
+        snn_errf(err, errlen, "%s: %llu labels, but spikes/times has %llu examples and "
                           "spikes/units %llu", path, (unsigned long long)*nl,
              (unsigned long long)ne_t, (unsigned long long)ne_u);
         goto out;
     }
     for (uint64_t k = 0; k < ne_t; k++)
         if (tl[k] != ul[k]) {
-            fail(err, errlen, "%s: example %llu has %llu times in spikes/times but %llu units "
+            snn_errf(err, errlen, "%s: example %llu has %llu times in spikes/times but %llu units "
                               "in spikes/units", path, (unsigned long long)k,
                  (unsigned long long)tl[k], (unsigned long long)ul[k]);
             goto out;
         }
     *o = malloc(sizeof **o * (size_t)(*nl + 1));
     if (!*o) {
-        fail(err, errlen, "%s: out of memory", path);
+        snn_errf(err, errlen, "%s: out of memory", path);
         goto out;
     }
     (*o)[0] = 0;

@@ -21,21 +21,9 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* zlib's gz* functions, opened once (zlib1g is part of every Debian system) */
 static struct {
@@ -54,7 +42,7 @@ static int z_load(char *err, size_t errlen)
     for (size_t k = 0; k < sizeof names / sizeof names[0] && !Z.lib; k++)
         Z.lib = dlopen(names[k], RTLD_NOW | RTLD_LOCAL);
     if (!Z.lib)
-        return fail(err, errlen, "reading IDX files needs zlib (Debian: apt-get install "
+        return snn_errf(err, errlen, "reading IDX files needs zlib (Debian: apt-get install "
                                  "zlib1g), which was not found");
     *(void **)&Z.open = dlsym(Z.lib, "gzopen");
     *(void **)&Z.read = dlsym(Z.lib, "gzread");
@@ -63,7 +51,7 @@ static int z_load(char *err, size_t errlen)
     if (!Z.open || !Z.read || !Z.close || !Z.error) {
         dlclose(Z.lib);
         Z.lib = NULL;
-        return fail(err, errlen, "zlib lacks gzopen/gzread/gzclose/gzerror");
+        return snn_errf(err, errlen, "zlib lacks gzopen/gzread/gzclose/gzerror");
     }
     return 0;
 }
@@ -90,13 +78,13 @@ static int z_read(void *g, const char *path, void *buf, size_t n, uint64_t *at,
         int r = Z.read(g, (char *)buf + got, chunk);
         if (r < 0) {
             const char *m = z_msg(g, path);
-            return fail(err, errlen, "%s: corrupt at byte %llu (uncompressed) while reading "
+            return snn_errf(err, errlen, "%s: corrupt at byte %llu (uncompressed) while reading "
                                      "%s: %s", path, (unsigned long long)(*at + got), what,
                         m && *m ? m : "read error");
         }
         if (r == 0) {
             const char *m = z_msg(g, path);
-            return fail(err, errlen, "%s: truncated: %s needs %zu bytes at byte %llu "
+            return snn_errf(err, errlen, "%s: truncated: %s needs %zu bytes at byte %llu "
                                      "(uncompressed), the file ends after %zu%s%s", path,
                         what, n, (unsigned long long)*at, got, m && *m ? ": " : "",
                         m && *m ? m : "");
@@ -118,7 +106,7 @@ static void *idx_open(const char *path, int ndim, uint32_t *dims, uint64_t *at, 
 {
     FILE *probe = fopen(path, "rb");
     if (!probe) {
-        fail(err, errlen, "%s: %s%s", path, strerror(errno),
+        snn_errf(err, errlen, "%s: %s%s", path, strerror(errno),
              errno == ENOENT && strstr(path, "fashion-mnist")
                  ? " (Debian: apt-get install dataset-fashion-mnist puts the IDX files in "
                    "/usr/share/datasets/fashion-mnist/)"
@@ -128,7 +116,7 @@ static void *idx_open(const char *path, int ndim, uint32_t *dims, uint64_t *at, 
     fclose(probe);
     void *g = Z.open(path, "rb");
     if (!g) {
-        fail(err, errlen, "%s: cannot open it with zlib", path);
+        snn_errf(err, errlen, "%s: cannot open it with zlib", path);
         return NULL;
     }
     unsigned char h[16];
@@ -139,10 +127,10 @@ static void *idx_open(const char *path, int ndim, uint32_t *dims, uint64_t *at, 
     if (magic != want) {
         const char *what = ndim == 3 ? "images" : "labels";
         if (h[0] || h[1] || h[2] != 0x08)
-            fail(err, errlen, "%s: not an IDX file of unsigned bytes: magic number 0x%08x at "
+            snn_errf(err, errlen, "%s: not an IDX file of unsigned bytes: magic number 0x%08x at "
                               "byte 0 (IDX %s: 0x%08x)", path, magic, what, want);
         else
-            fail(err, errlen, "%s: an IDX file of %u dimensions (magic 0x%08x at byte 0), "
+            snn_errf(err, errlen, "%s: an IDX file of %u dimensions (magic 0x%08x at byte 0), "
                               "but IDX %s have %d (0x%08x)%s", path, h[3], magic, what, ndim,
                  want, ndim == 3 && h[3] == 1 ? ": is this the labels file?"
                        : ndim == 1 && h[3] == 3 ? ": is this the images file?" : "");
@@ -153,7 +141,7 @@ static void *idx_open(const char *path, int ndim, uint32_t *dims, uint64_t *at, 
     for (int d = 0; d < ndim; d++) {
         dims[d] = be32(h + 4 * d);
         if (dims[d] == 0) {
-            fail(err, errlen, "%s: dimension %d (byte %d) is 0", path, d, 4 + 4 * d);
+            snn_errf(err, errlen, "%s: dimension %d (byte %d) is 0", path, d, 4 + 4 * d);
             goto bad;
         }
     }
@@ -188,11 +176,11 @@ int snn_dataset_read_idx(const char *images, const char *labels, double tau, dou
     int32_t *lb = NULL;
     uint64_t pix = (uint64_t)di[1] * di[2];
     if (di[0] != dl[0]) {
-        fail(err, errlen, "%s: %u labels, but %s has %u images", labels, dl[0], images, di[0]);
+        snn_errf(err, errlen, "%s: %u labels, but %s has %u images", labels, dl[0], images, di[0]);
         goto out;
     }
     if (pix != n) {
-        fail(err, errlen, "%s: images of %u x %u = %llu pixels, but the population has %u "
+        snn_errf(err, errlen, "%s: images of %u x %u = %llu pixels, but the population has %u "
                           "neurons (one per pixel)", images, di[1], di[2],
              (unsigned long long)pix, n);
         goto out;
@@ -203,7 +191,7 @@ int snn_dataset_read_idx(const char *images, const char *labels, double tau, dou
     off = malloc(sizeof *off * (size_t)(ne + 1));
     lb = malloc(sizeof *lb * (size_t)ne);
     if (!px || !lab || !off || !lb) {
-        fail(err, errlen, "%s: out of memory for %llu images", images, (unsigned long long)ne);
+        snn_errf(err, errlen, "%s: out of memory for %llu images", images, (unsigned long long)ne);
         goto out;
     }
     if (z_read(gl, labels, lab, (size_t)ne, &al, "the labels", err, errlen) != 0)
@@ -220,7 +208,7 @@ int snn_dataset_read_idx(const char *images, const char *labels, double tau, dou
         if (z_read(gi, images, px, (size_t)pix, &ai, what, err, errlen) != 0)
             goto out;
         if (lab[k] >= classes) {
-            fail(err, errlen, "%s: example %llu (byte %llu) has label %u, but the population "
+            snn_errf(err, errlen, "%s: example %llu (byte %llu) has label %u, but the population "
                               "declares classes = %d (labels 0 .. %d)", labels,
                  (unsigned long long)k, (unsigned long long)(8 + k), lab[k], classes,
                  classes - 1);
@@ -240,7 +228,7 @@ int snn_dataset_read_idx(const char *images, const char *labels, double tau, dou
                 if (u2)
                     u = u2;
                 if (!t2 || !u2) {
-                    fail(err, errlen, "%s: out of memory for %llu spikes", images,
+                    snn_errf(err, errlen, "%s: out of memory for %llu spikes", images,
                          (unsigned long long)cap);
                     goto out;
                 }

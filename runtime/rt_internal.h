@@ -184,6 +184,14 @@ double rt_thread_cpu(void);
 const rt_step_info *rt_steps_info(void);
 /* rt_config.c: the custom-update groups' schedules (model defaults, then the run config's
  * custom_updates) into run; 0, or -1 with a message naming the config line in err. */
+/* The Levenshtein distance of a and b (at most 255 characters each, else SIZE_MAX): the
+ * did-you-mean hints of the run config and the training loop (rt_config.c). */
+size_t snn_edit_distance(const char *a, const char *b);
+
+/* Format a message into err (errlen bytes) and return -1: the loaders' error path
+ * (rt_util.c). */
+int snn_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 int snn_config_cu_apply(const snn_config *cfg, const snn_model *m, snn_run *run, char *err,
                         size_t errlen);
 

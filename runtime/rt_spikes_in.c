@@ -18,7 +18,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,39 +27,28 @@ typedef struct entry {
     uint32_t step;
 } entry;
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* Append one (neuron, time) pair after checking it; 'where' names it in messages. */
 static int add(entry **v, size_t *nv, size_t *cap, uint32_t n, double dt, double neuron,
                double t, const char *path, const char *where, char *err, size_t errlen)
 {
     if (!(neuron >= 0) || neuron != floor(neuron))
-        return fail(err, errlen, "%s: %s: neuron index %g is not a whole number >= 0", path,
+        return snn_errf(err, errlen, "%s: %s: neuron index %g is not a whole number >= 0", path,
                     where, neuron);
     if (neuron >= n)
-        return fail(err, errlen, "%s: %s: neuron %.0f, but the population has %u neurons "
+        return snn_errf(err, errlen, "%s: %s: neuron %.0f, but the population has %u neurons "
                                  "(0 .. %u)", path, where, neuron, n, n - 1);
     if (!isfinite(t) || t < 0)
-        return fail(err, errlen, "%s: %s: time %g ms is not a finite number >= 0", path, where,
+        return snn_errf(err, errlen, "%s: %s: time %g ms is not a finite number >= 0", path, where,
                     t);
     double s = (double)llround(t / dt) - 1.0;
     if (s > 4294967294.0)
-        return fail(err, errlen, "%s: %s: time %g ms is beyond the last step a run can have",
+        return snn_errf(err, errlen, "%s: %s: time %g ms is beyond the last step a run can have",
                     path, where, t);
     if (*nv == *cap) {
         size_t nc = *cap ? *cap * 2 : 4096;
         entry *nvp = realloc(*v, nc * sizeof *nvp);
         if (!nvp)
-            return fail(err, errlen, "%s: out of memory for %zu spike times", path, nc);
+            return snn_errf(err, errlen, "%s: out of memory for %zu spike times", path, nc);
         *v = nvp;
         *cap = nc;
     }
@@ -86,20 +74,20 @@ static int read_text(FILE *f, const char *path, uint32_t n, double dt, entry **v
         errno = 0;
         double a = strtod(p, &end);
         if (end == p)
-            return fail(err, errlen, "%s:%lu: expected 'neuron time_ms', got '%.40s'", path,
+            return snn_errf(err, errlen, "%s:%lu: expected 'neuron time_ms', got '%.40s'", path,
                         lineno, p);
         p = end;
         while (*p == ' ' || *p == '\t' || *p == ',')
             p++;
         double b = strtod(p, &end);
         if (end == p)
-            return fail(err, errlen, "%s:%lu: expected 'neuron time_ms' (a time after the "
+            return snn_errf(err, errlen, "%s:%lu: expected 'neuron time_ms' (a time after the "
                                      "neuron)", path, lineno);
         p = end;
         while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == ',')
             p++;
         if (*p)
-            return fail(err, errlen, "%s:%lu: unexpected '%.40s' after 'neuron time_ms'", path,
+            return snn_errf(err, errlen, "%s:%lu: unexpected '%.40s' after 'neuron time_ms'", path,
                         lineno, p);
         char where[48];
         snprintf(where, sizeof where, "line %lu", lineno);
@@ -114,7 +102,7 @@ static int read_text(FILE *f, const char *path, uint32_t n, double dt, entry **v
         }
     }
     if (ferror(f))
-        return fail(err, errlen, "%s: read error: %s", path, strerror(errno));
+        return snn_errf(err, errlen, "%s: read error: %s", path, strerror(errno));
     return 0;
 }
 
@@ -139,14 +127,14 @@ static int read_npy(FILE *f, const char *path, uint32_t n, double dt, entry **v,
     const char *d = strstr(h, "'descr'"), *fo = strstr(h, "'fortran_order'"),
                *sh = strstr(h, "'shape'");
     if (!d || !fo || !sh) {
-        fail(err, errlen, "%s: .npy header without descr, fortran_order or shape", path);
+        snn_errf(err, errlen, "%s: .npy header without descr, fortran_order or shape", path);
         goto out;
     }
     d = strchr(d + 7, ':');
     while (d && (*++d == ' '))
         ;
     if (!d || *d != '[') {
-        fail(err, errlen, "%s: the array is not structured: it needs the fields 't' (ms) and "
+        snn_errf(err, errlen, "%s: the array is not structured: it needs the fields 't' (ms) and "
                           "'i' (neuron), as the simulator's spike files have", path);
         goto out;
     }
@@ -159,12 +147,12 @@ static int read_npy(FILE *f, const char *path, uint32_t n, double dt, entry **v,
             break;
         char name[64] = "", type[16] = "";
         if (sscanf(open, "('%63[^']', '%15[^']'", name, type) != 2) {
-            fail(err, errlen, "%s: cannot read the field '%.*s' of the .npy dtype", path,
+            snn_errf(err, errlen, "%s: cannot read the field '%.*s' of the .npy dtype", path,
                  (int)(close - open + 1), open);
             goto out;
         }
         if (nf == 16) {
-            fail(err, errlen, "%s: more than 16 fields", path);
+            snn_errf(err, errlen, "%s: more than 16 fields", path);
             goto out;
         }
         char endian = type[0];
@@ -174,13 +162,13 @@ static int read_npy(FILE *f, const char *path, uint32_t n, double dt, entry **v,
             /* a sub-array field such as ('v', '<f4', (3,)) has a '(' before its ')' */
             const char *inner = strchr(open + 1, '(');
             if (inner && inner < close) {
-                fail(err, errlen, "%s: field '%s' is an array; spike files have scalar fields "
+                snn_errf(err, errlen, "%s: field '%s' is an array; spike files have scalar fields "
                                   "t and i", path, name);
                 goto out;
             }
         }
         if ((endian != '<' && endian != '|' && endian != '=') || size <= 0 || size > 16) {
-            fail(err, errlen, "%s: field '%s' has type '%s'; little-endian types only", path,
+            snn_errf(err, errlen, "%s: field '%s' has type '%s'; little-endian types only", path,
                  name, type);
             goto out;
         }
@@ -193,7 +181,7 @@ static int read_npy(FILE *f, const char *path, uint32_t n, double dt, entry **v,
         p = close + 1;
     }
     if (strstr(fo, "True")) {
-        fail(err, errlen, "%s: a Fortran-ordered array is not supported", path);
+        snn_errf(err, errlen, "%s: a Fortran-ordered array is not supported", path);
         goto out;
     }
     sh = strchr(sh, '(');
@@ -201,7 +189,7 @@ static int read_npy(FILE *f, const char *path, uint32_t n, double dt, entry **v,
         if (sh && strncmp(sh, "()", 2) == 0)
             count = 0;
         else {
-            fail(err, errlen, "%s: cannot read the .npy shape", path);
+            snn_errf(err, errlen, "%s: cannot read the .npy shape", path);
             goto out;
         }
     }
@@ -213,7 +201,7 @@ static int read_npy(FILE *f, const char *path, uint32_t n, double dt, entry **v,
             while (*q == ' ')
                 q++;
             if (*q != ')') {
-                fail(err, errlen, "%s: a 1-d array of spikes is expected", path);
+                snn_errf(err, errlen, "%s: a 1-d array of spikes is expected", path);
                 goto out;
             }
         }
@@ -226,28 +214,28 @@ static int read_npy(FILE *f, const char *path, uint32_t n, double dt, entry **v,
             fi = k;
     }
     if (ft < 0 || fi < 0) {
-        fail(err, errlen, "%s: the array needs the fields 't' (ms) and 'i' (neuron), as the "
+        snn_errf(err, errlen, "%s: the array needs the fields 't' (ms) and 'i' (neuron), as the "
                           "simulator's spike files have", path);
         goto out;
     }
     if (fl[ft].kind != 'f' || (fl[ft].size != 4 && fl[ft].size != 8)) {
-        fail(err, errlen, "%s: field 't' must be float32 or float64", path);
+        snn_errf(err, errlen, "%s: field 't' must be float32 or float64", path);
         goto out;
     }
     if ((fl[fi].kind != 'u' && fl[fi].kind != 'i') ||
         (fl[fi].size != 1 && fl[fi].size != 2 && fl[fi].size != 4 && fl[fi].size != 8)) {
-        fail(err, errlen, "%s: field 'i' must be an integer", path);
+        snn_errf(err, errlen, "%s: field 'i' must be an integer", path);
         goto out;
     }
     {
         unsigned char buf[256];
         if (rec > (int)sizeof buf) {
-            fail(err, errlen, "%s: records of %d bytes are too wide", path, rec);
+            snn_errf(err, errlen, "%s: records of %d bytes are too wide", path, rec);
             goto out;
         }
         for (unsigned long long k = 0; k < count; k++) {
             if (fread(buf, 1, (size_t)rec, f) != (size_t)rec) {
-                fail(err, errlen, "%s: the file ends after %llu of the %llu spikes its header "
+                snn_errf(err, errlen, "%s: the file ends after %llu of the %llu spikes its header "
                                   "announces (an incomplete recording?)", path, k, count);
                 goto out;
             }
@@ -292,7 +280,7 @@ int snn_spike_times_load(const char *path, uint32_t n, double dt, uint64_t **sta
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, errlen, "%s: %s", path, strerror(errno));
+        return snn_errf(err, errlen, "%s: %s", path, strerror(errno));
     entry *v = NULL;
     size_t nv = 0, cap = 0;
     size_t len = strlen(path);
@@ -312,7 +300,7 @@ int snn_spike_times_load(const char *path, uint32_t n, double dt, uint64_t **sta
         free(st);
         free(sp);
         free(v);
-        return fail(err, errlen, "%s: out of memory for %zu spike times", path, nv);
+        return snn_errf(err, errlen, "%s: out of memory for %zu spike times", path, nv);
     }
     for (size_t k = 0; k < nv; k++) {
         st[v[k].neuron + 1]++;

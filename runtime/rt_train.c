@@ -94,30 +94,6 @@ static struct {
 
 int rt_train_on(const snn_config *cfg) { return cfg->train.on; }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 255 || lb > 255)
-        return (size_t)-1;
-    size_t row[256];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 /* ---- variables by name ------------------------------------------------------------------ */
 
 static int var_index(const snn_model *m, const char *name)
@@ -134,7 +110,7 @@ static void unknown_var(const snn_model *m, const char *where, const char *key, 
     const char *best = NULL;
     size_t bd = (size_t)-1, len = strlen(name);
     for (int k = 0; k < m->n_vars; k++) {
-        size_t d = edit_distance(name, m->vars[k].name);
+        size_t d = snn_edit_distance(name, m->vars[k].name);
         if (d < bd && d <= (len / 3 > 0 ? len / 3 : 1)) {
             bd = d;
             best = m->vars[k].name;
@@ -488,7 +464,7 @@ void rt_train_plan(const snn_model *m, snn_run *run)
             size_t bd = (size_t)-1, l = strlen(tg->name);
             char list[1024] = "";
             for (int q = 0; q < m->n_cugroups; q++) {
-                size_t d = edit_distance(tg->name, m->cugroups[q].name);
+                size_t d = snn_edit_distance(tg->name, m->cugroups[q].name);
                 if (d < bd && d <= (l / 3 > 0 ? l / 3 : 1))
                     bd = d, best = m->cugroups[q].name;
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", q ? ", " : "",
@@ -513,7 +489,7 @@ void rt_train_plan(const snn_model *m, snn_run *run)
             const char *best = NULL;
             size_t bd = (size_t)-1, l = strlen(s->param);
             for (int q = 0; q < m->n_rparams; q++) {
-                size_t d = edit_distance(s->param, m->rparams[q].name);
+                size_t d = snn_edit_distance(s->param, m->rparams[q].name);
                 if (d < bd && d <= (l / 3 > 0 ? l / 3 : 1))
                     bd = d, best = m->rparams[q].name;
             }

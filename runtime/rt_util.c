@@ -12,6 +12,7 @@
 #include "rt_lanes.h"
 #include "snnrt.h"
 #include "rt_par.h"
+#include "rt_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -424,5 +425,14 @@ fail:;
     unlink(tmp);
     free(tmp);
     errno = e;
+    return -1;
+}
+
+int snn_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
     return -1;
 }
