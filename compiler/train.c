@@ -2,7 +2,8 @@
  * train.c - what the training loop of the runtime (runtime/rt_train.c, docs/run.md
  * "Training loop") needs from a C simulator: the variables by name ("Out.y", "InOut.w",
  * "Delta.m"), a custom-update group run on demand, the neuron state reset to its initial
- * values between examples, and a data set population's spikes replaced batch by batch.
+ * values between examples, and a data set population's spikes replaced batch by batch;
+ * in a batched model each of these for one lane (the runtime drives the lanes).
  * Filled into templates/c/model.c.tmpl as train_fns and var_descs.
  */
 #include "backend.h"
@@ -91,12 +92,22 @@ void train_c_scope(TmplScope *g, const Model *m)
                                       nm, c, cu->pop->name));
         }
     }
-    sb_puts(&o, "/* variable k of the table vars[] to fn (rt_train.c reads and writes it) */\n"
-                "static void model_var(snn_run *run, int k, int lane, snn_state_fn fn, void *ctx)\n{\n"
-                "    (void)run;\n    (void)lane; /* one lane: 0 */\n    (void)fn;\n"
-                "    (void)ctx;\n    switch (k) {\n");
+    /* batched models: the lane's copy (snn_lane_select; variables held once are the
+     * same in every lane), lane 0 selected again after */
+    const char *sel = m->batch ? "    snn_lane_select(run, (uint32_t)lane);\n" : "";
+    const char *unsel = m->batch ? "    snn_lane_select(run, 0);\n" : "";
+    sb_printf(&o, "static void model_reset(snn_run *run);\n%s\n",
+              m->batch ? "static void snn_lane_select(snn_run *run, uint32_t b);\n" : "");
+    sb_printf(&o, "/* variable k of the table vars[] (lane 'lane' of a batched model) to fn "
+                  "(rt_train.c reads and writes it) */\n"
+                  "static void model_var(snn_run *run, int k, int lane, snn_state_fn fn, void *ctx)\n{\n"
+                  "    (void)run;\n    (void)lane;\n    (void)fn;\n"
+                  "    (void)ctx;\n%s    switch (k) {\n", sel);
     sb_puts(&o, f.buf ? f.buf : "");
-    sb_puts(&o, "    default:\n        break;\n    }\n}\n\n");
+    sb_printf(&o, "    default:\n        break;\n    }\n%s}\n\n", unsel);
+    sb_printf(&o, "/* the state of lane 'lane' back to its initial values (model_reset) */\n"
+                  "static void model_reset_lane(snn_run *run, int lane)\n{\n    (void)lane;\n"
+                  "%s    model_reset(run);\n%s}\n\n", sel, unsel);
     /* this rank's synapses per source neuron of projection q (the order of model_var's
      * synapse values: by source, the thread blocks in order) */
     sb_puts(&o, "/* the synapses per source neuron of projection q on this rank */\n"
@@ -114,16 +125,27 @@ void train_c_scope(TmplScope *g, const Model *m)
     /* a custom-update group now, at the end of step 'step' */
     sb_puts(&o, "/* custom-update group g now (the training loop's boundaries) */\n"
                 "static void model_cugroup(snn_run *run, int g, uint64_t step)\n{\n"
-                "    (void)run;\n    (void)step;\n    switch (g) {\n");
+                "    (void)run;\n    (void)step;\n");
+    /* batched models: for lanes 0 .. B-1 in turn, as at a step's end (a batch reduction
+     * complete with the last lane, updates held once run with it) */
+    const char *in = m->batch ? "    " : "";
+    if (m->batch)
+        sb_puts(&o, "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
+                    "        snn_lane_select(run, snn_b);\n");
+    sb_printf(&o, "%s    switch (g) {\n", in);
     for (int gi = 0; gi < m->n_cu_groups; gi++)
-        sb_printf(&o, "    case %d:\n        snn_cugroup_%s(run, step);\n        break;\n", gi,
-                  m->cu_groups[gi].name);
-    sb_puts(&o, "    default:\n        break;\n    }\n}\n\n");
+        sb_printf(&o, "%s    case %d:\n%s        snn_cugroup_%s(run, step);\n%s        break;\n",
+                  in, gi, in, m->cu_groups[gi].name, in);
+    sb_printf(&o, "%s    default:\n%s        break;\n%s    }\n", in, in, in);
+    if (m->batch)
+        sb_puts(&o, "    }\n    snn_lane_select(run, 0);\n");
+    sb_puts(&o, "}\n\n");
     /* a data set population's spikes replaced (the runtime owns the arrays it hands over
      * until it replaces them; model_release frees the last ones) */
-    sb_puts(&o, "/* population p's spikes from 'in' (its cursors back at the start) */\n"
-                "static void model_ds_feed(snn_run *run, int p, const snn_dataset_in *in)\n{\n"
-                "    (void)run;\n    (void)in;\n    switch (p) {\n");
+    sb_printf(&o, "/* population p's spikes in lane 'lane' from 'in' (its cursors back at the "
+                  "start) */\n"
+                "static void model_ds_feed(snn_run *run, int p, int lane, const snn_dataset_in *in)\n{\n"
+                "    (void)run;\n    (void)in;\n    (void)lane;\n%s    switch (p) {\n", sel);
     for (int i = 0; i < m->n_pops; i++) {
         const Population *p = m->pops[i];
         if (!p->model->dataset)
@@ -134,7 +156,7 @@ void train_c_scope(TmplScope *g, const Model *m)
                       "            snn_ssc_%s[i] = snn_sss_%s[SNN_LO_%s + i];\n        break;\n",
                   i, p->name, p->name, p->name, p->name, p->name, p->name);
     }
-    sb_puts(&o, "    default:\n        break;\n    }\n}\n");
+    sb_printf(&o, "    default:\n        break;\n    }\n%s}\n", unsel);
     tmpl_set(g, "train_fns", emit_take(&o));
     tmpl_set(g, "var_descs", k ? emit_take(&d) : "{ NULL, 0, 0 }");
     tmpl_set(g, "n_var_descs", arena_printf("%d", k));

@@ -20,13 +20,19 @@
 --                                 without a training loop; with one, group Learn runs at
 --                                 batch_end (models/eprop_fmnist.yaml)
 --   lr (0.001)                   Adam's learning rate (runtime: --set params.IH_adam.lr=...)
+--   batch (0)                    B > 0: a batched model of B lanes (network{ batch = B }),
+--                                 each lane an example; Adam reads the gradients summed
+--                                 over the lanes (group GradSum, then Learn: train.groups.
+--                                 batch_end: [GradSum, Learn]; docs/run.md)
 --   record_every (0)             record the readout's summed softmax pi_sum and cross-entropy
 --                                 ce every N steps (Out_pi_sum.npy, Out_ce.npy: the per-example
 --                                 prediction and loss are differences at example boundaries)
 -- The training loop (docs/run.md "Training the e-prop classifier"): models/eprop_fmnist.yaml,
 -- models/eprop_synthshd.yaml (accuracy from Out.pi_sum, loss from Out.ce, keep: [Out.b]).
--- DEEP R and batches are not in it yet.
-network { name = "eprop_classifier", dt = 1.0, seed = 1234, precision = "float" }
+-- DEEP R is not in it yet.
+local batch = param("batch", 0)
+network { name = "eprop_classifier", dt = 1.0, seed = 1234, precision = "float",
+          batch = batch > 0 and batch or nil }
 
 local n_in      = param("inputs", 700)
 local n_classes = param("classes", 20)
@@ -72,8 +78,9 @@ projection { H, Out, name = "HO", conn = all_to_all(), format = "dense", synapse
 
 eprop_softmax { Out }
 eprop_adam_step { Out, every = every }
-for _, p in ipairs(learned) do eprop_adam { p, lr = lr } end
-eprop_adam { Out, var = "b", grad = "gb", lr = lr }
+local sum = batch > 0 or nil   -- batches: the gradients summed over the lanes first
+for _, p in ipairs(learned) do eprop_adam { p, lr = lr, batch = sum, every = sum and every } end
+eprop_adam { Out, var = "b", grad = "gb", lr = lr, batch = sum, every = sum and every }
 if rec_every > 0 then
   record { Out = { "pi_sum", "ce", every = rec_every } }
 end

@@ -476,7 +476,7 @@ void snn_dataset_feed(const snn_dataset *ds, const uint64_t *fs, uint32_t n, uin
                       const uint64_t *ex, int lanes, uint64_t step0, uint64_t **starts_out,
                       uint32_t **steps_out)
 {
-    (void)lanes; /* lane 0 only: models have one lane */
+    (void)lanes; /* one lane's example: the training loop calls it per lane */
     const uint64_t e = ex[0];
     uint64_t *starts = calloc((size_t)n + 1, sizeof *starts);
     uint64_t *last = malloc(sizeof *last * (size_t)(n ? n : 1));
@@ -561,7 +561,7 @@ void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt
     const snn_config *cfg = run->cfg;
     if (rt_train_on(cfg)) { /* the training loop feeds the examples (rt_train.c) */
         (void)dt;
-        rt_train_dataset(run, pop, n, classes, out);
+        rt_train_dataset(run, pop, n, classes, lane, out);
         return;
     }
     const struct snn_dataset_set *dc = NULL;

@@ -83,7 +83,10 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
                       m->name);
         return;
     }
-    run->lanes = cfg->batch ? cfg->batch : (uint32_t)m->batch;
+    /* the run config's batch, the training loop's train.batch, the model's */
+    run->lanes = cfg->batch                                       ? cfg->batch
+                 : cfg->train.on && cfg->train.batch_where[0] ? (uint32_t)cfg->train.batch
+                                                                  : (uint32_t)m->batch;
     const char *where = cfg->batch_where[0] ? cfg->batch_where : "network{ batch }";
     if ((uint64_t)run->lane_offset + run->lanes > 65536u)
         snn_fatal("%s: lanes %u .. %u are beyond the 65536 lanes of the random numbers "
@@ -98,9 +101,6 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
         snn_fatal("%s: batch %u on %d MPI ranks: batches run on one process for now (lanes over "
                   "ranks are not supported yet; docs/run.md \"Batches\")", where, run->lanes,
                   run->ranks);
-    if (cfg->train.on) /* the training loop feeds and resets one lane so far */
-        snn_fatal("%s: batch %u with a training loop ('train', %s): the loop does not run "
-                  "batch lanes yet: run batch 1", where, run->lanes, cfg->train.where);
     if (cfg->ckpt_dir[0] || restore)
         snn_fatal("%s: batch %u with checkpoints: checkpoints hold one lane for now (docs/run.md "
                   "\"Batches\"): leave 'checkpoint' and --restore out, or run batch 1", where,

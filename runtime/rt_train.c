@@ -12,9 +12,14 @@
  * PNG of the learning curves (gnuplot, when installed) and the saved variables (.npy,
  * written atomically).
  *
- * Steps are continuous: position P (the P-th example presented, training or test) holds
- * steps [P L, (P + 1) L), L the example length, so the label of step s is labels[s / L]
- * as without a training loop, and random numbers never repeat across examples.
+ * Steps are continuous: position P (the P-th batch presented, training or test) holds
+ * steps [P L, (P + 1) L), L the example length, so the label of step s in lane b is
+ * labels_b[s / L] as without a training loop, and random numbers never repeat across
+ * examples.  A batched model (network{ batch = B }) runs a batch of B examples at once,
+ * example b in lane b (fed, reset and read per lane: model->ds_feed, reset, var take the
+ * lane); groups run for lanes 0 .. B-1 in turn (model->cugroup), so a batch_sum
+ * reduction holds the whole batch's sum.  An epoch's last partial batch is dropped; the
+ * test set's last batch runs its examples in the first lanes.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -59,11 +64,12 @@ static struct {
     tset train, test;
     int has_test;
     uint32_t len;
-    uint64_t n_pos, pos;
-    int32_t *labels;    /* per position; the model's after build (it frees them) */
-    uint32_t *examples;
-    uint64_t *starts;   /* the current feed; the model's (it frees the last) */
-    uint32_t *steps;
+    uint64_t n_pos, pos; /* positions: batches of B examples (slots of L steps) */
+    uint32_t lanes;      /* B: the examples of a batch, one per lane */
+    int32_t **labels;    /* per lane and position; the model's after build (it frees them) */
+    uint32_t **examples;
+    uint64_t **starts;   /* per lane: the current feed; the model's (it frees the last) */
+    uint32_t **steps;
     int grp[SNN_MAX_TRAIN_GROUPS];
     int training_group[SNN_MAX_CUGROUPS];
     double *sched_ptr[SNN_MAX_TRAIN_SCHED];
@@ -75,7 +81,7 @@ static struct {
     uint64_t keep_n[SNN_MAX_TRAIN_VARS];
     int n_loaded;
     char loaded[SNN_MAX_TRAIN_VARS][160];
-    uint64_t *order;
+    uint64_t *order, order_n; /* order_n entries, then a batch's examples */
     double *buf;
     uint64_t buf_n;
     pthread_mutex_t lock;
@@ -152,11 +158,11 @@ static void var_fn(void *ctx, const char *name, int block, void *data, size_t by
     }
 }
 
-/* Variable k into T.buf (grown as needed); returns the count. */
-static uint64_t var_read(int k)
+/* Variable k of lane 'lane' into T.buf (grown as needed); returns the count. */
+static uint64_t var_read_lane(int k, uint32_t lane)
 {
     vctx c = {T.buf, T.buf_n, 0, strcmp(T.m->precision, "float") == 0, 0};
-    T.m->var(T.run, k, 0, var_fn, &c);
+    T.m->var(T.run, k, (int)lane, var_fn, &c);
     if (c.n > T.buf_n) {
         free(T.buf);
         T.buf_n = c.n;
@@ -165,16 +171,28 @@ static uint64_t var_read(int k)
             snn_fatal("training: out of memory for variable '%s'", T.m->vars[k].name);
         c.v = T.buf;
         c.cap = T.buf_n;
-        T.m->var(T.run, k, 0, var_fn, &c);
+        T.m->var(T.run, k, (int)lane, var_fn, &c);
     }
     return c.n;
 }
 
-static uint64_t var_write(int k, const double *v, uint64_t n)
+/* lane 0's value (a variable held once: the one value) */
+static uint64_t var_read(int k) { return var_read_lane(k, 0); }
+
+static uint64_t var_write_lane(int k, const double *v, uint64_t n, uint32_t lane)
 {
     vctx c = {(double *)v, n, 0, strcmp(T.m->precision, "float") == 0, 1};
-    T.m->var(T.run, k, 0, var_fn, &c);
+    T.m->var(T.run, k, (int)lane, var_fn, &c);
     return c.n;
+}
+
+/* every lane's copy (a variable held once: written B times, the same value) */
+static uint64_t var_write(int k, const double *v, uint64_t n)
+{
+    uint64_t r = 0;
+    for (uint32_t b = 0; b < T.lanes; b++)
+        r = var_write_lane(k, v, n, b);
+    return r;
 }
 
 /* The metric variable k (this rank's values in T.buf, *n of them) as all ranks' values in
@@ -372,14 +390,30 @@ void rt_train_plan(const snn_model *m, snn_run *run)
         read_set(&T.test, tc->test_path, tc->test_where, "test", m->dt, dc);
         T.has_test = 1;
     }
-    if (tc->batch > 1 && tc->train_path[0] && (uint64_t)tc->batch > T.train.ds.n_examples)
-        snn_fatal("%s: 'batch' %ld is larger than the training set (%llu examples in %s)",
-                  tc->batch_where, tc->batch, (unsigned long long)T.train.ds.n_examples,
-                  tc->train_path);
-    if (tc->batch > 1)
-        snn_fatal("%s: 'batch' %ld needs a model with %ld lanes (network{ batch = %ld }), which "
-                  "this simulator does not have yet: give batch: 1", tc->batch_where, tc->batch,
-                  tc->batch, tc->batch);
+    /* the lanes: train.batch, the run config's batch, or the model's network{ batch } */
+    if (m->batch && cfg->batch && tc->batch_where[0] && (uint64_t)tc->batch != cfg->batch)
+        snn_fatal("%s: 'train.batch' %ld and 'batch' %u (%s) differ: give one of them",
+                  tc->batch_where, tc->batch, cfg->batch, cfg->batch_where);
+    T.lanes = !m->batch ? (uint32_t)(tc->batch > 1 ? tc->batch : 1)
+              : cfg->batch ? cfg->batch
+              : tc->batch_where[0] ? (uint32_t)tc->batch
+                                   : (uint32_t)m->batch;
+    if (T.lanes > 1 && tc->train_path[0] && !tc->evaluate_only &&
+        (uint64_t)T.lanes > T.train.ds.n_examples)
+        snn_fatal("%s: 'batch' %u is larger than the training set (%llu examples in %s)",
+                  tc->batch_where[0] ? tc->batch_where
+                  : cfg->batch_where[0] ? cfg->batch_where : "network{ batch }",
+                  T.lanes, (unsigned long long)T.train.ds.n_examples, tc->train_path);
+    if (!m->batch && tc->batch > 1)
+        snn_fatal("%s: 'batch' %ld needs a batched model: model '%s' has no network{ batch = B } "
+                  "(docs/language.md \"Batches\"; a lane per example of a batch)",
+                  tc->batch_where, tc->batch, m->name);
+    T.labels = calloc(T.lanes, sizeof *T.labels);
+    T.examples = calloc(T.lanes, sizeof *T.examples);
+    T.starts = calloc(T.lanes, sizeof *T.starts);
+    T.steps = calloc(T.lanes, sizeof *T.steps);
+    if (!T.labels || !T.examples || !T.starts || !T.steps)
+        snn_fatal("training: out of memory for %u lanes", T.lanes);
     /* the example length: datasets.<pop>.example_steps / example_time, or the data's */
     uint64_t len = 0;
     if (dc && dc->example_steps)
@@ -412,8 +446,10 @@ void rt_train_plan(const snn_model *m, snn_run *run)
     else if (T.has_test && tc->evaluate_every > 0)
         evals = (uint64_t)(epochs / tc->evaluate_every) +
                 (epochs % tc->evaluate_every ? 1 : 0); /* and after the last epoch */
-    T.n_pos = (uint64_t)epochs * (tc->train_path[0] ? T.train.ds.n_examples : 0) +
-              evals * (T.has_test ? T.test.ds.n_examples : 0);
+    /* batches: an epoch's last partial batch of training examples is dropped; the test
+     * set's runs with its examples in the first lanes (the others repeat its first) */
+    T.n_pos = (uint64_t)epochs * (tc->train_path[0] ? T.train.ds.n_examples / T.lanes : 0) +
+              evals * (T.has_test ? (T.test.ds.n_examples + T.lanes - 1) / T.lanes : 0);
     if (T.n_pos == 0)
         T.n_pos = 1;
     if ((double)T.n_pos * (double)len > 9e18)
@@ -496,18 +532,22 @@ void rt_train_plan(const snn_model *m, snn_run *run)
                   tc->save_where);
     uint64_t ne = T.train.ds.n_examples > T.test.ds.n_examples ? T.train.ds.n_examples
                                                                 : T.test.ds.n_examples;
-    T.order = malloc(sizeof *T.order * (size_t)(ne ? ne : 1));
+    T.order_n = ne;
+    T.order = malloc(sizeof *T.order * (size_t)(ne + T.lanes)); /* the order, a batch */
     if (!T.order)
         snn_fatal("training: out of memory");
 }
 
 /* From snn_dataset_apply at the build: the labels for every position of the run, and an
  * empty feed (the loop feeds each batch). */
-void rt_train_dataset(snn_run *run, const char *pop, uint32_t n, int classes, snn_dataset_in *out)
+void rt_train_dataset(snn_run *run, const char *pop, uint32_t n, int classes, uint32_t lane,
+                      snn_dataset_in *out)
 {
     (void)run;
+    if (lane >= T.lanes)
+        snn_fatal("training: lane %u of %u lanes", lane, T.lanes);
     const tset *sets[2] = {T.tc->train_path[0] ? &T.train : NULL, T.has_test ? &T.test : NULL};
-    for (int q = 0; q < 2; q++)
+    for (int q = 0; q < 2 && lane == 0; q++)
         for (uint64_t k = 0; sets[q] && k < sets[q]->ds.n_examples; k++)
             if (sets[q]->ds.labels[k] >= classes)
                 snn_fatal("%s: '%s': %s/labels.npy: example %llu has label %d, but population "
@@ -515,16 +555,16 @@ void rt_train_dataset(snn_run *run, const char *pop, uint32_t n, int classes, sn
                           q ? T.tc->test_where : T.tc->train_where, q ? "test" : "train",
                           q ? T.tc->test_path : T.tc->train_path, (unsigned long long)k,
                           sets[q]->ds.labels[k], pop, classes, classes - 1);
-    T.labels = calloc((size_t)T.n_pos, sizeof *T.labels);
-    T.examples = calloc((size_t)T.n_pos, sizeof *T.examples);
-    T.starts = calloc((size_t)n + 1, sizeof *T.starts);
-    T.steps = calloc(1, sizeof *T.steps);
-    if (!T.labels || !T.examples || !T.starts || !T.steps)
+    T.labels[lane] = calloc((size_t)T.n_pos, sizeof **T.labels);
+    T.examples[lane] = calloc((size_t)T.n_pos, sizeof **T.examples);
+    T.starts[lane] = calloc((size_t)n + 1, sizeof **T.starts);
+    T.steps[lane] = calloc(1, sizeof **T.steps);
+    if (!T.labels[lane] || !T.examples[lane] || !T.starts[lane] || !T.steps[lane])
         snn_fatal("training: out of memory for %llu positions", (unsigned long long)T.n_pos);
-    out->starts = T.starts;
-    out->steps = T.steps;
-    out->labels = T.labels;
-    out->examples = T.examples;
+    out->starts = T.starts[lane];
+    out->steps = T.steps[lane];
+    out->labels = T.labels[lane];
+    out->examples = T.examples[lane];
     out->length = T.len;
     out->count = T.n_pos;
     out->start = 0;
@@ -532,25 +572,29 @@ void rt_train_dataset(snn_run *run, const char *pop, uint32_t n, int classes, sn
 
 /* ---- the feed ---------------------------------------------------------------------------- */
 
-/* A batch of 'lanes' examples ex[] of data set ds at position pos (lane b: the label table's
- * position pos + b): the spikes at steps [pos L, (pos + 1) L) from snn_dataset_feed (lane 0
- * only while models have one lane), handed to the model; the previous feed freed. */
+/* A batch of 'lanes' examples ex[] of data set ds at position pos (batch slot pos: steps
+ * [pos L, (pos + 1) L)): lane b gets example ex[b] (its label table's position pos), the
+ * lanes from 'lanes' on (a last partial batch) ex[0] again; the spikes from
+ * snn_dataset_feed, lane by lane, handed to the model; the previous feeds freed. */
 void rt_train_feed(const snn_dataset *ds, const uint64_t *fs, const uint64_t *ex, int lanes,
                    uint64_t pos)
 {
-    for (int b = 0; b < lanes && pos + (uint64_t)b < T.n_pos; b++) {
-        T.labels[pos + (uint64_t)b] = ds->labels[ex[b]];
-        T.examples[pos + (uint64_t)b] = (uint32_t)ex[b];
+    for (uint32_t b = 0; b < T.lanes; b++) {
+        const uint64_t e = ex[(int)b < lanes ? b : 0];
+        if (pos < T.n_pos) {
+            T.labels[b][pos] = ds->labels[e];
+            T.examples[b][pos] = (uint32_t)e;
+        }
+        uint64_t *starts;
+        uint32_t *steps;
+        snn_dataset_feed(ds, fs, T.n, T.len, &e, 1, pos * T.len, &starts, &steps);
+        snn_dataset_in in = {starts, steps, T.labels[b], T.examples[b], T.len, T.n_pos, 0};
+        T.m->ds_feed(T.run, T.pop, (int)b, &in);
+        free(T.starts[b]);
+        free(T.steps[b]);
+        T.starts[b] = starts;
+        T.steps[b] = steps;
     }
-    uint64_t *starts;
-    uint32_t *steps;
-    snn_dataset_feed(ds, fs, T.n, T.len, ex, lanes, pos * T.len, &starts, &steps);
-    snn_dataset_in in = {starts, steps, T.labels, T.examples, T.len, T.n_pos, 0};
-    T.m->ds_feed(T.run, T.pop, &in);
-    free(T.starts);
-    free(T.steps);
-    T.starts = starts;
-    T.steps = steps;
 }
 
 /* ---- metrics, curves, saving ------------------------------------------------------------- */
@@ -815,12 +859,12 @@ static void run_groups(int at, uint64_t step)
             T.m->cugroup(T.run, T.grp[k], step);
 }
 
-/* The state back to its initial values (reset: example), but for the variables of
- * train.keep (read before, written back after). */
-static void reset_keeping(void)
+/* The state of lane b back to its initial values (reset: example), but for the variables
+ * of train.keep (read before, written back after). */
+static void reset_keeping(uint32_t b)
 {
     for (int k = 0; k < T.tc->n_keep; k++) {
-        uint64_t n = var_read(T.keep_k[k]);
+        uint64_t n = var_read_lane(T.keep_k[k], b);
         if (n > T.keep_n[k]) {
             free(T.keep_v[k]);
             T.keep_v[k] = malloc(sizeof(double) * (size_t)n);
@@ -831,19 +875,21 @@ static void reset_keeping(void)
         if (n)
             memcpy(T.keep_v[k], T.buf, sizeof(double) * (size_t)n);
     }
-    T.m->reset(T.run);
+    T.m->reset(T.run, (int)b);
     for (int k = 0; k < T.tc->n_keep; k++)
-        var_write(T.keep_k[k], T.keep_v[k], T.keep_n[k]);
+        var_write_lane(T.keep_k[k], T.keep_v[k], T.keep_n[k], b);
 }
 
-/* One example of set s (training: its groups run); 0, or the stop signal. */
-static int example(const tset *s, uint64_t ex, int training, acc *a,
-                   volatile sig_atomic_t *stop, uint64_t *steps_done)
+/* One batch of set s: examples ex[0 .. nb-1] in lanes 0 .. nb-1 (nb <= B; the other lanes
+ * run ex[0] again and are not counted); training: its groups run.  0, or the stop signal. */
+static int batch(const tset *s, const uint64_t *ex, uint32_t nb, int training, acc *a,
+                 volatile sig_atomic_t *stop, uint64_t *steps_done)
 {
     const uint64_t pos = T.pos;
-    rt_train_feed(&s->ds, s->fs, &ex, 1, pos);
+    rt_train_feed(&s->ds, s->fs, ex, (int)nb, pos);
     if (T.tc->reset)
-        reset_keeping();
+        for (uint32_t b = 0; b < T.lanes; b++)
+            reset_keeping(b);
     uint64_t step = pos * T.len;
     for (uint32_t k = 0; k < T.len; k++, step++) {
         T.m->step(T.run, step);
@@ -858,25 +904,28 @@ static int example(const tset *s, uint64_t ex, int training, acc *a,
             return sig;
     }
     T.pos++;
-    /* the metrics: the state after the example's last step, before its groups */
-    if (T.out_k >= 0) {
-        uint64_t n = var_global(T.out_k, var_read(T.out_k)), best = 0;
-        for (uint64_t i = 1; i < n; i++)
-            if (T.buf[i] > T.buf[best])
-                best = i;
-        a->correct += (int64_t)best == (int64_t)s->ds.labels[ex];
+    /* the metrics: the state after the example's last step, before its groups; lane by
+     * lane, each lane's loss summed over its neurons, then added in lane order */
+    for (uint32_t b = 0; b < nb; b++) {
+        if (T.out_k >= 0) {
+            uint64_t n = var_global(T.out_k, var_read_lane(T.out_k, b)), best = 0;
+            for (uint64_t i = 1; i < n; i++)
+                if (T.buf[i] > T.buf[best])
+                    best = i;
+            a->correct += (int64_t)best == (int64_t)s->ds.labels[ex[b]];
+        }
+        if (T.loss_k >= 0) {
+            uint64_t n = var_global(T.loss_k, var_read_lane(T.loss_k, b));
+            double l = 0;
+            for (uint64_t i = 0; i < n; i++)
+                l += T.buf[i];
+            a->loss += l;
+        }
+        a->n++;
     }
-    if (T.loss_k >= 0) {
-        uint64_t n = var_global(T.loss_k, var_read(T.loss_k));
-        double l = 0;
-        for (uint64_t i = 0; i < n; i++)
-            l += T.buf[i];
-        a->loss += l;
-    }
-    a->n++;
-    if (training) {
+    if (training) { /* the groups run for every lane (model->cugroup) */
         run_groups(SNN_TRAIN_EXAMPLE_END, step - 1);
-        run_groups(SNN_TRAIN_BATCH_END, step - 1); /* batches of one example */
+        run_groups(SNN_TRAIN_BATCH_END, step - 1);
     }
     return 0;
 }
@@ -936,11 +985,16 @@ static int evaluate(acc *a, volatile sig_atomic_t *stop, uint64_t *steps_done, l
                     long epochs, int show, double t0)
 {
     set_training(0);
-    for (uint64_t k = 0; k < T.test.ds.n_examples; k++) {
-        int sig = example(&T.test, k, 0, a, stop, steps_done);
+    const uint64_t nt = T.test.ds.n_examples;
+    uint64_t *ex = T.order + T.order_n; /* the batch's examples */
+    for (uint64_t k = 0; k < nt; k += T.lanes) {
+        uint32_t nb = 0;
+        for (; nb < T.lanes && k + nb < nt; nb++)
+            ex[nb] = k + nb;
+        int sig = batch(&T.test, ex, nb, 0, a, stop, steps_done);
         if (sig)
             return sig;
-        progress(show, "test", epoch, epochs, k + 1, T.test.ds.n_examples, a, t0);
+        progress(show, "test", epoch, epochs, k + nb, nt, a, t0);
     }
     return 0;
 }
@@ -987,13 +1041,17 @@ int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
         set_training(1);
         acc tr = {0}, te = {0};
         const uint64_t ne = T.train.ds.n_examples;
-        /* the epoch's order, once */
+        /* the epoch's order, once; batch q: its examples q B .. q B + B - 1 in lanes
+         * 0 .. B-1, the last partial batch dropped (drop_last) */
         uint64_t oe = UINT64_MAX;
-        for (uint64_t j = 0; j < ne && !sig; j++) {
-            uint64_t ex = snn_dataset_example(ne, tc->shuffle, seed, (uint64_t)e * ne + j,
-                                              T.order, &oe);
-            sig = example(&T.train, ex, 1, &tr, stop, steps_done);
-            progress(show, "train", e, epochs, j + 1, ne, &tr, t0);
+        uint64_t *ex = T.order + T.order_n;
+        const uint64_t used = ne / T.lanes * T.lanes;
+        for (uint64_t j = 0; j < used && !sig; j += T.lanes) {
+            for (uint32_t b = 0; b < T.lanes; b++)
+                ex[b] = snn_dataset_example(ne, tc->shuffle, seed, (uint64_t)e * ne + j + b,
+                                            T.order, &oe);
+            sig = batch(&T.train, ex, T.lanes, 1, &tr, stop, steps_done);
+            progress(show, "train", e, epochs, j + T.lanes, used, &tr, t0);
         }
         if (!sig)
             run_groups(SNN_TRAIN_EPOCH_END, *steps_done - 1);
@@ -1041,10 +1099,10 @@ char *rt_train_json(void)
     size_t u = 0;
 #define OUT(...) u += (size_t)snprintf(s + u, cap > u ? cap - u : 0, __VA_ARGS__)
 #define NUM(x) (isfinite(x) ? (x) : 0.0), (isfinite(x) ? "" : "null")
-    OUT("{\"epochs\": %ld, \"batch\": 1, \"example_steps\": %u, \"train_examples\": %llu, "
+    OUT("{\"epochs\": %ld, \"batch\": %u, \"example_steps\": %u, \"train_examples\": %llu, "
         "\"test_examples\": %llu, \"evaluate_only\": %s, \"reset\": \"%s\", \"saved_epoch\": %ld, "
         "\"png\": %s, \"loaded\": [",
-        T.tc->evaluate_only ? 0 : T.tc->epochs, T.len,
+        T.tc->evaluate_only ? 0 : T.tc->epochs, T.lanes, T.len,
         (unsigned long long)T.train.ds.n_examples, (unsigned long long)T.test.ds.n_examples,
         T.tc->evaluate_only ? "true" : "false", T.tc->reset ? "example" : "none",
         T.saved_epoch, T.png > 0 ? "true" : "false");
@@ -1085,6 +1143,14 @@ void rt_train_release(void)
     free(T.test.fs);
     free(T.order);
     free(T.buf);
+    free(T.labels); /* the tables themselves are the model's */
+    free(T.examples);
+    free(T.starts);
+    free(T.steps);
+    T.labels = NULL;
+    T.examples = NULL;
+    T.starts = NULL;
+    T.steps = NULL;
     for (int k = 0; k < SNN_MAX_TRAIN_VARS; k++) {
         free(T.keep_v[k]);
         T.keep_v[k] = NULL;

@@ -10,11 +10,12 @@ int rt_train_on(const snn_config *cfg);
 /* After the run config: read and check the data sets, groups, schedules and variables
  * against the model; sets run->n_steps to the whole run's steps. */
 void rt_train_plan(const snn_model *m, snn_run *run);
-/* From snn_dataset_apply at the build: the labels of every position, an empty feed. */
-void rt_train_dataset(snn_run *run, const char *pop, uint32_t n, int classes,
+/* From snn_dataset_apply(_lane) at the build: lane 'lane's table of the labels of every
+ * position (batch), an empty feed. */
+void rt_train_dataset(snn_run *run, const char *pop, uint32_t n, int classes, uint32_t lane,
                       snn_dataset_in *out);
-/* The feed of one batch: lanes examples ex[] of ds at position pos (lane b: position
- * pos + b); only lane 0 is fed while models have one lane. */
+/* The feed of one batch at position pos: example ex[b] in lane b for b < lanes, the
+ * model's other lanes ex[0] again. */
 void rt_train_feed(const snn_dataset *ds, const uint64_t *fs, const uint64_t *ex, int lanes,
                    uint64_t pos);
 /* The loop; returns 0, or the signal that stopped it. show: the progress line. */

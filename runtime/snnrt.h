@@ -1127,17 +1127,18 @@ typedef struct snn_model {
     const snn_cugroup_desc *cugroups;
     /* The training loop (rt_train.c; NULL: the back end has no training loop): the
      * variables by name; var(run, k, lane, fn, ctx) hands variable k of batch lane 'lane'
-     * (0 while models have one lane) to fn as model->state does
-     * (synapse variables gathered in the order of snn_state_synapses, written back after
-     * fn); a custom-update group now; the neuron state of every population back to its
-     * initial values, spike queues emptied; population p's data set spikes replaced by
-     * in's (starts and steps; the model frees the last ones it was given). */
+     * (0 in an unbatched model; a variable held once is the same in every lane) to fn as
+     * model->state does (synapse variables gathered in the order of snn_state_synapses,
+     * written back after fn); a custom-update group now (a batched model: for lanes 0 ..
+     * B-1 in turn); the neuron state of every population of lane 'lane' back to its
+     * initial values, spike queues emptied; population p's data set spikes of lane 'lane'
+     * replaced by in's (starts and steps; the model frees the last ones it was given). */
     int n_vars;
     const snn_var_desc *vars;
     void (*var)(snn_run *run, int k, int lane, snn_state_fn fn, void *ctx);
     void (*cugroup)(snn_run *run, int g, uint64_t step);
-    void (*reset)(snn_run *run);
-    void (*ds_feed)(snn_run *run, int p, const struct snn_dataset_in *in);
+    void (*reset)(snn_run *run, int lane);
+    void (*ds_feed)(snn_run *run, int p, int lane, const struct snn_dataset_in *in);
     /* this rank's synapses per source neuron of projection q (n_pre counts; the training
      * loop's save and load merge and split synapse variables across MPI ranks with them) */
     void (*rows)(snn_run *run, int q, uint64_t *lens);
@@ -1221,11 +1222,10 @@ int snn_dataset_read_idx(const char *images, const char *labels, double tau, dou
                          uint64_t limit, uint32_t n, int classes, snn_dataset *ds, char *err,
                          size_t errlen);
 /* Example of position j: epoch j / n, order sequential or shuffled from seed. */
-/* The spikes of one batch (the training loop's feed, rt_train.c): 'lanes' examples ex[] of
- * ds, lane b of the batch at position n B + b; the examples' spikes at steps step0 + their
- * step within the example (fs[s], below len; one per channel and step), as a
- * spike_source_array's *starts (n + 1) and *steps (malloc'd).  Only lane 0 is laid out while
- * models have one lane. */
+/* The spikes of one lane of a batch (the training loop's feed, rt_train.c, calls it for
+ * each lane): example ex[0] of ds (lanes: 1); its spikes at steps step0 + their step within
+ * the example (fs[s], below len; one per channel and step), as a spike_source_array's
+ * *starts (n + 1) and *steps (malloc'd). */
 void snn_dataset_feed(const snn_dataset *ds, const uint64_t *fs, uint32_t n, uint32_t len,
                       const uint64_t *ex, int lanes, uint64_t step0, uint64_t **starts,
                       uint32_t **steps);

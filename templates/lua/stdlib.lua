@@ -339,21 +339,33 @@ end
 -- Adam (mlGeNN's optimisers/adam.py) on variable 'var' of a projection's synapses or a
 -- population's neurons, from the gradient variable 'grad' (zeroed after the step unless
 -- zero_grad = false), with the step count of eprop_adam_step 'step'.  lr is a runtime
--- parameter (<name>.lr).
+-- parameter (<name>.lr).  batch = true (batched models, network{ batch = B }): the
+-- gradient is first summed over the lanes by the update '<name>_sum' (G, reduce =
+-- "batch_sum", in lane order; group sum_group, default "GradSum", which must run before
+-- Adam's group: train.groups.batch_end: [GradSum, Learn]), each lane's gradient zeroed
+-- there; Adam then reads the one sum in every lane, so the lanes' copies of var, m and v
+-- stay equal.  In an unbatched model the sum is the gradient itself.
 function eprop_adam(t)
   local target = eprop_name_of(t[1] or t.target)
   local var = t.var or "w"
   local grad = t.grad or "g"
   local zero = t.zero_grad ~= false
   local name = t.name or (target .. "_adam")
+  local gref = zero and ref_rw(target, grad) or ref(target, grad)
+  if t.batch then
+    custom_update { name = name .. "_sum", group = t.sum_group or "GradSum", every = t.every,
+                    vars = { G = { reduce = "batch_sum" } }, var_refs = { g = gref },
+                    code = "G = g;" .. (zero and " g = 0.0;" or "") }
+    gref = ref(name .. "_sum", "G")
+    zero = false
+  end
   custom_update {
     name = name, group = t.group or "Learn", every = t.every,
     params = { lr = t.lr or 0.001, beta1 = t.beta1 or 0.9, beta2 = t.beta2 or 0.999,
                eps = t.eps or 1e-8 },
     runtime = { "lr" },
     vars = { m = 0.0, v = 0.0 },
-    var_refs = { w = ref_rw(target, var), g = zero and ref_rw(target, grad) or ref(target, grad),
-                 T = ref(t.step or "AdamStep", "T") },
+    var_refs = { w = ref_rw(target, var), g = gref, T = ref(t.step or "AdamStep", "T") },
     code = [[
     m = beta1 * m + (1.0 - beta1) * g;
     v = beta2 * v + (1.0 - beta2) * g * g;

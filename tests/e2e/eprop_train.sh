@@ -12,6 +12,7 @@
 # with evaluate_only give the last epoch's test loss and accuracy exactly, and without
 # keep: [Out.b] the loaded bias is reset before every example and the loss differs.
 # An IDX images file whose labels cannot be named from it is refused naming the setting.
+# Batches of 4 lanes with the gradients summed over the lanes learn as well (below).
 # When Debian's dataset-fashion-mnist is installed: 200 Fashion-MNIST examples (limit)
 # read from IDX, 1 epoch, through models/eprop_fmnist.yaml: a complete row, accuracies in
 # [0, 1].
@@ -104,6 +105,28 @@ if b/eprop_classifier --config t.yaml --output obad --quiet --set train.train.In
 grep -qF -- "--set 'train.train.In=imgs.idx3': 'train': imgs.idx3 is an IDX images file, but its labels file cannot be named" err.txt ||
     { cat err.txt; echo "FAIL message"; exit 1; }
 echo "ok - IDX images without a nameable labels file: refused naming the setting"
+# batches (docs/run.md "Batches in the training loop"): -D batch=4, a lane per example,
+# Adam (group Learn) reads the gradients summed over the lanes by the GradSum group
+# (eprop_adam{ batch = true }), which runs first at batch_end; it learns as above; with
+# batch 1 it is bitwise the unbatched run (metrics and saved variables); 1 = 2 threads; the
+# saved lane 0 loaded into every lane gives the last test metrics (the lanes' copies of
+# the weights and bias stayed equal)
+"$SNNCC" -q "$M" -D inputs=20 -D classes=3 -D hidden=16 -D lr=0.01 -D batch=4 -o b4
+sed 's/batch_end: \[Learn\]/batch_end: [GradSum, Learn]/' t.yaml >t4.yaml
+grep -q '^ *batch_end: \[GradSum, Learn\]' t4.yaml
+b4/eprop_classifier --config t4.yaml --output o4 --quiet --set train.save.dir=w4
+check o4/metrics.csv 6 learn
+grep -q '"batch": 4,' o4/run.json
+b4/eprop_classifier --config t4.yaml --output o4t --quiet --set train.save.dir=w4t --set threads=2
+cmp <(cut -d, -f1-5 o4/metrics.csv) <(cut -d, -f1-5 o4t/metrics.csv)
+for f in w4/*.npy; do cmp "$f" "w4t/$(basename "$f")"; done
+b4/eprop_classifier --config t4.yaml --output o41 --quiet --set train.save.dir=w41 --set batch=1
+cmp <(cut -d, -f1-5 o/metrics.csv) <(cut -d, -f1-5 o41/metrics.csv)
+for f in w/*.npy; do cmp "$f" "w41/$(basename "$f")"; done
+b4/eprop_classifier --config e.yaml --output oe4 --quiet --set train.load=w4
+[ "$(tail -n 1 oe4/metrics.csv | cut -d, -f4,5)" = "$(tail -n 1 o4/metrics.csv | cut -d, -f4,5)" ] ||
+    { echo "FAIL batch 4: evaluate_only with lane 0's weights in every lane"; exit 1; }
+echo "ok - batch 4: e-prop learns with batch-summed gradients; batch 1 = unbatched; 1 = 2 threads; lanes equal"
 FM=/usr/share/datasets/fashion-mnist
 if [ -f "$FM/train-images-idx3-ubyte.gz" ] && [ -f "$FM/t10k-images-idx3-ubyte.gz" ]; then
     "$SNNCC" -q "$M" -D inputs=784 -D classes=10 -D hidden=32 -D alif=0 -o fm
