@@ -9,6 +9,7 @@
 # and 2 MPI ranks bitwise identical; an SHD-layout HDF5 file (written by h5py) gives the
 # same spikes as the .npy directory; bad data sets stop the run with the file and fault.
 set -euo pipefail
+export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}" # ds_order.py
 source tests/lib/dsin.sh # dsin_build: the model m.lua, the data set ds/, the simulator b/
 cd "$WORK"
 dsin_build
@@ -21,21 +22,7 @@ printf 'datasets:\n  In:\n    file: ds\n    order: shuffle\n    example_time: 7.
 b/dsin --time 60 --quiet --config c.yaml --seed 3 --output cfg
 $PY - <<'PY'
 import numpy as np
-M = (1 << 64) - 1
-def splitmix(x):
-    x = (x + 0x9E3779B97F4A7C15) & M
-    z = x
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
-    return x, z ^ (z >> 31)
-def order(n, seed, e):      # docs/run.md: epoch e's order
-    x = seed ^ (((e + 1) * 0xD1B54A32D192ED03) & M)
-    o = list(range(n))
-    for k in range(n - 1, 0, -1):
-        x, r = splitmix(x)
-        j = r % (k + 1)
-        o[k], o[j] = o[j], o[k]
-    return o
+from ds_order import M, splitmix, order  # tests/lib/ds_order.py
 t = np.load("ds/times.npy"); u = np.load("ds/units.npy")
 off = np.load("ds/offsets.npy"); lab = np.load("ds/labels.npy")
 n, dt = len(lab), 0.5

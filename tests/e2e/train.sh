@@ -12,6 +12,7 @@
 # groups always); 1 and 2 threads and 1 and 2 MPI ranks identical; a stop by SIGTERM leaves
 # complete rows and one marked interrupted; bad configs get the config file's line.
 set -euo pipefail
+export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}" # ds_order.py
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
 cd "$WORK"
@@ -104,24 +105,7 @@ b/delta --quiet --output oe --set datasets.In.example_steps=12 --set train.evalu
     --set train.metrics.loss=Out.l
 $PY - <<'PY'
 import json, numpy as np
-M = (1 << 64) - 1
-def splitmix(x):
-    x = (x + 0x9E3779B97F4A7C15) & M
-    z = x
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
-    return x, z ^ (z >> 31)
-def order(n, seed, e):
-    x = seed ^ (((e + 1) * 0xD1B54A32D192ED03) & M)
-    o = list(range(n))
-    for k in range(n - 1, 0, -1):
-        x, r = splitmix(x)
-        j = r % (k + 1)
-        o[k], o[j] = o[j], o[k]
-    return o
-def load(d):
-    return (np.load(f"{d}/times.npy"), np.load(f"{d}/units.npy"), np.load(f"{d}/offsets.npy"),
-            np.load(f"{d}/labels.npy"))
+from ds_order import M, splitmix, order, load  # tests/lib/ds_order.py
 C, K, L = 5, 3, 12
 S = {"y": [0.0] * 3, "c": [0.0] * 5, "reset": True}   # the state between examples
 def example(ds, k, w):
