@@ -254,6 +254,8 @@ int main(int argc, char **argv)
         return 1;
     if (o.mpi && check_mpi_synapse_code(m) != 0) /* V_pre: the source's rank has it */
         return 1;
+    if (o.mpi && check_mpi_custom_updates(m) != 0) /* V_pre in a custom update */
+        return 1;
     if (o.mpi && check_mpi_conn_updates(m) != 0)
         return 1;
     const Backend *be = backend_find(o.backend);

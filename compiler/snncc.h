@@ -759,6 +759,9 @@ int check_mpi_synapse_code(const Model *m);
 /* Custom updates (custom.c, called by check_model): references resolved and checked, code
  * parsed and resolved, groups collected.  Returns the error count. */
 int check_custom_updates(Model *m);
+/* snncc --mpi: a custom update over synapses that reads the source neuron's variables
+ * (V_pre) is refused (custom.c).  Returns the error count. */
+int check_mpi_custom_updates(const Model *m);
 /* Connectivity updates (rewire.c, called by check_model): projection resolved and checked,
  * code parsed and resolved, Projection.rewired set.  Returns the error count. */
 int check_conn_updates(Model *m);
