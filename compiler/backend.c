@@ -114,10 +114,10 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
     if (!(be->caps & BE_RECORD_SYNAPSES))
         for (int i = 0; i < m->n_synrecs; i++) {
             const SynRecord *r = m->synrecs[i];
-            diag_error(r->loc, "record: projection '%s' variable '%s': the %s back end cannot "
-                       "record synapse variables yet (the %s back end can)", r->proj->name,
-                       r->proj->syn->vars[r->var].name, be->name,
-                       one_that_can(BE_RECORD_SYNAPSES));
+            diag_error(r->loc, "record: %s '%s' variable '%s': the %s back end cannot "
+                       "record synapse variables yet (the %s back end can)",
+                       r->cu ? "custom update" : "projection", synrec_owner(r), synrec_var(r),
+                       be->name, one_that_can(BE_RECORD_SYNAPSES));
             errs++;
         }
     if (mpi && (be->caps & BE_CUSTOM_UPDATES) && !(be->caps & BE_MPI_CUSTOM))

@@ -355,6 +355,59 @@ int check_mpi_custom_updates(const Model *m)
     return errs;
 }
 
+/* record { <custom update> = ... } (lua_api.c makes VarRecords with cu set, pop NULL):
+ * over neurons a state recording of the update's population (every step unless every is
+ * given), over synapses a synapse recording of its projection (the end of the run unless
+ * every is given).  Reductions (one value) are refused. */
+static int resolve_cu_records(Model *m)
+{
+    int errs = 0, nv = 0, n_cu_syn = 0;
+    for (int i = 0; i < m->n_varrecs; i++)
+        n_cu_syn += m->varrecs[i]->cu && m->varrecs[i]->cu->proj;
+    SynRecord **srs = m->synrecs;
+    if (n_cu_syn) {
+        srs = arena_alloc(sizeof(SynRecord *) * (size_t)(m->n_synrecs + n_cu_syn));
+        if (m->n_synrecs)
+            memcpy(srs, m->synrecs, sizeof(SynRecord *) * (size_t)m->n_synrecs);
+    }
+    int ns = m->n_synrecs;
+    for (int i = 0; i < m->n_varrecs; i++) {
+        VarRecord *r = m->varrecs[i];
+        const CustomUpdate *cu = r->cu;
+        if (!cu) {
+            m->varrecs[nv++] = r;
+            continue;
+        }
+        const CuVar *v = &cu->vars[r->var];
+        if (!cu->pop && !cu->proj)
+            continue; /* its errors are reported */
+        if (CU_NEURON_REDUCE(v->reduce)) {
+            diag_error(r->loc, "record: custom update '%s' variable '%s' has reduce = \"%s\": "
+                               "one value, not one per %s; only per-element variables are "
+                               "recorded (write it into a neuron variable with ref_rw and "
+                               "record that)", cu->name, v->name, reduce_name(v->reduce),
+                       cu->proj ? "synapse" : "neuron");
+            errs++;
+            continue;
+        }
+        if (cu->proj) {
+            SynRecord *sr = arena_alloc(sizeof *sr);
+            *sr = (SynRecord){(Projection *)cu->proj, r->var, r->every < 0 ? 0 : r->every,
+                              r->loc, cu};
+            srs[ns++] = sr;
+            continue;
+        }
+        r->pop = (Population *)cu->pop;
+        if (r->every < 0)
+            r->every = 1;
+        m->varrecs[nv++] = r;
+    }
+    m->n_varrecs = nv;
+    m->synrecs = srs;
+    m->n_synrecs = ns;
+    return errs;
+}
+
 int check_custom_updates(Model *m)
 {
     int errs = 0;
@@ -401,6 +454,7 @@ int check_custom_updates(Model *m)
         if (cu->at_end_given)
             gr->at_end = cu->at_end;
     }
+    errs += resolve_cu_records(m);
     return errs;
 }
 

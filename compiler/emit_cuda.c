@@ -1158,7 +1158,16 @@ static void cuda_set_varrecs(CudaEmit *e)
         TmplScope *s = tmpl_list_add(e->g, "varrecs");
         tmpl_set(s, "vr_index", arena_printf("%d", i));
         tmpl_set(s, "vr_cond", r->every > 1 ? arena_printf("step %% %du == 0 && ", r->every) : "");
-        tmpl_set(s, "vr_mirror", arena_printf("%d", e->var_mirror[r->pop->index][r->var]));
+        int mid = -1;
+        if (r->cu) { /* a custom update's per-neuron variable: its mirror by name */
+            const char *nm = arena_printf("snn_cuv_%s_%s", r->cu->name, varrec_var(r));
+            for (int k = 0; k < e->ms.n && mid < 0; k++)
+                if (!strcmp(e->ms.v[k].name, nm))
+                    mid = k;
+        } else {
+            mid = e->var_mirror[r->pop->index][r->var];
+        }
+        tmpl_set(s, "vr_mirror", arena_printf("%d", mid));
         tmpl_set(s, "vr_bytes", arena_printf("sizeof(scalar) * %lldu",
                                              (long long)(r->count < 0 ? r->pop->n : r->count)));
     }

@@ -98,7 +98,7 @@ static void synrec_call(StrBuf *o, const Model *m, int i)
     const SynRecord *r = m->synrecs[i];
     sb_printf(o, "if (step %% %du == 0 && run->synrec[%d]) /* %s.%s */\n"
                  "    model_syn_snapshot(run, %d, (double)(step + 1) * SNN_DT);\n",
-              r->every, i, r->proj->name, r->proj->syn->vars[r->var].name, i);
+              r->every, i, synrec_owner(r), synrec_var(r), i);
 }
 
 static bool with_conn_updates(const Model *m, int i)

@@ -355,20 +355,30 @@ typedef struct CurrentSource {
 /* Recording of one state variable. */
 typedef struct VarRecord {
     Population *pop;
-    int var;          /* index into pop->model->vars */
-    int every;        /* steps */
+    int var;          /* index into pop->model->vars (cu: into cu->vars) */
+    int every;        /* steps (-1 until check_custom_updates: not given) */
     int64_t count;    /* first 'count' neurons (-1: all) */
     SrcLoc loc;
+    const struct CustomUpdate *cu; /* record { <custom update> = "m" }: its variable, over
+                                    * the neurons of pop (NULL: pop's neuron variable) */
 } VarRecord;
 
 /* Recording of one synapse variable of a plastic projection (record { <proj> = "w" }):
  * snapshots of every synapse (pre, post, value). */
 typedef struct SynRecord {
     Projection *proj;
-    int var;          /* index into proj->syn->vars */
+    int var;          /* index into proj->syn->vars (cu: into cu->vars) */
     int every;        /* steps; 0: once, at the end of the run */
     SrcLoc loc;
+    const struct CustomUpdate *cu; /* a custom update's per-synapse variable (NULL: proj's) */
 } SynRecord;
+
+/* The recorded variable's name, and the prefix of its file (<prefix>_<var>.npy: the
+ * population, projection or custom update) (ir.c). */
+const char *varrec_var(const VarRecord *r);
+const char *varrec_owner(const VarRecord *r);
+const char *synrec_var(const SynRecord *r);
+const char *synrec_owner(const SynRecord *r);
 
 /* ---- custom updates (custom_update{}) ------------------------------------------------ */
 

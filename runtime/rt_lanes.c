@@ -124,11 +124,11 @@ void rt_lanes_open(snn_run *run, const snn_model *m, const char *dir, const int 
                 l->rec[p] = snn_recorder_open(sub, m->pops[p].name);
         for (int k = 0; k < m->n_varrecs; k++) {
             uint32_t n = m->pops[m->varrecs[k].pop].n, c = m->varrecs[k].n_cols;
-            l->varrec[k] = snn_varrec_open(sub, m->pops[m->varrecs[k].pop].name,
+            l->varrec[k] = snn_varrec_open(sub, SNN_VARREC_PREFIX(m, &m->varrecs[k]),
                                            m->varrecs[k].var, c < n ? c : n, value_bytes);
         }
         for (int k = 0; k < m->n_synrecs; k++)
-            l->synrec[k] = snn_synrec_open(sub, m->projs[m->synrecs[k].proj].name,
+            l->synrec[k] = snn_synrec_open(sub, SNN_SYNREC_PREFIX(m, &m->synrecs[k]),
                                            m->synrecs[k].var, value_bytes);
     }
 }

@@ -599,6 +599,10 @@ static char *build_json(const char *status, const char *error)
         const snn_varrec_desc *vd = &m->varrecs[k];
         jb_printf(&b, "%s\n    {\"population\": ", k ? "," : "");
         jb_str(&b, vd->pop >= 0 && vd->pop < m->n_pops ? m->pops[vd->pop].name : NULL);
+        if (vd->owner) {
+            jb_printf(&b, ", \"custom_update\": ");
+            jb_str(&b, vd->owner);
+        }
         jb_printf(&b, ", \"var\": ");
         jb_str(&b, vd->var);
         jb_printf(&b, ", \"every\": %lu, \"neurons\": %lu, \"file\": ", (unsigned long)vd->every,
@@ -610,6 +614,10 @@ static char *build_json(const char *status, const char *error)
         const snn_synrec_desc *sd = &m->synrecs[k];
         jb_printf(&b, "%s\n    {\"projection\": ", k + m->n_varrecs ? "," : "");
         jb_str(&b, sd->proj >= 0 && sd->proj < m->n_projs ? m->projs[sd->proj].name : NULL);
+        if (sd->owner) {
+            jb_printf(&b, ", \"custom_update\": ");
+            jb_str(&b, sd->owner);
+        }
         jb_printf(&b, ", \"var\": ");
         jb_str(&b, sd->var);
         if (sd->every)
@@ -809,7 +817,7 @@ static const char *rec_dir(void)
 static char *varrec_part_name(int k)
 {
     const snn_varrec_desc *vd = &G.model->varrecs[k];
-    const char *pop = G.model->pops[vd->pop].name, *var = vd->var ? vd->var : "?";
+    const char *pop = SNN_VARREC_PREFIX(G.model, vd), *var = vd->var ? vd->var : "?";
     size_t n = strlen(rec_dir()) + strlen(pop) + strlen(var) + 32;
     char *part = malloc(n);
     if (part)
@@ -821,7 +829,7 @@ static char *varrec_part_name(int k)
 static char *synrec_part_name(int k)
 {
     const snn_synrec_desc *sd = &G.model->synrecs[k];
-    const char *proj = G.model->projs[sd->proj].name, *var = sd->var ? sd->var : "?";
+    const char *proj = SNN_SYNREC_PREFIX(G.model, sd), *var = sd->var ? sd->var : "?";
     size_t n = strlen(rec_dir()) + strlen(proj) + strlen(var) + 32;
     char *part = malloc(n);
     if (part)
@@ -1106,7 +1114,7 @@ static void merge_outputs(int interrupted)
     }
     for (int k = 0; k < m->n_varrecs; k++) {
         const snn_varrec_desc *vd = &m->varrecs[k];
-        const char *pop = m->pops[vd->pop].name;
+        const char *pop = SNN_VARREC_PREFIX(m, vd);
         for (int r = 0; r < R; r++) {
             size_t n = strlen(G.cfg.output) + strlen(pop) + strlen(vd->var) + 64;
             paths[r] = malloc(n);
@@ -1132,7 +1140,7 @@ static void merge_outputs(int interrupted)
     }
     for (int k = 0; k < m->n_synrecs; k++) {
         const snn_synrec_desc *sd = &m->synrecs[k];
-        const char *proj = m->projs[sd->proj].name;
+        const char *proj = SNN_SYNREC_PREFIX(m, sd);
         for (int r = 0; r < R; r++) {
             size_t n = strlen(G.cfg.output) + strlen(proj) + strlen(sd->var) + 64;
             paths[r] = malloc(n);
@@ -1729,11 +1737,11 @@ static void open_outputs(const snn_model *m)
         uint32_t cols = varrec_cols(m->pops[m->varrecs[k].pop].n, m->varrecs[k].n_cols,
                                     run->rank, run->ranks);
         if (cols)
-            run->varrec[k] = snn_varrec_open(rec_dir(), m->pops[m->varrecs[k].pop].name,
+            run->varrec[k] = snn_varrec_open(rec_dir(), SNN_VARREC_PREFIX(m, &m->varrecs[k]),
                                              m->varrecs[k].var, cols, value_bytes);
     }
     for (int k = 0; k < m->n_synrecs; k++)
-        run->synrec[k] = snn_synrec_open(rec_dir(), m->projs[m->synrecs[k].proj].name,
+        run->synrec[k] = snn_synrec_open(rec_dir(), SNN_SYNREC_PREFIX(m, &m->synrecs[k]),
                                          m->synrecs[k].var, value_bytes);
     rt_lanes_open(run, m, rec_dir(), G.recorded, value_bytes); /* batches: lanes 1.. */
 }

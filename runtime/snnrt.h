@@ -870,7 +870,12 @@ typedef struct snn_varrec_desc {
     const char *var;
     uint32_t n_cols;
     uint32_t every;
+    const char *owner; /* a custom update's variable (over pop's neurons): its name, the
+                        * file's prefix (<owner>_<var>.npy); NULL: pop's variable */
 } snn_varrec_desc;
+
+/* The prefix of a state recording's file: the custom update or the population. */
+#define SNN_VARREC_PREFIX(m, vd) ((vd)->owner ? (vd)->owner : (m)->pops[(vd)->pop].name)
 
 /* A synapse variable to record: projection index, variable name, interval in steps (0:
  * once, after the last step).  The runtime opens run->synrec[k]; the generated step
@@ -880,7 +885,11 @@ typedef struct snn_synrec_desc {
     int proj;
     const char *var;
     uint32_t every;
+    const char *owner; /* a custom update's per-synapse variable: its name, the file's
+                        * prefix; NULL: proj's synapse variable */
 } snn_synrec_desc;
+
+#define SNN_SYNREC_PREFIX(m, sd) ((sd)->owner ? (sd)->owner : (m)->projs[(sd)->proj].name)
 
 /* State the runtime shares with the generated code during a run. */
 typedef struct snn_run {

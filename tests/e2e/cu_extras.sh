@@ -9,7 +9,11 @@
 #      batch lane b are those of lane b (lane 0 = the unbatched run, lane 1 its own);
 #   2. the synapse's neurons in an update over synapses: d = 1000 z_pre + V_post +
 #      0.001 id_pre + 1e-6 id_post equals the same sum of the recorded z and V exactly;
-#   3. the same bits for 1, 2, 3 threads and 1, 2 MPI ranks (-D mpi=1: without _pre).
+#   3. recording custom-update variables (record { NDraw = { "sx", "n" }, Draw = { "sa",
+#      every = 1 } }): <update>_<var>.npy in the state and synapse recordings' formats,
+#      sx and sa the running sums of the recorded draws (exact), per lane; run.json names
+#      the update; the CUDA back end refuses the per-synapse ones;
+#   4. the same bits for 1, 2, 3 threads and 1, 2 MPI ranks (-D mpi=1: without _pre).
 set -euo pipefail
 source tests/lib/mpi.sh
 M=tests/cuda/cu_extras.lua
@@ -19,7 +23,7 @@ T=60
 "$WORK/c/cux" --time $T --quiet --output "$WORK/s"
 "$WORK/b/cux" --time $T --quiet --output "$WORK/lanes"
 "$WORK/b/cux" --time $T --quiet --set batch=1 --set lane_offset=1 --output "$WORK/lane1"
-for f in Dst_x Dst_e Dst_g P_a P_w; do
+for f in Dst_x Dst_e Dst_g P_a P_w NDraw_sx NDraw_n Draw_sa; do
     cmp "$WORK/s/$f.npy" "$WORK/lanes/$f.npy" || fail "lane 0 of a batch: $f differs from the unbatched run"
     cmp "$WORK/lanes/lane1/$f.npy" "$WORK/lane1/$f.npy" || fail "lane_offset 1: $f differs from lane 1"
 done
@@ -127,6 +131,37 @@ assert len(np.unique(d["v"][-n:])) > 9
 print("d = 1000 z_pre + V_post + 0.001 id_pre + 1e-6 id_post: exact")
 PY
 ok "draws in custom updates: the documented streams exactly (lanes 0, 1); V_post, z_pre, id_pre, id_post"
+
+# --- 3. recording custom-update variables ----------------------------------------------------
+$PY - "$WORK/s" "$WORK/lanes/lane1" <<'PY'
+import json, sys
+import numpy as np
+for out in sys.argv[1:]:
+    x = np.load(f"{out}/Dst_x.npy")
+    sx, n = np.load(f"{out}/NDraw_sx.npy"), np.load(f"{out}/NDraw_n.npy")
+    assert sx.dtype == x.dtype and len(sx) == len(x) and (sx["t"] == x["t"]).all(), sx.dtype
+    # recorded with the neuron states, before the step's updates: row s holds the sum of
+    # the draws of steps 0 .. s-1, which Dst_x rows 1 .. s hold
+    acc = np.zeros(9)
+    for s in range(len(x)):
+        assert (sx["v"][s] == acc).all() and (n["v"][s] == s).all(), (out, s)
+        if s + 1 < len(x):
+            acc = acc + x["v"][s + 1]
+    a, sa = np.load(f"{out}/P_a.npy"), np.load(f"{out}/Draw_sa.npy")
+    assert sa.dtype == a.dtype and len(sa) == len(a), sa.dtype
+    assert (sa["pre"] == a["pre"]).all() and (sa["post"] == a["post"]).all()
+    k = 36  # snapshots after the step's updates: the sum of the draws of steps 0 .. s
+    acc = np.zeros(k)
+    for s in range(len(a) // k):
+        acc = acc + a["v"][s * k:(s + 1) * k]
+        assert (sa["v"][s * k:(s + 1) * k] == acc).all(), (out, s)
+j = json.load(open(f"{sys.argv[1]}/run.json"))
+rec = {(r.get("custom_update"), r["var"]): r for r in j["recordings"]}
+assert rec[("NDraw", "sx")]["population"] == "Dst" and rec[("NDraw", "sx")]["neurons"] == 9
+assert rec[("Draw", "sa")]["projection"] == "P" and rec[("Draw", "sa")]["every"] == 1
+print("NDraw_sx, NDraw_n, Draw_sa: the running sums of the recorded draws, lanes 0 and 1")
+PY
+ok "custom-update variables recorded per neuron and per synapse, per lane"
 
 for t in 2 3; do
     "$WORK/c/cux" --time $T --quiet --set threads=$t --output "$WORK/t$t" 2>/dev/null

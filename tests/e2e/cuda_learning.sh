@@ -13,7 +13,8 @@
 #      config: recorded states identical, also with CUDA graphs of 8 steps;
 #   3. custom-update extras (tests/cuda/cu_extras.lua -D cuda=1): random draws in updates
 #      over synapses (synapse-keyed) and neurons (neuron-keyed), V_post, z_pre, id_pre and
-#      id_post in an update over synapses: recorded states identical.
+#      id_post in an update over synapses, recordings of custom-update variables: recorded
+#      states identical.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
@@ -127,6 +128,6 @@ echo "custom updates with CUDA graphs of 8 steps: identical"
 
 # --- 3. custom-update extras: draws, the synapse's neurons ------------------------------------
 emulate cux tests/cuda/cu_extras.lua "-D cuda=1" "--time 30" exact
-same_states cux Dst_V.npy Dst_x.npy Dst_e.npy Dst_g.npy
+same_states cux Dst_V.npy Dst_x.npy Dst_e.npy Dst_g.npy NDraw_sx.npy NDraw_n.npy
 grep -q 'snn_rng_init_synk' "$WORK/cux/gen/cux.cu"
 echo "custom updates with draws and V_post, z_pre: identical"
