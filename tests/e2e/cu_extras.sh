@@ -13,7 +13,9 @@
 #      every = 1 } }): <update>_<var>.npy in the state and synapse recordings' formats,
 #      sx and sa the running sums of the recorded draws (exact), per lane; run.json names
 #      the update; the CUDA back end refuses the per-synapse ones;
-#   4. the same bits for 1, 2, 3 threads and 1, 2 MPI ranks (-D mpi=1: without _pre).
+#   4. the same bits for 1, 2, 3 threads and 1, 2 MPI ranks (-D mpi=1: without _pre);
+#   5. a dense projection (format = "dense") gives the sparse one's draws, _pre/_post values
+#      and recordings (all_to_all: the same synapses).
 set -euo pipefail
 source tests/lib/mpi.sh
 M=tests/cuda/cu_extras.lua
@@ -175,3 +177,26 @@ for np in 1 2; do
     same_outputs "$WORK/m0" "$WORK/r$np" "$np rank(s)"
 done
 ok "identical for 1, 2, 3 threads and 1, 2 MPI ranks"
+
+# --- 5. dense rows: the same as sparse ----------------------------------------------------------
+for fmt in sparse dense; do
+    cat >"$WORK/d_$fmt.lua" <<EOF
+network { name = "d$fmt", dt = 1.0, seed = 5, precision = "double" }
+local src = neuron { name = "src", vars = { z = 0.0 }, sim = "z = 0.01 * id + 0.1 * t;" }
+local acc = neuron { name = "acc", vars = { V = 0.0 }, sim = "V = 0.5 * id + t;" }
+local gsyn = synapse { name = "gsyn", vars = { w = 0.5, g = 0.0 } }
+local S = population { "S", src, 7 }
+local P = population { "P", acc, 11 }
+projection { S, P, name = "SP", conn = all_to_all(), synapse = gsyn, format = "$fmt" }
+custom_update { name = "Noise", group = "G", every = 2, vars = { q = 0.0 },
+  var_refs = { w = ref_rw("SP", "w"), g = ref_rw("SP", "g") },
+  code = "w = uniform(); g = z_pre * 1000.0 + V_post + 0.001 * id_pre + 1e-6 * id_post; q += normal();" }
+record { SP = { "w", "g", every = 1 }, Noise = { "q", every = 3 } }
+EOF
+    "$SNNCC" -q "$WORK/d_$fmt.lua" -o "$WORK/d_$fmt"
+    "$WORK/d_$fmt/d$fmt" --time 10 --quiet --set threads=2 --output "$WORK/od_$fmt" 2>/dev/null
+done
+for f in SP_w SP_g Noise_q; do
+    cmp "$WORK/od_sparse/$f.npy" "$WORK/od_dense/$f.npy" || fail "dense: $f differs from sparse"
+done
+ok "dense rows: the sparse projection's draws, neuron values and recordings"
