@@ -8,6 +8,8 @@
 #     kept synapse changed sign, new synapses have weight 0 and number the removals,
 #     run.json's counts);
 #   - it still learns (the last epoch's loss below 0.5, every example right);
+#   - on a silent data set (no input spikes: the e-prop gradient is 0) L1 alone shrinks every
+#     kept weight's magnitude at every step, and weights that cross zero are removed;
 #   - bitwise the same (weights, losses, counts) for 2 threads and 2 MPI ranks.
 set -euo pipefail
 source tests/lib/mpi.sh
@@ -31,6 +33,9 @@ for k in range(E):
 os.makedirs("ds", exist_ok=True)
 np.save("ds/times.npy", np.array(times)); np.save("ds/units.npy", np.array(units, dtype=np.uint16))
 np.save("ds/offsets.npy", np.array(offs)); np.save("ds/labels.npy", np.array(labels, dtype=np.uint8))
+os.makedirs("ds0", exist_ok=True)
+np.save("ds0/times.npy", np.zeros(0)); np.save("ds0/units.npy", np.zeros(0, dtype=np.uint16))
+np.save("ds0/offsets.npy", np.zeros(E + 1, dtype=np.int64)); np.save("ds0/labels.npy", np.array(labels, dtype=np.uint8))
 PY
 M="$OLDPWD/models/eprop_classifier.lua"
 D=(-D inputs=20 -D classes=3 -D hidden=16 -D learn_every=30 -D lr=0.01 -D record_every=30
@@ -56,6 +61,9 @@ print(f"loss per step {first:.3f} -> {last:.3f}, last-epoch accuracy {acc:.2f}")
 assert first >= 0.9 and last <= 0.5 and acc == 1.0, (first, last, acc)
 PY
 ok "with DEEP R the classifier still learns"
+c/eprop_classifier "${A[@]}" --output l1 --time 1800 --set datasets.In.file=ds0
+$PY "$OLDPWD/tests/e2e/deep_r/check.py" l1 l1 || fail "DEEP R with L1 alone"
+ok "L1 alone: every kept weight shrinks, the ones that cross zero are removed"
 cu() { $PY -c "import json, sys; print([{k: v for k, v in c.items() if not k.endswith('_s')} for c in json.load(open(sys.argv[1]))['connectivity_updates']])" "$1"; }
 c/eprop_classifier "${A[@]}" --output t2 --set threads=2
 same_outputs ref t2 "DEEP R, 2 threads"

@@ -7,11 +7,14 @@
 #   - a synapse kept from one snapshot to the next never changed the sign of its weight
 #     (a weight that crossed zero was removed; w = 0 counts as positive);
 #   - what is not kept was removed: the synapses with w = 0 at a snapshot (new ones: weight
-#     0) number exactly the removals of that rewiring; summed, run.json's added / removed.
+#     0) number exactly the removals of that rewiring; summed, run.json's added / removed;
+#   - with 'l1' as the second argument (a silent data set: the e-prop gradient is 0, only
+#     L1 moves the weights): every kept weight's magnitude decreased strictly.
 import json, sys
 import numpy as np
 
 out = sys.argv[1]
+l1_only = sys.argv[2:] == ["l1"]
 j = json.load(open(f"{out}/run.json"))
 built = {p["name"]: p["synapses"] for p in j["projections"]}
 for cu in j["connectivity_updates"]:
@@ -36,6 +39,7 @@ for cu in j["connectivity_updates"]:
                 if w1 is None or w1 == 0.0:
                     continue  # removed (w = 0: made again, a new synapse)
                 assert w0 == 0.0 or (w0 < 0) == (w1 < 0), f"{P} t={t} {pq}: sign {w0} -> {w1}"
+                assert not l1_only or w0 == 0.0 or abs(w1) < abs(w0), f"{P} t={t} {pq}: L1 {w0} -> {w1}"
                 kept += 1
             new = int(np.sum(w == 0.0))
             assert len(pairs) - kept == new, f"{P} t={t}: {len(pairs) - kept} not kept, {new} new"
