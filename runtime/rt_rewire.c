@@ -246,3 +246,11 @@ void snn_rewire_pairs(snn_rewire_stats *s, const snn_ragged *blocks, int nb)
     }
     snn_sum_int64(s->pairs, (size_t)(s->n_pre * s->row_words)); /* disjoint bits: an OR */
 }
+
+const char *snn_rewire_of(const char *proj)
+{
+    for (int k = 0; k < g_n; k++)
+        if (g_stats[k].proj && !strcmp(g_stats[k].proj, proj))
+            return g_stats[k].name;
+    return NULL;
+}

@@ -1081,6 +1081,8 @@ int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *
  * s->step_failed. */
 void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint64_t step,
                        uint64_t total);
+/* The connectivity update that rewires projection 'proj', or NULL. */
+const char *snn_rewire_of(const char *proj);
 /* add.redraw: s->pairs = every connected pair (i, j) of the projection, all ranks'. */
 void snn_rewire_pairs(snn_rewire_stats *s, const snn_ragged *blocks, int nb);
 static inline int snn_rewire_has(const snn_rewire_stats *s, uint32_t i, uint32_t j)

@@ -10,7 +10,11 @@
 #   - it still learns (the last epoch's loss below 0.5, every example right);
 #   - on a silent data set (no input spikes: the e-prop gradient is 0) L1 alone shrinks every
 #     kept weight's magnitude at every step, and weights that cross zero are removed;
-#   - bitwise the same (weights, losses, counts) for 2 threads and 2 MPI ranks.
+#   - bitwise the same (weights, losses, counts) for 2 threads and 2 MPI ranks;
+#   - through the training loop (models/eprop_fmnist.yaml's settings: reset per example,
+#     group Learn at batch_end, 4 epochs of the 12 examples): it rewires once per example
+#     and learns; loading the saved weights of a rewired projection (train.load) is refused
+#     with a message (its synapses are not the built ones).
 set -euo pipefail
 source tests/lib/mpi.sh
 cd "$WORK"
@@ -71,3 +75,27 @@ same_outputs ref t2 "DEEP R, 2 threads"
 "${MPIRUN[@]}" -np 2 m/eprop_classifier "${A[@]}" --output r2
 same_outputs ref r2 "DEEP R, 2 ranks"
 [ "$(cu ref/run.json)" = "$(cu r2/run.json)" ] || fail "2 ranks: connectivity_updates differ"
+sed -e 's#/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz#ds#' \
+    -e 's#/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz#ds#' \
+    -e 's#epochs: 10#epochs: 4#' -e 's#shuffle: true#shuffle: false#' -e 's#dir: fm_weights#dir: w#' \
+    -e '/^datasets:/,$d' "$OLDPWD/models/eprop_fmnist.yaml" >t.yaml
+echo 'datasets: { In: { example_steps: 30 } }' >>t.yaml
+c/eprop_classifier --config t.yaml --output tr --quiet
+$PY - tr <<'PY' || fail "DEEP R through the training loop"
+import csv, json, sys
+rows = list(csv.DictReader(open(f"{sys.argv[1]}/metrics.csv")))
+j = json.load(open(f"{sys.argv[1]}/run.json"))
+first, last = float(rows[0]["train_loss"]), float(rows[-1]["train_loss"])
+print(f"train loss {first:.2f} -> {last:.2f}, test accuracy {rows[-1]['test_accuracy']}")
+assert last < 0.5 * first and float(rows[-1]["test_accuracy"]) >= 0.9, rows[-1]
+for cu in j["connectivity_updates"]:
+    assert cu["runs"] == 4 * 12 and cu["removed"] == cu["added"] > 0 and cu["failed"] == 0, cu
+PY
+ok "through the training loop: a rewiring per example, it learns"
+printf 'train:\n  test: { In: ds }\n  evaluate_only: true\n  load: w\n  keep: [Out.b]\n  metrics: { output: Out.pi_sum, loss: Out.ce }\ndatasets: { In: { example_steps: 30 } }\n' >e.yaml
+if c/eprop_classifier --config e.yaml --output oe --quiet 2>e.err; then
+    fail "train.load of a rewired projection's weights must be refused"
+fi
+grep -q "'IH.w' belongs to projection 'IH', which connectivity update 'IH_deep_r_rw' rewires: its synapses are not the built ones, so saved values cannot be loaded yet" e.err ||
+    fail "train.load: $(cat e.err)"
+ok "train.load of a rewired projection's weights: refused with the projection and update"
