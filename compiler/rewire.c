@@ -253,8 +253,16 @@ static int check_one(Model *m, ConnUpdate *u)
             if (!strcmp(cands[q], u->init_names[k]))
                 v = q;
         if (v < 0) {
-            char hint[128];
+            char hint[256];
             diag_hint(hint, sizeof hint, u->init_names[k], cands, nv);
+            StrBuf q; /* custom-update variables of that name: qualified */
+            sb_init(&q);
+            for (int z = 0; z < nv; z++)
+                if (arr[z].cu && !strcmp(arr[z].var, u->init_names[k]))
+                    sb_printf(&q, "%s'%s'", q.len ? " or " : "", arr[z].name);
+            if (q.len)
+                snprintf(hint, sizeof hint, " (custom updates share the name: give %s)", q.buf);
+            sb_release(&q);
             diag_error(u->init_code[k].loc, "%s: add.init: projection '%s' has no synapse "
                        "variable '%s'%s%s", what, pj->name, u->init_names[k], hint,
                        nv ? "" : " (its synapses store nothing but their target)");
