@@ -326,6 +326,8 @@ void ir_dump(StrBuf *out, const Model *m)
         dump_code(out, "count", &u->count);
         dump_code(out, "total", &u->total);
         dump_code(out, "target", &u->target);
+        if (u->redraw)
+            sb_puts(out, "    redraw\n");
         for (int k = 0; k < u->n_init; k++)
             dump_code(out, arena_printf("init %s", u->init_names[k]), &u->init_code[k]);
     }

@@ -3047,7 +3047,8 @@ static int l_connectivity_update(lua_State *L)
             api_error(L, "%s: 'add' must be a table { count = ..., target = ..., init = { ... } "
                          "}", what);
         int at = lua_gettop(L);
-        static const char *const akeys[] = {"count", "total", "target", "init", NULL};
+        static const char *const akeys[] = {"count", "total", "target", "init", "redraw",
+                                            NULL};
         check_keys(L, at, arena_printf("%s add", what), akeys, 0);
         u->count = read_value(L, at, "count", u->loc, what);
         u->total = read_value(L, at, "total", u->loc, what);
@@ -3060,6 +3061,13 @@ static int l_connectivity_update(lua_State *L)
         if (!u->target.text)
             api_error(L, "%s: 'add' needs 'target' (the target of row i's k-th addition)",
                       what);
+        if (lua_getfield(L, at, "redraw") != LUA_TNIL) {
+            if (!lua_isboolean(L, -1))
+                api_error(L, "%s: 'add.redraw' must be true or false (got %s)", what,
+                          type_name(L, -1));
+            u->redraw = lua_toboolean(L, -1);
+        }
+        lua_pop(L, 1);
         if (lua_getfield(L, at, "init") != LUA_TNIL) {
             if (!lua_istable(L, -1))
                 api_error(L, "%s: 'add.init' must be a table { var = value or \"code\" }", what);

@@ -478,6 +478,7 @@ typedef struct ConnUpdate {
     const char **init_names; /* add.init: synapse variables given a value */
     CodeStr *init_code;      /* per init_names: a value (numbers are written as code) */
     int n_init;
+    bool redraw;         /* add.redraw: a target the row has is drawn again (not failed) */
     /* set by check */
     struct Projection *proj;
     int group_index;     /* into Model.cu_groups, or -1 */

@@ -590,6 +590,10 @@ static char *build_json(const char *status, const char *error)
             jb_num(&b, rw->update_s);
             jb_printf(&b, ", \"columns_s\": ");
             jb_num(&b, rw->columns_s);
+            jb_printf(&b, ", \"redrawn\": ");
+            jb_u64(&b, rw->redraws);
+            jb_printf(&b, ", \"full_row_draws\": ");
+            jb_u64(&b, rw->full_draws);
             jb_printf(&b, "}");
         }
         jb_printf(&b, "\n  ],\n");

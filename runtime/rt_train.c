@@ -809,6 +809,14 @@ static void load_vars(void)
         FILE *f = fopen(path, "rb");
         if (!f)
             continue;
+        const snn_var_desc *vd = &T.m->vars[k];
+        const char *rw = (vd->kind == 1 || vd->kind == 4) && vd->owner >= 0
+                             ? snn_rewire_of(T.m->projs[vd->owner].name) : NULL;
+        if (rw) /* the saved values belong to the synapses of the run that saved them */
+            snn_fatal("%s: 'train.load': %s: '%s' belongs to projection '%s', which "
+                      "connectivity update '%s' rewires: its synapses are not the built ones, "
+                      "so saved values cannot be loaded yet", tc->load_where, path, vd->name,
+                      T.m->projs[vd->owner].name, rw);
         snn_npy_info a;
         if (snn_npy_info_of(f, path, &a, err, sizeof err) != 0)
             snn_fatal("%s: 'train.load': %s", tc->load_where, err);

@@ -1060,6 +1060,12 @@ typedef struct snn_rewire_stats {
     double update_s, columns_s; /* wall time in the updates, and rebuilding column views */
     uint64_t key_remove, key_init; /* synapse-keyed streams (snn_rng_syn_key) */
     uint32_t stream_add, stream_dist; /* row-keyed streams */
+    uint32_t n_post;        /* targets (all ranks) */
+    uint64_t row_words;     /* add.redraw: words of 32 pair bits per row in 'pairs' */
+    int64_t *pairs;         /* add.redraw: n_pre x row_words, bit (i, j) set iff i -> j exists
+                             * on any rank (32 bits per word, so the sum over ranks is an OR) */
+    uint64_t redraws;       /* add.redraw: targets drawn again (the pair was connected) */
+    uint64_t full_draws;    /* add.total: rows drawn again (full; mlGeNN's failed rewirings) */
 } snn_rewire_stats;
 /* The counters of update k (0 ..), zeroed, named. */
 snn_rewire_stats *snn_rewire_register(int k, const char *name, const char *proj);
@@ -1084,6 +1090,18 @@ int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *
  * s->step_failed. */
 void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint64_t step,
                        uint64_t total);
+/* The connectivity update that rewires projection 'proj', or NULL. */
+const char *snn_rewire_of(const char *proj);
+/* add.redraw: s->pairs = every connected pair (i, j) of the projection, all ranks'. */
+void snn_rewire_pairs(snn_rewire_stats *s, const snn_ragged *blocks, int nb);
+static inline int snn_rewire_has(const snn_rewire_stats *s, uint32_t i, uint32_t j)
+{
+    return (int)((s->pairs[(uint64_t)i * s->row_words + j / 32u] >> (j % 32u)) & 1);
+}
+static inline void snn_rewire_mark(snn_rewire_stats *s, uint32_t i, uint32_t j)
+{
+    s->pairs[(uint64_t)i * s->row_words + j / 32u] |= (int64_t)1 << (j % 32u);
+}
 /* v as a whole number from 0 to limit, else an snn_fatal naming the update, what and i. */
 uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t i, double v,
                           double limit);
