@@ -50,18 +50,22 @@ import numpy as np
 
 
 def read_idx(path, ndim, limit):
+    """The first `limit` items (0: all) of an IDX file of unsigned bytes, gzip or plain."""
     with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as f:
-        data = f.read()
-    magic = int.from_bytes(data[0:4], "big")
-    want = 0x800 | ndim
-    if magic != want:
-        sys.exit(f"{path}: magic 0x{magic:08x} at byte 0, expected 0x{want:08x}")
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    n = min(dims[0], limit) if limit else dims[0]
-    per = int(np.prod(dims[1:])) if ndim > 1 else 1
-    off = 4 + 4 * ndim
-    arr = np.frombuffer(data, np.uint8, count=n * per, offset=off)
-    return arr.reshape((n, per)) if ndim > 1 else arr.copy()
+        head = f.read(4 + 4 * ndim)
+        magic = int.from_bytes(head[0:4], "big")
+        want = 0x800 | ndim
+        if len(head) < 4 + 4 * ndim or magic != want:
+            sys.exit(f"{path}: magic 0x{magic:08x} at byte 0, expected 0x{want:08x}")
+        dims = [int.from_bytes(head[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+        n = min(dims[0], limit) if limit else dims[0]
+        per = int(np.prod(dims[1:])) if ndim > 1 else 1
+        data = f.read(n * per)
+    if len(data) < n * per:
+        sys.exit(f"{path}: truncated: {n} items need {n * per} bytes after the header, "
+                 f"the file has {len(data)}")
+    arr = np.frombuffer(data, np.uint8).copy()
+    return arr.reshape((n, per)) if ndim > 1 else arr
 
 
 def encode(images, tau, threshold, dt=1.0):
