@@ -59,7 +59,7 @@ model "$OUT/base.lua" 0
 ws=$((B * 784 * 128 * 4))
 echo "load before: $(uptime)"
 : >"$OUT/runs.txt"
-for r in $(seq 1 "$REPS"); do
+for _ in $(seq 1 "$REPS"); do
     echo "triad-ws $("$OUT/triad" $((ws / 3)) 50)" >>"$OUT/runs.txt"
     echo "triad-dram $("$OUT/triad" $((TRIAD_MB * 1048576)) 5)" >>"$OUT/runs.txt"
     for m in dyn base; do
