@@ -5,7 +5,8 @@
 # Fashion-MNIST examples: KSN25's sparse-versus-dense training cost (issue 15).
 # For each: instructions per training example (valgrind callgrind, 1 epoch of CG_N and
 # 2 CG_N examples, the difference / CG_N: the set-up cancels), the training wall time per
-# example (REPS runs in alternation dense, sparse, dense, ...; medians) and the test
+# example and the user CPU time per example of the whole run (REPS runs in alternation
+# dense, sparse, dense, ...; medians) and the test
 # accuracy; then the ratios sparse/dense.  Not a test: figures, docs/performance.md
 # "e-prop: sparse against dense".
 #
@@ -32,6 +33,7 @@ run() { # run NAME P REP CALLGRIND
         bench/eprop_fmnist.sh | tee "$OUTD/$1$3.txt"
     echo "$1 $3 $(sed -n 's/.*training wall time [0-9.]* s: \([0-9.]*\) ms per example.*/\1/p' \
         "$OUTD/$1$3.txt") $(sed -n 's/.*test accuracy \([0-9.]*\) .*/\1/p' "$OUTD/$1$3.txt") \
+$(sed -n 's/.*user CPU of the whole run \([0-9.]*\) ms.*/\1/p' "$OUTD/$1$3.txt") \
 $(sed -n 's/.*instructions per training example: \([0-9.e+]*\) .*/\1/p' "$OUTD/$1$3.txt")" \
         >>"$OUTD/runs.txt"
 }
@@ -53,12 +55,14 @@ def med(who, k):
     return st.median(v) if v else None
 print(f"e-prop Fashion-MNIST, dense against p_in = p_rec = {p}: {n} examples x {e} epochs, "
       f"medians of {len(rows) // 2} alternated pairs")
-print(f"{'':8} {'ms/example':>11} {'test acc':>9} {'instr/example':>14}")
+print(f"{'':8} {'ms/example':>11} {'CPU ms/ex':>10} {'test acc':>9} {'instr/example':>14}")
 for who in ("dense", "sparse"):
-    i = med(who, 4)
-    print(f"{who:8} {med(who, 2):>11.3f} {med(who, 3):>9.4f} {i if i is None else f'{i:.4g}':>14}")
-i_d, i_s = med("dense", 4), med("sparse", 4)
+    i = med(who, 5)
+    print(f"{who:8} {med(who, 2):>11.3f} {med(who, 4):>10.3f} {med(who, 3):>9.4f} "
+          f"{i if i is None else f'{i:.4g}':>14}")
+i_d, i_s = med("dense", 5), med("sparse", 5)
 print(f"sparse/dense: wall {med('sparse', 2) / med('dense', 2):.3f}, "
+      f"CPU {med('sparse', 4) / med('dense', 4):.3f}, "
       f"accuracy {med('sparse', 3) - med('dense', 3):+.4f}"
       + (f", instructions {i_s / i_d:.3f} (dense/sparse {i_d / i_s:.2f}x)" if i_d and i_s else ""))
 PY
