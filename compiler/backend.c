@@ -63,7 +63,9 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
     }
     if (m->batch && !(be->caps & BE_BATCH)) {
         diag_error(m->loc, "network{ batch = %d }: the %s back end does not support batches "
-                   "yet (the %s back end does)", m->batch, be->name, one_that_can(BE_BATCH));
+                   "yet: per-lane state, spike queues and recordings are not generated for "
+                   "it (the %s back end does; docs/cuda.md \"Batches\")", m->batch, be->name,
+                   one_that_can(BE_BATCH));
         return 1;
     }
     if (m->batch && m->n_cupds) { /* rewiring reallocates what the lanes hold copies of */

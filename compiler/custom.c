@@ -890,7 +890,7 @@ static void cu_cuda_one(StrBuf *kern, StrBuf *launch, const Model *m, const Cust
     if (cu->proj) {
         const Projection *pj = cu->proj;
         sb_puts(kern, "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
-                      "    const uint32_t snn_lane = threadIdx.x & 31u;\n"
+                      "    const uint32_t snn_wlane = threadIdx.x & 31u;\n"
                       "    const uint32_t snn_warp = snn_tid >> 5, snn_nwarps = "
                       "(gridDim.x * SNN_BLOCK) >> 5;\n");
         sb_printf(kern, "    const snn_ragged *snn_R = &snn_syn_%s;\n", pj->name);
@@ -900,7 +900,7 @@ static void cu_cuda_one(StrBuf *kern, StrBuf *launch, const Model *m, const Cust
                         "snn_nwarps) {\n", pj->pre->name);
         sb_puts(kern, "        const uint64_t snn_end = snn_R->row_start[snn_pre] + "
                       "snn_R->row_len[snn_pre];\n"
-                      "        for (uint64_t snn_pos = snn_R->row_start[snn_pre] + snn_lane; "
+                      "        for (uint64_t snn_pos = snn_R->row_start[snn_pre] + snn_wlane; "
                       "snn_pos < snn_end; snn_pos += 32u) {\n");
         cu_body(kern, m, cu, 12, opt, true);
         sb_puts(kern, "        }\n    }\n}\n");
