@@ -72,11 +72,6 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                    m->batch, m->loc.file, m->loc.line);
         return 1;
     }
-    if (m->batch && mpi) { /* the spike exchange and the ranks' files hold one lane */
-        diag_error(m->loc, "network{ batch = %d }: --mpi does not support batches yet (lanes "
-                   "run on one process; docs/language.md \"Batches\")", m->batch);
-        return 1;
-    }
     if (mpi && !(be->caps & BE_MPI_PLASTIC))
         for (int i = 0; i < m->n_projs; i++)
             if (m->projs[i]->syn) {
