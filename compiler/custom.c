@@ -470,7 +470,7 @@ static void cu_lanes_reduce(StrBuf *o, const Model *m, const CustomUpdate *cu)
         const CuVar *v = &cu->vars[k];
         if (!CU_BATCH_REDUCE(v->reduce))
             continue;
-        sb_printf(o, "    if (snn_lt_%s && snn_cur_lane + 1u == snn_nlane) {\n"
+        sb_printf(o, "    if (snn_lt_%s && snn_lane_last(run, snn_cur_lane, snn_nlane)) {\n"
                      "        snn_lanes_reduce(run, snn_lt_%s, snn_ltn_%s, %d, snn_cua_%s_%s);\n"
                      "        for (uint64_t snn_k = 0; snn_k < snn_ltn_%s; snn_k++)\n"
                      "            snn_cuv_%s_%s[snn_k] = (scalar)snn_cua_%s_%s[snn_k];\n    }\n",
@@ -582,15 +582,20 @@ bool cu_runs_once(const Model *m, const CustomUpdate *cu)
 static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const EmitOptions *opt)
 {
     if (cu_runs_once(m, cu)) {
-        sb_puts(o, "if (snn_cur_lane + 1u == snn_nlane) /* held once: runs once, with the last "
-                   "lane */\n");
+        sb_puts(o, "if (snn_lane_last(run, snn_cur_lane, snn_nlane)) /* held once: runs once, "
+                   "with the batch's last lane */\n");
     }
+    /* per lane: not in the pass of lanes over ranks that stands for another rank's last
+     * lane (snn_lanes_phantom), which only completes the batch reductions */
+    const bool skip = m->batch && !cu_runs_once(m, cu);
     sb_printf(o, "{ /* custom update '%s' (%s:%d) over %s '%s' */\n", cu->name, cu->loc.file,
               cu->loc.line, cu->pop ? "the neurons of population" : "the synapses of projection",
               cu->pop ? cu->pop->name : cu->proj->name);
     if (cu->proj) {
         const Projection *pj = cu->proj;
         cu_lanes_decl(o, m, cu, arena_printf("snn_soff_%s[snn_nthr]", pj->name));
+        if (skip)
+            sb_puts(o, "    if (!run->lane_phantom)\n");
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
         sb_printf(o, "        const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
         sb_printf(o, "        const uint64_t snn_o = snn_soff_%s[snn_t]; /* the block's synapse "
@@ -617,10 +622,11 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
             sb_printf(o, "    scalar snn_mx_%s = -INFINITY;\n", v->name);
     }
     cu_lanes_decl(o, m, cu, arena_printf("SNN_NL_%s", p));
+    if (skip)
+        sb_puts(o, "    if (!run->lane_phantom) {\n");
     sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p);
     cu_body(o, m, cu, 8, opt);
     sb_puts(o, "    }\n");
-    cu_lanes_reduce(o, m, cu);
     for (int i = 0; i < cu->n_vars; i++) {
         const CuVar *v = &cu->vars[i];
         if (v->reduce == CU_REDUCE_SUM) /* in global neuron order, on every rank */
@@ -630,6 +636,9 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
             sb_printf(o, "    snn_cuv_%s_%s = (scalar)snn_cupd_max(run, (double)snn_mx_%s);\n",
                       cu->name, v->name, v->name);
     }
+    if (skip)
+        sb_puts(o, "    }\n");
+    cu_lanes_reduce(o, m, cu);
     sb_puts(o, "}\n");
 }
 
