@@ -14,8 +14,12 @@
 #     ((t0 + t1) + t2) + t3 (and the test shows the pairwise (t0 + t1) + (t2 + t3) that
 #     per-rank partial sums would give differs);
 #   - the training loop (train_batch.sh's delta-rule readout, B = 4: a batch_sum gradient,
-#     a weight step held once, metrics): metrics.csv's values and the saved weights
-#     identical on 1, 3 and 4 ranks;
+#     a weight step held once, metrics) on 3 ranks and the e-prop classifier (-D batch=4,
+#     eprop_adam{ batch = true }: gradients summed over the lanes, Adam on shared weights)
+#     on 2 and 4 ranks: metrics.csv's values and every saved variable identical to one
+#     process's;
+#   - a data set fed outside the training loop (batch.sh's probe model, shuffled): every
+#     lane's labels, example indices and inputs on 3 ranks = one process's;
 #   - a batch smaller than the ranks is refused with the config's line and what to do.
 set -euo pipefail
 source tests/lib/mpi.sh
@@ -132,13 +136,56 @@ EOF
 "$SNNCC" -q --mpi delta.lua -D batch=4 -o dm
 d1/delta --config t.yaml --output t1 --quiet --set train.save.dir=w1
 [ "$(wc -l <t1/metrics.csv)" -eq 4 ] || fail "metrics.csv: $(cat t1/metrics.csv)"
-for np in 1 3 4; do
+for np in 3; do
     "${MPIRUN[@]}" -np $np dm/delta --config t.yaml --output "t$np.r" --quiet --set train.save.dir="w$np.r"
     cmp <(cut -d, -f1-5 t1/metrics.csv) <(cut -d, -f1-5 "t$np.r/metrics.csv") ||
         fail "$np ranks: metrics differ"
     cmp w1/InOut_w.npy "w$np.r/InOut_w.npy" || fail "$np ranks: weights differ"
     ok "training, batch 4 on $np ranks: metrics and weights one process's"
 done
+
+# --- e-prop: eprop_adam{ batch = true } (GradSum, then Adam held once) ----------------------
+M="$OLDPWD/models/eprop_classifier.lua"
+sed -e 's#/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz#trainset#' \
+    -e 's#/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz#testset#' \
+    -e 's#epochs: 10#epochs: 2#' -e 's#dir: fm_weights#dir: we#' \
+    -e 's/batch_end: \[Learn\]/batch_end: [GradSum, Learn]/' \
+    -e '/^datasets:/,$d' "$OLDPWD/models/eprop_fmnist.yaml" >e.yaml
+echo 'datasets: { In: { example_steps: 12 } }' >>e.yaml
+grep -q 'batch_end: \[GradSum, Learn\]' e.yaml || fail "eprop_fmnist.yaml: no batch_end"
+"$SNNCC" -q "$M" -D inputs=5 -D classes=3 -D hidden=8 -D lr=0.01 -D batch=4 -o e1
+"$SNNCC" -q --mpi "$M" -D inputs=5 -D classes=3 -D hidden=8 -D lr=0.01 -D batch=4 -o em
+e1/eprop_classifier --config e.yaml --output eo1 --quiet --set train.save.dir=we1
+[ "$(grep -c complete eo1/metrics.csv)" -eq 2 ] || fail "e-prop: $(cat eo1/metrics.csv)"
+for np in 2 4; do
+    "${MPIRUN[@]}" -np $np em/eprop_classifier --config e.yaml --output "eo$np.r" --quiet \
+        --set train.save.dir="we$np.r"
+    cmp <(cut -d, -f1-5 eo1/metrics.csv) <(cut -d, -f1-5 "eo$np.r/metrics.csv") ||
+        fail "e-prop, $np ranks: metrics differ"
+    n=0
+    for f in we1/*.npy; do
+        cmp "$f" "we$np.r/$(basename "$f")" || fail "e-prop, $np ranks: $(basename "$f") differs"
+        n=$((n + 1))
+    done
+    [ $n -eq 4 ] || fail "e-prop: $n saved variables"
+    ok "e-prop, batch-summed gradients + Adam, batch 4 on $np ranks: metrics and weights one process's"
+done
+
+# --- data sets outside the training loop: lane b of batch q shows position qB + b ----------
+sed -n '/^cat >"\$WORK\/ds.lua"/,/^LUA$/p' "$OLDPWD/tests/e2e/batch.sh" | sed '1d;$d' >ds.lua
+grep -q spike_source_dataset ds.lua || fail "batch.sh's data-set model not found"
+"$SNNCC" -q ds.lua -o ds1
+"$SNNCC" -q --mpi ds.lua -o dsm
+DS=(--time 60 --quiet --set datasets.In.file=trainset --set datasets.In.example_time=12
+    --set datasets.In.order=shuffle)
+ds1/dsin "${DS[@]}" --output dso1
+"${MPIRUN[@]}" -np 3 dsm/dsin "${DS[@]}" --output dso3
+for d in "" lane1/ lane2/ lane3/; do
+    for f in spikes_In P_L P_X P_C; do
+        cmp -s "dso1/$d$f.npy" "dso3/$d$f.npy" || fail "data set, 3 ranks: $d$f differs"
+    done
+done
+ok "data-set examples per lane on 3 ranks (2 + 1 + 1 lanes) = one process's"
 
 # --- refused: fewer lanes than ranks ---------------------------------------------------------
 printf 'batch: 2\n' >b2.yaml
