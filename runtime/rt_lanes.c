@@ -36,14 +36,15 @@ struct snn_lane_io {
 /* The model's populations, projections and recordings (only these entries are swapped:
  * the lane loop selects lanes B + 1 times a step). */
 static int g_pops, g_projs, g_varrecs, g_synrecs;
-/* The lane selected now, the lanes and the global lane of lane 0, for messages. */
-static uint32_t g_lane, g_lanes = 1, g_offset;
+/* The lane selected now, the lanes and the global lane of lane 0, for messages; lanes
+ * over ranks: the batch's lanes and this rank's first. */
+static uint32_t g_lane, g_lanes = 1, g_offset, g_first;
 
 uint32_t rt_lane_now(uint32_t *lanes, uint32_t *global)
 {
     *lanes = g_lanes;
     *global = g_offset + g_lane;
-    return g_lane;
+    return g_first + g_lane;
 }
 
 static void swap_in(snn_run *run, struct snn_lane_io *to, const struct snn_lane_io *from)
@@ -121,7 +122,7 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
         run->prank = 0, run->pranks = 1;
         rt_par_data_parallel();
     }
-    g_lane = 0, g_lanes = run->lanes, g_offset = run->lane_offset;
+    g_lane = 0, g_lanes = run->lanes_all, g_offset = run->lane_offset, g_first = run->lane_first;
     if (run->lanes_all == 1)
         return;
     if (cfg->ckpt_dir[0] || restore)
