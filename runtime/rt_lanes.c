@@ -112,10 +112,11 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
          * shares differ by at most one lane (the first B mod R ranks hold one more) */
         const uint32_t B = run->lanes, R = (uint32_t)run->ranks, r = (uint32_t)run->rank;
         if (B < R)
-            snn_fatal("%s: batch %u on %d MPI ranks: lanes are split over the ranks (every rank "
-                      "holds the whole network and at least one lane): give a batch of at least "
-                      "%d lanes, or run on at most %u ranks (docs/parallel.md \"Batch lanes over "
-                      "ranks\")", where, B, run->ranks, run->ranks, B);
+            snn_fatal("%s: batch %u on %d MPI ranks: a batched model splits its lanes over the "
+                      "ranks (every rank holds the whole network, whose neurons are not split, "
+                      "and at least one lane): give a batch of at least %d lanes, or run on at "
+                      "most %u rank%s (docs/parallel.md \"Batch lanes over ranks\")", where, B,
+                      run->ranks, run->ranks, B, B == 1 ? "" : "s");
         run->lane_first = r * (B / R) + (r < B % R ? r : B % R);
         run->lanes = B / R + (r < B % R);
         run->lane_offset += run->lane_first;

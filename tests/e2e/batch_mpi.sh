@@ -192,7 +192,7 @@ printf 'batch: 2\n' >b2.yaml
 if "${MPIRUN[@]}" -np 3 sm/bt --time 1 --quiet --output bad --config b2.yaml 2>err; then
     fail "batch 2 on 3 ranks ran"
 fi
-grep -q "b2.yaml:1: batch 2 on 3 MPI ranks: lanes are split over the ranks.*at least 3 lanes, or run on at most 2 ranks" err ||
+grep -q "b2.yaml:1: batch 2 on 3 MPI ranks: a batched model splits its lanes over the ranks (every rank holds the whole network, whose neurons are not split.*at least 3 lanes, or run on at most 2 ranks" err ||
     { cat err; fail "batch 2 on 3 ranks: message"; }
 [ "$(grep -c 'batch 2 on 3 MPI ranks' err)" -eq 1 ] || { cat err; fail "message not once"; }
 ok "batch 2 on 3 ranks refused"
