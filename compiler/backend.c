@@ -68,15 +68,17 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                    one_that_can(BE_BATCH));
         return 1;
     }
+    if (m->batch && mpi && strcmp(be->name, "c") != 0) {
+        /* lanes over ranks: the C back end compiles the single-process step and the MPI
+         * runtime splits the lanes (docs/parallel.md "Batch lanes over ranks") */
+        diag_error(m->loc, "network{ batch = %d }: --backend %s --mpi does not split batch "
+                   "lanes over ranks yet (the c back end does)", m->batch, be->name);
+        return 1;
+    }
     if (m->batch && m->n_cupds) { /* rewiring reallocates what the lanes hold copies of */
         diag_error(m->cupds[0]->loc, "connectivity_update '%s': connectivity updates do not "
                    "support batches yet (network{ batch = %d }, %s:%d)", m->cupds[0]->name,
                    m->batch, m->loc.file, m->loc.line);
-        return 1;
-    }
-    if (m->batch && mpi) { /* the spike exchange and the ranks' files hold one lane */
-        diag_error(m->loc, "network{ batch = %d }: --mpi does not support batches yet (lanes "
-                   "run on one process; docs/language.md \"Batches\")", m->batch);
         return 1;
     }
     if (mpi && !(be->caps & BE_MPI_PLASTIC))

@@ -565,6 +565,12 @@ static void cu_batch_term(StrBuf *o, const Model *m, const CustomUpdate *cu, con
         return;
     }
     const char *acc = arena_printf("snn_cua_%s_%s[%s]", cu->name, v->name, idx);
+    /* lanes over ranks: the lane's term kept, reduced over all ranks' lanes after the last
+     * (cu_lanes_reduce) */
+    sb_printf(o, "%*sif (snn_lt_%s)\n%*s    snn_lt_%s[(size_t)snn_cur_lane * snn_ltn_%s + %s] = "
+                 "(double)snn_u_%s;\n%*selse {\n", ind, "", v->name, ind, "", v->name, v->name,
+              idx, v->name, ind, "");
+    ind += 4;
     if (v->reduce == CU_REDUCE_BATCH_SUM)
         sb_printf(o, "%*s%s = snn_cur_lane ? %s + (double)snn_u_%s : (double)snn_u_%s;\n", ind,
                   "", acc, acc, v->name, v->name);
@@ -573,6 +579,54 @@ static void cu_batch_term(StrBuf *o, const Model *m, const CustomUpdate *cu, con
                      "(double)snn_u_%s;\n", ind, "", v->name, acc, ind, "", acc, v->name);
     sb_printf(o, "%*sif (snn_cur_lane + 1u == snn_nlane)\n%*s    %s = (scalar)%s;\n", ind, "",
               ind, "", var, acc);
+    sb_printf(o, "%*s}\n", ind - 4, "");
+}
+
+/* The slot of batch-reduced variable k of update cu among the model's (snn_lanes_terms). */
+static int cu_lanes_slot(const Model *m, const CustomUpdate *cu, int k)
+{
+    int s = 0;
+    for (int i = 0; i < m->n_cus; i++)
+        for (int j = 0; j < m->cus[i]->n_vars; j++) {
+            if (m->cus[i] == cu && j == k)
+                return s;
+            s += CU_BATCH_REDUCE(m->cus[i]->vars[j].reduce);
+        }
+    return s;
+}
+
+/* Lanes over MPI ranks (docs/parallel.md "Batch lanes over ranks"): a batch reduction keeps
+ * each lane's terms (snn_lt_<var>, lane-major, n elements a lane) and, after the rank's last
+ * lane, snn_lanes_reduce gathers every rank's and reduces them in the batch's lane order,
+ * as one process does, into the accumulator, rounded into the variable.  Without lanes
+ * over ranks snn_lanes_terms gives NULL and the lane loop accumulates as before. */
+static void cu_lanes_decl(StrBuf *o, const Model *m, const CustomUpdate *cu, const char *n)
+{
+    if (!m->batch)
+        return;
+    for (int k = 0; k < cu->n_vars; k++)
+        if (CU_BATCH_REDUCE(cu->vars[k].reduce))
+            sb_printf(o, "    const uint64_t snn_ltn_%s = %s;\n"
+                         "    double *const snn_lt_%s = snn_lanes_terms(run, %d, snn_ltn_%s);\n",
+                      cu->vars[k].name, n, cu->vars[k].name, cu_lanes_slot(m, cu, k),
+                      cu->vars[k].name);
+}
+
+static void cu_lanes_reduce(StrBuf *o, const Model *m, const CustomUpdate *cu)
+{
+    if (!m->batch)
+        return;
+    for (int k = 0; k < cu->n_vars; k++) {
+        const CuVar *v = &cu->vars[k];
+        if (!CU_BATCH_REDUCE(v->reduce))
+            continue;
+        sb_printf(o, "    if (snn_lt_%s && snn_lane_last(run, snn_cur_lane, snn_nlane)) {\n"
+                     "        snn_lanes_reduce(run, snn_lt_%s, snn_ltn_%s, %d, snn_cua_%s_%s);\n"
+                     "        for (uint64_t snn_k = 0; snn_k < snn_ltn_%s; snn_k++)\n"
+                     "            snn_cuv_%s_%s[snn_k] = (scalar)snn_cua_%s_%s[snn_k];\n    }\n",
+                  v->name, v->name, v->name, v->reduce == CU_REDUCE_BATCH_MAX, cu->name, v->name,
+                  v->name, cu->name, v->name, cu->name, v->name);
+    }
 }
 
 /* The key of an update's random draws, once per update (cu_rng_init draws from it). */
@@ -746,15 +800,21 @@ bool cu_runs_once(const Model *m, const CustomUpdate *cu)
 static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const EmitOptions *opt)
 {
     if (cu_runs_once(m, cu)) {
-        sb_puts(o, "if (snn_cur_lane + 1u == snn_nlane) /* held once: runs once, with the last "
-                   "lane */\n");
+        sb_puts(o, "if (snn_lane_last(run, snn_cur_lane, snn_nlane)) /* held once: runs once, "
+                   "with the batch's last lane */\n");
     }
+    /* per lane: not in the pass of lanes over ranks that stands for another rank's last
+     * lane (snn_lanes_phantom), which only completes the batch reductions */
+    const bool skip = m->batch && !cu_runs_once(m, cu);
     sb_printf(o, "{ /* custom update '%s' (%s:%d) over %s '%s' */\n", cu->name, cu->loc.file,
               cu->loc.line, cu->pop ? "the neurons of population" : "the synapses of projection",
               cu->pop ? cu->pop->name : cu->proj->name);
     cu_rng_key(o, cu, false, 4);
     if (cu->proj) {
         const Projection *pj = cu->proj;
+        cu_lanes_decl(o, m, cu, arena_printf("snn_soff_%s[snn_nthr]", pj->name));
+        if (skip)
+            sb_puts(o, "    if (!run->lane_phantom)\n");
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
         sb_printf(o, "        const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
         sb_printf(o, "        const uint64_t snn_o = snn_soff_%s[snn_t]; /* the block's synapse "
@@ -766,7 +826,13 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
         sb_puts(o, "            for (uint64_t snn_pos = snn_R->row_start[snn_pre]; snn_pos < "
                    "snn_end; snn_pos++) {\n");
         cu_body(o, m, cu, 16, opt, false);
-        sb_puts(o, "            }\n        }\n    }\n}\n");
+        sb_puts(o, "            }
+        }
+    }
+");
+        cu_lanes_reduce(o, m, cu);
+        sb_puts(o, "}
+");
         return;
     }
     const char *p = cu->pop->name;
@@ -778,6 +844,9 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
         else if (v->reduce == CU_REDUCE_MAX)
             sb_printf(o, "    scalar snn_mx_%s = -INFINITY;\n", v->name);
     }
+    cu_lanes_decl(o, m, cu, arena_printf("SNN_NL_%s", p));
+    if (skip)
+        sb_puts(o, "    if (!run->lane_phantom) {\n");
     sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p);
     cu_body(o, m, cu, 8, opt, false);
     sb_puts(o, "    }\n");
@@ -790,6 +859,9 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
             sb_printf(o, "    snn_cuv_%s_%s = (scalar)snn_cupd_max(run, (double)snn_mx_%s);\n",
                       cu->name, v->name, v->name);
     }
+    if (skip)
+        sb_puts(o, "    }\n");
+    cu_lanes_reduce(o, m, cu);
     sb_puts(o, "}\n");
 }
 

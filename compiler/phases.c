@@ -410,11 +410,16 @@ void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *
             continue;
         if (k == cut) {
             for (int g = 0; g < m->n_cu_groups; g++)
-                sb_printf(tail, "    if (snn_cupd_due(run, %d, step))\n"
+                sb_printf(tail, "    if (snn_cupd_due(run, %d, step)) {\n"
                                 "        for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++) {\n"
                                 "            snn_lane_select(run, snn_l);\n"
-                                "            snn_cugroup_%s(run, step);\n        }\n", g,
-                          m->cu_groups[g].name);
+                                "            snn_cugroup_%s(run, step);\n        }\n"
+                                "        if (snn_lanes_phantom(run)) { /* lanes over ranks: the "
+                                "batch's last lane */\n"
+                                "            run->lane_phantom = 1;\n"
+                                "            snn_cugroup_%s(run, step);\n"
+                                "            run->lane_phantom = 0;\n        }\n    }\n", g,
+                          m->cu_groups[g].name, m->cu_groups[g].name);
             continue;
         }
         sb_printf(tail, "    for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++) { /* %s */\n"

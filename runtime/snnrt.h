@@ -932,7 +932,37 @@ typedef struct snn_run {
      * spike_count and syn_final are now (snn_lane_io swaps them; the others are kept in lane_io) */
     uint32_t lanes, lane_offset, lane;
     struct snn_lane_io *lane_io;
+    /* lanes over MPI ranks (docs/parallel.md "Batch lanes over ranks"): the batch's lanes on
+     * all ranks and this rank's first (its lanes are lane_first .. lane_first + lanes - 1 of
+     * the batch; lane_offset already includes lane_first); without: lanes and 0 */
+    uint32_t lanes_all, lane_first;
+    /* lanes over ranks, on the ranks that do not hold the batch's last lane: set while a
+     * custom-update group runs once more after this rank's lanes, as that lane (per-lane
+     * updates skip it; batch reductions complete and updates held once run in it) */
+    int lane_phantom;
+    /* the ranks the network's neurons are split over and this rank's place among them:
+     * rank and ranks, or 0 and 1 when lanes are split over the ranks (each holds all) */
+    int prank, pranks;
 } snn_run;
+
+/* Lanes over MPI ranks (docs/parallel.md "Batch lanes over ranks"): a batch reduction's
+ * per-lane terms, n per lane for the rank's lanes (slot: the reduction; NULL when the lanes
+ * are not split over ranks); snn_lanes_reduce gathers every rank's terms (collective) and
+ * reduces them per element in the batch's lane order 0 .. B-1 (sum: ((t0 + t1) + t2) ...;
+ * max: a later lane's term only when greater), the bits one process gets, into acc. */
+double *snn_lanes_terms(snn_run *run, int slot, uint64_t n);
+/* Does this rank run a custom-update group once more, as the batch's last lane (held by
+ * another rank)?  Is lane cur of n the batch's last (a batch reduction completes, updates
+ * held once run)?  Without lanes over ranks: no, and cur + 1 == n. */
+static inline int snn_lanes_phantom(const snn_run *run)
+{
+    return run->lane_first + run->lanes < run->lanes_all;
+}
+static inline int snn_lane_last(const snn_run *run, uint32_t cur, uint32_t n)
+{
+    return run->lane_phantom || (cur + 1u == n && !snn_lanes_phantom(run));
+}
+void snn_lanes_reduce(snn_run *run, const double *terms, uint64_t n, int max, double *acc);
 
 /* Batched models: make lane b's recorders, spike counts and final checksums the run's
  * (rec, varrec, synrec, spike_count, syn_final, has_final), keeping the current lane's. */
