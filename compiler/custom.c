@@ -826,13 +826,9 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
         sb_puts(o, "            for (uint64_t snn_pos = snn_R->row_start[snn_pre]; snn_pos < "
                    "snn_end; snn_pos++) {\n");
         cu_body(o, m, cu, 16, opt, false);
-        sb_puts(o, "            }
-        }
-    }
-");
+        sb_puts(o, "            }\n        }\n    }\n");
         cu_lanes_reduce(o, m, cu);
-        sb_puts(o, "}
-");
+        sb_puts(o, "}\n");
         return;
     }
     const char *p = cu->pop->name;
