@@ -115,13 +115,31 @@ static void state_io_plain(StrBuf *o, const StateEntry *e)
     }
 }
 
-static void state_io(StrBuf *o, const StateTable *st)
+/* pass 0: every stored entry (an unbatched model); a batched one's model_state hands the
+ * per-lane entries once per lane (pass 1, lane b selected and named by snn_state_lane; the
+ * weights of a projection whose weight is per lane with them), then the shared ones once
+ * (pass 2: connectivity checksums, shared variables, parameters). */
+static void state_io_pass(StrBuf *o, const Model *m, const StateTable *st, int pass)
 {
     for (int i = 0; i < st->n; i++) {
         const StateEntry *e = &st->v[i];
         if (!e->stored)
             continue;
         const char *n = e->name;
+        if (e->kind == SK_ROWS && pass && !(e->proj && e->proj->rewired)) {
+            const int lw = state_weight_per_lane(m, e->proj);
+            if (pass == 2)
+                sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n",
+                          n, n);
+            if ((pass == 1) == lw)
+                sb_printf(o, "snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, "
+                             "NULL, 0);\n", n, n);
+            continue;
+        }
+        if (pass && e->kind != SK_ROWS && (pass == 1) != e->lane)
+            continue;
+        if (pass == 1 && e->kind == SK_ROWS)
+            continue;
         switch (e->kind) {
         case SK_RPARAM:
         case SK_RPARAM_SRC:
@@ -183,6 +201,19 @@ static void state_io(StrBuf *o, const StateTable *st)
             break;
         }
     }
+}
+
+static void state_io(StrBuf *o, const Model *m, const StateTable *st)
+{
+    if (!m->batch) {
+        state_io_pass(o, m, st, 0);
+        return;
+    }
+    sb_puts(o, "for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
+               "    snn_lane_select(run, snn_b);\n    snn_state_lane(snn_b);\n");
+    state_io_pass(o, m, st, 1);
+    sb_puts(o, "}\nsnn_lane_select(run, 0);\nsnn_state_lane(0);\n");
+    state_io_pass(o, m, st, 2);
 }
 
 /* A population's state (the state table's entries declared with it). */
@@ -1425,7 +1456,7 @@ static void scope_step(TmplScope *g, const Model *m, const StateTable *st)
     }
     tmpl_set(g, "step_regions", rg.len ? emit_take(&rg) : "");
     tmpl_set(g, "step_body", emit_take(&sb));
-    state_io(&sb, st);
+    state_io(&sb, m, st);
     tmpl_set(g, "state_io", sb.len ? emit_take(&sb) : "");
     sb_release(&rg);
     sb_release(&sb);

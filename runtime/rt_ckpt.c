@@ -89,7 +89,14 @@ static struct {
     int n_files;
     int rank;
     int ranks, old_ranks, repart; /* repart: written on old_ranks != ranks */
+    uint32_t lanes, lane_offset;  /* the batch lanes it holds */
 } R;
+
+void rt_ckpt_lanes(uint32_t *lanes, uint32_t *lane_offset)
+{
+    *lanes = R.lanes ? R.lanes : 1u;
+    *lane_offset = R.lane_offset;
+}
 
 /* ------------------------------------------------------------------------------------- */
 /* Layouts: how the piece handed to fn next maps to global indices (a restore on another
@@ -364,12 +371,24 @@ typedef struct wctx {
     int rank;
 } wctx;
 
+/* The lane whose pieces are handed now (snn_state_lane): lane b >= 1's files are
+ * "lane<b>.<piece>.bin". */
+static uint32_t g_ck_lane;
+
+void snn_state_lane(uint32_t b)
+{
+    g_ck_lane = b;
+}
+
 static void piece_name(char *buf, size_t n, const char *name, int block)
 {
+    char lane[24] = "";
+    if (g_ck_lane)
+        snprintf(lane, sizeof lane, "lane%u.", g_ck_lane);
     if (block >= 0)
-        snprintf(buf, n, "%s.t%d.bin", name, block);
+        snprintf(buf, n, "%s%s.t%d.bin", lane, name, block);
     else
-        snprintf(buf, n, "%s.bin", name);
+        snprintf(buf, n, "%s%s.bin", lane, name);
 }
 
 static int write_all(int fd, const void *data, size_t n, wctx *w)
@@ -532,6 +551,8 @@ static int write_manifest(const snn_model *m, const snn_run *run, const char *tm
     fprintf(f, "  \"written\": \"%s\",\n", when);
     fprintf(f, "  \"decomposition\": { \"ranks\": %d, \"threads\": %d },\n", run->ranks,
             run->cfg->threads > 0 ? run->cfg->threads : 1);
+    fprintf(f, "  \"lanes\": %u,\n  \"lane_offset\": %u,\n", run->lanes ? run->lanes : 1u,
+            run->lane_offset);
     fprintf(f, "  \"rows\": \"rebuilt from the seed; their connectivity checksums are "
                "stored and compared\",\n");
     fprintf(f, "  \"files\": [\n");
@@ -643,8 +664,14 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
             w->failed = 1;
         } else {
             m->state(run, write_piece, w);
-            write_piece(w, "run.spike_count", -1, run->spike_count,
-                        sizeof(uint64_t) * (size_t)m->n_pops, 0);
+            for (uint32_t b = 0; b < run->lanes || b == 0; b++) { /* each lane's counts */
+                snn_lane_io(run, b);
+                snn_state_lane(b);
+                write_piece(w, "run.spike_count", -1, run->spike_count,
+                            sizeof(uint64_t) * (size_t)m->n_pops, 0);
+            }
+            snn_lane_io(run, 0);
+            snn_state_lane(0);
             /* every file to disk: one pass after all are written (the first fsync's journal
              * commit takes most of the others' data with it; per file as written, the run
              * waited for a commit per file) */
@@ -891,6 +918,11 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
     if (man_str(text, "seed", v, sizeof v) != 0)
         snn_fatal("--restore: '%s': no seed", path);
     cfg->seed = strtoull(v, NULL, 10);
+    /* the batch lanes (rt_lanes_plan compares them with the run's): 1 before they were
+     * stored */
+    R.lanes = man_str(text, "lanes", v, sizeof v) == 0 ? (uint32_t)strtoul(v, NULL, 10) : 1u;
+    R.lane_offset =
+        man_str(text, "lane_offset", v, sizeof v) == 0 ? (uint32_t)strtoul(v, NULL, 10) : 0u;
     /* the files */
     for (const char *p = strstr(text, "\"files\": ["); p && (p = strstr(p, "{ \"file\": \""));) {
         rfile f = {0};
@@ -1254,10 +1286,16 @@ void rt_ckpt_load(const snn_model *m, snn_run *run)
 {
     const double t0 = snn_now();
     m->state(run, load_piece, NULL);
-    L.kind = LAY_SUM0;
-    load_piece(NULL, "run.spike_count", -1, run->spike_count,
-               sizeof(uint64_t) * (size_t)m->n_pops, 0);
-    memset(&L, 0, sizeof L);
+    for (uint32_t b = 0; b < run->lanes || b == 0; b++) {
+        snn_lane_io(run, b);
+        snn_state_lane(b);
+        L.kind = LAY_SUM0;
+        load_piece(NULL, "run.spike_count", -1, run->spike_count,
+                   sizeof(uint64_t) * (size_t)m->n_pops, 0);
+        memset(&L, 0, sizeof L);
+    }
+    snn_lane_io(run, 0);
+    snn_state_lane(0);
     free(R.files);
     R.files = NULL;
     R.n_files = 0;

@@ -1035,6 +1035,10 @@ void snn_state_queue(snn_state_fn fn, void *ctx, const char *name, uint32_t *que
                      uint32_t *counts, uint32_t nslot, uint32_t n);
 void snn_state_queue_counts(snn_state_fn fn, void *ctx, const char *name, uint32_t *counts,
                             size_t bytes);
+/* A batched model's state goes lane by lane: the pieces handed while lane b >= 1 is set are
+ * lane b's (files "lane<b>.<piece>.bin"); lane 0 and the lanes' shared pieces have no
+ * prefix, as in an unbatched model. */
+void snn_state_lane(uint32_t b);
 /* ---------------------------------------------------------------------------------------
  * Connectivity updates (rt_rewire.c; connectivity_update{}, docs/language.md)
  * ------------------------------------------------------------------------------------- */
