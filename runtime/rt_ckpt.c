@@ -27,6 +27,7 @@
 #define _GNU_SOURCE
 #include "rt_ckpt.h"
 #include "rt_par.h"
+#include "rt_train.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -664,6 +665,8 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
             w->failed = 1;
         } else {
             m->state(run, write_piece, w);
+            if (rt_train_active()) /* the training loop's position and metrics */
+                rt_train_ckpt(write_piece, w);
             for (uint32_t b = 0; b < run->lanes || b == 0; b++) { /* each lane's counts */
                 snn_lane_io(run, b);
                 snn_state_lane(b);
@@ -1282,9 +1285,29 @@ static void load_piece(void *ctx, const char *name, int block, void *data, size_
     f->used = 1;
 }
 
+/* Whether rank 0 of the checkpoint has piece 'name'. */
+static int has_file(const char *name)
+{
+    char full[700];
+    snprintf(full, sizeof full, "rank0/%s.bin", name);
+    for (int i = 0; i < R.n_files; i++)
+        if (strcmp(R.files[i].name, full) == 0)
+            return 1;
+    return 0;
+}
+
 void rt_ckpt_load(const snn_model *m, snn_run *run)
 {
     const double t0 = snn_now();
+    if (rt_train_active()) { /* the batch running at the checkpoint fed again first */
+        if (!has_file("train.position"))
+            snn_fatal("--restore: the checkpoint '%s' holds no training loop position (it was "
+                      "written by a run without train:): restore it without train:", R.dir);
+        rt_train_restore(load_piece);
+    } else if (has_file("train.position")) {
+        snn_fatal("--restore: the checkpoint '%s' was written by a training run (train:): "
+                  "restore it with the same train: config", R.dir);
+    }
     m->state(run, load_piece, NULL);
     for (uint32_t b = 0; b < run->lanes || b == 0; b++) {
         snn_lane_io(run, b);
