@@ -169,9 +169,28 @@ static void state_io_pass(StrBuf *o, const Model *m, const StateTable *st, int p
             break;
         case SK_ROWS:
             if (e->proj && e->proj->rewired) { /* rows that change: not from the seed */
-                sb_printf(o, "snn_fatal(\"checkpoints: projection '%s' is rewired by a "
-                             "connectivity_update; its rows cannot be checkpointed yet\");\n",
-                          e->proj->name);
+                const Projection *pj = e->proj;
+                const char *pn = pj->name;
+                sb_printf(o, "snn_state_rewired_rows(fn, ctx, \"%s.rows\", %s, snn_nthr, \"%s\");\n"
+                             "if (snn_state_loading(fn)) { /* what follows from the rows */\n",
+                          n, n, pn);
+                if (pj->syn && pj->syn_code[SC_ON_POST].stmts)
+                    sb_printf(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
+                                 "        snn_columns_free(&snn_cols_%s[snn_t]);\n"
+                                 "        snn_columns_build(&%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n"
+                                 "    }\n", pn, n, pn, pn);
+                for (int k = 0; k < m->n_cupds; k++)
+                    if (m->cupds[k]->proj == pj)
+                        sb_printf(o, "    snn_rewire_lengths(snn_rewire_get(%d), %s, snn_nthr);\n",
+                                  m->cupds[k]->index, n);
+                sb_puts(o, "}\n");
+                for (int k = 0; k < m->n_cupds; k++)
+                    if (m->cupds[k]->proj == pj)
+                        sb_printf(o, "snn_state_rewire_counts(fn, ctx, \"snn_rw_%s\", %d);\n",
+                                  m->cupds[k]->name, m->cupds[k]->index);
+                sb_printf(o, "if (%s[0].weight_bytes)\n"
+                             "    snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, "
+                             "NULL, 0);\n", n, n, n);
                 break;
             }
             sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n"

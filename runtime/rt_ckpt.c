@@ -1285,6 +1285,104 @@ static void load_piece(void *ctx, const char *name, int block, void *data, size_
     f->used = 1;
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* Rewired projections (connectivity_update): their rows are not those of the seed */
+
+static uint32_t ind_of(const snn_ragged *r, uint64_t p)
+{
+    return r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[p] : ((const uint32_t *)r->ind)[p];
+}
+
+int snn_state_loading(snn_state_fn fn)
+{
+    return fn == load_piece;
+}
+
+void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ragged *blocks,
+                            int n_blocks, const char *proj)
+{
+    const uint32_t n_pre = n_blocks ? blocks[0].n_pre : 0;
+    if (fn != load_piece) { /* each source's row length, then its global targets, ascending */
+        uint64_t total = 0;
+        for (int t = 0; t < n_blocks; t++)
+            total += blocks[t].n_syn;
+        uint32_t *tgt = malloc(sizeof *tgt * ((size_t)n_pre + total + 1));
+        uint8_t *out = malloc(((size_t)n_pre + total) * 5 + 1);
+        if (!tgt || !out)
+            snn_fatal("out of memory for a checkpoint of '%s'", name);
+        size_t k = n_pre;
+        for (uint32_t i = 0; i < n_pre; i++) {
+            tgt[i] = 0;
+            for (int t = 0; t < n_blocks; t++) {
+                const snn_ragged *r = &blocks[t];
+                for (uint64_t p = r->row_start[i]; p < r->row_start[i] + r->row_len[i]; p++)
+                    tgt[k++] = r->post_lo + ind_of(r, p);
+                tgt[i] += r->row_len[i];
+            }
+        }
+        const size_t nb = tgt_encode(tgt, n_pre, out);
+        fn(ctx, name, -1, out, nb, 0);
+        free(tgt);
+        free(out);
+        return;
+    }
+    if (R.repart)
+        snn_fatal("--restore: the checkpoint '%s' was written by %d rank%s, this run has %d: "
+                  "projection '%s' is rewired by a connectivity_update and its rows cannot be "
+                  "re-partitioned yet; restore it on %d rank%s", R.dir, R.old_ranks,
+                  R.old_ranks == 1 ? "" : "s", R.ranks, proj, R.old_ranks,
+                  R.old_ranks == 1 ? "" : "s");
+    char file[600], full[700], fp[5200];
+    piece_name(file, sizeof file, name, -1);
+    snprintf(full, sizeof full, "rank%d/%s", R.rank, file);
+    rfile *f = NULL;
+    for (int i = 0; i < R.n_files && !f; i++)
+        if (strcmp(R.files[i].name, full) == 0)
+            f = &R.files[i];
+    if (!f)
+        snn_fatal("--restore: the checkpoint '%s' has no file '%s' for the rows of projection "
+                  "'%s' (rewired)", R.dir, full, proj);
+    snprintf(fp, sizeof fp, "%s/%s", R.dir, full);
+    uint8_t *in = malloc((size_t)f->bytes + 1);
+    if (!in)
+        snn_fatal("out of memory reading '%s'", fp);
+    verify_file(fp, f, in);
+    f->used = 1;
+    size_t total = 0;
+    uint32_t *tgt = tgt_decode(in, (size_t)f->bytes, n_pre, &total);
+    free(in);
+    if (!tgt)
+        snn_fatal("--restore: checkpoint file '%s' is not the rows of %u sources", fp, n_pre);
+    /* re-lay this run's blocks (any number): each target into the block that holds it */
+    for (int t = 0; t < n_blocks; t++) {
+        memset(blocks[t].row_len, 0, sizeof *blocks[t].row_len * n_pre);
+        blocks[t].n_syn = 0;
+    }
+    size_t k = n_pre;
+    for (uint32_t i = 0; i < n_pre; i++)
+        for (uint32_t j = 0; j < tgt[i]; j++, k++) {
+            const uint32_t g = tgt[k];
+            int t = 0;
+            while (t < n_blocks && !(g >= blocks[t].post_lo &&
+                                     g - blocks[t].post_lo < blocks[t].n_post))
+                t++;
+            snn_ragged *r = t < n_blocks ? &blocks[t] : NULL;
+            const uint64_t at = r ? r->row_start[i] + r->row_len[i] : 0;
+            if (!r || at >= r->row_start[i + 1] ||
+                (r->row_len[i] && ind_of(r, at - 1) >= g - r->post_lo))
+                snn_fatal("--restore: checkpoint file '%s': source %u's synapse onto target %u "
+                          "does not fit this run's rows of projection '%s' (not held here, "
+                          "beyond the row capacity, or out of order)", fp, i, g, proj);
+            if (r->ind_bytes == 2)
+                ((uint16_t *)r->ind)[at] = (uint16_t)(g - r->post_lo);
+            else
+                ((uint32_t *)r->ind)[at] = g - r->post_lo;
+            r->row_len[i]++;
+            r->n_syn++;
+        }
+    free(tgt);
+}
+
 /* Whether rank 0 of the checkpoint has piece 'name'. */
 static int has_file(const char *name)
 {

@@ -221,3 +221,13 @@ uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t 
                   "number from 0 to %.17g", s->name, what, i, v, limit);
     return (uint64_t)v;
 }
+
+/* Checkpoints: the counters run.json reports (the same on every rank). */
+void snn_state_rewire_counts(snn_state_fn fn, void *ctx, const char *name, int k)
+{
+    snn_rewire_stats *s = &g_stats[k];
+    uint64_t v[5] = {s->runs, s->removed, s->added, s->failed, s->synapses};
+    snn_state_replicated(fn, ctx, name, v, sizeof v);
+    if (snn_state_loading(fn))
+        s->runs = v[0], s->removed = v[1], s->added = v[2], s->failed = v[3], s->synapses = v[4];
+}

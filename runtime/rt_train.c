@@ -1140,6 +1140,7 @@ int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
         curves();
     if (show)
         fprintf(stderr, "\n");
+    T.tr_live = T.te_live = NULL; /* (the accumulators were this function's) */
     return sig;
 }
 
