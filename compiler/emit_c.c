@@ -86,8 +86,9 @@ static const char *state_alloc(const StateEntry *e)
  * stored to fn, with its name, address and size in bytes; the runtime writes them into a
  * checkpoint or reads them back after construction and the initial values; block is -1
  * (a thread block's own piece would give its number).  Per-synapse values go through snn_state_synapses, in an order that does not
- * depend on the thread blocks.  Rows are rebuilt from the seed (no rule changes them yet):
- * their connectivity checksum goes with SNN_STATE_CHECK, compared, not overwritten. */
+ * depend on the thread blocks.  Rows are rebuilt from the seed: their connectivity checksum
+ * goes with SNN_STATE_CHECK, compared, not overwritten; a rewired projection's rows are
+ * stored (snn_state_rewired_rows), the column views and row lengths rebuilt from them. */
 static void state_io_plain(StrBuf *o, const StateEntry *e)
 {
     const char *n = e->name, *p = state_size_pop(e);

@@ -13,7 +13,10 @@
  *                            <entry>.checksum.bin
  *   rank<r>/run.spike_count.bin  the run's spike counts so far (run.json)
  * Rows are not stored: they are rebuilt from the seed at restore, and their connectivity
- * checksums (stored) are compared with the rebuilt ones.  The synapses' values are in an
+ * checksums (stored) are compared with the rebuilt ones; but a rewired projection's
+ * (connectivity_update) are, <entry>.rows.bin (snn_state_rewired_rows).  A batched model's
+ * lanes b >= 1: lane<b>.<piece>.bin (snn_state_lane); a training run's loop position:
+ * train.position.bin, train.rows.bin (rt_train_ckpt).  The synapses' values are in an
  * order that does not depend on the thread blocks (snn_state_synapses), so any number of
  * threads restores; each piece's layout (snn_state_local, _ring, _replicated, _queue, _pre,
  * _synapses) maps it to global indices, so another number of ranks restores too: each rank
