@@ -86,8 +86,9 @@ static const char *state_alloc(const StateEntry *e)
  * stored to fn, with its name, address and size in bytes; the runtime writes them into a
  * checkpoint or reads them back after construction and the initial values; block is -1
  * (a thread block's own piece would give its number).  Per-synapse values go through snn_state_synapses, in an order that does not
- * depend on the thread blocks.  Rows are rebuilt from the seed (no rule changes them yet):
- * their connectivity checksum goes with SNN_STATE_CHECK, compared, not overwritten. */
+ * depend on the thread blocks.  Rows are rebuilt from the seed: their connectivity checksum
+ * goes with SNN_STATE_CHECK, compared, not overwritten; a rewired projection's rows are
+ * stored (snn_state_rewired_rows), the column views and row lengths rebuilt from them. */
 static void state_io_plain(StrBuf *o, const StateEntry *e)
 {
     const char *n = e->name, *p = state_size_pop(e);
@@ -115,13 +116,31 @@ static void state_io_plain(StrBuf *o, const StateEntry *e)
     }
 }
 
-static void state_io(StrBuf *o, const StateTable *st)
+/* pass 0: every stored entry (an unbatched model); a batched one's model_state hands the
+ * per-lane entries once per lane (pass 1, lane b selected and named by snn_state_lane; the
+ * weights of a projection whose weight is per lane with them), then the shared ones once
+ * (pass 2: connectivity checksums, shared variables, parameters). */
+static void state_io_pass(StrBuf *o, const Model *m, const StateTable *st, int pass)
 {
     for (int i = 0; i < st->n; i++) {
         const StateEntry *e = &st->v[i];
         if (!e->stored)
             continue;
         const char *n = e->name;
+        if (e->kind == SK_ROWS && pass && !(e->proj && e->proj->rewired)) {
+            const int lw = state_weight_per_lane(m, e->proj);
+            if (pass == 2)
+                sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n",
+                          n, n);
+            if ((pass == 1) == lw)
+                sb_printf(o, "snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, "
+                             "NULL, 0);\n", n, n);
+            continue;
+        }
+        if (pass && e->kind != SK_ROWS && (pass == 1) != e->lane)
+            continue;
+        if (pass == 1 && e->kind == SK_ROWS)
+            continue;
         switch (e->kind) {
         case SK_RPARAM:
         case SK_RPARAM_SRC:
@@ -151,9 +170,28 @@ static void state_io(StrBuf *o, const StateTable *st)
             break;
         case SK_ROWS:
             if (e->proj && e->proj->rewired) { /* rows that change: not from the seed */
-                sb_printf(o, "snn_fatal(\"checkpoints: projection '%s' is rewired by a "
-                             "connectivity_update; its rows cannot be checkpointed yet\");\n",
-                          e->proj->name);
+                const Projection *pj = e->proj;
+                const char *pn = pj->name;
+                sb_printf(o, "snn_state_rewired_rows(fn, ctx, \"%s.rows\", %s, snn_nthr, \"%s\");\n"
+                             "if (snn_state_loading(fn)) { /* what follows from the rows */\n",
+                          n, n, pn);
+                if (pj->syn && pj->syn_code[SC_ON_POST].stmts)
+                    sb_printf(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
+                                 "        snn_columns_free(&snn_cols_%s[snn_t]);\n"
+                                 "        snn_columns_build(&%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n"
+                                 "    }\n", pn, n, pn, pn);
+                for (int k = 0; k < m->n_cupds; k++)
+                    if (m->cupds[k]->proj == pj)
+                        sb_printf(o, "    snn_rewire_lengths(snn_rewire_get(%d), %s, snn_nthr);\n",
+                                  m->cupds[k]->index, n);
+                sb_puts(o, "}\n");
+                for (int k = 0; k < m->n_cupds; k++)
+                    if (m->cupds[k]->proj == pj)
+                        sb_printf(o, "snn_state_rewire_counts(fn, ctx, \"snn_rw_%s\", %d);\n",
+                                  m->cupds[k]->name, m->cupds[k]->index);
+                sb_printf(o, "if (%s[0].weight_bytes)\n"
+                             "    snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, "
+                             "NULL, 0);\n", n, n, n);
                 break;
             }
             sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n"
@@ -183,6 +221,19 @@ static void state_io(StrBuf *o, const StateTable *st)
             break;
         }
     }
+}
+
+static void state_io(StrBuf *o, const Model *m, const StateTable *st)
+{
+    if (!m->batch) {
+        state_io_pass(o, m, st, 0);
+        return;
+    }
+    sb_puts(o, "for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
+               "    snn_lane_select(run, snn_b);\n    snn_state_lane(snn_b);\n");
+    state_io_pass(o, m, st, 1);
+    sb_puts(o, "}\nsnn_lane_select(run, 0);\nsnn_state_lane(0);\n");
+    state_io_pass(o, m, st, 2);
 }
 
 /* A population's state (the state table's entries declared with it). */
@@ -1432,7 +1483,7 @@ static void scope_step(TmplScope *g, const Model *m, const StateTable *st)
     }
     tmpl_set(g, "step_regions", rg.len ? emit_take(&rg) : "");
     tmpl_set(g, "step_body", emit_take(&sb));
-    state_io(&sb, st);
+    state_io(&sb, m, st);
     tmpl_set(g, "state_io", sb.len ? emit_take(&sb) : "");
     sb_release(&rg);
     sb_release(&sb);

@@ -649,10 +649,6 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
                           "init\"));\n", u->name);
         sb_printf(&setup, "    snn_st->stream_add = snn_stream_id(\"rw:%s/add\");\n", u->name);
         sb_printf(&setup, "    snn_st->stream_dist = snn_stream_id(\"rw:%s/total\");\n", u->name);
-        sb_printf(&setup, "    if (run->cfg->ckpt_dir[0])\n"
-                          "        snn_fatal(\"checkpoint: projection '%s' is rewired by "
-                          "connectivity_update '%s'; checkpoints of rewired projections are not "
-                          "supported yet: leave 'checkpoint' out\");\n", pj->name, u->name);
         sb_printf(&setup, "    snn_rewire_setup(snn_st, snn_syn_%s, snn_nthr, SNN_N_%s, SNN_N_%s, "
                           "%lluull, %s);\n}\n", pj->name, pj->pre->name, pj->post->name,
                   (unsigned long long)pj->max_row_length, emit_c_double(pj->row_padding));

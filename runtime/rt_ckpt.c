@@ -13,7 +13,10 @@
  *                            <entry>.checksum.bin
  *   rank<r>/run.spike_count.bin  the run's spike counts so far (run.json)
  * Rows are not stored: they are rebuilt from the seed at restore, and their connectivity
- * checksums (stored) are compared with the rebuilt ones.  The synapses' values are in an
+ * checksums (stored) are compared with the rebuilt ones; but a rewired projection's
+ * (connectivity_update) are, <entry>.rows.bin (snn_state_rewired_rows).  A batched model's
+ * lanes b >= 1: lane<b>.<piece>.bin (snn_state_lane); a training run's loop position:
+ * train.position.bin, train.rows.bin (rt_train_ckpt).  The synapses' values are in an
  * order that does not depend on the thread blocks (snn_state_synapses), so any number of
  * threads restores; each piece's layout (snn_state_local, _ring, _replicated, _queue, _pre,
  * _synapses) maps it to global indices, so another number of ranks restores too: each rank
@@ -27,6 +30,7 @@
 #define _GNU_SOURCE
 #include "rt_ckpt.h"
 #include "rt_par.h"
+#include "rt_train.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -89,7 +93,14 @@ static struct {
     int n_files;
     int rank;
     int ranks, old_ranks, repart; /* repart: written on old_ranks != ranks */
+    uint32_t lanes, lane_offset;  /* the batch lanes it holds */
 } R;
+
+void rt_ckpt_lanes(uint32_t *lanes, uint32_t *lane_offset)
+{
+    *lanes = R.lanes ? R.lanes : 1u;
+    *lane_offset = R.lane_offset;
+}
 
 /* ------------------------------------------------------------------------------------- */
 /* Layouts: how the piece handed to fn next maps to global indices (a restore on another
@@ -364,12 +375,24 @@ typedef struct wctx {
     int rank;
 } wctx;
 
+/* The lane whose pieces are handed now (snn_state_lane): lane b >= 1's files are
+ * "lane<b>.<piece>.bin". */
+static uint32_t g_ck_lane;
+
+void snn_state_lane(uint32_t b)
+{
+    g_ck_lane = b;
+}
+
 static void piece_name(char *buf, size_t n, const char *name, int block)
 {
+    char lane[24] = "";
+    if (g_ck_lane)
+        snprintf(lane, sizeof lane, "lane%u.", g_ck_lane);
     if (block >= 0)
-        snprintf(buf, n, "%s.t%d.bin", name, block);
+        snprintf(buf, n, "%s%s.t%d.bin", lane, name, block);
     else
-        snprintf(buf, n, "%s.bin", name);
+        snprintf(buf, n, "%s%s.bin", lane, name);
 }
 
 static int write_all(int fd, const void *data, size_t n, wctx *w)
@@ -532,6 +555,8 @@ static int write_manifest(const snn_model *m, const snn_run *run, const char *tm
     fprintf(f, "  \"written\": \"%s\",\n", when);
     fprintf(f, "  \"decomposition\": { \"ranks\": %d, \"threads\": %d },\n", run->ranks,
             run->cfg->threads > 0 ? run->cfg->threads : 1);
+    fprintf(f, "  \"lanes\": %u,\n  \"lane_offset\": %u,\n", run->lanes ? run->lanes : 1u,
+            run->lane_offset);
     fprintf(f, "  \"rows\": \"rebuilt from the seed; their connectivity checksums are "
                "stored and compared\",\n");
     fprintf(f, "  \"files\": [\n");
@@ -643,8 +668,16 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
             w->failed = 1;
         } else {
             m->state(run, write_piece, w);
-            write_piece(w, "run.spike_count", -1, run->spike_count,
-                        sizeof(uint64_t) * (size_t)m->n_pops, 0);
+            if (rt_train_active()) /* the training loop's position and metrics */
+                rt_train_ckpt(write_piece, w);
+            for (uint32_t b = 0; b < run->lanes || b == 0; b++) { /* each lane's counts */
+                snn_lane_io(run, b);
+                snn_state_lane(b);
+                write_piece(w, "run.spike_count", -1, run->spike_count,
+                            sizeof(uint64_t) * (size_t)m->n_pops, 0);
+            }
+            snn_lane_io(run, 0);
+            snn_state_lane(0);
             /* every file to disk: one pass after all are written (the first fsync's journal
              * commit takes most of the others' data with it; per file as written, the run
              * waited for a commit per file) */
@@ -891,6 +924,11 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
     if (man_str(text, "seed", v, sizeof v) != 0)
         snn_fatal("--restore: '%s': no seed", path);
     cfg->seed = strtoull(v, NULL, 10);
+    /* the batch lanes (rt_lanes_plan compares them with the run's): 1 before they were
+     * stored */
+    R.lanes = man_str(text, "lanes", v, sizeof v) == 0 ? (uint32_t)strtoul(v, NULL, 10) : 1u;
+    R.lane_offset =
+        man_str(text, "lane_offset", v, sizeof v) == 0 ? (uint32_t)strtoul(v, NULL, 10) : 0u;
     /* the files */
     for (const char *p = strstr(text, "\"files\": ["); p && (p = strstr(p, "{ \"file\": \""));) {
         rfile f = {0};
@@ -1250,14 +1288,138 @@ static void load_piece(void *ctx, const char *name, int block, void *data, size_
     f->used = 1;
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* Rewired projections (connectivity_update): their rows are not those of the seed */
+
+static uint32_t ind_of(const snn_ragged *r, uint64_t p)
+{
+    return r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[p] : ((const uint32_t *)r->ind)[p];
+}
+
+int snn_state_loading(snn_state_fn fn)
+{
+    return fn == load_piece;
+}
+
+void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ragged *blocks,
+                            int n_blocks, const char *proj)
+{
+    const uint32_t n_pre = n_blocks ? blocks[0].n_pre : 0;
+    if (fn != load_piece) { /* each source's row length, then its global targets, ascending */
+        uint64_t total = 0;
+        for (int t = 0; t < n_blocks; t++)
+            total += blocks[t].n_syn;
+        uint32_t *tgt = malloc(sizeof *tgt * ((size_t)n_pre + total + 1));
+        uint8_t *out = malloc(((size_t)n_pre + total) * 5 + 1);
+        if (!tgt || !out)
+            snn_fatal("out of memory for a checkpoint of '%s'", name);
+        size_t k = n_pre;
+        for (uint32_t i = 0; i < n_pre; i++) {
+            tgt[i] = 0;
+            for (int t = 0; t < n_blocks; t++) {
+                const snn_ragged *r = &blocks[t];
+                for (uint64_t p = r->row_start[i]; p < r->row_start[i] + r->row_len[i]; p++)
+                    tgt[k++] = r->post_lo + ind_of(r, p);
+                tgt[i] += r->row_len[i];
+            }
+        }
+        const size_t nb = tgt_encode(tgt, n_pre, out);
+        fn(ctx, name, -1, out, nb, 0);
+        free(tgt);
+        free(out);
+        return;
+    }
+    if (R.repart)
+        snn_fatal("--restore: the checkpoint '%s' was written by %d rank%s, this run has %d: "
+                  "projection '%s' is rewired by a connectivity_update and its rows cannot be "
+                  "re-partitioned yet; restore it on %d rank%s", R.dir, R.old_ranks,
+                  R.old_ranks == 1 ? "" : "s", R.ranks, proj, R.old_ranks,
+                  R.old_ranks == 1 ? "" : "s");
+    char file[600], full[700], fp[5200];
+    piece_name(file, sizeof file, name, -1);
+    snprintf(full, sizeof full, "rank%d/%s", R.rank, file);
+    rfile *f = NULL;
+    for (int i = 0; i < R.n_files && !f; i++)
+        if (strcmp(R.files[i].name, full) == 0)
+            f = &R.files[i];
+    if (!f)
+        snn_fatal("--restore: the checkpoint '%s' has no file '%s' for the rows of projection "
+                  "'%s' (rewired)", R.dir, full, proj);
+    snprintf(fp, sizeof fp, "%s/%s", R.dir, full);
+    uint8_t *in = malloc((size_t)f->bytes + 1);
+    if (!in)
+        snn_fatal("out of memory reading '%s'", fp);
+    verify_file(fp, f, in);
+    f->used = 1;
+    size_t total = 0;
+    uint32_t *tgt = tgt_decode(in, (size_t)f->bytes, n_pre, &total);
+    free(in);
+    if (!tgt)
+        snn_fatal("--restore: checkpoint file '%s' is not the rows of %u sources", fp, n_pre);
+    /* re-lay this run's blocks (any number): each target into the block that holds it */
+    for (int t = 0; t < n_blocks; t++) {
+        memset(blocks[t].row_len, 0, sizeof *blocks[t].row_len * n_pre);
+        blocks[t].n_syn = 0;
+    }
+    size_t k = n_pre;
+    for (uint32_t i = 0; i < n_pre; i++)
+        for (uint32_t j = 0; j < tgt[i]; j++, k++) {
+            const uint32_t g = tgt[k];
+            int t = 0;
+            while (t < n_blocks && !(g >= blocks[t].post_lo &&
+                                     g - blocks[t].post_lo < blocks[t].n_post))
+                t++;
+            snn_ragged *r = t < n_blocks ? &blocks[t] : NULL;
+            const uint64_t at = r ? r->row_start[i] + r->row_len[i] : 0;
+            if (!r || at >= r->row_start[i + 1] ||
+                (r->row_len[i] && ind_of(r, at - 1) >= g - r->post_lo))
+                snn_fatal("--restore: checkpoint file '%s': source %u's synapse onto target %u "
+                          "does not fit this run's rows of projection '%s' (not held here, "
+                          "beyond the row capacity, or out of order)", fp, i, g, proj);
+            if (r->ind_bytes == 2)
+                ((uint16_t *)r->ind)[at] = (uint16_t)(g - r->post_lo);
+            else
+                ((uint32_t *)r->ind)[at] = g - r->post_lo;
+            r->row_len[i]++;
+            r->n_syn++;
+        }
+    free(tgt);
+}
+
+/* Whether rank 0 of the checkpoint has piece 'name'. */
+static int has_file(const char *name)
+{
+    char full[700];
+    snprintf(full, sizeof full, "rank0/%s.bin", name);
+    for (int i = 0; i < R.n_files; i++)
+        if (strcmp(R.files[i].name, full) == 0)
+            return 1;
+    return 0;
+}
+
 void rt_ckpt_load(const snn_model *m, snn_run *run)
 {
     const double t0 = snn_now();
+    if (rt_train_active()) { /* the batch running at the checkpoint fed again first */
+        if (!has_file("train.position"))
+            snn_fatal("--restore: the checkpoint '%s' holds no training loop position (it was "
+                      "written by a run without train:): restore it without train:", R.dir);
+        rt_train_restore(load_piece);
+    } else if (has_file("train.position")) {
+        snn_fatal("--restore: the checkpoint '%s' was written by a training run (train:): "
+                  "restore it with the same train: config", R.dir);
+    }
     m->state(run, load_piece, NULL);
-    L.kind = LAY_SUM0;
-    load_piece(NULL, "run.spike_count", -1, run->spike_count,
-               sizeof(uint64_t) * (size_t)m->n_pops, 0);
-    memset(&L, 0, sizeof L);
+    for (uint32_t b = 0; b < run->lanes || b == 0; b++) {
+        snn_lane_io(run, b);
+        snn_state_lane(b);
+        L.kind = LAY_SUM0;
+        load_piece(NULL, "run.spike_count", -1, run->spike_count,
+                   sizeof(uint64_t) * (size_t)m->n_pops, 0);
+        memset(&L, 0, sizeof L);
+    }
+    snn_lane_io(run, 0);
+    snn_state_lane(0);
     free(R.files);
     R.files = NULL;
     R.n_files = 0;

@@ -26,6 +26,9 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step);
 /* For run.json: where the run was restored from ("" if not) and at which step; the last
  * checkpoint written (its step, or UINT64_MAX) and how many were written. */
 const char *rt_ckpt_restored_from(uint64_t *step);
+/* The batch lanes of the checkpoint being restored (1 and 0 for one written before lanes
+ * were stored); rt_lanes_plan compares them with the run's. */
+void rt_ckpt_lanes(uint32_t *lanes, uint32_t *lane_offset);
 uint64_t rt_ckpt_last(int *count);
 /* The last checkpoint's write time (seconds, this rank) and bytes (this rank's files), and
  * the time the restore took to load the state (0 without). */

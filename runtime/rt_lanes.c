@@ -10,6 +10,7 @@
  * where an unbatched run does; lane b >= 1 into <output>/lane<b>/ under the same names.
  */
 #include "rt_lanes.h"
+#include "rt_ckpt.h"
 #include "rt_par.h"
 
 #include <errno.h>
@@ -74,7 +75,32 @@ void snn_lane_io(snn_run *run, uint32_t b)
     g_lane = b;
 }
 
+static void plan(snn_run *run, const snn_model *m, const snn_config *cfg, int restore);
+
+/* A restore: the checkpoint's lanes are the run's (each lane's state is stored, lane-outer,
+ * rt_ckpt.c snn_state_lane), and so is the global lane of lane 0 (the random numbers). */
 void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int restore)
+{
+    plan(run, m, cfg, restore);
+    if (!restore)
+        return;
+    uint32_t lanes, offset;
+    rt_ckpt_lanes(&lanes, &offset);
+    const char *where = cfg->batch_where[0] ? cfg->batch_where
+                        : m->batch          ? "network{ batch }"
+                                            : "--restore";
+    if (lanes != run->lanes)
+        snn_fatal("%s: --restore: the checkpoint '%s' holds %u batch lane%s, this run has %u: "
+                  "restore it with batch %u", where, rt_ckpt_restored_from(NULL), lanes,
+                  lanes == 1 ? "" : "s", run->lanes, lanes);
+    if (offset != run->lane_offset)
+        snn_fatal("%s: --restore: the checkpoint '%s' was written with lane_offset %u, this run "
+                  "has %u: restore it with lane_offset %u",
+                  cfg->lane_offset_where[0] ? cfg->lane_offset_where : where,
+                  rt_ckpt_restored_from(NULL), offset, run->lane_offset, offset);
+}
+
+static void plan(snn_run *run, const snn_model *m, const snn_config *cfg, int restore)
 {
     run->lanes = 1;
     run->lane = 0;
@@ -126,10 +152,10 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
     g_lane = 0, g_lanes = run->lanes_all, g_offset = run->lane_offset, g_first = run->lane_first;
     if (run->lanes_all == 1)
         return;
-    if (cfg->ckpt_dir[0] || restore)
-        snn_fatal("%s: batch %u with checkpoints: checkpoints hold one lane for now (docs/run.md "
-                  "\"Batches\"): leave 'checkpoint' and --restore out, or run batch 1", where,
-                  run->lanes_all);
+    if ((cfg->ckpt_dir[0] || restore) && run->ranks > 1)
+        snn_fatal("%s: batch %u on %d MPI ranks with checkpoints: a checkpoint holds the lanes "
+                  "of one process for now (docs/run.md \"Checkpoints\"): leave 'checkpoint' and "
+                  "--restore out, or run on one process", where, run->lanes_all, run->ranks);
     run->lane_io = calloc(run->lanes, sizeof *run->lane_io);
     if (!run->lane_io)
         snn_fatal("out of memory for %u lanes", run->lanes);

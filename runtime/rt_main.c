@@ -1683,6 +1683,11 @@ static void check_checkpoints(const run_state *rs, const snn_model *m)
     if (!cfg->ckpt_dir[0] && (cfg->ckpt_every_steps || cfg->ckpt_every_seconds > 0 ||
                               cfg->ckpt_at_end))
         snn_fatal("%s: 'checkpoint' needs 'dir' (where to write them)", cfg->ckpt_where);
+    if (rt_train_on(cfg) && run->ranks > 1 && (cfg->ckpt_dir[0] || rs->restore_dir))
+        snn_fatal("%s: checkpoints of a training run on %d MPI ranks: the training loop's "
+                  "position is checkpointed on one process for now (docs/run.md "
+                  "\"Checkpoints\"): leave 'checkpoint' and --restore out, or run on one "
+                  "process", cfg->ckpt_where[0] ? cfg->ckpt_where : "--restore", run->ranks);
     if (rs->restore_dir) {
         G.first_step = rt_ckpt_open(m, cfg, rs->restore_dir, run->rank, run->ranks, run->n_steps);
         run->seed = cfg->seed; /* the checkpoint's: rows are rebuilt from it */
@@ -1800,19 +1805,78 @@ static void install_signals(run_state *rs)
     }
 }
 
+/* After each step: the stop signal and the checkpoints (the step loop below and the
+ * training loop's, rt_train.c). */
+static struct {
+    const snn_model *m;
+    int ckpt_on;
+    double ckpt_t; /* the last checkpoint (every_seconds) */
+    int ckpt_due;  /* a checkpoint waits for the next exchange boundary */
+    uint64_t check;
+} P;
+
+/* After step 'step' (0-based): 0 to go on, else the signal that stops the run, a checkpoint
+ * written first when one is due (every_steps, every_seconds, SIGUSR1, SIGTERM). */
+int rt_step_poll(uint64_t step)
+{
+    const snn_config *cfg = &G.cfg;
+    snn_run *run = &G.run;
+    const uint64_t check = P.check;
+    int stop = 0;
+    if (!P.ckpt_on) {
+        if (run->ranks == 1)
+            stop = g_stop;
+        else if ((step + 1) % check == 0)
+            stop = rt_par_any(g_stop); /* the largest signal number: SIGTERM over SIGINT */
+        return stop;
+    }
+    /* Checkpoints: every_steps, every_seconds (checked every 'check' steps), SIGUSR1;
+     * SIGTERM writes one and stops.  With several ranks, at an exchange boundary on
+     * which the ranks agree. */
+    if (cfg->ckpt_every_steps && (step + 1) % cfg->ckpt_every_steps == 0)
+        P.ckpt_due = 1;
+    if (run->ranks == 1) {
+        stop = g_stop;
+        if (g_ckpt || (cfg->ckpt_every_seconds > 0 && (step + 1) % check == 0 &&
+                       snn_now() - P.ckpt_t >= cfg->ckpt_every_seconds))
+            P.ckpt_due = 1;
+    } else if ((step + 1) % check == 0) {
+        int want = g_ckpt || (cfg->ckpt_every_seconds > 0 &&
+                              snn_now() - P.ckpt_t >= cfg->ckpt_every_seconds);
+        int v = rt_par_any(g_stop * 2 + want); /* the largest: a stop wins */
+        stop = v / 2;
+        P.ckpt_due |= v & 1;
+    }
+    g_ckpt = 0;
+    if (stop == SIGTERM)
+        P.ckpt_due = 1;
+    if (P.ckpt_due && step + 1 < run->n_steps &&
+        (run->ranks == 1 || (step + 1) % run->interval == 0)) {
+        snn_exchange_drain(run);
+        rt_ckpt_write(P.m, run, step + 1);
+        P.ckpt_due = 0;
+        P.ckpt_t = snn_now();
+    } else if (stop == SIGTERM && step + 1 < run->n_steps) {
+        stop = 0; /* on to the next exchange boundary, then write and stop */
+    }
+    return stop;
+}
+
 /* the step loop, then the back end's finish */
 static void run_steps(run_state *rs, const snn_model *m)
 {
     const snn_config *cfg = &G.cfg;
     snn_run *run = &G.run;
-    const int ckpt_on = rs->ckpt_on;
-    double ckpt_t = snn_now(); /* the last checkpoint (every_seconds) */
-    int ckpt_due = 0;          /* a checkpoint waits for the next exchange boundary */
+    P.m = m;
+    P.ckpt_on = rs->ckpt_on;
+    P.ckpt_t = snn_now();
+    P.ckpt_due = 0;
     /* With several ranks, all must stop at the same step: they agree on a stop request
      * every 'check' steps (a multiple of the exchange interval). */
     uint64_t check = run->interval ? run->interval : 1;
     while (check < 100)
         check += run->interval ? run->interval : 1;
+    P.check = check;
     rt_par_barrier();
     double t0 = snn_now();
     uint64_t step = G.first_step;
@@ -1845,42 +1909,7 @@ static void run_steps(run_state *rs, const snn_model *m)
         G.steps_done = step + 1;
         if (G.steps_done >= tk.next)
             tick(&tk, 0);
-        if (!ckpt_on) {
-            if (run->ranks == 1)
-                stop = g_stop;
-            else if ((step + 1) % check == 0)
-                stop = rt_par_any(g_stop); /* the largest signal number: SIGTERM over SIGINT */
-            continue;
-        }
-        /* Checkpoints: every_steps, every_seconds (checked every 'check' steps), SIGUSR1;
-         * SIGTERM writes one and stops.  With several ranks, at an exchange boundary on
-         * which the ranks agree. */
-        if (cfg->ckpt_every_steps && (step + 1) % cfg->ckpt_every_steps == 0)
-            ckpt_due = 1;
-        if (run->ranks == 1) {
-            stop = g_stop;
-            if (g_ckpt || (cfg->ckpt_every_seconds > 0 && (step + 1) % check == 0 &&
-                           snn_now() - ckpt_t >= cfg->ckpt_every_seconds))
-                ckpt_due = 1;
-        } else if ((step + 1) % check == 0) {
-            int want = g_ckpt || (cfg->ckpt_every_seconds > 0 &&
-                                  snn_now() - ckpt_t >= cfg->ckpt_every_seconds);
-            int v = rt_par_any(g_stop * 2 + want); /* the largest: a stop wins */
-            stop = v / 2;
-            ckpt_due |= v & 1;
-        }
-        g_ckpt = 0;
-        if (stop == SIGTERM)
-            ckpt_due = 1;
-        if (ckpt_due && step + 1 < run->n_steps &&
-            (run->ranks == 1 || (step + 1) % run->interval == 0)) {
-            snn_exchange_drain(run);
-            rt_ckpt_write(m, run, step + 1);
-            ckpt_due = 0;
-            ckpt_t = snn_now();
-        } else if (stop == SIGTERM && step + 1 < run->n_steps) {
-            stop = 0; /* on to the next exchange boundary, then write and stop */
-        }
+        stop = rt_step_poll(step);
     }
     tick(&tk, 1);
     rt_pool_stop();

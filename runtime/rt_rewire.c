@@ -254,3 +254,15 @@ const char *snn_rewire_of(const char *proj)
             return g_stats[k].name;
     return NULL;
 }
+
+/* Checkpoints: the counters run.json reports (the same on every rank). */
+void snn_state_rewire_counts(snn_state_fn fn, void *ctx, const char *name, int k)
+{
+    snn_rewire_stats *s = &g_stats[k];
+    uint64_t v[7] = {s->runs,     s->removed, s->added,     s->failed,
+                     s->synapses, s->redraws, s->full_draws};
+    snn_state_replicated(fn, ctx, name, v, sizeof v);
+    if (snn_state_loading(fn))
+        s->runs = v[0], s->removed = v[1], s->added = v[2], s->failed = v[3], s->synapses = v[4],
+        s->redraws = v[5], s->full_draws = v[6];
+}

@@ -55,6 +55,25 @@ typedef struct mrow {
     int has_train, has_test, complete;
 } mrow;
 
+typedef struct acc {
+    double loss;
+    uint64_t correct, n;
+} acc;
+
+/* The loop's position, a checkpoint's piece "train.position" (rt_train_ckpt): the epoch,
+ * the phase (0 its training batches, 1 its evaluation), the batch's first example in the
+ * phase, its position (batch slot), its examples, the accumulated metrics of the epoch,
+ * the epoch's wall time so far, the last saved epoch and the metrics rows so far (the
+ * piece "train.rows").  The shuffle is order(E, seed, epoch): nothing more to store. */
+typedef struct tpos {
+    int64_t epoch, phase;
+    uint64_t index, pos, nb;
+    acc tr, te;
+    double wall;
+    int64_t saved_epoch;
+    uint64_t n_rows;
+} tpos;
+
 static struct {
     const snn_model *m;
     snn_run *run;
@@ -91,6 +110,13 @@ static struct {
     long saved_epoch;
     int png;            /* 1 written, 0 not yet, -1 no gnuplot */
     char csv[4200], png_path[4200]; /* within cmd below: 3 + 3 uses */
+    tpos at;            /* where the loop is (a checkpoint's position) */
+    acc *tr_live, *te_live;
+    double epoch_t0;    /* this process's start of the epoch (wall) */
+    double wall_base;   /* the epoch's wall time before it (a restored epoch's) */
+    int resume;         /* 1: restored from a checkpoint at position 'from' */
+    tpos from;
+    mrow *from_rows;
 } T = {.lock = PTHREAD_MUTEX_INITIALIZER, .out_k = -1, .loss_k = -1, .saved_epoch = -1};
 
 int rt_train_on(const snn_config *cfg) { return cfg->train.on; }
@@ -864,11 +890,6 @@ static void load_vars(void)
 
 /* ---- the loop ---------------------------------------------------------------------------- */
 
-typedef struct acc {
-    double loss;
-    uint64_t correct, n;
-} acc;
-
 static void run_groups(int at, uint64_t step)
 {
     for (int k = 0; k < T.tc->n_groups; k++)
@@ -903,20 +924,30 @@ static int batch(const tset *s, const uint64_t *ex, uint32_t nb, int training, a
                  volatile sig_atomic_t *stop, uint64_t *steps_done)
 {
     const uint64_t pos = T.pos;
-    rt_train_feed(&s->ds, s->fs, ex, (int)nb, pos);
-    if (T.tc->reset)
-        for (uint32_t b = 0; b < my_lanes(); b++)
-            reset_keeping(b);
+    T.at.pos = pos, T.at.nb = nb;
     uint64_t step = pos * T.len;
-    for (uint32_t k = 0; k < T.len; k++, step++) {
+    if (T.resume) { /* restored in this batch: fed at the restore, its state loaded */
+        T.resume = 0;
+        step = *steps_done;
+    } else {
+        rt_train_feed(&s->ds, s->fs, ex, (int)nb, pos);
+        if (T.tc->reset)
+            for (uint32_t b = 0; b < my_lanes(); b++)
+                reset_keeping(b);
+    }
+    for (; step < (pos + 1) * T.len; step++) {
         T.m->step(T.run, step);
         rt_steps_after(T.run, step, 0, 0);
         *steps_done = step + 1;
-        if (T.run->ranks == 1 && *stop)
-            return *stop;
+        if (T.run->ranks == 1) { /* the stop signal, and checkpoints (rt_main.c) */
+            int sig = rt_step_poll(step);
+            if (sig)
+                return sig;
+        }
     }
     if (T.run->ranks > 1) { /* all ranks stop after the same example */
         int sig = rt_par_any(*stop);
+        (void)stop;
         if (sig)
             return sig;
     }
@@ -1026,7 +1057,10 @@ static int evaluate(acc *a, volatile sig_atomic_t *stop, uint64_t *steps_done, l
     set_training(0);
     const uint64_t nt = T.test.ds.n_examples;
     uint64_t *ex = T.order + T.order_n; /* the batch's examples */
-    for (uint64_t k = 0; k < nt; k += T.lanes) {
+    T.te_live = a;
+    T.at.phase = 1;
+    for (uint64_t k = T.resume ? T.from.index : 0; k < nt; k += T.lanes) {
+        T.at.index = k;
         uint32_t nb = 0;
         for (; nb < T.lanes && k + nb < nt; nb++)
             ex[nb] = k + nb;
@@ -1055,23 +1089,39 @@ int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
         snn_fatal("cannot write '%s': %s", T.csv, strerror(errno));
     T.buf_n = 1;
     T.buf = malloc(sizeof *T.buf);
-    load_vars();
+    if (T.resume) { /* the checkpoint's rows first: this metrics.csv holds the whole run's */
+        T.saved_epoch = (long)T.from.saved_epoch;
+        for (uint64_t k = 0; k < T.from.n_rows; k++)
+            add_row(&T.from_rows[k]);
+        free(T.from_rows);
+        T.from_rows = NULL;
+    } else {
+        load_vars(); /* (restored: the checkpoint's values) */
+    }
     const double t0 = snn_now();
     const long epochs = tc->evaluate_only ? 1 : tc->epochs;
     uint64_t seed = tc->has_seed ? tc->seed : run->seed;
     int sig = 0;
     if (tc->evaluate_only) {
-        acc te = {0};
+        acc te = T.resume ? T.from.te : (acc){0};
+        T.at.epoch = 0;
+        T.epoch_t0 = snn_now();
+        T.wall_base = T.from.wall;
         mrow r = {0, 0, 0, 0, 0, 0, 0, 1, 1};
         sig = evaluate(&te, stop, steps_done, 0, 1, show, t0);
         r.test_loss = te.n ? te.loss / (double)te.n : NAN;
         r.test_acc = te.n ? (double)te.correct / (double)te.n : NAN;
-        r.wall_s = snn_now() - t0;
+        r.wall_s = snn_now() - t0 + (T.from.wall);
         r.complete = !sig;
         add_row(&r);
     }
-    for (long e = 0; !tc->evaluate_only && e < epochs && !sig; e++) {
+    for (long e = T.resume ? (long)T.from.epoch : 0; !tc->evaluate_only && e < epochs && !sig;
+         e++) {
         const double te0 = snn_now();
+        const int resumed = T.resume; /* this epoch was restored in the middle */
+        T.at.epoch = e;
+        T.epoch_t0 = te0;
+        T.wall_base = resumed ? T.from.wall : 0;
         for (int k = 0; k < tc->n_sched; k++) {
             const struct snn_train_sched *s = &tc->sched[k];
             *T.sched_ptr[k] = s->n ? s->values[e < s->n ? e : s->n - 1]
@@ -1079,32 +1129,41 @@ int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
         }
         set_training(1);
         acc tr = {0}, te = {0};
+        if (resumed)
+            tr = T.from.tr, te = T.from.te;
+        T.tr_live = &tr, T.te_live = &te;
         const uint64_t ne = T.train.ds.n_examples;
         /* the epoch's order, once; batch q: its examples q B .. q B + B - 1 in lanes
          * 0 .. B-1, the last partial batch dropped (drop_last) */
         uint64_t oe = UINT64_MAX;
         uint64_t *ex = T.order + T.order_n;
         const uint64_t used = ne / T.lanes * T.lanes;
-        for (uint64_t j = 0; j < used && !sig; j += T.lanes) {
+        const int in_eval = resumed && T.from.phase == 1; /* restored in the evaluation */
+        T.at.phase = 0;
+        for (uint64_t j = resumed ? T.from.index : 0; j < used && !sig && !in_eval;
+             j += T.lanes) {
+            T.at.index = j;
             for (uint32_t b = 0; b < T.lanes; b++)
                 ex[b] = snn_dataset_example(ne, tc->shuffle, seed, (uint64_t)e * ne + j + b,
                                             T.order, &oe);
             sig = batch(&T.train, ex, T.lanes, 1, &tr, stop, steps_done);
             progress(show, "train", e, epochs, j + T.lanes, used, &tr, t0);
         }
-        if (!sig)
+        if (!sig && !in_eval)
             run_groups(SNN_TRAIN_EPOCH_END, *steps_done - 1);
         mrow r = {e + 1, tr.n ? tr.loss / (double)tr.n : NAN,
                  tr.n ? (double)tr.correct / (double)tr.n : NAN, NAN, NAN, 0, tr.n > 0, 0, 0};
         int eval = !sig && T.has_test && tc->evaluate_every > 0 &&
                    ((e + 1) % tc->evaluate_every == 0 || e + 1 == epochs);
+        if (in_eval)
+            set_training(0), T.resume = 1; /* on in evaluate's first batch */
         if (eval) {
             sig = evaluate(&te, stop, steps_done, e, epochs, show, t0);
             r.has_test = te.n > 0;
             r.test_loss = te.n ? te.loss / (double)te.n : NAN;
             r.test_acc = te.n ? (double)te.correct / (double)te.n : NAN;
         }
-        r.wall_s = snn_now() - te0;
+        r.wall_s = snn_now() - te0 + (resumed ? T.from.wall : 0);
         r.complete = !sig;
         if (T.out_k < 0)
             r.train_acc = r.test_acc = NAN;
@@ -1120,7 +1179,68 @@ int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
         curves();
     if (show)
         fprintf(stderr, "\n");
+    T.tr_live = T.te_live = NULL; /* (the accumulators were this function's) */
     return sig;
+}
+
+/* ---- checkpoints ------------------------------------------------------------------------ */
+
+int rt_train_active(void) { return T.tc != NULL; }
+
+/* The loop's position for a checkpoint (rt_ckpt_write calls it after the model's state,
+ * from inside a batch's step loop: T.at is the batch running). */
+void rt_train_ckpt(snn_state_fn fn, void *ctx)
+{
+    tpos at = T.at;
+    if (T.tr_live)
+        at.tr = *T.tr_live;
+    if (T.te_live)
+        at.te = *T.te_live;
+    at.wall = T.wall_base + (snn_now() - T.epoch_t0);
+    at.saved_epoch = T.saved_epoch;
+    pthread_mutex_lock(&T.lock);
+    at.n_rows = (uint64_t)T.n_rows;
+    fn(ctx, "train.position", -1, &at, sizeof at, 0);
+    fn(ctx, "train.rows", -1, T.rows, sizeof *T.rows * (size_t)T.n_rows, 0);
+    pthread_mutex_unlock(&T.lock);
+}
+
+/* A restore (rt_ckpt_load, before the model's state): the position and the rows read with
+ * fn, then the batch running at the checkpoint fed again (its spikes; the cursors are then
+ * set for the checkpoint's step by the model's state); rt_train_run goes on from there. */
+void rt_train_restore(snn_state_fn fn)
+{
+    tpos *f = &T.from;
+    fn(NULL, "train.position", -1, f, sizeof *f, 0);
+    if (f->epoch < 0 || f->phase < 0 || f->phase > 1 || f->nb < 1 || f->nb > T.lanes ||
+        f->pos >= T.n_pos)
+        snn_fatal("--restore: the checkpoint's training position (epoch %lld, phase %lld, "
+                  "batch %llu of %u examples, position %llu) does not fit this training run "
+                  "(%llu positions, batch %u): give the restoring run the same train: config",
+                  (long long)f->epoch, (long long)f->phase, (unsigned long long)f->index,
+                  (unsigned)f->nb, (unsigned long long)f->pos, (unsigned long long)T.n_pos,
+                  T.lanes);
+    T.from_rows = calloc((size_t)f->n_rows + 1, sizeof *T.from_rows);
+    if (!T.from_rows)
+        snn_fatal("out of memory restoring the training loop");
+    fn(NULL, "train.rows", -1, T.from_rows, sizeof *T.from_rows * (size_t)f->n_rows, 0);
+    const struct snn_train_set *tc = T.tc;
+    uint64_t *ex = T.order + T.order_n;
+    const tset *set = f->phase ? &T.test : &T.train;
+    if (f->phase == 0) {
+        const uint64_t ne = T.train.ds.n_examples;
+        const uint64_t seed = tc->has_seed ? tc->seed : T.run->seed;
+        uint64_t oe = UINT64_MAX;
+        for (uint32_t b = 0; b < T.lanes; b++)
+            ex[b] = snn_dataset_example(ne, tc->shuffle, seed,
+                                        (uint64_t)f->epoch * ne + f->index + b, T.order, &oe);
+    } else {
+        for (uint32_t b = 0; b < f->nb; b++)
+            ex[b] = f->index + b;
+    }
+    rt_train_feed(&set->ds, set->fs, ex, (int)f->nb, f->pos);
+    T.pos = f->pos;
+    T.resume = 1;
 }
 
 /* run.json's "training" (NULL: no training loop); malloc'd. */

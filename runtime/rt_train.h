@@ -22,6 +22,15 @@ void rt_train_feed(const snn_dataset *ds, const uint64_t *fs, const uint64_t *ex
 int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
                  uint64_t *steps_done, int show);
 char *rt_train_json(void);
+/* Checkpoints (docs/run.md "Checkpoints"): whether a training loop runs; its position and
+ * metrics rows handed to fn (a checkpoint's pieces "train.position", "train.rows"); a
+ * restore reads them with fn and feeds the batch running at the checkpoint again. */
+int rt_train_active(void);
+void rt_train_ckpt(snn_state_fn fn, void *ctx);
+void rt_train_restore(snn_state_fn fn);
+/* rt_main.c: after step 'step', the stop signal (0: go on), a checkpoint written first when
+ * one is due; the training loop calls it after each of its steps (one process). */
+int rt_step_poll(uint64_t step);
 void rt_train_release(void);
 
 #endif

@@ -1074,6 +1074,21 @@ void snn_state_queue(snn_state_fn fn, void *ctx, const char *name, uint32_t *que
                      uint32_t *counts, uint32_t nslot, uint32_t n);
 void snn_state_queue_counts(snn_state_fn fn, void *ctx, const char *name, uint32_t *counts,
                             size_t bytes);
+/* A batched model's state goes lane by lane: the pieces handed while lane b >= 1 is set are
+ * lane b's (files "lane<b>.<piece>.bin"); lane 0 and the lanes' shared pieces have no
+ * prefix, as in an unbatched model. */
+void snn_state_lane(uint32_t b);
+/* A projection rewired by a connectivity update: its rows (for each source its row length,
+ * then its global targets, as the synapses' .targets pieces are coded) written as the piece
+ * 'name'; a restore re-lays this run's thread blocks from them (any number of blocks; the
+ * same number of ranks, else refused naming 'proj').  snn_state_loading: whether fn is the
+ * restore's (the model rebuilds what follows from the rows: column views, row lengths). */
+void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ragged *blocks,
+                            int n_blocks, const char *proj);
+int snn_state_loading(snn_state_fn fn);
+/* A connectivity update's counters (runs, removed, added, failed, synapses, redraws,
+ * full_draws) as a piece. */
+void snn_state_rewire_counts(snn_state_fn fn, void *ctx, const char *name, int k);
 /* ---------------------------------------------------------------------------------------
  * Connectivity updates (rt_rewire.c; connectivity_update{}, docs/language.md)
  * ------------------------------------------------------------------------------------- */

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Checkpoints of a training run (issue 16; docs/run.md "Checkpoints", "Training loop"): the
+# delta-rule readout of train.sh (one lane; groups at example_end, batch_end, epoch_end,
+# every_steps; a learning-rate schedule; evaluation every 2 epochs) and the batched one of
+# train_batch.sh (4 lanes, a batch_sum reduction at batch_end), stopped by
+# checkpoint.every_steps in a training batch (mid-example and at an example's last step),
+# in an evaluation, and by SIGTERM, then restored (on 1 or 2 threads): the restored run's
+# metrics.csv (all rows, but for wall_s) and run.json "training" metrics and the saved
+# variables are bitwise those of an uninterrupted training run.  A checkpoint of a training
+# run restored without train: (and the reverse) is refused.
+set -euo pipefail
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+ok() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; exit 1; }
+cd "$WORK"
+cat >m1.lua <<'LUA'
+network { name = "delta", dt = 1.0, seed = 1, precision = "double" }
+local In = population { "In", spike_source_dataset { classes = 3 }, 5 }
+local acc = neuron { name = "acc", vars = { y = 0.0, tgt = 0.0, l = 0.0 },
+  sim = "y += Isyn; tgt = label == id ? 1.0 : 0.0; l = (tgt - y) * (tgt - y);" }
+local Out = population { "Out", acc, 3 }
+-- c counts the example's input spikes per synapse, g = c * (target - y) after each step
+local dsyn = synapse { name = "dsyn", vars = { w = 0.0, c = 0.0, g = 0.0 },
+  on_pre = "c += 1.0;", dynamics = "g = c * (tgt_post - y_post);" }
+projection { In, Out, name = "InOut", conn = all_to_all(), synapse = dsyn, psm = delta(),
+             delay = 1.0 }
+custom_update { name = "Delta", group = "Learn", params = { eta = 0.05 }, runtime = { "eta" },
+  var_refs = { w = ref_rw("InOut", "w"), g = ref("InOut", "g") },
+  code = "w += eta * g;" }
+-- counters of the groups' runs (per neuron of Out: the shape comes from the reference)
+local function counter(name, group, every)
+  custom_update { name = name, group = group, vars = { n = 0.0 },
+                  var_refs = { y = ref("Out", "y") }, code = "n += 1.0;", every = every }
+end
+counter("CEp", "Ep"); counter("CBt", "Bt"); counter("CTk", "Tk"); counter("CAl", "Al", 1)
+counter("CNo", "No", 1)
+LUA
+cat >m4.lua <<'LUA'
+local B = param("batch", 0)
+network { name = "delta", dt = 1.0, seed = 1, precision = "double", batch = B > 0 and B or nil }
+local In = population { "In", spike_source_dataset { classes = 3 }, 5 }
+local acc = neuron { name = "acc", vars = { y = 0.0, tgt = 0.0, l = 0.0 },
+  sim = "y += Isyn; tgt = label == id ? 1.0 : 0.0; l = (tgt - y) * (tgt - y);" }
+local Out = population { "Out", acc, 3 }
+-- per lane: c counts the example's input spikes per synapse, g = c * (target - y)
+local dsyn = synapse { name = "dsyn", vars = { w = 0.0, c = 0.0, g = 0.0 }, shared = { "w" },
+  on_pre = "c += 1.0;", dynamics = "g = c * (tgt_post - y_post);" }
+projection { In, Out, name = "InOut", conn = all_to_all(), synapse = dsyn, psm = delta(),
+             delay = 1.0 }
+custom_update { name = "Grad", group = "Learn", vars = { s = { reduce = "batch_sum" } },
+  var_refs = { g = ref("InOut", "g") }, code = "s = g;" }
+custom_update { name = "Delta", group = "Learn", params = { eta = 0.05 }, runtime = { "eta" },
+  var_refs = { s = ref("Grad", "s"), w = ref_rw("InOut", "w") }, code = "w += eta * s;" }
+LUA
+$PY - <<'PY'
+import numpy as np, os
+rng = np.random.default_rng(3)
+def write(d, n, C=5, K=3, L=12):
+    times, units, offs, labels = [], [], [0], []
+    for k in range(n):
+        lab = int(rng.integers(0, K))
+        m = int(rng.integers(3, 9))
+        u = np.where(rng.random(m) < 0.7, (lab + rng.integers(0, 2, m)) % C, rng.integers(0, C, m))
+        t = np.sort(rng.integers(1, L - 2, m).astype(np.float64))   # steps 0 .. L - 4
+        times += list(t); units += list(u); offs.append(offs[-1] + m); labels.append(lab)
+    os.makedirs(d, exist_ok=True)
+    np.save(f"{d}/times.npy", np.array(times))
+    np.save(f"{d}/units.npy", np.array(units, dtype=np.int32))
+    np.save(f"{d}/offsets.npy", np.array(offs, dtype=np.int64))
+    np.save(f"{d}/labels.npy", np.array(labels, dtype=np.int32))
+write("trainset", 9); write("testset", 6)
+PY
+"$SNNCC" -q m1.lua -o b1
+"$SNNCC" -q m4.lua -D batch=4 -o b4
+cat >t1.yaml <<'YAML'
+train:
+  epochs: 3
+  train: { In: trainset }
+  test: { In: testset }
+  seed: 11
+  evaluate_every: 2
+  groups:
+    example_end: [Learn]
+    batch_end: [Bt]
+    epoch_end: [Ep]
+    every_steps: { Tk: 12, No: 1000 }
+  schedule: { Delta.eta: [0.05, 0.025] }
+  metrics: { output: Out.y, loss: Out.l }
+  save: { dir: w, vars: [InOut.w, Out.y, CEp.n, CBt.n, CTk.n, CAl.n, CNo.n] }
+datasets: { In: { example_steps: 12 } }
+YAML
+cat >t4.yaml <<'YAML'
+train:
+  epochs: 3
+  train: { In: trainset }
+  test: { In: testset }
+  seed: 11
+  evaluate_every: 2
+  groups: { batch_end: [Learn] }
+  schedule: { Delta.eta: [0.05, 0.025] }
+  metrics: { output: Out.y, loss: Out.l }
+  save: { dir: w, vars: [InOut.w] }
+datasets: { In: { example_steps: 12 } }
+YAML
+
+# same FULL RESTORED: metrics.csv (without wall_s), run.json's training metrics (without
+# wall_s) and every saved variable (FULL/w, RESTORED/w) bitwise equal
+same() {
+    $PY - "$@" <<'PY'
+import json, os, sys
+full, rest = sys.argv[1:3]
+def rows(d):
+    return [",".join(l.rstrip("\n").split(",")[:5] + l.rstrip("\n").split(",")[6:])
+            for l in open(f"{d}/metrics.csv")]
+assert rows(full) == rows(rest), (rows(full), rows(rest))
+def tj(d):
+    t = json.load(open(f"{d}/run.json"))["training"]
+    for r in t["metrics"]:
+        r.pop("wall_s")
+    return t
+a, b = tj(full), tj(rest)
+assert a == b, (a, b)
+assert len(a["metrics"]) >= 3 and all(r["status"] == "complete" for r in a["metrics"]), a
+r = json.load(open(f"{rest}/run.json"))
+assert r["status"] == "complete" and r["run"]["restored_from"]["step"] > 0, r["run"]
+files = sorted(os.listdir(f"{full}/w"))
+assert files and files == sorted(os.listdir(f"{rest}/w")), files
+for f in files:
+    assert open(f"{full}/w/{f}", "rb").read() == open(f"{rest}/w/{f}", "rb").read(), f
+PY
+}
+
+for B in 1 4; do
+    sim=b$B/delta
+    "$sim" --config t$B.yaml --output full$B --quiet --set train.save.dir=full$B/w
+    # B 1: 39 batches of 12 steps (epoch 3's training: steps 288..395, its evaluation
+    # 396..467); B 4: 10 batches (epoch 3: steps 72..95, evaluation 96..119)
+    if [ "$B" = 1 ]; then ks="310 300 100"; else ks="61 59"; fi
+    t=1
+    for k in $ks; do
+        t=$((3 - t)) # 2 -> 1, then 1 -> 2, ...
+        {
+            d=ev${B}_${k}_$t
+            "$sim" --config t$B.yaml --output $d.a --quiet --set train.save.dir=$d.a/w \
+                --set checkpoint.dir=$d.ck --set checkpoint.every_steps=$k --set threads=$t
+            step=$(grep '"step"' $d.ck/manifest.json | tr -dc 0-9)
+            "$sim" --config t$B.yaml --output $d.b --quiet --set train.save.dir=$d.b/w \
+                --restore $d.ck --set threads=$((3 - t))
+            same full$B $d.b || fail "batch $B, every_steps $k (step $step), threads $t -> $((3 - t)): restored training differs"
+        }
+        echo "batch $B: checkpoint at step $step restored"
+    done
+    ok "batch $B: training checkpointed by every_steps (training batches, mid-example and at an example's end, evaluation) and restored = uninterrupted"
+done
+
+# SIGTERM in the middle of a longer training run (after its first epoch's row)
+sed 's/epochs: 3/epochs: 8/' t1.yaml >t8.yaml
+b1/delta --config t8.yaml --output full8 --quiet --set train.save.dir=full8/w
+b1/delta --config t8.yaml --output sig --quiet --set train.save.dir=sig/w --set checkpoint.dir=sig.ck &
+pid=$!
+for _ in $(seq 1 600); do
+    [ -f sig/metrics.csv ] && [ "$(wc -l <sig/metrics.csv)" -ge 2 ] && break
+    sleep 0.02
+done
+kill -TERM $pid
+st=0
+wait $pid || st=$?
+[ "$st" -eq 143 ] || fail "SIGTERM: exit status $st, not 143 (did the run end before the signal?)"
+tail -1 sig/metrics.csv | grep -q ',interrupted$' || fail "SIGTERM: no interrupted row"
+step=$(grep '"step"' sig.ck/manifest.json | tr -dc 0-9)
+b1/delta --config t8.yaml --output sigb --quiet --set train.save.dir=sigb/w --restore sig.ck
+same full8 sigb || fail "SIGTERM at step $step: restored training differs"
+ok "SIGTERM at step $step (epoch $(($(wc -l <sig/metrics.csv) - 1))): the restored training run = uninterrupted"
+
+# a training checkpoint without train:, a plain one with train:
+st=0
+b1/delta --output bad1 --quiet --time 500 --set datasets.In.file=trainset \
+    --set datasets.In.example_steps=12 --restore ev1_310_2.ck >bad1.txt 2>&1 || st=$?
+[ "$st" -eq 1 ] && grep -q "was written by a training run (train:): restore it with the same train: config" bad1.txt \
+    || { cat bad1.txt; fail "a training checkpoint restored without train:"; }
+b1/delta --output plain --quiet --time 100 --set datasets.In.file=trainset \
+    --set datasets.In.example_steps=12 --set checkpoint.dir=plain.ck --set checkpoint.at_end=true
+st=0
+b1/delta --config t1.yaml --output bad2 --quiet --restore plain.ck >bad2.txt 2>&1 || st=$?
+[ "$st" -eq 1 ] && grep -q "holds no training loop position" bad2.txt \
+    || { cat bad2.txt; fail "a plain checkpoint restored with train:"; }
+ok "a training checkpoint without train: and a plain one with train: are refused"
