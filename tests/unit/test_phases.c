@@ -360,6 +360,10 @@ static void test_window(void **state)
                          "snn_gather_A(run, step);", "snn_exchange(", "snn_check_finite("};
     in_order(rg.buf, win, (int)(sizeof win / sizeof win[0]));
     assert_null(strstr(strstr(rg.buf, "static void model_steps("), "snn_exchange_due"));
+    /* model_step: the per-step region as without windows */
+    const char *one[] = {"snn_exchange_due(run, step);",
+                         "snn_step_region(run, model_step_block_w, &snn_x);"};
+    in_order(body.buf, one, 2);
     sb_release(&rg);
     sb_release(&body);
     assert_int_equal(phases_c_window(model(static_only)), 1); /* delay dt: one step */
