@@ -354,8 +354,10 @@ static void test_window(void **state)
     sb_init(&rg);
     sb_init(&body);
     phases_c_step(m, &rg, &body);
-    const char *win[] = {"static inline void model_window_block(", "snn_propagate_AA(step, snn_t);",
-                         "snn_update_A(run, step, snn_t);", "static void model_steps(",
+    const char *win[] = {"snn_propagate_AA(step, snn_t);", "snn_update_A(run, step, snn_t);",
+                         "static void model_window_step(", "model_step_block(run, step, snn_t,",
+                         "static inline void model_window_block(", "model_window_step(run, step,",
+                         "static void model_steps(",
                          "snn_step_region(run, model_window_w, &snn_x);",
                          "snn_gather_A(run, step);", "snn_exchange(", "snn_check_finite("};
     in_order(rg.buf, win, (int)(sizeof win / sizeof win[0]));
