@@ -258,6 +258,9 @@ typedef struct Phase {
     PhaseGrid grid;
     const char *cuda_mark;
     const char *cuda_where;
+    /* C: the phase can run for a window of steps (up to the minimum delay) between two joins
+     * of the step threads (docs/parallel.md "Joining once per minimum delay") */
+    bool window;
 } Phase;
 
 extern const Phase phase_table[];
@@ -268,6 +271,11 @@ bool phase_active(const Model *m, const Phase *ph);
 /* The C back end's step: the parallel regions' functions (regions) and model_step's body
  * (body), from the table (templates/c/model.c.tmpl {{step_regions}}, {{step_body}}). */
 void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body);
+/* The steps the C back end's step threads may run between two joins: the minimum delay in
+ * steps (emit_exchange_interval) when every active phase allows a window (Phase.window) and
+ * no state is recorded per step, else 1.  Above 1, phases_c_step also generates
+ * model_steps (a window of steps, one parallel region). */
+int phases_c_window(const Model *m);
 /* Batched models: model_step without the tail from 'custom_update' on, and the tail as the
  * lanes run it (every lane's phase before the next phase; phases.c). */
 void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *tail);

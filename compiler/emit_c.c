@@ -1483,6 +1483,10 @@ static void scope_step(TmplScope *g, const Model *m, const StateTable *st)
     }
     tmpl_set(g, "step_regions", rg.len ? emit_take(&rg) : "");
     tmpl_set(g, "step_body", emit_take(&sb));
+    /* several steps between two joins of the step threads (phases.c, model_steps) */
+    const int win = phases_c_window(m);
+    tmpl_set(g, "window_steps", arena_printf("%d", win));
+    tmpl_set_bool(g, "window", win > 1);
     state_io(&sb, m, st);
     tmpl_set(g, "state_io", sb.len ? emit_take(&sb) : "");
     sb_release(&rg);

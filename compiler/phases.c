@@ -121,25 +121,30 @@ const Phase phase_table[] = {
      "/* overlapped exchange (exchange_interval below the minimum delay): the intervals this\n"
      " * step may read are complete */\n"
      "snn_exchange_due(run, step);\n",
-     NULL, NULL, PH_GRID_NONE, NULL, "none (the exchange is synchronous, host model_step)"},
+     NULL, NULL, PH_GRID_NONE, NULL, "none (the exchange is synchronous, host model_step)",
+     true},
     {"propagate", "spike delivery: spikes whose delay has elapsed into the input accumulators "
                   "(plastic: on_pre first)",
      PH_PROJS, PH_THREADS, PH_DELIVER, false, NULL, NULL, "snn_propagate_%s(step, snn_t);\n",
-     any_proj, "snn_k_propagate", PH_GRID_STRIDE, "SNN_PH_PROPAGATE", NULL},
+     any_proj, "snn_k_propagate", PH_GRID_STRIDE, "SNN_PH_PROPAGATE", NULL,
+     true},
     {"update", "neuron update: the neurons' code, the step's spikes of each thread block",
      PH_POPS, PH_THREADS, PH_UPDATE, false, NULL, NULL, "snn_update_%s(run, step, snn_t);\n",
-     NULL, "snn_k_update", PH_GRID_UPDATE, "SNN_PH_UPDATE", NULL},
+     NULL, "snn_k_update", PH_GRID_UPDATE, "SNN_PH_UPDATE", NULL,
+     true},
     {"post", "weight update models: on_post of the synapses onto the block's spiking targets, "
              "post_spike, post_dynamics",
      PH_PROJS, PH_THREADS, PH_UPDATE, false, plastic, NULL, "snn_plastic_post_%s(step, snn_t);\n",
      any_on_post, "snn_k_on_post", PH_GRID_STRIDE, NULL,
-     "snn_k_on_post (on_post); post_spike and post_dynamics in snn_k_traces"},
+     "snn_k_on_post (on_post); post_spike and post_dynamics in snn_k_traces",
+     false},
     {"gather", "the step's spikes of the thread blocks into the spike queue (MPI: the staging "
                "slot), counted and recorded; state recordings",
      PH_POPS, PH_SERIAL, PH_UPDATE, false, NULL, NULL, "snn_gather_%s(run, step);\n",
      NULL, NULL, PH_GRID_NONE, NULL,
      "in snn_k_update (queue) and snn_k_end_step (counts); state recordings: host "
-     "snn_cu_step (snn_cu_gather)"},
+     "snn_cu_step (snn_cu_gather)",
+     true},
     {"exchange", "MPI: at the end of an exchange interval (or of the run), spikes to and from "
                  "the other ranks",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, true, NULL, NULL,
@@ -148,36 +153,44 @@ const Phase phase_table[] = {
      "    const uint32_t snn_k = (uint32_t)(step % run->interval) + 1u;\n"
      "    snn_exchange(run, step + 1 - snn_k, snn_k);\n"
      "}\n",
-     NULL, NULL, PH_GRID_NONE, NULL, "host model_step, after the step's kernels"},
+     NULL, NULL, PH_GRID_NONE, NULL, "host model_step, after the step's kernels",
+     true},
     {"pre", "weight update models: pre_spike of the sources that spiked (all ranks' spikes), "
             "pre_dynamics",
      PH_PROJS, PH_SERIAL, PH_UPDATE, false, plastic, NULL, "snn_plastic_pre_%s(step);\n",
      any_trace, "snn_k_traces", PH_GRID_TRACES, NULL,
-     "snn_k_traces (pre and post code of the traces)"},
+     "snn_k_traces (pre and post code of the traces)",
+     false},
     {"syn_dynamics", "synapse code 'dynamics': every synapse, each thread over its own block",
      PH_PROJS, PH_THREADS, PH_UPDATE, false, with_dynamics, NULL,
      "snn_syn_dynamics_%s(step, snn_t);\n",
-     any_dynamics, "snn_k_syn_dynamics", PH_GRID_STRIDE, "SNN_PH_PLASTICITY", NULL},
+     any_dynamics, "snn_k_syn_dynamics", PH_GRID_STRIDE, "SNN_PH_PLASTICITY", NULL,
+     false},
     {"pre_inputs", "add_to_pre: the exact sums of the step's additions into each source "
                    "(thread blocks, then ranks), rounded once; read in the next step",
      PH_PROJS, PH_SERIAL, PH_UPDATE, false, with_add_pre, NULL, "snn_pre_inputs_%s(step);\n",
-     any_add_pre, "snn_k_pre_inputs", PH_GRID_STRIDE, NULL, NULL},
+     any_add_pre, "snn_k_pre_inputs", PH_GRID_STRIDE, NULL, NULL,
+     false},
     {"custom_update", "custom updates: each group that is due (run config custom_updates, "
                       "the model's every / at_end), its updates in file order",
      PH_MODEL, PH_SERIAL, PH_UPDATE, false, with_custom_updates, custom_update_calls, NULL,
      NULL, NULL, PH_GRID_NONE, NULL,
      "host snn_cu_step: the due groups' kernels after the step's kernels and state recordings "
-     "(snn_k_cu_<update>, reductions snn_k_cur_<update>)"},
+     "(snn_k_cu_<update>, reductions snn_k_cur_<update>)",
+     false},
     {"conn_update", "connectivity updates: each one that is due removes and adds synapses, "
                     "then the column views are rebuilt",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, with_conn_updates, conn_update_calls, NULL,
-     NULL, NULL, PH_GRID_NONE, NULL, "refused (connectivity updates: C back end only)"},
+     NULL, NULL, PH_GRID_NONE, NULL, "refused (connectivity updates: C back end only)",
+     false},
     {"end_step", "CUDA: spike counts, recording bookkeeping, the next step's queue slot",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL, NULL,
-     NULL, "snn_k_end_step", PH_GRID_ONE, "SNN_PH_END", NULL},
+     NULL, "snn_k_end_step", PH_GRID_ONE, "SNN_PH_END", NULL,
+     false},
     {"synrec", "synapse recordings with 'every': a snapshot of the synapses",
      PH_SYNRECS, PH_SERIAL, PH_UNTIMED, false, periodic_synrec, synrec_call, NULL,
-     NULL, NULL, PH_GRID_NONE, NULL, "refused (record synapses: C back end only)"},
+     NULL, NULL, PH_GRID_NONE, NULL, "refused (record synapses: C back end only)",
+     false},
     {"finite_check", "run config finite_check: the scan for non-finite neuron state",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL,
      "if (run->cfg->finite_check &&\n"
@@ -185,7 +198,8 @@ const Phase phase_table[] = {
      "    snn_check_finite(run, step);\n",
      NULL, NULL, PH_GRID_NONE, NULL,
      "host snn_cu_step (snn_cu_finite_check): snn_k_finite, snn_k_finite_take after the "
-     "step's kernels"},
+     "step's kernels",
+     true},
 };
 const int phase_count = (int)(sizeof phase_table / sizeof phase_table[0]);
 
@@ -290,6 +304,8 @@ static void put_body(StrBuf *body, const char *text)
     }
 }
 
+static void c_window(const Model *m, StrBuf *regions);
+
 void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body)
 {
     StrBuf b;
@@ -297,6 +313,102 @@ void phases_c_step(const Model *m, StrBuf *regions, StrBuf *body)
     c_step(m, regions, &b);
     put_body(body, b.buf ? b.buf : ""); /* model_step's body */
     sb_release(&b);
+    if (c_cut < 0 && phases_c_window(m) > 1)
+        c_window(m, regions);
+}
+
+/* ---- windows: several steps between two joins ----------------------------------------
+ *
+ * A spike of step s is first read in step s + D (D = emit_exchange_interval: the minimum
+ * delay in steps).  So in the steps [f, f + n) of a window that lies within one interval
+ * [kD, (k + 1)D) (the runtime cuts windows so), spike delivery reads only spikes of steps
+ * before kD, all gathered (and exchanged between ranks) before the window: each thread block
+ * can deliver into its own targets and update its own neurons for all n steps without
+ * waiting for the other blocks, keeping each step's spikes apart (snn_tspk slot
+ * step % SNN_WIN).  After the one parallel region the serial phases that work per step
+ * (gather: queue, counts, spike recordings) run for each step of the window in order, and
+ * the phases of the model (the MPI exchange, the finite check) once, as after the window's
+ * last step, which is where their step conditions can be true (the runtime ends windows at
+ * exchange and check boundaries).  A phase whose work needs the other blocks' state of the
+ * same step (Phase.window false: plasticity, synapse dynamics, add_to_pre, custom updates,
+ * connectivity updates, synapse recordings) or state recordings (the state of every step)
+ * keep the join per step: phases_c_window returns 1 and no model_steps is generated. */
+int phases_c_window(const Model *m)
+{
+    if (m->batch || m->n_varrecs > 0 || m->n_projs == 0)
+        return 1; /* (no projections: nothing to deliver, and no delivery region) */
+    for (int k = 0; k < phase_count; k++)
+        if (phase_active(m, &phase_table[k]) && !phase_table[k].window)
+            return 1;
+    return emit_exchange_interval(m);
+}
+
+static void c_window(const Model *m, StrBuf *regions)
+{
+    StrBuf serial, tail;
+    sb_init(&serial);
+    sb_init(&tail);
+    for (int k = 0; k < phase_count; k++) {
+        const Phase *ph = &phase_table[k];
+        if (!phase_active(m, ph) || !strcmp(ph->name, "exchange_due") || ph->part == PH_THREADS)
+            continue; /* exchange_due: windows only without the overlapped exchange; the
+                       * threaded phases (propagate, update: one region) are model_step_block */
+        phase_calls(ph->over == PH_MODEL ? &tail : &serial, m, ph,
+                    ph->over == PH_MODEL ? 4 : 12);
+    }
+    sb_puts(regions,
+            "/* One step of thread block snn_t in a window: the per-step region's block function\n"
+            " * (the threaded phases of a windowed model, propagate and update, are one region,\n"
+            " * with the delivery timer), through a function kept out of the window's loop:\n"
+            " * inlined into the loop, the phases took 10 % more instructions (GCC 12, brunel) */\n"
+            "#if defined(__GNUC__)\n__attribute__((noinline))\n#endif\n"
+            "static void model_window_step(snn_run *run, uint64_t step, int snn_t, double snn_t0,\n"
+            "                              double *snn_td)\n{\n"
+            "    model_step_block(run, step, snn_t, snn_t0, snn_td);\n}\n\n");
+    sb_printf(regions,
+              "/* A window of snn_n steps from snn_s0 (phases_c_window: within one interval of\n"
+              " * SNN_WIN steps, the minimum delay): thread block snn_t's share of the phases\n"
+              " * that need no join per step, step after step; worker 0 adds its delivery time\n"
+              " * to *snn_td */\n"
+              "static inline void model_window_block(snn_run *run, uint64_t snn_s0, uint32_t snn_n,\n"
+              "                                      int snn_t, double *snn_td)\n"
+              "{\n    (void)run;\n"
+              "    for (uint64_t step = snn_s0; step < snn_s0 + snn_n; step++) {\n"
+              "%s    }\n}\n\n",
+              "        model_window_step(run, step, snn_t, snn_td ? snn_now() : 0, snn_td);\n");
+    sb_puts(regions,
+            "typedef struct snn_window_args {\n    snn_run *run;\n    uint64_t s0;\n"
+            "    uint32_t n;\n    double *td;\n} snn_window_args;\n\n"
+            "/* the window on step thread snn_w of snn_nw: the thread blocks\n"
+            " * [B w / nw, B (w + 1) / nw), B = snn_nthr, in order */\n"
+            "static void model_window_w(void *snn_a, int snn_w, int snn_nw)\n{\n"
+            "    const snn_window_args *snn_x = (const snn_window_args *)snn_a;\n"
+            "    if (snn_nthr == 1) { /* one block */\n"
+            "        model_window_block(snn_x->run, snn_x->s0, snn_x->n, 0, snn_x->td);\n"
+            "        return;\n    }\n"
+            "    const int snn_b = snn_nthr * snn_w / snn_nw;\n"
+            "    const int snn_e = snn_nthr * (snn_w + 1) / snn_nw;\n"
+            "    for (int snn_t = snn_b; snn_t < snn_e; snn_t++)\n"
+            "        model_window_block(snn_x->run, snn_x->s0, snn_x->n, snn_t,\n"
+            "                           snn_w == 0 ? snn_x->td : NULL);\n}\n\n");
+    sb_printf(regions,
+              "/* Steps [snn_s0, snn_s0 + snn_n) with one join of the step threads (the runtime's\n"
+              " * step loop calls it for windows within one interval of SNN_WIN steps, ending at\n"
+              " * exchange and finite-check boundaries): the blocks' region, then the serial\n"
+              " * phases of each step in order, then the model's phases as after the last step */\n"
+              "static void model_steps(snn_run *run, uint64_t snn_s0, uint32_t snn_n)\n{\n"
+              "    {\n        const double snn_t0 = snn_now();\n        double snn_td = 0;\n"
+              "        snn_window_args snn_x = {run, snn_s0, snn_n, &snn_td};\n"
+              "        snn_step_region(run, model_window_w, &snn_x);\n"
+              "        for (uint64_t step = snn_s0; step < snn_s0 + snn_n; step++) {\n"
+              "%s        }\n"
+              "        run->t_deliver += snn_td;\n"
+              "        run->t_update += snn_now() - snn_t0 - snn_td;\n    }\n"
+              "    const uint64_t step = snn_s0 + snn_n - 1u; /* the window's last step */\n"
+              "    (void)step;\n%s}\n\n",
+              serial.buf ? serial.buf : "", tail.buf ? tail.buf : "");
+    sb_release(&serial);
+    sb_release(&tail);
 }
 
 static void c_step(const Model *m, StrBuf *regions, StrBuf *body)

@@ -174,12 +174,17 @@ typedef struct rt_step_info {
     int probes, switches;  /* probes done; changes of the choice */
     uint64_t steps_threaded; /* steps run on more than one thread */
     uint64_t regions, master_sleeps, worker_sleeps; /* pool: regions run, futex waits */
+    uint32_t window;         /* steps between joins at most (1: a join every step) */
 } rt_step_info;
 /* After construction (run->blocks set): forced > 0 is the run config's step_threads. */
 void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose);
 /* 1 while the steps are being timed (the caller then passes each step's time) */
 int rt_steps_timing(void);
 void rt_steps_after(snn_run *run, uint64_t step, double dt, double cpu);
+/* After a window of n steps ending with step 'last' (dt, cpu: the window's times). */
+void rt_steps_after_n(snn_run *run, uint64_t last, uint32_t n, double dt, double cpu);
+/* The steps between joins the step loop uses (1: a join every step), for run.json. */
+void rt_steps_window(uint32_t w);
 double rt_thread_cpu(void);
 const rt_step_info *rt_steps_info(void);
 /* rt_config.c: the custom-update groups' schedules (model defaults, then the run config's

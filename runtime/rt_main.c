@@ -482,6 +482,9 @@ static char *build_json(const char *status, const char *error)
                   si->probes, si->switches, (unsigned long long)si->steps_threaded,
                   (unsigned long long)si->regions, (unsigned long long)si->master_sleeps,
                   (unsigned long long)si->worker_sleeps);
+        /* joins of the step threads: once per window of up to window_steps steps */
+        jb_printf(&b, ", \"window_steps\": %u, \"joins_per_step\": ", si->window);
+        jb_num(&b, si->steps_threaded ? (double)si->regions / (double)si->steps_threaded : NAN);
     }
     if (G.have_stats) {
         static const char *const names[] = {"construction_s", "init_s", "simulation_s",
@@ -1897,15 +1900,41 @@ static void run_steps(run_state *rs, const snn_model *m)
         stop = rt_train_run(m, run, &g_stop, &G.steps_done, show);
         step = run->n_steps;
     }
+    /* Windows: with model->steps, several steps between two joins of the step threads
+     * (docs/parallel.md "Joining once per minimum delay"), within one interval of
+     * model->window steps and ending at finite-check boundaries; not with the overlapped
+     * exchange (its waits are per step), another exchange interval, or checkpoints (they
+     * are written after any step) */
+    uint32_t win = m->steps && m->window > 1 && !rs->ckpt_on && !run->overlap ? m->window : 1;
+    if (run->min_delay_steps && run->interval != win)
+        win = 1;
+    rt_steps_window(win);
+    const uint64_t fc = cfg->finite_check;
     for (; step < run->n_steps && !stop; step++) {
+        uint64_t e = step + 1; /* the window: steps [step, e) */
+        if (win > 1) {
+            e = (step / win + 1) * win;
+            if (fc && (step / fc + 1) * fc < e)
+                e = (step / fc + 1) * fc;
+            if (e > run->n_steps)
+                e = run->n_steps;
+        }
+        const uint32_t n = (uint32_t)(e - step);
         if (rt_steps_timing()) {
             const double ts = snn_now(), cs = rt_thread_cpu();
-            m->step(run, step);
-            rt_steps_after(run, step, snn_now() - ts, rt_thread_cpu() - cs);
+            if (n > 1)
+                m->steps(run, step, n);
+            else
+                m->step(run, step);
+            rt_steps_after_n(run, e - 1, n, snn_now() - ts, rt_thread_cpu() - cs);
         } else {
-            m->step(run, step);
-            rt_steps_after(run, step, 0, 0);
+            if (n > 1)
+                m->steps(run, step, n);
+            else
+                m->step(run, step);
+            rt_steps_after_n(run, e - 1, n, 0, 0);
         }
+        step = e - 1; /* the window's last step: the bookkeeping below is as after it */
         G.steps_done = step + 1;
         if (G.steps_done >= tk.next)
             tick(&tk, 0);

@@ -307,6 +307,7 @@ static void set_threads(snn_run *run, int w)
 void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose)
 {
     memset(&T, 0, sizeof T);
+    T.info.window = 1;
     T.name = name;
     T.verbose = verbose;
     T.blocks = run->blocks > 0 ? run->blocks : 1;
@@ -360,22 +361,34 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
     }
 }
 
+void rt_steps_window(uint32_t w)
+{
+    T.info.window = w;
+}
+
 void rt_steps_after(snn_run *run, uint64_t step, double dt, double cpu)
 {
+    rt_steps_after_n(run, step, 1, dt, cpu);
+}
+
+/* After n steps ending with 'step' run in one call (a window: one region, one join), dt and
+ * cpu the times of all n: the probe's means are per step (sums over the steps counted). */
+void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double cpu)
+{
     if (run->step_threads > 1)
-        T.info.steps_threaded++;
+        T.info.steps_threaded += n;
     switch (T.state) {
     case T_OFF:
         return;
-    case T_RUN:
-        if ((step & 15) == 15 && snn_now() - T.t_probe >= T.gap) {
+    case T_RUN: /* every 16 steps (a multiple of 16 crossed) */
+        if (((step + 1) >> 4) != ((step + 1 - n) >> 4) && snn_now() - T.t_probe >= T.gap) {
             T.state = T_SKIP;
             T.skip = 1; /* one step to settle on one thread */
             set_threads(run, 1);
         }
         return;
     case T_SKIP:
-        if (--T.skip <= 0) {
+        if ((T.skip -= (int)n) <= 0) {
             T.state = T_PROBE1;
             T.sum[0] = T.sum[1] = T.cpu = 0;
             T.n[0] = T.n[1] = 0;
@@ -385,7 +398,7 @@ void rt_steps_after(snn_run *run, uint64_t step, double dt, double cpu)
     case T_PROBE1: {
         T.sum[0] += dt;
         T.cpu += cpu;
-        T.n[0]++;
+        T.n[0] += n;
         if (T.n[0] < PROBE1_STEPS ||
             (T.n[0] < PROBE1_MAX_STEPS && snn_now() - T.t_start < PROBE1_S))
             return;
@@ -411,7 +424,7 @@ void rt_steps_after(snn_run *run, uint64_t step, double dt, double cpu)
     case T_PROBEX: {
         const int k = run->step_threads > 1;
         T.sum[k] += dt;
-        T.n[k]++;
+        T.n[k] += n;
         const int early = T.n[0] >= PROBEX_EARLY && T.n[1] >= PROBEX_EARLY &&
                           T.sum[1] / (double)T.n[1] > 1.5 * T.sum[0] / (double)T.n[0];
         if (!early && (T.n[0] + T.n[1] < PROBEX_STEPS || snn_now() - T.t_start < PROBEX_S ||

@@ -1217,6 +1217,13 @@ typedef struct snn_model {
     /* network{ batch = B }: the default lanes of a batched model; 0: not batched (the run
      * config's batch is refused) */
     int batch;
+    /* Steps [step, step + n) with one join of the step threads (docs/parallel.md "Joining
+     * once per minimum delay"), NULL when the model needs a join every step; window: the
+     * most steps of one call (the minimum delay in steps).  The step loop calls it for
+     * windows within one interval [k window, (k + 1) window) that end at the exchange and
+     * finite-check boundaries; step does the same one step at a time. */
+    void (*steps)(snn_run *run, uint64_t step, uint32_t n);
+    uint32_t window;
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run

@@ -7,7 +7,13 @@
 #      also 2 MPI ranks x 3 blocks on 2 step threads)
 #      and a plastic network with synapse dynamics (two regions per step, on_pre/on_post,
 #      random draws);
-#   2. run.json "parallel": blocks, step_threads, step_threads_choice, the pool's regions;
+#      Brunel (minimum delay 15 steps) runs windows of up to 15 steps between joins
+#      (docs/parallel.md "Joining once per minimum delay"): also with finite checks every
+#      7 steps (windows cut there), 2 ranks x 2 blocks in both exchange modes, and COBA
+#      (one-step delays: a join every step) on 3 blocks and 2 step threads;
+#   2. run.json "parallel": blocks, step_threads, step_threads_choice, the pool's regions,
+#      window_steps and joins_per_step (brunel: one join per window, ~1/15 per step;
+#      COBA 1; the plastic network 2, two regions per step);
 #      a tiny model left to choose runs on one step thread after timing its steps;
 #   3. bad values: step_threads above threads, 0, not a number: errors naming the source.
 set -euo pipefail
@@ -26,6 +32,17 @@ done
 "${MPIRUN[@]}" -np 2 "$WORK/bm/brunel" --time 100 --output "$WORK/b_m2" --quiet \
     --set threads=3 --set step_threads=2 2>/dev/null
 same_outputs "$WORK/bref" "$WORK/b_m2" "brunel, 2 ranks x 3 blocks on 2 step threads"
+"${MPIRUN[@]}" -np 2 "$WORK/bm/brunel" --time 100 --output "$WORK/b_m2p" --quiet \
+    --set threads=2 --set step_threads=2 --set exchange=p2p 2>/dev/null
+same_outputs "$WORK/bref" "$WORK/b_m2p" "brunel, 2 ranks x 2 blocks on 2 step threads, p2p"
+"$WORK/b/brunel" --time 100 --output "$WORK/b_fc7" --quiet \
+    --set threads=3 --set step_threads=2 --set finite_check=7 2>/dev/null
+same_outputs "$WORK/bref" "$WORK/b_fc7" "brunel, windows cut by finite checks every 7 steps"
+"$SNNCC" -q models/coba.lua -o "$WORK/c"
+"$WORK/c/coba" --time 100 --output "$WORK/cref" --quiet
+"$WORK/c/coba" --time 100 --output "$WORK/c_3_2" --quiet --set threads=3 --set step_threads=2 \
+    2>/dev/null
+same_outputs "$WORK/cref" "$WORK/c_3_2" "coba, 3 blocks on 2 step threads"
 
 cat >"$WORK/pl.lua" <<'LUA'
 network { name = "pl", dt = 0.1, seed = 11, precision = "double" }
@@ -90,15 +107,28 @@ else:
     assert a["step_threads"] == (2 if pr["threads_step_s"] < pr["one_thread_step_s"] else 1), a
 o = par("t_one")
 assert o["blocks"] == 1 and o["step_threads"] == 1 and o["step_threads_choice"] == "one block", o
-# brunel: 1000 steps, one region each; the plastic network: 3000 steps, two regions each
-for d, blocks, st, steps, regions in (("b_3_2", 3, 2, 1000, 1000), ("b_2_1", 2, 1, 0, 0),
-                                      ("p_3_3", 3, 3, 3000, 6000)):
+def windows(steps, w, fc):
+    # the step loop's windows: [s, e) ends at a multiple of w, of the finite check, or the end
+    return sum(1 for e in range(1, steps + 1) if e % w == 0 or (fc and e % fc == 0) or e == steps)
+# brunel: 1000 steps in windows of up to 15 (minimum delay 1.5 ms at dt 0.1 ms) cut at the
+# finite checks (default every 100 steps): one region (join) per window; COBA (one-step
+# delays) one per step; the plastic network: 3000 steps, two regions each
+for d, blocks, st, steps, regions, win in (
+        ("b_3_2", 3, 2, 1000, windows(1000, 15, 100), 15), ("b_2_1", 2, 1, 0, 0, 15),
+        ("b_fc7", 3, 2, 1000, windows(1000, 15, 7), 15), ("c_3_2", 3, 2, 1000, 1000, 1),
+        ("p_3_3", 3, 3, 3000, 6000, 1)):
     p = par(d)
     assert p["blocks"] == blocks and p["step_threads"] == st, (d, p)
     assert p["step_threads_choice"] == "forced", (d, p)
     pr = p["step_probe"]
-    assert pr["regions"] == regions and pr["steps_threaded"] == steps, (d, p)
-print("run.json: blocks, step_threads, choice, probe and pool counts as expected")
+    assert pr["regions"] == regions and pr["steps_threaded"] == steps, (d, regions, p)
+    assert p["window_steps"] == win, (d, p)
+    assert p["joins_per_step"] == (regions / steps if steps else None), (d, p)
+assert windows(1000, 15, 100) == 73 and par("b_3_2")["joins_per_step"] < 1 / 13, par("b_3_2")
+assert par("c_3_2")["joins_per_step"] == 1 and par("p_3_3")["joins_per_step"] == 2
+m = par("b_m2")
+assert m["window_steps"] == 15 and m["step_probe"]["regions"] == windows(1000, 15, 100), m
+print("run.json: blocks, step_threads, choice, probe, pool counts and joins as expected")
 PY
 ok "run.json reports the step threads and how they were chosen"
 

@@ -328,6 +328,53 @@ static void test_cuda_flags(void **state)
     }
 }
 
+/* Windows of steps between joins (phases_c_window): the table's window column, a model
+ * whose phases all allow it (static synapses, delay 1.5 ms = 15 steps) gets model_steps with
+ * one region for the window's delivery and updates and the gather per step, one with
+ * one-step delays, plasticity or a state recording keeps a join every step. */
+static void test_window(void **state)
+{
+    (void)state;
+    const char *yes[] = {"exchange_due", "propagate", "update", "gather", "exchange",
+                         "finite_check"};
+    int n_yes = 0;
+    for (int k = 0; k < phase_count; k++)
+        n_yes += phase_table[k].window;
+    assert_int_equal(n_yes, (int)(sizeof yes / sizeof yes[0]));
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_true(phase_table[phase_index(yes[i])].window);
+    char text[1024];
+    snprintf(text, sizeof text, "%s", static_only);
+    char *d = strstr(text, "weight = 0.1 }");
+    assert_non_null(d);
+    snprintf(d, sizeof text - (size_t)(d - text), "weight = 0.1, delay = 1.5 }\n");
+    const Model *m = model(text);
+    assert_int_equal(phases_c_window(m), 15);
+    StrBuf rg, body;
+    sb_init(&rg);
+    sb_init(&body);
+    phases_c_step(m, &rg, &body);
+    const char *win[] = {"snn_propagate_AA(step, snn_t);", "snn_update_A(run, step, snn_t);",
+                         "static void model_window_step(", "model_step_block(run, step, snn_t,",
+                         "static inline void model_window_block(", "model_window_step(run, step,",
+                         "static void model_steps(",
+                         "snn_step_region(run, model_window_w, &snn_x);",
+                         "snn_gather_A(run, step);", "snn_exchange(", "snn_check_finite("};
+    in_order(rg.buf, win, (int)(sizeof win / sizeof win[0]));
+    assert_null(strstr(strstr(rg.buf, "static void model_steps("), "snn_exchange_due"));
+    /* model_step: the per-step region as without windows */
+    const char *one[] = {"snn_exchange_due(run, step);",
+                         "snn_step_region(run, model_step_block_w, &snn_x);"};
+    in_order(body.buf, one, 2);
+    sb_release(&rg);
+    sb_release(&body);
+    assert_int_equal(phases_c_window(model(static_only)), 1); /* delay dt: one step */
+    assert_int_equal(phases_c_window(model(every_phase)), 1);
+    snprintf(d, sizeof text - (size_t)(d - text),
+             "weight = 0.1, delay = 1.5 }\nrecord { A = \"V\" }\n");
+    assert_int_equal(phases_c_window(model(text)), 1); /* the state of every step */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +385,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cuda_launch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cuda_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cuda_flags, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_window, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
