@@ -37,7 +37,7 @@ static bool svar_is_weight(const Projection *pj, int i)
     return !pj->syn || !strcmp(pj->syn->vars[i].name, pj->syn->weight);
 }
 
-typedef enum { RC_REMOVE, RC_COUNT, RC_TOTAL, RC_TARGET, RC_INIT } RwCode;
+typedef enum { RC_REMOVE, RC_COUNT, RC_TOTAL, RC_TARGET, RC_INIT, RC_CCOUNT, RC_CTOTAL } RwCode;
 
 static Sym *rw_syms(const ConnUpdate *u, const Projection *pj, RwCode which, int *n)
 {
@@ -82,6 +82,14 @@ static Sym *rw_syms(const ConnUpdate *u, const Projection *pj, RwCode which, int
         s[k++] = (Sym){"n_removed", SYM_BUILTIN, RB_N_REMOVED, false, 0};
         s[k++] = (Sym){"max_row_length", SYM_BUILTIN, RB_MAX_ROW_LENGTH, false, 0};
         break;
+    case RC_CCOUNT: /* candidates.count: before the update's removals */
+        s[k++] = (Sym){"i", SYM_BUILTIN, RB_I, false, 0};
+        s[k++] = (Sym){"row_length", SYM_BUILTIN, RB_ROW_LENGTH, false, 0};
+        s[k++] = (Sym){"max_row_length", SYM_BUILTIN, RB_MAX_ROW_LENGTH, false, 0};
+        break;
+    case RC_CTOTAL:
+        s[k++] = (Sym){"max_row_length", SYM_BUILTIN, RB_MAX_ROW_LENGTH, false, 0};
+        break;
     case RC_INIT:
         s[k++] = (Sym){"id_pre", SYM_BUILTIN, RB_ID_PRE, false, 0};
         s[k++] = (Sym){"id_post", SYM_BUILTIN, RB_ID_POST, false, 0};
@@ -121,7 +129,7 @@ static int parse_rw(const ConnUpdate *u, const Projection *pj, CodeStr *cs, RwCo
     int n;
     Sym *syms = rw_syms(u, pj, which, &n);
     int errs = code_resolve_value(cs->stmts, cs->expr, syms, n, cs->loc, what);
-    if (!errs && which == RC_TOTAL && is_draw(cs->stmts, cs->expr)) {
+    if (!errs && (which == RC_TOTAL || which == RC_CTOTAL) && is_draw(cs->stmts, cs->expr)) {
         diag_error(cs->loc, "%s: no random draws in 'total' (it is one number for the whole "
                             "projection; the rows it goes to are drawn by the update)", what);
         errs++;
@@ -218,6 +226,10 @@ static int check_one(Model *m, ConnUpdate *u)
     errs += parse_rw(u, pj, &u->count, RC_COUNT, "add.count");
     errs += parse_rw(u, pj, &u->total, RC_TOTAL, "add.total");
     errs += parse_rw(u, pj, &u->target, RC_TARGET, "add.target");
+    errs += parse_rw(u, pj, &u->cand_count, RC_CCOUNT, "candidates.count");
+    errs += parse_rw(u, pj, &u->cand_total, RC_CTOTAL, "candidates.total");
+    errs += parse_rw(u, pj, &u->cand_remove, RC_REMOVE, "candidates.remove");
+    errs += parse_rw(u, pj, &u->cand_add, RC_INIT, "candidates.add");
     int nv = n_svars(pj);
     u->init_of_var = arena_alloc(sizeof(int) * (size_t)(nv + 1));
     for (int v = 0; v < nv; v++)
@@ -243,7 +255,7 @@ static int check_one(Model *m, ConnUpdate *u)
         errs += parse_rw(u, pj, &u->init_code[k], RC_INIT,
                          arena_printf("add.init.%s", u->init_names[k]));
     }
-    if (u->count.text || u->total.text)
+    if (u->count.text || u->total.text || u->cand_add.text)
         for (int v = 0; v < nv; v++) {
             if (u->init_of_var[v] >= 0)
                 continue;
@@ -285,15 +297,18 @@ int check_mpi_conn_updates(Model *m)
         if (!u->proj)
             continue;
         const char *what = arena_printf("connectivity_update '%s'", u->name);
-        for (int k = 0; k < u->proj->pre->model->n_vars && u->remove.text; k++) {
-            const char *nv = arena_printf("%s_pre", u->proj->pre->model->vars[k].name);
-            if (strstr(u->remove.text, nv)) {
-                diag_error(u->remove.loc, "%s: remove reads '%s', the presynaptic neuron's "
-                           "variable, which --mpi does not support (a synapse lives on its "
-                           "target's rank, its source may live on another)", what, nv);
-                errs++;
+        const CodeStr *rms[2] = {&u->remove, &u->cand_remove};
+        for (int r = 0; r < 2; r++)
+            for (int k = 0; k < u->proj->pre->model->n_vars && rms[r]->text; k++) {
+                const char *nv = arena_printf("%s_pre", u->proj->pre->model->vars[k].name);
+                if (strstr(rms[r]->text, nv)) {
+                    diag_error(rms[r]->loc, "%s: %s reads '%s', the presynaptic neuron's "
+                               "variable, which --mpi does not support (a synapse lives on its "
+                               "target's rank, its source may live on another)", what,
+                               r ? "candidates.remove" : "remove", nv);
+                    errs++;
+                }
             }
-        }
     }
     return errs;
 }
@@ -384,108 +399,40 @@ static const char *var_ref(const Projection *pj, int v, const char *pos)
                                  : arena_printf("snn_svt_%s[%s]", svar_name(pj, v), pos);
 }
 
-static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
+/* "[double var;] { draws from the synapse-keyed stream key; the synapse variables; var =
+ * code }" for the synapse at snn_pos (indentation 16) */
+static void remove_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *key,
+                         const char *var, bool declare, const EmitOptions *opt)
 {
+    const Projection *pj = c->u->proj;
+    if (declare)
+        sb_printf(o, "                double %s;\n", var);
+    sb_puts(o, "                {\n");
+    if (cs_draws(cs)) {
+        sb_puts(o, "                    snn_rng snn_rng_st; /* keyed by the synapse: (pre, "
+                   "post, 0), the step */\n");
+        sb_printf(o, "                    snn_rng_init_synk(&snn_rng_st, %s, "
+                     "0u, snn_pre, snn_gpost, 0u, step);\n", key);
+    }
+    for (int v = 0; v < n_svars(pj); v++)
+        sb_printf(o, "                    const double snn_rv_%s = (double)%s;\n"
+                     "                    (void)snn_rv_%s;\n", svar_name(pj, v),
+                  var_ref(pj, v, "snn_pos"), svar_name(pj, v));
+    rw_value(o, c, cs, var, 20, opt);
+    sb_puts(o, "                }\n");
+}
+
+/* Insert the synapse (snn_pre, snn_gpost) where this rank holds its target (other ranks:
+ * continue), counting it as added or (the pair is connected) failed, and set its variables
+ * from add.init; inside a loop at indentation 12. */
+static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
+{
+    const ConnUpdate *u = cp->u;
+    const RwCtx c = *cp;
     const Projection *pj = u->proj;
-    const char *n = pj->name, *pre = pj->pre->name, *post = pj->post->name;
-    RwCtx c = {m, u};
+    const char *n = pj->name, *post = pj->post->name;
     int nv = n_svars(pj);
     bool has_w = nv > 0;
-    sb_printf(o, "\n/* connectivity_update '%s' (%s:%d) on projection '%s': removals in each "
-                 "thread block, then additions\n * from each row's stream, each block and rank "
-                 "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
-              u->loc.line, n);
-    sb_printf(o, "static void snn_rewire_%s(snn_run *run, uint64_t step)\n{\n", u->name);
-    sb_printf(o, "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n", u->index);
-    sb_puts(o, "    const double snn_t0 = snn_now();\n");
-    sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
-    sb_puts(o, "    (void)run;\n");
-    /* removals */
-    if (u->remove.stmts) {
-        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
-        sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
-        sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
-        sb_puts(o, "        uint32_t *restrict snn_rl = snn_R->row_len;\n");
-        sb_printf(o, "        %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
-        if (has_w)
-            sb_puts(o, "        scalar *restrict snn_w = snn_R->weight;\n");
-        block_vars(o, pj, 8);
-        sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
-        sb_puts(o, "        uint64_t snn_nsyn = 0;\n");
-        sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
-        sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
-                   "snn_rl[snn_pre];\n");
-        sb_puts(o, "            uint64_t snn_o = snn_a;\n");
-        sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
-        sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* "
-                   "this rank's index */\n");
-        sb_printf(o, "                const uint32_t snn_gpost = SNN_LO_%s + snn_post;\n", post);
-        sb_puts(o, "                (void)snn_post; (void)snn_gpost;\n");
-        sb_puts(o, "                double snn_rm;\n                {\n");
-        if (cs_draws(&u->remove)) {
-            sb_puts(o, "                    snn_rng snn_rng_st; /* keyed by the synapse: (pre, "
-                       "post, 0), the step */\n");
-            sb_puts(o, "                    snn_rng_init_synk(&snn_rng_st, snn_st->key_remove, "
-                       "0u, snn_pre, snn_gpost, 0u, step);\n");
-        }
-        for (int v = 0; v < nv; v++)
-            sb_printf(o, "                    const double snn_rv_%s = (double)%s;\n"
-                         "                    (void)snn_rv_%s;\n", svar_name(pj, v),
-                      var_ref(pj, v, "snn_pos"), svar_name(pj, v));
-        rw_value(o, &c, &u->remove, "snn_rm", 20, opt);
-        sb_puts(o, "                }\n");
-        sb_puts(o, "                if (snn_rm != 0.0) { /* removed (NaN too) */\n"
-                   "                    snn_cnt[0]++;\n                    continue;\n"
-                   "                }\n");
-        sb_puts(o, "                if (snn_o != snn_pos) { /* the synapse and all it holds move "
-                   "down, in order */\n");
-        sb_puts(o, "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
-        for (int v = 0; v < nv; v++)
-            sb_printf(o, "                    %s = %s;\n", var_ref(pj, v, "snn_o"),
-                      var_ref(pj, v, "snn_pos"));
-        sb_puts(o, "                }\n                snn_o++;\n            }\n");
-        sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n");
-        sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n");
-        sb_puts(o, "        snn_R->n_syn = snn_nsyn;\n    }\n");
-    }
-    sb_puts(o, "    snn_sum_int64(snn_cnt, 1); /* every rank's removals */\n");
-    sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
-    sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* global row lengths */\n",
-              n);
-    sb_puts(o, "    snn_st->step_failed = 0;\n");
-    if (u->count.stmts || u->total.stmts) {
-        if (u->total.stmts) {
-            sb_puts(o, "    {\n        double snn_total;\n");
-            rw_value(o, &c, &u->total, "snn_total", 8, opt);
-            sb_puts(o, "        snn_rewire_spread(snn_st, run->seed, snn_st->stream_dist, step,\n"
-                       "                          snn_rewire_whole(snn_st, \"add.total\", 0, "
-                       "snn_total, 9007199254740992.0));\n    }\n");
-        }
-        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
-        if (cs_draws(&u->count) || cs_draws(&u->target)) {
-            sb_puts(o, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
-                       "targets in order */\n");
-            sb_puts(o, "        snn_rng_init(&snn_rng_st, run->seed, snn_st->stream_add, snn_pre, "
-                       "step);\n");
-        }
-        if (u->count.stmts) {
-            sb_puts(o, "        double snn_count;\n");
-            rw_value(o, &c, &u->count, "snn_count", 8, opt);
-            sb_puts(o, "        const uint64_t snn_c = snn_rewire_whole(snn_st, \"add.count\", "
-                       "snn_pre, snn_count, 4294967295.0);\n");
-        } else {
-            sb_puts(o, "        const uint64_t snn_c = snn_st->adds[snn_pre];\n");
-        }
-        sb_puts(o, "        const uint64_t snn_room = (uint64_t)snn_st->capacity - "
-                   "(uint64_t)snn_st->len[snn_pre];\n");
-        sb_puts(o, "        const uint64_t snn_try = snn_c < snn_room ? snn_c : snn_room;\n");
-        sb_puts(o, "        snn_st->step_failed += snn_c - snn_try; /* no room in the row: "
-                   "the same on every rank */\n");
-        sb_puts(o, "        for (uint32_t snn_k = 0; snn_k < (uint32_t)snn_try; snn_k++) {\n");
-        sb_puts(o, "            double snn_target;\n");
-        rw_value(o, &c, &u->target, "snn_target", 12, opt);
-        sb_printf(o, "            const uint32_t snn_gpost = (uint32_t)snn_rewire_whole(snn_st, "
-                     "\"add.target\", snn_pre, snn_target, (double)SNN_N_%s - 1.0);\n", post);
         sb_printf(o, "            if (snn_gpost < SNN_LO_%s || snn_gpost >= SNN_LO_%s + SNN_NL_%s)\n"
                      "                continue; /* another rank's target */\n", post, post, post);
         sb_printf(o, "            const uint32_t snn_post = snn_gpost - SNN_LO_%s;\n", post);
@@ -538,6 +485,177 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
             }
             sb_puts(o, "            }\n");
         }
+}
+
+static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
+{
+    const Projection *pj = u->proj;
+    const char *n = pj->name, *pre = pj->pre->name, *post = pj->post->name;
+    RwCtx c = {m, u};
+    int nv = n_svars(pj);
+    bool has_w = nv > 0;
+    sb_printf(o, "\n/* connectivity_update '%s' (%s:%d) on projection '%s': removals in each "
+                 "thread block, then additions\n * from each row's stream, each block and rank "
+                 "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
+              u->loc.line, n);
+    sb_printf(o, "static void snn_rewire_%s(snn_run *run, uint64_t step)\n{\n", u->name);
+    sb_printf(o, "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n", u->index);
+    sb_puts(o, "    const double snn_t0 = snn_now();\n");
+    sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
+    sb_puts(o, "    (void)run;\n");
+    if (u->candidates) {
+        sb_printf(o, "    snn_rewire_cand *snn_cd = snn_rewire_cand_get(%d);\n", u->index);
+        sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* row_length before "
+                     "the update */\n", n);
+        if (u->cand_total.stmts) {
+            sb_puts(o, "    {\n        double snn_total;\n");
+            rw_value(o, &c, &u->cand_total, "snn_total", 8, opt);
+            sb_puts(o, "        snn_rewire_cand_spread(snn_cd, run->seed, snn_st->stream_dist, "
+                       "step,\n                               snn_rewire_whole(snn_st, "
+                       "\"candidates.total\", 0, snn_total, 9007199254740992.0));\n    }\n");
+        }
+        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        sb_puts(o, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
+                   "candidates */\n");
+        sb_puts(o, "        snn_rng_init(&snn_rng_st, run->seed, snn_st->stream_add, snn_pre, "
+                   "step);\n");
+        if (u->cand_count.stmts) {
+            sb_puts(o, "        double snn_count;\n");
+            rw_value(o, &c, &u->cand_count, "snn_count", 8, opt);
+            sb_printf(o, "        const uint64_t snn_c = snn_rewire_whole(snn_st, "
+                         "\"candidates.count\", snn_pre, snn_count, (double)SNN_N_%s);\n", post);
+        } else {
+            sb_puts(o, "        const uint64_t snn_c = snn_cd->count[snn_pre];\n");
+        }
+        sb_puts(o, "        snn_rewire_cand_row(snn_cd, &snn_rng_st, snn_pre, snn_c);\n    }\n");
+    }
+    /* removals */
+    if (u->remove.stmts || u->candidates) {
+        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+        sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+        sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
+        sb_puts(o, "        uint32_t *restrict snn_rl = snn_R->row_len;\n");
+        sb_printf(o, "        %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
+        if (has_w)
+            sb_puts(o, "        scalar *restrict snn_w = snn_R->weight;\n");
+        block_vars(o, pj, 8);
+        sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
+        sb_puts(o, "        uint64_t snn_nsyn = 0;\n");
+        sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
+                   "snn_rl[snn_pre];\n");
+        sb_puts(o, "            uint64_t snn_o = snn_a;\n");
+        if (u->candidates)
+            sb_puts(o, "            uint64_t snn_ci = snn_cd->off[snn_pre], snn_ce = "
+                       "snn_cd->off[snn_pre + 1];\n");
+        sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
+        sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* "
+                   "this rank's index */\n");
+        sb_printf(o, "                const uint32_t snn_gpost = SNN_LO_%s + snn_post;\n", post);
+        sb_puts(o, "                (void)snn_post; (void)snn_gpost;\n");
+        if (u->remove.stmts)
+            remove_value(o, &c, &u->remove, "snn_st->key_remove", "snn_rm", true, opt);
+        else
+            sb_puts(o, "                double snn_rm = 0.0;\n");
+        if (u->candidates) {
+            sb_puts(o, "                while (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_gpost)\n"
+                       "                    snn_ci++;\n");
+            sb_puts(o, "                if (snn_ci < snn_ce && snn_cd->cand[snn_ci] == snn_gpost) {"
+                       " /* a connected candidate */\n");
+            sb_puts(o, "                    snn_cd->flag[snn_ci] = 1;\n");
+            if (u->cand_remove.stmts) {
+                sb_puts(o, "                    if (snn_rm == 0.0)\n");
+                remove_value(o, &c, &u->cand_remove, "snn_cd->key_elim", "snn_rm", false, opt);
+            }
+            sb_puts(o, "                }\n");
+        }
+        sb_puts(o, "                if (snn_rm != 0.0) { /* removed (NaN too) */\n"
+                   "                    snn_cnt[0]++;\n                    continue;\n"
+                   "                }\n");
+        sb_puts(o, "                if (snn_o != snn_pos) { /* the synapse and all it holds move "
+                   "down, in order */\n");
+        sb_puts(o, "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
+        for (int v = 0; v < nv; v++)
+            sb_printf(o, "                    %s = %s;\n", var_ref(pj, v, "snn_o"),
+                      var_ref(pj, v, "snn_pos"));
+        sb_puts(o, "                }\n                snn_o++;\n            }\n");
+        sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n");
+        sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n");
+        sb_puts(o, "        snn_R->n_syn = snn_nsyn;\n    }\n");
+    }
+    sb_puts(o, "    snn_sum_int64(snn_cnt, 1); /* every rank's removals */\n");
+    sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
+    sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* global row lengths */\n",
+              n);
+    sb_puts(o, "    snn_st->step_failed = 0;\n");
+    if (u->count.stmts || u->total.stmts) {
+        if (u->total.stmts) {
+            sb_puts(o, "    {\n        double snn_total;\n");
+            rw_value(o, &c, &u->total, "snn_total", 8, opt);
+            sb_puts(o, "        snn_rewire_spread(snn_st, run->seed, snn_st->stream_dist, step,\n"
+                       "                          snn_rewire_whole(snn_st, \"add.total\", 0, "
+                       "snn_total, 9007199254740992.0));\n    }\n");
+        }
+        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        if (cs_draws(&u->count) || cs_draws(&u->target)) {
+            sb_puts(o, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
+                       "targets in order */\n");
+            sb_puts(o, "        snn_rng_init(&snn_rng_st, run->seed, snn_st->stream_add, snn_pre, "
+                       "step);\n");
+        }
+        if (u->count.stmts) {
+            sb_puts(o, "        double snn_count;\n");
+            rw_value(o, &c, &u->count, "snn_count", 8, opt);
+            sb_puts(o, "        const uint64_t snn_c = snn_rewire_whole(snn_st, \"add.count\", "
+                       "snn_pre, snn_count, 4294967295.0);\n");
+        } else {
+            sb_puts(o, "        const uint64_t snn_c = snn_st->adds[snn_pre];\n");
+        }
+        sb_puts(o, "        const uint64_t snn_room = (uint64_t)snn_st->capacity - "
+                   "(uint64_t)snn_st->len[snn_pre];\n");
+        sb_puts(o, "        const uint64_t snn_try = snn_c < snn_room ? snn_c : snn_room;\n");
+        sb_puts(o, "        snn_st->step_failed += snn_c - snn_try; /* no room in the row: "
+                   "the same on every rank */\n");
+        sb_puts(o, "        for (uint32_t snn_k = 0; snn_k < (uint32_t)snn_try; snn_k++) {\n");
+        sb_puts(o, "            double snn_target;\n");
+        rw_value(o, &c, &u->target, "snn_target", 12, opt);
+        sb_printf(o, "            const uint32_t snn_gpost = (uint32_t)snn_rewire_whole(snn_st, "
+                     "\"add.target\", snn_pre, snn_target, (double)SNN_N_%s - 1.0);\n", post);
+        emit_insert(o, &c, opt);
+        sb_puts(o, "        }\n    }\n");
+    }
+    if (u->cand_add.stmts) {
+        sb_printf(o, "    /* formations: unconnected candidates (flag 0) on this rank; a row whose "
+                     "accepted formations exceed its room (all ranks') forms none */\n"
+                     "    memset(snn_cd->acc, 0, sizeof(int64_t) * SNN_N_%s);\n", pre);
+        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++)\n", pre);
+        sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
+                   "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
+        sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
+        sb_printf(o, "            if (snn_cd->flag[snn_ci] || snn_gpost < SNN_LO_%s || snn_gpost >= "
+                     "SNN_LO_%s + SNN_NL_%s)\n                continue;\n", post, post, post);
+        sb_puts(o, "            double snn_ok;\n            {\n");
+        if (cs_draws(&u->cand_add)) {
+            sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the candidate: (pre, post, "
+                       "0), the step */\n");
+            sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_cd->key_form, 0u, "
+                       "snn_pre, snn_gpost, 0u, step);\n");
+        }
+        rw_value(o, &c, &u->cand_add, "snn_ok", 16, opt);
+        sb_puts(o, "            }\n");
+        sb_puts(o, "            if (snn_ok != 0.0) {\n                snn_cd->flag[snn_ci] = 2;\n"
+                   "                snn_cd->acc[snn_pre]++;\n            }\n        }\n");
+        sb_printf(o, "    snn_sum_int64(snn_cd->acc, SNN_N_%s);\n", pre);
+        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        sb_puts(o, "        const int snn_full = snn_cd->acc[snn_pre] > (int64_t)snn_st->capacity - "
+                   "snn_st->len[snn_pre];\n");
+        sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
+                   "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
+        sb_puts(o, "            if (snn_cd->flag[snn_ci] != 2)\n                continue;\n");
+        sb_puts(o, "            if (snn_full) { /* counted once: each rank its own */\n"
+                   "                snn_cnt[2]++;\n                continue;\n            }\n");
+        sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
+        emit_insert(o, &c, opt);
         sb_puts(o, "        }\n    }\n");
     }
     sb_puts(o, "    snn_sum_int64(snn_cnt + 1, 2); /* every rank's additions and failures */\n");
@@ -585,10 +703,21 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
         sb_printf(&setup, "    snn_rewire_setup(snn_st, snn_syn_%s, snn_nthr, SNN_N_%s, SNN_N_%s, "
                           "%lluull, %s);\n}\n", pj->name, pj->pre->name, pj->post->name,
                   (unsigned long long)pj->max_row_length, emit_c_double(pj->row_padding));
+        if (u->candidates) {
+            sb_printf(&setup, "{ /* connectivity_update '%s': candidates */\n", u->name);
+            sb_printf(&setup, "    snn_rewire_cand *snn_cd = snn_rewire_cand_setup(%d, \"%s\", "
+                              "SNN_N_%s, SNN_N_%s);\n", u->index, u->name, pj->pre->name,
+                      pj->post->name);
+            sb_printf(&setup, "    snn_cd->key_elim = snn_rng_syn_key(run->seed, snn_stream_id("
+                              "\"rw:%s/elim\"));\n", u->name);
+            sb_printf(&setup, "    snn_cd->key_form = snn_rng_syn_key(run->seed, snn_stream_id("
+                              "\"rw:%s/form\"));\n}\n", u->name);
+        }
     }
     tmpl_set(g, "rewire_fns", fns.len ? emit_take(&fns) : "");
     tmpl_set(g, "rewire_setup", setup.len ? emit_take(&setup) : "/* no connectivity updates */");
-    tmpl_set(g, "rewire_release", m->n_cupds ? "snn_rewire_release();" : "");
+    tmpl_set(g, "rewire_release", m->n_cupds ? "snn_rewire_release();\n"
+                                               "    snn_rewire_cand_release();" : "");
     sb_release(&fns);
     sb_release(&setup);
 }
