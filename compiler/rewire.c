@@ -505,8 +505,9 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     sb_puts(o, "    (void)run;\n");
     if (u->candidates) {
         sb_printf(o, "    snn_rewire_cand *snn_cd = snn_rewire_cand_get(%d);\n", u->index);
-        sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* row_length before "
-                     "the update */\n", n);
+        if (u->cand_count.stmts)
+            sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* row_length "
+                         "before the update */\n", n);
         if (u->cand_total.stmts) {
             sb_puts(o, "    {\n        double snn_total;\n");
             rw_value(o, &c, &u->cand_total, "snn_total", 8, opt);
@@ -515,6 +516,11 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
                        "\"candidates.total\", 0, snn_total, 9007199254740992.0));\n    }\n");
         }
         sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        if (!u->cand_count.stmts)
+            sb_puts(o, "        const uint64_t snn_c = snn_cd->count[snn_pre];\n"
+                       "        if (snn_c == 0) { /* most rows: no candidates */\n"
+                       "            snn_cd->off[snn_pre + 1] = snn_cd->off[snn_pre];\n"
+                       "            continue;\n        }\n");
         sb_puts(o, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
                    "candidates */\n");
         sb_puts(o, "        snn_rng_init(&snn_rng_st, run->seed, snn_st->stream_add, snn_pre, "
@@ -524,8 +530,6 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
             rw_value(o, &c, &u->cand_count, "snn_count", 8, opt);
             sb_printf(o, "        const uint64_t snn_c = snn_rewire_whole(snn_st, "
                          "\"candidates.count\", snn_pre, snn_count, (double)SNN_N_%s);\n", post);
-        } else {
-            sb_puts(o, "        const uint64_t snn_c = snn_cd->count[snn_pre];\n");
         }
         sb_puts(o, "        snn_rewire_cand_row(snn_cd, &snn_rng_st, snn_pre, snn_c);\n    }\n");
     }
@@ -548,6 +552,10 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         if (u->candidates)
             sb_puts(o, "            uint64_t snn_ci = snn_cd->off[snn_pre], snn_ce = "
                        "snn_cd->off[snn_pre + 1];\n");
+        if (u->candidates && !u->remove.stmts)
+            sb_puts(o, "            if (snn_ci == snn_ce) { /* no candidates: nothing to do */\n"
+                       "                snn_nsyn += snn_rl[snn_pre];\n                continue;\n"
+                       "            }\n");
         sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
         sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* "
                    "this rank's index */\n");
@@ -583,6 +591,8 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n");
         sb_puts(o, "        snn_R->n_syn = snn_nsyn;\n    }\n");
     }
+    sb_puts(o, "    const int64_t snn_lrem = snn_cnt[0]; /* this rank's removals */\n"
+               "    (void)snn_lrem;\n");
     sb_puts(o, "    snn_sum_int64(snn_cnt, 1); /* every rank's removals */\n");
     sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
     sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* global row lengths */\n",
@@ -658,6 +668,8 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         emit_insert(o, &c, opt);
         sb_puts(o, "        }\n    }\n");
     }
+    sb_puts(o, "    const int64_t snn_ladd = snn_cnt[1]; /* this rank's additions */\n"
+               "    (void)snn_ladd;\n");
     sb_puts(o, "    snn_sum_int64(snn_cnt + 1, 2); /* every rank's additions and failures */\n");
     sb_puts(o, "    snn_st->runs++;\n");
     sb_puts(o, "    snn_st->removed += (uint64_t)snn_cnt[0];\n");
@@ -668,7 +680,9 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     sb_puts(o, "    const double snn_t1 = snn_now();\n");
     sb_puts(o, "    snn_st->update_s += snn_t1 - snn_t0;\n");
     if (pj->syn && pj->syn_code[SC_ON_POST].stmts) {
-        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) { /* the column views */\n");
+        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr && (snn_lrem || snn_ladd); snn_t++) {"
+                   " /* the column views,\n"
+                   "                                   when this rank's synapses changed */\n");
         sb_printf(o, "        snn_columns_free(&snn_cols_%s[snn_t]);\n", n);
         sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
                   n, n, n);

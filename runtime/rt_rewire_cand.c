@@ -90,9 +90,7 @@ static int cmp_u32(const void *a, const void *b)
 
 void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count)
 {
-    if (i == 0)
-        c->off[0] = 0;
-    const uint64_t a = c->off[i];
+    const uint64_t a = c->off[i]; /* off[0] = 0 always */
     if (count > c->n_post)
         snn_fatal("connectivity update '%s': candidates.count of source %u is %llu, more than "
                   "N_post = %u (candidates are distinct)", c->name, i,

@@ -1105,7 +1105,7 @@ void snn_rewire_cand_free(snn_rewire_cand *c);
 void snn_rewire_cand_release(void);
 void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, uint64_t step,
                             uint64_t total);
-/* Rows are drawn in order 0, 1, ..., N_pre - 1 (row 0 restarts the list). */
+/* Row i's candidates, after row i - 1's (rows in order 0, 1, ...; off[0] stays 0). */
 void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count);
 
 typedef struct snn_model {
