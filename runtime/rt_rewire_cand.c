@@ -95,6 +95,10 @@ void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t co
         snn_fatal("connectivity update '%s': candidates.count of source %u is %llu, more than "
                   "N_post = %u (candidates are distinct)", c->name, i,
                   (unsigned long long)count, c->n_post);
+    if (count == 0) {
+        c->off[i + 1] = a;
+        return;
+    }
     if (a + count > c->cap) {
         uint64_t cap = c->cap ? c->cap : 64;
         while (cap < a + count)
