@@ -16,7 +16,9 @@
 # training example, by valgrind --tool=callgrind on 1 epoch of CG_N and 2 CG_N examples
 # (default 10; built for x86-64-v3, valgrind lacks AVX-512): (Ir(2 CG_N) - Ir(CG_N)) / CG_N,
 # the set-up cancelled; instruction counts
-# are what to compare on a shared machine, where wall times are noise.
+# are what to compare on a shared machine, where wall times are noise.  OUT: the work
+# directory (default build/bench-eprop; emptied first).  bench/eprop_peer.sh and
+# bench/eprop_sparse.sh call this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -33,7 +35,7 @@ THREADS=${THREADS:-1}
 CALLGRIND=${CALLGRIND:-0}
 CG_N=${CG_N:-10}
 FM=${FM:-/usr/share/datasets/fashion-mnist}
-OUT="$BUILD/bench-eprop"
+OUT=${OUT:-$BUILD/bench-eprop}
 PY=${PY:-/usr/bin/python3}
 for f in train-images-idx3-ubyte.gz t10k-images-idx3-ubyte.gz; do
     [ -f "$FM/$f" ] || { echo "bench/eprop_fmnist.sh: $FM/$f is missing (apt-get install \

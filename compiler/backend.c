@@ -63,18 +63,22 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
     }
     if (m->batch && !(be->caps & BE_BATCH)) {
         diag_error(m->loc, "network{ batch = %d }: the %s back end does not support batches "
-                   "yet (the %s back end does)", m->batch, be->name, one_that_can(BE_BATCH));
+                   "yet: per-lane state, spike queues and recordings are not generated for "
+                   "it (the %s back end does; docs/cuda.md \"Batches\")", m->batch, be->name,
+                   one_that_can(BE_BATCH));
+        return 1;
+    }
+    if (m->batch && mpi && strcmp(be->name, "c") != 0) {
+        /* lanes over ranks: the C back end compiles the single-process step and the MPI
+         * runtime splits the lanes (docs/parallel.md "Batch lanes over ranks") */
+        diag_error(m->loc, "network{ batch = %d }: --backend %s --mpi does not split batch "
+                   "lanes over ranks yet (the c back end does)", m->batch, be->name);
         return 1;
     }
     if (m->batch && m->n_cupds) { /* rewiring reallocates what the lanes hold copies of */
         diag_error(m->cupds[0]->loc, "connectivity_update '%s': connectivity updates do not "
                    "support batches yet (network{ batch = %d }, %s:%d)", m->cupds[0]->name,
                    m->batch, m->loc.file, m->loc.line);
-        return 1;
-    }
-    if (m->batch && mpi) { /* the spike exchange and the ranks' files hold one lane */
-        diag_error(m->loc, "network{ batch = %d }: --mpi does not support batches yet (lanes "
-                   "run on one process; docs/language.md \"Batches\")", m->batch);
         return 1;
     }
     if (mpi && !(be->caps & BE_MPI_PLASTIC))
@@ -114,10 +118,10 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
     if (!(be->caps & BE_RECORD_SYNAPSES))
         for (int i = 0; i < m->n_synrecs; i++) {
             const SynRecord *r = m->synrecs[i];
-            diag_error(r->loc, "record: projection '%s' variable '%s': the %s back end cannot "
-                       "record synapse variables yet (the %s back end can)", r->proj->name,
-                       r->proj->syn->vars[r->var].name, be->name,
-                       one_that_can(BE_RECORD_SYNAPSES));
+            diag_error(r->loc, "record: %s '%s' variable '%s': the %s back end cannot "
+                       "record synapse variables yet (the %s back end can)",
+                       r->cu ? "custom update" : "projection", synrec_owner(r), synrec_var(r),
+                       be->name, one_that_can(BE_RECORD_SYNAPSES));
             errs++;
         }
     if (mpi && (be->caps & BE_CUSTOM_UPDATES) && !(be->caps & BE_MPI_CUSTOM))

@@ -1456,13 +1456,17 @@ int check_model(Model *m)
         errs += check_conn_updates(m); /* rewire.c */
     warn_silent_sources(m);
     assign_inputs(m);
+    if (errs) /* record { <custom update> = } entries are resolved only without errors */
+        return errs;
     /* record{} tables are walked in Lua's hash order, which changes from run to run:
      * put state recordings in model order so the output is reproducible */
     for (int i = 1; i < m->n_varrecs; i++)
         for (int k = i; k > 0; k--) {
             VarRecord *a = m->varrecs[k - 1], *b = m->varrecs[k];
+            const int ca = a->cu ? a->cu->index + 1 : 0, cb = b->cu ? b->cu->index + 1 : 0;
             if (a->pop->index < b->pop->index ||
-                (a->pop->index == b->pop->index && a->var <= b->var))
+                (a->pop->index == b->pop->index &&
+                 (ca < cb || (ca == cb && a->var <= b->var))))
                 break;
             m->varrecs[k - 1] = b;
             m->varrecs[k] = a;
@@ -1470,8 +1474,10 @@ int check_model(Model *m)
     for (int i = 1; i < m->n_synrecs; i++) /* likewise synapse recordings */
         for (int k = i; k > 0; k--) {
             SynRecord *a = m->synrecs[k - 1], *b = m->synrecs[k];
+            const int ca = a->cu ? a->cu->index + 1 : 0, cb = b->cu ? b->cu->index + 1 : 0;
             if (a->proj->index < b->proj->index ||
-                (a->proj->index == b->proj->index && a->var <= b->var))
+                (a->proj->index == b->proj->index &&
+                 (ca < cb || (ca == cb && a->var <= b->var))))
                 break;
             m->synrecs[k - 1] = b;
             m->synrecs[k] = a;

@@ -261,7 +261,10 @@ static int check_one(Model *m, CustomUpdate *cu)
         }
     }
     /* the code */
-    Sym *syms = arena_alloc(sizeof(Sym) * (size_t)(nn + 6));
+    const NeuronModel *side_nm[2] = {cu->proj ? cu->proj->pre->model : NULL,
+                                     cu->proj ? cu->proj->post->model : NULL};
+    const int n_side = cu->proj ? side_nm[0]->n_vars + side_nm[1]->n_vars + 2 : 0;
+    Sym *syms = arena_alloc(sizeof(Sym) * (size_t)(nn + n_side + 6));
     int ns = 0;
     for (int i = 0; i < cu->n_params; i++)
         syms[ns++] = (Sym){cu->params[i].name, SYM_PARAM, i, false, 0};
@@ -273,6 +276,25 @@ static int check_one(Model *m, CustomUpdate *cu)
     syms[ns++] = (Sym){"t", SYM_BUILTIN, 1, false, 0};
     if (cu->pop)
         syms[ns++] = (Sym){"id", SYM_BUILTIN, 2, false, 0};
+    if (cu->proj) { /* as in synapse code: the synapse's neurons, read only (V_pre, z_post) */
+        for (int side = 0; side < 2; side++) {
+            for (int i = 0; i < side_nm[side]->n_vars; i++) {
+                const char *nv = arena_printf("%s_%s", side_nm[side]->vars[i].name,
+                                              side ? "post" : "pre");
+                bool own = false;
+                for (int j = 0; j < nn; j++)
+                    own |= !strcmp(names[j], nv);
+                if (!own) /* the update's own names come first */
+                    syms[ns++] = (Sym){nv, side ? SYM_POST_NEURON : SYM_PRE_NEURON, i, false, 0};
+            }
+            const char *id = side ? "id_post" : "id_pre";
+            bool own = false;
+            for (int j = 0; j < nn; j++)
+                own |= !strcmp(names[j], id);
+            if (!own)
+                syms[ns++] = (Sym){id, SYM_BUILTIN, 3 + side, false, 0};
+        }
+    }
     if (dataset_pop(m)) { /* the example of the step that just ended, as in neuron code */
         syms[ns++] = (Sym){"label", SYM_BUILTIN, 5, false, 0};
         syms[ns++] = (Sym){"example", SYM_BUILTIN, 6, false, 0};
@@ -282,11 +304,107 @@ static int check_one(Model *m, CustomUpdate *cu)
     if (!cu->code.stmts)
         return errs + 1;
     errs += code_resolve_stmts(cu->code.stmts, syms, ns, cu->code.loc, cwhat);
-    if (!errs && code_uses_rng(cu->code.stmts, NULL)) {
-        diag_error(cu->code.loc, "%s: random draws (uniform(), normal(), ...) are not supported "
-                                 "in custom updates yet", cwhat);
+    return errs;
+}
+
+/* The line (in the code string) of the first use of a presynaptic neuron's variable; 0
+ * when none. */
+static int pre_neuron_line(const Stmt *s, const Expr *e)
+{
+    int l = 0;
+    if (e) {
+        if (e->sym && e->sym->kind == SYM_PRE_NEURON)
+            return e->line;
+        for (int i = 0; i < e->nargs && !l; i++)
+            l = pre_neuron_line(NULL, e->args[i]);
+        if (!l && e->a)
+            l = pre_neuron_line(NULL, e->a);
+        if (!l && e->b)
+            l = pre_neuron_line(NULL, e->b);
+        if (!l && e->c)
+            l = pre_neuron_line(NULL, e->c);
+    }
+    if (!s)
+        return l;
+    for (int i = 0; i < s->n && !l; i++)
+        l = pre_neuron_line(s->body[i], NULL);
+    if (!l && s->e)
+        l = pre_neuron_line(NULL, s->e);
+    if (!l && s->then)
+        l = pre_neuron_line(s->then, NULL);
+    if (!l && s->els)
+        l = pre_neuron_line(s->els, NULL);
+    return l;
+}
+
+int check_mpi_custom_updates(const Model *m)
+{
+    int errs = 0;
+    for (int i = 0; i < m->n_cus; i++) {
+        const CustomUpdate *cu = m->cus[i];
+        const int line = cu->proj ? pre_neuron_line(cu->code.stmts, NULL) : 0;
+        if (!line)
+            continue;
+        diag_error((SrcLoc){cu->code.loc.file, cu->code.loc.line + line - 1},
+                   "custom update '%s' code (over the synapses of projection '%s') reads a "
+                   "presynaptic neuron's variable (_pre), which --mpi does not support (a "
+                   "synapse lives on its target's rank, its source may live on another; the "
+                   "postsynaptic neuron's variables (_post) work)", cu->name, cu->proj->name);
         errs++;
     }
+    return errs;
+}
+
+/* record { <custom update> = ... } (lua_api.c makes VarRecords with cu set, pop NULL):
+ * over neurons a state recording of the update's population (every step unless every is
+ * given), over synapses a synapse recording of its projection (the end of the run unless
+ * every is given).  Reductions (one value) are refused. */
+static int resolve_cu_records(Model *m)
+{
+    int errs = 0, nv = 0, n_cu_syn = 0;
+    for (int i = 0; i < m->n_varrecs; i++)
+        n_cu_syn += m->varrecs[i]->cu && m->varrecs[i]->cu->proj;
+    SynRecord **srs = m->synrecs;
+    if (n_cu_syn) {
+        srs = arena_alloc(sizeof(SynRecord *) * (size_t)(m->n_synrecs + n_cu_syn));
+        if (m->n_synrecs)
+            memcpy(srs, m->synrecs, sizeof(SynRecord *) * (size_t)m->n_synrecs);
+    }
+    int ns = m->n_synrecs;
+    for (int i = 0; i < m->n_varrecs; i++) {
+        VarRecord *r = m->varrecs[i];
+        const CustomUpdate *cu = r->cu;
+        if (!cu) {
+            m->varrecs[nv++] = r;
+            continue;
+        }
+        const CuVar *v = &cu->vars[r->var];
+        if (!cu->pop && !cu->proj)
+            continue; /* its errors are reported */
+        if (CU_NEURON_REDUCE(v->reduce)) {
+            diag_error(r->loc, "record: custom update '%s' variable '%s' has reduce = \"%s\": "
+                               "one value, not one per %s; only per-element variables are "
+                               "recorded (write it into a neuron variable with ref_rw and "
+                               "record that)", cu->name, v->name, reduce_name(v->reduce),
+                       cu->proj ? "synapse" : "neuron");
+            errs++;
+            continue;
+        }
+        if (cu->proj) {
+            SynRecord *sr = arena_alloc(sizeof *sr);
+            *sr = (SynRecord){(Projection *)cu->proj, r->var, r->every < 0 ? 0 : r->every,
+                              r->loc, cu};
+            srs[ns++] = sr;
+            continue;
+        }
+        r->pop = (Population *)cu->pop;
+        if (r->every < 0)
+            r->every = 1;
+        m->varrecs[nv++] = r;
+    }
+    m->n_varrecs = nv;
+    m->synrecs = srs;
+    m->n_synrecs = ns;
     return errs;
 }
 
@@ -336,6 +454,7 @@ int check_custom_updates(Model *m)
         if (cu->at_end_given)
             gr->at_end = cu->at_end;
     }
+    errs += resolve_cu_records(m);
     return errs;
 }
 
@@ -344,7 +463,25 @@ int check_custom_updates(Model *m)
 typedef struct PCtx {
     const Model *m;
     const CustomUpdate *cu;
+    bool cuda; /* the CUDA kernels (one rank: snn_post is global) */
 } PCtx;
+
+/* Random draws in custom-update code: from snn_rng_st, which cu_rng_init keys. */
+static void cu_print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
+{
+    const PCtx *c = ud;
+    const char *f = c->m->precision == PREC_FLOAT ? "f" : "";
+    if (!strcmp(sym->name, "uniform"))
+        sb_printf(out, "snn_rng_uniform%s(&snn_rng_st)", f);
+    else if (!strcmp(sym->name, "normal"))
+        sb_printf(out, "snn_rng_normal%s(&snn_rng_st)", f);
+    else if (!strcmp(sym->name, "exponential"))
+        sb_puts(out, "(scalar)snn_rng_exponential(&snn_rng_st)");
+    else if (!strcmp(sym->name, "poisson"))
+        sb_printf(out, "(scalar)snn_rng_poisson(&snn_rng_st, (double)(%s))", argc ? argv[0] : "0");
+    else
+        sb_printf(out, "/* unknown rng %s */ 0", sym->name);
+}
 
 static void cu_print_name(void *ud, StrBuf *out, const Sym *sym)
 {
@@ -367,8 +504,21 @@ static void cu_print_name(void *ud, StrBuf *out, const Sym *sym)
             const Population *d = dataset_pop(c->m);
             sb_printf(out, "((scalar)snn_ds%c_%s[step / snn_dsn_%s])", sym->index == 5 ? 'l' : 'e',
                       d->name, d->name);
-        } else /* id: the neuron's index in its population */
+        } else if (sym->index == 3) /* id_pre: the synapse's source (global) */
+            sb_puts(out, "((scalar)snn_pre)");
+        else if (sym->index == 4) /* id_post: its target (global) */
+            sb_printf(out, c->cuda ? "((scalar)snn_post)" : "((scalar)(SNN_LO_%s + snn_post))",
+                      cu->proj->post->name);
+        else /* id: the neuron's index in its population */
             sb_printf(out, "((scalar)(SNN_LO_%s + snn_i))", cu->pop->name);
+        break;
+    case SYM_PRE_NEURON: /* the source's variable (one rank: --mpi refuses it) */
+        sb_printf(out, "%s_%s[snn_pre]", cu->proj->pre->name,
+                  cu->proj->pre->model->vars[sym->index].name);
+        break;
+    case SYM_POST_NEURON: /* the target's variable: snn_post is this rank's index */
+        sb_printf(out, "%s_%s[snn_post]", cu->proj->post->name,
+                  cu->proj->post->model->vars[sym->index].name);
         break;
     default: /* vars, references and locals: prefixed, so no generated name is met */
         sb_printf(out, "snn_u_%s", sym->name);
@@ -415,6 +565,12 @@ static void cu_batch_term(StrBuf *o, const Model *m, const CustomUpdate *cu, con
         return;
     }
     const char *acc = arena_printf("snn_cua_%s_%s[%s]", cu->name, v->name, idx);
+    /* lanes over ranks: the lane's term kept, reduced over all ranks' lanes after the last
+     * (cu_lanes_reduce) */
+    sb_printf(o, "%*sif (snn_lt_%s)\n%*s    snn_lt_%s[(size_t)snn_cur_lane * snn_ltn_%s + %s] = "
+                 "(double)snn_u_%s;\n%*selse {\n", ind, "", v->name, ind, "", v->name, v->name,
+              idx, v->name, ind, "");
+    ind += 4;
     if (v->reduce == CU_REDUCE_BATCH_SUM)
         sb_printf(o, "%*s%s = snn_cur_lane ? %s + (double)snn_u_%s : (double)snn_u_%s;\n", ind,
                   "", acc, acc, v->name, v->name);
@@ -423,11 +579,125 @@ static void cu_batch_term(StrBuf *o, const Model *m, const CustomUpdate *cu, con
                      "(double)snn_u_%s;\n", ind, "", v->name, acc, ind, "", acc, v->name);
     sb_printf(o, "%*sif (snn_cur_lane + 1u == snn_nlane)\n%*s    %s = (scalar)%s;\n", ind, "",
               ind, "", var, acc);
+    sb_printf(o, "%*s}\n", ind - 4, "");
+}
+
+/* The slot of batch-reduced variable k of update cu among the model's (snn_lanes_terms). */
+static int cu_lanes_slot(const Model *m, const CustomUpdate *cu, int k)
+{
+    int s = 0;
+    for (int i = 0; i < m->n_cus; i++)
+        for (int j = 0; j < m->cus[i]->n_vars; j++) {
+            if (m->cus[i] == cu && j == k)
+                return s;
+            s += CU_BATCH_REDUCE(m->cus[i]->vars[j].reduce);
+        }
+    return s;
+}
+
+/* Lanes over MPI ranks (docs/parallel.md "Batch lanes over ranks"): a batch reduction keeps
+ * each lane's terms (snn_lt_<var>, lane-major, n elements a lane) and, after the rank's last
+ * lane, snn_lanes_reduce gathers every rank's and reduces them in the batch's lane order,
+ * as one process does, into the accumulator, rounded into the variable.  Without lanes
+ * over ranks snn_lanes_terms gives NULL and the lane loop accumulates as before. */
+static void cu_lanes_decl(StrBuf *o, const Model *m, const CustomUpdate *cu, const char *n)
+{
+    if (!m->batch)
+        return;
+    for (int k = 0; k < cu->n_vars; k++)
+        if (CU_BATCH_REDUCE(cu->vars[k].reduce))
+            sb_printf(o, "    const uint64_t snn_ltn_%s = %s;\n"
+                         "    double *const snn_lt_%s = snn_lanes_terms(run, %d, snn_ltn_%s);\n",
+                      cu->vars[k].name, n, cu->vars[k].name, cu_lanes_slot(m, cu, k),
+                      cu->vars[k].name);
+}
+
+static void cu_lanes_reduce(StrBuf *o, const Model *m, const CustomUpdate *cu)
+{
+    if (!m->batch)
+        return;
+    for (int k = 0; k < cu->n_vars; k++) {
+        const CuVar *v = &cu->vars[k];
+        if (!CU_BATCH_REDUCE(v->reduce))
+            continue;
+        sb_printf(o, "    if (snn_lt_%s && snn_lane_last(run, snn_cur_lane, snn_nlane)) {\n"
+                     "        snn_lanes_reduce(run, snn_lt_%s, snn_ltn_%s, %d, snn_cua_%s_%s);\n"
+                     "        for (uint64_t snn_k = 0; snn_k < snn_ltn_%s; snn_k++)\n"
+                     "            snn_cuv_%s_%s[snn_k] = (scalar)snn_cua_%s_%s[snn_k];\n    }\n",
+                  v->name, v->name, v->name, v->reduce == CU_REDUCE_BATCH_MAX, cu->name, v->name,
+                  v->name, cu->name, v->name, cu->name, v->name);
+    }
+}
+
+/* The key of an update's random draws, once per update (cu_rng_init draws from it). */
+static void cu_rng_key(StrBuf *o, const CustomUpdate *cu, bool cuda, int ind)
+{
+    if (!code_uses_rng(cu->code.stmts, NULL))
+        return;
+    const char *seed = cuda ? "snn_r->seed" : "run->seed";
+    if (cu->proj)
+        sb_printf(o, "%*sconst uint64_t snn_cukey = snn_rng_syn_key(%s, snn_stream_id(\"cu:%s\")); "
+                     "/* synapse-keyed */\n", ind, "", seed, cu->name);
+    else
+        sb_printf(o, "%*sconst uint32_t snn_custream = snn_stream_id(\"cu:%s\");\n", ind, "",
+                  cu->name);
+}
+
+/* Random draws of one element: stream "cu:<update>", over neurons neuron-keyed (global
+ * neuron, step, lane), over synapses synapse-keyed (source, target, ordinal among the
+ * pair's multapses, step, lane), as neuron and synapse code (docs/architecture.md, "Key
+ * and counter layout"): the same for any thread and rank split. */
+static void cu_rng_init(StrBuf *o, const Model *m, const CustomUpdate *cu, bool cuda, int ind)
+{
+    if (!code_uses_rng(cu->code.stmts, NULL))
+        return;
+    const bool lanes = m->batch && !cuda;
+    if (cu->pop) {
+        sb_printf(o, "%*ssnn_rng snn_rng_st;\n", ind, "");
+        sb_printf(o, "%*ssnn_rng_init%s(&snn_rng_st, %s, snn_custream, (uint32_t)(SNN_LO_%s + "
+                     "snn_i), step%s);\n", ind, "", lanes ? "_lane" : "",
+                  cuda ? "snn_r->seed" : "run->seed", cu->pop->name, lanes ? ", snn_lane" : "");
+        return;
+    }
+    const Projection *pj = cu->proj;
+    if (pj->format == FORMAT_DENSE) {
+        sb_printf(o, "%*sconst uint32_t snn_ord = 0; /* dense: one synapse per pair */\n", ind,
+                  "");
+    } else {
+        const char *it = emit_ind_type(pj);
+        sb_printf(o, "%*suint32_t snn_ord = 0; /* this pair's synapses before this one */\n",
+                  ind, "");
+        sb_printf(o, "%*swhile (snn_ord < snn_pos - snn_R->row_start[snn_pre] && ((const %s *)"
+                     "snn_R->ind)[snn_pos - 1u - snn_ord] == ((const %s *)snn_R->ind)[snn_pos])\n"
+                     "%*s    snn_ord++;\n", ind, "", it, it, ind, "");
+    }
+    sb_printf(o, "%*ssnn_rng snn_rng_st;\n", ind, "");
+    sb_printf(o, "%*ssnn_rng_init_synk(&snn_rng_st, snn_cukey, %s, snn_pre, %s, snn_ord, "
+                 "step);\n", ind, "", lanes ? "snn_lane" : "0u",
+              cuda ? "snn_post" : arena_printf("SNN_LO_%s + snn_post", pj->post->name));
+}
+
+/* Over synapses: snn_post, the synapse's target (this rank's index; the CUDA back end's one
+ * rank: global), for _post, id_post and the draws. */
+static void cu_syn_post(StrBuf *o, const CustomUpdate *cu, bool cuda, int ind)
+{
+    const Projection *pj = cu->proj;
+    const char *k = pj->format == FORMAT_DENSE
+                        ? "(uint32_t)(snn_pos - snn_R->row_start[snn_pre])"
+                        : arena_printf("((const %s *)snn_R->ind)[snn_pos]", emit_ind_type(pj));
+    if (cuda)
+        sb_printf(o, "%*sconst uint32_t snn_post = %s;\n", ind, "", k);
+    else
+        sb_printf(o, "%*sconst uint32_t snn_post = snn_tlo_%s[snn_t] + %s;\n", ind, "",
+                  pj->post->name, k);
+    sb_printf(o, "%*s(void)snn_post;\n", ind, "");
 }
 
 static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
-                    const EmitOptions *opt)
+                    const EmitOptions *opt, bool cuda)
 {
+    if (cu->proj)
+        cu_syn_post(o, cu, cuda, ind);
     bool is_float = m->precision == PREC_FLOAT;
     for (int i = 0; i < cu->n_refs; i++)
         sb_printf(o, "%*s%sscalar snn_u_%s = %s;\n", ind, "", cu->refs[i].rw ? "" : "const ",
@@ -449,16 +719,18 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
             sb_printf(o, "%*sscalar snn_u_%s = snn_cuv_%s_%s[%s];\n", ind, "", v->name, cu->name,
                       v->name, cu->proj ? "snn_o + snn_pos" : "snn_i");
     }
-    PCtx c = {m, cu};
+    PCtx c = {m, cu, cuda};
     CodePrinter pr = {0};
     pr.is_float = is_float;
     pr.name = cu_print_name;
+    pr.rng = cu_print_rng;
     pr.ud = &c;
     if (opt->line_directives) {
         pr.line_file = cu->code.loc.file;
         pr.line_base = cu->code.loc.line;
     }
     sb_printf(o, "%*s{\n", ind, "");
+    cu_rng_init(o, m, cu, cuda, ind + 4);
     code_print_stmts(o, cu->code.stmts, ind + 4, &pr);
     if (pr.line_file)
         sb_puts(o, "#line SNN_RESYNC\n");
@@ -528,14 +800,21 @@ bool cu_runs_once(const Model *m, const CustomUpdate *cu)
 static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const EmitOptions *opt)
 {
     if (cu_runs_once(m, cu)) {
-        sb_puts(o, "if (snn_cur_lane + 1u == snn_nlane) /* held once: runs once, with the last "
-                   "lane */\n");
+        sb_puts(o, "if (snn_lane_last(run, snn_cur_lane, snn_nlane)) /* held once: runs once, "
+                   "with the batch's last lane */\n");
     }
+    /* per lane: not in the pass of lanes over ranks that stands for another rank's last
+     * lane (snn_lanes_phantom), which only completes the batch reductions */
+    const bool skip = m->batch && !cu_runs_once(m, cu);
     sb_printf(o, "{ /* custom update '%s' (%s:%d) over %s '%s' */\n", cu->name, cu->loc.file,
               cu->loc.line, cu->pop ? "the neurons of population" : "the synapses of projection",
               cu->pop ? cu->pop->name : cu->proj->name);
+    cu_rng_key(o, cu, false, 4);
     if (cu->proj) {
         const Projection *pj = cu->proj;
+        cu_lanes_decl(o, m, cu, arena_printf("snn_soff_%s[snn_nthr]", pj->name));
+        if (skip)
+            sb_puts(o, "    if (!run->lane_phantom)\n");
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
         sb_printf(o, "        const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
         sb_printf(o, "        const uint64_t snn_o = snn_soff_%s[snn_t]; /* the block's synapse "
@@ -546,8 +825,10 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
                    "snn_R->row_len[snn_pre];\n");
         sb_puts(o, "            for (uint64_t snn_pos = snn_R->row_start[snn_pre]; snn_pos < "
                    "snn_end; snn_pos++) {\n");
-        cu_body(o, m, cu, 16, opt);
-        sb_puts(o, "            }\n        }\n    }\n}\n");
+        cu_body(o, m, cu, 16, opt, false);
+        sb_puts(o, "            }\n        }\n    }\n");
+        cu_lanes_reduce(o, m, cu);
+        sb_puts(o, "}\n");
         return;
     }
     const char *p = cu->pop->name;
@@ -559,8 +840,11 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
         else if (v->reduce == CU_REDUCE_MAX)
             sb_printf(o, "    scalar snn_mx_%s = -INFINITY;\n", v->name);
     }
+    cu_lanes_decl(o, m, cu, arena_printf("SNN_NL_%s", p));
+    if (skip)
+        sb_puts(o, "    if (!run->lane_phantom) {\n");
     sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p);
-    cu_body(o, m, cu, 8, opt);
+    cu_body(o, m, cu, 8, opt, false);
     sb_puts(o, "    }\n");
     for (int i = 0; i < cu->n_vars; i++) {
         const CuVar *v = &cu->vars[i];
@@ -571,6 +855,9 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
             sb_printf(o, "    snn_cuv_%s_%s = (scalar)snn_cupd_max(run, (double)snn_mx_%s);\n",
                       cu->name, v->name, v->name);
     }
+    if (skip)
+        sb_puts(o, "    }\n");
+    cu_lanes_reduce(o, m, cu);
     sb_puts(o, "}\n");
 }
 
@@ -667,10 +954,11 @@ static void cu_cuda_one(StrBuf *kern, StrBuf *launch, const Model *m, const Cust
                     "    (void)step;\n", n, cu->loc.file, cu->loc.line,
               cu->pop ? "the neurons of population" : "the synapses of projection",
               cu->pop ? cu->pop->name : cu->proj->name, n);
+    cu_rng_key(kern, cu, true, 4);
     if (cu->proj) {
         const Projection *pj = cu->proj;
         sb_puts(kern, "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
-                      "    const uint32_t snn_lane = threadIdx.x & 31u;\n"
+                      "    const uint32_t snn_wlane = threadIdx.x & 31u;\n"
                       "    const uint32_t snn_warp = snn_tid >> 5, snn_nwarps = "
                       "(gridDim.x * SNN_BLOCK) >> 5;\n");
         sb_printf(kern, "    const snn_ragged *snn_R = &snn_syn_%s;\n", pj->name);
@@ -680,9 +968,9 @@ static void cu_cuda_one(StrBuf *kern, StrBuf *launch, const Model *m, const Cust
                         "snn_nwarps) {\n", pj->pre->name);
         sb_puts(kern, "        const uint64_t snn_end = snn_R->row_start[snn_pre] + "
                       "snn_R->row_len[snn_pre];\n"
-                      "        for (uint64_t snn_pos = snn_R->row_start[snn_pre] + snn_lane; "
+                      "        for (uint64_t snn_pos = snn_R->row_start[snn_pre] + snn_wlane; "
                       "snn_pos < snn_end; snn_pos += 32u) {\n");
-        cu_body(kern, m, cu, 12, opt);
+        cu_body(kern, m, cu, 12, opt, true);
         sb_puts(kern, "        }\n    }\n}\n");
         sb_printf(launch, "snn_dev::snn_k_cu_%s<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>(step);\n",
                   n);
@@ -698,7 +986,7 @@ static void cu_cuda_one(StrBuf *kern, StrBuf *launch, const Model *m, const Cust
         else if (v->reduce == CU_REDUCE_MAX)
             sb_printf(kern, "    scalar snn_mx_%s = -INFINITY;\n", v->name);
     }
-    cu_body(kern, m, cu, 4, opt);
+    cu_body(kern, m, cu, 4, opt, true);
     for (int i = 0; i < cu->n_vars; i++)
         if (cu->vars[i].reduce == CU_REDUCE_MAX)
             sb_printf(kern, "    snn_cured_%s_%s[snn_i] = (double)snn_mx_%s;\n", n,

@@ -144,13 +144,16 @@ static int write_makefile(const char *dir, const char *tmpl, TmplScope *s)
 /* --mpi: compile and link through mpicc ($MPICC), which wraps the C compiler (the user's
  * --cc stays the compiler underneath), with SNN_MPI defined, against rtlib. */
 static int use_mpicc(const BuildOptions *bo, const char **cc, const char **cflags,
-                     const char *rtlib)
+                     const char *rtlib, bool lanes)
 {
     const char *mpicc = getenv("MPICC");
     if (strcmp(*cc, "cc") != 0)
         setenv("OMPI_CC", *cc, 1);
     *cc = mpicc && *mpicc ? mpicc : "mpicc";
-    *cflags = arena_printf("%s -DSNN_MPI=1", *cflags);
+    /* a batched model splits its lanes over the ranks (docs/parallel.md "Batch lanes over
+     * ranks"): every rank steps the whole network, the single-process step, so its code is
+     * compiled without SNN_MPI; the MPI runtime splits the lanes and reduces over them */
+    *cflags = arena_printf("%s %s", *cflags, lanes ? "-DSNN_MPI_LANES=1" : "-DSNN_MPI=1");
     if (!file_exists(arena_printf("%s/%s", bo->rt_lib, rtlib))) {
         diag_error((SrcLoc){"snncc", 0}, "--mpi: %s/%s is missing: snncc was built without "
                                          "MPI (install Open MPI, e.g. Debian's openmpi-bin and "
@@ -166,7 +169,7 @@ int driver_build(const Model *m, const char *dir, const BuildOptions *bo)
     const char *cc = bo->cc;
     const char *cflags = bo->cflags;
     const char *rtlib = bo->mpi ? "libsnnrt_mpi.a" : "libsnnrt.a";
-    if (bo->mpi && use_mpicc(bo, &cc, &cflags, rtlib) != 0)
+    if (bo->mpi && use_mpicc(bo, &cc, &cflags, rtlib, m->batch > 0) != 0)
         return -1;
     const char *extra = getenv("SNNCC_CFLAGS");
     if (extra && *extra)
@@ -386,7 +389,7 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     if (bo->mpi) {
         /* one rank per GPU: the host half and the link through mpicc (as the C back end),
          * the device half with SNN_MPI too (it needs no MPI header) */
-        if (use_mpicc(bo, &cc, &cflags, rtlib) != 0)
+        if (use_mpicc(bo, &cc, &cflags, rtlib, false) != 0)
             return -1;
         nflags = arena_printf("%s -DSNN_MPI=1", nflags);
     }

@@ -392,13 +392,14 @@ static void pop_varrec(StrBuf *o, const Model *m, const Population *p)
         const VarRecord *r = m->varrecs[i];
         if (r->pop != p)
             continue;
-        const char *var = nm->vars[r->var].name;
+        const char *arr = r->cu ? arena_printf("snn_cuv_%s_%s", r->cu->name, varrec_var(r))
+                                : arena_printf("%s_%s", p->name, nm->vars[r->var].name);
         if (r->every > 1)
             sb_printf(o, "if (snn_step %% %du == 0 && snn_r->varrec[%d])\n", r->every, i);
         else
             sb_printf(o, "if (snn_r->varrec[%d])\n", i);
         sb_printf(o, "    snn_varrec_add(snn_r->varrec[%d], (double)(snn_step + 1) * SNN_DT, "
-                     "%s_%s);\n", i, p->name, var);
+                     "%s);\n", i, arr);
     }
 }
 
@@ -1134,23 +1135,28 @@ static void synrec_scope(TmplScope *g, const Model *m)
     for (int i = 0; i < m->n_synrecs; i++) {
         const SynRecord *r = m->synrecs[i];
         const Projection *pj = r->proj;
-        const char *var = pj->syn->vars[r->var].name;
-        bool is_w = !strcmp(var, pj->syn->weight);
-        sb_printf(&fn, "case %d: /* projection '%s' variable '%s' */\n", i, pj->name, var);
+        const char *var = synrec_var(r);
+        bool is_w = !r->cu && !strcmp(var, pj->syn->weight);
+        sb_printf(&fn, "case %d: /* %s '%s' variable '%s' */\n", i,
+                  r->cu ? "custom update" : "projection", synrec_owner(r), var);
         sb_puts(&fn, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n");
-        if (is_w)
+        if (r->cu) /* laid out as the projection's synapse variables */
+            sb_printf(&fn, "        snn_v[snn_t] = snn_cuv_%s_%s + snn_soff_%s[snn_t];\n",
+                      r->cu->name, var, pj->name);
+        else if (is_w)
             sb_printf(&fn, "        snn_v[snn_t] = snn_syn_%s[snn_t].weight;\n", pj->name);
         else
             sb_printf(&fn, "        snn_v[snn_t] = snn_sv_%s_%s + snn_soff_%s[snn_t];\n",
                       pj->name, var, pj->name);
         sb_printf(&fn, "    snn_synrec_snapshot(run->synrec[%d], t_ms, snn_syn_%s, snn_nthr, "
                        "snn_v, (int)sizeof(scalar));\n    break;\n", i, pj->name);
-        sb_printf(&ds, "%s{ %d, \"%s\", %du },", i ? "\n" : "", pj->index, var, r->every);
+        sb_printf(&ds, "%s{ %d, \"%s\", %du, %s },", i ? "\n" : "", pj->index, var, r->every,
+                  r->cu ? arena_printf("\"%s\"", r->cu->name) : "NULL");
     }
     if (m->n_synrecs)
         sb_puts(&fn, "default:\n    break;\n}\nfree(snn_v);");
     tmpl_set(g, "synrec_fn", fn.len ? emit_take(&fn) : "");
-    tmpl_set(g, "synrec_descs", ds.len ? emit_take(&ds) : "{ 0, NULL, 0 }");
+    tmpl_set(g, "synrec_descs", ds.len ? emit_take(&ds) : "{ 0, NULL, 0, NULL }");
     tmpl_set(g, "n_synrecs", arena_printf("%d", m->n_synrecs));
     sb_release(&fn); /* emit_take() copies into the arena and keeps the buffer */
     sb_release(&ds);
@@ -1268,7 +1274,8 @@ static void scope_varrecs(TmplScope *g, const Model *m)
         const VarRecord *r = m->varrecs[i];
         TmplScope *s = tmpl_list_add(g, "varrecs");
         tmpl_set(s, "vr_pop", arena_printf("%d", r->pop->index));
-        tmpl_set(s, "vr_var", r->pop->model->vars[r->var].name);
+        tmpl_set(s, "vr_var", varrec_var(r));
+        tmpl_set(s, "vr_owner", r->cu ? arena_printf("\"%s\"", r->cu->name) : "NULL");
         tmpl_set(s, "vr_cols", arena_printf("%lldu", (long long)(r->count < 0 ? r->pop->n
                                                                                : r->count)));
         tmpl_set(s, "vr_every", arena_printf("%du", r->every));

@@ -491,7 +491,7 @@ static void procedural(StrBuf *o, const Model *m, const Projection *pj, bool che
         sb_puts(o, "if (hi > lo)\n");
         sb_puts(o, "for (uint32_t s = snn_warp; s < n; s += snn_nwarps) { /* warp-uniform */\n");
         sb_printf(o, "    const uint32_t i = %s;\n", src);
-        sb_printf(o, "    snn_row_probability(seed, stream, i, hi, ilq, %s, snn_lane, %s);\n",
+        sb_printf(o, "    snn_row_probability(seed, stream, i, hi, ilq, %s, snn_wlane, %s);\n",
                   excl_i, deliver);
         sb_printf(o, "}%s%s", check ? "\n" : "", done);
         return;
@@ -557,7 +557,7 @@ static void propagate(StrBuf *o, const Model *m, const Projection *pj, bool pre_
         sb_puts(o, "    const uint32_t snn_pre = spk[s];\n");
         sb_puts(o, "    const uint64_t start = row_start[snn_pre];\n");
         sb_puts(o, "    const uint64_t end = start + row_len[snn_pre];\n");
-        sb_puts(o, "    for (uint64_t snn_pos = start + snn_lane; snn_pos < end; snn_pos += 32u) {\n");
+        sb_puts(o, "    for (uint64_t snn_pos = start + snn_wlane; snn_pos < end; snn_pos += 32u) {\n");
         if (pj->syn)
             deliver_plastic(o, m, pj, 8, opt);
         else
@@ -610,7 +610,7 @@ static void on_post(StrBuf *o, const Model *m, const Projection *pj, const EmitO
     sb_puts(o, "for (uint32_t snn_s = snn_warp; snn_s < snn_npost; snn_s += snn_nwarps) {\n");
     sb_puts(o, "    const uint32_t snn_post = snn_post_spk[snn_s];\n");
     sb_printf(o, "    const uint64_t snn_cend = snn_cols_%s.start[snn_post + 1];\n", pj->name);
-    sb_printf(o, "    for (uint64_t snn_c = snn_cols_%s.start[snn_post] + snn_lane; snn_c < snn_cend; "
+    sb_printf(o, "    for (uint64_t snn_c = snn_cols_%s.start[snn_post] + snn_wlane; snn_c < snn_cend; "
                  "snn_c += 32u) {\n", pj->name);
     sb_printf(o, "        const uint64_t snn_pos = snn_cols_%s.syn[snn_c];\n", pj->name);
     sb_printf(o, "        const uint32_t snn_pre = snn_cols_%s.pre[snn_c];\n", pj->name);
@@ -634,7 +634,7 @@ static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const 
         /* add_to_post: a thread per target over its column (rows ascending), so the
          * additions into a target come in the C back end's order (row order) */
         const char *n = pj->name;
-        sb_puts(o, "(void)snn_lane; (void)snn_warp; (void)snn_nwarps; (void)row_start; (void)ind;\n");
+        sb_puts(o, "(void)snn_wlane; (void)snn_warp; (void)snn_nwarps; (void)row_start; (void)ind;\n");
         sb_printf(o, "for (uint32_t snn_post = snn_tid; snn_post < SNN_N_%s; snn_post += "
                      "gridDim.x * SNN_BLOCK) {\n", pj->post->name);
         sb_puts(o, "    const uint32_t snn_k = snn_post; /* add_to_post's target */\n"
@@ -653,7 +653,7 @@ static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const 
     sb_printf(o, "for (uint32_t snn_pre = snn_warp; snn_pre < SNN_N_%s; snn_pre += snn_nwarps) {\n",
               pj->pre->name);
     sb_puts(o, "    const uint64_t snn_end = row_start[snn_pre] + row_len[snn_pre];\n");
-    sb_puts(o, "    for (uint64_t snn_pos = row_start[snn_pre] + snn_lane; snn_pos < snn_end; "
+    sb_puts(o, "    for (uint64_t snn_pos = row_start[snn_pre] + snn_wlane; snn_pos < snn_end; "
                "snn_pos += 32u) {\n");
     sb_puts(o, "        const uint32_t snn_post = ind[snn_pos];\n");
     sb_puts(o, "        (void)snn_post;\n");
@@ -1158,7 +1158,16 @@ static void cuda_set_varrecs(CudaEmit *e)
         TmplScope *s = tmpl_list_add(e->g, "varrecs");
         tmpl_set(s, "vr_index", arena_printf("%d", i));
         tmpl_set(s, "vr_cond", r->every > 1 ? arena_printf("step %% %du == 0 && ", r->every) : "");
-        tmpl_set(s, "vr_mirror", arena_printf("%d", e->var_mirror[r->pop->index][r->var]));
+        int mid = -1;
+        if (r->cu) { /* a custom update's per-neuron variable: its mirror by name */
+            const char *nm = arena_printf("snn_cuv_%s_%s", r->cu->name, varrec_var(r));
+            for (int k = 0; k < e->ms.n && mid < 0; k++)
+                if (!strcmp(e->ms.v[k].name, nm))
+                    mid = k;
+        } else {
+            mid = e->var_mirror[r->pop->index][r->var];
+        }
+        tmpl_set(s, "vr_mirror", arena_printf("%d", mid));
         tmpl_set(s, "vr_bytes", arena_printf("sizeof(scalar) * %lldu",
                                              (long long)(r->count < 0 ? r->pop->n : r->count)));
     }

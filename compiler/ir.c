@@ -288,13 +288,14 @@ void ir_dump(StrBuf *out, const Model *m)
     }
     for (int i = 0; i < m->n_varrecs; i++) {
         const VarRecord *r = m->varrecs[i];
-        sb_printf(out, "record %s.%s every=%d neurons=%lld\n", r->pop->name,
-                  r->pop->model->vars[r->var].name, r->every, (long long)r->count);
+        sb_printf(out, "record %s.%s every=%d neurons=%lld%s%s\n", varrec_owner(r),
+                  varrec_var(r), r->every, (long long)r->count, r->cu ? " over " : "",
+                  r->cu && r->pop ? r->pop->name : "");
     }
     for (int i = 0; i < m->n_synrecs; i++) {
         const SynRecord *r = m->synrecs[i];
-        sb_printf(out, "record %s.%s every=%d synapses\n", r->proj->name,
-                  r->proj->syn->vars[r->var].name, r->every);
+        sb_printf(out, "record %s.%s every=%d synapses%s%s\n", synrec_owner(r), synrec_var(r),
+                  r->every, r->cu ? " of " : "", r->cu ? r->proj->name : "");
     }    for (int i = 0; i < m->n_cus; i++) { /* custom updates, in file (= run) order */
         const CustomUpdate *cu = m->cus[i];
         sb_printf(out, "custom_update %s group=%s every=%d%s at_end=%d%s\n", cu->name, cu->group,
@@ -325,6 +326,8 @@ void ir_dump(StrBuf *out, const Model *m)
         dump_code(out, "count", &u->count);
         dump_code(out, "total", &u->total);
         dump_code(out, "target", &u->target);
+        if (u->redraw)
+            sb_puts(out, "    redraw\n");
         if (u->candidates)
             sb_puts(out, "    candidates\n");
         dump_code(out, "candidates.count", &u->cand_count);
@@ -407,4 +410,24 @@ uint64_t ir_hash(const Model *m)
     }
     sb_release(&sb);
     return h;
+}
+
+const char *varrec_var(const VarRecord *r)
+{
+    return r->cu ? r->cu->vars[r->var].name : r->pop->model->vars[r->var].name;
+}
+
+const char *varrec_owner(const VarRecord *r)
+{
+    return r->cu ? r->cu->name : r->pop->name;
+}
+
+const char *synrec_var(const SynRecord *r)
+{
+    return r->cu ? r->cu->vars[r->var].name : r->proj->syn->vars[r->var].name;
+}
+
+const char *synrec_owner(const SynRecord *r)
+{
+    return r->cu ? r->cu->name : r->proj->name;
 }

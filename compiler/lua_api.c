@@ -1731,7 +1731,7 @@ static void add_varrec(lua_State *L, Population *p, const char *var, int every, 
             api_error(L, "record: population '%s' variable '%s' is already recorded", p->name,
                       var);
     VarRecord *r = arena_alloc(sizeof *r);
-    *r = (VarRecord){p, v, every, count, caller_loc(L)};
+    *r = (VarRecord){p, v, every, count, caller_loc(L), NULL};
     m->varrecs = arena_grow(m->varrecs, &c->varrecs_cap, m->n_varrecs + 1, sizeof(void *));
     m->varrecs[m->n_varrecs++] = r;
 }
@@ -1822,7 +1822,7 @@ static void add_synrec(lua_State *L, Projection *pj, const char *var, int every)
             api_error(L, "record: projection '%s' variable '%s' is already recorded", pj->name,
                       var);
     SynRecord *r = arena_alloc(sizeof *r);
-    *r = (SynRecord){pj, v, every, caller_loc(L)};
+    *r = (SynRecord){pj, v, every, caller_loc(L), NULL};
     m->synrecs = arena_grow(m->synrecs, &c->synrecs_cap, m->n_synrecs + 1, sizeof(void *));
     m->synrecs[m->n_synrecs++] = r;
 }
@@ -1864,6 +1864,73 @@ static void record_syn_entry(lua_State *L, Projection *pj, int vidx)
     }
 }
 
+/* record { <custom update> = "m" } or { "m", "n", every = 10 }: its variables, per neuron
+ * or per synapse (check_custom_updates knows which, and makes the over-synapses ones
+ * SynRecords); every -1: not given (per neuron: every step; per synapse: at the end). */
+static void record_cu_entry(lua_State *L, const CustomUpdate *cu, int vidx)
+{
+    Ctx *c = get_ctx(L);
+    Model *m = c->m;
+    double every = -1;
+    lua_Integer n = 1;
+    if (lua_istable(L, vidx)) {
+        static const char *const keys[] = {"every", NULL};
+        n = (lua_Integer)lua_rawlen(L, vidx);
+        check_keys(L, vidx, "record", keys, (int)n);
+        if (opt_number(L, vidx, "every", 0, "record", &every) &&
+            (every < 1 || every != floor(every) || every > 1e9))
+            api_error(L, "record: custom update '%s': 'every' must be a whole number of steps "
+                         ">= 1 (got %g)", cu->name, every);
+    } else if (lua_type(L, vidx) != LUA_TSTRING) {
+        api_error(L, "record: custom update '%s': expected a variable name or a table such as "
+                     "{ \"m\", every = 10 } (got %s)", cu->name, type_name(L, vidx));
+    }
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_istable(L, vidx))
+            lua_rawgeti(L, vidx, i);
+        else
+            lua_pushvalue(L, vidx);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            api_error(L, "record: custom update '%s': entry %lld must be a name (got %s)",
+                      cu->name, (long long)i, type_name(L, -1));
+        const char *var = lua_tostring(L, -1);
+        int v = -1;
+        for (int k = 0; k < cu->n_vars; k++)
+            if (!strcmp(cu->vars[k].name, var))
+                v = k;
+        if (v < 0) {
+            const char **cands = arena_alloc(sizeof(char *) * (size_t)(cu->n_vars + 1));
+            for (int k = 0; k < cu->n_vars; k++)
+                cands[k] = cu->vars[k].name;
+            char hint[128];
+            diag_hint(hint, sizeof hint, var, cands, cu->n_vars);
+            api_error(L, "record: custom update '%s' has no variable '%s'%s (record its own "
+                         "vars; a referenced variable is recorded with its population or "
+                         "projection)", cu->name, var, hint);
+        }
+        for (int k = 0; k < m->n_varrecs; k++)
+            if (m->varrecs[k]->cu == cu && m->varrecs[k]->var == v)
+                api_error(L, "record: custom update '%s' variable '%s' is already recorded",
+                          cu->name, var);
+        VarRecord *r = arena_alloc(sizeof *r);
+        *r = (VarRecord){NULL, v, (int)every, -1, caller_loc(L), cu};
+        m->varrecs = arena_grow(m->varrecs, &c->varrecs_cap, m->n_varrecs + 1, sizeof(void *));
+        m->varrecs[m->n_varrecs++] = r;
+        lua_pop(L, 1);
+    }
+}
+
+static const CustomUpdate *find_cu(lua_State *L, Model *m, int idx)
+{
+    const CustomUpdate *cu = test_handle(L, idx, "snncc.custom_update");
+    if (cu || lua_type(L, idx) != LUA_TSTRING)
+        return cu;
+    for (int i = 0; i < m->n_cus; i++)
+        if (!strcmp(m->cus[i]->name, lua_tostring(L, idx)))
+            return m->cus[i];
+    return NULL;
+}
+
 static int l_record(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -1888,8 +1955,14 @@ static int l_record(lua_State *L)
                     api_error(L, "record: '%s' is both a population and a projection; name "
                                  "the projection differently (projection{ name = ... })", name);
             }
+            const CustomUpdate *cu = pj || (lua_type(L, -2) == LUA_TSTRING &&
+                                            find_pop(m, lua_tostring(L, -2)))
+                                         ? NULL
+                                         : find_cu(L, m, -2);
             if (pj) {
                 record_syn_entry(L, pj, lua_gettop(L));
+            } else if (cu) {
+                record_cu_entry(L, cu, lua_gettop(L));
             } else {
                 Population *p = to_pop(L, -2, "record", "key");
                 record_entry(L, p, lua_gettop(L));
@@ -2996,7 +3069,8 @@ static int l_connectivity_update(lua_State *L)
             api_error(L, "%s: 'add' must be a table { count = ..., target = ..., init = { ... } "
                          "}", what);
         int at = lua_gettop(L);
-        static const char *const akeys[] = {"count", "total", "target", "init", NULL};
+        static const char *const akeys[] = {"count", "total", "target", "init", "redraw",
+                                            NULL};
         check_keys(L, at, arena_printf("%s add", what), akeys, 0);
         u->count = read_value(L, at, "count", u->loc, what);
         u->total = read_value(L, at, "total", u->loc, what);
@@ -3012,6 +3086,13 @@ static int l_connectivity_update(lua_State *L)
         if (!u->target.text && !u->candidates)
             api_error(L, "%s: 'add' needs 'target' (the target of row i's k-th addition)",
                       what);
+        if (lua_getfield(L, at, "redraw") != LUA_TNIL) {
+            if (!lua_isboolean(L, -1))
+                api_error(L, "%s: 'add.redraw' must be true or false (got %s)", what,
+                          type_name(L, -1));
+            u->redraw = lua_toboolean(L, -1);
+        }
+        lua_pop(L, 1);
         if (lua_getfield(L, at, "init") != LUA_TNIL) {
             if (!lua_istable(L, -1))
                 api_error(L, "%s: 'add.init' must be a table { var = value or \"code\" }", what);

@@ -27,7 +27,8 @@ static const char usage[] =
     "      --mpi            build a simulator for mpirun (Open MPI): each rank builds and\n"
     "                       simulates its share of every population; compiled with\n"
     "                       $MPICC (default mpicc); with --backend cuda one rank per\n"
-    "                       GPU\n"
+    "                       GPU; a batched model (network{ batch }): the whole network\n"
+    "                       on every rank, the lanes split over the ranks\n"
     "  -D NAME=VALUE        set a model parameter read with param(\"NAME\", default)\n"
     "  -k, --keep           keep the generated sources (DIR/<name>.c, with cuda also\n"
     "                       DIR/<name>.cu; DIR/Makefile)\n"
@@ -253,6 +254,8 @@ int main(int argc, char **argv)
     if (check_model(m) != 0)                                       /* 2. checks */
         return 1;
     if (o.mpi && check_mpi_synapse_code(m) != 0) /* V_pre: the source's rank has it */
+        return 1;
+    if (o.mpi && check_mpi_custom_updates(m) != 0) /* V_pre in a custom update */
         return 1;
     if (o.mpi && check_mpi_conn_updates(m) != 0)
         return 1;

@@ -98,7 +98,7 @@ static void synrec_call(StrBuf *o, const Model *m, int i)
     const SynRecord *r = m->synrecs[i];
     sb_printf(o, "if (step %% %du == 0 && run->synrec[%d]) /* %s.%s */\n"
                  "    model_syn_snapshot(run, %d, (double)(step + 1) * SNN_DT);\n",
-              r->every, i, r->proj->name, r->proj->syn->vars[r->var].name, i);
+              r->every, i, synrec_owner(r), synrec_var(r), i);
 }
 
 static bool with_conn_updates(const Model *m, int i)
@@ -410,11 +410,16 @@ void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *
             continue;
         if (k == cut) {
             for (int g = 0; g < m->n_cu_groups; g++)
-                sb_printf(tail, "    if (snn_cupd_due(run, %d, step))\n"
+                sb_printf(tail, "    if (snn_cupd_due(run, %d, step)) {\n"
                                 "        for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++) {\n"
                                 "            snn_lane_select(run, snn_l);\n"
-                                "            snn_cugroup_%s(run, step);\n        }\n", g,
-                          m->cu_groups[g].name);
+                                "            snn_cugroup_%s(run, step);\n        }\n"
+                                "        if (snn_lanes_phantom(run)) { /* lanes over ranks: the "
+                                "batch's last lane */\n"
+                                "            run->lane_phantom = 1;\n"
+                                "            snn_cugroup_%s(run, step);\n"
+                                "            run->lane_phantom = 0;\n        }\n    }\n", g,
+                          m->cu_groups[g].name, m->cu_groups[g].name);
             continue;
         }
         sb_printf(tail, "    for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++) { /* %s */\n"

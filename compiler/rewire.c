@@ -20,30 +20,60 @@ enum {
     RB_ID_PRE, RB_ID_POST, RB_DT, RB_T,
 };
 
-/* The per-synapse variables of pj as the update sees them: the weight update model's, or
- * for static synapses with per-synapse weights the weight "w" (n = 1), or none. */
-static int n_svars(const Projection *pj)
+/* Everything a synapse of pj holds, in this order: the weight update model's variables (or
+ * for static synapses with per-synapse weights the weight "w"), then the per-synapse
+ * variables of the custom updates on pj (Adam's moments, gradient sums, DEEP R's sign, ...).
+ * All of them move with their synapse; a new synapse gets add.init's value or the
+ * declared initial value.  'name' is how code and add.init name the array: the variable's
+ * name, or "<update>.<var>" for a custom-update variable whose name another array has
+ * (then only add.init can name it). */
+typedef struct SynArr {
+    const char *name;
+    const char *var;
+    const CustomUpdate *cu; /* NULL: the weight update model's (or the static weight) */
+    int cu_var;
+    bool weight;
+} SynArr;
+
+static int syn_arrays(const Model *m, const Projection *pj, SynArr **out)
 {
-    if (pj->syn)
-        return pj->syn->n_vars;
-    return pj->weight.kind != INIT_CONSTANT ? 1 : 0;
-}
-static const char *svar_name(const Projection *pj, int i)
-{
-    return pj->syn ? pj->syn->vars[i].name : "w";
-}
-static bool svar_is_weight(const Projection *pj, int i)
-{
-    return !pj->syn || !strcmp(pj->syn->vars[i].name, pj->syn->weight);
+    int n = pj->syn ? pj->syn->n_vars : pj->weight.kind != INIT_CONSTANT ? 1 : 0;
+    int cap = n;
+    for (int i = 0; i < m->n_cus; i++)
+        if (m->cus[i]->proj == pj)
+            cap += m->cus[i]->n_vars;
+    SynArr *a = arena_alloc(sizeof(SynArr) * (size_t)(cap + 1));
+    for (int i = 0; i < n; i++) {
+        const char *v = pj->syn ? pj->syn->vars[i].name : "w";
+        a[i] = (SynArr){v, v, NULL, -1, !pj->syn || !strcmp(v, pj->syn->weight)};
+    }
+    int k = n;
+    for (int i = 0; i < m->n_cus; i++) {
+        const CustomUpdate *cu = m->cus[i];
+        for (int j = 0; cu->proj == pj && j < cu->n_vars; j++)
+            if (!CU_NEURON_REDUCE(cu->vars[j].reduce))
+                a[k++] = (SynArr){cu->vars[j].name, cu->vars[j].name, cu, j, false};
+    }
+    for (int i = n; i < k; i++) /* a name another array has: qualified */
+        for (int j = 0; j < k; j++)
+            if (j != i && !strcmp(a[i].var, a[j].var)) {
+                a[i].name = arena_printf("%s.%s", a[i].cu->name, a[i].var);
+                break;
+            }
+    *out = a;
+    return k;
 }
 
 typedef enum { RC_REMOVE, RC_COUNT, RC_TOTAL, RC_TARGET, RC_INIT, RC_CCOUNT, RC_CTOTAL } RwCode;
 
-static Sym *rw_syms(const ConnUpdate *u, const Projection *pj, RwCode which, int *n)
+static Sym *rw_syms(const Model *m, const ConnUpdate *u, const Projection *pj, RwCode which,
+                    int *n)
 {
+    SynArr *arr;
+    const int na = syn_arrays(m, pj, &arr);
     const NeuronModel *nms[2] = {pj->pre->model, pj->post->model};
     const SynapseModel *sm = pj->syn;
-    Sym *s = arena_alloc(sizeof(Sym) * (size_t)(u->n_params + n_svars(pj) + 16 +
+    Sym *s = arena_alloc(sizeof(Sym) * (size_t)(u->n_params + na + 16 +
                                                 (sm ? sm->n_pre_vars + sm->n_post_vars : 0) +
                                                 nms[0]->n_vars + nms[1]->n_vars));
     int k = 0;
@@ -55,8 +85,9 @@ static Sym *rw_syms(const ConnUpdate *u, const Projection *pj, RwCode which, int
     s[k++] = (Sym){"t", SYM_BUILTIN, RB_T, false, 0};
     switch (which) {
     case RC_REMOVE:
-        for (int i = 0; i < n_svars(pj); i++)
-            s[k++] = (Sym){svar_name(pj, i), SYM_SYN, i, false, 0};
+        for (int i = 0; i < na; i++) /* "<update>.<var>" names are not code's */
+            if (!strchr(arr[i].name, '.'))
+                s[k++] = (Sym){arr[i].name, SYM_SYN, i, false, 0};
         for (int i = 0; sm && i < sm->n_pre_vars; i++)
             s[k++] = (Sym){sm->pre_vars[i].name, SYM_PRE, i, false, 0};
         for (int i = 0; sm && i < sm->n_post_vars; i++)
@@ -117,7 +148,7 @@ static bool is_draw(const Stmt *s, const Expr *e)
     return code_uses_rng(s, NULL) || expr_draws(e);
 }
 
-static int parse_rw(const ConnUpdate *u, const Projection *pj, CodeStr *cs, RwCode which,
+static int parse_rw(const Model *m, const ConnUpdate *u, const Projection *pj, CodeStr *cs, RwCode which,
                     const char *field)
 {
     if (!cs->text)
@@ -127,7 +158,7 @@ static int parse_rw(const ConnUpdate *u, const Projection *pj, CodeStr *cs, RwCo
     if (!cs->stmts)
         return 1;
     int n;
-    Sym *syms = rw_syms(u, pj, which, &n);
+    Sym *syms = rw_syms(m, u, pj, which, &n);
     int errs = code_resolve_value(cs->stmts, cs->expr, syms, n, cs->loc, what);
     if (!errs && (which == RC_TOTAL || which == RC_CTOTAL) && is_draw(cs->stmts, cs->expr)) {
         diag_error(cs->loc, "%s: no random draws in 'total' (it is one number for the whole "
@@ -208,43 +239,42 @@ static int check_one(Model *m, ConnUpdate *u)
                    what);
         errs++;
     }
-    for (int i = 0; i < m->n_cus; i++) {
-        const CustomUpdate *cu = m->cus[i];
-        for (int k = 0; k < cu->n_vars; k++)
-            if (cu->proj == pj && cu->vars[k].reduce == CU_REDUCE_NONE) {
-                diag_error(cu->loc, "custom_update '%s': per-synapse variable '%s' on projection "
-                                    "'%s', which %s rewires: not supported yet", cu->name,
-                           cu->vars[k].name, pj->name, what);
-                errs++;
-            }
-    }
     if (u->target.text && !u->count.text && !u->total.text) {
         diag_error(u->loc, "%s: 'add' needs 'count' or 'total'", what);
         errs++;
     }
-    errs += parse_rw(u, pj, &u->remove, RC_REMOVE, "remove");
-    errs += parse_rw(u, pj, &u->count, RC_COUNT, "add.count");
-    errs += parse_rw(u, pj, &u->total, RC_TOTAL, "add.total");
-    errs += parse_rw(u, pj, &u->target, RC_TARGET, "add.target");
-    errs += parse_rw(u, pj, &u->cand_count, RC_CCOUNT, "candidates.count");
-    errs += parse_rw(u, pj, &u->cand_total, RC_CTOTAL, "candidates.total");
-    errs += parse_rw(u, pj, &u->cand_remove, RC_REMOVE, "candidates.remove");
-    errs += parse_rw(u, pj, &u->cand_add, RC_INIT, "candidates.add");
-    int nv = n_svars(pj);
+    errs += parse_rw(m, u, pj, &u->remove, RC_REMOVE, "remove");
+    errs += parse_rw(m, u, pj, &u->count, RC_COUNT, "add.count");
+    errs += parse_rw(m, u, pj, &u->total, RC_TOTAL, "add.total");
+    errs += parse_rw(m, u, pj, &u->target, RC_TARGET, "add.target");
+    errs += parse_rw(m, u, pj, &u->cand_count, RC_CCOUNT, "candidates.count");
+    errs += parse_rw(m, u, pj, &u->cand_total, RC_CTOTAL, "candidates.total");
+    errs += parse_rw(m, u, pj, &u->cand_remove, RC_REMOVE, "candidates.remove");
+    errs += parse_rw(m, u, pj, &u->cand_add, RC_INIT, "candidates.add");
+    SynArr *arr;
+    int nv = syn_arrays(m, pj, &arr);
     u->init_of_var = arena_alloc(sizeof(int) * (size_t)(nv + 1));
     for (int v = 0; v < nv; v++)
         u->init_of_var[v] = -1;
     const char **cands = arena_alloc(sizeof(char *) * (size_t)(nv + 1));
     for (int v = 0; v < nv; v++)
-        cands[v] = svar_name(pj, v);
+        cands[v] = arr[v].name;
     for (int k = 0; k < u->n_init; k++) {
         int v = -1;
         for (int q = 0; q < nv; q++)
             if (!strcmp(cands[q], u->init_names[k]))
                 v = q;
         if (v < 0) {
-            char hint[128];
+            char hint[256];
             diag_hint(hint, sizeof hint, u->init_names[k], cands, nv);
+            StrBuf q; /* custom-update variables of that name: qualified */
+            sb_init(&q);
+            for (int z = 0; z < nv; z++)
+                if (arr[z].cu && !strcmp(arr[z].var, u->init_names[k]))
+                    sb_printf(&q, "%s'%s'", q.len ? " or " : "", arr[z].name);
+            if (q.len)
+                snprintf(hint, sizeof hint, " (custom updates share the name: give %s)", q.buf);
+            sb_release(&q);
             diag_error(u->init_code[k].loc, "%s: add.init: projection '%s' has no synapse "
                        "variable '%s'%s%s", what, pj->name, u->init_names[k], hint,
                        nv ? "" : " (its synapses store nothing but their target)");
@@ -252,21 +282,22 @@ static int check_one(Model *m, ConnUpdate *u)
             continue;
         }
         u->init_of_var[v] = k;
-        errs += parse_rw(u, pj, &u->init_code[k], RC_INIT,
+        errs += parse_rw(m, u, pj, &u->init_code[k], RC_INIT,
                          arena_printf("add.init.%s", u->init_names[k]));
     }
     if (u->count.text || u->total.text || u->cand_add.text)
         for (int v = 0; v < nv; v++) {
             if (u->init_of_var[v] >= 0)
                 continue;
-            bool ok = pj->syn && pj->syn->vars[v].init.kind == INIT_CONSTANT;
+            bool ok = arr[v].cu ? arr[v].cu->vars[arr[v].cu_var].init.kind == INIT_CONSTANT
+                                : pj->syn && pj->syn->vars[v].init.kind == INIT_CONSTANT;
             if (!ok) {
                 diag_error(u->loc, "%s: add.init has no value for synapse variable '%s' of "
                            "projection '%s'%s: give add.init = { %s = ... }", what,
-                           svar_name(pj, v), pj->name,
-                           pj->syn ? " (its declared initial value is not a number)"
+                           arr[v].name, pj->name,
+                           pj->syn || arr[v].cu ? " (its declared initial value is not a number)"
                                    : " (static synapses with per-synapse weights)",
-                           svar_name(pj, v));
+                           arr[v].name);
                 errs++;
             }
         }
@@ -329,7 +360,7 @@ static void rw_print_name(void *ud, StrBuf *out, const Sym *sym)
         code_print_number(out, c->u->params[sym->index].value, false);
         break;
     case SYM_SYN:
-        sb_printf(out, "snn_rv_%s", svar_name(pj, sym->index));
+        sb_printf(out, "snn_rv%d", sym->index);
         break;
     case SYM_PRE:
         sb_printf(out, "(double)snn_pv_%s_%s[snn_pre]", pj->name, sym->name);
@@ -384,19 +415,31 @@ static bool cs_draws(const CodeStr *cs)
     return cs->stmts && is_draw(cs->stmts, cs->expr);
 }
 
-/* The arrays of block snn_t's synapse variables (other than the weight): snn_svt_<v>. */
-static void block_vars(StrBuf *o, const Projection *pj, int ind)
+/* The C array of synapse array v (not the weight) over all blocks, and its local name for
+ * block snn_t's part: snn_svt_<var> (weight update model), snn_cvt_<update>_<var>. */
+static const char *arr_global(const Projection *pj, const SynArr *a)
 {
-    for (int v = 0; v < n_svars(pj); v++)
-        if (!svar_is_weight(pj, v))
-            sb_printf(o, "%*sscalar *restrict snn_svt_%s = snn_sv_%s_%s + snn_soff_%s[snn_t];\n",
-                      ind, "", svar_name(pj, v), pj->name, svar_name(pj, v), pj->name);
+    return a->cu ? arena_printf("snn_cuv_%s_%s", a->cu->name, a->var)
+                 : arena_printf("snn_sv_%s_%s", pj->name, a->var);
+}
+static const char *arr_local(const SynArr *a)
+{
+    return a->cu ? arena_printf("snn_cvt_%s_%s", a->cu->name, a->var)
+                 : arena_printf("snn_svt_%s", a->var);
 }
 
-static const char *var_ref(const Projection *pj, int v, const char *pos)
+/* The arrays of block snn_t's synapse variables (other than the weight). */
+static void block_vars(StrBuf *o, const Projection *pj, const SynArr *arr, int na, int ind)
 {
-    return svar_is_weight(pj, v) ? arena_printf("snn_w[%s]", pos)
-                                 : arena_printf("snn_svt_%s[%s]", svar_name(pj, v), pos);
+    for (int v = 0; v < na; v++)
+        if (!arr[v].weight)
+            sb_printf(o, "%*sscalar *restrict %s = %s + snn_soff_%s[snn_t];\n", ind, "",
+                      arr_local(&arr[v]), arr_global(pj, &arr[v]), pj->name);
+}
+
+static const char *var_ref(const SynArr *a, const char *pos)
+{
+    return a->weight ? arena_printf("snn_w[%s]", pos) : arena_printf("%s[%s]", arr_local(a), pos);
 }
 
 /* "[double var;] { draws from the synapse-keyed stream key; the synapse variables; var =
@@ -414,10 +457,11 @@ static void remove_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const cha
         sb_printf(o, "                    snn_rng_init_synk(&snn_rng_st, %s, "
                      "0u, snn_pre, snn_gpost, 0u, step);\n", key);
     }
-    for (int v = 0; v < n_svars(pj); v++)
-        sb_printf(o, "                    const double snn_rv_%s = (double)%s;\n"
-                     "                    (void)snn_rv_%s;\n", svar_name(pj, v),
-                  var_ref(pj, v, "snn_pos"), svar_name(pj, v));
+    SynArr *arr;
+    const int nv = syn_arrays(c->m, pj, &arr);
+    for (int v = 0; v < nv; v++)
+        sb_printf(o, "                    const double snn_rv%d = (double)%s;\n"
+                     "                    (void)snn_rv%d;\n", v, var_ref(&arr[v], "snn_pos"), v);
     rw_value(o, c, cs, var, 20, opt);
     sb_puts(o, "                }\n");
 }
@@ -431,60 +475,65 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
     const RwCtx c = *cp;
     const Projection *pj = u->proj;
     const char *n = pj->name, *post = pj->post->name;
-    int nv = n_svars(pj);
-    bool has_w = nv > 0;
-        sb_printf(o, "            if (snn_gpost < SNN_LO_%s || snn_gpost >= SNN_LO_%s + SNN_NL_%s)\n"
-                     "                continue; /* another rank's target */\n", post, post, post);
-        sb_printf(o, "            const uint32_t snn_post = snn_gpost - SNN_LO_%s;\n", post);
-        sb_puts(o, "            int snn_t = 0; /* the thread block holding the target */\n");
-        sb_printf(o, "            while (snn_post >= snn_tlo_%s[snn_t + 1])\n                snn_t++;\n",
-                  post);
-        sb_printf(o, "            snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
-        int nx = 0;
-        for (int v = 0; v < nv; v++)
-            nx += !svar_is_weight(pj, v);
-        sb_printf(o, "            void *const snn_vars[%d] = {", nx ? nx : 1);
-        int q = 0;
-        for (int v = 0; v < nv; v++)
-            if (!svar_is_weight(pj, v))
-                sb_printf(o, "%ssnn_sv_%s_%s + snn_soff_%s[snn_t]", q++ ? ", " : "", n,
-                          svar_name(pj, v), n);
-        if (!q)
-            sb_puts(o, "NULL");
-        sb_puts(o, "};\n");
-        sb_printf(o, "            const int64_t snn_at = snn_rewire_insert(snn_R, snn_pre, snn_post "
-                     "- snn_tlo_%s[snn_t], snn_vars, %d, (int)sizeof(scalar));\n", post, nx);
-        sb_puts(o, "            if (snn_at < 0) { /* the pair is connected */\n"
-                   "                snn_cnt[2]++;\n                continue;\n            }\n");
-        sb_puts(o, "            snn_cnt[1]++;\n");
-        if (nv) {
-            if (has_w)
-                sb_puts(o, "            scalar *restrict snn_w = snn_R->weight;\n");
-            block_vars(o, pj, 12);
-            bool draws = false;
-            for (int k = 0; k < u->n_init; k++)
-                draws |= cs_draws(&u->init_code[k]);
-            sb_puts(o, "            {\n");
-            if (draws) {
-                sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the new synapse: "
-                           "(pre, post, 0), the step */\n");
-                sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_st->key_init, 0u, "
-                           "snn_pre, snn_gpost, 0u, step);\n");
-            }
-            for (int v = 0; v < nv; v++) {
-                int k = u->init_of_var[v];
-                const char *dst = var_ref(pj, v, "(uint64_t)snn_at");
-                if (k < 0) {
-                    sb_printf(o, "                %s = (scalar)%s; /* declared initial value */\n",
-                              dst, emit_c_double(pj->syn->vars[v].init.a));
-                    continue;
-                }
-                sb_puts(o, "                {\n                    double snn_v;\n");
-                rw_value(o, &c, &u->init_code[k], "snn_v", 20, opt);
-                sb_printf(o, "                    %s = (scalar)snn_v;\n                }\n", dst);
-            }
-            sb_puts(o, "            }\n");
+    SynArr *arr;
+    const int nv = syn_arrays(c.m, pj, &arr);
+    bool has_w = false;
+    for (int v = 0; v < nv; v++)
+        has_w |= arr[v].weight;
+    sb_printf(o, "            if (snn_gpost < SNN_LO_%s || snn_gpost >= SNN_LO_%s + SNN_NL_%s)\n"
+                 "                continue; /* another rank's target */\n", post, post, post);
+    sb_printf(o, "            const uint32_t snn_post = snn_gpost - SNN_LO_%s;\n", post);
+    sb_puts(o, "            int snn_t = 0; /* the thread block holding the target */\n");
+    sb_printf(o, "            while (snn_post >= snn_tlo_%s[snn_t + 1])\n                snn_t++;\n",
+              post);
+    sb_printf(o, "            snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+    int nx = 0;
+    for (int v = 0; v < nv; v++)
+        nx += !arr[v].weight;
+    sb_printf(o, "            void *const snn_vars[%d] = {", nx ? nx : 1);
+    int q = 0;
+    for (int v = 0; v < nv; v++)
+        if (!arr[v].weight)
+            sb_printf(o, "%s%s + snn_soff_%s[snn_t]", q++ ? ", " : "",
+                      arr_global(pj, &arr[v]), n);
+    if (!q)
+        sb_puts(o, "NULL");
+    sb_puts(o, "};\n");
+    sb_printf(o, "            const int64_t snn_at = snn_rewire_insert(snn_R, snn_pre, snn_post "
+                 "- snn_tlo_%s[snn_t], snn_vars, %d, (int)sizeof(scalar));\n", post, nx);
+    sb_puts(o, "            if (snn_at < 0) { /* the pair is connected */\n"
+               "                snn_cnt[2]++;\n                continue;\n            }\n");
+    sb_puts(o, "            snn_cnt[1]++;\n");
+    if (nv) {
+        if (has_w)
+            sb_puts(o, "            scalar *restrict snn_w = snn_R->weight;\n");
+        block_vars(o, pj, arr, nv, 12);
+        bool draws = false;
+        for (int k = 0; k < u->n_init; k++)
+            draws |= cs_draws(&u->init_code[k]);
+        sb_puts(o, "            {\n");
+        if (draws) {
+            sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the new synapse: "
+                       "(pre, post, 0), the step */\n");
+            sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_st->key_init, 0u, "
+                       "snn_pre, snn_gpost, 0u, step);\n");
         }
+        for (int v = 0; v < nv; v++) {
+            int k = u->init_of_var[v];
+            const char *dst = var_ref(&arr[v], "(uint64_t)snn_at");
+            if (k < 0) {
+                const double a = arr[v].cu ? arr[v].cu->vars[arr[v].cu_var].init.a
+                                           : pj->syn->vars[v].init.a;
+                sb_printf(o, "                %s = (scalar)%s; /* declared initial value */\n",
+                          dst, emit_c_double(a));
+                continue;
+            }
+            sb_puts(o, "                {\n                    double snn_v;\n");
+            rw_value(o, &c, &u->init_code[k], "snn_v", 20, opt);
+            sb_printf(o, "                    %s = (scalar)snn_v;\n                }\n", dst);
+        }
+        sb_puts(o, "            }\n");
+    }
 }
 
 static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
@@ -492,8 +541,11 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     const Projection *pj = u->proj;
     const char *n = pj->name, *pre = pj->pre->name, *post = pj->post->name;
     RwCtx c = {m, u};
-    int nv = n_svars(pj);
-    bool has_w = nv > 0;
+    SynArr *arr;
+    const int nv = syn_arrays(m, pj, &arr);
+    bool has_w = false;
+    for (int v = 0; v < nv; v++)
+        has_w |= arr[v].weight;
     sb_printf(o, "\n/* connectivity_update '%s' (%s:%d) on projection '%s': removals in each "
                  "thread block, then additions\n * from each row's stream, each block and rank "
                  "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
@@ -542,7 +594,7 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_printf(o, "        %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
         if (has_w)
             sb_puts(o, "        scalar *restrict snn_w = snn_R->weight;\n");
-        block_vars(o, pj, 8);
+        block_vars(o, pj, arr, nv, 8);
         sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
         sb_puts(o, "        uint64_t snn_nsyn = 0;\n");
         sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
@@ -584,8 +636,8 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
                    "down, in order */\n");
         sb_puts(o, "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
         for (int v = 0; v < nv; v++)
-            sb_printf(o, "                    %s = %s;\n", var_ref(pj, v, "snn_o"),
-                      var_ref(pj, v, "snn_pos"));
+            sb_printf(o, "                    %s = %s;\n", var_ref(&arr[v], "snn_o"),
+                      var_ref(&arr[v], "snn_pos"));
         sb_puts(o, "                }\n                snn_o++;\n            }\n");
         sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n");
         sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n");
@@ -606,6 +658,8 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
                        "                          snn_rewire_whole(snn_st, \"add.total\", 0, "
                        "snn_total, 9007199254740992.0));\n    }\n");
         }
+        if (u->redraw)
+            sb_printf(o, "    snn_rewire_pairs(snn_st, snn_syn_%s, snn_nthr); /* add.redraw */\n", n);
         sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
         if (cs_draws(&u->count) || cs_draws(&u->target)) {
             sb_puts(o, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
@@ -627,10 +681,31 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_puts(o, "        snn_st->step_failed += snn_c - snn_try; /* no room in the row: "
                    "the same on every rank */\n");
         sb_puts(o, "        for (uint32_t snn_k = 0; snn_k < (uint32_t)snn_try; snn_k++) {\n");
-        sb_puts(o, "            double snn_target;\n");
-        rw_value(o, &c, &u->target, "snn_target", 12, opt);
-        sb_printf(o, "            const uint32_t snn_gpost = (uint32_t)snn_rewire_whole(snn_st, "
-                     "\"add.target\", snn_pre, snn_target, (double)SNN_N_%s - 1.0);\n", post);
+        if (u->redraw) {
+            /* a connected pair (on any rank: s->pairs) draws the target again, the same on
+             * every rank; the row has room, so a free target exists, but the target code
+             * might never find it: after 64 N_post + 1000 draws the addition fails */
+            sb_puts(o, "            uint32_t snn_gpost = 0;\n            uint64_t snn_d = 0;\n");
+            sb_printf(o, "            const uint64_t snn_dmax = 64u * (uint64_t)SNN_N_%s + 1000u;\n",
+                      post);
+            sb_puts(o, "            for (; snn_d < snn_dmax; snn_d++) {\n");
+            sb_puts(o, "                double snn_target;\n");
+            rw_value(o, &c, &u->target, "snn_target", 16, opt);
+            sb_printf(o, "                snn_gpost = (uint32_t)snn_rewire_whole(snn_st, "
+                         "\"add.target\", snn_pre, snn_target, (double)SNN_N_%s - 1.0);\n", post);
+            sb_puts(o, "                if (!snn_rewire_has(snn_st, snn_pre, snn_gpost))\n"
+                       "                    break;\n                snn_st->redraws++;\n"
+                       "            }\n");
+            sb_puts(o, "            if (snn_d == snn_dmax) {\n                snn_st->step_failed++;\n"
+                       "                continue;\n            }\n");
+            sb_puts(o, "            snn_rewire_mark(snn_st, snn_pre, snn_gpost);\n");
+        } else {
+            sb_puts(o, "            double snn_target;\n");
+            rw_value(o, &c, &u->target, "snn_target", 12, opt);
+            sb_printf(o, "            const uint32_t snn_gpost = (uint32_t)snn_rewire_whole(snn_st, "
+                         "\"add.target\", snn_pre, snn_target, (double)SNN_N_%s - 1.0);\n",
+                      post);
+        }
         emit_insert(o, &c, opt);
         sb_puts(o, "        }\n    }\n");
     }

@@ -355,20 +355,30 @@ typedef struct CurrentSource {
 /* Recording of one state variable. */
 typedef struct VarRecord {
     Population *pop;
-    int var;          /* index into pop->model->vars */
-    int every;        /* steps */
+    int var;          /* index into pop->model->vars (cu: into cu->vars) */
+    int every;        /* steps (-1 until check_custom_updates: not given) */
     int64_t count;    /* first 'count' neurons (-1: all) */
     SrcLoc loc;
+    const struct CustomUpdate *cu; /* record { <custom update> = "m" }: its variable, over
+                                    * the neurons of pop (NULL: pop's neuron variable) */
 } VarRecord;
 
 /* Recording of one synapse variable of a plastic projection (record { <proj> = "w" }):
  * snapshots of every synapse (pre, post, value). */
 typedef struct SynRecord {
     Projection *proj;
-    int var;          /* index into proj->syn->vars */
+    int var;          /* index into proj->syn->vars (cu: into cu->vars) */
     int every;        /* steps; 0: once, at the end of the run */
     SrcLoc loc;
+    const struct CustomUpdate *cu; /* a custom update's per-synapse variable (NULL: proj's) */
 } SynRecord;
+
+/* The recorded variable's name, and the prefix of its file (<prefix>_<var>.npy: the
+ * population, projection or custom update) (ir.c). */
+const char *varrec_var(const VarRecord *r);
+const char *varrec_owner(const VarRecord *r);
+const char *synrec_var(const SynRecord *r);
+const char *synrec_owner(const SynRecord *r);
 
 /* ---- custom updates (custom_update{}) ------------------------------------------------ */
 
@@ -468,6 +478,7 @@ typedef struct ConnUpdate {
     const char **init_names; /* add.init: synapse variables given a value */
     CodeStr *init_code;      /* per init_names: a value (numbers are written as code) */
     int n_init;
+    bool redraw;         /* add.redraw: a target the row has is drawn again (not failed) */
     /* candidates = { count | total, remove, add }: per row, distinct targets drawn without
      * replacement; connected ones may be removed, unconnected ones formed */
     bool candidates;
@@ -766,6 +777,9 @@ int check_mpi_synapse_code(const Model *m);
 /* Custom updates (custom.c, called by check_model): references resolved and checked, code
  * parsed and resolved, groups collected.  Returns the error count. */
 int check_custom_updates(Model *m);
+/* snncc --mpi: a custom update over synapses that reads the source neuron's variables
+ * (V_pre) is refused (custom.c).  Returns the error count. */
+int check_mpi_custom_updates(const Model *m);
 /* Connectivity updates (rewire.c, called by check_model): projection resolved and checked,
  * code parsed and resolved, Projection.rewired set.  Returns the error count. */
 int check_conn_updates(Model *m);

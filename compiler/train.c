@@ -130,15 +130,24 @@ void train_c_scope(TmplScope *g, const Model *m)
      * complete with the last lane, updates held once run with it) */
     const char *in = m->batch ? "    " : "";
     if (m->batch)
-        sb_puts(&o, "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
-                    "        snn_lane_select(run, snn_b);\n");
+        sb_puts(&o, "    /* lanes over ranks: once more as the batch's last lane, another rank's "
+                    "(snn_lanes_phantom) */\n"
+                    "    const uint32_t snn_passes = snn_nlane + (uint32_t)snn_lanes_phantom(run);\n"
+                    "    for (uint32_t snn_b = 0; snn_b < snn_passes; snn_b++) {\n"
+                    "        snn_lane_select(run, snn_b < snn_nlane ? snn_b : snn_nlane - 1u);\n"
+                    "        run->lane_phantom = snn_b == snn_nlane;\n");
     sb_printf(&o, "%s    switch (g) {\n", in);
-    for (int gi = 0; gi < m->n_cu_groups; gi++)
-        sb_printf(&o, "%s    case %d:\n%s        snn_cugroup_%s(run, step);\n%s        break;\n",
-                  in, gi, in, m->cu_groups[gi].name, in);
+    for (int gi = 0; gi < m->n_cu_groups; gi++) {
+        sb_printf(&o, "%s    case %d:\n%s        snn_cugroup_%s(run, step);\n", in, gi, in,
+                  m->cu_groups[gi].name);
+        for (int u = 0; u < m->n_cupds; u++) /* connectivity updates the group triggers */
+            if (m->cupds[u]->group_index == gi)
+                sb_printf(&o, "%s        snn_rewire_%s(run, step);\n", in, m->cupds[u]->name);
+        sb_printf(&o, "%s        break;\n", in);
+    }
     sb_printf(&o, "%s    default:\n%s        break;\n%s    }\n", in, in, in);
     if (m->batch)
-        sb_puts(&o, "    }\n    snn_lane_select(run, 0);\n");
+        sb_puts(&o, "    }\n    run->lane_phantom = 0;\n    snn_lane_select(run, 0);\n");
     sb_puts(&o, "}\n\n");
     /* a data set population's spikes replaced (the runtime owns the arrays it hands over
      * until it replaces them; model_release frees the last ones) */

@@ -29,7 +29,14 @@
 --                                 prediction and loss are differences at example boundaries)
 -- The training loop (docs/run.md "Training the e-prop classifier"): models/eprop_fmnist.yaml,
 -- models/eprop_synthshd.yaml (accuracy from Out.pi_sum, loss from Out.ce, keep: [Out.b]).
--- DEEP R is not in it yet.
+--   record_w (0)                 record the weights of the rewired projections every N steps
+--                                 (IH_w.npy, HH_w.npy; tests/e2e/deep_r.sh)
+--   deepr (0)                    1: DEEP R (deep_r{} of the standard library, docs/language.md
+--                                 "DEEP R") on the sparse input and recurrent projections
+--                                 (p_in, p_rec below 1), run with Adam; not with batch > 0
+--   l1 (0.01)                    DEEP R's L1 strength (added to each gradient before Adam)
+--   pad (1.0)                    DEEP R's row padding: rows hold up to floor(longest built
+--                                 row x (1 + pad)) synapses (KSN25: 1.0 to 5.0)
 local batch = param("batch", 0)
 network { name = "eprop_classifier", dt = 1.0, seed = 1234, precision = "float",
           batch = batch > 0 and batch or nil }
@@ -44,6 +51,21 @@ local p_rec     = param("p_rec", 1.0)
 local every     = param("learn_every", 1000)
 local lr        = param("lr", 0.001)
 local rec_every = param("record_every", 0)
+local rec_w     = param("record_w", 0)
+local deepr     = param("deepr", 0) ~= 0
+local l1        = param("l1", 0.01)
+local pad       = param("pad", 1.0)
+if deepr then
+  if batch > 0 then
+    error("deepr = 1 with batch > 0: connectivity updates do not support batched models yet")
+  end
+  if p_in >= 1 and (not recurrent or p_rec >= 1) then
+    error("deepr = 1 needs a sparse projection to rewire: p_in or p_rec below 1")
+  end
+  if not (l1 >= 0 and l1 < math.huge) or not (pad >= 0 and pad < math.huge) then
+    error(string.format("l1 = %g and pad = %g must be finite and >= 0", l1, pad))
+  end
+end
 if not (p_in > 0 and p_in <= 1 and p_rec > 0 and p_rec <= 1) then
   error(string.format("p_in = %g, p_rec = %g: connection probabilities are in (0, 1]", p_in, p_rec))
 end
@@ -62,15 +84,22 @@ local function conn(p, self)
   end
   return fixed_probability(p, { autapses = not self }), "sparse"
 end
+local rewired = {}   -- DEEP R: the sparse projections (p below 1), with padded rows
+local function padding(name, p)
+  if deepr and p < 1 then
+    rewired[#rewired + 1] = name
+    return pad
+  end
+end
 
 local learned = { "IH", "HO" }
 local c, f = conn(p_in, false)
 projection { In, H, name = "IH", conn = c, format = f, synapse = hsyn,
-             weight = normal(0.0, 1.0 / math.sqrt(n_in)) }
+             weight = normal(0.0, 1.0 / math.sqrt(n_in)), row_padding = padding("IH", p_in) }
 if recurrent then
   c, f = conn(p_rec, true)
   projection { H, H, name = "HH", conn = c, format = f, synapse = hsyn,
-               weight = normal(0.0, 1.0 / math.sqrt(n_hid)) }
+               weight = normal(0.0, 1.0 / math.sqrt(n_hid)), row_padding = padding("HH", p_rec) }
   learned[#learned + 1] = "HH"
 end
 projection { H, Out, name = "HO", conn = all_to_all(), format = "dense", synapse = eprop_out_syn,
@@ -79,8 +108,12 @@ projection { H, Out, name = "HO", conn = all_to_all(), format = "dense", synapse
 eprop_softmax { Out }
 eprop_adam_step { Out, every = every }
 local sum = batch > 0 or nil   -- batches: the gradients summed over the lanes first
+for _, p in ipairs(rewired) do deep_r { p, l1 = l1, every = every } end   -- before Adam
 for _, p in ipairs(learned) do eprop_adam { p, lr = lr, batch = sum, every = sum and every } end
 eprop_adam { Out, var = "b", grad = "gb", lr = lr, batch = sum, every = sum and every }
 if rec_every > 0 then
   record { Out = { "pi_sum", "ce", every = rec_every } }
+end
+if rec_w > 0 then
+  for _, p in ipairs(rewired) do record { [p] = { "w", every = rec_w } } end
 end

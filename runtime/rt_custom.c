@@ -65,7 +65,7 @@ static double sum_in_order(const double *v, uint32_t n)
 double snn_cupd_sum(snn_run *run, const double *local, uint32_t lo, uint32_t nl, uint32_t n)
 {
     (void)lo;
-    if (run->ranks <= 1)
+    if (run->pranks <= 1)
         return sum_in_order(local, nl);
 #ifdef SNN_MPI
     if (g_all_n < (size_t)n + 1) {
@@ -75,7 +75,7 @@ double snn_cupd_sum(snn_run *run, const double *local, uint32_t lo, uint32_t nl,
             snn_fatal("out of memory for a custom update's reduction (%u values)", n);
         g_all_n = (size_t)n + 1;
     }
-    const int R = run->ranks;
+    const int R = run->pranks;
     int *counts = malloc(sizeof(int) * 2 * (size_t)R);
     if (!counts)
         snn_fatal("out of memory for a custom update's reduction");
@@ -99,7 +99,7 @@ double snn_cupd_sum(snn_run *run, const double *local, uint32_t lo, uint32_t nl,
 double snn_cupd_max(snn_run *run, double local)
 {
 #ifdef SNN_MPI
-    if (run->ranks > 1) {
+    if (run->pranks > 1) {
         double out = local;
         MPI_Allreduce(&local, &out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
         return out;

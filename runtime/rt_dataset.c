@@ -557,7 +557,7 @@ void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt
                             uint32_t lane, snn_dataset_in *out)
 {
     /* batches: lane b of batch q shows position start + q B + b */
-    const uint64_t lanes = run->lanes > 1 ? run->lanes : 1;
+    const uint64_t lanes = run->lanes_all > 1 ? run->lanes_all : 1;
     const snn_config *cfg = run->cfg;
     if (rt_train_on(cfg)) { /* the training loop feeds the examples (rt_train.c) */
         (void)dt;
@@ -660,7 +660,8 @@ void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt
         }
         for (uint64_t q = 0; q < count; q++) {
             uint64_t ex = snn_dataset_example(ds.n_examples, dc->shuffle, seed,
-                                              dc->start + q * lanes + lane, order, &order_epoch);
+                                              dc->start + q * lanes + run->lane_first + lane, order,
+                                              &order_epoch);
             if (!pass) {
                 labels[q] = ds.labels[ex];
                 examples[q] = (uint32_t)ex;

@@ -15,6 +15,9 @@ void rt_lanes_open(snn_run *run, const snn_model *m, const char *dir, const int 
 void rt_lanes_close(snn_run *run, const snn_model *m, int interrupted);
 uint64_t rt_lane_spikes(const snn_run *run, uint32_t b, int p);
 int rt_lane_final(const snn_run *run, uint32_t b, int q, uint64_t *sum);
+/* Lanes over ranks, after the run (collective): every lane's spike counts and final
+ * checksums on every rank; rt_lane_spikes and rt_lane_final then take the batch's lane. */
+void rt_lanes_gather(snn_run *run, const snn_model *m);
 void rt_lanes_free(snn_run *run);
 /* The lane selected now (for messages), the run's lanes and its global lane. */
 uint32_t rt_lane_now(uint32_t *lanes, uint32_t *global);

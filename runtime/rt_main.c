@@ -397,7 +397,7 @@ static char *build_json(const char *status, const char *error)
     jb_printf(&b, ", \"rng\": {\"generator\": \"philox4x32-10\", \"version\": %d}",
               SNN_RNG_VERSION);
     if (m->batch) { /* batched models: the lanes, and each lane's spikes and checksums */
-        const uint32_t nl = run->lanes ? run->lanes : 1;
+        const uint32_t nl = run->lanes_all ? run->lanes_all : 1;
         jb_printf(&b, ", \"batch\": {\"lanes\": %u, \"lane_offset\": %u, \"per_lane\": [",
                   nl, run->lane_offset);
         for (uint32_t l = 0; l < nl && G.have_stats; l++) { /* at the end: not mid-step */
@@ -533,7 +533,7 @@ static char *build_json(const char *status, const char *error)
     for (int p = 0; p < m->n_pops; p++) {
         const snn_pop_desc *pd = &m->pops[p];
         /* batches: the spikes of all lanes, the rate per neuron and lane */
-        const uint32_t nl = run->lane_io && G.have_stats ? run->lanes : 1;
+        const uint32_t nl = run->lane_io && G.have_stats ? run->lanes_all : 1;
         double denom = (double)pd->n * sim_s * (double)nl;
         uint64_t spikes = 0;
         for (uint32_t l = 0; l < nl; l++)
@@ -590,6 +590,10 @@ static char *build_json(const char *status, const char *error)
             jb_num(&b, rw->update_s);
             jb_printf(&b, ", \"columns_s\": ");
             jb_num(&b, rw->columns_s);
+            jb_printf(&b, ", \"redrawn\": ");
+            jb_u64(&b, rw->redraws);
+            jb_printf(&b, ", \"full_row_draws\": ");
+            jb_u64(&b, rw->full_draws);
             jb_printf(&b, "}");
         }
         jb_printf(&b, "\n  ],\n");
@@ -599,6 +603,10 @@ static char *build_json(const char *status, const char *error)
         const snn_varrec_desc *vd = &m->varrecs[k];
         jb_printf(&b, "%s\n    {\"population\": ", k ? "," : "");
         jb_str(&b, vd->pop >= 0 && vd->pop < m->n_pops ? m->pops[vd->pop].name : NULL);
+        if (vd->owner) {
+            jb_printf(&b, ", \"custom_update\": ");
+            jb_str(&b, vd->owner);
+        }
         jb_printf(&b, ", \"var\": ");
         jb_str(&b, vd->var);
         jb_printf(&b, ", \"every\": %lu, \"neurons\": %lu, \"file\": ", (unsigned long)vd->every,
@@ -610,6 +618,10 @@ static char *build_json(const char *status, const char *error)
         const snn_synrec_desc *sd = &m->synrecs[k];
         jb_printf(&b, "%s\n    {\"projection\": ", k + m->n_varrecs ? "," : "");
         jb_str(&b, sd->proj >= 0 && sd->proj < m->n_projs ? m->projs[sd->proj].name : NULL);
+        if (sd->owner) {
+            jb_printf(&b, ", \"custom_update\": ");
+            jb_str(&b, sd->owner);
+        }
         jb_printf(&b, ", \"var\": ");
         jb_str(&b, sd->var);
         if (sd->every)
@@ -809,7 +821,7 @@ static const char *rec_dir(void)
 static char *varrec_part_name(int k)
 {
     const snn_varrec_desc *vd = &G.model->varrecs[k];
-    const char *pop = G.model->pops[vd->pop].name, *var = vd->var ? vd->var : "?";
+    const char *pop = SNN_VARREC_PREFIX(G.model, vd), *var = vd->var ? vd->var : "?";
     size_t n = strlen(rec_dir()) + strlen(pop) + strlen(var) + 32;
     char *part = malloc(n);
     if (part)
@@ -821,7 +833,7 @@ static char *varrec_part_name(int k)
 static char *synrec_part_name(int k)
 {
     const snn_synrec_desc *sd = &G.model->synrecs[k];
-    const char *proj = G.model->projs[sd->proj].name, *var = sd->var ? sd->var : "?";
+    const char *proj = SNN_SYNREC_PREFIX(G.model, sd), *var = sd->var ? sd->var : "?";
     size_t n = strlen(rec_dir()) + strlen(proj) + strlen(var) + 32;
     char *part = malloc(n);
     if (part)
@@ -1010,7 +1022,7 @@ static void print_summary(const snn_model *m, int interrupted)
         if (l > w)
             w = l;
     }
-    const uint32_t nl = run->lane_io ? run->lanes : 1; /* batches: all lanes, rate per lane */
+    const uint32_t nl = run->lane_io ? run->lanes_all : 1; /* batches: all lanes, rate per lane */
     if (nl > 1)
         printf("  %u batch lanes: the spikes of all lanes, the rate per neuron and lane\n", nl);
     printf("  %-*s %10s %10s %11s\n", w, "population", "size", "spikes", "rate (Hz)");
@@ -1106,7 +1118,7 @@ static void merge_outputs(int interrupted)
     }
     for (int k = 0; k < m->n_varrecs; k++) {
         const snn_varrec_desc *vd = &m->varrecs[k];
-        const char *pop = m->pops[vd->pop].name;
+        const char *pop = SNN_VARREC_PREFIX(m, vd);
         for (int r = 0; r < R; r++) {
             size_t n = strlen(G.cfg.output) + strlen(pop) + strlen(vd->var) + 64;
             paths[r] = malloc(n);
@@ -1132,7 +1144,7 @@ static void merge_outputs(int interrupted)
     }
     for (int k = 0; k < m->n_synrecs; k++) {
         const snn_synrec_desc *sd = &m->synrecs[k];
-        const char *proj = m->projs[sd->proj].name;
+        const char *proj = SNN_SYNREC_PREFIX(m, sd);
         for (int r = 0; r < R; r++) {
             size_t n = strlen(G.cfg.output) + strlen(proj) + strlen(sd->var) + 64;
             paths[r] = malloc(n);
@@ -1626,6 +1638,7 @@ static void plan_run(run_state *rs, const snn_model *m)
     run->seed = cfg->seed;
     run->rank = rt_par_rank();
     run->ranks = rt_par_ranks();
+    run->prank = run->rank, run->pranks = run->ranks; /* lanes over ranks: rt_lanes_plan */
     run->exchange = cfg->exchange ? SNN_EXCHANGE_P2P : SNN_EXCHANGE_COLLECTIVE;
     run->interval = 1;
     if (!(m->dt > 0))
@@ -1710,7 +1723,12 @@ static void open_outputs(const snn_model *m)
         snn_fatal("cannot create output directory '%s': %s", cfg->output, strerror(errno));
     rt_par_barrier();
     rt_par_set_collective(0); /* from here on a failure may be one rank's own */
-    if (run->ranks > 1) {
+    if (run->pranks == 1 && run->lane_first > 0) {
+        /* lanes over ranks: this rank's first lane records into lane<b>/ as in one process */
+        snprintf(G.rank_dir, sizeof G.rank_dir, "%s/lane%u", cfg->output, run->lane_first);
+        if (snn_mkdirs(G.rank_dir) != 0)
+            snn_fatal("cannot create directory '%s': %s", G.rank_dir, strerror(errno));
+    } else if (run->pranks > 1) {
         snprintf(G.rank_dir, sizeof G.rank_dir, "%s/.rank%d", cfg->output, run->rank);
         if (snn_mkdirs(G.rank_dir) != 0)
             snn_fatal("cannot create directory '%s': %s", G.rank_dir, strerror(errno));
@@ -1727,15 +1745,15 @@ static void open_outputs(const snn_model *m)
     const int value_bytes = m->precision && strcmp(m->precision, "float") == 0 ? 4 : 8;
     for (int k = 0; k < m->n_varrecs; k++) {
         uint32_t cols = varrec_cols(m->pops[m->varrecs[k].pop].n, m->varrecs[k].n_cols,
-                                    run->rank, run->ranks);
+                                    run->prank, run->pranks);
         if (cols)
-            run->varrec[k] = snn_varrec_open(rec_dir(), m->pops[m->varrecs[k].pop].name,
+            run->varrec[k] = snn_varrec_open(rec_dir(), SNN_VARREC_PREFIX(m, &m->varrecs[k]),
                                              m->varrecs[k].var, cols, value_bytes);
     }
     for (int k = 0; k < m->n_synrecs; k++)
-        run->synrec[k] = snn_synrec_open(rec_dir(), m->projs[m->synrecs[k].proj].name,
+        run->synrec[k] = snn_synrec_open(rec_dir(), SNN_SYNREC_PREFIX(m, &m->synrecs[k]),
                                          m->synrecs[k].var, value_bytes);
-    rt_lanes_open(run, m, rec_dir(), G.recorded, value_bytes); /* batches: lanes 1.. */
+    rt_lanes_open(run, m, cfg->output, G.recorded, value_bytes); /* batches: lanes 1.. */
 }
 
 /* construction and initialisation (with --restore, then the checkpoint's state) */
@@ -1921,6 +1939,7 @@ static void gather_stats(const run_state *rs, const snn_model *m)
     rt_par_stats((double)snn_peak_rss(), G.st_rss);
     rt_par_stats((double)run->bytes_sent, G.st_bytes);
     rt_par_stats((double)snn_bytes_peak(), G.st_state);
+    rt_lanes_gather(run, m); /* lanes over ranks: every lane's counts on every rank */
     G.have_stats = 1;
     run->t_construct = G.st_construct[2];
     run->t_init = G.st_init[2];
@@ -1987,7 +2006,7 @@ static void write_results(const snn_model *m, int interrupted)
     const snn_config *cfg = &G.cfg;
     const snn_run *run = &G.run;
     rt_par_barrier(); /* every rank's files are complete */
-    if (run->ranks > 1 && run->rank == 0)
+    if (run->pranks > 1 && run->rank == 0)
         merge_outputs(interrupted);
     rt_par_barrier();
     heartbeat_stop();

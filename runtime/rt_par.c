@@ -38,7 +38,10 @@
 #include <mpi.h>
 #endif
 
-static int g_rank = 0, g_ranks = 1;
+static int g_rank = 0, g_ranks = 1; /* MPI_COMM_WORLD */
+/* The ranks the network's neurons are split over (the spike exchange, the partition's sums):
+ * the world's, or with lanes over ranks (rt_par_data_parallel) each rank alone. */
+static int g_prank = 0, g_pranks = 1;
 __attribute__((unused)) static int g_mpi_on = 0;       /* MPI_Init done and not finalised */
 static int g_collective = 0;   /* errors now are the same on every rank: root reports */
 
@@ -64,6 +67,7 @@ void rt_par_init(int *argc, char ***argv)
     g_mpi_on = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &g_ranks);
+    g_prank = g_rank, g_pranks = g_ranks;
 #else
     (void)argc;
     (void)argv;
@@ -88,6 +92,11 @@ int rt_par_rank(void)
 int rt_par_ranks(void)
 {
     return g_ranks;
+}
+
+void rt_par_data_parallel(void)
+{
+    g_prank = 0, g_pranks = 1;
 }
 
 int rt_par_is_mpi(void)
@@ -193,7 +202,7 @@ void rt_par_stats(double v, double out[3])
 void rt_par_sum_u64(uint64_t *v, int n)
 {
 #ifdef SNN_MPI
-    if (g_mpi_on && g_ranks > 1 && n > 0)
+    if (g_mpi_on && g_pranks > 1 && n > 0)
         MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
 #else
     (void)v;
@@ -205,7 +214,7 @@ void snn_sum_int64(int64_t *v, size_t n)
 {
 #ifdef SNN_MPI
     const size_t chunk = (size_t)1 << 26;
-    if (g_mpi_on && g_ranks > 1)
+    if (g_mpi_on && g_pranks > 1)
         for (size_t a = 0; a < n; a += chunk)
             MPI_Allreduce(MPI_IN_PLACE, v + a, (int)(n - a < chunk ? n - a : chunk),
                           MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
@@ -225,6 +234,25 @@ int rt_par_any(int flag)
     }
 #endif
     return flag;
+}
+
+void rt_par_gather_bytes(const void *mine, int n, void *all, const int *counts)
+{
+#ifdef SNN_MPI
+    if (g_mpi_on && g_ranks > 1) {
+        int *displs = xrealloc(NULL, sizeof(int) * (size_t)g_ranks, "the lanes' values");
+        int d = 0;
+        for (int r = 0; r < g_ranks; r++)
+            displs[r] = d, d += counts[r];
+        MPI_Allgatherv(mine, n, MPI_BYTE, all, counts, displs, MPI_BYTE, MPI_COMM_WORLD);
+        free(displs);
+        return;
+    }
+#else
+    (void)counts;
+#endif
+    if (n > 0 && all != mine)
+        memmove(all, mine, (size_t)n);
 }
 
 /* ---- global synapse positions (weight update models) ---------------------------------- */
@@ -260,12 +288,12 @@ void snn_synapse_positions(const snn_ragged *blocks, int n_blocks, uint64_t *con
         for (uint32_t i = 0; i < n_pre; i++)
             len[i] += blocks[t].row_len[i];
 #ifdef SNN_MPI
-    if (g_mpi_on && g_ranks > 1) {
+    if (g_mpi_on && g_pranks > 1) {
         total = calloc((size_t)n_pre + 1, sizeof *total);
         if (!total)
             snn_fatal("out of memory for the synapse positions (%u sources)", n_pre);
         u64_collective(len, before, n_pre, 1);
-        if (g_rank == 0) /* MPI_Exscan leaves rank 0's result undefined */
+        if (g_prank == 0) /* MPI_Exscan leaves rank 0's result undefined */
             memset(before, 0, (size_t)n_pre * sizeof *before);
         u64_collective(len, total, n_pre, 0);
     }
@@ -392,7 +420,7 @@ static void unpack(uint64_t first, uint32_t n_steps, uint32_t *const *msgs, cons
         for (uint32_t k = 0; k < n_steps; k++)
             X.x[x].count[(first + k) % X.x[x].nslot] = 0;
     const uint32_t kmask = (1u << X.sbits) - 1u;
-    for (int r = 0; r < g_ranks; r++) {
+    for (int r = 0; r < g_pranks; r++) {
         const uint32_t *m = msgs[r];
         if (!m)
             continue;
@@ -428,7 +456,7 @@ static void unpack(uint64_t first, uint32_t n_steps, uint32_t *const *msgs, cons
 static void setup_p2p(void)
 {
     /* What this rank needs of every other rank's block, as bitsets. */
-    int R = g_ranks;
+    int R = g_pranks;
     int *scount = calloc((size_t)R, sizeof(int)), *rcount = calloc((size_t)R, sizeof(int));
     int *sdisp = calloc((size_t)R, sizeof(int)), *rdisp = calloc((size_t)R, sizeof(int));
     X.bits_off = calloc((size_t)X.n_x + 1, sizeof *X.bits_off);
@@ -480,7 +508,7 @@ static void setup_p2p(void)
     if (!X.dst || !X.src || !X.dst_bits)
         snn_fatal("out of memory setting up the point-to-point spike exchange");
     for (int r = 0; r < R; r++) {
-        if (r == g_rank)
+        if (r == g_prank)
             continue;
         const uint8_t *b = rbuf + (size_t)r * X.bits_bytes;
         int any = 0;
@@ -543,7 +571,7 @@ static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
     MPI_Allgather(&ilen, 1, MPI_INT, X.lens, 1, MPI_INT, MPI_COMM_WORLD);
     double t2 = snn_now();
     size_t total = 0;
-    for (int r = 0; r < g_ranks; r++) {
+    for (int r = 0; r < g_pranks; r++) {
         if (total > (size_t)INT32_MAX)
             snn_fatal("spike exchange: more than %d words in one interval", INT32_MAX);
         X.displs[r] = (int)total;
@@ -556,7 +584,7 @@ static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
     MPI_Allgatherv(X.send, ilen, MPI_UINT32_T, X.recv, X.lens, X.displs, MPI_UINT32_T,
                    MPI_COMM_WORLD);
     uint32_t **msgs = (uint32_t **)X.src_msg;
-    for (int r = 0; r < g_ranks; r++) {
+    for (int r = 0; r < g_pranks; r++) {
         msgs[r] = X.recv + X.displs[r];
         X.mlen[r] = (size_t)X.lens[r];
     }
@@ -564,8 +592,8 @@ static void exchange_collective(snn_run *run, uint64_t first, uint32_t n_steps)
     double t3 = snn_now();
     run->t_wait += t2 - t1;
     run->t_comm += (t1 - t0) + (t3 - t2);
-    run->bytes_sent += (uint64_t)len * sizeof(uint32_t) * (uint64_t)(g_ranks - 1);
-    run->messages_sent += (uint64_t)(g_ranks - 1);
+    run->bytes_sent += (uint64_t)len * sizeof(uint32_t) * (uint64_t)(g_pranks - 1);
+    run->messages_sent += (uint64_t)(g_pranks - 1);
 }
 
 static void exchange_p2p(snn_run *run, uint64_t first, uint32_t n_steps)
@@ -585,13 +613,13 @@ static void exchange_p2p(snn_run *run, uint64_t first, uint32_t n_steps)
     }
     /* this rank's own spikes, all of them */
     need_send_cap(words);
-    uint32_t **msgs = xrealloc(NULL, sizeof(uint32_t *) * (size_t)g_ranks, "the spike exchange");
-    for (int r = 0; r < g_ranks; r++) {
+    uint32_t **msgs = xrealloc(NULL, sizeof(uint32_t *) * (size_t)g_pranks, "the spike exchange");
+    for (int r = 0; r < g_pranks; r++) {
         msgs[r] = NULL;
         X.mlen[r] = 0;
     }
-    msgs[g_rank] = X.send;
-    X.mlen[g_rank] = pack(X.send, n_steps, NULL);
+    msgs[g_prank] = X.send;
+    X.mlen[g_prank] = pack(X.send, n_steps, NULL);
     for (int s = 0; s < X.n_src; s++) {
         int r = X.src[s], count = 0;
         MPI_Status st;
@@ -668,7 +696,7 @@ static void ov_setup(uint32_t max_interval, uint32_t interval)
     O.p = calloc((size_t)O.depth, sizeof *O.p);
     if (!O.p)
         snn_fatal("out of memory setting up the overlapped spike exchange");
-    size_t R = (size_t)g_ranks;
+    size_t R = (size_t)g_pranks;
     for (int i = 0; i < O.depth; i++) {
         Pend *p = &O.p[i];
         p->lens = calloc(R, sizeof(int));
@@ -695,7 +723,7 @@ static void ov_free(void)
         return;
     for (int i = 0; i < O.depth; i++) {
         Pend *p = &O.p[i];
-        for (int r = 0; r < g_ranks; r++) {
+        for (int r = 0; r < g_pranks; r++) {
             free(p->dmsg[r]);
             free(p->smsg[r]);
         }
@@ -731,7 +759,7 @@ static Pend *ov_at(int i)
 static void ov_post_data(Pend *p)
 {
     size_t total = 0;
-    for (int r = 0; r < g_ranks; r++) {
+    for (int r = 0; r < g_pranks; r++) {
         if (total > (size_t)INT32_MAX)
             snn_fatal("spike exchange: more than %d words in one interval", INT32_MAX);
         p->displs[r] = (int)total;
@@ -785,13 +813,13 @@ static void ov_start(snn_run *run, uint64_t first, uint32_t n_steps)
             run->bytes_sent += (uint64_t)len * sizeof(uint32_t);
             run->messages_sent++;
         }
-        memset(p->got, 0, (size_t)g_ranks);
+        memset(p->got, 0, (size_t)g_pranks);
     } else {
         p->ilen = (int)p->send_len;
         MPI_Iallgather(&p->ilen, 1, MPI_INT, p->lens, 1, MPI_INT, O.clen, &p->rq[0]);
         p->phase = 1;
-        run->bytes_sent += (uint64_t)p->send_len * sizeof(uint32_t) * (uint64_t)(g_ranks - 1);
-        run->messages_sent += (uint64_t)(g_ranks - 1);
+        run->bytes_sent += (uint64_t)p->send_len * sizeof(uint32_t) * (uint64_t)(g_pranks - 1);
+        run->messages_sent += (uint64_t)(g_pranks - 1);
     }
 }
 
@@ -847,13 +875,13 @@ static void ov_complete(snn_run *run)
             tw += snn_now() - tp;
             ov_recv(p, r, &st);
         }
-        uint32_t **m = xrealloc(NULL, sizeof(uint32_t *) * (size_t)g_ranks, "the spike exchange");
-        for (int r = 0; r < g_ranks; r++) {
+        uint32_t **m = xrealloc(NULL, sizeof(uint32_t *) * (size_t)g_pranks, "the spike exchange");
+        for (int r = 0; r < g_pranks; r++) {
             m[r] = p->got[r] ? p->smsg[r] : NULL;
             X.mlen[r] = p->got[r] ? p->slen[r] : 0;
         }
-        m[g_rank] = p->send;
-        X.mlen[g_rank] = p->send_len;
+        m[g_prank] = p->send;
+        X.mlen[g_prank] = p->send_len;
         unpack(p->first, p->n, m, X.mlen);
         free(m);
         tp = snn_now();
@@ -868,8 +896,8 @@ static void ov_complete(snn_run *run)
         if (p->phase == 2)
             MPI_Wait(&p->rq[1], MPI_STATUS_IGNORE);
         tw += snn_now() - tp;
-        uint32_t **m = xrealloc(NULL, sizeof(uint32_t *) * (size_t)g_ranks, "the spike exchange");
-        for (int r = 0; r < g_ranks; r++) {
+        uint32_t **m = xrealloc(NULL, sizeof(uint32_t *) * (size_t)g_pranks, "the spike exchange");
+        for (int r = 0; r < g_pranks; r++) {
             m[r] = p->recv + p->displs[r];
             X.mlen[r] = (size_t)p->lens[r];
         }
@@ -945,7 +973,7 @@ static void exchange_setup(snn_run *run, snn_xpop *x, int n_x, uint32_t max_inte
     X.interval = interval;
     run->interval = interval;
     run->min_delay_steps = max_interval;
-    run->overlap = g_ranks > 1 && interval < max_interval;
+    run->overlap = g_pranks > 1 && interval < max_interval;
     X.off = calloc((size_t)n_x + 1, sizeof *X.off);
     if (!X.off)
         snn_fatal("out of memory setting up the spike exchange");
@@ -957,11 +985,11 @@ static void exchange_setup(snn_run *run, snn_xpop *x, int n_x, uint32_t max_inte
     X.wide = X.sbits >= 32 || (X.off[n_x] << X.sbits) > UINT32_MAX || interval > (1u << 24) ||
              n_x > 255;
 #ifdef SNN_MPI
-    if (g_ranks > 1) {
-        X.lens = calloc((size_t)g_ranks, sizeof(int));
-        X.displs = calloc((size_t)g_ranks, sizeof(int));
-        X.src_msg = calloc((size_t)g_ranks, sizeof *X.src_msg);
-        X.mlen = calloc((size_t)g_ranks, sizeof *X.mlen);
+    if (g_pranks > 1) {
+        X.lens = calloc((size_t)g_pranks, sizeof(int));
+        X.displs = calloc((size_t)g_pranks, sizeof(int));
+        X.src_msg = calloc((size_t)g_pranks, sizeof *X.src_msg);
+        X.mlen = calloc((size_t)g_pranks, sizeof *X.mlen);
         if (!X.lens || !X.displs || !X.src_msg || !X.mlen)
             snn_fatal("out of memory setting up the spike exchange");
         if (run->exchange == SNN_EXCHANGE_P2P) {
@@ -987,7 +1015,7 @@ void snn_exchange_setup_overlapping(snn_run *run, snn_xpop *x, int n_x, uint32_t
 
 void snn_exchange(snn_run *run, uint64_t first, uint32_t n_steps)
 {
-    if (g_ranks == 1) {
+    if (g_pranks == 1) {
         double t0 = snn_now();
         local_only(first, n_steps);
         run->t_comm += snn_now() - t0;
@@ -1025,7 +1053,7 @@ void rt_par_exchange_free(void)
         free(X.dst_msg ? X.dst_msg[d] : NULL);
     }
     if (X.src_cap)
-        for (int r = 0; r < g_ranks; r++)
+        for (int r = 0; r < g_pranks; r++)
             free(X.src_msg[r]);
     free(X.src_msg);
     free(X.dst);

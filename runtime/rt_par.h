@@ -12,6 +12,15 @@ void rt_par_finalize(void);
 int rt_par_rank(void);
 int rt_par_ranks(void);
 int rt_par_is_mpi(void);
+/* Lanes over ranks (docs/parallel.md "Batch lanes over ranks"): every rank holds the whole
+ * network, so the spike exchange and the partition's sums (rt_par_sum_u64, snn_sum_int64,
+ * synapse positions) act for one rank; rt_par_rank/ranks, barriers, rt_par_any, stats and
+ * failures stay the world's. */
+void rt_par_data_parallel(void);
+/* Lanes over ranks: each rank's n bytes (its lanes' values, lane-major) gathered on every
+ * rank into all, the ranks' in rank order (= global lane order); counts[r] the bytes of
+ * rank r.  Without MPI: a copy. */
+void rt_par_gather_bytes(const void *mine, int n, void *all, const int *counts);
 /* ranks on this node (collective over all ranks) */
 int rt_par_local_ranks(void);
 /* While on, failures are taken to be the same on every rank (reading the command line

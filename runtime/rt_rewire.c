@@ -26,6 +26,7 @@ snn_rewire_stats *snn_rewire_register(int k, const char *name, const char *proj)
     snn_rewire_stats *s = &g_stats[k];
     free(s->len);
     free(s->adds);
+    free(s->pairs);
     memset(s, 0, sizeof *s);
     s->name = name;
     s->proj = proj;
@@ -49,8 +50,10 @@ void snn_rewire_release(void)
     for (int k = 0; k < g_n; k++) {
         free(g_stats[k].len);
         free(g_stats[k].adds);
+        free(g_stats[k].pairs);
         g_stats[k].len = NULL;
         g_stats[k].adds = NULL;
+        g_stats[k].pairs = NULL;
     }
 }
 
@@ -105,6 +108,7 @@ void snn_rewire_setup(snn_rewire_stats *s, snn_ragged *blocks, int nb, uint32_t 
                       uint32_t n_post, uint64_t max_row_length, double row_padding)
 {
     s->n_pre = n_pre;
+    s->n_post = n_post;
     s->len = malloc(sizeof(int64_t) * ((size_t)n_pre + 1));
     s->adds = malloc(sizeof(uint32_t) * ((size_t)n_pre + 1));
     if (!s->len || !s->adds)
@@ -209,6 +213,8 @@ void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint
         if ((uint64_t)s->len[i] + s->adds[i] < s->capacity) {
             s->adds[i]++;
             total--;
+        } else {
+            s->full_draws++;
         }
     }
 }
@@ -220,4 +226,31 @@ uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t 
         snn_fatal("connectivity update '%s': %s of source %u is %.17g; it must be a whole "
                   "number from 0 to %.17g", s->name, what, i, v, limit);
     return (uint64_t)v;
+}
+
+void snn_rewire_pairs(snn_rewire_stats *s, const snn_ragged *blocks, int nb)
+{
+    if (!s->pairs) {
+        s->row_words = ((uint64_t)s->n_post + 31u) / 32u;
+        s->pairs = calloc((size_t)(s->n_pre * s->row_words + 1), sizeof(int64_t));
+        if (!s->pairs)
+            snn_fatal("out of memory for connectivity update '%s' (the connected pairs)",
+                      s->name);
+    }
+    memset(s->pairs, 0, sizeof(int64_t) * (size_t)(s->n_pre * s->row_words));
+    for (int t = 0; t < nb; t++) {
+        const snn_ragged *r = &blocks[t];
+        for (uint32_t i = 0; i < r->n_pre; i++)
+            for (uint64_t p = r->row_start[i]; p < r->row_start[i] + r->row_len[i]; p++)
+                snn_rewire_mark(s, i, r->post_lo + ind_at(r, p));
+    }
+    snn_sum_int64(s->pairs, (size_t)(s->n_pre * s->row_words)); /* disjoint bits: an OR */
+}
+
+const char *snn_rewire_of(const char *proj)
+{
+    for (int k = 0; k < g_n; k++)
+        if (g_stats[k].proj && !strcmp(g_stats[k].proj, proj))
+            return g_stats[k].name;
+    return NULL;
 }

@@ -66,6 +66,7 @@ static struct {
     uint32_t len;
     uint64_t n_pos, pos; /* positions: batches of B examples (slots of L steps) */
     uint32_t lanes;      /* B: the examples of a batch, one per lane */
+    double *lane_m;      /* per lane of the batch: correct (0/1), loss, for the metrics */
     int32_t **labels;    /* per lane and position; the model's after build (it frees them) */
     uint32_t **examples;
     uint64_t **starts;   /* per lane: the current feed; the model's (it frees the last) */
@@ -186,11 +187,17 @@ static uint64_t var_write_lane(int k, const double *v, uint64_t n, uint32_t lane
     return c.n;
 }
 
+/* The lanes this process steps: T.lanes, or with lanes over MPI ranks this rank's share,
+ * the batch's lanes first_lane() .. first_lane() + my_lanes() - 1 (docs/parallel.md "Batch
+ * lanes over ranks"). */
+static uint32_t my_lanes(void) { return T.run->lanes_all > 1 ? T.run->lanes : T.lanes; }
+static uint32_t first_lane(void) { return T.run->lanes_all > 1 ? T.run->lane_first : 0; }
+
 /* every lane's copy (a variable held once: written B times, the same value) */
 static uint64_t var_write(int k, const double *v, uint64_t n)
 {
     uint64_t r = 0;
-    for (uint32_t b = 0; b < T.lanes; b++)
+    for (uint32_t b = 0; b < my_lanes(); b++)
         r = var_write_lane(k, v, n, b);
     return r;
 }
@@ -199,7 +206,7 @@ static uint64_t var_write(int k, const double *v, uint64_t n)
  * global neuron order, the same on every rank (variables per neuron: blocks by rank). */
 static uint64_t var_global(int k, uint64_t nl)
 {
-    if (T.run->ranks <= 1)
+    if (T.run->pranks <= 1)
         return nl;
     const int kind = T.m->vars[k].kind;
     if (kind == 2)
@@ -209,7 +216,7 @@ static uint64_t var_global(int k, uint64_t nl)
                   "variable or a reduced custom-update variable", T.m->vars[k].name);
 #ifdef SNN_MPI
     const uint32_t n = T.m->pops[T.m->vars[k].owner].n;
-    const int R = T.run->ranks;
+    const int R = T.run->pranks;
     double *all = malloc(sizeof *all * ((size_t)n + 1));
     int *counts = malloc(sizeof(int) * 2 * (size_t)R);
     if (!all || !counts)
@@ -409,10 +416,11 @@ void rt_train_plan(const snn_model *m, snn_run *run)
                   "(docs/language.md \"Batches\"; a lane per example of a batch)",
                   tc->batch_where, tc->batch, m->name);
     T.labels = calloc(T.lanes, sizeof *T.labels);
+    T.lane_m = calloc(2 * (size_t)T.lanes + 1, sizeof *T.lane_m);
     T.examples = calloc(T.lanes, sizeof *T.examples);
     T.starts = calloc(T.lanes, sizeof *T.starts);
     T.steps = calloc(T.lanes, sizeof *T.steps);
-    if (!T.labels || !T.examples || !T.starts || !T.steps)
+    if (!T.labels || !T.examples || !T.starts || !T.steps || !T.lane_m)
         snn_fatal("training: out of memory for %u lanes", T.lanes);
     /* the example length: datasets.<pop>.example_steps / example_time, or the data's */
     uint64_t len = 0;
@@ -579,8 +587,9 @@ void rt_train_dataset(snn_run *run, const char *pop, uint32_t n, int classes, ui
 void rt_train_feed(const snn_dataset *ds, const uint64_t *fs, const uint64_t *ex, int lanes,
                    uint64_t pos)
 {
-    for (uint32_t b = 0; b < T.lanes; b++) {
-        const uint64_t e = ex[(int)b < lanes ? b : 0];
+    for (uint32_t b = 0; b < my_lanes(); b++) { /* lane b: the batch's lane first_lane() + b */
+        const uint32_t g = first_lane() + b;
+        const uint64_t e = ex[(int)g < lanes ? g : 0];
         if (pos < T.n_pos) {
             T.labels[b][pos] = ds->labels[e];
             T.examples[b][pos] = (uint32_t)e;
@@ -662,12 +671,12 @@ static uint64_t var_layout(int k, uint64_t nl, uint64_t **lens, uint32_t *n_pre)
     const snn_var_desc *v = &T.m->vars[k];
     *lens = NULL;
     *n_pre = 0;
-    if (T.run->ranks <= 1 || v->kind == 2)
+    if (T.run->pranks <= 1 || v->kind == 2)
         return nl;
     if (v->kind == 0 || v->kind == 3)
         return T.m->pops[v->owner].n;
     const uint32_t np = T.m->pops[T.m->projs[v->owner].pre].n;
-    const int R = T.run->ranks;
+    const int R = T.run->pranks;
     uint64_t *mine = malloc(sizeof *mine * ((size_t)np + 1));
     uint64_t *all = malloc(sizeof *all * ((size_t)np * (size_t)R + 1));
     if (!mine || !all)
@@ -691,7 +700,7 @@ static void var_merge(int k, uint64_t nl, double *gv, const uint64_t *lens, uint
                       int to_local)
 {
     const snn_var_desc *v = &T.m->vars[k];
-    const int R = T.run->ranks, me = T.run->rank;
+    const int R = T.run->pranks, me = T.run->prank;
     if (R <= 1 || v->kind == 2) {
         if (to_local)
             memcpy(T.buf, gv, sizeof *gv * (size_t)nl);
@@ -809,6 +818,14 @@ static void load_vars(void)
         FILE *f = fopen(path, "rb");
         if (!f)
             continue;
+        const snn_var_desc *vd = &T.m->vars[k];
+        const char *rw = (vd->kind == 1 || vd->kind == 4) && vd->owner >= 0
+                             ? snn_rewire_of(T.m->projs[vd->owner].name) : NULL;
+        if (rw) /* the saved values belong to the synapses of the run that saved them */
+            snn_fatal("%s: 'train.load': %s: '%s' belongs to projection '%s', which "
+                      "connectivity update '%s' rewires: its synapses are not the built ones, "
+                      "so saved values cannot be loaded yet", tc->load_where, path, vd->name,
+                      T.m->projs[vd->owner].name, rw);
         snn_npy_info a;
         if (snn_npy_info_of(f, path, &a, err, sizeof err) != 0)
             snn_fatal("%s: 'train.load': %s", tc->load_where, err);
@@ -888,7 +905,7 @@ static int batch(const tset *s, const uint64_t *ex, uint32_t nb, int training, a
     const uint64_t pos = T.pos;
     rt_train_feed(&s->ds, s->fs, ex, (int)nb, pos);
     if (T.tc->reset)
-        for (uint32_t b = 0; b < T.lanes; b++)
+        for (uint32_t b = 0; b < my_lanes(); b++)
             reset_keeping(b);
     uint64_t step = pos * T.len;
     for (uint32_t k = 0; k < T.len; k++, step++) {
@@ -905,22 +922,44 @@ static int batch(const tset *s, const uint64_t *ex, uint32_t nb, int training, a
     }
     T.pos++;
     /* the metrics: the state after the example's last step, before its groups; lane by
-     * lane, each lane's loss summed over its neurons, then added in lane order */
-    for (uint32_t b = 0; b < nb; b++) {
+     * lane, each lane's loss summed over its neurons, then added in lane order (lanes over
+     * ranks: each rank's lanes' values gathered, then added in the batch's lane order) */
+    const uint32_t nm = my_lanes(), f0 = first_lane();
+    for (uint32_t b = 0; b < nm; b++) {
+        double *lv = T.lane_m + 2 * (size_t)(f0 + b); /* correct, loss */
+        lv[0] = lv[1] = 0;
+        if (f0 + b >= nb)
+            continue;
         if (T.out_k >= 0) {
             uint64_t n = var_global(T.out_k, var_read_lane(T.out_k, b)), best = 0;
             for (uint64_t i = 1; i < n; i++)
                 if (T.buf[i] > T.buf[best])
                     best = i;
-            a->correct += (int64_t)best == (int64_t)s->ds.labels[ex[b]];
+            lv[0] = (int64_t)best == (int64_t)s->ds.labels[ex[f0 + b]];
         }
         if (T.loss_k >= 0) {
             uint64_t n = var_global(T.loss_k, var_read_lane(T.loss_k, b));
             double l = 0;
             for (uint64_t i = 0; i < n; i++)
                 l += T.buf[i];
-            a->loss += l;
+            lv[1] = l;
         }
+    }
+    if (nm < T.lanes) {
+        const uint32_t R = (uint32_t)T.run->ranks;
+        int *c = malloc(sizeof *c * R);
+        if (!c)
+            snn_fatal("training: out of memory");
+        for (uint32_t r = 0; r < R; r++)
+            c[r] = (int)((T.lanes / R + (r < T.lanes % R)) * 2 * sizeof(double));
+        rt_par_gather_bytes(T.lane_m + 2 * (size_t)f0, (int)(nm * 2 * sizeof(double)),
+                            T.lane_m, c);
+        free(c);
+    }
+    for (uint32_t b = 0; b < nb; b++) {
+        a->correct += T.lane_m[2 * (size_t)b] != 0;
+        if (T.loss_k >= 0)
+            a->loss += T.lane_m[2 * (size_t)b + 1];
         a->n++;
     }
     if (training) { /* the groups run for every lane (model->cugroup) */
@@ -1147,10 +1186,12 @@ void rt_train_release(void)
     free(T.examples);
     free(T.starts);
     free(T.steps);
+    free(T.lane_m);
     T.labels = NULL;
     T.examples = NULL;
     T.starts = NULL;
     T.steps = NULL;
+    T.lane_m = NULL;
     for (int k = 0; k < SNN_MAX_TRAIN_VARS; k++) {
         free(T.keep_v[k]);
         T.keep_v[k] = NULL;

@@ -870,7 +870,12 @@ typedef struct snn_varrec_desc {
     const char *var;
     uint32_t n_cols;
     uint32_t every;
+    const char *owner; /* a custom update's variable (over pop's neurons): its name, the
+                        * file's prefix (<owner>_<var>.npy); NULL: pop's variable */
 } snn_varrec_desc;
+
+/* The prefix of a state recording's file: the custom update or the population. */
+#define SNN_VARREC_PREFIX(m, vd) ((vd)->owner ? (vd)->owner : (m)->pops[(vd)->pop].name)
 
 /* A synapse variable to record: projection index, variable name, interval in steps (0:
  * once, after the last step).  The runtime opens run->synrec[k]; the generated step
@@ -880,7 +885,11 @@ typedef struct snn_synrec_desc {
     int proj;
     const char *var;
     uint32_t every;
+    const char *owner; /* a custom update's per-synapse variable: its name, the file's
+                        * prefix; NULL: proj's synapse variable */
 } snn_synrec_desc;
+
+#define SNN_SYNREC_PREFIX(m, sd) ((sd)->owner ? (sd)->owner : (m)->projs[(sd)->proj].name)
 
 /* State the runtime shares with the generated code during a run. */
 typedef struct snn_run {
@@ -923,7 +932,37 @@ typedef struct snn_run {
      * spike_count and syn_final are now (snn_lane_io swaps them; the others are kept in lane_io) */
     uint32_t lanes, lane_offset, lane;
     struct snn_lane_io *lane_io;
+    /* lanes over MPI ranks (docs/parallel.md "Batch lanes over ranks"): the batch's lanes on
+     * all ranks and this rank's first (its lanes are lane_first .. lane_first + lanes - 1 of
+     * the batch; lane_offset already includes lane_first); without: lanes and 0 */
+    uint32_t lanes_all, lane_first;
+    /* lanes over ranks, on the ranks that do not hold the batch's last lane: set while a
+     * custom-update group runs once more after this rank's lanes, as that lane (per-lane
+     * updates skip it; batch reductions complete and updates held once run in it) */
+    int lane_phantom;
+    /* the ranks the network's neurons are split over and this rank's place among them:
+     * rank and ranks, or 0 and 1 when lanes are split over the ranks (each holds all) */
+    int prank, pranks;
 } snn_run;
+
+/* Lanes over MPI ranks (docs/parallel.md "Batch lanes over ranks"): a batch reduction's
+ * per-lane terms, n per lane for the rank's lanes (slot: the reduction; NULL when the lanes
+ * are not split over ranks); snn_lanes_reduce gathers every rank's terms (collective) and
+ * reduces them per element in the batch's lane order 0 .. B-1 (sum: ((t0 + t1) + t2) ...;
+ * max: a later lane's term only when greater), the bits one process gets, into acc. */
+double *snn_lanes_terms(snn_run *run, int slot, uint64_t n);
+/* Does this rank run a custom-update group once more, as the batch's last lane (held by
+ * another rank)?  Is lane cur of n the batch's last (a batch reduction completes, updates
+ * held once run)?  Without lanes over ranks: no, and cur + 1 == n. */
+static inline int snn_lanes_phantom(const snn_run *run)
+{
+    return run->lane_first + run->lanes < run->lanes_all;
+}
+static inline int snn_lane_last(const snn_run *run, uint32_t cur, uint32_t n)
+{
+    return run->lane_phantom || (cur + 1u == n && !snn_lanes_phantom(run));
+}
+void snn_lanes_reduce(snn_run *run, const double *terms, uint64_t n, int max, double *acc);
 
 /* Batched models: make lane b's recorders, spike counts and final checksums the run's
  * (rec, varrec, synrec, spike_count, syn_final, has_final), keeping the current lane's. */
@@ -1051,6 +1090,12 @@ typedef struct snn_rewire_stats {
     double update_s, columns_s; /* wall time in the updates, and rebuilding column views */
     uint64_t key_remove, key_init; /* synapse-keyed streams (snn_rng_syn_key) */
     uint32_t stream_add, stream_dist; /* row-keyed streams */
+    uint32_t n_post;        /* targets (all ranks) */
+    uint64_t row_words;     /* add.redraw: words of 32 pair bits per row in 'pairs' */
+    int64_t *pairs;         /* add.redraw: n_pre x row_words, bit (i, j) set iff i -> j exists
+                             * on any rank (32 bits per word, so the sum over ranks is an OR) */
+    uint64_t redraws;       /* add.redraw: targets drawn again (the pair was connected) */
+    uint64_t full_draws;    /* add.total: rows drawn again (full; mlGeNN's failed rewirings) */
 } snn_rewire_stats;
 /* The counters of update k (0 ..), zeroed, named. */
 snn_rewire_stats *snn_rewire_register(int k, const char *name, const char *proj);
@@ -1075,6 +1120,18 @@ int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *
  * s->step_failed. */
 void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint64_t step,
                        uint64_t total);
+/* The connectivity update that rewires projection 'proj', or NULL. */
+const char *snn_rewire_of(const char *proj);
+/* add.redraw: s->pairs = every connected pair (i, j) of the projection, all ranks'. */
+void snn_rewire_pairs(snn_rewire_stats *s, const snn_ragged *blocks, int nb);
+static inline int snn_rewire_has(const snn_rewire_stats *s, uint32_t i, uint32_t j)
+{
+    return (int)((s->pairs[(uint64_t)i * s->row_words + j / 32u] >> (j % 32u)) & 1);
+}
+static inline void snn_rewire_mark(snn_rewire_stats *s, uint32_t i, uint32_t j)
+{
+    s->pairs[(uint64_t)i * s->row_words + j / 32u] |= (int64_t)1 << (j % 32u);
+}
 /* v as a whole number from 0 to limit, else an snn_fatal naming the update, what and i. */
 uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t i, double v,
                           double limit);

@@ -375,3 +375,44 @@ function eprop_adam(t)
   ]] .. (zero and "    g = 0.0;\n" or "") }
   return name
 end
+
+-- DEEP R (Bellec et al. 2018, as mlGeNN does it: ../shared/reference/deep_r.md section 2.2;
+-- docs/language.md "DEEP R") on a sparse projection trained by eprop_adam, made of one
+-- custom update and one connectivity update, both run by the optimiser's group (file
+-- order: call deep_r before eprop_adam of the same projection):
+--   '<name>' (custom update, group 'group'): the synapse's sign (a per-synapse custom-update
+--     variable; 0 until set: the sign of the weight the first time, +1 for w = 0), then
+--     the L1 term g += l1 (excitatory) or g -= l1 (inhibitory) into the gradient Adam reads;
+--   '<name>_rw' (connectivity update, after the group's custom updates): removes every
+--     synapse whose weight's sign differs from its sign (w < 0 with sign +1, w >= 0 with
+--     sign -1), then adds as many as were removed (add.total = n_removed) spread over the
+--     rows with room, each to a target drawn uniformly among those the row lacks
+--     (add.redraw), with weight 0, a random sign and every other variable (eligibility
+--     traces, gradient, Adam's m and v) at its declared initial value 0.
+-- The projection needs room for the rows to grow: projection{ row_padding = f } or
+-- max_row_length.  run.json's connectivity_updates entry '<name>_rw' counts removed,
+-- added and failed (no room anywhere) synapses and full_row_draws (mlGeNN's failed
+-- rewirings).
+function deep_r(t)
+  local proj = eprop_name_of(t[1] or t.projection)
+  if not proj then error("deep_r: give the projection (deep_r{ \"IH\", l1 = ... })", 2) end
+  local name = t.name or (proj .. "_deep_r")
+  local var, grad = t.var or "w", t.grad or "g"
+  local group = t.group or "Learn"
+  local l1 = t.l1 or 0.0
+  if type(l1) ~= "number" or not (l1 >= 0 and l1 < math.huge) then
+    error(string.format("deep_r '%s': l1 = %s must be a finite number >= 0", name, tostring(l1)), 2)
+  end
+  custom_update { name = name, group = group, every = t.every, params = { l1 = l1 },
+                  vars = { sign = 0.0 },
+                  var_refs = { w = ref(proj, var), g = ref_rw(proj, grad) },
+                  code = [[
+    if (sign == 0.0) { sign = w < 0.0 ? -1.0 : 1.0; }
+    g += sign < 0.0 ? -l1 : l1;
+  ]] }
+  connectivity_update { name = name .. "_rw", projection = proj, group = group,
+    remove = "sign != 0.0 && (" .. var .. " < 0.0) != (sign < 0.0)",
+    add = { total = "n_removed", target = "floor(uniform() * N_post)", redraw = true,
+            init = { [var] = 0.0, sign = "uniform() < 0.5 ? -1.0 : 1.0" } } }
+  return name
+end

@@ -10,7 +10,11 @@
 #   2. custom updates (tests/cuda/learn_cu.lua, double and float): a softmax (max and sum
 #      reductions in global neuron order), a synapse update with a runtime parameter, per
 #      neuron variables with id and t, groups every N steps, at the end and from the run
-#      config: recorded states identical, also with CUDA graphs of 8 steps.
+#      config: recorded states identical, also with CUDA graphs of 8 steps;
+#   3. custom-update extras (tests/cuda/cu_extras.lua -D cuda=1): random draws in updates
+#      over synapses (synapse-keyed) and neurons (neuron-keyed), V_post, z_pre, id_pre and
+#      id_post in an update over synapses, recordings of custom-update variables: recorded
+#      states identical.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
@@ -121,3 +125,9 @@ d="$WORK/cu0"
 for f in $CU_STATES spikes_S.npy; do cmp "$d/out-c/$f" "$d/out-graph/$f"; done
 grep -q '"graph_launches": [1-9]' "$d/out-graph/cuda.json"
 echo "custom updates with CUDA graphs of 8 steps: identical"
+
+# --- 3. custom-update extras: draws, the synapse's neurons ------------------------------------
+emulate cux tests/cuda/cu_extras.lua "-D cuda=1" "--time 30" exact
+same_states cux Dst_V.npy Dst_x.npy Dst_e.npy Dst_g.npy NDraw_sx.npy NDraw_n.npy
+grep -q 'snn_rng_init_synk' "$WORK/cux/gen/cux.cu"
+echo "custom updates with draws and V_post, z_pre: identical"

@@ -54,8 +54,8 @@ _Static_assert(sizeof(Init) == 136, "Init changed: update ir_dump and test_ir.c"
 _Static_assert(sizeof(InitSnippet) == 88, "InitSnippet changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Psm) == 64, "Psm changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CurrentSource) == 184, "CurrentSource changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(VarRecord) == 40, "VarRecord changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(SynRecord) == 32, "SynRecord changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(VarRecord) == 48, "VarRecord changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(SynRecord) == 40, "SynRecord changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CustomUpdate) == 168, "CustomUpdate changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CuVar) == 168, "CuVar changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CuRef) == 88, "CuRef changed: update ir_dump and test_ir.c");
@@ -317,6 +317,8 @@ MUT(m_vr_every, m->varrecs[0]->every = 6)
 MUT(m_vr_count, m->varrecs[0]->count = 11)
 MUT(m_sr_var, m->synrecs[0]->var = 0; proj(m, "A_to_A")->syn->vars[0].name = "w3")
 MUT(m_sr_every, m->synrecs[0]->every = 11)
+MUT(m_vr_cu, m->varrecs[0]->cu = cupd(m, "Norm"); m->varrecs[0]->var = 1)
+MUT(m_sr_cu, m->synrecs[0]->cu = cupd(m, "Norm"); m->synrecs[0]->var = 1)
 MUT(m_cu_name, cupd(m, "Norm")->name = "Norm2")
 MUT(m_cu_group, cupd(m, "Norm")->group = "G3")
 MUT(m_cu_param, cupd(m, "Norm")->params[0].value = 3.0)
@@ -354,6 +356,7 @@ MUT(m_rw_cand_count, m->cupds[0]->cand_count.text = "2")
 MUT(m_rw_cand_total, m->cupds[0]->cand_total.text = "2")
 MUT(m_rw_cand_remove, m->cupds[0]->cand_remove.text = "1")
 MUT(m_rw_cand_add, m->cupds[0]->cand_add.text = "1")
+MUT(m_rw_redraw, m->cupds[0]->redraw = true)
 MUT(m_sr_proj, static SynapseModel sm; Projection *p = proj(m, "A_to_B"); sm = *proj(m, "A_to_A")->syn;
     m->synrecs[0]->proj = p; p->syn = &sm; p->syn_params = proj(m, "A_to_A")->syn_params;
     p->syn_runtime = proj(m, "A_to_A")->syn_runtime; p->syn_inits = proj(m, "A_to_A")->syn_inits)
@@ -388,7 +391,7 @@ static const struct {
     M(m_cs_name), M(m_cs_kind), M(m_cs_pop), M(m_cs_amp), M(m_cs_mean), M(m_cs_sd),
     M(m_cs_rate), M(m_cs_weight), M(m_cs_psm), M(m_cs_time), M(m_cs_amps), M(m_cs_n_steps),
     M(m_cs_runtime),
-    M(m_vr_pop), M(m_vr_var), M(m_vr_every), M(m_vr_count), M(m_sr_var), M(m_sr_every),
+    M(m_vr_pop), M(m_vr_var), M(m_vr_every), M(m_vr_count), M(m_sr_var), M(m_sr_every), M(m_vr_cu), M(m_sr_cu),
     M(m_sr_proj),
     M(m_cu_name), M(m_cu_group), M(m_cu_param), M(m_cu_param_name), M(m_cu_runtime),
     M(m_cu_var_name), M(m_cu_var_init), M(m_cu_var_reduce), M(m_cu_var_batch_reduce), M(m_cu_var_shared), M(m_cu_ref_name),
@@ -396,7 +399,7 @@ static const struct {
     M(m_cu_at_end), M(m_pj_max_row), M(m_pj_row_padding), M(m_rw_name), M(m_rw_proj),
     M(m_rw_every), M(m_rw_group), M(m_rw_param), M(m_rw_param_name), M(m_rw_remove), M(m_rw_count), M(m_rw_cands), M(m_rw_cand_count),
     M(m_rw_cand_total), M(m_rw_cand_remove), M(m_rw_cand_add),
-    M(m_rw_target), M(m_rw_total), M(m_rw_init_name), M(m_rw_init), M(m_rw_n_init),
+    M(m_rw_target), M(m_rw_total), M(m_rw_init_name), M(m_rw_init), M(m_rw_n_init), M(m_rw_redraw),
     M(m_pop_init_list), M(m_pop_init_expr), MF(m_pop_init_file), MF(m_pj_list_pre),
     MF(m_pj_list_post), MF(m_pj_weight_file), MF(m_pj_matrix),
 #undef M

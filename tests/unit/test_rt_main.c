@@ -43,7 +43,7 @@ static int exists(const char *path)
 }
 
 static const snn_pop_desc pops[] = {{"E", 4, 1, 0}, {"I", 2, 0, 0}};
-static const snn_varrec_desc varrecs[] = {{0, "V", 4, 1}, {1, "w", 2, 5}};
+static const snn_varrec_desc varrecs[] = {{0, "V", 4, 1, NULL}, {1, "w", 2, 5, NULL}};
 static int g_fail_at = -1; /* step at which the model fails (snn_fatal), or -1 */
 
 static void m_step(snn_run *run, uint64_t step)

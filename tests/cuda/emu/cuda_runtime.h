@@ -330,16 +330,21 @@ template <class F> static void snn_emu_launch(dim3 grid, dim3 block, size_t, cud
 
 template <class F> static void snn_emu_run(dim3 grid, dim3 block, F f)
 {
-    if (block.x > SNN_BLOCK) {
-        fprintf(stderr, "emulation: a block of %u threads (at most %d)\n", block.x, SNN_BLOCK);
+    if (block.x > SNN_BLOCK || block.y != 1 || block.z != 1) {
+        fprintf(stderr, "emulation: a block of %u x %u x %u threads (at most %d x 1 x 1)\n",
+                block.x, block.y, block.z, SNN_BLOCK);
         abort();
     }
     gridDim = grid;
     blockDim = block;
     snn_emu_body = snn_emu_call<F>;
     snn_emu_arg = &f;
-    for (unsigned b = 0; b < grid.x; b++) {
-        blockIdx = dim3(b);
+    /* every block of a grid of up to three dimensions (batch lanes are blockIdx.y:
+     * docs/architecture.md "Batch lanes"), x fastest, one block after another */
+    const uint64_t nblocks = (uint64_t)grid.x * grid.y * grid.z;
+    for (uint64_t bi = 0; bi < nblocks; bi++) {
+        blockIdx = dim3((unsigned)(bi % grid.x), (unsigned)(bi / grid.x % grid.y),
+                        (unsigned)(bi / grid.x / grid.y));
         for (unsigned t = 0; t < block.x; t++) {
             if (!snn_emu_stacks[t])
                 snn_emu_stacks[t] = (char *)malloc(SNN_EMU_STACK);
@@ -355,7 +360,7 @@ template <class F> static void snn_emu_run(dim3 grid, dim3 block, F f)
             for (unsigned t = 0; t < block.x; t++) {
                 if (snn_emu_state[t] == 0) {
                     snn_emu_cur = t;
-                    threadIdx = dim3(t);
+                    threadIdx = dim3(t, 0, 0); /* dim3(t) would make y and z 1 */
                     swapcontext(&snn_emu_main, &snn_emu_ctx[t]);
                 }
                 waiting += snn_emu_state[t] == 1;
