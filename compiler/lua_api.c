@@ -3091,6 +3091,9 @@ static int l_connectivity_update(lua_State *L)
                 api_error(L, "%s: 'add.redraw' must be true or false (got %s)", what,
                           type_name(L, -1));
             u->redraw = lua_toboolean(L, -1);
+            if (u->redraw && u->candidates)
+                api_error(L, "%s: with 'candidates', 'add' takes only 'init' ('add.redraw' "
+                             "draws targets again; the candidates are drawn distinct)", what);
         }
         lua_pop(L, 1);
         if (lua_getfield(L, at, "init") != LUA_TNIL) {
