@@ -328,6 +328,12 @@ void ir_dump(StrBuf *out, const Model *m)
         dump_code(out, "target", &u->target);
         if (u->redraw)
             sb_puts(out, "    redraw\n");
+        if (u->candidates)
+            sb_puts(out, "    candidates\n");
+        dump_code(out, "candidates.count", &u->cand_count);
+        dump_code(out, "candidates.total", &u->cand_total);
+        dump_code(out, "candidates.remove", &u->cand_remove);
+        dump_code(out, "candidates.add", &u->cand_add);
         for (int k = 0; k < u->n_init; k++)
             dump_code(out, arena_printf("init %s", u->init_names[k]), &u->init_code[k]);
     }

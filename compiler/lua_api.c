@@ -3000,7 +3000,7 @@ static int l_connectivity_update(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "projection", "every", "group", "params",
-                                       "remove", "add", NULL};
+                                       "remove", "add", "candidates", NULL};
     check_keys(L, 1, "connectivity_update", keys, 0);
     Ctx *c = get_ctx(L);
     Model *m = c->m;
@@ -3042,6 +3042,28 @@ static int l_connectivity_update(lua_State *L)
     }
     u->n_params = read_params(L, 1, "params", what, u->loc, &u->params);
     u->remove = read_value(L, 1, "remove", u->loc, what);
+    if (lua_getfield(L, 1, "candidates") != LUA_TNIL) {
+        if (!lua_istable(L, -1))
+            api_error(L, "%s: 'candidates' must be a table { count = ..., remove = ..., add = "
+                         "... }", what);
+        int ct = lua_gettop(L);
+        static const char *const ckeys[] = {"count", "total", "remove", "add", NULL};
+        check_keys(L, ct, arena_printf("%s candidates", what), ckeys, 0);
+        u->candidates = true;
+        u->cand_count = read_value(L, ct, "count", u->loc, what);
+        u->cand_total = read_value(L, ct, "total", u->loc, what);
+        u->cand_remove = read_value(L, ct, "remove", u->loc, what);
+        u->cand_add = read_value(L, ct, "add", u->loc, what);
+        if (!u->cand_count.text && !u->cand_total.text)
+            api_error(L, "%s: 'candidates' needs 'count' (candidates per row) or 'total' "
+                         "(candidates spread over the rows)", what);
+        if (u->cand_count.text && u->cand_total.text)
+            api_error(L, "%s: 'candidates' takes 'count' or 'total', not both", what);
+        if (!u->cand_remove.text && !u->cand_add.text)
+            api_error(L, "%s: 'candidates' needs 'remove' (per connected candidate) and/or "
+                         "'add' (per unconnected candidate)", what);
+    }
+    lua_pop(L, 1);
     if (lua_getfield(L, 1, "add") != LUA_TNIL) {
         if (!lua_istable(L, -1))
             api_error(L, "%s: 'add' must be a table { count = ..., target = ..., init = { ... } "
@@ -3053,12 +3075,15 @@ static int l_connectivity_update(lua_State *L)
         u->count = read_value(L, at, "count", u->loc, what);
         u->total = read_value(L, at, "total", u->loc, what);
         u->target = read_value(L, at, "target", u->loc, what);
-        if (!u->count.text && !u->total.text)
+        if (u->candidates && (u->count.text || u->total.text || u->target.text))
+            api_error(L, "%s: with 'candidates', 'add' takes only 'init' (the candidates are the "
+                         "targets; candidates.add decides which are formed)", what);
+        if (!u->candidates && !u->count.text && !u->total.text)
             api_error(L, "%s: 'add' needs 'count' (additions per row) or 'total' (additions "
                          "spread over the rows)", what);
         if (u->count.text && u->total.text)
             api_error(L, "%s: 'add' takes 'count' or 'total', not both", what);
-        if (!u->target.text)
+        if (!u->target.text && !u->candidates)
             api_error(L, "%s: 'add' needs 'target' (the target of row i's k-th addition)",
                       what);
         if (lua_getfield(L, at, "redraw") != LUA_TNIL) {
@@ -3066,6 +3091,9 @@ static int l_connectivity_update(lua_State *L)
                 api_error(L, "%s: 'add.redraw' must be true or false (got %s)", what,
                           type_name(L, -1));
             u->redraw = lua_toboolean(L, -1);
+            if (u->redraw && u->candidates)
+                api_error(L, "%s: with 'candidates', 'add' takes only 'init' ('add.redraw' "
+                             "draws targets again; the candidates are drawn distinct)", what);
         }
         lua_pop(L, 1);
         if (lua_getfield(L, at, "init") != LUA_TNIL) {
@@ -3080,8 +3108,8 @@ static int l_connectivity_update(lua_State *L)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
-    if (!u->remove.text && !u->count.text && !u->total.text)
-        api_error(L, "%s: give 'remove' and/or 'add'", what);
+    if (!u->remove.text && !u->count.text && !u->total.text && !u->candidates)
+        api_error(L, "%s: give 'remove' and/or 'add' (or 'candidates')", what);
     u->index = m->n_cupds;
     m->cupds = arena_grow(m->cupds, &c->cupds_cap, m->n_cupds + 1, sizeof(void *));
     m->cupds[m->n_cupds++] = u;

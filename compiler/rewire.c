@@ -64,7 +64,7 @@ static int syn_arrays(const Model *m, const Projection *pj, SynArr **out)
     return k;
 }
 
-typedef enum { RC_REMOVE, RC_COUNT, RC_TOTAL, RC_TARGET, RC_INIT } RwCode;
+typedef enum { RC_REMOVE, RC_COUNT, RC_TOTAL, RC_TARGET, RC_INIT, RC_CCOUNT, RC_CTOTAL } RwCode;
 
 static Sym *rw_syms(const Model *m, const ConnUpdate *u, const Projection *pj, RwCode which,
                     int *n)
@@ -113,6 +113,14 @@ static Sym *rw_syms(const Model *m, const ConnUpdate *u, const Projection *pj, R
         s[k++] = (Sym){"n_removed", SYM_BUILTIN, RB_N_REMOVED, false, 0};
         s[k++] = (Sym){"max_row_length", SYM_BUILTIN, RB_MAX_ROW_LENGTH, false, 0};
         break;
+    case RC_CCOUNT: /* candidates.count: before the update's removals */
+        s[k++] = (Sym){"i", SYM_BUILTIN, RB_I, false, 0};
+        s[k++] = (Sym){"row_length", SYM_BUILTIN, RB_ROW_LENGTH, false, 0};
+        s[k++] = (Sym){"max_row_length", SYM_BUILTIN, RB_MAX_ROW_LENGTH, false, 0};
+        break;
+    case RC_CTOTAL:
+        s[k++] = (Sym){"max_row_length", SYM_BUILTIN, RB_MAX_ROW_LENGTH, false, 0};
+        break;
     case RC_INIT:
         s[k++] = (Sym){"id_pre", SYM_BUILTIN, RB_ID_PRE, false, 0};
         s[k++] = (Sym){"id_post", SYM_BUILTIN, RB_ID_POST, false, 0};
@@ -152,7 +160,7 @@ static int parse_rw(const Model *m, const ConnUpdate *u, const Projection *pj, C
     int n;
     Sym *syms = rw_syms(m, u, pj, which, &n);
     int errs = code_resolve_value(cs->stmts, cs->expr, syms, n, cs->loc, what);
-    if (!errs && which == RC_TOTAL && is_draw(cs->stmts, cs->expr)) {
+    if (!errs && (which == RC_TOTAL || which == RC_CTOTAL) && is_draw(cs->stmts, cs->expr)) {
         diag_error(cs->loc, "%s: no random draws in 'total' (it is one number for the whole "
                             "projection; the rows it goes to are drawn by the update)", what);
         errs++;
@@ -239,6 +247,10 @@ static int check_one(Model *m, ConnUpdate *u)
     errs += parse_rw(m, u, pj, &u->count, RC_COUNT, "add.count");
     errs += parse_rw(m, u, pj, &u->total, RC_TOTAL, "add.total");
     errs += parse_rw(m, u, pj, &u->target, RC_TARGET, "add.target");
+    errs += parse_rw(m, u, pj, &u->cand_count, RC_CCOUNT, "candidates.count");
+    errs += parse_rw(m, u, pj, &u->cand_total, RC_CTOTAL, "candidates.total");
+    errs += parse_rw(m, u, pj, &u->cand_remove, RC_REMOVE, "candidates.remove");
+    errs += parse_rw(m, u, pj, &u->cand_add, RC_INIT, "candidates.add");
     SynArr *arr;
     int nv = syn_arrays(m, pj, &arr);
     u->init_of_var = arena_alloc(sizeof(int) * (size_t)(nv + 1));
@@ -273,7 +285,7 @@ static int check_one(Model *m, ConnUpdate *u)
         errs += parse_rw(m, u, pj, &u->init_code[k], RC_INIT,
                          arena_printf("add.init.%s", u->init_names[k]));
     }
-    if (u->count.text || u->total.text)
+    if (u->count.text || u->total.text || u->cand_add.text)
         for (int v = 0; v < nv; v++) {
             if (u->init_of_var[v] >= 0)
                 continue;
@@ -316,15 +328,18 @@ int check_mpi_conn_updates(Model *m)
         if (!u->proj)
             continue;
         const char *what = arena_printf("connectivity_update '%s'", u->name);
-        for (int k = 0; k < u->proj->pre->model->n_vars && u->remove.text; k++) {
-            const char *nv = arena_printf("%s_pre", u->proj->pre->model->vars[k].name);
-            if (strstr(u->remove.text, nv)) {
-                diag_error(u->remove.loc, "%s: remove reads '%s', the presynaptic neuron's "
-                           "variable, which --mpi does not support (a synapse lives on its "
-                           "target's rank, its source may live on another)", what, nv);
-                errs++;
+        const CodeStr *rms[2] = {&u->remove, &u->cand_remove};
+        for (int r = 0; r < 2; r++)
+            for (int k = 0; k < u->proj->pre->model->n_vars && rms[r]->text; k++) {
+                const char *nv = arena_printf("%s_pre", u->proj->pre->model->vars[k].name);
+                if (strstr(rms[r]->text, nv)) {
+                    diag_error(rms[r]->loc, "%s: %s reads '%s', the presynaptic neuron's "
+                               "variable, which --mpi does not support (a synapse lives on its "
+                               "target's rank, its source may live on another)", what,
+                               r ? "candidates.remove" : "remove", nv);
+                    errs++;
+                }
             }
-        }
     }
     return errs;
 }
@@ -427,6 +442,100 @@ static const char *var_ref(const SynArr *a, const char *pos)
     return a->weight ? arena_printf("snn_w[%s]", pos) : arena_printf("%s[%s]", arr_local(a), pos);
 }
 
+/* "[double var;] { draws from the synapse-keyed stream key; the synapse variables; var =
+ * code }" for the synapse at snn_pos (indentation 16) */
+static void remove_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *key,
+                         const char *var, bool declare, const EmitOptions *opt)
+{
+    const Projection *pj = c->u->proj;
+    if (declare)
+        sb_printf(o, "                double %s;\n", var);
+    sb_puts(o, "                {\n");
+    if (cs_draws(cs)) {
+        sb_puts(o, "                    snn_rng snn_rng_st; /* keyed by the synapse: (pre, "
+                   "post, 0), the step */\n");
+        sb_printf(o, "                    snn_rng_init_synk(&snn_rng_st, %s, "
+                     "0u, snn_pre, snn_gpost, 0u, step);\n", key);
+    }
+    SynArr *arr;
+    const int nv = syn_arrays(c->m, pj, &arr);
+    for (int v = 0; v < nv; v++)
+        sb_printf(o, "                    const double snn_rv%d = (double)%s;\n"
+                     "                    (void)snn_rv%d;\n", v, var_ref(&arr[v], "snn_pos"), v);
+    rw_value(o, c, cs, var, 20, opt);
+    sb_puts(o, "                }\n");
+}
+
+/* Insert the synapse (snn_pre, snn_gpost) where this rank holds its target (other ranks:
+ * continue), counting it as added or (the pair is connected) failed, and set its variables
+ * from add.init; inside a loop at indentation 12. */
+static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
+{
+    const ConnUpdate *u = cp->u;
+    const RwCtx c = *cp;
+    const Projection *pj = u->proj;
+    const char *n = pj->name, *post = pj->post->name;
+    SynArr *arr;
+    const int nv = syn_arrays(c.m, pj, &arr);
+    bool has_w = false;
+    for (int v = 0; v < nv; v++)
+        has_w |= arr[v].weight;
+    sb_printf(o, "            if (snn_gpost < SNN_LO_%s || snn_gpost >= SNN_LO_%s + SNN_NL_%s)\n"
+                 "                continue; /* another rank's target */\n", post, post, post);
+    sb_printf(o, "            const uint32_t snn_post = snn_gpost - SNN_LO_%s;\n", post);
+    sb_puts(o, "            int snn_t = 0; /* the thread block holding the target */\n");
+    sb_printf(o, "            while (snn_post >= snn_tlo_%s[snn_t + 1])\n                snn_t++;\n",
+              post);
+    sb_printf(o, "            snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+    int nx = 0;
+    for (int v = 0; v < nv; v++)
+        nx += !arr[v].weight;
+    sb_printf(o, "            void *const snn_vars[%d] = {", nx ? nx : 1);
+    int q = 0;
+    for (int v = 0; v < nv; v++)
+        if (!arr[v].weight)
+            sb_printf(o, "%s%s + snn_soff_%s[snn_t]", q++ ? ", " : "",
+                      arr_global(pj, &arr[v]), n);
+    if (!q)
+        sb_puts(o, "NULL");
+    sb_puts(o, "};\n");
+    sb_printf(o, "            const int64_t snn_at = snn_rewire_insert(snn_R, snn_pre, snn_post "
+                 "- snn_tlo_%s[snn_t], snn_vars, %d, (int)sizeof(scalar));\n", post, nx);
+    sb_puts(o, "            if (snn_at < 0) { /* the pair is connected */\n"
+               "                snn_cnt[2]++;\n                continue;\n            }\n");
+    sb_puts(o, "            snn_cnt[1]++;\n");
+    if (nv) {
+        if (has_w)
+            sb_puts(o, "            scalar *restrict snn_w = snn_R->weight;\n");
+        block_vars(o, pj, arr, nv, 12);
+        bool draws = false;
+        for (int k = 0; k < u->n_init; k++)
+            draws |= cs_draws(&u->init_code[k]);
+        sb_puts(o, "            {\n");
+        if (draws) {
+            sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the new synapse: "
+                       "(pre, post, 0), the step */\n");
+            sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_st->key_init, 0u, "
+                       "snn_pre, snn_gpost, 0u, step);\n");
+        }
+        for (int v = 0; v < nv; v++) {
+            int k = u->init_of_var[v];
+            const char *dst = var_ref(&arr[v], "(uint64_t)snn_at");
+            if (k < 0) {
+                const double a = arr[v].cu ? arr[v].cu->vars[arr[v].cu_var].init.a
+                                           : pj->syn->vars[v].init.a;
+                sb_printf(o, "                %s = (scalar)%s; /* declared initial value */\n",
+                          dst, emit_c_double(a));
+                continue;
+            }
+            sb_puts(o, "                {\n                    double snn_v;\n");
+            rw_value(o, &c, &u->init_code[k], "snn_v", 20, opt);
+            sb_printf(o, "                    %s = (scalar)snn_v;\n                }\n", dst);
+        }
+        sb_puts(o, "            }\n");
+    }
+}
+
 static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
 {
     const Projection *pj = u->proj;
@@ -446,8 +555,38 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     sb_puts(o, "    const double snn_t0 = snn_now();\n");
     sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
     sb_puts(o, "    (void)run;\n");
+    if (u->candidates) {
+        sb_printf(o, "    snn_rewire_cand *snn_cd = snn_rewire_cand_get(%d);\n", u->index);
+        if (u->cand_count.stmts)
+            sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* row_length "
+                         "before the update */\n", n);
+        if (u->cand_total.stmts) {
+            sb_puts(o, "    {\n        double snn_total;\n");
+            rw_value(o, &c, &u->cand_total, "snn_total", 8, opt);
+            sb_puts(o, "        snn_rewire_cand_spread(snn_cd, run->seed, snn_st->stream_dist, "
+                       "step,\n                               snn_rewire_whole(snn_st, "
+                       "\"candidates.total\", 0, snn_total, 9007199254740992.0));\n    }\n");
+        }
+        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        if (!u->cand_count.stmts)
+            sb_puts(o, "        const uint64_t snn_c = snn_cd->count[snn_pre];\n"
+                       "        if (snn_c == 0) { /* most rows: no candidates */\n"
+                       "            snn_cd->off[snn_pre + 1] = snn_cd->off[snn_pre];\n"
+                       "            continue;\n        }\n");
+        sb_puts(o, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
+                   "candidates */\n");
+        sb_puts(o, "        snn_rng_init(&snn_rng_st, run->seed, snn_st->stream_add, snn_pre, "
+                   "step);\n");
+        if (u->cand_count.stmts) {
+            sb_puts(o, "        double snn_count;\n");
+            rw_value(o, &c, &u->cand_count, "snn_count", 8, opt);
+            sb_printf(o, "        const uint64_t snn_c = snn_rewire_whole(snn_st, "
+                         "\"candidates.count\", snn_pre, snn_count, (double)SNN_N_%s);\n", post);
+        }
+        sb_puts(o, "        snn_rewire_cand_row(snn_cd, &snn_rng_st, snn_pre, snn_c);\n    }\n");
+    }
     /* removals */
-    if (u->remove.stmts) {
+    if (u->remove.stmts || u->candidates) {
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
         sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
         sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
@@ -462,24 +601,34 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
                    "snn_rl[snn_pre];\n");
         sb_puts(o, "            uint64_t snn_o = snn_a;\n");
+        if (u->candidates)
+            sb_puts(o, "            uint64_t snn_ci = snn_cd->off[snn_pre], snn_ce = "
+                       "snn_cd->off[snn_pre + 1];\n");
+        if (u->candidates && !u->remove.stmts)
+            sb_puts(o, "            if (snn_ci == snn_ce) { /* no candidates: nothing to do */\n"
+                       "                snn_nsyn += snn_rl[snn_pre];\n                continue;\n"
+                       "            }\n");
         sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
         sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* "
                    "this rank's index */\n");
         sb_printf(o, "                const uint32_t snn_gpost = SNN_LO_%s + snn_post;\n", post);
         sb_puts(o, "                (void)snn_post; (void)snn_gpost;\n");
-        sb_puts(o, "                double snn_rm;\n                {\n");
-        if (cs_draws(&u->remove)) {
-            sb_puts(o, "                    snn_rng snn_rng_st; /* keyed by the synapse: (pre, "
-                       "post, 0), the step */\n");
-            sb_puts(o, "                    snn_rng_init_synk(&snn_rng_st, snn_st->key_remove, "
-                       "0u, snn_pre, snn_gpost, 0u, step);\n");
+        if (u->remove.stmts)
+            remove_value(o, &c, &u->remove, "snn_st->key_remove", "snn_rm", true, opt);
+        else
+            sb_puts(o, "                double snn_rm = 0.0;\n");
+        if (u->candidates) {
+            sb_puts(o, "                while (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_gpost)\n"
+                       "                    snn_ci++;\n");
+            sb_puts(o, "                if (snn_ci < snn_ce && snn_cd->cand[snn_ci] == snn_gpost) {"
+                       " /* a connected candidate */\n");
+            sb_puts(o, "                    snn_cd->flag[snn_ci] = 1;\n");
+            if (u->cand_remove.stmts) {
+                sb_puts(o, "                    if (snn_rm == 0.0)\n");
+                remove_value(o, &c, &u->cand_remove, "snn_cd->key_elim", "snn_rm", false, opt);
+            }
+            sb_puts(o, "                }\n");
         }
-        for (int v = 0; v < nv; v++)
-            sb_printf(o, "                    const double snn_rv%d = (double)%s;\n"
-                         "                    (void)snn_rv%d;\n", v, var_ref(&arr[v], "snn_pos"),
-                      v);
-        rw_value(o, &c, &u->remove, "snn_rm", 20, opt);
-        sb_puts(o, "                }\n");
         sb_puts(o, "                if (snn_rm != 0.0) { /* removed (NaN too) */\n"
                    "                    snn_cnt[0]++;\n                    continue;\n"
                    "                }\n");
@@ -494,6 +643,8 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n");
         sb_puts(o, "        snn_R->n_syn = snn_nsyn;\n    }\n");
     }
+    sb_puts(o, "    const int64_t snn_lrem = snn_cnt[0]; /* this rank's removals */\n"
+               "    (void)snn_lrem;\n");
     sb_puts(o, "    snn_sum_int64(snn_cnt, 1); /* every rank's removals */\n");
     sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
     sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* global row lengths */\n",
@@ -555,62 +706,45 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
                          "\"add.target\", snn_pre, snn_target, (double)SNN_N_%s - 1.0);\n",
                       post);
         }
-        sb_printf(o, "            if (snn_gpost < SNN_LO_%s || snn_gpost >= SNN_LO_%s + SNN_NL_%s)\n"
-                     "                continue; /* another rank's target */\n", post, post, post);
-        sb_printf(o, "            const uint32_t snn_post = snn_gpost - SNN_LO_%s;\n", post);
-        sb_puts(o, "            int snn_t = 0; /* the thread block holding the target */\n");
-        sb_printf(o, "            while (snn_post >= snn_tlo_%s[snn_t + 1])\n                snn_t++;\n",
-                  post);
-        sb_printf(o, "            snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
-        int nx = 0;
-        for (int v = 0; v < nv; v++)
-            nx += !arr[v].weight;
-        sb_printf(o, "            void *const snn_vars[%d] = {", nx ? nx : 1);
-        int q = 0;
-        for (int v = 0; v < nv; v++)
-            if (!arr[v].weight)
-                sb_printf(o, "%s%s + snn_soff_%s[snn_t]", q++ ? ", " : "",
-                          arr_global(pj, &arr[v]), n);
-        if (!q)
-            sb_puts(o, "NULL");
-        sb_puts(o, "};\n");
-        sb_printf(o, "            const int64_t snn_at = snn_rewire_insert(snn_R, snn_pre, snn_post "
-                     "- snn_tlo_%s[snn_t], snn_vars, %d, (int)sizeof(scalar));\n", post, nx);
-        sb_puts(o, "            if (snn_at < 0) { /* the pair is connected */\n"
-                   "                snn_cnt[2]++;\n                continue;\n            }\n");
-        sb_puts(o, "            snn_cnt[1]++;\n");
-        if (nv) {
-            if (has_w)
-                sb_puts(o, "            scalar *restrict snn_w = snn_R->weight;\n");
-            block_vars(o, pj, arr, nv, 12);
-            bool draws = false;
-            for (int k = 0; k < u->n_init; k++)
-                draws |= cs_draws(&u->init_code[k]);
-            sb_puts(o, "            {\n");
-            if (draws) {
-                sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the new synapse: "
-                           "(pre, post, 0), the step */\n");
-                sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_st->key_init, 0u, "
-                           "snn_pre, snn_gpost, 0u, step);\n");
-            }
-            for (int v = 0; v < nv; v++) {
-                int k = u->init_of_var[v];
-                const char *dst = var_ref(&arr[v], "(uint64_t)snn_at");
-                if (k < 0) {
-                    const double a = arr[v].cu ? arr[v].cu->vars[arr[v].cu_var].init.a
-                                               : pj->syn->vars[v].init.a;
-                    sb_printf(o, "                %s = (scalar)%s; /* declared initial value */\n",
-                              dst, emit_c_double(a));
-                    continue;
-                }
-                sb_puts(o, "                {\n                    double snn_v;\n");
-                rw_value(o, &c, &u->init_code[k], "snn_v", 20, opt);
-                sb_printf(o, "                    %s = (scalar)snn_v;\n                }\n", dst);
-            }
-            sb_puts(o, "            }\n");
-        }
+        emit_insert(o, &c, opt);
         sb_puts(o, "        }\n    }\n");
     }
+    if (u->cand_add.stmts) {
+        sb_printf(o, "    /* formations: unconnected candidates (flag 0) on this rank; a row whose "
+                     "accepted formations exceed its room (all ranks') forms none */\n"
+                     "    memset(snn_cd->acc, 0, sizeof(int64_t) * SNN_N_%s);\n", pre);
+        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++)\n", pre);
+        sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
+                   "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
+        sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
+        sb_printf(o, "            if (snn_cd->flag[snn_ci] || snn_gpost < SNN_LO_%s || snn_gpost >= "
+                     "SNN_LO_%s + SNN_NL_%s)\n                continue;\n", post, post, post);
+        sb_puts(o, "            double snn_ok;\n            {\n");
+        if (cs_draws(&u->cand_add)) {
+            sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the candidate: (pre, post, "
+                       "0), the step */\n");
+            sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_cd->key_form, 0u, "
+                       "snn_pre, snn_gpost, 0u, step);\n");
+        }
+        rw_value(o, &c, &u->cand_add, "snn_ok", 16, opt);
+        sb_puts(o, "            }\n");
+        sb_puts(o, "            if (snn_ok != 0.0) {\n                snn_cd->flag[snn_ci] = 2;\n"
+                   "                snn_cd->acc[snn_pre]++;\n            }\n        }\n");
+        sb_printf(o, "    snn_sum_int64(snn_cd->acc, SNN_N_%s);\n", pre);
+        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        sb_puts(o, "        const int snn_full = snn_cd->acc[snn_pre] > (int64_t)snn_st->capacity - "
+                   "snn_st->len[snn_pre];\n");
+        sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
+                   "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
+        sb_puts(o, "            if (snn_cd->flag[snn_ci] != 2)\n                continue;\n");
+        sb_puts(o, "            if (snn_full) { /* counted once: each rank its own */\n"
+                   "                snn_cnt[2]++;\n                continue;\n            }\n");
+        sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
+        emit_insert(o, &c, opt);
+        sb_puts(o, "        }\n    }\n");
+    }
+    sb_puts(o, "    const int64_t snn_ladd = snn_cnt[1]; /* this rank's additions */\n"
+               "    (void)snn_ladd;\n");
     sb_puts(o, "    snn_sum_int64(snn_cnt + 1, 2); /* every rank's additions and failures */\n");
     sb_puts(o, "    snn_st->runs++;\n");
     sb_puts(o, "    snn_st->removed += (uint64_t)snn_cnt[0];\n");
@@ -621,7 +755,9 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     sb_puts(o, "    const double snn_t1 = snn_now();\n");
     sb_puts(o, "    snn_st->update_s += snn_t1 - snn_t0;\n");
     if (pj->syn && pj->syn_code[SC_ON_POST].stmts) {
-        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) { /* the column views */\n");
+        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr && (snn_lrem || snn_ladd); snn_t++) {"
+                   " /* the column views,\n"
+                   "                                   when this rank's synapses changed */\n");
         sb_printf(o, "        snn_columns_free(&snn_cols_%s[snn_t]);\n", n);
         sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
                   n, n, n);
@@ -652,10 +788,21 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
         sb_printf(&setup, "    snn_rewire_setup(snn_st, snn_syn_%s, snn_nthr, SNN_N_%s, SNN_N_%s, "
                           "%lluull, %s);\n}\n", pj->name, pj->pre->name, pj->post->name,
                   (unsigned long long)pj->max_row_length, emit_c_double(pj->row_padding));
+        if (u->candidates) {
+            sb_printf(&setup, "{ /* connectivity_update '%s': candidates */\n", u->name);
+            sb_printf(&setup, "    snn_rewire_cand *snn_cd = snn_rewire_cand_setup(%d, \"%s\", "
+                              "SNN_N_%s, SNN_N_%s);\n", u->index, u->name, pj->pre->name,
+                      pj->post->name);
+            sb_printf(&setup, "    snn_cd->key_elim = snn_rng_syn_key(run->seed, snn_stream_id("
+                              "\"rw:%s/elim\"));\n", u->name);
+            sb_printf(&setup, "    snn_cd->key_form = snn_rng_syn_key(run->seed, snn_stream_id("
+                              "\"rw:%s/form\"));\n}\n", u->name);
+        }
     }
     tmpl_set(g, "rewire_fns", fns.len ? emit_take(&fns) : "");
     tmpl_set(g, "rewire_setup", setup.len ? emit_take(&setup) : "/* no connectivity updates */");
-    tmpl_set(g, "rewire_release", m->n_cupds ? "snn_rewire_release();" : "");
+    tmpl_set(g, "rewire_release", m->n_cupds ? "snn_rewire_release();\n"
+                                               "    snn_rewire_cand_release();" : "");
     sb_release(&fns);
     sb_release(&setup);
 }

@@ -479,6 +479,13 @@ typedef struct ConnUpdate {
     CodeStr *init_code;      /* per init_names: a value (numbers are written as code) */
     int n_init;
     bool redraw;         /* add.redraw: a target the row has is drawn again (not failed) */
+    /* candidates = { count | total, remove, add }: per row, distinct targets drawn without
+     * replacement; connected ones may be removed, unconnected ones formed */
+    bool candidates;
+    CodeStr cand_count;  /* value: row i's number of candidates, or */
+    CodeStr cand_total;  /* value: candidates over all rows, spread over the rows */
+    CodeStr cand_remove; /* value per connected candidate: nonzero removes the synapse */
+    CodeStr cand_add;    /* value per unconnected candidate: nonzero forms the synapse */
     /* set by check */
     struct Projection *proj;
     int group_index;     /* into Model.cu_groups, or -1 */

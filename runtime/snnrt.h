@@ -1151,6 +1151,35 @@ static inline void snn_rewire_mark(snn_rewire_stats *s, uint32_t i, uint32_t j)
 uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t i, double v,
                           double limit);
 
+/* Candidates (connectivity_update{ candidates = { ... } }, rt_rewire_cand.c): per row i,
+ * off[i+1] - off[i] distinct targets (global indices, ascending) cand[off[i] ..], drawn
+ * without replacement by snn_rewire_cand_row from the row's stream after its count's draws:
+ * a 32-bit word w gives target floor(w N_post / 2^32), drawn again while already a
+ * candidate of the row.  flag: 1 the pair was connected at the update's start, 2 a
+ * formation accepted; acc: per-row accepted formations (summed over the ranks); count: the
+ * rows' counts from candidates.total (snn_rewire_cand_spread: rows drawn as add.total's,
+ * a row drawn again while it has N_post candidates). */
+typedef struct snn_rewire_cand {
+    const char *name;
+    uint32_t n_pre, n_post;
+    uint64_t *off;
+    uint32_t *cand;
+    uint8_t *flag;
+    uint8_t *mark; /* n_post, zero between rows */
+    uint32_t *count;
+    int64_t *acc;
+    uint64_t cap;
+    uint64_t key_elim, key_form; /* synapse-keyed streams rw:<name>/elim, rw:<name>/form */
+} snn_rewire_cand;
+snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, uint32_t n_post);
+snn_rewire_cand *snn_rewire_cand_get(int k);
+void snn_rewire_cand_free(snn_rewire_cand *c);
+void snn_rewire_cand_release(void);
+void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, uint64_t step,
+                            uint64_t total);
+/* Row i's candidates, after row i - 1's (rows in order 0, 1, ...; off[0] stays 0). */
+void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count);
+
 typedef struct snn_model {
     const char *name;
     const char *model_file;

@@ -59,7 +59,7 @@ _Static_assert(sizeof(SynRecord) == 40, "SynRecord changed: update ir_dump and t
 _Static_assert(sizeof(CustomUpdate) == 168, "CustomUpdate changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CuVar) == 168, "CuVar changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(CuRef) == 88, "CuRef changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(ConnUpdate) == 280, "ConnUpdate changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(ConnUpdate) == 440, "ConnUpdate changed: update ir_dump and test_ir.c");
 #endif
 
 static const char *MODEL =
@@ -351,6 +351,11 @@ MUT(m_rw_total, m->cupds[1]->total.text = "3")
 MUT(m_rw_init_name, m->cupds[1]->init_names[0] = "c")
 MUT(m_rw_init, m->cupds[1]->init_code[0].text = "0.5")
 MUT(m_rw_n_init, m->cupds[1]->n_init = 0)
+MUT(m_rw_cands, m->cupds[0]->candidates = true)
+MUT(m_rw_cand_count, m->cupds[0]->cand_count.text = "2")
+MUT(m_rw_cand_total, m->cupds[0]->cand_total.text = "2")
+MUT(m_rw_cand_remove, m->cupds[0]->cand_remove.text = "1")
+MUT(m_rw_cand_add, m->cupds[0]->cand_add.text = "1")
 MUT(m_rw_redraw, m->cupds[0]->redraw = true)
 MUT(m_sr_proj, static SynapseModel sm; Projection *p = proj(m, "A_to_B"); sm = *proj(m, "A_to_A")->syn;
     m->synrecs[0]->proj = p; p->syn = &sm; p->syn_params = proj(m, "A_to_A")->syn_params;
@@ -392,7 +397,8 @@ static const struct {
     M(m_cu_var_name), M(m_cu_var_init), M(m_cu_var_reduce), M(m_cu_var_batch_reduce), M(m_cu_var_shared), M(m_cu_ref_name),
     M(m_cu_ref_target), M(m_cu_ref_var), M(m_cu_ref_rw), M(m_cu_code), M(m_cu_every),
     M(m_cu_at_end), M(m_pj_max_row), M(m_pj_row_padding), M(m_rw_name), M(m_rw_proj),
-    M(m_rw_every), M(m_rw_group), M(m_rw_param), M(m_rw_param_name), M(m_rw_remove), M(m_rw_count),
+    M(m_rw_every), M(m_rw_group), M(m_rw_param), M(m_rw_param_name), M(m_rw_remove), M(m_rw_count), M(m_rw_cands), M(m_rw_cand_count),
+    M(m_rw_cand_total), M(m_rw_cand_remove), M(m_rw_cand_add),
     M(m_rw_target), M(m_rw_total), M(m_rw_init_name), M(m_rw_init), M(m_rw_n_init), M(m_rw_redraw),
     M(m_pop_init_list), M(m_pop_init_expr), MF(m_pop_init_file), MF(m_pj_list_pre),
     MF(m_pj_list_post), MF(m_pj_weight_file), MF(m_pj_matrix),

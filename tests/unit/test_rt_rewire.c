@@ -207,6 +207,55 @@ static void test_padding(void **state)
     snn_rewire_release();
 }
 
+/* connectivity_update{ candidates }: each row's candidates are distinct, ascending, as many
+ * as asked, and uniform without replacement: over many draws of 3 out of 10, every target
+ * and every one of the 120 subsets is about equally frequent (chi-square), and row i + 1's
+ * list follows row i's. */
+static void test_candidates(void **state)
+{
+    (void)state;
+    enum { NT = 10, C = 3, DRAWS = 60000 };
+    snn_rewire_cand *c = snn_rewire_cand_setup(0, "t", 2, NT);
+    static uint32_t per_target[NT], per_set[1 << NT];
+    for (uint32_t d = 0; d < DRAWS; d++) {
+        snn_rng g;
+        snn_rng_init(&g, 7, 99, 0, d);
+        snn_rewire_cand_row(c, &g, 0, 0);   /* no candidates */
+        snn_rewire_cand_row(c, &g, 1, C);
+        assert_int_equal(c->off[1], 0);
+        assert_int_equal(c->off[2], C);
+        unsigned mask = 0;
+        for (int k = 0; k < C; k++) {
+            uint32_t t = c->cand[k];
+            assert_true(t < NT);
+            if (k)
+                assert_true(c->cand[k - 1] < t); /* ascending, distinct */
+            per_target[t]++;
+            mask |= 1u << t;
+        }
+        per_set[mask]++;
+    }
+    double chi = 0, e = (double)DRAWS * C / NT;
+    for (int t = 0; t < NT; t++)
+        chi += (per_target[t] - e) * (per_target[t] - e) / e;
+    assert_true(chi < 27.9); /* 9 degrees of freedom, p = 0.001 */
+    int sets = 0;
+    chi = 0;
+    e = (double)DRAWS / 120.0;
+    for (unsigned m = 0; m < (1u << NT); m++) {
+        if (!per_set[m])
+            continue;
+        sets++;
+        chi += (per_set[m] - e) * (per_set[m] - e) / e;
+    }
+    assert_int_equal(sets, 120);
+    assert_true(chi < 173.6); /* 119 degrees of freedom, p = 0.001 */
+    snn_rewire_cand_spread(c, 7, 5, 3, 2 * NT); /* every row full: each gets N_post */
+    assert_int_equal(c->count[0], NT);
+    assert_int_equal(c->count[1], NT);
+    snn_rewire_cand_release();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_spread),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_padding),
+        cmocka_unit_test(test_candidates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,8 +2,9 @@
 -- their synapse.  Every 10 steps group "Acc" runs two custom updates over the synapses of
 -- SE, then connectivity update "rw" (triggered by the group) removes the synapses whose
 -- custom-update variable s exceeds 50 (after 4 runs) and adds 0-2 per row, redrawing
--- targets the row has (add.redraw).  The custom updates copy their variables into synapse
--- variables (a, b, c2, d) that record{} writes, so check.py can tell each synapse's age
+-- targets the row has (add.redraw; -D mode=1: the candidates built-in forms them instead).
+-- The custom updates copy their variables into synapse variables (a, b, c2, d) that
+-- record{} writes, so check.py can tell each synapse's age
 -- and origin from every snapshot:
 --   Acc:  m (declared 0) += 1; s (declared 5) *= 2; q (declared -1; add.init: 100 post + pre)
 --   Acc2: m (declared 0; add.init "Acc2.m" = 7) += 1  -- 'm' twice: qualified names
@@ -19,8 +20,17 @@ custom_update { name = "Acc", group = "Acc", every = 10,
   code = "m += 1.0; s = s * 2.0; a = m; b = s; d = q;" }
 custom_update { name = "Acc2", group = "Acc", every = 10, vars = { m = 0.0 },
   var_refs = { c2 = ref_rw(P, "c2") }, code = "m += 1.0; c2 = m;" }
-connectivity_update { name = "rw", projection = P, group = "Acc",
-  remove = "s > 50.0",
-  add = { count = "floor(uniform() * 3)", target = "floor(uniform() * N_post)", redraw = true,
-          init = { w = 0.5, q = "100 * id_post + id_pre", ["Acc2.m"] = 7.0 } } }
+local init = { w = 0.5, q = "100 * id_post + id_pre", ["Acc2.m"] = 7.0 }
+if param("mode", 0) == 0 then
+  connectivity_update { name = "rw", projection = P, group = "Acc",
+    remove = "s > 50.0",
+    add = { count = "floor(uniform() * 3)", target = "floor(uniform() * N_post)", redraw = true,
+            init = init } }
+else -- mode 1: the candidates built-in forms the new synapses (its remove reads s and a
+     -- but never fires), so the same rules hold
+  connectivity_update { name = "rw", projection = P, group = "Acc",
+    remove = "s > 50.0",
+    candidates = { count = 4, remove = "s + a > 1e9", add = "uniform() < 0.7" },
+    add = { init = init } }
+end
 record { E = "spikes", SE = { "a", "b", "c2", "d", every = 10 } }

@@ -1,0 +1,126 @@
+/*
+ * rt_rewire_cand.c - candidate targets of connectivity updates (connectivity_update{
+ * candidates = { ... } }): per row, a number of distinct targets drawn uniformly without
+ * replacement from the row's stream, the same on every rank and thread (docs/language.md
+ * "Connectivity updates", docs/parallel.md).  The generated code removes connected
+ * candidates (candidates.remove) and forms synapses onto unconnected ones (candidates.add);
+ * this file holds the draws and the per-row lists.
+ */
+#include "snnrt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static snn_rewire_cand g_cand[SNN_MAX_REWIRE];
+
+static void *grow(void *p, size_t n, const char *name)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        snn_fatal("out of memory for the candidates of connectivity update '%s'", name);
+    return q;
+}
+
+snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, uint32_t n_post)
+{
+    if (k < 0 || k >= SNN_MAX_REWIRE)
+        snn_fatal("connectivity update '%s': at most %d connectivity updates", name,
+                  SNN_MAX_REWIRE);
+    snn_rewire_cand *c = &g_cand[k];
+    snn_rewire_cand_free(c);
+    c->name = name;
+    c->n_pre = n_pre;
+    c->n_post = n_post;
+    c->off = grow(NULL, sizeof(uint64_t) * ((size_t)n_pre + 1), name);
+    c->count = grow(NULL, sizeof(uint32_t) * ((size_t)n_pre + 1), name);
+    c->acc = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
+    c->mark = calloc((size_t)n_post + 1, 1);
+    if (!c->mark)
+        snn_fatal("out of memory for the candidates of connectivity update '%s'", name);
+    c->off[0] = 0;
+    return c;
+}
+
+snn_rewire_cand *snn_rewire_cand_get(int k)
+{
+    return k >= 0 && k < SNN_MAX_REWIRE ? &g_cand[k] : NULL;
+}
+
+void snn_rewire_cand_free(snn_rewire_cand *c)
+{
+    free(c->off);
+    free(c->count);
+    free(c->acc);
+    free(c->mark);
+    free(c->cand);
+    free(c->flag);
+    memset(c, 0, sizeof *c);
+}
+
+void snn_rewire_cand_release(void)
+{
+    for (int k = 0; k < SNN_MAX_REWIRE; k++)
+        snn_rewire_cand_free(&g_cand[k]);
+}
+
+void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, uint64_t step,
+                            uint64_t total)
+{
+    memset(c->count, 0, sizeof(uint32_t) * c->n_pre);
+    const uint64_t room = (uint64_t)c->n_pre * c->n_post;
+    if (total > room)
+        snn_fatal("connectivity update '%s': candidates.total is %llu, more than N_pre x N_post "
+                  "= %llu", c->name, (unsigned long long)total, (unsigned long long)room);
+    snn_rng g;
+    snn_rng_init(&g, seed, stream, 0xFFFFFFFFu, step);
+    while (total > 0) { /* a row drawn uniformly, drawn again while it has N_post candidates */
+        uint32_t i = (uint32_t)(((uint64_t)snn_rng_u32(&g) * c->n_pre) >> 32);
+        if (c->count[i] < c->n_post) {
+            c->count[i]++;
+            total--;
+        }
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count)
+{
+    const uint64_t a = c->off[i]; /* off[0] = 0 always */
+    if (count > c->n_post)
+        snn_fatal("connectivity update '%s': candidates.count of source %u is %llu, more than "
+                  "N_post = %u (candidates are distinct)", c->name, i,
+                  (unsigned long long)count, c->n_post);
+    if (count == 0) {
+        c->off[i + 1] = a;
+        return;
+    }
+    if (a + count > c->cap) {
+        uint64_t cap = c->cap ? c->cap : 64;
+        while (cap < a + count)
+            cap *= 2;
+        c->cand = grow(c->cand, sizeof(uint32_t) * cap, c->name);
+        c->flag = grow(c->flag, cap, c->name);
+        c->cap = cap;
+    }
+    uint32_t *d = c->cand + a;
+    for (uint64_t k = 0; k < count; k++) { /* a 32-bit word w gives target w N_post / 2^32,
+                                             * drawn again while already a candidate */
+        uint32_t t;
+        do
+            t = (uint32_t)(((uint64_t)snn_rng_u32(g) * c->n_post) >> 32);
+        while (c->mark[t]);
+        c->mark[t] = 1;
+        d[k] = t;
+    }
+    for (uint64_t k = 0; k < count; k++)
+        c->mark[d[k]] = 0;
+    if (count > 1)
+        qsort(d, (size_t)count, sizeof *d, cmp_u32);
+    memset(c->flag + a, 0, (size_t)count);
+    c->off[i + 1] = a + count;
+}
