@@ -93,7 +93,9 @@ static struct {
     int n_files;
     int rank;
     int ranks, old_ranks, repart; /* repart: written on old_ranks != ranks */
-    uint32_t lanes, lane_offset;  /* the batch lanes it holds */
+    uint32_t lanes, lane_offset;  /* the batch lanes it holds (all ranks'), the first's number */
+    int lane_ranks;               /* lanes over ranks: the ranks they were split over (1: none) */
+    int lane_files;               /* a batched checkpoint: files by global lane (lane_file) */
 } R;
 
 void rt_ckpt_lanes(uint32_t *lanes, uint32_t *lane_offset)
@@ -373,21 +375,37 @@ typedef struct wctx {
     uint64_t limit;    /* SNN_CKPT_LIMIT_BYTES (a test knob standing for a full disk) */
     uint64_t written;
     int rank;
+    int lanes_over_ranks; /* every rank the whole network, a share of the lanes */
 } wctx;
 
 /* The lane whose pieces are handed now (snn_state_lane): lane b >= 1's files are
- * "lane<b>.<piece>.bin". */
-static uint32_t g_ck_lane;
+ * "lane<b>.<piece>.bin", b the batch's lane (lanes over ranks: this rank's lane b is the
+ * batch's g_ck_first + b).  The model's state hands each lane's pieces (snn_state_lane(0),
+ * (1), ...), then the shared ones after a second snn_state_lane(0) (compiler/emit_c.c
+ * state_io): g_ck_shared; lanes over ranks, rank 0 alone writes those. */
+static uint32_t g_ck_lane, g_ck_first;
+static int g_ck_seen, g_ck_shared;
 
 void snn_state_lane(uint32_t b)
 {
-    g_ck_lane = b;
+    g_ck_shared = b == 0 && g_ck_seen;
+    g_ck_seen = 1;
+    g_ck_lane = g_ck_first + b;
+}
+
+/* Before and after the model's state (and the run's per-lane pieces) is handed over. */
+static void lanes_begin(const snn_run *run, int shared)
+{
+    g_ck_first = run->lane_first;
+    g_ck_lane = g_ck_first;
+    g_ck_seen = 0;
+    g_ck_shared = shared;
 }
 
 static void piece_name(char *buf, size_t n, const char *name, int block)
 {
     char lane[24] = "";
-    if (g_ck_lane)
+    if (g_ck_lane && !g_ck_shared)
         snprintf(lane, sizeof lane, "lane%u.", g_ck_lane);
     if (block >= 0)
         snprintf(buf, n, "%s%s.t%d.bin", lane, name, block);
@@ -422,8 +440,8 @@ static void write_piece(void *ctx, const char *name, int block, void *data, size
 {
     wctx *w = ctx;
     (void)flags;
-    if (w->failed)
-        return;
+    if (w->failed || (g_ck_shared && w->rank > 0 && w->lanes_over_ranks))
+        return; /* the shared state: rank 0's */
     char file[512], path[4900];
     piece_name(file, sizeof file, name, block);
     snprintf(path, sizeof path, "%s/%s", w->dir, file);
@@ -555,8 +573,17 @@ static int write_manifest(const snn_model *m, const snn_run *run, const char *tm
     fprintf(f, "  \"written\": \"%s\",\n", when);
     fprintf(f, "  \"decomposition\": { \"ranks\": %d, \"threads\": %d },\n", run->ranks,
             run->cfg->threads > 0 ? run->cfg->threads : 1);
-    fprintf(f, "  \"lanes\": %u,\n  \"lane_offset\": %u,\n", run->lanes ? run->lanes : 1u,
-            run->lane_offset);
+    /* the batch's lanes (all ranks'), the first's number, and how they were split over the
+     * ranks (lanes over ranks: rank r wrote its lanes' files, lane_first[r] .. ) */
+    const uint32_t all = run->lanes_all ? run->lanes_all : 1u;
+    const int lr = run->lanes_all > run->lanes ? run->ranks : 1;
+    fprintf(f, "  \"lanes\": %u,\n  \"lane_offset\": %u,\n  \"lane_ranks\": %d,\n"
+               "  \"lane_first\": [", all, run->lane_offset - run->lane_first, lr);
+    for (int r = 0; r < lr; r++)
+        fprintf(f, "%s%u", r ? ", " : "",
+                (uint32_t)r * (all / (uint32_t)lr) +
+                    ((uint32_t)r < all % (uint32_t)lr ? (uint32_t)r : all % (uint32_t)lr));
+    fprintf(f, "],\n");
     fprintf(f, "  \"rows\": \"rebuilt from the seed; their connectivity checksums are "
                "stored and compared\",\n");
     fprintf(f, "  \"files\": [\n");
@@ -643,6 +670,7 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
     if (!w)
         snn_fatal("out of memory writing a checkpoint");
     w->rank = run->rank;
+    w->lanes_over_ranks = run->lanes_all > run->lanes;
     const char *lim = getenv("SNN_CKPT_LIMIT_BYTES");
     if (lim && *lim)
         w->limit = strtoull(lim, NULL, 10);
@@ -667,9 +695,12 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
             snprintf(w->err, sizeof w->err, "cannot create '%s': %s", ipath, strerror(errno));
             w->failed = 1;
         } else {
+            lanes_begin(run, 0);
             m->state(run, write_piece, w);
-            if (rt_train_active()) /* the training loop's position and metrics */
+            lanes_begin(run, 1);
+            if (rt_train_active()) /* the training loop's position and metrics (rank 0's) */
                 rt_train_ckpt(write_piece, w);
+            lanes_begin(run, 0);
             for (uint32_t b = 0; b < run->lanes || b == 0; b++) { /* each lane's counts */
                 snn_lane_io(run, b);
                 snn_state_lane(b);
@@ -677,7 +708,7 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
                             sizeof(uint64_t) * (size_t)m->n_pops, 0);
             }
             snn_lane_io(run, 0);
-            snn_state_lane(0);
+            lanes_begin(run, 0);
             /* every file to disk: one pass after all are written (the first fsync's journal
              * commit takes most of the others' data with it; per file as written, the run
              * waited for a commit per file) */
@@ -929,6 +960,7 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
     R.lanes = man_str(text, "lanes", v, sizeof v) == 0 ? (uint32_t)strtoul(v, NULL, 10) : 1u;
     R.lane_offset =
         man_str(text, "lane_offset", v, sizeof v) == 0 ? (uint32_t)strtoul(v, NULL, 10) : 0u;
+    R.lane_ranks = man_str(text, "lane_ranks", v, sizeof v) == 0 ? atoi(v) : 1;
     /* the files */
     for (const char *p = strstr(text, "\"files\": ["); p && (p = strstr(p, "{ \"file\": \""));) {
         rfile f = {0};
@@ -954,6 +986,16 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
     R.repart = ck_ranks != ranks;
     if (ck_ranks < 1)
         snn_fatal("--restore: '%s': a decomposition of %d ranks", path, ck_ranks);
+    /* a batched model's checkpoint: every rank held the whole network (lanes over ranks, or
+     * one process), so nothing is re-partitioned: each lane's files are found by the lane's
+     * number (lane_file), on any number of ranks */
+    R.lane_files = R.lanes > 1;
+    if (R.lane_files) {
+        if (R.lane_ranks < 1 || R.lane_ranks != ck_ranks || (uint32_t)R.lane_ranks > R.lanes)
+            snn_fatal("--restore: '%s': lanes split over %d ranks, written by %d: a manifest "
+                      "this simulator cannot read", path, R.lane_ranks, ck_ranks);
+        R.repart = 0;
+    }
     if (R.step >= n_steps)
         snn_fatal("--restore: the checkpoint '%s' is at step %" PRIu64 " (%g ms), which is not "
                   "before the end of this run (%" PRIu64 " steps = %g ms): raise the duration",
@@ -963,7 +1005,8 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
     for (int i = 0; i < R.n_files; i++) {
         rfile *f = &R.files[i];
         int fr = -1;
-        if (sscanf(f->name, "rank%d/", &fr) != 1 || (R.repart ? fr % ranks : fr) != rank)
+        if (sscanf(f->name, "rank%d/", &fr) != 1 ||
+            (R.repart || R.lane_files ? fr % ranks : fr) != rank)
             continue;
         char fp[5200];
         snprintf(fp, sizeof fp, "%s/%s", dir, f->name);
@@ -1244,6 +1287,20 @@ static void load_repart(const char *name, const char *file, void *data, size_t b
     }
 }
 
+/* The checkpoint's rank whose directory holds the piece handed now: this rank's; a batched
+ * checkpoint's (R.lane_files), the shared pieces rank 0's and lane g's the rank that held
+ * lane g (the split of lane_first in the manifest: the first B mod R ranks one more). */
+static int file_rank(void)
+{
+    if (!R.lane_files)
+        return R.rank;
+    if (g_ck_shared || g_ck_lane == 0)
+        return 0;
+    const uint32_t B = R.lanes, Rk = (uint32_t)R.lane_ranks, q = B / Rk, e = B % Rk;
+    const uint32_t g = g_ck_lane;
+    return (int)(g < e * (q + 1) ? g / (q + 1) : e + (g - e * (q + 1)) / q);
+}
+
 static void load_piece(void *ctx, const char *name, int block, void *data, size_t bytes,
                        int flags)
 {
@@ -1258,7 +1315,7 @@ static void load_piece(void *ctx, const char *name, int block, void *data, size_
     }
     char file[600], full[700];
     piece_name(file, sizeof file, name, block);
-    snprintf(full, sizeof full, "rank%d/%s", R.rank, file);
+    snprintf(full, sizeof full, "rank%d/%s", file_rank(), file);
     rfile *f = NULL;
     for (int i = 0; i < R.n_files && !f; i++)
         if (strcmp(R.files[i].name, full) == 0)
@@ -1337,7 +1394,7 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
                   R.old_ranks == 1 ? "" : "s");
     char file[600], full[700], fp[5200];
     piece_name(file, sizeof file, name, -1);
-    snprintf(full, sizeof full, "rank%d/%s", R.rank, file);
+    snprintf(full, sizeof full, "rank%d/%s", file_rank(), file);
     rfile *f = NULL;
     for (int i = 0; i < R.n_files && !f; i++)
         if (strcmp(R.files[i].name, full) == 0)
@@ -1404,12 +1461,15 @@ void rt_ckpt_load(const snn_model *m, snn_run *run)
         if (!has_file("train.position"))
             snn_fatal("--restore: the checkpoint '%s' holds no training loop position (it was "
                       "written by a run without train:): restore it without train:", R.dir);
+        lanes_begin(run, 1); /* rank 0's */
         rt_train_restore(load_piece);
     } else if (has_file("train.position")) {
         snn_fatal("--restore: the checkpoint '%s' was written by a training run (train:): "
                   "restore it with the same train: config", R.dir);
     }
+    lanes_begin(run, 0);
     m->state(run, load_piece, NULL);
+    lanes_begin(run, 0);
     for (uint32_t b = 0; b < run->lanes || b == 0; b++) {
         snn_lane_io(run, b);
         snn_state_lane(b);
@@ -1419,7 +1479,7 @@ void rt_ckpt_load(const snn_model *m, snn_run *run)
         memset(&L, 0, sizeof L);
     }
     snn_lane_io(run, 0);
-    snn_state_lane(0);
+    lanes_begin(run, 0);
     free(R.files);
     R.files = NULL;
     R.n_files = 0;

@@ -78,7 +78,8 @@ void snn_lane_io(snn_run *run, uint32_t b)
 static void plan(snn_run *run, const snn_model *m, const snn_config *cfg, int restore);
 
 /* A restore: the checkpoint's lanes are the run's (each lane's state is stored, lane-outer,
- * rt_ckpt.c snn_state_lane), and so is the global lane of lane 0 (the random numbers). */
+ * rt_ckpt.c snn_state_lane), and so is the global lane of lane 0 (the random numbers); the
+ * ranks they are split over may differ (each lane's files are found by its number). */
 void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int restore)
 {
     plan(run, m, cfg, restore);
@@ -89,19 +90,21 @@ void rt_lanes_plan(snn_run *run, const snn_model *m, const snn_config *cfg, int 
     const char *where = cfg->batch_where[0] ? cfg->batch_where
                         : m->batch          ? "network{ batch }"
                                             : "--restore";
-    if (lanes != run->lanes)
+    if (lanes != run->lanes_all)
         snn_fatal("%s: --restore: the checkpoint '%s' holds %u batch lane%s, this run has %u: "
                   "restore it with batch %u", where, rt_ckpt_restored_from(NULL), lanes,
-                  lanes == 1 ? "" : "s", run->lanes, lanes);
-    if (offset != run->lane_offset)
+                  lanes == 1 ? "" : "s", run->lanes_all, lanes);
+    const uint32_t base = run->lane_offset - run->lane_first; /* lane_offset of the run */
+    if (offset != base)
         snn_fatal("%s: --restore: the checkpoint '%s' was written with lane_offset %u, this run "
                   "has %u: restore it with lane_offset %u",
                   cfg->lane_offset_where[0] ? cfg->lane_offset_where : where,
-                  rt_ckpt_restored_from(NULL), offset, run->lane_offset, offset);
+                  rt_ckpt_restored_from(NULL), offset, base, offset);
 }
 
 static void plan(snn_run *run, const snn_model *m, const snn_config *cfg, int restore)
 {
+    (void)restore; /* lanes over ranks restore on any number of ranks (rt_ckpt.c) */
     run->lanes = 1;
     run->lane = 0;
     run->lane_offset = cfg->lane_offset;
@@ -152,10 +155,6 @@ static void plan(snn_run *run, const snn_model *m, const snn_config *cfg, int re
     g_lane = 0, g_lanes = run->lanes_all, g_offset = run->lane_offset, g_first = run->lane_first;
     if (run->lanes_all == 1)
         return;
-    if ((cfg->ckpt_dir[0] || restore) && run->ranks > 1)
-        snn_fatal("%s: batch %u on %d MPI ranks with checkpoints: a checkpoint holds the lanes "
-                  "of one process for now (docs/run.md \"Checkpoints\"): leave 'checkpoint' and "
-                  "--restore out, or run on one process", where, run->lanes_all, run->ranks);
     run->lane_io = calloc(run->lanes, sizeof *run->lane_io);
     if (!run->lane_io)
         snn_fatal("out of memory for %u lanes", run->lanes);

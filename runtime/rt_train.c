@@ -939,7 +939,9 @@ static int batch(const tset *s, const uint64_t *ex, uint32_t nb, int training, a
         T.m->step(T.run, step);
         rt_steps_after(T.run, step, 0, 0);
         *steps_done = step + 1;
-        if (T.run->ranks == 1) { /* the stop signal, and checkpoints (rt_main.c) */
+        /* the stop signal, and checkpoints (rt_main.c; several ranks: collective, every
+         * rank at the same steps) */
+        if (T.run->ranks == 1 || T.run->cfg->ckpt_dir[0]) {
             int sig = rt_step_poll(step);
             if (sig)
                 return sig;
