@@ -87,3 +87,31 @@ for np in 2 1 4; do
         fail "SIGTERM: restored on $np ranks differs"
 done
 ok "4 lanes on 2 ranks: SIGTERM at step $T, restored on 2, 1 and 4 ranks = uninterrupted"
+
+# --- a training run on 2 ranks (train_batch.sh's delta-rule readout, B = 4) ----------------
+cd "$WORK"
+sed -n '/^cat >m4.lua/,/^LUA$/p' "$OLDPWD/tests/e2e/checkpoint_train.sh" | sed '1d;$d' >m4.lua
+sed -n '/^cat >t4.yaml/,/^YAML$/p' "$OLDPWD/tests/e2e/checkpoint_train.sh" | sed '1d;$d' >t4.yaml
+sed -n '/^same() {/,/^}$/p' "$OLDPWD/tests/e2e/checkpoint_train.sh" >same.sh
+sed -n '/^\$PY - <<.PY.$/,/^PY$/p' "$OLDPWD/tests/e2e/checkpoint_train.sh" | head -n "$(sed -n '/^\$PY - <<.PY.$/,/^PY$/p' "$OLDPWD/tests/e2e/checkpoint_train.sh" | grep -n '^PY$' | head -1 | cut -d: -f1)" >data.sh
+grep -q "batch_sum" m4.lua && grep -q "InOut.w" t4.yaml && grep -q "metrics.csv" same.sh ||
+    fail "checkpoint_train.sh's model, config or comparison not found"
+source ./data.sh
+source ./same.sh
+"$SNNCC" -q --mpi m4.lua -D batch=4 -o tm
+tr() { local np=$1; shift; "${MPIRUN[@]}" -np "$np" tm/delta --config t4.yaml --quiet "$@"; }
+tr 2 --output tfull --set train.save.dir=tfull/w
+# 10 batches of 12 steps (epoch 2's evaluation: steps 48..71; epoch 3's training: 72..95):
+# the last checkpoints, steps 90 and 61, are mid-example in a training batch and
+# in an evaluation
+for k in 30 61; do
+    tr 2 --output t$k.a --set train.save.dir=t$k.a/w --set checkpoint.dir=t$k.ck \
+        --set checkpoint.every_steps=$k
+    grep -q "\"step\": $((k * (119 / k)))," t$k.ck/manifest.json ||
+        fail "training, every_steps $k: no checkpoint"
+    for np in 2 1; do
+        tr $np --output t$k.b$np --set train.save.dir=t$k.b$np/w --restore t$k.ck
+        same tfull t$k.b$np || fail "training, every_steps $k: restored on $np ranks differs"
+    done
+done
+ok "training (B = 4) on 2 ranks: checkpoints mid-epoch (steps 90, 61) restored on 2 and 1 ranks = uninterrupted"
