@@ -15,7 +15,10 @@
  * Rows are not stored: they are rebuilt from the seed at restore, and their connectivity
  * checksums (stored) are compared with the rebuilt ones; but a rewired projection's
  * (connectivity_update) are, <entry>.rows.bin (snn_state_rewired_rows).  A batched model's
- * lanes b >= 1: lane<b>.<piece>.bin (snn_state_lane); a training run's loop position:
+ * lanes b >= 1: lane<b>.<piece>.bin (snn_state_lane), b the batch's lane: with lanes over
+ * MPI ranks each rank writes its own lanes' pieces and rank 0 alone the shared ones, and a
+ * restore on any number of ranks reads each lane's from the rank that wrote it (file_rank;
+ * the manifest's lane_ranks, lane_first); a training run's loop position:
  * train.position.bin, train.rows.bin (rt_train_ckpt).  The synapses' values are in an
  * order that does not depend on the thread blocks (snn_state_synapses), so any number of
  * threads restores; each piece's layout (snn_state_local, _ring, _replicated, _queue, _pre,
