@@ -1000,10 +1000,58 @@ static void proj_pre_inputs(StrBuf *o, const Projection *pj)
     sb_printf(o, "memset(snn_tot, 0, sizeof(int64_t) * SNN_N_%s * SNN_XW);", pre);
 }
 
+/* format = "dense" without random draws: row by row over contiguous per-row pointers
+ * (restrict, indexed by the target's place in the row, a 32-bit count), so that the inner
+ * loop is a plain elementwise loop gcc vectorises (the presynaptic values are invariant in
+ * it and hoisted; the neuron arrays are checked for overlap at run time).  Each synapse's
+ * arithmetic is the same, operation for operation (no reordering, -ffp-contract=off), so
+ * the results are bitwise those of the scalar loop. */
+static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *pj,
+                                   const EmitOptions *opt)
+{
+    const SynapseModel *sm = pj->syn;
+    const char *pre = pj->pre->name;
+    sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
+    sb_puts(o, "const uint64_t *restrict snn_rs = snn_R->row_start;\n");
+    sb_puts(o, "const uint32_t *restrict snn_rl = snn_R->row_len;\n");
+    sb_puts(o, "scalar *restrict snn_wb = snn_R->weight;\n");
+    for (int i = 0; i < sm->n_vars; i++)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0)
+            sb_printf(o, "scalar *restrict snn_svb_%s = snn_sv_%s_%s + snn_soff_%s[snn_t];\n",
+                      sm->vars[i].name, pj->name, sm->vars[i].name, pj->name);
+    sb_printf(o, "const uint32_t snn_plo = snn_tlo_%s[snn_t]; /* the block's first target (this "
+                 "rank's index) */\n", pj->post->name);
+    sb_puts(o, "(void)step;\n");
+    add_to_locals(o, pj);
+    sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+    sb_puts(o, "    const uint64_t snn_rb = snn_rs[snn_pre]; /* the row: the block's targets in "
+               "order */\n");
+    sb_puts(o, "    const uint32_t snn_n = snn_rl[snn_pre];\n");
+    sb_puts(o, "    scalar *restrict snn_w = snn_wb + snn_rb;\n");
+    for (int i = 0; i < sm->n_vars; i++)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0)
+            sb_printf(o, "    scalar *restrict snn_svt_%s = snn_svb_%s + snn_rb;\n",
+                      sm->vars[i].name, sm->vars[i].name);
+    sb_puts(o, "    (void)snn_w;\n");
+    sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
+               "block */\n");
+    /* 64-bit: an index that cannot wrap, so the neuron arrays' addresses are affine in
+     * snn_k (with a 32-bit sum gcc does not vectorise); the same value */
+    sb_puts(o, "        const size_t snn_post = (size_t)snn_plo + snn_k; /* this rank's index */\n");
+    sb_puts(o, "        (void)snn_post;\n");
+    const SynSite site = row_site(pj); /* (no draws here) */
+    emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_k", "snn_w", true, &site, 8, opt);
+    sb_puts(o, "    }\n}");
+}
+
 static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
                               const EmitOptions *opt)
 {
     const char *pre = pj->pre->name;
+    if (pj->format == FORMAT_DENSE && !code_uses_rng(pj->syn_code[SC_DYNAMICS].stmts, NULL)) {
+        proj_syn_dynamics_rows(o, m, pj, opt);
+        return;
+    }
     row_locals(o, pj);
     sb_puts(o, "(void)step;\n");
     add_to_locals(o, pj);

@@ -1005,6 +1005,31 @@ bool code_uses_rng(const Stmt *s, const Expr *e)
     return stmt_uses_rng(s) || expr_uses_rng(e);
 }
 
+static bool expr_may_assign(const Expr *e, const char *name)
+{
+    if (!e)
+        return false;
+    if ((e->kind == EX_ASSIGN || e->kind == EX_INCDEC) && e->a && e->a->kind == EX_NAME &&
+        !strcmp(e->a->name, name))
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (expr_may_assign(e->args[i], name))
+            return true;
+    return expr_may_assign(e->a, name) || expr_may_assign(e->b, name) ||
+           expr_may_assign(e->c, name);
+}
+
+bool code_may_assign(const Stmt *s, const char *name)
+{
+    if (!s)
+        return false;
+    for (int i = 0; i < s->n; i++)
+        if (code_may_assign(s->body[i], name))
+            return true;
+    return expr_may_assign(s->e, name) || code_may_assign(s->then, name) ||
+           code_may_assign(s->els, name);
+}
+
 /* ---- printing ----------------------------------------------------------------------- */
 
 typedef struct Printer {

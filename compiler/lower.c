@@ -743,7 +743,8 @@ static const char *sv_array(const Projection *pj, const char *v, bool local)
     return local ? arena_printf("snn_svt_%s", v) : arena_printf("snn_sv_%s_%s", pj->name, v);
 }
 
-/* Load the synapse variables at position 'pos' into locals, run code, store them.  Random
+/* Load the synapse variables at position 'pos' into locals, run code, store those it assigns
+ * (a variable the code only reads is not written back: no store, no memory traffic).  Random
  * draws are keyed by the synapse's identity (snn_pre and what site gives, syn_rng_init). */
 void emit_syn_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCodeKind kind,
                         const char *pos, const char *wptr, bool local, const SynSite *site,
@@ -754,10 +755,10 @@ void emit_syn_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCodeKi
     Ctx c = {m, pj->post, m->precision == PREC_FLOAT, pj};
     for (int i = 0; i < sm->n_vars; i++) {
         const char *v = sm->vars[i].name;
-        if (!strcmp(v, sm->weight))
-            sb_printf(o, "%*sscalar %s = %s[%s];\n", indent, "", v, wptr, pos);
-        else
-            sb_printf(o, "%*sscalar %s = %s[%s];\n", indent, "", v, sv_array(pj, v, local), pos);
+        bool ro = !code_may_assign(cs->stmts, v); /* read only: not stored back */
+        sb_printf(o, "%*s%sscalar %s = %s[%s];%s\n", indent, "", ro ? "const " : "", v,
+                  !strcmp(v, sm->weight) ? wptr : sv_array(pj, v, local), pos,
+                  ro ? arena_printf(" (void)%s;", v) : "");
     }
     CodePrinter pr = printer(&c, cs, opt);
     sb_printf(o, "%*s{\n", indent, "");
@@ -766,8 +767,10 @@ void emit_syn_code_at(StrBuf *o, const Model *m, const Projection *pj, SynCodeKi
     if (pr.line_file)
         sb_puts(o, EMIT_RESYNC "\n");
     sb_printf(o, "%*s}\n", indent, "");
-    for (int i = 0; i < sm->n_vars; i++) {
+    for (int i = 0; i < sm->n_vars; i++) { /* only what the code assigns goes back */
         const char *v = sm->vars[i].name;
+        if (!code_may_assign(cs->stmts, v))
+            continue;
         if (!strcmp(v, sm->weight))
             sb_printf(o, "%*s%s[%s] = %s;\n", indent, "", wptr, pos, v);
         else

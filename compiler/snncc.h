@@ -696,6 +696,9 @@ int code_resolve_value(Stmt *s, Expr *value, const Sym *syms, int nsyms, SrcLoc 
                        const char *what);
 /* Does the tree call an RNG function? */
 bool code_uses_rng(const Stmt *s, const Expr *e);
+/* Does any statement of the tree (on any path) assign 'name' (=, op=, ++, --)?  By name:
+ * a local of that name counts too, which errs on the side of "assigned". */
+bool code_may_assign(const Stmt *s, const char *name);
 
 /* How names are spelled in the output. */
 typedef struct CodePrinter {

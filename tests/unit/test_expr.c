@@ -629,6 +629,26 @@ static void test_div_mod(void **state)
     /* snn_div and snn_mod themselves: tests/unit/test_rt_rng.c */
 }
 
+/* code_may_assign: what synapse code stores back (lower.c emit_syn_code_at) */
+static void test_may_assign(void **state)
+{
+    (void)state;
+    Stmt *s = code_parse_stmts("V = theta * V + tau_m;", LOC, WHAT);
+    assert_true(code_may_assign(s, "V"));
+    assert_false(code_may_assign(s, "theta"));
+    assert_false(code_may_assign(s, "tau_m"));
+    s = code_parse_stmts("if (V > 0) { scalar k = 1; { theta += k; } } else { tau_m++; }", LOC,
+                         WHAT);
+    assert_true(code_may_assign(s, "theta")); /* in a nested block of one branch */
+    assert_true(code_may_assign(s, "tau_m")); /* ++ in the else branch */
+    assert_false(code_may_assign(s, "V"));
+    assert_false(code_may_assign(s, "k")); /* declared, not assigned */
+    s = code_parse_stmts("--V; theta *= 2.0;", LOC, WHAT);
+    assert_true(code_may_assign(s, "V"));
+    assert_true(code_may_assign(s, "theta"));
+    assert_false(code_may_assign(NULL, "V"));
+}
+
 static void test_line_directives(void **state)
 {
     (void)state;
@@ -678,6 +698,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_line_directives, setup, teardown),
         cmocka_unit_test_setup_teardown(test_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_div_mod, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_may_assign, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
