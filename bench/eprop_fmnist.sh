@@ -109,6 +109,7 @@ wall = sum(float(r["wall_s"]) for r in rows)
 cpu = float(open(f"{out}/train.cpu").read().split()[-1])
 steps = json.load(open(f"{out}/train/run.json"))["training"]["example_steps"]
 batch = json.load(open(f"{out}/train/run.json"))["training"].get("batch", 1)
+n = n // batch * batch  # trained: the last partial batch is dropped
 print(f"e-prop Fashion-MNIST: {hid} {'ALIF' if alif else 'LIF'} hidden, "
       f"{'recurrent' if rec else 'feed-forward'}, {n} training examples x {e} epochs, "
       f"batch {batch}, {steps} steps each")
