@@ -12,7 +12,10 @@
 # run: reading and encoding the images and building included), the last epoch's training
 # loss and accuracy, and the test accuracy.  The network: HIDDEN (default 128) hidden
 # neurons, ALIF=0 (LIF) or 1, RECURRENT=1 or 0, P_IN / P_REC connection probabilities
-# (default 1: dense), LR (0.001), THREADS (1).  With CALLGRIND=1 also the instructions per
+# (default 1: dense), LR (0.001), THREADS (1), BATCH (1: unbatched; B > 1 builds the model
+# with -D batch=B, a lane per example, and trains with train.batch B and batch_end:
+# [GradSum, Learn], models/eprop_fmnist.yaml's batches; the last partial batch of the
+# training set is dropped, as the PyTorch peer's --batch B does).  With CALLGRIND=1 also the instructions per
 # training example, by valgrind --tool=callgrind on 1 epoch of CG_N and 2 CG_N examples
 # (default 10; built for x86-64-v3, valgrind lacks AVX-512): (Ir(2 CG_N) - Ir(CG_N)) / CG_N,
 # the set-up cancelled; instruction counts
@@ -32,6 +35,7 @@ P_IN=${P_IN:-1}
 P_REC=${P_REC:-1}
 LR=${LR:-0.001}
 THREADS=${THREADS:-1}
+BATCH=${BATCH:-1}
 CALLGRIND=${CALLGRIND:-0}
 CG_N=${CG_N:-10}
 FM=${FM:-/usr/share/datasets/fashion-mnist}
@@ -43,9 +47,13 @@ dataset-fashion-mnist, or FM=dir)" >&2; exit 2; }
 done
 rm -rf "$OUT"
 mkdir -p "$OUT"
+bd=() groups="Learn" tb=""
+if [ "$BATCH" != 1 ]; then
+    bd=(-D batch="$BATCH") groups="GradSum, Learn" tb="  batch: $BATCH"
+fi
 "$BUILD/bin/snncc" -q models/eprop_classifier.lua -D inputs=784 -D classes=10 \
     -D hidden="$HIDDEN" -D alif="$ALIF" -D recurrent="$RECURRENT" -D p_in="$P_IN" \
-    -D p_rec="$P_REC" -D lr="$LR" -o "$OUT/sim"
+    -D p_rec="$P_REC" -D lr="$LR" "${bd[@]}" -o "$OUT/sim"
 SIM="$OUT/sim/eprop_classifier"
 vars="IH.w, HO.w, Out.b"
 [ "$RECURRENT" = 0 ] || vars="IH.w, HH.w, HO.w, Out.b"
@@ -56,7 +64,8 @@ train:
   evaluate_every: 0
   reset: example
   keep: [Out.b]
-  groups: { batch_end: [Learn] }
+  groups: { batch_end: [$groups] }
+$tb
   metrics: { output: Out.pi_sum, loss: Out.ce }
   save: { dir: $OUT/weights, vars: [$vars], every_epochs: 0 }
 datasets: { In: { encode: log_latency, tau: 20, threshold: 51, limit: $N } }
@@ -67,7 +76,9 @@ train:
   test: { In: $FM/t10k-images-idx3-ubyte.gz }
   evaluate_only: true
   load: $OUT/weights
+  reset: example
   keep: [Out.b]
+  groups: { batch_end: [$groups] }   # named: their model schedules are off while evaluating
   metrics: { output: Out.pi_sum, loss: Out.ce }
 datasets: { In: { encode: log_latency, tau: 20, threshold: 51, limit: $NTEST } }
 threads: $THREADS
@@ -80,7 +91,7 @@ if [ "$CALLGRIND" = 1 ]; then
     "$BUILD/bin/snncc" -q --cflags "-O3 -march=x86-64-v3 -fno-math-errno -fno-trapping-math \
 -ffp-contract=off -fopenmp" models/eprop_classifier.lua -D inputs=784 -D classes=10 \
         -D hidden="$HIDDEN" -D alif="$ALIF" -D recurrent="$RECURRENT" -D p_in="$P_IN" \
-        -D p_rec="$P_REC" -D lr="$LR" -o "$OUT/cgsim"
+        -D p_rec="$P_REC" -D lr="$LR" "${bd[@]}" -o "$OUT/cgsim"
     for n in "$CG_N" $((2 * CG_N)); do
         sed -e "s/limit: $N/limit: $n/" -e "s/epochs: $E/epochs: 1/" "$OUT/train.yaml" >"$OUT/cg$n.yaml"
         valgrind --tool=callgrind --callgrind-out-file="$OUT/cg$n.out" "$OUT/cgsim/eprop_classifier" \
@@ -97,9 +108,11 @@ test = list(csv.DictReader(open(f"{out}/test/metrics.csv")))[-1]
 wall = sum(float(r["wall_s"]) for r in rows)
 cpu = float(open(f"{out}/train.cpu").read().split()[-1])
 steps = json.load(open(f"{out}/train/run.json"))["training"]["example_steps"]
+batch = json.load(open(f"{out}/train/run.json"))["training"].get("batch", 1)
+n = n // batch * batch  # trained: the last partial batch is dropped
 print(f"e-prop Fashion-MNIST: {hid} {'ALIF' if alif else 'LIF'} hidden, "
       f"{'recurrent' if rec else 'feed-forward'}, {n} training examples x {e} epochs, "
-      f"{steps} steps each")
+      f"batch {batch}, {steps} steps each")
 print(f"  training wall time {wall:.2f} s: {1000 * wall / (n * e):.2f} ms per example "
       f"(user CPU of the whole run {1000 * cpu / (n * e):.2f} ms per example)")
 print(f"  last epoch: train loss {float(rows[-1]['train_loss']):.2f}, "

@@ -10,7 +10,8 @@
 #
 #   N=1000 E=1 THREADS=1 REPS=3 bench/eprop_peer.sh
 #
-# Knobs as bench/eprop_fmnist.sh: N, E, NTEST, HIDDEN, RECURRENT, LR, THREADS (LIF only:
+# Knobs as bench/eprop_fmnist.sh: N, E, NTEST, HIDDEN, RECURRENT, LR, THREADS, BATCH (B
+# examples per optimiser step on both sides: snncc's -D batch=B, the peer's --batch B; LIF only:
 # the peer has no ALIF; P_IN/P_REC below 1 on the snncc side only if asked: the peer is dense).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ HIDDEN=${HIDDEN:-128}
 RECURRENT=${RECURRENT:-1}
 LR=${LR:-0.001}
 THREADS=${THREADS:-1}
+BATCH=${BATCH:-1}
 REPS=${REPS:-3}
 PY=${PY:-/usr/bin/python3}
 OUTD="$BUILD/bench-eprop-peer"
@@ -35,7 +37,7 @@ echo "load before: $(uptime)"
 for r in $(seq 1 "$REPS"); do
     echo "== pair $r: snncc"
     OUT="$OUTD/snncc" N=$N E=$E NTEST=$NTEST HIDDEN=$HIDDEN ALIF=0 RECURRENT=$RECURRENT \
-        LR=$LR THREADS=$THREADS bench/eprop_fmnist.sh | tee "$OUTD/snncc$r.txt"
+        LR=$LR THREADS=$THREADS BATCH=$BATCH bench/eprop_fmnist.sh | tee "$OUTD/snncc$r.txt"
     rss=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["memory"]["peak_rss_bytes"])' \
         "$OUTD/snncc/train/run.json")
     echo "snncc $r $(sed -n 's/.*training wall time [0-9.]* s: \([0-9.]*\) ms per example.*/\1/p' \
@@ -43,24 +45,24 @@ for r in $(seq 1 "$REPS"); do
 $(sed -n 's/.*user CPU of the whole run \([0-9.]*\) ms.*/\1/p' "$OUTD/snncc$r.txt")" >>"$OUTD/runs.txt"
     echo "== pair $r: torch"
     $PY bench/peers/eprop_torch.py --n "$N" --ntest "$NTEST" --epochs "$E" --hidden "$HIDDEN" \
-        --lr "$LR" --threads "$THREADS" $rec | tee "$OUTD/torch$r.txt"
+        --lr "$LR" --threads "$THREADS" --batch "$BATCH" $rec | tee "$OUTD/torch$r.txt"
     echo "torch $r $(sed -n 's/.* \([0-9.]*\) ms per example.*/\1/p' "$OUTD/torch$r.txt") \
 $(sed -n 's/.*test accuracy \([0-9.]*\) .*/\1/p' "$OUTD/torch$r.txt") \
 $(sed -n 's/.*peak RSS \([0-9.]*\) MB.*/\1/p' "$OUTD/torch$r.txt") \
 $(sed -n 's/.*ms per example (CPU \([0-9.]*\) ms).*/\1/p' "$OUTD/torch$r.txt")" >>"$OUTD/runs.txt"
 done
 echo "load after: $(uptime)"
-$PY - "$OUTD/runs.txt" "$N" "$E" "$THREADS" <<'PY'
+$PY - "$OUTD/runs.txt" "$N" "$E" "$THREADS" "$BATCH" <<'PY'
 import statistics as st, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-n, e, th = sys.argv[2:5]
+n, e, th, b = sys.argv[2:6]
 def med(who, k):
     return st.median(float(r[k]) for r in rows if r[0] == who)
 s_ms, t_ms = med("snncc", 2), med("torch", 2)
 s_acc, t_acc = med("snncc", 3), med("torch", 3)
 s_mb = med("snncc", 4) / 1e6
 t_mb = med("torch", 4)
-print(f"e-prop (snncc) against BPTT (PyTorch): {n} examples x {e} epochs, {th} threads, "
+print(f"e-prop (snncc) against BPTT (PyTorch): {n} examples x {e} epochs, batch {b}, {th} threads, "
       f"medians of {len(rows) // 2} alternated pairs")
 s_cpu, t_cpu = med("snncc", 5), med("torch", 5)
 print(f"{'':11} {'ms/example':>11} {'examples/s':>11} {'CPU ms/ex':>10} {'test acc':>9} {'peak MB':>8}")

@@ -1356,15 +1356,70 @@ static uint32_t ind_of(const snn_ragged *r, uint64_t p)
     return r->ind_bytes == 2 ? ((const uint16_t *)r->ind)[p] : ((const uint32_t *)r->ind)[p];
 }
 
+/* Re-lay this run's blocks (any number) from tgt (n_pre row lengths, then each source's
+ * global targets, ascending): each target into the block that holds it.  mine_only: a
+ * target no block here holds is skipped (train.load on several ranks: each rank keeps its
+ * targets); else it is an error.  'what' names the source of the rows in errors. */
+static void relay(snn_ragged *blocks, int n_blocks, uint32_t n_pre, const uint32_t *tgt,
+                  int mine_only, const char *what, const char *proj)
+{
+    for (int t = 0; t < n_blocks; t++) {
+        memset(blocks[t].row_len, 0, sizeof *blocks[t].row_len * n_pre);
+        blocks[t].n_syn = 0;
+    }
+    size_t k = n_pre;
+    for (uint32_t i = 0; i < n_pre; i++)
+        for (uint32_t j = 0; j < tgt[i]; j++, k++) {
+            const uint32_t g = tgt[k];
+            int t = 0;
+            while (t < n_blocks && !(g >= blocks[t].post_lo &&
+                                     g - blocks[t].post_lo < blocks[t].n_post))
+                t++;
+            if (t == n_blocks && mine_only)
+                continue;
+            snn_ragged *r = t < n_blocks ? &blocks[t] : NULL;
+            const uint64_t at = r ? r->row_start[i] + r->row_len[i] : 0;
+            if (!r || at >= r->row_start[i + 1] ||
+                (r->row_len[i] && ind_of(r, at - 1) >= g - r->post_lo))
+                snn_fatal("%s: source %u's synapse onto target %u does not fit this run's rows "
+                          "of projection '%s' (not held here, beyond the row capacity, or out "
+                          "of order)", what, i, g, proj);
+            if (r->ind_bytes == 2)
+                ((uint16_t *)r->ind)[at] = (uint16_t)(g - r->post_lo);
+            else
+                ((uint32_t *)r->ind)[at] = g - r->post_lo;
+            r->row_len[i]++;
+            r->n_syn++;
+        }
+}
+
+/* train.load of a rewired projection (rt_train.c): the model's state handed to this fn
+ * changes nothing but the rows of the projections in ctx (snn_state_rewired_rows). */
+void snn_state_relay(void *ctx, const char *name, int block, void *data, size_t bytes, int flags)
+{
+    (void)ctx, (void)name, (void)block, (void)data, (void)bytes, (void)flags;
+}
+
+uint32_t *snn_state_targets_decode(const uint8_t *in, size_t n, uint32_t n_pre, size_t *total)
+{
+    return tgt_decode(in, n, n_pre, total);
+}
+
 int snn_state_loading(snn_state_fn fn)
 {
-    return fn == load_piece;
+    return fn == load_piece || fn == snn_state_relay;
 }
 
 void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ragged *blocks,
                             int n_blocks, const char *proj)
 {
     const uint32_t n_pre = n_blocks ? blocks[0].n_pre : 0;
+    if (fn == snn_state_relay) { /* train.load: the rows of the projections in ctx */
+        for (const snn_relay_rows *q = ctx; q && q->proj; q++)
+            if (!strcmp(q->proj, proj))
+                relay(blocks, n_blocks, n_pre, q->tgt, 1, q->what, proj);
+        return;
+    }
     if (fn != load_piece) { /* each source's row length, then its global targets, ascending */
         uint64_t total = 0;
         for (int t = 0; t < n_blocks; t++)
@@ -1416,33 +1471,9 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
     free(in);
     if (!tgt)
         snn_fatal("--restore: checkpoint file '%s' is not the rows of %u sources", fp, n_pre);
-    /* re-lay this run's blocks (any number): each target into the block that holds it */
-    for (int t = 0; t < n_blocks; t++) {
-        memset(blocks[t].row_len, 0, sizeof *blocks[t].row_len * n_pre);
-        blocks[t].n_syn = 0;
-    }
-    size_t k = n_pre;
-    for (uint32_t i = 0; i < n_pre; i++)
-        for (uint32_t j = 0; j < tgt[i]; j++, k++) {
-            const uint32_t g = tgt[k];
-            int t = 0;
-            while (t < n_blocks && !(g >= blocks[t].post_lo &&
-                                     g - blocks[t].post_lo < blocks[t].n_post))
-                t++;
-            snn_ragged *r = t < n_blocks ? &blocks[t] : NULL;
-            const uint64_t at = r ? r->row_start[i] + r->row_len[i] : 0;
-            if (!r || at >= r->row_start[i + 1] ||
-                (r->row_len[i] && ind_of(r, at - 1) >= g - r->post_lo))
-                snn_fatal("--restore: checkpoint file '%s': source %u's synapse onto target %u "
-                          "does not fit this run's rows of projection '%s' (not held here, "
-                          "beyond the row capacity, or out of order)", fp, i, g, proj);
-            if (r->ind_bytes == 2)
-                ((uint16_t *)r->ind)[at] = (uint16_t)(g - r->post_lo);
-            else
-                ((uint32_t *)r->ind)[at] = g - r->post_lo;
-            r->row_len[i]++;
-            r->n_syn++;
-        }
+    char what[5300];
+    snprintf(what, sizeof what, "--restore: checkpoint file '%s'", fp);
+    relay(blocks, n_blocks, n_pre, tgt, 0, what, proj);
     free(tgt);
 }
 

@@ -100,6 +100,8 @@ static struct {
     double *keep_v[SNN_MAX_TRAIN_VARS]; /* their values across a reset */
     uint64_t keep_n[SNN_MAX_TRAIN_VARS];
     int n_loaded;
+    uint8_t *aux; /* the last synapse variable read: its ".targets" piece (var_fn) */
+    size_t aux_n;
     char loaded[SNN_MAX_TRAIN_VARS][160];
     uint64_t *order, order_n; /* order_n entries, then a batch's examples */
     double *buf;
@@ -161,8 +163,18 @@ static void var_fn(void *ctx, const char *name, int block, void *data, size_t by
 {
     (void)name;
     (void)block;
-    (void)flags;
     vctx *c = ctx;
+    if (flags & SNN_STATE_AUX) { /* a synapse variable's targets: kept for save_pairs */
+        if (!c->write) {
+            free(T.aux);
+            T.aux = malloc(bytes + 1);
+            if (!T.aux)
+                snn_fatal("training: out of memory for the synapses' targets");
+            memcpy(T.aux, data, bytes);
+            T.aux_n = bytes;
+        }
+        return;
+    }
     const size_t sz = c->is_float ? sizeof(float) : sizeof(double);
     uint64_t n = bytes / sz;
     c->n = n;
@@ -267,11 +279,12 @@ static uint64_t var_global(int k, uint64_t nl)
 
 /* ---- .npy ------------------------------------------------------------------------------ */
 
+/* is_float: 1 float32, 0 float64, 2 uint32 (whole numbers: a rewired projection's pairs) */
 static int npy_write(const char *path, const double *v, uint64_t n, int is_float)
 {
     char hdr[256];
     int h = snprintf(hdr, sizeof hdr, "{'descr': '<%s', 'fortran_order': False, 'shape': (%llu,), }",
-                     is_float ? "f4" : "f8", (unsigned long long)n);
+                     is_float == 2 ? "u4" : is_float ? "f4" : "f8", (unsigned long long)n);
     size_t total = 10 + (size_t)h + 1;
     size_t pad = (64 - total % 64) % 64;
     size_t hl = (size_t)h + pad + 1;
@@ -287,7 +300,10 @@ static int npy_write(const char *path, const double *v, uint64_t n, int is_float
     memset(b + 10 + h, ' ', pad);
     b[10 + hl - 1] = '\n';
     for (uint64_t i = 0; i < n; i++) {
-        if (is_float) {
+        if (is_float == 2) {
+            uint32_t u = (uint32_t)v[i];
+            memcpy(b + 10 + hl + 4 * i, &u, 4);
+        } else if (is_float) {
             float f = (float)v[i];
             memcpy(b + 10 + hl + 4 * i, &f, 4);
         } else {
@@ -803,6 +819,65 @@ static void var_merge(int k, uint64_t nl, double *gv, const uint64_t *lens, uint
 #endif
 }
 
+/* A rewired projection (connectivity_update): the name of its update, NULL if none, and
+ * the row capacity in *cap. */
+static const char *rewired(int q, uint32_t *cap)
+{
+    const char *proj = T.m->projs[q].name;
+    for (int k = 0; k < snn_rewire_count(); k++) {
+        const snn_rewire_stats *s = snn_rewire_get(k);
+        if (s && s->proj && !strcmp(s->proj, proj)) {
+            if (cap)
+                *cap = s->capacity;
+            return s->name;
+        }
+    }
+    return NULL;
+}
+
+/* <dir>/<proj>.pre.npy and .post.npy: the (source, target) pair of each synapse of
+ * projection q in the order of its saved values, from the targets of the synapse variable
+ * just read (T.aux, nl values here; lens, np: var_layout's). */
+static void save_pairs(int q, uint64_t nl, uint64_t n, const uint64_t *lens, uint32_t np,
+                       int k)
+{
+    const uint32_t n_pre = T.m->pops[T.m->projs[q].pre].n;
+    size_t total = 0;
+    uint32_t *tgt = T.aux ? snn_state_targets_decode(T.aux, T.aux_n, n_pre, &total) : NULL;
+    if (!tgt || total != nl)
+        snn_fatal("training: the synapses of projection '%s' could not be read (internal "
+                  "error)", T.m->projs[q].name);
+    for (uint64_t i = 0; i < nl; i++)
+        T.buf[i] = tgt[n_pre + i];
+    double *post = malloc(sizeof *post * (size_t)(n ? n : 1));
+    double *pre = malloc(sizeof *pre * (size_t)(n ? n : 1));
+    if (!post || !pre)
+        snn_fatal("training: out of memory for the pairs of '%s'", T.m->projs[q].name);
+    var_merge(k, nl, post, lens, np, 0);
+    uint64_t at = 0;
+    for (uint32_t i = 0; i < n_pre; i++) {
+        uint64_t c = tgt[i];
+        if (lens) {
+            c = 0;
+            for (int r = 0; r < T.run->pranks; r++)
+                c += lens[(uint64_t)r * np + i];
+        }
+        for (uint64_t j = 0; j < c && at < n; j++)
+            pre[at++] = i;
+    }
+    free(tgt);
+    char path[1400];
+    const char *side[2] = {"pre", "post"};
+    for (int w = 0; w < 2 && T.run->rank == 0; w++) {
+        snprintf(path, sizeof path, "%s/%s.%s.npy", T.tc->save_dir, T.m->projs[q].name,
+                 side[w]);
+        if (npy_write(path, w ? post : pre, n, 2) != 0)
+            snn_fatal("cannot write '%s': %s", path, strerror(errno));
+    }
+    free(pre);
+    free(post);
+}
+
 static void save_vars(long epoch)
 {
     const struct snn_train_set *tc = T.tc;
@@ -819,6 +894,15 @@ static void save_vars(long epoch)
         if (!gv)
             snn_fatal("training: out of memory for '%s'", tc->save_vars[k]);
         var_merge(q, nl, gv, lens, np, 0);
+        const snn_var_desc *vd = &T.m->vars[q];
+        if ((vd->kind == 1 || vd->kind == 4) && vd->owner >= 0 && rewired(vd->owner, NULL)) {
+            int done = 0; /* the pairs once per projection */
+            for (int j = 0; j < k; j++)
+                done |= T.m->vars[T.save_k[j]].owner == vd->owner &&
+                        (T.m->vars[T.save_k[j]].kind == 1 || T.m->vars[T.save_k[j]].kind == 4);
+            if (!done)
+                save_pairs(vd->owner, nl, n, lens, np, q);
+        }
         free(lens);
         char path[1400];
         file_of(path, sizeof path, tc->save_dir, tc->save_vars[k]);
@@ -830,6 +914,82 @@ static void save_vars(long epoch)
     T.saved_epoch = epoch;
 }
 
+/* One of a rewired projection's pair files: its whole numbers into *v (malloc'd); the count. */
+static uint64_t read_pairs(const char *path, const char *var, const char *proj, double **v)
+{
+    const struct snn_train_set *tc = T.tc;
+    char err[1600];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        snn_fatal("%s: 'train.load': '%s' is of projection '%s', which is rewired by a "
+                  "connectivity update, and needs its synapses' pairs: %s is missing (train.save "
+                  "writes <projection>.pre.npy and .post.npy)", tc->load_where, var, proj, path);
+    snn_npy_info a;
+    if (snn_npy_info_of(f, path, &a, err, sizeof err) != 0)
+        snn_fatal("%s: 'train.load': %s", tc->load_where, err);
+    if (a.ndim != 1 || (a.kind != 'u' && a.kind != 'i'))
+        snn_fatal("%s: 'train.load': %s: a 1-d integer array is expected (dtype kind '%c', "
+                  "%d dimensions)", tc->load_where, path, a.kind, a.ndim);
+    unsigned char *b = malloc((size_t)a.size * (size_t)(a.count ? a.count : 1));
+    *v = malloc(sizeof **v * (size_t)(a.count ? a.count : 1));
+    if (!b || !*v || fread(b, (size_t)a.size, (size_t)a.count, f) != (size_t)a.count)
+        snn_fatal("%s: 'train.load': cannot read the values of %s", tc->load_where, path);
+    fclose(f);
+    for (uint64_t i = 0; i < a.count; i++)
+        (*v)[i] = snn_npy_value(b + i * (uint64_t)a.size, a.kind, a.size);
+    free(b);
+    return a.count;
+}
+
+/* A rewired projection q: its rows re-laid from <dir>/<proj>.pre.npy and .post.npy (sorted
+ * by source, then target; each row within the capacity), each rank keeping its targets. */
+static void load_pairs(int q, const char *var)
+{
+    const struct snn_train_set *tc = T.tc;
+    const char *proj = T.m->projs[q].name;
+    uint32_t cap = 0;
+    rewired(q, &cap);
+    if (!T.m->state)
+        snn_fatal("%s: 'train.load': '%s' is of projection '%s', which is rewired by a "
+                  "connectivity update: its saved synapses are loaded by the C back end only",
+                  tc->load_where, var, proj);
+    const uint32_t n_pre = T.m->pops[T.m->projs[q].pre].n;
+    const uint32_t n_post = T.m->pops[T.m->projs[q].post].n;
+    char pp[1400], tp[1400], both[2900], what[3400];
+    snprintf(pp, sizeof pp, "%s/%s.pre.npy", tc->load_dir, proj);
+    snprintf(tp, sizeof tp, "%s/%s.post.npy", tc->load_dir, proj);
+    snprintf(both, sizeof both, "%s, %s", pp, tp);
+    double *pre, *post;
+    const uint64_t n = read_pairs(pp, var, proj, &pre);
+    if (read_pairs(tp, var, proj, &post) != n)
+        snn_fatal("%s: 'train.load': %s and %s have different lengths", tc->load_where, pp, tp);
+    uint32_t *tgt = calloc((size_t)n_pre + (size_t)n + 1, sizeof *tgt);
+    if (!tgt)
+        snn_fatal("training: out of memory for the rows of '%s'", proj);
+    for (uint64_t k = 0; k < n; k++) {
+        const double i = pre[k], j = post[k];
+        if (!(i >= 0 && i < n_pre) || !(j >= 0 && j < n_post))
+            snn_fatal("%s: 'train.load': %s: synapse %llu is (%.17g, %.17g), outside projection "
+                      "'%s' (%u sources, %u targets)", tc->load_where, both,
+                      (unsigned long long)k, i, j, proj, n_pre, n_post);
+        if (k && (i < pre[k - 1] || (i == pre[k - 1] && j <= post[k - 1])))
+            snn_fatal("%s: 'train.load': %s: synapse %llu (%.17g, %.17g) is out of order: the "
+                      "pairs must ascend by source, then by target, each pair once",
+                      tc->load_where, both, (unsigned long long)k, i, j);
+        if (++tgt[(uint32_t)i] > cap)
+            snn_fatal("%s: 'train.load': %s: source %.17g has more than %u synapses, the row "
+                      "capacity of projection '%s' (its max_row_length or row padding)",
+                      tc->load_where, both, i, cap, proj);
+        tgt[n_pre + k] = (uint32_t)j;
+    }
+    free(pre);
+    free(post);
+    snprintf(what, sizeof what, "%s: 'train.load': %s", tc->load_where, both);
+    snn_relay_rows rr[2] = {{proj, what, tgt}, {NULL, NULL, NULL}};
+    T.m->state(T.run, snn_state_relay, rr);
+    free(tgt);
+}
+
 static void load_vars(void)
 {
     const struct snn_train_set *tc = T.tc;
@@ -838,6 +998,9 @@ static void load_vars(void)
     struct stat st;
     if (stat(tc->load_dir, &st) != 0 || !S_ISDIR(st.st_mode))
         snn_fatal("%s: 'train.load': '%s' is not a directory", tc->load_where, tc->load_dir);
+    char *pairs_done = calloc((size_t)T.m->n_vars + 1, 1);
+    if (!pairs_done)
+        snn_fatal("training: out of memory");
     for (int k = 0; k < T.m->n_vars; k++) {
         char path[1400], err[1600];
         file_of(path, sizeof path, tc->load_dir, T.m->vars[k].name);
@@ -845,13 +1008,15 @@ static void load_vars(void)
         if (!f)
             continue;
         const snn_var_desc *vd = &T.m->vars[k];
-        const char *rw = (vd->kind == 1 || vd->kind == 4) && vd->owner >= 0
-                             ? snn_rewire_of(T.m->projs[vd->owner].name) : NULL;
-        if (rw) /* the saved values belong to the synapses of the run that saved them */
-            snn_fatal("%s: 'train.load': %s: '%s' belongs to projection '%s', which "
-                      "connectivity update '%s' rewires: its synapses are not the built ones, "
-                      "so saved values cannot be loaded yet", tc->load_where, path, vd->name,
-                      T.m->projs[vd->owner].name, rw);
+        if ((vd->kind == 1 || vd->kind == 4) && vd->owner >= 0 && rewired(vd->owner, NULL)) {
+            int done = 0; /* the saved values belong to the saved synapses: those first */
+            for (int j = 0; j < k; j++)
+                done |= (T.m->vars[j].kind == 1 || T.m->vars[j].kind == 4) &&
+                        T.m->vars[j].owner == vd->owner && pairs_done[j];
+            if (!done)
+                load_pairs(vd->owner, vd->name);
+            pairs_done[k] = 1;
+        }
         snn_npy_info a;
         if (snn_npy_info_of(f, path, &a, err, sizeof err) != 0)
             snn_fatal("%s: 'train.load': %s", tc->load_where, err);
@@ -882,6 +1047,7 @@ static void load_vars(void)
         if (T.n_loaded < SNN_MAX_TRAIN_VARS)
             snprintf(T.loaded[T.n_loaded++], sizeof T.loaded[0], "%s", T.m->vars[k].name);
     }
+    free(pairs_done);
     if (!T.n_loaded)
         snn_fatal("%s: 'train.load': '%s' holds no variable of the model (files are "
                   "<population or projection>_<variable>.npy, as train.save writes them)",
@@ -1320,6 +1486,9 @@ void rt_train_release(void)
         T.keep_n[k] = 0;
     }
     free(T.rows);
+    free(T.aux);
+    T.aux = NULL;
+    T.aux_n = 0;
     T.train.fs = T.test.fs = NULL;
     T.order = NULL;
     T.buf = NULL;

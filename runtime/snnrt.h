@@ -1086,6 +1086,20 @@ void snn_state_lane(uint32_t b);
 void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ragged *blocks,
                             int n_blocks, const char *proj);
 int snn_state_loading(snn_state_fn fn);
+/* train.load of a rewired projection's saved synapses (rt_train.c): model->state(run,
+ * snn_state_relay, ctx) re-lays the rows of the projections of ctx (an array ended by proj
+ * NULL; tgt: n_pre row lengths then each source's global targets, ascending; on several
+ * ranks each keeps the targets it holds) and rebuilds what follows from them; every other
+ * piece is left as it is.  'what' names the files in errors.  snn_state_targets_decode:
+ * a synapse piece's ".targets" (SNN_STATE_AUX) as n_pre row lengths then *total targets
+ * (malloc'd; NULL if malformed). */
+typedef struct snn_relay_rows {
+    const char *proj, *what;
+    const uint32_t *tgt;
+} snn_relay_rows;
+void snn_state_relay(void *ctx, const char *name, int block, void *data, size_t bytes,
+                     int flags);
+uint32_t *snn_state_targets_decode(const uint8_t *in, size_t n, uint32_t n_pre, size_t *total);
 /* A connectivity update's counters (runs, removed, added, failed, synapses, redraws,
  * full_draws) as a piece. */
 void snn_state_rewire_counts(snn_state_fn fn, void *ctx, const char *name, int k);

@@ -13,8 +13,9 @@
 #   - bitwise the same (weights, losses, counts) for 2 threads and 2 MPI ranks;
 #   - through the training loop (models/eprop_fmnist.yaml's settings: reset per example,
 #     group Learn at batch_end, 4 epochs of the 12 examples): it rewires once per example
-#     and learns; loading the saved weights of a rewired projection (train.load) is refused
-#     with a message (its synapses are not the built ones).
+#     and learns; train.save writes the rewired projections' (pre, post) pairs with their
+#     weights, and evaluate_only with train.load of them gives the training run's final
+#     test accuracy and loss (1 and 2 threads, 2 ranks); bad pairs are refused.
 set -euo pipefail
 source tests/lib/mpi.sh
 cd "$WORK"
@@ -92,10 +93,47 @@ for cu in j["connectivity_updates"]:
     assert cu["runs"] == 4 * 12 and cu["removed"] == cu["added"] > 0 and cu["failed"] == 0, cu
 PY
 ok "through the training loop: a rewiring per example, it learns"
-printf 'train:\n  test: { In: ds }\n  evaluate_only: true\n  load: w\n  keep: [Out.b]\n  metrics: { output: Out.pi_sum, loss: Out.ce }\ndatasets: { In: { example_steps: 30 } }\n' >e.yaml
-if c/eprop_classifier --config e.yaml --output oe --quiet 2>e.err; then
-    fail "train.load of a rewired projection's weights must be refused"
-fi
-grep -q "'IH.w' belongs to projection 'IH', which connectivity update 'IH_deep_r_rw' rewires: its synapses are not the built ones, so saved values cannot be loaded yet" e.err ||
-    fail "train.load: $(cat e.err)"
-ok "train.load of a rewired projection's weights: refused with the projection and update"
+ls w/IH.pre.npy w/IH.post.npy w/HH.pre.npy w/HH.post.npy >/dev/null || fail "train.save: no pairs of the rewired projections"
+$PY - <<'PY' || fail "train.save: the pairs of a rewired projection"
+import numpy as np
+for p, n_pre, n_post in (("IH", 20, 16), ("HH", 16, 16)):
+    pre, post, w = (np.load(f"w/{p}{x}.npy") for x in (".pre", ".post", "_w"))
+    assert pre.dtype == np.uint32 and post.dtype == np.uint32, (pre.dtype, post.dtype)
+    assert len(pre) == len(post) == len(w) > 0, (len(pre), len(post), len(w))
+    key = pre.astype(np.int64) * n_post + post
+    assert np.all(np.diff(key) > 0) and pre.max() < n_pre and post.max() < n_post
+PY
+ok "train.save writes a rewired projection's (pre, post) pairs, sorted, one per saved value"
+# (Learn named under groups: its model schedule, every 30 steps, is off in the evaluation)
+printf 'train:\n  test: { In: ds }\n  evaluate_only: true\n  load: w\n  reset: example\n  keep: [Out.b]\n  groups: { batch_end: [Learn] }\n  metrics: { output: Out.pi_sum, loss: Out.ce }\ndatasets: { In: { example_steps: 30 } }\n' >e.yaml
+same_eval() {
+    $PY - "$1" tr <<'PY' || fail "evaluation with the saved DEEP R weights ($2)"
+import csv, sys
+e, t = (list(csv.DictReader(open(f"{d}/metrics.csv"))) for d in sys.argv[1:3])
+print("evaluate_only:", e[-1]["test_accuracy"], e[-1]["test_loss"], " training:", t[-1]["test_accuracy"], t[-1]["test_loss"])
+assert e[-1]["test_accuracy"] == t[-1]["test_accuracy"] and e[-1]["test_loss"] == t[-1]["test_loss"], (e[-1], t[-1])
+PY
+}
+c/eprop_classifier --config e.yaml --output oe --quiet
+same_eval oe "1 thread"
+c/eprop_classifier --config e.yaml --output oe2 --quiet --set threads=2
+same_eval oe2 "2 threads"
+"${MPIRUN[@]}" -np 2 m/eprop_classifier --config e.yaml --output oe3 --quiet
+same_eval oe3 "2 ranks"
+ok "evaluate_only with train.load of the saved DEEP R weights: the training run's final test metrics (1, 2 threads, 2 ranks)"
+# the pairs are checked: out of order, beyond the row capacity, missing
+mkdir -p wb && cp w/*.npy wb/
+$PY -c "
+import numpy as np
+pre, p = np.load('w/HH.pre.npy'), np.load('w/HH.post.npy')
+k = np.flatnonzero(pre[1:] == pre[:-1])[0]
+p[k], p[k + 1] = p[k + 1], p[k]; np.save('wb/HH.post.npy', p)"
+sed -e 's#load: w#load: wb#' e.yaml >eb.yaml
+if c/eprop_classifier --config eb.yaml --output ob --quiet 2>e.err; then fail "unsorted pairs must be refused"; fi
+grep -q "wb/HH.pre.npy, wb/HH.post.npy: synapse [0-9]* ([0-9]*, [0-9]*) is out of order: the pairs must ascend by source, then by target, each pair once" e.err ||
+    fail "unsorted pairs: $(cat e.err)"
+cp w/HH.post.npy wb/ && rm wb/IH.pre.npy
+if c/eprop_classifier --config e.yaml --output ob --quiet --set train.load=wb 2>e.err; then fail "missing pairs must be refused"; fi
+grep -q "'IH.w' is of projection 'IH', which is rewired by a connectivity update, and needs its synapses' pairs: wb/IH.pre.npy is missing" e.err ||
+    fail "missing pairs: $(cat e.err)"
+ok "train.load: pairs out of order or missing are refused, naming the file"
