@@ -23,13 +23,12 @@
 #   - a batch smaller than the ranks is refused with the config's line and what to do.
 set -euo pipefail
 source tests/lib/mpi.sh
+source tests/lib/batch_model.sh # batch_model
 source tests/lib/delta.sh # delta_batch_model, delta_data
 cd "$WORK"
 
 # --- batch.sh's model, B = 4 -----------------------------------------------------------
-sed -n '/^cat >"\$WORK\/m.lua"/,/^LUA$/p' "$OLDPWD/tests/e2e/batch.sh" | sed '1d;$d' |
-    sed 's/batch = 8/batch = 4/' >m.lua
-grep -q "batch = 4" m.lua || fail "batch.sh's model not found"
+batch_model 4 >m.lua
 "$SNNCC" -q m.lua -o s1
 "$SNNCC" -q --mpi m.lua -o sm
 s1/bt --time 100 --quiet --output one

@@ -12,42 +12,11 @@
 #     (apart from wall_s) bitwise the uninterrupted run's.
 set -euo pipefail
 source tests/lib/mpi.sh
-source tests/lib/delta.sh # delta_batch_model, delta_data, delta_batch_config
 export SNN_HEARTBEAT_S=0.2
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
-sed -n '/^cat >"\$WORK\/m.lua"/,/^LUA$/p' tests/e2e/checkpoint_lanes.sh | sed '1d;$d' >"$WORK/m.lua"
-grep -q "batch = 4" "$WORK/m.lua" || fail "checkpoint_lanes.sh's model not found"
-# concat FULL FIRST SECOND [T_MS]: for each of the 4 lanes, FIRST's recordings (or .part
-# files) followed by SECOND's equal FULL's bitwise, and the per-lane counts and final
-# checksums of SECOND's run.json equal FULL's.  FIRST "-": SECOND equals FULL after T_MS.
-concat() {
-    $PY - "$@" <<'PY'
-import json, os, sys
-import numpy as np
-full, first, second = sys.argv[1:4]
-T = float(sys.argv[4]) if len(sys.argv) > 4 else None
-def load(d, f):
-    p = f"{d}/{f}"
-    return np.load(p if os.path.exists(p) else p + ".part")
-for b in range(4):
-    sub = "" if b == 0 else f"/lane{b}"
-    for f in ["spikes_E.npy", "spikes_I.npy", "spikes_S.npy", "E_V.npy"]:
-        x, y = load(full + sub, f), load(second + sub, f)
-        if first != "-":
-            y = np.concatenate([load(first + sub, f), y])
-        else:
-            x = x[x["t"] > T + 1e-9]
-        assert len(x) == len(y) and x.tobytes() == y.tobytes(), \
-            f"lane {b} {f}: {len(x)} vs {len(y)} records, or they differ"
-r1, r2 = json.load(open(f"{full}/run.json")), json.load(open(f"{second}/run.json"))
-l1, l2 = r1["run"]["batch"]["per_lane"], r2["run"]["batch"]["per_lane"]
-assert len(l2) == 4 and r2["run"]["restored_from"]["step"] > 0, r2["run"]
-f1, f2 = [l["final_checksum"] for l in l1], [l["final_checksum"] for l in l2]
-assert f1 == f2 and len(set(map(str, f2))) == 4, (f1, f2)  # lanes differ, each restored
-if first != "-":
-    assert l1 == l2, (l1, l2)
-PY
-}
+source tests/lib/batch_model.sh # batch_model; concat FULL FIRST SECOND [T_MS]
+source tests/lib/delta.sh # delta_batch_model, delta_data, delta_batch_config
+batch_model 4 >"$WORK/m.lua" # checkpoint_lanes.sh's model
 "$SNNCC" -q --mpi "$WORK/m.lua" -o "$WORK/sm"
 sim="$WORK/sm/bt"
 run() { local np=$1; shift; "${MPIRUN[@]}" -np "$np" "$sim" --quiet "$@"; }
