@@ -14,6 +14,7 @@ export SNN_HEARTBEAT_S=0.2
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
 source tests/lib/batch_model.sh # batch_model; concat FULL FIRST SECOND [T_MS]
+source tests/lib/ckpt_signal.sh # sigterm_checkpoint
 batch_model 4 >"$WORK/m.lua"
 "$SNNCC" -q "$WORK/m.lua" -o "$WORK/sim"
 sim="$WORK/sim/bt"
@@ -39,17 +40,7 @@ concat "$WORK/full" - "$WORK/ev_b" 60 || fail "every_steps: restored run differs
 ok "4 lanes: checkpoint.every_steps (step 600) restores every lane"
 
 d="$WORK/sig"
-"$sim" --time 10000000 --quiet --output "$d" --set checkpoint.dir="$d.ck" &
-pid=$!
-for _ in $(seq 1 300); do
-    [ -f "$d/run.json" ] && grep -q '"steps_done": [1-9]' "$d/run.json" && break
-    sleep 0.1
-done
-kill -TERM $pid
-st=0
-wait $pid || st=$?
-[ "$st" -eq 143 ] || fail "SIGTERM: exit status $st, not 143"
-T=$(grep '"step"' "$d.ck/manifest.json" | tr -dc 0-9)
+sigterm_checkpoint "$sim" "$d" # sets T
 [ -n "$T" ] && [ "$T" -gt 0 ] || fail "SIGTERM: no checkpoint step"
 end=$($PY -c "print(($T + 300) / 10)")
 "$sim" --time "$end" --quiet --output "$WORK/sig_full"

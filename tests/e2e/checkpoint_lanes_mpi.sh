@@ -16,6 +16,7 @@ export SNN_HEARTBEAT_S=0.2
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 source tests/lib/batch_model.sh # batch_model; concat FULL FIRST SECOND [T_MS]
 source tests/lib/delta.sh # delta_batch_model, delta_data, delta_batch_config
+source tests/lib/ckpt_signal.sh # await_step
 batch_model 4 >"$WORK/m.lua" # checkpoint_lanes.sh's model
 "$SNNCC" -q --mpi "$WORK/m.lua" -o "$WORK/sm"
 sim="$WORK/sm/bt"
@@ -40,10 +41,7 @@ ok "4 lanes on 2 ranks: checkpoint.every_steps (step 500), restored on 2, 1 and 
 d="$WORK/sig"
 run 2 --time 10000000 --output "$d" --set checkpoint.dir="$d.ck" &
 pid=$!
-for _ in $(seq 1 300); do
-    [ -f "$d/run.json" ] && grep -q '"steps_done": [1-9]' "$d/run.json" && break
-    sleep 0.1
-done
+await_step "$d"
 kill -TERM $(pgrep -P $pid)  # the ranks (mpirun's children)
 wait $pid || true
 [ -f "$d.ck/manifest.json" ] || fail "SIGTERM: no checkpoint"
