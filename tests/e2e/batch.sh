@@ -6,33 +6,8 @@
 # post traces, per-synapse dynamics), for 1, 2 and 3 threads.  Lane 0 records where an
 # unbatched run does, lane b >= 1 into lane<b>/; run.json has each lane's counts.
 set -euo pipefail
-cat >"$WORK/m.lua" <<'LUA'
-network { name = "bt", dt = 0.1, seed = 11, precision = "double", batch = 8 }
-local pv = neuron { name = "pv", params = { rate = 40.0 }, vars = { V = 0.0 },
-                    sim = "V = -65.0 + 10.0 * uniform();",
-                    threshold = "V < -65.0 + 10.0 * rate * dt * 0.001" }
-local S = population { "S", pv, 50 }
-local E = population { "E", lif, 41, init = { V = uniform(-70.0, -55.0) } }
-local I = population { "I", lif, 20 }
-current_source { E, noise { mean = 250.0, sd = 300.0 } }
-current_source { I, poisson_input { rate = 20000.0, weight = 600.0 } }
-local elig = synapse { name = "elig",
-  params = { A = 2.0, tau_e = 50.0, eta = 0.05, w_max = 300.0 },
-  vars = { w = 100.0, e = 0.0, r = 0.0 }, pre_vars = { x = 0.0 }, post_vars = { y = 0.0 },
-  on_pre = "e -= A * y;",
-  on_post = "e += A * x;",
-  pre_spike = "x += 1.0;", post_spike = "y += 1.0;",
-  pre_dynamics = "x *= exp(-dt / 20.0);", post_dynamics = "y *= exp(-dt / 20.0);",
-  dynamics = [[e *= exp(-dt / tau_e); r += uniform();
-w = fmin(w_max, fmax(0.0, w + eta * e * (V_post + 65.0) * dt + 0.01 * normal()));]] }
-projection { S, E, name = "SE", conn = fixed_probability(0.3), synapse = elig,
-             weight = uniform(50.0, 150.0), delay = 0.5, psm = exp_curr(2.0) }
-projection { E, E, name = "EE", conn = all_to_all(), synapse = elig { A = 1.0 },
-             weight = 20.0, delay = 0.2, psm = exp_curr(2.0) }
-projection { I, E, name = "IE", conn = fixed_probability(0.5), weight = -30.0, delay = 0.3 }
-projection { E, I, name = "EI", conn = fixed_probability(0.5), weight = 40.0, delay = 0.3 }
-record { E = { "spikes", "V" }, I = "spikes", S = "spikes" }
-LUA
+source tests/lib/batch_model.sh # batch_model
+batch_model 8 >"$WORK/m.lua"
 "$SNNCC" -q "$WORK/m.lua" -o "$WORK/sim"
 SIM="$WORK/sim/bt"
 FILES="spikes_S.npy spikes_E.npy spikes_I.npy E_V.npy"

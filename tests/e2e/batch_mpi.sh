@@ -23,12 +23,12 @@
 #   - a batch smaller than the ranks is refused with the config's line and what to do.
 set -euo pipefail
 source tests/lib/mpi.sh
+source tests/lib/batch_model.sh # batch_model
+source tests/lib/delta.sh # delta_batch_model, delta_data
 cd "$WORK"
 
 # --- batch.sh's model, B = 4 -----------------------------------------------------------
-sed -n '/^cat >"\$WORK\/m.lua"/,/^LUA$/p' "$OLDPWD/tests/e2e/batch.sh" | sed '1d;$d' |
-    sed 's/batch = 8/batch = 4/' >m.lua
-grep -q "batch = 4" m.lua || fail "batch.sh's model not found"
+batch_model 4 >m.lua
 "$SNNCC" -q m.lua -o s1
 "$SNNCC" -q --mpi m.lua -o sm
 s1/bt --time 100 --quiet --output one
@@ -99,26 +99,8 @@ for np in 2 3; do
 done
 
 # --- the training loop: a batch-summed gradient, a shared weight, metrics -------------------
-sed -n '/^cat >m.lua <<.LUA.$/,/^LUA$/p' "$OLDPWD/tests/e2e/train_batch.sh" | sed '1d;$d' >delta.lua
-grep -q 'batch_sum' delta.lua || fail "train_batch.sh's model not found"
-$PY - <<'PY'
-import numpy as np, os
-rng = np.random.default_rng(3)
-def write(d, n, C=5, K=3, L=12):
-    times, units, offs, labels = [], [], [0], []
-    for k in range(n):
-        lab = int(rng.integers(0, K))
-        m = int(rng.integers(3, 9))
-        u = np.where(rng.random(m) < 0.7, (lab + rng.integers(0, 2, m)) % C, rng.integers(0, C, m))
-        t = np.sort(rng.integers(1, L - 2, m).astype(np.float64))
-        times += list(t); units += list(u); offs.append(offs[-1] + m); labels.append(lab)
-    os.makedirs(d, exist_ok=True)
-    np.save(f"{d}/times.npy", np.array(times))
-    np.save(f"{d}/units.npy", np.array(units, dtype=np.int32))
-    np.save(f"{d}/offsets.npy", np.array(offs, dtype=np.int64))
-    np.save(f"{d}/labels.npy", np.array(labels, dtype=np.int32))
-write("trainset", 11); write("testset", 7)
-PY
+delta_batch_model >delta.lua
+delta_data 11 7
 cat >t.yaml <<'EOF'
 train:
   epochs: 3

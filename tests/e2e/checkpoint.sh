@@ -23,6 +23,7 @@
 #     of 2 ranks on 3, bitwise.
 set -euo pipefail
 source tests/lib/mpi.sh
+source tests/lib/ckpt_signal.sh # await_step
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 export SNN_HEARTBEAT_S=0.2
 
@@ -133,10 +134,7 @@ signal_run() { # SIG: a long run with checkpoints on, SIG once it runs; prints t
     local sig=$1 d="$WORK/sig_$1"
     "$sim" --time 10000000 --quiet --output "$d" --set checkpoint.dir="$d.ck" &
     local pid=$! st=0
-    for _ in $(seq 1 300); do
-        [ -f "$d/run.json" ] && grep -q '"steps_done": [1-9]' "$d/run.json" && break
-        sleep 0.1
-    done
+    await_step "$d"
     kill -"$sig" $pid
     if [ "$sig" = USR1 ]; then # goes on: wait for the checkpoint, then stop it
         for _ in $(seq 1 300); do [ -f "$d.ck/manifest.json" ] && break; sleep 0.1; done

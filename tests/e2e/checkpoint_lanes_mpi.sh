@@ -14,39 +14,10 @@ set -euo pipefail
 source tests/lib/mpi.sh
 export SNN_HEARTBEAT_S=0.2
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
-sed -n '/^cat >"\$WORK\/m.lua"/,/^LUA$/p' tests/e2e/checkpoint_lanes.sh | sed '1d;$d' >"$WORK/m.lua"
-grep -q "batch = 4" "$WORK/m.lua" || fail "checkpoint_lanes.sh's model not found"
-# concat FULL FIRST SECOND [T_MS]: for each of the 4 lanes, FIRST's recordings (or .part
-# files) followed by SECOND's equal FULL's bitwise, and the per-lane counts and final
-# checksums of SECOND's run.json equal FULL's.  FIRST "-": SECOND equals FULL after T_MS.
-concat() {
-    $PY - "$@" <<'PY'
-import json, os, sys
-import numpy as np
-full, first, second = sys.argv[1:4]
-T = float(sys.argv[4]) if len(sys.argv) > 4 else None
-def load(d, f):
-    p = f"{d}/{f}"
-    return np.load(p if os.path.exists(p) else p + ".part")
-for b in range(4):
-    sub = "" if b == 0 else f"/lane{b}"
-    for f in ["spikes_E.npy", "spikes_I.npy", "spikes_S.npy", "E_V.npy"]:
-        x, y = load(full + sub, f), load(second + sub, f)
-        if first != "-":
-            y = np.concatenate([load(first + sub, f), y])
-        else:
-            x = x[x["t"] > T + 1e-9]
-        assert len(x) == len(y) and x.tobytes() == y.tobytes(), \
-            f"lane {b} {f}: {len(x)} vs {len(y)} records, or they differ"
-r1, r2 = json.load(open(f"{full}/run.json")), json.load(open(f"{second}/run.json"))
-l1, l2 = r1["run"]["batch"]["per_lane"], r2["run"]["batch"]["per_lane"]
-assert len(l2) == 4 and r2["run"]["restored_from"]["step"] > 0, r2["run"]
-f1, f2 = [l["final_checksum"] for l in l1], [l["final_checksum"] for l in l2]
-assert f1 == f2 and len(set(map(str, f2))) == 4, (f1, f2)  # lanes differ, each restored
-if first != "-":
-    assert l1 == l2, (l1, l2)
-PY
-}
+source tests/lib/batch_model.sh # batch_model; concat FULL FIRST SECOND [T_MS]
+source tests/lib/delta.sh # delta_batch_model, delta_data, delta_batch_config
+source tests/lib/ckpt_signal.sh # await_step
+batch_model 4 >"$WORK/m.lua" # checkpoint_lanes.sh's model
 "$SNNCC" -q --mpi "$WORK/m.lua" -o "$WORK/sm"
 sim="$WORK/sm/bt"
 run() { local np=$1; shift; "${MPIRUN[@]}" -np "$np" "$sim" --quiet "$@"; }
@@ -70,10 +41,7 @@ ok "4 lanes on 2 ranks: checkpoint.every_steps (step 500), restored on 2, 1 and 
 d="$WORK/sig"
 run 2 --time 10000000 --output "$d" --set checkpoint.dir="$d.ck" &
 pid=$!
-for _ in $(seq 1 300); do
-    [ -f "$d/run.json" ] && grep -q '"steps_done": [1-9]' "$d/run.json" && break
-    sleep 0.1
-done
+await_step "$d"
 kill -TERM $(pgrep -P $pid)  # the ranks (mpirun's children)
 wait $pid || true
 [ -f "$d.ck/manifest.json" ] || fail "SIGTERM: no checkpoint"
@@ -90,13 +58,11 @@ ok "4 lanes on 2 ranks: SIGTERM at step $T, restored on 2, 1 and 4 ranks = unint
 
 # --- a training run on 2 ranks (train_batch.sh's delta-rule readout, B = 4) ----------------
 cd "$WORK"
-sed -n '/^cat >m4.lua/,/^LUA$/p' "$OLDPWD/tests/e2e/checkpoint_train.sh" | sed '1d;$d' >m4.lua
-sed -n '/^cat >t4.yaml/,/^YAML$/p' "$OLDPWD/tests/e2e/checkpoint_train.sh" | sed '1d;$d' >t4.yaml
+delta_batch_model >m4.lua
+delta_batch_config >t4.yaml
 sed -n '/^same() {/,/^}$/p' "$OLDPWD/tests/e2e/checkpoint_train.sh" >same.sh
-sed -n '/^\$PY - <<.PY.$/,/^PY$/p' "$OLDPWD/tests/e2e/checkpoint_train.sh" | head -n "$(sed -n '/^\$PY - <<.PY.$/,/^PY$/p' "$OLDPWD/tests/e2e/checkpoint_train.sh" | grep -n '^PY$' | head -1 | cut -d: -f1)" >data.sh
-grep -q "batch_sum" m4.lua && grep -q "InOut.w" t4.yaml && grep -q "metrics.csv" same.sh ||
-    fail "checkpoint_train.sh's model, config or comparison not found"
-source ./data.sh
+grep -q "metrics.csv" same.sh || fail "checkpoint_train.sh's comparison not found"
+delta_data 9 6
 source ./same.sh
 "$SNNCC" -q --mpi m4.lua -D batch=4 -o tm
 tr() { local np=$1; shift; "${MPIRUN[@]}" -np "$np" tm/delta --config t4.yaml --quiet "$@"; }

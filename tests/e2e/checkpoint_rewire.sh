@@ -11,6 +11,7 @@
 #   - 2 MPI ranks restored on 2 ranks, and refused on 1 with a message naming the projection.
 set -euo pipefail
 source tests/lib/mpi.sh
+source tests/lib/ckpt_signal.sh # sigterm_checkpoint
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 export SNN_HEARTBEAT_S=0.2
 M=tests/e2e/struct_plast/rewire.lua
@@ -83,17 +84,7 @@ concat "$WORK/ev_full" - "$WORK/ev_b" 99.9 || fail "every_steps: restored run di
 ok "rewired rows: checkpoint.every_steps (step 999, between two updates) restores"
 
 d="$WORK/sig"
-"$sim" --time 10000000 --quiet --output "$d" --set checkpoint.dir="$d.ck" &
-pid=$!
-for _ in $(seq 1 300); do
-    [ -f "$d/run.json" ] && grep -q '"steps_done": [1-9]' "$d/run.json" && break
-    sleep 0.1
-done
-kill -TERM $pid
-st=0
-wait $pid || st=$?
-[ "$st" -eq 143 ] || fail "SIGTERM: exit status $st, not 143"
-T=$(grep '"step"' "$d.ck/manifest.json" | tr -dc 0-9)
+sigterm_checkpoint "$sim" "$d" # sets T
 end=$($PY -c "print(($T + 500) / 10)")
 "$sim" --time "$end" --quiet --output "$WORK/sig_full"
 "$sim" --time "$end" --quiet --output "$WORK/sig_b" --restore "$d.ck"

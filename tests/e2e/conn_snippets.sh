@@ -107,6 +107,7 @@ if command -v mpirun >/dev/null && [ -f "$(dirname "$SNNCC")/../lib/libsnnrt_mpi
 else
     echo "SKIP mpi part: no mpirun or libsnnrt_mpi.a"
 fi
+export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}" # snn_rng.py
 $PY - "$WORK" "$MPI" <<'PYEOF'
 import json, math, sys
 import numpy as np
@@ -162,32 +163,16 @@ check(np.array_equal(matrix(40, "T3"), ring) and nsyn["ring"] == 240,
 check(np.array_equal(matrix(40, "T4"), ring) and chk["ring_pairs"] == chk["ring"],
       "the ring in the pair form: the same matrix and checksum")
 
-# ---- the documented random numbers, reimplemented ------------------------------------
-M0, M1, W0, W1, MASK = (np.uint64(x) for x in (0xD2511F53, 0xCD9E8D57, 0x9E3779B9,
-                                                0xBB67AE85, 0xFFFFFFFF))
-
-
-def stream_id(name):
-    h = 2166136261
-    for c in name.encode():
-        h = ((h ^ c) * 16777619) & 0xFFFFFFFF
-    return h
+# ---- the documented random numbers, reimplemented (tests/lib/snn_rng.py) --------------
+from snn_rng import philox, stream_id
 
 
 def words(seed, stream, elem, n):
     """Words 0..n-1 of (seed, stream, element elem, step 0), as snn_rng_u32 gives them."""
     nb = (n + 3) // 4
-    c0 = np.arange(nb, dtype=np.uint64)
-    c1 = np.full(nb, elem, np.uint64)
-    c2 = np.zeros(nb, np.uint64)
-    c3 = np.full(nb, seed >> 32, np.uint64)
-    k0, k1 = np.uint64(seed & 0xFFFFFFFF), np.uint64(stream)
-    for r in range(10):
-        if r:
-            k0, k1 = (k0 + W0) & MASK, (k1 + W1) & MASK
-        p0, p1 = M0 * c0, M1 * c2
-        c0, c1, c2, c3 = (p1 >> np.uint64(32)) ^ c1 ^ k0, p1 & MASK, (p0 >> np.uint64(32)) ^ c3 ^ k1, p0 & MASK
-    return np.stack([c0, c1, c2, c3], axis=1).reshape(-1)[:n]
+    ctr = [np.arange(nb, dtype=np.uint64), np.full(nb, elem, np.uint64), np.zeros(nb, np.uint64),
+           np.full(nb, seed >> 32, np.uint64)]
+    return np.stack(philox(ctr, (seed & 0xFFFFFFFF, stream)), axis=1).reshape(-1)[:n]
 
 
 def uniform(w0, w1):

@@ -29,52 +29,12 @@ for f in Dst_x Dst_e Dst_g P_a P_w NDraw_sx NDraw_n Draw_sa; do
     cmp "$WORK/s/$f.npy" "$WORK/lanes/$f.npy" || fail "lane 0 of a batch: $f differs from the unbatched run"
     cmp "$WORK/lanes/lane1/$f.npy" "$WORK/lane1/$f.npy" || fail "lane_offset 1: $f differs from lane 1"
 done
+export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}" # snn_rng.py
 $PY - "$WORK/s" "$WORK/lanes/lane1" <<'PY'
 import math, sys
 import numpy as np
-M32, M64 = 0xFFFFFFFF, (1 << 64) - 1
+from snn_rng import neuron_words, syn_words, u53  # tests/lib/snn_rng.py
 SEED = 3
-
-def philox(ctr, key):  # Philox4x32-10, Random123's constants
-    c0, c1, c2, c3 = ctr
-    k0, k1 = key
-    for r in range(10):
-        if r:
-            k0, k1 = (k0 + 0x9E3779B9) & M32, (k1 + 0xBB67AE85) & M32
-        p0, p1 = 0xD2511F53 * c0, 0xCD9E8D57 * c2
-        c0, c1, c2, c3 = ((p1 >> 32) ^ c1 ^ k0) & M32, p1 & M32, ((p0 >> 32) ^ c3 ^ k1) & M32, p0 & M32
-    return [c0, c1, c2, c3]
-
-def fmix64(x):
-    x ^= x >> 33; x = (x * 0xFF51AFD7ED558CCD) & M64
-    x ^= x >> 33; x = (x * 0xC4CEB9FE1A85EC53) & M64
-    return x ^ (x >> 33)
-
-def stream_id(name):  # FNV-1a, 32 bits
-    h = 2166136261
-    for ch in name.encode():
-        h = ((h ^ ch) * 16777619) & M32
-    return h
-
-def syn_words(stream, pre, post, ordinal, step, lane):  # synapse-keyed
-    m = fmix64(SEED)
-    key = ((m & M32) ^ stream_id(stream), (m >> 32) ^ lane)
-    draw = 0
-    while True:
-        yield from philox([(draw | ordinal << 16) & M32, pre, post, step & M32], key)
-        draw += 1
-
-def neuron_words(stream, elem, step, lane):  # neuron-keyed
-    key = (SEED & M32, stream_id(stream))
-    draw = 0
-    while True:
-        yield from philox([(draw | lane << 16) & M32, elem, step & M32, SEED >> 32], key)
-        draw += 1
-
-def u53(g):  # snn_rng_uniform
-    a, b = next(g) >> 5, next(g) >> 6
-    x = (a << 26) | b
-    return x / 2.0**53 if x else 2.0**-54
 
 def check(out, lane):
     a, w = np.load(f"{out}/P_a.npy"), np.load(f"{out}/P_w.npy")
@@ -93,7 +53,8 @@ def check(out, lane):
                 ordinal[k] = ordinal[k - 1] + 1
         multapses += int((ordinal > 0).sum())
         for k in range(n):
-            want = u53(syn_words("cu:Draw", int(sa["pre"][k]), int(sa["post"][k]), int(ordinal[k]), s, lane))
+            want = u53(syn_words(SEED, "cu:Draw", int(sa["pre"][k]), int(sa["post"][k]), s,
+                                 int(ordinal[k]), lane))
             assert sa["v"][k] == want, (out, s, k, sa["v"][k], want)
             assert sw["v"][k] == math.floor(want * 1048576.0)
             if ordinal[k]:
@@ -103,7 +64,7 @@ def check(out, lane):
     assert (x[0] == 0).all() and (e[0] == 0).all()
     for s in range(1, steps):
         for i in range(9):
-            gen = neuron_words("cu:NDraw", i, s - 1, lane)
+            gen = neuron_words(SEED, "cu:NDraw", i, s - 1, lane)
             wx = u53(gen)
             we = -math.log(u53(gen))
             assert x[s][i] == wx and e[s][i] == we, (out, s, i, x[s][i], wx, e[s][i], we)

@@ -18,26 +18,14 @@
 #     test accuracy and loss (1 and 2 threads, 2 ranks); bad pairs are refused.
 set -euo pipefail
 source tests/lib/mpi.sh
+source tests/lib/eprop_data.sh # eprop_data
 cd "$WORK"
-$PY - <<'PY'
+eprop_data
+$PY - <<'PY' # ds0: ds's examples without spikes
 import os
 import numpy as np
-rng = np.random.default_rng(3)
-C, N, L, E = 3, 20, 30, 12
-times, units, offs, labels = [], [], [0], []
-for k in range(E):
-    c = k % C
-    t, u = [], []
-    for ch in range(c * 7, min(N, c * 7 + 7)):
-        for s in range(L):
-            if rng.random() < 0.3:
-                t.append(s + 1.0); u.append(ch)
-    o = np.argsort(t, kind="stable")
-    times += list(np.array(t)[o]); units += list(np.array(u)[o])
-    offs.append(offs[-1] + len(t)); labels.append(c)
-os.makedirs("ds", exist_ok=True)
-np.save("ds/times.npy", np.array(times)); np.save("ds/units.npy", np.array(units, dtype=np.uint16))
-np.save("ds/offsets.npy", np.array(offs)); np.save("ds/labels.npy", np.array(labels, dtype=np.uint8))
+labels = np.load("ds/labels.npy")
+E = len(labels)
 os.makedirs("ds0", exist_ok=True)
 np.save("ds0/times.npy", np.zeros(0)); np.save("ds0/units.npy", np.zeros(0, dtype=np.uint16))
 np.save("ds0/offsets.npy", np.zeros(E + 1, dtype=np.int64)); np.save("ds0/labels.npy", np.array(labels, dtype=np.uint8))

@@ -10,27 +10,9 @@
 # learning rates set to 0 at run time (the control) the loss stays above 0.9.  A sparse
 # LIF variant without recurrence (p_in = 0.5) and a sparse recurrent one compile and learn too.
 set -euo pipefail
+source tests/lib/eprop_data.sh # eprop_data
 cd "$WORK"
-$PY - <<'PY'
-import os
-import numpy as np
-rng = np.random.default_rng(3)
-C, N, L, E = 3, 20, 30, 12
-times, units, offs, labels = [], [], [0], []
-for k in range(E):
-    c = k % C
-    t, u = [], []
-    for ch in range(c * 7, min(N, c * 7 + 7)):
-        for s in range(L):
-            if rng.random() < 0.3:
-                t.append(s + 1.0); u.append(ch)
-    o = np.argsort(t, kind="stable")
-    times += list(np.array(t)[o]); units += list(np.array(u)[o])
-    offs.append(offs[-1] + len(t)); labels.append(c)
-os.makedirs("ds", exist_ok=True)
-np.save("ds/times.npy", np.array(times)); np.save("ds/units.npy", np.array(units, dtype=np.uint16))
-np.save("ds/offsets.npy", np.array(offs)); np.save("ds/labels.npy", np.array(labels, dtype=np.uint8))
-PY
+eprop_data
 M="$OLDPWD/models/eprop_classifier.lua"
 D=(-D inputs=20 -D classes=3 -D hidden=16 -D learn_every=30 -D lr=0.01 -D record_every=30)
 run() { # dir out [args]

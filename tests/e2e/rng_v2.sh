@@ -18,44 +18,11 @@ T=2
 "$WORK/c/synrng" --time $T --quiet --output "$WORK/s3"
 hi=$(( (1 << 32) + 3 ))
 "$WORK/c/synrng" --time $T --quiet --output "$WORK/shi" --seed $hi
+export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}" # snn_rng.py
 $PY - "$WORK/s3" 3 "$WORK/shi" $hi <<'PY'
 import json, math, sys
 import numpy as np
-M32, M64 = 0xFFFFFFFF, (1 << 64) - 1
-
-def philox(ctr, key):  # Philox4x32-10, Random123's constants
-    c0, c1, c2, c3 = ctr
-    k0, k1 = key
-    for r in range(10):
-        if r:
-            k0, k1 = (k0 + 0x9E3779B9) & M32, (k1 + 0xBB67AE85) & M32
-        p0, p1 = 0xD2511F53 * c0, 0xCD9E8D57 * c2
-        c0, c1, c2, c3 = ((p1 >> 32) ^ c1 ^ k0) & M32, p1 & M32, ((p0 >> 32) ^ c3 ^ k1) & M32, p0 & M32
-    return [c0, c1, c2, c3]
-
-def fmix64(x):
-    x ^= x >> 33; x = (x * 0xFF51AFD7ED558CCD) & M64
-    x ^= x >> 33; x = (x * 0xC4CEB9FE1A85EC53) & M64
-    return x ^ (x >> 33)
-
-def stream_id(name):  # FNV-1a, 32 bits
-    h = 2166136261
-    for ch in name.encode():
-        h = ((h ^ ch) * 16777619) & M32
-    return h
-
-def words(seed, stream, pre, post, ordinal, step, lane=0):  # a synapse-keyed stream
-    m = fmix64(seed)
-    key = ((m & M32) ^ stream_id(stream), (m >> 32) ^ lane)
-    draw = 0
-    while True:
-        yield from philox([(draw | ordinal << 16) & M32, pre, post, step & M32], key)
-        draw += 1
-
-def u53(g):  # snn_rng_uniform
-    a, b = next(g) >> 5, next(g) >> 6
-    x = (a << 26) | b
-    return x / 2.0**53 if x else 2.0**-54
+from snn_rng import syn_words, u53  # tests/lib/snn_rng.py
 
 def check(out, seed):
     j = json.load(open(f"{out}/run.json"))
@@ -76,16 +43,16 @@ def check(out, seed):
                 ordinal[k] = ordinal[k - 1] + 1
         for k in range(n):
             i, t, o = int(pre[k]), int(post[k]), int(ordinal[k])
-            g = words(seed, "synvar:P/c", i, t, o, 0)
+            g = syn_words(seed, "synvar:P/c", i, t, 0, o)
             want = {"c": -1.0 + 2.0 * u53(g)}
             if s >= 1:  # the spikes of step s - 1 arrive in step s (delay 0.1 ms = 1 step)
-                g = words(seed, "syn:P/on_pre", i, t, o, s)
+                g = syn_words(seed, "syn:P/on_pre", i, t, s, o)
                 want["a"] = u53(g)
                 want["b"] = u53(g)
-                want["q"] = u53(words(seed, "syn:P/on_post", i, t, o, s))
+                want["q"] = u53(syn_words(seed, "syn:P/on_post", i, t, s, o))
             else:
-                want.update(a=0.0, b=0.0, q=u53(words(seed, "syn:P/on_post", i, t, o, s)))
-            want["d"] = -math.log(u53(words(seed, "syn:P/dynamics", i, t, o, s)))
+                want.update(a=0.0, b=0.0, q=u53(syn_words(seed, "syn:P/on_post", i, t, s, o)))
+            want["d"] = -math.log(u53(syn_words(seed, "syn:P/dynamics", i, t, s, o)))
             for v, w in want.items():
                 got = snap[v]["v"][k]
                 assert got == w, (out, s, v, i, t, o, got, w)

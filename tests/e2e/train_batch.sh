@@ -15,59 +15,15 @@
 # model gives the last test metrics; bad batch settings get the config file's line.
 set -euo pipefail
 export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}" # ds_order.py
+source tests/lib/delta.sh # delta_batch_model, delta_data, delta_batch_config
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
 cd "$WORK"
-cat >m.lua <<'LUA'
-local B = param("batch", 0)
-network { name = "delta", dt = 1.0, seed = 1, precision = "double", batch = B > 0 and B or nil }
-local In = population { "In", spike_source_dataset { classes = 3 }, 5 }
-local acc = neuron { name = "acc", vars = { y = 0.0, tgt = 0.0, l = 0.0 },
-  sim = "y += Isyn; tgt = label == id ? 1.0 : 0.0; l = (tgt - y) * (tgt - y);" }
-local Out = population { "Out", acc, 3 }
--- per lane: c counts the example's input spikes per synapse, g = c * (target - y)
-local dsyn = synapse { name = "dsyn", vars = { w = 0.0, c = 0.0, g = 0.0 }, shared = { "w" },
-  on_pre = "c += 1.0;", dynamics = "g = c * (tgt_post - y_post);" }
-projection { In, Out, name = "InOut", conn = all_to_all(), synapse = dsyn, psm = delta(),
-             delay = 1.0 }
-custom_update { name = "Grad", group = "Learn", vars = { s = { reduce = "batch_sum" } },
-  var_refs = { g = ref("InOut", "g") }, code = "s = g;" }
-custom_update { name = "Delta", group = "Learn", params = { eta = 0.05 }, runtime = { "eta" },
-  var_refs = { s = ref("Grad", "s"), w = ref_rw("InOut", "w") }, code = "w += eta * s;" }
-LUA
-$PY - <<'PY'
-import numpy as np, os
-rng = np.random.default_rng(3)
-def write(d, n, C=5, K=3, L=12):
-    times, units, offs, labels = [], [], [0], []
-    for k in range(n):
-        lab = int(rng.integers(0, K))
-        m = int(rng.integers(3, 9))
-        u = np.where(rng.random(m) < 0.7, (lab + rng.integers(0, 2, m)) % C, rng.integers(0, C, m))
-        t = np.sort(rng.integers(1, L - 2, m).astype(np.float64))   # steps 0 .. L - 4
-        times += list(t); units += list(u); offs.append(offs[-1] + m); labels.append(lab)
-    os.makedirs(d, exist_ok=True)
-    np.save(f"{d}/times.npy", np.array(times))
-    np.save(f"{d}/units.npy", np.array(units, dtype=np.int32))
-    np.save(f"{d}/offsets.npy", np.array(offs, dtype=np.int64))
-    np.save(f"{d}/labels.npy", np.array(labels, dtype=np.int32))
-write("trainset", 9); write("testset", 6)
-PY
+delta_batch_model >m.lua
+delta_data 9 6
 "$SNNCC" -q m.lua -o b1
 "$SNNCC" -q m.lua -D batch=4 -o b4
-cat >t.yaml <<'EOF'
-train:
-  epochs: 3
-  train: { In: trainset }
-  test: { In: testset }
-  seed: 11
-  evaluate_every: 2
-  groups: { batch_end: [Learn] }
-  schedule: { Delta.eta: [0.05, 0.025] }
-  metrics: { output: Out.y, loss: Out.l }
-  save: { dir: w, vars: [InOut.w] }
-datasets: { In: { example_steps: 12 } }
-EOF
+delta_batch_config >t.yaml
 b4/delta --config t.yaml --output o4 --quiet --set train.save.dir=w4
 b4/delta --config t.yaml --output o4t --quiet --set train.save.dir=w4t --set threads=2
 b1/delta --config t.yaml --output o1 --quiet --set train.save.dir=w1
