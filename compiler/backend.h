@@ -124,6 +124,7 @@ const char *emit_initfns_end(void);
 const char *emit_c_double(double v);
 /* The CodePrinter rng hook of code evaluated in double precision (initialisers,
  * connectivity code): draws from snn_rng_st. */
+void emit_print_rng_scalar(StrBuf *out, const char *name, bool is_float, char **argv, int argc);
 void emit_print_rng_double(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc);
 /* "{ statements; var = value; }": a code string's value assigned to var, printed with pr
  * (emit_c.c; user-defined connectivity and connectivity updates). */

@@ -470,17 +470,7 @@ typedef struct PCtx {
 static void cu_print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
 {
     const PCtx *c = ud;
-    const char *f = c->m->precision == PREC_FLOAT ? "f" : "";
-    if (!strcmp(sym->name, "uniform"))
-        sb_printf(out, "snn_rng_uniform%s(&snn_rng_st)", f);
-    else if (!strcmp(sym->name, "normal"))
-        sb_printf(out, "snn_rng_normal%s(&snn_rng_st)", f);
-    else if (!strcmp(sym->name, "exponential"))
-        sb_puts(out, "(scalar)snn_rng_exponential(&snn_rng_st)");
-    else if (!strcmp(sym->name, "poisson"))
-        sb_printf(out, "(scalar)snn_rng_poisson(&snn_rng_st, (double)(%s))", argc ? argv[0] : "0");
-    else
-        sb_printf(out, "/* unknown rng %s */ 0", sym->name);
+    emit_print_rng_scalar(out, sym->name, c->m->precision == PREC_FLOAT, argv, argc);
 }
 
 static void cu_print_name(void *ud, StrBuf *out, const Sym *sym)

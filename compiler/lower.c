@@ -163,24 +163,30 @@ static void add_to_code(StrBuf *out, int side, const char *x)
         sb_printf(out, "SNN_ADD_TO_PRE(snn_pre, (double)(%s))", x);
 }
 
+/* A draw of model precision from snn_rng_st (neuron, synapse and custom-update code). */
+void emit_print_rng_scalar(StrBuf *out, const char *name, bool is_float, char **argv, int argc)
+{
+    const char *f = is_float ? "f" : "";
+    if (!strcmp(name, "uniform"))
+        sb_printf(out, "snn_rng_uniform%s(&snn_rng_st)", f);
+    else if (!strcmp(name, "normal"))
+        sb_printf(out, "snn_rng_normal%s(&snn_rng_st)", f);
+    else if (!strcmp(name, "exponential"))
+        sb_puts(out, "(scalar)snn_rng_exponential(&snn_rng_st)");
+    else if (!strcmp(name, "poisson"))
+        sb_printf(out, "(scalar)snn_rng_poisson(&snn_rng_st, (double)(%s))", argc ? argv[0] : "0");
+    else
+        sb_printf(out, "/* unknown rng %s */ 0", name);
+}
+
 static void print_rng(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
 {
     Ctx *c = ud;
-    const char *f = c->is_float ? "f" : "";
     if (sym->kind == SYM_ADDTO) { /* add_to_post / add_to_pre (add_to_code) */
         add_to_code(out, sym->index, argc ? argv[0] : "0");
         return;
     }
-    if (!strcmp(sym->name, "uniform"))
-        sb_printf(out, "snn_rng_uniform%s(&snn_rng_st)", f);
-    else if (!strcmp(sym->name, "normal"))
-        sb_printf(out, "snn_rng_normal%s(&snn_rng_st)", f);
-    else if (!strcmp(sym->name, "exponential"))
-        sb_puts(out, "(scalar)snn_rng_exponential(&snn_rng_st)");
-    else if (!strcmp(sym->name, "poisson"))
-        sb_printf(out, "(scalar)snn_rng_poisson(&snn_rng_st, (double)(%s))", argc ? argv[0] : "0");
-    else
-        sb_printf(out, "/* unknown rng %s */ 0", sym->name);
+    emit_print_rng_scalar(out, sym->name, c->is_float, argv, argc);
 }
 
 static CodePrinter printer(Ctx *c, const CodeStr *cs, const EmitOptions *opt)
