@@ -18,6 +18,8 @@
 #    possible p is 1/3, so this holds whatever the timings), records valid for ls.
 # Asserts no timing of the real simulators.
 set -euo pipefail
+# a check that fails (set -e) names itself: the log shows the line and the command
+trap '[[ $- == *e* ]] && echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
 SB="$PWD/$BUILD/bin/snnbench"
 ROOT=$PWD
 cd "$WORK"
