@@ -9,7 +9,10 @@
 --
 --   snncc -D scale=1 -D duration=60 models/topographic_map.lua -o build/topo
 --   build/topo/topographic_map --time 60000 --output topo_out
---   /usr/bin/python3 tools/topomap_metrics.py topo_out    (the metrics of the spec §3.7)
+--   /usr/bin/python3 tools/topomap_metrics.py topo_out [--png DIR]  (metrics, figures)
+--
+-- docs/topographic_map.md: the figures of s = 1, 60 s, the comparison with KSN25's code and
+-- with an independent reimplementation (bench/peers/topomap_ref.c).
 --
 -- -D scale=s (1..7), -D duration=seconds (sets the length of the stimulus sequence; run
 -- with --time duration*1000), -D snapshots=k (synapse snapshots, default 10 over the run),
