@@ -31,6 +31,8 @@
 -- models/eprop_synthshd.yaml (accuracy from Out.pi_sum, loss from Out.ce, keep: [Out.b]).
 --   record_w (0)                 record the weights of the rewired projections every N steps
 --                                 (IH_w.npy, HH_w.npy; tests/e2e/deep_r.sh)
+--   record_state (0)             1: with record_w, also their g, ebar, DEEP R's sign, Adam's
+--                                 m, v (and G, batched) (tests/e2e/deep_r_inv.sh)
 --   deepr (0)                    1: DEEP R (deep_r{} of the standard library, docs/language.md
 --                                 "DEEP R") on the sparse input and recurrent projections
 --                                 (p_in, p_rec below 1), run with Adam; with batch > 0 the
@@ -121,4 +123,12 @@ if rec_every > 0 then
 end
 if rec_w > 0 then
   for _, p in ipairs(rewired) do record { [p] = { "w", every = rec_w } } end
+end
+if rec_w > 0 and param("record_state", 0) ~= 0 then   -- tests/e2e/deep_r_inv.sh
+  for _, p in ipairs(rewired) do
+    record { [p] = { "g", "ebar", every = rec_w } }
+    record { [p .. "_deep_r"] = { "sign", every = rec_w } }
+    record { [p .. "_adam"] = { "m", "v", every = rec_w } }
+    if sum then record { [p .. "_adam_sum"] = { "G", every = rec_w } } end
+  end
 end
