@@ -10,6 +10,8 @@
 #     as its decisions are): nothing of lane b is left behind or mixed with another lane's;
 #   - bitwise the same on 2 threads and on 2 and 4 MPI ranks (lanes over ranks: rank 0
 #     decides, every rank rewires its copy of the rows alike); candidates 2 ranks x 2 threads;
+#   - a checkpoint at 50 ms restored (the rows first, then every lane's values): every
+#     lane's snapshots after it are the uninterrupted run's;
 #   - mode 2 (the removal also reads x, which differs between the lanes): lane 0 is the
 #     batch-1 run bitwise, every lane has lane 0's synapses at every snapshot and lane 0's
 #     lane-independent values (tags, counters, add.init's), its own x; the same on 4 ranks.
@@ -63,6 +65,18 @@ done
 "${MPIRUN[@]}" -np 2 m1/rewire_lanes --time 100 --quiet --output r1 --set threads=2
 same_lanes ref1 r1 "candidates, 2 ranks x 2 threads"
 ok "bitwise the same on 2 threads, 2 and 4 ranks (lanes over ranks), candidates on 2 ranks x 2 threads"
+printf 'checkpoint: { dir: ck, at_end: true }\n' >ck.yaml
+"c0/rewire_lanes" --time 50 --quiet --output ca --config ck.yaml
+"c0/rewire_lanes" --time 100 --quiet --output cb --restore ck
+$PY - ref0 cb <<'PY' || fail "checkpoint: the restored run is not the uninterrupted one"
+import sys
+import numpy as np
+for d in ["", "/lane1", "/lane2", "/lane3"]:
+    for v in "w x h a b c2 d".split():
+        f, c = (np.load(f"{o}{d}/SE_{v}.npy") for o in sys.argv[1:3])
+        assert len(c) and f[f["t"] > 50.01].tobytes() == c.tobytes(), f"lane {d} {v}"
+PY
+ok "a checkpoint at 50 ms + restore gives every lane's synapses and values of the uninterrupted run"
 
 "$SNNCC" -q -D mode=2 "$M" -o c2
 "$SNNCC" -q --mpi -D mode=2 "$M" -o m2
