@@ -10,7 +10,8 @@
 #   - through the training loop (batch_end: [GradSum, Learn], 3 epochs, a batch of 8
 #     examples each): B = 8 in one process and B = 8 as 4 lanes on each of 2 MPI ranks give
 #     the same metrics, the same saved weights and (pre, post) pairs of the rewired
-#     projections, and the same rewiring counts, bitwise; it rewired.
+#     projections, and the same rewiring counts, bitwise; it rewired; evaluate_only with
+#     train.load of the saved weights and pairs gives the final test metrics (1 and 2 ranks).
 set -euo pipefail
 source tests/lib/mpi.sh
 source tests/lib/eprop_data.sh # eprop_data
@@ -67,3 +68,12 @@ done
 [ $n -eq 8 ] || fail "B = 8: $n saved files (weights and pairs of IH, HH; HO, Out.b)"
 [ "$(cu o1/run.json)" = "$(cu o2/run.json)" ] || fail "B = 8 on 2 ranks: connectivity_updates differ"
 ok "B = 8 in one process = B = 8 as 4 lanes on each of 2 ranks: metrics, weights, pairs, rewiring counts"
+# the saved weights and pairs loaded into the batched model (every lane) for an evaluation
+printf 'train:\n  test: { In: ds }\n  evaluate_only: true\n  load: w1\n  reset: example\n  keep: [Out.b]\n  groups: { batch_end: [GradSum, Learn] }\n  metrics: { output: Out.pi_sum, loss: Out.ce }\ndatasets: { In: { example_steps: 30 } }\n' >e.yaml
+c8/eprop_classifier --config e.yaml --output oe --quiet
+"${MPIRUN[@]}" -np 2 m8/eprop_classifier --config e.yaml --output oe2 --quiet
+for d in oe oe2; do
+    [ "$(tail -n 1 "$d/metrics.csv" | cut -d, -f4-5)" = "$(tail -n 1 o1/metrics.csv | cut -d, -f4-5)" ] ||
+        fail "B = 8, evaluate_only with train.load ($d): $(tail -n 1 "$d/metrics.csv")"
+done
+ok "B = 8: evaluate_only with train.load of the rewired weights gives the training run's final test metrics (1 process, 2 ranks)"
