@@ -67,6 +67,22 @@ def callgrind(path):
     return total, per
 
 
+def inclusive(path, pattern):
+    """The summed inclusive Ir of the functions whose name matches pattern (callgrind_annotate)."""
+    try:
+        txt = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path],
+                             capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return 0
+    tot, seen = 0, set()
+    for line in txt.splitlines():
+        m = re.match(r"\s*([\d,]+) \([^)]*\)\s+\S*?:(\S+)", line)
+        if m and re.fullmatch(pattern, m.group(2)) and m.group(2) not in seen:
+            seen.add(m.group(2))
+            tot += int(m.group(1).replace(",", ""))
+    return tot
+
+
 def row_of(d, name, a):
     r = {"row": name, "build": (read(f"{d}/build.txt") or "").strip(),
          "run": (read(f"{d}/run.txt") or "").strip()}
@@ -94,6 +110,14 @@ def row_of(d, name, a):
         try:
             rj = json.load(open(f"{d}/out/run.json"))
             r["run_json"] = rj
+            tr = rj.get("training", {})
+            ep, ntr, nte = tr.get("epochs", 0), tr.get("train_examples", 0), tr.get("test_examples", 0)
+            every = max(1, 1 if name.startswith("shd") else ep)
+            r["examples_run"] = ntr * ep + nte * (ep // every)   # trained and evaluated
+            r["train_examples"], r["test_examples"] = ntr, nte
+            r["example_steps"] = tr.get("example_steps")
+            if "cpu_s" in r and r["examples_run"]:
+                r["cpu_ms_per_example"] = 1000 * r["cpu_s"] / r["examples_run"]
         except (OSError, ValueError):
             pass
     log = read(f"{d}/log.txt") or ""
@@ -106,20 +130,14 @@ def row_of(d, name, a):
                  test_loss=float(m.group(6)), epochs_done=a.epochs, peer=True)
         r["train_cpu_ms_per_example"] = float(m.group(2))
     if name.startswith("cg_"):
-        t1, p1 = callgrind(f"{d}/cg{a.cg_n}.out")
-        t2, p2 = callgrind(f"{d}/cg{2 * a.cg_n}.out")
+        t1, _ = callgrind(f"{d}/cg{a.cg_n}.out")
+        t2, _ = callgrind(f"{d}/cg{2 * a.cg_n}.out")
         if t1 and t2:
             r["instr_per_example"] = (t2 - t1) / a.cg_n
-            # DEEP R's own functions (the custom update of the sign and L1 and the
-            # connectivity update), their self cost difference per example
-            dr = 0
-            for fn in set(p1) | set(p2):
-                if re.search(r"deep_?r|DeepR|rewire|IH_dr|HH_dr|_dr_|conn_update|cand", fn, re.I):
-                    dr += p2.get(fn, 0) - p1.get(fn, 0)
-            r["deepr_instr_per_example"] = dr / a.cg_n
-            r["deepr_functions"] = sorted(
-                fn for fn in set(p2)
-                if re.search(r"deep_?r|DeepR|rewire|IH_dr|HH_dr|_dr_|conn_update|cand", fn, re.I))
+            # the connectivity updates' own functions (snn_rewire_<proj>_<update>, inclusive:
+            # the removal, the re-insertion and their runtime calls) per example
+            rw = [inclusive(f"{d}/cg{n}.out", r"snn_rewire_\w+") for n in (a.cg_n, 2 * a.cg_n)]
+            r["rewire_instr_per_example"] = (rw[1] - rw[0]) / a.cg_n
     return r
 
 
@@ -158,9 +176,10 @@ def record(r, m, a, store):
     sim = r.get("train_wall_s", r.get("wall_s", 0.0))
     res = {k: r[k] for k in ("test_accuracy", "test_loss", "train_accuracy", "train_loss",
                              "epochs_done", "test_epoch", "cpu_s", "instr_per_example",
-                             "deepr_instr_per_example", "train_cpu_ms_per_example") if k in r}
+                             "rewire_instr_per_example", "deepr_share_by_difference", "rewire_share",
+                             "rewire_update_s", "train_cpu_ms_per_example", "cpu_ms_per_example",
+                             "train_examples", "test_examples", "example_steps") if k in r}
     res["data"] = data
-    res["train_examples"] = a.n if data == "fashion_mnist" else None
     ep = r.get("epochs_done") or 0
     if "cpu_s" in r and ep:
         res["cpu_s_per_epoch"] = r["cpu_s"] / ep   # the whole run: evaluation included
@@ -209,23 +228,38 @@ def main():
         if os.path.isdir(d) and re.match(r"(fm|shd|cg|mpi)", name) and not name.startswith("synthshd"):
             rows.append(row_of(d, name, a))
     print(f"{'row':18} {'epochs':>6} {'train acc':>9} {'test acc':>9} {'train wall s':>12} "
-          f"{'CPU s':>8} {'instr/example':>14} {'DEEP R instr/ex':>15}")
+          f"{'CPU s':>8} {'CPU ms/ex':>9} {'instr/example':>14} {'rewire instr/ex':>15}")
     for r in rows:
         def f(k, fmt):
             return format(r[k], fmt) if k in r and r[k] is not None else "-"
         print(f"{r['row']:18} {f('epochs_done', 'd'):>6} {f('train_accuracy', '.4f'):>9} "
-              f"{f('test_accuracy', '.4f'):>9} {f('train_wall_s', '.1f'):>12} {f('cpu_s', '.1f'):>8} "
-              f"{f('instr_per_example', '.4g'):>14} {f('deepr_instr_per_example', '.4g'):>15}")
+              f"{f('test_accuracy', '.4f'):>9} {f('train_wall_s', '.1f'):>12} {f('cpu_s', '.1f'):>8} {f('cpu_ms_per_example', '.2f'):>9} "
+              f"{f('instr_per_example', '.4g'):>14} {f('rewire_instr_per_example', '.4g'):>15}")
     cg = {r["row"]: r for r in rows if "instr_per_example" in r}
     if "cg_dense" in cg and "cg_static1" in cg:
         print(f"instructions per training example, dense / static 1 %: "
               f"{cg['cg_dense']['instr_per_example'] / cg['cg_static1']['instr_per_example']:.2f}x")
     if "cg_deepr1" in cg:
         c = cg["cg_deepr1"]
-        print(f"DEEP R 1 %: its own functions {c['deepr_instr_per_example']:.4g} of "
-              f"{c['instr_per_example']:.4g} instructions per example "
-              f"({100 * c['deepr_instr_per_example'] / c['instr_per_example']:.2f} %): "
-              f"{', '.join(c.get('deepr_functions', []))}")
+        c["rewire_share"] = c["rewire_instr_per_example"] / c["instr_per_example"]
+        print(f"DEEP R 1 %: the connectivity updates' functions (snn_rewire_*, inclusive) "
+              f"{c['rewire_instr_per_example']:.4g} of {c['instr_per_example']:.4g} instructions "
+              f"per example ({100 * c['rewire_share']:.2f} %)")
+        if "cg_static1" in cg:
+            s1 = cg["cg_static1"]["instr_per_example"]
+            c["deepr_share_by_difference"] = (c["instr_per_example"] - s1) / c["instr_per_example"]
+            print(f"DEEP R 1 % against static 1 %: {c['instr_per_example']:.4g} vs {s1:.4g} "
+                  f"instructions per example: DEEP R's share (the sign and L1 update, the "
+                  f"rewiring, and any change of activity) {100 * c['deepr_share_by_difference']:.2f} %")
+    for r in rows:   # the phase timers: the connectivity updates' time in the training run
+        cu = r.get("run_json", {}).get("connectivity_updates") or []
+        if cu and r.get("train_wall_s"):
+            up = sum(x.get("update_s", 0) for x in cu)
+            r["rewire_update_s"] = up
+            print(f"{r['row']}: connectivity updates {up:.2f} s of {r['train_wall_s']:.1f} s "
+                  f"training wall time ({100 * up / r['train_wall_s']:.2f} %); removed/added "
+                  f"{', '.join(x['projection'] + ' ' + str(x['removed']) for x in cu)}; failed "
+                  f"{sum(x.get('failed', 0) for x in cu)}")
     w1, w2 = f"{a.dir}/mpi1/weights", f"{a.dir}/mpi2/weights"
     if os.path.isdir(w1) and os.path.isdir(w2):
         same = all(read_bytes(f"{w1}/{x}") == read_bytes(f"{w2}/{x}") for x in sorted(os.listdir(w1)))

@@ -18,7 +18,9 @@
 # repetitions per speaker and word, default 4: 800 training / 160 test examples; FULL=1: 42),
 # SHD_E (SynthSHD epochs, default E), L1 (DEEP R's L1 strength for the rows without one in
 # their name, default 1e-8: mlGeNN's latency-MNIST DEEP R example), PAD (row padding, 1.0),
-# JOBS (rows run at once, default 2), NICE (default 10), CG_N (callgrind rows: 1 epoch of
+# JOBS (rows run at once, default 2), NICE (default 10), P_VAR (the
+# connection probability of fm_carry and fm_randfb, default 0.1), MPI_N (the mpi rows'
+# training examples, default 2000), CG_N (callgrind rows: 1 epoch of
 # CG_N and 2 CG_N examples, default 50), OUT (default build/eprop-results).
 #
 # Rows (ROWS, default all of them):
@@ -26,11 +28,11 @@
 #       recurrent -> 10; static: p_in = p_rec = 0.1 / 0.01 fixed_probability; deepr: the
 #       same with DEEP R (-D deepr=1 -D l1=$L1 -D pad=$PAD)
 #   fm_deepr10_l1e-4 fm_deepr10_l1e-2 ...   DEEP R with another L1 strength (the suffix)
-#   fm_carry        dense, mlGeNN's state carried over between examples (no reset: the
+#   fm_carry        static P_VAR (default 0.1: against fm_static10), mlGeNN's state carried over between examples (no reset: the
 #                   hidden V, refractory time, rate estimate, readout V and the synapses'
 #                   filtered eligibility kept; only the readout's sums and gradients start
 #                   at 0; the presynaptic traces zbar do restart, see docs/run.md)
-#   fm_randfb       dense, random-feedback e-prop (-D random_feedback=1)
+#   fm_randfb       static P_VAR, random-feedback e-prop (-D random_feedback=1)
 #   fm_peer         the PyTorch peer (bench/peers/eprop_torch.py), same examples and epochs
 #   shd_dense shd_static5 shd_static1 shd_deepr5 shd_deepr1   SynthSHD, 700 -> SHD_HIDDEN
 #                   ALIF recurrent -> 20, p_in = p_rec = 0.05 / 0.01
@@ -55,6 +57,7 @@ JOBS=${JOBS:-2}
 NICE=${NICE:-10}
 CG_N=${CG_N:-50}
 MPI_N=${MPI_N:-2000}
+P_VAR=${P_VAR:-0.1}
 FM=${FM:-/usr/share/datasets/fashion-mnist}
 OUT=${OUT:-$BUILD/eprop-results}
 PY=${PY:-/usr/bin/python3}
@@ -113,8 +116,8 @@ row() {
         fm_deepr10*) p=0.1 deepr=1 ;;
         fm_deepr1*) p=0.01 deepr=1 ;;
         cg_deepr1) p=0.01 deepr=1 ;;
-        fm_carry) keep="Out.b, Out.V, H.V, H.refrac, H.f, IH.ebar, HH.ebar" ;;
-        fm_randfb) fb=1 ;;
+        fm_carry) p=$P_VAR keep="Out.b, Out.V, H.V, H.refrac, H.f, IH.ebar, HH.ebar" ;;
+        fm_randfb) p=$P_VAR fb=1 ;;
         shd_dense) set=shd ;;
         shd_static5) set=shd p=0.05 ;;
         shd_static1) set=shd p=0.01 ;;
