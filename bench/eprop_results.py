@@ -127,7 +127,9 @@ def row_of(d, name, a):
     if m:
         r.update(train_wall_s=float(m.group(1)), train_loss=float(m.group(3)),
                  train_accuracy=float(m.group(4)), test_accuracy=float(m.group(5)),
-                 test_loss=float(m.group(6)), epochs_done=a.epochs, peer=True)
+                 test_loss=float(m.group(6)), peer=True)
+        e = re.search(r"training examples x (\d+) epochs", log)
+        r["epochs_done"] = int(e.group(1)) if e else a.epochs
         r["train_cpu_ms_per_example"] = float(m.group(2))
     if name.startswith("cg_"):
         t1, _ = callgrind(f"{d}/cg{a.cg_n}.out")
@@ -186,9 +188,13 @@ def record(r, m, a, store):
     if "train_wall_s" in r and ep:
         res["train_wall_s_per_epoch"] = r["train_wall_s"] / ep
     rj = r.get("run_json", {})
+    ntr = r.get("train_examples") or (a.n if r.get("peer") else None)
+    if ntr:
+        params["train_examples"] = ntr
+    tag = f"-n{ntr}" if ntr else ""
     rec = {"schema": 1, "kind": "snnbench-record", "status": "ok", "reason": None,
            "suite": "eprop_results", "rep": 1,
-           "cell": {"id": f"{name}-{'torch' if r.get('peer') else 'c'}-r{ranks}-t1",
+           "cell": {"id": f"{name}{tag}-{'torch' if r.get('peer') else 'c'}-r{ranks}-t1",
                     "model": model, "file": "bench/peers/eprop_torch.py" if r.get("peer")
                     else "models/eprop_classifier.lua", "params": params,
                     "backend": "torch" if r.get("peer") else "c", "peer": "torch" if r.get("peer") else None,

@@ -27,7 +27,7 @@
 #   fm_dense fm_static10 fm_static1 fm_deepr10 fm_deepr1   Fashion-MNIST, 784 -> HIDDEN LIF
 #       recurrent -> 10; static: p_in = p_rec = 0.1 / 0.01 fixed_probability; deepr: the
 #       same with DEEP R (-D deepr=1 -D l1=$L1 -D pad=$PAD)
-#   fm_deepr10_l1e-4 fm_deepr10_l1e-2 ...   DEEP R with another L1 strength (the suffix)
+#   fm_deepr10_L1e-4 fm_deepr1_L0.01 ...   DEEP R with another L1 strength (after _L)
 #   fm_carry        static P_VAR (default 0.1: against fm_static10), mlGeNN's state carried over between examples (no reset: the
 #                   hidden V, refractory time, rate estimate, readout V and the synapses'
 #                   filtered eligibility kept; only the readout's sums and gradients start
@@ -125,7 +125,7 @@ row() {
         shd_deepr1) set=shd p=0.01 deepr=1 ;;
         *) echo "bench/eprop_results.sh: unknown row '$name' (rows: $ALL)" >&2; return 2 ;;
     esac
-    case $name in *_l1*) l1=${name##*_l1} ;; esac
+    case $name in *_L*) l1=${name##*_L} ;; esac
     local defs=(-D p_in=$p -D p_rec=$p)
     [ "$fb" = 0 ] || defs+=(-D random_feedback=1)
     [ "$deepr" = 0 ] || defs+=(-D deepr=1 -D l1="$l1" -D pad="$PAD")
