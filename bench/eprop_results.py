@@ -180,7 +180,8 @@ def record(r, m, a, store):
                              "epochs_done", "test_epoch", "cpu_s", "instr_per_example",
                              "rewire_instr_per_example", "deepr_share_by_difference", "rewire_share",
                              "rewire_update_s", "train_cpu_ms_per_example", "cpu_ms_per_example",
-                             "train_examples", "test_examples", "example_steps") if k in r}
+                             "train_examples", "test_examples", "example_steps",
+                             "weights_identical_to_1_rank") if k in r}
     res["data"] = data
     ep = r.get("epochs_done") or 0
     if "cpu_s" in r and ep:
@@ -192,6 +193,9 @@ def record(r, m, a, store):
     if ntr:
         params["train_examples"] = ntr
     tag = f"-n{ntr}" if ntr else ""
+    if name.startswith("cg_"):
+        params["cg_examples"] = a.cg_n
+        tag = f"-cg{a.cg_n}"
     rec = {"schema": 1, "kind": "snnbench-record", "status": "ok", "reason": None,
            "suite": "eprop_results", "rep": 1,
            "cell": {"id": f"{name}{tag}-{'torch' if r.get('peer') else 'c'}-r{ranks}-t1",
@@ -269,6 +273,9 @@ def main():
     w1, w2 = f"{a.dir}/mpi1/weights", f"{a.dir}/mpi2/weights"
     if os.path.isdir(w1) and os.path.isdir(w2):
         same = all(read_bytes(f"{w1}/{x}") == read_bytes(f"{w2}/{x}") for x in sorted(os.listdir(w1)))
+        for r in rows:
+            if r["row"] == "mpi2":
+                r["weights_identical_to_1_rank"] = same
         print(f"MPI: final weights of 1 and 2 ranks {'bitwise identical' if same else 'DIFFER'} "
               f"({', '.join(sorted(os.listdir(w1)))})")
     if not a.no_records:
