@@ -40,6 +40,14 @@
 --   l1 (0.01)                    DEEP R's L1 strength (added to each gradient before Adam)
 --   pad (1.0)                    DEEP R's row padding: rows hold up to floor(longest built
 --                                 row x (1 + pad)) synapses (KSN25: 1.0 to 5.0)
+--   record_l (0)                 record the hidden neurons' learning signal H.L and the
+--                                 readout's error Out.E every N steps (H_L.npy, Out_E.npy;
+--                                 tests/e2e/eprop_classifier.sh)
+--   random_feedback (0)          1: random-feedback e-prop (eprop.md section 1.7): the
+--                                 learning signal through a fixed random matrix (projection
+--                                 HF, H -> Out, eprop_feedback_syn, HF.fb Normal(0,
+--                                 1/sqrt(hidden)) from its own draw, never trained) instead
+--                                 of HO's current weights (0: symmetric, mlGeNN/KSN25)
 local batch = param("batch", 0)
 network { name = "eprop_classifier", dt = 1.0, seed = 1234, precision = "float",
           batch = batch > 0 and batch or nil }
@@ -58,6 +66,8 @@ local rec_w     = param("record_w", 0)
 local deepr     = param("deepr", 0) ~= 0
 local l1        = param("l1", 0.01)
 local pad       = param("pad", 1.0)
+local random_fb = param("random_feedback", 0) ~= 0
+local rec_l     = param("record_l", 0)
 if deepr then
   if p_in >= 1 and (not recurrent or p_rec >= 1) then
     error("deepr = 1 needs a sparse projection to rewire: p_in or p_rec below 1")
@@ -102,8 +112,16 @@ if recurrent then
                weight = normal(0.0, 1.0 / math.sqrt(n_hid)), row_padding = padding("HH", p_rec) }
   learned[#learned + 1] = "HH"
 end
-projection { H, Out, name = "HO", conn = all_to_all(), format = "dense", synapse = eprop_out_syn,
-             weight = normal(0.0, 1.0 / math.sqrt(n_hid)), pre_input = "feedback" }
+if random_fb then
+  projection { H, Out, name = "HO", conn = all_to_all(), format = "dense",
+               synapse = eprop_out_grad_syn, weight = normal(0.0, 1.0 / math.sqrt(n_hid)) }
+  projection { H, Out, name = "HF", conn = all_to_all(), format = "dense",
+               synapse = eprop_feedback_syn, weight = 0.0, pre_input = "feedback",
+               init = { fb = normal(0.0, 1.0 / math.sqrt(n_hid)) } }
+else
+  projection { H, Out, name = "HO", conn = all_to_all(), format = "dense", synapse = eprop_out_syn,
+               weight = normal(0.0, 1.0 / math.sqrt(n_hid)), pre_input = "feedback" }
+end
 
 eprop_softmax { Out }
 local sum = batch > 0 or nil   -- batches: the gradients summed over the lanes first
@@ -131,4 +149,7 @@ if rec_w > 0 and param("record_state", 0) ~= 0 then   -- tests/e2e/deep_r_inv.sh
     record { [p .. "_adam"] = { "m", "v", every = rec_w } }
     if sum then record { [p .. "_adam_sum"] = { "G", every = rec_w } } end
   end
+end
+if rec_l > 0 then
+  record { H = { "L", every = rec_l }, Out = { "E", every = rec_l } }
 end

@@ -290,6 +290,31 @@ eprop_out_syn = synapse {
   dynamics     = "add_to_pre(w * E_post); g += zbar2 * E_post;",
 }
 
+-- Random-feedback e-prop ([B20]'s variant, eprop.md section 1.7): the learning signal goes
+-- back through a fixed random matrix B instead of the current output weights.  The trained
+-- hidden -> readout projection then uses eprop_out_grad_syn (the gradient only, no
+-- add_to_pre), and a second, untrained projection of the same pair uses eprop_feedback_syn
+-- with pre_input = "feedback" and init = { fb = B } (e.g. normal(0, 1/sqrt(N_hidden))): it
+-- sends fb E_post back.  Its weight w (what a spike delivers into the readout) stays 0;
+-- fb is drawn per synapse from its own stream keyed by the synapse, so the reset between
+-- examples, which re-runs the initialisers, gives the same B again.
+eprop_out_grad_syn = synapse {
+  name      = "eprop_out_grad_syn",
+  params    = { tau_m = 20.0 },
+  valid     = { tau_m = "> 0" },
+  vars      = { w = 0.0, g = 0.0 },
+  pre_vars  = { zbar = 0.0, z = 0.0, zbar1 = 0.0, zbar2 = 0.0 },
+  pre_spike    = "z = 1.0;",
+  pre_dynamics = "zbar2 = zbar1; zbar1 = zbar; zbar = exp(-dt / tau_m) * zbar + z; z = 0.0;",
+  dynamics     = "g += zbar2 * E_post;",
+}
+
+eprop_feedback_syn = synapse {
+  name     = "eprop_feedback_syn",
+  vars     = { w = 0.0, fb = 0.0 },
+  dynamics = "add_to_pre(fb * E_post);",
+}
+
 local function eprop_name_of(x)
   if type(x) == "string" then return x end
   return x.name
