@@ -628,7 +628,8 @@ static inline uint32_t snn_conn_target(const snn_proj_spec *spec, uint32_t i, ui
  * every byte; the first non-zero byte ends the run), the last < 8 one at a time, so no
  * byte at or past dl[len] is read.  Spike delivery with per-synapse delays (rows sorted by
  * delay) adds each run into one dendritic ring row. */
-static inline uint32_t snn_delay_run_end(const uint8_t *dl, uint32_t k, uint32_t len)
+__attribute__((always_inline)) static inline uint32_t
+snn_delay_run_end(const uint8_t *dl, uint32_t k, uint32_t len)
 {
     const uint8_t d = dl[k];
     const uint64_t dd = 0x0101010101010101ull * d;
