@@ -1227,10 +1227,26 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     if (pj->het_delay) {
         sb_printf(o, "    const %s *restrict dl = delay + start;\n",
                   pj->delay_bytes == 1 ? "uint8_t" : "uint16_t");
-        sb_puts(o, "    for (uint32_t k = 0; k < len; k++) {\n");
+        /* A run of equal delays (rows are sorted by delay at construction) adds into one
+         * ring row: its slot is computed once per run, not per synapse, and 1-byte delays
+         * are compared eight at a time (snn_delay_run_end).  Any order is correct
+         * (unsorted rows make runs of one); the additions keep the row's order, so the
+         * sums are bitwise those of one synapse at a time. */
+        sb_puts(o, "    for (uint32_t k = 0; k < len;) {\n");
         sb_puts(o, "        uint32_t r = now + dl[k] - 1u; /* delay >= 1 step */\n");
         sb_puts(o, "        r = r >= depth ? r - depth : r;\n");
-        sb_printf(o, "        ring[(size_t)r * SNN_NL_%s + row[k]] += %s;\n", post, w);
+        sb_printf(o, "        scalar *restrict dst = ring + (size_t)r * SNN_NL_%s;\n", post);
+        if (pj->delay_bytes == 1) {
+            sb_puts(o, "        const uint32_t e = snn_delay_run_end(dl, k, len);\n");
+            sb_puts(o, "        for (; k < e; k++)\n");
+            sb_printf(o, "            dst[row[k]] += %s;\n", w);
+        } else {
+            sb_puts(o, "        const uint16_t d = dl[k];\n");
+            sb_puts(o, "        do {\n");
+            sb_printf(o, "            dst[row[k]] += %s;\n", w);
+            sb_puts(o, "            k++;\n");
+            sb_puts(o, "        } while (k < len && dl[k] == d);\n");
+        }
         sb_puts(o, "    }\n");
     } else {
         sb_puts(o, "    for (uint32_t k = 0; k < len; k++)\n");

@@ -622,6 +622,35 @@ static inline uint32_t snn_conn_target(const snn_proj_spec *spec, uint32_t i, ui
     return (uint32_t)v;
 }
 
+
+/* The end of the run of equal 1-byte delays that starts at dl[k]: the first e > k with
+ * dl[e] != dl[k], or len.  Eight delays per test (one 64-bit load, XOR with the delay in
+ * every byte; the first non-zero byte ends the run), the last < 8 one at a time, so no
+ * byte at or past dl[len] is read.  Spike delivery with per-synapse delays (rows sorted by
+ * delay) adds each run into one dendritic ring row. */
+__attribute__((always_inline)) static inline uint32_t
+snn_delay_run_end(const uint8_t *dl, uint32_t k, uint32_t len)
+{
+    const uint8_t d = dl[k];
+    const uint64_t dd = 0x0101010101010101ull * d;
+    uint32_t e = k + 1;
+    while (e + 8u <= len) {
+        uint64_t x;
+        __builtin_memcpy(&x, dl + e, sizeof x);
+        x ^= dd;
+        if (x) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            return e + ((uint32_t)__builtin_clzll(x) >> 3);
+#else
+            return e + ((uint32_t)__builtin_ctzll(x) >> 3);
+#endif
+        }
+        e += 8u;
+    }
+    while (e < len && dl[e] == d)
+        e++;
+    return e;
+}
 /* Number of sources of target j, written to buf (which must hold the rule's maximum column
  * length: n_pre for all_to_all / fixed_probability / user pair rules, k for
  * fixed_indegree, 1 for one_to_one, for fixed_total n_total with multapses and n_pre
