@@ -26,7 +26,8 @@ static const Backend backends[] = {
         .sources = {".c"},
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
-                BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH,
+                BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
+                BE_MPI_CONN_UPDATES | BE_CANDIDATES,
     },
     {
         .name = "cuda",
@@ -40,7 +41,8 @@ static const Backend backends[] = {
          * variables of every source (docs/parallel.md); synapse snapshots walk the
          * host's rows; custom updates under MPI: the device's reductions cover one
          * rank's neurons (docs/cuda.md, "Learning") */
-        .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES,
+        .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
+                BE_RECORD_SYNAPSES,
     },
 };
 
@@ -145,6 +147,22 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                        m->cupds[i]->name, be->name, one_that_can(BE_CONN_UPDATES));
             errs++;
         }
+    if ((be->caps & BE_CONN_UPDATES) && mpi && !(be->caps & BE_MPI_CONN_UPDATES))
+        for (int i = 0; i < m->n_cupds; i++) {
+            diag_error(m->cupds[i]->loc, "connectivity_update '%s': --backend %s --mpi cannot "
+                       "run connectivity updates yet (the %s back end runs them with --mpi)",
+                       m->cupds[i]->name, be->name, one_that_can(BE_MPI_CONN_UPDATES));
+            errs++;
+        }
+    if ((be->caps & BE_CONN_UPDATES) && !(be->caps & BE_CANDIDATES))
+        for (int i = 0; i < m->n_cupds; i++)
+            if (m->cupds[i]->candidates) {
+                diag_error(m->cupds[i]->loc, "connectivity_update '%s': candidates = { ... }: "
+                           "the %s back end cannot draw candidates yet (the %s back end can; "
+                           "add = { count or total, target } runs on it)", m->cupds[i]->name,
+                           be->name, one_that_can(BE_CANDIDATES));
+                errs++;
+            }
     return errs;
 }
 
