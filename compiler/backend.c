@@ -27,7 +27,7 @@ static const Backend backends[] = {
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
                 BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
-                BE_MPI_CONN_UPDATES | BE_CANDIDATES,
+                BE_MPI_CONN_UPDATES | BE_CANDIDATES | BE_RECORD_ANY_SYNAPSES,
     },
     {
         .name = "cuda",
@@ -124,6 +124,23 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                        "record synapse variables yet (the %s back end can)",
                        r->cu ? "custom update" : "projection", synrec_owner(r), synrec_var(r),
                        be->name, one_that_can(BE_RECORD_SYNAPSES));
+            errs++;
+        }
+    if ((be->caps & BE_RECORD_SYNAPSES) && !(be->caps & BE_RECORD_ANY_SYNAPSES))
+        for (int i = 0; i < m->n_synrecs; i++) {
+            /* the rows of a sparse projection are copied back for each snapshot */
+            const SynRecord *r = m->synrecs[i];
+            if (r->proj->format == FORMAT_SPARSE && !mpi)
+                continue;
+            diag_error(r->loc, "record: %s '%s' variable '%s': the %s back end records synapse "
+                       "variables of sparse projections without --mpi only so far (%s; the %s "
+                       "back end records it)", r->cu ? "custom update" : "projection",
+                       synrec_owner(r), synrec_var(r), be->name,
+                       mpi ? "--mpi" : arena_printf("projection '%s' has format = \"%s\"",
+                                                   r->proj->name,
+                                                   r->proj->format == FORMAT_DENSE ? "dense"
+                                                                                  : "procedural"),
+                       one_that_can(BE_RECORD_ANY_SYNAPSES));
             errs++;
         }
     if (mpi && (be->caps & BE_CUSTOM_UPDATES) && !(be->caps & BE_MPI_CUSTOM))

@@ -864,31 +864,6 @@ static int check_spans(const Model *m, const CudaOptions *co)
     return errs;
 }
 
-/* Synapse recordings walk a sparse projection's rows, copied back from the device for each
- * snapshot (model_syn_snapshot): not dense or procedural projections, not with --mpi yet. */
-static int check_synrecs(const Model *m, const EmitOptions *opt)
-{
-    int errs = 0;
-    for (int i = 0; i < m->n_synrecs; i++) {
-        const SynRecord *r = m->synrecs[i];
-        const char *why = r->proj->format != FORMAT_SPARSE
-                              ? arena_printf("projection '%s' has format = \"%s\" (the CUDA "
-                                             "back end records synapses of sparse projections)",
-                                             r->proj->name, r->proj->format == FORMAT_DENSE
-                                                                ? "dense" : "procedural")
-                          : opt->mpi ? "--backend cuda --mpi does not record synapses yet (the C "
-                                       "back end does)"
-                                     : NULL;
-        if (why) {
-            diag_error(r->loc, "record: %s '%s' variable '%s': %s",
-                       r->cu ? "custom update" : "projection", synrec_owner(r), synrec_var(r),
-                       why);
-            errs++;
-        }
-    }
-    return errs;
-}
-
 /* ---- the files ---------------------------------------------------------------------------- */
 
 /* what the steps of emit_cuda share */
@@ -1324,8 +1299,7 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
 
 int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt, const CudaOptions *co)
 {
-    if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, co) ||
-        check_synrecs(m, opt))
+    if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, co))
         return -1;
     CudaEmit e = {.m = m, .opt = opt, .co = co};
     e.var_mirror = arena_alloc(sizeof(int *) * (size_t)(m->n_pops + 1));
