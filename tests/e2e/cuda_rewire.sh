@@ -10,6 +10,7 @@
 #   - tests/e2e/rewire_vars/model.lua (custom-update variables moved with their synapse and
 #     initialised, a name two updates share, removal by a custom-update variable,
 #     add.redraw, triggered by a custom-update group);
+#   - a target out of range stops the run with the C back end's message;
 #   - a fault injected into the generated device code (one variable not moved in the
 #     removal) must make the comparison fail;
 #   - nvcc compiles the generated .cu (sm_90) where it is installed.
@@ -104,6 +105,25 @@ if same rv "$d/out-fault" "--time 100" "fault injected" >"$d/fault.log" 2>&1; th
     fail "a variable not moved with its synapse went unnoticed"
 fi
 echo "ok: a variable not moved in the removal is caught ($(head -n 1 "$d/fault.log"))"
+
+# a target out of range: the run stops with the C back end's message (at the end)
+cat >"$WORK/bad.lua" <<'LUA'
+network { name = "bad", dt = 0.1, seed = 3 }
+local S = population { "S", poisson { rate = 40.0 }, 8 }
+local E = population { "E", lif, 6 }
+local P = projection { S, E, name = "SE", conn = fixed_probability(0.3), weight = 1.0,
+  max_row_length = 6 }
+connectivity_update { name = "rw", projection = P, every = 5, remove = "uniform() < 0.2",
+  add = { count = "i == 3 ? 1 : 0", target = "N_post + 1" } }
+LUA
+gen bad "$WORK/bad.lua" ""
+link bad
+if "$WORK/bad/emu" --time 2 --quiet --output "$WORK/bad/out" 2>"$WORK/bad/err"; then
+    fail "a target out of range must stop the run"
+fi
+grep -q "error: connectivity update 'rw': add.target of source 3 is 7; it must be a whole number from 0 to 5" \
+    "$WORK/bad/err" || fail "target out of range: $(cat "$WORK/bad/err")"
+echo "ok: a target out of range stops the run with the C back end's message"
 
 # nvcc, where installed: the generated device code compiles for sm_90
 NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
