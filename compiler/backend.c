@@ -27,7 +27,7 @@ static const Backend backends[] = {
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
                 BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
-                BE_MPI_CONN_UPDATES | BE_CANDIDATES | BE_RECORD_ANY_SYNAPSES,
+                BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES,
     },
     {
         .name = "cuda",
@@ -171,15 +171,6 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                        m->cupds[i]->name, be->name, one_that_can(BE_MPI_CONN_UPDATES));
             errs++;
         }
-    if ((be->caps & BE_CONN_UPDATES) && !(be->caps & BE_CANDIDATES))
-        for (int i = 0; i < m->n_cupds; i++)
-            if (m->cupds[i]->candidates) {
-                diag_error(m->cupds[i]->loc, "connectivity_update '%s': candidates = { ... }: "
-                           "the %s back end cannot draw candidates yet (the %s back end can; "
-                           "add = { count or total, target } runs on it)", m->cupds[i]->name,
-                           be->name, one_that_can(BE_CANDIDATES));
-                errs++;
-            }
     return errs;
 }
 

@@ -67,8 +67,7 @@ enum {
     BE_MPI_CUSTOM = 1u << 7,    /* custom_update{} with --mpi */
     BE_BATCH = 1u << 8,         /* network{ batch = B } */
     BE_MPI_CONN_UPDATES = 1u << 9, /* connectivity_update{} with --mpi */
-    BE_CANDIDATES = 1u << 10,   /* connectivity_update{ candidates = ... } */
-    BE_RECORD_ANY_SYNAPSES = 1u << 11, /* synapse recordings of dense projections, --mpi */
+    BE_RECORD_ANY_SYNAPSES = 1u << 10, /* synapse recordings of dense projections, --mpi */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end

@@ -926,8 +926,139 @@ static void dev_whole(StrBuf *o, const ConnUpdate *u, int ind, const char *dst, 
                       const char *src, const char *v, const char *limit)
 {
     sb_printf(o, "%*sconst uint64_t %s = snn_rw_whole(snn_rwerr_%s, %d, %s, %s, %s);\n", ind, "",
-              dst, u->name, !strcmp(what, "add.count") ? 1 : !strcmp(what, "add.target") ? 2 : 0,
+              dst, u->name,
+              !strcmp(what, "add.count")          ? 1
+              : !strcmp(what, "add.target")       ? 2
+              : !strcmp(what, "candidates.count") ? 3
+              : !strcmp(what, "candidates.total") ? 4
+                                                  : 0,
               src, v, limit);
+}
+
+/* candidates = { ... } on the device: a thread per row does the row's whole update, as the
+ * C back end does it over all rows (rt_rewire_cand.c; docs/parallel.md): the count (row
+ * stream, before the removals), the distinct targets (a 32-bit word w gives w N_post / 2^32,
+ * drawn again while already a candidate) as bits of the row's slice of snn_rwbits (so in
+ * ascending order, as the C back end's sorted list), the removal walk (a connected
+ * candidate's bit is cleared: never formed again in this update; candidates.remove where
+ * remove kept it), then candidates.add per remaining candidate, all-or-none per row against
+ * its room, and the insertions in ascending target order. */
+static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
+{
+    const Projection *pj = u->proj;
+    const char *un = u->name, *pre = pj->pre->name, *post = pj->post->name;
+    RwCtx c = {m, u};
+    SynArr *arr;
+    const int nv = syn_arrays(m, pj, &arr);
+    sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_cand(uint64_t step)\n"
+                 "{\n", un);
+    dev_rows(k, u, arr, nv);
+    sb_printf(k, "    const uint64_t snn_key_remove = snn_rng_syn_key(snn_r->seed, "
+                 "snn_stream_id(\"rw:%s/remove\"));\n"
+                 "    const uint64_t snn_key_elim = snn_rng_syn_key(snn_r->seed, "
+                 "snn_stream_id(\"rw:%s/elim\"));\n"
+                 "    const uint64_t snn_key_form = snn_rng_syn_key(snn_r->seed, "
+                 "snn_stream_id(\"rw:%s/form\"));\n"
+                 "    (void)snn_key_remove; (void)snn_key_elim; (void)snn_key_form;\n", un, un, un);
+    sb_printf(k, "    const uint32_t snn_words = (SNN_N_%s + 31u) / 32u;\n", post);
+    sb_puts(k, "    unsigned long long snn_nr = 0, snn_added = 0, snn_fail = 0;\n");
+    sb_printf(k, "    for (uint32_t snn_pre = snn_tid; snn_pre < SNN_N_%s; snn_pre += snn_nth) {\n",
+              pre);
+    sb_printf(k, "        uint32_t *snn_bits = snn_rwbits_%s + (size_t)snn_pre * snn_words;\n", un);
+    if (u->cand_count.stmts) {
+        sb_printf(k, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
+                     "candidates */\n        snn_rng_init(&snn_rng_st, snn_r->seed, "
+                     "snn_stream_id(\"rw:%s/add\"), snn_pre, step);\n", un);
+        sb_puts(k, "        double snn_count;\n");
+        rw_value(k, &c, &u->cand_count, "snn_count", 8, opt);
+        dev_whole(k, u, 8, "snn_c", "candidates.count", "snn_pre", "snn_count",
+                  arena_printf("(double)SNN_N_%s", post));
+    } else {
+        sb_printf(k, "        const uint64_t snn_c = snn_rwadd_%s[snn_pre];\n", un);
+    }
+    if (!u->remove.stmts)
+        sb_puts(k, "        if (snn_c == 0) /* most rows: no candidates, nothing to do */\n"
+                   "            continue;\n");
+    if (!u->cand_count.stmts)
+        sb_printf(k, "        snn_rng snn_rng_st; /* row snn_pre's stream: the candidates */\n"
+                     "        if (snn_c)\n            snn_rng_init(&snn_rng_st, snn_r->seed, "
+                     "snn_stream_id(\"rw:%s/add\"), snn_pre, step);\n", un);
+    sb_printf(k, "        for (uint64_t snn_q = 0; snn_q < snn_c; snn_q++) { /* distinct targets */\n"
+                 "            uint32_t snn_t;\n            do\n"
+                 "                snn_t = (uint32_t)(((uint64_t)snn_rng_u32(&snn_rng_st) * "
+                 "SNN_N_%s) >> 32);\n"
+                 "            while (snn_bits[snn_t >> 5] >> (snn_t & 31u) & 1u);\n"
+                 "            snn_bits[snn_t >> 5] |= 1u << (snn_t & 31u);\n        }\n", post);
+    /* the removal walk */
+    sb_puts(k, "        {\n            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
+               "snn_rl[snn_pre];\n            uint64_t snn_o = snn_a;\n"
+               "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n"
+               "                const uint32_t snn_post = snn_ind[snn_pos], snn_gpost = snn_post;\n"
+               "                (void)snn_post;\n");
+    if (u->remove.stmts)
+        remove_value(k, &c, &u->remove, "snn_key_remove", "snn_rm", true, opt);
+    else
+        sb_puts(k, "                double snn_rm = 0.0;\n");
+    sb_puts(k, "                if (snn_bits[snn_gpost >> 5] >> (snn_gpost & 31u) & 1u) { /* a "
+               "connected candidate */\n"
+               "                    snn_bits[snn_gpost >> 5] &= ~(1u << (snn_gpost & 31u));\n");
+    if (u->cand_remove.stmts) {
+        sb_puts(k, "                    if (snn_rm == 0.0)\n");
+        remove_value(k, &c, &u->cand_remove, "snn_key_elim", "snn_rm", false, opt);
+    }
+    sb_puts(k, "                }\n");
+    sb_puts(k, "                if (snn_rm != 0.0) { /* removed (NaN too) */\n"
+               "                    snn_nr++;\n                    continue;\n                }\n"
+               "                if (snn_o != snn_pos) {\n"
+               "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
+    for (int v = 0; v < nv; v++)
+        sb_printf(k, "                    %s = %s;\n", var_ref(&arr[v], "snn_o"),
+                  var_ref(&arr[v], "snn_pos"));
+    sb_puts(k, "                }\n                snn_o++;\n            }\n"
+               "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n        }\n");
+    /* formations */
+    sb_puts(k, "        uint64_t snn_acc = 0; /* accepted formations (unconnected candidates) */\n"
+               "        for (uint32_t snn_wd = 0; snn_wd < snn_words; snn_wd++)\n"
+               "            for (uint32_t snn_m = snn_bits[snn_wd]; snn_m; snn_m &= snn_m - 1u) {\n"
+               "                const uint32_t snn_gpost = snn_wd * 32u + (uint32_t)__popc((snn_m & (0u - snn_m)) - 1u);\n");
+    if (u->cand_add.stmts) {
+        sb_puts(k, "                double snn_ok;\n                {\n");
+        if (cs_draws(&u->cand_add))
+            sb_puts(k, "                    snn_rng snn_rng_st; /* keyed by the candidate: (pre, "
+                       "post, 0), the step */\n                    snn_rng_init_synk(&snn_rng_st, "
+                       "snn_key_form, 0u, snn_pre, snn_gpost, 0u, step);\n");
+        rw_value(k, &c, &u->cand_add, "snn_ok", 20, opt);
+        sb_puts(k, "                }\n                if (snn_ok != 0.0)\n"
+                   "                    snn_acc++;\n                else\n"
+                   "                    snn_bits[snn_wd] &= ~(1u << (snn_gpost & 31u));\n");
+    } else {
+        sb_puts(k, "                (void)snn_gpost;\n                snn_bits[snn_wd] = 0;\n");
+    }
+    sb_puts(k, "            }\n");
+    sb_printf(k, "        const int snn_full = snn_acc > (uint64_t)snn_rwcap_%s - snn_rl[snn_pre];\n"
+                 "        if (snn_full) /* all or none: each counts as failed */\n"
+                 "            snn_fail += snn_acc;\n", un);
+    sb_puts(k, "        for (uint32_t snn_wd = 0; snn_wd < snn_words; snn_wd++) {\n"
+               "            const uint32_t snn_mk = snn_bits[snn_wd];\n"
+               "            snn_bits[snn_wd] = 0;\n"
+               "            for (uint32_t snn_m = snn_full ? 0u : snn_mk; snn_m; snn_m &= snn_m - 1u) {\n"
+               "                const uint32_t snn_gpost = snn_wd * 32u + (uint32_t)__popc((snn_m & (0u - snn_m)) - 1u);\n");
+    StrBuf ins;
+    sb_init(&ins);
+    dev_insert(&ins, &c, opt);
+    for (const char *q = ins.buf; q && *q;) { /* dev_insert indents for 12 */
+        const char *nl = strchr(q, '\n');
+        size_t len = nl ? (size_t)(nl - q) : strlen(q);
+        const bool dir = len > 0 && q[0] == '#';
+        sb_printf(k, "%s%.*s\n", dir ? "" : "    ", (int)len, q);
+        q += len + (nl ? 1 : 0);
+    }
+    sb_release(&ins);
+    sb_puts(k, "            }\n        }\n    }\n");
+    sb_printf(k, "    if (snn_nr)\n        atomicAdd(&snn_rwc_%s[6], snn_nr);\n"
+                 "    if (snn_added)\n        atomicAdd(&snn_rwc_%s[2], snn_added);\n"
+                 "    if (snn_fail)\n        atomicAdd(&snn_rwc_%s[3], snn_fail);\n}\n",
+              un, un, un);
 }
 
 static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpdate *u,
@@ -944,10 +1075,15 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     sb_printf(k, "/* runs, removed, added, failed, redrawn, full_row_draws, this update's removals */\n"
                  "__device__ unsigned long long snn_rwc_%s[8];\n", un);
     sb_printf(k, "__device__ snn_rwerror snn_rwerr_%s[1]; /* the first bad count or target */\n", un);
-    sb_printf(k, "__device__ uint32_t snn_rwadd_%s[SNN_N_%s]; /* add.total: additions per row */\n",
-              un, pre);
+    sb_printf(k, "__device__ uint32_t snn_rwadd_%s[SNN_N_%s]; /* add.total (candidates.total): "
+                 "additions (candidates) per row */\n", un, pre);
+    if (u->candidates)
+        sb_printf(k, "__device__ uint32_t *snn_rwbits_%s; /* the rows' candidates: N_pre x "
+                     "ceil(N_post / 32) words */\n", un);
     /* removals */
-    if (u->remove.stmts) {
+    if (u->candidates)
+        cand_kernel(k, m, u, opt);
+    if (u->remove.stmts && !u->candidates) {
         sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_remove(uint64_t step)\n"
                      "{\n", un);
         dev_rows(k, u, arr, nv);
@@ -998,6 +1134,14 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
         sb_printf(k, "    snn_rwc_%s[3] += snn_rw_spread(snn_rl, snn_rwadd_%s, SNN_N_%s, "
                      "snn_rwcap_%s, snn_tot, snn_r->seed, snn_stream_id(\"rw:%s/total\"), step, "
                      "&snn_rwc_%s[5]);\n", un, un, pre, un, un, un);
+    }
+    if (u->cand_total.stmts) {
+        sb_puts(k, "    double snn_total;\n");
+        rw_value(k, &c, &u->cand_total, "snn_total", 4, opt);
+        dev_whole(k, u, 4, "snn_tot", "candidates.total", "0u", "snn_total",
+                  arena_printf("(double)SNN_N_%s * (double)SNN_N_%s", pre, post));
+        sb_printf(k, "    snn_rw_cand_spread(snn_rwadd_%s, SNN_N_%s, SNN_N_%s, snn_tot, snn_r->seed, "
+                     "snn_stream_id(\"rw:%s/total\"), step);\n", un, pre, post, un);
     }
     sb_puts(k, "}\n");
     /* additions */
@@ -1071,9 +1215,15 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "    const uint32_t snn_b = (SNN_N_%s + SNN_BLOCK - 1) / SNN_BLOCK;\n"
                  "    (void)snn_b;\n"
                  "    snn_rwtimer_mark(&snn_rwt_%s, 0);\n", un, un, pre, un);
-    if (u->remove.stmts)
+    if (u->candidates) { /* candidates.total first, then each row's whole update */
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_cand<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n",
+                  un);
+    }
+    if (u->remove.stmts && !u->candidates)
         sb_printf(h, "    snn_dev::snn_k_rw_%s_remove<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n", un);
-    sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
+    if (!u->candidates)
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
     if (u->count.stmts || u->total.stmts)
         sb_printf(h, "    snn_dev::snn_k_rw_%s_add<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n", un);
     sb_printf(h, "    snn_dev::snn_k_rw_%s_end<<<1, 32, 0, snn_stream>>>();\n"
@@ -1096,6 +1246,14 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "sizeof(snn_ragged)));\n"
                  "    snn_rwtimer_init(&snn_rwt_%s);\n",
               un, u->index, un, un, un, un, pj->name, un);
+    if (u->candidates)
+        sb_printf(h, "    {\n        const size_t snn_nb = sizeof(uint32_t) * SNN_N_%s * (size_t)"
+                     "((SNN_N_%s + 31u) / 32u);\n"
+                     "        uint32_t *snn_p = (uint32_t *)snn_cu_alloc(snn_nb, \"connectivity "
+                     "update '%s' candidates\");\n"
+                     "        SNN_CU(cudaMemset(snn_p, 0, snn_nb));\n"
+                     "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwbits_%s, &snn_p, "
+                     "sizeof snn_p));\n    }\n", pre, post, un, un);
     if (cols)
         sb_printf(h, "    snn_rwscr_%s = snn_cu_rw_columns_alloc(&snn_rwrows_%s, &snn_rwcols_%s, "
                      "\"projection '%s'\");\n"

@@ -624,6 +624,24 @@ static __device__ uint64_t snn_rw_spread(const uint32_t *len, uint32_t *adds, ui
     *full += redrawn;
     return failed;
 }
+/* candidates.total on one thread, as snn_rewire_cand_spread: each candidate to a row drawn
+ * from the stream, drawn again while that row has N_post. */
+static __device__ void snn_rw_cand_spread(uint32_t *count, uint32_t n_pre, uint32_t n_post,
+                                          uint64_t total, uint64_t seed, uint32_t stream,
+                                          uint64_t step)
+{
+    for (uint32_t i = 0; i < n_pre; i++)
+        count[i] = 0;
+    snn_rng g;
+    snn_rng_init(&g, seed, stream, 0xFFFFFFFFu, step);
+    while (total > 0) {
+        const uint32_t i = (uint32_t)(((uint64_t)snn_rng_u32(&g) * n_pre) >> 32);
+        if (count[i] < n_post) {
+            count[i]++;
+            total--;
+        }
+    }
+}
 } // namespace snn_dev
 
 /* The column view of rewired rows (on_post), rebuilt on the stream after each update:
@@ -636,8 +654,10 @@ void snn_cu_rw_columns(const snn_ragged *d, const snn_columns *c, uint32_t *scra
 static inline void snn_rw_check_error(const snn_rewire_stats *s, const snn_rwerror *e,
                                       double max_target)
 {
-    static const char *const what[3] = {"add.total", "add.count", "add.target"};
-    const double limit[3] = {9007199254740992.0, 4294967295.0, max_target};
+    static const char *const what[5] = {"add.total", "add.count", "add.target",
+                                        "candidates.count", "candidates.total"};
+    const double limit[5] = {9007199254740992.0, 4294967295.0, max_target, max_target + 1.0,
+                             (double)s->n_pre * (max_target + 1.0)};
     if (e->set)
         snn_fatal("connectivity update '%s': %s of source %u is %.17g; it must be a whole "
                   "number from 0 to %.17g", s->name, what[e->what], e->i, e->v, limit[e->what]);

@@ -10,6 +10,9 @@
 #   - tests/e2e/rewire_vars/model.lua (custom-update variables moved with their synapse and
 #     initialised, a name two updates share, removal by a custom-update variable,
 #     add.redraw, triggered by a custom-update group);
+#   - tests/e2e/rewire_cand/cand.lua modes 0 and 1 (candidates drawn without replacement,
+#     candidates.remove / candidates.add, candidates.total, all-or-none rows) and
+#     rewire_vars mode 1 (candidates forming synapses with custom-update variables);
 #   - a target out of range stops the run with the C back end's message;
 #   - a fault injected into the generated device code (one variable not moved in the
 #     removal) must make the comparison fail;
@@ -95,6 +98,23 @@ same rv "$WORK/rv/out-emu" "--time 100" "rewire_vars (custom-update variables, r
     fail "rewire_vars"
 $PY tests/e2e/rewire_vars/check.py "$WORK/rv/out-emu" >/dev/null || fail "rewire_vars: check.py"
 
+# candidates = { ... }: a drawn count and probabilities (mode 0), candidates.total over the
+# rows with full rows, all or none (mode 1); custom-update variables formed by candidates
+RC=tests/e2e/rewire_cand/cand.lua
+for mode in 0 1; do
+    gen "rc$mode" $RC "-D mode=$mode"
+    link "rc$mode"
+    cref "rc$mode" $RC "-D mode=$mode" "--time 100"
+    same "rc$mode" "$WORK/rc$mode/out-emu" "--time 100" "rewire_cand mode $mode (candidates)" ||
+        fail "rewire_cand mode $mode"
+done
+$PY tests/e2e/rewire_cand/check.py "$WORK/rc0/out-emu" 33 0 >/dev/null || fail "rewire_cand: check.py"
+gen rv1 $RV "-D mode=1"
+link rv1
+cref rv1 $RV "-D mode=1" "--time 100"
+same rv1 "$WORK/rv1/out-emu" "--time 100" "rewire_vars mode 1 (candidates, custom-update variables)" ||
+    fail "rewire_vars mode 1"
+
 # an injected fault: the removal does not move the custom update Acc's variable s
 d="$WORK/rv"
 grep -q '^ *snn_cvt_Acc_s\[snn_o\] = snn_cvt_Acc_s\[snn_pos\];' "$d/gen/emu.cc" ||
@@ -128,7 +148,7 @@ echo "ok: a target out of range stops the run with the C back end's message"
 # nvcc, where installed: the generated device code compiles for sm_90
 NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
 if [ -x "$NVCC" ]; then
-    for n in sp0pre rv; do
+    for n in sp0pre rv rc0; do
         "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -I"$RT/include/snncc" \
             -c "$WORK/$n/gen/$(basename "$(find "$WORK/$n/gen" -name "*.cu" | head -n 1)")" \
             -o "$WORK/$n/nvcc.o" || fail "nvcc: $n"
