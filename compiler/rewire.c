@@ -1204,7 +1204,7 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "    snn_rwc_%s[6] = 0;\n}\n", un, un, un, un, un);
 
     /* host side (the device half's host code): launches, setup, counters */
-    const bool cols = pj->syn && pj->syn_code[SC_ON_POST].stmts;
+    const bool cols = pj->syn && (pj->syn_code[SC_ON_POST].stmts || state_dyn_columns(pj));
     sb_printf(h, "\n/* connectivity_update '%s': the device rows (host copy of the struct), the "
                  "column view with room\n * for every row full, 2 x (N_post + 1) counters */\n"
                  "static snn_ragged snn_rwrows_%s;\nstatic snn_columns snn_rwcols_%s;\n"

@@ -13,6 +13,7 @@
 #   - tests/e2e/rewire_cand/cand.lua modes 0 and 1 (candidates drawn without replacement,
 #     candidates.remove / candidates.add, candidates.total, all-or-none rows) and
 #     rewire_vars mode 1 (candidates forming synapses with custom-update variables);
+#   - synapse dynamics with add_to_post (its kernel walks the rebuilt column view);
 #   - a target out of range stops the run with the C back end's message;
 #   - a fault injected into the generated device code (one variable not moved in the
 #     removal) must make the comparison fail;
@@ -32,13 +33,16 @@ gen() { # name model "snncc options"
     sed -E 's/([A-Za-z0-9_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
         "$d/gen/$BASE.cu" >"$d/gen/emu.cc"
     # shellcheck disable=SC2086
-    cc -O2 -fopenmp -ffp-contract=off -I"$RT/include/snncc" -c "$d/gen/$BASE.c" -o "$d/host.o"
+    cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$BASE.c" -o "$d/host.o"
 }
 link() { # name
     local d="$WORK/$1"
-    g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+    # shellcheck disable=SC2086
+    g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
         -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
-    g++ -fopenmp -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" "$RT/lib/libsnnrt.a" -lyaml -lm
+    # shellcheck disable=SC2086
+    g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "${EMU_FLAGS:-}")" \
+        "$RT/lib/libsnnrt.a" -lyaml -lm
 }
 cref() { # name model "snncc options" "run options": the C simulator's outputs
     local d="$WORK/$1"
@@ -115,6 +119,26 @@ cref rv1 $RV "-D mode=1" "--time 100"
 same rv1 "$WORK/rv1/out-emu" "--time 100" "rewire_vars mode 1 (candidates, custom-update variables)" ||
     fail "rewire_vars mode 1"
 
+# synapse code dynamics with add_to_post: its kernel walks the column view, rebuilt too
+cat >"$WORK/dyn.lua" <<'LUA'
+network { name = "dyn", dt = 0.1, seed = 5, precision = "double" }
+local S = population { "S", poisson { rate = 40.0 }, 12 }
+local E = population { "E", lif, 10, init = { V = uniform(-70.0, -55.0) } }
+current_source { E, noise { mean = 300.0, sd = 300.0 } }
+local leak = synapse { name = "leak", vars = { w = 1.0 }, dynamics = "add_to_post(w);" }
+local P = projection { S, E, name = "SE", conn = fixed_probability(0.3), synapse = leak,
+  weight = uniform(0.0, 20.0), delay = 0.5, max_row_length = 8 }
+connectivity_update { name = "rw", projection = P, every = 5, remove = "uniform() < 0.2",
+  add = { count = "floor(uniform() * 3)", target = "floor(uniform() * N_post)",
+          init = { w = "20.0 * uniform()" } } }
+record { E = "spikes", SE = { "w", every = 5 } }
+LUA
+gen dyn "$WORK/dyn.lua" ""
+link dyn
+cref dyn "$WORK/dyn.lua" "" "--time 50"
+same dyn "$WORK/dyn/out-emu" "--time 50" "dynamics with add_to_post on a rewired projection" ||
+    fail "dynamics with add_to_post"
+
 # an injected fault: the removal does not move the custom update Acc's variable s
 d="$WORK/rv"
 grep -q '^ *snn_cvt_Acc_s\[snn_o\] = snn_cvt_Acc_s\[snn_pos\];' "$d/gen/emu.cc" ||
@@ -148,7 +172,7 @@ echo "ok: a target out of range stops the run with the C back end's message"
 # nvcc, where installed: the generated device code compiles for sm_90
 NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
 if [ -x "$NVCC" ]; then
-    for n in sp0pre rv rc0; do
+    for n in sp0pre rv1; do
         "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -I"$RT/include/snncc" \
             -c "$WORK/$n/gen/$(basename "$(find "$WORK/$n/gen" -name "*.cu" | head -n 1)")" \
             -o "$WORK/$n/nvcc.o" || fail "nvcc: $n"
