@@ -184,6 +184,10 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
                       mm->proj, mm->proj);
             sb_printf(o, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::%s, &d, sizeof d));\n",
                       mm->name);
+            for (int u = 0; u < m->n_cupds; u++) /* rows grow up to their capacity */
+                if (m->cupds[u]->proj == m->projs[mm->proj])
+                    sb_printf(o, "        snn_maxlen[%d] = snn_rewire_get(%d)->capacity;\n",
+                              mm->proj, u);
             sb_printf(o, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_maxlen_%s, &snn_maxlen[%d], "
                          "sizeof(uint32_t)));\n", pn, mm->proj);
             if (proc_skips(m->projs[mm->proj])) {
@@ -215,6 +219,8 @@ static const char *host_build_reason(const Projection *pj, const CudaOptions *co
 {
     if (co->construct)
         return "--cuda-construct host";
+    if (pj->rewired) /* the host re-lays the rows to their capacity (snn_rewire_setup) */
+        return "rewired by a connectivity update (rows re-laid with room on the host)";
     if (pj->format == FORMAT_DENSE)
         return "format dense (the matrix is made from host rows)";
     if (pj->format == FORMAT_PROCEDURAL)
@@ -919,6 +925,30 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
             sb_printf(sb, "snn_columns_free(&snn_cols_%s[0]);\n", m->projs[i]->name);
     }
     tmpl_set(h, "drop_rows", sb->len ? emit_take(sb) : "/* no projections */");
+    /* synapse recordings: the rows and the recorded array back from the device first */
+    for (int i = 0; i < m->n_synrecs; i++) {
+        const SynRecord *r = m->synrecs[i];
+        const Projection *pj = r->proj;
+        const char *var = synrec_var(r);
+        const char *arr = r->cu ? arena_printf("snn_cuv_%s_%s", r->cu->name, var)
+                          : !strcmp(var, pj->syn->weight)
+                              ? NULL
+                              : arena_printf("snn_sv_%s_%s", pj->name, var);
+        int rows = -1, vid = -1;
+        for (int k = 0; k < e->ms.n; k++) {
+            if (!strcmp(e->ms.v[k].name, arena_printf("snn_syn_%s", pj->name)))
+                rows = k;
+            if (arr && !strcmp(e->ms.v[k].name, arr))
+                vid = k;
+        }
+        sb_printf(sb, "case %d: /* %s.%s */\n    snn_cu_fetch_rows(%d, &snn_syn_%s[0]);\n", i,
+                  synrec_owner(r), var, rows, pj->name);
+        if (vid >= 0)
+            sb_printf(sb, "    snn_cu_fetch(%d, %s, %s);\n", vid, e->ms.v[vid].host,
+                      e->ms.v[vid].bytes);
+        sb_puts(sb, "    break;\n");
+    }
+    tmpl_set(h, "synrec_fetch", sb->len ? emit_take(sb) : "default:\n    break;");
     return emit_expand_write(h, "cuda/host.c.tmpl", dir, arena_printf("%s.c", m->name));
 }
 
@@ -1209,6 +1239,17 @@ static void cuda_set_learning(CudaEmit *e)
         sb_puts(&k, "}\n");
     }
     cu_cuda_code(&k, &h, &a, &d, m, e->opt);
+    StrBuf rk, rh, ra, rd, rs, rf;
+    sb_init(&rk), sb_init(&rh), sb_init(&ra), sb_init(&rd), sb_init(&rs), sb_init(&rf);
+    rewire_cuda_code(&rk, &rh, &ra, &rd, &rs, &rf, m, e->opt); /* rewire.c */
+    tmpl_set(e->g, "rewire_kernels", rk.len ? emit_take(&rk) : "/* (no connectivity updates) */");
+    tmpl_set(e->g, "rewire_host", rh.len ? emit_take(&rh) : "/* (no connectivity updates) */");
+    tmpl_set(e->g, "rewire_after", ra.len ? emit_take(&ra) : "/* (no connectivity updates) */");
+    tmpl_set(e->g, "rewire_due", rd.len ? emit_take(&rd) : "/* (no connectivity updates) */");
+    tmpl_set(e->g, "rewire_start", rs.len ? emit_take(&rs) : "/* (no connectivity updates) */");
+    tmpl_set(e->g, "rewire_finish", rf.len ? emit_take(&rf) : "/* (no connectivity updates) */");
+    sb_release(&rk), sb_release(&rh), sb_release(&ra), sb_release(&rd), sb_release(&rs),
+        sb_release(&rf);
     tmpl_set(e->g, "learn_kernels", k.len ? emit_take(&k) : "/* (no add_to_pre, no custom updates) */");
     tmpl_set(e->g, "learn_host", h.len ? emit_take(&h) : "/* (no custom updates) */");
     tmpl_set(e->g, "learn_after", a.len ? emit_take(&a) : "/* (no custom updates) */");
