@@ -914,6 +914,9 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
 {
     char path[4400], v[256];
     size_t len;
+    if (!m->state && m->state_refused)
+        snn_fatal("--restore: this simulator cannot restore checkpoints: %s (docs/run.md "
+                  "\"Checkpoints\")", m->state_refused);
     if (!m->state)
         snn_fatal("--restore: the %s back end cannot restore checkpoints yet (the C back end "
                   "can; docs/run.md \"Checkpoints\")", m->backend ? m->backend : "?");

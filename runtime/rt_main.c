@@ -1679,6 +1679,10 @@ static void check_checkpoints(const run_state *rs, const snn_model *m)
 {
     snn_config *cfg = &G.cfg;
     snn_run *run = &G.run;
+    if (cfg->ckpt_dir[0] && !m->state && m->state_refused)
+        snn_fatal("%s: this simulator cannot write checkpoints: %s (docs/run.md "
+                  "\"Checkpoints\"): leave 'checkpoint' out",
+                  cfg->ckpt_where[0] ? cfg->ckpt_where : "checkpoint", m->state_refused);
     if (cfg->ckpt_dir[0] && !m->state)
         snn_fatal("%s: the %s back end cannot write checkpoints yet (the C back end can; "
                   "docs/run.md \"Checkpoints\"): leave 'checkpoint' out",
