@@ -946,7 +946,11 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
     if (man_str(text, "backend", v, sizeof v) != 0 ||
         strcmp(v, m->backend ? m->backend : "c") != 0)
         snn_fatal("--restore: '%s' was written by the %s back end, this simulator uses the %s "
-                  "back end", path, v, m->backend ? m->backend : "c");
+                  "back end: a checkpoint restores on the back end that wrote it (the cuda back "
+                  "end adds synaptic input by atomics, in no fixed order, and libdevice's exp, "
+                  "log and pow round differently from the host's libm, so the continuation "
+                  "would be neither back end's uninterrupted run; docs/cuda.md \"Checkpoints\")",
+                  path, v, m->backend ? m->backend : "c");
     int ck_ranks = 0, ck_threads = 0;
     {
         const char *d = strstr(text, "\"decomposition\": { \"ranks\": ");

@@ -156,3 +156,49 @@ if [ "$T" -lt 3000 ]; then
     concat "$WORK/full3" - "$WORK/sig_b" "$T" || fail "SIGTERM at step $T: restored run differs"
 fi
 ok "SIGTERM: checkpoint at step $T, exit 143, restored bitwise"
+
+# --- across back ends: refused with the reason, nothing run --------------------------------
+"$SNNCC" -q "$WORK/ckc.lua" -o "$WORK/c"
+"$WORK/c/ckc" --time 100 --quiet --output "$WORK/c_a" --set checkpoint.dir="$WORK/ck_c" \
+    --set checkpoint.at_end=true
+refused() { # what expected-backends sim args...
+    local what=$1 pat=$2
+    shift 2
+    if "$@" --time 200 --quiet --output "$WORK/x_$what" 2>"$WORK/err_$what"; then
+        fail "$what: restored"
+    fi
+    grep -q "error: --restore: '.*/manifest.json' was written by the $pat back end: a checkpoint restores on the back end that wrote it (the cuda back end adds synaptic input by atomics, in no fixed order, and libdevice's exp, log and pow round differently" "$WORK/err_$what" ||
+        fail "$what: $(cat "$WORK/err_$what")"
+    [ ! -e "$WORK/x_$what" ] || fail "$what: an output directory was made"
+}
+refused c_on_cuda "c back end, this simulator uses the cuda" "$sim" --restore "$WORK/ck_c"
+refused cuda_on_c "cuda back end, this simulator uses the c" "$WORK/c/ckc" --restore "$WORK/ck"
+ok "a checkpoint of one back end restored on the other: refused with the reason"
+
+# --- nvcc: the host and device halves as a GPU build compiles them (sm_90) ------------------
+NVCC=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+if [ -x "$NVCC" ]; then
+    "$SNNCC" -q -b cuda --nvcc-flags "-O3 -std=c++17 --fmad=false -arch=sm_90" "$WORK/ckc.lua" \
+        -o "$WORK/nv" 2>"$WORK/nv.err" || fail "nvcc: $(cat "$WORK/nv.err")"
+    [ ! -s "$WORK/nv.err" ] || fail "nvcc warnings: $(cat "$WORK/nv.err")"
+    ok "the CUDA simulator with checkpoints compiles with nvcc -arch=sm_90 (no warnings)"
+    # MPI builds refuse before anything is built (no GPU needed to see it)
+    source tests/lib/mpi.sh
+    cat >"$WORK/ckm.lua" <<'LUA'
+network { name = "ckm", dt = 0.1, seed = 5 }
+local E = population { "E", lif, 30 }
+current_source { E, dc { amp = 700.0 } }
+projection { E, E, conn = fixed_probability(0.2), weight = 5.0, delay = 1.0 }
+LUA
+    "$SNNCC" -q -b cuda --mpi "$WORK/ckm.lua" -o "$WORK/nvm" 2>"$WORK/nvm.err" ||
+        fail "nvcc --mpi: $(cat "$WORK/nvm.err")"
+    if "${MPIRUN[@]}" -np 1 "$WORK/nvm/ckm" --time 10 --quiet --output "$WORK/x_mpi" \
+        --set checkpoint.dir="$WORK/ck_mpi" 2>"$WORK/err_mpi"; then
+        fail "MPI: checkpoint accepted"
+    fi
+    grep -q "error: --set .checkpoint.dir=.*/ck_mpi.: this simulator cannot write checkpoints: the cuda back end does not write checkpoints of MPI simulators (--mpi) yet" "$WORK/err_mpi" ||
+        fail "MPI: $(cat "$WORK/err_mpi")"
+    ok "an MPI CUDA simulator refuses checkpoints, naming why"
+else
+    echo "SKIP nvcc builds: nvcc not installed"
+fi
