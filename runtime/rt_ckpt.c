@@ -1451,12 +1451,50 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
         free(out);
         return;
     }
-    if (R.repart)
-        snn_fatal("--restore: the checkpoint '%s' was written by %d rank%s, this run has %d: "
-                  "projection '%s' is rewired by a connectivity_update and its rows cannot be "
-                  "re-partitioned yet; restore it on %d rank%s", R.dir, R.old_ranks,
-                  R.old_ranks == 1 ? "" : "s", R.ranks, proj, R.old_ranks,
-                  R.old_ranks == 1 ? "" : "s");
+    if (R.repart) {
+        /* another number of ranks: each source's targets from every old rank (their blocks
+         * ascend, so the concatenation ascends), this run's own kept */
+        char file[600], what[4200];
+        piece_name(file, sizeof file, name, -1);
+        uint32_t **ot = calloc((size_t)R.old_ranks, sizeof *ot);
+        size_t *otb = calloc((size_t)R.old_ranks, sizeof *otb), *pos = calloc((size_t)R.old_ranks,
+                                                                             sizeof *pos);
+        size_t total = 0;
+        if (!ot || !otb || !pos)
+            snn_fatal("out of memory restoring '%s'", name);
+        for (int r = 0; r < R.old_ranks; r++) {
+            size_t eb;
+            uint8_t *enc = old_piece(r, file, &eb, "the rows of a rewired projection");
+            ot[r] = tgt_decode(enc, eb, n_pre, &otb[r]);
+            free(enc);
+            if (!ot[r])
+                snn_fatal("--restore: checkpoint file '%s/rank%d/%s' is not the rows of %u "
+                          "sources", R.dir, r, file, n_pre);
+            total += otb[r];
+        }
+        uint32_t *tgt = malloc(sizeof *tgt * ((size_t)n_pre + total + 1));
+        if (!tgt)
+            snn_fatal("out of memory restoring '%s'", name);
+        size_t k = n_pre;
+        for (uint32_t i = 0; i < n_pre; i++) {
+            tgt[i] = 0;
+            for (int r = 0; r < R.old_ranks; r++) {
+                const uint32_t len = ot[r][i];
+                if (pos[r] + len > otb[r])
+                    snn_fatal("--restore: checkpoint file '%s/rank%d/%s': row lengths beyond "
+                              "its targets", R.dir, r, file);
+                memcpy(tgt + k, ot[r] + n_pre + pos[r], sizeof *tgt * len);
+                pos[r] += len, k += len, tgt[i] += len;
+            }
+        }
+        for (int r = 0; r < R.old_ranks; r++)
+            free(ot[r]);
+        free(ot), free(otb), free(pos);
+        snprintf(what, sizeof what, "--restore: checkpoint '%s' (%d ranks)", R.dir, R.old_ranks);
+        relay(blocks, n_blocks, n_pre, tgt, 1, what, proj);
+        free(tgt);
+        return;
+    }
     char file[600], full[700], fp[5200];
     piece_name(file, sizeof file, name, -1);
     snprintf(full, sizeof full, "rank%d/%s", file_rank(), file);
