@@ -1541,7 +1541,14 @@ void rt_ckpt_load(const snn_model *m, snn_run *run)
             snn_fatal("--restore: the checkpoint '%s' holds no training loop position (it was "
                       "written by a run without train:): restore it without train:", R.dir);
         lanes_begin(run, 1); /* rank 0's */
+        /* an unbatched model on another number of ranks: every rank wrote the loop's
+         * position (the ranks run it in lockstep) and rank 0 its metrics: rank 0's, read on
+         * every rank */
+        const int repart = R.repart, rank = R.rank;
+        if (repart && !R.lane_files)
+            R.repart = 0, R.rank = 0;
         rt_train_restore(load_piece);
+        R.repart = repart, R.rank = rank;
     } else if (has_file("train.position")) {
         snn_fatal("--restore: the checkpoint '%s' was written by a training run (train:): "
                   "restore it with the same train: config", R.dir);
