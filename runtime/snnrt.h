@@ -1267,9 +1267,11 @@ typedef struct snn_model {
     int n_synrecs;                     /* at most SNN_MAX_POPS */
     const snn_synrec_desc *synrecs;
     void (*syn_snapshot)(snn_run *run, int k, double t_ms);
-    /* Checkpoints (C back end; NULL: the back end cannot checkpoint): calls fn once per
-     * stored piece of state (rt_ckpt.c). */
+    /* Checkpoints (NULL: this simulator cannot checkpoint): calls fn once per stored piece
+     * of state (rt_ckpt.c); the CUDA back end copies the device's state out first (and back
+     * in on a restore).  state_refused: why not, when state is NULL (NULL: not built). */
     void (*state)(snn_run *run, snn_state_fn fn, void *ctx);
+    const char *state_refused;
     /* Custom-update groups (custom_update{}): names and the model's schedules, which the
      * run config's custom_updates may change (run->cu_every, run->cu_at_end). */
     int n_cugroups;                    /* at most SNN_MAX_CUGROUPS */
