@@ -458,12 +458,37 @@ bool emit_per_synapse_weight(const Projection *pj)
 
 /* Value of a step current at time t (start of the step): the last amplitude whose start
  * time has passed, 0 before the first. */
+/* The amplitude of the last step in [lo, hi) whose time is <= t, else dflt: a chain of
+ * comparisons for a few steps, else a binary search as nested conditionals (the times
+ * increase), so a long stimulus costs log2(n) comparisons per step, not n. */
+static void step_current_range(StrBuf *o, const CurrentSource *cs, bool is_float, int lo,
+                               int hi, const char *dflt)
+{
+    if (hi - lo <= 4) {
+        for (int k = hi - 1; k >= lo; k--)
+            sb_printf(o, "t >= %s ? %s : ", emit_scalar_literal(cs->times[k], is_float),
+                      emit_scalar_literal(cs->amps[k], is_float));
+        sb_puts(o, dflt);
+        return;
+    }
+    const int mid = lo + (hi - lo) / 2;
+    sb_printf(o, "(t >= %s ? (", emit_scalar_literal(cs->times[mid], is_float));
+    step_current_range(o, cs, is_float, mid + 1, hi, emit_scalar_literal(cs->amps[mid], is_float));
+    sb_puts(o, ") : (");
+    step_current_range(o, cs, is_float, lo, mid, dflt);
+    sb_puts(o, "))");
+}
+
 static void step_current_expr(StrBuf *o, const CurrentSource *cs, bool is_float)
 {
-    for (int k = cs->n_steps - 1; k >= 0; k--)
-        sb_printf(o, "t >= %s ? %s : ", emit_scalar_literal(cs->times[k], is_float),
-                  emit_scalar_literal(cs->amps[k], is_float));
-    sb_puts(o, emit_scalar_literal(0, is_float));
+    if (cs->n_steps <= 16) { /* the last step whose time has come */
+        for (int k = cs->n_steps - 1; k >= 0; k--)
+            sb_printf(o, "t >= %s ? %s : ", emit_scalar_literal(cs->times[k], is_float),
+                      emit_scalar_literal(cs->amps[k], is_float));
+        sb_puts(o, emit_scalar_literal(0, is_float));
+        return;
+    }
+    step_current_range(o, cs, is_float, 0, cs->n_steps, emit_scalar_literal(0, is_float));
 }
 
 /* A current source parameter in the neuron loop: a literal, or the per-step copy of its
