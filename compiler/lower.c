@@ -37,6 +37,17 @@ void lower_set_lanes(bool on)
     lower_lanes = on;
 }
 
+/* The C back end's neuron loops: the first Philox block of each neuron's stream computed
+ * for a chunk of neurons at once (snn_rng_first_blocks into snn_pw0..3, chunk from snn_c0),
+ * the neuron's stream started from it (snn_rng_init_first); lane 0 only. */
+static bool lower_rng_first;
+
+bool lower_set_rng_first(bool on)
+{
+    lower_rng_first = on && !lower_lanes;
+    return lower_rng_first;
+}
+
 /* ---- printing names and rng calls inside code strings -------------------------------- */
 
 static void print_name(void *ud, StrBuf *out, const Sym *sym)
@@ -688,7 +699,14 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p,
     sb_puts(o, "    (void)Isyn;\n");
     for (int k = 0; k < nm->n_inputs; k++)
         sb_printf(o, "    (void)snn_inp_%s;\n", nm->inputs[k]);
-    if (rng) {
+    if (rng && lower_rng_first) {
+        sb_puts(o, "    snn_rng snn_rng_st;\n");
+        sb_printf(o, "    snn_rng_init_first(&snn_rng_st, snn_r->seed, snn_stream, SNN_LO_%s + "
+                     "snn_i, snn_step,\n"
+                     "                       snn_pw0[snn_i - snn_c0], snn_pw1[snn_i - snn_c0], "
+                     "snn_pw2[snn_i - snn_c0],\n"
+                     "                       snn_pw3[snn_i - snn_c0]);\n", p->name);
+    } else if (rng) {
         sb_puts(o, "    snn_rng snn_rng_st;\n");
         sb_printf(o, "    snn_rng_init%s(&snn_rng_st, snn_r->seed, snn_stream, SNN_LO_%s + snn_i, "
                      "snn_step%s);\n", LANE_FN, p->name, LANE_ARG);

@@ -640,6 +640,13 @@ double snn_conn_expected(const snn_proj_spec *spec);
  * pass as the indices.  Allocates with snn_alloc; exits through snn_fatal on impossible
  * sizes, rules or delays. */
 void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out);
+
+/* The first Philox block of the streams snn_rng_init(seed, stream, elem0 + i, step), i < n
+ * (word q into wq[i]), for snn_rng_init_first: the neuron loops of models whose neuron code
+ * draws compute them a chunk of neurons at a time, with SIMD where the CPU has it
+ * (rt_philox_batch.c). */
+void snn_rng_first_blocks(uint64_t seed, uint32_t stream, uint32_t elem0, uint64_t step,
+                          uint32_t n, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3);
 void snn_ragged_free(snn_ragged *r);
 
 /* format = "dense": turn a built ragged matrix into the dense matrix of its targets
