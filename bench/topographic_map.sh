@@ -8,7 +8,8 @@
 # For each scale s (n = 16 s, N = n^2 neurons per layer) it builds the model for DURATION
 # seconds of model time (default 60; DURATION_BIG, default DURATION, for s >= 4, whose
 # runs are long on two cores; the synapses recorded only at the start and the end), runs
-# it on THREADS threads (default 2, step_threads as THREADS) and prints per phase:
+# it on THREADS threads (default 2; step_threads auto: small scales step on one) and prints
+# per phase:
 # construction (construct_s), the simulation's wall time (sim_s), the real-time factor
 # (sim_s / model time, as run.json's real_time_factor and KSN25's figure: below 1 is
 # faster than real time), the step's phases other than delivery (neuron updates, pre- and
@@ -38,7 +39,7 @@ for s in $SCALES; do
     "$BUILD/bin/snncc" -q -D scale="$s" -D duration="$dur" -D snapshots=1 \
         models/topographic_map.lua -o "$d/sim"
     "$d/sim/topographic_map" --time "$((dur * 1000))" --quiet --output "$d/out" \
-        --set threads="$THREADS" --set step_threads="$THREADS"
+        --set threads="$THREADS"
     $PY - "$d/out/run.json" "$s" "$dur" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
