@@ -75,12 +75,6 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                    "lanes over ranks yet (the c back end does)", m->batch, be->name);
         return 1;
     }
-    if (m->batch && m->n_cupds) { /* rewiring reallocates what the lanes hold copies of */
-        diag_error(m->cupds[0]->loc, "connectivity_update '%s': connectivity updates do not "
-                   "support batches yet (network{ batch = %d }, %s:%d)", m->cupds[0]->name,
-                   m->batch, m->loc.file, m->loc.line);
-        return 1;
-    }
     if (mpi && !(be->caps & BE_MPI_PLASTIC))
         for (int i = 0; i < m->n_projs; i++)
             if (m->projs[i]->syn) {

@@ -534,6 +534,12 @@ void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *
                           m->cu_groups[g].name, m->cu_groups[g].name);
             continue;
         }
+        if (!strcmp(ph->name, "conn_update")) { /* once for every lane: connectivity is
+                                                   * shared (rewire.c, removals_lanes) */
+            sb_puts(tail, "    snn_lane_select(run, 0); /* conn_update */\n");
+            phase_calls(tail, m, ph, 4);
+            continue;
+        }
         sb_printf(tail, "    for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++) { /* %s */\n"
                         "        snn_lane_select(run, snn_l);\n", ph->name);
         phase_calls(tail, m, ph, 8);

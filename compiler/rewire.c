@@ -33,6 +33,7 @@ typedef struct SynArr {
     const CustomUpdate *cu; /* NULL: the weight update model's (or the static weight) */
     int cu_var;
     bool weight;
+    bool lane; /* batched models: one copy per lane (else held once) */
 } SynArr;
 
 static int syn_arrays(const Model *m, const Projection *pj, SynArr **out)
@@ -45,14 +46,17 @@ static int syn_arrays(const Model *m, const Projection *pj, SynArr **out)
     SynArr *a = arena_alloc(sizeof(SynArr) * (size_t)(cap + 1));
     for (int i = 0; i < n; i++) {
         const char *v = pj->syn ? pj->syn->vars[i].name : "w";
-        a[i] = (SynArr){v, v, NULL, -1, !pj->syn || !strcmp(v, pj->syn->weight)};
+        a[i] = (SynArr){v, v, NULL, -1, !pj->syn || !strcmp(v, pj->syn->weight), false};
+        a[i].lane = m->batch && pj->syn && !pj->syn->vars[i].shared;
     }
     int k = n;
     for (int i = 0; i < m->n_cus; i++) {
         const CustomUpdate *cu = m->cus[i];
         for (int j = 0; cu->proj == pj && j < cu->n_vars; j++)
             if (!CU_NEURON_REDUCE(cu->vars[j].reduce))
-                a[k++] = (SynArr){cu->vars[j].name, cu->vars[j].name, cu, j, false};
+                a[k++] = (SynArr){cu->vars[j].name, cu->vars[j].name, cu, j, false,
+                                  m->batch && !CU_BATCH_REDUCE(cu->vars[j].reduce) &&
+                                      !cu->vars[j].shared};
     }
     for (int i = n; i < k; i++) /* a name another array has: qualified */
         for (int j = 0; j < k; j++)
@@ -168,6 +172,61 @@ static int parse_rw(const Model *m, const ConnUpdate *u, const Projection *pj, C
     return errs;
 }
 
+/* Batched models: the first name in the tree that is one value per lane and per neuron (the
+ * neurons' variables, the weight update model's pre and post variables), or NULL. */
+static const Expr *expr_lane_neuron(const Expr *e)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == EX_NAME && e->sym &&
+        (e->sym->kind == SYM_PRE || e->sym->kind == SYM_POST ||
+         e->sym->kind == SYM_PRE_NEURON || e->sym->kind == SYM_POST_NEURON))
+        return e;
+    for (int i = 0; i < e->nargs; i++) {
+        const Expr *x = expr_lane_neuron(e->args[i]);
+        if (x)
+            return x;
+    }
+    const Expr *x = expr_lane_neuron(e->a);
+    if (!x)
+        x = expr_lane_neuron(e->b);
+    return x ? x : expr_lane_neuron(e->c);
+}
+static const Expr *stmt_lane_neuron(const Stmt *s)
+{
+    if (!s)
+        return NULL;
+    const Expr *x = expr_lane_neuron(s->e);
+    if (!x)
+        x = stmt_lane_neuron(s->then);
+    if (!x)
+        x = stmt_lane_neuron(s->els);
+    for (int i = 0; !x && i < s->n; i++)
+        x = stmt_lane_neuron(s->body[i]);
+    return x;
+}
+
+/* Batched models decide a removal once, for every lane, from lane 0's synapse variables
+ * (docs/language.md "Connectivity updates", "In batched models"); a neuron's state is the
+ * lane's own activity, which lane 0 does not stand for: refused. */
+static int check_lanes(const Model *m, const ConnUpdate *u, const CodeStr *cs, const char *field)
+{
+    if (!m->batch || !cs->stmts)
+        return 0;
+    const Expr *x = stmt_lane_neuron(cs->stmts);
+    if (!x)
+        x = expr_lane_neuron(cs->expr);
+    if (!x)
+        return 0;
+    diag_error((SrcLoc){cs->loc.file, cs->loc.line + x->line - 1},
+               "connectivity_update '%s': %s reads '%s', one value per batch lane and neuron "
+               "(network{ batch = %d }); a batched model removes a synapse in every lane alike, "
+               "decided by lane 0's synapse variables, which the neurons' activity in lane 0 "
+               "does not stand for: read a synapse or custom-update variable (a batch "
+               "reduction, or a weight the lanes share)", u->name, field, x->name, m->batch);
+    return 1;
+}
+
 static int check_one(Model *m, ConnUpdate *u)
 {
     const char *what = arena_printf("connectivity_update '%s'", u->name);
@@ -251,6 +310,10 @@ static int check_one(Model *m, ConnUpdate *u)
     errs += parse_rw(m, u, pj, &u->cand_total, RC_CTOTAL, "candidates.total");
     errs += parse_rw(m, u, pj, &u->cand_remove, RC_REMOVE, "candidates.remove");
     errs += parse_rw(m, u, pj, &u->cand_add, RC_INIT, "candidates.add");
+    if (!errs) {
+        errs += check_lanes(m, u, &u->remove, "remove");
+        errs += check_lanes(m, u, &u->cand_remove, "candidates.remove");
+    }
     SynArr *arr;
     int nv = syn_arrays(m, pj, &arr);
     u->init_of_var = arena_alloc(sizeof(int) * (size_t)(nv + 1));
@@ -442,6 +505,34 @@ static const char *var_ref(const SynArr *a, const char *pos)
     return a->weight ? arena_printf("snn_w[%s]", pos) : arena_printf("%s[%s]", arr_local(a), pos);
 }
 
+/* Batched models: block snn_t's part of array a, lane 'lane''s copy when the array is per
+ * lane (the lanes' copies are lane-outer: docs/architecture.md "Batch lanes"), else the one
+ * copy. */
+static const char *lane_base(const Projection *pj, const SynArr *a, const char *lane)
+{
+    const char *n = pj->name;
+    if (a->weight)
+        return a->lane ? arena_printf("((scalar *)snn_lw_%s[(size_t)(%s) * (size_t)snn_nthr + "
+                                      "(size_t)snn_t])", n, lane)
+                       : arena_printf("((scalar *)snn_syn_%s[snn_t].weight)", n);
+    const char *g = arr_global(pj, a);
+    return a->lane ? arena_printf("((scalar *)(void *)(snn_lb_%s + snn_lz_%s * (size_t)(%s)) + "
+                                  "snn_soff_%s[snn_t])", g, g, lane, n)
+                   : arena_printf("(%s + snn_soff_%s[snn_t])", g, n);
+}
+
+/* Batched models: block snn_t's arrays under the names var_ref uses; which: 0 all (the
+ * per-lane ones of lane 'lane'), 1 the per-lane ones only, 2 those held once only. */
+static void lane_block_vars(StrBuf *o, const Projection *pj, const SynArr *arr, int na, int ind,
+                            const char *lane, int which)
+{
+    for (int v = 0; v < na; v++)
+        if (!(which == 1 && !arr[v].lane) && !(which == 2 && arr[v].lane))
+            sb_printf(o, "%*sscalar *restrict %s = %s;\n%*s(void)%s;\n", ind, "",
+                      arr[v].weight ? "snn_w" : arr_local(&arr[v]), lane_base(pj, &arr[v], lane),
+                      ind, "", arr[v].weight ? "snn_w" : arr_local(&arr[v]));
+}
+
 /* "[double var;] { draws from the synapse-keyed stream key; the synapse variables; var =
  * code }" for the synapse at snn_pos (indentation 16) */
 static void remove_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *key,
@@ -490,6 +581,24 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
     int nx = 0;
     for (int v = 0; v < nv; v++)
         nx += !arr[v].weight;
+    if (c.m->batch) { /* every lane's copies move (snn_lv: rewire_fn's scratch) */
+        sb_puts(o, "            int snn_nv = 0;\n");
+        for (int v = 0; v < nv; v++)
+            if (!arr[v].lane && !arr[v].weight)
+                sb_printf(o, "            snn_lv[snn_nv++] = %s;\n", lane_base(pj, &arr[v], "0"));
+        sb_puts(o, "            for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n");
+        for (int v = 0; v < nv; v++)
+            if (arr[v].lane && !arr[v].weight)
+                sb_printf(o, "                snn_lv[snn_nv++] = %s;\n",
+                          lane_base(pj, &arr[v], "snn_b"));
+            else if (arr[v].lane) /* the weight: the selected lane's moves with the rows */
+                sb_printf(o, "                if ((void *)%s != snn_R->weight)\n"
+                             "                    snn_lv[snn_nv++] = %s;\n",
+                          lane_base(pj, &arr[v], "snn_b"), lane_base(pj, &arr[v], "snn_b"));
+        sb_puts(o, "            }\n");
+        sb_printf(o, "            const int64_t snn_at = snn_rewire_insert(snn_R, snn_pre, snn_post "
+                     "- snn_tlo_%s[snn_t], snn_lv, snn_nv, (int)sizeof(scalar));\n", post);
+    } else {
     sb_printf(o, "            void *const snn_vars[%d] = {", nx ? nx : 1);
     int q = 0;
     for (int v = 0; v < nv; v++)
@@ -501,6 +610,7 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
     sb_puts(o, "};\n");
     sb_printf(o, "            const int64_t snn_at = snn_rewire_insert(snn_R, snn_pre, snn_post "
                  "- snn_tlo_%s[snn_t], snn_vars, %d, (int)sizeof(scalar));\n", post, nx);
+    }
     sb_puts(o, "            if (snn_at < 0) { /* the pair is connected */\n"
                "                snn_cnt[2]++;\n                continue;\n            }\n");
     sb_puts(o, "            snn_cnt[1]++;\n");
@@ -514,9 +624,13 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
                      "                snn_tcol += snn_now() - snn_tc;\n            }\n",
                   n, post, n);
     if (nv) {
-        if (has_w)
-            sb_puts(o, "            scalar *restrict snn_w = snn_R->weight;\n");
-        block_vars(o, pj, arr, nv, 12);
+        if (c.m->batch) {
+            /* no pointers: written per lane below */
+        } else {
+            if (has_w)
+                sb_puts(o, "            scalar *restrict snn_w = snn_R->weight;\n");
+            block_vars(o, pj, arr, nv, 12);
+        }
         bool draws = false;
         for (int k = 0; k < u->n_init; k++)
             draws |= cs_draws(&u->init_code[k]);
@@ -530,19 +644,150 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
         for (int v = 0; v < nv; v++) {
             int k = u->init_of_var[v];
             const char *dst = var_ref(&arr[v], "(uint64_t)snn_at");
+            const char *fill = ""; /* batched models: every lane's copy */
+            if (c.m->batch && arr[v].lane) {
+                dst = arena_printf("%s[snn_at]", lane_base(pj, &arr[v], "snn_b"));
+                fill = "for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++)\n"
+                       "                    ";
+            } else if (c.m->batch) {
+                dst = arena_printf("%s[snn_at]", lane_base(pj, &arr[v], "0"));
+            }
             if (k < 0) {
                 const double a = arr[v].cu ? arr[v].cu->vars[arr[v].cu_var].init.a
                                            : pj->syn->vars[v].init.a;
-                sb_printf(o, "                %s = (scalar)%s; /* declared initial value */\n",
-                          dst, emit_c_double(a));
+                sb_printf(o, "                %s%s = (scalar)%s; /* declared initial value */\n",
+                          fill, dst, emit_c_double(a));
                 continue;
             }
             sb_puts(o, "                {\n                    double snn_v;\n");
             rw_value(o, &c, &u->init_code[k], "snn_v", 20, opt);
-            sb_printf(o, "                    %s = (scalar)snn_v;\n                }\n", dst);
+            sb_printf(o, "                    %s%s%s = (scalar)snn_v;\n                }\n",
+                      *fill ? "for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++)\n"
+                              "                        " : "", "", dst);
         }
         sb_puts(o, "            }\n");
     }
+}
+
+/* Removals in a batched model (docs/language.md "Connectivity updates", "In batched
+ * models"): decided once, by lane 0's values (on the rank holding lane 0, then sent to every
+ * rank: snn_rewire_lane0_flags), a byte per stored synapse place; then every lane's per-lane
+ * arrays move with their synapses, and last the index, the row lengths and the arrays held
+ * once. */
+static void removals_lanes(StrBuf *o, const RwCtx *c, const SynArr *arr, int nv,
+                           const EmitOptions *opt)
+{
+    const ConnUpdate *u = c->u;
+    const Projection *pj = u->proj;
+    const char *n = pj->name, *pre = pj->pre->name, *post = pj->post->name;
+    bool any_lane = false;
+    for (int v = 0; v < nv; v++)
+        any_lane |= arr[v].lane;
+    sb_printf(o, "    const uint64_t snn_places = snn_soff_%s[snn_nthr];\n", n);
+    sb_puts(o, "    unsigned char *snn_rmf = calloc((size_t)snn_places + 1u, 1); /* removed? */\n"
+               "    if (!snn_rmf)\n"
+               "        snn_fatal(\"out of memory for a connectivity update's removals\");\n");
+    sb_puts(o, "    if (run->lane_first == 0) /* this rank holds the batch's lane 0: it decides */\n");
+    sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+    sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+    sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
+    sb_puts(o, "        const uint32_t *restrict snn_rl = snn_R->row_len;\n");
+    sb_printf(o, "        const %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
+    sb_printf(o, "        unsigned char *restrict snn_f = snn_rmf + snn_soff_%s[snn_t];\n", n);
+    lane_block_vars(o, pj, arr, nv, 8, "0", 0);
+    sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
+    sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+    sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
+               "snn_rl[snn_pre];\n");
+    if (u->candidates)
+        sb_puts(o, "            uint64_t snn_ci = snn_cd->off[snn_pre], snn_ce = "
+                   "snn_cd->off[snn_pre + 1];\n");
+    if (u->candidates && !u->remove.stmts)
+        sb_puts(o, "            if (snn_ci == snn_ce) /* no candidates: nothing to remove */\n"
+                   "                continue;\n");
+    sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
+    sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos];\n");
+    sb_printf(o, "                const uint32_t snn_gpost = SNN_LO_%s + snn_post;\n", post);
+    sb_puts(o, "                (void)snn_post; (void)snn_gpost;\n");
+    if (u->remove.stmts)
+        remove_value(o, c, &u->remove, "snn_st->key_remove", "snn_rm", true, opt);
+    else
+        sb_puts(o, "                double snn_rm = 0.0;\n");
+    if (u->candidates) {
+        sb_puts(o, "                while (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_gpost)\n"
+                   "                    snn_ci++;\n");
+        if (u->cand_remove.stmts) {
+            sb_puts(o, "                if (snn_ci < snn_ce && snn_cd->cand[snn_ci] == snn_gpost &&"
+                       " snn_rm == 0.0) {\n");
+            remove_value(o, c, &u->cand_remove, "snn_cd->key_elim", "snn_rm", false, opt);
+            sb_puts(o, "                }\n");
+        }
+    }
+    sb_puts(o, "                snn_f[snn_pos] = snn_rm != 0.0; /* (NaN too) */\n"
+               "            }\n        }\n    }\n");
+    sb_puts(o, "    snn_rewire_lane0_flags(run, snn_rmf, snn_places); /* lanes over ranks */\n");
+    if (any_lane) {
+        sb_puts(o, "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) /* every lane's "
+                   "copies move with their synapses */\n");
+        sb_puts(o, "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+        sb_printf(o, "            const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+        sb_printf(o, "            const unsigned char *restrict snn_f = snn_rmf + "
+                     "snn_soff_%s[snn_t];\n", n);
+        lane_block_vars(o, pj, arr, nv, 12, "snn_b", 1);
+        sb_printf(o, "            for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n",
+                  pre);
+        sb_puts(o, "                const uint64_t snn_a = snn_R->row_start[snn_pre], snn_e = "
+                   "snn_a + snn_R->row_len[snn_pre];\n");
+        sb_puts(o, "                uint64_t snn_o = snn_a;\n");
+        sb_puts(o, "                for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n"
+                   "                    if (snn_f[snn_pos])\n                        continue;\n"
+                   "                    if (snn_o != snn_pos) {\n");
+        for (int v = 0; v < nv; v++)
+            if (arr[v].lane)
+                sb_printf(o, "                        %s = %s;\n", var_ref(&arr[v], "snn_o"),
+                          var_ref(&arr[v], "snn_pos"));
+        sb_puts(o, "                    }\n                    snn_o++;\n                }\n"
+                   "            }\n        }\n");
+    }
+    /* the index, the row lengths, the arrays held once; the candidates' flags */
+    sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+    sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+    sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
+    sb_puts(o, "        uint32_t *restrict snn_rl = snn_R->row_len;\n");
+    sb_printf(o, "        %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
+    sb_printf(o, "        const unsigned char *restrict snn_f = snn_rmf + snn_soff_%s[snn_t];\n", n);
+    lane_block_vars(o, pj, arr, nv, 8, "0", 2);
+    sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
+    sb_puts(o, "        (void)snn_plo;\n        uint64_t snn_nsyn = 0;\n");
+    sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+    sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
+               "snn_rl[snn_pre];\n");
+    sb_puts(o, "            uint64_t snn_o = snn_a;\n");
+    if (u->candidates)
+        sb_puts(o, "            uint64_t snn_ci = snn_cd->off[snn_pre], snn_ce = "
+                   "snn_cd->off[snn_pre + 1];\n");
+    sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
+    if (u->candidates) {
+        sb_printf(o, "                const uint32_t snn_gpost = SNN_LO_%s + snn_plo + "
+                     "snn_ind[snn_pos];\n", post);
+        sb_puts(o, "                while (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_gpost)\n"
+                   "                    snn_ci++;\n"
+                   "                if (snn_ci < snn_ce && snn_cd->cand[snn_ci] == snn_gpost)\n"
+                   "                    snn_cd->flag[snn_ci] = 1; /* a connected candidate */\n");
+    }
+    sb_puts(o, "                if (snn_f[snn_pos]) { /* removed */\n"
+               "                    snn_cnt[0]++;\n                    continue;\n"
+               "                }\n");
+    sb_puts(o, "                if (snn_o != snn_pos) {\n");
+    sb_puts(o, "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
+    for (int v = 0; v < nv; v++)
+        if (!arr[v].lane)
+            sb_printf(o, "                    %s = %s;\n", var_ref(&arr[v], "snn_o"),
+                      var_ref(&arr[v], "snn_pos"));
+    sb_puts(o, "                }\n                snn_o++;\n            }\n");
+    sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n");
+    sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n");
+    sb_puts(o, "        snn_R->n_syn = snn_nsyn;\n    }\n    free(snn_rmf);\n");
 }
 
 static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
@@ -570,6 +815,17 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
     sb_puts(o, "    (void)run;\n");
     sb_puts(o, "    double snn_tcol = 0; /* patching the column view */\n    (void)snn_tcol;\n");
+    if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts)) {
+        int nl = 1, n1 = 0; /* the arrays held once, per lane */
+        for (int v = 0; v < nv; v++)
+            if (arr[v].lane)
+                nl++;
+            else
+                n1++;
+        sb_printf(o, "    void **snn_lv = malloc(sizeof(void *) * ((size_t)snn_nlane * %du + %du));"
+                     " /* every lane's arrays */\n    if (!snn_lv)\n        snn_fatal(\"out of "
+                     "memory for a connectivity update\");\n", nl, n1 + 1);
+    }
     if (u->candidates) {
         sb_printf(o, "    snn_rewire_cand *snn_cd = snn_rewire_cand_get(%d);\n", u->index);
         if (u->cand_count.stmts)
@@ -611,7 +867,9 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_puts(o, "    }\n");
     }
     /* removals */
-    if (u->remove.stmts || u->candidates) {
+    if (m->batch && (u->remove.stmts || u->candidates)) {
+        removals_lanes(o, &c, arr, nv, opt);
+    } else if (u->remove.stmts || u->candidates) {
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
         sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
         sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
@@ -816,6 +1074,8 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     sb_puts(o, "    snn_st->update_s += snn_now() - snn_t0 - snn_tcol;\n");
     sb_puts(o, "    snn_st->columns_s += snn_tcol; /* the column views, patched where they "
                "changed */\n");
+    if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts))
+        sb_puts(o, "    free(snn_lv);\n");
     sb_puts(o, "}\n");
 }
 
@@ -824,6 +1084,20 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
     StrBuf fns, setup;
     sb_init(&fns);
     sb_init(&setup);
+    for (int i = 0; i < m->n_cupds && m->batch; i++) { /* the lanes' copies (emit_c.c lanes_code) */
+        const Projection *pj = m->cupds[i]->proj;
+        SynArr *arr;
+        const int nv = syn_arrays(m, pj, &arr);
+        if (!i)
+            sb_puts(&fns, "\n/* batch lanes: the lanes' copies of the rewired synapses' arrays "
+                          "(defined with the lanes) */\n");
+        for (int v = 0; v < nv; v++)
+            if (arr[v].lane && arr[v].weight)
+                sb_printf(&fns, "static void **snn_lw_%s;\n", pj->name);
+            else if (arr[v].lane)
+                sb_printf(&fns, "static unsigned char *snn_lb_%s;\nstatic size_t snn_lz_%s;\n",
+                          arr_global(pj, &arr[v]), arr_global(pj, &arr[v]));
+    }
     for (int i = 0; i < m->n_cupds; i++) {
         const ConnUpdate *u = m->cupds[i];
         const Projection *pj = u->proj;

@@ -31,9 +31,12 @@
 -- models/eprop_synthshd.yaml (accuracy from Out.pi_sum, loss from Out.ce, keep: [Out.b]).
 --   record_w (0)                 record the weights of the rewired projections every N steps
 --                                 (IH_w.npy, HH_w.npy; tests/e2e/deep_r.sh)
+--   record_state (0)             1: with record_w, also their g, ebar, DEEP R's sign, Adam's
+--                                 m, v (and G, batched) (tests/e2e/deep_r_inv.sh)
 --   deepr (0)                    1: DEEP R (deep_r{} of the standard library, docs/language.md
 --                                 "DEEP R") on the sparse input and recurrent projections
---                                 (p_in, p_rec below 1), run with Adam; not with batch > 0
+--                                 (p_in, p_rec below 1), run with Adam; with batch > 0 the
+--                                 sign and L1 run in GradSum, before the sum over the lanes
 --   l1 (0.01)                    DEEP R's L1 strength (added to each gradient before Adam)
 --   pad (1.0)                    DEEP R's row padding: rows hold up to floor(longest built
 --                                 row x (1 + pad)) synapses (KSN25: 1.0 to 5.0)
@@ -56,9 +59,6 @@ local deepr     = param("deepr", 0) ~= 0
 local l1        = param("l1", 0.01)
 local pad       = param("pad", 1.0)
 if deepr then
-  if batch > 0 then
-    error("deepr = 1 with batch > 0: connectivity updates do not support batched models yet")
-  end
   if p_in >= 1 and (not recurrent or p_rec >= 1) then
     error("deepr = 1 needs a sparse projection to rewire: p_in or p_rec below 1")
   end
@@ -106,9 +106,16 @@ projection { H, Out, name = "HO", conn = all_to_all(), format = "dense", synapse
              weight = normal(0.0, 1.0 / math.sqrt(n_hid)), pre_input = "feedback" }
 
 eprop_softmax { Out }
-eprop_adam_step { Out, every = every }
 local sum = batch > 0 or nil   -- batches: the gradients summed over the lanes first
-for _, p in ipairs(rewired) do deep_r { p, l1 = l1, every = every } end   -- before Adam
+-- DEEP R before Adam; in a batched model its sign and L1 run in GradSum, made here first so
+-- that a step where both are due (every) runs GradSum before Learn, as the training loop's
+-- batch_end: [GradSum, Learn] does
+local function deep_r_all()
+  for _, p in ipairs(rewired) do deep_r { p, l1 = l1, every = every, batch = sum } end
+end
+if sum then deep_r_all() end
+eprop_adam_step { Out, every = every }
+if not sum then deep_r_all() end
 for _, p in ipairs(learned) do eprop_adam { p, lr = lr, batch = sum, every = sum and every } end
 eprop_adam { Out, var = "b", grad = "gb", lr = lr, batch = sum, every = sum and every }
 if rec_every > 0 then
@@ -116,4 +123,12 @@ if rec_every > 0 then
 end
 if rec_w > 0 then
   for _, p in ipairs(rewired) do record { [p] = { "w", every = rec_w } } end
+end
+if rec_w > 0 and param("record_state", 0) ~= 0 then   -- tests/e2e/deep_r_inv.sh
+  for _, p in ipairs(rewired) do
+    record { [p] = { "g", "ebar", every = rec_w } }
+    record { [p .. "_deep_r"] = { "sign", every = rec_w } }
+    record { [p .. "_adam"] = { "m", "v", every = rec_w } }
+    if sum then record { [p .. "_adam_sum"] = { "G", every = rec_w } } end
+  end
 end

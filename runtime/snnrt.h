@@ -1167,6 +1167,11 @@ int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *
  * s->step_failed. */
 void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint64_t step,
                        uint64_t total);
+/* Batched models: the removals of a connectivity update are decided once, by the batch's
+ * lane 0 (docs/language.md "Connectivity updates"): flags[0 .. n) (one byte per stored
+ * synapse place) as the rank holding lane 0 set them, on every rank (lanes over MPI ranks:
+ * a gather from that rank; otherwise nothing to do). */
+void snn_rewire_lane0_flags(const snn_run *run, unsigned char *flags, uint64_t n);
 /* The connectivity update that rewires projection 'proj', or NULL. */
 const char *snn_rewire_of(const char *proj);
 /* add.redraw: s->pairs = every connected pair (i, j) of the projection, all ranks'. */

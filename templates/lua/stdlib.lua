@@ -389,6 +389,12 @@ end
 --     rows with room, each to a target drawn uniformly among those the row lacks
 --     (add.redraw), with weight 0, a random sign and every other variable (eligibility
 --     traces, gradient, Adam's m and v) at its declared initial value 0.
+-- batch = true (batched models, with eprop_adam{ batch = true }): '<name>' runs in the
+-- group that sums the gradients over the lanes (sum_group, default "GradSum"; before
+-- eprop_adam's '<p>_adam_sum' in file order), once per lane, so the sum holds B times the
+-- L1 term (mlGeNN's DeepRL1 before the batch reduction); '<name>_rw' runs in 'group' after
+-- Adam, once for all lanes: the lanes' weights are equal after the summed step, and lane
+-- 0's decide (docs/language.md "Connectivity updates").
 -- The projection needs room for the rows to grow: projection{ row_padding = f } or
 -- max_row_length.  run.json's connectivity_updates entry '<name>_rw' counts removed,
 -- added and failed (no room anywhere) synapses and full_row_draws (mlGeNN's failed
@@ -403,7 +409,8 @@ function deep_r(t)
   if type(l1) ~= "number" or not (l1 >= 0 and l1 < math.huge) then
     error(string.format("deep_r '%s': l1 = %s must be a finite number >= 0", name, tostring(l1)), 2)
   end
-  custom_update { name = name, group = group, every = t.every, params = { l1 = l1 },
+  local sign_group = t.batch and (t.sum_group or "GradSum") or group
+  custom_update { name = name, group = sign_group, every = t.every, params = { l1 = l1 },
                   vars = { sign = 0.0 },
                   var_refs = { w = ref(proj, var), g = ref_rw(proj, grad) },
                   code = [[
