@@ -26,7 +26,8 @@ static const Backend backends[] = {
         .sources = {".c"},
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
-                BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH,
+                BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
+                BE_BATCH_LEARN,
     },
     {
         .name = "cuda",
@@ -40,7 +41,7 @@ static const Backend backends[] = {
          * variables of every source (docs/parallel.md); synapse snapshots walk the
          * host's rows; custom updates under MPI: the device's reductions cover one
          * rank's neurons (docs/cuda.md, "Learning") */
-        .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES,
+        .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_BATCH,
     },
 };
 
@@ -51,6 +52,39 @@ static const char *one_that_can(unsigned caps)
         if ((backends[i].caps & caps) == caps)
             return backends[i].title;
     return "no";
+}
+
+/* A batched model on a back end whose lanes run the neurons, static synapses, sources and
+ * spike recordings only (CUDA, docs/cuda.md "Batches"): the rest, with its line. */
+static int refuse_lanes(const Backend *be, const Model *m)
+{
+    const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "
+                                   "%s back end does; docs/%s.md \"Batches\")", be->name,
+                                   one_that_can(BE_BATCH_LEARN), be->name);
+    int errs = 0;
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i]->syn) {
+            diag_error(m->projs[i]->loc, "projection '%s': a weight update model in a batched "
+                       "model (network{ batch = %d }): %s", m->projs[i]->name, m->batch, why);
+            errs++;
+        }
+    for (int i = 0; i < m->n_cus; i++) {
+        diag_error(m->cus[i]->loc, "custom_update '%s' in a batched model (network{ batch = %d "
+                   "}): %s", m->cus[i]->name, m->batch, why);
+        errs++;
+    }
+    for (int i = 0; i < m->n_varrecs; i++) {
+        diag_error(m->varrecs[i]->loc, "record: a state recording in a batched model (network{ "
+                   "batch = %d }): %s", m->batch, why);
+        errs++;
+    }
+    for (int i = 0; i < m->n_pops; i++)
+        if (m->pops[i]->model->dataset) {
+            diag_error(m->pops[i]->loc, "population '%s': a spike_source_dataset in a batched "
+                       "model (network{ batch = %d }): %s", m->pops[i]->name, m->batch, why);
+            errs++;
+        }
+    return errs;
 }
 
 int backend_refuse(const Backend *be, const Model *m, bool mpi)
@@ -75,6 +109,8 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                    "lanes over ranks yet (the c back end does)", m->batch, be->name);
         return 1;
     }
+    if (m->batch && !(be->caps & BE_BATCH_LEARN)) /* what the lanes cannot run yet */
+        errs += refuse_lanes(be, m);
     if (m->batch && m->n_cupds) { /* rewiring reallocates what the lanes hold copies of */
         diag_error(m->cupds[0]->loc, "connectivity_update '%s': connectivity updates do not "
                    "support batches yet (network{ batch = %d }, %s:%d)", m->cupds[0]->name,

@@ -50,6 +50,7 @@ typedef struct Mirror {
     bool at_init;      /* copied after the initial values, else after construction */
     bool written;      /* MIR_VALUE written by the device (a reduction): __device__ */
     int proj;          /* MIR_RAGGED: projection index */
+    bool lane;         /* batched models: one copy per lane (MIR_ARRAY only), lane-outer */
 } Mirror;
 
 typedef struct Mirrors {
@@ -81,7 +82,8 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
             continue;
         bool at_init = e->init != SI_BUILT && e->init != SI_COMPILED;
         const char *bytes = state_bytes(e, true);
-        Mirror mm = {MIR_ARRAY, e->name, NULL, e->name, bytes, e->what, at_init, false, -1};
+        Mirror mm = {MIR_ARRAY, e->name, NULL, e->name, bytes, e->what, at_init, false, -1,
+                     m->batch > 0 && e->lane};
         if (e->kind == SK_ROWS || e->kind == SK_COLUMNS) {
             mm.kind = e->kind == SK_ROWS ? MIR_RAGGED : MIR_COLUMNS;
             mm.dtype = e->type;
@@ -126,6 +128,13 @@ static void mirror_decls(StrBuf *o, const Model *m, const Mirrors *ms)
 {
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
+        if (mm->lane) { /* every lane's copy, lane-outer; the name: lane blockIdx.y's */
+            sb_printf(o, "__constant__ %ssnn_lb_%s; /* %s: every lane's, lane-outer */\n"
+                         "__constant__ size_t snn_ls_%s; /* elements of one lane's copy */\n"
+                         "#define %s (snn_dev::snn_lb_%s + (size_t)blockIdx.y * snn_dev::snn_ls_%s)\n",
+                      mm->dtype, mm->name, mm->what, mm->name, mm->name, mm->name, mm->name);
+            continue;
+        }
         sb_printf(o, "%s %s%s%s; /* %s */\n", mm->written ? "__device__" : "__constant__", mm->dtype,
                   mm->dtype[strlen(mm->dtype) - 1] == '*' ? "" : " ", mm->name, mm->what);
         if (mm->kind == MIR_RAGGED)
@@ -135,6 +144,22 @@ static void mirror_decls(StrBuf *o, const Model *m, const Mirrors *ms)
             sb_printf(o, "__constant__ double snn_ilq_%s; /* 1 / log1p(-p) */\n",
                       mm->name + strlen("snn_syn_"));
     }
+}
+
+/* Batched models: the elements of one lane's copy of a population's device-only array (the
+ * spike queue and its counts, the recording block and its counts), NULL for others. */
+static const char *lane_stride(const StateEntry *e)
+{
+    const char *p = e->pop->name;
+    if (!strcmp(e->name, arena_printf("snn_spk_%s", p)))
+        return arena_printf("((size_t)SNN_NSLOT_%s * SNN_N_%s)", p, p);
+    if (!strcmp(e->name, arena_printf("snn_spkcnt_%s", p)))
+        return arena_printf("(size_t)SNN_NSLOT_%s", p);
+    if (!strcmp(e->name, arena_printf("snn_rec_%s", p)))
+        return arena_printf("((size_t)SNN_REC_BLOCK * SNN_N_%s)", p);
+    if (!strcmp(e->name, arena_printf("snn_reccnt_%s", p)))
+        return "(size_t)SNN_REC_BLOCK";
+    return NULL;
 }
 
 /* The populations' device-only state (state table entries with device_only: spike queues,
@@ -152,7 +177,14 @@ static void device_only_decls(StrBuf *o, const Model *m)
                              "/* this rank's block */\n", p->name, p->name);
             for (int k = 0; k < st.n; k++) {
                 const StateEntry *e = &st.v[k];
-                if (e->device_only && e->pop == p && (e->shape == SS_STEPS) == (mpi == 1))
+                if (!e->device_only || e->pop != p || (e->shape == SS_STEPS) != (mpi == 1))
+                    continue;
+                const char *ls = m->batch && !mpi ? lane_stride(e) : NULL;
+                if (ls) /* batch lanes: every lane's, lane-outer; the name: lane blockIdx.y's */
+                    sb_printf(o, "__constant__ %s *snn_lb_%s; /* %s, every lane's */\n"
+                                 "#define %s (snn_dev::snn_lb_%s + (size_t)blockIdx.y * %s)\n",
+                              e->type, e->name, e->device_note, e->name, e->name, ls);
+                else
                     sb_printf(o, "__constant__ %s *%s; /* %s */\n", e->type, e->name,
                               e->device_note);
             }
@@ -169,6 +201,14 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
         sb_printf(o, "case %d: /* %s */\n", i, mm->name);
         switch (mm->kind) {
         case MIR_ARRAY:
+            if (mm->lane) { /* batch lanes: lane 0's state in every lane */
+                sb_printf(o, "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_lb_%s, snn_cu_lanes(&snn_mir[%d], "
+                             "host, bytes, \"%s\"), sizeof(void *)));\n", mm->name, i, mm->what);
+                sb_printf(o, "    {\n        const size_t ls = bytes / sizeof *snn_dev::snn_lb_%s;\n"
+                             "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_ls_%s, &ls, sizeof ls));\n"
+                             "    }\n", mm->name, mm->name);
+                break;
+            }
             sb_printf(o, "    SNN_CU(cudaMemcpyToSymbol(snn_dev::%s, snn_cu_array(&snn_mir[%d], host, "
                          "bytes, \"%s\"), sizeof(void *)));\n", mm->name, i, mm->what);
             break;
@@ -939,6 +979,9 @@ static void cuda_set_model_values(CudaEmit *e)
     /* MPI exchange interval: as the C back end's */
     tmpl_set(g, "interval", arena_printf("%d", emit_exchange_interval(m)));
     tmpl_set(g, "n_mirrors", arena_printf("%d", e->ms.n));
+    /* batch lanes: the per-lane device arrays' names (snn_lb_: every lane's copies) */
+    tmpl_set_bool(g, "batched", m->batch > 0);
+    tmpl_set(g, "lb", m->batch > 0 ? "snn_lb_" : "");
     int64_t total = 0;
     for (int i = 0; i < m->n_pops; i++)
         total += m->pops[i]->n;
@@ -1256,9 +1299,34 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     return emit_expand_write(g, "cuda/model.cu.tmpl", dir, arena_printf("%s.cu", m->name));
 }
 
+/* Batched models (network{ batch }): what the device runs over lanes today (docs/cuda.md
+ * "Batches"); the rest is refused with the line of what uses it. */
+static int check_lanes(const Model *m)
+{
+    if (!m->batch)
+        return 0;
+    const char *why = "the cuda back end does not run it over batch lanes yet (the C back end "
+                      "does; docs/cuda.md \"Batches\")";
+    int errs = 0;
+    /* weight update models, custom updates, state recordings and data sets: backend_refuse;
+     * any other per-lane state the device has no lanes for (values, rows), named here */
+    const StateTable st = state_table(m);
+    for (int i = 0; i < st.n && !errs; i++) {
+        const StateEntry *e = &st.v[i];
+        bool ok = !e->lane || (e->device && !e->device_only && e->shape != SS_VALUE &&
+                               e->kind != SK_ROWS && e->kind != SK_COLUMNS) ||
+                  (e->device_only && e->pop && lane_stride(e)) || !(e->device || e->device_only);
+        if (!ok) {
+            diag_error(m->loc, "network{ batch = %d }: %s is per lane: %s", m->batch, e->what, why);
+            errs++;
+        }
+    }
+    return errs;
+}
+
 int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt, const CudaOptions *co)
 {
-    if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, co))
+    if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, co) || check_lanes(m))
         return -1;
     CudaEmit e = {.m = m, .opt = opt, .co = co};
     e.var_mirror = arena_alloc(sizeof(int *) * (size_t)(m->n_pops + 1));
