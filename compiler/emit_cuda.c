@@ -794,8 +794,7 @@ static void finite_scan(StrBuf *o, const Population *p)
     const NeuronModel *nm = p->model;
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "if (!isfinite(%s_%s[snn_i])) {\n"
-                     "    atomicMax(&snn_bad_key, ~(((unsigned long long)%d << 56) | "
-                     "((unsigned long long)(SNN_LO_%s + snn_i) << 24) | %du));\n"
+                     "    atomicMax(&snn_bad_key, ~SNN_BAD_KEY(%d, SNN_LO_%s + snn_i, %du));\n"
                      "    return;\n}\n",
                   p->name, nm->vars[k].name, p->index, p->name, k);
     sb_puts(o, "(void)snn_i;");
@@ -805,7 +804,7 @@ static void finite_scan(StrBuf *o, const Population *p)
 static void finite_take(StrBuf *o, const Population *p)
 {
     const NeuronModel *nm = p->model;
-    sb_printf(o, "const uint32_t snn_i = (uint32_t)(snn_k >> 24) - SNN_LO_%s;\n", p->name);
+    sb_printf(o, "const uint32_t snn_i = SNN_BAD_NEURON(snn_k) - SNN_LO_%s;\n", p->name);
     sb_puts(o, "switch (snn_var) {\n");
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "case %d:\n    snn_v = (double)%s_%s[snn_i];\n    break;\n", k, p->name,
@@ -1310,6 +1309,13 @@ static int check_lanes(const Model *m)
     int errs = 0;
     /* weight update models, custom updates, state recordings and data sets: backend_refuse;
      * any other per-lane state the device has no lanes for (values, rows), named here */
+    for (int i = 0; i < m->n_pops && m->n_pops <= 256; i++)
+        if (m->pops[i]->model->n_vars > 256) { /* the non-finite scan's key: 8 bits */
+            diag_error(m->pops[i]->loc, "population '%s': %d variables in a batched model: "
+                       "the cuda back end's lanes take at most 256", m->pops[i]->name,
+                       m->pops[i]->model->n_vars);
+            errs++;
+        }
     const StateTable st = state_table(m);
     for (int i = 0; i < st.n && !errs; i++) {
         const StateEntry *e = &st.v[i];

@@ -34,26 +34,27 @@ LUA
 }
 
 emu_build() { # emu_build MODEL DIR SNNCC-OPTIONS...: DIR/emu, the emulated CUDA simulator
-    local f=$1 d=$2
+    local f=$1 d=$2 n
+    n=$(sed -n 's/^network *{ *name *= *"\([a-z_]*\)".*/\1/p' "$f")
     shift 2
     "$SNNCC" -q -S -b cuda "$@" "$f" -o "$d/gen"
     sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
-        "$d/gen/bt.cu" >"$d/gen/emu.cc"
+        "$d/gen/$n.cu" >"$d/gen/emu.cc"
     g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
         -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
     # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
-    cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/bt.c" -o "$d/host.o"
+    cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$n.c" -o "$d/host.o"
     # shellcheck disable=SC2086
     g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
         "$RT/lib/libsnnrt.a" -lyaml -lm
 }
 
-same_lanes() { # same_lanes C_OUT EMU_OUT LANES: every lane's files and counts identical
-    local c=$1 e=$2 n=$3
+same_lanes() { # same_lanes C_OUT EMU_OUT LANES [FILES]: every lane's files and counts identical
+    local c=$1 e=$2 n=$3 files=${4:-spikes_S.npy spikes_E.npy spikes_I.npy}
     for ((b = 0; b < n; b++)); do
         local sub=""
         [ "$b" -gt 0 ] && sub="/lane$b"
-        for f in spikes_S.npy spikes_E.npy spikes_I.npy; do
+        for f in $files; do
             cmp "$c$sub/$f" "$e$sub/$f" || { echo "lane $b: $f differs ($c vs $e)"; exit 1; }
         done
     done
@@ -103,6 +104,54 @@ d="$WORK/emu_post"
 same_lanes "$WORK/c_b4" "$d/g8" 4
 grep -q '"steps_in_graphs": [1-9]' "$d/g8/cuda.json"
 echo "CUDA graphs: the same lanes"
+
+# spike sources with compiled-in times, per-synapse delays (dendritic rings), a Poisson
+# source with exp_curr (tests/cuda/sources.lua); a recurrent network with Poisson draws in
+# neuron code, its projections procedural (scratch per block and lane) and dense
+# (tests/cuda/formats_net.lua, exact sums)
+sed 's/precision = "double" }/precision = "double", batch = 3 }/' tests/cuda/sources.lua >"$WORK/src.lua"
+sed 's/seed = 77 }/seed = 77, batch = 3 }/' tests/cuda/formats_net.lua >"$WORK/net.lua"
+for c in "src:$WORK/src.lua:sources::spikes_S.npy spikes_P.npy" \
+         "proc:$WORK/net.lua:fmtnet:-D fmt=2:spikes_E.npy spikes_I.npy" \
+         "dense:$WORK/net.lua:fmtnet:-D fmt=1:spikes_E.npy spikes_I.npy"; do
+    IFS=: read -r name f n opts files <<<"$c"
+    d="$WORK/x_$name"
+    mkdir -p "$d"
+    # shellcheck disable=SC2086
+    emu_build "$f" "$d" $opts
+    # shellcheck disable=SC2086
+    "$SNNCC" -q $opts "$f" -o "$d/c"
+    "$d/c/$n" --time 80 --quiet --output "$d/out-c"
+    "$d/emu" --time 80 --quiet --output "$d/out-emu"
+    same_lanes "$d/out-c" "$d/out-emu" 3 "$files"
+    echo "$name: 3 lanes as the C back end's"
+done
+
+# non-finite state in one lane (global lane 2 first, at step 16): the scan names the same
+# neuron, lane, value and step as the C back end (the lowest lane first; the value read
+# from that lane: NaN, where the other lanes' V is finite)
+cat >"$WORK/nan.lua" <<'LUA'
+network { name = "nan", dt = 0.1, seed = 6, precision = "double", batch = 4 }
+local walk = neuron { name = "walk", vars = { V = 0.0 },
+  sim = "V += uniform(); if (V > 12.0 + 4.0 * uniform()) { V = log(-V); }",
+  threshold = "V > 100.0" }
+local W = population { "W", walk, 30 }
+record { W = "spikes" }
+LUA
+d="$WORK/x_nan"
+mkdir -p "$d"
+emu_build "$WORK/nan.lua" "$d"
+"$SNNCC" -q "$WORK/nan.lua" -o "$d/c"
+for opts in "--set finite_check=1" "--set finite_check=1 --set batch=3 --set lane_offset=1"; do
+    # shellcheck disable=SC2086
+    if "$d/c/nan" --time 10 --quiet --output "$d/out-c" $opts 2>"$d/err-c"; then exit 1; fi
+    # shellcheck disable=SC2086
+    if "$d/emu" --time 10 --quiet --output "$d/out-emu" $opts 2>"$d/err-emu"; then exit 1; fi
+    grep -q "neuron 21: state variable 'V' is NaN in batch lane [12] (global lane 2) after step 16" "$d/err-c" || { cat "$d/err-c"; exit 1; }
+    diff <(sed 's/^[^:]*: //' "$d/err-c") <(sed 's/^[^:]*: //' "$d/err-emu") ||
+        { echo "non-finite state: the messages differ ($opts)"; exit 1; }
+done
+echo "non-finite state: the C back end's message, lane included: $(sed 's/^[^:]*: //' "$d/err-emu")"
 
 # refused for lanes with the model's line, until built (docs/cuda.md "Batches")
 refuse() { # refuse LUA PATTERN
