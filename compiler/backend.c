@@ -55,7 +55,7 @@ static const char *one_that_can(unsigned caps)
 }
 
 /* A batched model on a back end whose lanes run the neurons, static synapses, sources and
- * spike recordings only (CUDA, docs/cuda.md "Batches"): the rest, with its line. */
+ * spike and state recordings only (CUDA, docs/cuda.md "Batches"): the rest, with its line. */
 static int refuse_lanes(const Backend *be, const Model *m)
 {
     const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "
@@ -71,11 +71,6 @@ static int refuse_lanes(const Backend *be, const Model *m)
     for (int i = 0; i < m->n_cus; i++) {
         diag_error(m->cus[i]->loc, "custom_update '%s' in a batched model (network{ batch = %d "
                    "}): %s", m->cus[i]->name, m->batch, why);
-        errs++;
-    }
-    for (int i = 0; i < m->n_varrecs; i++) {
-        diag_error(m->varrecs[i]->loc, "record: a state recording in a batched model (network{ "
-                   "batch = %d }): %s", m->batch, why);
         errs++;
     }
     for (int i = 0; i < m->n_pops; i++)

@@ -66,7 +66,7 @@ enum {
     BE_CONN_UPDATES = 1u << 6,  /* connectivity_update{} */
     BE_MPI_CUSTOM = 1u << 7,    /* custom_update{} with --mpi */
     BE_BATCH = 1u << 8,         /* network{ batch = B } */
-    /* in a batched model: weight update models, custom updates, state recordings, data sets */
+    /* in a batched model: weight update models, custom updates, data sets */
     BE_BATCH_LEARN = 1u << 9,
 };
 

@@ -2,11 +2,14 @@
 # Batch lanes on the CUDA back end (docs/cuda.md "Batches"), in the CPU emulation (no GPU):
 # a batched model (network{ batch = 4 }) with random draws in neuron code, noise and
 # Poisson current sources, static sparse projections by both propagation strategies, a
-# dense one and an initial value drawn per neuron, its every step kernel run with
-# gridDim.y = the lanes: every lane's spikes, recording files and run.json counts are
-# bitwise the C back end's lanes (which are B runs of one lane, tests/e2e/batch.sh); a
-# batch and lane_offset from the run config; CUDA graphs.  Features not built for lanes yet
-# are refused with the model's line.  With nvcc: the batched .cu compiles for sm_90.
+# dense one, an initial value drawn per neuron, spike and state recordings (each input
+# accumulator fed by one projection, so that its sums come in the C back end's order in
+# the emulation), its every step kernel run with gridDim.y = the lanes: every lane's
+# spike and state files and run.json counts are bitwise the C back end's lanes (which are
+# B runs of one lane, tests/e2e/batch.sh); a batch and lane_offset from the run config;
+# CUDA graphs; more models' lanes; a non-finite state's message.  Features not built for
+# lanes yet are refused with the model's line.  With nvcc: the batched .cu compiles for
+# sm_90.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
@@ -26,10 +29,11 @@ current_source { I, poisson_input { rate = 20000.0, weight = 600.0 } }
 projection { S, E, name = "SE", conn = fixed_probability(0.3), weight = uniform(50.0, 150.0),
              delay = 0.5, psm = exp_curr(2.0) }
 projection { E, E, name = "EE", conn = all_to_all(), format = "dense", weight = 20.0,
-             delay = 0.2, psm = exp_curr(2.0) }
+             delay = 0.2, psm = exp_curr(3.0) }
 projection { I, E, name = "IE", conn = fixed_probability(0.5), weight = -30.0, delay = 0.3 }
 projection { E, I, name = "EI", conn = fixed_probability(0.5), weight = 40.0, delay = 0.3 }
-record { E = "spikes", I = "spikes", S = "spikes" }
+record { E = { "spikes", "V" }, I = { "spikes", "V" }, S = "spikes" }
+record { E = { "refrac", every = 3 } }
 LUA
 }
 
@@ -40,7 +44,8 @@ emu_build() { # emu_build MODEL DIR SNNCC-OPTIONS...: DIR/emu, the emulated CUDA
     "$SNNCC" -q -S -b cuda "$@" "$f" -o "$d/gen"
     sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
         "$d/gen/$n.cu" >"$d/gen/emu.cc"
-    g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+    # shellcheck disable=SC2086 # EMU_FLAGS: extra definitions for the device half
+    g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
         -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
     # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
     cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$n.c" -o "$d/host.o"
@@ -50,7 +55,7 @@ emu_build() { # emu_build MODEL DIR SNNCC-OPTIONS...: DIR/emu, the emulated CUDA
 }
 
 same_lanes() { # same_lanes C_OUT EMU_OUT LANES [FILES]: every lane's files and counts identical
-    local c=$1 e=$2 n=$3 files=${4:-spikes_S.npy spikes_E.npy spikes_I.npy}
+    local c=$1 e=$2 n=$3 files=${4:-spikes_S.npy spikes_E.npy spikes_I.npy E_V.npy I_V.npy E_refrac.npy}
     for ((b = 0; b < n; b++)); do
         local sub=""
         [ "$b" -gt 0 ] && sub="/lane$b"
@@ -79,7 +84,10 @@ model 4 >"$WORK/m.lua"
 for span in post pre; do
     d="$WORK/emu_$span"
     mkdir -p "$d"
-    emu_build "$WORK/m.lua" "$d" --cuda-span "SE=$span" --cuda-span "IE=$span" --cuda-span "EI=$span"
+    # with the presynaptic strategy, state recording rows flushed one at a time
+    flags=""
+    [ "$span" = pre ] && flags="-DSNN_VRB_BYTES=1000"
+    EMU_FLAGS=$flags emu_build "$WORK/m.lua" "$d" --cuda-span "SE=$span" --cuda-span "IE=$span" --cuda-span "EI=$span"
     grep -q "gridDim.y\|blockIdx.y" "$d/gen/bt.cu"
     for run in "b4:" "b3:--set batch=3 --set lane_offset=5" "b1:--set batch=1 --set lane_offset=2"; do
         name=${run%%:*}
@@ -164,7 +172,8 @@ refuse() { # refuse LUA PATTERN
 H='network { name = "r", dt = 0.1, batch = 2 }
 local E = population { "E", lif, 10 }'
 refuse "$H
-record { E = \"V\" }" "r.lua:3: error: record: a state recording in a batched model (network{ batch = 2 }): the cuda back end does not run it over batch lanes yet"
+local D = population { \"D\", spike_source_dataset { classes = 2 }, 4 }" \
+    "r.lua:3: error: population 'D': a spike_source_dataset in a batched model (network{ batch = 2 }): the cuda back end does not run it over batch lanes yet"
 refuse "$H
 projection { E, E, conn = all_to_all(), weight = 1.0,
   synapse = synapse { name = \"s\", vars = { w = 1.0 }, on_pre = \"w += 0.1;\" } }" \
