@@ -117,11 +117,9 @@ echo "CUDA graphs: the same lanes"
 # source with exp_curr (tests/cuda/sources.lua); a recurrent network with Poisson draws in
 # neuron code, its projections procedural (scratch per block and lane) and dense
 # (tests/cuda/formats_net.lua, exact sums)
-sed 's/precision = "double" }/precision = "double", batch = 3 }/' tests/cuda/sources.lua >"$WORK/src.lua"
-sed 's/seed = 77 }/seed = 77, batch = 3 }/' tests/cuda/formats_net.lua >"$WORK/net.lua"
-for c in "src:$WORK/src.lua:sources::spikes_S.npy spikes_P.npy" \
-         "proc:$WORK/net.lua:fmtnet:-D fmt=2:spikes_E.npy spikes_I.npy" \
-         "dense:$WORK/net.lua:fmtnet:-D fmt=1:spikes_E.npy spikes_I.npy"; do
+for c in "src:tests/cuda/sources.lua:sources:-D batch=3:spikes_S.npy spikes_P.npy" \
+         "proc:tests/cuda/formats_net.lua:fmtnet:-D batch=3 -D fmt=2:spikes_E.npy spikes_I.npy" \
+         "dense:tests/cuda/formats_net.lua:fmtnet:-D batch=3 -D fmt=1:spikes_E.npy spikes_I.npy"; do
     IFS=: read -r name f n opts files <<<"$c"
     d="$WORK/x_$name"
     mkdir -p "$d"
