@@ -984,6 +984,8 @@ static void cuda_set_model_values(CudaEmit *e)
     int64_t total = 0;
     for (int i = 0; i < m->n_pops; i++)
         total += m->pops[i]->n;
+    if (m->batch > 0) /* batch lanes: a block per lane, all of them within REC_IDS */
+        total *= m->batch;
     int64_t rec_block = total > 0 ? (int64_t)REC_IDS / total : 1000;
     rec_block = rec_block < 1 ? 1 : rec_block > 1000 ? 1000 : rec_block;
     tmpl_set(g, "rec_block", arena_printf("%lld", (long long)rec_block));
