@@ -17,7 +17,7 @@ all:
 #                         then compiles its source, installed with the headers, per model)
 #   V=1                   show the commands
 #
-# Targets: all test test-gpu demo bench bench-scaling bench-peers bench-eprop bench-eprop-peer bench-eprop-sparse bench-dynamics bench-ab install uninstall clean asan ubsan deps
+# Targets: all test test-gpu demo bench bench-scaling bench-peers bench-eprop bench-eprop-peer bench-eprop-sparse bench-dynamics bench-mc-floor bench-ab install uninstall clean asan ubsan deps
 -include config.mk
 
 CC       ?= cc
@@ -98,7 +98,7 @@ endif
 
 all: deps $(SNNCC) $(LIBRT) $(LIBRT_MPI) $(LIBRT_CUDA) $(HEADERS) $(SNNBENCH) $(SYNTHSHD)
 
-.PHONY: all deps test check unit demo bench bench-scaling bench-peers bench-eprop bench-eprop-peer bench-eprop-sparse bench-dynamics bench-ab install uninstall clean asan ubsan test-gpu
+.PHONY: all deps test check unit demo bench bench-scaling bench-peers bench-eprop bench-eprop-peer bench-eprop-sparse bench-dynamics bench-mc-floor bench-ab install uninstall clean asan ubsan test-gpu
 
 # Install missing system packages (Debian); ci/install-deps is idempotent and quick when
 # everything is there.  Elsewhere, install the equivalents of its list by hand.
@@ -239,6 +239,10 @@ bench-eprop-sparse: all
 # per-synapse dynamics throughput against a STREAM-like triad (bench/dynamics_bw.sh)
 bench-dynamics: all
 	$(Q)BUILD=$(BUILD) bench/dynamics_bw.sh
+
+# the microcircuit's delivery against the memory-bandwidth floor (bench/microcircuit_floor.sh)
+bench-mc-floor: all
+	$(Q)BUILD=$(BUILD) bench/microcircuit_floor.sh
 
 # before/after in one sitting: two git revisions built in worktrees, the suite's cells run
 # in alternation, B/A per cell with the Mann-Whitney verdict (snnbench ab, docs/benchmarking.md)

@@ -27,7 +27,7 @@ static const Backend backends[] = {
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
                 BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
-                BE_BATCH_LEARN,
+                BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES | BE_BATCH_LEARN,
     },
     {
         .name = "cuda",
@@ -41,7 +41,8 @@ static const Backend backends[] = {
          * variables of every source (docs/parallel.md); synapse snapshots walk the
          * host's rows; custom updates under MPI: the device's reductions cover one
          * rank's neurons (docs/cuda.md, "Learning") */
-        .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_BATCH,
+        .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
+                BE_RECORD_SYNAPSES | BE_BATCH,
     },
 };
 
@@ -106,12 +107,6 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
     }
     if (m->batch && !(be->caps & BE_BATCH_LEARN)) /* what the lanes cannot run yet */
         errs += refuse_lanes(be, m);
-    if (m->batch && m->n_cupds) { /* rewiring reallocates what the lanes hold copies of */
-        diag_error(m->cupds[0]->loc, "connectivity_update '%s': connectivity updates do not "
-                   "support batches yet (network{ batch = %d }, %s:%d)", m->cupds[0]->name,
-                   m->batch, m->loc.file, m->loc.line);
-        return 1;
-    }
     if (mpi && !(be->caps & BE_MPI_PLASTIC))
         for (int i = 0; i < m->n_projs; i++)
             if (m->projs[i]->syn) {
@@ -155,6 +150,23 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                        be->name, one_that_can(BE_RECORD_SYNAPSES));
             errs++;
         }
+    if ((be->caps & BE_RECORD_SYNAPSES) && !(be->caps & BE_RECORD_ANY_SYNAPSES))
+        for (int i = 0; i < m->n_synrecs; i++) {
+            /* the rows of a sparse projection are copied back for each snapshot */
+            const SynRecord *r = m->synrecs[i];
+            if (r->proj->format == FORMAT_SPARSE && !mpi)
+                continue;
+            diag_error(r->loc, "record: %s '%s' variable '%s': the %s back end records synapse "
+                       "variables of sparse projections without --mpi only so far (%s; the %s "
+                       "back end records it)", r->cu ? "custom update" : "projection",
+                       synrec_owner(r), synrec_var(r), be->name,
+                       mpi ? "--mpi" : arena_printf("projection '%s' has format = \"%s\"",
+                                                   r->proj->name,
+                                                   r->proj->format == FORMAT_DENSE ? "dense"
+                                                                                  : "procedural"),
+                       one_that_can(BE_RECORD_ANY_SYNAPSES));
+            errs++;
+        }
     if (mpi && (be->caps & BE_CUSTOM_UPDATES) && !(be->caps & BE_MPI_CUSTOM))
         for (int i = 0; i < m->n_cus; i++) {
             diag_error(m->cus[i]->loc, "custom_update '%s': --backend %s --mpi cannot run "
@@ -174,6 +186,13 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
             diag_error(m->cupds[i]->loc, "connectivity_update '%s': the %s back end cannot run "
                        "connectivity updates (structural plasticity) yet (the %s back end can)",
                        m->cupds[i]->name, be->name, one_that_can(BE_CONN_UPDATES));
+            errs++;
+        }
+    if ((be->caps & BE_CONN_UPDATES) && mpi && !(be->caps & BE_MPI_CONN_UPDATES))
+        for (int i = 0; i < m->n_cupds; i++) {
+            diag_error(m->cupds[i]->loc, "connectivity_update '%s': --backend %s --mpi cannot "
+                       "run connectivity updates yet (the %s back end runs them with --mpi)",
+                       m->cupds[i]->name, be->name, one_that_can(BE_MPI_CONN_UPDATES));
             errs++;
         }
     return errs;

@@ -66,8 +66,10 @@ enum {
     BE_CONN_UPDATES = 1u << 6,  /* connectivity_update{} */
     BE_MPI_CUSTOM = 1u << 7,    /* custom_update{} with --mpi */
     BE_BATCH = 1u << 8,         /* network{ batch = B } */
+    BE_MPI_CONN_UPDATES = 1u << 9, /* connectivity_update{} with --mpi */
+    BE_RECORD_ANY_SYNAPSES = 1u << 10, /* synapse recordings of dense projections, --mpi */
     /* in a batched model: weight update models, custom updates, data sets */
-    BE_BATCH_LEARN = 1u << 9,
+    BE_BATCH_LEARN = 1u << 11,
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -207,6 +209,11 @@ void train_c_scope(TmplScope *g, const Model *m);
  * {{rewire_setup}} (after construction: counters, streams, capacity, rows re-laid),
  * {{rewire_release}}. */
 void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt);
+/* The CUDA back end's connectivity updates (templates/cuda/model.cu.tmpl): kernels, their
+ * host launchers and setup, the launches after a step ({{rewire_after}}), the steps the
+ * host must act after (due), setup at start and the counters at the end. */
+void rewire_cuda_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf *due, StrBuf *start,
+                      StrBuf *finish, const Model *m, const EmitOptions *opt);
 /* The phase 'conn_update' of the C step: each update when it is due. */
 void rewire_phase_code(StrBuf *o, const Model *m);
 

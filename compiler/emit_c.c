@@ -116,8 +116,41 @@ static void state_io_plain(StrBuf *o, const StateEntry *e)
     }
 }
 
+/* A rewired projection's rows (not from the seed; with what follows from them and the
+ * update's counts) and its weights.  Batched models: the rows before every lane's synapse
+ * values (pass 3), a per-lane weight with the lane's entries (pass 1). */
+static void rewired_rows_io(StrBuf *o, const Model *m, const StateEntry *e, bool rows,
+                            bool weight)
+{
+    const Projection *pj = e->proj;
+    const char *pn = pj->name, *n = e->name;
+    if (rows) {
+        sb_printf(o, "snn_state_rewired_rows(fn, ctx, \"%s.rows\", %s, snn_nthr, \"%s\");\n"
+                     "if (snn_state_loading(fn)) { /* what follows from the rows */\n",
+                  n, n, pn);
+        if (pj->syn && pj->syn_code[SC_ON_POST].stmts)
+            sb_printf(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
+                         "        snn_columns_free(&snn_cols_%s[snn_t]);\n"
+                         "        snn_columns_build(&%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n"
+                         "    }\n", pn, n, pn, pn);
+        for (int k = 0; k < m->n_cupds; k++)
+            if (m->cupds[k]->proj == pj)
+                sb_printf(o, "    snn_rewire_lengths(snn_rewire_get(%d), %s, snn_nthr);\n",
+                          m->cupds[k]->index, n);
+        sb_puts(o, "}\n");
+        for (int k = 0; k < m->n_cupds; k++)
+            if (m->cupds[k]->proj == pj)
+                sb_printf(o, "snn_state_rewire_counts(fn, ctx, \"snn_rw_%s\", %d);\n",
+                          m->cupds[k]->name, m->cupds[k]->index);
+    }
+    if (weight)
+        sb_printf(o, "if (%s[0].weight_bytes)\n"
+                     "    snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, "
+                     "NULL, 0);\n", n, n, n);
+}
+
 /* pass 0: every stored entry (an unbatched model); a batched one's model_state hands the
- * per-lane entries once per lane (pass 1, lane b selected and named by snn_state_lane; the
+ * rewired projections' rows first (pass 3), then the per-lane entries once per lane (pass 1, lane b selected and named by snn_state_lane; the
  * weights of a projection whose weight is per lane with them), then the shared ones once
  * (pass 2: connectivity checksums, shared variables, parameters). */
 static void state_io_pass(StrBuf *o, const Model *m, const StateTable *st, int pass)
@@ -127,6 +160,15 @@ static void state_io_pass(StrBuf *o, const Model *m, const StateTable *st, int p
         if (!e->stored)
             continue;
         const char *n = e->name;
+        if (e->kind == SK_ROWS && pass && e->proj && e->proj->rewired) {
+            if (pass == 3)
+                rewired_rows_io(o, m, e, true, false);
+            else if ((pass == 1) == state_weight_per_lane(m, e->proj))
+                rewired_rows_io(o, m, e, false, true);
+            continue;
+        }
+        if (pass == 3)
+            continue;
         if (e->kind == SK_ROWS && pass && !(e->proj && e->proj->rewired)) {
             const int lw = state_weight_per_lane(m, e->proj);
             if (pass == 2)
@@ -170,28 +212,7 @@ static void state_io_pass(StrBuf *o, const Model *m, const StateTable *st, int p
             break;
         case SK_ROWS:
             if (e->proj && e->proj->rewired) { /* rows that change: not from the seed */
-                const Projection *pj = e->proj;
-                const char *pn = pj->name;
-                sb_printf(o, "snn_state_rewired_rows(fn, ctx, \"%s.rows\", %s, snn_nthr, \"%s\");\n"
-                             "if (snn_state_loading(fn)) { /* what follows from the rows */\n",
-                          n, n, pn);
-                if (pj->syn && pj->syn_code[SC_ON_POST].stmts)
-                    sb_printf(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
-                                 "        snn_columns_free(&snn_cols_%s[snn_t]);\n"
-                                 "        snn_columns_build(&%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n"
-                                 "    }\n", pn, n, pn, pn);
-                for (int k = 0; k < m->n_cupds; k++)
-                    if (m->cupds[k]->proj == pj)
-                        sb_printf(o, "    snn_rewire_lengths(snn_rewire_get(%d), %s, snn_nthr);\n",
-                                  m->cupds[k]->index, n);
-                sb_puts(o, "}\n");
-                for (int k = 0; k < m->n_cupds; k++)
-                    if (m->cupds[k]->proj == pj)
-                        sb_printf(o, "snn_state_rewire_counts(fn, ctx, \"snn_rw_%s\", %d);\n",
-                                  m->cupds[k]->name, m->cupds[k]->index);
-                sb_printf(o, "if (%s[0].weight_bytes)\n"
-                             "    snn_state_synapses(fn, ctx, \"%s.weight\", %s, snn_nthr, NULL, "
-                             "NULL, 0);\n", n, n, n);
+                rewired_rows_io(o, m, e, true, true);
                 break;
             }
             sb_printf(o, "snn_state_rows_checksum(fn, ctx, \"%s.checksum\", %s, snn_nthr);\n"
@@ -229,6 +250,7 @@ static void state_io(StrBuf *o, const Model *m, const StateTable *st)
         state_io_pass(o, m, st, 0);
         return;
     }
+    state_io_pass(o, m, st, 3); /* rewired rows first: the lanes' synapse values follow them */
     sb_puts(o, "for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n"
                "    snn_lane_select(run, snn_b);\n    snn_state_lane(snn_b);\n");
     state_io_pass(o, m, st, 1);
@@ -1205,10 +1227,26 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     if (pj->het_delay) {
         sb_printf(o, "    const %s *restrict dl = delay + start;\n",
                   pj->delay_bytes == 1 ? "uint8_t" : "uint16_t");
-        sb_puts(o, "    for (uint32_t k = 0; k < len; k++) {\n");
+        /* A run of equal delays (rows are sorted by delay at construction) adds into one
+         * ring row: its slot is computed once per run, not per synapse, and 1-byte delays
+         * are compared eight at a time (snn_delay_run_end).  Any order is correct
+         * (unsorted rows make runs of one); the additions keep the row's order, so the
+         * sums are bitwise those of one synapse at a time. */
+        sb_puts(o, "    for (uint32_t k = 0; k < len;) {\n");
         sb_puts(o, "        uint32_t r = now + dl[k] - 1u; /* delay >= 1 step */\n");
         sb_puts(o, "        r = r >= depth ? r - depth : r;\n");
-        sb_printf(o, "        ring[(size_t)r * SNN_NL_%s + row[k]] += %s;\n", post, w);
+        sb_printf(o, "        scalar *restrict dst = ring + (size_t)r * SNN_NL_%s;\n", post);
+        if (pj->delay_bytes == 1) {
+            sb_puts(o, "        const uint32_t e = snn_delay_run_end(dl, k, len);\n");
+            sb_puts(o, "        for (; k < e; k++)\n");
+            sb_printf(o, "            dst[row[k]] += %s;\n", w);
+        } else {
+            sb_puts(o, "        const uint16_t d = dl[k];\n");
+            sb_puts(o, "        do {\n");
+            sb_printf(o, "            dst[row[k]] += %s;\n", w);
+            sb_puts(o, "            k++;\n");
+            sb_puts(o, "        } while (k < len && dl[k] == d);\n");
+        }
         sb_puts(o, "    }\n");
     } else {
         sb_puts(o, "    for (uint32_t k = 0; k < len; k++)\n");

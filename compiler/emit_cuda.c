@@ -49,6 +49,7 @@ typedef struct Mirror {
     const char *what;  /* for messages */
     bool at_init;      /* copied after the initial values, else after construction */
     bool written;      /* MIR_VALUE written by the device (a reduction): __device__ */
+    bool stored;       /* a checkpoint stores it (the state table's 'stored') */
     int proj;          /* MIR_RAGGED: projection index */
     bool lane;         /* batched models: one copy per lane (MIR_ARRAY only), lane-outer */
 } Mirror;
@@ -82,8 +83,8 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
             continue;
         bool at_init = e->init != SI_BUILT && e->init != SI_COMPILED;
         const char *bytes = state_bytes(e, true);
-        Mirror mm = {MIR_ARRAY, e->name, NULL, e->name, bytes, e->what, at_init, false, -1,
-                     m->batch > 0 && e->lane};
+        Mirror mm = {MIR_ARRAY, e->name, NULL, e->name, bytes, e->what, at_init, false,
+                     e->stored, -1, m->batch > 0 && e->lane};
         if (e->kind == SK_ROWS || e->kind == SK_COLUMNS) {
             mm.kind = e->kind == SK_ROWS ? MIR_RAGGED : MIR_COLUMNS;
             mm.dtype = e->type;
@@ -224,6 +225,10 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
                       mm->proj, mm->proj);
             sb_printf(o, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::%s, &d, sizeof d));\n",
                       mm->name);
+            for (int u = 0; u < m->n_cupds; u++) /* rows grow up to their capacity */
+                if (m->cupds[u]->proj == m->projs[mm->proj])
+                    sb_printf(o, "        snn_maxlen[%d] = snn_rewire_get(%d)->capacity;\n",
+                              mm->proj, u);
             sb_printf(o, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_maxlen_%s, &snn_maxlen[%d], "
                          "sizeof(uint32_t)));\n", pn, mm->proj);
             if (proc_skips(m->projs[mm->proj])) {
@@ -247,6 +252,113 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
     }
 }
 
+/* ---- checkpoints (runtime/rt_ckpt.c; docs/cuda.md "Checkpoints") --------------------- */
+
+/* Why this model's CUDA simulator cannot write checkpoints (NULL: it can).  (Under
+ * --mpi the host template refuses: the exchange's host queues are not stored yet.) */
+static const char *ckpt_refusal(const Model *m)
+{
+    if (m->batch) /* the stored arrays are lane 0's sizes; lanes 1.. would be lost */
+        return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the "
+                            "device's state of every lane is not copied out yet", m->batch,
+                            m->loc.file, m->loc.line);
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i]->rewired)
+            return arena_printf("projection '%s' is rewired by a connectivity_update: its rows "
+                                "on the device are not copied out yet", m->projs[i]->name);
+    return NULL;
+}
+
+/* The device half's copies of the stored mirrors, out (fetch) and back (put): arrays
+ * and values written by the device; a plastic projection's rows (their host copy made
+ * again, once, for the order of the stored weights) and weights. */
+static void ckpt_cases(StrBuf *o, const Mirrors *ms, bool put)
+{
+    for (int i = 0; i < ms->n; i++) {
+        const Mirror *mm = &ms->v[i];
+        if (!mm->stored || mm->kind == MIR_COLUMNS || (!put && mm->kind == MIR_VALUE && !mm->written))
+            continue;
+        sb_printf(o, "case %d: /* %s */\n", i, mm->name);
+        switch (mm->kind) {
+        case MIR_ARRAY:
+            sb_printf(o, "    snn_cu_value(bytes, snn_mir[%d].bytes, \"%s\");\n", i, mm->what);
+            if (put)
+                sb_printf(o, "    if (bytes)\n        SNN_CU(cudaMemcpy(snn_mir[%d].dev, host, bytes, "
+                             "cudaMemcpyHostToDevice));\n", i);
+            else
+                sb_printf(o, "    if (bytes)\n        SNN_CU(cudaMemcpy(host, snn_mir[%d].dev, bytes, "
+                             "cudaMemcpyDeviceToHost));\n", i);
+            break;
+        case MIR_VALUE:
+            sb_printf(o, "    snn_cu_value(bytes, sizeof snn_dev::%s, \"%s\");\n", mm->name, mm->what);
+            if (put)
+                sb_printf(o, "    SNN_CU(cudaMemcpyToSymbol(snn_dev::%s, host, bytes));\n", mm->name);
+            else
+                sb_printf(o, "    SNN_CU(cudaMemcpyFromSymbol(host, snn_dev::%s, bytes));\n",
+                          mm->name);
+            break;
+        default: /* MIR_RAGGED */
+            if (put)
+                sb_printf(o, "    snn_rows_put(&snn_mir[%d], (const snn_ragged *)host);\n", i);
+            else
+                sb_printf(o, "    snn_rows_fetch(&snn_mir[%d], (snn_ragged *)host, \"%s\");\n", i,
+                          mm->what);
+            sb_puts(o, "    (void)bytes;\n");
+            break;
+        }
+        sb_puts(o, "    break;\n");
+    }
+}
+
+/* The host half's model_state (templates/cuda/host.c.tmpl): the device's state into the
+ * host copies (the C back end's arrays, and host copies of the device-only spike queues),
+ * the C back end's state_io, and on a restore everything back to the device. */
+static void ckpt_host(const Model *m, const Mirrors *ms, TmplScope *h)
+{
+    const char *why = ckpt_refusal(m);
+    tmpl_set_bool(h, "ckpt_on", why == NULL);
+    tmpl_set(h, "ckpt_why", why ? why : "");
+    if (why)
+        return;
+    StrBuf d, f, p, r;
+    sb_init(&d);
+    sb_init(&f);
+    sb_init(&p);
+    sb_init(&r);
+    for (int i = 0; i < m->n_pops; i++) {
+        const char *pn = m->pops[i]->name;
+        sb_printf(&d, "#define SNN_NSLOT_%s %du\n"
+                      "static uint32_t *snn_spk_%s, snn_spkcnt_%s[SNN_NSLOT_%s]; /* the "
+                      "device's spike queue, copied for checkpoints */\n",
+                  pn, emit_n_slots(m, m->pops[i]) + 1, pn, pn, pn);
+        sb_printf(&r, "snn_free(snn_spk_%s, sizeof(uint32_t) * SNN_NSLOT_%s * SNN_N_%s);\n",
+                  pn, pn, pn);
+        sb_printf(&f, "if (!snn_spk_%s)\n"
+                      "    snn_spk_%s = snn_alloc(sizeof(uint32_t) * SNN_NSLOT_%s * SNN_N_%s, "
+                      "\"population '%s' spike queue (host copy)\");\n"
+                      "snn_cu_queue(%d, snn_spk_%s, snn_spkcnt_%s, 0);\n",
+                  pn, pn, pn, pn, pn, i, pn, pn);
+        sb_printf(&p, "snn_cu_queue(%d, snn_spk_%s, snn_spkcnt_%s, 1);\n", i, pn, pn);
+    }
+    for (int i = 0; i < ms->n; i++) {
+        const Mirror *mm = &ms->v[i];
+        if (!mm->stored || mm->kind == MIR_COLUMNS)
+            continue;
+        if (mm->kind != MIR_VALUE || mm->written)
+            sb_printf(&f, "snn_cu_fetch(%d, %s, %s); /* %s */\n", i, mm->host, mm->bytes,
+                      mm->what);
+        sb_printf(&p, "snn_cu_put(%d, %s, %s);\n", i, mm->host, mm->bytes);
+    }
+    tmpl_set(h, "ckpt_decls", emit_take(&d));
+    tmpl_set(h, "ckpt_fetch", emit_take(&f));
+    tmpl_set(h, "ckpt_put", emit_take(&p));
+    tmpl_set(h, "ckpt_release", emit_take(&r));
+    sb_release(&d);
+    sb_release(&f);
+    sb_release(&p);
+    sb_release(&r);
+}
+
 /* ---- construction on the device ---------------------------------------------------- */
 
 /* Why projection pj is built on the host even with --cuda-construct device (NULL: the
@@ -255,6 +367,8 @@ static const char *host_build_reason(const Projection *pj, const CudaOptions *co
 {
     if (co->construct)
         return "--cuda-construct host";
+    if (pj->rewired) /* the host re-lays the rows to their capacity (snn_rewire_setup) */
+        return "rewired by a connectivity update (rows re-laid with room on the host)";
     if (pj->format == FORMAT_DENSE)
         return "format dense (the matrix is made from host rows)";
     if (pj->format == FORMAT_PROCEDURAL)
@@ -958,6 +1072,31 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
             sb_printf(sb, "snn_columns_free(&snn_cols_%s[0]);\n", m->projs[i]->name);
     }
     tmpl_set(h, "drop_rows", sb->len ? emit_take(sb) : "/* no projections */");
+    /* synapse recordings: the rows and the recorded array back from the device first */
+    for (int i = 0; i < m->n_synrecs; i++) {
+        const SynRecord *r = m->synrecs[i];
+        const Projection *pj = r->proj;
+        const char *var = synrec_var(r);
+        const char *arr = r->cu ? arena_printf("snn_cuv_%s_%s", r->cu->name, var)
+                          : !strcmp(var, pj->syn->weight)
+                              ? NULL
+                              : arena_printf("snn_sv_%s_%s", pj->name, var);
+        int rows = -1, vid = -1;
+        for (int k = 0; k < e->ms.n; k++) {
+            if (!strcmp(e->ms.v[k].name, arena_printf("snn_syn_%s", pj->name)))
+                rows = k;
+            if (arr && !strcmp(e->ms.v[k].name, arr))
+                vid = k;
+        }
+        sb_printf(sb, "case %d: /* %s.%s */\n    snn_cu_fetch_rows(%d, &snn_syn_%s[0]);\n", i,
+                  synrec_owner(r), var, rows, pj->name);
+        if (vid >= 0)
+            sb_printf(sb, "    snn_cu_syn_fetch(%d, %s, %s);\n", vid, e->ms.v[vid].host,
+                      e->ms.v[vid].bytes);
+        sb_puts(sb, "    break;\n");
+    }
+    tmpl_set(h, "synrec_fetch", sb->len ? emit_take(sb) : "default:\n    break;");
+    ckpt_host(m, &e->ms, h);
     return emit_expand_write(h, "cuda/host.c.tmpl", dir, arena_printf("%s.c", m->name));
 }
 
@@ -1253,6 +1392,17 @@ static void cuda_set_learning(CudaEmit *e)
         sb_puts(&k, "}\n");
     }
     cu_cuda_code(&k, &h, &a, &d, m, e->opt);
+    StrBuf rk, rh, ra, rd, rs, rf;
+    sb_init(&rk), sb_init(&rh), sb_init(&ra), sb_init(&rd), sb_init(&rs), sb_init(&rf);
+    rewire_cuda_code(&rk, &rh, &ra, &rd, &rs, &rf, m, e->opt); /* rewire.c */
+    tmpl_set(e->g, "rewire_kernels", rk.len ? emit_take(&rk) : "/* (no connectivity updates) */");
+    tmpl_set(e->g, "rewire_host", rh.len ? emit_take(&rh) : "/* (no connectivity updates) */");
+    tmpl_set(e->g, "rewire_after", ra.len ? emit_take(&ra) : "/* (no connectivity updates) */");
+    tmpl_set(e->g, "rewire_due", rd.len ? emit_take(&rd) : "/* (no connectivity updates) */");
+    tmpl_set(e->g, "rewire_start", rs.len ? emit_take(&rs) : "/* (no connectivity updates) */");
+    tmpl_set(e->g, "rewire_finish", rf.len ? emit_take(&rf) : "/* (no connectivity updates) */");
+    sb_release(&rk), sb_release(&rh), sb_release(&ra), sb_release(&rd), sb_release(&rs),
+        sb_release(&rf);
     tmpl_set(e->g, "learn_kernels", k.len ? emit_take(&k) : "/* (no add_to_pre, no custom updates) */");
     tmpl_set(e->g, "learn_host", h.len ? emit_take(&h) : "/* (no custom updates) */");
     tmpl_set(e->g, "learn_after", a.len ? emit_take(&a) : "/* (no custom updates) */");
@@ -1277,6 +1427,15 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     tmpl_set(g, "devonly_decls", emit_take(sb));
     mirror_cases(sb, m, &e->ms);
     tmpl_set(g, "mirror_cases", emit_take(sb));
+    if (!ckpt_refusal(m)) { /* else the host half never calls them */
+        ckpt_cases(sb, &e->ms, false);
+        tmpl_set(g, "fetch_cases", sb->len ? emit_take(sb) : "");
+        ckpt_cases(sb, &e->ms, true);
+        tmpl_set(g, "put_cases", sb->len ? emit_take(sb) : "");
+    } else {
+        tmpl_set(g, "fetch_cases", "");
+        tmpl_set(g, "put_cases", "");
+    }
     cuda_set_pops(e);
     cuda_set_projs(e);
     tmpl_set_bool(g, "has_cbcode", has_cbcode);

@@ -181,7 +181,9 @@ const Phase phase_table[] = {
     {"conn_update", "connectivity updates: each one that is due removes and adds synapses, "
                     "then the column views are rebuilt",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, with_conn_updates, conn_update_calls, NULL,
-     NULL, NULL, PH_GRID_NONE, NULL, "refused (connectivity updates: C back end only)",
+     NULL, NULL, PH_GRID_NONE, NULL,
+     "host snn_cu_step (snn_cu_conn_update): each due update's kernels snn_k_rw_<update>_* "
+     "and the column rebuild, after the custom updates",
      false},
     {"end_step", "CUDA: spike counts, recording bookkeeping, the next step's queue slot",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL, NULL,
@@ -189,7 +191,9 @@ const Phase phase_table[] = {
      false},
     {"synrec", "synapse recordings with 'every': a snapshot of the synapses",
      PH_SYNRECS, PH_SERIAL, PH_UNTIMED, false, periodic_synrec, synrec_call, NULL,
-     NULL, NULL, PH_GRID_NONE, NULL, "refused (record synapses: C back end only)",
+     NULL, NULL, PH_GRID_NONE, NULL,
+     "host model_step, after snn_cu_step: the C code's snapshot of the rows and the variable "
+     "copied back from the device (model_syn_snapshot)",
      false},
     {"finite_check", "run config finite_check: the scan for non-finite neuron state",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, NULL, NULL,
@@ -534,6 +538,12 @@ void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *
                           m->cu_groups[g].name, m->cu_groups[g].name);
             continue;
         }
+        if (!strcmp(ph->name, "conn_update")) { /* once for every lane: connectivity is
+                                                   * shared (rewire.c, removals_lanes) */
+            sb_puts(tail, "    snn_lane_select(run, 0); /* conn_update */\n");
+            phase_calls(tail, m, ph, 4);
+            continue;
+        }
         sb_printf(tail, "    for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++) { /* %s */\n"
                         "        snn_lane_select(run, snn_l);\n", ph->name);
         phase_calls(tail, m, ph, 8);
@@ -611,6 +621,7 @@ static const struct {
      "    snn_cu_exchange(run, step + 1 - snn_k, snn_k);\n"
      "}\n"},
     {"custom_update", false, true, "snn_cu_custom_update(run, step);\n"},
+    {"conn_update", false, true, "snn_cu_conn_update(run, step);\n"},
     {"finite_check", false, false, "snn_cu_finite_check(run, step);\n"},
 };
 
@@ -627,6 +638,10 @@ void phases_cuda_host(const Model *m, StrBuf *after_kernels, StrBuf *host_step)
     sb_puts(&h, "snn_cu_step(run, step);\n");
     for (int k = 0; k < phase_count; k++) {
         const Phase *ph = &phase_table[k];
+        if (!strcmp(ph->name, "synrec")) /* the host half: the C back end's calls */
+            for (int i = 0; i < m->n_synrecs; i++)
+                if (ph->c_when(m, i))
+                    ph->c_code(&h, m, i);
         for (size_t j = 0; j < sizeof cuda_host_part / sizeof *cuda_host_part; j++) {
             if (strcmp(cuda_host_part[j].phase, ph->name) != 0 ||
                 (cuda_host_part[j].if_active && !phase_active(m, ph)))

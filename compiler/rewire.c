@@ -33,6 +33,7 @@ typedef struct SynArr {
     const CustomUpdate *cu; /* NULL: the weight update model's (or the static weight) */
     int cu_var;
     bool weight;
+    bool lane; /* batched models: one copy per lane (else held once) */
 } SynArr;
 
 static int syn_arrays(const Model *m, const Projection *pj, SynArr **out)
@@ -45,14 +46,17 @@ static int syn_arrays(const Model *m, const Projection *pj, SynArr **out)
     SynArr *a = arena_alloc(sizeof(SynArr) * (size_t)(cap + 1));
     for (int i = 0; i < n; i++) {
         const char *v = pj->syn ? pj->syn->vars[i].name : "w";
-        a[i] = (SynArr){v, v, NULL, -1, !pj->syn || !strcmp(v, pj->syn->weight)};
+        a[i] = (SynArr){v, v, NULL, -1, !pj->syn || !strcmp(v, pj->syn->weight), false};
+        a[i].lane = m->batch && pj->syn && !pj->syn->vars[i].shared;
     }
     int k = n;
     for (int i = 0; i < m->n_cus; i++) {
         const CustomUpdate *cu = m->cus[i];
         for (int j = 0; cu->proj == pj && j < cu->n_vars; j++)
             if (!CU_NEURON_REDUCE(cu->vars[j].reduce))
-                a[k++] = (SynArr){cu->vars[j].name, cu->vars[j].name, cu, j, false};
+                a[k++] = (SynArr){cu->vars[j].name, cu->vars[j].name, cu, j, false,
+                                  m->batch && !CU_BATCH_REDUCE(cu->vars[j].reduce) &&
+                                      !cu->vars[j].shared};
     }
     for (int i = n; i < k; i++) /* a name another array has: qualified */
         for (int j = 0; j < k; j++)
@@ -168,6 +172,61 @@ static int parse_rw(const Model *m, const ConnUpdate *u, const Projection *pj, C
     return errs;
 }
 
+/* Batched models: the first name in the tree that is one value per lane and per neuron (the
+ * neurons' variables, the weight update model's pre and post variables), or NULL. */
+static const Expr *expr_lane_neuron(const Expr *e)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == EX_NAME && e->sym &&
+        (e->sym->kind == SYM_PRE || e->sym->kind == SYM_POST ||
+         e->sym->kind == SYM_PRE_NEURON || e->sym->kind == SYM_POST_NEURON))
+        return e;
+    for (int i = 0; i < e->nargs; i++) {
+        const Expr *x = expr_lane_neuron(e->args[i]);
+        if (x)
+            return x;
+    }
+    const Expr *x = expr_lane_neuron(e->a);
+    if (!x)
+        x = expr_lane_neuron(e->b);
+    return x ? x : expr_lane_neuron(e->c);
+}
+static const Expr *stmt_lane_neuron(const Stmt *s)
+{
+    if (!s)
+        return NULL;
+    const Expr *x = expr_lane_neuron(s->e);
+    if (!x)
+        x = stmt_lane_neuron(s->then);
+    if (!x)
+        x = stmt_lane_neuron(s->els);
+    for (int i = 0; !x && i < s->n; i++)
+        x = stmt_lane_neuron(s->body[i]);
+    return x;
+}
+
+/* Batched models decide a removal once, for every lane, from lane 0's synapse variables
+ * (docs/language.md "Connectivity updates", "In batched models"); a neuron's state is the
+ * lane's own activity, which lane 0 does not stand for: refused. */
+static int check_lanes(const Model *m, const ConnUpdate *u, const CodeStr *cs, const char *field)
+{
+    if (!m->batch || !cs->stmts)
+        return 0;
+    const Expr *x = stmt_lane_neuron(cs->stmts);
+    if (!x)
+        x = expr_lane_neuron(cs->expr);
+    if (!x)
+        return 0;
+    diag_error((SrcLoc){cs->loc.file, cs->loc.line + x->line - 1},
+               "connectivity_update '%s': %s reads '%s', one value per batch lane and neuron "
+               "(network{ batch = %d }); a batched model removes a synapse in every lane alike, "
+               "decided by lane 0's synapse variables, which the neurons' activity in lane 0 "
+               "does not stand for: read a synapse or custom-update variable (a batch "
+               "reduction, or a weight the lanes share)", u->name, field, x->name, m->batch);
+    return 1;
+}
+
 static int check_one(Model *m, ConnUpdate *u)
 {
     const char *what = arena_printf("connectivity_update '%s'", u->name);
@@ -251,6 +310,10 @@ static int check_one(Model *m, ConnUpdate *u)
     errs += parse_rw(m, u, pj, &u->cand_total, RC_CTOTAL, "candidates.total");
     errs += parse_rw(m, u, pj, &u->cand_remove, RC_REMOVE, "candidates.remove");
     errs += parse_rw(m, u, pj, &u->cand_add, RC_INIT, "candidates.add");
+    if (!errs) {
+        errs += check_lanes(m, u, &u->remove, "remove");
+        errs += check_lanes(m, u, &u->cand_remove, "candidates.remove");
+    }
     SynArr *arr;
     int nv = syn_arrays(m, pj, &arr);
     u->init_of_var = arena_alloc(sizeof(int) * (size_t)(nv + 1));
@@ -442,6 +505,34 @@ static const char *var_ref(const SynArr *a, const char *pos)
     return a->weight ? arena_printf("snn_w[%s]", pos) : arena_printf("%s[%s]", arr_local(a), pos);
 }
 
+/* Batched models: block snn_t's part of array a, lane 'lane''s copy when the array is per
+ * lane (the lanes' copies are lane-outer: docs/architecture.md "Batch lanes"), else the one
+ * copy. */
+static const char *lane_base(const Projection *pj, const SynArr *a, const char *lane)
+{
+    const char *n = pj->name;
+    if (a->weight)
+        return a->lane ? arena_printf("((scalar *)snn_lw_%s[(size_t)(%s) * (size_t)snn_nthr + "
+                                      "(size_t)snn_t])", n, lane)
+                       : arena_printf("((scalar *)snn_syn_%s[snn_t].weight)", n);
+    const char *g = arr_global(pj, a);
+    return a->lane ? arena_printf("((scalar *)(void *)(snn_lb_%s + snn_lz_%s * (size_t)(%s)) + "
+                                  "snn_soff_%s[snn_t])", g, g, lane, n)
+                   : arena_printf("(%s + snn_soff_%s[snn_t])", g, n);
+}
+
+/* Batched models: block snn_t's arrays under the names var_ref uses; which: 0 all (the
+ * per-lane ones of lane 'lane'), 1 the per-lane ones only, 2 those held once only. */
+static void lane_block_vars(StrBuf *o, const Projection *pj, const SynArr *arr, int na, int ind,
+                            const char *lane, int which)
+{
+    for (int v = 0; v < na; v++)
+        if (!(which == 1 && !arr[v].lane) && !(which == 2 && arr[v].lane))
+            sb_printf(o, "%*sscalar *restrict %s = %s;\n%*s(void)%s;\n", ind, "",
+                      arr[v].weight ? "snn_w" : arr_local(&arr[v]), lane_base(pj, &arr[v], lane),
+                      ind, "", arr[v].weight ? "snn_w" : arr_local(&arr[v]));
+}
+
 /* "[double var;] { draws from the synapse-keyed stream key; the synapse variables; var =
  * code }" for the synapse at snn_pos (indentation 16) */
 static void remove_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *key,
@@ -490,6 +581,24 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
     int nx = 0;
     for (int v = 0; v < nv; v++)
         nx += !arr[v].weight;
+    if (c.m->batch) { /* every lane's copies move (snn_lv: rewire_fn's scratch) */
+        sb_puts(o, "            int snn_nv = 0;\n");
+        for (int v = 0; v < nv; v++)
+            if (!arr[v].lane && !arr[v].weight)
+                sb_printf(o, "            snn_lv[snn_nv++] = %s;\n", lane_base(pj, &arr[v], "0"));
+        sb_puts(o, "            for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) {\n");
+        for (int v = 0; v < nv; v++)
+            if (arr[v].lane && !arr[v].weight)
+                sb_printf(o, "                snn_lv[snn_nv++] = %s;\n",
+                          lane_base(pj, &arr[v], "snn_b"));
+            else if (arr[v].lane) /* the weight: the selected lane's moves with the rows */
+                sb_printf(o, "                if ((void *)%s != snn_R->weight)\n"
+                             "                    snn_lv[snn_nv++] = %s;\n",
+                          lane_base(pj, &arr[v], "snn_b"), lane_base(pj, &arr[v], "snn_b"));
+        sb_puts(o, "            }\n");
+        sb_printf(o, "            const int64_t snn_at = snn_rewire_insert(snn_R, snn_pre, snn_post "
+                     "- snn_tlo_%s[snn_t], snn_lv, snn_nv, (int)sizeof(scalar));\n", post);
+    } else {
     sb_printf(o, "            void *const snn_vars[%d] = {", nx ? nx : 1);
     int q = 0;
     for (int v = 0; v < nv; v++)
@@ -501,13 +610,18 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
     sb_puts(o, "};\n");
     sb_printf(o, "            const int64_t snn_at = snn_rewire_insert(snn_R, snn_pre, snn_post "
                  "- snn_tlo_%s[snn_t], snn_vars, %d, (int)sizeof(scalar));\n", post, nx);
+    }
     sb_puts(o, "            if (snn_at < 0) { /* the pair is connected */\n"
                "                snn_cnt[2]++;\n                continue;\n            }\n");
     sb_puts(o, "            snn_cnt[1]++;\n");
     if (nv) {
-        if (has_w)
-            sb_puts(o, "            scalar *restrict snn_w = snn_R->weight;\n");
-        block_vars(o, pj, arr, nv, 12);
+        if (c.m->batch) {
+            /* no pointers: written per lane below */
+        } else {
+            if (has_w)
+                sb_puts(o, "            scalar *restrict snn_w = snn_R->weight;\n");
+            block_vars(o, pj, arr, nv, 12);
+        }
         bool draws = false;
         for (int k = 0; k < u->n_init; k++)
             draws |= cs_draws(&u->init_code[k]);
@@ -521,19 +635,150 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
         for (int v = 0; v < nv; v++) {
             int k = u->init_of_var[v];
             const char *dst = var_ref(&arr[v], "(uint64_t)snn_at");
+            const char *fill = ""; /* batched models: every lane's copy */
+            if (c.m->batch && arr[v].lane) {
+                dst = arena_printf("%s[snn_at]", lane_base(pj, &arr[v], "snn_b"));
+                fill = "for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++)\n"
+                       "                    ";
+            } else if (c.m->batch) {
+                dst = arena_printf("%s[snn_at]", lane_base(pj, &arr[v], "0"));
+            }
             if (k < 0) {
                 const double a = arr[v].cu ? arr[v].cu->vars[arr[v].cu_var].init.a
                                            : pj->syn->vars[v].init.a;
-                sb_printf(o, "                %s = (scalar)%s; /* declared initial value */\n",
-                          dst, emit_c_double(a));
+                sb_printf(o, "                %s%s = (scalar)%s; /* declared initial value */\n",
+                          fill, dst, emit_c_double(a));
                 continue;
             }
             sb_puts(o, "                {\n                    double snn_v;\n");
             rw_value(o, &c, &u->init_code[k], "snn_v", 20, opt);
-            sb_printf(o, "                    %s = (scalar)snn_v;\n                }\n", dst);
+            sb_printf(o, "                    %s%s%s = (scalar)snn_v;\n                }\n",
+                      *fill ? "for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++)\n"
+                              "                        " : "", "", dst);
         }
         sb_puts(o, "            }\n");
     }
+}
+
+/* Removals in a batched model (docs/language.md "Connectivity updates", "In batched
+ * models"): decided once, by lane 0's values (on the rank holding lane 0, then sent to every
+ * rank: snn_rewire_lane0_flags), a byte per stored synapse place; then every lane's per-lane
+ * arrays move with their synapses, and last the index, the row lengths and the arrays held
+ * once. */
+static void removals_lanes(StrBuf *o, const RwCtx *c, const SynArr *arr, int nv,
+                           const EmitOptions *opt)
+{
+    const ConnUpdate *u = c->u;
+    const Projection *pj = u->proj;
+    const char *n = pj->name, *pre = pj->pre->name, *post = pj->post->name;
+    bool any_lane = false;
+    for (int v = 0; v < nv; v++)
+        any_lane |= arr[v].lane;
+    sb_printf(o, "    const uint64_t snn_places = snn_soff_%s[snn_nthr];\n", n);
+    sb_puts(o, "    unsigned char *snn_rmf = calloc((size_t)snn_places + 1u, 1); /* removed? */\n"
+               "    if (!snn_rmf)\n"
+               "        snn_fatal(\"out of memory for a connectivity update's removals\");\n");
+    sb_puts(o, "    if (run->lane_first == 0) /* this rank holds the batch's lane 0: it decides */\n");
+    sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+    sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+    sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
+    sb_puts(o, "        const uint32_t *restrict snn_rl = snn_R->row_len;\n");
+    sb_printf(o, "        const %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
+    sb_printf(o, "        unsigned char *restrict snn_f = snn_rmf + snn_soff_%s[snn_t];\n", n);
+    lane_block_vars(o, pj, arr, nv, 8, "0", 0);
+    sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
+    sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+    sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
+               "snn_rl[snn_pre];\n");
+    if (u->candidates)
+        sb_puts(o, "            uint64_t snn_ci = snn_cd->off[snn_pre], snn_ce = "
+                   "snn_cd->off[snn_pre + 1];\n");
+    if (u->candidates && !u->remove.stmts)
+        sb_puts(o, "            if (snn_ci == snn_ce) /* no candidates: nothing to remove */\n"
+                   "                continue;\n");
+    sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
+    sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos];\n");
+    sb_printf(o, "                const uint32_t snn_gpost = SNN_LO_%s + snn_post;\n", post);
+    sb_puts(o, "                (void)snn_post; (void)snn_gpost;\n");
+    if (u->remove.stmts)
+        remove_value(o, c, &u->remove, "snn_st->key_remove", "snn_rm", true, opt);
+    else
+        sb_puts(o, "                double snn_rm = 0.0;\n");
+    if (u->candidates) {
+        sb_puts(o, "                while (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_gpost)\n"
+                   "                    snn_ci++;\n");
+        if (u->cand_remove.stmts) {
+            sb_puts(o, "                if (snn_ci < snn_ce && snn_cd->cand[snn_ci] == snn_gpost &&"
+                       " snn_rm == 0.0) {\n");
+            remove_value(o, c, &u->cand_remove, "snn_cd->key_elim", "snn_rm", false, opt);
+            sb_puts(o, "                }\n");
+        }
+    }
+    sb_puts(o, "                snn_f[snn_pos] = snn_rm != 0.0; /* (NaN too) */\n"
+               "            }\n        }\n    }\n");
+    sb_puts(o, "    snn_rewire_lane0_flags(run, snn_rmf, snn_places); /* lanes over ranks */\n");
+    if (any_lane) {
+        sb_puts(o, "    for (uint32_t snn_b = 0; snn_b < snn_nlane; snn_b++) /* every lane's "
+                   "copies move with their synapses */\n");
+        sb_puts(o, "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+        sb_printf(o, "            const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+        sb_printf(o, "            const unsigned char *restrict snn_f = snn_rmf + "
+                     "snn_soff_%s[snn_t];\n", n);
+        lane_block_vars(o, pj, arr, nv, 12, "snn_b", 1);
+        sb_printf(o, "            for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n",
+                  pre);
+        sb_puts(o, "                const uint64_t snn_a = snn_R->row_start[snn_pre], snn_e = "
+                   "snn_a + snn_R->row_len[snn_pre];\n");
+        sb_puts(o, "                uint64_t snn_o = snn_a;\n");
+        sb_puts(o, "                for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n"
+                   "                    if (snn_f[snn_pos])\n                        continue;\n"
+                   "                    if (snn_o != snn_pos) {\n");
+        for (int v = 0; v < nv; v++)
+            if (arr[v].lane)
+                sb_printf(o, "                        %s = %s;\n", var_ref(&arr[v], "snn_o"),
+                          var_ref(&arr[v], "snn_pos"));
+        sb_puts(o, "                    }\n                    snn_o++;\n                }\n"
+                   "            }\n        }\n");
+    }
+    /* the index, the row lengths, the arrays held once; the candidates' flags */
+    sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+    sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
+    sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
+    sb_puts(o, "        uint32_t *restrict snn_rl = snn_R->row_len;\n");
+    sb_printf(o, "        %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
+    sb_printf(o, "        const unsigned char *restrict snn_f = snn_rmf + snn_soff_%s[snn_t];\n", n);
+    lane_block_vars(o, pj, arr, nv, 8, "0", 2);
+    sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
+    sb_puts(o, "        (void)snn_plo;\n        uint64_t snn_nsyn = 0;\n");
+    sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+    sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
+               "snn_rl[snn_pre];\n");
+    sb_puts(o, "            uint64_t snn_o = snn_a;\n");
+    if (u->candidates)
+        sb_puts(o, "            uint64_t snn_ci = snn_cd->off[snn_pre], snn_ce = "
+                   "snn_cd->off[snn_pre + 1];\n");
+    sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
+    if (u->candidates) {
+        sb_printf(o, "                const uint32_t snn_gpost = SNN_LO_%s + snn_plo + "
+                     "snn_ind[snn_pos];\n", post);
+        sb_puts(o, "                while (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_gpost)\n"
+                   "                    snn_ci++;\n"
+                   "                if (snn_ci < snn_ce && snn_cd->cand[snn_ci] == snn_gpost)\n"
+                   "                    snn_cd->flag[snn_ci] = 1; /* a connected candidate */\n");
+    }
+    sb_puts(o, "                if (snn_f[snn_pos]) { /* removed */\n"
+               "                    snn_cnt[0]++;\n                    continue;\n"
+               "                }\n");
+    sb_puts(o, "                if (snn_o != snn_pos) {\n");
+    sb_puts(o, "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
+    for (int v = 0; v < nv; v++)
+        if (!arr[v].lane)
+            sb_printf(o, "                    %s = %s;\n", var_ref(&arr[v], "snn_o"),
+                      var_ref(&arr[v], "snn_pos"));
+    sb_puts(o, "                }\n                snn_o++;\n            }\n");
+    sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n");
+    sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n");
+    sb_puts(o, "        snn_R->n_syn = snn_nsyn;\n    }\n    free(snn_rmf);\n");
 }
 
 static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
@@ -555,6 +800,17 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     sb_puts(o, "    const double snn_t0 = snn_now();\n");
     sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
     sb_puts(o, "    (void)run;\n");
+    if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts)) {
+        int nl = 1, n1 = 0; /* the arrays held once, per lane */
+        for (int v = 0; v < nv; v++)
+            if (arr[v].lane)
+                nl++;
+            else
+                n1++;
+        sb_printf(o, "    void **snn_lv = malloc(sizeof(void *) * ((size_t)snn_nlane * %du + %du));"
+                     " /* every lane's arrays */\n    if (!snn_lv)\n        snn_fatal(\"out of "
+                     "memory for a connectivity update\");\n", nl, n1 + 1);
+    }
     if (u->candidates) {
         sb_printf(o, "    snn_rewire_cand *snn_cd = snn_rewire_cand_get(%d);\n", u->index);
         if (u->cand_count.stmts)
@@ -586,7 +842,9 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_puts(o, "        snn_rewire_cand_row(snn_cd, &snn_rng_st, snn_pre, snn_c);\n    }\n");
     }
     /* removals */
-    if (u->remove.stmts || u->candidates) {
+    if (m->batch && (u->remove.stmts || u->candidates)) {
+        removals_lanes(o, &c, arr, nv, opt);
+    } else if (u->remove.stmts || u->candidates) {
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
         sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
         sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
@@ -764,6 +1022,8 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_puts(o, "    }\n");
         sb_puts(o, "    snn_st->columns_s += snn_now() - snn_t1;\n");
     }
+    if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts))
+        sb_puts(o, "    free(snn_lv);\n");
     sb_puts(o, "}\n");
 }
 
@@ -772,6 +1032,20 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
     StrBuf fns, setup;
     sb_init(&fns);
     sb_init(&setup);
+    for (int i = 0; i < m->n_cupds && m->batch; i++) { /* the lanes' copies (emit_c.c lanes_code) */
+        const Projection *pj = m->cupds[i]->proj;
+        SynArr *arr;
+        const int nv = syn_arrays(m, pj, &arr);
+        if (!i)
+            sb_puts(&fns, "\n/* batch lanes: the lanes' copies of the rewired synapses' arrays "
+                          "(defined with the lanes) */\n");
+        for (int v = 0; v < nv; v++)
+            if (arr[v].lane && arr[v].weight)
+                sb_printf(&fns, "static void **snn_lw_%s;\n", pj->name);
+            else if (arr[v].lane)
+                sb_printf(&fns, "static unsigned char *snn_lb_%s;\nstatic size_t snn_lz_%s;\n",
+                          arr_global(pj, &arr[v]), arr_global(pj, &arr[v]));
+    }
     for (int i = 0; i < m->n_cupds; i++) {
         const ConnUpdate *u = m->cupds[i];
         const Projection *pj = u->proj;
@@ -821,5 +1095,484 @@ void rewire_phase_code(StrBuf *o, const Model *m)
             sb_printf(o, "if (snn_cupd_due(run, %d, step)) /* group '%s' */\n", u->group_index,
                       u->group);
         sb_printf(o, "    snn_rewire_%s(run, step);\n", u->name);
+    }
+}
+
+/* ---- CUDA code ------------------------------------------------------------------------ */
+
+/* The CUDA back end's device rows are one block (the whole projection on one GPU), so a
+ * row's length is its global length and a pair is connected when the row holds it.  The
+ * kernels (docs/cuda.md "Connectivity updates"): snn_k_rw_<u>_remove (a thread per row:
+ * the removal walk, kept synapses moved down with all their variables), snn_k_rw_<u>_mid
+ * (one thread: n_removed, add.total's spreading over the rows, which is sequential by
+ * definition: each draw depends on the rows filled before it), snn_k_rw_<u>_add (a thread
+ * per row: count, targets, sorted insertion, initial values), snn_k_rw_<u>_end (one
+ * thread: the counters); then the column view rebuilt (snn_cu_rw_columns). */
+
+/* block_vars for the device: the arrays of the one block */
+static void dev_vars(StrBuf *o, const Projection *pj, const SynArr *arr, int na, int ind)
+{
+    for (int v = 0; v < na; v++)
+        if (!arr[v].weight)
+            sb_printf(o, "%*sscalar *restrict %s = %s;\n", ind, "", arr_local(&arr[v]),
+                      arr_global(pj, &arr[v]));
+}
+
+/* the row view rw_print_name reads (snn_st->len, snn_st->capacity) and the row arrays */
+static void dev_rows(StrBuf *o, const ConnUpdate *u, const SynArr *arr, int nv)
+{
+    const Projection *pj = u->proj;
+    bool has_w = false;
+    for (int v = 0; v < nv; v++)
+        has_w |= arr[v].weight;
+    sb_printf(o, "    const snn_ragged *snn_R = &snn_syn_%s;\n", pj->name);
+    sb_puts(o, "    const uint64_t *snn_rs = snn_R->row_start;\n"
+               "    uint32_t *snn_rl = snn_R->row_len;\n");
+    sb_printf(o, "    %s *restrict snn_ind = (%s *)snn_R->ind;\n", emit_ind_type(pj),
+              emit_ind_type(pj));
+    if (has_w)
+        sb_puts(o, "    scalar *restrict snn_w = (scalar *)snn_R->weight;\n");
+    dev_vars(o, pj, arr, nv, 4);
+    sb_printf(o, "    const snn_rwview snn_stv = {snn_rl, snn_rwcap_%s}, *snn_st = &snn_stv;\n"
+                 "    (void)snn_st; (void)snn_rs;\n", u->name);
+    sb_puts(o, "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
+               "    const uint32_t snn_nth = gridDim.x * SNN_BLOCK;\n");
+}
+
+/* insertion of (snn_pre, snn_gpost) into the thread's own row: sorted, every array moved;
+ * a connected pair is a failure; then the initial values (inside a loop, indentation 12) */
+static void dev_insert(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
+{
+    const ConnUpdate *u = c->u;
+    const Projection *pj = u->proj;
+    SynArr *arr;
+    const int nv = syn_arrays(c->m, pj, &arr);
+    sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_n = snn_rl[snn_pre];\n"
+               "            uint64_t snn_lo = snn_a, snn_hi = snn_a + snn_n; /* first target >= */\n"
+               "            while (snn_lo < snn_hi) {\n"
+               "                const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n"
+               "                if (snn_ind[snn_mid] < snn_gpost)\n"
+               "                    snn_lo = snn_mid + 1u;\n                else\n"
+               "                    snn_hi = snn_mid;\n            }\n");
+    sb_puts(o, "            if (snn_lo < snn_a + snn_n && snn_ind[snn_lo] == snn_gpost) { /* the "
+               "pair is connected */\n                snn_fail++;\n                continue;\n"
+               "            }\n");
+    sb_puts(o, "            for (uint64_t snn_p = snn_a + snn_n; snn_p > snn_lo; snn_p--) { /* the "
+               "tail moves up, all it holds */\n");
+    sb_printf(o, "                snn_ind[snn_p] = snn_ind[snn_p - 1u];\n");
+    for (int v = 0; v < nv; v++)
+        sb_printf(o, "                %s = %s;\n", var_ref(&arr[v], "snn_p"),
+                  var_ref(&arr[v], "snn_p - 1u"));
+    sb_puts(o, "            }\n");
+    sb_printf(o, "            snn_ind[snn_lo] = (%s)snn_gpost;\n", emit_ind_type(pj));
+    sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_n + 1u);\n            snn_added++;\n");
+    if (!nv)
+        return;
+    bool draws = false;
+    for (int k = 0; k < u->n_init; k++)
+        draws |= cs_draws(&u->init_code[k]);
+    sb_puts(o, "            {\n");
+    if (draws)
+        sb_printf(o, "                snn_rng snn_rng_st; /* keyed by the new synapse: (pre, post, "
+                     "0), the step */\n                snn_rng_init_synk(&snn_rng_st, "
+                     "snn_rng_syn_key(snn_r->seed, snn_stream_id(\"rw:%s/init\")), 0u, snn_pre, "
+                     "snn_gpost, 0u, step);\n", u->name);
+    for (int v = 0; v < nv; v++) {
+        int k = u->init_of_var[v];
+        const char *dst = var_ref(&arr[v], "snn_lo");
+        if (k < 0) {
+            const double a = arr[v].cu ? arr[v].cu->vars[arr[v].cu_var].init.a
+                                       : pj->syn->vars[v].init.a;
+            sb_printf(o, "                %s = (scalar)%s; /* declared initial value */\n", dst,
+                      emit_c_double(a));
+            continue;
+        }
+        sb_puts(o, "                {\n                    double snn_v;\n");
+        rw_value(o, c, &u->init_code[k], "snn_v", 20, opt);
+        sb_printf(o, "                    %s = (scalar)snn_v;\n                }\n", dst);
+    }
+    sb_puts(o, "            }\n");
+}
+
+/* a whole number on the device: else the first error is kept (the host stops the run with
+ * the C back end's message when it reads the counters) and the value taken as 0 */
+static void dev_whole(StrBuf *o, const ConnUpdate *u, int ind, const char *dst, const char *what,
+                      const char *src, const char *v, const char *limit)
+{
+    sb_printf(o, "%*sconst uint64_t %s = snn_rw_whole(snn_rwerr_%s, %d, %s, %s, %s);\n", ind, "",
+              dst, u->name,
+              !strcmp(what, "add.count")          ? 1
+              : !strcmp(what, "add.target")       ? 2
+              : !strcmp(what, "candidates.count") ? 3
+              : !strcmp(what, "candidates.total") ? 4
+                                                  : 0,
+              src, v, limit);
+}
+
+/* candidates = { ... } on the device: a thread per row does the row's whole update, as the
+ * C back end does it over all rows (rt_rewire_cand.c; docs/parallel.md): the count (row
+ * stream, before the removals), the distinct targets (a 32-bit word w gives w N_post / 2^32,
+ * drawn again while already a candidate) as bits of the row's slice of snn_rwbits (so in
+ * ascending order, as the C back end's sorted list), the removal walk (a connected
+ * candidate's bit is cleared: never formed again in this update; candidates.remove where
+ * remove kept it), then candidates.add per remaining candidate, all-or-none per row against
+ * its room, and the insertions in ascending target order. */
+static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
+{
+    const Projection *pj = u->proj;
+    const char *un = u->name, *pre = pj->pre->name, *post = pj->post->name;
+    RwCtx c = {m, u};
+    SynArr *arr;
+    const int nv = syn_arrays(m, pj, &arr);
+    sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_cand(uint64_t step)\n"
+                 "{\n", un);
+    dev_rows(k, u, arr, nv);
+    sb_printf(k, "    const uint64_t snn_key_remove = snn_rng_syn_key(snn_r->seed, "
+                 "snn_stream_id(\"rw:%s/remove\"));\n"
+                 "    const uint64_t snn_key_elim = snn_rng_syn_key(snn_r->seed, "
+                 "snn_stream_id(\"rw:%s/elim\"));\n"
+                 "    const uint64_t snn_key_form = snn_rng_syn_key(snn_r->seed, "
+                 "snn_stream_id(\"rw:%s/form\"));\n"
+                 "    (void)snn_key_remove; (void)snn_key_elim; (void)snn_key_form;\n", un, un, un);
+    sb_printf(k, "    const uint32_t snn_words = (SNN_N_%s + 31u) / 32u;\n", post);
+    sb_puts(k, "    unsigned long long snn_nr = 0, snn_added = 0, snn_fail = 0;\n");
+    sb_printf(k, "    for (uint32_t snn_pre = snn_tid; snn_pre < SNN_N_%s; snn_pre += snn_nth) {\n",
+              pre);
+    sb_printf(k, "        uint32_t *snn_bits = snn_rwbits_%s + (size_t)snn_pre * snn_words;\n", un);
+    if (u->cand_count.stmts) {
+        sb_printf(k, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
+                     "candidates */\n        snn_rng_init(&snn_rng_st, snn_r->seed, "
+                     "snn_stream_id(\"rw:%s/add\"), snn_pre, step);\n", un);
+        sb_puts(k, "        double snn_count;\n");
+        rw_value(k, &c, &u->cand_count, "snn_count", 8, opt);
+        dev_whole(k, u, 8, "snn_c", "candidates.count", "snn_pre", "snn_count",
+                  arena_printf("(double)SNN_N_%s", post));
+    } else {
+        sb_printf(k, "        const uint64_t snn_c = snn_rwadd_%s[snn_pre];\n", un);
+    }
+    if (!u->remove.stmts)
+        sb_puts(k, "        if (snn_c == 0) /* most rows: no candidates, nothing to do */\n"
+                   "            continue;\n");
+    if (!u->cand_count.stmts)
+        sb_printf(k, "        snn_rng snn_rng_st; /* row snn_pre's stream: the candidates */\n"
+                     "        if (snn_c)\n            snn_rng_init(&snn_rng_st, snn_r->seed, "
+                     "snn_stream_id(\"rw:%s/add\"), snn_pre, step);\n", un);
+    sb_printf(k, "        for (uint64_t snn_q = 0; snn_q < snn_c; snn_q++) { /* distinct targets */\n"
+                 "            uint32_t snn_t;\n            do\n"
+                 "                snn_t = (uint32_t)(((uint64_t)snn_rng_u32(&snn_rng_st) * "
+                 "SNN_N_%s) >> 32);\n"
+                 "            while (snn_bits[snn_t >> 5] >> (snn_t & 31u) & 1u);\n"
+                 "            snn_bits[snn_t >> 5] |= 1u << (snn_t & 31u);\n        }\n", post);
+    /* the removal walk */
+    sb_puts(k, "        {\n            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
+               "snn_rl[snn_pre];\n            uint64_t snn_o = snn_a;\n"
+               "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n"
+               "                const uint32_t snn_post = snn_ind[snn_pos], snn_gpost = snn_post;\n"
+               "                (void)snn_post;\n");
+    if (u->remove.stmts)
+        remove_value(k, &c, &u->remove, "snn_key_remove", "snn_rm", true, opt);
+    else
+        sb_puts(k, "                double snn_rm = 0.0;\n");
+    sb_puts(k, "                if (snn_bits[snn_gpost >> 5] >> (snn_gpost & 31u) & 1u) { /* a "
+               "connected candidate */\n"
+               "                    snn_bits[snn_gpost >> 5] &= ~(1u << (snn_gpost & 31u));\n");
+    if (u->cand_remove.stmts) {
+        sb_puts(k, "                    if (snn_rm == 0.0)\n");
+        remove_value(k, &c, &u->cand_remove, "snn_key_elim", "snn_rm", false, opt);
+    }
+    sb_puts(k, "                }\n");
+    sb_puts(k, "                if (snn_rm != 0.0) { /* removed (NaN too) */\n"
+               "                    snn_nr++;\n                    continue;\n                }\n"
+               "                if (snn_o != snn_pos) {\n"
+               "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
+    for (int v = 0; v < nv; v++)
+        sb_printf(k, "                    %s = %s;\n", var_ref(&arr[v], "snn_o"),
+                  var_ref(&arr[v], "snn_pos"));
+    sb_puts(k, "                }\n                snn_o++;\n            }\n"
+               "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n        }\n");
+    /* formations */
+    sb_puts(k, "        uint64_t snn_acc = 0; /* accepted formations (unconnected candidates) */\n"
+               "        for (uint32_t snn_wd = 0; snn_wd < snn_words; snn_wd++)\n"
+               "            for (uint32_t snn_m = snn_bits[snn_wd]; snn_m; snn_m &= snn_m - 1u) {\n"
+               "                const uint32_t snn_gpost = snn_wd * 32u + (uint32_t)__popc((snn_m & (0u - snn_m)) - 1u);\n");
+    if (u->cand_add.stmts) {
+        sb_puts(k, "                double snn_ok;\n                {\n");
+        if (cs_draws(&u->cand_add))
+            sb_puts(k, "                    snn_rng snn_rng_st; /* keyed by the candidate: (pre, "
+                       "post, 0), the step */\n                    snn_rng_init_synk(&snn_rng_st, "
+                       "snn_key_form, 0u, snn_pre, snn_gpost, 0u, step);\n");
+        rw_value(k, &c, &u->cand_add, "snn_ok", 20, opt);
+        sb_puts(k, "                }\n                if (snn_ok != 0.0)\n"
+                   "                    snn_acc++;\n                else\n"
+                   "                    snn_bits[snn_wd] &= ~(1u << (snn_gpost & 31u));\n");
+    } else {
+        sb_puts(k, "                (void)snn_gpost;\n                snn_bits[snn_wd] = 0;\n");
+    }
+    sb_puts(k, "            }\n");
+    sb_printf(k, "        const int snn_full = snn_acc > (uint64_t)snn_rwcap_%s - snn_rl[snn_pre];\n"
+                 "        if (snn_full) /* all or none: each counts as failed */\n"
+                 "            snn_fail += snn_acc;\n", un);
+    sb_puts(k, "        for (uint32_t snn_wd = 0; snn_wd < snn_words; snn_wd++) {\n"
+               "            const uint32_t snn_mk = snn_bits[snn_wd];\n"
+               "            snn_bits[snn_wd] = 0;\n"
+               "            for (uint32_t snn_m = snn_full ? 0u : snn_mk; snn_m; snn_m &= snn_m - 1u) {\n"
+               "                const uint32_t snn_gpost = snn_wd * 32u + (uint32_t)__popc((snn_m & (0u - snn_m)) - 1u);\n");
+    StrBuf ins;
+    sb_init(&ins);
+    dev_insert(&ins, &c, opt);
+    for (const char *q = ins.buf; q && *q;) { /* dev_insert indents for 12 */
+        const char *nl = strchr(q, '\n');
+        size_t len = nl ? (size_t)(nl - q) : strlen(q);
+        const bool dir = len > 0 && q[0] == '#';
+        sb_printf(k, "%s%.*s\n", dir ? "" : "    ", (int)len, q);
+        q += len + (nl ? 1 : 0);
+    }
+    sb_release(&ins);
+    sb_puts(k, "            }\n        }\n    }\n");
+    sb_printf(k, "    if (snn_nr)\n        atomicAdd(&snn_rwc_%s[6], snn_nr);\n"
+                 "    if (snn_added)\n        atomicAdd(&snn_rwc_%s[2], snn_added);\n"
+                 "    if (snn_fail)\n        atomicAdd(&snn_rwc_%s[3], snn_fail);\n}\n",
+              un, un, un);
+}
+
+static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpdate *u,
+                            const EmitOptions *opt)
+{
+    const Projection *pj = u->proj;
+    const char *un = u->name, *pre = pj->pre->name, *post = pj->post->name;
+    RwCtx c = {m, u};
+    SynArr *arr;
+    const int nv = syn_arrays(m, pj, &arr);
+    sb_printf(k, "\n/* connectivity_update '%s' (%s:%d) on projection '%s' (compiler/rewire.c) */\n",
+              un, u->loc.file, u->loc.line, pj->name);
+    sb_printf(k, "__constant__ uint32_t snn_rwcap_%s; /* max_row_length */\n", un);
+    sb_printf(k, "/* runs, removed, added, failed, redrawn, full_row_draws, this update's removals */\n"
+                 "__device__ unsigned long long snn_rwc_%s[8];\n", un);
+    sb_printf(k, "__device__ snn_rwerror snn_rwerr_%s[1]; /* the first bad count or target */\n", un);
+    sb_printf(k, "__device__ uint32_t snn_rwadd_%s[SNN_N_%s]; /* add.total (candidates.total): "
+                 "additions (candidates) per row */\n", un, pre);
+    if (u->candidates)
+        sb_printf(k, "__device__ uint32_t *snn_rwbits_%s; /* the rows' candidates: N_pre x "
+                     "ceil(N_post / 32) words */\n", un);
+    /* removals */
+    if (u->candidates)
+        cand_kernel(k, m, u, opt);
+    if (u->remove.stmts && !u->candidates) {
+        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_remove(uint64_t step)\n"
+                     "{\n", un);
+        dev_rows(k, u, arr, nv);
+        sb_printf(k, "    const uint64_t snn_key_remove = snn_rng_syn_key(snn_r->seed, "
+                     "snn_stream_id(\"rw:%s/remove\"));\n    (void)snn_key_remove;\n", un);
+        sb_puts(k, "    unsigned long long snn_nr = 0;\n");
+        sb_printf(k, "    for (uint32_t snn_pre = snn_tid; snn_pre < SNN_N_%s; snn_pre += snn_nth) {\n",
+                  pre);
+        sb_puts(k, "        const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + snn_rl[snn_pre];\n"
+                   "        uint64_t snn_o = snn_a;\n"
+                   "        for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n"
+                   "            const uint32_t snn_post = snn_ind[snn_pos], snn_gpost = snn_post;\n"
+                   "            (void)snn_post; (void)snn_gpost;\n");
+        StrBuf body;
+        sb_init(&body);
+        remove_value(&body, &c, &u->remove, "snn_key_remove", "snn_rm", true, opt);
+        /* remove_value indents for the C loop (16); the device loop is at 12 */
+        for (const char *q = body.buf; q && *q;) {
+            const char *nl = strchr(q, '\n');
+            size_t len = nl ? (size_t)(nl - q) : strlen(q);
+            const bool in4 = len >= 4 && !strncmp(q, "    ", 4); /* not #line */
+            sb_printf(k, "%.*s\n", (int)(in4 ? len - 4 : len), in4 ? q + 4 : q);
+            q += len + (nl ? 1 : 0);
+        }
+        sb_release(&body);
+        sb_puts(k, "            if (snn_rm != 0.0) { /* removed (NaN too) */\n"
+                   "                snn_nr++;\n                continue;\n            }\n"
+                   "            if (snn_o != snn_pos) { /* the synapse and all it holds move down, "
+                   "in order */\n                snn_ind[snn_o] = snn_ind[snn_pos];\n");
+        for (int v = 0; v < nv; v++)
+            sb_printf(k, "                %s = %s;\n", var_ref(&arr[v], "snn_o"),
+                      var_ref(&arr[v], "snn_pos"));
+        sb_puts(k, "            }\n            snn_o++;\n        }\n"
+                   "        snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n    }\n");
+        sb_printf(k, "    if (snn_nr)\n        atomicAdd(&snn_rwc_%s[6], snn_nr);\n}\n", un);
+    }
+    /* the middle: n_removed, add.total's spreading (one thread) */
+    sb_printf(k, "__global__ void snn_k_rw_%s_mid(uint64_t step)\n{\n"
+                 "    if (threadIdx.x != 0 || blockIdx.x != 0)\n        return;\n"
+                 "    (void)step;\n", un);
+    if (u->total.stmts) {
+        dev_rows(k, u, arr, nv);
+        sb_printf(k, "    const unsigned long long snn_nrem = snn_rwc_%s[6];\n    (void)snn_nrem;\n",
+                  un);
+        sb_puts(k, "    double snn_total;\n");
+        rw_value(k, &c, &u->total, "snn_total", 4, opt);
+        dev_whole(k, u, 4, "snn_tot", "add.total", "0u", "snn_total", "9007199254740992.0");
+        sb_printf(k, "    snn_rwc_%s[3] += snn_rw_spread(snn_rl, snn_rwadd_%s, SNN_N_%s, "
+                     "snn_rwcap_%s, snn_tot, snn_r->seed, snn_stream_id(\"rw:%s/total\"), step, "
+                     "&snn_rwc_%s[5]);\n", un, un, pre, un, un, un);
+    }
+    if (u->cand_total.stmts) {
+        sb_puts(k, "    double snn_total;\n");
+        rw_value(k, &c, &u->cand_total, "snn_total", 4, opt);
+        dev_whole(k, u, 4, "snn_tot", "candidates.total", "0u", "snn_total",
+                  arena_printf("(double)SNN_N_%s * (double)SNN_N_%s", pre, post));
+        sb_printf(k, "    snn_rw_cand_spread(snn_rwadd_%s, SNN_N_%s, SNN_N_%s, snn_tot, snn_r->seed, "
+                     "snn_stream_id(\"rw:%s/total\"), step);\n", un, pre, post, un);
+    }
+    sb_puts(k, "}\n");
+    /* additions */
+    if (u->count.stmts || u->total.stmts) {
+        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_add(uint64_t step)\n"
+                     "{\n", un);
+        dev_rows(k, u, arr, nv);
+        sb_printf(k, "    const unsigned long long snn_nrem = snn_rwc_%s[6];\n    (void)snn_nrem;\n",
+                  un);
+        sb_puts(k, "    unsigned long long snn_added = 0, snn_fail = 0, snn_redraws = 0;\n");
+        sb_printf(k, "    for (uint32_t snn_pre = snn_tid; snn_pre < SNN_N_%s; snn_pre += snn_nth) {\n",
+                  pre);
+        if (cs_draws(&u->count) || cs_draws(&u->target))
+            sb_printf(k, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
+                         "targets in order */\n        snn_rng_init(&snn_rng_st, snn_r->seed, "
+                         "snn_stream_id(\"rw:%s/add\"), snn_pre, step);\n", un);
+        if (u->count.stmts) {
+            sb_puts(k, "        double snn_count;\n");
+            rw_value(k, &c, &u->count, "snn_count", 8, opt);
+            dev_whole(k, u, 8, "snn_c", "add.count", "snn_pre", "snn_count", "4294967295.0");
+        } else {
+            sb_printf(k, "        const uint64_t snn_c = snn_rwadd_%s[snn_pre];\n", un);
+        }
+        sb_printf(k, "        const uint64_t snn_room = (uint64_t)snn_rwcap_%s - "
+                     "(uint64_t)snn_rl[snn_pre];\n", un);
+        sb_puts(k, "        const uint64_t snn_try = snn_c < snn_room ? snn_c : snn_room;\n"
+                   "        snn_fail += snn_c - snn_try; /* no room in the row */\n"
+                   "        for (uint32_t snn_k = 0; snn_k < (uint32_t)snn_try; snn_k++) {\n");
+        if (u->redraw) {
+            sb_printf(k, "            uint32_t snn_gpost = 0;\n            uint64_t snn_d = 0;\n"
+                         "            const uint64_t snn_dmax = 64u * (uint64_t)SNN_N_%s + 1000u;\n"
+                         "            for (; snn_d < snn_dmax; snn_d++) {\n"
+                         "                double snn_target;\n", post);
+            rw_value(k, &c, &u->target, "snn_target", 16, opt);
+            dev_whole(k, u, 16, "snn_tg", "add.target", "snn_pre", "snn_target",
+                      arena_printf("(double)SNN_N_%s - 1.0", post));
+            sb_puts(k, "                snn_gpost = (uint32_t)snn_tg;\n"
+                       "                if (!snn_rw_has(snn_ind + snn_rs[snn_pre], snn_rl[snn_pre], "
+                       "snn_gpost))\n                    break;\n"
+                       "                snn_redraws++;\n            }\n"
+                       "            if (snn_d == snn_dmax) {\n                snn_fail++;\n"
+                       "                continue;\n            }\n");
+        } else {
+            sb_puts(k, "            double snn_target;\n");
+            rw_value(k, &c, &u->target, "snn_target", 12, opt);
+            dev_whole(k, u, 12, "snn_tg", "add.target", "snn_pre", "snn_target",
+                      arena_printf("(double)SNN_N_%s - 1.0", post));
+            sb_puts(k, "            const uint32_t snn_gpost = (uint32_t)snn_tg;\n");
+        }
+        dev_insert(k, &c, opt);
+        sb_puts(k, "        }\n    }\n");
+        sb_printf(k, "    if (snn_added)\n        atomicAdd(&snn_rwc_%s[2], snn_added);\n"
+                     "    if (snn_fail)\n        atomicAdd(&snn_rwc_%s[3], snn_fail);\n"
+                     "    if (snn_redraws)\n        atomicAdd(&snn_rwc_%s[4], snn_redraws);\n}\n",
+                  un, un, un);
+    }
+    sb_printf(k, "__global__ void snn_k_rw_%s_end(void)\n{\n"
+                 "    if (threadIdx.x != 0 || blockIdx.x != 0)\n        return;\n"
+                 "    snn_rwc_%s[0]++;\n    snn_rwc_%s[1] += snn_rwc_%s[6];\n"
+                 "    snn_rwc_%s[6] = 0;\n}\n", un, un, un, un, un);
+
+    /* host side (the device half's host code): launches, setup, counters */
+    const bool cols = pj->syn && (pj->syn_code[SC_ON_POST].stmts || state_dyn_columns(pj));
+    sb_printf(h, "\n/* connectivity_update '%s': the device rows (host copy of the struct), the "
+                 "column view with room\n * for every row full, 2 x (N_post + 1) counters */\n"
+                 "static snn_ragged snn_rwrows_%s;\nstatic snn_columns snn_rwcols_%s;\n"
+                 "static uint32_t *snn_rwscr_%s;\n", un, un, un, un);
+    sb_printf(h, "/* its kernels on the stream (no synchronisation) */\n"
+                 "static snn_rwtimer snn_rwt_%s;\n"
+                 "static void snn_rw_run_%s(uint64_t step)\n{\n"
+                 "    const uint32_t snn_b = (SNN_N_%s + SNN_BLOCK - 1) / SNN_BLOCK;\n"
+                 "    (void)snn_b;\n"
+                 "    snn_rwtimer_mark(&snn_rwt_%s, 0);\n", un, un, pre, un);
+    if (u->candidates) { /* candidates.total first, then each row's whole update */
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_cand<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n",
+                  un);
+    }
+    if (u->remove.stmts && !u->candidates)
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_remove<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n", un);
+    if (!u->candidates)
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
+    if (u->count.stmts || u->total.stmts)
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_add<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n", un);
+    sb_printf(h, "    snn_dev::snn_k_rw_%s_end<<<1, 32, 0, snn_stream>>>();\n"
+                 "    SNN_CU(cudaGetLastError());\n"
+                 "    snn_rwtimer_mark(&snn_rwt_%s, 1);\n", un, un);
+    if (cols)
+        sb_printf(h, "    snn_cu_rw_columns(&snn_rwrows_%s, &snn_rwcols_%s, snn_rwscr_%s);\n", un,
+                  un, un);
+    sb_printf(h, "    snn_rwtimer_mark(&snn_rwt_%s, 2);\n}\n", un);
+    /* setup: after the mirrors (snn_cu_start) */
+    sb_printf(h, "static void snn_rw_start_%s(void)\n{\n"
+                 "    const snn_rewire_stats *snn_st = snn_rewire_get(%d);\n"
+                 "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwcap_%s, &snn_st->capacity, "
+                 "sizeof(uint32_t)));\n"
+                 "    const unsigned long long snn_z[8] = {0};\n"
+                 "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwc_%s, snn_z, sizeof snn_z));\n"
+                 "    const snn_rwerror snn_ez = {0, 0, 0, 0.0};\n"
+                 "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwerr_%s, &snn_ez, sizeof snn_ez));\n"
+                 "    SNN_CU(cudaMemcpyFromSymbol(&snn_rwrows_%s, snn_dev::snn_syn_%s, "
+                 "sizeof(snn_ragged)));\n"
+                 "    snn_rwtimer_init(&snn_rwt_%s);\n",
+              un, u->index, un, un, un, un, pj->name, un);
+    if (u->candidates)
+        sb_printf(h, "    {\n        const size_t snn_nb = sizeof(uint32_t) * SNN_N_%s * (size_t)"
+                     "((SNN_N_%s + 31u) / 32u);\n"
+                     "        uint32_t *snn_p = (uint32_t *)snn_cu_alloc(snn_nb, \"connectivity "
+                     "update '%s' candidates\");\n"
+                     "        SNN_CU(cudaMemset(snn_p, 0, snn_nb));\n"
+                     "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwbits_%s, &snn_p, "
+                     "sizeof snn_p));\n    }\n", pre, post, un, un);
+    if (cols)
+        sb_printf(h, "    snn_rwscr_%s = snn_cu_rw_columns_alloc(&snn_rwrows_%s, &snn_rwcols_%s, "
+                     "\"projection '%s'\");\n"
+                     "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_cols_%s, &snn_rwcols_%s, "
+                     "sizeof snn_rwcols_%s));\n"
+                     "    snn_cu_rw_columns(&snn_rwrows_%s, &snn_rwcols_%s, snn_rwscr_%s);\n",
+                  un, un, un, pj->name, pj->name, un, un, un, un, un);
+    sb_puts(h, "}\n");
+    /* the counters into run.json's connectivity_updates (at the end) */
+    sb_printf(h, "static void snn_rw_finish_%s(void)\n{\n"
+                 "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n"
+                 "    unsigned long long snn_c[8];\n"
+                 "    SNN_CU(cudaMemcpyFromSymbol(snn_c, snn_dev::snn_rwc_%s, sizeof snn_c));\n"
+                 "    snn_rwerror snn_e;\n"
+                 "    SNN_CU(cudaMemcpyFromSymbol(&snn_e, snn_dev::snn_rwerr_%s, sizeof snn_e));\n"
+                 "    snn_rw_check_error(snn_st, &snn_e, (double)SNN_N_%s - 1.0);\n"
+                 "    snn_st->synapses = snn_st->synapses + snn_c[2] - snn_c[1] - snn_st->added + "
+                 "snn_st->removed;\n"
+                 "    snn_st->runs = snn_c[0], snn_st->removed = snn_c[1], snn_st->added = snn_c[2];\n"
+                 "    snn_st->failed = snn_c[3], snn_st->redraws = snn_c[4], snn_st->full_draws = "
+                 "snn_c[5];\n"
+                 "    snn_rwtimer_collect(&snn_rwt_%s, &snn_st->update_s, &snn_st->columns_s);\n"
+                 "}\n", un, u->index, un, un, post, un);
+}
+
+void rewire_cuda_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf *due, StrBuf *start,
+                      StrBuf *finish, const Model *m, const EmitOptions *opt)
+{
+    for (int i = 0; i < m->n_cupds; i++) {
+        const ConnUpdate *u = m->cupds[i];
+        rewire_cuda_one(kern, host, m, u, opt);
+        StrBuf cond;
+        sb_init(&cond);
+        if (u->every && u->group_index >= 0)
+            sb_printf(&cond, "(step + 1) %% %du == 0 || snn_cupd_due(run, %d, step)", u->every,
+                      u->group_index);
+        else if (u->every)
+            sb_printf(&cond, "(step + 1) %% %du == 0", u->every);
+        else
+            sb_printf(&cond, "snn_cupd_due(run, %d, step)", u->group_index);
+        sb_printf(after, "if (%s) /* connectivity_update '%s' */\n    snn_rw_run_%s(step);\n",
+                  cond.buf, u->name, u->name);
+        sb_printf(due, "if (%s)\n    return 1;\n", cond.buf);
+        sb_release(&cond);
+        sb_printf(start, "snn_rw_start_%s();\n", u->name);
+        sb_printf(finish, "snn_rw_finish_%s();\n", u->name);
     }
 }

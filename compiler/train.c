@@ -140,7 +140,7 @@ void train_c_scope(TmplScope *g, const Model *m)
     for (int gi = 0; gi < m->n_cu_groups; gi++) {
         sb_printf(&o, "%s    case %d:\n%s        snn_cugroup_%s(run, step);\n", in, gi, in,
                   m->cu_groups[gi].name);
-        for (int u = 0; u < m->n_cupds; u++) /* connectivity updates the group triggers */
+        for (int u = 0; u < m->n_cupds && !m->batch; u++) /* connectivity updates the group triggers */
             if (m->cupds[u]->group_index == gi)
                 sb_printf(&o, "%s        snn_rewire_%s(run, step);\n", in, m->cupds[u]->name);
         sb_printf(&o, "%s        break;\n", in);
@@ -148,6 +148,9 @@ void train_c_scope(TmplScope *g, const Model *m)
     sb_printf(&o, "%s    default:\n%s        break;\n%s    }\n", in, in, in);
     if (m->batch)
         sb_puts(&o, "    }\n    run->lane_phantom = 0;\n    snn_lane_select(run, 0);\n");
+    for (int u = 0; u < m->n_cupds && m->batch; u++) /* once for every lane: shared rows */
+        sb_printf(&o, "    if (g == %d)\n        snn_rewire_%s(run, step);\n",
+                  m->cupds[u]->group_index, m->cupds[u]->name);
     sb_puts(&o, "}\n\n");
     /* a data set population's spikes replaced (the runtime owns the arrays it hands over
      * until it replaces them; model_release frees the last ones) */

@@ -31,12 +31,23 @@
 -- models/eprop_synthshd.yaml (accuracy from Out.pi_sum, loss from Out.ce, keep: [Out.b]).
 --   record_w (0)                 record the weights of the rewired projections every N steps
 --                                 (IH_w.npy, HH_w.npy; tests/e2e/deep_r.sh)
+--   record_state (0)             1: with record_w, also their g, ebar, DEEP R's sign, Adam's
+--                                 m, v (and G, batched) (tests/e2e/deep_r_inv.sh)
 --   deepr (0)                    1: DEEP R (deep_r{} of the standard library, docs/language.md
 --                                 "DEEP R") on the sparse input and recurrent projections
---                                 (p_in, p_rec below 1), run with Adam; not with batch > 0
+--                                 (p_in, p_rec below 1), run with Adam; with batch > 0 the
+--                                 sign and L1 run in GradSum, before the sum over the lanes
 --   l1 (0.01)                    DEEP R's L1 strength (added to each gradient before Adam)
 --   pad (1.0)                    DEEP R's row padding: rows hold up to floor(longest built
 --                                 row x (1 + pad)) synapses (KSN25: 1.0 to 5.0)
+--   record_l (0)                 record the hidden neurons' learning signal H.L and the
+--                                 readout's error Out.E every N steps (H_L.npy, Out_E.npy;
+--                                 tests/e2e/eprop_classifier.sh)
+--   random_feedback (0)          1: random-feedback e-prop (eprop.md section 1.7): the
+--                                 learning signal through a fixed random matrix (projection
+--                                 HF, H -> Out, eprop_feedback_syn, HF.fb Normal(0,
+--                                 1/sqrt(hidden)) from its own draw, never trained) instead
+--                                 of HO's current weights (0: symmetric, mlGeNN/KSN25)
 local batch = param("batch", 0)
 network { name = "eprop_classifier", dt = 1.0, seed = 1234, precision = "float",
           batch = batch > 0 and batch or nil }
@@ -55,10 +66,9 @@ local rec_w     = param("record_w", 0)
 local deepr     = param("deepr", 0) ~= 0
 local l1        = param("l1", 0.01)
 local pad       = param("pad", 1.0)
+local random_fb = param("random_feedback", 0) ~= 0
+local rec_l     = param("record_l", 0)
 if deepr then
-  if batch > 0 then
-    error("deepr = 1 with batch > 0: connectivity updates do not support batched models yet")
-  end
   if p_in >= 1 and (not recurrent or p_rec >= 1) then
     error("deepr = 1 needs a sparse projection to rewire: p_in or p_rec below 1")
   end
@@ -102,13 +112,28 @@ if recurrent then
                weight = normal(0.0, 1.0 / math.sqrt(n_hid)), row_padding = padding("HH", p_rec) }
   learned[#learned + 1] = "HH"
 end
-projection { H, Out, name = "HO", conn = all_to_all(), format = "dense", synapse = eprop_out_syn,
-             weight = normal(0.0, 1.0 / math.sqrt(n_hid)), pre_input = "feedback" }
+if random_fb then
+  projection { H, Out, name = "HO", conn = all_to_all(), format = "dense",
+               synapse = eprop_out_grad_syn, weight = normal(0.0, 1.0 / math.sqrt(n_hid)) }
+  projection { H, Out, name = "HF", conn = all_to_all(), format = "dense",
+               synapse = eprop_feedback_syn, weight = 0.0, pre_input = "feedback",
+               init = { fb = normal(0.0, 1.0 / math.sqrt(n_hid)) } }
+else
+  projection { H, Out, name = "HO", conn = all_to_all(), format = "dense", synapse = eprop_out_syn,
+               weight = normal(0.0, 1.0 / math.sqrt(n_hid)), pre_input = "feedback" }
+end
 
 eprop_softmax { Out }
-eprop_adam_step { Out, every = every }
 local sum = batch > 0 or nil   -- batches: the gradients summed over the lanes first
-for _, p in ipairs(rewired) do deep_r { p, l1 = l1, every = every } end   -- before Adam
+-- DEEP R before Adam; in a batched model its sign and L1 run in GradSum, made here first so
+-- that a step where both are due (every) runs GradSum before Learn, as the training loop's
+-- batch_end: [GradSum, Learn] does
+local function deep_r_all()
+  for _, p in ipairs(rewired) do deep_r { p, l1 = l1, every = every, batch = sum } end
+end
+if sum then deep_r_all() end
+eprop_adam_step { Out, every = every }
+if not sum then deep_r_all() end
 for _, p in ipairs(learned) do eprop_adam { p, lr = lr, batch = sum, every = sum and every } end
 eprop_adam { Out, var = "b", grad = "gb", lr = lr, batch = sum, every = sum and every }
 if rec_every > 0 then
@@ -116,4 +141,15 @@ if rec_every > 0 then
 end
 if rec_w > 0 then
   for _, p in ipairs(rewired) do record { [p] = { "w", every = rec_w } } end
+end
+if rec_w > 0 and param("record_state", 0) ~= 0 then   -- tests/e2e/deep_r_inv.sh
+  for _, p in ipairs(rewired) do
+    record { [p] = { "g", "ebar", every = rec_w } }
+    record { [p .. "_deep_r"] = { "sign", every = rec_w } }
+    record { [p .. "_adam"] = { "m", "v", every = rec_w } }
+    if sum then record { [p .. "_adam_sum"] = { "G", every = rec_w } } end
+  end
+end
+if rec_l > 0 then
+  record { H = { "L", every = rec_l }, Out = { "E", every = rec_l } }
 end

@@ -9,17 +9,26 @@
 --
 --   snncc -D scale=1 -D duration=60 models/topographic_map.lua -o build/topo
 --   build/topo/topographic_map --time 60000 --output topo_out
---   /usr/bin/python3 tools/topomap_metrics.py topo_out    (the metrics of the spec §3.7)
+--   /usr/bin/python3 tools/topomap_metrics.py topo_out [--png DIR]  (metrics, figures)
+--
+-- docs/topographic_map.md: the figures of s = 1, 60 s, the comparison with KSN25's code and
+-- with an independent reimplementation (bench/peers/topomap_ref.c).
 --
 -- -D scale=s (1..7), -D duration=seconds (sets the length of the stimulus sequence; run
 -- with --time duration*1000), -D snapshots=k (synapse snapshots, default 10 over the run),
 -- -D rewire=0 (no structural plasticity), -D stdp=0 (fixed weights), -D seed=N,
 -- -D rewire_rate=f (f times KSN25's 10 s^2 candidates per ms; tests/e2e/topographic_map.sh
 -- speeds the refinement up with it).
+-- As KSN25's GeNN code: the LIF is integrated exactly (GeNN's LIF), and a spike delivers
+-- the weight it had before the depression at its arrival (g_d = g, then g -= A- q: GeNN's
+-- addToPost(g) first); bench/peers/topomap_ref.c reimplements the whole model
+-- independently and agrees (docs/topographic_map.md).
 -- Differences from KSN25 / the spec: the stimulus locations are drawn at compile time
 -- (a 64-bit LCG in Lua from the seed) uniformly from 0..15 (KSN25's randint(0, 15) never
--- picks 15); the LIF is integrated with forward Euler; the STDP depression runs at spike
--- arrival before the weight is delivered (on_pre), without the t - t_last > 0 guards.
+-- picks 15) and apply from t = 0 (KSN25's first 20 ms have no stimulus); exp_cond
+-- delivers c g with c = (tau/dt)(1 - exp(-dt/tau)) = 0.990 (GeNN's ExpCond: g); no
+-- t - t_last > 0 guards (they only matter for a pre and post spike in the same step; GeNN
+-- pairs those both ways, snncc's on_post does not see a pre spike of its own step).
 local s        = param("scale", 1)
 local duration = param("duration", 60)          -- seconds of model time
 local nsnap    = param("snapshots", 10)
@@ -69,24 +78,25 @@ local lif_c = neuron {
     if (refrac > 0.5 * dt) {
         refrac -= dt;
     } else {
-        V += dt * ((V_rest - V) / tau_m + (Isyn + I_offset) / C);
+        scalar alpha = (Isyn + I_offset) * (tau_m / C) + V_rest;
+        V = alpha - exp(-dt / tau_m) * (alpha - V);
     }
   ]],
   threshold = "V >= V_th",
   reset = "V = V_reset; refrac = t_ref;",
 }
 
--- additive all-to-all STDP with hard bounds (spec §3.4)
+-- additive all-to-all STDP with hard bounds (spec §3.4); weight g, delivered as g_d (above)
 local g_max = 0.2
 local stdp_topo = synapse {
   name = "stdp_topo",
   params = { tau_plus = 20.0, tau_minus = 64.0, A_plus = plastic ~= 0 and 0.1 * g_max or 0.0,
              A_minus = plastic ~= 0 and 1.2 * 0.1 * g_max * 20.0 / 64.0 or 0.0, g_max = g_max },
-  vars = { g = g_max },
-  weight = "g",
+  vars = { g = g_max, g_d = g_max },
+  weight = "g_d",
   pre_vars = { p = 0.0 },
   post_vars = { q = 0.0 },
-  on_pre = "g = fmin(g_max, fmax(0.0, g - A_minus * q));",
+  on_pre = "g_d = g; g = fmin(g_max, fmax(0.0, g - A_minus * q));",
   on_post = "g = fmin(g_max, fmax(0.0, g + A_plus * p));",
   pre_spike = "p += 1.0;",
   post_spike = "q += 1.0;",

@@ -914,6 +914,9 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
 {
     char path[4400], v[256];
     size_t len;
+    if (!m->state && m->state_refused)
+        snn_fatal("--restore: this simulator cannot restore checkpoints: %s (docs/run.md "
+                  "\"Checkpoints\")", m->state_refused);
     if (!m->state)
         snn_fatal("--restore: the %s back end cannot restore checkpoints yet (the C back end "
                   "can; docs/run.md \"Checkpoints\")", m->backend ? m->backend : "?");
@@ -943,7 +946,11 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
     if (man_str(text, "backend", v, sizeof v) != 0 ||
         strcmp(v, m->backend ? m->backend : "c") != 0)
         snn_fatal("--restore: '%s' was written by the %s back end, this simulator uses the %s "
-                  "back end", path, v, m->backend ? m->backend : "c");
+                  "back end: a checkpoint restores on the back end that wrote it (the cuda back "
+                  "end adds synaptic input by atomics, in no fixed order, and libdevice's exp, "
+                  "log and pow round differently from the host's libm, so the continuation "
+                  "would be neither back end's uninterrupted run; docs/cuda.md \"Checkpoints\")",
+                  path, v, m->backend ? m->backend : "c");
     int ck_ranks = 0, ck_threads = 0;
     {
         const char *d = strstr(text, "\"decomposition\": { \"ranks\": ");
@@ -1444,12 +1451,50 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
         free(out);
         return;
     }
-    if (R.repart)
-        snn_fatal("--restore: the checkpoint '%s' was written by %d rank%s, this run has %d: "
-                  "projection '%s' is rewired by a connectivity_update and its rows cannot be "
-                  "re-partitioned yet; restore it on %d rank%s", R.dir, R.old_ranks,
-                  R.old_ranks == 1 ? "" : "s", R.ranks, proj, R.old_ranks,
-                  R.old_ranks == 1 ? "" : "s");
+    if (R.repart) {
+        /* another number of ranks: each source's targets from every old rank (their blocks
+         * ascend, so the concatenation ascends), this run's own kept */
+        char file[600], what[4200];
+        piece_name(file, sizeof file, name, -1);
+        uint32_t **ot = calloc((size_t)R.old_ranks, sizeof *ot);
+        size_t *otb = calloc((size_t)R.old_ranks, sizeof *otb), *pos = calloc((size_t)R.old_ranks,
+                                                                             sizeof *pos);
+        size_t total = 0;
+        if (!ot || !otb || !pos)
+            snn_fatal("out of memory restoring '%s'", name);
+        for (int r = 0; r < R.old_ranks; r++) {
+            size_t eb;
+            uint8_t *enc = old_piece(r, file, &eb, "the rows of a rewired projection");
+            ot[r] = tgt_decode(enc, eb, n_pre, &otb[r]);
+            free(enc);
+            if (!ot[r])
+                snn_fatal("--restore: checkpoint file '%s/rank%d/%s' is not the rows of %u "
+                          "sources", R.dir, r, file, n_pre);
+            total += otb[r];
+        }
+        uint32_t *tgt = malloc(sizeof *tgt * ((size_t)n_pre + total + 1));
+        if (!tgt)
+            snn_fatal("out of memory restoring '%s'", name);
+        size_t k = n_pre;
+        for (uint32_t i = 0; i < n_pre; i++) {
+            tgt[i] = 0;
+            for (int r = 0; r < R.old_ranks; r++) {
+                const uint32_t len = ot[r][i];
+                if (pos[r] + len > otb[r])
+                    snn_fatal("--restore: checkpoint file '%s/rank%d/%s': row lengths beyond "
+                              "its targets", R.dir, r, file);
+                memcpy(tgt + k, ot[r] + n_pre + pos[r], sizeof *tgt * len);
+                pos[r] += len, k += len, tgt[i] += len;
+            }
+        }
+        for (int r = 0; r < R.old_ranks; r++)
+            free(ot[r]);
+        free(ot), free(otb), free(pos);
+        snprintf(what, sizeof what, "--restore: checkpoint '%s' (%d ranks)", R.dir, R.old_ranks);
+        relay(blocks, n_blocks, n_pre, tgt, 1, what, proj);
+        free(tgt);
+        return;
+    }
     char file[600], full[700], fp[5200];
     piece_name(file, sizeof file, name, -1);
     snprintf(full, sizeof full, "rank%d/%s", file_rank(), file);
@@ -1496,7 +1541,14 @@ void rt_ckpt_load(const snn_model *m, snn_run *run)
             snn_fatal("--restore: the checkpoint '%s' holds no training loop position (it was "
                       "written by a run without train:): restore it without train:", R.dir);
         lanes_begin(run, 1); /* rank 0's */
+        /* an unbatched model on another number of ranks: every rank wrote the loop's
+         * position (the ranks run it in lockstep) and rank 0 its metrics: rank 0's, read on
+         * every rank */
+        const int repart = R.repart, rank = R.rank;
+        if (repart && !R.lane_files)
+            R.repart = 0, R.rank = 0;
         rt_train_restore(load_piece);
+        R.repart = repart, R.rank = rank;
     } else if (has_file("train.position")) {
         snn_fatal("--restore: the checkpoint '%s' was written by a training run (train:): "
                   "restore it with the same train: config", R.dir);

@@ -1679,6 +1679,10 @@ static void check_checkpoints(const run_state *rs, const snn_model *m)
 {
     snn_config *cfg = &G.cfg;
     snn_run *run = &G.run;
+    if (cfg->ckpt_dir[0] && !m->state && m->state_refused)
+        snn_fatal("%s: this simulator cannot write checkpoints: %s (docs/run.md "
+                  "\"Checkpoints\"): leave 'checkpoint' out",
+                  cfg->ckpt_where[0] ? cfg->ckpt_where : "checkpoint", m->state_refused);
     if (cfg->ckpt_dir[0] && !m->state)
         snn_fatal("%s: the %s back end cannot write checkpoints yet (the C back end can; "
                   "docs/run.md \"Checkpoints\"): leave 'checkpoint' out",
@@ -1686,13 +1690,6 @@ static void check_checkpoints(const run_state *rs, const snn_model *m)
     if (!cfg->ckpt_dir[0] && (cfg->ckpt_every_steps || cfg->ckpt_every_seconds > 0 ||
                               cfg->ckpt_at_end))
         snn_fatal("%s: 'checkpoint' needs 'dir' (where to write them)", cfg->ckpt_where);
-    if (rt_train_on(cfg) && run->ranks > 1 && !m->batch && (cfg->ckpt_dir[0] || rs->restore_dir))
-        snn_fatal("%s: checkpoints of a training run on %d MPI ranks: the training loop's "
-                  "position is checkpointed on one process, or with a batched model's lanes "
-                  "over the ranks, for now (docs/run.md \"Checkpoints\"): leave 'checkpoint' and "
-                  "--restore out, or run on one process", cfg->ckpt_where[0] ? cfg->ckpt_where
-                                                                           : "--restore",
-                  run->ranks);
     if (rs->restore_dir) {
         G.first_step = rt_ckpt_open(m, cfg, rs->restore_dir, run->rank, run->ranks, run->n_steps);
         run->seed = cfg->seed; /* the checkpoint's: rows are rebuilt from it */

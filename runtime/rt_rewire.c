@@ -9,6 +9,7 @@
  * spreading of a global number of additions over the rows with room, and the counters
  * run.json reports.  docs/parallel.md "Connectivity updates" describes the scheme.
  */
+#include "rt_par.h"
 #include "snnrt.h"
 
 #include <stdio.h>
@@ -245,6 +246,26 @@ void snn_rewire_pairs(snn_rewire_stats *s, const snn_ragged *blocks, int nb)
                 snn_rewire_mark(s, i, r->post_lo + ind_at(r, p));
     }
     snn_sum_int64(s->pairs, (size_t)(s->n_pre * s->row_words)); /* disjoint bits: an OR */
+}
+
+void snn_rewire_lane0_flags(const snn_run *run, unsigned char *flags, uint64_t n)
+{
+    if (run->lanes >= run->lanes_all || n == 0)
+        return; /* every lane here: lane 0 decided */
+    if (n > (uint64_t)INT32_MAX)
+        snn_fatal("connectivity update: %llu synapse places are too many to send between "
+                  "MPI ranks at once", (unsigned long long)n);
+    const int R = rt_par_ranks();
+    int *counts = calloc((size_t)R, sizeof(int));
+    unsigned char *all = malloc((size_t)n);
+    if (!counts || !all)
+        snn_fatal("out of memory for a connectivity update's removals");
+    counts[0] = (int)n; /* rank 0 holds lane 0 (docs/parallel.md) */
+    const int mine = run->lane_first == 0;
+    rt_par_gather_bytes(mine ? flags : NULL, mine ? (int)n : 0, all, counts);
+    memcpy(flags, all, (size_t)n);
+    free(all);
+    free(counts);
 }
 
 const char *snn_rewire_of(const char *proj)

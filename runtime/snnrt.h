@@ -622,6 +622,35 @@ static inline uint32_t snn_conn_target(const snn_proj_spec *spec, uint32_t i, ui
     return (uint32_t)v;
 }
 
+
+/* The end of the run of equal 1-byte delays that starts at dl[k]: the first e > k with
+ * dl[e] != dl[k], or len.  Eight delays per test (one 64-bit load, XOR with the delay in
+ * every byte; the first non-zero byte ends the run), the last < 8 one at a time, so no
+ * byte at or past dl[len] is read.  Spike delivery with per-synapse delays (rows sorted by
+ * delay) adds each run into one dendritic ring row. */
+__attribute__((always_inline)) static inline uint32_t
+snn_delay_run_end(const uint8_t *dl, uint32_t k, uint32_t len)
+{
+    const uint8_t d = dl[k];
+    const uint64_t dd = 0x0101010101010101ull * d;
+    uint32_t e = k + 1;
+    while (e + 8u <= len) {
+        uint64_t x;
+        __builtin_memcpy(&x, dl + e, sizeof x);
+        x ^= dd;
+        if (x) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            return e + ((uint32_t)__builtin_clzll(x) >> 3);
+#else
+            return e + ((uint32_t)__builtin_ctzll(x) >> 3);
+#endif
+        }
+        e += 8u;
+    }
+    while (e < len && dl[e] == d)
+        e++;
+    return e;
+}
 /* Number of sources of target j, written to buf (which must hold the rule's maximum column
  * length: n_pre for all_to_all / fixed_probability / user pair rules, k for
  * fixed_indegree, 1 for one_to_one, for fixed_total n_total with multapses and n_pre
@@ -1149,6 +1178,11 @@ int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *
  * s->step_failed. */
 void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint64_t step,
                        uint64_t total);
+/* Batched models: the removals of a connectivity update are decided once, by the batch's
+ * lane 0 (docs/language.md "Connectivity updates"): flags[0 .. n) (one byte per stored
+ * synapse place) as the rank holding lane 0 set them, on every rank (lanes over MPI ranks:
+ * a gather from that rank; otherwise nothing to do). */
+void snn_rewire_lane0_flags(const snn_run *run, unsigned char *flags, uint64_t n);
 /* The connectivity update that rewires projection 'proj', or NULL. */
 const char *snn_rewire_of(const char *proj);
 /* add.redraw: s->pairs = every connected pair (i, j) of the projection, all ranks'. */
@@ -1233,9 +1267,11 @@ typedef struct snn_model {
     int n_synrecs;                     /* at most SNN_MAX_POPS */
     const snn_synrec_desc *synrecs;
     void (*syn_snapshot)(snn_run *run, int k, double t_ms);
-    /* Checkpoints (C back end; NULL: the back end cannot checkpoint): calls fn once per
-     * stored piece of state (rt_ckpt.c). */
+    /* Checkpoints (NULL: this simulator cannot checkpoint): calls fn once per stored piece
+     * of state (rt_ckpt.c); the CUDA back end copies the device's state out first (and back
+     * in on a restore).  state_refused: why not, when state is NULL (NULL: not built). */
     void (*state)(snn_run *run, snn_state_fn fn, void *ctx);
+    const char *state_refused;
     /* Custom-update groups (custom_update{}): names and the model's schedules, which the
      * run config's custom_updates may change (run->cu_every, run->cu_at_end). */
     int n_cugroups;                    /* at most SNN_MAX_CUGROUPS */

@@ -213,6 +213,39 @@ __global__ void __launch_bounds__(SNN_BLOCK) snn_k_cpre(snn_ragged d, const uint
         pre[x] = a;
     }
 }
+
+/* Rewired column views (snn_cu_rw_columns): the prefix sums of the counts on one thread
+ * (cur zeroed for the second pass), and the sources of the entries, as many as there are. */
+__global__ void snn_k_rwscan(const uint32_t *cnt, uint32_t *cur, uint64_t *start, uint32_t n_post)
+{
+    if (threadIdx.x != 0 || blockIdx.x != 0)
+        return;
+    uint64_t s = 0;
+    for (uint32_t j = 0; j < n_post; j++) {
+        start[j] = s;
+        s += cnt[j];
+        cur[j] = 0;
+    }
+    start[n_post] = s;
+}
+__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rwcpre(snn_ragged d, const uint64_t *syn,
+                                                         uint32_t *pre, const uint64_t *start)
+{
+    const uint32_t tid = blockIdx.x * blockDim.x + threadIdx.x, nth = gridDim.x * blockDim.x;
+    const uint64_t n = start[d.n_post];
+    for (uint64_t x = tid; x < n; x += nth) {
+        const uint64_t p = syn[x];
+        uint32_t a = 0, e = d.n_pre;
+        while (e - a > 1u) {
+            const uint32_t m = a + (e - a) / 2u;
+            if (d.row_start[m] <= p)
+                a = m;
+            else
+                e = m;
+        }
+        pre[x] = a;
+    }
+}
 } // namespace snn_dev
 
 static std::mutex snn_build_lock; /* host threads build projections in parallel */
@@ -782,4 +815,57 @@ void snn_collect_timers(int all)
         snn_ev_count--;
     }
     (void)cudaGetLastError(); /* a query of an unfinished event is not an error */
+}
+
+/* ---- connectivity updates: the column view of rewired rows ----------------------------- */
+
+uint32_t *snn_cu_rw_columns_alloc(const snn_ragged *d, snn_columns *c, const char *what)
+{
+    char w[256];
+    const uint64_t n = d->capacity ? d->capacity : 1;
+    memset(c, 0, sizeof *c);
+    c->n_post = d->n_post;
+    snprintf(w, sizeof w, "%s rewired column view", what);
+    c->start = (uint64_t *)snn_cu_alloc(((size_t)d->n_post + 1) * 8, w);
+    c->syn = (uint64_t *)snn_cu_alloc((size_t)n * 8, w);
+    c->pre = (uint32_t *)snn_cu_alloc((size_t)n * 4, w);
+    c->bytes = ((uint64_t)d->n_post + 1) * 8 + n * 12;
+    return (uint32_t *)snn_cu_alloc(((size_t)d->n_post + 1) * 8, w);
+}
+
+void snn_cu_rw_columns(const snn_ragged *d, const snn_columns *c, uint32_t *scratch)
+{
+    uint32_t *cnt = scratch, *cur = scratch + d->n_post + 1;
+    SNN_CU(cudaMemsetAsync(cnt, 0, ((size_t)d->n_post + 1) * 4, snn_stream));
+    snn_dev::snn_k_ccols<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>(*d, 0, cnt, c->start, c->syn);
+    snn_dev::snn_k_rwscan<<<1, 32, 0, snn_stream>>>(cnt, cur, c->start, d->n_post);
+    snn_dev::snn_k_ccols<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>(*d, 1, cur, c->start, c->syn);
+    snn_dev::snn_k_segsort<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>(c->syn, c->start, cnt, d->n_post);
+    snn_dev::snn_k_rwcpre<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>(*d, c->syn, c->pre, c->start);
+    SNN_CU(cudaGetLastError());
+}
+
+/* ---- synapse recordings: the device rows back into the host's snn_ragged ------------- */
+
+void snn_cu_rows_to_host(const snn_ragged *d, snn_ragged *h)
+{
+    if (h->dense || h->procedural)
+        snn_fatal("internal error: fetching rows of a dense or procedural projection");
+    const size_t cap = (size_t)h->capacity;
+    if (!h->row_start) {
+        h->row_start = (uint64_t *)snn_alloc(((size_t)h->n_pre + 1) * 8, "synapse recording rows");
+        h->row_len = (uint32_t *)snn_alloc((size_t)h->n_pre * 4, "synapse recording rows");
+        h->ind = snn_alloc(cap ? cap * (size_t)h->ind_bytes : 1, "synapse recording rows");
+        if (h->weight_bytes)
+            h->weight = snn_alloc(cap ? cap * (size_t)h->weight_bytes : 1, "synapse recording rows");
+    }
+    SNN_CU(cudaMemcpy(h->row_start, d->row_start, ((size_t)h->n_pre + 1) * 8, cudaMemcpyDeviceToHost));
+    SNN_CU(cudaMemcpy(h->row_len, d->row_len, (size_t)h->n_pre * 4, cudaMemcpyDeviceToHost));
+    SNN_CU(cudaMemcpy(h->ind, d->ind, cap * (size_t)h->ind_bytes, cudaMemcpyDeviceToHost));
+    if (h->weight_bytes && d->weight)
+        SNN_CU(cudaMemcpy(h->weight, d->weight, cap * (size_t)h->weight_bytes, cudaMemcpyDeviceToHost));
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < h->n_pre; i++)
+        n += h->row_len[i];
+    h->n_syn = n;
 }

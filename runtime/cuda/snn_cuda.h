@@ -75,6 +75,9 @@ void snn_cu_value(size_t bytes, size_t want, const char *what);
 snn_ragged snn_cu_ragged(snn_mirror *mm, const snn_ragged *h, const char *what, uint32_t *maxlen,
                          int proj);
 snn_columns snn_cu_columns(snn_mirror *mm, const snn_columns *h, const char *what, int proj);
+/* The device rows d (a mirror's) into the host's h, allocating h's arrays if it has none
+ * (synapse recordings); h->n_syn becomes their count. */
+void snn_cu_rows_to_host(const snn_ragged *d, snn_ragged *h);
 
 /* state recordings: rows on the device (snn_copy_state) */
 typedef struct snn_vrbuf {
@@ -545,5 +548,162 @@ static inline __device__ void snn_xacc_add_atomic(int64_t *a, int limbs, int bas
  * snn_cb_build_body<C> (step 0 and 1: the passes) and snn_cb_finish_body<C> (step 3). */
 typedef void (*snn_cb_launcher)(const snn_dev::snn_cb *b, int step);
 extern snn_cb_launcher snn_cb_code_launch;
+
+
+/* ---- connectivity updates (compiler/rewire.c; docs/cuda.md "Connectivity updates") ---- */
+
+namespace snn_dev {
+/* what the shared code generator reads as snn_st->len[i] and snn_st->capacity */
+typedef struct snn_rwview {
+    const uint32_t *len;
+    uint32_t capacity;
+} snn_rwview;
+} // namespace snn_dev
+/* the first count, total or target that was not a whole number in range (the host stops
+ * the run with the C back end's message when it reads it: snn_rw_check_error) */
+typedef struct snn_rwerror {
+    int set, what; /* what: 0 add.total, 1 add.count, 2 add.target */
+    uint32_t i;
+    double v;
+} snn_rwerror;
+namespace snn_dev {
+static __device__ __forceinline__ uint64_t snn_rw_whole(snn_rwerror *e, int what, uint32_t i,
+                                                        double v, double limit)
+{
+    if (v >= 0 && v <= limit && v == (double)(uint64_t)v)
+        return (uint64_t)v;
+    if (atomicAdd(&e->set, 1) == 0) {
+        e->what = what;
+        e->i = i;
+        e->v = v;
+    }
+    return 0;
+}
+/* Is target j in the sorted row ind[0, n)? */
+template <class I>
+static __device__ __forceinline__ int snn_rw_has(const I *ind, uint32_t n, uint32_t j)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2u;
+        if (ind[mid] < j)
+            lo = mid + 1u;
+        else
+            hi = mid;
+    }
+    return lo < n && ind[lo] == j;
+}
+/* add.total on one thread, as snn_rewire_spread: cut to the free room (the rest returned as
+ * failed), then each addition to a row drawn from the stream (rw:<name>/total, element
+ * 0xFFFFFFFF, the step), drawn again while that row is full. */
+static __device__ uint64_t snn_rw_spread(const uint32_t *len, uint32_t *adds, uint32_t n_pre,
+                                         uint32_t cap, uint64_t total, uint64_t seed,
+                                         uint32_t stream, uint64_t step, unsigned long long *full)
+{
+    uint64_t room = 0, failed = 0;
+    for (uint32_t i = 0; i < n_pre; i++) {
+        adds[i] = 0;
+        room += (uint64_t)cap - (uint64_t)len[i];
+    }
+    if (total > room) {
+        failed = total - room;
+        total = room;
+    }
+    snn_rng g;
+    snn_rng_init(&g, seed, stream, 0xFFFFFFFFu, step);
+    unsigned long long redrawn = 0;
+    while (total > 0) {
+        const uint32_t i = (uint32_t)(((uint64_t)snn_rng_u32(&g) * n_pre) >> 32);
+        if ((uint64_t)len[i] + adds[i] < cap) {
+            adds[i]++;
+            total--;
+        } else {
+            redrawn++;
+        }
+    }
+    *full += redrawn;
+    return failed;
+}
+/* candidates.total on one thread, as snn_rewire_cand_spread: each candidate to a row drawn
+ * from the stream, drawn again while that row has N_post. */
+static __device__ void snn_rw_cand_spread(uint32_t *count, uint32_t n_pre, uint32_t n_post,
+                                          uint64_t total, uint64_t seed, uint32_t stream,
+                                          uint64_t step)
+{
+    for (uint32_t i = 0; i < n_pre; i++)
+        count[i] = 0;
+    snn_rng g;
+    snn_rng_init(&g, seed, stream, 0xFFFFFFFFu, step);
+    while (total > 0) {
+        const uint32_t i = (uint32_t)(((uint64_t)snn_rng_u32(&g) * n_pre) >> 32);
+        if (count[i] < n_post) {
+            count[i]++;
+            total--;
+        }
+    }
+}
+} // namespace snn_dev
+
+/* The column view of rewired rows (on_post), rebuilt on the stream after each update:
+ * counts per target, their prefix sums, the positions, each column sorted by position (the
+ * host's order: rows ascending), the sources.  snn_cu_rw_columns_alloc makes a view with
+ * room for every row full and returns its 2 (N_post + 1) counters of scratch. */
+uint32_t *snn_cu_rw_columns_alloc(const snn_ragged *d, snn_columns *c, const char *what);
+void snn_cu_rw_columns(const snn_ragged *d, const snn_columns *c, uint32_t *scratch);
+
+static inline void snn_rw_check_error(const snn_rewire_stats *s, const snn_rwerror *e,
+                                      double max_target)
+{
+    static const char *const what[5] = {"add.total", "add.count", "add.target",
+                                        "candidates.count", "candidates.total"};
+    const double limit[5] = {9007199254740992.0, 4294967295.0, max_target, max_target + 1.0,
+                             (double)s->n_pre * (max_target + 1.0)};
+    if (e->set)
+        snn_fatal("connectivity update '%s': %s of source %u is %.17g; it must be a whole "
+                  "number from 0 to %.17g", s->name, what[e->what], e->i, e->v, limit[e->what]);
+}
+
+/* GPU time of the updates and of the column rebuilds: events around each, read in batches
+ * (the host waits only when the ring is full, once per SNN_RW_RING updates, and at the end) */
+#define SNN_RW_RING 64
+typedef struct snn_rwtimer {
+    cudaEvent_t ev[SNN_RW_RING][3];
+    int n;
+    double update_s, columns_s;
+} snn_rwtimer;
+static inline void snn_rwtimer_init(snn_rwtimer *t)
+{
+    for (int i = 0; i < SNN_RW_RING; i++)
+        for (int k = 0; k < 3; k++)
+            SNN_CU(cudaEventCreate(&t->ev[i][k]));
+    t->n = 0;
+    t->update_s = t->columns_s = 0;
+}
+static inline void snn_rwtimer_drain(snn_rwtimer *t)
+{
+    for (int i = 0; i < t->n; i++) {
+        float a = 0, b = 0;
+        SNN_CU(cudaEventSynchronize(t->ev[i][2]));
+        SNN_CU(cudaEventElapsedTime(&a, t->ev[i][0], t->ev[i][1]));
+        SNN_CU(cudaEventElapsedTime(&b, t->ev[i][1], t->ev[i][2]));
+        t->update_s += a * 1e-3;
+        t->columns_s += b * 1e-3;
+    }
+    t->n = 0;
+}
+static inline void snn_rwtimer_mark(snn_rwtimer *t, int k)
+{
+    if (k == 0 && t->n == SNN_RW_RING)
+        snn_rwtimer_drain(t);
+    SNN_CU(cudaEventRecord(t->ev[t->n][k], snn_stream));
+    if (k == 2)
+        t->n++;
+}
+static inline void snn_rwtimer_collect(snn_rwtimer *t, double *update_s, double *columns_s)
+{
+    snn_rwtimer_drain(t);
+    *update_s = t->update_s;
+    *columns_s = t->columns_s;
+}
 
 #endif /* SNN_CUDA_H */

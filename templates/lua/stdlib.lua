@@ -290,6 +290,31 @@ eprop_out_syn = synapse {
   dynamics     = "add_to_pre(w * E_post); g += zbar2 * E_post;",
 }
 
+-- Random-feedback e-prop ([B20]'s variant, eprop.md section 1.7): the learning signal goes
+-- back through a fixed random matrix B instead of the current output weights.  The trained
+-- hidden -> readout projection then uses eprop_out_grad_syn (the gradient only, no
+-- add_to_pre), and a second, untrained projection of the same pair uses eprop_feedback_syn
+-- with pre_input = "feedback" and init = { fb = B } (e.g. normal(0, 1/sqrt(N_hidden))): it
+-- sends fb E_post back.  Its weight w (what a spike delivers into the readout) stays 0;
+-- fb is drawn per synapse from its own stream keyed by the synapse, so the reset between
+-- examples, which re-runs the initialisers, gives the same B again.
+eprop_out_grad_syn = synapse {
+  name      = "eprop_out_grad_syn",
+  params    = { tau_m = 20.0 },
+  valid     = { tau_m = "> 0" },
+  vars      = { w = 0.0, g = 0.0 },
+  pre_vars  = { zbar = 0.0, z = 0.0, zbar1 = 0.0, zbar2 = 0.0 },
+  pre_spike    = "z = 1.0;",
+  pre_dynamics = "zbar2 = zbar1; zbar1 = zbar; zbar = exp(-dt / tau_m) * zbar + z; z = 0.0;",
+  dynamics     = "g += zbar2 * E_post;",
+}
+
+eprop_feedback_syn = synapse {
+  name     = "eprop_feedback_syn",
+  vars     = { w = 0.0, fb = 0.0 },
+  dynamics = "add_to_pre(fb * E_post);",
+}
+
 local function eprop_name_of(x)
   if type(x) == "string" then return x end
   return x.name
@@ -389,6 +414,12 @@ end
 --     rows with room, each to a target drawn uniformly among those the row lacks
 --     (add.redraw), with weight 0, a random sign and every other variable (eligibility
 --     traces, gradient, Adam's m and v) at its declared initial value 0.
+-- batch = true (batched models, with eprop_adam{ batch = true }): '<name>' runs in the
+-- group that sums the gradients over the lanes (sum_group, default "GradSum"; before
+-- eprop_adam's '<p>_adam_sum' in file order), once per lane, so the sum holds B times the
+-- L1 term (mlGeNN's DeepRL1 before the batch reduction); '<name>_rw' runs in 'group' after
+-- Adam, once for all lanes: the lanes' weights are equal after the summed step, and lane
+-- 0's decide (docs/language.md "Connectivity updates").
 -- The projection needs room for the rows to grow: projection{ row_padding = f } or
 -- max_row_length.  run.json's connectivity_updates entry '<name>_rw' counts removed,
 -- added and failed (no room anywhere) synapses and full_row_draws (mlGeNN's failed
@@ -403,7 +434,8 @@ function deep_r(t)
   if type(l1) ~= "number" or not (l1 >= 0 and l1 < math.huge) then
     error(string.format("deep_r '%s': l1 = %s must be a finite number >= 0", name, tostring(l1)), 2)
   end
-  custom_update { name = name, group = group, every = t.every, params = { l1 = l1 },
+  local sign_group = t.batch and (t.sum_group or "GradSum") or group
+  custom_update { name = name, group = sign_group, every = t.every, params = { l1 = l1 },
                   vars = { sign = 0.0 },
                   var_refs = { w = ref(proj, var), g = ref_rw(proj, grad) },
                   code = [[

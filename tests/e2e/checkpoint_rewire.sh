@@ -8,7 +8,8 @@
 #     synapse snapshots (pairs, w, c), the counts, final checksum and run.json's
 #     connectivity_updates counters bitwise; restored on 1, 2 and 3 threads from 1 and 2;
 #   - checkpoint.every_steps (step 999, between two updates) and SIGTERM mid-run;
-#   - 2 MPI ranks restored on 2 ranks, and refused on 1 with a message naming the projection.
+#   - 2 MPI ranks restored on 2 ranks, on 1 and on 3, and a one-process checkpoint on 2
+#     ranks (the rows re-partitioned by target).
 set -euo pipefail
 source tests/lib/mpi.sh
 source tests/lib/ckpt_signal.sh # sigterm_checkpoint
@@ -99,9 +100,14 @@ ok "rewired rows: SIGTERM at step $T, restored = uninterrupted"
     --restore "$WORK/ck_r2"
 concat "$WORK/r2_full" "$WORK/r2_a" "$WORK/r2_b" 50 || fail "2 ranks: restored run differs"
 concat "$WORK/full" "$WORK/r2_a" "$WORK/r2_b" 50 || fail "2 ranks: differs from one process"
-st=0
-"$WORK/m/rewire" --time 100 --quiet --output "$WORK/r1_b" --restore "$WORK/ck_r2" \
-    >"$WORK/r1.txt" 2>&1 || st=$?
-[ "$st" -eq 1 ] && grep -q "was written by 2 ranks, this run has 1: projection 'SE' is rewired by a connectivity_update and its rows cannot be re-partitioned yet; restore it on 2 ranks" "$WORK/r1.txt" ||
-    { cat "$WORK/r1.txt"; fail "2 ranks -> 1: not refused"; }
-ok "rewired rows on 2 MPI ranks: restored on 2 = uninterrupted; on 1 refused naming the projection"
+# another number of ranks: the rows re-partitioned by target (2 -> 1, 2 -> 3, one process
+# -> 2)
+"$WORK/m/rewire" --time 100 --quiet --output "$WORK/r1_b" --restore "$WORK/ck_r2"
+concat "$WORK/full" "$WORK/r2_a" "$WORK/r1_b" 50 || fail "2 ranks -> 1: restored run differs"
+"${MPIRUN[@]}" -np 3 --oversubscribe "$WORK/m/rewire" --time 100 --quiet --output "$WORK/r3_b" \
+    --restore "$WORK/ck_r2"
+concat "$WORK/full" "$WORK/r2_a" "$WORK/r3_b" 50 || fail "2 ranks -> 3: restored run differs"
+"${MPIRUN[@]}" -np 2 "$WORK/m/rewire" --time 100 --quiet --output "$WORK/r12_b" \
+    --restore "$WORK/ck_t1"
+concat "$WORK/full" "$WORK/a_t1" "$WORK/r12_b" 50 || fail "one process -> 2 ranks: restored run differs"
+ok "rewired rows on 2 MPI ranks: restored on 2 = uninterrupted; on 1, on 3, and one process's on 2"

@@ -7,12 +7,15 @@
 # in an evaluation, and by SIGTERM, then restored (on 1 or 2 threads): the restored run's
 # metrics.csv (all rows, but for wall_s) and run.json "training" metrics and the saved
 # variables are bitwise those of an uninterrupted training run.  A checkpoint of a training
-# run restored without train: (and the reverse) is refused.
+# run restored without train: (and the reverse) is refused.  The unbatched one on MPI ranks
+# (2, stopped in a training batch and in an evaluation) restored on 2, 1 and 3 ranks, and a
+# one-process checkpoint on 2.
 set -euo pipefail
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
 source tests/lib/delta.sh # delta_model, delta_batch_model, delta_data, delta_config, ...
+ROOT=$PWD
 cd "$WORK"
 delta_model >m1.lua           # train.sh's model and config
 delta_batch_model >m4.lua     # train_batch.sh's
@@ -104,3 +107,27 @@ b1/delta --config t1.yaml --output bad2 --quiet --restore plain.ck >bad2.txt 2>&
 [ "$st" -eq 1 ] && grep -q "holds no training loop position" bad2.txt \
     || { cat bad2.txt; fail "a plain checkpoint restored with train:"; }
 ok "a training checkpoint without train: and a plain one with train: are refused"
+
+# the unbatched model on several MPI ranks (its neurons split): stopped on 2 ranks in a
+# training batch (mid-example, step 310) and in an evaluation (step 100's every_steps: 400),
+# restored on 2, 1 and 3 ranks, and a one-process checkpoint restored on 2: bitwise the
+# uninterrupted one-process run (every rank wrote the loop's position, rank 0 its metrics;
+# a restore reads rank 0's)
+source "$ROOT/tests/lib/mpi.sh"
+"$SNNCC" -q --mpi m1.lua -o bm
+for k in 310 100; do
+    d=r2_$k
+    "${MPIRUN[@]}" -np 2 bm/delta --config t1.yaml --output $d.a --quiet \
+        --set train.save.dir=$d.a/w --set checkpoint.dir=$d.ck --set checkpoint.every_steps=$k
+    step=$(grep '"step"' $d.ck/manifest.json | tr -dc 0-9)
+    for np in 2 1 3; do
+        "${MPIRUN[@]}" -np $np bm/delta --config t1.yaml --output $d.b$np --quiet \
+            --set train.save.dir=$d.b$np/w --restore $d.ck
+        same full1 $d.b$np || fail "2 ranks, every_steps $k (step $step) -> $np ranks: restored training differs"
+    done
+    echo "2 ranks: checkpoint at step $step restored on 2, 1, 3 ranks"
+done
+"${MPIRUN[@]}" -np 2 bm/delta --config t1.yaml --output r1to2 --quiet --set train.save.dir=r1to2/w \
+    --restore ev1_310_2.ck
+same full1 r1to2 || fail "one process -> 2 ranks: restored training differs"
+ok "an unbatched model's training on MPI ranks: checkpointed on 2 (training batch, evaluation), restored on 2, 1, 3; one process's on 2"

@@ -90,6 +90,7 @@ learn_addto_dense tests/cuda/learn_addto.lua -D dense=1
 learn_cu tests/cuda/learn_cu.lua
 learn_cu_float tests/cuda/learn_cu.lua -D float=1 -D dense=1
 cu_extras tests/cuda/cu_extras.lua -D cuda=1
+topographic_map models/topographic_map.lua -D duration=1
 JOBS
 source tests/lib/examples.sh
 for f in docs/examples/*.lua; do echo "ex_$(basename "$f" .lua) $(example_model "$f")" >>"$WORK/jobs"; done

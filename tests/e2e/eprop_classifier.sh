@@ -57,3 +57,39 @@ check lif_out 0.9 0.5 1.0
 run sparse sparse_out
 check sparse_out 0.9 0.5 1.0
 echo "ok - sparse LIF feed-forward and sparse ALIF recurrent learn"
+
+# Random-feedback e-prop (-D random_feedback=1, eprop.md section 1.7): the learning signal
+# of step s + 1 is a fixed linear map of the readout's error of step s.  Fitted by least
+# squares on each half of the run, the map reproduces every recorded L to float precision
+# (relative 1e-5) and is the same map in both halves (compared on the error's span: the
+# errors of a step sum to 0); its entries have the sd of Normal(0, 1/sqrt(16)).  With the
+# symmetric feedback (the default) no fixed map fits (the output weights learn).  And the
+# random-feedback classifier learns the task.
+"$SNNCC" -q "$M" "${D[@]}" -D random_feedback=1 -D record_l=1 -o rfb
+run rfb rfb_out
+check rfb_out 0.9 0.5 1.0
+"$SNNCC" -q "$M" "${D[@]}" -D record_l=1 -o symfb
+run symfb symfb_out
+$PY - <<'PY'
+import numpy as np
+def fit(o):
+    L = np.load(f"{o}/H_L.npy")["v"].astype(np.float64)[1:]
+    E = np.load(f"{o}/Out_E.npy")["v"].astype(np.float64)[:-1]
+    h = len(L) // 2
+    out = []
+    for part in (slice(0, h), slice(h, len(L))):
+        B = np.linalg.lstsq(E[part], L[part], rcond=None)[0]
+        rel = np.abs(E[part] @ B - L[part]).max() / np.abs(L[part]).max()
+        out.append((B - B.mean(axis=0), rel))   # the component along (1, 1, 1) is not defined
+    return out
+(b1, r1), (b2, r2) = fit("rfb_out")
+print(f"random feedback: fit residual {r1:.2e} / {r2:.2e}, halves differ by "
+      f"{np.abs(b1 - b2).max():.2e}, sd {b1.std():.3f}")
+assert r1 < 1e-5 and r2 < 1e-5, (r1, r2)
+assert np.abs(b1 - b2).max() < 1e-3
+assert 0.1 < b1.std() < 0.4, b1.std()
+(s1, q1), (s2, q2) = fit("symfb_out")
+print(f"symmetric feedback: fit residual {q1:.2e} / {q2:.2e}")
+assert q1 > 0.01 and q2 > 0.01, (q1, q2)
+PY
+echo "ok - random-feedback e-prop: L through one fixed random matrix, and it learns"

@@ -1,7 +1,7 @@
--- The CUDA back end cannot record synapse variables yet, a custom update's per-synapse ones
--- included.
--- snncc: -b cuda
--- expect: 15: error: record: custom update 'Acc' variable 'q': the cuda back end cannot record synapse variables yet (the C back end can)
+-- The CUDA back end records synapse variables of sparse projections only, a custom
+-- update's per-synapse ones included: not with --mpi.
+-- snncc: -b cuda --mpi
+-- expect: 15: error: record: custom update 'Acc' variable 'q': the cuda back end records synapse variables of sparse projections without --mpi only so far (--mpi; the C back end records it)
 
 network { name = "e", dt = 1.0 }
 local n = neuron { name = "n", vars = { V = 0.0 }, sim = "V = 1.0;", threshold = "V > 2.0", reset = "V = 0.0;" }

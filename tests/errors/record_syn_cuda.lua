@@ -1,7 +1,8 @@
--- Recording synapse variables is not supported by the CUDA back end yet.
+-- The CUDA back end records synapse variables of sparse projections only (their rows are
+-- copied back for each snapshot), not of dense ones.
 -- snncc: -b cuda
--- expect: 7: error: record: projection 'EE' variable 'w': the cuda back end cannot record synapse variables yet (the C back end can)
+-- expect: 8: error: record: projection 'EE' variable 'w': the cuda back end records synapse variables of sparse projections without --mpi only so far (projection 'EE' has format = "dense"; the C back end records it)
 
 local E = population { "E", lif, 10 }
-projection { E, E, name = "EE", conn = fixed_indegree(2), synapse = stdp }
+projection { E, E, name = "EE", conn = all_to_all(), synapse = stdp, format = "dense" }
 record { EE = "w" }

@@ -1,6 +1,6 @@
--- the CUDA back end refuses connectivity updates at compile time
--- snncc: -b cuda
--- expect: 8: error: connectivity_update 'rw': the cuda back end cannot run connectivity updates (structural plasticity) yet (the C back end can)
+-- the CUDA back end runs connectivity updates, but not with --mpi yet
+-- snncc: -b cuda --mpi
+-- expect: 8: error: connectivity_update 'rw': --backend cuda --mpi cannot run connectivity updates yet (the C back end runs them with --mpi)
 network { name = "x" }
 local S = population { "S", poisson { rate = 10.0 }, 20 }
 local E = population { "E", lif, 20 }

@@ -264,8 +264,9 @@ static void test_cuda_launch(void **state)
 }
 
 /* The CUDA back end's host part: snn_cu_step's code after the kernels (gather's state
- * recordings, the due custom-update groups, then the finite_check scan: table order) and the host half's model_step
- * (snn_cu_step, then the MPI exchange). */
+ * recordings, the due custom-update groups and connectivity updates, then the finite_check
+ * scan: table order) and the host half's model_step (snn_cu_step, the MPI exchange,
+ * then the synapse snapshots). */
 static void test_cuda_host(void **state)
 {
     (void)state;
@@ -275,6 +276,7 @@ static void test_cuda_host(void **state)
     sb_init(&host);
     phases_cuda_host(model(every_phase), &after, &host);
     assert_string_equal(after.buf, "snn_cu_gather(run, step);\nsnn_cu_custom_update(run, step);\n"
+                                   "snn_cu_conn_update(run, step);\n"
                                    "snn_cu_finite_check(run, step);\n");
     assert_string_equal(host.buf,
                         "    snn_cu_step(run, step);\n"
@@ -285,7 +287,9 @@ static void test_cuda_host(void **state)
                         "        const uint32_t snn_k = (uint32_t)(step % SNN_INTERVAL) + 1u;\n"
                         "        snn_cu_exchange(run, step + 1 - snn_k, snn_k);\n"
                         "    }\n"
-                        "#endif\n");
+                        "#endif\n"
+                        "    if (step % 10u == 0 && run->synrec[0]) /* AB.w */\n"
+                        "        model_syn_snapshot(run, 0, (double)(step + 1) * SNN_DT);\n");
     sb_release(&after);
     sb_release(&host);
 }

@@ -7,6 +7,7 @@
  * emit_c.c writes them: their random words, the column cache, row sorting, decomposition
  * independence and their run-time errors).
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1467,6 +1469,44 @@ static void test_user_rule_errors(void **state)
                      "and target 6 is not a number (NaN)\n");
 }
 
+/* snn_delay_run_end (spike delivery's runs of equal 1-byte delays) against a byte-by-byte
+ * scan: every start k of rows of length 0..40 over small alphabets (runs across and
+ * within the 8-byte words, sorted and unsorted), the row ending at a page that cannot be
+ * read, so a load of any byte at or past dl[len] faults. */
+static void test_delay_run_end(void **state)
+{
+    (void)state;
+    const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    unsigned char *map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                              -1, 0);
+    assert_true(map != MAP_FAILED);
+    assert_int_equal(mprotect(map + pg, pg, PROT_NONE), 0);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int trial = 0; trial < 400; trial++) {
+        const uint32_t len = (uint32_t)(trial % 41);
+        const uint32_t alphabet = 1u + (uint32_t)(trial / 41) % 4u;
+        uint8_t *dl = map + pg - len;
+        for (uint32_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            dl[i] = (uint8_t)(250u + (uint32_t)(x % alphabet)); /* 250..253 */
+        }
+        if (trial % 2) /* sorted, as built rows are */
+            for (uint32_t i = 1; i < len; i++)
+                for (uint32_t j = i; j > 0 && dl[j - 1] > dl[j]; j--) {
+                    uint8_t t = dl[j];
+                    dl[j] = dl[j - 1];
+                    dl[j - 1] = t;
+                }
+        for (uint32_t k = 0; k < len; k++) {
+            uint32_t e = k + 1;
+            while (e < len && dl[e] == dl[k])
+                e++;
+            assert_int_equal(snn_delay_run_end(dl, k, len), e);
+        }
+    }
+    munmap(map, 2 * pg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1486,6 +1526,7 @@ int main(void)
         cmocka_unit_test(test_fixed_total),
         cmocka_unit_test(test_delays),
         cmocka_unit_test(test_sort_by_delay),
+        cmocka_unit_test(test_delay_run_end),
         cmocka_unit_test(test_fatal_errors_new),
         cmocka_unit_test(test_user_pair_rule),
         cmocka_unit_test(test_user_row_rule),
