@@ -56,7 +56,9 @@ static const char *one_that_can(unsigned caps)
 }
 
 /* A batched model on a back end whose lanes run the neurons, static synapses, sources and
- * spike and state recordings only (CUDA, docs/cuda.md "Batches"): the rest, with its line. */
+ * spike and state recordings only (CUDA, docs/cuda.md "Batches"): the rest (weight update
+ * models, custom updates, connectivity updates, synapse recordings, data sets), with its
+ * line. */
 static int refuse_lanes(const Backend *be, const Model *m)
 {
     const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "
@@ -72,6 +74,18 @@ static int refuse_lanes(const Backend *be, const Model *m)
     for (int i = 0; i < m->n_cus; i++) {
         diag_error(m->cus[i]->loc, "custom_update '%s' in a batched model (network{ batch = %d "
                    "}): %s", m->cus[i]->name, m->batch, why);
+        errs++;
+    }
+    for (int i = 0; i < m->n_cupds; i++) { /* rewiring reallocates every lane's rows */
+        diag_error(m->cupds[i]->loc, "connectivity_update '%s' in a batched model (network{ "
+                   "batch = %d }): %s", m->cupds[i]->name, m->batch, why);
+        errs++;
+    }
+    for (int i = 0; i < m->n_synrecs; i++) { /* the snapshots copy one lane's rows */
+        const SynRecord *r = m->synrecs[i];
+        diag_error(r->loc, "record: %s '%s' variable '%s' in a batched model (network{ batch "
+                   "= %d }): %s", r->cu ? "custom update" : "projection", synrec_owner(r),
+                   synrec_var(r), m->batch, why);
         errs++;
     }
     for (int i = 0; i < m->n_pops; i++)

@@ -159,6 +159,17 @@ for opts in "--set finite_check=1" "--set finite_check=1 --set batch=3 --set lan
 done
 echo "non-finite state: the C back end's message, lane included: $(sed 's/^[^:]*: //' "$d/err-emu")"
 
+# checkpoints of a batched CUDA simulator: refused when asked for, with the model's line
+# (the stored arrays would be lane 0's only; docs/cuda.md "Batches")
+if "$d/emu" --time 10 --quiet --output "$d/out-ck" --set checkpoint.dir="$d/ck" \
+    --set checkpoint.at_end=true 2>"$d/err-ck"; then
+    echo "a batched CUDA simulator wrote a checkpoint"; exit 1
+fi
+grep -qF "this simulator cannot write checkpoints: the model is batched (network{ batch = 4 }, $WORK/nan.lua:1)" "$d/err-ck" ||
+    { cat "$d/err-ck"; exit 1; }
+[ ! -e "$d/ck" ] || { echo "a checkpoint directory was written"; exit 1; }
+echo "checkpoints: refused ($(sed 's/^[^:]*: //' "$d/err-ck" | head -c 120)...)"
+
 # refused for lanes with the model's line, until built (docs/cuda.md "Batches")
 refuse() { # refuse LUA PATTERN
     printf '%s\n' "$1" >"$WORK/r.lua"
@@ -180,6 +191,14 @@ refuse "$H
 custom_update { name = \"c\", group = \"G\", var_refs = { V = ref_rw(\"E\", \"V\") },
   code = \"V = 2.0 * V;\" }" \
     "r.lua:3: error: custom_update 'c' in a batched model"
+refuse "$H
+local P = projection { E, E, name = \"EE\", conn = fixed_probability(0.2), weight = 1.0 }
+connectivity_update { name = \"rw\", projection = P, every = 10, remove = \"uniform() < 0.1\" }" \
+    "r.lua:4: error: connectivity_update 'rw' in a batched model"
+refuse "$H
+projection { E, E, name = \"EE\", conn = fixed_probability(0.2), synapse = stdp }
+record { EE = \"w\" }" \
+    "r.lua:4: error: record: projection 'EE' variable 'w' in a batched model"
 
 if [ -x "${NVCC:-/usr/local/cuda/bin/nvcc}" ] || command -v nvcc >/dev/null; then
     NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
