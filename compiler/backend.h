@@ -91,6 +91,9 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo);
 /* Batched models: the step's random draws take the lane (snn_rng_init_lane, snn_lane);
  * set by the C emitter per model (false: lane 0's calls, unchanged). */
 void lower_set_lanes(bool on);
+/* C neuron loops: start each neuron's stream from first blocks computed a chunk at a time
+ * (not with lanes); returns whether it is on. */
+bool lower_set_rng_first(bool on);
 
 /* "#line SNN_RESYNC": after a code string's #line directives, emit_expand_write points the
  * marker at the generated file's next line. */

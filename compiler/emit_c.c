@@ -444,10 +444,28 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
      * entries; spikes are flagged, not appended), so it is marked for vectorisation:
      * without the mark the compiler gives up on proving that the state arrays do not
      * overlap.  Spike indices are compacted from the flags in a second loop. */
-    sb_puts(o, "SNN_IVDEP\n");
-    sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) {\n");
-    emit_update_body(o, m, p, opt);
-    sb_puts(o, "}\n");
+    const bool rng = code_uses_rng(nm->sim.stmts, NULL) ||
+                     code_uses_rng(NULL, nm->threshold.expr) || code_uses_rng(nm->reset.stmts, NULL);
+    if (lower_set_rng_first(rng)) {
+        /* each neuron's first Philox block, 256 neurons at a time with SIMD (the scalar
+         * Philox per neuron was most of a Poisson population's update) */
+        sb_puts(o, "uint32_t snn_pw0[256], snn_pw1[256], snn_pw2[256], snn_pw3[256];\n");
+        sb_puts(o, "for (uint32_t snn_c0 = snn_b; snn_c0 < snn_e; snn_c0 += 256u) {\n");
+        sb_puts(o, "const uint32_t snn_c1 = snn_e - snn_c0 < 256u ? snn_e : snn_c0 + 256u;\n");
+        sb_printf(o, "snn_rng_first_blocks(snn_r->seed, snn_stream, SNN_LO_%s + snn_c0, snn_step, "
+                     "snn_c1 - snn_c0,\n                     snn_pw0, snn_pw1, snn_pw2, snn_pw3);\n",
+                  p->name);
+        sb_puts(o, "SNN_IVDEP\n");
+        sb_puts(o, "for (uint32_t snn_i = snn_c0; snn_i < snn_c1; snn_i++) {\n");
+        emit_update_body(o, m, p, opt);
+        sb_puts(o, "}\n}\n");
+        lower_set_rng_first(false);
+    } else {
+        sb_puts(o, "SNN_IVDEP\n");
+        sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) {\n");
+        emit_update_body(o, m, p, opt);
+        sb_puts(o, "}\n");
+    }
     if (nm->threshold.expr) {
         sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) { /* compact */\n");
         sb_printf(o, "    snn_spk[snn_nspk] = SNN_LO_%s + snn_i; /* global index */\n", p->name);

@@ -37,6 +37,17 @@ void lower_set_lanes(bool on)
     lower_lanes = on;
 }
 
+/* The C back end's neuron loops: the first Philox block of each neuron's stream computed
+ * for a chunk of neurons at once (snn_rng_first_blocks into snn_pw0..3, chunk from snn_c0),
+ * the neuron's stream started from it (snn_rng_init_first); lane 0 only. */
+static bool lower_rng_first;
+
+bool lower_set_rng_first(bool on)
+{
+    lower_rng_first = on && !lower_lanes;
+    return lower_rng_first;
+}
+
 /* ---- printing names and rng calls inside code strings -------------------------------- */
 
 static void print_name(void *ud, StrBuf *out, const Sym *sym)
@@ -458,12 +469,37 @@ bool emit_per_synapse_weight(const Projection *pj)
 
 /* Value of a step current at time t (start of the step): the last amplitude whose start
  * time has passed, 0 before the first. */
+/* The amplitude of the last step in [lo, hi) whose time is <= t, else dflt: a chain of
+ * comparisons for a few steps, else a binary search as nested conditionals (the times
+ * increase), so a long stimulus costs log2(n) comparisons per step, not n. */
+static void step_current_range(StrBuf *o, const CurrentSource *cs, bool is_float, int lo,
+                               int hi, const char *dflt)
+{
+    if (hi - lo <= 4) {
+        for (int k = hi - 1; k >= lo; k--)
+            sb_printf(o, "t >= %s ? %s : ", emit_scalar_literal(cs->times[k], is_float),
+                      emit_scalar_literal(cs->amps[k], is_float));
+        sb_puts(o, dflt);
+        return;
+    }
+    const int mid = lo + (hi - lo) / 2;
+    sb_printf(o, "(t >= %s ? (", emit_scalar_literal(cs->times[mid], is_float));
+    step_current_range(o, cs, is_float, mid + 1, hi, emit_scalar_literal(cs->amps[mid], is_float));
+    sb_puts(o, ") : (");
+    step_current_range(o, cs, is_float, lo, mid, dflt);
+    sb_puts(o, "))");
+}
+
 static void step_current_expr(StrBuf *o, const CurrentSource *cs, bool is_float)
 {
-    for (int k = cs->n_steps - 1; k >= 0; k--)
-        sb_printf(o, "t >= %s ? %s : ", emit_scalar_literal(cs->times[k], is_float),
-                  emit_scalar_literal(cs->amps[k], is_float));
-    sb_puts(o, emit_scalar_literal(0, is_float));
+    if (cs->n_steps <= 16) { /* the last step whose time has come */
+        for (int k = cs->n_steps - 1; k >= 0; k--)
+            sb_printf(o, "t >= %s ? %s : ", emit_scalar_literal(cs->times[k], is_float),
+                      emit_scalar_literal(cs->amps[k], is_float));
+        sb_puts(o, emit_scalar_literal(0, is_float));
+        return;
+    }
+    step_current_range(o, cs, is_float, 0, cs->n_steps, emit_scalar_literal(0, is_float));
 }
 
 /* A current source parameter in the neuron loop: a literal, or the per-step copy of its
@@ -663,7 +699,14 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p,
     sb_puts(o, "    (void)Isyn;\n");
     for (int k = 0; k < nm->n_inputs; k++)
         sb_printf(o, "    (void)snn_inp_%s;\n", nm->inputs[k]);
-    if (rng) {
+    if (rng && lower_rng_first) {
+        sb_puts(o, "    snn_rng snn_rng_st;\n");
+        sb_printf(o, "    snn_rng_init_first(&snn_rng_st, snn_r->seed, snn_stream, SNN_LO_%s + "
+                     "snn_i, snn_step,\n"
+                     "                       snn_pw0[snn_i - snn_c0], snn_pw1[snn_i - snn_c0], "
+                     "snn_pw2[snn_i - snn_c0],\n"
+                     "                       snn_pw3[snn_i - snn_c0]);\n", p->name);
+    } else if (rng) {
         sb_puts(o, "    snn_rng snn_rng_st;\n");
         sb_printf(o, "    snn_rng_init%s(&snn_rng_st, snn_r->seed, snn_stream, SNN_LO_%s + snn_i, "
                      "snn_step%s);\n", LANE_FN, p->name, LANE_ARG);

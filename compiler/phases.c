@@ -179,7 +179,7 @@ const Phase phase_table[] = {
      "(snn_k_cu_<update>, reductions snn_k_cur_<update>)",
      false},
     {"conn_update", "connectivity updates: each one that is due removes and adds synapses, "
-                    "then the column views are rebuilt",
+                    "the column views patched as synapses go and come",
      PH_MODEL, PH_SERIAL, PH_UNTIMED, false, with_conn_updates, conn_update_calls, NULL,
      NULL, NULL, PH_GRID_NONE, NULL,
      "host snn_cu_step (snn_cu_conn_update): each due update's kernels snn_k_rw_<update>_* "

@@ -614,6 +614,15 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
     sb_puts(o, "            if (snn_at < 0) { /* the pair is connected */\n"
                "                snn_cnt[2]++;\n                continue;\n            }\n");
     sb_puts(o, "            snn_cnt[1]++;\n");
+    if (pj->syn && pj->syn_code[SC_ON_POST].stmts)
+        sb_printf(o, "            { /* the column view: the new entry, the places after it */\n"
+                     "                const double snn_tc = snn_now();\n"
+                     "                snn_columns_ins(&snn_cols_%s[snn_t], snn_post - snn_tlo_%s[snn_t], "
+                     "snn_pre, (uint64_t)snn_at);\n"
+                     "                snn_columns_resyn(&snn_cols_%s[snn_t], snn_R, snn_pre, "
+                     "(uint64_t)snn_at + 1u);\n"
+                     "                snn_tcol += snn_now() - snn_tc;\n            }\n",
+                  n, post, n);
     if (nv) {
         if (c.m->batch) {
             /* no pointers: written per lane below */
@@ -791,6 +800,11 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     bool has_w = false;
     for (int v = 0; v < nv; v++)
         has_w |= arr[v].weight;
+    const bool cols = pj->syn && pj->syn_code[SC_ON_POST].stmts; /* a column view, patched */
+    /* candidates spread by candidates.total and nothing else per row: only the rows with
+     * candidates can change, so only they are walked (snn_cd->rows) */
+    const bool sparse = u->candidates && u->cand_total.stmts && !u->cand_count.stmts &&
+                        !u->remove.stmts && !u->count.stmts && !u->total.stmts;
     sb_printf(o, "\n/* connectivity_update '%s' (%s:%d) on projection '%s': removals in each "
                  "thread block, then additions\n * from each row's stream, each block and rank "
                  "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
@@ -800,6 +814,7 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     sb_puts(o, "    const double snn_t0 = snn_now();\n");
     sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
     sb_puts(o, "    (void)run;\n");
+    sb_puts(o, "    double snn_tcol = 0; /* patching the column view */\n    (void)snn_tcol;\n");
     if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts)) {
         int nl = 1, n1 = 0; /* the arrays held once, per lane */
         for (int v = 0; v < nv; v++)
@@ -823,8 +838,15 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
                        "step,\n                               snn_rewire_whole(snn_st, "
                        "\"candidates.total\", 0, snn_total, 9007199254740992.0));\n    }\n");
         }
-        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
-        if (!u->cand_count.stmts)
+        if (sparse)
+            sb_puts(o, "    uint64_t snn_ca = 0; /* the candidates of the rows before */\n"
+                       "    for (uint32_t snn_q = 0; snn_q < snn_cd->n_rows; snn_q++) {\n"
+                       "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
+                       "        const uint64_t snn_c = snn_cd->count[snn_pre];\n"
+                       "        snn_cd->off[snn_pre] = snn_ca;\n");
+        else
+            sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        if (!u->cand_count.stmts && !sparse)
             sb_puts(o, "        const uint64_t snn_c = snn_cd->count[snn_pre];\n"
                        "        if (snn_c == 0) { /* most rows: no candidates */\n"
                        "            snn_cd->off[snn_pre + 1] = snn_cd->off[snn_pre];\n"
@@ -839,7 +861,10 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
             sb_printf(o, "        const uint64_t snn_c = snn_rewire_whole(snn_st, "
                          "\"candidates.count\", snn_pre, snn_count, (double)SNN_N_%s);\n", post);
         }
-        sb_puts(o, "        snn_rewire_cand_row(snn_cd, &snn_rng_st, snn_pre, snn_c);\n    }\n");
+        sb_puts(o, "        snn_rewire_cand_row(snn_cd, &snn_rng_st, snn_pre, snn_c);\n");
+        if (sparse)
+            sb_puts(o, "        snn_ca = snn_cd->off[snn_pre + 1];\n");
+        sb_puts(o, "    }\n");
     }
     /* removals */
     if (m->batch && (u->remove.stmts || u->candidates)) {
@@ -854,15 +879,25 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
             sb_puts(o, "        scalar *restrict snn_w = snn_R->weight;\n");
         block_vars(o, pj, arr, nv, 8);
         sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
-        sb_puts(o, "        uint64_t snn_nsyn = 0;\n");
-        sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        if (cols)
+            sb_printf(o, "        snn_columns *snn_col = &snn_cols_%s[snn_t];\n", n);
+        if (sparse) {
+            sb_puts(o, "        for (uint32_t snn_q = 0; snn_q < snn_cd->n_rows; snn_q++) {\n"
+                       "            const uint32_t snn_pre = snn_cd->rows[snn_q];\n");
+        } else {
+            sb_puts(o, "        uint64_t snn_nsyn = 0;\n");
+            sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n",
+                      pre);
+        }
         sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
                    "snn_rl[snn_pre];\n");
         sb_puts(o, "            uint64_t snn_o = snn_a;\n");
+        if (cols)
+            sb_puts(o, "            uint64_t snn_rm0 = snn_e; /* the first removal's place */\n");
         if (u->candidates)
             sb_puts(o, "            uint64_t snn_ci = snn_cd->off[snn_pre], snn_ce = "
                        "snn_cd->off[snn_pre + 1];\n");
-        if (u->candidates && !u->remove.stmts)
+        if (u->candidates && !u->remove.stmts && !sparse)
             sb_puts(o, "            if (snn_ci == snn_ce) { /* no candidates: nothing to do */\n"
                        "                snn_nsyn += snn_rl[snn_pre];\n                continue;\n"
                        "            }\n");
@@ -888,8 +923,14 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
             sb_puts(o, "                }\n");
         }
         sb_puts(o, "                if (snn_rm != 0.0) { /* removed (NaN too) */\n"
-                   "                    snn_cnt[0]++;\n                    continue;\n"
-                   "                }\n");
+                   "                    snn_cnt[0]++;\n");
+        if (cols)
+            sb_puts(o, "                    const double snn_tc = snn_now();\n"
+                       "                    snn_columns_del(snn_col, snn_ind[snn_pos], snn_pre);\n"
+                       "                    snn_tcol += snn_now() - snn_tc;\n"
+                       "                    if (snn_o == snn_pos)\n"
+                       "                        snn_rm0 = snn_pos;\n");
+        sb_puts(o, "                    continue;\n                }\n");
         sb_puts(o, "                if (snn_o != snn_pos) { /* the synapse and all it holds move "
                    "down, in order */\n");
         sb_puts(o, "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
@@ -898,15 +939,28 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
                       var_ref(&arr[v], "snn_pos"));
         sb_puts(o, "                }\n                snn_o++;\n            }\n");
         sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n");
-        sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n");
-        sb_puts(o, "        snn_R->n_syn = snn_nsyn;\n    }\n");
+        if (cols)
+            sb_puts(o, "            if (snn_rm0 != snn_e) { /* the column view: the places of "
+                       "the synapses that moved */\n"
+                       "                const double snn_tc = snn_now();\n"
+                       "                snn_columns_resyn(snn_col, snn_R, snn_pre, snn_rm0);\n"
+                       "                snn_tcol += snn_now() - snn_tc;\n            }\n");
+        if (sparse)
+            sb_puts(o, "            snn_R->n_syn -= snn_e - snn_o;\n        }\n    }\n");
+        else
+            sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n"
+                       "        snn_R->n_syn = snn_nsyn;\n    }\n");
     }
     sb_puts(o, "    const int64_t snn_lrem = snn_cnt[0]; /* this rank's removals */\n"
                "    (void)snn_lrem;\n");
     sb_puts(o, "    snn_sum_int64(snn_cnt, 1); /* every rank's removals */\n");
     sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
-    sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* global row lengths */\n",
-              n);
+    if (sparse)
+        sb_printf(o, "    snn_rewire_lengths_rows(snn_st, snn_syn_%s, snn_nthr, snn_cd->rows, "
+                     "snn_cd->n_rows, snn_cd->acc); /* global row lengths */\n", n);
+    else
+        sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* global row lengths */\n",
+                  n);
     sb_puts(o, "    snn_st->step_failed = 0;\n");
     if (u->count.stmts || u->total.stmts) {
         if (u->total.stmts) {
@@ -968,10 +1022,17 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_puts(o, "        }\n    }\n");
     }
     if (u->cand_add.stmts) {
+        /* the rows: every row, or (sparse) the listed ones, acc indexed by the list */
+        const char *rows = sparse ? "    for (uint32_t snn_q = 0; snn_q < snn_cd->n_rows; snn_q++) {\n"
+                                    "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
+                                  : arena_printf("    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; "
+                                                 "snn_pre++) {\n", pre);
+        const char *acc = sparse ? "snn_cd->acc[snn_q]" : "snn_cd->acc[snn_pre]";
+        const char *nacc = sparse ? "snn_cd->n_rows" : arena_printf("SNN_N_%s", pre);
         sb_printf(o, "    /* formations: unconnected candidates (flag 0) on this rank; a row whose "
                      "accepted formations exceed its room (all ranks') forms none */\n"
-                     "    memset(snn_cd->acc, 0, sizeof(int64_t) * SNN_N_%s);\n", pre);
-        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++)\n", pre);
+                     "    memset(snn_cd->acc, 0, sizeof(int64_t) * %s);\n", nacc);
+        sb_puts(o, rows);
         sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
                    "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
         sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
@@ -986,12 +1047,12 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         }
         rw_value(o, &c, &u->cand_add, "snn_ok", 16, opt);
         sb_puts(o, "            }\n");
-        sb_puts(o, "            if (snn_ok != 0.0) {\n                snn_cd->flag[snn_ci] = 2;\n"
-                   "                snn_cd->acc[snn_pre]++;\n            }\n        }\n");
-        sb_printf(o, "    snn_sum_int64(snn_cd->acc, SNN_N_%s);\n", pre);
-        sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
-        sb_puts(o, "        const int snn_full = snn_cd->acc[snn_pre] > (int64_t)snn_st->capacity - "
-                   "snn_st->len[snn_pre];\n");
+        sb_printf(o, "            if (snn_ok != 0.0) {\n                snn_cd->flag[snn_ci] = 2;\n"
+                     "                %s++;\n            }\n        }\n    }\n", acc);
+        sb_printf(o, "    snn_sum_int64(snn_cd->acc, %s);\n", nacc);
+        sb_puts(o, rows);
+        sb_printf(o, "        const int snn_full = %s > (int64_t)snn_st->capacity - "
+                     "snn_st->len[snn_pre];\n", acc);
         sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
                    "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
         sb_puts(o, "            if (snn_cd->flag[snn_ci] != 2)\n                continue;\n");
@@ -1010,18 +1071,9 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     sb_puts(o, "    snn_st->failed += (uint64_t)snn_cnt[2] + snn_st->step_failed;\n");
     sb_puts(o, "    snn_st->synapses = snn_st->synapses - (uint64_t)snn_cnt[0] + "
                "(uint64_t)snn_cnt[1];\n");
-    sb_puts(o, "    const double snn_t1 = snn_now();\n");
-    sb_puts(o, "    snn_st->update_s += snn_t1 - snn_t0;\n");
-    if (pj->syn && pj->syn_code[SC_ON_POST].stmts) {
-        sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr && (snn_lrem || snn_ladd); snn_t++) {"
-                   " /* the column views,\n"
-                   "                                   when this rank's synapses changed */\n");
-        sb_printf(o, "        snn_columns_free(&snn_cols_%s[snn_t]);\n", n);
-        sb_printf(o, "        snn_columns_build(&snn_syn_%s[snn_t], \"%s\", &snn_cols_%s[snn_t]);\n",
-                  n, n, n);
-        sb_puts(o, "    }\n");
-        sb_puts(o, "    snn_st->columns_s += snn_now() - snn_t1;\n");
-    }
+    sb_puts(o, "    snn_st->update_s += snn_now() - snn_t0 - snn_tcol;\n");
+    sb_puts(o, "    snn_st->columns_s += snn_tcol; /* the column views, patched where they "
+               "changed */\n");
     if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts))
         sb_puts(o, "    free(snn_lv);\n");
     sb_puts(o, "}\n");

@@ -20,13 +20,15 @@
 #include <immintrin.h>
 #endif
 
+/* vary: the counter word that counts the blocks, 0 (first + b, c1, c2, c3) or 1 (first,
+ * c1 + b, c2, c3) */
 static void batch_scalar(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2,
                          uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
-                         uint32_t *w3)
+                         uint32_t *w3, int vary)
 {
     uint32_t ctr[4] = {first, c1, c2, c3}, w[4];
     for (uint32_t b = 0; b < nb; b++) {
-        ctr[0] = first + b;
+        ctr[vary] = (vary ? c1 : first) + b;
         snn_philox4x32_10(ctr, key, w);
         w0[b] = w[0];
         w1[b] = w[1];
@@ -55,15 +57,17 @@ static void batch_scalar(const uint32_t key[2], uint32_t first, uint32_t c1, uin
 
 __attribute__((target("avx2"))) static void
 batch_avx2(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uint32_t c3,
-           uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+           uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3, int vary)
 {
     const __m256i m0 = _mm256_set1_epi32((int)SNN_PHILOX_M0);
     const __m256i m1 = _mm256_set1_epi32((int)SNN_PHILOX_M1);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     uint32_t b = 0;
     for (; b + 8 <= nb; b += 8) {
-        __m256i x0 = _mm256_add_epi32(_mm256_set1_epi32((int)(first + b)), lane);
-        __m256i x1 = _mm256_set1_epi32((int)c1);
+        __m256i x0 = vary ? _mm256_set1_epi32((int)first)
+                          : _mm256_add_epi32(_mm256_set1_epi32((int)(first + b)), lane);
+        __m256i x1 = vary ? _mm256_add_epi32(_mm256_set1_epi32((int)(c1 + b)), lane)
+                          : _mm256_set1_epi32((int)c1);
         __m256i x2 = _mm256_set1_epi32((int)c2);
         __m256i x3 = _mm256_set1_epi32((int)c3);
         uint32_t k0 = key[0], k1 = key[1];
@@ -79,7 +83,8 @@ batch_avx2(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uint
         _mm256_storeu_si256((__m256i *)(void *)(w3 + b), x3);
     }
     if (b < nb)
-        batch_scalar(key, first + b, c1, c2, c3, nb - b, w0 + b, w1 + b, w2 + b, w3 + b);
+        batch_scalar(key, vary ? first : first + b, vary ? c1 + b : c1, c2, c3, nb - b, w0 + b,
+                     w1 + b, w2 + b, w3 + b, vary);
 }
 
 #define RT_ROUND_512(c0, c1, c2, c3, k0, k1)                                                 \
@@ -98,15 +103,17 @@ batch_avx2(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uint
 
 __attribute__((target("avx512f"))) static void
 batch_avx512(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uint32_t c3,
-             uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+             uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3, int vary)
 {
     const __m512i m0 = _mm512_set1_epi32((int)SNN_PHILOX_M0);
     const __m512i m1 = _mm512_set1_epi32((int)SNN_PHILOX_M1);
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     uint32_t b = 0;
     for (; b + 16 <= nb; b += 16) {
-        __m512i x0 = _mm512_add_epi32(_mm512_set1_epi32((int)(first + b)), lane);
-        __m512i x1 = _mm512_set1_epi32((int)c1);
+        __m512i x0 = vary ? _mm512_set1_epi32((int)first)
+                          : _mm512_add_epi32(_mm512_set1_epi32((int)(first + b)), lane);
+        __m512i x1 = vary ? _mm512_add_epi32(_mm512_set1_epi32((int)(c1 + b)), lane)
+                          : _mm512_set1_epi32((int)c1);
         __m512i x2 = _mm512_set1_epi32((int)c2);
         __m512i x3 = _mm512_set1_epi32((int)c3);
         uint32_t k0 = key[0], k1 = key[1];
@@ -122,7 +129,8 @@ batch_avx512(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, ui
         _mm512_storeu_si512((void *)(w3 + b), x3);
     }
     if (b < nb)
-        batch_avx2(key, first + b, c1, c2, c3, nb - b, w0 + b, w1 + b, w2 + b, w3 + b);
+        batch_avx2(key, vary ? first : first + b, vary ? c1 + b : c1, c2, c3, nb - b, w0 + b,
+                   w1 + b, w2 + b, w3 + b, vary);
 }
 #endif /* RT_PHILOX_X86 */
 
@@ -151,9 +159,8 @@ int rt_philox_batch_level(int level)
     return level;
 }
 
-void rt_philox_batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2,
-                     uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
-                     uint32_t *w3)
+static void batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uint32_t c3,
+                  uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3, int vary)
 {
     int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
     if (level < 0) {
@@ -162,13 +169,27 @@ void rt_philox_batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_
     }
 #ifdef RT_PHILOX_X86
     if (level == 2) {
-        batch_avx512(key, first, c1, c2, c3, nb, w0, w1, w2, w3);
+        batch_avx512(key, first, c1, c2, c3, nb, w0, w1, w2, w3, vary);
         return;
     }
     if (level == 1) {
-        batch_avx2(key, first, c1, c2, c3, nb, w0, w1, w2, w3);
+        batch_avx2(key, first, c1, c2, c3, nb, w0, w1, w2, w3, vary);
         return;
     }
 #endif
-    batch_scalar(key, first, c1, c2, c3, nb, w0, w1, w2, w3);
+    batch_scalar(key, first, c1, c2, c3, nb, w0, w1, w2, w3, vary);
+}
+
+void rt_philox_batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2,
+                     uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
+                     uint32_t *w3)
+{
+    batch(key, first, c1, c2, c3, nb, w0, w1, w2, w3, 0);
+}
+
+void snn_rng_first_blocks(uint64_t seed, uint32_t stream, uint32_t elem0, uint64_t step,
+                          uint32_t n, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+{
+    const uint32_t key[2] = {(uint32_t)seed, stream};
+    batch(key, 0, elem0, (uint32_t)step, (uint32_t)(seed >> 32), n, w0, w1, w2, w3, 1);
 }

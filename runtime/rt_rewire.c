@@ -158,6 +158,19 @@ void snn_rewire_lengths(snn_rewire_stats *s, const snn_ragged *blocks, int nb)
     global_lengths(s, blocks, nb);
 }
 
+void snn_rewire_lengths_rows(snn_rewire_stats *s, const snn_ragged *blocks, int nb,
+                             const uint32_t *rows, uint32_t n, int64_t *tmp)
+{
+    for (uint32_t q = 0; q < n; q++) {
+        tmp[q] = 0;
+        for (int t = 0; t < nb; t++)
+            tmp[q] += blocks[t].row_len[rows[q]];
+    }
+    snn_sum_int64(tmp, n); /* the same rows on every rank */
+    for (uint32_t q = 0; q < n; q++)
+        s->len[rows[q]] = tmp[q];
+}
+
 int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *vars,
                           int nvars, int vbytes)
 {
@@ -286,4 +299,80 @@ void snn_state_rewire_counts(snn_state_fn fn, void *ctx, const char *name, int k
     if (snn_state_loading(fn))
         s->runs = v[0], s->removed = v[1], s->added = v[2], s->failed = v[3], s->synapses = v[4],
         s->redraws = v[5], s->full_draws = v[6];
+}
+
+/* ---- the column view, patched where a row changed ---------------------------------------
+ * A connectivity update changes a few synapses; instead of rebuilding the column view of
+ * every synapse (snn_columns_build), the generated code patches the entries that changed.
+ * The view stays exactly what snn_columns_build would give (column j's entries by source,
+ * ascending; syn the synapse's place in the row storage), so on_post visits the same
+ * synapses in the same order.  The entries are stored packed: an insertion or removal
+ * moves the entries after it by one (memmove) and the later columns' starts. */
+
+static uint64_t col_room(const snn_columns *c)
+{
+    return (c->bytes - ((uint64_t)c->n_post + 1) * sizeof *c->start) /
+           (sizeof *c->syn + sizeof *c->pre);
+}
+
+/* The entry of source pre in column k: the first place in it whose source is >= pre. */
+static uint64_t col_place(const snn_columns *c, uint32_t k, uint32_t pre)
+{
+    uint64_t lo = c->start[k], hi = c->start[k + 1];
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (c->pre[mid] < pre)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static uint64_t col_find(const snn_columns *c, uint32_t k, uint32_t pre)
+{
+    uint64_t at = col_place(c, k, pre);
+    if (at >= c->start[k + 1] || c->pre[at] != pre)
+        snn_fatal("connectivity update: the column view lacks synapse %u -> %u (internal error)",
+                  pre, k);
+    return at;
+}
+
+void snn_columns_del(snn_columns *c, uint32_t k, uint32_t pre)
+{
+    const uint64_t at = col_find(c, k, pre), n = c->start[c->n_post];
+    memmove(c->syn + at, c->syn + at + 1, (size_t)(n - at - 1) * sizeof *c->syn);
+    memmove(c->pre + at, c->pre + at + 1, (size_t)(n - at - 1) * sizeof *c->pre);
+    for (uint32_t j = k + 1; j <= c->n_post; j++)
+        c->start[j]--;
+}
+
+void snn_columns_ins(snn_columns *c, uint32_t k, uint32_t pre, uint64_t syn)
+{
+    const uint64_t n = c->start[c->n_post];
+    if (n + 1 > col_room(c)) { /* grow the entries (twice, at least 64 more) */
+        const uint64_t room = col_room(c), cap = 2 * n + 64;
+        uint64_t *s2 = snn_alloc((size_t)cap * sizeof *s2, "a column view (connectivity update)");
+        uint32_t *p2 = snn_alloc((size_t)cap * sizeof *p2, "a column view (connectivity update)");
+        memcpy(s2, c->syn, (size_t)n * sizeof *s2);
+        memcpy(p2, c->pre, (size_t)n * sizeof *p2);
+        snn_free(c->syn, (size_t)room * sizeof *c->syn);
+        snn_free(c->pre, (size_t)room * sizeof *c->pre);
+        c->syn = s2;
+        c->pre = p2;
+        c->bytes += (cap - room) * (sizeof *c->syn + sizeof *c->pre);
+    }
+    const uint64_t at = col_place(c, k, pre);
+    memmove(c->syn + at + 1, c->syn + at, (size_t)(n - at) * sizeof *c->syn);
+    memmove(c->pre + at + 1, c->pre + at, (size_t)(n - at) * sizeof *c->pre);
+    c->syn[at] = syn;
+    c->pre[at] = pre;
+    for (uint32_t j = k + 1; j <= c->n_post; j++)
+        c->start[j]++;
+}
+
+void snn_columns_resyn(snn_columns *c, const snn_ragged *r, uint32_t pre, uint64_t from)
+{
+    for (uint64_t p = from; p < r->row_start[pre] + r->row_len[pre]; p++)
+        c->syn[col_find(c, ind_at(r, p), pre)] = p;
 }

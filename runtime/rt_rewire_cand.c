@@ -32,10 +32,11 @@ snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, 
     c->n_pre = n_pre;
     c->n_post = n_post;
     c->off = grow(NULL, sizeof(uint64_t) * ((size_t)n_pre + 1), name);
-    c->count = grow(NULL, sizeof(uint32_t) * ((size_t)n_pre + 1), name);
+    c->count = calloc((size_t)n_pre + 1, sizeof(uint32_t)); /* zero outside rows[] */
+    c->rows = grow(NULL, sizeof(uint32_t) * ((size_t)n_pre + 1), name);
     c->acc = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
     c->mark = calloc((size_t)n_post + 1, 1);
-    if (!c->mark)
+    if (!c->mark || !c->count)
         snn_fatal("out of memory for the candidates of connectivity update '%s'", name);
     c->off[0] = 0;
     return c;
@@ -50,6 +51,7 @@ void snn_rewire_cand_free(snn_rewire_cand *c)
 {
     free(c->off);
     free(c->count);
+    free(c->rows);
     free(c->acc);
     free(c->mark);
     free(c->cand);
@@ -63,10 +65,18 @@ void snn_rewire_cand_release(void)
         snn_rewire_cand_free(&g_cand[k]);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, uint64_t step,
                             uint64_t total)
 {
-    memset(c->count, 0, sizeof(uint32_t) * c->n_pre);
+    for (uint32_t q = 0; q < c->n_rows; q++) /* count is zero but for the last rows[] */
+        c->count[c->rows[q]] = 0;
+    c->n_rows = 0;
     const uint64_t room = (uint64_t)c->n_pre * c->n_post;
     if (total > room)
         snn_fatal("connectivity update '%s': candidates.total is %llu, more than N_pre x N_post "
@@ -76,16 +86,13 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
     while (total > 0) { /* a row drawn uniformly, drawn again while it has N_post candidates */
         uint32_t i = (uint32_t)(((uint64_t)snn_rng_u32(&g) * c->n_pre) >> 32);
         if (c->count[i] < c->n_post) {
-            c->count[i]++;
+            if (c->count[i]++ == 0)
+                c->rows[c->n_rows++] = i;
             total--;
         }
     }
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
+    if (c->n_rows > 1) /* the rows with candidates, ascending */
+        qsort(c->rows, c->n_rows, sizeof *c->rows, cmp_u32);
 }
 
 void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count)

@@ -118,6 +118,22 @@ SNN_HD_ALWAYS void snn_rng_init(snn_rng *g, uint64_t seed, uint32_t stream, uint
     g->left = 0;
 }
 
+/* snn_rng_init with the stream's first block (counter word 0 = 0) already computed, as
+ * snn_rng_first_blocks gives them for many elements at once (SIMD): the same stream, word
+ * for word. */
+SNN_HD_ALWAYS void snn_rng_init_first(snn_rng *g, uint64_t seed, uint32_t stream,
+                                      uint32_t element, uint64_t step, uint32_t b0, uint32_t b1,
+                                      uint32_t b2, uint32_t b3)
+{
+    snn_rng_init(g, seed, stream, element, step);
+    g->buf[0] = b0;
+    g->buf[1] = b1;
+    g->buf[2] = b2;
+    g->buf[3] = b3;
+    g->ctr[0] = 1; /* the next block */
+    g->left = 4;
+}
+
 /* The version of the key and counter layout (run.json "rng"). */
 #define SNN_RNG_VERSION 2
 

@@ -669,6 +669,13 @@ double snn_conn_expected(const snn_proj_spec *spec);
  * pass as the indices.  Allocates with snn_alloc; exits through snn_fatal on impossible
  * sizes, rules or delays. */
 void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out);
+
+/* The first Philox block of the streams snn_rng_init(seed, stream, elem0 + i, step), i < n
+ * (word q into wq[i]), for snn_rng_init_first: the neuron loops of models whose neuron code
+ * draws compute them a chunk of neurons at a time, with SIMD where the CPU has it
+ * (rt_philox_batch.c). */
+void snn_rng_first_blocks(uint64_t seed, uint32_t stream, uint32_t elem0, uint64_t step,
+                          uint32_t n, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3);
 void snn_ragged_free(snn_ragged *r);
 
 /* format = "dense": turn a built ragged matrix into the dense matrix of its targets
@@ -1168,6 +1175,17 @@ void snn_rewire_setup(snn_rewire_stats *s, snn_ragged *blocks, int nb, uint32_t 
                       uint32_t n_post, uint64_t max_row_length, double row_padding);
 /* s->len = the global row lengths (every block, every rank). */
 void snn_rewire_lengths(snn_rewire_stats *s, const snn_ragged *blocks, int nb);
+/* The same for the n rows listed in rows[] only (tmp holds n values); the other rows'
+ * s->len are left as they were. */
+void snn_rewire_lengths_rows(snn_rewire_stats *s, const snn_ragged *blocks, int nb,
+                             const uint32_t *rows, uint32_t n, int64_t *tmp);
+/* Patches of a column view (snn_columns) where a connectivity update changed a row, so the
+ * view stays equal to a fresh snn_columns_build: remove the entry of synapse pre -> k
+ * (block-relative k), insert it with its place syn, and set the place of row pre's
+ * synapses from place 'from' on (after the row's synapses moved). */
+void snn_columns_del(snn_columns *c, uint32_t k, uint32_t pre);
+void snn_columns_ins(snn_columns *c, uint32_t k, uint32_t pre, uint64_t syn);
+void snn_columns_resyn(snn_columns *c, const snn_ragged *r, uint32_t pre, uint64_t from);
 /* Insert target k (block-relative) into row 'pre' of block r in target order, moving the
  * index, the weight and the nvars arrays vars (the block's part, vbytes per value) of the
  * synapses after it; returns the place, or -1 when the pair is already connected. */
@@ -1215,6 +1233,8 @@ typedef struct snn_rewire_cand {
     uint8_t *flag;
     uint8_t *mark; /* n_post, zero between rows */
     uint32_t *count;
+    uint32_t *rows;   /* snn_rewire_cand_spread: the n_rows rows with candidates, ascending */
+    uint32_t n_rows;
     int64_t *acc;
     uint64_t cap;
     uint64_t key_elim, key_form; /* synapse-keyed streams rw:<name>/elim, rw:<name>/form */
@@ -1223,6 +1243,8 @@ snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, 
 snn_rewire_cand *snn_rewire_cand_get(int k);
 void snn_rewire_cand_free(snn_rewire_cand *c);
 void snn_rewire_cand_release(void);
+/* Spread 'total' candidates over the rows (count[]), alike on every rank; rows[] lists the
+ * rows given some, ascending (count is zero elsewhere). */
 void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, uint64_t step,
                             uint64_t total);
 /* Row i's candidates, after row i - 1's (rows in order 0, 1, ...; off[0] stays 0). */

@@ -15,7 +15,8 @@
 #     Poisson distribution (chi-square, p > 1e-4); into exp_curr(1), lambda = 20:
 #     stationary mean lambda w tau / dt and variance lambda w^2 c^2 / (1 - E^2); with
 #     target = "x" the same counts land in the variable;
-#   step_current{}: the amplitude of the last time <= t = step dt, 0 before the first.
+#   step_current{}: the amplitude of the last time <= t = step dt, 0 before the first
+#     (4 steps: a chain of comparisons; 37 steps: a binary search, lower.c).
 set -euo pipefail
 cat >"$WORK/cs_noise.lua" <<'LUA'
 network { name = "cs_noise", dt = 0.1, seed = 11,
@@ -47,8 +48,11 @@ current_source { population { "Pt", acc, 300 }, poisson_input { rate = 20000.0, 
 local St = pop("St", 2)
 current_source { St, step_current { times = { 1.0, 2.55, 5.0, 7.0 },
                                     amps = { 3.0, -2.0, 0.5, 0.0 } } }
+local lt, la = {}, {}
+for k = 1, 37 do lt[k] = 0.35 + 0.95 * k + (k % 3) * 0.1; la[k] = k * 0.5 + 1.0 end
+current_source { pop("Sl", 1), step_current { times = lt, amps = la } }
 record { Nz = "I", P1 = "I", P2 = "I", P3 = "I", P4 = "I", P5 = "I", Pe = "I", Pt = "I",
-         St = "I" }
+         St = "I", Sl = "I" }
 LUA
 for prec in 1 0; do
     "$SNNCC" -q -D dbl=$prec "$WORK/cs_noise.lua" -o "$WORK/noise$prec"
@@ -169,6 +173,17 @@ for prec, pname in ((1, "double"), (0, "float")):
     grid[10:26], grid[26:50], grid[50:70] = 3.0, -2.0, 0.5
     check(np.array_equal(st[:, 0], want) and np.array_equal(st[:, 1], want)
           and np.array_equal(want, grid), f"[{pname}] step_current: switches in steps 10, 26, 50, 70")
+    sl = probe("Sl")[:, 0]
+    lt = [0.35 + 0.95 * k + (k % 3) * 0.1 for k in range(1, 38)]
+    la = [k * 0.5 + 1.0 for k in range(1, 38)]
+    tt = (np.arange(400) * dt).astype(np.float64 if pname == "double" else np.float32)
+    want = np.zeros(400)
+    for s in range(400):
+        for tk, ak in zip(lt, la):
+            if tt[s] >= (np.float32(tk) if pname != "double" else tk):
+                want[s] = ak
+    check(np.array_equal(sl, want) and len(set(want)) == 38,
+          f"[{pname}] step_current with 37 steps (binary search): every step's amplitude")
 
 if fails:
     print(f"{len(fails)} check(s) failed")

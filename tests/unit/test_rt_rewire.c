@@ -129,6 +129,86 @@ static void test_moves_everything(void **state)
     snn_rewire_release();
 }
 
+/* The column view equal to a fresh snn_columns_build after each patch. */
+static void same_columns(const snn_ragged *r, const snn_columns *c)
+{
+    snn_columns f;
+    memset(&f, 0, sizeof f);
+    snn_columns_build(r, "P", &f);
+    assert_int_equal(f.n_post, c->n_post);
+    for (uint32_t j = 0; j <= f.n_post; j++)
+        assert_int_equal(f.start[j], c->start[j]);
+    for (uint64_t e = 0; e < f.start[f.n_post]; e++) {
+        assert_int_equal(f.syn[e], c->syn[e]);
+        assert_int_equal(f.pre[e], c->pre[e]);
+    }
+    snn_columns_free(&f);
+}
+
+/* Random removals (the generated code's compaction: each removed entry dropped, the places
+ * of the row's synapses from the first removal on set again) and insertions (the new entry,
+ * the places after it), as snn_rewire_<name> patches the column view of each block. */
+static void test_columns_patched(void **state)
+{
+    (void)state;
+    snn_ragged b[2];
+    snn_columns c[2];
+    build(&b[0], 0, 13);
+    build(&b[1], 13, NPOST - 13);
+    snn_rewire_stats *s = snn_rewire_register(0, "rw", "P");
+    snn_rewire_setup(s, b, 2, NPRE, NPOST, 12, 0.0);
+    for (int t = 0; t < 2; t++) {
+        memset(&c[t], 0, sizeof c[t]);
+        snn_columns_build(&b[t], "P", &c[t]);
+    }
+    uint32_t seed = 777;
+    int removed = 0, added = 0;
+    for (int it = 0; it < 3000; it++) {
+        seed = seed * 1664525u + 1013904223u;
+        uint32_t i = (seed >> 8) % NPRE, j = (seed >> 16) % NPOST;
+        int t = j >= 13;
+        snn_ragged *r = &b[t];
+        if ((seed & 3) == 0) { /* remove every synapse of row i onto j or j + 1 (same block) */
+            uint64_t a = r->row_start[i], e = a + r->row_len[i], o = a, rm0 = e;
+            for (uint64_t p = a; p < e; p++) {
+                uint32_t g = r->post_lo + ind_at(r, p);
+                if ((g == j || g == j + 1) && (g >= 13) == t) {
+                    snn_columns_del(&c[t], ind_at(r, p), i);
+                    if (o == p)
+                        rm0 = p;
+                    removed++;
+                    continue;
+                }
+                ((uint16_t *)r->ind)[o] = (uint16_t)ind_at(r, p);
+                ((double *)r->weight)[o++] = ((double *)r->weight)[p];
+            }
+            r->n_syn -= e - o;
+            r->row_len[i] = (uint32_t)(o - a);
+            if (rm0 != e)
+                snn_columns_resyn(&c[t], r, i, rm0);
+        } else {
+            snn_rewire_lengths(s, b, 2);
+            if (s->len[i] >= s->capacity)
+                continue;
+            int64_t at = snn_rewire_insert(r, i, j - r->post_lo, NULL, 0, (int)sizeof(double));
+            if (at < 0)
+                continue;
+            snn_columns_ins(&c[t], j - r->post_lo, i, (uint64_t)at);
+            snn_columns_resyn(&c[t], r, i, (uint64_t)at + 1u);
+            added++;
+        }
+        if (it % 7 == 0 || it > 2990)
+            same_columns(r, &c[t]);
+    }
+    assert_true(removed > 100 && added > 100);
+    for (int t = 0; t < 2; t++) {
+        same_columns(&b[t], &c[t]);
+        snn_columns_free(&c[t]);
+        snn_ragged_free(&b[t]);
+    }
+    snn_rewire_release();
+}
+
 static void test_spread(void **state)
 {
     (void)state;
@@ -253,6 +333,25 @@ static void test_candidates(void **state)
     snn_rewire_cand_spread(c, 7, 5, 3, 2 * NT); /* every row full: each gets N_post */
     assert_int_equal(c->count[0], NT);
     assert_int_equal(c->count[1], NT);
+    assert_int_equal(c->n_rows, 2);
+    snn_rewire_cand_release();
+    /* rows[]: the rows with candidates, ascending, count zero elsewhere (after each spread) */
+    enum { NR = 500 };
+    c = snn_rewire_cand_setup(0, "t", NR, NT);
+    for (uint64_t step = 0; step < 50; step++) {
+        snn_rewire_cand_spread(c, 7, 5, step, 1 + step * 7);
+        uint32_t q = 0;
+        uint64_t sum = 0;
+        for (uint32_t i = 0; i < NR; i++) {
+            sum += c->count[i];
+            if (c->count[i]) {
+                assert_true(q < c->n_rows);
+                assert_int_equal(c->rows[q++], i);
+            }
+        }
+        assert_int_equal(q, c->n_rows);
+        assert_int_equal(sum, 1 + step * 7);
+    }
     snn_rewire_cand_release();
 }
 
@@ -260,6 +359,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_moves_everything),
+        cmocka_unit_test(test_columns_patched),
         cmocka_unit_test(test_spread),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_padding),

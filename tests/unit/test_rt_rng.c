@@ -1002,6 +1002,21 @@ static void test_philox_batch(void **state)
                 }
                 for (int q = 0; q < 4; q++) /* nothing written past nb */
                     assert_int_equal(w[q][nb], 0xA5A5A5A5u);
+                /* snn_rng_first_blocks (the neuron loops'): element firsts[fi] + b's stream,
+                 * started with snn_rng_init_first, equals snn_rng_init's, word for word */
+                memset(w, 0xA5, sizeof w);
+                const uint64_t seed = 0x123456789abcdefull, step = 0x100000005ull;
+                snn_rng_first_blocks(seed, 77, firsts[fi], step, nb, w[0], w[1], w[2], w[3]);
+                for (uint32_t b = 0; b < nb; b++) {
+                    snn_rng g, h;
+                    snn_rng_init(&g, seed, 77, firsts[fi] + b, step);
+                    snn_rng_init_first(&h, seed, 77, firsts[fi] + b, step, w[0][b], w[1][b],
+                                       w[2][b], w[3][b]);
+                    for (int k = 0; k < 11; k++)
+                        assert_int_equal(snn_rng_u32(&g), snn_rng_u32(&h));
+                }
+                for (int q = 0; q < 4; q++)
+                    assert_int_equal(w[q][nb], 0xA5A5A5A5u);
             }
     }
     rt_philox_batch_level(-1);
