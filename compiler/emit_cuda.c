@@ -1091,7 +1091,7 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
         sb_printf(sb, "case %d: /* %s.%s */\n    snn_cu_fetch_rows(%d, &snn_syn_%s[0]);\n", i,
                   synrec_owner(r), var, rows, pj->name);
         if (vid >= 0)
-            sb_printf(sb, "    snn_cu_syn_fetch(%d, %s, %s);\n", vid, e->ms.v[vid].host,
+            sb_printf(sb, "    snn_cu_fetch_array(%d, %s, %s);\n", vid, e->ms.v[vid].host,
                       e->ms.v[vid].bytes);
         sb_puts(sb, "    break;\n");
     }
