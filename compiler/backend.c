@@ -27,7 +27,7 @@ static const Backend backends[] = {
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
                 BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
-                BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES,
+                BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES | BE_BATCH_LEARN,
     },
     {
         .name = "cuda",
@@ -42,7 +42,7 @@ static const Backend backends[] = {
          * host's rows; custom updates under MPI: the device's reductions cover one
          * rank's neurons (docs/cuda.md, "Learning") */
         .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
-                BE_RECORD_SYNAPSES,
+                BE_RECORD_SYNAPSES | BE_BATCH,
     },
 };
 
@@ -53,6 +53,48 @@ static const char *one_that_can(unsigned caps)
         if ((backends[i].caps & caps) == caps)
             return backends[i].title;
     return "no";
+}
+
+/* A batched model on a back end whose lanes run the neurons, static synapses, sources and
+ * spike and state recordings only (CUDA, docs/cuda.md "Batches"): the rest (weight update
+ * models, custom updates, connectivity updates, synapse recordings, data sets), with its
+ * line. */
+static int refuse_lanes(const Backend *be, const Model *m)
+{
+    const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "
+                                   "%s back end does; docs/%s.md \"Batches\")", be->name,
+                                   one_that_can(BE_BATCH_LEARN), be->name);
+    int errs = 0;
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i]->syn) {
+            diag_error(m->projs[i]->loc, "projection '%s': a weight update model in a batched "
+                       "model (network{ batch = %d }): %s", m->projs[i]->name, m->batch, why);
+            errs++;
+        }
+    for (int i = 0; i < m->n_cus; i++) {
+        diag_error(m->cus[i]->loc, "custom_update '%s' in a batched model (network{ batch = %d "
+                   "}): %s", m->cus[i]->name, m->batch, why);
+        errs++;
+    }
+    for (int i = 0; i < m->n_cupds; i++) { /* rewiring reallocates every lane's rows */
+        diag_error(m->cupds[i]->loc, "connectivity_update '%s' in a batched model (network{ "
+                   "batch = %d }): %s", m->cupds[i]->name, m->batch, why);
+        errs++;
+    }
+    for (int i = 0; i < m->n_synrecs; i++) { /* the snapshots copy one lane's rows */
+        const SynRecord *r = m->synrecs[i];
+        diag_error(r->loc, "record: %s '%s' variable '%s' in a batched model (network{ batch "
+                   "= %d }): %s", r->cu ? "custom update" : "projection", synrec_owner(r),
+                   synrec_var(r), m->batch, why);
+        errs++;
+    }
+    for (int i = 0; i < m->n_pops; i++)
+        if (m->pops[i]->model->dataset) {
+            diag_error(m->pops[i]->loc, "population '%s': a spike_source_dataset in a batched "
+                       "model (network{ batch = %d }): %s", m->pops[i]->name, m->batch, why);
+            errs++;
+        }
+    return errs;
 }
 
 int backend_refuse(const Backend *be, const Model *m, bool mpi)
@@ -77,6 +119,8 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                    "lanes over ranks yet (the c back end does)", m->batch, be->name);
         return 1;
     }
+    if (m->batch && !(be->caps & BE_BATCH_LEARN)) /* what the lanes cannot run yet */
+        errs += refuse_lanes(be, m);
     if (mpi && !(be->caps & BE_MPI_PLASTIC))
         for (int i = 0; i < m->n_projs; i++)
             if (m->projs[i]->syn) {

@@ -68,6 +68,8 @@ enum {
     BE_BATCH = 1u << 8,         /* network{ batch = B } */
     BE_MPI_CONN_UPDATES = 1u << 9, /* connectivity_update{} with --mpi */
     BE_RECORD_ANY_SYNAPSES = 1u << 10, /* synapse recordings of dense projections, --mpi */
+    /* in a batched model: weight update models, custom updates, data sets */
+    BE_BATCH_LEARN = 1u << 11,
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end

@@ -51,6 +51,7 @@ typedef struct Mirror {
     bool written;      /* MIR_VALUE written by the device (a reduction): __device__ */
     bool stored;       /* a checkpoint stores it (the state table's 'stored') */
     int proj;          /* MIR_RAGGED: projection index */
+    bool lane;         /* batched models: one copy per lane (MIR_ARRAY only), lane-outer */
 } Mirror;
 
 typedef struct Mirrors {
@@ -83,7 +84,7 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
         bool at_init = e->init != SI_BUILT && e->init != SI_COMPILED;
         const char *bytes = state_bytes(e, true);
         Mirror mm = {MIR_ARRAY, e->name, NULL, e->name, bytes, e->what, at_init, false,
-                     e->stored, -1};
+                     e->stored, -1, m->batch > 0 && e->lane};
         if (e->kind == SK_ROWS || e->kind == SK_COLUMNS) {
             mm.kind = e->kind == SK_ROWS ? MIR_RAGGED : MIR_COLUMNS;
             mm.dtype = e->type;
@@ -128,6 +129,13 @@ static void mirror_decls(StrBuf *o, const Model *m, const Mirrors *ms)
 {
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
+        if (mm->lane) { /* every lane's copy, lane-outer; the name: lane blockIdx.y's */
+            sb_printf(o, "__constant__ %ssnn_lb_%s; /* %s: every lane's, lane-outer */\n"
+                         "__constant__ size_t snn_ls_%s; /* elements of one lane's copy */\n"
+                         "#define %s (snn_dev::snn_lb_%s + (size_t)blockIdx.y * snn_dev::snn_ls_%s)\n",
+                      mm->dtype, mm->name, mm->what, mm->name, mm->name, mm->name, mm->name);
+            continue;
+        }
         sb_printf(o, "%s %s%s%s; /* %s */\n", mm->written ? "__device__" : "__constant__", mm->dtype,
                   mm->dtype[strlen(mm->dtype) - 1] == '*' ? "" : " ", mm->name, mm->what);
         if (mm->kind == MIR_RAGGED)
@@ -137,6 +145,22 @@ static void mirror_decls(StrBuf *o, const Model *m, const Mirrors *ms)
             sb_printf(o, "__constant__ double snn_ilq_%s; /* 1 / log1p(-p) */\n",
                       mm->name + strlen("snn_syn_"));
     }
+}
+
+/* Batched models: the elements of one lane's copy of a population's device-only array (the
+ * spike queue and its counts, the recording block and its counts), NULL for others. */
+static const char *lane_stride(const StateEntry *e)
+{
+    const char *p = e->pop->name;
+    if (!strcmp(e->name, arena_printf("snn_spk_%s", p)))
+        return arena_printf("((size_t)SNN_NSLOT_%s * SNN_N_%s)", p, p);
+    if (!strcmp(e->name, arena_printf("snn_spkcnt_%s", p)))
+        return arena_printf("(size_t)SNN_NSLOT_%s", p);
+    if (!strcmp(e->name, arena_printf("snn_rec_%s", p)))
+        return arena_printf("((size_t)SNN_REC_BLOCK * SNN_N_%s)", p);
+    if (!strcmp(e->name, arena_printf("snn_reccnt_%s", p)))
+        return "(size_t)SNN_REC_BLOCK";
+    return NULL;
 }
 
 /* The populations' device-only state (state table entries with device_only: spike queues,
@@ -154,7 +178,14 @@ static void device_only_decls(StrBuf *o, const Model *m)
                              "/* this rank's block */\n", p->name, p->name);
             for (int k = 0; k < st.n; k++) {
                 const StateEntry *e = &st.v[k];
-                if (e->device_only && e->pop == p && (e->shape == SS_STEPS) == (mpi == 1))
+                if (!e->device_only || e->pop != p || (e->shape == SS_STEPS) != (mpi == 1))
+                    continue;
+                const char *ls = m->batch && !mpi ? lane_stride(e) : NULL;
+                if (ls) /* batch lanes: every lane's, lane-outer; the name: lane blockIdx.y's */
+                    sb_printf(o, "__constant__ %s *snn_lb_%s; /* %s, every lane's */\n"
+                                 "#define %s (snn_dev::snn_lb_%s + (size_t)blockIdx.y * %s)\n",
+                              e->type, e->name, e->device_note, e->name, e->name, ls);
+                else
                     sb_printf(o, "__constant__ %s *%s; /* %s */\n", e->type, e->name,
                               e->device_note);
             }
@@ -171,6 +202,14 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
         sb_printf(o, "case %d: /* %s */\n", i, mm->name);
         switch (mm->kind) {
         case MIR_ARRAY:
+            if (mm->lane) { /* batch lanes: lane 0's state in every lane */
+                sb_printf(o, "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_lb_%s, snn_cu_lanes(&snn_mir[%d], "
+                             "host, bytes, \"%s\"), sizeof(void *)));\n", mm->name, i, mm->what);
+                sb_printf(o, "    {\n        const size_t ls = bytes / sizeof *snn_dev::snn_lb_%s;\n"
+                             "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_ls_%s, &ls, sizeof ls));\n"
+                             "    }\n", mm->name, mm->name);
+                break;
+            }
             sb_printf(o, "    SNN_CU(cudaMemcpyToSymbol(snn_dev::%s, snn_cu_array(&snn_mir[%d], host, "
                          "bytes, \"%s\"), sizeof(void *)));\n", mm->name, i, mm->what);
             break;
@@ -219,6 +258,10 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
  * --mpi the host template refuses: the exchange's host queues are not stored yet.) */
 static const char *ckpt_refusal(const Model *m)
 {
+    if (m->batch) /* the stored arrays are lane 0's sizes; lanes 1.. would be lost */
+        return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the "
+                            "device's state of every lane is not copied out yet", m->batch,
+                            m->loc.file, m->loc.line);
     for (int i = 0; i < m->n_projs; i++)
         if (m->projs[i]->rewired)
             return arena_printf("projection '%s' is rewired by a connectivity_update: its rows "
@@ -865,8 +908,7 @@ static void finite_scan(StrBuf *o, const Population *p)
     const NeuronModel *nm = p->model;
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "if (!isfinite(%s_%s[snn_i])) {\n"
-                     "    atomicMax(&snn_bad_key, ~(((unsigned long long)%d << 56) | "
-                     "((unsigned long long)(SNN_LO_%s + snn_i) << 24) | %du));\n"
+                     "    atomicMax(&snn_bad_key, ~SNN_BAD_KEY(%d, SNN_LO_%s + snn_i, %du));\n"
                      "    return;\n}\n",
                   p->name, nm->vars[k].name, p->index, p->name, k);
     sb_puts(o, "(void)snn_i;");
@@ -876,7 +918,7 @@ static void finite_scan(StrBuf *o, const Population *p)
 static void finite_take(StrBuf *o, const Population *p)
 {
     const NeuronModel *nm = p->model;
-    sb_printf(o, "const uint32_t snn_i = (uint32_t)(snn_k >> 24) - SNN_LO_%s;\n", p->name);
+    sb_printf(o, "const uint32_t snn_i = SNN_BAD_NEURON(snn_k) - SNN_LO_%s;\n", p->name);
     sb_puts(o, "switch (snn_var) {\n");
     for (int k = 0; k < nm->n_vars; k++)
         sb_printf(o, "case %d:\n    snn_v = (double)%s_%s[snn_i];\n    break;\n", k, p->name,
@@ -1075,9 +1117,14 @@ static void cuda_set_model_values(CudaEmit *e)
     /* MPI exchange interval: as the C back end's */
     tmpl_set(g, "interval", arena_printf("%d", emit_exchange_interval(m)));
     tmpl_set(g, "n_mirrors", arena_printf("%d", e->ms.n));
+    /* batch lanes: the per-lane device arrays' names (snn_lb_: every lane's copies) */
+    tmpl_set_bool(g, "batched", m->batch > 0);
+    tmpl_set(g, "lb", m->batch > 0 ? "snn_lb_" : "");
     int64_t total = 0;
     for (int i = 0; i < m->n_pops; i++)
         total += m->pops[i]->n;
+    if (m->batch > 0) /* batch lanes: a block per lane, all of them within REC_IDS */
+        total *= m->batch;
     int64_t rec_block = total > 0 ? (int64_t)REC_IDS / total : 1000;
     rec_block = rec_block < 1 ? 1 : rec_block > 1000 ? 1000 : rec_block;
     tmpl_set(g, "rec_block", arena_printf("%lld", (long long)rec_block));
@@ -1380,10 +1427,15 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     tmpl_set(g, "devonly_decls", emit_take(sb));
     mirror_cases(sb, m, &e->ms);
     tmpl_set(g, "mirror_cases", emit_take(sb));
-    ckpt_cases(sb, &e->ms, false);
-    tmpl_set(g, "fetch_cases", sb->len ? emit_take(sb) : "");
-    ckpt_cases(sb, &e->ms, true);
-    tmpl_set(g, "put_cases", sb->len ? emit_take(sb) : "");
+    if (!ckpt_refusal(m)) { /* else the host half never calls them */
+        ckpt_cases(sb, &e->ms, false);
+        tmpl_set(g, "fetch_cases", sb->len ? emit_take(sb) : "");
+        ckpt_cases(sb, &e->ms, true);
+        tmpl_set(g, "put_cases", sb->len ? emit_take(sb) : "");
+    } else {
+        tmpl_set(g, "fetch_cases", "");
+        tmpl_set(g, "put_cases", "");
+    }
     cuda_set_pops(e);
     cuda_set_projs(e);
     tmpl_set_bool(g, "has_cbcode", has_cbcode);
@@ -1407,9 +1459,41 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     return emit_expand_write(g, "cuda/model.cu.tmpl", dir, arena_printf("%s.cu", m->name));
 }
 
+/* Batched models (network{ batch }): what the device runs over lanes today (docs/cuda.md
+ * "Batches"); the rest is refused with the line of what uses it. */
+static int check_lanes(const Model *m)
+{
+    if (!m->batch)
+        return 0;
+    const char *why = "the cuda back end does not run it over batch lanes yet (the C back end "
+                      "does; docs/cuda.md \"Batches\")";
+    int errs = 0;
+    /* weight update models, custom updates, state recordings and data sets: backend_refuse;
+     * any other per-lane state the device has no lanes for (values, rows), named here */
+    for (int i = 0; i < m->n_pops && m->n_pops <= 256; i++)
+        if (m->pops[i]->model->n_vars > 256) { /* the non-finite scan's key: 8 bits */
+            diag_error(m->pops[i]->loc, "population '%s': %d variables in a batched model: "
+                       "the cuda back end's lanes take at most 256", m->pops[i]->name,
+                       m->pops[i]->model->n_vars);
+            errs++;
+        }
+    const StateTable st = state_table(m);
+    for (int i = 0; i < st.n && !errs; i++) {
+        const StateEntry *e = &st.v[i];
+        bool ok = !e->lane || (e->device && !e->device_only && e->shape != SS_VALUE &&
+                               e->kind != SK_ROWS && e->kind != SK_COLUMNS) ||
+                  (e->device_only && e->pop && lane_stride(e)) || !(e->device || e->device_only);
+        if (!ok) {
+            diag_error(m->loc, "network{ batch = %d }: %s is per lane: %s", m->batch, e->what, why);
+            errs++;
+        }
+    }
+    return errs;
+}
+
 int emit_cuda(const Model *m, const char *dir, const EmitOptions *opt, const CudaOptions *co)
 {
-    if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, co))
+    if (emit_check_state_names(m) || check_cxx_names(m) || check_spans(m, co) || check_lanes(m))
         return -1;
     CudaEmit e = {.m = m, .opt = opt, .co = co};
     e.var_mirror = arena_alloc(sizeof(int *) * (size_t)(m->n_pops + 1));

@@ -586,8 +586,13 @@ void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
                                : ph->grid == PH_GRID_TRACES
                                    ? arena_printf("(%su + SNN_BLOCK - 1) / SNN_BLOCK", trace_n)
                                : ph->grid == PH_GRID_ONE ? "1" : "snn_grid";
+            if (m->batch) /* batch lanes: gridDim.y = the lanes (docs/cuda.md "Batches") */
+                grid = arena_printf("dim3(%s, snn_nlane)", ph->grid == PH_GRID_STRIDE ? "snn_lgrid"
+                                                                                    : grid);
             sb_printf(o, "snn_dev::%s<<<%s, %s, 0, snn_stream>>>();\n", ph->cuda_kernel,
                       grid, ph->grid == PH_GRID_ONE ? "32" : "SNN_BLOCK");
+            if (m->batch && !strcmp(ph->cuda_kernel, "snn_k_end_step")) /* after every lane's */
+                sb_puts(o, "snn_dev::snn_k_next_step<<<1, 1, 0, snn_stream>>>();\n");
         }
         if (ph->cuda_mark) {
             if (k == last_mark) /* the launches' errors, once */

@@ -6,7 +6,8 @@
 -- CUDA simulator's spikes must be the C simulator's even with many spikes per step onto
 -- one target.  -D exact=0: random weights and an exp_curr input, where the order of the
 -- additions (atomicAdd) changes the last bits and only the rates can be compared.
-network { name = "fmtnet", dt = 0.1, seed = 77 }
+local batch = param("batch", 0) -- B > 0: B batch lanes (tests/e2e/cuda_batch.sh)
+network { name = "fmtnet", dt = 0.1, seed = 77, batch = batch > 0 and batch or nil }
 local fmt = ({ "dense", "procedural", "sparse" })[param("fmt", 1)]
 local exact = param("exact", 1) == 1
 local lif_delta = neuron {

@@ -2,7 +2,10 @@
 -- current source, in double precision.  Every target has one synapse per input, so there
 -- is no order of float additions to differ: the CUDA simulator's spikes must be the C
 -- simulator's, bit for bit (tests/gpu).  Also compiled by tests/e2e/cuda_compile.sh.
-network { name = "sources", dt = 0.1, seed = 3, precision = "double" }
+-- -D batch=B: B batch lanes (tests/e2e/cuda_batch.sh, the GPU suite's sources_b4).
+local batch = param("batch", 0)
+network { name = "sources", dt = 0.1, seed = 3, precision = "double",
+          batch = batch > 0 and batch or nil }
 
 local n = 100
 local times = {}
