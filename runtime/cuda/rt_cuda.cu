@@ -195,22 +195,27 @@ __global__ void __launch_bounds__(SNN_BLOCK) snn_k_ccols(snn_ragged d, int pass,
     }
 }
 
+/* The row holding synapse position p: the last row starting at or before it. */
+__device__ static uint32_t snn_row_of(const snn_ragged &d, uint64_t p)
+{
+    uint32_t a = 0, e = d.n_pre;
+    while (e - a > 1u) {
+        const uint32_t m = a + (e - a) / 2u;
+        if (d.row_start[m] <= p)
+            a = m;
+        else
+            e = m;
+    }
+    return a;
+}
+
 /* The source of each column entry: the row whose entries hold its position. */
 __global__ void __launch_bounds__(SNN_BLOCK) snn_k_cpre(snn_ragged d, const uint64_t *syn,
                                                        uint32_t *pre, uint64_t n)
 {
     const uint32_t tid = blockIdx.x * blockDim.x + threadIdx.x, nth = gridDim.x * blockDim.x;
     for (uint64_t x = tid; x < n; x += nth) {
-        const uint64_t p = syn[x];
-        uint32_t a = 0, e = d.n_pre; /* the last row starting at or before p */
-        while (e - a > 1u) {
-            const uint32_t m = a + (e - a) / 2u;
-            if (d.row_start[m] <= p)
-                a = m;
-            else
-                e = m;
-        }
-        pre[x] = a;
+        pre[x] = snn_row_of(d, syn[x]);
     }
 }
 
@@ -234,16 +239,7 @@ __global__ void __launch_bounds__(SNN_BLOCK) snn_k_rwcpre(snn_ragged d, const ui
     const uint32_t tid = blockIdx.x * blockDim.x + threadIdx.x, nth = gridDim.x * blockDim.x;
     const uint64_t n = start[d.n_post];
     for (uint64_t x = tid; x < n; x += nth) {
-        const uint64_t p = syn[x];
-        uint32_t a = 0, e = d.n_pre;
-        while (e - a > 1u) {
-            const uint32_t m = a + (e - a) / 2u;
-            if (d.row_start[m] <= p)
-                a = m;
-            else
-                e = m;
-        }
-        pre[x] = a;
+        pre[x] = snn_row_of(d, syn[x]);
     }
 }
 } // namespace snn_dev

@@ -279,16 +279,20 @@ eprop_alif_syn = synapse {
 -- gradient g += zbar2 E_post, where zbar2 is the source's trace two steps back: E_post
 -- is the error of step s - 1, whose V saw the spikes up to step s - 2 (one-step delay),
 -- so g is the exact gradient of the summed cross-entropy with respect to w.
-eprop_out_syn = synapse {
-  name      = "eprop_out_syn",
-  params    = { tau_m = 20.0 },
-  valid     = { tau_m = "> 0" },
-  vars      = { w = 0.0, g = 0.0 },
-  pre_vars  = { zbar = 0.0, z = 0.0, zbar1 = 0.0, zbar2 = 0.0 },
-  pre_spike    = "z = 1.0;",
-  pre_dynamics = "zbar2 = zbar1; zbar1 = zbar; zbar = exp(-dt / tau_m) * zbar + z; z = 0.0;",
-  dynamics     = "add_to_pre(w * E_post); g += zbar2 * E_post;",
-}
+-- (eprop_out_syn and eprop_out_grad_syn below differ only in their dynamics)
+local function eprop_out_synapse(name, dynamics)
+  return synapse {
+    name      = name,
+    params    = { tau_m = 20.0 },
+    valid     = { tau_m = "> 0" },
+    vars      = { w = 0.0, g = 0.0 },
+    pre_vars  = { zbar = 0.0, z = 0.0, zbar1 = 0.0, zbar2 = 0.0 },
+    pre_spike    = "z = 1.0;",
+    pre_dynamics = "zbar2 = zbar1; zbar1 = zbar; zbar = exp(-dt / tau_m) * zbar + z; z = 0.0;",
+    dynamics     = dynamics,
+  }
+end
+eprop_out_syn = eprop_out_synapse("eprop_out_syn", "add_to_pre(w * E_post); g += zbar2 * E_post;")
 
 -- Random-feedback e-prop ([B20]'s variant, eprop.md section 1.7): the learning signal goes
 -- back through a fixed random matrix B instead of the current output weights.  The trained
@@ -298,16 +302,7 @@ eprop_out_syn = synapse {
 -- sends fb E_post back.  Its weight w (what a spike delivers into the readout) stays 0;
 -- fb is drawn per synapse from its own stream keyed by the synapse, so the reset between
 -- examples, which re-runs the initialisers, gives the same B again.
-eprop_out_grad_syn = synapse {
-  name      = "eprop_out_grad_syn",
-  params    = { tau_m = 20.0 },
-  valid     = { tau_m = "> 0" },
-  vars      = { w = 0.0, g = 0.0 },
-  pre_vars  = { zbar = 0.0, z = 0.0, zbar1 = 0.0, zbar2 = 0.0 },
-  pre_spike    = "z = 1.0;",
-  pre_dynamics = "zbar2 = zbar1; zbar1 = zbar; zbar = exp(-dt / tau_m) * zbar + z; z = 0.0;",
-  dynamics     = "g += zbar2 * E_post;",
-}
+eprop_out_grad_syn = eprop_out_synapse("eprop_out_grad_syn", "g += zbar2 * E_post;")
 
 eprop_feedback_syn = synapse {
   name     = "eprop_feedback_syn",
