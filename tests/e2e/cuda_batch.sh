@@ -154,7 +154,9 @@ for opts in "--set finite_check=1" "--set finite_check=1 --set batch=3 --set lan
     # shellcheck disable=SC2086
     if "$d/emu" --time 10 --quiet --output "$d/out-emu" $opts 2>"$d/err-emu"; then exit 1; fi
     grep -q "neuron 21: state variable 'V' is NaN in batch lane [12] (global lane 2) after step 16" "$d/err-c" || { cat "$d/err-c"; exit 1; }
-    diff <(sed 's/^[^:]*: //' "$d/err-c") <(sed 's/^[^:]*: //' "$d/err-emu") ||
+    # (under make asan the emulator's threads make ASan print a warning about swapcontext)
+    diff <(sed 's/^[^:]*: //' "$d/err-c") \
+        <(grep -v 'makecontext/swapcontext' "$d/err-emu" | sed 's/^[^:]*: //') ||
         { echo "non-finite state: the messages differ ($opts)"; exit 1; }
 done
 echo "non-finite state: the C back end's message, lane included: $(sed 's/^[^:]*: //' "$d/err-emu")"
