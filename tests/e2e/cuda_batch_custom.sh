@@ -47,6 +47,7 @@ same_lanes() { # same_lanes C_OUT EMU_OUT LANES: every lane's recordings identic
 }
 
 M=tests/cuda/batch_cu.lua
+RO="--set params.Use.eta=0.02" # a runtime parameter of a custom update
 RUNS=("b3:" "b2:--set batch=2 --set lane_offset=1")
 for prec in 0 1; do
     d="$WORK/emu$prec"
@@ -56,9 +57,9 @@ for prec in 0 1; do
         name=${run%%:*}
         opts=${run#*:}
         # shellcheck disable=SC2086
-        "$d/c/bcu" --time 30 --quiet --output "$d/c_$name" $opts
+        "$d/c/bcu" --time 30 --quiet --output "$d/c_$name" $RO $opts
         # shellcheck disable=SC2086
-        "$d/emu" --time 30 --quiet --output "$d/$name" $opts
+        "$d/emu" --time 30 --quiet --output "$d/$name" $RO $opts
     done
     same_lanes "$d/c_b3" "$d/b3" 3
     same_lanes "$d/c_b2" "$d/b2" 2
@@ -88,7 +89,8 @@ assert not (U[0][-1] == U[2][-1]).all() and (U[0][-1] != 0).all()
 print("softmax sums to 1 in every lane; lanes differ; the group in turn changes U")
 PY
 # CUDA graphs of 8 steps: the same lanes
-"$d/emu" --time 30 --quiet --output "$d/g8" --set cuda_graph_steps=8
+# shellcheck disable=SC2086
+"$d/emu" --time 30 --quiet --output "$d/g8" $RO --set cuda_graph_steps=8
 same_lanes "$d/c_b3" "$d/g8" 3
 echo "CUDA graphs: the same lanes"
 
@@ -97,7 +99,8 @@ echo "CUDA graphs: the same lanes"
 for fault in 's/snn_a = snn_t\[0\];/snn_a = snn_t[(size_t)(snn_nl - 1u) * SNN_N_Out];/; s/for (uint32_t snn_b = 1; snn_b < snn_nl; snn_b++) {/for (uint32_t snn_b = snn_nl - 1u; snn_b-- > 0;) {/' \
              's/(step, snn_l); });/(step, 0xffffffffu); });/'; do
     FAULT=$fault emu_build "$M" "$WORK/fault" -D float=0
-    "$WORK/fault/emu" --time 30 --quiet --output "$WORK/fault/b3"
+    # shellcheck disable=SC2086
+    "$WORK/fault/emu" --time 30 --quiet --output "$WORK/fault/b3" $RO
     if same_lanes "$d/c_b3" "$WORK/fault/b3" 3 >/dev/null; then
         echo "FAIL: the fault '$fault' went unnoticed"; exit 1
     fi
