@@ -55,10 +55,10 @@ static const char *one_that_can(unsigned caps)
     return "no";
 }
 
-/* A batched model on a back end whose lanes run the neurons, static synapses, sources and
- * spike and state recordings only (CUDA, docs/cuda.md "Batches"): the rest (weight update
- * models, custom updates, connectivity updates, synapse recordings, data sets), with its
- * line. */
+/* A batched model on a back end whose lanes run the neurons, static synapses, sources,
+ * custom updates over neurons (BE_BATCH_CUSTOM) and spike and state recordings only (CUDA,
+ * docs/cuda.md "Batches"): the rest (weight update models, custom updates over synapses,
+ * connectivity updates, synapse recordings, data sets), with its line. */
 static int refuse_lanes(const Backend *be, const Model *m)
 {
     const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "

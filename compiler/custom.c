@@ -1198,8 +1198,9 @@ static void cu_cuda_lanes_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf
                             "custom.c, cu_group_in_turn)"
                           : "each over all lanes at once", gr->name);
         if (al.len) {
-            sb_puts(host, "    static int snn_ready; /* the terms' rows, at the first run */\n"
-                          "    if (!snn_ready) {\n        snn_ready = 1;\n");
+            sb_puts(host, "    static uint32_t snn_ready; /* the terms' rows: at the first run, "
+                          "for its lanes */\n"
+                          "    if (snn_ready != snn_nlane) {\n        snn_ready = snn_nlane;\n");
             for (const char *q = al.buf; *q;) {
                 const char *nl = strchr(q, '\n');
                 size_t k = nl ? (size_t)(nl - q) : strlen(q);
