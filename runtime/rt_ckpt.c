@@ -385,7 +385,12 @@ typedef struct wctx {
  * "lane<b>.<piece>.bin", b the batch's lane (lanes over ranks: this rank's lane b is the
  * batch's g_ck_first + b).  The model's state hands each lane's pieces (snn_state_lane(0),
  * (1), ...), then the shared ones after a second snn_state_lane(0) (compiler/emit_c.c
- * state_io): g_ck_shared; lanes over ranks, rank 0 alone writes those. */
+ * state_io): g_ck_shared; lanes over ranks, rank 0 alone writes those.  So are the pieces
+ * handed before the first snn_state_lane (the rewired rows and their connectivity update's
+ * counts, pass 3 of state_io): the lanes share the rows, and with lanes over ranks every
+ * rank holds the same (lane 0 decides for all); an unbatched model never names a lane, and
+ * its pieces are unaffected (no lane prefix; every rank writes its own: no lanes over
+ * ranks). */
 static uint32_t g_ck_lane, g_ck_first;
 static int g_ck_seen, g_ck_shared;
 
@@ -708,7 +713,8 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
             snprintf(w->err, sizeof w->err, "cannot create '%s': %s", ipath, strerror(errno));
             w->failed = 1;
         } else {
-            lanes_begin(run, 0);
+            lanes_begin(run, 1); /* what comes before the first lane (a batched model's
+                                  * rewired rows and their update's counts) is shared */
             m->state(run, write_piece, w);
             lanes_begin(run, 1);
             if (rt_train_active()) /* the training loop's position and metrics (rank 0's) */
@@ -1574,7 +1580,7 @@ void rt_ckpt_load(const snn_model *m, snn_run *run)
         snn_fatal("--restore: the checkpoint '%s' was written by a training run (train:): "
                   "restore it with the same train: config", R.dir);
     }
-    lanes_begin(run, 0);
+    lanes_begin(run, 1); /* as written: shared until the first lane */
     m->state(run, load_piece, NULL);
     lanes_begin(run, 0);
     for (uint32_t b = 0; b < run->lanes || b == 0; b++) {
