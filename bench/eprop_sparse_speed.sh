@@ -13,6 +13,9 @@
 #   H=512 ALIF=1 ROWS="dense static1" bench/eprop_sparse_speed.sh
 #   OUT=DIR bench/eprop_sparse_speed.sh --table              # the table of a finished run
 #
+# Rows: dense (p_in = p_rec = 1; HH without autapses is stored as sparse rows), dense_mat
+# (the same with HH's autapses, stored as a matrix: -D rec_autapses=1, H synapses more),
+# static10 static1 (p_in = p_rec = 0.1, 0.01), deepr10 deepr1 (the same with DEEP R).
 # Knobs: H (hidden neurons, default 512), ALIF (0: LIF, 1: ALIF), ROWS (default "dense
 # static10 static1 deepr10 deepr1"), CG_N (default 2), L1 (DEEP R, default 1e-8), PAD (1.0),
 # JOBS (rows at once, default 2), NICE (10), SNNCC (default $BUILD/bin/snncc), OUT.
@@ -89,10 +92,13 @@ for r in rows:
 if not res:
     sys.exit("no finished rows in " + out)
 d = res.get("dense", (None,))[0]
+dm = res.get("dense_mat", (None,))[0]
 print(f"instructions per training example (callgrind, 1 epoch of {2 * n} - 1 epoch of {n}, / {n}):")
-print(f"{'row':10} {'IH + HH + HO synapses':>24} {'M instr/example':>16} {'dense / row':>12}")
+print(f"{'row':10} {'IH + HH + HO synapses':>24} {'M instr/example':>16} {'dense / row':>12}"
+      + (f" {'dense_mat / row':>16}" if dm else ""))
 for r, (t, per, syn) in res.items():
-    print(f"{r:10} {syn:>24} {t / 1e6:16.2f} {(d / t if d else float('nan')):11.2f}x")
+    print(f"{r:10} {syn:>24} {t / 1e6:16.2f} {(d / t if d else float('nan')):11.2f}x"
+          + (f" {dm / t:15.2f}x" if dm else ""))
 print("\nper phase, M instructions per training example (share of the row):")
 print(f"{'phase':54}" + "".join(f"{r:>17}" for r in res))
 for ph, _ in PHASES:
@@ -116,6 +122,7 @@ row() {
     mkdir -p "$d"
     case $name in
         dense) ;;
+        dense_mat) defs=(-D rec_autapses=1) ;;
         static10) p=0.1 ;;
         static1) p=0.01 ;;
         deepr10) p=0.1 defs=(-D deepr=1 -D l1="$L1" -D pad="$PAD") ;;
