@@ -683,6 +683,24 @@ static void cu_syn_post(StrBuf *o, const CustomUpdate *cu, bool cuda, int ind)
     sb_printf(o, "%*s(void)snn_post;\n", ind, "");
 }
 
+/* A read-only reference to another update's reduced value (Adam's step count T): one
+ * scalar for the whole loop.  The C back end reads it into a local before the loop
+ * (cu_hoist_refs): read in the loop, it is a global that a store into any scalar array
+ * might change, so gcc re-reads it every iteration and cannot take what depends only on it
+ * (powf(beta, T)) out of the loop. */
+static bool ref_uniform(const CuRef *r)
+{
+    return r->kind == CUREF_CU && !r->rw && CU_NEURON_REDUCE(r->cu->vars[r->index].reduce);
+}
+
+static void cu_hoist_refs(StrBuf *o, const CustomUpdate *cu, int ind)
+{
+    for (int i = 0; i < cu->n_refs; i++)
+        if (ref_uniform(&cu->refs[i]))
+            sb_printf(o, "%*sconst scalar snn_h_%s = %s; /* the same for every element */\n",
+                      ind, "", cu->refs[i].name, ref_lvalue(&cu->refs[i]));
+}
+
 static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
                     const EmitOptions *opt, bool cuda)
 {
@@ -691,7 +709,9 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
     bool is_float = m->precision == PREC_FLOAT;
     for (int i = 0; i < cu->n_refs; i++)
         sb_printf(o, "%*s%sscalar snn_u_%s = %s;\n", ind, "", cu->refs[i].rw ? "" : "const ",
-                  cu->refs[i].name, ref_lvalue(&cu->refs[i]));
+                  cu->refs[i].name,
+                  !cuda && ref_uniform(&cu->refs[i]) ? arena_printf("snn_h_%s", cu->refs[i].name)
+                                                     : ref_lvalue(&cu->refs[i]));
     for (int i = 0; i < cu->n_vars; i++) {
         const CuVar *v = &cu->vars[i];
         if (v->reduce == CU_REDUCE_SUM)
@@ -806,6 +826,7 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
     if (cu->proj) {
         const Projection *pj = cu->proj;
         cu_lanes_decl(o, m, cu, arena_printf("snn_soff_%s[snn_nthr]", pj->name));
+        cu_hoist_refs(o, cu, 4);
         if (skip)
             sb_puts(o, "    if (!run->lane_phantom)\n");
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
@@ -834,6 +855,7 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
             sb_printf(o, "    scalar snn_mx_%s = -INFINITY;\n", v->name);
     }
     cu_lanes_decl(o, m, cu, arena_printf("SNN_NL_%s", p));
+    cu_hoist_refs(o, cu, 4);
     if (skip)
         sb_puts(o, "    if (!run->lane_phantom) {\n");
     sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p);

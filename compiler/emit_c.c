@@ -1022,11 +1022,25 @@ static void proj_pre_inputs(StrBuf *o, const Projection *pj)
 {
     const char *pre = pj->pre->name, *n = pj->name;
     sb_puts(o, "(void)step;\n");
+    /* one thread block on one process: each source's accumulator rounded where it is
+     * (snn_xacc_take: the fast front's double when no term went to the limbs, which then
+     * stay zero); the same bits as the general way below */
+    sb_puts(o, "#ifndef SNN_MPI\n");
+    sb_puts(o, "if (snn_nthr == 1) {\n");
+    sb_printf(o, "    int64_t *restrict snn_a = snn_xa_%s;\n", n);
+    sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n", pre);
+    sb_printf(o, "        snn_pin_%s[snn_i] = (scalar)snn_xacc_take(snn_a + (size_t)snn_i * SNN_XW, "
+                 "SNN_XL, SNN_XB, SNN_XM);\n", n);
+    sb_puts(o, "    return;\n}\n");
+    sb_puts(o, "#endif\n");
     sb_printf(o, "int64_t *restrict snn_tot = snn_xa_%s + (size_t)snn_nthr * SNN_N_%s * SNN_XW;\n",
               n, pre);
     sb_puts(o, "for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
     sb_printf(o, "    int64_t *restrict snn_a = snn_xa_%s + (size_t)snn_t * SNN_N_%s * SNN_XW;\n",
               n, pre);
+    sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) /* the doubles into "
+                 "the limbs */\n", pre);
+    sb_puts(o, "        snn_xacc_fold(snn_a + (size_t)snn_i * SNN_XW, SNN_XL, SNN_XB);\n");
     sb_printf(o, "    for (size_t snn_k = 0; snn_k < (size_t)SNN_N_%s * SNN_XW; snn_k++) {\n", pre);
     sb_puts(o, "        snn_tot[snn_k] += snn_a[snn_k];\n");
     sb_puts(o, "        snn_a[snn_k] = 0;\n");
