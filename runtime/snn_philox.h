@@ -832,6 +832,53 @@ SNN_HD_ALWAYS uint32_t snn_rng_poisson(snn_rng *g, double lambda)
     }
 }
 
+/* snn_rng_poisson below lambda 10 from its one 32-bit word w given separately (the C back
+ * end's neuron loops take w from a batch of first Philox blocks, snn_rng_first_blocks):
+ * that count is #{ j : u > cdf_(j-1) }, j = 1 .. kmax, with u = (w + 0.5) 2^-32, and
+ * u > cdf_(j-1) holds exactly when w > T_j, T_j the largest word with !(u > cdf_(j-1)).
+ * snn_poisson_thresholds finds each T_j with the same double comparison on the same cdf
+ * values (the same loop), so snn_poisson_count is the same function of w as
+ * snn_rng_poisson, bit for bit, with unsigned integer compares (8 or 16 SIMD lanes)
+ * instead of a conversion and double compares (4 or 8).  0 < lambda < 10 only: there
+ * every cdf is at least exp(-10), far above u's smallest value 2^-33. */
+#define SNN_POISSON_TMAX 64 /* kmax below lambda 10: at most 51 */
+
+SNN_HD_ALWAYS uint32_t snn_poisson_kmax(double lambda)
+{
+    return (uint32_t)(lambda + 10.0 * sqrt(lambda) + 10.0);
+}
+
+/* thr[j - 1] = T_j, j = 1 .. snn_poisson_kmax(lambda) */
+SNN_HD_ALWAYS void snn_poisson_thresholds(double lambda, uint32_t *thr)
+{
+    const uint32_t kmax = snn_poisson_kmax(lambda);
+    double p = exp(-lambda), cdf = p;
+    for (uint32_t j = 1; j <= kmax; j++) {
+        const double x = cdf * 4294967296.0 - 0.5;
+        uint32_t t = x >= 4294967295.0 ? 0xFFFFFFFFu : x > 0.0 ? (uint32_t)x : 0u;
+        while (t > 0u && ((double)t + 0.5) * 2.3283064365386963e-10 > cdf)
+            t--;
+        while (t < 0xFFFFFFFFu && !(((double)t + 1.5) * 2.3283064365386963e-10 > cdf))
+            t++;
+        thr[j - 1] = t;
+        p *= lambda / (double)j;
+        cdf += p;
+    }
+}
+
+/* The count for word w: #{ j < kmax : w > thr[j] } (kmax a compile-time constant unrolls
+ * the loop, and the neuron loop around it vectorises) */
+SNN_HD_ALWAYS uint32_t snn_poisson_count(uint32_t w, const uint32_t *thr, uint32_t kmax)
+{
+    uint32_t k = 0;
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC unroll 64
+#endif
+    for (uint32_t j = 0; j < kmax; j++)
+        k += w > thr[j];
+    return k;
+}
+
 /* Unbiased integer in [0, n) (Lemire's multiply-shift with rejection); 0 when n == 0. */
 SNN_HD uint32_t snn_rng_below(snn_rng *g, uint32_t n)
 {
