@@ -456,12 +456,27 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
             const CurrentSource *cs = m->sources[i];
             if (cs->pop != p || !lower_poisson_words(m, cs))
                 continue;
-            sb_printf(o, "uint32_t snn_cpt_%s[SNN_POISSON_TMAX], snn_cw_%s[256];\n", cs->name,
-                      cs->name);
-            sb_printf(o, "const uint32_t snn_cpk_%s = snn_poisson_kmax(%s);\n", cs->name,
-                      emit_c_double(cs->rate * m->dt * 1e-3));
-            sb_printf(o, "snn_poisson_thresholds(%s, snn_cpt_%s);\n",
-                      emit_c_double(cs->rate * m->dt * 1e-3), cs->name);
+            /* the count stops after the terms that can count (thresholds below the largest
+             * word): those whose Poisson tail is at least 2^-40, far above 2^-33 (checked
+             * at run time: snn_poisson_thresholds returns the live count) */
+            const double lambda = cs->rate * m->dt * 1e-3;
+            const uint32_t kmax = (uint32_t)(lambda + 10.0 * sqrt(lambda) + 10.0);
+            uint32_t terms = 1;
+            for (uint32_t j = 1; j <= kmax; j++) {
+                double tail = 0;
+                for (uint32_t q = j; q < j + 200; q++)
+                    tail += exp(-lambda + q * log(lambda) - lgamma(q + 1.0));
+                if (tail >= 0x1p-40)
+                    terms = j;
+            }
+            sb_printf(o, "int32_t snn_cpt_%s[SNN_POISSON_TMAX];\nuint32_t snn_cw_%s[256];\n",
+                      cs->name, cs->name);
+            sb_printf(o, "enum { snn_cpk_%s = %u }; /* terms that can count */\n", cs->name,
+                      terms);
+            sb_printf(o, "if (snn_poisson_thresholds(%s, snn_cpt_%s) > snn_cpk_%s)\n"
+                         "    snn_fatal(\"internal error: Poisson source '%s' needs more than "
+                         "%u terms\");\n", emit_c_double(lambda), cs->name, cs->name, cs->name,
+                      terms);
         }
         if (rng_first)
             sb_puts(o, "uint32_t snn_pw0[256], snn_pw1[256], snn_pw2[256], snn_pw3[256];\n");

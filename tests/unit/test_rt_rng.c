@@ -1052,29 +1052,31 @@ static uint32_t poisson_of_word(double lambda, uint32_t w)
 
 static void poisson_words_check(double lambda)
 {
-    uint32_t thr[SNN_POISSON_TMAX];
+    int32_t thr[SNN_POISSON_TMAX];
     const uint32_t kmax = snn_poisson_kmax(lambda);
     assert_true(kmax >= 1 && kmax <= SNN_POISSON_TMAX);
-    snn_poisson_thresholds(lambda, thr);
-    uint32_t cuts = 0;
+    const uint32_t live = snn_poisson_thresholds(lambda, thr);
+    assert_true(live >= 1 && live <= kmax); /* not all at the top: real steps */
     for (uint32_t j = 0; j < kmax; j++) {
+        const uint32_t t = (uint32_t)thr[j] ^ 0x80000000u;
         if (j)
             assert_true(thr[j] >= thr[j - 1]);
-        cuts += thr[j] != 0xFFFFFFFFu;
-        const uint32_t ws[4] = {thr[j] - (thr[j] > 0), thr[j],
-                                thr[j] + (thr[j] < 0xFFFFFFFFu), thr[j] / 2};
-        for (int q = 0; q < 4; q++)
-            assert_int_equal(snn_poisson_count(ws[q], thr, kmax), poisson_of_word(lambda, ws[q]));
+        assert_true((t == 0xFFFFFFFFu) == (j >= live));
+        const uint32_t ws[4] = {t - (t > 0), t, t + (t < 0xFFFFFFFFu), t / 2};
+        for (int q = 0; q < 4; q++) {
+            const uint32_t k = poisson_of_word(lambda, ws[q]);
+            assert_int_equal(snn_poisson_count(ws[q], thr, kmax), k);
+            assert_int_equal(snn_poisson_count(ws[q], thr, live), k);
+        }
     }
-    assert_true(cuts >= 1); /* not all at the top: the test sees real steps */
-    assert_int_equal(snn_poisson_count(0, thr, kmax), poisson_of_word(lambda, 0));
-    assert_int_equal(snn_poisson_count(0xFFFFFFFFu, thr, kmax),
+    assert_int_equal(snn_poisson_count(0, thr, live), poisson_of_word(lambda, 0));
+    assert_int_equal(snn_poisson_count(0xFFFFFFFFu, thr, live),
                      poisson_of_word(lambda, 0xFFFFFFFFu));
     snn_rng g;
     snn_rng_init(&g, 99, 5, (uint32_t)(lambda * 1000), 0);
     for (int i = 0; i < 20000; i++) {
         const uint32_t w = snn_rng_u32(&g);
-        assert_int_equal(snn_poisson_count(w, thr, kmax), poisson_of_word(lambda, w));
+        assert_int_equal(snn_poisson_count(w, thr, live), poisson_of_word(lambda, w));
     }
 }
 
