@@ -851,8 +851,9 @@ SNN_HD_ALWAYS uint32_t snn_poisson_kmax(double lambda)
     return (uint32_t)(lambda + 10.0 * sqrt(lambda) + 10.0);
 }
 
-/* thr[j - 1] = T_j ^ 2^31, j = 1 .. snn_poisson_kmax(lambda); returns the number of
- * leading terms below the largest word (the rest are all at it) */
+/* thr[j - 1] = T_j ^ 2^31, j = 1 .. snn_poisson_kmax(lambda), and the largest word after
+ * that up to SNN_POISSON_TMAX (so a count over more terms than kmax is the same); returns
+ * the number of leading terms below the largest word (the rest are all at it) */
 SNN_HD_ALWAYS uint32_t snn_poisson_thresholds(double lambda, int32_t *thr)
 {
     const uint32_t kmax = snn_poisson_kmax(lambda);
@@ -871,6 +872,8 @@ SNN_HD_ALWAYS uint32_t snn_poisson_thresholds(double lambda, int32_t *thr)
         p *= lambda / (double)j;
         cdf += p;
     }
+    for (uint32_t j = kmax; j < SNN_POISSON_TMAX; j++) /* beyond kmax: count nothing */
+        thr[j] = 0x7FFFFFFF;
     return live;
 }
 

@@ -1069,6 +1069,10 @@ static void poisson_words_check(double lambda)
             assert_int_equal(snn_poisson_count(ws[q], thr, live), k);
         }
     }
+    for (uint32_t j = kmax; j < SNN_POISSON_TMAX; j++)
+        assert_int_equal(thr[j], 0x7FFFFFFF);
+    assert_int_equal(snn_poisson_count(0xFFFFFFFFu, thr, SNN_POISSON_TMAX),
+                     poisson_of_word(lambda, 0xFFFFFFFFu));
     assert_int_equal(snn_poisson_count(0, thr, live), poisson_of_word(lambda, 0));
     assert_int_equal(snn_poisson_count(0xFFFFFFFFu, thr, live),
                      poisson_of_word(lambda, 0xFFFFFFFFu));
