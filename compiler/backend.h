@@ -97,6 +97,11 @@ void lower_set_lanes(bool on);
 /* C neuron loops: start each neuron's stream from first blocks computed a chunk at a time
  * (not with lanes); returns whether it is on. */
 bool lower_set_rng_first(bool on);
+/* C neuron loops: whether Poisson source cs counts from thresholds on a first-block word
+ * (constant rate below 10 per step, no lanes), and turning that on for population p (NULL:
+ * off; returns whether p has such a source). */
+bool lower_poisson_words(const Model *m, const CurrentSource *cs);
+bool lower_set_pois_first(const Model *m, const Population *p);
 
 /* "#line SNN_RESYNC": after a code string's #line directives, emit_expand_write points the
  * marker at the generated file's next line. */
