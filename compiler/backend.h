@@ -70,6 +70,8 @@ enum {
     BE_RECORD_ANY_SYNAPSES = 1u << 10, /* synapse recordings of dense projections, --mpi */
     /* in a batched model: weight update models, custom updates, data sets */
     BE_BATCH_LEARN = 1u << 11,
+    /* connectivity_update{} on a projection with per-synapse delays */
+    BE_CONN_UPDATE_DELAYS = 1u << 12,
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end

@@ -142,6 +142,9 @@ static void rewired_rows_io(StrBuf *o, const Model *m, const StateEntry *e, bool
             if (m->cupds[k]->proj == pj)
                 sb_printf(o, "snn_state_rewire_counts(fn, ctx, \"snn_rw_%s\", %d);\n",
                           m->cupds[k]->name, m->cupds[k]->index);
+        if (pj->het_delay) /* the delays, in the rows' order (held once, for every lane) */
+            sb_printf(o, "snn_state_synapse_delays(fn, ctx, \"%s.delay\", %s, snn_nthr);\n", n,
+                      n);
     }
     if (weight)
         sb_printf(o, "if (%s[0].weight_bytes)\n"
@@ -700,7 +703,9 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const bo
                   emit_c_init(&pj->delay_init, arena_printf("delay:%s", pj->name)));
         sb_printf(o, "        .dt = SNN_DT,\n");
         sb_printf(o, "        .delay_bytes = %d,\n", pj->delay_bytes);
-        sb_printf(o, "        .sort_by_delay = 1,\n");
+        /* a rewired projection's rows stay sorted by target (the updates' sorted insertion,
+         * candidates and checkpoints need it); delivery takes any order */
+        sb_printf(o, "        .sort_by_delay = %d,\n", !pj->rewired);
     }
     sb_puts(o, "    };\n");
     if (pj->format == FORMAT_PROCEDURAL) {
