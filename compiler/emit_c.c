@@ -1255,6 +1255,14 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
          * are compared eight at a time (snn_delay_run_end).  Any order is correct
          * (unsorted rows make runs of one); the additions keep the row's order, so the
          * sums are bitwise those of one synapse at a time. */
+        if (pj->rewired) { /* rows sorted by target (rewire.c): delays in no order, no runs */
+            sb_puts(o, "    for (uint32_t k = 0; k < len; k++) {\n");
+            sb_puts(o, "        uint32_t r = now + dl[k] - 1u; /* delay >= 1 step */\n");
+            sb_puts(o, "        r = r >= depth ? r - depth : r;\n");
+            sb_printf(o, "        ring[(size_t)r * SNN_NL_%s + row[k]] += %s;\n    }\n", post, w);
+            sb_puts(o, "}");
+            return;
+        }
         sb_puts(o, "    for (uint32_t k = 0; k < len;) {\n");
         sb_puts(o, "        uint32_t r = now + dl[k] - 1u; /* delay >= 1 step */\n");
         sb_puts(o, "        r = r >= depth ? r - depth : r;\n");
