@@ -6,7 +6,7 @@
 # arrives exactly after the delay of the synapse it crossed, so a delay that stayed behind
 # when its synapse moved down its row (removals) or up (insertions), or was not set, shows.
 #   - mode 0: delays from add.init.delay (1 .. 7 ms); mode 1: drawn from the projection's
-#     delay = uniform(2.6, 3.4) (always 3 steps);
+#     delay = uniform(2.6, 3.4) (always 3 steps); mode 2: as 0, formed by candidates;
 #   - bitwise the same on 2 threads, 2 MPI ranks and 2 ranks x 2 threads;
 #   - a checkpoint after 100 steps restored to 200 = the uninterrupted run, bitwise (1 -> 2
 #     threads, 1 process -> 2 ranks, 2 ranks -> 1 process): the delays are stored.
@@ -21,7 +21,14 @@ sim="$WORK/c/rewire_delays"
 $PY tests/e2e/rewire_delays/check.py "$WORK/ref" 0 >/dev/null || fail "mode 0 against the reference"
 "$WORK/c1/rewire_delays" --time 200 --quiet --output "$WORK/ref1"
 $PY tests/e2e/rewire_delays/check.py "$WORK/ref1" 1 >/dev/null || fail "mode 1 against the reference"
-ok "every input arrives after its synapse's delay: add.init.delay and the declared initialiser"
+"$SNNCC" -q -D mode=2 "$M" -o "$WORK/c2"
+"$SNNCC" -q --mpi -D mode=2 "$M" -o "$WORK/m2"
+"$WORK/c2/rewire_delays" --time 200 --quiet --output "$WORK/ref2"
+$PY tests/e2e/rewire_delays/check.py "$WORK/ref2" 2 >/dev/null || fail "mode 2 against the reference"
+"${MPIRUN[@]}" -np 2 "$WORK/m2/rewire_delays" --time 200 --quiet --output "$WORK/r2c" \
+    --set threads=2
+same_outputs "$WORK/ref2" "$WORK/r2c" "candidates: 2 ranks x 2 threads"
+ok "every input arrives after its synapse's delay: add.init.delay, the declared initialiser, candidates"
 
 cu() { $PY -c "import json, sys; c = json.load(open(sys.argv[1]))['connectivity_updates'][0]; print([c[k] for k in ('runs', 'removed', 'added', 'failed', 'synapses')])" "$1"; }
 "$sim" --time 200 --quiet --output "$WORK/t2" --set threads=2

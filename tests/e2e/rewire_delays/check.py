@@ -2,8 +2,8 @@
 
 Usage: check.py OUTPUT_DIR MODE.  The synapses after each update are recomputed (every one
 removed after step 0, then those with (pre + post + t) % 3 == 0; every missing pair added
-with w = 1 + post + 8 pre and delay 1 + (post + 2 pre + t) % 7 ms in mode 0, 3 steps in mode
-1); a spike of source i emitted in step s (recorded at t = s + 1 ms) is delivered in step
+with w = 1 + post + 8 pre and delay 1 + (post + 2 pre + t) % 7 ms in modes 0 and 2, 3 steps
+in mode 1; mode 2 (candidates) forms only the pairs missing when the update starts); a spike of source i emitted in step s (recorded at t = s + 1 ms) is delivered in step
 s + 1 through the rows as they are after step s's update and arrives in step s + d: x of
 target j in step s + d is the sum of those weights, exactly."""
 import json
@@ -25,20 +25,22 @@ for t, i in zip(spk["t"], spk["i"]):
     by_step.setdefault(int(round(t)) - 1, []).append(int(i))
 for s in range(T):
     t = s + 1.0  # the update after step s
+    start = set(rows)  # mode 2 (candidates): a pair connected at the start is not formed
     for (i, j) in list(rows):
         if t < 1.5 or (i + j + t) % 3 == 0:
             del rows[(i, j)]
             removed += 1
     for i in range(N_PRE):
         for j in range(N_POST):
-            if (i, j) not in rows:
-                d = 1 + int((j + 2 * i + t) % 7) if mode == 0 else 3
+            if (i, j) not in rows and (mode != 2 or (i, j) not in start):
+                d = 1 + int((j + 2 * i + t) % 7) if mode != 1 else 3
                 rows[(i, j)] = (1.0 + j + 8.0 * i, d)
                 added += 1
     for i in by_step.get(s, []):
         for j in range(N_POST):
-            w, d = rows[(i, j)]
-            want[s + d, j] += w
+            if (i, j) in rows:
+                w, d = rows[(i, j)]
+                want[s + d, j] += w
 got = np.array([r for r in x["v"]])
 bad = np.argwhere(got != want[:T])
 assert len(bad) == 0, (f"{len(bad)} values differ; first: step {bad[0][0]} target {bad[0][1]}: "
