@@ -18,7 +18,7 @@
 /* SYM_BUILTIN indices of the names connectivity-update code sees */
 enum {
     RB_I = 100, RB_K, RB_N_PRE, RB_N_POST, RB_ROW_LENGTH, RB_MAX_ROW_LENGTH, RB_N_REMOVED,
-    RB_ID_PRE, RB_ID_POST, RB_DT, RB_T,
+    RB_ID_PRE, RB_ID_POST, RB_DT, RB_T, RB_DELAY,
 };
 
 /* Everything a synapse of pj holds, in this order: the weight update model's variables (or
@@ -138,6 +138,13 @@ static Sym *rw_syms(const Model *m, const ConnUpdate *u, const Projection *pj, R
                                side ? SYM_POST_NEURON : SYM_PRE_NEURON, i, false, 0};
         s[k++] = (Sym){"id_pre", SYM_BUILTIN, RB_ID_PRE, false, 0};
         s[k++] = (Sym){"id_post", SYM_BUILTIN, RB_ID_POST, false, 0};
+        if (pj->het_delay) { /* the synapse's delay in ms, unless an array has the name */
+            bool taken = false;
+            for (int i = 0; i < na; i++)
+                taken |= !strcmp(arr[i].name, "delay");
+            if (!taken)
+                s[k++] = (Sym){"delay", SYM_BUILTIN, RB_DELAY, false, 0};
+        }
         break;
     case RC_COUNT:
     case RC_TARGET:
@@ -498,6 +505,7 @@ static void rw_print_name(void *ud, StrBuf *out, const Sym *sym)
         case RB_ID_POST: sb_puts(out, "((double)snn_gpost)"); break;
         case RB_DT: code_print_number(out, c->m->dt, false); break;
         case RB_T: sb_puts(out, "((double)(step + 1) * SNN_DT)"); break;
+        case RB_DELAY: sb_puts(out, "((double)snn_dl[snn_pos] * SNN_DT)"); break;
         default: sb_puts(out, sym->name); break;
         }
         break;
@@ -767,6 +775,9 @@ static void removals_lanes(StrBuf *o, const RwCtx *c, const SynArr *arr, int nv,
     sb_printf(o, "        const %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
     sb_printf(o, "        unsigned char *restrict snn_f = snn_rmf + snn_soff_%s[snn_t];\n", n);
     lane_block_vars(o, pj, arr, nv, 8, "0", 0);
+    if (pj->het_delay) /* remove may read it */
+        sb_printf(o, "        const %s *restrict snn_dl = snn_R->delay;\n        (void)snn_dl;\n",
+                  delay_type(pj));
     sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
     sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "

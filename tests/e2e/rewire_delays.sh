@@ -5,8 +5,9 @@
 # check.py recomputes every target's input in every step from the recorded spikes: a spike
 # arrives exactly after the delay of the synapse it crossed, so a delay that stayed behind
 # when its synapse moved down its row (removals) or up (insertions), or was not set, shows.
-#   - mode 0: delays from add.init.delay (1 .. 7 ms); mode 1: drawn from the projection's
-#     delay = uniform(2.6, 3.4) (always 3 steps); mode 2: as 0, formed by candidates;
+#   - mode 0: delays from add.init.delay (1 .. 7 ms; remove also reads them); mode 1:
+#     drawn from the projection's delay = uniform(2.6, 3.4) (always 3 steps); mode 2: as
+#     mode 0, formed by candidates;
 #   - bitwise the same on 2 threads, 2 MPI ranks and 2 ranks x 2 threads;
 #   - a checkpoint after 100 steps restored to 200 = the uninterrupted run, bitwise (1 -> 2
 #     threads, 1 process -> 2 ranks, 2 ranks -> 1 process): the delays are stored.

@@ -1,7 +1,8 @@
 """tests/e2e/rewire_delays.sh: E's recorded input x against the rules of model.lua.
 
 Usage: check.py OUTPUT_DIR MODE.  The synapses after each update are recomputed (every one
-removed after step 0, then those with (pre + post + t) % 3 == 0; every missing pair added
+removed after step 0, then those with (pre + post + t) % 3 == 0 and (modes 0 and 2) those
+with a delay of 7 steps; every missing pair added
 with w = 1 + post + 8 pre and delay 1 + (post + 2 pre + t) % 7 ms in modes 0 and 2, 3 steps
 in mode 1; mode 2 (candidates) forms only the pairs missing when the update starts); a spike of source i emitted in step s (recorded at t = s + 1 ms) is delivered in step
 s + 1 through the rows as they are after step s's update and arrives in step s + d: x of
@@ -27,7 +28,7 @@ for s in range(T):
     t = s + 1.0  # the update after step s
     start = set(rows)  # mode 2 (candidates): a pair connected at the start is not formed
     for (i, j) in list(rows):
-        if t < 1.5 or (i + j + t) % 3 == 0:
+        if t < 1.5 or (i + j + t) % 3 == 0 or (mode != 1 and rows[(i, j)][1] == 7):
             del rows[(i, j)]
             removed += 1
     for i in range(N_PRE):

@@ -3,7 +3,8 @@
 -- x = Isyn, delta synapses), all-to-all, delay = uniform(1, 8) ms at dt = 1 ms.  After
 -- every step, connectivity update "rw" removes every synapse after step 0 and a third of
 -- them after each later one (those with (pre + post + t) % 3 == 0: different places in
--- each row, so the kept synapses move down their rows), then adds every missing pair back
+-- each row, so the kept synapses move down their rows; modes 0 and 2 also those whose
+-- delay is 7 ms, read by remove), then adds every missing pair back
 -- (count = N_post - row_length, random targets, redrawn while connected), each inserted in
 -- target order (the synapses after it move up).
 --   mode 0: a new synapse's weight and delay from add.init (delay 1 .. 7 ms, a function
@@ -25,7 +26,8 @@ local init = { w = "1.0 + id_post + 8.0 * id_pre" }
 if mode ~= 1 then
   init.delay = "1.0 + fmod(id_post + 2.0 * id_pre + t, 7.0)"
 end
-local remove = "t < 1.5 || fmod(id_pre + id_post + t, 3.0) == 0.0"
+local remove = "t < 1.5 || fmod(id_pre + id_post + t, 3.0) == 0.0" ..
+               (mode ~= 1 and " || delay > 6.5" or "")  -- reads the synapse's delay (ms)
 if mode == 2 then -- the candidates built-in forms them (every target a candidate)
   connectivity_update { name = "rw", projection = P, every = 1, remove = remove,
     candidates = { count = 6, add = "1" }, add = { init = init } }
