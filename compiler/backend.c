@@ -27,7 +27,8 @@ static const Backend backends[] = {
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
                 BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
-                BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES | BE_BATCH_LEARN,
+                BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES | BE_BATCH_LEARN |
+                BE_CONN_UPDATE_DELAYS,
     },
     {
         .name = "cuda",
@@ -217,6 +218,18 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
             diag_error(m->cupds[i]->loc, "connectivity_update '%s': --backend %s --mpi cannot "
                        "run connectivity updates yet (the %s back end runs them with --mpi)",
                        m->cupds[i]->name, be->name, one_that_can(BE_MPI_CONN_UPDATES));
+            errs++;
+        }
+    if ((be->caps & BE_CONN_UPDATES) && !(be->caps & BE_CONN_UPDATE_DELAYS))
+        for (int i = 0; i < m->n_cupds; i++) {
+            const Projection *pj = m->cupds[i]->proj;
+            if (!pj || !pj->het_delay)
+                continue;
+            diag_error(m->cupds[i]->loc, "connectivity_update '%s': projection '%s' has "
+                       "per-synapse delays, which the %s back end does not move with their "
+                       "synapses yet (the %s back end does; docs/cuda.md \"Connectivity "
+                       "updates\"); give it one delay", m->cupds[i]->name, pj->name, be->name,
+                       one_that_can(BE_CONN_UPDATE_DELAYS));
             errs++;
         }
     return errs;

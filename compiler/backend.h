@@ -73,6 +73,8 @@ enum {
     /* in a batched model: custom updates over the neurons of a population (and batch_sum /
      * batch_max reductions over the lanes, reductions over the neurons per lane) */
     BE_BATCH_CUSTOM = 1u << 12,
+    /* connectivity_update{} on a projection with per-synapse delays */
+    BE_CONN_UPDATE_DELAYS = 1u << 13,
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end

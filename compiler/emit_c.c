@@ -142,6 +142,9 @@ static void rewired_rows_io(StrBuf *o, const Model *m, const StateEntry *e, bool
             if (m->cupds[k]->proj == pj)
                 sb_printf(o, "snn_state_rewire_counts(fn, ctx, \"snn_rw_%s\", %d);\n",
                           m->cupds[k]->name, m->cupds[k]->index);
+        if (pj->het_delay) /* the delays, in the rows' order (held once, for every lane) */
+            sb_printf(o, "snn_state_synapse_delays(fn, ctx, \"%s.delay\", %s, snn_nthr);\n", n,
+                      n);
     }
     if (weight)
         sb_printf(o, "if (%s[0].weight_bytes)\n"
@@ -742,7 +745,9 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const bo
                   emit_c_init(&pj->delay_init, arena_printf("delay:%s", pj->name)));
         sb_printf(o, "        .dt = SNN_DT,\n");
         sb_printf(o, "        .delay_bytes = %d,\n", pj->delay_bytes);
-        sb_printf(o, "        .sort_by_delay = 1,\n");
+        /* a rewired projection's rows stay sorted by target (the updates' sorted insertion,
+         * candidates and checkpoints need it); delivery takes any order */
+        sb_printf(o, "        .sort_by_delay = %d,\n", !pj->rewired);
     }
     sb_puts(o, "    };\n");
     if (pj->format == FORMAT_PROCEDURAL) {
@@ -1306,6 +1311,14 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
          * are compared eight at a time (snn_delay_run_end).  Any order is correct
          * (unsorted rows make runs of one); the additions keep the row's order, so the
          * sums are bitwise those of one synapse at a time. */
+        if (pj->rewired) { /* rows sorted by target (rewire.c): delays in no order, no runs */
+            sb_puts(o, "    for (uint32_t k = 0; k < len; k++) {\n");
+            sb_puts(o, "        uint32_t r = now + dl[k] - 1u; /* delay >= 1 step */\n");
+            sb_puts(o, "        r = r >= depth ? r - depth : r;\n");
+            sb_printf(o, "        ring[(size_t)r * SNN_NL_%s + row[k]] += %s;\n    }\n", post, w);
+            sb_puts(o, "}");
+            return;
+        }
         sb_puts(o, "    for (uint32_t k = 0; k < len;) {\n");
         sb_puts(o, "        uint32_t r = now + dl[k] - 1u; /* delay >= 1 step */\n");
         sb_puts(o, "        r = r >= depth ? r - depth : r;\n");

@@ -291,10 +291,14 @@ static void block_row(const snn_ragged *r, uint32_t i, uint64_t *start, uint64_t
     }
 }
 
+static int g_syn_delays; /* snn_state_synapses on the blocks' delays, not their weights */
+
 void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_ragged *blocks,
                         int n_blocks, void *base, const uint64_t *off, int value_bytes)
 {
-    const size_t vb = (size_t)(base ? value_bytes : blocks[0].weight_bytes);
+    const size_t vb = (size_t)(base           ? value_bytes
+                               : g_syn_delays ? blocks[0].delay_bytes
+                                              : blocks[0].weight_bytes);
     uint64_t total = 0, s, l;
     for (int b = 0; b < n_blocks; b++)
         for (uint32_t i = 0; i < blocks[b].n_pre; i++) {
@@ -338,7 +342,9 @@ void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_
         size_t k = 0;
         for (uint32_t i = 0; i < n_pre; i++)
             for (int b = 0; b < n_blocks; b++) {
-                char *v = base ? (char *)base + off[b] * vb : (char *)blocks[b].weight;
+                char *v = base           ? (char *)base + off[b] * vb
+                          : g_syn_delays ? (char *)blocks[b].delay
+                                         : (char *)blocks[b].weight;
                 block_row(&blocks[b], i, &s, &l);
                 if (!l)
                     continue;
@@ -356,6 +362,16 @@ void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_
     }
     free(tgt);
     free(buf);
+}
+
+void snn_state_synapse_delays(snn_state_fn fn, void *ctx, const char *name,
+                              const snn_ragged *blocks, int n_blocks)
+{
+    if (!n_blocks || !blocks[0].delay)
+        return;
+    g_syn_delays = 1;
+    snn_state_synapses(fn, ctx, name, blocks, n_blocks, NULL, NULL, 0);
+    g_syn_delays = 0;
 }
 
 void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
@@ -1450,8 +1466,13 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
     const uint32_t n_pre = n_blocks ? blocks[0].n_pre : 0;
     if (fn == snn_state_relay) { /* train.load: the rows of the projections in ctx */
         for (const snn_relay_rows *q = ctx; q && q->proj; q++)
-            if (!strcmp(q->proj, proj))
+            if (!strcmp(q->proj, proj)) {
+                if (n_blocks && blocks[0].delay) /* train.save writes no delays */
+                    snn_fatal("%s: projection '%s' has per-synapse delays, which train.save "
+                              "does not write: its saved synapses cannot be loaded", q->what,
+                              proj);
                 relay(blocks, n_blocks, n_pre, q->tgt, 1, q->what, proj);
+            }
         return;
     }
     if (fn != load_piece) { /* each source's row length, then its global targets, ascending */
