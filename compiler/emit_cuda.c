@@ -1042,6 +1042,80 @@ static void cuda_choose_builders(CudaEmit *e)
 
 /* the host half: the C back end's scope (sparse projections the device builds first
  * try snn_cu_build), plus the copies */
+/* ---- the training loop (runtime/rt_train.c; docs/cuda.md "Training loop") ------------- */
+
+/* Why this model's CUDA simulator cannot run the training loop (NULL: it can; under --mpi
+ * the host template refuses): its functions copy the device's state with the checkpoints'
+ * copies (ckpt_cases), which a batched or rewired model does not have. */
+static const char *train_refusal(const Model *m)
+{
+    if (m->batch) /* the lanes' weight updates and custom updates are not on the device */
+        return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the cuda back "
+                            "end runs the training loop for unbatched models only (the c back "
+                            "end runs it over lanes; docs/cuda.md, Training loop)", m->batch,
+                            m->loc.file, m->loc.line);
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i]->rewired)
+            return arena_printf("projection '%s' is rewired by a connectivity_update: its rows on "
+                                "the device are not copied out for the training loop yet (the c "
+                                "back end runs it; docs/cuda.md, Training loop)",
+                                m->projs[i]->name);
+    return ckpt_refusal(m);
+}
+
+/* train_cuda_scope's copies of a state entry: the mirror's id, host expression and size */
+static const char *train_io(void *ctx, const char *state, int how)
+{
+    const Mirrors *ms = ctx;
+    for (int i = 0; i < ms->n; i++) {
+        const Mirror *mm = &ms->v[i];
+        if (strcmp(mm->name, state) != 0)
+            continue;
+        if (mm->kind == MIR_COLUMNS || (how == TRAIN_IO_FETCH && mm->kind == MIR_VALUE &&
+                                        !mm->written) ||
+            ((how == TRAIN_IO_FETCH || how == TRAIN_IO_PUT) && !mm->stored))
+            return NULL;
+        switch (how) {
+        case TRAIN_IO_FETCH:
+            return arena_printf("snn_cu_fetch(%d, %s, %s);", i, mm->host, mm->bytes);
+        case TRAIN_IO_PUT:
+            return arena_printf("snn_cu_put(%d, %s, %s);", i, mm->host, mm->bytes);
+        case TRAIN_IO_MIRROR:
+            return arena_printf("snn_cu_mirror(%d, %s, %s);", i, mm->host, mm->bytes);
+        case TRAIN_IO_TABLE:
+            return arena_printf("snn_cu_train_table(%d, %s, %s);", i, mm->host, mm->bytes);
+        default: /* TRAIN_IO_POS */
+            return arena_printf("snn_cu_train_pos(%d, %s, sizeof *%s, in->start);", i, mm->host,
+                                mm->host);
+        }
+    }
+    return NULL;
+}
+
+/* The host half's training functions (train.c), and the device half's groups on demand. */
+static void train_host(CudaEmit *e, TmplScope *h)
+{
+    const char *why = train_refusal(e->m);
+    tmpl_set_bool(h, "train_on", why == NULL);
+    tmpl_set(h, "train_why", why ? why : "");
+    tmpl_set(h, "train_fns_cu", "");
+    if (!why)
+        train_cuda_scope(h, e->m, train_io, &e->ms);
+}
+
+static void train_device(CudaEmit *e)
+{
+    const Model *m = e->m;
+    tmpl_set_bool(e->g, "train_on", train_refusal(m) == NULL);
+    StrBuf o;
+    sb_init(&o);
+    for (int g = 0; g < m->n_cu_groups; g++)
+        sb_printf(&o, "case %d:\n    snn_cugroup_%s(step);\n    break;\n", g,
+                  m->cu_groups[g].name);
+    tmpl_set(e->g, "train_groups", o.len ? emit_take(&o) : "");
+    sb_release(&o);
+}
+
 static int cuda_emit_host(CudaEmit *e, const char *dir)
 {
     const Model *m = e->m;
@@ -1097,6 +1171,7 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
     }
     tmpl_set(h, "synrec_fetch", sb->len ? emit_take(sb) : "default:\n    break;");
     ckpt_host(m, &e->ms, h);
+    train_host(e, h);
     return emit_expand_write(h, "cuda/host.c.tmpl", dir, arena_printf("%s.c", m->name));
 }
 
@@ -1456,6 +1531,7 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     tmpl_set(g, "after_kernels", emit_take(sb));
     cuda_set_varrecs(e);
     cuda_set_learning(e);
+    train_device(e);
     return emit_expand_write(g, "cuda/model.cu.tmpl", dir, arena_printf("%s.cu", m->name));
 }
 
