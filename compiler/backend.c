@@ -27,7 +27,8 @@ static const Backend backends[] = {
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
                 BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
-                BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES | BE_BATCH_LEARN,
+                BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES | BE_BATCH_LEARN |
+                BE_BATCH_DATASET,
     },
     {
         .name = "cuda",
@@ -42,7 +43,7 @@ static const Backend backends[] = {
          * host's rows; custom updates under MPI: the device's reductions cover one
          * rank's neurons (docs/cuda.md, "Learning") */
         .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
-                BE_RECORD_SYNAPSES | BE_BATCH,
+                BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_DATASET,
     },
 };
 
@@ -88,7 +89,7 @@ static int refuse_lanes(const Backend *be, const Model *m)
                    synrec_var(r), m->batch, why);
         errs++;
     }
-    for (int i = 0; i < m->n_pops; i++)
+    for (int i = 0; i < m->n_pops && !(be->caps & BE_BATCH_DATASET); i++)
         if (m->pops[i]->model->dataset) {
             diag_error(m->pops[i]->loc, "population '%s': a spike_source_dataset in a batched "
                        "model (network{ batch = %d }): %s", m->pops[i]->name, m->batch, why);

@@ -70,6 +70,7 @@ enum {
     BE_RECORD_ANY_SYNAPSES = 1u << 10, /* synapse recordings of dense projections, --mpi */
     /* in a batched model: weight update models, custom updates, data sets */
     BE_BATCH_LEARN = 1u << 11,
+    BE_BATCH_DATASET = 1u << 12, /* spike_source_dataset populations in batched models */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
