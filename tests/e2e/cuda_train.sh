@@ -7,7 +7,7 @@
 # epochs, a learning-rate list; a step-decay schedule; reset: none with a runtime
 # parameter from --set; evaluate_only with the saved weights loaded; CUDA graphs of 8
 # steps.  Saved variables (.npy), metrics.csv (but wall_s), spikes and recorded states
-# identical.  Then: the generated .cu compiles with nvcc -arch=sm_90 where nvcc is; a
+# identical; a checkpoint mid-example restored gives the same weights and metrics.  Then: the generated .cu compiles with nvcc -arch=sm_90 where nvcc is; a
 # fault injected in the host half (the feed's label not copied to the device) must make
 # the comparison fail.  Data sets per lane in a batched model with static synapses: every
 # lane's spikes and states identical to the C back end's lanes; a batched model's
@@ -117,6 +117,15 @@ assert r["training"]["metrics"][-1]["train_accuracy"] == 1.0, r["training"]["met
 print("3 epochs: spikes", n, "train accuracy 1")
 PY
 echo "ok   training loop in the emulation: weights, metrics, spikes, states identical (5 runs)"
+# a checkpoint in the middle of an example of epoch 3 (step 322), restored: the C back
+# end's uninterrupted training
+d/emu --config t.yaml --output ock --quiet --set train.save.dir=wck --set checkpoint.dir=ck \
+    --set checkpoint.every_steps=161
+d/emu --config t.yaml --output ocr --quiet --set train.save.dir=wcr --restore ck
+grep -q '"restored_from": {"dir": "ck", "step": 322' ocr/run.json
+for v in InOut_w Out_y CEp_n CNo_n; do cmp "wc/$v.npy" "wcr/$v.npy"; done
+same oc ocr
+echo "ok   a checkpoint of the CUDA training run (step 322) restored = the C back end's run"
 
 # nvcc: the generated .cu compiles for sm_90 with the training functions
 NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
