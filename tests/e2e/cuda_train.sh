@@ -139,7 +139,7 @@ fi
 
 # an injected fault: the feed's label not copied to the device -> other metrics
 cd - >/dev/null
-EDIT='/snn_cu_train_pos(5,/d' build f "$WORK/m.lua" ""
+EDIT='/snn_cu_train_pos([0-9]*, snn_dsl_In,/d' build f "$WORK/m.lua" ""
 cd "$WORK"
 f/emu --config t.yaml --output of --quiet --set train.save.dir=wf
 if same oc of 2>/dev/null; then fail "the fault (labels not copied) went unnoticed"; fi
