@@ -28,7 +28,7 @@ static const Backend backends[] = {
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
                 BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
                 BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES | BE_BATCH_LEARN |
-                BE_CONN_UPDATE_DELAYS,
+                BE_CONN_UPDATE_DELAYS | BE_BATCH_DATASET,
     },
     {
         .name = "cuda",
@@ -43,7 +43,7 @@ static const Backend backends[] = {
          * host's rows; custom updates under MPI: the device's reductions cover one
          * rank's neurons (docs/cuda.md, "Learning") */
         .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
-                BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_CUSTOM,
+                BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_CUSTOM | BE_BATCH_DATASET,
     },
 };
 
@@ -99,7 +99,7 @@ static int refuse_lanes(const Backend *be, const Model *m)
                    synrec_var(r), m->batch, why);
         errs++;
     }
-    for (int i = 0; i < m->n_pops; i++)
+    for (int i = 0; i < m->n_pops && !(be->caps & BE_BATCH_DATASET); i++)
         if (m->pops[i]->model->dataset) {
             diag_error(m->pops[i]->loc, "population '%s': a spike_source_dataset in a batched "
                        "model (network{ batch = %d }): %s", m->pops[i]->name, m->batch, why);

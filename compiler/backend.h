@@ -75,6 +75,7 @@ enum {
     BE_BATCH_CUSTOM = 1u << 12,
     /* connectivity_update{} on a projection with per-synapse delays */
     BE_CONN_UPDATE_DELAYS = 1u << 13,
+    BE_BATCH_DATASET = 1u << 14, /* spike_source_dataset populations in batched models */
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -215,6 +216,13 @@ void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt);
 void cu_phase_code(StrBuf *o, const Model *m);
 /* train.c: the training loop's hooks (variables by name, groups on demand, data set feeds) */
 void train_c_scope(TmplScope *g, const Model *m);
+/* The CUDA back end's copy of state entry 'state' for the training loop's functions: a
+ * statement, or NULL where the device holds none (emit_cuda.c); how: */
+enum { TRAIN_IO_FETCH, TRAIN_IO_PUT, TRAIN_IO_MIRROR, TRAIN_IO_TABLE, TRAIN_IO_POS };
+typedef const char *(*TrainIoFn)(void *ctx, const char *state, int how);
+/* The same for an unbatched CUDA simulator: its host half's functions around the device's
+ * copies (train_fns_cu, var_descs, n_var_descs) */
+void train_cuda_scope(TmplScope *h, const Model *m, TrainIoFn io, void *ctx);
 
 /* ---- connectivity updates (rewire.c) ------------------------------------------------- */
 

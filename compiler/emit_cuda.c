@@ -1053,6 +1053,193 @@ static void cuda_choose_builders(CudaEmit *e)
 
 /* the host half: the C back end's scope (sparse projections the device builds first
  * try snn_cu_build), plus the copies */
+/* ---- the training loop (runtime/rt_train.c; docs/cuda.md "Training loop") ------------- */
+
+/* Why this model's CUDA simulator cannot run the training loop (NULL: it can; under --mpi
+ * the host template refuses): its functions copy the device's state with the checkpoints'
+ * copies (ckpt_cases), which a batched or rewired model does not have. */
+static const char *train_refusal(const Model *m)
+{
+    if (m->batch) /* the lanes' weight updates and custom updates are not on the device */
+        return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the cuda back "
+                            "end runs the training loop for unbatched models only (the c back "
+                            "end runs it over lanes; docs/cuda.md, Training loop)", m->batch,
+                            m->loc.file, m->loc.line);
+    for (int i = 0; i < m->n_projs; i++)
+        if (m->projs[i]->rewired)
+            return arena_printf("projection '%s' is rewired by a connectivity_update: its rows on "
+                                "the device are not copied out for the training loop yet (the c "
+                                "back end runs it; docs/cuda.md, Training loop)",
+                                m->projs[i]->name);
+    return ckpt_refusal(m);
+}
+
+/* train_cuda_scope's copies of a state entry: the mirror's id, host expression and size */
+static const char *train_io(void *ctx, const char *state, int how)
+{
+    const Mirrors *ms = ctx;
+    for (int i = 0; i < ms->n; i++) {
+        const Mirror *mm = &ms->v[i];
+        if (strcmp(mm->name, state) != 0)
+            continue;
+        if (mm->kind == MIR_COLUMNS || (how == TRAIN_IO_FETCH && mm->kind == MIR_VALUE &&
+                                        !mm->written) ||
+            ((how == TRAIN_IO_FETCH || how == TRAIN_IO_PUT) && !mm->stored))
+            return NULL;
+        switch (how) {
+        case TRAIN_IO_FETCH:
+            return arena_printf("snn_cu_fetch(%d, %s, %s);", i, mm->host, mm->bytes);
+        case TRAIN_IO_PUT:
+            return arena_printf("snn_cu_put(%d, %s, %s);", i, mm->host, mm->bytes);
+        case TRAIN_IO_MIRROR:
+            return arena_printf("snn_cu_mirror(%d, %s, %s);", i, mm->host, mm->bytes);
+        case TRAIN_IO_TABLE:
+            return arena_printf("snn_cu_train_table(%d, %s, %s);", i, mm->host, mm->bytes);
+        default: /* TRAIN_IO_POS */
+            return arena_printf("snn_cu_train_pos(%d, %s, sizeof *%s, in->start);", i, mm->host,
+                                mm->host);
+        }
+    }
+    return NULL;
+}
+
+/* The host half's training functions (train.c), and the device half's groups on demand. */
+static void train_host(CudaEmit *e, TmplScope *h)
+{
+    const char *why = train_refusal(e->m);
+    tmpl_set_bool(h, "train_on", why == NULL);
+    tmpl_set(h, "train_why", why ? why : "");
+    tmpl_set(h, "train_fns_cu", "");
+    if (!why)
+        train_cuda_scope(h, e->m, train_io, &e->ms);
+}
+
+static void train_device(CudaEmit *e)
+{
+    const Model *m = e->m;
+    tmpl_set_bool(e->g, "train_on", train_refusal(m) == NULL);
+    StrBuf o;
+    sb_init(&o);
+    for (int g = 0; g < m->n_cu_groups; g++)
+        sb_printf(&o, "case %d:\n    snn_cugroup_%s(step);\n    break;\n", g,
+                  m->cu_groups[g].name);
+    tmpl_set(e->g, "train_groups", o.len ? emit_take(&o) : "");
+    sb_release(&o);
+}
+
+/* ---- data sets per lane (batched models; docs/cuda.md "Batches") ------------------------ */
+
+/* The mirror named 'name', or -1. */
+static int mirror_id(const Mirrors *ms, const char *name)
+{
+    for (int i = 0; i < ms->n; i++)
+        if (!strcmp(ms->v[i].name, name))
+            return i;
+    return -1;
+}
+
+/* A batched model's data set populations: lane b shows its own examples (the C back end's
+ * snn_dataset_apply_lane), so each lane's spike tables, cursors, labels and example
+ * indices go to the lane's block on the device (snn_cu_ds_lanes: blocks as long as the
+ * longest lane's), after the initial values (which copied lane 0's into every lane).
+ * Host code into ds_lanes. */
+static void ds_lanes_host(CudaEmit *e, TmplScope *h)
+{
+    const Model *m = e->m;
+    StrBuf o;
+    sb_init(&o);
+    for (int i = 0; i < m->n_pops && m->batch; i++) {
+        const Population *p = m->pops[i];
+        if (!p->model->dataset)
+            continue;
+        const char *n = p->name;
+        int id[5] = {mirror_id(&e->ms, arena_printf("snn_sss_%s", n)),
+                     mirror_id(&e->ms, arena_printf("snn_sst_%s", n)),
+                     mirror_id(&e->ms, arena_printf("snn_ssc_%s", n)),
+                     mirror_id(&e->ms, arena_printf("snn_dsl_%s", n)),
+                     mirror_id(&e->ms, arena_printf("snn_dse_%s", n))};
+        sb_printf(&o, "{ /* data set '%s': every lane's examples, tables and cursors */\n"
+                      "    const uint32_t snn_nl = run->lanes ? run->lanes : 1u;\n"
+                      "    snn_dataset_in *snn_dl = snn_alloc(sizeof *snn_dl * snn_nl, \"data set '%s' "
+                      "lanes\");\n"
+                      "    const void **snn_h = snn_alloc(sizeof *snn_h * snn_nl, \"data set '%s' lanes\");\n"
+                      "    size_t *snn_n = snn_alloc(sizeof *snn_n * snn_nl, \"data set '%s' lanes\");\n"
+                      "    uint64_t *snn_c = snn_alloc(sizeof *snn_c * snn_nl * SNN_NL_%s, \"data set "
+                      "'%s' cursors per lane\");\n"
+                      "    snn_dl[0] = (snn_dataset_in){snn_sss_%s, snn_sst_%s, snn_dsl_%s, snn_dse_%s, "
+                      "snn_dsn_%s, snn_dsk_%s, snn_dsc_%s};\n"
+                      "    for (uint32_t snn_b = 1; snn_b < snn_nl; snn_b++) {\n"
+                      "        snn_dataset_apply_lane(run, \"%s\", SNN_N_%s, %.17g, %d, snn_b, &snn_dl[snn_b]);\n"
+                      "        if (snn_dl[snn_b].count != snn_dsk_%s || snn_dl[snn_b].length != snn_dsn_%s)\n"
+                      "            snn_fatal(\"internal error: data set '%s': lane %%u presents other "
+                      "positions than lane 0\", snn_b);\n    }\n",
+                  n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, m->dt, (int)p->model->classes, n, n,
+                  n);
+        sb_printf(&o, "    for (uint32_t snn_b = 0; snn_b < snn_nl; snn_b++)\n"
+                      "        for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n"
+                      "            snn_c[(size_t)snn_b * SNN_NL_%s + snn_i] = "
+                      "snn_dl[snn_b].starts[SNN_LO_%s + snn_i];\n", n, n, n);
+        for (int k = 0; k < 5; k++) {
+            if (id[k] < 0)
+                continue;
+            const char *src = k == 0   ? "snn_dl[snn_b].starts"
+                              : k == 1 ? "snn_dl[snn_b].steps"
+                              : k == 2 ? arena_printf("snn_c + (size_t)snn_b * SNN_NL_%s", n)
+                              : k == 3 ? "snn_dl[snn_b].labels"
+                                       : "snn_dl[snn_b].examples";
+            const char *bytes =
+                k == 0   ? arena_printf("sizeof(uint64_t) * (SNN_N_%s + 1)", n)
+                : k == 1 ? arena_printf("sizeof(uint32_t) * (snn_dl[snn_b].starts[SNN_N_%s] + 1)", n)
+                : k == 2 ? arena_printf("sizeof(uint64_t) * SNN_NL_%s", n)
+                : k == 3 ? arena_printf("sizeof(int32_t) * snn_dsk_%s", n)
+                         : arena_printf("sizeof(uint32_t) * snn_dsk_%s", n);
+            sb_printf(&o, "    for (uint32_t snn_b = 0; snn_b < snn_nl; snn_b++) {\n"
+                          "        snn_h[snn_b] = %s;\n        snn_n[snn_b] = %s", src, bytes);
+            sb_printf(&o, ";\n    }\n    snn_cu_ds_lanes(%d, snn_nl, snn_h, snn_n);\n", id[k]);
+        }
+        sb_printf(&o, "    for (uint32_t snn_b = 1; snn_b < snn_nl; snn_b++) { /* the device has "
+                      "them */\n"
+                      "        free((void *)snn_dl[snn_b].starts);\n"
+                      "        free((void *)snn_dl[snn_b].steps);\n"
+                      "        free(snn_dl[snn_b].labels);\n        free(snn_dl[snn_b].examples);\n"
+                      "    }\n"
+                      "    snn_free(snn_c, sizeof *snn_c * snn_nl * SNN_NL_%s);\n"
+                      "    snn_free(snn_n, sizeof *snn_n * snn_nl);\n"
+                      "    snn_free((void *)snn_h, sizeof *snn_h * snn_nl);\n"
+                      "    snn_free(snn_dl, sizeof *snn_dl * snn_nl);\n}\n", n);
+        /* the device half's cases: the lanes' pointer and stride */
+    }
+    tmpl_set(h, "ds_lanes", o.len ? emit_take(&o) : "/* (no data sets per lane) */");
+    sb_release(&o);
+}
+
+/* The device half's snn_cu_ds_lanes cases: each table's lanes' pointer and stride. */
+static void ds_lanes_device(CudaEmit *e)
+{
+    const Model *m = e->m;
+    StrBuf o;
+    sb_init(&o);
+    for (int i = 0; i < m->n_pops && m->batch; i++) {
+        const Population *p = m->pops[i];
+        if (!p->model->dataset)
+            continue;
+        static const char *const t[5] = {"sss", "sst", "ssc", "dsl", "dse"};
+        for (int k = 0; k < 5; k++) {
+            const char *nm = arena_printf("snn_%s_%s", t[k], p->name);
+            int id = mirror_id(&e->ms, nm);
+            if (id < 0 || !e->ms.v[id].lane)
+                continue;
+            sb_printf(&o, "case %d: {\n"
+                          "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_lb_%s, &mm->dev, sizeof(void *)));\n"
+                          "    const size_t ls = mx / sizeof *snn_dev::snn_lb_%s;\n"
+                          "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_ls_%s, &ls, sizeof ls));\n"
+                          "    break;\n}\n", id, nm, nm, nm);
+        }
+    }
+    tmpl_set(e->g, "ds_lane_cases", o.len ? emit_take(&o) : "");
+    sb_release(&o);
+}
+
 static int cuda_emit_host(CudaEmit *e, const char *dir)
 {
     const Model *m = e->m;
@@ -1108,6 +1295,8 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
     }
     tmpl_set(h, "synrec_fetch", sb->len ? emit_take(sb) : "default:\n    break;");
     ckpt_host(m, &e->ms, h);
+    train_host(e, h);
+    ds_lanes_host(e, h);
     return emit_expand_write(h, "cuda/host.c.tmpl", dir, arena_printf("%s.c", m->name));
 }
 
@@ -1467,6 +1656,8 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     tmpl_set(g, "after_kernels", emit_take(sb));
     cuda_set_varrecs(e);
     cuda_set_learning(e);
+    train_device(e);
+    ds_lanes_device(e);
     return emit_expand_write(g, "cuda/model.cu.tmpl", dir, arena_printf("%s.cu", m->name));
 }
 

@@ -397,9 +397,13 @@ void rt_train_plan(const snn_model *m, snn_run *run)
     T.m = m;
     T.run = run;
     T.tc = tc;
-    if (!m->var || !m->reset || !m->ds_feed || !m->cugroup)
+    if (!m->var || !m->reset || !m->ds_feed || !m->cugroup) {
+        if (m->train_refused)
+            snn_fatal("%s: this simulator cannot run the training loop: %s", tc->where,
+                      m->train_refused);
         snn_fatal("%s: the training loop needs the C back end (this simulator was built by the "
                   "%s back end)", tc->where, m->backend);
+    }
     /* the data set population */
     T.pop = -1;
     int n_ds = 0;
@@ -639,7 +643,8 @@ void rt_train_feed(const snn_dataset *ds, const uint64_t *fs, const uint64_t *ex
         uint64_t *starts;
         uint32_t *steps;
         snn_dataset_feed(ds, fs, T.n, T.len, &e, 1, pos * T.len, &starts, &steps);
-        snn_dataset_in in = {starts, steps, T.labels[b], T.examples[b], T.len, T.n_pos, 0};
+        /* start: the position the feed is for (the CUDA back end copies its label) */
+        snn_dataset_in in = {starts, steps, T.labels[b], T.examples[b], T.len, T.n_pos, pos};
         T.m->ds_feed(T.run, T.pop, (int)b, &in);
         free(T.starts[b]);
         free(T.steps[b]);

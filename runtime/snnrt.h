@@ -1342,6 +1342,8 @@ typedef struct snn_model {
     /* this rank's synapses per source neuron of projection q (n_pre counts; the training
      * loop's save and load merge and split synapse variables across MPI ranks with them) */
     void (*rows)(snn_run *run, int q, uint64_t *lens);
+    /* why this simulator has no training loop (NULL: it has, or it says nothing) */
+    const char *train_refused;
     /* network{ batch = B }: the default lanes of a batched model; 0: not batched (the run
      * config's batch is refused) */
     int batch;
@@ -1385,7 +1387,8 @@ typedef struct snn_dataset_in {
     uint32_t *examples;       /* per position held */
     uint32_t length;          /* L, steps per example */
     uint64_t count;           /* positions held: ceil(run steps / L) */
-    uint64_t start;           /* position of step 0 */
+    uint64_t start;           /* position of step 0; a training loop's feed: the position
+                               * it is for (rt_train_feed) */
 } snn_dataset_in;
 
 /* The data set of population 'pop' (n neurons, labels below 'classes') for this run; a
