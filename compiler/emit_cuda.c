@@ -258,11 +258,63 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
  * --mpi the host template refuses: the exchange's host queues are not stored yet.) */
 static const char *ckpt_refusal(const Model *m)
 {
-    if (m->batch) /* the stored arrays are lane 0's sizes; lanes 1.. would be lost */
-        return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the "
-                            "device's state of every lane is not copied out yet", m->batch,
-                            m->loc.file, m->loc.line);
+    if (!m->batch)
+        return NULL;
+    /* batch lanes: each lane's stored state is copied between its block of a per-lane
+     * device array (lane-outer) and the host's array (ckpt_lane_code); a per-lane entry
+     * held otherwise (a value, weights per lane in the rows) is not copied yet */
+    const StateTable st = state_table(m);
+    for (int i = 0; i < st.n; i++) {
+        const StateEntry *e = &st.v[i];
+        const bool copied = e->kind == SK_QUEUE || (e->device && e->shape != SS_VALUE &&
+                                                    e->kind != SK_ROWS && e->kind != SK_COLUMNS);
+        if (e->stored && e->lane && !copied)
+            return arena_printf("the model is batched (network{ batch = %d }, %s:%d): %s of "
+                                "every lane is not copied out of the device yet", m->batch,
+                                m->loc.file, m->loc.line, e->what);
+    }
+    for (int i = 0; i < m->n_projs; i++)
+        if (state_weight_per_lane(m, m->projs[i]))
+            return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the "
+                                "weights of projection '%s' of every lane are not copied out "
+                                "of the device yet", m->batch, m->loc.file, m->loc.line,
+                                m->projs[i]->name);
     return NULL;
+}
+
+/* Batched models: the C back end's state_io hands each lane's pieces after selecting the
+ * lane (snn_lane_select, snn_nlane); here selecting lane b copies lane b's block of every
+ * stored per-lane device array (and its spike queues) into the host's arrays, and on a
+ * restore first the host's arrays (the pieces just loaded) back into the block of the lane
+ * selected before.  The names are macros over snn_ck_* for model_state only (#undef at
+ * the end of ckpt_put). */
+static void ckpt_lane_code(StrBuf *d, StrBuf *f, StrBuf *p, const Model *m, const Mirrors *ms)
+{
+    sb_puts(d, "/* batch lanes: lane b's device blocks <-> the host's arrays */\n"
+               "void snn_cu_lane_copy(int id, uint32_t b, void *host, size_t bytes, int to_device);\n"
+               "void snn_cu_queue_lane(int pop, uint32_t b, uint32_t *spk, uint32_t *cnt, "
+               "int to_device);\n"
+               "static uint32_t snn_ck_nlane = 1, snn_ck_cur = UINT32_MAX;\n"
+               "static int snn_ck_load;\n"
+               "static void snn_ck_lane_io(uint32_t b, int to_device)\n{\n");
+    for (int i = 0; i < ms->n; i++) {
+        const Mirror *mm = &ms->v[i];
+        if (mm->stored && mm->lane && mm->kind == MIR_ARRAY)
+            sb_printf(d, "    snn_cu_lane_copy(%d, b, %s, %s, to_device); /* %s */\n", i,
+                      mm->host, mm->bytes, mm->what);
+    }
+    for (int i = 0; i < m->n_pops; i++)
+        sb_printf(d, "    snn_cu_queue_lane(%d, b, snn_spk_%s, snn_spkcnt_%s, to_device);\n", i,
+                  m->pops[i]->name, m->pops[i]->name);
+    sb_puts(d, "}\n"
+               "static void snn_ck_lane_select(snn_run *run, uint32_t b)\n{\n"
+               "    if (snn_ck_load && snn_ck_cur != UINT32_MAX) /* the lane just loaded */\n"
+               "        snn_ck_lane_io(snn_ck_cur, 1);\n"
+               "    snn_ck_lane_io(b, 0);\n    snn_ck_cur = b;\n    snn_lane_io(run, b);\n}\n"
+               "#define snn_lane_select snn_ck_lane_select\n#define snn_nlane snn_ck_nlane\n");
+    sb_puts(f, "snn_ck_load = snn_load;\nsnn_ck_cur = UINT32_MAX;\n"
+               "snn_ck_nlane = run->lanes ? run->lanes : 1u;\n");
+    sb_puts(p, "#undef snn_lane_select\n#undef snn_nlane\n");
 }
 
 static bool mirror_rewired(const Model *m, const Mirror *mm)
@@ -278,7 +330,8 @@ static void ckpt_cases(StrBuf *o, const Model *m, const Mirrors *ms, bool put)
 {
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
-        if (!mm->stored || mm->kind == MIR_COLUMNS || (!put && mm->kind == MIR_VALUE && !mm->written))
+        if (!mm->stored || mm->kind == MIR_COLUMNS || mm->lane ||
+            (!put && mm->kind == MIR_VALUE && !mm->written))
             continue;
         sb_printf(o, "case %d: /* %s */\n", i, mm->name);
         switch (mm->kind) {
@@ -342,14 +395,18 @@ static void ckpt_host(const Model *m, const Mirrors *ms, TmplScope *h)
                   pn, pn, pn);
         sb_printf(&f, "if (!snn_spk_%s)\n"
                       "    snn_spk_%s = snn_alloc(sizeof(uint32_t) * SNN_NSLOT_%s * SNN_N_%s, "
-                      "\"population '%s' spike queue (host copy)\");\n"
-                      "snn_cu_queue(%d, snn_spk_%s, snn_spkcnt_%s, 0);\n",
-                  pn, pn, pn, pn, pn, i, pn, pn);
+                      "\"population '%s' spike queue (host copy)\");\n",
+                  pn, pn, pn, pn, pn);
+        if (m->batch) /* each lane's: ckpt_lane_code */
+            continue;
+        sb_printf(&f, "snn_cu_queue(%d, snn_spk_%s, snn_spkcnt_%s, 0);\n", i, pn, pn);
         sb_printf(&p, "snn_cu_queue(%d, snn_spk_%s, snn_spkcnt_%s, 1);\n", i, pn, pn);
     }
+    if (m->batch)
+        ckpt_lane_code(&d, &f, &p, m, ms);
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
-        if (!mm->stored || mm->kind == MIR_COLUMNS)
+        if (!mm->stored || mm->kind == MIR_COLUMNS || mm->lane)
             continue;
         if (mm->kind != MIR_VALUE || mm->written)
             sb_printf(&f, "snn_cu_fetch(%d, %s, %s); /* %s */\n", i, mm->host, mm->bytes,
