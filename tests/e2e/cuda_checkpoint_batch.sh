@@ -25,6 +25,7 @@ source tests/lib/cuda_emu.sh # emu_runtime
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
 
+# shellcheck disable=SC2016 # the model's text has $1 (its batch), replaced by 4
 sed -n '/^model() {/,/^LUA$/p' tests/e2e/cuda_batch.sh | sed -e '1,2d' -e '$d' -e 's/\$1/4/' \
     >"$WORK/bt.lua"
 grep -q "batch = 4 }" "$WORK/bt.lua" || fail "the model of cuda_batch.sh not found"

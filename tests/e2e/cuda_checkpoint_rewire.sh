@@ -191,5 +191,5 @@ if "$sim" --time 100 --quiet --output "$WORK/x_other" --restore "$WORK/v0/ck" 2>
 fi
 grep -q "error: --restore: '.*/v0/ck/manifest.json' is a checkpoint of another model: model 'rewire_vars' with hash" \
     "$WORK/x_other.err" || fail "another model: $(cat "$WORK/x_other.err")"
-[ ! -e "$WORK/x_other" ] && [ ! -e "$WORK/x_bad" ] || fail "a refused restore made an output directory"
+if [ -e "$WORK/x_other" ] || [ -e "$WORK/x_bad" ]; then fail "a refused restore made an output directory"; fi
 ok "a corrupt rows file and another model's checkpoint: refused with the file and what differs, nothing run"
