@@ -272,13 +272,13 @@ static const char *ckpt_refusal(const Model *m)
     if (!m->batch)
         return NULL;
     /* batch lanes: each lane's stored state is copied between its block of a per-lane
-     * device array (lane-outer) and the host's array (ckpt_lane_code); a per-lane entry
-     * held otherwise (a value, weights per lane in the rows) is not copied yet */
+     * device array or value (lane-outer) and the host's (ckpt_lane_code); a per-lane
+     * entry held otherwise (weights per lane in the rows) is not copied yet */
     const StateTable st = state_table(m);
     for (int i = 0; i < st.n; i++) {
         const StateEntry *e = &st.v[i];
-        const bool copied = e->kind == SK_QUEUE || (e->device && e->shape != SS_VALUE &&
-                                                    e->kind != SK_ROWS && e->kind != SK_COLUMNS);
+        const bool copied = e->kind == SK_QUEUE || (e->device && e->kind != SK_ROWS &&
+                                                    e->kind != SK_COLUMNS);
         if (e->stored && e->lane && !copied)
             return arena_printf("the model is batched (network{ batch = %d }, %s:%d): %s of "
                                 "every lane is not copied out of the device yet", m->batch,
@@ -295,7 +295,8 @@ static const char *ckpt_refusal(const Model *m)
 
 /* Batched models: the C back end's state_io hands each lane's pieces after selecting the
  * lane (snn_lane_select, snn_nlane); here selecting lane b copies lane b's block of every
- * stored per-lane device array (and its spike queues) into the host's arrays, and on a
+ * stored per-lane device array or value (a reduction per lane; both lane-outer,
+ * snn_cu_lanes) and of its spike queues into the host's arrays, and on a
  * restore first the host's arrays (the pieces just loaded) back into the block of the lane
  * selected before.  The names are macros over snn_ck_* for model_state only (#undef at
  * the end of ckpt_put). */
@@ -310,7 +311,7 @@ static void ckpt_lane_code(StrBuf *d, StrBuf *f, StrBuf *p, const Model *m, cons
                "static void snn_ck_lane_io(uint32_t b, int to_device)\n{\n");
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
-        if (mm->stored && mm->lane && mm->kind == MIR_ARRAY)
+        if (mm->stored && mm->lane && (mm->kind == MIR_ARRAY || mm->kind == MIR_VALUE))
             sb_printf(d, "    snn_cu_lane_copy(%d, b, %s, %s, to_device); /* %s */\n", i,
                       mm->host, mm->bytes, mm->what);
     }

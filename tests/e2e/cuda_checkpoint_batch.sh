@@ -13,8 +13,9 @@
 #     checkpoint.every_steps in the middle of a recording block;
 #   - the checkpoint holds the C back end's pieces: at step T every piece of every lane
 #     but the spike queues (one slot more on this back end) is the C simulator's;
-#   - tests/cuda/sources.lua with 3 lanes (spike-source cursors, dendritic rings): T +
-#     restore = 2T;
+#   - tests/cuda/sources.lua with 3 lanes (spike-source cursors, dendritic rings) and
+#     tests/cuda/batch_cu.lua (custom updates over lanes: per-lane variables, reductions
+#     per lane and over the lanes, values held once): T + restore = 2T;
 #   - fault injections in the generated host half (a variable, or a spike queue, not copied
 #     back; every lane's state put into lane 0's block) make the comparison fail;
 #   - refused, nothing run: another batch size, a corrupt lane file, another model.
@@ -154,6 +155,19 @@ grep -q '"rank0/lane2.snn_dd0_P.bin"' "$S/ck/manifest.json" || fail "sources: no
 "$S/emu" --time 120 --quiet --output "$S/b" --restore "$S/ck"
 concat "$S/full" "$S/a" "$S/b" 3 spikes_S.npy,spikes_P.npy || fail "sources: restored run differs"
 ok "3 lanes with spike-source cursors and dendritic rings: T + restore = 2T, bitwise"
+
+# --- batch_cu.lua, 3 lanes: custom updates over lanes (per-lane variables, reductions per
+# lane, batch_sum / batch_max, values held once, a runtime parameter), T = 21 steps, between
+# two runs of the groups (every 4 steps)
+C="$WORK/cu"
+emulated "$C" tests/cuda/batch_cu.lua bcu ""
+RO=(--set params.Use.eta=0.02) # a runtime parameter of a custom update
+"$C/emu" --time 40 --quiet --output "$C/full" "${RO[@]}"
+"$C/emu" --time 21 --quiet --output "$C/a" "${RO[@]}" --set checkpoint.dir="$C/ck" --set checkpoint.at_end=true
+"$C/emu" --time 40 --quiet --output "$C/b" "${RO[@]}" --restore "$C/ck"
+concat "$C/full" "$C/a" "$C/b" 3 Out_V.npy,Out_pi.npy,Out_G.npy,Out_U.npy,GSum_k.npy,Use_c.npy ||
+    fail "batch_cu: restored run differs"
+ok "3 lanes with custom updates over lanes (reductions per lane, over the lanes, held once): T + restore = 2T, bitwise"
 
 # --- refused, nothing run ---------------------------------------------------------------------
 refused() { # what pattern sim args...
