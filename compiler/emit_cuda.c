@@ -269,25 +269,81 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
  * --mpi the host template refuses: the exchange's host queues are not stored yet.) */
 static const char *ckpt_refusal(const Model *m)
 {
-    if (m->batch) /* the stored arrays are lane 0's sizes; lanes 1.. would be lost */
-        return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the "
-                            "device's state of every lane is not copied out yet", m->batch,
-                            m->loc.file, m->loc.line);
+    if (!m->batch)
+        return NULL;
+    /* batch lanes: each lane's stored state is copied between its block of a per-lane
+     * device array or value (lane-outer) and the host's (ckpt_lane_code); a per-lane
+     * entry held otherwise (weights per lane in the rows) is not copied yet */
+    const StateTable st = state_table(m);
+    for (int i = 0; i < st.n; i++) {
+        const StateEntry *e = &st.v[i];
+        const bool copied = e->kind == SK_QUEUE || (e->device && e->kind != SK_ROWS &&
+                                                    e->kind != SK_COLUMNS);
+        if (e->stored && e->lane && !copied)
+            return arena_printf("the model is batched (network{ batch = %d }, %s:%d): %s of "
+                                "every lane is not copied out of the device yet", m->batch,
+                                m->loc.file, m->loc.line, e->what);
+    }
     for (int i = 0; i < m->n_projs; i++)
-        if (m->projs[i]->rewired)
-            return arena_printf("projection '%s' is rewired by a connectivity_update: its rows "
-                                "on the device are not copied out yet", m->projs[i]->name);
+        if (state_weight_per_lane(m, m->projs[i]))
+            return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the "
+                                "weights of projection '%s' of every lane are not copied out "
+                                "of the device yet", m->batch, m->loc.file, m->loc.line,
+                                m->projs[i]->name);
     return NULL;
+}
+
+/* Batched models: the C back end's state_io hands each lane's pieces after selecting the
+ * lane (snn_lane_select, snn_nlane); here selecting lane b copies lane b's block of every
+ * stored per-lane device array or value (a reduction per lane; both lane-outer,
+ * snn_cu_lanes) and of its spike queues into the host's arrays, and on a
+ * restore first the host's arrays (the pieces just loaded) back into the block of the lane
+ * selected before.  The names are macros over snn_ck_* for model_state only (#undef at
+ * the end of ckpt_put). */
+static void ckpt_lane_code(StrBuf *d, StrBuf *f, StrBuf *p, const Model *m, const Mirrors *ms)
+{
+    sb_puts(d, "/* batch lanes: lane b's device blocks <-> the host's arrays */\n"
+               "void snn_cu_lane_copy(int id, uint32_t b, void *host, size_t bytes, int to_device);\n"
+               "void snn_cu_queue_lane(int pop, uint32_t b, uint32_t *spk, uint32_t *cnt, "
+               "int to_device);\n"
+               "static uint32_t snn_ck_nlane = 1, snn_ck_cur = UINT32_MAX;\n"
+               "static int snn_ck_load;\n"
+               "static void snn_ck_lane_io(uint32_t b, int to_device)\n{\n");
+    for (int i = 0; i < ms->n; i++) {
+        const Mirror *mm = &ms->v[i];
+        if (mm->stored && mm->lane && (mm->kind == MIR_ARRAY || mm->kind == MIR_VALUE))
+            sb_printf(d, "    snn_cu_lane_copy(%d, b, %s, %s, to_device); /* %s */\n", i,
+                      mm->host, mm->bytes, mm->what);
+    }
+    for (int i = 0; i < m->n_pops; i++)
+        sb_printf(d, "    snn_cu_queue_lane(%d, b, snn_spk_%s, snn_spkcnt_%s, to_device);\n", i,
+                  m->pops[i]->name, m->pops[i]->name);
+    sb_puts(d, "}\n"
+               "static void snn_ck_lane_select(snn_run *run, uint32_t b)\n{\n"
+               "    if (snn_ck_load && snn_ck_cur != UINT32_MAX) /* the lane just loaded */\n"
+               "        snn_ck_lane_io(snn_ck_cur, 1);\n"
+               "    snn_ck_lane_io(b, 0);\n    snn_ck_cur = b;\n    snn_lane_io(run, b);\n}\n"
+               "#define snn_lane_select snn_ck_lane_select\n#define snn_nlane snn_ck_nlane\n");
+    sb_puts(f, "snn_ck_load = snn_load;\nsnn_ck_cur = UINT32_MAX;\n"
+               "snn_ck_nlane = run->lanes ? run->lanes : 1u;\n");
+    sb_puts(p, "#undef snn_lane_select\n#undef snn_nlane\n");
+}
+
+static bool mirror_rewired(const Model *m, const Mirror *mm)
+{
+    return mm->kind == MIR_RAGGED && m->projs[mm->proj]->rewired;
 }
 
 /* The device half's copies of the stored mirrors, out (fetch) and back (put): arrays
  * and values written by the device; a plastic projection's rows (their host copy made
- * again, once, for the order of the stored weights) and weights. */
-static void ckpt_cases(StrBuf *o, const Mirrors *ms, bool put)
+ * again, once, for the order of the stored weights) and weights; a rewired projection's
+ * rows (lengths, targets, weights) every time, both ways. */
+static void ckpt_cases(StrBuf *o, const Model *m, const Mirrors *ms, bool put)
 {
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
-        if (!mm->stored || mm->kind == MIR_COLUMNS || (!put && mm->kind == MIR_VALUE && !mm->written))
+        if (!mm->stored || mm->kind == MIR_COLUMNS || mm->lane ||
+            (!put && mm->kind == MIR_VALUE && !mm->written))
             continue;
         sb_printf(o, "case %d: /* %s */\n", i, mm->name);
         switch (mm->kind) {
@@ -309,7 +365,12 @@ static void ckpt_cases(StrBuf *o, const Mirrors *ms, bool put)
                           mm->name);
             break;
         default: /* MIR_RAGGED */
-            if (put)
+            if (mirror_rewired(m, mm)) /* the rows change: the device's are the state */
+                sb_printf(o, put ? "    snn_cu_rows_to_device((const snn_ragged *)host, "
+                                   "&snn_mir[%d].rows);\n"
+                                 : "    snn_cu_rows_to_host(&snn_mir[%d].rows, (snn_ragged *)host);\n",
+                          i);
+            else if (put)
                 sb_printf(o, "    snn_rows_put(&snn_mir[%d], (const snn_ragged *)host);\n", i);
             else
                 sb_printf(o, "    snn_rows_fetch(&snn_mir[%d], (snn_ragged *)host, \"%s\");\n", i,
@@ -346,19 +407,33 @@ static void ckpt_host(const Model *m, const Mirrors *ms, TmplScope *h)
                   pn, pn, pn);
         sb_printf(&f, "if (!snn_spk_%s)\n"
                       "    snn_spk_%s = snn_alloc(sizeof(uint32_t) * SNN_NSLOT_%s * SNN_N_%s, "
-                      "\"population '%s' spike queue (host copy)\");\n"
-                      "snn_cu_queue(%d, snn_spk_%s, snn_spkcnt_%s, 0);\n",
-                  pn, pn, pn, pn, pn, i, pn, pn);
+                      "\"population '%s' spike queue (host copy)\");\n",
+                  pn, pn, pn, pn, pn);
+        if (m->batch) /* each lane's: ckpt_lane_code */
+            continue;
+        sb_printf(&f, "snn_cu_queue(%d, snn_spk_%s, snn_spkcnt_%s, 0);\n", i, pn, pn);
         sb_printf(&p, "snn_cu_queue(%d, snn_spk_%s, snn_spkcnt_%s, 1);\n", i, pn, pn);
     }
+    if (m->batch)
+        ckpt_lane_code(&d, &f, &p, m, ms);
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
-        if (!mm->stored || mm->kind == MIR_COLUMNS)
+        if (!mm->stored || mm->kind == MIR_COLUMNS || mm->lane)
             continue;
         if (mm->kind != MIR_VALUE || mm->written)
             sb_printf(&f, "snn_cu_fetch(%d, %s, %s); /* %s */\n", i, mm->host, mm->bytes,
                       mm->what);
         sb_printf(&p, "snn_cu_put(%d, %s, %s);\n", i, mm->host, mm->bytes);
+    }
+    if (m->n_cupds) { /* connectivity updates: their counters, the device's column views */
+        sb_puts(&d, "void snn_cu_rw_ckpt(int to_device); /* the connectivity updates' counters */\n");
+        sb_puts(&f, "snn_cu_rw_ckpt(0);\n");
+        for (int i = 0; i < m->n_projs; i++) { /* state_io rebuilt the host's: not used */
+            const Projection *pj = m->projs[i];
+            if (pj->rewired && pj->syn && pj->syn_code[SC_ON_POST].stmts)
+                sb_printf(&p, "snn_columns_free(&snn_cols_%s[0]);\n", pj->name);
+        }
+        sb_puts(&p, "snn_cu_rw_ckpt(1);\n");
     }
     tmpl_set(h, "ckpt_decls", emit_take(&d));
     tmpl_set(h, "ckpt_fetch", emit_take(&f));
@@ -368,6 +443,52 @@ static void ckpt_host(const Model *m, const Mirrors *ms, TmplScope *h)
     sb_release(&f);
     sb_release(&p);
     sb_release(&r);
+}
+
+/* Checkpoints of rewired projections: the connectivity updates' counters, which live on
+ * the device (snn_rwc_<u>), into the runtime's (snn_rewire_stats, stored by the C back
+ * end's state_io as snn_rw_<u>) before a checkpoint is written, and back after a restore,
+ * with the column views rebuilt on the device from the restored rows.  Appended to the
+ * device half's rewire_host (after the updates' own host code). */
+static void ckpt_rewire(StrBuf *h, const Model *m)
+{
+    sb_puts(h, "\n/* Checkpoints (the host half's model_state): the counters out (0) or back and "
+               "the column\n * views rebuilt from the restored rows (1); docs/cuda.md "
+               "\"Checkpoints\" */\n"
+               "extern \"C\" void snn_cu_rw_ckpt(int to_device)\n{\n"
+               "    SNN_CU(cudaDeviceSynchronize());\n");
+    for (int i = 0; i < m->n_cupds; i++) {
+        const ConnUpdate *u = m->cupds[i];
+        const Projection *pj = u->proj;
+        const char *un = u->name;
+        const bool cols = pj->syn && (pj->syn_code[SC_ON_POST].stmts || state_dyn_columns(pj));
+        sb_printf(h, "    { /* connectivity_update '%s' */\n"
+                     "        snn_rewire_stats *snn_st = snn_rewire_get(%d);\n"
+                     "        unsigned long long snn_c[8];\n"
+                     "        if (!to_device) { /* as snn_rw_finish_%s, the timers aside */\n"
+                     "            SNN_CU(cudaMemcpyFromSymbol(snn_c, snn_dev::snn_rwc_%s, sizeof snn_c));\n"
+                     "            snn_rwerror snn_e;\n"
+                     "            SNN_CU(cudaMemcpyFromSymbol(&snn_e, snn_dev::snn_rwerr_%s, sizeof snn_e));\n"
+                     "            snn_rw_check_error(snn_st, &snn_e, (double)SNN_N_%s - 1.0);\n"
+                     "            snn_st->synapses = snn_st->synapses + snn_c[2] - snn_c[1] - "
+                     "snn_st->added + snn_st->removed;\n"
+                     "            snn_st->runs = snn_c[0], snn_st->removed = snn_c[1], "
+                     "snn_st->added = snn_c[2];\n"
+                     "            snn_st->failed = snn_c[3], snn_st->redraws = snn_c[4], "
+                     "snn_st->full_draws = snn_c[5];\n"
+                     "        } else { /* the restored counters; none removed in an update "
+                     "running */\n"
+                     "            const unsigned long long snn_r[8] = {snn_st->runs, "
+                     "snn_st->removed, snn_st->added, snn_st->failed, snn_st->redraws, "
+                     "snn_st->full_draws, 0, 0};\n"
+                     "            SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwc_%s, snn_r, sizeof snn_r));\n",
+                  un, u->index, un, un, un, pj->post->name, un);
+        if (cols)
+            sb_printf(h, "            snn_cu_rw_columns(&snn_rwrows_%s, &snn_rwcols_%s, "
+                         "snn_rwscr_%s);\n", un, un, un);
+        sb_puts(h, "        }\n        (void)snn_c;\n    }\n");
+    }
+    sb_puts(h, "    SNN_CU(cudaDeviceSynchronize());\n}\n");
 }
 
 /* ---- construction on the device ---------------------------------------------------- */
@@ -1595,6 +1716,8 @@ static void cuda_set_learning(CudaEmit *e)
     StrBuf rk, rh, ra, rd, rs, rf;
     sb_init(&rk), sb_init(&rh), sb_init(&ra), sb_init(&rd), sb_init(&rs), sb_init(&rf);
     rewire_cuda_code(&rk, &rh, &ra, &rd, &rs, &rf, m, e->opt); /* rewire.c */
+    if (m->n_cupds && !ckpt_refusal(m))
+        ckpt_rewire(&rh, m);
     tmpl_set(e->g, "rewire_kernels", rk.len ? emit_take(&rk) : "/* (no connectivity updates) */");
     tmpl_set(e->g, "rewire_host", rh.len ? emit_take(&rh) : "/* (no connectivity updates) */");
     tmpl_set(e->g, "rewire_after", ra.len ? emit_take(&ra) : "/* (no connectivity updates) */");
@@ -1628,9 +1751,9 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     mirror_cases(sb, m, &e->ms);
     tmpl_set(g, "mirror_cases", emit_take(sb));
     if (!ckpt_refusal(m)) { /* else the host half never calls them */
-        ckpt_cases(sb, &e->ms, false);
+        ckpt_cases(sb, m, &e->ms, false);
         tmpl_set(g, "fetch_cases", sb->len ? emit_take(sb) : "");
-        ckpt_cases(sb, &e->ms, true);
+        ckpt_cases(sb, m, &e->ms, true);
         tmpl_set(g, "put_cases", sb->len ? emit_take(sb) : "");
     } else {
         tmpl_set(g, "fetch_cases", "");

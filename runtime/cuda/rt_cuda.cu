@@ -860,8 +860,29 @@ void snn_cu_rows_to_host(const snn_ragged *d, snn_ragged *h)
     SNN_CU(cudaMemcpy(h->ind, d->ind, cap * (size_t)h->ind_bytes, cudaMemcpyDeviceToHost));
     if (h->weight_bytes && d->weight)
         SNN_CU(cudaMemcpy(h->weight, d->weight, cap * (size_t)h->weight_bytes, cudaMemcpyDeviceToHost));
+    if (h->delay_bytes && d->delay) {
+        if (!h->delay)
+            h->delay = snn_alloc(cap ? cap * (size_t)h->delay_bytes : 1, "synapse delays (host copy)");
+        SNN_CU(cudaMemcpy(h->delay, d->delay, cap * (size_t)h->delay_bytes, cudaMemcpyDeviceToHost));
+    }
     uint64_t n = 0;
     for (uint32_t i = 0; i < h->n_pre; i++)
         n += h->row_len[i];
     h->n_syn = n;
+}
+
+/* ---- checkpoints of rewired rows: the host's rows (a restore's) back to the device ---- */
+
+void snn_cu_rows_to_device(const snn_ragged *h, const snn_ragged *d)
+{
+    if (h->dense || h->procedural || !h->row_len || !h->ind)
+        snn_fatal("internal error: restoring rows of a dense or procedural projection, or "
+                  "without a host copy");
+    const size_t cap = (size_t)h->capacity;
+    SNN_CU(cudaMemcpy(d->row_len, h->row_len, (size_t)h->n_pre * 4, cudaMemcpyHostToDevice));
+    SNN_CU(cudaMemcpy(d->ind, h->ind, cap * (size_t)h->ind_bytes, cudaMemcpyHostToDevice));
+    if (h->weight_bytes && d->weight && h->weight)
+        SNN_CU(cudaMemcpy(d->weight, h->weight, cap * (size_t)h->weight_bytes, cudaMemcpyHostToDevice));
+    if (h->delay_bytes && d->delay && h->delay)
+        SNN_CU(cudaMemcpy(d->delay, h->delay, cap * (size_t)h->delay_bytes, cudaMemcpyHostToDevice));
 }

@@ -78,6 +78,9 @@ snn_columns snn_cu_columns(snn_mirror *mm, const snn_columns *h, const char *wha
 /* The device rows d (a mirror's) into the host's h, allocating h's arrays if it has none
  * (synapse recordings); h->n_syn becomes their count. */
 void snn_cu_rows_to_host(const snn_ragged *d, snn_ragged *h);
+/* The other way (a checkpoint restored: rewired rows): the row lengths, targets, weights
+ * and delays of the host's h into the device arrays of d (the row starts are the same). */
+void snn_cu_rows_to_device(const snn_ragged *h, const snn_ragged *d);
 
 /* state recordings: rows on the device (snn_copy_state) */
 typedef struct snn_vrbuf {

@@ -161,16 +161,7 @@ for opts in "--set finite_check=1" "--set finite_check=1 --set batch=3 --set lan
 done
 echo "non-finite state: the C back end's message, lane included: $(sed 's/^[^:]*: //' "$d/err-emu")"
 
-# checkpoints of a batched CUDA simulator: refused when asked for, with the model's line
-# (the stored arrays would be lane 0's only; docs/cuda.md "Batches")
-if "$d/emu" --time 10 --quiet --output "$d/out-ck" --set checkpoint.dir="$d/ck" \
-    --set checkpoint.at_end=true 2>"$d/err-ck"; then
-    echo "a batched CUDA simulator wrote a checkpoint"; exit 1
-fi
-grep -qF "this simulator cannot write checkpoints: the model is batched (network{ batch = 4 }, $WORK/nan.lua:1)" "$d/err-ck" ||
-    { cat "$d/err-ck"; exit 1; }
-[ ! -e "$d/ck" ] || { echo "a checkpoint directory was written"; exit 1; }
-echo "checkpoints: refused ($(sed 's/^[^:]*: //' "$d/err-ck" | head -c 120)...)"
+# (checkpoints of batched CUDA simulators: tests/e2e/cuda_checkpoint_batch.sh)
 
 # refused for lanes with the model's line, until built (docs/cuda.md "Batches")
 refuse() { # refuse LUA PATTERN
