@@ -390,13 +390,22 @@ static void ckpt_host(const Model *m, const Mirrors *ms, TmplScope *h)
     const char *why = ckpt_refusal(m);
     tmpl_set_bool(h, "ckpt_on", why == NULL);
     tmpl_set(h, "ckpt_why", why ? why : "");
-    if (why)
-        return;
     StrBuf d, f, p, r;
+    sb_init(&r);
+    { /* the C back end's lane sums' accumulators: allocated by the shared build code, not
+       * used on the host here (the device sums the lanes: custom.c) */
+        const StateTable st = state_table(m);
+        for (int i = 0; i < st.n; i++)
+            if (st.v[i].kind == SK_CU_ACC)
+                sb_printf(&r, "snn_free(%s, %s);\n", st.v[i].name, state_bytes(&st.v[i], false));
+    }
+    if (why) {
+        tmpl_set(h, "ckpt_release", emit_take(&r));
+        return;
+    }
     sb_init(&d);
     sb_init(&f);
     sb_init(&p);
-    sb_init(&r);
     for (int i = 0; i < m->n_pops; i++) {
         const char *pn = m->pops[i]->name;
         sb_printf(&d, "#define SNN_NSLOT_%s %du\n"
