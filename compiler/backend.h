@@ -70,6 +70,9 @@ enum {
     BE_RECORD_ANY_SYNAPSES = 1u << 10, /* synapse recordings of dense projections, --mpi */
     /* in a batched model: weight update models, custom updates, data sets */
     BE_BATCH_LEARN = 1u << 11,
+    /* in a batched model: weight update models (per-lane synapse, pre and post variables,
+     * weights, add_to inputs), where BE_BATCH_LEARN is missing */
+    BE_BATCH_SYN = 1u << 12,
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
