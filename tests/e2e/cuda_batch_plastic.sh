@@ -7,11 +7,15 @@
 #   2. tests/cuda/learn_addto.lua with batch = 3, sparse and dense (format = "dense"):
 #      add_to_post in on_pre and in `dynamics` (a thread per target over its column),
 #      add_to_pre (the device's exact accumulators, one set per lane), traces, on_post;
-#   3. STDP (the standard library's) with a shared weight-free variable and per-lane w;
+#   3. STDP (the standard library's), sparse by the presynaptic strategy and dense, and a
+#      projection whose weight and one variable are synapse{ shared = ... } (held once,
+#      read by every lane) next to a per-lane variable;
 # run with the model's lanes, and with the run config's batch and lane_offset: every
 # lane's spike and state files, run.json's per-lane spike counts and final checksums
-# are the C back end's.  Synapse code that writes a synapse{ shared = ... } variable is
-# refused (the lanes run at once).  With nvcc: the .cu compiles for sm_90.
+# are the C back end's, and the lanes' checksums differ.  (Synapse code that writes a
+# shared variable is refused: tests/errors/batch_cuda.lua, tests/e2e/cuda_batch.sh.)
+# Fails with lane 0's weights in every lane, one add_to_pre accumulator for all lanes,
+# or lane 0's weights in every lane's checksum.  With nvcc: the .cu compiles for sm_90.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
@@ -121,7 +125,7 @@ LUA
 d="$WORK/stdp"
 emu_build "$WORK/stdp.lua" "$d" --cuda-span SE=pre
 grep -q "snn_lw_EE + (size_t)blockIdx.y" "$d/gen/sp.cu"
-! grep -q "snn_lw_EI" "$d/gen/sp.cu" # shared weights: the rows' own
+if grep -q "snn_lw_EI" "$d/gen/sp.cu"; then echo "shared weights per lane"; exit 1; fi # the rows' own
 F="spikes_S.npy spikes_E.npy spikes_I.npy E_V.npy I_V.npy"
 run_both "$d" b3 3 "$F" --time 60
 run_both "$d" b2 2 "$F" --time 60 --set batch=2 --set lane_offset=1
