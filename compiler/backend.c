@@ -55,10 +55,6 @@ static const char *one_that_can(unsigned caps)
     return "no";
 }
 
-/* A batched model on a back end whose lanes run the neurons, static synapses, sources and
- * spike and state recordings only (CUDA, docs/cuda.md "Batches"; with BE_BATCH_SYN weight
- * update models too): the rest (weight update models, custom updates, connectivity
- * updates, synapse recordings, data sets), with its line. */
 /* Lanes that run at once (BE_BATCH_SYN without BE_BATCH_LEARN: the device's): synapse code
  * of projection pj that writes a synapse{ shared = { ... } } variable, held once, which the
  * C back end's lanes write one after another (the last lane's write stays). */
@@ -82,6 +78,10 @@ static int refuse_shared_writes(const Backend *be, const Model *m, const Project
     return 0;
 }
 
+/* A batched model on a back end whose lanes run the neurons, static synapses, sources and
+ * spike and state recordings only (CUDA, docs/cuda.md "Batches"; with BE_BATCH_SYN weight
+ * update models too): the rest (weight update models, custom updates, connectivity
+ * updates, synapse recordings, data sets), with its line. */
 static int refuse_lanes(const Backend *be, const Model *m)
 {
     const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "

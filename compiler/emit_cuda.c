@@ -209,7 +209,7 @@ static void device_only_decls(StrBuf *o, const Model *m)
 static void lane_weights(StrBuf *o, const char *pn, int q)
 {
     sb_puts(o, "        const size_t wb = (size_t)(d.capacity * (uint64_t)d.weight_bytes);\n");
-    sb_printf(o, "        char *lw = (char *)snn_cu_alloc(wb * snn_nlane ? wb * snn_nlane : 1, "
+    sb_printf(o, "        char *lw = (char *)snn_cu_alloc(wb * snn_nlane, "
                  "\"projection '%s' weights, every lane\");\n", pn);
     sb_puts(o, "        for (uint32_t b = 0; b < snn_nlane && wb; b++)\n"
                "            SNN_CU(cudaMemcpy(lw + (size_t)b * wb, d.weight, wb, "
