@@ -89,7 +89,11 @@ grep -q "snn_lw_SE + (size_t)blockIdx.y" "$d/gen/bt.cu"
 F="spikes_S.npy spikes_E.npy spikes_I.npy E_V.npy"
 run_both "$d" b3 3 "$F" --time 40
 run_both "$d" b2 2 "$F" --time 40 --set batch=2 --set lane_offset=4
-echo "batch model: 3 lanes, 2 lanes from lane 4: every lane as the C back end's"
+# CUDA graphs of 8 steps: the same lanes
+"$d/emu" --quiet --output "$d/e_g8" --time 40 --set cuda_graph_steps=8
+same_lanes "$d/c_b3" "$d/e_g8" 3 "$F"
+grep -q '"steps_in_graphs": [1-9]' "$d/e_g8/cuda.json"
+echo "batch model: 3 lanes, 2 lanes from lane 4, CUDA graphs: every lane as the C back end's"
 
 # --- 2. add_to_post / add_to_pre, sparse and dense ------------------------------------------
 for dense in 0 1; do
