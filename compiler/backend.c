@@ -42,7 +42,7 @@ static const Backend backends[] = {
          * host's rows; custom updates under MPI: the device's reductions cover one
          * rank's neurons (docs/cuda.md, "Learning") */
         .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
-                BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_SYN,
+                BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_CUSTOM | BE_BATCH_SYN,
     },
 };
 
@@ -78,10 +78,11 @@ static int refuse_shared_writes(const Backend *be, const Model *m, const Project
     return 0;
 }
 
-/* A batched model on a back end whose lanes run the neurons, static synapses, sources and
- * spike and state recordings only (CUDA, docs/cuda.md "Batches"; with BE_BATCH_SYN weight
- * update models too): the rest (weight update models, custom updates, connectivity
- * updates, synapse recordings, data sets), with its line. */
+/* A batched model on a back end whose lanes run the neurons, static synapses, sources,
+ * custom updates over neurons (BE_BATCH_CUSTOM), weight update models (BE_BATCH_SYN) and
+ * spike and state recordings only (CUDA, docs/cuda.md "Batches"): the rest (weight update
+ * models, custom updates over synapses, connectivity updates, synapse recordings, data
+ * sets), with its line. */
 static int refuse_lanes(const Backend *be, const Model *m)
 {
     const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "
@@ -97,8 +98,18 @@ static int refuse_lanes(const Backend *be, const Model *m)
     for (int i = 0; i < m->n_projs && (be->caps & BE_BATCH_SYN); i++)
         errs += refuse_shared_writes(be, m, m->projs[i]);
     for (int i = 0; i < m->n_cus; i++) {
-        diag_error(m->cus[i]->loc, "custom_update '%s' in a batched model (network{ batch = %d "
-                   "}): %s", m->cus[i]->name, m->batch, why);
+        const CustomUpdate *cu = m->cus[i];
+        if ((be->caps & BE_BATCH_CUSTOM) && cu->pop) /* over neurons: run over the lanes */
+            continue;
+        if (be->caps & BE_BATCH_CUSTOM)
+            diag_error(cu->loc, "custom_update '%s' over the synapses of projection '%s' in a "
+                       "batched model (network{ batch = %d }): the %s back end runs custom "
+                       "updates over neurons over batch lanes, not yet over synapses (the %s "
+                       "back end does; docs/%s.md \"Batches\")", cu->name, cu->proj->name,
+                       m->batch, be->name, one_that_can(BE_BATCH_LEARN), be->name);
+        else
+            diag_error(cu->loc, "custom_update '%s' in a batched model (network{ batch = %d "
+                       "}): %s", cu->name, m->batch, why);
         errs++;
     }
     for (int i = 0; i < m->n_cupds; i++) { /* rewiring reallocates every lane's rows */

@@ -152,6 +152,7 @@ typedef struct snn_config {
     uint64_t ckpt_every_steps;  /* 0: off */
     double ckpt_every_seconds;  /* 0: off */
     int ckpt_at_end;
+    int ckpt_sync_files;        /* checkpoint.sync: 0 "filesystem" (syncfs), 1 "files" */
     char ckpt_where[192];
     /* custom_updates: { G: { every: N, at_end: true } }: the schedule of custom-update
      * group G (checked against the model by snn_main); -1: the model's default */
