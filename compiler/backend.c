@@ -43,7 +43,8 @@ static const Backend backends[] = {
          * host's rows; custom updates under MPI: the device's reductions cover one
          * rank's neurons (docs/cuda.md, "Learning") */
         .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
-                BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_CUSTOM | BE_BATCH_DATASET,
+                BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_CUSTOM | BE_BATCH_DATASET |
+                BE_BATCH_SYN,
     },
 };
 
@@ -56,22 +57,48 @@ static const char *one_that_can(unsigned caps)
     return "no";
 }
 
+/* Lanes that run at once (BE_BATCH_SYN without BE_BATCH_LEARN: the device's): synapse code
+ * of projection pj that writes a synapse{ shared = { ... } } variable, held once, which the
+ * C back end's lanes write one after another (the last lane's write stays). */
+static int refuse_shared_writes(const Backend *be, const Model *m, const Projection *pj)
+{
+    for (int v = 0; pj->syn && v < pj->syn->n_vars; v++) {
+        if (!pj->syn->vars[v].shared)
+            continue;
+        for (int k = 0; k < SC_COUNT; k++)
+            if (syn_code_desc[k].over == OVER_SYNAPSE &&
+                code_may_assign(pj->syn_code[k].stmts, pj->syn->vars[v].name)) {
+                diag_error(pj->loc, "projection '%s': synapse '%s' code '%s' writes the shared "
+                           "variable '%s' in a batched model (network{ batch = %d }): the %s "
+                           "back end's lanes run at once (the %s back end's one after another; "
+                           "docs/%s.md \"Batches\")", pj->name, pj->syn->name,
+                           syn_code_desc[k].name, pj->syn->vars[v].name, m->batch, be->name,
+                           one_that_can(BE_BATCH_LEARN), be->name);
+                return 1;
+            }
+    }
+    return 0;
+}
+
 /* A batched model on a back end whose lanes run the neurons, static synapses, sources,
- * custom updates over neurons (BE_BATCH_CUSTOM) and spike and state recordings only (CUDA,
- * docs/cuda.md "Batches"): the rest (weight update models, custom updates over synapses,
- * connectivity updates, synapse recordings, data sets), with its line. */
+ * custom updates over neurons (BE_BATCH_CUSTOM), weight update models (BE_BATCH_SYN) and
+ * spike and state recordings only (CUDA, docs/cuda.md "Batches"): the rest (weight update
+ * models, custom updates over synapses, connectivity updates, synapse recordings, data
+ * sets), with its line. */
 static int refuse_lanes(const Backend *be, const Model *m)
 {
     const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "
                                    "%s back end does; docs/%s.md \"Batches\")", be->name,
                                    one_that_can(BE_BATCH_LEARN), be->name);
     int errs = 0;
-    for (int i = 0; i < m->n_projs; i++)
+    for (int i = 0; i < m->n_projs && !(be->caps & BE_BATCH_SYN); i++)
         if (m->projs[i]->syn) {
             diag_error(m->projs[i]->loc, "projection '%s': a weight update model in a batched "
                        "model (network{ batch = %d }): %s", m->projs[i]->name, m->batch, why);
             errs++;
         }
+    for (int i = 0; i < m->n_projs && (be->caps & BE_BATCH_SYN); i++)
+        errs += refuse_shared_writes(be, m, m->projs[i]);
     for (int i = 0; i < m->n_cus; i++) {
         const CustomUpdate *cu = m->cus[i];
         if ((be->caps & BE_BATCH_CUSTOM) && cu->pop) /* over neurons: run over the lanes */

@@ -76,6 +76,9 @@ enum {
     /* connectivity_update{} on a projection with per-synapse delays */
     BE_CONN_UPDATE_DELAYS = 1u << 13,
     BE_BATCH_DATASET = 1u << 14, /* spike_source_dataset populations in batched models */
+    /* in a batched model: weight update models (per-lane synapse, pre and post variables,
+     * weights, add_to inputs), where BE_BATCH_LEARN is missing */
+    BE_BATCH_SYN = 1u << 15,
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end

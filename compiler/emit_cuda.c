@@ -83,8 +83,10 @@ static void collect_mirrors(const Model *m, Mirrors *ms, int **var_mirror)
             continue;
         bool at_init = e->init != SI_BUILT && e->init != SI_COMPILED;
         const char *bytes = state_bytes(e, true);
+        /* batch lanes: add_to_pre's exact accumulators are one step's scratch on the C
+         * back end (its lanes run one after another); the device's lanes run at once */
         Mirror mm = {MIR_ARRAY, e->name, NULL, e->name, bytes, e->what, at_init, false,
-                     e->stored, -1, m->batch > 0 && e->lane};
+                     e->stored, -1, m->batch > 0 && (e->lane || e->kind == SK_XACC)};
         if (e->kind == SK_ROWS || e->kind == SK_COLUMNS) {
             mm.kind = e->kind == SK_ROWS ? MIR_RAGGED : MIR_COLUMNS;
             mm.dtype = e->type;
@@ -147,6 +149,11 @@ static void mirror_decls(StrBuf *o, const Model *m, const Mirrors *ms)
         if (mm->kind == MIR_RAGGED)
             sb_printf(o, "__constant__ uint32_t snn_maxlen_%s; /* its longest row */\n",
                       mm->name + strlen("snn_syn_"));
+        if (mm->kind == MIR_RAGGED && state_weight_per_lane(m, m->projs[mm->proj]))
+            sb_printf(o, "__constant__ scalar *snn_lw_%s; /* batch lanes: every lane's weights, "
+                         "lane-outer */\n__constant__ uint64_t snn_lws_%s; /* one lane's: the "
+                         "rows' capacity */\n", mm->name + strlen("snn_syn_"),
+                      mm->name + strlen("snn_syn_"));
         if (mm->kind == MIR_RAGGED && proc_skips(m->projs[mm->proj]))
             sb_printf(o, "__constant__ double snn_ilq_%s; /* 1 / log1p(-p) */\n",
                       mm->name + strlen("snn_syn_"));
@@ -201,6 +208,24 @@ static void device_only_decls(StrBuf *o, const Model *m)
     }
 }
 
+/* Batch lanes, a plastic projection whose weights are per lane (state_weight_per_lane):
+ * every lane's weights in one device array, lane-outer, each lane's block a copy of the
+ * rows' weights (lane 0's initial state, as the C back end's snn_lanes_build gives every
+ * lane); the rows (starts, lengths, targets, delays) stay held once in snn_syn_<proj>. */
+static void lane_weights(StrBuf *o, const char *pn, int q)
+{
+    sb_puts(o, "        const size_t wb = (size_t)(d.capacity * (uint64_t)d.weight_bytes);\n");
+    sb_printf(o, "        char *lw = (char *)snn_cu_alloc(wb * snn_nlane, "
+                 "\"projection '%s' weights, every lane\");\n", pn);
+    sb_puts(o, "        for (uint32_t b = 0; b < snn_nlane && wb; b++)\n"
+               "            SNN_CU(cudaMemcpy(lw + (size_t)b * wb, d.weight, wb, "
+               "cudaMemcpyDeviceToDevice));\n");
+    sb_printf(o, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_lw_%s, &lw, sizeof lw));\n", pn);
+    sb_printf(o, "        snn_lwh[%d] = lw;\n        snn_lwb[%d] = wb;\n", q, q);
+    sb_puts(o, "        const uint64_t lws = d.capacity;\n");
+    sb_printf(o, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_lws_%s, &lws, sizeof lws));\n", pn);
+}
+
 static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
 {
     for (int i = 0; i < ms->n; i++) {
@@ -242,6 +267,8 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
                               mm->proj, u);
             sb_printf(o, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_maxlen_%s, &snn_maxlen[%d], "
                          "sizeof(uint32_t)));\n", pn, mm->proj);
+            if (state_weight_per_lane(m, m->projs[mm->proj])) /* batch lanes */
+                lane_weights(o, pn, mm->proj);
             if (proc_skips(m->projs[mm->proj])) {
                 /* the host's libm, as snn_conn_row on the host: the same skips */
                 sb_puts(o, "        const double ilq = 1.0 / log1p(-d.spec.p);\n");
@@ -602,6 +629,15 @@ static void add_to_target(StrBuf *o, const Projection *pj, int ind)
                      "%*s(void)snn_k;\n", ind, "", ind, "");
 }
 
+/* The weights a plastic projection's code reads and writes: the rows' (held once), or
+ * with batch lanes and per-lane weights the block's lane's copy (lane_weights). */
+static const char *syn_weights(const Model *m, const Projection *pj)
+{
+    if (state_weight_per_lane(m, pj))
+        return arena_printf("(snn_lw_%s + (size_t)blockIdx.y * snn_lws_%s)", pj->name, pj->name);
+    return arena_printf("(scalar *)snn_syn_%s.weight", pj->name);
+}
+
 /* Run on_pre, then deliver the weight (plastic synapses at snn_pos, source snn_pre). */
 static void deliver_plastic(StrBuf *o, const Model *m, const Projection *pj, int ind,
                             const EmitOptions *opt)
@@ -829,7 +865,7 @@ static void propagate(StrBuf *o, const Model *m, const Projection *pj, bool pre_
     sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s.row_len;\n", pj->name);
     sb_printf(o, "const %s *restrict ind = (const %s *)snn_syn_%s.ind;\n", it, it, pj->name);
     if (pj->syn) {
-        sb_printf(o, "scalar *snn_w = (scalar *)snn_syn_%s.weight;\n", pj->name);
+        sb_printf(o, "scalar *snn_w = %s;\n", syn_weights(m, pj));
         sb_printf(o, "scalar *in = snn_in%d_%s;\n", pj->input_slot, post);
         add_to_locals(o, pj);
     } else {
@@ -896,7 +932,7 @@ static void on_post(StrBuf *o, const Model *m, const Projection *pj, const EmitO
     sb_printf(o, "const uint32_t snn_npost = snn_spkcnt_%s[snn_slot];\n", post);
     sb_printf(o, "const uint32_t *snn_post_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n", post,
               post);
-    sb_printf(o, "scalar *snn_w = (scalar *)snn_syn_%s.weight;\n", pj->name);
+    sb_printf(o, "scalar *snn_w = %s;\n", syn_weights(m, pj));
     if (code_uses_rng(pj->syn_code[SC_ON_POST].stmts, NULL)) { /* rows, for the draws */
         const char *it = emit_ind_type(pj);
         sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s.row_start;\n", pj->name);
@@ -923,7 +959,7 @@ static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const 
     sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s.row_start;\n", pj->name);
     sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s.row_len;\n", pj->name);
     sb_printf(o, "const %s *restrict ind = (const %s *)snn_syn_%s.ind;\n", it, it, pj->name);
-    sb_printf(o, "scalar *snn_w = (scalar *)snn_syn_%s.weight;\n", pj->name);
+    sb_printf(o, "scalar *snn_w = %s;\n", syn_weights(m, pj));
     add_to_locals(o, pj);
     if (state_dyn_columns(pj)) {
         /* add_to_post: a thread per target over its column (rows ascending), so the
@@ -1181,6 +1217,43 @@ static void cuda_choose_builders(CudaEmit *e)
     }
 }
 
+/* Batch lanes, the final checksums (host.c.tmpl model_checksum): case q copies lane
+ * snn_b's synapses of plastic projection q into the host's copies (the rows, then the
+ * lane's weights and variables; shared ones as they are). */
+static void lane_fetch(StrBuf *sb, const CudaEmit *e)
+{
+    const Model *m = e->m;
+    for (int i = 0; m->batch && i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        if (!pj->syn)
+            continue;
+        int rows = -1;
+        for (int k = 0; k < e->ms.n; k++)
+            if (!strcmp(e->ms.v[k].name, arena_printf("snn_syn_%s", pj->name)))
+                rows = k;
+        sb_printf(sb, "case %d: /* projection '%s' */\n    snn_cu_fetch_rows(%d, &snn_syn_%s[0]);\n",
+                  i, pj->name, rows, pj->name);
+        if (state_weight_per_lane(m, pj))
+            sb_printf(sb, "    snn_cu_fetch_lane_weights(%d, snn_b, snn_syn_%s[0].weight, "
+                          "(size_t)(snn_syn_%s[0].capacity * (uint64_t)snn_syn_%s[0].weight_bytes));\n",
+                      i, pj->name, pj->name, pj->name);
+        for (int v = 0; v < pj->syn->n_vars; v++) {
+            const char *arr = arena_printf("snn_sv_%s_%s", pj->name, pj->syn->vars[v].name);
+            for (int k = 0; k < e->ms.n; k++)
+                if (!strcmp(e->ms.v[k].name, arr)) {
+                    const Mirror *mm = &e->ms.v[k];
+                    if (mm->lane)
+                        sb_printf(sb, "    snn_cu_fetch_lane(%d, snn_b, %s, %s);\n", k, mm->host,
+                                  mm->bytes);
+                    else
+                        sb_printf(sb, "    snn_cu_fetch_array(%d, %s, %s);\n", k, mm->host,
+                                  mm->bytes);
+                }
+        }
+        sb_puts(sb, "    break;\n");
+    }
+}
+
 /* the host half: the C back end's scope (sparse projections the device builds first
  * try snn_cu_build), plus the copies */
 /* ---- the training loop (runtime/rt_train.c; docs/cuda.md "Training loop") ------------- */
@@ -1424,6 +1497,8 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
         sb_puts(sb, "    break;\n");
     }
     tmpl_set(h, "synrec_fetch", sb->len ? emit_take(sb) : "default:\n    break;");
+    lane_fetch(sb, e);
+    tmpl_set(h, "lane_fetch", sb->len ? emit_take(sb) : "default:\n    break;");
     ckpt_host(m, &e->ms, h);
     train_host(e, h);
     ds_lanes_host(e, h);
@@ -1802,7 +1877,8 @@ static int check_lanes(const Model *m)
     const char *why = "the cuda back end does not run it over batch lanes yet (the C back end "
                       "does; docs/cuda.md \"Batches\")";
     int errs = 0;
-    /* weight update models, custom updates, state recordings and data sets: backend_refuse;
+    /* custom updates, synapse recordings, data sets, synapse code writing shared variables:
+     * backend_refuse;
      * any other per-lane state the device has no lanes for (values, rows), named here */
     for (int i = 0; i < m->n_pops && m->n_pops <= 256; i++)
         if (m->pops[i]->model->n_vars > 256) { /* the non-finite scan's key: 8 bits */

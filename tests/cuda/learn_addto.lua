@@ -3,7 +3,10 @@
 -- a fan-out of 200 terms spanning 12 orders of magnitude, whose exact sum a float sum in
 -- any order misses; add_to_post in on_pre) and a plastic recurrent network with both, in
 -- on_pre and dynamics, sparse and dense.
-network { name = "learn_addto", dt = 0.1, seed = 5, precision = "double" }
+-- -D batch=B: B batch lanes (tests/e2e/cuda_batch_plastic.sh)
+local batch = param("batch", 0)
+network { name = "learn_addto", dt = 0.1, seed = 5, precision = "double",
+          batch = batch > 0 and batch or nil }
 local integ = neuron { name = "integ", vars = { V = 0.0, E = 0.0 }, inputs = { "Efb" },
                        sim = "V += Isyn; E = Efb;" }
 local wide = neuron { name = "wide", vars = { V = 0.0 },

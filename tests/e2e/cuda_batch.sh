@@ -8,7 +8,8 @@
 # spike and state files and run.json counts are bitwise the C back end's lanes (which are
 # B runs of one lane, tests/e2e/batch.sh); a batch and lane_offset from the run config;
 # CUDA graphs; more models' lanes; a non-finite state's message.  Features not built for
-# lanes yet are refused with the model's line.  With nvcc: the batched .cu compiles for
+# lanes yet are refused with the model's line (weight update models over lanes:
+# tests/e2e/cuda_batch_plastic.sh).  With nvcc: the batched .cu compiles for
 # sm_90.
 set -euo pipefail
 set -f
@@ -176,8 +177,8 @@ local E = population { "E", lif, 10 }'
 # (data sets per lane are built: tests/e2e/cuda_train.sh)
 refuse "$H
 projection { E, E, conn = all_to_all(), weight = 1.0,
-  synapse = synapse { name = \"s\", vars = { w = 1.0 }, on_pre = \"w += 0.1;\" } }" \
-    "r.lua:3: error: projection 'E_to_E': a weight update model in a batched model"
+  synapse = synapse { name = \"s\", vars = { w = 1.0 }, shared = { \"w\" }, on_pre = \"w += 0.1;\" } }" \
+    "r.lua:3: error: projection 'E_to_E': synapse 's' code 'on_pre' writes the shared variable 'w' in a batched model"
 refuse "$H
 projection { E, E, name = \"EE\", conn = fixed_probability(0.2), synapse = stdp }
 custom_update { name = \"c\", group = \"G\", var_refs = { w = ref_rw(\"EE\", \"w\") },
