@@ -56,6 +56,7 @@ void snn_rewire_cand_free(snn_rewire_cand *c)
     free(c->mark);
     free(c->cand);
     free(c->flag);
+    free(c->wmark);
     memset(c, 0, sizeof *c);
 }
 
@@ -95,6 +96,37 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
         qsort(c->rows, c->n_rows, sizeof *c->rows, cmp_u32);
 }
 
+/* count distinct targets into d, drawn from g (mark: n_post zero bytes, left zero) */
+static void draw_row(const snn_rewire_cand *c, snn_rng *g, uint32_t *d, uint64_t count,
+                     uint8_t *mark)
+{
+    for (uint64_t k = 0; k < count; k++) { /* a 32-bit word w gives target w N_post / 2^32,
+                                             * drawn again while already a candidate */
+        uint32_t t;
+        do
+            t = (uint32_t)(((uint64_t)snn_rng_u32(g) * c->n_post) >> 32);
+        while (mark[t]);
+        mark[t] = 1;
+        d[k] = t;
+    }
+    for (uint64_t k = 0; k < count; k++)
+        mark[d[k]] = 0;
+    if (count > 1)
+        qsort(d, (size_t)count, sizeof *d, cmp_u32);
+}
+
+static void room_for(snn_rewire_cand *c, uint64_t need)
+{
+    if (need > c->cap) {
+        uint64_t cap = c->cap ? c->cap : 64;
+        while (cap < need)
+            cap *= 2;
+        c->cand = grow(c->cand, sizeof(uint32_t) * cap, c->name);
+        c->flag = grow(c->flag, cap, c->name);
+        c->cap = cap;
+    }
+}
+
 void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count)
 {
     const uint64_t a = c->off[i]; /* off[0] = 0 always */
@@ -106,28 +138,35 @@ void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t co
         c->off[i + 1] = a;
         return;
     }
-    if (a + count > c->cap) {
-        uint64_t cap = c->cap ? c->cap : 64;
-        while (cap < a + count)
-            cap *= 2;
-        c->cand = grow(c->cand, sizeof(uint32_t) * cap, c->name);
-        c->flag = grow(c->flag, cap, c->name);
-        c->cap = cap;
-    }
-    uint32_t *d = c->cand + a;
-    for (uint64_t k = 0; k < count; k++) { /* a 32-bit word w gives target w N_post / 2^32,
-                                             * drawn again while already a candidate */
-        uint32_t t;
-        do
-            t = (uint32_t)(((uint64_t)snn_rng_u32(g) * c->n_post) >> 32);
-        while (c->mark[t]);
-        c->mark[t] = 1;
-        d[k] = t;
-    }
-    for (uint64_t k = 0; k < count; k++)
-        c->mark[d[k]] = 0;
-    if (count > 1)
-        qsort(d, (size_t)count, sizeof *d, cmp_u32);
+    room_for(c, a + count);
+    draw_row(c, g, c->cand + a, count, c->mark);
     memset(c->flag + a, 0, (size_t)count);
     c->off[i + 1] = a + count;
+}
+
+void snn_rewire_cand_layout(snn_rewire_cand *c, int nw)
+{
+    uint64_t a = 0;
+    for (uint32_t q = 0; q < c->n_rows; q++) { /* ascending: off[i + 1] is row i + 1's start */
+        const uint32_t i = c->rows[q];
+        c->off[i] = a;
+        a += c->count[i]; /* at most N_post each (snn_rewire_cand_spread) */
+        c->off[i + 1] = a;
+    }
+    room_for(c, a);
+    if (a)
+        memset(c->flag, 0, (size_t)a);
+    if (nw > c->n_wmark) {
+        free(c->wmark);
+        c->wmark = calloc((size_t)nw * ((size_t)c->n_post + 1), 1);
+        if (!c->wmark)
+            snn_fatal("out of memory for the candidates of connectivity update '%s'", c->name);
+        c->n_wmark = nw;
+    }
+}
+
+void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t i, int w)
+{
+    const uint64_t a = c->off[i];
+    draw_row(c, g, c->cand + a, c->off[i + 1] - a, c->wmark + (size_t)w * ((size_t)c->n_post + 1));
 }
