@@ -36,7 +36,8 @@ snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, 
     c->rows = grow(NULL, sizeof(uint32_t) * ((size_t)n_pre + 1), name);
     c->acc = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
     c->mark = calloc((size_t)n_post + 1, 1);
-    if (!c->mark || !c->count)
+    c->rowbits = calloc((size_t)n_pre / 64u + 1u, sizeof(uint64_t));
+    if (!c->mark || !c->count || !c->rowbits)
         snn_fatal("out of memory for the candidates of connectivity update '%s'", name);
     c->off[0] = 0;
     return c;
@@ -57,6 +58,7 @@ void snn_rewire_cand_free(snn_rewire_cand *c)
     free(c->cand);
     free(c->flag);
     free(c->wmark);
+    free(c->rowbits);
     memset(c, 0, sizeof *c);
 }
 
@@ -70,6 +72,23 @@ static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
+}
+
+/* d[0 .. n) ascending (distinct values: any sort gives the same order); a row's few
+ * candidates by insertion, qsort's calls per comparison cost more there */
+static void sort_u32(uint32_t *d, uint64_t n)
+{
+    if (n > 32) {
+        qsort(d, (size_t)n, sizeof *d, cmp_u32);
+        return;
+    }
+    for (uint64_t k = 1; k < n; k++) {
+        const uint32_t v = d[k];
+        uint64_t j = k;
+        for (; j > 0 && d[j - 1] > v; j--)
+            d[j] = d[j - 1];
+        d[j] = v;
+    }
 }
 
 void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, uint64_t step,
@@ -88,12 +107,19 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
         uint32_t i = (uint32_t)(((uint64_t)snn_rng_u32(&g) * c->n_pre) >> 32);
         if (c->count[i] < c->n_post) {
             if (c->count[i]++ == 0)
-                c->rows[c->n_rows++] = i;
+                c->rowbits[i >> 6] |= (uint64_t)1 << (i & 63u);
             total--;
         }
     }
-    if (c->n_rows > 1) /* the rows with candidates, ascending */
-        qsort(c->rows, c->n_rows, sizeof *c->rows, cmp_u32);
+    /* the rows with candidates, ascending: a bit per row (n_pre / 64 words), no sort */
+    for (uint32_t w = 0; w <= c->n_pre / 64u; w++) {
+        uint64_t x = c->rowbits[w];
+        if (!x)
+            continue;
+        c->rowbits[w] = 0;
+        for (; x; x &= x - 1)
+            c->rows[c->n_rows++] = w * 64u + (uint32_t)__builtin_ctzll(x);
+    }
 }
 
 /* count distinct targets into d, drawn from g (mark: n_post zero bytes, left zero) */
@@ -111,8 +137,7 @@ static void draw_row(const snn_rewire_cand *c, snn_rng *g, uint32_t *d, uint64_t
     }
     for (uint64_t k = 0; k < count; k++)
         mark[d[k]] = 0;
-    if (count > 1)
-        qsort(d, (size_t)count, sizeof *d, cmp_u32);
+    sort_u32(d, count);
 }
 
 static void room_for(snn_rewire_cand *c, uint64_t need)

@@ -1275,6 +1275,7 @@ typedef struct snn_rewire_cand {
     uint64_t cap;
     uint64_t key_elim, key_form; /* synapse-keyed streams rw:<name>/elim, rw:<name>/form */
     uint8_t *wmark;   /* snn_rewire_cand_fill: a mark array per step thread */
+    uint64_t *rowbits; /* snn_rewire_cand_spread: a bit per row given candidates (zero after) */
     int n_wmark;
 } snn_rewire_cand;
 snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, uint32_t n_post);
