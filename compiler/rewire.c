@@ -855,7 +855,9 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                  "thread block, then additions\n * from each row's stream, each block and rank "
                  "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
               u->loc.line, n);
-    sb_printf(o, "static void snn_rewire_%s(snn_run *run, uint64_t step)\n{\n", u->name);
+    /* noinline: run every few steps, kept out of model_step (profiles show it apart) */
+    sb_printf(o, "static __attribute__((noinline)) void snn_rewire_%s(snn_run *run, "
+                 "uint64_t step)\n{\n", u->name);
     sb_printf(o, "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n", u->index);
     sb_puts(o, "    const double snn_t0 = snn_now();\n");
     sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
