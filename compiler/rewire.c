@@ -865,7 +865,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     sb_puts(o, "    double snn_tcol = 0; /* patching the column view */\n    (void)snn_tcol;\n");
     if (par)
         sb_puts(o, "    snn_rw_args snn_x = {run, step, 0};\n"
-                   "    int64_t snn_pc[5] = {0, 0, 0, 0, 0}; /* the workers' counters */\n"
+                   "    int64_t snn_pc[6] = {0, 0, 0, 0, 0, 0}; /* the workers' counters */\n"
                    "    (void)snn_x; (void)snn_pc;\n");
     if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts)) {
         int nl = 1, n1 = 0; /* the arrays held once, per lane */
@@ -1117,7 +1117,8 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         }
         if (par) {
             sb_puts(o, "            snn_tg[snn_ntg++] = snn_gpost;\n        }\n"
-                       "        snn_st->ntgt[snn_pre] = snn_ntg;\n    }\n");
+                       "        snn_st->ntgt[snn_pre] = snn_ntg;\n"
+                       "        snn_cnt[5] += snn_ntg; /* targets drawn */\n    }\n");
             o = &mainb;
             region_end(&rg, o, u, "draw", work);
             sb_puts(o, "    snn_st->step_failed += (uint64_t)snn_pc[3];\n"
@@ -1139,8 +1140,9 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         sb_puts(o, "        }\n    }\n");
         if (par) {
             o = &mainb;
+            sb_puts(o, "    if (snn_pc[5] > 0) { /* no targets drawn: no insertions, no join */\n");
             region_end(&rg, o, u, "add", work);
-            sb_puts(o, "    snn_cnt[1] += snn_pc[1];\n    snn_cnt[2] += snn_pc[2];\n");
+            sb_puts(o, "    }\n    snn_cnt[1] += snn_pc[1];\n    snn_cnt[2] += snn_pc[2];\n");
         }
     }
     if (u->cand_add.stmts) {
@@ -1190,6 +1192,10 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
             region_end(&rg, o, u, "form", work);
         }
         sb_printf(o, "    snn_sum_int64(snn_cd->acc, %s);\n", nacc);
+        if (par)
+            sb_printf(o, "    int64_t snn_nacc = 0; /* accepted formations, all ranks' */\n"
+                         "    for (uint64_t snn_q = 0; snn_q < (uint64_t)%s; snn_q++)\n"
+                         "        snn_nacc += snn_cd->acc[snn_q];\n", nacc);
         if (par) { /* the insertions: each worker its thread blocks' targets */
             region_head(&rg, u, "add", "the formations, each worker its thread blocks");
             o = &rg;
@@ -1215,8 +1221,9 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         sb_puts(o, "        }\n    }\n");
         if (par) {
             o = &mainb;
+            sb_puts(o, "    if (snn_nacc > 0) { /* none accepted (most updates): no join */\n");
             region_end(&rg, o, u, "add", work);
-            sb_puts(o, "    snn_cnt[1] += snn_pc[1];\n    snn_cnt[2] += snn_pc[2];\n");
+            sb_puts(o, "    }\n    snn_cnt[1] += snn_pc[1];\n    snn_cnt[2] += snn_pc[2];\n");
         }
     }
     sb_puts(o, "    const int64_t snn_ladd = snn_cnt[1]; /* this rank's additions */\n"

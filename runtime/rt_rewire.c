@@ -248,10 +248,10 @@ void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint
     }
 }
 
-void snn_rewire_par_take(snn_rewire_stats *s, int64_t cnt[5])
+void snn_rewire_par_take(snn_rewire_stats *s, int64_t cnt[6])
 {
     for (int t = 0; t < s->nb; t++)
-        for (int k = 0; k < 5; k++) {
+        for (int k = 0; k < 6; k++) {
             cnt[k] += s->bcnt[8 * t + k];
             s->bcnt[8 * t + k] = 0;
         }

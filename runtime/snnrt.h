@@ -1163,7 +1163,7 @@ typedef struct snn_rewire_stats {
     uint64_t full_draws;    /* add.total: rows drawn again (full; mlGeNN's failed rewirings) */
     /* the parallel parts (docs/parallel.md "Connectivity updates", "In parallel"): per
      * thread block or step thread, counters (8 int64 a slot, one cache line: removed,
-     * added, failed, failed for lack of room, redraws) and the column patching's time;
+     * added, failed, failed for lack of room, redraws, targets drawn) and the column patching's time;
      * the targets drawn by add.count / add.total, capacity slots per row */
     int nb;
     int64_t *bcnt;
@@ -1188,9 +1188,10 @@ typedef struct snn_rw_args {
 #define SNN_RW_FIRST(n, w, nw) SNN_RW_SPLIT(n, w, nw)
 #endif
 /* After a region: add the slots' counters (0 removed, 1 added, 2 failed, 3 failed for
- * lack of room, 4 redraws) into cnt[0..4] in slot order (integers: exact) and zero them;
+ * lack of room, 4 redraws, 5 targets drawn) into cnt[0..5] in slot order (integers: exact)
+ * and zero them;
  * the column patching's time of the slowest step thread (the wall time it added), zeroed. */
-void snn_rewire_par_take(snn_rewire_stats *s, int64_t cnt[5]);
+void snn_rewire_par_take(snn_rewire_stats *s, int64_t cnt[6]);
 /* Run region fn of an update over the step threads (snn_step_region) when it has at least
  * SNN_REWIRE_PAR_MIN work items (rows; environment variable, default 128), else on the
  * calling thread as worker 0 of 1: the result is the same either way. */
