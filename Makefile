@@ -17,7 +17,7 @@ all:
 #                         then compiles its source, installed with the headers, per model)
 #   V=1                   show the commands
 #
-# Targets: all test test-gpu demo bench bench-scaling bench-peers bench-eprop bench-eprop-peer bench-eprop-sparse bench-dynamics bench-mc-floor bench-ab install uninstall clean asan ubsan deps
+# Targets: all test test-gpu demo bench bench-scaling bench-peers bench-eprop bench-eprop-peer bench-eprop-sparse bench-dynamics bench-mc-floor bench-ckpt bench-ab install uninstall clean asan ubsan deps
 -include config.mk
 
 CC       ?= cc
@@ -98,7 +98,7 @@ endif
 
 all: deps $(SNNCC) $(LIBRT) $(LIBRT_MPI) $(LIBRT_CUDA) $(HEADERS) $(SNNBENCH) $(SYNTHSHD)
 
-.PHONY: all deps test check unit demo bench bench-scaling bench-peers bench-eprop bench-eprop-peer bench-eprop-sparse bench-dynamics bench-mc-floor bench-ab install uninstall clean asan ubsan test-gpu
+.PHONY: all deps test check unit demo bench bench-scaling bench-peers bench-eprop bench-eprop-peer bench-eprop-sparse bench-dynamics bench-mc-floor bench-ckpt bench-ab install uninstall clean asan ubsan test-gpu
 
 # Install missing system packages (Debian); ci/install-deps is idempotent and quick when
 # everything is there.  Elsewhere, install the equivalents of its list by hand.
@@ -243,6 +243,11 @@ bench-dynamics: all
 # the microcircuit's delivery against the memory-bandwidth floor (bench/microcircuit_floor.sh)
 bench-mc-floor: all
 	$(Q)BUILD=$(BUILD) bench/microcircuit_floor.sh
+
+# checkpoint write and restore of the microcircuit against one sequential write / read of
+# the same bytes (bench/checkpoint_io.sh; N_SCALE, TIME, ROUNDS, CKPT_DIR)
+bench-ckpt: all
+	$(Q)BUILD=$(BUILD) bench/checkpoint_io.sh
 
 # before/after in one sitting: two git revisions built in worktrees, the suite's cells run
 # in alternation, B/A per cell with the Mann-Whitney verdict (snnbench ab, docs/benchmarking.md)

@@ -27,7 +27,8 @@ static const Backend backends[] = {
         .intermediates = {NULL},
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
                 BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
-                BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES | BE_BATCH_LEARN,
+                BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES | BE_BATCH_LEARN |
+                BE_CONN_UPDATE_DELAYS,
     },
     {
         .name = "cuda",
@@ -42,7 +43,7 @@ static const Backend backends[] = {
          * host's rows; custom updates under MPI: the device's reductions cover one
          * rank's neurons (docs/cuda.md, "Learning") */
         .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
-                BE_RECORD_SYNAPSES | BE_BATCH,
+                BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_CUSTOM,
     },
 };
 
@@ -55,10 +56,10 @@ static const char *one_that_can(unsigned caps)
     return "no";
 }
 
-/* A batched model on a back end whose lanes run the neurons, static synapses, sources and
- * spike and state recordings only (CUDA, docs/cuda.md "Batches"): the rest (weight update
- * models, custom updates, connectivity updates, synapse recordings, data sets), with its
- * line. */
+/* A batched model on a back end whose lanes run the neurons, static synapses, sources,
+ * custom updates over neurons (BE_BATCH_CUSTOM) and spike and state recordings only (CUDA,
+ * docs/cuda.md "Batches"): the rest (weight update models, custom updates over synapses,
+ * connectivity updates, synapse recordings, data sets), with its line. */
 static int refuse_lanes(const Backend *be, const Model *m)
 {
     const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "
@@ -72,8 +73,18 @@ static int refuse_lanes(const Backend *be, const Model *m)
             errs++;
         }
     for (int i = 0; i < m->n_cus; i++) {
-        diag_error(m->cus[i]->loc, "custom_update '%s' in a batched model (network{ batch = %d "
-                   "}): %s", m->cus[i]->name, m->batch, why);
+        const CustomUpdate *cu = m->cus[i];
+        if ((be->caps & BE_BATCH_CUSTOM) && cu->pop) /* over neurons: run over the lanes */
+            continue;
+        if (be->caps & BE_BATCH_CUSTOM)
+            diag_error(cu->loc, "custom_update '%s' over the synapses of projection '%s' in a "
+                       "batched model (network{ batch = %d }): the %s back end runs custom "
+                       "updates over neurons over batch lanes, not yet over synapses (the %s "
+                       "back end does; docs/%s.md \"Batches\")", cu->name, cu->proj->name,
+                       m->batch, be->name, one_that_can(BE_BATCH_LEARN), be->name);
+        else
+            diag_error(cu->loc, "custom_update '%s' in a batched model (network{ batch = %d "
+                       "}): %s", cu->name, m->batch, why);
         errs++;
     }
     for (int i = 0; i < m->n_cupds; i++) { /* rewiring reallocates every lane's rows */
@@ -207,6 +218,18 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
             diag_error(m->cupds[i]->loc, "connectivity_update '%s': --backend %s --mpi cannot "
                        "run connectivity updates yet (the %s back end runs them with --mpi)",
                        m->cupds[i]->name, be->name, one_that_can(BE_MPI_CONN_UPDATES));
+            errs++;
+        }
+    if ((be->caps & BE_CONN_UPDATES) && !(be->caps & BE_CONN_UPDATE_DELAYS))
+        for (int i = 0; i < m->n_cupds; i++) {
+            const Projection *pj = m->cupds[i]->proj;
+            if (!pj || !pj->het_delay)
+                continue;
+            diag_error(m->cupds[i]->loc, "connectivity_update '%s': projection '%s' has "
+                       "per-synapse delays, which the %s back end does not move with their "
+                       "synapses yet (the %s back end does; docs/cuda.md \"Connectivity "
+                       "updates\"); give it one delay", m->cupds[i]->name, pj->name, be->name,
+                       one_that_can(BE_CONN_UPDATE_DELAYS));
             errs++;
         }
     return errs;

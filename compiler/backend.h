@@ -70,6 +70,11 @@ enum {
     BE_RECORD_ANY_SYNAPSES = 1u << 10, /* synapse recordings of dense projections, --mpi */
     /* in a batched model: weight update models, custom updates, data sets */
     BE_BATCH_LEARN = 1u << 11,
+    /* in a batched model: custom updates over the neurons of a population (and batch_sum /
+     * batch_max reductions over the lanes, reductions over the neurons per lane) */
+    BE_BATCH_CUSTOM = 1u << 12,
+    /* connectivity_update{} on a projection with per-synapse delays */
+    BE_CONN_UPDATE_DELAYS = 1u << 13,
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end
@@ -94,6 +99,11 @@ void lower_set_lanes(bool on);
 /* C neuron loops: start each neuron's stream from first blocks computed a chunk at a time
  * (not with lanes); returns whether it is on. */
 bool lower_set_rng_first(bool on);
+/* C neuron loops: whether Poisson source cs counts from thresholds on a first-block word
+ * (constant rate below 10 per step, no lanes), and turning that on for population p (NULL:
+ * off; returns whether p has such a source). */
+bool lower_poisson_words(const Model *m, const CurrentSource *cs);
+bool lower_set_pois_first(const Model *m, const Population *p);
 
 /* "#line SNN_RESYNC": after a code string's #line directives, emit_expand_write points the
  * marker at the generated file's next line. */

@@ -641,7 +641,7 @@ static void cu_rng_init(StrBuf *o, const Model *m, const CustomUpdate *cu, bool 
 {
     if (!code_uses_rng(cu->code.stmts, NULL))
         return;
-    const bool lanes = m->batch && !cuda;
+    const bool lanes = m->batch && (!cuda || cu->pop); /* CUDA: snn_lane, the block's */
     if (cu->pop) {
         sb_printf(o, "%*ssnn_rng snn_rng_st;\n", ind, "");
         sb_printf(o, "%*ssnn_rng_init%s(&snn_rng_st, %s, snn_custream, (uint32_t)(SNN_LO_%s + "
@@ -683,6 +683,24 @@ static void cu_syn_post(StrBuf *o, const CustomUpdate *cu, bool cuda, int ind)
     sb_printf(o, "%*s(void)snn_post;\n", ind, "");
 }
 
+/* A read-only reference to another update's reduced value (Adam's step count T): one
+ * scalar for the whole loop.  The C back end reads it into a local before the loop
+ * (cu_hoist_refs): read in the loop, it is a global that a store into any scalar array
+ * might change, so gcc re-reads it every iteration and cannot take what depends only on it
+ * (powf(beta, T)) out of the loop. */
+static bool ref_uniform(const CuRef *r)
+{
+    return r->kind == CUREF_CU && !r->rw && CU_NEURON_REDUCE(r->cu->vars[r->index].reduce);
+}
+
+static void cu_hoist_refs(StrBuf *o, const CustomUpdate *cu, int ind)
+{
+    for (int i = 0; i < cu->n_refs; i++)
+        if (ref_uniform(&cu->refs[i]))
+            sb_printf(o, "%*sconst scalar snn_h_%s = %s; /* the same for every element */\n",
+                      ind, "", cu->refs[i].name, ref_lvalue(&cu->refs[i]));
+}
+
 static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
                     const EmitOptions *opt, bool cuda)
 {
@@ -691,7 +709,9 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
     bool is_float = m->precision == PREC_FLOAT;
     for (int i = 0; i < cu->n_refs; i++)
         sb_printf(o, "%*s%sscalar snn_u_%s = %s;\n", ind, "", cu->refs[i].rw ? "" : "const ",
-                  cu->refs[i].name, ref_lvalue(&cu->refs[i]));
+                  cu->refs[i].name,
+                  !cuda && ref_uniform(&cu->refs[i]) ? arena_printf("snn_h_%s", cu->refs[i].name)
+                                                     : ref_lvalue(&cu->refs[i]));
     for (int i = 0; i < cu->n_vars; i++) {
         const CuVar *v = &cu->vars[i];
         if (v->reduce == CU_REDUCE_SUM)
@@ -737,6 +757,9 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
         else if (v->reduce == CU_REDUCE_MAX)
             sb_printf(o, "%*sif (snn_u_%s > snn_mx_%s)\n%*s    snn_mx_%s = snn_u_%s;\n", ind, "",
                       v->name, v->name, ind, "", v->name, v->name);
+        else if (CU_BATCH_REDUCE(v->reduce) && cuda && m->batch) /* cu_cuda_lanes_one */
+            sb_printf(o, "%*ssnn_bt_%s[snn_i] = (double)snn_u_%s; /* this lane's term */\n", ind,
+                      "", v->name, v->name);
         else if (CU_BATCH_REDUCE(v->reduce))
             cu_batch_term(o, m, cu, v, ind);
         else
@@ -803,6 +826,7 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
     if (cu->proj) {
         const Projection *pj = cu->proj;
         cu_lanes_decl(o, m, cu, arena_printf("snn_soff_%s[snn_nthr]", pj->name));
+        cu_hoist_refs(o, cu, 4);
         if (skip)
             sb_puts(o, "    if (!run->lane_phantom)\n");
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
@@ -831,6 +855,7 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
             sb_printf(o, "    scalar snn_mx_%s = -INFINITY;\n", v->name);
     }
     cu_lanes_decl(o, m, cu, arena_printf("SNN_NL_%s", p));
+    cu_hoist_refs(o, cu, 4);
     if (skip)
         sb_puts(o, "    if (!run->lane_phantom) {\n");
     sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p);
@@ -1011,9 +1036,227 @@ static void cu_cuda_one(StrBuf *kern, StrBuf *launch, const Model *m, const Cust
     sb_printf(launch, "snn_dev::snn_k_cur_%s<<<1, 32, 0, snn_stream>>>();\n", n);
 }
 
+/* ---- the CUDA back end over batch lanes (docs/cuda.md "Batches") ------------------------ */
+
+/* Does update u of a batched model write held-once variable k of update owner (its own
+ * variables, or a ref_rw to it)? */
+static bool cu_writes_once(const CustomUpdate *u, const CustomUpdate *owner, int k)
+{
+    if (u == owner)
+        return true;
+    for (int i = 0; i < u->n_refs; i++)
+        if (u->refs[i].rw && u->refs[i].kind == CUREF_CU && u->refs[i].cu == owner &&
+            u->refs[i].index == k)
+            return true;
+    return false;
+}
+
+/* Can group gi of a batched model run each update over all lanes at once (gridDim.y = the
+ * lanes), or must its lanes run in turn, as the C back end runs them (lane 0's updates in
+ * file order, then lane 1's, ...)?  In turn where a lane could see another lane's writes:
+ * an update run per lane that writes a variable held once (its own shared variable, a
+ * ref_rw to one), or that reads one which an earlier update of its group writes (a batch
+ * reduction is complete only after the last lane; lanes 0..B-2 read the value before). */
+static bool cu_group_in_turn(const Model *m, int gi)
+{
+    for (int j = 0; j < m->n_cus; j++) {
+        const CustomUpdate *u = m->cus[j];
+        if (u->group_index != gi || cu_runs_once(m, u))
+            continue;
+        for (int k = 0; k < u->n_vars; k++)
+            if (u->vars[k].shared && !CU_BATCH_REDUCE(u->vars[k].reduce))
+                return true;
+        for (int i = 0; i < u->n_refs; i++) {
+            const CuRef *r = &u->refs[i];
+            if (!ref_once(r))
+                continue;
+            if (r->rw || r->kind != CUREF_CU)
+                return true;
+            for (int w = 0; w < j; w++)
+                if (m->cus[w]->group_index == gi && cu_writes_once(m->cus[w], r->cu, r->index))
+                    return true;
+        }
+    }
+    return false;
+}
+
+/* One update over the neurons of a population, batched: kernel snn_k_cu_<update>(step,
+ * only) over gridDim.y = the lanes (only < 0xffffffff: that lane's blocks alone, for a
+ * group whose lanes run in turn and for an update held once, which runs with the last
+ * lane); each lane's names are the per-lane macros of the state (emit_cuda.c).  A
+ * reduction over the neurons: each lane's terms in its row of snn_cured_<update>_<var>
+ * (lanes x N doubles), added by one thread per lane in neuron order (snn_k_cur_).  A batch
+ * reduction: each lane's term in its row of snn_cubt_<update>_<var>, then snn_k_cub_, a
+ * thread per element, adds the lanes' terms in lane order 0..B-1 in double and rounds
+ * once, the C back end's order and bits.  alloc: the host's allocation of those rows. */
+static void cu_cuda_lanes_one(StrBuf *kern, StrBuf *launch, StrBuf *alloc, const Model *m,
+                              const CustomUpdate *cu, const EmitOptions *opt, bool in_turn)
+{
+    const char *n = cu->name, *p = cu->pop->name;
+    const bool once = cu_runs_once(m, cu);
+    bool any_red = false, any_batch = false;
+    for (int i = 0; i < cu->n_vars; i++) {
+        const CuVar *v = &cu->vars[i];
+        const char *arr = NULL;
+        if (CU_NEURON_REDUCE(v->reduce))
+            arr = "snn_cured", any_red = true;
+        else if (CU_BATCH_REDUCE(v->reduce))
+            arr = "snn_cubt", any_batch = true;
+        if (!arr)
+            continue;
+        sb_printf(kern, "__constant__ double *%s_%s_%s; /* the terms of '%s', lane by lane */\n",
+                  arr, n, v->name, v->name);
+        sb_printf(alloc, "{\n    double *snn_d = (double *)snn_cu_alloc(sizeof(double) * "
+                         "SNN_N_%s * snn_nlane, \"custom update '%s' terms of '%s', every lane\");\n"
+                         "    SNN_CU(cudaMemcpyToSymbol(snn_dev::%s_%s_%s, &snn_d, sizeof snn_d));\n}\n",
+                  p, n, v->name, arr, n, v->name);
+    }
+    sb_printf(kern, "\n/* custom update '%s' (%s:%d) over the neurons of population '%s', %s */\n"
+                    "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_cu_%s(uint64_t step, "
+                    "uint32_t snn_only)\n{\n    (void)step;\n"
+                    "    if (snn_only != 0xffffffffu && blockIdx.y != snn_only)\n"
+                    "        return; /* one lane's turn */\n", n, cu->loc.file, cu->loc.line, p,
+              once ? "held once: run once, with the last lane" : "per lane (blockIdx.y)", n);
+    cu_rng_key(kern, cu, true, 4);
+    sb_puts(kern, "    const uint32_t snn_i = blockIdx.x * SNN_BLOCK + threadIdx.x;\n");
+    sb_printf(kern, "    if (snn_i >= SNN_NL_%s)\n        return;\n", p);
+    for (int i = 0; i < cu->n_vars; i++) {
+        const CuVar *v = &cu->vars[i];
+        if (v->reduce == CU_REDUCE_SUM)
+            sb_printf(kern, "    double *snn_red_%s = snn_cured_%s_%s + (size_t)blockIdx.y * "
+                            "SNN_N_%s;\n", v->name, n, v->name, p);
+        else if (v->reduce == CU_REDUCE_MAX)
+            sb_printf(kern, "    scalar snn_mx_%s = -INFINITY;\n", v->name);
+        else if (CU_BATCH_REDUCE(v->reduce))
+            sb_printf(kern, "    double *snn_bt_%s = snn_cubt_%s_%s + (size_t)blockIdx.y * "
+                            "SNN_N_%s;\n", v->name, n, v->name, p);
+    }
+    cu_body(kern, m, cu, 4, opt, true);
+    for (int i = 0; i < cu->n_vars; i++)
+        if (cu->vars[i].reduce == CU_REDUCE_MAX)
+            sb_printf(kern, "    snn_cured_%s_%s[(size_t)blockIdx.y * SNN_N_%s + snn_i] = "
+                            "(double)snn_mx_%s;\n", n, cu->vars[i].name, p, cu->vars[i].name);
+    sb_puts(kern, "}\n");
+    if (any_red) { /* over the neurons, per lane: one thread of each lane, neuron order */
+        sb_printf(kern, "\n/* custom update '%s': its reductions over the neurons, each lane's "
+                        "on one thread in neuron order (the C back end's order) */\n"
+                        "__global__ void snn_k_cur_%s(uint32_t snn_only)\n{\n"
+                        "    if (threadIdx.x != 0 || blockIdx.x != 0 || (snn_only != 0xffffffffu "
+                        "&& blockIdx.y != snn_only))\n        return;\n", n, n);
+        for (int i = 0; i < cu->n_vars; i++) {
+            const CuVar *v = &cu->vars[i];
+            if (!CU_NEURON_REDUCE(v->reduce))
+                continue;
+            sb_printf(kern, "    {\n        const double *snn_t = snn_cured_%s_%s + "
+                            "(size_t)blockIdx.y * SNN_N_%s;\n        double snn_s = %s;\n"
+                            "        for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++)\n",
+                      n, v->name, p, v->reduce == CU_REDUCE_SUM ? "0.0" : "-INFINITY", p);
+            if (v->reduce == CU_REDUCE_SUM)
+                sb_puts(kern, "            snn_s += snn_t[snn_i];\n");
+            else
+                sb_puts(kern, "            if (snn_t[snn_i] > snn_s)\n"
+                              "                snn_s = snn_t[snn_i];\n");
+            sb_printf(kern, "        snn_cuv_%s_%s = (scalar)snn_s;\n    }\n", n, v->name);
+        }
+        sb_puts(kern, "}\n");
+    }
+    if (any_batch) { /* over the lanes: a thread per element, lane order, rounded once */
+        sb_printf(kern, "\n/* custom update '%s': its batch reductions, a thread per neuron adding "
+                        "the lanes' terms in lane order 0..B-1 in double, rounded once (the C "
+                        "back end's order) */\n"
+                        "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_cub_%s(uint32_t "
+                        "snn_nl)\n{\n"
+                        "    const uint32_t snn_i = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
+                        "    if (snn_i >= SNN_N_%s)\n        return;\n", n, n, p);
+        for (int i = 0; i < cu->n_vars; i++) {
+            const CuVar *v = &cu->vars[i];
+            if (!CU_BATCH_REDUCE(v->reduce))
+                continue;
+            sb_printf(kern, "    {\n        const double *snn_t = snn_cubt_%s_%s + snn_i;\n"
+                            "        double snn_a = snn_t[0];\n"
+                            "        for (uint32_t snn_b = 1; snn_b < snn_nl; snn_b++) {\n"
+                            "            const double snn_x = snn_t[(size_t)snn_b * SNN_N_%s];\n",
+                      n, v->name, p);
+            if (v->reduce == CU_REDUCE_BATCH_SUM)
+                sb_puts(kern, "            snn_a = snn_a + snn_x;\n");
+            else
+                sb_puts(kern, "            if (snn_x > snn_a)\n                snn_a = snn_x;\n");
+            sb_printf(kern, "        }\n        snn_cuv_%s_%s[snn_i] = (scalar)snn_a;\n    }\n",
+                      n, v->name);
+        }
+        sb_puts(kern, "}\n");
+    }
+    /* the launches: all lanes at once, or lane snn_l's turn (in_turn: inside the loop) */
+    const char *grid = arena_printf("dim3((SNN_N_%s + SNN_BLOCK - 1) / SNN_BLOCK, snn_nlane)", p);
+    const char *only = in_turn ? "snn_l" : once ? "snn_nlane - 1u" : "0xffffffffu";
+    const char *last = in_turn ? "if (snn_l + 1u == snn_nlane) " : "";
+    sb_printf(launch, "%ssnn_dev::snn_k_cu_%s<<<%s, SNN_BLOCK, 0, snn_stream>>>(step, %s);\n",
+              once ? last : "", n, grid, only);
+    if (any_red)
+        sb_printf(launch, "snn_dev::snn_k_cur_%s<<<dim3(1, snn_nlane), 32, 0, snn_stream>>>(%s);\n",
+                  n, in_turn ? "snn_l" : "0xffffffffu");
+    if (any_batch)
+        sb_printf(launch, "%ssnn_dev::snn_k_cub_%s<<<(SNN_N_%s + SNN_BLOCK - 1) / SNN_BLOCK, "
+                          "SNN_BLOCK, 0, snn_stream>>>(snn_nlane);\n", last, n, p);
+}
+
+/* cu_cuda_code for a batched model: custom updates over neurons (backend_refuse refuses
+ * those over synapses: per-lane synapse variables are not on the device yet). */
+static void cu_cuda_lanes_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf *due,
+                               const Model *m, const EmitOptions *opt)
+{
+    for (int gi = 0; gi < m->n_cu_groups; gi++) {
+        const CuGroup *gr = &m->cu_groups[gi];
+        const bool in_turn = cu_group_in_turn(m, gi);
+        StrBuf l, al;
+        sb_init(&l);
+        sb_init(&al);
+        for (int i = 0; i < m->n_cus; i++)
+            if (m->cus[i]->group_index == gi && m->cus[i]->pop)
+                cu_cuda_lanes_one(kern, &l, &al, m, m->cus[i], opt, in_turn);
+        sb_printf(host, "\n/* custom update group '%s': its updates' kernels in file order, %s */\n"
+                        "static void snn_cugroup_%s(uint64_t step)\n{\n", gr->name,
+                  in_turn ? "the lanes in turn (a lane reads what an earlier lane writes; "
+                            "custom.c, cu_group_in_turn)"
+                          : "each over all lanes at once", gr->name);
+        if (al.len) {
+            sb_puts(host, "    static uint32_t snn_ready; /* the terms' rows: at the first run, "
+                          "for its lanes */\n"
+                          "    if (snn_ready != snn_nlane) {\n        snn_ready = snn_nlane;\n");
+            for (const char *q = al.buf; *q;) {
+                const char *nl = strchr(q, '\n');
+                size_t k = nl ? (size_t)(nl - q) : strlen(q);
+                sb_printf(host, "        %.*s\n", (int)k, q);
+                q += k + (nl ? 1 : 0);
+            }
+            sb_puts(host, "    }\n");
+        }
+        if (in_turn)
+            sb_puts(host, "    for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++) {\n");
+        for (const char *q = l.buf; q && *q;) {
+            const char *nl = strchr(q, '\n');
+            size_t k = nl ? (size_t)(nl - q) : strlen(q);
+            sb_printf(host, "    %s%.*s\n", in_turn ? "    " : "", (int)k, q);
+            q += k + (nl ? 1 : 0);
+        }
+        if (in_turn)
+            sb_puts(host, "    }\n");
+        sb_puts(host, "}\n");
+        sb_release(&l);
+        sb_release(&al);
+        sb_printf(after, "if (snn_cupd_due(run, %d, step)) /* custom update group '%s' */\n"
+                         "    snn_cugroup_%s(step);\n", gi, gr->name, gr->name);
+        sb_printf(due, "if (snn_cupd_due(run, %d, step))\n    return 1;\n", gi);
+    }
+}
+
 void cu_cuda_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf *due, const Model *m,
                   const EmitOptions *opt)
 {
+    if (m->batch) { /* over batch lanes */
+        cu_cuda_lanes_code(kern, host, after, due, m, opt);
+        return;
+    }
     for (int gi = 0; gi < m->n_cu_groups; gi++) {
         const CuGroup *gr = &m->cu_groups[gi];
         StrBuf l;

@@ -142,6 +142,9 @@ static void rewired_rows_io(StrBuf *o, const Model *m, const StateEntry *e, bool
             if (m->cupds[k]->proj == pj)
                 sb_printf(o, "snn_state_rewire_counts(fn, ctx, \"snn_rw_%s\", %d);\n",
                           m->cupds[k]->name, m->cupds[k]->index);
+        if (pj->het_delay) /* the delays, in the rows' order (held once, for every lane) */
+            sb_printf(o, "snn_state_synapse_delays(fn, ctx, \"%s.delay\", %s, snn_nthr);\n", n,
+                      n);
     }
     if (weight)
         sb_printf(o, "if (%s[0].weight_bytes)\n"
@@ -446,20 +449,62 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
      * overlap.  Spike indices are compacted from the flags in a second loop. */
     const bool rng = code_uses_rng(nm->sim.stmts, NULL) ||
                      code_uses_rng(NULL, nm->threshold.expr) || code_uses_rng(nm->reset.stmts, NULL);
-    if (lower_set_rng_first(rng)) {
+    const bool rng_first = lower_set_rng_first(rng);
+    const bool pois_first = lower_set_pois_first(m, p);
+    if (rng_first || pois_first) {
         /* each neuron's first Philox block, 256 neurons at a time with SIMD (the scalar
-         * Philox per neuron was most of a Poisson population's update) */
-        sb_puts(o, "uint32_t snn_pw0[256], snn_pw1[256], snn_pw2[256], snn_pw3[256];\n");
+         * Philox per neuron was most of a Poisson population's update); the same for each
+         * Poisson source counted from thresholds on its first word */
+        for (int i = 0; pois_first && i < m->n_sources; i++) {
+            const CurrentSource *cs = m->sources[i];
+            if (cs->pop != p || !lower_poisson_words(m, cs))
+                continue;
+            /* the count stops after the terms that can count (thresholds below the largest
+             * word): those whose Poisson tail is at least 2^-40, far above 2^-33 (checked
+             * at run time: snn_poisson_thresholds returns the live count) */
+            const double lambda = cs->rate * m->dt * 1e-3;
+            const uint32_t kmax = (uint32_t)(lambda + 10.0 * sqrt(lambda) + 10.0);
+            uint32_t terms = 1;
+            for (uint32_t j = 1; j <= kmax; j++) {
+                double tail = 0;
+                for (uint32_t q = j; q < j + 200; q++)
+                    tail += exp(-lambda + q * log(lambda) - lgamma(q + 1.0));
+                if (tail >= 0x1p-40)
+                    terms = j;
+            }
+            sb_printf(o, "int32_t snn_cpt_%s[SNN_POISSON_TMAX];\nuint32_t snn_cw_%s[256];\n",
+                      cs->name, cs->name);
+            sb_printf(o, "enum { snn_cpk_%s = %u }; /* terms that can count */\n", cs->name,
+                      terms);
+            sb_printf(o, "if (snn_poisson_thresholds(%s, snn_cpt_%s) > snn_cpk_%s)\n"
+                         "    snn_fatal(\"internal error: Poisson source '%s' needs more than "
+                         "%u terms\");\n", emit_c_double(lambda), cs->name, cs->name, cs->name,
+                      terms);
+        }
+        if (rng_first)
+            sb_puts(o, "uint32_t snn_pw0[256], snn_pw1[256], snn_pw2[256], snn_pw3[256];\n");
+        if (pois_first)
+            sb_puts(o, "uint32_t snn_pwx1[256], snn_pwx2[256], snn_pwx3[256];\n");
         sb_puts(o, "for (uint32_t snn_c0 = snn_b; snn_c0 < snn_e; snn_c0 += 256u) {\n");
         sb_puts(o, "const uint32_t snn_c1 = snn_e - snn_c0 < 256u ? snn_e : snn_c0 + 256u;\n");
-        sb_printf(o, "snn_rng_first_blocks(snn_r->seed, snn_stream, SNN_LO_%s + snn_c0, snn_step, "
-                     "snn_c1 - snn_c0,\n                     snn_pw0, snn_pw1, snn_pw2, snn_pw3);\n",
-                  p->name);
+        if (rng_first)
+            sb_printf(o, "snn_rng_first_blocks(snn_r->seed, snn_stream, SNN_LO_%s + snn_c0, "
+                         "snn_step, snn_c1 - snn_c0,\n                     snn_pw0, snn_pw1, "
+                         "snn_pw2, snn_pw3);\n", p->name);
+        for (int i = 0; pois_first && i < m->n_sources; i++) {
+            const CurrentSource *cs = m->sources[i];
+            if (cs->pop != p || !lower_poisson_words(m, cs))
+                continue;
+            sb_printf(o, "snn_rng_first_blocks(snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + snn_c0, "
+                         "snn_step, snn_c1 - snn_c0,\n                     snn_cw_%s, snn_pwx1, "
+                         "snn_pwx2, snn_pwx3);\n", cs->name, p->name, cs->name);
+        }
         sb_puts(o, "SNN_IVDEP\n");
         sb_puts(o, "for (uint32_t snn_i = snn_c0; snn_i < snn_c1; snn_i++) {\n");
         emit_update_body(o, m, p, opt);
         sb_puts(o, "}\n}\n");
         lower_set_rng_first(false);
+        lower_set_pois_first(m, NULL);
     } else {
         sb_puts(o, "SNN_IVDEP\n");
         sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) {\n");
@@ -700,7 +745,9 @@ static void proj_build(StrBuf *o, const Model *m, const Projection *pj, const bo
                   emit_c_init(&pj->delay_init, arena_printf("delay:%s", pj->name)));
         sb_printf(o, "        .dt = SNN_DT,\n");
         sb_printf(o, "        .delay_bytes = %d,\n", pj->delay_bytes);
-        sb_printf(o, "        .sort_by_delay = 1,\n");
+        /* a rewired projection's rows stay sorted by target (the updates' sorted insertion,
+         * candidates and checkpoints need it); delivery takes any order */
+        sb_printf(o, "        .sort_by_delay = %d,\n", !pj->rewired);
     }
     sb_puts(o, "    };\n");
     if (pj->format == FORMAT_PROCEDURAL) {
@@ -1022,11 +1069,25 @@ static void proj_pre_inputs(StrBuf *o, const Projection *pj)
 {
     const char *pre = pj->pre->name, *n = pj->name;
     sb_puts(o, "(void)step;\n");
+    /* one thread block on one process: each source's accumulator rounded where it is
+     * (snn_xacc_take: the fast front's double when no term went to the limbs, which then
+     * stay zero); the same bits as the general way below */
+    sb_puts(o, "#ifndef SNN_MPI\n");
+    sb_puts(o, "if (snn_nthr == 1) {\n");
+    sb_printf(o, "    int64_t *restrict snn_a = snn_xa_%s;\n", n);
+    sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n", pre);
+    sb_printf(o, "        snn_pin_%s[snn_i] = (scalar)snn_xacc_take(snn_a + (size_t)snn_i * SNN_XW, "
+                 "SNN_XL, SNN_XB, SNN_XM);\n", n);
+    sb_puts(o, "    return;\n}\n");
+    sb_puts(o, "#endif\n");
     sb_printf(o, "int64_t *restrict snn_tot = snn_xa_%s + (size_t)snn_nthr * SNN_N_%s * SNN_XW;\n",
               n, pre);
     sb_puts(o, "for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
     sb_printf(o, "    int64_t *restrict snn_a = snn_xa_%s + (size_t)snn_t * SNN_N_%s * SNN_XW;\n",
               n, pre);
+    sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_N_%s; snn_i++) /* the doubles into "
+                 "the limbs */\n", pre);
+    sb_puts(o, "        snn_xacc_fold(snn_a + (size_t)snn_i * SNN_XW, SNN_XL, SNN_XB);\n");
     sb_printf(o, "    for (size_t snn_k = 0; snn_k < (size_t)SNN_N_%s * SNN_XW; snn_k++) {\n", pre);
     sb_puts(o, "        snn_tot[snn_k] += snn_a[snn_k];\n");
     sb_puts(o, "        snn_a[snn_k] = 0;\n");
@@ -1250,6 +1311,14 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
          * are compared eight at a time (snn_delay_run_end).  Any order is correct
          * (unsorted rows make runs of one); the additions keep the row's order, so the
          * sums are bitwise those of one synapse at a time. */
+        if (pj->rewired) { /* rows sorted by target (rewire.c): delays in no order, no runs */
+            sb_puts(o, "    for (uint32_t k = 0; k < len; k++) {\n");
+            sb_puts(o, "        uint32_t r = now + dl[k] - 1u; /* delay >= 1 step */\n");
+            sb_puts(o, "        r = r >= depth ? r - depth : r;\n");
+            sb_printf(o, "        ring[(size_t)r * SNN_NL_%s + row[k]] += %s;\n    }\n", post, w);
+            sb_puts(o, "}");
+            return;
+        }
         sb_puts(o, "    for (uint32_t k = 0; k < len;) {\n");
         sb_puts(o, "        uint32_t r = now + dl[k] - 1u; /* delay >= 1 step */\n");
         sb_puts(o, "        r = r >= depth ? r - depth : r;\n");

@@ -129,6 +129,12 @@ static void mirror_decls(StrBuf *o, const Model *m, const Mirrors *ms)
 {
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
+        if (mm->lane && mm->kind == MIR_VALUE) { /* a reduction over neurons, per lane */
+            sb_printf(o, "__constant__ %s *snn_lb_%s; /* %s: every lane's */\n"
+                         "#define %s (snn_dev::snn_lb_%s[blockIdx.y])\n",
+                      mm->dtype, mm->name, mm->what, mm->name, mm->name);
+            continue;
+        }
         if (mm->lane) { /* every lane's copy, lane-outer; the name: lane blockIdx.y's */
             sb_printf(o, "__constant__ %ssnn_lb_%s; /* %s: every lane's, lane-outer */\n"
                          "__constant__ size_t snn_ls_%s; /* elements of one lane's copy */\n"
@@ -214,6 +220,11 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
                          "bytes, \"%s\"), sizeof(void *)));\n", mm->name, i, mm->what);
             break;
         case MIR_VALUE:
+            if (mm->lane) { /* batch lanes: a reduction's value per lane, lane 0's in each */
+                sb_printf(o, "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_lb_%s, snn_cu_lanes(&snn_mir[%d], "
+                             "host, bytes, \"%s\"), sizeof(void *)));\n", mm->name, i, mm->what);
+                break;
+            }
             sb_printf(o, "    snn_cu_value(bytes, sizeof snn_dev::%s, \"%s\");\n", mm->name,
                       mm->what);
             sb_printf(o, "    SNN_CU(cudaMemcpyToSymbol(snn_dev::%s, host, bytes));\n", mm->name);
@@ -1480,8 +1491,10 @@ static int check_lanes(const Model *m)
     const StateTable st = state_table(m);
     for (int i = 0; i < st.n && !errs; i++) {
         const StateEntry *e = &st.v[i];
-        bool ok = !e->lane || (e->device && !e->device_only && e->shape != SS_VALUE &&
-                               e->kind != SK_ROWS && e->kind != SK_COLUMNS) ||
+        bool ok = !e->lane ||
+                  (e->device && !e->device_only &&
+                   (e->shape != SS_VALUE || e->kind == SK_CU_VAR) && /* custom.c: per lane */
+                   e->kind != SK_ROWS && e->kind != SK_COLUMNS) ||
                   (e->device_only && e->pop && lane_stride(e)) || !(e->device || e->device_only);
         if (!ok) {
             diag_error(m->loc, "network{ batch = %d }: %s is per lane: %s", m->batch, e->what, why);

@@ -48,6 +48,31 @@ bool lower_set_rng_first(bool on)
     return lower_rng_first;
 }
 
+/* The C back end's neuron loops: each constant-rate Poisson current source below 10 spikes
+ * per step (lower_poisson_words) takes its one 32-bit word from a chunk's first Philox
+ * blocks (snn_rng_first_blocks into snn_cw_<source>, chunk from snn_c0) and counts its
+ * spikes from thresholds on that word (snn_poisson_count on snn_cpt_<source>, filled once
+ * per call by snn_poisson_thresholds): the same count as snn_rng_poisson, bit for bit;
+ * lane 0 only. */
+static const Population *lower_pois_pop;
+
+bool lower_poisson_words(const Model *m, const CurrentSource *cs)
+{
+    if (lower_lanes || cs->kind != CS_POISSON || cs->runtime[CSP_RATE])
+        return false;
+    const double lambda = cs->rate * m->dt * 1e-3;
+    return lambda > 0.0 && lambda < 10.0;
+}
+
+bool lower_set_pois_first(const Model *m, const Population *p)
+{
+    lower_pois_pop = NULL;
+    for (int i = 0; p && i < m->n_sources; i++)
+        if (m->sources[i]->pop == p && lower_poisson_words(m, m->sources[i]))
+            lower_pois_pop = p;
+    return lower_pois_pop != NULL;
+}
+
 /* ---- printing names and rng calls inside code strings -------------------------------- */
 
 static void print_name(void *ud, StrBuf *out, const Sym *sym)
@@ -606,6 +631,13 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p,
             continue;
         sb_printf(o, "    { /* current_source '%s': Poisson input, %g Hz x %g */\n", cs->name,
                   cs->rate, cs->weight);
+        if (lower_pois_pop == p && lower_poisson_words(m, cs)) {
+            sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_poisson_count("
+                         "snn_cw_%s[snn_i - snn_c0], snn_cpt_%s, snn_cpk_%s);\n    }\n",
+                      cs->input_slot, p->name, cs_value(cs, CSP_WEIGHT, f), cs->name, cs->name,
+                      cs->name);
+            continue;
+        }
         sb_puts(o, "        snn_rng snn_g;\n");
         sb_printf(o, "        snn_rng_init%s(&snn_g, snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + "
                      "snn_i, snn_step%s);\n", LANE_FN, cs->name, p->name, LANE_ARG);

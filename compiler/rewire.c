@@ -11,13 +11,14 @@
  */
 #include "backend.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 /* SYM_BUILTIN indices of the names connectivity-update code sees */
 enum {
     RB_I = 100, RB_K, RB_N_PRE, RB_N_POST, RB_ROW_LENGTH, RB_MAX_ROW_LENGTH, RB_N_REMOVED,
-    RB_ID_PRE, RB_ID_POST, RB_DT, RB_T,
+    RB_ID_PRE, RB_ID_POST, RB_DT, RB_T, RB_DELAY,
 };
 
 /* Everything a synapse of pj holds, in this order: the weight update model's variables (or
@@ -68,6 +69,40 @@ static int syn_arrays(const Model *m, const Projection *pj, SynArr **out)
     return k;
 }
 
+/* The index in add.init of 'delay' (a projection with per-synapse delays: the new
+ * synapse's delay in ms), or -1. */
+static int rewire_init_delay(const ConnUpdate *u)
+{
+    for (int k = 0; u->proj && u->proj->het_delay && k < u->n_init; k++)
+        if (!strcmp(u->init_names[k], "delay"))
+            return k;
+    return -1;
+}
+
+/* The upper bound in ms of a delay initialiser's values (uniform, normal_clipped), else
+ * INFINITY. */
+static double delay_init_hi(const Init *d)
+{
+    return d->kind == INIT_UNIFORM ? d->b : d->kind == INIT_NORMAL_CLIPPED ? d->hi : INFINITY;
+}
+
+/* The longest delay in steps that a synapse added by u may get as far as the compiler
+ * knows (the declared initialiser's bound; add.init.delay when it is a number), 0 if
+ * unknown: the dendritic ring is at least this deep (and as deep as the longest built
+ * delay); a new synapse's delay beyond the ring is a run-time error. */
+static uint32_t rewire_delay_bound(const Model *m, const ConnUpdate *u)
+{
+    const Projection *pj = u->proj;
+    double hi = delay_init_hi(&pj->delay_init), b = 0;
+    if (isfinite(hi))
+        b = fmax(1.0, round(hi / m->dt));
+    const int k = rewire_init_delay(u);
+    if (k >= 0 && (!u->init_code[k].stmts || !u->init_code[k].stmts->n) && u->init_code[k].expr &&
+        u->init_code[k].expr->kind == EX_NUM && isfinite(u->init_code[k].expr->num))
+        b = fmax(b, fmax(1.0, round(u->init_code[k].expr->num / m->dt)));
+    return b > 65535.0 ? 65535u : (uint32_t)b;
+}
+
 typedef enum { RC_REMOVE, RC_COUNT, RC_TOTAL, RC_TARGET, RC_INIT, RC_CCOUNT, RC_CTOTAL } RwCode;
 
 static Sym *rw_syms(const Model *m, const ConnUpdate *u, const Projection *pj, RwCode which,
@@ -103,6 +138,13 @@ static Sym *rw_syms(const Model *m, const ConnUpdate *u, const Projection *pj, R
                                side ? SYM_POST_NEURON : SYM_PRE_NEURON, i, false, 0};
         s[k++] = (Sym){"id_pre", SYM_BUILTIN, RB_ID_PRE, false, 0};
         s[k++] = (Sym){"id_post", SYM_BUILTIN, RB_ID_POST, false, 0};
+        if (pj->het_delay) { /* the synapse's delay in ms, unless an array has the name */
+            bool taken = false;
+            for (int i = 0; i < na; i++)
+                taken |= !strcmp(arr[i].name, "delay");
+            if (!taken)
+                s[k++] = (Sym){"delay", SYM_BUILTIN, RB_DELAY, false, 0};
+        }
         break;
     case RC_COUNT:
     case RC_TARGET:
@@ -274,12 +316,6 @@ static int check_one(Model *m, ConnUpdate *u)
                    pj->name, pj->format == FORMAT_DENSE ? "dense" : "procedural");
         return errs + 1;
     }
-    if (pj->delay_init.kind != INIT_CONSTANT) {
-        diag_error(u->loc, "%s: projection '%s' has per-synapse delays, which connectivity "
-                           "updates do not move yet; give it one delay (delay = 1.0)", what,
-                   pj->name);
-        errs++;
-    }
     if (pj->conn.kind != CONN_USER && pj->conn.multapses) {
         diag_error(u->loc, "%s: projection '%s' allows multapses (%s); a rewired projection "
                            "must not have them (their sums would depend on storage order): "
@@ -323,6 +359,10 @@ static int check_one(Model *m, ConnUpdate *u)
     for (int v = 0; v < nv; v++)
         cands[v] = arr[v].name;
     for (int k = 0; k < u->n_init; k++) {
+        if (k == rewire_init_delay(u)) { /* the new synapse's delay, in ms */
+            errs += parse_rw(m, u, pj, &u->init_code[k], RC_INIT, "add.init.delay");
+            continue;
+        }
         int v = -1;
         for (int q = 0; q < nv; q++)
             if (!strcmp(cands[q], u->init_names[k]))
@@ -364,6 +404,19 @@ static int check_one(Model *m, ConnUpdate *u)
                 errs++;
             }
         }
+    /* per-synapse delays: a new synapse's delay from add.init.delay, else drawn from the
+     * projection's delay initialiser, which must then bound it (the dendritic ring is as
+     * deep as the longest delay a synapse may get: docs/language.md) */
+    if (pj->het_delay && (u->count.text || u->total.text || u->cand_add.text) &&
+        rewire_init_delay(u) < 0 && !isfinite(delay_init_hi(&pj->delay_init))) {
+        diag_error(u->loc, "%s: projection '%s' has per-synapse delays from %s, which has no "
+                           "upper bound; a new synapse's delay needs one (the dendritic ring "
+                           "is as deep as the longest delay): give add.init = { delay = ... } "
+                           "(ms), or the projection delay = uniform(lo, hi) or "
+                           "normal_clipped(mean, sd, lo, hi)", what, pj->name,
+                   init_kind_name(pj->delay_init.kind));
+        errs++;
+    }
     if (!errs)
         pj->rewired = true;
     return errs;
@@ -452,6 +505,7 @@ static void rw_print_name(void *ud, StrBuf *out, const Sym *sym)
         case RB_ID_POST: sb_puts(out, "((double)snn_gpost)"); break;
         case RB_DT: code_print_number(out, c->m->dt, false); break;
         case RB_T: sb_puts(out, "((double)(step + 1) * SNN_DT)"); break;
+        case RB_DELAY: sb_puts(out, "((double)snn_dl[snn_pos] * SNN_DT)"); break;
         default: sb_puts(out, sym->name); break;
         }
         break;
@@ -476,6 +530,12 @@ static void rw_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *v
 static bool cs_draws(const CodeStr *cs)
 {
     return cs->stmts && is_draw(cs->stmts, cs->expr);
+}
+
+/* The stored delays' C type (a projection with per-synapse delays) */
+static const char *delay_type(const Projection *pj)
+{
+    return pj->delay_bytes == 1 ? "uint8_t" : "uint16_t";
 }
 
 /* The C array of synapse array v (not the weight) over all blocks, and its local name for
@@ -614,6 +674,26 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
     sb_puts(o, "            if (snn_at < 0) { /* the pair is connected */\n"
                "                snn_cnt[2]++;\n                continue;\n            }\n");
     sb_puts(o, "            snn_cnt[1]++;\n");
+    if (pj->het_delay) { /* the new synapse's delay: add.init.delay, else the declared one */
+        const int kd = rewire_init_delay(u);
+        if (kd >= 0) {
+            sb_puts(o, "            { /* its delay (ms): add.init.delay, draws keyed by the new "
+                       "synapse (pre, post, 0) and the step */\n"
+                       "                double snn_dms;\n                {\n");
+            if (cs_draws(&u->init_code[kd]))
+                sb_puts(o, "                    snn_rng snn_rng_st;\n"
+                           "                    snn_rng_init_synk(&snn_rng_st, snn_st->key_delay, "
+                           "0u, snn_pre, snn_gpost, 0u, step);\n");
+            rw_value(o, &c, &u->init_code[kd], "snn_dms", 20, opt);
+            sb_puts(o, "                }\n                snn_rewire_set_delay(snn_st, snn_R, "
+                       "(uint64_t)snn_at, snn_pre, snn_gpost, snn_dms);\n            }\n");
+        } else {
+            sb_puts(o, "            snn_rewire_set_delay(snn_st, snn_R, (uint64_t)snn_at, snn_pre, "
+                       "snn_gpost, /* its delay: the projection's, keyed by the pair */\n"
+                       "                                 snn_rewire_delay_draw(snn_st, &snn_dinit, "
+                       "run->seed, snn_pre, snn_gpost));\n");
+        }
+    }
     if (pj->syn && pj->syn_code[SC_ON_POST].stmts)
         sb_printf(o, "            { /* the column view: the new entry, the places after it */\n"
                      "                const double snn_tc = snn_now();\n"
@@ -695,6 +775,9 @@ static void removals_lanes(StrBuf *o, const RwCtx *c, const SynArr *arr, int nv,
     sb_printf(o, "        const %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
     sb_printf(o, "        unsigned char *restrict snn_f = snn_rmf + snn_soff_%s[snn_t];\n", n);
     lane_block_vars(o, pj, arr, nv, 8, "0", 0);
+    if (pj->het_delay) /* remove may read it */
+        sb_printf(o, "        const %s *restrict snn_dl = snn_R->delay;\n        (void)snn_dl;\n",
+                  delay_type(pj));
     sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
     sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
@@ -757,6 +840,8 @@ static void removals_lanes(StrBuf *o, const RwCtx *c, const SynArr *arr, int nv,
     sb_printf(o, "        %s *restrict snn_ind = snn_R->ind;\n", emit_ind_type(pj));
     sb_printf(o, "        const unsigned char *restrict snn_f = snn_rmf + snn_soff_%s[snn_t];\n", n);
     lane_block_vars(o, pj, arr, nv, 8, "0", 2);
+    if (pj->het_delay)
+        sb_printf(o, "        %s *restrict snn_dl = snn_R->delay;\n", delay_type(pj));
     sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
     sb_puts(o, "        (void)snn_plo;\n        uint64_t snn_nsyn = 0;\n");
     sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
@@ -780,6 +865,8 @@ static void removals_lanes(StrBuf *o, const RwCtx *c, const SynArr *arr, int nv,
                "                }\n");
     sb_puts(o, "                if (snn_o != snn_pos) {\n");
     sb_puts(o, "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
+    if (pj->het_delay) /* the delay moves with its synapse */
+        sb_puts(o, "                    snn_dl[snn_o] = snn_dl[snn_pos];\n");
     for (int v = 0; v < nv; v++)
         if (!arr[v].lane)
             sb_printf(o, "                    %s = %s;\n", var_ref(&arr[v], "snn_o"),
@@ -806,6 +893,11 @@ static void region_head(StrBuf *o, const ConnUpdate *u, const char *suffix, cons
     if (u->candidates)
         sb_printf(o, "    snn_rewire_cand *snn_cd = snn_rewire_cand_get(%d);\n    (void)snn_cd;\n",
                   u->index);
+    const Projection *pj = u->proj;
+    if (pj->het_delay && rewire_init_delay(u) < 0 &&
+        (u->count.stmts || u->total.stmts || u->cand_add.stmts)) /* new synapses' delays */
+        sb_printf(o, "    const snn_init snn_dinit = %s;\n    (void)snn_dinit;\n",
+                  emit_c_init(&pj->delay_init, arena_printf("rw:%s/delay", u->name)));
     sb_puts(o, "    int64_t *restrict snn_cnt = snn_st->bcnt + 8 * snn_wk; /* this worker's "
                "counters */\n    (void)snn_cnt;\n"
                "    double snn_tcol = 0; /* patching the column views */\n    (void)snn_tcol;\n");
@@ -867,6 +959,10 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         sb_puts(o, "    snn_rw_args snn_x = {run, step, 0};\n"
                    "    int64_t snn_pc[6] = {0, 0, 0, 0, 0, 0}; /* the workers' counters */\n"
                    "    (void)snn_x; (void)snn_pc;\n");
+    if (pj->het_delay && rewire_init_delay(u) < 0 &&
+        (u->count.stmts || u->total.stmts || u->cand_add.stmts)) /* new synapses' delays */
+        sb_printf(o, "    const snn_init snn_dinit = %s;\n    (void)snn_dinit;\n",
+                  emit_c_init(&pj->delay_init, arena_printf("rw:%s/delay", u->name)));
     if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts)) {
         int nl = 1, n1 = 0; /* the arrays held once, per lane */
         for (int v = 0; v < nv; v++)
@@ -953,6 +1049,8 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (has_w)
             sb_puts(o, "        scalar *restrict snn_w = snn_R->weight;\n");
         block_vars(o, pj, arr, nv, 8);
+        if (pj->het_delay)
+            sb_printf(o, "        %s *restrict snn_dl = snn_R->delay;\n", delay_type(pj));
         sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
         if (cols)
             sb_printf(o, "        snn_columns *snn_col = &snn_cols_%s[snn_t];\n", n);
@@ -1009,6 +1107,8 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         sb_puts(o, "                if (snn_o != snn_pos) { /* the synapse and all it holds move "
                    "down, in order */\n");
         sb_puts(o, "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
+        if (pj->het_delay) /* the delay moves with its synapse */
+            sb_puts(o, "                    snn_dl[snn_o] = snn_dl[snn_pos];\n");
         for (int v = 0; v < nv; v++)
             sb_printf(o, "                    %s = %s;\n", var_ref(&arr[v], "snn_o"),
                       var_ref(&arr[v], "snn_pos"));
@@ -1284,6 +1384,13 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
         sb_printf(&setup, "    snn_rewire_setup(snn_st, snn_syn_%s, snn_nthr, SNN_N_%s, SNN_N_%s, "
                           "%lluull, %s);\n}\n", pj->name, pj->pre->name, pj->post->name,
                   (unsigned long long)pj->max_row_length, emit_c_double(pj->row_padding));
+        if (pj->het_delay) { /* delays move with their synapses; the rings hold the longest */
+            sb_printf(&setup, "{\n    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n"
+                              "    snn_st->key_delay = snn_rng_syn_key(run->seed, snn_stream_id("
+                              "\"rw:%s/delay\"));\n", u->index, u->name);
+            sb_printf(&setup, "    snn_rewire_delays(snn_st, snn_syn_%s, snn_nthr, SNN_DT, %uu);\n}\n",
+                      pj->name, rewire_delay_bound(m, u));
+        }
         if (u->candidates) {
             sb_printf(&setup, "{ /* connectivity_update '%s': candidates */\n", u->name);
             sb_printf(&setup, "    snn_rewire_cand *snn_cd = snn_rewire_cand_setup(%d, \"%s\", "

@@ -43,6 +43,11 @@
 --   record_l (0)                 record the hidden neurons' learning signal H.L and the
 --                                 readout's error Out.E every N steps (H_L.npy, Out_E.npy;
 --                                 tests/e2e/eprop_classifier.sh)
+--   rec_autapses (0)             1: with p_rec = 1, HH keeps its autapses and is stored as a
+--                                 matrix (format "dense": the vectorised dynamics loop) instead
+--                                 of sparse rows without the diagonal; a network with H more
+--                                 synapses, for the cost of dense storage
+--                                 (bench/eprop_sparse_speed.sh row dense_mat)
 --   random_feedback (0)          1: random-feedback e-prop (eprop.md section 1.7): the
 --                                 learning signal through a fixed random matrix (projection
 --                                 HF, H -> Out, eprop_feedback_syn, HF.fb Normal(0,
@@ -68,6 +73,7 @@ local l1        = param("l1", 0.01)
 local pad       = param("pad", 1.0)
 local random_fb = param("random_feedback", 0) ~= 0
 local rec_l     = param("record_l", 0)
+local rec_self  = param("rec_autapses", 0) ~= 0
 if deepr then
   if p_in >= 1 and (not recurrent or p_rec >= 1) then
     error("deepr = 1 needs a sparse projection to rewire: p_in or p_rec below 1")
@@ -90,6 +96,7 @@ local hsyn = use_alif and eprop_alif_syn or eprop_lif_syn
 
 local function conn(p, self)
   if p >= 1 then
+    if self and rec_self then return all_to_all(), "dense" end
     return all_to_all { autapses = not self }, self and "sparse" or "dense"
   end
   return fixed_probability(p, { autapses = not self }), "sparse"

@@ -291,10 +291,14 @@ static void block_row(const snn_ragged *r, uint32_t i, uint64_t *start, uint64_t
     }
 }
 
+static int g_syn_delays; /* snn_state_synapses on the blocks' delays, not their weights */
+
 void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_ragged *blocks,
                         int n_blocks, void *base, const uint64_t *off, int value_bytes)
 {
-    const size_t vb = (size_t)(base ? value_bytes : blocks[0].weight_bytes);
+    const size_t vb = (size_t)(base           ? value_bytes
+                               : g_syn_delays ? blocks[0].delay_bytes
+                                              : blocks[0].weight_bytes);
     uint64_t total = 0, s, l;
     for (int b = 0; b < n_blocks; b++)
         for (uint32_t i = 0; i < blocks[b].n_pre; i++) {
@@ -338,7 +342,9 @@ void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_
         size_t k = 0;
         for (uint32_t i = 0; i < n_pre; i++)
             for (int b = 0; b < n_blocks; b++) {
-                char *v = base ? (char *)base + off[b] * vb : (char *)blocks[b].weight;
+                char *v = base           ? (char *)base + off[b] * vb
+                          : g_syn_delays ? (char *)blocks[b].delay
+                                         : (char *)blocks[b].weight;
                 block_row(&blocks[b], i, &s, &l);
                 if (!l)
                     continue;
@@ -356,6 +362,16 @@ void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_
     }
     free(tgt);
     free(buf);
+}
+
+void snn_state_synapse_delays(snn_state_fn fn, void *ctx, const char *name,
+                              const snn_ragged *blocks, int n_blocks)
+{
+    if (!n_blocks || !blocks[0].delay)
+        return;
+    g_syn_delays = 1;
+    snn_state_synapses(fn, ctx, name, blocks, n_blocks, NULL, NULL, 0);
+    g_syn_delays = 0;
 }
 
 void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
@@ -385,7 +401,12 @@ typedef struct wctx {
  * "lane<b>.<piece>.bin", b the batch's lane (lanes over ranks: this rank's lane b is the
  * batch's g_ck_first + b).  The model's state hands each lane's pieces (snn_state_lane(0),
  * (1), ...), then the shared ones after a second snn_state_lane(0) (compiler/emit_c.c
- * state_io): g_ck_shared; lanes over ranks, rank 0 alone writes those. */
+ * state_io): g_ck_shared; lanes over ranks, rank 0 alone writes those.  So are the pieces
+ * handed before the first snn_state_lane (the rewired rows and their connectivity update's
+ * counts, pass 3 of state_io): the lanes share the rows, and with lanes over ranks every
+ * rank holds the same (lane 0 decides for all); an unbatched model never names a lane, and
+ * its pieces are unaffected (no lane prefix; every rank writes its own: no lanes over
+ * ranks). */
 static uint32_t g_ck_lane, g_ck_first;
 static int g_ck_seen, g_ck_shared;
 
@@ -468,30 +489,40 @@ static void write_piece(void *ctx, const char *name, int block, void *data, size
 
 static int fsync_path(const char *path);
 
-/* fsync every file of w->dir (the ranks' pieces). */
+/* fsync every file of w->dir (the ranks' pieces), in two passes: the first starts every
+ * file's write-back at once (sync_file_range, asynchronous), the second fsyncs each.  By the
+ * second pass the data of all files is on its way in one stream and the file system's first
+ * journal commit carries every file's block allocation, so the later fsyncs mostly find
+ * nothing left to commit (bench/checkpoint_io.sh: 49 files of the microcircuit). */
 static int sync_files(wctx *w)
 {
-    DIR *d = opendir(w->dir);
-    if (!d) {
-        snprintf(w->err, sizeof w->err, "cannot read '%s': %s", w->dir, strerror(errno));
-        return -1;
-    }
-    struct dirent *de;
     int rc = 0;
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || !strcmp(de->d_name, "index.tsv"))
-            continue;
-        char path[4900];
-        snprintf(path, sizeof path, "%s/%s", w->dir, de->d_name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || fsync(fd) != 0) {
-            snprintf(w->err, sizeof w->err, "cannot write '%s': %s", path, strerror(errno));
-            rc = -1;
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        DIR *d = opendir(w->dir);
+        if (!d) {
+            snprintf(w->err, sizeof w->err, "cannot read '%s': %s", w->dir, strerror(errno));
+            return -1;
         }
-        if (fd >= 0)
-            close(fd);
+        struct dirent *de;
+        while (rc == 0 && (de = readdir(d)) != NULL) {
+            if (de->d_name[0] == '.' || !strcmp(de->d_name, "index.tsv"))
+                continue;
+            char path[4900];
+            snprintf(path, sizeof path, "%s/%s", w->dir, de->d_name);
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (pass == 0) { /* a hint: where it is not supported, the fsyncs do it all */
+                if (fd >= 0)
+                    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+            } else if (fd < 0 || fsync(fd) != 0) {
+                snprintf(w->err, sizeof w->err, "cannot write '%s': %s", path,
+                         strerror(errno));
+                rc = -1;
+            }
+            if (fd >= 0)
+                close(fd);
+        }
+        closedir(d);
     }
-    closedir(d);
     return rc;
 }
 
@@ -698,7 +729,8 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
             snprintf(w->err, sizeof w->err, "cannot create '%s': %s", ipath, strerror(errno));
             w->failed = 1;
         } else {
-            lanes_begin(run, 0);
+            lanes_begin(run, 1); /* what comes before the first lane (a batched model's
+                                  * rewired rows and their update's counts) is shared */
             m->state(run, write_piece, w);
             lanes_begin(run, 1);
             if (rt_train_active()) /* the training loop's position and metrics (rank 0's) */
@@ -712,13 +744,24 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
             }
             snn_lane_io(run, 0);
             lanes_begin(run, 0);
-            /* every file to disk: one pass after all are written (the first fsync's journal
-             * commit takes most of the others' data with it; per file as written, the run
-             * waited for a commit per file) */
-            if (!w->failed && sync_files(w) != 0)
+            /* every file to disk after all are written (per file as written, the run waited
+             * for a journal commit per file).  checkpoint.sync: "filesystem" (default): one
+             * syncfs of the file system that holds the rank's directory, one barrier for
+             * every file, the index and the directory; "files": each of them fsynced
+             * (sync_files), which waits only for the checkpoint's own data.  Where syncfs
+             * fails (not supported), the files are fsynced. */
+            const int by_fs = !cfg->ckpt_sync_files;
+            if (!w->failed && !by_fs && sync_files(w) != 0)
                 w->failed = 1;
-            if (fflush(w->index) != 0 || fsync(fileno(w->index)) != 0) {
+            if (fflush(w->index) != 0 || (!by_fs && fsync(fileno(w->index)) != 0)) {
                 if (!w->failed)
+                    snprintf(w->err, sizeof w->err, "cannot write '%s': %s", ipath,
+                             strerror(errno));
+                w->failed = 1;
+            }
+            if (!w->failed && by_fs && syncfs(fileno(w->index)) != 0 &&
+                (sync_files(w) != 0 || fsync(fileno(w->index)) != 0)) {
+                if (!w->err[0])
                     snprintf(w->err, sizeof w->err, "cannot write '%s': %s", ipath,
                              strerror(errno));
                 w->failed = 1;
@@ -1423,8 +1466,13 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
     const uint32_t n_pre = n_blocks ? blocks[0].n_pre : 0;
     if (fn == snn_state_relay) { /* train.load: the rows of the projections in ctx */
         for (const snn_relay_rows *q = ctx; q && q->proj; q++)
-            if (!strcmp(q->proj, proj))
+            if (!strcmp(q->proj, proj)) {
+                if (n_blocks && blocks[0].delay) /* train.save writes no delays */
+                    snn_fatal("%s: projection '%s' has per-synapse delays, which train.save "
+                              "does not write: its saved synapses cannot be loaded", q->what,
+                              proj);
                 relay(blocks, n_blocks, n_pre, q->tgt, 1, q->what, proj);
+            }
         return;
     }
     if (fn != load_piece) { /* each source's row length, then its global targets, ascending */
@@ -1553,7 +1601,7 @@ void rt_ckpt_load(const snn_model *m, snn_run *run)
         snn_fatal("--restore: the checkpoint '%s' was written by a training run (train:): "
                   "restore it with the same train: config", R.dir);
     }
-    lanes_begin(run, 0);
+    lanes_begin(run, 1); /* as written: shared until the first lane */
     m->state(run, load_piece, NULL);
     lanes_begin(run, 0);
     for (uint32_t b = 0; b < run->lanes || b == 0; b++) {

@@ -570,9 +570,17 @@ static int apply_checkpoint(ctx *c, const char *name, size_t line, const val *v)
             return fail(c, line, "'checkpoint.at_end' must be true or false (got %s)",
                         describe(v, got, sizeof got));
         cfg->ckpt_at_end = b;
+    } else if (strcmp(name, "sync") == 0) {
+        if (v->kind == V_SCALAR && strcmp(v->text, "filesystem") == 0)
+            cfg->ckpt_sync_files = 0;
+        else if (v->kind == V_SCALAR && strcmp(v->text, "files") == 0)
+            cfg->ckpt_sync_files = 1;
+        else
+            return fail(c, line, "'checkpoint.sync' must be filesystem or files (got %s)",
+                        describe(v, got, sizeof got));
     } else {
         return fail(c, line, "unknown key 'checkpoint.%s' (valid: dir, every_steps, "
-                             "every_seconds, at_end)", name);
+                             "every_seconds, at_end, sync)", name);
     }
     set_where(c, cfg->ckpt_where, sizeof cfg->ckpt_where, line);
     return 0;
@@ -1592,7 +1600,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                           "threads, step_threads, exchange, exchange_interval, cuda_graph_steps, "
                           "finite_check, batch, lane_offset, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>, "
-                          "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end>, "
+                          "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end|sync>, "
                           "custom_updates.<group>.every|at_end, datasets.<population>.<key>, "
                           "train.<key>)",
                           key);

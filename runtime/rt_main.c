@@ -390,7 +390,7 @@ static char *build_json(const char *status, const char *error)
             jb_num(&b, ws);
             jb_printf(&b, ", \"last_bytes\": ");
             jb_u64(&b, wb);
-            jb_printf(&b, "}");
+            jb_printf(&b, ", \"sync\": \"%s\"}", G.cfg.ckpt_sync_files ? "files" : "filesystem");
         }
     }
     /* the random-number layout (snn_philox.h, docs/architecture.md "Random numbers") */

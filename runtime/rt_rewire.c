@@ -12,6 +12,7 @@
 #include "rt_par.h"
 #include "snnrt.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,8 @@ static void regrow(snn_ragged *r, uint32_t room, const char *proj)
     void *ind = snn_alloc((size_t)(cap ? cap : 1) * (size_t)r->ind_bytes, what);
     void *w = r->weight_bytes ? snn_alloc((size_t)(cap ? cap : 1) * (size_t)r->weight_bytes, what)
                               : NULL;
+    const uint64_t db = r->delay ? (uint64_t)r->delay_bytes : 0; /* delays move too */
+    void *dl = db ? snn_alloc((size_t)(cap ? cap : 1) * (size_t)db, what) : NULL;
     for (uint32_t i = 0; i < r->n_pre; i++) {
         rs[i] = (uint64_t)i * room;
         memcpy((char *)ind + rs[i] * (uint64_t)r->ind_bytes,
@@ -104,16 +107,22 @@ static void regrow(snn_ragged *r, uint32_t room, const char *proj)
             memcpy((char *)w + rs[i] * (uint64_t)r->weight_bytes,
                    (const char *)r->weight + r->row_start[i] * (uint64_t)r->weight_bytes,
                    (size_t)r->row_len[i] * (size_t)r->weight_bytes);
+        if (dl)
+            memcpy((char *)dl + rs[i] * db, (const char *)r->delay + r->row_start[i] * db,
+                   (size_t)r->row_len[i] * (size_t)db);
     }
     rs[r->n_pre] = cap;
     snn_free(r->ind, (size_t)(r->capacity * (uint64_t)r->ind_bytes));
     snn_free(r->weight, (size_t)(r->capacity * (uint64_t)r->weight_bytes));
+    snn_free(r->delay, (size_t)(r->capacity * db));
     snn_free(r->row_start, ((size_t)r->n_pre + 1) * sizeof(uint64_t));
-    r->bytes -= r->capacity * (uint64_t)(r->ind_bytes + r->weight_bytes);
-    r->bytes += cap * (uint64_t)(r->ind_bytes + r->weight_bytes);
+    r->bytes -= r->capacity * (uint64_t)(r->ind_bytes + r->weight_bytes + db);
+    r->bytes += cap * (uint64_t)(r->ind_bytes + r->weight_bytes + db);
     r->row_start = rs;
     r->ind = ind;
     r->weight = w;
+    if (db)
+        r->delay = dl;
     r->capacity = cap;
 }
 
@@ -131,8 +140,6 @@ void snn_rewire_setup(snn_rewire_stats *s, snn_ragged *blocks, int nb, uint32_t 
         snn_fatal("out of memory for connectivity update '%s'", s->name);
     for (int t = 0; t < nb; t++) {
         const snn_ragged *r = &blocks[t];
-        if (r->delay)
-            snn_fatal("projection '%s': per-synapse delays cannot be rewired", s->proj);
         for (uint32_t i = 0; i < n_pre; i++) /* rows ascend by target: a multapse is adjacent */
             for (uint64_t p = r->row_start[i] + 1; p < r->row_start[i] + r->row_len[i]; p++)
                 if (ind_at(r, p) == ind_at(r, p - 1))
@@ -214,6 +221,11 @@ int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *
         char *w = r->weight;
         memmove(w + (lo + 1) * (uint64_t)r->weight_bytes, w + lo * (uint64_t)r->weight_bytes,
                 tail * (size_t)r->weight_bytes);
+    }
+    if (r->delay) {
+        char *d = r->delay;
+        memmove(d + (lo + 1) * (uint64_t)r->delay_bytes, d + lo * (uint64_t)r->delay_bytes,
+                tail * (size_t)r->delay_bytes);
     }
     for (int v = 0; v < nvars; v++) {
         char *x = vars[v];
@@ -300,6 +312,54 @@ uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t 
         snn_fatal("connectivity update '%s': %s of source %u is %.17g; it must be a whole "
                   "number from 0 to %.17g", s->name, what, i, v, limit);
     return (uint64_t)v;
+}
+
+void snn_rewire_delays(snn_rewire_stats *s, snn_ragged *blocks, int nb, double dt,
+                       uint32_t bound)
+{
+    uint32_t built = 0, lim = 65535u;
+    for (int t = 0; t < nb; t++) {
+        if (blocks[t].max_delay > built)
+            built = blocks[t].max_delay;
+        if (blocks[t].delay_bytes == 1)
+            lim = 255u;
+    }
+    double st[3];
+    rt_par_stats((double)built, st); /* the longest over the ranks: [2] */
+    uint32_t d = (uint32_t)st[2] > bound ? (uint32_t)st[2] : bound;
+    s->dmax = d < 1u ? 1u : d > lim ? lim : d;
+    s->dt = dt;
+    for (int t = 0; t < nb; t++)
+        blocks[t].max_delay = s->dmax;
+}
+
+void snn_rewire_set_delay(const snn_rewire_stats *s, snn_ragged *r, uint64_t at, uint32_t pre,
+                          uint32_t post, double ms)
+{
+    const double x = ms / s->dt;
+    if (!(x < (double)s->dmax + 0.5)) /* also NaN */
+        snn_fatal("connectivity update '%s': the delay of new synapse %u -> %u is %.17g ms, "
+                  "%.0f steps of %g ms, more than the %u steps of projection '%s''s longest "
+                  "delay (the upper bound of its delay initialiser, or its longest built delay, "
+                  "sizes the dendritic ring): keep add.init.delay within it or raise that bound "
+                  "(docs/language.md \"Connectivity updates\")", s->name, pre, post, ms,
+                  floor(x + 0.5), s->dt, s->dmax, s->proj);
+    const uint32_t d = x < 1.5 ? 1u : (uint32_t)(x + 0.5); /* max(1, round(x)) as built */
+    if (r->delay_bytes == 1)
+        ((uint8_t *)r->delay)[at] = (uint8_t)d;
+    else
+        ((uint16_t *)r->delay)[at] = (uint16_t)d;
+}
+
+double snn_rewire_delay_draw(const snn_rewire_stats *s, const snn_init *d, uint64_t seed,
+                             uint32_t pre, uint32_t post)
+{
+    int ok;
+    const double v = snn_init_syn_eval(d, seed, pre, post, 0u, &ok);
+    if (!ok)
+        snn_fatal("connectivity update '%s': no delay of projection '%s' for new synapse %u -> "
+                  "%u in its bounds after 1000 draws", s->name, s->proj, pre, post);
+    return v;
 }
 
 void snn_rewire_pairs(snn_rewire_stats *s, const snn_ragged *blocks, int nb)

@@ -832,6 +832,66 @@ SNN_HD_ALWAYS uint32_t snn_rng_poisson(snn_rng *g, double lambda)
     }
 }
 
+/* snn_rng_poisson below lambda 10 from its one 32-bit word w given separately (the C back
+ * end's neuron loops take w from a batch of first Philox blocks, snn_rng_first_blocks):
+ * that count is #{ j : u > cdf_(j-1) }, j = 1 .. kmax, with u = (w + 0.5) 2^-32, and
+ * u > cdf_(j-1) holds exactly when w > T_j, T_j the largest word with !(u > cdf_(j-1)).
+ * snn_poisson_thresholds finds each T_j with the same double comparison on the same cdf
+ * values (the same loop), so snn_poisson_count is the same function of w as
+ * snn_rng_poisson, bit for bit, with integer compares (8 or 16 SIMD lanes) instead of a
+ * conversion and double compares (4 or 8).  The thresholds are stored biased (T_j ^ 2^31,
+ * as int32_t) so that one signed compare does the unsigned one.  Terms whose T_j is the
+ * largest word count nothing: snn_poisson_thresholds returns how many terms come before
+ * the first of them, and the count may stop there.  0 < lambda < 10 only: there every cdf
+ * is at least exp(-10), far above u's smallest value 2^-33. */
+#define SNN_POISSON_TMAX 64 /* kmax below lambda 10: at most 51 */
+
+SNN_HD_ALWAYS uint32_t snn_poisson_kmax(double lambda)
+{
+    return (uint32_t)(lambda + 10.0 * sqrt(lambda) + 10.0);
+}
+
+/* thr[j - 1] = T_j ^ 2^31, j = 1 .. snn_poisson_kmax(lambda), and the largest word after
+ * that up to SNN_POISSON_TMAX (so a count over more terms than kmax is the same); returns
+ * the number of leading terms below the largest word (the rest are all at it) */
+SNN_HD_ALWAYS uint32_t snn_poisson_thresholds(double lambda, int32_t *thr)
+{
+    const uint32_t kmax = snn_poisson_kmax(lambda);
+    double p = exp(-lambda), cdf = p;
+    uint32_t live = 0;
+    for (uint32_t j = 1; j <= kmax; j++) {
+        const double x = cdf * 4294967296.0 - 0.5;
+        uint32_t t = x >= 4294967295.0 ? 0xFFFFFFFFu : x > 0.0 ? (uint32_t)x : 0u;
+        while (t > 0u && ((double)t + 0.5) * 2.3283064365386963e-10 > cdf)
+            t--;
+        while (t < 0xFFFFFFFFu && !(((double)t + 1.5) * 2.3283064365386963e-10 > cdf))
+            t++;
+        thr[j - 1] = (int32_t)(t ^ 0x80000000u);
+        if (t != 0xFFFFFFFFu)
+            live = j;
+        p *= lambda / (double)j;
+        cdf += p;
+    }
+    for (uint32_t j = kmax; j < SNN_POISSON_TMAX; j++) /* beyond kmax: count nothing */
+        thr[j] = 0x7FFFFFFF;
+    return live;
+}
+
+/* The count for word w: #{ j < terms : w > T_(j+1) }, terms at least the thresholds' live
+ * count and at most kmax (a compile-time constant unrolls the loop, and the neuron loop
+ * around it vectorises) */
+SNN_HD_ALWAYS uint32_t snn_poisson_count(uint32_t w, const int32_t *thr, uint32_t terms)
+{
+    const int32_t ws = (int32_t)(w ^ 0x80000000u);
+    uint32_t k = 0;
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC unroll 64
+#endif
+    for (uint32_t j = 0; j < terms; j++)
+        k += ws > thr[j];
+    return k;
+}
+
 /* Unbiased integer in [0, n) (Lemire's multiply-shift with rejection); 0 when n == 0. */
 SNN_HD uint32_t snn_rng_below(snn_rng *g, uint32_t n)
 {

@@ -167,4 +167,71 @@ SNN_XACC_FN double snn_xacc_round(const int64_t *a, int limbs, int base, int mbi
     return neg ? -v : v;
 }
 
+
+/* A fast front for the host (add_to_pre of the C back end): an accumulator of
+ * SNN_XACC_FAST_WORDS(limbs) words, the exact accumulator above followed by word
+ * F = SNN_XACC_WORDS(limbs), a double (its bits; all-zero bits: +0.0) that gathers the
+ * terms while each addition is exact in double, and word F + 1, set once a term went to the
+ * limbs instead (its addition to the double was inexact, overflowed, or the term was not
+ * finite).  The exact sum is the double plus the limbs, so snn_xacc_take returns exactly
+ * what snn_xacc_round returns for the same terms, for any split and order: a sum of a few
+ * terms of a similar size (most of add_to_pre's sums) never touches the limbs. */
+#define SNN_XACC_FAST_WORDS(limbs) (SNN_XACC_WORDS(limbs) + 2)
+
+/* a += x, as snn_xacc_add */
+SNN_XACC_FN void snn_xacc_add_fast(int64_t *a, int limbs, int base, double x)
+{
+    const int F = SNN_XACC_WORDS(limbs);
+    double f;
+    memcpy(&f, a + F, sizeof f);
+    const double s = f + x;
+    /* exact iff both differences give the other term back: for the operand of the larger
+     * magnitude the difference is exact (Fast2Sum), and the error is zero iff it equals the
+     * smaller one; an overflow or a non-finite term fails one of them */
+    if (s - f == x && s - x == f) {
+        memcpy(a + F, &s, sizeof s);
+        return;
+    }
+    a[F + 1] = 1;
+    snn_xacc_add(a, limbs, base, x);
+}
+
+/* The double part into the limbs (exact: it is a sum of the terms, no finer than they are),
+ * leaving a plain exact accumulator (words F and F + 1 zero) to add to others. */
+SNN_XACC_FN void snn_xacc_fold(int64_t *a, int limbs, int base)
+{
+    const int F = SNN_XACC_WORDS(limbs);
+    double f;
+    memcpy(&f, a + F, sizeof f);
+    snn_xacc_add(a, limbs, base, f);
+    a[F] = 0;
+    a[F + 1] = 0;
+}
+
+/* snn_xacc_round of the exact sum (mbits 24 or 53), and the accumulator back to zero.  Without
+ * a term in the limbs the double holds the exact sum: a zero, or one in the normal range of
+ * the mantissa's format, rounds as the format's own conversion does (to nearest, ties to
+ * even), which is snn_xacc_round's rounding; anything else takes the exact way. */
+SNN_XACC_FN double snn_xacc_take(int64_t *a, int limbs, int base, int mbits)
+{
+    const int F = SNN_XACC_WORDS(limbs);
+    double f;
+    memcpy(&f, a + F, sizeof f);
+    if (!a[F + 1]) {
+        const double m = fabs(f);
+        if (mbits == 24 && (f == 0.0 || (m >= 0x1p-126 && m <= 0x1.fffffep127))) {
+            a[F] = 0;
+            return (double)(float)f;
+        }
+        if (mbits == 53 && (f == 0.0 || (m >= 0x1p-1022 && m <= 0x1.fffffffffffffp1023))) {
+            a[F] = 0;
+            return f;
+        }
+    }
+    snn_xacc_fold(a, limbs, base);
+    const double r = snn_xacc_round(a, limbs, base, mbits);
+    memset(a, 0, sizeof(int64_t) * (size_t)SNN_XACC_FAST_WORDS(limbs));
+    return r;
+}
+
 #endif

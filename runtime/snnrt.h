@@ -152,6 +152,7 @@ typedef struct snn_config {
     uint64_t ckpt_every_steps;  /* 0: off */
     double ckpt_every_seconds;  /* 0: off */
     int ckpt_at_end;
+    int ckpt_sync_files;        /* checkpoint.sync: 0 "filesystem" (syncfs), 1 "files" */
     char ckpt_where[192];
     /* custom_updates: { G: { every: N, at_end: true } }: the schedule of custom-update
      * group G (checked against the model by snn_main); -1: the model's default */
@@ -1062,6 +1063,10 @@ void snn_state_synapses(snn_state_fn fn, void *ctx, const char *name, const snn_
                         int n_blocks, void *base, const uint64_t *off, int value_bytes);
 void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
                              const snn_ragged *blocks, int n_blocks);
+/* The blocks' per-synapse delays (a rewired projection's: they move with their synapses)
+ * as snn_state_synapses hands the weights; nothing without delays. */
+void snn_state_synapse_delays(snn_state_fn fn, void *ctx, const char *name,
+                              const snn_ragged *blocks, int n_blocks);
 
 /* A variable by name for the training loop (metrics, save, load): "Out.y" (kind 0: a neuron
  * variable of population 'owner'), "InOut.w" (1: a synapse variable of projection 'owner'),
@@ -1170,6 +1175,11 @@ typedef struct snn_rewire_stats {
     double *wcol;
     uint32_t *tgt;
     uint32_t *ntgt;
+    /* per-synapse delays (snn_rewire_delays): the longest delay in steps a synapse may get
+     * (the dendritic ring's depth at least), ms per step, add.init.delay's stream */
+    uint32_t dmax;
+    double dt;
+    uint64_t key_delay;
 } snn_rewire_stats;
 /* The arguments of a connectivity update's parallel regions (snn_step_region). */
 typedef struct snn_rw_args {
@@ -1204,7 +1214,7 @@ snn_rewire_stats *snn_rewire_register(int k, const char *name, const char *proj)
 snn_rewire_stats *snn_rewire_get(int k);
 int snn_rewire_count(void);
 void snn_rewire_release(void);
-/* After construction: refuse multapses and per-synapse delays, compute the global row
+/* After construction: refuse multapses, compute the global row
  * lengths and the capacity (max_row_length, else the longest row times 1 + row_padding,
  * at most n_post; a row longer than it is an snn_fatal), and re-lay each block's rows with
  * room for min(capacity, its targets) synapses. */
@@ -1224,7 +1234,7 @@ void snn_columns_del(snn_columns *c, uint32_t k, uint32_t pre);
 void snn_columns_ins(snn_columns *c, uint32_t k, uint32_t pre, uint64_t syn);
 void snn_columns_resyn(snn_columns *c, const snn_ragged *r, uint32_t pre, uint64_t from);
 /* Insert target k (block-relative) into row 'pre' of block r in target order, moving the
- * index, the weight and the nvars arrays vars (the block's part, vbytes per value) of the
+ * index, the weight, the delay (its value left for snn_rewire_set_delay) and the nvars arrays vars (the block's part, vbytes per value) of the
  * synapses after it; returns the place, or -1 when the pair is already connected. */
 int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *vars,
                           int nvars, int vbytes);
@@ -1253,6 +1263,23 @@ static inline void snn_rewire_mark(snn_rewire_stats *s, uint32_t i, uint32_t j)
 /* v as a whole number from 0 to limit, else an snn_fatal naming the update, what and i. */
 uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t i, double v,
                           double limit);
+/* Per-synapse delays (docs/language.md "Connectivity updates", "Per-synapse delays"), after
+ * snn_rewire_setup: s->dmax = the longest delay in steps a synapse may get, the larger of
+ * 'bound' (the compiler's: the delay initialiser's upper bound) and the longest built
+ * delay of every block and rank (so the same for any decomposition), at most what
+ * delay_bytes hold; every block's max_delay becomes it, so the dendritic rings (sized
+ * after this) hold every delay an update may give.  dt: ms per step. */
+void snn_rewire_delays(snn_rewire_stats *s, snn_ragged *blocks, int nb, double dt,
+                       uint32_t bound);
+/* The delay of the new synapse pre -> post (global) at place 'at' of block r: 'ms' in
+ * steps as at construction, max(1, round(ms / dt)); NaN or more than s->dmax steps is an
+ * snn_fatal naming the update, the synapse and the value. */
+void snn_rewire_set_delay(const snn_rewire_stats *s, snn_ragged *r, uint64_t at, uint32_t pre,
+                          uint32_t post, double ms);
+/* The projection's delay initialiser 'd' (its stream the update's own) for the synapse
+ * pre -> post: synapse-keyed (snn_init_syn_eval), the same whenever the pair forms. */
+double snn_rewire_delay_draw(const snn_rewire_stats *s, const snn_init *d, uint64_t seed,
+                             uint32_t pre, uint32_t post);
 
 /* Candidates (connectivity_update{ candidates = { ... } }, rt_rewire_cand.c): per row i,
  * off[i+1] - off[i] distinct targets (global indices, ascending) cand[off[i] ..], drawn

@@ -95,6 +95,21 @@ for k in lif alif; do
     done
     echo "ok - $k, float: within 1e-5 of the reference, the same spikes"
 done
+# Adam's step count T (a reduced value of eprop_adam_step) is read once before each Adam
+# loop of the C back end (compiler/custom.c cu_hoist_refs), so that gcc can take powf(beta,
+# T) out of the loop over the synapses: the values are those above (bitwise the reference)
+"$SNNCC" -S "$WORK/ep.lua" -o "$WORK/src"
+$PY - "$WORK/src/ep.c" <<'PY'
+import re, sys
+c = open(sys.argv[1]).read()
+for u in ("IH_adam", "HH_adam", "HO_adam"):
+    b = c[c.index(f"/* custom update '{u}'"):]
+    b = b[:b.index("custom update", 20)]
+    h, loop, use = b.find("snn_h_T = snn_cuv_AdamStep_T"), b.find("for ("), b.find("snn_u_T = snn_h_T")
+    assert 0 <= h < loop < use, (u, h, loop, use)
+    assert "snn_u_T = snn_cuv_AdamStep_T" not in b, u
+print("T read once before every Adam loop")
+PY
 "$SNNCC" -q --mpi "$WORK/ep.lua" -D alif=1 -o "$WORK/alif_mpi"
 "${MPIRUN[@]}" -np 2 "$WORK/alif_mpi/ep" --time 60 --quiet --output "$WORK/alif_r2"
 same_outputs "$WORK/alif_out" "$WORK/alif_r2" "alif, 2 MPI ranks"

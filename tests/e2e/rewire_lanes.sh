@@ -11,7 +11,8 @@
 #   - bitwise the same on 2 threads and on 2 and 4 MPI ranks (lanes over ranks: rank 0
 #     decides, every rank rewires its copy of the rows alike); candidates 2 ranks x 2 threads;
 #   - a checkpoint at 50 ms restored (the rows first, then every lane's values): every
-#     lane's snapshots after it are the uninterrupted run's;
+#     lane's snapshots after it are the uninterrupted run's; written with lanes over 2 ranks
+#     and restored on 4 ranks and on one process, likewise;
 #   - mode 2 (the removal also reads x, which differs between the lanes): lane 0 is the
 #     batch-1 run bitwise, every lane has lane 0's synapses at every snapshot and lane 0's
 #     lane-independent values (tags, counters, add.init's), its own x; the same on 4 ranks.
@@ -68,7 +69,8 @@ ok "bitwise the same on 2 threads, 2 and 4 ranks (lanes over ranks), candidates 
 printf 'checkpoint: { dir: ck, at_end: true }\n' >ck.yaml
 "c0/rewire_lanes" --time 50 --quiet --output ca --config ck.yaml
 "c0/rewire_lanes" --time 100 --quiet --output cb --restore ck
-$PY - ref0 cb <<'PY' || fail "checkpoint: the restored run is not the uninterrupted one"
+after50() { # REF DIR WHAT: every lane's snapshots after 50 ms are the uninterrupted run's
+    $PY - "$1" "$2" <<'PY' || fail "$3: the restored run is not the uninterrupted one"
 import sys
 import numpy as np
 for d in ["", "/lane1", "/lane2", "/lane3"]:
@@ -76,7 +78,16 @@ for d in ["", "/lane1", "/lane2", "/lane3"]:
         f, c = (np.load(f"{o}{d}/SE_{v}.npy") for o in sys.argv[1:3])
         assert len(c) and f[f["t"] > 50.01].tobytes() == c.tobytes(), f"lane {d} {v}"
 PY
-ok "a checkpoint at 50 ms + restore gives every lane's synapses and values of the uninterrupted run"
+}
+after50 ref0 cb "checkpoint"
+# lanes over 2 ranks (rank 0 lanes 0-1, rank 1 lanes 2-3): the rows are shared, rank 0's
+# serve every lane wherever it is now: 4 ranks (a rank per lane) and one process
+"${MPIRUN[@]}" -np 2 m0/rewire_lanes --time 50 --quiet --output ca2 --config ck.yaml --set checkpoint.dir=ck2
+"${MPIRUN[@]}" -np 4 m0/rewire_lanes --time 100 --quiet --output cb4 --restore ck2
+after50 ref0 cb4 "checkpoint of 2 ranks restored on 4"
+"c0/rewire_lanes" --time 100 --quiet --output cb1 --restore ck2
+after50 ref0 cb1 "checkpoint of 2 ranks restored on one process"
+ok "a checkpoint at 50 ms + restore gives every lane's synapses and values of the uninterrupted run (1 process; lanes over 2 ranks restored on 4 ranks and on 1 process)"
 
 "$SNNCC" -q -D mode=2 "$M" -o c2
 "$SNNCC" -q --mpi -D mode=2 "$M" -o m2

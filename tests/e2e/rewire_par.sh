@@ -9,7 +9,8 @@
 #     2 MPI ranks and 2 ranks x 2 threads;
 #   - the same for tests/e2e/struct_plast/rewire.lua (a removal predicate, add.count and
 #     add.target: the rows' targets drawn by rows split over the threads, inserted by
-#     blocks) and tests/e2e/rewire_vars/model.lua (add.redraw, custom-update arrays);
+#     blocks), tests/e2e/rewire_vars/model.lua (add.redraw, custom-update arrays) and
+#     tests/e2e/rewire_delays/model.lua mode 1 (per-synapse delays moved and drawn);
 #   - the check can fail: built with -DSNN_RW_FAULT (each step thread but the first skips
 #     the first thread block or row of its share) the map is still the same on one thread
 #     but differs on two.
@@ -51,10 +52,12 @@ if (same_outputs "$WORK/ref" "$WORK/f2" "wrong split" && same_counts "$WORK/ref"
     fail "a wrong split of the rows and blocks over 2 step threads went unnoticed"
 fi
 ok "a wrong split over 2 step threads changes the result (the checks above can fail)"
-# a removal predicate with add.count / add.target; add.redraw with custom-update arrays
-for mt in struct_plast/rewire.lua:rewire rewire_vars/model.lua:rewire_vars; do
-    f=${mt%%:*} b=${mt##*:} d="$WORK/$b"
-    "$SNNCC" -q "tests/e2e/$f" -o "$d"
+# a removal predicate with add.count / add.target; add.redraw with custom-update arrays;
+# per-synapse delays (new synapses' delays from the projection's initialiser)
+for mt in struct_plast/rewire.lua:rewire:0 rewire_vars/model.lua:rewire_vars:0 \
+          rewire_delays/model.lua:rewire_delays:1; do
+    f=${mt%%:*} b=${mt#*:} mode=${b#*:} b=${b%%:*} d="$WORK/$b"
+    "$SNNCC" -q -D mode="$mode" "tests/e2e/$f" -o "$d"
     "$d/$b" --time 100 --quiet --output "$d.ref"
     for t in 2 3; do
         "$d/$b" --time 100 --quiet --output "$d.t$t" --set threads=$t --set step_threads=$t

@@ -312,7 +312,7 @@ static void test_set_errors(void **state)
                                    "finite_check, batch, lane_offset, record.<population>, "
                                    "params.<population>.<parameter>, "
                                    "spike_times.<population>, data.<file>, "
-                                   "checkpoint.<dir|every_steps|every_seconds|at_end>, "
+                                   "checkpoint.<dir|every_steps|every_seconds|at_end|sync>, "
                                    "custom_updates.<group>.every|at_end, datasets.<population>.<key>, "
                                    "train.<key>)");
     expect_set_error("custom_updates.Softmax.every=-1",
@@ -364,10 +364,18 @@ static void test_checkpoint(void **state)
     expect_error("checkpoint: 5", "run.yaml:1: 'checkpoint' must be a mapping such as { dir: "
                                   "ckpt, every_steps: 10000, at_end: true } (got '5')");
     expect_error("checkpoint:\n  every: 5", "run.yaml:2: unknown key 'checkpoint.every' "
-                                            "(valid: dir, every_steps, every_seconds, at_end)");
+                                            "(valid: dir, every_steps, every_seconds, at_end, sync)");
     expect_error("checkpoint: { every_steps: -1 }",
                  "run.yaml:1: 'checkpoint.every_steps' must be a whole number of steps from 0 "
                  "(off) to 2000000000 (got '-1')");
+    assert_int_equal(c.ckpt_sync_files, 0); /* default: one syncfs */
+    assert_int_equal(snn_config_set(&c, "checkpoint.sync=files", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.ckpt_sync_files, 1);
+    assert_int_equal(snn_config_set(&c, "checkpoint.sync=filesystem", NP, POPS, err, sizeof err),
+                     0);
+    assert_int_equal(c.ckpt_sync_files, 0);
+    expect_set_error("checkpoint.sync=never", "--set 'checkpoint.sync=never': 'checkpoint.sync' "
+                                              "must be filesystem or files (got 'never')");
     expect_set_error("checkpoint.at_end=maybe", "--set 'checkpoint.at_end=maybe': "
                                                 "'checkpoint.at_end' must be true or false (got "
                                                 "'maybe')");

@@ -4,7 +4,8 @@
  * every per-synapse array with its synapse (each synapse's values tagged with its
  * (pre, post) and checked after many random insertions and removals), a connected pair
  * refused, add.total's spreading (exact total, rows never over capacity, uniform over rows
- * with room: chi-square), and the errors at start (a row over max_row_length, multapses).
+ * with room: chi-square), and the errors at start (a row over max_row_length, multapses);
+ * per-synapse delays moved with their synapses, the longest delay an update may give.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -287,6 +288,140 @@ static void test_padding(void **state)
     snn_rewire_release();
 }
 
+/* Per-synapse delays: targets [lo, lo + n) with delays uniform(1, 8) ms at dt = 1 ms in
+ * one byte, rows sorted by target (a rewired projection's). */
+static void build_delays(snn_ragged *r, uint32_t lo, uint32_t n)
+{
+    snn_proj_spec s;
+    memset(&s, 0, sizeof s);
+    s.name = "P";
+    s.kind = SNN_CONN_FIXED_PROBABILITY;
+    s.n_pre = NPRE;
+    s.n_post = NPOST;
+    s.p = 0.2;
+    s.autapses = 1;
+    s.post_range = 1;
+    s.post_lo = lo;
+    s.post_n = n;
+    s.stream = snn_stream_id("conn:P");
+    s.ind_bytes = 2;
+    s.has_delay = 1;
+    s.delay.kind = SNN_INIT_UNIFORM;
+    s.delay.a = 1.0;
+    s.delay.b = 8.0;
+    s.delay.stream = snn_stream_id("delay:P");
+    s.dt = 1.0;
+    s.delay_bytes = 1;
+    s.sort_by_delay = 0;
+    snn_ragged_build(&s, 7, r);
+}
+
+static uint8_t dtag(uint32_t i, uint32_t j)
+{
+    return (uint8_t)(1 + (i * 7 + j) % 10);
+}
+
+/* The delays move with their synapses: kept through the re-layout, moved by the sorted
+ * insertion (each synapse's delay tagged with its pair, checked after many random removals
+ * and insertions); the longest delay an update may give; a delay beyond it refused. */
+static void test_delays(void **state)
+{
+    (void)state;
+    snn_ragged b[2];
+    build_delays(&b[0], 0, 13);
+    build_delays(&b[1], 13, NPOST - 13);
+    uint8_t before[NPRE][NPOST];
+    memset(before, 0, sizeof before);
+    uint32_t built = 0;
+    for (int t = 0; t < 2; t++) {
+        built = b[t].max_delay > built ? b[t].max_delay : built;
+        for (uint32_t i = 0; i < NPRE; i++)
+            for (uint64_t p = b[t].row_start[i]; p < b[t].row_start[i] + b[t].row_len[i]; p++)
+                before[i][b[t].post_lo + ind_at(&b[t], p)] = ((uint8_t *)b[t].delay)[p];
+    }
+    assert_int_equal(built, 8);
+    snn_rewire_stats *s = snn_rewire_register(0, "rw", "P");
+    snn_rewire_setup(s, b, 2, NPRE, NPOST, 12, 0.0);
+    for (int t = 0; t < 2; t++) /* the re-layout keeps every delay with its synapse */
+        for (uint32_t i = 0; i < NPRE; i++)
+            for (uint64_t p = b[t].row_start[i]; p < b[t].row_start[i] + b[t].row_len[i]; p++)
+                assert_int_equal(((uint8_t *)b[t].delay)[p],
+                                 before[i][b[t].post_lo + ind_at(&b[t], p)]);
+    snn_rewire_delays(s, b, 2, 1.0, 0); /* no bound known: the longest built */
+    assert_int_equal(s->dmax, 8);
+    snn_rewire_delays(s, b, 2, 1.0, 10); /* the initialiser's bound */
+    assert_int_equal(s->dmax, 10);
+    assert_int_equal(b[0].max_delay, 10);
+    assert_int_equal(b[1].max_delay, 10);
+    snn_rewire_delays(s, b, 2, 1.0, 300); /* at most what one byte holds */
+    assert_int_equal(s->dmax, 255);
+    snn_rewire_delays(s, b, 2, 1.0, 10);
+    for (int t = 0; t < 2; t++)
+        for (uint32_t i = 0; i < NPRE; i++)
+            for (uint64_t p = b[t].row_start[i]; p < b[t].row_start[i] + b[t].row_len[i]; p++)
+                ((uint8_t *)b[t].delay)[p] = dtag(i, b[t].post_lo + ind_at(&b[t], p));
+    uint32_t seed = 4321;
+    for (int it = 0; it < 4000; it++) {
+        seed = seed * 1664525u + 1013904223u;
+        uint32_t i = (seed >> 8) % NPRE, j = (seed >> 16) % NPOST;
+        snn_ragged *r = &b[j >= 13];
+        uint8_t *dl = r->delay;
+        if ((seed & 3) == 0) { /* remove (i, j): the rest move down with their delays */
+            uint64_t a = r->row_start[i], o = a;
+            for (uint64_t p = a; p < a + r->row_len[i]; p++) {
+                if (r->post_lo + ind_at(r, p) == j)
+                    continue;
+                ((uint16_t *)r->ind)[o] = (uint16_t)ind_at(r, p);
+                dl[o++] = dl[p];
+            }
+            r->n_syn -= r->row_len[i] - (o - a);
+            r->row_len[i] = (uint32_t)(o - a);
+            continue;
+        }
+        snn_rewire_lengths(s, b, 2);
+        if (s->len[i] >= s->capacity)
+            continue;
+        int64_t at = snn_rewire_insert(r, i, j - r->post_lo, NULL, 0, 8);
+        if (at >= 0) /* in ms, rounded as at construction: dtag - 0.4 ms */
+            snn_rewire_set_delay(s, r, (uint64_t)at, i, j, dtag(i, j) - 0.4);
+    }
+    for (int t = 0; t < 2; t++) {
+        for (uint32_t i = 0; i < NPRE; i++)
+            for (uint64_t p = b[t].row_start[i]; p < b[t].row_start[i] + b[t].row_len[i]; p++)
+                assert_int_equal(((uint8_t *)b[t].delay)[p],
+                                 dtag(i, b[t].post_lo + ind_at(&b[t], p)));
+        snn_ragged_free(&b[t]);
+    }
+    /* the declared initialiser, keyed by the pair: the same value whenever it forms */
+    snn_init d = {.kind = SNN_INIT_UNIFORM, .a = 2.6, .b = 3.4, .stream = 99};
+    const double v = snn_rewire_delay_draw(s, &d, 7, 3, 4);
+    assert_true(v >= 2.6 && v <= 3.4);
+    assert_true(snn_rewire_delay_draw(s, &d, 7, 3, 4) == v);
+    assert_true(snn_rewire_delay_draw(s, &d, 7, 4, 3) != v);
+    snn_rewire_release();
+}
+
+static void delay_too_long(const void *arg)
+{
+    snn_ragged b;
+    build_delays(&b, 0, NPOST);
+    snn_rewire_stats *s = snn_rewire_register(0, "rw", "P");
+    snn_rewire_setup(s, &b, 1, NPRE, NPOST, 12, 0.0);
+    snn_rewire_delays(s, &b, 1, 1.0, 10);
+    snn_rewire_set_delay(s, &b, b.row_start[0], 0, 1, *(const double *)arg);
+}
+
+static void test_delay_errors(void **state)
+{
+    (void)state;
+    const double eleven = 10.6, nan_ms = NAN;
+    expect_child_fails(delay_too_long, &eleven,
+                       "connectivity update 'rw': the delay of new synapse 0 -> 1 is 10.6 ms, "
+                       "11 steps of 1 ms, more than the 10 steps of projection 'P''s longest "
+                       "delay");
+    expect_child_fails(delay_too_long, &nan_ms, "the delay of new synapse 0 -> 1 is nan ms");
+}
+
 /* connectivity_update{ candidates }: each row's candidates are distinct, ascending, as many
  * as asked, and uniform without replacement: over many draws of 3 out of 10, every target
  * and every one of the 120 subsets is about equally frequent (chi-square), and row i + 1's
@@ -364,6 +499,8 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_padding),
         cmocka_unit_test(test_candidates),
+        cmocka_unit_test(test_delays),
+        cmocka_unit_test(test_delay_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1040,6 +1040,64 @@ static void test_div_mod(void **state)
         }
 }
 
+/* snn_poisson_count (thresholds on the one 32-bit word) is snn_rng_poisson below lambda 10,
+ * word for word: checked on both sides of every threshold, at the ends of the word range
+ * and on random words, for constant and run-time lambdas. */
+static uint32_t poisson_of_word(double lambda, uint32_t w)
+{
+    snn_rng g;
+    snn_rng_init_first(&g, 1, 2, 3, 4, w, 0, 0, 0); /* the stream's first word is w */
+    return snn_rng_poisson(&g, lambda);
+}
+
+static void poisson_words_check(double lambda)
+{
+    int32_t thr[SNN_POISSON_TMAX];
+    const uint32_t kmax = snn_poisson_kmax(lambda);
+    assert_true(kmax >= 1 && kmax <= SNN_POISSON_TMAX);
+    const uint32_t live = snn_poisson_thresholds(lambda, thr);
+    assert_true(live >= 1 && live <= kmax); /* not all at the top: real steps */
+    for (uint32_t j = 0; j < kmax; j++) {
+        const uint32_t t = (uint32_t)thr[j] ^ 0x80000000u;
+        if (j)
+            assert_true(thr[j] >= thr[j - 1]);
+        assert_true((t == 0xFFFFFFFFu) == (j >= live));
+        const uint32_t ws[4] = {t - (t > 0), t, t + (t < 0xFFFFFFFFu), t / 2};
+        for (int q = 0; q < 4; q++) {
+            const uint32_t k = poisson_of_word(lambda, ws[q]);
+            assert_int_equal(snn_poisson_count(ws[q], thr, kmax), k);
+            assert_int_equal(snn_poisson_count(ws[q], thr, live), k);
+        }
+    }
+    for (uint32_t j = kmax; j < SNN_POISSON_TMAX; j++)
+        assert_int_equal(thr[j], 0x7FFFFFFF);
+    assert_int_equal(snn_poisson_count(0xFFFFFFFFu, thr, SNN_POISSON_TMAX),
+                     poisson_of_word(lambda, 0xFFFFFFFFu));
+    assert_int_equal(snn_poisson_count(0, thr, live), poisson_of_word(lambda, 0));
+    assert_int_equal(snn_poisson_count(0xFFFFFFFFu, thr, live),
+                     poisson_of_word(lambda, 0xFFFFFFFFu));
+    snn_rng g;
+    snn_rng_init(&g, 99, 5, (uint32_t)(lambda * 1000), 0);
+    for (int i = 0; i < 20000; i++) {
+        const uint32_t w = snn_rng_u32(&g);
+        assert_int_equal(snn_poisson_count(w, thr, live), poisson_of_word(lambda, w));
+    }
+}
+
+static void test_poisson_words(void **state)
+{
+    (void)state;
+    poisson_words_check(1.28); /* the microcircuit's background at dt 0.1 */
+    poisson_words_check(1.6799999999999999);
+    poisson_words_check(2.3199999999999998);
+    poisson_words_check(1e-6);
+    poisson_words_check(0.5);
+    poisson_words_check(9.999);
+    volatile double lv = 3.3; /* not folded at compile time */
+    for (int i = 0; i < 8; i++)
+        poisson_words_check(lv + 0.77 * i);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1055,7 +1113,7 @@ int main(void)
         cmocka_unit_test(test_lognormal_exponential),
         cmocka_unit_test(test_normal_distribution), cmocka_unit_test(test_normal_slow_path),
         cmocka_unit_test(test_normal_layout),  cmocka_unit_test(test_philox_batch),
-        cmocka_unit_test(test_div_mod),
+        cmocka_unit_test(test_div_mod),        cmocka_unit_test(test_poisson_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -123,11 +123,79 @@ static void test_any_split(void **state)
     same_bits(dsum(y, 64), (double)ref);
 }
 
+/* The fast front (snn_xacc_add_fast, snn_xacc_take, snn_xacc_fold: the C back end's
+ * add_to_pre) returns the bits of snn_xacc_round of the same terms: sums that stay exact in
+ * double (the fast way), cancellations, spreads beyond 53 bits, results below the smallest
+ * normal number or beyond the largest, zeros of both signs, non-finite terms; and the same
+ * again with the terms split over two accumulators folded and added as integers. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static double term(int mbits, int kind)
+{
+    const double u = (double)(rnd() >> 11) * 0x1p-53 - 0.5; /* [-0.5, 0.5) */
+    double x;
+    switch (kind) {
+    case 0: x = u; break;                                    /* similar sizes: exact */
+    case 1: x = ldexp(u, (int)(rnd() % 80) - 40); break;     /* a wide spread */
+    case 2: x = ldexp(u, mbits == 24 ? -130 : -1030); break; /* near the smallest normal */
+    case 3: x = ldexp(u, mbits == 24 ? 128 : 1024); break;   /* near the largest */
+    case 4: x = (rnd() & 1) ? -0.0 : 0.0; break;
+    default: {
+        const double nf[] = {INFINITY, -INFINITY, NAN};
+        x = (rnd() % 8) ? u : nf[rnd() % 3];
+    }
+    }
+    return mbits == 24 ? (double)(float)x : x;
+}
+
+static void test_fast_front(void **state)
+{
+    (void)state;
+    for (int mbits = 24; mbits <= 53; mbits += 29) {
+        const int L = mbits == 24 ? FL : DL, B = mbits == 24 ? FB : DB;
+        int fast = 0;
+        for (int trial = 0; trial < 20000; trial++) {
+            const int kind = trial % 6, n = 1 + (int)(rnd() % 12);
+            double x[12];
+            for (int i = 0; i < n; i++)
+                x[i] = term(mbits, kind == 5 || (rnd() % 4) ? kind : (int)(rnd() % 5));
+            if (trial % 7 == 0 && n > 1) /* an exact cancellation */
+                x[n - 1] = -x[0];
+            int64_t ref[SNN_XACC_WORDS(DL)] = {0}, one[SNN_XACC_FAST_WORDS(DL)] = {0};
+            int64_t a[SNN_XACC_FAST_WORDS(DL)] = {0}, b[SNN_XACC_FAST_WORDS(DL)] = {0};
+            for (int i = 0; i < n; i++) {
+                snn_xacc_add(ref, L, B, x[i]);
+                snn_xacc_add_fast(one, L, B, x[i]);
+                snn_xacc_add_fast(i % 2 ? b : a, L, B, x[i]);
+            }
+            const double want = snn_xacc_round(ref, L, B, mbits);
+            fast += !one[SNN_XACC_WORDS(L) + 1];
+            same_bits(snn_xacc_take(one, L, B, mbits), want);
+            for (int w = 0; w < SNN_XACC_FAST_WORDS(L); w++) /* back to zero */
+                assert_int_equal(one[w], 0);
+            snn_xacc_fold(a, L, B);
+            snn_xacc_fold(b, L, B);
+            for (int w = 0; w < SNN_XACC_WORDS(L); w++)
+                a[w] += b[w];
+            same_bits(snn_xacc_round(a, L, B, mbits), want);
+        }
+        assert_true(fast > 5000 && fast < 19000); /* both ways taken */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact),
         cmocka_unit_test(test_any_split),
+        cmocka_unit_test(test_fast_front),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
