@@ -877,8 +877,58 @@ static void removals_lanes(StrBuf *o, const RwCtx *c, const SynArr *arr, int nv,
     sb_puts(o, "        snn_R->n_syn = snn_nsyn;\n    }\n    free(snn_rmf);\n");
 }
 
-static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
+/* The head of parallel region 'suffix' of update u (docs/parallel.md "Connectivity updates",
+ * "In parallel"): worker snn_wk of snn_nw, the update's state and arguments; snn_cnt is the
+ * worker's counter slot. */
+static void region_head(StrBuf *o, const ConnUpdate *u, const char *suffix, const char *what)
 {
+    sb_printf(o, "\n/* connectivity_update '%s': %s (step thread snn_wk of snn_nw) */\n"
+                 "static void snn_rewire_%s_%s(void *snn_a, int snn_wk, int snn_nw)\n{\n",
+              u->name, what, u->name, suffix);
+    sb_puts(o, "    const snn_rw_args *snn_x = (const snn_rw_args *)snn_a;\n"
+               "    snn_run *run = snn_x->run;\n    const uint64_t step = snn_x->step;\n"
+               "    const int64_t snn_nrem = snn_x->nrem;\n"
+               "    (void)run; (void)step; (void)snn_nrem; (void)snn_nw;\n");
+    sb_printf(o, "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n", u->index);
+    if (u->candidates)
+        sb_printf(o, "    snn_rewire_cand *snn_cd = snn_rewire_cand_get(%d);\n    (void)snn_cd;\n",
+                  u->index);
+    const Projection *pj = u->proj;
+    if (pj->het_delay && rewire_init_delay(u) < 0 &&
+        (u->count.stmts || u->total.stmts || u->cand_add.stmts)) /* new synapses' delays */
+        sb_printf(o, "    const snn_init snn_dinit = %s;\n    (void)snn_dinit;\n",
+                  emit_c_init(&pj->delay_init, arena_printf("rw:%s/delay", u->name)));
+    sb_puts(o, "    int64_t *restrict snn_cnt = snn_st->bcnt + 8 * snn_wk; /* this worker's "
+               "counters */\n    (void)snn_cnt;\n"
+               "    double snn_tcol = 0; /* patching the column views */\n    (void)snn_tcol;\n");
+}
+
+/* The end of a region, and its call in the update (the counters added: snn_pc); 'work'
+ * is its rows (below SNN_REWIRE_PAR_MIN the region runs on the calling thread). */
+static void region_end(StrBuf *rg, StrBuf *o, const ConnUpdate *u, const char *suffix,
+                       const char *work)
+{
+    sb_puts(rg, "    snn_st->wcol[snn_wk] += snn_tcol;\n}\n");
+    sb_printf(o, "    snn_rewire_region(run, snn_rewire_%s_%s, &snn_x, %s);\n"
+                 "    snn_rewire_par_take(snn_st, snn_pc);\n"
+                 "    snn_tcol += snn_rewire_par_tcol(snn_st);\n", u->name, suffix, work);
+}
+
+/* The block range of worker snn_wk (a region's loop over thread blocks). */
+static const char *const BLOCKS_OF_WORKER =
+    "    const int snn_tb = (int)SNN_RW_FIRST(snn_nthr, snn_wk, snn_nw);\n"
+    "    const int snn_te = (int)SNN_RW_SPLIT(snn_nthr, snn_wk + 1, snn_nw);\n";
+
+static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
+{
+    /* Unbatched models run the row code in parallel regions over the step threads
+     * (docs/parallel.md "Connectivity updates", "In parallel"), written to rg before the
+     * update's function (mainb); batched models run it in the update's function. */
+    const bool par = !m->batch;
+    StrBuf mainb, rg;
+    sb_init(&mainb);
+    sb_init(&rg);
+    StrBuf *o = &mainb;
     const Projection *pj = u->proj;
     const char *n = pj->name, *pre = pj->pre->name, *post = pj->post->name;
     RwCtx c = {m, u};
@@ -892,19 +942,26 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
      * candidates can change, so only they are walked (snn_cd->rows) */
     const bool sparse = u->candidates && u->cand_total.stmts && !u->cand_count.stmts &&
                         !u->remove.stmts && !u->count.stmts && !u->total.stmts;
+    const char *work = sparse ? "snn_cd->n_rows" : arena_printf("SNN_N_%s", pj->pre->name);
     sb_printf(o, "\n/* connectivity_update '%s' (%s:%d) on projection '%s': removals in each "
                  "thread block, then additions\n * from each row's stream, each block and rank "
                  "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
               u->loc.line, n);
-    sb_printf(o, "static void snn_rewire_%s(snn_run *run, uint64_t step)\n{\n", u->name);
+    /* noinline: run every few steps, kept out of model_step (profiles show it apart) */
+    sb_printf(o, "static __attribute__((noinline)) void snn_rewire_%s(snn_run *run, "
+                 "uint64_t step)\n{\n", u->name);
     sb_printf(o, "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n", u->index);
     sb_puts(o, "    const double snn_t0 = snn_now();\n");
     sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
     sb_puts(o, "    (void)run;\n");
     sb_puts(o, "    double snn_tcol = 0; /* patching the column view */\n    (void)snn_tcol;\n");
+    if (par)
+        sb_puts(o, "    snn_rw_args snn_x = {run, step, 0};\n"
+                   "    int64_t snn_pc[6] = {0, 0, 0, 0, 0, 0}; /* the workers' counters */\n"
+                   "    (void)snn_x; (void)snn_pc;\n");
     if (pj->het_delay && rewire_init_delay(u) < 0 &&
         (u->count.stmts || u->total.stmts || u->cand_add.stmts)) /* new synapses' delays */
-        sb_printf(o, "    const snn_init snn_dinit = %s;\n",
+        sb_printf(o, "    const snn_init snn_dinit = %s;\n    (void)snn_dinit;\n",
                   emit_c_init(&pj->delay_init, arena_printf("rw:%s/delay", u->name)));
     if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts)) {
         int nl = 1, n1 = 0; /* the arrays held once, per lane */
@@ -929,6 +986,21 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
                        "step,\n                               snn_rewire_whole(snn_st, "
                        "\"candidates.total\", 0, snn_total, 9007199254740992.0));\n    }\n");
         }
+        if (sparse && par) {
+            sb_puts(o, "    snn_rewire_cand_layout(snn_cd, snn_nthr); /* rows' places, then "
+                       "each row's draws */\n");
+            region_head(&rg, u, "cand", "the candidate rows' draws");
+            sb_puts(&rg, "    for (uint64_t snn_q = SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw);\n"
+                         "         snn_q < SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw); "
+                         "snn_q++) {\n"
+                         "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
+                         "        snn_rng snn_rng_st; /* row snn_pre's stream */\n"
+                         "        snn_rng_init(&snn_rng_st, run->seed, snn_st->stream_add, "
+                         "snn_pre, step);\n"
+                         "        snn_rewire_cand_fill(snn_cd, &snn_rng_st, snn_pre, snn_wk);\n"
+                         "    }\n");
+            region_end(&rg, o, u, "cand", work);
+        } else {
         if (sparse)
             sb_puts(o, "    uint64_t snn_ca = 0; /* the candidates of the rows before */\n"
                        "    for (uint32_t snn_q = 0; snn_q < snn_cd->n_rows; snn_q++) {\n"
@@ -956,12 +1028,20 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         if (sparse)
             sb_puts(o, "        snn_ca = snn_cd->off[snn_pre + 1];\n");
         sb_puts(o, "    }\n");
+        }
     }
     /* removals */
     if (m->batch && (u->remove.stmts || u->candidates)) {
         removals_lanes(o, &c, arr, nv, opt);
     } else if (u->remove.stmts || u->candidates) {
+        if (par) { /* a region over the thread blocks */
+            region_head(&rg, u, "rm", "removals, each worker its thread blocks");
+            o = &rg;
+            sb_puts(o, BLOCKS_OF_WORKER);
+            sb_puts(o, "    for (int snn_t = snn_tb; snn_t < snn_te; snn_t++) {\n");
+        } else {
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
+        }
         sb_printf(o, "        snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", n);
         sb_puts(o, "        const uint64_t *restrict snn_rs = snn_R->row_start;\n");
         sb_puts(o, "        uint32_t *restrict snn_rl = snn_R->row_len;\n");
@@ -1045,11 +1125,18 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         else
             sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n"
                        "        snn_R->n_syn = snn_nsyn;\n    }\n");
+        if (par) {
+            o = &mainb;
+            region_end(&rg, o, u, "rm", work);
+            sb_puts(o, "    snn_cnt[0] += snn_pc[0];\n");
+        }
     }
     sb_puts(o, "    const int64_t snn_lrem = snn_cnt[0]; /* this rank's removals */\n"
                "    (void)snn_lrem;\n");
     sb_puts(o, "    snn_sum_int64(snn_cnt, 1); /* every rank's removals */\n");
     sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
+    if (par)
+        sb_puts(o, "    snn_x.nrem = snn_nrem;\n");
     if (sparse)
         sb_printf(o, "    snn_rewire_lengths_rows(snn_st, snn_syn_%s, snn_nthr, snn_cd->rows, "
                      "snn_cd->n_rows, snn_cd->acc); /* global row lengths */\n", n);
@@ -1067,7 +1154,22 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         }
         if (u->redraw)
             sb_printf(o, "    snn_rewire_pairs(snn_st, snn_syn_%s, snn_nthr); /* add.redraw */\n", n);
+        /* in parallel: the rows' targets drawn by rows split over the workers (row-keyed
+         * streams, each row's pair bits its own words), then inserted by blocks split */
+        const char *sfail = par ? "snn_cnt[3]" : "snn_st->step_failed";
+        const char *sredraw = par ? "snn_cnt[4]" : "snn_st->redraws";
+        if (par) {
+            sb_puts(o, "    snn_rewire_tgt_room(snn_st);\n");
+            region_head(&rg, u, "draw", "each row's additions drawn, rows split");
+            o = &rg;
+            sb_printf(o, "    for (uint32_t snn_pre = (uint32_t)SNN_RW_FIRST(SNN_N_%s, snn_wk, snn_nw);\n"
+                         "         snn_pre < (uint32_t)SNN_RW_SPLIT(SNN_N_%s, snn_wk + 1, snn_nw); "
+                         "snn_pre++) {\n", pre, pre);
+            sb_puts(o, "        uint32_t *restrict snn_tg = snn_st->tgt + (uint64_t)snn_pre * "
+                       "snn_st->capacity;\n        uint32_t snn_ntg = 0;\n");
+        } else {
         sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        }
         if (cs_draws(&u->count) || cs_draws(&u->target)) {
             sb_puts(o, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
                        "targets in order */\n");
@@ -1085,8 +1187,8 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_puts(o, "        const uint64_t snn_room = (uint64_t)snn_st->capacity - "
                    "(uint64_t)snn_st->len[snn_pre];\n");
         sb_puts(o, "        const uint64_t snn_try = snn_c < snn_room ? snn_c : snn_room;\n");
-        sb_puts(o, "        snn_st->step_failed += snn_c - snn_try; /* no room in the row: "
-                   "the same on every rank */\n");
+        sb_printf(o, "        %s += snn_c - snn_try; /* no room in the row: "
+                     "the same on every rank */\n", sfail);
         sb_puts(o, "        for (uint32_t snn_k = 0; snn_k < (uint32_t)snn_try; snn_k++) {\n");
         if (u->redraw) {
             /* a connected pair (on any rank: s->pairs) draws the target again, the same on
@@ -1100,11 +1202,11 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
             rw_value(o, &c, &u->target, "snn_target", 16, opt);
             sb_printf(o, "                snn_gpost = (uint32_t)snn_rewire_whole(snn_st, "
                          "\"add.target\", snn_pre, snn_target, (double)SNN_N_%s - 1.0);\n", post);
-            sb_puts(o, "                if (!snn_rewire_has(snn_st, snn_pre, snn_gpost))\n"
-                       "                    break;\n                snn_st->redraws++;\n"
-                       "            }\n");
-            sb_puts(o, "            if (snn_d == snn_dmax) {\n                snn_st->step_failed++;\n"
-                       "                continue;\n            }\n");
+            sb_printf(o, "                if (!snn_rewire_has(snn_st, snn_pre, snn_gpost))\n"
+                         "                    break;\n                %s++;\n"
+                         "            }\n", sredraw);
+            sb_printf(o, "            if (snn_d == snn_dmax) {\n                %s++;\n"
+                         "                continue;\n            }\n", sfail);
             sb_puts(o, "            snn_rewire_mark(snn_st, snn_pre, snn_gpost);\n");
         } else {
             sb_puts(o, "            double snn_target;\n");
@@ -1113,8 +1215,35 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
                          "\"add.target\", snn_pre, snn_target, (double)SNN_N_%s - 1.0);\n",
                       post);
         }
+        if (par) {
+            sb_puts(o, "            snn_tg[snn_ntg++] = snn_gpost;\n        }\n"
+                       "        snn_st->ntgt[snn_pre] = snn_ntg;\n"
+                       "        snn_cnt[5] += snn_ntg; /* targets drawn */\n    }\n");
+            o = &mainb;
+            region_end(&rg, o, u, "draw", work);
+            sb_puts(o, "    snn_st->step_failed += (uint64_t)snn_pc[3];\n"
+                       "    snn_st->redraws += (uint64_t)snn_pc[4];\n");
+            region_head(&rg, u, "add", "the drawn additions, each worker its thread blocks");
+            o = &rg;
+            sb_puts(o, BLOCKS_OF_WORKER);
+            sb_printf(o, "    const uint32_t snn_glo = SNN_LO_%s + snn_tlo_%s[snn_tb], snn_ghi = "
+                         "SNN_LO_%s + snn_tlo_%s[snn_te];\n", post, post, post, post);
+            sb_printf(o, "    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+            sb_puts(o, "        const uint32_t *restrict snn_tg = snn_st->tgt + (uint64_t)snn_pre * "
+                       "snn_st->capacity;\n");
+            sb_puts(o, "        for (uint32_t snn_k = 0; snn_k < snn_st->ntgt[snn_pre]; snn_k++) {\n"
+                       "            const uint32_t snn_gpost = snn_tg[snn_k];\n"
+                       "            if (snn_gpost < snn_glo || snn_gpost >= snn_ghi)\n"
+                       "                continue; /* another worker's blocks or rank's targets */\n");
+        }
         emit_insert(o, &c, opt);
         sb_puts(o, "        }\n    }\n");
+        if (par) {
+            o = &mainb;
+            sb_puts(o, "    if (snn_pc[5] > 0) { /* no targets drawn: no insertions, no join */\n");
+            region_end(&rg, o, u, "add", work);
+            sb_puts(o, "    }\n    snn_cnt[1] += snn_pc[1];\n    snn_cnt[2] += snn_pc[2];\n");
+        }
     }
     if (u->cand_add.stmts) {
         /* the rows: every row, or (sparse) the listed ones, acc indexed by the list */
@@ -1127,7 +1256,21 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_printf(o, "    /* formations: unconnected candidates (flag 0) on this rank; a row whose "
                      "accepted formations exceed its room (all ranks') forms none */\n"
                      "    memset(snn_cd->acc, 0, sizeof(int64_t) * %s);\n", nacc);
+        if (par) { /* the decisions: rows split over the workers (each row its own acc) */
+            region_head(&rg, u, "form", "the formation decisions, rows split");
+            o = &rg;
+            if (sparse)
+                sb_puts(o, "    for (uint64_t snn_q = SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw);\n"
+                           "         snn_q < SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw); "
+                           "snn_q++) {\n"
+                           "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n");
+            else
+                sb_printf(o, "    for (uint32_t snn_pre = (uint32_t)SNN_RW_FIRST(SNN_N_%s, snn_wk, "
+                             "snn_nw);\n         snn_pre < (uint32_t)SNN_RW_SPLIT(SNN_N_%s, "
+                             "snn_wk + 1, snn_nw); snn_pre++) {\n", pre, pre);
+        } else {
         sb_puts(o, rows);
+        }
         sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
                    "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
         sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
@@ -1144,18 +1287,44 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
         sb_puts(o, "            }\n");
         sb_printf(o, "            if (snn_ok != 0.0) {\n                snn_cd->flag[snn_ci] = 2;\n"
                      "                %s++;\n            }\n        }\n    }\n", acc);
+        if (par) {
+            o = &mainb;
+            region_end(&rg, o, u, "form", work);
+        }
         sb_printf(o, "    snn_sum_int64(snn_cd->acc, %s);\n", nacc);
+        if (par)
+            sb_printf(o, "    int64_t snn_nacc = 0; /* accepted formations, all ranks' */\n"
+                         "    for (uint64_t snn_q = 0; snn_q < (uint64_t)%s; snn_q++)\n"
+                         "        snn_nacc += snn_cd->acc[snn_q];\n", nacc);
+        if (par) { /* the insertions: each worker its thread blocks' targets */
+            region_head(&rg, u, "add", "the formations, each worker its thread blocks");
+            o = &rg;
+            sb_puts(o, BLOCKS_OF_WORKER);
+            sb_printf(o, "    const uint32_t snn_glo = SNN_LO_%s + snn_tlo_%s[snn_tb], snn_ghi = "
+                         "SNN_LO_%s + snn_tlo_%s[snn_te];\n", post, post, post, post);
+        }
         sb_puts(o, rows);
         sb_printf(o, "        const int snn_full = %s > (int64_t)snn_st->capacity - "
                      "snn_st->len[snn_pre];\n", acc);
         sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
                    "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
         sb_puts(o, "            if (snn_cd->flag[snn_ci] != 2)\n                continue;\n");
+        if (par)
+            sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n"
+                       "            if (snn_gpost < snn_glo || snn_gpost >= snn_ghi)\n"
+                       "                continue; /* another worker's blocks */\n");
         sb_puts(o, "            if (snn_full) { /* counted once: each rank its own */\n"
                    "                snn_cnt[2]++;\n                continue;\n            }\n");
+        if (!par)
         sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
         emit_insert(o, &c, opt);
         sb_puts(o, "        }\n    }\n");
+        if (par) {
+            o = &mainb;
+            sb_puts(o, "    if (snn_nacc > 0) { /* none accepted (most updates): no join */\n");
+            region_end(&rg, o, u, "add", work);
+            sb_puts(o, "    }\n    snn_cnt[1] += snn_pc[1];\n    snn_cnt[2] += snn_pc[2];\n");
+        }
     }
     sb_puts(o, "    const int64_t snn_ladd = snn_cnt[1]; /* this rank's additions */\n"
                "    (void)snn_ladd;\n");
@@ -1172,6 +1341,12 @@ static void rewire_fn(StrBuf *o, const Model *m, const ConnUpdate *u, const Emit
     if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts))
         sb_puts(o, "    free(snn_lv);\n");
     sb_puts(o, "}\n");
+    if (rg.len)
+        sb_puts(out, rg.buf);
+    if (mainb.len)
+        sb_puts(out, mainb.buf);
+    sb_release(&rg);
+    sb_release(&mainb);
 }
 
 void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)

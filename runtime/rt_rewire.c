@@ -29,6 +29,10 @@ snn_rewire_stats *snn_rewire_register(int k, const char *name, const char *proj)
     free(s->len);
     free(s->adds);
     free(s->pairs);
+    free(s->bcnt);
+    free(s->wcol);
+    free(s->tgt);
+    free(s->ntgt);
     memset(s, 0, sizeof *s);
     s->name = name;
     s->proj = proj;
@@ -53,9 +57,17 @@ void snn_rewire_release(void)
         free(g_stats[k].len);
         free(g_stats[k].adds);
         free(g_stats[k].pairs);
+        free(g_stats[k].bcnt);
+        free(g_stats[k].wcol);
+        free(g_stats[k].tgt);
+        free(g_stats[k].ntgt);
         g_stats[k].len = NULL;
         g_stats[k].adds = NULL;
         g_stats[k].pairs = NULL;
+        g_stats[k].bcnt = NULL;
+        g_stats[k].wcol = NULL;
+        g_stats[k].tgt = NULL;
+        g_stats[k].ntgt = NULL;
     }
 }
 
@@ -121,7 +133,10 @@ void snn_rewire_setup(snn_rewire_stats *s, snn_ragged *blocks, int nb, uint32_t 
     s->n_post = n_post;
     s->len = malloc(sizeof(int64_t) * ((size_t)n_pre + 1));
     s->adds = malloc(sizeof(uint32_t) * ((size_t)n_pre + 1));
-    if (!s->len || !s->adds)
+    s->nb = nb > 0 ? nb : 1;
+    s->bcnt = calloc((size_t)s->nb * 8u, sizeof(int64_t));
+    s->wcol = calloc((size_t)s->nb, sizeof(double));
+    if (!s->len || !s->adds || !s->bcnt || !s->wcol)
         snn_fatal("out of memory for connectivity update '%s'", s->name);
     for (int t = 0; t < nb; t++) {
         const snn_ragged *r = &blocks[t];
@@ -243,6 +258,51 @@ void snn_rewire_spread(snn_rewire_stats *s, uint64_t seed, uint32_t stream, uint
             s->full_draws++;
         }
     }
+}
+
+void snn_rewire_par_take(snn_rewire_stats *s, int64_t cnt[6])
+{
+    for (int t = 0; t < s->nb; t++)
+        for (int k = 0; k < 6; k++) {
+            cnt[k] += s->bcnt[8 * t + k];
+            s->bcnt[8 * t + k] = 0;
+        }
+}
+
+void snn_rewire_region(snn_run *run, snn_region_fn fn, void *arg, uint64_t work)
+{
+    static uint64_t min_work; /* read once, on the master */
+    if (!min_work) {
+        const char *e = getenv("SNN_REWIRE_PAR_MIN");
+        char *end = NULL;
+        unsigned long long v = e && *e ? strtoull(e, &end, 10) : 0;
+        min_work = e && *e && end && !*end && v > 0 ? (uint64_t)v : 128u;
+    }
+    if (work < min_work)
+        fn(arg, 0, 1);
+    else
+        snn_step_region(run, fn, arg);
+}
+
+double snn_rewire_par_tcol(snn_rewire_stats *s)
+{
+    double m = 0;
+    for (int t = 0; t < s->nb; t++) {
+        if (s->wcol[t] > m)
+            m = s->wcol[t];
+        s->wcol[t] = 0;
+    }
+    return m;
+}
+
+void snn_rewire_tgt_room(snn_rewire_stats *s)
+{
+    if (s->tgt)
+        return;
+    s->tgt = malloc(sizeof(uint32_t) * ((size_t)s->n_pre * s->capacity + 1));
+    s->ntgt = calloc((size_t)s->n_pre + 1, sizeof(uint32_t));
+    if (!s->tgt || !s->ntgt)
+        snn_fatal("out of memory for connectivity update '%s' (the drawn targets)", s->name);
 }
 
 uint64_t snn_rewire_whole(const snn_rewire_stats *s, const char *what, uint32_t i, double v,

@@ -36,7 +36,8 @@ snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, 
     c->rows = grow(NULL, sizeof(uint32_t) * ((size_t)n_pre + 1), name);
     c->acc = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
     c->mark = calloc((size_t)n_post + 1, 1);
-    if (!c->mark || !c->count)
+    c->rowbits = calloc((size_t)n_pre / 64u + 1u, sizeof(uint64_t));
+    if (!c->mark || !c->count || !c->rowbits)
         snn_fatal("out of memory for the candidates of connectivity update '%s'", name);
     c->off[0] = 0;
     return c;
@@ -56,6 +57,8 @@ void snn_rewire_cand_free(snn_rewire_cand *c)
     free(c->mark);
     free(c->cand);
     free(c->flag);
+    free(c->wmark);
+    free(c->rowbits);
     memset(c, 0, sizeof *c);
 }
 
@@ -69,6 +72,23 @@ static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
+}
+
+/* d[0 .. n) ascending (distinct values: any sort gives the same order); a row's few
+ * candidates by insertion, qsort's calls per comparison cost more there */
+static void sort_u32(uint32_t *d, uint64_t n)
+{
+    if (n > 32) {
+        qsort(d, (size_t)n, sizeof *d, cmp_u32);
+        return;
+    }
+    for (uint64_t k = 1; k < n; k++) {
+        const uint32_t v = d[k];
+        uint64_t j = k;
+        for (; j > 0 && d[j - 1] > v; j--)
+            d[j] = d[j - 1];
+        d[j] = v;
+    }
 }
 
 void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, uint64_t step,
@@ -87,12 +107,49 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
         uint32_t i = (uint32_t)(((uint64_t)snn_rng_u32(&g) * c->n_pre) >> 32);
         if (c->count[i] < c->n_post) {
             if (c->count[i]++ == 0)
-                c->rows[c->n_rows++] = i;
+                c->rowbits[i >> 6] |= (uint64_t)1 << (i & 63u);
             total--;
         }
     }
-    if (c->n_rows > 1) /* the rows with candidates, ascending */
-        qsort(c->rows, c->n_rows, sizeof *c->rows, cmp_u32);
+    /* the rows with candidates, ascending: a bit per row (n_pre / 64 words), no sort */
+    for (uint32_t w = 0; w <= c->n_pre / 64u; w++) {
+        uint64_t x = c->rowbits[w];
+        if (!x)
+            continue;
+        c->rowbits[w] = 0;
+        for (; x; x &= x - 1)
+            c->rows[c->n_rows++] = w * 64u + (uint32_t)__builtin_ctzll(x);
+    }
+}
+
+/* count distinct targets into d, drawn from g (mark: n_post zero bytes, left zero) */
+static void draw_row(const snn_rewire_cand *c, snn_rng *g, uint32_t *d, uint64_t count,
+                     uint8_t *mark)
+{
+    for (uint64_t k = 0; k < count; k++) { /* a 32-bit word w gives target w N_post / 2^32,
+                                             * drawn again while already a candidate */
+        uint32_t t;
+        do
+            t = (uint32_t)(((uint64_t)snn_rng_u32(g) * c->n_post) >> 32);
+        while (mark[t]);
+        mark[t] = 1;
+        d[k] = t;
+    }
+    for (uint64_t k = 0; k < count; k++)
+        mark[d[k]] = 0;
+    sort_u32(d, count);
+}
+
+static void room_for(snn_rewire_cand *c, uint64_t need)
+{
+    if (need > c->cap) {
+        uint64_t cap = c->cap ? c->cap : 64;
+        while (cap < need)
+            cap *= 2;
+        c->cand = grow(c->cand, sizeof(uint32_t) * cap, c->name);
+        c->flag = grow(c->flag, cap, c->name);
+        c->cap = cap;
+    }
 }
 
 void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count)
@@ -106,28 +163,35 @@ void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t co
         c->off[i + 1] = a;
         return;
     }
-    if (a + count > c->cap) {
-        uint64_t cap = c->cap ? c->cap : 64;
-        while (cap < a + count)
-            cap *= 2;
-        c->cand = grow(c->cand, sizeof(uint32_t) * cap, c->name);
-        c->flag = grow(c->flag, cap, c->name);
-        c->cap = cap;
-    }
-    uint32_t *d = c->cand + a;
-    for (uint64_t k = 0; k < count; k++) { /* a 32-bit word w gives target w N_post / 2^32,
-                                             * drawn again while already a candidate */
-        uint32_t t;
-        do
-            t = (uint32_t)(((uint64_t)snn_rng_u32(g) * c->n_post) >> 32);
-        while (c->mark[t]);
-        c->mark[t] = 1;
-        d[k] = t;
-    }
-    for (uint64_t k = 0; k < count; k++)
-        c->mark[d[k]] = 0;
-    if (count > 1)
-        qsort(d, (size_t)count, sizeof *d, cmp_u32);
+    room_for(c, a + count);
+    draw_row(c, g, c->cand + a, count, c->mark);
     memset(c->flag + a, 0, (size_t)count);
     c->off[i + 1] = a + count;
+}
+
+void snn_rewire_cand_layout(snn_rewire_cand *c, int nw)
+{
+    uint64_t a = 0;
+    for (uint32_t q = 0; q < c->n_rows; q++) { /* ascending: off[i + 1] is row i + 1's start */
+        const uint32_t i = c->rows[q];
+        c->off[i] = a;
+        a += c->count[i]; /* at most N_post each (snn_rewire_cand_spread) */
+        c->off[i + 1] = a;
+    }
+    room_for(c, a);
+    if (a)
+        memset(c->flag, 0, (size_t)a);
+    if (nw > c->n_wmark) {
+        free(c->wmark);
+        c->wmark = calloc((size_t)nw * ((size_t)c->n_post + 1), 1);
+        if (!c->wmark)
+            snn_fatal("out of memory for the candidates of connectivity update '%s'", c->name);
+        c->n_wmark = nw;
+    }
+}
+
+void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t i, int w)
+{
+    const uint64_t a = c->off[i];
+    draw_row(c, g, c->cand + a, c->off[i + 1] - a, c->wmark + (size_t)w * ((size_t)c->n_post + 1));
 }

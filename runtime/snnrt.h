@@ -1166,12 +1166,49 @@ typedef struct snn_rewire_stats {
                              * on any rank (32 bits per word, so the sum over ranks is an OR) */
     uint64_t redraws;       /* add.redraw: targets drawn again (the pair was connected) */
     uint64_t full_draws;    /* add.total: rows drawn again (full; mlGeNN's failed rewirings) */
+    /* the parallel parts (docs/parallel.md "Connectivity updates", "In parallel"): per
+     * thread block or step thread, counters (8 int64 a slot, one cache line: removed,
+     * added, failed, failed for lack of room, redraws, targets drawn) and the column patching's time;
+     * the targets drawn by add.count / add.total, capacity slots per row */
+    int nb;
+    int64_t *bcnt;
+    double *wcol;
+    uint32_t *tgt;
+    uint32_t *ntgt;
     /* per-synapse delays (snn_rewire_delays): the longest delay in steps a synapse may get
      * (the dendritic ring's depth at least), ms per step, add.init.delay's stream */
     uint32_t dmax;
     double dt;
     uint64_t key_delay;
 } snn_rewire_stats;
+/* The arguments of a connectivity update's parallel regions (snn_step_region). */
+typedef struct snn_rw_args {
+    snn_run *run;
+    uint64_t step;
+    int64_t nrem;     /* n_removed (all ranks) */
+} snn_rw_args;
+/* Worker w of nw's share of n items (thread blocks or rows): [SNN_RW_FIRST(n, w, nw),
+ * SNN_RW_SPLIT(n, w + 1, nw)).  -DSNN_RW_FAULT makes it a wrong split (every worker but the
+ * first skips the first item of its share), for the test that shows that a wrong split is
+ * found (tests/e2e/rewire_par.sh). */
+#define SNN_RW_SPLIT(n, w, nw) ((uint64_t)(n) * (uint64_t)(w) / (uint64_t)(nw))
+#ifdef SNN_RW_FAULT
+#define SNN_RW_FIRST(n, w, nw) (SNN_RW_SPLIT(n, w, nw) + ((w) > 0 ? 1u : 0u))
+#else
+#define SNN_RW_FIRST(n, w, nw) SNN_RW_SPLIT(n, w, nw)
+#endif
+/* After a region: add the slots' counters (0 removed, 1 added, 2 failed, 3 failed for
+ * lack of room, 4 redraws, 5 targets drawn) into cnt[0..5] in slot order (integers: exact)
+ * and zero them;
+ * the column patching's time of the slowest step thread (the wall time it added), zeroed. */
+void snn_rewire_par_take(snn_rewire_stats *s, int64_t cnt[6]);
+/* Run region fn of an update over the step threads (snn_step_region) when it has at least
+ * SNN_REWIRE_PAR_MIN work items (rows; environment variable, default 128), else on the
+ * calling thread as worker 0 of 1: the result is the same either way. */
+void snn_rewire_region(snn_run *run, snn_region_fn fn, void *arg, uint64_t work);
+double snn_rewire_par_tcol(snn_rewire_stats *s);
+/* add.count / add.total: room for the targets of every row (capacity per row). */
+void snn_rewire_tgt_room(snn_rewire_stats *s);
 /* The counters of update k (0 ..), zeroed, named. */
 snn_rewire_stats *snn_rewire_register(int k, const char *name, const char *proj);
 snn_rewire_stats *snn_rewire_get(int k);
@@ -1265,6 +1302,9 @@ typedef struct snn_rewire_cand {
     int64_t *acc;
     uint64_t cap;
     uint64_t key_elim, key_form; /* synapse-keyed streams rw:<name>/elim, rw:<name>/form */
+    uint8_t *wmark;   /* snn_rewire_cand_fill: a mark array per step thread */
+    uint64_t *rowbits; /* snn_rewire_cand_spread: a bit per row given candidates (zero after) */
+    int n_wmark;
 } snn_rewire_cand;
 snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, uint32_t n_post);
 snn_rewire_cand *snn_rewire_cand_get(int k);
@@ -1276,6 +1316,12 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
                             uint64_t total);
 /* Row i's candidates, after row i - 1's (rows in order 0, 1, ...; off[0] stays 0). */
 void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count);
+/* The same in parallel for the rows of snn_rewire_cand_spread: snn_rewire_cand_layout
+ * places every listed row's candidates (count[]) and zeroes their flags, with a mark array
+ * for each of nw step threads; then snn_rewire_cand_fill draws row i's (any order, any
+ * thread: step thread w uses its own marks), exactly what snn_rewire_cand_row draws. */
+void snn_rewire_cand_layout(snn_rewire_cand *c, int nw);
+void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t i, int w);
 
 typedef struct snn_model {
     const char *name;
