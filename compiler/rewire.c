@@ -763,6 +763,12 @@ static void removals_lanes(StrBuf *o, const RwCtx *c, const SynArr *arr, int nv,
     bool any_lane = false;
     for (int v = 0; v < nv; v++)
         any_lane |= arr[v].lane;
+    if (!pj->syn) /* a static projection keeps no synapse offsets: its blocks' capacities */
+        sb_printf(o, "    uint64_t snn_soff_%s[snn_nthr + 1]; /* thread block t's places */\n"
+                     "    snn_soff_%s[0] = 0;\n"
+                     "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                     "        snn_soff_%s[snn_t + 1] = snn_soff_%s[snn_t] + "
+                     "snn_syn_%s[snn_t].capacity;\n", n, n, n, n, n);
     sb_printf(o, "    const uint64_t snn_places = snn_soff_%s[snn_nthr];\n", n);
     sb_puts(o, "    unsigned char *snn_rmf = calloc((size_t)snn_places + 1u, 1); /* removed? */\n"
                "    if (!snn_rmf)\n"

@@ -31,6 +31,24 @@ $PY tests/e2e/rewire_delays/check.py "$WORK/ref2" 2 >/dev/null || fail "mode 2 a
 same_outputs "$WORK/ref2" "$WORK/r2c" "candidates: 2 ranks x 2 threads"
 ok "every input arrives after its synapse's delay: add.init.delay, the declared initialiser, candidates"
 
+# a batched model (2 lanes; a static rewired projection keeps no synapse offsets: the
+# removal's places are its blocks' capacities): each lane's delays move with its synapses
+# and lane b is a run of batch 1 with lane_offset b
+for mode in 0 1; do
+    "$SNNCC" -q -D mode=$mode -D batch=2 "$M" -o "$WORK/b$mode"
+    bsim="$WORK/b$mode/rewire_delays"
+    "$bsim" --time 100 --quiet --output "$WORK/bl$mode"
+    for b in 0 1; do
+        d="$WORK/bl$mode"; [ $b -eq 0 ] || d="$d/lane$b"
+        "$bsim" --time 100 --quiet --output "$WORK/bo$mode.$b" --set batch=1 --set lane_offset=$b
+        cmp -s "$d/E_x.npy" "$WORK/bo$mode.$b/E_x.npy" || fail "batched mode $mode: lane $b is not batch 1 with lane_offset $b"
+        cmp -s "$d/spikes_S.npy" "$WORK/bo$mode.$b/spikes_S.npy" || fail "batched mode $mode: lane $b's spikes are not batch 1's with lane_offset $b"
+        # (the run of lane b alone, equal to it, has the run.json check.py reads)
+        $PY tests/e2e/rewire_delays/check.py "$WORK/bo$mode.$b" $mode >/dev/null || fail "batched mode $mode lane $b against the reference"
+    done
+done
+ok "batched (2 lanes): every lane's inputs arrive after the moved synapses' delays; lane b = batch 1 with lane_offset b"
+
 cu() { $PY -c "import json, sys; c = json.load(open(sys.argv[1]))['connectivity_updates'][0]; print([c[k] for k in ('runs', 'removed', 'added', 'failed', 'synapses')])" "$1"; }
 "$sim" --time 200 --quiet --output "$WORK/t2" --set threads=2
 same_outputs "$WORK/ref" "$WORK/t2" "2 threads"

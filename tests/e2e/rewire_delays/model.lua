@@ -15,7 +15,9 @@
 --           pair connected when the update starts is not formed again until the next).
 -- check.py recomputes x from the recorded spikes and the rules exactly.
 local mode = param("mode", 0)
-network { name = "rewire_delays", dt = 1.0, seed = 11, precision = "double" }
+local batch = param("batch", 1)  -- -D batch=2: lanes (lane 0 decides for every lane)
+network { name = "rewire_delays", dt = 1.0, seed = 11, precision = "double",
+  batch = batch > 1 and batch or nil }
 local S = population { "S", poisson { rate = 250.0 }, 4 }
 local acc = neuron { name = "acc", vars = { x = 0.0 }, sim = "x = Isyn;" }
 local E = population { "E", acc, 6 }
