@@ -14,7 +14,7 @@
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
-source tests/lib/cuda_emu.sh # emu_runtime
+source tests/lib/cuda_emu.sh # emu_build
 
 model() { # model B SPAN: the test model with B lanes, projection SE by strategy SPAN
     cat <<LUA
@@ -38,22 +38,6 @@ record { E = { "refrac", every = 3 } }
 LUA
 }
 
-emu_build() { # emu_build MODEL DIR SNNCC-OPTIONS...: DIR/emu, the emulated CUDA simulator
-    local f=$1 d=$2 n
-    n=$(sed -n 's/^network *{ *name *= *"\([a-z_]*\)".*/\1/p' "$f")
-    shift 2
-    "$SNNCC" -q -S -b cuda "$@" "$f" -o "$d/gen"
-    sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
-        "$d/gen/$n.cu" >"$d/gen/emu.cc"
-    # shellcheck disable=SC2086 # EMU_FLAGS: extra definitions for the device half
-    g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
-        -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
-    # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
-    cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$n.c" -o "$d/host.o"
-    # shellcheck disable=SC2086
-    g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
-        "$RT/lib/libsnnrt.a" -lyaml -lm
-}
 
 same_lanes() { # same_lanes C_OUT EMU_OUT LANES [FILES]: every lane's files and counts identical
     local c=$1 e=$2 n=$3 files=${4:-spikes_S.npy spikes_E.npy spikes_I.npy E_V.npy I_V.npy E_refrac.npy}

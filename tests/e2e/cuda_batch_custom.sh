@@ -13,24 +13,8 @@
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
-source tests/lib/cuda_emu.sh # emu_runtime
+source tests/lib/cuda_emu.sh # emu_build
 
-emu_build() { # emu_build MODEL DIR SNNCC-OPTIONS...: DIR/emu, the emulated CUDA simulator
-    local f=$1 d=$2
-    shift 2
-    mkdir -p "$d"
-    "$SNNCC" -q -S -b cuda "$@" "$f" -o "$d/gen"
-    sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
-        "$d/gen/bcu.cu" >"$d/gen/emu.cc"
-    [ -z "${FAULT:-}" ] || sed -i "$FAULT" "$d/gen/emu.cc"
-    g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
-        -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
-    # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
-    cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/bcu.c" -o "$d/host.o"
-    # shellcheck disable=SC2086
-    g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
-        "$RT/lib/libsnnrt.a" -lyaml -lm
-}
 
 FILES="Out_V.npy Out_pi.npy Out_G.npy Out_U.npy GSum_k.npy Use_c.npy"
 same_lanes() { # same_lanes C_OUT EMU_OUT LANES: every lane's recordings identical

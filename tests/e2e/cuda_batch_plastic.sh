@@ -19,24 +19,14 @@
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
-source tests/lib/cuda_emu.sh   # emu_runtime
+source tests/lib/cuda_emu.sh   # emu_build
 source tests/lib/batch_model.sh # batch_model
 
-emu_build() { # emu_build MODEL DIR SNNCC-OPTIONS...: DIR/emu (emulated) and DIR/c (C)
+both_build() { # both_build MODEL DIR SNNCC-OPTIONS...: DIR/emu (emulated) and DIR/c (C)
     local f=$1 d=$2 n
     n=$(sed -n 's/^network *{ *name *= *"\([a-z_]*\)".*/\1/p' "$f")
     shift 2
-    mkdir -p "$d"
-    "$SNNCC" -q -S -b cuda "$@" "$f" -o "$d/gen"
-    sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
-        "$d/gen/$n.cu" >"$d/gen/emu.cc"
-    g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
-        -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
-    # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
-    cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$n.c" -o "$d/host.o"
-    # shellcheck disable=SC2086
-    g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
-        "$RT/lib/libsnnrt.a" -lyaml -lm
+    emu_build "$f" "$d" "$@"
     "$SNNCC" -q "$@" "$f" -o "$d/c"
     ln -sf "c/$n" "$d/csim"
 }
@@ -84,7 +74,7 @@ run_both() { # run_both DIR NAME LANES FILES RUN-OPTIONS...
 # --- 1. batch.sh's model: eligibility traces, draws in dynamics, on_pre / on_post ----------
 batch_model 3 >"$WORK/bm.lua"
 d="$WORK/bm"
-emu_build "$WORK/bm.lua" "$d"
+both_build "$WORK/bm.lua" "$d"
 grep -q "snn_lw_SE + (size_t)blockIdx.y" "$d/gen/bt.cu"
 F="spikes_S.npy spikes_E.npy spikes_I.npy E_V.npy"
 run_both "$d" b3 3 "$F" --time 40
@@ -98,7 +88,7 @@ echo "batch model: 3 lanes, 2 lanes from lane 4, CUDA graphs: every lane as the 
 # --- 2. add_to_post / add_to_pre, sparse and dense ------------------------------------------
 for dense in 0 1; do
     d="$WORK/addto$dense"
-    emu_build tests/cuda/learn_addto.lua "$d" -D dense=$dense -D batch=3
+    both_build tests/cuda/learn_addto.lua "$d" -D dense=$dense -D batch=3
     grep -q "snn_k_pre_inputs" "$d/gen/learn_addto.cu"
     run_both "$d" b3 3 "B_V.npy A_E.npy C_V.npy S_F.npy E_V.npy" --time 30
     run_both "$d" b1 1 "B_V.npy A_E.npy C_V.npy S_F.npy E_V.npy" --time 30 --set batch=1 --set lane_offset=2
@@ -127,7 +117,7 @@ projection { E, I, name = "EI", conn = fixed_probability(0.5), synapse = gate, d
 record { E = { "spikes", "V" }, I = { "spikes", "V" }, S = "spikes" }
 LUA
 d="$WORK/stdp"
-emu_build "$WORK/stdp.lua" "$d" --cuda-span SE=pre
+both_build "$WORK/stdp.lua" "$d" --cuda-span SE=pre
 grep -q "snn_lw_EE + (size_t)blockIdx.y" "$d/gen/sp.cu"
 if grep -q "snn_lw_EI" "$d/gen/sp.cu"; then echo "shared weights per lane"; exit 1; fi # the rows' own
 F="spikes_S.npy spikes_E.npy spikes_I.npy E_V.npy I_V.npy"
