@@ -1260,7 +1260,10 @@ static void lane_fetch(StrBuf *sb, const CudaEmit *e)
 
 /* Why this model's CUDA simulator cannot run the training loop (NULL: it can; under --mpi
  * the host template refuses): its functions copy the device's state with the checkpoints'
- * copies (ckpt_cases), which a batched or rewired model does not have. */
+ * copies (ckpt_cases), which a batched model does not have.  A rewired projection's rows
+ * travel whole both ways (snn_cu_rows_to_host, snn_cu_rows_to_device): its synapses per
+ * source (model_rows), its variables (model_var) and a reset keyed by positions see the
+ * device's current rows. */
 static const char *train_refusal(const Model *m)
 {
     if (m->batch) /* the lanes' weight updates and custom updates are not on the device */
@@ -1268,12 +1271,6 @@ static const char *train_refusal(const Model *m)
                             "end runs the training loop for unbatched models only (the c back "
                             "end runs it over lanes; docs/cuda.md, Training loop)", m->batch,
                             m->loc.file, m->loc.line);
-    for (int i = 0; i < m->n_projs; i++)
-        if (m->projs[i]->rewired)
-            return arena_printf("projection '%s' is rewired by a connectivity_update: its rows on "
-                                "the device are not copied out for the training loop yet (the c "
-                                "back end runs it; docs/cuda.md, Training loop)",
-                                m->projs[i]->name);
     return ckpt_refusal(m);
 }
 

@@ -11,10 +11,14 @@
 # fault injected in the host half (the feed's label not copied to the device) must make
 # the comparison fail.  Data sets per lane in a batched model with static synapses: every
 # lane's spikes and states identical to the C back end's lanes; a batched model's
-# training loop is refused with the reason.
+# training loop is refused with the reason.  A rewired projection (a delta rule on a sparse
+# projection, a connectivity update every 5 steps): saved synapses and weights, metrics and
+# spikes identical, also with those synapses loaded (train.load, evaluate_only); the rows
+# not copied back to the device (a fault) must make the loaded run differ.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
+ROOT=$PWD
 source tests/lib/cuda_emu.sh # emu_runtime
 source tests/lib/delta.sh    # delta_model, delta_data, delta_config
 fail() { echo "FAIL $*"; exit 1; }
@@ -194,3 +198,56 @@ if "$SNNCC" -q -S -b cuda -D batch=2 mb.lua -o bgen 2>be.txt; then
 fi
 grep -q "in a batched model (network{ batch = 2 })" be.txt || { cat be.txt; fail "message"; }
 echo "ok   batched training models refused: $(head -n 1 be.txt)"
+
+# a rewired projection: the delta rule on a sparse projection whose synapses a
+# connectivity update removes and adds every 5 steps (the rows travel both ways)
+cat >rw.lua <<'LUA'
+network { name = "drw", dt = 1.0, seed = 1, precision = "double" }
+local In = population { "In", spike_source_dataset { classes = 3 }, 5 }
+local acc = neuron { name = "acc", vars = { y = 0.0, tgt = 0.0, l = 0.0 },
+  sim = "y += Isyn; tgt = label == id ? 1.0 : 0.0; l = (tgt - y) * (tgt - y);" }
+local Out = population { "Out", acc, 3 }
+local dsyn = synapse { name = "dsyn", vars = { w = 0.0, c = 0.0, g = 0.0 },
+  on_pre = "c += 1.0;", dynamics = "g = c * (tgt_post - y_post);" }
+local P = projection { In, Out, name = "InOut", conn = fixed_probability(0.5), synapse = dsyn,
+  psm = delta(), delay = 1.0, weight = uniform(-0.1, 0.1), max_row_length = 3 }
+custom_update { name = "Delta", group = "Learn", params = { eta = 0.05 }, runtime = { "eta" },
+  var_refs = { w = ref_rw("InOut", "w"), g = ref("InOut", "g") }, code = "w += eta * g;" }
+connectivity_update { name = "rw", projection = P, every = 5, params = { theta = -0.1, p = 0.05 },
+  remove = "w < theta || uniform() < p",
+  add = { count = "floor(uniform() * 2)", target = "floor(uniform() * N_post)",
+          init = { w = 0.02 } } }
+record { In = "spikes", Out = { "y", every = 4 } }
+LUA
+sed -e 's/save: .*/save: { dir: w, vars: [InOut.w, InOut.c, Out.y] }/' -e '/every_steps/d' \
+    -e '/batch_end\|epoch_end/d' t.yaml >rt.yaml
+cd "$ROOT"
+emu_build "$WORK/rw.lua" "$WORK/r"
+FAULT='/snn_cu_rows_to_device((const snn_ragged \*)host/d' emu_build "$WORK/rw.lua" "$WORK/rf"
+"$SNNCC" -q "$WORK/rw.lua" -o "$WORK/r/c"
+cd "$WORK"
+RL=(--quiet --set datasets.In.example_steps=12 --set train.evaluate_only=true
+    --set train.test.In=testset --set train.load=wrc --set train.metrics.output=Out.y
+    --set train.metrics.loss=Out.l)
+for s in c e; do
+    b=r/emu
+    [ $s = c ] && b=r/c/drw
+    $b --config rt.yaml --output or$s --quiet --set train.save.dir=wr$s
+    $b "${RL[@]}" --output orl$s
+done
+for v in InOut.pre InOut.post InOut_w InOut_c Out_y; do cmp "wrc/$v.npy" "wre/$v.npy"; done
+same orc ore spikes_In.npy Out_y.npy
+same orlc orle Out_y.npy
+$PY - orc wrc <<'PY'
+import json, sys
+import numpy as np
+u = json.load(open(f"{sys.argv[1]}/run.json"))["connectivity_updates"][0]
+assert u["removed"] > 20 and u["added"] > 20, u
+pre = np.load(f"{sys.argv[2]}/InOut.pre.npy")
+print("rewired:", u["removed"], "removed,", u["added"], "added,", len(pre), "synapses saved")
+PY
+# the fault: the loaded rows stay on the host; the loaded InOut.c then does not fit
+if rf/emu "${RL[@]}" --output orlf 2>orlf.txt && same orlc orlf Out_y.npy 2>/dev/null; then
+    fail "the fault (rows not copied back to the device) went unnoticed"
+fi
+echo "ok   a rewired projection: saved synapses, metrics, spikes identical, also loaded; a fault (rows not copied back) is caught"
