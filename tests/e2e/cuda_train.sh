@@ -13,8 +13,9 @@
 # lane's spikes and states identical to the C back end's lanes; a batched model's
 # training loop is refused with the reason.  A rewired projection (a delta rule on a sparse
 # projection, a connectivity update every 5 steps): saved synapses and weights, metrics and
-# spikes identical, also with those synapses loaded (train.load, evaluate_only); the rows
-# not copied back to the device (a fault) must make the loaded run differ.
+# states identical, also with those synapses loaded (train.load, evaluate_only) and after a
+# checkpoint restored mid-example; the rows not copied back to the device (a fault) must
+# make the loaded run fail.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
@@ -200,7 +201,8 @@ grep -q "in a batched model (network{ batch = 2 })" be.txt || { cat be.txt; fail
 echo "ok   batched training models refused: $(head -n 1 be.txt)"
 
 # a rewired projection: the delta rule on a sparse projection whose synapses a
-# connectivity update removes and adds every 5 steps (the rows travel both ways)
+# connectivity update removes and adds every 5 steps (the rows travel both ways); c drawn
+# per synapse, so each reset draws it over the device's current rows
 cat >rw.lua <<'LUA'
 network { name = "drw", dt = 1.0, seed = 1, precision = "double" }
 local In = population { "In", spike_source_dataset { classes = 3 }, 5 }
@@ -210,7 +212,8 @@ local Out = population { "Out", acc, 3 }
 local dsyn = synapse { name = "dsyn", vars = { w = 0.0, c = 0.0, g = 0.0 },
   on_pre = "c += 1.0;", dynamics = "g = c * (tgt_post - y_post);" }
 local P = projection { In, Out, name = "InOut", conn = fixed_probability(0.5), synapse = dsyn,
-  psm = delta(), delay = 1.0, weight = uniform(-0.1, 0.1), max_row_length = 3 }
+  psm = delta(), delay = 1.0, weight = uniform(-0.1, 0.1), max_row_length = 3,
+  init = { c = uniform(0.0, 0.2) } }
 custom_update { name = "Delta", group = "Learn", params = { eta = 0.05 }, runtime = { "eta" },
   var_refs = { w = ref_rw("InOut", "w"), g = ref("InOut", "g") }, code = "w += eta * g;" }
 connectivity_update { name = "rw", projection = P, every = 5, params = { theta = -0.1, p = 0.05 },
@@ -238,6 +241,13 @@ done
 for v in InOut.pre InOut.post InOut_w InOut_c Out_y; do cmp "wrc/$v.npy" "wre/$v.npy"; done
 same orc ore spikes_In.npy Out_y.npy
 same orlc orle Out_y.npy
+# a checkpoint mid-example (step 322) restored: the C back end's uninterrupted training
+r/emu --config rt.yaml --output ork --quiet --set train.save.dir=wrk --set checkpoint.dir=rck \
+    --set checkpoint.every_steps=161
+r/emu --config rt.yaml --output orr --quiet --set train.save.dir=wrr --restore rck
+grep -q '"restored_from": {"dir": "rck", "step": 322' orr/run.json
+for v in InOut.pre InOut.post InOut_w InOut_c; do cmp "wrc/$v.npy" "wrr/$v.npy"; done
+same orc orr
 $PY - orc wrc <<'PY'
 import json, sys
 import numpy as np
@@ -250,4 +260,4 @@ PY
 if rf/emu "${RL[@]}" --output orlf 2>orlf.txt && same orlc orlf Out_y.npy 2>/dev/null; then
     fail "the fault (rows not copied back to the device) went unnoticed"
 fi
-echo "ok   a rewired projection: saved synapses, metrics, spikes identical, also loaded; a fault (rows not copied back) is caught"
+echo "ok   a rewired projection: saved synapses, metrics, states identical, also loaded and restored; a fault (rows not copied back) is caught"
