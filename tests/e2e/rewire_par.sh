@@ -23,7 +23,7 @@ cu() { $PY -c "import json, sys; print([{k: v for k, v in c.items() if not k.end
 same_counts() { [ "$(cu "$1/run.json")" = "$(cu "$2/run.json")" ] || fail "$3: connectivity_updates counts differ"; }
 "$SNNCC" -q "${D[@]}" "$M" -o "$WORK/c"
 "$SNNCC" -q --mpi "${D[@]}" "$M" -o "$WORK/m"
-SNNCC_CFLAGS=-DSNN_RW_FAULT "$SNNCC" -q "${D[@]}" "$M" -o "$WORK/f"
+SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_RW_FAULT" "$SNNCC" -q "${D[@]}" "$M" -o "$WORK/f"
 run() { "$1/topographic_map" --time 300 --quiet --output "$2" "${@:3}"; }
 run "$WORK/c" "$WORK/ref"
 $PY - "$WORK/ref/run.json" <<'PY' || fail "topographic map: the updates must change the synapses"
