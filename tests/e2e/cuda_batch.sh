@@ -40,28 +40,9 @@ LUA
 
 
 same_lanes() { # same_lanes C_OUT EMU_OUT LANES [FILES]: every lane's files and counts identical
-    local c=$1 e=$2 n=$3 files=${4:-spikes_S.npy spikes_E.npy spikes_I.npy E_V.npy I_V.npy E_refrac.npy}
-    for ((b = 0; b < n; b++)); do
-        local sub=""
-        [ "$b" -gt 0 ] && sub="/lane$b"
-        for f in $files; do
-            cmp "$c$sub/$f" "$e$sub/$f" || { echo "lane $b: $f differs ($c vs $e)"; exit 1; }
-        done
-    done
-    [ ! -e "$e/lane$n" ]
-    grep -q '"backend": "cuda"' "$e/run.json"
-    $PY - "$c/run.json" "$e/run.json" "$n" <<'PY'
-import json, sys
-c, e = (json.load(open(p)) for p in sys.argv[1:3])
-n = int(sys.argv[3])
-lc, le = c["run"]["batch"], e["run"]["batch"]
-assert le["lanes"] == n and le["lane_offset"] == lc["lane_offset"], (lc, le)
-sc = [l["spikes"] for l in lc["per_lane"]]
-se = [l["spikes"] for l in le["per_lane"]]
-assert sc == se and len(se) == n, (sc, se)
-assert [p["spikes"] for p in c["populations"]] == [p["spikes"] for p in e["populations"]]
-assert min(min(s) for s in se) > 0, se
-PY
+    local files=${4:-spikes_S.npy spikes_E.npy spikes_I.npy E_V.npy I_V.npy E_refrac.npy}
+    emu_same_lanes "$1" "$2" "$3" "$files" || exit 1
+    $PY -c "import json, sys; se = [l['spikes'] for l in json.load(open(sys.argv[1]))['run']['batch']['per_lane']]; assert min(min(s) for s in se) > 0, se" "$2/run.json"
 }
 
 model 4 >"$WORK/m.lua"

@@ -18,16 +18,7 @@ source tests/lib/cuda_emu.sh # emu_build
 
 FILES="Out_V.npy Out_pi.npy Out_G.npy Out_U.npy GSum_k.npy Use_c.npy"
 same_lanes() { # same_lanes C_OUT EMU_OUT LANES: every lane's recordings identical
-    local c=$1 e=$2 n=$3
-    for ((b = 0; b < n; b++)); do
-        local sub=""
-        [ "$b" -gt 0 ] && sub="/lane$b"
-        for f in $FILES; do
-            cmp -s "$c$sub/$f" "$e$sub/$f" || { echo "lane $b: $f differs ($c vs $e)"; return 1; }
-        done
-    done
-    [ ! -e "$e/lane$n" ]
-    grep -q '"backend": "cuda"' "$e/run.json"
+    emu_same_lanes "$1" "$2" "$3" "$FILES"
 }
 
 M=tests/cuda/batch_cu.lua

@@ -37,3 +37,34 @@ emu_build() {
     g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
         "$RT/lib/libsnnrt.a" -lyaml -lm
 }
+
+# emu_same_lanes C_OUT EMU_OUT LANES FILES: a batched run of the C simulator and of the
+# emulated CUDA one: every lane's FILES byte-identical (lane b >= 1 in lane<b>/), no lane
+# beyond LANES, run.json's lanes and lane_offset, each lane's spike counts and final
+# checksums, each population's spikes equal.  Returns 1 (with the reason) if not.
+emu_same_lanes() {
+    local c=$1 e=$2 n=$3 files=$4 b sub f
+    for ((b = 0; b < n; b++)); do
+        sub=""
+        [ "$b" -gt 0 ] && sub="/lane$b"
+        for f in $files; do
+            cmp -s "$c$sub/$f" "$e$sub/$f" || { echo "lane $b: $f differs ($c vs $e)"; return 1; }
+        done
+    done
+    [ ! -e "$e/lane$n" ] || { echo "$e: a lane $n beyond $n lanes"; return 1; }
+    grep -q '"backend": "cuda"' "$e/run.json" || { echo "$e: not the cuda back end's"; return 1; }
+    $PY - "$c/run.json" "$e/run.json" "$n" <<'PY'
+import json, sys
+c, e = (json.load(open(p)) for p in sys.argv[1:3])
+n = int(sys.argv[3])
+lc, le = c["run"]["batch"], e["run"]["batch"]
+assert le["lanes"] == n and le["lane_offset"] == lc["lane_offset"], (lc, le)
+sc = [l["spikes"] for l in lc["per_lane"]]
+se = [l["spikes"] for l in le["per_lane"]]
+assert sc == se and len(se) == n, (sc, se)
+fc = [l.get("final_checksum") for l in lc["per_lane"]]
+fe = [l.get("final_checksum") for l in le["per_lane"]]
+assert fc == fe, ("final checksums", fc, fe)
+assert [p["spikes"] for p in c["populations"]] == [p["spikes"] for p in e["populations"]]
+PY
+}
