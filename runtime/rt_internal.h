@@ -171,6 +171,7 @@ typedef struct rt_step_info {
     int threads;           /* step threads of the last choice */
     double t1, tw;         /* seconds per step of the last probe on 1 and on W threads (-1: none) */
     double c1;             /* CPU seconds per step of the last probe's one-thread stage */
+    double cj;             /* the same per join of the step threads (c1 x the window) */
     int probes, switches;  /* probes done; changes of the choice */
     uint64_t steps_threaded; /* steps run on more than one thread */
     uint64_t regions, master_sleeps, worker_sleeps; /* pool: regions run, futex waits */

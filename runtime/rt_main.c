@@ -475,6 +475,8 @@ static char *build_json(const char *status, const char *error)
         jb_num(&b, si->t1 >= 0 ? si->t1 : NAN);
         jb_printf(&b, ", \"one_thread_work_s\": ");
         jb_num(&b, si->probes ? si->c1 : NAN);
+        jb_printf(&b, ", \"one_thread_work_per_join_s\": ");
+        jb_num(&b, si->probes ? si->cj : NAN);
         jb_printf(&b, ", \"threads_step_s\": ");
         jb_num(&b, si->tw >= 0 ? si->tw : NAN);
         jb_printf(&b, ", \"probes\": %d, \"switches\": %d, \"steps_threaded\": %llu, "

@@ -291,6 +291,7 @@ static struct {
     int skip;
     double sum[2];        /* step times: one thread, cand threads */
     double cpu;           /* CPU time of the one-thread steps of stage 1 */
+    uint64_t joins;       /* calls (one per join of the step threads) in stage 1 */
     uint64_t n[2];
     double t_start;       /* of the probe's current stage */
     double gap, t_probe;  /* T_RUN: wall time between probes; when the last one ended */
@@ -350,9 +351,9 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
         T.gap = lost ? LOST_RECHECK_S : RECHECK_S;
     if (T.verbose && rt_par_rank() == 0) {
         if (T.info.tw < 0)
-            fprintf(stderr, "%s: step threads: 1 (steps to %llu: %.1f us of work per step, "
-                            "less than 2 x %.0f us)\n",
-                    T.name, (unsigned long long)step + 1, T.info.c1 * 1e6, MIN_WORK_S * 1e6);
+            fprintf(stderr, "%s: step threads: 1 (steps to %llu: %.1f us of work between two "
+                            "joins, less than 2 x %.0f us)\n",
+                    T.name, (unsigned long long)step + 1, T.info.cj * 1e6, MIN_WORK_S * 1e6);
         else
             fprintf(stderr, "%s: step threads: %d (steps to %llu: %.1f us per step on one "
                             "thread, %.1f us on %d)\n",
@@ -392,6 +393,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
             T.state = T_PROBE1;
             T.sum[0] = T.sum[1] = T.cpu = 0;
             T.n[0] = T.n[1] = 0;
+            T.joins = 0;
             T.t_start = snn_now();
         }
         return;
@@ -399,6 +401,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
         T.sum[0] += dt;
         T.cpu += cpu;
         T.n[0] += n;
+        T.joins++;
         if (T.n[0] < PROBE1_STEPS ||
             (T.n[0] < PROBE1_MAX_STEPS && snn_now() - T.t_start < PROBE1_S))
             return;
@@ -406,7 +409,10 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
         T.info.c1 = T.cpu / (double)T.n[0];
         T.info.tw = -1;
         T.info.probes++;
-        int w = (int)(T.info.c1 / MIN_WORK_S);
+        /* the work between two joins decides: with windows (a join every D steps) that is
+         * D steps' work, which pays for waking and joining threads D times less often */
+        T.info.cj = T.cpu / (double)T.joins;
+        int w = (int)(T.info.cj / MIN_WORK_S);
         if (w > T.blocks)
             w = T.blocks;
         if (w < 2) {
