@@ -1459,6 +1459,23 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
                     fill_one(&fl, cs[t], j, wb ? vc.w[t] : 0.0, db ? vc.d[t] : 0u);
                 continue;
             }
+            if (wb == 4 && db == 1) { /* the usual shape, without tests per entry */
+                float *bwf = (float *)(void *)bw;
+                for (uint32_t t = 0; t < n; t++) {
+                    const uint32_t src = cs[t], b = src >> shift;
+                    const size_t at = (size_t)b * q + bn[b];
+                    be[at].s = src;
+                    be[at].j = j;
+                    bwf[at] = (float)vc.w[t];
+                    bd[at] = (uint8_t)vc.d[t];
+                    if (++bn[b] == q) {
+                        flush_bucket(&fl, be + (size_t)b * q, bwf + (size_t)b * q,
+                                     bd + (size_t)b * q, q);
+                        bn[b] = 0;
+                    }
+                }
+                continue;
+            }
             for (uint32_t t = 0; t < n; t++) {
                 uint32_t src = cs[t], b = src >> shift;
                 size_t at = (size_t)b * q + bn[b];

@@ -14,6 +14,8 @@
 /* normal_clipped after a first draw out of [lo, hi]: redraws (attempts 1..999, counter
  * word 2 = attempt), snn_fatal after 1000 draws in all.  Out of line: rarely called. */
 double rt_init_clipped_redraw(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t draw);
+/* The same when the first attempt is known to lie out of bounds: attempts 1..999 only. */
+double rt_init_clipped_after0(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t draw);
 
 /* Philox blocks (seed key 'key', counter (first + b, c1, c2, c3)) for b in [0, nb): word q
  * of block b goes to wq[b].  SIMD (AVX-512 or AVX2, chosen at run time) where the CPU has
@@ -25,7 +27,10 @@ void rt_philox_batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_
  * out[2b + 1] = a + s z(w2[b], w3[b]), z the Ziggurat's fast path of snn_normal_from64,
  * for b in [0, nb); the indices t whose fast path fails or whose value is outside [lo, hi]
  * (or NaN) go to fix (ascending, at most 2 nb; their out[t] are to be redone by the
- * caller); returns their number.  SIMD where the CPU has AVX2 (rt_philox_batch.c). */
+ * caller), with RT_FIX_SLOW or-ed in where the fast path failed (elsewhere out[t] is the
+ * first attempt's value, out of bounds); returns their number.  SIMD where the CPU has
+ * AVX2 (rt_philox_batch.c). */
+#define RT_FIX_SLOW 0x80000000u
 uint32_t rt_normal_pairs(const uint32_t *w0, const uint32_t *w1, const uint32_t *w2,
                          const uint32_t *w3, uint32_t nb, double a, double s, double lo,
                          double hi, double *out, uint32_t *fix);
@@ -124,9 +129,22 @@ static inline void rt_init_fill(const snn_init *init, uint64_t seed, uint32_t el
             const uint32_t nf = rt_normal_pairs(w0, w1, w2, w3, nb, a, b,
                                                 clip ? init->lo : -INFINITY,
                                                 clip ? init->hi : INFINITY, o, fix);
-            for (uint32_t k = 0; k < nf; k++)
-                o[fix[k]] = clip ? rt_init_clipped_redraw(init, seed, elem, t0 + fix[k])
-                                 : rt_init_eval(init, seed, elem, t0 + fix[k]);
+            for (uint32_t k = 0; k < nf; k++) {
+                const uint32_t t = fix[k] & ~RT_FIX_SLOW;
+                if (fix[k] & RT_FIX_SLOW) { /* the Ziggurat's rest, from the same words */
+                    const uint32_t q = t >> 1, h = 2u * (t & 1u);
+                    const uint64_t m = h ? ((uint64_t)w2[q] << 32) | w3[q]
+                                         : ((uint64_t)w0[q] << 32) | w1[q];
+                    const double y =
+                        a + b * snn_normal_from64(m, key, blk0 + q, elem, 0, shi, h + 1);
+                    o[t] = !clip || (y >= init->lo && y <= init->hi)
+                               ? y
+                               : rt_init_clipped_after0(init, seed, elem, t0 + t);
+                } else { /* out of bounds (or NaN): the redraws */
+                    o[t] = clip ? rt_init_clipped_after0(init, seed, elem, t0 + t)
+                                : rt_init_eval(init, seed, elem, t0 + t);
+                }
+            }
             break;
         }
         case SNN_INIT_LOGNORMAL:

@@ -481,7 +481,9 @@ static uint32_t normal_pairs_scalar(const uint32_t *w0, const uint32_t *w1, cons
                              (1.0 / 9007199254740992.0) * X[i];
             const double y = a + s * (x * (double)(1 - 2 * neg));
             out[2 * b + (uint32_t)h] = y;
-            if (!(x < X[i + 1]) || !(y >= lo && y <= hi))
+            if (!(x < X[i + 1]))
+                fix[nfix++] = (2 * b + (uint32_t)h) | RT_FIX_SLOW;
+            else if (!(y >= lo && y <= hi))
                 fix[nfix++] = 2 * b + (uint32_t)h;
         }
     return nfix;
@@ -491,7 +493,7 @@ static uint32_t normal_pairs_scalar(const uint32_t *w0, const uint32_t *w1, cons
 /* 4 values from 4 64-bit draws m (first word high): y and the lanes to redo (bit set). */
 __attribute__((target("avx2"), always_inline)) static inline __m256d
 normal4_avx2(__m256i m, const double *X, __m256d a, __m256d s, __m256d lo, __m256d hi,
-             int *bad)
+             int *bad, int *slow)
 {
     const __m256i idx = _mm256_srli_epi64(m, 56);
     const __m256d xi = _mm256_i64gather_pd(X, idx, 8);
@@ -517,6 +519,7 @@ normal4_avx2(__m256i m, const double *X, __m256d a, __m256d s, __m256d lo, __m25
     const __m256d ok = _mm256_and_pd(ok1, _mm256_and_pd(_mm256_cmp_pd(y, lo, _CMP_GE_OQ),
                                                         _mm256_cmp_pd(y, hi, _CMP_LE_OQ)));
     *bad = ~_mm256_movemask_pd(ok) & 15;
+    *slow = ~_mm256_movemask_pd(ok1) & 15;
     return y;
 }
 
@@ -536,18 +539,18 @@ normal_pairs_avx2(const uint32_t *w0, const uint32_t *w1, const uint32_t *w2, co
         const __m256i o = _mm256_or_si256(
             _mm256_slli_epi64(_mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)(w2 + b))), 32),
             _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)(w3 + b))));
-        int be, bo;
-        const __m256d ye = normal4_avx2(e, X, a, s, lo, hi, &be);
-        const __m256d yo = normal4_avx2(o, X, a, s, lo, hi, &bo);
+        int be, bo, se, so;
+        const __m256d ye = normal4_avx2(e, X, a, s, lo, hi, &be, &se);
+        const __m256d yo = normal4_avx2(o, X, a, s, lo, hi, &bo, &so);
         const __m256d l = _mm256_unpacklo_pd(ye, yo), h = _mm256_unpackhi_pd(ye, yo);
         _mm256_storeu_pd(out + 2 * b, _mm256_permute2f128_pd(l, h, 0x20));
         _mm256_storeu_pd(out + 2 * b + 4, _mm256_permute2f128_pd(l, h, 0x31));
         if (be | bo)
             for (uint32_t k = 0; k < 4; k++) {
                 if (be >> k & 1)
-                    fix[nfix++] = 2 * (b + k);
+                    fix[nfix++] = (2 * (b + k)) | ((uint32_t)(se >> k & 1) << 31);
                 if (bo >> k & 1)
-                    fix[nfix++] = 2 * (b + k) + 1;
+                    fix[nfix++] = (2 * (b + k) + 1) | ((uint32_t)(so >> k & 1) << 31);
             }
     }
     *done = b;
