@@ -955,7 +955,8 @@ flush_shape(filler *f, const bucket_entry *e, const void *wv, const void *dv, ui
             }
             dmax = dd > dmax ? dd : dmax;
         }
-        sum += syn_hash(s, j, wh);
+        if (!(WB == 4 && DB == 1)) /* that shape's sum: rt_syn_hash_sum in flush_bucket */
+            sum += syn_hash(s, j, wh);
     }
     f->sum = sum;
     f->dmax_seen = dmax;
@@ -971,6 +972,9 @@ static void flush_bucket(filler *f, const bucket_entry *e, const void *w, const 
     }
     const int ib = f->ind16 ? 2 : 4, wb = f->wf ? 4 : f->wd ? 8 : 0;
     const int db = f->d8 ? 1 : f->d16 ? 2 : 0;
+    if (wb == 4 && db == 1) /* the checksum apart, in SIMD */
+        f->sum += rt_syn_hash_sum((const uint32_t *)(const void *)e, (const uint32_t *)w,
+                                  (const uint8_t *)d, f->dtab, n);
     switch (ib * 100 + wb * 10 + db) {
 #define RT_FLUSH_CASE(I, W, D)                                                               \
     case I * 100 + W * 10 + D:                                                               \
@@ -1030,8 +1034,9 @@ static inline void draw_values(value_ctx *v, uint32_t elem, uint32_t n)
         return;
     }
     rt_init_fill(v->dinit, v->seed, elem, n, v->dms);
-    for (uint32_t t = 0; t < n; t++)
-        v->d[t] = (uint16_t)delay_steps(&v->dc, v->dms[t]);
+    const uint32_t bad = rt_delay_steps(v->dms, n, v->dc.dt, v->dc.lim, v->d);
+    if (bad < n)
+        delay_fatal(&v->dc, v->dms[bad]);
 }
 
 /* Column j's weights and delays from the data (where the data give them). */
@@ -1452,6 +1457,23 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
             if (nb <= 1) {
                 for (uint32_t t = 0; t < n; t++)
                     fill_one(&fl, cs[t], j, wb ? vc.w[t] : 0.0, db ? vc.d[t] : 0u);
+                continue;
+            }
+            if (wb == 4 && db == 1) { /* the usual shape, without tests per entry */
+                float *bwf = (float *)(void *)bw;
+                for (uint32_t t = 0; t < n; t++) {
+                    const uint32_t src = cs[t], b = src >> shift;
+                    const size_t at = (size_t)b * q + bn[b];
+                    be[at].s = src;
+                    be[at].j = j;
+                    bwf[at] = (float)vc.w[t];
+                    bd[at] = (uint8_t)vc.d[t];
+                    if (++bn[b] == q) {
+                        flush_bucket(&fl, be + (size_t)b * q, bwf + (size_t)b * q,
+                                     bd + (size_t)b * q, q);
+                        bn[b] = 0;
+                    }
+                }
                 continue;
             }
             for (uint32_t t = 0; t < n; t++) {

@@ -33,6 +33,21 @@ double rt_init_clipped_redraw(const snn_init *init, uint64_t seed, uint32_t elem
     return x;
 }
 
+double rt_init_clipped_after0(const snn_init *init, uint64_t seed, uint32_t elem,
+                              uint32_t draw)
+{
+    if (!(init->lo <= init->hi))
+        snn_fatal("normal_clipped(%g, %g) in [%g, %g]: the interval is empty", init->a, init->b,
+                  init->lo, init->hi);
+    for (uint32_t attempt = 1; attempt < 1000; attempt++) { /* as snn_init_eval */
+        const double x = snn_init_attempt(init, seed, elem, draw, attempt);
+        if (x >= init->lo && x <= init->hi)
+            return x;
+    }
+    snn_fatal("normal_clipped(%g, %g) in [%g, %g]: no value in bounds after 1000 draws", init->a,
+              init->b, init->lo, init->hi);
+}
+
 double snn_init_value(const snn_init *init, uint64_t seed, uint64_t elem, uint32_t draw)
 {
     return rt_init_eval(init, seed, (uint32_t)elem, draw);

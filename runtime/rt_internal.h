@@ -14,6 +14,8 @@
 /* normal_clipped after a first draw out of [lo, hi]: redraws (attempts 1..999, counter
  * word 2 = attempt), snn_fatal after 1000 draws in all.  Out of line: rarely called. */
 double rt_init_clipped_redraw(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t draw);
+/* The same when the first attempt is known to lie out of bounds: attempts 1..999 only. */
+double rt_init_clipped_after0(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t draw);
 
 /* Philox blocks (seed key 'key', counter (first + b, c1, c2, c3)) for b in [0, nb): word q
  * of block b goes to wq[b].  SIMD (AVX-512 or AVX2, chosen at run time) where the CPU has
@@ -21,6 +23,26 @@ double rt_init_clipped_redraw(const snn_init *init, uint64_t seed, uint32_t elem
 void rt_philox_batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2,
                      uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
                      uint32_t *w3);
+/* Standard normals from Philox words, two per block: out[2b] = a + s z(w0[b], w1[b]) and
+ * out[2b + 1] = a + s z(w2[b], w3[b]), z the Ziggurat's fast path of snn_normal_from64,
+ * for b in [0, nb); the indices t whose fast path fails or whose value is outside [lo, hi]
+ * (or NaN) go to fix (ascending, at most 2 nb; their out[t] are to be redone by the
+ * caller), with RT_FIX_SLOW or-ed in where the fast path failed (elsewhere out[t] is the
+ * first attempt's value, out of bounds); returns their number.  SIMD where the CPU has
+ * AVX2 (rt_philox_batch.c). */
+#define RT_FIX_SLOW 0x80000000u
+uint32_t rt_normal_pairs(const uint32_t *w0, const uint32_t *w1, const uint32_t *w2,
+                         const uint32_t *w3, uint32_t nb, double a, double s, double lo,
+                         double hi, double *out, uint32_t *fix);
+/* Delays in steps, d[t] = max(1, llround(ms[t] / dt)) (rt_conn.c's delay_steps), for t up
+ * to the first with !(ms[t] / dt < lim), whose index it returns (n when none); SIMD with
+ * AVX2 (rt_philox_batch.c). */
+uint32_t rt_delay_steps(const double *ms, uint32_t n, double dt, double lim, uint16_t *d);
+/* The sum (mod 2^64) of rt_conn.c's synapse hashes for n entries e = (s, j) pairs with
+ * float weight bits w and 1-byte delays d (dtab[d] = dmix(d)); SIMD with AVX2
+ * (rt_philox_batch.c). */
+uint64_t rt_syn_hash_sum(const uint32_t *e, const uint32_t *w, const uint8_t *d,
+                         const uint64_t *dtab, uint32_t n);
 /* For tests: use at most 'level' (0 scalar, 1 AVX2, 2 AVX-512; -1 the best there is);
  * returns the level that will be used. */
 int rt_philox_batch_level(int level);
@@ -98,24 +120,30 @@ static inline void rt_init_fill(const snn_init *init, uint64_t seed, uint32_t el
             }
             break;
         case SNN_INIT_NORMAL:
-            for (uint32_t q = 0; q < nb; q++) {
-                o[2 * q] = a + b * snn_normal_from64(((uint64_t)w0[q] << 32) | w1[q], key,
-                                                     blk0 + q, elem, 0, shi, 1);
-                o[2 * q + 1] = a + b * snn_normal_from64(((uint64_t)w2[q] << 32) | w3[q], key,
-                                                         blk0 + q, elem, 0, shi, 3);
-            }
-            break;
         case SNN_INIT_NORMAL_CLIPPED: {
-            const double lo = init->lo, hi = init->hi;
-            for (uint32_t q = 0; q < nb; q++) {
-                double x = a + b * snn_normal_from64(((uint64_t)w0[q] << 32) | w1[q], key,
-                                                     blk0 + q, elem, 0, shi, 1);
-                double y = a + b * snn_normal_from64(((uint64_t)w2[q] << 32) | w3[q], key,
-                                                     blk0 + q, elem, 0, shi, 3);
-                const uint32_t t = t0 + 2 * q;
-                o[2 * q] = x >= lo && x <= hi ? x : rt_init_clipped_redraw(init, seed, elem, t);
-                o[2 * q + 1] =
-                    y >= lo && y <= hi ? y : rt_init_clipped_redraw(init, seed, elem, t + 1);
+            /* the Ziggurat's fast path and the bounds test in SIMD (rt_normal_pairs); the
+             * values it cannot settle (0.7 % fallbacks, values out of bounds) are redone
+             * here by the scalar code, which gives every value bit for bit */
+            const int clip = init->kind == SNN_INIT_NORMAL_CLIPPED;
+            uint32_t fix[2 * RT_BATCH];
+            const uint32_t nf = rt_normal_pairs(w0, w1, w2, w3, nb, a, b,
+                                                clip ? init->lo : -INFINITY,
+                                                clip ? init->hi : INFINITY, o, fix);
+            for (uint32_t k = 0; k < nf; k++) {
+                const uint32_t t = fix[k] & ~RT_FIX_SLOW;
+                if (fix[k] & RT_FIX_SLOW) { /* the Ziggurat's rest, from the same words */
+                    const uint32_t q = t >> 1, h = 2u * (t & 1u);
+                    const uint64_t m = h ? ((uint64_t)w2[q] << 32) | w3[q]
+                                         : ((uint64_t)w0[q] << 32) | w1[q];
+                    const double y =
+                        a + b * snn_normal_from64(m, key, blk0 + q, elem, 0, shi, h + 1);
+                    o[t] = !clip || (y >= init->lo && y <= init->hi)
+                               ? y
+                               : rt_init_clipped_after0(init, seed, elem, t0 + t);
+                } else { /* out of bounds (or NaN): the redraws */
+                    o[t] = clip ? rt_init_clipped_after0(init, seed, elem, t0 + t)
+                                : rt_init_eval(init, seed, elem, t0 + t);
+                }
             }
             break;
         }

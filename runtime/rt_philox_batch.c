@@ -456,3 +456,273 @@ void snn_rng_first_blocks(uint64_t seed, uint32_t stream, uint32_t elem0, uint64
 #endif
     batch(key, 0, elem0, (uint32_t)step, (uint32_t)(seed >> 32), n, w0, w1, w2, w3, 1);
 }
+
+/* ---- normals from batch words ---------------------------------------------------------
+ *
+ * The Ziggurat's fast path (snn_normal_from64: x = u X[i], kept when x < X[i+1], the sign
+ * by bit 55) and y = a + s x for two values per block, with the lanes whose fast path
+ * fails or whose y lies outside [lo, hi] (or is NaN) listed for the caller to redo with the
+ * scalar code.  Each step is one IEEE operation in the same order as the scalar code (the
+ * 53-bit integer converted exactly, times 2^-53 exactly, times X[i], the sign flipped, s
+ * times it, plus a; no fused multiply-add), so a kept value is bit for bit the scalar
+ * one (test_rt_rng test_normal_pairs). */
+static uint32_t normal_pairs_scalar(const uint32_t *w0, const uint32_t *w1, const uint32_t *w2,
+                                    const uint32_t *w3, uint32_t b0, uint32_t nb, double a,
+                                    double s, double lo, double hi, double *out, uint32_t *fix,
+                                    uint32_t nfix)
+{
+    const double *X = snn_zig_x();
+    for (uint32_t b = b0; b < nb; b++)
+        for (int h = 0; h < 2; h++) {
+            const uint64_t m = h ? ((uint64_t)w2[b] << 32) | w3[b] : ((uint64_t)w0[b] << 32) | w1[b];
+            const uint32_t i = (uint32_t)(m >> 56);
+            const int neg = (int)(m >> 55) & 1;
+            const double x = (double)(int64_t)((m >> 2) & 0x1FFFFFFFFFFFFFull) *
+                             (1.0 / 9007199254740992.0) * X[i];
+            const double y = a + s * (x * (double)(1 - 2 * neg));
+            out[2 * b + (uint32_t)h] = y;
+            if (!(x < X[i + 1]))
+                fix[nfix++] = (2 * b + (uint32_t)h) | RT_FIX_SLOW;
+            else if (!(y >= lo && y <= hi))
+                fix[nfix++] = 2 * b + (uint32_t)h;
+        }
+    return nfix;
+}
+
+#ifdef RT_PHILOX_X86
+/* 4 values from 4 64-bit draws m (first word high): y and the lanes to redo (bit set). */
+__attribute__((target("avx2"), always_inline)) static inline __m256d
+normal4_avx2(__m256i m, const double *X, __m256d a, __m256d s, __m256d lo, __m256d hi,
+             int *bad, int *slow)
+{
+    const __m256i idx = _mm256_srli_epi64(m, 56);
+    const __m256d xi = _mm256_i64gather_pd(X, idx, 8);
+    const __m256d xi1 = _mm256_i64gather_pd(X + 1, idx, 8);
+    const __m256i v = _mm256_and_si256(_mm256_srli_epi64(m, 2),
+                                       _mm256_set1_epi64x(0x1FFFFFFFFFFFFFll));
+    /* the 53-bit integer as a double, exactly: high 21 bits and low 32 bits apart */
+    const __m256d vlo = _mm256_sub_pd(
+        _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(v, _mm256_set1_epi64x(0xFFFFFFFFll)),
+                                            _mm256_set1_epi64x(0x4330000000000000ll))),
+        _mm256_set1_pd(4503599627370496.0)); /* 2^52 */
+    const __m256d vhi = _mm256_sub_pd(
+        _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(v, 32),
+                                            _mm256_set1_epi64x(0x4530000000000000ll))),
+        _mm256_set1_pd(19342813113834066795298816.0)); /* 2^84 */
+    const __m256d vd = _mm256_add_pd(vhi, vlo);
+    const __m256d x = _mm256_mul_pd(_mm256_mul_pd(vd, _mm256_set1_pd(1.0 / 9007199254740992.0)), xi);
+    const __m256d ok1 = _mm256_cmp_pd(x, xi1, _CMP_LT_OQ);
+    /* x (1 - 2 neg): bit 55 of m to the sign bit (x * -1 = -x exactly, -0 for 0) */
+    const __m256i sg = _mm256_and_si256(_mm256_slli_epi64(m, 8), _mm256_set1_epi64x((long long)0x8000000000000000ull));
+    const __m256d z = _mm256_castsi256_pd(_mm256_xor_si256(_mm256_castpd_si256(x), sg));
+    const __m256d y = _mm256_add_pd(a, _mm256_mul_pd(s, z));
+    const __m256d ok = _mm256_and_pd(ok1, _mm256_and_pd(_mm256_cmp_pd(y, lo, _CMP_GE_OQ),
+                                                        _mm256_cmp_pd(y, hi, _CMP_LE_OQ)));
+    *bad = ~_mm256_movemask_pd(ok) & 15;
+    *slow = ~_mm256_movemask_pd(ok1) & 15;
+    return y;
+}
+
+__attribute__((target("avx2"))) static uint32_t
+normal_pairs_avx2(const uint32_t *w0, const uint32_t *w1, const uint32_t *w2, const uint32_t *w3,
+                  uint32_t nb, double a0, double s0, double lo0, double hi0, double *out,
+                  uint32_t *fix, uint32_t *done)
+{
+    const double *X = snn_zig_x();
+    const __m256d a = _mm256_set1_pd(a0), s = _mm256_set1_pd(s0);
+    const __m256d lo = _mm256_set1_pd(lo0), hi = _mm256_set1_pd(hi0);
+    uint32_t nfix = 0, b = 0;
+    for (; b + 4 <= nb; b += 4) {
+        const __m256i e = _mm256_or_si256(
+            _mm256_slli_epi64(_mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)(w0 + b))), 32),
+            _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)(w1 + b))));
+        const __m256i o = _mm256_or_si256(
+            _mm256_slli_epi64(_mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)(w2 + b))), 32),
+            _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)(w3 + b))));
+        int be, bo, se, so;
+        const __m256d ye = normal4_avx2(e, X, a, s, lo, hi, &be, &se);
+        const __m256d yo = normal4_avx2(o, X, a, s, lo, hi, &bo, &so);
+        const __m256d l = _mm256_unpacklo_pd(ye, yo), h = _mm256_unpackhi_pd(ye, yo);
+        _mm256_storeu_pd(out + 2 * b, _mm256_permute2f128_pd(l, h, 0x20));
+        _mm256_storeu_pd(out + 2 * b + 4, _mm256_permute2f128_pd(l, h, 0x31));
+        if (be | bo)
+            for (uint32_t k = 0; k < 4; k++) {
+                if (be >> k & 1)
+                    fix[nfix++] = (2 * (b + k)) | ((uint32_t)(se >> k & 1) << 31);
+                if (bo >> k & 1)
+                    fix[nfix++] = (2 * (b + k) + 1) | ((uint32_t)(so >> k & 1) << 31);
+            }
+    }
+    *done = b;
+    return nfix;
+}
+#endif
+
+uint32_t rt_normal_pairs(const uint32_t *w0, const uint32_t *w1, const uint32_t *w2,
+                         const uint32_t *w3, uint32_t nb, double a, double s, double lo,
+                         double hi, double *out, uint32_t *fix)
+{
+    uint32_t b = 0, nfix = 0;
+#ifdef RT_PHILOX_X86
+    int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = detect_level();
+        __atomic_store_n(&g_level, level, __ATOMIC_RELAXED);
+    }
+    if (level >= 1)
+        nfix = normal_pairs_avx2(w0, w1, w2, w3, nb, a, s, lo, hi, out, fix, &b);
+#endif
+    return normal_pairs_scalar(w0, w1, w2, w3, b, nb, a, s, lo, hi, out, fix, nfix);
+}
+
+/* ---- delays in steps ------------------------------------------------------------------
+ *
+ * d[t] = max(1, llround(ms[t] / dt)) as rt_conn.c's delay_steps (x < 1.5 gives 1, else
+ * x + 0.5 truncated; one IEEE division and addition, so the same bits in SIMD), for t
+ * until the first value with !(ms[t] / dt < lim) (NaN included); returns that t (n when
+ * none), from which the caller reports the error. */
+static uint32_t delay_steps_scalar(const double *ms, uint32_t t, uint32_t n, double dt,
+                                   double lim, uint16_t *d)
+{
+    for (; t < n; t++) {
+        const double x = ms[t] / dt;
+        if (!(x < lim))
+            return t;
+        d[t] = (uint16_t)(x < 1.5 ? 1u : (uint32_t)(x + 0.5));
+    }
+    return n;
+}
+
+#ifdef RT_PHILOX_X86
+__attribute__((target("avx2"))) static uint32_t
+delay_steps_avx2(const double *ms, uint32_t n, double dt0, double lim0, uint16_t *d)
+{
+    const __m256d dt = _mm256_set1_pd(dt0), lim = _mm256_set1_pd(lim0);
+    const __m256d one = _mm256_set1_pd(1.0), half = _mm256_set1_pd(0.5);
+    const __m256d onehalf = _mm256_set1_pd(1.5);
+    uint32_t t = 0;
+    for (; t + 8 <= n; t += 8) {
+        const __m256d x0 = _mm256_div_pd(_mm256_loadu_pd(ms + t), dt);
+        const __m256d x1 = _mm256_div_pd(_mm256_loadu_pd(ms + t + 4), dt);
+        const __m256d ok = _mm256_and_pd(_mm256_cmp_pd(x0, lim, _CMP_LT_OQ),
+                                         _mm256_cmp_pd(x1, lim, _CMP_LT_OQ));
+        if (_mm256_movemask_pd(ok) != 15)
+            break; /* the scalar loop finds which */
+        const __m256d r0 = _mm256_blendv_pd(_mm256_add_pd(x0, half), one,
+                                            _mm256_cmp_pd(x0, onehalf, _CMP_LT_OQ));
+        const __m256d r1 = _mm256_blendv_pd(_mm256_add_pd(x1, half), one,
+                                            _mm256_cmp_pd(x1, onehalf, _CMP_LT_OQ));
+        /* r < 65536: the truncation to int32 and the unsigned saturation are exact */
+        const __m128i v = _mm_packus_epi32(_mm256_cvttpd_epi32(r0), _mm256_cvttpd_epi32(r1));
+        _mm_storeu_si128((__m128i *)(void *)(d + t), v);
+    }
+    return t;
+}
+#endif
+
+uint32_t rt_delay_steps(const double *ms, uint32_t n, double dt, double lim, uint16_t *d)
+{
+    uint32_t t = 0;
+#ifdef RT_PHILOX_X86
+    int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = detect_level();
+        __atomic_store_n(&g_level, level, __ATOMIC_RELAXED);
+    }
+    if (level >= 1 && lim <= 65536.0) /* the packing saturates at 65535 */
+        t = delay_steps_avx2(ms, n, dt, lim, d);
+#endif
+    return delay_steps_scalar(ms, t, n, dt, lim, d);
+}
+
+/* ---- the synapse checksum -------------------------------------------------------------
+ *
+ * The sum (mod 2^64) over i < n of mix64(((s << 32) | j) ^ mix64(wbits + G) ^ dtab[d]) for
+ * the entries e[i] = (s, j), 32-bit weight bits w[i] and 1-byte delays d[i]: rt_conn.c's
+ * syn_hash of a synapse with a float weight and a 1-byte delay (dtab = its dmix table);
+ * integer arithmetic, so the same in SIMD (64-bit products from three 32-bit ones). */
+static inline uint64_t hs_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x;
+}
+
+static uint64_t hash_sum_scalar(const uint32_t *e, const uint32_t *w, const uint8_t *d,
+                                const uint64_t *dtab, uint32_t i, uint32_t n)
+{
+    uint64_t sum = 0;
+    for (; i < n; i++) {
+        const uint64_t wh = hs_mix64((uint64_t)w[i] + 0x9e3779b97f4a7c15ull) ^ dtab[d[i]];
+        sum += hs_mix64((((uint64_t)e[2 * i] << 32) | e[2 * i + 1]) ^ wh);
+    }
+    return sum;
+}
+
+#ifdef RT_PHILOX_X86
+__attribute__((target("avx2"), always_inline)) static inline __m256i
+mul64_avx2(__m256i x, __m256i clo, __m256i chi)
+{
+    const __m256i p0 = _mm256_mul_epu32(x, clo);
+    const __m256i p1 = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), clo);
+    const __m256i p2 = _mm256_mul_epu32(x, chi);
+    return _mm256_add_epi64(p0, _mm256_slli_epi64(_mm256_add_epi64(p1, p2), 32));
+}
+
+__attribute__((target("avx2"), always_inline)) static inline __m256i
+mix64_avx2(__m256i x)
+{
+    const __m256i a_lo = _mm256_set1_epi64x(0x1ce4e5b9ll), a_hi = _mm256_set1_epi64x(0xbf58476dll);
+    const __m256i b_lo = _mm256_set1_epi64x(0x133111ebll), b_hi = _mm256_set1_epi64x(0x94d049bbll);
+    x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 30));
+    x = mul64_avx2(x, a_lo, a_hi);
+    x = _mm256_xor_si256(x, _mm256_srli_epi64(x, 27));
+    x = mul64_avx2(x, b_lo, b_hi);
+    return _mm256_xor_si256(x, _mm256_srli_epi64(x, 31));
+}
+
+__attribute__((target("avx2"))) static uint64_t
+hash_sum_avx2(const uint32_t *e, const uint32_t *w, const uint8_t *d, const uint64_t *dtab,
+              uint32_t n, uint32_t *done)
+{
+    const __m256i g = _mm256_set1_epi64x((long long)0x9e3779b97f4a7c15ull);
+    __m256i acc = _mm256_setzero_si256();
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m256i wb = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)(const void *)(w + i)));
+        uint32_t d4;
+        memcpy(&d4, d + i, 4);
+        const __m256i dv = _mm256_i32gather_epi64((const long long *)(const void *)dtab,
+                                                  _mm_cvtepu8_epi32(_mm_cvtsi32_si128((int)d4)), 8);
+        const __m256i wh = _mm256_xor_si256(mix64_avx2(_mm256_add_epi64(wb, g)), dv);
+        /* (s, j) in memory is j << 32 | s as a 64-bit load: swap the halves */
+        const __m256i sj = _mm256_shuffle_epi32(
+            _mm256_loadu_si256((const __m256i *)(const void *)(e + 2 * i)), 0xB1);
+        acc = _mm256_add_epi64(acc, mix64_avx2(_mm256_xor_si256(sj, wh)));
+    }
+    uint64_t lanes[4];
+    _mm256_storeu_si256((__m256i *)(void *)lanes, acc);
+    *done = i;
+    return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+#endif
+
+uint64_t rt_syn_hash_sum(const uint32_t *e, const uint32_t *w, const uint8_t *d,
+                         const uint64_t *dtab, uint32_t n)
+{
+    uint32_t i = 0;
+    uint64_t sum = 0;
+#ifdef RT_PHILOX_X86
+    int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = detect_level();
+        __atomic_store_n(&g_level, level, __ATOMIC_RELAXED);
+    }
+    if (level >= 1)
+        sum = hash_sum_avx2(e, w, d, dtab, n, &i);
+#endif
+    return sum + hash_sum_scalar(e, w, d, dtab, i, n);
+}

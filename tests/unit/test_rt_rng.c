@@ -1022,6 +1022,161 @@ static void test_philox_batch(void **state)
     rt_philox_batch_level(-1);
 }
 
+/* rt_init_fill (the construction's weights and delays: the Ziggurat's fast path and the
+ * bounds in SIMD, rt_normal_pairs) gives every value bit for bit as rt_init_eval, one value
+ * at a time, on every SIMD level: normals, the microcircuit's clipped weights and delays,
+ * bounds that reject most draws (many redraws), and odd lengths (scalar tails). */
+static void test_normal_pairs(void **state)
+{
+    (void)state;
+    const snn_init inits[] = {
+        {SNN_INIT_NORMAL, 0.3, 2.0, 11, 0, 0},
+        {SNN_INIT_NORMAL_CLIPPED, 87.81, 8.781, 12, 0.0, INFINITY},
+        {SNN_INIT_NORMAL_CLIPPED, -351.2, 35.12, 13, -INFINITY, 0.0},
+        {SNN_INIT_NORMAL_CLIPPED, 1.5, 0.75, 14, 0.1, 25.0},
+        {SNN_INIT_NORMAL_CLIPPED, 0.0, 1.0, 15, -0.3, 0.4},
+        {SNN_INIT_NORMAL_CLIPPED, 0.0, 1.0, 16, 2.0, INFINITY},
+    };
+    const uint32_t sizes[] = {1, 2, 7, 8, 9, 17, 127, 128, 129, 300, 1001};
+    double out[1001 + 1];
+    int best = rt_philox_batch_level(-1);
+    long slow = 0, fixed = 0;
+    for (int level = 0; level <= best; level++) {
+        assert_int_equal(rt_philox_batch_level(level), level);
+        for (size_t k = 0; k < sizeof inits / sizeof inits[0]; k++)
+            for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+                for (uint32_t elem = 0; elem < 12; elem++) {
+                    const uint64_t seed = 0x5eed00000000ull * (k + 1) + 55;
+                    const uint32_t n = sizes[si];
+                    out[n] = 12345.0;
+                    rt_init_fill(&inits[k], seed, elem * 977u, n, out);
+                    assert_true(out[n] == 12345.0); /* nothing written past n */
+                    for (uint32_t t = 0; t < n; t++) {
+                        const double want = rt_init_eval(&inits[k], seed, elem * 977u, t);
+                        uint64_t x, y;
+                        memcpy(&x, &out[t], 8);
+                        memcpy(&y, &want, 8);
+                        if (x != y)
+                            print_error("level %d init %zu n %u elem %u t %u: %.17g, want %.17g\n",
+                                        level, k, n, elem, t, out[t], want);
+                        assert_true(x == y);
+                    }
+                }
+        /* the lanes listed for the scalar code: the fast path's failures (about 0.7 %) and
+         * the values out of bounds, nothing else */
+        uint32_t w[4][64], fix[128];
+        for (uint32_t c = 0; c < 200; c++) {
+            const uint32_t key[2] = {c, 99};
+            rt_philox_batch(key, 0, c, 0, 0, 64, w[0], w[1], w[2], w[3]);
+            const uint32_t nf = rt_normal_pairs(w[0], w[1], w[2], w[3], 64, 0.0, 1.0, -2.0,
+                                                INFINITY, out, fix);
+            uint32_t f = 0;
+            for (uint32_t t = 0; t < 128; t++) {
+                const uint32_t b = t / 2, h = 2 * (t & 1);
+                const uint64_t m = ((uint64_t)w[h][b] << 32) | w[h + 1][b];
+                const double *X = snn_zig_x();
+                const uint32_t i = (uint32_t)(m >> 56);
+                const double u = (double)(int64_t)((m >> 2) & 0x1FFFFFFFFFFFFFull) *
+                                 (1.0 / 9007199254740992.0) * X[i];
+                const double z = snn_normal_from64(m, key, b, c, 0, 0, h + 1);
+                const int bad = !(u < X[i + 1]) || !(z >= -2.0);
+                slow += !(u < X[i + 1]);
+                if (bad) {
+                    assert_true(f < nf);
+                    assert_int_equal(fix[f], t | (u < X[i + 1] ? 0u : RT_FIX_SLOW));
+                    if (u < X[i + 1]) /* out of bounds: out[t] is the first attempt */
+                        assert_true(out[t] == z);
+                    f++;
+                    fixed++;
+                } else {
+                    assert_true(out[t] == z);
+                }
+            }
+            assert_int_equal(f, nf);
+        }
+    }
+    assert_true(slow > 100); /* 0.7 % of 25,600 values per level */
+    assert_true(fixed > slow);
+    rt_philox_batch_level(-1);
+}
+
+/* rt_delay_steps (the builder's delays in steps, SIMD): max(1, llround(ms / dt)) for every
+ * value, the halves exactly on both sides, and the index of the first value that is too
+ * long or NaN; rt_syn_hash_sum (the checksum of float weights with 1-byte delays, SIMD):
+ * the sum of the synapse hashes as written out here, on every level. */
+static uint64_t t_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x;
+}
+
+static void test_delay_steps_hash(void **state)
+{
+    (void)state;
+    enum { N = 1003 };
+    static double ms[N];
+    static uint16_t d[N + 8];
+    static uint32_t e[2 * N], w[N];
+    static uint8_t dl[N];
+    uint64_t dtab[256];
+    for (uint32_t k = 0; k < 256; k++)
+        dtab[k] = t_mix64((uint64_t)k + 0x632be59bd9b4e019ull);
+    const double dt = 0.1;
+    snn_rng g;
+    snn_rng_init(&g, 9, 9, 9, 9);
+    for (uint32_t t = 0; t < N; t++) {
+        ms[t] = t % 5 == 0 ? (double)(t % 500) * 0.05 : snn_rng_uniform(&g) * 26.0 - 1.0;
+        e[2 * t] = snn_rng_u32(&g);
+        e[2 * t + 1] = snn_rng_u32(&g);
+        w[t] = snn_rng_u32(&g);
+        dl[t] = (uint8_t)snn_rng_u32(&g);
+    }
+    int best = rt_philox_batch_level(-1);
+    uint64_t want = 0;
+    for (uint32_t t = 0; t < N; t++)
+        want += t_mix64((((uint64_t)e[2 * t] << 32) | e[2 * t + 1]) ^
+                        t_mix64((uint64_t)w[t] + 0x9e3779b97f4a7c15ull) ^ dtab[dl[t]]);
+    for (int level = 0; level <= best; level++) {
+        assert_int_equal(rt_philox_batch_level(level), level);
+        const uint32_t ns[] = {0, 3, 8, 17, N};
+        for (int k = 0; k < 5; k++) {
+            const uint32_t n = ns[k];
+            memset(d, 0xEE, sizeof d);
+            assert_int_equal(rt_delay_steps(ms, n, dt, 255.5, d), n);
+            for (uint32_t t = 0; t < n; t++) {
+                const double x = ms[t] / dt;
+                assert_int_equal(d[t], x < 1.5 ? 1u : (uint32_t)llround(x));
+            }
+            assert_int_equal(d[n], 0xEEEE);
+        }
+        assert_int_equal(rt_delay_steps(ms, N, dt, 65535.5, d), N);
+        double halves[64]; /* x = k / 2 exactly: 1.5 -> 2, 2.5 -> 3, below 1.5 -> 1 */
+        for (int k = 0; k < 64; k++)
+            halves[k] = 0.25 * (k + 2);
+        assert_int_equal(rt_delay_steps(halves, 64, 0.5, 255.5, d), 64);
+        for (int k = 0; k < 64; k++)
+            assert_int_equal(d[k], k + 2 < 3 ? 1 : (k + 3) / 2);
+        double bad[40];
+        for (int k = 0; k < 40; k++)
+            bad[k] = 2.0;
+        bad[29] = NAN;
+        assert_int_equal(rt_delay_steps(bad, 40, dt, 255.5, d), 29);
+        bad[29] = 2.0;
+        bad[11] = 25.55; /* 255.5 steps: one too many */
+        assert_int_equal(rt_delay_steps(bad, 40, dt, 255.5, d), 11);
+        bad[11] = 25.549;
+        assert_int_equal(rt_delay_steps(bad, 40, dt, 255.5, d), 40);
+        assert_int_equal(d[11], 255);
+        assert_true(rt_syn_hash_sum(e, w, dl, dtab, N) == want);
+        assert_true(rt_syn_hash_sum(e, w, dl, dtab, 0) == 0);
+    }
+    rt_philox_batch_level(-1);
+}
+
 /* div(a, b) and mod(a, b) of code strings: floored, so mod has the sign of b. */
 static void test_div_mod(void **state)
 {
@@ -1113,6 +1268,8 @@ int main(void)
         cmocka_unit_test(test_lognormal_exponential),
         cmocka_unit_test(test_normal_distribution), cmocka_unit_test(test_normal_slow_path),
         cmocka_unit_test(test_normal_layout),  cmocka_unit_test(test_philox_batch),
+        cmocka_unit_test(test_normal_pairs),
+        cmocka_unit_test(test_delay_steps_hash),
         cmocka_unit_test(test_div_mod),        cmocka_unit_test(test_poisson_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
