@@ -13,8 +13,9 @@
  *    product of two bit-reflected 64-bit values comes out one bit position short when read
  *    as a 128-bit reflected value), which gives at most 96 bits.  Four blocks in flight
  *    (T = 512) while 64 bytes remain, then one (T = 128); the last 128 bits and the tail go
- *    through the tables.  The constants are computed from P at first use.  0.42 instructions a byte
- *    (callgrind, 8 MiB; tests/unit/test_rt_crc.c compares both ways with the definition).
+ *    through the tables.  The constants are computed from P at first use.  0.42
+ *    instructions a byte (callgrind, 8 MiB; tests/unit/test_rt_crc.c compares both ways
+ *    with the definition).
  * The initial register (~crc) is the same as XORing it into the message's first 4 bytes.
  */
 #include "rt_ckpt.h"
