@@ -955,7 +955,8 @@ static void verify_piece(const rfile *f, void *into)
     for (uint64_t done = 0; done < f->bytes;) {
         const uint64_t left = f->bytes - done;
         char *to = into ? (char *)into + done : chunk;
-        const size_t want = into ? (size_t)left : (size_t)(left < sizeof chunk ? left : sizeof chunk);
+        const size_t want =
+            into ? (size_t)left : (size_t)(left < sizeof chunk ? left : sizeof chunk);
         ssize_t k = pread(ph->fd, to, want > (1u << 30) ? (1u << 30) : want,
                           (off_t)(f->offset + done));
         if (k < 0 && errno == EINTR)
@@ -1021,7 +1022,8 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
                   strerror(errno));
     if (man_str(text, "format", v, sizeof v) != 0 || strcmp(v, "snncc-checkpoint") != 0)
         snn_fatal("--restore: '%s' is not an snncc checkpoint manifest", path);
-    if (man_str(text, "format_version", v, sizeof v) != 0 || (atoi(v) != CKPT_FORMAT && atoi(v) != 1))
+    if (man_str(text, "format_version", v, sizeof v) != 0 ||
+        (atoi(v) != CKPT_FORMAT && atoi(v) != 1))
         snn_fatal("--restore: '%s': checkpoint format version %s, this simulator reads versions "
                   "1 and %d", path, v, CKPT_FORMAT);
     R.version = atoi(v);
