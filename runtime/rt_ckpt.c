@@ -1,31 +1,34 @@
 /*
  * rt_ckpt.c - checkpoints and restarts (docs/run.md "Checkpoints").
  *
- * A checkpoint is a directory:
+ * A checkpoint is a directory (format 2; format 1, a file per piece, is still read):
  *   manifest.json            format, model hash, snncc version, back end, precision, seed,
- *                            step, decomposition (ranks, threads), and every file with its
- *                            size and CRC-32; written by rank 0 after every rank is done
- *   rank<r>/<entry>.bin      one file per stored entry of the state table (compiler/
- *                            state.c), as the generated model_state hands them over: the
- *                            raw bytes of rank r's array; the weights of a plastic
- *                            projection <entry>.weight.bin, in the order of
- *                            snn_state_synapses, and its rows' checksum
- *                            <entry>.checksum.bin
- *   rank<r>/run.spike_count.bin  the run's spike counts so far (run.json)
+ *                            step, decomposition (ranks, threads), every file with its size,
+ *                            and every piece with its file, offset, size and CRC-32; written
+ *                            by rank 0 after every rank is done
+ *   rank<r>/state.bin        rank r's pieces one after another, each written straight from
+ *                            the model's array (one open, one write per piece, the CRC-32
+ *                            computed chunk by chunk as the bytes go out).  A piece is one
+ *                            stored entry of the state table (compiler/state.c), as the
+ *                            generated model_state hands them over: the raw bytes of rank r's
+ *                            array (piece <entry>); the weights of a plastic projection
+ *                            <entry>.weight, in the order of snn_state_synapses, and its
+ *                            rows' checksum <entry>.checksum
+ *   piece run.spike_count    the run's spike counts so far (run.json)
  * Rows are not stored: they are rebuilt from the seed at restore, and their connectivity
  * checksums (stored) are compared with the rebuilt ones; but a rewired projection's
- * (connectivity_update) are, <entry>.rows.bin (snn_state_rewired_rows).  A batched model's
- * lanes b >= 1: lane<b>.<piece>.bin (snn_state_lane), b the batch's lane: with lanes over
+ * (connectivity_update) are, <entry>.rows (snn_state_rewired_rows).  A batched model's
+ * lanes b >= 1: lane<b>.<piece> (snn_state_lane), b the batch's lane: with lanes over
  * MPI ranks each rank writes its own lanes' pieces and rank 0 alone the shared ones, and a
  * restore on any number of ranks reads each lane's from the rank that wrote it (file_rank;
  * the manifest's lane_ranks, lane_first); a training run's loop position:
- * train.position.bin, train.rows.bin (rt_train_ckpt).  The synapses' values are in an
+ * train.position, train.rows (rt_train_ckpt).  The synapses' values are in an
  * order that does not depend on the thread blocks (snn_state_synapses), so any number of
  * threads restores; each piece's layout (snn_state_local, _ring, _replicated, _queue, _pre,
  * _synapses) maps it to global indices, so another number of ranks restores too: each rank
  * reads the old ranks' pieces that overlap its share (load_repart).
  *
- * Atomicity: everything goes into DIR.tmp-<step>, each file and directory fsynced, then
+ * Atomicity: everything goes into DIR.tmp-<step>, each file and directory synced, then
  * DIR.tmp-<step> and DIR are swapped with renameat2(RENAME_EXCHANGE) (one atomic step;
  * a plain rename when there is no DIR yet) and the old one removed.  A crash at any point
  * leaves DIR as the previous complete checkpoint or the new complete one.
@@ -47,46 +50,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CKPT_FORMAT 1
+#define CKPT_FORMAT 2   /* 2: one file per rank (rank<r>/state.bin) and an index of pieces;
+                         * 1: a file per piece (still read) */
+#define CKPT_FILE "state.bin"
 
-/* Slicing by 8: eight bytes per step through eight tables (t[k][b] is the CRC of byte b
- * followed by k zero bytes), about 2 instructions a byte instead of 8 for the byte-wise
- * loop; the same result. */
-uint32_t rt_crc32(uint32_t crc, const void *data, size_t n)
-{
-    static uint32_t t[8][256];
-    static int ready;
-    if (!ready) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = c & 1u ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[0][i] = c;
-        }
-        for (uint32_t i = 0; i < 256; i++)
-            for (int k = 1; k < 8; k++)
-                t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xffu];
-        ready = 1;
-    }
-    const unsigned char *p = data;
-    crc = ~crc;
-    for (; n >= 8; n -= 8, p += 8) {
-        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                             (uint32_t)p[3] << 24);
-        crc = t[7][lo & 0xffu] ^ t[6][(lo >> 8) & 0xffu] ^ t[5][(lo >> 16) & 0xffu] ^
-              t[4][lo >> 24] ^ t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
-    }
-    for (; n > 0; n--, p++)
-        crc = t[0][(crc ^ *p) & 0xffu] ^ (crc >> 8);
-    return ~crc;
-}
-
-/* The checkpoint being restored (rt_ckpt_open) */
-typedef struct rfile {
-    char name[600];
+/* The checkpoint being restored (rt_ckpt_open): its files, and the pieces in them */
+typedef struct rphys {
+    char name[600]; /* rank<r>/state.bin (format 1: rank<r>/<piece>.bin) */
     uint64_t bytes;
+    int fd;         /* opened at the first piece read from it */
+} rphys;
+
+typedef struct rfile {
+    char name[600]; /* rank<r>/<piece> */
+    uint64_t offset, bytes;
     uint32_t crc;
     int used;
+    int phys;       /* R.phys[] */
 } rfile;
 
 static struct {
@@ -94,6 +74,9 @@ static struct {
     uint64_t step;
     rfile *files;
     int n_files;
+    rphys *phys;
+    int n_phys;
+    int version;
     int rank;
     int ranks, old_ranks, repart; /* repart: written on old_ranks != ranks */
     uint32_t lanes, lane_offset;  /* the batch lanes it holds (all ranks'), the first's number */
@@ -388,7 +371,9 @@ void snn_state_rows_checksum(snn_state_fn fn, void *ctx, const char *name,
 
 typedef struct wctx {
     char dir[4300];    /* DIR.tmp-<step>/rank<r> */
-    FILE *index;       /* rank<r>/index.tsv: file, bytes, crc */
+    FILE *index;       /* rank<r>/index.tsv: piece, offset, bytes, crc */
+    int fd;            /* rank<r>/state.bin: the pieces one after another */
+    uint64_t off;
     int failed;
     char err[8400];
     uint64_t limit;    /* SNN_CKPT_LIMIT_BYTES (a test knob standing for a full disk) */
@@ -397,8 +382,8 @@ typedef struct wctx {
     int lanes_over_ranks; /* every rank the whole network, a share of the lanes */
 } wctx;
 
-/* The lane whose pieces are handed now (snn_state_lane): lane b >= 1's files are
- * "lane<b>.<piece>.bin", b the batch's lane (lanes over ranks: this rank's lane b is the
+/* The lane whose pieces are handed now (snn_state_lane): lane b >= 1's pieces are
+ * "lane<b>.<piece>", b the batch's lane (lanes over ranks: this rank's lane b is the
  * batch's g_ck_first + b).  The model's state hands each lane's pieces (snn_state_lane(0),
  * (1), ...), then the shared ones after a second snn_state_lane(0) (compiler/emit_c.c
  * state_io): g_ck_shared; lanes over ranks, rank 0 alone writes those.  So are the pieces
@@ -432,29 +417,36 @@ static void piece_name(char *buf, size_t n, const char *name, int block)
     if (g_ck_lane && !g_ck_shared)
         snprintf(lane, sizeof lane, "lane%u.", g_ck_lane);
     if (block >= 0)
-        snprintf(buf, n, "%s%s.t%d.bin", lane, name, block);
+        snprintf(buf, n, "%s%s.t%d", lane, name, block);
     else
-        snprintf(buf, n, "%s%s.bin", lane, name);
+        snprintf(buf, n, "%s%s", lane, name);
 }
 
-static int write_all(int fd, const void *data, size_t n, wctx *w)
+/* The bytes written straight from the model's arrays, in chunks that stay in the cache
+ * between their CRC-32 (*crc, continued) and the write's copy into the page cache: one pass
+ * over memory. */
+static int write_all(int fd, const void *data, size_t n, wctx *w, uint32_t *crc)
 {
     const char *p = data;
     while (n > 0) {
-        size_t chunk = n > (1u << 30) ? (1u << 30) : n;
+        const size_t chunk = n > (256u << 10) ? (256u << 10) : n;
+        *crc = rt_crc32(*crc, p, chunk);
         if (w->limit && w->written + chunk > w->limit) {
             errno = ENOSPC;
             return -1;
         }
-        ssize_t k = write(fd, p, chunk);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
+        for (size_t done = 0; done < chunk;) {
+            ssize_t k = write(fd, p + done, chunk - done);
+            if (k < 0) {
+                if (errno == EINTR)
+                    continue;
+                return -1;
+            }
+            done += (size_t)k;
+            w->written += (uint64_t)k;
         }
-        p += k;
-        n -= (size_t)k;
-        w->written += (uint64_t)k;
+        p += chunk;
+        n -= chunk;
     }
     return 0;
 }
@@ -466,25 +458,18 @@ static void write_piece(void *ctx, const char *name, int block, void *data, size
     (void)flags;
     if (w->failed || (g_ck_shared && w->rank > 0 && w->lanes_over_ranks))
         return; /* the shared state: rank 0's */
-    char file[512], path[4900];
-    piece_name(file, sizeof file, name, block);
-    snprintf(path, sizeof path, "%s/%s", w->dir, file);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write_all(fd, data, bytes, w) != 0) {
-        int e = errno;
-        snprintf(w->err, sizeof w->err, "cannot write '%s': %s", path, strerror(e));
-        w->failed = 1;
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    if (close(fd) != 0) {
-        snprintf(w->err, sizeof w->err, "cannot write '%s': %s", path, strerror(errno));
+    char piece[512];
+    piece_name(piece, sizeof piece, name, block);
+    uint32_t crc = 0;
+    if (write_all(w->fd, data, bytes, w, &crc) != 0) {
+        snprintf(w->err, sizeof w->err, "cannot write '%s/" CKPT_FILE "' (piece '%s'): %s",
+                 w->dir, piece, strerror(errno));
         w->failed = 1;
         return;
     }
-    fprintf(w->index, "rank%d/%s\t%zu\t%08" PRIx32 "\n", w->rank, file, bytes,
-            rt_crc32(0, data, bytes));
+    fprintf(w->index, "rank%d/%s\t%" PRIu64 "\t%zu\t%08" PRIx32 "\n", w->rank, piece, w->off,
+            bytes, crc);
+    w->off += bytes;
 }
 
 static int fsync_path(const char *path);
@@ -620,8 +605,22 @@ static int write_manifest(const snn_model *m, const snn_run *run, const char *tm
     fprintf(f, "],\n");
     fprintf(f, "  \"rows\": \"rebuilt from the seed; their connectivity checksums are "
                "stored and compared\",\n");
+    /* each rank's file and its size, then the pieces: where each is in its rank's file */
     fprintf(f, "  \"files\": [\n");
     int first = 1, rc = 0;
+    for (int r = 0; r < run->ranks && rc == 0; r++) {
+        char fpath[4400];
+        struct stat st;
+        snprintf(fpath, sizeof fpath, "%s/rank%d/" CKPT_FILE, tmp, r);
+        if (stat(fpath, &st) != 0) {
+            snprintf(err, errlen, "cannot read '%s': %s", fpath, strerror(errno));
+            rc = -1;
+            break;
+        }
+        fprintf(f, "%s    { \"file\": \"rank%d/" CKPT_FILE "\", \"bytes\": %" PRIu64 " }",
+                r ? ",\n" : "", r, (uint64_t)st.st_size);
+    }
+    fprintf(f, "\n  ],\n  \"pieces\": [\n");
     for (int r = 0; r < run->ranks && rc == 0; r++) {
         char ipath[4400], line[1024];
         snprintf(ipath, sizeof ipath, "%s/rank%d/index.tsv", tmp, r);
@@ -633,13 +632,14 @@ static int write_manifest(const snn_model *m, const snn_run *run, const char *tm
         }
         while (fgets(line, sizeof line, in)) {
             char name[600];
-            unsigned long long bytes;
+            unsigned long long offset, bytes;
             unsigned crc;
-            if (sscanf(line, "%599[^\t]\t%llu\t%x", name, &bytes, &crc) != 3)
+            if (sscanf(line, "%599[^\t]\t%llu\t%llu\t%x", name, &offset, &bytes, &crc) != 4)
                 continue;
-            fprintf(f, "%s    { \"file\": ", first ? "" : ",\n");
+            fprintf(f, "%s    { \"piece\": ", first ? "" : ",\n");
             json_str(f, name);
-            fprintf(f, ", \"bytes\": %llu, \"crc32\": \"%08x\" }", bytes, crc);
+            fprintf(f, ", \"file\": \"rank%d/" CKPT_FILE "\", \"offset\": %llu, \"bytes\": %llu, "
+                       "\"crc32\": \"%08x\" }", r, offset, bytes, crc);
             first = 0;
         }
         fclose(in);
@@ -725,9 +725,16 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
         snprintf(w->dir, sizeof w->dir, "%s/rank%d", tmp, run->rank);
         char ipath[4400];
         snprintf(ipath, sizeof ipath, "%s/index.tsv", w->dir);
-        if (mkdir(w->dir, 0755) != 0 || !(w->index = fopen(ipath, "w"))) {
-            snprintf(w->err, sizeof w->err, "cannot create '%s': %s", ipath, strerror(errno));
+        char spath[4400];
+        snprintf(spath, sizeof spath, "%s/" CKPT_FILE, w->dir);
+        w->fd = -1;
+        if (mkdir(w->dir, 0755) != 0 || !(w->index = fopen(ipath, "w")) ||
+            (w->fd = open(spath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+            snprintf(w->err, sizeof w->err, "cannot create '%s': %s", w->index ? spath : ipath,
+                     strerror(errno));
             w->failed = 1;
+            if (w->index)
+                fclose(w->index);
         } else {
             lanes_begin(run, 1); /* what comes before the first lane (a batched model's
                                   * rewired rows and their update's counts) is shared */
@@ -744,6 +751,10 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
             }
             snn_lane_io(run, 0);
             lanes_begin(run, 0);
+            if (close(w->fd) != 0 && !w->failed) {
+                snprintf(w->err, sizeof w->err, "cannot write '%s': %s", spath, strerror(errno));
+                w->failed = 1;
+            }
             /* every file to disk after all are written (per file as written, the run waited
              * for a journal commit per file).  checkpoint.sync: "filesystem" (default): one
              * syncfs of the file system that holds the rank's directory, one barrier for
@@ -919,37 +930,76 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* Read checkpoint file 'fp' (streamed: no copy of the checkpoint in memory) into 'into'
- * (NULL: only check it), checking its size and CRC-32 against the manifest's entry f;
- * snn_fatal naming the file and what differs. */
-static void verify_file(const char *fp, const rfile *f, void *into)
+/* Read piece f (streamed from its file, no copy of the checkpoint in memory) into 'into'
+ * (NULL: only check it), checking its file's size and the piece's CRC-32 against the
+ * manifest; snn_fatal naming the file, the piece and what differs. */
+static void verify_piece(const rfile *f, void *into)
 {
-    FILE *in = fopen(fp, "rb");
-    if (!in) {
+    rphys *ph = &R.phys[f->phys];
+    char fp[5200];
+    snprintf(fp, sizeof fp, "%s/%s", R.dir, ph->name);
+    if (ph->fd < 0 && (ph->fd = open(fp, O_RDONLY | O_CLOEXEC)) < 0) {
         if (errno == ENOENT)
             snn_fatal("--restore: checkpoint file '%s' is missing (the manifest lists it)", fp);
         snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp, strerror(errno));
     }
-    static char chunk[1 << 20];
-    uint64_t len = 0;
-    uint32_t c = 0;
-    size_t k;
-    while ((k = fread(chunk, 1, sizeof chunk, in)) > 0) {
-        c = rt_crc32(c, chunk, k);
-        if (into && len + k <= f->bytes)
-            memcpy((char *)into + len, chunk, k);
-        len += k;
-    }
-    int bad = ferror(in);
-    fclose(in);
-    if (bad)
-        snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp, strerror(EIO));
-    if (len != f->bytes)
+    struct stat st;
+    if (fstat(ph->fd, &st) != 0)
+        snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp, strerror(errno));
+    const uint64_t len = (uint64_t)st.st_size; /* checked again: it may have changed since */
+    if (len != ph->bytes)
         snn_fatal("--restore: checkpoint file '%s' has %" PRIu64 " bytes, the manifest says %" PRIu64
-                  " (%s)", fp, len, f->bytes, len < f->bytes ? "truncated" : "too long");
-    if (c != f->crc)
+                  " (%s)", fp, len, ph->bytes, len < ph->bytes ? "truncated" : "too long");
+    static char chunk[1 << 20];
+    uint32_t c = 0;
+    for (uint64_t done = 0; done < f->bytes;) {
+        const uint64_t left = f->bytes - done;
+        char *to = into ? (char *)into + done : chunk;
+        const size_t want =
+            into ? (size_t)left : (size_t)(left < sizeof chunk ? left : sizeof chunk);
+        ssize_t k = pread(ph->fd, to, want > (1u << 30) ? (1u << 30) : want,
+                          (off_t)(f->offset + done));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp,
+                      k < 0 ? strerror(errno) : "it ended early");
+        c = rt_crc32(c, to, (size_t)k);
+        done += (uint64_t)k;
+    }
+    if (c != f->crc && R.version == 1)
         snn_fatal("--restore: checkpoint file '%s' is corrupt: its CRC-32 is %08" PRIx32
                   ", the manifest says %08" PRIx32, fp, c, f->crc);
+    if (c != f->crc)
+        snn_fatal("--restore: checkpoint file '%s', piece '%s' (bytes %" PRIu64 "..%" PRIu64
+                  "), is corrupt: its CRC-32 is %08" PRIx32 ", the manifest says %08" PRIx32,
+                  fp, f->name, f->offset, f->offset + f->bytes, c, f->crc);
+}
+
+/* The manifest's file 'name' (added if new): its index in R.phys */
+static int phys_of(const char *name, uint64_t bytes, int add)
+{
+    for (int i = 0; i < R.n_phys; i++)
+        if (!strcmp(R.phys[i].name, name))
+            return i;
+    if (!add)
+        return -1;
+    R.phys = realloc(R.phys, sizeof *R.phys * (size_t)(R.n_phys + 1));
+    if (!R.phys)
+        snn_fatal("out of memory reading a checkpoint's manifest");
+    rphys *ph = &R.phys[R.n_phys];
+    snprintf(ph->name, sizeof ph->name, "%s", name);
+    ph->bytes = bytes;
+    ph->fd = -1;
+    return R.n_phys++;
+}
+
+static void add_piece(const rfile *f, const char *path)
+{
+    R.files = realloc(R.files, sizeof *R.files * (size_t)(R.n_files + 1));
+    if (!R.files)
+        snn_fatal("out of memory reading '%s'", path);
+    R.files[R.n_files++] = *f;
 }
 
 uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int rank, int ranks,
@@ -972,9 +1022,11 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
                   strerror(errno));
     if (man_str(text, "format", v, sizeof v) != 0 || strcmp(v, "snncc-checkpoint") != 0)
         snn_fatal("--restore: '%s' is not an snncc checkpoint manifest", path);
-    if (man_str(text, "format_version", v, sizeof v) != 0 || atoi(v) != CKPT_FORMAT)
-        snn_fatal("--restore: '%s': checkpoint format version %s, this simulator reads version "
-                  "%d", path, v, CKPT_FORMAT);
+    if (man_str(text, "format_version", v, sizeof v) != 0 ||
+        (atoi(v) != CKPT_FORMAT && atoi(v) != 1))
+        snn_fatal("--restore: '%s': checkpoint format version %s, this simulator reads versions "
+                  "1 and %d", path, v, CKPT_FORMAT);
+    R.version = atoi(v);
     char model[256] = "?";
     man_str(text, "model", model, sizeof model);
     if (man_str(text, "model_hash", v, sizeof v) != 0 ||
@@ -1014,20 +1066,54 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
     R.lane_offset =
         man_str(text, "lane_offset", v, sizeof v) == 0 ? (uint32_t)strtoul(v, NULL, 10) : 0u;
     R.lane_ranks = man_str(text, "lane_ranks", v, sizeof v) == 0 ? atoi(v) : 1;
-    /* the files */
+    /* the files, and the pieces in them (format 1: a file per piece, rank<r>/<piece>.bin) */
+    const char *pieces = strstr(text, "\"pieces\": [");
+    if (R.version >= 2 && !pieces)
+        snn_fatal("--restore: '%s': no pieces", path);
     for (const char *p = strstr(text, "\"files\": ["); p && (p = strstr(p, "{ \"file\": \""));) {
+        if (pieces && p > pieces)
+            break;
         rfile f = {0};
+        char name[600];
         unsigned crc;
         unsigned long long bytes;
-        if (sscanf(p, "{ \"file\": \"%599[^\"]\", \"bytes\": %llu, \"crc32\": \"%x\" }", f.name,
-                   &bytes, &crc) != 3)
+        if (R.version == 1) {
+            size_t k;
+            if (sscanf(p, "{ \"file\": \"%599[^\"]\", \"bytes\": %llu, \"crc32\": \"%x\" }",
+                       name, &bytes, &crc) != 3 || (k = strlen(name)) < 5 ||
+                strcmp(name + k - 4, ".bin") != 0)
+                snn_fatal("--restore: '%s': a file entry it cannot read: %.60s", path, p);
+            snprintf(f.name, sizeof f.name, "%.*s", (int)(k - 4), name);
+            f.bytes = bytes;
+            f.crc = crc;
+            f.phys = phys_of(name, bytes, 1);
+            add_piece(&f, path);
+        } else if (sscanf(p, "{ \"file\": \"%599[^\"]\", \"bytes\": %llu }", name, &bytes) != 2) {
             snn_fatal("--restore: '%s': a file entry it cannot read: %.60s", path, p);
-        f.bytes = bytes;
-        f.crc = crc;
-        R.files = realloc(R.files, sizeof *R.files * (size_t)(R.n_files + 1));
-        if (!R.files)
-            snn_fatal("out of memory reading '%s'", path);
-        R.files[R.n_files++] = f;
+        } else {
+            phys_of(name, bytes, 1);
+        }
+        p++;
+    }
+    for (const char *p = pieces; p && (p = strstr(p, "{ \"piece\": \""));) {
+        rfile f = {0};
+        char file[600];
+        unsigned crc;
+        unsigned long long offset, bytes;
+        if (sscanf(p, "{ \"piece\": \"%599[^\"]\", \"file\": \"%599[^\"]\", \"offset\": %llu, "
+                      "\"bytes\": %llu, \"crc32\": \"%x\" }", f.name, file, &offset, &bytes,
+                   &crc) != 5)
+            snn_fatal("--restore: '%s': a piece entry it cannot read: %.60s", path, p);
+        f.offset = offset, f.bytes = bytes, f.crc = crc;
+        if ((f.phys = phys_of(file, 0, 0)) < 0)
+            snn_fatal("--restore: '%s': piece '%s' is in file '%s', which the manifest does not "
+                      "list", path, f.name, file);
+        const uint64_t fb = R.phys[f.phys].bytes;
+        if (f.offset > fb || f.bytes > fb - f.offset)
+            snn_fatal("--restore: '%s': piece '%s' (bytes %" PRIu64 "..%" PRIu64 ") lies beyond "
+                      "the end of file '%s' (%" PRIu64 " bytes)", path, f.name, f.offset,
+                      f.offset + f.bytes, file, fb);
+        add_piece(&f, path);
         p++;
     }
     free(text);
@@ -1053,17 +1139,15 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
         snn_fatal("--restore: the checkpoint '%s' is at step %" PRIu64 " (%g ms), which is not "
                   "before the end of this run (%" PRIu64 " steps = %g ms): raise the duration",
                   dir, R.step, (double)R.step * m->dt, n_steps, (double)n_steps * m->dt);
-    /* this rank's files: present, complete, intact */
-    /* (on other ranks: the old ranks' files, old rank r checked by rank r % ranks) */
+    /* this rank's pieces: present, complete, intact */
+    /* (on other ranks: the old ranks' pieces, old rank r checked by rank r % ranks) */
     for (int i = 0; i < R.n_files; i++) {
         rfile *f = &R.files[i];
         int fr = -1;
         if (sscanf(f->name, "rank%d/", &fr) != 1 ||
             (R.repart || R.lane_files ? fr % ranks : fr) != rank)
             continue;
-        char fp[5200];
-        snprintf(fp, sizeof fp, "%s/%s", dir, f->name);
-        verify_file(fp, f, NULL);
+        verify_piece(f, NULL);
     }
     return R.step;
 }
@@ -1075,19 +1159,18 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
  * in *bytes.  Missing: NULL if 'optional', else snn_fatal naming it and 'why'. */
 static void *old_piece(int r, const char *file, size_t *bytes, const char *why)
 {
-    char full[700], fp[5200];
+    char full[700];
     snprintf(full, sizeof full, "rank%d/%s", r, file);
     rfile *f = NULL;
     for (int i = 0; i < R.n_files && !f; i++)
         if (strcmp(R.files[i].name, full) == 0)
             f = &R.files[i];
     if (!f)
-        snn_fatal("--restore: the checkpoint '%s' has no file '%s' (%s)", R.dir, full, why);
-    snprintf(fp, sizeof fp, "%s/%s", R.dir, full);
+        snn_fatal("--restore: the checkpoint '%s' has no piece '%s' (%s)", R.dir, full, why);
     void *buf = malloc(f->bytes + 1);
     if (!buf)
-        snn_fatal("out of memory reading '%s'", fp);
-    verify_file(fp, f, buf);
+        snn_fatal("out of memory reading '%s/%s'", R.dir, full);
+    verify_piece(f, buf);
     f->used = 1;
     *bytes = f->bytes;
     return buf;
@@ -1121,7 +1204,7 @@ static void repart_local(const char *name, const char *file, char *data)
         if (L.kind == LAY_RING)
             orows = onl ? (uint32_t)(ob / (e * onl)) : 0;
         if (ob != e * ((size_t)orows * onl + L.pad) || (L.kind == LAY_RING && !orows))
-            snn_fatal("--restore: checkpoint file '%s/rank%d/%s' has %zu bytes, which is not "
+            snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' has %zu bytes, which is not "
                       "the %u neurons of that rank's block of '%s'", R.dir, r, file, ob, onl,
                       name);
         if (L.kind == LAY_LOCAL) {
@@ -1167,13 +1250,13 @@ static void repart_queue(const char *name, const char *file, uint32_t *q)
         uint32_t *oq = old_piece(r, file, &qb, "a spike queue");
         uint32_t *oc = old_piece(r, cfile, &cb, "a spike queue's counts");
         if (qb != sizeof(uint32_t) * (size_t)L.nslot * L.n || cb != sizeof(uint32_t) * L.nslot)
-            snn_fatal("--restore: checkpoint file '%s/rank%d/%s' is not the spike queue of '%s'",
+            snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' is not the spike queue of '%s'",
                       R.dir, r, file, name);
         for (uint32_t sl = 0; sl < L.nslot; sl++) {
             const uint32_t *a = q + (size_t)sl * L.n, *b = oq + (size_t)sl * L.n;
             uint32_t na = L.counts[sl], nb = oc[sl], i = 0, j = 0, k = 0;
             if (nb > L.n)
-                snn_fatal("--restore: checkpoint file '%s/rank%d/%s': a slot with %u spikes of "
+                snn_fatal("--restore: checkpoint piece '%s/rank%d/%s': a slot with %u spikes of "
                           "%u neurons", R.dir, r, cfile, nb, L.n);
             for (uint32_t t = 1; t < nb; t++)
                 if (b[t] <= b[t - 1])
@@ -1204,7 +1287,7 @@ static void repart_syn(const char *name, const char *file, char *data, size_t by
     const uint32_t lo = L.n_blocks ? bl[0].post_lo : 0;
     const uint32_t hi = L.n_blocks ? bl[L.n_blocks - 1].post_lo + bl[L.n_blocks - 1].n_post : 0;
     char tfile[620];
-    snprintf(tfile, sizeof tfile, "%.*s.targets.bin", (int)strlen(file) - 4, file);
+    snprintf(tfile, sizeof tfile, "%s.targets", file);
     size_t *pos = calloc((size_t)R.old_ranks, sizeof *pos);
     uint32_t **ot = calloc((size_t)R.old_ranks, sizeof *ot);
     char **ov = calloc((size_t)R.old_ranks, sizeof *ov);
@@ -1219,7 +1302,7 @@ static void repart_syn(const char *name, const char *file, char *data, size_t by
         free(enc);
         ov[r] = old_piece(r, file, &ovb[r], "the synapses' values");
         if (!ot[r] || otb[r] * L.vb != ovb[r])
-            snn_fatal("--restore: checkpoint files '%s/rank%d/%s' and its targets do not agree "
+            snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' and its targets do not agree "
                       "(or another number of sources than '%s' has)", R.dir, r, file, name);
         pos[r] = 0;
     }
@@ -1229,7 +1312,7 @@ static void repart_syn(const char *name, const char *file, char *data, size_t by
         for (int r = 0; r < R.old_ranks; r++) {
             const uint32_t len = ot[r][i], *t = ot[r] + n_pre + pos[r];
             if (pos[r] + len > otb[r])
-                snn_fatal("--restore: checkpoint file '%s/rank%d/%s': row lengths beyond its "
+                snn_fatal("--restore: checkpoint piece '%s/rank%d/%s': row lengths beyond its "
                           "targets", R.dir, r, tfile);
             for (uint32_t j = 0; j < len; j++) {
                 if (t[j] < lo || t[j] >= hi)
@@ -1284,7 +1367,7 @@ static void load_repart(const char *name, const char *file, void *data, size_t b
         break;
     case LAY_PRE: { /* each source's value from the first old rank with synapses from it */
         char hfile[620];
-        snprintf(hfile, sizeof hfile, "%.*s.held.bin", (int)strlen(file) - 4, file);
+        snprintf(hfile, sizeof hfile, "%s.held", file);
         uint8_t *got = calloc((size_t)L.n + 1, 1);
         if (!got)
             snn_fatal("out of memory restoring '%s'", name);
@@ -1293,7 +1376,7 @@ static void load_repart(const char *name, const char *file, void *data, size_t b
             char *o = old_piece(r, file, &ob, "state every rank holds");
             uint8_t *h = old_piece(r, hfile, &hb, "which sources a rank has synapses from");
             if (ob != bytes || hb != L.n || bytes != L.elem * L.n)
-                snn_fatal("--restore: checkpoint file '%s/rank%d/%s' has %zu bytes, this run's "
+                snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' has %zu bytes, this run's "
                           "'%s' has %zu", R.dir, r, file, ob, name, bytes);
             for (uint32_t i = 0; i < L.n; i++) {
                 char *d = (char *)data + (size_t)i * L.elem, *v = o + (size_t)i * L.elem;
@@ -1318,7 +1401,7 @@ static void load_repart(const char *name, const char *file, void *data, size_t b
             size_t ob;
             char *o = old_piece(r, file, &ob, "state every rank holds");
             if (ob != bytes)
-                snn_fatal("--restore: checkpoint file '%s/rank%d/%s' has %zu bytes, this run's "
+                snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' has %zu bytes, this run's "
                           "'%s' has %zu", R.dir, r, file, ob, name, bytes);
             if (L.kind == LAY_SUM0) { /* counts: their sums on rank 0 */
                 if (R.rank == 0)
@@ -1374,26 +1457,24 @@ static void load_piece(void *ctx, const char *name, int block, void *data, size_
         if (strcmp(R.files[i].name, full) == 0)
             f = &R.files[i];
     if (!f)
-        snn_fatal("--restore: the checkpoint '%s' has no file '%s' for state '%s' of this model",
-                  R.dir, full, name);
+        snn_fatal("--restore: the checkpoint '%s' has no piece '%s' for state '%s' of this "
+                  "model", R.dir, full, name);
     if (f->bytes != bytes)
-        snn_fatal("--restore: checkpoint file '%s/%s' has %" PRIu64 " bytes, this run's '%s' "
+        snn_fatal("--restore: checkpoint piece '%s/%s' has %" PRIu64 " bytes, this run's '%s' "
                   "has %zu", R.dir, full, f->bytes, name, bytes);
-    char fp[5200];
-    snprintf(fp, sizeof fp, "%s/%s", R.dir, full);
     if (flags & SNN_STATE_CHECK) {
         void *tmp = malloc(bytes + 1);
         if (!tmp)
-            snn_fatal("out of memory reading '%s'", fp);
-        verify_file(fp, f, tmp);
+            snn_fatal("out of memory reading '%s/%s'", R.dir, full);
+        verify_piece(f, tmp);
         int differs = bytes && memcmp(tmp, data, bytes) != 0;
         free(tmp);
         if (differs)
             snn_fatal("--restore: '%s' rebuilt from the seed differs from the checkpoint's "
-                      "('%s'): the network is not the one the checkpoint was written from",
-                      name, fp);
+                      "('%s/%s'): the network is not the one the checkpoint was written from",
+                      name, R.dir, full);
     } else {
-        verify_file(fp, f, data); /* checked again: the file may have changed since */
+        verify_piece(f, data); /* checked again: the file may have changed since */
     }
     f->used = 1;
 }
@@ -1516,7 +1597,7 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
             ot[r] = tgt_decode(enc, eb, n_pre, &otb[r]);
             free(enc);
             if (!ot[r])
-                snn_fatal("--restore: checkpoint file '%s/rank%d/%s' is not the rows of %u "
+                snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' is not the rows of %u "
                           "sources", R.dir, r, file, n_pre);
             total += otb[r];
         }
@@ -1529,7 +1610,7 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
             for (int r = 0; r < R.old_ranks; r++) {
                 const uint32_t len = ot[r][i];
                 if (pos[r] + len > otb[r])
-                    snn_fatal("--restore: checkpoint file '%s/rank%d/%s': row lengths beyond "
+                    snn_fatal("--restore: checkpoint piece '%s/rank%d/%s': row lengths beyond "
                               "its targets", R.dir, r, file);
                 memcpy(tgt + k, ot[r] + n_pre + pos[r], sizeof *tgt * len);
                 pos[r] += len, k += len, tgt[i] += len;
@@ -1551,13 +1632,13 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
         if (strcmp(R.files[i].name, full) == 0)
             f = &R.files[i];
     if (!f)
-        snn_fatal("--restore: the checkpoint '%s' has no file '%s' for the rows of projection "
+        snn_fatal("--restore: the checkpoint '%s' has no piece '%s' for the rows of projection "
                   "'%s' (rewired)", R.dir, full, proj);
     snprintf(fp, sizeof fp, "%s/%s", R.dir, full);
     uint8_t *in = malloc((size_t)f->bytes + 1);
     if (!in)
         snn_fatal("out of memory reading '%s'", fp);
-    verify_file(fp, f, in);
+    verify_piece(f, in);
     f->used = 1;
     size_t total = 0;
     uint32_t *tgt = tgt_decode(in, (size_t)f->bytes, n_pre, &total);
@@ -1574,7 +1655,7 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
 static int has_file(const char *name)
 {
     char full[700];
-    snprintf(full, sizeof full, "rank0/%s.bin", name);
+    snprintf(full, sizeof full, "rank0/%s", name);
     for (int i = 0; i < R.n_files; i++)
         if (strcmp(R.files[i].name, full) == 0)
             return 1;
@@ -1617,5 +1698,11 @@ void rt_ckpt_load(const snn_model *m, snn_run *run)
     free(R.files);
     R.files = NULL;
     R.n_files = 0;
+    for (int i = 0; i < R.n_phys; i++)
+        if (R.phys[i].fd >= 0)
+            close(R.phys[i].fd);
+    free(R.phys);
+    R.phys = NULL;
+    R.n_phys = 0;
     g_load_s = snn_now() - t0;
 }

@@ -11,9 +11,14 @@
 #   - SIGTERM mid-run writes a checkpoint at the step boundary and stops with 143, SIGUSR1
 #     writes one and goes on: restored, both give the uninterrupted run's spikes (restored
 #     from the directory the restored run checkpoints into); every_seconds;
+#   - the layout (format 2): one file per rank, rank<r>/state.bin, its pieces one after
+#     another as the manifest's index says (offset, bytes, CRC-32 of each, equal to zlib's);
+#     a format-1 checkpoint (a file per piece) made from it restores bitwise;
 #   - bad input, nothing run (no output directory): a checkpoint of another model, of
-#     another snncc version, a truncated file, a corrupt one, a missing one, a step at or
-#     past the end (another number of ranks restores: checkpoint_ranks.sh);
+#     another snncc version, of an unknown format version, a truncated file, a corrupt
+#     piece (named with its file and bytes; format 1: the file), a missing file, a piece
+#     that the index places beyond its file's end, a step at or past the end (another
+#     number of ranks restores: checkpoint_ranks.sh);
 #   - a disk that fills while writing (SNN_CKPT_LIMIT_BYTES): the warning, the run goes on
 #     and the previous checkpoint stays valid; checkpoint options without 'dir';
 #   - kill -9 while a checkpoint is written (SNN_CKPT_PAUSE_S): the previous one stays and
@@ -96,12 +101,23 @@ concat "$WORK/full" "$WORK/a_t1" "$WORK/b_t1to3" || fail "threads 1 -> 3: restor
 $PY - "$WORK/ck_t1/manifest.json" "$WORK/b_t1/run.json" "$WORK/ck_t1" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
-assert m["format"] == "snncc-checkpoint" and m["format_version"] == 1
+import os, zlib
+assert m["format"] == "snncc-checkpoint" and m["format_version"] == 2
 assert m["step"] == 1000 and m["seed"] == 5 and m["decomposition"] == {"ranks": 1, "threads": 1}
-names = {f["file"] for f in m["files"]}
-for want in ["rank0/E_V.bin", "rank0/snn_dd0_I.bin", "rank0/snn_ax1_E.bin", "rank0/snn_spk_E.bin",
-             "rank0/snn_pv_SE_x.bin", "rank0/snn_qv_SE_y.bin", "rank0/snn_syn_SE.weight.bin",
-             "rank0/snn_syn_SE.checksum.bin", "rank0/run.spike_count.bin"]:
+assert [f["file"] for f in m["files"]] == ["rank0/state.bin"], m["files"]
+assert sorted(os.listdir(sys.argv[3] + "/rank0")) == ["state.bin"]
+data = open(sys.argv[3] + "/rank0/state.bin", "rb").read()
+assert m["files"][0]["bytes"] == len(data)
+names, at = set(), 0
+for p in m["pieces"]:  # one after another, each with its CRC-32
+    assert p["file"] == "rank0/state.bin" and p["offset"] == at, p
+    assert "%08x" % zlib.crc32(data[at:at + p["bytes"]]) == p["crc32"], p
+    at += p["bytes"]
+    names.add(p["piece"])
+assert at == len(data)
+for want in ["rank0/E_V", "rank0/snn_dd0_I", "rank0/snn_ax1_E", "rank0/snn_spk_E",
+             "rank0/snn_pv_SE_x", "rank0/snn_qv_SE_y", "rank0/snn_syn_SE.weight",
+             "rank0/snn_syn_SE.checksum", "rank0/run.spike_count"]:
     assert want in names, (want, sorted(names))
 r = json.load(open(sys.argv[2]))
 rf = r["run"]["restored_from"]
@@ -200,19 +216,55 @@ copy ver
 sed -i 's/"snncc_version": "[^"]*"/"snncc_version": "0.0.9"/' "$WORK/ver/manifest.json"
 v=$("$sim" --version | sed 's/.*snncc \([^,]*\),.*/\1/')
 bad version "ck: error: --restore: '$WORK/ver/manifest.json' was written by snncc 0.0.9, this simulator was made by snncc $v" "$WORK/ver"
+copy fmt
+sed -i 's/"format_version": 2,/"format_version": 3,/' "$WORK/fmt/manifest.json"
+bad format "ck: error: --restore: '$WORK/fmt/manifest.json': checkpoint format version 3, this simulator reads versions 1 and 2" "$WORK/fmt"
+# where piece P is in rank0/state.bin: "OFFSET BYTES CRC"
+piece() { $PY -c "import json,sys; p=[p for p in json.load(open(sys.argv[1]))['pieces'] if p['piece']==sys.argv[2]][0]; print(p['offset'], p['bytes'], p['crc32'])" "$ck/manifest.json" "$1"; }
+size=$(stat -c %s "$ck/rank0/state.bin")
 copy trunc
-truncate -s 100 "$WORK/trunc/rank0/E_V.bin"
-bad truncated "ck: error: --restore: checkpoint file '$WORK/trunc/rank0/E_V.bin' has 100 bytes, the manifest says 120 (truncated)" "$WORK/trunc"
+truncate -s $((size - 100)) "$WORK/trunc/rank0/state.bin"
+bad truncated "ck: error: --restore: checkpoint file '$WORK/trunc/rank0/state.bin' has $((size - 100)) bytes, the manifest says $size (truncated)" "$WORK/trunc"
 copy corrupt
-printf '\x01' | dd of="$WORK/corrupt/rank0/snn_syn_SE.weight.bin" bs=1 seek=17 conv=notrunc 2>/dev/null
-bad corrupt "ck: error: --restore: checkpoint file '$WORK/corrupt/rank0/snn_syn_SE.weight.bin' is corrupt: its CRC-32 is " "$WORK/corrupt"
-grep -qF ", the manifest says $(grep -o '"rank0/snn_syn_SE.weight.bin", "bytes": [0-9]*, "crc32": "[0-9a-f]*"' "$ck/manifest.json" | cut -d'"' -f8)" "$WORK/bad_corrupt.err" || fail "corrupt: $(cat "$WORK/bad_corrupt.err")"
+read -r off len crc <<<"$(piece rank0/snn_syn_SE.weight)"
+printf '\x01' | dd of="$WORK/corrupt/rank0/state.bin" bs=1 seek=$((off + 17)) conv=notrunc 2>/dev/null
+bad corrupt "ck: error: --restore: checkpoint file '$WORK/corrupt/rank0/state.bin', piece 'rank0/snn_syn_SE.weight' (bytes $off..$((off + len))), is corrupt: its CRC-32 is " "$WORK/corrupt"
+grep -qF ", the manifest says $crc" "$WORK/bad_corrupt.err" || fail "corrupt: $(cat "$WORK/bad_corrupt.err")"
 copy missing
-rm "$WORK/missing/rank0/snn_in1_E.bin"
-bad missing "ck: error: --restore: checkpoint file '$WORK/missing/rank0/snn_in1_E.bin' is missing (the manifest lists it)" "$WORK/missing"
+rm "$WORK/missing/rank0/state.bin"
+bad missing "ck: error: --restore: checkpoint file '$WORK/missing/rank0/state.bin' is missing (the manifest lists it)" "$WORK/missing"
+copy beyond
+read -r off len crc <<<"$(piece rank0/E_V)"
+sed -i "s|\"piece\": \"rank0/E_V\", \"file\": \"rank0/state.bin\", \"offset\": $off,|\"piece\": \"rank0/E_V\", \"file\": \"rank0/state.bin\", \"offset\": $((size - 8)),|" "$WORK/beyond/manifest.json"
+bad beyond "ck: error: --restore: '$WORK/beyond/manifest.json': piece 'rank0/E_V' (bytes $((size - 8))..$((size - 8 + len))) lies beyond the end of file 'rank0/state.bin' ($size bytes)" "$WORK/beyond"
+# format 1 (a file per piece, rank<r>/<piece>.bin): still read; its corrupt file named
+v1() { # SRC DST: DST is SRC in format 1
+    $PY - "$1" "$2" <<'PY'
+import json, os, sys
+src, dst = sys.argv[1:3]
+m = json.load(open(src + "/manifest.json"))
+data = {f["file"]: open(src + "/" + f["file"], "rb").read() for f in m["files"]}
+os.makedirs(dst + "/rank0")
+files = []
+for p in m["pieces"]:
+    open(dst + "/" + p["piece"] + ".bin", "wb").write(data[p["file"]][p["offset"]:p["offset"] + p["bytes"]])
+    files.append('    { "file": "%s.bin", "bytes": %d, "crc32": "%s" }' % (p["piece"], p["bytes"], p["crc32"]))
+text = open(src + "/manifest.json").read()
+head = text[:text.index('  "files": [')].replace('"format_version": 2,', '"format_version": 1,')
+open(dst + "/manifest.json", "w").write(head + '  "files": [\n' + ",\n".join(files) + "\n  ]\n}\n")
+PY
+}
+rm -rf "$WORK/v1"
+v1 "$ck" "$WORK/v1"
+grep -q '"format_version": 1,' "$WORK/v1/manifest.json" && [ -f "$WORK/v1/rank0/E_V.bin" ] || fail "format 1: not made"
+"$sim" --time 200 --quiet --output "$WORK/b_v1" --restore "$WORK/v1"
+concat "$WORK/full" "$WORK/a_t1" "$WORK/b_v1" || fail "format 1: restored run differs"
+ck="$WORK/v1" copy v1bad
+printf '\x01' | dd of="$WORK/v1bad/rank0/snn_syn_SE.weight.bin" bs=1 seek=17 conv=notrunc 2>/dev/null
+bad v1corrupt "ck: error: --restore: checkpoint file '$WORK/v1bad/rank0/snn_syn_SE.weight.bin' is corrupt: its CRC-32 is " "$WORK/v1bad"
 bad nodir "ck: error: --restore: cannot read '$WORK/nowhere/manifest.json': No such file or directory (not a checkpoint directory?)" "$WORK/nowhere"
 bad end "ck: error: --restore: the checkpoint '$ck' is at step 1000 (100 ms), which is not before the end of this run (1000 steps = 100 ms): raise the duration" "$ck" --time 100
-ok "bad checkpoints refused with the file and what differs, nothing run"
+ok "format 1 still restores; bad checkpoints refused with the file, the piece and what differs, nothing run"
 
 # --- a full disk while writing: the run goes on, the previous checkpoint stays ----------
 cp -r "$ck" "$WORK/ck_disk"
@@ -239,7 +291,7 @@ SNN_CKPT_PAUSE_S=30 "$sim" --time 150 --quiet --output "$WORK/kill" \
     --set checkpoint.dir="$WORK/ck_kill" --set checkpoint.every_steps=500 &
 pid=$!
 for _ in $(seq 1 300); do [ -f "$WORK/ck_kill.tmp-500/rank0/index.tsv" ] && break; sleep 0.1; done
-[ -f "$WORK/ck_kill.tmp-500/rank0/E_V.bin" ] || fail "kill -9: the checkpoint was not being written"
+[ -s "$WORK/ck_kill.tmp-500/rank0/state.bin" ] || fail "kill -9: the checkpoint was not being written"
 kill -KILL $pid
 wait $pid || true
 diff -r "$ck" "$WORK/ck_kill" || fail "kill -9: the previous checkpoint changed"

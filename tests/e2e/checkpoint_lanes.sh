@@ -15,6 +15,7 @@ ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
 source tests/lib/batch_model.sh # batch_model; concat FULL FIRST SECOND [T_MS]
 source tests/lib/ckpt_signal.sh # sigterm_checkpoint
+source tests/lib/ckpt_piece.sh # ckpt_has, ckpt_poke
 batch_model 4 >"$WORK/m.lua"
 "$SNNCC" -q "$WORK/m.lua" -o "$WORK/sim"
 sim="$WORK/sim/bt"
@@ -24,7 +25,7 @@ for t in 1 2; do
     "$sim" --time 50 --quiet --output "$WORK/a_t$t" --set threads=$t \
         --set checkpoint.dir="$WORK/ck_t$t" --set checkpoint.at_end=true
     grep -q '"lanes": 4,' "$WORK/ck_t$t/manifest.json" || fail "no lanes in the manifest"
-    [ -f "$WORK/ck_t$t/rank0/lane3.E_V.bin" ] || fail "no file of lane 3"
+    ckpt_has "$WORK/ck_t$t" rank0/lane3.E_V || fail "no piece of lane 3"
     "$sim" --time 100 --quiet --output "$WORK/b_t$t" --set threads=$t --restore "$WORK/ck_t$t"
     concat "$WORK/full" "$WORK/a_t$t" "$WORK/b_t$t" || fail "threads $t: restored run differs"
 done

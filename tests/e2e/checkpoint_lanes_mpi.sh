@@ -17,6 +17,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 source tests/lib/batch_model.sh # batch_model; concat FULL FIRST SECOND [T_MS]
 source tests/lib/delta.sh # delta_batch_model, delta_data, delta_batch_config
 source tests/lib/ckpt_signal.sh # await_step
+source tests/lib/ckpt_piece.sh # ckpt_has, ckpt_poke
 batch_model 4 >"$WORK/m.lua" # checkpoint_lanes.sh's model
 "$SNNCC" -q --mpi "$WORK/m.lua" -o "$WORK/sm"
 sim="$WORK/sm/bt"
@@ -28,10 +29,10 @@ ck="$WORK/ck"
 grep -q '"step": 500,' "$ck/manifest.json" || fail "every_steps: not the checkpoint of step 500"
 grep -q '"lane_ranks": 2,' "$ck/manifest.json" && grep -q '"lane_first": \[0, 2\],' "$ck/manifest.json" ||
     fail "the manifest has no lane split"
-[ -f "$ck/rank1/lane2.E_V.bin" ] && [ -f "$ck/rank1/lane3.E_V.bin" ] && [ -f "$ck/rank0/lane1.E_V.bin" ] ||
-    fail "the ranks' lane files are not there"
-[ ! -e "$ck/rank0/lane2.E_V.bin" ] && ! ls "$ck"/rank1/*checksum* >/dev/null 2>&1 ||
-    fail "a lane's file on the wrong rank, or shared state written twice"
+ckpt_has "$ck" rank1/lane2.E_V && ckpt_has "$ck" rank1/lane3.E_V && ckpt_has "$ck" rank0/lane1.E_V ||
+    fail "the ranks' lane pieces are not there"
+! ckpt_has "$ck" rank0/lane2.E_V && ! grep -q '"piece": "rank1/[^"]*checksum' "$ck/manifest.json" ||
+    fail "a lane's piece on the wrong rank, or shared state written twice"
 for np in 2 1 4; do
     run $np --time 100 --output "$WORK/b$np" --restore "$ck"
     concat "$WORK/full" - "$WORK/b$np" 50 || fail "every_steps: restored on $np ranks differs"

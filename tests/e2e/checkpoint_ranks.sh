@@ -69,8 +69,11 @@ first 3p 3 --set exchange=p2p
 [ -d "$WORK/ck_2/rank1" ] || fail "2 ranks: no rank1 share"
 # the rings' depths differ from rank to rank (the longest delay onto each rank's block)
 $PY - "$WORK/ck_3p" <<'PY' || fail "the test needs rings of different depths"
-import os, sys
-sizes = {os.path.getsize(f"{sys.argv[1]}/rank{r}/snn_dd0_I.bin") // 4 for r in range(3)}
+import json, sys
+rings = {p["piece"]: p["bytes"] // 4 for p in json.load(open(f"{sys.argv[1]}/manifest.json"))["pieces"]
+         if p["piece"].endswith("/snn_dd0_I")}
+assert sorted(rings) == [f"rank{r}/snn_dd0_I" for r in range(3)], rings
+sizes = set(rings.values())
 assert len(sizes) > 1, sizes
 PY
 restore() { # FROM-TAG TO [ARGS]
@@ -104,12 +107,13 @@ cp -r "$WORK/ck_2" "$WORK/ck_bad"
 $PY - "$WORK/ck_bad" <<'PY'
 import json, re, sys, zlib
 d = sys.argv[1]
-p = f"{d}/rank1/snn_pv_SE_x.bin"
-b = bytearray(open(p, "rb").read())
-b[0] ^= 1
-open(p, "wb").write(b)
 m = open(f"{d}/manifest.json").read()
-m = re.sub(r'("rank1/snn_pv_SE_x.bin", "bytes": \d+, "crc32": ")[0-9a-f]+', lambda g: g.group(1) + "%08x" % zlib.crc32(bytes(b)), m)
+piece = [p for p in json.loads(m)["pieces"] if p["piece"] == "rank1/snn_pv_SE_x"][0]
+data = bytearray(open(f"{d}/rank1/state.bin", "rb").read())
+data[piece["offset"]] ^= 1
+open(f"{d}/rank1/state.bin", "wb").write(data)
+b = data[piece["offset"]:piece["offset"] + piece["bytes"]]
+m = re.sub(r'("piece": "rank1/snn_pv_SE_x", [^}]*"crc32": ")[0-9a-f]+', lambda g: g.group(1) + "%08x" % zlib.crc32(bytes(b)), m)
 open(f"{d}/manifest.json", "w").write(m)
 PY
 st=0

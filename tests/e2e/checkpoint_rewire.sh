@@ -13,6 +13,7 @@
 set -euo pipefail
 source tests/lib/mpi.sh
 source tests/lib/ckpt_signal.sh # sigterm_checkpoint
+source tests/lib/ckpt_piece.sh # ckpt_has, ckpt_poke
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 export SNN_HEARTBEAT_S=0.2
 M=tests/e2e/struct_plast/rewire.lua
@@ -66,7 +67,7 @@ PY
 for t in 1 2; do
     "$sim" --time 50 --quiet --output "$WORK/a_t$t" --set threads=$t \
         --set checkpoint.dir="$WORK/ck_t$t" --set checkpoint.at_end=true
-    [ -f "$WORK/ck_t$t/rank0/snn_syn_SE.rows.bin" ] || fail "no rows in the checkpoint"
+    ckpt_has "$WORK/ck_t$t" rank0/snn_syn_SE.rows || fail "no rows in the checkpoint"
     for u in 1 2 3; do
         "$sim" --time 100 --quiet --output "$WORK/b_t${t}_$u" --set threads=$u \
             --restore "$WORK/ck_t$t"

@@ -104,11 +104,11 @@ same_ckpt() {
 import json, sys
 a, b = (json.load(open(d + "/manifest.json")) for d in sys.argv[1:3])
 assert a["step"] == b["step"] and a["backend"] == "cuda", (a["step"], b["step"])
-fa = {f["file"]: (f["bytes"], f["crc32"]) for f in a["files"]}
-fb = {f["file"]: (f["bytes"], f["crc32"]) for f in b["files"]}
+fa = {f["piece"]: (f["bytes"], f["crc32"]) for f in a["pieces"]}
+fb = {f["piece"]: (f["bytes"], f["crc32"]) for f in b["pieces"]}
 assert fa == fb, [k for k in fa if fa.get(k) != fb.get(k)]
-for want in ["rank0/E_V.bin", "rank0/snn_syn_SE.weight.bin", "rank0/snn_spk_E.bin",
-             "rank0/snn_spkcnt_S.bin", "rank0/snn_dd0_I.bin", "rank0/run.spike_count.bin"]:
+for want in ["rank0/E_V", "rank0/snn_syn_SE.weight", "rank0/snn_spk_E",
+             "rank0/snn_spkcnt_S", "rank0/snn_dd0_I", "rank0/run.spike_count"]:
     assert want in fa, (want, sorted(fa))
 PY
 }
@@ -222,9 +222,9 @@ concat "$WORK/m_full" "$WORK/m_a" "$WORK/m_b" || fail "MPI 2 ranks: restored run
 $PY - "$WORK/mck_full" "$WORK/mck_b" <<'PY' || fail "MPI 2 ranks: the state at 2T differs"
 import json, sys
 a, b = (json.load(open(d + "/manifest.json")) for d in sys.argv[1:3])
-fa = {f["file"]: (f["bytes"], f["crc32"]) for f in a["files"]}
-fb = {f["file"]: (f["bytes"], f["crc32"]) for f in b["files"]}
-assert fa == fb and "rank1/snn_spk_E.bin" in fa, [k for k in fa if fa.get(k) != fb.get(k)]
+fa = {f["piece"]: (f["bytes"], f["crc32"]) for f in a["pieces"]}
+fb = {f["piece"]: (f["bytes"], f["crc32"]) for f in b["pieces"]}
+assert fa == fb and "rank1/snn_spk_E" in fa, [k for k in fa if fa.get(k) != fb.get(k)]
 PY
 for np in 1 3; do
     "${MPIRUN[@]}" -np $np "$msim" --time 200 --quiet --output "$WORK/m_b$np" --restore "$WORK/mck"

@@ -3,7 +3,7 @@
 # "Checkpoints"), the generated code run in the CPU emulation (tests/cuda/emu): every
 # lane's device state (its block of each per-lane array: neuron variables, inputs,
 # dendritic rings, spike-source cursors; its spike queue) copied out into the C back end's
-# batched layout (rank0/lane<b>.<piece>.bin) and back on --restore, each lane's spike
+# batched layout (pieces rank0/lane<b>.<piece>) and back on --restore, each lane's spike
 # counts restored.
 #   - the model of tests/e2e/cuda_batch.sh (4 lanes: draws in neuron code, noise and
 #     poisson_input sources, sparse and dense projections, spike and state recordings):
@@ -23,6 +23,7 @@ set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh # emu_runtime
+source tests/lib/ckpt_piece.sh # ckpt_has, ckpt_poke
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
 
@@ -93,11 +94,11 @@ a, b = (json.load(open(d + "/manifest.json")) for d in sys.argv[1:3])
 skip = len(sys.argv) > 3
 assert a["step"] == b["step"] and a["lanes"] == b["lanes"], (a["step"], b["step"])
 q = re.compile(r"(lane\d+\.)?snn_spk(cnt)?_")
-fa = {f["file"]: (f["bytes"], f["crc32"]) for f in a["files"] if not (skip and q.search(f["file"]))}
-fb = {f["file"]: (f["bytes"], f["crc32"]) for f in b["files"] if not (skip and q.search(f["file"]))}
+fa = {f["piece"]: (f["bytes"], f["crc32"]) for f in a["pieces"] if not (skip and q.search(f["piece"]))}
+fb = {f["piece"]: (f["bytes"], f["crc32"]) for f in b["pieces"] if not (skip and q.search(f["piece"]))}
 assert fa == fb, [k for k in set(fa) | set(fb) if fa.get(k) != fb.get(k)]
-for want in ["rank0/E_V.bin", "rank0/lane3.E_V.bin", "rank0/lane1.snn_in1_E.bin",
-             "rank0/lane2.run.spike_count.bin"] + ([] if skip else ["rank0/lane3.snn_spk_E.bin"]):
+for want in ["rank0/E_V", "rank0/lane3.E_V", "rank0/lane1.snn_in1_E",
+             "rank0/lane2.run.spike_count"] + ([] if skip else ["rank0/lane3.snn_spk_E"]):
     assert want in fa, (want, sorted(fa))
 PY
 }
@@ -151,7 +152,7 @@ S="$WORK/s"
 emulated "$S" tests/cuda/sources.lua sources "-D batch=3"
 "$S/emu" --time 120 --quiet --output "$S/full"
 "$S/emu" --time 60 --quiet --output "$S/a" --set checkpoint.dir="$S/ck" --set checkpoint.at_end=true
-grep -q '"rank0/lane2.snn_dd0_P.bin"' "$S/ck/manifest.json" || fail "sources: no ring of lane 2"
+grep -q '"rank0/lane2.snn_dd0_P"' "$S/ck/manifest.json" || fail "sources: no ring of lane 2"
 "$S/emu" --time 120 --quiet --output "$S/b" --restore "$S/ck"
 concat "$S/full" "$S/a" "$S/b" 3 spikes_S.npy,spikes_P.npy || fail "sources: restored run differs"
 ok "3 lanes with spike-source cursors and dendritic rings: T + restore = 2T, bitwise"
@@ -182,8 +183,8 @@ refused() { # what pattern sim args...
 refused batch "error: --set 'batch=2': --restore: the checkpoint '.*/ck' holds 4 batch lanes, this run has 2: restore it with batch 4" \
     "$sim" --restore "$WORK/ck" --set batch=2
 cp -r "$WORK/ck" "$WORK/ck_bad"
-printf '\x7f' | dd of="$WORK/ck_bad/rank0/lane3.E_V.bin" bs=1 seek=5 conv=notrunc 2>/dev/null
-refused corrupt "error: --restore: checkpoint file '.*/ck_bad/rank0/lane3.E_V.bin' is corrupt" \
+ckpt_poke "$WORK/ck_bad" rank0/lane3.E_V 5 '\x7f'
+refused corrupt "error: --restore: checkpoint file '.*/ck_bad/rank0/state.bin', piece 'rank0/lane3.E_V' (bytes [0-9]*\.\.[0-9]*), is corrupt" \
     "$sim" --restore "$WORK/ck_bad"
 refused other "error: --restore: '.*/s/ck/manifest.json' is a checkpoint of another model: model 'sources'" \
     "$sim" --restore "$S/ck"

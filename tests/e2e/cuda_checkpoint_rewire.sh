@@ -3,7 +3,7 @@
 # 16 item 5), the generated code run in the CPU emulation (tests/cuda/emu, as
 # tests/e2e/cuda_rewire.sh): the device's rows (lengths, targets), weights, every synapse
 # variable (custom-update ones too) and the update's counters copied out into the C back
-# end's format (snn_syn_<P>.rows.bin, snn_rw_<u>.bin) and back, the column views rebuilt on
+# end's format (pieces snn_syn_<P>.rows, snn_rw_<u>) and back, the column views rebuilt on
 # the device.
 #   - tests/e2e/struct_plast/rewire.lua mode 0 (removal and additions with draws, on_post
 #     counting target spikes: the column view must follow the restored rows): T steps +
@@ -24,6 +24,7 @@ set -f
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh    # emu_runtime
 source tests/lib/ckpt_signal.sh # sigterm_checkpoint
+source tests/lib/ckpt_piece.sh # ckpt_has, ckpt_poke
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
@@ -103,14 +104,14 @@ same_ckpt() {
 import json, sys
 a, b = (json.load(open(d + "/manifest.json")) for d in sys.argv[1:3])
 assert a["step"] == b["step"], (a["step"], b["step"])
-fa = {f["file"]: (f["bytes"], f["crc32"]) for f in a["files"]}
-fb = {f["file"]: (f["bytes"], f["crc32"]) for f in b["files"]}
+fa = {f["piece"]: (f["bytes"], f["crc32"]) for f in a["pieces"]}
+fb = {f["piece"]: (f["bytes"], f["crc32"]) for f in b["pieces"]}
 want = sys.argv[3].split(",") if len(sys.argv) > 3 else None
 for k in want or []:
     assert "rank0/" + k in fa and fa.get("rank0/" + k) == fb.get("rank0/" + k), k
 if not want:
     assert fa == fb, [k for k in fa if fa.get(k) != fb.get(k)]
-    assert "rank0/snn_syn_SE.rows.bin" in fa and "rank0/snn_rw_rw.bin" in fa, sorted(fa)
+    assert "rank0/snn_syn_SE.rows" in fa and "rank0/snn_rw_rw" in fa, sorted(fa)
 PY
 }
 
@@ -134,7 +135,7 @@ ok "rewired rows (rewire.lua): T + checkpoint + restore = 2T, bitwise (spikes, s
 "$SNNCC" -q -D mode=0 "$M" -o "$WORK/c"
 "$WORK/c/rewire" --time 50 --quiet --output "$WORK/c_a" --set checkpoint.dir="$WORK/ck_c" \
     --set checkpoint.at_end=true
-same_ckpt "$WORK/ck" "$WORK/ck_c" snn_syn_SE.rows.bin,snn_syn_SE.weight.bin,snn_sv_SE_c.bin,snn_rw_rw.bin,E_V.bin ||
+same_ckpt "$WORK/ck" "$WORK/ck_c" snn_syn_SE.rows,snn_syn_SE.weight,snn_sv_SE_c,snn_rw_rw,E_V ||
     fail "the CUDA checkpoint's rewired pieces are not the C back end's"
 if "$sim" --time 100 --quiet --output "$WORK/x" --restore "$WORK/ck_c" 2>"$WORK/x.err"; then
     fail "a C checkpoint restored on CUDA"
@@ -166,11 +167,11 @@ ok "fault injections (rows, counters, column view not restored on the device): t
 
 # bad input: a corrupt rows file, another model's checkpoint
 cp -r "$WORK/ck" "$WORK/ck_bad"
-printf '\x7f' | dd of="$WORK/ck_bad/rank0/snn_syn_SE.rows.bin" bs=1 seek=3 conv=notrunc 2>/dev/null
+ckpt_poke "$WORK/ck_bad" rank0/snn_syn_SE.rows 3 '\x7f'
 if "$sim" --time 100 --quiet --output "$WORK/x_bad" --restore "$WORK/ck_bad" 2>"$WORK/x_bad.err"; then
     fail "a corrupt checkpoint restored"
 fi
-grep -q "error: --restore: checkpoint file '.*/rank0/snn_syn_SE.rows.bin' is corrupt" "$WORK/x_bad.err" ||
+grep -q "error: --restore: checkpoint file '.*/rank0/state.bin', piece 'rank0/snn_syn_SE.rows' (bytes [0-9]*\.\.[0-9]*), is corrupt" "$WORK/x_bad.err" ||
     fail "corrupt rows: $(cat "$WORK/x_bad.err")"
 
 # --- rewire_vars: custom-update variables on the synapses, add.redraw; mode 1 candidates ---
@@ -180,7 +181,7 @@ for mode in 0 1; do
     "$d/emu" --time 100 --quiet --output "$d/full"
     "$d/emu" --time 50 --quiet --output "$d/a" --set checkpoint.dir="$d/ck" \
         --set checkpoint.at_end=true
-    grep -q '"rank0/snn_cuv_Acc_s.bin"' "$d/ck/manifest.json" || fail "rewire_vars: no custom-update piece"
+    grep -q '"rank0/snn_cuv_Acc_s"' "$d/ck/manifest.json" || fail "rewire_vars: no custom-update piece"
     "$d/emu" --time 100 --quiet --output "$d/b" --restore "$d/ck"
     concat "$d/full" "$d/a" "$d/b" 50 a,b,c2,d || fail "rewire_vars mode $mode: restored run differs"
 done
