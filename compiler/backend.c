@@ -44,7 +44,7 @@ static const Backend backends[] = {
          * rank's neurons (docs/cuda.md, "Learning") */
         .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
                 BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_CUSTOM | BE_BATCH_DATASET |
-                BE_BATCH_SYN,
+                BE_BATCH_SYN | BE_BATCH_CUSTOM_SYN,
     },
 };
 
@@ -81,10 +81,10 @@ static int refuse_shared_writes(const Backend *be, const Model *m, const Project
 }
 
 /* A batched model on a back end whose lanes run the neurons, static synapses, sources,
- * custom updates over neurons (BE_BATCH_CUSTOM), weight update models (BE_BATCH_SYN) and
- * spike and state recordings only (CUDA, docs/cuda.md "Batches"): the rest (weight update
- * models, custom updates over synapses, connectivity updates, synapse recordings, data
- * sets), with its line. */
+ * custom updates over neurons (BE_BATCH_CUSTOM) and synapses (BE_BATCH_CUSTOM_SYN), weight
+ * update models (BE_BATCH_SYN) and spike and state recordings only (CUDA, docs/cuda.md
+ * "Batches"): the rest (weight update models, custom updates, connectivity updates,
+ * synapse recordings, data sets, where the back end lacks them), with its line. */
 static int refuse_lanes(const Backend *be, const Model *m)
 {
     const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "
@@ -102,6 +102,8 @@ static int refuse_lanes(const Backend *be, const Model *m)
     for (int i = 0; i < m->n_cus; i++) {
         const CustomUpdate *cu = m->cus[i];
         if ((be->caps & BE_BATCH_CUSTOM) && cu->pop) /* over neurons: run over the lanes */
+            continue;
+        if ((be->caps & BE_BATCH_CUSTOM_SYN) && cu->proj) /* over synapses likewise */
             continue;
         if (be->caps & BE_BATCH_CUSTOM)
             diag_error(cu->loc, "custom_update '%s' over the synapses of projection '%s' in a "

@@ -423,7 +423,11 @@ static void ckpt_host(const Model *m, const Mirrors *ms, TmplScope *h)
        * used on the host here (the device sums the lanes: custom.c) */
         const StateTable st = state_table(m);
         for (int i = 0; i < st.n; i++)
-            if (st.v[i].kind == SK_CU_ACC)
+            if (st.v[i].kind == SK_CU_ACC && st.v[i].proj) /* over synapses: snn_cap's */
+                sb_printf(&r, "snn_free(%s, sizeof(double) * (snn_soff_%s[snn_nthr] ? "
+                              "snn_soff_%s[snn_nthr] : 1));\n", st.v[i].name,
+                          st.v[i].proj->name, st.v[i].proj->name);
+            else if (st.v[i].kind == SK_CU_ACC)
                 sb_printf(&r, "snn_free(%s, %s);\n", st.v[i].name, state_bytes(&st.v[i], false));
     }
     if (why) {
