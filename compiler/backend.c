@@ -121,7 +121,9 @@ static int refuse_lanes(const Backend *be, const Model *m)
                    "batch = %d }): %s", m->cupds[i]->name, m->batch, why);
         errs++;
     }
-    for (int i = 0; i < m->n_synrecs; i++) { /* the snapshots copy one lane's rows */
+    /* synapse recordings: per lane where the lanes' synapses are (BE_BATCH_SYN: each lane's
+     * snapshot from its block, docs/cuda.md "Batches") */
+    for (int i = 0; i < m->n_synrecs && !(be->caps & BE_BATCH_SYN); i++) {
         const SynRecord *r = m->synrecs[i];
         diag_error(r->loc, "record: %s '%s' variable '%s' in a batched model (network{ batch "
                    "= %d }): %s", r->cu ? "custom update" : "projection", synrec_owner(r),

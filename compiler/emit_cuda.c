@@ -1490,11 +1490,20 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
             if (arr && !strcmp(e->ms.v[k].name, arr))
                 vid = k;
         }
-        sb_printf(sb, "case %d: /* %s.%s */\n    snn_cu_fetch_rows(%d, &snn_syn_%s[0]);\n", i,
-                  synrec_owner(r), var, rows, pj->name);
-        if (vid >= 0)
-            sb_printf(sb, "    snn_cu_fetch_array(%d, %s, %s);\n", vid, e->ms.v[vid].host,
+        sb_printf(sb, "case %d: /* %s.%s */\n    %ssnn_cu_fetch_rows(%d, &snn_syn_%s[0]);\n", i,
+                  synrec_owner(r), var, m->batch ? "if (snn_b == 0) /* held once */\n        " : "",
+                  rows, pj->name);
+        if (vid >= 0 && e->ms.v[vid].lane) /* batch lanes: lane snn_b's block */
+            sb_printf(sb, "    snn_cu_fetch_lane(%d, snn_b, %s, %s);\n", vid, e->ms.v[vid].host,
                       e->ms.v[vid].bytes);
+        else if (vid >= 0)
+            sb_printf(sb, "    %ssnn_cu_fetch_array(%d, %s, %s);\n",
+                      m->batch ? "if (snn_b == 0) /* held once */\n        " : "", vid,
+                      e->ms.v[vid].host, e->ms.v[vid].bytes);
+        else if (state_weight_per_lane(m, pj)) /* the lane's weights over the rows' */
+            sb_printf(sb, "    snn_cu_fetch_lane_weights(%d, snn_b, snn_syn_%s[0].weight, "
+                          "(size_t)(snn_syn_%s[0].capacity * (uint64_t)snn_syn_%s[0].weight_bytes));\n",
+                      pj->index, pj->name, pj->name, pj->name);
         sb_puts(sb, "    break;\n");
     }
     tmpl_set(h, "synrec_fetch", sb->len ? emit_take(sb) : "default:\n    break;");

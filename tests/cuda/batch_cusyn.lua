@@ -7,7 +7,7 @@
 -- (synapse{ shared = { "w" } }) stepped by an update held once (runs once); a group whose
 -- lanes run in turn (a per-lane update reads a batch max of its group and writes a
 -- held-once variable of its own, which the next lane reads, and the lane's weights); a
--- runtime parameter.
+-- runtime parameter; synapse recordings per lane.
 -- -D dense=1: format = "dense"; -D float=1: single precision.
 local dense = param("dense", 0) == 1
 network { name = "bcs", dt = 1.0, seed = 11, batch = 3,
@@ -80,3 +80,10 @@ custom_update { name = "Turn", group = "Turn", every = 7,
   var_refs = { w = ref_rw("SP", "w"), g = ref("SP", "g"), x = ref("TurnMax", "x") },
   code = "s = 0.5 * s + g + 0.01 * id_pre; q += s; w = w + 1e-3 * s - 1e-4 * q + 1e-3 * x;" }
 record { P = { "spikes", "V", "E" }, Q = { "spikes", "V" }, S = "spikes" }
+-- synapse recordings per lane (lane b's into lane<b>/): the lane's weights and variables,
+-- the shared weights, a per-lane and a held-once custom-update variable (sparse: the CUDA
+-- back end records no dense projection)
+if not dense then
+  record { SP = { "w", "g", every = 10 }, SQ = { "w", every = 10 }, Adam = { "m", every = 10 },
+           Sum = { "G", every = 10 } }
+end
