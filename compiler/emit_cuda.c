@@ -432,6 +432,7 @@ static void ckpt_host(const Model *m, const Mirrors *ms, TmplScope *h)
     }
     if (why) {
         tmpl_set(h, "ckpt_release", emit_take(&r));
+        sb_release(&r);
         return;
     }
     sb_init(&d);
