@@ -28,8 +28,8 @@ same_lanes() { # same_lanes C_OUT EMU_OUT LANES: every lane as the C back end's
 for variant in "0 0" "1 0" "0 1" "1 1"; do
     read -r dense prec <<<"$variant"
     d="$WORK/v$dense$prec"
-    emu_build "$M" "$d" -D dense=$dense -D float=$prec
-    "$SNNCC" -q -D dense=$dense -D float=$prec "$M" -o "$d/c"
+    emu_build "$M" "$d" -D dense="$dense" -D float="$prec"
+    "$SNNCC" -q -D dense="$dense" -D float="$prec" "$M" -o "$d/c"
     # shellcheck disable=SC2086
     for run in "b3:" "b2:--set batch=2 --set lane_offset=1"; do
         name=${run%%:*}
