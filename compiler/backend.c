@@ -44,7 +44,7 @@ static const Backend backends[] = {
          * rank's neurons (docs/cuda.md, "Learning") */
         .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
                 BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_CUSTOM | BE_BATCH_DATASET |
-                BE_BATCH_SYN,
+                BE_BATCH_SYN | BE_BATCH_CUSTOM_SYN,
     },
 };
 
@@ -81,10 +81,10 @@ static int refuse_shared_writes(const Backend *be, const Model *m, const Project
 }
 
 /* A batched model on a back end whose lanes run the neurons, static synapses, sources,
- * custom updates over neurons (BE_BATCH_CUSTOM), weight update models (BE_BATCH_SYN) and
- * spike and state recordings only (CUDA, docs/cuda.md "Batches"): the rest (weight update
- * models, custom updates over synapses, connectivity updates, synapse recordings, data
- * sets), with its line. */
+ * custom updates over neurons (BE_BATCH_CUSTOM) and synapses (BE_BATCH_CUSTOM_SYN), weight
+ * update models (BE_BATCH_SYN) and spike and state recordings only (CUDA, docs/cuda.md
+ * "Batches"): the rest (weight update models, custom updates, connectivity updates,
+ * synapse recordings, data sets, where the back end lacks them), with its line. */
 static int refuse_lanes(const Backend *be, const Model *m)
 {
     const char *why = arena_printf("the %s back end does not run it over batch lanes yet (the "
@@ -103,6 +103,8 @@ static int refuse_lanes(const Backend *be, const Model *m)
         const CustomUpdate *cu = m->cus[i];
         if ((be->caps & BE_BATCH_CUSTOM) && cu->pop) /* over neurons: run over the lanes */
             continue;
+        if ((be->caps & BE_BATCH_CUSTOM_SYN) && cu->proj) /* over synapses likewise */
+            continue;
         if (be->caps & BE_BATCH_CUSTOM)
             diag_error(cu->loc, "custom_update '%s' over the synapses of projection '%s' in a "
                        "batched model (network{ batch = %d }): the %s back end runs custom "
@@ -119,7 +121,9 @@ static int refuse_lanes(const Backend *be, const Model *m)
                    "batch = %d }): %s", m->cupds[i]->name, m->batch, why);
         errs++;
     }
-    for (int i = 0; i < m->n_synrecs; i++) { /* the snapshots copy one lane's rows */
+    /* synapse recordings: per lane where the lanes' synapses are (BE_BATCH_SYN: each lane's
+     * snapshot from its block, docs/cuda.md "Batches") */
+    for (int i = 0; i < m->n_synrecs && !(be->caps & BE_BATCH_SYN); i++) {
         const SynRecord *r = m->synrecs[i];
         diag_error(r->loc, "record: %s '%s' variable '%s' in a batched model (network{ batch "
                    "= %d }): %s", r->cu ? "custom update" : "projection", synrec_owner(r),

@@ -79,6 +79,9 @@ enum {
     /* in a batched model: weight update models (per-lane synapse, pre and post variables,
      * weights, add_to inputs), where BE_BATCH_LEARN is missing */
     BE_BATCH_SYN = 1u << 15,
+    /* in a batched model: custom updates over the synapses of a projection (per-lane and
+     * held-once variables, batch reductions over the lanes), where BE_BATCH_LEARN is missing */
+    BE_BATCH_CUSTOM_SYN = 1u << 16,
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end

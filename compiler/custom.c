@@ -641,7 +641,7 @@ static void cu_rng_init(StrBuf *o, const Model *m, const CustomUpdate *cu, bool 
 {
     if (!code_uses_rng(cu->code.stmts, NULL))
         return;
-    const bool lanes = m->batch && (!cuda || cu->pop); /* CUDA: snn_lane, the block's */
+    const bool lanes = m->batch > 0; /* CUDA: snn_lane, the block's */
     if (cu->pop) {
         sb_printf(o, "%*ssnn_rng snn_rng_st;\n", ind, "");
         sb_printf(o, "%*ssnn_rng_init%s(&snn_rng_st, %s, snn_custream, (uint32_t)(SNN_LO_%s + "
@@ -701,6 +701,18 @@ static void cu_hoist_refs(StrBuf *o, const CustomUpdate *cu, int ind)
                       ind, "", cu->refs[i].name, ref_lvalue(&cu->refs[i]));
 }
 
+/* ref_lvalue in a kernel of a batched CUDA model: a projection's per-lane weights are the
+ * block's lane's copy (snn_lw_<proj>, emit_cuda.c's lane_weights), not the rows' (the C
+ * back end swaps the lane's weights into the rows). */
+static const char *ref_lvalue_in(const Model *m, const CuRef *r, bool cuda)
+{
+    if (cuda && r->kind == CUREF_SYNAPSE && state_weight_per_lane(m, r->proj) &&
+        !strcmp(r->proj->syn->vars[r->index].name, r->proj->syn->weight))
+        return arena_printf("snn_lw_%s[(size_t)blockIdx.y * snn_lws_%s + snn_pos]",
+                            r->proj->name, r->proj->name);
+    return ref_lvalue(r);
+}
+
 static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
                     const EmitOptions *opt, bool cuda)
 {
@@ -711,7 +723,7 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
         sb_printf(o, "%*s%sscalar snn_u_%s = %s;\n", ind, "", cu->refs[i].rw ? "" : "const ",
                   cu->refs[i].name,
                   !cuda && ref_uniform(&cu->refs[i]) ? arena_printf("snn_h_%s", cu->refs[i].name)
-                                                     : ref_lvalue(&cu->refs[i]));
+                                                     : ref_lvalue_in(m, &cu->refs[i], cuda));
     for (int i = 0; i < cu->n_vars; i++) {
         const CuVar *v = &cu->vars[i];
         if (v->reduce == CU_REDUCE_SUM)
@@ -747,7 +759,7 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
     sb_printf(o, "%*s}\n", ind, "");
     for (int i = 0; i < cu->n_refs; i++)
         if (cu->refs[i].rw)
-            sb_printf(o, "%*s%s = snn_u_%s;\n", ind, "", ref_lvalue(&cu->refs[i]),
+            sb_printf(o, "%*s%s = snn_u_%s;\n", ind, "", ref_lvalue_in(m, &cu->refs[i], cuda),
                       cu->refs[i].name);
     for (int i = 0; i < cu->n_vars; i++) {
         const CuVar *v = &cu->vars[i];
@@ -758,8 +770,8 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
             sb_printf(o, "%*sif (snn_u_%s > snn_mx_%s)\n%*s    snn_mx_%s = snn_u_%s;\n", ind, "",
                       v->name, v->name, ind, "", v->name, v->name);
         else if (CU_BATCH_REDUCE(v->reduce) && cuda && m->batch) /* cu_cuda_lanes_one */
-            sb_printf(o, "%*ssnn_bt_%s[snn_i] = (double)snn_u_%s; /* this lane's term */\n", ind,
-                      "", v->name, v->name);
+            sb_printf(o, "%*ssnn_bt_%s[%s] = (double)snn_u_%s; /* this lane's term */\n", ind,
+                      "", v->name, cu->proj ? "snn_o + snn_pos" : "snn_i", v->name);
         else if (CU_BATCH_REDUCE(v->reduce))
             cu_batch_term(o, m, cu, v, ind);
         else
@@ -1200,8 +1212,101 @@ static void cu_cuda_lanes_one(StrBuf *kern, StrBuf *launch, StrBuf *alloc, const
                           "SNN_BLOCK, 0, snn_stream>>>(snn_nlane);\n", last, n, p);
 }
 
-/* cu_cuda_code for a batched model: custom updates over neurons (backend_refuse refuses
- * those over synapses: per-lane synapse variables are not on the device yet). */
+/* One update over the synapses of a projection, batched: kernel snn_k_cu_<update>(step,
+ * only) over gridDim.y = the lanes, each lane's x-blocks a warp per row (source) and a
+ * thread per synapse as unbatched (cu_cuda_one), only < 0xffffffff as over neurons.  The
+ * lane's names are the state's per-lane macros (synapse variables, the update's own
+ * variables, pre and post neuron variables: lane blockIdx.y's block), its per-lane weights
+ * snn_lw_<proj> (ref_lvalue_in); held-once variables one array.  A batch reduction: each
+ * lane's term in its row of snn_cubt_<update>_<var> (lanes x the rows' capacity doubles),
+ * then snn_k_cub_, a thread per synapse walking the rows as the update, adds the lanes'
+ * terms in lane order 0..B-1 in double and rounds once: the C back end's order and bits.
+ * alloc: the host's allocation of the rows (the capacity read from the device's rows). */
+static void cu_cuda_lanes_syn(StrBuf *kern, StrBuf *launch, StrBuf *alloc, const Model *m,
+                              const CustomUpdate *cu, const EmitOptions *opt, bool in_turn)
+{
+    const char *n = cu->name, *pn = cu->proj->name;
+    const bool once = cu_runs_once(m, cu);
+    bool any_batch = false;
+    for (int i = 0; i < cu->n_vars; i++) {
+        const CuVar *v = &cu->vars[i];
+        if (!CU_BATCH_REDUCE(v->reduce))
+            continue;
+        any_batch = true;
+        sb_printf(kern, "__constant__ double *snn_cubt_%s_%s; /* the terms of '%s', lane by "
+                        "lane */\n", n, v->name, v->name);
+        sb_printf(alloc, "{\n    snn_ragged snn_rr;\n"
+                         "    SNN_CU(cudaMemcpyFromSymbol(&snn_rr, snn_dev::snn_syn_%s, sizeof snn_rr));\n"
+                         "    double *snn_d = (double *)snn_cu_alloc(sizeof(double) * "
+                         "(size_t)snn_rr.capacity * snn_nlane, \"custom update '%s' terms of '%s', "
+                         "every lane\");\n"
+                         "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_cubt_%s_%s, &snn_d, sizeof snn_d));\n}\n",
+                  pn, n, v->name, n, v->name);
+    }
+    static const char rows[] =
+        "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
+        "    const uint32_t snn_wlane = threadIdx.x & 31u;\n"
+        "    const uint32_t snn_warp = snn_tid >> 5, snn_nwarps = (gridDim.x * SNN_BLOCK) >> 5;\n"
+        "    const snn_ragged *snn_R = &snn_syn_%s;\n"
+        "    const uint64_t snn_o = 0; /* one block of synapses on the device */\n"
+        "    (void)snn_o;\n"
+        "    for (uint32_t snn_pre = snn_warp; snn_pre < SNN_N_%s; snn_pre += snn_nwarps) {\n"
+        "        const uint64_t snn_end = snn_R->row_start[snn_pre] + snn_R->row_len[snn_pre];\n"
+        "        for (uint64_t snn_pos = snn_R->row_start[snn_pre] + snn_wlane; snn_pos < snn_end; "
+        "snn_pos += 32u) {\n";
+    sb_printf(kern, "\n/* custom update '%s' (%s:%d) over the synapses of projection '%s', %s */\n"
+                    "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_cu_%s(uint64_t step, "
+                    "uint32_t snn_only)\n{\n    (void)step;\n"
+                    "    if (snn_only != 0xffffffffu && blockIdx.y != snn_only)\n"
+                    "        return; /* one lane's turn */\n", n, cu->loc.file, cu->loc.line, pn,
+              once ? "held once: run once, with the last lane" : "per lane (blockIdx.y)", n);
+    cu_rng_key(kern, cu, true, 4);
+    for (int i = 0; i < cu->n_vars; i++)
+        if (CU_BATCH_REDUCE(cu->vars[i].reduce))
+            sb_printf(kern, "    double *snn_bt_%s = snn_cubt_%s_%s + (size_t)blockIdx.y * "
+                            "snn_syn_%s.capacity;\n", cu->vars[i].name, n, cu->vars[i].name, pn);
+    sb_printf(kern, rows, pn, cu->proj->pre->name);
+    cu_body(kern, m, cu, 12, opt, true);
+    sb_puts(kern, "        }\n    }\n}\n");
+    if (any_batch) {
+        sb_printf(kern, "\n/* custom update '%s': its batch reductions, a thread per synapse adding "
+                        "the lanes' terms in lane order 0..B-1 in double, rounded once (the C "
+                        "back end's order) */\n"
+                        "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_cub_%s(uint32_t "
+                        "snn_nl)\n{\n", n, n);
+        sb_printf(kern, rows, pn, cu->proj->pre->name);
+        for (int i = 0; i < cu->n_vars; i++) {
+            const CuVar *v = &cu->vars[i];
+            if (!CU_BATCH_REDUCE(v->reduce))
+                continue;
+            sb_printf(kern, "            {\n"
+                            "                const double *snn_t = snn_cubt_%s_%s + snn_o + snn_pos;\n"
+                            "                double snn_a = snn_t[0];\n"
+                            "                for (uint32_t snn_b = 1; snn_b < snn_nl; snn_b++) {\n"
+                            "                    const double snn_x = snn_t[(size_t)snn_b * "
+                            "snn_R->capacity];\n", n, v->name);
+            if (v->reduce == CU_REDUCE_BATCH_SUM)
+                sb_puts(kern, "                    snn_a = snn_a + snn_x;\n");
+            else
+                sb_puts(kern, "                    if (snn_x > snn_a)\n"
+                              "                        snn_a = snn_x;\n");
+            sb_printf(kern, "                }\n"
+                            "                snn_cuv_%s_%s[snn_o + snn_pos] = (scalar)snn_a;\n"
+                            "            }\n", n, v->name);
+        }
+        sb_puts(kern, "        }\n    }\n}\n");
+    }
+    const char *only = in_turn ? "snn_l" : once ? "snn_nlane - 1u" : "0xffffffffu";
+    const char *last = in_turn ? "if (snn_l + 1u == snn_nlane) " : "";
+    sb_printf(launch, "%ssnn_dev::snn_k_cu_%s<<<dim3(snn_lgrid, snn_nlane), SNN_BLOCK, 0, "
+                      "snn_stream>>>(step, %s);\n", once ? last : "", n, only);
+    if (any_batch)
+        sb_printf(launch, "%ssnn_dev::snn_k_cub_%s<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>"
+                          "(snn_nlane);\n", last, n);
+}
+
+/* cu_cuda_code for a batched model: custom updates over the neurons of a population
+ * (cu_cuda_lanes_one) and over the synapses of a projection (cu_cuda_lanes_syn). */
 static void cu_cuda_lanes_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf *due,
                                const Model *m, const EmitOptions *opt)
 {
@@ -1214,6 +1319,8 @@ static void cu_cuda_lanes_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf
         for (int i = 0; i < m->n_cus; i++)
             if (m->cus[i]->group_index == gi && m->cus[i]->pop)
                 cu_cuda_lanes_one(kern, &l, &al, m, m->cus[i], opt, in_turn);
+            else if (m->cus[i]->group_index == gi)
+                cu_cuda_lanes_syn(kern, &l, &al, m, m->cus[i], opt, in_turn);
         sb_printf(host, "\n/* custom update group '%s': its updates' kernels in file order, %s */\n"
                         "static void snn_cugroup_%s(uint64_t step)\n{\n", gr->name,
                   in_turn ? "the lanes in turn (a lane reads what an earlier lane writes; "

@@ -423,11 +423,16 @@ static void ckpt_host(const Model *m, const Mirrors *ms, TmplScope *h)
        * used on the host here (the device sums the lanes: custom.c) */
         const StateTable st = state_table(m);
         for (int i = 0; i < st.n; i++)
-            if (st.v[i].kind == SK_CU_ACC)
+            if (st.v[i].kind == SK_CU_ACC && st.v[i].proj) /* over synapses: snn_cap's */
+                sb_printf(&r, "snn_free(%s, sizeof(double) * (snn_soff_%s[snn_nthr] ? "
+                              "snn_soff_%s[snn_nthr] : 1));\n", st.v[i].name,
+                          st.v[i].proj->name, st.v[i].proj->name);
+            else if (st.v[i].kind == SK_CU_ACC)
                 sb_printf(&r, "snn_free(%s, %s);\n", st.v[i].name, state_bytes(&st.v[i], false));
     }
     if (why) {
         tmpl_set(h, "ckpt_release", emit_take(&r));
+        sb_release(&r);
         return;
     }
     sb_init(&d);
@@ -1486,11 +1491,20 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
             if (arr && !strcmp(e->ms.v[k].name, arr))
                 vid = k;
         }
-        sb_printf(sb, "case %d: /* %s.%s */\n    snn_cu_fetch_rows(%d, &snn_syn_%s[0]);\n", i,
-                  synrec_owner(r), var, rows, pj->name);
-        if (vid >= 0)
-            sb_printf(sb, "    snn_cu_fetch_array(%d, %s, %s);\n", vid, e->ms.v[vid].host,
+        sb_printf(sb, "case %d: /* %s.%s */\n    %ssnn_cu_fetch_rows(%d, &snn_syn_%s[0]);\n", i,
+                  synrec_owner(r), var, m->batch ? "if (snn_b == 0) /* held once */\n        " : "",
+                  rows, pj->name);
+        if (vid >= 0 && e->ms.v[vid].lane) /* batch lanes: lane snn_b's block */
+            sb_printf(sb, "    snn_cu_fetch_lane(%d, snn_b, %s, %s);\n", vid, e->ms.v[vid].host,
                       e->ms.v[vid].bytes);
+        else if (vid >= 0)
+            sb_printf(sb, "    %ssnn_cu_fetch_array(%d, %s, %s);\n",
+                      m->batch ? "if (snn_b == 0) /* held once */\n        " : "", vid,
+                      e->ms.v[vid].host, e->ms.v[vid].bytes);
+        else if (state_weight_per_lane(m, pj)) /* the lane's weights over the rows' */
+            sb_printf(sb, "    snn_cu_fetch_lane_weights(%d, snn_b, snn_syn_%s[0].weight, "
+                          "(size_t)(snn_syn_%s[0].capacity * (uint64_t)snn_syn_%s[0].weight_bytes));\n",
+                      pj->index, pj->name, pj->name, pj->name);
         sb_puts(sb, "    break;\n");
     }
     tmpl_set(h, "synrec_fetch", sb->len ? emit_take(sb) : "default:\n    break;");

@@ -144,19 +144,12 @@ refuse "$H
 projection { E, E, conn = all_to_all(), weight = 1.0,
   synapse = synapse { name = \"s\", vars = { w = 1.0 }, shared = { \"w\" }, on_pre = \"w += 0.1;\" } }" \
     "r.lua:3: error: projection 'E_to_E': synapse 's' code 'on_pre' writes the shared variable 'w' in a batched model"
-refuse "$H
-projection { E, E, name = \"EE\", conn = fixed_probability(0.2), synapse = stdp }
-custom_update { name = \"c\", group = \"G\", var_refs = { w = ref_rw(\"EE\", \"w\") },
-  code = \"w = 2.0 * w;\" }" \
-    "r.lua:4: error: custom_update 'c' over the synapses of projection 'EE' in a batched model"
+# (custom updates over synapses per lane are built: tests/e2e/cuda_batch_cusyn.sh)
 refuse "$H
 local P = projection { E, E, name = \"EE\", conn = fixed_probability(0.2), weight = 1.0 }
 connectivity_update { name = \"rw\", projection = P, every = 10, remove = \"uniform() < 0.1\" }" \
     "r.lua:4: error: connectivity_update 'rw' in a batched model"
-refuse "$H
-projection { E, E, name = \"EE\", conn = fixed_probability(0.2), synapse = stdp }
-record { EE = \"w\" }" \
-    "r.lua:4: error: record: projection 'EE' variable 'w' in a batched model"
+# (synapse recordings per lane: tests/e2e/cuda_batch_cusyn.sh)
 
 if [ -x "${NVCC:-/usr/local/cuda/bin/nvcc}" ] || command -v nvcc >/dev/null; then
     NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}

@@ -17,7 +17,8 @@ emu_runtime() {
 
 # emu_build MODEL DIR SNNCC-OPTIONS...: DIR/emu, the emulated CUDA simulator of MODEL (its
 # network{ name = "..." } on one line); EMU_FLAGS: extra definitions for the device half;
-# FAULT: a sed expression applied to the device half (a fault injected); SNNCC_CFLAGS: the
+# FAULT: a sed expression applied to the device half (a fault injected), HOST_FAULT: one
+# applied to the host half; SNNCC_CFLAGS: the
 # sanitizers under make asan.  Needs SNNCC, WORK and RT.
 emu_build() {
     local f=$1 d=$2 n
@@ -28,6 +29,7 @@ emu_build() {
     sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
         "$d/gen/$n.cu" >"$d/gen/emu.cc"
     [ -z "${FAULT:-}" ] || sed -i "$FAULT" "$d/gen/emu.cc"
+    [ -z "${HOST_FAULT:-}" ] || sed -i "$HOST_FAULT" "$d/gen/$n.c"
     # shellcheck disable=SC2086
     g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
         -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
