@@ -652,6 +652,37 @@ snn_delay_run_end(const uint8_t *dl, uint32_t k, uint32_t len)
         e++;
     return e;
 }
+
+/* The neurons i in [b, e) whose spike flag f[i] is set (each flag 0 or 1), ascending, as
+ * lo + i into spk (which has room for e - b ids); returns their count.  The neuron loops
+ * flag spikes and compact them here: 32 flags per test (four 64-bit loads or-ed), so a step
+ * with few spikes costs little (COBA, 7.6 spikes per step in 4,000 neurons: 0.8
+ * instructions per neuron, against 9 for a store and an add per neuron); a non-zero word is
+ * compacted a byte at a time without branches.  No byte at or past f[e] is read. */
+__attribute__((always_inline)) static inline uint32_t
+snn_compact_flags(const uint8_t *f, uint32_t b, uint32_t e, uint32_t lo, uint32_t *spk)
+{
+    uint32_t n = 0, i = b;
+    while (i + 32u <= e) {
+        uint64_t x[4];
+        __builtin_memcpy(x, f + i, sizeof x);
+        if (x[0] | x[1] | x[2] | x[3]) {
+            for (uint32_t w = 0; w < 4u; w++)
+                if (x[w])
+                    for (uint32_t j = i + 8u * w; j < i + 8u * w + 8u; j++) {
+                        spk[n] = lo + j;
+                        n += f[j];
+                    }
+        }
+        i += 32u;
+    }
+    for (; i < e; i++) {
+        spk[n] = lo + i;
+        n += f[i];
+    }
+    return n;
+}
+
 /* Number of sources of target j, written to buf (which must hold the rule's maximum column
  * length: n_pre for all_to_all / fixed_probability / user pair rules, k for
  * fixed_indegree, 1 for one_to_one, for fixed_total n_total with multapses and n_pre
