@@ -656,28 +656,34 @@ snn_delay_run_end(const uint8_t *dl, uint32_t k, uint32_t len)
 /* The neurons i in [b, e) whose spike flag f[i] is set (each flag 0 or 1), ascending, as
  * lo + i into spk (which has room for e - b ids); returns their count.  The neuron loops
  * flag spikes and compact them here: 32 flags per test (four 64-bit loads or-ed), so a step
- * with few spikes costs little (COBA, 7.6 spikes per step in 4,000 neurons: 0.8
+ * with few spikes costs little (COBA, 7.6 spikes per step in 4,000 neurons: 0.44
  * instructions per neuron, against 9 for a store and an add per neuron); a non-zero word is
  * compacted a byte at a time without branches.  No byte at or past f[e] is read. */
 __attribute__((always_inline)) static inline uint32_t
 snn_compact_flags(const uint8_t *f, uint32_t b, uint32_t e, uint32_t lo, uint32_t *spk)
 {
-    uint32_t n = 0, i = b;
-    while (i + 32u <= e) {
-        uint64_t x[4];
-        __builtin_memcpy(x, f + i, sizeof x);
-        if (x[0] | x[1] | x[2] | x[3]) {
-            for (uint32_t w = 0; w < 4u; w++)
-                if (x[w])
-                    for (uint32_t j = i + 8u * w; j < i + 8u * w + 8u; j++) {
-                        spk[n] = lo + j;
-                        n += f[j];
+    uint32_t n = 0;
+    size_t i = b;
+    const size_t e32 = e - b >= 32u ? (size_t)e - 31u : b; /* chunks [i, i + 32), i < e32 */
+    for (; i < e32; i += 32u) {
+        uint64_t x0, x1, x2, x3;
+        __builtin_memcpy(&x0, f + i, 8);
+        __builtin_memcpy(&x1, f + i + 8u, 8);
+        __builtin_memcpy(&x2, f + i + 16u, 8);
+        __builtin_memcpy(&x3, f + i + 24u, 8);
+        if (__builtin_expect((x0 | x1) | (x2 | x3), 0) != 0)
+            for (size_t j = i; j < i + 32u; j += 8u) {
+                uint64_t x;
+                __builtin_memcpy(&x, f + j, 8);
+                if (x)
+                    for (size_t q = j; q < j + 8u; q++) {
+                        spk[n] = lo + (uint32_t)q;
+                        n += f[q];
                     }
-        }
-        i += 32u;
+            }
     }
     for (; i < e; i++) {
-        spk[n] = lo + i;
+        spk[n] = lo + (uint32_t)i;
         n += f[i];
     }
     return n;
