@@ -437,9 +437,8 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
                      "snn_sst_%s[snn_c] <= snn_step;\n", p->name, p->name, p->name);
         sb_puts(o, "    snn_cur[snn_i] = snn_c + (uint64_t)snn_fire;\n");
         sb_puts(o, "    snn_flag[snn_i] = (uint8_t)snn_fire;\n}\n");
-        sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) { /* compact */\n");
-        sb_printf(o, "    snn_spk[snn_nspk] = SNN_LO_%s + snn_i;\n    snn_nspk += "
-                     "snn_flag[snn_i];\n}", p->name);
+        sb_printf(o, "snn_nspk = snn_compact_flags(snn_flag, snn_b, snn_e, SNN_LO_%s, snn_spk);",
+                  p->name);
         return;
     }
     emit_update_prologue(o, m, p);
@@ -512,10 +511,9 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
         sb_puts(o, "}\n");
     }
     if (nm->threshold.expr) {
-        sb_puts(o, "for (uint32_t snn_i = snn_b; snn_i < snn_e; snn_i++) { /* compact */\n");
-        sb_printf(o, "    snn_spk[snn_nspk] = SNN_LO_%s + snn_i; /* global index */\n", p->name);
-        sb_puts(o, "    snn_nspk += snn_flag[snn_i];\n");
-        sb_puts(o, "}\n");
+        /* global indices of the flagged neurons (snnrt.h: 32 flags per test) */
+        sb_printf(o, "snn_nspk = snn_compact_flags(snn_flag, snn_b, snn_e, SNN_LO_%s, snn_spk);\n",
+                  p->name);
     }
 }
 

@@ -652,6 +652,43 @@ snn_delay_run_end(const uint8_t *dl, uint32_t k, uint32_t len)
         e++;
     return e;
 }
+
+/* The neurons i in [b, e) whose spike flag f[i] is set (each flag 0 or 1), ascending, as
+ * lo + i into spk (which has room for e - b ids); returns their count.  The neuron loops
+ * flag spikes and compact them here: 32 flags per test (four 64-bit loads or-ed), so a step
+ * with few spikes costs little (COBA, 7.6 spikes per step in 4,000 neurons: 0.44
+ * instructions per neuron, against 9 for a store and an add per neuron); a non-zero word is
+ * compacted a byte at a time without branches.  No byte at or past f[e] is read. */
+__attribute__((always_inline)) static inline uint32_t
+snn_compact_flags(const uint8_t *f, uint32_t b, uint32_t e, uint32_t lo, uint32_t *spk)
+{
+    uint32_t n = 0;
+    size_t i = b;
+    const size_t e32 = e - b >= 32u ? (size_t)e - 31u : b; /* chunks [i, i + 32), i < e32 */
+    for (; i < e32; i += 32u) {
+        uint64_t x0, x1, x2, x3;
+        __builtin_memcpy(&x0, f + i, 8);
+        __builtin_memcpy(&x1, f + i + 8u, 8);
+        __builtin_memcpy(&x2, f + i + 16u, 8);
+        __builtin_memcpy(&x3, f + i + 24u, 8);
+        if (__builtin_expect((x0 | x1) | (x2 | x3), 0) != 0)
+            for (size_t j = i; j < i + 32u; j += 8u) {
+                uint64_t x;
+                __builtin_memcpy(&x, f + j, 8);
+                if (x)
+                    for (size_t q = j; q < j + 8u; q++) {
+                        spk[n] = lo + (uint32_t)q;
+                        n += f[q];
+                    }
+            }
+    }
+    for (; i < e; i++) {
+        spk[n] = lo + (uint32_t)i;
+        n += f[i];
+    }
+    return n;
+}
+
 /* Number of sources of target j, written to buf (which must hold the rule's maximum column
  * length: n_pre for all_to_all / fixed_probability / user pair rules, k for
  * fixed_indegree, 1 for one_to_one, for fixed_total n_total with multapses and n_pre

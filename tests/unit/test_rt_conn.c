@@ -1507,6 +1507,40 @@ static void test_delay_run_end(void **state)
     munmap(map, 2 * pg);
 }
 
+/* snn_compact_flags against the byte-at-a-time loop it replaced: every start offset and
+ * length up to 100 flags (so 32-flag chunks, 8-byte words and the tail all occur), sparse
+ * and dense flags, the flags ending on an unreadable page (no read past f[e]); the ids
+ * past the count are not compared. */
+static void test_compact_flags(void **state)
+{
+    (void)state;
+    const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    unsigned char *map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                              -1, 0);
+    assert_true(map != MAP_FAILED);
+    assert_int_equal(mprotect(map + pg, pg, PROT_NONE), 0);
+    uint64_t x = 0x2545f4914f6cdd1dull;
+    uint32_t got[128], want[128];
+    for (int trial = 0; trial < 707 * 13; trial++) {
+        const uint32_t len = (uint32_t)(trial % 101), b = (uint32_t)(trial / 101) % 7u;
+        const uint32_t e = b + len, density = 1u + (uint32_t)(trial / 707) * 16u; /* to 193 */
+        uint8_t *f = map + pg - e;
+        for (uint32_t i = 0; i < e; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            f[i] = (uint8_t)(x % density == 0); /* one in density */
+        }
+        uint32_t nw = 0;
+        for (uint32_t i = b; i < e; i++) {
+            want[nw] = 1000u + i;
+            nw += f[i];
+        }
+        assert_int_equal(snn_compact_flags(f, b, e, 1000u, got), nw);
+        for (uint32_t k = 0; k < nw; k++)
+            assert_int_equal(got[k], want[k]);
+    }
+    munmap(map, 2 * pg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1527,6 +1561,7 @@ int main(void)
         cmocka_unit_test(test_delays),
         cmocka_unit_test(test_sort_by_delay),
         cmocka_unit_test(test_delay_run_end),
+        cmocka_unit_test(test_compact_flags),
         cmocka_unit_test(test_fatal_errors_new),
         cmocka_unit_test(test_user_pair_rule),
         cmocka_unit_test(test_user_row_rule),
