@@ -10,8 +10,8 @@
 #   # test: weight N    it keeps N slots busy (MPI runs with N ranks, N threads)
 #   # test: serial      it runs alone, after all the others (it measures time, threads
 #                       or CPU use and would be disturbed by its neighbours)
-# Every test has its own log ($BUILD/test-logs/) and scratch directory ($BUILD/e2e/NAME,
-# $BUILD/errors/NAME).  The seconds each test took go to $BUILD/test-times.txt (slowest
+# Every test has its own log ($BUILD/test-logs/), scratch directory ($BUILD/e2e/NAME,
+# $BUILD/errors/NAME) and TMPDIR (removed after it).  The seconds each test took go to $BUILD/test-times.txt (slowest
 # first; a partial run updates its own tests' lines); the next run starts the slowest first
 # (without that file, with build/test-times.txt: `make asan` after `make test`).
 set -u
@@ -139,6 +139,11 @@ logof() { # INDEX
 run_one() { # INDEX
     local i=$1 log t0 t1 st
     log=$(logof "$i")
+    # a temporary directory of its own: Open MPI's session directory (TMPDIR/ompi.HOST.UID)
+    # is one per user, and mpiruns started at once race to create and remove it
+    # ("A call to mkdir was unable to create the desired directory ... File exists")
+    TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/snncc-test.XXXXXX")
+    export TMPDIR
     t0=${EPOCHREALTIME/[.,]/}
     case "${kind[$i]}" in
     unit) "${arg[$i]}" >"$log" 2>&1 ;;
@@ -151,6 +156,7 @@ run_one() { # INDEX
     esac
     st=$?
     t1=${EPOCHREALTIME/[.,]/}
+    rm -rf "$TMPDIR"
     echo "$st $(((t1 - t0) / 1000))" >"$RES/$i.tmp" && mv "$RES/$i.tmp" "$RES/$i"
 }
 
