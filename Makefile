@@ -15,6 +15,7 @@ all:
 #   NVCC=/usr/local/cuda/bin/nvcc  CUDA compiler for libsnnrt_cuda.a (simulators built with
 #                         snncc --backend cuda); without it the library is not built (snncc
 #                         then compiles its source, installed with the headers, per model)
+#   TEST_JOBS=nproc       tests run at once by make test / make asan (tests/run.sh)
 #   V=1                   show the commands
 #
 # Targets: all test test-gpu demo bench bench-scaling bench-peers bench-eprop bench-eprop-peer bench-eprop-sparse bench-dynamics bench-mc-floor bench-ckpt bench-ab install uninstall clean asan ubsan deps
@@ -190,7 +191,7 @@ $(CC_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(LIBCC)
 # ---- tests -------------------------------------------------------------------------
 # unit (CMocka), the broken-model suite, and end-to-end runs of generated simulators.
 test check: all $(RT_TESTS) $(CC_TESTS) $(BENCH_TESTS)
-	$(Q)BUILD=$(BUILD) tests/run.sh
+	$(Q)BUILD=$(BUILD) $(if $(TEST_JOBS),TEST_JOBS=$(TEST_JOBS)) tests/run.sh
 
 # The GPU suite (tests/gpu, docs/cuda.md): every case built with both back ends, the CUDA
 # simulator run on the GPU and compared with the C one.  Skips without a GPU.

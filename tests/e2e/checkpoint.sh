@@ -154,7 +154,7 @@ signal_run() { # SIG: a long run with checkpoints on, SIG once it runs; prints t
     await_step "$d"
     kill -"$sig" $pid
     if [ "$sig" = USR1 ]; then # goes on: wait for the checkpoint, then stop it
-        for _ in $(seq 1 300); do [ -f "$d.ck/manifest.json" ] && break; sleep 0.1; done
+        for _ in $(seq 1 1200); do [ -f "$d.ck/manifest.json" ] && break; sleep 0.1; done
         kill -0 $pid || fail "SIGUSR1 ended the run"
         kill -INT $pid
         wait $pid || st=$?
@@ -184,7 +184,7 @@ d="$WORK/secs"
 "$sim" --time 10000000 --quiet --output "$d" --set checkpoint.dir="$d.ck" \
     --set checkpoint.every_seconds=0.2 &
 pid=$!
-for _ in $(seq 1 300); do [ -f "$d.ck/manifest.json" ] && break; sleep 0.1; done
+for _ in $(seq 1 1200); do [ -f "$d.ck/manifest.json" ] && break; sleep 0.1; done
 kill -INT $pid
 wait $pid || true
 T=$(grep '"step"' "$d.ck/manifest.json" | tr -dc 0-9)
@@ -290,7 +290,7 @@ cp -r "$ck" "$WORK/ck_kill"
 SNN_CKPT_PAUSE_S=30 "$sim" --time 150 --quiet --output "$WORK/kill" \
     --set checkpoint.dir="$WORK/ck_kill" --set checkpoint.every_steps=500 &
 pid=$!
-for _ in $(seq 1 300); do [ -f "$WORK/ck_kill.tmp-500/rank0/index.tsv" ] && break; sleep 0.1; done
+for _ in $(seq 1 1200); do [ -f "$WORK/ck_kill.tmp-500/rank0/index.tsv" ] && break; sleep 0.1; done
 [ -s "$WORK/ck_kill.tmp-500/rank0/state.bin" ] || fail "kill -9: the checkpoint was not being written"
 kill -KILL $pid
 wait $pid || true

@@ -80,7 +80,7 @@ sed 's/epochs: 3/epochs: 8/' t1.yaml >t8.yaml
 b1/delta --config t8.yaml --output full8 --quiet --set train.save.dir=full8/w
 b1/delta --config t8.yaml --output sig --quiet --set train.save.dir=sig/w --set checkpoint.dir=sig.ck &
 pid=$!
-for _ in $(seq 1 600); do
+for _ in $(seq 1 6000); do
     [ -f sig/metrics.csv ] && [ "$(wc -l <sig/metrics.csv)" -ge 2 ] && break
     sleep 0.02
 done

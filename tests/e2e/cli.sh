@@ -65,7 +65,7 @@ PY
 # SIGINT: the run stops, writes what it has and says it was interrupted
 "$sim" --time 100000 --quiet --output "$WORK/int" &
 pid=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 1200); do
     [ -e "$WORK/int/spikes_E.npy.part" ] && break
     sleep 0.1
 done

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test: weight 2 (nvcc, two compilations at a time)
 # The CUDA back end on any machine with nvcc (no GPU needed): every shipped model, the
 # docs' examples, tests/cuda/features.lua (every feature the back end lowers) and the
 # models of the format, egp and synapse-RNG tests (tests/cuda/formats*.lua, egp_rng.lua)

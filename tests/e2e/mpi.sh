@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test: weight 2 (MPI runs with 4 ranks)
 # MPI runs (snncc --mpi, Open MPI's mpirun; more ranks than cores with --oversubscribe)
 # and threads (run config 'threads': each thread owns a block of every population):
 #   - brunel.lua and a reduced microcircuit (per-synapse delays, fixed_total, Poisson and

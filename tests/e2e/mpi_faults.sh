@@ -48,7 +48,7 @@ export SNN_HEARTBEAT_S=0.2
 out="$WORK/kill"
 "${MPIRUN[@]}" -np 2 "$sim" --time 1000000 --output "$out" --quiet 2>"$WORK/kill.err" &
 mp=$!
-for _ in $(seq 1 300); do
+for _ in $(seq 1 1200); do
     if [ -f "$out/run.json" ] && $PY -c "import json,sys; sys.exit(0 if json.load(open('$out/run.json'))['run']['steps_done'] > 0 else 1)" 2>/dev/null; then
         break
     fi

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test: weight 2 (MPI runs with 4 ranks)
 # The overlapped spike exchange (run config exchange_interval I below the minimum delay D:
 # each interval's exchange is started at its end and completed only before the first
 # step that can read its spikes, so D - I steps run while the messages travel):

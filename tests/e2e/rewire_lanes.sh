@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test: weight 2 (MPI runs with 4 ranks)
 # Connectivity updates in batched models (docs/language.md "Connectivity updates", "In
 # batched models"): connectivity is shared by the lanes, every lane's per-synapse variables
 # move with their synapse, a new synapse is initialised in every lane, the removals are

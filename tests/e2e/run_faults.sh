@@ -55,7 +55,7 @@ ok "duration rounded with a warning, 0 steps refused, empty configs named"
 "$SNNCC" -q -D scale=0.2 models/brunel.lua -o "$WORK/b"
 sim="$WORK/b/brunel"
 wait_steps() { # DIR: until run.json shows steps done (the heartbeat rewrites it)
-    for _ in $(seq 1 300); do
+    for _ in $(seq 1 1200); do
         if [ -f "$1/run.json" ] && $PY -c "import json,sys; sys.exit(0 if json.load(open('$1/run.json'))['run']['steps_done'] > 0 else 1)" 2>/dev/null; then
             return 0
         fi

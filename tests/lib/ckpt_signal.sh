@@ -1,9 +1,9 @@
 # tests/lib/ckpt_signal.sh - sourced by the checkpoint tests that stop a running simulator by
 # a signal (checkpoint.sh, checkpoint_lanes.sh, checkpoint_lanes_mpi.sh, checkpoint_rewire.sh).
 
-# await_step DIR: wait until DIR/run.json counts a step done (30 s at most; then go on)
+# await_step DIR: wait until DIR/run.json counts a step done (120 s at most, for a loaded machine; then go on)
 await_step() {
-    for _ in $(seq 1 300); do
+    for _ in $(seq 1 1200); do
         [ -f "$1/run.json" ] && grep -q '"steps_done": [1-9]' "$1/run.json" && break
         sleep 0.1
     done
