@@ -299,8 +299,10 @@ static const char *ckpt_refusal(const Model *m)
     if (!m->batch)
         return NULL;
     /* batch lanes: each lane's stored state is copied between its block of a per-lane
-     * device array or value (lane-outer) and the host's (ckpt_lane_code); a per-lane
-     * entry held otherwise (weights per lane in the rows) is not copied yet */
+     * device array or value (lane-outer) and the host's (ckpt_lane_code), a plastic
+     * projection's weights per lane between its block of snn_lw_<proj> and the host's
+     * rows; a per-lane entry held otherwise is refused, naming it, so that state added
+     * later is not silently lost */
     const StateTable st = state_table(m);
     for (int i = 0; i < st.n; i++) {
         const StateEntry *e = &st.v[i];
@@ -311,12 +313,6 @@ static const char *ckpt_refusal(const Model *m)
                                 "every lane is not copied out of the device yet", m->batch,
                                 m->loc.file, m->loc.line, e->what);
     }
-    for (int i = 0; i < m->n_projs; i++)
-        if (state_weight_per_lane(m, m->projs[i]))
-            return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the "
-                                "weights of projection '%s' of every lane are not copied out "
-                                "of the device yet", m->batch, m->loc.file, m->loc.line,
-                                m->projs[i]->name);
     return NULL;
 }
 
@@ -333,6 +329,7 @@ static void ckpt_lane_code(StrBuf *d, StrBuf *f, StrBuf *p, const Model *m, cons
                "void snn_cu_lane_copy(int id, uint32_t b, void *host, size_t bytes, int to_device);\n"
                "void snn_cu_queue_lane(int pop, uint32_t b, uint32_t *spk, uint32_t *cnt, "
                "int to_device);\n"
+               "void snn_cu_lane_weights(int q, uint32_t b, void *host, size_t bytes, int to_device);\n"
                "static uint32_t snn_ck_nlane = 1, snn_ck_cur = UINT32_MAX;\n"
                "static int snn_ck_load;\n"
                "static void snn_ck_lane_io(uint32_t b, int to_device)\n{\n");
@@ -342,6 +339,12 @@ static void ckpt_lane_code(StrBuf *d, StrBuf *f, StrBuf *p, const Model *m, cons
             sb_printf(d, "    snn_cu_lane_copy(%d, b, %s, %s, to_device); /* %s */\n", i,
                       mm->host, mm->bytes, mm->what);
     }
+    for (int i = 0; i < m->n_projs; i++) /* weights per lane: the host's rows hold one lane's */
+        if (state_weight_per_lane(m, m->projs[i]))
+            sb_printf(d, "    snn_cu_lane_weights(%d, b, snn_syn_%s[0].weight, (size_t)"
+                         "(snn_syn_%s[0].capacity * (uint64_t)snn_syn_%s[0].weight_bytes), "
+                         "to_device);\n", i, m->projs[i]->name, m->projs[i]->name,
+                      m->projs[i]->name);
     for (int i = 0; i < m->n_pops; i++)
         sb_printf(d, "    snn_cu_queue_lane(%d, b, snn_spk_%s, snn_spkcnt_%s, to_device);\n", i,
                   m->pops[i]->name, m->pops[i]->name);
