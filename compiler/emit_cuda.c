@@ -292,6 +292,8 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
 
 /* ---- checkpoints (runtime/rt_ckpt.c; docs/cuda.md "Checkpoints") --------------------- */
 
+static const char *train_refusal(const Model *m);
+
 /* Why this model's CUDA simulator cannot write checkpoints (NULL: it can).  (Under
  * --mpi the host template refuses: the exchange's host queues are not stored yet.) */
 static const char *ckpt_refusal(const Model *m)
@@ -348,12 +350,22 @@ static void ckpt_lane_code(StrBuf *d, StrBuf *f, StrBuf *p, const Model *m, cons
     for (int i = 0; i < m->n_pops; i++)
         sb_printf(d, "    snn_cu_queue_lane(%d, b, snn_spk_%s, snn_spkcnt_%s, to_device);\n", i,
                   m->pops[i]->name, m->pops[i]->name);
-    sb_puts(d, "}\n"
-               "static void snn_ck_lane_select(snn_run *run, uint32_t b)\n{\n"
-               "    if (snn_ck_load && snn_ck_cur != UINT32_MAX) /* the lane just loaded */\n"
-               "        snn_ck_lane_io(snn_ck_cur, 1);\n"
-               "    snn_ck_lane_io(b, 0);\n    snn_ck_cur = b;\n    snn_lane_io(run, b);\n}\n"
-               "#define snn_lane_select snn_ck_lane_select\n#define snn_nlane snn_ck_nlane\n");
+    /* a training loop's data set feeds: the lane's tables the host's (a restore seeks the
+     * lane's cursors in them) */
+    bool feeds = false;
+    for (int i = 0; i < m->n_pops; i++)
+        feeds |= m->pops[i]->model->dataset;
+    feeds = feeds && train_refusal(m) == NULL;
+    sb_printf(d, "}\n%s"
+                 "static void snn_ck_lane_select(snn_run *run, uint32_t b)\n{\n"
+                 "    if (snn_ck_load && snn_ck_cur != UINT32_MAX) /* the lane just loaded */\n"
+                 "        snn_ck_lane_io(snn_ck_cur, 1);\n"
+                 "    snn_ck_lane_io(b, 0);\n    snn_ck_cur = b;\n    snn_lane_io(run, b);\n%s}\n"
+                 "#define snn_lane_select snn_ck_lane_select\n#define snn_nlane snn_ck_nlane\n",
+              feeds ? "#ifndef SNN_MPI\nstatic void snn_train_lane_feed(snn_run *run, int lane, "
+                      "const snn_dataset_in *in);\n#endif\n" : "",
+              feeds ? "#ifndef SNN_MPI\n    if (run->cfg->train.on)\n"
+                      "        snn_train_lane_feed(run, (int)b, NULL);\n#endif\n" : "");
     sb_puts(f, "snn_ck_load = snn_load;\nsnn_ck_cur = UINT32_MAX;\n"
                "snn_ck_nlane = run->lanes ? run->lanes : 1u;\n");
     sb_puts(p, "#undef snn_lane_select\n#undef snn_nlane\n");
@@ -1269,18 +1281,27 @@ static void lane_fetch(StrBuf *sb, const CudaEmit *e)
  * device's current rows. */
 static const char *train_refusal(const Model *m)
 {
-    if (m->batch) /* the lanes' weight updates and custom updates are not on the device */
-        return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the cuda back "
-                            "end runs the training loop for unbatched models only (the c back "
-                            "end runs it over lanes; docs/cuda.md, Training loop)", m->batch,
-                            m->loc.file, m->loc.line);
+    for (int i = 0; m->batch && i < m->n_cus; i++) /* lanes: updates over neurons only */
+        if (m->cus[i]->proj)
+            return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the cuda "
+                                "back end runs the training loop over lanes for custom updates "
+                                "over neurons, not yet over synapses (custom_update '%s', %s:%d, "
+                                "is over projection '%s'; the c back end runs it; docs/cuda.md, "
+                                "Training loop)", m->batch, m->loc.file, m->loc.line,
+                                m->cus[i]->name, m->cus[i]->loc.file, m->cus[i]->loc.line,
+                                m->cus[i]->proj->name);
     return ckpt_refusal(m);
 }
 
-/* train_cuda_scope's copies of a state entry: the mirror's id, host expression and size */
+/* train_cuda_scope's copies of a state entry: the mirror's id, host expression and size.
+ * Batch lanes: a per-lane entry's copies are lane 'lane''s block (the generated function's
+ * argument: model_var, model_reset_lane, model_ds_feed), a per-lane weight's the lane's
+ * block of snn_lw_<proj> after the rows; a feed's spike times (sizes differ per lane) go
+ * to the device when the last lane's arrive (snn_cu_train_ds_lane). */
 static const char *train_io(void *ctx, const char *state, int how)
 {
-    const Mirrors *ms = ctx;
+    const CudaEmit *e = ctx;
+    const Mirrors *ms = &e->ms;
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
         if (strcmp(mm->name, state) != 0)
@@ -1289,6 +1310,36 @@ static const char *train_io(void *ctx, const char *state, int how)
                                         !mm->written) ||
             ((how == TRAIN_IO_FETCH || how == TRAIN_IO_PUT) && !mm->stored))
             return NULL;
+        if (mm->lane) {
+            switch (how) {
+            case TRAIN_IO_FETCH:
+                return arena_printf("snn_cu_lane_copy(%d, (uint32_t)lane, (void *)%s, %s, 0);", i,
+                                    mm->host, mm->bytes);
+            case TRAIN_IO_PUT:
+            case TRAIN_IO_MIRROR:
+                return arena_printf("snn_cu_lane_copy(%d, (uint32_t)lane, (void *)%s, %s, 1);", i,
+                                    mm->host, mm->bytes);
+            case TRAIN_IO_TABLE:
+                return arena_printf("snn_cu_train_ds_lane(%d, (uint32_t)lane, %s, %s);", i,
+                                    mm->host, mm->bytes);
+            default: { /* TRAIN_IO_POS: the lane's table (the host's is lane 0's) */
+                const char *t = !strncmp(mm->name, "snn_dsl_", 8) ? "in->labels" : "in->examples";
+                return arena_printf("snn_cu_train_pos_lane(%d, (uint32_t)lane, %s, sizeof *%s, "
+                                    "in->start);", i, t, t);
+            }
+            }
+        }
+        if (mm->kind == MIR_RAGGED && state_weight_per_lane(e->m, e->m->projs[mm->proj]) &&
+            (how == TRAIN_IO_FETCH || how == TRAIN_IO_PUT)) {
+            const char *pn = e->m->projs[mm->proj]->name;
+            const char *lw = arena_printf("snn_cu_lane_weights(%d, (uint32_t)lane, snn_syn_%s[0]."
+                                          "weight, (size_t)(snn_syn_%s[0].capacity * (uint64_t)"
+                                          "snn_syn_%s[0].weight_bytes), %d);", mm->proj, pn, pn,
+                                          pn, how == TRAIN_IO_PUT);
+            return how == TRAIN_IO_PUT ? lw
+                                       : arena_printf("snn_cu_fetch(%d, %s, %s); %s", i, mm->host,
+                                                      mm->bytes, lw);
+        }
         switch (how) {
         case TRAIN_IO_FETCH:
             return arena_printf("snn_cu_fetch(%d, %s, %s);", i, mm->host, mm->bytes);
@@ -1314,7 +1365,7 @@ static void train_host(CudaEmit *e, TmplScope *h)
     tmpl_set(h, "train_why", why ? why : "");
     tmpl_set(h, "train_fns_cu", "");
     if (!why)
-        train_cuda_scope(h, e->m, train_io, &e->ms);
+        train_cuda_scope(h, e->m, train_io, e);
 }
 
 static void train_device(CudaEmit *e)
@@ -1400,8 +1451,9 @@ static void ds_lanes_host(CudaEmit *e, TmplScope *h)
                           "        snn_h[snn_b] = %s;\n        snn_n[snn_b] = %s", src, bytes);
             sb_printf(&o, ";\n    }\n    snn_cu_ds_lanes(%d, snn_nl, snn_h, snn_n);\n", id[k]);
         }
-        sb_printf(&o, "    for (uint32_t snn_b = 1; snn_b < snn_nl; snn_b++) { /* the device has "
-                      "them */\n"
+        sb_printf(&o, "    /* the device has them; a training loop's are the runtime's (rt_train.c "
+                      "feeds and frees them) */\n"
+                      "    for (uint32_t snn_b = 1; snn_b < snn_nl && !run->cfg->train.on; snn_b++) {\n"
                       "        free((void *)snn_dl[snn_b].starts);\n"
                       "        free((void *)snn_dl[snn_b].steps);\n"
                       "        free(snn_dl[snn_b].labels);\n        free(snn_dl[snn_b].examples);\n"
