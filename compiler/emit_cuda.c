@@ -292,7 +292,6 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
 
 /* ---- checkpoints (runtime/rt_ckpt.c; docs/cuda.md "Checkpoints") --------------------- */
 
-static const char *train_refusal(const Model *m);
 
 /* Why this model's CUDA simulator cannot write checkpoints (NULL: it can).  (Under
  * --mpi the host template refuses: the exchange's host queues are not stored yet.) */
@@ -350,22 +349,18 @@ static void ckpt_lane_code(StrBuf *d, StrBuf *f, StrBuf *p, const Model *m, cons
     for (int i = 0; i < m->n_pops; i++)
         sb_printf(d, "    snn_cu_queue_lane(%d, b, snn_spk_%s, snn_spkcnt_%s, to_device);\n", i,
                   m->pops[i]->name, m->pops[i]->name);
-    /* a training loop's data set feeds: the lane's tables the host's (a restore seeks the
-     * lane's cursors in them) */
-    bool feeds = false;
+    /* data sets: the lane's spike lists made the host's (a restore seeks the lane's
+     * cursors in them: snn_state_ds_cursor) */
+    bool lists = false;
     for (int i = 0; i < m->n_pops; i++)
-        feeds |= m->pops[i]->model->dataset;
-    feeds = feeds && train_refusal(m) == NULL;
-    sb_printf(d, "}\n%s"
+        lists |= m->pops[i]->model->dataset;
+    sb_printf(d, "}\n"
                  "static void snn_ck_lane_select(snn_run *run, uint32_t b)\n{\n"
                  "    if (snn_ck_load && snn_ck_cur != UINT32_MAX) /* the lane just loaded */\n"
                  "        snn_ck_lane_io(snn_ck_cur, 1);\n"
                  "    snn_ck_lane_io(b, 0);\n    snn_ck_cur = b;\n    snn_lane_io(run, b);\n%s}\n"
                  "#define snn_lane_select snn_ck_lane_select\n#define snn_nlane snn_ck_nlane\n",
-              feeds ? "#ifndef SNN_MPI\nstatic void snn_train_lane_feed(snn_run *run, int lane, "
-                      "const snn_dataset_in *in);\n#endif\n" : "",
-              feeds ? "#ifndef SNN_MPI\n    if (run->cfg->train.on)\n"
-                      "        snn_train_lane_feed(run, (int)b, NULL);\n#endif\n" : "");
+              lists ? "    snn_lane_lists_select(run, (int)b);\n" : "");
     sb_puts(f, "snn_ck_load = snn_load;\nsnn_ck_cur = UINT32_MAX;\n"
                "snn_ck_nlane = run->lanes ? run->lanes : 1u;\n");
     sb_puts(p, "#undef snn_lane_select\n#undef snn_nlane\n");
@@ -1392,6 +1387,69 @@ static int mirror_id(const Mirrors *ms, const char *name)
     return -1;
 }
 
+/* A batched model's data set populations: each lane's spike lists on the host (the host's
+ * own tables hold one lane's: lane 0's, or the lane a function works on), kept so that a
+ * restore seeks each lane's cursors in its own lists (the checkpoints' lane selection) and a
+ * training loop's reset sets the lane's cursors from its feed.  snn_lane_lists(run, p,
+ * lane, starts, steps) keeps lane 'lane''s (starts != NULL) or makes them the host's;
+ * those of lanes >= 1 outside a training loop are the model's (freed at the end). */
+static void ds_lane_lists(const Model *m, TmplScope *h)
+{
+    StrBuf d, c, r;
+    sb_init(&d);
+    sb_init(&c);
+    sb_init(&r);
+    for (int i = 0; i < m->n_pops && m->batch; i++) {
+        const Population *p = m->pops[i];
+        if (!p->model->dataset)
+            continue;
+        const char *n = p->name;
+        sb_printf(&d, "static const uint64_t **snn_lls_%s; /* each lane's spike lists of '%s' */\n"
+                      "static const uint32_t **snn_llt_%s;\n", n, n, n);
+        sb_printf(&c, "    case %d:\n"
+                      "        if (!snn_lls_%s) {\n"
+                      "            snn_lls_%s = calloc(nl, sizeof *snn_lls_%s);\n"
+                      "            snn_llt_%s = calloc(nl, sizeof *snn_llt_%s);\n"
+                      "            if (!snn_lls_%s || !snn_llt_%s)\n"
+                      "                snn_fatal(\"out of memory for the lanes' spike lists\");\n"
+                      "        }\n"
+                      "        if (starts) {\n            snn_lls_%s[lane] = starts;\n"
+                      "            snn_llt_%s[lane] = steps;\n"
+                      "        } else if (snn_lls_%s[lane]) {\n"
+                      "            snn_sss_%s = snn_lls_%s[lane];\n"
+                      "            snn_sst_%s = snn_llt_%s[lane];\n        }\n        break;\n",
+                  i, n, n, n, n, n, n, n, n, n, n, n, n, n, n);
+        sb_printf(&r, "if (snn_lls_%s) {\n"
+                      "    for (uint32_t snn_b = 1; snn_b < (run->lanes ? run->lanes : 1u) && "
+                      "!run->cfg->train.on; snn_b++) {\n"
+                      "        free((void *)snn_lls_%s[snn_b]);\n"
+                      "        free((void *)snn_llt_%s[snn_b]);\n    }\n"
+                      "    free(snn_lls_%s);\n    free(snn_llt_%s);\n"
+                      "    snn_lls_%s = NULL;\n    snn_llt_%s = NULL;\n}\n", n, n, n, n, n, n, n);
+    }
+    if (d.len) {
+        sb_printf(&d, "\n/* lane 'lane''s spike lists of data set population p kept (starts) or made "
+                      "the host's (NULL) */\n"
+                      "static void snn_lane_lists(snn_run *run, int p, int lane, const uint64_t *starts, "
+                      "const uint32_t *steps)\n{\n"
+                      "    const uint32_t nl = run->lanes ? run->lanes : 1u;\n"
+                      "    if (lane < 0 || (uint32_t)lane >= nl)\n        return;\n"
+                      "    switch (p) {\n%s    default:\n        break;\n    }\n}\n\n"
+                      "/* every data set population's lists of lane 'lane' made the host's */\n"
+                      "static void snn_lane_lists_select(snn_run *run, int lane)\n{\n",
+                  c.buf);
+        for (int i = 0; i < m->n_pops; i++)
+            if (m->pops[i]->model->dataset)
+                sb_printf(&d, "    snn_lane_lists(run, %d, lane, NULL, NULL);\n", i);
+        sb_puts(&d, "}\n");
+    }
+    tmpl_set(h, "ds_lane_decls", d.len ? emit_take(&d) : "");
+    tmpl_set(h, "ds_lane_release", r.len ? emit_take(&r) : "");
+    sb_release(&d);
+    sb_release(&c);
+    sb_release(&r);
+}
+
 /* A batched model's data set populations: lane b shows its own examples (the C back end's
  * snn_dataset_apply_lane), so each lane's spike tables, cursors, labels and example
  * indices go to the lane's block on the device (snn_cu_ds_lanes: blocks as long as the
@@ -1451,13 +1509,16 @@ static void ds_lanes_host(CudaEmit *e, TmplScope *h)
                           "        snn_h[snn_b] = %s;\n        snn_n[snn_b] = %s", src, bytes);
             sb_printf(&o, ";\n    }\n    snn_cu_ds_lanes(%d, snn_nl, snn_h, snn_n);\n", id[k]);
         }
-        sb_printf(&o, "    /* the device has them; a training loop's are the runtime's (rt_train.c "
+        sb_printf(&o, "    /* the device has them; each lane's spike lists kept for the seeks of a "
+                      "restore (snn_lane_lists); a training loop's are the runtime's (rt_train.c "
                       "feeds and frees them) */\n"
+                      "    for (uint32_t snn_b = 0; snn_b < snn_nl; snn_b++)\n"
+                      "        snn_lane_lists(run, %d, (int)snn_b, snn_dl[snn_b].starts, "
+                      "snn_dl[snn_b].steps);\n"
                       "    for (uint32_t snn_b = 1; snn_b < snn_nl && !run->cfg->train.on; snn_b++) {\n"
-                      "        free((void *)snn_dl[snn_b].starts);\n"
-                      "        free((void *)snn_dl[snn_b].steps);\n"
                       "        free(snn_dl[snn_b].labels);\n        free(snn_dl[snn_b].examples);\n"
-                      "    }\n"
+                      "    }\n", i);
+        sb_printf(&o,
                       "    snn_free(snn_c, sizeof *snn_c * snn_nl * SNN_NL_%s);\n"
                       "    snn_free(snn_n, sizeof *snn_n * snn_nl);\n"
                       "    snn_free((void *)snn_h, sizeof *snn_h * snn_nl);\n"
@@ -1466,6 +1527,7 @@ static void ds_lanes_host(CudaEmit *e, TmplScope *h)
     }
     tmpl_set(h, "ds_lanes", o.len ? emit_take(&o) : "/* (no data sets per lane) */");
     sb_release(&o);
+    ds_lane_lists(m, h);
 }
 
 /* The device half's snn_cu_ds_lanes cases: each table's lanes' pointer and stride. */

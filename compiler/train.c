@@ -278,32 +278,7 @@ void train_cuda_scope(TmplScope *h, const Model *m, TrainIoFn io, void *ctx)
                     "void snn_cu_train_pos_lane(int id, uint32_t b, const void *host, size_t elem, "
                     "uint64_t pos);\n");
     sb_puts(&o, "\n");
-    /* batched: each lane's current feed of a data set population, so that the host's
-     * tables are the lane's when a function works on lane 'lane' (its reset's cursors) */
-    StrBuf sel;
-    sb_init(&sel);
-    for (int i = 0; m->batch && i < m->n_pops; i++) {
-        const Population *p = m->pops[i];
-        if (!p->model->dataset)
-            continue;
-        const char *n = p->name;
-        sb_printf(&o, "static const uint64_t **snn_tfs_%s; /* each lane's feed of '%s' */\n"
-                      "static const uint32_t **snn_tft_%s;\n", n, n, n);
-        sb_printf(&sel, "    if (!snn_tfs_%s) {\n"
-                        "        snn_tfs_%s = calloc(run->lanes ? run->lanes : 1u, sizeof *snn_tfs_%s);\n"
-                        "        snn_tft_%s = calloc(run->lanes ? run->lanes : 1u, sizeof *snn_tft_%s);\n"
-                        "        if (!snn_tfs_%s || !snn_tft_%s)\n"
-                        "            snn_fatal(\"out of memory for the lanes' feeds\");\n    }\n"
-                        "    if (in) {\n        snn_tfs_%s[lane] = in->starts;\n"
-                        "        snn_tft_%s[lane] = in->steps;\n    } else if (snn_tfs_%s[lane]) {\n"
-                        "        snn_sss_%s = snn_tfs_%s[lane];\n        snn_sst_%s = snn_tft_%s[lane];\n"
-                        "    }\n", n, n, n, n, n, n, n, n, n, n, n, n, n, n);
-    }
-    if (m->batch)
-        sb_printf(&o, "/* lane 'lane''s feed kept (in) or its tables made the host's (NULL) */\n"
-                      "static void snn_train_lane_feed(snn_run *run, int lane, const snn_dataset_in *in)\n{\n"
-                      "    (void)run;\n    (void)lane;\n    (void)in;\n%s}\n\n", sel.buf ? sel.buf : "");
-    sb_release(&sel);
+
     /* model_var: the C back end's cases between the copies */
     sb_printf(&o, "/* variable k of the table vars[] over the host's copies */\n"
                   "static void model_var_host(snn_run *run, int k, snn_state_fn fn, void *ctx)\n{\n"
@@ -317,7 +292,11 @@ void train_cuda_scope(TmplScope *h, const Model *m, TrainIoFn io, void *ctx)
                   "    model_var_host(run, k, fn, ctx);\n    switch (k) {\n%s"
                   "    default:\n        break;\n    }\n}\n\n",
               fe.buf ? fe.buf : "", pu.buf ? pu.buf : "");
-    /* model_reset: fetch, the C back end's reset of the host copies, put */
+    /* model_reset: fetch, the C back end's reset of the host copies (a batched model's data
+     * sets: from the lane's spike lists), put */
+    bool ds_any = false;
+    for (int i = 0; m->batch && i < m->n_pops; i++)
+        ds_any |= m->pops[i]->model->dataset;
     StrBuf rf, rp;
     sb_init(&rf);
     sb_init(&rp);
@@ -336,7 +315,7 @@ void train_cuda_scope(TmplScope *h, const Model *m, TrainIoFn io, void *ctx)
                   "    (void)lane;\n    snn_cu_train_sync();\n%s%s"
                   "    model_reset_host(run);\n%s    snn_cu_train_reset((uint32_t)lane); /* the "
                   "spike queues */\n}\n\n",
-              m->batch ? "    snn_train_lane_feed(run, lane, NULL); /* the lane's tables */\n" : "",
+              ds_any ? "    snn_lane_lists_select(run, lane); /* the lane's spike lists */\n" : "",
               rf.buf ? rf.buf : "", rp.buf ? rp.buf : "");
     sb_release(&rf);
     sb_release(&rp);
@@ -390,8 +369,8 @@ void train_cuda_scope(TmplScope *h, const Model *m, TrainIoFn io, void *ctx)
                       "        for (uint32_t i = 0; i < SNN_NL_%s; i++)\n"
                       "            snn_ssc_%s[i] = snn_sss_%s[SNN_LO_%s + i];\n", i, n, n, n, n,
                   n, n);
-        if (m->batch)
-            sb_puts(&o, "        snn_train_lane_feed(run, lane, in);\n");
+        if (m->batch) /* the lane's feed kept (emit_cuda.c ds_lane_lists) */
+            sb_printf(&o, "        snn_lane_lists(run, %d, lane, in->starts, in->steps);\n", i);
         const char *c[5] = {io(ctx, arena_printf("snn_sss_%s", n), TRAIN_IO_MIRROR),
                             io(ctx, arena_printf("snn_sst_%s", n), TRAIN_IO_TABLE),
                             io(ctx, arena_printf("snn_ssc_%s", n), TRAIN_IO_MIRROR),

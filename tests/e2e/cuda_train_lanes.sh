@@ -7,7 +7,8 @@
 # update at epoch_end), a spiking population with noise beside it (draws per lane),
 # 3 lanes (the model's) and 2 (train.batch): every lane fed, reset and read at its block;
 # metrics.csv (but wall_s), the saved variables, every lane's spikes and recorded states
-# identical; evaluate_only with the saved weights loaded; a checkpoint mid-epoch restored.
+# identical; evaluate_only with the saved weights loaded; a checkpoint mid-epoch restored;
+# without the loop, the data sets per lane (shuffled) T + restore = 2T in every lane.
 # A fault injected (every lane's metrics read from lane 0's output) makes the comparison fail.  Custom
 # updates over synapses in a batched model stay refused (compiler/custom.c).
 set -euo pipefail
@@ -124,6 +125,22 @@ g++ -fopenmp ${SNNCC_CFLAGS%-Werror} -o b/emu_bad b/host_bad.o b/emu.o "$(emu_ru
 b/emu_bad --config t.yaml --output eb --quiet --set train.save.dir=eb/w
 if same c3 eb 3 >/dev/null 2>&1; then fail "the fault (lane 0's output read for every lane) went unnoticed"; fi
 ok "a fault (lane 0's output read for every lane's metrics) is caught"
+
+# the data sets per lane without the loop (shuffled): T + restore = 2T in every lane (a
+# restore seeks each lane's cursors in the lane's own spike lists, kept on the host)
+DS=(--set datasets.In.file=trainset --set datasets.In.example_steps=12 --set datasets.In.order=shuffle)
+b/emu --time 100 "${DS[@]}" --output dfull --quiet
+b/emu --time 50 "${DS[@]}" --output da --quiet --set checkpoint.dir=dck --set checkpoint.at_end=true
+b/emu --time 100 "${DS[@]}" --output db --quiet --restore dck
+$PY - <<'PY' || fail "data sets per lane: the restored run differs"
+import numpy as np
+for l in ["", "lane1/", "lane2/"]:
+    for f in ["spikes_In.npy", "spikes_H.npy", "H_V.npy"]:
+        x = np.load("dfull/" + l + f)
+        y = np.concatenate([np.load("da/" + l + f), np.load("db/" + l + f)])
+        assert len(x) > 0 and x.tobytes() == y.tobytes(), (l, f, len(x), len(y))
+PY
+ok "data sets per lane, no training loop: T + restore = 2T in every lane"
 
 NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 if [ -x "$NVCC" ]; then
