@@ -1405,7 +1405,9 @@ static void ds_lane_lists(const Model *m, TmplScope *h)
             continue;
         const char *n = p->name;
         sb_printf(&d, "static const uint64_t **snn_lls_%s; /* each lane's spike lists of '%s' */\n"
-                      "static const uint32_t **snn_llt_%s;\n", n, n, n);
+                      "static const uint32_t **snn_llt_%s;\n"
+                      "static int32_t **snn_lll_%s; /* a training loop's tables of lanes >= 1 */\n"
+                      "static uint32_t **snn_lle_%s;\n", n, n, n, n, n);
         sb_printf(&c, "    case %d:\n"
                       "        if (!snn_lls_%s) {\n"
                       "            snn_lls_%s = calloc(nl, sizeof *snn_lls_%s);\n"
@@ -1419,13 +1421,19 @@ static void ds_lane_lists(const Model *m, TmplScope *h)
                       "            snn_sss_%s = snn_lls_%s[lane];\n"
                       "            snn_sst_%s = snn_llt_%s[lane];\n        }\n        break;\n",
                   i, n, n, n, n, n, n, n, n, n, n, n, n, n, n);
-        sb_printf(&r, "if (snn_lls_%s) {\n"
-                      "    for (uint32_t snn_b = 1; snn_b < (run->lanes ? run->lanes : 1u) && "
-                      "!run->cfg->train.on; snn_b++) {\n"
+        sb_printf(&r, "if (snn_lls_%s) { /* lanes >= 1: the lists (a training loop's last "
+                      "feeds), its tables; lane 0's are the host's */\n"
+                      "    snn_lane_lists(run, %d, 0, NULL, NULL);\n"
+                      "    for (uint32_t snn_b = 1; snn_b < (run->lanes ? run->lanes : 1u); snn_b++) {\n"
                       "        free((void *)snn_lls_%s[snn_b]);\n"
-                      "        free((void *)snn_llt_%s[snn_b]);\n    }\n"
-                      "    free(snn_lls_%s);\n    free(snn_llt_%s);\n"
-                      "    snn_lls_%s = NULL;\n    snn_llt_%s = NULL;\n}\n", n, n, n, n, n, n, n);
+                      "        free((void *)snn_llt_%s[snn_b]);\n"
+                      "        if (snn_lll_%s) {\n            free(snn_lll_%s[snn_b]);\n"
+                      "            free(snn_lle_%s[snn_b]);\n        }\n    }\n"
+                      "    free(snn_lls_%s);\n    free(snn_llt_%s);\n    free(snn_lll_%s);\n"
+                      "    free(snn_lle_%s);\n"
+                      "    snn_lls_%s = NULL;\n    snn_llt_%s = NULL;\n"
+                      "    snn_lll_%s = NULL;\n    snn_lle_%s = NULL;\n}\n",
+                  n, i, n, n, n, n, n, n, n, n, n, n, n, n, n);
     }
     if (d.len) {
         sb_printf(&d, "\n/* lane 'lane''s spike lists of data set population p kept (starts) or made "
@@ -1515,9 +1523,18 @@ static void ds_lanes_host(CudaEmit *e, TmplScope *h)
                       "    for (uint32_t snn_b = 0; snn_b < snn_nl; snn_b++)\n"
                       "        snn_lane_lists(run, %d, (int)snn_b, snn_dl[snn_b].starts, "
                       "snn_dl[snn_b].steps);\n"
-                      "    for (uint32_t snn_b = 1; snn_b < snn_nl && !run->cfg->train.on; snn_b++) {\n"
-                      "        free(snn_dl[snn_b].labels);\n        free(snn_dl[snn_b].examples);\n"
-                      "    }\n", i);
+                      "    if (run->cfg->train.on) { /* the loop writes them: freed at the end */\n"
+                      "        snn_lll_%s = calloc(snn_nl, sizeof *snn_lll_%s);\n"
+                      "        snn_lle_%s = calloc(snn_nl, sizeof *snn_lle_%s);\n"
+                      "        if (!snn_lll_%s || !snn_lle_%s)\n"
+                      "            snn_fatal(\"out of memory for the lanes' tables\");\n"
+                      "    }\n"
+                      "    for (uint32_t snn_b = 1; snn_b < snn_nl; snn_b++) {\n"
+                      "        if (snn_lll_%s) {\n            snn_lll_%s[snn_b] = snn_dl[snn_b].labels;\n"
+                      "            snn_lle_%s[snn_b] = snn_dl[snn_b].examples;\n"
+                      "        } else {\n"
+                      "            free(snn_dl[snn_b].labels);\n            free(snn_dl[snn_b].examples);\n"
+                      "        }\n    }\n", i, n, n, n, n, n, n, n, n, n);
         sb_printf(&o,
                       "    snn_free(snn_c, sizeof *snn_c * snn_nl * SNN_NL_%s);\n"
                       "    snn_free(snn_n, sizeof *snn_n * snn_nl);\n"
