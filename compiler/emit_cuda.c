@@ -292,6 +292,7 @@ static void mirror_cases(StrBuf *o, const Model *m, const Mirrors *ms)
 
 /* ---- checkpoints (runtime/rt_ckpt.c; docs/cuda.md "Checkpoints") --------------------- */
 
+
 /* Why this model's CUDA simulator cannot write checkpoints (NULL: it can).  (Under
  * --mpi the host template refuses: the exchange's host queues are not stored yet.) */
 static const char *ckpt_refusal(const Model *m)
@@ -299,8 +300,10 @@ static const char *ckpt_refusal(const Model *m)
     if (!m->batch)
         return NULL;
     /* batch lanes: each lane's stored state is copied between its block of a per-lane
-     * device array or value (lane-outer) and the host's (ckpt_lane_code); a per-lane
-     * entry held otherwise (weights per lane in the rows) is not copied yet */
+     * device array or value (lane-outer) and the host's (ckpt_lane_code), a plastic
+     * projection's weights per lane between its block of snn_lw_<proj> and the host's
+     * rows; a per-lane entry held otherwise is refused, naming it, so that state added
+     * later is not silently lost */
     const StateTable st = state_table(m);
     for (int i = 0; i < st.n; i++) {
         const StateEntry *e = &st.v[i];
@@ -311,12 +314,6 @@ static const char *ckpt_refusal(const Model *m)
                                 "every lane is not copied out of the device yet", m->batch,
                                 m->loc.file, m->loc.line, e->what);
     }
-    for (int i = 0; i < m->n_projs; i++)
-        if (state_weight_per_lane(m, m->projs[i]))
-            return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the "
-                                "weights of projection '%s' of every lane are not copied out "
-                                "of the device yet", m->batch, m->loc.file, m->loc.line,
-                                m->projs[i]->name);
     return NULL;
 }
 
@@ -333,6 +330,7 @@ static void ckpt_lane_code(StrBuf *d, StrBuf *f, StrBuf *p, const Model *m, cons
                "void snn_cu_lane_copy(int id, uint32_t b, void *host, size_t bytes, int to_device);\n"
                "void snn_cu_queue_lane(int pop, uint32_t b, uint32_t *spk, uint32_t *cnt, "
                "int to_device);\n"
+               "void snn_cu_lane_weights(int q, uint32_t b, void *host, size_t bytes, int to_device);\n"
                "static uint32_t snn_ck_nlane = 1, snn_ck_cur = UINT32_MAX;\n"
                "static int snn_ck_load;\n"
                "static void snn_ck_lane_io(uint32_t b, int to_device)\n{\n");
@@ -342,15 +340,27 @@ static void ckpt_lane_code(StrBuf *d, StrBuf *f, StrBuf *p, const Model *m, cons
             sb_printf(d, "    snn_cu_lane_copy(%d, b, %s, %s, to_device); /* %s */\n", i,
                       mm->host, mm->bytes, mm->what);
     }
+    for (int i = 0; i < m->n_projs; i++) /* weights per lane: the host's rows hold one lane's */
+        if (state_weight_per_lane(m, m->projs[i]))
+            sb_printf(d, "    snn_cu_lane_weights(%d, b, snn_syn_%s[0].weight, (size_t)"
+                         "(snn_syn_%s[0].capacity * (uint64_t)snn_syn_%s[0].weight_bytes), "
+                         "to_device);\n", i, m->projs[i]->name, m->projs[i]->name,
+                      m->projs[i]->name);
     for (int i = 0; i < m->n_pops; i++)
         sb_printf(d, "    snn_cu_queue_lane(%d, b, snn_spk_%s, snn_spkcnt_%s, to_device);\n", i,
                   m->pops[i]->name, m->pops[i]->name);
-    sb_puts(d, "}\n"
-               "static void snn_ck_lane_select(snn_run *run, uint32_t b)\n{\n"
-               "    if (snn_ck_load && snn_ck_cur != UINT32_MAX) /* the lane just loaded */\n"
-               "        snn_ck_lane_io(snn_ck_cur, 1);\n"
-               "    snn_ck_lane_io(b, 0);\n    snn_ck_cur = b;\n    snn_lane_io(run, b);\n}\n"
-               "#define snn_lane_select snn_ck_lane_select\n#define snn_nlane snn_ck_nlane\n");
+    /* data sets: the lane's spike lists made the host's (a restore seeks the lane's
+     * cursors in them: snn_state_ds_cursor) */
+    bool lists = false;
+    for (int i = 0; i < m->n_pops; i++)
+        lists |= m->pops[i]->model->dataset;
+    sb_printf(d, "}\n"
+                 "static void snn_ck_lane_select(snn_run *run, uint32_t b)\n{\n"
+                 "    if (snn_ck_load && snn_ck_cur != UINT32_MAX) /* the lane just loaded */\n"
+                 "        snn_ck_lane_io(snn_ck_cur, 1);\n"
+                 "    snn_ck_lane_io(b, 0);\n    snn_ck_cur = b;\n    snn_lane_io(run, b);\n%s}\n"
+                 "#define snn_lane_select snn_ck_lane_select\n#define snn_nlane snn_ck_nlane\n",
+              lists ? "    snn_lane_lists_select(run, (int)b);\n" : "");
     sb_puts(f, "snn_ck_load = snn_load;\nsnn_ck_cur = UINT32_MAX;\n"
                "snn_ck_nlane = run->lanes ? run->lanes : 1u;\n");
     sb_puts(p, "#undef snn_lane_select\n#undef snn_nlane\n");
@@ -1271,18 +1281,27 @@ static void lane_fetch(StrBuf *sb, const CudaEmit *e)
  * device's current rows. */
 static const char *train_refusal(const Model *m)
 {
-    if (m->batch) /* the lanes' weight updates and custom updates are not on the device */
-        return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the cuda back "
-                            "end runs the training loop for unbatched models only (the c back "
-                            "end runs it over lanes; docs/cuda.md, Training loop)", m->batch,
-                            m->loc.file, m->loc.line);
+    for (int i = 0; m->batch && i < m->n_cus; i++) /* lanes: updates over neurons only */
+        if (m->cus[i]->proj)
+            return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the cuda "
+                                "back end runs the training loop over lanes for custom updates "
+                                "over neurons, not yet over synapses (custom_update '%s', %s:%d, "
+                                "is over projection '%s'; the c back end runs it; docs/cuda.md, "
+                                "Training loop)", m->batch, m->loc.file, m->loc.line,
+                                m->cus[i]->name, m->cus[i]->loc.file, m->cus[i]->loc.line,
+                                m->cus[i]->proj->name);
     return ckpt_refusal(m);
 }
 
-/* train_cuda_scope's copies of a state entry: the mirror's id, host expression and size */
+/* train_cuda_scope's copies of a state entry: the mirror's id, host expression and size.
+ * Batch lanes: a per-lane entry's copies are lane 'lane''s block (the generated function's
+ * argument: model_var, model_reset_lane, model_ds_feed), a per-lane weight's the lane's
+ * block of snn_lw_<proj> after the rows; a feed's spike times (sizes differ per lane) go
+ * to the device when the last lane's arrive (snn_cu_train_ds_lane). */
 static const char *train_io(void *ctx, const char *state, int how)
 {
-    const Mirrors *ms = ctx;
+    const CudaEmit *e = ctx;
+    const Mirrors *ms = &e->ms;
     for (int i = 0; i < ms->n; i++) {
         const Mirror *mm = &ms->v[i];
         if (strcmp(mm->name, state) != 0)
@@ -1291,6 +1310,36 @@ static const char *train_io(void *ctx, const char *state, int how)
                                         !mm->written) ||
             ((how == TRAIN_IO_FETCH || how == TRAIN_IO_PUT) && !mm->stored))
             return NULL;
+        if (mm->lane) {
+            switch (how) {
+            case TRAIN_IO_FETCH:
+                return arena_printf("snn_cu_lane_copy(%d, (uint32_t)lane, (void *)%s, %s, 0);", i,
+                                    mm->host, mm->bytes);
+            case TRAIN_IO_PUT:
+            case TRAIN_IO_MIRROR:
+                return arena_printf("snn_cu_lane_copy(%d, (uint32_t)lane, (void *)%s, %s, 1);", i,
+                                    mm->host, mm->bytes);
+            case TRAIN_IO_TABLE:
+                return arena_printf("snn_cu_train_ds_lane(%d, (uint32_t)lane, %s, %s);", i,
+                                    mm->host, mm->bytes);
+            default: { /* TRAIN_IO_POS: the lane's table (the host's is lane 0's) */
+                const char *t = !strncmp(mm->name, "snn_dsl_", 8) ? "in->labels" : "in->examples";
+                return arena_printf("snn_cu_train_pos_lane(%d, (uint32_t)lane, %s, sizeof *%s, "
+                                    "in->start);", i, t, t);
+            }
+            }
+        }
+        if (mm->kind == MIR_RAGGED && state_weight_per_lane(e->m, e->m->projs[mm->proj]) &&
+            (how == TRAIN_IO_FETCH || how == TRAIN_IO_PUT)) {
+            const char *pn = e->m->projs[mm->proj]->name;
+            const char *lw = arena_printf("snn_cu_lane_weights(%d, (uint32_t)lane, snn_syn_%s[0]."
+                                          "weight, (size_t)(snn_syn_%s[0].capacity * (uint64_t)"
+                                          "snn_syn_%s[0].weight_bytes), %d);", mm->proj, pn, pn,
+                                          pn, how == TRAIN_IO_PUT);
+            return how == TRAIN_IO_PUT ? lw
+                                       : arena_printf("snn_cu_fetch(%d, %s, %s); %s", i, mm->host,
+                                                      mm->bytes, lw);
+        }
         switch (how) {
         case TRAIN_IO_FETCH:
             return arena_printf("snn_cu_fetch(%d, %s, %s);", i, mm->host, mm->bytes);
@@ -1316,7 +1365,7 @@ static void train_host(CudaEmit *e, TmplScope *h)
     tmpl_set(h, "train_why", why ? why : "");
     tmpl_set(h, "train_fns_cu", "");
     if (!why)
-        train_cuda_scope(h, e->m, train_io, &e->ms);
+        train_cuda_scope(h, e->m, train_io, e);
 }
 
 static void train_device(CudaEmit *e)
@@ -1341,6 +1390,77 @@ static int mirror_id(const Mirrors *ms, const char *name)
         if (!strcmp(ms->v[i].name, name))
             return i;
     return -1;
+}
+
+/* A batched model's data set populations: each lane's spike lists on the host (the host's
+ * own tables hold one lane's: lane 0's, or the lane a function works on), kept so that a
+ * restore seeks each lane's cursors in its own lists (the checkpoints' lane selection) and a
+ * training loop's reset sets the lane's cursors from its feed.  snn_lane_lists(run, p,
+ * lane, starts, steps) keeps lane 'lane''s (starts != NULL) or makes them the host's;
+ * those of lanes >= 1 outside a training loop are the model's (freed at the end). */
+static void ds_lane_lists(const Model *m, TmplScope *h)
+{
+    StrBuf d, c, r;
+    sb_init(&d);
+    sb_init(&c);
+    sb_init(&r);
+    for (int i = 0; i < m->n_pops && m->batch; i++) {
+        const Population *p = m->pops[i];
+        if (!p->model->dataset)
+            continue;
+        const char *n = p->name;
+        sb_printf(&d, "static const uint64_t **snn_lls_%s; /* each lane's spike lists of '%s' */\n"
+                      "static const uint32_t **snn_llt_%s;\n"
+                      "static int32_t **snn_lll_%s; /* a training loop's tables of lanes >= 1 */\n"
+                      "static uint32_t **snn_lle_%s;\n", n, n, n, n, n);
+        sb_printf(&c, "    case %d:\n"
+                      "        if (!snn_lls_%s) {\n"
+                      "            snn_lls_%s = calloc(nl, sizeof *snn_lls_%s);\n"
+                      "            snn_llt_%s = calloc(nl, sizeof *snn_llt_%s);\n"
+                      "            if (!snn_lls_%s || !snn_llt_%s)\n"
+                      "                snn_fatal(\"out of memory for the lanes' spike lists\");\n"
+                      "        }\n"
+                      "        if (starts) {\n            snn_lls_%s[lane] = starts;\n"
+                      "            snn_llt_%s[lane] = steps;\n"
+                      "        } else if (snn_lls_%s[lane]) {\n"
+                      "            snn_sss_%s = snn_lls_%s[lane];\n"
+                      "            snn_sst_%s = snn_llt_%s[lane];\n        }\n        break;\n",
+                  i, n, n, n, n, n, n, n, n, n, n, n, n, n, n);
+        sb_printf(&r, "if (snn_lls_%s) { /* lanes >= 1: the lists (a training loop's last "
+                      "feeds), its tables; lane 0's are the host's */\n"
+                      "    snn_lane_lists(run, %d, 0, NULL, NULL);\n"
+                      "    for (uint32_t snn_b = 1; snn_b < (run->lanes ? run->lanes : 1u); snn_b++) {\n"
+                      "        free((void *)snn_lls_%s[snn_b]);\n"
+                      "        free((void *)snn_llt_%s[snn_b]);\n"
+                      "        if (snn_lll_%s) {\n            free(snn_lll_%s[snn_b]);\n"
+                      "            free(snn_lle_%s[snn_b]);\n        }\n    }\n"
+                      "    free(snn_lls_%s);\n    free(snn_llt_%s);\n    free(snn_lll_%s);\n"
+                      "    free(snn_lle_%s);\n"
+                      "    snn_lls_%s = NULL;\n    snn_llt_%s = NULL;\n"
+                      "    snn_lll_%s = NULL;\n    snn_lle_%s = NULL;\n}\n",
+                  n, i, n, n, n, n, n, n, n, n, n, n, n, n, n);
+    }
+    if (d.len) {
+        sb_printf(&d, "\n/* lane 'lane''s spike lists of data set population p kept (starts) or made "
+                      "the host's (NULL) */\n"
+                      "static void snn_lane_lists(snn_run *run, int p, int lane, const uint64_t *starts, "
+                      "const uint32_t *steps)\n{\n"
+                      "    const uint32_t nl = run->lanes ? run->lanes : 1u;\n"
+                      "    if (lane < 0 || (uint32_t)lane >= nl)\n        return;\n"
+                      "    switch (p) {\n%s    default:\n        break;\n    }\n}\n\n"
+                      "/* every data set population's lists of lane 'lane' made the host's */\n"
+                      "static void snn_lane_lists_select(snn_run *run, int lane)\n{\n",
+                  c.buf);
+        for (int i = 0; i < m->n_pops; i++)
+            if (m->pops[i]->model->dataset)
+                sb_printf(&d, "    snn_lane_lists(run, %d, lane, NULL, NULL);\n", i);
+        sb_puts(&d, "}\n");
+    }
+    tmpl_set(h, "ds_lane_decls", d.len ? emit_take(&d) : "");
+    tmpl_set(h, "ds_lane_release", r.len ? emit_take(&r) : "");
+    sb_release(&d);
+    sb_release(&c);
+    sb_release(&r);
 }
 
 /* A batched model's data set populations: lane b shows its own examples (the C back end's
@@ -1402,12 +1522,25 @@ static void ds_lanes_host(CudaEmit *e, TmplScope *h)
                           "        snn_h[snn_b] = %s;\n        snn_n[snn_b] = %s", src, bytes);
             sb_printf(&o, ";\n    }\n    snn_cu_ds_lanes(%d, snn_nl, snn_h, snn_n);\n", id[k]);
         }
-        sb_printf(&o, "    for (uint32_t snn_b = 1; snn_b < snn_nl; snn_b++) { /* the device has "
-                      "them */\n"
-                      "        free((void *)snn_dl[snn_b].starts);\n"
-                      "        free((void *)snn_dl[snn_b].steps);\n"
-                      "        free(snn_dl[snn_b].labels);\n        free(snn_dl[snn_b].examples);\n"
+        sb_printf(&o, "    /* the device has them; each lane's spike lists kept for the seeks of a "
+                      "restore (snn_lane_lists); a training loop's are the runtime's (rt_train.c "
+                      "feeds and frees them) */\n"
+                      "    for (uint32_t snn_b = 0; snn_b < snn_nl; snn_b++)\n"
+                      "        snn_lane_lists(run, %d, (int)snn_b, snn_dl[snn_b].starts, "
+                      "snn_dl[snn_b].steps);\n"
+                      "    if (run->cfg->train.on) { /* the loop writes them: freed at the end */\n"
+                      "        snn_lll_%s = calloc(snn_nl, sizeof *snn_lll_%s);\n"
+                      "        snn_lle_%s = calloc(snn_nl, sizeof *snn_lle_%s);\n"
+                      "        if (!snn_lll_%s || !snn_lle_%s)\n"
+                      "            snn_fatal(\"out of memory for the lanes' tables\");\n"
                       "    }\n"
+                      "    for (uint32_t snn_b = 1; snn_b < snn_nl; snn_b++) {\n"
+                      "        if (snn_lll_%s) {\n            snn_lll_%s[snn_b] = snn_dl[snn_b].labels;\n"
+                      "            snn_lle_%s[snn_b] = snn_dl[snn_b].examples;\n"
+                      "        } else {\n"
+                      "            free(snn_dl[snn_b].labels);\n            free(snn_dl[snn_b].examples);\n"
+                      "        }\n    }\n", i, n, n, n, n, n, n, n, n, n);
+        sb_printf(&o,
                       "    snn_free(snn_c, sizeof *snn_c * snn_nl * SNN_NL_%s);\n"
                       "    snn_free(snn_n, sizeof *snn_n * snn_nl);\n"
                       "    snn_free((void *)snn_h, sizeof *snn_h * snn_nl);\n"
@@ -1416,6 +1549,7 @@ static void ds_lanes_host(CudaEmit *e, TmplScope *h)
     }
     tmpl_set(h, "ds_lanes", o.len ? emit_take(&o) : "/* (no data sets per lane) */");
     sb_release(&o);
+    ds_lane_lists(m, h);
 }
 
 /* The device half's snn_cu_ds_lanes cases: each table's lanes' pointer and stride. */

@@ -240,8 +240,9 @@ static void io_line(StrBuf *o, TrainIoFn io, void *ctx, const char *state, int h
         sb_printf(o, "    %s\n", c);
 }
 
-/* What the training loop needs from a CUDA simulator whose state lives on the device (an
- * unbatched model): the C back end's functions over the host half's copies, with the
+/* What the training loop needs from a CUDA simulator whose state lives on the device (a
+ * batched model: each function for one lane, its copies the lane's blocks, io's code
+ * naming the function's 'lane'): the C back end's functions over the host half's copies, with the
  * device's state copied out before and back after (io: the back end's copy of a state
  * entry by name, TRAIN_IO_*; NULL where the device has none).  model_var: the variable's
  * arrays; model_reset: every array of the populations and projections the reset may write
@@ -265,12 +266,19 @@ void train_cuda_scope(TmplScope *h, const Model *m, TrainIoFn io, void *ctx)
     sb_puts(&o, "/* the device half's part (model.cu) */\n"
                 "void snn_cu_train_sync(void);\n"
                 "void snn_cu_train_len(uint32_t len);\n"
-                "void snn_cu_train_reset(void);\n"
+                "void snn_cu_train_reset(uint32_t lane);\n"
                 "void snn_cu_train_table(int id, const void *host, size_t bytes);\n"
                 "void snn_cu_train_pos(int id, const void *host, size_t elem, uint64_t pos);\n"
                 "void snn_cu_train_group(snn_run *run, int g, uint64_t step);\n"
                 "void snn_cu_fetch(int id, void *host, size_t bytes);\n"
-                "void snn_cu_put(int id, const void *host, size_t bytes);\n\n");
+                "void snn_cu_put(int id, const void *host, size_t bytes);\n");
+    if (m->batch) /* the lanes' blocks (model.cu; snn_cu_lane_copy, snn_cu_lane_weights: the
+                   * checkpoints') */
+        sb_puts(&o, "void snn_cu_train_ds_lane(int id, uint32_t b, const void *host, size_t bytes);\n"
+                    "void snn_cu_train_pos_lane(int id, uint32_t b, const void *host, size_t elem, "
+                    "uint64_t pos);\n");
+    sb_puts(&o, "\n");
+
     /* model_var: the C back end's cases between the copies */
     sb_printf(&o, "/* variable k of the table vars[] over the host's copies */\n"
                   "static void model_var_host(snn_run *run, int k, snn_state_fn fn, void *ctx)\n{\n"
@@ -284,7 +292,11 @@ void train_cuda_scope(TmplScope *h, const Model *m, TrainIoFn io, void *ctx)
                   "    model_var_host(run, k, fn, ctx);\n    switch (k) {\n%s"
                   "    default:\n        break;\n    }\n}\n\n",
               fe.buf ? fe.buf : "", pu.buf ? pu.buf : "");
-    /* model_reset: fetch, the C back end's reset of the host copies, put */
+    /* model_reset: fetch, the C back end's reset of the host copies (a batched model's data
+     * sets: from the lane's spike lists), put */
+    bool ds_any = false;
+    for (int i = 0; m->batch && i < m->n_pops; i++)
+        ds_any |= m->pops[i]->model->dataset;
     StrBuf rf, rp;
     sb_init(&rf);
     sb_init(&rp);
@@ -300,15 +312,20 @@ void train_cuda_scope(TmplScope *h, const Model *m, TrainIoFn io, void *ctx)
                   "/* the state back to its initial values (the C back end's model_reset over "
                   "the host's copies of what it writes) */\n"
                   "static void model_reset_lane(snn_run *run, int lane)\n{\n"
-                  "    (void)lane;\n    snn_cu_train_sync();\n%s"
-                  "    model_reset_host(run);\n%s    snn_cu_train_reset(); /* the spike queues */\n}\n\n",
+                  "    (void)lane;\n    snn_cu_train_sync();\n%s%s"
+                  "    model_reset_host(run);\n%s    snn_cu_train_reset((uint32_t)lane); /* the "
+                  "spike queues */\n}\n\n",
+              ds_any ? "    snn_lane_lists_select(run, lane); /* the lane's spike lists */\n" : "",
               rf.buf ? rf.buf : "", rp.buf ? rp.buf : "");
     sb_release(&rf);
     sb_release(&rp);
     /* model_rows: the rows copied out (once) */
     sb_puts(&o, "/* the synapses per source neuron of projection q */\n"
                 "static void model_rows(snn_run *run, int q, uint64_t *lens)\n{\n"
-                "    (void)run;\n    (void)lens;\n    snn_cu_train_sync();\n    switch (q) {\n");
+                "    (void)run;\n    (void)lens;\n    snn_cu_train_sync();\n");
+    if (m->batch) /* the rows are held once; the weights the copy brings are lane 0's */
+        sb_puts(&o, "    const int lane = 0;\n    (void)lane;\n");
+    sb_puts(&o, "    switch (q) {\n");
     for (int i = 0; i < m->n_projs; i++)
         if (m->projs[i]->syn) {
             const char *c = io(ctx, arena_printf("snn_syn_%s", m->projs[i]->name), TRAIN_IO_FETCH);
@@ -352,6 +369,8 @@ void train_cuda_scope(TmplScope *h, const Model *m, TrainIoFn io, void *ctx)
                       "        for (uint32_t i = 0; i < SNN_NL_%s; i++)\n"
                       "            snn_ssc_%s[i] = snn_sss_%s[SNN_LO_%s + i];\n", i, n, n, n, n,
                   n, n);
+        if (m->batch) /* the lane's feed kept (emit_cuda.c ds_lane_lists) */
+            sb_printf(&o, "        snn_lane_lists(run, %d, lane, in->starts, in->steps);\n", i);
         const char *c[5] = {io(ctx, arena_printf("snn_sss_%s", n), TRAIN_IO_MIRROR),
                             io(ctx, arena_printf("snn_sst_%s", n), TRAIN_IO_TABLE),
                             io(ctx, arena_printf("snn_ssc_%s", n), TRAIN_IO_MIRROR),

@@ -10,8 +10,8 @@
 # identical; a checkpoint mid-example restored gives the same weights and metrics.  Then: the generated .cu compiles with nvcc -arch=sm_90 where nvcc is; a
 # fault injected in the host half (the feed's label not copied to the device) must make
 # the comparison fail.  Data sets per lane in a batched model with static synapses: every
-# lane's spikes and states identical to the C back end's lanes; a batched model's
-# training loop is refused with the reason.  A rewired projection (a delta rule on a sparse
+# lane's spikes and states identical to the C back end's lanes (the training loop over
+# lanes: tests/e2e/cuda_train_lanes.sh).  A rewired projection (a delta rule on a sparse
 # projection, a connectivity update every 5 steps): saved synapses and weights, metrics and
 # states identical, also with those synapses loaded (train.load, evaluate_only) and after a
 # checkpoint restored mid-example; the rows not copied back to the device (a fault) must
@@ -187,10 +187,7 @@ if [ -x "$NVCC" ]; then
         -c db/gen/dsb.cu -o db/nvcc.o
     echo "ok   nvcc -arch=sm_90 compiles the batched data set model's .cu"
 fi
-# ... but its training loop is refused by the simulator, with the reason
-if db/emu --config t.yaml --output bt --quiet 2>bt.txt; then fail "a batched training loop ran"; fi
-grep -q "this simulator cannot run the training loop: the model is batched" bt.txt || { cat bt.txt; fail "message"; }
-echo "ok   $(head -n 1 bt.txt | cut -c1-160)..."
+# (the training loop over lanes: tests/e2e/cuda_train_lanes.sh)
 
 # a batched model with weight updates: refused at compile time with the line
 delta_batch_model >mb.lua
