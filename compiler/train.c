@@ -102,7 +102,9 @@ static int var_table(const Model *m, StrBuf *d, StrBuf *f)
             const CuVar *cv = &cu->vars[v];
             const char *nm = arena_printf("%s.%s", cu->name, cv->name);
             const char *c = arena_printf("snn_cuv_%s_%s", cu->name, cv->name);
-            if (cv->reduce != CU_REDUCE_NONE)
+            /* a reduction over the neurons is one value (per lane); a batch reduction is
+             * per element, held once: its array as the update's other variables */
+            if (CU_NEURON_REDUCE(cv->reduce))
                 var_desc(d, f, &k, nm, 2, -1,
                          arena_printf("fn(ctx, \"%s\", -1, &%s, sizeof %s, 0);", nm, c, c), c,
                          NULL);

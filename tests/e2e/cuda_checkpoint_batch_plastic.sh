@@ -2,7 +2,7 @@
 # Checkpoints of batched plastic projections on the CUDA back end (issue 16; docs/cuda.md
 # "Checkpoints", "Batched models"), the generated code in the CPU emulation: every lane's
 # weights (its block of snn_lw_<proj>) and per-lane synapse, pre and post variables copied
-# out into the C back end's batched pieces (rank0/lane<b>.snn_syn_<P>.weight.bin, ...) and
+# out into the C back end's batched pieces (rank0/lane<b>.snn_syn_<P>.weight, ...) and
 # back on --restore.
 #   - tests/lib/batch_model.sh's model with 4 lanes (eligibility traces, draws in `dynamics`,
 #     on_pre / on_post, pre and post traces; sparse and all_to_all): T + checkpoint +
@@ -28,9 +28,10 @@ source tests/lib/batch_model.sh # batch_model; concat FULL FIRST SECOND [T_MS] (
 source tests/lib/ckpt_signal.sh # sigterm_checkpoint
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
+source tests/lib/ckpt_piece.sh # ckpt_has
 
 # same_ckpt A B [skip-queues] [PIECE...]: two checkpoints of the same step hold the same
-# bytes, file for file (skip-queues: but for the spike queues, whose slot counts differ
+# bytes, piece for piece (format 2's manifest index; skip-queues: but for the spike queues, whose slot counts differ
 # between the back ends); each PIECE is among them
 same_ckpt() {
     $PY - "$@" <<'PY'
@@ -40,8 +41,8 @@ skip = len(sys.argv) > 3 and sys.argv[3] == "skip-queues"
 want = sys.argv[4 if skip else 3:]
 assert a["step"] == b["step"] and a["lanes"] == b["lanes"], (a["step"], b["step"])
 q = re.compile(r"(lane\d+\.)?snn_spk(cnt)?_")
-fa = {f["file"]: (f["bytes"], f["crc32"]) for f in a["files"] if not (skip and q.search(f["file"]))}
-fb = {f["file"]: (f["bytes"], f["crc32"]) for f in b["files"] if not (skip and q.search(f["file"]))}
+fa = {f["piece"]: (f["bytes"], f["crc32"]) for f in a["pieces"] if not (skip and q.search(f["piece"]))}
+fb = {f["piece"]: (f["bytes"], f["crc32"]) for f in b["pieces"] if not (skip and q.search(f["piece"]))}
 assert fa == fb, sorted(k for k in set(fa) | set(fb) if fa.get(k) != fb.get(k))
 for w in want:
     assert w in fa, (w, sorted(fa))
@@ -62,9 +63,9 @@ grep -q '"step": 200,' "$d/ck/manifest.json" || fail "no checkpoint of step 200"
 "$sim" --time 40 --quiet --output "$d/b" --restore "$d/ck" --set checkpoint.dir="$d/ck_b" \
     --set checkpoint.at_end=true
 concat "$d/full" "$d/a" "$d/b" || fail "restored run differs"
-PIECES=(rank0/snn_syn_SE.weight.bin rank0/lane3.snn_syn_SE.weight.bin
-    rank0/lane2.snn_syn_EE.weight.bin rank0/lane1.snn_sv_SE_e.bin rank0/lane3.snn_sv_EE_r.bin
-    rank0/lane2.snn_pv_SE_x.bin rank0/lane1.snn_qv_EE_y.bin)
+PIECES=(rank0/snn_syn_SE.weight rank0/lane3.snn_syn_SE.weight
+    rank0/lane2.snn_syn_EE.weight rank0/lane1.snn_sv_SE_e rank0/lane3.snn_sv_EE_r
+    rank0/lane2.snn_pv_SE_x rank0/lane1.snn_qv_EE_y)
 same_ckpt "$d/ck_full" "$d/ck_b" "${PIECES[@]}" || fail "the state at 2T differs"
 ok "4 lanes, plastic: T + checkpoint + restore = 2T bitwise (every lane's spikes, states, counts, final checksums; every piece at 2T)"
 
@@ -91,10 +92,10 @@ LO=(--set batch=2 --set lane_offset=1)
     --set checkpoint.dir="$d/ck_lb" --set checkpoint.at_end=true
 "$d/c/bt" --time 15 --quiet --output "$d/l_c" "${LO[@]}" --set checkpoint.dir="$d/ck_lc" \
     --set checkpoint.at_end=true
-L1=(rank0/lane1.snn_syn_SE.weight.bin rank0/lane1.snn_sv_EE_e.bin rank0/lane1.snn_qv_SE_y.bin)
+L1=(rank0/lane1.snn_syn_SE.weight rank0/lane1.snn_sv_EE_e rank0/lane1.snn_qv_SE_y)
 same_ckpt "$d/ck_l" "$d/ck_lc" skip-queues "${L1[@]}" || fail "batch 2 from lane 1: not the C back end's pieces"
 same_ckpt "$d/ck_lfull" "$d/ck_lb" "${L1[@]}" || fail "batch 2 from lane 1: the state at 2T differs"
-[ ! -e "$d/ck_l/rank0/lane2.E_V.bin" ] || fail "batch 2: a third lane stored"
+! ckpt_has "$d/ck_l" rank0/lane2.E_V || fail "batch 2: a third lane stored"
 ok "the run config's batch 2 from lane 1: the pieces at T are the C back end's; T + restore = 2T (every piece)"
 
 sigterm_checkpoint "$sim" "$d/sig" # sets T
@@ -157,7 +158,7 @@ PY
     n=$($PY -c "import json; print(json.load(open('$a/full/run.json'))['model']['name'])")
     "$a/c/$n" --time 13 --quiet --output "$a/c_a" --set checkpoint.dir="$a/ck_c" \
         --set checkpoint.at_end=true
-    same_ckpt "$a/ck" "$a/ck_c" skip-queues rank0/lane2.snn_syn_AB.weight.bin ||
+    same_ckpt "$a/ck" "$a/ck_c" skip-queues rank0/lane2.snn_syn_AB.weight ||
         fail "learn_addto dense=$dense: the pieces are not the C back end's"
     ok "learn_addto (dense=$dense), 3 lanes: T + restore = 2T bitwise; the pieces are the C back end's"
 done

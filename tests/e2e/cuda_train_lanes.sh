@@ -52,7 +52,7 @@ train:
   evaluate_every: 2
   groups: { example_end: [Ex], batch_end: [Bt], epoch_end: [Ep] }
   metrics: { output: Out.y, loss: Out.l }
-  save: { dir: w, vars: [InOut.w, InOut.c, Out.y, CEx.n, Ep.k] }
+  save: { dir: w, vars: [InOut.w, InOut.c, Out.y, CEx.n, Ep.k, Sum.s] }
 datasets: { In: { example_steps: 12 } }
 YAML
 (cd "$WORK" && delta_data 9 6)
@@ -90,6 +90,8 @@ rows = [l.split(",") for l in open(f"{d}/metrics.csv").read().split("\n")[1:] if
 assert len(rows) == 3 and all(r[1] for r in rows), rows
 w = np.load(f"{d}/w/InOut_w.npy")
 assert np.all(np.isfinite(w)) and np.any(w != 0.1), w
+s = np.load(f"{d}/w/Sum_s.npy")   # a batch_sum over neurons: one value per neuron
+assert s.dtype == np.float64 and s.shape == (3,) and np.all(np.isfinite(s)), s
 PY
     ok "$n lanes: metrics, saved variables, every lane's spikes and states identical to the C back end's"
 done

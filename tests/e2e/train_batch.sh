@@ -24,6 +24,9 @@ delta_data 9 6
 "$SNNCC" -q m.lua -o b1
 "$SNNCC" -q m.lua -D batch=4 -o b4
 delta_batch_config >t.yaml
+# the batch-summed gradient saved too (a batch reduction: per synapse, held once)
+sed -i 's/vars: \[InOut.w\]/vars: [InOut.w, Grad.s]/' t.yaml
+grep -q 'vars: \[InOut.w, Grad.s\]' t.yaml || fail "t.yaml: no save list to extend"
 b4/delta --config t.yaml --output o4 --quiet --set train.save.dir=w4
 b4/delta --config t.yaml --output o4t --quiet --set train.save.dir=w4t --set threads=2
 b1/delta --config t.yaml --output o1 --quiet --set train.save.dir=w1
@@ -71,6 +74,7 @@ def run(B, epochs=3, etas=lambda e: [0.05, 0.025][min(e, 1)], every=2, w=None, t
     tr, te = load("trainset"), load("testset")
     w = w or [[0.0] * K for _ in range(C)]
     rows = []
+    global last_s
     for e in range(epochs if train else 1):
         row = [e + 1, None, None]
         if train:
@@ -85,6 +89,7 @@ def run(B, epochs=3, etas=lambda e: [0.05, 0.025][min(e, 1)], every=2, w=None, t
                         for j in range(K):
                             g = c[i] * (tgt[j] - y[j])
                             s[i][j] = g if b == 0 else s[i][j] + g   # lane order
+                last_s = [list(r) for r in s]
                 for i in range(C):
                     for j in range(K):
                         w[i][j] = w[i][j] + eta * s[i][j]
@@ -115,6 +120,11 @@ def check(csv, rows, wfile=None, w=None):
         assert (W == np.array(w).reshape(-1)).all(), (wfile, W, np.array(w).reshape(-1))
 w4, r4 = run(4)
 check("o4/metrics.csv", r4, "w4/InOut_w.npy", w4)
+# the saved batch_sum: the last batch's summed gradient, every synapse's value (a batch
+# reduction was once saved as the 8 bytes of its array's address)
+G = np.load("w4/Grad_s.npy")
+assert G.dtype == np.float64 and G.shape == (C * K,), (G.dtype, G.shape)
+assert (G == np.array(last_s).reshape(-1)).all(), (G, last_s)
 w1, r1 = run(1)
 assert w1 != w4 and r1 != r4
 for d in ("o1", "o41", "o41t"):
