@@ -1145,6 +1145,23 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "    }\n}");
 }
 
+/* Sparse rows (and dense ones with random draws): are the iterations of a row's loop
+ * independent?  The dynamics write only the synapse's own variables (at its position) and
+ * read the neurons' and the pre and post variables, which nothing writes in this phase;
+ * add_to_post (two synapses of a row onto one target: multapses) and add_to_pre (every
+ * synapse of the row into its source) carry a sum from one synapse to the next, and the
+ * draws' multapse count reads the row.  Without those the loop is marked SNN_IVDEP: the
+ * targets' variables are gathered through the index, and gcc neither proves that those
+ * gathers do not alias the synapse arrays' stores nor can check it at run time ("possible
+ * alias involving gather/scatter"), so without the mark it does not vectorise the loop.
+ * The arithmetic per synapse is unchanged (no reduction, no reassociation): bitwise the
+ * scalar loop's results. */
+static bool syn_dynamics_independent(const Projection *pj)
+{
+    return !pj->add_post && !pj->add_pre &&
+           !code_uses_rng(pj->syn_code[SC_DYNAMICS].stmts, NULL);
+}
+
 static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
                               const EmitOptions *opt)
 {
@@ -1158,6 +1175,8 @@ static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
     add_to_locals(o, pj);
     sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
+    if (syn_dynamics_independent(pj))
+        sb_puts(o, "    SNN_IVDEP /* each synapse writes only its own variables */\n");
     sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
     sb_printf(o, "        const uint32_t snn_k = %s; /* the target in the block */\n",
               syn_target(pj));
