@@ -1145,17 +1145,20 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "    }\n}");
 }
 
-/* Sparse rows (and dense ones with random draws): are the iterations of a row's loop
- * independent?  The dynamics write only the synapse's own variables (at its position) and
- * read the neurons' and the pre and post variables, which nothing writes in this phase;
+/* Sparse rows (and dense ones with random draws): are the synapses' dynamics independent
+ * of each other?  They write only the synapse's own variables (at its position) and read
+ * the neurons' and the pre and post variables, which nothing writes in this phase;
  * add_to_post (two synapses of a row onto one target: multapses) and add_to_pre (every
  * synapse of the row into its source) carry a sum from one synapse to the next, and the
- * draws' multapse count reads the row.  Without those the loop is marked SNN_IVDEP: the
- * targets' variables are gathered through the index, and gcc neither proves that those
- * gathers do not alias the synapse arrays' stores nor can check it at run time ("possible
- * alias involving gather/scatter"), so without the mark it does not vectorise the loop.
- * The arithmetic per synapse is unchanged (no reduction, no reassociation): bitwise the
- * scalar loop's results. */
+ * draws' multapse count reads the row. */
+/* When they are, a row of at least SNN_DYN_VEC_MIN synapses runs a copy of the row loop
+ * marked SNN_IVDEP: the targets' variables are gathered through the index, and gcc neither
+ * proves that those loads do not alias the synapse arrays' stores nor can check it at run
+ * time ("possible alias involving gather/scatter"), so without the mark it does not
+ * vectorise the loop.  Shorter rows (5 synapses at 1 % of 512 targets) run the scalar copy:
+ * there the vector loop's set-up costs more than it saves (gcc's generic and Zen tuning
+ * emulate the gathers with scalar loads).  Each synapse's arithmetic is the same in both
+ * (no reduction, no reassociation): bitwise the scalar loop's results. */
 static bool syn_dynamics_independent(const Projection *pj)
 {
     return !pj->add_post && !pj->add_pre &&
@@ -1175,16 +1178,26 @@ static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
     add_to_locals(o, pj);
     sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
-    if (syn_dynamics_independent(pj))
-        sb_puts(o, "    SNN_IVDEP /* each synapse writes only its own variables */\n");
-    sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
-    sb_printf(o, "        const uint32_t snn_k = %s; /* the target in the block */\n",
-              syn_target(pj));
-    sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
-    sb_puts(o, "        (void)snn_post; (void)snn_k;\n");
-    const SynSite site = row_site(pj);
-    emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 8, opt);
-    sb_puts(o, "    }\n}");
+    const bool vec = syn_dynamics_independent(pj);
+    for (int pass = vec ? 0 : 1; pass < 2; pass++) {
+        if (vec && pass == 0)
+            sb_puts(o, "    if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN) { /* a long row: the "
+                       "vector loop */\n"
+                       "    SNN_IVDEP /* each synapse writes only its own variables */\n");
+        else if (vec)
+            sb_puts(o, "    } else { /* a short row: scalar */\n");
+        sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
+        sb_printf(o, "        const uint32_t snn_k = %s; /* the target in the block */\n",
+                  syn_target(pj));
+        sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
+        sb_puts(o, "        (void)snn_post; (void)snn_k;\n");
+        const SynSite site = row_site(pj);
+        emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 8, opt);
+        sb_puts(o, "    }\n");
+    }
+    if (vec)
+        sb_puts(o, "    }\n");
+    sb_puts(o, "}");
 }
 
 /* Thread snn_t's delivery of a plastic projection: the synapses onto its block of targets,

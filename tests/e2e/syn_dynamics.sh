@@ -14,8 +14,8 @@
 #   3. the CUDA back end in the CPU emulation: bitwise the C back end's states, which the
 #      synapse dynamics drives (weights delivered into a recorded variable);
 #   6. the dense row loop: read-only w not stored, vectorised, bitwise the sparse loop's;
-#   7. the sparse row loop (targets' variables gathered through the index): marked
-#      SNN_IVDEP and vectorised by gcc, bitwise a build without vectorisation, with
+#   7. the sparse row loop (targets' variables gathered through the index): its copy for
+#      long rows marked SNN_IVDEP and vectorised by gcc, bitwise a build without vectorisation, with
 #      multapses; a row loop with add_to_post or add_to_pre is not marked.
 set -euo pipefail
 source tests/lib/cuda_emu.sh
@@ -300,10 +300,11 @@ ok "dense dynamics rows: bitwise the sparse loop's, read-only w not stored, vect
 # --- 7. the sparse row loop: independent iterations, vectorised with gathers, exact -------
 # docs/performance.md "e-prop at 512 hidden": the dynamics over sparse rows read the
 # targets' variables through the index (V_post, the post trace psi: gathers); each synapse
-# writes only its own variables, so the row loop is marked SNN_IVDEP (gcc cannot check the
-# gathers against the synapse arrays' stores at run time and without the mark does not
-# vectorise).  Rows of fixed_outdegree with multapses (two synapses of a row onto one
-# target), 300 targets (16-bit index); its results are bitwise those of the same simulator
+# writes only its own variables, so the copy of the row loop that rows of at least
+# SNN_DYN_VEC_MIN (16) synapses run is marked SNN_IVDEP (gcc cannot check the gathers
+# against the synapse arrays' stores at run time and without the mark does not vectorise).
+# Rows of fixed_outdegree(40) with multapses (two synapses of a row onto one target), 300
+# targets (16-bit index); its results are bitwise those of the same simulator
 # built with -fno-tree-vectorize (same arithmetic per synapse, no reassociation).  The
 # projection with add_to_post and the one with add_to_pre (a sum carried from synapse to
 # synapse) are not marked.
@@ -355,9 +356,9 @@ for p in SP TP; do
     ! fn "$p" | grep -q 'SNN_IVDEP' || fail "sparse rows: $p (add_to_post/pre) is marked SNN_IVDEP"
 done
 if cc_is_gcc; then
-    line=$(fn ST | grep -n 'for (uint64_t snn_pos = snn_rs\[snn_pre\]' | cut -d: -f1)
-    first=$(grep -n '^static void snn_syn_dynamics_ST(' "$WORK/sv_vec/sv.c" | cut -d: -f1)
-    [ -n "$line" ] && [ -n "$first" ] || fail "sparse rows: no row loop in snn_syn_dynamics_ST"
+    line=$(fn ST | grep -n -A1 'SNN_IVDEP' | grep 'for (uint64_t snn_pos' | cut -d- -f1 || true)
+    first=$(grep -n '^static void snn_syn_dynamics_ST(' "$WORK/sv_vec/sv.c" | cut -d: -f1 || true)
+    [ -n "$line" ] && [ -n "$first" ] || fail "sparse rows: no marked row loop in snn_syn_dynamics_ST"
     line=$((first + line - 1))
     cc -O3 -march=x86-64-v3 -ffp-contract=off -fopenmp -I"$RT/include/snncc" -c \
         "$WORK/sv_vec/sv.c" -o "$WORK/sv.o" -fopt-info-vec-optimized 2>"$WORK/svec.log"
