@@ -301,7 +301,7 @@ ok "dense dynamics rows: bitwise the sparse loop's, read-only w not stored, vect
 # docs/performance.md "e-prop at 512 hidden": the dynamics over sparse rows read the
 # targets' variables through the index (V_post, the post trace psi: gathers); each synapse
 # writes only its own variables, so the copy of the row loop that rows of at least
-# SNN_DYN_VEC_MIN (16) synapses run is marked SNN_IVDEP (gcc cannot check the gathers
+# SNN_DYN_VEC_MIN (16) synapses run (snn_syn_dynamics_<proj>_row) is marked SNN_IVDEP (gcc cannot check the gathers
 # against the synapse arrays' stores at run time and without the mark does not vectorise).
 # Rows of fixed_outdegree(40) with multapses (two synapses of a row onto one target), 300
 # targets (16-bit index); its results are bitwise those of the same simulator
@@ -350,14 +350,16 @@ assert f.size == 37 * 40 and np.isfinite(v).all() and (v != 0).sum() > 0.9 * f.s
 pairs = set(zip(f["pre"].tolist(), f["post"].tolist()))
 assert len(pairs) < f.size, "no multapses in the rows"
 PY
-fn() { sed -n "/^static void snn_syn_dynamics_$1(/,/^}/p" "$WORK/sv_vec/sv.c"; }
-fn ST | grep -q 'SNN_IVDEP' || fail "sparse rows: the loop of ST is not marked SNN_IVDEP"
+fn() { sed -n "/^static .*void snn_syn_dynamics_$1(/,/^}/p" "$WORK/sv_vec/sv.c"; }
+fn ST_row | grep -q 'SNN_IVDEP' || fail "sparse rows: the row loop of ST is not marked SNN_IVDEP"
+fn ST | grep -q 'snn_rl\[snn_pre\] >= SNN_DYN_VEC_MIN' || fail "sparse rows: ST calls no row function"
 for p in SP TP; do
-    ! fn "$p" | grep -q 'SNN_IVDEP' || fail "sparse rows: $p (add_to_post/pre) is marked SNN_IVDEP"
+    [ -z "$(fn "${p}_row")" ] && ! fn "$p" | grep -q 'SNN_IVDEP' ||
+        fail "sparse rows: $p (add_to_post/pre) is marked SNN_IVDEP"
 done
 if cc_is_gcc; then
-    line=$(fn ST | grep -n -A1 'SNN_IVDEP' | grep 'for (uint64_t snn_pos' | cut -d- -f1 || true)
-    first=$(grep -n '^static void snn_syn_dynamics_ST(' "$WORK/sv_vec/sv.c" | cut -d: -f1 || true)
+    line=$(fn ST_row | grep -n -A1 'SNN_IVDEP' | grep 'for (uint64_t snn_pos' | cut -d- -f1 || true)
+    first=$(grep -n '^static .*void snn_syn_dynamics_ST_row(' "$WORK/sv_vec/sv.c" | cut -d: -f1 || true)
     [ -n "$line" ] && [ -n "$first" ] || fail "sparse rows: no marked row loop in snn_syn_dynamics_ST"
     line=$((first + line - 1))
     cc -O3 -march=x86-64-v3 -ffp-contract=off -fopenmp -I"$RT/include/snncc" -c \
