@@ -112,8 +112,11 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
             sb_puts(out, "((scalar)((double)step * SNN_DT))");
         else if (c->proj && !strcmp(sym->name, "id_pre")) /* sources: global indices */
             sb_puts(out, "((scalar)snn_pre)");
-        else if (c->proj && !strcmp(sym->name, "id_post")) /* targets: this rank's */
-            sb_printf(out, "((scalar)(SNN_LO_%s + snn_post))", c->proj->post->name);
+        else if (c->proj && !strcmp(sym->name, "id_post")) /* targets: global indices */
+            /* through uint32_t (the same value: a population's indices are 32-bit): snn_post
+             * is 64-bit in the dense row loop, and gcc does not vectorise a 64-bit integer's
+             * conversion to floating point without AVX-512 */
+            sb_printf(out, "((scalar)(uint32_t)(SNN_LO_%s + snn_post))", c->proj->post->name);
         else if (sym->index == 5 || sym->index == 6) { /* label, example: the data set's */
             const Population *d = NULL;
             for (int i = 0; i < c->m->n_pops && !d; i++)

@@ -12,11 +12,22 @@
 #      recordings and checksums bitwise the same for 1, 2, 3 threads and 1, 2 MPI ranks
 #      (V_post, no _pre: --mpi refuses it), and for 1 and 2 threads with z_pre;
 #   3. the CUDA back end in the CPU emulation: bitwise the C back end's states, which the
-#      synapse dynamics drives (weights delivered into a recorded variable).
+#      synapse dynamics drives (weights delivered into a recorded variable);
+#   6. the dense row loop: read-only w not stored, vectorised, bitwise the sparse loop's;
+#   7. the sparse row loop (targets' variables gathered through the index): its copy for
+#      long rows marked SNN_IVDEP and vectorised by gcc, bitwise a build without vectorisation, with
+#      multapses; a row loop with add_to_post or add_to_pre is not marked.
 set -euo pipefail
 source tests/lib/cuda_emu.sh
 source tests/lib/mpi.sh
 RT="$PWD/$BUILD"
+# gcc (not clang) as cc: its -fopt-info-vec says which loops it vectorised (Debian's
+# `cc --version` does not name gcc, so ask the preprocessor)
+cc_is_gcc() {
+    local m
+    m=$(cc -dM -E -x c /dev/null 2>/dev/null) || return 1
+    grep -q '__GNUC__' <<<"$m" && ! grep -q '__clang__' <<<"$m"
+}
 
 # --- 1. closed forms ------------------------------------------------------------------
 cat >"$WORK/dyn.lua" <<'EOF'
@@ -276,7 +287,7 @@ grep -q 'snn_svt_e\[snn_k\] = e;' "$WORK/dv_fn.c" || fail "dense rows: e not sto
 if grep -q 'snn_w\[[a-z_]*\] = w;' "$WORK/dv_fn.c" "$WORK/dv_sparse/dv.c"; then
     fail "the read-only weight w is written back"
 fi
-if cc --version 2>/dev/null | grep -qi gcc; then
+if cc_is_gcc; then
     line=$(grep -n 'for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++)' "$WORK/dv_dense/dv.c" | cut -d: -f1)
     [ -n "$line" ] || fail "dense rows: no row loop"
     cc -O3 -march=x86-64-v3 -ffp-contract=off -fopenmp -I"$RT/include/snncc" -c \
@@ -285,3 +296,75 @@ if cc --version 2>/dev/null | grep -qi gcc; then
         fail "dense rows: gcc did not vectorise the dynamics loop (line $line; $WORK/vec.log)"
 fi
 ok "dense dynamics rows: bitwise the sparse loop's, read-only w not stored, vectorised"
+
+# --- 7. the sparse row loop: independent iterations, vectorised with gathers, exact -------
+# docs/performance.md "e-prop at 512 hidden": the dynamics over sparse rows read the
+# targets' variables through the index (V_post, the post trace psi: gathers); each synapse
+# writes only its own variables, so the copy of the row loop that rows of at least
+# SNN_DYN_VEC_MIN (16) synapses run (snn_syn_dynamics_<proj>_row) is marked SNN_IVDEP (gcc cannot check the gathers
+# against the synapse arrays' stores at run time and without the mark does not vectorise).
+# Rows of fixed_outdegree(40) with multapses (two synapses of a row onto one target), 300
+# targets (16-bit index); its results are bitwise those of the same simulator
+# built with -fno-tree-vectorize (same arithmetic per synapse, no reassociation).  The
+# projection with add_to_post and the one with add_to_pre (a sum carried from synapse to
+# synapse) are not marked.
+cat >"$WORK/sv.lua" <<'EOF2'
+network { name = "sv", dt = 1.0, seed = 5, precision = "float" }
+local src = neuron { name = "src", vars = { z = 0.0 }, inputs = { "Efb" },
+                     sim = "z = 0.5 * z + 0.001 * id + 0.01 * t + 1e-4 * Efb;" }
+local tgt = neuron { name = "tgt", vars = { V = 0.0 }, sim = "V = 0.9 * V + 0.01 * id + 0.001 * Isyn;" }
+local s = synapse { name = "s", params = { a = 0.95 }, vars = { w = 0.5, e = 0.0, f = 0.0 },
+                    pre_vars = { zb = 0.0 }, post_vars = { psi = 0.0 },
+                    pre_dynamics = "zb = 0.8 * zb + z_pre;",
+                    post_dynamics = "psi = 0.7 * psi + 0.01 * V_post;",
+                    dynamics = [[
+                      scalar e0 = psi * zb;
+                      e = a * e + e0;
+                      f += e * V_post + 0.001 * (V_post - 0.01) * e0 + w * id_post;
+                    ]] }
+local pushy = synapse { name = "pushy", vars = { w = 0.25, c = 0.0 },
+                        dynamics = "c = c * 0.5 + V_post; add_to_post(0.01 * c);" }
+local pull = synapse { name = "pull", vars = { w = 0.25 }, dynamics = "add_to_pre(w * V_post);" }
+local S = population { "S", src, 37 }
+local T = population { "T", tgt, 300 }
+projection { S, T, name = "ST", conn = fixed_outdegree(40), synapse = s }
+projection { S, T, name = "SP", conn = fixed_probability(0.2), synapse = pushy }
+projection { S, T, name = "TP", conn = fixed_probability(0.2), synapse = pull, pre_input = "Efb" }
+record { ST = { "e", "f" }, SP = { "c" } }
+EOF2
+"$SNNCC" -q "$WORK/sv.lua" -o "$WORK/sv_vec" --keep
+SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -fno-tree-vectorize" "$SNNCC" -q "$WORK/sv.lua" -o "$WORK/sv_scalar"
+for b in vec scalar; do
+    "$WORK/sv_$b/sv" --time 30 --quiet --output "$WORK/sv_${b}_out"
+done
+for f in ST_e.npy ST_f.npy SP_c.npy; do
+    [ -f "$WORK/sv_vec_out/$f" ] || fail "sparse rows: no $f"
+    cmp "$WORK/sv_vec_out/$f" "$WORK/sv_scalar_out/$f" ||
+        fail "sparse rows: $f of the vectorised build differs from the scalar build's"
+done
+$PY - "$WORK/sv_vec_out/ST_f.npy" <<'PY'
+import sys, numpy as np
+f = np.load(sys.argv[1])
+v = f["v"]
+assert f.size == 37 * 40 and np.isfinite(v).all() and (v != 0).sum() > 0.9 * f.size, f.shape
+pairs = set(zip(f["pre"].tolist(), f["post"].tolist()))
+assert len(pairs) < f.size, "no multapses in the rows"
+PY
+fn() { sed -n "/^static .*void snn_syn_dynamics_$1(/,/^}/p" "$WORK/sv_vec/sv.c"; }
+fn ST_row | grep -q 'SNN_IVDEP' || fail "sparse rows: the row loop of ST is not marked SNN_IVDEP"
+fn ST | grep -q 'snn_rl\[snn_pre\] >= SNN_DYN_VEC_MIN' || fail "sparse rows: ST calls no row function"
+for p in SP TP; do
+    [ -z "$(fn "${p}_row")" ] && ! fn "$p" | grep -q 'SNN_IVDEP' ||
+        fail "sparse rows: $p (add_to_post/pre) is marked SNN_IVDEP"
+done
+if cc_is_gcc; then
+    line=$(fn ST_row | grep -n -A1 'SNN_IVDEP' | grep 'for (uint64_t snn_pos' | cut -d- -f1 || true)
+    first=$(grep -n '^static .*void snn_syn_dynamics_ST_row(' "$WORK/sv_vec/sv.c" | cut -d: -f1 || true)
+    [ -n "$line" ] && [ -n "$first" ] || fail "sparse rows: no marked row loop in snn_syn_dynamics_ST"
+    line=$((first + line - 1))
+    cc -O3 -march=x86-64-v3 -ffp-contract=off -fopenmp -I"$RT/include/snncc" -c \
+        "$WORK/sv_vec/sv.c" -o "$WORK/sv.o" -fopt-info-vec-optimized 2>"$WORK/svec.log"
+    grep -q "sv.c:$line:.*loop vectorized" "$WORK/svec.log" ||
+        fail "sparse rows: gcc did not vectorise the dynamics loop (line $line; $WORK/svec.log)"
+fi
+ok "sparse dynamics rows: SNN_IVDEP (not with add_to_post/pre), vectorised, bitwise the scalar build's"
