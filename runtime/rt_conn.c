@@ -764,32 +764,24 @@ double snn_conn_expected(const snn_proj_spec *spec)
     return 0.0;
 }
 
-/* Order-independent checksum: sum of a 64-bit mix of each (pre, post, weight bits). */
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x;
-}
+/* Order-independent checksum: sum of a 64-bit mix (rt_mix64) of each (pre, post, weight
+ * bits). */
 
 /* Hash of one synapse; wh is wbits_mix(weight bits) (wbits_mix(0) without weights), with
  * dmix(delay) xor-ed in when there are delays (so checksums without delays are as before). */
 static inline uint64_t wbits_mix(uint64_t wbits)
 {
-    return mix64(wbits + 0x9e3779b97f4a7c15ull);
+    return rt_mix64(wbits + 0x9e3779b97f4a7c15ull);
 }
 
 static inline uint64_t dmix(uint32_t d)
 {
-    return mix64((uint64_t)d + 0x632be59bd9b4e019ull);
+    return rt_mix64((uint64_t)d + 0x632be59bd9b4e019ull);
 }
 
 static inline uint64_t syn_hash(uint32_t pre, uint32_t post, uint64_t wh)
 {
-    return mix64((((uint64_t)pre << 32) | post) ^ wh);
+    return rt_mix64((((uint64_t)pre << 32) | post) ^ wh);
 }
 
 /* Delays: value in ms -> steps = max(1, llround(value / dt)), at most dmax. */
@@ -1671,7 +1663,7 @@ uint64_t snn_synapse_checksum(const snn_ragged *r, const void *const *vars, int 
                 wh ^= dmix(r->delay_bytes == 1 ? ((const uint8_t *)r->delay)[p]
                                                : ((const uint16_t *)r->delay)[p]);
             for (int k = 0; k < n_vars; k++)
-                wh ^= mix64(value_bits(vars[k], p, value_bytes) +
+                wh ^= rt_mix64(value_bits(vars[k], p, value_bytes) +
                             (uint64_t)(k + 1) * 0xd1b54a32d192ed03ull);
             sum += syn_hash(i, j, wh);
         }

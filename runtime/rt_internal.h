@@ -17,6 +17,18 @@ double rt_init_clipped_redraw(const snn_init *init, uint64_t seed, uint32_t elem
 /* The same when the first attempt is known to lie out of bounds: attempts 1..999 only. */
 double rt_init_clipped_after0(const snn_init *init, uint64_t seed, uint32_t elem, uint32_t draw);
 
+/* SplitMix64's finaliser: the 64-bit mix of the projection checksums (rt_conn.c's syn_hash,
+ * rt_philox_batch.c's SIMD sum of it; the CUDA back end's snn_cb_mix is its device copy). */
+static inline uint64_t rt_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x;
+}
+
 /* Philox blocks (seed key 'key', counter (first + b, c1, c2, c3)) for b in [0, nb): word q
  * of block b goes to wq[b].  SIMD (AVX-512 or AVX2, chosen at run time) where the CPU has
  * it, bit for bit snn_philox4x32_10 (rt_philox_batch.c). */

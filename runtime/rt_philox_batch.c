@@ -383,6 +383,17 @@ static int detect_level(void)
     return 0;
 }
 
+/* the level in use: detected on the first call unless rt_philox_batch_level set it */
+static int cur_level(void)
+{
+    int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = detect_level();
+        __atomic_store_n(&g_level, level, __ATOMIC_RELAXED);
+    }
+    return level;
+}
+
 int rt_philox_batch_level(int level)
 {
     int best = detect_level();
@@ -395,11 +406,8 @@ int rt_philox_batch_level(int level)
 static void batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uint32_t c3,
                   uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3, int vary)
 {
-    int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
-    if (level < 0) {
-        level = detect_level();
-        __atomic_store_n(&g_level, level, __ATOMIC_RELAXED);
-    }
+    const int level = cur_level();
+    (void)level; /* scalar only off x86 */
 #ifdef RT_PHILOX_X86
     if (level == 2) {
         batch_avx512(key, first, c1, c2, c3, nb, w0, w1, w2, w3, vary);
@@ -418,11 +426,7 @@ void rt_philox_batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_
                      uint32_t *w3)
 {
 #ifdef RT_PHILOX_X86
-    int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
-    if (level < 0) {
-        level = detect_level();
-        __atomic_store_n(&g_level, level, __ATOMIC_RELAXED);
-    }
+    const int level = cur_level();
     if (level == 2) {
         ctr0_avx512(key, first, c1, c2, c3, nb, w0, w1, w2, w3);
         return;
@@ -440,11 +444,7 @@ void snn_rng_first_blocks(uint64_t seed, uint32_t stream, uint32_t elem0, uint64
 {
     const uint32_t key[2] = {(uint32_t)seed, stream};
 #ifdef RT_PHILOX_X86
-    int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
-    if (level < 0) {
-        level = detect_level();
-        __atomic_store_n(&g_level, level, __ATOMIC_RELAXED);
-    }
+    const int level = cur_level();
     if (level == 2) {
         first_avx512(key, elem0, (uint32_t)step, (uint32_t)(seed >> 32), n, w0, w1, w2, w3);
         return;
@@ -564,11 +564,7 @@ uint32_t rt_normal_pairs(const uint32_t *w0, const uint32_t *w1, const uint32_t 
 {
     uint32_t b = 0, nfix = 0;
 #ifdef RT_PHILOX_X86
-    int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
-    if (level < 0) {
-        level = detect_level();
-        __atomic_store_n(&g_level, level, __ATOMIC_RELAXED);
-    }
+    const int level = cur_level();
     if (level >= 1)
         nfix = normal_pairs_avx2(w0, w1, w2, w3, nb, a, s, lo, hi, out, fix, &b);
 #endif
@@ -624,11 +620,7 @@ uint32_t rt_delay_steps(const double *ms, uint32_t n, double dt, double lim, uin
 {
     uint32_t t = 0;
 #ifdef RT_PHILOX_X86
-    int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
-    if (level < 0) {
-        level = detect_level();
-        __atomic_store_n(&g_level, level, __ATOMIC_RELAXED);
-    }
+    const int level = cur_level();
     if (level >= 1 && lim <= 65536.0) /* the packing saturates at 65535 */
         t = delay_steps_avx2(ms, n, dt, lim, d);
 #endif
@@ -641,23 +633,14 @@ uint32_t rt_delay_steps(const double *ms, uint32_t n, double dt, double lim, uin
  * the entries e[i] = (s, j), 32-bit weight bits w[i] and 1-byte delays d[i]: rt_conn.c's
  * syn_hash of a synapse with a float weight and a 1-byte delay (dtab = its dmix table);
  * integer arithmetic, so the same in SIMD (64-bit products from three 32-bit ones). */
-static inline uint64_t hs_mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x;
-}
 
 static uint64_t hash_sum_scalar(const uint32_t *e, const uint32_t *w, const uint8_t *d,
                                 const uint64_t *dtab, uint32_t i, uint32_t n)
 {
     uint64_t sum = 0;
     for (; i < n; i++) {
-        const uint64_t wh = hs_mix64((uint64_t)w[i] + 0x9e3779b97f4a7c15ull) ^ dtab[d[i]];
-        sum += hs_mix64((((uint64_t)e[2 * i] << 32) | e[2 * i + 1]) ^ wh);
+        const uint64_t wh = rt_mix64((uint64_t)w[i] + 0x9e3779b97f4a7c15ull) ^ dtab[d[i]];
+        sum += rt_mix64((((uint64_t)e[2 * i] << 32) | e[2 * i + 1]) ^ wh);
     }
     return sum;
 }
@@ -716,11 +699,7 @@ uint64_t rt_syn_hash_sum(const uint32_t *e, const uint32_t *w, const uint8_t *d,
     uint32_t i = 0;
     uint64_t sum = 0;
 #ifdef RT_PHILOX_X86
-    int level = __atomic_load_n(&g_level, __ATOMIC_RELAXED);
-    if (level < 0) {
-        level = detect_level();
-        __atomic_store_n(&g_level, level, __ATOMIC_RELAXED);
-    }
+    const int level = cur_level();
     if (level >= 1)
         sum = hash_sum_avx2(e, w, d, dtab, n, &i);
 #endif
