@@ -1275,21 +1275,16 @@ static void lane_fetch(StrBuf *sb, const CudaEmit *e)
 
 /* Why this model's CUDA simulator cannot run the training loop (NULL: it can; under --mpi
  * the host template refuses): its functions copy the device's state with the checkpoints'
- * copies (ckpt_cases), which a batched model does not have.  A rewired projection's rows
+ * copies (ckpt_cases), a batched model's lane by lane (snn_cu_lane_copy: lane b's block of
+ * each per-lane array, custom-update variables over synapses included; a variable held
+ * once, a batch_sum's result, whole), so what checkpoints refuse (a per-lane entry not
+ * copied out of the device) it refuses too; groups run by the loop launch their updates
+ * over all lanes (custom.c, cu_cuda_lanes_one, cu_cuda_lanes_syn).  A rewired projection's rows
  * travel whole both ways (snn_cu_rows_to_host, snn_cu_rows_to_device): its synapses per
  * source (model_rows), its variables (model_var) and a reset keyed by positions see the
  * device's current rows. */
 static const char *train_refusal(const Model *m)
 {
-    for (int i = 0; m->batch && i < m->n_cus; i++) /* lanes: updates over neurons only */
-        if (m->cus[i]->proj)
-            return arena_printf("the model is batched (network{ batch = %d }, %s:%d): the cuda "
-                                "back end runs the training loop over lanes for custom updates "
-                                "over neurons, not yet over synapses (custom_update '%s', %s:%d, "
-                                "is over projection '%s'; the c back end runs it; docs/cuda.md, "
-                                "Training loop)", m->batch, m->loc.file, m->loc.line,
-                                m->cus[i]->name, m->cus[i]->loc.file, m->cus[i]->loc.line,
-                                m->cus[i]->proj->name);
     return ckpt_refusal(m);
 }
 
