@@ -187,15 +187,8 @@ if [ -x "$NVCC" ]; then
         -c db/gen/dsb.cu -o db/nvcc.o
     echo "ok   nvcc -arch=sm_90 compiles the batched data set model's .cu"
 fi
-# (the training loop over lanes: tests/e2e/cuda_train_lanes.sh)
-
-# a batched model with weight updates: refused at compile time with the line
-delta_batch_model >mb.lua
-if "$SNNCC" -q -S -b cuda -D batch=2 mb.lua -o bgen 2>be.txt; then
-    fail "a batched training model compiled for the cuda back end"
-fi
-grep -q "in a batched model (network{ batch = 2 })" be.txt || { cat be.txt; fail "message"; }
-echo "ok   batched training models refused: $(head -n 1 be.txt)"
+# (the training loop over lanes: tests/e2e/cuda_train_lanes.sh; with custom updates over
+# synapses, delta_batch_model: tests/e2e/cuda_train_batch_syn.sh)
 
 # a rewired projection: the delta rule on a sparse projection whose synapses a
 # connectivity update removes and adds every 5 steps (the rows travel both ways); c drawn

@@ -9,8 +9,8 @@
 # metrics.csv (but wall_s), the saved variables, every lane's spikes and recorded states
 # identical; evaluate_only with the saved weights loaded; a checkpoint mid-epoch restored;
 # without the loop, the data sets per lane (shuffled) T + restore = 2T in every lane.
-# A fault injected (every lane's metrics read from lane 0's output) makes the comparison fail.  Custom
-# updates over synapses in a batched model stay refused (compiler/custom.c).
+# A fault injected (every lane's metrics read from lane 0's output) makes the comparison fail.  The training loop
+# with custom updates over synapses: tests/e2e/cuda_train_batch_syn.sh.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
