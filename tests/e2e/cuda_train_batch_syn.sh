@@ -5,11 +5,14 @@
 # of tests/lib/delta.sh (delta_batch_model: a per-lane gradient g in synapse code, `Grad`
 # a batch_sum of g over the synapses, `Delta` the weight step held once, group Learn at
 # batch_end; train_batch.sh checks it on the C back end exactly against NumPy), with
-# -D batch=4 (and 2 lanes by train.batch): metrics.csv (but wall_s), the saved variables
-# (InOut.w; Grad.s, a batch_sum held once; InOut.g and InOut.c, per lane: lane 3's) and
-# every lane's input spikes identical; evaluate_only with the saved weights loaded; a
-# checkpoint mid-epoch restored.  Injected faults are caught: the lanes' terms of Grad.s
-# added from the last lane down; every lane's g saved from lane 0.  nvcc compiles the .cu.
+# -D batch=4 (and 2 lanes by train.batch), plus a per-lane custom update over synapses
+# (Acc.a += g): metrics.csv (but wall_s), the saved variables (InOut.w; Grad.s, a
+# batch_sum held once; Acc.a, InOut.g, InOut.c, per lane: lane 0's, as the C back end
+# saves) and every lane's input spikes identical; evaluate_only with the saved weights
+# loaded; a checkpoint mid-batch restored; per-lane weights (not shared) stepped per lane
+# by a custom update over synapses.  Injected faults are caught: the lanes' terms of
+# Grad.s added from the last lane down (device half); the reset between examples putting
+# lane 0's InOut.c back whatever the lane (host half).  nvcc compiles the .cu for sm_90.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
@@ -88,6 +91,22 @@ b/emu --config t.yaml --output ekr --quiet --set train.save.dir=ekr/w --restore 
 for f in $(ls c4/w); do cmp "c4/w/$f" "ekr/w/$f" || fail "restored: $f differs"; done
 cmp <(cut -d, -f1-5,7 c4/metrics.csv) <(cut -d, -f1-5,7 ekr/metrics.csv) || fail "restored: the metrics differ"
 ok "a checkpoint mid-batch restored: the same saved variables and metrics"
+
+# per-lane weights (w not shared): Delta per lane, each lane's weights stepped by the sum and
+# its own gradient (w += eta * (s + g)), so the lanes' weights and outputs differ
+sed -e 's/, shared = { "w" }//' -e 's/w = ref_rw("InOut", "w") }, code = "w += eta \* s;"/g = ref("InOut", "g"), w = ref_rw("InOut", "w") }, code = "w += eta * (s + g);"/' \
+    m.lua >mp.lua
+grep -q 'w += eta \* (s + g);' mp.lua || fail "mp.lua: no per-lane step"
+grep -q 'shared' mp.lua && fail "mp.lua: w still shared"
+cd "$OLDPWD"
+emu_build "$WORK/mp.lua" "$WORK/p" -D batch=4
+"$SNNCC" -q "$WORK/mp.lua" -D batch=4 -o "$WORK/p/c"
+cd "$WORK"
+p/c/delta --config t.yaml --output cp --quiet --set train.save.dir=cp/w
+p/emu --config t.yaml --output ep --quiet --set train.save.dir=ep/w
+same cp ep 4 || fail "per-lane weights: the training runs differ"
+cmp -s cp/w/InOut_w.npy c4/w/InOut_w.npy && fail "per-lane weights: the shared model's weights"
+ok "per-lane weights stepped by a custom update over synapses: the same metrics, saved variables and spikes"
 
 # faults: the lanes' terms of Grad.s added from the last lane down (device half); the reset
 # between examples putting lane 0's InOut.c back whatever the lane (host half)
