@@ -1391,10 +1391,12 @@ static void repart_queue(const char *name, const char *file, uint32_t *q)
 
 /* Per-synapse values: for each source, the old ranks' synapses onto this rank's targets,
  * old ranks in order (their blocks ascend), checked against this rank's rebuilt rows.  One
- * old rank at a time, its targets and values streamed side by side (ps_get: a chunk of each
- * in memory, not the old rank's pieces): each source's row has a cursor (cur[i], how many of
- * this rank's synapses of row i are set), old rank r's synapses of row i onto this rank's
- * targets go on from it -- the positions the old ranks' rows concatenated give. */
+ * old rank at a time: its targets streamed (ps_get: a chunk in memory, not the piece, its
+ * CRC-32 checked at the end), and of its values only the runs of synapses onto this rank's
+ * targets read (pread straight into place; the values piece's CRC-32 was checked when the
+ * checkpoint was opened, by rank r % ranks).  Each source's row has a cursor (cur[i]: how
+ * many of this rank's synapses of row i are set): old rank r's synapses of row i onto this
+ * rank's targets go on from it -- the positions the old ranks' rows concatenated give. */
 static void repart_syn(const char *name, const char *file, char *data, size_t bytes)
 {
     const uint32_t n_pre = L.n;
@@ -1402,7 +1404,7 @@ static void repart_syn(const char *name, const char *file, char *data, size_t by
     const uint32_t lo = L.n_blocks ? bl[0].post_lo : 0;
     const uint32_t hi = L.n_blocks ? bl[L.n_blocks - 1].post_lo + bl[L.n_blocks - 1].n_post : 0;
     const size_t vb = L.vb;
-    char tfile[620];
+    char tfile[620], vfp[5200];
     snprintf(tfile, sizeof tfile, "%s.targets", file);
     const uint32_t *nlen = L.tgt, *nt = L.tgt + n_pre;
     const size_t nk = bytes / vb;
@@ -1410,9 +1412,12 @@ static void repart_syn(const char *name, const char *file, char *data, size_t by
     if (!cur)
         snn_fatal("out of memory restoring '%s'", name);
     for (int r = 0; r < R.old_ranks; r++) {
-        pstream ts, vs;
+        pstream ts;
         ps_open(&ts, old_file(r, tfile, "the synapses' targets"));
-        ps_open(&vs, old_file(r, file, "the synapses' values"));
+        const rfile *vf = old_file(r, file, "the synapses' values");
+        const int vfd = piece_fd(vf, vfp, sizeof vfp);
+        uint64_t q = 0;                      /* the old rank's synapses so far */
+        uint64_t run_src = 0, run_dst = 0, run_n = 0; /* a run of them onto this rank */
         int bad = 0;
         size_t st = 0; /* row i's first position in this rank's values */
         for (uint32_t i = 0; i < n_pre && !bad; st += nlen[i], i++) {
@@ -1422,33 +1427,47 @@ static void repart_syn(const char *name, const char *file, char *data, size_t by
                 break;
             }
             int64_t prev = 0;
-            for (uint64_t j = 0; j < len; j++) {
-                const uint8_t *val;
+            for (uint64_t j = 0; j < len; j++, q++) {
                 if (ps_varint(&ts, 42, &v)) {
                     bad = 1;
                     break;
                 }
                 prev += v & 1 ? -(int64_t)((v + 1) >> 1) : (int64_t)(v >> 1);
-                if (prev < 0 || prev > (int64_t)UINT32_MAX || !(val = ps_get(&vs, vb))) {
-                    bad = prev < 0 || prev > (int64_t)UINT32_MAX ? 1 : 2;
+                if (prev < 0 || prev > (int64_t)UINT32_MAX) {
+                    bad = 1;
                     break;
                 }
                 if (prev < lo || prev >= hi)
                     continue;
-                if (cur[i] >= nlen[i] || st + cur[i] >= nk || nt[st + cur[i]] != (uint32_t)prev)
+                const uint64_t dst = st + cur[i];
+                if (cur[i] >= nlen[i] || dst >= nk || nt[dst] != (uint32_t)prev)
                     repart_refuse(name, "the checkpoint's synapses are not those rebuilt from "
                                         "the seed");
-                memcpy(data + (st + cur[i]) * vb, val, vb);
                 cur[i]++;
+                if (run_n && q == run_src + run_n && dst == run_dst + run_n) {
+                    run_n++;
+                    continue;
+                }
+                if ((run_src + run_n) * vb > vf->bytes) {
+                    bad = 2; /* the values piece is too short */
+                    break;
+                }
+                for (uint64_t got = 0; got < run_n * vb;)
+                    got += piece_pread(vf, vfd, vfp, data + run_dst * vb + got, run_n * vb - got,
+                                       run_src * vb + got);
+                run_src = q, run_dst = dst, run_n = 1;
             }
         }
-        const int tall = ps_close(&ts), vall = ps_close(&vs);
-        if (!tall || bad == 1)
-            snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' is not the targets of '%s' "
-                      "(malformed, or another number of sources)", R.dir, r, tfile, name);
-        if (!vall || bad == 2)
+        const int tall = ps_close(&ts);
+        if (bad == 2 || (tall && !bad && q * vb != vf->bytes))
             snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' and its targets do not agree "
                       "(or another number of sources than '%s' has)", R.dir, r, file, name);
+        if (!tall || bad)
+            snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' is not the targets of '%s' "
+                      "(malformed, or another number of sources)", R.dir, r, tfile, name);
+        for (uint64_t got = 0; got < run_n * vb;)
+            got += piece_pread(vf, vfd, vfp, data + run_dst * vb + got, run_n * vb - got,
+                               run_src * vb + got);
     }
     size_t k = 0;
     for (uint32_t i = 0; i < n_pre; i++) {
