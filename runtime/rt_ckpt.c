@@ -1639,37 +1639,47 @@ static uint32_t ind_of(const snn_ragged *r, uint64_t p)
  * global targets, ascending): each target into the block that holds it.  mine_only: a
  * target no block here holds is skipped (train.load on several ranks: each rank keeps its
  * targets); else it is an error.  'what' names the source of the rows in errors. */
-static void relay(snn_ragged *blocks, int n_blocks, uint32_t n_pre, const uint32_t *tgt,
-                  int mine_only, const char *what, const char *proj)
+/* Source i's next synapse, onto global target g, appended to its row in the block holding
+ * g (not held here: skipped if mine_only, else snn_fatal naming 'what'). */
+static void relay_one(snn_ragged *blocks, int n_blocks, uint32_t i, uint32_t g, int mine_only,
+                      const char *what, const char *proj)
+{
+    int t = 0;
+    while (t < n_blocks && !(g >= blocks[t].post_lo && g - blocks[t].post_lo < blocks[t].n_post))
+        t++;
+    if (t == n_blocks && mine_only)
+        return;
+    snn_ragged *r = t < n_blocks ? &blocks[t] : NULL;
+    const uint64_t at = r ? r->row_start[i] + r->row_len[i] : 0;
+    if (!r || at >= r->row_start[i + 1] ||
+        (r->row_len[i] && ind_of(r, at - 1) >= g - r->post_lo))
+        snn_fatal("%s: source %u's synapse onto target %u does not fit this run's rows "
+                  "of projection '%s' (not held here, beyond the row capacity, or out "
+                  "of order)", what, i, g, proj);
+    if (r->ind_bytes == 2)
+        ((uint16_t *)r->ind)[at] = (uint16_t)(g - r->post_lo);
+    else
+        ((uint32_t *)r->ind)[at] = g - r->post_lo;
+    r->row_len[i]++;
+    r->n_syn++;
+}
+
+static void relay_reset(snn_ragged *blocks, int n_blocks, uint32_t n_pre)
 {
     for (int t = 0; t < n_blocks; t++) {
         memset(blocks[t].row_len, 0, sizeof *blocks[t].row_len * n_pre);
         blocks[t].n_syn = 0;
     }
+}
+
+static void relay(snn_ragged *blocks, int n_blocks, uint32_t n_pre, const uint32_t *tgt,
+                  int mine_only, const char *what, const char *proj)
+{
+    relay_reset(blocks, n_blocks, n_pre);
     size_t k = n_pre;
     for (uint32_t i = 0; i < n_pre; i++)
-        for (uint32_t j = 0; j < tgt[i]; j++, k++) {
-            const uint32_t g = tgt[k];
-            int t = 0;
-            while (t < n_blocks && !(g >= blocks[t].post_lo &&
-                                     g - blocks[t].post_lo < blocks[t].n_post))
-                t++;
-            if (t == n_blocks && mine_only)
-                continue;
-            snn_ragged *r = t < n_blocks ? &blocks[t] : NULL;
-            const uint64_t at = r ? r->row_start[i] + r->row_len[i] : 0;
-            if (!r || at >= r->row_start[i + 1] ||
-                (r->row_len[i] && ind_of(r, at - 1) >= g - r->post_lo))
-                snn_fatal("%s: source %u's synapse onto target %u does not fit this run's rows "
-                          "of projection '%s' (not held here, beyond the row capacity, or out "
-                          "of order)", what, i, g, proj);
-            if (r->ind_bytes == 2)
-                ((uint16_t *)r->ind)[at] = (uint16_t)(g - r->post_lo);
-            else
-                ((uint32_t *)r->ind)[at] = g - r->post_lo;
-            r->row_len[i]++;
-            r->n_syn++;
-        }
+        for (uint32_t j = 0; j < tgt[i]; j++, k++)
+            relay_one(blocks, n_blocks, i, tgt[k], mine_only, what, proj);
 }
 
 /* train.load of a rewired projection (rt_train.c): the model's state handed to this fn
@@ -1729,47 +1739,42 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
         return;
     }
     if (R.repart) {
-        /* another number of ranks: each source's targets from every old rank (their blocks
-         * ascend, so the concatenation ascends), this run's own kept */
+        /* another number of ranks: each source's targets from every old rank, old ranks in
+         * order (their blocks ascend, so each row's joined targets ascend), this run's own
+         * kept: one old rank at a time, its rows streamed (a chunk in memory, CRC-32 checked
+         * at the end), each source's kept targets appended to its row */
         char file[600], what[4200];
         piece_name(file, sizeof file, name, -1);
-        uint32_t **ot = calloc((size_t)R.old_ranks, sizeof *ot);
-        size_t *otb = calloc((size_t)R.old_ranks, sizeof *otb), *pos = calloc((size_t)R.old_ranks,
-                                                                             sizeof *pos);
-        size_t total = 0;
-        if (!ot || !otb || !pos)
-            snn_fatal("out of memory restoring '%s'", name);
+        snprintf(what, sizeof what, "--restore: checkpoint '%s' (%d ranks)", R.dir, R.old_ranks);
+        relay_reset(blocks, n_blocks, n_pre);
         for (int r = 0; r < R.old_ranks; r++) {
-            size_t eb;
-            uint8_t *enc = old_piece(r, file, &eb, "the rows of a rewired projection");
-            ot[r] = tgt_decode(enc, eb, n_pre, &otb[r]);
-            free(enc);
-            if (!ot[r])
+            pstream ts;
+            ps_open(&ts, old_file(r, file, "the rows of a rewired projection"));
+            int bad = 0;
+            for (uint32_t i = 0; i < n_pre && !bad; i++) {
+                uint64_t len, v;
+                if (ps_varint(&ts, 35, &len) || len > UINT32_MAX) {
+                    bad = 1;
+                    break;
+                }
+                int64_t prev = 0;
+                for (uint64_t j = 0; j < len; j++) {
+                    if (ps_varint(&ts, 42, &v)) {
+                        bad = 1;
+                        break;
+                    }
+                    prev += v & 1 ? -(int64_t)((v + 1) >> 1) : (int64_t)(v >> 1);
+                    if (prev < 0 || prev > (int64_t)UINT32_MAX) {
+                        bad = 1;
+                        break;
+                    }
+                    relay_one(blocks, n_blocks, i, (uint32_t)prev, 1, what, proj);
+                }
+            }
+            if (!ps_close(&ts) || bad)
                 snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' is not the rows of %u "
                           "sources", R.dir, r, file, n_pre);
-            total += otb[r];
         }
-        uint32_t *tgt = malloc(sizeof *tgt * ((size_t)n_pre + total + 1));
-        if (!tgt)
-            snn_fatal("out of memory restoring '%s'", name);
-        size_t k = n_pre;
-        for (uint32_t i = 0; i < n_pre; i++) {
-            tgt[i] = 0;
-            for (int r = 0; r < R.old_ranks; r++) {
-                const uint32_t len = ot[r][i];
-                if (pos[r] + len > otb[r])
-                    snn_fatal("--restore: checkpoint piece '%s/rank%d/%s': row lengths beyond "
-                              "its targets", R.dir, r, file);
-                memcpy(tgt + k, ot[r] + n_pre + pos[r], sizeof *tgt * len);
-                pos[r] += len, k += len, tgt[i] += len;
-            }
-        }
-        for (int r = 0; r < R.old_ranks; r++)
-            free(ot[r]);
-        free(ot), free(otb), free(pos);
-        snprintf(what, sizeof what, "--restore: checkpoint '%s' (%d ranks)", R.dir, R.old_ranks);
-        relay(blocks, n_blocks, n_pre, tgt, 1, what, proj);
-        free(tgt);
         return;
     }
     char file[600], full[700], fp[5200];
