@@ -930,14 +930,11 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* Read piece f (streamed from its file, no copy of the checkpoint in memory) into 'into'
- * (NULL: only check it), checking its file's size and the piece's CRC-32 against the
- * manifest; snn_fatal naming the file, the piece and what differs. */
-static void verify_piece(const rfile *f, void *into)
+/* Piece f's file, opened (once) and its size checked against the manifest; its path in fp. */
+static int piece_fd(const rfile *f, char *fp, size_t n)
 {
     rphys *ph = &R.phys[f->phys];
-    char fp[5200];
-    snprintf(fp, sizeof fp, "%s/%s", R.dir, ph->name);
+    snprintf(fp, n, "%s/%s", R.dir, ph->name);
     if (ph->fd < 0 && (ph->fd = open(fp, O_RDONLY | O_CLOEXEC)) < 0) {
         if (errno == ENOENT)
             snn_fatal("--restore: checkpoint file '%s' is missing (the manifest lists it)", fp);
@@ -950,6 +947,42 @@ static void verify_piece(const rfile *f, void *into)
     if (len != ph->bytes)
         snn_fatal("--restore: checkpoint file '%s' has %" PRIu64 " bytes, the manifest says %" PRIu64
                   " (%s)", fp, len, ph->bytes, len < ph->bytes ? "truncated" : "too long");
+    return ph->fd;
+}
+
+/* Bytes off..off+want of piece f (want > 0, within it) into 'to': some of them (at least
+ * one), their number returned. */
+static size_t piece_pread(const rfile *f, int fd, const char *fp, void *to, size_t want,
+                          uint64_t off)
+{
+    for (;;) {
+        ssize_t k = pread(fd, to, want > (1u << 30) ? (1u << 30) : want, (off_t)(f->offset + off));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp,
+                      k < 0 ? strerror(errno) : "it ended early");
+        return (size_t)k;
+    }
+}
+
+static void crc_differs(const rfile *f, const char *fp, uint32_t c)
+{
+    if (R.version == 1)
+        snn_fatal("--restore: checkpoint file '%s' is corrupt: its CRC-32 is %08" PRIx32
+                  ", the manifest says %08" PRIx32, fp, c, f->crc);
+    snn_fatal("--restore: checkpoint file '%s', piece '%s' (bytes %" PRIu64 "..%" PRIu64
+              "), is corrupt: its CRC-32 is %08" PRIx32 ", the manifest says %08" PRIx32,
+              fp, f->name, f->offset, f->offset + f->bytes, c, f->crc);
+}
+
+/* Read piece f (streamed from its file, no copy of the checkpoint in memory) into 'into'
+ * (NULL: only check it), checking its file's size and the piece's CRC-32 against the
+ * manifest; snn_fatal naming the file, the piece and what differs. */
+static void verify_piece(const rfile *f, void *into)
+{
+    char fp[5200];
+    const int fd = piece_fd(f, fp, sizeof fp);
     static char chunk[1 << 20];
     uint32_t c = 0;
     for (uint64_t done = 0; done < f->bytes;) {
@@ -957,23 +990,12 @@ static void verify_piece(const rfile *f, void *into)
         char *to = into ? (char *)into + done : chunk;
         const size_t want =
             into ? (size_t)left : (size_t)(left < sizeof chunk ? left : sizeof chunk);
-        ssize_t k = pread(ph->fd, to, want > (1u << 30) ? (1u << 30) : want,
-                          (off_t)(f->offset + done));
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            snn_fatal("--restore: cannot read checkpoint file '%s': %s", fp,
-                      k < 0 ? strerror(errno) : "it ended early");
-        c = rt_crc32(c, to, (size_t)k);
-        done += (uint64_t)k;
+        const size_t k = piece_pread(f, fd, fp, to, want, done);
+        c = rt_crc32(c, to, k);
+        done += k;
     }
-    if (c != f->crc && R.version == 1)
-        snn_fatal("--restore: checkpoint file '%s' is corrupt: its CRC-32 is %08" PRIx32
-                  ", the manifest says %08" PRIx32, fp, c, f->crc);
     if (c != f->crc)
-        snn_fatal("--restore: checkpoint file '%s', piece '%s' (bytes %" PRIu64 "..%" PRIu64
-                  "), is corrupt: its CRC-32 is %08" PRIx32 ", the manifest says %08" PRIx32,
-                  fp, f->name, f->offset, f->offset + f->bytes, c, f->crc);
+        crc_differs(f, fp, c);
 }
 
 /* The manifest's file 'name' (added if new): its index in R.phys */
@@ -1155,23 +1177,101 @@ uint64_t rt_ckpt_open(const snn_model *m, snn_config *cfg, const char *dir, int 
 /* ------------------------------------------------------------------------------------- */
 /* Re-partitioning: a checkpoint of R.old_ranks ranks restored on R.ranks */
 
+/* Old rank r's piece 'file' (as write_piece named it) in the manifest; missing: snn_fatal
+ * naming it and 'why'. */
+static rfile *old_file(int r, const char *file, const char *why)
+{
+    char full[700];
+    snprintf(full, sizeof full, "rank%d/%s", r, file);
+    for (int i = 0; i < R.n_files; i++)
+        if (strcmp(R.files[i].name, full) == 0) {
+            R.files[i].used = 1;
+            return &R.files[i];
+        }
+    snn_fatal("--restore: the checkpoint '%s' has no piece '%s' (%s)", R.dir, full, why);
+    return NULL;
+}
+
+/* An old rank's piece read front to back in chunks of PS_CHUNK bytes, its CRC-32 computed
+ * on the way and checked at the end (ps_close): what a re-partitioned restore holds of an
+ * old rank's synapses at a time, whatever their number. */
+#define PS_CHUNK (1u << 20)
+typedef struct {
+    const rfile *f;
+    int fd;
+    char fp[5200];
+    uint64_t done; /* bytes of the piece read */
+    uint32_t crc;
+    uint8_t *buf;
+    size_t pos, len; /* the bytes not yet taken: buf[pos..len) */
+} pstream;
+
+static void ps_open(pstream *s, const rfile *f)
+{
+    s->f = f;
+    s->fd = piece_fd(f, s->fp, sizeof s->fp);
+    s->done = 0, s->crc = 0, s->pos = s->len = 0;
+    if (!(s->buf = malloc(PS_CHUNK)))
+        snn_fatal("out of memory reading '%s'", s->fp);
+}
+
+/* The next n bytes (n <= PS_CHUNK), contiguous; NULL past the piece's end. */
+static const uint8_t *ps_get(pstream *s, size_t n)
+{
+    if (s->len - s->pos < n) {
+        memmove(s->buf, s->buf + s->pos, s->len - s->pos);
+        s->len -= s->pos, s->pos = 0;
+        while (s->len < n && s->done < s->f->bytes) {
+            const uint64_t left = s->f->bytes - s->done;
+            const size_t room = PS_CHUNK - s->len;
+            const size_t k = piece_pread(s->f, s->fd, s->fp, s->buf + s->len,
+                                         left < room ? (size_t)left : room, s->done);
+            s->crc = rt_crc32(s->crc, s->buf + s->len, k);
+            s->len += k, s->done += k;
+        }
+        if (s->len < n)
+            return NULL;
+    }
+    const uint8_t *p = s->buf + s->pos;
+    s->pos += n;
+    return p;
+}
+
+/* A LEB128 varint of at most 'bits' bits; -1 past the end or malformed. */
+static int ps_varint(pstream *s, int bits, uint64_t *v)
+{
+    *v = 0;
+    for (int sh = 0;; sh += 7) {
+        const uint8_t *b = s->pos < s->len ? s->buf + s->pos++ : ps_get(s, 1);
+        if (!b || sh >= bits)
+            return -1;
+        *v |= (uint64_t)(*b & 0x7f) << sh;
+        if (!(*b & 0x80))
+            return 0;
+    }
+}
+
+/* The piece's end: 1 if all of it was taken (its CRC-32 checked: snn_fatal if it differs),
+ * 0 if bytes are left. */
+static int ps_close(pstream *s)
+{
+    const int all = s->pos == s->len && s->done == s->f->bytes;
+    free(s->buf);
+    s->buf = NULL;
+    if (all && s->crc != s->f->crc)
+        crc_differs(s->f, s->fp, s->crc);
+    return all;
+}
+
 /* Old rank r's file of piece 'file' (as write_piece named it), read and checked; its size
  * in *bytes.  Missing: NULL if 'optional', else snn_fatal naming it and 'why'. */
 static void *old_piece(int r, const char *file, size_t *bytes, const char *why)
 {
-    char full[700];
-    snprintf(full, sizeof full, "rank%d/%s", r, file);
-    rfile *f = NULL;
-    for (int i = 0; i < R.n_files && !f; i++)
-        if (strcmp(R.files[i].name, full) == 0)
-            f = &R.files[i];
-    if (!f)
-        snn_fatal("--restore: the checkpoint '%s' has no piece '%s' (%s)", R.dir, full, why);
+    rfile *f = old_file(r, file, why);
     void *buf = malloc(f->bytes + 1);
     if (!buf)
-        snn_fatal("out of memory reading '%s/%s'", R.dir, full);
+        snn_fatal("out of memory reading '%s/%s'", R.dir, f->name);
     verify_piece(f, buf);
-    f->used = 1;
     *bytes = f->bytes;
     return buf;
 }
@@ -1185,11 +1285,15 @@ static void repart_refuse(const char *name, const char *why)
 }
 
 /* Per-neuron rows (LAY_LOCAL; LAY_RING: row (step % depth) is step's, old and new depths
- * may differ): this rank's neurons from the old ranks whose blocks overlap. */
+ * may differ): this rank's neurons from the old ranks whose blocks overlap, each row's
+ * overlapping range read by itself (pread), not the old rank's whole piece: its CRC-32 was
+ * checked when the checkpoint was opened (rt_ckpt_open: old rank r's pieces by rank
+ * r % ranks, whole, in chunks), a part of a piece has none of its own. */
 static void repart_local(const char *name, const char *file, char *data)
 {
     const size_t e = L.elem;
     const uint32_t hi = L.lo + L.nl;
+    char *tmp = NULL;
     if (L.kind == LAY_RING)
         memset(data, 0, e * (size_t)L.rows * L.nl);
     for (int r = 0; r < R.old_ranks; r++) {
@@ -1198,39 +1302,46 @@ static void repart_local(const char *name, const char *file, char *data)
         const uint32_t a = olo > L.lo ? olo : L.lo, b = olo + onl < hi ? olo + onl : hi;
         if (a >= b)
             continue;
-        size_t ob;
-        char *old = old_piece(r, file, &ob, "a part of this rank's neurons");
+        const rfile *f = old_file(r, file, "a part of this rank's neurons");
+        const uint64_t ob = f->bytes;
         uint32_t orows = L.rows;
         if (L.kind == LAY_RING)
             orows = onl ? (uint32_t)(ob / (e * onl)) : 0;
-        if (ob != e * ((size_t)orows * onl + L.pad) || (L.kind == LAY_RING && !orows))
-            snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' has %zu bytes, which is not "
-                      "the %u neurons of that rank's block of '%s'", R.dir, r, file, ob, onl,
-                      name);
+        if (ob != e * ((uint64_t)orows * onl + L.pad) || (L.kind == LAY_RING && !orows))
+            snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' has %" PRIu64 " bytes, which "
+                      "is not the %u neurons of that rank's block of '%s'", R.dir, r, file, ob,
+                      onl, name);
+        char fp[5200];
+        const int fd = piece_fd(f, fp, sizeof fp);
+        const size_t n = (size_t)(b - a) * e;
+        /* 'n' bytes of old row k (from neuron a) into 'to' */
+#define ROW_AT(to, k)                                                                          \
+    for (size_t got_ = 0; got_ < n;)                                                           \
+        got_ += piece_pread(f, fd, fp, (char *)(to) + got_, n - got_,                          \
+                            ((uint64_t)(k) * onl + (a - olo)) * e + got_)
         if (L.kind == LAY_LOCAL) {
             for (uint32_t k = 0; k < L.rows; k++)
-                memcpy(data + ((size_t)k * L.nl + (a - L.lo)) * e,
-                       old + ((size_t)k * onl + (a - olo)) * e, (size_t)(b - a) * e);
+                ROW_AT(data + ((size_t)k * L.nl + (a - L.lo)) * e, k);
         } else {
             /* the steps R.step .. R.step + depth - 1: their rows */
-            const uint32_t nk = orows > L.rows ? orows : L.rows;
+            const uint32_t nk = orows < L.rows ? orows : L.rows;
             for (uint32_t k = 0; k < nk; k++) {
                 const uint64_t st = R.step + k;
-                const char *src = old + ((size_t)(st % orows) * onl + (a - olo)) * e;
-                if (k >= orows)
-                    continue;
-                if (k >= L.rows) { /* beyond this rank's ring: nothing may be in flight */
-                    for (size_t j = 0; j < (size_t)(b - a) * e; j++)
-                        if (src[j])
-                            repart_refuse(name, "input in flight beyond the new ring's depth");
-                    continue;
-                }
-                memcpy(data + ((size_t)(st % L.rows) * L.nl + (a - L.lo)) * e, src,
-                       (size_t)(b - a) * e);
+                ROW_AT(data + ((size_t)(st % L.rows) * L.nl + (a - L.lo)) * e, st % orows);
+            }
+            /* beyond this rank's ring: nothing may be in flight */
+            if (orows > L.rows && !tmp && !(tmp = malloc(n + 1)))
+                snn_fatal("out of memory restoring '%s'", name);
+            for (uint32_t k = L.rows; k < orows; k++) {
+                ROW_AT(tmp, (R.step + k) % orows);
+                for (size_t j = 0; j < n; j++)
+                    if (tmp[j])
+                        repart_refuse(name, "input in flight beyond the new ring's depth");
             }
         }
-        free(old);
+#undef ROW_AT
     }
+    free(tmp);
 }
 
 /* A spike queue: each slot the ascending union of the old ranks' slots. */
@@ -1279,57 +1390,94 @@ static void repart_queue(const char *name, const char *file, uint32_t *q)
 }
 
 /* Per-synapse values: for each source, the old ranks' synapses onto this rank's targets,
- * old ranks in order (their blocks ascend), checked against this rank's rebuilt rows. */
+ * old ranks in order (their blocks ascend), checked against this rank's rebuilt rows.  One
+ * old rank at a time: its targets streamed (ps_get: a chunk in memory, not the piece, its
+ * CRC-32 checked at the end), and of its values only the runs of synapses onto this rank's
+ * targets read (pread straight into place; the values piece's CRC-32 was checked when the
+ * checkpoint was opened, by rank r % ranks).  Each source's row has a cursor (cur[i]: how
+ * many of this rank's synapses of row i are set): old rank r's synapses of row i onto this
+ * rank's targets go on from it -- the positions the old ranks' rows concatenated give. */
 static void repart_syn(const char *name, const char *file, char *data, size_t bytes)
 {
     const uint32_t n_pre = L.n;
     const snn_ragged *bl = L.blocks;
     const uint32_t lo = L.n_blocks ? bl[0].post_lo : 0;
     const uint32_t hi = L.n_blocks ? bl[L.n_blocks - 1].post_lo + bl[L.n_blocks - 1].n_post : 0;
-    char tfile[620];
+    const size_t vb = L.vb;
+    char tfile[620], vfp[5200];
     snprintf(tfile, sizeof tfile, "%s.targets", file);
-    size_t *pos = calloc((size_t)R.old_ranks, sizeof *pos);
-    uint32_t **ot = calloc((size_t)R.old_ranks, sizeof *ot);
-    char **ov = calloc((size_t)R.old_ranks, sizeof *ov);
-    size_t *ovb = calloc((size_t)R.old_ranks, sizeof *ovb);
-    size_t *otb = calloc((size_t)R.old_ranks, sizeof *otb);
-    if (!pos || !ot || !ov || !ovb || !otb)
+    const uint32_t *nlen = L.tgt, *nt = L.tgt + n_pre;
+    const size_t nk = bytes / vb;
+    uint32_t *cur = calloc((size_t)n_pre + 1, sizeof *cur);
+    if (!cur)
         snn_fatal("out of memory restoring '%s'", name);
     for (int r = 0; r < R.old_ranks; r++) {
-        size_t eb;
-        uint8_t *enc = old_piece(r, tfile, &eb, "the synapses' targets");
-        ot[r] = tgt_decode(enc, eb, n_pre, &otb[r]);
-        free(enc);
-        ov[r] = old_piece(r, file, &ovb[r], "the synapses' values");
-        if (!ot[r] || otb[r] * L.vb != ovb[r])
-            snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' and its targets do not agree "
-                      "(or another number of sources than '%s' has)", R.dir, r, file, name);
-        pos[r] = 0;
-    }
-    const uint32_t *nt = L.tgt + n_pre;
-    size_t k = 0, nk = bytes / L.vb;
-    for (uint32_t i = 0; i < n_pre; i++)
-        for (int r = 0; r < R.old_ranks; r++) {
-            const uint32_t len = ot[r][i], *t = ot[r] + n_pre + pos[r];
-            if (pos[r] + len > otb[r])
-                snn_fatal("--restore: checkpoint piece '%s/rank%d/%s': row lengths beyond its "
-                          "targets", R.dir, r, tfile);
-            for (uint32_t j = 0; j < len; j++) {
-                if (t[j] < lo || t[j] >= hi)
+        pstream ts;
+        ps_open(&ts, old_file(r, tfile, "the synapses' targets"));
+        const rfile *vf = old_file(r, file, "the synapses' values");
+        const int vfd = piece_fd(vf, vfp, sizeof vfp);
+        uint64_t q = 0;                      /* the old rank's synapses so far */
+        uint64_t run_src = 0, run_dst = 0, run_n = 0; /* a run of them onto this rank */
+        int bad = 0;
+        size_t st = 0; /* row i's first position in this rank's values */
+        for (uint32_t i = 0; i < n_pre && !bad; st += nlen[i], i++) {
+            uint64_t len, v;
+            if (ps_varint(&ts, 35, &len) || len > UINT32_MAX) {
+                bad = 1;
+                break;
+            }
+            int64_t prev = 0;
+            for (uint64_t j = 0; j < len; j++, q++) {
+                if (ps_varint(&ts, 42, &v)) {
+                    bad = 1;
+                    break;
+                }
+                prev += v & 1 ? -(int64_t)((v + 1) >> 1) : (int64_t)(v >> 1);
+                if (prev < 0 || prev > (int64_t)UINT32_MAX) {
+                    bad = 1;
+                    break;
+                }
+                if (prev < lo || prev >= hi)
                     continue;
-                if (k >= nk || nt[k] != t[j])
+                const uint64_t dst = st + cur[i];
+                if (cur[i] >= nlen[i] || dst >= nk || nt[dst] != (uint32_t)prev)
                     repart_refuse(name, "the checkpoint's synapses are not those rebuilt from "
                                         "the seed");
-                memcpy(data + k * L.vb, ov[r] + (pos[r] + j) * L.vb, L.vb);
-                k++;
+                cur[i]++;
+                if (run_n && q == run_src + run_n && dst == run_dst + run_n) {
+                    run_n++;
+                    continue;
+                }
+                if ((run_src + run_n) * vb > vf->bytes) {
+                    bad = 2; /* the values piece is too short */
+                    break;
+                }
+                for (uint64_t got = 0; got < run_n * vb;)
+                    got += piece_pread(vf, vfd, vfp, data + run_dst * vb + got, run_n * vb - got,
+                                       run_src * vb + got);
+                run_src = q, run_dst = dst, run_n = 1;
             }
-            pos[r] += len;
         }
+        const int tall = ps_close(&ts);
+        if (bad == 2 || (tall && !bad && q * vb != vf->bytes))
+            snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' and its targets do not agree "
+                      "(or another number of sources than '%s' has)", R.dir, r, file, name);
+        if (!tall || bad)
+            snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' is not the targets of '%s' "
+                      "(malformed, or another number of sources)", R.dir, r, tfile, name);
+        for (uint64_t got = 0; got < run_n * vb;)
+            got += piece_pread(vf, vfd, vfp, data + run_dst * vb + got, run_n * vb - got,
+                               run_src * vb + got);
+    }
+    size_t k = 0;
+    for (uint32_t i = 0; i < n_pre; i++) {
+        if (cur[i] != nlen[i])
+            repart_refuse(name, "the checkpoint's synapses are not those rebuilt from the seed");
+        k += nlen[i];
+    }
     if (k != nk)
         repart_refuse(name, "the checkpoint's synapses are not those rebuilt from the seed");
-    for (int r = 0; r < R.old_ranks; r++)
-        free(ot[r]), free(ov[r]);
-    free(pos), free(ot), free(ov), free(ovb), free(otb);
+    free(cur);
 }
 
 static void load_repart(const char *name, const char *file, void *data, size_t bytes, int flags)
@@ -1491,37 +1639,47 @@ static uint32_t ind_of(const snn_ragged *r, uint64_t p)
  * global targets, ascending): each target into the block that holds it.  mine_only: a
  * target no block here holds is skipped (train.load on several ranks: each rank keeps its
  * targets); else it is an error.  'what' names the source of the rows in errors. */
-static void relay(snn_ragged *blocks, int n_blocks, uint32_t n_pre, const uint32_t *tgt,
-                  int mine_only, const char *what, const char *proj)
+/* Source i's next synapse, onto global target g, appended to its row in the block holding
+ * g (not held here: skipped if mine_only, else snn_fatal naming 'what'). */
+static void relay_one(snn_ragged *blocks, int n_blocks, uint32_t i, uint32_t g, int mine_only,
+                      const char *what, const char *proj)
+{
+    int t = 0;
+    while (t < n_blocks && !(g >= blocks[t].post_lo && g - blocks[t].post_lo < blocks[t].n_post))
+        t++;
+    if (t == n_blocks && mine_only)
+        return;
+    snn_ragged *r = t < n_blocks ? &blocks[t] : NULL;
+    const uint64_t at = r ? r->row_start[i] + r->row_len[i] : 0;
+    if (!r || at >= r->row_start[i + 1] ||
+        (r->row_len[i] && ind_of(r, at - 1) >= g - r->post_lo))
+        snn_fatal("%s: source %u's synapse onto target %u does not fit this run's rows "
+                  "of projection '%s' (not held here, beyond the row capacity, or out "
+                  "of order)", what, i, g, proj);
+    if (r->ind_bytes == 2)
+        ((uint16_t *)r->ind)[at] = (uint16_t)(g - r->post_lo);
+    else
+        ((uint32_t *)r->ind)[at] = g - r->post_lo;
+    r->row_len[i]++;
+    r->n_syn++;
+}
+
+static void relay_reset(snn_ragged *blocks, int n_blocks, uint32_t n_pre)
 {
     for (int t = 0; t < n_blocks; t++) {
         memset(blocks[t].row_len, 0, sizeof *blocks[t].row_len * n_pre);
         blocks[t].n_syn = 0;
     }
+}
+
+static void relay(snn_ragged *blocks, int n_blocks, uint32_t n_pre, const uint32_t *tgt,
+                  int mine_only, const char *what, const char *proj)
+{
+    relay_reset(blocks, n_blocks, n_pre);
     size_t k = n_pre;
     for (uint32_t i = 0; i < n_pre; i++)
-        for (uint32_t j = 0; j < tgt[i]; j++, k++) {
-            const uint32_t g = tgt[k];
-            int t = 0;
-            while (t < n_blocks && !(g >= blocks[t].post_lo &&
-                                     g - blocks[t].post_lo < blocks[t].n_post))
-                t++;
-            if (t == n_blocks && mine_only)
-                continue;
-            snn_ragged *r = t < n_blocks ? &blocks[t] : NULL;
-            const uint64_t at = r ? r->row_start[i] + r->row_len[i] : 0;
-            if (!r || at >= r->row_start[i + 1] ||
-                (r->row_len[i] && ind_of(r, at - 1) >= g - r->post_lo))
-                snn_fatal("%s: source %u's synapse onto target %u does not fit this run's rows "
-                          "of projection '%s' (not held here, beyond the row capacity, or out "
-                          "of order)", what, i, g, proj);
-            if (r->ind_bytes == 2)
-                ((uint16_t *)r->ind)[at] = (uint16_t)(g - r->post_lo);
-            else
-                ((uint32_t *)r->ind)[at] = g - r->post_lo;
-            r->row_len[i]++;
-            r->n_syn++;
-        }
+        for (uint32_t j = 0; j < tgt[i]; j++, k++)
+            relay_one(blocks, n_blocks, i, tgt[k], mine_only, what, proj);
 }
 
 /* train.load of a rewired projection (rt_train.c): the model's state handed to this fn
@@ -1581,47 +1739,42 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
         return;
     }
     if (R.repart) {
-        /* another number of ranks: each source's targets from every old rank (their blocks
-         * ascend, so the concatenation ascends), this run's own kept */
+        /* another number of ranks: each source's targets from every old rank, old ranks in
+         * order (their blocks ascend, so each row's joined targets ascend), this run's own
+         * kept: one old rank at a time, its rows streamed (a chunk in memory, CRC-32 checked
+         * at the end), each source's kept targets appended to its row */
         char file[600], what[4200];
         piece_name(file, sizeof file, name, -1);
-        uint32_t **ot = calloc((size_t)R.old_ranks, sizeof *ot);
-        size_t *otb = calloc((size_t)R.old_ranks, sizeof *otb), *pos = calloc((size_t)R.old_ranks,
-                                                                             sizeof *pos);
-        size_t total = 0;
-        if (!ot || !otb || !pos)
-            snn_fatal("out of memory restoring '%s'", name);
+        snprintf(what, sizeof what, "--restore: checkpoint '%s' (%d ranks)", R.dir, R.old_ranks);
+        relay_reset(blocks, n_blocks, n_pre);
         for (int r = 0; r < R.old_ranks; r++) {
-            size_t eb;
-            uint8_t *enc = old_piece(r, file, &eb, "the rows of a rewired projection");
-            ot[r] = tgt_decode(enc, eb, n_pre, &otb[r]);
-            free(enc);
-            if (!ot[r])
+            pstream ts;
+            ps_open(&ts, old_file(r, file, "the rows of a rewired projection"));
+            int bad = 0;
+            for (uint32_t i = 0; i < n_pre && !bad; i++) {
+                uint64_t len, v;
+                if (ps_varint(&ts, 35, &len) || len > UINT32_MAX) {
+                    bad = 1;
+                    break;
+                }
+                int64_t prev = 0;
+                for (uint64_t j = 0; j < len; j++) {
+                    if (ps_varint(&ts, 42, &v)) {
+                        bad = 1;
+                        break;
+                    }
+                    prev += v & 1 ? -(int64_t)((v + 1) >> 1) : (int64_t)(v >> 1);
+                    if (prev < 0 || prev > (int64_t)UINT32_MAX) {
+                        bad = 1;
+                        break;
+                    }
+                    relay_one(blocks, n_blocks, i, (uint32_t)prev, 1, what, proj);
+                }
+            }
+            if (!ps_close(&ts) || bad)
                 snn_fatal("--restore: checkpoint piece '%s/rank%d/%s' is not the rows of %u "
                           "sources", R.dir, r, file, n_pre);
-            total += otb[r];
         }
-        uint32_t *tgt = malloc(sizeof *tgt * ((size_t)n_pre + total + 1));
-        if (!tgt)
-            snn_fatal("out of memory restoring '%s'", name);
-        size_t k = n_pre;
-        for (uint32_t i = 0; i < n_pre; i++) {
-            tgt[i] = 0;
-            for (int r = 0; r < R.old_ranks; r++) {
-                const uint32_t len = ot[r][i];
-                if (pos[r] + len > otb[r])
-                    snn_fatal("--restore: checkpoint piece '%s/rank%d/%s': row lengths beyond "
-                              "its targets", R.dir, r, file);
-                memcpy(tgt + k, ot[r] + n_pre + pos[r], sizeof *tgt * len);
-                pos[r] += len, k += len, tgt[i] += len;
-            }
-        }
-        for (int r = 0; r < R.old_ranks; r++)
-            free(ot[r]);
-        free(ot), free(otb), free(pos);
-        snprintf(what, sizeof what, "--restore: checkpoint '%s' (%d ranks)", R.dir, R.old_ranks);
-        relay(blocks, n_blocks, n_pre, tgt, 1, what, proj);
-        free(tgt);
         return;
     }
     char file[600], full[700], fp[5200];
