@@ -13,6 +13,7 @@
 #     threads, 1 process -> 2 ranks, 2 ranks -> 1 process): the delays are stored.
 set -euo pipefail
 source tests/lib/mpi.sh
+source tests/lib/ckpt_piece.sh # ckpt_has
 M=tests/e2e/rewire_delays/model.lua
 "$SNNCC" -q "$M" -o "$WORK/c"
 "$SNNCC" -q -D mode=1 "$M" -o "$WORK/c1"
@@ -78,7 +79,7 @@ PY
 }
 "$sim" --time 100 --quiet --output "$WORK/a1" --set checkpoint.dir="$WORK/ck1" \
     --set checkpoint.at_end=true
-[ -f "$WORK/ck1/rank0/snn_syn_SE.delay.bin" ] || fail "no delays in the checkpoint"
+ckpt_has "$WORK/ck1" rank0/snn_syn_SE.delay || fail "no delays in the checkpoint"
 "$sim" --time 200 --quiet --output "$WORK/b1" --set threads=2 --restore "$WORK/ck1"
 restored "$WORK/a1" "$WORK/b1" || fail "1 -> 2 threads: restored run differs"
 "${MPIRUN[@]}" -np 2 "$WORK/m/rewire_delays" --time 200 --quiet --output "$WORK/b12" \
