@@ -9,8 +9,8 @@
 # One build of models/microcircuit.lua at N_SCALE; then ROUNDS rounds, each in alternation:
 #   A  the simulator runs TIME ms with `checkpoint.at_end` (run.json: run.checkpoint.last_write_s,
 #      the wall time of writing the checkpoint: every file, the sync, the manifest, the rename
-#      that publishes it) with `checkpoint.sync: filesystem` (the default: one syncfs);
-#   A' the same with `checkpoint.sync: files` (an fsync per file);
+#      that publishes it) with `checkpoint.sync: filesystem` (one syncfs);
+#   A' the same with `checkpoint.sync: files` (an fsync per file: the default);
 #   B  the same number of bytes written as one sequential stream with dd (1 MiB blocks,
 #      conv=fsync: the data on the disk before dd returns);
 #   C  `--restore` of that checkpoint, one more step (0.1 ms, the model's dt; run.json:
@@ -48,7 +48,7 @@ for r in $(seq 1 "$ROUNDS"); do
     # A: the checkpoint
     rm -rf "$OUT/runA" "$CK"
     "$SIM" --time "$TIME" --set threads="$THREADS" --set checkpoint.dir="$CK" \
-        --set checkpoint.at_end=true --quiet --output "$OUT/runA"
+        --set checkpoint.at_end=true --set checkpoint.sync=filesystem --quiet --output "$OUT/runA"
     rm -rf "$OUT/runA2" "$CK"
     "$SIM" --time "$TIME" --set threads="$THREADS" --set checkpoint.dir="$CK" \
         --set checkpoint.at_end=true --set checkpoint.sync=files --quiet --output "$OUT/runA2"

@@ -756,11 +756,12 @@ int rt_ckpt_write(const snn_model *m, snn_run *run, uint64_t step)
                 w->failed = 1;
             }
             /* every file to disk after all are written (per file as written, the run waited
-             * for a journal commit per file).  checkpoint.sync: "filesystem" (default): one
-             * syncfs of the file system that holds the rank's directory, one barrier for
-             * every file, the index and the directory; "files": each of them fsynced
-             * (sync_files), which waits only for the checkpoint's own data.  Where syncfs
-             * fails (not supported), the files are fsynced. */
+             * for a journal commit per file).  checkpoint.sync: "files" (default): each of
+             * them fsynced (sync_files), which waits only for the checkpoint's own data (one
+             * file per rank since format 2); "filesystem": one syncfs of the file system that
+             * holds the rank's directory, one barrier for every file, the index and the
+             * directory, which also waits for other programs' data.  Where syncfs fails (not
+             * supported), the files are fsynced. */
             const int by_fs = !cfg->ckpt_sync_files;
             if (!w->failed && !by_fs && sync_files(w) != 0)
                 w->failed = 1;

@@ -1342,6 +1342,7 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
     cfg->exchange_interval = 0;
     cfg->cuda_graph_steps = 0;
     cfg->finite_check = 100;
+    cfg->ckpt_sync_files = 1; /* checkpoint.sync: files (one file per rank since format 2) */
     cfg->exchange_interval_where[0] = '\0';
     cfg->source[0] = '\0';
     cfg->train.epochs = 1;

@@ -136,15 +136,16 @@ concat "$WORK/full" "$WORK/a_r2" "$WORK/b_r2" || fail "2 ranks: differs from one
 ok "2 MPI ranks: each writes its share, the restored run equals the uninterrupted one"
 
 # every_steps: the last multiple of 300 steps before the end of a 1000-step run is 900
-# (each file fsynced: checkpoint.sync=files; the other runs sync the file system at once)
+# (one syncfs of the file system: checkpoint.sync=filesystem; the other runs fsync their
+# files, the default)
 "$sim" --time 100 --quiet --output "$WORK/ev" --set checkpoint.dir="$WORK/ck_ev" \
-    --set checkpoint.every_steps=300 --set checkpoint.sync=files
+    --set checkpoint.every_steps=300 --set checkpoint.sync=filesystem
 grep -q '"step": 900,' "$WORK/ck_ev/manifest.json" || fail "every_steps: $(grep step "$WORK/ck_ev/manifest.json")"
 ls -d "$WORK"/ck_ev.tmp-* 2>/dev/null && fail "every_steps: a temporary directory left behind"
-$PY -c "import json,sys; c=json.load(open('$WORK/ev/run.json'))['run']['checkpoint']; assert c['written']==3 and c['last_step']==900 and c['sync']=='files' and c['last_bytes']==sum(f['bytes'] for f in json.load(open('$WORK/ck_ev/manifest.json'))['files']), c"
+$PY -c "import json,sys; c=json.load(open('$WORK/ev/run.json'))['run']['checkpoint']; assert c['written']==3 and c['last_step']==900 and c['sync']=='filesystem' and c['last_bytes']==sum(f['bytes'] for f in json.load(open('$WORK/ck_ev/manifest.json'))['files']), c"
 "$sim" --time 200 --quiet --output "$WORK/ev_b" --restore "$WORK/ck_ev"
 concat "$WORK/full" - "$WORK/ev_b" 900 || fail "every_steps: restored run differs"
-ok "checkpoint.every_steps (sync: files): written every 300 steps, the last one (step 900) restores"
+ok "checkpoint.every_steps (sync: filesystem): written every 300 steps, the last one (step 900) restores"
 
 # --- signals ---------------------------------------------------------------------------
 signal_run() { # SIG: a long run with checkpoints on, SIG once it runs; prints the step
@@ -301,7 +302,7 @@ concat "$WORK/full" "$WORK/a_t1" "$WORK/kill_b" || fail "kill -9: the previous c
     --set checkpoint.at_end=true
 ls -d "$WORK"/ck_kill.tmp-* 2>/dev/null && fail "kill -9: the next run left the killed one's temporary directory"
 grep -q '"step": 1000,' "$WORK/ck_kill/manifest.json" || fail "kill -9: the next checkpoint"
-$PY -c "import json; c=json.load(open('$WORK/kill_c/run.json'))['run']['checkpoint']; assert c['sync']=='filesystem', c"
+$PY -c "import json; c=json.load(open('$WORK/kill_c/run.json'))['run']['checkpoint']; assert c['sync']=='files', c"
 ok "kill -9 while writing: the previous checkpoint stays and restores; the next run cleans up"
 
 # --- hpc_benchmark with power-law STDP (fixed in-degrees with multapses, alpha synapses) -----

@@ -368,12 +368,12 @@ static void test_checkpoint(void **state)
     expect_error("checkpoint: { every_steps: -1 }",
                  "run.yaml:1: 'checkpoint.every_steps' must be a whole number of steps from 0 "
                  "(off) to 2000000000 (got '-1')");
-    assert_int_equal(c.ckpt_sync_files, 0); /* default: one syncfs */
-    assert_int_equal(snn_config_set(&c, "checkpoint.sync=files", NP, POPS, err, sizeof err), 0);
-    assert_int_equal(c.ckpt_sync_files, 1);
+    assert_int_equal(c.ckpt_sync_files, 1); /* default: an fsync per file */
     assert_int_equal(snn_config_set(&c, "checkpoint.sync=filesystem", NP, POPS, err, sizeof err),
                      0);
     assert_int_equal(c.ckpt_sync_files, 0);
+    assert_int_equal(snn_config_set(&c, "checkpoint.sync=files", NP, POPS, err, sizeof err), 0);
+    assert_int_equal(c.ckpt_sync_files, 1);
     expect_set_error("checkpoint.sync=never", "--set 'checkpoint.sync=never': 'checkpoint.sync' "
                                               "must be filesystem or files (got 'never')");
     expect_set_error("checkpoint.at_end=maybe", "--set 'checkpoint.at_end=maybe': "
