@@ -1252,6 +1252,17 @@ static int ps_varint(pstream *s, int bits, uint64_t *v)
     }
 }
 
+/* The next target of a row stored as zigzag differences (the writer's encoding): *prev
+ * moves to it; -1 when the stream ends or the target leaves 0..UINT32_MAX. */
+static int ps_next_target(pstream *s, int64_t *prev)
+{
+    uint64_t v;
+    if (ps_varint(s, 42, &v))
+        return -1;
+    *prev += v & 1 ? -(int64_t)((v + 1) >> 1) : (int64_t)(v >> 1);
+    return *prev < 0 || *prev > (int64_t)UINT32_MAX ? -1 : 0;
+}
+
 /* The piece's end: 1 if all of it was taken (its CRC-32 checked: snn_fatal if it differs),
  * 0 if bytes are left. */
 static int ps_close(pstream *s)
@@ -1422,19 +1433,14 @@ static void repart_syn(const char *name, const char *file, char *data, size_t by
         int bad = 0;
         size_t st = 0; /* row i's first position in this rank's values */
         for (uint32_t i = 0; i < n_pre && !bad; st += nlen[i], i++) {
-            uint64_t len, v;
+            uint64_t len;
             if (ps_varint(&ts, 35, &len) || len > UINT32_MAX) {
                 bad = 1;
                 break;
             }
             int64_t prev = 0;
             for (uint64_t j = 0; j < len; j++, q++) {
-                if (ps_varint(&ts, 42, &v)) {
-                    bad = 1;
-                    break;
-                }
-                prev += v & 1 ? -(int64_t)((v + 1) >> 1) : (int64_t)(v >> 1);
-                if (prev < 0 || prev > (int64_t)UINT32_MAX) {
+                if (ps_next_target(&ts, &prev)) {
                     bad = 1;
                     break;
                 }
@@ -1753,19 +1759,14 @@ void snn_state_rewired_rows(snn_state_fn fn, void *ctx, const char *name, snn_ra
             ps_open(&ts, old_file(r, file, "the rows of a rewired projection"));
             int bad = 0;
             for (uint32_t i = 0; i < n_pre && !bad; i++) {
-                uint64_t len, v;
+                uint64_t len;
                 if (ps_varint(&ts, 35, &len) || len > UINT32_MAX) {
                     bad = 1;
                     break;
                 }
                 int64_t prev = 0;
                 for (uint64_t j = 0; j < len; j++) {
-                    if (ps_varint(&ts, 42, &v)) {
-                        bad = 1;
-                        break;
-                    }
-                    prev += v & 1 ? -(int64_t)((v + 1) >> 1) : (int64_t)(v >> 1);
-                    if (prev < 0 || prev > (int64_t)UINT32_MAX) {
+                    if (ps_next_target(&ts, &prev)) {
                         bad = 1;
                         break;
                     }
