@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int read_h5(const char *path, double **t, uint64_t *nt, double **u, uint64_t *nu,
                    double **o, uint64_t *no, double **l, uint64_t *nl, char *err, size_t errlen);
@@ -116,6 +117,15 @@ int snn_dataset_read(const char *dir, uint32_t n, int classes, snn_dataset *ds, 
     arr_name(dir, "units.npy", U, sizeof U);
     arr_name(dir, "offsets.npy", O, sizeof O);
     arr_name(dir, "labels.npy", Lb, sizeof Lb);
+    struct stat st;
+    if (stat(dir, &st) != 0) /* not "dir/labels.npy: No such file" for a mistyped name */
+        return snn_errf(err, errlen, "%s: %s (a data set is a directory holding times.npy, "
+                        "units.npy, offsets.npy and labels.npy, an SHD file ending in .h5, "
+                        "or IDX images <name>-images-idx3-ubyte[.gz])", dir, strerror(errno));
+    if (!is_h5(dir) && !S_ISDIR(st.st_mode))
+        return snn_errf(err, errlen, "%s: not a directory (a data set is a directory holding "
+                        "times.npy, units.npy, offsets.npy and labels.npy, an SHD file ending "
+                        "in .h5, or IDX images <name>-images-idx3-ubyte[.gz])", dir);
     if (is_h5(dir) ? read_h5(dir, &t, &nt, &u, &nu, &o, &no, &l, &nl, err, errlen) != 0
            : (read_vec(dir, "labels.npy", 1, &l, &nl, err, errlen) != 0 ||
               read_vec(dir, "offsets.npy", 1, &o, &no, err, errlen) != 0 ||

@@ -342,6 +342,8 @@ static void read_set(tset *s, const char *path, const char *where, const char *k
     int rc;
     if (is_idx_images(path)) {
         char labels[1100];
+        if (access(path, R_OK) != 0) /* before the name's check: a mistyped file name */
+            snn_fatal("%s: '%s': %s: %s", where, key, path, strerror(errno));
         const char *b = strrchr(path, '/');
         b = b ? b + 1 : path;
         const char *at = strstr(b, "images-idx3");

@@ -206,7 +206,13 @@ np.save("wide/offsets.npy", np.array([0, 1])); np.save("wide/labels.npy", np.arr
 PY
 printf 'train:\n  train: { In: trainset }\n  test: { In: wide }\n' >w.yaml
 fails "w.yaml:3: 'test': wide/units.npy: spike 0 (example 0) has unit 7, but the population has 5 neurons" --config w.yaml
-ok "bad configs: unknown group and variables (did you mean), batch > data set, epochs < 1, a schedule of a non-runtime parameter, a test set with more channels"
+printf 'train:\n  train: { In: trainsett }\n' >n.yaml
+fails "n.yaml:2: 'train': trainsett: No such file or directory (a data set is a directory holding times.npy" --config n.yaml
+printf 'train:\n  train: { In: w.yaml }\n' >f.yaml
+fails "f.yaml:2: 'train': w.yaml: not a directory (a data set is a directory holding" --config f.yaml
+printf 'train:\n  train: { In: none-images-idx3-ubyte.gz }\n' >i.yaml
+fails "i.yaml:2: 'train': none-images-idx3-ubyte.gz: No such file or directory" --config i.yaml
+ok "bad configs: unknown group and variables (did you mean), batch > data set, epochs < 1, a schedule of a non-runtime parameter, a test set with more channels, a mistyped data set, a file for a directory, a missing IDX file"
 
 # --- 2 MPI ranks (Out's 3 neurons split 2 + 1): the same metrics and final weights -------
 cd "$OLDPWD"
