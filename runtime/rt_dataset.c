@@ -160,14 +160,19 @@ int snn_dataset_read(const char *dir, uint32_t n, int classes, snn_dataset *ds, 
             goto out;
         }
     for (uint64_t k = 0; k < nl; k++) {
-        if (!(l[k] >= 0 && l[k] < classes)) {
+        if (l[k] < 0) {
+            snn_errf(err, errlen, "%s: example %llu has label %.0f; labels are class numbers "
+                              "from 0", Lb, (unsigned long long)k, l[k]);
+            goto out;
+        }
+        if (!(l[k] < classes)) {
             snn_errf(err, errlen, "%s: example %llu has label %.0f, but the population "
                               "declares classes = %d (labels 0 .. %d)", Lb,
                  (unsigned long long)k, l[k], classes, classes - 1);
             goto out;
         }
         for (uint64_t s = (uint64_t)o[k]; s < (uint64_t)o[k + 1]; s++) {
-            if (!(u[s] < n)) {
+            if (!(u[s] >= 0 && u[s] < n)) {
                 snn_errf(err, errlen, "%s: spike %llu (example %llu) has unit %.0f, but "
                                   "the population has %u neurons (units 0 .. %u)", U,
                      (unsigned long long)s, (unsigned long long)k, u[s], n, n - 1);
@@ -625,6 +630,12 @@ void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt
                   (unsigned long long)ds.n_spikes);
     for (uint64_t k = 0; k < ds.n_examples; k++)
         for (uint64_t s = ds.offsets[k]; s < ds.offsets[k + 1]; s++) {
+            if (!(ds.times[s] / dt < 4294967295.0)) /* llround's range; 32-bit steps */
+                snn_fatal("datasets.%s (%s): %s: example %llu has a spike at %g ms, beyond "
+                          "the longest example supported (4294967295 steps of %g ms)", pop,
+                          dc->where,
+                          idx ? dc->path : arr_name(dc->path, "times.npy", tn, sizeof tn),
+                          (unsigned long long)k, ds.times[s], dt);
             uint64_t st = fs[s] = step_of(ds.times[s], dt);
             if (!dc->example_steps && !(dc->example_time > 0)) {
                 if (st + 1 > len)

@@ -170,6 +170,9 @@ bad b_offend "o = np.load('offsets.npy'); o[-1] -= 1; np.save('offsets.npy', o)"
 bad b_ftype "np.save('times.npy', np.load('times.npy').astype(np.int64))"
 bad b_utype "np.save('units.npy', np.load('units.npy').astype(np.float32))"
 bad b_none "import os; os.remove('labels.npy')"
+bad b_uneg "u = np.load('units.npy').astype(np.int32); u[2] = -1; np.save('units.npy', u)"
+bad b_lneg "l = np.load('labels.npy').astype(np.int32); l[1] = -1; np.save('labels.npy', l)"
+bad b_huge "t = np.load('times.npy'); t[-1] = 1e300; np.save('times.npy', t)"
 fails "datasets.In (--set 'datasets.In.file=b_unit'): b_unit/units.npy: spike 4 (example 0) has unit 6, but the population has 6 neurons (units 0 .. 5)" --set datasets.In.file=b_unit
 fails "b_label/labels.npy: example 3 has label 4, but the population declares classes = 4 (labels 0 .. 3)" --set datasets.In.file=b_label
 fails "b_nan/times.npy: spike 5 (example 0) has time nan ms; times must be finite and >= 0" --set datasets.In.file=b_nan
@@ -182,6 +185,9 @@ fails "b_offend/offsets.npy: must start at 0 and end at the number of spikes" --
 fails "b_ftype/times.npy: a float32 or float64 array is expected" --set datasets.In.file=b_ftype
 fails "b_utype/units.npy: an integer array is expected" --set datasets.In.file=b_utype
 fails "b_none/labels.npy: No such file or directory" --set datasets.In.file=b_none
+fails "b_uneg/units.npy: spike 2 (example 0) has unit -1, but the population has 6 neurons (units 0 .. 5)" --set datasets.In.file=b_uneg
+fails "b_lneg/labels.npy: example 1 has label -1; labels are class numbers from 0" --set datasets.In.file=b_lneg
+fails "b_huge/times.npy: example 8 has a spike at 1e+300 ms, beyond the longest example supported (4294967295 steps of 0.5 ms)" --set datasets.In.file=b_huge
 fails "beyond example_steps (4 steps of 0.5 ms)" --set datasets.In.file=ds --set datasets.In.example_steps=4
 printf 'datasets:\n  In:\n    file: ds\n    example_time: 3.0\n' >short.yaml
 fails "datasets.In (short.yaml:4): ds/times.npy: example 0 has a spike at" --config short.yaml
