@@ -172,6 +172,13 @@ static const char *type_name(lua_State *L, int idx)
             return n + 6;
         return n;
     }
+    if (lua_type(L, idx) == LUA_TNUMBER) { /* "must be a finite number (got nan)" */
+        double v = lua_tonumber(L, idx);
+        if (isnan(v))
+            return "nan";
+        if (isinf(v))
+            return v > 0 ? "inf" : "-inf";
+    }
     return luaL_typename(L, idx);
 }
 

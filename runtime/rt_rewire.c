@@ -156,9 +156,11 @@ void snn_rewire_setup(snn_rewire_stats *s, snn_ragged *blocks, int nb, uint32_t 
             longest = s->len[i];
             at = i;
         }
+    /* the padded length in double, clamped to n_post before the conversion (a huge
+     * row_padding would overflow it) */
+    double padded = row_padding > 0 ? (double)longest * (1.0 + row_padding) : (double)longest;
     uint64_t cap = max_row_length ? max_row_length
-                 : row_padding > 0 ? (uint64_t)((double)longest * (1.0 + row_padding))
-                                   : (uint64_t)longest;
+                 : padded >= (double)n_post ? (uint64_t)n_post : (uint64_t)padded;
     if (cap > n_post)
         cap = n_post;
     if ((uint64_t)longest > cap)

@@ -286,6 +286,13 @@ static void test_padding(void **state)
     assert_int_equal(b.row_start[1], s->capacity);
     snn_ragged_free(&b);
     snn_rewire_release();
+    /* a padding whose product overflows 64 bits: every target (it gave 0 before) */
+    build(&b, 0, NPOST);
+    s = snn_rewire_register(0, "rw", "P");
+    snn_rewire_setup(s, &b, 1, NPRE, NPOST, 0, 1e30);
+    assert_int_equal(s->capacity, NPOST);
+    snn_ragged_free(&b);
+    snn_rewire_release();
 }
 
 /* Per-synapse delays: targets [lo, lo + n) with delays uniform(1, 8) ms at dt = 1 ms in
