@@ -20,6 +20,10 @@
  * lane); groups run for lanes 0 .. B-1 in turn (model->cugroup), so a batch_sum
  * reduction holds the whole batch's sum.  An epoch's last partial batch is dropped; the
  * test set's last batch runs its examples in the first lanes.
+ *
+ * train.validation holds out a stratified part of the training set (snn_dataset_split, a
+ * function of the labels, the count and a seed): the epochs train on the rest (tr_idx),
+ * and every evaluation runs the held-out examples (val_idx) before the test set.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
