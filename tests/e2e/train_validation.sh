@@ -6,10 +6,11 @@
 # and the new validation columns) are exact against NumPy training on the other 15 only,
 # so no held-out example is ever trained on; the split is the same for 1 and 2 threads, 2
 # MPI ranks and batch 2 (validation.npy bitwise; metrics too where the training is the
-# same); an evaluate_only run on exactly the held-out examples with the saved weights gives
-# the last validation loss and accuracy bitwise; checkpoints in a training batch, in the
-# validation and in the test evaluation restore to the uninterrupted run, and a restore with
-# another split is refused; bad values get the config line.
+# same); an evaluate_only run on exactly the held-out examples with the saved weights
+# gives the last validation loss and accuracy bitwise; the progress line shows the
+# validation phase; checkpoints in a training batch, in the validation and in the test
+# evaluation restore to the uninterrupted run, and a restore with another split is
+# refused; bad values get the config line.
 set -euo pipefail
 export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}" # ds_order.py
 source tests/lib/delta.sh # delta_model, delta_batch_model, delta_data, delta_config
@@ -152,6 +153,10 @@ b/delta --quiet --output oe --set datasets.In.example_steps=12 --set train.evalu
 [ "$(sed -n 2p oe/metrics.csv | cut -d, -f4-5)" = "$(sed -n 4p o/metrics.csv | cut -d, -f6-7)" ] ||
     fail "evaluate_only on the held-out examples: $(sed -n 2p oe/metrics.csv) vs $(sed -n 4p o/metrics.csv)"
 ok "evaluate_only on exactly the held-out examples with the saved weights = the last validation loss and accuracy"
+SNN_PROGRESS=1 b/delta --config v.yaml --output op --set train.save.dir=wp >/dev/null 2>prog.txt
+grep -qF "epoch 3/3 validation [####################] 5/5" prog.txt || { cat prog.txt; fail "progress line"; }
+cmp <(vals o/metrics.csv) <(vals op/metrics.csv) || fail "progress: other metrics"
+ok "the progress line's validation phase"
 
 # --- checkpoints: 67 positions of 12 steps; epoch 3 trains at steps 492..671, validates at
 # 672..731, tests at 732..803 ---------------------------------------------------------------
