@@ -1605,7 +1605,8 @@ void rt_train_release(void)
     free(T.tr_idx);
     T.val_idx = T.tr_idx = NULL;
     T.has_val = 0;
-    T.n_val = 0;
+    T.n_val = T.val_seed = 0;
+    T.at.val_n = T.at.val_seed = 0;
     free(T.labels); /* the tables themselves are the model's */
     free(T.examples);
     free(T.starts);
