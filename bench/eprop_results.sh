@@ -12,6 +12,9 @@
 #   FULL=1 bench/eprop_results.sh                  # the full data sets (60k / 10k, 8.4k / 1.7k)
 #   bench/eprop_results.sh --table                 # only the table and records of the rows done
 #
+# DEEP R's L1 strength chosen on a validation split (not on the test set, which then gives
+# the chosen one's number): bench/eprop_l1_sweep.sh (L1S="1e-8 1e-4 1e-2" ...).
+#
 # Knobs: N (Fashion-MNIST: the first N training images and the first min(N, 10000) test
 # images, evaluated once after the last epoch; default 10000, FULL=1: 60000), E (epochs, default 2), HIDDEN (Fashion-MNIST hidden LIF,
 # default 128), SHD_HIDDEN (SynthSHD hidden ALIF, default 64), SHD_REPS (snncc-synthshd --reps:

@@ -910,7 +910,8 @@ static int key_record(ctx *c, const char *key, size_t line, const val *v)
 
 static const char *const TRAIN_KEYS[] = {"epochs", "batch", "train", "test", "shuffle", "seed",
                                          "evaluate_every", "reset", "evaluate_only", "groups",
-                                         "schedule", "metrics", "save", "load", "keep"};
+                                         "schedule", "metrics", "save", "load", "keep",
+                                         "validation"};
 #define N_TRAIN_KEYS (int)(sizeof TRAIN_KEYS / sizeof TRAIN_KEYS[0])
 
 static int train_text(ctx *c, size_t line, const char *key, const val *v, char *out, size_t n)
@@ -1010,6 +1011,34 @@ static int apply_train_field(ctx *c, const char *path, size_t line, const val *v
                          &x) != 0)
             return -1;
         t->save_every = x;
+    } else if (!strcmp(path, "validation.fraction") || !strcmp(path, "validation.count")) {
+        const int frac = path[11] == 'f';
+        if (t->val_on && (frac ? t->val_count > 0 : t->val_fraction > 0)) {
+            if (line) /* (--set replaces the file's) */
+                return fail(c, line, "'train.validation': give 'fraction' or 'count', not both");
+            t->val_count = 0, t->val_fraction = 0;
+        }
+        if (frac) {
+            char *end = NULL;
+            double f = v->kind == V_SCALAR && v->text[0] ? strtod(v->text, &end) : NAN;
+            if (!end || *end || !(f > 0 && f < 1))
+                return fail(c, line, "'%s' must be a number between 0 and 1, both excluded (the "
+                                     "held-out part of the training set; got %s)", key,
+                            describe(v, got, sizeof got));
+            t->val_fraction = f;
+        } else {
+            if (whole_number(c, line, key, " of examples", v, 1, 4294967295L, "", &x) != 0)
+                return -1;
+            t->val_count = x;
+        }
+        t->val_on = 1;
+        set_where(c, t->val_where, sizeof t->val_where, line);
+    } else if (!strcmp(path, "validation.seed")) {
+        if (parse_u64(v, UINT64_MAX, &u) != 0)
+            return fail(c, line, "'%s' must be a non-negative integer (got %s)", key,
+                        describe(v, got, sizeof got));
+        t->val_seed = u;
+        t->val_has_seed = 1;
     } else if (!strcmp(path, "load")) {
         if (train_text(c, line, key, v, t->load_dir, sizeof t->load_dir) != 0)
             return -1;
@@ -1021,13 +1050,16 @@ static int apply_train_field(ctx *c, const char *path, size_t line, const val *v
         int known = 0;
         for (int i = 0; i < N_TRAIN_KEYS; i++)
             known |= !strcmp(first, TRAIN_KEYS[i]);
+        if (!strcmp(first, "validation") && dot)
+            return fail(c, line, "'train.validation': unknown key '%s' (keys: fraction, count, "
+                                 "seed)", dot + 1);
         if (known)
             return fail(c, line, "'%s': give it in the run config file (lists and mappings: "
                                  "docs/run.md, Training loop)", key);
         const char *s = suggest(first, TRAIN_KEYS, N_TRAIN_KEYS);
         return fail(c, line, "'train': unknown key '%s'%s%s%s (keys: epochs, batch, train, "
                              "test, shuffle, seed, evaluate_every, reset, evaluate_only, groups, "
-                             "schedule, metrics, save, load, keep)", first, s ? " (did you mean '" : "",
+                             "schedule, metrics, save, load, keep, validation)", first, s ? " (did you mean '" : "",
                     s ? s : "", s ? "'?)" : "");
     }
     return 0;
@@ -1252,7 +1284,8 @@ static int key_train(ctx *c, const char *key, size_t line, const val *v)
         } else if (!strcmp(k, "keep")) {
             rc = train_list(c, &fv, node_line(kn), "train.keep", add_keep_var, "");
         } else if (fv.kind == V_MAP && (!strcmp(k, "train") || !strcmp(k, "test") ||
-                                        !strcmp(k, "metrics") || !strcmp(k, "save"))) {
+                                        !strcmp(k, "metrics") || !strcmp(k, "save") ||
+                                        !strcmp(k, "validation"))) {
             rc = 0;
             for (yaml_node_pair_t *q = vn->data.mapping.pairs.start;
                  rc == 0 && q < vn->data.mapping.pairs.top; q++) {
@@ -1263,13 +1296,17 @@ static int key_train(ctx *c, const char *key, size_t line, const val *v)
                 char path[300];
                 snprintf(path, sizeof path, "%s.%s", k, (const char *)k2->data.scalar.value);
                 val sv = make_val(v->doc, v2, node_line(k2));
+                if (!strcmp(k, "validation") && strcmp(path, "validation.fraction") &&
+                    strcmp(path, "validation.count") && strcmp(path, "validation.seed"))
+                    return fail(c, node_line(k2), "'train.validation': unknown key '%s' (keys: "
+                                "fraction, count, seed)", (const char *)k2->data.scalar.value);
                 if (!strcmp(path, "save.vars"))
                     rc = train_list(c, &sv, node_line(k2), "train.save.vars", add_save_var, "");
                 else
                     rc = apply_train_field(c, path, node_line(k2), &sv);
             }
         } else if (!strcmp(k, "train") || !strcmp(k, "test") || !strcmp(k, "metrics") ||
-                   !strcmp(k, "save")) {
+                   !strcmp(k, "save") || !strcmp(k, "validation")) {
             rc = fail(c, node_line(kn), "'train.%s' must be a mapping (got %s)", k,
                       describe(&fv, got, sizeof got));
         } else {

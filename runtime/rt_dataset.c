@@ -465,6 +465,75 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+/* The validation split (docs/run.md "Validation split"): the classes in ascending label
+ * order, class c's share of 'count' floor(count n_c / n), the rest one each to the classes
+ * of the largest remainders (count n_c mod n; ties: the lower label); then, class by class
+ * with one SplitMix64 stream from seed ^ "VALIDATE", a Fisher-Yates shuffle of the class's
+ * examples in file order, whose first share are held out. */
+static int by_label(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b; /* (label, index) */
+    return x[0] != y[0] ? (x[0] < y[0] ? -1 : 1) : (x[1] < y[1] ? -1 : x[1] > y[1]);
+}
+
+int snn_dataset_split(uint64_t n, const int32_t *lab, uint64_t count, uint64_t seed,
+                      uint64_t *val, uint64_t *rest)
+{
+    int64_t *p = malloc(sizeof *p * 2 * (size_t)(n ? n : 1));
+    uint64_t *share = malloc(sizeof *share * (size_t)(n ? n : 1)); /* per class run */
+    uint64_t *rem = malloc(sizeof *rem * (size_t)(n ? n : 1));
+    uint64_t *first = malloc(sizeof *first * (size_t)(n + 1));
+    uint8_t *held = calloc((size_t)(n ? n : 1), 1);
+    if (!p || !share || !rem || !first || !held) {
+        free(p), free(share), free(rem), free(first), free(held);
+        return -1;
+    }
+    for (uint64_t i = 0; i < n; i++)
+        p[2 * i] = lab[i], p[2 * i + 1] = (int64_t)i;
+    qsort(p, (size_t)n, 2 * sizeof *p, by_label);
+    uint64_t K = 0, given = 0;
+    for (uint64_t i = 0; i < n; i++)
+        if (i == 0 || p[2 * i] != p[2 * i - 2])
+            first[K++] = i;
+    first[K] = n;
+    for (uint64_t c = 0; c < K; c++) {
+        unsigned __int128 x = (unsigned __int128)count * (first[c + 1] - first[c]);
+        share[c] = (uint64_t)(x / n);
+        rem[c] = (uint64_t)(x % n);
+        given += share[c];
+    }
+    for (; given < count; given++) { /* fewer than K left: the largest remainders */
+        uint64_t best = K;
+        for (uint64_t c = 0; c < K; c++)
+            if (rem[c] != UINT64_MAX && (best == K || rem[c] > rem[best]))
+                best = c;
+        share[best]++;
+        rem[best] = UINT64_MAX; /* (one each) */
+    }
+    uint64_t x = seed ^ 0x56414C4944415445ull; /* "VALIDATE" */
+    for (uint64_t c = 0; c < K; c++) {
+        int64_t *q = p + 2 * first[c];
+        const uint64_t m = first[c + 1] - first[c];
+        for (uint64_t k = m - 1; k > 0; k--) {
+            uint64_t r = splitmix64(&x) % (k + 1);
+            int64_t t = q[2 * k + 1];
+            q[2 * k + 1] = q[2 * r + 1];
+            q[2 * r + 1] = t;
+        }
+        for (uint64_t k = 0; k < share[c]; k++)
+            held[q[2 * k + 1]] = 1;
+    }
+    uint64_t nv = 0, nr = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (held[i])
+            val[nv++] = i;
+        else
+            rest[nr++] = i;
+    }
+    free(p), free(share), free(rem), free(first), free(held);
+    return 0;
+}
+
 uint64_t snn_dataset_example(uint64_t n_examples, int shuffle, uint64_t seed, uint64_t j,
                              uint64_t *order, uint64_t *order_epoch)
 {

@@ -20,6 +20,10 @@
  * lane); groups run for lanes 0 .. B-1 in turn (model->cugroup), so a batch_sum
  * reduction holds the whole batch's sum.  An epoch's last partial batch is dropped; the
  * test set's last batch runs its examples in the first lanes.
+ *
+ * train.validation holds out a stratified part of the training set (snn_dataset_split, a
+ * function of the labels, the count and a seed): the epochs train on the rest (tr_idx),
+ * and every evaluation runs the held-out examples (val_idx) before the test set.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -53,6 +57,8 @@ typedef struct mrow {
     long epoch;
     double train_loss, train_acc, test_loss, test_acc, wall_s;
     int has_train, has_test, complete;
+    double val_loss, val_acc; /* the validation split's (has_val) */
+    int has_val;
 } mrow;
 
 typedef struct acc {
@@ -64,7 +70,10 @@ typedef struct acc {
  * the phase (0 its training batches, 1 its evaluation), the batch's first example in the
  * phase, its position (batch slot), its examples, the accumulated metrics of the epoch,
  * the epoch's wall time so far, the last saved epoch and the metrics rows so far (the
- * piece "train.rows").  The shuffle is order(E, seed, epoch): nothing more to store. */
+ * piece "train.rows").  The shuffle is order(E, seed, epoch): nothing more to store.
+ * Phase 2 is the validation split's evaluation (before the test set's, phase 1); the split
+ * is a function of the config and the training set, so only its size and seed are kept,
+ * to refuse a restore with another split. */
 typedef struct tpos {
     int64_t epoch, phase;
     uint64_t index, pos, nb;
@@ -72,6 +81,8 @@ typedef struct tpos {
     double wall;
     int64_t saved_epoch;
     uint64_t n_rows;
+    acc va;                     /* the epoch's validation metrics (phase 2) */
+    uint64_t val_n, val_seed;   /* the split, checked at a restore */
 } tpos;
 
 static struct {
@@ -82,6 +93,10 @@ static struct {
     uint32_t n;
     tset train, test;
     int has_test;
+    /* the validation split (train.validation): the held-out examples of the training set
+     * and the trained ones (ascending; tr_idx NULL: all of them) */
+    int has_val;
+    uint64_t *val_idx, n_val, *tr_idx, n_tr, val_seed;
     uint32_t len;
     uint64_t n_pos, pos; /* positions: batches of B examples (slots of L steps) */
     uint32_t lanes;      /* B: the examples of a batch, one per lane */
@@ -113,7 +128,7 @@ static struct {
     int png;            /* 1 written, 0 not yet, -1 no gnuplot */
     char csv[4200], png_path[4200]; /* within cmd below: 3 + 3 uses */
     tpos at;            /* where the loop is (a checkpoint's position) */
-    acc *tr_live, *te_live;
+    acc *tr_live, *te_live, *va_live;
     double epoch_t0;    /* this process's start of the epoch (wall) */
     double wall_base;   /* the epoch's wall time before it (a restored epoch's) */
     int resume;         /* 1: restored from a checkpoint at position 'from' */
@@ -467,6 +482,41 @@ void rt_train_plan(const snn_model *m, snn_run *run)
         snn_fatal("%s: 'batch' %ld needs a batched model: model '%s' has no network{ batch = B } "
                   "(docs/language.md \"Batches\"; a lane per example of a batch)",
                   tc->batch_where, tc->batch, m->name);
+    /* the validation split: a held-out part of the training set (docs/run.md) */
+    T.n_tr = T.train.ds.n_examples;
+    if (tc->val_on) {
+        if (tc->evaluate_only || !tc->train_path[0])
+            snn_fatal("%s: 'train.validation' holds out a part of the training set: it needs "
+                      "training (train.train, no evaluate_only)", tc->val_where);
+        const uint64_t E = T.train.ds.n_examples;
+        uint64_t V = tc->val_count > 0 ? (uint64_t)tc->val_count
+                                       : (uint64_t)llround(tc->val_fraction * (double)E);
+        if (tc->val_count > 0 && V >= E)
+            snn_fatal("%s: 'train.validation.count' %llu must be smaller than the training set "
+                      "(%llu examples in %s)", tc->val_where, (unsigned long long)V,
+                      (unsigned long long)E, tc->train_path);
+        if (tc->val_count <= 0 && (V == 0 || V >= E))
+            snn_fatal("%s: 'train.validation.fraction' %g of the training set (%llu examples in "
+                      "%s) holds out %llu: %s", tc->val_where, tc->val_fraction,
+                      (unsigned long long)E, tc->train_path, (unsigned long long)V,
+                      V ? "no example is left to train on" : "none; give a larger fraction");
+        if (E - V < T.lanes)
+            snn_fatal("%s: 'train.validation' holds out %llu of the %llu training examples, "
+                      "leaving %llu, fewer than 'batch' %u", tc->val_where,
+                      (unsigned long long)V, (unsigned long long)E,
+                      (unsigned long long)(E - V), T.lanes);
+        T.val_seed = tc->val_has_seed ? tc->val_seed : tc->has_seed ? tc->seed : cfg->seed;
+        T.val_idx = malloc(sizeof *T.val_idx * (size_t)V);
+        T.tr_idx = malloc(sizeof *T.tr_idx * (size_t)(E - V));
+        if (!T.val_idx || !T.tr_idx ||
+            snn_dataset_split(E, T.train.ds.labels, V, T.val_seed, T.val_idx, T.tr_idx) != 0)
+            snn_fatal("training: out of memory for the validation split");
+        T.has_val = 1;
+        T.n_val = V;
+        T.n_tr = E - V;
+        T.at.val_n = V;
+        T.at.val_seed = T.val_seed;
+    }
     T.labels = calloc(T.lanes, sizeof *T.labels);
     T.lane_m = calloc(2 * (size_t)T.lanes + 1, sizeof *T.lane_m);
     T.examples = calloc(T.lanes, sizeof *T.examples);
@@ -503,13 +553,15 @@ void rt_train_plan(const snn_model *m, snn_run *run)
     uint64_t evals = 0;
     if (tc->evaluate_only)
         evals = 1;
-    else if (T.has_test && tc->evaluate_every > 0)
+    else if (tc->evaluate_every > 0)
         evals = (uint64_t)(epochs / tc->evaluate_every) +
                 (epochs % tc->evaluate_every ? 1 : 0); /* and after the last epoch */
     /* batches: an epoch's last partial batch of training examples is dropped; the test
-     * set's runs with its examples in the first lanes (the others repeat its first) */
-    T.n_pos = (uint64_t)epochs * (tc->train_path[0] ? T.train.ds.n_examples / T.lanes : 0) +
-              evals * (T.has_test ? (T.test.ds.n_examples + T.lanes - 1) / T.lanes : 0);
+     * set's (and the validation split's) run with its examples in the first lanes (the
+     * others repeat its first) */
+    T.n_pos = (uint64_t)epochs * (tc->train_path[0] ? T.n_tr / T.lanes : 0) +
+              evals * (T.has_test ? (T.test.ds.n_examples + T.lanes - 1) / T.lanes : 0) +
+              evals * (T.has_val ? (T.n_val + T.lanes - 1) / T.lanes : 0);
     if (T.n_pos == 0)
         T.n_pos = 1;
     if ((double)T.n_pos * (double)len > 9e18)
@@ -672,6 +724,10 @@ static void csv_row(FILE *f, const mrow *r)
         fprintf(f, "%.17g,%.17g,", r->test_loss, r->test_acc);
     else
         fprintf(f, ",,");
+    if (r->has_val)
+        fprintf(f, "%.17g,%.17g,", r->val_loss, r->val_acc);
+    else if (T.has_val)
+        fprintf(f, ",,");
     fprintf(f, "%.3f,%s\n", r->wall_s, r->complete ? "complete" : "interrupted");
 }
 
@@ -704,14 +760,18 @@ static void curves(void)
         return;
     }
     char cmd[32768];
+    /* with a validation split its columns 6 and 7 too */
+    const char *vl = T.has_val ? ", '' using 1:6 with linespoints title 'validation'" : "";
+    const char *va = T.has_val ? ", '' using 1:7 with linespoints title 'validation'" : "";
     snprintf(cmd, sizeof cmd,
              "gnuplot -e \"set terminal pngcairo size 900,420; set output '%s.tmp'; "
              "set datafile separator ','; set key autotitle columnhead; set multiplot layout 1,2; "
              "set xlabel 'epoch'; set title 'loss'; plot '%s' using 1:2 with linespoints title "
-             "'train', '' using 1:4 with linespoints title 'test'; set title 'accuracy'; "
+             "'train', '' using 1:4 with linespoints title 'test'%s; set title 'accuracy'; "
              "set yrange [0:1]; plot '%s' using 1:3 with linespoints title 'train', '' using 1:5 "
-             "with linespoints title 'test'; unset multiplot\" >/dev/null 2>&1 && mv '%s.tmp' '%s'",
-             T.png_path, T.csv, T.csv, T.png_path, T.png_path);
+             "with linespoints title 'test'%s; unset multiplot\" >/dev/null 2>&1 && "
+             "mv '%s.tmp' '%s'",
+             T.png_path, T.csv, vl, T.csv, va, T.png_path, T.png_path);
     T.png = system(cmd) == 0 ? 1 : -1;
 }
 
@@ -1230,23 +1290,28 @@ static void set_training(int on)
             T.run->cu_every[T.grp[k]] = tc->groups[k].every;
 }
 
-static int evaluate(acc *a, volatile sig_atomic_t *stop, uint64_t *steps_done, long epoch,
-                    long epochs, int show, double t0)
+/* An evaluation, no training group: the test set in file order (val 0), or the validation
+ * split (val 1): its held-out training examples, ascending. */
+static int evaluate(int val, acc *a, volatile sig_atomic_t *stop, uint64_t *steps_done,
+                    long epoch, long epochs, int show, double t0)
 {
     set_training(0);
-    const uint64_t nt = T.test.ds.n_examples;
+    const uint64_t nt = val ? T.n_val : T.test.ds.n_examples;
     uint64_t *ex = T.order + T.order_n; /* the batch's examples */
-    T.te_live = a;
-    T.at.phase = 1;
+    if (val)
+        T.va_live = a;
+    else
+        T.te_live = a;
+    T.at.phase = val ? 2 : 1;
     for (uint64_t k = T.resume ? T.from.index : 0; k < nt; k += T.lanes) {
         T.at.index = k;
         uint32_t nb = 0;
         for (; nb < T.lanes && k + nb < nt; nb++)
-            ex[nb] = k + nb;
-        int sig = batch(&T.test, ex, nb, 0, a, stop, steps_done);
+            ex[nb] = val ? T.val_idx[k + nb] : k + nb;
+        int sig = batch(val ? &T.train : &T.test, ex, nb, 0, a, stop, steps_done);
         if (sig)
             return sig;
-        progress(show, "test", epoch, epochs, k + nb, nt, a, t0);
+        progress(show, val ? "validation" : "test", epoch, epochs, k + nb, nt, a, t0);
     }
     return 0;
 }
@@ -1263,9 +1328,26 @@ int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
                   "of the spike exchange interval (%u steps), without overlap", tc->where, T.len,
                   run->interval);
     FILE *f = run->rank == 0 ? fopen(T.csv, "w") : NULL;
-    if (run->rank == 0 && (!f || fputs("epoch,train_loss,train_accuracy,test_loss,test_accuracy,wall_s,status\n",
-                    f) < 0 || fclose(f) != 0))
+    if (run->rank == 0 &&
+        (!f ||
+         fputs(T.has_val ? "epoch,train_loss,train_accuracy,test_loss,test_accuracy,"
+                           "validation_loss,validation_accuracy,wall_s,status\n"
+                         : "epoch,train_loss,train_accuracy,test_loss,test_accuracy,wall_s,status\n",
+               f) < 0 ||
+         fclose(f) != 0))
         snn_fatal("cannot write '%s': %s", T.csv, strerror(errno));
+    if (T.has_val && run->rank == 0) { /* the held-out examples (training set indices) */
+        char path[4200];
+        snprintf(path, sizeof path, "%s/validation.npy", run->cfg->output);
+        double *v = malloc(sizeof *v * (size_t)T.n_val);
+        if (!v)
+            snn_fatal("training: out of memory");
+        for (uint64_t k = 0; k < T.n_val; k++)
+            v[k] = (double)T.val_idx[k];
+        if (npy_write(path, v, T.n_val, 2) != 0)
+            snn_fatal("cannot write '%s': %s", path, strerror(errno));
+        free(v);
+    }
     T.buf_n = 1;
     T.buf = malloc(sizeof *T.buf);
     if (T.resume) { /* the checkpoint's rows first: this metrics.csv holds the whole run's */
@@ -1286,8 +1368,8 @@ int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
         T.at.epoch = 0;
         T.epoch_t0 = snn_now();
         T.wall_base = T.from.wall;
-        mrow r = {0, 0, 0, 0, 0, 0, 0, 1, 1};
-        sig = evaluate(&te, stop, steps_done, 0, 1, show, t0);
+        mrow r = {0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0};
+        sig = evaluate(0, &te, stop, steps_done, 0, 1, show, t0);
         r.test_loss = te.n ? te.loss / (double)te.n : NAN;
         r.test_acc = te.n ? (double)te.correct / (double)te.n : NAN;
         r.wall_s = snn_now() - t0 + (T.from.wall);
@@ -1307,47 +1389,64 @@ int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
                                    : T.sched_base[k] * pow(s->factor, (double)(e / s->every));
         }
         set_training(1);
-        acc tr = {0}, te = {0};
+        acc tr = {0}, te = {0}, va = {0};
         if (resumed)
-            tr = T.from.tr, te = T.from.te;
-        T.tr_live = &tr, T.te_live = &te;
-        const uint64_t ne = T.train.ds.n_examples;
+            tr = T.from.tr, te = T.from.te, va = T.from.va;
+        T.tr_live = &tr, T.te_live = &te, T.va_live = &va;
+        const uint64_t ne = T.n_tr; /* the trained examples: tr_idx[] with a validation split */
         /* the epoch's order, once; batch q: its examples q B .. q B + B - 1 in lanes
          * 0 .. B-1, the last partial batch dropped (drop_last) */
         uint64_t oe = UINT64_MAX;
         uint64_t *ex = T.order + T.order_n;
         const uint64_t used = ne / T.lanes * T.lanes;
-        const int in_eval = resumed && T.from.phase == 1; /* restored in the evaluation */
+        /* restored in the evaluation: of the test set (phase 1) or the validation split (2) */
+        const int in_eval = resumed && T.from.phase >= 1;
         T.at.phase = 0;
         for (uint64_t j = resumed ? T.from.index : 0; j < used && !sig && !in_eval;
              j += T.lanes) {
             T.at.index = j;
-            for (uint32_t b = 0; b < T.lanes; b++)
+            for (uint32_t b = 0; b < T.lanes; b++) {
                 ex[b] = snn_dataset_example(ne, tc->shuffle, seed, (uint64_t)e * ne + j + b,
                                             T.order, &oe);
+                if (T.tr_idx)
+                    ex[b] = T.tr_idx[ex[b]];
+            }
             sig = batch(&T.train, ex, T.lanes, 1, &tr, stop, steps_done);
             progress(show, "train", e, epochs, j + T.lanes, used, &tr, t0);
         }
         if (!sig && !in_eval)
             run_groups(SNN_TRAIN_EPOCH_END, *steps_done - 1);
         mrow r = {e + 1, tr.n ? tr.loss / (double)tr.n : NAN,
-                 tr.n ? (double)tr.correct / (double)tr.n : NAN, NAN, NAN, 0, tr.n > 0, 0, 0};
-        int eval = !sig && T.has_test && tc->evaluate_every > 0 &&
+                 tr.n ? (double)tr.correct / (double)tr.n : NAN, NAN, NAN, 0, tr.n > 0, 0, 0,
+                 NAN, NAN, 0};
+        int eval = !sig && (T.has_test || T.has_val) && tc->evaluate_every > 0 &&
                    ((e + 1) % tc->evaluate_every == 0 || e + 1 == epochs);
-        if (in_eval)
-            set_training(0), T.resume = 1; /* on in evaluate's first batch */
+        /* the validation split first, then the test set; a restore in one of them goes on
+         * there (T.resume: on in evaluate's first batch) */
+        if (eval && T.has_val && !(in_eval && T.from.phase == 1)) {
+            if (in_eval)
+                set_training(0), T.resume = 1;
+            sig = evaluate(1, &va, stop, steps_done, e, epochs, show, t0);
+        }
+        if (eval && T.has_test && !sig) {
+            if (in_eval && T.from.phase == 1)
+                set_training(0), T.resume = 1;
+            sig = evaluate(0, &te, stop, steps_done, e, epochs, show, t0);
+        }
         if (eval) {
-            sig = evaluate(&te, stop, steps_done, e, epochs, show, t0);
             r.has_test = te.n > 0;
             r.test_loss = te.n ? te.loss / (double)te.n : NAN;
             r.test_acc = te.n ? (double)te.correct / (double)te.n : NAN;
+            r.has_val = va.n > 0;
+            r.val_loss = va.n ? va.loss / (double)va.n : NAN;
+            r.val_acc = va.n ? (double)va.correct / (double)va.n : NAN;
         }
         r.wall_s = snn_now() - te0 + (resumed ? T.from.wall : 0);
         r.complete = !sig;
         if (T.out_k < 0)
-            r.train_acc = r.test_acc = NAN;
+            r.train_acc = r.test_acc = r.val_acc = NAN;
         if (T.loss_k < 0)
-            r.train_loss = r.test_loss = NAN;
+            r.train_loss = r.test_loss = r.val_loss = NAN;
         add_row(&r);
         if (!sig && (e + 1 == epochs || (tc->save_every > 0 && (e + 1) % tc->save_every == 0)))
             save_vars(e + 1);
@@ -1358,7 +1457,7 @@ int rt_train_run(const snn_model *m, snn_run *run, volatile sig_atomic_t *stop,
         curves();
     if (show)
         fprintf(stderr, "\n");
-    T.tr_live = T.te_live = NULL; /* (the accumulators were this function's) */
+    T.tr_live = T.te_live = T.va_live = NULL; /* (the accumulators were this function's) */
     return sig;
 }
 
@@ -1375,6 +1474,8 @@ void rt_train_ckpt(snn_state_fn fn, void *ctx)
         at.tr = *T.tr_live;
     if (T.te_live)
         at.te = *T.te_live;
+    if (T.va_live)
+        at.va = *T.va_live;
     at.wall = T.wall_base + (snn_now() - T.epoch_t0);
     at.saved_epoch = T.saved_epoch;
     pthread_mutex_lock(&T.lock);
@@ -1391,8 +1492,14 @@ void rt_train_restore(snn_state_fn fn)
 {
     tpos *f = &T.from;
     fn(NULL, "train.position", -1, f, sizeof *f, 0);
-    if (f->epoch < 0 || f->phase < 0 || f->phase > 1 || f->nb < 1 || f->nb > T.lanes ||
-        f->pos >= T.n_pos)
+    if (f->val_n != T.n_val || f->val_seed != T.val_seed)
+        snn_fatal("--restore: the checkpoint's validation split (%llu examples, seed %llu) is "
+                  "not this run's (%llu examples, seed %llu): give the restoring run the same "
+                  "train.validation", (unsigned long long)f->val_n,
+                  (unsigned long long)f->val_seed, (unsigned long long)T.n_val,
+                  (unsigned long long)T.val_seed);
+    if (f->epoch < 0 || f->phase < 0 || f->phase > 2 || (f->phase == 2 && !T.has_val) ||
+        f->nb < 1 || f->nb > T.lanes || f->pos >= T.n_pos)
         snn_fatal("--restore: the checkpoint's training position (epoch %lld, phase %lld, "
                   "batch %llu of %u examples, position %llu) does not fit this training run "
                   "(%llu positions, batch %u): give the restoring run the same train: config",
@@ -1405,14 +1512,20 @@ void rt_train_restore(snn_state_fn fn)
     fn(NULL, "train.rows", -1, T.from_rows, sizeof *T.from_rows * (size_t)f->n_rows, 0);
     const struct snn_train_set *tc = T.tc;
     uint64_t *ex = T.order + T.order_n;
-    const tset *set = f->phase ? &T.test : &T.train;
+    const tset *set = f->phase == 1 ? &T.test : &T.train;
     if (f->phase == 0) {
-        const uint64_t ne = T.train.ds.n_examples;
+        const uint64_t ne = T.n_tr;
         const uint64_t seed = tc->has_seed ? tc->seed : T.run->seed;
         uint64_t oe = UINT64_MAX;
-        for (uint32_t b = 0; b < T.lanes; b++)
+        for (uint32_t b = 0; b < T.lanes; b++) {
             ex[b] = snn_dataset_example(ne, tc->shuffle, seed,
                                         (uint64_t)f->epoch * ne + f->index + b, T.order, &oe);
+            if (T.tr_idx)
+                ex[b] = T.tr_idx[ex[b]];
+        }
+    } else if (f->phase == 2) {
+        for (uint32_t b = 0; b < f->nb; b++)
+            ex[b] = T.val_idx[f->index + b];
     } else {
         for (uint32_t b = 0; b < f->nb; b++)
             ex[b] = f->index + b;
@@ -1428,7 +1541,7 @@ char *rt_train_json(void)
     if (!T.tc)
         return NULL;
     pthread_mutex_lock(&T.lock);
-    size_t cap = 1024 + (size_t)T.n_rows * 256 + (size_t)T.n_loaded * 200;
+    size_t cap = 1024 + (size_t)T.n_rows * 384 + (size_t)T.n_loaded * 200;
     char *s = malloc(cap);
     if (!s) {
         pthread_mutex_unlock(&T.lock);
@@ -1441,12 +1554,18 @@ char *rt_train_json(void)
         "\"test_examples\": %llu, \"evaluate_only\": %s, \"reset\": \"%s\", \"saved_epoch\": %ld, "
         "\"png\": %s, \"loaded\": [",
         T.tc->evaluate_only ? 0 : T.tc->epochs, T.lanes, T.len,
-        (unsigned long long)T.train.ds.n_examples, (unsigned long long)T.test.ds.n_examples,
+        (unsigned long long)T.n_tr, (unsigned long long)T.test.ds.n_examples,
         T.tc->evaluate_only ? "true" : "false", T.tc->reset ? "example" : "none",
         T.saved_epoch, T.png > 0 ? "true" : "false");
     for (int k = 0; k < T.n_loaded; k++)
         OUT("%s\"%s\"", k ? ", " : "", T.loaded[k]);
-    OUT("], \"metrics\": [");
+    if (T.has_val)
+        OUT("], \"validation\": {\"examples\": %llu, \"of\": %llu, \"seed\": %llu, "
+            "\"stratified\": true, \"file\": \"validation.npy\"}, \"metrics\": [",
+            (unsigned long long)T.n_val, (unsigned long long)T.train.ds.n_examples,
+            (unsigned long long)T.val_seed);
+    else
+        OUT("], \"validation\": null, \"metrics\": [");
     for (int k = 0; k < T.n_rows; k++) {
         const mrow *r = &T.rows[k];
         OUT("%s{\"epoch\": %ld, \"status\": \"%s\", \"wall_s\": %.3f", k ? ", " : "", r->epoch,
@@ -1459,6 +1578,13 @@ char *rt_train_json(void)
                 OUT(", \"%s\": %.17g", nm[q], v[q]);
             else
                 OUT(", \"%s\": null", nm[q]);
+        }
+        const double vv[2] = {r->has_val ? r->val_loss : NAN, r->has_val ? r->val_acc : NAN};
+        for (int q = 0; q < 2 && T.has_val; q++) {
+            if (isfinite(vv[q]))
+                OUT(", \"%s\": %.17g", q ? "validation_accuracy" : "validation_loss", vv[q]);
+            else
+                OUT(", \"%s\": null", q ? "validation_accuracy" : "validation_loss");
         }
         OUT("}");
     }
@@ -1481,6 +1607,12 @@ void rt_train_release(void)
     free(T.test.fs);
     free(T.order);
     free(T.buf);
+    free(T.val_idx);
+    free(T.tr_idx);
+    T.val_idx = T.tr_idx = NULL;
+    T.has_val = 0;
+    T.n_val = T.val_seed = 0;
+    T.at.val_n = T.at.val_seed = 0;
     free(T.labels); /* the tables themselves are the model's */
     free(T.examples);
     free(T.starts);

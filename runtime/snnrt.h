@@ -228,6 +228,13 @@ typedef struct snn_config {
         int n_keep;                /* variables reset: example leaves alone (a trained bias) */
         char keep_vars[SNN_MAX_TRAIN_VARS][160];
         char keep_var_where[SNN_MAX_TRAIN_VARS][192];
+        /* validation: a held-out part of the training set (docs/run.md "Validation split") */
+        int val_on;
+        double val_fraction;       /* in (0, 1); 0: val_count given */
+        long val_count;            /* examples; 0: val_fraction given */
+        int val_has_seed;
+        uint64_t val_seed;         /* default: the loop's seed (train.seed or the run's) */
+        char val_where[192];       /* the line of fraction / count */
     } train;
     /* batch: lanes of a batched model (0: the model's network{ batch }); lane_offset: the
      * global lane of lane 0 (lane b draws the numbers of global lane lane_offset + b) */
@@ -1522,6 +1529,12 @@ int snn_dataset_read_idx(const char *images, const char *labels, double tau, dou
 void snn_dataset_feed(const snn_dataset *ds, const uint64_t *fs, uint32_t n, uint32_t len,
                       const uint64_t *ex, int lanes, uint64_t step0, uint64_t **starts,
                       uint32_t **steps);
+/* The validation split (docs/run.md "Validation split"): of n examples with labels lab[],
+ * hold out 'count' (1 .. n-1), stratified by label, drawn with SplitMix64 from 'seed'.
+ * Writes the held-out examples ascending into val[0 .. count-1] and the others ascending
+ * into rest[0 .. n-count-1].  0, or -1 (out of memory). */
+int snn_dataset_split(uint64_t n, const int32_t *lab, uint64_t count, uint64_t seed,
+                      uint64_t *val, uint64_t *rest);
 uint64_t snn_dataset_example(uint64_t n_examples, int shuffle, uint64_t seed, uint64_t j,
                              uint64_t *order, uint64_t *order_epoch);
 

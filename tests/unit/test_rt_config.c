@@ -542,7 +542,32 @@ static void test_train(void **state)
     expect_error("train:\n  epoch: 2", "run.yaml:2: 'train': unknown key 'epoch' (did you mean "
                                        "'epochs'?) (keys: epochs, batch, train, test, shuffle, "
                                        "seed, evaluate_every, reset, evaluate_only, groups, "
-                                       "schedule, metrics, save, load, keep)");
+                                       "schedule, metrics, save, load, keep, validation)");
+    /* train.validation: fraction or count, a seed; --set replaces the file's kind */
+    snn_config vc;
+    snn_config_defaults(&vc, "m", 1, NP, POPS);
+    assert_int_equal(snn_config_load_string(&vc, "train:\n  validation: { fraction: 0.2, seed: 9 }",
+                                            "run.yaml", NP, POPS, err, sizeof err),
+                     0);
+    assert_int_equal(vc.train.val_on, 1);
+    assert_true(vc.train.val_fraction == 0.2 && vc.train.val_count == 0);
+    assert_int_equal(vc.train.val_has_seed, 1);
+    assert_int_equal(vc.train.val_seed, 9);
+    assert_string_equal(vc.train.val_where, "run.yaml:2");
+    assert_int_equal(snn_config_set(&vc, "train.validation.count=30", NP, POPS, err, sizeof err),
+                     0);
+    assert_true(vc.train.val_fraction == 0 && vc.train.val_count == 30);
+    assert_string_equal(vc.train.val_where, "--set 'train.validation.count=30'");
+    expect_error("train:\n  validation:\n    count: 3\n    fraction: 0.5",
+                 "run.yaml:4: 'train.validation': give 'fraction' or 'count', not both");
+    expect_error("train:\n  validation: { fraction: 1 }",
+                 "run.yaml:2: 'train.validation.fraction' must be a number between 0 and 1, both "
+                 "excluded (the held-out part of the training set; got '1')");
+    expect_error("train:\n  validation: { count: -1 }",
+                 "run.yaml:2: 'train.validation.count' must be a whole number of examples from 1 to "
+                 "4294967295 (got '-1')");
+    expect_error("train:\n  validation: 0.1",
+                 "run.yaml:2: 'train.validation' must be a mapping (got '0.1')");
     expect_error("train:\n  keep: { Out.b: 1 }", "run.yaml:2: 'train.keep' must be a list of "
                                                  "names such as [Learn] (got a mapping)");
     expect_error("train:\n  train: { Thalamos: x }", "run.yaml:2: 'train.train': the model has no "
