@@ -1468,10 +1468,57 @@ static void dev_rows(StrBuf *o, const ConnUpdate *u, const SynArr *arr, int nv)
     if (has_w)
         sb_puts(o, "    scalar *restrict snn_w = (scalar *)snn_R->weight;\n");
     dev_vars(o, pj, arr, nv, 4);
+    if (pj->het_delay) /* per-synapse delays: they move with their synapse */
+        sb_printf(o, "    %s *restrict snn_dl = (%s *)snn_R->delay;\n    (void)snn_dl;\n",
+                  delay_type(pj), delay_type(pj));
     sb_printf(o, "    const snn_rwview snn_stv = {snn_rl, snn_rwcap_%s}, *snn_st = &snn_stv;\n"
                  "    (void)snn_st; (void)snn_rs;\n", u->name);
     sb_puts(o, "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
                "    const uint32_t snn_nth = gridDim.x * SNN_BLOCK;\n");
+}
+
+/* the new synapse's delay at snn_lo (a projection with per-synapse delays), as the C back
+ * end's emit_insert: add.init.delay (draws keyed by the new synapse and the step from
+ * rw:<u>/delay), else the projection's delay initialiser keyed by the pair alone (the
+ * stream rw:<u>/delay); in steps as snn_rewire_set_delay, a value beyond the ring (or
+ * NaN) kept as the update's error for the host (snn_rw_check_error) */
+static void dev_delay(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
+{
+    const ConnUpdate *u = c->u;
+    const Projection *pj = u->proj;
+    const int kd = rewire_init_delay(u);
+    sb_puts(o, "            { /* its delay (ms) */\n                double snn_dms;\n");
+    if (kd >= 0) {
+        sb_puts(o, "                { /* add.init.delay, draws keyed by the new synapse (pre, "
+                   "post, 0) and the step */\n");
+        if (cs_draws(&u->init_code[kd]))
+            sb_printf(o, "                    snn_rng snn_rng_st;\n"
+                         "                    snn_rng_init_synk(&snn_rng_st, snn_rng_syn_key("
+                         "snn_r->seed, snn_stream_id(\"rw:%s/delay\")), 0u, snn_pre, snn_gpost, "
+                         "0u, step);\n", u->name);
+        rw_value(o, c, &u->init_code[kd], "snn_dms", 20, opt);
+        sb_puts(o, "                }\n");
+    } else { /* the projection's initialiser, keyed by the pair: bounded (uniform or
+              * normal_clipped; check_one refuses the others where synapses are added) */
+        const Init *d = &pj->delay_init;
+        sb_printf(o, "                snn_init snn_dinit = {};\n"
+                     "                snn_dinit.kind = %s;\n"
+                     "                snn_dinit.a = %s;\n                snn_dinit.b = %s;\n"
+                     "                snn_dinit.stream = snn_stream_id(\"rw:%s/delay\");\n"
+                     "                snn_dinit.lo = %s;\n                snn_dinit.hi = %s;\n"
+                     "                int snn_dok;\n"
+                     "                snn_dms = snn_init_syn_eval(&snn_dinit, snn_r->seed, snn_pre, "
+                     "snn_gpost, 0u, &snn_dok);\n"
+                     "                if (!snn_dok) /* no value in its bounds */\n"
+                     "                    snn_rw_error(snn_rwerr_%s, 6, snn_pre, snn_gpost, "
+                     "snn_dms);\n",
+                  d->kind == INIT_UNIFORM ? "SNN_INIT_UNIFORM" : "SNN_INIT_NORMAL_CLIPPED",
+                  emit_c_double(d->a), emit_c_double(d->b), u->name,
+                  emit_c_double(d->lo), emit_c_double(d->hi), u->name);
+    }
+    sb_printf(o, "                snn_dl[snn_lo] = (%s)snn_rw_delay(snn_rwerr_%s, snn_dms, SNN_DT, "
+                 "snn_rwdmax_%s, snn_pre, snn_gpost);\n            }\n",
+              delay_type(pj), u->name, u->name);
 }
 
 /* insertion of (snn_pre, snn_gpost) into the thread's own row: sorted, every array moved;
@@ -1495,12 +1542,16 @@ static void dev_insert(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
     sb_puts(o, "            for (uint64_t snn_p = snn_a + snn_n; snn_p > snn_lo; snn_p--) { /* the "
                "tail moves up, all it holds */\n");
     sb_printf(o, "                snn_ind[snn_p] = snn_ind[snn_p - 1u];\n");
+    if (pj->het_delay)
+        sb_puts(o, "                snn_dl[snn_p] = snn_dl[snn_p - 1u];\n");
     for (int v = 0; v < nv; v++)
         sb_printf(o, "                %s = %s;\n", var_ref(&arr[v], "snn_p"),
                   var_ref(&arr[v], "snn_p - 1u"));
     sb_puts(o, "            }\n");
     sb_printf(o, "            snn_ind[snn_lo] = (%s)snn_gpost;\n", emit_ind_type(pj));
     sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_n + 1u);\n            snn_added++;\n");
+    if (pj->het_delay)
+        dev_delay(o, c, opt);
     if (!nv)
         return;
     bool draws = false;
@@ -1620,6 +1671,8 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
                "                    snn_nr++;\n                    continue;\n                }\n"
                "                if (snn_o != snn_pos) {\n"
                "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
+    if (pj->het_delay) /* the delay moves with its synapse */
+        sb_puts(k, "                    snn_dl[snn_o] = snn_dl[snn_pos];\n");
     for (int v = 0; v < nv; v++)
         sb_printf(k, "                    %s = %s;\n", var_ref(&arr[v], "snn_o"),
                   var_ref(&arr[v], "snn_pos"));
@@ -1683,7 +1736,11 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     sb_printf(k, "__constant__ uint32_t snn_rwcap_%s; /* max_row_length */\n", un);
     sb_printf(k, "/* runs, removed, added, failed, redrawn, full_row_draws, this update's removals */\n"
                  "__device__ unsigned long long snn_rwc_%s[8];\n", un);
-    sb_printf(k, "__device__ snn_rwerror snn_rwerr_%s[1]; /* the first bad count or target */\n", un);
+    sb_printf(k, "__device__ snn_rwerror snn_rwerr_%s[1]; /* the first bad count, target or "
+                 "delay */\n", un);
+    if (pj->het_delay)
+        sb_printf(k, "__constant__ uint32_t snn_rwdmax_%s; /* the longest delay a new synapse may "
+                     "get (steps) */\n", un);
     sb_printf(k, "__device__ uint32_t snn_rwadd_%s[SNN_N_%s]; /* add.total (candidates.total): "
                  "additions (candidates) per row */\n", un, pre);
     if (u->candidates)
@@ -1722,6 +1779,8 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                    "                snn_nr++;\n                continue;\n            }\n"
                    "            if (snn_o != snn_pos) { /* the synapse and all it holds move down, "
                    "in order */\n                snn_ind[snn_o] = snn_ind[snn_pos];\n");
+        if (pj->het_delay) /* the delay moves with its synapse */
+            sb_puts(k, "                snn_dl[snn_o] = snn_dl[snn_pos];\n");
         for (int v = 0; v < nv; v++)
             sb_printf(k, "                %s = %s;\n", var_ref(&arr[v], "snn_o"),
                       var_ref(&arr[v], "snn_pos"));
@@ -1855,6 +1914,9 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "sizeof(snn_ragged)));\n"
                  "    snn_rwtimer_init(&snn_rwt_%s);\n",
               un, u->index, un, un, un, un, pj->name, un);
+    if (pj->het_delay) /* snn_rewire_delays' ceiling (the rings are as deep) */
+        sb_printf(h, "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwdmax_%s, &snn_st->dmax, "
+                     "sizeof(uint32_t)));\n", un);
     if (u->candidates)
         sb_printf(h, "    {\n        const size_t snn_nb = sizeof(uint32_t) * SNN_N_%s * (size_t)"
                      "((SNN_N_%s + 31u) / 32u);\n"
