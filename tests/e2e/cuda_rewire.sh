@@ -14,7 +14,12 @@
 #     candidates.remove / candidates.add, candidates.total, all-or-none rows) and
 #     rewire_vars mode 1 (candidates forming synapses with custom-update variables);
 #   - synapse dynamics with add_to_post (its kernel walks the rebuilt column view);
-#   - a target out of range stops the run with the C back end's message;
+#   - per-synapse delays: tests/e2e/rewire_delays/model.lua modes 0 (add.init.delay, remove
+#     reading the delay), 1 (the projection's delay initialiser keyed by the pair) and 2
+#     (candidates), each also checked exactly by its check.py; a delay not moved in the
+#     removal, or not moved up by an insertion, must make the comparison fail;
+#   - a target out of range, and a new synapse's delay beyond the projection's longest,
+#     stop the run with the C back end's message;
 #   - a fault injected into the generated device code (one variable not moved in the
 #     removal) must make the comparison fail;
 #   - nvcc compiles the generated .cu (sm_90) where it is installed.
@@ -150,6 +155,53 @@ if same rv "$d/out-fault" "--time 100" "fault injected" >"$d/fault.log" 2>&1; th
 fi
 echo "ok: a variable not moved in the removal is caught ($(head -n 1 "$d/fault.log"))"
 
+# per-synapse delays move with their synapses; a new one gets the C back end's delay
+RD=tests/e2e/rewire_delays/model.lua
+for mode in 0 1 2; do
+    gen "rd$mode" $RD "-D mode=$mode"
+    link "rd$mode"
+    cref "rd$mode" $RD "-D mode=$mode" "--time 100"
+    same "rd$mode" "$WORK/rd$mode/out-emu" "--time 100" "rewire_delays mode $mode (per-synapse delays)" ||
+        fail "rewire_delays mode $mode"
+    $PY tests/e2e/rewire_delays/check.py "$WORK/rd$mode/out-emu" $mode >/dev/null ||
+        fail "rewire_delays mode $mode: check.py"
+done
+# injected faults: a delay that stays behind in the removal (candidates' kernel, mode 2) or
+# in an insertion (mode 0)
+d="$WORK/rd2"
+grep -q '^ *snn_dl\[snn_o\] = snn_dl\[snn_pos\];' "$d/gen/emu.cc" || fail "no delay moved down in the removal"
+sed -i '/^ *snn_dl\[snn_o\] = snn_dl\[snn_pos\];/d' "$d/gen/emu.cc"
+link rd2
+if same rd2 "$d/out-fault" "--time 100" "fault injected" >"$d/fault.log" 2>&1; then
+    fail "a delay not moved with its synapse in the removal went unnoticed"
+fi
+d="$WORK/rd0"
+grep -q '^ *snn_dl\[snn_p\] = snn_dl\[snn_p - 1u\];' "$d/gen/emu.cc" || fail "no delay moved up by an insertion"
+sed -i '/^ *snn_dl\[snn_p\] = snn_dl\[snn_p - 1u\];/d' "$d/gen/emu.cc"
+link rd0
+if same rd0 "$d/out-fault" "--time 100" "fault injected" >"$d/fault.log" 2>&1; then
+    fail "a delay not moved up by an insertion went unnoticed"
+fi
+echo "ok: a delay not moved with its synapse (removal, insertion) is caught"
+# a new synapse's delay beyond the longest (4 ms): the C back end's message, at the end
+cat >"$WORK/bad_delay.lua" <<'LUA'
+network { name = "bad_delay", dt = 1.0 }
+local S = population { "S", poisson { rate = 10.0 }, 4 }
+local P = projection { S, population { "E", lif, 4 }, name = "SE", conn = one_to_one(),
+                       weight = 1.0, delay = uniform(1.0, 4.0), max_row_length = 2 }
+connectivity_update { name = "rw", projection = P, every = 1,
+  add = { count = "1", target = "fmod(i + 1, N_post)",
+          init = { delay = "2.0 + 4.0 * (t > 0 && id_pre == 2)" } } }
+LUA
+gen bad_delay "$WORK/bad_delay.lua" ""
+link bad_delay
+if "$WORK/bad_delay/emu" --time 5 --quiet --output "$WORK/bad_delay/out" 2>"$WORK/bad_delay/err"; then
+    fail "a delay beyond the longest must stop the run"
+fi
+grep -q "error: connectivity update 'rw': the delay of new synapse 2 -> 3 is 6 ms, 6 steps of 1 ms, more than the 4 steps of projection 'SE''s longest delay" \
+    "$WORK/bad_delay/err" || fail "delay beyond the longest: $(cat "$WORK/bad_delay/err")"
+echo "ok: a new synapse's delay beyond the longest stops the run with the C back end's message"
+
 # a target out of range: the run stops with the C back end's message (at the end)
 cat >"$WORK/bad.lua" <<'LUA'
 network { name = "bad", dt = 0.1, seed = 3 }
@@ -172,7 +224,7 @@ echo "ok: a target out of range stops the run with the C back end's message"
 # nvcc, where installed: the generated device code compiles for sm_90
 NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
 if [ -x "$NVCC" ]; then
-    for n in sp0pre rv1; do
+    for n in sp0pre rv1 rd0 rd1 rd2; do
         "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -I"$RT/include/snncc" \
             -c "$WORK/$n/gen/$(basename "$(find "$WORK/$n/gen" -name "*.cu" | head -n 1)")" \
             -o "$WORK/$n/nvcc.o" || fail "nvcc: $n"
