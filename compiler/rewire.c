@@ -1444,13 +1444,49 @@ void rewire_phase_code(StrBuf *o, const Model *m)
  * per row: count, targets, sorted insertion, initial values), snn_k_rw_<u>_end (one
  * thread: the counters); then the column view rebuilt (snn_cu_rw_columns). */
 
-/* block_vars for the device: the arrays of the one block */
+/* block_vars for the device: the arrays of the one block; batched models: lane 0's copy
+ * of the per-lane ones (every lane's, lane-outer: snn_lb_<array>, snn_ls_<array> values a
+ * lane; docs/cuda.md "Batches"), which decides the removals, the other lanes after it
+ * (dev_lanes) */
 static void dev_vars(StrBuf *o, const Projection *pj, const SynArr *arr, int na, int ind)
 {
     for (int v = 0; v < na; v++)
         if (!arr[v].weight)
-            sb_printf(o, "%*sscalar *restrict %s = %s;\n", ind, "", arr_local(&arr[v]),
-                      arr_global(pj, &arr[v]));
+            sb_printf(o, "%*sscalar *restrict %s = %s%s;%s\n", ind, "", arr_local(&arr[v]),
+                      arr[v].lane ? "snn_lb_" : "", arr_global(pj, &arr[v]),
+                      arr[v].lane ? " /* lane 0's */" : "");
+}
+
+/* Batched models: lane snn_b's copy of per-lane array a at place pos on the device (the
+ * weights per lane: snn_lw_<proj>, snn_lws_<proj> a lane). */
+static const char *dev_lane_ref(const Projection *pj, const SynArr *a, const char *pos)
+{
+    if (a->weight)
+        return arena_printf("snn_lw_%s[(size_t)snn_b * snn_lws_%s + (%s)]", pj->name, pj->name,
+                            pos);
+    const char *g = arr_global(pj, a);
+    return arena_printf("snn_lb_%s[(size_t)snn_b * snn_ls_%s + (%s)]", g, g, pos);
+}
+
+/* Batched models: the lanes after lane 0 (snn_nlane: the kernel's argument) do what 'what'
+ * (a format with the place twice: destination, source) did to lane 0's per-lane arrays:
+ * dst = src; with src NULL: dst = lane 0's value at dst (a new synapse's initial value,
+ * evaluated once for every lane as on the C back end). */
+static void dev_lanes(StrBuf *o, const Projection *pj, const SynArr *arr, int nv, int ind,
+                      const char *dst, const char *src)
+{
+    bool any = false;
+    for (int v = 0; v < nv; v++)
+        any |= arr[v].lane;
+    if (!any)
+        return;
+    sb_printf(o, "%*sfor (uint32_t snn_b = 1; snn_b < snn_nlane; snn_b++) { /* every other "
+                 "lane's copies alike */\n", ind, "");
+    for (int v = 0; v < nv; v++)
+        if (arr[v].lane)
+            sb_printf(o, "%*s    %s = %s;\n", ind, "", dev_lane_ref(pj, &arr[v], dst),
+                      src ? dev_lane_ref(pj, &arr[v], src) : var_ref(&arr[v], dst));
+    sb_printf(o, "%*s}\n", ind, "");
 }
 
 /* the row view rw_print_name reads (snn_st->len, snn_st->capacity) and the row arrays */
@@ -1465,8 +1501,11 @@ static void dev_rows(StrBuf *o, const ConnUpdate *u, const SynArr *arr, int nv)
                "    uint32_t *snn_rl = snn_R->row_len;\n");
     sb_printf(o, "    %s *restrict snn_ind = (%s *)snn_R->ind;\n", emit_ind_type(pj),
               emit_ind_type(pj));
-    if (has_w)
-        sb_puts(o, "    scalar *restrict snn_w = (scalar *)snn_R->weight;\n");
+    for (int v = 0; v < nv; v++)
+        if (arr[v].weight && arr[v].lane) /* batched: every lane's weights, lane 0's first */
+            sb_printf(o, "    scalar *restrict snn_w = snn_lw_%s; /* lane 0's */\n", pj->name);
+        else if (arr[v].weight)
+            sb_puts(o, "    scalar *restrict snn_w = (scalar *)snn_R->weight;\n");
     dev_vars(o, pj, arr, nv, 4);
     if (pj->het_delay) /* per-synapse delays: they move with their synapse */
         sb_printf(o, "    %s *restrict snn_dl = (%s *)snn_R->delay;\n    (void)snn_dl;\n",
@@ -1547,6 +1586,7 @@ static void dev_insert(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
     for (int v = 0; v < nv; v++)
         sb_printf(o, "                %s = %s;\n", var_ref(&arr[v], "snn_p"),
                   var_ref(&arr[v], "snn_p - 1u"));
+    dev_lanes(o, pj, arr, nv, 16, "snn_p", "snn_p - 1u");
     sb_puts(o, "            }\n");
     sb_printf(o, "            snn_ind[snn_lo] = (%s)snn_gpost;\n", emit_ind_type(pj));
     sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_n + 1u);\n            snn_added++;\n");
@@ -1577,6 +1617,7 @@ static void dev_insert(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
         rw_value(o, c, &u->init_code[k], "snn_v", 20, opt);
         sb_printf(o, "                    %s = (scalar)snn_v;\n                }\n", dst);
     }
+    dev_lanes(o, pj, arr, nv, 16, "snn_lo", NULL);
     sb_puts(o, "            }\n");
 }
 
@@ -1610,9 +1651,11 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
     RwCtx c = {m, u};
     SynArr *arr;
     const int nv = syn_arrays(m, pj, &arr);
-    sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_cand(uint64_t step)\n"
-                 "{\n", un);
+    sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_cand(uint64_t step%s)\n"
+                 "{\n", un, m->batch ? ", uint32_t snn_nlane" : "");
     dev_rows(k, u, arr, nv);
+    if (m->batch) /* the lanes (per-lane arrays: dev_lanes) */
+        sb_puts(k, "    (void)snn_nlane;\n");
     sb_printf(k, "    const uint64_t snn_key_remove = snn_rng_syn_key(snn_r->seed, "
                  "snn_stream_id(\"rw:%s/remove\"));\n"
                  "    const uint64_t snn_key_elim = snn_rng_syn_key(snn_r->seed, "
@@ -1676,6 +1719,7 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
     for (int v = 0; v < nv; v++)
         sb_printf(k, "                    %s = %s;\n", var_ref(&arr[v], "snn_o"),
                   var_ref(&arr[v], "snn_pos"));
+    dev_lanes(k, pj, arr, nv, 20, "snn_o", "snn_pos");
     sb_puts(k, "                }\n                snn_o++;\n            }\n"
                "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n        }\n");
     /* formations */
@@ -1750,9 +1794,11 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     if (u->candidates)
         cand_kernel(k, m, u, opt);
     if (u->remove.stmts && !u->candidates) {
-        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_remove(uint64_t step)\n"
-                     "{\n", un);
+        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_remove(uint64_t step%s)\n"
+                     "{\n", un, m->batch ? ", uint32_t snn_nlane" : "");
         dev_rows(k, u, arr, nv);
+        if (m->batch) /* the lanes (per-lane arrays: dev_lanes) */
+            sb_puts(k, "    (void)snn_nlane;\n");
         sb_printf(k, "    const uint64_t snn_key_remove = snn_rng_syn_key(snn_r->seed, "
                      "snn_stream_id(\"rw:%s/remove\"));\n    (void)snn_key_remove;\n", un);
         sb_puts(k, "    unsigned long long snn_nr = 0;\n");
@@ -1784,6 +1830,7 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
         for (int v = 0; v < nv; v++)
             sb_printf(k, "                %s = %s;\n", var_ref(&arr[v], "snn_o"),
                       var_ref(&arr[v], "snn_pos"));
+        dev_lanes(k, pj, arr, nv, 16, "snn_o", "snn_pos");
         sb_puts(k, "            }\n            snn_o++;\n        }\n"
                    "        snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n    }\n");
         sb_printf(k, "    if (snn_nr)\n        atomicAdd(&snn_rwc_%s[6], snn_nr);\n}\n", un);
@@ -1814,9 +1861,11 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     sb_puts(k, "}\n");
     /* additions */
     if (u->count.stmts || u->total.stmts) {
-        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_add(uint64_t step)\n"
-                     "{\n", un);
+        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_add(uint64_t step%s)\n"
+                     "{\n", un, m->batch ? ", uint32_t snn_nlane" : "");
         dev_rows(k, u, arr, nv);
+        if (m->batch) /* the lanes (per-lane arrays: dev_lanes) */
+            sb_puts(k, "    (void)snn_nlane;\n");
         sb_printf(k, "    const unsigned long long snn_nrem = snn_rwc_%s[6];\n    (void)snn_nrem;\n",
                   un);
         sb_puts(k, "    unsigned long long snn_added = 0, snn_fail = 0, snn_redraws = 0;\n");
@@ -1877,6 +1926,7 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "column view with room\n * for every row full, 2 x (N_post + 1) counters */\n"
                  "static snn_ragged snn_rwrows_%s;\nstatic snn_columns snn_rwcols_%s;\n"
                  "static uint32_t *snn_rwscr_%s;\n", un, un, un, un);
+    const char *lanes = m->batch ? ", snn_nlane" : ""; /* batched: the lanes, an argument */
     sb_printf(h, "/* its kernels on the stream (no synchronisation) */\n"
                  "static snn_rwtimer snn_rwt_%s;\n"
                  "static void snn_rw_run_%s(uint64_t step)\n{\n"
@@ -1885,15 +1935,15 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "    snn_rwtimer_mark(&snn_rwt_%s, 0);\n", un, un, pre, un);
     if (u->candidates) { /* candidates.total first, then each row's whole update */
         sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
-        sb_printf(h, "    snn_dev::snn_k_rw_%s_cand<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n",
-                  un);
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_cand<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step%s);\n",
+                  un, lanes);
     }
     if (u->remove.stmts && !u->candidates)
-        sb_printf(h, "    snn_dev::snn_k_rw_%s_remove<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n", un);
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_remove<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step%s);\n", un, lanes);
     if (!u->candidates)
         sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
     if (u->count.stmts || u->total.stmts)
-        sb_printf(h, "    snn_dev::snn_k_rw_%s_add<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n", un);
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_add<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step%s);\n", un, lanes);
     sb_printf(h, "    snn_dev::snn_k_rw_%s_end<<<1, 32, 0, snn_stream>>>();\n"
                  "    SNN_CU(cudaGetLastError());\n"
                  "    snn_rwtimer_mark(&snn_rwt_%s, 1);\n", un, un);

@@ -18,6 +18,12 @@
 #     reading the delay), 1 (the projection's delay initialiser keyed by the pair) and 2
 #     (candidates), each also checked exactly by its check.py; a delay not moved in the
 #     removal, or not moved up by an insertion, must make the comparison fail;
+#   - batched models (the rows shared by the lanes): tests/e2e/rewire_lanes/model.lua (4
+#     lanes; per-lane synapse and custom-update variables, one that differs between the
+#     lanes, a shared one, add.init) modes 0 (add.redraw), 1 (candidates) and 2 (lane 0's
+#     differing value decides the removals), and rewire_delays with 2 lanes: every lane's
+#     snapshots and spikes identical to the C back end's lanes; a lane's variable not moved
+#     in the removal, or a new synapse not initialised in a lane, must make it fail;
 #   - a target out of range, and a new synapse's delay beyond the projection's longest,
 #     stop the run with the C back end's message;
 #   - a fault injected into the generated device code (one variable not moved in the
@@ -183,6 +189,52 @@ if same rd0 "$d/out-fault" "--time 100" "fault injected" >"$d/fault.log" 2>&1; t
     fail "a delay not moved up by an insertion went unnoticed"
 fi
 echo "ok: a delay not moved with its synapse (removal, insertion) is caught"
+# batched models: every lane's variables move with the shared rows
+lanes_same() { # name what: same, then every other lane's files
+    local n=$1 b f
+    same "$n" "$WORK/$n/${3:-out-emu}" "--time 50" "$2" || return 1
+    for b in 1 2 3; do
+        [ -d "$WORK/$n/out-c/lane$b" ] || continue
+        for f in "$WORK/$n/out-c/lane$b"/*.npy; do
+            cmp -s "$f" "$WORK/$n/${3:-out-emu}/lane$b/$(basename "$f")" ||
+                { echo "$2: lane $b $(basename "$f") differs"; return 1; }
+        done
+    done
+    echo "ok: $2: every lane identical to the C back end's"
+}
+RL=tests/e2e/rewire_lanes/model.lua
+for mode in 0 1 2; do
+    gen "rl$mode" $RL "-D mode=$mode"
+    link "rl$mode"
+    cref "rl$mode" $RL "-D mode=$mode" "--time 50"
+    lanes_same "rl$mode" "rewire_lanes mode $mode (4 lanes)" || fail "rewire_lanes mode $mode"
+done
+cmp -s "$WORK/rl0/out-c/SE_x.npy" "$WORK/rl0/out-c/lane1/SE_x.npy" &&
+    fail "rewire_lanes: x is the same in lanes 0 and 1 (the test would miss a lane mixed up)"
+gen rdb $RD "-D mode=0 -D batch=2"
+link rdb
+cref rdb $RD "-D mode=0 -D batch=2" "--time 50"
+lanes_same rdb "rewire_delays with 2 lanes" || fail "rewire_delays with 2 lanes"
+# injected faults: lane b's x not moved down in the removal (mode 0); a new synapse's x
+# not set in the lanes after lane 0 (candidates, mode 1)
+d="$WORK/rl0"
+grep -q '^ *snn_lb_snn_sv_SE_x\[(size_t)snn_b \* snn_ls_snn_sv_SE_x + (snn_o)\] = ' "$d/gen/emu.cc" ||
+    fail "no lane's x moved in the removal"
+sed -i '/^ *snn_lb_snn_sv_SE_x\[(size_t)snn_b \* snn_ls_snn_sv_SE_x + (snn_o)\] = /d' "$d/gen/emu.cc"
+link rl0
+if lanes_same rl0 "fault injected" out-fault >"$d/fault.log" 2>&1; then
+    fail "a lane's variable not moved with its synapse went unnoticed"
+fi
+d="$WORK/rl1"
+grep -q '^ *snn_lb_snn_sv_SE_x\[(size_t)snn_b \* snn_ls_snn_sv_SE_x + (snn_lo)\] = snn_svt_x\[snn_lo\];' "$d/gen/emu.cc" ||
+    fail "no lane's x set for a new synapse"
+sed -i '/^ *snn_lb_snn_sv_SE_x\[(size_t)snn_b \* snn_ls_snn_sv_SE_x + (snn_lo)\] = snn_svt_x\[snn_lo\];/d' "$d/gen/emu.cc"
+link rl1
+if lanes_same rl1 "fault injected" out-fault >"$d/fault.log" 2>&1; then
+    fail "a new synapse not initialised in every lane went unnoticed"
+fi
+echo "ok: a lane's variable not moved, or not initialised, is caught ($(grep -m1 differs "$d/fault.log"))"
+
 # a new synapse's delay beyond the longest (4 ms): the C back end's message, at the end
 cat >"$WORK/bad_delay.lua" <<'LUA'
 network { name = "bad_delay", dt = 1.0 }
@@ -224,7 +276,7 @@ echo "ok: a target out of range stops the run with the C back end's message"
 # nvcc, where installed: the generated device code compiles for sm_90
 NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
 if [ -x "$NVCC" ]; then
-    for n in sp0pre rv1 rd0 rd1 rd2; do
+    for n in sp0pre rv1 rd0 rd1 rd2 rl0 rl1 rdb; do
         "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -I"$RT/include/snncc" \
             -c "$WORK/$n/gen/$(basename "$(find "$WORK/$n/gen" -name "*.cu" | head -n 1)")" \
             -o "$WORK/$n/nvcc.o" || fail "nvcc: $n"
