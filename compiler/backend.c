@@ -28,7 +28,7 @@ static const Backend backends[] = {
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_RECORD_SYNAPSES | BE_ADD_TO | BE_DENSE_PLASTIC |
                 BE_CUSTOM_UPDATES | BE_CONN_UPDATES | BE_MPI_CUSTOM | BE_BATCH |
                 BE_MPI_CONN_UPDATES | BE_RECORD_ANY_SYNAPSES | BE_BATCH_LEARN |
-                BE_CONN_UPDATE_DELAYS | BE_BATCH_DATASET,
+                BE_CONN_UPDATE_DELAYS | BE_BATCH_DATASET | BE_BATCH_CONN_UPDATES,
     },
     {
         .name = "cuda",
@@ -44,7 +44,8 @@ static const Backend backends[] = {
          * rank's neurons (docs/cuda.md, "Learning") */
         .caps = BE_MPI | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
                 BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_CUSTOM | BE_BATCH_DATASET |
-                BE_BATCH_SYN | BE_BATCH_CUSTOM_SYN,
+                BE_BATCH_SYN | BE_BATCH_CUSTOM_SYN | BE_CONN_UPDATE_DELAYS |
+                BE_BATCH_CONN_UPDATES,
     },
 };
 
@@ -83,7 +84,8 @@ static int refuse_shared_writes(const Backend *be, const Model *m, const Project
 /* A batched model on a back end whose lanes run the neurons, static synapses, sources,
  * custom updates over neurons (BE_BATCH_CUSTOM) and synapses (BE_BATCH_CUSTOM_SYN), weight
  * update models (BE_BATCH_SYN) and spike and state recordings only (CUDA, docs/cuda.md
- * "Batches"): the rest (weight update models, custom updates, connectivity updates,
+ * "Batches"): the rest (weight update models, custom updates, connectivity updates
+ * (BE_BATCH_CONN_UPDATES),
  * synapse recordings, data sets, where the back end lacks them), with its line. */
 static int refuse_lanes(const Backend *be, const Model *m)
 {
@@ -116,7 +118,7 @@ static int refuse_lanes(const Backend *be, const Model *m)
                        "}): %s", cu->name, m->batch, why);
         errs++;
     }
-    for (int i = 0; i < m->n_cupds; i++) { /* rewiring reallocates every lane's rows */
+    for (int i = 0; i < m->n_cupds && !(be->caps & BE_BATCH_CONN_UPDATES); i++) {
         diag_error(m->cupds[i]->loc, "connectivity_update '%s' in a batched model (network{ "
                    "batch = %d }): %s", m->cupds[i]->name, m->batch, why);
         errs++;

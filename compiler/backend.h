@@ -82,6 +82,9 @@ enum {
     /* in a batched model: custom updates over the synapses of a projection (per-lane and
      * held-once variables, batch reductions over the lanes), where BE_BATCH_LEARN is missing */
     BE_BATCH_CUSTOM_SYN = 1u << 16,
+    /* in a batched model: connectivity_update{} (rows shared by the lanes, every lane's
+     * synapse variables moved with their synapses), where BE_BATCH_LEARN is missing */
+    BE_BATCH_CONN_UPDATES = 1u << 17,
 };
 
 /* Report (with the model file's lines) every part of m, or of the options, that back end

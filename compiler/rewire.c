@@ -1444,13 +1444,49 @@ void rewire_phase_code(StrBuf *o, const Model *m)
  * per row: count, targets, sorted insertion, initial values), snn_k_rw_<u>_end (one
  * thread: the counters); then the column view rebuilt (snn_cu_rw_columns). */
 
-/* block_vars for the device: the arrays of the one block */
+/* block_vars for the device: the arrays of the one block; batched models: lane 0's copy
+ * of the per-lane ones (every lane's, lane-outer: snn_lb_<array>, snn_ls_<array> values a
+ * lane; docs/cuda.md "Batches"), which decides the removals, the other lanes after it
+ * (dev_lanes) */
 static void dev_vars(StrBuf *o, const Projection *pj, const SynArr *arr, int na, int ind)
 {
     for (int v = 0; v < na; v++)
         if (!arr[v].weight)
-            sb_printf(o, "%*sscalar *restrict %s = %s;\n", ind, "", arr_local(&arr[v]),
-                      arr_global(pj, &arr[v]));
+            sb_printf(o, "%*sscalar *restrict %s = %s%s;%s\n", ind, "", arr_local(&arr[v]),
+                      arr[v].lane ? "snn_lb_" : "", arr_global(pj, &arr[v]),
+                      arr[v].lane ? " /* lane 0's */" : "");
+}
+
+/* Batched models: lane snn_b's copy of per-lane array a at place pos on the device (the
+ * weights per lane: snn_lw_<proj>, snn_lws_<proj> a lane). */
+static const char *dev_lane_ref(const Projection *pj, const SynArr *a, const char *pos)
+{
+    if (a->weight)
+        return arena_printf("snn_lw_%s[(size_t)snn_b * snn_lws_%s + (%s)]", pj->name, pj->name,
+                            pos);
+    const char *g = arr_global(pj, a);
+    return arena_printf("snn_lb_%s[(size_t)snn_b * snn_ls_%s + (%s)]", g, g, pos);
+}
+
+/* Batched models: the lanes after lane 0 (snn_nlane: the kernel's argument) do what 'what'
+ * (a format with the place twice: destination, source) did to lane 0's per-lane arrays:
+ * dst = src; with src NULL: dst = lane 0's value at dst (a new synapse's initial value,
+ * evaluated once for every lane as on the C back end). */
+static void dev_lanes(StrBuf *o, const Projection *pj, const SynArr *arr, int nv, int ind,
+                      const char *dst, const char *src)
+{
+    bool any = false;
+    for (int v = 0; v < nv; v++)
+        any |= arr[v].lane;
+    if (!any)
+        return;
+    sb_printf(o, "%*sfor (uint32_t snn_b = 1; snn_b < snn_nlane; snn_b++) { /* every other "
+                 "lane's copies alike */\n", ind, "");
+    for (int v = 0; v < nv; v++)
+        if (arr[v].lane)
+            sb_printf(o, "%*s    %s = %s;\n", ind, "", dev_lane_ref(pj, &arr[v], dst),
+                      src ? dev_lane_ref(pj, &arr[v], src) : var_ref(&arr[v], dst));
+    sb_printf(o, "%*s}\n", ind, "");
 }
 
 /* the row view rw_print_name reads (snn_st->len, snn_st->capacity) and the row arrays */
@@ -1465,13 +1501,63 @@ static void dev_rows(StrBuf *o, const ConnUpdate *u, const SynArr *arr, int nv)
                "    uint32_t *snn_rl = snn_R->row_len;\n");
     sb_printf(o, "    %s *restrict snn_ind = (%s *)snn_R->ind;\n", emit_ind_type(pj),
               emit_ind_type(pj));
-    if (has_w)
-        sb_puts(o, "    scalar *restrict snn_w = (scalar *)snn_R->weight;\n");
+    for (int v = 0; v < nv; v++)
+        if (arr[v].weight && arr[v].lane) /* batched: every lane's weights, lane 0's first */
+            sb_printf(o, "    scalar *restrict snn_w = snn_lw_%s; /* lane 0's */\n", pj->name);
+        else if (arr[v].weight)
+            sb_puts(o, "    scalar *restrict snn_w = (scalar *)snn_R->weight;\n");
     dev_vars(o, pj, arr, nv, 4);
+    if (pj->het_delay) /* per-synapse delays: they move with their synapse */
+        sb_printf(o, "    %s *restrict snn_dl = (%s *)snn_R->delay;\n    (void)snn_dl;\n",
+                  delay_type(pj), delay_type(pj));
     sb_printf(o, "    const snn_rwview snn_stv = {snn_rl, snn_rwcap_%s}, *snn_st = &snn_stv;\n"
                  "    (void)snn_st; (void)snn_rs;\n", u->name);
     sb_puts(o, "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
                "    const uint32_t snn_nth = gridDim.x * SNN_BLOCK;\n");
+}
+
+/* the new synapse's delay at snn_lo (a projection with per-synapse delays), as the C back
+ * end's emit_insert: add.init.delay (draws keyed by the new synapse and the step from
+ * rw:<u>/delay), else the projection's delay initialiser keyed by the pair alone (the
+ * stream rw:<u>/delay); in steps as snn_rewire_set_delay, a value beyond the ring (or
+ * NaN) kept as the update's error for the host (snn_rw_check_error) */
+static void dev_delay(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
+{
+    const ConnUpdate *u = c->u;
+    const Projection *pj = u->proj;
+    const int kd = rewire_init_delay(u);
+    sb_puts(o, "            { /* its delay (ms) */\n                double snn_dms;\n");
+    if (kd >= 0) {
+        sb_puts(o, "                { /* add.init.delay, draws keyed by the new synapse (pre, "
+                   "post, 0) and the step */\n");
+        if (cs_draws(&u->init_code[kd]))
+            sb_printf(o, "                    snn_rng snn_rng_st;\n"
+                         "                    snn_rng_init_synk(&snn_rng_st, snn_rng_syn_key("
+                         "snn_r->seed, snn_stream_id(\"rw:%s/delay\")), 0u, snn_pre, snn_gpost, "
+                         "0u, step);\n", u->name);
+        rw_value(o, c, &u->init_code[kd], "snn_dms", 20, opt);
+        sb_puts(o, "                }\n");
+    } else { /* the projection's initialiser, keyed by the pair: bounded (uniform or
+              * normal_clipped; check_one refuses the others where synapses are added) */
+        const Init *d = &pj->delay_init;
+        sb_printf(o, "                snn_init snn_dinit = {};\n"
+                     "                snn_dinit.kind = %s;\n"
+                     "                snn_dinit.a = %s;\n                snn_dinit.b = %s;\n"
+                     "                snn_dinit.stream = snn_stream_id(\"rw:%s/delay\");\n"
+                     "                snn_dinit.lo = %s;\n                snn_dinit.hi = %s;\n"
+                     "                int snn_dok;\n"
+                     "                snn_dms = snn_init_syn_eval(&snn_dinit, snn_r->seed, snn_pre, "
+                     "snn_gpost, 0u, &snn_dok);\n"
+                     "                if (!snn_dok) /* no value in its bounds */\n"
+                     "                    snn_rw_error(snn_rwerr_%s, 6, snn_pre, snn_gpost, "
+                     "snn_dms);\n",
+                  d->kind == INIT_UNIFORM ? "SNN_INIT_UNIFORM" : "SNN_INIT_NORMAL_CLIPPED",
+                  emit_c_double(d->a), emit_c_double(d->b), u->name,
+                  emit_c_double(d->lo), emit_c_double(d->hi), u->name);
+    }
+    sb_printf(o, "                snn_dl[snn_lo] = (%s)snn_rw_delay(snn_rwerr_%s, snn_dms, SNN_DT, "
+                 "snn_rwdmax_%s, snn_pre, snn_gpost);\n            }\n",
+              delay_type(pj), u->name, u->name);
 }
 
 /* insertion of (snn_pre, snn_gpost) into the thread's own row: sorted, every array moved;
@@ -1495,12 +1581,17 @@ static void dev_insert(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
     sb_puts(o, "            for (uint64_t snn_p = snn_a + snn_n; snn_p > snn_lo; snn_p--) { /* the "
                "tail moves up, all it holds */\n");
     sb_printf(o, "                snn_ind[snn_p] = snn_ind[snn_p - 1u];\n");
+    if (pj->het_delay)
+        sb_puts(o, "                snn_dl[snn_p] = snn_dl[snn_p - 1u];\n");
     for (int v = 0; v < nv; v++)
         sb_printf(o, "                %s = %s;\n", var_ref(&arr[v], "snn_p"),
                   var_ref(&arr[v], "snn_p - 1u"));
+    dev_lanes(o, pj, arr, nv, 16, "snn_p", "snn_p - 1u");
     sb_puts(o, "            }\n");
     sb_printf(o, "            snn_ind[snn_lo] = (%s)snn_gpost;\n", emit_ind_type(pj));
     sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_n + 1u);\n            snn_added++;\n");
+    if (pj->het_delay)
+        dev_delay(o, c, opt);
     if (!nv)
         return;
     bool draws = false;
@@ -1526,6 +1617,7 @@ static void dev_insert(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
         rw_value(o, c, &u->init_code[k], "snn_v", 20, opt);
         sb_printf(o, "                    %s = (scalar)snn_v;\n                }\n", dst);
     }
+    dev_lanes(o, pj, arr, nv, 16, "snn_lo", NULL);
     sb_puts(o, "            }\n");
 }
 
@@ -1559,9 +1651,11 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
     RwCtx c = {m, u};
     SynArr *arr;
     const int nv = syn_arrays(m, pj, &arr);
-    sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_cand(uint64_t step)\n"
-                 "{\n", un);
+    sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_cand(uint64_t step%s)\n"
+                 "{\n", un, m->batch ? ", uint32_t snn_nlane" : "");
     dev_rows(k, u, arr, nv);
+    if (m->batch) /* the lanes (per-lane arrays: dev_lanes) */
+        sb_puts(k, "    (void)snn_nlane;\n");
     sb_printf(k, "    const uint64_t snn_key_remove = snn_rng_syn_key(snn_r->seed, "
                  "snn_stream_id(\"rw:%s/remove\"));\n"
                  "    const uint64_t snn_key_elim = snn_rng_syn_key(snn_r->seed, "
@@ -1620,9 +1714,12 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
                "                    snn_nr++;\n                    continue;\n                }\n"
                "                if (snn_o != snn_pos) {\n"
                "                    snn_ind[snn_o] = snn_ind[snn_pos];\n");
+    if (pj->het_delay) /* the delay moves with its synapse */
+        sb_puts(k, "                    snn_dl[snn_o] = snn_dl[snn_pos];\n");
     for (int v = 0; v < nv; v++)
         sb_printf(k, "                    %s = %s;\n", var_ref(&arr[v], "snn_o"),
                   var_ref(&arr[v], "snn_pos"));
+    dev_lanes(k, pj, arr, nv, 20, "snn_o", "snn_pos");
     sb_puts(k, "                }\n                snn_o++;\n            }\n"
                "            snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n        }\n");
     /* formations */
@@ -1683,7 +1780,11 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     sb_printf(k, "__constant__ uint32_t snn_rwcap_%s; /* max_row_length */\n", un);
     sb_printf(k, "/* runs, removed, added, failed, redrawn, full_row_draws, this update's removals */\n"
                  "__device__ unsigned long long snn_rwc_%s[8];\n", un);
-    sb_printf(k, "__device__ snn_rwerror snn_rwerr_%s[1]; /* the first bad count or target */\n", un);
+    sb_printf(k, "__device__ snn_rwerror snn_rwerr_%s[1]; /* the first bad count, target or "
+                 "delay */\n", un);
+    if (pj->het_delay)
+        sb_printf(k, "__constant__ uint32_t snn_rwdmax_%s; /* the longest delay a new synapse may "
+                     "get (steps) */\n", un);
     sb_printf(k, "__device__ uint32_t snn_rwadd_%s[SNN_N_%s]; /* add.total (candidates.total): "
                  "additions (candidates) per row */\n", un, pre);
     if (u->candidates)
@@ -1693,9 +1794,11 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     if (u->candidates)
         cand_kernel(k, m, u, opt);
     if (u->remove.stmts && !u->candidates) {
-        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_remove(uint64_t step)\n"
-                     "{\n", un);
+        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_remove(uint64_t step%s)\n"
+                     "{\n", un, m->batch ? ", uint32_t snn_nlane" : "");
         dev_rows(k, u, arr, nv);
+        if (m->batch) /* the lanes (per-lane arrays: dev_lanes) */
+            sb_puts(k, "    (void)snn_nlane;\n");
         sb_printf(k, "    const uint64_t snn_key_remove = snn_rng_syn_key(snn_r->seed, "
                      "snn_stream_id(\"rw:%s/remove\"));\n    (void)snn_key_remove;\n", un);
         sb_puts(k, "    unsigned long long snn_nr = 0;\n");
@@ -1722,9 +1825,12 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                    "                snn_nr++;\n                continue;\n            }\n"
                    "            if (snn_o != snn_pos) { /* the synapse and all it holds move down, "
                    "in order */\n                snn_ind[snn_o] = snn_ind[snn_pos];\n");
+        if (pj->het_delay) /* the delay moves with its synapse */
+            sb_puts(k, "                snn_dl[snn_o] = snn_dl[snn_pos];\n");
         for (int v = 0; v < nv; v++)
             sb_printf(k, "                %s = %s;\n", var_ref(&arr[v], "snn_o"),
                       var_ref(&arr[v], "snn_pos"));
+        dev_lanes(k, pj, arr, nv, 16, "snn_o", "snn_pos");
         sb_puts(k, "            }\n            snn_o++;\n        }\n"
                    "        snn_rl[snn_pre] = (uint32_t)(snn_o - snn_a);\n    }\n");
         sb_printf(k, "    if (snn_nr)\n        atomicAdd(&snn_rwc_%s[6], snn_nr);\n}\n", un);
@@ -1755,9 +1861,11 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     sb_puts(k, "}\n");
     /* additions */
     if (u->count.stmts || u->total.stmts) {
-        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_add(uint64_t step)\n"
-                     "{\n", un);
+        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_add(uint64_t step%s)\n"
+                     "{\n", un, m->batch ? ", uint32_t snn_nlane" : "");
         dev_rows(k, u, arr, nv);
+        if (m->batch) /* the lanes (per-lane arrays: dev_lanes) */
+            sb_puts(k, "    (void)snn_nlane;\n");
         sb_printf(k, "    const unsigned long long snn_nrem = snn_rwc_%s[6];\n    (void)snn_nrem;\n",
                   un);
         sb_puts(k, "    unsigned long long snn_added = 0, snn_fail = 0, snn_redraws = 0;\n");
@@ -1818,6 +1926,7 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "column view with room\n * for every row full, 2 x (N_post + 1) counters */\n"
                  "static snn_ragged snn_rwrows_%s;\nstatic snn_columns snn_rwcols_%s;\n"
                  "static uint32_t *snn_rwscr_%s;\n", un, un, un, un);
+    const char *lanes = m->batch ? ", snn_nlane" : ""; /* batched: the lanes, an argument */
     sb_printf(h, "/* its kernels on the stream (no synchronisation) */\n"
                  "static snn_rwtimer snn_rwt_%s;\n"
                  "static void snn_rw_run_%s(uint64_t step)\n{\n"
@@ -1826,15 +1935,15 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "    snn_rwtimer_mark(&snn_rwt_%s, 0);\n", un, un, pre, un);
     if (u->candidates) { /* candidates.total first, then each row's whole update */
         sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
-        sb_printf(h, "    snn_dev::snn_k_rw_%s_cand<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n",
-                  un);
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_cand<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step%s);\n",
+                  un, lanes);
     }
     if (u->remove.stmts && !u->candidates)
-        sb_printf(h, "    snn_dev::snn_k_rw_%s_remove<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n", un);
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_remove<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step%s);\n", un, lanes);
     if (!u->candidates)
         sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
     if (u->count.stmts || u->total.stmts)
-        sb_printf(h, "    snn_dev::snn_k_rw_%s_add<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n", un);
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_add<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step%s);\n", un, lanes);
     sb_printf(h, "    snn_dev::snn_k_rw_%s_end<<<1, 32, 0, snn_stream>>>();\n"
                  "    SNN_CU(cudaGetLastError());\n"
                  "    snn_rwtimer_mark(&snn_rwt_%s, 1);\n", un, un);
@@ -1855,6 +1964,9 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "sizeof(snn_ragged)));\n"
                  "    snn_rwtimer_init(&snn_rwt_%s);\n",
               un, u->index, un, un, un, un, pj->name, un);
+    if (pj->het_delay) /* snn_rewire_delays' ceiling (the rings are as deep) */
+        sb_printf(h, "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwdmax_%s, &snn_st->dmax, "
+                     "sizeof(uint32_t)));\n", un);
     if (u->candidates)
         sb_printf(h, "    {\n        const size_t snn_nb = sizeof(uint32_t) * SNN_N_%s * (size_t)"
                      "((SNN_N_%s + 31u) / 32u);\n"

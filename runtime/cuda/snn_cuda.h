@@ -562,12 +562,16 @@ typedef struct snn_rwview {
     uint32_t capacity;
 } snn_rwview;
 } // namespace snn_dev
-/* the first count, total or target that was not a whole number in range (the host stops
- * the run with the C back end's message when it reads it: snn_rw_check_error) */
+/* the first count, total or target that was not a whole number in range, or new
+ * synapse's delay beyond the ring (the host stops the run with the C back end's message
+ * when it reads it: snn_rw_check_error) */
 typedef struct snn_rwerror {
-    int set, what; /* what: 0 add.total, 1 add.count, 2 add.target */
+    int set, what; /* what: 0 add.total, 1 add.count, 2 add.target, 3 candidates.count,
+                    * 4 candidates.total, 5 a new synapse's delay (i -> j, v ms) beyond the
+                    * longest, 6 no delay in its initialiser's bounds (i -> j) */
     uint32_t i;
     double v;
+    uint32_t j;
 } snn_rwerror;
 namespace snn_dev {
 static __device__ __forceinline__ uint64_t snn_rw_whole(snn_rwerror *e, int what, uint32_t i,
@@ -581,6 +585,31 @@ static __device__ __forceinline__ uint64_t snn_rw_whole(snn_rwerror *e, int what
         e->v = v;
     }
     return 0;
+}
+/* Keep the first error (what, source i, target j, value v) */
+static __device__ __forceinline__ void snn_rw_error(snn_rwerror *e, int what, uint32_t i,
+                                                    uint32_t j, double v)
+{
+    if (atomicAdd(&e->set, 1) == 0) {
+        e->what = what;
+        e->i = i;
+        e->j = j;
+        e->v = v;
+    }
+}
+/* A new synapse's delay in steps from ms, as snn_rewire_set_delay: max(1, round(ms / dt));
+ * more than dmax steps (or NaN) is kept as the update's error (the run stops at the end)
+ * and dmax taken meanwhile. */
+static __device__ __forceinline__ uint32_t snn_rw_delay(snn_rwerror *e, double ms, double dt,
+                                                        uint32_t dmax, uint32_t pre,
+                                                        uint32_t post)
+{
+    const double x = ms / dt;
+    if (!(x < (double)dmax + 0.5)) {
+        snn_rw_error(e, 5, pre, post, ms);
+        return dmax;
+    }
+    return x < 1.5 ? 1u : (uint32_t)(x + 0.5);
 }
 /* Is target j in the sorted row ind[0, n)? */
 template <class I>
@@ -661,6 +690,16 @@ static inline void snn_rw_check_error(const snn_rewire_stats *s, const snn_rwerr
                                         "candidates.count", "candidates.total"};
     const double limit[5] = {9007199254740992.0, 4294967295.0, max_target, max_target + 1.0,
                              (double)s->n_pre * (max_target + 1.0)};
+    if (e->set && e->what == 5) /* snn_rewire_set_delay's message */
+        snn_fatal("connectivity update '%s': the delay of new synapse %u -> %u is %.17g ms, "
+                  "%.0f steps of %g ms, more than the %u steps of projection '%s''s longest "
+                  "delay (the upper bound of its delay initialiser, or its longest built delay, "
+                  "sizes the dendritic ring): keep add.init.delay within it or raise that bound "
+                  "(docs/language.md \"Connectivity updates\")", s->name, e->i, e->j, e->v,
+                  floor(e->v / s->dt + 0.5), s->dt, s->dmax, s->proj);
+    if (e->set && e->what == 6) /* snn_rewire_delay_draw's */
+        snn_fatal("connectivity update '%s': no delay of projection '%s' for new synapse %u -> "
+                  "%u in its bounds after 1000 draws", s->name, s->proj, e->i, e->j);
     if (e->set)
         snn_fatal("connectivity update '%s': %s of source %u is %.17g; it must be a whole "
                   "number from 0 to %.17g", s->name, what[e->what], e->i, e->v, limit[e->what]);

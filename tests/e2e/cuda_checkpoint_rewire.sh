@@ -16,6 +16,9 @@
 #     host's; a restore across back ends stays refused, as tests/e2e/cuda_checkpoint.sh);
 #   - tests/e2e/rewire_vars/model.lua (custom-update variables on the synapses, add.redraw,
 #     a group trigger) and its mode 1 (candidates): T + restore = 2T bitwise;
+#   - tests/e2e/rewire_lanes/model.lua (4 batch lanes: the shared rows, every lane's
+#     synapse and custom-update variables) and tests/e2e/rewire_delays/model.lua (per-synapse
+#     delays moved with their synapses): T + restore = 2T, every lane's recordings bitwise;
 #   - fault injections (the restored rows, or the counters, not copied back; the column view
 #     not rebuilt) make the comparison fail;
 #   - a corrupt rows file and another model's checkpoint: refused, nothing run.
@@ -194,3 +197,40 @@ grep -q "error: --restore: '.*/v0/ck/manifest.json' is a checkpoint of another m
     "$WORK/x_other.err" || fail "another model: $(cat "$WORK/x_other.err")"
 if [ -e "$WORK/x_other" ] || [ -e "$WORK/x_bad" ]; then fail "a refused restore made an output directory"; fi
 ok "a corrupt rows file and another model's checkpoint: refused with the file and what differs, nothing run"
+
+# --- batch lanes (rewire_lanes, 4 lanes) and per-synapse delays (rewire_delays) ------------
+# lanes_split FULL FIRST SECOND T_MS FILES: in every lane, SECOND's records are FULL's after
+# T_MS; spikes and state (E_x): FIRST's then SECOND's are FULL's
+lanes_split() {
+    $PY - "$@" <<'PY'
+import os, sys
+import numpy as np
+full, first, second, T, files = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
+lanes = [""] + sorted(d + "/" for d in os.listdir(full) if d.startswith("lane"))
+for lane in lanes:
+    for f in files.split(","):
+        x, a, b = (np.load(f"{d}/{lane}{f}.npy") for d in (full, first, second))
+        assert len(b) == (x["t"] > T + 1e-9).sum(), f"{lane}{f}: {len(b)} records after {T} ms"
+        assert len(b) or f.startswith("spikes"), f"{lane}{f}: no records after {T} ms"
+        assert x[x["t"] > T + 1e-9].tobytes() == b.tobytes(), f"{lane}{f}: differs after {T} ms"
+        if f.startswith("spikes") or f == "E_x":  # (snapshots: one more at FIRST's end)
+            assert np.concatenate([a, b]).tobytes() == x.tobytes(), f"{lane}{f}: differs"
+print(len(lanes), "lanes")
+PY
+}
+d="$WORK/lanes"
+emulated "$d" tests/e2e/rewire_lanes/model.lua "-D mode=0"
+"$d/emu" --time 50 --quiet --output "$d/full"
+"$d/emu" --time 25 --quiet --output "$d/a" --set checkpoint.dir="$d/ck" --set checkpoint.at_end=true
+"$d/emu" --time 50 --quiet --output "$d/b" --restore "$d/ck"
+[ "$(lanes_split "$d/full" "$d/a" "$d/b" 25 spikes_E,SE_w,SE_x,SE_h,SE_a,SE_b,SE_c2,SE_d)" = "4 lanes" ] ||
+    fail "rewire_lanes: restored run differs"
+ok "rewire_lanes (4 lanes, every lane's synapse and custom-update variables): T + restore = 2T, bitwise"
+d="$WORK/delays"
+emulated "$d" tests/e2e/rewire_delays/model.lua "-D mode=0"
+"$d/emu" --time 100 --quiet --output "$d/full"
+"$d/emu" --time 50 --quiet --output "$d/a" --set checkpoint.dir="$d/ck" --set checkpoint.at_end=true
+ckpt_has "$d/ck" rank0/snn_syn_SE.delay || fail "rewire_delays: no delays in the checkpoint"
+"$d/emu" --time 100 --quiet --output "$d/b" --restore "$d/ck"
+lanes_split "$d/full" "$d/a" "$d/b" 50 E_x,spikes_S >/dev/null || fail "rewire_delays: restored run differs"
+ok "rewire_delays (per-synapse delays): T + restore = 2T, bitwise"

@@ -14,7 +14,18 @@
 #     candidates.remove / candidates.add, candidates.total, all-or-none rows) and
 #     rewire_vars mode 1 (candidates forming synapses with custom-update variables);
 #   - synapse dynamics with add_to_post (its kernel walks the rebuilt column view);
-#   - a target out of range stops the run with the C back end's message;
+#   - per-synapse delays: tests/e2e/rewire_delays/model.lua modes 0 (add.init.delay, remove
+#     reading the delay), 1 (the projection's delay initialiser keyed by the pair) and 2
+#     (candidates), each also checked exactly by its check.py; a delay not moved in the
+#     removal, or not moved up by an insertion, must make the comparison fail;
+#   - batched models (the rows shared by the lanes): tests/e2e/rewire_lanes/model.lua (4
+#     lanes; per-lane synapse and custom-update variables, one that differs between the
+#     lanes, a shared one, add.init) modes 0 (add.redraw), 1 (candidates) and 2 (lane 0's
+#     differing value decides the removals), and rewire_delays with 2 lanes: every lane's
+#     snapshots and spikes identical to the C back end's lanes; a lane's variable not moved
+#     in the removal, or a new synapse not initialised in a lane, must make it fail;
+#   - a target out of range, and a new synapse's delay beyond the projection's longest,
+#     stop the run with the C back end's message;
 #   - a fault injected into the generated device code (one variable not moved in the
 #     removal) must make the comparison fail;
 #   - nvcc compiles the generated .cu (sm_90) where it is installed.
@@ -150,6 +161,99 @@ if same rv "$d/out-fault" "--time 100" "fault injected" >"$d/fault.log" 2>&1; th
 fi
 echo "ok: a variable not moved in the removal is caught ($(head -n 1 "$d/fault.log"))"
 
+# per-synapse delays move with their synapses; a new one gets the C back end's delay
+RD=tests/e2e/rewire_delays/model.lua
+for mode in 0 1 2; do
+    gen "rd$mode" $RD "-D mode=$mode"
+    link "rd$mode"
+    cref "rd$mode" $RD "-D mode=$mode" "--time 100"
+    same "rd$mode" "$WORK/rd$mode/out-emu" "--time 100" "rewire_delays mode $mode (per-synapse delays)" ||
+        fail "rewire_delays mode $mode"
+    $PY tests/e2e/rewire_delays/check.py "$WORK/rd$mode/out-emu" $mode >/dev/null ||
+        fail "rewire_delays mode $mode: check.py"
+done
+# injected faults: a delay that stays behind in the removal (candidates' kernel, mode 2) or
+# in an insertion (mode 0)
+d="$WORK/rd2"
+grep -q '^ *snn_dl\[snn_o\] = snn_dl\[snn_pos\];' "$d/gen/emu.cc" || fail "no delay moved down in the removal"
+sed -i '/^ *snn_dl\[snn_o\] = snn_dl\[snn_pos\];/d' "$d/gen/emu.cc"
+link rd2
+if same rd2 "$d/out-fault" "--time 100" "fault injected" >"$d/fault.log" 2>&1; then
+    fail "a delay not moved with its synapse in the removal went unnoticed"
+fi
+d="$WORK/rd0"
+grep -q '^ *snn_dl\[snn_p\] = snn_dl\[snn_p - 1u\];' "$d/gen/emu.cc" || fail "no delay moved up by an insertion"
+sed -i '/^ *snn_dl\[snn_p\] = snn_dl\[snn_p - 1u\];/d' "$d/gen/emu.cc"
+link rd0
+if same rd0 "$d/out-fault" "--time 100" "fault injected" >"$d/fault.log" 2>&1; then
+    fail "a delay not moved up by an insertion went unnoticed"
+fi
+echo "ok: a delay not moved with its synapse (removal, insertion) is caught"
+# batched models: every lane's variables move with the shared rows
+lanes_same() { # name what: same, then every other lane's files
+    local n=$1 b f
+    same "$n" "$WORK/$n/${3:-out-emu}" "--time 50" "$2" || return 1
+    for b in 1 2 3; do
+        [ -d "$WORK/$n/out-c/lane$b" ] || continue
+        for f in "$WORK/$n/out-c/lane$b"/*.npy; do
+            cmp -s "$f" "$WORK/$n/${3:-out-emu}/lane$b/$(basename "$f")" ||
+                { echo "$2: lane $b $(basename "$f") differs"; return 1; }
+        done
+    done
+    echo "ok: $2: every lane identical to the C back end's"
+}
+RL=tests/e2e/rewire_lanes/model.lua
+for mode in 0 1 2; do
+    gen "rl$mode" $RL "-D mode=$mode"
+    link "rl$mode"
+    cref "rl$mode" $RL "-D mode=$mode" "--time 50"
+    lanes_same "rl$mode" "rewire_lanes mode $mode (4 lanes)" || fail "rewire_lanes mode $mode"
+done
+cmp -s "$WORK/rl0/out-c/SE_x.npy" "$WORK/rl0/out-c/lane1/SE_x.npy" &&
+    fail "rewire_lanes: x is the same in lanes 0 and 1 (the test would miss a lane mixed up)"
+gen rdb $RD "-D mode=0 -D batch=2"
+link rdb
+cref rdb $RD "-D mode=0 -D batch=2" "--time 50"
+lanes_same rdb "rewire_delays with 2 lanes" || fail "rewire_delays with 2 lanes"
+# injected faults: lane b's x not moved down in the removal (mode 0); a new synapse's x
+# not set in the lanes after lane 0 (candidates, mode 1)
+d="$WORK/rl0"
+grep -q '^ *snn_lb_snn_sv_SE_x\[(size_t)snn_b \* snn_ls_snn_sv_SE_x + (snn_o)\] = ' "$d/gen/emu.cc" ||
+    fail "no lane's x moved in the removal"
+sed -i '/^ *snn_lb_snn_sv_SE_x\[(size_t)snn_b \* snn_ls_snn_sv_SE_x + (snn_o)\] = /d' "$d/gen/emu.cc"
+link rl0
+if lanes_same rl0 "fault injected" out-fault >"$d/fault.log" 2>&1; then
+    fail "a lane's variable not moved with its synapse went unnoticed"
+fi
+d="$WORK/rl1"
+grep -q '^ *snn_lb_snn_sv_SE_x\[(size_t)snn_b \* snn_ls_snn_sv_SE_x + (snn_lo)\] = snn_svt_x\[snn_lo\];' "$d/gen/emu.cc" ||
+    fail "no lane's x set for a new synapse"
+sed -i '/^ *snn_lb_snn_sv_SE_x\[(size_t)snn_b \* snn_ls_snn_sv_SE_x + (snn_lo)\] = snn_svt_x\[snn_lo\];/d' "$d/gen/emu.cc"
+link rl1
+if lanes_same rl1 "fault injected" out-fault >"$d/fault.log" 2>&1; then
+    fail "a new synapse not initialised in every lane went unnoticed"
+fi
+echo "ok: a lane's variable not moved, or not initialised, is caught ($(grep -m1 differs "$d/fault.log"))"
+
+# a new synapse's delay beyond the longest (4 ms): the C back end's message, at the end
+cat >"$WORK/bad_delay.lua" <<'LUA'
+network { name = "bad_delay", dt = 1.0 }
+local S = population { "S", poisson { rate = 10.0 }, 4 }
+local P = projection { S, population { "E", lif, 4 }, name = "SE", conn = one_to_one(),
+                       weight = 1.0, delay = uniform(1.0, 4.0), max_row_length = 2 }
+connectivity_update { name = "rw", projection = P, every = 1,
+  add = { count = "1", target = "fmod(i + 1, N_post)",
+          init = { delay = "2.0 + 4.0 * (t > 0 && id_pre == 2)" } } }
+LUA
+gen bad_delay "$WORK/bad_delay.lua" ""
+link bad_delay
+if "$WORK/bad_delay/emu" --time 5 --quiet --output "$WORK/bad_delay/out" 2>"$WORK/bad_delay/err"; then
+    fail "a delay beyond the longest must stop the run"
+fi
+grep -q "error: connectivity update 'rw': the delay of new synapse 2 -> 3 is 6 ms, 6 steps of 1 ms, more than the 4 steps of projection 'SE''s longest delay" \
+    "$WORK/bad_delay/err" || fail "delay beyond the longest: $(cat "$WORK/bad_delay/err")"
+echo "ok: a new synapse's delay beyond the longest stops the run with the C back end's message"
+
 # a target out of range: the run stops with the C back end's message (at the end)
 cat >"$WORK/bad.lua" <<'LUA'
 network { name = "bad", dt = 0.1, seed = 3 }
@@ -172,7 +276,7 @@ echo "ok: a target out of range stops the run with the C back end's message"
 # nvcc, where installed: the generated device code compiles for sm_90
 NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
 if [ -x "$NVCC" ]; then
-    for n in sp0pre rv1; do
+    for n in sp0pre rv1 rd0 rd1 rd2 rl0 rl1 rdb; do
         "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -I"$RT/include/snncc" \
             -c "$WORK/$n/gen/$(basename "$(find "$WORK/$n/gen" -name "*.cu" | head -n 1)")" \
             -o "$WORK/$n/nvcc.o" || fail "nvcc: $n"
