@@ -1871,6 +1871,11 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "    (void)step;\n", un);
     if (u->total.stmts) {
         dev_rows(k, u, arr, nv, opt);
+        bool has_w = false;
+        for (int v = 0; v < nv; v++)
+            has_w |= arr[v].weight;
+        sb_printf(k, "    (void)snn_rl; (void)snn_ind; (void)snn_tid; (void)snn_nth;%s\n",
+                  has_w ? " (void)snn_w;" : "");
         sb_printf(k, "    const unsigned long long snn_nrem = %s;\n    (void)snn_nrem;\n",
                   opt->mpi ? arena_printf("(unsigned long long)snn_rwx_%s[0]", un)
                            : arena_printf("snn_rwc_%s[6]", un));

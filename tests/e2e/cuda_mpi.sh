@@ -10,6 +10,10 @@
 #     CUDA back end is exact (lif_single, sources.lua, with both propagation strategies;
 #     tests/cuda/formats.lua: dense matrices and procedural rows of a rank's targets);
 #     rates for Brunel (atomic float sums), in both exchange modes;
+#   - connectivity updates (tests/cuda/rewire_mpi.lua, 4 modes) on 1 and 2 ranks: spikes,
+#     every rank's rewired rows and weights and the counters (checkpoint pieces at the end)
+#     and run.json's counts identical to the C MPI simulator's, also after a restore; a
+#     rank applying a wrong share (a fault injected) is caught; nvcc compiles the code;
 #   - a run config exchange_interval below the minimum delay is refused (C back end only);
 #   - run.json of a 2-rank emulated run has the ranks and per-rank timers, cuda.json is
 #     written once (rank 0).
@@ -159,6 +163,15 @@ for mode in 0 1 2 3; do
     RW=1 emulate "rw$mode" tests/cuda/rewire_mpi.lua "-D mode=$mode" "--time 100" exact \
         1:collective 2:p2p
 done
+# restored on 2 ranks (mode 1): 50 ms with a checkpoint, then on to 100 ms; the counters
+# go back to the devices (the sums on rank 0) and the end is the uninterrupted run's
+d="$WORK/rw1"
+"${MPIRUN[@]}" -np 2 "$d/emu" --time 50 --set exchange=p2p --quiet --output "$d/emu-half" \
+    --set "checkpoint.dir=$d/ck-half" --set checkpoint.at_end=true
+"${MPIRUN[@]}" -np 2 "$d/emu" --time 100 --set exchange=p2p --quiet --output "$d/emu-rest" \
+    --restore "$d/ck-half" --set "checkpoint.dir=$d/ck-emu-rest" --set checkpoint.at_end=true
+ln -sfn "$d/ck-c-2-p2p" "$d/ck-c-rest" && ln -sfn "$d/c-2-p2p" "$d/c-rest"
+same_rw "$d" rest 2 || { echo "FAIL: rw1 restored on 2 ranks differs"; exit 1; }
 # a wrong share: each rank skips insertions onto its first target, and candidates there
 FAULT='s/snn_gpost < SNN_LO_E ||/snn_gpost <= SNN_LO_E ||/'
 d="$WORK/rw0"
@@ -177,6 +190,13 @@ if same_rw "$d" 2-p2p 2 >"$d/fault.log" 2>&1; then
     echo "FAIL: a rank applying a wrong share of the additions went unnoticed"; exit 1
 fi
 echo "ok   a wrong share is caught ($(grep -m1 -o 'rank[0-9]/snn_[a-zA-Z_.]* differs\|connectivity_updates differ' "$d/fault.log"))"
+if [ -x "$NVCC" ]; then # the generated device code for sm_90: redraw pairs, both exchanges
+    for n in rw1 rw2; do
+        "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -DSNN_MPI=1 -I"$RT/include/snncc" \
+            -c "$WORK/$n/gen/rewire_mpi.cu" -o "$WORK/$n/nvcc.o" || { echo "FAIL: nvcc: $n"; exit 1; }
+    done
+    echo "ok   nvcc -arch=sm_90 compiles the connectivity updates with --mpi"
+fi
 
 emulate brunel_post models/brunel.lua "-D scale=0.05 --cuda-span *=post" "--time 80" "rates 0.2" \
     2:collective
