@@ -521,17 +521,11 @@ static void ckpt_rewire(StrBuf *h, const Model *m)
                      "            snn_rwerror snn_e;\n"
                      "            SNN_CU(cudaMemcpyFromSymbol(&snn_e, snn_dev::snn_rwerr_%s, sizeof snn_e));\n"
                      "            snn_rw_check_error(snn_st, &snn_e, (double)SNN_N_%s - 1.0);\n"
-                     "            snn_st->synapses = snn_st->synapses + snn_c[2] - snn_c[1] - "
-                     "snn_st->added + snn_st->removed;\n"
-                     "            snn_st->runs = snn_c[0], snn_st->removed = snn_c[1], "
-                     "snn_st->added = snn_c[2];\n"
-                     "            snn_st->failed = snn_c[3], snn_st->redraws = snn_c[4], "
-                     "snn_st->full_draws = snn_c[5];\n"
-                     "        } else { /* the restored counters; none removed in an update "
-                     "running */\n"
-                     "            const unsigned long long snn_r[8] = {snn_st->runs, "
-                     "snn_st->removed, snn_st->added, snn_st->failed, snn_st->redraws, "
-                     "snn_st->full_draws, 0, 0};\n"
+                     "            snn_rw_counts(snn_st, snn_c); /* --mpi: summed over the ranks */\n"
+                     "        } else { /* the restored counters (--mpi: the sums on rank 0); none "
+                     "removed in an update running */\n"
+                     "            unsigned long long snn_r[8];\n"
+                     "            snn_rw_counts_back(snn_st, snn_rw_rank, snn_r);\n"
                      "            SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwc_%s, snn_r, sizeof snn_r));\n",
                   un, u->index, un, un, un, pj->post->name, un);
         if (cols)

@@ -1490,7 +1490,8 @@ static void dev_lanes(StrBuf *o, const Projection *pj, const SynArr *arr, int nv
 }
 
 /* the row view rw_print_name reads (snn_st->len, snn_st->capacity) and the row arrays */
-static void dev_rows(StrBuf *o, const ConnUpdate *u, const SynArr *arr, int nv)
+static void dev_rows(StrBuf *o, const ConnUpdate *u, const SynArr *arr, int nv,
+                     const EmitOptions *opt)
 {
     const Projection *pj = u->proj;
     bool has_w = false;
@@ -1510,8 +1511,10 @@ static void dev_rows(StrBuf *o, const ConnUpdate *u, const SynArr *arr, int nv)
     if (pj->het_delay) /* per-synapse delays: they move with their synapse */
         sb_printf(o, "    %s *restrict snn_dl = (%s *)snn_R->delay;\n    (void)snn_dl;\n",
                   delay_type(pj), delay_type(pj));
-    sb_printf(o, "    const snn_rwview snn_stv = {snn_rl, snn_rwcap_%s}, *snn_st = &snn_stv;\n"
-                 "    (void)snn_st; (void)snn_rs;\n", u->name);
+    /* --mpi: row_length is the row's global length (snn_rwgl, summed over the ranks) */
+    sb_printf(o, "    const snn_rwview snn_stv = {%s, snn_rwcap_%s}, *snn_st = &snn_stv;\n"
+                 "    (void)snn_st; (void)snn_rs;\n",
+              opt->mpi ? arena_printf("snn_rwgl_%s", u->name) : "snn_rl", u->name);
     sb_puts(o, "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
                "    const uint32_t snn_nth = gridDim.x * SNN_BLOCK;\n");
 }
@@ -1568,16 +1571,24 @@ static void dev_insert(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
     const Projection *pj = u->proj;
     SynArr *arr;
     const int nv = syn_arrays(c->m, pj, &arr);
+    /* --mpi: the rank's rows hold its targets (indices from SNN_LO); another rank's target
+     * is that rank's to insert, and a connected pair is a failure of this rank's only */
+    const char *lp = opt->mpi ? "snn_lpost" : "snn_gpost";
+    if (opt->mpi)
+        sb_printf(o, "            if (snn_gpost < SNN_LO_%s || snn_gpost >= SNN_LO_%s + SNN_NL_%s)\n"
+                     "                continue; /* another rank's target */\n"
+                     "            const uint32_t snn_lpost = snn_gpost - SNN_LO_%s;\n",
+                  pj->post->name, pj->post->name, pj->post->name, pj->post->name);
     sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_n = snn_rl[snn_pre];\n"
                "            uint64_t snn_lo = snn_a, snn_hi = snn_a + snn_n; /* first target >= */\n"
                "            while (snn_lo < snn_hi) {\n"
-               "                const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n"
-               "                if (snn_ind[snn_mid] < snn_gpost)\n"
-               "                    snn_lo = snn_mid + 1u;\n                else\n"
-               "                    snn_hi = snn_mid;\n            }\n");
-    sb_puts(o, "            if (snn_lo < snn_a + snn_n && snn_ind[snn_lo] == snn_gpost) { /* the "
-               "pair is connected */\n                snn_fail++;\n                continue;\n"
-               "            }\n");
+               "                const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n");
+    sb_printf(o, "                if (snn_ind[snn_mid] < %s)\n"
+                 "                    snn_lo = snn_mid + 1u;\n                else\n"
+                 "                    snn_hi = snn_mid;\n            }\n", lp);
+    sb_printf(o, "            if (snn_lo < snn_a + snn_n && snn_ind[snn_lo] == %s) { /* the "
+                 "pair is connected */\n                %s++;\n                continue;\n"
+                 "            }\n", lp, opt->mpi ? "snn_lfail" : "snn_fail");
     sb_puts(o, "            for (uint64_t snn_p = snn_a + snn_n; snn_p > snn_lo; snn_p--) { /* the "
                "tail moves up, all it holds */\n");
     sb_printf(o, "                snn_ind[snn_p] = snn_ind[snn_p - 1u];\n");
@@ -1588,7 +1599,7 @@ static void dev_insert(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
                   var_ref(&arr[v], "snn_p - 1u"));
     dev_lanes(o, pj, arr, nv, 16, "snn_p", "snn_p - 1u");
     sb_puts(o, "            }\n");
-    sb_printf(o, "            snn_ind[snn_lo] = (%s)snn_gpost;\n", emit_ind_type(pj));
+    sb_printf(o, "            snn_ind[snn_lo] = (%s)%s;\n", emit_ind_type(pj), lp);
     sb_puts(o, "            snn_rl[snn_pre] = (uint32_t)(snn_n + 1u);\n            snn_added++;\n");
     if (pj->het_delay)
         dev_delay(o, c, opt);
@@ -1651,9 +1662,16 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
     RwCtx c = {m, u};
     SynArr *arr;
     const int nv = syn_arrays(m, pj, &arr);
+    /* --mpi (docs/parallel.md "Connectivity updates", "Candidates"): every rank draws every
+     * row's candidates; the removal walk sees the rank's targets, and candidates.add is
+     * evaluated for the rank's unconnected candidates only (the others' bits cleared); the
+     * accepted count of each row goes to the exchange (snn_rwx), and the insertions wait
+     * for the rows' sums (snn_k_rw_<u>_cins) */
+    const bool split = opt->mpi && u->cand_add.stmts;
+    const char *gpost = opt->mpi ? arena_printf("SNN_LO_%s + snn_post", post) : "snn_post";
     sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_cand(uint64_t step%s)\n"
                  "{\n", un, m->batch ? ", uint32_t snn_nlane" : "");
-    dev_rows(k, u, arr, nv);
+    dev_rows(k, u, arr, nv, opt);
     if (m->batch) /* the lanes (per-lane arrays: dev_lanes) */
         sb_puts(k, "    (void)snn_nlane;\n");
     sb_printf(k, "    const uint64_t snn_key_remove = snn_rng_syn_key(snn_r->seed, "
@@ -1665,9 +1683,14 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
                  "    (void)snn_key_remove; (void)snn_key_elim; (void)snn_key_form;\n", un, un, un);
     sb_printf(k, "    const uint32_t snn_words = (SNN_N_%s + 31u) / 32u;\n", post);
     sb_puts(k, "    unsigned long long snn_nr = 0, snn_added = 0, snn_fail = 0;\n");
+    if (opt->mpi && !split) /* nothing formed: no failures */
+        sb_puts(k, "    unsigned long long snn_lfail = 0;\n");
     sb_printf(k, "    for (uint32_t snn_pre = snn_tid; snn_pre < SNN_N_%s; snn_pre += snn_nth) {\n",
               pre);
     sb_printf(k, "        uint32_t *snn_bits = snn_rwbits_%s + (size_t)snn_pre * snn_words;\n", un);
+    if (split)
+        sb_printf(k, "        snn_rwx_%s[1u + SNN_N_%s + snn_pre] = 0; /* accepted here (the "
+                     "exchange) */\n", un, pre);
     if (u->cand_count.stmts) {
         sb_printf(k, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
                      "candidates */\n        snn_rng_init(&snn_rng_st, snn_r->seed, "
@@ -1695,9 +1718,9 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
     /* the removal walk */
     sb_puts(k, "        {\n            const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + "
                "snn_rl[snn_pre];\n            uint64_t snn_o = snn_a;\n"
-               "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n"
-               "                const uint32_t snn_post = snn_ind[snn_pos], snn_gpost = snn_post;\n"
-               "                (void)snn_post;\n");
+               "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
+    sb_printf(k, "                const uint32_t snn_post = snn_ind[snn_pos], snn_gpost = %s;\n"
+                 "                (void)snn_post;\n", gpost);
     if (u->remove.stmts)
         remove_value(k, &c, &u->remove, "snn_key_remove", "snn_rm", true, opt);
     else
@@ -1727,6 +1750,11 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
                "        for (uint32_t snn_wd = 0; snn_wd < snn_words; snn_wd++)\n"
                "            for (uint32_t snn_m = snn_bits[snn_wd]; snn_m; snn_m &= snn_m - 1u) {\n"
                "                const uint32_t snn_gpost = snn_wd * 32u + (uint32_t)__popc((snn_m & (0u - snn_m)) - 1u);\n");
+    if (split)
+        sb_printf(k, "                if (snn_gpost < SNN_LO_%s || snn_gpost >= SNN_LO_%s + "
+                     "SNN_NL_%s) { /* another rank's */\n"
+                     "                    snn_bits[snn_wd] &= ~(1u << (snn_gpost & 31u));\n"
+                     "                    continue;\n                }\n", post, post, post);
     if (u->cand_add.stmts) {
         sb_puts(k, "                double snn_ok;\n                {\n");
         if (cs_draws(&u->cand_add))
@@ -1741,6 +1769,34 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
         sb_puts(k, "                (void)snn_gpost;\n                snn_bits[snn_wd] = 0;\n");
     }
     sb_puts(k, "            }\n");
+    if (split) { /* the accepted count to the exchange; the insertions in snn_k_rw_<u>_cins */
+        sb_printf(k, "        snn_rwx_%s[1u + SNN_N_%s + snn_pre] = (int64_t)snn_acc;\n    }\n"
+                     "    if (snn_nr)\n        atomicAdd(&snn_rwc_%s[6], snn_nr);\n"
+                     "    (void)snn_added; (void)snn_fail;\n}\n", un, pre, un);
+        sb_printf(k, "/* --mpi: each row's accepted formations of this rank inserted, unless the "
+                     "row's sum over the ranks\n * exceeds its global room (all or none: each "
+                     "rank counts its own as failed) */\n"
+                     "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_cins(uint64_t step)\n"
+                     "{\n", un);
+        dev_rows(k, u, arr, nv, opt);
+        sb_printf(k, "    const uint32_t snn_words = (SNN_N_%s + 31u) / 32u;\n", post);
+        sb_puts(k, "    unsigned long long snn_added = 0, snn_lfail = 0;\n");
+        sb_printf(k, "    for (uint32_t snn_pre = snn_tid; snn_pre < SNN_N_%s; snn_pre += snn_nth) {\n",
+                  pre);
+        sb_printf(k, "        uint32_t *snn_bits = snn_rwbits_%s + (size_t)snn_pre * snn_words;\n",
+                  un);
+        sb_printf(k, "        const int64_t snn_acc = snn_rwx_%s[1u + SNN_N_%s + snn_pre]; /* every "
+                     "rank's */\n"
+                     "        const int snn_full = snn_acc > (int64_t)snn_rwcap_%s - "
+                     "snn_rwx_%s[1u + snn_pre];\n", un, pre, un, un);
+        sb_puts(k, "        for (uint32_t snn_wd = 0; snn_wd < snn_words; snn_wd++) {\n"
+                   "            const uint32_t snn_mk = snn_bits[snn_wd];\n"
+                   "            snn_bits[snn_wd] = 0;\n"
+                   "            if (snn_full) /* all or none: each counts as failed */\n"
+                   "                snn_lfail += (unsigned long long)__popc(snn_mk);\n"
+                   "            for (uint32_t snn_m = snn_full ? 0u : snn_mk; snn_m; snn_m &= snn_m - 1u) {\n"
+                   "                const uint32_t snn_gpost = snn_wd * 32u + (uint32_t)__popc((snn_m & (0u - snn_m)) - 1u);\n");
+    } else {
     sb_printf(k, "        const int snn_full = snn_acc > (uint64_t)snn_rwcap_%s - snn_rl[snn_pre];\n"
                  "        if (snn_full) /* all or none: each counts as failed */\n"
                  "            snn_fail += snn_acc;\n", un);
@@ -1749,6 +1805,7 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
                "            snn_bits[snn_wd] = 0;\n"
                "            for (uint32_t snn_m = snn_full ? 0u : snn_mk; snn_m; snn_m &= snn_m - 1u) {\n"
                "                const uint32_t snn_gpost = snn_wd * 32u + (uint32_t)__popc((snn_m & (0u - snn_m)) - 1u);\n");
+    }
     StrBuf ins;
     sb_init(&ins);
     dev_insert(&ins, &c, opt);
@@ -1761,10 +1818,32 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
     }
     sb_release(&ins);
     sb_puts(k, "            }\n        }\n    }\n");
+    if (split) {
+        sb_printf(k, "    if (snn_added)\n        atomicAdd(&snn_rwc_%s[2], snn_added);\n"
+                     "    if (snn_lfail)\n        atomicAdd(&snn_rwc_%s[7], snn_lfail);\n}\n",
+                  un, un);
+        return;
+    }
     sb_printf(k, "    if (snn_nr)\n        atomicAdd(&snn_rwc_%s[6], snn_nr);\n"
                  "    if (snn_added)\n        atomicAdd(&snn_rwc_%s[2], snn_added);\n"
-                 "    if (snn_fail)\n        atomicAdd(&snn_rwc_%s[3], snn_fail);\n}\n",
-              un, un, un);
+                 "    if (snn_fail%s)\n        atomicAdd(&snn_rwc_%s[%d], snn_fail%s);\n}\n",
+              un, un, opt->mpi ? " + snn_lfail" : "", un, opt->mpi ? 7 : 3,
+              opt->mpi ? " + snn_lfail" : "");
+}
+
+/* --mpi: whether candidates.count reads row_length (the rows' global lengths before the
+ * update, which then need their own exchange) */
+static bool cand_count_reads_len(const Model *m, const ConnUpdate *u, const EmitOptions *opt)
+{
+    if (!u->cand_count.stmts)
+        return false;
+    RwCtx c = {m, u};
+    StrBuf t;
+    sb_init(&t);
+    rw_value(&t, &c, &u->cand_count, "snn_count", 0, opt);
+    const bool r = t.buf && strstr(t.buf, "snn_st->len[") != NULL;
+    sb_release(&t);
+    return r;
 }
 
 static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpdate *u,
@@ -1775,11 +1854,28 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     RwCtx c = {m, u};
     SynArr *arr;
     const int nv = syn_arrays(m, pj, &arr);
+    /* --mpi (docs/cuda.md "Connectivity updates", "With --mpi"): the rank's rows hold its
+     * targets; what needs every rank's rows goes through one host exchange per update
+     * (snn_rw_sum_<u>: an MPI sum of int64 words): this rank's removals, its row lengths
+     * (after the removals), and the connected pairs (add.redraw) or each row's accepted
+     * formations (candidates); a second one before the update only where candidates.count
+     * reads row_length.  x_add / x_cand: the exchange after the removals, x_pre: before. */
+    const bool x_add = opt->mpi && !u->candidates && (u->count.stmts || u->total.stmts);
+    const bool x_cand = opt->mpi && u->candidates && u->cand_add.stmts;
+    const bool x_pre = opt->mpi && u->candidates && cand_count_reads_len(m, u, opt);
+    const bool x_any = x_add || x_cand || x_pre;
+    const char *x_n = x_cand ? arena_printf("1u + 2u * (size_t)SNN_N_%s", pre)
+                      : x_add && u->redraw
+                          ? arena_printf("1u + (size_t)SNN_N_%s * (1u + (SNN_N_%s + 31u) / 32u)",
+                                         pre, post)
+                          : arena_printf("1u + (size_t)SNN_N_%s", pre);
     sb_printf(k, "\n/* connectivity_update '%s' (%s:%d) on projection '%s' (compiler/rewire.c) */\n",
               un, u->loc.file, u->loc.line, pj->name);
     sb_printf(k, "__constant__ uint32_t snn_rwcap_%s; /* max_row_length */\n", un);
-    sb_printf(k, "/* runs, removed, added, failed, redrawn, full_row_draws, this update's removals */\n"
-                 "__device__ unsigned long long snn_rwc_%s[8];\n", un);
+    sb_printf(k, "/* runs, removed, added, failed, redrawn, full_row_draws, this update's removals%s */\n"
+                 "__device__ unsigned long long snn_rwc_%s[8];\n",
+              opt->mpi ? ", failed\n * on this rank's targets (pair connected, all or none); "
+                         "removed, added and [7] are this rank's, summed at the end" : "", un);
     sb_printf(k, "__device__ snn_rwerror snn_rwerr_%s[1]; /* the first bad count, target or "
                  "delay */\n", un);
     if (pj->het_delay)
@@ -1790,13 +1886,52 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     if (u->candidates)
         sb_printf(k, "__device__ uint32_t *snn_rwbits_%s; /* the rows' candidates: N_pre x "
                      "ceil(N_post / 32) words */\n", un);
+    if (opt->mpi)
+        sb_printf(k, "__device__ uint32_t snn_rwgl_%s[SNN_N_%s]; /* --mpi: the rows' global "
+                     "lengths (row_length) */\n", un, pre);
+    if (x_any)
+        sb_printf(k, "/* --mpi: the exchange (summed over the ranks): this rank's removals, its row "
+                     "lengths,\n * then each row's accepted formations or connected pairs */\n"
+                     "__device__ int64_t *snn_rwx_%s;\n", un);
+    if (x_any) { /* packs the exchange; unpacks the global lengths */
+        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_pack(void)\n{\n"
+                     "    const snn_ragged *snn_R = &snn_syn_%s;\n"
+                     "    const uint64_t *snn_rs = snn_R->row_start;\n"
+                     "    const uint32_t *snn_rl = snn_R->row_len;\n"
+                     "    const %s *snn_ind = (const %s *)snn_R->ind;\n"
+                     "    (void)snn_rs; (void)snn_ind;\n"
+                     "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
+                     "    const uint32_t snn_nth = gridDim.x * SNN_BLOCK;\n"
+                     "    int64_t *snn_x = snn_rwx_%s;\n"
+                     "    if (snn_tid == 0)\n        snn_x[0] = (int64_t)snn_rwc_%s[6];\n",
+                  un, pj->name, emit_ind_type(pj), emit_ind_type(pj), un, un);
+        sb_printf(k, "    for (uint32_t snn_pre = snn_tid; snn_pre < SNN_N_%s; snn_pre += snn_nth) {\n"
+                     "        snn_x[1u + snn_pre] = (int64_t)snn_rl[snn_pre];\n", pre);
+        if (x_add && u->redraw) /* 32 pairs to a word, as snn_rewire_pairs: the sum is an OR */
+            sb_printf(k, "        const uint32_t snn_words = (SNN_N_%s + 31u) / 32u;\n"
+                         "        int64_t *snn_pw = snn_x + 1u + SNN_N_%s + (size_t)snn_pre * snn_words;\n"
+                         "        for (uint32_t snn_wd = 0; snn_wd < snn_words; snn_wd++)\n"
+                         "            snn_pw[snn_wd] = 0;\n"
+                         "        for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_rs[snn_pre] + "
+                         "snn_rl[snn_pre]; snn_pos++) {\n"
+                         "            const uint32_t snn_g = SNN_LO_%s + snn_ind[snn_pos];\n"
+                         "            snn_pw[snn_g >> 5] |= (int64_t)1 << (snn_g & 31u);\n"
+                         "        }\n", post, pre, post);
+        sb_puts(k, "    }\n}\n");
+        sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_unpack(void)\n{\n"
+                     "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
+                     "    const uint32_t snn_nth = gridDim.x * SNN_BLOCK;\n"
+                     "    for (uint32_t snn_pre = snn_tid; snn_pre < SNN_N_%s; snn_pre += snn_nth)\n"
+                     "        snn_rwgl_%s[snn_pre] = (uint32_t)snn_rwx_%s[1u + snn_pre];\n}\n",
+                  un, pre, un, un);
+    }
     /* removals */
     if (u->candidates)
         cand_kernel(k, m, u, opt);
     if (u->remove.stmts && !u->candidates) {
         sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_remove(uint64_t step%s)\n"
                      "{\n", un, m->batch ? ", uint32_t snn_nlane" : "");
-        dev_rows(k, u, arr, nv);
+        dev_rows(k, u, arr, nv, opt);
         if (m->batch) /* the lanes (per-lane arrays: dev_lanes) */
             sb_puts(k, "    (void)snn_nlane;\n");
         sb_printf(k, "    const uint64_t snn_key_remove = snn_rng_syn_key(snn_r->seed, "
@@ -1806,9 +1941,10 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                   pre);
         sb_puts(k, "        const uint64_t snn_a = snn_rs[snn_pre], snn_e = snn_a + snn_rl[snn_pre];\n"
                    "        uint64_t snn_o = snn_a;\n"
-                   "        for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n"
-                   "            const uint32_t snn_post = snn_ind[snn_pos], snn_gpost = snn_post;\n"
-                   "            (void)snn_post; (void)snn_gpost;\n");
+                   "        for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
+        sb_printf(k, "            const uint32_t snn_post = snn_ind[snn_pos], snn_gpost = %s;\n"
+                     "            (void)snn_post; (void)snn_gpost;\n",
+                  opt->mpi ? arena_printf("SNN_LO_%s + snn_post", post) : "snn_post");
         StrBuf body;
         sb_init(&body);
         remove_value(&body, &c, &u->remove, "snn_key_remove", "snn_rm", true, opt);
@@ -1840,15 +1976,22 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "    if (threadIdx.x != 0 || blockIdx.x != 0)\n        return;\n"
                  "    (void)step;\n", un);
     if (u->total.stmts) {
-        dev_rows(k, u, arr, nv);
-        sb_printf(k, "    const unsigned long long snn_nrem = snn_rwc_%s[6];\n    (void)snn_nrem;\n",
-                  un);
+        dev_rows(k, u, arr, nv, opt);
+        bool has_w = false;
+        for (int v = 0; v < nv; v++)
+            has_w |= arr[v].weight;
+        sb_printf(k, "    (void)snn_rl; (void)snn_ind; (void)snn_tid; (void)snn_nth;%s\n",
+                  has_w ? " (void)snn_w;" : "");
+        sb_printf(k, "    const unsigned long long snn_nrem = %s;\n    (void)snn_nrem;\n",
+                  opt->mpi ? arena_printf("(unsigned long long)snn_rwx_%s[0]", un)
+                           : arena_printf("snn_rwc_%s[6]", un));
         sb_puts(k, "    double snn_total;\n");
         rw_value(k, &c, &u->total, "snn_total", 4, opt);
         dev_whole(k, u, 4, "snn_tot", "add.total", "0u", "snn_total", "9007199254740992.0");
-        sb_printf(k, "    snn_rwc_%s[3] += snn_rw_spread(snn_rl, snn_rwadd_%s, SNN_N_%s, "
+        sb_printf(k, "    snn_rwc_%s[3] += snn_rw_spread(%s, snn_rwadd_%s, SNN_N_%s, "
                      "snn_rwcap_%s, snn_tot, snn_r->seed, snn_stream_id(\"rw:%s/total\"), step, "
-                     "&snn_rwc_%s[5]);\n", un, un, pre, un, un, un);
+                     "&snn_rwc_%s[5]);\n", un, opt->mpi ? arena_printf("snn_rwgl_%s", un) : "snn_rl",
+                  un, pre, un, un, un);
     }
     if (u->cand_total.stmts) {
         sb_puts(k, "    double snn_total;\n");
@@ -1863,12 +2006,14 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     if (u->count.stmts || u->total.stmts) {
         sb_printf(k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_rw_%s_add(uint64_t step%s)\n"
                      "{\n", un, m->batch ? ", uint32_t snn_nlane" : "");
-        dev_rows(k, u, arr, nv);
+        dev_rows(k, u, arr, nv, opt);
         if (m->batch) /* the lanes (per-lane arrays: dev_lanes) */
             sb_puts(k, "    (void)snn_nlane;\n");
-        sb_printf(k, "    const unsigned long long snn_nrem = snn_rwc_%s[6];\n    (void)snn_nrem;\n",
-                  un);
-        sb_puts(k, "    unsigned long long snn_added = 0, snn_fail = 0, snn_redraws = 0;\n");
+        sb_printf(k, "    const unsigned long long snn_nrem = %s;\n    (void)snn_nrem;\n",
+                  opt->mpi ? arena_printf("(unsigned long long)snn_rwx_%s[0]", un)
+                           : arena_printf("snn_rwc_%s[6]", un));
+        sb_printf(k, "    unsigned long long snn_added = 0, snn_fail = 0, snn_redraws = 0%s;\n",
+                  opt->mpi ? ", snn_lfail = 0" : "");
         sb_printf(k, "    for (uint32_t snn_pre = snn_tid; snn_pre < SNN_N_%s; snn_pre += snn_nth) {\n",
                   pre);
         if (cs_draws(&u->count) || cs_draws(&u->target))
@@ -1883,7 +2028,11 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
             sb_printf(k, "        const uint64_t snn_c = snn_rwadd_%s[snn_pre];\n", un);
         }
         sb_printf(k, "        const uint64_t snn_room = (uint64_t)snn_rwcap_%s - "
-                     "(uint64_t)snn_rl[snn_pre];\n", un);
+                     "(uint64_t)%s[snn_pre];\n", un,
+                  opt->mpi ? arena_printf("snn_rwgl_%s", un) : "snn_rl");
+        if (opt->mpi && u->redraw) /* every rank's connected pairs (the exchange) */
+            sb_printf(k, "        int64_t *snn_pw = snn_rwx_%s + 1u + SNN_N_%s + (size_t)snn_pre * "
+                         "((SNN_N_%s + 31u) / 32u);\n", un, pre, post);
         sb_puts(k, "        const uint64_t snn_try = snn_c < snn_room ? snn_c : snn_room;\n"
                    "        snn_fail += snn_c - snn_try; /* no room in the row */\n"
                    "        for (uint32_t snn_k = 0; snn_k < (uint32_t)snn_try; snn_k++) {\n");
@@ -1895,12 +2044,19 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
             rw_value(k, &c, &u->target, "snn_target", 16, opt);
             dev_whole(k, u, 16, "snn_tg", "add.target", "snn_pre", "snn_target",
                       arena_printf("(double)SNN_N_%s - 1.0", post));
+            if (opt->mpi)
+                sb_puts(k, "                snn_gpost = (uint32_t)snn_tg;\n"
+                           "                if (!(snn_pw[snn_gpost >> 5] >> (snn_gpost & 31u) & 1))\n"
+                           "                    break;\n");
+            else
             sb_puts(k, "                snn_gpost = (uint32_t)snn_tg;\n"
                        "                if (!snn_rw_has(snn_ind + snn_rs[snn_pre], snn_rl[snn_pre], "
-                       "snn_gpost))\n                    break;\n"
-                       "                snn_redraws++;\n            }\n"
+                       "snn_gpost))\n                    break;\n");
+            sb_puts(k, "                snn_redraws++;\n            }\n"
                        "            if (snn_d == snn_dmax) {\n                snn_fail++;\n"
                        "                continue;\n            }\n");
+            if (opt->mpi) /* connected now, on every rank (as snn_rewire_mark) */
+                sb_puts(k, "            snn_pw[snn_gpost >> 5] |= (int64_t)1 << (snn_gpost & 31u);\n");
         } else {
             sb_puts(k, "            double snn_target;\n");
             rw_value(k, &c, &u->target, "snn_target", 12, opt);
@@ -1912,8 +2068,11 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
         sb_puts(k, "        }\n    }\n");
         sb_printf(k, "    if (snn_added)\n        atomicAdd(&snn_rwc_%s[2], snn_added);\n"
                      "    if (snn_fail)\n        atomicAdd(&snn_rwc_%s[3], snn_fail);\n"
-                     "    if (snn_redraws)\n        atomicAdd(&snn_rwc_%s[4], snn_redraws);\n}\n",
+                     "    if (snn_redraws)\n        atomicAdd(&snn_rwc_%s[4], snn_redraws);\n",
                   un, un, un);
+        if (opt->mpi)
+            sb_printf(k, "    if (snn_lfail)\n        atomicAdd(&snn_rwc_%s[7], snn_lfail);\n", un);
+        sb_puts(k, "}\n");
     }
     sb_printf(k, "__global__ void snn_k_rw_%s_end(void)\n{\n"
                  "    if (threadIdx.x != 0 || blockIdx.x != 0)\n        return;\n"
@@ -1927,19 +2086,48 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "static snn_ragged snn_rwrows_%s;\nstatic snn_columns snn_rwcols_%s;\n"
                  "static uint32_t *snn_rwscr_%s;\n", un, un, un, un);
     const char *lanes = m->batch ? ", snn_nlane" : ""; /* batched: the lanes, an argument */
-    sb_printf(h, "/* its kernels on the stream (no synchronisation) */\n"
+    if (x_any)
+        sb_printf(h, "/* --mpi: the exchange's first n words summed over the ranks (the host waits "
+                     "for the\n * kernels before it: one round trip) */\n"
+                     "static int64_t *snn_rwxh_%s, *snn_rwxd_%s;\n"
+                     "static void snn_rw_sum_%s(size_t snn_n)\n{\n"
+                     "    SNN_CU(cudaMemcpyAsync(snn_rwxh_%s, snn_rwxd_%s, sizeof(int64_t) * snn_n, "
+                     "cudaMemcpyDeviceToHost, snn_stream));\n"
+                     "    SNN_CU(cudaStreamSynchronize(snn_stream));\n"
+                     "    snn_sum_int64(snn_rwxh_%s, snn_n);\n"
+                     "    SNN_CU(cudaMemcpyAsync(snn_rwxd_%s, snn_rwxh_%s, sizeof(int64_t) * snn_n, "
+                     "cudaMemcpyHostToDevice, snn_stream));\n}\n",
+                  un, un, un, un, un, un, un, un);
+    sb_printf(h, "/* its kernels on the stream (%s) */\n"
                  "static snn_rwtimer snn_rwt_%s;\n"
                  "static void snn_rw_run_%s(uint64_t step)\n{\n"
                  "    const uint32_t snn_b = (SNN_N_%s + SNN_BLOCK - 1) / SNN_BLOCK;\n"
                  "    (void)snn_b;\n"
-                 "    snn_rwtimer_mark(&snn_rwt_%s, 0);\n", un, un, pre, un);
+                 "    snn_rwtimer_mark(&snn_rwt_%s, 0);\n",
+              x_any ? "--mpi: the host waits once for the exchange" : "no synchronisation", un, un,
+              pre, un);
+    if (x_pre) /* candidates.count reads row_length: the global lengths before the update */
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_pack<<<snn_b, SNN_BLOCK, 0, snn_stream>>>();\n"
+                     "    snn_rw_sum_%s(1u + (size_t)SNN_N_%s);\n"
+                     "    snn_dev::snn_k_rw_%s_unpack<<<snn_b, SNN_BLOCK, 0, snn_stream>>>();\n",
+                  un, un, pre, un);
     if (u->candidates) { /* candidates.total first, then each row's whole update */
         sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
         sb_printf(h, "    snn_dev::snn_k_rw_%s_cand<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step%s);\n",
                   un, lanes);
+        if (x_cand) /* every rank's removals, row lengths and accepted formations */
+            sb_printf(h, "    snn_dev::snn_k_rw_%s_pack<<<snn_b, SNN_BLOCK, 0, snn_stream>>>();\n"
+                         "    snn_rw_sum_%s(%s);\n"
+                         "    snn_dev::snn_k_rw_%s_cins<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step);\n",
+                      un, un, x_n, un);
     }
     if (u->remove.stmts && !u->candidates)
         sb_printf(h, "    snn_dev::snn_k_rw_%s_remove<<<snn_b, SNN_BLOCK, 0, snn_stream>>>(step%s);\n", un, lanes);
+    if (x_add) /* every rank's removals, row lengths (and connected pairs) */
+        sb_printf(h, "    snn_dev::snn_k_rw_%s_pack<<<snn_b, SNN_BLOCK, 0, snn_stream>>>();\n"
+                     "    snn_rw_sum_%s(%s);\n"
+                     "    snn_dev::snn_k_rw_%s_unpack<<<snn_b, SNN_BLOCK, 0, snn_stream>>>();\n",
+                  un, un, x_n, un);
     if (!u->candidates)
         sb_printf(h, "    snn_dev::snn_k_rw_%s_mid<<<1, 32, 0, snn_stream>>>(step);\n", un);
     if (u->count.stmts || u->total.stmts)
@@ -1975,6 +2163,16 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                      "        SNN_CU(cudaMemset(snn_p, 0, snn_nb));\n"
                      "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwbits_%s, &snn_p, "
                      "sizeof snn_p));\n    }\n", pre, post, un, un);
+    if (x_any)
+        sb_printf(h, "    snn_rwxd_%s = (int64_t *)snn_cu_alloc(sizeof(int64_t) * (%s), "
+                     "\"connectivity update '%s' exchange\");\n"
+                     "    SNN_CU(cudaMemset(snn_rwxd_%s, 0, sizeof(int64_t) * (%s)));\n"
+                     "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwx_%s, &snn_rwxd_%s, "
+                     "sizeof snn_rwxd_%s));\n"
+                     "    if (!snn_rwxh_%s)\n"
+                     "        snn_rwxh_%s = (int64_t *)snn_alloc(sizeof(int64_t) * (%s), "
+                     "\"connectivity update '%s' exchange (host)\");\n",
+                  un, x_n, un, un, x_n, un, un, un, un, un, x_n, un);
     if (cols)
         sb_printf(h, "    snn_rwscr_%s = snn_cu_rw_columns_alloc(&snn_rwrows_%s, &snn_rwcols_%s, "
                      "\"projection '%s'\");\n"
@@ -1991,11 +2189,7 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "    snn_rwerror snn_e;\n"
                  "    SNN_CU(cudaMemcpyFromSymbol(&snn_e, snn_dev::snn_rwerr_%s, sizeof snn_e));\n"
                  "    snn_rw_check_error(snn_st, &snn_e, (double)SNN_N_%s - 1.0);\n"
-                 "    snn_st->synapses = snn_st->synapses + snn_c[2] - snn_c[1] - snn_st->added + "
-                 "snn_st->removed;\n"
-                 "    snn_st->runs = snn_c[0], snn_st->removed = snn_c[1], snn_st->added = snn_c[2];\n"
-                 "    snn_st->failed = snn_c[3], snn_st->redraws = snn_c[4], snn_st->full_draws = "
-                 "snn_c[5];\n"
+                 "    snn_rw_counts(snn_st, snn_c);\n"
                  "    snn_rwtimer_collect(&snn_rwt_%s, &snn_st->update_s, &snn_st->columns_s);\n"
                  "}\n", un, u->index, un, un, post, un);
 }
@@ -2003,6 +2197,10 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
 void rewire_cuda_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf *due, StrBuf *start,
                       StrBuf *finish, const Model *m, const EmitOptions *opt)
 {
+    if (m->n_cupds) { /* the rank (restored counters: snn_rw_counts_back) */
+        sb_puts(host, "\nstatic int snn_rw_rank; /* this MPI rank (0 in one process) */\n");
+        sb_puts(start, "snn_rw_rank = run->rank;\n");
+    }
     for (int i = 0; i < m->n_cupds; i++) {
         const ConnUpdate *u = m->cupds[i];
         rewire_cuda_one(kern, host, m, u, opt);

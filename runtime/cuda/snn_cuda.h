@@ -705,6 +705,27 @@ static inline void snn_rw_check_error(const snn_rewire_stats *s, const snn_rwerr
                   "number from 0 to %.17g", s->name, what[e->what], e->i, e->v, limit[e->what]);
 }
 
+/* The device's counters of an update (snn_rwc_<u>: runs, removed, added, failed, redrawn,
+ * full-row draws, this update's removals, failed on this rank's targets) into the runtime's
+ * (run.json, checkpoints).  Removed, added and [7] are each rank's own with --mpi, summed
+ * over the ranks here (a collective: every rank calls it); the others are the same on
+ * every rank (drawn alike).  One process: the sum is the value. */
+static inline void snn_rw_counts(snn_rewire_stats *s, const unsigned long long c[8])
+{
+    int64_t v[3] = {(int64_t)c[1], (int64_t)c[2], (int64_t)c[7]};
+    snn_sum_int64(v, 3);
+    s->synapses = s->synapses + (uint64_t)v[1] - (uint64_t)v[0] - s->added + s->removed;
+    s->runs = c[0], s->removed = (uint64_t)v[0], s->added = (uint64_t)v[1];
+    s->failed = c[3] + (uint64_t)v[2], s->redraws = c[4], s->full_draws = c[5];
+}
+/* ... and back after a restore: the sums are rank 0's, the failures all counted as the
+ * same on every rank */
+static inline void snn_rw_counts_back(const snn_rewire_stats *s, int rank, unsigned long long c[8])
+{
+    c[0] = s->runs, c[1] = rank ? 0 : s->removed, c[2] = rank ? 0 : s->added;
+    c[3] = s->failed, c[4] = s->redraws, c[5] = s->full_draws, c[6] = c[7] = 0;
+}
+
 /* GPU time of the updates and of the column rebuilds: events around each, read in batches
  * (the host waits only when the ring is full, once per SNN_RW_RING updates, and at the end) */
 #define SNN_RW_RING 64

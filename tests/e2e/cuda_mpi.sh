@@ -10,6 +10,10 @@
 #     CUDA back end is exact (lif_single, sources.lua, with both propagation strategies;
 #     tests/cuda/formats.lua: dense matrices and procedural rows of a rank's targets);
 #     rates for Brunel (atomic float sums), in both exchange modes;
+#   - connectivity updates (tests/cuda/rewire_mpi.lua, 4 modes) on 1 and 2 ranks: spikes,
+#     every rank's rewired rows and weights and the counters (checkpoint pieces at the end)
+#     and run.json's counts identical to the C MPI simulator's, also after a restore; a
+#     rank applying a wrong share (a fault injected) is caught; nvcc compiles the code;
 #   - a run config exchange_interval below the minimum delay is refused (C back end only);
 #   - run.json of a 2-rank emulated run has the ranks and per-rank timers, cuda.json is
 #     written once (rank 0).
@@ -93,17 +97,44 @@ emulate() { # name model "snncc options" "run options" comparison ranks:exchange
     for rx in "$@"; do
         np=${rx%%:*}
         x=${rx#*:}
+        local ckc=() cke=() # RW: checkpoints at the end, to compare the rewired rows
+        if [ -n "${RW:-}" ]; then
+            ckc=(--set "checkpoint.dir=$d/ck-c-$np-$x" --set checkpoint.at_end=true)
+            cke=(--set "checkpoint.dir=$d/ck-emu-$np-$x" --set checkpoint.at_end=true)
+        fi
         {
             # shellcheck disable=SC2086
-            "${MPIRUN[@]}" -np "$np" "$d/c/$base" $ropts --set exchange=$x --quiet --output "$d/c-$np-$x"
+            "${MPIRUN[@]}" -np "$np" "$d/c/$base" $ropts --set exchange=$x "${ckc[@]}" --quiet --output "$d/c-$np-$x"
             # shellcheck disable=SC2086
-            "${MPIRUN[@]}" -np "$np" "$d/emu" $ropts --set exchange=$x --quiet --output "$d/emu-$np-$x"
+            "${MPIRUN[@]}" -np "$np" "$d/emu" $ropts --set exchange=$x "${cke[@]}" --quiet --output "$d/emu-$np-$x"
             grep -q '"backend": "cuda"' "$d/emu-$np-$x/run.json"
             echo "== $name, $np ranks, $x ($how)"
             # shellcheck disable=SC2086
             "$CMP" $how "$d/c-$np-$x" "$d/emu-$np-$x"
+            [ -z "${RW:-}" ] || same_rw "$d" "$np-$x" "$np"
         }
     done
+}
+
+# same_rw DIR RANKS-EXCHANGE RANKS: a rewired run (RW=1 above) of the emulated CUDA simulator
+# has every rank's rows and weights (checkpoint piece rank<r>/snn_syn_SE.rows), the
+# update's counters (rank<r>/snn_rw_rw) and run.json's connectivity_updates of the C one
+same_rw() {
+    $PY - "$1/ck-c-$2" "$1/ck-emu-$2" "$3" "$1/c-$2/run.json" "$1/emu-$2/run.json" <<'PY'
+import json, sys
+a, b = (json.load(open(d + "/manifest.json")) for d in sys.argv[1:3])
+fa = {f["piece"]: (f["bytes"], f["crc32"]) for f in a["pieces"]}
+fb = {f["piece"]: (f["bytes"], f["crc32"]) for f in b["pieces"]}
+assert a["step"] == b["step"] and a["step"] > 0, (a["step"], b["step"])
+for r in range(int(sys.argv[3])):
+    for k in (f"rank{r}/snn_syn_SE.rows", f"rank{r}/snn_rw_rw"):
+        assert k in fa and fa.get(k) == fb.get(k), f"{k} differs: {fa.get(k)} vs {fb.get(k)}"
+ca, cb = ({k: v for k, v in json.load(open(p))["connectivity_updates"][0].items()
+           if not k.endswith("_s")} for p in sys.argv[4:6])
+assert ca == cb, f"connectivity_updates differ: {ca} vs {cb}"
+assert ca["removed"] > 0 and ca["added"] > 0 and ca["failed"] > 0, ca
+print(f"ok   rows, weights and counts of every rank identical: {ca}")
+PY
 }
 
 emulate lif_single models/lif_single.lua "" "--time 200" exact 1:collective 2:p2p
@@ -125,6 +156,48 @@ for r in 2-p2p 3-collective; do
         { echo "FAIL: sparse, $r: not every projection built on the device"; exit 1; }
 done
 echo "ok   sparse projections of rank 0's targets built on the device"
+# connectivity updates (static synapses), 1 and 2 ranks: remove/add with add.count and
+# add.target (mode 0), add.total with add.redraw (1), candidates with a count reading
+# row_length (2), candidates.total with full rows (3)
+for mode in 0 1 2 3; do
+    RW=1 emulate "rw$mode" tests/cuda/rewire_mpi.lua "-D mode=$mode" "--time 100" exact \
+        1:collective 2:p2p
+done
+# restored on 2 ranks (mode 1): 50 ms with a checkpoint, then on to 100 ms; the counters
+# go back to the devices (the sums on rank 0) and the end is the uninterrupted run's
+d="$WORK/rw1"
+"${MPIRUN[@]}" -np 2 "$d/emu" --time 50 --set exchange=p2p --quiet --output "$d/emu-half" \
+    --set "checkpoint.dir=$d/ck-half" --set checkpoint.at_end=true
+"${MPIRUN[@]}" -np 2 "$d/emu" --time 100 --set exchange=p2p --quiet --output "$d/emu-rest" \
+    --restore "$d/ck-half" --set "checkpoint.dir=$d/ck-emu-rest" --set checkpoint.at_end=true
+ln -sfn "$d/ck-c-2-p2p" "$d/ck-c-rest" && ln -sfn "$d/c-2-p2p" "$d/c-rest"
+same_rw "$d" rest 2 || { echo "FAIL: rw1 restored on 2 ranks differs"; exit 1; }
+# a wrong share: each rank skips insertions onto its first target, and candidates there
+FAULT='s/snn_gpost < SNN_LO_E ||/snn_gpost <= SNN_LO_E ||/'
+d="$WORK/rw0"
+grep -q "snn_gpost < SNN_LO_E ||" "$d/gen/emu.cc" || { echo "FAIL: the fault's line is not in rw0"; exit 1; }
+sed -i "$FAULT" "$d/gen/emu.cc"
+g++ -std=c++17 -O1 -DSNN_BLOCK=32 -DSNN_MPI=1 -Wno-unknown-pragmas -Itests/cuda/emu \
+    -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
+# shellcheck disable=SC2086
+mpicxx -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
+    "$RT/lib/libsnnrt_mpi.a" -lyaml -lm
+"${MPIRUN[@]}" -np 2 "$d/emu" --time 100 --set exchange=p2p --quiet --output "$d/emu-fault" \
+    --set "checkpoint.dir=$d/ck-emu-fault" --set checkpoint.at_end=true
+mv "$d/ck-emu-2-p2p" "$d/ck-emu-good" && mv "$d/ck-emu-fault" "$d/ck-emu-2-p2p"
+mv "$d/emu-2-p2p" "$d/emu-good" && mv "$d/emu-fault" "$d/emu-2-p2p"
+if same_rw "$d" 2-p2p 2 >"$d/fault.log" 2>&1; then
+    echo "FAIL: a rank applying a wrong share of the additions went unnoticed"; exit 1
+fi
+echo "ok   a wrong share is caught ($(grep -m1 -o 'rank[0-9]/snn_[a-zA-Z_.]* differs\|connectivity_updates differ' "$d/fault.log"))"
+if [ -x "$NVCC" ]; then # the generated device code for sm_90: redraw pairs, both exchanges
+    for n in rw1 rw2; do
+        "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -DSNN_MPI=1 -I"$RT/include/snncc" \
+            -c "$WORK/$n/gen/rewire_mpi.cu" -o "$WORK/$n/nvcc.o" || { echo "FAIL: nvcc: $n"; exit 1; }
+    done
+    echo "ok   nvcc -arch=sm_90 compiles the connectivity updates with --mpi"
+fi
+
 emulate brunel_post models/brunel.lua "-D scale=0.05 --cuda-span *=post" "--time 80" "rates 0.2" \
     2:collective
 emulate brunel_pre models/brunel.lua "-D scale=0.05 --cuda-span *=pre" "--time 80" "rates 0.2" \
