@@ -1189,6 +1189,122 @@ static void proj_syn_dynamics_vrow(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "}");
 }
 
+/* The row loop with runs (syn_dynamics_runs): long rows to snn_syn_dynamics_<proj>_row,
+ * short ones into the current run (rows from snn_cr on) while their slots follow it; a run
+ * of fewer than SNN_DYN_RUN_MIN slots (a DEEP R row between padding) runs the scalar row
+ * loop here, row by row. */
+static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *pj,
+                                   const EmitOptions *opt)
+{
+    const char *n = pj->name, *pre = pj->pre->name;
+    sb_puts(o, "uint32_t snn_gsrc[SNN_DYN_RUN + SNN_DYN_VEC_MIN]; /* the run's slots' sources */\n");
+    sb_puts(o, "uint64_t snn_cb = 0; /* the run: slots [snn_cb, snn_cb + snn_cn), rows from "
+               "snn_cr */\n");
+    sb_puts(o, "uint32_t snn_cn = 0, snn_cr = 0;\n");
+    sb_puts(o, "for (uint32_t snn_r = 0;; snn_r++) {\n");
+    sb_puts(o, "    uint32_t snn_l = 0;\n");
+    sb_puts(o, "    uint64_t snn_b = 0;\n");
+    sb_printf(o, "    if (snn_r < SNN_N_%s) {\n", pre);
+    sb_puts(o, "        snn_l = snn_rl[snn_r];\n");
+    sb_puts(o, "        if (snn_l >= SNN_DYN_VEC_MIN) { /* a long row: vectorised */\n");
+    sb_printf(o, "            snn_syn_dynamics_%s_row(step, snn_t, snn_r);\n", n);
+    sb_puts(o, "            continue;\n");
+    sb_puts(o, "        }\n");
+    sb_puts(o, "        if (!snn_l)\n");
+    sb_puts(o, "            continue;\n");
+    sb_puts(o, "        snn_b = snn_rs[snn_r];\n");
+    sb_puts(o, "        if (snn_b == snn_cb + snn_cn && snn_cn + snn_l <= SNN_DYN_RUN) {\n");
+    sb_puts(o, "            uint32_t *restrict snn_d = snn_gsrc + snn_cn;\n");
+    sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+    sb_puts(o, "                snn_d[snn_j] = snn_r;\n");
+    sb_puts(o, "            snn_cn += snn_l;\n");
+    sb_puts(o, "            continue;\n");
+    sb_puts(o, "        }\n");
+    sb_puts(o, "    }\n");
+    sb_puts(o, "    /* the run ends before row snn_r */\n");
+    sb_puts(o, "    if (snn_cn >= SNN_DYN_RUN_MIN) {\n");
+    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_cn, snn_gsrc);\n", n);
+    sb_puts(o, "    } else {\n");
+    sb_puts(o, "        for (uint32_t snn_pre = snn_cr; snn_pre < snn_r; snn_pre++) {\n");
+    sb_puts(o, "            if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN)\n");
+    sb_puts(o, "                continue;\n");
+    sb_puts(o, "            const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
+    sb_puts(o, "            for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
+    sb_printf(o, "                const uint32_t snn_k = %s; /* the target in the block */\n",
+              syn_target(pj));
+    sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
+    sb_puts(o, "                (void)snn_post; (void)snn_k;\n");
+    const SynSite site = row_site(pj);
+    emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 16, opt);
+    sb_puts(o, "            }\n");
+    sb_puts(o, "        }\n");
+    sb_puts(o, "    }\n");
+    sb_printf(o, "    if (snn_r == SNN_N_%s)\n", pre);
+    sb_puts(o, "        break;\n");
+    sb_puts(o, "    snn_cb = snn_b;\n");
+    sb_puts(o, "    snn_cn = snn_l;\n");
+    sb_puts(o, "    snn_cr = snn_r;\n");
+    sb_puts(o, "    for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+    sb_puts(o, "        snn_gsrc[snn_j] = snn_r;\n");
+    sb_puts(o, "}");
+}
+
+/* Runs of short rows (sparse rows with independent synapses, both populations' indices
+ * below 2^31 for the gathers' signed 32-bit indices): rows of fewer than SNN_DYN_VEC_MIN
+ * synapses whose slots follow each other in storage (static rows; a DEEP R row's padding
+ * breaks a run) are taken together, up to SNN_DYN_RUN slots, and
+ * snn_syn_dynamics_<proj>_run does their dynamics as one loop over the slots (only without
+ * a declared row capacity: see syn_dynamics_runs): the sources
+ * come from a per-slot buffer the step's row loop fills (so the runs follow every change of
+ * the rows: nothing is kept between steps), the targets from the index, and every pre and
+ * post variable the code reads is gathered into a buffer of its own first (lower_gather_*;
+ * AVX2's gather instructions where the target has them, snn_gather), so that the loop reads
+ * only contiguous buffers and the synapse arrays and gcc vectorises it.  Each synapse's
+ * arithmetic is that of the row loop: the results are bitwise the same. */
+static bool syn_dynamics_runs(const Projection *pj)
+{
+    /* declared row capacity (DEEP R's padding) leaves gaps between rows: every run would be
+     * one row, and the scalar fallback's bookkeeping cost more than it saves */
+    return syn_dynamics_vec(pj) && pj->pre->n < ((int64_t)1 << 31) &&
+           pj->post->n < ((int64_t)1 << 31) && pj->max_row_length == 0 &&
+           pj->row_padding == 0.0;
+}
+
+/* snn_syn_dynamics_<proj>_run(step, snn_t, snn_cb, snn_n, snn_gsrc): slots [snn_cb,
+ * snn_cb + snn_n) of thread snn_t's block, slot snn_cb + i in row snn_gsrc[i]. */
+static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *pj,
+                                  const EmitOptions *opt)
+{
+    StrBuf body;
+    sb_init(&body);
+    lower_gather_begin();
+    const SynSite site = row_site(pj); /* (no draws here) */
+    emit_syn_code_at(&body, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 4, opt);
+    const int ng = lower_gather_end();
+    row_locals(o, pj);
+    sb_puts(o, "(void)step; (void)snn_rs; (void)snn_rl;\n");
+    sb_puts(o, "uint32_t snn_gpost[SNN_DYN_RUN]; /* the targets (this rank's index) */\n");
+    sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++)\n");
+    sb_puts(o, "    snn_gpost[snn_i] = snn_plo + snn_ind[snn_cb + snn_i];\n");
+    for (int j = 0; j < ng; j++) {
+        bool post;
+        const char *a = lower_gather_array(j, &post);
+        sb_printf(o, "scalar snn_gv%d[SNN_DYN_RUN];\n", j);
+        sb_printf(o, "snn_gather(snn_gv%d, %s, %s, snn_n);\n", j, a,
+                  post ? "snn_gpost" : "snn_gsrc");
+    }
+    sb_puts(o, "SNN_IVDEP /* each synapse writes only its own variables */\n");
+    sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++) {\n");
+    sb_puts(o, "    const uint64_t snn_pos = snn_cb + snn_i;\n");
+    sb_puts(o, "    const uint32_t snn_pre = snn_gsrc[snn_i];\n");
+    sb_puts(o, "    const uint32_t snn_post = snn_gpost[snn_i];\n");
+    sb_puts(o, "    const uint32_t snn_k = snn_post - snn_plo; /* the target in the block */\n");
+    sb_puts(o, "    (void)snn_pre; (void)snn_post; (void)snn_k;\n");
+    sb_puts(o, body.buf);
+    sb_puts(o, "}");
+    sb_release(&body);
+}
+
 static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
                               const EmitOptions *opt)
 {
@@ -1200,6 +1316,10 @@ static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
     row_locals(o, pj);
     sb_puts(o, "(void)step;\n");
     add_to_locals(o, pj);
+    if (syn_dynamics_runs(pj)) {
+        syn_dynamics_runs_loop(o, m, pj, opt);
+        return;
+    }
     sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
     if (syn_dynamics_vec(pj))
@@ -1681,6 +1801,11 @@ static void scope_proj(TmplScope *s, StrBuf *sb, const Model *m, const Projectio
     if (dyn && syn_dynamics_vec(pj)) {
         proj_syn_dynamics_vrow(sb, m, pj, opt);
         tmpl_set(s, "syn_dynamics_vrow_code", emit_take(sb));
+    }
+    tmpl_set_bool(s, "syn_dynamics_run", dyn && syn_dynamics_runs(pj));
+    if (dyn && syn_dynamics_runs(pj)) {
+        proj_syn_dynamics_run(sb, m, pj, opt);
+        tmpl_set(s, "syn_dynamics_run_code", emit_take(sb));
     }
     tmpl_set_bool(s, "pre_inputs", pj->add_pre);
     if (pj->add_pre) {
