@@ -1099,6 +1099,46 @@ static void proj_pre_inputs(StrBuf *o, const Projection *pj)
     sb_printf(o, "memset(snn_tot, 0, sizeof(int64_t) * SNN_N_%s * SNN_XW);", pre);
 }
 
+/* The add_to_pre calls in s or e. */
+static int add_pre_calls(const Stmt *s, const Expr *e)
+{
+    int n = 0;
+    if (e) {
+        n += e->kind == EX_CALL && e->sym && e->sym->kind == SYM_ADDTO && e->sym->index == 1;
+        for (int i = 0; i < e->nargs; i++)
+            n += add_pre_calls(NULL, e->args[i]);
+        n += add_pre_calls(NULL, e->a) + add_pre_calls(NULL, e->b) + add_pre_calls(NULL, e->c);
+    }
+    if (s) {
+        for (int i = 0; i < s->n; i++)
+            n += add_pre_calls(s->body[i], NULL);
+        n += add_pre_calls(NULL, s->e) + add_pre_calls(s->then, NULL) +
+             add_pre_calls(s->els, NULL);
+    }
+    return n;
+}
+
+/* Dense rows whose dynamics call add_to_pre once, as a statement of the code's top level:
+ * every term of the row goes to the row's source, so the row loop keeps that accumulator's
+ * fast front (its double) in a register, snn_xf (SNN_ADD_TO_PRE_ROW, snn_xacc_add_reg),
+ * instead of a load and a store per synapse: the same additions in the same order, the
+ * same words as one snn_xacc_add_fast per synapse.  (A loop that stores the terms and sums
+ * them after the row, so that the row loop vectorises, cost more on the 10-target rows of
+ * e-prop's readout: the vector loop's set-up and overlap checks per row.) */
+static bool add_pre_row(const Projection *pj)
+{
+    const Stmt *s = pj->syn_code[SC_DYNAMICS].stmts;
+    if (!pj->add_pre || pj->add_post || !s || add_pre_calls(s, NULL) != 1)
+        return false;
+    for (int i = 0; i < s->n; i++) {
+        const Stmt *b = s->body[i];
+        if (b->kind == ST_EXPR && b->e && b->e->kind == EX_CALL && b->e->sym &&
+            b->e->sym->kind == SYM_ADDTO && b->e->sym->index == 1)
+            return true;
+    }
+    return false;
+}
+
 /* format = "dense" without random draws: row by row over contiguous per-row pointers
  * (restrict, indexed by the target's place in the row, a 32-bit count), so that the inner
  * loop is a plain elementwise loop gcc vectorises (the presynaptic values are invariant in
@@ -1132,15 +1172,29 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
             sb_printf(o, "    scalar *restrict snn_svt_%s = snn_svb_%s + snn_rb;\n",
                       sm->vars[i].name, sm->vars[i].name);
     sb_puts(o, "    (void)snn_w;\n");
-    sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
-               "block */\n");
+    const bool buf = add_pre_row(pj); /* add_to_pre in a register */
+    if (buf) {
+        sb_puts(o, "    int64_t *restrict snn_xr = snn_apre + (size_t)snn_pre * SNN_XW; /* add_to_pre "
+                   "*/\n");
+        sb_puts(o, "    double snn_xf = snn_xacc_fast_get(snn_xr, SNN_XL);\n");
+        sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
+                   "block */\n");
+    } else {
+        sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
+                   "block */\n");
+    }
     /* 64-bit: an index that cannot wrap, so the neuron arrays' addresses are affine in
      * snn_k (with a 32-bit sum gcc does not vectorise); the same value */
     sb_puts(o, "        const size_t snn_post = (size_t)snn_plo + snn_k; /* this rank's index */\n");
     sb_puts(o, "        (void)snn_post;\n");
     const SynSite site = row_site(pj); /* (no draws here) */
+    lower_set_add_pre_row(buf);
     emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_k", "snn_w", true, &site, 8, opt);
-    sb_puts(o, "    }\n}");
+    lower_set_add_pre_row(false);
+    sb_puts(o, "    }\n");
+    if (buf)
+        sb_puts(o, "    snn_xacc_fast_put(snn_xr, SNN_XL, snn_xf);\n");
+    sb_puts(o, "}");
 }
 
 /* Sparse rows (and dense ones with random draws): are the synapses' dynamics independent

@@ -248,6 +248,13 @@ static void print_index(void *ud, StrBuf *out, const Sym *sym, const char *idx)
  * source in the thread block's slice, snn_apre (snn_xacc.h; phase pre_inputs rounds the
  * sums).  Printed as the macros SNN_ADD_TO_POST / SNN_ADD_TO_PRE of each back end's
  * template. */
+static bool lower_add_pre_row;
+
+void lower_set_add_pre_row(bool on)
+{
+    lower_add_pre_row = on;
+}
+
 static void add_to_code(StrBuf *out, int side, const char *x)
 {
     /* macros of the templates: the C back end adds in place, the CUDA back end with
@@ -255,7 +262,8 @@ static void add_to_code(StrBuf *out, int side, const char *x)
     if (side == 0)
         sb_printf(out, "SNN_ADD_TO_POST(snn_k, (scalar)(%s))", x);
     else
-        sb_printf(out, "SNN_ADD_TO_PRE(snn_pre, (double)(%s))", x);
+        sb_printf(out, "%s(snn_pre, (double)(%s))",
+                  lower_add_pre_row ? "SNN_ADD_TO_PRE_ROW" : "SNN_ADD_TO_PRE", x);
 }
 
 /* A draw of model precision from snn_rng_st (neuron, synapse and custom-update code). */
