@@ -376,20 +376,24 @@ ok "sparse dynamics rows: SNN_IVDEP (not with add_to_post/pre), vectorised, bitw
 # then one loop over the slots.  fixed_probability(0.03) of 300 targets (rows of about 9,
 # 37 rows, a few of them of 16 or more: runs of short rows between long ones, of lengths
 # that are not multiples of 8: the gathers' masked tail), double precision in a second model (4-wide gathers); bitwise the scalar row loop
-# (-DSNN_DYN_RUN_MIN=1000000: no run is long enough), and with 3 threads (a run per block).
+# (-DSNN_DYN_RUN_MIN=1000000: no run is long enough), with AVX2's gather instructions
+# (-DSNN_GATHER_HW=1; where the compiler targets AVX2), and with 3 threads.
 for prec in float double; do
     sed -e "s/precision = \"float\"/precision = \"$prec\"/" \
         -e 's/conn = fixed_outdegree(40)/conn = fixed_probability(0.03)/' "$WORK/sv.lua" >"$WORK/sr.lua"
     "$SNNCC" -q "$WORK/sr.lua" -o "$WORK/sr_run" --keep
     SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_DYN_RUN_MIN=1000000u" "$SNNCC" -q "$WORK/sr.lua" \
         -o "$WORK/sr_row"
-    for b in run row; do
+    SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_GATHER_HW=1" "$SNNCC" -q "$WORK/sr.lua" -o "$WORK/sr_hw"
+    for b in run row hw; do
         "$WORK/sr_$b/sv" --time 30 --quiet --output "$WORK/sr_${b}_out"
     done
     "$WORK/sr_run/sv" --time 30 --quiet --output "$WORK/sr_t3_out" --set threads=3
     for f in ST_e.npy ST_f.npy; do
         cmp "$WORK/sr_run_out/$f" "$WORK/sr_row_out/$f" ||
             fail "short rows ($prec): $f of the runs differs from the scalar row loop's"
+        cmp "$WORK/sr_hw_out/$f" "$WORK/sr_row_out/$f" ||
+            fail "short rows ($prec): $f of the runs with AVX2 gathers differs from the row loop's"
         cmp "$WORK/sr_run_out/$f" "$WORK/sr_t3_out/$f" ||
             fail "short rows ($prec): $f with 3 threads differs from 1 thread's"
     done
