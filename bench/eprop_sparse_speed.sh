@@ -61,7 +61,7 @@ def fns(path):
             f[name] = f.get(name, 0) + int(m.group(1).replace(",", ""))
     return total, f
 PHASES = [  # (phase, pattern on the function name)
-    ("syn_dynamics: per-synapse traces, gradient (IH, HH)", r"snn_syn_dynamics_(IH|HH)(_row)?$"),
+    ("syn_dynamics: per-synapse traces, gradient (IH, HH)", r"snn_syn_dynamics_(IH|HH)(_row|_run)?$"),
     ("syn_dynamics of HO (dense readout, add_to_pre)", r"snn_syn_dynamics_HO$"),
     ("add_to_pre sums (HO -> H)", r"snn_pre_inputs_|snn_xacc"),
     ("Learn: Adam (+ DEEP R sign/L1)", r"snn_cugroup_Learn$"),

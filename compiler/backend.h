@@ -114,6 +114,16 @@ bool lower_set_rng_first(bool on);
  * off; returns whether p has such a source). */
 bool lower_poisson_words(const Model *m, const CurrentSource *cs);
 bool lower_set_pois_first(const Model *m, const Population *p);
+/* C runs of short sparse rows: between lower_gather_begin and lower_gather_end (which
+ * returns their count), synapse code reads the pre and post variables from gather buffers
+ * snn_gv<j>[snn_i]; lower_gather_array(j, &post) is buffer j's array, indexed by the source
+ * (post false) or by the target. */
+void lower_gather_begin(void);
+int lower_gather_end(void);
+const char *lower_gather_array(int j, bool *post);
+/* C dense rows (emit_c.c, add_pre_row): add_to_pre printed as SNN_ADD_TO_PRE_ROW, into
+ * the row's accumulator with its fast front's double in a register. */
+void lower_set_add_pre_row(bool on);
 
 /* "#line SNN_RESYNC": after a code string's #line directives, emit_expand_write points the
  * marker at the generated file's next line. */

@@ -1099,6 +1099,46 @@ static void proj_pre_inputs(StrBuf *o, const Projection *pj)
     sb_printf(o, "memset(snn_tot, 0, sizeof(int64_t) * SNN_N_%s * SNN_XW);", pre);
 }
 
+/* The add_to_pre calls in s or e. */
+static int add_pre_calls(const Stmt *s, const Expr *e)
+{
+    int n = 0;
+    if (e) {
+        n += e->kind == EX_CALL && e->sym && e->sym->kind == SYM_ADDTO && e->sym->index == 1;
+        for (int i = 0; i < e->nargs; i++)
+            n += add_pre_calls(NULL, e->args[i]);
+        n += add_pre_calls(NULL, e->a) + add_pre_calls(NULL, e->b) + add_pre_calls(NULL, e->c);
+    }
+    if (s) {
+        for (int i = 0; i < s->n; i++)
+            n += add_pre_calls(s->body[i], NULL);
+        n += add_pre_calls(NULL, s->e) + add_pre_calls(s->then, NULL) +
+             add_pre_calls(s->els, NULL);
+    }
+    return n;
+}
+
+/* Dense rows whose dynamics call add_to_pre once, as a statement of the code's top level:
+ * every term of the row goes to the row's source, so the row loop keeps that accumulator's
+ * fast front (its double) in a register, snn_xf (SNN_ADD_TO_PRE_ROW, snn_xacc_add_reg),
+ * instead of a load and a store per synapse: the same additions in the same order, the
+ * same words as one snn_xacc_add_fast per synapse.  (A loop that stores the terms and sums
+ * them after the row, so that the row loop vectorises, cost more on the 10-target rows of
+ * e-prop's readout: the vector loop's set-up and overlap checks per row.) */
+static bool add_pre_row(const Projection *pj)
+{
+    const Stmt *s = pj->syn_code[SC_DYNAMICS].stmts;
+    if (!pj->add_pre || pj->add_post || !s || add_pre_calls(s, NULL) != 1)
+        return false;
+    for (int i = 0; i < s->n; i++) {
+        const Stmt *b = s->body[i];
+        if (b->kind == ST_EXPR && b->e && b->e->kind == EX_CALL && b->e->sym &&
+            b->e->sym->kind == SYM_ADDTO && b->e->sym->index == 1)
+            return true;
+    }
+    return false;
+}
+
 /* format = "dense" without random draws: row by row over contiguous per-row pointers
  * (restrict, indexed by the target's place in the row, a 32-bit count), so that the inner
  * loop is a plain elementwise loop gcc vectorises (the presynaptic values are invariant in
@@ -1132,15 +1172,29 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
             sb_printf(o, "    scalar *restrict snn_svt_%s = snn_svb_%s + snn_rb;\n",
                       sm->vars[i].name, sm->vars[i].name);
     sb_puts(o, "    (void)snn_w;\n");
-    sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
-               "block */\n");
+    const bool buf = add_pre_row(pj); /* add_to_pre in a register */
+    if (buf) {
+        sb_puts(o, "    int64_t *restrict snn_xr = snn_apre + (size_t)snn_pre * SNN_XW; /* add_to_pre "
+                   "*/\n");
+        sb_puts(o, "    double snn_xf = snn_xacc_fast_get(snn_xr, SNN_XL);\n");
+        sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
+                   "block */\n");
+    } else {
+        sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
+                   "block */\n");
+    }
     /* 64-bit: an index that cannot wrap, so the neuron arrays' addresses are affine in
      * snn_k (with a 32-bit sum gcc does not vectorise); the same value */
     sb_puts(o, "        const size_t snn_post = (size_t)snn_plo + snn_k; /* this rank's index */\n");
     sb_puts(o, "        (void)snn_post;\n");
     const SynSite site = row_site(pj); /* (no draws here) */
+    lower_set_add_pre_row(buf);
     emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_k", "snn_w", true, &site, 8, opt);
-    sb_puts(o, "    }\n}");
+    lower_set_add_pre_row(false);
+    sb_puts(o, "    }\n");
+    if (buf)
+        sb_puts(o, "    snn_xacc_fast_put(snn_xr, SNN_XL, snn_xf);\n");
+    sb_puts(o, "}");
 }
 
 /* Sparse rows (and dense ones with random draws): are the synapses' dynamics independent
@@ -1189,6 +1243,122 @@ static void proj_syn_dynamics_vrow(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "}");
 }
 
+/* The row loop with runs (syn_dynamics_runs): long rows to snn_syn_dynamics_<proj>_row,
+ * short ones into the current run (rows from snn_cr on) while their slots follow it; a run
+ * of fewer than SNN_DYN_RUN_MIN slots (a DEEP R row between padding) runs the scalar row
+ * loop here, row by row. */
+static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *pj,
+                                   const EmitOptions *opt)
+{
+    const char *n = pj->name, *pre = pj->pre->name;
+    sb_puts(o, "uint32_t snn_gsrc[SNN_DYN_RUN + SNN_DYN_VEC_MIN]; /* the run's slots' sources */\n");
+    sb_puts(o, "uint64_t snn_cb = 0; /* the run: slots [snn_cb, snn_cb + snn_cn), rows from "
+               "snn_cr */\n");
+    sb_puts(o, "uint32_t snn_cn = 0, snn_cr = 0;\n");
+    sb_puts(o, "for (uint32_t snn_r = 0;; snn_r++) {\n");
+    sb_puts(o, "    uint32_t snn_l = 0;\n");
+    sb_puts(o, "    uint64_t snn_b = 0;\n");
+    sb_printf(o, "    if (snn_r < SNN_N_%s) {\n", pre);
+    sb_puts(o, "        snn_l = snn_rl[snn_r];\n");
+    sb_puts(o, "        if (snn_l >= SNN_DYN_VEC_MIN) { /* a long row: vectorised */\n");
+    sb_printf(o, "            snn_syn_dynamics_%s_row(step, snn_t, snn_r);\n", n);
+    sb_puts(o, "            continue;\n");
+    sb_puts(o, "        }\n");
+    sb_puts(o, "        if (!snn_l)\n");
+    sb_puts(o, "            continue;\n");
+    sb_puts(o, "        snn_b = snn_rs[snn_r];\n");
+    sb_puts(o, "        if (snn_b == snn_cb + snn_cn && snn_cn + snn_l <= SNN_DYN_RUN) {\n");
+    sb_puts(o, "            uint32_t *restrict snn_d = snn_gsrc + snn_cn;\n");
+    sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+    sb_puts(o, "                snn_d[snn_j] = snn_r;\n");
+    sb_puts(o, "            snn_cn += snn_l;\n");
+    sb_puts(o, "            continue;\n");
+    sb_puts(o, "        }\n");
+    sb_puts(o, "    }\n");
+    sb_puts(o, "    /* the run ends before row snn_r */\n");
+    sb_puts(o, "    if (snn_cn >= SNN_DYN_RUN_MIN) {\n");
+    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_cn, snn_gsrc);\n", n);
+    sb_puts(o, "    } else {\n");
+    sb_puts(o, "        for (uint32_t snn_pre = snn_cr; snn_pre < snn_r; snn_pre++) {\n");
+    sb_puts(o, "            if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN)\n");
+    sb_puts(o, "                continue;\n");
+    sb_puts(o, "            const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
+    sb_puts(o, "            for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
+    sb_printf(o, "                const uint32_t snn_k = %s; /* the target in the block */\n",
+              syn_target(pj));
+    sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
+    sb_puts(o, "                (void)snn_post; (void)snn_k;\n");
+    const SynSite site = row_site(pj);
+    emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 16, opt);
+    sb_puts(o, "            }\n");
+    sb_puts(o, "        }\n");
+    sb_puts(o, "    }\n");
+    sb_printf(o, "    if (snn_r == SNN_N_%s)\n", pre);
+    sb_puts(o, "        break;\n");
+    sb_puts(o, "    snn_cb = snn_b;\n");
+    sb_puts(o, "    snn_cn = snn_l;\n");
+    sb_puts(o, "    snn_cr = snn_r;\n");
+    sb_puts(o, "    for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+    sb_puts(o, "        snn_gsrc[snn_j] = snn_r;\n");
+    sb_puts(o, "}");
+}
+
+/* Runs of short rows (sparse rows with independent synapses, both populations' indices
+ * below 2^31 for the gathers' signed 32-bit indices): rows of fewer than SNN_DYN_VEC_MIN
+ * synapses whose slots follow each other in storage (static rows; a DEEP R row's padding
+ * breaks a run) are taken together, up to SNN_DYN_RUN slots, and
+ * snn_syn_dynamics_<proj>_run does their dynamics as one loop over the slots (only without
+ * a declared row capacity: see syn_dynamics_runs): the sources
+ * come from a per-slot buffer the step's row loop fills (so the runs follow every change of
+ * the rows: nothing is kept between steps), the targets from the index, and every pre and
+ * post variable the code reads is gathered into a buffer of its own first (lower_gather_*;
+ * AVX2's gather instructions where the target has them, snn_gather), so that the loop reads
+ * only contiguous buffers and the synapse arrays and gcc vectorises it.  Each synapse's
+ * arithmetic is that of the row loop: the results are bitwise the same. */
+static bool syn_dynamics_runs(const Projection *pj)
+{
+    /* declared row capacity (DEEP R's padding) leaves gaps between rows: every run would be
+     * one row, and the scalar fallback's bookkeeping cost more than it saves */
+    return syn_dynamics_vec(pj) && pj->pre->n < ((int64_t)1 << 31) &&
+           pj->post->n < ((int64_t)1 << 31) && pj->max_row_length == 0 &&
+           pj->row_padding == 0.0;
+}
+
+/* snn_syn_dynamics_<proj>_run(step, snn_t, snn_cb, snn_n, snn_gsrc): slots [snn_cb,
+ * snn_cb + snn_n) of thread snn_t's block, slot snn_cb + i in row snn_gsrc[i]. */
+static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *pj,
+                                  const EmitOptions *opt)
+{
+    StrBuf body;
+    sb_init(&body);
+    lower_gather_begin();
+    const SynSite site = row_site(pj); /* (no draws here) */
+    emit_syn_code_at(&body, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 4, opt);
+    const int ng = lower_gather_end();
+    row_locals(o, pj);
+    sb_puts(o, "(void)step; (void)snn_rs; (void)snn_rl;\n");
+    sb_puts(o, "uint32_t snn_gpost[SNN_DYN_RUN]; /* the targets (this rank's index) */\n");
+    sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++)\n");
+    sb_puts(o, "    snn_gpost[snn_i] = snn_plo + snn_ind[snn_cb + snn_i];\n");
+    for (int j = 0; j < ng; j++) {
+        bool post;
+        const char *a = lower_gather_array(j, &post);
+        sb_printf(o, "scalar snn_gv%d[SNN_DYN_RUN];\n", j);
+        sb_printf(o, "snn_gather(snn_gv%d, %s, %s, snn_n);\n", j, a,
+                  post ? "snn_gpost" : "snn_gsrc");
+    }
+    sb_puts(o, "SNN_IVDEP /* each synapse writes only its own variables */\n");
+    sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++) {\n");
+    sb_puts(o, "    const uint64_t snn_pos = snn_cb + snn_i;\n");
+    sb_puts(o, "    const uint32_t snn_pre = snn_gsrc[snn_i];\n");
+    sb_puts(o, "    const uint32_t snn_post = snn_gpost[snn_i];\n");
+    sb_puts(o, "    const uint32_t snn_k = snn_post - snn_plo; /* the target in the block */\n");
+    sb_puts(o, "    (void)snn_pre; (void)snn_post; (void)snn_k;\n");
+    sb_puts(o, body.buf);
+    sb_puts(o, "}");
+    sb_release(&body);
+}
+
 static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
                               const EmitOptions *opt)
 {
@@ -1200,6 +1370,10 @@ static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
     row_locals(o, pj);
     sb_puts(o, "(void)step;\n");
     add_to_locals(o, pj);
+    if (syn_dynamics_runs(pj)) {
+        syn_dynamics_runs_loop(o, m, pj, opt);
+        return;
+    }
     sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
     if (syn_dynamics_vec(pj))
@@ -1681,6 +1855,11 @@ static void scope_proj(TmplScope *s, StrBuf *sb, const Model *m, const Projectio
     if (dyn && syn_dynamics_vec(pj)) {
         proj_syn_dynamics_vrow(sb, m, pj, opt);
         tmpl_set(s, "syn_dynamics_vrow_code", emit_take(sb));
+    }
+    tmpl_set_bool(s, "syn_dynamics_run", dyn && syn_dynamics_runs(pj));
+    if (dyn && syn_dynamics_runs(pj)) {
+        proj_syn_dynamics_run(sb, m, pj, opt);
+        tmpl_set(s, "syn_dynamics_run_code", emit_take(sb));
     }
     tmpl_set_bool(s, "pre_inputs", pj->add_pre);
     if (pj->add_pre) {

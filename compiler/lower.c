@@ -73,6 +73,56 @@ bool lower_set_pois_first(const Model *m, const Population *p)
     return lower_pois_pop != NULL;
 }
 
+/* The C back end's runs of short sparse rows (emit_c.c, proj_syn_dynamics_run): the
+ * synapse code reads each pre and post variable (projection's or neuron's) from a buffer
+ * snn_gv<j>[snn_i] that the run gathered from the array before the loop; lower_gather_*
+ * collect those arrays (each once, in the order of their first use). */
+#define LOWER_GATHER_MAX 16 /* 16 buffers of SNN_DYN_RUN scalars: 32 KiB of stack in double */
+static struct {
+    bool on, full;
+    int n;
+    const char *arr[LOWER_GATHER_MAX];
+    bool post[LOWER_GATHER_MAX];
+} lower_g;
+
+void lower_gather_begin(void)
+{
+    memset(&lower_g, 0, sizeof lower_g);
+    lower_g.on = true;
+}
+
+int lower_gather_end(void)
+{
+    lower_g.on = false;
+    return lower_g.n;
+}
+
+const char *lower_gather_array(int j, bool *post)
+{
+    *post = lower_g.post[j];
+    return lower_g.arr[j];
+}
+
+/* arr[snn_pre] (post: arr[snn_post]) in gather mode: its buffer; false when not gathering
+ * or when the buffers are all taken (then the array is read through the index) */
+static bool gather_ref(StrBuf *out, const char *arr, bool post)
+{
+    if (!lower_g.on)
+        return false;
+    int j = 0;
+    while (j < lower_g.n && !(lower_g.post[j] == post && !strcmp(lower_g.arr[j], arr)))
+        j++;
+    if (j == lower_g.n) {
+        if (j == LOWER_GATHER_MAX)
+            return false;
+        lower_g.arr[j] = arena_printf("%s", arr);
+        lower_g.post[j] = post;
+        lower_g.n++;
+    }
+    sb_printf(out, "snn_gv%d[snn_i]", j);
+    return true;
+}
+
 /* ---- printing names and rng calls inside code strings -------------------------------- */
 
 static void print_name(void *ud, StrBuf *out, const Sym *sym)
@@ -89,21 +139,27 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
                                            : c->pop->params[sym->index], c->is_float);
         break;
     case SYM_PRE:
-        sb_printf(out, "snn_pv_%s_%s[snn_pre]", c->proj->name, sym->name);
+        if (!gather_ref(out, arena_printf("snn_pv_%s_%s", c->proj->name, sym->name), false))
+            sb_printf(out, "snn_pv_%s_%s[snn_pre]", c->proj->name, sym->name);
         break;
     case SYM_POST:
-        sb_printf(out, "snn_qv_%s_%s[snn_post]", c->proj->name, sym->name);
+        if (!gather_ref(out, arena_printf("snn_qv_%s_%s", c->proj->name, sym->name), true))
+            sb_printf(out, "snn_qv_%s_%s[snn_post]", c->proj->name, sym->name);
         break;
     case SYM_SYN:
         sb_puts(out, sym->name);
         break;
     case SYM_PRE_NEURON: /* a source's variable: every source is local (no --mpi) */
-        sb_printf(out, "%s_%s[snn_pre]", c->proj->pre->name,
-                  c->proj->pre->model->vars[sym->index].name);
+        if (!gather_ref(out, arena_printf("%s_%s", c->proj->pre->name,
+                                          c->proj->pre->model->vars[sym->index].name), false))
+            sb_printf(out, "%s_%s[snn_pre]", c->proj->pre->name,
+                      c->proj->pre->model->vars[sym->index].name);
         break;
     case SYM_POST_NEURON: /* snn_post: this rank's index of the target */
-        sb_printf(out, "%s_%s[snn_post]", c->proj->post->name,
-                  c->proj->post->model->vars[sym->index].name);
+        if (!gather_ref(out, arena_printf("%s_%s", c->proj->post->name,
+                                          c->proj->post->model->vars[sym->index].name), true))
+            sb_printf(out, "%s_%s[snn_post]", c->proj->post->name,
+                      c->proj->post->model->vars[sym->index].name);
         break;
     case SYM_BUILTIN:
         if (!strcmp(sym->name, "dt"))
@@ -192,6 +248,13 @@ static void print_index(void *ud, StrBuf *out, const Sym *sym, const char *idx)
  * source in the thread block's slice, snn_apre (snn_xacc.h; phase pre_inputs rounds the
  * sums).  Printed as the macros SNN_ADD_TO_POST / SNN_ADD_TO_PRE of each back end's
  * template. */
+static bool lower_add_pre_row;
+
+void lower_set_add_pre_row(bool on)
+{
+    lower_add_pre_row = on;
+}
+
 static void add_to_code(StrBuf *out, int side, const char *x)
 {
     /* macros of the templates: the C back end adds in place, the CUDA back end with
@@ -199,7 +262,8 @@ static void add_to_code(StrBuf *out, int side, const char *x)
     if (side == 0)
         sb_printf(out, "SNN_ADD_TO_POST(snn_k, (scalar)(%s))", x);
     else
-        sb_printf(out, "SNN_ADD_TO_PRE(snn_pre, (double)(%s))", x);
+        sb_printf(out, "%s(snn_pre, (double)(%s))",
+                  lower_add_pre_row ? "SNN_ADD_TO_PRE_ROW" : "SNN_ADD_TO_PRE", x);
 }
 
 /* A draw of model precision from snn_rng_st (neuron, synapse and custom-update code). */

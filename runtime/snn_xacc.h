@@ -196,6 +196,33 @@ SNN_XACC_FN void snn_xacc_add_fast(int64_t *a, int limbs, int base, double x)
     snn_xacc_add(a, limbs, base, x);
 }
 
+/* The fast front's double of a, for a run of terms into one accumulator that keeps it in a
+ * register (snn_xacc_add_reg), and back (snn_xacc_fast_put). */
+SNN_XACC_FN double snn_xacc_fast_get(const int64_t *a, int limbs)
+{
+    double f;
+    memcpy(&f, a + SNN_XACC_WORDS(limbs), sizeof f);
+    return f;
+}
+
+SNN_XACC_FN void snn_xacc_fast_put(int64_t *a, int limbs, double f)
+{
+    memcpy(a + SNN_XACC_WORDS(limbs), &f, sizeof f);
+}
+
+/* a += x as snn_xacc_add_fast, the fast front's double in *f (read by snn_xacc_fast_get,
+ * written back by snn_xacc_fast_put after the run): the same additions, the same flag */
+SNN_XACC_FN void snn_xacc_add_reg(double *f, int64_t *a, int limbs, int base, double x)
+{
+    const double s = *f + x;
+    if (s - *f == x && s - x == *f) {
+        *f = s;
+        return;
+    }
+    a[SNN_XACC_WORDS(limbs) + 1] = 1;
+    snn_xacc_add(a, limbs, base, x);
+}
+
 /* The double part into the limbs (exact: it is a sum of the terms, no finer than they are),
  * leaving a plain exact accumulator (words F and F + 1 zero) to add to others. */
 SNN_XACC_FN void snn_xacc_fold(int64_t *a, int limbs, int base)

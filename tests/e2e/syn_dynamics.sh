@@ -352,7 +352,7 @@ assert len(pairs) < f.size, "no multapses in the rows"
 PY
 fn() { sed -n "/^static .*void snn_syn_dynamics_$1(/,/^}/p" "$WORK/sv_vec/sv.c"; }
 fn ST_row | grep -q 'SNN_IVDEP' || fail "sparse rows: the row loop of ST is not marked SNN_IVDEP"
-fn ST | grep -q 'snn_rl\[snn_pre\] >= SNN_DYN_VEC_MIN' || fail "sparse rows: ST calls no row function"
+fn ST | grep -q 'snn_l >= SNN_DYN_VEC_MIN' || fail "sparse rows: ST calls no row function"
 for p in SP TP; do
     [ -z "$(fn "${p}_row")" ] && ! fn "$p" | grep -q 'SNN_IVDEP' ||
         fail "sparse rows: $p (add_to_post/pre) is marked SNN_IVDEP"
@@ -368,3 +368,48 @@ if cc_is_gcc; then
         fail "sparse rows: gcc did not vectorise the dynamics loop (line $line; $WORK/svec.log)"
 fi
 ok "sparse dynamics rows: SNN_IVDEP (not with add_to_post/pre), vectorised, bitwise the scalar build's"
+
+# --- 8. runs of short rows: gathered, one vectorised loop across rows, exact -------------
+# docs/performance.md "Short rows in runs": rows of fewer than SNN_DYN_VEC_MIN synapses
+# whose slots follow each other are taken together (up to SNN_DYN_RUN = 256 slots) by
+# snn_syn_dynamics_<proj>_run: the pre and post values gathered into buffers (snn_gather),
+# then one loop over the slots.  fixed_probability(0.03) of 300 targets (rows of about 9,
+# 37 rows, a few of them of 16 or more: runs of short rows between long ones, of lengths
+# that are not multiples of 8: the gathers' masked tail), double precision in a second model (4-wide gathers); bitwise the scalar row loop
+# (-DSNN_DYN_RUN_MIN=1000000: no run is long enough), with AVX2's gather instructions
+# (-DSNN_GATHER_HW=1; where the compiler targets AVX2), and with 3 threads.
+for prec in float double; do
+    sed -e "s/precision = \"float\"/precision = \"$prec\"/" \
+        -e 's/conn = fixed_outdegree(40)/conn = fixed_probability(0.03)/' "$WORK/sv.lua" >"$WORK/sr.lua"
+    "$SNNCC" -q "$WORK/sr.lua" -o "$WORK/sr_run" --keep
+    SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_DYN_RUN_MIN=1000000u" "$SNNCC" -q "$WORK/sr.lua" \
+        -o "$WORK/sr_row"
+    SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_GATHER_HW=1" "$SNNCC" -q "$WORK/sr.lua" -o "$WORK/sr_hw"
+    for b in run row hw; do
+        "$WORK/sr_$b/sv" --time 30 --quiet --output "$WORK/sr_${b}_out"
+    done
+    "$WORK/sr_run/sv" --time 30 --quiet --output "$WORK/sr_t3_out" --set threads=3
+    for f in ST_e.npy ST_f.npy; do
+        cmp "$WORK/sr_run_out/$f" "$WORK/sr_row_out/$f" ||
+            fail "short rows ($prec): $f of the runs differs from the scalar row loop's"
+        cmp "$WORK/sr_hw_out/$f" "$WORK/sr_row_out/$f" ||
+            fail "short rows ($prec): $f of the runs with AVX2 gathers differs from the row loop's"
+        cmp "$WORK/sr_run_out/$f" "$WORK/sr_t3_out/$f" ||
+            fail "short rows ($prec): $f with 3 threads differs from 1 thread's"
+    done
+    $PY - "$WORK/sr_run_out/ST_f.npy" <<'PY'
+import sys, numpy as np
+f = np.load(sys.argv[1])
+v = f["v"]
+n = f.size
+assert n > 256 and np.isfinite(v).all() and (v != 0).sum() > 0.9 * n, n
+rows = np.bincount(f["pre"], minlength=37)
+assert (rows < 16).sum() >= 30 and rows.max() >= 16, rows  # runs, broken by a long row
+PY
+    sed -n '/^static .*void snn_syn_dynamics_ST_run(/,/^}/p' "$WORK/sr_run/sv.c" >"$WORK/sr_fn.c"
+    grep -q 'snn_gather(snn_gv[0-9]*, snn_qv_ST_psi, snn_gpost' "$WORK/sr_fn.c" &&
+        grep -q 'snn_gather(snn_gv[0-9]*, snn_pv_ST_zb, snn_gsrc' "$WORK/sr_fn.c" &&
+        grep -q 'snn_gather(snn_gv[0-9]*, T_V, snn_gpost' "$WORK/sr_fn.c" ||
+        fail "short rows ($prec): snn_syn_dynamics_ST_run does not gather psi, zb, V_post"
+done
+ok "short rows in runs: gathered pre/post values, bitwise the scalar row loop's (float, double)"

@@ -123,7 +123,8 @@ static void test_any_split(void **state)
     same_bits(dsum(y, 64), (double)ref);
 }
 
-/* The fast front (snn_xacc_add_fast, snn_xacc_take, snn_xacc_fold: the C back end's
+/* The fast front (snn_xacc_add_fast, snn_xacc_take, snn_xacc_fold, and snn_xacc_add_reg
+ * with its double in a register, word for word add_fast's: the C back end's
  * add_to_pre) returns the bits of snn_xacc_round of the same terms: sums that stay exact in
  * double (the fast way), cancellations, spreads beyond 53 bits, results below the smallest
  * normal number or beyond the largest, zeros of both signs, non-finite terms; and the same
@@ -170,11 +171,22 @@ static void test_fast_front(void **state)
                 x[n - 1] = -x[0];
             int64_t ref[SNN_XACC_WORDS(DL)] = {0}, one[SNN_XACC_FAST_WORDS(DL)] = {0};
             int64_t a[SNN_XACC_FAST_WORDS(DL)] = {0}, b[SNN_XACC_FAST_WORDS(DL)] = {0};
+            int64_t r[SNN_XACC_FAST_WORDS(DL)] = {0}; /* snn_xacc_add_reg: a row's run */
+            const int cut = (int)(rnd() % (unsigned)(n + 1)); /* two runs: [0, cut), [cut, n) */
+            double rf = snn_xacc_fast_get(r, L);
             for (int i = 0; i < n; i++) {
                 snn_xacc_add(ref, L, B, x[i]);
                 snn_xacc_add_fast(one, L, B, x[i]);
                 snn_xacc_add_fast(i % 2 ? b : a, L, B, x[i]);
+                if (i == cut) {
+                    snn_xacc_fast_put(r, L, rf);
+                    rf = snn_xacc_fast_get(r, L);
+                }
+                snn_xacc_add_reg(&rf, r, L, B, x[i]);
             }
+            snn_xacc_fast_put(r, L, rf);
+            for (int w = 0; w < SNN_XACC_FAST_WORDS(L); w++) /* word for word add_fast's */
+                assert_int_equal(r[w], one[w]);
             const double want = snn_xacc_round(ref, L, B, mbits);
             fast += !one[SNN_XACC_WORDS(L) + 1];
             same_bits(snn_xacc_take(one, L, B, mbits), want);
