@@ -194,7 +194,8 @@ declare -A prev=()
 hint=$TIMES
 [ -f "$hint" ] || hint=build/test-times.txt # e.g. make asan after make test
 if [ -f "$hint" ]; then
-    while read -r sec n; do prev[$n]=${sec/./}; done <"$hint"
+    # tenths of a second, base 10 ("0.9" -> 09 -> 9, not an octal number)
+    while read -r sec n; do v=${sec/./}; [[ $v =~ ^[0-9]+$ ]] && prev[$n]=$((10#$v)); done <"$hint"
 fi
 order=()
 late=()
