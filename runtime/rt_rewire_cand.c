@@ -6,6 +6,7 @@
  * candidates (candidates.remove) and forms synapses onto unconnected ones (candidates.add);
  * this file holds the draws and the per-row lists.
  */
+#include "rt_internal.h"
 #include "snnrt.h"
 
 #include <stdlib.h>
@@ -59,6 +60,8 @@ void snn_rewire_cand_free(snn_rewire_cand *c)
     free(c->flag);
     free(c->wmark);
     free(c->rowbits);
+    free(c->pre_of);
+    free(c->blk);
     memset(c, 0, sizeof *c);
 }
 
@@ -148,6 +151,9 @@ static void room_for(snn_rewire_cand *c, uint64_t need)
             cap *= 2;
         c->cand = grow(c->cand, sizeof(uint32_t) * cap, c->name);
         c->flag = grow(c->flag, cap, c->name);
+        c->pre_of = grow(c->pre_of, sizeof(uint32_t) * cap, c->name);
+        free(c->blk); /* scratch: nothing to keep */
+        c->blk = grow(NULL, sizeof(uint32_t) * 4u * cap, c->name);
         c->cap = cap;
     }
 }
@@ -179,6 +185,9 @@ void snn_rewire_cand_layout(snn_rewire_cand *c, int nw)
         c->off[i + 1] = a;
     }
     room_for(c, a);
+    for (uint32_t q = 0; q < c->n_rows; q++) /* each candidate's row (snn_rewire_cand_blocks) */
+        for (uint64_t k = c->off[c->rows[q]]; k < c->off[c->rows[q] + 1]; k++)
+            c->pre_of[k] = c->rows[q];
     if (a)
         memset(c->flag, 0, (size_t)a);
     if (nw > c->n_wmark) {
@@ -194,4 +203,40 @@ void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t i, int w)
 {
     const uint64_t a = c->off[i];
     draw_row(c, g, c->cand + a, c->off[i + 1] - a, c->wmark + (size_t)w * ((size_t)c->n_post + 1));
+}
+
+/* Rows rows[qb .. qe)'s candidates, each as snn_rewire_cand_fill from its row's stream
+ * snn_rng_init(seed, stream, row, step): the streams' first blocks computed 64 rows at a
+ * time (rt_philox_gather, SIMD), the draws continuing from them word for word. */
+void snn_rewire_cand_fill_rows(snn_rewire_cand *c, uint64_t seed, uint32_t stream,
+                               uint64_t step, uint64_t qb, uint64_t qe, int w)
+{
+    enum { CH = 64 };
+    uint32_t b[4][CH];
+    const uint32_t key[2] = {(uint32_t)seed, stream};
+    for (uint64_t q0 = qb; q0 < qe; q0 += CH) {
+        const uint32_t n = (uint32_t)(qe - q0 < CH ? qe - q0 : CH);
+        rt_philox_gather(key, 0u, c->rows + q0, NULL, (uint32_t)step, (uint32_t)(seed >> 32), n,
+                         b[0], b[1], b[2], b[3]);
+        for (uint32_t k = 0; k < n; k++) {
+            const uint32_t i = c->rows[q0 + k];
+            snn_rng g;
+            snn_rng_init_first(&g, seed, stream, i, step, b[0][k], b[1][k], b[2][k], b[3][k]);
+            snn_rewire_cand_fill(c, &g, i, w);
+        }
+    }
+}
+
+void snn_rewire_cand_blocks(snn_rewire_cand *c, uint64_t key, uint64_t step, uint64_t qb,
+                            uint64_t qe)
+{
+    if (qb >= qe)
+        return;
+    const uint64_t a = c->off[c->rows[qb]], e = c->off[c->rows[qe - 1] + 1];
+    const uint32_t k[2] = {(uint32_t)key, (uint32_t)(key >> 32)};
+    for (uint64_t p = a; p < e; p += 0x40000000u) { /* nb is 32 bits */
+        const uint32_t n = (uint32_t)(e - p < 0x40000000u ? e - p : 0x40000000u);
+        rt_philox_gather(k, 0u, c->pre_of + p, c->cand + p, 0u, (uint32_t)step, n, c->blk + p,
+                         c->blk + c->cap + p, c->blk + 2 * c->cap + p, c->blk + 3 * c->cap + p);
+    }
 }
