@@ -104,10 +104,24 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
     if (total > room)
         snn_fatal("connectivity update '%s': candidates.total is %llu, more than N_pre x N_post "
                   "= %llu", c->name, (unsigned long long)total, (unsigned long long)room);
-    snn_rng g;
-    snn_rng_init(&g, seed, stream, 0xFFFFFFFFu, step);
+    /* the words of the stream snn_rng_init(seed, stream, 0xFFFFFFFF, step) in order, its
+     * blocks computed up to 64 at a time (rt_philox_batch, SIMD) */
+    enum { CH = 64 };
+    uint32_t b[4][CH];
+    const uint32_t key[2] = {(uint32_t)seed, stream};
+    uint32_t blk = 0, nb = 0, at = 0; /* the next block to compute; blocks in b; next word */
     while (total > 0) { /* a row drawn uniformly, drawn again while it has N_post candidates */
-        uint32_t i = (uint32_t)(((uint64_t)snn_rng_u32(&g) * c->n_pre) >> 32);
+        if (at == 4 * nb) {
+            const uint64_t want = (total + 3) / 4; /* at least a word per candidate left */
+            nb = want < CH ? (uint32_t)want : CH;
+            rt_philox_batch(key, blk, 0xFFFFFFFFu, (uint32_t)step, (uint32_t)(seed >> 32), nb,
+                            b[0], b[1], b[2], b[3]);
+            blk += nb;
+            at = 0;
+        }
+        const uint32_t w = b[at & 3u][at >> 2];
+        at++;
+        uint32_t i = (uint32_t)(((uint64_t)w * c->n_pre) >> 32);
         if (c->count[i] < c->n_post) {
             if (c->count[i]++ == 0)
                 c->rowbits[i >> 6] |= (uint64_t)1 << (i & 63u);
@@ -129,6 +143,10 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
 static void draw_row(const snn_rewire_cand *c, snn_rng *g, uint32_t *d, uint64_t count,
                      uint8_t *mark)
 {
+    if (count == 1) { /* most rows: one draw, nothing to mark or sort */
+        d[0] = (uint32_t)(((uint64_t)snn_rng_u32(g) * c->n_post) >> 32);
+        return;
+    }
     for (uint64_t k = 0; k < count; k++) { /* a 32-bit word w gives target w N_post / 2^32,
                                              * drawn again while already a candidate */
         uint32_t t;
@@ -185,9 +203,6 @@ void snn_rewire_cand_layout(snn_rewire_cand *c, int nw)
         c->off[i + 1] = a;
     }
     room_for(c, a);
-    for (uint32_t q = 0; q < c->n_rows; q++) /* each candidate's row (snn_rewire_cand_blocks) */
-        for (uint64_t k = c->off[c->rows[q]]; k < c->off[c->rows[q] + 1]; k++)
-            c->pre_of[k] = c->rows[q];
     if (a)
         memset(c->flag, 0, (size_t)a);
     if (nw > c->n_wmark) {
@@ -223,6 +238,8 @@ void snn_rewire_cand_fill_rows(snn_rewire_cand *c, uint64_t seed, uint32_t strea
             snn_rng g;
             snn_rng_init_first(&g, seed, stream, i, step, b[0][k], b[1][k], b[2][k], b[3][k]);
             snn_rewire_cand_fill(c, &g, i, w);
+            for (uint64_t p = c->off[i]; p < c->off[i + 1]; p++) /* for snn_rewire_cand_blocks */
+                c->pre_of[p] = i;
         }
     }
 }
