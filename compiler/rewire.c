@@ -1341,6 +1341,8 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                          "SNN_LO_%s + snn_tlo_%s[snn_te];\n", post, post, post, post);
         }
         sb_puts(o, rows);
+        sb_printf(o, "        if (%s == 0) /* none accepted in the row (on any rank) */\n"
+                     "            continue;\n", acc);
         sb_printf(o, "        const int snn_full = %s > (int64_t)snn_st->capacity - "
                      "snn_st->len[snn_pre];\n", acc);
         sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
