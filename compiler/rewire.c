@@ -996,15 +996,10 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
             sb_puts(o, "    snn_rewire_cand_layout(snn_cd, snn_nthr); /* rows' places, then "
                        "each row's draws */\n");
             region_head(&rg, u, "cand", "the candidate rows' draws");
-            sb_puts(&rg, "    for (uint64_t snn_q = SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw);\n"
-                         "         snn_q < SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw); "
-                         "snn_q++) {\n"
-                         "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
-                         "        snn_rng snn_rng_st; /* row snn_pre's stream */\n"
-                         "        snn_rng_init(&snn_rng_st, run->seed, snn_st->stream_add, "
-                         "snn_pre, step);\n"
-                         "        snn_rewire_cand_fill(snn_cd, &snn_rng_st, snn_pre, snn_wk);\n"
-                         "    }\n");
+            sb_puts(&rg, "    /* the rows' streams (row, step): first blocks in SIMD, then each row's draws */\n"
+                         "    snn_rewire_cand_fill_rows(snn_cd, run->seed, snn_st->stream_add, step,\n"
+                         "                              SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw),\n"
+                         "                              SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw), snn_wk);\n");
             region_end(&rg, o, u, "cand", work);
         } else {
         if (sparse)
@@ -1080,6 +1075,29 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
             sb_puts(o, "            if (snn_ci == snn_ce) { /* no candidates: nothing to do */\n"
                        "                snn_nsyn += snn_rl[snn_pre];\n                continue;\n"
                        "            }\n");
+        if (sparse) /* most candidate rows have no connected candidate in a block: a binary
+                     * search per candidate finds that, and the walk below (which would change
+                     * nothing then) is skipped; a row with many candidates is walked */
+            sb_printf(o, "            if (snn_ce - snn_ci <= 8u) {\n"
+                         "                int snn_hit = 0;\n"
+                         "                for (uint64_t snn_k = snn_ci; snn_k < snn_ce && !snn_hit; snn_k++) {\n"
+                         "                    const uint32_t snn_g = snn_cd->cand[snn_k];\n"
+                         "                    if (snn_g < SNN_LO_%s + snn_plo)\n"
+                         "                        continue;\n"
+                         "                    const uint64_t snn_l = (uint64_t)(snn_g - SNN_LO_%s - snn_plo);\n"
+                         "                    uint64_t snn_lo = snn_a, snn_hi = snn_e;\n"
+                         "                    while (snn_lo < snn_hi) {\n"
+                         "                        const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n"
+                         "                        if ((uint64_t)snn_ind[snn_mid] < snn_l)\n"
+                         "                            snn_lo = snn_mid + 1u;\n"
+                         "                        else\n"
+                         "                            snn_hi = snn_mid;\n"
+                         "                    }\n"
+                         "                    snn_hit = snn_lo < snn_e && (uint64_t)snn_ind[snn_lo] == snn_l;\n"
+                         "                }\n"
+                         "                if (!snn_hit) /* no connected candidate here: nothing changes */\n"
+                         "                    continue;\n"
+                         "            }\n", post, post);
         sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
         sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* "
                    "this rank's index */\n");
@@ -1265,6 +1283,11 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (par) { /* the decisions: rows split over the workers (each row its own acc) */
             region_head(&rg, u, "form", "the formation decisions, rows split");
             o = &rg;
+            if (sparse && cs_draws(&u->cand_add)) /* the candidates' first blocks in SIMD */
+                sb_puts(o, "    snn_rewire_cand_blocks(snn_cd, snn_cd->key_form, step, "
+                           "SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw),\n"
+                           "                           SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, "
+                           "snn_nw));\n");
             if (sparse)
                 sb_puts(o, "    for (uint64_t snn_q = SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw);\n"
                            "         snn_q < SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw); "
@@ -1286,6 +1309,14 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (cs_draws(&u->cand_add)) {
             sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the candidate: (pre, post, "
                        "0), the step */\n");
+            if (par && sparse) /* the block from snn_rewire_cand_blocks */
+                sb_puts(o, "                snn_rng_init_synk_first(&snn_rng_st, snn_cd->key_form, "
+                           "snn_pre, snn_gpost, step, snn_cd->blk[snn_ci],\n"
+                           "                                        snn_cd->blk[snn_cd->cap + snn_ci], "
+                           "snn_cd->blk[2 * snn_cd->cap + snn_ci],\n"
+                           "                                        snn_cd->blk[3 * snn_cd->cap + "
+                           "snn_ci]);\n");
+            else
             sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_cd->key_form, 0u, "
                        "snn_pre, snn_gpost, 0u, step);\n");
         }
@@ -1310,6 +1341,8 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                          "SNN_LO_%s + snn_tlo_%s[snn_te];\n", post, post, post, post);
         }
         sb_puts(o, rows);
+        sb_printf(o, "        if (%s == 0) /* none accepted in the row (on any rank) */\n"
+                     "            continue;\n", acc);
         sb_printf(o, "        const int snn_full = %s > (int64_t)snn_st->capacity - "
                      "snn_st->len[snn_pre];\n", acc);
         sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "

@@ -35,6 +35,12 @@ static inline uint64_t rt_mix64(uint64_t x)
 void rt_philox_batch(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2,
                      uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
                      uint32_t *w3);
+/* Philox blocks with counter (c0, c1[b], c2v ? c2v[b] : c2, c3), b < nb (scattered rows
+ * or synapses): word q of block b to wq[b]; SIMD as rt_philox_batch, bit for bit
+ * snn_philox4x32_10. */
+void rt_philox_gather(const uint32_t key[2], uint32_t c0, const uint32_t *c1,
+                      const uint32_t *c2v, uint32_t c2, uint32_t c3, uint32_t nb, uint32_t *w0,
+                      uint32_t *w1, uint32_t *w2, uint32_t *w3);
 /* Standard normals from Philox words, two per block: out[2b] = a + s z(w0[b], w1[b]) and
  * out[2b + 1] = a + s z(w2[b], w3[b]), z the Ziggurat's fast path of snn_normal_from64,
  * for b in [0, nb); the indices t whose fast path fails or whose value is outside [lo, hi]

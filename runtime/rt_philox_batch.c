@@ -457,6 +457,107 @@ void snn_rng_first_blocks(uint64_t seed, uint32_t stream, uint32_t elem0, uint64
     batch(key, 0, elem0, (uint32_t)step, (uint32_t)(seed >> 32), n, w0, w1, w2, w3, 1);
 }
 
+/* ---- blocks of scattered counters --------------------------------------------------
+ *
+ * rt_philox_gather: block b has counter (c0, c1[b], c2v ? c2v[b] : c2, c3): the connectivity
+ * updates' candidate rows (row-keyed streams, rows not contiguous) and candidates (synapse-
+ * keyed streams: pre, post per candidate).  The same rounds as batch_avx2/avx512, the
+ * counter words loaded from the arrays. */
+static void gather_scalar(const uint32_t key[2], uint32_t c0, const uint32_t *c1,
+                          const uint32_t *c2v, uint32_t c2, uint32_t c3, uint32_t nb,
+                          uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+{
+    for (uint32_t b = 0; b < nb; b++) {
+        uint32_t ctr[4] = {c0, c1[b], c2v ? c2v[b] : c2, c3}, w[4];
+        snn_philox4x32_10(ctr, key, w);
+        w0[b] = w[0];
+        w1[b] = w[1];
+        w2[b] = w[2];
+        w3[b] = w[3];
+    }
+}
+
+#ifdef RT_PHILOX_X86
+__attribute__((target("avx2"))) static void
+gather_avx2(const uint32_t key[2], uint32_t c0, const uint32_t *c1, const uint32_t *c2v,
+            uint32_t c2, uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
+            uint32_t *w3)
+{
+    const __m256i m0 = _mm256_set1_epi32((int)SNN_PHILOX_M0);
+    const __m256i m1 = _mm256_set1_epi32((int)SNN_PHILOX_M1);
+    uint32_t b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        __m256i x0 = _mm256_set1_epi32((int)c0);
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(c1 + b));
+        __m256i x2 = c2v ? _mm256_loadu_si256((const __m256i *)(const void *)(c2v + b))
+                         : _mm256_set1_epi32((int)c2);
+        __m256i x3 = _mm256_set1_epi32((int)c3);
+        uint32_t k0 = key[0], k1 = key[1];
+        for (int r = 0; r < 10; r++) {
+            const __m256i vk0 = _mm256_set1_epi32((int)k0), vk1 = _mm256_set1_epi32((int)k1);
+            RT_ROUND_256(x0, x1, x2, x3, vk0, vk1);
+            k0 += SNN_PHILOX_W0;
+            k1 += SNN_PHILOX_W1;
+        }
+        _mm256_storeu_si256((__m256i *)(void *)(w0 + b), x0);
+        _mm256_storeu_si256((__m256i *)(void *)(w1 + b), x1);
+        _mm256_storeu_si256((__m256i *)(void *)(w2 + b), x2);
+        _mm256_storeu_si256((__m256i *)(void *)(w3 + b), x3);
+    }
+    if (b < nb)
+        gather_scalar(key, c0, c1 + b, c2v ? c2v + b : NULL, c2, c3, nb - b, w0 + b, w1 + b,
+                      w2 + b, w3 + b);
+}
+
+__attribute__((target("avx512f"))) static void
+gather_avx512(const uint32_t key[2], uint32_t c0, const uint32_t *c1, const uint32_t *c2v,
+              uint32_t c2, uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
+              uint32_t *w3)
+{
+    const __m512i m0 = _mm512_set1_epi32((int)SNN_PHILOX_M0);
+    const __m512i m1 = _mm512_set1_epi32((int)SNN_PHILOX_M1);
+    uint32_t b = 0;
+    for (; b + 16 <= nb; b += 16) {
+        __m512i x0 = _mm512_set1_epi32((int)c0);
+        __m512i x1 = _mm512_loadu_si512((const void *)(c1 + b));
+        __m512i x2 = c2v ? _mm512_loadu_si512((const void *)(c2v + b)) : _mm512_set1_epi32((int)c2);
+        __m512i x3 = _mm512_set1_epi32((int)c3);
+        uint32_t k0 = key[0], k1 = key[1];
+        for (int r = 0; r < 10; r++) {
+            const __m512i vk0 = _mm512_set1_epi32((int)k0), vk1 = _mm512_set1_epi32((int)k1);
+            RT_ROUND_512(x0, x1, x2, x3, vk0, vk1);
+            k0 += SNN_PHILOX_W0;
+            k1 += SNN_PHILOX_W1;
+        }
+        _mm512_storeu_si512((void *)(w0 + b), x0);
+        _mm512_storeu_si512((void *)(w1 + b), x1);
+        _mm512_storeu_si512((void *)(w2 + b), x2);
+        _mm512_storeu_si512((void *)(w3 + b), x3);
+    }
+    if (b < nb)
+        gather_avx2(key, c0, c1 + b, c2v ? c2v + b : NULL, c2, c3, nb - b, w0 + b, w1 + b,
+                    w2 + b, w3 + b);
+}
+#endif
+
+void rt_philox_gather(const uint32_t key[2], uint32_t c0, const uint32_t *c1,
+                      const uint32_t *c2v, uint32_t c2, uint32_t c3, uint32_t nb, uint32_t *w0,
+                      uint32_t *w1, uint32_t *w2, uint32_t *w3)
+{
+#ifdef RT_PHILOX_X86
+    const int level = cur_level();
+    if (level == 2) {
+        gather_avx512(key, c0, c1, c2v, c2, c3, nb, w0, w1, w2, w3);
+        return;
+    }
+    if (level == 1) {
+        gather_avx2(key, c0, c1, c2v, c2, c3, nb, w0, w1, w2, w3);
+        return;
+    }
+#endif
+    gather_scalar(key, c0, c1, c2v, c2, c3, nb, w0, w1, w2, w3);
+}
+
 /* ---- normals from batch words ---------------------------------------------------------
  *
  * The Ziggurat's fast path (snn_normal_from64: x = u X[i], kept when x < X[i+1], the sign

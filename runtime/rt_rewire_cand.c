@@ -6,6 +6,7 @@
  * candidates (candidates.remove) and forms synapses onto unconnected ones (candidates.add);
  * this file holds the draws and the per-row lists.
  */
+#include "rt_internal.h"
 #include "snnrt.h"
 
 #include <stdlib.h>
@@ -59,6 +60,8 @@ void snn_rewire_cand_free(snn_rewire_cand *c)
     free(c->flag);
     free(c->wmark);
     free(c->rowbits);
+    free(c->pre_of);
+    free(c->blk);
     memset(c, 0, sizeof *c);
 }
 
@@ -101,10 +104,24 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
     if (total > room)
         snn_fatal("connectivity update '%s': candidates.total is %llu, more than N_pre x N_post "
                   "= %llu", c->name, (unsigned long long)total, (unsigned long long)room);
-    snn_rng g;
-    snn_rng_init(&g, seed, stream, 0xFFFFFFFFu, step);
+    /* the words of the stream snn_rng_init(seed, stream, 0xFFFFFFFF, step) in order, its
+     * blocks computed up to 64 at a time (rt_philox_batch, SIMD) */
+    enum { CH = 64 };
+    uint32_t b[4][CH];
+    const uint32_t key[2] = {(uint32_t)seed, stream};
+    uint32_t blk = 0, nb = 0, at = 0; /* the next block to compute; blocks in b; next word */
     while (total > 0) { /* a row drawn uniformly, drawn again while it has N_post candidates */
-        uint32_t i = (uint32_t)(((uint64_t)snn_rng_u32(&g) * c->n_pre) >> 32);
+        if (at == 4 * nb) {
+            const uint64_t want = (total + 3) / 4; /* at least a word per candidate left */
+            nb = want < CH ? (uint32_t)want : CH;
+            rt_philox_batch(key, blk, 0xFFFFFFFFu, (uint32_t)step, (uint32_t)(seed >> 32), nb,
+                            b[0], b[1], b[2], b[3]);
+            blk += nb;
+            at = 0;
+        }
+        const uint32_t w = b[at & 3u][at >> 2];
+        at++;
+        uint32_t i = (uint32_t)(((uint64_t)w * c->n_pre) >> 32);
         if (c->count[i] < c->n_post) {
             if (c->count[i]++ == 0)
                 c->rowbits[i >> 6] |= (uint64_t)1 << (i & 63u);
@@ -126,6 +143,10 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
 static void draw_row(const snn_rewire_cand *c, snn_rng *g, uint32_t *d, uint64_t count,
                      uint8_t *mark)
 {
+    if (count == 1) { /* most rows: one draw, nothing to mark or sort */
+        d[0] = (uint32_t)(((uint64_t)snn_rng_u32(g) * c->n_post) >> 32);
+        return;
+    }
     for (uint64_t k = 0; k < count; k++) { /* a 32-bit word w gives target w N_post / 2^32,
                                              * drawn again while already a candidate */
         uint32_t t;
@@ -148,6 +169,9 @@ static void room_for(snn_rewire_cand *c, uint64_t need)
             cap *= 2;
         c->cand = grow(c->cand, sizeof(uint32_t) * cap, c->name);
         c->flag = grow(c->flag, cap, c->name);
+        c->pre_of = grow(c->pre_of, sizeof(uint32_t) * cap, c->name);
+        free(c->blk); /* scratch: nothing to keep */
+        c->blk = grow(NULL, sizeof(uint32_t) * 4u * cap, c->name);
         c->cap = cap;
     }
 }
@@ -194,4 +218,42 @@ void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t i, int w)
 {
     const uint64_t a = c->off[i];
     draw_row(c, g, c->cand + a, c->off[i + 1] - a, c->wmark + (size_t)w * ((size_t)c->n_post + 1));
+}
+
+/* Rows rows[qb .. qe)'s candidates, each as snn_rewire_cand_fill from its row's stream
+ * snn_rng_init(seed, stream, row, step): the streams' first blocks computed 64 rows at a
+ * time (rt_philox_gather, SIMD), the draws continuing from them word for word. */
+void snn_rewire_cand_fill_rows(snn_rewire_cand *c, uint64_t seed, uint32_t stream,
+                               uint64_t step, uint64_t qb, uint64_t qe, int w)
+{
+    enum { CH = 64 };
+    uint32_t b[4][CH];
+    const uint32_t key[2] = {(uint32_t)seed, stream};
+    for (uint64_t q0 = qb; q0 < qe; q0 += CH) {
+        const uint32_t n = (uint32_t)(qe - q0 < CH ? qe - q0 : CH);
+        rt_philox_gather(key, 0u, c->rows + q0, NULL, (uint32_t)step, (uint32_t)(seed >> 32), n,
+                         b[0], b[1], b[2], b[3]);
+        for (uint32_t k = 0; k < n; k++) {
+            const uint32_t i = c->rows[q0 + k];
+            snn_rng g;
+            snn_rng_init_first(&g, seed, stream, i, step, b[0][k], b[1][k], b[2][k], b[3][k]);
+            snn_rewire_cand_fill(c, &g, i, w);
+            for (uint64_t p = c->off[i]; p < c->off[i + 1]; p++) /* for snn_rewire_cand_blocks */
+                c->pre_of[p] = i;
+        }
+    }
+}
+
+void snn_rewire_cand_blocks(snn_rewire_cand *c, uint64_t key, uint64_t step, uint64_t qb,
+                            uint64_t qe)
+{
+    if (qb >= qe)
+        return;
+    const uint64_t a = c->off[c->rows[qb]], e = c->off[c->rows[qe - 1] + 1];
+    const uint32_t k[2] = {(uint32_t)key, (uint32_t)(key >> 32)};
+    for (uint64_t p = a; p < e; p += 0x40000000u) { /* nb is 32 bits */
+        const uint32_t n = (uint32_t)(e - p < 0x40000000u ? e - p : 0x40000000u);
+        rt_philox_gather(k, 0u, c->pre_of + p, c->cand + p, 0u, (uint32_t)step, n, c->blk + p,
+                         c->blk + c->cap + p, c->blk + 2 * c->cap + p, c->blk + 3 * c->cap + p);
+    }
 }

@@ -197,6 +197,21 @@ SNN_HD_ALWAYS void snn_rng_init_synk(snn_rng *g, uint64_t key, uint32_t lane, ui
     g->left = 0;
 }
 
+/* snn_rng_init_synk of lane 0 and ord 0 with the stream's first block already computed
+ * (as snn_rewire_cand_blocks gives them): the same stream, word for word. */
+SNN_HD_ALWAYS void snn_rng_init_synk_first(snn_rng *g, uint64_t key, uint32_t pre, uint32_t post,
+                                           uint64_t step, uint32_t b0, uint32_t b1, uint32_t b2,
+                                           uint32_t b3)
+{
+    snn_rng_init_synk(g, key, 0u, pre, post, 0u, step);
+    g->buf[0] = b0;
+    g->buf[1] = b1;
+    g->buf[2] = b2;
+    g->buf[3] = b3;
+    g->ctr[0] = 1; /* the next block */
+    g->left = 4;
+}
+
 /* The same from the seed and the stream id. */
 SNN_HD_ALWAYS void snn_rng_init_syn(snn_rng *g, uint64_t seed, uint32_t stream, uint32_t lane,
                                     uint32_t pre, uint32_t post, uint32_t ord, uint64_t step)

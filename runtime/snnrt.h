@@ -1349,6 +1349,8 @@ typedef struct snn_rewire_cand {
     uint8_t *wmark;   /* snn_rewire_cand_fill: a mark array per step thread */
     uint64_t *rowbits; /* snn_rewire_cand_spread: a bit per row given candidates (zero after) */
     int n_wmark;
+    uint32_t *pre_of; /* snn_rewire_cand_fill_rows: each candidate's row */
+    uint32_t *blk;    /* snn_rewire_cand_blocks: word q of candidate k's block at q cap + k */
 } snn_rewire_cand;
 snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, uint32_t n_post);
 snn_rewire_cand *snn_rewire_cand_get(int k);
@@ -1366,6 +1368,15 @@ void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t co
  * thread: step thread w uses its own marks), exactly what snn_rewire_cand_row draws. */
 void snn_rewire_cand_layout(snn_rewire_cand *c, int nw);
 void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t i, int w);
+/* snn_rewire_cand_fill for rows[qb .. qe), each from snn_rng_init(seed, stream, row, step),
+ * the rows' first Philox blocks computed together (SIMD). */
+void snn_rewire_cand_fill_rows(snn_rewire_cand *c, uint64_t seed, uint32_t stream,
+                               uint64_t step, uint64_t qb, uint64_t qe, int w);
+/* After snn_rewire_cand_fill_rows: the first Philox block of each candidate of rows[qb .. qe)
+ * in the synapse-keyed stream snn_rng_init_synk(key, 0, row, candidate, 0, step), into blk
+ * (for snn_rng_init_synk_first; SIMD). */
+void snn_rewire_cand_blocks(snn_rewire_cand *c, uint64_t key, uint64_t step, uint64_t qb,
+                            uint64_t qe);
 
 typedef struct snn_model {
     const char *name;

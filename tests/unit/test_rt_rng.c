@@ -1017,6 +1017,32 @@ static void test_philox_batch(void **state)
                 }
                 for (int q = 0; q < 4; q++)
                     assert_int_equal(w[q][nb], 0xA5A5A5A5u);
+                /* rt_philox_gather (the connectivity updates' candidate rows and candidates):
+                 * counters (0, c1[b], c2[b] or one c2, step); with the synapse-keyed stream's
+                 * key, snn_rng_init_synk_first continues as snn_rng_init_synk */
+                uint32_t c1[NB], c2[NB];
+                for (uint32_t b = 0; b < nb; b++) {
+                    c1[b] = firsts[fi] + 977u * b * b;
+                    c2[b] = 0xFFFFFFFFu - 13u * b;
+                }
+                const uint64_t sk = snn_rng_syn_key(seed, 91);
+                const uint32_t kk[2] = {(uint32_t)sk, (uint32_t)(sk >> 32)};
+                for (int per = 0; per < 2; per++) {
+                    memset(w, 0xA5, sizeof w);
+                    rt_philox_gather(kk, 0u, c1, per ? c2 : NULL, 5u, (uint32_t)step, nb, w[0],
+                                     w[1], w[2], w[3]);
+                    for (uint32_t b = 0; b < nb; b++) {
+                        snn_rng g, h;
+                        const uint32_t post = per ? c2[b] : 5u;
+                        snn_rng_init_synk(&g, sk, 0u, c1[b], post, 0u, step);
+                        snn_rng_init_synk_first(&h, sk, c1[b], post, step, w[0][b], w[1][b],
+                                                w[2][b], w[3][b]);
+                        for (int k = 0; k < 11; k++)
+                            assert_int_equal(snn_rng_u32(&g), snn_rng_u32(&h));
+                    }
+                    for (int q = 0; q < 4; q++)
+                        assert_int_equal(w[q][nb], 0xA5A5A5A5u);
+                }
             }
     }
     rt_philox_batch_level(-1);
