@@ -53,16 +53,21 @@ for k = 0, math.floor(duration * 1000 / 20) do
 end
 
 -- inhomogeneous Poisson source: rate 5 Hz + 152.8 Hz exp(-d^2 / (2 2^2)), d the periodic
--- distance within the 16 x 16 block to the stimulus
+-- distance within the 16 x 16 block to the stimulus; recomputed only when the stimulus
+-- moves (lcx, lcy: the location it was computed for): the same values, bit for bit, at a
+-- fraction of the cost of every step's exp (docs/performance.md "Topographic map")
 local source = neuron {
   name = "stim_poisson",
   params = { base = 5.0, peak = 152.8, sigma_stim = 2.0, n = n },
-  vars = { rate = 0.0 },
+  vars = { rate = 0.0, lcx = -1.0, lcy = -1.0 },
   inputs = { "cx", "cy" },
   sim = [[
-    scalar dx = abs(mod(mod(id, n), 16.0) - cx);  dx = min(dx, 16.0 - dx);
-    scalar dy = abs(mod(div(id, n), 16.0) - cy);  dy = min(dy, 16.0 - dy);
-    rate = base + peak * exp(-(dx * dx + dy * dy) / (2.0 * sigma_stim * sigma_stim));
+    if (cx != lcx || cy != lcy) {
+      scalar dx = abs(mod(mod(id, n), 16.0) - cx);  dx = min(dx, 16.0 - dx);
+      scalar dy = abs(mod(div(id, n), 16.0) - cy);  dy = min(dy, 16.0 - dy);
+      rate = base + peak * exp(-(dx * dx + dy * dy) / (2.0 * sigma_stim * sigma_stim));
+      lcx = cx;  lcy = cy;
+    }
   ]],
   threshold = "uniform() < rate * dt * 0.001",
   reset = "",
