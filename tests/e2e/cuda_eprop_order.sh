@@ -55,8 +55,9 @@ datasets: { In: { example_steps: 30 } }
 YAML
 "$SNNCC" -q "${D[@]}" "$M" -o "$WORK/c"
 "$WORK/c/eprop_classifier" --config "$WORK/t.yaml" --output "$WORK/oc" --quiet --set train.save.dir="$WORK/wc"
+emu_build "$M" "$WORK/e" "${D[@]}" --cuda-span '*=pre'
 grep -q "projection 'IH': In -> H, presynaptic strategy (chosen with --cuda-span)" \
-    <(emu_build "$M" "$WORK/e" "${D[@]}" --cuda-span '*=pre' && cat "$WORK/e/gen/eprop_classifier.cu")
+    "$WORK/e/gen/eprop_classifier.cu"
 # same WORK/e/DIR: metrics and the saved weights against the C back end's; prints the differing
 same() {
     "$WORK/$1/emu" --config "$WORK/t.yaml" --output "$WORK/o$1" --quiet --set train.save.dir="$WORK/w$1"
@@ -72,7 +73,7 @@ grep -q '"train_examples": 12, "test_examples": 6' "$WORK/oe/run.json"
 echo "ok   3 lanes, sparse IH and HH into H's input: metrics and saved weights bitwise C's"
 # the old order: projections interleaved in a block, a warp's rows position by position
 FAULT='/C order: /d' emu_build "$M" "$WORK/f" "${D[@]}" --cuda-span '*=pre'
-! grep -q 'C order' "$WORK/f/gen/emu.cc"
+if grep -q 'C order' "$WORK/f/gen/emu.cc"; then echo "FAIL the fault was not injected"; exit 1; fi
 diff=$(same f)
 case "$diff" in *IH_w.npy*) ;; *) echo "FAIL the old order went unnoticed ($diff)"; exit 1 ;; esac
-echo "ok   the old order of the additions (fault) makes the saved weights differ: $(echo $diff)"
+echo "ok   the old order of the additions (fault) makes the saved weights differ: $(tr '\n' ' ' <<<"$diff")"
