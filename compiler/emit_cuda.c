@@ -1813,11 +1813,14 @@ static void cuda_set_projs(CudaEmit *e)
                                               pj->name, span));
         const char *hw = host_build_reason(pj, co);
         tmpl_set(s, "host_why", hw ? arena_printf("\"%s\"", hw) : "NULL");
-        /* a projection adding into an input that one before it in the kernel adds into
-         * waits for the block's threads to finish that one: the C back end's projection
-         * order within a block (docs/cuda.md "Order"); every thread reaches it (the
-         * projections' code is at the kernel's top level) */
-        for (int q = 0; q < i; q++)
+        /* batched: a projection adding into an input that one before it in the kernel
+         * adds into waits for the block's threads to finish that one: the C back end's
+         * projection order within a block (docs/cuda.md "Order of the additions into an
+         * input"; the emulation runs one block per lane); every thread reaches it (the
+         * projections' code is at the kernel's top level).  Unbatched models go without:
+         * their blocks interleave anyway, and the barriers would cost the overlap of
+         * projections within a block (the microcircuit: up to 8 into a population) */
+        for (int q = 0; m->batch && q < i; q++)
             if (m->projs[q]->post == pj->post && m->projs[q]->input_slot == pj->input_slot) {
                 sb_puts(sb, "__syncthreads(); /* C order: after the projections before */\n");
                 break;
