@@ -902,7 +902,10 @@ static void propagate(StrBuf *o, const Model *m, const Projection *pj, bool pre_
             deliver_plastic(o, m, pj, 8, opt);
         else
             deliver(o, m, pj, "snn_pos", 8);
-        sb_puts(o, "    }\n}");
+        /* the row's additions before the next spike's: each target's sum in the C back
+         * end's order (spikes in queue order) within a warp; which warp takes which spike
+         * (and all of it on a GPU, atomics) stays order-free (docs/cuda.md "Order") */
+        sb_puts(o, "    }\n    __syncwarp(); /* C order: row by row */\n}");
         return;
     }
     /* postsynaptic: blocks beyond the longest row have nothing to do (block-uniform test,
@@ -1804,6 +1807,18 @@ static void cuda_set_projs(CudaEmit *e)
                                               pj->name, span));
         const char *hw = host_build_reason(pj, co);
         tmpl_set(s, "host_why", hw ? arena_printf("\"%s\"", hw) : "NULL");
+        /* batched: a projection adding into an input that one before it in the kernel
+         * adds into waits for the block's threads to finish that one: the C back end's
+         * projection order within a block (docs/cuda.md "Order of the additions into an
+         * input"; the emulation runs one block per lane); every thread reaches it (the
+         * projections' code is at the kernel's top level).  Unbatched models go without:
+         * their blocks interleave anyway, and the barriers would cost the overlap of
+         * projections within a block (the microcircuit: up to 8 into a population) */
+        for (int q = 0; m->batch && q < i; q++)
+            if (m->projs[q]->post == pj->post && m->projs[q]->input_slot == pj->input_slot) {
+                sb_puts(sb, "__syncthreads(); /* C order: after the projections before */\n");
+                break;
+            }
         propagate(sb, m, pj, pre, opt);
         tmpl_set(s, "propagate", emit_take(sb));
         if (!pj->syn)
