@@ -1891,3 +1891,46 @@ void snn_proc_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     out->n_syn = total;
     out->checksum = sum;
 }
+
+snn_dblock *snn_dpend_block(snn_dpend *p, uint64_t e, uint32_t n, uint32_t depth)
+{
+    if (!p->b) {
+        p->b = calloc((size_t)depth + 1u, sizeof *p->b);
+        if (!p->b)
+            snn_fatal("out of memory for the delivery cursors");
+        p->nb = depth + 1u;
+        for (uint32_t i = 0; i < p->nb; i++)
+            p->b[i].e = UINT64_MAX;
+    }
+    snn_dblock *b = &p->b[e % p->nb];
+    const uint32_t nw = (n + 63u) / 64u;
+    const size_t words = ((size_t)depth + 1u) * nw;
+    if (n > b->ncur) {
+        size_t cap = b->ncur * 2 > n ? b->ncur * 2 : n;
+        snn_dcur *q = realloc(b->cur, sizeof *q * cap);
+        if (!q)
+            snn_fatal("out of memory for the delivery cursors (%u spike rows)", n);
+        b->cur = q;
+        b->ncur = cap;
+    }
+    if (words > b->nmask) {
+        size_t cap = b->nmask * 2 > words ? b->nmask * 2 : words;
+        uint64_t *q = realloc(b->mask, sizeof *q * cap);
+        if (!q)
+            snn_fatal("out of memory for the delivery cursors (%u spike rows)", n);
+        b->mask = q;
+        b->nmask = cap;
+    }
+    if (words)
+        memset(b->mask, 0, sizeof *b->mask * words);
+    b->e = e;
+    b->n = 0;
+    b->nw = nw;
+    return b;
+}
+
+void snn_dpend_clear(snn_dpend *p)
+{
+    for (uint32_t i = 0; i < p->nb; i++)
+        p->b[i].e = UINT64_MAX;
+}
