@@ -20,8 +20,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void ring_group_clear(StrBuf *o, const Model *m, const Population *p, int k);
-
 /* ---- pieces ------------------------------------------------------------------------ */
 
 static const char *conn_kind_c(ConnKind k)
@@ -414,11 +412,9 @@ static void pop_init(StrBuf *o, const Model *m, const Population *p)
             sb_printf(o, "memset(snn_ay%d_%s, 0, sizeof(scalar) * SNN_NL_%s);\n", k, p->name,
                       p->name);
         }
-        if (in.dendritic[k]) {
+        if (in.dendritic[k])
             sb_printf(o, "memset(snn_dd%d_%s, 0, sizeof(scalar) * snn_ddn%d_%s * SNN_NL_%s);\n",
                       k, p->name, k, p->name, p->name);
-            ring_group_clear(o, m, p, k);
-        }
     }
     pop_init_exprs(o, m, p);
     if (nm->spike_source)
@@ -1311,206 +1307,8 @@ static void proj_propagate_procedural(StrBuf *o, const Model *m, const Projectio
     sb_puts(o, "}");
 }
 
-/* Delivery just in time (issue 18; docs/performance.md "Delivery just in time"; runtime
- * snnrt.h snn_dpend): the projections into one dendritic ring (post's input slot) deliver
- * together when every projection writing into that ring is static, sparse, not rewired
- * (rows sorted by (delay, target)), reads the spikes of the last step, has per-synapse
- * weights and 1-byte delays and the same index type, the model has no batch lanes, and
- * there are at least two.  The first of them (model order) delivers the group; the others'
- * functions are empty.  Returns the members' count and fills mem (model order) when pj is
- * in one. */
-static int ring_group(const Model *m, const Projection *pj, const Projection **mem)
-{
-    if (!pj->het_delay || m->batch > 0)
-        return 0;
-    int n = 0;
-    for (int i = 0; i < m->n_projs; i++) {
-        const Projection *q = m->projs[i];
-        if (q->post != pj->post || !q->het_delay || q->input_slot != pj->input_slot)
-            continue;
-        if (q->syn || q->rewired || q->format != FORMAT_SPARSE || q->delay_bytes != 1 ||
-            q->delay_steps != 1 || !emit_per_synapse_weight(q) ||
-            strcmp(emit_ind_type(q), emit_ind_type(pj)))
-            return 0;
-        if (mem)
-            mem[n] = q;
-        n++;
-    }
-    return n >= 2 ? n : 0;
-}
-
-/* The ring group's number (leaders in model order), or -1: no group leads with pj. */
-static int ring_group_index(const Model *m, const Projection *pj)
-{
-    int g = 0;
-    for (int i = 0; i < m->n_projs; i++) {
-        const Projection *q = m->projs[i];
-        bool first = ring_group(m, q, NULL) > 0;
-        for (int j = 0; j < i && first; j++) /* no member of q's group before it */
-            first = !(m->projs[j]->post == q->post && m->projs[j]->het_delay &&
-                      m->projs[j]->input_slot == q->input_slot);
-        if (!first)
-            continue;
-        if (q == pj)
-            return g;
-        g++;
-    }
-    return -1;
-}
-
-/* The group leader of post's input slot k, or NULL. */
-static const Projection *ring_group_of(const Model *m, const Population *p, int k)
-{
-    for (int i = 0; i < m->n_projs; i++) {
-        const Projection *q = m->projs[i];
-        if (q->post == p && q->input_slot == k && ring_group_index(m, q) >= 0)
-            return q;
-    }
-    return NULL;
-}
-
-/* The runs of delay d of block b's cursors whose bit is set, into dst; each cursor's next
- * run marked at its delay; row d's bits cleared (they are delivered). */
-static void ring_group_runs(StrBuf *o, const char *it, const char *ind)
-{
-    sb_printf(o, "%s{\n", ind);
-    sb_printf(o, "%s    const uint32_t nw = b->nw;\n", ind);
-    sb_printf(o, "%s    snn_dcur *restrict c = b->cur;\n", ind);
-    sb_printf(o, "%s    uint64_t *restrict mask = b->mask;\n", ind);
-    sb_printf(o, "%s    for (uint32_t wd = 0; wd < nw; wd++) {\n", ind);
-    sb_printf(o, "%s        uint64_t bits = mask[(size_t)d * nw + wd];\n", ind);
-    sb_printf(o, "%s        mask[(size_t)d * nw + wd] = 0;\n", ind);
-    sb_printf(o, "%s        while (bits) {\n", ind);
-    sb_printf(o, "%s            const uint32_t i = wd * 64u + (uint32_t)__builtin_ctzll(bits);\n", ind);
-    sb_printf(o, "%s            bits &= bits - 1u;\n", ind);
-    sb_printf(o, "%s            const %s *restrict row = (const %s *)c[i].ind;\n", ind, it, it);
-    sb_printf(o, "%s            const scalar *restrict w = (const scalar *)c[i].w;\n", ind);
-    sb_printf(o, "%s            const uint8_t *restrict dl = c[i].dl;\n", ind);
-    sb_printf(o, "%s            const uint32_t len = c[i].len;\n", ind);
-    sb_printf(o, "%s            uint32_t k = c[i].k;\n", ind);
-    sb_printf(o, "%s            const uint32_t e = snn_delay_run_end(dl, k, len);\n", ind);
-    sb_printf(o, "%s            for (; k < e; k++)\n", ind);
-    sb_printf(o, "%s                dst[row[k]] += w[k];\n", ind);
-    sb_printf(o, "%s            c[i].k = k;\n", ind);
-    sb_printf(o, "%s            if (k < len) /* its next run: a longer delay (rows sorted) */\n", ind);
-    sb_printf(o, "%s                mask[(size_t)dl[k] * nw + wd] |= 1ull << (i %% 64u);\n", ind);
-    sb_printf(o, "%s        }\n%s    }\n%s}\n", ind, ind, ind);
-}
-
-static void proj_propagate_group(StrBuf *o, const Model *m, const Projection *pj)
-{
-    int n = ring_group(m, pj, NULL);
-    const Projection **mem = arena_alloc(sizeof *mem * (size_t)n);
-    ring_group(m, pj, mem);
-    const char *post = pj->post->name;
-    if (mem[0] != pj) {
-        sb_printf(o, "/* delivered just in time with the projections into '%s' (by %s) */\n",
-                  post, mem[0]->name);
-        sb_puts(o, "(void)step;\n(void)snn_t;");
-        return;
-    }
-    int gi = ring_group_index(m, pj);
-    const char *it = emit_ind_type(pj);
-    sb_printf(o, "/* the %d projections into '%s' input %d, just in time: the spike rows of the last "
-                 "step become\n * cursors of its block; then the runs of delay d of the block "
-                 "of step - d, oldest block\n * first, into the ring row the update reads in "
-                 "this step (snnrt.h snn_dpend) */\n", n, post, pj->input_slot);
-    sb_printf(o, "const uint32_t depth = snn_ddn%d_%s;\n", pj->input_slot, post);
-    sb_printf(o, "snn_dpend *P = &snn_dpend_all[%d * snn_nthr + snn_t];\n", gi);
-    sb_puts(o, "uint32_t nc = 0;\n");
-    for (int j = 0; j < n; j++) {
-        const char *pre = mem[j]->pre->name;
-        sb_printf(o, "const uint32_t slot%d = (uint32_t)((step + SNN_NSLOT_%s - 1u) %% "
-                     "SNN_NSLOT_%s);\n", j, pre, pre);
-        sb_printf(o, "nc += snn_spkcnt_%s[slot%d];\n", pre, j);
-    }
-    sb_puts(o, "if (nc && step >= 1) {\n");
-    sb_puts(o, "    snn_dblock *b = snn_dpend_block(P, step - 1u, nc, depth);\n");
-    sb_puts(o, "    snn_dcur *restrict c = b->cur;\n");
-    sb_puts(o, "    uint64_t *restrict mask = b->mask;\n");
-    sb_puts(o, "    const uint32_t nw = b->nw;\n");
-    sb_puts(o, "    nc = 0;\n");
-    for (int j = 0; j < n; j++) {
-        const Projection *q = mem[j];
-        const char *pre = q->pre->name;
-        sb_printf(o, "    { /* %s */\n", q->name);
-        sb_printf(o, "        const uint32_t n = snn_spkcnt_%s[slot%d];\n", pre, j);
-        sb_printf(o, "        const uint32_t *restrict spk = snn_spk_%s + (size_t)slot%d * "
-                     "SNN_N_%s;\n", pre, j, pre);
-        sb_printf(o, "        const snn_ragged *R = &snn_syn_%s[snn_t];\n", q->name);
-        sb_puts(o, "        for (uint32_t s = 0; s < n; s++) {\n");
-        sb_puts(o, "            const uint64_t start = R->row_start[spk[s]];\n");
-        sb_puts(o, "            const uint32_t len = R->row_len[spk[s]];\n");
-        sb_puts(o, "            if (len == 0)\n                continue;\n");
-        sb_printf(o, "            c[nc].ind = (const %s *)R->ind + start;\n", it);
-        sb_puts(o, "            c[nc].w = (const scalar *)R->weight + start;\n");
-        sb_puts(o, "            c[nc].dl = (const uint8_t *)R->delay + start;\n");
-        sb_puts(o, "            c[nc].k = 0;\n");
-        sb_puts(o, "            c[nc].len = len;\n");
-        sb_puts(o, "            mask[(size_t)c[nc].dl[0] * nw + nc / 64u] |= 1ull << (nc % 64u);\n");
-        sb_puts(o, "            nc++;\n");
-        sb_puts(o, "        }\n    }\n");
-    }
-    sb_puts(o, "    b->n = nc;\n}\n");
-    sb_puts(o, "if (!P->b)\n    return;\n");
-    sb_printf(o, "scalar *restrict dst = snn_dd%d_%s + snn_tlo_%s[snn_t] + (size_t)(step %% depth) "
-                 "* SNN_NL_%s;\n", pj->input_slot, post, post, post);
-    sb_puts(o, "for (uint32_t d = depth < step ? depth : (uint32_t)step; d >= 1u; d--) {\n");
-    sb_puts(o, "    snn_dblock *b = &P->b[(step - d) % P->nb];\n");
-    sb_puts(o, "    if (b->e != step - d)\n        continue;\n");
-    ring_group_runs(o, it, "    ");
-    sb_puts(o, "}");
-}
-
-/* model_state's first lines: every ring group's pending runs into their ring rows, oldest
- * block first, each block's runs by delay in cursor order (so each ring word gets the
- * additions of row-by-row delivery, in its order), then no block pending. */
-static void ring_group_flush(StrBuf *o, const Model *m)
-{
-    for (int i = 0; i < m->n_projs; i++) {
-        const Projection *pj = m->projs[i];
-        int gi = ring_group_index(m, pj);
-        if (gi < 0)
-            continue;
-        const char *post = pj->post->name, *it = emit_ind_type(pj);
-        int k = pj->input_slot;
-        sb_printf(o, "for (int snn_t = 0; snn_dpend_all && snn_t < snn_nthr; snn_t++) { /* '%s' "
-                     "input %d */\n", post, k);
-        sb_printf(o, "    snn_dpend *P = &snn_dpend_all[%d * snn_nthr + snn_t];\n", gi);
-        sb_printf(o, "    const uint32_t depth = snn_ddn%d_%s;\n", k, post);
-        sb_puts(o, "    for (;;) { /* the oldest pending block */\n");
-        sb_puts(o, "        snn_dblock *b = NULL;\n");
-        sb_puts(o, "        for (uint32_t j = 0; j < P->nb; j++)\n");
-        sb_puts(o, "            if (P->b[j].e != UINT64_MAX && (!b || P->b[j].e < b->e))\n");
-        sb_puts(o, "                b = &P->b[j];\n");
-        sb_puts(o, "        if (!b)\n            break;\n");
-        sb_puts(o, "        for (uint32_t d = 1; d <= depth; d++) {\n");
-        sb_printf(o, "            scalar *restrict dst = snn_dd%d_%s + snn_tlo_%s[snn_t] + "
-                     "(size_t)((b->e + d) %% depth) * SNN_NL_%s;\n", k, post, post, post);
-        ring_group_runs(o, it, "            ");
-        sb_puts(o, "        }\n");
-        sb_puts(o, "        b->e = UINT64_MAX;\n");
-        sb_puts(o, "    }\n}\n");
-    }
-}
-
-/* After post's ring k was zeroed (model_init, model_reset): no pending runs. */
-static void ring_group_clear(StrBuf *o, const Model *m, const Population *p, int k)
-{
-    const Projection *pj = ring_group_of(m, p, k);
-    if (!pj)
-        return;
-    sb_printf(o, "for (int snn_t = 0; snn_dpend_all && snn_t < snn_nthr; snn_t++)\n"
-                 "    snn_dpend_clear(&snn_dpend_all[%d * snn_nthr + snn_t]);\n",
-              ring_group_index(m, pj));
-}
-
 static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 {
-    if (ring_group(m, pj, NULL)) {
-        proj_propagate_group(o, m, pj);
-        return;
-    }
     if (pj->format == FORMAT_DENSE && !pj->syn) {
         proj_propagate_dense(o, pj);
         return;
@@ -2154,18 +1952,6 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
         tmpl_set(g, "batch", arena_printf("%d", m->batch));
     }
     tmpl_set_bool(g, "batched", m->batch > 0);
-    {
-        int groups = 0;
-        for (int i = 0; i < m->n_projs; i++)
-            groups += ring_group_index(m, m->projs[i]) >= 0;
-        tmpl_set_bool(g, "ring_groups", groups > 0);
-        tmpl_set(g, "n_ring_groups", arena_printf("%d", groups));
-        StrBuf fl;
-        sb_init(&fl);
-        ring_group_flush(&fl, m);
-        tmpl_set(g, "ring_flush", emit_take(&fl));
-        sb_release(&fl);
-    }
     tmpl_set(g, "initfns", emit_initfns_end());
     return g;
 }

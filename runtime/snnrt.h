@@ -653,39 +653,6 @@ snn_delay_run_end(const uint8_t *dl, uint32_t k, uint32_t len)
     return e;
 }
 
-/* Delivery just in time (issue 18; docs/performance.md "Delivery just in time"): the
- * projections with 1-byte per-synapse delays into one dendritic ring deliver together, and
- * each step only into the ring row that the neuron update reads in that step.  A spike row
- * (rows are sorted by (delay, target)) becomes a cursor in the block of its emission step
- * e; per delay d a bit per cursor says that its next run has delay d, so at step e + d it
- * adds that run into the row.  The row gets its additions from the blocks oldest first and
- * in each block in cursor order (projections in model order, spikes in queue order): the
- * order of row-by-row delivery, bitwise.  A thread block's writes of one step stay in one
- * row (its targets, 4 bytes each) instead of spreading over every delay's row.  Pending
- * cursors are flushed into the ring rows (snn_dpend_flush order) before the state is
- * written or read (checkpoints).  One snn_dpend per ring and thread block. */
-typedef struct snn_dcur {
-    const void *ind;      /* the row's targets, weights and delays */
-    const void *w;
-    const uint8_t *dl;
-    uint32_t k, len;      /* next synapse of the row, its length */
-} snn_dcur;
-typedef struct snn_dblock {
-    uint64_t e;           /* emission step, UINT64_MAX: none */
-    uint32_t n, nw;       /* cursors, mask words per delay */
-    snn_dcur *cur;
-    uint64_t *mask;       /* (depth + 1) x nw: cursor i's next run has delay d */
-    size_t ncur, nmask;   /* capacities */
-} snn_dblock;
-typedef struct snn_dpend {
-    snn_dblock *b;        /* nb = depth + 1 blocks, block of step e at e % nb */
-    uint32_t nb;
-} snn_dpend;
-/* The block of emission step e, room for n cursors, its mask zeroed. */
-snn_dblock *snn_dpend_block(snn_dpend *p, uint64_t e, uint32_t n, uint32_t depth);
-/* No block pending (after the ring was cleared or flushed). */
-void snn_dpend_clear(snn_dpend *p);
-
 /* The neurons i in [b, e) whose spike flag f[i] is set (each flag 0 or 1), ascending, as
  * lo + i into spk (which has room for e - b ids); returns their count.  The neuron loops
  * flag spikes and compact them here: 32 flags per test (four 64-bit loads or-ed), so a step
