@@ -16,6 +16,7 @@ cc -O2 -o "$WORK/snn-compare" tools/snn_compare.c -lm
 CMP="$WORK/snn-compare"
 
 source tests/lib/cuda_emu.sh # emu_runtime: the CUDA runtime library's source for the emulation
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 
 emulate() { # name model "snncc options" "run options" comparison
     local name=$1 model=$2 sopts=$3 ropts=$4 how=$5
@@ -26,13 +27,11 @@ emulate() { # name model "snncc options" "run options" comparison
     base=$(basename "$(find "$d/gen" -name "*.cu" | head -n 1)" .cu)
     sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
         "$d/gen/$base.cu" >"$d/gen/emu.cc"
-    # shellcheck disable=SC2086 # EMU_FLAGS: extra definitions for the device half
-    g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
-        -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
+    emu_device "$d/gen/emu.cc" "$d/emu.o" # EMU_FLAGS: extra definitions for the device half
     local rt
     rt=$(emu_runtime "${EMU_FLAGS:-}")
     # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
-    cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$base.c" -o "$d/host.o"
+    emu_obj "$d/gen/$base.c" "$d/host.o" cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc"
     # shellcheck disable=SC2086
     g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$rt" "$RT/lib/libsnnrt.a" -lyaml -lm
     # shellcheck disable=SC2086
