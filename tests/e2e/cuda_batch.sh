@@ -15,6 +15,7 @@ set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh # emu_build
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 
 model() { # model B SPAN: the test model with B lanes, projection SE by strategy SPAN
     cat <<LUA
@@ -153,7 +154,7 @@ connectivity_update { name = \"rw\", projection = P, every = 10, remove = \"unif
 
 if [ -x "${NVCC:-/usr/local/cuda/bin/nvcc}" ] || command -v nvcc >/dev/null; then
     NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
-    "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -Werror all-warnings -I"$RT/include/snncc" \
+    "$NVCC" $EMU_NVCC_OPT -std=c++17 --fmad=false -arch=sm_90 -Werror all-warnings -I"$RT/include/snncc" \
         -c "$WORK/emu_post/gen/bt.cu" -o "$WORK/bt_sm90.o"
     echo "nvcc sm_90: the batched .cu compiles without warnings"
 else

@@ -13,6 +13,7 @@ set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh # emu_build
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 
 
 FILES="Out_V.npy Out_pi.npy Out_G.npy Out_U.npy GSum_k.npy Use_c.npy"
@@ -86,7 +87,7 @@ echo "injected faults (lane order of the batch sum, the group's lanes at once): 
 if [ -x "${NVCC:-/usr/local/cuda/bin/nvcc}" ] || command -v nvcc >/dev/null; then
     NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
     for prec in 0 1; do
-        "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -Werror all-warnings -I"$RT/include/snncc" \
+        "$NVCC" $EMU_NVCC_OPT -std=c++17 --fmad=false -arch=sm_90 -Werror all-warnings -I"$RT/include/snncc" \
             -c "$WORK/emu$prec/gen/bcu.cu" -o "$WORK/bcu_sm90_$prec.o"
     done
     echo "nvcc sm_90: the batched .cu with custom updates compiles without warnings"

@@ -15,6 +15,7 @@ set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh # emu_build, emu_same_lanes
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 
 M=tests/cuda/batch_cusyn.lua
 FILES0="spikes_S.npy spikes_P.npy spikes_Q.npy P_V.npy P_E.npy Q_V.npy"
@@ -111,7 +112,7 @@ echo "injected faults (lane order of the sum, lane 0's weights, the group's lane
 if [ -x "${NVCC:-/usr/local/cuda/bin/nvcc}" ] || command -v nvcc >/dev/null; then
     NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
     for v in 00 11; do
-        "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -Werror all-warnings -I"$RT/include/snncc" \
+        "$NVCC" $EMU_NVCC_OPT -std=c++17 --fmad=false -arch=sm_90 -Werror all-warnings -I"$RT/include/snncc" \
             -c "$WORK/v$v/gen/bcs.cu" -o "$WORK/bcs_sm90_$v.o"
     done
     echo "nvcc sm_90: the batched .cu with custom updates over synapses compiles without warnings"

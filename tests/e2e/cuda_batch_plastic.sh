@@ -20,6 +20,7 @@ set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh   # emu_build
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 source tests/lib/batch_model.sh # batch_model
 
 both_build() { # both_build MODEL DIR SNNCC-OPTIONS...: DIR/emu (emulated) and DIR/c (C)
@@ -110,7 +111,7 @@ echo "STDP (sparse, dense), shared weights: 3 lanes, 2 lanes from lane 1: every 
 
 if [ -x "${NVCC:-/usr/local/cuda/bin/nvcc}" ] || command -v nvcc >/dev/null; then
     NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
-    "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -Werror all-warnings -I"$RT/include/snncc" \
+    "$NVCC" $EMU_NVCC_OPT -std=c++17 --fmad=false -arch=sm_90 -Werror all-warnings -I"$RT/include/snncc" \
         -c "$WORK/bm/gen/bt.cu" -o "$WORK/nvcc.o"
     echo "nvcc sm_90: the batched plastic .cu compiles without warnings"
 else

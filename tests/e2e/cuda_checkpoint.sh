@@ -22,6 +22,7 @@ set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
 source tests/cuda/../lib/cuda_emu.sh # emu_runtime
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 source tests/lib/ckpt_signal.sh       # await_step
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
@@ -55,8 +56,7 @@ emulated() { # dir model [sed expression applied to the host half: a fault injec
     else
         sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
             "$d/gen/ckc.cu" >"$d/gen/emu.cc"
-        g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
-            -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
+        emu_device "$d/gen/emu.cc" "$d/emu.o"
     fi
     local rt
     rt=$(emu_runtime "")
@@ -185,8 +185,10 @@ ok "a checkpoint of one back end restored on the other: refused with the reason"
 # --- nvcc: the host and device halves as a GPU build compiles them (sm_90) ------------------
 NVCC=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 if [ -x "$NVCC" ]; then
-    "$SNNCC" -q -b cuda --nvcc-flags "-O3 -std=c++17 --fmad=false -arch=sm_90" "$WORK/ckc.lua" \
-        -o "$WORK/nv" 2>"$WORK/nv.err" || fail "nvcc: $(cat "$WORK/nv.err")"
+    # snncc's default nvcc flags (sm_90 and compute_90 PTX: what -arch=sm_90 makes); other
+    # flags would compile the runtime library's source too (cuda_compile.sh checks that)
+    "$SNNCC" -q -b cuda "$WORK/ckc.lua" -o "$WORK/nv" 2>"$WORK/nv.err" || fail "nvcc: $(cat "$WORK/nv.err")"
+    [ ! -e "$WORK/nv/snnrt_cuda.o" ] || fail "nvcc: the runtime library compiled again"
     [ ! -s "$WORK/nv.err" ] || fail "nvcc warnings: $(cat "$WORK/nv.err")"
     ok "the CUDA simulator with checkpoints compiles with nvcc -arch=sm_90 (no warnings)"
 else
@@ -202,8 +204,7 @@ d="$WORK/gm"
 "$SNNCC" -q -S -b cuda --mpi "$WORK/ckm2.lua" -o "$d/gen"
 sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
     "$d/gen/ckm2.cu" >"$d/gen/emu.cc"
-g++ -std=c++17 -O1 -DSNN_BLOCK=32 -DSNN_MPI=1 -Wno-unknown-pragmas -Itests/cuda/emu \
-    -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
+EMU_FLAGS=-DSNN_MPI=1 emu_device "$d/gen/emu.cc" "$d/emu.o"
 # shellcheck disable=SC2086
 mpicc -O2 -fopenmp -ffp-contract=off -DSNN_MPI=1 ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" \
     -c "$d/gen/ckm2.c" -o "$d/host.o"

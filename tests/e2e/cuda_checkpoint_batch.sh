@@ -23,6 +23,7 @@ set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh # emu_runtime
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 source tests/lib/ckpt_piece.sh # ckpt_has, ckpt_poke
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
@@ -45,7 +46,7 @@ emulated() {
     else
         sed -E 's/([A-Za-z0-9_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
             "$d/gen/$n.cu" >"$d/gen/emu.cc"
-        g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+        g++ -std=c++17 $EMU_OPT -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
             -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
     fi
     # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan

@@ -24,6 +24,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 export SNN_HEARTBEAT_S=0.2
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh    # emu_build
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 source tests/lib/batch_model.sh # batch_model; concat FULL FIRST SECOND [T_MS] (4 lanes)
 source tests/lib/ckpt_signal.sh # sigterm_checkpoint
 ok() { echo "ok   $*"; }

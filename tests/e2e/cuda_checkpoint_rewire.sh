@@ -26,6 +26,7 @@ set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh    # emu_runtime
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 source tests/lib/ckpt_signal.sh # sigterm_checkpoint
 source tests/lib/ckpt_piece.sh # ckpt_has, ckpt_poke
 ok() { echo "ok   $*"; }
@@ -53,7 +54,7 @@ emulated() {
     if [ "$half" = host ]; then
         cp "$DIR0/emu.o" "$d/emu.o"
     else
-        g++ -std=c++17 -O1 -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+        g++ -std=c++17 $EMU_OPT -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
             -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
     fi
     # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan

@@ -16,6 +16,7 @@ cc -O2 -o "$WORK/snn-compare" tools/snn_compare.c -lm
 CMP="$WORK/snn-compare"
 
 source tests/lib/cuda_emu.sh # emu_runtime: the CUDA runtime library's source for the emulation
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 
 emulate() { # name model "snncc options" "run options" comparison
     local name=$1 model=$2 sopts=$3 ropts=$4 how=$5
@@ -26,13 +27,11 @@ emulate() { # name model "snncc options" "run options" comparison
     base=$(basename "$(find "$d/gen" -name "*.cu" | head -n 1)" .cu)
     sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
         "$d/gen/$base.cu" >"$d/gen/emu.cc"
-    # shellcheck disable=SC2086 # EMU_FLAGS: extra definitions for the device half
-    g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
-        -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
+    emu_device "$d/gen/emu.cc" "$d/emu.o" # EMU_FLAGS: extra definitions for the device half
     local rt
     rt=$(emu_runtime "${EMU_FLAGS:-}")
     # shellcheck disable=SC2086 # SNNCC_CFLAGS: the sanitizers under make asan
-    cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" -c "$d/gen/$base.c" -o "$d/host.o"
+    emu_obj "$d/gen/$base.c" "$d/host.o" cc -O2 -fopenmp -ffp-contract=off ${SNNCC_CFLAGS:-} -I"$RT/include/snncc"
     # shellcheck disable=SC2086
     g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$rt" "$RT/lib/libsnnrt.a" -lyaml -lm
     # shellcheck disable=SC2086
@@ -40,7 +39,8 @@ emulate() { # name model "snncc options" "run options" comparison
     # shellcheck disable=SC2086
     "$d/c/$base" $ropts --quiet --output "$d/out-c"
     # shellcheck disable=SC2086
-    "$d/emu" $ropts --quiet --output "$d/out-emu"
+    # shellcheck disable=SC2086 # EMU_RUN_ENV: the emulated run's environment
+    env ${EMU_RUN_ENV:-} "$d/emu" $ropts --quiet --output "$d/out-emu"
     grep -q '"backend": "cuda"' "$d/out-emu/run.json"
     grep -q '"device": "CPU emulation' "$d/out-emu/cuda.json"
     echo "== $name ($how)"
@@ -211,15 +211,19 @@ echo "plastic projection built on the device, its column view too: the host's"
 # build's (short runs: "rates 1e9" compares only the checksums), and every entry as a host
 # build's (SNN_CUDA_CONSTRUCT=check): fixed_probability (COBA), fixed_total with
 # normal_clipped weights and per-synapse delays (the microcircuit)
-emulate coba_built models/coba.lua "-D scale=0.25" "--time 2" "rates 1e9"
+# (one run each, SNN_CUDA_CONSTRUCT=check: the rows built on the device are used and
+# compared with a host build's)
+EMU_RUN_ENV=SNN_CUDA_CONSTRUCT=check emulate coba_built models/coba.lua "-D scale=0.25" "--time 2" "rates 1e9"
 built "$WORK/coba_built/out-emu/cuda.json" device 4
-emulate microcircuit_built models/microcircuit.lua "-D N_scale=0.02 -D K_scale=0.05" "--time 2" "rates 1e9"
+EMU_RUN_ENV=SNN_CUDA_CONSTRUCT=check emulate microcircuit_built models/microcircuit.lua \
+    "-D N_scale=0.02 -D K_scale=0.05" "--time 2" "rates 1e9"
 n=$(grep -o '"built": "device"' "$WORK/microcircuit_built/out-emu/cuda.json" | wc -l)
 [ "$n" -eq 55 ] && ! grep -q '"built": "host"' "$WORK/microcircuit_built/out-emu/cuda.json" ||
     { echo "FAIL: microcircuit: $n projections built on the device, some on the host"; exit 1; }
-for m in coba microcircuit; do
-    SNN_CUDA_CONSTRUCT=check "$WORK/${m}_built/emu" --time 0.1 --quiet --output "$WORK/${m}_built/out-check"
-    ! grep -q '"built_check": "differ"' "$WORK/${m}_built/out-check/cuda.json"
+for m in coba:4 microcircuit:55; do
+    j="$WORK/${m%:*}_built/out-emu/cuda.json"
+    [ "$(grep -o '"built_check": "identical"' "$j" | wc -l)" -eq "${m#*:}" ] && ! grep -q '"built_check": "differ"' "$j" ||
+        { echo "FAIL: ${m%:*}: rows built on the device differ from the host's"; exit 1; }
 done
 echo "COBA and microcircuit built on the device: the C build's checksums, the host's entries"
 

@@ -21,6 +21,7 @@ RT="$PWD/$BUILD"
 cc -O2 -o "$WORK/snn-compare" tools/snn_compare.c -lm
 CMP="$WORK/snn-compare"
 source tests/lib/cuda_emu.sh # emu_runtime
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 
 emulate() { # name model "snncc options" "run options" comparison
     local name=$1 model=$2 sopts=$3 ropts=$4 how=$5
@@ -32,7 +33,7 @@ emulate() { # name model "snncc options" "run options" comparison
     sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
         "$d/gen/$base.cu" >"$d/gen/emu.cc"
     # shellcheck disable=SC2086
-    g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+    g++ -std=c++17 $EMU_OPT ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
         -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
     local rt
     rt=$(emu_runtime "${EMU_FLAGS:-}")

@@ -70,6 +70,7 @@ fi
 
 # 2. emulated runs under mpirun, compared with the C back end's MPI simulator
 source tests/lib/cuda_emu.sh # emu_runtime: the CUDA runtime library's source for the emulation
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 
 emulate() { # name model "snncc options" "run options" comparison ranks:exchange...
     local name=$1 model=$2 sopts=$3 ropts=$4 how=$5
@@ -81,13 +82,12 @@ emulate() { # name model "snncc options" "run options" comparison ranks:exchange
     base=$(basename "$(find "$d/gen" -name "*.cu" | head -n 1)" .cu)
     sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
         "$d/gen/$base.cu" >"$d/gen/emu.cc"
-    g++ -std=c++17 -O1 -DSNN_BLOCK=32 -DSNN_MPI=1 -Wno-unknown-pragmas -Itests/cuda/emu \
-        -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
+    EMU_FLAGS=-DSNN_MPI=1 emu_device "$d/gen/emu.cc" "$d/emu.o"
     local rt
     rt=$(emu_runtime "")
     # shellcheck disable=SC2086
-    mpicc -O2 -fopenmp -ffp-contract=off -DSNN_MPI=1 ${SNNCC_CFLAGS:-} -I"$RT/include/snncc" \
-        -c "$d/gen/$base.c" -o "$d/host.o"
+    emu_obj "$d/gen/$base.c" "$d/host.o" mpicc -O2 -fopenmp -ffp-contract=off -DSNN_MPI=1 \
+        ${SNNCC_CFLAGS:-} -I"$RT/include/snncc"
     # shellcheck disable=SC2086
     mpicxx -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$rt" \
         "$RT/lib/libsnnrt_mpi.a" -lyaml -lm

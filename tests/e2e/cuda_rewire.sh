@@ -33,6 +33,7 @@ set -euo pipefail
 
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh # emu_runtime
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 fail() { echo "FAIL: $*"; exit 1; }
 
 gen() { # name model "snncc options"
@@ -49,7 +50,7 @@ gen() { # name model "snncc options"
 link() { # name
     local d="$WORK/$1"
     # shellcheck disable=SC2086
-    g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+    g++ -std=c++17 $EMU_OPT ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
         -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
     # shellcheck disable=SC2086
     g++ -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "${EMU_FLAGS:-}")" \
@@ -277,7 +278,7 @@ echo "ok: a target out of range stops the run with the C back end's message"
 NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
 if [ -x "$NVCC" ]; then
     for n in sp0pre rv1 rd0 rd1 rd2 rl0 rl1 rdb; do
-        "$NVCC" -O3 -std=c++17 --fmad=false -arch=sm_90 -I"$RT/include/snncc" \
+        "$NVCC" $EMU_NVCC_OPT -std=c++17 --fmad=false -arch=sm_90 -I"$RT/include/snncc" \
             -c "$WORK/$n/gen/$(basename "$(find "$WORK/$n/gen" -name "*.cu" | head -n 1)")" \
             -o "$WORK/$n/nvcc.o" || fail "nvcc: $n"
     done

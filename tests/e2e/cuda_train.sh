@@ -21,6 +21,7 @@ set -f
 RT="$PWD/$BUILD"
 ROOT=$PWD
 source tests/lib/cuda_emu.sh # emu_runtime
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 source tests/lib/delta.sh    # delta_model, delta_data, delta_config
 fail() { echo "FAIL $*"; exit 1; }
 
@@ -37,7 +38,7 @@ build() {
     sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
         "$d/gen/$base.cu" >"$d/gen/emu.cc"
     # shellcheck disable=SC2086
-    g++ -std=c++17 -O1 ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
+    g++ -std=c++17 $EMU_OPT ${EMU_FLAGS:-} -DSNN_BLOCK=32 -Wno-unknown-pragmas -Itests/cuda/emu \
         -I"$RT/include/snncc" -c "$d/gen/emu.cc" -o "$d/emu.o"
     local rt
     rt=$(emu_runtime "${EMU_FLAGS:-}")

@@ -17,6 +17,7 @@ set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh # emu_build
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 source tests/lib/delta.sh    # delta_batch_model, delta_data, delta_batch_config
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
@@ -72,24 +73,14 @@ PY
 done
 
 # evaluation only, the weights of epoch 3 loaded into every lane
-EV=(--quiet --set datasets.In.example_steps=12 --set train.evaluate_only=true
-    --set train.test.In=testset --set train.load=c4/w --set train.metrics.output=Out.y
-    --set train.metrics.loss=Out.l)
-b/c/delta --output ce "${EV[@]}"
-b/emu --output ee "${EV[@]}"
-cmp <(cut -d, -f1-5,7 ce/metrics.csv) <(cut -d, -f1-5,7 ee/metrics.csv) || fail "evaluate_only differs"
-ok "evaluate_only with the saved weights loaded: the same metrics"
+emu_train_evaluate b/c/delta b/emu c4/w || exit 1
 
 # a checkpoint mid-batch of epoch 3 (step 90: the 6th step of its second batch; written
 # every 30 steps, the last kept), restored: the same end as the C back end's run
-b/emu --config t.yaml --output ek --quiet --set train.save.dir=ek/w --set checkpoint.dir=ck \
-    --set checkpoint.every_steps=30
+emu_train_restore b/emu c4 +1 --set checkpoint.every_steps=30 || exit 1
 grep -q '"step": 90,' ck/manifest.json || fail "the checkpoint is not step 90's"
 grep -q '"piece": "rank0/snn_cuv_Grad_s"' ck/manifest.json || fail "Grad.s not in the checkpoint"
 grep -q '"piece": "rank0/lane3.snn_cuv_Acc_a"' ck/manifest.json || fail "lane 3's Acc.a not in the checkpoint"
-b/emu --config t.yaml --output ekr --quiet --set train.save.dir=ekr/w --restore ck
-for f in $(ls c4/w); do cmp "c4/w/$f" "ekr/w/$f" || fail "restored: $f differs"; done
-cmp <(cut -d, -f1-5,7 c4/metrics.csv) <(cut -d, -f1-5,7 ekr/metrics.csv) || fail "restored: the metrics differ"
 ok "a checkpoint mid-batch restored: the same saved variables and metrics"
 
 # per-lane weights (w not shared): Delta per lane, each lane's weights stepped by the sum and

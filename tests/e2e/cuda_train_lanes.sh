@@ -15,6 +15,7 @@ set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
 source tests/lib/cuda_emu.sh # emu_build
+emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 source tests/lib/delta.sh    # delta_data
 ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; exit 1; }
@@ -97,21 +98,10 @@ PY
 done
 
 # evaluation only, the weights of epoch 3 loaded into every lane
-EV=(--quiet --set datasets.In.example_steps=12 --set train.evaluate_only=true
-    --set train.test.In=testset --set train.load=c3/w --set train.metrics.output=Out.y
-    --set train.metrics.loss=Out.l)
-b/c/dl --output ce "${EV[@]}"
-b/emu --output ee "${EV[@]}"
-cmp <(cut -d, -f1-5,7 ce/metrics.csv) <(cut -d, -f1-5,7 ee/metrics.csv) || fail "evaluate_only differs"
-ok "evaluate_only with the saved weights loaded: the same metrics"
+emu_train_evaluate b/c/dl b/emu c3/w || exit 1
 
 # a checkpoint mid-epoch (step 150: example 12 of epoch 2), restored: the same end
-b/emu --config t.yaml --output ek --quiet --set train.save.dir=ek/w --set checkpoint.dir=ck \
-    --set checkpoint.every_steps=150 --time 160
-b/emu --config t.yaml --output ekr --quiet --set train.save.dir=ekr/w --restore ck
-for f in $(ls c3/w); do cmp "c3/w/$f" "ekr/w/$f" || fail "restored: $f differs"; done
-cmp <(cut -d, -f1-5,7 c3/metrics.csv | tail -n 2) <(cut -d, -f1-5,7 ekr/metrics.csv | tail -n 2) ||
-    fail "restored: the metrics differ"
+emu_train_restore b/emu c3 2 --set checkpoint.every_steps=150 --time 160 || exit 1
 ok "a checkpoint mid-epoch restored: the same saved variables and metrics"
 
 # fault: every lane's metrics read lane 0's output (Out.y's copy from lane 0's block)

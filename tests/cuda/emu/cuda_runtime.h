@@ -246,6 +246,11 @@ static inline cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t, cudaEvent
 /* A launch: blocks in turn; a block's threads as coroutines, switched at barriers. */
 enum { SNN_EMU_STACK = 1 << 16 };
 static ucontext_t snn_emu_main, snn_emu_ctx[SNN_BLOCK];
+/* a context from one getcontext (a system call), copied for each thread of each block and
+ * made by makecontext (none): a getcontext per thread and block was a third of the
+ * emulation's system calls */
+static ucontext_t snn_emu_proto;
+static bool snn_emu_have_proto;
 static char *snn_emu_stacks[SNN_BLOCK];
 static int snn_emu_state[SNN_BLOCK]; /* 0 runnable, 1 at the barrier, 2 done */
 static unsigned snn_emu_cur;
@@ -348,7 +353,11 @@ template <class F> static void snn_emu_run(dim3 grid, dim3 block, F f)
         for (unsigned t = 0; t < block.x; t++) {
             if (!snn_emu_stacks[t])
                 snn_emu_stacks[t] = (char *)malloc(SNN_EMU_STACK);
-            getcontext(&snn_emu_ctx[t]);
+            if (!snn_emu_have_proto) {
+                getcontext(&snn_emu_proto);
+                snn_emu_have_proto = true;
+            }
+            snn_emu_ctx[t] = snn_emu_proto;
             snn_emu_ctx[t].uc_stack.ss_sp = snn_emu_stacks[t];
             snn_emu_ctx[t].uc_stack.ss_size = SNN_EMU_STACK;
             snn_emu_ctx[t].uc_link = &snn_emu_main;
