@@ -1922,6 +1922,9 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
     if (opt->mpi)
         sb_printf(k, "__device__ uint32_t snn_rwgl_%s[SNN_N_%s]; /* --mpi: the rows' global "
                      "lengths (row_length) */\n", un, pre);
+    else if (u->count.stmts || u->total.stmts)
+        sb_printf(k, "__device__ uint32_t snn_rwl0_%s[SNN_N_%s]; /* the rows' lengths before "
+                     "the additions (row_length) */\n", un, pre);
     if (x_any)
         sb_printf(k, "/* --mpi: the exchange (summed over the ranks): this rank's removals, its row "
                      "lengths,\n * then each row's accepted formations or connected pairs */\n"
@@ -2049,6 +2052,11 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                   opt->mpi ? ", snn_lfail = 0" : "");
         sb_printf(k, "    for (uint32_t snn_pre = snn_tid; snn_pre < SNN_N_%s; snn_pre += snn_nth) {\n",
                   pre);
+        if (!opt->mpi) /* row_length: the length after the removals while the row grows (the
+                        * C back end's; --mpi reads the exchanged snn_rwgl) */
+            sb_printf(k, "        snn_rwl0_%s[snn_pre] = snn_rl[snn_pre];\n"
+                         "        const snn_rwview snn_stv_r = {snn_rwl0_%s, snn_rwcap_%s}, "
+                         "*snn_st = &snn_stv_r;\n        (void)snn_st;\n", un, un, un);
         if (cs_draws(&u->count) || cs_draws(&u->target))
             sb_printf(k, "        snn_rng snn_rng_st; /* row snn_pre's stream: count, then the "
                          "targets in order */\n        snn_rng_init(&snn_rng_st, snn_r->seed, "

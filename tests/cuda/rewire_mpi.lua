@@ -10,6 +10,8 @@
 --   mode 2: candidates: a count reading row_length (its own exchange before the update),
 --           candidates.remove with draws, candidates.add falling with the distance
 --   mode 3: candidates.total = 9 with full rows (all or none over the ranks)
+--   mode 4: add.target reading row_length (the length after the removals, though the row
+--           grows with each insertion; tests/e2e/cuda_rewire.sh, one process)
 network { name = "rewire_mpi", dt = 0.1, seed = 29, precision = "double" }
 local mode = param("mode", 0)
 local S = population { "S", poisson { rate = 60.0 }, 24 }
@@ -38,6 +40,12 @@ elseif mode == 2 then
                scalar d = min(dd, N_post - dd);
                uniform() < exp(-d * d / (2.0 * sigma * sigma)) ]] },
     add = { init = { w = "0.25 + 0.5 * uniform()" } } }
+elseif mode == 4 then
+  connectivity_update { name = "rw", projection = P, every = 10,
+    remove = "w < 0.3 || uniform() < 0.05",
+    add = { count = "floor(uniform() * 4)",
+            target = "mod(row_length * 7.0 + floor(uniform() * 2.0), N_post)",
+            init = { w = "0.5 + 0.5 * uniform()" } } }
 else
   connectivity_update { name = "rw", projection = P, every = 10,
     candidates = { total = 9, remove = "w < 0.3", add = "uniform() < 0.6" },

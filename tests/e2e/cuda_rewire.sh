@@ -7,6 +7,8 @@
 #     and add.target from the row stream, add.init with draws, on_post counting target
 #     spikes: the column view rebuilt on the device), with both propagation strategies;
 #   - mode 1 (add.total = n_removed: the distributor on the device);
+#   - tests/cuda/rewire_mpi.lua mode 4 (add.target reading row_length: the length after the
+#     removals while the row grows);
 #   - tests/e2e/rewire_vars/model.lua (custom-update variables moved with their synapse and
 #     initialised, a name two updates share, removal by a custom-update variable,
 #     add.redraw, triggered by a custom-update group);
@@ -105,6 +107,14 @@ gen sp1 $SP "-D mode=1"
 link sp1
 cref sp1 $SP "-D mode=1" "--time 100"
 same sp1 "$WORK/sp1/out-emu" "--time 100" "struct_plast mode 1 (add.total)" || fail "mode 1"
+# add.target reading row_length: the row's length after the removals, though the row grows
+# with each insertion (the C back end's; it read the growing length on the device)
+RM=tests/cuda/rewire_mpi.lua
+gen rlen $RM "-D mode=4"
+link rlen
+cref rlen $RM "-D mode=4" "--time 100"
+same rlen "$WORK/rlen/out-emu" "--time 100" "add.target reading row_length" ||
+    fail "add.target reading row_length"
 # custom-update variables, add.redraw, a group trigger
 RV=tests/e2e/rewire_vars/model.lua
 gen rv $RV ""
