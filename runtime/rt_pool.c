@@ -258,8 +258,9 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
  *      on the machine do not inflate).  A model whose step takes less than 2 x MIN_WORK_S
  *      of CPU time stays on one thread: waking a thread and joining it cost microseconds,
  *      which less work per thread does not pay back.
- *   2. otherwise W = min(B, c1 / MIN_WORK_S) threads and one thread take turns, step by
- *      step, for at least PROBEX_STEPS steps and PROBEX_S seconds; W stays when its mean
+ *   2. otherwise W = min(B, c1 / MIN_WORK_S) threads and one thread take turns of
+ *      PROBEX_TURN calls (steps or windows; the first of each turn not counted: the switch),
+ *      for at least PROBEX_STEPS steps and PROBEX_S seconds; W stays when its mean
  *      wall time per step is below one thread's, else the run goes back to one thread (a
  *      busy core, a model bound by memory bandwidth).  When W threads are clearly slower
  *      (1.5 x one thread's mean after PROBEX_EARLY steps each) the probe stops early, and
@@ -277,16 +278,18 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
 #define PROBE1_MAX_STEPS 500
 #define PROBEX_STEPS 48
 #define PROBEX_S 0.02
-#define MIN_WORK_S 30e-6
+#define MIN_WORK_S 10e-6
 #define FIRST_RECHECK_S 0.01
 #define RECHECK_S 2.0
 #define PROBEX_EARLY 8
+#define PROBEX_TURN 4
 #define LOST_RECHECK_S 16.0
 
 enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEX, T_RUN };
 
 static struct {
     int state, blocks, cand, verbose;
+    int turn;             /* T_PROBEX: calls into the current turn (0: its first) */
     const char *name;
     int skip;
     double sum[2];        /* step times: one thread, cand threads */
@@ -424,13 +427,23 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
         T.sum[0] = T.sum[1] = 0;
         T.n[0] = T.n[1] = 0;
         T.t_start = snn_now();
+        T.turn = 0;
         set_threads(run, w); /* the probe's first threaded step */
         return;
     }
     case T_PROBEX: {
         const int k = run->step_threads > 1;
-        T.sum[k] += dt;
-        T.n[k] += n;
+        /* turns of PROBEX_TURN calls, the first of each not counted: it pays for the
+         * switch (waking the workers, who sleep after their bounded spin while one
+         * thread runs; the pool's start), which the threads do not pay once they run
+         * (docs/parallel.md) */
+        if (T.turn++ > 0) {
+            T.sum[k] += dt;
+            T.n[k] += n;
+        }
+        if (T.turn < PROBEX_TURN)
+            return;
+        T.turn = 0;
         const int early = T.n[0] >= PROBEX_EARLY && T.n[1] >= PROBEX_EARLY &&
                           T.sum[1] / (double)T.n[1] > 1.5 * T.sum[0] / (double)T.n[0];
         if (!early && (T.n[0] + T.n[1] < PROBEX_STEPS || snn_now() - T.t_start < PROBEX_S ||
