@@ -55,12 +55,31 @@ static void batch_scalar(const uint32_t key[2], uint32_t first, uint32_t c1, uin
         c3 = lo0;                                                                            \
     } while (0)
 
+/* The ten rounds of Philox4x32-10 on 8 blocks (counters x0..x3, key), the words stored to
+ * w0[0..8), ..., w3[0..8). */
+__attribute__((target("avx2"), always_inline)) static inline void
+rounds_store_256(__m256i x0, __m256i x1, __m256i x2, __m256i x3, const uint32_t key[2],
+                 uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+{
+    const __m256i m0 = _mm256_set1_epi32((int)SNN_PHILOX_M0);
+    const __m256i m1 = _mm256_set1_epi32((int)SNN_PHILOX_M1);
+    uint32_t k0 = key[0], k1 = key[1];
+    for (int r = 0; r < 10; r++) {
+        const __m256i vk0 = _mm256_set1_epi32((int)k0), vk1 = _mm256_set1_epi32((int)k1);
+        RT_ROUND_256(x0, x1, x2, x3, vk0, vk1);
+        k0 += SNN_PHILOX_W0;
+        k1 += SNN_PHILOX_W1;
+    }
+    _mm256_storeu_si256((__m256i *)(void *)w0, x0);
+    _mm256_storeu_si256((__m256i *)(void *)w1, x1);
+    _mm256_storeu_si256((__m256i *)(void *)w2, x2);
+    _mm256_storeu_si256((__m256i *)(void *)w3, x3);
+}
+
 __attribute__((target("avx2"))) static void
 batch_avx2(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uint32_t c3,
            uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3, int vary)
 {
-    const __m256i m0 = _mm256_set1_epi32((int)SNN_PHILOX_M0);
-    const __m256i m1 = _mm256_set1_epi32((int)SNN_PHILOX_M1);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     uint32_t b = 0;
     for (; b + 8 <= nb; b += 8) {
@@ -70,17 +89,7 @@ batch_avx2(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uint
                           : _mm256_set1_epi32((int)c1);
         __m256i x2 = _mm256_set1_epi32((int)c2);
         __m256i x3 = _mm256_set1_epi32((int)c3);
-        uint32_t k0 = key[0], k1 = key[1];
-        for (int r = 0; r < 10; r++) {
-            const __m256i vk0 = _mm256_set1_epi32((int)k0), vk1 = _mm256_set1_epi32((int)k1);
-            RT_ROUND_256(x0, x1, x2, x3, vk0, vk1);
-            k0 += SNN_PHILOX_W0;
-            k1 += SNN_PHILOX_W1;
-        }
-        _mm256_storeu_si256((__m256i *)(void *)(w0 + b), x0);
-        _mm256_storeu_si256((__m256i *)(void *)(w1 + b), x1);
-        _mm256_storeu_si256((__m256i *)(void *)(w2 + b), x2);
-        _mm256_storeu_si256((__m256i *)(void *)(w3 + b), x3);
+        rounds_store_256(x0, x1, x2, x3, key, w0 + b, w1 + b, w2 + b, w3 + b);
     }
     if (b < nb)
         batch_scalar(key, vary ? first : first + b, vary ? c1 + b : c1, c2, c3, nb - b, w0 + b,
@@ -101,12 +110,30 @@ batch_avx2(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uint
         c3 = lo0;                                                                            \
     } while (0)
 
+/* The ten rounds on 16 blocks, as rounds_store_256. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+rounds_store_512(__m512i x0, __m512i x1, __m512i x2, __m512i x3, const uint32_t key[2],
+                 uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
+{
+    const __m512i m0 = _mm512_set1_epi32((int)SNN_PHILOX_M0);
+    const __m512i m1 = _mm512_set1_epi32((int)SNN_PHILOX_M1);
+    uint32_t k0 = key[0], k1 = key[1];
+    for (int r = 0; r < 10; r++) {
+        const __m512i vk0 = _mm512_set1_epi32((int)k0), vk1 = _mm512_set1_epi32((int)k1);
+        RT_ROUND_512(x0, x1, x2, x3, vk0, vk1);
+        k0 += SNN_PHILOX_W0;
+        k1 += SNN_PHILOX_W1;
+    }
+    _mm512_storeu_si512((void *)w0, x0);
+    _mm512_storeu_si512((void *)w1, x1);
+    _mm512_storeu_si512((void *)w2, x2);
+    _mm512_storeu_si512((void *)w3, x3);
+}
+
 __attribute__((target("avx512f"))) static void
 batch_avx512(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uint32_t c3,
              uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3, int vary)
 {
-    const __m512i m0 = _mm512_set1_epi32((int)SNN_PHILOX_M0);
-    const __m512i m1 = _mm512_set1_epi32((int)SNN_PHILOX_M1);
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     uint32_t b = 0;
     for (; b + 16 <= nb; b += 16) {
@@ -116,17 +143,7 @@ batch_avx512(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, ui
                           : _mm512_set1_epi32((int)c1);
         __m512i x2 = _mm512_set1_epi32((int)c2);
         __m512i x3 = _mm512_set1_epi32((int)c3);
-        uint32_t k0 = key[0], k1 = key[1];
-        for (int r = 0; r < 10; r++) {
-            const __m512i vk0 = _mm512_set1_epi32((int)k0), vk1 = _mm512_set1_epi32((int)k1);
-            RT_ROUND_512(x0, x1, x2, x3, vk0, vk1);
-            k0 += SNN_PHILOX_W0;
-            k1 += SNN_PHILOX_W1;
-        }
-        _mm512_storeu_si512((void *)(w0 + b), x0);
-        _mm512_storeu_si512((void *)(w1 + b), x1);
-        _mm512_storeu_si512((void *)(w2 + b), x2);
-        _mm512_storeu_si512((void *)(w3 + b), x3);
+        rounds_store_512(x0, x1, x2, x3, key, w0 + b, w1 + b, w2 + b, w3 + b);
     }
     if (b < nb)
         batch_avx2(key, vary ? first : first + b, vary ? c1 + b : c1, c2, c3, nb - b, w0 + b,
@@ -483,8 +500,6 @@ gather_avx2(const uint32_t key[2], uint32_t c0, const uint32_t *c1, const uint32
             uint32_t c2, uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
             uint32_t *w3)
 {
-    const __m256i m0 = _mm256_set1_epi32((int)SNN_PHILOX_M0);
-    const __m256i m1 = _mm256_set1_epi32((int)SNN_PHILOX_M1);
     uint32_t b = 0;
     for (; b + 8 <= nb; b += 8) {
         __m256i x0 = _mm256_set1_epi32((int)c0);
@@ -492,17 +507,7 @@ gather_avx2(const uint32_t key[2], uint32_t c0, const uint32_t *c1, const uint32
         __m256i x2 = c2v ? _mm256_loadu_si256((const __m256i *)(const void *)(c2v + b))
                          : _mm256_set1_epi32((int)c2);
         __m256i x3 = _mm256_set1_epi32((int)c3);
-        uint32_t k0 = key[0], k1 = key[1];
-        for (int r = 0; r < 10; r++) {
-            const __m256i vk0 = _mm256_set1_epi32((int)k0), vk1 = _mm256_set1_epi32((int)k1);
-            RT_ROUND_256(x0, x1, x2, x3, vk0, vk1);
-            k0 += SNN_PHILOX_W0;
-            k1 += SNN_PHILOX_W1;
-        }
-        _mm256_storeu_si256((__m256i *)(void *)(w0 + b), x0);
-        _mm256_storeu_si256((__m256i *)(void *)(w1 + b), x1);
-        _mm256_storeu_si256((__m256i *)(void *)(w2 + b), x2);
-        _mm256_storeu_si256((__m256i *)(void *)(w3 + b), x3);
+        rounds_store_256(x0, x1, x2, x3, key, w0 + b, w1 + b, w2 + b, w3 + b);
     }
     if (b < nb)
         gather_scalar(key, c0, c1 + b, c2v ? c2v + b : NULL, c2, c3, nb - b, w0 + b, w1 + b,
@@ -514,25 +519,13 @@ gather_avx512(const uint32_t key[2], uint32_t c0, const uint32_t *c1, const uint
               uint32_t c2, uint32_t c3, uint32_t nb, uint32_t *w0, uint32_t *w1, uint32_t *w2,
               uint32_t *w3)
 {
-    const __m512i m0 = _mm512_set1_epi32((int)SNN_PHILOX_M0);
-    const __m512i m1 = _mm512_set1_epi32((int)SNN_PHILOX_M1);
     uint32_t b = 0;
     for (; b + 16 <= nb; b += 16) {
         __m512i x0 = _mm512_set1_epi32((int)c0);
         __m512i x1 = _mm512_loadu_si512((const void *)(c1 + b));
         __m512i x2 = c2v ? _mm512_loadu_si512((const void *)(c2v + b)) : _mm512_set1_epi32((int)c2);
         __m512i x3 = _mm512_set1_epi32((int)c3);
-        uint32_t k0 = key[0], k1 = key[1];
-        for (int r = 0; r < 10; r++) {
-            const __m512i vk0 = _mm512_set1_epi32((int)k0), vk1 = _mm512_set1_epi32((int)k1);
-            RT_ROUND_512(x0, x1, x2, x3, vk0, vk1);
-            k0 += SNN_PHILOX_W0;
-            k1 += SNN_PHILOX_W1;
-        }
-        _mm512_storeu_si512((void *)(w0 + b), x0);
-        _mm512_storeu_si512((void *)(w1 + b), x1);
-        _mm512_storeu_si512((void *)(w2 + b), x2);
-        _mm512_storeu_si512((void *)(w3 + b), x3);
+        rounds_store_512(x0, x1, x2, x3, key, w0 + b, w1 + b, w2 + b, w3 + b);
     }
     if (b < nb)
         gather_avx2(key, c0, c1 + b, c2v ? c2v + b : NULL, c2, c3, nb - b, w0 + b, w1 + b,
