@@ -1243,6 +1243,23 @@ static void proj_syn_dynamics_vrow(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "}");
 }
 
+/* The scalar loop over row snn_pre's synapses [snn_rs, snn_end) running the `dynamics`
+ * code, at indentation ind. */
+static void dyn_row_loop(StrBuf *o, const Model *m, const Projection *pj, int ind,
+                         const EmitOptions *opt)
+{
+    sb_printf(o, "%*sfor (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n",
+              ind, "");
+    sb_printf(o, "%*s    const uint32_t snn_k = %s; /* the target in the block */\n", ind, "",
+              syn_target(pj));
+    sb_printf(o, "%*s    const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n",
+              ind, "");
+    sb_printf(o, "%*s    (void)snn_post; (void)snn_k;\n", ind, "");
+    const SynSite site = row_site(pj);
+    emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, ind + 4, opt);
+    sb_printf(o, "%*s}\n", ind, "");
+}
+
 /* The row loop with runs (syn_dynamics_runs): long rows to snn_syn_dynamics_<proj>_row,
  * short ones into the current run (rows from snn_cr on) while their slots follow it; a run
  * of fewer than SNN_DYN_RUN_MIN slots (a DEEP R row between padding) runs the scalar row
@@ -1283,14 +1300,7 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "            if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN)\n");
     sb_puts(o, "                continue;\n");
     sb_puts(o, "            const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
-    sb_puts(o, "            for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
-    sb_printf(o, "                const uint32_t snn_k = %s; /* the target in the block */\n",
-              syn_target(pj));
-    sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
-    sb_puts(o, "                (void)snn_post; (void)snn_k;\n");
-    const SynSite site = row_site(pj);
-    emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 16, opt);
-    sb_puts(o, "            }\n");
+    dyn_row_loop(o, m, pj, 12, opt);
     sb_puts(o, "        }\n");
     sb_puts(o, "    }\n");
     sb_printf(o, "    if (snn_r == SNN_N_%s)\n", pre);
@@ -1381,14 +1391,7 @@ static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
                      "        snn_syn_dynamics_%s_row(step, snn_t, snn_pre);\n"
                      "        continue;\n"
                      "    }\n", pj->name);
-    sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
-    sb_printf(o, "        const uint32_t snn_k = %s; /* the target in the block */\n",
-              syn_target(pj));
-    sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
-    sb_puts(o, "        (void)snn_post; (void)snn_k;\n");
-    const SynSite site = row_site(pj);
-    emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 8, opt);
-    sb_puts(o, "    }\n");
+    dyn_row_loop(o, m, pj, 4, opt);
     sb_puts(o, "}");
 }
 

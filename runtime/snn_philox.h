@@ -118,6 +118,19 @@ SNN_HD_ALWAYS void snn_rng_init(snn_rng *g, uint64_t seed, uint32_t stream, uint
     g->left = 0;
 }
 
+/* A stream just set up whose first block b0..b3 (counter word 0 = 0) was computed
+ * elsewhere: its words are the block's, then block 1's on. */
+SNN_HD_ALWAYS void snn_rng_set_first(snn_rng *g, uint32_t b0, uint32_t b1, uint32_t b2,
+                                     uint32_t b3)
+{
+    g->buf[0] = b0;
+    g->buf[1] = b1;
+    g->buf[2] = b2;
+    g->buf[3] = b3;
+    g->ctr[0] = 1; /* the next block */
+    g->left = 4;
+}
+
 /* snn_rng_init with the stream's first block (counter word 0 = 0) already computed, as
  * snn_rng_first_blocks gives them for many elements at once (SIMD): the same stream, word
  * for word. */
@@ -126,12 +139,7 @@ SNN_HD_ALWAYS void snn_rng_init_first(snn_rng *g, uint64_t seed, uint32_t stream
                                       uint32_t b2, uint32_t b3)
 {
     snn_rng_init(g, seed, stream, element, step);
-    g->buf[0] = b0;
-    g->buf[1] = b1;
-    g->buf[2] = b2;
-    g->buf[3] = b3;
-    g->ctr[0] = 1; /* the next block */
-    g->left = 4;
+    snn_rng_set_first(g, b0, b1, b2, b3);
 }
 
 /* The version of the key and counter layout (run.json "rng"). */
@@ -204,12 +212,7 @@ SNN_HD_ALWAYS void snn_rng_init_synk_first(snn_rng *g, uint64_t key, uint32_t pr
                                            uint32_t b3)
 {
     snn_rng_init_synk(g, key, 0u, pre, post, 0u, step);
-    g->buf[0] = b0;
-    g->buf[1] = b1;
-    g->buf[2] = b2;
-    g->buf[3] = b3;
-    g->ctr[0] = 1; /* the next block */
-    g->left = 4;
+    snn_rng_set_first(g, b0, b1, b2, b3);
 }
 
 /* The same from the seed and the stream id. */
