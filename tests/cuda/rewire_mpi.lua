@@ -14,11 +14,12 @@
 --           grows with each insertion; tests/e2e/cuda_rewire.sh, one process)
 network { name = "rewire_mpi", dt = 0.1, seed = 29, precision = "double" }
 local mode = param("mode", 0)
+local hd = param("hd", 0)   -- 1: per-synapse delays (uniform 0.2-1.5 ms), moved and drawn too
 local S = population { "S", poisson { rate = 60.0 }, 24 }
 local E = population { "E", lif, 30, init = { V = uniform(-70.0, -55.0) } }
 current_source { E, noise { mean = 450.0, sd = 350.0 } }
 local P = projection { S, E, name = "SE", conn = fixed_probability(0.15),
-  weight = uniform(0.0, 1.0), delay = 0.5, psm = exp_curr(2.0),
+  weight = uniform(0.0, 1.0), delay = hd == 1 and uniform(0.2, 1.5) or 0.5, psm = exp_curr(2.0),
   max_row_length = (mode == 1 or mode == 3) and 10 or 12 }
 if mode == 0 then
   connectivity_update { name = "rw", projection = P, every = 10,

@@ -10,7 +10,8 @@
 #     CUDA back end is exact (lif_single, sources.lua, with both propagation strategies;
 #     tests/cuda/formats.lua: dense matrices and procedural rows of a rank's targets);
 #     rates for Brunel (atomic float sums), in both exchange modes;
-#   - connectivity updates (tests/cuda/rewire_mpi.lua, 4 modes) on 1 and 2 ranks: spikes,
+#   - connectivity updates (tests/cuda/rewire_mpi.lua, 4 modes; 2 of them with per-synapse
+#     delays on 2 ranks) on 1 and 2 ranks: spikes,
 #     every rank's rewired rows and weights and the counters (checkpoint pieces at the end)
 #     and run.json's counts identical to the C MPI simulator's, also after a restore; a
 #     rank applying a wrong share (a fault injected) is caught; nvcc compiles the code;
@@ -127,8 +128,10 @@ fa = {f["piece"]: (f["bytes"], f["crc32"]) for f in a["pieces"]}
 fb = {f["piece"]: (f["bytes"], f["crc32"]) for f in b["pieces"]}
 assert a["step"] == b["step"] and a["step"] > 0, (a["step"], b["step"])
 for r in range(int(sys.argv[3])):
-    for k in (f"rank{r}/snn_syn_SE.rows", f"rank{r}/snn_rw_rw"):
+    for k in (f"rank{r}/snn_syn_SE.rows", f"rank{r}/snn_rw_rw", f"rank{r}/snn_syn_SE.weight"):
         assert k in fa and fa.get(k) == fb.get(k), f"{k} differs: {fa.get(k)} vs {fb.get(k)}"
+    k = f"rank{r}/snn_syn_SE.delay" # per-synapse delays (hd=1)
+    assert fa.get(k) == fb.get(k), f"{k} differs: {fa.get(k)} vs {fb.get(k)}"
 ca, cb = ({k: v for k, v in json.load(open(p))["connectivity_updates"][0].items()
            if not k.endswith("_s")} for p in sys.argv[4:6])
 assert ca == cb, f"connectivity_updates differ: {ca} vs {cb}"
@@ -162,6 +165,12 @@ echo "ok   sparse projections of rank 0's targets built on the device"
 for mode in 0 1 2 3; do
     RW=1 emulate "rw$mode" tests/cuda/rewire_mpi.lua "-D mode=$mode" "--time 100" exact \
         1:collective 2:p2p
+done
+# per-synapse delays moved and drawn on each rank's device: add.redraw (mode 1) and
+# candidates (mode 2), 2 ranks
+for mode in 1 2; do
+    RW=1 emulate "rwd$mode" tests/cuda/rewire_mpi.lua "-D mode=$mode -D hd=1" "--time 100" \
+        exact 2:p2p
 done
 # restored on 2 ranks (mode 1): 50 ms with a checkpoint, then on to 100 ms; the counters
 # go back to the devices (the sums on rank 0) and the end is the uninterrupted run's
