@@ -5,6 +5,10 @@
 # heartbeat (a thread rewriting run.json every 5 s of wall time) is set beyond the run.
 # The same with 2 thread blocks run on one step thread (threads=2, step_threads=1: the
 # blocks one after the other, no pool of step threads).
+# It runs alone: under `make asan` beside other tests, one run made 221 sched_yield calls
+# (the sanitizer runtime's spin locks when a thread holding one is descheduled; snncc's
+# runtime makes none), which a loaded machine, not the step loop, caused.
+# test: serial
 set -euo pipefail
 command -v strace >/dev/null || { echo "strace is missing (ci/install-deps installs it)"; exit 1; }
 "$SNNCC" -q models/coba.lua -o "$WORK/coba"
