@@ -260,13 +260,14 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
  *      which less work per thread does not pay back.
  *   2. otherwise W = min(B, c1 / MIN_WORK_S) threads and one thread take turns of
  *      PROBEX_TURN calls (steps or windows; the first of each turn not counted: the switch),
- *      for at least PROBEX_STEPS steps and PROBEX_S seconds; W stays when its mean
- *      wall time per step is below one thread's, else the run goes back to one thread (a
- *      busy core, a model bound by memory bandwidth).  When W threads are clearly slower
- *      (1.5 x one thread's mean after PROBEX_EARLY steps each) the probe stops early, and
- *      probes that W threads lose come less and less often (up to every LOST_RECHECK_S).  Means, not medians: the cost of many networks
- *      is in bursts (hpc_benchmark: most steps nearly empty, a few full of spikes), and
- *      taking turns step by step lets both see the same bursts and the same load.
+ *      for at least PROBEX_STEPS steps and PROBEX_S seconds; W stays when its turns'
+ *      wall time per step is below one thread's (turn_ratio < 1), else the run goes back
+ *      to one thread (a busy core, a model bound by memory bandwidth).  When W threads are
+ *      clearly slower (turn_ratio > 1.5 after PROBEX_EARLY steps each) the probe stops early, and
+ *      probes that W threads lose come less and less often (up to every LOST_RECHECK_S).
+ *      Within a turn means, not medians: the cost of many networks is in bursts
+ *      (hpc_benchmark: most steps nearly empty, a few full of spikes); across turns the
+ *      median of each threaded turn's ratio to its one-thread neighbours (turn_ratio).
  * The probe is repeated FIRST_RECHECK_S seconds (wall time) after the previous one, then
  * twice as long each time up to RECHECK_S, so a run follows its activity (networks often
  * start quiet) and a load that comes or goes.  Every choice gives the same spikes; the
@@ -283,6 +284,7 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
 #define RECHECK_S 2.0
 #define PROBEX_EARLY 8
 #define PROBEX_TURN 4
+#define PROBEX_MAX_TURNS 256
 #define LOST_RECHECK_S 16.0
 
 enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEX, T_RUN };
@@ -290,6 +292,11 @@ enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEX, T_RUN };
 static struct {
     int state, blocks, cand, verbose;
     int turn;             /* T_PROBEX: calls into the current turn (0: its first) */
+    double tsum;          /* T_PROBEX: the current turn's counted step time and steps */
+    uint64_t tn;
+    int nturns;           /* the turns' mean step times and kinds (1: threaded), in order */
+    double tmean[PROBEX_MAX_TURNS];
+    char tkind[PROBEX_MAX_TURNS];
     const char *name;
     int skip;
     double sum[2];        /* step times: one thread, cand threads */
@@ -300,6 +307,40 @@ static struct {
     double gap, t_probe;  /* T_RUN: wall time between probes; when the last one ended */
     rt_step_info info;
 } T;
+
+/* The threaded turns' mean step time against their one-thread neighbours': for each
+ * threaded turn the ratio to the mean of the one-thread turns just before and after it
+ * (the one that exists, at the ends), and the median of these ratios.  A network whose
+ * activity changes more slowly than a turn (hpc_benchmark's bursts) puts a threaded turn
+ * and its neighbours in the same phase, where the means over all turns of each kind mix
+ * the phases unevenly; the median keeps a single burst from deciding. */
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double turn_ratio(void)
+{
+    double r[PROBEX_MAX_TURNS / 2 + 1];
+    int m = 0;
+    for (int i = 0; i < T.nturns; i++) {
+        if (!T.tkind[i])
+            continue;
+        double one = 0;
+        int c = 0;
+        if (i > 0 && !T.tkind[i - 1])
+            one += T.tmean[i - 1], c++;
+        if (i + 1 < T.nturns && !T.tkind[i + 1])
+            one += T.tmean[i + 1], c++;
+        if (c && one > 0 && m < PROBEX_MAX_TURNS / 2 + 1)
+            r[m++] = T.tmean[i] / (one / c);
+    }
+    if (!m)
+        return 1.0;
+    qsort(r, (size_t)m, sizeof r[0], cmp_double);
+    return m % 2 ? r[m / 2] : 0.5 * (r[m / 2 - 1] + r[m / 2]);
+}
 
 static void set_threads(snn_run *run, int w)
 {
@@ -428,6 +469,9 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
         T.n[0] = T.n[1] = 0;
         T.t_start = snn_now();
         T.turn = 0;
+        T.tsum = 0;
+        T.tn = 0;
+        T.nturns = 0;
         set_threads(run, w); /* the probe's first threaded step */
         return;
     }
@@ -440,20 +484,29 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
         if (T.turn++ > 0) {
             T.sum[k] += dt;
             T.n[k] += n;
+            T.tsum += dt;
+            T.tn += n;
         }
         if (T.turn < PROBEX_TURN)
             return;
         T.turn = 0;
-        const int early = T.n[0] >= PROBEX_EARLY && T.n[1] >= PROBEX_EARLY &&
-                          T.sum[1] / (double)T.n[1] > 1.5 * T.sum[0] / (double)T.n[0];
+        /* the turn's mean (turns alternate: threaded ones have odd indices) */
+        if (T.nturns < PROBEX_MAX_TURNS) {
+            T.tkind[T.nturns] = (char)k;
+            T.tmean[T.nturns++] = T.tn ? T.tsum / (double)T.tn : 0;
+        }
+        T.tsum = 0;
+        T.tn = 0;
+        const double r = turn_ratio();
+        const int early = T.n[0] >= PROBEX_EARLY && T.n[1] >= PROBEX_EARLY && r > 1.5;
         if (!early && (T.n[0] + T.n[1] < PROBEX_STEPS || snn_now() - T.t_start < PROBEX_S ||
-                       !T.n[0] || !T.n[1])) {
+                       !T.n[0] || !T.n[1] || T.nturns < 2)) {
             set_threads(run, k ? 1 : T.cand); /* take turns */
             return;
         }
         T.info.t1 = T.sum[0] / (double)T.n[0];
         T.info.tw = T.sum[1] / (double)T.n[1];
-        const int win = T.info.tw < T.info.t1;
+        const int win = r < 1.0;
         decided(run, step, win ? T.cand : 1, !win);
         return;
     }
