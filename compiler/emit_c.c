@@ -1177,12 +1177,9 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
         sb_puts(o, "    int64_t *restrict snn_xr = snn_apre + (size_t)snn_pre * SNN_XW; /* add_to_pre "
                    "*/\n");
         sb_puts(o, "    double snn_xf = snn_xacc_fast_get(snn_xr, SNN_XL);\n");
-        sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
-                   "block */\n");
-    } else {
-        sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
-                   "block */\n");
     }
+    sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
+               "block */\n");
     /* 64-bit: an index that cannot wrap, so the neuron arrays' addresses are affine in
      * snn_k (with a 32-bit sum gcc does not vectorise); the same value */
     sb_puts(o, "        const size_t snn_post = (size_t)snn_plo + snn_k; /* this rank's index */\n");

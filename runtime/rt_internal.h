@@ -216,6 +216,7 @@ typedef struct rt_step_info {
     int blocks;            /* thread blocks (run config threads) */
     int threads;           /* step threads of the last choice */
     double t1, tw;         /* seconds per step of the last probe on 1 and on W threads (-1: none) */
+    double ratio;          /* its median of threaded turns against one-thread neighbours (-1) */
     double c1;             /* CPU seconds per step of the last probe's one-thread stage */
     double cj;             /* the same per join of the step threads (c1 x the window) */
     int probes, switches;  /* probes done; changes of the choice */

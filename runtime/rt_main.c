@@ -479,6 +479,8 @@ static char *build_json(const char *status, const char *error)
         jb_num(&b, si->probes ? si->cj : NAN);
         jb_printf(&b, ", \"threads_step_s\": ");
         jb_num(&b, si->tw >= 0 ? si->tw : NAN);
+        jb_printf(&b, ", \"turn_ratio\": "); /* what decided: below 1, the threads */
+        jb_num(&b, si->ratio >= 0 ? si->ratio : NAN);
         jb_printf(&b, ", \"probes\": %d, \"switches\": %d, \"steps_threaded\": %llu, "
                       "\"regions\": %llu, \"master_sleeps\": %llu, \"worker_sleeps\": %llu}",
                   si->probes, si->switches, (unsigned long long)si->steps_threaded,

@@ -357,7 +357,7 @@ void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose)
     T.verbose = verbose;
     T.blocks = run->blocks > 0 ? run->blocks : 1;
     T.info.blocks = T.blocks;
-    T.info.t1 = T.info.tw = -1;
+    T.info.t1 = T.info.tw = T.info.ratio = -1;
     run->step_threads = 1;
     if (forced > 0) {
         T.info.mode = "forced";
@@ -400,9 +400,9 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
                     T.name, (unsigned long long)step + 1, T.info.cj * 1e6, MIN_WORK_S * 1e6);
         else
             fprintf(stderr, "%s: step threads: %d (steps to %llu: %.1f us per step on one "
-                            "thread, %.1f us on %d)\n",
+                            "thread, %.1f us on %d; median turn ratio %.2f)\n",
                     T.name, w, (unsigned long long)step + 1, T.info.t1 * 1e6,
-                    T.info.tw * 1e6, T.cand);
+                    T.info.tw * 1e6, T.cand, T.info.ratio);
     }
 }
 
@@ -451,7 +451,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
             return;
         T.info.t1 = T.sum[0] / (double)T.n[0];
         T.info.c1 = T.cpu / (double)T.n[0];
-        T.info.tw = -1;
+        T.info.tw = T.info.ratio = -1;
         T.info.probes++;
         /* the work between two joins decides: with windows (a join every D steps) that is
          * D steps' work, which pays for waking and joining threads D times less often */
@@ -506,6 +506,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
         }
         T.info.t1 = T.sum[0] / (double)T.n[0];
         T.info.tw = T.sum[1] / (double)T.n[1];
+        T.info.ratio = r;
         const int win = r < 1.0;
         decided(run, step, win ? T.cand : 1, !win);
         return;

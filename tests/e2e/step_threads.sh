@@ -106,7 +106,7 @@ if pr["threads_step_s"] is None:
 else:
     # (not expected: the CPU time is not inflated by a loaded machine) the threads were
     # timed too, and the faster won
-    assert a["step_threads"] == (2 if pr["threads_step_s"] < pr["one_thread_step_s"] else 1), a
+    assert a["step_threads"] == (2 if pr["turn_ratio"] < 1 else 1), a
 o = par("t_one")
 assert o["blocks"] == 1 and o["step_threads"] == 1 and o["step_threads_choice"] == "one block", o
 def windows(steps, w, fc):
