@@ -603,12 +603,13 @@ void snn_dataset_feed(const snn_dataset *ds, const uint64_t *fs, uint32_t n, uin
     *steps_out = steps;
 }
 
-/* The step of a time within its example, as spike_source_array's: round(t / dt) - 1, at
- * least 0. */
-static uint64_t step_of(double t, double dt)
+int snn_dataset_step(double t, double dt, uint64_t *step)
 {
-    double s = (double)llround(t / dt) - 1.0;
-    return s < 0 ? 0 : (uint64_t)s;
+    if (!(t / dt < 4294967295.0)) /* llround's range; examples' steps are 32-bit */
+        return -1;
+    const double s = (double)llround(t / dt) - 1.0;
+    *step = s < 0 ? 0 : (uint64_t)s;
+    return 0;
 }
 
 /* The data sets this run read, for run.json (rt_main.c). */
@@ -699,13 +700,14 @@ void snn_dataset_apply_lane(snn_run *run, const char *pop, uint32_t n, double dt
                   (unsigned long long)ds.n_spikes);
     for (uint64_t k = 0; k < ds.n_examples; k++)
         for (uint64_t s = ds.offsets[k]; s < ds.offsets[k + 1]; s++) {
-            if (!(ds.times[s] / dt < 4294967295.0)) /* llround's range; 32-bit steps */
+            uint64_t st;
+            if (snn_dataset_step(ds.times[s], dt, &st) != 0)
                 snn_fatal("datasets.%s (%s): %s: example %llu has a spike at %g ms, beyond "
                           "the longest example supported (4294967295 steps of %g ms)", pop,
                           dc->where,
                           idx ? dc->path : arr_name(dc->path, "times.npy", tn, sizeof tn),
                           (unsigned long long)k, ds.times[s], dt);
-            uint64_t st = fs[s] = step_of(ds.times[s], dt);
+            fs[s] = st;
             if (!dc->example_steps && !(dc->example_time > 0)) {
                 if (st + 1 > len)
                     len = st + 1;

@@ -383,12 +383,10 @@ static void read_set(tset *s, const char *path, const char *where, const char *k
     if (!s->fs)
         snn_fatal("training: out of memory for %llu spikes", (unsigned long long)s->ds.n_spikes);
     for (uint64_t k = 0; k < s->ds.n_spikes; k++) {
-        if (!(s->ds.times[k] / dt < 4294967295.0)) /* llround's range; examples' steps are 32-bit */
+        if (snn_dataset_step(s->ds.times[k], dt, &s->fs[k]) != 0)
             snn_fatal("%s: '%s': %s: spike %llu has time %g ms, beyond the longest example "
                       "supported (4294967295 steps of %g ms)", where, key, path,
                       (unsigned long long)k, s->ds.times[k], dt);
-        double x = (double)llround(s->ds.times[k] / dt) - 1.0;
-        s->fs[k] = x < 0 ? 0 : (uint64_t)x;
     }
 }
 

@@ -1540,6 +1540,9 @@ int snn_dataset_read_idx(const char *images, const char *labels, double tau, dou
 void snn_dataset_feed(const snn_dataset *ds, const uint64_t *fs, uint32_t n, uint32_t len,
                       const uint64_t *ex, int lanes, uint64_t step0, uint64_t **starts,
                       uint32_t **steps);
+/* The step of spike time t (ms) within its example, as spike_source_array's: round(t / dt)
+ * - 1, at least 0, into *step; -1 for a time beyond 2^32 - 1 steps (or NaN). */
+int snn_dataset_step(double t, double dt, uint64_t *step);
 /* The validation split (docs/run.md "Validation split"): of n examples with labels lab[],
  * hold out 'count' (1 .. n-1), stratified by label, drawn with SplitMix64 from 'seed'.
  * Writes the held-out examples ascending into val[0 .. count-1] and the others ascending
