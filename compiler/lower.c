@@ -123,6 +123,13 @@ static bool gather_ref(StrBuf *out, const char *arr, bool post)
     return true;
 }
 
+/* arr[snn_pre] (post: arr[snn_post]), or its gathered buffer in a run */
+static void var_ref(StrBuf *out, const char *arr, bool post)
+{
+    if (!gather_ref(out, arr, post))
+        sb_printf(out, "%s[%s]", arr, post ? "snn_post" : "snn_pre");
+}
+
 /* ---- printing names and rng calls inside code strings -------------------------------- */
 
 static void print_name(void *ud, StrBuf *out, const Sym *sym)
@@ -139,27 +146,21 @@ static void print_name(void *ud, StrBuf *out, const Sym *sym)
                                            : c->pop->params[sym->index], c->is_float);
         break;
     case SYM_PRE:
-        if (!gather_ref(out, arena_printf("snn_pv_%s_%s", c->proj->name, sym->name), false))
-            sb_printf(out, "snn_pv_%s_%s[snn_pre]", c->proj->name, sym->name);
+        var_ref(out, arena_printf("snn_pv_%s_%s", c->proj->name, sym->name), false);
         break;
     case SYM_POST:
-        if (!gather_ref(out, arena_printf("snn_qv_%s_%s", c->proj->name, sym->name), true))
-            sb_printf(out, "snn_qv_%s_%s[snn_post]", c->proj->name, sym->name);
+        var_ref(out, arena_printf("snn_qv_%s_%s", c->proj->name, sym->name), true);
         break;
     case SYM_SYN:
         sb_puts(out, sym->name);
         break;
     case SYM_PRE_NEURON: /* a source's variable: every source is local (no --mpi) */
-        if (!gather_ref(out, arena_printf("%s_%s", c->proj->pre->name,
-                                          c->proj->pre->model->vars[sym->index].name), false))
-            sb_printf(out, "%s_%s[snn_pre]", c->proj->pre->name,
-                      c->proj->pre->model->vars[sym->index].name);
+        var_ref(out, arena_printf("%s_%s", c->proj->pre->name,
+                                  c->proj->pre->model->vars[sym->index].name), false);
         break;
     case SYM_POST_NEURON: /* snn_post: this rank's index of the target */
-        if (!gather_ref(out, arena_printf("%s_%s", c->proj->post->name,
-                                          c->proj->post->model->vars[sym->index].name), true))
-            sb_printf(out, "%s_%s[snn_post]", c->proj->post->name,
-                      c->proj->post->model->vars[sym->index].name);
+        var_ref(out, arena_printf("%s_%s", c->proj->post->name,
+                                  c->proj->post->model->vars[sym->index].name), true);
         break;
     case SYM_BUILTIN:
         if (!strcmp(sym->name, "dt"))
