@@ -17,7 +17,7 @@ export NVCC
 if "$SNNCC" --backend fortran models/lif_single.lua 2>"$WORK/err"; then exit 1; fi
 grep -q "unknown back end 'fortran' (available: c, cuda)" "$WORK/err"
 if "$SNNCC" -b cuda --cuda-span E_to_E=sideways models/brunel.lua 2>"$WORK/err"; then exit 1; fi
-grep -q "cuda-span needs PROJECTION=pre or PROJECTION=post" "$WORK/err"
+grep -q "cuda-span needs PROJECTION=pre, PROJECTION=post or PROJECTION=ordered" "$WORK/err"
 if "$SNNCC" -b cuda -S --cuda-span E_to_X=pre models/brunel.lua -o "$WORK/x" 2>"$WORK/err"; then exit 1; fi
 grep -q "no projection 'E_to_X' (did you mean 'E_to_E'?)" "$WORK/err"
 if "$SNNCC" -b cuda --cuda-construct gpu models/brunel.lua 2>"$WORK/err"; then exit 1; fi
