@@ -13,7 +13,7 @@
 # The postsynaptic strategy in C's order (--cuda-span '*=ordered': one block per lane,
 # the rows by ascending source, a barrier after each row) trains bitwise as well; the plain
 # postsynaptic one (a thread per row position, '*=post') adds position by position and
-# makes IH.w and HH.w differ, and so does the ordered one without its barrier after each
+# makes IH.w differ, and so does the ordered one without its barrier after each
 # row (fault).  The ordered strategy stays C's with the emulation's blocks and threads run
 # in reverse (SNN_EMU_ORDER=reverse, another valid schedule), the presynaptic one does not.
 set -euo pipefail
