@@ -579,8 +579,17 @@ static const char *host_build_reason(const Projection *pj, const CudaOptions *co
 /* Presynaptic (a warp per spiking row, lanes over the row) or postsynaptic (a thread per
  * row position, the block's batch of spiking rows in shared memory).  A warp per row takes
  * about len/32 rounds per spike, a thread per position about one round per spike; so the
- * presynaptic strategy wins when the spikes of a step outnumber len/32. */
-static bool choose_pre(const Model *m, const Projection *pj, const CudaOptions *co,
+ * presynaptic strategy wins when the spikes of a step outnumber len/32.  The ordered
+ * variant of the postsynaptic one (SPAN_ORDERED) is never chosen by the heuristic: only by
+ * --cuda-span P=ordered (docs/cuda.md "Order of the additions into an input"). */
+enum { SPAN_PRE, SPAN_POST, SPAN_ORDERED };
+
+/* The ordered strategy's bitmap of spiking sources is in shared memory: at most this
+ * many 32-bit words (16 kB, 131,072 sources; with the procedural scratch's 20 kB and the
+ * postsynaptic strategy's 4 kB under the 48 kB of static shared memory a block may have). */
+#define ORDERED_MAX_WORDS 4096u
+
+static int choose_span(const Model *m, const Projection *pj, const CudaOptions *co,
                        const char **why)
 {
     for (int k = co->n_span - 1; k >= 0; k--) { /* the last one that names pj wins */
@@ -588,7 +597,8 @@ static bool choose_pre(const Model *m, const Projection *pj, const CudaOptions *
         size_t n = (size_t)(eq - s);
         if ((n == 1 && s[0] == '*') || (n == strlen(pj->name) && !strncmp(s, pj->name, n))) {
             *why = "chosen with --cuda-span";
-            return !strcmp(eq + 1, "pre");
+            return !strcmp(eq + 1, "pre") ? SPAN_PRE
+                   : !strcmp(eq + 1, "ordered") ? SPAN_ORDERED : SPAN_POST;
         }
     }
     double rate = co->rate > 0 ? co->rate : 10.0;
@@ -597,7 +607,13 @@ static bool choose_pre(const Model *m, const Projection *pj, const CudaOptions *
     double row = npre > 0 ? emit_expected_work(pj) / npre : 0;
     *why = arena_printf("%.3g spikes per step expected at %.3g Hz, mean row %.0f", spikes, rate,
                         row);
-    return spikes >= row / 32.0;
+    return spikes >= row / 32.0 ? SPAN_PRE : SPAN_POST;
+}
+
+/* The ordered strategy applies to sparse rows (and dense plastic ones, laid out as rows). */
+static bool span_rows(const Projection *pj)
+{
+    return pj->format != FORMAT_PROCEDURAL && !(pj->format == FORMAT_DENSE && !pj->syn);
 }
 
 /* ---- kernels' pieces ------------------------------------------------------------------ */
@@ -852,7 +868,7 @@ static void procedural(StrBuf *o, const Model *m, const Projection *pj, bool che
     sb_printf(o, "}%s%s", check ? "\n" : "", done);
 }
 
-static void propagate(StrBuf *o, const Model *m, const Projection *pj, bool pre_span,
+static void propagate(StrBuf *o, const Model *m, const Projection *pj, int span,
                       const EmitOptions *opt)
 {
     if (pj->format == FORMAT_DENSE && !pj->syn) { /* dense plastic: full rows, below */
@@ -892,7 +908,7 @@ static void propagate(StrBuf *o, const Model *m, const Projection *pj, bool pre_
             sb_printf(o, "scalar *in = snn_in%d_%s;\n", pj->input_slot, post);
         }
     }
-    if (pre_span) {
+    if (span == SPAN_PRE) {
         sb_puts(o, "for (uint32_t s = snn_warp; s < n; s += snn_nwarps) {\n");
         sb_puts(o, "    const uint32_t snn_pre = spk[s];\n");
         sb_puts(o, "    const uint64_t start = row_start[snn_pre];\n");
@@ -906,6 +922,39 @@ static void propagate(StrBuf *o, const Model *m, const Projection *pj, bool pre_
          * end's order (spikes in queue order) within a warp; which warp takes which spike
          * (and all of it on a GPU, atomics) stays order-free (docs/cuda.md "Order") */
         sb_puts(o, "    }\n    __syncwarp(); /* C order: row by row */\n}");
+        return;
+    }
+    if (span == SPAN_ORDERED) {
+        /* the postsynaptic strategy in the C back end's order: one block (per lane) takes
+         * the projection; its threads mark the step's spiking sources in a bitmap, then
+         * deliver the rows in ascending source order (the C back end's queue order), a
+         * thread per row position, with a barrier after each row: a target's additions
+         * come row by row, each row's in position order where a row holds the target
+         * once, whatever order the device's queue has (docs/cuda.md "Order") */
+        sb_printf(o, "if (n > 0u && blockIdx.x == 0u) { /* block-uniform */\n");
+        sb_printf(o, "    const uint32_t words = (SNN_N_%s + 31u) / 32u;\n", pre);
+        sb_puts(o, "    for (uint32_t w = threadIdx.x; w < words; w += SNN_BLOCK)\n");
+        sb_puts(o, "        snn_sh_bits[w] = 0u;\n");
+        sb_puts(o, "    __syncthreads();\n");
+        sb_puts(o, "    for (uint32_t s = threadIdx.x; s < n; s += SNN_BLOCK)\n");
+        sb_puts(o, "        atomicOr(&snn_sh_bits[spk[s] >> 5], 1u << (spk[s] & 31u));\n");
+        sb_puts(o, "    __syncthreads();\n");
+        sb_puts(o, "    for (uint32_t w = 0; w < words; w++) {\n");
+        sb_puts(o, "        for (uint32_t b = snn_sh_bits[w]; b != 0u; b &= b - 1u) {\n");
+        sb_puts(o, "            const uint32_t snn_pre = w * 32u + (uint32_t)(__ffs((int)b) - 1);\n");
+        sb_puts(o, "            const uint64_t start = row_start[snn_pre];\n");
+        sb_puts(o, "            const uint32_t len = row_len[snn_pre];\n");
+        sb_puts(o, "            for (uint32_t j = threadIdx.x; j < len; j += SNN_BLOCK) {\n");
+        sb_puts(o, "                const uint64_t snn_pos = start + j;\n");
+        if (pj->syn)
+            deliver_plastic(o, m, pj, 16, opt);
+        else
+            deliver(o, m, pj, "snn_pos", 16);
+        sb_puts(o, "            }\n");
+        sb_puts(o, "            __syncthreads(); /* C order: row by row */\n");
+        sb_puts(o, "        }\n    }\n");
+        /* the next ordered projection's clearing must not overtake this one's last reads */
+        sb_puts(o, "    __syncthreads();\n}");
         return;
     }
     /* postsynaptic: blocks beyond the longest row have nothing to do (block-uniform test,
@@ -1194,6 +1243,18 @@ static int check_spans(const Model *m, const CudaOptions *co)
             char hint[160];
             diag_error((SrcLoc){m->file, 0}, "--cuda-span: no projection '%s'%s", name,
                        diag_hint(hint, sizeof hint, name, names, m->n_projs));
+            errs++;
+        }
+    }
+    for (int i = 0; i < m->n_projs && !errs; i++) { /* the ordered strategy's bitmap */
+        const Projection *pj = m->projs[i];
+        const char *why;
+        if (span_rows(pj) && choose_span(m, pj, co, &why) == SPAN_ORDERED &&
+            ((uint64_t)pj->pre->n + 31u) / 32u > ORDERED_MAX_WORDS) {
+            diag_error((SrcLoc){m->file, 0},
+                       "--cuda-span %s=ordered: source population '%s' has %lld neurons; the "
+                       "ordered strategy keeps a bit per source in shared memory (at most %u)",
+                       pj->name, pj->pre->name, (long long)pj->pre->n, ORDERED_MAX_WORDS * 32u);
             errs++;
         }
     }
@@ -1771,15 +1832,23 @@ static void cuda_set_projs(CudaEmit *e)
     tmpl_list_declare(g, "traces");
     bool any_post = false;
     uint32_t scr_words = 0; /* procedural fixed_outdegree: scratch per block */
+    uint32_t ord_words = 0; /* the ordered strategy: the bitmap of the largest source */
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *pj = m->projs[i];
         const char *why;
-        bool pre = choose_pre(m, pj, co, &why);
-        const char *how = pre ? "presynaptic strategy" : "postsynaptic strategy";
-        const char *span = pre ? "pre" : "post";
+        const int sp = choose_span(m, pj, co, &why);
+        const bool pre = sp == SPAN_PRE;
+        const char *how = pre                  ? "presynaptic strategy"
+                          : sp == SPAN_ORDERED ? "postsynaptic strategy in the C back end's order"
+                                               : "postsynaptic strategy";
+        const char *span = pre ? "pre" : sp == SPAN_ORDERED ? "ordered" : "post";
+        if (sp == SPAN_ORDERED && span_rows(pj) && pj->pre->n > 0) {
+            uint32_t words = (uint32_t)(((uint64_t)pj->pre->n + 31u) / 32u);
+            ord_words = words > ord_words ? words : ord_words;
+        }
         if (pj->format == FORMAT_DENSE && pj->syn) {
             /* all_to_all rows (the C back end's layout), by the strategy of sparse rows */
-            any_post |= !pre;
+            any_post |= sp == SPAN_POST;
             why = arena_printf("format = \"dense\" with a weight update model: full rows; %s",
                                why);
         } else if (pj->format == FORMAT_DENSE) {
@@ -1797,7 +1866,7 @@ static void cuda_set_projs(CudaEmit *e)
             why = "format = \"procedural\"";
             scr_words = outdegree_words(pj) > scr_words ? outdegree_words(pj) : scr_words;
         } else {
-            any_post |= !pre;
+            any_post |= sp == SPAN_POST;
         }
         TmplScope *s = tmpl_list_add(g, "projs");
         tmpl_set(s, "name", pj->name);
@@ -1819,7 +1888,7 @@ static void cuda_set_projs(CudaEmit *e)
                 sb_puts(sb, "__syncthreads(); /* C order: after the projections before */\n");
                 break;
             }
-        propagate(sb, m, pj, pre, opt);
+        propagate(sb, m, pj, sp, opt);
         tmpl_set(s, "propagate", emit_take(sb));
         if (!pj->syn)
             continue;
@@ -1847,6 +1916,7 @@ static void cuda_set_projs(CudaEmit *e)
         }
     }
     tmpl_set_bool(g, "any_post", any_post);
+    tmpl_set(g, "ord_words", arena_printf("%u", ord_words));
     /* which of the weight update kernels exist: the phase table's launch conditions */
     phases_cuda_flags(m, g);
     tmpl_set(g, "trace_n", arena_printf("%lld", (long long)e->trace_n));

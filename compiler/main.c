@@ -48,8 +48,10 @@ static const char usage[] =
     "                       $SNNCC_NVCCFLAGS is appended)\n"
     "      --cuda-span P=S  CUDA spike propagation for projection P (or * for all):\n"
     "                       S = pre (a warp per spike) or post (threads over row\n"
-    "                       positions, spikes staged in shared memory); default by row\n"
-    "                       length and expected rate (docs/cuda.md)\n"
+    "                       positions, spikes staged in shared memory) or ordered\n"
+    "                       (post in the C back end's order of the additions: one\n"
+    "                       block, rows by ascending source); default pre or post by\n"
+    "                       row length and expected rate (docs/cuda.md)\n"
     "      --cuda-rate HZ   firing rate the default choice assumes (default 10)\n"
     "      --cuda-construct WHERE\n"
     "                       where the CUDA simulator builds sparse projections: device\n"
@@ -155,8 +157,10 @@ static void parse_args(int argc, char **argv, Options *o)
         } else if (!strcmp(a, "--cuda-span")) {
             const char *v = need_arg(argc, argv, &i);
             const char *eq = strchr(v, '=');
-            if (!eq || eq == v || (strcmp(eq + 1, "pre") != 0 && strcmp(eq + 1, "post") != 0))
-                die_usage("--cuda-span needs PROJECTION=pre or PROJECTION=post (got '%s')", v);
+            if (!eq || eq == v || (strcmp(eq + 1, "pre") != 0 && strcmp(eq + 1, "post") != 0 &&
+                            strcmp(eq + 1, "ordered") != 0))
+                die_usage("--cuda-span needs PROJECTION=pre, PROJECTION=post or "
+                          "PROJECTION=ordered (got '%s')", v);
             o->cuda_span[o->n_cuda_span++] = v;
         } else if (!strcmp(a, "--cuda-rate")) {
             const char *v = need_arg(argc, argv, &i);

@@ -17,7 +17,10 @@ export NVCC
 if "$SNNCC" --backend fortran models/lif_single.lua 2>"$WORK/err"; then exit 1; fi
 grep -q "unknown back end 'fortran' (available: c, cuda)" "$WORK/err"
 if "$SNNCC" -b cuda --cuda-span E_to_E=sideways models/brunel.lua 2>"$WORK/err"; then exit 1; fi
-grep -q "cuda-span needs PROJECTION=pre or PROJECTION=post" "$WORK/err"
+grep -q "cuda-span needs PROJECTION=pre, PROJECTION=post or PROJECTION=ordered" "$WORK/err"
+# the ordered strategy's bitmap of the sources (shared memory) has room for 131,072
+if "$SNNCC" -b cuda -S --cuda-span E_to_E=ordered -D scale=14 models/brunel.lua -o "$WORK/x" 2>"$WORK/err"; then exit 1; fi
+grep -q "error: --cuda-span E_to_E=ordered: source population 'E' has 140000 neurons; the ordered strategy keeps a bit per source in shared memory (at most 131072)" "$WORK/err"
 if "$SNNCC" -b cuda -S --cuda-span E_to_X=pre models/brunel.lua -o "$WORK/x" 2>"$WORK/err"; then exit 1; fi
 grep -q "no projection 'E_to_X' (did you mean 'E_to_E'?)" "$WORK/err"
 if "$SNNCC" -b cuda --cuda-construct gpu models/brunel.lua 2>"$WORK/err"; then exit 1; fi
@@ -92,6 +95,7 @@ learn_cu tests/cuda/learn_cu.lua
 learn_cu_float tests/cuda/learn_cu.lua -D float=1 -D dense=1
 cu_extras tests/cuda/cu_extras.lua -D cuda=1
 topographic_map models/topographic_map.lua -D duration=1
+eprop_ordered models/eprop_classifier.lua -D batch=3 --cuda-span *=ordered
 JOBS
 source tests/lib/examples.sh
 for f in docs/examples/*.lua; do echo "ex_$(basename "$f" .lua) $(example_model "$f")" >>"$WORK/jobs"; done
@@ -118,7 +122,8 @@ for want in "formats:projection 'P_to_Da': P -> Da, dense matrix" \
     "learn_addto_dense:format = \"dense\" with a weight update model: full rows" \
     "learn_cu:snn_k_cur_SoftmaxSum" "learn_cu_float:snn_k_cu_Learn" \
     "features:(format = \"dense\")" "features:snn_egp_at(snn_egp_G_gain" \
-    "features:snn_sstream_C_to_G_on_pre"; do
+    "features:snn_sstream_C_to_G_on_pre" \
+    "eprop_ordered:projection 'HH': H -> H, postsynaptic strategy in the C back end's order"; do
     name=${want%%:*}
     grep -qF "${want#*:}" "$(find "$WORK/$name" -maxdepth 1 -name "*.cu")" ||
         { echo "FAIL: $name: no '${want#*:}' in the device code"; exit 1; }

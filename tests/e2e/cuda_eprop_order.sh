@@ -10,6 +10,12 @@
 # postsynaptic one adds position by position, docs/cuda.md), trained 2 epochs with Adam on
 # the lane-summed gradients: metrics.csv and the saved IH.w, HH.w, HO.w, Out.b identical.
 # The old order (both marks removed) makes IH.w and HH.w differ.
+# The postsynaptic strategy in C's order (--cuda-span '*=ordered': one block per lane,
+# the rows by ascending source, a barrier after each row) trains bitwise as well; the plain
+# postsynaptic one (a thread per row position, '*=post') adds position by position and
+# makes IH.w differ, and so does the ordered one without its barrier after each
+# row (fault).  The ordered strategy stays C's with the emulation's blocks and threads run
+# in reverse (SNN_EMU_ORDER=reverse, another valid schedule), the presynaptic one does not.
 set -euo pipefail
 set -f
 RT="$PWD/$BUILD"
@@ -58,12 +64,14 @@ YAML
 emu_build "$M" "$WORK/e" "${D[@]}" --cuda-span '*=pre'
 grep -q "projection 'IH': In -> H, presynaptic strategy (chosen with --cuda-span)" \
     "$WORK/e/gen/eprop_classifier.cu"
-# same WORK/e/DIR: metrics and the saved weights against the C back end's; prints the differing
+# same DIR [NAME]: WORK/DIR/emu's metrics and saved weights (into WORK/oNAME, WORK/wNAME)
+# against the C back end's; prints the differing
 same() {
-    "$WORK/$1/emu" --config "$WORK/t.yaml" --output "$WORK/o$1" --quiet --set train.save.dir="$WORK/w$1"
-    cmp -s <(cut -d, -f1-5 "$WORK/oc/metrics.csv") <(cut -d, -f1-5 "$WORK/o$1/metrics.csv") || echo metrics.csv
+    local r=${2:-$1}
+    "$WORK/$1/emu" --config "$WORK/t.yaml" --output "$WORK/o$r" --quiet --set train.save.dir="$WORK/w$r"
+    cmp -s <(cut -d, -f1-5 "$WORK/oc/metrics.csv") <(cut -d, -f1-5 "$WORK/o$r/metrics.csv") || echo metrics.csv
     for v in IH_w HH_w HO_w Out_b; do
-        cmp -s "$WORK/wc/$v.npy" "$WORK/w$1/$v.npy" || echo "$v.npy"
+        cmp -s "$WORK/wc/$v.npy" "$WORK/w$r/$v.npy" || echo "$v.npy"
     done
 }
 diff=$(same e)
@@ -77,3 +85,29 @@ if grep -q 'C order' "$WORK/f/gen/emu.cc"; then echo "FAIL the fault was not inj
 diff=$(same f)
 case "$diff" in *IH_w.npy*) ;; *) echo "FAIL the old order went unnoticed ($diff)"; exit 1 ;; esac
 echo "ok   the old order of the additions (fault) makes the saved weights differ: $(tr '\n' ' ' <<<"$diff")"
+
+# the postsynaptic strategy in C's order; the plain one (the old kernels) differs
+emu_build "$M" "$WORK/o" "${D[@]}" --cuda-span '*=ordered'
+grep -q "projection 'HH': H -> H, postsynaptic strategy in the C back end's order (chosen with --cuda-span)" \
+    "$WORK/o/gen/eprop_classifier.cu"
+grep -q '"name\\": \\"IH\\", \\"span\\": \\"ordered\\"' "$WORK/o/gen/eprop_classifier.cu"
+diff=$(same o)
+[ -z "$diff" ] || { echo "FAIL the ordered postsynaptic strategy's training differs from C's: $diff"; exit 1; }
+echo "ok   the postsynaptic strategy in C's order (--cuda-span '*=ordered'): bitwise C's"
+# another valid schedule (the emulation's blocks and threads in reverse: the spike queues
+# filled in another order, a row's positions delivered backwards): the ordered strategy
+# still adds in C's order; the presynaptic one (queue order) does not
+diff=$(SNN_EMU_ORDER=reverse same o or)
+[ -z "$diff" ] || { echo "FAIL the ordered strategy depends on the schedule: $diff"; exit 1; }
+diff=$(SNN_EMU_ORDER=reverse same e er)
+[ -n "$diff" ] || { echo "FAIL the reversed schedule changed nothing for the presynaptic strategy"; exit 1; }
+echo "ok   threads and blocks in reverse: ordered still bitwise C's, presynaptic differs ($(tr '\n' ' ' <<<"$diff"))"
+emu_build "$M" "$WORK/p" "${D[@]}" --cuda-span '*=post'
+diff=$(same p)
+case "$diff" in *IH_w.npy*) ;; *) echo "FAIL the plain postsynaptic strategy matched C's ($diff)"; exit 1 ;; esac
+echo "ok   the plain postsynaptic strategy (position by position) differs: $(tr '\n' ' ' <<<"$diff")"
+FAULT='/C order: row by row/d' emu_build "$M" "$WORK/g" "${D[@]}" --cuda-span '*=ordered'
+if grep -q 'C order: row by row' "$WORK/g/gen/emu.cc"; then echo "FAIL the fault was not injected"; exit 1; fi
+diff=$(same g)
+case "$diff" in *IH_w.npy*) ;; *) echo "FAIL the ordered strategy without its row barrier went unnoticed ($diff)"; exit 1 ;; esac
+echo "ok   the ordered strategy without its barrier after each row (fault) differs: $(tr '\n' ' ' <<<"$diff")"

@@ -6,7 +6,8 @@
  * __syncthreads(), where it waits until every thread of the block has arrived (a valid
  * interleaving of a CUDA block; atomics are then plain read-modify-writes); memory is
  * host memory (SNN_EMU_DEVICE_BYTES in the environment limits it, as a GPU's size would);
- * copies are memcpy.  The
+ * copies are memcpy.  SNN_EMU_ORDER=reverse runs the blocks and a block's threads in
+ * reverse order (another valid schedule, for tests of order independence).  The
  * launch syntax k<<<g, b, s, st>>>(args) is rewritten by the test (sed) into
  * snn_emu_launch(g, b, s, st, [&] { k(args); }).
  */
@@ -51,6 +52,13 @@ template <class T> static inline T atomicMax(T *p, T v)
 {
     T old = *p;
     *p = old > v ? old : v;
+    return old;
+}
+
+template <class T> static inline T atomicOr(T *p, T v)
+{
+    T old = *p;
+    *p = old | v;
     return old;
 }
 
@@ -103,6 +111,7 @@ static inline void __syncwarp(unsigned mask = 0xffffffffu)
     snn_emu_barrier();
 }
 static inline int __popc(unsigned x) { return __builtin_popcount(x); }
+static inline int __ffs(int x) { return __builtin_ffs(x); }
 
 typedef enum cudaError {
     cudaSuccess = 0,
@@ -347,7 +356,15 @@ template <class F> static void snn_emu_run(dim3 grid, dim3 block, F f)
     /* every block of a grid of up to three dimensions (batch lanes are blockIdx.y:
      * docs/architecture.md "Batch lanes"), x fastest, one block after another */
     const uint64_t nblocks = (uint64_t)grid.x * grid.y * grid.z;
-    for (uint64_t bi = 0; bi < nblocks; bi++) {
+    /* SNN_EMU_ORDER=reverse: the blocks, and a block's threads between its barriers, in
+     * reverse order (another valid interleaving: atomics come in another order) */
+    static int rev = -1;
+    if (rev < 0) {
+        const char *o = getenv("SNN_EMU_ORDER");
+        rev = o && !strcmp(o, "reverse");
+    }
+    for (uint64_t bj = 0; bj < nblocks; bj++) {
+        const uint64_t bi = rev ? nblocks - 1u - bj : bj;
         blockIdx = dim3((unsigned)(bi % grid.x), (unsigned)(bi / grid.x % grid.y),
                         (unsigned)(bi / grid.x / grid.y));
         for (unsigned t = 0; t < block.x; t++) {
@@ -366,7 +383,8 @@ template <class F> static void snn_emu_run(dim3 grid, dim3 block, F f)
         }
         for (;;) { /* run every runnable thread; then release the barrier */
             unsigned waiting = 0, done = 0;
-            for (unsigned t = 0; t < block.x; t++) {
+            for (unsigned u = 0; u < block.x; u++) {
+                const unsigned t = rev ? block.x - 1u - u : u;
                 if (snn_emu_state[t] == 0) {
                     snn_emu_cur = t;
                     threadIdx = dim3(t, 0, 0); /* dim3(t) would make y and z 1 */
