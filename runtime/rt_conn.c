@@ -19,7 +19,9 @@
  *   fixed_total        per-target counts c_j (multinomial / multivariate hypergeometric,
  *                      see snnrt.h) from (element 0xFFFFFFFF, step j), then c_j sources
  *                      as fixed_indegree's k
- *   user pair form     column j from the generated spec->gen (connectivity{ prob })
+ *   user pair form     column j from the generated spec->gen (connectivity{ prob }); with
+ *                      max_prob b: geometric skips at b, each candidate kept with
+ *                      probability prob / b (snn_conn_bound, snn_conn_above_bound)
  *   user row form      row i from spec->gen (connectivity{ count, target }), then sorted
  *                      and built as fixed_outdegree's rows
  */
@@ -476,6 +478,25 @@ void snn_conn_bad_prob(const snn_proj_spec *spec, uint32_t i, uint32_t j)
 {
     snn_fatal("projection '%s': the connection probability of source %u and target %u is not "
               "a number (NaN)", proj_name(spec), i, j);
+}
+
+double snn_conn_bound(const snn_proj_spec *spec, const char *rule, uint32_t j, double b)
+{
+    if (!(b > 0.0 && b <= 1.0))
+        snn_fatal("projection '%s': %s: max_prob of target %u is %.17g; it must be a number "
+                  "in (0, 1]", proj_name(spec), rule, j, b);
+    return 1.0 / log1p(-b); /* b = 1: -0, every pair a candidate */
+}
+
+void snn_conn_above_bound(const snn_proj_spec *spec, const char *rule, uint32_t i, uint32_t j,
+                          double p, double b)
+{
+    if (p != p)
+        snn_conn_bad_prob(spec, i, j);
+    snn_fatal("projection '%s': %s: prob of source %u and target %u is %.17g, above the "
+              "declared max_prob %.17g (pairs are visited with probability max_prob, so a "
+              "larger prob would be cut to it); raise max_prob to at least the largest prob",
+              proj_name(spec), rule, i, j, p, b);
 }
 
 void snn_conn_bad_count(const snn_proj_spec *spec, uint32_t i, double v)

@@ -607,6 +607,12 @@ void snn_conn_free_work(snn_conn_work *w);
 /* Run-time errors of user-defined rules, with the projection, indices and value. */
 void snn_conn_bad_prob(const snn_proj_spec *spec, uint32_t i, uint32_t j)
     __attribute__((noreturn, cold));
+/* The pair form with a declared bound b = max_prob (column j): checks 0 < b <= 1 (else a
+ * run-time error naming the rule) and returns 1 / log(1 - b), the scale of the geometric
+ * gaps; snn_conn_above_bound: prob p above b (or NaN) at pair (i, j), an error. */
+double snn_conn_bound(const snn_proj_spec *spec, const char *rule, uint32_t j, double b);
+void snn_conn_above_bound(const snn_proj_spec *spec, const char *rule, uint32_t i, uint32_t j,
+                          double p, double b) __attribute__((noreturn, cold));
 void snn_conn_bad_count(const snn_proj_spec *spec, uint32_t i, double v)
     __attribute__((noreturn, cold));
 void snn_conn_bad_target(const snn_proj_spec *spec, uint32_t i, uint32_t k, double v)
