@@ -651,18 +651,19 @@ static void conn_gen(StrBuf *o, const Projection *pj, const EmitOptions *opt)
         conn_value(o, &c, &sn->max_prob, "snn_b", 4, opt);
         sb_puts(o, "    const double snn_inv_log_q = snn_conn_bound(snn_spec, snn_rule, snn_j, "
                    "snn_b);\n");
-        sb_puts(o, "    snn_rng snn_g; /* gap (uniform), then the candidate's word */\n");
-        sb_puts(o, "    snn_rng_init(&snn_g, snn_seed, snn_spec->stream, snn_j, 0);\n");
         sb_printf(o, "    const double snn_end = (double)SNN_N_%s;\n", pre);
+        sb_puts(o, "    snn_conn_seq snn_g; /* gap (uniform), then the candidate's word */\n");
+        sb_puts(o, "    snn_conn_seq_init(&snn_g, snn_w, snn_seed, snn_spec->stream, snn_j, "
+                   "3.0 * snn_b * snn_end + 2.0);\n");
         sb_puts(o, "    double snn_pos = -1.0;\n");
         sb_puts(o, "    for (;;) {\n");
-        sb_puts(o, "        snn_pos += floor(log(snn_rng_uniform(&snn_g)) * snn_inv_log_q) + "
+        sb_puts(o, "        snn_pos += floor(log(snn_conn_seq_uniform(&snn_g)) * snn_inv_log_q) + "
                    "1.0;\n");
         sb_puts(o, "        if (snn_pos >= snn_end)\n            break;\n");
         sb_puts(o, "        const uint32_t snn_i = (uint32_t)snn_pos;\n");
         sb_puts(o, "        const double snn_ci = snn_pos;\n");
         sb_puts(o, "        (void)snn_ci;\n");
-        sb_puts(o, "        const uint32_t snn_u = snn_rng_u32(&snn_g);\n");
+        sb_puts(o, "        const uint32_t snn_u = snn_conn_seq_u32(&snn_g);\n");
         if (sn->condition.expr) {
             sb_puts(o, "        double snn_ok; /* the condition: pairs where it is 0 are "
                        "skipped */\n");

@@ -467,6 +467,48 @@ const uint32_t *snn_conn_pair_words(snn_conn_work *w, uint64_t seed, uint32_t st
     return w->words;
 }
 
+void snn_conn_seq_refill(snn_conn_seq *s, uint32_t words)
+{
+    snn_conn_work *w = s->work;
+    if (!w->words) {
+        w->words = malloc(SNN_CONN_CHUNK * sizeof *w->words);
+        if (!w->words)
+            snn_fatal("out of memory for a connectivity work buffer");
+        w->wcap = SNN_CONN_CHUNK;
+    }
+    uint32_t nblk = (words + 3) / 4;
+    nblk = nblk < 1 ? 1 : nblk > SNN_CONN_CHUNK / 4 ? SNN_CONN_CHUNK / 4 : nblk;
+    if (s->next + nblk > ((uint64_t)1 << 32))
+        snn_fatal("internal error: column %u took more than 2^34 random words", s->j);
+    const uint32_t key[2] = {(uint32_t)s->seed, s->stream};
+    uint32_t w0[RT_BATCH], w1[RT_BATCH], w2[RT_BATCH], w3[RT_BATCH];
+    for (uint32_t b0 = 0; b0 < nblk; b0 += RT_BATCH) {
+        const uint32_t nb = nblk - b0 < RT_BATCH ? nblk - b0 : RT_BATCH;
+        rt_philox_batch(key, (uint32_t)(s->next + b0), s->j, 0, (uint32_t)(s->seed >> 32), nb,
+                        w0, w1, w2, w3);
+        uint32_t *out = w->words + 4 * (size_t)b0;
+        for (uint32_t b = 0; b < nb; b++) {
+            out[4 * b] = w0[b];
+            out[4 * b + 1] = w1[b];
+            out[4 * b + 2] = w2[b];
+            out[4 * b + 3] = w3[b];
+        }
+    }
+    s->next += nblk;
+    s->w = w->words;
+    s->k = 0;
+    s->n = 4 * nblk;
+}
+
+void snn_conn_seq_init(snn_conn_seq *s, snn_conn_work *w, uint64_t seed, uint32_t stream,
+                       uint32_t j, double expect)
+{
+    *s = (snn_conn_seq){.work = w, .seed = seed, .stream = stream, .j = j};
+    /* the expected words and some: most columns need one chunk */
+    double want = expect + 4.0 * sqrt(expect) + 16.0;
+    snn_conn_seq_refill(s, want < (double)SNN_CONN_CHUNK ? (uint32_t)want : SNN_CONN_CHUNK);
+}
+
 void snn_conn_free_work(snn_conn_work *w)
 {
     free(w->buf);
