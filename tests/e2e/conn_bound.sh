@@ -9,7 +9,9 @@
 #   statistics: the topographic map's feed-forward projection at n = 64 (max_prob = p_peak
 #     = 0.16; built, not simulated) and the lateral one at n = 32 (max_prob = 1: every
 #     pair a candidate), synapse counts within 5 sd of the exact expectation;
-#   the same network for 1 and 3 threads and 1 and 2 MPI ranks; --seed changes it.
+#   the same network for 1 and 3 threads and 1 and 2 MPI ranks; --seed changes it;
+#   models/topographic_map.lua -D conn_bound=1: the lateral projection unchanged, the
+#   feed-forward one another draw of the same distribution.
 set -euo pipefail
 cat >"$WORK/bnd.lua" <<'LUA'
 network { name = "bnd", dt = 0.1, seed = 5 }
@@ -55,6 +57,11 @@ LUA
 "$WORK/sim/bnd" --time 1 --output "$WORK/s6" --quiet --seed 6
 "$SNNCC" --dump "$WORK/bnd.lua" >"$WORK/dump.txt"
 grep -A1 "^    max_prob <<" "$WORK/dump.txt" | grep -qx "p_peak"
+# the topographic map with -D conn_bound=1 (initial networks only: no rewiring)
+for cb in 0 1; do
+    "$SNNCC" -q -D duration=1 -D rewire=0 -D conn_bound=$cb models/topographic_map.lua -o "$WORK/tm$cb"
+    "$WORK/tm$cb/topographic_map" --time 0.1 --quiet --output "$WORK/otm$cb"
+done
 MPI=0
 if command -v mpirun >/dev/null && [ -f "$(dirname "$SNNCC")/../lib/libsnnrt_mpi.a" ]; then
     MPI=1
@@ -172,6 +179,13 @@ for name, n, pk, sg in (("ff", 64, 0.16, 2.5), ("lat", 32, 1.0, 1.0)):
           f"{name} (n = {n}, max_prob {pk}): {nsyn[name]} synapses, expected {mean:.1f} "
           f"+- {math.sqrt(var):.1f} (sd)")
 
+t0, t1 = projs("otm0"), projs("otm1")
+P = np.array([gauss(16, 0.16, 2.5)(i, 0) for i in range(256)])
+mean, sd = 256 * P.sum(), math.sqrt(256 * (P * (1 - P)).sum())
+check(t1["lat"] == t0["lat"] and t1["ff"][1] != t0["ff"][1] and
+      abs(t1["ff"][0] - mean) < 5 * sd and abs(t0["ff"][0] - mean) < 5 * sd,
+      f"topographic_map -D conn_bound=1: lat unchanged, ff another draw ({t1['ff'][0]} "
+      f"synapses; {t0['ff'][0]} without the bound; expected {mean:.1f} +- {sd:.1f})")
 b = projs("b")
 check(a == b, "1 and 3 threads: identical synapse counts and checksums")
 check(all(np.array_equal(np.load(f"{work}/a/{f}"), np.load(f"{work}/b/{f}"))
