@@ -659,9 +659,12 @@ static int parse_conn_code(ConnSnippet *sn, CodeStr *cs, const char *which, cons
     if (bad) {
         diag_error((SrcLoc){cs->loc.file, cs->loc.line + bad->line - 1},
                    "%s: '%s' is not defined here: %s", what, bad->name,
-                   bad->name[0] == 'j' ? "count and target work per source i (j, the target, "
-                                         "belongs to the pair form's prob and condition)"
-                                       : "k numbers the synapses of a row, in target code");
+                   !strcmp(which, "max_prob")
+                       ? "max_prob is evaluated once per target j, as the bound over all its "
+                         "sources (it may use j, N_pre, N_post and the parameters)"
+                   : bad->name[0] == 'j' ? "count and target work per source i (j, the target, "
+                                           "belongs to the pair form's prob and condition)"
+                                         : "k numbers the synapses of a row, in target code");
         return errs + 1;
     }
     const Expr *draw = errs ? NULL : find_expr(cs->stmts, cs->expr, is_draw);
@@ -693,6 +696,7 @@ static int check_conn_snippet(ConnSnippet *sn)
         return errs;
     errs += parse_conn_code(sn, &sn->prob, "prob", "ij", false);
     errs += parse_conn_code(sn, &sn->condition, "condition", "ij", false);
+    errs += parse_conn_code(sn, &sn->max_prob, "max_prob", "j", false);
     errs += parse_conn_code(sn, &sn->count, "count", "i", true);
     errs += parse_conn_code(sn, &sn->target, "target", "ik", true);
     return errs;

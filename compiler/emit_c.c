@@ -604,6 +604,22 @@ static void conn_value(StrBuf *o, ConnCtx *c, const CodeStr *cs, const char *var
     emit_code_value(o, pr, cs, var, indent, opt);
 }
 
+/* s as a C string literal */
+static void c_string_lit(StrBuf *o, const char *s)
+{
+    sb_putc(o, '"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            sb_printf(o, "\\%c", ch);
+        else if (ch < 0x20 || ch >= 0x7f)
+            sb_printf(o, "\\%03o", ch);
+        else
+            sb_putc(o, (char)ch);
+    }
+    sb_putc(o, '"');
+}
+
 /* The generator of a user-defined rule (snn_conn_gen, snnrt.h): the pair form loops over
  * the sources of column j a chunk of random words at a time, with the condition and the
  * probability inlined; the row form evaluates count, then each target. */
@@ -620,6 +636,50 @@ static void conn_gen(StrBuf *o, const Projection *pj, const EmitOptions *opt)
                  "snn_seed,\n", pj->name);
     sb_printf(o, "%*suint32_t snn_%s, snn_conn_work *snn_w)\n{\n", (int)strlen(pj->name) + 29,
               "", sn->row_form ? "i" : "j");
+    if (!sn->row_form && sn->max_prob.expr) {
+        /* the declared bound b: candidates by geometric skips at b, each kept with
+         * probability prob / b (snnrt.h, docs/language.md "The pair form with a bound") */
+        sb_puts(o, "    static const char snn_rule[] = ");
+        c_string_lit(o, arena_printf("connectivity '%s' (%s:%d)", sn->name, sn->loc.file,
+                                     sn->loc.line));
+        sb_puts(o, ";\n");
+        sb_puts(o, "    uint32_t *const snn_buf = snn_w->buf; /* holds N_pre */\n");
+        sb_puts(o, "    uint32_t snn_n = 0;\n");
+        sb_puts(o, "    const double snn_cj = (double)snn_j;\n");
+        sb_puts(o, "    (void)snn_cj;\n");
+        sb_puts(o, "    double snn_b; /* max_prob of column snn_j */\n");
+        conn_value(o, &c, &sn->max_prob, "snn_b", 4, opt);
+        sb_puts(o, "    const double snn_inv_log_q = snn_conn_bound(snn_spec, snn_rule, snn_j, "
+                   "snn_b);\n");
+        sb_printf(o, "    const double snn_end = (double)SNN_N_%s;\n", pre);
+        sb_puts(o, "    snn_conn_seq snn_g; /* gap (uniform), then the candidate's word */\n");
+        sb_puts(o, "    snn_conn_seq_init(&snn_g, snn_w, snn_seed, snn_spec->stream, snn_j, "
+                   "3.0 * snn_b * snn_end + 2.0);\n");
+        sb_puts(o, "    double snn_pos = -1.0;\n");
+        sb_puts(o, "    for (;;) {\n");
+        sb_puts(o, "        snn_pos += floor(log(snn_conn_seq_uniform(&snn_g)) * snn_inv_log_q) + "
+                   "1.0;\n");
+        sb_puts(o, "        if (snn_pos >= snn_end)\n            break;\n");
+        sb_puts(o, "        const uint32_t snn_i = (uint32_t)snn_pos;\n");
+        sb_puts(o, "        const double snn_ci = snn_pos;\n");
+        sb_puts(o, "        (void)snn_ci;\n");
+        sb_puts(o, "        const uint32_t snn_u = snn_conn_seq_u32(&snn_g);\n");
+        if (sn->condition.expr) {
+            sb_puts(o, "        double snn_ok; /* the condition: pairs where it is 0 are "
+                       "skipped */\n");
+            conn_value(o, &c, &sn->condition, "snn_ok", 8, opt);
+            sb_puts(o, "        if (snn_ok == 0.0)\n            continue;\n");
+        }
+        sb_puts(o, "        double snn_p; /* keep with probability snn_p / snn_b */\n");
+        conn_value(o, &c, &sn->prob, "snn_p", 8, opt);
+        sb_puts(o, "        if (!(snn_p <= snn_b)) /* also NaN */\n"
+                   "            snn_conn_above_bound(snn_spec, snn_rule, snn_i, snn_j, snn_p, "
+                   "snn_b);\n");
+        sb_puts(o, "        if ((double)snn_u < snn_p / snn_b * 4294967296.0)\n"
+                   "            snn_buf[snn_n++] = snn_i;\n");
+        sb_puts(o, "    }\n    return snn_n;\n}\n");
+        return;
+    }
     if (!sn->row_form) {
         sb_puts(o, "    uint32_t *const snn_buf = snn_w->buf; /* holds N_pre */\n");
         sb_puts(o, "    uint32_t snn_n = 0;\n");

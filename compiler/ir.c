@@ -256,6 +256,7 @@ void ir_dump(StrBuf *out, const Model *m)
         if (pj->conn.kind == CONN_USER) {
             dump_code(out, "prob", &pj->conn.snip->prob);
             dump_code(out, "condition", &pj->conn.snip->condition);
+            dump_code(out, "max_prob", &pj->conn.snip->max_prob);
             dump_code(out, "count", &pj->conn.snip->count);
             dump_code(out, "target", &pj->conn.snip->target);
         }

@@ -1034,8 +1034,9 @@ int emit_check_state_names(const Model *m)
 }
 
 /* The work of building a projection, in synapses: ir_expected_synapses, and for a
- * user-defined rule or a matrix from a file a guess (the pair form's work is per pair, the
- * row form is guessed at 100 per row, a matrix at one pair in ten). */
+ * user-defined rule or a matrix from a file a guess (the pair form's work is per pair, or
+ * per candidate with a numeric max_prob, the row form is guessed at 100 per row, a matrix
+ * at one pair in ten). */
 double emit_expected_work(const Projection *pj)
 {
     double n = ir_expected_synapses(pj);
@@ -1043,8 +1044,12 @@ double emit_expected_work(const Projection *pj)
         return n;
     if (pj->conn.kind == CONN_FROM_MATRIX)
         return 0.1 * (double)pj->pre->n * (double)pj->post->n; /* a guess */
-    return pj->conn.snip->row_form ? 100.0 * (double)pj->pre->n
-                                   : (double)pj->pre->n * (double)pj->post->n;
+    const ConnSnippet *sn = pj->conn.snip;
+    if (sn->row_form)
+        return 100.0 * (double)pj->pre->n;
+    /* the pair form visits every pair, or with a numeric max_prob a fraction of them */
+    double frac = sn->max_prob_num > 0.0 ? sn->max_prob_num : 1.0;
+    return frac * (double)pj->pre->n * (double)pj->post->n;
 }
 
 /* Expand a template, point the #line SNN_RESYNC markers at the generated file, write it. */

@@ -2335,7 +2335,7 @@ static int l_connectivity(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"name", "params", "prob", "condition", "count",
-                                       "target", NULL};
+                                       "target", "max_prob", NULL};
     check_keys(L, 1, "connectivity", keys, 0);
     ConnSnippet *sn = arena_alloc(sizeof *sn);
     sn->loc = caller_loc(L);
@@ -2360,6 +2360,24 @@ static int l_connectivity(lua_State *L)
     sn->condition = read_code(L, 1, "condition", sn->loc, what);
     sn->count = read_code(L, 1, "count", sn->loc, what);
     sn->target = read_code(L, 1, "target", sn->loc, what);
+    /* max_prob: a number in (0, 1] or a code string (checked per column at run time) */
+    sn->max_prob_num = NAN;
+    int bty = lua_getfield(L, 1, "max_prob");
+    if (bty == LUA_TNUMBER) {
+        double b = lua_tonumber(L, -1);
+        if (!(b > 0.0 && b <= 1.0))
+            api_error(L, "%s: max_prob is %g; it must be a number in (0, 1] (an upper bound "
+                         "on prob: the builder visits pairs with this probability)", what, b);
+        sn->max_prob_num = b;
+        sn->max_prob.text = arena_printf("%.17g", b);
+        sn->max_prob.loc = sn->loc;
+    } else if (bty == LUA_TSTRING) {
+        sn->max_prob = read_code(L, 1, "max_prob", sn->loc, what);
+    } else if (bty != LUA_TNIL) {
+        api_error(L, "%s: max_prob must be a number in (0, 1] or a code string (got %s)",
+                  what, type_name(L, -1));
+    }
+    lua_pop(L, 1);
     bool pair = sn->prob.text || sn->condition.text, row = sn->count.text || sn->target.text;
     if (pair && row)
         api_error(L, "%s: give either prob (and condition) or count and target, not both",
@@ -2371,6 +2389,9 @@ static int l_connectivity(lua_State *L)
     if (pair && !sn->prob.text)
         api_error(L, "%s: 'condition' needs 'prob' (the probability of a pair that passes "
                      "it)", what);
+    if (row && sn->max_prob.text)
+        api_error(L, "%s: max_prob bounds the pair form's prob; the row form (count, "
+                     "target) visits only its synapses already", what);
     if (row && !sn->count.text)
         api_error(L, "%s: 'target' needs 'count' (the number of synapses of row i)", what);
     if (row && !sn->target.text)

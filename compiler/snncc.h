@@ -240,6 +240,9 @@ typedef struct ConnSnippet {
     int n_params;
     bool row_form;      /* count/target; else prob/condition */
     CodeStr prob, condition, count, target; /* stmts + expr after check */
+    CodeStr max_prob;   /* pair form, optional: a declared bound on prob (per column j);
+                         * the builder skips geometrically at it, then thins */
+    double max_prob_num; /* max_prob given as a number (checked in (0, 1]); else NaN */
 } ConnSnippet;
 
 typedef struct ConnRule {

@@ -19,7 +19,9 @@
  *   fixed_total        per-target counts c_j (multinomial / multivariate hypergeometric,
  *                      see snnrt.h) from (element 0xFFFFFFFF, step j), then c_j sources
  *                      as fixed_indegree's k
- *   user pair form     column j from the generated spec->gen (connectivity{ prob })
+ *   user pair form     column j from the generated spec->gen (connectivity{ prob }); with
+ *                      max_prob b: geometric skips at b, each candidate kept with
+ *                      probability prob / b (snn_conn_bound, snn_conn_above_bound)
  *   user row form      row i from spec->gen (connectivity{ count, target }), then sorted
  *                      and built as fixed_outdegree's rows
  */
@@ -465,6 +467,48 @@ const uint32_t *snn_conn_pair_words(snn_conn_work *w, uint64_t seed, uint32_t st
     return w->words;
 }
 
+void snn_conn_seq_refill(snn_conn_seq *s, uint32_t words)
+{
+    snn_conn_work *w = s->work;
+    if (!w->words) {
+        w->words = malloc(SNN_CONN_CHUNK * sizeof *w->words);
+        if (!w->words)
+            snn_fatal("out of memory for a connectivity work buffer");
+        w->wcap = SNN_CONN_CHUNK;
+    }
+    uint32_t nblk = (words + 3) / 4;
+    nblk = nblk < 1 ? 1 : nblk > SNN_CONN_CHUNK / 4 ? SNN_CONN_CHUNK / 4 : nblk;
+    if (s->next + nblk > ((uint64_t)1 << 32))
+        snn_fatal("internal error: column %u took more than 2^34 random words", s->j);
+    const uint32_t key[2] = {(uint32_t)s->seed, s->stream};
+    uint32_t w0[RT_BATCH], w1[RT_BATCH], w2[RT_BATCH], w3[RT_BATCH];
+    for (uint32_t b0 = 0; b0 < nblk; b0 += RT_BATCH) {
+        const uint32_t nb = nblk - b0 < RT_BATCH ? nblk - b0 : RT_BATCH;
+        rt_philox_batch(key, (uint32_t)(s->next + b0), s->j, 0, (uint32_t)(s->seed >> 32), nb,
+                        w0, w1, w2, w3);
+        uint32_t *out = w->words + 4 * (size_t)b0;
+        for (uint32_t b = 0; b < nb; b++) {
+            out[4 * b] = w0[b];
+            out[4 * b + 1] = w1[b];
+            out[4 * b + 2] = w2[b];
+            out[4 * b + 3] = w3[b];
+        }
+    }
+    s->next += nblk;
+    s->w = w->words;
+    s->k = 0;
+    s->n = 4 * nblk;
+}
+
+void snn_conn_seq_init(snn_conn_seq *s, snn_conn_work *w, uint64_t seed, uint32_t stream,
+                       uint32_t j, double expect)
+{
+    *s = (snn_conn_seq){.work = w, .seed = seed, .stream = stream, .j = j};
+    /* the expected words and some: most columns need one chunk */
+    double want = expect + 4.0 * sqrt(expect) + 16.0;
+    snn_conn_seq_refill(s, want < (double)SNN_CONN_CHUNK ? (uint32_t)want : SNN_CONN_CHUNK);
+}
+
 void snn_conn_free_work(snn_conn_work *w)
 {
     free(w->buf);
@@ -476,6 +520,25 @@ void snn_conn_bad_prob(const snn_proj_spec *spec, uint32_t i, uint32_t j)
 {
     snn_fatal("projection '%s': the connection probability of source %u and target %u is not "
               "a number (NaN)", proj_name(spec), i, j);
+}
+
+double snn_conn_bound(const snn_proj_spec *spec, const char *rule, uint32_t j, double b)
+{
+    if (!(b > 0.0 && b <= 1.0))
+        snn_fatal("projection '%s': %s: max_prob of target %u is %.17g; it must be a number "
+                  "in (0, 1]", proj_name(spec), rule, j, b);
+    return 1.0 / log1p(-b); /* b = 1: -0, every pair a candidate */
+}
+
+void snn_conn_above_bound(const snn_proj_spec *spec, const char *rule, uint32_t i, uint32_t j,
+                          double p, double b)
+{
+    if (p != p)
+        snn_conn_bad_prob(spec, i, j);
+    snn_fatal("projection '%s': %s: prob of source %u and target %u is %.17g, above the "
+              "declared max_prob %.17g (pairs are visited with probability max_prob, so a "
+              "larger prob would be cut to it); raise max_prob to at least the largest prob",
+              proj_name(spec), rule, i, j, p, b);
 }
 
 void snn_conn_bad_count(const snn_proj_spec *spec, uint32_t i, double v)

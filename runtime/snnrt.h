@@ -607,8 +607,47 @@ void snn_conn_free_work(snn_conn_work *w);
 /* Run-time errors of user-defined rules, with the projection, indices and value. */
 void snn_conn_bad_prob(const snn_proj_spec *spec, uint32_t i, uint32_t j)
     __attribute__((noreturn, cold));
+/* The pair form with a declared bound b = max_prob (column j): checks 0 < b <= 1 (else a
+ * run-time error naming the rule) and returns 1 / log(1 - b), the scale of the geometric
+ * gaps; snn_conn_above_bound: prob p above b (or NaN) at pair (i, j), an error. */
+double snn_conn_bound(const snn_proj_spec *spec, const char *rule, uint32_t j, double b);
+void snn_conn_above_bound(const snn_proj_spec *spec, const char *rule, uint32_t i, uint32_t j,
+                          double p, double b) __attribute__((noreturn, cold));
 void snn_conn_bad_count(const snn_proj_spec *spec, uint32_t i, double v)
     __attribute__((noreturn, cold));
+
+/* The words of (seed, stream, element j, step 0) in order, exactly as an snn_rng from
+ * snn_rng_init(seed, stream, j, 0) hands them out, but made a chunk of Philox blocks at a
+ * time by the batched generator (in w->words): the pair form with max_prob, whose
+ * candidates take 3 words each.  'expect': about how many words the column will take
+ * (the first chunk's size; later chunks are SNN_CONN_CHUNK words). */
+typedef struct snn_conn_seq {
+    const uint32_t *w; /* the current chunk */
+    uint32_t k, n;     /* the next word w[k] of n */
+    uint64_t next;     /* the block that starts the next chunk */
+    snn_conn_work *work;
+    uint64_t seed;
+    uint32_t stream, j;
+} snn_conn_seq;
+void snn_conn_seq_init(snn_conn_seq *s, snn_conn_work *w, uint64_t seed, uint32_t stream,
+                       uint32_t j, double expect);
+void snn_conn_seq_refill(snn_conn_seq *s, uint32_t words);
+
+static inline uint32_t snn_conn_seq_u32(snn_conn_seq *s)
+{
+    if (s->k == s->n)
+        snn_conn_seq_refill(s, SNN_CONN_CHUNK);
+    return s->w[s->k++];
+}
+
+/* snn_rng_uniform's double in (0, 1) from the next two words */
+static inline double snn_conn_seq_uniform(snn_conn_seq *s)
+{
+    uint32_t a = snn_conn_seq_u32(s) >> 5;
+    uint32_t b = snn_conn_seq_u32(s) >> 6;
+    uint64_t x = ((uint64_t)a << 26) | b;
+    return x ? (double)x * (1.0 / 9007199254740992.0) : (1.0 / 18014398509481984.0);
+}
 void snn_conn_bad_target(const snn_proj_spec *spec, uint32_t i, uint32_t k, double v)
     __attribute__((noreturn, cold));
 

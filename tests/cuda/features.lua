@@ -18,6 +18,9 @@ local ring = connectivity { name = "ring", params = { w = 2 }, count = "2 * w",
 local near = connectivity { name = "near", params = { p = 0.5 }, prob = "abs(i - j) < 5 ? p : 0" }
 projection { C, C, conn = ring, weight = 5.0, delay = 1.0 }
 projection { B, A, conn = near { p = 0.3 }, weight = uniform(1.0, 3.0), delay = 1.0 }
+local near_b = connectivity { name = "near_b", params = { p = 0.5 }, max_prob = "p",
+                              prob = "abs(i - j) < 5 ? p * (1 - 0.1 * abs(i - j)) : 0" }
+projection { B, A, name = "B_to_A_bound", conn = near_b { p = 0.3 }, weight = 0.5, delay = 1.0 }
 -- formats, extra global parameters and random draws in synapse code
 local gain = {}
 for i = 1, 20 do gain[i] = 0.5 + 0.05 * i end
