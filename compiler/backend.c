@@ -166,8 +166,9 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
             diag_error(m->cupds[i]->loc, "connectivity_update '%s' in a batched model (network{ "
                        "batch = %d }): --backend %s --mpi does not run connectivity updates "
                        "over lanes split over ranks yet (lane 0's values decide the removals, "
-                       "and only rank 0 holds lane 0; the c back end runs it)",
-                       m->cupds[i]->name, m->batch, be->name);
+                       "and only rank 0 holds lane 0; the %s back end runs it)",
+                       m->cupds[i]->name, m->batch, be->name,
+                       one_that_can(BE_MPI_CONN_UPDATES | BE_BATCH_CONN_UPDATES));
             errs++;
         }
         mpi = false;
