@@ -12,7 +12,8 @@
 #     model), B = 4 on 2 and 3 ranks: bitwise one process's (every rank's terms gathered and
 #     added in lane order); each rank reducing its own lanes on its device is caught;
 #   - tests/cuda/batch_cu.lua (a softmax, batch reductions, an update held once, a group
-#     whose lanes run in turn: the pass as another rank's last lane) and
+#     whose lanes run in turn: the pass as another rank's last lane; double on 2 ranks,
+#     float on 3) and
 #     tests/cuda/batch_cusyn.lua (sparse: batch reductions over synapses, Adam per lane,
 #     synapse recordings) on 2 ranks: every lane's files = the C --mpi run's; the update
 #     held once skipped in that pass is caught;
@@ -86,6 +87,12 @@ emu_build_lanes_mpi tests/cuda/batch_cu.lua "$W/cue"
 # shellcheck disable=SC2086
 "${MPIRUN[@]}" -np 2 "$W/cue/emu" --time 30 --quiet --output "$W/cu_e" $RO
 emu_same_lanes "$W/cu_c" "$W/cu_e" 3 "$CF" || fail "batch_cu.lua, 2 ranks: not the C --mpi run's"
+# float: the sums rounded to float on the host (3 ranks: 1 lane each)
+"$SNNCC" -q --mpi -D float=1 tests/cuda/batch_cu.lua -o "$W/cumf"
+emu_build_lanes_mpi tests/cuda/batch_cu.lua "$W/cuef" -D float=1
+"${MPIRUN[@]}" -np 3 "$W/cumf/bcu" --time 30 --quiet --output "$W/cuf_c"
+"${MPIRUN[@]}" -np 3 "$W/cuef/emu" --time 30 --quiet --output "$W/cuf_e"
+emu_same_lanes "$W/cuf_c" "$W/cuf_e" 3 "$CF" || fail "batch_cu.lua float, 3 ranks: not the C --mpi run's"
 FAULT='s/(step, snn_ol); });/(step, snn_l); });/' emu_build_lanes_mpi tests/cuda/batch_cu.lua "$W/cuf"
 # shellcheck disable=SC2086
 "${MPIRUN[@]}" -np 2 "$W/cuf/emu" --time 30 --quiet --output "$W/cu_f" $RO
