@@ -156,12 +156,22 @@ int backend_refuse(const Backend *be, const Model *m, bool mpi)
                    one_that_can(BE_BATCH));
         return 1;
     }
-    if (m->batch && mpi && strcmp(be->name, "c") != 0) {
-        /* lanes over ranks: the C back end compiles the single-process step and the MPI
-         * runtime splits the lanes (docs/parallel.md "Batch lanes over ranks") */
-        diag_error(m->loc, "network{ batch = %d }: --backend %s --mpi does not split batch "
-                   "lanes over ranks yet (the c back end does)", m->batch, be->name);
-        return 1;
+    if (m->batch && mpi) {
+        /* lanes over ranks (docs/parallel.md "Batch lanes over ranks"): every rank compiles
+         * the single-process step and the MPI runtime splits the lanes, so what --mpi
+         * refuses below (the neurons split over ranks) does not apply; the CUDA back end's
+         * connectivity updates decide their removals by lane 0 on the device of each rank,
+         * which holds another lane of the batch on every rank but the first */
+        for (int i = 0; i < m->n_cupds && strcmp(be->name, "c") != 0; i++) {
+            diag_error(m->cupds[i]->loc, "connectivity_update '%s' in a batched model (network{ "
+                       "batch = %d }): --backend %s --mpi does not run connectivity updates "
+                       "over lanes split over ranks yet (lane 0's values decide the removals, "
+                       "and only rank 0 holds lane 0; the %s back end runs it)",
+                       m->cupds[i]->name, m->batch, be->name,
+                       one_that_can(BE_MPI_CONN_UPDATES | BE_BATCH_CONN_UPDATES));
+            errs++;
+        }
+        mpi = false;
     }
     if (m->batch && !(be->caps & BE_BATCH_LEARN)) /* what the lanes cannot run yet */
         errs += refuse_lanes(be, m);

@@ -1092,6 +1092,41 @@ static bool cu_group_in_turn(const Model *m, int gi)
     return false;
 }
 
+/* The completion of update cu's batch reductions (after 'last', the condition of the
+ * batch's last lane): on the device (kernel, snn_k_cub_<update>: every lane is this
+ * process's), or with the lanes split over MPI ranks (docs/cuda.md "Batch lanes over
+ * ranks") each reduced variable's terms, the rank's lanes' rows, through the host:
+ * snn_cu_lanes_reduce gathers every rank's and adds them in the batch's lane order, the C
+ * back end's snn_lanes_reduce (the same slot), rounded once into the variable.  n_pre and
+ * owner: its elements, SNN_N_<population>, or (n_pre "") projection owner's rows'
+ * capacity. */
+static void cu_cuda_lanes_cub(StrBuf *launch, const Model *m, const CustomUpdate *cu,
+                              const char *last, const char *n_pre, const char *owner,
+                              const char *kernel)
+{
+    sb_printf(launch, "%s{ /* '%s': its batch reductions complete */\n"
+                      "    if (snn_lanes_split(run)) { /* lanes over ranks: every rank's terms */\n",
+              last, cu->name);
+    if (!*n_pre)
+        sb_printf(launch, "        snn_ragged snn_rr;\n"
+                          "        SNN_CU(cudaMemcpyFromSymbol(&snn_rr, snn_dev::snn_syn_%s, sizeof snn_rr));\n",
+                  owner);
+    for (int k = 0; k < cu->n_vars; k++) {
+        const CuVar *v = &cu->vars[k];
+        if (!CU_BATCH_REDUCE(v->reduce))
+            continue;
+        sb_printf(launch, "        {\n            double *snn_t;\n            void *snn_v;\n"
+                          "            SNN_CU(cudaMemcpyFromSymbol(&snn_t, snn_dev::snn_cubt_%s_%s, sizeof snn_t));\n"
+                          "            SNN_CU(cudaMemcpyFromSymbol(&snn_v, snn_dev::snn_cuv_%s_%s, sizeof snn_v));\n"
+                          "            snn_cu_lanes_reduce(run, %d, snn_t, %s%s, %d, snn_v, sizeof(scalar));\n"
+                          "        }\n",
+                  cu->name, v->name, cu->name, v->name, cu_lanes_slot(m, cu, k),
+                  *n_pre ? n_pre : "(uint64_t)snn_rr.capacity", *n_pre ? owner : "",
+                  v->reduce == CU_REDUCE_BATCH_MAX);
+    }
+    sb_printf(launch, "    } else {\n        %s\n    }\n}\n", kernel);
+}
+
 /* One update over the neurons of a population, batched: kernel snn_k_cu_<update>(step,
  * only) over gridDim.y = the lanes (only < 0xffffffff: that lane's blocks alone, for a
  * group whose lanes run in turn and for an update held once, which runs with the last
@@ -1198,18 +1233,21 @@ static void cu_cuda_lanes_one(StrBuf *kern, StrBuf *launch, StrBuf *alloc, const
         }
         sb_puts(kern, "}\n");
     }
-    /* the launches: all lanes at once, or lane snn_l's turn (in_turn: inside the loop) */
+    /* the launches: all lanes at once, or lane snn_l's turn (in_turn: inside the loop; the
+     * pass snn_ph of lanes over ranks runs only what completes with the batch's last lane) */
     const char *grid = arena_printf("dim3((SNN_N_%s + SNN_BLOCK - 1) / SNN_BLOCK, snn_nlane)", p);
-    const char *only = in_turn ? "snn_l" : once ? "snn_nlane - 1u" : "0xffffffffu";
-    const char *last = in_turn ? "if (snn_l + 1u == snn_nlane) " : "";
+    const char *only = in_turn ? (once ? "snn_ol" : "snn_l") : once ? "snn_nlane - 1u" : "0xffffffffu";
+    const char *last = in_turn ? "if (snn_last) " : "";
+    const char *mine = in_turn ? "if (!snn_ph) " : "";
     sb_printf(launch, "%ssnn_dev::snn_k_cu_%s<<<%s, SNN_BLOCK, 0, snn_stream>>>(step, %s);\n",
-              once ? last : "", n, grid, only);
+              once ? last : mine, n, grid, only);
     if (any_red)
-        sb_printf(launch, "snn_dev::snn_k_cur_%s<<<dim3(1, snn_nlane), 32, 0, snn_stream>>>(%s);\n",
-                  n, in_turn ? "snn_l" : "0xffffffffu");
+        sb_printf(launch, "%ssnn_dev::snn_k_cur_%s<<<dim3(1, snn_nlane), 32, 0, snn_stream>>>(%s);\n",
+                  mine, n, in_turn ? "snn_l" : "0xffffffffu");
     if (any_batch)
-        sb_printf(launch, "%ssnn_dev::snn_k_cub_%s<<<(SNN_N_%s + SNN_BLOCK - 1) / SNN_BLOCK, "
-                          "SNN_BLOCK, 0, snn_stream>>>(snn_nlane);\n", last, n, p);
+        cu_cuda_lanes_cub(launch, m, cu, last, "SNN_N_", p,
+                          arena_printf("snn_dev::snn_k_cub_%s<<<(SNN_N_%s + SNN_BLOCK - 1) / "
+                                       "SNN_BLOCK, SNN_BLOCK, 0, snn_stream>>>(snn_nlane);", n, p));
 }
 
 /* One update over the synapses of a projection, batched: kernel snn_k_cu_<update>(step,
@@ -1240,6 +1278,8 @@ static void cu_cuda_lanes_syn(StrBuf *kern, StrBuf *launch, StrBuf *alloc, const
                          "    double *snn_d = (double *)snn_cu_alloc(sizeof(double) * "
                          "(size_t)snn_rr.capacity * snn_nlane, \"custom update '%s' terms of '%s', "
                          "every lane\");\n"
+                         "    /* zeros where no synapse is (a reduction over ranks sends every row) */\n"
+                         "    SNN_CU(cudaMemset(snn_d, 0, sizeof(double) * (size_t)snn_rr.capacity * snn_nlane));\n"
                          "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_cubt_%s_%s, &snn_d, sizeof snn_d));\n}\n",
                   pn, n, v->name, n, v->name);
     }
@@ -1296,13 +1336,15 @@ static void cu_cuda_lanes_syn(StrBuf *kern, StrBuf *launch, StrBuf *alloc, const
         }
         sb_puts(kern, "        }\n    }\n}\n");
     }
-    const char *only = in_turn ? "snn_l" : once ? "snn_nlane - 1u" : "0xffffffffu";
-    const char *last = in_turn ? "if (snn_l + 1u == snn_nlane) " : "";
+    const char *only = in_turn ? (once ? "snn_ol" : "snn_l") : once ? "snn_nlane - 1u" : "0xffffffffu";
+    const char *last = in_turn ? "if (snn_last) " : "";
+    const char *mine = in_turn ? "if (!snn_ph) " : "";
     sb_printf(launch, "%ssnn_dev::snn_k_cu_%s<<<dim3(snn_lgrid, snn_nlane), SNN_BLOCK, 0, "
-                      "snn_stream>>>(step, %s);\n", once ? last : "", n, only);
+                      "snn_stream>>>(step, %s);\n", once ? last : mine, n, only);
     if (any_batch)
-        sb_printf(launch, "%ssnn_dev::snn_k_cub_%s<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>"
-                          "(snn_nlane);\n", last, n);
+        cu_cuda_lanes_cub(launch, m, cu, last, "", pn,
+                          arena_printf("snn_dev::snn_k_cub_%s<<<snn_grid, SNN_BLOCK, 0, "
+                                       "snn_stream>>>(snn_nlane);", n));
 }
 
 /* cu_cuda_code for a batched model: custom updates over the neurons of a population
@@ -1322,7 +1364,8 @@ static void cu_cuda_lanes_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf
             else if (m->cus[i]->group_index == gi)
                 cu_cuda_lanes_syn(kern, &l, &al, m, m->cus[i], opt, in_turn);
         sb_printf(host, "\n/* custom update group '%s': its updates' kernels in file order, %s */\n"
-                        "static void snn_cugroup_%s(uint64_t step)\n{\n", gr->name,
+                        "static void snn_cugroup_%s(snn_run *run, uint64_t step)\n{\n"
+                        "    (void)run;\n", gr->name,
                   in_turn ? "the lanes in turn (a lane reads what an earlier lane writes; "
                             "custom.c, cu_group_in_turn)"
                           : "each over all lanes at once", gr->name);
@@ -1338,8 +1381,16 @@ static void cu_cuda_lanes_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf
             }
             sb_puts(host, "    }\n");
         }
-        if (in_turn)
-            sb_puts(host, "    for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++) {\n");
+        if (in_turn) /* lanes over ranks: a rank without the batch's last lane passes once
+                      * more as that lane (snn_ph), where only the batch reductions complete
+                      * and the updates held once run (the C back end's lane_phantom) */
+            sb_puts(host, "    const uint32_t snn_passes = snn_nlane + (uint32_t)snn_lanes_phantom(run);\n"
+                          "    for (uint32_t snn_l = 0; snn_l < snn_passes; snn_l++) {\n"
+                          "        const int snn_ph = snn_l == snn_nlane;\n"
+                          "        const int snn_last = snn_ph || (snn_l + 1u == snn_nlane && "
+                          "!snn_lanes_phantom(run));\n"
+                          "        const uint32_t snn_ol = snn_ph ? snn_nlane - 1u : snn_l;\n"
+                          "        (void)snn_last;\n        (void)snn_ol;\n");
         for (const char *q = l.buf; q && *q;) {
             const char *nl = strchr(q, '\n');
             size_t k = nl ? (size_t)(nl - q) : strlen(q);
@@ -1352,7 +1403,7 @@ static void cu_cuda_lanes_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf
         sb_release(&l);
         sb_release(&al);
         sb_printf(after, "if (snn_cupd_due(run, %d, step)) /* custom update group '%s' */\n"
-                         "    snn_cugroup_%s(step);\n", gi, gr->name, gr->name);
+                         "    snn_cugroup_%s(run, step);\n", gi, gr->name, gr->name);
         sb_printf(due, "if (snn_cupd_due(run, %d, step))\n    return 1;\n", gi);
     }
 }

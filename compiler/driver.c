@@ -388,10 +388,12 @@ int driver_build_cuda(const Model *m, const char *dir, const BuildOptions *bo)
     const char *rtlib = bo->mpi ? "libsnnrt_mpi.a" : "libsnnrt.a";
     if (bo->mpi) {
         /* one rank per GPU: the host half and the link through mpicc (as the C back end),
-         * the device half with SNN_MPI too (it needs no MPI header) */
-        if (use_mpicc(bo, &cc, &cflags, rtlib, false) != 0)
+         * the device half with SNN_MPI too (it needs no MPI header); a batched model
+         * splits its lanes over the ranks (docs/cuda.md "Batch lanes over ranks"): the
+         * single-process code on every rank, with SNN_MPI_LANES */
+        if (use_mpicc(bo, &cc, &cflags, rtlib, m->batch > 0) != 0)
             return -1;
-        nflags = arena_printf("%s -DSNN_MPI=1", nflags);
+        nflags = arena_printf("%s %s", nflags, m->batch ? "-DSNN_MPI_LANES=1" : "-DSNN_MPI=1");
     }
     extra = getenv("SNNCC_CFLAGS");
     if (extra && *extra)

@@ -886,3 +886,35 @@ void snn_cu_rows_to_device(const snn_ragged *h, const snn_ragged *d)
     if (h->delay_bytes && d->delay && h->delay)
         SNN_CU(cudaMemcpy(d->delay, h->delay, cap * (size_t)h->delay_bytes, cudaMemcpyHostToDevice));
 }
+
+/* ---- batch reductions over lanes split over MPI ranks ------------------------------------ */
+
+int snn_cu_lanes_reduce(snn_run *run, int slot, const double *terms, uint64_t n, int max,
+                        void *var, size_t scalar_bytes)
+{
+    double *h = snn_lanes_terms(run, slot, n); /* NULL: the rank holds every lane */
+    if (!h)
+        return 0;
+    static double *acc;
+    static uint64_t acc_n;
+    if (acc_n < n + 1) {
+        free(acc);
+        acc = (double *)malloc(sizeof(double) * (n + 1));
+        if (!acc)
+            snn_fatal("out of memory for a batch reduction's sums (%llu values)",
+                      (unsigned long long)n);
+        acc_n = n + 1;
+    }
+    SNN_CU(cudaMemcpyAsync(h, terms, sizeof(double) * n * run->lanes, cudaMemcpyDeviceToHost,
+                           snn_stream));
+    SNN_CU(cudaStreamSynchronize(snn_stream));
+    snn_lanes_reduce(run, h, n, max, acc); /* collective: every rank's lanes, in lane order */
+    if (scalar_bytes == sizeof(float)) {  /* rounded once, in place (front to back) */
+        float *f = (float *)acc;
+        for (uint64_t i = 0; i < n; i++)
+            f[i] = (float)acc[i];
+    }
+    SNN_CU(cudaMemcpyAsync(var, acc, scalar_bytes * n, cudaMemcpyHostToDevice, snn_stream));
+    SNN_CU(cudaStreamSynchronize(snn_stream));
+    return 1;
+}

@@ -95,6 +95,19 @@ void snn_vrb_flush_all(snn_run *run);
 void snn_vrb_alloc(int k, const snn_mirror *mm, size_t bytes);
 void snn_copy_state(snn_run *run, int k, const snn_mirror *mm, uint64_t step);
 
+/* Lanes over MPI ranks (docs/cuda.md "Batch lanes over ranks"): a batch reduction's terms
+ * on the device, the rank's lanes' rows of n doubles each (terms, lane-major), to the host,
+ * gathered from every rank and reduced per element in the batch's lane order
+ * (snn_lanes_reduce, libsnnrt: the C back end's additions), rounded once into the device
+ * array var (n values of scalar_bytes each).  Returns 0, doing nothing, when the lanes are
+ * not split over ranks (the caller reduces on the device). */
+static inline int snn_lanes_split(const snn_run *run)
+{
+    return run->lanes_all > run->lanes;
+}
+int snn_cu_lanes_reduce(snn_run *run, int slot, const double *terms, uint64_t n, int max,
+                        void *var, size_t scalar_bytes);
+
 /* Construction on the device (snn_cu_build): per projection, where its rows were built
  * (0: on the host, as compiled; 1: on the GPU; 2: on the host because the device builder
  * declined at run time, snn_built_why says why), the device rows, and with

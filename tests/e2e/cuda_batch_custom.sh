@@ -44,7 +44,7 @@ d="$WORK/emu0"
 # the generated code: lanes as a grid dimension, a group in turn, the batch reductions' kernel
 grep -q 'snn_k_cu_GSum<<<dim3(.*, snn_nlane), SNN_BLOCK, 0, snn_stream>>>(step, 0xffffffffu)' "$d/gen/bcu.cu"
 grep -q 'snn_k_cub_GSum<<<' "$d/gen/bcu.cu"
-grep -q 'for (uint32_t snn_l = 0; snn_l < snn_nlane; snn_l++)' "$d/gen/bcu.cu"
+grep -q 'for (uint32_t snn_l = 0; snn_l < snn_passes; snn_l++)' "$d/gen/bcu.cu"
 # the lanes differ (each draws its own numbers), the softmax sums to 1 in every lane, the
 # held-once value is the same in every lane and lanes 0, 1 of the group in turn read the
 # value before the group's run (lane 2 the new one)

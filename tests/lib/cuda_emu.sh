@@ -98,6 +98,28 @@ emu_build() {
         "$RT/lib/libsnnrt.a" -lyaml -lm
 }
 
+# emu_build_lanes_mpi MODEL DIR SNNCC-OPTIONS...: DIR/emu, the emulated CUDA simulator of a
+# batched MODEL built with --mpi (lanes over ranks: SNN_MPI_LANES, host half and link through
+# mpicc against libsnnrt_mpi.a); FAULT and HOST_FAULT as emu_build's.
+emu_build_lanes_mpi() {
+    local f=$1 d=$2 n
+    n=$(sed -n 's/^network *{ *name *= *"\([a-z_]*\)".*/\1/p' "$f")
+    shift 2
+    mkdir -p "$d"
+    "$SNNCC" -q -S -b cuda --mpi "$@" "$f" -o "$d/gen"
+    sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
+        "$d/gen/$n.cu" >"$d/gen/emu.cc"
+    [ -z "${FAULT:-}" ] || sed -i "$FAULT" "$d/gen/emu.cc"
+    [ -z "${HOST_FAULT:-}" ] || sed -i "$HOST_FAULT" "$d/gen/$n.c"
+    EMU_FLAGS=-DSNN_MPI_LANES=1 emu_device "$d/gen/emu.cc" "$d/emu.o"
+    # shellcheck disable=SC2086
+    emu_obj "$d/gen/$n.c" "$d/host.o" mpicc -O2 -fopenmp -ffp-contract=off -DSNN_MPI_LANES=1 \
+        ${SNNCC_CFLAGS:-} -I"$RT/include/snncc"
+    # shellcheck disable=SC2086
+    mpicxx -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
+        "$RT/lib/libsnnrt_mpi.a" -lyaml -lm
+}
+
 # emu_same_lanes C_OUT EMU_OUT LANES FILES: a batched run of the C simulator and of the
 # emulated CUDA one: every lane's FILES byte-identical (lane b >= 1 in lane<b>/), no lane
 # beyond LANES, run.json's lanes and lane_offset, each lane's spike counts and final
