@@ -12,7 +12,8 @@
 # a connectivity update of SE (add.count, the column view of on_post rebuilt); no
 # presynaptic spike code (exchanged every 3 steps); add_to_pre (the exact sums over the
 # ranks) with candidates rewiring EE (its dynamics over the column view).  The connectivity
-# updates' counts are the C simulator's.  Faults are caught: the synapses' draws keyed by
+# updates' counts are the C simulator's; also with CUDA graphs of 8 steps and after a
+# restore at half time on 2 ranks.  Faults are caught: the synapses' draws keyed by
 # this rank's target index, pre_spike seeing this rank's spikes only, add_to_pre summed on
 # each rank alone.  nvcc compiles the generated code for sm_90.
 set -euo pipefail
@@ -137,6 +138,25 @@ for d in sys.argv[1:]:
         assert any(vals(f"rank{r}/snn_sv_EE_e")), (d, r)
 print("ok   the synapses learnt: weights moved, arrivals counted, traces nonzero")
 PY
+
+# CUDA graphs of 8 steps (with the exchange every step each graph holds one step's kernels
+# before the exchange), and a restore: 30 ms with a checkpoint, then on to 60 ms; both end as the
+# uninterrupted C run
+d="$WORK/pre"
+# (graphs are off in a run that writes checkpoints: spikes, V and counts compared)
+"${MPIRUN[@]}" -np 2 "$d/emu" --time 60 --set exchange=p2p --set cuda_graph_steps=8 --quiet \
+    --output "$d/emu-graph"
+grep -q '"graph_launches": [1-9]' "$d/emu-graph/cuda.json" || { echo "FAIL: no graph launched"; exit 1; }
+"$CMP" exact "$d/c-2-p2p" "$d/emu-graph"
+same_rw "$d/c-2-p2p/run.json" "$d/emu-graph/run.json"
+echo "ok   with CUDA graphs of 8 steps"
+"${MPIRUN[@]}" -np 2 "$d/emu" --time 30 --set exchange=p2p --quiet --output "$d/emu-half" \
+    --set "checkpoint.dir=$d/ck-half" --set checkpoint.at_end=true
+"${MPIRUN[@]}" -np 2 "$d/emu" --time 60 --set exchange=p2p --quiet --output "$d/emu-rest" \
+    --restore "$d/ck-half" --set "checkpoint.dir=$d/ck-emu-rest" --set checkpoint.at_end=true
+same_syn "$d/ck-c-2-p2p" "$d/ck-emu-rest" 2 "$d/c-2-p2p/run.json"
+same_rw "$d/c-2-p2p/run.json" "$d/emu-rest/run.json"
+echo "ok   restored on 2 ranks at 30 ms: the uninterrupted run's end"
 
 # fault NAME WHAT SED-EXPRESSION: NAME's emulated simulator with the fault, on 2 ranks
 # (p2p), must differ from the C one
