@@ -12,7 +12,9 @@
 # a connectivity update of SE (add.count, the column view of on_post rebuilt); no
 # presynaptic spike code (exchanged every 3 steps); add_to_pre (the exact sums over the
 # ranks) with candidates rewiring EE (its dynamics over the column view).  The connectivity
-# updates' counts are the C simulator's; also with CUDA graphs of 8 steps and after a
+# updates' counts are the C simulator's; tests/cuda/learn_addto.lua -D dense=1 (dense plastic
+# rows, add_to_pre into sources spanning 12 orders of magnitude) on 3 ranks: spikes and
+# recorded states the C simulator's; also with CUDA graphs of 8 steps and after a
 # restore at half time on 2 ranks.  Faults are caught: the synapses' draws keyed by
 # this rank's target index, pre_spike seeing this rank's spikes only, add_to_pre summed on
 # each rank alone.  nvcc compiles the generated code for sm_90.
@@ -32,22 +34,25 @@ source tests/lib/cuda_emu.sh
 emu_quick
 MODEL=tests/cuda/plastic_mpi.lua
 
-# build NAME "snncc options": the emulated CUDA MPI simulator (DIR/emu) and the C one (DIR/c)
+# build NAME "snncc options" [MODEL]: the emulated CUDA MPI simulator (DIR/emu) and the C
+# one (DIR/c)
 build() {
-    local d="$WORK/$1"
+    local d="$WORK/$1" model=${3:-$MODEL}
+    local base
+    base=$(basename "$model" .lua)
     # shellcheck disable=SC2086
-    "$SNNCC" -q -S -b cuda --mpi $2 "$MODEL" -o "$d/gen"
+    "$SNNCC" -q -S -b cuda --mpi $2 "$model" -o "$d/gen"
     sed -E 's/([A-Za-z_:]+)<<<([^>]*)>>>\((.*)\);/snn_emu_launch(\2, [\&] { \1(\3); });/' \
-        "$d/gen/plastic_mpi.cu" >"$d/gen/emu.cc"
-    link_emu "$d"
+        "$d/gen/$base.cu" >"$d/gen/emu.cc"
+    link_emu "$d" "$base"
     # shellcheck disable=SC2086
-    "$SNNCC" -q --mpi $2 "$MODEL" -o "$d/c"
+    "$SNNCC" -q --mpi $2 "$model" -o "$d/c"
 }
-link_emu() { # DIR: DIR/emu from DIR/gen/emu.cc and the host half
-    local d=$1
+link_emu() { # DIR [BASE]: DIR/emu from DIR/gen/emu.cc and the host half
+    local d=$1 base=${2:-plastic_mpi}
     EMU_FLAGS=-DSNN_MPI=1 emu_device "$d/gen/emu.cc" "$d/emu.o"
     # shellcheck disable=SC2086
-    emu_obj "$d/gen/plastic_mpi.c" "$d/host.o" mpicc -O2 -fopenmp -ffp-contract=off \
+    emu_obj "$d/gen/$base.c" "$d/host.o" mpicc -O2 -fopenmp -ffp-contract=off \
         -DSNN_MPI=1 ${SNNCC_CFLAGS:-} -I"$RT/include/snncc"
     # shellcheck disable=SC2086
     mpicxx -fopenmp ${SNNCC_CFLAGS:-} -o "$d/emu" "$d/host.o" "$d/emu.o" "$(emu_runtime "")" \
@@ -113,12 +118,24 @@ PY
 build pre "-D rw=1"
 build nopre "-D prespike=0"
 build addpre "-D addpre=1 -D rw=2"
-run pre 1 collective
 run pre 2 p2p
 run nopre 2 p2p
 run addpre 1 collective
 run addpre 2 p2p
 run addpre 2 collective
+# tests/cuda/learn_addto.lua with its plastic all_to_all projection dense (full rows of a
+# rank's targets), add_to_pre into 200 sources spanning 12 orders of magnitude, add_to_post
+# in dynamics and on_pre, on 3 ranks: spikes and every recorded state the C simulator's
+build dense "-D dense=1" tests/cuda/learn_addto.lua
+d="$WORK/dense"
+"${MPIRUN[@]}" -np 3 "$d/c/learn_addto" --time 30 --quiet --output "$d/c-3"
+"${MPIRUN[@]}" -np 3 "$d/emu" --time 30 --quiet --output "$d/emu-3"
+echo "== dense (learn_addto.lua), 3 ranks"
+"$CMP" exact "$d/c-3" "$d/emu-3"
+for f in A_E B_V C_V E_V S_F; do
+    cmp "$d/c-3/$f.npy" "$d/emu-3/$f.npy" || { echo "FAIL: dense, 3 ranks: $f differs"; exit 1; }
+done
+echo "ok   recorded states identical (add_to_pre sums A_E, add_to_post B_V, C_V)"
 
 # the synapses did learn: on 2 ranks every rank's SE weights moved off their initial 8.0,
 # on_pre counted arrivals (c), the traces and EE's dynamics are nonzero
@@ -185,10 +202,10 @@ fault addpre "add_to_pre summed on each rank alone" 's/snn_sum_int64(snn_xh, snn
 
 NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 if [ -x "$NVCC" ]; then
-    for n in pre nopre addpre; do
+    for n in pre nopre addpre dense; do
         # shellcheck disable=SC2086
         "$NVCC" $EMU_NVCC_OPT -std=c++17 --fmad=false -arch=sm_90 -DSNN_MPI=1 -Werror all-warnings \
-            -I"$RT/include/snncc" -c "$WORK/$n/gen/plastic_mpi.cu" -o "$WORK/$n/nvcc.o" ||
+            -I"$RT/include/snncc" -c "$(find "$WORK/$n/gen" -name "*.cu")" -o "$WORK/$n/nvcc.o" ||
             { echo "FAIL: nvcc: $n"; exit 1; }
     done
     echo "ok   nvcc -arch=sm_90 compiles the plastic models with --mpi"
