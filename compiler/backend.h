@@ -335,12 +335,20 @@ bool cu_runs_once(const Model *m, const CustomUpdate *cu);
  * {{launch_step}}); update_blocks and trace_n: the update grid and the traced neurons. */
 void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
                         const char *trace_n);
+/* The same for --mpi (flags CUDA_MPI_*): part 0 every kernel, 1 those of the phases before
+ * 'exchange' (snn_launch_step), 2 those after it (snn_launch_late); with CUDA_MPI_XACC
+ * without pre_inputs' kernel (snn_cu_pre_inputs launches it). */
+enum { CUDA_MPI_SPLIT = 1u, CUDA_MPI_XACC = 2u };
+void phases_cuda_launch_mpi(const Model *m, StrBuf *o, const char *update_blocks,
+                            const char *trace_n, int part, unsigned mpi);
 /* Does snn_launch_step launch phase ph's kernel for model m? */
 bool phase_cuda_launched(const Model *m, const Phase *ph);
 /* The CUDA back end's host part of a step, in table order: snn_cu_step's code after the
  * step's kernels (model.cu.tmpl {{after_kernels}}) and the host half's model_step body
  * (host.c.tmpl, common/model_step.tmpl {{step_body}}). */
 void phases_cuda_host(const Model *m, StrBuf *after_kernels, StrBuf *host_step);
+void phases_cuda_host_mpi(const Model *m, StrBuf *after_kernels, StrBuf *host_step,
+                          unsigned mpi);
 /* Does every entry of the CUDA host part name a phase of the table? */
 bool phases_cuda_host_valid(void);
 /* Set the template flag named after each phase's kernel: launched or not. */

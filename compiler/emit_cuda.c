@@ -618,6 +618,29 @@ static bool span_rows(const Projection *pj)
 
 /* ---- kernels' pieces ------------------------------------------------------------------ */
 
+/* --mpi with weight update models (docs/cuda.md "GPU + MPI"): CUDA_MPI_SPLIT where a
+ * projection has presynaptic spike code (every rank's spikes of the step before the pre
+ * phase: the exchange runs between snn_launch_step and snn_launch_late), CUDA_MPI_XACC
+ * where one calls add_to_pre (the exact sums over the ranks before pre_inputs). */
+static unsigned cuda_mpi_flags(const Model *m, const EmitOptions *opt)
+{
+    unsigned f = 0;
+    for (int i = 0; opt->mpi && i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        if (pj->syn && pj->syn_code[SC_PRE_SPIKE].stmts)
+            f |= CUDA_MPI_SPLIT;
+        if (pj->add_pre)
+            f |= CUDA_MPI_XACC;
+    }
+    return f;
+}
+
+/* The global index of target snn_post (this rank's index) for the synapse-keyed draws. */
+static const char *global_post(const Projection *pj, const EmitOptions *opt)
+{
+    return opt->mpi ? arena_printf("SNN_LO_%s + snn_post", pj->post->name) : "snn_post";
+}
+
 /* Deliver the synapse at position 'pos' (static synapses). */
 static void deliver(StrBuf *o, const Model *m, const Projection *pj, const char *pos, int ind)
 {
@@ -670,7 +693,8 @@ static void deliver_plastic(StrBuf *o, const Model *m, const Projection *pj, int
     sb_printf(o, "%*sconst uint32_t snn_post = ind[snn_pos];\n", ind, "");
     sb_printf(o, "%*s(void)snn_post;\n", ind, "");
     add_to_target(o, pj, ind);
-    const SynSite site = {"row_start[snn_pre]", "ind", "snn_post"}; /* one rank: global */
+    /* the draws' key: the global target (with --mpi snn_post is this rank's index) */
+    const SynSite site = {"row_start[snn_pre]", "ind", global_post(pj, opt)};
     if (pj->syn_code[SC_ON_PRE].stmts)
         emit_syn_code(o, m, pj, SC_ON_PRE, "snn_pos", "snn_w", &site, ind, opt);
     sb_printf(o, "%*satomicAdd(&in[snn_post], snn_w[snn_pos]);\n", ind, "");
@@ -989,10 +1013,17 @@ static void propagate(StrBuf *o, const Model *m, const Projection *pj, int span,
 static void on_post(StrBuf *o, const Model *m, const Projection *pj, const EmitOptions *opt)
 {
     const char *post = pj->post->name;
-    sb_printf(o, "const uint32_t snn_slot = (uint32_t)(step %% SNN_NSLOT_%s);\n", post);
-    sb_printf(o, "const uint32_t snn_npost = snn_spkcnt_%s[snn_slot];\n", post);
-    sb_printf(o, "const uint32_t *snn_post_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n", post,
-              post);
+    if (opt->mpi) { /* the rank's own spikes of the step (global ids), before the exchange */
+        sb_printf(o, "const uint32_t snn_slot = (uint32_t)(step %% SNN_INTERVAL);\n");
+        sb_printf(o, "const uint32_t snn_npost = snn_lcnt_%s[snn_slot];\n", post);
+        sb_printf(o, "const uint32_t *snn_post_spk = snn_lspk_%s + (size_t)snn_slot * "
+                     "SNN_NL_%s;\n", post, post);
+    } else {
+        sb_printf(o, "const uint32_t snn_slot = (uint32_t)(step %% SNN_NSLOT_%s);\n", post);
+        sb_printf(o, "const uint32_t snn_npost = snn_spkcnt_%s[snn_slot];\n", post);
+        sb_printf(o, "const uint32_t *snn_post_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n",
+                  post, post);
+    }
     sb_printf(o, "scalar *snn_w = %s;\n", syn_weights(m, pj));
     if (code_uses_rng(pj->syn_code[SC_ON_POST].stmts, NULL)) { /* rows, for the draws */
         const char *it = emit_ind_type(pj);
@@ -1000,14 +1031,17 @@ static void on_post(StrBuf *o, const Model *m, const Projection *pj, const EmitO
         sb_printf(o, "const %s *restrict ind = (const %s *)snn_syn_%s.ind;\n", it, it, pj->name);
     }
     sb_puts(o, "for (uint32_t snn_s = snn_warp; snn_s < snn_npost; snn_s += snn_nwarps) {\n");
-    sb_puts(o, "    const uint32_t snn_post = snn_post_spk[snn_s];\n");
+    if (opt->mpi)
+        sb_printf(o, "    const uint32_t snn_post = snn_post_spk[snn_s] - SNN_LO_%s;\n", post);
+    else
+        sb_puts(o, "    const uint32_t snn_post = snn_post_spk[snn_s];\n");
     sb_printf(o, "    const uint64_t snn_cend = snn_cols_%s.start[snn_post + 1];\n", pj->name);
     sb_printf(o, "    for (uint64_t snn_c = snn_cols_%s.start[snn_post] + snn_wlane; snn_c < snn_cend; "
                  "snn_c += 32u) {\n", pj->name);
     sb_printf(o, "        const uint64_t snn_pos = snn_cols_%s.syn[snn_c];\n", pj->name);
     sb_printf(o, "        const uint32_t snn_pre = snn_cols_%s.pre[snn_c];\n", pj->name);
     sb_puts(o, "        (void)snn_pre;\n");
-    const SynSite site = {"row_start[snn_pre]", "ind", "snn_post"};
+    const SynSite site = {"row_start[snn_pre]", "ind", global_post(pj, opt)};
     emit_syn_code(o, m, pj, SC_ON_POST, "snn_pos", "snn_w", &site, 8, opt);
     sb_puts(o, "    }\n}");
 }
@@ -1027,8 +1061,8 @@ static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const 
          * additions into a target come in the C back end's order (row order) */
         const char *n = pj->name;
         sb_puts(o, "(void)snn_wlane; (void)snn_warp; (void)snn_nwarps; (void)row_start; (void)ind;\n");
-        sb_printf(o, "for (uint32_t snn_post = snn_tid; snn_post < SNN_N_%s; snn_post += "
-                     "gridDim.x * SNN_BLOCK) {\n", pj->post->name);
+        sb_printf(o, "for (uint32_t snn_post = snn_tid; snn_post < SNN_%s_%s; snn_post += "
+                     "gridDim.x * SNN_BLOCK) {\n", opt->mpi ? "NL" : "N", pj->post->name);
         sb_puts(o, "    const uint32_t snn_k = snn_post; /* add_to_post's target */\n"
                    "    (void)snn_k;\n");
         sb_printf(o, "    const uint64_t snn_cend = snn_cols_%s.start[snn_post + 1];\n", n);
@@ -1037,7 +1071,7 @@ static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const 
         sb_printf(o, "        const uint64_t snn_pos = snn_cols_%s.syn[snn_c];\n", n);
         sb_printf(o, "        const uint32_t snn_pre = snn_cols_%s.pre[snn_c];\n", n);
         sb_puts(o, "        (void)snn_pre; (void)row_len;\n");
-        const SynSite site = {"row_start[snn_pre]", "ind", "snn_post"};
+        const SynSite site = {"row_start[snn_pre]", "ind", global_post(pj, opt)};
         emit_syn_code(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", &site, 8, opt);
         sb_puts(o, "    }\n}");
         return;
@@ -1050,12 +1084,16 @@ static void syn_dynamics(StrBuf *o, const Model *m, const Projection *pj, const 
     sb_puts(o, "        const uint32_t snn_post = ind[snn_pos];\n");
     sb_puts(o, "        (void)snn_post;\n");
     add_to_target(o, pj, 8);
-    const SynSite site = {"row_start[snn_pre]", "ind", "snn_post"};
+    const SynSite site = {"row_start[snn_pre]", "ind", global_post(pj, opt)};
     emit_syn_code(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", &site, 8, opt);
     sb_puts(o, "    }\n}");
 }
 
-/* Spike code (when the neuron spiked this step) then dynamics of the traces of neuron snn_k. */
+/* Spike code (when the neuron spiked this step) then dynamics of the traces of neuron snn_k.
+ * With --mpi: the presynaptic ones of every source (each rank keeps them all, as the C back
+ * end's ranks), spiked as the exchanged queue says (snn_gflag_<pop>, set by
+ * snn_k_pre_flags); the postsynaptic ones of this rank's targets (snn_k: its index, the
+ * draws keyed by the global one). */
 static void traces(StrBuf *o, const Model *m, const Projection *pj, const EmitOptions *opt)
 {
     const struct {
@@ -1067,13 +1105,19 @@ static void traces(StrBuf *o, const Model *m, const Projection *pj, const EmitOp
     for (int k = 0; k < 2; k++) {
         if (!pj->syn_code[side[k].spike].stmts && !pj->syn_code[side[k].dyn].stmts)
             continue;
-        sb_printf(o, "if (snn_k < SNN_N_%s) { /* %ssynaptic traces */\n", side[k].pop->name,
-                  k ? "post" : "pre");
+        const char *pn = side[k].pop->name;
+        const bool local = opt->mpi && k == 1; /* with --mpi: this rank's targets */
+        const char *elem = local ? arena_printf("SNN_LO_%s + snn_k", pn) : side[k].idx;
+        sb_printf(o, "if (snn_k < SNN_%s_%s) { /* %ssynaptic traces */\n", local ? "NL" : "N",
+                  pn, k ? "post" : "pre");
         if (pj->syn_code[side[k].spike].stmts) {
             StrBuf t;
             sb_init(&t);
-            emit_trace_code(&t, m, pj, side[k].spike, side[k].idx, opt);
-            sb_printf(o, "    if (snn_flag_%s[snn_k]) {\n", side[k].pop->name);
+            emit_trace_code_at(&t, m, pj, side[k].spike, side[k].idx, elem, opt);
+            if (opt->mpi && k == 0) /* every rank's spikes of the step (snn_k_pre_flags) */
+                sb_printf(o, "    if (snn_gflag_%s[snn_k]) {\n", pn);
+            else
+                sb_printf(o, "    if (snn_flag_%s[snn_k]) {\n", pn);
             /* indent the printed block by 4 more (#line lines stay at column 0 later) */
             for (const char *p = t.buf; *p;) {
                 const char *nl = strchr(p, '\n');
@@ -1086,7 +1130,7 @@ static void traces(StrBuf *o, const Model *m, const Projection *pj, const EmitOp
         }
         if (pj->syn_code[side[k].dyn].stmts) {
             sb_puts(o, "    {\n");
-            emit_trace_code(o, m, pj, side[k].dyn, side[k].idx, opt);
+            emit_trace_code_at(o, m, pj, side[k].dyn, side[k].idx, elem, opt);
             sb_puts(o, "    }\n");
         }
         sb_puts(o, "}\n");
@@ -1641,7 +1685,7 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
     /* the host half's model_step: snn_cu_step, then the host half's phases (phases.c) */
     StrBuf after;
     sb_init(&after);
-    phases_cuda_host(m, &after, sb);
+    phases_cuda_host_mpi(m, &after, sb, cuda_mpi_flags(m, e->opt));
     sb_release(&after);
     tmpl_set(h, "step_body", emit_take(sb));
     mirror_calls(sb, &e->ms, false);
@@ -2008,8 +2052,14 @@ static void cuda_set_learning(CudaEmit *e)
                           "snn_nthreads) { /* projection '%s' */\n", pj->pre->name, pj->name);
             sb_printf(&k, "        int64_t *snn_a = snn_xa_%s + (size_t)snn_i * SNN_XW;\n",
                       pj->name);
-            sb_printf(&k, "        snn_pin_%s[snn_i] = (scalar)snn_xacc_round(snn_a, SNN_XL, "
-                          "SNN_XB, SNN_XM);\n", pj->name);
+            if (e->opt->mpi) /* every rank's sums (snn_cu_pre_inputs); its own sources */
+                sb_printf(&k, "        if (snn_i - SNN_LO_%s < SNN_NL_%s)\n"
+                              "            snn_pin_%s[snn_i - SNN_LO_%s] = (scalar)snn_xacc_round("
+                              "snn_a, SNN_XL, SNN_XB, SNN_XM);\n", pj->pre->name, pj->pre->name,
+                          pj->name, pj->pre->name);
+            else
+                sb_printf(&k, "        snn_pin_%s[snn_i] = (scalar)snn_xacc_round(snn_a, SNN_XL, "
+                              "SNN_XB, SNN_XM);\n", pj->name);
             sb_puts(&k, "        for (size_t snn_w = 0; snn_w < SNN_XW; snn_w++)\n"
                         "            snn_a[snn_w] = 0;\n    }\n");
         }
@@ -2037,6 +2087,109 @@ static void cuda_set_learning(CudaEmit *e)
     sb_release(&h);
     sb_release(&a);
     sb_release(&d);
+}
+
+/* --mpi with weight update models (cuda_mpi_flags): with CUDA_MPI_SPLIT the flags of every
+ * rank's spikes of the step for the presynaptic spike code (snn_k_pre_flags, from the
+ * exchanged queue; snn_k_traces clears them) and snn_launch_late, the kernels after the
+ * exchange; with CUDA_MPI_XACC snn_cu_pre_inputs: the step's exact accumulators summed over
+ * the ranks (one MPI_Allreduce of N_pre x SNN_XW words per projection; the host waits for
+ * the stream), then the rounding of the rank's own sources. */
+static void mpi_late(CudaEmit *e, unsigned mf, const char *trace_n)
+{
+    const Model *m = e->m;
+    StrBuf *sb = &e->sb;
+    TmplScope *g = e->g;
+    tmpl_set(g, "xsplit", (mf & CUDA_MPI_SPLIT) ? "1" : "0");
+    StrBuf k, h;
+    sb_init(&k);
+    sb_init(&h);
+    if (mf & CUDA_MPI_SPLIT) {
+        bool *flagged = arena_alloc(sizeof(bool) * (size_t)(m->n_pops + 1));
+        memset(flagged, 0, sizeof(bool) * (size_t)(m->n_pops + 1));
+        for (int i = 0; i < m->n_projs; i++)
+            if (m->projs[i]->syn && m->projs[i]->syn_code[SC_PRE_SPIKE].stmts)
+                flagged[m->projs[i]->pre->index] = true;
+        sb_puts(&k, "/* --mpi, presynaptic spike code: the sources that spiked in this step on any "
+                    "rank (the exchanged\n * queue slot), for snn_k_traces, which clears them */\n");
+        for (int i = 0; i < m->n_pops; i++)
+            if (flagged[i])
+                sb_printf(&k, "__device__ uint8_t snn_gflag_%s[SNN_N_%s];\n", m->pops[i]->name,
+                          m->pops[i]->name);
+        sb_puts(&k, "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_pre_flags(void)\n{\n"
+                    "    const uint64_t step = snn_dstep;\n"
+                    "    const uint32_t snn_tid = blockIdx.x * SNN_BLOCK + threadIdx.x;\n"
+                    "    const uint32_t snn_nthreads = gridDim.x * SNN_BLOCK;\n");
+        for (int i = 0; i < m->n_pops; i++) {
+            if (!flagged[i])
+                continue;
+            const char *pn = m->pops[i]->name;
+            sb_printf(&k, "    { /* population '%s' */\n"
+                          "        const uint32_t slot = (uint32_t)(step %% SNN_NSLOT_%s);\n"
+                          "        const uint32_t n = snn_spkcnt_%s[slot];\n"
+                          "        for (uint32_t s = snn_tid; s < n; s += snn_nthreads)\n"
+                          "            snn_gflag_%s[snn_spk_%s[(size_t)slot * SNN_N_%s + s]] = 1;\n"
+                          "    }\n", pn, pn, pn, pn, pn, pn);
+        }
+        sb_puts(&k, "}\n");
+        /* cleared at the end of snn_k_traces (a thread per neuron, after every projection) */
+        TmplScope *q = tmpl_list_add(g, "traces");
+        tmpl_set(q, "name", "(the spike flags of snn_k_pre_flags)");
+        for (int i = 0; i < m->n_pops; i++)
+            if (flagged[i])
+                sb_printf(sb, "if (snn_k < SNN_N_%s)\n    snn_gflag_%s[snn_k] = 0;\n",
+                          m->pops[i]->name, m->pops[i]->name);
+        tmpl_set(q, "propagate", emit_take(sb));
+        sb_puts(&h, "#ifdef SNN_MPI\nextern \"C\" void snn_cu_exchange(snn_run *run, uint64_t first, "
+                    "uint32_t n_steps);\n#endif\n");
+        sb_puts(&h, "/* --mpi: the kernels after the exchange (SNN_XSPLIT) */\n"
+                    "static void snn_launch_late(cudaEvent_t *ev)\n{\n"
+                    "    snn_dev::snn_k_pre_flags<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>();\n");
+        phases_cuda_launch_mpi(m, sb, e->update_blocks, trace_n, 2, mf);
+        for (const char *p = sb->buf; *p;) { /* indented by 4 */
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            sb_printf(&h, "    %.*s\n", (int)n, p);
+            p += n + (nl ? 1 : 0);
+        }
+        sb_reset(sb);
+        sb_puts(&h, "}\n");
+    }
+    if (mf & CUDA_MPI_XACC) {
+        sb_puts(&h, "/* --mpi, add_to_pre: every rank's exact sums of the step, added on the host "
+                    "(integers: exact),\n * then each rank rounds its own sources "
+                    "(snn_k_pre_inputs) */\n"
+                    "static void snn_cu_pre_inputs(void)\n{\n");
+        for (int i = 0; i < m->n_projs; i++) {
+            const Projection *pj = m->projs[i];
+            if (!pj->add_pre)
+                continue;
+            sb_printf(&h, "    { /* projection '%s' */\n"
+                          "        static int64_t *snn_xh;\n"
+                          "        static int64_t *snn_xd;\n"
+                          "        const size_t snn_n = (size_t)SNN_N_%s * SNN_XW;\n"
+                          "        if (!snn_xh) {\n"
+                          "            snn_xh = (int64_t *)malloc(sizeof(int64_t) * snn_n);\n"
+                          "            if (!snn_xh)\n"
+                          "                snn_fatal(\"out of memory (add_to_pre sums of '%s')\");\n"
+                          "            SNN_CU(cudaMemcpyFromSymbol(&snn_xd, snn_dev::snn_xa_%s, "
+                          "sizeof snn_xd));\n"
+                          "        }\n"
+                          "        SNN_CU(cudaMemcpyAsync(snn_xh, snn_xd, sizeof(int64_t) * snn_n, "
+                          "cudaMemcpyDeviceToHost, snn_stream));\n"
+                          "        SNN_CU(cudaStreamSynchronize(snn_stream));\n"
+                          "        snn_sum_int64(snn_xh, snn_n);\n"
+                          "        SNN_CU(cudaMemcpyAsync(snn_xd, snn_xh, sizeof(int64_t) * snn_n, "
+                          "cudaMemcpyHostToDevice, snn_stream));\n"
+                          "    }\n", pj->name, pj->pre->name, pj->name, pj->name);
+        }
+        sb_puts(&h, "    snn_dev::snn_k_pre_inputs<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>();\n"
+                    "    SNN_CU(cudaGetLastError());\n}\n");
+    }
+    tmpl_set(g, "mpi_kernels", k.len ? emit_take(&k) : "");
+    tmpl_set(g, "launch_late", h.len ? emit_take(&h) : "");
+    sb_release(&k);
+    sb_release(&h);
 }
 
 static int cuda_emit_device(CudaEmit *e, const char *dir)
@@ -2071,13 +2224,17 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
         any_egp |= m->pops[i]->model->n_egps > 0;
     tmpl_set_bool(g, "any_egp", any_egp);
     tmpl_set_bool(g, "has_projs", m->n_projs > 0);
-    /* the step's kernels, in the order of the phase table (phases.c) */
-    phases_cuda_launch(m, sb, e->update_blocks, arena_printf("%lld", (long long)e->trace_n));
+    /* the step's kernels, in the order of the phase table (phases.c); --mpi with weight
+     * update models: split around the exchange, add_to_pre summed over the ranks */
+    const unsigned mf = cuda_mpi_flags(m, e->opt);
+    const char *trace_n = arena_printf("%lld", (long long)e->trace_n);
+    phases_cuda_launch_mpi(m, sb, e->update_blocks, trace_n, (mf & CUDA_MPI_SPLIT) ? 1 : 0, mf);
     tmpl_set(g, "launch_step", emit_take(sb));
+    mpi_late(e, mf, trace_n);
     /* snn_cu_step after the kernels: the device half's host part of the phases */
     StrBuf host;
     sb_init(&host);
-    phases_cuda_host(m, sb, &host);
+    phases_cuda_host_mpi(m, sb, &host, mf);
     sb_release(&host);
     tmpl_set(g, "after_kernels", emit_take(sb));
     cuda_set_varrecs(e);

@@ -574,13 +574,34 @@ void phases_cuda_flags(const Model *m, TmplScope *g)
 void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
                         const char *trace_n)
 {
-    sb_puts(o, "if (ev)\n    SNN_CU(cudaEventRecord(ev[SNN_PH_START], snn_stream));\n");
+    phases_cuda_launch_mpi(m, o, update_blocks, trace_n, 0, 0);
+}
+
+/* The index of phase 'name' in the table. */
+static int phase_index(const char *name)
+{
+    for (int k = 0; k < phase_count; k++)
+        if (!strcmp(phase_table[k].name, name))
+            return k;
+    return -1;
+}
+
+void phases_cuda_launch_mpi(const Model *m, StrBuf *o, const char *update_blocks,
+                            const char *trace_n, int part, unsigned mpi)
+{
+    const int xk = phase_index("exchange");
+    if (part != 2)
+        sb_puts(o, "if (ev)\n    SNN_CU(cudaEventRecord(ev[SNN_PH_START], snn_stream));\n");
     int last_mark = 0;
     for (int k = 0; k < phase_count; k++)
-        if (phase_table[k].cuda_mark)
+        if (phase_table[k].cuda_mark && (part != 1 || k < xk))
             last_mark = k;
     for (int k = 0; k < phase_count; k++) {
         const Phase *ph = &phase_table[k];
+        if ((part == 1 && k > xk) || (part == 2 && k < xk))
+            continue;
+        if ((mpi & CUDA_MPI_XACC) && !strcmp(ph->name, "pre_inputs"))
+            continue; /* launched by snn_cu_pre_inputs, after the sums over the ranks */
         if (phase_cuda_launched(m, ph)) {
             const char *grid = ph->grid == PH_GRID_UPDATE ? update_blocks
                                : ph->grid == PH_GRID_TRACES
@@ -595,12 +616,14 @@ void phases_cuda_launch(const Model *m, StrBuf *o, const char *update_blocks,
                 sb_puts(o, "snn_dev::snn_k_next_step<<<1, 1, 0, snn_stream>>>();\n");
         }
         if (ph->cuda_mark) {
-            if (k == last_mark) /* the launches' errors, once */
+            if (k == last_mark && part == 0) /* the launches' errors, once */
                 sb_puts(o, "SNN_CU(cudaGetLastError());\n");
             sb_printf(o, "if (ev)\n    SNN_CU(cudaEventRecord(ev[%s], snn_stream));\n",
                       ph->cuda_mark);
         }
     }
+    if (part != 0)
+        sb_puts(o, "SNN_CU(cudaGetLastError());\n");
 }
 
 /* The phases whose CUDA work is (also) on the host, keyed by the phase's name: after the
@@ -633,6 +656,17 @@ static const struct {
  * finite_check phase enqueued before it. */
 void phases_cuda_host(const Model *m, StrBuf *after_kernels, StrBuf *host_step)
 {
+    phases_cuda_host_mpi(m, after_kernels, host_step, 0);
+}
+
+/* With CUDA_MPI_SPLIT (--mpi, presynaptic spike code: the pre phase needs every rank's
+ * spikes of the step, exchanged every step) the exchange moves into snn_cu_step, between
+ * snn_launch_step (the kernels before it) and snn_launch_late (those after it); with
+ * CUDA_MPI_XACC (--mpi, add_to_pre) snn_cu_pre_inputs sums the exact accumulators over the
+ * ranks and launches the pre_inputs kernel (docs/cuda.md "GPU + MPI"). */
+void phases_cuda_host_mpi(const Model *m, StrBuf *after_kernels, StrBuf *host_step,
+                          unsigned mpi)
+{
     StrBuf h;
     sb_init(&h);
     sb_puts(&h, "snn_cu_step(run, step);\n");
@@ -646,13 +680,18 @@ void phases_cuda_host(const Model *m, StrBuf *after_kernels, StrBuf *host_step)
             if (strcmp(cuda_host_part[j].phase, ph->name) != 0 ||
                 (cuda_host_part[j].if_active && !phase_active(m, ph)))
                 continue;
-            StrBuf *o = cuda_host_part[j].host_half ? &h : after_kernels;
+            const bool split = (mpi & CUDA_MPI_SPLIT) && !strcmp(ph->name, "exchange");
+            StrBuf *o = cuda_host_part[j].host_half && !split ? &h : after_kernels;
             if (ph->mpi_only)
                 sb_puts(o, "#ifdef SNN_MPI\n");
             sb_puts(o, cuda_host_part[j].code);
             if (ph->mpi_only)
                 sb_puts(o, "#endif\n");
+            if (split)
+                sb_puts(o, "snn_launch_late(snn_evs); /* the kernels after the exchange */\n");
         }
+        if ((mpi & CUDA_MPI_XACC) && !strcmp(ph->name, "pre_inputs"))
+            sb_puts(after_kernels, "snn_cu_pre_inputs(); /* add_to_pre: summed over the ranks */\n");
     }
     put_body(host_step, h.buf);
     sb_release(&h);

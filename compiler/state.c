@@ -110,8 +110,8 @@ const char *state_bytes(const StateEntry *e, bool device)
             return arena_printf("sizeof %s[0]", e->name);
         break;
     case SK_POST_VAR:
-        if (device) /* one rank: SNN_NL == SNN_N */
-            return arena_printf("sizeof(scalar) * SNN_N_%s", p);
+        if (device) /* this rank's targets (one rank: SNN_NL == SNN_N), without the pad */
+            return arena_printf("sizeof(scalar) * SNN_NL_%s", p);
         break;
     default:
         break;

@@ -2,7 +2,7 @@
 # The CUDA back end with MPI (snncc --backend cuda --mpi: one rank per GPU), no GPU needed:
 #   - every shipped static model (and tests/cuda/sources.lua) generates, compiles with
 #     nvcc and links with mpicc against libsnnrt_mpi.a (skipped with a SKIP line without
-#     nvcc; plastic hpc_benchmark is refused, as with the C back end);
+#     nvcc; weight update models: tests/e2e/cuda_mpi_plastic.sh);
 #   - the generated device code runs on the CPU (tests/cuda/emu, as cuda_emulated.sh),
 #     host half and link through mpicc with libsnnrt_mpi.a, under mpirun with 1, 2 and 4
 #     ranks (both exchange modes), and is compared with the C back end's MPI simulator at the same rank count:
@@ -31,12 +31,7 @@ cc -O2 -o "$WORK/snn-compare" tools/snn_compare.c -lm
 CMP="$WORK/snn-compare"
 mkdir -p "$WORK"
 
-# 1. refusals and compile + link with nvcc and mpicc
-if "$SNNCC" -q -S -b cuda --mpi -D plastic=1 models/hpc_benchmark.lua -o "$WORK/plastic" 2>"$WORK/plastic.err"; then
-    echo "FAIL: --backend cuda --mpi accepted a plastic model"; exit 1
-fi
-grep -q "supports static synapses only" "$WORK/plastic.err"
-echo "ok   plastic model refused with --mpi"
+# 1. compile + link with nvcc and mpicc (plastic models: tests/e2e/cuda_mpi_plastic.sh)
 NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
 if [ -x "$NVCC" ]; then
     build() { # name model options...

@@ -1,8 +1,10 @@
--- Weight update models do not run distributed on the CUDA back end yet (the C back end
--- runs them with --mpi): snncc --backend cuda --mpi names the projection.
+-- Weight update models run with --backend cuda --mpi (tests/e2e/cuda_mpi_plastic.sh), but
+-- their synapse variables are not recorded there yet (the device's rows of each rank
+-- are not copied back for snapshots): the recording is refused at its line.
 -- snncc: --mpi -b cuda
--- expect: 8: error: projection 'E_to_E' has a weight update model (synapse 'stdp'); --backend cuda --mpi supports static synapses only so far (the C back end runs it with --mpi)
+-- expect: 10: error: record: projection 'E_to_E' variable 'w': the cuda back end records synapse variables of sparse projections without --mpi only so far (--mpi; the C back end records it)
 
 network { name = "mpi_plastic" }
 local E = population { "E", lif, 100 }
 projection { E, E, conn = fixed_probability(0.1), weight = 0.1, delay = 1.0, synapse = stdp }
+record { E_to_E = "w" }

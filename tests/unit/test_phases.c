@@ -294,6 +294,46 @@ static void test_cuda_host(void **state)
     sb_release(&host);
 }
 
+/* --mpi with presynaptic spike code and add_to_pre (CUDA_MPI_SPLIT | CUDA_MPI_XACC): the
+ * kernels up to on_post in snn_launch_step, the rest in snn_launch_late, pre_inputs in
+ * neither (snn_cu_pre_inputs); snn_cu_step exchanges, launches the late kernels, then sums
+ * add_to_pre, in table order; the host half no longer exchanges. */
+static void test_cuda_mpi_split(void **state)
+{
+    (void)state;
+    const Model *m = model(every_phase);
+    const unsigned f = CUDA_MPI_SPLIT | CUDA_MPI_XACC;
+    StrBuf early, late, after, host;
+    sb_init(&early), sb_init(&late), sb_init(&after), sb_init(&host);
+    phases_cuda_launch_mpi(m, &early, "SNN_BLOCKS_A", "20", 1, f);
+    phases_cuda_launch_mpi(m, &late, "SNN_BLOCKS_A", "20", 2, f);
+    const char *e[] = {"ev[SNN_PH_START]", "snn_k_propagate", "snn_k_update", "snn_k_on_post",
+                       "cudaGetLastError"};
+    in_order(early.buf, e, (int)(sizeof e / sizeof e[0]));
+    const char *l[] = {"snn_k_traces", "snn_k_syn_dynamics", "ev[SNN_PH_PLASTICITY]",
+                       "snn_k_end_step", "ev[SNN_PH_END]", "cudaGetLastError"};
+    in_order(late.buf, l, (int)(sizeof l / sizeof l[0]));
+    assert_null(strstr(early.buf, "snn_k_traces"));
+    assert_null(strstr(early.buf, "snn_k_end_step"));
+    assert_null(strstr(late.buf, "snn_k_update"));
+    assert_null(strstr(late.buf, "SNN_PH_START"));
+    assert_null(strstr(early.buf, "snn_k_pre_inputs"));
+    assert_null(strstr(late.buf, "snn_k_pre_inputs"));
+    phases_cuda_host_mpi(m, &after, &host, f);
+    const char *a[] = {"snn_cu_gather(run, step);", "snn_cu_exchange(", "snn_launch_late(snn_evs);",
+                       "snn_cu_pre_inputs();", "snn_cu_custom_update(", "snn_cu_conn_update(",
+                       "snn_cu_finite_check("};
+    in_order(after.buf, a, (int)(sizeof a / sizeof a[0]));
+    assert_null(strstr(host.buf, "snn_cu_exchange"));
+    /* without the flags: everything in one launch, as phases_cuda_launch */
+    sb_reset(&early);
+    sb_reset(&late);
+    phases_cuda_launch_mpi(m, &early, "SNN_BLOCKS_A", "20", 0, 0);
+    phases_cuda_launch(m, &late, "SNN_BLOCKS_A", "20");
+    assert_string_equal(early.buf, late.buf);
+    sb_release(&early), sb_release(&late), sb_release(&after), sb_release(&host);
+}
+
 /* The template's kernel flags (phases_cuda_flags) are the kernels snn_launch_step launches:
  * one condition, the table's. */
 static void test_cuda_flags(void **state)
@@ -388,6 +428,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_c_step_static, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cuda_launch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cuda_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cuda_mpi_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cuda_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window, setup, teardown),
     };
