@@ -33,6 +33,7 @@
  *   Population.egp_src; VarDef defaults of a population's or projection's variables
  *   (their actual initialisers are dumped); NeuronModel/SynapseModel/ConnSnippet
  *   parameter defaults (the values in use are dumped); Model.{file, has_network};
+ *   ConnSnippet.max_prob_num (the dumped max_prob text's value);
  *   Projection.rewired, ConnUpdate.{index, proj, group_index, init_of_var} (derived by check from the
  *   dumped names); Population.expr_order (the order check derives from the dumped code strings);
  *   Init.{file_arg, ndim, cols, dtype, n_vals} of a file (the file's header: the file
@@ -49,7 +50,7 @@ _Static_assert(sizeof(SynapseModel) == 392, "SynapseModel changed: update ir_dum
 _Static_assert(sizeof(Population) == 112, "Population changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Projection) == 1280, "Projection changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(ConnRule) == 472, "ConnRule changed: update ir_dump and test_ir.c");
-_Static_assert(sizeof(ConnSnippet) == 200, "ConnSnippet changed: update ir_dump and test_ir.c");
+_Static_assert(sizeof(ConnSnippet) == 248, "ConnSnippet changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Init) == 136, "Init changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(InitSnippet) == 88, "InitSnippet changed: update ir_dump and test_ir.c");
 _Static_assert(sizeof(Psm) == 64, "Psm changed: update ir_dump and test_ir.c");
@@ -268,6 +269,7 @@ MUT(m_snip_row_form, ((ConnSnippet *)proj(m, "B_to_B")->conn.snip)->row_form = f
 MUT(m_snip_param_name, ((ConnSnippet *)proj(m, "B_to_A")->conn.snip)->params[0].name = "q")
 MUT(m_snip_prob, ((ConnSnippet *)proj(m, "B_to_A")->conn.snip)->prob.text = "p")
 MUT(m_snip_condition, ((ConnSnippet *)proj(m, "B_to_A")->conn.snip)->condition.text = "i != j")
+MUT(m_snip_max_prob, ((ConnSnippet *)proj(m, "B_to_A")->conn.snip)->max_prob.text = "0.5")
 MUT(m_snip_count, ((ConnSnippet *)proj(m, "B_to_B")->conn.snip)->count.text = "w")
 MUT(m_snip_target, ((ConnSnippet *)proj(m, "B_to_B")->conn.snip)->target.text = "i")
 MUT(m_isnip_name, ((InitSnippet *)proj(m, "B_to_G")->weight.snip)->name = "half2")
@@ -386,7 +388,7 @@ static const struct {
     M(m_syn_post_var), M(m_syn_post_var_init), M(m_syn_on_pre), M(m_syn_on_post),
     M(m_syn_pre_spike), M(m_syn_post_spike), M(m_syn_pre_dyn), M(m_syn_post_dyn), M(m_syn_dynamics),
     M(m_snip_name), M(m_snip_row_form), M(m_snip_param_name), M(m_snip_prob),
-    M(m_snip_condition), M(m_snip_count), M(m_snip_target), M(m_isnip_name),
+    M(m_snip_condition), M(m_snip_max_prob), M(m_snip_count), M(m_snip_target), M(m_isnip_name),
     M(m_isnip_param_name), M(m_isnip_code),
     M(m_cs_name), M(m_cs_kind), M(m_cs_pop), M(m_cs_amp), M(m_cs_mean), M(m_cs_sd),
     M(m_cs_rate), M(m_cs_weight), M(m_cs_psm), M(m_cs_time), M(m_cs_amps), M(m_cs_n_steps),
