@@ -1125,9 +1125,11 @@ static int add_pre_calls(const Stmt *s, const Expr *e)
  * every term of the row goes to the row's source, so the row loop keeps that accumulator's
  * fast front (its double) in a register, snn_xf (SNN_ADD_TO_PRE_ROW, snn_xacc_add_reg),
  * instead of a load and a store per synapse: the same additions in the same order, the
- * same words as one snn_xacc_add_fast per synapse.  (A loop that stores the terms and sums
- * them after the row, so that the row loop vectorises, cost more on the 10-target rows of
- * e-prop's readout: the vector loop's set-up and overlap checks per row.) */
+ * same words as one snn_xacc_add_fast per synapse.  In a float model (rows of at most
+ * SNN_XROW_MAX targets) the row loop instead stores the terms in a buffer, marked
+ * SNN_IVDEP so that it vectorises without overlap checks, and snn_xacc_add_row_f adds the
+ * row at once when its double sum is exact (else term by term): the same exact sum
+ * (docs/performance.md, "HO's exact sums a row at once"). */
 static bool add_pre_row(const Projection *pj)
 {
     const Stmt *s = pj->syn_code[SC_DYNAMICS].stmts;
@@ -1212,7 +1214,8 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
     const SynSite site = row_site(pj); /* (no draws here) */
     if (buf == 2) {
         /* the row of a whole population (one thread block, one rank) with its length a
-         * constant, which gcc's vector loop and snn_xacc_add_row_f's loop then unroll, and
+         * constant, for which snn_xacc_add_row_f's loops fold (its loop SNN_NOUNROLL, else
+         * gcc unrolls it completely into scalar code before the vectoriser sees it), and
          * any other length */
         char full[32];
         snprintf(full, sizeof full, "%lldu", (long long)pj->post->n);
