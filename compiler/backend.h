@@ -121,9 +121,10 @@ bool lower_set_pois_first(const Model *m, const Population *p);
 void lower_gather_begin(void);
 int lower_gather_end(void);
 const char *lower_gather_array(int j, bool *post);
-/* C dense rows (emit_c.c, add_pre_row): add_to_pre printed as SNN_ADD_TO_PRE_ROW, into
- * the row's accumulator with its fast front's double in a register. */
-void lower_set_add_pre_row(bool on);
+/* C dense rows (emit_c.c, add_pre_row): add_to_pre printed as SNN_ADD_TO_PRE_ROW (mode 1),
+ * into the row's accumulator with its fast front's double in a register, or as
+ * SNN_ADD_TO_PRE_BUF (mode 2), the term into the row's buffer snn_xt; 0: SNN_ADD_TO_PRE. */
+void lower_set_add_pre_row(int mode);
 
 /* "#line SNN_RESYNC": after a code string's #line directives, emit_expand_write points the
  * marker at the generated file's next line. */

@@ -1178,13 +1178,18 @@ static int add_pre_calls(const Stmt *s, const Expr *e)
     return n;
 }
 
+/* the longest dense row whose add_to_pre terms go to a buffer (proj_syn_dynamics_rows) */
+#define SNN_XROW_MAX 4096
+
 /* Dense rows whose dynamics call add_to_pre once, as a statement of the code's top level:
  * every term of the row goes to the row's source, so the row loop keeps that accumulator's
  * fast front (its double) in a register, snn_xf (SNN_ADD_TO_PRE_ROW, snn_xacc_add_reg),
  * instead of a load and a store per synapse: the same additions in the same order, the
- * same words as one snn_xacc_add_fast per synapse.  (A loop that stores the terms and sums
- * them after the row, so that the row loop vectorises, cost more on the 10-target rows of
- * e-prop's readout: the vector loop's set-up and overlap checks per row.) */
+ * same words as one snn_xacc_add_fast per synapse.  In a float model (rows of at most
+ * SNN_XROW_MAX targets) the row loop instead stores the terms in a buffer, marked
+ * SNN_IVDEP so that it vectorises without overlap checks, and snn_xacc_add_row_f adds the
+ * row at once when its double sum is exact (else term by term): the same exact sum
+ * (docs/performance.md, "HO's exact sums a row at once"). */
 static bool add_pre_row(const Projection *pj)
 {
     const Stmt *s = pj->syn_code[SC_DYNAMICS].stmts;
@@ -1197,6 +1202,28 @@ static bool add_pre_row(const Projection *pj)
             return true;
     }
     return false;
+}
+
+/* The loop over a dense row's targets, snn_k < bound, indented by ind: add_to_pre (buf) as
+ * add_pre_row's mode; in mode 2 the synapses are independent (no add_to_post, no draws,
+ * add_to_pre's terms each in their own slot of the buffer: syn_dynamics_independent). */
+static void dense_row_loop(StrBuf *o, const Model *m, const Projection *pj, const SynSite *site,
+                           const EmitOptions *opt, int buf, const char *bound, int ind)
+{
+    if (buf == 2)
+        sb_printf(o, "%*sSNN_IVDEP%s /* each synapse writes only its own variables and term */\n",
+                  ind - 4, "", strcmp(bound, "snn_n") ? " SNN_NOUNROLL" : "");
+    sb_printf(o, "%*sfor (uint32_t snn_k = 0; snn_k < %s; snn_k++) { /* the target in the "
+                 "block */\n", ind - 4, "", bound);
+    /* 64-bit: an index that cannot wrap, so the neuron arrays' addresses are affine in
+     * snn_k (with a 32-bit sum gcc does not vectorise); the same value */
+    sb_printf(o, "%*sconst size_t snn_post = (size_t)snn_plo + snn_k; /* this rank's index */\n",
+              ind, "");
+    sb_printf(o, "%*s(void)snn_post;\n", ind, "");
+    lower_set_add_pre_row(buf);
+    emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_k", "snn_w", true, site, ind, opt);
+    lower_set_add_pre_row(0);
+    sb_printf(o, "%*s}\n", ind - 4, "");
 }
 
 /* format = "dense" without random draws: row by row over contiguous per-row pointers
@@ -1222,6 +1249,13 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
                  "rank's index) */\n", pj->post->name);
     sb_puts(o, "(void)step;\n");
     add_to_locals(o, pj);
+    /* add_to_pre in a register (1), or (2, float models, rows of at most SNN_XROW_MAX
+     * targets) each term into a buffer and the row summed at once after the row loop */
+    const int buf = !add_pre_row(pj) ? 0
+                    : m->precision == PREC_FLOAT && pj->post->n <= SNN_XROW_MAX ? 2 : 1;
+    if (buf == 2)
+        sb_printf(o, "float snn_xt[%lld]; /* add_to_pre: the row's terms (snn_xacc_add_row_f) "
+                     "*/\n", (long long)pj->post->n);
     sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "    const uint64_t snn_rb = snn_rs[snn_pre]; /* the row: the block's targets in "
                "order */\n");
@@ -1232,23 +1266,30 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
             sb_printf(o, "    scalar *restrict snn_svt_%s = snn_svb_%s + snn_rb;\n",
                       sm->vars[i].name, sm->vars[i].name);
     sb_puts(o, "    (void)snn_w;\n");
-    const bool buf = add_pre_row(pj); /* add_to_pre in a register */
     if (buf) {
         sb_puts(o, "    int64_t *restrict snn_xr = snn_apre + (size_t)snn_pre * SNN_XW; /* add_to_pre "
                    "*/\n");
         sb_puts(o, "    double snn_xf = snn_xacc_fast_get(snn_xr, SNN_XL);\n");
     }
-    sb_puts(o, "    for (uint32_t snn_k = 0; snn_k < snn_n; snn_k++) { /* the target in the "
-               "block */\n");
-    /* 64-bit: an index that cannot wrap, so the neuron arrays' addresses are affine in
-     * snn_k (with a 32-bit sum gcc does not vectorise); the same value */
-    sb_puts(o, "        const size_t snn_post = (size_t)snn_plo + snn_k; /* this rank's index */\n");
-    sb_puts(o, "        (void)snn_post;\n");
     const SynSite site = row_site(pj); /* (no draws here) */
-    lower_set_add_pre_row(buf);
-    emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_k", "snn_w", true, &site, 8, opt);
-    lower_set_add_pre_row(false);
-    sb_puts(o, "    }\n");
+    if (buf == 2) {
+        /* the row of a whole population (one thread block, one rank) with its length a
+         * constant, for which snn_xacc_add_row_f's loops fold (its loop SNN_NOUNROLL, else
+         * gcc unrolls it completely into scalar code before the vectoriser sees it), and
+         * any other length */
+        char full[32];
+        snprintf(full, sizeof full, "%lldu", (long long)pj->post->n);
+        sb_printf(o, "    if (snn_n == %s) { /* the whole population's row */\n", full);
+        dense_row_loop(o, m, pj, &site, opt, buf, full, 12);
+        sb_printf(o, "        snn_xacc_add_row_f(&snn_xf, snn_xr, SNN_XL, SNN_XB, snn_xt, %s);\n",
+                  full);
+        sb_puts(o, "    } else {\n");
+        dense_row_loop(o, m, pj, &site, opt, buf, "snn_n", 12);
+        sb_puts(o, "        snn_xacc_add_row_f(&snn_xf, snn_xr, SNN_XL, SNN_XB, snn_xt, snn_n);\n");
+        sb_puts(o, "    }\n");
+    } else {
+        dense_row_loop(o, m, pj, &site, opt, buf, "snn_n", 8);
+    }
     if (buf)
         sb_puts(o, "    snn_xacc_fast_put(snn_xr, SNN_XL, snn_xf);\n");
     sb_puts(o, "}");

@@ -249,11 +249,11 @@ static void print_index(void *ud, StrBuf *out, const Sym *sym, const char *idx)
  * source in the thread block's slice, snn_apre (snn_xacc.h; phase pre_inputs rounds the
  * sums).  Printed as the macros SNN_ADD_TO_POST / SNN_ADD_TO_PRE of each back end's
  * template. */
-static bool lower_add_pre_row;
+static int lower_add_pre_row;
 
-void lower_set_add_pre_row(bool on)
+void lower_set_add_pre_row(int mode)
 {
-    lower_add_pre_row = on;
+    lower_add_pre_row = mode;
 }
 
 static void add_to_code(StrBuf *out, int side, const char *x)
@@ -264,7 +264,9 @@ static void add_to_code(StrBuf *out, int side, const char *x)
         sb_printf(out, "SNN_ADD_TO_POST(snn_k, (scalar)(%s))", x);
     else
         sb_printf(out, "%s(snn_pre, (double)(%s))",
-                  lower_add_pre_row ? "SNN_ADD_TO_PRE_ROW" : "SNN_ADD_TO_PRE", x);
+                  lower_add_pre_row == 2   ? "SNN_ADD_TO_PRE_BUF"
+                  : lower_add_pre_row == 1 ? "SNN_ADD_TO_PRE_ROW"
+                                           : "SNN_ADD_TO_PRE", x);
 }
 
 /* A draw of model precision from snn_rng_st (neuron, synapse and custom-update code). */

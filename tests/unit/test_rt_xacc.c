@@ -1,7 +1,8 @@
 /*
  * test_rt_xacc.c - exact sums (runtime/snn_xacc.h): correctly rounded results of sums
  * whose floating-point sum would lose bits, ties to even, signs, non-finite terms, float
- * precision, and the same bits for any split and order of the terms.
+ * precision, and the same bits for any split and order of the terms; a row of float terms
+ * summed at once (snn_xacc_add_row_f) against term by term.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,9 @@
 #include <math.h>
 #include <string.h>
 
+/* snn_xacc_row_sum_f_avx2 as well as the scalar path, whatever this file's flags (run
+ * where the CPU has AVX2) */
+#define SNN_XACC_AVX2_TARGET 1
 #include "snnrt.h"
 
 #define DL SNN_XACC_D_LIMBS
@@ -202,12 +206,125 @@ static void test_fast_front(void **state)
     }
 }
 
+/* A row of float terms at once (snn_xacc_row_sum_f, snn_xacc_add_row_f: add_to_pre of a
+ * dense row in a float model) against the exact accumulator term by term: random rows of
+ * similar sizes, wide spreads, rows at the test's edge (a spread of 29 - ceil(log2 n)
+ * binades passes, one more does not), subnormal, huge, zero and non-finite terms and exact
+ * cancellations, with the fast front holding a previous sum or not.  A row the test passes
+ * must sum exactly in double (its sum minus the terms is exactly zero), the scalar and the
+ * AVX2 path (where the CPU has it) must agree, and the accumulator must round to the bits
+ * of snn_xacc_round of the same terms. */
+static float fterm(int kind)
+{
+    const double u = (double)(rnd() >> 11) * 0x1p-53 - 0.5;
+    switch (kind) {
+    case 0: return (float)u;                                       /* similar sizes */
+    case 1: return (float)ldexp(u, (int)(rnd() % 60) - 30);        /* a wide spread */
+    case 2: return (float)ldexp(u, -140 + (int)(rnd() % 20));      /* subnormal, tiny */
+    case 3: return (float)ldexp(u, 125 + (int)(rnd() % 4));        /* near FLT_MAX */
+    case 4: return (rnd() & 1) ? -0.0f : 0.0f;
+    default: {
+        const float nf[] = {INFINITY, -INFINITY, NAN};
+        return (rnd() % 6) ? (float)u : nf[rnd() % 3];
+    }
+    }
+}
+
+static int row_sum_checked(const float *x, uint32_t n, double *s)
+{
+    double s1 = 0.0, s2 = 0.0;
+    const int ok = snn_xacc_row_sum_f_scalar(x, n, &s1);
+#ifdef SNN_XACC_HAVE_AVX2
+    if (__builtin_cpu_supports("avx2")) {
+        const int ok2 = snn_xacc_row_sum_f_avx2(x, n, &s2);
+        assert_int_equal(ok2, ok);
+        if (ok)
+            same_bits(s2, s1);
+    }
+#endif
+    (void)s2;
+    if (ok) { /* exact: the terms minus the sum are zero */
+        int64_t a[SNN_XACC_WORDS(DL)] = {0};
+        for (uint32_t k = 0; k < n; k++)
+            snn_xacc_add(a, DL, DB, (double)x[k]);
+        snn_xacc_add(a, DL, DB, -s1);
+        same_bits(snn_xacc_round(a, DL, DB, 53), 0.0);
+    }
+    *s = s1;
+    return ok;
+}
+
+static void test_row_sum(void **state)
+{
+    (void)state;
+    double s;
+    /* the edge, n = 2 (ceil(log2 n) = 1): 1 and 2^-28 (a spread of 28) pass, 1 and 2^-29 not;
+     * n = 16 (4): 2^-25 passes, 2^-26 not */
+    float e1[2] = {1.0f, 0x1p-28f}, e2[2] = {1.0f, 0x1p-29f};
+    assert_int_equal(row_sum_checked(e1, 2, &s), 1);
+    assert_int_equal(row_sum_checked(e2, 2, &s), 0);
+    float e3[16], e4[16];
+    for (int i = 0; i < 16; i++)
+        e3[i] = e4[i] = 1.0f;
+    e3[15] = 0x1p-25f;
+    e4[15] = 0x1p-26f;
+    assert_int_equal(row_sum_checked(e3, 16, &s), 1);
+    assert_int_equal(row_sum_checked(e4, 16, &s), 0);
+    /* zeros only, and one NaN or infinity among equal terms */
+    float z[5] = {0.0f, -0.0f, 0.0f, -0.0f, 0.0f};
+    assert_int_equal(row_sum_checked(z, 5, &s), 1);
+    same_bits(s, 0.0);
+    z[2] = INFINITY;
+    assert_int_equal(row_sum_checked(z, 5, &s), 0);
+    float big[3] = {0x1.fffffep127f, 0x1.fffffep127f, 0x1.fffffep127f}; /* past FLT_MAX: fine */
+    assert_int_equal(row_sum_checked(big, 3, &s), 1);
+    same_bits(s, 3.0 * 0x1.fffffep127);
+    int fast = 0, total = 0;
+    for (int trial = 0; trial < 20000; trial++) {
+        const int kind = trial % 6;
+        const uint32_t n = 1 + (uint32_t)(rnd() % 37);
+        float x[37];
+        for (uint32_t i = 0; i < n; i++)
+            x[i] = fterm(kind == 5 || (rnd() % 16) ? kind : (int)(rnd() % 5));
+        if (trial % 5 == 0) { /* at the edge: the smallest term 28 - c or 29 - c binades down */
+            const uint32_t c = n > 1 ? 32u - (uint32_t)__builtin_clz(n - 1u) : 0u;
+            x[rnd() % n] = ldexpf(1.0f, -(int)(28 - c) - (int)(rnd() % 2));
+            x[0] = 1.0f;
+        }
+        if (trial % 7 == 0 && n > 1) /* an exact cancellation */
+            x[n - 1] = -x[0];
+        fast += row_sum_checked(x, n, &s);
+        total++;
+        /* the row into an accumulator whose fast front may hold a sum already */
+        int64_t ref[SNN_XACC_WORDS(FL)] = {0}, a[SNN_XACC_FAST_WORDS(FL)] = {0};
+        double f = 0.0;
+        if (rnd() % 2) {
+            const float p = fterm((int)(rnd() % 4));
+            snn_xacc_add(ref, FL, FB, (double)p);
+            snn_xacc_add_reg(&f, a, FL, FB, (double)p);
+        }
+        for (uint32_t i = 0; i < n; i++)
+            snn_xacc_add(ref, FL, FB, (double)x[i]);
+        snn_xacc_add_row_f(&f, a, FL, FB, x, n);
+        snn_xacc_fast_put(a, FL, f);
+        int64_t b[SNN_XACC_FAST_WORDS(FL)];
+        memcpy(b, a, sizeof b);
+        const double want = snn_xacc_round(ref, FL, FB, 24);
+        same_bits(snn_xacc_take(a, FL, FB, 24), want);
+        snn_xacc_fold(b, FL, FB);
+        same_bits(snn_xacc_round(b, FL, FB, 24), want);
+    }
+    print_message("row_sum: %d of %d rows at once\n", fast, total);
+    assert_true(fast > total / 4 && fast < total - total / 10); /* both ways taken */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact),
         cmocka_unit_test(test_any_split),
         cmocka_unit_test(test_fast_front),
+        cmocka_unit_test(test_row_sum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
