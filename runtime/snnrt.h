@@ -48,7 +48,10 @@ const char *snn_progname(void);
 /* Allocation with accounting.  'what' names the thing for messages, e.g.
  * "projection 'EE' target indices".  On failure (or when the request exceeds the memory
  * this machine has) snn_fatal() with the size in human units and the machine's memory. */
-void *snn_alloc(size_t bytes, const char *what);            /* zeroed */
+/* zeroed; under SNN_ALLOC_ALIGNED_MAX bytes on a SNN_ALLOC_ALIGN-byte boundary (free()) */
+void *snn_alloc(size_t bytes, const char *what);
+#define SNN_ALLOC_ALIGN 64
+#define SNN_ALLOC_ALIGNED_MAX ((size_t)8 << 20)
 void snn_free(void *p, size_t bytes);
 uint64_t snn_bytes_allocated(void);                           /* current, by snn_alloc */
 uint64_t snn_bytes_peak(void);                                /* peak, by snn_alloc */
@@ -67,6 +70,19 @@ void snn_memory_release(uint64_t bytes);
 void snn_format_bytes(char *buf, size_t n, double bytes);     /* "1.5 GB" */
 
 double snn_now(void);                                         /* monotonic seconds */
+/* The generated C step's phase timers (per step: a clock read costs 24 ns here against 9
+ * for the time stamp counter, docs/performance.md "Arrays on cache lines"): snn_step_now()
+ * counts ticks since the step loop began (the x86-64 time stamp counter, else
+ * nanoseconds), added up in snn_run's k_deliver, k_update and turned into seconds at the
+ * end of the step loop by the ticks per second measured over it against snn_now(). */
+extern uint64_t snn_tick0;
+uint64_t snn_ticks_ns(void); /* CLOCK_MONOTONIC nanoseconds */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDACC__)
+static inline uint64_t snn_ticks(void) { return (uint64_t)__builtin_ia32_rdtsc(); }
+#else
+static inline uint64_t snn_ticks(void) { return snn_ticks_ns(); }
+#endif
+static inline double snn_step_now(void) { return (double)(int64_t)(snn_ticks() - snn_tick0); }
 
 /* ---------------------------------------------------------------------------------------
  * Run configuration (rt_config.c)
@@ -994,6 +1010,8 @@ typedef struct snn_run {
      * (deliver: spike propagation, update: neurons and plasticity) and by snn_exchange
      * (comm: packing, messages, unpacking; wait: blocked until the other ranks arrive) */
     double t_deliver, t_update, t_comm, t_wait;
+    double k_deliver, k_update; /* the C step's timers in snn_ticks() (t_deliver, t_update
+                                 * when the step loop ends) */
     uint64_t bytes_sent, messages_sent; /* by snn_exchange, this rank */
     /* per projection whose synapses change (weight update models): the checksum of the
      * synapses at the end of the run (snn_synapse_checksum), filled by model->checksum */
