@@ -281,7 +281,7 @@ void *snn_alloc(size_t bytes, const char *what)
     /* Arrays under SNN_ALLOC_ALIGNED_MAX (neuron state, inputs and spike flags of all but
      * the largest populations) start on a cache line: a vectorised loop's 512-bit loads
      * and stores then stay within one line each (calloc's 16-byte alignment split every
-     * one of them across two lines: COBA's neuron update 1.45x slower,
+     * one of them across two lines: COBA's neuron update loop 1.48x slower,
      * docs/performance.md "Arrays on cache lines").  Larger ones keep calloc, whose fresh
      * pages stay untouched until used (a spike queue's slots, huge pages below). */
     void *p = NULL;

@@ -688,7 +688,7 @@ snn_delay_run_end(const uint8_t *dl, uint32_t k, uint32_t len)
  * instructions per neuron, against 9 for a store and an add per neuron); a non-zero word is
  * compacted a byte at a time without branches.  With AVX-512BW (AVX2), 64 (32) flags per
  * test first: one load and one vptestmb (vpcmpeqb, vpmovmskb) give their bit mask, whose set
- * bits are the ids in order (COBA: the compaction 0.13 -> 0.03 us a step,
+ * bits are the ids in order (COBA: the compaction 0.18 -> 0.13 us a step,
  * docs/performance.md "Arrays on cache lines").  No byte at or past f[e] is read. */
 __attribute__((always_inline)) static inline uint32_t
 snn_compact_flags(const uint8_t *f, uint32_t b, uint32_t e, uint32_t lo, uint32_t *spk)
