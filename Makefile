@@ -180,6 +180,9 @@ $(BENCH_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(BENCH_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Ibench $< -o $@ $(ALL_LDFLAGS) $(BENCH_OBJ) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
 
+# snn_compact_flags' vector paths, as the simulators (-march=native) compile them
+$(BUILD)/tests/test_rt_compact: CFLAGS += -march=native
+
 $(RT_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(LIBRT)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Iruntime $< -o $@ $(ALL_LDFLAGS) $(LIBRT) $(YAML_LIBS) $(CMOCKA_LIBS) -lm

@@ -1622,6 +1622,9 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
                      "targets */\n", pj->input_slot, post, post);
     }
     sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
+    if (!pj->het_delay)
+        sb_puts(o, "    if (s + 1 < n) /* the next row on its way */\n"
+                   "        SNN_PREFETCH(ind + row_start[spk[s + 1]]);\n");
     sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
     sb_puts(o, "    const uint32_t len = row_len[spk[s]];\n");
     sb_printf(o, "    const %s *restrict row = ind + start;\n", emit_ind_type(pj));
@@ -1661,7 +1664,7 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
         }
         sb_puts(o, "    }\n");
     } else {
-        sb_puts(o, "    for (uint32_t k = 0; k < len; k++)\n");
+        sb_puts(o, "    SNN_UNROLL4\n    for (uint32_t k = 0; k < len; k++)\n");
         sb_printf(o, "        in[row[k]] += %s;\n", w);
     }
     sb_puts(o, "}");

@@ -379,7 +379,7 @@ static void c_window(const Model *m, StrBuf *regions)
               "{\n    (void)run;\n"
               "    for (uint64_t step = snn_s0; step < snn_s0 + snn_n; step++) {\n"
               "%s    }\n}\n\n",
-              "        model_window_step(run, step, snn_t, snn_td ? snn_now() : 0, snn_td);\n");
+              "        model_window_step(run, step, snn_t, snn_td ? snn_step_now() : 0, snn_td);\n");
     sb_puts(regions,
             "typedef struct snn_window_args {\n    snn_run *run;\n    uint64_t s0;\n"
             "    uint32_t n;\n    double *td;\n} snn_window_args;\n\n"
@@ -401,13 +401,13 @@ static void c_window(const Model *m, StrBuf *regions)
               " * exchange and finite-check boundaries): the blocks' region, then the serial\n"
               " * phases of each step in order, then the model's phases as after the last step */\n"
               "static void model_steps(snn_run *run, uint64_t snn_s0, uint32_t snn_n)\n{\n"
-              "    {\n        const double snn_t0 = snn_now();\n        double snn_td = 0;\n"
+              "    {\n        const double snn_t0 = snn_step_now();\n        double snn_td = 0;\n"
               "        snn_window_args snn_x = {run, snn_s0, snn_n, &snn_td};\n"
               "        snn_step_region(run, model_window_w, &snn_x);\n"
               "        for (uint64_t step = snn_s0; step < snn_s0 + snn_n; step++) {\n"
               "%s        }\n"
-              "        run->t_deliver += snn_td;\n"
-              "        run->t_update += snn_now() - snn_t0 - snn_td;\n    }\n"
+              "        run->k_deliver += snn_td;\n"
+              "        run->k_update += snn_step_now() - snn_t0 - snn_td;\n    }\n"
               "    const uint64_t step = snn_s0 + snn_n - 1u; /* the window's last step */\n"
               "    (void)step;\n%s}\n\n",
               serial.buf ? serial.buf : "", tail.buf ? tail.buf : "");
@@ -435,7 +435,7 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
         while (b < n && phase_table[on[b]].timer != PH_UNTIMED)
             deliver |= phase_table[on[b++]].timer == PH_DELIVER;
         const int tk = n_timed++;
-        sb_printf(body, "{\n    const double snn_t%d = snn_now();\n", tk);
+        sb_printf(body, "{\n    const double snn_t%d = snn_step_now();\n", tk);
         if (deliver)
             sb_puts(body, "    double snn_td = 0; /* thread 0's delivery time */\n");
         for (int c = a; c < b;) {
@@ -470,7 +470,7 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
                 if (pe->timer == PH_DELIVER &&
                     (e + 1 == d || phase_table[on[e + 1]].timer != PH_DELIVER))
                     sb_puts(regions,
-                            "    if (snn_td)\n        *snn_td += snn_now() - snn_t0;\n");
+                            "    if (snn_td)\n        *snn_td += snn_step_now() - snn_t0;\n");
             }
             sb_puts(regions, "}\n\n");
             /* the region as snn_step_region runs it: worker w of nw runs its blocks in order */
@@ -488,7 +488,7 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
                       "    for (int snn_t = snn_b; snn_t < snn_e; snn_t++)\n"
                       "        %s(snn_x->run, snn_x->step, snn_t%s);\n}\n\n",
                       fn, fn, fn, rdeliver ? ", snn_x->t0, snn_x->td" : "", fn,
-                      rdeliver ? ",\n            snn_w == 0 && snn_t > snn_b ? snn_now() : "
+                      rdeliver ? ",\n            snn_w == 0 && snn_t > snn_b ? snn_step_now() : "
                                  "snn_x->t0,\n            snn_w == 0 ? snn_x->td : NULL"
                                : "");
             sb_printf(body, "    {\n        snn_region_args snn_x = {run, step, %s};\n"
@@ -497,12 +497,12 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
             c = d;
         }
         if (deliver)
-            sb_printf(body, "    const double snn_t%de = snn_now();\n"
-                            "    run->t_deliver += snn_td;\n"
-                            "    run->t_update += snn_t%de - snn_t%d - snn_td;\n}\n",
+            sb_printf(body, "    const double snn_t%de = snn_step_now();\n"
+                            "    run->k_deliver += snn_td;\n"
+                            "    run->k_update += snn_t%de - snn_t%d - snn_td;\n}\n",
                       tk, tk, tk);
         else
-            sb_printf(body, "    run->t_update += snn_now() - snn_t%d;\n}\n", tk);
+            sb_printf(body, "    run->k_update += snn_step_now() - snn_t%d;\n}\n", tk);
         a = b;
     }
 }

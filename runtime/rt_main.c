@@ -1885,6 +1885,7 @@ static void run_steps(run_state *rs, const snn_model *m)
     P.check = check;
     rt_par_barrier();
     double t0 = snn_now();
+    snn_tick0 = snn_ticks(); /* the generated step's timers count from here (snnrt.h) */
     uint64_t step = G.first_step;
     G.steps_done = step;
     int stop = 0;
@@ -1949,6 +1950,14 @@ static void run_steps(run_state *rs, const snn_model *m)
     if (m->finish)
         m->finish(run);
     G.t_sim = snn_now() - t0;
+    /* the step's timers from ticks to seconds: the ticks per second of the step loop */
+    {
+        const double k = (double)(int64_t)(snn_ticks() - snn_tick0);
+        const double s_per_k = k > 0 && G.t_sim > 0 ? G.t_sim / k : 0;
+        run->t_deliver += run->k_deliver * s_per_k;
+        run->t_update += run->k_update * s_per_k;
+        run->k_deliver = run->k_update = 0;
+    }
     rs->stop = stop;
 }
 

@@ -22,6 +22,11 @@
 #include "snn_philox.h"
 #include "snn_xacc.h"
 
+/* snn_compact_flags' vector paths, where the simulator is compiled for them (-march=native) */
+#if (defined(__AVX512BW__) || defined(__AVX2__)) && !defined(__CUDACC__)
+#include <immintrin.h>
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -48,7 +53,10 @@ const char *snn_progname(void);
 /* Allocation with accounting.  'what' names the thing for messages, e.g.
  * "projection 'EE' target indices".  On failure (or when the request exceeds the memory
  * this machine has) snn_fatal() with the size in human units and the machine's memory. */
-void *snn_alloc(size_t bytes, const char *what);            /* zeroed */
+/* zeroed; under SNN_ALLOC_ALIGNED_MAX bytes on a SNN_ALLOC_ALIGN-byte boundary (free()) */
+void *snn_alloc(size_t bytes, const char *what);
+#define SNN_ALLOC_ALIGN 64
+#define SNN_ALLOC_ALIGNED_MAX ((size_t)8 << 20)
 void snn_free(void *p, size_t bytes);
 uint64_t snn_bytes_allocated(void);                           /* current, by snn_alloc */
 uint64_t snn_bytes_peak(void);                                /* peak, by snn_alloc */
@@ -67,6 +75,19 @@ void snn_memory_release(uint64_t bytes);
 void snn_format_bytes(char *buf, size_t n, double bytes);     /* "1.5 GB" */
 
 double snn_now(void);                                         /* monotonic seconds */
+/* The generated C step's phase timers (per step: a clock read costs 24 ns here against 9
+ * for the time stamp counter, docs/performance.md "Arrays on cache lines"): snn_step_now()
+ * counts ticks since the step loop began (the x86-64 time stamp counter, else
+ * nanoseconds), added up in snn_run's k_deliver, k_update and turned into seconds at the
+ * end of the step loop by the ticks per second measured over it against snn_now(). */
+extern uint64_t snn_tick0;
+uint64_t snn_ticks_ns(void); /* CLOCK_MONOTONIC nanoseconds */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDACC__)
+static inline uint64_t snn_ticks(void) { return (uint64_t)__builtin_ia32_rdtsc(); }
+#else
+static inline uint64_t snn_ticks(void) { return snn_ticks_ns(); }
+#endif
+static inline double snn_step_now(void) { return (double)(int64_t)(snn_ticks() - snn_tick0); }
 
 /* ---------------------------------------------------------------------------------------
  * Run configuration (rt_config.c)
@@ -704,12 +725,36 @@ snn_delay_run_end(const uint8_t *dl, uint32_t k, uint32_t len)
  * flag spikes and compact them here: 32 flags per test (four 64-bit loads or-ed), so a step
  * with few spikes costs little (COBA, 7.6 spikes per step in 4,000 neurons: 0.44
  * instructions per neuron, against 9 for a store and an add per neuron); a non-zero word is
- * compacted a byte at a time without branches.  No byte at or past f[e] is read. */
+ * compacted a byte at a time without branches.  With AVX-512BW (AVX2), 64 (32) flags per
+ * test first: one load and one vptestmb (vpcmpeqb, vpmovmskb) give their bit mask, whose set
+ * bits are the ids in order (COBA: the compaction 0.18 -> 0.13 us a step,
+ * docs/performance.md "Arrays on cache lines").  No byte at or past f[e] is read. */
 __attribute__((always_inline)) static inline uint32_t
 snn_compact_flags(const uint8_t *f, uint32_t b, uint32_t e, uint32_t lo, uint32_t *spk)
 {
     uint32_t n = 0;
     size_t i = b;
+#if defined(__AVX512BW__) && !defined(__CUDACC__)
+    const size_t e64 = e - b >= 64u ? (size_t)e - 63u : b; /* chunks [i, i + 64), i < e64 */
+    for (; i < e64; i += 64u) {
+        const __m512i v = _mm512_loadu_si512((const void *)(f + i));
+        uint64_t m = (uint64_t)_mm512_test_epi8_mask(v, v);
+        while (__builtin_expect(m != 0, 0)) {
+            spk[n++] = lo + (uint32_t)(i + (size_t)__builtin_ctzll(m));
+            m &= m - 1u;
+        }
+    }
+#elif defined(__AVX2__) && !defined(__CUDACC__)
+    const size_t e32v = e - b >= 32u ? (size_t)e - 31u : b;
+    for (; i < e32v; i += 32u) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(f + i));
+        uint32_t m = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()));
+        while (__builtin_expect(m != 0, 0)) {
+            spk[n++] = lo + (uint32_t)(i + (size_t)__builtin_ctz(m));
+            m &= m - 1u;
+        }
+    }
+#endif
     const size_t e32 = e - b >= 32u ? (size_t)e - 31u : b; /* chunks [i, i + 32), i < e32 */
     for (; i < e32; i += 32u) {
         uint64_t x0, x1, x2, x3;
@@ -1033,6 +1078,8 @@ typedef struct snn_run {
      * (deliver: spike propagation, update: neurons and plasticity) and by snn_exchange
      * (comm: packing, messages, unpacking; wait: blocked until the other ranks arrive) */
     double t_deliver, t_update, t_comm, t_wait;
+    double k_deliver, k_update; /* the C step's timers in snn_ticks() (t_deliver, t_update
+                                 * when the step loop ends) */
     uint64_t bytes_sent, messages_sent; /* by snn_exchange, this rank */
     /* per projection whose synapses change (weight update models): the checksum of the
      * synapses at the end of the run (snn_synapse_checksum), filled by model->checksum */

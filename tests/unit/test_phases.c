@@ -177,7 +177,7 @@ static void test_c_step(void **state)
     phases_c_step(m, &rg, &body);
     const char *regions[] = {
         "static inline void model_step_block(", "snn_propagate_AB(step, snn_t);",
-        "snn_propagate_BA(step, snn_t);", "*snn_td += snn_now() - snn_t0;",
+        "snn_propagate_BA(step, snn_t);", "*snn_td += snn_step_now() - snn_t0;",
         "snn_update_A(run, step, snn_t);", "snn_update_B(run, step, snn_t);",
         "snn_plastic_post_AB(step, snn_t);",
         /* a step thread's share: its blocks, in order (worker 0 times the delivery) */
@@ -194,7 +194,7 @@ static void test_c_step(void **state)
         /* the region: on the run's step threads (runtime/rt_pool.c) */
         "snn_region_args snn_x = {run, step, snn_t0, &snn_td};",
         "snn_step_region(run, model_step_block_w, &snn_x);",
-        "snn_gather_A(run, step);", "snn_gather_B(run, step);", "run->t_deliver += snn_td;",
+        "snn_gather_A(run, step);", "snn_gather_B(run, step);", "run->k_deliver += snn_td;",
         "#ifdef SNN_MPI\n    /* the end of an exchange interval",
         "snn_exchange(run, step + 1 - snn_k, snn_k);\n    }\n#endif\n",
         "snn_plastic_pre_AB(step);",
