@@ -299,7 +299,9 @@ int main(int argc, char **argv)
     if (!o.emit_only && driver_find_runtime(&bo, argv[0]) != 0)
         return 1;
     BackendOptions eo = {
-        .emit = {.line_directives = !o.no_line, .mpi = o.mpi},
+        /* a batched model's lanes are split over the ranks: every rank runs the
+         * single-process step (docs/parallel.md "Batch lanes over ranks") */
+        .emit = {.line_directives = !o.no_line, .mpi = o.mpi && !m->batch},
         .cuda = {.span = o.cuda_span, .n_span = o.n_cuda_span, .rate = o.cuda_rate,
                  .construct = o.cuda_construct},
     };

@@ -797,7 +797,9 @@ const char *c_ident(const char *name);
 // emit_c.c - the C back end
 typedef struct EmitOptions {
     bool line_directives; /* #line into the model file (default on) */
-    bool mpi;             /* snncc --mpi: the simulator will be built with SNN_MPI */
+    bool mpi;             /* snncc --mpi on an unbatched model: built with SNN_MPI (neurons
+                           * split over the ranks); a batched one runs the single-process
+                           * step on every rank (SNN_MPI_LANES): false */
 } EmitOptions;
 /* Write the generated sources into dir (created).  Returns 0 or -1 after reporting. */
 int emit_c(const Model *m, const char *dir, const EmitOptions *opt);
