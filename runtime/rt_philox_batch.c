@@ -650,74 +650,6 @@ normal_pairs_avx2(const uint32_t *w0, const uint32_t *w1, const uint32_t *w2, co
     *done = b;
     return nfix;
 }
-
-/* normal4_avx2 at 8 lanes: the same operations in the same order (the 53-bit integer in
- * two exact halves, AVX-512F only) */
-__attribute__((target("avx512f"), always_inline)) static inline __m512d
-normal8_avx512(__m512i m, const double *X, __m512d a, __m512d s, __m512d lo, __m512d hi,
-               unsigned *bad, unsigned *slow)
-{
-    const __m512i idx = _mm512_srli_epi64(m, 56);
-    const __m512d xi = _mm512_i64gather_pd(idx, X, 8);
-    const __m512d xi1 = _mm512_i64gather_pd(idx, X + 1, 8);
-    const __m512i v = _mm512_and_si512(_mm512_srli_epi64(m, 2),
-                                       _mm512_set1_epi64(0x1FFFFFFFFFFFFFll));
-    const __m512d vlo = _mm512_sub_pd(
-        _mm512_castsi512_pd(_mm512_or_si512(_mm512_and_si512(v, _mm512_set1_epi64(0xFFFFFFFFll)),
-                                            _mm512_set1_epi64(0x4330000000000000ll))),
-        _mm512_set1_pd(4503599627370496.0)); /* 2^52 */
-    const __m512d vhi = _mm512_sub_pd(
-        _mm512_castsi512_pd(_mm512_or_si512(_mm512_srli_epi64(v, 32),
-                                            _mm512_set1_epi64(0x4530000000000000ll))),
-        _mm512_set1_pd(19342813113834066795298816.0)); /* 2^84 */
-    const __m512d vd = _mm512_add_pd(vhi, vlo);
-    const __m512d x = _mm512_mul_pd(_mm512_mul_pd(vd, _mm512_set1_pd(1.0 / 9007199254740992.0)), xi);
-    const __mmask8 ok1 = _mm512_cmp_pd_mask(x, xi1, _CMP_LT_OQ);
-    const __m512i sg = _mm512_and_si512(_mm512_slli_epi64(m, 8),
-                                        _mm512_set1_epi64((long long)0x8000000000000000ull));
-    const __m512d z = _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(x), sg));
-    const __m512d y = _mm512_add_pd(a, _mm512_mul_pd(s, z));
-    const __mmask8 ok = (__mmask8)(ok1 & _mm512_cmp_pd_mask(y, lo, _CMP_GE_OQ) &
-                                   _mm512_cmp_pd_mask(y, hi, _CMP_LE_OQ));
-    *bad = ~(unsigned)ok & 255u;
-    *slow = ~(unsigned)ok1 & 255u;
-    return y;
-}
-
-__attribute__((target("avx512f"))) static uint32_t
-normal_pairs_avx512(const uint32_t *w0, const uint32_t *w1, const uint32_t *w2,
-                    const uint32_t *w3, uint32_t nb, double a0, double s0, double lo0,
-                    double hi0, double *out, uint32_t *fix, uint32_t *done)
-{
-    const double *X = snn_zig_x();
-    const __m512d a = _mm512_set1_pd(a0), s = _mm512_set1_pd(s0);
-    const __m512d lo = _mm512_set1_pd(lo0), hi = _mm512_set1_pd(hi0);
-    const __m512i il = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0); /* e0 o0 e1 o1 ... */
-    const __m512i ih = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
-    uint32_t nfix = 0, b = 0;
-    for (; b + 8 <= nb; b += 8) {
-        const __m512i e = _mm512_or_si512(
-            _mm512_slli_epi64(_mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(const void *)(w0 + b))), 32),
-            _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(const void *)(w1 + b))));
-        const __m512i o = _mm512_or_si512(
-            _mm512_slli_epi64(_mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(const void *)(w2 + b))), 32),
-            _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(const void *)(w3 + b))));
-        unsigned be, bo, se, so;
-        const __m512d ye = normal8_avx512(e, X, a, s, lo, hi, &be, &se);
-        const __m512d yo = normal8_avx512(o, X, a, s, lo, hi, &bo, &so);
-        _mm512_storeu_pd(out + 2 * b, _mm512_permutex2var_pd(ye, il, yo));
-        _mm512_storeu_pd(out + 2 * b + 8, _mm512_permutex2var_pd(ye, ih, yo));
-        if (be | bo)
-            for (uint32_t k = 0; k < 8; k++) {
-                if (be >> k & 1)
-                    fix[nfix++] = (2 * (b + k)) | ((se >> k & 1u) << 31);
-                if (bo >> k & 1)
-                    fix[nfix++] = (2 * (b + k) + 1) | ((so >> k & 1u) << 31);
-            }
-    }
-    *done = b;
-    return nfix;
-}
 #endif
 
 uint32_t rt_normal_pairs(const uint32_t *w0, const uint32_t *w1, const uint32_t *w2,
@@ -727,9 +659,7 @@ uint32_t rt_normal_pairs(const uint32_t *w0, const uint32_t *w1, const uint32_t 
     uint32_t b = 0, nfix = 0;
 #ifdef RT_PHILOX_X86
     const int level = cur_level();
-    if (level == 2)
-        nfix = normal_pairs_avx512(w0, w1, w2, w3, nb, a, s, lo, hi, out, fix, &b);
-    else if (level == 1)
+    if (level >= 1)
         nfix = normal_pairs_avx2(w0, w1, w2, w3, nb, a, s, lo, hi, out, fix, &b);
 #endif
     return normal_pairs_scalar(w0, w1, w2, w3, b, nb, a, s, lo, hi, out, fix, nfix);
@@ -855,56 +785,6 @@ hash_sum_avx2(const uint32_t *e, const uint32_t *w, const uint8_t *d, const uint
     *done = i;
     return lanes[0] + lanes[1] + lanes[2] + lanes[3];
 }
-
-/* hash_sum_avx2 at 8 lanes (AVX-512F: the 64-bit products from three 32-bit ones) */
-__attribute__((target("avx512f"), always_inline)) static inline __m512i
-mul64_avx512(__m512i x, __m512i clo, __m512i chi)
-{
-    const __m512i p0 = _mm512_mul_epu32(x, clo);
-    const __m512i p1 = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), clo);
-    const __m512i p2 = _mm512_mul_epu32(x, chi);
-    return _mm512_add_epi64(p0, _mm512_slli_epi64(_mm512_add_epi64(p1, p2), 32));
-}
-
-__attribute__((target("avx512f"), always_inline)) static inline __m512i
-mix64_avx512(__m512i x)
-{
-    const __m512i a_lo = _mm512_set1_epi64(0x1ce4e5b9ll), a_hi = _mm512_set1_epi64(0xbf58476dll);
-    const __m512i b_lo = _mm512_set1_epi64(0x133111ebll), b_hi = _mm512_set1_epi64(0x94d049bbll);
-    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 30));
-    x = mul64_avx512(x, a_lo, a_hi);
-    x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 27));
-    x = mul64_avx512(x, b_lo, b_hi);
-    return _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
-}
-
-__attribute__((target("avx512f"))) static uint64_t
-hash_sum_avx512(const uint32_t *e, const uint32_t *w, const uint8_t *d, const uint64_t *dtab,
-                uint32_t n, uint32_t *done)
-{
-    const __m512i g = _mm512_set1_epi64((long long)0x9e3779b97f4a7c15ull);
-    __m512i acc = _mm512_setzero_si512();
-    uint32_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const __m512i wb = _mm512_cvtepu32_epi64(_mm256_loadu_si256((const __m256i *)(const void *)(w + i)));
-        long long d8;
-        memcpy(&d8, d + i, 8);
-        const __m512i dv = _mm512_i32gather_epi64(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(d8)),
-                                                  (const void *)dtab, 8);
-        const __m512i wh = _mm512_xor_si512(mix64_avx512(_mm512_add_epi64(wb, g)), dv);
-        /* (s, j) in memory is j << 32 | s as a 64-bit load: swap the halves */
-        const __m512i sj = _mm512_shuffle_epi32(
-            _mm512_loadu_si512((const void *)(e + 2 * i)), (_MM_PERM_ENUM)0xB1);
-        acc = _mm512_add_epi64(acc, mix64_avx512(_mm512_xor_si512(sj, wh)));
-    }
-    uint64_t lanes[8];
-    _mm512_storeu_si512((void *)lanes, acc);
-    *done = i;
-    uint64_t sum = 0;
-    for (int k = 0; k < 8; k++)
-        sum += lanes[k];
-    return sum;
-}
 #endif
 
 uint64_t rt_syn_hash_sum(const uint32_t *e, const uint32_t *w, const uint8_t *d,
@@ -914,9 +794,7 @@ uint64_t rt_syn_hash_sum(const uint32_t *e, const uint32_t *w, const uint8_t *d,
     uint64_t sum = 0;
 #ifdef RT_PHILOX_X86
     const int level = cur_level();
-    if (level == 2)
-        sum = hash_sum_avx512(e, w, d, dtab, n, &i);
-    else if (level == 1)
+    if (level >= 1)
         sum = hash_sum_avx2(e, w, d, dtab, n, &i);
 #endif
     return sum + hash_sum_scalar(e, w, d, dtab, i, n);
