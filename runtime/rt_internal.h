@@ -209,6 +209,11 @@ void rt_pool_stop(void);
 /* rt_conn.c: free the calling thread's work buffers of snn_conn_row (a step thread ends). */
 void rt_conn_thread_release(void);
 void rt_pool_stats(uint64_t *regions, uint64_t *master_sleeps, uint64_t *worker_sleeps);
+/* The wall time of the regions run on more than one step thread, and each worker's time in
+ * its share of them (n workers, at most RT_POOL_BUSY_MAX; worker 0 is the master): a
+ * worker's wait at the joins is region_s - busy[w] (run.json step_probe). */
+#define RT_POOL_BUSY_MAX 1024
+void rt_pool_busy(double *region_s, int *n, const double **busy);
 
 /* The choice of run->step_threads (run.json "parallel"). */
 typedef struct rt_step_info {

@@ -482,10 +482,26 @@ static char *build_json(const char *status, const char *error)
         jb_printf(&b, ", \"turn_ratio\": "); /* what decided: below 1, the threads */
         jb_num(&b, si->ratio >= 0 ? si->ratio : NAN);
         jb_printf(&b, ", \"probes\": %d, \"switches\": %d, \"steps_threaded\": %llu, "
-                      "\"regions\": %llu, \"master_sleeps\": %llu, \"worker_sleeps\": %llu}",
+                      "\"regions\": %llu, \"master_sleeps\": %llu, \"worker_sleeps\": %llu",
                   si->probes, si->switches, (unsigned long long)si->steps_threaded,
                   (unsigned long long)si->regions, (unsigned long long)si->master_sleeps,
                   (unsigned long long)si->worker_sleeps);
+        {
+            /* the threaded regions' wall time and each worker's share of it (the rest of
+             * region_s is that worker's wait at the joins) */
+            double region_s;
+            int nb;
+            const double *busy;
+            rt_pool_busy(&region_s, &nb, &busy);
+            jb_printf(&b, ", \"region_s\": ");
+            jb_num(&b, region_s);
+            jb_printf(&b, ", \"busy_s\": [");
+            for (int w = 0; w < nb; w++) {
+                jb_printf(&b, "%s", w ? ", " : "");
+                jb_num(&b, busy[w]);
+            }
+            jb_printf(&b, "]}");
+        }
         /* joins of the step threads: once per window of up to window_steps steps */
         jb_printf(&b, ", \"window_steps\": %u, \"joins_per_step\": ", si->window);
         jb_num(&b, si->steps_threaded ? (double)si->regions / (double)si->steps_threaded : NAN);

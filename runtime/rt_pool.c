@@ -108,6 +108,9 @@ typedef struct pool {
     /* statistics for run.json */
     uint64_t regions, master_sleeps;
     atomic_ulong worker_sleeps;
+    double region_s;         /* wall time of the regions on more than one worker */
+    int busy_n;              /* workers that ran a share of such a region (the most nw) */
+    struct busy { _Alignas(64) double s; } *busy; /* per worker: wall time in its share */
 } pool;
 
 static pool P = {.n = 1};
@@ -146,8 +149,11 @@ static void *worker_main(void *a)
         seen = g;
         if (P.stop)
             break;
-        if (me < P.nw)
+        if (me < P.nw) {
+            const double t0 = snn_now();
             P.fn(P.arg, me, P.nw);
+            P.busy[me].s += snn_now() - t0; /* read by the master after the join */
+        }
         if (atomic_fetch_sub(&P.pending, 1) == 1 && atomic_load(&P.master_waits))
             futex_wake(&P.pending, 1);
     }
@@ -195,8 +201,14 @@ void rt_pool_start(int n)
     double us = s && *s ? atof(s) : 50.0;
     P.spin_s = us > 0 ? us * 1e-6 : 0;
     P.th = calloc((size_t)n, sizeof *P.th);
-    if (!P.th)
+    struct busy *busy = aligned_alloc(64, (size_t)n * sizeof *busy);
+    if (!P.th || !busy)
         snn_fatal("out of memory for %d step threads", n);
+    /* the times so far carry over to the larger pool */
+    for (int w = 0; w < n; w++)
+        busy[w].s = P.busy && w < P.busy_n ? P.busy[w].s : 0;
+    free(P.busy);
+    P.busy = busy;
     atomic_store(&P.gen, 0u);
     atomic_store(&P.sleepers, 0);
     atomic_store(&P.master_waits, 0);
@@ -232,6 +244,16 @@ void rt_pool_stats(uint64_t *regions, uint64_t *master_sleeps, uint64_t *worker_
     *worker_sleeps = atomic_load(&P.worker_sleeps);
 }
 
+void rt_pool_busy(double *region_s, int *n, const double **busy)
+{
+    static double b[RT_POOL_BUSY_MAX];
+    *region_s = P.region_s;
+    *n = P.busy_n < RT_POOL_BUSY_MAX ? P.busy_n : RT_POOL_BUSY_MAX;
+    for (int w = 0; w < *n; w++)
+        b[w] = P.busy[w].s;
+    *busy = b;
+}
+
 void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
 {
     const int nw = run->step_threads;
@@ -243,9 +265,19 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
     P.arg = arg;
     P.nw = nw;
     P.regions++;
+    if (nw > P.busy_n)
+        P.busy_n = nw;
+    /* run.json step_probe: each worker's time in its share against the region's, so the
+     * waits at the join (imbalance, a descheduled worker) show; two clock reads (vDSO) per
+     * worker and region */
+    const double t0 = snn_now();
     pool_dispatch(0);
     fn(arg, 0, nw);
+    const double t1 = snn_now();
     pool_join();
+    const double t2 = snn_now();
+    P.busy[0].s += t1 - t0;
+    P.region_s += t2 - t0;
 }
 
 /* ---- the choice of the step threads ---------------------------------------------------

@@ -126,11 +126,19 @@ for d, blocks, st, steps, regions, win in (
     assert pr["regions"] == regions and pr["steps_threaded"] == steps, (d, regions, p)
     assert p["window_steps"] == win, (d, p)
     assert p["joins_per_step"] == (regions / steps if steps else None), (d, p)
+    # each worker's wall time in its share of the threaded regions, within the regions'
+    # (the rest is its wait at the joins); none without threaded regions
+    busy = pr["busy_s"]
+    assert len(busy) == (st if steps else 0), (d, p)
+    assert all(0 < x <= pr["region_s"] * (1 + 1e-9) for x in busy), (d, p)
+    assert (pr["region_s"] > 0) == (steps > 0), (d, p)
+    sim = json.load(open(f"{w}/{d}/run.json"))["timers"]["simulation_s"]
+    assert pr["region_s"] <= sim, (d, sim, p)
 assert windows(1000, 15, 100) == 73 and par("b_3_2")["joins_per_step"] < 1 / 13, par("b_3_2")
 assert par("c_3_2")["joins_per_step"] == 1 and par("p_3_3")["joins_per_step"] == 2
 m = par("b_m2")
 assert m["window_steps"] == 15 and m["step_probe"]["regions"] == windows(1000, 15, 100), m
-print("run.json: blocks, step_threads, choice, probe, pool counts and joins as expected")
+print("run.json: blocks, step_threads, choice, probe, pool counts, busy times and joins as expected")
 PY
 ok "run.json reports the step threads and how they were chosen"
 
