@@ -1055,9 +1055,31 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
         if (cols)
             sb_printf(o, "        snn_columns *snn_col = &snn_cols_%s[snn_t];\n", n);
-        if (sparse) {
-            sb_puts(o, "        for (uint32_t snn_q = 0; snn_q < snn_cd->n_rows; snn_q++) {\n"
-                       "            const uint32_t snn_pre = snn_cd->rows[snn_q];\n");
+        if (sparse) { /* the rows with a candidate among this block's targets, 64 at a
+                       * time: their places and storage prefetched before the look-ups (each
+                       * a cache miss, independent of the others) */
+            sb_printf(o, "        const uint32_t snn_bl = SNN_LO_%s + snn_plo, snn_bh = SNN_LO_%s + "
+                         "snn_tlo_%s[snn_t + 1];\n", post, post, post);
+            sb_puts(o, "        for (uint32_t snn_q0 = 0; snn_q0 < snn_cd->n_rows; snn_q0 += 64u) {\n"
+                       "            const uint32_t snn_q1 = snn_cd->n_rows - snn_q0 < 64u ? "
+                       "snn_cd->n_rows : snn_q0 + 64u;\n"
+                       "            uint32_t snn_qs[64], snn_nq = 0;\n"
+                       "            for (uint32_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
+                       "                const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
+                       "                uint64_t snn_ci = snn_cd->off[snn_pre];\n"
+                       "                const uint64_t snn_ce = snn_cd->off[snn_pre + 1];\n"
+                       "                while (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_bl)\n"
+                       "                    snn_ci++;\n"
+                       "                if (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_bh) {\n"
+                       "                    snn_qs[snn_nq++] = snn_q;\n"
+                       "                    __builtin_prefetch(snn_rs + snn_pre);\n"
+                       "                    __builtin_prefetch(snn_rl + snn_pre);\n"
+                       "                }\n"
+                       "            }\n"
+                       "            for (uint32_t snn_j = 0; snn_j < snn_nq; snn_j++)\n"
+                       "                __builtin_prefetch(snn_ind + snn_rs[snn_cd->rows[snn_qs[snn_j]]]);\n"
+                       "            for (uint32_t snn_j = 0; snn_j < snn_nq; snn_j++) {\n"
+                       "            const uint32_t snn_pre = snn_cd->rows[snn_qs[snn_j]];\n");
         } else {
             sb_puts(o, "        uint64_t snn_nsyn = 0;\n");
             sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n",
@@ -1078,13 +1100,13 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (sparse) /* most candidate rows have no connected candidate in a block: a binary
                      * search per candidate finds that, and the walk below (which would change
                      * nothing then) is skipped; a row with many candidates is walked */
-            sb_printf(o, "            if (snn_ce - snn_ci <= 8u) {\n"
+            sb_puts(o, "            if (snn_ce - snn_ci <= 8u) {\n"
                          "                int snn_hit = 0;\n"
                          "                for (uint64_t snn_k = snn_ci; snn_k < snn_ce && !snn_hit; snn_k++) {\n"
                          "                    const uint32_t snn_g = snn_cd->cand[snn_k];\n"
-                         "                    if (snn_g < SNN_LO_%s + snn_plo)\n"
-                         "                        continue;\n"
-                         "                    const uint64_t snn_l = (uint64_t)(snn_g - SNN_LO_%s - snn_plo);\n"
+                         "                    if (snn_g < snn_bl || snn_g >= snn_bh)\n"
+                         "                        continue; /* another block's target */\n"
+                         "                    const uint64_t snn_l = (uint64_t)(snn_g - snn_bl);\n"
                          "                    uint64_t snn_lo = snn_a, snn_hi = snn_e;\n"
                          "                    while (snn_lo < snn_hi) {\n"
                          "                        const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n"
@@ -1097,7 +1119,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                          "                }\n"
                          "                if (!snn_hit) /* no connected candidate here: nothing changes */\n"
                          "                    continue;\n"
-                         "            }\n", post, post);
+                         "            }\n");
         sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
         sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* "
                    "this rank's index */\n");
@@ -1145,7 +1167,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                        "                snn_columns_resyn(snn_col, snn_R, snn_pre, snn_rm0);\n"
                        "                snn_tcol += snn_now() - snn_tc;\n            }\n");
         if (sparse)
-            sb_puts(o, "            snn_R->n_syn -= snn_e - snn_o;\n        }\n    }\n");
+            sb_puts(o, "            snn_R->n_syn -= snn_e - snn_o;\n            }\n        }\n    }\n");
         else
             sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n"
                        "        snn_R->n_syn = snn_nsyn;\n    }\n");
