@@ -465,6 +465,7 @@ int check_mpi_conn_updates(Model *m)
 typedef struct RwCtx {
     const Model *m;
     const ConnUpdate *u;
+    bool host; /* the C back end's code (not a CUDA kernel's) */
 } RwCtx;
 
 static void rw_print_name(void *ud, StrBuf *out, const Sym *sym)
@@ -523,7 +524,8 @@ static void rw_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *v
                      const EmitOptions *opt)
 {
     CodePrinter pr = {.is_float = false, .scalar_name = "double", .name = rw_print_name,
-                      .rng = emit_print_rng_double, .ud = (void *)c};
+                      .rng = emit_print_rng_double, .ud = (void *)c,
+                      .exp_name = c->host ? "snn_exp_uf" : NULL};
     emit_code_value(o, pr, cs, var, ind, opt);
 }
 
@@ -937,7 +939,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     StrBuf *o = &mainb;
     const Projection *pj = u->proj;
     const char *n = pj->name, *pre = pj->pre->name, *post = pj->post->name;
-    RwCtx c = {m, u};
+    RwCtx c = {m, u, true};
     SynArr *arr;
     const int nv = syn_arrays(m, pj, &arr);
     bool has_w = false;
@@ -1714,7 +1716,7 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
 {
     const Projection *pj = u->proj;
     const char *un = u->name, *pre = pj->pre->name, *post = pj->post->name;
-    RwCtx c = {m, u};
+    RwCtx c = {m, u, false};
     SynArr *arr;
     const int nv = syn_arrays(m, pj, &arr);
     /* --mpi (docs/parallel.md "Connectivity updates", "Candidates"): every rank draws every
@@ -1892,7 +1894,7 @@ static bool cand_count_reads_len(const Model *m, const ConnUpdate *u, const Emit
 {
     if (!u->cand_count.stmts)
         return false;
-    RwCtx c = {m, u};
+    RwCtx c = {m, u, false};
     StrBuf t;
     sb_init(&t);
     rw_value(&t, &c, &u->cand_count, "snn_count", 0, opt);
@@ -1906,7 +1908,7 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
 {
     const Projection *pj = u->proj;
     const char *un = u->name, *pre = pj->pre->name, *post = pj->post->name;
-    RwCtx c = {m, u};
+    RwCtx c = {m, u, false};
     SynArr *arr;
     const int nv = syn_arrays(m, pj, &arr);
     /* --mpi (docs/cuda.md "Connectivity updates", "With --mpi"): the rank's rows hold its
