@@ -1068,8 +1068,8 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                        "            uint32_t snn_qs[64], snn_nq = 0;\n"
                        "            for (uint32_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
                        "                const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
-                       "                uint64_t snn_ci = snn_cd->off[snn_pre];\n"
-                       "                const uint64_t snn_ce = snn_cd->off[snn_pre + 1];\n"
+                       "                uint64_t snn_ci = snn_cd->qoff[snn_q];\n"
+                       "                const uint64_t snn_ce = snn_cd->qoff[snn_q + 1];\n"
                        "                while (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_bl)\n"
                        "                    snn_ci++;\n"
                        "                if (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_bh) {\n"
@@ -1081,7 +1081,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                        "            for (uint32_t snn_j = 0; snn_j < snn_nq; snn_j++)\n"
                        "                __builtin_prefetch(snn_ind + snn_rs[snn_cd->rows[snn_qs[snn_j]]]);\n"
                        "            for (uint32_t snn_j = 0; snn_j < snn_nq; snn_j++) {\n"
-                       "            const uint32_t snn_pre = snn_cd->rows[snn_qs[snn_j]];\n");
+                       "            const uint32_t snn_q = snn_qs[snn_j], snn_pre = snn_cd->rows[snn_q];\n");
         } else {
             sb_puts(o, "        uint64_t snn_nsyn = 0;\n");
             sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n",
@@ -1092,7 +1092,10 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         sb_puts(o, "            uint64_t snn_o = snn_a;\n");
         if (cols)
             sb_puts(o, "            uint64_t snn_rm0 = snn_e; /* the first removal's place */\n");
-        if (u->candidates)
+        if (sparse) /* by list place (snn_rewire_cand_layout) */
+            sb_puts(o, "            uint64_t snn_ci = snn_cd->qoff[snn_q], snn_ce = "
+                       "snn_cd->qoff[snn_q + 1];\n");
+        else if (u->candidates)
             sb_puts(o, "            uint64_t snn_ci = snn_cd->off[snn_pre], snn_ce = "
                        "snn_cd->off[snn_pre + 1];\n");
         if (u->candidates && !u->remove.stmts && !sparse)
@@ -1300,6 +1303,12 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                                   : arena_printf("    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; "
                                                  "snn_pre++) {\n", pre);
         const char *acc = sparse ? "snn_cd->acc[snn_q]" : "snn_cd->acc[snn_pre]";
+        /* a row's candidates: by list place where snn_rewire_cand_layout placed them */
+        const char *qloop = sparse && par
+            ? "        for (uint64_t snn_ci = snn_cd->qoff[snn_q]; snn_ci < snn_cd->qoff[snn_q + 1]; "
+              "snn_ci++) {\n"
+            : "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < snn_cd->off[snn_pre + 1]; "
+              "snn_ci++) {\n";
         const char *nacc = sparse ? "snn_cd->n_rows" : arena_printf("SNN_N_%s", pre);
         sb_printf(o, "    /* formations: unconnected candidates (flag 0) on this rank; a row whose "
                      "accepted formations exceed its room (all ranks') forms none */\n"
@@ -1324,8 +1333,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         } else {
         sb_puts(o, rows);
         }
-        sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
-                   "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
+        sb_puts(o, qloop);
         sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
         sb_printf(o, "            if (snn_cd->flag[snn_ci] || snn_gpost < SNN_LO_%s || snn_gpost >= "
                      "SNN_LO_%s + SNN_NL_%s)\n                continue;\n", post, post, post);
@@ -1369,8 +1377,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                      "            continue;\n", acc);
         sb_printf(o, "        const int snn_full = %s > (int64_t)snn_st->capacity - "
                      "snn_st->len[snn_pre];\n", acc);
-        sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
-                   "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
+        sb_puts(o, qloop);
         sb_puts(o, "            if (snn_cd->flag[snn_ci] != 2)\n                continue;\n");
         if (par)
             sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n"
