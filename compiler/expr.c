@@ -1156,6 +1156,8 @@ static void print_call(Printer *pr, const Expr *e)
         fn = math_c_name(s->name);
         if (pr->cp->is_float)
             fn = arena_printf("%sf", fn);
+        else if (pr->cp->exp_name && strcmp(fn, "exp") == 0)
+            fn = pr->cp->exp_name;
     }
     print_args(pr, fn, e->args, e->nargs);
 }

@@ -465,6 +465,7 @@ int check_mpi_conn_updates(Model *m)
 typedef struct RwCtx {
     const Model *m;
     const ConnUpdate *u;
+    bool host; /* the C back end's code (not a CUDA kernel's) */
 } RwCtx;
 
 static void rw_print_name(void *ud, StrBuf *out, const Sym *sym)
@@ -523,7 +524,8 @@ static void rw_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *v
                      const EmitOptions *opt)
 {
     CodePrinter pr = {.is_float = false, .scalar_name = "double", .name = rw_print_name,
-                      .rng = emit_print_rng_double, .ud = (void *)c};
+                      .rng = emit_print_rng_double, .ud = (void *)c,
+                      .exp_name = c->host ? "snn_exp_uf" : NULL};
     emit_code_value(o, pr, cs, var, ind, opt);
 }
 
@@ -937,7 +939,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     StrBuf *o = &mainb;
     const Projection *pj = u->proj;
     const char *n = pj->name, *pre = pj->pre->name, *post = pj->post->name;
-    RwCtx c = {m, u};
+    RwCtx c = {m, u, true};
     SynArr *arr;
     const int nv = syn_arrays(m, pj, &arr);
     bool has_w = false;
@@ -1055,9 +1057,31 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         sb_printf(o, "        const uint32_t snn_plo = snn_tlo_%s[snn_t];\n", post);
         if (cols)
             sb_printf(o, "        snn_columns *snn_col = &snn_cols_%s[snn_t];\n", n);
-        if (sparse) {
-            sb_puts(o, "        for (uint32_t snn_q = 0; snn_q < snn_cd->n_rows; snn_q++) {\n"
-                       "            const uint32_t snn_pre = snn_cd->rows[snn_q];\n");
+        if (sparse) { /* the rows with a candidate among this block's targets, 64 at a
+                       * time: their places and storage prefetched before the look-ups (each
+                       * a cache miss, independent of the others) */
+            sb_printf(o, "        const uint32_t snn_bl = SNN_LO_%s + snn_plo, snn_bh = SNN_LO_%s + "
+                         "snn_tlo_%s[snn_t + 1];\n", post, post, post);
+            sb_puts(o, "        for (uint32_t snn_q0 = 0; snn_q0 < snn_cd->n_rows; snn_q0 += 64u) {\n"
+                       "            const uint32_t snn_q1 = snn_cd->n_rows - snn_q0 < 64u ? "
+                       "snn_cd->n_rows : snn_q0 + 64u;\n"
+                       "            uint32_t snn_qs[64], snn_nq = 0;\n"
+                       "            for (uint32_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
+                       "                const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
+                       "                uint64_t snn_ci = snn_cd->qoff[snn_q];\n"
+                       "                const uint64_t snn_ce = snn_cd->qoff[snn_q + 1];\n"
+                       "                while (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_bl)\n"
+                       "                    snn_ci++;\n"
+                       "                if (snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_bh) {\n"
+                       "                    snn_qs[snn_nq++] = snn_q;\n"
+                       "                    __builtin_prefetch(snn_rs + snn_pre);\n"
+                       "                    __builtin_prefetch(snn_rl + snn_pre);\n"
+                       "                }\n"
+                       "            }\n"
+                       "            for (uint32_t snn_j = 0; snn_j < snn_nq; snn_j++)\n"
+                       "                __builtin_prefetch(snn_ind + snn_rs[snn_cd->rows[snn_qs[snn_j]]]);\n"
+                       "            for (uint32_t snn_j = 0; snn_j < snn_nq; snn_j++) {\n"
+                       "            const uint32_t snn_q = snn_qs[snn_j], snn_pre = snn_cd->rows[snn_q];\n");
         } else {
             sb_puts(o, "        uint64_t snn_nsyn = 0;\n");
             sb_printf(o, "        for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n",
@@ -1068,7 +1092,10 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         sb_puts(o, "            uint64_t snn_o = snn_a;\n");
         if (cols)
             sb_puts(o, "            uint64_t snn_rm0 = snn_e; /* the first removal's place */\n");
-        if (u->candidates)
+        if (sparse) /* by list place (snn_rewire_cand_layout) */
+            sb_puts(o, "            uint64_t snn_ci = snn_cd->qoff[snn_q], snn_ce = "
+                       "snn_cd->qoff[snn_q + 1];\n");
+        else if (u->candidates)
             sb_puts(o, "            uint64_t snn_ci = snn_cd->off[snn_pre], snn_ce = "
                        "snn_cd->off[snn_pre + 1];\n");
         if (u->candidates && !u->remove.stmts && !sparse)
@@ -1078,13 +1105,13 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (sparse) /* most candidate rows have no connected candidate in a block: a binary
                      * search per candidate finds that, and the walk below (which would change
                      * nothing then) is skipped; a row with many candidates is walked */
-            sb_printf(o, "            if (snn_ce - snn_ci <= 8u) {\n"
+            sb_puts(o, "            if (snn_ce - snn_ci <= 8u) {\n"
                          "                int snn_hit = 0;\n"
                          "                for (uint64_t snn_k = snn_ci; snn_k < snn_ce && !snn_hit; snn_k++) {\n"
                          "                    const uint32_t snn_g = snn_cd->cand[snn_k];\n"
-                         "                    if (snn_g < SNN_LO_%s + snn_plo)\n"
-                         "                        continue;\n"
-                         "                    const uint64_t snn_l = (uint64_t)(snn_g - SNN_LO_%s - snn_plo);\n"
+                         "                    if (snn_g < snn_bl || snn_g >= snn_bh)\n"
+                         "                        continue; /* another block's target */\n"
+                         "                    const uint64_t snn_l = (uint64_t)(snn_g - snn_bl);\n"
                          "                    uint64_t snn_lo = snn_a, snn_hi = snn_e;\n"
                          "                    while (snn_lo < snn_hi) {\n"
                          "                        const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n"
@@ -1097,7 +1124,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                          "                }\n"
                          "                if (!snn_hit) /* no connected candidate here: nothing changes */\n"
                          "                    continue;\n"
-                         "            }\n", post, post);
+                         "            }\n");
         sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
         sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* "
                    "this rank's index */\n");
@@ -1145,7 +1172,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                        "                snn_columns_resyn(snn_col, snn_R, snn_pre, snn_rm0);\n"
                        "                snn_tcol += snn_now() - snn_tc;\n            }\n");
         if (sparse)
-            sb_puts(o, "            snn_R->n_syn -= snn_e - snn_o;\n        }\n    }\n");
+            sb_puts(o, "            snn_R->n_syn -= snn_e - snn_o;\n            }\n        }\n    }\n");
         else
             sb_puts(o, "            snn_nsyn += snn_rl[snn_pre];\n        }\n"
                        "        snn_R->n_syn = snn_nsyn;\n    }\n");
@@ -1276,6 +1303,12 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                                   : arena_printf("    for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; "
                                                  "snn_pre++) {\n", pre);
         const char *acc = sparse ? "snn_cd->acc[snn_q]" : "snn_cd->acc[snn_pre]";
+        /* a row's candidates: by list place where snn_rewire_cand_layout placed them */
+        const char *qloop = sparse && par
+            ? "        for (uint64_t snn_ci = snn_cd->qoff[snn_q]; snn_ci < snn_cd->qoff[snn_q + 1]; "
+              "snn_ci++) {\n"
+            : "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < snn_cd->off[snn_pre + 1]; "
+              "snn_ci++) {\n";
         const char *nacc = sparse ? "snn_cd->n_rows" : arena_printf("SNN_N_%s", pre);
         sb_printf(o, "    /* formations: unconnected candidates (flag 0) on this rank; a row whose "
                      "accepted formations exceed its room (all ranks') forms none */\n"
@@ -1300,8 +1333,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         } else {
         sb_puts(o, rows);
         }
-        sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
-                   "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
+        sb_puts(o, qloop);
         sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
         sb_printf(o, "            if (snn_cd->flag[snn_ci] || snn_gpost < SNN_LO_%s || snn_gpost >= "
                      "SNN_LO_%s + SNN_NL_%s)\n                continue;\n", post, post, post);
@@ -1345,8 +1377,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                      "            continue;\n", acc);
         sb_printf(o, "        const int snn_full = %s > (int64_t)snn_st->capacity - "
                      "snn_st->len[snn_pre];\n", acc);
-        sb_puts(o, "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < "
-                   "snn_cd->off[snn_pre + 1]; snn_ci++) {\n");
+        sb_puts(o, qloop);
         sb_puts(o, "            if (snn_cd->flag[snn_ci] != 2)\n                continue;\n");
         if (par)
             sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n"
@@ -1692,7 +1723,7 @@ static void cand_kernel(StrBuf *k, const Model *m, const ConnUpdate *u, const Em
 {
     const Projection *pj = u->proj;
     const char *un = u->name, *pre = pj->pre->name, *post = pj->post->name;
-    RwCtx c = {m, u};
+    RwCtx c = {m, u, false};
     SynArr *arr;
     const int nv = syn_arrays(m, pj, &arr);
     /* --mpi (docs/parallel.md "Connectivity updates", "Candidates"): every rank draws every
@@ -1870,7 +1901,7 @@ static bool cand_count_reads_len(const Model *m, const ConnUpdate *u, const Emit
 {
     if (!u->cand_count.stmts)
         return false;
-    RwCtx c = {m, u};
+    RwCtx c = {m, u, false};
     StrBuf t;
     sb_init(&t);
     rw_value(&t, &c, &u->cand_count, "snn_count", 0, opt);
@@ -1884,7 +1915,7 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
 {
     const Projection *pj = u->proj;
     const char *un = u->name, *pre = pj->pre->name, *post = pj->post->name;
-    RwCtx c = {m, u};
+    RwCtx c = {m, u, false};
     SynArr *arr;
     const int nv = syn_arrays(m, pj, &arr);
     /* --mpi (docs/cuda.md "Connectivity updates", "With --mpi"): the rank's rows hold its

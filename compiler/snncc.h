@@ -718,6 +718,9 @@ typedef struct CodePrinter {
      * "#line <loc.line + line - 1> \"<line_file>\"" whenever its line changes. */
     const char *line_file;
     int line_base;
+    /* How a double exp() is printed (NULL: "exp"); the C back end's connectivity updates
+     * print snn_exp_uf (snn_philox.h: exp without libm's slow underflow path) */
+    const char *exp_name;
 } CodePrinter;
 void code_print_expr(StrBuf *out, const Expr *e, const CodePrinter *p);
 /* Statements, one per line, each line indented by 'indent' spaces, braces on every block. */

@@ -35,6 +35,7 @@ snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, 
     c->off = grow(NULL, sizeof(uint64_t) * ((size_t)n_pre + 1), name);
     c->count = calloc((size_t)n_pre + 1, sizeof(uint32_t)); /* zero outside rows[] */
     c->rows = grow(NULL, sizeof(uint32_t) * ((size_t)n_pre + 1), name);
+    c->qoff = grow(NULL, sizeof(uint64_t) * ((size_t)n_pre + 2), name);
     c->acc = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
     c->mark = calloc((size_t)n_post + 1, 1);
     c->rowbits = calloc((size_t)n_pre / 64u + 1u, sizeof(uint64_t));
@@ -62,6 +63,7 @@ void snn_rewire_cand_free(snn_rewire_cand *c)
     free(c->rowbits);
     free(c->pre_of);
     free(c->blk);
+    free(c->qoff);
     memset(c, 0, sizeof *c);
 }
 
@@ -199,9 +201,11 @@ void snn_rewire_cand_layout(snn_rewire_cand *c, int nw)
     for (uint32_t q = 0; q < c->n_rows; q++) { /* ascending: off[i + 1] is row i + 1's start */
         const uint32_t i = c->rows[q];
         c->off[i] = a;
+        c->qoff[q] = a;
         a += c->count[i]; /* at most N_post each (snn_rewire_cand_spread) */
         c->off[i + 1] = a;
     }
+    c->qoff[c->n_rows] = a;
     room_for(c, a);
     if (a)
         memset(c->flag, 0, (size_t)a);

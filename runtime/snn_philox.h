@@ -1034,6 +1034,16 @@ SNN_HD uint32_t snn_rng_binomial(snn_rng *g, uint32_t n, double p)
  * div(a, b) and mod(a, b) in code strings: floored division floor(a / b) and the floored
  * modulo a - b floor(a / b), which has the sign of b (so mod(-1, n) = n - 1, the periodic
  * wrap that C's fmod, with the sign of a, does not give). */
+/* exp(x) as libm's exp gives it, without its slow underflow path: below -746 exp(x) is
+ * under 2^-1076, a quarter of the smallest subnormal, which rounds to +0 (libm returns +0
+ * there too, after a call chain that raises the underflow flag).  The C back end's
+ * connectivity updates print exp as this (compiler/rewire.c): a Gaussian of the distance
+ * underflows for most candidates (docs/performance.md "Topographic map"). */
+SNN_HD double snn_exp_uf(double x)
+{
+    return x < -746.0 ? 0.0 : exp(x);
+}
+
 SNN_HD double snn_div(double a, double b)
 {
     return floor(a / b);

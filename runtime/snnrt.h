@@ -1437,6 +1437,8 @@ typedef struct snn_rewire_cand {
     int n_wmark;
     uint32_t *pre_of; /* snn_rewire_cand_fill_rows: each candidate's row */
     uint32_t *blk;    /* snn_rewire_cand_blocks: word q of candidate k's block at q cap + k */
+    uint64_t *qoff;   /* snn_rewire_cand_layout: row rows[q]'s candidates are qoff[q] to
+                       * qoff[q + 1] (off[] by list place: read in order, not scattered) */
 } snn_rewire_cand;
 snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, uint32_t n_post);
 snn_rewire_cand *snn_rewire_cand_get(int k);

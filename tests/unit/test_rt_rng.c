@@ -1221,6 +1221,31 @@ static void test_div_mod(void **state)
         }
 }
 
+/* snn_exp_uf (the connectivity updates' exp): bit for bit libm's exp, around its cut at
+ * -746 (every double from -746 - 2^-40 up, the next 4,096), over the range where exp
+ * underflows or is subnormal, and at the special values. */
+static void test_exp_uf(void **state)
+{
+    (void)state;
+    double x = nextafter(-746.0, -INFINITY) - 0x1p-40;
+    for (int k = 0; k < 4096; k++, x = nextafter(x, INFINITY)) {
+        double a = snn_exp_uf(x), b = exp(x);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
+    for (double y = -1100.0; y < 0.0; y += 0.0625) {
+        double a = snn_exp_uf(y), b = exp(y);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
+    const double sp[] = {-INFINITY, -1e300, -746.0, -745.5, -745.0, -0.0, 0.0, 1.0, 709.0, 710.0,
+                         INFINITY};
+    for (unsigned k = 0; k < sizeof sp / sizeof sp[0]; k++) {
+        double a = snn_exp_uf(sp[k]), b = exp(sp[k]);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
+    assert_true(isnan(snn_exp_uf(NAN)));
+    assert_true(exp(-745.0) > 0.0 && snn_exp_uf(-745.0) > 0.0); /* subnormal, not cut */
+}
+
 /* snn_poisson_count (thresholds on the one 32-bit word) is snn_rng_poisson below lambda 10,
  * word for word: checked on both sides of every threshold, at the ends of the word range
  * and on random words, for constant and run-time lambdas. */
@@ -1296,7 +1321,7 @@ int main(void)
         cmocka_unit_test(test_normal_layout),  cmocka_unit_test(test_philox_batch),
         cmocka_unit_test(test_normal_pairs),
         cmocka_unit_test(test_delay_steps_hash),
-        cmocka_unit_test(test_div_mod),        cmocka_unit_test(test_poisson_words),
+        cmocka_unit_test(test_div_mod),        cmocka_unit_test(test_exp_uf),        cmocka_unit_test(test_poisson_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
