@@ -1114,7 +1114,9 @@ static const char *cu_c_literal(const char *s)
         else
             sb_printf(&b, "%c", c);
     }
-    return b.len ? emit_take(&b) : "";
+    const char *r = arena_strdup(b.buf ? b.buf : "");
+    sb_release(&b);
+    return r;
 }
 
 /* Lanes over MPI ranks (docs/parallel.md "Batch lanes over ranks"): a group whose lanes run
