@@ -15,8 +15,8 @@
 #     group whose lanes run in turn: the pass as another rank's last lane; double on 2
 #     ranks, float on 3; Use's shared s made per lane): every lane's files = one C
 #     process's; the update held once skipped in that pass and its draws keyed by the rank's
-#     last lane are caught; the original (s shared, written lane after lane) is refused by
-#     the host half (batch_mpi.sh runs the refusal);
+#     last lane are caught; the original (s shared, written lane after lane) is refused on
+#     2 ranks with the update, variable and line;
 #     tests/cuda/batch_cusyn.lua (sparse: batch reductions over synapses, Adam per lane,
 #     synapse recordings; Turn's shared s made per lane) on 2 ranks: every lane's files =
 #     one C process's;
@@ -118,11 +118,13 @@ FAULT='s/snn_lane_batch_last(run)/run->lane_offset + snn_nlane - 1u/' \
 ! emu_same_lanes "$W/cu_c" "$W/cu_k" 3 "$CF" >/dev/null ||
     fail "draws held once keyed by the rank's last lane went unnoticed"
 # refused: a shared variable written by a per-lane update, lane after lane (the host half's
-# model_init, as the C back end's: batch_mpi.sh checks the message)
-"$SNNCC" -q -S -b cuda --mpi tests/cuda/batch_cu.lua -o "$W/cur"
-grep -q "if (run->lanes_all > run->lanes) /\* lanes split over ranks: refused" "$W/cur/bcu.c" &&
-    grep -q "custom update 'Use' (group 'Turn') writes its variable 's' (shared = true)" "$W/cur/bcu.c" ||
-    fail "batch_cu.lua: the CUDA host half does not refuse lanes over ranks"
+# model_init, as the C back end's)
+emu_build_lanes_mpi tests/cuda/batch_cu.lua "$W/cur"
+if "${MPIRUN[@]}" -np 2 "$W/cur/emu" --time 30 --quiet --output "$W/cu_r" 2>"$W/err"; then
+    fail "batch_cu.lua (a shared variable written lane after lane) ran on 2 ranks"
+fi
+grep -q "batch_cu.lua:43: custom update 'Use' (group 'Turn') writes its variable 's' (shared = true), held once .* this run has 3 lanes on 2 MPI ranks: run on one rank" "$W/err" ||
+    { cat "$W/err"; fail "batch_cu.lua on 2 ranks: message"; }
 SF="spikes_S.npy spikes_P.npy spikes_Q.npy P_V.npy P_E.npy Q_V.npy SP_w.npy SP_g.npy SQ_w.npy Adam_m.npy Sum_G.npy"
 RS="--set params.Adam.lr=0.02"
 # batch_cusyn.lua's Turn writes its shared s lane after lane (refused on 2 ranks): s per lane
