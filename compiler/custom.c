@@ -642,11 +642,16 @@ static void cu_rng_init(StrBuf *o, const Model *m, const CustomUpdate *cu, bool 
     if (!code_uses_rng(cu->code.stmts, NULL))
         return;
     const bool lanes = m->batch > 0; /* CUDA: snn_lane, the block's */
+    /* CUDA: an update held once draws the batch's last lane's numbers (snn_klane, the
+     * kernel's argument: with lanes over ranks not this rank's last lane), as the C back end
+     * (it runs with that lane, or in the pass as that lane: snn_lane_batch_last) */
+    const char *lane = cuda && cu_runs_once(m, cu) ? "snn_klane" : "snn_lane";
     if (cu->pop) {
         sb_printf(o, "%*ssnn_rng snn_rng_st;\n", ind, "");
         sb_printf(o, "%*ssnn_rng_init%s(&snn_rng_st, %s, snn_custream, (uint32_t)(SNN_LO_%s + "
                      "snn_i), step%s);\n", ind, "", lanes ? "_lane" : "",
-                  cuda ? "snn_r->seed" : "run->seed", cu->pop->name, lanes ? ", snn_lane" : "");
+                  cuda ? "snn_r->seed" : "run->seed", cu->pop->name,
+                  lanes ? arena_printf(", %s", lane) : "");
         return;
     }
     const Projection *pj = cu->proj;
@@ -663,7 +668,7 @@ static void cu_rng_init(StrBuf *o, const Model *m, const CustomUpdate *cu, bool 
     }
     sb_printf(o, "%*ssnn_rng snn_rng_st;\n", ind, "");
     sb_printf(o, "%*ssnn_rng_init_synk(&snn_rng_st, snn_cukey, %s, snn_pre, %s, snn_ord, "
-                 "step);\n", ind, "", lanes ? "snn_lane" : "0u",
+                 "step);\n", ind, "", lanes ? lane : "0u",
               cuda ? "snn_post" : arena_printf("SNN_LO_%s + snn_post", pj->post->name));
 }
 
@@ -888,6 +893,8 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
     sb_puts(o, "}\n");
 }
 
+static void cu_lanes_refusal(StrBuf *o, const Model *m);
+
 void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
 {
     StrBuf fns, init, desc;
@@ -937,6 +944,7 @@ void cu_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
         }
     }
     tmpl_set(g, "cu_fns", fns.len ? emit_take(&fns) : "");
+    cu_lanes_refusal(&init, m);
     tmpl_set(g, "cu_init", init.len ? emit_take(&init) : "/* no custom-update variables */");
     tmpl_set(g, "cu_descs", desc.len ? emit_take(&desc) : "{ NULL, 0, 0 }");
     tmpl_set(g, "n_cu_groups", arena_printf("%d", m->n_cu_groups));
@@ -1092,6 +1100,74 @@ static bool cu_group_in_turn(const Model *m, int gi)
     return false;
 }
 
+/* s as the contents of a C string literal */
+static const char *cu_c_literal(const char *s)
+{
+    StrBuf b;
+    sb_init(&b);
+    for (; *s; s++) {
+        const unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            sb_printf(&b, "\\%c", c);
+        else if (c < 32 || c >= 127)
+            sb_printf(&b, "\\%03o", c);
+        else
+            sb_printf(&b, "%c", c);
+    }
+    const char *r = arena_strdup(b.buf ? b.buf : "");
+    sb_release(&b);
+    return r;
+}
+
+/* Lanes over MPI ranks (docs/parallel.md "Batch lanes over ranks"): a group whose lanes run
+ * in turn because a per-lane update writes a variable held once (its own shared variable,
+ * not a batch reduction, or a ref_rw to one) chains that variable through the lanes: lane b
+ * sees lane b - 1's write.  Each rank's chain would start from a stale value, so such a
+ * model is refused at the start of a run whose lanes are split over ranks (model_init, both
+ * back ends; one process and unbatched runs are unaffected). */
+static void cu_lanes_refusal(StrBuf *o, const Model *m)
+{
+    if (!m->batch)
+        return;
+    for (int gi = 0; gi < m->n_cu_groups; gi++) {
+        if (!cu_group_in_turn(m, gi))
+            continue;
+        for (int j = 0; j < m->n_cus; j++) {
+            const CustomUpdate *u = m->cus[j];
+            if (u->group_index != gi || cu_runs_once(m, u))
+                continue;
+            const char *what = NULL;
+            SrcLoc loc = u->loc;
+            for (int k = 0; k < u->n_vars && !what; k++) {
+                const CuVar *v = &u->vars[k];
+                if (v->shared && !CU_BATCH_REDUCE(v->reduce) && code_may_assign(u->code.stmts, v->name))
+                    what = arena_printf("its variable '%s' (shared = true)", v->name), loc = v->loc;
+            }
+            for (int i = 0; i < u->n_refs && !what; i++) {
+                const CuRef *r = &u->refs[i];
+                if (r->rw && ref_once(r) && code_may_assign(u->code.stmts, r->name))
+                    what = arena_printf("'%s' (ref_rw to '%s' of '%s')", r->name, r->var,
+                                        r->target), loc = r->loc;
+            }
+            if (!what)
+                continue;
+            const char *msg = arena_printf(
+                "%s:%d: custom update '%s' (group '%s') writes %s, held once (one value for the "
+                "whole batch), in every lane: each lane sees the previous lane's write, so the "
+                "group's lanes run in turn, a chain that lanes split over MPI ranks would break "
+                "(each rank's lanes would start from a stale value); this run has ",
+                loc.file, loc.line, u->name, m->cu_groups[gi].name, what);
+            sb_printf(o, "if (run->lanes_all > run->lanes) /* lanes split over ranks: refused "
+                         "(custom.c, cu_lanes_refusal) */\n"
+                         "    snn_fatal(\"%%s%%u lanes on %%d MPI ranks: run on one rank, or make "
+                         "the variable per lane or the update held once (docs/parallel.md "
+                         "\\\"Batch lanes over ranks\\\")\", \"%s\", run->lanes_all, "
+                         "run->ranks);\n", cu_c_literal(msg));
+            return; /* the first is enough */
+        }
+    }
+}
+
 /* The completion of update cu's batch reductions (after 'last', the condition of the
  * batch's last lane): on the device (kernel, snn_k_cub_<update>: every lane is this
  * process's), or with the lanes split over MPI ranks (docs/cuda.md "Batch lanes over
@@ -1160,10 +1236,13 @@ static void cu_cuda_lanes_one(StrBuf *kern, StrBuf *launch, StrBuf *alloc, const
     }
     sb_printf(kern, "\n/* custom update '%s' (%s:%d) over the neurons of population '%s', %s */\n"
                     "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_cu_%s(uint64_t step, "
-                    "uint32_t snn_only)\n{\n    (void)step;\n"
+                    "uint32_t snn_only%s)\n{\n    (void)step;\n"
                     "    if (snn_only != 0xffffffffu && blockIdx.y != snn_only)\n"
                     "        return; /* one lane's turn */\n", n, cu->loc.file, cu->loc.line, p,
-              once ? "held once: run once, with the last lane" : "per lane (blockIdx.y)", n);
+              once ? "held once: run once, with the last lane" : "per lane (blockIdx.y)", n,
+              once ? ", uint32_t snn_klane /* the batch's last lane: the draws' */" : "");
+    if (once)
+        sb_puts(kern, "    (void)snn_klane;\n");
     cu_rng_key(kern, cu, true, 4);
     sb_puts(kern, "    const uint32_t snn_i = blockIdx.x * SNN_BLOCK + threadIdx.x;\n");
     sb_printf(kern, "    if (snn_i >= SNN_NL_%s)\n        return;\n", p);
@@ -1239,8 +1318,8 @@ static void cu_cuda_lanes_one(StrBuf *kern, StrBuf *launch, StrBuf *alloc, const
     const char *only = in_turn ? (once ? "snn_ol" : "snn_l") : once ? "snn_nlane - 1u" : "0xffffffffu";
     const char *last = in_turn ? "if (snn_last) " : "";
     const char *mine = in_turn ? "if (!snn_ph) " : "";
-    sb_printf(launch, "%ssnn_dev::snn_k_cu_%s<<<%s, SNN_BLOCK, 0, snn_stream>>>(step, %s);\n",
-              once ? last : mine, n, grid, only);
+    sb_printf(launch, "%ssnn_dev::snn_k_cu_%s<<<%s, SNN_BLOCK, 0, snn_stream>>>(step, %s%s);\n",
+              once ? last : mine, n, grid, only, once ? ", snn_lane_batch_last(run)" : "");
     if (any_red)
         sb_printf(launch, "%ssnn_dev::snn_k_cur_%s<<<dim3(1, snn_nlane), 32, 0, snn_stream>>>(%s);\n",
                   mine, n, in_turn ? "snn_l" : "0xffffffffu");
@@ -1296,10 +1375,13 @@ static void cu_cuda_lanes_syn(StrBuf *kern, StrBuf *launch, StrBuf *alloc, const
         "snn_pos += 32u) {\n";
     sb_printf(kern, "\n/* custom update '%s' (%s:%d) over the synapses of projection '%s', %s */\n"
                     "__global__ void __launch_bounds__(SNN_BLOCK) snn_k_cu_%s(uint64_t step, "
-                    "uint32_t snn_only)\n{\n    (void)step;\n"
+                    "uint32_t snn_only%s)\n{\n    (void)step;\n"
                     "    if (snn_only != 0xffffffffu && blockIdx.y != snn_only)\n"
                     "        return; /* one lane's turn */\n", n, cu->loc.file, cu->loc.line, pn,
-              once ? "held once: run once, with the last lane" : "per lane (blockIdx.y)", n);
+              once ? "held once: run once, with the last lane" : "per lane (blockIdx.y)", n,
+              once ? ", uint32_t snn_klane /* the batch's last lane: the draws' */" : "");
+    if (once)
+        sb_puts(kern, "    (void)snn_klane;\n");
     cu_rng_key(kern, cu, true, 4);
     for (int i = 0; i < cu->n_vars; i++)
         if (CU_BATCH_REDUCE(cu->vars[i].reduce))
@@ -1340,7 +1422,8 @@ static void cu_cuda_lanes_syn(StrBuf *kern, StrBuf *launch, StrBuf *alloc, const
     const char *last = in_turn ? "if (snn_last) " : "";
     const char *mine = in_turn ? "if (!snn_ph) " : "";
     sb_printf(launch, "%ssnn_dev::snn_k_cu_%s<<<dim3(snn_lgrid, snn_nlane), SNN_BLOCK, 0, "
-                      "snn_stream>>>(step, %s);\n", once ? last : mine, n, only);
+                      "snn_stream>>>(step, %s%s);\n", once ? last : mine, n, only,
+              once ? ", snn_lane_batch_last(run)" : "");
     if (any_batch)
         cu_cuda_lanes_cub(launch, m, cu, last, "", pn,
                           arena_printf("snn_dev::snn_k_cub_%s<<<snn_grid, SNN_BLOCK, 0, "

@@ -533,8 +533,11 @@ void phases_c_step_lanes(const Model *m, StrBuf *regions, StrBuf *body, StrBuf *
                                 "        if (snn_lanes_phantom(run)) { /* lanes over ranks: the "
                                 "batch's last lane */\n"
                                 "            run->lane_phantom = 1;\n"
+                                "            snn_lane = snn_lane_batch_last(run); /* its draws */\n"
                                 "            snn_cugroup_%s(run, step);\n"
-                                "            run->lane_phantom = 0;\n        }\n    }\n", g,
+                                "            run->lane_phantom = 0;\n"
+                                "            snn_lane = run->lane_offset + snn_cur_lane;\n"
+                                "        }\n    }\n", g,
                           m->cu_groups[g].name, m->cu_groups[g].name);
             continue;
         }

@@ -173,7 +173,9 @@ void train_c_scope(TmplScope *g, const Model *m)
                     "    const uint32_t snn_passes = snn_nlane + (uint32_t)snn_lanes_phantom(run);\n"
                     "    for (uint32_t snn_b = 0; snn_b < snn_passes; snn_b++) {\n"
                     "        snn_lane_select(run, snn_b < snn_nlane ? snn_b : snn_nlane - 1u);\n"
-                    "        run->lane_phantom = snn_b == snn_nlane;\n");
+                    "        run->lane_phantom = snn_b == snn_nlane;\n"
+                    "        if (run->lane_phantom) /* the batch's last lane's draws */\n"
+                    "            snn_lane = snn_lane_batch_last(run);\n");
     sb_printf(&o, "%s    switch (g) {\n", in);
     for (int gi = 0; gi < m->n_cu_groups; gi++) {
         sb_printf(&o, "%s    case %d:\n%s        snn_cugroup_%s(run, step);\n", in, gi, in,

@@ -1130,6 +1130,12 @@ static inline int snn_lane_last(const snn_run *run, uint32_t cur, uint32_t n)
     return run->lane_phantom || (cur + 1u == n && !snn_lanes_phantom(run));
 }
 void snn_lanes_reduce(snn_run *run, const double *terms, uint64_t n, int max, double *acc);
+/* The global lane of the batch's last lane: the lane whose random numbers an update held
+ * once draws (it runs with that lane), in the pass as that lane too (lane_phantom) */
+static inline uint32_t snn_lane_batch_last(const snn_run *run)
+{
+    return run->lane_offset - run->lane_first + run->lanes_all - 1u;
+}
 
 /* Batched models: make lane b's recorders, spike counts and final checksums the run's
  * (rec, varrec, synrec, spike_count, syn_final, has_final), keeping the current lane's. */

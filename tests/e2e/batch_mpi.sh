@@ -13,6 +13,10 @@
 #     to NumPy's sum in lane order
 #     ((t0 + t1) + t2) + t3 (and the test shows the pairwise (t0 + t1) + (t2 + t3) that
 #     per-rank partial sums would give differs);
+#   - tests/cuda/batch_cu.lua with updates held once that draw (one of them in a group whose
+#     lanes run in turn, passing as the batch's last lane on a rank without it) on 2 and 3
+#     ranks: every lane bitwise one process's; with a shared variable written by a per-lane
+#     update (lane after lane) refused on 2 ranks with the update, variable and line;
 #   - the training loop (train_batch.sh's delta-rule readout, B = 4: a batch_sum gradient,
 #     a weight step held once, metrics) on 3 ranks and the e-prop classifier (-D batch=4,
 #     eprop_adam{ batch = true }: gradients summed over the lanes, Adam on shared weights)
@@ -97,6 +101,39 @@ for np in 2 3; do
     done
     ok "batch_sum / batch_max on $np ranks bitwise one process's"
 done
+
+# --- custom updates over the lanes (tests/cuda/batch_cu.lua): updates held once that draw ----
+# Mom (its group over all lanes at once) and Once (a group whose lanes run in turn) draw the
+# numbers of the batch's last lane on every rank, also in the pass as that lane on a rank
+# that does not hold it; Use's s made per lane (a shared s written lane after lane is
+# refused below), Once drawing
+CU="$OLDPWD/tests/cuda/batch_cu.lua"
+sed -e 's/s = { init = 0.0, shared = true } },.*$/s = 0.0 },/' \
+    -e 's/code = "r = r + m;"/code = "r = r + m + 0.01 * uniform();"/' "$CU" >cu.lua
+grep -q 'r + m + 0.01 \* uniform' cu.lua && grep -q 'c = 0.0, s = 0.0 },' cu.lua ||
+    fail "batch_cu.lua's variant not made"
+"$SNNCC" -q cu.lua -o cu1
+"$SNNCC" -q --mpi cu.lua -o cum
+cu1/bcu --time 30 --quiet --output cuo1 --set params.Use.eta=0.02
+for np in 2 3; do
+    "${MPIRUN[@]}" -np $np cum/bcu --time 30 --quiet --output "cuo$np" --set params.Use.eta=0.02
+    for d in "" lane1/ lane2/; do
+        for f in Out_V Out_pi Out_G Out_U GSum_k Use_c; do
+            cmp -s "cuo1/$d$f.npy" "cuo$np/$d$f.npy" || fail "batch_cu.lua, $np ranks: $d$f differs"
+        done
+    done
+    ok "batch_cu.lua (updates held once drawing), 3 lanes on $np ranks: bitwise one process's"
+done
+# refused: a per-lane update writing a shared variable chains it through the lanes
+"$SNNCC" -q --mpi "$CU" -o cur
+"${MPIRUN[@]}" -np 1 cur/bcu --time 30 --quiet --output cur1 || fail "batch_cu.lua on 1 rank"
+if "${MPIRUN[@]}" -np 2 cur/bcu --time 30 --quiet --output cur2 2>err; then
+    fail "batch_cu.lua (a shared variable written lane after lane) ran on 2 ranks"
+fi
+grep -q "batch_cu.lua:43: custom update 'Use' (group 'Turn') writes its variable 's' (shared = true), held once (one value for the whole batch), in every lane: .* this run has 3 lanes on 2 MPI ranks: run on one rank, or make the variable per lane or the update held once" err ||
+    { cat err; fail "batch_cu.lua on 2 ranks: message"; }
+[ ! -e cur2/Out_V.npy ] || fail "batch_cu.lua on 2 ranks: refused after it ran"
+ok "a shared variable written lane after lane, lanes split over 2 ranks: refused at the start"
 
 # --- the training loop: a batch-summed gradient, a shared weight, metrics -------------------
 delta_batch_model >delta.lua

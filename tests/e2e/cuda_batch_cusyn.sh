@@ -80,7 +80,7 @@ FILES=$FILES_ALL
 cu="$d/gen/bcs.cu"
 grep -q 'snn_k_cu_Sum<<<dim3(snn_lgrid, snn_nlane), SNN_BLOCK, 0, snn_stream>>>(step, 0xffffffffu)' "$cu"
 grep -q 'snn_k_cub_Sum<<<snn_grid, SNN_BLOCK, 0, snn_stream>>>(snn_nlane)' "$cu"
-grep -q 'snn_k_cu_AdamQ<<<dim3(snn_lgrid, snn_nlane), SNN_BLOCK, 0, snn_stream>>>(step, snn_nlane - 1u)' "$cu"
+grep -q 'snn_k_cu_AdamQ<<<dim3(snn_lgrid, snn_nlane), SNN_BLOCK, 0, snn_stream>>>(step, snn_nlane - 1u, snn_lane_batch_last(run))' "$cu"
 grep -q 'snn_k_cu_Turn<<<dim3(snn_lgrid, snn_nlane), SNN_BLOCK, 0, snn_stream>>>(step, snn_l)' "$cu"
 grep -q 'snn_lw_SP\[(size_t)blockIdx.y \* snn_lws_SP + snn_pos\] = snn_u_w;' "$cu"
 # CUDA graphs of 8 steps: the same lanes

@@ -11,12 +11,15 @@
 #   - batch_sum / batch_max over terms spanning 40 orders of magnitude (batch_mpi.sh's
 #     model), B = 4 on 2 and 3 ranks: bitwise one process's (every rank's terms gathered and
 #     added in lane order); each rank reducing its own lanes on its device is caught;
-#   - tests/cuda/batch_cu.lua (a softmax, batch reductions, an update held once, a group
-#     whose lanes run in turn: the pass as another rank's last lane; double on 2 ranks,
-#     float on 3) and
+#   - tests/cuda/batch_cu.lua (a softmax, batch reductions, updates held once that draw, a
+#     group whose lanes run in turn: the pass as another rank's last lane; double on 2
+#     ranks, float on 3; Use's shared s made per lane): every lane's files = one C
+#     process's; the update held once skipped in that pass and its draws keyed by the rank's
+#     last lane are caught; the original (s shared, written lane after lane) is refused on
+#     2 ranks with the update, variable and line;
 #     tests/cuda/batch_cusyn.lua (sparse: batch reductions over synapses, Adam per lane,
-#     synapse recordings) on 2 ranks: every lane's files = the C --mpi run's; the update
-#     held once skipped in that pass is caught;
+#     synapse recordings; Turn's shared s made per lane) on 2 ranks: every lane's files =
+#     one C process's;
 #   - the training loop: train_batch.sh's delta rule (B = 4) on 3 ranks and the e-prop
 #     classifier (eprop_adam{ batch = true }, B = 4) on 2 ranks: metrics.csv and every saved
 #     variable = one C process's;
@@ -78,38 +81,66 @@ FAULT='s/if (snn_lanes_split(run))/if (0)/' emu_build_lanes_mpi "$W/r.lua" "$W/r
 ok "a fault (each rank's lanes reduced on its device alone) is caught"
 
 # --- 3. custom updates over neurons and synapses, groups in turn, on 2 ranks ------------------
+# batch_cu.lua as batch_mpi.sh runs it: Use's s per lane (a shared s written lane after lane
+# is refused when the lanes are split), Once drawing: Mom and Once, held once, draw the
+# numbers of the batch's last lane on every rank (the kernel's snn_klane), Once also in the
+# pass as that lane of a rank without it
 CF="Out_V.npy Out_pi.npy Out_G.npy Out_U.npy GSum_k.npy Use_c.npy"
 RO="--set params.Use.eta=0.02"
-"$SNNCC" -q --mpi tests/cuda/batch_cu.lua -o "$W/cum"
-emu_build_lanes_mpi tests/cuda/batch_cu.lua "$W/cue"
+sed -e 's/s = { init = 0.0, shared = true } },.*$/s = 0.0 },/' \
+    -e 's/code = "r = r + m;"/code = "r = r + m + 0.01 * uniform();"/' tests/cuda/batch_cu.lua >"$W/cu.lua"
+grep -q 'r + m + 0.01 \* uniform' "$W/cu.lua" && grep -q 'c = 0.0, s = 0.0 },' "$W/cu.lua" ||
+    fail "batch_cu.lua's variant not made"
+"$SNNCC" -q "$W/cu.lua" -o "$W/cu1"
+emu_build_lanes_mpi "$W/cu.lua" "$W/cue"
 # shellcheck disable=SC2086
-"${MPIRUN[@]}" -np 2 "$W/cum/bcu" --time 30 --quiet --output "$W/cu_c" $RO
+"$W/cu1/bcu" --time 30 --quiet --output "$W/cu_c" $RO
 # shellcheck disable=SC2086
 "${MPIRUN[@]}" -np 2 "$W/cue/emu" --time 30 --quiet --output "$W/cu_e" $RO
-emu_same_lanes "$W/cu_c" "$W/cu_e" 3 "$CF" || fail "batch_cu.lua, 2 ranks: not the C --mpi run's"
+emu_same_lanes "$W/cu_c" "$W/cu_e" 3 "$CF" || fail "batch_cu.lua, 2 ranks: not one C process's"
 # float: the sums rounded to float on the host (3 ranks: 1 lane each)
-"$SNNCC" -q --mpi -D float=1 tests/cuda/batch_cu.lua -o "$W/cumf"
-emu_build_lanes_mpi tests/cuda/batch_cu.lua "$W/cuef" -D float=1
-"${MPIRUN[@]}" -np 3 "$W/cumf/bcu" --time 30 --quiet --output "$W/cuf_c"
+"$SNNCC" -q -D float=1 "$W/cu.lua" -o "$W/cu1f"
+emu_build_lanes_mpi "$W/cu.lua" "$W/cuef" -D float=1
+"$W/cu1f/bcu" --time 30 --quiet --output "$W/cuf_c"
 "${MPIRUN[@]}" -np 3 "$W/cuef/emu" --time 30 --quiet --output "$W/cuf_e"
-emu_same_lanes "$W/cuf_c" "$W/cuf_e" 3 "$CF" || fail "batch_cu.lua float, 3 ranks: not the C --mpi run's"
-FAULT='s/(step, snn_ol); });/(step, snn_l); });/' emu_build_lanes_mpi tests/cuda/batch_cu.lua "$W/cuf"
+emu_same_lanes "$W/cuf_c" "$W/cuf_e" 3 "$CF" || fail "batch_cu.lua float, 3 ranks: not one C process's"
+FAULT='s/(step, snn_ol, /(step, snn_l, /' emu_build_lanes_mpi "$W/cu.lua" "$W/cuf"
+grep -q '(step, snn_l, snn_lane_batch_last(run)); });' "$W/cuf/gen/emu.cc" || fail "fault not made"
 # shellcheck disable=SC2086
 "${MPIRUN[@]}" -np 2 "$W/cuf/emu" --time 30 --quiet --output "$W/cu_f" $RO
 ! emu_same_lanes "$W/cu_c" "$W/cu_f" 3 "$CF" >/dev/null ||
     fail "the update held once skipped in the pass as the batch's last lane went unnoticed"
+# the draws of the rank's own last lane (before issue 13's fix)
+FAULT='s/snn_lane_batch_last(run)/run->lane_offset + snn_nlane - 1u/' \
+    emu_build_lanes_mpi "$W/cu.lua" "$W/cuk"
+# shellcheck disable=SC2086
+"${MPIRUN[@]}" -np 2 "$W/cuk/emu" --time 30 --quiet --output "$W/cu_k" $RO
+! emu_same_lanes "$W/cu_c" "$W/cu_k" 3 "$CF" >/dev/null ||
+    fail "draws held once keyed by the rank's last lane went unnoticed"
+# refused: a shared variable written by a per-lane update, lane after lane (the host half's
+# model_init, as the C back end's)
+emu_build_lanes_mpi tests/cuda/batch_cu.lua "$W/cur"
+if "${MPIRUN[@]}" -np 2 "$W/cur/emu" --time 30 --quiet --output "$W/cu_r" 2>"$W/err"; then
+    fail "batch_cu.lua (a shared variable written lane after lane) ran on 2 ranks"
+fi
+grep -q "batch_cu.lua:43: custom update 'Use' (group 'Turn') writes its variable 's' (shared = true), held once .* this run has 3 lanes on 2 MPI ranks: run on one rank" "$W/err" ||
+    { cat "$W/err"; fail "batch_cu.lua on 2 ranks: message"; }
 SF="spikes_S.npy spikes_P.npy spikes_Q.npy P_V.npy P_E.npy Q_V.npy SP_w.npy SP_g.npy SQ_w.npy Adam_m.npy Sum_G.npy"
 RS="--set params.Adam.lr=0.02"
-"$SNNCC" -q --mpi tests/cuda/batch_cusyn.lua -D dense=0 -o "$W/csm"
-emu_build_lanes_mpi tests/cuda/batch_cusyn.lua "$W/cse" -D dense=0
+# batch_cusyn.lua's Turn writes its shared s lane after lane (refused on 2 ranks): s per lane
+sed -e 's/vars = { s = { init = 0.0, shared = true }, q = 0.0 },/vars = { s = 0.0, q = 0.0 },/' \
+    tests/cuda/batch_cusyn.lua >"$W/cs.lua"
+grep -q 'vars = { s = 0.0, q = 0.0 },' "$W/cs.lua" || fail "batch_cusyn.lua's variant not made"
+"$SNNCC" -q "$W/cs.lua" -D dense=0 -o "$W/cs1"
+emu_build_lanes_mpi "$W/cs.lua" "$W/cse" -D dense=0
 grep -q 'snn_cu_lanes_reduce(run, [0-9]*, snn_t, (uint64_t)snn_rr.capacity' "$W/cse/gen/bcs.cu" ||
     fail "the synapses' batch sum is not reduced over the ranks"
 # shellcheck disable=SC2086
-"${MPIRUN[@]}" -np 2 "$W/csm/bcs" --time 30 --quiet --output "$W/cs_c" $RS
+"$W/cs1/bcs" --time 30 --quiet --output "$W/cs_c" $RS
 # shellcheck disable=SC2086
 "${MPIRUN[@]}" -np 2 "$W/cse/emu" --time 30 --quiet --output "$W/cs_e" $RS
-emu_same_lanes "$W/cs_c" "$W/cs_e" 3 "$SF" || fail "batch_cusyn.lua, 2 ranks: not the C --mpi run's"
-ok "custom updates over neurons and synapses on 2 ranks: every lane the C --mpi run's; the held-once fault is caught"
+emu_same_lanes "$W/cs_c" "$W/cs_e" 3 "$SF" || fail "batch_cusyn.lua, 2 ranks: not one C process's"
+ok "custom updates over neurons and synapses on 2 and 3 ranks: every lane one C process's; the held-once faults are caught"
 
 # --- 4. the training loop ------------------------------------------------------------------------
 (

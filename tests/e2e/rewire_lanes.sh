@@ -20,7 +20,15 @@
 set -euo pipefail
 source tests/lib/mpi.sh
 cd "$WORK"
-M="$OLDPWD/tests/e2e/rewire_lanes/model.lua"
+# the model with its shared h written by an update held once (AccH, h += 1 per call) instead
+# of by Acc in every lane (h = m + 0.5): a per-lane update writing a variable held once
+# chains it through the lanes, refused when the lanes are split over ranks
+# (docs/parallel.md "Batch lanes over ranks")
+sed -e 's/, h = ref_rw(P, "h") },/ },/' -e 's/ d = q; h = m + 0.5;"/ d = q;"/' \
+    -e 's/^custom_update { name = "Acc2"/custom_update { name = "AccH", group = "Acc", every = 10, var_refs = { h = ref_rw(P, "h") },\n  code = "h = h + 1.0;" }\n&/' \
+    "$OLDPWD/tests/e2e/rewire_lanes/model.lua" >model.lua
+grep -q 'name = "AccH"' model.lua && ! grep -q 'h = m + 0.5' model.lua || fail "the model's variant not made"
+M="$PWD/model.lua"
 VARS="SE_w SE_x SE_h SE_a SE_b SE_c2 SE_d spikes_E"
 lanedir() { if [ "$2" -eq 0 ]; then echo "$1"; else echo "$1/lane$2"; fi; }
 same_lanes() { # DIR_A DIR_B WHAT: every lane's recordings byte-identical, counts equal
