@@ -55,21 +55,10 @@ same() {
     done
 }
 
-# run RANKS [TAG]: both MPI simulators on RANKS ranks, compared with each other (every
-# rank's checkpoint pieces too) and with the one C process
-run() {
-    local np=$1 tag=${2:-}
-    local r="$np$tag"
-    rm -rf "$d/c-$r" "$d/emu-$r" "$d/ck-c-$r" "$d/ck-emu-$r"
-    "${MPIRUN[@]}" -np "$np" "$d/c/custom_mpi" "${RUNOPT[@]}" --output "$d/c-$r" \
-        --set "checkpoint.dir=$d/ck-c-$r" --set checkpoint.at_end=true
-    "${MPIRUN[@]}" -np "$np" "$d/emu" "${RUNOPT[@]}" --output "$d/emu-$r" \
-        --set "checkpoint.dir=$d/ck-emu-$r" --set checkpoint.at_end=true
-    grep -q '"backend": "cuda"' "$d/emu-$r/run.json"
-    echo "== $np rank(s)$tag"
-    same "$d/c-$r" "$d/emu-$r" "C --mpi vs CUDA --mpi, $np rank(s)"
-    same "$d/one" "$d/emu-$r" "one C process vs CUDA --mpi, $np rank(s)"
-    $PY - "$d/ck-c-$r" "$d/ck-emu-$r" "$np" <<'PY'
+# same_pieces CK_C CK_EMU RANKS: every rank's checkpoint pieces (the spike queues aside)
+# identical, the updates' variables among them
+same_pieces() {
+    $PY - "$@" <<'PY'
 import json, sys
 a, b = (json.load(open(d + "/manifest.json")) for d in sys.argv[1:3])
 fa = {f["piece"]: (f["bytes"], f["crc32"]) for f in a["pieces"]}
@@ -85,6 +74,23 @@ for r in range(int(sys.argv[3])):
         assert fa[k] == fb.get(k), f"{k} differs: {fa[k]} vs {fb.get(k)}"
 print(f"ok   {len(keys)} pieces (neurons, synapses, the updates' variables) identical")
 PY
+}
+
+# run RANKS [TAG]: both MPI simulators on RANKS ranks, compared with each other (every
+# rank's checkpoint pieces too) and with the one C process
+run() {
+    local np=$1 tag=${2:-}
+    local r="$np$tag"
+    rm -rf "$d/c-$r" "$d/emu-$r" "$d/ck-c-$r" "$d/ck-emu-$r"
+    "${MPIRUN[@]}" -np "$np" "$d/c/custom_mpi" "${RUNOPT[@]}" --output "$d/c-$r" \
+        --set "checkpoint.dir=$d/ck-c-$r" --set checkpoint.at_end=true
+    "${MPIRUN[@]}" -np "$np" "$d/emu" "${RUNOPT[@]}" --output "$d/emu-$r" \
+        --set "checkpoint.dir=$d/ck-emu-$r" --set checkpoint.at_end=true
+    grep -q '"backend": "cuda"' "$d/emu-$r/run.json"
+    echo "== $np rank(s)$tag"
+    same "$d/c-$r" "$d/emu-$r" "C --mpi vs CUDA --mpi, $np rank(s)"
+    same "$d/one" "$d/emu-$r" "one C process vs CUDA --mpi, $np rank(s)"
+    same_pieces "$d/ck-c-$r" "$d/ck-emu-$r" "$np"
 }
 run 1
 run 2
@@ -127,6 +133,8 @@ fault "a maximum over the rank's neurons alone" \
     's/(scalar)snn_cupd_max(run, snn_m)/(scalar)snn_m/'
 fault "the synapse update's draws keyed by the rank's own target index" \
     's/snn_rng_init_synk(&snn_rng_st, snn_cukey, 0u, snn_pre, SNN_LO_Out + snn_post/snn_rng_init_synk(\&snn_rng_st, snn_cukey, 0u, snn_pre, snn_post/'
+fault "a sum over the rank's neurons alone" \
+    's/(scalar)snn_cupd_sum(run, snn_t, snn_lo, snn_nl, SNN_N_Out)/(scalar)[\&] { double s = 0.0; for (uint32_t k = 0; k < snn_nl; k++) s += snn_t[k]; return s; }()/'
 link_emu
 
 NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
