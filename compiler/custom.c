@@ -975,7 +975,9 @@ void cu_phase_code(StrBuf *o, const Model *m)
  * thread then adds up in global neuron order from 0.0, as the C back end's
  * snn_cupd_sum: the same bits (a maximum likewise, in the same order).  The serial pass
  * costs N dependent additions per reduction (about N x 4 ns on a GPU: a few us for a
- * readout of 10 to 1000 neurons). */
+ * readout of 10 to 1000 neurons).  With --mpi the kernels cover the rank's own neurons and
+ * rows, and the host combines a reduction's terms across the ranks with the C runtime
+ * (snn_cupd_sum, snn_cupd_max) instead of snn_k_cur_<update>. */
 static void cu_cuda_one(StrBuf *kern, StrBuf *launch, const Model *m, const CustomUpdate *cu,
                         const EmitOptions *opt)
 {
