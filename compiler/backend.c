@@ -39,8 +39,9 @@ static const Backend backends[] = {
         .sources = {".c", ".cu"},
         .intermediates = {".o", ".cu.o"},
         /* synapse snapshots walk the host's rows; custom updates under MPI: the device's
-         * reductions cover one rank's neurons (docs/cuda.md, "Learning") */
+         * per-rank terms of a reduction are combined on the host (custom.c, cu_cuda_one) */
         .caps = BE_MPI | BE_MPI_PLASTIC | BE_ADD_TO | BE_DENSE_PLASTIC | BE_CUSTOM_UPDATES | BE_CONN_UPDATES |
+                BE_MPI_CUSTOM |
                 BE_MPI_CONN_UPDATES | BE_RECORD_SYNAPSES | BE_BATCH | BE_BATCH_CUSTOM |
                 BE_BATCH_DATASET | BE_BATCH_SYN | BE_BATCH_CUSTOM_SYN | BE_CONN_UPDATE_DELAYS |
                 BE_BATCH_CONN_UPDATES,

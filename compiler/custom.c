@@ -464,6 +464,7 @@ typedef struct PCtx {
     const Model *m;
     const CustomUpdate *cu;
     bool cuda; /* the CUDA kernels (one rank: snn_post is global) */
+    bool post_local; /* snn_post is this rank's index (the C back end; CUDA with --mpi) */
 } PCtx;
 
 /* Random draws in custom-update code: from snn_rng_st, which cu_rng_init keys. */
@@ -497,7 +498,7 @@ static void cu_print_name(void *ud, StrBuf *out, const Sym *sym)
         } else if (sym->index == 3) /* id_pre: the synapse's source (global) */
             sb_puts(out, "((scalar)snn_pre)");
         else if (sym->index == 4) /* id_post: its target (global) */
-            sb_printf(out, c->cuda ? "((scalar)snn_post)" : "((scalar)(SNN_LO_%s + snn_post))",
+            sb_printf(out, !c->post_local ? "((scalar)snn_post)" : "((scalar)(SNN_LO_%s + snn_post))",
                       cu->proj->post->name);
         else /* id: the neuron's index in its population */
             sb_printf(out, "((scalar)(SNN_LO_%s + snn_i))", cu->pop->name);
@@ -637,7 +638,8 @@ static void cu_rng_key(StrBuf *o, const CustomUpdate *cu, bool cuda, int ind)
  * neuron, step, lane), over synapses synapse-keyed (source, target, ordinal among the
  * pair's multapses, step, lane), as neuron and synapse code (docs/architecture.md, "Key
  * and counter layout"): the same for any thread and rank split. */
-static void cu_rng_init(StrBuf *o, const Model *m, const CustomUpdate *cu, bool cuda, int ind)
+static void cu_rng_init(StrBuf *o, const Model *m, const CustomUpdate *cu, bool cuda,
+                        bool post_local, int ind)
 {
     if (!code_uses_rng(cu->code.stmts, NULL))
         return;
@@ -669,11 +671,12 @@ static void cu_rng_init(StrBuf *o, const Model *m, const CustomUpdate *cu, bool 
     sb_printf(o, "%*ssnn_rng snn_rng_st;\n", ind, "");
     sb_printf(o, "%*ssnn_rng_init_synk(&snn_rng_st, snn_cukey, %s, snn_pre, %s, snn_ord, "
                  "step);\n", ind, "", lanes ? lane : "0u",
-              cuda ? "snn_post" : arena_printf("SNN_LO_%s + snn_post", pj->post->name));
+              !post_local ? "snn_post" : arena_printf("SNN_LO_%s + snn_post", pj->post->name));
 }
 
 /* Over synapses: snn_post, the synapse's target (this rank's index; the CUDA back end's one
- * rank: global), for _post, id_post and the draws. */
+ * rank: global; its rows with --mpi hold this rank's index too), for _post, id_post and the
+ * draws. */
 static void cu_syn_post(StrBuf *o, const CustomUpdate *cu, bool cuda, int ind)
 {
     const Projection *pj = cu->proj;
@@ -746,7 +749,9 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
             sb_printf(o, "%*sscalar snn_u_%s = snn_cuv_%s_%s[%s];\n", ind, "", v->name, cu->name,
                       v->name, cu->proj ? "snn_o + snn_pos" : "snn_i");
     }
-    PCtx c = {m, cu, cuda};
+    /* the target's index: the rank's own (SNN_LO_ added for id_post and the draws) */
+    const bool post_local = !cuda || opt->mpi;
+    PCtx c = {m, cu, cuda, post_local};
     CodePrinter pr = {0};
     pr.is_float = is_float;
     pr.name = cu_print_name;
@@ -757,7 +762,7 @@ static void cu_body(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
         pr.line_base = cu->code.loc.line;
     }
     sb_printf(o, "%*s{\n", ind, "");
-    cu_rng_init(o, m, cu, cuda, ind + 4);
+    cu_rng_init(o, m, cu, cuda, post_local, ind + 4);
     code_print_stmts(o, cu->code.stmts, ind + 4, &pr);
     if (pr.line_file)
         sb_puts(o, "#line SNN_RESYNC\n");
@@ -970,7 +975,9 @@ void cu_phase_code(StrBuf *o, const Model *m)
  * thread then adds up in global neuron order from 0.0, as the C back end's
  * snn_cupd_sum: the same bits (a maximum likewise, in the same order).  The serial pass
  * costs N dependent additions per reduction (about N x 4 ns on a GPU: a few us for a
- * readout of 10 to 1000 neurons). */
+ * readout of 10 to 1000 neurons).  With --mpi the kernels cover the rank's own neurons and
+ * rows, and the host combines a reduction's terms across the ranks with the C runtime
+ * (snn_cupd_sum, snn_cupd_max) instead of snn_k_cur_<update>. */
 static void cu_cuda_one(StrBuf *kern, StrBuf *launch, const Model *m, const CustomUpdate *cu,
                         const EmitOptions *opt)
 {
@@ -1031,6 +1038,37 @@ static void cu_cuda_one(StrBuf *kern, StrBuf *launch, const Model *m, const Cust
                       "0, snn_stream>>>(step);\n", n, p);
     if (!any_red)
         return;
+    if (opt->mpi) {
+        /* --mpi: the rank's terms (its neurons, in order) to the host, combined across the
+         * ranks by the C back end's runtime (rt_custom.c: a sum over every rank's terms in
+         * global neuron order, a maximum all-reduced), the result back into the variable */
+        sb_printf(launch, "{ /* '%s': its reductions across the ranks (snn_cupd_sum, "
+                          "snn_cupd_max) */\n"
+                          "    SNN_CU(cudaStreamSynchronize(snn_stream));\n"
+                          "    const uint32_t snn_lo = snn_pb[%d].lo, snn_nl = snn_pb[%d].nl; "
+                          "/* this rank's neurons */\n", n, cu->pop->index, cu->pop->index);
+        for (int i = 0; i < cu->n_vars; i++) {
+            const CuVar *v = &cu->vars[i];
+            if (v->reduce != CU_REDUCE_SUM && v->reduce != CU_REDUCE_MAX)
+                continue;
+            sb_printf(launch, "    {\n        double *snn_t = snn_cupd_scratch(%d, snn_nl);\n"
+                              "        SNN_CU(cudaMemcpyFromSymbol(snn_t, snn_dev::snn_cured_%s_%s, "
+                              "sizeof(double) * snn_nl));\n", i, n, v->name);
+            if (v->reduce == CU_REDUCE_SUM)
+                sb_printf(launch, "        const scalar snn_v = (scalar)snn_cupd_sum(run, snn_t, "
+                                  "snn_lo, snn_nl, SNN_N_%s);\n", p);
+            else
+                sb_printf(launch, "        double snn_m = -INFINITY;\n"
+                                  "        for (uint32_t snn_i = 0; snn_i < snn_nl; snn_i++)\n"
+                                  "            if (snn_t[snn_i] > snn_m)\n"
+                                  "                snn_m = snn_t[snn_i];\n"
+                                  "        const scalar snn_v = (scalar)snn_cupd_max(run, snn_m);\n");
+            sb_printf(launch, "        SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_cuv_%s_%s, &snn_v, "
+                              "sizeof snn_v));\n    }\n", n, v->name);
+        }
+        sb_puts(launch, "    (void)snn_lo;\n}\n");
+        return;
+    }
     /* the reductions: one thread, global neuron order */
     sb_printf(kern, "\n/* custom update '%s': its reductions, in global neuron order on one "
                     "thread (the C back end's order) */\n"
@@ -1506,7 +1544,8 @@ void cu_cuda_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf *due, const 
             if (m->cus[i]->group_index == gi)
                 cu_cuda_one(kern, &l, m, m->cus[i], opt);
         sb_printf(host, "\n/* custom update group '%s': its updates' kernels in file order */\n"
-                        "static void snn_cugroup_%s(uint64_t step)\n{\n", gr->name, gr->name);
+                        "static void snn_cugroup_%s(snn_run *run, uint64_t step)\n{\n"
+                        "    (void)run;\n", gr->name, gr->name);
         for (const char *q = l.buf; q && *q;) {
             const char *nl = strchr(q, '\n');
             size_t k = nl ? (size_t)(nl - q) : strlen(q);
@@ -1516,7 +1555,7 @@ void cu_cuda_code(StrBuf *kern, StrBuf *host, StrBuf *after, StrBuf *due, const 
         sb_puts(host, "}\n");
         sb_release(&l);
         sb_printf(after, "if (snn_cupd_due(run, %d, step)) /* custom update group '%s' */\n"
-                         "    snn_cugroup_%s(step);\n", gi, gr->name, gr->name);
+                         "    snn_cugroup_%s(run, step);\n", gi, gr->name, gr->name);
         sb_printf(due, "if (snn_cupd_due(run, %d, step))\n    return 1;\n", gi);
     }
 }

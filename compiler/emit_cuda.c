@@ -1472,8 +1472,8 @@ static void train_device(CudaEmit *e)
     StrBuf o;
     sb_init(&o);
     for (int g = 0; g < m->n_cu_groups; g++)
-        sb_printf(&o, "case %d:\n    snn_cugroup_%s(%sstep);\n    break;\n", g,
-                  m->cu_groups[g].name, m->batch ? "run, " : "");
+        sb_printf(&o, "case %d:\n    snn_cugroup_%s(run, step);\n    break;\n", g,
+                  m->cu_groups[g].name);
     tmpl_set(e->g, "train_groups", o.len ? emit_take(&o) : "");
     sb_release(&o);
 }
