@@ -20,12 +20,7 @@
 # each rank alone.  nvcc compiles the generated code for sm_90.
 set -euo pipefail
 set -f
-if ! command -v mpirun >/dev/null || [ ! -f "$(dirname "$SNNCC")/../lib/libsnnrt_mpi.a" ]; then
-    echo "FAIL: Open MPI (mpirun, mpicc) is needed for this test (ci/install-deps installs it)"
-    exit 1
-fi
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-MPIRUN=(mpirun --oversubscribe)
+source tests/lib/mpi.sh # the Open MPI check, MPIRUN, ASAN_OPTIONS
 RT="$PWD/$BUILD"
 mkdir -p "$WORK"
 cc -O2 -o "$WORK/snn-compare" tools/snn_compare.c -lm

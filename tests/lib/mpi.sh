@@ -1,4 +1,4 @@
-# tests/lib/mpi.sh - sourced by the end-to-end tests that run MPI simulators (mpi.sh,
+# tests/lib/mpi.sh - sourced by the end-to-end tests that run MPI simulators (mpi.sh, cuda_mpi*.sh,
 # mpi_overlap.sh, plastic_parallel.sh, record_synapses.sh): the Open MPI check, mpirun
 # with --oversubscribe, and same_outputs.
 if ! command -v mpirun >/dev/null || [ ! -f "$(dirname "$SNNCC")/../lib/libsnnrt_mpi.a" ]; then
