@@ -16,6 +16,8 @@
 
 #include "snnrt.h"
 
+#include "compact_flags_check.h"
+
 static void test_compact_flags_native(void **state)
 {
     (void)state;
@@ -26,31 +28,7 @@ static void test_compact_flags_native(void **state)
 #else
     print_message("snn_compact_flags: the portable path (no AVX2 on this host)\n");
 #endif
-    const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-    unsigned char *map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                              -1, 0);
-    assert_true(map != MAP_FAILED);
-    assert_int_equal(mprotect(map + pg, pg, PROT_NONE), 0);
-    uint64_t x = 0x2545f4914f6cdd1dull;
-    uint32_t got[256], want[256];
-    for (int trial = 0; trial < 201 * 7 * 13; trial++) {
-        const uint32_t len = (uint32_t)(trial % 201), b = (uint32_t)(trial / 201) % 7u;
-        const uint32_t e = b + len, density = 1u + (uint32_t)(trial / (201 * 7)) * 16u;
-        uint8_t *f = map + pg - e;
-        for (uint32_t i = 0; i < e; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            f[i] = (uint8_t)(x % density == 0); /* one in density */
-        }
-        uint32_t nw = 0;
-        for (uint32_t i = b; i < e; i++) {
-            want[nw] = 7000u + i;
-            nw += f[i];
-        }
-        assert_int_equal(snn_compact_flags(f, b, e, 7000u, got), nw);
-        for (uint32_t k = 0; k < nw; k++)
-            assert_int_equal(got[k], want[k]);
-    }
-    munmap(map, 2 * pg);
+    check_compact_flags(200u, 7000u);
 }
 
 int main(void)

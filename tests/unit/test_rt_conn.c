@@ -26,6 +26,7 @@
 #include "snnrt.h"
 #include "rt_internal.h" /* rt_column_cache_bytes */
 #include "expect_fatal.h"
+#include "compact_flags_check.h" /* check_compact_flags */
 
 static snn_proj_spec spec_base(snn_conn_kind kind, uint32_t n_pre, uint32_t n_post)
 {
@@ -1514,31 +1515,7 @@ static void test_delay_run_end(void **state)
 static void test_compact_flags(void **state)
 {
     (void)state;
-    const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-    unsigned char *map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                              -1, 0);
-    assert_true(map != MAP_FAILED);
-    assert_int_equal(mprotect(map + pg, pg, PROT_NONE), 0);
-    uint64_t x = 0x2545f4914f6cdd1dull;
-    uint32_t got[128], want[128];
-    for (int trial = 0; trial < 707 * 13; trial++) {
-        const uint32_t len = (uint32_t)(trial % 101), b = (uint32_t)(trial / 101) % 7u;
-        const uint32_t e = b + len, density = 1u + (uint32_t)(trial / 707) * 16u; /* to 193 */
-        uint8_t *f = map + pg - e;
-        for (uint32_t i = 0; i < e; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            f[i] = (uint8_t)(x % density == 0); /* one in density */
-        }
-        uint32_t nw = 0;
-        for (uint32_t i = b; i < e; i++) {
-            want[nw] = 1000u + i;
-            nw += f[i];
-        }
-        assert_int_equal(snn_compact_flags(f, b, e, 1000u, got), nw);
-        for (uint32_t k = 0; k < nw; k++)
-            assert_int_equal(got[k], want[k]);
-    }
-    munmap(map, 2 * pg);
+    check_compact_flags(100u, 1000u);
 }
 
 int main(void)
