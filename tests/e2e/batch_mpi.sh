@@ -28,7 +28,7 @@
 set -euo pipefail
 source tests/lib/mpi.sh
 source tests/lib/batch_model.sh # batch_model
-source tests/lib/delta.sh # delta_batch_model, delta_data
+source tests/lib/delta.sh # delta_batch_model, delta_data, delta_batch_config
 cd "$WORK"
 
 # --- batch.sh's model, B = 4 -----------------------------------------------------------
@@ -138,19 +138,7 @@ ok "a shared variable written lane after lane, lanes split over 2 ranks: refused
 # --- the training loop: a batch-summed gradient, a shared weight, metrics -------------------
 delta_batch_model >delta.lua
 delta_data 11 7
-cat >t.yaml <<'EOF'
-train:
-  epochs: 3
-  train: { In: trainset }
-  test: { In: testset }
-  seed: 11
-  evaluate_every: 1
-  groups: { batch_end: [Learn] }
-  schedule: { Delta.eta: [0.05, 0.025] }
-  metrics: { output: Out.y, loss: Out.l }
-  save: { dir: w, vars: [InOut.w] }
-datasets: { In: { example_steps: 12 } }
-EOF
+delta_batch_config | sed 's/evaluate_every: 2/evaluate_every: 1/' >t.yaml # every epoch
 "$SNNCC" -q delta.lua -D batch=4 -o d1
 "$SNNCC" -q --mpi delta.lua -D batch=4 -o dm
 d1/delta --config t.yaml --output t1 --quiet --set train.save.dir=w1

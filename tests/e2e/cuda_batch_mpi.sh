@@ -34,7 +34,7 @@ RT="$PWD/$BUILD"
 source tests/lib/mpi.sh
 source tests/lib/cuda_emu.sh # emu_build_lanes_mpi, emu_same_lanes
 source tests/lib/batch_model.sh # batch_model, concat
-source tests/lib/delta.sh # delta_batch_model, delta_data
+source tests/lib/delta.sh # delta_batch_model, delta_data, delta_batch_config
 emu_quick # unoptimised builds (tests/lib/cuda_emu.sh)
 W="$WORK"
 
@@ -147,19 +147,7 @@ ok "custom updates over neurons and synapses on 2 and 3 ranks: every lane one C 
     cd "$W"
     delta_batch_model >delta.lua
     delta_data 11 7
-    cat >t.yaml <<'EOF'
-train:
-  epochs: 3
-  train: { In: trainset }
-  test: { In: testset }
-  seed: 11
-  evaluate_every: 1
-  groups: { batch_end: [Learn] }
-  schedule: { Delta.eta: [0.05, 0.025] }
-  metrics: { output: Out.y, loss: Out.l }
-  save: { dir: w, vars: [InOut.w] }
-datasets: { In: { example_steps: 12 } }
-EOF
+    delta_batch_config | sed 's/evaluate_every: 2/evaluate_every: 1/' >t.yaml # every epoch
     "$SNNCC" -q delta.lua -D batch=4 -o d1
     d1/delta --config t.yaml --output t1 --quiet --set train.save.dir=w1
 )
