@@ -927,6 +927,42 @@ static const char *const BLOCKS_OF_WORKER =
     "    const int snn_tb = (int)SNN_RW_FIRST(snn_nthr, snn_wk, snn_nw);\n"
     "    const int snn_te = (int)SNN_RW_SPLIT(snn_nthr, snn_wk + 1, snn_nw);\n";
 
+/* The formation decisions of a row's candidates (inside qloop): flag 2 where candidates.add
+ * is nonzero for a candidate onto this rank; 'skip_flagged': connected candidates (flag 1)
+ * skipped; 'first': the streams' first blocks from snn_rewire_cand_blocks; acc (where not
+ * NULL) counts the row's accepted ones. */
+static void decisions(StrBuf *o, const RwCtx *c, const EmitOptions *opt, bool first,
+                      bool skip_flagged, const char *acc)
+{
+    const ConnUpdate *u = c->u;
+    const char *post = u->proj->post->name;
+    sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
+    sb_printf(o, "            if (%ssnn_gpost < SNN_LO_%s || snn_gpost >= "
+                 "SNN_LO_%s + SNN_NL_%s)\n                continue;\n",
+              skip_flagged ? "snn_cd->flag[snn_ci] || " : "", post, post, post);
+    sb_puts(o, "            double snn_ok;\n            {\n");
+    if (cs_draws(&u->cand_add)) {
+        sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the candidate: (pre, post, "
+                   "0), the step */\n");
+        if (first) /* the block from snn_rewire_cand_blocks */
+            sb_puts(o, "                snn_rng_init_synk_first(&snn_rng_st, snn_cd->key_form, "
+                       "snn_pre, snn_gpost, step, snn_cd->blk[snn_ci],\n"
+                       "                                        snn_cd->blk[snn_cd->cap + snn_ci], "
+                       "snn_cd->blk[2 * snn_cd->cap + snn_ci],\n"
+                       "                                        snn_cd->blk[3 * snn_cd->cap + "
+                       "snn_ci]);\n");
+        else
+            sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_cd->key_form, 0u, "
+                       "snn_pre, snn_gpost, 0u, step);\n");
+    }
+    rw_value(o, c, &u->cand_add, "snn_ok", 16, opt);
+    sb_puts(o, "            }\n");
+    sb_puts(o, "            if (snn_ok != 0.0) {\n                snn_cd->flag[snn_ci] = 2;\n");
+    if (acc)
+        sb_printf(o, "                %s++;\n", acc);
+    sb_puts(o, "            }\n        }\n    }\n");
+}
+
 static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
 {
     /* Unbatched models run the row code in parallel regions over the step threads
@@ -951,6 +987,12 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     const bool sparse = u->candidates && u->cand_total.stmts && !u->cand_count.stmts &&
                         !u->remove.stmts && !u->count.stmts && !u->total.stmts;
     const char *work = sparse ? "snn_cd->n_rows" : arena_printf("SNN_N_%s", pj->pre->name);
+    /* sparse, in parallel: the formation decisions made in the candidates' region, before
+     * the removals (one join less): candidates.add reads only parameters, ids and its own
+     * synapse-keyed draws (RC_INIT), nothing the removals change; a connected candidate's
+     * decision (flag 2) is overwritten with 1 by the removal walk, so flag 2 after the
+     * removals is exactly the decisions made before on the unconnected ones */
+    const bool merged = sparse && par && u->cand_add.stmts;
     sb_printf(o, "\n/* connectivity_update '%s' (%s:%d) on projection '%s': removals in each "
                  "thread block, then additions\n * from each row's stream, each block and rank "
                  "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
@@ -997,11 +1039,30 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (sparse && par) {
             sb_puts(o, "    snn_rewire_cand_layout(snn_cd, snn_nthr); /* rows' places, then "
                        "each row's draws */\n");
-            region_head(&rg, u, "cand", "the candidate rows' draws");
+            region_head(&rg, u, "cand", merged ? "the candidate rows' draws and the formation "
+                                                 "decisions, rows split"
+                                               : "the candidate rows' draws");
             sb_puts(&rg, "    /* the rows' streams (row, step): first blocks in SIMD, then each row's draws */\n"
                          "    snn_rewire_cand_fill_rows(snn_cd, run->seed, snn_st->stream_add, step,\n"
                          "                              SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw),\n"
                          "                              SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw), snn_wk);\n");
+            if (merged) { /* the formation decisions of the same rows, every candidate onto
+                           * this rank (whether connected is known after the removals) */
+                sb_puts(&rg, "    /* the formation decisions (flag 2; the removals' walk sets 1 "
+                             "where connected) */\n");
+                if (cs_draws(&u->cand_add)) /* the candidates' first blocks in SIMD */
+                    sb_puts(&rg, "    snn_rewire_cand_blocks(snn_cd, snn_cd->key_form, step, "
+                                 "SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw),\n"
+                                 "                           SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, "
+                                 "snn_nw));\n");
+                sb_puts(&rg, "    for (uint64_t snn_q = SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw);\n"
+                             "         snn_q < SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw); "
+                             "snn_q++) {\n"
+                             "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
+                             "        for (uint64_t snn_ci = snn_cd->qoff[snn_q]; snn_ci < "
+                             "snn_cd->qoff[snn_q + 1]; snn_ci++) {\n");
+                decisions(&rg, &c, opt, true, false, NULL);
+            }
             region_end(&rg, o, u, "cand", work);
         } else {
         if (sparse)
@@ -1310,10 +1371,23 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
             : "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < snn_cd->off[snn_pre + 1]; "
               "snn_ci++) {\n";
         const char *nacc = sparse ? "snn_cd->n_rows" : arena_printf("SNN_N_%s", pre);
+        if (merged) /* decided in the candidates' region (flag 2), 1 where connected since */
+            sb_puts(o, "    /* formations: the accepted candidates not connected (flag 2) on this "
+                       "rank, per row; a row whose\n     * accepted formations exceed its room "
+                       "(all ranks') forms none */\n"
+                       "    for (uint32_t snn_q = 0; snn_q < snn_cd->n_rows; snn_q++) {\n"
+                       "        int64_t snn_n = 0;\n"
+                       "        for (uint64_t snn_ci = snn_cd->qoff[snn_q]; snn_ci < "
+                       "snn_cd->qoff[snn_q + 1]; snn_ci++)\n"
+                       "            snn_n += snn_cd->flag[snn_ci] == 2;\n"
+                       "        snn_cd->acc[snn_q] = snn_n;\n    }\n");
+        else
         sb_printf(o, "    /* formations: unconnected candidates (flag 0) on this rank; a row whose "
                      "accepted formations exceed its room (all ranks') forms none */\n"
                      "    memset(snn_cd->acc, 0, sizeof(int64_t) * %s);\n", nacc);
-        if (par) { /* the decisions: rows split over the workers (each row its own acc) */
+        if (merged) {
+            /* the decisions: made in the candidates' region */
+        } else if (par) { /* the decisions: rows split over the workers (each row its own acc) */
             region_head(&rg, u, "form", "the formation decisions, rows split");
             o = &rg;
             if (sparse && cs_draws(&u->cand_add)) /* the candidates' first blocks in SIMD */
@@ -1333,30 +1407,11 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         } else {
         sb_puts(o, rows);
         }
-        sb_puts(o, qloop);
-        sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
-        sb_printf(o, "            if (snn_cd->flag[snn_ci] || snn_gpost < SNN_LO_%s || snn_gpost >= "
-                     "SNN_LO_%s + SNN_NL_%s)\n                continue;\n", post, post, post);
-        sb_puts(o, "            double snn_ok;\n            {\n");
-        if (cs_draws(&u->cand_add)) {
-            sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the candidate: (pre, post, "
-                       "0), the step */\n");
-            if (par && sparse) /* the block from snn_rewire_cand_blocks */
-                sb_puts(o, "                snn_rng_init_synk_first(&snn_rng_st, snn_cd->key_form, "
-                           "snn_pre, snn_gpost, step, snn_cd->blk[snn_ci],\n"
-                           "                                        snn_cd->blk[snn_cd->cap + snn_ci], "
-                           "snn_cd->blk[2 * snn_cd->cap + snn_ci],\n"
-                           "                                        snn_cd->blk[3 * snn_cd->cap + "
-                           "snn_ci]);\n");
-            else
-            sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_cd->key_form, 0u, "
-                       "snn_pre, snn_gpost, 0u, step);\n");
+        if (!merged) {
+            sb_puts(o, qloop);
+            decisions(o, &c, opt, par && sparse, true, acc);
         }
-        rw_value(o, &c, &u->cand_add, "snn_ok", 16, opt);
-        sb_puts(o, "            }\n");
-        sb_printf(o, "            if (snn_ok != 0.0) {\n                snn_cd->flag[snn_ci] = 2;\n"
-                     "                %s++;\n            }\n        }\n    }\n", acc);
-        if (par) {
+        if (par && !merged) {
             o = &mainb;
             region_end(&rg, o, u, "form", work);
         }
