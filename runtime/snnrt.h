@@ -1457,11 +1457,12 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
 /* Row i's candidates, after row i - 1's (rows in order 0, 1, ...; off[0] stays 0). */
 void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count);
 /* The same in parallel for the rows of snn_rewire_cand_spread: snn_rewire_cand_layout
- * places every listed row's candidates (count[]) and zeroes their flags, with a mark array
- * for each of nw step threads; then snn_rewire_cand_fill draws row i's (any order, any
- * thread: step thread w uses its own marks), exactly what snn_rewire_cand_row draws. */
+ * places every listed row's candidates (count[]) by list place (qoff; off[] is not written)
+ * and zeroes their flags, with a mark array for each of nw step threads; then
+ * snn_rewire_cand_fill draws row rows[q]'s (any order, any thread: step thread w uses its
+ * own marks), exactly what snn_rewire_cand_row draws. */
 void snn_rewire_cand_layout(snn_rewire_cand *c, int nw);
-void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t i, int w);
+void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t q, int w);
 /* snn_rewire_cand_fill for rows[qb .. qe), each from snn_rng_init(seed, stream, row, step),
  * the rows' first Philox blocks computed together (SIMD). */
 void snn_rewire_cand_fill_rows(snn_rewire_cand *c, uint64_t seed, uint32_t stream,
