@@ -963,6 +963,89 @@ static void decisions(StrBuf *o, const RwCtx *c, const EmitOptions *opt, bool fi
     sb_puts(o, "            }\n        }\n    }\n");
 }
 
+/* The candidates' region (merged), after the decisions: rows rows[q] of this worker, 64 at
+ * a time (their places in every block prefetched, then their synapses' first lines): each
+ * candidate onto this rank looked up in its block's sorted row (binary search); a connected
+ * one gets flag 1 and, where candidates.remove is nonzero for it (the same value and
+ * synapse-keyed draw as in the removals' walk, which reads the same synapse), counts a
+ * removal to make (snn_cnt[5]: then the removals' region runs after the join); the row's
+ * length on this rank (lenq) and its accepted formations not connected (acc, flag 2). */
+static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const SynArr *arr,
+                    int nv, bool has_w)
+{
+    const ConnUpdate *u = c->u;
+    const Projection *pj = u->proj;
+    const char *n = pj->name, *post = pj->post->name;
+    sb_printf(o, "    /* connected candidates (flag 1), removals to make, the rows' lengths and "
+                 "accepted formations */\n"
+                 "    const uint64_t snn_qb = SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw), "
+                 "snn_qe = SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw);\n"
+                 "    for (uint64_t snn_q0 = snn_qb; snn_q0 < snn_qe; snn_q0 += 64u) {\n"
+                 "        const uint64_t snn_q1 = snn_qe - snn_q0 < 64u ? snn_qe : snn_q0 + 64u;\n"
+                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                 "            for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
+                 "                __builtin_prefetch(snn_syn_%s[snn_t].row_start + snn_cd->rows[snn_q]);\n"
+                 "                __builtin_prefetch(snn_syn_%s[snn_t].row_len + snn_cd->rows[snn_q]);\n"
+                 "            }\n"
+                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                 "            for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++)\n"
+                 "                __builtin_prefetch((const char *)snn_syn_%s[snn_t].ind +\n"
+                 "                                   snn_syn_%s[snn_t].row_start[snn_cd->rows[snn_q]] *\n"
+                 "                                   sizeof(%s));\n", n, n, n, n,
+              emit_ind_type(pj));
+    sb_printf(o, "        for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
+                 "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
+                 "        int64_t snn_len = 0, snn_nac = 0;\n"
+                 "        uint64_t snn_ci = snn_cd->qoff[snn_q];\n"
+                 "        const uint64_t snn_ce = snn_cd->qoff[snn_q + 1];\n"
+                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
+                 "            snn_ragged *snn_R = &snn_syn_%s[snn_t];\n"
+                 "            const uint64_t snn_a = snn_R->row_start[snn_pre], snn_e = snn_a + "
+                 "snn_R->row_len[snn_pre];\n"
+                 "            snn_len += (int64_t)(snn_e - snn_a);\n"
+                 "            const uint32_t snn_plo = snn_tlo_%s[snn_t];\n"
+                 "            const uint32_t snn_bl = SNN_LO_%s + snn_plo, snn_bh = SNN_LO_%s + "
+                 "snn_tlo_%s[snn_t + 1];\n"
+                 "            const %s *restrict snn_ind = snn_R->ind;\n"
+                 "            for (; snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_bh; snn_ci++) {\n"
+                 "                const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n"
+                 "                if (snn_gpost < snn_bl) /* another rank's target */\n"
+                 "                    continue;\n"
+                 "                const uint64_t snn_l = (uint64_t)(snn_gpost - snn_bl);\n"
+                 "                uint64_t snn_lo = snn_a, snn_hi = snn_e;\n"
+                 "                while (snn_lo < snn_hi) {\n"
+                 "                    const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n"
+                 "                    if ((uint64_t)snn_ind[snn_mid] < snn_l)\n"
+                 "                        snn_lo = snn_mid + 1u;\n"
+                 "                    else\n"
+                 "                        snn_hi = snn_mid;\n"
+                 "                }\n"
+                 "                if (snn_lo == snn_e || (uint64_t)snn_ind[snn_lo] != snn_l)\n"
+                 "                    continue; /* not connected */\n"
+                 "                snn_cd->flag[snn_ci] = 1; /* a connected candidate */\n",
+              n, post, post, post, post, emit_ind_type(pj));
+    if (u->cand_remove.stmts) {
+        sb_puts(o, "                const uint64_t snn_pos = snn_lo;\n"
+                   "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; "
+                   "/* this rank's index */\n                (void)snn_post;\n");
+        if (has_w)
+            sb_puts(o, "                const scalar *restrict snn_w = snn_R->weight;\n");
+        block_vars(o, pj, arr, nv, 16);
+        if (pj->het_delay)
+            sb_printf(o, "                const %s *restrict snn_dl = snn_R->delay;\n"
+                         "                (void)snn_dl;\n", delay_type(pj));
+        remove_value(o, c, &u->cand_remove, "snn_cd->key_elim", "snn_rm", true, opt);
+        sb_puts(o, "                if (snn_rm != 0.0) /* removed (NaN too): by the removals' "
+                   "region */\n                    snn_cnt[5]++;\n");
+    }
+    sb_puts(o, "            }\n        }\n"
+               "        for (snn_ci = snn_cd->qoff[snn_q]; snn_ci < snn_ce; snn_ci++)\n"
+               "            snn_nac += snn_cd->flag[snn_ci] == 2;\n"
+               "        snn_cd->lenq[snn_q] = snn_len;\n"
+               "        snn_cd->acc[snn_q] = snn_nac;\n"
+               "        }\n    }\n");
+}
+
 static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
 {
     /* Unbatched models run the row code in parallel regions over the step threads
@@ -1062,6 +1145,7 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                              "        for (uint64_t snn_ci = snn_cd->qoff[snn_q]; snn_ci < "
                              "snn_cd->qoff[snn_q + 1]; snn_ci++) {\n");
                 decisions(&rg, &c, opt, true, false, NULL);
+                lookups(&rg, &c, opt, arr, nv, has_w);
             }
             region_end(&rg, o, u, "cand", work);
         } else {
@@ -1239,7 +1323,12 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                        "        snn_R->n_syn = snn_nsyn;\n    }\n");
         if (par) {
             o = &mainb;
+            if (merged) /* the look-ups found the removals to make (rare): the walks */
+                sb_puts(o, "    if (snn_pc[5] > 0) { /* a connected candidate to remove on this "
+                           "rank: the removals' walks */\n");
             region_end(&rg, o, u, "rm", work);
+            if (merged)
+                sb_puts(o, "    }\n");
             sb_puts(o, "    snn_cnt[0] += snn_pc[0];\n");
         }
     }
@@ -1249,7 +1338,13 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
     if (par)
         sb_puts(o, "    snn_x.nrem = snn_nrem;\n");
-    if (sparse)
+    if (merged) /* the rows' lengths from the look-ups, or summed again after removals */
+        sb_printf(o, "    if (snn_pc[5] > 0) /* global row lengths */\n"
+                     "        snn_rewire_lengths_rows(snn_st, snn_syn_%s, snn_nthr, snn_cd->rows, "
+                     "snn_cd->n_rows, snn_cd->lenq);\n    else\n"
+                     "        snn_rewire_lengths_set(snn_st, snn_cd->rows, snn_cd->n_rows, "
+                     "snn_cd->lenq);\n", n);
+    else if (sparse)
         sb_printf(o, "    snn_rewire_lengths_rows(snn_st, snn_syn_%s, snn_nthr, snn_cd->rows, "
                      "snn_cd->n_rows, snn_cd->acc); /* global row lengths */\n", n);
     else
@@ -1371,16 +1466,10 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
             : "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < snn_cd->off[snn_pre + 1]; "
               "snn_ci++) {\n";
         const char *nacc = sparse ? "snn_cd->n_rows" : arena_printf("SNN_N_%s", pre);
-        if (merged) /* decided in the candidates' region (flag 2), 1 where connected since */
+        if (merged) /* decided and counted in the candidates' region (acc) */
             sb_puts(o, "    /* formations: the accepted candidates not connected (flag 2) on this "
-                       "rank, per row; a row whose\n     * accepted formations exceed its room "
-                       "(all ranks') forms none */\n"
-                       "    for (uint32_t snn_q = 0; snn_q < snn_cd->n_rows; snn_q++) {\n"
-                       "        int64_t snn_n = 0;\n"
-                       "        for (uint64_t snn_ci = snn_cd->qoff[snn_q]; snn_ci < "
-                       "snn_cd->qoff[snn_q + 1]; snn_ci++)\n"
-                       "            snn_n += snn_cd->flag[snn_ci] == 2;\n"
-                       "        snn_cd->acc[snn_q] = snn_n;\n    }\n");
+                       "rank, counted per row (acc) in the\n     * candidates' region; a row "
+                       "whose accepted formations exceed its room (all ranks') forms none */\n");
         else
         sb_printf(o, "    /* formations: unconnected candidates (flag 0) on this rank; a row whose "
                      "accepted formations exceed its room (all ranks') forms none */\n"

@@ -37,6 +37,7 @@ snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, 
     c->rows = grow(NULL, sizeof(uint32_t) * ((size_t)n_pre + 1), name);
     c->qoff = grow(NULL, sizeof(uint64_t) * ((size_t)n_pre + 2), name);
     c->acc = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
+    c->lenq = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
     c->mark = calloc((size_t)n_post + 1, 1);
     c->rowbits = calloc((size_t)n_pre / 64u + 1u, sizeof(uint64_t));
     if (!c->mark || !c->count || !c->rowbits)
@@ -56,6 +57,7 @@ void snn_rewire_cand_free(snn_rewire_cand *c)
     free(c->count);
     free(c->rows);
     free(c->acc);
+    free(c->lenq);
     free(c->mark);
     free(c->cand);
     free(c->flag);
