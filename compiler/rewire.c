@@ -1536,7 +1536,10 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (par) {
             o = &mainb;
             sb_puts(o, "    if (snn_nacc > 0) { /* none accepted (most updates): no join */\n");
-            region_end(&rg, o, u, "add", work);
+            /* sparse: the work is the insertions (a row's memmove and a column-view patch
+             * each, ~2 us), not the rows: a few (most updates that form any: one) run on
+             * the calling thread, cheaper than a join */
+            region_end(&rg, o, u, "add", sparse ? "32u * (uint64_t)snn_nacc" : work);
             sb_puts(o, "    }\n    snn_cnt[1] += snn_pc[1];\n    snn_cnt[2] += snn_pc[2];\n");
         }
     }

@@ -1339,8 +1339,9 @@ typedef struct snn_rw_args {
  * the column patching's time of the slowest step thread (the wall time it added), zeroed. */
 void snn_rewire_par_take(snn_rewire_stats *s, int64_t cnt[6]);
 /* Run region fn of an update over the step threads (snn_step_region) when it has at least
- * SNN_REWIRE_PAR_MIN work items (rows; environment variable, default 128), else on the
- * calling thread as worker 0 of 1: the result is the same either way. */
+ * SNN_REWIRE_PAR_MIN work items (rows, or 32 per accepted candidate; environment variable,
+ * default 128), else on the calling thread as worker 0 of 1: the result is the same either
+ * way. */
 void snn_rewire_region(snn_run *run, snn_region_fn fn, void *arg, uint64_t work);
 double snn_rewire_par_tcol(snn_rewire_stats *s);
 /* add.count / add.total: room for the targets of every row (capacity per row). */
