@@ -927,6 +927,125 @@ static const char *const BLOCKS_OF_WORKER =
     "    const int snn_tb = (int)SNN_RW_FIRST(snn_nthr, snn_wk, snn_nw);\n"
     "    const int snn_te = (int)SNN_RW_SPLIT(snn_nthr, snn_wk + 1, snn_nw);\n";
 
+/* The formation decisions of a row's candidates (inside qloop): flag 2 where candidates.add
+ * is nonzero for a candidate onto this rank; 'skip_flagged': connected candidates (flag 1)
+ * skipped; 'first': the streams' first blocks from snn_rewire_cand_blocks; acc (where not
+ * NULL) counts the row's accepted ones. */
+static void decisions(StrBuf *o, const RwCtx *c, const EmitOptions *opt, bool first,
+                      bool skip_flagged, const char *acc)
+{
+    const ConnUpdate *u = c->u;
+    const char *post = u->proj->post->name;
+    sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
+    sb_printf(o, "            if (%ssnn_gpost < SNN_LO_%s || snn_gpost >= "
+                 "SNN_LO_%s + SNN_NL_%s)\n                continue;\n",
+              skip_flagged ? "snn_cd->flag[snn_ci] || " : "", post, post, post);
+    sb_puts(o, "            double snn_ok;\n            {\n");
+    if (cs_draws(&u->cand_add)) {
+        sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the candidate: (pre, post, "
+                   "0), the step */\n");
+        if (first) /* the block from snn_rewire_cand_blocks */
+            sb_puts(o, "                snn_rng_init_synk_first(&snn_rng_st, snn_cd->key_form, "
+                       "snn_pre, snn_gpost, step, snn_cd->blk[snn_ci],\n"
+                       "                                        snn_cd->blk[snn_cd->cap + snn_ci], "
+                       "snn_cd->blk[2 * snn_cd->cap + snn_ci],\n"
+                       "                                        snn_cd->blk[3 * snn_cd->cap + "
+                       "snn_ci]);\n");
+        else
+            sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_cd->key_form, 0u, "
+                       "snn_pre, snn_gpost, 0u, step);\n");
+    }
+    rw_value(o, c, &u->cand_add, "snn_ok", 16, opt);
+    sb_puts(o, "            }\n");
+    sb_puts(o, "            if (snn_ok != 0.0) {\n                snn_cd->flag[snn_ci] = 2;\n");
+    if (acc)
+        sb_printf(o, "                %s++;\n", acc);
+    sb_puts(o, "            }\n        }\n    }\n");
+}
+
+/* The candidates' region (merged), after the decisions: rows rows[q] of this worker, 64 at
+ * a time (their places in every block prefetched, then their synapses' first lines): each
+ * candidate onto this rank looked up in its block's sorted row (binary search); a connected
+ * one gets flag 1 and, where candidates.remove is nonzero for it (the same value and
+ * synapse-keyed draw as in the removals' walk, which reads the same synapse), counts a
+ * removal to make (snn_cnt[5]: then the removals' region runs after the join); the row's
+ * length on this rank (lenq) and its accepted formations not connected (acc, flag 2). */
+static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const SynArr *arr,
+                    int nv, bool has_w)
+{
+    const ConnUpdate *u = c->u;
+    const Projection *pj = u->proj;
+    const char *n = pj->name, *post = pj->post->name;
+    sb_printf(o, "    /* connected candidates (flag 1), removals to make, the rows' lengths and "
+                 "accepted formations */\n"
+                 "    const uint64_t snn_qb = SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw), "
+                 "snn_qe = SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw);\n"
+                 "    for (uint64_t snn_q0 = snn_qb; snn_q0 < snn_qe; snn_q0 += 64u) {\n"
+                 "        const uint64_t snn_q1 = snn_qe - snn_q0 < 64u ? snn_qe : snn_q0 + 64u;\n"
+                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                 "            for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
+                 "                __builtin_prefetch(snn_syn_%s[snn_t].row_start + snn_cd->rows[snn_q]);\n"
+                 "                __builtin_prefetch(snn_syn_%s[snn_t].row_len + snn_cd->rows[snn_q]);\n"
+                 "            }\n"
+                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
+                 "            for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++)\n"
+                 "                __builtin_prefetch((const char *)snn_syn_%s[snn_t].ind +\n"
+                 "                                   snn_syn_%s[snn_t].row_start[snn_cd->rows[snn_q]] *\n"
+                 "                                   sizeof(%s));\n", n, n, n, n,
+              emit_ind_type(pj));
+    sb_printf(o, "        for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
+                 "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
+                 "        int64_t snn_len = 0, snn_nac = 0;\n"
+                 "        uint64_t snn_ci = snn_cd->qoff[snn_q];\n"
+                 "        const uint64_t snn_ce = snn_cd->qoff[snn_q + 1];\n"
+                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
+                 "            snn_ragged *snn_R = &snn_syn_%s[snn_t];\n"
+                 "            const uint64_t snn_a = snn_R->row_start[snn_pre], snn_e = snn_a + "
+                 "snn_R->row_len[snn_pre];\n"
+                 "            snn_len += (int64_t)(snn_e - snn_a);\n"
+                 "            const uint32_t snn_plo = snn_tlo_%s[snn_t];\n"
+                 "            const uint32_t snn_bl = SNN_LO_%s + snn_plo, snn_bh = SNN_LO_%s + "
+                 "snn_tlo_%s[snn_t + 1];\n"
+                 "            const %s *restrict snn_ind = snn_R->ind;\n"
+                 "            for (; snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_bh; snn_ci++) {\n"
+                 "                const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n"
+                 "                if (snn_gpost < snn_bl) /* another rank's target */\n"
+                 "                    continue;\n"
+                 "                const uint64_t snn_l = (uint64_t)(snn_gpost - snn_bl);\n"
+                 "                uint64_t snn_lo = snn_a, snn_hi = snn_e;\n"
+                 "                while (snn_lo < snn_hi) {\n"
+                 "                    const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n"
+                 "                    if ((uint64_t)snn_ind[snn_mid] < snn_l)\n"
+                 "                        snn_lo = snn_mid + 1u;\n"
+                 "                    else\n"
+                 "                        snn_hi = snn_mid;\n"
+                 "                }\n"
+                 "                if (snn_lo == snn_e || (uint64_t)snn_ind[snn_lo] != snn_l)\n"
+                 "                    continue; /* not connected */\n"
+                 "                snn_cd->flag[snn_ci] = 1; /* a connected candidate */\n",
+              n, post, post, post, post, emit_ind_type(pj));
+    if (u->cand_remove.stmts) {
+        sb_puts(o, "                const uint64_t snn_pos = snn_lo;\n"
+                   "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; "
+                   "/* this rank's index */\n                (void)snn_post;\n");
+        if (has_w)
+            sb_puts(o, "                const scalar *restrict snn_w = snn_R->weight;\n");
+        block_vars(o, pj, arr, nv, 16);
+        if (pj->het_delay)
+            sb_printf(o, "                const %s *restrict snn_dl = snn_R->delay;\n"
+                         "                (void)snn_dl;\n", delay_type(pj));
+        remove_value(o, c, &u->cand_remove, "snn_cd->key_elim", "snn_rm", true, opt);
+        sb_puts(o, "                if (snn_rm != 0.0) /* removed (NaN too): by the removals' "
+                   "region */\n                    snn_cnt[5]++;\n");
+    }
+    sb_puts(o, "            }\n        }\n"
+               "        for (snn_ci = snn_cd->qoff[snn_q]; snn_ci < snn_ce; snn_ci++)\n"
+               "            snn_nac += snn_cd->flag[snn_ci] == 2;\n"
+               "        snn_cd->lenq[snn_q] = snn_len;\n"
+               "        snn_cd->acc[snn_q] = snn_nac;\n"
+               "        }\n    }\n");
+}
+
 static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
 {
     /* Unbatched models run the row code in parallel regions over the step threads
@@ -951,6 +1070,12 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     const bool sparse = u->candidates && u->cand_total.stmts && !u->cand_count.stmts &&
                         !u->remove.stmts && !u->count.stmts && !u->total.stmts;
     const char *work = sparse ? "snn_cd->n_rows" : arena_printf("SNN_N_%s", pj->pre->name);
+    /* sparse, in parallel: the formation decisions made in the candidates' region, before
+     * the removals (one join less): candidates.add reads only parameters, ids and its own
+     * synapse-keyed draws (RC_INIT), nothing the removals change; a connected candidate's
+     * decision (flag 2) is overwritten with 1 by the removal walk, so flag 2 after the
+     * removals is exactly the decisions made before on the unconnected ones */
+    const bool merged = sparse && par && u->cand_add.stmts;
     sb_printf(o, "\n/* connectivity_update '%s' (%s:%d) on projection '%s': removals in each "
                  "thread block, then additions\n * from each row's stream, each block and rank "
                  "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
@@ -997,11 +1122,31 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (sparse && par) {
             sb_puts(o, "    snn_rewire_cand_layout(snn_cd, snn_nthr); /* rows' places, then "
                        "each row's draws */\n");
-            region_head(&rg, u, "cand", "the candidate rows' draws");
+            region_head(&rg, u, "cand", merged ? "the candidate rows' draws and the formation "
+                                                 "decisions, rows split"
+                                               : "the candidate rows' draws");
             sb_puts(&rg, "    /* the rows' streams (row, step): first blocks in SIMD, then each row's draws */\n"
                          "    snn_rewire_cand_fill_rows(snn_cd, run->seed, snn_st->stream_add, step,\n"
                          "                              SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw),\n"
                          "                              SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw), snn_wk);\n");
+            if (merged) { /* the formation decisions of the same rows, every candidate onto
+                           * this rank (whether connected is known after the removals) */
+                sb_puts(&rg, "    /* the formation decisions (flag 2; the removals' walk sets 1 "
+                             "where connected) */\n");
+                if (cs_draws(&u->cand_add)) /* the candidates' first blocks in SIMD */
+                    sb_puts(&rg, "    snn_rewire_cand_blocks(snn_cd, snn_cd->key_form, step, "
+                                 "SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw),\n"
+                                 "                           SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, "
+                                 "snn_nw));\n");
+                sb_puts(&rg, "    for (uint64_t snn_q = SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw);\n"
+                             "         snn_q < SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw); "
+                             "snn_q++) {\n"
+                             "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
+                             "        for (uint64_t snn_ci = snn_cd->qoff[snn_q]; snn_ci < "
+                             "snn_cd->qoff[snn_q + 1]; snn_ci++) {\n");
+                decisions(&rg, &c, opt, true, false, NULL);
+                lookups(&rg, &c, opt, arr, nv, has_w);
+            }
             region_end(&rg, o, u, "cand", work);
         } else {
         if (sparse)
@@ -1178,7 +1323,12 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                        "        snn_R->n_syn = snn_nsyn;\n    }\n");
         if (par) {
             o = &mainb;
+            if (merged) /* the look-ups found the removals to make (rare): the walks */
+                sb_puts(o, "    if (snn_pc[5] > 0) { /* a connected candidate to remove on this "
+                           "rank: the removals' walks */\n");
             region_end(&rg, o, u, "rm", work);
+            if (merged)
+                sb_puts(o, "    }\n");
             sb_puts(o, "    snn_cnt[0] += snn_pc[0];\n");
         }
     }
@@ -1188,7 +1338,13 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
     if (par)
         sb_puts(o, "    snn_x.nrem = snn_nrem;\n");
-    if (sparse)
+    if (merged) /* the rows' lengths from the look-ups, or summed again after removals */
+        sb_printf(o, "    if (snn_pc[5] > 0) /* global row lengths */\n"
+                     "        snn_rewire_lengths_rows(snn_st, snn_syn_%s, snn_nthr, snn_cd->rows, "
+                     "snn_cd->n_rows, snn_cd->lenq);\n    else\n"
+                     "        snn_rewire_lengths_set(snn_st, snn_cd->rows, snn_cd->n_rows, "
+                     "snn_cd->lenq);\n", n);
+    else if (sparse)
         sb_printf(o, "    snn_rewire_lengths_rows(snn_st, snn_syn_%s, snn_nthr, snn_cd->rows, "
                      "snn_cd->n_rows, snn_cd->acc); /* global row lengths */\n", n);
     else
@@ -1310,10 +1466,17 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
             : "        for (uint64_t snn_ci = snn_cd->off[snn_pre]; snn_ci < snn_cd->off[snn_pre + 1]; "
               "snn_ci++) {\n";
         const char *nacc = sparse ? "snn_cd->n_rows" : arena_printf("SNN_N_%s", pre);
+        if (merged) /* decided and counted in the candidates' region (acc) */
+            sb_puts(o, "    /* formations: the accepted candidates not connected (flag 2) on this "
+                       "rank, counted per row (acc) in the\n     * candidates' region; a row "
+                       "whose accepted formations exceed its room (all ranks') forms none */\n");
+        else
         sb_printf(o, "    /* formations: unconnected candidates (flag 0) on this rank; a row whose "
                      "accepted formations exceed its room (all ranks') forms none */\n"
                      "    memset(snn_cd->acc, 0, sizeof(int64_t) * %s);\n", nacc);
-        if (par) { /* the decisions: rows split over the workers (each row its own acc) */
+        if (merged) {
+            /* the decisions: made in the candidates' region */
+        } else if (par) { /* the decisions: rows split over the workers (each row its own acc) */
             region_head(&rg, u, "form", "the formation decisions, rows split");
             o = &rg;
             if (sparse && cs_draws(&u->cand_add)) /* the candidates' first blocks in SIMD */
@@ -1333,30 +1496,11 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         } else {
         sb_puts(o, rows);
         }
-        sb_puts(o, qloop);
-        sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
-        sb_printf(o, "            if (snn_cd->flag[snn_ci] || snn_gpost < SNN_LO_%s || snn_gpost >= "
-                     "SNN_LO_%s + SNN_NL_%s)\n                continue;\n", post, post, post);
-        sb_puts(o, "            double snn_ok;\n            {\n");
-        if (cs_draws(&u->cand_add)) {
-            sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the candidate: (pre, post, "
-                       "0), the step */\n");
-            if (par && sparse) /* the block from snn_rewire_cand_blocks */
-                sb_puts(o, "                snn_rng_init_synk_first(&snn_rng_st, snn_cd->key_form, "
-                           "snn_pre, snn_gpost, step, snn_cd->blk[snn_ci],\n"
-                           "                                        snn_cd->blk[snn_cd->cap + snn_ci], "
-                           "snn_cd->blk[2 * snn_cd->cap + snn_ci],\n"
-                           "                                        snn_cd->blk[3 * snn_cd->cap + "
-                           "snn_ci]);\n");
-            else
-            sb_puts(o, "                snn_rng_init_synk(&snn_rng_st, snn_cd->key_form, 0u, "
-                       "snn_pre, snn_gpost, 0u, step);\n");
+        if (!merged) {
+            sb_puts(o, qloop);
+            decisions(o, &c, opt, par && sparse, true, acc);
         }
-        rw_value(o, &c, &u->cand_add, "snn_ok", 16, opt);
-        sb_puts(o, "            }\n");
-        sb_printf(o, "            if (snn_ok != 0.0) {\n                snn_cd->flag[snn_ci] = 2;\n"
-                     "                %s++;\n            }\n        }\n    }\n", acc);
-        if (par) {
+        if (par && !merged) {
             o = &mainb;
             region_end(&rg, o, u, "form", work);
         }
@@ -1392,7 +1536,10 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (par) {
             o = &mainb;
             sb_puts(o, "    if (snn_nacc > 0) { /* none accepted (most updates): no join */\n");
-            region_end(&rg, o, u, "add", work);
+            /* sparse: the work is the insertions (a row's memmove and a column-view patch
+             * each, ~2 us), not the rows: a few (most updates that form any: one) run on
+             * the calling thread, cheaper than a join */
+            region_end(&rg, o, u, "add", sparse ? "32u * (uint64_t)snn_nacc" : work);
             sb_puts(o, "    }\n    snn_cnt[1] += snn_pc[1];\n    snn_cnt[2] += snn_pc[2];\n");
         }
     }

@@ -37,6 +37,7 @@ snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, 
     c->rows = grow(NULL, sizeof(uint32_t) * ((size_t)n_pre + 1), name);
     c->qoff = grow(NULL, sizeof(uint64_t) * ((size_t)n_pre + 2), name);
     c->acc = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
+    c->lenq = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
     c->mark = calloc((size_t)n_post + 1, 1);
     c->rowbits = calloc((size_t)n_pre / 64u + 1u, sizeof(uint64_t));
     if (!c->mark || !c->count || !c->rowbits)
@@ -56,6 +57,7 @@ void snn_rewire_cand_free(snn_rewire_cand *c)
     free(c->count);
     free(c->rows);
     free(c->acc);
+    free(c->lenq);
     free(c->mark);
     free(c->cand);
     free(c->flag);
@@ -197,13 +199,12 @@ void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t co
 
 void snn_rewire_cand_layout(snn_rewire_cand *c, int nw)
 {
+    /* by list place only (qoff, written in order; off[] is the serial path's): count[] of
+     * the listed rows was written just before by snn_rewire_cand_spread */
     uint64_t a = 0;
-    for (uint32_t q = 0; q < c->n_rows; q++) { /* ascending: off[i + 1] is row i + 1's start */
-        const uint32_t i = c->rows[q];
-        c->off[i] = a;
+    for (uint32_t q = 0; q < c->n_rows; q++) {
         c->qoff[q] = a;
-        a += c->count[i]; /* at most N_post each (snn_rewire_cand_spread) */
-        c->off[i + 1] = a;
+        a += c->count[c->rows[q]]; /* at most N_post each (snn_rewire_cand_spread) */
     }
     c->qoff[c->n_rows] = a;
     room_for(c, a);
@@ -218,10 +219,10 @@ void snn_rewire_cand_layout(snn_rewire_cand *c, int nw)
     }
 }
 
-void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t i, int w)
+void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t q, int w)
 {
-    const uint64_t a = c->off[i];
-    draw_row(c, g, c->cand + a, c->off[i + 1] - a, c->wmark + (size_t)w * ((size_t)c->n_post + 1));
+    const uint64_t a = c->qoff[q];
+    draw_row(c, g, c->cand + a, c->qoff[q + 1] - a, c->wmark + (size_t)w * ((size_t)c->n_post + 1));
 }
 
 /* Rows rows[qb .. qe)'s candidates, each as snn_rewire_cand_fill from its row's stream
@@ -238,11 +239,12 @@ void snn_rewire_cand_fill_rows(snn_rewire_cand *c, uint64_t seed, uint32_t strea
         rt_philox_gather(key, 0u, c->rows + q0, NULL, (uint32_t)step, (uint32_t)(seed >> 32), n,
                          b[0], b[1], b[2], b[3]);
         for (uint32_t k = 0; k < n; k++) {
-            const uint32_t i = c->rows[q0 + k];
+            const uint64_t q = q0 + k;
+            const uint32_t i = c->rows[q];
             snn_rng g;
             snn_rng_init_first(&g, seed, stream, i, step, b[0][k], b[1][k], b[2][k], b[3][k]);
-            snn_rewire_cand_fill(c, &g, i, w);
-            for (uint64_t p = c->off[i]; p < c->off[i + 1]; p++) /* for snn_rewire_cand_blocks */
+            snn_rewire_cand_fill(c, &g, (uint32_t)q, w);
+            for (uint64_t p = c->qoff[q]; p < c->qoff[q + 1]; p++) /* for snn_rewire_cand_blocks */
                 c->pre_of[p] = i;
         }
     }
@@ -253,7 +255,7 @@ void snn_rewire_cand_blocks(snn_rewire_cand *c, uint64_t key, uint64_t step, uin
 {
     if (qb >= qe)
         return;
-    const uint64_t a = c->off[c->rows[qb]], e = c->off[c->rows[qe - 1] + 1];
+    const uint64_t a = c->qoff[qb], e = c->qoff[qe];
     const uint32_t k[2] = {(uint32_t)key, (uint32_t)(key >> 32)};
     for (uint64_t p = a; p < e; p += 0x40000000u) { /* nb is 32 bits */
         const uint32_t n = (uint32_t)(e - p < 0x40000000u ? e - p : 0x40000000u);

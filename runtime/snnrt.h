@@ -1339,8 +1339,9 @@ typedef struct snn_rw_args {
  * the column patching's time of the slowest step thread (the wall time it added), zeroed. */
 void snn_rewire_par_take(snn_rewire_stats *s, int64_t cnt[6]);
 /* Run region fn of an update over the step threads (snn_step_region) when it has at least
- * SNN_REWIRE_PAR_MIN work items (rows; environment variable, default 128), else on the
- * calling thread as worker 0 of 1: the result is the same either way. */
+ * SNN_REWIRE_PAR_MIN work items (rows, or 32 per accepted candidate; environment variable,
+ * default 128), else on the calling thread as worker 0 of 1: the result is the same either
+ * way. */
 void snn_rewire_region(snn_run *run, snn_region_fn fn, void *arg, uint64_t work);
 double snn_rewire_par_tcol(snn_rewire_stats *s);
 /* add.count / add.total: room for the targets of every row (capacity per row). */
@@ -1362,6 +1363,9 @@ void snn_rewire_lengths(snn_rewire_stats *s, const snn_ragged *blocks, int nb);
  * s->len are left as they were. */
 void snn_rewire_lengths_rows(snn_rewire_stats *s, const snn_ragged *blocks, int nb,
                              const uint32_t *rows, uint32_t n, int64_t *tmp);
+/* The global lengths of rows[0 .. n) from their lengths on this rank, tmp[q] (summed over
+ * the ranks in place), as snn_rewire_lengths_rows without the blocks' sums. */
+void snn_rewire_lengths_set(snn_rewire_stats *s, const uint32_t *rows, uint32_t n, int64_t *tmp);
 /* Patches of a column view (snn_columns) where a connectivity update changed a row, so the
  * view stays equal to a fresh snn_columns_build: remove the entry of synapse pre -> k
  * (block-relative k), insert it with its place syn, and set the place of row pre's
@@ -1445,6 +1449,7 @@ typedef struct snn_rewire_cand {
     uint32_t *blk;    /* snn_rewire_cand_blocks: word q of candidate k's block at q cap + k */
     uint64_t *qoff;   /* snn_rewire_cand_layout: row rows[q]'s candidates are qoff[q] to
                        * qoff[q + 1] (off[] by list place: read in order, not scattered) */
+    int64_t *lenq;    /* row rows[q]'s length on this rank (the candidates' region) */
 } snn_rewire_cand;
 snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, uint32_t n_post);
 snn_rewire_cand *snn_rewire_cand_get(int k);
@@ -1457,11 +1462,12 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
 /* Row i's candidates, after row i - 1's (rows in order 0, 1, ...; off[0] stays 0). */
 void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count);
 /* The same in parallel for the rows of snn_rewire_cand_spread: snn_rewire_cand_layout
- * places every listed row's candidates (count[]) and zeroes their flags, with a mark array
- * for each of nw step threads; then snn_rewire_cand_fill draws row i's (any order, any
- * thread: step thread w uses its own marks), exactly what snn_rewire_cand_row draws. */
+ * places every listed row's candidates (count[]) by list place (qoff; off[] is not written)
+ * and zeroes their flags, with a mark array for each of nw step threads; then
+ * snn_rewire_cand_fill draws row rows[q]'s (any order, any thread: step thread w uses its
+ * own marks), exactly what snn_rewire_cand_row draws. */
 void snn_rewire_cand_layout(snn_rewire_cand *c, int nw);
-void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t i, int w);
+void snn_rewire_cand_fill(snn_rewire_cand *c, snn_rng *g, uint32_t q, int w);
 /* snn_rewire_cand_fill for rows[qb .. qe), each from snn_rng_init(seed, stream, row, step),
  * the rows' first Philox blocks computed together (SIMD). */
 void snn_rewire_cand_fill_rows(snn_rewire_cand *c, uint64_t seed, uint32_t stream,
