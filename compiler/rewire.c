@@ -963,6 +963,22 @@ static void decisions(StrBuf *o, const RwCtx *c, const EmitOptions *opt, bool fi
     sb_puts(o, "            }\n        }\n    }\n");
 }
 
+/* The generated search of a sorted row: snn_lo = the first position in [lo, hi) whose
+ * target index (snn_ind) is not below key (hi where none is), at indentation ind. */
+static void emit_row_search(StrBuf *o, int ind, const char *lo, const char *hi, const char *key)
+{
+    sb_printf(o, "%*suint64_t snn_lo = %s, snn_hi = %s; /* the first target >= %s */\n"
+                 "%*swhile (snn_lo < snn_hi) {\n"
+                 "%*s    const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n"
+                 "%*s    if ((uint64_t)snn_ind[snn_mid] < (uint64_t)%s)\n"
+                 "%*s        snn_lo = snn_mid + 1u;\n"
+                 "%*s    else\n"
+                 "%*s        snn_hi = snn_mid;\n"
+                 "%*s}\n",
+              ind, "", lo, hi, key, ind, "", ind, "", ind, "", key, ind, "", ind, "", ind, "",
+              ind, "");
+}
+
 /* The candidates' region (merged), after the decisions: rows rows[q] of this worker, 64 at
  * a time (their places in every block prefetched, then their synapses' first lines): each
  * candidate onto this rank looked up in its block's sorted row (binary search); a connected
@@ -1011,19 +1027,12 @@ static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const Syn
                  "                const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n"
                  "                if (snn_gpost < snn_bl) /* another rank's target */\n"
                  "                    continue;\n"
-                 "                const uint64_t snn_l = (uint64_t)(snn_gpost - snn_bl);\n"
-                 "                uint64_t snn_lo = snn_a, snn_hi = snn_e;\n"
-                 "                while (snn_lo < snn_hi) {\n"
-                 "                    const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n"
-                 "                    if ((uint64_t)snn_ind[snn_mid] < snn_l)\n"
-                 "                        snn_lo = snn_mid + 1u;\n"
-                 "                    else\n"
-                 "                        snn_hi = snn_mid;\n"
-                 "                }\n"
-                 "                if (snn_lo == snn_e || (uint64_t)snn_ind[snn_lo] != snn_l)\n"
-                 "                    continue; /* not connected */\n"
-                 "                snn_cd->flag[snn_ci] = 1; /* a connected candidate */\n",
+                 "                const uint64_t snn_l = (uint64_t)(snn_gpost - snn_bl);\n",
               n, post, post, post, post, emit_ind_type(pj));
+    emit_row_search(o, 16, "snn_a", "snn_e", "snn_l");
+    sb_puts(o, "                if (snn_lo == snn_e || (uint64_t)snn_ind[snn_lo] != snn_l)\n"
+               "                    continue; /* not connected */\n"
+               "                snn_cd->flag[snn_ci] = 1; /* a connected candidate */\n");
     if (u->cand_remove.stmts) {
         sb_puts(o, "                const uint64_t snn_pos = snn_lo;\n"
                    "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; "
@@ -1247,29 +1256,24 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
             sb_puts(o, "            if (snn_ci == snn_ce) { /* no candidates: nothing to do */\n"
                        "                snn_nsyn += snn_rl[snn_pre];\n                continue;\n"
                        "            }\n");
-        if (sparse) /* most candidate rows have no connected candidate in a block: a binary
-                     * search per candidate finds that, and the walk below (which would change
-                     * nothing then) is skipped; a row with many candidates is walked */
+        if (sparse) { /* most candidate rows have no connected candidate in a block: a
+                       * binary search per candidate finds that, and the walk below (which
+                       * would change nothing then) is skipped; a row with many candidates is
+                       * walked */
             sb_puts(o, "            if (snn_ce - snn_ci <= 8u) {\n"
                          "                int snn_hit = 0;\n"
                          "                for (uint64_t snn_k = snn_ci; snn_k < snn_ce && !snn_hit; snn_k++) {\n"
                          "                    const uint32_t snn_g = snn_cd->cand[snn_k];\n"
                          "                    if (snn_g < snn_bl || snn_g >= snn_bh)\n"
                          "                        continue; /* another block's target */\n"
-                         "                    const uint64_t snn_l = (uint64_t)(snn_g - snn_bl);\n"
-                         "                    uint64_t snn_lo = snn_a, snn_hi = snn_e;\n"
-                         "                    while (snn_lo < snn_hi) {\n"
-                         "                        const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n"
-                         "                        if ((uint64_t)snn_ind[snn_mid] < snn_l)\n"
-                         "                            snn_lo = snn_mid + 1u;\n"
-                         "                        else\n"
-                         "                            snn_hi = snn_mid;\n"
-                         "                    }\n"
-                         "                    snn_hit = snn_lo < snn_e && (uint64_t)snn_ind[snn_lo] == snn_l;\n"
-                         "                }\n"
-                         "                if (!snn_hit) /* no connected candidate here: nothing changes */\n"
-                         "                    continue;\n"
-                         "            }\n");
+                         "                    const uint64_t snn_l = (uint64_t)(snn_g - snn_bl);\n");
+            emit_row_search(o, 20, "snn_a", "snn_e", "snn_l");
+            sb_puts(o, "                    snn_hit = snn_lo < snn_e && (uint64_t)snn_ind[snn_lo] == snn_l;\n"
+                       "                }\n"
+                       "                if (!snn_hit) /* no connected candidate here: nothing changes */\n"
+                       "                    continue;\n"
+                       "            }\n");
+        }
         sb_puts(o, "            for (uint64_t snn_pos = snn_a; snn_pos < snn_e; snn_pos++) {\n");
         sb_puts(o, "                const uint32_t snn_post = snn_plo + snn_ind[snn_pos]; /* "
                    "this rank's index */\n");
@@ -1790,13 +1794,8 @@ static void dev_insert(StrBuf *o, const RwCtx *c, const EmitOptions *opt)
                      "                continue; /* another rank's target */\n"
                      "            const uint32_t snn_lpost = snn_gpost - SNN_LO_%s;\n",
                   pj->post->name, pj->post->name, pj->post->name, pj->post->name);
-    sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_n = snn_rl[snn_pre];\n"
-               "            uint64_t snn_lo = snn_a, snn_hi = snn_a + snn_n; /* first target >= */\n"
-               "            while (snn_lo < snn_hi) {\n"
-               "                const uint64_t snn_mid = snn_lo + (snn_hi - snn_lo) / 2u;\n");
-    sb_printf(o, "                if (snn_ind[snn_mid] < %s)\n"
-                 "                    snn_lo = snn_mid + 1u;\n                else\n"
-                 "                    snn_hi = snn_mid;\n            }\n", lp);
+    sb_puts(o, "            const uint64_t snn_a = snn_rs[snn_pre], snn_n = snn_rl[snn_pre];\n");
+    emit_row_search(o, 12, "snn_a", "snn_a + snn_n", lp);
     sb_printf(o, "            if (snn_lo < snn_a + snn_n && snn_ind[snn_lo] == %s) { /* the "
                  "pair is connected */\n                %s++;\n                continue;\n"
                  "            }\n", lp, opt->mpi ? "snn_lfail" : "snn_fail");
