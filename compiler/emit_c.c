@@ -1582,6 +1582,26 @@ static void proj_propagate_procedural(StrBuf *o, const Model *m, const Projectio
     sb_puts(o, "}");
 }
 
+/* Bytes of row headers (an 8-byte row_start and a 4-byte row_len per source) in one thread
+ * block over the model's sparse projections: every block holds a header for every source,
+ * whatever the thread count. */
+static int64_t model_row_header_bytes(const Model *m)
+{
+    int64_t b = 0;
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *q = m->projs[i];
+        if ((q->format == FORMAT_DENSE && !q->syn) || q->format == FORMAT_PROCEDURAL)
+            continue;
+        b += q->pre->n * 12;
+    }
+    return b;
+}
+
+/* Above this many bytes of row headers per block (a typical L2), delivery prefetches the
+ * headers of spikes ahead (proj_propagate); below it they stay in cache and the hints
+ * would only add instructions (COBA, Brunel: 0.1 and 0.3 MB). */
+#define SNN_HDR_PREFETCH_BYTES ((int64_t)1 << 20)
+
 static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 {
     if (pj->format == FORMAT_DENSE && !pj->syn) {
@@ -1621,10 +1641,39 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
         sb_printf(o, "scalar *restrict in = snn_in%d_%s + snn_tlo_%s[snn_t]; /* this thread's "
                      "targets */\n", pj->input_slot, post, post);
     }
+    /* Prefetches (hints only: the additions and their order are unchanged, so the sums are
+     * bitwise the same).  Each spike's row needs two headers, row_start[] and row_len[]
+     * (separate arrays, one entry per source: the full microcircuit has 7.4 MB of them
+     * per block, so a random source's entries come from memory), then the row's first
+     * lines of ind, weight and delay: a chain of dependent misses per spike.  Where the
+     * model's headers exceed SNN_HDR_PREFETCH_BYTES, those of the spikes SNN_PF_HDR
+     * ahead are fetched (a window, not all n at once, so that a step with many spikes
+     * does not evict its own lines); always, the next spike's row while this one is
+     * added.  (docs/performance.md "Full-scale microcircuit": delivery prefetches) */
+    const bool pf_hdr = model_row_header_bytes(m) > SNN_HDR_PREFETCH_BYTES;
+    if (pf_hdr) {
+        sb_puts(o, "enum { SNN_PF_HDR = 8 }; /* spikes whose row headers are fetched ahead */\n");
+        sb_puts(o, "for (uint32_t s = 0; s < n && s < SNN_PF_HDR; s++) {\n");
+        sb_puts(o, "    SNN_PREFETCH(row_start + spk[s]);\n");
+        sb_puts(o, "    SNN_PREFETCH(row_len + spk[s]);\n");
+        sb_puts(o, "}\n");
+    }
     sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
-    if (!pj->het_delay)
-        sb_puts(o, "    if (s + 1 < n) /* the next row on its way */\n"
-                   "        SNN_PREFETCH(ind + row_start[spk[s + 1]]);\n");
+    if (pf_hdr) {
+        sb_puts(o, "    if (s + SNN_PF_HDR < n) {\n");
+        sb_puts(o, "        SNN_PREFETCH(row_start + spk[s + SNN_PF_HDR]);\n");
+        sb_puts(o, "        SNN_PREFETCH(row_len + spk[s + SNN_PF_HDR]);\n");
+        sb_puts(o, "    }\n");
+    }
+    sb_puts(o, "    if (s + 1 < n) { /* the next row on its way */\n");
+    sb_puts(o, "        const uint64_t nx = row_start[spk[s + 1]];\n");
+    sb_puts(o, "        (void)nx;\n");
+    sb_puts(o, "        SNN_PREFETCH(ind + nx);\n");
+    if (het)
+        sb_puts(o, "        SNN_PREFETCH(weight + nx);\n");
+    if (pj->het_delay)
+        sb_puts(o, "        SNN_PREFETCH(delay + nx);\n");
+    sb_puts(o, "    }\n");
     sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
     sb_puts(o, "    const uint32_t len = row_len[spk[s]];\n");
     sb_printf(o, "    const %s *restrict row = ind + start;\n", emit_ind_type(pj));
