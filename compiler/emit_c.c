@@ -1597,10 +1597,12 @@ static int64_t model_row_header_bytes(const Model *m)
     return b;
 }
 
-/* Above this many bytes of row headers per block (a typical L2), delivery prefetches the
- * headers of spikes ahead (proj_propagate); below it they stay in cache and the hints
- * would only add instructions (COBA, Brunel: 0.1 and 0.3 MB). */
-#define SNN_HDR_PREFETCH_BYTES ((int64_t)1 << 20)
+/* Above this many bytes of row headers per block (half a 1 MiB L2, which also holds the
+ * rings and the synapse stream), delivery prefetches the headers of spikes ahead
+ * (proj_propagate); below it they stay in cache and the hints would only add instructions
+ * (COBA 0.1 MB, Brunel and hpc_benchmark 0.3 MB; the microcircuit 0.74 MB at N_scale 0.1,
+ * 7.4 MB at full scale). */
+#define SNN_HDR_PREFETCH_BYTES ((int64_t)512 << 10)
 
 static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 {
