@@ -25,7 +25,7 @@ static const char *const KEYS[] = {"duration", "seed", "output", "record", "quie
                                    "threads", "step_threads", "exchange", "exchange_interval",
                                    "cuda_graph_steps", "spike_times", "finite_check", "data",
                                    "checkpoint", "custom_updates", "datasets", "train", "batch",
-                                   "lane_offset"};
+                                   "lane_offset", "synapse_pages"};
 #define N_KEYS (int)(sizeof KEYS / sizeof KEYS[0])
 
 typedef struct ctx {
@@ -706,6 +706,20 @@ static int key_exchange(ctx *c, const char *key, size_t line, const val *v)
     return 0;
 }
 
+static int key_synapse_pages(ctx *c, const char *key, size_t line, const val *v)
+{
+    (void)key;
+    char got[600];
+    if (v->kind == V_SCALAR && strcmp(v->text, "huge") == 0)
+        c->cfg->synapse_pages = 0;
+    else if (v->kind == V_SCALAR && strcmp(v->text, "small") == 0)
+        c->cfg->synapse_pages = 1;
+    else
+        return fail(c, line, "'synapse_pages' must be huge or small (got %s)",
+                    describe(v, got, sizeof got));
+    return 0;
+}
+
 static int key_exchange_interval(ctx *c, const char *key, size_t line, const val *v)
 {
     snn_config *cfg = c->cfg;
@@ -1333,6 +1347,7 @@ static const struct {
     {"exchange_interval", key_exchange_interval},
     {"cuda_graph_steps", key_cuda_graph_steps},
     {"finite_check", key_finite_check},
+    {"synapse_pages", key_synapse_pages},
     {"quiet", key_quiet},
     {"params", key_params},
     {"custom_updates", key_custom_updates},
@@ -1379,6 +1394,7 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
     cfg->exchange_interval = 0;
     cfg->cuda_graph_steps = 0;
     cfg->finite_check = 100;
+    cfg->synapse_pages = 0;
     cfg->ckpt_sync_files = 1; /* checkpoint.sync: files (one file per rank since format 2) */
     cfg->exchange_interval_where[0] = '\0';
     cfg->source[0] = '\0';
@@ -1636,7 +1652,7 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
                           "threads, step_threads, exchange, exchange_interval, cuda_graph_steps, "
-                          "finite_check, batch, lane_offset, record.<population>, "
+                          "finite_check, synapse_pages, batch, lane_offset, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>, "
                           "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end|sync>, "
                           "custom_updates.<group>.every|at_end, datasets.<population>.<key>, "

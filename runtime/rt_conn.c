@@ -44,7 +44,14 @@
 /* snn_alloc for the synapse arrays, which pass 2 writes from end to end anyway: the pages
  * of a large one are faulted in by one madvise (MADV_POPULATE_WRITE, Linux 5.14 and later;
  * elsewhere a no-op) instead of one page fault each as the rows fill, which costs a trap
- * per page (per 4 KiB outside the huge pages), most of all in a virtual machine. */
+ * per page, most of all in a virtual machine.  On huge pages (snn_alloc's MADV_HUGEPAGE)
+ * by default; with rt_synapse_small_pages (run config synapse_pages: small) on 4 KiB
+ * pages (MADV_NOHUGEPAGE): on this project's VM the kernel's clearing of fresh 2 MiB
+ * pages took 1.1-2.4 s of CPU per GB (guest memory the host had not backed since it was
+ * freed) against 0.3-0.8 s for small pages, but delivery then misses the TLB on rows
+ * (docs/performance.md "Synapse arrays on small pages"). */
+int rt_synapse_small_pages;
+
 static void *syn_alloc(size_t bytes, const char *what)
 {
     void *p = snn_alloc(bytes, what);
@@ -53,8 +60,13 @@ static void *syn_alloc(size_t bytes, const char *what)
         const uintptr_t pg = 4096;
         uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
         uintptr_t e = ((uintptr_t)p + bytes) & ~(pg - 1);
-        if (e > a)
+        if (e > a) {
+#ifdef MADV_NOHUGEPAGE
+            if (rt_synapse_small_pages)
+                (void)madvise((void *)a, (size_t)(e - a), MADV_NOHUGEPAGE);
+#endif
             (void)madvise((void *)a, (size_t)(e - a), MADV_POPULATE_WRITE);
+        }
     }
 #endif
     return p;

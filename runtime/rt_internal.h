@@ -69,6 +69,8 @@ int rt_philox_batch_level(int level);
  * their passes for user pair rules (rt_conn.c); tests lower it to check the path that
  * generates columns twice. */
 extern uint64_t rt_column_cache_bytes;
+/* 1: the synapse arrays on 4 KiB pages (run config synapse_pages: small; rt_conn.c) */
+extern int rt_synapse_small_pages;
 
 /* Blocks per rt_philox_batch call in the fill loops (4 arrays of this many words). */
 #define RT_BATCH 64u

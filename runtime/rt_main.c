@@ -464,6 +464,8 @@ static char *build_json(const char *status, const char *error)
                   "\"decomposition\": \"blocks\", \"mpi\": %s",
               run->interval, run->min_delay_steps ? run->min_delay_steps : run->interval,
               run->overlap ? "true" : "false", rt_par_is_mpi() ? "true" : "false");
+    jb_printf(&b, ", \"synapse_pages\": ");
+    jb_str(&b, G.cfg.synapse_pages ? "small" : "huge");
     if (G.have_stats) {
         /* the step threads (rank 0's; docs/parallel.md "Threads in the step loop"), once
          * the step loop is over (the heartbeat thread writes run.json during it) */
@@ -956,7 +958,9 @@ static void usage(FILE *f, const snn_model *m)
             "    POP: spikes\n"
             "  quiet: false         true | false\n"
             "  threads: 1           thread blocks and construction threads (default 1)\n"
-            "  step_threads: auto   threads of the step loop, 1 .. threads (default: auto)\n",
+            "  step_threads: auto   threads of the step loop, 1 .. threads (default: auto)\n"
+            "  synapse_pages: huge  huge | small: pages of the synapse arrays (small: faster\n"
+            "                       construction here, slower delivery; docs/run.md)\n",
             m->name, m->name, m->model_file ? m->model_file : "?",
             m->snncc_version ? m->snncc_version : "?", seedline, m->name);
     if (m->batch) /* batched models (network{ batch }) */
@@ -1663,6 +1667,7 @@ static void plan_run(run_state *rs, const snn_model *m)
     run->ranks = rt_par_ranks();
     run->prank = run->rank, run->pranks = run->ranks; /* lanes over ranks: rt_lanes_plan */
     run->exchange = cfg->exchange ? SNN_EXCHANGE_P2P : SNN_EXCHANGE_COLLECTIVE;
+    rt_synapse_small_pages = cfg->synapse_pages;
     run->interval = 1;
     if (!(m->dt > 0))
         snn_fatal("the model's time step dt must be positive (got %g)", m->dt);

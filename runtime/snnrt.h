@@ -139,6 +139,8 @@ typedef struct snn_config {
     int cuda_graph_steps;     /* CUDA back end: steps per CUDA graph launch (0: off) */
     uint32_t finite_check;    /* steps between the scans of the neuron state for NaN and
                                * infinity, and after the last step (default 100; 0: off) */
+    int synapse_pages;        /* pages of the synapse arrays: 0 huge (default), 1 small
+                               * ("synapse_pages: huge | small", docs/run.md) */
     char source[4096];        /* the config file, or "" */
     int empty;                /* the last config loaded had no keys (snn_main warns) */
     /* params: values for the model's runtime parameters ("E.I_e"), checked against the

@@ -86,3 +86,24 @@ if fails:
     print(f"{len(fails)} check(s) failed")
     sys.exit(1)
 PYEOF
+
+# The synapse arrays on small pages (run config synapse_pages: small, docs/run.md): the same
+# synapses (checksums) and spikes as on huge pages, two blocks, 100 ms; run.json says which.
+for pages in huge small; do
+    "$WORK/mc/microcircuit" --time 100 --set threads=2 --set synapse_pages=$pages \
+        --output "$WORK/pages_$pages" --quiet
+done
+$PY - "$WORK/pages_huge" "$WORK/pages_small" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(d + "/run.json")) for d in sys.argv[1:])
+assert a["parallel"]["synapse_pages"] == "huge", a["parallel"]
+assert b["parallel"]["synapse_pages"] == "small", b["parallel"]
+ca = {p["name"]: p["checksum"] for p in a["projections"]}
+cb = {p["name"]: p["checksum"] for p in b["projections"]}
+assert len(ca) == 55 and ca == cb, "projection checksums differ"
+print("ok   synapse_pages small: the 55 projection checksums of huge pages")
+PYEOF
+for f in "$WORK"/pages_huge/spikes_*.npy; do
+    cmp "$f" "$WORK/pages_small/${f##*/}"
+done
+echo "ok   synapse_pages small: the spikes of huge pages"

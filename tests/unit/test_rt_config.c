@@ -108,6 +108,15 @@ static void test_good_config(void **state)
     c = fresh();
     assert_int_equal(c.exchange_interval, 0);
     assert_int_equal(c.cuda_graph_steps, 0);
+    assert_int_equal(c.synapse_pages, 0); /* huge pages for the synapse arrays: default */
+    assert_int_equal(snn_config_load_string(&c, "synapse_pages: small\n", "run.yaml", NP, POPS,
+                                            err, sizeof err),
+                     0);
+    assert_int_equal(c.synapse_pages, 1);
+    assert_int_equal(snn_config_load_string(&c, "synapse_pages: huge\n", "run.yaml", NP, POPS,
+                                            err, sizeof err),
+                     0);
+    assert_int_equal(c.synapse_pages, 0);
     assert_int_equal(c.finite_check, 100); /* the scan for non-finite state: default */
     assert_int_equal(snn_config_load_string(&c, "finite_check: 0\n", "run.yaml", NP, POPS, err,
                                             sizeof err), 0);
@@ -151,7 +160,7 @@ static void test_errors(void **state)
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
                  "quiet, params, threads, step_threads, exchange, exchange_interval, "
                  "cuda_graph_steps, spike_times, finite_check, data, checkpoint, custom_updates, "
-                 "datasets, train, batch, lane_offset)");
+                 "datasets, train, batch, lane_offset, synapse_pages)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("step_threads: 0",
                  "run.yaml:1: 'step_threads' must be a whole number from 1 to 1024 (got '0')");
@@ -165,6 +174,10 @@ static void test_errors(void **state)
                                          "steps from 0 (off) to 4096 (got '-1')");
     expect_error("cuda_graph_steps: 8.5", "run.yaml:1: 'cuda_graph_steps' must be a whole number of "
                                           "steps from 0 (off) to 4096 (got '8.5')");
+    expect_error("synapse_pages: tiny",
+                 "run.yaml:1: 'synapse_pages' must be huge or small (got 'tiny')");
+    expect_error("synapse_pages: [small]",
+                 "run.yaml:1: 'synapse_pages' must be huge or small (got a list)");
     expect_error("finite_check: -1", "run.yaml:1: 'finite_check' must be a whole number of "
                                      "steps from 0 (off) to 1000000000 (got '-1')");
     expect_error("spike_times: [a.npy]",
@@ -309,7 +322,8 @@ static void test_set_errors(void **state)
     expect_set_error("colour=red", "--set 'colour=red': unknown key 'colour' (valid keys: "
                                    "duration, seed, output, quiet, threads, "
                                    "step_threads, exchange, exchange_interval, cuda_graph_steps, "
-                                   "finite_check, batch, lane_offset, record.<population>, "
+                                   "finite_check, synapse_pages, batch, lane_offset, "
+                                   "record.<population>, "
                                    "params.<population>.<parameter>, "
                                    "spike_times.<population>, data.<file>, "
                                    "checkpoint.<dir|every_steps|every_seconds|at_end|sync>, "
