@@ -16,6 +16,7 @@
  */
 #include "backend.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -1432,6 +1433,19 @@ static bool syn_dynamics_runs(const Projection *pj)
            pj->row_padding == 0.0;
 }
 
+/* whether the C text s holds the identifier id (not as part of a longer one) */
+static bool has_ident(const char *s, const char *id)
+{
+    const size_t n = strlen(id);
+    for (const char *p = strstr(s, id); p; p = strstr(p + 1, id)) {
+        const bool lb = p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        const bool rb = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+        if (lb && rb)
+            return true;
+    }
+    return false;
+}
+
 /* snn_syn_dynamics_<proj>_run(step, snn_t, snn_cb, snn_n, snn_gsrc): slots [snn_cb,
  * snn_cb + snn_n) of thread snn_t's block, slot snn_cb + i in row snn_gsrc[i]. */
 static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *pj,
@@ -1443,25 +1457,51 @@ static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *p
     const SynSite site = row_site(pj); /* (no draws here) */
     emit_syn_code_at(&body, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 4, opt);
     const int ng = lower_gather_end();
+    /* the loop needs the targets' buffer only where the code reads the target's index (or
+     * an array through it: more than LOWER_GATHER_MAX gathered arrays) */
+    const bool need_post = has_ident(body.buf, "snn_post") || has_ident(body.buf, "snn_k");
     row_locals(o, pj);
     sb_puts(o, "(void)step; (void)snn_rs; (void)snn_rl;\n");
+    for (int j = 0; j < ng; j++)
+        sb_printf(o, "scalar snn_gv%d[SNN_DYN_RUN];\n", j);
+    sb_puts(o, "#if SNN_GATHER_HW && defined(__AVX2__)\n");
     sb_puts(o, "uint32_t snn_gpost[SNN_DYN_RUN]; /* the targets (this rank's index) */\n");
     sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++)\n");
     sb_puts(o, "    snn_gpost[snn_i] = snn_plo + snn_ind[snn_cb + snn_i];\n");
     for (int j = 0; j < ng; j++) {
         bool post;
         const char *a = lower_gather_array(j, &post);
-        sb_printf(o, "scalar snn_gv%d[SNN_DYN_RUN];\n", j);
         sb_printf(o, "snn_gather(snn_gv%d, %s, %s, snn_n);\n", j, a,
                   post ? "snn_gpost" : "snn_gsrc");
     }
+    /* scalar loads: one pass over the slots for every buffer (each slot's target and
+     * source read once, one loop's overhead), the same values */
+    sb_puts(o, "#else\n");
+    if (need_post)
+        sb_puts(o, "uint32_t snn_gpost[SNN_DYN_RUN]; /* the targets (this rank's index) */\n");
+    sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++) {\n");
+    sb_puts(o, "    const uint32_t snn_q = snn_plo + snn_ind[snn_cb + snn_i], "
+               "snn_p = snn_gsrc[snn_i];\n");
+    sb_puts(o, "    (void)snn_p;\n");
+    if (need_post)
+        sb_puts(o, "    snn_gpost[snn_i] = snn_q;\n");
+    for (int j = 0; j < ng; j++) {
+        bool post;
+        const char *a = lower_gather_array(j, &post);
+        sb_printf(o, "    snn_gv%d[snn_i] = %s[%s];\n", j, a, post ? "snn_q" : "snn_p");
+    }
+    sb_puts(o, "}\n");
+    sb_puts(o, "#endif\n");
     sb_puts(o, "SNN_IVDEP /* each synapse writes only its own variables */\n");
     sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++) {\n");
     sb_puts(o, "    const uint64_t snn_pos = snn_cb + snn_i;\n");
     sb_puts(o, "    const uint32_t snn_pre = snn_gsrc[snn_i];\n");
-    sb_puts(o, "    const uint32_t snn_post = snn_gpost[snn_i];\n");
-    sb_puts(o, "    const uint32_t snn_k = snn_post - snn_plo; /* the target in the block */\n");
-    sb_puts(o, "    (void)snn_pre; (void)snn_post; (void)snn_k;\n");
+    if (need_post) {
+        sb_puts(o, "    const uint32_t snn_post = snn_gpost[snn_i];\n");
+        sb_puts(o, "    const uint32_t snn_k = snn_post - snn_plo; /* the target in the block */\n");
+        sb_puts(o, "    (void)snn_post; (void)snn_k;\n");
+    }
+    sb_puts(o, "    (void)snn_pre;\n");
     sb_puts(o, body.buf);
     sb_puts(o, "}");
     sb_release(&body);
