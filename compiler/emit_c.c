@@ -1359,11 +1359,24 @@ static void dyn_row_loop(StrBuf *o, const Model *m, const Projection *pj, int in
     sb_printf(o, "%*s}\n", ind, "");
 }
 
+/* whether the C text s holds the identifier id (not as part of a longer one) */
+static bool has_ident(const char *s, const char *id)
+{
+    const size_t n = strlen(id);
+    for (const char *p = strstr(s, id); p; p = strstr(p + 1, id)) {
+        const bool lb = p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        const bool rb = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+        if (lb && rb)
+            return true;
+    }
+    return false;
+}
+
 /* The pre arrays the run's code reads (its gathered buffers with post false, in the order
  * of lower_gather_array): the row loop copies each row's value into a per-slot buffer of
  * the caller (snn_gpv), so the run gathers only the post values.  *ng: all its buffers. */
 static int run_pre_arrays(const Model *m, const Projection *pj, const EmitOptions *opt,
-                          const char **arr, int *ng)
+                          const char **arr, int *ng, bool *uses_pre)
 {
     StrBuf scratch;
     sb_init(&scratch);
@@ -1371,6 +1384,9 @@ static int run_pre_arrays(const Model *m, const Projection *pj, const EmitOption
     const SynSite site = row_site(pj);
     emit_syn_code_at(&scratch, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 4, opt);
     *ng = lower_gather_end();
+    /* the code reads the source's index (or an array through it: more than
+     * LOWER_GATHER_MAX gathered arrays): the run needs the slots' sources */
+    *uses_pre = has_ident(scratch.buf, "snn_pre");
     sb_release(&scratch);
     int k = 0;
     for (int j = 0; j < *ng; j++) {
@@ -1392,8 +1408,11 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     const char *n = pj->name, *pre = pj->pre->name;
     const char *parr[LOWER_GATHER_MAX];
     int ng;
-    const int npv = run_pre_arrays(m, pj, opt, parr, &ng);
-    sb_puts(o, "uint32_t snn_gsrc[SNN_DYN_RUN + SNN_DYN_VEC_MIN]; /* the run's slots' sources */\n");
+    bool src;
+    const int npv = run_pre_arrays(m, pj, opt, parr, &ng, &src);
+    if (src)
+        sb_puts(o, "uint32_t snn_gsrc[SNN_DYN_RUN + SNN_DYN_VEC_MIN]; /* the run's slots' "
+                   "sources */\n");
     if (npv)
         sb_printf(o, "scalar snn_gpv[%d * (SNN_DYN_RUN + SNN_DYN_VEC_MIN)]; /* their pre values */\n",
                   npv);
@@ -1413,9 +1432,11 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "            continue;\n");
     sb_puts(o, "        snn_b = snn_rs[snn_r];\n");
     sb_puts(o, "        if (snn_b == snn_cb + snn_cn && snn_cn + snn_l <= SNN_DYN_RUN) {\n");
-    sb_puts(o, "            uint32_t *restrict snn_d = snn_gsrc + snn_cn;\n");
-    sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
-    sb_puts(o, "                snn_d[snn_j] = snn_r;\n");
+    if (src) {
+        sb_puts(o, "            uint32_t *restrict snn_d = snn_gsrc + snn_cn;\n");
+        sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+        sb_puts(o, "                snn_d[snn_j] = snn_r;\n");
+    }
     for (int k = 0; k < npv; k++) {
         sb_printf(o, "            const scalar snn_v%d = %s[snn_r];\n", k, parr[k]);
         sb_printf(o, "            scalar *restrict snn_dv%d = snn_gpv + %d * (SNN_DYN_RUN + "
@@ -1429,8 +1450,8 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "    }\n");
     sb_puts(o, "    /* the run ends before row snn_r */\n");
     sb_puts(o, "    if (snn_cn >= SNN_DYN_RUN_MIN) {\n");
-    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_cn, snn_gsrc, %s);\n", n,
-              npv ? "snn_gpv" : "NULL");
+    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_cn, %s, %s);\n", n,
+              src ? "snn_gsrc" : "NULL", npv ? "snn_gpv" : "NULL");
     sb_puts(o, "    } else {\n");
     sb_puts(o, "        for (uint32_t snn_pre = snn_cr; snn_pre < snn_r; snn_pre++) {\n");
     sb_puts(o, "            if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN)\n");
@@ -1444,8 +1465,10 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "    snn_cb = snn_b;\n");
     sb_puts(o, "    snn_cn = snn_l;\n");
     sb_puts(o, "    snn_cr = snn_r;\n");
-    sb_puts(o, "    for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
-    sb_puts(o, "        snn_gsrc[snn_j] = snn_r;\n");
+    if (src) {
+        sb_puts(o, "    for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+        sb_puts(o, "        snn_gsrc[snn_j] = snn_r;\n");
+    }
     for (int k = 0; k < npv; k++) {
         sb_printf(o, "    const scalar snn_v%d = %s[snn_r];\n", k, parr[k]);
         sb_puts(o, "    for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
@@ -1476,19 +1499,6 @@ static bool syn_dynamics_runs(const Projection *pj)
            pj->row_padding == 0.0;
 }
 
-/* whether the C text s holds the identifier id (not as part of a longer one) */
-static bool has_ident(const char *s, const char *id)
-{
-    const size_t n = strlen(id);
-    for (const char *p = strstr(s, id); p; p = strstr(p + 1, id)) {
-        const bool lb = p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
-        const bool rb = !(isalnum((unsigned char)p[n]) || p[n] == '_');
-        if (lb && rb)
-            return true;
-    }
-    return false;
-}
-
 /* snn_syn_dynamics_<proj>_run(step, snn_t, snn_cb, snn_n, snn_gsrc): slots [snn_cb,
  * snn_cb + snn_n) of thread snn_t's block, slot snn_cb + i in row snn_gsrc[i]. */
 static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *pj,
@@ -1504,7 +1514,7 @@ static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *p
      * an array through it: more than LOWER_GATHER_MAX gathered arrays) */
     const bool need_post = has_ident(body.buf, "snn_post") || has_ident(body.buf, "snn_k");
     row_locals(o, pj);
-    sb_puts(o, "(void)step; (void)snn_rs; (void)snn_rl;\n");
+    sb_puts(o, "(void)step; (void)snn_rs; (void)snn_rl; (void)snn_gsrc;\n");
     sb_puts(o, "(void)snn_gpv;\n");
     for (int j = 0, k = 0; j < ng; j++) {
         bool post;
@@ -1545,13 +1555,14 @@ static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *p
     sb_puts(o, "SNN_IVDEP /* each synapse writes only its own variables */\n");
     sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++) {\n");
     sb_puts(o, "    const uint64_t snn_pos = snn_cb + snn_i;\n");
-    sb_puts(o, "    const uint32_t snn_pre = snn_gsrc[snn_i];\n");
+    const bool need_pre = has_ident(body.buf, "snn_pre");
+    if (need_pre)
+        sb_puts(o, "    const uint32_t snn_pre = snn_gsrc[snn_i]; (void)snn_pre;\n");
     if (need_post) {
         sb_puts(o, "    const uint32_t snn_post = snn_gpost[snn_i];\n");
         sb_puts(o, "    const uint32_t snn_k = snn_post - snn_plo; /* the target in the block */\n");
         sb_puts(o, "    (void)snn_post; (void)snn_k;\n");
     }
-    sb_puts(o, "    (void)snn_pre;\n");
     sb_puts(o, body.buf);
     sb_puts(o, "}");
     sb_release(&body);
