@@ -118,6 +118,7 @@ bool lower_set_pois_first(const Model *m, const Population *p);
  * returns their count), synapse code reads the pre and post variables from gather buffers
  * snn_gv<j>[snn_i]; lower_gather_array(j, &post) is buffer j's array, indexed by the source
  * (post false) or by the target. */
+#define LOWER_GATHER_MAX 16 /* 16 buffers of SNN_DYN_RUN scalars: 32 KiB of stack in double */
 void lower_gather_begin(void);
 int lower_gather_end(void);
 const char *lower_gather_array(int j, bool *post);

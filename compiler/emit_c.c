@@ -16,6 +16,7 @@
  */
 #include "backend.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -1358,6 +1359,45 @@ static void dyn_row_loop(StrBuf *o, const Model *m, const Projection *pj, int in
     sb_printf(o, "%*s}\n", ind, "");
 }
 
+/* whether the C text s holds the identifier id (not as part of a longer one) */
+static bool has_ident(const char *s, const char *id)
+{
+    const size_t n = strlen(id);
+    for (const char *p = strstr(s, id); p; p = strstr(p + 1, id)) {
+        const bool lb = p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        const bool rb = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+        if (lb && rb)
+            return true;
+    }
+    return false;
+}
+
+/* The pre arrays the run's code reads (its gathered buffers with post false, in the order
+ * of lower_gather_array): the row loop copies each row's value into a per-slot buffer of
+ * the caller (snn_gpv), so the run gathers only the post values.  *ng: all its buffers. */
+static int run_pre_arrays(const Model *m, const Projection *pj, const EmitOptions *opt,
+                          const char **arr, int *ng, bool *uses_pre)
+{
+    StrBuf scratch;
+    sb_init(&scratch);
+    lower_gather_begin();
+    const SynSite site = row_site(pj);
+    emit_syn_code_at(&scratch, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 4, opt);
+    *ng = lower_gather_end();
+    /* the code reads the source's index (or an array through it: more than
+     * LOWER_GATHER_MAX gathered arrays): the run needs the slots' sources */
+    *uses_pre = has_ident(scratch.buf, "snn_pre");
+    sb_release(&scratch);
+    int k = 0;
+    for (int j = 0; j < *ng; j++) {
+        bool post;
+        const char *a = lower_gather_array(j, &post);
+        if (!post)
+            arr[k++] = a;
+    }
+    return k;
+}
+
 /* The row loop with runs (syn_dynamics_runs): long rows to snn_syn_dynamics_<proj>_row,
  * short ones into the current run (rows from snn_cr on) while their slots follow it; a run
  * of fewer than SNN_DYN_RUN_MIN slots (a DEEP R row between padding) runs the scalar row
@@ -1366,7 +1406,16 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
                                    const EmitOptions *opt)
 {
     const char *n = pj->name, *pre = pj->pre->name;
-    sb_puts(o, "uint32_t snn_gsrc[SNN_DYN_RUN + SNN_DYN_VEC_MIN]; /* the run's slots' sources */\n");
+    const char *parr[LOWER_GATHER_MAX];
+    int ng;
+    bool src;
+    const int npv = run_pre_arrays(m, pj, opt, parr, &ng, &src);
+    if (src)
+        sb_puts(o, "uint32_t snn_gsrc[SNN_DYN_RUN + SNN_DYN_VEC_MIN]; /* the run's slots' "
+                   "sources */\n");
+    if (npv)
+        sb_printf(o, "scalar snn_gpv[%d * (SNN_DYN_RUN + SNN_DYN_VEC_MIN)]; /* their pre values */\n",
+                  npv);
     sb_puts(o, "uint64_t snn_cb = 0; /* the run: slots [snn_cb, snn_cb + snn_cn), rows from "
                "snn_cr */\n");
     sb_puts(o, "uint32_t snn_cn = 0, snn_cr = 0;\n");
@@ -1383,16 +1432,26 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "            continue;\n");
     sb_puts(o, "        snn_b = snn_rs[snn_r];\n");
     sb_puts(o, "        if (snn_b == snn_cb + snn_cn && snn_cn + snn_l <= SNN_DYN_RUN) {\n");
-    sb_puts(o, "            uint32_t *restrict snn_d = snn_gsrc + snn_cn;\n");
-    sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
-    sb_puts(o, "                snn_d[snn_j] = snn_r;\n");
+    if (src) {
+        sb_puts(o, "            uint32_t *restrict snn_d = snn_gsrc + snn_cn;\n");
+        sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+        sb_puts(o, "                snn_d[snn_j] = snn_r;\n");
+    }
+    for (int k = 0; k < npv; k++) {
+        sb_printf(o, "            const scalar snn_v%d = %s[snn_r];\n", k, parr[k]);
+        sb_printf(o, "            scalar *restrict snn_dv%d = snn_gpv + %d * (SNN_DYN_RUN + "
+                     "SNN_DYN_VEC_MIN) + snn_cn;\n", k, k);
+        sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+        sb_printf(o, "                snn_dv%d[snn_j] = snn_v%d;\n", k, k);
+    }
     sb_puts(o, "            snn_cn += snn_l;\n");
     sb_puts(o, "            continue;\n");
     sb_puts(o, "        }\n");
     sb_puts(o, "    }\n");
     sb_puts(o, "    /* the run ends before row snn_r */\n");
     sb_puts(o, "    if (snn_cn >= SNN_DYN_RUN_MIN) {\n");
-    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_cn, snn_gsrc);\n", n);
+    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_cn, %s, %s);\n", n,
+              src ? "snn_gsrc" : "NULL", npv ? "snn_gpv" : "NULL");
     sb_puts(o, "    } else {\n");
     sb_puts(o, "        for (uint32_t snn_pre = snn_cr; snn_pre < snn_r; snn_pre++) {\n");
     sb_puts(o, "            if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN)\n");
@@ -1406,8 +1465,16 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "    snn_cb = snn_b;\n");
     sb_puts(o, "    snn_cn = snn_l;\n");
     sb_puts(o, "    snn_cr = snn_r;\n");
-    sb_puts(o, "    for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
-    sb_puts(o, "        snn_gsrc[snn_j] = snn_r;\n");
+    if (src) {
+        sb_puts(o, "    for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+        sb_puts(o, "        snn_gsrc[snn_j] = snn_r;\n");
+    }
+    for (int k = 0; k < npv; k++) {
+        sb_printf(o, "    const scalar snn_v%d = %s[snn_r];\n", k, parr[k]);
+        sb_puts(o, "    for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+        sb_printf(o, "        snn_gpv[%d * (SNN_DYN_RUN + SNN_DYN_VEC_MIN) + snn_j] = snn_v%d;\n",
+                  k, k);
+    }
     sb_puts(o, "}");
 }
 
@@ -1443,25 +1510,59 @@ static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *p
     const SynSite site = row_site(pj); /* (no draws here) */
     emit_syn_code_at(&body, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 4, opt);
     const int ng = lower_gather_end();
+    /* the loop needs the targets' buffer only where the code reads the target's index (or
+     * an array through it: more than LOWER_GATHER_MAX gathered arrays) */
+    const bool need_post = has_ident(body.buf, "snn_post") || has_ident(body.buf, "snn_k");
     row_locals(o, pj);
-    sb_puts(o, "(void)step; (void)snn_rs; (void)snn_rl;\n");
+    sb_puts(o, "(void)step; (void)snn_rs; (void)snn_rl; (void)snn_gsrc;\n");
+    sb_puts(o, "(void)snn_gpv;\n");
+    for (int j = 0, k = 0; j < ng; j++) {
+        bool post;
+        (void)lower_gather_array(j, &post);
+        if (post)
+            sb_printf(o, "scalar snn_gv%d[SNN_DYN_RUN];\n", j);
+        else /* the row loop's copy of the row's value in each slot */
+            sb_printf(o, "const scalar *restrict snn_gv%d = snn_gpv + %d * (SNN_DYN_RUN + "
+                         "SNN_DYN_VEC_MIN);\n", j, k++);
+    }
+    sb_puts(o, "#if SNN_GATHER_HW && defined(__AVX2__)\n");
     sb_puts(o, "uint32_t snn_gpost[SNN_DYN_RUN]; /* the targets (this rank's index) */\n");
     sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++)\n");
     sb_puts(o, "    snn_gpost[snn_i] = snn_plo + snn_ind[snn_cb + snn_i];\n");
     for (int j = 0; j < ng; j++) {
         bool post;
         const char *a = lower_gather_array(j, &post);
-        sb_printf(o, "scalar snn_gv%d[SNN_DYN_RUN];\n", j);
-        sb_printf(o, "snn_gather(snn_gv%d, %s, %s, snn_n);\n", j, a,
-                  post ? "snn_gpost" : "snn_gsrc");
+        if (post)
+            sb_printf(o, "snn_gather(snn_gv%d, %s, snn_gpost, snn_n);\n", j, a);
     }
+    /* scalar loads: one pass over the slots for every buffer (each slot's target and
+     * source read once, one loop's overhead), the same values */
+    sb_puts(o, "#else\n");
+    if (need_post)
+        sb_puts(o, "uint32_t snn_gpost[SNN_DYN_RUN]; /* the targets (this rank's index) */\n");
+    sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++) {\n");
+    sb_puts(o, "    const uint32_t snn_q = snn_plo + snn_ind[snn_cb + snn_i];\n");
+    if (need_post)
+        sb_puts(o, "    snn_gpost[snn_i] = snn_q;\n");
+    for (int j = 0; j < ng; j++) {
+        bool post;
+        const char *a = lower_gather_array(j, &post);
+        if (post)
+            sb_printf(o, "    snn_gv%d[snn_i] = %s[snn_q];\n", j, a);
+    }
+    sb_puts(o, "}\n");
+    sb_puts(o, "#endif\n");
     sb_puts(o, "SNN_IVDEP /* each synapse writes only its own variables */\n");
     sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++) {\n");
     sb_puts(o, "    const uint64_t snn_pos = snn_cb + snn_i;\n");
-    sb_puts(o, "    const uint32_t snn_pre = snn_gsrc[snn_i];\n");
-    sb_puts(o, "    const uint32_t snn_post = snn_gpost[snn_i];\n");
-    sb_puts(o, "    const uint32_t snn_k = snn_post - snn_plo; /* the target in the block */\n");
-    sb_puts(o, "    (void)snn_pre; (void)snn_post; (void)snn_k;\n");
+    const bool need_pre = has_ident(body.buf, "snn_pre");
+    if (need_pre)
+        sb_puts(o, "    const uint32_t snn_pre = snn_gsrc[snn_i]; (void)snn_pre;\n");
+    if (need_post) {
+        sb_puts(o, "    const uint32_t snn_post = snn_gpost[snn_i];\n");
+        sb_puts(o, "    const uint32_t snn_k = snn_post - snn_plo; /* the target in the block */\n");
+        sb_puts(o, "    (void)snn_post; (void)snn_k;\n");
+    }
     sb_puts(o, body.buf);
     sb_puts(o, "}");
     sb_release(&body);

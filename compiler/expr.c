@@ -9,8 +9,9 @@
  *    prints a block's statements without braces (the caller provides the scope).
  *  - Literals always print as floating constants ("3.0", "3.0f"), so 1/2 is 0.5;
  *    true/false are number literals that print as 1/0; a % b prints as fmod(a, b).
- *  - min/max/abs are aliases of fmin/fmax/fabs; div/mod (floored division and modulo)
- *    print as snn_div/snn_mod (snn_philox.h).  Only assignments, ++/-- and calls may
+ *  - min/max/abs are aliases of fmin/fmax/fabs; fmin/fmax print as snn_fmin/snn_fmax
+ *    (inline, glibc's values) and div/mod (floored division and modulo) as
+ *    snn_div/snn_mod (snn_philox.h).  Only assignments, ++/-- and calls may
  *    stand as statements.  A threshold expression may end with one ';'.
  *  - Locals may shadow symbols and functions, not other visible locals.  An initialiser
  *    does not see its own local (scalar V = V * 2 reads the state variable), so the
@@ -684,8 +685,10 @@ static const Sym builtins[] = {
 
 static const char *math_c_name(const char *name)
 {
-    static const char *const alias[][2] = {{"min", "fmin"}, {"max", "fmax"}, {"abs", "fabs"},
-                                           {"div", "snn_div"}, {"mod", "snn_mod"}};
+    static const char *const alias[][2] = {{"min", "snn_fmin"}, {"max", "snn_fmax"},
+                                           {"fmin", "snn_fmin"}, {"fmax", "snn_fmax"},
+                                           {"abs", "fabs"}, {"div", "snn_div"},
+                                           {"mod", "snn_mod"}};
     for (int i = 0; i < COUNT(alias); i++)
         if (strcmp(name, alias[i][0]) == 0)
             return alias[i][1];

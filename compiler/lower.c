@@ -77,7 +77,6 @@ bool lower_set_pois_first(const Model *m, const Population *p)
  * synapse code reads each pre and post variable (projection's or neuron's) from a buffer
  * snn_gv<j>[snn_i] that the run gathered from the array before the loop; lower_gather_*
  * collect those arrays (each once, in the order of their first use). */
-#define LOWER_GATHER_MAX 16 /* 16 buffers of SNN_DYN_RUN scalars: 32 KiB of stack in double */
 static struct {
     bool on, full;
     int n;

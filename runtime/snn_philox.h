@@ -1044,6 +1044,47 @@ SNN_HD double snn_exp_uf(double x)
     return x < -746.0 ? 0.0 : exp(x);
 }
 
+/* fmin and fmax as code strings print them (compiler/expr.c): inline, so that the loops
+ * around them vectorise instead of calling libm for every element (the e-prop models' psi,
+ * docs/performance.md "Epoch time on Zen 4").  The same value as glibc's x86-64 fmin/fmax
+ * (minsd/maxsd: x < y ? x : y, x > y ? x : y, so of two zeros y; one NaN argument gives
+ * the other, two NaNs x; only a signalling NaN is not quietened); the device's own. */
+SNN_HD double snn_fmax(double x, double y)
+{
+#ifdef __CUDA_ARCH__
+    return fmax(x, y);
+#else
+    return (x > y || y != y) ? x : y;
+#endif
+}
+
+SNN_HD double snn_fmin(double x, double y)
+{
+#ifdef __CUDA_ARCH__
+    return fmin(x, y);
+#else
+    return (x < y || y != y) ? x : y;
+#endif
+}
+
+SNN_HD float snn_fmaxf(float x, float y)
+{
+#ifdef __CUDA_ARCH__
+    return fmaxf(x, y);
+#else
+    return (x > y || y != y) ? x : y;
+#endif
+}
+
+SNN_HD float snn_fminf(float x, float y)
+{
+#ifdef __CUDA_ARCH__
+    return fminf(x, y);
+#else
+    return (x < y || y != y) ? x : y;
+#endif
+}
+
 SNN_HD double snn_div(double a, double b)
 {
     return floor(a / b);

@@ -372,20 +372,31 @@ ok "sparse dynamics rows: SNN_IVDEP (not with add_to_post/pre), vectorised, bitw
 # --- 8. runs of short rows: gathered, one vectorised loop across rows, exact -------------
 # docs/performance.md "Short rows in runs": rows of fewer than SNN_DYN_VEC_MIN synapses
 # whose slots follow each other are taken together (up to SNN_DYN_RUN = 256 slots) by
-# snn_syn_dynamics_<proj>_run: the pre and post values gathered into buffers (snn_gather),
-# then one loop over the slots.  fixed_probability(0.03) of 300 targets (rows of about 9,
+# snn_syn_dynamics_<proj>_run: the post values gathered into buffers (scalar loads in one
+# pass, or snn_gather's gather instructions), the pre values copied per slot by the row loop
+# (snn_gpv), then one loop over the slots.  fixed_probability(0.03) of 300 targets (rows of about 9,
 # 37 rows, a few of them of 16 or more: runs of short rows between long ones, of lengths
 # that are not multiples of 8: the gathers' masked tail), double precision in a second model (4-wide gathers); bitwise the scalar row loop
-# (-DSNN_DYN_RUN_MIN=1000000: no run is long enough), with AVX2's gather instructions
-# (-DSNN_GATHER_HW=1; where the compiler targets AVX2), and with 3 threads.
+# (-DSNN_DYN_RUN_MIN=1000000: no run is long enough), with gather instructions
+# (-DSNN_GATHER_HW=1: AVX-512's where the compiler targets it, else AVX2's; and AVX2's with
+# -mno-avx512f where it targets AVX-512, so that both paths run), and with 3 threads.
+avx512=0
+echo | cc -march=native -dM -E - 2>/dev/null | grep -q '__AVX512F__' && avx512=1
 for prec in float double; do
     sed -e "s/precision = \"float\"/precision = \"$prec\"/" \
         -e 's/conn = fixed_outdegree(40)/conn = fixed_probability(0.03)/' "$WORK/sv.lua" >"$WORK/sr.lua"
     "$SNNCC" -q "$WORK/sr.lua" -o "$WORK/sr_run" --keep
     SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_DYN_RUN_MIN=1000000u" "$SNNCC" -q "$WORK/sr.lua" \
         -o "$WORK/sr_row"
-    SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_GATHER_HW=1" "$SNNCC" -q "$WORK/sr.lua" -o "$WORK/sr_hw"
-    for b in run row hw; do
+    SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_GATHER_HW=1" "$SNNCC" -q "$WORK/sr.lua" -o "$WORK/sr_hw" \
+        --keep
+    builds="run row hw"
+    if [ "$avx512" = 1 ]; then
+        SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_GATHER_HW=1 -mno-avx512f" "$SNNCC" -q "$WORK/sr.lua" \
+            -o "$WORK/sr_hw2"
+        builds="$builds hw2"
+    fi
+    for b in $builds; do
         "$WORK/sr_$b/sv" --time 30 --quiet --output "$WORK/sr_${b}_out"
     done
     "$WORK/sr_run/sv" --time 30 --quiet --output "$WORK/sr_t3_out" --set threads=3
@@ -393,6 +404,8 @@ for prec in float double; do
         cmp "$WORK/sr_run_out/$f" "$WORK/sr_row_out/$f" ||
             fail "short rows ($prec): $f of the runs differs from the scalar row loop's"
         cmp "$WORK/sr_hw_out/$f" "$WORK/sr_row_out/$f" ||
+            fail "short rows ($prec): $f of the runs with gather instructions differs from the row loop's"
+        [ "$avx512" = 0 ] || cmp "$WORK/sr_hw2_out/$f" "$WORK/sr_row_out/$f" ||
             fail "short rows ($prec): $f of the runs with AVX2 gathers differs from the row loop's"
         cmp "$WORK/sr_run_out/$f" "$WORK/sr_t3_out/$f" ||
             fail "short rows ($prec): $f with 3 threads differs from 1 thread's"
@@ -407,9 +420,19 @@ rows = np.bincount(f["pre"], minlength=37)
 assert (rows < 16).sum() >= 30 and rows.max() >= 16, rows  # runs, broken by a long row
 PY
     sed -n '/^static .*void snn_syn_dynamics_ST_run(/,/^}/p' "$WORK/sr_run/sv.c" >"$WORK/sr_fn.c"
+    sed -n '/^static .*void snn_syn_dynamics_ST(/,/^}/p' "$WORK/sr_run/sv.c" >"$WORK/sr_loop.c"
     grep -q 'snn_gather(snn_gv[0-9]*, snn_qv_ST_psi, snn_gpost' "$WORK/sr_fn.c" &&
-        grep -q 'snn_gather(snn_gv[0-9]*, snn_pv_ST_zb, snn_gsrc' "$WORK/sr_fn.c" &&
-        grep -q 'snn_gather(snn_gv[0-9]*, T_V, snn_gpost' "$WORK/sr_fn.c" ||
-        fail "short rows ($prec): snn_syn_dynamics_ST_run does not gather psi, zb, V_post"
+        grep -q 'snn_gather(snn_gv[0-9]*, T_V, snn_gpost' "$WORK/sr_fn.c" &&
+        grep -q 'snn_gv[0-9]*\[snn_i\] = snn_qv_ST_psi\[snn_q\];' "$WORK/sr_fn.c" &&
+        grep -q 'snn_gv[0-9]*\[snn_i\] = T_V\[snn_q\];' "$WORK/sr_fn.c" &&
+        grep -q 'const scalar \*restrict snn_gv[0-9]* = snn_gpv' "$WORK/sr_fn.c" &&
+        grep -q 'snn_v0 = snn_pv_ST_zb\[snn_r\];' "$WORK/sr_loop.c" ||
+        fail "short rows ($prec): snn_syn_dynamics_ST_run does not gather psi, V_post, or zb is not the row loop's"
+    ! grep -q 'snn_gather(snn_gv[0-9]*, snn_pv_ST_zb' "$WORK/sr_fn.c" ||
+        fail "short rows ($prec): snn_syn_dynamics_ST_run gathers the pre value zb"
+    if [ "$avx512" = 1 ] && cc_is_gcc; then
+        objdump -d "$WORK/sr_hw/sv" | grep -q 'vgatherdp[sd] .*zmm' ||
+            fail "short rows ($prec): no AVX-512 gather in the -DSNN_GATHER_HW=1 build"
+    fi
 done
-ok "short rows in runs: gathered pre/post values, bitwise the scalar row loop's (float, double)"
+ok "short rows in runs: post values gathered (scalar, AVX2, AVX-512), pre values per row, bitwise the scalar row loop's (float, double)"

@@ -456,7 +456,7 @@ static void test_resolve_ok(void **state)
     assert_non_null(resolved("{ scalar k = 1; V = k; } { int k = 2; k += 1; V = k; }", NULL));
     assert_non_null(resolved("scalar exp = 2; V = exp * 2;", NULL));
     assert_string_equal(resolved("V = max(V, min(1, abs(V))) + fmod(V, 2) + pow(V, 2);", NULL),
-                        "V = fmax(V, fmin(1.0, fabs(V))) + fmod(V, 2.0) + pow(V, 2.0);\n");
+                        "V = snn_fmax(V, snn_fmin(1.0, fabs(V))) + fmod(V, 2.0) + pow(V, 2.0);\n");
     Expr *e = code_parse_expr("V > theta && t > t_ref", LOC, "threshold");
     assert_int_equal(code_resolve_expr(e, SYMS, NSYMS, LOC, "threshold"), 0);
     assert_int_equal(e->a->b->sym->kind, SYM_PARAM);
@@ -491,7 +491,7 @@ static void test_float_printing(void **state)
     CodePrinter cp = {.is_float = true};
     assert_string_equal(resolved("V += -V * exp(-dt / tau_m) + 20 + sqrt(fabs(V)) + max(V, 1) "
                                  "+ V % 2;", &cp),
-                        "V += -V * expf(-dt / tau_m) + 20.0f + sqrtf(fabsf(V)) + fmaxf(V, 1.0f) "
+                        "V += -V * expf(-dt / tau_m) + 20.0f + sqrtf(fabsf(V)) + snn_fmaxf(V, 1.0f) "
                         "+ fmodf(V, 2.0f);\n");
     cp.is_float = false;
     assert_string_equal(resolved("V = exp(0.1);", &cp), "V = exp(0.1);\n");

@@ -1203,6 +1203,53 @@ static void test_delay_steps_hash(void **state)
     rt_philox_batch_level(-1);
 }
 
+/* fmin/fmax of code strings (snn_fmin, snn_fmax and their float forms, inline): bit for bit
+ * libm's (called through volatile pointers, so that gcc does not put its own builtin in)
+ * for every pair of a set of specials and ordinary values: zeros of both signs, infinities,
+ * a quiet NaN of either sign, subnormals, equal values. */
+static double (*volatile libm_fmax)(double, double) = fmax;
+static double (*volatile libm_fmin)(double, double) = fmin;
+static float (*volatile libm_fmaxf)(float, float) = fmaxf;
+static float (*volatile libm_fminf)(float, float) = fminf;
+static void test_fmin_fmax(void **state)
+{
+    (void)state;
+    const double v[] = {0.0, -0.0, 1.0, -1.0, 0.5, 1.0 + 0x1p-52, INFINITY, -INFINITY, NAN, -NAN,
+                        0x1p-1074, -0x1p-1060, 3.4e38, 1e300, -2.5, 0x1p-149};
+    const int n = (int)(sizeof v / sizeof v[0]);
+    int zeros = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double r[4] = {snn_fmax(v[i], v[j]), libm_fmax(v[i], v[j]), snn_fmin(v[i], v[j]),
+                           libm_fmin(v[i], v[j])};
+            const float x = (float)v[i], y = (float)v[j];
+            float f[4] = {snn_fmaxf(x, y), libm_fmaxf(x, y), snn_fminf(x, y), libm_fminf(x, y)};
+#if defined(__x86_64__) && defined(__GLIBC__)
+            /* glibc's x86-64 maxsd/minsd: of two zeros the second */
+            const int exact_zeros = 1;
+#else
+            const int exact_zeros = 0; /* C leaves the sign of fmax(-0, +0) open */
+#endif
+            if (v[i] == 0 && v[j] == 0) {
+                zeros++;
+                assert_true(r[0] == 0 && r[2] == 0 && f[0] == 0 && f[2] == 0);
+                if (exact_zeros)
+                    assert_true(signbit(r[0]) == signbit(v[j]) && signbit(f[2]) == signbit(y));
+                if (!exact_zeros)
+                    continue;
+            }
+            if (isnan(v[i]) || isnan(v[j])) /* a NaN, the other one's value otherwise */
+                assert_true(isnan(r[0]) == (isnan(v[i]) && isnan(v[j])));
+            assert_memory_equal(&r[0], &r[1], sizeof r[0]);
+            assert_memory_equal(&r[2], &r[3], sizeof r[2]);
+            assert_memory_equal(&f[0], &f[1], sizeof f[0]);
+            assert_memory_equal(&f[2], &f[3], sizeof f[2]);
+        }
+    assert_int_equal(zeros, 4);
+    assert_true(snn_fmax(-3.0, 2.0) == 2.0 && snn_fmin(-3.0, 2.0) == -3.0);
+    assert_true(snn_fmaxf(NAN, 2.0f) == 2.0f && snn_fminf(2.0f, NAN) == 2.0f);
+}
+
 /* div(a, b) and mod(a, b) of code strings: floored, so mod has the sign of b. */
 static void test_div_mod(void **state)
 {
@@ -1321,7 +1368,7 @@ int main(void)
         cmocka_unit_test(test_normal_layout),  cmocka_unit_test(test_philox_batch),
         cmocka_unit_test(test_normal_pairs),
         cmocka_unit_test(test_delay_steps_hash),
-        cmocka_unit_test(test_div_mod),        cmocka_unit_test(test_exp_uf),        cmocka_unit_test(test_poisson_words),
+        cmocka_unit_test(test_div_mod),        cmocka_unit_test(test_fmin_fmax),        cmocka_unit_test(test_exp_uf),        cmocka_unit_test(test_poisson_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
