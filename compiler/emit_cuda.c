@@ -1740,6 +1740,8 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
     }
     tmpl_set(h, "synrec_fetch", sb->len ? emit_take(sb) : "default:\n    break;");
     lane_fetch(sb, e);
+    /* model_lane_fetch only where model_checksum calls it (a plastic projection) */
+    tmpl_set_bool(h, "lane_fetch_on", sb->len > 0);
     tmpl_set(h, "lane_fetch", sb->len ? emit_take(sb) : "default:\n    break;");
     ckpt_host(m, &e->ms, h);
     train_host(e, h);
