@@ -2198,6 +2198,9 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
             has_w |= arr[v].weight;
         sb_printf(k, "    (void)snn_rl; (void)snn_ind; (void)snn_tid; (void)snn_nth;%s\n",
                   has_w ? " (void)snn_w;" : "");
+        for (int v = 0; v < nv; v++) /* no synapse here (nvcc's #177 otherwise) */
+            if (!arr[v].weight)
+                sb_printf(k, "    (void)%s;\n", arr_local(&arr[v]));
         sb_printf(k, "    const unsigned long long snn_nrem = %s;\n    (void)snn_nrem;\n",
                   opt->mpi ? arena_printf("(unsigned long long)snn_rwx_%s[0]", un)
                            : arena_printf("snn_rwc_%s[6]", un));
@@ -2367,7 +2370,7 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "sizeof(uint32_t)));\n"
                  "    const unsigned long long snn_z[8] = {0};\n"
                  "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwc_%s, snn_z, sizeof snn_z));\n"
-                 "    const snn_rwerror snn_ez = {0, 0, 0, 0.0};\n"
+                 "    const snn_rwerror snn_ez = {}; /* zeros */\n"
                  "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwerr_%s, &snn_ez, sizeof snn_ez));\n"
                  "    SNN_CU(cudaMemcpyFromSymbol(&snn_rwrows_%s, snn_dev::snn_syn_%s, "
                  "sizeof(snn_ragged)));\n"
