@@ -3,12 +3,13 @@
 # every shipped model in the option sets its tests and benchmarks use, the docs' examples
 # and the CUDA test models (tests/cuda/*.lua: every feature the back ends lower), with the
 # C back end (plain and --mpi: mpicc -DSNN_MPI=1) and the CUDA back end's host half
-# (<model>.c, compiled by the C compiler).  Sources only (-S) and gcc -fsyntax-only with
-# -Werror and snncc's own flags: the front end's warnings (unused variables and
-# parameters, comparisons always false, ...) fail here, naming the file and the warning.
+# (<model>.c, compiled by the C compiler).  Sources only (-S), compiled at -O0 with -Werror
+# and snncc's other flags (not -fsyntax-only: gcc reports unused static functions and
+# variables only when it compiles), so the front end's warnings (unused variables,
+# parameters and statics, comparisons always false, ...) fail here, naming file and warning.
 set -euo pipefail
 INC="$(dirname "$(dirname "$SNNCC")")/include/snncc"
-CFLAGS=(-fsyntax-only -Wall -Wextra -Werror -O3 -march=native -fno-math-errno
+CFLAGS=(-c -o /dev/null -O0 -Wall -Wextra -Werror -march=native -fno-math-errno
         -fno-trapping-math -ffp-contract=off -fopenmp -I"$INC")
 have_mpicc=1
 command -v mpicc >/dev/null || have_mpicc=0
