@@ -197,6 +197,9 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
 int emit_expand_write(TmplScope *g, const char *tmpl, const char *dir, const char *fname);
 /* The sb contents as an arena string without its last newline; sb is reset. */
 const char *emit_take(StrBuf *sb);
+/* Does generated code 'code' name the C identifier 'ident' (a whole token: not a part of a
+ * longer name)?  For declaring only the locals a generated body uses (-Wunused-variable). */
+bool emit_mentions(const char *code, const char *ident);
 
 /* Neuron update of one population: per-step values before the neuron loop, and the body of
  * the loop for neuron snn_i (indented by 4).  Names the code uses: snn_step, snn_r->seed,

@@ -909,12 +909,14 @@ static bool syn_needs_positions(const Projection *pj)
 }
 
 /* Thread snn_t's view of a plastic projection's per-synapse state: its part of each
- * synapse variable (snn_svt_<var>). */
-static void syn_locals(StrBuf *o, const Projection *pj)
+ * synapse variable (snn_svt_<var>) that the generated body uses (a delivery whose on_pre
+ * reads none of the e-prop traces declares none of them). */
+static void syn_locals(StrBuf *o, const Projection *pj, const char *body)
 {
     const SynapseModel *sm = pj->syn;
     for (int i = 0; i < sm->n_vars; i++)
-        if (strcmp(sm->vars[i].name, sm->weight) != 0)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0 &&
+            emit_mentions(body, arena_printf("snn_svt_%s", sm->vars[i].name)))
             sb_printf(o, "scalar *restrict snn_svt_%s = snn_sv_%s_%s + snn_soff_%s[snn_t];\n",
                       sm->vars[i].name, pj->name, sm->vars[i].name, pj->name);
 }
@@ -1013,6 +1015,20 @@ static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
     sb_printf(o, "const uint32_t *snn_post_spk = snn_tspk_%s + snn_b; /* global ids */\n", post);
     sb_puts(o, "(void)snn_e; (void)snn_npost; (void)snn_post_spk; (void)step;\n");
     if (pj->syn_code[SC_ON_POST].stmts) {
+        StrBuf body; /* the loop first: the locals it uses are declared before it */
+        sb_init(&body);
+        sb_puts(&body, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* on_post */\n");
+        sb_printf(&body, "    const uint32_t snn_post = snn_post_spk[snn_s] - SNN_LO_%s; /* this "
+                         "rank's index */\n", post);
+        sb_puts(&body, "    const uint32_t snn_j = snn_post - snn_b; /* the block's column */\n");
+        sb_puts(&body, "    for (uint64_t snn_c = snn_col->start[snn_j]; snn_c < "
+                       "snn_col->start[snn_j + 1]; snn_c++) {\n");
+        sb_puts(&body, "        const uint64_t snn_pos = snn_col->syn[snn_c];\n");
+        sb_puts(&body, "        const uint32_t snn_pre = snn_col->pre[snn_c];\n");
+        sb_puts(&body, "        (void)snn_pre;\n");
+        const SynSite site = row_site(pj);
+        emit_syn_code_at(&body, m, pj, SC_ON_POST, "snn_pos", "snn_w", true, &site, 8, opt);
+        sb_puts(&body, "    }\n}\n");
         sb_printf(o, "const snn_columns *snn_col = &snn_cols_%s[snn_t];\n", n);
         sb_printf(o, "scalar *restrict snn_w = snn_syn_%s[snn_t].weight;\n", n);
         if (code_uses_rng(pj->syn_code[SC_ON_POST].stmts, NULL)) { /* rows, for the draws */
@@ -1020,19 +1036,9 @@ static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
             sb_printf(o, "const %s *restrict snn_ind = snn_syn_%s[snn_t].ind;\n", emit_ind_type(pj),
                       n);
         }
-        syn_locals(o, pj);
-        sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* on_post */\n");
-        sb_printf(o, "    const uint32_t snn_post = snn_post_spk[snn_s] - SNN_LO_%s; /* this "
-                     "rank's index */\n", post);
-        sb_puts(o, "    const uint32_t snn_j = snn_post - snn_b; /* the block's column */\n");
-        sb_puts(o, "    for (uint64_t snn_c = snn_col->start[snn_j]; snn_c < "
-                   "snn_col->start[snn_j + 1]; snn_c++) {\n");
-        sb_puts(o, "        const uint64_t snn_pos = snn_col->syn[snn_c];\n");
-        sb_puts(o, "        const uint32_t snn_pre = snn_col->pre[snn_c];\n");
-        sb_puts(o, "        (void)snn_pre;\n");
-        const SynSite site = row_site(pj);
-        emit_syn_code_at(o, m, pj, SC_ON_POST, "snn_pos", "snn_w", true, &site, 8, opt);
-        sb_puts(o, "    }\n}\n");
+        syn_locals(o, pj, body.buf);
+        sb_puts(o, body.buf);
+        sb_release(&body);
     }
     if (pj->syn_code[SC_POST_SPIKE].stmts) {
         sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_npost; snn_s++) { /* post_spike */\n");
@@ -1091,7 +1097,7 @@ static const char *syn_target(const Projection *pj)
                                       : "snn_ind[snn_pos]";
 }
 
-static void row_locals(StrBuf *o, const Projection *pj)
+static void row_locals(StrBuf *o, const Projection *pj, const char *body)
 {
     sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
     sb_puts(o, "const uint64_t *restrict snn_rs = snn_R->row_start;\n");
@@ -1100,7 +1106,7 @@ static void row_locals(StrBuf *o, const Projection *pj)
     sb_puts(o, "scalar *restrict snn_w = snn_R->weight;\n");
     if (pj->format == FORMAT_DENSE)
         sb_puts(o, "(void)snn_ind; /* dense: targets from the place in the row */\n");
-    syn_locals(o, pj);
+    syn_locals(o, pj, body);
     sb_printf(o, "const uint32_t snn_plo = snn_tlo_%s[snn_t]; /* the block's first target (this "
                  "rank's index) */\n", pj->post->name);
 }
@@ -1108,13 +1114,14 @@ static void row_locals(StrBuf *o, const Projection *pj)
 /* What add_to_post / add_to_pre in the dynamics write: the thread's slice of the
  * projection's input accumulator (in the synapse's target block, so the additions into one
  * target come in row order, the same for any split), and the thread block's exact
- * accumulators of the sources. */
-static void add_to_locals(StrBuf *o, const Projection *pj)
+ * accumulators of the sources; each where the generated body uses it (a projection whose
+ * add_to_post is in on_pre has none in its dynamics). */
+static void add_to_locals(StrBuf *o, const Projection *pj, const char *body)
 {
-    if (pj->add_post)
+    if (pj->add_post && (emit_mentions(body, "SNN_ADD_TO_POST") || emit_mentions(body, "snn_in")))
         sb_printf(o, "scalar *restrict snn_in = snn_in%d_%s + snn_plo; /* add_to_post */\n",
                   pj->input_slot, pj->post->name);
-    if (pj->add_pre)
+    if (pj->add_pre && (emit_mentions(body, "SNN_ADD_TO_PRE") || emit_mentions(body, "snn_apre")))
         sb_printf(o, "int64_t *restrict snn_apre = snn_xa_%s + (size_t)snn_t * SNN_N_%s * "
                      "SNN_XW; /* add_to_pre */\n", pj->name, pj->pre->name);
 }
@@ -1238,39 +1245,17 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
 {
     const SynapseModel *sm = pj->syn;
     const char *pre = pj->pre->name;
-    sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
-    sb_puts(o, "const uint64_t *restrict snn_rs = snn_R->row_start;\n");
-    sb_puts(o, "const uint32_t *restrict snn_rl = snn_R->row_len;\n");
-    sb_puts(o, "scalar *restrict snn_wb = snn_R->weight;\n");
-    for (int i = 0; i < sm->n_vars; i++)
-        if (strcmp(sm->vars[i].name, sm->weight) != 0)
-            sb_printf(o, "scalar *restrict snn_svb_%s = snn_sv_%s_%s + snn_soff_%s[snn_t];\n",
-                      sm->vars[i].name, pj->name, sm->vars[i].name, pj->name);
-    sb_printf(o, "const uint32_t snn_plo = snn_tlo_%s[snn_t]; /* the block's first target (this "
-                 "rank's index) */\n", pj->post->name);
-    sb_puts(o, "(void)step;\n");
-    add_to_locals(o, pj);
     /* add_to_pre in a register (1), or (2, float models, rows of at most SNN_XROW_MAX
      * targets) each term into a buffer and the row summed at once after the row loop */
     const int buf = !add_pre_row(pj) ? 0
                     : m->precision == PREC_FLOAT && pj->post->n <= SNN_XROW_MAX ? 2 : 1;
-    if (buf == 2)
-        sb_printf(o, "float snn_xt[%lld]; /* add_to_pre: the row's terms (snn_xacc_add_row_f) "
-                     "*/\n", (long long)pj->post->n);
-    sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
-    sb_puts(o, "    const uint64_t snn_rb = snn_rs[snn_pre]; /* the row: the block's targets in "
-               "order */\n");
-    sb_puts(o, "    const uint32_t snn_n = snn_rl[snn_pre];\n");
-    sb_puts(o, "    scalar *restrict snn_w = snn_wb + snn_rb;\n");
-    for (int i = 0; i < sm->n_vars; i++)
-        if (strcmp(sm->vars[i].name, sm->weight) != 0)
-            sb_printf(o, "    scalar *restrict snn_svt_%s = snn_svb_%s + snn_rb;\n",
-                      sm->vars[i].name, sm->vars[i].name);
-    sb_puts(o, "    (void)snn_w;\n");
+    /* the row's body first: the synapse variables it uses are declared before it */
+    StrBuf in;
+    sb_init(&in);
     if (buf) {
-        sb_puts(o, "    int64_t *restrict snn_xr = snn_apre + (size_t)snn_pre * SNN_XW; /* add_to_pre "
-                   "*/\n");
-        sb_puts(o, "    double snn_xf = snn_xacc_fast_get(snn_xr, SNN_XL);\n");
+        sb_puts(&in, "    int64_t *restrict snn_xr = snn_apre + (size_t)snn_pre * SNN_XW; /* add_to_pre "
+                     "*/\n");
+        sb_puts(&in, "    double snn_xf = snn_xacc_fast_get(snn_xr, SNN_XL);\n");
     }
     const SynSite site = row_site(pj); /* (no draws here) */
     if (buf == 2) {
@@ -1280,19 +1265,48 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
          * any other length */
         char full[32];
         snprintf(full, sizeof full, "%lldu", (long long)pj->post->n);
-        sb_printf(o, "    if (snn_n == %s) { /* the whole population's row */\n", full);
-        dense_row_loop(o, m, pj, &site, opt, buf, full, 12);
-        sb_printf(o, "        snn_xacc_add_row_f(&snn_xf, snn_xr, SNN_XL, SNN_XB, snn_xt, %s);\n",
+        sb_printf(&in, "    if (snn_n == %s) { /* the whole population's row */\n", full);
+        dense_row_loop(&in, m, pj, &site, opt, buf, full, 12);
+        sb_printf(&in, "        snn_xacc_add_row_f(&snn_xf, snn_xr, SNN_XL, SNN_XB, snn_xt, %s);\n",
                   full);
-        sb_puts(o, "    } else {\n");
-        dense_row_loop(o, m, pj, &site, opt, buf, "snn_n", 12);
-        sb_puts(o, "        snn_xacc_add_row_f(&snn_xf, snn_xr, SNN_XL, SNN_XB, snn_xt, snn_n);\n");
-        sb_puts(o, "    }\n");
+        sb_puts(&in, "    } else {\n");
+        dense_row_loop(&in, m, pj, &site, opt, buf, "snn_n", 12);
+        sb_puts(&in, "        snn_xacc_add_row_f(&snn_xf, snn_xr, SNN_XL, SNN_XB, snn_xt, snn_n);\n");
+        sb_puts(&in, "    }\n");
     } else {
-        dense_row_loop(o, m, pj, &site, opt, buf, "snn_n", 8);
+        dense_row_loop(&in, m, pj, &site, opt, buf, "snn_n", 8);
     }
     if (buf)
-        sb_puts(o, "    snn_xacc_fast_put(snn_xr, SNN_XL, snn_xf);\n");
+        sb_puts(&in, "    snn_xacc_fast_put(snn_xr, SNN_XL, snn_xf);\n");
+    sb_printf(o, "const snn_ragged *snn_R = &snn_syn_%s[snn_t];\n", pj->name);
+    sb_puts(o, "const uint64_t *restrict snn_rs = snn_R->row_start;\n");
+    sb_puts(o, "const uint32_t *restrict snn_rl = snn_R->row_len;\n");
+    sb_puts(o, "scalar *restrict snn_wb = snn_R->weight;\n");
+    for (int i = 0; i < sm->n_vars; i++)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0 &&
+            emit_mentions(in.buf, arena_printf("snn_svt_%s", sm->vars[i].name)))
+            sb_printf(o, "scalar *restrict snn_svb_%s = snn_sv_%s_%s + snn_soff_%s[snn_t];\n",
+                      sm->vars[i].name, pj->name, sm->vars[i].name, pj->name);
+    sb_printf(o, "const uint32_t snn_plo = snn_tlo_%s[snn_t]; /* the block's first target (this "
+                 "rank's index) */\n", pj->post->name);
+    sb_puts(o, "(void)step;\n");
+    add_to_locals(o, pj, in.buf);
+    if (buf == 2)
+        sb_printf(o, "float snn_xt[%lld]; /* add_to_pre: the row's terms (snn_xacc_add_row_f) "
+                     "*/\n", (long long)pj->post->n);
+    sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+    sb_puts(o, "    const uint64_t snn_rb = snn_rs[snn_pre]; /* the row: the block's targets in "
+               "order */\n");
+    sb_puts(o, "    const uint32_t snn_n = snn_rl[snn_pre];\n");
+    sb_puts(o, "    scalar *restrict snn_w = snn_wb + snn_rb;\n");
+    for (int i = 0; i < sm->n_vars; i++)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0 &&
+            emit_mentions(in.buf, arena_printf("snn_svt_%s", sm->vars[i].name)))
+            sb_printf(o, "    scalar *restrict snn_svt_%s = snn_svb_%s + snn_rb;\n",
+                      sm->vars[i].name, sm->vars[i].name);
+    sb_puts(o, "    (void)snn_w;\n");
+    sb_puts(o, in.buf);
+    sb_release(&in);
     sb_puts(o, "}");
 }
 
@@ -1329,17 +1343,22 @@ static bool syn_dynamics_vec(const Projection *pj)
 static void proj_syn_dynamics_vrow(StrBuf *o, const Model *m, const Projection *pj,
                                    const EmitOptions *opt)
 {
-    row_locals(o, pj);
+    StrBuf body; /* the loop first: the locals it uses are declared before it */
+    sb_init(&body);
+    sb_puts(&body, "SNN_IVDEP /* each synapse writes only its own variables */\n");
+    sb_puts(&body, "for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
+    sb_printf(&body, "    const uint32_t snn_k = %s; /* the target in the block */\n",
+              syn_target(pj));
+    sb_puts(&body, "    const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
+    sb_puts(&body, "    (void)snn_post; (void)snn_k;\n");
+    const SynSite site = row_site(pj); /* (no draws here) */
+    emit_syn_code_at(&body, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 4, opt);
+    sb_puts(&body, "}");
+    row_locals(o, pj, body.buf);
     sb_puts(o, "(void)step;\n");
     sb_puts(o, "const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
-    sb_puts(o, "SNN_IVDEP /* each synapse writes only its own variables */\n");
-    sb_puts(o, "for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
-    sb_printf(o, "    const uint32_t snn_k = %s; /* the target in the block */\n", syn_target(pj));
-    sb_puts(o, "    const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
-    sb_puts(o, "    (void)snn_post; (void)snn_k;\n");
-    const SynSite site = row_site(pj); /* (no draws here) */
-    emit_syn_code_at(o, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 4, opt);
-    sb_puts(o, "}");
+    sb_puts(o, body.buf);
+    sb_release(&body);
 }
 
 /* The scalar loop over row snn_pre's synapses [snn_rs, snn_end) running the `dynamics`
@@ -1513,7 +1532,7 @@ static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *p
     /* the loop needs the targets' buffer only where the code reads the target's index (or
      * an array through it: more than LOWER_GATHER_MAX gathered arrays) */
     const bool need_post = has_ident(body.buf, "snn_post") || has_ident(body.buf, "snn_k");
-    row_locals(o, pj);
+    row_locals(o, pj, body.buf);
     sb_puts(o, "(void)step; (void)snn_rs; (void)snn_rl; (void)snn_gsrc;\n");
     sb_puts(o, "(void)snn_gpv;\n");
     for (int j = 0, k = 0; j < ng; j++) {
@@ -1576,22 +1595,27 @@ static void proj_syn_dynamics(StrBuf *o, const Model *m, const Projection *pj,
         proj_syn_dynamics_rows(o, m, pj, opt);
         return;
     }
-    row_locals(o, pj);
-    sb_puts(o, "(void)step;\n");
-    add_to_locals(o, pj);
+    StrBuf body; /* the loop first: the locals it uses are declared before it */
+    sb_init(&body);
     if (syn_dynamics_runs(pj)) {
-        syn_dynamics_runs_loop(o, m, pj, opt);
-        return;
+        syn_dynamics_runs_loop(&body, m, pj, opt);
+    } else {
+        sb_printf(&body, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+        sb_puts(&body, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
+        if (syn_dynamics_vec(pj))
+            sb_printf(&body, "    if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN) { /* a long row: "
+                             "vectorised */\n"
+                             "        snn_syn_dynamics_%s_row(step, snn_t, snn_pre);\n"
+                             "        continue;\n"
+                             "    }\n", pj->name);
+        dyn_row_loop(&body, m, pj, 4, opt);
+        sb_puts(&body, "}");
     }
-    sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
-    sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
-    if (syn_dynamics_vec(pj))
-        sb_printf(o, "    if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN) { /* a long row: vectorised */\n"
-                     "        snn_syn_dynamics_%s_row(step, snn_t, snn_pre);\n"
-                     "        continue;\n"
-                     "    }\n", pj->name);
-    dyn_row_loop(o, m, pj, 4, opt);
-    sb_puts(o, "}");
+    row_locals(o, pj, body.buf);
+    sb_puts(o, "(void)step;\n");
+    add_to_locals(o, pj, body.buf);
+    sb_puts(o, body.buf);
+    sb_release(&body);
 }
 
 /* Thread snn_t's delivery of a plastic projection: the synapses onto its block of targets,
@@ -1607,21 +1631,25 @@ static void proj_propagate_plastic(StrBuf *o, const Model *m, const Projection *
               pre, d, pre);
     sb_printf(o, "const uint32_t snn_n = snn_spkcnt_%s[snn_slot];\n", pre);
     sb_printf(o, "const uint32_t *snn_spk = snn_spk_%s + (size_t)snn_slot * SNN_N_%s;\n", pre, pre);
-    row_locals(o, pj);
-    sb_printf(o, "scalar *restrict snn_in = snn_in%d_%s + snn_plo;\n", pj->input_slot, post);
-    sb_puts(o, "for (uint32_t snn_s = 0; snn_s < snn_n; snn_s++) {\n");
-    sb_puts(o, "    const uint32_t snn_pre = snn_spk[snn_s];\n");
-    sb_puts(o, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
-    sb_puts(o, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
-    sb_printf(o, "        const uint32_t snn_k = %s;\n", syn_target(pj));
-    sb_puts(o, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
-    sb_puts(o, "        (void)snn_post;\n");
+    StrBuf body; /* the loop first: the synapse variables it uses are declared before it */
+    sb_init(&body);
+    sb_puts(&body, "for (uint32_t snn_s = 0; snn_s < snn_n; snn_s++) {\n");
+    sb_puts(&body, "    const uint32_t snn_pre = snn_spk[snn_s];\n");
+    sb_puts(&body, "    const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
+    sb_puts(&body, "    for (uint64_t snn_pos = snn_rs[snn_pre]; snn_pos < snn_end; snn_pos++) {\n");
+    sb_printf(&body, "        const uint32_t snn_k = %s;\n", syn_target(pj));
+    sb_puts(&body, "        const uint32_t snn_post = snn_plo + snn_k; /* this rank's index */\n");
+    sb_puts(&body, "        (void)snn_post;\n");
     if (pj->syn_code[SC_ON_PRE].stmts) {
         const SynSite site = row_site(pj);
-        emit_syn_code_at(o, m, pj, SC_ON_PRE, "snn_pos", "snn_w", true, &site, 8, opt);
+        emit_syn_code_at(&body, m, pj, SC_ON_PRE, "snn_pos", "snn_w", true, &site, 8, opt);
     }
-    sb_puts(o, "        snn_in[snn_k] += snn_w[snn_pos];\n");
-    sb_puts(o, "    }\n}");
+    sb_puts(&body, "        snn_in[snn_k] += snn_w[snn_pos];\n");
+    sb_puts(&body, "    }\n}");
+    row_locals(o, pj, body.buf);
+    sb_printf(o, "scalar *restrict snn_in = snn_in%d_%s + snn_plo;\n", pj->input_slot, post);
+    sb_puts(o, body.buf);
+    sb_release(&body);
 }
 
 /* format = "dense": each spike adds its source's row of the matrix to the thread's targets
@@ -2044,7 +2072,10 @@ static bool scope_pop(TmplScope *s, StrBuf *sb, const Model *m, const Population
     pop_init(sb, m, p);
     tmpl_set(s, "init", emit_take(sb));
     pop_update(sb, m, p, opt);
-    tmpl_set(s, "update", emit_take(sb));
+    const char *update = emit_take(sb);
+    tmpl_set(s, "update", update);
+    /* the thread's spike list, where the update appends to it (not without a threshold) */
+    tmpl_set_bool(s, "spikes", emit_mentions(update, "snn_spk"));
     pop_finite_check(sb, p);
     tmpl_set(s, "finite_check", sb->len ? emit_take(sb) : "/* no state variables */");
     pop_varrec(sb, m, p);

@@ -1740,6 +1740,8 @@ static int cuda_emit_host(CudaEmit *e, const char *dir)
     }
     tmpl_set(h, "synrec_fetch", sb->len ? emit_take(sb) : "default:\n    break;");
     lane_fetch(sb, e);
+    /* model_lane_fetch only where model_checksum calls it (a plastic projection) */
+    tmpl_set_bool(h, "lane_fetch_on", sb->len > 0);
     tmpl_set(h, "lane_fetch", sb->len ? emit_take(sb) : "default:\n    break;");
     ckpt_host(m, &e->ms, h);
     train_host(e, h);
@@ -2004,6 +2006,8 @@ static void cuda_set_varrecs(CudaEmit *e)
 {
     const Model *m = e->m;
     tmpl_list_declare(e->g, "varrecs");
+    /* the lanes' recording copies only where a recording calls them */
+    tmpl_set_bool(e->g, "any_varrec", m->n_varrecs > 0);
     for (int i = 0; i < m->n_varrecs; i++) {
         const VarRecord *r = m->varrecs[i];
         TmplScope *s = tmpl_list_add(e->g, "varrecs");
@@ -2206,15 +2210,19 @@ static int cuda_emit_device(CudaEmit *e, const char *dir)
     tmpl_set(g, "devonly_decls", emit_take(sb));
     mirror_cases(sb, m, &e->ms);
     tmpl_set(g, "mirror_cases", emit_take(sb));
+    const char *fetch = "", *put = "";
     if (!ckpt_refusal(m)) { /* else the host half never calls them */
         ckpt_cases(sb, m, &e->ms, false);
-        tmpl_set(g, "fetch_cases", sb->len ? emit_take(sb) : "");
+        fetch = sb->len ? emit_take(sb) : "";
         ckpt_cases(sb, m, &e->ms, true);
-        tmpl_set(g, "put_cases", sb->len ? emit_take(sb) : "");
-    } else {
-        tmpl_set(g, "fetch_cases", "");
-        tmpl_set(g, "put_cases", "");
+        put = sb->len ? emit_take(sb) : "";
     }
+    tmpl_set(g, "fetch_cases", fetch);
+    tmpl_set(g, "put_cases", put);
+    /* snn_rows_fetch / snn_rows_put only where a case calls them (a plastic projection's
+     * rows; -Wunused-function otherwise) */
+    tmpl_set_bool(g, "rows_fetch_on", emit_mentions(fetch, "snn_rows_fetch"));
+    tmpl_set_bool(g, "rows_put_on", emit_mentions(put, "snn_rows_put"));
     cuda_set_pops(e);
     cuda_set_projs(e);
     tmpl_set_bool(g, "has_cbcode", has_cbcode);

@@ -13,6 +13,7 @@
  */
 #include "backend.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <errno.h>
 #include <stdio.h>
@@ -969,6 +970,18 @@ const char *emit_take(StrBuf *sb)
     char *s = arena_strdup(sb->buf);
     sb_reset(sb);
     return s;
+}
+
+bool emit_mentions(const char *code, const char *ident)
+{
+    const size_t n = strlen(ident);
+    for (const char *q = code; q && (q = strstr(q, ident)) != NULL; q += n) {
+        const bool before = q > code && (isalnum((unsigned char)q[-1]) || q[-1] == '_');
+        const bool after = isalnum((unsigned char)q[n]) || q[n] == '_';
+        if (!before && !after)
+            return true;
+    }
+    return false;
 }
 
 /* Replace each "#line SNN_RESYNC" by a #line naming the generated file's next line, and

@@ -633,8 +633,10 @@ static void emit_insert(StrBuf *o, const RwCtx *cp, const EmitOptions *opt)
     bool has_w = false;
     for (int v = 0; v < nv; v++)
         has_w |= arr[v].weight;
-    sb_printf(o, "            if (snn_gpost < SNN_LO_%s || snn_gpost >= SNN_LO_%s + SNN_NL_%s)\n"
-                 "                continue; /* another rank's target */\n", post, post, post);
+    /* one unsigned test (a target below this rank's block wraps past SNN_NL), which without
+     * MPI (SNN_LO = 0u) is no "unsigned < 0" test (-Wtype-limits) */
+    sb_printf(o, "            if ((uint32_t)(snn_gpost - SNN_LO_%s) >= SNN_NL_%s)\n"
+                 "                continue; /* another rank's target */\n", post, post);
     sb_printf(o, "            const uint32_t snn_post = snn_gpost - SNN_LO_%s;\n", post);
     sb_puts(o, "            int snn_t = 0; /* the thread block holding the target */\n");
     sb_printf(o, "            while (snn_post >= snn_tlo_%s[snn_t + 1])\n                snn_t++;\n",
@@ -937,9 +939,10 @@ static void decisions(StrBuf *o, const RwCtx *c, const EmitOptions *opt, bool fi
     const ConnUpdate *u = c->u;
     const char *post = u->proj->post->name;
     sb_puts(o, "            const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n");
-    sb_printf(o, "            if (%ssnn_gpost < SNN_LO_%s || snn_gpost >= "
-                 "SNN_LO_%s + SNN_NL_%s)\n                continue;\n",
-              skip_flagged ? "snn_cd->flag[snn_ci] || " : "", post, post, post);
+    sb_printf(o, "            if (%s(uint32_t)(snn_gpost - SNN_LO_%s) >= SNN_NL_%s)\n"
+                 "                continue; /* %sanother rank's target */\n",
+              skip_flagged ? "snn_cd->flag[snn_ci] || " : "", post, post,
+              skip_flagged ? "connected, or " : "");
     sb_puts(o, "            double snn_ok;\n            {\n");
     if (cs_draws(&u->cand_add)) {
         sb_puts(o, "                snn_rng snn_rng_st; /* keyed by the candidate: (pre, post, "
@@ -2195,6 +2198,9 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
             has_w |= arr[v].weight;
         sb_printf(k, "    (void)snn_rl; (void)snn_ind; (void)snn_tid; (void)snn_nth;%s\n",
                   has_w ? " (void)snn_w;" : "");
+        for (int v = 0; v < nv; v++) /* no synapse here (nvcc's #177 otherwise) */
+            if (!arr[v].weight)
+                sb_printf(k, "    (void)%s;\n", arr_local(&arr[v]));
         sb_printf(k, "    const unsigned long long snn_nrem = %s;\n    (void)snn_nrem;\n",
                   opt->mpi ? arena_printf("(unsigned long long)snn_rwx_%s[0]", un)
                            : arena_printf("snn_rwc_%s[6]", un));
@@ -2364,7 +2370,7 @@ static void rewire_cuda_one(StrBuf *k, StrBuf *h, const Model *m, const ConnUpda
                  "sizeof(uint32_t)));\n"
                  "    const unsigned long long snn_z[8] = {0};\n"
                  "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwc_%s, snn_z, sizeof snn_z));\n"
-                 "    const snn_rwerror snn_ez = {0, 0, 0, 0.0};\n"
+                 "    const snn_rwerror snn_ez = {}; /* zeros */\n"
                  "    SNN_CU(cudaMemcpyToSymbol(snn_dev::snn_rwerr_%s, &snn_ez, sizeof snn_ez));\n"
                  "    SNN_CU(cudaMemcpyFromSymbol(&snn_rwrows_%s, snn_dev::snn_syn_%s, "
                  "sizeof(snn_ragged)));\n"
