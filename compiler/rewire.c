@@ -525,7 +525,7 @@ static void rw_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *v
 {
     CodePrinter pr = {.is_float = false, .scalar_name = "double", .name = rw_print_name,
                       .rng = emit_print_rng_double, .ud = (void *)c,
-                      .exp_name = c->host ? "snn_exp_uf" : NULL};
+                      .exp_name = c->host ? "snn_exp_memo" : NULL};
     emit_code_value(o, pr, cs, var, ind, opt);
 }
 
@@ -1127,9 +1127,11 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (u->cand_total.stmts) {
             sb_puts(o, "    {\n        double snn_total;\n");
             rw_value(o, &c, &u->cand_total, "snn_total", 8, opt);
-            sb_puts(o, "        snn_rewire_cand_spread(snn_cd, run->seed, snn_st->stream_dist, "
-                       "step,\n                               snn_rewire_whole(snn_st, "
-                       "\"candidates.total\", 0, snn_total, 9007199254740992.0));\n    }\n");
+            /* the parallel path's layout reads the counts by list place (qcnt) */
+            sb_printf(o, "        snn_rewire_cand_spread%s(snn_cd, run->seed, snn_st->stream_dist, "
+                         "step,\n                               snn_rewire_whole(snn_st, "
+                         "\"candidates.total\", 0, snn_total, 9007199254740992.0));\n    }\n",
+                      sparse && par ? "_q" : "");
         }
         if (sparse && par) {
             sb_puts(o, "    snn_rewire_cand_layout(snn_cd, snn_nthr); /* rows' places, then "

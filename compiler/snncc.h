@@ -719,7 +719,8 @@ typedef struct CodePrinter {
     const char *line_file;
     int line_base;
     /* How a double exp() is printed (NULL: "exp"); the C back end's connectivity updates
-     * print snn_exp_uf (snn_philox.h: exp without libm's slow underflow path) */
+     * print snn_exp_memo (snn_philox.h: exp without libm's slow underflow path, remembered
+     * per thread) */
     const char *exp_name;
 } CodePrinter;
 void code_print_expr(StrBuf *out, const Expr *e, const CodePrinter *p);

@@ -14,6 +14,9 @@
 
 static snn_rewire_cand g_cand[SNN_MAX_REWIRE];
 
+/* snn_exp_memo's table (snn_philox.h): zero is the key of -1000, never looked up */
+__thread snn_exp_memo_ent snn_exp_memo_tab[1u << SNN_EXP_MEMO_BITS];
+
 static void *grow(void *p, size_t n, const char *name)
 {
     void *q = realloc(p, n ? n : 1);
@@ -38,6 +41,7 @@ snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, 
     c->qoff = grow(NULL, sizeof(uint64_t) * ((size_t)n_pre + 2), name);
     c->acc = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
     c->lenq = grow(NULL, sizeof(int64_t) * ((size_t)n_pre + 1), name);
+    c->qcnt = grow(NULL, sizeof(uint32_t) * ((size_t)n_pre + 1), name);
     c->mark = calloc((size_t)n_post + 1, 1);
     c->rowbits = calloc((size_t)n_pre / 64u + 1u, sizeof(uint64_t));
     if (!c->mark || !c->count || !c->rowbits)
@@ -66,6 +70,8 @@ void snn_rewire_cand_free(snn_rewire_cand *c)
     free(c->pre_of);
     free(c->blk);
     free(c->qoff);
+    free(c->qcnt);
+    free(c->dup);
     memset(c, 0, sizeof *c);
 }
 
@@ -143,6 +149,72 @@ void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, 
     }
 }
 
+void snn_rewire_cand_spread_q(snn_rewire_cand *c, uint64_t seed, uint32_t stream, uint64_t step,
+                              uint64_t total)
+{
+    if (total > c->n_post || total > (uint64_t)c->n_pre * c->n_post) { /* a row may fill up
+                                                   * and be drawn again: the general spread */
+        snn_rewire_cand_spread(c, seed, stream, step, total);
+        for (uint32_t q = 0; q < c->n_rows; q++) {
+            c->qcnt[q] = c->count[c->rows[q]];
+            c->count[c->rows[q]] = 0;
+        }
+        return;
+    }
+    /* No row can hold N_post candidates (total <= N_post), so none is drawn again: word k
+     * of the stream is candidate k's row, as in snn_rewire_cand_spread; the rows marked in
+     * rowbits (n_pre / 64 words, in cache), a row drawn again listed in dup[] (a few: total^2
+     * / 2 n_pre expected), no count[] (n_pre words, a random line per candidate) */
+    if (total > c->n_dup) {
+        c->dup = grow(c->dup, sizeof(uint32_t) * total, c->name);
+        c->n_dup = total;
+    }
+    enum { CH = 64 };
+    uint32_t b[4][CH];
+    const uint32_t key[2] = {(uint32_t)seed, stream};
+    uint64_t nd = 0;
+    const uint64_t n_pre = c->n_pre;
+    uint64_t *restrict bits = c->rowbits;
+    uint32_t *restrict dup = c->dup;
+    for (uint64_t k0 = 0, blk = 0; k0 < total; k0 += 4 * CH, blk += CH) {
+        const uint64_t left = total - k0;
+        const uint32_t nb = left >= 4 * CH ? CH : (uint32_t)((left + 3) / 4);
+        rt_philox_batch(key, (uint32_t)blk, 0xFFFFFFFFu, (uint32_t)step, (uint32_t)(seed >> 32),
+                        nb, b[0], b[1], b[2], b[3]);
+        const uint32_t nw = left >= 4 * CH ? 4 * CH : (uint32_t)left;
+        for (uint32_t at = 0; at < nw; at++) {
+            const uint32_t i = (uint32_t)(((uint64_t)b[at & 3u][at >> 2] * n_pre) >> 32);
+            const uint64_t m = (uint64_t)1 << (i & 63u);
+            if (bits[i >> 6] & m)
+                dup[nd++] = i;
+            bits[i >> 6] |= m;
+        }
+    }
+    uint32_t nr = 0;
+    for (uint32_t w = 0; w <= c->n_pre / 64u; w++) {
+        uint64_t x = bits[w];
+        if (!x)
+            continue;
+        bits[w] = 0;
+        for (; x; x &= x - 1) {
+            c->qcnt[nr] = 1;
+            c->rows[nr++] = w * 64u + (uint32_t)__builtin_ctzll(x);
+        }
+    }
+    c->n_rows = nr;
+    for (uint64_t k = 0; k < nd; k++) { /* a row's further candidates: its place in rows[] */
+        uint32_t lo = 0, hi = nr;
+        while (hi - lo > 1) {
+            const uint32_t mid = lo + (hi - lo) / 2;
+            if (c->rows[mid] <= dup[k])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        c->qcnt[lo]++;
+    }
+}
+
 /* count distinct targets into d, drawn from g (mark: n_post zero bytes, left zero) */
 static void draw_row(const snn_rewire_cand *c, snn_rng *g, uint32_t *d, uint64_t count,
                      uint8_t *mark)
@@ -199,12 +271,12 @@ void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t co
 
 void snn_rewire_cand_layout(snn_rewire_cand *c, int nw)
 {
-    /* by list place only (qoff, written in order; off[] is the serial path's): count[] of
-     * the listed rows was written just before by snn_rewire_cand_spread */
+    /* by list place only (qoff, written in order; off[] is the serial path's): qcnt[] was
+     * written just before by snn_rewire_cand_spread_q */
     uint64_t a = 0;
     for (uint32_t q = 0; q < c->n_rows; q++) {
         c->qoff[q] = a;
-        a += c->count[c->rows[q]]; /* at most N_post each (snn_rewire_cand_spread) */
+        a += c->qcnt[q]; /* at most N_post each (snn_rewire_cand_spread_q) */
     }
     c->qoff[c->n_rows] = a;
     room_for(c, a);
@@ -241,6 +313,13 @@ void snn_rewire_cand_fill_rows(snn_rewire_cand *c, uint64_t seed, uint32_t strea
         for (uint32_t k = 0; k < n; k++) {
             const uint64_t q = q0 + k;
             const uint32_t i = c->rows[q];
+            const uint64_t a = c->qoff[q];
+            if (c->qoff[q + 1] - a == 1) { /* most rows: draw_row's one draw, the stream's
+                                            * first word */
+                c->cand[a] = (uint32_t)(((uint64_t)b[0][k] * c->n_post) >> 32);
+                c->pre_of[a] = i;
+                continue;
+            }
             snn_rng g;
             snn_rng_init_first(&g, seed, stream, i, step, b[0][k], b[1][k], b[2][k], b[3][k]);
             snn_rewire_cand_fill(c, &g, (uint32_t)q, w);

@@ -40,6 +40,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __CUDACC__
 #define SNN_HD __host__ __device__ __forceinline__
@@ -1084,6 +1085,37 @@ SNN_HD float snn_fminf(float x, float y)
     return (x < y || y != y) ? x : y;
 #endif
 }
+
+#ifndef __CUDACC__
+/* snn_exp_uf(x) remembered per thread: a direct-mapped table of 2048 arguments (their bits,
+ * xor SNN_EXP_MEMO_KEY so that an entry still zero stands for -1000, never looked up) and
+ * their values.  The C back end's connectivity updates print exp as this: a candidate's
+ * formation probability is often a function of an integer distance (a Gaussian profile), a
+ * few hundred or thousand distinct arguments for hundreds of candidates per update; a hit
+ * returns what libm's exp returned for the same bits. */
+#define SNN_EXP_MEMO_BITS 11
+#define SNN_EXP_MEMO_KEY 0xC08F400000000000ull /* the bits of -1000.0 */
+typedef struct {
+    uint64_t key;
+    double val;
+} snn_exp_memo_ent;
+extern __thread snn_exp_memo_ent snn_exp_memo_tab[1u << SNN_EXP_MEMO_BITS];
+static inline double snn_exp_memo(double x)
+{
+    if (x < -746.0)
+        return 0.0;
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    snn_exp_memo_ent *e =
+        &snn_exp_memo_tab[(b * 0x9E3779B97F4A7C15ull) >> (64 - SNN_EXP_MEMO_BITS)];
+    if (e->key == (b ^ SNN_EXP_MEMO_KEY))
+        return e->val;
+    const double v = exp(x);
+    e->key = b ^ SNN_EXP_MEMO_KEY;
+    e->val = v;
+    return v;
+}
+#endif
 
 SNN_HD double snn_div(double a, double b)
 {

@@ -1452,6 +1452,9 @@ typedef struct snn_rewire_cand {
     uint64_t *qoff;   /* snn_rewire_cand_layout: row rows[q]'s candidates are qoff[q] to
                        * qoff[q + 1] (off[] by list place: read in order, not scattered) */
     int64_t *lenq;    /* row rows[q]'s length on this rank (the candidates' region) */
+    uint32_t *qcnt;   /* snn_rewire_cand_spread_q: row rows[q]'s number of candidates */
+    uint32_t *dup;    /* snn_rewire_cand_spread_q: rows drawn again (n_dup words) */
+    uint64_t n_dup;
 } snn_rewire_cand;
 snn_rewire_cand *snn_rewire_cand_setup(int k, const char *name, uint32_t n_pre, uint32_t n_post);
 snn_rewire_cand *snn_rewire_cand_get(int k);
@@ -1461,10 +1464,14 @@ void snn_rewire_cand_release(void);
  * rows given some, ascending (count is zero elsewhere). */
 void snn_rewire_cand_spread(snn_rewire_cand *c, uint64_t seed, uint32_t stream, uint64_t step,
                             uint64_t total);
+/* The same rows[] and, instead of count[] (left zero), qcnt[q]: row rows[q]'s number of
+ * candidates, by list place; for snn_rewire_cand_layout. */
+void snn_rewire_cand_spread_q(snn_rewire_cand *c, uint64_t seed, uint32_t stream, uint64_t step,
+                              uint64_t total);
 /* Row i's candidates, after row i - 1's (rows in order 0, 1, ...; off[0] stays 0). */
 void snn_rewire_cand_row(snn_rewire_cand *c, snn_rng *g, uint32_t i, uint64_t count);
 /* The same in parallel for the rows of snn_rewire_cand_spread: snn_rewire_cand_layout
- * places every listed row's candidates (count[]) by list place (qoff; off[] is not written)
+ * places every listed row's candidates (qcnt[] of snn_rewire_cand_spread_q) by list place (qoff; off[] is not written)
  * and zeroes their flags, with a mark array for each of nw step threads; then
  * snn_rewire_cand_fill draws row rows[q]'s (any order, any thread: step thread w uses its
  * own marks), exactly what snn_rewire_cand_row draws. */

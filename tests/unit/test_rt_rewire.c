@@ -497,6 +497,36 @@ static void test_candidates(void **state)
     snn_rewire_cand_release();
 }
 
+/* snn_rewire_cand_spread_q: the rows and counts of snn_rewire_cand_spread (qcnt by list
+ * place, count[] left zero), with rows drawn repeatedly (totals near N_pre) and with the
+ * general path (totals above N_post: rows fill up and are drawn again) */
+static void test_spread_q(void **state)
+{
+    (void)state;
+    enum { NR = 300, NT = 40 };
+    snn_rewire_cand *a = snn_rewire_cand_setup(0, "a", NR, NT);
+    snn_rewire_cand *b = snn_rewire_cand_setup(1, "b", NR, NT);
+    uint32_t n_rep = 0;
+    for (uint64_t step = 0; step < 300; step++) {
+        const uint64_t total = step < 200 ? step * 3 % (NT + 1) : NT + 1 + step * 37 % 2000;
+        snn_rewire_cand_spread(a, 11, 6, step, total);
+        snn_rewire_cand_spread_q(b, 11, 6, step, total);
+        assert_int_equal(a->n_rows, b->n_rows);
+        uint64_t sum = 0;
+        for (uint32_t q = 0; q < a->n_rows; q++) {
+            assert_int_equal(a->rows[q], b->rows[q]);
+            assert_int_equal(a->count[a->rows[q]], b->qcnt[q]);
+            n_rep += b->qcnt[q] > 1;
+            sum += b->qcnt[q];
+        }
+        assert_int_equal(sum, total);
+        for (uint32_t i = 0; i < NR; i++)
+            assert_int_equal(b->count[i], 0);
+    }
+    assert_true(n_rep > 100); /* repeated rows were met (the repeats' list) */
+    snn_rewire_cand_release();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_padding),
         cmocka_unit_test(test_candidates),
+        cmocka_unit_test(test_spread_q),
         cmocka_unit_test(test_delays),
         cmocka_unit_test(test_delay_errors),
     };

@@ -1293,6 +1293,60 @@ static void test_exp_uf(void **state)
     assert_true(exp(-745.0) > 0.0 && snn_exp_uf(-745.0) > 0.0); /* subnormal, not cut */
 }
 
+/* snn_exp_memo (the C back end's connectivity updates' exp): bit for bit libm's exp whether
+ * an argument is remembered, replaced by another of its slot or new: integer-distance
+ * Gaussians' arguments (the topographic map's) passed twice over in two orders, the range
+ * around the cut at -746, the special values and -1000 (the key of an empty slot). */
+static void test_exp_memo(void **state)
+{
+    (void)state;
+    for (int pass = 0; pass < 4; pass++)
+        for (int k = 0; k < 6273; k++) {
+            const int d2 = pass & 1 ? 6272 - k : (int)(((uint32_t)k * 2654435761u) % 6273u);
+            const double x = -(double)d2 / (2.0 * 2.5 * 2.5), y = -(double)d2 / 2.0;
+            double a = snn_exp_memo(x), b = exp(x);
+            assert_memory_equal(&a, &b, sizeof a);
+            a = snn_exp_memo(y);
+            b = exp(y) * (y >= -746.0); /* +0 below the cut, as snn_exp_uf */
+            double c = snn_exp_uf(y);
+            assert_memory_equal(&a, &c, sizeof a);
+            assert_true(a == b);
+        }
+    double x = nextafter(-746.0, -INFINITY) - 0x1p-40;
+    for (int k = 0; k < 4096; k++, x = nextafter(x, INFINITY)) {
+        double a = snn_exp_memo(x), b = exp(x);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
+    const double sp[] = {-INFINITY, -1000.0, -746.0, -745.0, -0.0, 0.0, 1.0, 709.0, 710.0,
+                         INFINITY, -0.0, 0.0, -1000.0};
+    for (unsigned k = 0; k < sizeof sp / sizeof sp[0]; k++) {
+        double a = snn_exp_memo(sp[k]), b = exp(sp[k]);
+        assert_memory_equal(&a, &b, sizeof a);
+    }
+    assert_true(isnan(snn_exp_memo(NAN)) && isnan(snn_exp_memo(NAN)));
+    /* arguments sharing a slot, one bit apart or not, asked for in turn */
+    int pairs = 0;
+    for (double u = -700.0; u < 700.0 && pairs < 200; u += 0.7) {
+        uint64_t bu, bv;
+        memcpy(&bu, &u, sizeof bu);
+        const uint64_t su = (bu * 0x9E3779B97F4A7C15ull) >> (64 - SNN_EXP_MEMO_BITS);
+        for (uint64_t d = 1; d < 1u << 16; d++) {
+            bv = bu ^ d;
+            if ((bv * 0x9E3779B97F4A7C15ull) >> (64 - SNN_EXP_MEMO_BITS) != su)
+                continue;
+            double v;
+            memcpy(&v, &bv, sizeof v);
+            for (int k = 0; k < 3; k++) {
+                double a = snn_exp_memo(k & 1 ? v : u), b = exp(k & 1 ? v : u);
+                assert_memory_equal(&a, &b, sizeof a);
+            }
+            pairs++;
+            break;
+        }
+    }
+    assert_int_equal(pairs, 200);
+}
+
 /* snn_poisson_count (thresholds on the one 32-bit word) is snn_rng_poisson below lambda 10,
  * word for word: checked on both sides of every threshold, at the ends of the word range
  * and on random words, for constant and run-time lambdas. */
@@ -1368,7 +1422,7 @@ int main(void)
         cmocka_unit_test(test_normal_layout),  cmocka_unit_test(test_philox_batch),
         cmocka_unit_test(test_normal_pairs),
         cmocka_unit_test(test_delay_steps_hash),
-        cmocka_unit_test(test_div_mod),        cmocka_unit_test(test_fmin_fmax),        cmocka_unit_test(test_exp_uf),        cmocka_unit_test(test_poisson_words),
+        cmocka_unit_test(test_div_mod),        cmocka_unit_test(test_fmin_fmax),        cmocka_unit_test(test_exp_uf),        cmocka_unit_test(test_exp_memo),        cmocka_unit_test(test_poisson_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
