@@ -431,7 +431,9 @@ PY
     ! grep -q 'snn_gather(snn_gv[0-9]*, snn_pv_ST_zb' "$WORK/sr_fn.c" ||
         fail "short rows ($prec): snn_syn_dynamics_ST_run gathers the pre value zb"
     if [ "$avx512" = 1 ] && cc_is_gcc; then
-        objdump -d "$WORK/sr_hw/sv" | grep -q 'vgatherdp[sd] .*zmm' ||
+        # (into a file: grep -q closing the pipe early fails the pipeline under pipefail)
+        objdump -d "$WORK/sr_hw/sv" >"$WORK/sr_hw.dis"
+        grep -q 'vgatherdp[sd] .*zmm' "$WORK/sr_hw.dis" ||
             fail "short rows ($prec): no AVX-512 gather in the -DSNN_GATHER_HW=1 build"
     fi
 done
