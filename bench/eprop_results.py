@@ -293,7 +293,8 @@ def main():
     if not a.no_records:
         m = meta(a)
         for r in rows:
-            if "epochs_done" in r or "instr_per_example" in r or r["row"].startswith("mpi"):
+            # not a row still running or stopped before its first epoch (epochs_done 0)
+            if r.get("epochs_done") or "instr_per_example" in r or r["row"].startswith("mpi"):
                 print("record:", record(r, m, a, a.store))
 
 
