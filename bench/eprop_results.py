@@ -8,8 +8,10 @@ docs/performance.md) and one snnbench record per row (schema 1, docs/benchmarkin
 Per row directory: build.txt (the snncc command), run.txt (the run), time.txt (/usr/bin/time
 "%U %S %e %M": user, system, wall seconds, peak KB), out/metrics.csv and out/run.json of the
 training loop, or log.txt of the PyTorch peer, or cg<N>.out of callgrind.  The record's
-timers.simulation_s is the training wall time (the epochs' wall_s, no evaluation; the
-peer's training loop); `results` holds the accuracies, the CPU time and the instruction
+timers.simulation_s is the training loop's wall time (the complete epochs' wall_s in
+metrics.csv, each with the evaluation after it when there is one; the peer's training
+loop: no evaluation); `results` holds the accuracies (per epoch as test_accuracy_by_epoch
+when the test set ran after several epochs, FM_EVAL), the CPU time and the instruction
 counts (snnbench ls --columns cell.id,results.test_accuracy,results.cpu_s_per_epoch).
 """
 import argparse
@@ -99,10 +101,13 @@ def row_of(d, name, a):
         done = [x for x in rows if x.get("status") == "complete"]
         r["epochs_done"] = len(done)
         r["train_wall_s"] = sum(float(x["wall_s"]) for x in done)
+        tests = [x for x in done if x.get("test_accuracy")]
         if done:
             r["train_accuracy"] = float(done[-1]["train_accuracy"])
             r["train_loss"] = float(done[-1]["train_loss"])
-            tests = [x for x in done if x.get("test_accuracy")]
+            if len(tests) > 1:   # evaluated more than once (FM_EVAL): the curve
+                r["test_accuracy_by_epoch"] = [[int(x["epoch"]), float(x["test_accuracy"])]
+                                               for x in tests]
             if tests:
                 r["test_accuracy"] = float(tests[-1]["test_accuracy"])
                 r["test_loss"] = float(tests[-1]["test_loss"])
@@ -111,9 +116,11 @@ def row_of(d, name, a):
             rj = json.load(open(f"{d}/out/run.json"))
             r["run_json"] = rj
             tr = rj.get("training", {})
-            ep, ntr, nte = tr.get("epochs", 0), tr.get("train_examples", 0), tr.get("test_examples", 0)
-            every = max(1, 1 if name.startswith("shd") else ep)
-            r["examples_run"] = ntr * ep + nte * (ep // every)   # trained and evaluated
+            ntr, nte = tr.get("train_examples", 0), tr.get("test_examples", 0)
+            # trained and evaluated: the epochs and the test evaluations metrics.csv records
+            # (any evaluate_every; an interrupted epoch is not counted)
+            r["examples_run"] = ntr * len(done) + nte * len(tests)
+            r["test_evaluations"] = len(tests)
             r["train_examples"], r["test_examples"] = ntr, nte
             r["example_steps"] = tr.get("example_steps")
             if "cpu_s" in r and r["examples_run"]:
@@ -181,6 +188,7 @@ def record(r, m, a, store):
                              "rewire_instr_per_example", "deepr_share_by_difference", "rewire_share",
                              "rewire_update_s", "train_cpu_ms_per_example", "cpu_ms_per_example",
                              "train_examples", "test_examples", "example_steps",
+                             "test_evaluations", "test_accuracy_by_epoch",
                              "weights_identical_to_1_rank") if k in r}
     res["data"] = data
     ep = r.get("epochs_done") or 0
@@ -245,6 +253,10 @@ def main():
         print(f"{r['row']:18} {f('epochs_done', 'd'):>6} {f('train_accuracy', '.4f'):>9} "
               f"{f('test_accuracy', '.4f'):>9} {f('train_wall_s', '.1f'):>12} {f('cpu_s', '.1f'):>8} {f('cpu_ms_per_example', '.2f'):>9} "
               f"{f('instr_per_example', '.4g'):>14} {f('rewire_instr_per_example', '.4g'):>15}")
+    for r in rows:   # rows evaluated after several epochs: test accuracy per epoch
+        if "test_accuracy_by_epoch" in r:
+            print(f"{r['row']}: test accuracy by epoch "
+                  + ", ".join(f"{e}: {v:.4f}" for e, v in r["test_accuracy_by_epoch"]))
     cg = {r["row"]: r for r in rows if "instr_per_example" in r}
     if "cg_dense" in cg and "cg_static1" in cg:
         print(f"instructions per training example, dense / static 1 %: "
@@ -281,7 +293,8 @@ def main():
     if not a.no_records:
         m = meta(a)
         for r in rows:
-            if "epochs_done" in r or "instr_per_example" in r or r["row"].startswith("mpi"):
+            # not a row still running or stopped before its first epoch (epochs_done 0)
+            if r.get("epochs_done") or "instr_per_example" in r or r["row"].startswith("mpi"):
                 print("record:", record(r, m, a, a.store))
 
 

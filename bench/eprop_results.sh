@@ -16,7 +16,9 @@
 # the chosen one's number): bench/eprop_l1_sweep.sh (L1S="1e-8 1e-4 1e-2" ...).
 #
 # Knobs: N (Fashion-MNIST: the first N training images and the first min(N, 10000) test
-# images, evaluated once after the last epoch; default 10000, FULL=1: 60000), E (epochs, default 2), HIDDEN (Fashion-MNIST hidden LIF,
+# images, evaluated once after the last epoch; default 10000, FULL=1: 60000), E (epochs, default 2),
+# FM_EVAL (Fashion-MNIST: the test set after every FM_EVAL-th epoch and after the last one,
+# default E: only after the last; 1: a test accuracy per epoch), HIDDEN (Fashion-MNIST hidden LIF,
 # default 128), SHD_HIDDEN (SynthSHD hidden ALIF, default 64), SHD_REPS (snncc-synthshd --reps:
 # repetitions per speaker and word, default 4: 800 training / 160 test examples; FULL=1: 42),
 # SHD_E (SynthSHD epochs, default E), L1 (DEEP R's L1 strength for the rows without one in
@@ -50,6 +52,7 @@ if [ "$FULL" = 1 ]; then N=${N:-60000} SHD_REPS=${SHD_REPS:-42}; fi
 N=${N:-10000}
 NTEST=$((N < 10000 ? N : 10000))   # the data set's limit takes the first N of each file
 E=${E:-2}
+FM_EVAL=${FM_EVAL:-$E}
 HIDDEN=${HIDDEN:-128}
 SHD_HIDDEN=${SHD_HIDDEN:-64}
 SHD_REPS=${SHD_REPS:-4}
@@ -91,14 +94,15 @@ if [ "$need_shd" = 1 ] && [ ! -f "$SHD/synthshd_test.h5" ]; then
 fi
 
 # row NAME: its model options (-D ...), its data and its run config into $OUT/NAME
-fm_yaml() { # fm_yaml DIR RESET KEEP LIMIT EPOCHS (the test set once, after the last epoch)
+fm_yaml() { # fm_yaml DIR RESET KEEP LIMIT EPOCHS [EVERY] (the test set after every EVERY-th
+    # epoch and the last; EVERY defaults to EPOCHS: once, after the last epoch)
     cat >"$1/train.yaml" <<EOF
 train:
   epochs: $5
   train: { In: $FM/train-images-idx3-ubyte.gz }
   test: { In: $FM/t10k-images-idx3-ubyte.gz }
   shuffle: false                # file order, as the PyTorch peer
-  evaluate_every: $5
+  evaluate_every: ${6:-$5}
   reset: $2
   keep: [$3]
   groups: { batch_end: [Learn] }
@@ -156,7 +160,7 @@ row() {
                 done
                 return 0 ;;
         esac
-        fm_yaml "$d" "$reset" "$keep" "$N" "$E"
+        fm_yaml "$d" "$reset" "$keep" "$N" "$E" "$FM_EVAL"
     else
         cat >"$d/train.yaml" <<EOF
 train:
@@ -210,7 +214,7 @@ one() {
     esac && echo "done $1 ($(date -u +%H:%M))" || echo "FAILED $1: see $OUT/$1/log.txt"
 }
 echo "rows: $ROWS; N=$N NTEST=$NTEST E=$E HIDDEN=$HIDDEN SHD_HIDDEN=$SHD_HIDDEN SHD_REPS=$SHD_REPS \
-JOBS=$JOBS; load: $(uptime)"
+FM_EVAL=$FM_EVAL JOBS=$JOBS; load: $(uptime)"
 running=0
 for r in $ROWS; do
     one "$r" &
