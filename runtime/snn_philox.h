@@ -1049,13 +1049,18 @@ SNN_HD double snn_exp_uf(double x)
  * around them vectorise instead of calling libm for every element (the e-prop models' psi,
  * docs/performance.md "Epoch time on Zen 4").  The same value as glibc's x86-64 fmin/fmax
  * (minsd/maxsd: x < y ? x : y, x > y ? x : y, so of two zeros y; one NaN argument gives
- * the other, two NaNs x; only a signalling NaN is not quietened); the device's own. */
+ * the other, two NaNs x; only a signalling NaN is not quietened); the device's own.  Written
+ * as the compare-select (one minsd/maxsd) and a select on y's NaN: gcc makes both
+ * branch-free (vminsd + cmov scalar, blends in vector loops); `x < y || y != y ? x : y`
+ * compiled to a branch on the data, which the connectivity updates' distance terms
+ * (fmin(dx, L - dx)) mispredicted. */
 SNN_HD double snn_fmax(double x, double y)
 {
 #ifdef __CUDA_ARCH__
     return fmax(x, y);
 #else
-    return (x > y || y != y) ? x : y;
+    const double m = x > y ? x : y; /* maxsd/maxss */
+    return y != y ? x : m;
 #endif
 }
 
@@ -1064,7 +1069,8 @@ SNN_HD double snn_fmin(double x, double y)
 #ifdef __CUDA_ARCH__
     return fmin(x, y);
 #else
-    return (x < y || y != y) ? x : y;
+    const double m = x < y ? x : y; /* minsd/minss */
+    return y != y ? x : m;
 #endif
 }
 
@@ -1073,7 +1079,8 @@ SNN_HD float snn_fmaxf(float x, float y)
 #ifdef __CUDA_ARCH__
     return fmaxf(x, y);
 #else
-    return (x > y || y != y) ? x : y;
+    const float m = x > y ? x : y; /* maxsd/maxss */
+    return y != y ? x : m;
 #endif
 }
 
@@ -1082,7 +1089,8 @@ SNN_HD float snn_fminf(float x, float y)
 #ifdef __CUDA_ARCH__
     return fminf(x, y);
 #else
-    return (x < y || y != y) ? x : y;
+    const float m = x < y ? x : y; /* minsd/minss */
+    return y != y ? x : m;
 #endif
 }
 
