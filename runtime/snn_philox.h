@@ -1054,45 +1054,22 @@ SNN_HD double snn_exp_uf(double x)
  * branch-free (vminsd + cmov scalar, blends in vector loops); `x < y || y != y ? x : y`
  * compiled to a branch on the data, which the connectivity updates' distance terms
  * (fmin(dx, L - dx)) mispredicted. */
-SNN_HD double snn_fmax(double x, double y)
-{
 #ifdef __CUDA_ARCH__
-    return fmax(x, y);
+#define SNN_MINMAX_FN(name, T, op, dev)                                                      \
+    SNN_HD T name(T x, T y) { return dev(x, y); }
 #else
-    const double m = x > y ? x : y; /* maxsd/maxss */
-    return y != y ? x : m;
+#define SNN_MINMAX_FN(name, T, op, dev)                                                      \
+    SNN_HD T name(T x, T y)                                                                  \
+    {                                                                                        \
+        const T m = x op y ? x : y; /* one minsd/maxsd (minss/maxss) */                      \
+        return y != y ? x : m;                                                               \
+    }
 #endif
-}
-
-SNN_HD double snn_fmin(double x, double y)
-{
-#ifdef __CUDA_ARCH__
-    return fmin(x, y);
-#else
-    const double m = x < y ? x : y; /* minsd/minss */
-    return y != y ? x : m;
-#endif
-}
-
-SNN_HD float snn_fmaxf(float x, float y)
-{
-#ifdef __CUDA_ARCH__
-    return fmaxf(x, y);
-#else
-    const float m = x > y ? x : y; /* maxsd/maxss */
-    return y != y ? x : m;
-#endif
-}
-
-SNN_HD float snn_fminf(float x, float y)
-{
-#ifdef __CUDA_ARCH__
-    return fminf(x, y);
-#else
-    const float m = x < y ? x : y; /* minsd/minss */
-    return y != y ? x : m;
-#endif
-}
+SNN_MINMAX_FN(snn_fmax, double, >, fmax)
+SNN_MINMAX_FN(snn_fmin, double, <, fmin)
+SNN_MINMAX_FN(snn_fmaxf, float, >, fmaxf)
+SNN_MINMAX_FN(snn_fminf, float, <, fminf)
+#undef SNN_MINMAX_FN
 
 #ifndef __CUDACC__
 /* snn_exp_uf(x) remembered per thread: a direct-mapped table of 2048 arguments (their bits,
