@@ -1510,8 +1510,9 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
  * breaks a run) are taken together, up to SNN_DYN_RUN slots, and
  * snn_syn_dynamics_<proj>_run does their dynamics as one loop over the slots (only without
  * a declared row capacity: see syn_dynamics_runs): the sources
- * come from a per-slot buffer the step's row loop fills (so the runs follow every change of
- * the rows: nothing is kept between steps), the targets from the index, and every pre and
+ * come from a per-slot buffer the step's row loop fills (for a rewired projection the runs
+ * are formed every step, so they follow every change of the rows; for one whose rows never
+ * change, once: syn_dynamics_runs_loop_static), the targets from the index, and every pre and
  * post variable the code reads is gathered into a buffer of its own first (lower_gather_*;
  * AVX2's gather instructions where the target has them, snn_gather), so that the loop reads
  * only contiguous buffers and the synapse arrays and gcc vectorises it.  Each synapse's
