@@ -1421,6 +1421,9 @@ static int run_pre_arrays(const Model *m, const Projection *pj, const EmitOption
  * short ones into the current run (rows from snn_cr on) while their slots follow it; a run
  * of fewer than SNN_DYN_RUN_MIN slots (a DEEP R row between padding) runs the scalar row
  * loop here, row by row. */
+static void syn_dynamics_runs_loop_static(StrBuf *o, const Model *m, const Projection *pj,
+                                          const EmitOptions *opt);
+
 static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *pj,
                                    const EmitOptions *opt)
 {
@@ -1428,6 +1431,10 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     const char *parr[LOWER_GATHER_MAX];
     int ng;
     bool src;
+    if (!pj->rewired) {
+        syn_dynamics_runs_loop_static(o, m, pj, opt);
+        return;
+    }
     const int npv = run_pre_arrays(m, pj, opt, parr, &ng, &src);
     if (src)
         sb_puts(o, "uint32_t snn_gsrc[SNN_DYN_RUN + SNN_DYN_VEC_MIN]; /* the run's slots' "
@@ -1503,8 +1510,9 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
  * breaks a run) are taken together, up to SNN_DYN_RUN slots, and
  * snn_syn_dynamics_<proj>_run does their dynamics as one loop over the slots (only without
  * a declared row capacity: see syn_dynamics_runs): the sources
- * come from a per-slot buffer the step's row loop fills (so the runs follow every change of
- * the rows: nothing is kept between steps), the targets from the index, and every pre and
+ * come from a per-slot buffer the step's row loop fills (for a rewired projection the runs
+ * are formed every step, so they follow every change of the rows; for one whose rows never
+ * change, once: syn_dynamics_runs_loop_static), the targets from the index, and every pre and
  * post variable the code reads is gathered into a buffer of its own first (lower_gather_*;
  * AVX2's gather instructions where the target has them, snn_gather), so that the loop reads
  * only contiguous buffers and the synapse arrays and gcc vectorises it.  Each synapse's
@@ -1516,6 +1524,123 @@ static bool syn_dynamics_runs(const Projection *pj)
     return syn_dynamics_vec(pj) && pj->pre->n < ((int64_t)1 << 31) &&
            pj->post->n < ((int64_t)1 << 31) && pj->max_row_length == 0 &&
            pj->row_padding == 0.0;
+}
+
+/* The same for a projection whose rows never change (no connectivity update): the runs'
+ * structure is formed once, on the thread block's first step, by the loop above with the
+ * operations recorded instead of done (snn_ragged.dyn_plan, freed with the rows; a count
+ * pass, then the fill), in the order the loop does them: 6 words each, {0, row} a long
+ * row, {1, first row, end row, slots, start lo, start hi} a run, {2, first row, end row}
+ * rows for the scalar loop.  Every step then replays them: a run's per-slot sources and
+ * pre values are filled from its rows (the same values at the same slots), so the results
+ * are bitwise those of the loop above. */
+static void syn_dynamics_runs_loop_static(StrBuf *o, const Model *m, const Projection *pj,
+                                          const EmitOptions *opt)
+{
+    const char *n = pj->name, *pre = pj->pre->name;
+    const char *parr[LOWER_GATHER_MAX];
+    int ng;
+    bool src;
+    const int npv = run_pre_arrays(m, pj, opt, parr, &ng, &src);
+    if (src)
+        sb_puts(o, "uint32_t snn_gsrc[SNN_DYN_RUN + SNN_DYN_VEC_MIN]; /* the run's slots' "
+                   "sources */\n");
+    if (npv)
+        sb_printf(o, "scalar snn_gpv[%d * (SNN_DYN_RUN + SNN_DYN_VEC_MIN)]; /* their pre values */\n",
+                  npv);
+    sb_printf(o, "const uint32_t *snn_op = (const uint32_t *)snn_syn_%s[snn_t].dyn_plan;\n", n);
+    sb_puts(o, "if (!snn_op) { /* the first step: form the runs */\n");
+    sb_printf(o, "    snn_ragged *snn_Rm = &snn_syn_%s[snn_t];\n", n);
+    sb_puts(o, "    uint32_t *snn_po = NULL;\n");
+    sb_puts(o, "    uint64_t snn_no = 0;\n");
+    sb_puts(o, "    for (int snn_pass = 0; snn_pass < 2; snn_pass++) {\n");
+    sb_puts(o, "        if (snn_pass) {\n");
+    sb_puts(o, "            snn_Rm->dyn_plan_bytes = (1 + 6 * snn_no) * sizeof(uint32_t);\n");
+    sb_printf(o, "            snn_po = snn_alloc((size_t)snn_Rm->dyn_plan_bytes, \"projection '%s' "
+                 "dynamics runs\");\n", n);
+    sb_puts(o, "            snn_po[0] = (uint32_t)snn_no;\n");
+    sb_puts(o, "            snn_no = 0;\n");
+    sb_puts(o, "        }\n");
+    sb_puts(o, "#define SNN_PLAN_OP(a, b, c, d, cb) do { if (snn_po) { uint32_t *snn_q = snn_po + 1 + "
+               "6 * snn_no; snn_q[0] = (a); snn_q[1] = (b); snn_q[2] = (c); snn_q[3] = (d); "
+               "snn_q[4] = (uint32_t)(cb); snn_q[5] = (uint32_t)((uint64_t)(cb) >> 32); } "
+               "snn_no++; } while (0)\n");
+    sb_puts(o, "        uint64_t snn_cb = 0;\n");
+    sb_puts(o, "        uint32_t snn_cn = 0, snn_cr = 0;\n");
+    sb_puts(o, "        for (uint32_t snn_r = 0;; snn_r++) {\n");
+    sb_puts(o, "            uint32_t snn_l = 0;\n");
+    sb_puts(o, "            uint64_t snn_b = 0;\n");
+    sb_printf(o, "            if (snn_r < SNN_N_%s) {\n", pre);
+    sb_puts(o, "                snn_l = snn_rl[snn_r];\n");
+    sb_puts(o, "                if (snn_l >= SNN_DYN_VEC_MIN) {\n");
+    sb_puts(o, "                    SNN_PLAN_OP(0u, snn_r, 0u, 0u, 0u);\n");
+    sb_puts(o, "                    continue;\n");
+    sb_puts(o, "                }\n");
+    sb_puts(o, "                if (!snn_l)\n");
+    sb_puts(o, "                    continue;\n");
+    sb_puts(o, "                snn_b = snn_rs[snn_r];\n");
+    sb_puts(o, "                if (snn_b == snn_cb + snn_cn && snn_cn + snn_l <= SNN_DYN_RUN) {\n");
+    sb_puts(o, "                    snn_cn += snn_l;\n");
+    sb_puts(o, "                    continue;\n");
+    sb_puts(o, "                }\n");
+    sb_puts(o, "            }\n");
+    sb_puts(o, "            if (snn_cn >= SNN_DYN_RUN_MIN)\n");
+    sb_puts(o, "                SNN_PLAN_OP(1u, snn_cr, snn_r, snn_cn, snn_cb);\n");
+    sb_puts(o, "            else if (snn_cr < snn_r)\n");
+    sb_puts(o, "                SNN_PLAN_OP(2u, snn_cr, snn_r, 0u, 0u);\n");
+    sb_printf(o, "            if (snn_r == SNN_N_%s)\n", pre);
+    sb_puts(o, "                break;\n");
+    sb_puts(o, "            snn_cb = snn_b;\n");
+    sb_puts(o, "            snn_cn = snn_l;\n");
+    sb_puts(o, "            snn_cr = snn_r;\n");
+    sb_puts(o, "        }\n");
+    sb_puts(o, "#undef SNN_PLAN_OP\n");
+    sb_puts(o, "    }\n");
+    sb_puts(o, "    snn_Rm->dyn_plan = snn_po;\n");
+    sb_puts(o, "    snn_op = snn_po;\n");
+    sb_puts(o, "}\n");
+    sb_puts(o, "const uint32_t snn_nop = snn_op[0];\n");
+    sb_puts(o, "for (uint32_t snn_o = 0; snn_o < snn_nop; snn_o++) {\n");
+    sb_puts(o, "    const uint32_t *snn_e = snn_op + 1 + 6 * (size_t)snn_o;\n");
+    sb_puts(o, "    if (snn_e[0] == 0) { /* a long row: vectorised */\n");
+    sb_printf(o, "        snn_syn_dynamics_%s_row(step, snn_t, snn_e[1]);\n", n);
+    sb_puts(o, "        continue;\n");
+    sb_puts(o, "    }\n");
+    sb_puts(o, "    const uint32_t snn_cr = snn_e[1], snn_re = snn_e[2];\n");
+    sb_puts(o, "    if (snn_e[0] == 1) { /* a run: its slots' sources and pre values, then the run */\n");
+    if (src || npv) {
+        sb_puts(o, "        uint32_t snn_c = 0;\n");
+        sb_puts(o, "        for (uint32_t snn_r = snn_cr; snn_r < snn_re; snn_r++) {\n");
+        sb_puts(o, "            const uint32_t snn_l = snn_rl[snn_r];\n");
+        sb_puts(o, "            if (!snn_l || snn_l >= SNN_DYN_VEC_MIN)\n");
+        sb_puts(o, "                continue;\n");
+        if (src) {
+            sb_puts(o, "            uint32_t *restrict snn_d = snn_gsrc + snn_c;\n");
+            sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+            sb_puts(o, "                snn_d[snn_j] = snn_r;\n");
+        }
+        for (int k = 0; k < npv; k++) {
+            sb_printf(o, "            const scalar snn_v%d = %s[snn_r];\n", k, parr[k]);
+            sb_printf(o, "            scalar *restrict snn_dv%d = snn_gpv + %d * (SNN_DYN_RUN + "
+                         "SNN_DYN_VEC_MIN) + snn_c;\n", k, k);
+            sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+            sb_printf(o, "                snn_dv%d[snn_j] = snn_v%d;\n", k, k);
+        }
+        sb_puts(o, "            snn_c += snn_l;\n");
+        sb_puts(o, "        }\n");
+    }
+    sb_puts(o, "        const uint64_t snn_cb = snn_e[4] | (uint64_t)snn_e[5] << 32;\n");
+    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_e[3], %s, %s);\n", n,
+              src ? "snn_gsrc" : "NULL", npv ? "snn_gpv" : "NULL");
+    sb_puts(o, "        continue;\n");
+    sb_puts(o, "    }\n");
+    sb_puts(o, "    for (uint32_t snn_pre = snn_cr; snn_pre < snn_re; snn_pre++) { /* a short run: row by row */\n");
+    sb_puts(o, "        if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN)\n");
+    sb_puts(o, "            continue;\n");
+    sb_puts(o, "        const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
+    dyn_row_loop(o, m, pj, 8, opt);
+    sb_puts(o, "    }\n");
+    sb_puts(o, "}");
 }
 
 /* snn_syn_dynamics_<proj>_run(step, snn_t, snn_cb, snn_n, snn_gsrc): slots [snn_cb,

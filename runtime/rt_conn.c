@@ -1612,6 +1612,7 @@ void snn_ragged_free(snn_ragged *r)
     snn_free(r->delay, (size_t)(r->capacity * (uint64_t)r->delay_bytes));
     snn_free(r->row_start, ((size_t)r->n_pre + 1) * sizeof(uint64_t));
     snn_free(r->row_len, (size_t)r->n_pre * sizeof(uint32_t));
+    snn_free(r->dyn_plan, (size_t)r->dyn_plan_bytes);
     memset(r, 0, sizeof *r);
 }
 

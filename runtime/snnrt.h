@@ -598,6 +598,10 @@ typedef struct snn_ragged {
     int procedural;
     snn_proj_spec spec;
     uint64_t seed;
+    /* the generated dynamics' runs of short rows, formed on first use for rows that never
+     * change (dyn_plan_bytes of snn_alloc), or NULL; freed by snn_ragged_free */
+    void *dyn_plan;
+    uint64_t dyn_plan_bytes;
 } snn_ragged;
 
 /* The file to read for the model's data file 'name' (as the model names it; 'path' is
