@@ -482,8 +482,9 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
                 first = 1;
             if (first > terms)
                 first = terms;
-            sb_printf(o, "int32_t snn_cpt_%s[SNN_POISSON_TMAX];\nuint32_t snn_cw_%s[256], "
-                         "snn_cn_%s[256];\n", cs->name, cs->name, cs->name);
+            /* signed counts: one conversion instruction to float (AVX2 has no unsigned one) */
+            sb_printf(o, "int32_t snn_cpt_%s[SNN_POISSON_TMAX];\nuint32_t snn_cw_%s[256];\n"
+                         "int32_t snn_cn_%s[256];\n", cs->name, cs->name, cs->name);
             sb_printf(o, "enum { snn_cpk_%s = %u, snn_cpm_%s = %u }; /* terms that can count, "
                          "terms counted first */\n", cs->name, terms, cs->name, first);
             sb_printf(o, "if (snn_poisson_thresholds(%s, snn_cpt_%s) > snn_cpk_%s)\n"
@@ -511,13 +512,13 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
             const char *c = cs->name;
             sb_printf(o, "{\n    int32_t snn_cany = 0;\n    SNN_IVDEP\n"
                          "    for (uint32_t snn_j = 0; snn_j < snn_c1 - snn_c0; snn_j++) {\n"
-                         "        snn_cn_%s[snn_j] = snn_poisson_count(snn_cw_%s[snn_j], snn_cpt_%s, "
-                         "snn_cpm_%s);\n"
+                         "        snn_cn_%s[snn_j] = (int32_t)snn_poisson_count(snn_cw_%s[snn_j], "
+                         "snn_cpt_%s, snn_cpm_%s);\n"
                          "        snn_cany |= (int32_t)(snn_cw_%s[snn_j] ^ 0x80000000u) > "
                          "snn_cpt_%s[snn_cpm_%s - 1];\n    }\n"
                          "    if (snn_cany)\n"
                          "        for (uint32_t snn_j = 0; snn_j < snn_c1 - snn_c0; snn_j++)\n"
-                         "            snn_cn_%s[snn_j] = snn_poisson_count(snn_cw_%s[snn_j], "
+                         "            snn_cn_%s[snn_j] = (int32_t)snn_poisson_count(snn_cw_%s[snn_j], "
                          "snn_cpt_%s, snn_cpk_%s);\n}\n",
                       c, c, c, c, c, c, c, c, c, c, c);
         }
