@@ -464,18 +464,29 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
              * at run time: snn_poisson_thresholds returns the live count) */
             const double lambda = cs->rate * m->dt * 1e-3;
             const uint32_t kmax = (uint32_t)(lambda + 10.0 * sqrt(lambda) + 10.0);
-            uint32_t terms = 1;
+            uint32_t terms = 1, first = 0;
             for (uint32_t j = 1; j <= kmax; j++) {
                 double tail = 0;
                 for (uint32_t q = j; q < j + 200; q++)
                     tail += exp(-lambda + q * log(lambda) - lgamma(q + 1.0));
                 if (tail >= 0x1p-40)
                     terms = j;
+                if (tail >= 0x1p-16)
+                    first = j + 1;
             }
-            sb_printf(o, "int32_t snn_cpt_%s[SNN_POISSON_TMAX];\nuint32_t snn_cw_%s[256];\n",
-                      cs->name, cs->name);
-            sb_printf(o, "enum { snn_cpk_%s = %u }; /* terms that can count */\n", cs->name,
-                      terms);
+            /* the chunk's counts over the first terms (P(K >= first) < 2^-16), all terms
+             * only in a chunk where a word passes term 'first' (a chunk in about 256 at
+             * most): the thresholds grow with the term, so no later term counts for a
+             * word below term 'first' */
+            if (first < 1)
+                first = 1;
+            if (first > terms)
+                first = terms;
+            /* signed counts: one conversion instruction to float (AVX2 has no unsigned one) */
+            sb_printf(o, "int32_t snn_cpt_%s[SNN_POISSON_TMAX];\nuint32_t snn_cw_%s[256];\n"
+                         "int32_t snn_cn_%s[256];\n", cs->name, cs->name, cs->name);
+            sb_printf(o, "enum { snn_cpk_%s = %u, snn_cpm_%s = %u }; /* terms that can count, "
+                         "terms counted first */\n", cs->name, terms, cs->name, first);
             sb_printf(o, "if (snn_poisson_thresholds(%s, snn_cpt_%s) > snn_cpk_%s)\n"
                          "    snn_fatal(\"internal error: Poisson source '%s' needs more than "
                          "%u terms\");\n", emit_c_double(lambda), cs->name, cs->name, cs->name,
@@ -498,6 +509,18 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
             sb_printf(o, "snn_rng_first_blocks(snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + snn_c0, "
                          "snn_step, snn_c1 - snn_c0,\n                     snn_cw_%s, snn_pwx1, "
                          "snn_pwx2, snn_pwx3);\n", cs->name, p->name, cs->name);
+            const char *c = cs->name;
+            sb_printf(o, "{\n    int32_t snn_cany = 0;\n    SNN_IVDEP\n"
+                         "    for (uint32_t snn_j = 0; snn_j < snn_c1 - snn_c0; snn_j++) {\n"
+                         "        snn_cn_%s[snn_j] = (int32_t)snn_poisson_count(snn_cw_%s[snn_j], "
+                         "snn_cpt_%s, snn_cpm_%s);\n"
+                         "        snn_cany |= (int32_t)(snn_cw_%s[snn_j] ^ 0x80000000u) > "
+                         "snn_cpt_%s[snn_cpm_%s - 1];\n    }\n"
+                         "    if (snn_cany)\n"
+                         "        for (uint32_t snn_j = 0; snn_j < snn_c1 - snn_c0; snn_j++)\n"
+                         "            snn_cn_%s[snn_j] = (int32_t)snn_poisson_count(snn_cw_%s[snn_j], "
+                         "snn_cpt_%s, snn_cpk_%s);\n}\n",
+                      c, c, c, c, c, c, c, c, c, c, c);
         }
         sb_puts(o, "SNN_IVDEP\n");
         sb_puts(o, "for (uint32_t snn_i = snn_c0; snn_i < snn_c1; snn_i++) {\n");

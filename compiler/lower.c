@@ -53,8 +53,8 @@ bool lower_set_rng_first(bool on)
  * per step (lower_poisson_words) takes its one 32-bit word from a chunk's first Philox
  * blocks (snn_rng_first_blocks into snn_cw_<source>, chunk from snn_c0) and counts its
  * spikes from thresholds on that word (snn_poisson_count on snn_cpt_<source>, filled once
- * per call by snn_poisson_thresholds): the same count as snn_rng_poisson, bit for bit;
- * lane 0 only. */
+ * per call by snn_poisson_thresholds, into snn_cn_<source> before the neuron loop:
+ * emit_c.c): the same count as snn_rng_poisson, bit for bit; lane 0 only. */
 static const Population *lower_pois_pop;
 
 bool lower_poisson_words(const Model *m, const CurrentSource *cs)
@@ -702,9 +702,8 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p,
         sb_printf(o, "    { /* current_source '%s': Poisson input, %g Hz x %g */\n", cs->name,
                   cs->rate, cs->weight);
         if (lower_pois_pop == p && lower_poisson_words(m, cs)) {
-            sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_poisson_count("
-                         "snn_cw_%s[snn_i - snn_c0], snn_cpt_%s, snn_cpk_%s);\n    }\n",
-                      cs->input_slot, p->name, cs_value(cs, CSP_WEIGHT, f), cs->name, cs->name,
+            sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_cn_%s[snn_i - snn_c0];"
+                         "\n    }\n", cs->input_slot, p->name, cs_value(cs, CSP_WEIGHT, f),
                       cs->name);
             continue;
         }

@@ -189,3 +189,25 @@ if fails:
     print(f"{len(fails)} check(s) failed")
     sys.exit(1)
 PYEOF
+
+# A constant-rate Poisson source (lambda = 2.3) counts each chunk's words over its first
+# terms and over all terms only where a word passes the last of them (emit_c.c; about 16
+# such words in these 3e6 neuron-steps): V of 3000 neurons every step is bitwise the same
+# as with the rate a run-time parameter (snn_rng_poisson's double CDF walk on the same word).
+for rt in 0 1; do
+    extra=""
+    [ $rt = 1 ] && extra=', runtime = { "rate" }'
+    cat >"$WORK/cs_pw$rt.lua" <<LUA
+network { name = "cs_pw$rt", dt = 0.1, seed = 5 }
+local P = population { "P", lif { V_th = 1e9 }, 3000 }
+current_source { P, poisson_input { rate = 23000.0, weight = 1.0 }, name = "bg"$extra }
+record { P = "V" }
+LUA
+    "$SNNCC" -q "$WORK/cs_pw$rt.lua" -o "$WORK/pw$rt"
+    "$WORK/pw$rt/cs_pw$rt" --time 100 --output "$WORK/pw$rt/out" --quiet
+done
+"$SNNCC" -q -S "$WORK/cs_pw0.lua" -o "$WORK/pw0s"
+grep -q 'snn_cn_bg\[snn_j\] = (int32_t)snn_poisson_count' "$WORK/pw0s/cs_pw0.c" ||
+    { echo "cs_pw0: the constant rate does not take the thresholds' path"; exit 1; }
+cmp "$WORK/pw0/out/P_V.npy" "$WORK/pw1/out/P_V.npy" ||
+    { echo "Poisson counts from thresholds differ from snn_rng_poisson's"; exit 1; }
