@@ -436,5 +436,28 @@ PY
         grep -q 'vgatherdp[sd] .*zmm' "$WORK/sr_hw.dis" ||
             fail "short rows ($prec): no AVX-512 gather in the -DSNN_GATHER_HW=1 build"
     fi
+    # A rewired projection (a connectivity update that never removes: rows sorted by
+    # target) forms its runs in every step instead of once (the static rows' plan); its rows
+    # keep room to grow, so no two are contiguous: runs of one row, taken by the run
+    # function only with SNN_DYN_RUN_MIN=1. The same per-synapse values as the static
+    # rows' loop, compared after sorting by (t, pre, post).
+    sed -e 's/^projection { S, T, name = "ST"/local STp = projection { S, T, name = "ST"/' \
+        "$WORK/sr.lua" >"$WORK/srw.lua"
+    echo 'connectivity_update { name = "rw", projection = STp, every = 7, remove = "w < -1e30" }' \
+        >>"$WORK/srw.lua"
+    SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_DYN_RUN_MIN=1u" "$SNNCC" -q "$WORK/srw.lua" -o "$WORK/srw" --keep
+    grep -q 'snn_syn_dynamics_ST_run(step, snn_t' "$WORK/srw/sv.c" && ! grep -q 'dyn_plan' "$WORK/srw/sv.c" ||
+        fail "short rows ($prec): the rewired model does not form its runs step by step"
+    "$WORK/srw/sv" --time 30 --quiet --output "$WORK/srw_out"
+    $PY - "$WORK/sr_row_out" "$WORK/srw_out" <<'PY' || fail "short rows ($prec): the rewired projection's runs differ from the static rows' loop"
+import sys, numpy as np
+for f in ("ST_e.npy", "ST_f.npy"):
+    a, b = (np.load(d + "/" + f) for d in sys.argv[1:3])
+    a, b = (x[np.lexsort((x["post"], x["pre"], x["t"]))] for x in (a, b))
+    assert a.shape == b.shape and a.size > 256, (f, a.shape, b.shape)
+    for k in ("t", "pre", "post"):
+        assert (a[k] == b[k]).all(), (f, k)
+    assert a["v"].tobytes() == b["v"].tobytes(), f
+PY
 done
 ok "short rows in runs: post values gathered (scalar, AVX2, AVX-512), pre values per row, bitwise the scalar row loop's (float, double)"
