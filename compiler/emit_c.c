@@ -1758,11 +1758,14 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "const uint32_t *restrict spk = snn_spk_%s + (size_t)slot * SNN_N_%s;\n", pre, pre);
     sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s[snn_t].row_start;\n", pj->name);
     /* A projection no connectivity_update rewires keeps the rows snn_ragged_build laid out
-     * with no slack (emit_conn_spec: .slack = 0; the build checks it): row i ends where
-     * row i + 1 starts, so its length is row_start[i + 1] - row_start[i], two adjacent
-     * entries (one line, mostly), and row_len[] (a second array, a second miss per spike
-     * and projection) is not read.  The same length, so the same additions. */
-    const bool packed = !pj->rewired;
+     * with no slack (proj_build's .slack = 0; the build checks it): row i ends where row
+     * i + 1 starts, so its length is row_start[i + 1] - row_start[i], two adjacent entries
+     * (one line, mostly), and row_len[] (a second array, a second miss per spike and
+     * projection) is not read.  The same length, so the same additions.  Only where the
+     * headers miss the cache (pf_hdr below): where they fit, the subtraction is one more
+     * instruction per spike and projection than the load (COBA +0.1 %). */
+    const bool pf_hdr = model_row_header_bytes(m) > SNN_HDR_PREFETCH_BYTES;
+    const bool packed = pf_hdr && !pj->rewired;
     if (!packed)
         sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s[snn_t].row_len;\n",
                   pj->name);
@@ -1789,7 +1792,6 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
      * ahead are fetched (a window, not all n at once, so that a step with many spikes
      * does not evict its own lines); always, the next spike's row while this one is
      * added.  (docs/performance.md "Full-scale microcircuit": delivery prefetches) */
-    const bool pf_hdr = model_row_header_bytes(m) > SNN_HDR_PREFETCH_BYTES;
     if (pf_hdr) {
         sb_puts(o, "enum { SNN_PF_HDR = 8 }; /* spikes whose row headers are fetched ahead */\n");
         sb_puts(o, "for (uint32_t s = 0; s < n && s < SNN_PF_HDR; s++) {\n");
