@@ -1905,7 +1905,18 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     sb_printf(o, "const uint32_t n = snn_spkcnt_%s[slot];\n", pre);
     sb_printf(o, "const uint32_t *restrict spk = snn_spk_%s + (size_t)slot * SNN_N_%s;\n", pre, pre);
     sb_printf(o, "const uint64_t *restrict row_start = snn_syn_%s[snn_t].row_start;\n", pj->name);
-    sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s[snn_t].row_len;\n", pj->name);
+    /* A projection no connectivity_update rewires keeps the rows snn_ragged_build laid out
+     * with no slack (proj_build's .slack = 0; the build checks it): row i ends where row
+     * i + 1 starts, so its length is row_start[i + 1] - row_start[i], two adjacent entries
+     * (one line, mostly), and row_len[] (a second array, a second miss per spike and
+     * projection) is not read.  The same length, so the same additions.  Only where the
+     * headers miss the cache (pf_hdr below): where they fit, the subtraction is one more
+     * instruction per spike and projection than the load (COBA +0.1 %). */
+    const bool pf_hdr = model_row_header_bytes(m) > SNN_HDR_PREFETCH_BYTES;
+    const bool packed = pf_hdr && !pj->rewired;
+    if (!packed)
+        sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s[snn_t].row_len;\n",
+                  pj->name);
     sb_printf(o, "const %s *restrict ind = snn_syn_%s[snn_t].ind;\n", emit_ind_type(pj), pj->name);
     if (het)
         sb_printf(o, "const scalar *restrict weight = snn_syn_%s[snn_t].weight;\n", pj->name);
@@ -1921,27 +1932,28 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
                      "targets */\n", pj->input_slot, post, post);
     }
     /* Prefetches (hints only: the additions and their order are unchanged, so the sums are
-     * bitwise the same).  Each spike's row needs two headers, row_start[] and row_len[]
-     * (separate arrays, one entry per source: the full microcircuit has 7.4 MB of them
+     * bitwise the same).  Each spike's row needs its headers, row_start[] (with
+     * row_len[] for a rewired projection; separate arrays, one entry per source: the full microcircuit has 7.4 MB of them
      * per block, so a random source's entries come from memory), then the row's first
      * lines of ind, weight and delay: a chain of dependent misses per spike.  Where the
      * model's headers exceed SNN_HDR_PREFETCH_BYTES, those of the spikes SNN_PF_HDR
      * ahead are fetched (a window, not all n at once, so that a step with many spikes
      * does not evict its own lines); always, the next spike's row while this one is
      * added.  (docs/performance.md "Full-scale microcircuit": delivery prefetches) */
-    const bool pf_hdr = model_row_header_bytes(m) > SNN_HDR_PREFETCH_BYTES;
     if (pf_hdr) {
         sb_puts(o, "enum { SNN_PF_HDR = 8 }; /* spikes whose row headers are fetched ahead */\n");
         sb_puts(o, "for (uint32_t s = 0; s < n && s < SNN_PF_HDR; s++) {\n");
         sb_puts(o, "    SNN_PREFETCH(row_start + spk[s]);\n");
-        sb_puts(o, "    SNN_PREFETCH(row_len + spk[s]);\n");
+        if (!packed)
+            sb_puts(o, "    SNN_PREFETCH(row_len + spk[s]);\n");
         sb_puts(o, "}\n");
     }
     sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
     if (pf_hdr) {
         sb_puts(o, "    if (s + SNN_PF_HDR < n) {\n");
         sb_puts(o, "        SNN_PREFETCH(row_start + spk[s + SNN_PF_HDR]);\n");
-        sb_puts(o, "        SNN_PREFETCH(row_len + spk[s + SNN_PF_HDR]);\n");
+        if (!packed)
+            sb_puts(o, "        SNN_PREFETCH(row_len + spk[s + SNN_PF_HDR]);\n");
         sb_puts(o, "    }\n");
     }
     sb_puts(o, "    if (s + 1 < n) { /* the next row on its way */\n");
@@ -1954,7 +1966,10 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
         sb_puts(o, "        SNN_PREFETCH(delay + nx);\n");
     sb_puts(o, "    }\n");
     sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
-    sb_puts(o, "    const uint32_t len = row_len[spk[s]];\n");
+    if (packed)
+        sb_puts(o, "    const uint32_t len = (uint32_t)(row_start[spk[s] + 1] - start);\n");
+    else
+        sb_puts(o, "    const uint32_t len = row_len[spk[s]];\n");
     sb_printf(o, "    const %s *restrict row = ind + start;\n", emit_ind_type(pj));
     const char *w = het ? "w[k]" : emit_scalar_literal(pj->weight.a, is_float);
     if (het)

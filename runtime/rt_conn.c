@@ -1583,6 +1583,17 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
     free(cc.src);
     __atomic_sub_fetch(&g_cache_used, cc.cap * sizeof *cc.src, __ATOMIC_RELAXED);
 
+    /* Without slack the rows are packed: delivery (emit_c.c proj_propagate) takes row i's
+     * length as row_start[i + 1] - row_start[i] for projections that nothing rewires, so
+     * the fill must have written exactly the counted lengths. */
+    if (!spec->slack)
+        for (uint32_t i = 0; i < n_pre; i++)
+            if (row_start[i] + row_len[i] != row_start[i + 1])
+                snn_fatal("projection '%s': internal error: source %u's row has %u synapses "
+                          "where %llu were counted",
+                          name, i, row_len[i],
+                          (unsigned long long)(row_start[i + 1] - row_start[i]));
+
     if (db && spec->sort_by_delay && fl.dmax_seen > 1)
         sort_rows_by_delay(n_pre, row_start, row_len, ind, ib, weight, wb, delay, db,
                            fl.dmax_seen);
