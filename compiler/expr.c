@@ -1138,9 +1138,39 @@ static void print_args(Printer *pr, const char *fn, Expr *const *args, int n)
     sb_putc(pr->out, ')');
 }
 
+/* div(a, b) / mod(a, b) as unsigned integer '/' and '%' (CodePrinter.uint_name) */
+static bool print_int_divmod(Printer *pr, const Expr *e, bool is_mod)
+{
+    const CodePrinter *cp = pr->cp;
+    if (cp->is_float || !cp->uint_name || e->nargs != 2 || e->args[0]->kind != EX_NAME ||
+        !e->args[0]->sym)
+        return false;
+    const Expr *d = e->args[1];
+    double b;
+    if (d->kind == EX_NUM && !d->name)
+        b = d->num;
+    else if (d->kind == EX_NAME && d->sym && cp->num && cp->num(cp->ud, d->sym, &b))
+        ;
+    else
+        return false;
+    if (!(b >= 1.0 && b <= 4294967295.0 && b == floor(b)))
+        return false;
+    StrBuf a;
+    sb_init(&a);
+    const bool ok = cp->uint_name(cp->ud, &a, e->args[0]->sym);
+    if (ok)
+        sb_printf(pr->out, "((double)((uint32_t)(%s) %c %uu))", a.buf,
+                  is_mod ? '%' : '/', (unsigned)b);
+    sb_release(&a);
+    return ok;
+}
+
 static void print_call(Printer *pr, const Expr *e)
 {
     const Sym *s = e->sym;
+    if (s && s->kind == SYM_MATH && (strcmp(s->name, "div") == 0 || strcmp(s->name, "mod") == 0) &&
+        print_int_divmod(pr, e, s->name[0] == 'm'))
+        return;
     if (s && (s->kind == SYM_RNG || s->kind == SYM_ADDTO) && pr->cp->rng) {
         char **argv = arena_alloc(sizeof *argv * (size_t)(e->nargs + 1));
         for (int i = 0; i < e->nargs; i++) {

@@ -519,13 +519,37 @@ static void rw_print_name(void *ud, StrBuf *out, const Sym *sym)
     }
 }
 
+/* The ids (uint32_t) for integer div/mod (CodePrinter.uint_name) */
+static bool rw_uint_name(void *ud, StrBuf *out, const Sym *sym)
+{
+    (void)ud;
+    if (sym->kind != SYM_BUILTIN)
+        return false;
+    switch (sym->index) {
+    case RB_I: case RB_ID_PRE: sb_puts(out, "snn_pre"); return true;
+    case RB_ID_POST: sb_puts(out, "snn_gpost"); return true;
+    default: return false;
+    }
+}
+
+/* The parameters' values (CodePrinter.num) */
+static bool rw_num(void *ud, const Sym *sym, double *v)
+{
+    const RwCtx *c = ud;
+    if (sym->kind != SYM_PARAM)
+        return false;
+    *v = c->u->params[sym->index].value;
+    return true;
+}
+
 /* "{ statements; var = value; }" */
 static void rw_value(StrBuf *o, const RwCtx *c, const CodeStr *cs, const char *var, int ind,
                      const EmitOptions *opt)
 {
     CodePrinter pr = {.is_float = false, .scalar_name = "double", .name = rw_print_name,
                       .rng = emit_print_rng_double, .ud = (void *)c,
-                      .exp_name = c->host ? "snn_exp_memo" : NULL};
+                      .exp_name = c->host ? "snn_exp_memo" : NULL,
+                      .uint_name = rw_uint_name, .num = rw_num};
     emit_code_value(o, pr, cs, var, ind, opt);
 }
 

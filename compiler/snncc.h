@@ -722,6 +722,15 @@ typedef struct CodePrinter {
      * print snn_exp_memo (snn_philox.h: exp without libm's slow underflow path, remembered
      * per thread) */
     const char *exp_name;
+    /* Integer div/mod (optional; both NULL: none): uint_name prints a name known to hold a
+     * non-negative integer below 2^32 as a C unsigned expression (false: not one); num
+     * gives a name's compile-time value (false: none). With both, div(a, b) and mod(a, b)
+     * of such a name by a positive integer constant below 2^32 print as C's unsigned '/'
+     * and '%' (the compiler strength-reduces them), the same values as snn_div/snn_mod:
+     * a / b of integers below 2^32 is never rounded up to the next integer, and
+     * b * floor(a / b) and a - that are exact. */
+    bool (*uint_name)(void *ud, StrBuf *out, const Sym *sym);
+    bool (*num)(void *ud, const Sym *sym, double *v);
 } CodePrinter;
 void code_print_expr(StrBuf *out, const Expr *e, const CodePrinter *p);
 /* Statements, one per line, each line indented by 'indent' spaces, braces on every block. */

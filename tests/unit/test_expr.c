@@ -485,6 +485,29 @@ static void rng_cb(void *ud, StrBuf *out, const Sym *sym, char **argv, int argc)
     sb_putc(out, ')');
 }
 
+/* test_div_mod's integer names and constants: V is v_u, tau_m 112, theta 2.5; t_ref has
+ * no known value */
+static bool uint_cb(void *ud, StrBuf *out, const Sym *sym)
+{
+    (void)ud;
+    if (strcmp(sym->name, "V") != 0)
+        return false;
+    sb_puts(out, "v_u");
+    return true;
+}
+
+static bool num_cb(void *ud, const Sym *sym, double *v)
+{
+    (void)ud;
+    if (strcmp(sym->name, "tau_m") == 0)
+        *v = 112.0;
+    else if (strcmp(sym->name, "theta") == 0)
+        *v = 2.5;
+    else
+        return false;
+    return true;
+}
+
 static void test_float_printing(void **state)
 {
     (void)state;
@@ -627,6 +650,22 @@ static void test_div_mod(void **state)
                         "V = snn_divf(V, 3.0f) + snn_modf(V, 16.0f);\n");
     assert_string_equal(errs("V = mod(V);"), ERR(10, "function 'mod' takes 2 arguments (got 1)"));
     /* snn_div and snn_mod themselves: tests/unit/test_rt_rng.c */
+    /* integer '/' and '%' (CodePrinter.uint_name, .num): a name that holds an unsigned
+     * integer, by a positive whole constant below 2^32 (a literal or a known name) */
+    CodePrinter ci = {.uint_name = uint_cb, .num = num_cb};
+    assert_string_equal(resolved("V = div(V, 3) + mod(V, tau_m) + div(V, 4294967295);", &ci),
+                        "V = ((double)((uint32_t)(v_u) / 3u)) + ((double)((uint32_t)(v_u) % "
+                        "112u)) + ((double)((uint32_t)(v_u) / 4294967295u));\n");
+    /* otherwise snn_div / snn_mod: not a whole constant, not positive, too large, not
+     * known, not an unsigned name, not a name */
+    assert_string_equal(resolved("V = mod(V, theta) + mod(V, 0) + div(V, -16) + "
+                                 "mod(V, 4294967296) + div(V, 2.5) + mod(V, t_ref) + "
+                                 "div(refrac, 16) + mod(V + 1, 16);", &ci),
+                        "V = snn_mod(V, theta) + snn_mod(V, 0.0) + snn_div(V, -16.0) + "
+                        "snn_mod(V, 4294967296.0) + snn_div(V, 2.5) + snn_mod(V, t_ref) + "
+                        "snn_div(refrac, 16.0) + snn_mod(V + 1.0, 16.0);\n");
+    ci.is_float = true; /* float: snn_divf / snn_modf */
+    assert_string_equal(resolved("V = div(V, 3);", &ci), "V = snn_divf(V, 3.0f);\n");
 }
 
 /* code_may_assign: what synapse code stores back (lower.c emit_syn_code_at) */
