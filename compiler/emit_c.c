@@ -1444,6 +1444,24 @@ static int run_pre_arrays(const Model *m, const Projection *pj, const EmitOption
  * short ones into the current run (rows from snn_cr on) while their slots follow it; a run
  * of fewer than SNN_DYN_RUN_MIN slots (a DEEP R row between padding) runs the scalar row
  * loop here, row by row. */
+/* In a run's row loop (12 spaces in): row snn_r's source and its pre values into the run's
+ * slots from 'at' (SNN_DYN_VEC_MIN of each, room past the row for the vector loop) */
+static void run_slot_fill(StrBuf *o, bool src, int npv, const char *const *parr, const char *at)
+{
+    if (src) {
+        sb_printf(o, "            uint32_t *restrict snn_d = snn_gsrc + %s;\n", at);
+        sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+        sb_puts(o, "                snn_d[snn_j] = snn_r;\n");
+    }
+    for (int k = 0; k < npv; k++) {
+        sb_printf(o, "            const scalar snn_v%d = %s[snn_r];\n", k, parr[k]);
+        sb_printf(o, "            scalar *restrict snn_dv%d = snn_gpv + %d * (SNN_DYN_RUN + "
+                     "SNN_DYN_VEC_MIN) + %s;\n", k, k, at);
+        sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
+        sb_printf(o, "                snn_dv%d[snn_j] = snn_v%d;\n", k, k);
+    }
+}
+
 static void syn_dynamics_runs_loop_static(StrBuf *o, const Model *m, const Projection *pj,
                                           const EmitOptions *opt);
 
@@ -1481,18 +1499,7 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "            continue;\n");
     sb_puts(o, "        snn_b = snn_rs[snn_r];\n");
     sb_puts(o, "        if (snn_b == snn_cb + snn_cn && snn_cn + snn_l <= SNN_DYN_RUN) {\n");
-    if (src) {
-        sb_puts(o, "            uint32_t *restrict snn_d = snn_gsrc + snn_cn;\n");
-        sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
-        sb_puts(o, "                snn_d[snn_j] = snn_r;\n");
-    }
-    for (int k = 0; k < npv; k++) {
-        sb_printf(o, "            const scalar snn_v%d = %s[snn_r];\n", k, parr[k]);
-        sb_printf(o, "            scalar *restrict snn_dv%d = snn_gpv + %d * (SNN_DYN_RUN + "
-                     "SNN_DYN_VEC_MIN) + snn_cn;\n", k, k);
-        sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
-        sb_printf(o, "                snn_dv%d[snn_j] = snn_v%d;\n", k, k);
-    }
+    run_slot_fill(o, src, npv, parr, "snn_cn");
     sb_puts(o, "            snn_cn += snn_l;\n");
     sb_puts(o, "            continue;\n");
     sb_puts(o, "        }\n");
@@ -1637,18 +1644,7 @@ static void syn_dynamics_runs_loop_static(StrBuf *o, const Model *m, const Proje
         sb_puts(o, "            const uint32_t snn_l = snn_rl[snn_r];\n");
         sb_puts(o, "            if (!snn_l || snn_l >= SNN_DYN_VEC_MIN)\n");
         sb_puts(o, "                continue;\n");
-        if (src) {
-            sb_puts(o, "            uint32_t *restrict snn_d = snn_gsrc + snn_c;\n");
-            sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
-            sb_puts(o, "                snn_d[snn_j] = snn_r;\n");
-        }
-        for (int k = 0; k < npv; k++) {
-            sb_printf(o, "            const scalar snn_v%d = %s[snn_r];\n", k, parr[k]);
-            sb_printf(o, "            scalar *restrict snn_dv%d = snn_gpv + %d * (SNN_DYN_RUN + "
-                         "SNN_DYN_VEC_MIN) + snn_c;\n", k, k);
-            sb_puts(o, "            for (uint32_t snn_j = 0; snn_j < SNN_DYN_VEC_MIN; snn_j++)\n");
-            sb_printf(o, "                snn_dv%d[snn_j] = snn_v%d;\n", k, k);
-        }
+        run_slot_fill(o, src, npv, parr, "snn_c");
         sb_puts(o, "            snn_c += snn_l;\n");
         sb_puts(o, "        }\n");
     }
