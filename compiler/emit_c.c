@@ -1444,6 +1444,20 @@ static int run_pre_arrays(const Model *m, const Projection *pj, const EmitOption
  * short ones into the current run (rows from snn_cr on) while their slots follow it; a run
  * of fewer than SNN_DYN_RUN_MIN slots (a DEEP R row between padding) runs the scalar row
  * loop here, row by row. */
+/* The short rows of sources [snn_cr, end) one by one (a run too short for the run function),
+ * the loop 'ind' spaces in; long rows are skipped (their own vectorised function ran) */
+static void short_rows_loop(StrBuf *o, const Model *m, const Projection *pj, const char *end,
+                            const char *note, int ind, const EmitOptions *opt)
+{
+    sb_printf(o, "%*sfor (uint32_t snn_pre = snn_cr; snn_pre < %s; snn_pre++) {%s\n", ind, "",
+              end, note);
+    sb_printf(o, "%*sif (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN)\n", ind + 4, "");
+    sb_printf(o, "%*scontinue;\n", ind + 8, "");
+    sb_printf(o, "%*sconst uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n", ind + 4, "");
+    dyn_row_loop(o, m, pj, ind + 4, opt);
+    sb_printf(o, "%*s}\n", ind, "");
+}
+
 /* In a run's row loop (12 spaces in): row snn_r's source and its pre values into the run's
  * slots from 'at' (SNN_DYN_VEC_MIN of each, room past the row for the vector loop) */
 static void run_slot_fill(StrBuf *o, bool src, int npv, const char *const *parr, const char *at)
@@ -1509,12 +1523,7 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_cn, %s, %s);\n", n,
               src ? "snn_gsrc" : "NULL", npv ? "snn_gpv" : "NULL");
     sb_puts(o, "    } else {\n");
-    sb_puts(o, "        for (uint32_t snn_pre = snn_cr; snn_pre < snn_r; snn_pre++) {\n");
-    sb_puts(o, "            if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN)\n");
-    sb_puts(o, "                continue;\n");
-    sb_puts(o, "            const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
-    dyn_row_loop(o, m, pj, 12, opt);
-    sb_puts(o, "        }\n");
+    short_rows_loop(o, m, pj, "snn_r", "", 8, opt);
     sb_puts(o, "    }\n");
     sb_printf(o, "    if (snn_r == SNN_N_%s)\n", pre);
     sb_puts(o, "        break;\n");
@@ -1653,12 +1662,7 @@ static void syn_dynamics_runs_loop_static(StrBuf *o, const Model *m, const Proje
               src ? "snn_gsrc" : "NULL", npv ? "snn_gpv" : "NULL");
     sb_puts(o, "        continue;\n");
     sb_puts(o, "    }\n");
-    sb_puts(o, "    for (uint32_t snn_pre = snn_cr; snn_pre < snn_re; snn_pre++) { /* a short run: row by row */\n");
-    sb_puts(o, "        if (snn_rl[snn_pre] >= SNN_DYN_VEC_MIN)\n");
-    sb_puts(o, "            continue;\n");
-    sb_puts(o, "        const uint64_t snn_end = snn_rs[snn_pre] + snn_rl[snn_pre];\n");
-    dyn_row_loop(o, m, pj, 8, opt);
-    sb_puts(o, "    }\n");
+    short_rows_loop(o, m, pj, "snn_re", " /* a short run: row by row */", 4, opt);
     sb_puts(o, "}");
 }
 
