@@ -453,8 +453,8 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
     const bool pois_first = lower_set_pois_first(m, p);
     if (rng_first || pois_first) {
         /* each neuron's first Philox block, 256 neurons at a time with SIMD (the scalar
-         * Philox per neuron was most of a Poisson population's update); the same for each
-         * Poisson source counted from thresholds on its first word */
+         * Philox per neuron was most of a Poisson population's update); each Poisson source
+         * counted from thresholds on its word, a block per four neurons (snn_rng_quad_words) */
         for (int i = 0; pois_first && i < m->n_sources; i++) {
             const CurrentSource *cs = m->sources[i];
             if (cs->pop != p || !lower_poisson_words(m, cs))
@@ -494,8 +494,6 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
         }
         if (rng_first)
             sb_puts(o, "uint32_t snn_pw0[256], snn_pw1[256], snn_pw2[256], snn_pw3[256];\n");
-        if (pois_first)
-            sb_puts(o, "uint32_t snn_pwx1[256], snn_pwx2[256], snn_pwx3[256];\n");
         sb_puts(o, "for (uint32_t snn_c0 = snn_b; snn_c0 < snn_e; snn_c0 += 256u) {\n");
         sb_puts(o, "const uint32_t snn_c1 = snn_e - snn_c0 < 256u ? snn_e : snn_c0 + 256u;\n");
         if (rng_first)
@@ -506,9 +504,10 @@ static void pop_update(StrBuf *o, const Model *m, const Population *p, const Emi
             const CurrentSource *cs = m->sources[i];
             if (cs->pop != p || !lower_poisson_words(m, cs))
                 continue;
-            sb_printf(o, "snn_rng_first_blocks(snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + snn_c0, "
-                         "snn_step, snn_c1 - snn_c0,\n                     snn_cw_%s, snn_pwx1, "
-                         "snn_pwx2, snn_pwx3);\n", cs->name, p->name, cs->name);
+            /* one word per neuron, four neurons per Philox block (snn_rng_quad_word) */
+            sb_printf(o, "snn_rng_quad_words(snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + snn_c0, "
+                         "snn_step, snn_c1 - snn_c0,\n                   snn_cw_%s);\n",
+                      cs->name, p->name, cs->name);
             const char *c = cs->name;
             sb_printf(o, "{\n    int32_t snn_cany = 0;\n    SNN_IVDEP\n"
                          "    for (uint32_t snn_j = 0; snn_j < snn_c1 - snn_c0; snn_j++) {\n"

@@ -49,20 +49,27 @@ bool lower_set_rng_first(bool on)
     return lower_rng_first;
 }
 
-/* The C back end's neuron loops: each constant-rate Poisson current source below 10 spikes
- * per step (lower_poisson_words) takes its one 32-bit word from a chunk's first Philox
- * blocks (snn_rng_first_blocks into snn_cw_<source>, chunk from snn_c0) and counts its
- * spikes from thresholds on that word (snn_poisson_count on snn_cpt_<source>, filled once
- * per call by snn_poisson_thresholds, into snn_cn_<source> before the neuron loop:
- * emit_c.c): the same count as snn_rng_poisson, bit for bit; lane 0 only. */
+/* A constant-rate Poisson current source below 10 spikes per step takes one 32-bit word
+ * per neuron and step, word (e & 3) of a Philox block shared by four consecutive neurons
+ * (snn_rng_quad_word, layout version 3), and counts its spikes from it (snn_poisson_word).
+ * In the C back end's neuron loops (lower_poisson_words; lane 0 only) the words come from a
+ * chunk's batch (snn_rng_quad_words into snn_cw_<source>, chunk from snn_c0) and the counts
+ * from thresholds on them (snn_poisson_count on snn_cpt_<source>, filled once per call by
+ * snn_poisson_thresholds, into snn_cn_<source> before the neuron loop: emit_c.c): the same
+ * count as snn_poisson_word, bit for bit. */
 static const Population *lower_pois_pop;
 
-bool lower_poisson_words(const Model *m, const CurrentSource *cs)
+static bool poisson_quad(const Model *m, const CurrentSource *cs)
 {
-    if (lower_lanes || cs->kind != CS_POISSON || cs->runtime[CSP_RATE])
+    if (cs->kind != CS_POISSON || cs->runtime[CSP_RATE])
         return false;
     const double lambda = cs->rate * m->dt * 1e-3;
     return lambda > 0.0 && lambda < 10.0;
+}
+
+bool lower_poisson_words(const Model *m, const CurrentSource *cs)
+{
+    return !lower_lanes && poisson_quad(m, cs);
 }
 
 bool lower_set_pois_first(const Model *m, const Population *p)
@@ -705,6 +712,15 @@ void emit_update_body(StrBuf *o, const Model *m, const Population *p,
             sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_cn_%s[snn_i - snn_c0];"
                          "\n    }\n", cs->input_slot, p->name, cs_value(cs, CSP_WEIGHT, f),
                       cs->name);
+            continue;
+        }
+        if (poisson_quad(m, cs)) {
+            sb_printf(o, "        snn_in%d_%s[snn_i] += %s * (scalar)snn_poisson_word("
+                         "snn_rng_quad_word(snn_r->seed, snn_cs_stream_%s, SNN_LO_%s + snn_i, "
+                         "snn_step, %s), %s);\n    }\n", cs->input_slot, p->name,
+                      cs_value(cs, CSP_WEIGHT, f), cs->name, p->name,
+                      lower_lanes ? "snn_lane" : "0u",
+                      emit_c_double(cs->rate * m->dt * 1e-3));
             continue;
         }
         sb_puts(o, "        snn_rng snn_g;\n");

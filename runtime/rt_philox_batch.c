@@ -382,6 +382,137 @@ ctr0_avx512(const uint32_t key[2], uint32_t first, uint32_t c1, uint32_t c2, uin
     if (b < nb)
         ctr0_avx2(key, first + b, c1, c2, c3, nb - b, w0 + b, w1 + b, w2 + b, w3 + b);
 }
+
+/* snn_rng_quad_words: the blocks (0, q0 + b, c2, c3) as first_avx2/first_avx512 (rounds 1
+ * to 3 with their uniform parts), then the four words of each block interleaved (block b's
+ * word j to position 4 b + j: unpack within 128-bit lanes, then the 128-bit lanes
+ * transposed) and stored from position 4 b - off of w, n words in all.  Where a vector's
+ * words start before w or end past w + n (the first vector when off > 0, the last when the
+ * range ends inside it) they go through a buffer and only the words in range are copied. */
+__attribute__((target("avx2"))) static void
+quad_avx2(const uint32_t key[2], uint32_t q0, uint32_t off, uint32_t c2, uint32_t c3,
+          uint32_t n, uint32_t *w)
+{
+    const __m256i m0 = _mm256_set1_epi32((int)SNN_PHILOX_M0);
+    const __m256i m1 = _mm256_set1_epi32((int)SNN_PHILOX_M1);
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const first_consts f = first_setup(key, c2, c3);
+    const __m256i r1x = _mm256_set1_epi32((int)f.r1x), r2k1 = _mm256_set1_epi32((int)f.r2k1);
+    const __m256i r3x0 = _mm256_set1_epi32((int)f.r3x0), r3x2 = _mm256_set1_epi32((int)f.r3x2);
+    const __m256i r3c3 = _mm256_set1_epi32((int)f.r3c3);
+    const uint32_t end = off + n; /* words from block q0's word 0 */
+    for (uint32_t b = 0; 4 * b < end; b += 8) {
+        __m256i x0 = _mm256_xor_si256(_mm256_add_epi32(_mm256_set1_epi32((int)(q0 + b)), lane), r1x);
+        __m256i x1, x2, x3, h, l;
+        RT_MULHILO_256(x0, m0, h, l);                    /* round 2 */
+        x2 = _mm256_xor_si256(h, r2k1);
+        x3 = l;
+        RT_MULHILO_256(x2, m1, h, l);                    /* round 3 */
+        x0 = _mm256_xor_si256(h, r3x0);
+        x1 = l;
+        x2 = _mm256_xor_si256(x3, r3x2);
+        x3 = r3c3;
+        uint32_t k0 = f.k0, k1 = f.k1;
+        for (int r = 3; r < 10; r++) {
+            k0 += SNN_PHILOX_W0;
+            k1 += SNN_PHILOX_W1;
+            const __m256i vk0 = _mm256_set1_epi32((int)k0), vk1 = _mm256_set1_epi32((int)k1);
+            RT_ROUND_256(x0, x1, x2, x3, vk0, vk1);
+        }
+        /* 128-bit lane l of u_k: block 4 l + k's four words */
+        const __m256i t0 = _mm256_unpacklo_epi32(x0, x1), t1 = _mm256_unpackhi_epi32(x0, x1);
+        const __m256i t2 = _mm256_unpacklo_epi32(x2, x3), t3 = _mm256_unpackhi_epi32(x2, x3);
+        const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+        const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+        const __m256i o0 = _mm256_permute2x128_si256(u0, u1, 0x20);
+        const __m256i o1 = _mm256_permute2x128_si256(u2, u3, 0x20);
+        const __m256i o2 = _mm256_permute2x128_si256(u0, u1, 0x31);
+        const __m256i o3 = _mm256_permute2x128_si256(u2, u3, 0x31);
+        const uint32_t at = 4 * b; /* o0's first word, from block q0's word 0 */
+        if (at >= off && at + 32 <= end) {
+            uint32_t *d = w + (at - off);
+            _mm256_storeu_si256((__m256i *)(void *)d, o0);
+            _mm256_storeu_si256((__m256i *)(void *)(d + 8), o1);
+            _mm256_storeu_si256((__m256i *)(void *)(d + 16), o2);
+            _mm256_storeu_si256((__m256i *)(void *)(d + 24), o3);
+        } else {
+            uint32_t buf[32];
+            _mm256_storeu_si256((__m256i *)(void *)buf, o0);
+            _mm256_storeu_si256((__m256i *)(void *)(buf + 8), o1);
+            _mm256_storeu_si256((__m256i *)(void *)(buf + 16), o2);
+            _mm256_storeu_si256((__m256i *)(void *)(buf + 24), o3);
+            const uint32_t lo = at < off ? off : at, hi = at + 32 < end ? at + 32 : end;
+            memcpy(w + (lo - off), buf + (lo - at), (size_t)(hi - lo) * sizeof *w);
+        }
+    }
+}
+
+__attribute__((target("avx512f"))) static void
+quad_avx512(const uint32_t key[2], uint32_t q0, uint32_t off, uint32_t c2, uint32_t c3,
+            uint32_t n, uint32_t *w)
+{
+    const __m512i m0 = _mm512_set1_epi32((int)SNN_PHILOX_M0);
+    const __m512i m1 = _mm512_set1_epi32((int)SNN_PHILOX_M1);
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const first_consts f = first_setup(key, c2, c3);
+    const __m512i r1x = _mm512_set1_epi32((int)f.r1x), r2k1 = _mm512_set1_epi32((int)f.r2k1);
+    const __m512i r3x0 = _mm512_set1_epi32((int)f.r3x0), r3x2 = _mm512_set1_epi32((int)f.r3x2);
+    const __m512i r3c3 = _mm512_set1_epi32((int)f.r3c3);
+    const uint32_t end = off + n;
+    uint32_t b = 0;
+    /* whole vectors of 16 blocks while at least 8 blocks are left, the rest (< 8 blocks,
+     * under 32 words) with AVX2 */
+    for (; 4 * b + 32 < end; b += 16) {
+        __m512i x0 = _mm512_xor_si512(_mm512_add_epi32(_mm512_set1_epi32((int)(q0 + b)), lane), r1x);
+        __m512i x1, x2, x3, h, l;
+        RT_MULHILO_512(x0, m0, h, l);                    /* round 2 */
+        x2 = _mm512_xor_si512(h, r2k1);
+        x3 = l;
+        RT_MULHILO_512(x2, m1, h, l);                    /* round 3 */
+        x0 = _mm512_xor_si512(h, r3x0);
+        x1 = l;
+        x2 = _mm512_xor_si512(x3, r3x2);
+        x3 = r3c3;
+        uint32_t k0 = f.k0, k1 = f.k1;
+        for (int r = 3; r < 10; r++) {
+            k0 += SNN_PHILOX_W0;
+            k1 += SNN_PHILOX_W1;
+            const __m512i vk0 = _mm512_set1_epi32((int)k0), vk1 = _mm512_set1_epi32((int)k1);
+            RT_ROUND_512(x0, x1, x2, x3, vk0, vk1);
+        }
+        /* 128-bit lane l of u_k: block 4 l + k's four words; then o_l = lane l of u0..u3 */
+        const __m512i t0 = _mm512_unpacklo_epi32(x0, x1), t1 = _mm512_unpackhi_epi32(x0, x1);
+        const __m512i t2 = _mm512_unpacklo_epi32(x2, x3), t3 = _mm512_unpackhi_epi32(x2, x3);
+        const __m512i u0 = _mm512_unpacklo_epi64(t0, t2), u1 = _mm512_unpackhi_epi64(t0, t2);
+        const __m512i u2 = _mm512_unpacklo_epi64(t1, t3), u3 = _mm512_unpackhi_epi64(t1, t3);
+        const __m512i v0 = _mm512_shuffle_i32x4(u0, u1, 0x44), v1 = _mm512_shuffle_i32x4(u2, u3, 0x44);
+        const __m512i v2 = _mm512_shuffle_i32x4(u0, u1, 0xEE), v3 = _mm512_shuffle_i32x4(u2, u3, 0xEE);
+        const __m512i o0 = _mm512_shuffle_i32x4(v0, v1, 0x88);
+        const __m512i o1 = _mm512_shuffle_i32x4(v0, v1, 0xDD);
+        const __m512i o2 = _mm512_shuffle_i32x4(v2, v3, 0x88);
+        const __m512i o3 = _mm512_shuffle_i32x4(v2, v3, 0xDD);
+        const uint32_t at = 4 * b;
+        if (at >= off && at + 64 <= end) {
+            uint32_t *d = w + (at - off);
+            _mm512_storeu_si512((void *)d, o0);
+            _mm512_storeu_si512((void *)(d + 16), o1);
+            _mm512_storeu_si512((void *)(d + 32), o2);
+            _mm512_storeu_si512((void *)(d + 48), o3);
+        } else {
+            uint32_t buf[64];
+            _mm512_storeu_si512((void *)buf, o0);
+            _mm512_storeu_si512((void *)(buf + 16), o1);
+            _mm512_storeu_si512((void *)(buf + 32), o2);
+            _mm512_storeu_si512((void *)(buf + 48), o3);
+            const uint32_t lo = at < off ? off : at, hi = at + 64 < end ? at + 64 : end;
+            memcpy(w + (lo - off), buf + (lo - at), (size_t)(hi - lo) * sizeof *w);
+        }
+    }
+    if (4 * b < end) {
+        const uint32_t at = 4 * b, lo = at < off ? off : at;
+        quad_avx2(key, q0 + b, lo - at, c2, c3, end - lo, w + (lo - off));
+    }
+}
 #endif /* RT_PHILOX_X86 */
 
 /* 0 scalar, 1 AVX2, 2 AVX-512; -1 not decided yet.  Threads may race to set it, all to the
@@ -472,6 +603,39 @@ void snn_rng_first_blocks(uint64_t seed, uint32_t stream, uint32_t elem0, uint64
     }
 #endif
     batch(key, 0, elem0, (uint32_t)step, (uint32_t)(seed >> 32), n, w0, w1, w2, w3, 1);
+}
+
+/* Element e's word: word e & 3 of block (0, e >> 2, step, seed_hi) (layout version 3,
+ * snn_rng_quad_word in snn_philox.h); elements elem0 .. elem0 + n - 1 into w[0 .. n).  A
+ * block shared with the elements before elem0 or after the range is computed here too, so
+ * the words do not depend on how the elements are split between calls. */
+void snn_rng_quad_words(uint64_t seed, uint32_t stream, uint32_t elem0, uint64_t step,
+                        uint32_t n, uint32_t *w)
+{
+    if (n == 0)
+        return;
+    const uint32_t key[2] = {(uint32_t)seed, stream};
+    const uint32_t q0 = elem0 >> 2, off = elem0 & 3u;
+#ifdef RT_PHILOX_X86
+    const int level = cur_level();
+    if (level == 2) {
+        quad_avx512(key, q0, off, (uint32_t)step, (uint32_t)(seed >> 32), n, w);
+        return;
+    }
+    if (level == 1) {
+        quad_avx2(key, q0, off, (uint32_t)step, (uint32_t)(seed >> 32), n, w);
+        return;
+    }
+#endif
+    uint32_t ctr[4] = {0, q0, (uint32_t)step, (uint32_t)(seed >> 32)}, x[4];
+    uint32_t i = 0, j = off;
+    while (i < n) {
+        snn_philox4x32_10(ctr, key, x);
+        for (; j < 4 && i < n; j++)
+            w[i++] = x[j];
+        j = 0;
+        ctr[1]++;
+    }
 }
 
 /* ---- blocks of scattered counters --------------------------------------------------

@@ -5,7 +5,7 @@
  * numbers: as easy as 1, 2, 3" (SC'11), with the Random123 constants; its output matches
  * Random123's published known-answer vectors (tests/unit/test_rt_rng.c).
  *
- * How snncc uses it (layout version 2, SNN_RNG_VERSION; docs/architecture.md "Random
+ * How snncc uses it (layout version 3, SNN_RNG_VERSION; docs/architecture.md "Random
  * numbers" has the table of every kind of stream):
  *   neuron-keyed and construction streams (snn_rng_init, snn_rng_init_lane):
  *     key     = { (uint32_t)seed, stream }
@@ -15,6 +15,11 @@
  *   of synapse variables), keyed by the synapse's identity, not its storage position:
  *     key     = { lo(M) ^ stream, hi(M) ^ lane },  M = snn_mix64(seed)
  *     counter = { draw | ordinal << 16, pre, post, (uint32_t)step }
+ *   constant-rate Poisson current sources below 10 spikes per step (version 3,
+ *   snn_rng_quad_word): one word per element and step, four elements per block:
+ *     key     = { (uint32_t)seed, stream }
+ *     counter = { lane << 16, element >> 2, (uint32_t)step, (uint32_t)(seed >> 32) },
+ *     element's word: word (element & 3)
  * One Philox call yields 4 uint32; snn_rng hands them out one by one and bumps 'draw'
  * (counter word 0) when it needs the next block.  Everything is SNN_HD so the same code
  * runs on host and device and gives bit-identical integer streams.
@@ -143,8 +148,27 @@ SNN_HD_ALWAYS void snn_rng_init_first(snn_rng *g, uint64_t seed, uint32_t stream
     snn_rng_set_first(g, b0, b1, b2, b3);
 }
 
-/* The version of the key and counter layout (run.json "rng"). */
-#define SNN_RNG_VERSION 2
+/* The version of the key and counter layout (run.json "rng").  3: constant-rate Poisson
+ * current sources below 10 spikes per step take one word of a block shared by four
+ * consecutive elements (snn_rng_quad_word); 2 took word 0 of each element's own block. */
+#define SNN_RNG_VERSION 3
+
+/* Element e's one 32-bit word of step 'step' on stream 'stream' (lane 'lane' of a batched
+ * model, 0 otherwise): word (e & 3) of the block with counter (lane << 16, e >> 2, step,
+ * seed_hi) and key (seed_lo, stream).  Each element and step has its own uniform word,
+ * a function of (seed, stream, element, step, lane) only; four consecutive elements share
+ * one block, so a batch (snn_rng_quad_words, rt_philox_batch.c) needs a quarter of the
+ * blocks of one block per element.  Constant-rate Poisson current sources below 10 spikes
+ * per step (snn_poisson_word) in every back end. */
+SNN_HD_ALWAYS uint32_t snn_rng_quad_word(uint64_t seed, uint32_t stream, uint32_t element,
+                                         uint64_t step, uint32_t lane)
+{
+    const uint32_t ctr[4] = {lane << 16, element >> 2, (uint32_t)step, (uint32_t)(seed >> 32)};
+    const uint32_t key[2] = {(uint32_t)seed, stream};
+    uint32_t w[4];
+    snn_philox4x32_10(ctr, key, w);
+    return w[element & 3u];
+}
 
 /* A bijection of 64-bit words with full avalanche (the finaliser of MurmurHash3): every
  * bit of the seed changes about half of the bits of the synapse-keyed streams' key. */
@@ -775,6 +799,28 @@ SNN_HD double snn_rng_exponential(snn_rng *g)
     return -log(snn_rng_uniform(g));
 }
 
+/* snn_rng_poisson's count below lambda 10 (0 < lambda < 10) from its one 32-bit word w:
+ * u = (w + 0.5) 2^-32, k = #{ j : u > cdf_(j-1) }.  The walk covers every count whose upper
+ * tail is above the uniform's resolution (2^-33), so it needs no data-dependent exit. */
+SNN_HD_ALWAYS uint32_t snn_poisson_word(uint32_t w, double lambda)
+{
+    const double u = ((double)w + 0.5) * 2.3283064365386963e-10;
+    double p = exp(-lambda), cdf = p;
+    uint32_t k = 0;
+    const uint32_t kmax = (uint32_t)(lambda + 10.0 * sqrt(lambda) + 10.0);
+    /* with lambda known at compile time the loop unrolls completely, and the neuron loop
+     * around it vectorises (one draw per lane) */
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC unroll 64
+#endif
+    for (uint32_t j = 1; j <= kmax; j++) {
+        k += u > cdf;                       /* k = #{ j : u > cdf_j } */
+        p *= lambda / (double)j;
+        cdf += p;
+    }
+    return k;
+}
+
 /* Poisson(lambda).  lambda < 30: inversion of the CDF from one uniform: one word (32
  * bits) below lambda 10, where every outcome that matters has a probability far above
  * 2^-32, and one 53-bit uniform (2 words) from 10 to 30; 4 to 8 times fewer words than
@@ -790,25 +836,8 @@ SNN_HD_ALWAYS uint32_t snn_rng_poisson(snn_rng *g, double lambda)
 {
     if (!(lambda > 0.0))
         return 0;
-    if (lambda < 10.0) {
-        /* one 32-bit uniform: the walk covers every count whose upper tail is above the
-         * uniform's resolution (2^-33), so it needs no data-dependent exit */
-        const double u = ((double)snn_rng_u32(g) + 0.5) * 2.3283064365386963e-10;
-        double p = exp(-lambda), cdf = p;
-        uint32_t k = 0;
-        const uint32_t kmax = (uint32_t)(lambda + 10.0 * sqrt(lambda) + 10.0);
-        /* with lambda known at compile time the loop unrolls completely, and the neuron
-         * loop around it vectorises (one draw per lane) */
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
-#pragma GCC unroll 64
-#endif
-        for (uint32_t j = 1; j <= kmax; j++) {
-            k += u > cdf;                       /* k = #{ j : u > cdf_j } */
-            p *= lambda / (double)j;
-            cdf += p;
-        }
-        return k;
-    }
+    if (lambda < 10.0)
+        return snn_poisson_word(snn_rng_u32(g), lambda);
     if (lambda < 30.0) {
         const double u = snn_rng_uniform(g);
         double p = exp(-lambda), cdf = p;
@@ -851,13 +880,14 @@ SNN_HD_ALWAYS uint32_t snn_rng_poisson(snn_rng *g, double lambda)
     }
 }
 
-/* snn_rng_poisson below lambda 10 from its one 32-bit word w given separately (the C back
- * end's neuron loops take w from a batch of first Philox blocks, snn_rng_first_blocks):
+/* snn_poisson_word (snn_rng_poisson below lambda 10 from its one 32-bit word w) with
+ * integer thresholds (the C back end's neuron loops take w from a batch of words,
+ * snn_rng_quad_words):
  * that count is #{ j : u > cdf_(j-1) }, j = 1 .. kmax, with u = (w + 0.5) 2^-32, and
  * u > cdf_(j-1) holds exactly when w > T_j, T_j the largest word with !(u > cdf_(j-1)).
  * snn_poisson_thresholds finds each T_j with the same double comparison on the same cdf
  * values (the same loop), so snn_poisson_count is the same function of w as
- * snn_rng_poisson, bit for bit, with integer compares (8 or 16 SIMD lanes) instead of a
+ * snn_poisson_word, bit for bit, with integer compares (8 or 16 SIMD lanes) instead of a
  * conversion and double compares (4 or 8).  The thresholds are stored biased (T_j ^ 2^31,
  * as int32_t) so that one signed compare does the unsigned one.  Terms whose T_j is the
  * largest word count nothing: snn_poisson_thresholds returns how many terms come before

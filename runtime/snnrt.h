@@ -811,6 +811,12 @@ void snn_ragged_build(const snn_proj_spec *spec, uint64_t seed, snn_ragged *out)
  * (rt_philox_batch.c). */
 void snn_rng_first_blocks(uint64_t seed, uint32_t stream, uint32_t elem0, uint64_t step,
                           uint32_t n, uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3);
+/* Element elem0 + i's 32-bit word of step 'step' (snn_rng_quad_word: word (e & 3) of block
+ * (0, e >> 2, step, seed_hi), key (seed_lo, stream)) into w[i], i < n, with SIMD where the
+ * CPU has it (rt_philox_batch.c): the C back end's constant-rate Poisson current sources
+ * (one word per neuron and step, counted by snn_poisson_count). */
+void snn_rng_quad_words(uint64_t seed, uint32_t stream, uint32_t elem0, uint64_t step,
+                        uint32_t n, uint32_t *w);
 void snn_ragged_free(snn_ragged *r);
 
 /* format = "dense": turn a built ragged matrix into the dense matrix of its targets
