@@ -141,7 +141,7 @@ static void test_rng_syn_layout(void **state)
                          v[k].step);
         assert_true(snn_rng_u32(&g) != ref);
     }
-    assert_int_equal(SNN_RNG_VERSION, 2);
+    assert_int_equal(SNN_RNG_VERSION, 3);
 }
 
 static void test_determinism(void **state)
@@ -1405,6 +1405,83 @@ static void test_poisson_words(void **state)
         poisson_words_check(lv + 0.77 * i);
 }
 
+/* snn_rng_quad_words (the C back end's constant-rate Poisson sources): element e's word is
+ * word (e & 3) of Philox block (0, e >> 2, step, seed_hi) with key (seed_lo, stream), for
+ * every start modulo 4, every length 0..70 and a long one, on every SIMD level this
+ * machine has; nothing written past n; snn_rng_quad_word (the other back ends') agrees. */
+static void test_quad_words(void **state)
+{
+    (void)state;
+    enum { NMAX = 1000 };
+    static uint32_t w[NMAX + 1];
+    const uint64_t seed = 0x0badc0de12345678ull, step = 0x100000007ull;
+    const uint32_t stream = 0x5eed1234u, bases[2] = {1000, 0xFFFFF000u};
+    int best = rt_philox_batch_level(-1);
+    for (int level = 0; level <= best; level++) {
+        assert_int_equal(rt_philox_batch_level(level), level);
+        for (int bi = 0; bi < 2; bi++)
+            for (uint32_t r = 0; r < 4; r++)
+                for (uint32_t n = 0; n <= 71; n++) {
+                    const uint32_t len = n == 71 ? NMAX : n, elem0 = bases[bi] + r;
+                    memset(w, 0xA5, sizeof w);
+                    snn_rng_quad_words(seed, stream, elem0, step, len, w);
+                    for (uint32_t i = 0; i < len; i++) {
+                        const uint32_t e = elem0 + i;
+                        const uint32_t ctr[4] = {0, e >> 2, (uint32_t)step,
+                                                 (uint32_t)(seed >> 32)};
+                        const uint32_t key[2] = {(uint32_t)seed, stream};
+                        uint32_t x[4];
+                        snn_philox4x32_10(ctr, key, x);
+                        assert_int_equal(w[i], x[e & 3u]);
+                        assert_int_equal(w[i], snn_rng_quad_word(seed, stream, e, step, 0));
+                    }
+                    assert_int_equal(w[len], 0xA5A5A5A5u);
+                }
+    }
+    rt_philox_batch_level(-1);
+    /* lanes: counter word 0 = lane << 16; lane 0 is the unbatched word */
+    const uint32_t ctr[4] = {3u << 16, 1234 >> 2, (uint32_t)step, (uint32_t)(seed >> 32)};
+    const uint32_t key[2] = {(uint32_t)seed, stream};
+    uint32_t x[4];
+    snn_philox4x32_10(ctr, key, x);
+    assert_int_equal(snn_rng_quad_word(seed, stream, 1234, step, 3), x[1234 & 3]);
+}
+
+/* The counts of a constant-rate Poisson source as the C back end makes them (words from
+ * snn_rng_quad_words, counted by snn_poisson_count) over many neuron-steps: mean and
+ * variance within 5 standard errors of lambda, and the counts of neighbouring neurons
+ * (mostly sharing a block) uncorrelated within 5 standard errors. */
+static void test_quad_poisson_stats(void **state)
+{
+    (void)state;
+    enum { NE = 1000, NS = 400 };
+    const double lambdas[3] = {1.28, 0.05, 6.5};
+    static uint32_t w[NE];
+    for (int li = 0; li < 3; li++) {
+        const double lambda = lambdas[li];
+        int32_t thr[SNN_POISSON_TMAX];
+        const uint32_t live = snn_poisson_thresholds(lambda, thr);
+        double s = 0, s2 = 0, c = 0;
+        for (uint32_t t = 0; t < NS; t++) {
+            snn_rng_quad_words(42, snn_stream_id("bg"), 17, t, NE, w);
+            double prev = 0;
+            for (uint32_t i = 0; i < NE; i++) {
+                const double k = snn_poisson_count(w[i], thr, live);
+                s += k;
+                s2 += k * k;
+                if (i)
+                    c += (k - lambda) * (prev - lambda);
+                prev = k;
+            }
+        }
+        const double n = (double)NE * NS, mean = s / n, var = s2 / n - mean * mean;
+        assert_true(fabs(mean - lambda) < 5 * sqrt(lambda / n));
+        assert_true(fabs(var - lambda) < 5 * sqrt((2 * lambda * lambda + lambda) / n));
+        const double np = (double)(NE - 1) * NS; /* covariance of neighbours: sd lambda/sqrt(np) */
+        assert_true(fabs(c / np) < 5 * lambda / sqrt(np));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1423,6 +1500,7 @@ int main(void)
         cmocka_unit_test(test_normal_pairs),
         cmocka_unit_test(test_delay_steps_hash),
         cmocka_unit_test(test_div_mod),        cmocka_unit_test(test_fmin_fmax),        cmocka_unit_test(test_exp_uf),        cmocka_unit_test(test_exp_memo),        cmocka_unit_test(test_poisson_words),
+        cmocka_unit_test(test_quad_words),     cmocka_unit_test(test_quad_poisson_stats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
