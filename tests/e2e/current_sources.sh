@@ -192,22 +192,56 @@ PYEOF
 
 # A constant-rate Poisson source (lambda = 2.3) counts each chunk's words over its first
 # terms and over all terms only where a word passes the last of them (emit_c.c; about 16
-# such words in these 3e6 neuron-steps): V of 3000 neurons every step is bitwise the same
-# as with the rate a run-time parameter (snn_rng_poisson's double CDF walk on the same word).
-for rt in 0 1; do
-    extra=""
-    [ $rt = 1 ] && extra=', runtime = { "rate" }'
-    cat >"$WORK/cs_pw$rt.lua" <<LUA
-network { name = "cs_pw$rt", dt = 0.1, seed = 5 }
-local P = population { "P", lif { V_th = 1e9 }, 3000 }
-current_source { P, poisson_input { rate = 23000.0, weight = 1.0 }, name = "bg"$extra }
-record { P = "V" }
+# such words in these 3e6 neuron-steps).  Random numbers v3 (docs/architecture.md "Random
+# numbers"): neuron e's word in step s is word (e & 3) of the Philox block with counter
+# (0, e >> 2, s, hi(seed)) and key (lo(seed), stream_id("cs:bg")), and its count is
+# snn_rng_poisson's below lambda 10 (#{ j : (w + 0.5) 2^-32 > cdf_j }, double CDF walk):
+# every recorded count of 3001 neurons in 1000 steps is exactly the NumPy one, with 1 and 7
+# threads (7: thread ranges start at 857, 1286, 2143, ..., not multiples of 4, so blocks are
+# shared between threads).
+cat >"$WORK/cs_pw.lua" <<LUA
+network { name = "cs_pw", dt = 0.1, seed = (1 << 32) + 5 }
+local probe = neuron { name = "probe", vars = { I = 0.0 }, sim = "I = Isyn;" }
+local P = population { "P", probe, 3001 }
+current_source { P, poisson_input { rate = 23000.0, weight = 1.0 }, name = "bg" }
+record { P = "I" }
 LUA
-    "$SNNCC" -q "$WORK/cs_pw$rt.lua" -o "$WORK/pw$rt"
-    "$WORK/pw$rt/cs_pw$rt" --time 100 --output "$WORK/pw$rt/out" --quiet
+"$SNNCC" -q "$WORK/cs_pw.lua" -o "$WORK/pw"
+for t in 1 7; do
+    "$WORK/pw/cs_pw" --time 100 --output "$WORK/pw/out$t" --quiet --set threads=$t
 done
-"$SNNCC" -q -S "$WORK/cs_pw0.lua" -o "$WORK/pw0s"
-grep -q 'snn_cn_bg\[snn_j\] = (int32_t)snn_poisson_count' "$WORK/pw0s/cs_pw0.c" ||
-    { echo "cs_pw0: the constant rate does not take the thresholds' path"; exit 1; }
-cmp "$WORK/pw0/out/P_V.npy" "$WORK/pw1/out/P_V.npy" ||
-    { echo "Poisson counts from thresholds differ from snn_rng_poisson's"; exit 1; }
+"$SNNCC" -q -S "$WORK/cs_pw.lua" -o "$WORK/pws"
+grep -q 'snn_cn_bg\[snn_j\] = (int32_t)snn_poisson_count' "$WORK/pws/cs_pw.c" ||
+    { echo "cs_pw: the constant rate does not take the thresholds' path"; exit 1; }
+cmp "$WORK/pw/out1/P_I.npy" "$WORK/pw/out7/P_I.npy" ||
+    { echo "Poisson counts differ between 1 and 7 threads"; exit 1; }
+export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}" # snn_rng.py
+$PY - "$WORK/pw/out1/P_I.npy" <<'PY'
+import math, sys
+import numpy as np
+from snn_rng import philox, stream_id  # tests/lib/snn_rng.py
+
+rec = np.load(sys.argv[1])["v"].astype(np.float64)
+steps, n = rec.shape
+assert (steps, n) == (1000, 3001), rec.shape
+seed, lam, e0 = (1 << 32) + 5, 23000.0 * 0.1e-3, 0
+e = np.arange(e0, e0 + n, dtype=np.uint64)
+q = np.unique(e >> 2)
+kmax = int(lam + 10.0 * math.sqrt(lam) + 10.0)
+bad = 0
+for s in range(steps):
+    w4 = philox((np.zeros_like(q), q, np.full_like(q, s), np.full_like(q, seed >> 32)),
+                (seed & 0xFFFFFFFF, stream_id("cs:bg")))
+    w = np.stack(w4)[(e & 3).astype(np.int64), (e >> 2) - q[0]]  # word e & 3 of block e >> 2
+    u = (w.astype(np.float64) + 0.5) * 2.3283064365386963e-10
+    p = math.exp(-lam)
+    cdf, k = p, np.zeros(n)
+    for j in range(1, kmax + 1):
+        k += u > cdf
+        p *= lam / j
+        cdf += p
+    bad += int((k != rec[s]).sum())
+print(f"{steps * n} counts, {bad} differ from NumPy's")
+assert bad == 0
+assert abs(rec.mean() - lam) < 5 * math.sqrt(lam / rec.size), rec.mean()
+PY
