@@ -8,7 +8,7 @@
 # gives exactly the recorded values, for two seeds that differ only in their high 32 bits
 # (whose draws differ).  The multapses of a pair (ordinal 0, 1, ...) draw different numbers;
 # the recordings are identical for 1, 2, 3 threads and 1, 2 MPI ranks; run.json names the
-# layout.
+# layout (version 3: v2 plus the Poisson sources' shared blocks, e2e/current_sources.sh).
 set -euo pipefail
 source tests/lib/mpi.sh
 M=tests/cuda/syn_rng.lua
@@ -26,7 +26,7 @@ from snn_rng import syn_words, u53  # tests/lib/snn_rng.py
 
 def check(out, seed):
     j = json.load(open(f"{out}/run.json"))
-    assert j["run"]["rng"] == {"generator": "philox4x32-10", "version": 2}, j["run"]["rng"]
+    assert j["run"]["rng"] == {"generator": "philox4x32-10", "version": 3}, j["run"]["rng"]
     rec = {v: np.load(f"{out}/P_{v}.npy") for v in "abqdc"}
     n = j["projections"][0]["synapses"]
     steps = len(rec["a"]) // n

@@ -1,7 +1,7 @@
 """tests/lib/snn_rng.py - the simulator's random numbers reimplemented in plain Python, for
 the tests that check recorded draws exactly (rng_v2.sh, cu_extras.sh, conn_snippets.sh,
 rewire_cand/check.py, struct_plast/check.py).  docs/architecture.md "Random numbers"
-documents the layout ("Key and counter layout, version 2"):
+documents the layout ("Key and counter layout", version 3):
 
   - Philox4x32-10 with Random123's constants (`philox`);
   - M = fmix64(seed), MurmurHash3's 64-bit finaliser (`fmix64`);
@@ -12,7 +12,10 @@ documents the layout ("Key and counter layout, version 2"):
   - neuron-keyed streams (neuron code, custom updates over neurons, the rows of a
     connectivity update): key (lo(seed), stream), counter (draw | lane << 16, element, step,
     hi(seed)) (`neuron_words`);
-  - snn_rng_uniform: 53 bits of two words, never 0 (`u53`).
+  - snn_rng_uniform: 53 bits of two words, never 0 (`u53`);
+  - constant-rate Poisson current sources below 10 per step (version 3): element e's word of
+    step s is word (e & 3) of the block with key (lo(seed), stream), counter
+    (lane << 16, e >> 2, s, hi(seed)) (e2e/current_sources.sh computes it with `philox`).
 
 Import it with tests/lib on the path: a heredoc script after
 `export PYTHONPATH="$PWD/tests/lib${PYTHONPATH:+:$PYTHONPATH}"`, a script file with
