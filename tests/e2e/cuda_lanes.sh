@@ -14,10 +14,11 @@ projection { E, E, conn = fixed_probability(0.2), weight = 10.0, delay = 0.5 }
 record { E = "spikes" }
 LUA
 # a batched model is generated for CUDA (its lanes: tests/e2e/cuda_batch.sh): the shared
-# lowering's draws read the lane, on the device the block's (blockIdx.y)
+# lowering's draws read the lane, on the device the block's (blockIdx.y) (the constant-rate
+# Poisson source's word: snn_rng_quad_word's last argument, random numbers v3)
 "$SNNCC" -q -S -b cuda "$WORK/b.lua" -o "$WORK/bc"
 grep -q '#define snn_lane (snn_dev::snn_lane0 + blockIdx.y)' "$WORK/bc/bc.cu"
-grep -qw snn_rng_init_lane "$WORK/bc/bc.cu"
+grep -q 'snn_rng_quad_word(snn_r->seed, snn_cs_stream_E_poisson_input, SNN_LO_E + snn_i, snn_step, snn_lane)' "$WORK/bc/bc.cu"
 # the C back end builds it (its lanes: tests/e2e/batch.sh)
 "$SNNCC" -q -S "$WORK/b.lua" -o "$WORK/bc_c"
 grep -qw snn_lane "$WORK/bc_c/bc.c"
