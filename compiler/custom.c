@@ -512,7 +512,10 @@ static void cu_print_name(void *ud, StrBuf *out, const Sym *sym)
                   cu->proj->post->model->vars[sym->index].name);
         break;
     default: /* vars, references and locals: prefixed, so no generated name is met */
-        sb_printf(out, "snn_u_%s", sym->name);
+        if (sym->kind == SYM_LOCAL && sym->index < 0) /* cu_hoist_decls' value */
+            sb_printf(out, "snn_hd_%s", sym->name);
+        else
+            sb_printf(out, "snn_u_%s", sym->name);
         break;
     }
 }
@@ -709,6 +712,132 @@ static void cu_hoist_refs(StrBuf *o, const CustomUpdate *cu, int ind)
                       ind, "", cu->refs[i].name, ref_lvalue(&cu->refs[i]));
 }
 
+/* Declarations of the code's top level whose value is the same for every element (Adam's
+ * s1 = 1 / (1 - pow(beta1, T))): computed once before the loop (C back end).  gcc does not
+ * take a libm call out of the loops itself (the inner loop may run no times), so it ran per
+ * synapse.  A declaration qualifies when nothing assigns its name and its initialiser reads
+ * only numbers, parameters, dt, references of ref_uniform and declarations that qualify,
+ * through operators and math functions (no draws), and its type is a floating-point one
+ * (an integer division by zero is not moved before a loop that might not run).  The same
+ * value in the same type: the same bits. */
+typedef struct CuHoist {
+    int n;
+    Stmt *st[16];
+    Expr *init[16]; /* the initialisers, put back by cu_unhoist_decls */
+} CuHoist;
+
+static bool cu_uniform_expr(const CustomUpdate *cu, const Expr *e, const CuHoist *h)
+{
+    if (!e)
+        return true;
+    switch (e->kind) {
+    case EX_NUM:
+        return true;
+    case EX_NAME:
+        if (!e->sym)
+            return false;
+        switch (e->sym->kind) {
+        case SYM_PARAM:
+            return true;
+        case SYM_BUILTIN:
+            return !strcmp(e->sym->name, "dt");
+        case SYM_REF:
+            return e->sym->index >= 0 && e->sym->index < cu->n_refs &&
+                   ref_uniform(&cu->refs[e->sym->index]);
+        case SYM_LOCAL:
+            for (int i = 0; i < h->n; i++)
+                if (!strcmp(h->st[i]->decl_name, e->sym->name))
+                    return true;
+            return false;
+        default:
+            return false;
+        }
+    case EX_CALL:
+        if (!e->sym || e->sym->kind != SYM_MATH)
+            return false;
+        for (int i = 0; i < e->nargs; i++)
+            if (!cu_uniform_expr(cu, e->args[i], h))
+                return false;
+        return true;
+    case EX_UNARY:
+    case EX_BINARY:
+    case EX_COND:
+        return cu_uniform_expr(cu, e->a, h) && cu_uniform_expr(cu, e->b, h) &&
+               cu_uniform_expr(cu, e->c, h);
+    default:
+        return false;
+    }
+}
+
+/* Names in a hoisted initialiser: the references' copies before the loop (snn_h_), the
+ * earlier hoisted values (snn_hd_), the rest as in the loop. */
+typedef struct HoistCtx {
+    PCtx c;
+    const CuHoist *h;
+} HoistCtx;
+
+static void cu_print_hoisted(void *ud, StrBuf *out, const Sym *sym)
+{
+    const HoistCtx *hc = ud;
+    if (sym->kind == SYM_REF) {
+        sb_printf(out, "snn_h_%s", sym->name);
+        return;
+    }
+    if (sym->kind == SYM_LOCAL) {
+        sb_printf(out, "snn_hd_%s", sym->name);
+        return;
+    }
+    cu_print_name((void *)&hc->c, out, sym);
+}
+
+static void cu_hoist_decls(StrBuf *o, const Model *m, const CustomUpdate *cu, int ind,
+                           CuHoist *h)
+{
+    h->n = 0;
+    Stmt *code = cu->code.stmts;
+    if (!code || code->kind != ST_BLOCK || code_uses_rng(code, NULL))
+        return;
+    HoistCtx c = {{m, cu, false, true}, h};
+    CodePrinter pr = {0};
+    pr.is_float = m->precision == PREC_FLOAT;
+    pr.name = cu_print_hoisted;
+    pr.ud = &c;
+    for (int i = 0; i < code->n && h->n < 16; i++) {
+        Stmt *d = code->body[i];
+        if (d->kind != ST_DECL || !d->e || !d->decl_sym || code_may_assign(code, d->decl_name) ||
+            !(!strcmp(d->decl_type, "scalar") || !strcmp(d->decl_type, "float") ||
+              !strcmp(d->decl_type, "double")) || /* no integer division by zero moved */
+            !cu_uniform_expr(cu, d->e, h))
+            continue;
+        StrBuf v;
+        sb_init(&v);
+        code_print_expr(&v, d->e, &pr);
+        sb_printf(o, "%*sconst %s snn_hd_%s = %s; /* the same for every element */\n", ind, "",
+                  d->decl_type, d->decl_name, v.buf);
+        sb_release(&v);
+        /* the body reads it: an initialiser naming the hoisted value */
+        Sym *hs = arena_alloc(sizeof *hs);
+        *hs = (Sym){d->decl_name, SYM_LOCAL, -1, false, 0};
+        Expr *ne = arena_alloc(sizeof *ne);
+        ne->kind = EX_NAME;
+        ne->name = d->decl_name;
+        ne->sym = hs;
+        ne->line = d->e->line;
+        ne->col = d->e->col;
+        h->st[h->n] = d;
+        h->init[h->n] = d->e;
+        h->n++;
+        d->e = ne;
+    }
+}
+
+static void cu_unhoist_decls(CuHoist *h)
+{
+    for (int i = 0; i < h->n; i++)
+        h->st[i]->e = h->init[i];
+    h->n = 0;
+}
+
 /* ref_lvalue in a kernel of a batched CUDA model: a projection's per-lane weights are the
  * block's lane's copy (snn_lw_<proj>, emit_cuda.c's lane_weights), not the rows' (the C
  * back end swaps the lane's weights into the rows). */
@@ -849,6 +978,8 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
         const Projection *pj = cu->proj;
         cu_lanes_decl(o, m, cu, arena_printf("snn_soff_%s[snn_nthr]", pj->name));
         cu_hoist_refs(o, cu, 4);
+        CuHoist hd;
+        cu_hoist_decls(o, m, cu, 4, &hd);
         if (skip)
             sb_puts(o, "    if (!run->lane_phantom)\n");
         sb_puts(o, "    for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
@@ -862,6 +993,7 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
         sb_puts(o, "            for (uint64_t snn_pos = snn_R->row_start[snn_pre]; snn_pos < "
                    "snn_end; snn_pos++) {\n");
         cu_body(o, m, cu, 16, opt, false);
+        cu_unhoist_decls(&hd);
         sb_puts(o, "            }\n        }\n    }\n");
         cu_lanes_reduce(o, m, cu);
         sb_puts(o, "}\n");
@@ -878,10 +1010,13 @@ static void cu_code(StrBuf *o, const Model *m, const CustomUpdate *cu, const Emi
     }
     cu_lanes_decl(o, m, cu, arena_printf("SNN_NL_%s", p));
     cu_hoist_refs(o, cu, 4);
+    CuHoist hd;
+    cu_hoist_decls(o, m, cu, 4, &hd);
     if (skip)
         sb_puts(o, "    if (!run->lane_phantom) {\n");
     sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++) {\n", p);
     cu_body(o, m, cu, 8, opt, false);
+    cu_unhoist_decls(&hd);
     sb_puts(o, "    }\n");
     for (int i = 0; i < cu->n_vars; i++) {
         const CuVar *v = &cu->vars[i];

@@ -96,8 +96,10 @@ for k in lif alif; do
     echo "ok - $k, float: within 1e-5 of the reference, the same spikes"
 done
 # Adam's step count T (a reduced value of eprop_adam_step) is read once before each Adam
-# loop of the C back end (compiler/custom.c cu_hoist_refs), so that gcc can take powf(beta,
-# T) out of the loop over the synapses: the values are those above (bitwise the reference)
+# loop of the C back end (compiler/custom.c cu_hoist_refs), and the bias corrections s1 =
+# 1 / (1 - pow(beta1, T)), s2 (declarations whose value is the same for every synapse) are
+# computed once there (cu_hoist_decls): no pow call in the loop over the synapses (gcc did
+# not take it out itself); the values are those above (bitwise the reference)
 "$SNNCC" -S "$WORK/ep.lua" -o "$WORK/src"
 $PY - "$WORK/src/ep.c" <<'PY'
 import re, sys
@@ -108,7 +110,12 @@ for u in ("IH_adam", "HH_adam", "HO_adam"):
     h, loop, use = b.find("snn_h_T = snn_cuv_AdamStep_T"), b.find("for ("), b.find("snn_u_T = snn_h_T")
     assert 0 <= h < loop < use, (u, h, loop, use)
     assert "snn_u_T = snn_cuv_AdamStep_T" not in b, u
-print("T read once before every Adam loop")
+    for v in ("s1", "s2"):
+        d = b.find(f"const scalar snn_hd_{v} = ")
+        assert 0 <= d < loop and "pow" in b[d:b.index(";", d)], (u, v)
+        assert re.search(rf"scalar snn_u_{v} = snn_hd_{v};", b[loop:]), (u, v)
+    assert "pow" not in b[loop:], u
+print("T read, s1 and s2 computed once before every Adam loop")
 PY
 "$SNNCC" -q --mpi "$WORK/ep.lua" -D alif=1 -o "$WORK/alif_mpi"
 "${MPIRUN[@]}" -np 2 "$WORK/alif_mpi/ep" --time 60 --quiet --output "$WORK/alif_r2"
