@@ -1007,58 +1007,79 @@ static void emit_row_search(StrBuf *o, int ind, const char *lo, const char *hi, 
 }
 
 /* The candidates' region (merged), after the decisions: rows rows[q] of this worker, 64 at
- * a time (their places in every block prefetched, then their synapses' first lines): each
- * candidate onto this rank looked up in its block's sorted row (binary search); a connected
- * one gets flag 1 and, where candidates.remove is nonzero for it (the same value and
- * synapse-keyed draw as in the removals' walk, which reads the same synapse), counts a
- * removal to make (snn_cnt[5]: then the removals' region runs after the join); the row's
- * length on this rank (lenq) and its accepted formations not connected (acc, flag 2). */
+ * a time.  Only the thread blocks that hold a candidate of the row are read (the rows'
+ * global lengths are kept in snn_st->len by the update, not summed here): the place and
+ * length of each row in the block of its first candidate onto this rank are prefetched,
+ * then that row's first synapse line; each candidate onto this rank is looked up in its
+ * block's sorted row (binary search); a connected one gets flag 1 and, where
+ * candidates.remove is nonzero for it (the same value and synapse-keyed draw as in the
+ * removals' walk, which reads the same synapse), counts a removal to make (snn_cnt[5]: then
+ * the removals' region runs after the join); an unconnected one accepted (flag 2) counts
+ * in the row's accepted formations (acc). */
 static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const SynArr *arr,
                     int nv, bool has_w)
 {
     const ConnUpdate *u = c->u;
     const Projection *pj = u->proj;
     const char *n = pj->name, *post = pj->post->name;
-    sb_printf(o, "    /* connected candidates (flag 1), removals to make, the rows' lengths and "
-                 "accepted formations */\n"
+    sb_printf(o, "    /* connected candidates (flag 1), removals to make, the rows' accepted "
+                 "formations */\n"
                  "    const uint64_t snn_qb = SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw), "
                  "snn_qe = SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw);\n"
                  "    for (uint64_t snn_q0 = snn_qb; snn_q0 < snn_qe; snn_q0 += 64u) {\n"
                  "        const uint64_t snn_q1 = snn_qe - snn_q0 < 64u ? snn_qe : snn_q0 + 64u;\n"
-                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
-                 "            for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
-                 "                __builtin_prefetch(snn_syn_%s[snn_t].row_start + snn_cd->rows[snn_q]);\n"
-                 "                __builtin_prefetch(snn_syn_%s[snn_t].row_len + snn_cd->rows[snn_q]);\n"
+                 "        uint8_t snn_tq[64]; /* the block of the row's first candidate here (255: none) */\n"
+                 "        for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
+                 "            const uint32_t snn_g = snn_cd->cand[snn_cd->qoff[snn_q]] - SNN_LO_%s;\n"
+                 "            int snn_t = 0;\n"
+                 "            if (snn_g >= SNN_NL_%s || snn_nthr > 255) {\n"
+                 "                snn_tq[snn_q - snn_q0] = 255u;\n"
+                 "                continue;\n"
                  "            }\n"
-                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
-                 "            for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++)\n"
-                 "                __builtin_prefetch((const char *)snn_syn_%s[snn_t].ind +\n"
-                 "                                   snn_syn_%s[snn_t].row_start[snn_cd->rows[snn_q]] *\n"
-                 "                                   sizeof(%s));\n", n, n, n, n,
+                 "            while (snn_g >= snn_tlo_%s[snn_t + 1])\n"
+                 "                snn_t++;\n"
+                 "            snn_tq[snn_q - snn_q0] = (uint8_t)snn_t;\n"
+                 "            __builtin_prefetch(snn_syn_%s[snn_t].row_start + snn_cd->rows[snn_q]);\n"
+                 "            __builtin_prefetch(snn_syn_%s[snn_t].row_len + snn_cd->rows[snn_q]);\n"
+                 "        }\n"
+                 "        for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++)\n"
+                 "            if (snn_tq[snn_q - snn_q0] != 255u)\n"
+                 "                __builtin_prefetch((const char *)snn_syn_%s[snn_tq[snn_q - snn_q0]].ind +\n"
+                 "                                   snn_syn_%s[snn_tq[snn_q - snn_q0]].row_start[snn_cd->rows[snn_q]] *\n"
+                 "                                   sizeof(%s));\n", post, post, post, n, n, n, n,
               emit_ind_type(pj));
     sb_printf(o, "        for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
                  "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
-                 "        int64_t snn_len = 0, snn_nac = 0;\n"
+                 "        int64_t snn_nac = 0;\n"
                  "        uint64_t snn_ci = snn_cd->qoff[snn_q];\n"
                  "        const uint64_t snn_ce = snn_cd->qoff[snn_q + 1];\n"
-                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
+                 "        int snn_t = 0;\n"
+                 "        while (snn_ci < snn_ce) {\n"
+                 "            const uint32_t snn_g0 = snn_cd->cand[snn_ci] - SNN_LO_%s;\n"
+                 "            if (snn_g0 >= SNN_NL_%s) { /* another rank's target */\n"
+                 "                snn_ci++;\n"
+                 "                continue;\n"
+                 "            }\n"
+                 "            while (snn_g0 >= snn_tlo_%s[snn_t + 1]) /* the block holding it */\n"
+                 "                snn_t++;\n"
                  "            snn_ragged *snn_R = &snn_syn_%s[snn_t];\n"
                  "            const uint64_t snn_a = snn_R->row_start[snn_pre], snn_e = snn_a + "
                  "snn_R->row_len[snn_pre];\n"
-                 "            snn_len += (int64_t)(snn_e - snn_a);\n"
                  "            const uint32_t snn_plo = snn_tlo_%s[snn_t];\n"
                  "            const uint32_t snn_bl = SNN_LO_%s + snn_plo, snn_bh = SNN_LO_%s + "
                  "snn_tlo_%s[snn_t + 1];\n"
                  "            const %s *restrict snn_ind = snn_R->ind;\n"
                  "            for (; snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_bh; snn_ci++) {\n"
-                 "                const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n"
-                 "                if (snn_gpost < snn_bl) /* another rank's target */\n"
-                 "                    continue;\n"
+                 "                const uint32_t snn_gpost = snn_cd->cand[snn_ci]; /* >= snn_bl: "
+                 "ascending */\n"
                  "                const uint64_t snn_l = (uint64_t)(snn_gpost - snn_bl);\n",
-              n, post, post, post, post, emit_ind_type(pj));
+              post, post, post, n, post, post, post, post, emit_ind_type(pj));
     emit_row_search(o, 16, "snn_a", "snn_e", "snn_l");
-    sb_puts(o, "                if (snn_lo == snn_e || (uint64_t)snn_ind[snn_lo] != snn_l)\n"
-               "                    continue; /* not connected */\n"
+    sb_puts(o, "                if (snn_lo == snn_e || (uint64_t)snn_ind[snn_lo] != snn_l) {\n"
+               "                    snn_nac += snn_cd->flag[snn_ci] == 2; /* accepted, not "
+               "connected */\n"
+               "                    continue;\n"
+               "                }\n"
                "                snn_cd->flag[snn_ci] = 1; /* a connected candidate */\n");
     if (u->cand_remove.stmts) {
         sb_puts(o, "                const uint64_t snn_pos = snn_lo;\n"
@@ -1075,9 +1096,6 @@ static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const Syn
                    "region */\n                    snn_cnt[5]++;\n");
     }
     sb_puts(o, "            }\n        }\n"
-               "        for (snn_ci = snn_cd->qoff[snn_q]; snn_ci < snn_ce; snn_ci++)\n"
-               "            snn_nac += snn_cd->flag[snn_ci] == 2;\n"
-               "        snn_cd->lenq[snn_q] = snn_len;\n"
                "        snn_cd->acc[snn_q] = snn_nac;\n"
                "        }\n    }\n");
 }
@@ -1371,12 +1389,12 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
     if (par)
         sb_puts(o, "    snn_x.nrem = snn_nrem;\n");
-    if (merged) /* the rows' lengths from the look-ups, or summed again after removals */
-        sb_printf(o, "    if (snn_pc[5] > 0) /* global row lengths */\n"
+    if (merged) /* the rows' global lengths are kept (snn_st->len): summed again after
+                 * removals on any rank, the accepted formations added after the insertions */
+        sb_printf(o, "    if (snn_nrem > 0) /* removals (any rank's): the candidate rows' global "
+                     "lengths */\n"
                      "        snn_rewire_lengths_rows(snn_st, snn_syn_%s, snn_nthr, snn_cd->rows, "
-                     "snn_cd->n_rows, snn_cd->lenq);\n    else\n"
-                     "        snn_rewire_lengths_set(snn_st, snn_cd->rows, snn_cd->n_rows, "
-                     "snn_cd->lenq);\n", n);
+                     "snn_cd->n_rows, snn_cd->lenq);\n", n);
     else if (sparse)
         sb_printf(o, "    snn_rewire_lengths_rows(snn_st, snn_syn_%s, snn_nthr, snn_cd->rows, "
                      "snn_cd->n_rows, snn_cd->acc); /* global row lengths */\n", n);
@@ -1573,6 +1591,14 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
              * each, ~2 us), not the rows: a few (most updates that form any: one) run on
              * the calling thread, cheaper than a join */
             region_end(&rg, o, u, "add", sparse ? "32u * (uint64_t)snn_nacc" : work);
+            if (merged) /* every accepted formation of a row with room was inserted (flag 2:
+                         * not connected), on the rank holding its target */
+                sb_puts(o, "    for (uint64_t snn_q = 0; snn_q < (uint64_t)snn_cd->n_rows; snn_q++) {\n"
+                           "        const int64_t snn_ac = snn_cd->acc[snn_q];\n"
+                           "        if (snn_ac > 0 && snn_ac <= (int64_t)snn_st->capacity - "
+                           "snn_st->len[snn_cd->rows[snn_q]])\n"
+                           "            snn_st->len[snn_cd->rows[snn_q]] += snn_ac; /* the rows' "
+                           "global lengths kept */\n    }\n");
             sb_puts(o, "    }\n    snn_cnt[1] += snn_pc[1];\n    snn_cnt[2] += snn_pc[2];\n");
         }
     }
