@@ -1100,6 +1100,41 @@ static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const Syn
                "        }\n    }\n");
 }
 
+/* An update whose candidates are spread by candidates.total and nothing else per row, in
+ * parallel, with candidates.add: its decisions and look-ups are one region (rewire_fn's
+ * 'merged'), after a serial part (the spread and the rows' layout) that reads nothing the
+ * update's region or the rest of it writes. */
+static bool rw_merged(const Model *m, const ConnUpdate *u)
+{
+    const bool sparse = u->candidates && u->cand_total.stmts && !u->cand_count.stmts &&
+                        !u->remove.stmts && !u->count.stmts && !u->total.stmts;
+    return sparse && !m->batch && u->cand_add.stmts;
+}
+
+/* Updates due at the same steps (the same 'every', no group trigger), each merged: their
+ * serial parts run first, then one region of the step threads runs all their candidates'
+ * regions (one join instead of one per update), then the rest of each update in order.  An
+ * update reads and writes only its own projection's rows and synapses (one update per
+ * projection) and the neurons' state, which no update writes, so the results are those of
+ * the updates one after another.  The first update of update i's group (i itself when it
+ * leads), or -1 where i is not fused (alone, or not merged). */
+static int rw_fuse_lead(const Model *m, int i)
+{
+    const ConnUpdate *u = m->cupds[i];
+    if (!rw_merged(m, u) || !u->every || u->group_index >= 0)
+        return -1;
+    int lead = -1, n = 0;
+    for (int j = 0; j < m->n_cupds; j++) {
+        const ConnUpdate *v = m->cupds[j];
+        if (rw_merged(m, v) && v->every == u->every && v->group_index < 0) {
+            if (lead < 0)
+                lead = j;
+            n++;
+        }
+    }
+    return n >= 2 ? lead : -1;
+}
+
 static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
 {
     /* Unbatched models run the row code in parallel regions over the step threads
@@ -1135,10 +1170,18 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                  "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
               u->loc.line, n);
     /* noinline: run every few steps, kept out of model_step (profiles show it apart) */
-    sb_printf(o, "static __attribute__((noinline)) void snn_rewire_%s(snn_run *run, "
-                 "uint64_t step)\n{\n", u->name);
+    if (merged) /* snn_fused: its serial part and its candidates' region already run, taking
+                 * snn_pre_s seconds (rw_fuse_lead) */
+        sb_printf(o, "static __attribute__((noinline)) void snn_rewire_%s_x(snn_run *run, "
+                     "uint64_t step, int snn_fused, double snn_pre_s)\n{\n", u->name);
+    else
+        sb_printf(o, "static __attribute__((noinline)) void snn_rewire_%s(snn_run *run, "
+                     "uint64_t step)\n{\n", u->name);
     sb_printf(o, "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n", u->index);
-    sb_puts(o, "    const double snn_t0 = snn_now();\n");
+    if (merged)
+        sb_puts(o, "    const double snn_t0 = snn_now() - snn_pre_s;\n");
+    else
+        sb_puts(o, "    const double snn_t0 = snn_now();\n");
     sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
     sb_puts(o, "    (void)run;\n");
     sb_puts(o, "    double snn_tcol = 0; /* patching the column view */\n    (void)snn_tcol;\n");
@@ -1166,18 +1209,30 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (u->cand_count.stmts)
             sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* row_length "
                          "before the update */\n", n);
+        StrBuf *pb = o;
+        if (merged) { /* the serial part in a function of its own (rw_fuse_lead) */
+            pb = &rg;
+            sb_printf(pb, "\n/* connectivity_update '%s': the candidates' spread over the rows "
+                          "and their places (serial) */\n"
+                          "static void snn_rewire_%s_prep(snn_run *run, uint64_t step)\n{\n"
+                          "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n"
+                          "    snn_rewire_cand *snn_cd = snn_rewire_cand_get(%d);\n",
+                      u->name, u->name, u->index, u->index);
+        }
         if (u->cand_total.stmts) {
-            sb_puts(o, "    {\n        double snn_total;\n");
-            rw_value(o, &c, &u->cand_total, "snn_total", 8, opt);
+            sb_puts(pb, "    {\n        double snn_total;\n");
+            rw_value(pb, &c, &u->cand_total, "snn_total", 8, opt);
             /* the parallel path's layout reads the counts by list place (qcnt) */
-            sb_printf(o, "        snn_rewire_cand_spread%s(snn_cd, run->seed, snn_st->stream_dist, "
+            sb_printf(pb, "        snn_rewire_cand_spread%s(snn_cd, run->seed, snn_st->stream_dist, "
                          "step,\n                               snn_rewire_whole(snn_st, "
                          "\"candidates.total\", 0, snn_total, 9007199254740992.0));\n    }\n",
                       sparse && par ? "_q" : "");
         }
         if (sparse && par) {
-            sb_puts(o, "    snn_rewire_cand_layout(snn_cd, snn_nthr); /* rows' places, then "
+            sb_puts(pb, "    snn_rewire_cand_layout(snn_cd, snn_nthr); /* rows' places, then "
                        "each row's draws */\n");
+            if (merged)
+                sb_printf(pb, "}\n");
             region_head(&rg, u, "cand", merged ? "the candidate rows' draws and the formation "
                                                  "decisions, rows split"
                                                : "the candidate rows' draws");
@@ -1203,7 +1258,17 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                 decisions(&rg, &c, opt, true, false, NULL);
                 lookups(&rg, &c, opt, arr, nv, has_w);
             }
-            region_end(&rg, o, u, "cand", work);
+            if (merged) { /* fused: the serial part and the region run by the caller */
+                sb_puts(&rg, "    snn_st->wcol[snn_wk] += snn_tcol;\n}\n");
+                sb_printf(o, "    if (!snn_fused) {\n"
+                             "        snn_rewire_%s_prep(run, step);\n"
+                             "        snn_rewire_region(run, snn_rewire_%s_cand, &snn_x, %s);\n"
+                             "    }\n"
+                             "    snn_rewire_par_take(snn_st, snn_pc);\n"
+                             "    snn_tcol += snn_rewire_par_tcol(snn_st);\n",
+                          u->name, u->name, work);
+            } else
+                region_end(&rg, o, u, "cand", work);
         } else {
         if (sparse)
             sb_puts(o, "    uint64_t snn_ca = 0; /* the candidates of the rows before */\n"
@@ -1617,6 +1682,10 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts))
         sb_puts(o, "    free(snn_lv);\n");
     sb_puts(o, "}\n");
+    if (merged)
+        sb_printf(o, "static __attribute__((unused)) void snn_rewire_%s(snn_run *run, "
+                     "uint64_t step)\n{\n"
+                     "    snn_rewire_%s_x(run, step, 0, 0.0);\n}\n", u->name, u->name);
     if (rg.len)
         sb_puts(out, rg.buf);
     if (mainb.len)
@@ -1678,6 +1747,55 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
                               "\"rw:%s/form\"));\n}\n", u->name);
         }
     }
+    for (int i = 0; i < m->n_cupds; i++) { /* updates due together: one join (rw_fuse_lead) */
+        if (rw_fuse_lead(m, i) != i)
+            continue;
+        sb_printf(&fns, "\n/* connectivity updates due together (every %u steps): the "
+                        "candidates' regions of", m->cupds[i]->every);
+        for (int j = i; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i)
+                sb_printf(&fns, " '%s'", m->cupds[j]->name);
+        sb_printf(&fns, " in one region of the step threads (step thread snn_wk of snn_nw) */\n"
+                        "static void snn_rewire_fused%d_cand(void *snn_a, int snn_wk, int snn_nw)\n{\n",
+                  i);
+        for (int j = i; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i)
+                sb_printf(&fns, "    snn_rewire_%s_cand(snn_a, snn_wk, snn_nw);\n",
+                          m->cupds[j]->name);
+        sb_printf(&fns, "}\n\n/* the serial parts, one join for the candidates' regions, then "
+                        "the rest of each update in order; each update's time: its serial part "
+                        "and the region's time shared by its candidate rows */\n"
+                        "static __attribute__((noinline)) void snn_rewire_fused%d(snn_run *run, "
+                        "uint64_t step)\n{\n", i);
+        int nf = 0;
+        for (int j = i; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i)
+                nf++;
+        sb_printf(&fns, "    double snn_ts[%d]; /* each update's serial part */\n"
+                        "    uint64_t snn_nr[%d], snn_nall = 0; /* its candidate rows */\n"
+                        "    double snn_t = snn_now();\n", nf, nf);
+        for (int j = i, k = 0; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i) {
+                sb_printf(&fns, "    snn_rewire_%s_prep(run, step);\n"
+                                "    snn_nr[%d] = snn_rewire_cand_get(%d)->n_rows;\n"
+                                "    snn_nall += snn_nr[%d];\n"
+                                "    snn_ts[%d] = snn_now() - snn_t;\n"
+                                "    snn_t += snn_ts[%d];\n",
+                          m->cupds[j]->name, k, m->cupds[j]->index, k, k, k);
+                k++;
+            }
+        sb_printf(&fns, "    snn_rw_args snn_x = {run, step, 0};\n"
+                        "    snn_rewire_region(run, snn_rewire_fused%d_cand, &snn_x, snn_nall);\n"
+                        "    const double snn_tr = snn_now() - snn_t;\n", i);
+        for (int j = i, k = 0; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i) {
+                sb_printf(&fns, "    snn_rewire_%s_x(run, step, 1, snn_ts[%d] + (snn_nall ? "
+                                "snn_tr * (double)snn_nr[%d] / (double)snn_nall : snn_tr / %d.0));\n",
+                          m->cupds[j]->name, k, k, nf);
+                k++;
+            }
+        sb_puts(&fns, "}\n");
+    }
     tmpl_set(g, "rewire_fns", fns.len ? emit_take(&fns) : "");
     tmpl_set(g, "rewire_setup", setup.len ? emit_take(&setup) : "/* no connectivity updates */");
     tmpl_set(g, "rewire_release", m->n_cupds ? "snn_rewire_release();\n"
@@ -1691,6 +1809,13 @@ void rewire_phase_code(StrBuf *o, const Model *m)
 {
     for (int i = 0; i < m->n_cupds; i++) {
         const ConnUpdate *u = m->cupds[i];
+        const int lead = rw_fuse_lead(m, i);
+        if (lead >= 0) { /* due together with others: at the first of them */
+            if (lead == i)
+                sb_printf(o, "if ((step + 1) %% %du == 0)\n    snn_rewire_fused%d(run, step);\n",
+                          u->every, i);
+            continue;
+        }
         if (u->every && u->group_index >= 0)
             sb_printf(o, "if ((step + 1) %% %du == 0 || snn_cupd_due(run, %d, step))\n",
                       u->every, u->group_index);
