@@ -195,13 +195,6 @@ void snn_rewire_lengths_rows(snn_rewire_stats *s, const snn_ragged *blocks, int 
         s->len[rows[q]] = tmp[q];
 }
 
-void snn_rewire_lengths_set(snn_rewire_stats *s, const uint32_t *rows, uint32_t n, int64_t *tmp)
-{
-    snn_sum_int64(tmp, n); /* the same rows on every rank */
-    for (uint32_t q = 0; q < n; q++)
-        s->len[rows[q]] = tmp[q];
-}
-
 int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *vars,
                           int nvars, int vbytes)
 {
