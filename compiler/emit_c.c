@@ -1044,7 +1044,7 @@ static void proj_plastic_post(StrBuf *o, const Model *m, const Projection *pj,
                          "rank's index */\n", post);
         sb_puts(&body, "    const uint32_t snn_j = snn_post - snn_b; /* the block's column */\n");
         sb_puts(&body, "    for (uint64_t snn_c = snn_col->start[snn_j]; snn_c < "
-                       "snn_col->start[snn_j + 1]; snn_c++) {\n");
+                       "snn_col->end[snn_j]; snn_c++) {\n");
         sb_puts(&body, "        const uint64_t snn_pos = snn_col->syn[snn_c];\n");
         sb_puts(&body, "        const uint32_t snn_pre = snn_col->pre[snn_c];\n");
         sb_puts(&body, "        (void)snn_pre;\n");

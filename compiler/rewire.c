@@ -1007,58 +1007,79 @@ static void emit_row_search(StrBuf *o, int ind, const char *lo, const char *hi, 
 }
 
 /* The candidates' region (merged), after the decisions: rows rows[q] of this worker, 64 at
- * a time (their places in every block prefetched, then their synapses' first lines): each
- * candidate onto this rank looked up in its block's sorted row (binary search); a connected
- * one gets flag 1 and, where candidates.remove is nonzero for it (the same value and
- * synapse-keyed draw as in the removals' walk, which reads the same synapse), counts a
- * removal to make (snn_cnt[5]: then the removals' region runs after the join); the row's
- * length on this rank (lenq) and its accepted formations not connected (acc, flag 2). */
+ * a time.  Only the thread blocks that hold a candidate of the row are read (the rows'
+ * global lengths are kept in snn_st->len by the update, not summed here): the place and
+ * length of each row in the block of its first candidate onto this rank are prefetched,
+ * then that row's first synapse line; each candidate onto this rank is looked up in its
+ * block's sorted row (binary search); a connected one gets flag 1 and, where
+ * candidates.remove is nonzero for it (the same value and synapse-keyed draw as in the
+ * removals' walk, which reads the same synapse), counts a removal to make (snn_cnt[5]: then
+ * the removals' region runs after the join); an unconnected one accepted (flag 2) counts
+ * in the row's accepted formations (acc). */
 static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const SynArr *arr,
                     int nv, bool has_w)
 {
     const ConnUpdate *u = c->u;
     const Projection *pj = u->proj;
     const char *n = pj->name, *post = pj->post->name;
-    sb_printf(o, "    /* connected candidates (flag 1), removals to make, the rows' lengths and "
-                 "accepted formations */\n"
+    sb_printf(o, "    /* connected candidates (flag 1), removals to make, the rows' accepted "
+                 "formations */\n"
                  "    const uint64_t snn_qb = SNN_RW_FIRST(snn_cd->n_rows, snn_wk, snn_nw), "
                  "snn_qe = SNN_RW_SPLIT(snn_cd->n_rows, snn_wk + 1, snn_nw);\n"
                  "    for (uint64_t snn_q0 = snn_qb; snn_q0 < snn_qe; snn_q0 += 64u) {\n"
                  "        const uint64_t snn_q1 = snn_qe - snn_q0 < 64u ? snn_qe : snn_q0 + 64u;\n"
-                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
-                 "            for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
-                 "                __builtin_prefetch(snn_syn_%s[snn_t].row_start + snn_cd->rows[snn_q]);\n"
-                 "                __builtin_prefetch(snn_syn_%s[snn_t].row_len + snn_cd->rows[snn_q]);\n"
+                 "        uint8_t snn_tq[64]; /* the block of the row's first candidate here (255: none) */\n"
+                 "        for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
+                 "            const uint32_t snn_g = snn_cd->cand[snn_cd->qoff[snn_q]] - SNN_LO_%s;\n"
+                 "            int snn_t = 0;\n"
+                 "            if (snn_g >= SNN_NL_%s || snn_nthr > 255) {\n"
+                 "                snn_tq[snn_q - snn_q0] = 255u;\n"
+                 "                continue;\n"
                  "            }\n"
-                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++)\n"
-                 "            for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++)\n"
-                 "                __builtin_prefetch((const char *)snn_syn_%s[snn_t].ind +\n"
-                 "                                   snn_syn_%s[snn_t].row_start[snn_cd->rows[snn_q]] *\n"
-                 "                                   sizeof(%s));\n", n, n, n, n,
+                 "            while (snn_g >= snn_tlo_%s[snn_t + 1])\n"
+                 "                snn_t++;\n"
+                 "            snn_tq[snn_q - snn_q0] = (uint8_t)snn_t;\n"
+                 "            __builtin_prefetch(snn_syn_%s[snn_t].row_start + snn_cd->rows[snn_q]);\n"
+                 "            __builtin_prefetch(snn_syn_%s[snn_t].row_len + snn_cd->rows[snn_q]);\n"
+                 "        }\n"
+                 "        for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++)\n"
+                 "            if (snn_tq[snn_q - snn_q0] != 255u)\n"
+                 "                __builtin_prefetch((const char *)snn_syn_%s[snn_tq[snn_q - snn_q0]].ind +\n"
+                 "                                   snn_syn_%s[snn_tq[snn_q - snn_q0]].row_start[snn_cd->rows[snn_q]] *\n"
+                 "                                   sizeof(%s));\n", post, post, post, n, n, n, n,
               emit_ind_type(pj));
     sb_printf(o, "        for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
                  "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
-                 "        int64_t snn_len = 0, snn_nac = 0;\n"
+                 "        int64_t snn_nac = 0;\n"
                  "        uint64_t snn_ci = snn_cd->qoff[snn_q];\n"
                  "        const uint64_t snn_ce = snn_cd->qoff[snn_q + 1];\n"
-                 "        for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n"
+                 "        int snn_t = 0;\n"
+                 "        while (snn_ci < snn_ce) {\n"
+                 "            const uint32_t snn_g0 = snn_cd->cand[snn_ci] - SNN_LO_%s;\n"
+                 "            if (snn_g0 >= SNN_NL_%s) { /* another rank's target */\n"
+                 "                snn_ci++;\n"
+                 "                continue;\n"
+                 "            }\n"
+                 "            while (snn_g0 >= snn_tlo_%s[snn_t + 1]) /* the block holding it */\n"
+                 "                snn_t++;\n"
                  "            snn_ragged *snn_R = &snn_syn_%s[snn_t];\n"
                  "            const uint64_t snn_a = snn_R->row_start[snn_pre], snn_e = snn_a + "
                  "snn_R->row_len[snn_pre];\n"
-                 "            snn_len += (int64_t)(snn_e - snn_a);\n"
                  "            const uint32_t snn_plo = snn_tlo_%s[snn_t];\n"
                  "            const uint32_t snn_bl = SNN_LO_%s + snn_plo, snn_bh = SNN_LO_%s + "
                  "snn_tlo_%s[snn_t + 1];\n"
                  "            const %s *restrict snn_ind = snn_R->ind;\n"
                  "            for (; snn_ci < snn_ce && snn_cd->cand[snn_ci] < snn_bh; snn_ci++) {\n"
-                 "                const uint32_t snn_gpost = snn_cd->cand[snn_ci];\n"
-                 "                if (snn_gpost < snn_bl) /* another rank's target */\n"
-                 "                    continue;\n"
+                 "                const uint32_t snn_gpost = snn_cd->cand[snn_ci]; /* >= snn_bl: "
+                 "ascending */\n"
                  "                const uint64_t snn_l = (uint64_t)(snn_gpost - snn_bl);\n",
-              n, post, post, post, post, emit_ind_type(pj));
+              post, post, post, n, post, post, post, post, emit_ind_type(pj));
     emit_row_search(o, 16, "snn_a", "snn_e", "snn_l");
-    sb_puts(o, "                if (snn_lo == snn_e || (uint64_t)snn_ind[snn_lo] != snn_l)\n"
-               "                    continue; /* not connected */\n"
+    sb_puts(o, "                if (snn_lo == snn_e || (uint64_t)snn_ind[snn_lo] != snn_l) {\n"
+               "                    snn_nac += snn_cd->flag[snn_ci] == 2; /* accepted, not "
+               "connected */\n"
+               "                    continue;\n"
+               "                }\n"
                "                snn_cd->flag[snn_ci] = 1; /* a connected candidate */\n");
     if (u->cand_remove.stmts) {
         sb_puts(o, "                const uint64_t snn_pos = snn_lo;\n"
@@ -1075,11 +1096,43 @@ static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const Syn
                    "region */\n                    snn_cnt[5]++;\n");
     }
     sb_puts(o, "            }\n        }\n"
-               "        for (snn_ci = snn_cd->qoff[snn_q]; snn_ci < snn_ce; snn_ci++)\n"
-               "            snn_nac += snn_cd->flag[snn_ci] == 2;\n"
-               "        snn_cd->lenq[snn_q] = snn_len;\n"
                "        snn_cd->acc[snn_q] = snn_nac;\n"
                "        }\n    }\n");
+}
+
+/* An update whose candidates are spread by candidates.total and nothing else per row, in
+ * parallel, with candidates.add: its decisions and look-ups are one region (rewire_fn's
+ * 'merged'), after a serial part (the spread and the rows' layout) that reads nothing the
+ * update's region or the rest of it writes. */
+static bool rw_merged(const Model *m, const ConnUpdate *u)
+{
+    const bool sparse = u->candidates && u->cand_total.stmts && !u->cand_count.stmts &&
+                        !u->remove.stmts && !u->count.stmts && !u->total.stmts;
+    return sparse && !m->batch && u->cand_add.stmts;
+}
+
+/* Updates due at the same steps (the same 'every', no group trigger), each merged: their
+ * serial parts run first, then one region of the step threads runs all their candidates'
+ * regions (one join instead of one per update), then the rest of each update in order.  An
+ * update reads and writes only its own projection's rows and synapses (one update per
+ * projection) and the neurons' state, which no update writes, so the results are those of
+ * the updates one after another.  The first update of update i's group (i itself when it
+ * leads), or -1 where i is not fused (alone, or not merged). */
+static int rw_fuse_lead(const Model *m, int i)
+{
+    const ConnUpdate *u = m->cupds[i];
+    if (!rw_merged(m, u) || !u->every || u->group_index >= 0)
+        return -1;
+    int lead = -1, n = 0;
+    for (int j = 0; j < m->n_cupds; j++) {
+        const ConnUpdate *v = m->cupds[j];
+        if (rw_merged(m, v) && v->every == u->every && v->group_index < 0) {
+            if (lead < 0)
+                lead = j;
+            n++;
+        }
+    }
+    return n >= 2 ? lead : -1;
 }
 
 static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const EmitOptions *opt)
@@ -1117,10 +1170,18 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                  "keeping its own targets (docs/parallel.md) */\n", u->name, u->loc.file,
               u->loc.line, n);
     /* noinline: run every few steps, kept out of model_step (profiles show it apart) */
-    sb_printf(o, "static __attribute__((noinline)) void snn_rewire_%s(snn_run *run, "
-                 "uint64_t step)\n{\n", u->name);
+    if (merged) /* snn_fused: its serial part and its candidates' region already run, taking
+                 * snn_pre_s seconds (rw_fuse_lead) */
+        sb_printf(o, "static __attribute__((noinline)) void snn_rewire_%s_x(snn_run *run, "
+                     "uint64_t step, int snn_fused, double snn_pre_s)\n{\n", u->name);
+    else
+        sb_printf(o, "static __attribute__((noinline)) void snn_rewire_%s(snn_run *run, "
+                     "uint64_t step)\n{\n", u->name);
     sb_printf(o, "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n", u->index);
-    sb_puts(o, "    const double snn_t0 = snn_now();\n");
+    if (merged)
+        sb_puts(o, "    const double snn_t0 = snn_now() - snn_pre_s;\n");
+    else
+        sb_puts(o, "    const double snn_t0 = snn_now();\n");
     sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
     sb_puts(o, "    (void)run;\n");
     sb_puts(o, "    double snn_tcol = 0; /* patching the column view */\n    (void)snn_tcol;\n");
@@ -1148,18 +1209,30 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
         if (u->cand_count.stmts)
             sb_printf(o, "    snn_rewire_lengths(snn_st, snn_syn_%s, snn_nthr); /* row_length "
                          "before the update */\n", n);
+        StrBuf *pb = o;
+        if (merged) { /* the serial part in a function of its own (rw_fuse_lead) */
+            pb = &rg;
+            sb_printf(pb, "\n/* connectivity_update '%s': the candidates' spread over the rows "
+                          "and their places (serial) */\n"
+                          "static void snn_rewire_%s_prep(snn_run *run, uint64_t step)\n{\n"
+                          "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n"
+                          "    snn_rewire_cand *snn_cd = snn_rewire_cand_get(%d);\n",
+                      u->name, u->name, u->index, u->index);
+        }
         if (u->cand_total.stmts) {
-            sb_puts(o, "    {\n        double snn_total;\n");
-            rw_value(o, &c, &u->cand_total, "snn_total", 8, opt);
+            sb_puts(pb, "    {\n        double snn_total;\n");
+            rw_value(pb, &c, &u->cand_total, "snn_total", 8, opt);
             /* the parallel path's layout reads the counts by list place (qcnt) */
-            sb_printf(o, "        snn_rewire_cand_spread%s(snn_cd, run->seed, snn_st->stream_dist, "
+            sb_printf(pb, "        snn_rewire_cand_spread%s(snn_cd, run->seed, snn_st->stream_dist, "
                          "step,\n                               snn_rewire_whole(snn_st, "
                          "\"candidates.total\", 0, snn_total, 9007199254740992.0));\n    }\n",
                       sparse && par ? "_q" : "");
         }
         if (sparse && par) {
-            sb_puts(o, "    snn_rewire_cand_layout(snn_cd, snn_nthr); /* rows' places, then "
+            sb_puts(pb, "    snn_rewire_cand_layout(snn_cd, snn_nthr); /* rows' places, then "
                        "each row's draws */\n");
+            if (merged)
+                sb_printf(pb, "}\n");
             region_head(&rg, u, "cand", merged ? "the candidate rows' draws and the formation "
                                                  "decisions, rows split"
                                                : "the candidate rows' draws");
@@ -1185,7 +1258,17 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
                 decisions(&rg, &c, opt, true, false, NULL);
                 lookups(&rg, &c, opt, arr, nv, has_w);
             }
-            region_end(&rg, o, u, "cand", work);
+            if (merged) { /* fused: the serial part and the region run by the caller */
+                sb_puts(&rg, "    snn_st->wcol[snn_wk] += snn_tcol;\n}\n");
+                sb_printf(o, "    if (!snn_fused) {\n"
+                             "        snn_rewire_%s_prep(run, step);\n"
+                             "        snn_rewire_region(run, snn_rewire_%s_cand, &snn_x, %s);\n"
+                             "    }\n"
+                             "    snn_rewire_par_take(snn_st, snn_pc);\n"
+                             "    snn_tcol += snn_rewire_par_tcol(snn_st);\n",
+                          u->name, u->name, work);
+            } else
+                region_end(&rg, o, u, "cand", work);
         } else {
         if (sparse)
             sb_puts(o, "    uint64_t snn_ca = 0; /* the candidates of the rows before */\n"
@@ -1371,12 +1454,12 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     sb_puts(o, "    const int64_t snn_nrem = snn_cnt[0];\n    (void)snn_nrem;\n");
     if (par)
         sb_puts(o, "    snn_x.nrem = snn_nrem;\n");
-    if (merged) /* the rows' lengths from the look-ups, or summed again after removals */
-        sb_printf(o, "    if (snn_pc[5] > 0) /* global row lengths */\n"
+    if (merged) /* the rows' global lengths are kept (snn_st->len): summed again after
+                 * removals on any rank, the accepted formations added after the insertions */
+        sb_printf(o, "    if (snn_nrem > 0) /* removals (any rank's): the candidate rows' global "
+                     "lengths */\n"
                      "        snn_rewire_lengths_rows(snn_st, snn_syn_%s, snn_nthr, snn_cd->rows, "
-                     "snn_cd->n_rows, snn_cd->lenq);\n    else\n"
-                     "        snn_rewire_lengths_set(snn_st, snn_cd->rows, snn_cd->n_rows, "
-                     "snn_cd->lenq);\n", n);
+                     "snn_cd->n_rows, snn_cd->lenq);\n", n);
     else if (sparse)
         sb_printf(o, "    snn_rewire_lengths_rows(snn_st, snn_syn_%s, snn_nthr, snn_cd->rows, "
                      "snn_cd->n_rows, snn_cd->acc); /* global row lengths */\n", n);
@@ -1573,6 +1656,14 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
              * each, ~2 us), not the rows: a few (most updates that form any: one) run on
              * the calling thread, cheaper than a join */
             region_end(&rg, o, u, "add", sparse ? "32u * (uint64_t)snn_nacc" : work);
+            if (merged) /* every accepted formation of a row with room was inserted (flag 2:
+                         * not connected), on the rank holding its target */
+                sb_puts(o, "    for (uint64_t snn_q = 0; snn_q < (uint64_t)snn_cd->n_rows; snn_q++) {\n"
+                           "        const int64_t snn_ac = snn_cd->acc[snn_q];\n"
+                           "        if (snn_ac > 0 && snn_ac <= (int64_t)snn_st->capacity - "
+                           "snn_st->len[snn_cd->rows[snn_q]])\n"
+                           "            snn_st->len[snn_cd->rows[snn_q]] += snn_ac; /* the rows' "
+                           "global lengths kept */\n    }\n");
             sb_puts(o, "    }\n    snn_cnt[1] += snn_pc[1];\n    snn_cnt[2] += snn_pc[2];\n");
         }
     }
@@ -1591,6 +1682,10 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts))
         sb_puts(o, "    free(snn_lv);\n");
     sb_puts(o, "}\n");
+    if (merged)
+        sb_printf(o, "static __attribute__((unused)) void snn_rewire_%s(snn_run *run, "
+                     "uint64_t step)\n{\n"
+                     "    snn_rewire_%s_x(run, step, 0, 0.0);\n}\n", u->name, u->name);
     if (rg.len)
         sb_puts(out, rg.buf);
     if (mainb.len)
@@ -1652,6 +1747,55 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
                               "\"rw:%s/form\"));\n}\n", u->name);
         }
     }
+    for (int i = 0; i < m->n_cupds; i++) { /* updates due together: one join (rw_fuse_lead) */
+        if (rw_fuse_lead(m, i) != i)
+            continue;
+        sb_printf(&fns, "\n/* connectivity updates due together (every %u steps): the "
+                        "candidates' regions of", m->cupds[i]->every);
+        for (int j = i; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i)
+                sb_printf(&fns, " '%s'", m->cupds[j]->name);
+        sb_printf(&fns, " in one region of the step threads (step thread snn_wk of snn_nw) */\n"
+                        "static void snn_rewire_fused%d_cand(void *snn_a, int snn_wk, int snn_nw)\n{\n",
+                  i);
+        for (int j = i; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i)
+                sb_printf(&fns, "    snn_rewire_%s_cand(snn_a, snn_wk, snn_nw);\n",
+                          m->cupds[j]->name);
+        sb_printf(&fns, "}\n\n/* the serial parts, one join for the candidates' regions, then "
+                        "the rest of each update in order; each update's time: its serial part "
+                        "and the region's time shared by its candidate rows */\n"
+                        "static __attribute__((noinline)) void snn_rewire_fused%d(snn_run *run, "
+                        "uint64_t step)\n{\n", i);
+        int nf = 0;
+        for (int j = i; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i)
+                nf++;
+        sb_printf(&fns, "    double snn_ts[%d]; /* each update's serial part */\n"
+                        "    uint64_t snn_nr[%d], snn_nall = 0; /* its candidate rows */\n"
+                        "    double snn_t = snn_now();\n", nf, nf);
+        for (int j = i, k = 0; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i) {
+                sb_printf(&fns, "    snn_rewire_%s_prep(run, step);\n"
+                                "    snn_nr[%d] = snn_rewire_cand_get(%d)->n_rows;\n"
+                                "    snn_nall += snn_nr[%d];\n"
+                                "    snn_ts[%d] = snn_now() - snn_t;\n"
+                                "    snn_t += snn_ts[%d];\n",
+                          m->cupds[j]->name, k, m->cupds[j]->index, k, k, k);
+                k++;
+            }
+        sb_printf(&fns, "    snn_rw_args snn_x = {run, step, 0};\n"
+                        "    snn_rewire_region(run, snn_rewire_fused%d_cand, &snn_x, snn_nall);\n"
+                        "    const double snn_tr = snn_now() - snn_t;\n", i);
+        for (int j = i, k = 0; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i) {
+                sb_printf(&fns, "    snn_rewire_%s_x(run, step, 1, snn_ts[%d] + (snn_nall ? "
+                                "snn_tr * (double)snn_nr[%d] / (double)snn_nall : snn_tr / %d.0));\n",
+                          m->cupds[j]->name, k, k, nf);
+                k++;
+            }
+        sb_puts(&fns, "}\n");
+    }
     tmpl_set(g, "rewire_fns", fns.len ? emit_take(&fns) : "");
     tmpl_set(g, "rewire_setup", setup.len ? emit_take(&setup) : "/* no connectivity updates */");
     tmpl_set(g, "rewire_release", m->n_cupds ? "snn_rewire_release();\n"
@@ -1665,6 +1809,13 @@ void rewire_phase_code(StrBuf *o, const Model *m)
 {
     for (int i = 0; i < m->n_cupds; i++) {
         const ConnUpdate *u = m->cupds[i];
+        const int lead = rw_fuse_lead(m, i);
+        if (lead >= 0) { /* due together with others: at the first of them */
+            if (lead == i)
+                sb_printf(o, "if ((step + 1) %% %du == 0)\n    snn_rewire_fused%d(run, step);\n",
+                          u->every, i);
+            continue;
+        }
         if (u->every && u->group_index >= 0)
             sb_printf(o, "if ((step + 1) %% %du == 0 || snn_cupd_due(run, %d, step))\n",
                       u->every, u->group_index);

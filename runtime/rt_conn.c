@@ -1637,6 +1637,8 @@ void snn_columns_build(const snn_ragged *r, const char *name, snn_columns *c)
     c->pre = snn_alloc((size_t)(r->n_syn ? r->n_syn : 1) * sizeof *c->pre, what);
     c->bytes = ((uint64_t)r->n_post + 1) * sizeof *c->start +
                (r->n_syn ? r->n_syn : 1) * (sizeof *c->syn + sizeof *c->pre);
+    c->cap = r->n_syn ? r->n_syn : 1;
+    c->end = c->start + 1; /* packed */
     const uint16_t *i16 = r->ind_bytes == 2 ? r->ind : NULL;
     const uint32_t *i32 = r->ind_bytes == 4 ? r->ind : NULL;
     for (uint32_t i = 0; i < r->n_pre; i++)
@@ -1660,12 +1662,14 @@ void snn_columns_build(const snn_ragged *r, const char *name, snn_columns *c)
 void snn_columns_free(snn_columns *c)
 {
     if (c->start) {
+        if (c->end && c->end != c->start + 1) /* a patched view's own ends */
+            snn_free(c->end, (size_t)c->n_post * sizeof *c->end);
         snn_free(c->start, ((size_t)c->n_post + 1) * sizeof *c->start);
-        uint64_t n = (c->bytes - ((uint64_t)c->n_post + 1) * sizeof *c->start) /
-                     (sizeof *c->syn + sizeof *c->pre);
-        snn_free(c->syn, (size_t)n * sizeof *c->syn);
-        snn_free(c->pre, (size_t)n * sizeof *c->pre);
+        snn_free(c->syn, (size_t)c->cap * sizeof *c->syn);
+        snn_free(c->pre, (size_t)c->cap * sizeof *c->pre);
     }
+    c->end = NULL;
+    c->cap = 0;
     c->start = NULL;
     c->syn = NULL;
     c->pre = NULL;

@@ -195,13 +195,6 @@ void snn_rewire_lengths_rows(snn_rewire_stats *s, const snn_ragged *blocks, int 
         s->len[rows[q]] = tmp[q];
 }
 
-void snn_rewire_lengths_set(snn_rewire_stats *s, const uint32_t *rows, uint32_t n, int64_t *tmp)
-{
-    snn_sum_int64(tmp, n); /* the same rows on every rank */
-    for (uint32_t q = 0; q < n; q++)
-        s->len[rows[q]] = tmp[q];
-}
-
 int64_t snn_rewire_insert(snn_ragged *r, uint32_t pre, uint32_t k, void *const *vars,
                           int nvars, int vbytes)
 {
@@ -433,21 +426,52 @@ void snn_state_rewire_counts(snn_state_fn fn, void *ctx, const char *name, int k
 /* ---- the column view, patched where a row changed ---------------------------------------
  * A connectivity update changes a few synapses; instead of rebuilding the column view of
  * every synapse (snn_columns_build), the generated code patches the entries that changed.
- * The view stays exactly what snn_columns_build would give (column j's entries by source,
- * ascending; syn the synapse's place in the row storage), so on_post visits the same
- * synapses in the same order.  The entries are stored packed: an insertion or removal
- * moves the entries after it by one (memmove) and the later columns' starts. */
+ * Column j's entries stay exactly what snn_columns_build would give (by source, ascending;
+ * syn the synapse's place in the row storage), so on_post visits the same synapses in the
+ * same order.  The first patch re-lays the packed view with room after each column's
+ * entries (end[j] <= start[j + 1]): an insertion or removal then moves only the entries of
+ * its column after it; a column without room re-lays the view again (each column's entries
+ * plus a quarter, at least 2 more). */
 
-static uint64_t col_room(const snn_columns *c)
+/* Re-lay view c with room after each column (its end[] allocated where it was packed). */
+static void col_relay(snn_columns *c)
 {
-    return (c->bytes - ((uint64_t)c->n_post + 1) * sizeof *c->start) /
-           (sizeof *c->syn + sizeof *c->pre);
+    const uint32_t np = c->n_post;
+    const char *what = "a column view (connectivity update)";
+    uint64_t *st = snn_alloc(((size_t)np + 1) * sizeof *st, what);
+    uint64_t *en = c->end == c->start + 1 ? snn_alloc((size_t)(np ? np : 1) * sizeof *en, what)
+                                          : c->end;
+    uint64_t cap = 0;
+    for (uint32_t j = 0; j < np; j++) {
+        const uint64_t n = c->end[j] - c->start[j];
+        st[j] = cap;
+        cap += n + n / 4u + 2u;
+    }
+    st[np] = cap;
+    uint64_t *syn = snn_alloc((size_t)(cap ? cap : 1) * sizeof *syn, what);
+    uint32_t *pre = snn_alloc((size_t)(cap ? cap : 1) * sizeof *pre, what);
+    for (uint32_t j = 0; j < np; j++) {
+        const uint64_t n = c->end[j] - c->start[j];
+        memcpy(syn + st[j], c->syn + c->start[j], (size_t)n * sizeof *syn);
+        memcpy(pre + st[j], c->pre + c->start[j], (size_t)n * sizeof *pre);
+        en[j] = st[j] + n; /* en may be c->end: c->end[j] read above */
+    }
+    snn_free(c->syn, (size_t)c->cap * sizeof *c->syn);
+    snn_free(c->pre, (size_t)c->cap * sizeof *c->pre);
+    snn_free(c->start, ((size_t)np + 1) * sizeof *c->start);
+    const uint64_t ends = c->end == en ? 0 : (uint64_t)(np ? np : 1) * sizeof *en;
+    c->bytes += ends + (cap - c->cap) * (sizeof *c->syn + sizeof *c->pre);
+    c->start = st;
+    c->end = en;
+    c->syn = syn;
+    c->pre = pre;
+    c->cap = cap ? cap : 1;
 }
 
 /* The entry of source pre in column k: the first place in it whose source is >= pre. */
 static uint64_t col_place(const snn_columns *c, uint32_t k, uint32_t pre)
 {
-    uint64_t lo = c->start[k], hi = c->start[k + 1];
+    uint64_t lo = c->start[k], hi = c->end[k];
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         if (c->pre[mid] < pre)
@@ -461,7 +485,7 @@ static uint64_t col_place(const snn_columns *c, uint32_t k, uint32_t pre)
 static uint64_t col_find(const snn_columns *c, uint32_t k, uint32_t pre)
 {
     uint64_t at = col_place(c, k, pre);
-    if (at >= c->start[k + 1] || c->pre[at] != pre)
+    if (at >= c->end[k] || c->pre[at] != pre)
         snn_fatal("connectivity update: the column view lacks synapse %u -> %u (internal error)",
                   pre, k);
     return at;
@@ -469,35 +493,24 @@ static uint64_t col_find(const snn_columns *c, uint32_t k, uint32_t pre)
 
 void snn_columns_del(snn_columns *c, uint32_t k, uint32_t pre)
 {
-    const uint64_t at = col_find(c, k, pre), n = c->start[c->n_post];
-    memmove(c->syn + at, c->syn + at + 1, (size_t)(n - at - 1) * sizeof *c->syn);
-    memmove(c->pre + at, c->pre + at + 1, (size_t)(n - at - 1) * sizeof *c->pre);
-    for (uint32_t j = k + 1; j <= c->n_post; j++)
-        c->start[j]--;
+    if (c->end == c->start + 1) /* packed as built: room after each column first */
+        col_relay(c);
+    const uint64_t at = col_find(c, k, pre), n = c->end[k] - at - 1;
+    memmove(c->syn + at, c->syn + at + 1, (size_t)n * sizeof *c->syn);
+    memmove(c->pre + at, c->pre + at + 1, (size_t)n * sizeof *c->pre);
+    c->end[k]--;
 }
 
 void snn_columns_ins(snn_columns *c, uint32_t k, uint32_t pre, uint64_t syn)
 {
-    const uint64_t n = c->start[c->n_post];
-    if (n + 1 > col_room(c)) { /* grow the entries (twice, at least 64 more) */
-        const uint64_t room = col_room(c), cap = 2 * n + 64;
-        uint64_t *s2 = snn_alloc((size_t)cap * sizeof *s2, "a column view (connectivity update)");
-        uint32_t *p2 = snn_alloc((size_t)cap * sizeof *p2, "a column view (connectivity update)");
-        memcpy(s2, c->syn, (size_t)n * sizeof *s2);
-        memcpy(p2, c->pre, (size_t)n * sizeof *p2);
-        snn_free(c->syn, (size_t)room * sizeof *c->syn);
-        snn_free(c->pre, (size_t)room * sizeof *c->pre);
-        c->syn = s2;
-        c->pre = p2;
-        c->bytes += (cap - room) * (sizeof *c->syn + sizeof *c->pre);
-    }
-    const uint64_t at = col_place(c, k, pre);
-    memmove(c->syn + at + 1, c->syn + at, (size_t)(n - at) * sizeof *c->syn);
-    memmove(c->pre + at + 1, c->pre + at, (size_t)(n - at) * sizeof *c->pre);
+    if (c->end == c->start + 1 || c->end[k] == c->start[k + 1]) /* no room in column k */
+        col_relay(c);
+    const uint64_t at = col_place(c, k, pre), n = c->end[k] - at;
+    memmove(c->syn + at + 1, c->syn + at, (size_t)n * sizeof *c->syn);
+    memmove(c->pre + at + 1, c->pre + at, (size_t)n * sizeof *c->pre);
     c->syn[at] = syn;
     c->pre[at] = pre;
-    for (uint32_t j = k + 1; j <= c->n_post; j++)
-        c->start[j]++;
+    c->end[k]++;
 }
 
 void snn_columns_resyn(snn_columns *c, const snn_ragged *r, uint32_t pre, uint64_t from)

@@ -855,6 +855,11 @@ typedef struct snn_columns {
     uint64_t *syn;    /* positions in the ragged storage */
     uint32_t *pre;    /* source neuron of each */
     uint64_t bytes;
+    /* column j's entries are start[j] .. end[j]: end = start + 1 (packed) as built; a view
+     * patched by a connectivity update (snn_columns_ins/del) has its own end[] and room
+     * after each column's entries (end[j] <= start[j + 1]) */
+    uint64_t *end;
+    uint64_t cap;     /* entries allocated (syn, pre) */
 } snn_columns;
 void snn_columns_build(const snn_ragged *r, const char *name, snn_columns *c);
 void snn_columns_free(snn_columns *c);
@@ -1375,13 +1380,12 @@ void snn_rewire_lengths(snn_rewire_stats *s, const snn_ragged *blocks, int nb);
  * s->len are left as they were. */
 void snn_rewire_lengths_rows(snn_rewire_stats *s, const snn_ragged *blocks, int nb,
                              const uint32_t *rows, uint32_t n, int64_t *tmp);
-/* The global lengths of rows[0 .. n) from their lengths on this rank, tmp[q] (summed over
- * the ranks in place), as snn_rewire_lengths_rows without the blocks' sums. */
-void snn_rewire_lengths_set(snn_rewire_stats *s, const uint32_t *rows, uint32_t n, int64_t *tmp);
-/* Patches of a column view (snn_columns) where a connectivity update changed a row, so the
- * view stays equal to a fresh snn_columns_build: remove the entry of synapse pre -> k
- * (block-relative k), insert it with its place syn, and set the place of row pre's
- * synapses from place 'from' on (after the row's synapses moved). */
+/* Patches of a column view (snn_columns) where a connectivity update changed a row, so each
+ * column's entries stay those of a fresh snn_columns_build: remove the entry of synapse
+ * pre -> k (block-relative k), insert it with its place syn, and set the place of row pre's
+ * synapses from place 'from' on (after the row's synapses moved).  The first patch re-lays
+ * a packed view with room after each column (its own end[]); a patch moves only the
+ * entries of its column, a column without room re-lays the view again. */
 void snn_columns_del(snn_columns *c, uint32_t k, uint32_t pre);
 void snn_columns_ins(snn_columns *c, uint32_t k, uint32_t pre, uint64_t syn);
 void snn_columns_resyn(snn_columns *c, const snn_ragged *r, uint32_t pre, uint64_t from);
@@ -1461,7 +1465,7 @@ typedef struct snn_rewire_cand {
     uint32_t *blk;    /* snn_rewire_cand_blocks: word q of candidate k's block at q cap + k */
     uint64_t *qoff;   /* snn_rewire_cand_layout: row rows[q]'s candidates are qoff[q] to
                        * qoff[q + 1] (off[] by list place: read in order, not scattered) */
-    int64_t *lenq;    /* row rows[q]'s length on this rank (the candidates' region) */
+    int64_t *lenq;    /* scratch for snn_rewire_lengths_rows (the candidate rows' lengths) */
     uint32_t *qcnt;   /* snn_rewire_cand_spread_q: row rows[q]'s number of candidates */
     uint32_t *dup;    /* snn_rewire_cand_spread_q: rows drawn again (n_dup words) */
     uint64_t n_dup;

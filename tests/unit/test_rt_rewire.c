@@ -137,12 +137,16 @@ static void same_columns(const snn_ragged *r, const snn_columns *c)
     memset(&f, 0, sizeof f);
     snn_columns_build(r, "P", &f);
     assert_int_equal(f.n_post, c->n_post);
-    for (uint32_t j = 0; j <= f.n_post; j++)
-        assert_int_equal(f.start[j], c->start[j]);
-    for (uint64_t e = 0; e < f.start[f.n_post]; e++) {
-        assert_int_equal(f.syn[e], c->syn[e]);
-        assert_int_equal(f.pre[e], c->pre[e]);
+    assert_ptr_equal(f.end, f.start + 1); /* built packed */
+    for (uint32_t j = 0; j < f.n_post; j++) { /* each column's entries, in order */
+        assert_int_equal(f.end[j] - f.start[j], c->end[j] - c->start[j]);
+        assert_true(c->start[j] <= c->end[j] && c->end[j] <= c->start[j + 1]);
+        for (uint64_t e = 0; e < f.end[j] - f.start[j]; e++) {
+            assert_int_equal(f.syn[f.start[j] + e], c->syn[c->start[j] + e]);
+            assert_int_equal(f.pre[f.start[j] + e], c->pre[c->start[j] + e]);
+        }
     }
+    assert_true(c->start[c->n_post] <= c->cap);
     snn_columns_free(&f);
 }
 
