@@ -193,36 +193,61 @@ static first_consts first_setup(const uint32_t key[2], uint32_t c2, uint32_t c3)
         lo = _mm256_blend_epi32(pe_, _mm256_slli_epi64(po_, 32), 0xAA);                      \
     } while (0)
 
+/* The constants of first_avx2/first_avx512 and quad_avx2/quad_avx512 on W-bit vectors:
+ * the multipliers and first_setup's uniform parts (key, c2, c3 from the caller). */
+#define FIRST_LOCALS(W)                                                                      \
+    const __m##W##i m0 = _mm##W##_set1_epi32((int)SNN_PHILOX_M0);                            \
+    const __m##W##i m1 = _mm##W##_set1_epi32((int)SNN_PHILOX_M1);                            \
+    const first_consts f = first_setup(key, c2, c3);                                         \
+    const __m##W##i r1x = _mm##W##_set1_epi32((int)f.r1x);                                   \
+    const __m##W##i r2k1 = _mm##W##_set1_epi32((int)f.r2k1);                                 \
+    const __m##W##i r3x0 = _mm##W##_set1_epi32((int)f.r3x0);                                 \
+    const __m##W##i r3x2 = _mm##W##_set1_epi32((int)f.r3x2);                                 \
+    const __m##W##i r3c3 = _mm##W##_set1_epi32((int)f.r3c3)
+
+/* quad_avx2/quad_avx512: blocks' words x0..x3 unpacked within 128-bit lanes, so that lane l
+ * of u_k holds block 4 l + k's four words. */
+#define QUAD_UNPACK(W)                                                                       \
+    const __m##W##i t0 = _mm##W##_unpacklo_epi32(x0, x1), t1 = _mm##W##_unpackhi_epi32(x0, x1); \
+    const __m##W##i t2 = _mm##W##_unpacklo_epi32(x2, x3), t3 = _mm##W##_unpackhi_epi32(x2, x3); \
+    const __m##W##i u0 = _mm##W##_unpacklo_epi64(t0, t2), u1 = _mm##W##_unpackhi_epi64(t0, t2); \
+    const __m##W##i u2 = _mm##W##_unpacklo_epi64(t1, t3), u3 = _mm##W##_unpackhi_epi64(t1, t3)
+
+/* Rounds 2 to 10 of snn_rng_first_blocks' blocks (first_setup's uniform parts) on W-bit
+ * vectors (256 or 512), x0 holding round 1's word 0; the caller's locals m0, m1, r2k1, r3x0,
+ * r3x2, r3c3 and f (first_avx2/first_avx512, quad_avx2/quad_avx512). */
+#define FIRST_ROUNDS(W, x0, x1, x2, x3)                                                      \
+    do {                                                                                     \
+        __m##W##i h_, l_;                                                                    \
+        RT_MULHILO_##W(x0, m0, h_, l_); /* round 2 */                                        \
+        x2 = _mm##W##_xor_si##W(h_, r2k1);                                                   \
+        x3 = l_;                                                                             \
+        RT_MULHILO_##W(x2, m1, h_, l_); /* round 3 */                                        \
+        x0 = _mm##W##_xor_si##W(h_, r3x0);                                                   \
+        x1 = l_;                                                                             \
+        x2 = _mm##W##_xor_si##W(x3, r3x2);                                                   \
+        x3 = r3c3;                                                                           \
+        uint32_t k0_ = f.k0, k1_ = f.k1;                                                     \
+        for (int r_ = 3; r_ < 10; r_++) {                                                    \
+            k0_ += SNN_PHILOX_W0;                                                            \
+            k1_ += SNN_PHILOX_W1;                                                            \
+            const __m##W##i vk0_ = _mm##W##_set1_epi32((int)k0_);                            \
+            const __m##W##i vk1_ = _mm##W##_set1_epi32((int)k1_);                            \
+            RT_ROUND_##W(x0, x1, x2, x3, vk0_, vk1_);                                        \
+        }                                                                                    \
+    } while (0)
+
 __attribute__((target("avx2"))) static void
 first_avx2(const uint32_t key[2], uint32_t c1, uint32_t c2, uint32_t c3, uint32_t nb,
            uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
-    const __m256i m0 = _mm256_set1_epi32((int)SNN_PHILOX_M0);
-    const __m256i m1 = _mm256_set1_epi32((int)SNN_PHILOX_M1);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const first_consts f = first_setup(key, c2, c3);
-    const __m256i r1x = _mm256_set1_epi32((int)f.r1x), r2k1 = _mm256_set1_epi32((int)f.r2k1);
-    const __m256i r3x0 = _mm256_set1_epi32((int)f.r3x0), r3x2 = _mm256_set1_epi32((int)f.r3x2);
-    const __m256i r3c3 = _mm256_set1_epi32((int)f.r3c3);
+    FIRST_LOCALS(256);
     uint32_t b = 0;
     for (; b + 8 <= nb; b += 8) {
         __m256i x0 = _mm256_xor_si256(_mm256_add_epi32(_mm256_set1_epi32((int)(c1 + b)), lane), r1x);
-        __m256i x1, x2, x3, h, l;
-        RT_MULHILO_256(x0, m0, h, l);                    /* round 2 */
-        x2 = _mm256_xor_si256(h, r2k1);
-        x3 = l;
-        RT_MULHILO_256(x2, m1, h, l);                    /* round 3 */
-        x0 = _mm256_xor_si256(h, r3x0);
-        x1 = l;
-        x2 = _mm256_xor_si256(x3, r3x2);
-        x3 = r3c3;
-        uint32_t k0 = f.k0, k1 = f.k1;
-        for (int r = 3; r < 10; r++) {
-            k0 += SNN_PHILOX_W0;
-            k1 += SNN_PHILOX_W1;
-            const __m256i vk0 = _mm256_set1_epi32((int)k0), vk1 = _mm256_set1_epi32((int)k1);
-            RT_ROUND_256(x0, x1, x2, x3, vk0, vk1);
-        }
+        __m256i x1, x2, x3;
+        FIRST_ROUNDS(256, x0, x1, x2, x3);
         _mm256_storeu_si256((__m256i *)(void *)(w0 + b), x0);
         _mm256_storeu_si256((__m256i *)(void *)(w1 + b), x1);
         _mm256_storeu_si256((__m256i *)(void *)(w2 + b), x2);
@@ -243,32 +268,13 @@ __attribute__((target("avx512f"))) static void
 first_avx512(const uint32_t key[2], uint32_t c1, uint32_t c2, uint32_t c3, uint32_t nb,
              uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3)
 {
-    const __m512i m0 = _mm512_set1_epi32((int)SNN_PHILOX_M0);
-    const __m512i m1 = _mm512_set1_epi32((int)SNN_PHILOX_M1);
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const first_consts f = first_setup(key, c2, c3);
-    const __m512i r1x = _mm512_set1_epi32((int)f.r1x), r2k1 = _mm512_set1_epi32((int)f.r2k1);
-    const __m512i r3x0 = _mm512_set1_epi32((int)f.r3x0), r3x2 = _mm512_set1_epi32((int)f.r3x2);
-    const __m512i r3c3 = _mm512_set1_epi32((int)f.r3c3);
+    FIRST_LOCALS(512);
     uint32_t b = 0;
     for (; b + 16 <= nb; b += 16) {
         __m512i x0 = _mm512_xor_si512(_mm512_add_epi32(_mm512_set1_epi32((int)(c1 + b)), lane), r1x);
-        __m512i x1, x2, x3, h, l;
-        RT_MULHILO_512(x0, m0, h, l);                    /* round 2 */
-        x2 = _mm512_xor_si512(h, r2k1);
-        x3 = l;
-        RT_MULHILO_512(x2, m1, h, l);                    /* round 3 */
-        x0 = _mm512_xor_si512(h, r3x0);
-        x1 = l;
-        x2 = _mm512_xor_si512(x3, r3x2);
-        x3 = r3c3;
-        uint32_t k0 = f.k0, k1 = f.k1;
-        for (int r = 3; r < 10; r++) {
-            k0 += SNN_PHILOX_W0;
-            k1 += SNN_PHILOX_W1;
-            const __m512i vk0 = _mm512_set1_epi32((int)k0), vk1 = _mm512_set1_epi32((int)k1);
-            RT_ROUND_512(x0, x1, x2, x3, vk0, vk1);
-        }
+        __m512i x1, x2, x3;
+        FIRST_ROUNDS(512, x0, x1, x2, x3);
         _mm512_storeu_si512((void *)(w0 + b), x0);
         _mm512_storeu_si512((void *)(w1 + b), x1);
         _mm512_storeu_si512((void *)(w2 + b), x2);
@@ -393,37 +399,14 @@ __attribute__((target("avx2"))) static void
 quad_avx2(const uint32_t key[2], uint32_t q0, uint32_t off, uint32_t c2, uint32_t c3,
           uint32_t n, uint32_t *w)
 {
-    const __m256i m0 = _mm256_set1_epi32((int)SNN_PHILOX_M0);
-    const __m256i m1 = _mm256_set1_epi32((int)SNN_PHILOX_M1);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const first_consts f = first_setup(key, c2, c3);
-    const __m256i r1x = _mm256_set1_epi32((int)f.r1x), r2k1 = _mm256_set1_epi32((int)f.r2k1);
-    const __m256i r3x0 = _mm256_set1_epi32((int)f.r3x0), r3x2 = _mm256_set1_epi32((int)f.r3x2);
-    const __m256i r3c3 = _mm256_set1_epi32((int)f.r3c3);
+    FIRST_LOCALS(256);
     const uint32_t end = off + n; /* words from block q0's word 0 */
     for (uint32_t b = 0; 4 * b < end; b += 8) {
         __m256i x0 = _mm256_xor_si256(_mm256_add_epi32(_mm256_set1_epi32((int)(q0 + b)), lane), r1x);
-        __m256i x1, x2, x3, h, l;
-        RT_MULHILO_256(x0, m0, h, l);                    /* round 2 */
-        x2 = _mm256_xor_si256(h, r2k1);
-        x3 = l;
-        RT_MULHILO_256(x2, m1, h, l);                    /* round 3 */
-        x0 = _mm256_xor_si256(h, r3x0);
-        x1 = l;
-        x2 = _mm256_xor_si256(x3, r3x2);
-        x3 = r3c3;
-        uint32_t k0 = f.k0, k1 = f.k1;
-        for (int r = 3; r < 10; r++) {
-            k0 += SNN_PHILOX_W0;
-            k1 += SNN_PHILOX_W1;
-            const __m256i vk0 = _mm256_set1_epi32((int)k0), vk1 = _mm256_set1_epi32((int)k1);
-            RT_ROUND_256(x0, x1, x2, x3, vk0, vk1);
-        }
-        /* 128-bit lane l of u_k: block 4 l + k's four words */
-        const __m256i t0 = _mm256_unpacklo_epi32(x0, x1), t1 = _mm256_unpackhi_epi32(x0, x1);
-        const __m256i t2 = _mm256_unpacklo_epi32(x2, x3), t3 = _mm256_unpackhi_epi32(x2, x3);
-        const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
-        const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+        __m256i x1, x2, x3;
+        FIRST_ROUNDS(256, x0, x1, x2, x3);
+        QUAD_UNPACK(256);
         const __m256i o0 = _mm256_permute2x128_si256(u0, u1, 0x20);
         const __m256i o1 = _mm256_permute2x128_si256(u2, u3, 0x20);
         const __m256i o2 = _mm256_permute2x128_si256(u0, u1, 0x31);
@@ -451,40 +434,17 @@ __attribute__((target("avx512f"))) static void
 quad_avx512(const uint32_t key[2], uint32_t q0, uint32_t off, uint32_t c2, uint32_t c3,
             uint32_t n, uint32_t *w)
 {
-    const __m512i m0 = _mm512_set1_epi32((int)SNN_PHILOX_M0);
-    const __m512i m1 = _mm512_set1_epi32((int)SNN_PHILOX_M1);
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const first_consts f = first_setup(key, c2, c3);
-    const __m512i r1x = _mm512_set1_epi32((int)f.r1x), r2k1 = _mm512_set1_epi32((int)f.r2k1);
-    const __m512i r3x0 = _mm512_set1_epi32((int)f.r3x0), r3x2 = _mm512_set1_epi32((int)f.r3x2);
-    const __m512i r3c3 = _mm512_set1_epi32((int)f.r3c3);
+    FIRST_LOCALS(512);
     const uint32_t end = off + n;
     uint32_t b = 0;
     /* whole vectors of 16 blocks while at least 8 blocks are left, the rest (< 8 blocks,
      * under 32 words) with AVX2 */
     for (; 4 * b + 32 < end; b += 16) {
         __m512i x0 = _mm512_xor_si512(_mm512_add_epi32(_mm512_set1_epi32((int)(q0 + b)), lane), r1x);
-        __m512i x1, x2, x3, h, l;
-        RT_MULHILO_512(x0, m0, h, l);                    /* round 2 */
-        x2 = _mm512_xor_si512(h, r2k1);
-        x3 = l;
-        RT_MULHILO_512(x2, m1, h, l);                    /* round 3 */
-        x0 = _mm512_xor_si512(h, r3x0);
-        x1 = l;
-        x2 = _mm512_xor_si512(x3, r3x2);
-        x3 = r3c3;
-        uint32_t k0 = f.k0, k1 = f.k1;
-        for (int r = 3; r < 10; r++) {
-            k0 += SNN_PHILOX_W0;
-            k1 += SNN_PHILOX_W1;
-            const __m512i vk0 = _mm512_set1_epi32((int)k0), vk1 = _mm512_set1_epi32((int)k1);
-            RT_ROUND_512(x0, x1, x2, x3, vk0, vk1);
-        }
-        /* 128-bit lane l of u_k: block 4 l + k's four words; then o_l = lane l of u0..u3 */
-        const __m512i t0 = _mm512_unpacklo_epi32(x0, x1), t1 = _mm512_unpackhi_epi32(x0, x1);
-        const __m512i t2 = _mm512_unpacklo_epi32(x2, x3), t3 = _mm512_unpackhi_epi32(x2, x3);
-        const __m512i u0 = _mm512_unpacklo_epi64(t0, t2), u1 = _mm512_unpackhi_epi64(t0, t2);
-        const __m512i u2 = _mm512_unpacklo_epi64(t1, t3), u3 = _mm512_unpackhi_epi64(t1, t3);
+        __m512i x1, x2, x3;
+        FIRST_ROUNDS(512, x0, x1, x2, x3);
+        QUAD_UNPACK(512); /* then o_l = lane l of u0..u3 */
         const __m512i v0 = _mm512_shuffle_i32x4(u0, u1, 0x44), v1 = _mm512_shuffle_i32x4(u2, u3, 0x44);
         const __m512i v2 = _mm512_shuffle_i32x4(u0, u1, 0xEE), v3 = _mm512_shuffle_i32x4(u2, u3, 0xEE);
         const __m512i o0 = _mm512_shuffle_i32x4(v0, v1, 0x88);
