@@ -1157,17 +1157,17 @@ static void proj_pre_inputs(StrBuf *o, const Projection *pj)
 {
     const char *pre = pj->pre->name, *n = pj->name;
     sb_puts(o, "(void)step;\n");
-    /* one thread block on one process: each source's accumulator rounded where it is
-     * (snn_xacc_take: the fast front's double when no term went to the limbs, which then
-     * stay zero); the same bits as the general way below */
+    /* one process: each source's accumulators of the thread blocks taken together where
+     * they are (snn_xacc_take_n: the sum of the fast fronts' doubles when no term went to
+     * the limbs and the doubles add exactly); the same bits as the general way below */
     sb_puts(o, "#ifndef SNN_MPI\n");
-    sb_puts(o, "if (snn_nthr == 1) {\n");
+    sb_puts(o, "{\n");
     sb_printf(o, "    int64_t *restrict snn_a = snn_xa_%s;\n", n);
     sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n", pre);
-    sb_printf(o, "        snn_pin_%s[snn_i] = (scalar)snn_xacc_take(snn_a + (size_t)snn_i * SNN_XW, "
-                 "SNN_XL, SNN_XB, SNN_XM);\n", n);
+    sb_printf(o, "        snn_pin_%s[snn_i] = (scalar)snn_xacc_take_n(snn_a + (size_t)snn_i * SNN_XW, "
+                 "(size_t)SNN_N_%s * SNN_XW, snn_nthr, SNN_XL, SNN_XB, SNN_XM);\n", n, pre);
     sb_puts(o, "    return;\n}\n");
-    sb_puts(o, "#endif\n");
+    sb_puts(o, "#else\n");
     sb_printf(o, "int64_t *restrict snn_tot = snn_xa_%s + (size_t)snn_nthr * SNN_N_%s * SNN_XW;\n",
               n, pre);
     sb_puts(o, "for (int snn_t = 0; snn_t < snn_nthr; snn_t++) {\n");
@@ -1180,13 +1180,12 @@ static void proj_pre_inputs(StrBuf *o, const Projection *pj)
     sb_puts(o, "        snn_tot[snn_k] += snn_a[snn_k];\n");
     sb_puts(o, "        snn_a[snn_k] = 0;\n");
     sb_puts(o, "    }\n}\n");
-    sb_puts(o, "#ifdef SNN_MPI\n");
     sb_printf(o, "snn_sum_int64(snn_tot, (size_t)SNN_N_%s * SNN_XW); /* every rank's */\n", pre);
-    sb_puts(o, "#endif\n");
     sb_printf(o, "for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n", pre);
     sb_printf(o, "    snn_pin_%s[snn_i] = (scalar)snn_xacc_round(snn_tot + (size_t)(SNN_LO_%s + "
                  "snn_i) * SNN_XW, SNN_XL, SNN_XB, SNN_XM);\n", n, pre);
-    sb_printf(o, "memset(snn_tot, 0, sizeof(int64_t) * SNN_N_%s * SNN_XW);", pre);
+    sb_printf(o, "memset(snn_tot, 0, sizeof(int64_t) * SNN_N_%s * SNN_XW);\n", pre);
+    sb_puts(o, "#endif");
 }
 
 /* The add_to_pre calls in s or e. */
@@ -1234,6 +1233,8 @@ static bool add_pre_row(const Projection *pj)
     return false;
 }
 
+static bool syn_dynamics_independent(const Projection *pj);
+
 /* The loop over a dense row's targets, snn_k < bound, indented by ind: add_to_pre (buf) as
  * add_pre_row's mode; in mode 2 the synapses are independent (no add_to_post, no draws,
  * add_to_pre's terms each in their own slot of the buffer: syn_dynamics_independent). */
@@ -1243,6 +1244,8 @@ static void dense_row_loop(StrBuf *o, const Model *m, const Projection *pj, cons
     if (buf == 2)
         sb_printf(o, "%*sSNN_IVDEP%s /* each synapse writes only its own variables and term */\n",
                   ind - 4, "", strcmp(bound, "snn_n") ? " SNN_NOUNROLL" : "");
+    else if (buf == 0 && syn_dynamics_independent(pj))
+        sb_printf(o, "%*sSNN_IVDEP /* each synapse writes only its own variables */\n", ind - 4, "");
     sb_printf(o, "%*sfor (uint32_t snn_k = 0; snn_k < %s; snn_k++) { /* the target in the "
                  "block */\n", ind - 4, "", bound);
     /* 64-bit: an index that cannot wrap, so the neuron arrays' addresses are affine in

@@ -377,4 +377,44 @@ SNN_XACC_FN double snn_xacc_take(int64_t *a, int limbs, int base, int mbits)
     return r;
 }
 
+/* snn_xacc_take of the sum of n accumulators a, a + stride, .., a + (n - 1) stride (one
+ * source's in each thread block), all back to zero.  When no term went to their limbs and
+ * their doubles add without error in block order (a zero TwoSum error, no overflow), that
+ * double is the exact sum and rounds as in snn_xacc_take; otherwise the limbs of all are
+ * added (integers: any order) and rounded once.  The same bits as folding every block
+ * into one accumulator and snn_xacc_round, for any number of blocks. */
+SNN_XACC_FN double snn_xacc_take_n(int64_t *a, size_t stride, int n, int limbs, int base,
+                                   int mbits)
+{
+    const int F = SNN_XACC_WORDS(limbs);
+    double s = 0.0;
+    int t = 0;
+    for (; t < n; t++) {
+        const int64_t *b = a + (size_t)t * stride;
+        double f;
+        memcpy(&f, b + F, sizeof f);
+        const double r = s + f, bv = r - s;
+        if (b[F + 1] || (s - (r - bv)) + (f - bv) != 0.0 || !(fabs(r) <= 0x1.fffffffffffffp1023))
+            break;
+        s = r;
+    }
+    const double m = fabs(s);
+    if (t == n && ((mbits == 24 && (s == 0.0 || (m >= 0x1p-126 && m <= 0x1.fffffep127))) ||
+                   (mbits == 53 && (s == 0.0 || m >= 0x1p-1022)))) {
+        for (t = 0; t < n; t++)
+            a[(size_t)t * stride + (size_t)F] = 0;
+        return mbits == 24 ? (double)(float)s : s;
+    }
+    int64_t tot[SNN_XACC_WORDS(SNN_XACC_D_LIMBS)];
+    memset(tot, 0, sizeof(int64_t) * (size_t)F);
+    for (t = 0; t < n; t++) {
+        int64_t *b = a + (size_t)t * stride;
+        snn_xacc_fold(b, limbs, base);
+        for (int k = 0; k < F; k++)
+            tot[k] += b[k];
+        memset(b, 0, sizeof(int64_t) * (size_t)SNN_XACC_FAST_WORDS(limbs));
+    }
+    return snn_xacc_round(tot, limbs, base, mbits);
+}
+
 #endif

@@ -206,6 +206,57 @@ static void test_fast_front(void **state)
     }
 }
 
+/* snn_xacc_take_n (add_to_pre's thread blocks on one process): terms spread over 1 to 4
+ * blocks' fast accumulators (laid out with a stride, as the generated code does) must round
+ * to the bits of one exact accumulator of all terms, leave every block at zero, and take
+ * both ways: the blocks' doubles adding exactly, and not (a term in the limbs, doubles whose
+ * sum rounds, an overflow, a sum outside the format's normal range). */
+static void test_take_n(void **state)
+{
+    (void)state;
+    enum { W = SNN_XACC_FAST_WORDS(DL), NB = 4 };
+    for (int mbits = 24; mbits <= 53; mbits += 29) {
+        const int L = mbits == 24 ? FL : DL, B = mbits == 24 ? FB : DB;
+        int fast = 0, slow = 0;
+        for (int trial = 0; trial < 20000; trial++) {
+            const int kind = trial % 6, n = 1 + (int)(rnd() % 12), nb = 1 + trial % NB;
+            double x[12];
+            for (int i = 0; i < n; i++)
+                x[i] = term(mbits, kind == 5 || (rnd() % 4) ? kind : (int)(rnd() % 5));
+            if (trial % 7 == 0 && n > 1) /* an exact cancellation across blocks */
+                x[n - 1] = -x[0];
+            int64_t ref[SNN_XACC_WORDS(DL)] = {0}, blk[NB * (W + 5)];
+            const size_t stride = (size_t)W + (size_t)(trial % 5); /* other sources between */
+            memset(blk, 0, sizeof blk);
+            for (int i = 0; i < n; i++) {
+                snn_xacc_add(ref, L, B, x[i]);
+                snn_xacc_add_fast(blk + (size_t)(rnd() % (unsigned)nb) * stride, L, B, x[i]);
+            }
+            int in_limbs = 0;
+            for (int t = 0; t < nb; t++)
+                in_limbs |= blk[(size_t)t * stride + (size_t)SNN_XACC_WORDS(L) + 1] != 0;
+            const double want = snn_xacc_round(ref, L, B, mbits);
+            same_bits(snn_xacc_take_n(blk, stride, nb, L, B, mbits), want);
+            for (int t = 0; t < nb; t++)
+                for (int w = 0; w < SNN_XACC_FAST_WORDS(L); w++) /* back to zero */
+                    assert_int_equal(blk[(size_t)t * stride + (size_t)w], 0);
+            fast += !in_limbs;
+            slow += in_limbs;
+        }
+        assert_true(fast > 5000 && slow > 1000);
+    }
+    /* the blocks' doubles 1 + 2^-53 (block 0's limbs hold the 2^-53) and 2^-60: the exact
+     * sum is above the tie and rounds up */
+    int64_t blk[2 * SNN_XACC_FAST_WORDS(DL)];
+    memset(blk, 0, sizeof blk);
+    snn_xacc_add_fast(blk, DL, DB, 1.0);
+    snn_xacc_add_fast(blk, DL, DB, 0x1p-53); /* a tie: this term goes to the first block's limbs */
+    snn_xacc_add_fast(blk + SNN_XACC_FAST_WORDS(DL), DL, DB, 0x1p-60);
+    /* 1 + 2^-53 + 2^-60 is above the tie: rounds up, which a double sum of the blocks
+     * (1 + 2^-53 -> 1, ties to even) would miss */
+    same_bits(snn_xacc_take_n(blk, SNN_XACC_FAST_WORDS(DL), 2, DL, DB, 53), 1.0 + 0x1p-52);
+}
+
 /* A row of float terms at once (snn_xacc_row_sum_f, snn_xacc_add_row_f: add_to_pre of a
  * dense row in a float model) against the exact accumulator term by term: random rows of
  * similar sizes, wide spreads, rows at the test's edge (a spread of 29 - ceil(log2 n)
@@ -324,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_exact),
         cmocka_unit_test(test_any_split),
         cmocka_unit_test(test_fast_front),
+        cmocka_unit_test(test_take_n),
         cmocka_unit_test(test_row_sum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
