@@ -12,7 +12,8 @@
 #
 # Knobs as bench/eprop_fmnist.sh: N, E, NTEST, HIDDEN, RECURRENT, LR, THREADS, BATCH (B
 # examples per optimiser step on both sides: snncc's -D batch=B, the peer's --batch B; LIF only:
-# the peer has no ALIF; P_IN/P_REC below 1 on the snncc side only if asked: the peer is dense).
+# the peer has no ALIF; P_IN/P_REC below 1 and DEEPR=1 on the snncc side only if asked: the
+# peer is dense).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -42,7 +43,7 @@ for r in $(seq 1 "$REPS"); do
         "$OUTD/snncc/train/run.json")
     echo "snncc $r $(sed -n 's/.*training wall time [0-9.]* s: \([0-9.]*\) ms per example.*/\1/p' \
         "$OUTD/snncc$r.txt") $(sed -n 's/.*test accuracy \([0-9.]*\) .*/\1/p' "$OUTD/snncc$r.txt") $rss \
-$(sed -n 's/.*user CPU of the whole run \([0-9.]*\) ms.*/\1/p' "$OUTD/snncc$r.txt")" >>"$OUTD/runs.txt"
+$(sed -n 's/.*user + system \([0-9.]*\) ms).*/\1/p' "$OUTD/snncc$r.txt")" >>"$OUTD/runs.txt"
     echo "== pair $r: torch"
     $PY bench/peers/eprop_torch.py --n "$N" --ntest "$NTEST" --epochs "$E" --hidden "$HIDDEN" \
         --lr "$LR" --threads "$THREADS" --batch "$BATCH" $rec | tee "$OUTD/torch$r.txt"
@@ -70,6 +71,6 @@ print(f"{'snncc':11} {s_ms:>11.3f} {1000 / s_ms:>11.2f} {s_cpu:>10.3f} {s_acc:>9
 print(f"{'torch':11} {t_ms:>11.3f} {1000 / t_ms:>11.2f} {t_cpu:>10.3f} {t_acc:>9.4f} {t_mb:>8.1f}")
 print(f"{'torch/snncc':11} {t_ms / s_ms:>10.2f}x {'':>11} {t_cpu / s_cpu:>9.2f}x {t_acc - s_acc:>+9.4f} "
       f"{t_mb / s_mb:>7.2f}x")
-print("CPU: snncc's user time of the whole run (reading, encoding, set-up included), torch's "
+print("CPU: snncc's user + system time of the whole training run (reading, encoding, set-up included), torch's "
       "process time of the training loop")
 PY
