@@ -14,7 +14,8 @@
 # neurons, ALIF=0 (LIF) or 1, RECURRENT=1 or 0, P_IN / P_REC connection probabilities
 # (default 1: dense), DEEPR=1 (DEEP R on the sparse projections: -D deepr=1 -D l1=L1 -D
 # pad=PAD, defaults 1e-8 and 1.0 as bench/eprop_results.sh; needs P_IN or P_REC below 1),
-# LR (0.001), THREADS (1), BATCH (1: unbatched; B > 1 builds the model
+# SHUFFLE (1: a new order every epoch, the training loop's default; 0: file order, as the
+# PyTorch peer: bench/eprop_peer.sh sets 0), LR (0.001), THREADS (1), BATCH (1: unbatched; B > 1 builds the model
 # with -D batch=B, a lane per example, and trains with train.batch B and batch_end:
 # [GradSum, Learn], models/eprop_fmnist.yaml's batches; the last partial batch of the
 # training set is dropped, as the PyTorch peer's --batch B does).  With CALLGRIND=1 also the instructions per
@@ -41,6 +42,8 @@ BATCH=${BATCH:-1}
 DEEPR=${DEEPR:-0}
 L1=${L1:-1e-8}
 PAD=${PAD:-1.0}
+SHUFFLE=${SHUFFLE:-1}
+case $SHUFFLE in 0) shuf=false ;; 1) shuf=true ;; *) echo "bench/eprop_fmnist.sh: SHUFFLE=$SHUFFLE: 0 or 1" >&2; exit 2 ;; esac
 CALLGRIND=${CALLGRIND:-0}
 CG_N=${CG_N:-10}
 FM=${FM:-/usr/share/datasets/fashion-mnist}
@@ -67,6 +70,7 @@ cat >"$OUT/train.yaml" <<EOF
 train:
   epochs: $E
   train: { In: $FM/train-images-idx3-ubyte.gz }
+  shuffle: $shuf
   evaluate_every: 0
   reset: example
   keep: [Out.b]

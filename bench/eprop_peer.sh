@@ -2,7 +2,8 @@
 # bench/eprop_peer.sh - `make bench-eprop-peer`: models/eprop_classifier.lua trained with
 # e-prop by snncc (bench/eprop_fmnist.sh) against the PyTorch peer (bench/peers/
 # eprop_torch.py: the same network trained with BPTT and a surrogate gradient), on the
-# same Fashion-MNIST examples, epochs, batch size and number of threads, in alternation
+# same Fashion-MNIST examples in the same (file) order, epochs, batch size and number of
+# threads, in alternation
 # (snncc, torch, snncc, torch, ...: REPS pairs, default 3).  Prints each run, then the
 # medians of the training wall time per example (examples/s), the CPU time per example,
 # the test accuracies, the peak resident memory, and the ratios torch/snncc.  Not a test: figures, docs/performance.md
@@ -37,7 +38,7 @@ rec=""
 echo "load before: $(uptime)"
 for r in $(seq 1 "$REPS"); do
     echo "== pair $r: snncc"
-    OUT="$OUTD/snncc" N=$N E=$E NTEST=$NTEST HIDDEN=$HIDDEN ALIF=0 RECURRENT=$RECURRENT \
+    OUT="$OUTD/snncc" SHUFFLE=0 N=$N E=$E NTEST=$NTEST HIDDEN=$HIDDEN ALIF=0 RECURRENT=$RECURRENT \
         LR=$LR THREADS=$THREADS BATCH=$BATCH bench/eprop_fmnist.sh | tee "$OUTD/snncc$r.txt"
     rss=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["memory"]["peak_rss_bytes"])' \
         "$OUTD/snncc/train/run.json")
