@@ -12,7 +12,10 @@
 # run: reading and encoding the images and building included), the last epoch's training
 # loss and accuracy, and the test accuracy.  The network: HIDDEN (default 128) hidden
 # neurons, ALIF=0 (LIF) or 1, RECURRENT=1 or 0, P_IN / P_REC connection probabilities
-# (default 1: dense), LR (0.001), THREADS (1), BATCH (1: unbatched; B > 1 builds the model
+# (default 1: dense), DEEPR=1 (DEEP R on the sparse projections: -D deepr=1 -D l1=L1 -D
+# pad=PAD, defaults 1e-8 and 1.0 as bench/eprop_results.sh; needs P_IN or P_REC below 1),
+# SHUFFLE (1: a new order every epoch, the training loop's default; 0: file order, as the
+# PyTorch peer: bench/eprop_peer.sh sets 0), LR (0.001), THREADS (1), BATCH (1: unbatched; B > 1 builds the model
 # with -D batch=B, a lane per example, and trains with train.batch B and batch_end:
 # [GradSum, Learn], models/eprop_fmnist.yaml's batches; the last partial batch of the
 # training set is dropped, as the PyTorch peer's --batch B does).  With CALLGRIND=1 also the instructions per
@@ -36,6 +39,11 @@ P_REC=${P_REC:-1}
 LR=${LR:-0.001}
 THREADS=${THREADS:-1}
 BATCH=${BATCH:-1}
+DEEPR=${DEEPR:-0}
+L1=${L1:-1e-8}
+PAD=${PAD:-1.0}
+SHUFFLE=${SHUFFLE:-1}
+case $SHUFFLE in 0) shuf=false ;; 1) shuf=true ;; *) echo "bench/eprop_fmnist.sh: SHUFFLE=$SHUFFLE: 0 or 1" >&2; exit 2 ;; esac
 CALLGRIND=${CALLGRIND:-0}
 CG_N=${CG_N:-10}
 FM=${FM:-/usr/share/datasets/fashion-mnist}
@@ -51,6 +59,7 @@ bd=() groups="Learn" tb=""
 if [ "$BATCH" != 1 ]; then
     bd=(-D batch="$BATCH") groups="GradSum, Learn" tb="  batch: $BATCH"
 fi
+[ "$DEEPR" = 0 ] || bd+=(-D deepr=1 -D l1="$L1" -D pad="$PAD")
 "$BUILD/bin/snncc" -q models/eprop_classifier.lua -D inputs=784 -D classes=10 \
     -D hidden="$HIDDEN" -D alif="$ALIF" -D recurrent="$RECURRENT" -D p_in="$P_IN" \
     -D p_rec="$P_REC" -D lr="$LR" "${bd[@]}" -o "$OUT/sim"
@@ -61,6 +70,7 @@ cat >"$OUT/train.yaml" <<EOF
 train:
   epochs: $E
   train: { In: $FM/train-images-idx3-ubyte.gz }
+  shuffle: $shuf
   evaluate_every: 0
   reset: example
   keep: [Out.b]
@@ -83,7 +93,7 @@ train:
 datasets: { In: { encode: log_latency, tau: 20, threshold: 51, limit: $NTEST } }
 threads: $THREADS
 EOF
-/usr/bin/time -f %U -o "$OUT/train.cpu" "$SIM" --config "$OUT/train.yaml" --output "$OUT/train" --quiet
+/usr/bin/time -f "%U %S %e %M" -o "$OUT/train.cpu" "$SIM" --config "$OUT/train.yaml" --output "$OUT/train" --quiet
 "$SIM" --config "$OUT/test.yaml" --output "$OUT/test" --quiet
 instr=""
 if [ "$CALLGRIND" = 1 ]; then
@@ -106,7 +116,8 @@ out, n, e, nt, hid, alif, rec, cgn = sys.argv[1], *map(int, sys.argv[2:9])
 rows = list(csv.DictReader(open(f"{out}/train/metrics.csv")))
 test = list(csv.DictReader(open(f"{out}/test/metrics.csv")))[-1]
 wall = sum(float(r["wall_s"]) for r in rows)
-cpu = float(open(f"{out}/train.cpu").read().split()[-1])
+# /usr/bin/time: user, system, wall seconds, peak KB of the training process
+cpu, cpu_sys, _, _ = map(float, open(f"{out}/train.cpu").read().split()[-4:])
 steps = json.load(open(f"{out}/train/run.json"))["training"]["example_steps"]
 batch = json.load(open(f"{out}/train/run.json"))["training"].get("batch", 1)
 n = n // batch * batch  # trained: the last partial batch is dropped
@@ -114,7 +125,8 @@ print(f"e-prop Fashion-MNIST: {hid} {'ALIF' if alif else 'LIF'} hidden, "
       f"{'recurrent' if rec else 'feed-forward'}, {n} training examples x {e} epochs, "
       f"batch {batch}, {steps} steps each")
 print(f"  training wall time {wall:.2f} s: {1000 * wall / (n * e):.2f} ms per example "
-      f"(user CPU of the whole run {1000 * cpu / (n * e):.2f} ms per example)")
+      f"(user CPU of the whole run {1000 * cpu / (n * e):.2f} ms per example, user + system "
+      f"{1000 * (cpu + cpu_sys) / (n * e):.2f} ms)")
 print(f"  last epoch: train loss {float(rows[-1]['train_loss']):.2f}, "
       f"train accuracy {float(rows[-1]['train_accuracy']):.4f}")
 print(f"  test accuracy {float(test['test_accuracy']):.4f} on {nt} test examples "

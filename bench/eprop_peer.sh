@@ -2,7 +2,8 @@
 # bench/eprop_peer.sh - `make bench-eprop-peer`: models/eprop_classifier.lua trained with
 # e-prop by snncc (bench/eprop_fmnist.sh) against the PyTorch peer (bench/peers/
 # eprop_torch.py: the same network trained with BPTT and a surrogate gradient), on the
-# same Fashion-MNIST examples, epochs, batch size and number of threads, in alternation
+# same Fashion-MNIST examples in the same (file) order, epochs, batch size and number of
+# threads, in alternation
 # (snncc, torch, snncc, torch, ...: REPS pairs, default 3).  Prints each run, then the
 # medians of the training wall time per example (examples/s), the CPU time per example,
 # the test accuracies, the peak resident memory, and the ratios torch/snncc.  Not a test: figures, docs/performance.md
@@ -12,7 +13,8 @@
 #
 # Knobs as bench/eprop_fmnist.sh: N, E, NTEST, HIDDEN, RECURRENT, LR, THREADS, BATCH (B
 # examples per optimiser step on both sides: snncc's -D batch=B, the peer's --batch B; LIF only:
-# the peer has no ALIF; P_IN/P_REC below 1 on the snncc side only if asked: the peer is dense).
+# the peer has no ALIF; P_IN/P_REC below 1 and DEEPR=1 on the snncc side only if asked: the
+# peer is dense).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -36,13 +38,13 @@ rec=""
 echo "load before: $(uptime)"
 for r in $(seq 1 "$REPS"); do
     echo "== pair $r: snncc"
-    OUT="$OUTD/snncc" N=$N E=$E NTEST=$NTEST HIDDEN=$HIDDEN ALIF=0 RECURRENT=$RECURRENT \
+    OUT="$OUTD/snncc" SHUFFLE=0 N=$N E=$E NTEST=$NTEST HIDDEN=$HIDDEN ALIF=0 RECURRENT=$RECURRENT \
         LR=$LR THREADS=$THREADS BATCH=$BATCH bench/eprop_fmnist.sh | tee "$OUTD/snncc$r.txt"
     rss=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["memory"]["peak_rss_bytes"])' \
         "$OUTD/snncc/train/run.json")
     echo "snncc $r $(sed -n 's/.*training wall time [0-9.]* s: \([0-9.]*\) ms per example.*/\1/p' \
         "$OUTD/snncc$r.txt") $(sed -n 's/.*test accuracy \([0-9.]*\) .*/\1/p' "$OUTD/snncc$r.txt") $rss \
-$(sed -n 's/.*user CPU of the whole run \([0-9.]*\) ms.*/\1/p' "$OUTD/snncc$r.txt")" >>"$OUTD/runs.txt"
+$(sed -n 's/.*user + system \([0-9.]*\) ms).*/\1/p' "$OUTD/snncc$r.txt")" >>"$OUTD/runs.txt"
     echo "== pair $r: torch"
     $PY bench/peers/eprop_torch.py --n "$N" --ntest "$NTEST" --epochs "$E" --hidden "$HIDDEN" \
         --lr "$LR" --threads "$THREADS" --batch "$BATCH" $rec | tee "$OUTD/torch$r.txt"
@@ -70,6 +72,6 @@ print(f"{'snncc':11} {s_ms:>11.3f} {1000 / s_ms:>11.2f} {s_cpu:>10.3f} {s_acc:>9
 print(f"{'torch':11} {t_ms:>11.3f} {1000 / t_ms:>11.2f} {t_cpu:>10.3f} {t_acc:>9.4f} {t_mb:>8.1f}")
 print(f"{'torch/snncc':11} {t_ms / s_ms:>10.2f}x {'':>11} {t_cpu / s_cpu:>9.2f}x {t_acc - s_acc:>+9.4f} "
       f"{t_mb / s_mb:>7.2f}x")
-print("CPU: snncc's user time of the whole run (reading, encoding, set-up included), torch's "
+print("CPU: snncc's user + system time of the whole training run (reading, encoding, set-up included), torch's "
       "process time of the training loop")
 PY

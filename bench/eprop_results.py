@@ -138,6 +138,15 @@ def row_of(d, name, a):
         e = re.search(r"training examples x (\d+) epochs", log)
         r["epochs_done"] = int(e.group(1)) if e else a.epochs
         r["train_cpu_ms_per_example"] = float(m.group(2))
+        # the whole process over the examples run (trained + evaluated), as the simulator's
+        ntr = re.search(r"(\d+) training examples x", log)
+        if ntr and "cpu_s" in r:
+            r["train_examples"], r["test_examples"] = int(ntr.group(1)), int(m.group(7))
+            r["examples_run"] = r["train_examples"] * r["epochs_done"] + r["test_examples"]
+            r["cpu_ms_per_example"] = 1000 * r["cpu_s"] / r["examples_run"]
+        tc = re.search(r"; test wall ([0-9.]+) s CPU ([0-9.]+) s", log)
+        if tc:
+            r["test_wall_s"], r["test_cpu_s"] = float(tc.group(1)), float(tc.group(2))
     if name.startswith("cg_"):
         t1, _ = callgrind(f"{d}/cg{a.cg_n}.out")
         t2, _ = callgrind(f"{d}/cg{2 * a.cg_n}.out")
@@ -188,7 +197,7 @@ def record(r, m, a, store):
                              "rewire_instr_per_example", "deepr_share_by_difference", "rewire_share",
                              "rewire_update_s", "train_cpu_ms_per_example", "cpu_ms_per_example",
                              "train_examples", "test_examples", "example_steps",
-                             "test_evaluations", "test_accuracy_by_epoch",
+                             "test_evaluations", "test_accuracy_by_epoch", "test_cpu_s", "test_wall_s",
                              "weights_identical_to_1_rank") if k in r}
     res["data"] = data
     ep = r.get("epochs_done") or 0
@@ -206,11 +215,11 @@ def record(r, m, a, store):
         tag = f"-cg{a.cg_n}"
     rec = {"schema": 1, "kind": "snnbench-record", "status": "ok", "reason": None,
            "suite": "eprop_results", "rep": 1,
-           "cell": {"id": f"{name}{tag}-{'torch' if r.get('peer') else 'c'}-r{ranks}-t1",
+           "cell": {"id": f"{name}{tag}-{'torch' if r.get('peer') else 'c'}-r{ranks}-t{a.threads}",
                     "model": model, "file": "bench/peers/eprop_torch.py" if r.get("peer")
                     else "models/eprop_classifier.lua", "params": params,
                     "backend": "torch" if r.get("peer") else "c", "peer": "torch" if r.get("peer") else None,
-                    "ranks": ranks, "threads": 1, "mpi": ranks > 1, "exchange": None,
+                    "ranks": ranks, "threads": a.threads, "mpi": ranks > 1, "exchange": None,
                     "time_ms": rj.get("duration_ms", 0) or 0, "reps": 1, "timeout_s": 0},
            "timers": {"simulation_s": sim, "wall_s": r.get("wall_s"), "cpu_s": r.get("cpu_s")},
            "sanity": {}, "memory": {"peak_rss_bytes": r.get("peak_rss_bytes")},
@@ -237,6 +246,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--shd-epochs", type=int, default=2)
     ap.add_argument("--cg-n", type=int, default=50)
+    ap.add_argument("--threads", type=int, default=1, help="threads per run (THREADS)")
     ap.add_argument("--store", default=os.environ.get("SNNBENCH_STORE", "bench-store"))
     ap.add_argument("--no-records", action="store_true")
     a = ap.parse_args()

@@ -23,7 +23,8 @@
 # repetitions per speaker and word, default 4: 800 training / 160 test examples; FULL=1: 42),
 # SHD_E (SynthSHD epochs, default E), L1 (DEEP R's L1 strength for the rows without one in
 # their name, default 1e-8: mlGeNN's latency-MNIST DEEP R example), PAD (row padding, 1.0),
-# JOBS (rows run at once, default 2), NICE (default 10), P_VAR (the
+# THREADS (threads per run: the simulator's `threads:`, the peer's --threads, i.e.
+# torch.set_num_threads; default 1), JOBS (rows run at once, default 2), NICE (default 10), P_VAR (the
 # connection probability of fm_carry and fm_randfb, default 0.1), MPI_N (the mpi rows'
 # training examples, default 2000), CG_N (callgrind rows: 1 epoch of
 # CG_N and 2 CG_N examples, default 50), OUT (default build/eprop-results).
@@ -60,6 +61,7 @@ SHD_E=${SHD_E:-$E}
 L1=${L1:-1e-8}
 PAD=${PAD:-1.0}
 JOBS=${JOBS:-2}
+THREADS=${THREADS:-1}
 NICE=${NICE:-10}
 CG_N=${CG_N:-50}
 MPI_N=${MPI_N:-2000}
@@ -75,7 +77,7 @@ mkdir -p "$OUT"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 summary() {
     $PY bench/eprop_results.py "$OUT" --n "$N" --ntest "$NTEST" --epochs "$E" \
-        --shd-epochs "$SHD_E" --cg-n "$CG_N"
+        --shd-epochs "$SHD_E" --cg-n "$CG_N" --threads "$THREADS"
 }
 if [ "${1:-}" = --table ]; then summary; exit 0; fi
 for f in train-images-idx3-ubyte.gz t10k-images-idx3-ubyte.gz; do
@@ -109,7 +111,7 @@ train:
   metrics: { output: Out.pi_sum, loss: Out.ce }
   save: { dir: $1/weights, vars: [IH.w, HH.w, HO.w, Out.b] }
 datasets: { In: { encode: log_latency, tau: 20, threshold: 51, limit: $4 } }
-threads: 1
+threads: $THREADS
 EOF
 }
 row() {
@@ -174,7 +176,7 @@ train:
   groups: { batch_end: [Learn] }
   metrics: { output: Out.pi_sum, loss: Out.ce }
   save: { dir: $d/weights, vars: [IH.w, HH.w, HO.w, Out.b] }
-threads: 1
+threads: $THREADS
 EOF
     fi
     echo "$d/sim/eprop_classifier --config $d/train.yaml --output $d/out" >"$d/run.txt"
@@ -187,10 +189,10 @@ peer() {
     rm -rf "$d"
     mkdir -p "$d"
     echo "$PY bench/peers/eprop_torch.py --n $N --ntest $NTEST --epochs $E --hidden $HIDDEN \
---threads 1 --batch 1" >"$d/run.txt"
+--threads $THREADS --batch 1" >"$d/run.txt"
     nice -n "$NICE" /usr/bin/time -f "%U %S %e %M" -o "$d/time.txt" \
         $PY bench/peers/eprop_torch.py --n "$N" --ntest "$NTEST" --epochs "$E" \
-        --hidden "$HIDDEN" --threads 1 --batch 1 >"$d/log.txt" 2>&1
+        --hidden "$HIDDEN" --threads "$THREADS" --batch 1 >"$d/log.txt" 2>&1
 }
 mpi() { # mpi1 / mpi2: data-parallel lanes over ranks, static 10 %, batch 8
     local name=$1 r=${1#mpi} d="$OUT/$1"
@@ -214,7 +216,7 @@ one() {
     esac && echo "done $1 ($(date -u +%H:%M))" || echo "FAILED $1: see $OUT/$1/log.txt"
 }
 echo "rows: $ROWS; N=$N NTEST=$NTEST E=$E HIDDEN=$HIDDEN SHD_HIDDEN=$SHD_HIDDEN SHD_REPS=$SHD_REPS \
-FM_EVAL=$FM_EVAL JOBS=$JOBS; load: $(uptime)"
+FM_EVAL=$FM_EVAL JOBS=$JOBS THREADS=$THREADS; load: $(uptime)"
 running=0
 for r in $ROWS; do
     one "$r" &
