@@ -1157,14 +1157,20 @@ static void proj_pre_inputs(StrBuf *o, const Projection *pj)
 {
     const char *pre = pj->pre->name, *n = pj->name;
     sb_puts(o, "(void)step;\n");
-    /* one process: each source's accumulators of the thread blocks taken together where
-     * they are (snn_xacc_take_n: the sum of the fast fronts' doubles when no term went to
-     * the limbs and the doubles add exactly); the same bits as the general way below */
+    /* one process: each source's accumulator rounded where it is (snn_xacc_take: the fast
+     * front's double when no term went to the limbs), or those of its thread blocks taken
+     * together (snn_xacc_take_n: the sum of the doubles when no term went to the limbs and
+     * they add exactly); the same bits as the general way below */
     sb_puts(o, "#ifndef SNN_MPI\n");
     sb_puts(o, "{\n");
     sb_printf(o, "    int64_t *restrict snn_a = snn_xa_%s;\n", n);
-    sb_printf(o, "    for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n", pre);
-    sb_printf(o, "        snn_pin_%s[snn_i] = (scalar)snn_xacc_take_n(snn_a + (size_t)snn_i * SNN_XW, "
+    sb_puts(o, "    if (snn_nthr == 1)\n");
+    sb_printf(o, "        for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n", pre);
+    sb_printf(o, "            snn_pin_%s[snn_i] = (scalar)snn_xacc_take(snn_a + (size_t)snn_i * SNN_XW, "
+                 "SNN_XL, SNN_XB, SNN_XM);\n", n);
+    sb_puts(o, "    else\n");
+    sb_printf(o, "        for (uint32_t snn_i = 0; snn_i < SNN_NL_%s; snn_i++)\n", pre);
+    sb_printf(o, "            snn_pin_%s[snn_i] = (scalar)snn_xacc_take_n(snn_a + (size_t)snn_i * SNN_XW, "
                  "(size_t)SNN_N_%s * SNN_XW, snn_nthr, SNN_XL, SNN_XB, SNN_XM);\n", n, pre);
     sb_puts(o, "    return;\n}\n");
     sb_puts(o, "#else\n");
