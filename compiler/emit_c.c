@@ -1674,6 +1674,20 @@ static void syn_dynamics_runs_loop_static(StrBuf *o, const Model *m, const Proje
     sb_puts(o, "}");
 }
 
+/* For each of the run's ng gathered arrays that the target indexes, its buffer filled: by
+ * a hardware gather over the run (hw), or the slot's scalar load in the slots' loop. */
+static void post_gathers(StrBuf *o, int ng, bool hw)
+{
+    for (int j = 0; j < ng; j++) {
+        bool post;
+        const char *a = lower_gather_array(j, &post);
+        if (post && hw)
+            sb_printf(o, "snn_gather(snn_gv%d, %s, snn_gpost, snn_n);\n", j, a);
+        else if (post)
+            sb_printf(o, "    snn_gv%d[snn_i] = %s[snn_q];\n", j, a);
+    }
+}
+
 /* snn_syn_dynamics_<proj>_run(step, snn_t, snn_cb, snn_n, snn_gsrc): slots [snn_cb,
  * snn_cb + snn_n) of thread snn_t's block, slot snn_cb + i in row snn_gsrc[i]. */
 static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *pj,
@@ -1704,12 +1718,7 @@ static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *p
     sb_puts(o, "uint32_t snn_gpost[SNN_DYN_RUN]; /* the targets (this rank's index) */\n");
     sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++)\n");
     sb_puts(o, "    snn_gpost[snn_i] = snn_plo + snn_ind[snn_cb + snn_i];\n");
-    for (int j = 0; j < ng; j++) {
-        bool post;
-        const char *a = lower_gather_array(j, &post);
-        if (post)
-            sb_printf(o, "snn_gather(snn_gv%d, %s, snn_gpost, snn_n);\n", j, a);
-    }
+    post_gathers(o, ng, true);
     /* scalar loads: one pass over the slots for every buffer (each slot's target and
      * source read once, one loop's overhead), the same values */
     sb_puts(o, "#else\n");
@@ -1719,12 +1728,7 @@ static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *p
     sb_puts(o, "    const uint32_t snn_q = snn_plo + snn_ind[snn_cb + snn_i];\n");
     if (need_post)
         sb_puts(o, "    snn_gpost[snn_i] = snn_q;\n");
-    for (int j = 0; j < ng; j++) {
-        bool post;
-        const char *a = lower_gather_array(j, &post);
-        if (post)
-            sb_printf(o, "    snn_gv%d[snn_i] = %s[snn_q];\n", j, a);
-    }
+    post_gathers(o, ng, false);
     sb_puts(o, "}\n");
     sb_puts(o, "#endif\n");
     sb_puts(o, "SNN_IVDEP /* each synapse writes only its own variables */\n");
