@@ -337,6 +337,155 @@ static inline void snn_xacc_add_row_f(double *f, int64_t *a, int limbs, int base
     for (uint32_t k = 0; k < n; k++)
         snn_xacc_add_reg(f, a, limbs, base, (double)x[k]);
 }
+
+/* q rows of n float terms each, row j at x + j n, into the accumulators a + j stride (in
+ * words), each as snn_xacc_add_row_f with the accumulator's fast front read and written
+ * back: the same words as q calls of it.  Eight rows of a whole population at once (the
+ * dense rows of add_to_pre, whose terms the row loops leave one row after the other):
+ * with AVX2 the rows' tests and sums run across the rows, a row a lane
+ * (snn_xacc_rows8_sum_f_avx2), instead of a vector over each row's few terms and three
+ * reductions per row. */
+#if defined(SNN_XACC_HAVE_AVX2)
+/* lane j of c is term k of row j: its |x| bits into the lane's largest and smallest - 1
+ * (unsigned), the term in double into the row's sum (rows 0-3 in lo, 4-7 in hi), term by
+ * term in k's order as snn_xacc_row_sum_f_scalar */
+#define SNN_XACC_COL8(c)                                                                  \
+    do {                                                                                  \
+        const __m256i a_ = _mm256_and_si256(_mm256_castps_si256(c), absm);                \
+        vmax = _mm256_max_epu32(vmax, a_);                                                \
+        vmin = _mm256_min_epu32(vmin, _mm256_sub_epi32(a_, one));                         \
+        slo = _mm256_add_pd(slo, _mm256_cvtps_pd(_mm256_castps256_ps128(c)));             \
+        shi = _mm256_add_pd(shi, _mm256_cvtps_pd(_mm256_extractf128_ps((c), 1)));         \
+    } while (0)
+
+/* snn_xacc_row_sum_f of the 8 rows x + j n (n >= 1): bit j of the result says row j is
+ * exact in double (its sum in s[j]); the same test and, for a row that passes, the same
+ * sum as snn_xacc_row_sum_f (the unit test compares them). */
+__attribute__((target("avx2"))) static inline unsigned snn_xacc_rows8_sum_f_avx2(const float *x,
+                                                                                  uint32_t n,
+                                                                                  double s[8])
+{
+    const __m256i absm = _mm256_set1_epi32(0x7fffffff), one = _mm256_set1_epi32(1);
+    __m256i vmax = _mm256_setzero_si256(), vmin = _mm256_set1_epi32(-1);
+    __m256d slo = _mm256_setzero_pd(), shi = _mm256_setzero_pd();
+    uint32_t k = 0;
+    for (; k + 8 <= n; k += 8) { /* an 8 x 8 block transposed: lane j of c_i is x[j n + k + i] */
+        const __m256 r0 = _mm256_loadu_ps(x + k), r1 = _mm256_loadu_ps(x + n + k),
+                     r2 = _mm256_loadu_ps(x + 2 * (size_t)n + k),
+                     r3 = _mm256_loadu_ps(x + 3 * (size_t)n + k),
+                     r4 = _mm256_loadu_ps(x + 4 * (size_t)n + k),
+                     r5 = _mm256_loadu_ps(x + 5 * (size_t)n + k),
+                     r6 = _mm256_loadu_ps(x + 6 * (size_t)n + k),
+                     r7 = _mm256_loadu_ps(x + 7 * (size_t)n + k);
+        const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1),
+                     t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3),
+                     t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+                     t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+        const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee),
+                     u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee),
+                     u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee),
+                     u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
+        const __m256 c0 = _mm256_permute2f128_ps(u0, u4, 0x20),
+                     c1 = _mm256_permute2f128_ps(u1, u5, 0x20),
+                     c2 = _mm256_permute2f128_ps(u2, u6, 0x20),
+                     c3 = _mm256_permute2f128_ps(u3, u7, 0x20),
+                     c4 = _mm256_permute2f128_ps(u0, u4, 0x31),
+                     c5 = _mm256_permute2f128_ps(u1, u5, 0x31),
+                     c6 = _mm256_permute2f128_ps(u2, u6, 0x31),
+                     c7 = _mm256_permute2f128_ps(u3, u7, 0x31);
+        SNN_XACC_COL8(c0);
+        SNN_XACC_COL8(c1);
+        SNN_XACC_COL8(c2);
+        SNN_XACC_COL8(c3);
+        SNN_XACC_COL8(c4);
+        SNN_XACC_COL8(c5);
+        SNN_XACC_COL8(c6);
+        SNN_XACC_COL8(c7);
+    }
+    /* the last n mod 8 terms of each row one by one (the row loops stored them one by one:
+     * a load of one term is served from its store) */
+    for (; k < n; k++) {
+        const __m256 c = _mm256_setr_ps(x[k], x[n + k], x[2 * (size_t)n + k],
+                                        x[3 * (size_t)n + k], x[4 * (size_t)n + k],
+                                        x[5 * (size_t)n + k], x[6 * (size_t)n + k],
+                                        x[7 * (size_t)n + k]);
+        SNN_XACC_COL8(c);
+    }
+    /* snn_xacc_row_check per lane: emax + ceil(log2 n) <= max(emin, 1) + 29 and emax < 255;
+     * a row of zeros (amax 0: emax 0, emin 0) passes it (n < 2^30) with the sum +0.0 */
+    const uint32_t c = n > 1 ? 32u - (uint32_t)__builtin_clz(n - 1u) : 0u;
+    const __m256i emax = _mm256_srli_epi32(vmax, 23);
+    const __m256i emin = _mm256_max_epu32(_mm256_srli_epi32(_mm256_add_epi32(vmin, one), 23), one);
+    const __m256i bad = _mm256_or_si256(
+        _mm256_cmpgt_epi32(_mm256_add_epi32(emax, _mm256_set1_epi32((int)c)),
+                           _mm256_add_epi32(emin, _mm256_set1_epi32(29))),
+        _mm256_cmpeq_epi32(emax, _mm256_set1_epi32(255)));
+    _mm256_storeu_pd(s, slo);
+    _mm256_storeu_pd(s + 4, shi);
+    return ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(bad)) & 0xffu;
+}
+#undef SNN_XACC_COL8
+
+/* snn_xacc_add_rows_f of 8 rows with AVX2 */
+__attribute__((target("avx2"))) static inline void snn_xacc_add_rows8_f_avx2(int64_t *a,
+                                                                              size_t stride,
+                                                                              int limbs, int base,
+                                                                              const float *x,
+                                                                              uint32_t n)
+{
+    double s[8];
+    const unsigned ok = snn_xacc_rows8_sum_f_avx2(x, n, s);
+    const int F = SNN_XACC_WORDS(limbs);
+    if (ok == 0xffu) {
+        /* every row's sum into its fast front as snn_xacc_add_reg, four rows a vector: the
+         * same addition and test; where all eight are exact, the eight new doubles stored */
+        double g[8];
+        for (uint32_t j = 0; j < 8; j++)
+            memcpy(g + j, a + j * stride + F, sizeof(double));
+        const __m256d f0 = _mm256_loadu_pd(g), f1 = _mm256_loadu_pd(g + 4);
+        const __m256d x0 = _mm256_loadu_pd(s), x1 = _mm256_loadu_pd(s + 4);
+        const __m256d s0 = _mm256_add_pd(f0, x0), s1 = _mm256_add_pd(f1, x1);
+        const __m256d e0 = _mm256_and_pd(_mm256_cmp_pd(_mm256_sub_pd(s0, f0), x0, _CMP_EQ_OQ),
+                                         _mm256_cmp_pd(_mm256_sub_pd(s0, x0), f0, _CMP_EQ_OQ));
+        const __m256d e1 = _mm256_and_pd(_mm256_cmp_pd(_mm256_sub_pd(s1, f1), x1, _CMP_EQ_OQ),
+                                         _mm256_cmp_pd(_mm256_sub_pd(s1, x1), f1, _CMP_EQ_OQ));
+        if ((_mm256_movemask_pd(e0) & _mm256_movemask_pd(e1)) == 0xf) {
+            _mm256_storeu_pd(g, s0);
+            _mm256_storeu_pd(g + 4, s1);
+            for (uint32_t j = 0; j < 8; j++)
+                memcpy(a + j * stride + F, g + j, sizeof(double));
+            return;
+        }
+    }
+    for (uint32_t j = 0; j < 8; j++) { /* row by row */
+        int64_t *aj = a + j * stride;
+        double f = snn_xacc_fast_get(aj, limbs);
+        if (ok >> j & 1u)
+            snn_xacc_add_reg(&f, aj, limbs, base, s[j]);
+        else
+            for (uint32_t k = 0; k < n; k++)
+                snn_xacc_add_reg(&f, aj, limbs, base, (double)x[j * (size_t)n + k]);
+        snn_xacc_fast_put(aj, limbs, f);
+    }
+}
+#endif
+
+static inline void snn_xacc_add_rows_f(int64_t *a, size_t stride, int limbs, int base,
+                                       const float *x, uint32_t n, uint32_t q)
+{
+#if defined(SNN_XACC_HAVE_AVX2) && defined(__AVX2__)
+    if (q == 8) {
+        snn_xacc_add_rows8_f_avx2(a, stride, limbs, base, x, n);
+        return;
+    }
+#endif
+    for (uint32_t j = 0; j < q; j++) {
+        int64_t *aj = a + j * stride;
+        double f = snn_xacc_fast_get(aj, limbs);
+        snn_xacc_add_row_f(&f, aj, limbs, base, x + j * (size_t)n, n);
+        snn_xacc_fast_put(aj, limbs, f);
+    }
+}
 #endif
 
 /* The double part into the limbs (exact: it is a sum of the terms, no finer than they are),
@@ -376,6 +525,58 @@ SNN_XACC_FN double snn_xacc_take(int64_t *a, int limbs, int base, int mbits)
     memset(a, 0, sizeof(int64_t) * (size_t)SNN_XACC_FAST_WORDS(limbs));
     return r;
 }
+
+#ifndef __CUDACC__
+/* out[j] = (float)snn_xacc_take(a + j stride, limbs, base, 24) for j = 0 .. 7 (the rounding of
+ * add_to_pre's sums in a float model, one thread block).  With AVX2, where none of the
+ * eight had a term go to the limbs and every double is zero or in float's normal range,
+ * the eight conversions at once and the doubles zeroed: snn_xacc_take's fast way for each;
+ * else (or without AVX2) snn_xacc_take one by one. */
+#if defined(SNN_XACC_HAVE_AVX2)
+__attribute__((target("avx2"))) static inline int snn_xacc_take8_f_avx2(int64_t *a, size_t stride,
+                                                                         int limbs, float *out)
+{
+    const int F = SNN_XACC_WORDS(limbs);
+    double g[8];
+    int64_t flag = 0;
+    for (uint32_t j = 0; j < 8; j++) {
+        memcpy(g + j, a + j * stride + F, sizeof(double));
+        flag |= a[j * stride + F + 1];
+    }
+    if (flag)
+        return 0;
+    const __m256d f0 = _mm256_loadu_pd(g), f1 = _mm256_loadu_pd(g + 4);
+    const __m256d absm = _mm256_castsi256_pd(_mm256_set1_epi64x(INT64_MAX));
+    const __m256d lo = _mm256_set1_pd(0x1p-126), hi = _mm256_set1_pd(0x1.fffffep127),
+                  zero = _mm256_setzero_pd();
+    const __m256d m0 = _mm256_and_pd(f0, absm), m1 = _mm256_and_pd(f1, absm);
+    /* f == 0 || (|f| >= 2^-126 && |f| <= FLT_MAX), as snn_xacc_take (a NaN fails it) */
+    const __m256d ok0 = _mm256_or_pd(_mm256_cmp_pd(f0, zero, _CMP_EQ_OQ),
+                                     _mm256_and_pd(_mm256_cmp_pd(m0, lo, _CMP_GE_OQ),
+                                                   _mm256_cmp_pd(m0, hi, _CMP_LE_OQ)));
+    const __m256d ok1 = _mm256_or_pd(_mm256_cmp_pd(f1, zero, _CMP_EQ_OQ),
+                                     _mm256_and_pd(_mm256_cmp_pd(m1, lo, _CMP_GE_OQ),
+                                                   _mm256_cmp_pd(m1, hi, _CMP_LE_OQ)));
+    if ((_mm256_movemask_pd(ok0) & _mm256_movemask_pd(ok1)) != 0xf)
+        return 0;
+    _mm_storeu_ps(out, _mm256_cvtpd_ps(f0));
+    _mm_storeu_ps(out + 4, _mm256_cvtpd_ps(f1));
+    for (uint32_t j = 0; j < 8; j++)
+        a[j * stride + F] = 0;
+    return 1;
+}
+#endif
+
+static inline void snn_xacc_take8_f(int64_t *a, size_t stride, int limbs, int base, float *out)
+{
+#if defined(SNN_XACC_HAVE_AVX2) && defined(__AVX2__)
+    if (snn_xacc_take8_f_avx2(a, stride, limbs, out))
+        return;
+#endif
+    for (uint32_t j = 0; j < 8; j++)
+        out[j] = (float)snn_xacc_take(a + j * stride, limbs, base, 24);
+}
+#endif
 
 /* snn_xacc_take of the sum of n accumulators a, a + stride, .., a + (n - 1) stride (one
  * source's in each thread block), all back to zero.  When no term went to their limbs and

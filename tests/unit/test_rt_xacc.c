@@ -2,7 +2,8 @@
  * test_rt_xacc.c - exact sums (runtime/snn_xacc.h): correctly rounded results of sums
  * whose floating-point sum would lose bits, ties to even, signs, non-finite terms, float
  * precision, and the same bits for any split and order of the terms; a row of float terms
- * summed at once (snn_xacc_add_row_f) against term by term.
+ * summed at once (snn_xacc_add_row_f) against term by term; eight rows at once across the
+ * rows (snn_xacc_add_rows_f) against row by row.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -369,6 +370,153 @@ static void test_row_sum(void **state)
     assert_true(fast > total / 4 && fast < total - total / 10); /* both ways taken */
 }
 
+/* Rows summed eight at a time across the rows (snn_xacc_add_rows_f,
+ * snn_xacc_rows8_sum_f_avx2: add_to_pre of whole-population dense rows) against each row
+ * by snn_xacc_add_row_f: groups of q rows (8 takes the across-rows way, fewer the row by
+ * row way) of n terms (1 to 37: no 8 x 8 block, one, several, and a remainder), rows of
+ * mixed kinds in one group (exact and not, zeros, at the test's edge, non-finite), each
+ * accumulator's fast front holding a previous sum or not.  Every word of every
+ * accumulator must be those of the row-by-row way, and the across-rows test and sum of
+ * each row those of snn_xacc_row_sum_f_scalar. */
+static void test_rows_sum(void **state)
+{
+    (void)state;
+    enum { W = SNN_XACC_FAST_WORDS(FL), STRIDE = W + 3 };
+    int across = 0, exact = 0, rows = 0, allexact = 0, allfast = 0;
+    for (int trial = 0; trial < 6000; trial++) {
+        const uint32_t q = (trial % 4) ? 8u : 1u + (uint32_t)(rnd() % 8);
+        const uint32_t n = 1 + (uint32_t)(rnd() % 37);
+        float x[8 * 37];
+        const int similar = trial % 3 == 0; /* every row exact: the vector fast front */
+        for (uint32_t j = 0; j < q; j++) {
+            const int kind = similar ? 0 : (int)(rnd() % 6);
+            float *r = x + j * n;
+            for (uint32_t i = 0; i < n; i++)
+                r[i] = fterm(similar || kind == 5 || (rnd() % 16) ? kind : (int)(rnd() % 5));
+            if (!similar && rnd() % 4 == 0) { /* at the edge: the smallest term 28 - c or 29 - c down */
+                const uint32_t c = n > 1 ? 32u - (uint32_t)__builtin_clz(n - 1u) : 0u;
+                r[rnd() % n] = ldexpf(1.0f, -(int)(28 - c) - (int)(rnd() % 2));
+                r[0] = (rnd() & 1) ? 1.0f : -1.0f;
+            }
+            if (rnd() % 7 == 0 && n > 1) /* an exact cancellation */
+                r[n - 1] = -r[0];
+        }
+        int64_t a[8 * STRIDE], b[8 * STRIDE];
+        memset(a, 0, sizeof a);
+        for (uint32_t j = 0; j < q; j++)
+            if (rnd() % 2) { /* a previous sum (kind 1: its addition may be inexact) */
+                double f = 0.0;
+                snn_xacc_add_reg(&f, a + j * STRIDE, FL, FB,
+                                 (double)fterm(similar ? (int)(rnd() % 2) : (int)(rnd() % 4)));
+                snn_xacc_fast_put(a + j * STRIDE, FL, f);
+            }
+        for (uint32_t j = 0; j < q; j++) /* words past the accumulators: untouched */
+            a[j * STRIDE + W] = a[j * STRIDE + W + 1] = a[j * STRIDE + W + 2] = 0x5a5a5a5a;
+        memcpy(b, a, sizeof a);
+        for (uint32_t j = 0; j < q; j++) { /* the reference: row by row */
+            double f = snn_xacc_fast_get(b + j * STRIDE, FL);
+            snn_xacc_add_row_f(&f, b + j * STRIDE, FL, FB, x + j * n, n);
+            snn_xacc_fast_put(b + j * STRIDE, FL, f);
+        }
+        int64_t c[8 * STRIDE];
+        memcpy(c, a, sizeof a);
+        snn_xacc_add_rows_f(a, STRIDE, FL, FB, x, n, q);
+        assert_memory_equal(a, b, sizeof a);
+#ifdef SNN_XACC_HAVE_AVX2
+        if (q == 8 && __builtin_cpu_supports("avx2")) { /* whatever this file's flags */
+            snn_xacc_add_rows8_f_avx2(c, STRIDE, FL, FB, x, n);
+            assert_memory_equal(c, b, sizeof c);
+            double s8[8];
+            const unsigned ok = snn_xacc_rows8_sum_f_avx2(x, n, s8);
+            for (uint32_t j = 0; j < 8; j++) {
+                double s1 = 0.0;
+                const int ok1 = snn_xacc_row_sum_f_scalar(x + j * n, n, &s1);
+                assert_int_equal((int)(ok >> j & 1u), ok1);
+                if (ok1)
+                    same_bits(s8[j], s1);
+                exact += ok1;
+                rows++;
+            }
+            across++;
+            if (ok == 0xffu) {
+                int clean = 1;
+                for (uint32_t j = 0; j < 8; j++)
+                    clean &= b[j * STRIDE + SNN_XACC_WORDS(FL) + 1] == 0;
+                allfast += clean;
+                allexact++;
+            }
+        }
+#endif
+    }
+    print_message("rows_sum: %d groups across the rows, %d of %d rows exact; %d groups all "
+                  "exact, %d of them with no term in the limbs\n", across, exact, rows, allexact,
+                  allfast);
+#ifdef SNN_XACC_HAVE_AVX2
+    if (__builtin_cpu_supports("avx2")) /* both ways taken, and the vector fast front's both */
+        assert_true(across > 3000 && exact > rows / 4 && exact < rows - rows / 10 &&
+                    allfast > 300 && allexact - allfast > 100);
+#endif
+}
+
+/* Eight accumulators rounded at once (snn_xacc_take8_f, snn_xacc_take8_f_avx2) against
+ * snn_xacc_take of each: doubles of every kind (zeros of both signs, float's normal range,
+ * its edges, below it, past FLT_MAX, infinities and NaNs), some with a term in the limbs;
+ * the floats and every word of the accumulators afterwards must be the same. */
+static void test_take8(void **state)
+{
+    (void)state;
+    enum { W = SNN_XACC_FAST_WORDS(FL), STRIDE = W + 1 };
+    const double edge[] = {0.0, -0.0, 0x1p-126, -0x1p-126, 0x1.fffffp-127, 0x1.fffffep127,
+                           0x1.fffffe1p127, -0x1.fffffep127, 0x1p-150, INFINITY, -INFINITY, NAN,
+                           1.0, -3.5, 0x1.0000001p0};
+    int vec = 0;
+    for (int trial = 0; trial < 4000; trial++) {
+        const int mode = trial % 4; /* 0: ordinary sums only, 1: edges, 2: limbs, 3: mixed */
+        int64_t a[8 * STRIDE], b[8 * STRIDE];
+        memset(a, 0, sizeof a);
+        for (int j = 0; j < 8; j++) {
+            int64_t *aj = a + j * STRIDE;
+            double f = 0.0;
+            const int nt = (int)(rnd() % 4);
+            for (int t = 0; t < nt; t++) {
+                double x = mode == 0 || (mode == 3 && rnd() % 4) ? (double)fterm((int)(rnd() % 2))
+                           : mode == 2 ? term(24, (int)(rnd() % 4))
+                                       : edge[rnd() % (sizeof edge / sizeof edge[0])];
+                snn_xacc_add_reg(&f, aj, FL, FB, x);
+            }
+            snn_xacc_fast_put(aj, FL, f);
+            aj[W] = 0x77; /* past the accumulator: untouched */
+        }
+        memcpy(b, a, sizeof a);
+        float want[8], got[8];
+        for (int j = 0; j < 8; j++)
+            want[j] = (float)snn_xacc_take(b + j * STRIDE, FL, FB, 24);
+        int64_t c[8 * STRIDE], o[8 * STRIDE];
+        memcpy(c, a, sizeof a);
+        memcpy(o, a, sizeof a);
+        snn_xacc_take8_f(a, STRIDE, FL, FB, got);
+        assert_memory_equal(got, want, sizeof got);
+        assert_memory_equal(a, b, sizeof a);
+#ifdef SNN_XACC_HAVE_AVX2
+        if (__builtin_cpu_supports("avx2")) { /* whatever this file's flags */
+            float v[8];
+            if (snn_xacc_take8_f_avx2(c, STRIDE, FL, v)) {
+                assert_memory_equal(v, want, sizeof v);
+                assert_memory_equal(c, b, sizeof c);
+                vec++;
+            } else {
+                assert_memory_equal(c, o, sizeof c); /* nothing written */
+            }
+        }
+#endif
+    }
+    print_message("take8: %d of 4000 groups the vector way\n", vec);
+#ifdef SNN_XACC_HAVE_AVX2
+    if (__builtin_cpu_supports("avx2")) /* both ways taken */
+        assert_true(vec > 500 && vec < 3200);
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +525,8 @@ int main(void)
         cmocka_unit_test(test_fast_front),
         cmocka_unit_test(test_take_n),
         cmocka_unit_test(test_row_sum),
+        cmocka_unit_test(test_rows_sum),
+        cmocka_unit_test(test_take8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
