@@ -1476,6 +1476,62 @@ static int run_pre_arrays(const Model *m, const Projection *pj, const EmitOption
     return k;
 }
 
+/* The post arrays the run's code reads, packed (docs/performance.md "Post values packed"):
+ * with 2 to 4 of them, the caller copies each target's values of the block into snn_gpk,
+ * S = 2 or 4 scalars a target (a stack buffer: at most 2,048 targets), so that the run's
+ * scalar gather loop loads each slot's values with one copy instead of one load per array.
+ * Returns S (0: not packed) and the arrays in arr, in the order of lower_gather_array. */
+static int run_post_pack(const Model *m, const Projection *pj, const EmitOptions *opt,
+                         const char **arr, int *np)
+{
+    StrBuf scratch;
+    sb_init(&scratch);
+    lower_gather_begin();
+    const SynSite site = row_site(pj);
+    emit_syn_code_at(&scratch, m, pj, SC_DYNAMICS, "snn_pos", "snn_w", true, &site, 4, opt);
+    const int ng = lower_gather_end();
+    sb_release(&scratch);
+    int k = 0;
+    for (int j = 0; j < ng; j++) {
+        bool post;
+        const char *a = lower_gather_array(j, &post);
+        if (post)
+            arr[k++] = a;
+    }
+    *np = k;
+    if (k < 2 || k > 4 || pj->post->n > 2048)
+        return 0;
+    return k == 2 ? 2 : 4;
+}
+
+/* The caller's packing of the post values (run_post_pack), before its runs: not with the
+ * hardware gathers, which read the neuron arrays */
+static void run_post_pack_fill(StrBuf *o, const Model *m, const Projection *pj,
+                               const EmitOptions *opt)
+{
+    const char *arr[LOWER_GATHER_MAX];
+    int np;
+    const int S = run_post_pack(m, pj, opt, arr, &np);
+    if (!S)
+        return;
+    const char *post = pj->post->name;
+    sb_puts(o, "#if !(SNN_GATHER_HW && defined(__AVX2__))\n");
+    sb_printf(o, "scalar snn_gpk[%d * SNN_N_%s]; /* the post values the runs gather, %d a target "
+                 "of the block */\n", S, post, S);
+    sb_printf(o, "for (uint32_t snn_k = 0; snn_k < snn_tlo_%s[snn_t + 1] - snn_plo; snn_k++) {\n",
+              post);
+    for (int j = 0; j < S; j++) {
+        if (j < np)
+            sb_printf(o, "    snn_gpk[%d * (size_t)snn_k + %d] = %s[snn_plo + snn_k];\n", S, j, arr[j]);
+        else
+            sb_printf(o, "    snn_gpk[%d * (size_t)snn_k + %d] = 0;\n", S, j);
+    }
+    sb_puts(o, "}\n");
+    sb_puts(o, "#else\n");
+    sb_puts(o, "const scalar *snn_gpk = NULL;\n");
+    sb_puts(o, "#endif\n");
+}
+
 /* The row loop with runs (syn_dynamics_runs): long rows to snn_syn_dynamics_<proj>_row,
  * short ones into the current run (rows from snn_cr on) while their slots follow it; a run
  * of fewer than SNN_DYN_RUN_MIN slots (a DEEP R row between padding) runs the scalar row
@@ -1527,6 +1583,10 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
         return;
     }
     const int npv = run_pre_arrays(m, pj, opt, parr, &ng, &src);
+    const char *karr[LOWER_GATHER_MAX];
+    int nk;
+    const int pk = run_post_pack(m, pj, opt, karr, &nk);
+    run_post_pack_fill(o, m, pj, opt);
     if (src)
         sb_puts(o, "uint32_t snn_gsrc[SNN_DYN_RUN + SNN_DYN_VEC_MIN]; /* the run's slots' "
                    "sources */\n");
@@ -1556,8 +1616,8 @@ static void syn_dynamics_runs_loop(StrBuf *o, const Model *m, const Projection *
     sb_puts(o, "    }\n");
     sb_puts(o, "    /* the run ends before row snn_r */\n");
     sb_puts(o, "    if (snn_cn >= SNN_DYN_RUN_MIN) {\n");
-    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_cn, %s, %s);\n", n,
-              src ? "snn_gsrc" : "NULL", npv ? "snn_gpv" : "NULL");
+    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_cn, %s, %s, %s);\n", n,
+              src ? "snn_gsrc" : "NULL", npv ? "snn_gpv" : "NULL", pk ? "snn_gpk" : "NULL");
     sb_puts(o, "    } else {\n");
     short_rows_loop(o, m, pj, "snn_r", "", 8, opt);
     sb_puts(o, "    }\n");
@@ -1617,12 +1677,16 @@ static void syn_dynamics_runs_loop_static(StrBuf *o, const Model *m, const Proje
     int ng;
     bool src;
     const int npv = run_pre_arrays(m, pj, opt, parr, &ng, &src);
+    const char *karr[LOWER_GATHER_MAX];
+    int nk;
+    const int pk = run_post_pack(m, pj, opt, karr, &nk);
     if (src)
         sb_puts(o, "uint32_t snn_gsrc[SNN_DYN_RUN + SNN_DYN_VEC_MIN]; /* the run's slots' "
                    "sources */\n");
     if (npv)
         sb_printf(o, "scalar snn_gpv[%d * (SNN_DYN_RUN + SNN_DYN_VEC_MIN)]; /* their pre values */\n",
                   npv);
+    run_post_pack_fill(o, m, pj, opt);
     sb_printf(o, "const uint32_t *snn_op = (const uint32_t *)snn_syn_%s[snn_t].dyn_plan;\n", n);
     sb_puts(o, "if (!snn_op) { /* the first step: form the runs */\n");
     sb_printf(o, "    snn_ragged *snn_Rm = &snn_syn_%s[snn_t];\n", n);
@@ -1694,8 +1758,8 @@ static void syn_dynamics_runs_loop_static(StrBuf *o, const Model *m, const Proje
         sb_puts(o, "        }\n");
     }
     sb_puts(o, "        const uint64_t snn_cb = snn_e[4] | (uint64_t)snn_e[5] << 32;\n");
-    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_e[3], %s, %s);\n", n,
-              src ? "snn_gsrc" : "NULL", npv ? "snn_gpv" : "NULL");
+    sb_printf(o, "        snn_syn_dynamics_%s_run(step, snn_t, snn_cb, snn_e[3], %s, %s, %s);\n", n,
+              src ? "snn_gsrc" : "NULL", npv ? "snn_gpv" : "NULL", pk ? "snn_gpk" : "NULL");
     sb_puts(o, "        continue;\n");
     sb_puts(o, "    }\n");
     short_rows_loop(o, m, pj, "snn_re", " /* a short run: row by row */", 4, opt);
@@ -1733,45 +1797,107 @@ static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *p
     row_locals(o, pj, body.buf);
     sb_puts(o, "(void)step; (void)snn_rs; (void)snn_rl; (void)snn_gsrc;\n");
     sb_puts(o, "(void)snn_gpv;\n");
+    const char *karr[LOWER_GATHER_MAX];
+    int nk;
+    const int S = run_post_pack(m, pj, opt, karr, &nk);
+    sb_puts(o, "(void)snn_gpk;\n");
     for (int j = 0, k = 0; j < ng; j++) {
         bool post;
         (void)lower_gather_array(j, &post);
-        if (post)
+        if (post && !S)
             sb_printf(o, "scalar snn_gv%d[SNN_DYN_RUN];\n", j);
-        else /* the row loop's copy of the row's value in each slot */
+        else if (!post) /* the row loop's copy of the row's value in each slot */
             sb_printf(o, "const scalar *restrict snn_gv%d = snn_gpv + %d * (SNN_DYN_RUN + "
                          "SNN_DYN_VEC_MIN);\n", j, k++);
     }
+    /* the vector loop over the slots */
+    StrBuf loop;
+    sb_init(&loop);
+    sb_puts(&loop, "SNN_IVDEP /* each synapse writes only its own variables */\n");
+    sb_puts(&loop, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++) {\n");
+    sb_puts(&loop, "    const uint64_t snn_pos = snn_cb + snn_i;\n");
+    const bool need_pre = has_ident(body.buf, "snn_pre");
+    if (need_pre)
+        sb_puts(&loop, "    const uint32_t snn_pre = snn_gsrc[snn_i]; (void)snn_pre;\n");
+    if (need_post) {
+        sb_puts(&loop, "    const uint32_t snn_post = snn_gpost[snn_i];\n");
+        sb_puts(&loop, "    const uint32_t snn_k = snn_post - snn_plo; /* the target in the block */\n");
+        sb_puts(&loop, "    (void)snn_post; (void)snn_k;\n");
+    }
+    sb_puts(&loop, body.buf);
+    sb_puts(&loop, "}\n");
     sb_puts(o, "#if SNN_GATHER_HW && defined(__AVX2__)\n");
+    if (S)
+        for (int j = 0; j < ng; j++) {
+            bool post;
+            (void)lower_gather_array(j, &post);
+            if (post)
+                sb_printf(o, "scalar snn_gv%d[SNN_DYN_RUN];\n", j);
+        }
     sb_puts(o, "uint32_t snn_gpost[SNN_DYN_RUN]; /* the targets (this rank's index) */\n");
     sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++)\n");
     sb_puts(o, "    snn_gpost[snn_i] = snn_plo + snn_ind[snn_cb + snn_i];\n");
     post_gathers(o, ng, true);
+    if (S)
+        sb_puts(o, loop.buf);
     /* scalar loads: one pass over the slots for every buffer (each slot's target and
-     * source read once, one loop's overhead), the same values */
+     * source read once, one loop's overhead), the same values; packed (S): each slot's
+     * target's S values copied at once from the caller's snn_gpk, and the loop reads them
+     * there (snn_gk[S * snn_i + p] for the buffer of the p-th post array) */
     sb_puts(o, "#else\n");
     if (need_post)
         sb_puts(o, "uint32_t snn_gpost[SNN_DYN_RUN]; /* the targets (this rank's index) */\n");
+    if (S)
+        sb_printf(o, "scalar snn_gk[%d * SNN_DYN_RUN]; /* the slots' post values, %d a slot */\n",
+                  S, S);
     sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++) {\n");
-    sb_puts(o, "    const uint32_t snn_q = snn_plo + snn_ind[snn_cb + snn_i];\n");
-    if (need_post)
-        sb_puts(o, "    snn_gpost[snn_i] = snn_q;\n");
-    post_gathers(o, ng, false);
-    sb_puts(o, "}\n");
-    sb_puts(o, "#endif\n");
-    sb_puts(o, "SNN_IVDEP /* each synapse writes only its own variables */\n");
-    sb_puts(o, "for (uint32_t snn_i = 0; snn_i < snn_n; snn_i++) {\n");
-    sb_puts(o, "    const uint64_t snn_pos = snn_cb + snn_i;\n");
-    const bool need_pre = has_ident(body.buf, "snn_pre");
-    if (need_pre)
-        sb_puts(o, "    const uint32_t snn_pre = snn_gsrc[snn_i]; (void)snn_pre;\n");
-    if (need_post) {
-        sb_puts(o, "    const uint32_t snn_post = snn_gpost[snn_i];\n");
-        sb_puts(o, "    const uint32_t snn_k = snn_post - snn_plo; /* the target in the block */\n");
-        sb_puts(o, "    (void)snn_post; (void)snn_k;\n");
+    if (S) {
+        sb_puts(o, "    const uint32_t snn_kk = snn_ind[snn_cb + snn_i];\n");
+        if (need_post)
+            sb_puts(o, "    snn_gpost[snn_i] = snn_plo + snn_kk;\n");
+        sb_printf(o, "    memcpy(snn_gk + %d * (size_t)snn_i, snn_gpk + %d * (size_t)snn_kk, "
+                     "%d * sizeof(scalar));\n", S, S, S);
+    } else {
+        sb_puts(o, "    const uint32_t snn_q = snn_plo + snn_ind[snn_cb + snn_i];\n");
+        if (need_post)
+            sb_puts(o, "    snn_gpost[snn_i] = snn_q;\n");
+        post_gathers(o, ng, false);
     }
-    sb_puts(o, body.buf);
-    sb_puts(o, "}");
+    sb_puts(o, "}\n");
+    if (S) {
+        /* the loop with each post buffer's reads at the packed place */
+        StrBuf ak;
+        sb_init(&ak);
+        sb_puts(&ak, loop.buf);
+        for (int j = 0, p = 0; j < ng; j++) {
+            bool post;
+            (void)lower_gather_array(j, &post);
+            if (!post)
+                continue;
+            const char *from = arena_printf("snn_gv%d[snn_i]", j);
+            const char *to = arena_printf("snn_gk[%d * snn_i + %d]", S, p++);
+            StrBuf r;
+            sb_init(&r);
+            const size_t fl = strlen(from);
+            for (const char *c = ak.buf; *c;) {
+                const char *h = strstr(c, from);
+                if (!h) {
+                    sb_puts(&r, c);
+                    break;
+                }
+                sb_printf(&r, "%.*s%s", (int)(h - c), c, to);
+                c = h + fl;
+            }
+            sb_release(&ak);
+            ak = r;
+        }
+        sb_puts(o, ak.buf);
+        sb_release(&ak);
+    }
+    sb_puts(o, "#endif\n");
+    if (!S)
+        sb_puts(o, loop.buf);
+    sb_release(&loop);
     sb_release(&body);
 }
 
