@@ -1518,15 +1518,21 @@ static void run_post_pack_fill(StrBuf *o, const Model *m, const Projection *pj,
     sb_puts(o, "#if !(SNN_GATHER_HW && defined(__AVX2__))\n");
     sb_printf(o, "scalar snn_gpk[%d * SNN_N_%s]; /* the post values the runs gather, %d a target "
                  "of the block */\n", S, post, S);
-    sb_printf(o, "for (uint32_t snn_k = 0; snn_k < snn_tlo_%s[snn_t + 1] - snn_plo; snn_k++) {\n",
-              post);
-    for (int j = 0; j < S; j++) {
-        if (j < np)
-            sb_printf(o, "    snn_gpk[%d * (size_t)snn_k + %d] = %s[snn_plo + snn_k];\n", S, j, arr[j]);
+    if (S == 4) {
+        sb_printf(o, "snn_pack4(snn_gpk, %s + snn_plo, %s + snn_plo, %s + snn_plo, ", arr[0], arr[1],
+                  arr[2]);
+        if (np > 3)
+            sb_printf(o, "%s + snn_plo", arr[3]);
         else
-            sb_printf(o, "    snn_gpk[%d * (size_t)snn_k + %d] = 0;\n", S, j);
+            sb_puts(o, "NULL");
+        sb_printf(o, ", snn_tlo_%s[snn_t + 1] - snn_plo);\n", post);
+    } else {
+        sb_printf(o, "for (uint32_t snn_k = 0; snn_k < snn_tlo_%s[snn_t + 1] - snn_plo; snn_k++) {\n",
+                  post);
+        for (int j = 0; j < S; j++)
+            sb_printf(o, "    snn_gpk[%d * (size_t)snn_k + %d] = %s[snn_plo + snn_k];\n", S, j, arr[j]);
+        sb_puts(o, "}\n");
     }
-    sb_puts(o, "}\n");
     sb_puts(o, "#else\n");
     sb_puts(o, "const scalar *snn_gpk = NULL;\n");
     sb_puts(o, "#endif\n");
