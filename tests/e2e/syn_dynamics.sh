@@ -382,9 +382,19 @@ ok "sparse dynamics rows: SNN_IVDEP (not with add_to_post/pre), vectorised, bitw
 # -mno-avx512f where it targets AVX-512, so that both paths run), and with 3 threads.
 avx512=0
 echo | cc -march=native -dM -E - 2>/dev/null | grep -q '__AVX512F__' && avx512=1
-for prec in float double; do
-    sed -e "s/precision = \"float\"/precision = \"$prec\"/" \
+for prec in float double float3; do
+    # float3: a third post value (psi2), so that the caller packs them four a target with
+    # snn_pack4 (AVX2: 8 targets a step, 300 = 37 x 8 + 4: and a scalar tail); float and
+    # double: two (psi, V_post), packed two a target by the caller's loop (run_post_pack)
+    p=${prec%3}
+    sed -e "s/precision = \"float\"/precision = \"$p\"/" \
         -e 's/conn = fixed_outdegree(40)/conn = fixed_probability(0.03)/' "$WORK/sv.lua" >"$WORK/sr.lua"
+    if [ "$prec" = float3 ]; then
+        sed -i -e 's/post_vars = { psi = 0.0 }/post_vars = { psi = 0.0, psi2 = 0.0 }/' \
+            -e 's/post_dynamics = "psi = 0.7 \* psi + 0.01 \* V_post;"/post_dynamics = "psi = 0.7 * psi + 0.01 * V_post; psi2 = 0.5 * psi2 + psi;"/' \
+            -e 's/scalar e0 = psi \* zb;/scalar e0 = psi * zb + 0.01 * psi2;/' "$WORK/sr.lua"
+        grep -q 'e0 = psi \* zb + 0.01 \* psi2' "$WORK/sr.lua" || fail "short rows: no float3 model"
+    fi
     "$SNNCC" -q "$WORK/sr.lua" -o "$WORK/sr_run" --keep
     SNNCC_CFLAGS="${SNNCC_CFLAGS:-} -DSNN_DYN_RUN_MIN=1000000u" "$SNNCC" -q "$WORK/sr.lua" \
         -o "$WORK/sr_row"
@@ -419,15 +429,21 @@ assert n > 256 and np.isfinite(v).all() and (v != 0).sum() > 0.9 * n, n
 rows = np.bincount(f["pre"], minlength=37)
 assert (rows < 16).sum() >= 30 and rows.max() >= 16, rows  # runs, broken by a long row
 PY
+    if [ "$prec" = float3 ]; then
+        S=4 pack='snn_pack4(snn_gpk, snn_qv_ST_psi + snn_plo, snn_qv_ST_psi2 + snn_plo, T_V + snn_plo, NULL'
+    else
+        S=2 pack='snn_gpk\[2 \* (size_t)snn_k + 1\] = T_V\[snn_plo + snn_k\];'
+    fi
     sed -n '/^static .*void snn_syn_dynamics_ST_run(/,/^}/p' "$WORK/sr_run/sv.c" >"$WORK/sr_fn.c"
     sed -n '/^static .*void snn_syn_dynamics_ST(/,/^}/p' "$WORK/sr_run/sv.c" >"$WORK/sr_loop.c"
     grep -q 'snn_gather(snn_gv[0-9]*, snn_qv_ST_psi, snn_gpost' "$WORK/sr_fn.c" &&
         grep -q 'snn_gather(snn_gv[0-9]*, T_V, snn_gpost' "$WORK/sr_fn.c" &&
-        grep -q 'snn_gv[0-9]*\[snn_i\] = snn_qv_ST_psi\[snn_q\];' "$WORK/sr_fn.c" &&
-        grep -q 'snn_gv[0-9]*\[snn_i\] = T_V\[snn_q\];' "$WORK/sr_fn.c" &&
+        grep -q "memcpy(snn_gk + $S \\* (size_t)snn_i, snn_gpk + $S \\* (size_t)snn_kk" "$WORK/sr_fn.c" &&
+        grep -q 'snn_gk\[[24] \* snn_i + 0\]' "$WORK/sr_fn.c" &&
+        grep -q "$pack" "$WORK/sr_loop.c" &&
         grep -q 'const scalar \*restrict snn_gv[0-9]* = snn_gpv' "$WORK/sr_fn.c" &&
         grep -q 'snn_v0 = snn_pv_ST_zb\[snn_r\];' "$WORK/sr_loop.c" ||
-        fail "short rows ($prec): snn_syn_dynamics_ST_run does not gather psi, V_post, or zb is not the row loop's"
+        fail "short rows ($prec): snn_syn_dynamics_ST_run does not gather psi, V_post (packed by the caller: $pack), or zb is not the row loop's"
     ! grep -q 'snn_gather(snn_gv[0-9]*, snn_pv_ST_zb' "$WORK/sr_fn.c" ||
         fail "short rows ($prec): snn_syn_dynamics_ST_run gathers the pre value zb"
     if [ "$avx512" = 1 ] && cc_is_gcc; then
@@ -460,4 +476,4 @@ for f in ("ST_e.npy", "ST_f.npy"):
     assert a["v"].tobytes() == b["v"].tobytes(), f
 PY
 done
-ok "short rows in runs: post values gathered (scalar, AVX2, AVX-512), pre values per row, bitwise the scalar row loop's (float, double)"
+ok "short rows in runs: post values gathered (scalar, AVX2, AVX-512; packed two or four a target), pre values per row, bitwise the scalar row loop's (float, double, float with 3 post values)"
