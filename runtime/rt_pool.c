@@ -293,8 +293,7 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
  *   2. otherwise W = min(B, c1 / MIN_WORK_S) threads and one thread take turns of
  *      PROBEX_TURN calls (steps or windows; the first of each turn not counted: the switch),
  *      for at least PROBEX_STEPS steps and PROBEX_S seconds; W stays when its turns'
- *      wall time per step is below one thread's CPU time per step (turn_ratio < 1: a
- *      one-thread turn counts its CPU time, what it takes on a core of its own), else the run goes back
+ *      wall time per step is below one thread's (turn_ratio < 1), else the run goes back
  *      to one thread (a busy core, a model bound by memory bandwidth).  When W threads are
  *      clearly slower (turn_ratio > 1.5 after PROBEX_EARLY steps each) the probe stops early, and
  *      probes that W threads lose come less and less often (up to every LOST_RECHECK_S).
@@ -523,12 +522,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
         if (T.turn++ > 0) {
             T.sum[k] += dt;
             T.n[k] += n;
-            /* a one-thread turn counts the thread's CPU time (at most its wall time): what
-             * one thread takes with a core of its own.  Beside a busy process the scheduler
-             * moves the one thread between the free and the busy core, and its wall time per
-             * step varied 3x from turn to turn (Brunel: 52-161 us), so the threads won turns
-             * they would lose against one thread on the free core; they must now beat that */
-            T.tsum += k || !(cpu > 0) || cpu > dt ? dt : cpu;
+            T.tsum += dt;
             T.tn += n;
         }
         if (T.turn < PROBEX_TURN)
