@@ -963,7 +963,7 @@ static void usage(FILE *f, const snn_model *m)
             "  record:              per population: spikes | none (default: the model's)\n"
             "    POP: spikes\n"
             "  quiet: false         true | false\n"
-            "  threads: 1           thread blocks and construction threads (default 1)\n"
+            "  threads: 1           construction threads, and at most this many blocks (default 1)\n"
             "  step_threads: auto   threads of the step loop, 1 .. threads (default: auto)\n"
             "  blocks: auto         thread blocks, 1 .. threads (default: auto, from the "
             "model's size)\n"
