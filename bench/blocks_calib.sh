@@ -20,8 +20,7 @@ FM=${FM:-/usr/share/datasets/fashion-mnist}
 OUT="$BUILD/bench-blocks"
 mkdir -p "$OUT"
 S="$BUILD/bin/snncc"
-build() {
-    [ -x "$OUT/$1/$2" ] && return 0
+build() { # dir binary snncc-arguments...: always generated again (the snncc may be new)
     "$S" -q "${@:3}" -o "$OUT/$1"
 }
 for m in $MODELS; do
