@@ -2713,6 +2713,77 @@ static void lanes_code(StrBuf *o, const Model *m, const StateTable *st)
     sb_puts(o, "    model_release(run);\n}");
 }
 
+/* The expected number of synapses of pj from its rule, before anything is built (for the
+ * run config's 'blocks: auto', scope_work); -1 where the rule does not tell: files, the row
+ * form of a user-defined rule, the pair form without a declared bound. */
+static double proj_expected_synapses(const Projection *pj)
+{
+    const ConnRule *c = &pj->conn;
+    const double npre = (double)pj->pre->n, npost = (double)pj->post->n;
+    switch (c->kind) {
+    case CONN_ALL_TO_ALL: return npre * npost;
+    case CONN_ONE_TO_ONE: return npost;
+    case CONN_FIXED_PROBABILITY: return c->p * npre * npost;
+    case CONN_FIXED_INDEGREE: return (double)c->k * npost;
+    case CONN_FIXED_OUTDEGREE: return (double)c->k * npre;
+    case CONN_FIXED_TOTAL: return (double)c->k;
+    case CONN_USER: {
+        const ConnSnippet *sn = c->snip;
+        if (sn->row_form || !sn->max_prob.text)
+            return -1;
+        double b = sn->max_prob_num;
+        if (!(b > 0)) { /* the bound named by one of the rule's parameters */
+            const char *t = sn->max_prob.text;
+            while (*t == ' ' || *t == '\t')
+                t++;
+            size_t n = strcspn(t, " \t\n");
+            for (int i = 0; i < sn->n_params; i++)
+                if (strlen(sn->params[i].name) == n && !strncmp(t, sn->params[i].name, n) &&
+                    !t[n + strspn(t + n, " \t\n")])
+                    b = c->params[i];
+        }
+        return b > 0 && b <= 1 ? b * npre * npost : -1;
+    }
+    case CONN_FROM_LIST:
+    case CONN_FROM_MATRIX: return -1;
+    }
+    return -1;
+}
+
+/* The model's work per step as the runtime's 'blocks: auto' weighs it (runtime/rt_main.c
+ * choose_blocks): neurons (a Poisson current source's target counts twice: its draw per
+ * neuron and step), synapses that act per spike (delivery; once more with code per
+ * presynaptic or postsynaptic spike), synapses with code every step ('dynamics'), and the
+ * first projection whose synapse count the rule does not tell. */
+static void scope_work(TmplScope *g, const Model *m)
+{
+    double neurons = 0, events = 0, dyn = 0;
+    const char *unknown = NULL;
+    for (int i = 0; i < m->n_pops; i++)
+        neurons += (double)m->pops[i]->n;
+    for (int i = 0; i < m->n_sources; i++)
+        if (m->sources[i]->kind == CS_POISSON)
+            neurons += (double)m->sources[i]->pop->n;
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *pj = m->projs[i];
+        const double s = proj_expected_synapses(pj);
+        if (s < 0) {
+            if (!unknown)
+                unknown = pj->name;
+            continue;
+        }
+        events += s;
+        if (pj->syn && (pj->syn_code[SC_ON_PRE].stmts || pj->syn_code[SC_ON_POST].stmts))
+            events += s;
+        if (pj->syn && pj->syn_code[SC_DYNAMICS].stmts)
+            dyn += s;
+    }
+    tmpl_set(g, "work_neurons", arena_printf("%.17g", neurons));
+    tmpl_set(g, "work_events", arena_printf("%.17g", events));
+    tmpl_set(g, "work_dyn", arena_printf("%.17g", dyn));
+    tmpl_set(g, "work_unknown", unknown ? arena_printf("\"%s\"", unknown) : "NULL");
+}
+
 /* Everything templates/c/model.c.tmpl needs (the CUDA back end's host half uses it too). */
 TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_build)
 {
@@ -2741,6 +2812,7 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
     tmpl_list_declare(g, "builders");
     scope_builders(g, m);
     tmpl_set(g, "n_xpops", arena_printf("%d", n_xpops));
+    scope_work(g, m);
     cu_c_scope(g, m, opt); /* custom updates (custom.c) */
     train_c_scope(g, m);   /* the training loop's hooks (train.c) */
     rewire_c_scope(g, m, opt); /* connectivity updates (rewire.c) */

@@ -3,7 +3,7 @@
  *
  * A checkpoint is a directory (format 2; format 1, a file per piece, is still read):
  *   manifest.json            format, model hash, snncc version, back end, precision, seed,
- *                            step, decomposition (ranks, threads), every file with its size,
+ *                            step, decomposition (ranks, threads, blocks), every file with its size,
  *                            and every piece with its file, offset, size and CRC-32; written
  *                            by rank 0 after every rank is done
  *   rank<r>/state.bin        rank r's pieces one after another, each written straight from
@@ -590,8 +590,9 @@ static int write_manifest(const snn_model *m, const snn_run *run, const char *tm
     fprintf(f, "  \"seed\": %" PRIu64 ",\n  \"step\": %" PRIu64 ",\n  \"time_ms\": %.17g,\n",
             run->seed, step, (double)step * m->dt);
     fprintf(f, "  \"written\": \"%s\",\n", when);
-    fprintf(f, "  \"decomposition\": { \"ranks\": %d, \"threads\": %d },\n", run->ranks,
-            run->cfg->threads > 0 ? run->cfg->threads : 1);
+    fprintf(f, "  \"decomposition\": { \"ranks\": %d, \"threads\": %d, \"blocks\": %d },\n",
+            run->ranks, run->cfg->threads > 0 ? run->cfg->threads : 1,
+            run->blocks > 0 ? run->blocks : 1);
     /* the batch's lanes (all ranks'), the first's number, and how they were split over the
      * ranks (lanes over ranks: rank r wrote its lanes' files, lane_first[r] .. ) */
     const uint32_t all = run->lanes_all ? run->lanes_all : 1u;

@@ -22,7 +22,7 @@
 #include <yaml.h>
 
 static const char *const KEYS[] = {"duration", "seed", "output", "record", "quiet", "params",
-                                   "threads", "step_threads", "exchange", "exchange_interval",
+                                   "threads", "step_threads", "blocks", "exchange", "exchange_interval",
                                    "cuda_graph_steps", "spike_times", "finite_check", "data",
                                    "checkpoint", "custom_updates", "datasets", "train", "batch",
                                    "lane_offset", "synapse_pages"};
@@ -692,6 +692,20 @@ static int key_step_threads(ctx *c, const char *key, size_t line, const val *v)
     return 0;
 }
 
+/* blocks: auto (default: from the model's size) or 1 .. threads (checked by snn_main) */
+static int key_blocks(ctx *c, const char *key, size_t line, const val *v)
+{
+    snn_config *cfg = c->cfg;
+    long n = 0;
+    if (v->kind == V_SCALAR && strcmp(v->text, "auto") == 0)
+        n = 0;
+    else if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
+        return -1;
+    cfg->blocks = (int)n;
+    set_where(c, cfg->blocks_where, sizeof cfg->blocks_where, line);
+    return 0;
+}
+
 static int key_exchange(ctx *c, const char *key, size_t line, const val *v)
 {
     (void)key;
@@ -1341,6 +1355,7 @@ static const struct {
     {"output", key_output},
     {"threads", key_threads},
     {"step_threads", key_step_threads},
+    {"blocks", key_blocks},
     {"batch", key_batch},
     {"lane_offset", key_lane_offset},
     {"exchange", key_exchange},
@@ -1390,6 +1405,25 @@ void snn_config_defaults(snn_config *cfg, const char *model_name, uint64_t model
     cfg->threads = 1;
     cfg->step_threads = 0;
     cfg->step_threads_where[0] = '\0';
+    /* blocks: auto, unless the environment's SNN_BLOCKS sets another default (the tests'
+     * runner: SNN_BLOCKS=threads, so tests of several blocks keep them) */
+    cfg->blocks = 0;
+    cfg->blocks_where[0] = '\0';
+    {
+        const char *e = getenv("SNN_BLOCKS");
+        if (e && *e && strcmp(e, "auto") != 0) {
+            char *end;
+            long n = strtol(e, &end, 10);
+            if (strcmp(e, "threads") == 0)
+                cfg->blocks = -1;
+            else if (*end || n < 1 || n > 1024)
+                snn_fatal("SNN_BLOCKS='%s' in the environment: 'auto', 'threads' or a number "
+                          "1 .. 1024", e);
+            else
+                cfg->blocks = (int)n;
+            snprintf(cfg->blocks_where, sizeof cfg->blocks_where, "SNN_BLOCKS in the environment");
+        }
+    }
     cfg->exchange = 0;
     cfg->exchange_interval = 0;
     cfg->cuda_graph_steps = 0;
@@ -1651,7 +1685,8 @@ int snn_config_set(snn_config *cfg, const char *assignment, int n_pops,
             else
                 rc = fail(&c, 0,
                           "unknown key '%s' (valid keys: duration, seed, output, quiet, "
-                          "threads, step_threads, exchange, exchange_interval, cuda_graph_steps, "
+                          "threads, step_threads, blocks, exchange, exchange_interval, "
+                          "cuda_graph_steps, "
                           "finite_check, synapse_pages, batch, lane_offset, record.<population>, "
                           "params.<population>.<parameter>, spike_times.<population>, "
                           "data.<file>, checkpoint.<dir|every_steps|every_seconds|at_end|sync>, "

@@ -470,8 +470,14 @@ static char *build_json(const char *status, const char *error)
         /* the step threads (rank 0's; docs/parallel.md "Threads in the step loop"), once
          * the step loop is over (the heartbeat thread writes run.json during it) */
         const rt_step_info *si = rt_steps_info();
-        jb_printf(&b, ", \"blocks\": %d, \"step_threads\": %d, \"step_threads_choice\": ",
-                  run->blocks > 0 ? run->blocks : 1, si->mode ? si->threads : 1);
+        jb_printf(&b, ", \"blocks\": %d, \"blocks_choice\": ", run->blocks > 0 ? run->blocks : 1);
+        jb_str(&b, run->blocks_choice ? run->blocks_choice : "none");
+        jb_printf(&b, ", \"blocks_work_per_join_us\": ");
+        jb_num(&b, run->blocks_work_s >= 0 ? run->blocks_work_s * 1e6 : NAN);
+        jb_printf(&b, ", \"blocks_why\": ");
+        jb_str(&b, run->blocks_why);
+        jb_printf(&b, ", \"step_threads\": %d, \"step_threads_choice\": ",
+                  si->mode ? si->threads : 1);
         jb_str(&b, si->mode ? si->mode : "none");
         jb_printf(&b, ", \"step_probe\": {\"one_thread_step_s\": ");
         jb_num(&b, si->t1 >= 0 ? si->t1 : NAN);
@@ -957,8 +963,10 @@ static void usage(FILE *f, const snn_model *m)
             "  record:              per population: spikes | none (default: the model's)\n"
             "    POP: spikes\n"
             "  quiet: false         true | false\n"
-            "  threads: 1           thread blocks and construction threads (default 1)\n"
+            "  threads: 1           construction threads, and at most this many blocks (default 1)\n"
             "  step_threads: auto   threads of the step loop, 1 .. threads (default: auto)\n"
+            "  blocks: auto         thread blocks, 1 .. threads (default: auto, from the "
+            "model's size)\n"
             "  synapse_pages: huge  huge | small: pages of the synapse arrays (small: faster\n"
             "                       construction here, slower delivery; docs/run.md)\n",
             m->name, m->name, m->model_file ? m->model_file : "?",
@@ -1746,6 +1754,99 @@ static void check_step_threads(const snn_model *m)
                   cfg->step_threads_where, cfg->step_threads, cfg->threads);
 }
 
+/* The thread blocks (run config 'blocks'; docs/parallel.md "How many blocks").  Auto: from
+ * the compiler's estimate of the work per step (snn_model work_*), this process's share of
+ * it (1 / pranks), times the steps between two joins of the step threads (the window of
+ * up to the minimum delay where the step loop runs windows), against the step threads'
+ * own bound (rt_pool.c MIN_WORK_S): below 2 x BLOCK_JOIN_S one block, else
+ * min(threads, work / BLOCK_JOIN_S) blocks, and at least a forced step_threads.  The
+ * constants are calibrated on COBA, Brunel, hpc_benchmark, the microcircuit, the
+ * topographic map and the e-prop classifier (docs/performance.md "Thread blocks from the
+ * model's size"). */
+#define BLOCK_NEURON_S 0.35e-9 /* a neuron's update */
+#define BLOCK_EVENT_S 1.5e-9   /* a synapse's delivery of a spike (or its code per spike) */
+#define BLOCK_RATE_HZ 10.0     /* the rate of spikes assumed */
+#define BLOCK_DYN_S 0.5e-9     /* a synapse's code every step */
+#define BLOCK_JOIN_S 10e-6    /* work per thread that pays for a join (rt_pool.c MIN_WORK_S) */
+
+static void choose_blocks(const snn_model *m)
+{
+    const snn_config *cfg = &G.cfg;
+    snn_run *run = &G.run;
+    const int T = cfg->threads > 0 ? cfg->threads : 1;
+    const int st = cfg->step_threads;
+    int b;
+    run->blocks_work_s = -1;
+    run->blocks_why[0] = '\0';
+    if (cfg->blocks > T)
+        snn_fatal("%s: 'blocks' %d is more than 'threads' %d: a process has at most as many "
+                  "thread blocks as threads (docs/run.md)",
+                  cfg->blocks_where, cfg->blocks, T);
+    if (cfg->blocks > 0 && st > cfg->blocks)
+        snn_fatal("%s: 'step_threads' %d is more than 'blocks' %d (%s): the step loop runs the "
+                  "thread blocks on at most as many threads",
+                  cfg->step_threads_where, st, cfg->blocks, cfg->blocks_where);
+    if (m->backend && strcmp(m->backend, "c") != 0) {
+        b = 1, run->blocks_choice = "one block";
+        snprintf(run->blocks_why, sizeof run->blocks_why,
+                 "the %s back end steps the network on the device", m->backend);
+    } else if (T == 1) {
+        b = 1, run->blocks_choice = "one thread";
+        snprintf(run->blocks_why, sizeof run->blocks_why, "threads: 1");
+    } else if (cfg->blocks > 0) {
+        b = cfg->blocks, run->blocks_choice = "forced";
+        snprintf(run->blocks_why, sizeof run->blocks_why, "blocks: %d (%s)", b, cfg->blocks_where);
+    } else if (cfg->blocks < 0) {
+        b = T, run->blocks_choice = "threads";
+        snprintf(run->blocks_why, sizeof run->blocks_why,
+                 "as many as threads (SNN_BLOCKS=threads in the environment)");
+    } else {
+        run->blocks_choice = "auto";
+        const uint32_t win =
+            m->steps && m->window > 1 && !cfg->ckpt_dir[0] && !run->overlap && !m->batch
+                ? m->window
+                : 1;
+        const int pr = run->pranks > 0 ? run->pranks : 1;
+        const double step_s = (BLOCK_NEURON_S * m->work_neurons +
+                               BLOCK_EVENT_S * m->work_events * BLOCK_RATE_HZ * m->dt * 1e-3 +
+                               BLOCK_DYN_S * m->work_dyn) / pr;
+        const double join_s = step_s * win;
+        if (rt_train_on(cfg)) {
+            /* the training loop's steps are not timed by the step threads' probe, which
+             * then keeps one step thread: more blocks would only cost */
+            b = 1;
+            snprintf(run->blocks_why, sizeof run->blocks_why,
+                     "the training loop (its steps stay on one step thread unless "
+                     "step_threads is forced)");
+        } else if (m->work_unknown) {
+            b = T;
+            snprintf(run->blocks_why, sizeof run->blocks_why,
+                     "projection '%s': its rule does not tell how many synapses it makes, so "
+                     "as many blocks as threads", m->work_unknown);
+        } else {
+            run->blocks_work_s = join_s;
+            const double k = join_s / BLOCK_JOIN_S;
+            b = k < 2 ? 1 : k >= T ? T : (int)k;
+            snprintf(run->blocks_why, sizeof run->blocks_why,
+                     "%.1f us of work between two joins (estimated: %.3g neurons, %.3g synapses "
+                     "per spike, %.3g synapses every step%s, %u step%s a join), %s 2 x %.0f us",
+                     join_s * 1e6, m->work_neurons / pr, m->work_events / pr, m->work_dyn / pr,
+                     pr > 1 ? " on this rank" : "", win, win == 1 ? "" : "s",
+                     b == 1 ? "less than" : "at least", BLOCK_JOIN_S * 1e6);
+        }
+        if (st > b) {
+            b = st;
+            size_t n = strlen(run->blocks_why);
+            snprintf(run->blocks_why + n, sizeof run->blocks_why - n,
+                     "; step_threads %d forced", st);
+        }
+    }
+    run->blocks = b;
+    if (G.verbose && run->rank == 0)
+        fprintf(stderr, "%s: blocks: %d (%s: %s)\n", m->name, b, run->blocks_choice,
+                run->blocks_why);
+}
+
 /* Outputs.  With several ranks each records into <output>/.rank<r>; rank 0 merges. */
 static void open_outputs(const snn_model *m)
 {
@@ -2172,6 +2273,7 @@ static int run_main(int argc, char **argv, const snn_model *model)
     check_checkpoints(rs, m);
     rt_lanes_plan(&G.run, m, &G.cfg, rs->restore_dir != NULL);
     check_step_threads(m);
+    choose_blocks(m);
     open_outputs(m);
     build_network(m, rs->restore_dir);
     install_signals(rs);

@@ -101,6 +101,7 @@ static inline double snn_step_now(void) { return (double)(int64_t)(snn_ticks() -
  *   quiet: false          # no summary on stdout
  *   threads: 2            # threads per process for network construction
  *   step_threads: 1       # threads of the step loop (default: chosen by the run)
+ *   blocks: 2             # thread blocks (default: chosen from the model's size)
  *   exchange: p2p         # MPI spike exchange: collective (default) | p2p
  *   exchange_interval: 5  # MPI: steps between exchanges (default: the minimum delay D);
  *                         # below D the exchange overlaps the next D - I steps
@@ -132,6 +133,10 @@ typedef struct snn_config {
     int step_threads;         /* threads of the step loop: 0 (default) chosen by the run,
                                * N forced (1 <= N <= threads) */
     char step_threads_where[192];
+    int blocks;               /* thread blocks per process: 0 (default 'auto') chosen from
+                               * the model's size, N forced (1 <= N <= threads); -1: as
+                               * many as threads (SNN_BLOCKS=threads in the environment) */
+    char blocks_where[192];
     int exchange;             /* spike exchange between MPI ranks: 0 collective (default),
                                * 1 point-to-point ("exchange: collective | p2p") */
     uint32_t exchange_interval; /* steps between MPI exchanges; 0: the minimum delay */
@@ -1106,6 +1111,12 @@ typedef struct snn_run {
     /* the step loop: thread blocks of every population (set by model->build; 1 if not) and
      * the threads that run them now (set by the runtime, between steps) */
     int blocks, step_threads;
+    /* how the blocks were chosen (run.json "parallel", -v): "auto", "forced", "threads"
+     * (SNN_BLOCKS=threads), "one thread"; the estimated work between two joins of the step
+     * threads (s, -1 where the model's size is not known) and why, in words */
+    const char *blocks_choice;
+    double blocks_work_s;
+    char blocks_why[256];
     /* custom-update groups (per snn_cugroup_desc): run every cu_every[g] steps (0: not
      * periodic) and, when cu_at_end[g], after the last step; the model's defaults with the
      * run config's custom_updates applied */
@@ -1578,6 +1589,13 @@ typedef struct snn_model {
      * finite-check boundaries; step does the same one step at a time. */
     void (*steps)(snn_run *run, uint64_t step, uint32_t n);
     uint32_t window;
+    /* The work per step, estimated by the compiler before anything is built, that the run
+     * config's 'blocks: auto' weighs (rt_main.c choose_blocks): neurons (and Poisson
+     * current sources' targets), expected synapses acting per spike, expected synapses with
+     * code every step; work_unknown: the first projection whose synapse count its rule
+     * does not tell (files, user-defined rules without a bound), or NULL. */
+    double work_neurons, work_events, work_dyn;
+    const char *work_unknown;
 } snn_model;
 
 /* Spike times of spike_source_array population 'pop' (its name; n neurons) from the run

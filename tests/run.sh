@@ -20,6 +20,11 @@ export BUILD=${BUILD:-build}
 export SNNCC="$PWD/$BUILD/bin/snncc"
 export PY=/usr/bin/python3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# The simulators' default of the run config 'blocks' (docs/run.md): as many thread blocks
+# as threads, so that a test run with threads=2 or 3 tests that many blocks whatever the
+# model's size (blocks: auto would give a small test model one); a test of 'auto' sets
+# SNN_BLOCKS=auto for its runs (tests/e2e/blocks_auto.sh).
+export SNN_BLOCKS=threads
 LOGS="$BUILD/test-logs"
 RES="$BUILD/test-results"
 TIMES="$BUILD/test-times.txt"

@@ -103,7 +103,7 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 import os, zlib
 assert m["format"] == "snncc-checkpoint" and m["format_version"] == 2
-assert m["step"] == 1000 and m["seed"] == 5 and m["decomposition"] == {"ranks": 1, "threads": 1}
+assert m["step"] == 1000 and m["seed"] == 5 and m["decomposition"] == {"ranks": 1, "threads": 1, "blocks": 1}
 assert [f["file"] for f in m["files"]] == ["rank0/state.bin"], m["files"]
 assert sorted(os.listdir(sys.argv[3] + "/rank0")) == ["state.bin"]
 data = open(sys.argv[3] + "/rank0/state.bin", "rb").read()

@@ -105,6 +105,29 @@ static void test_good_config(void **state)
     assert_int_equal(c.exchange_interval, 5);
     assert_string_equal(c.exchange_interval_where, "run.yaml:3");
     assert_int_equal(c.cuda_graph_steps, 16);
+    /* blocks: auto (0) by default, unless SNN_BLOCKS says otherwise */
+    setenv("SNN_BLOCKS", "auto", 1);
+    c = fresh();
+    assert_int_equal(c.blocks, 0);
+    assert_int_equal(snn_config_load_string(&c, "threads: 3\nblocks: 2\n", "run.yaml", NP, POPS,
+                                            err, sizeof err),
+                     0);
+    assert_int_equal(c.blocks, 2);
+    assert_string_equal(c.blocks_where, "run.yaml:2");
+    assert_int_equal(snn_config_load_string(&c, "blocks: auto\n", "run.yaml", NP, POPS, err,
+                                            sizeof err),
+                     0);
+    assert_int_equal(c.blocks, 0);
+    setenv("SNN_BLOCKS", "threads", 1);
+    c = fresh();
+    assert_int_equal(c.blocks, -1);
+    assert_string_equal(c.blocks_where, "SNN_BLOCKS in the environment");
+    setenv("SNN_BLOCKS", "3", 1);
+    c = fresh();
+    assert_int_equal(c.blocks, 3);
+    unsetenv("SNN_BLOCKS");
+    c = fresh();
+    assert_int_equal(c.blocks, 0);
     c = fresh();
     assert_int_equal(c.exchange_interval, 0);
     assert_int_equal(c.cuda_graph_steps, 0);
@@ -158,12 +181,15 @@ static void test_errors(void **state)
     expect_error("sed: 1", "run.yaml:1: unknown key 'sed' (did you mean 'seed'?)");
     expect_error("colour: red",
                  "run.yaml:1: unknown key 'colour' (valid keys: duration, seed, output, record, "
-                 "quiet, params, threads, step_threads, exchange, exchange_interval, "
+                 "quiet, params, threads, step_threads, blocks, exchange, exchange_interval, "
                  "cuda_graph_steps, spike_times, finite_check, data, checkpoint, custom_updates, "
                  "datasets, train, batch, lane_offset, synapse_pages)");
     expect_error("threads: 0", "run.yaml:1: 'threads' must be a whole number from 1 to 1024 (got '0')");
     expect_error("step_threads: 0",
                  "run.yaml:1: 'step_threads' must be a whole number from 1 to 1024 (got '0')");
+    expect_error("blocks: 0", "run.yaml:1: 'blocks' must be a whole number from 1 to 1024 (got '0')");
+    expect_error("blocks: some", "run.yaml:1: 'blocks' must be a whole number from 1 to 1024 "
+                                 "(got 'some')");
     expect_error("threads: 99999999999999999999", "run.yaml:1: 'threads' must be a whole number from 1 "
                                                   "to 1024 (got '99999999999999999999')");
     expect_error("exchange_interval: 0", "run.yaml:1: 'exchange_interval' must be a whole number of "
@@ -321,7 +347,7 @@ static void test_set_errors(void **state)
                      "--set 'recrd.E=none': unknown key 'recrd.E' (did you mean 'record.E'?)");
     expect_set_error("colour=red", "--set 'colour=red': unknown key 'colour' (valid keys: "
                                    "duration, seed, output, quiet, threads, "
-                                   "step_threads, exchange, exchange_interval, cuda_graph_steps, "
+                                   "step_threads, blocks, exchange, exchange_interval, cuda_graph_steps, "
                                    "finite_check, synapse_pages, batch, lane_offset, "
                                    "record.<population>, "
                                    "params.<population>.<parameter>, "
