@@ -1778,6 +1778,18 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
             if (rw_fuse_lead(m, j) == i)
                 sb_printf(&fns, "    snn_rewire_%s_cand(snn_a, snn_wk, snn_nw);\n",
                           m->cupds[j]->name);
+        sb_printf(&fns, "}\n\n/* the same, each update whole on one step thread (update j on "
+                        "thread j %% snn_nw): its serial part, then all its candidate rows */\n"
+                        "static void snn_rewire_fused%d_whole(void *snn_a, int snn_wk, int snn_nw)\n{\n"
+                        "    const snn_rw_args *snn_x = (const snn_rw_args *)snn_a;\n", i);
+        for (int j = i, k = 0; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i) {
+                sb_printf(&fns, "    if (%d %% snn_nw == snn_wk) {\n"
+                                "        snn_rewire_%s_prep(snn_x->run, snn_x->step);\n"
+                                "        snn_rewire_%s_cand(snn_a, 0, 1);\n    }\n",
+                          k, m->cupds[j]->name, m->cupds[j]->name);
+                k++;
+            }
         sb_printf(&fns, "}\n\n/* the serial parts, one join for the candidates' regions, then "
                         "the rest of each update in order; each update's time: its serial part "
                         "and the region's time shared by its candidate rows */\n"
@@ -1790,6 +1802,38 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
         sb_printf(&fns, "    double snn_ts[%d]; /* each update's serial part */\n"
                         "    uint64_t snn_nr[%d], snn_nall = 0; /* its candidate rows */\n"
                         "    double snn_t = snn_now();\n", nf, nf);
+        /* as many updates as step threads and about the same candidate rows (the last
+         * update's): each whole on its own thread, the serial parts (the spreads) side by
+         * side, where the region below has them one after the other and splits the rows.
+         * With each serial part about 1/8 of its rows' region on one thread (the topographic
+         * map's), that is shorter while the largest update's rows times (1 + 1/8) are at
+         * most all rows times (1/8 + 1/nf).  Either way the same results: an update reads and
+         * writes only its own rows, candidates and counters (snn_wk 0 of 1 for its own) */
+        sb_printf(&fns, "    uint64_t snn_lmax = 0, snn_lsum = 0; /* the last update's candidate rows */\n");
+        for (int j = i; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i)
+                sb_printf(&fns, "    snn_lsum += snn_rewire_cand_get(%d)->n_rows;\n"
+                                "    if (snn_rewire_cand_get(%d)->n_rows > snn_lmax)\n"
+                                "        snn_lmax = snn_rewire_cand_get(%d)->n_rows;\n",
+                          m->cupds[j]->index, m->cupds[j]->index, m->cupds[j]->index);
+        sb_printf(&fns, "    if (run->step_threads == %d && 9u * %du * snn_lmax <= %du * snn_lsum) {\n"
+                        "        snn_rw_args snn_x = {run, step, 0};\n"
+                        "        snn_rewire_region(run, snn_rewire_fused%d_whole, &snn_x, snn_lsum);\n"
+                        "        const double snn_tr = snn_now() - snn_t;\n", nf, nf, nf + 8, i);
+        for (int j = i, k = 0; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i) {
+                sb_printf(&fns, "        snn_nr[%d] = snn_rewire_cand_get(%d)->n_rows;\n"
+                                "        snn_nall += snn_nr[%d];\n", k, m->cupds[j]->index, k);
+                k++;
+            }
+        for (int j = i, k = 0; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i) {
+                sb_printf(&fns, "        snn_rewire_%s_x(run, step, 1, snn_nall ? snn_tr * "
+                                "(double)snn_nr[%d] / (double)snn_nall : snn_tr / %d.0);\n",
+                          m->cupds[j]->name, k, nf);
+                k++;
+            }
+        sb_puts(&fns, "        return;\n    }\n");
         for (int j = i, k = 0; j < m->n_cupds; j++)
             if (rw_fuse_lead(m, j) == i) {
                 sb_printf(&fns, "    snn_rewire_%s_prep(run, step);\n"
