@@ -1006,12 +1006,33 @@ static void emit_row_search(StrBuf *o, int ind, const char *lo, const char *hi, 
               ind, "");
 }
 
+/* emit_row_search without a branch on the data (the rows' targets, which a random candidate
+ * makes unpredictable): the range [snn_lo, snn_lo + snn_n] holding the answer is halved by a
+ * conditional move until it is one place or none, then snn_lo moves past it if its target is
+ * below key.  The same snn_lo as emit_row_search. */
+static void emit_row_search_nb(StrBuf *o, int ind, const char *lo, const char *hi,
+                               const char *key)
+{
+    sb_printf(o, "%*suint64_t snn_lo = %s, snn_n = %s - %s; /* the first target >= %s */\n"
+                 "%*swhile (snn_n > 1u) {\n"
+                 "%*s    const uint64_t snn_h = snn_n / 2u;\n"
+                 "%*s    snn_lo = (uint64_t)snn_ind[snn_lo + snn_h - 1u] < (uint64_t)%s ? snn_lo + snn_h "
+                 ": snn_lo;\n"
+                 "%*s    snn_n -= snn_h;\n"
+                 "%*s}\n"
+                 "%*ssnn_lo += snn_n == 1u && (uint64_t)snn_ind[snn_lo] < (uint64_t)%s;\n",
+              ind, "", lo, hi, lo, key, ind, "", ind, "", ind, "", key, ind, "", ind, "", ind,
+              "", key);
+}
+
 /* The candidates' region (merged), after the decisions: rows rows[q] of this worker, 64 at
  * a time.  Only the thread blocks that hold a candidate of the row are read (the rows'
- * global lengths are kept in snn_st->len by the update, not summed here): the place and
- * length of each row in the block of its first candidate onto this rank are prefetched,
- * then that row's first synapse line; each candidate onto this rank is looked up in its
- * block's sorted row (binary search); a connected one gets flag 1 and, where
+ * global lengths are kept in snn_st->len by the update, not summed here): the length of
+ * each row in the block of its first candidate onto this rank and the row's first synapse
+ * line are prefetched (row i of block t starts at i * snn_st->room[t]: no row_start[] to
+ * read first; the block found by counting block starts, not by a loop that branches on the
+ * candidate); each candidate onto this rank is looked up in its block's sorted row (binary
+ * search without branches on the data); a connected one gets flag 1 and, where
  * candidates.remove is nonzero for it (the same value and synapse-keyed draw as in the
  * removals' walk, which reads the same synapse), counts a removal to make (snn_cnt[5]: then
  * the removals' region runs after the join); an unconnected one accepted (flag 2) counts
@@ -1036,24 +1057,19 @@ static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const Syn
                  "                snn_tq[snn_q - snn_q0] = 255u;\n"
                  "                continue;\n"
                  "            }\n"
-                 "            while (snn_g >= snn_tlo_%s[snn_t + 1])\n"
-                 "                snn_t++;\n"
+                 "            for (int snn_k = 1; snn_k < snn_nthr; snn_k++) /* no branch on the data */\n"
+                 "                snn_t += snn_g >= snn_tlo_%s[snn_k];\n"
                  "            snn_tq[snn_q - snn_q0] = (uint8_t)snn_t;\n"
-                 "            __builtin_prefetch(snn_syn_%s[snn_t].row_start + snn_cd->rows[snn_q]);\n"
                  "            __builtin_prefetch(snn_syn_%s[snn_t].row_len + snn_cd->rows[snn_q]);\n"
-                 "        }\n"
-                 "        for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++)\n"
-                 "            if (snn_tq[snn_q - snn_q0] != 255u)\n"
-                 "                __builtin_prefetch((const char *)snn_syn_%s[snn_tq[snn_q - snn_q0]].ind +\n"
-                 "                                   snn_syn_%s[snn_tq[snn_q - snn_q0]].row_start[snn_cd->rows[snn_q]] *\n"
-                 "                                   sizeof(%s));\n", post, post, post, n, n, n, n,
-              emit_ind_type(pj));
+                 "            __builtin_prefetch((const char *)snn_syn_%s[snn_t].ind + (uint64_t)snn_cd->rows[snn_q] *\n"
+                 "                               snn_st->room[snn_t] * sizeof(%s)); /* row i at i * room */\n"
+                 "        }\n", post, post, post, n, n, emit_ind_type(pj));
     sb_printf(o, "        for (uint64_t snn_q = snn_q0; snn_q < snn_q1; snn_q++) {\n"
                  "        const uint32_t snn_pre = snn_cd->rows[snn_q];\n"
                  "        int64_t snn_nac = 0;\n"
                  "        uint64_t snn_ci = snn_cd->qoff[snn_q];\n"
                  "        const uint64_t snn_ce = snn_cd->qoff[snn_q + 1];\n"
-                 "        int snn_t = 0;\n"
+                 "        int snn_t = snn_tq[snn_q - snn_q0] != 255u ? snn_tq[snn_q - snn_q0] : 0;\n"
                  "        while (snn_ci < snn_ce) {\n"
                  "            const uint32_t snn_g0 = snn_cd->cand[snn_ci] - SNN_LO_%s;\n"
                  "            if (snn_g0 >= SNN_NL_%s) { /* another rank's target */\n"
@@ -1063,8 +1079,8 @@ static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const Syn
                  "            while (snn_g0 >= snn_tlo_%s[snn_t + 1]) /* the block holding it */\n"
                  "                snn_t++;\n"
                  "            snn_ragged *snn_R = &snn_syn_%s[snn_t];\n"
-                 "            const uint64_t snn_a = snn_R->row_start[snn_pre], snn_e = snn_a + "
-                 "snn_R->row_len[snn_pre];\n"
+                 "            const uint64_t snn_a = (uint64_t)snn_pre * snn_st->room[snn_t], "
+                 "snn_e = snn_a + snn_R->row_len[snn_pre];\n"
                  "            const uint32_t snn_plo = snn_tlo_%s[snn_t];\n"
                  "            const uint32_t snn_bl = SNN_LO_%s + snn_plo, snn_bh = SNN_LO_%s + "
                  "snn_tlo_%s[snn_t + 1];\n"
@@ -1074,7 +1090,7 @@ static void lookups(StrBuf *o, const RwCtx *c, const EmitOptions *opt, const Syn
                  "ascending */\n"
                  "                const uint64_t snn_l = (uint64_t)(snn_gpost - snn_bl);\n",
               post, post, post, n, post, post, post, post, emit_ind_type(pj));
-    emit_row_search(o, 16, "snn_a", "snn_e", "snn_l");
+    emit_row_search_nb(o, 16, "snn_a", "snn_e", "snn_l");
     sb_puts(o, "                if (snn_lo == snn_e || (uint64_t)snn_ind[snn_lo] != snn_l) {\n"
                "                    snn_nac += snn_cd->flag[snn_ci] == 2; /* accepted, not "
                "connected */\n"
@@ -1762,6 +1778,18 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
             if (rw_fuse_lead(m, j) == i)
                 sb_printf(&fns, "    snn_rewire_%s_cand(snn_a, snn_wk, snn_nw);\n",
                           m->cupds[j]->name);
+        sb_printf(&fns, "}\n\n/* the same, each update whole on one step thread (update j on "
+                        "thread j %% snn_nw): its serial part, then all its candidate rows */\n"
+                        "static void snn_rewire_fused%d_whole(void *snn_a, int snn_wk, int snn_nw)\n{\n"
+                        "    const snn_rw_args *snn_x = (const snn_rw_args *)snn_a;\n", i);
+        for (int j = i, k = 0; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i) {
+                sb_printf(&fns, "    if (%d %% snn_nw == snn_wk) {\n"
+                                "        snn_rewire_%s_prep(snn_x->run, snn_x->step);\n"
+                                "        snn_rewire_%s_cand(snn_a, 0, 1);\n    }\n",
+                          k, m->cupds[j]->name, m->cupds[j]->name);
+                k++;
+            }
         sb_printf(&fns, "}\n\n/* the serial parts, one join for the candidates' regions, then "
                         "the rest of each update in order; each update's time: its serial part "
                         "and the region's time shared by its candidate rows */\n"
@@ -1774,6 +1802,38 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
         sb_printf(&fns, "    double snn_ts[%d]; /* each update's serial part */\n"
                         "    uint64_t snn_nr[%d], snn_nall = 0; /* its candidate rows */\n"
                         "    double snn_t = snn_now();\n", nf, nf);
+        /* as many updates as step threads and about the same candidate rows (the last
+         * update's): each whole on its own thread, the serial parts (the spreads) side by
+         * side, where the region below has them one after the other and splits the rows.
+         * With each serial part about 1/8 of its rows' region on one thread (the topographic
+         * map's), that is shorter while the largest update's rows times (1 + 1/8) are at
+         * most all rows times (1/8 + 1/nf).  Either way the same results: an update reads and
+         * writes only its own rows, candidates and counters (snn_wk 0 of 1 for its own) */
+        sb_printf(&fns, "    uint64_t snn_lmax = 0, snn_lsum = 0; /* the last update's candidate rows */\n");
+        for (int j = i; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i)
+                sb_printf(&fns, "    snn_lsum += snn_rewire_cand_get(%d)->n_rows;\n"
+                                "    if (snn_rewire_cand_get(%d)->n_rows > snn_lmax)\n"
+                                "        snn_lmax = snn_rewire_cand_get(%d)->n_rows;\n",
+                          m->cupds[j]->index, m->cupds[j]->index, m->cupds[j]->index);
+        sb_printf(&fns, "    if (run->step_threads == %d && 9u * %du * snn_lmax <= %du * snn_lsum) {\n"
+                        "        snn_rw_args snn_x = {run, step, 0};\n"
+                        "        snn_rewire_region(run, snn_rewire_fused%d_whole, &snn_x, snn_lsum);\n"
+                        "        const double snn_tr = snn_now() - snn_t;\n", nf, nf, nf + 8, i);
+        for (int j = i, k = 0; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i) {
+                sb_printf(&fns, "        snn_nr[%d] = snn_rewire_cand_get(%d)->n_rows;\n"
+                                "        snn_nall += snn_nr[%d];\n", k, m->cupds[j]->index, k);
+                k++;
+            }
+        for (int j = i, k = 0; j < m->n_cupds; j++)
+            if (rw_fuse_lead(m, j) == i) {
+                sb_printf(&fns, "        snn_rewire_%s_x(run, step, 1, snn_nall ? snn_tr * "
+                                "(double)snn_nr[%d] / (double)snn_nall : snn_tr / %d.0);\n",
+                          m->cupds[j]->name, k, nf);
+                k++;
+            }
+        sb_puts(&fns, "        return;\n    }\n");
         for (int j = i, k = 0; j < m->n_cupds; j++)
             if (rw_fuse_lead(m, j) == i) {
                 sb_printf(&fns, "    snn_rewire_%s_prep(run, step);\n"

@@ -31,6 +31,7 @@ snn_rewire_stats *snn_rewire_register(int k, const char *name, const char *proj)
     free(s->pairs);
     free(s->bcnt);
     free(s->wcol);
+    free(s->room);
     free(s->tgt);
     free(s->ntgt);
     memset(s, 0, sizeof *s);
@@ -136,7 +137,8 @@ void snn_rewire_setup(snn_rewire_stats *s, snn_ragged *blocks, int nb, uint32_t 
     s->nb = nb > 0 ? nb : 1;
     s->bcnt = calloc((size_t)s->nb * 8u, sizeof(int64_t));
     s->wcol = calloc((size_t)s->nb, sizeof(double));
-    if (!s->len || !s->adds || !s->bcnt || !s->wcol)
+    s->room = calloc((size_t)s->nb, sizeof(uint64_t));
+    if (!s->len || !s->adds || !s->bcnt || !s->wcol || !s->room)
         snn_fatal("out of memory for connectivity update '%s'", s->name);
     for (int t = 0; t < nb; t++) {
         const snn_ragged *r = &blocks[t];
@@ -172,6 +174,7 @@ void snn_rewire_setup(snn_rewire_stats *s, snn_ragged *blocks, int nb, uint32_t 
     for (int t = 0; t < nb; t++) {
         uint32_t room = blocks[t].n_post < s->capacity ? blocks[t].n_post : s->capacity;
         regrow(&blocks[t], room, s->proj);
+        s->room[t] = room; /* row i at i * room from now on */
     }
     for (uint32_t i = 0; i < n_pre; i++)
         s->synapses += (uint64_t)s->len[i];

@@ -15,7 +15,7 @@
 static snn_rewire_cand g_cand[SNN_MAX_REWIRE];
 
 /* snn_exp_memo's table (snn_philox.h): zero is the key of -1000, never looked up */
-__thread snn_exp_memo_ent snn_exp_memo_tab[1u << SNN_EXP_MEMO_BITS];
+__thread snn_exp_memo_set snn_exp_memo_tab[1u << SNN_EXP_MEMO_BITS];
 
 static void *grow(void *p, size_t n, const char *name)
 {

@@ -1337,6 +1337,10 @@ typedef struct snn_rewire_stats {
     int nb;
     int64_t *bcnt;
     double *wcol;
+    /* per thread block: the synapses per row it has room for; from snn_rewire_setup on, row
+     * i of block t starts at i * room[t] (regrow; nothing lays the rows out again), so the
+     * candidates' look-ups need not read row_start[] */
+    uint64_t *room;
     uint32_t *tgt;
     uint32_t *ntgt;
     /* per-synapse delays (snn_rewire_delays): the longest delay in steps a synapse may get

@@ -1294,7 +1294,7 @@ static void test_exp_uf(void **state)
 }
 
 /* snn_exp_memo (the C back end's connectivity updates' exp): bit for bit libm's exp whether
- * an argument is remembered, replaced by another of its slot or new: integer-distance
+ * an argument is remembered, evicted by others of its set or new: integer-distance
  * Gaussians' arguments (the topographic map's) passed twice over in two orders, the range
  * around the cut at -746, the special values and -1000 (the key of an empty slot). */
 static void test_exp_memo(void **state)
@@ -1324,27 +1324,33 @@ static void test_exp_memo(void **state)
         assert_memory_equal(&a, &b, sizeof a);
     }
     assert_true(isnan(snn_exp_memo(NAN)) && isnan(snn_exp_memo(NAN)));
-    /* arguments sharing a slot, one bit apart or not, asked for in turn */
-    int pairs = 0;
-    for (double u = -700.0; u < 700.0 && pairs < 200; u += 0.7) {
-        uint64_t bu, bv;
+    /* six arguments sharing a set of four ways (bits apart or not), asked for in turn: every
+     * look-up after the first four evicts the oldest; in three orders */
+    int groups = 0;
+    for (double u = -700.0; u < 700.0 && groups < 100; u += 0.7) {
+        uint64_t bu;
         memcpy(&bu, &u, sizeof bu);
         const uint64_t su = (bu * 0x9E3779B97F4A7C15ull) >> (64 - SNN_EXP_MEMO_BITS);
-        for (uint64_t d = 1; d < 1u << 16; d++) {
-            bv = bu ^ d;
-            if ((bv * 0x9E3779B97F4A7C15ull) >> (64 - SNN_EXP_MEMO_BITS) != su)
-                continue;
-            double v;
-            memcpy(&v, &bv, sizeof v);
-            for (int k = 0; k < 3; k++) {
-                double a = snn_exp_memo(k & 1 ? v : u), b = exp(k & 1 ? v : u);
-                assert_memory_equal(&a, &b, sizeof a);
-            }
-            pairs++;
-            break;
+        double g[6] = {u};
+        int n = 1;
+        for (uint64_t d = 1; d < 1u << 20 && n < 6; d++) {
+            const uint64_t bv = bu ^ d;
+            if ((bv * 0x9E3779B97F4A7C15ull) >> (64 - SNN_EXP_MEMO_BITS) == su)
+                memcpy(&g[n++], &bv, sizeof(double));
         }
+        assert_int_equal(n, 6);
+        static const int order[3][12] = {{0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5},
+                                          {0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 4, 0},
+                                          {5, 4, 3, 2, 1, 0, 0, 5, 1, 4, 2, 3}};
+        for (int o = 0; o < 3; o++)
+            for (int k = 0; k < 12; k++) {
+                const double xk = g[order[o][k]];
+                double a = snn_exp_memo(xk), b2 = exp(xk);
+                assert_memory_equal(&a, &b2, sizeof a);
+            }
+        groups++;
     }
-    assert_int_equal(pairs, 200);
+    assert_int_equal(groups, 100);
 }
 
 /* snn_poisson_count (thresholds on the one 32-bit word) is snn_rng_poisson below lambda 10,
