@@ -250,6 +250,20 @@ for i in "${late[@]}"; do
 done
 while [ ${#running[@]} -gt 0 ]; do wait_one; done
 flush
+# a test whose result never came (its result file could not be written, e.g. the build
+# directory vanished) is a failure, never a silent skip
+while [ "$next" -lt ${#kind[@]} ]; do
+    if [ "${kind[$next]}" != head ] && [ ! -f "$RES/$next" ]; then
+        echo "125 0" >"$RES/$next" 2>/dev/null || {
+            fail=$((fail + 1))
+            failed+=("${name[$next]}")
+            printf '  FAIL  %s (no result: %s is not writable)\n' "${name[$next]}" "$RES"
+            next=$((next + 1))
+            continue
+        }
+    fi
+    flush
+done
 
 if [ -f "$RES/times" ]; then
     # this run's times replace the last ones of the same tests; the others are kept
@@ -262,4 +276,8 @@ if [ "$fail" -gt 0 ]; then
     echo "failed: ${failed[*]}"
 fi
 echo "$pass passed, $fail failed"
+if [ $((pass + fail)) -eq 0 ]; then
+    echo "tests/run.sh: no test ran" >&2
+    exit 1
+fi
 [ "$fail" -eq 0 ]
