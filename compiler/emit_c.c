@@ -1271,6 +1271,19 @@ static void dense_row_loop(StrBuf *o, const Model *m, const Projection *pj, cons
     sb_printf(o, "%*s}\n", ind - 4, "");
 }
 
+/* A dense row's pointers from snn_rb, indented by ind: the weights' and those of the
+ * synapse variables that the row's code (in) uses. */
+static void row_pointers(StrBuf *o, const SynapseModel *sm, const char *in, int ind)
+{
+    sb_printf(o, "%*sscalar *restrict snn_w = snn_wb + snn_rb;\n", ind, "");
+    for (int i = 0; i < sm->n_vars; i++)
+        if (strcmp(sm->vars[i].name, sm->weight) != 0 &&
+            emit_mentions(in, arena_printf("snn_svt_%s", sm->vars[i].name)))
+            sb_printf(o, "%*sscalar *restrict snn_svt_%s = snn_svb_%s + snn_rb;\n", ind, "",
+                      sm->vars[i].name, sm->vars[i].name);
+    sb_printf(o, "%*s(void)snn_w;\n", ind, "");
+}
+
 /* format = "dense" without random draws: row by row over contiguous per-row pointers
  * (restrict, indexed by the target's place in the row, a 32-bit count), so that the inner
  * loop is a plain elementwise loop gcc vectorises (the presynaptic values are invariant in
@@ -1298,34 +1311,13 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
         sb_printf(&in, "    %s    %s", xr, xf);
     const SynSite site = row_site(pj); /* (no draws here) */
     if (buf == 2) {
-        /* the row of a whole population (one thread block, one rank) with its length a
-         * constant, for which the row loop's trip count folds (SNN_NOUNROLL, else gcc
-         * unrolls it completely into scalar code before the vectoriser sees it): its terms
-         * wait in snn_xg with the rows before it, and every xg rows snn_xacc_add_rows_f
-         * adds them to their sources (consecutive: the rows snn_pre - xg + 1 .. snn_pre);
-         * any other length (several blocks or ranks) flushes those and goes row by row */
-        char full[32];
-        snprintf(full, sizeof full, "%lldu", (long long)pj->post->n);
-        sb_printf(&in, "    if (snn_n == %s) { /* the whole population's row */\n", full);
-        sb_printf(&in, "        float *restrict snn_xt = snn_xg + (size_t)snn_xq * %s;\n", full);
-        dense_row_loop(&in, m, pj, &site, opt, buf, full, 12);
-        sb_printf(&in, "        if (++snn_xq == %lldu) {\n", xg);
-        sb_printf(&in, "            snn_xacc_add_rows_f(snn_apre + (size_t)(snn_pre + 1u - snn_xq) * "
-                       "SNN_XW, SNN_XW, SNN_XL, SNN_XB, snn_xg, %s, snn_xq);\n", full);
-        sb_puts(&in, "            snn_xq = 0;\n");
-        sb_puts(&in, "        }\n");
-        sb_puts(&in, "    } else {\n");
-        sb_puts(&in, "        if (snn_xq) { /* the whole-population rows before it */\n");
-        sb_printf(&in, "            snn_xacc_add_rows_f(snn_apre + (size_t)(snn_pre - snn_xq) * SNN_XW, "
-                       "SNN_XW, SNN_XL, SNN_XB, snn_xg, %s, snn_xq);\n", full);
-        sb_puts(&in, "            snn_xq = 0;\n");
-        sb_puts(&in, "        }\n");
-        sb_puts(&in, "        float *restrict snn_xt = snn_xg;\n");
-        sb_printf(&in, "        %s        %s", xr, xf);
-        dense_row_loop(&in, m, pj, &site, opt, buf, "snn_n", 12);
-        sb_puts(&in, "        snn_xacc_add_row_f(&snn_xf, snn_xr, SNN_XL, SNN_XB, snn_xt, snn_n);\n");
-        sb_puts(&in, "        snn_xacc_fast_put(snn_xr, SNN_XL, snn_xf);\n");
-        sb_puts(&in, "    }\n");
+        /* row by row: the terms into snn_xg, then snn_xacc_add_row_f (the rows that are
+         * not in a group of xg whole-population rows, below) */
+        sb_puts(&in, "    float *restrict snn_xt = snn_xg;\n");
+        sb_printf(&in, "    %s    %s", xr, xf);
+        dense_row_loop(&in, m, pj, &site, opt, buf, "snn_n", 8);
+        sb_puts(&in, "    snn_xacc_add_row_f(&snn_xf, snn_xr, SNN_XL, SNN_XB, snn_xt, snn_n);\n");
+        sb_puts(&in, "    snn_xacc_fast_put(snn_xr, SNN_XL, snn_xf);\n");
     } else {
         dense_row_loop(&in, m, pj, &site, opt, buf, "snn_n", 8);
     }
@@ -1344,29 +1336,54 @@ static void proj_syn_dynamics_rows(StrBuf *o, const Model *m, const Projection *
                  "rank's index) */\n", pj->post->name);
     sb_puts(o, "(void)step;\n");
     add_to_locals(o, pj, in.buf);
-    if (buf == 2) {
-        sb_printf(o, "float snn_xg[%lld]; /* add_to_pre: the rows' terms (snn_xacc_add_rows_f) "
-                     "*/\n", xg * (long long)pj->post->n);
-        sb_puts(o, "uint32_t snn_xq = 0; /* whole-population rows waiting in snn_xg */\n");
+    if (buf == 2)
+        sb_printf(o, "float snn_xg[%lld]; /* add_to_pre: the rows' terms */\n",
+                  xg * (long long)pj->post->n);
+    if (buf == 2 && xg == 8) {
+        /* Groups of 8 whole-population rows (one thread block, one rank): a loop of 8 rows
+         * whose length is the constant n (SNN_NOUNROLL, else gcc unrolls the trip count
+         * that folds completely into scalar code before the vectoriser sees it), each row's
+         * terms into its own 1/8 of snn_xg, then snn_xacc_add_rows_f adds the eight rows
+         * to their sources at once.  The same row body, the same row pointers (snn_rb
+         * loaded per row); only the per-row length test, the buffer's count and its
+         * branches leave the row (docs/performance.md, "HO's rows in groups of eight").
+         * The group stops at the first group with a shorter row (several blocks or ranks);
+         * those rows and the last n mod 8 go row by row. */
+        char full[32];
+        snprintf(full, sizeof full, "%lldu", (long long)pj->post->n);
+        StrBuf grp;
+        sb_init(&grp);
+        sb_printf(&grp, "        float *restrict snn_xt = snn_xg + (size_t)snn_q * %s;\n", full);
+        dense_row_loop(&grp, m, pj, &site, opt, buf, full, 12);
+        sb_puts(o, "uint32_t snn_p0 = 0; /* the first row not in a group */\n");
+        sb_printf(o, "for (; snn_p0 + 8u <= SNN_N_%s; snn_p0 += 8u) {\n", pre);
+        sb_puts(o, "    unsigned snn_full = 1u;\n");
+        sb_puts(o, "    for (uint32_t snn_q = 0; snn_q < 8u; snn_q++)\n");
+        sb_printf(o, "        snn_full &= snn_rl[snn_p0 + snn_q] == %s;\n", full);
+        sb_puts(o, "    if (!snn_full)\n        break;\n");
+        sb_puts(o, "    SNN_UNROLL8\n");
+        sb_puts(o, "    for (uint32_t snn_q = 0; snn_q < 8u; snn_q++) {\n");
+        sb_puts(o, "        const uint32_t snn_pre = snn_p0 + snn_q;\n");
+        sb_puts(o, "        const uint64_t snn_rb = snn_rs[snn_pre]; /* the row: the block's "
+                   "targets in order */\n");
+        row_pointers(o, sm, in.buf, 8);
+        sb_puts(o, grp.buf);
+        sb_release(&grp);
+        sb_puts(o, "    }\n");
+        sb_puts(o, "    snn_xacc_add_rows_f(snn_apre + (size_t)snn_p0 * SNN_XW, SNN_XW, SNN_XL, "
+                   "SNN_XB, snn_xg, ");
+        sb_printf(o, "%s, 8u);\n}\n", full);
+        sb_printf(o, "for (uint32_t snn_pre = snn_p0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
+    } else {
+        sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     }
-    sb_printf(o, "for (uint32_t snn_pre = 0; snn_pre < SNN_N_%s; snn_pre++) {\n", pre);
     sb_puts(o, "    const uint64_t snn_rb = snn_rs[snn_pre]; /* the row: the block's targets in "
                "order */\n");
     sb_puts(o, "    const uint32_t snn_n = snn_rl[snn_pre];\n");
-    sb_puts(o, "    scalar *restrict snn_w = snn_wb + snn_rb;\n");
-    for (int i = 0; i < sm->n_vars; i++)
-        if (strcmp(sm->vars[i].name, sm->weight) != 0 &&
-            emit_mentions(in.buf, arena_printf("snn_svt_%s", sm->vars[i].name)))
-            sb_printf(o, "    scalar *restrict snn_svt_%s = snn_svb_%s + snn_rb;\n",
-                      sm->vars[i].name, sm->vars[i].name);
-    sb_puts(o, "    (void)snn_w;\n");
+    row_pointers(o, sm, in.buf, 4);
     sb_puts(o, in.buf);
     sb_release(&in);
     sb_puts(o, "}");
-    if (buf == 2)
-        sb_printf(o, "\nif (snn_xq) /* the last whole-population rows */\n"
-                     "    snn_xacc_add_rows_f(snn_apre + (size_t)(SNN_N_%s - snn_xq) * SNN_XW, SNN_XW, "
-                     "SNN_XL, SNN_XB, snn_xg, %lldu, snn_xq);", pre, (long long)pj->post->n);
 }
 
 /* Sparse rows (and dense ones with random draws): are the synapses' dynamics independent

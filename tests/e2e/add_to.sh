@@ -91,16 +91,20 @@ sed -e 's/precision = "double"/precision = "float"/' -e 's/name = "atp"/name = "
 "$WORK/atpf/atpf" --time 1 --quiet --output "$WORK/atpf_out"
 # the same with AW stored dense, whose rows sum their terms at once when that is exact in
 # double (snn_xacc_add_row_f): W's V of a 12-decade spread (term by term) and of one decade
-# (the row at once: wide = 0), one thread (a row of the whole population) and 3 (rows of
-# 67 and 66 targets)
+# (the row at once: wide = 0), one thread (rows of the whole population: A of 19, two
+# groups of 8 rows summed together by snn_xacc_add_rows_f and 3 rows by themselves) and 3
+# (rows of 67 and 66 targets, row by row)
 for wide in 1 0; do
     sed -e 's/synapse = pull, weight/synapse = pull, format = "dense", weight/' \
+        -e 's/population { "A", integ, 3 }/population { "A", integ, 19 }/' \
         -e "s/name = \"atpf\"/name = \"atpd$wide\"/" "$WORK/atpf.lua" >"$WORK/atpd$wide.lua"
+    grep -q '"A", integ, 19' "$WORK/atpd$wide.lua"
     [ $wide = 1 ] || sed -i 's/\* pow(10.0, mod(id, 5) \* 3.0)/* (1.0 + 0.25 * mod(id, 5))/' \
         "$WORK/atpd$wide.lua"
     grep -q 'format = "dense"' "$WORK/atpd$wide.lua"
     "$SNNCC" -q -k "$WORK/atpd$wide.lua" -o "$WORK/atpd$wide"
     grep -q "SNN_ADD_TO_PRE_BUF(snn_pre" "$WORK/atpd$wide/atpd$wide.c"
+    grep -q "snn_xacc_add_rows_f(snn_apre + (size_t)snn_p0" "$WORK/atpd$wide/atpd$wide.c"
     for t in 1 3; do
         "$WORK/atpd$wide/atpd$wide" --time 1 --quiet --output "$WORK/atpd${wide}_t$t" \
             --set threads=$t
@@ -126,7 +130,7 @@ def round_f32(x):  # the float nearest to the exact x, ties to even
             best = (d, c)
     return best[1]
 
-for i in range(3):
+for i in range(E.shape[1]):   # 3 sources, or 19 (the dense copies)
     terms = [np.float32(aw[(i, j)] * vw[j]) for j in range(200)]
     want = round_f32(sum(Fraction(float(x)) for x in terms))
     for s in range(1, len(E)):
