@@ -307,8 +307,9 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
  * PROBE_SHARE: its steps on the side that lost times the difference of the turns' mean
  * step times (docs/parallel.md "What the probe costs").  A model whose threads
  * win by a wide margin (the full microcircuit: turn ratio ~0.5, 0.25 ms a step) pays ~15 ms
- * a probe in one-thread steps and so probes every ~1.5 s or less often; a narrow outcome
- * (a busy core) costs little and is checked again soon.  Every choice gives the same spikes; the
+ * a probe in one-thread steps and so probes every ~1.2 s or less often; a narrow outcome
+ * (a busy core) costs little and is checked again soon.  The budget's gap is bounded as
+ * the schedule's (RECHECK_S, LOST_RECHECK_S).  Every choice gives the same spikes; the
  * last is reported in run.json ("parallel") and each, with -v, on stderr. */
 
 #define PROBE_SKIP 4
@@ -451,9 +452,14 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
     T.gap = T.gap > 0 ? T.gap * (clear ? 4 : 2) : FIRST_RECHECK_S;
     if (T.gap > (lost ? LOST_RECHECK_S : RECHECK_S))
         T.gap = lost ? LOST_RECHECK_S : RECHECK_S;
-    /* the probes' share of the wall time: at most PROBE_SHARE between two probes */
-    if (T.gap < cost / PROBE_SHARE)
-        T.gap = cost / PROBE_SHARE;
+    /* the probes' share of the wall time: at most PROBE_SHARE between two probes, but no
+     * longer apart than the schedule's bound: on a loaded machine a one-thread turn that
+     * loses its core makes a turn ratio of 0.1 and a cost of 35 ms (Brunel beside a busy
+     * process at load 6), which must not keep a wrong choice for 3.5 s */
+    const double cap = lost ? LOST_RECHECK_S : RECHECK_S;
+    const double budget = cost / PROBE_SHARE < cap ? cost / PROBE_SHARE : cap;
+    if (T.gap < budget)
+        T.gap = budget;
     if (T.verbose && rt_par_rank() == 0) {
         if (T.info.tw < 0)
             fprintf(stderr, "%s: step threads: 1 (steps to %llu: %.1f us of work between two "
