@@ -304,8 +304,8 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
  * twice as long each time (four times after a clear outcome: a turn ratio below
  * CLEAR_RATIO or above its inverse) up to RECHECK_S, so a run follows its activity (networks often
  * start quiet) and a load that comes or goes.  The gap is at least the probe's cost over
- * PROBE_SHARE: its steps on the side that lost times the difference of the turns' mean
- * step times (docs/parallel.md "What the probe costs").  A model whose threads
+ * PROBE_SHARE: its steps on the side that lost times the step-time difference that decided
+ * (docs/parallel.md "What the probe costs").  A model whose threads
  * win by a wide margin (the full microcircuit: turn ratio ~0.5, 0.25 ms a step) pays ~15 ms
  * a probe in one-thread steps and so probes every ~1.2 s or less often; a narrow outcome
  * (a busy core) costs little and is checked again soon.  The budget's gap is bounded as
@@ -433,13 +433,15 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
     T.info.threads = w;
     T.state = T_RUN;
     T.t_probe = snn_now();
-    /* the probe's cost: its steps on the losing side times the turns' mean difference (none
-     * when the size decided: no threaded steps then).  The turns' means, not the steps' own
-     * times: stage 1 of a run's first probe pays first touches of pages that the threads
-     * would have paid as well (brunel: 10 ms against 3 ms from the means) */
-    double cost = 0;
-    if (T.info.tw >= 0)
-        cost = (double)T.pn[w > 1 ? 0 : 1] * (w > 1 ? T.info.t1 - T.info.tw : T.info.tw - T.info.t1);
+    /* the probe's cost: its steps on the losing side times the difference that decided, the
+     * turns' mean step time on that side times (1 - the median turn ratio) or (1 - its
+     * inverse) (none when the size decided: no threaded steps then).  The turns' means and
+     * ratio, not the steps' own times: stage 1 of a run's first probe pays first touches of
+     * pages that the threads would have paid as well (brunel: 10 ms against 3 ms), and the
+     * ratio, not t1 - tw, since the median ratio can say threads where the means say one */
+    double cost = 0, r = T.info.ratio;
+    if (T.info.tw >= 0 && r > 0)
+        cost = w > 1 ? (double)T.pn[0] * T.info.t1 * (1 - r) : (double)T.pn[1] * T.info.tw * (1 - 1 / r);
     if (cost < 0)
         cost = 0;
     T.info.probe_cost_s += cost;

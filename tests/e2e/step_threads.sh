@@ -145,7 +145,7 @@ assert windows(1000, 15, 100) == 73 and par("b_3_2")["joins_per_step"] < 1 / 13,
 assert par("c_3_2")["joins_per_step"] == 1 and par("p_3_3")["joins_per_step"] == 2
 m = par("b_m2")
 assert m["window_steps"] == 15 and m["step_probe"]["regions"] == windows(1000, 15, 100), m
-# the probes' cost (their steps on the losing side times the turns' mean difference): each
+# the probes' cost (their steps on the losing side times the difference that decided): each
 # probe puts at least 100 times its cost of wall time before the next one (PROBE_SHARE 1 %),
 # at most 2 s (16 s after the threads lost), so all probes but the last fit in 1 % of the
 # simulation's wall time, their cost taken at most 20 ms (160 ms); -v prints each probe
