@@ -230,6 +230,8 @@ typedef struct rt_step_info {
     uint64_t steps_threaded; /* steps run on more than one thread */
     uint64_t regions, master_sleeps, worker_sleeps; /* pool: regions run, futex waits */
     uint32_t window;         /* steps between joins at most (1: a join every step) */
+    double probe_cost_s;     /* the probes' steps on the losing side x the difference that decided */
+    double probe_cost_max_s; /* the largest of one probe */
 } rt_step_info;
 /* After construction (run->blocks set): forced > 0 is the run config's step_threads. */
 void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose);

@@ -494,6 +494,10 @@ static char *build_json(const char *status, const char *error)
                   si->probes, si->switches, (unsigned long long)si->steps_threaded,
                   (unsigned long long)si->regions, (unsigned long long)si->master_sleeps,
                   (unsigned long long)si->worker_sleeps);
+        jb_printf(&b, ", \"probe_cost_s\": ");
+        jb_num(&b, si->probe_cost_s);
+        jb_printf(&b, ", \"probe_cost_max_s\": ");
+        jb_num(&b, si->probe_cost_max_s);
         {
             /* the threaded regions' wall time and each worker's share of it (the rest of
              * region_s is that worker's wait at the joins) */

@@ -303,7 +303,13 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
  * The probe is repeated FIRST_RECHECK_S seconds (wall time) after the previous one, then
  * twice as long each time (four times after a clear outcome: a turn ratio below
  * CLEAR_RATIO or above its inverse) up to RECHECK_S, so a run follows its activity (networks often
- * start quiet) and a load that comes or goes.  Every choice gives the same spikes; the
+ * start quiet) and a load that comes or goes.  The gap is at least the probe's cost over
+ * PROBE_SHARE: its steps on the side that lost times the step-time difference that decided
+ * (docs/parallel.md "What the probe costs").  A model whose threads
+ * win by a wide margin (the full microcircuit: turn ratio ~0.5, 0.25 ms a step) pays ~15 ms
+ * a probe in one-thread steps and so probes every ~1.2 s or less often; a narrow outcome
+ * (a busy core) costs little and is checked again soon.  The budget's gap is bounded as
+ * the schedule's (RECHECK_S, LOST_RECHECK_S).  Every choice gives the same spikes; the
  * last is reported in run.json ("parallel") and each, with -v, on stderr. */
 
 #define PROBE_SKIP 4
@@ -320,6 +326,7 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
 #define PROBEX_MAX_TURNS 256
 #define LOST_RECHECK_S 16.0
 #define CLEAR_RATIO 0.6
+#define PROBE_SHARE 0.01
 
 enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEX, T_RUN };
 
@@ -339,6 +346,8 @@ static struct {
     uint64_t n[2];
     double t_start;       /* of the probe's current stage */
     double gap, t_probe;  /* T_RUN: wall time between probes; when the last one ended */
+    uint64_t pn[2];       /* the current probe's steps on one thread and on several (stage 1
+                             and all turns' steps, the uncounted ones too) */
     rt_step_info info;
 } T;
 
@@ -424,6 +433,20 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
     T.info.threads = w;
     T.state = T_RUN;
     T.t_probe = snn_now();
+    /* the probe's cost: its steps on the losing side times the difference that decided, the
+     * turns' mean step time on that side times (1 - the median turn ratio) or (1 - its
+     * inverse) (none when the size decided: no threaded steps then).  The turns' means and
+     * ratio, not the steps' own times: stage 1 of a run's first probe pays first touches of
+     * pages that the threads would have paid as well (brunel: 10 ms against 3 ms), and the
+     * ratio, not t1 - tw, since the median ratio can say threads where the means say one */
+    double cost = 0, r = T.info.ratio;
+    if (T.info.tw >= 0 && r > 0)
+        cost = w > 1 ? (double)T.pn[0] * T.info.t1 * (1 - r) : (double)T.pn[1] * T.info.tw * (1 - 1 / r);
+    if (cost < 0)
+        cost = 0;
+    T.info.probe_cost_s += cost;
+    if (cost > T.info.probe_cost_max_s)
+        T.info.probe_cost_max_s = cost;
     /* a clear outcome (one side at least 1/0.6 times faster) is re-checked four times
      * less often each time, an unclear one twice: the microcircuit's probes (its threads at
      * 0.49 of one thread's step time) ran ~500 of its 10,000 steps on one thread */
@@ -431,6 +454,14 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
     T.gap = T.gap > 0 ? T.gap * (clear ? 4 : 2) : FIRST_RECHECK_S;
     if (T.gap > (lost ? LOST_RECHECK_S : RECHECK_S))
         T.gap = lost ? LOST_RECHECK_S : RECHECK_S;
+    /* the probes' share of the wall time: at most PROBE_SHARE between two probes, but no
+     * longer apart than the schedule's bound: on a loaded machine a one-thread turn that
+     * loses its core makes a turn ratio of 0.1 and a cost of 35 ms (Brunel beside a busy
+     * process at load 6), which must not keep a wrong choice for 3.5 s */
+    const double cap = lost ? LOST_RECHECK_S : RECHECK_S;
+    const double budget = cost / PROBE_SHARE < cap ? cost / PROBE_SHARE : cap;
+    if (T.gap < budget)
+        T.gap = budget;
     if (T.verbose && rt_par_rank() == 0) {
         if (T.info.tw < 0)
             fprintf(stderr, "%s: step threads: 1 (steps to %llu: %.1f us of work between two "
@@ -438,9 +469,10 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
                     T.name, (unsigned long long)step + 1, T.info.cj * 1e6, MIN_WORK_S * 1e6);
         else
             fprintf(stderr, "%s: step threads: %d (steps to %llu: %.1f us per step on one "
-                            "thread, %.1f us on %d; median turn ratio %.2f)\n",
+                            "thread, %.1f us on %d; median turn ratio %.2f; probe cost %.2f ms, "
+                            "next in %.2f s)\n",
                     T.name, w, (unsigned long long)step + 1, T.info.t1 * 1e6,
-                    T.info.tw * 1e6, T.cand, T.info.ratio);
+                    T.info.tw * 1e6, T.cand, T.info.ratio, cost * 1e3, T.gap);
     }
 }
 
@@ -458,8 +490,12 @@ void rt_steps_after(snn_run *run, uint64_t step, double dt, double cpu)
  * cpu the times of all n: the probe's means are per step (sums over the steps counted). */
 void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double cpu)
 {
-    if (run->step_threads > 1)
+    const int on = run->step_threads > 1; /* the threads this call ran on */
+    if (on)
         T.info.steps_threaded += n;
+    if (T.state == T_PROBE1 || T.state == T_PROBEX) { /* not the skipped steps: first touches */
+        T.pn[on] += n;
+    }
     switch (T.state) {
     case T_OFF:
         return;
@@ -467,6 +503,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
         if (((step + 1) >> 4) != ((step + 1 - n) >> 4) && snn_now() - T.t_probe >= T.gap) {
             T.state = T_SKIP;
             T.skip = 1; /* one step to settle on one thread */
+            T.pn[0] = T.pn[1] = 0;
             set_threads(run, 1);
         }
         return;

@@ -12,6 +12,7 @@
 #      7 steps (windows cut there), 2 ranks x 2 blocks in both exchange modes, and COBA
 #      (one-step delays: a join every step) on 3 blocks and 2 step threads;
 #   2. run.json "parallel": blocks, step_threads, step_threads_choice, the pool's regions,
+#      the probes' cost within its budget (1 % of the wall time between probes; brunel auto),
 #      window_steps and joins_per_step (brunel: one join per window, ~1/15 per step;
 #      COBA 1; the plastic network 2, two regions per step);
 #      a tiny model left to choose runs on one step thread after timing its steps;
@@ -76,6 +77,12 @@ for bs in "2 1" "2 2" "3 2" "3 3"; do
 done
 
 # --- 2. run.json ---------------------------------------------------------------------------
+# brunel left to choose (two blocks, probes with turns): the same spikes, and the probes'
+# cost within their budget (checked below)
+"$WORK/b/brunel" --time 300 --output "$WORK/bref300" --quiet
+"$WORK/b/brunel" --time 300 --output "$WORK/b_auto" --quiet -v --set threads=2 \
+    2>"$WORK/b_auto.err"
+same_outputs "$WORK/bref300" "$WORK/b_auto" "brunel, 2 blocks, step threads auto"
 cat >"$WORK/tiny.lua" <<'LUA'
 network { name = "tiny", dt = 0.1, seed = 5 }
 local E = population { "E", lif, 20, init = { V = uniform(-70.0, -50.0) } }
@@ -138,7 +145,30 @@ assert windows(1000, 15, 100) == 73 and par("b_3_2")["joins_per_step"] < 1 / 13,
 assert par("c_3_2")["joins_per_step"] == 1 and par("p_3_3")["joins_per_step"] == 2
 m = par("b_m2")
 assert m["window_steps"] == 15 and m["step_probe"]["regions"] == windows(1000, 15, 100), m
+# the probes' cost (their steps on the losing side times the difference that decided): each
+# probe puts at least 100 times its cost of wall time before the next one (PROBE_SHARE 1 %),
+# at most 2 s (16 s after the threads lost), so all probes but the last fit in 1 % of the
+# simulation's wall time, their cost taken at most 20 ms (160 ms); -v prints each probe
+ba = par("b_auto")
+pr = ba["step_probe"]
+assert ba["step_threads_choice"] == "auto" and pr["probes"] >= 1, ba
+assert 0 <= pr["probe_cost_max_s"] <= pr["probe_cost_s"], pr
+sim = json.load(open(f"{w}/b_auto/run.json"))["timers"]["simulation_s"]
+lines = [l for l in open(f"{w}/b_auto.err") if l.startswith("brunel: step threads: ")]
+assert len(lines) == pr["probes"], (lines, pr)
+# (choice, cost, interval to the next) of the probes that timed both sides
+tc = [(int(l.split("step threads: ")[1].split()[0]),
+       float(l.split("probe cost ")[1].split(" ms")[0]) * 1e-3,
+       float(l.split("next in ")[1].split(" s")[0])) for l in lines if "probe cost" in l]
+assert abs(sum(c for _, c, _ in tc) - pr["probe_cost_s"]) <= 1e-5 * (1 + len(tc)), (tc, pr)
+cap = lambda ch: 2.0 if ch > 1 else 16.0
+for ch, c, nxt in tc:
+    assert nxt >= min(c / 0.01, cap(ch)) - 0.01, (ch, c, nxt)  # printed to 0.01 s
+if len(lines) == len(tc):  # every probe timed both sides: each but the last paid its gap
+    assert sum(min(c, 0.01 * cap(ch)) for ch, c, _ in tc[:-1]) <= 0.01 * sim + 1e-9, (sim, tc)
 print("run.json: blocks, step_threads, choice, probe, pool counts, busy times and joins as expected")
+print(f"brunel auto: {pr['probes']} probes, cost {pr['probe_cost_s'] * 1e3:.2f} ms "
+      f"(largest {pr['probe_cost_max_s'] * 1e3:.2f} ms) in {sim:.3f} s")
 PY
 ok "run.json reports the step threads and how they were chosen"
 
