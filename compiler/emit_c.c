@@ -1823,7 +1823,7 @@ static void proj_syn_dynamics_run(StrBuf *o, const Model *m, const Projection *p
     const char *karr[LOWER_GATHER_MAX];
     int nk;
     const int S = run_post_pack(m, pj, opt, karr, &nk);
-    sb_puts(o, "(void)snn_gpk;\n");
+    sb_puts(o, "(void)snn_gpk; (void)snn_plo; /* snn_plo: the hardware gathers only, when the post values are packed */\n");
     for (int j = 0, k = 0; j < ng; j++) {
         bool post;
         (void)lower_gather_array(j, &post);
