@@ -1187,15 +1187,18 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
               u->loc.line, n);
     /* noinline: run every few steps, kept out of model_step (profiles show it apart) */
     if (merged) /* snn_fused: its serial part and its candidates' region already run, taking
-                 * snn_pre_s seconds (rw_fuse_lead) */
-        sb_printf(o, "static __attribute__((noinline)) void snn_rewire_%s_x(snn_run *run, "
-                     "uint64_t step, int snn_fused, double snn_pre_s)\n{\n", u->name);
+                 * snn_pre_s seconds (rw_fuse_lead), and snn_tin the clock's time now (read by
+                 * the caller: one clock read fewer per update, a fixed cost that weighs at
+                 * small scale); returns the clock's time at its end for the next update */
+        sb_printf(o, "static __attribute__((noinline)) double snn_rewire_%s_x(snn_run *run, "
+                     "uint64_t step, int snn_fused, double snn_pre_s, double snn_tin)\n{\n",
+                  u->name);
     else
         sb_printf(o, "static __attribute__((noinline)) void snn_rewire_%s(snn_run *run, "
                      "uint64_t step)\n{\n", u->name);
     sb_printf(o, "    snn_rewire_stats *snn_st = snn_rewire_get(%d);\n", u->index);
     if (merged)
-        sb_puts(o, "    const double snn_t0 = snn_now() - snn_pre_s;\n");
+        sb_puts(o, "    const double snn_t0 = (snn_fused ? snn_tin : snn_now()) - snn_pre_s;\n");
     else
         sb_puts(o, "    const double snn_t0 = snn_now();\n");
     sb_puts(o, "    int64_t snn_cnt[3] = {0, 0, 0}; /* removed, added, failed (pair connected) */\n");
@@ -1692,16 +1695,22 @@ static void rewire_fn(StrBuf *out, const Model *m, const ConnUpdate *u, const Em
     sb_puts(o, "    snn_st->failed += (uint64_t)snn_cnt[2] + snn_st->step_failed;\n");
     sb_puts(o, "    snn_st->synapses = snn_st->synapses - (uint64_t)snn_cnt[0] + "
                "(uint64_t)snn_cnt[1];\n");
-    sb_puts(o, "    snn_st->update_s += snn_now() - snn_t0 - snn_tcol;\n");
+    if (merged)
+        sb_puts(o, "    const double snn_tend = snn_now();\n"
+                   "    snn_st->update_s += snn_tend - snn_t0 - snn_tcol;\n");
+    else
+        sb_puts(o, "    snn_st->update_s += snn_now() - snn_t0 - snn_tcol;\n");
     sb_puts(o, "    snn_st->columns_s += snn_tcol; /* the column views, patched where they "
                "changed */\n");
     if (m->batch && (u->count.stmts || u->total.stmts || u->cand_add.stmts))
         sb_puts(o, "    free(snn_lv);\n");
+    if (merged)
+        sb_puts(o, "    return snn_tend;\n");
     sb_puts(o, "}\n");
     if (merged)
         sb_printf(o, "static __attribute__((unused)) void snn_rewire_%s(snn_run *run, "
                      "uint64_t step)\n{\n"
-                     "    snn_rewire_%s_x(run, step, 0, 0.0);\n}\n", u->name, u->name);
+                     "    (void)snn_rewire_%s_x(run, step, 0, 0.0, 0.0);\n}\n", u->name, u->name);
     if (rg.len)
         sb_puts(out, rg.buf);
     if (mainb.len)
@@ -1819,7 +1828,9 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
         sb_printf(&fns, "    if (run->step_threads == %d && 9u * %du * snn_lmax <= %du * snn_lsum) {\n"
                         "        snn_rw_args snn_x = {run, step, 0};\n"
                         "        snn_rewire_region(run, snn_rewire_fused%d_whole, &snn_x, snn_lsum);\n"
-                        "        const double snn_tr = snn_now() - snn_t;\n", nf, nf, nf + 8, i);
+                        "        double snn_tn = snn_now(); /* each update's rest begins at the "
+                        "last one's end */\n"
+                        "        const double snn_tr = snn_tn - snn_t;\n", nf, nf, nf + 8, i);
         for (int j = i, k = 0; j < m->n_cupds; j++)
             if (rw_fuse_lead(m, j) == i) {
                 sb_printf(&fns, "        snn_nr[%d] = snn_rewire_cand_get(%d)->n_rows;\n"
@@ -1828,12 +1839,12 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
             }
         for (int j = i, k = 0; j < m->n_cupds; j++)
             if (rw_fuse_lead(m, j) == i) {
-                sb_printf(&fns, "        snn_rewire_%s_x(run, step, 1, snn_nall ? snn_tr * "
-                                "(double)snn_nr[%d] / (double)snn_nall : snn_tr / %d.0);\n",
+                sb_printf(&fns, "        snn_tn = snn_rewire_%s_x(run, step, 1, snn_nall ? snn_tr * "
+                                "(double)snn_nr[%d] / (double)snn_nall : snn_tr / %d.0, snn_tn);\n",
                           m->cupds[j]->name, k, nf);
                 k++;
             }
-        sb_puts(&fns, "        return;\n    }\n");
+        sb_puts(&fns, "        (void)snn_tn;\n        return;\n    }\n");
         for (int j = i, k = 0; j < m->n_cupds; j++)
             if (rw_fuse_lead(m, j) == i) {
                 sb_printf(&fns, "    snn_rewire_%s_prep(run, step);\n"
@@ -1846,15 +1857,18 @@ void rewire_c_scope(TmplScope *g, const Model *m, const EmitOptions *opt)
             }
         sb_printf(&fns, "    snn_rw_args snn_x = {run, step, 0};\n"
                         "    snn_rewire_region(run, snn_rewire_fused%d_cand, &snn_x, snn_nall);\n"
-                        "    const double snn_tr = snn_now() - snn_t;\n", i);
+                        "    double snn_tn = snn_now(); /* each update's rest begins at the last "
+                        "one's end */\n"
+                        "    const double snn_tr = snn_tn - snn_t;\n", i);
         for (int j = i, k = 0; j < m->n_cupds; j++)
             if (rw_fuse_lead(m, j) == i) {
-                sb_printf(&fns, "    snn_rewire_%s_x(run, step, 1, snn_ts[%d] + (snn_nall ? "
-                                "snn_tr * (double)snn_nr[%d] / (double)snn_nall : snn_tr / %d.0));\n",
+                sb_printf(&fns, "    snn_tn = snn_rewire_%s_x(run, step, 1, snn_ts[%d] + (snn_nall ? "
+                                "snn_tr * (double)snn_nr[%d] / (double)snn_nall : snn_tr / %d.0), "
+                                "snn_tn);\n",
                           m->cupds[j]->name, k, k, nf);
                 k++;
             }
-        sb_puts(&fns, "}\n");
+        sb_puts(&fns, "    (void)snn_tn;\n}\n");
     }
     tmpl_set(g, "rewire_fns", fns.len ? emit_take(&fns) : "");
     tmpl_set(g, "rewire_setup", setup.len ? emit_take(&setup) : "/* no connectivity updates */");
