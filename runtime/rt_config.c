@@ -679,31 +679,31 @@ static int key_lane_offset(ctx *c, const char *key, size_t line, const val *v)
     return 0;
 }
 
-static int key_step_threads(ctx *c, const char *key, size_t line, const val *v)
+/* "auto" (0) or a whole number 1 .. 1024, and where it was set */
+static int auto_or_count(ctx *c, const char *key, size_t line, const val *v, int *out,
+                         char *where, size_t where_size)
 {
-    snn_config *cfg = c->cfg;
     long n = 0;
     if (v->kind == V_SCALAR && strcmp(v->text, "auto") == 0)
         n = 0;
     else if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
         return -1;
-    cfg->step_threads = (int)n;
-    set_where(c, cfg->step_threads_where, sizeof cfg->step_threads_where, line);
+    *out = (int)n;
+    set_where(c, where, where_size, line);
     return 0;
+}
+
+static int key_step_threads(ctx *c, const char *key, size_t line, const val *v)
+{
+    return auto_or_count(c, key, line, v, &c->cfg->step_threads, c->cfg->step_threads_where,
+                         sizeof c->cfg->step_threads_where);
 }
 
 /* blocks: auto (default: from the model's size) or 1 .. threads (checked by snn_main) */
 static int key_blocks(ctx *c, const char *key, size_t line, const val *v)
 {
-    snn_config *cfg = c->cfg;
-    long n = 0;
-    if (v->kind == V_SCALAR && strcmp(v->text, "auto") == 0)
-        n = 0;
-    else if (whole_number(c, line, key, "", v, 1, 1024, "", &n) != 0)
-        return -1;
-    cfg->blocks = (int)n;
-    set_where(c, cfg->blocks_where, sizeof cfg->blocks_where, line);
-    return 0;
+    return auto_or_count(c, key, line, v, &c->cfg->blocks, c->cfg->blocks_where,
+                         sizeof c->cfg->blocks_where);
 }
 
 static int key_exchange(ctx *c, const char *key, size_t line, const val *v)
