@@ -287,10 +287,10 @@ static void phase_calls(StrBuf *o, const Model *m, const Phase *ph, int ind)
 
 /* The step of the C back end.  Consecutive phases with part PH_THREADS form one parallel
  * region, a function of one thread block (the first is model_step_block, later ones
- * model_step_<first phase>), and its worker function <region>_w, which runs a step
- * thread's share of the blocks in order; snn_step_region (runtime/rt_pool.c) runs the
- * workers on the run's step threads, or calls the one worker directly with one step
- * thread (no system call per step).  Consecutive timed phases form one timed stretch:
+ * model_step_<first phase>), and <region>_b, the function of (block, step thread) that
+ * snn_step_blocks (runtime/rt_pool.c) runs for every block on the run's step threads (the
+ * blocks claimed: a late thread's are run by the others), or calls for the blocks in order
+ * with one step thread (no system call per step).  Consecutive timed phases form one timed stretch:
  * worker 0's time in PH_DELIVER phases counts as delivery, the rest as update time. */
 static void c_step(const Model *m, StrBuf *regions, StrBuf *body);
 
@@ -383,18 +383,15 @@ static void c_window(const Model *m, StrBuf *regions)
     sb_puts(regions,
             "typedef struct snn_window_args {\n    snn_run *run;\n    uint64_t s0;\n"
             "    uint32_t n;\n    double *td;\n} snn_window_args;\n\n"
-            "/* the window on step thread snn_w of snn_nw: the thread blocks\n"
-            " * [B w / nw, B (w + 1) / nw), B = snn_nthr, in order */\n"
-            "static void model_window_w(void *snn_a, int snn_w, int snn_nw)\n{\n"
+            "/* the window of thread block snn_t, on step thread snn_w (snn_step_blocks) */\n"
+            "static void model_window_b(void *snn_a, int snn_t, int snn_w, int snn_first)\n{\n"
             "    const snn_window_args *snn_x = (const snn_window_args *)snn_a;\n"
+            "    (void)snn_first;\n"
             "    if (snn_nthr == 1) { /* one block */\n"
             "        model_window_block(snn_x->run, snn_x->s0, snn_x->n, 0, snn_x->td);\n"
             "        return;\n    }\n"
-            "    const int snn_b = snn_nthr * snn_w / snn_nw;\n"
-            "    const int snn_e = snn_nthr * (snn_w + 1) / snn_nw;\n"
-            "    for (int snn_t = snn_b; snn_t < snn_e; snn_t++)\n"
-            "        model_window_block(snn_x->run, snn_x->s0, snn_x->n, snn_t,\n"
-            "                           snn_w == 0 ? snn_x->td : NULL);\n}\n\n");
+            "    model_window_block(snn_x->run, snn_x->s0, snn_x->n, snn_t,\n"
+            "                       snn_w == 0 ? snn_x->td : NULL);\n}\n\n");
     sb_printf(regions,
               "/* Steps [snn_s0, snn_s0 + snn_n) with one join of the step threads (the runtime's\n"
               " * step loop calls it for windows within one interval of SNN_WIN steps, ending at\n"
@@ -403,7 +400,7 @@ static void c_window(const Model *m, StrBuf *regions)
               "static void model_steps(snn_run *run, uint64_t snn_s0, uint32_t snn_n)\n{\n"
               "    {\n        const double snn_t0 = snn_step_now();\n        double snn_td = 0;\n"
               "        snn_window_args snn_x = {run, snn_s0, snn_n, &snn_td};\n"
-              "        snn_step_region(run, model_window_w, &snn_x);\n"
+              "        snn_step_blocks(run, model_window_b, &snn_x);\n"
               "        for (uint64_t step = snn_s0; step < snn_s0 + snn_n; step++) {\n"
               "%s        }\n"
               "        run->k_deliver += snn_td;\n"
@@ -473,26 +470,24 @@ static void c_step(const Model *m, StrBuf *regions, StrBuf *body)
                             "    if (snn_td)\n        *snn_td += snn_step_now() - snn_t0;\n");
             }
             sb_puts(regions, "}\n\n");
-            /* the region as snn_step_region runs it: worker w of nw runs its blocks in order */
+            /* the region as snn_step_blocks runs it: one block on one step thread */
             sb_printf(regions,
-                      "/* %s on step thread snn_w of snn_nw: the thread blocks\n"
-                      " * [B w / nw, B (w + 1) / nw), B = snn_nthr, in order */\n"
-                      "static void %s_w(void *snn_a, int snn_w, int snn_nw)\n{\n"
+                      "/* %s as snn_step_blocks runs it: thread block snn_t on step thread\n"
+                      " * snn_w (snn_first: that thread's first block of the region) */\n"
+                      "static void %s_b(void *snn_a, int snn_t, int snn_w, int snn_first)\n{\n"
                       "    const snn_region_args *snn_x = (const snn_region_args *)snn_a;\n"
+                      "    (void)snn_w;\n    (void)snn_first;\n"
                       "    if (snn_nthr == 1) { /* one block: as the one-thread step always was */\n"
                       "        %s(snn_x->run, snn_x->step, 0%s);\n"
                       "        return;\n"
                       "    }\n"
-                      "    const int snn_b = snn_nthr * snn_w / snn_nw;\n"
-                      "    const int snn_e = snn_nthr * (snn_w + 1) / snn_nw;\n"
-                      "    for (int snn_t = snn_b; snn_t < snn_e; snn_t++)\n"
-                      "        %s(snn_x->run, snn_x->step, snn_t%s);\n}\n\n",
+                      "    %s(snn_x->run, snn_x->step, snn_t%s);\n}\n\n",
                       fn, fn, fn, rdeliver ? ", snn_x->t0, snn_x->td" : "", fn,
-                      rdeliver ? ",\n            snn_w == 0 && snn_t > snn_b ? snn_step_now() : "
-                                 "snn_x->t0,\n            snn_w == 0 ? snn_x->td : NULL"
+                      rdeliver ? ",\n        snn_w == 0 && !snn_first ? snn_step_now() : snn_x->t0,\n"
+                                 "        snn_w == 0 ? snn_x->td : NULL"
                                : "");
             sb_printf(body, "    {\n        snn_region_args snn_x = {run, step, %s};\n"
-                            "        snn_step_region(run, %s_w, &snn_x);\n    }\n",
+                            "        snn_step_blocks(run, %s_b, &snn_x);\n    }\n",
                       rdeliver ? arena_printf("snn_t%d, &snn_td", tk) : "0, NULL", fn);
             c = d;
         }

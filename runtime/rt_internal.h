@@ -210,7 +210,10 @@ void rt_pool_start(int n);
 void rt_pool_stop(void);
 /* rt_conn.c: free the calling thread's work buffers of snn_conn_row (a step thread ends). */
 void rt_conn_thread_release(void);
-void rt_pool_stats(uint64_t *regions, uint64_t *master_sleeps, uint64_t *worker_sleeps);
+/* blocks_stolen: blocks of claimed regions run by a worker other than their share's
+ * (a late or slow worker's, snn_step_blocks) */
+void rt_pool_stats(uint64_t *regions, uint64_t *master_sleeps, uint64_t *worker_sleeps,
+                   uint64_t *blocks_stolen);
 /* The wall time of the regions run on more than one step thread, and each worker's time in
  * its share of them (n workers, at most RT_POOL_BUSY_MAX; worker 0 is the master): a
  * worker's wait at the joins is region_s - busy[w] (run.json step_probe). */
@@ -229,6 +232,9 @@ typedef struct rt_step_info {
     int probes, switches;  /* probes done; changes of the choice */
     uint64_t steps_threaded; /* steps run on more than one thread */
     uint64_t regions, master_sleeps, worker_sleeps; /* pool: regions run, futex waits */
+    uint64_t blocks_stolen;  /* pool: blocks run outside their worker's share */
+    int run_checks, run_losses; /* running checks of the threads (auto), and those lost */
+    double run_ratio;        /* the last: regions' wall time / one thread's estimate (-1) */
     uint32_t window;         /* steps between joins at most (1: a join every step) */
     double probe_cost_s;     /* the probes' steps on the losing side x the difference that decided */
     double probe_cost_max_s; /* the largest of one probe */

@@ -490,10 +490,14 @@ static char *build_json(const char *status, const char *error)
         jb_printf(&b, ", \"turn_ratio\": "); /* what decided: below 1, the threads */
         jb_num(&b, si->ratio >= 0 ? si->ratio : NAN);
         jb_printf(&b, ", \"probes\": %d, \"switches\": %d, \"steps_threaded\": %llu, "
-                      "\"regions\": %llu, \"master_sleeps\": %llu, \"worker_sleeps\": %llu",
+                      "\"regions\": %llu, \"master_sleeps\": %llu, \"worker_sleeps\": %llu, "
+                      "\"blocks_stolen\": %llu",
                   si->probes, si->switches, (unsigned long long)si->steps_threaded,
                   (unsigned long long)si->regions, (unsigned long long)si->master_sleeps,
-                  (unsigned long long)si->worker_sleeps);
+                  (unsigned long long)si->worker_sleeps, (unsigned long long)si->blocks_stolen);
+        jb_printf(&b, ", \"run_checks\": %d, \"run_losses\": %d, \"run_ratio\": ", si->run_checks,
+                  si->run_losses);
+        jb_num(&b, si->run_ratio >= 0 ? si->run_ratio : NAN);
         jb_printf(&b, ", \"probe_cost_s\": ");
         jb_num(&b, si->probe_cost_s);
         jb_printf(&b, ", \"probe_cost_max_s\": ");

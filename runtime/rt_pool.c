@@ -22,13 +22,31 @@
  * bounded spin per wait, and a sleeping thread leaves its core to whoever needs it.
  *
  * Protocol (sequentially consistent atomics; a Dekker pair per direction):
- *   dispatch: the master stores fn, arg, pending = W - 1, increments gen, and wakes the
- *   futex on gen only when a worker announced it sleeps (sleepers > 0); it then runs
- *   worker 0's share and waits until pending is 0 (spin, then futex on pending after
- *   announcing master_waits).  A worker that ends the region decrements pending and, when
- *   it was the last and the master announced it waits, wakes it.  A worker about to sleep
- *   increments sleepers before it checks gen once more in the futex call, so a dispatch
- *   either sees the sleeper or the sleeper sees the dispatch.
+ *   dispatch: the master stores fn, arg, pending, increments gen, and wakes the futex on gen
+ *   only when a worker announced it sleeps (sleepers > 0); it then runs its share and waits
+ *   until pending is 0 (spin, then futex on pending after announcing master_waits).  A
+ *   worker that ends its part decrements pending and, when it was the last and the master
+ *   announced it waits, wakes it.  A worker about to sleep increments sleepers before it
+ *   checks gen once more in the futex call, so a dispatch either sees the sleeper or the
+ *   sleeper sees the dispatch.  Bit 0 of gen says what kind of region it is:
+ *   - 0, a region of workers (snn_step_region; the connectivity updates' regions, whose
+ *     counters are per worker): pending = W - 1 workers, each calls fn(arg, me, nw) and
+ *     checks in, so the master waits for every worker;
+ *   - 1, a region of blocks (snn_step_blocks; the step's regions): pending = B blocks, and
+ *     the blocks are claimed, not assigned: worker w first claims its own share [B w / W,
+ *     B (w + 1) / W) in order, then any block still unclaimed, from the end of the other
+ *     workers' shares.  A worker that is late (descheduled by another process on its core,
+ *     still asleep) finds its blocks done by the others and the region over: the master
+ *     waits for blocks, not for workers, so a busy core costs at most the blocks its worker
+ *     had started, never a whole region (docs/parallel.md "Claimed blocks").  Which thread
+ *     runs a block changes no result: blocks are independent within a region.
+ *   Claims (claim[b], 64 bits) hold the sequence number of the last block region that
+ *   claimed block b; region s (bseq) claims b by a compare-and-swap from s - 1 to s.  At the
+ *   dispatch of region s every block b < B holds s - 1 and every other one UINT64_MAX, so a
+ *   late worker that still holds an older s' < s can claim nothing (s - 1 >= s' fails its
+ *   test c < s'), and one that read s claims only blocks of region s, while it is open:
+ *   fn and arg, read after the claim, are region s's (the master sets the next region's only
+ *   after the last block of s has checked in).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -98,9 +116,14 @@ typedef struct pool {
     pthread_t *th;
     double spin_s;           /* the bounded spin before a futex wait */
     snn_region_fn fn;        /* the region being run and its argument */
+    snn_block_fn bfn;        /* (a region of blocks) */
     void *arg;
-    int nw;                  /* how many workers share the region (<= n) */
+    _Atomic int nw;          /* how many workers share the region (<= n; a late worker
+                                reads it after the region's bseq) */
     int stop;
+    _Atomic int nb;          /* blocks of the last block region */
+    int claim_nb;            /* the blocks the claims are arranged for (the master's) */
+    _Atomic unsigned long long bseq; /* block regions dispatched so far */
     _Alignas(64) atomic_uint gen; /* dispatches so far (futex word of the workers) */
     atomic_int sleepers;          /* workers in (or entering) futex_wait on gen */
     _Alignas(64) atomic_uint pending; /* workers still in the region (futex word of the master) */
@@ -111,9 +134,16 @@ typedef struct pool {
     double region_s;         /* wall time of the regions on more than one worker */
     int busy_n;              /* workers that ran a share of such a region (the most nw) */
     struct busy { _Alignas(64) double s; } *busy; /* per worker: wall time in its share */
+    /* the regions of blocks since the last rt_pool_take_run: their wall time, the master's
+     * time in blocks and its blocks, all blocks (the running check of rt_steps_after_n) */
+    double run_region_s, run_master_s;
+    uint64_t run_master_blocks, run_blocks, run_regions;
 } pool;
 
+#define POOL_MAX_BLOCKS 1024 /* run config threads: at most 1024 */
 static pool P = {.n = 1};
+static _Atomic unsigned long long claim[POOL_MAX_BLOCKS];
+static atomic_ulong stolen_n; /* blocks run outside their worker's share */
 
 /* Spin until *w != v for at most spin_s seconds; the value seen, or v when the spin ran out. */
 static unsigned spin_while(atomic_uint *w, unsigned v, double spin_s)
@@ -133,6 +163,39 @@ static unsigned spin_while(atomic_uint *w, unsigned v, double spin_s)
     }
 }
 
+/* Region s of blocks on worker me of nw: its own share, then the others' unclaimed blocks
+ * (each other worker's share from its end); returns the wall time spent in blocks. */
+static double run_blocks(int me, int nw, unsigned long long s, int *ran)
+{
+    int nb = atomic_load(&P.nb);
+    if (nb > POOL_MAX_BLOCKS)
+        nb = POOL_MAX_BLOCKS;
+    if (nw < 1 || me >= nw)
+        return 0;
+    double busy = 0;
+    int first = 1;
+    for (int k = 0; k < nw; k++) {
+        const int w = (me + k) % nw;
+        const int b0 = (int)((long)nb * w / nw), b1 = (int)((long)nb * (w + 1) / nw);
+        for (int i = 0; i < b1 - b0; i++) {
+            const int b = k == 0 ? b0 + i : b1 - 1 - i; /* own forwards, others from the end */
+            unsigned long long c = atomic_load(&claim[b]);
+            if (c >= s || !atomic_compare_exchange_strong(&claim[b], &c, s))
+                continue;
+            const double t0 = snn_now();
+            P.bfn(P.arg, b, me, first);
+            first = 0;
+            busy += snn_now() - t0;
+            if (k != 0)
+                atomic_fetch_add(&stolen_n, 1);
+            ++*ran;
+            if (atomic_fetch_sub(&P.pending, 1) == 1 && me != 0 && atomic_load(&P.master_waits))
+                futex_wake(&P.pending, 1);
+        }
+    }
+    return busy;
+}
+
 static void *worker_main(void *a)
 {
     const int me = (int)(intptr_t)a;
@@ -147,6 +210,14 @@ static void *worker_main(void *a)
             atomic_fetch_sub(&P.sleepers, 1);
         }
         seen = g;
+        if (g & 1u) { /* blocks: claim what is left of the newest block region */
+            const unsigned long long s = atomic_load(&P.bseq);
+            int ran = 0;
+            const double t = run_blocks(me, P.nw, s, &ran);
+            if (t > 0) /* (a block ran: before its region's join, where the master reads) */
+                P.busy[me].s += t;
+            continue;
+        }
         if (P.stop)
             break;
         if (me < P.nw) {
@@ -161,13 +232,42 @@ static void *worker_main(void *a)
     return NULL;
 }
 
+/* gen's next value of the kind (bit 0: 1 a region of blocks, 0 a region of workers) */
+static unsigned next_gen(unsigned blocks)
+{
+    return ((atomic_load(&P.gen) >> 1) + 1u) << 1 | blocks;
+}
+
 static void pool_dispatch(int stop)
 {
     atomic_store(&P.pending, (unsigned)(P.n - 1));
     P.stop = stop;
-    atomic_fetch_add(&P.gen, 1u);
+    atomic_store(&P.gen, next_gen(0));
     if (atomic_load(&P.sleepers) > 0)
         futex_wake(&P.gen, INT_MAX);
+}
+
+/* A region of nb blocks: the claims arranged (see the protocol above), then published. */
+static unsigned long long pool_dispatch_blocks(int nb)
+{
+    const unsigned long long s = atomic_load(&P.bseq) + 1;
+    if (nb != P.claim_nb) {
+        /* blocks that join hold s - 1 (claimable by region s only), blocks that leave
+         * UINT64_MAX (by no region); the others already hold s - 1 */
+        for (int b = 0; b < POOL_MAX_BLOCKS; b++)
+            if (b < nb && (b >= P.claim_nb || atomic_load(&claim[b]) != s - 1))
+                atomic_store(&claim[b], s - 1);
+            else if (b >= nb && b < P.claim_nb)
+                atomic_store(&claim[b], ~0ull);
+        P.claim_nb = nb;
+    }
+    atomic_store(&P.nb, nb);
+    atomic_store(&P.pending, (unsigned)nb);
+    atomic_store(&P.bseq, s);
+    atomic_store(&P.gen, next_gen(1));
+    if (atomic_load(&P.sleepers) > 0)
+        futex_wake(&P.gen, INT_MAX);
+    return s;
 }
 
 static void pool_join(void)
@@ -237,8 +337,10 @@ void rt_pool_stop(void)
     P.n = 1;
 }
 
-void rt_pool_stats(uint64_t *regions, uint64_t *master_sleeps, uint64_t *worker_sleeps)
+void rt_pool_stats(uint64_t *regions, uint64_t *master_sleeps, uint64_t *worker_sleeps,
+                   uint64_t *stolen)
 {
+    *stolen = atomic_load(&stolen_n);
     *regions = P.regions;
     *master_sleeps = P.master_sleeps;
     *worker_sleeps = atomic_load(&P.worker_sleeps);
@@ -278,6 +380,46 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
     const double t2 = snn_now();
     P.busy[0].s += t1 - t0;
     P.region_s += t2 - t0;
+}
+
+void snn_step_blocks(snn_run *run, snn_block_fn fn, void *arg)
+{
+    const int nw = run->step_threads, nb = run->blocks > 0 ? run->blocks : 1;
+    if (nw <= 1 || P.n < nw) {
+        for (int b = 0; b < nb; b++)
+            fn(arg, b, 0, b == 0);
+        return;
+    }
+    P.bfn = fn;
+    P.arg = arg;
+    P.nw = nw;
+    P.regions++;
+    if (nw > P.busy_n)
+        P.busy_n = nw;
+    const double t0 = snn_now();
+    const unsigned long long s = pool_dispatch_blocks(nb);
+    int ran = 0;
+    const double tb = run_blocks(0, nw, s, &ran);
+    pool_join();
+    const double t2 = snn_now();
+    P.busy[0].s += tb;
+    P.region_s += t2 - t0;
+    P.run_region_s += t2 - t0;
+    P.run_master_s += tb;
+    P.run_master_blocks += (uint64_t)ran;
+    P.run_blocks += (uint64_t)nb;
+    P.run_regions++;
+}
+
+/* The regions of blocks since the last call: their wall time, what one thread would have
+ * taken at the master's time per block (all blocks), and how many; then from zero. */
+static void pool_take_run(double *region_s, double *one_s, uint64_t *regions)
+{
+    *region_s = P.run_region_s;
+    *one_s = P.run_master_blocks ? P.run_master_s / (double)P.run_master_blocks * (double)P.run_blocks : 0;
+    *regions = P.run_regions;
+    P.run_region_s = P.run_master_s = 0;
+    P.run_master_blocks = P.run_blocks = P.run_regions = 0;
 }
 
 /* ---- the choice of the step threads ---------------------------------------------------
@@ -327,6 +469,8 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
 #define LOST_RECHECK_S 16.0
 #define CLEAR_RATIO 0.6
 #define PROBE_SHARE 0.01
+#define RUN_CHECK_S 0.05
+#define RUN_CHECK_REGIONS 32
 
 enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEX, T_RUN };
 
@@ -400,7 +544,7 @@ void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose)
     T.verbose = verbose;
     T.blocks = run->blocks > 0 ? run->blocks : 1;
     T.info.blocks = T.blocks;
-    T.info.t1 = T.info.tw = T.info.ratio = -1;
+    T.info.t1 = T.info.tw = T.info.ratio = T.info.run_ratio = -1;
     run->step_threads = 1;
     if (forced > 0) {
         T.info.mode = "forced";
@@ -433,6 +577,11 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
     T.info.threads = w;
     T.state = T_RUN;
     T.t_probe = snn_now();
+    {
+        double a, b;
+        uint64_t c;
+        pool_take_run(&a, &b, &c); /* the running check counts from here */
+    }
     /* the probe's cost: its steps on the losing side times the difference that decided, the
      * turns' mean step time on that side times (1 - the median turn ratio) or (1 - its
      * inverse) (none when the size decided: no threaded steps then).  The turns' means and
@@ -500,7 +649,41 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
     case T_OFF:
         return;
     case T_RUN: /* every 16 steps (a multiple of 16 crossed) */
-        if (((step + 1) >> 4) != ((step + 1 - n) >> 4) && snn_now() - T.t_probe >= T.gap) {
+        if (((step + 1) >> 4) == ((step + 1 - n) >> 4))
+            return;
+        if (on && P.run_region_s >= RUN_CHECK_S && P.run_regions >= RUN_CHECK_REGIONS) {
+            /* the running check (docs/parallel.md "Claimed blocks"): the threads' regions
+             * against one thread at the master's time per block; slower: one thread */
+            double region_s, one_s;
+            uint64_t regions;
+            pool_take_run(&region_s, &one_s, &regions);
+            T.info.run_checks++;
+            T.info.run_ratio = one_s > 0 ? region_s / one_s : -1;
+            if (one_s > 0 && region_s > one_s) {
+                const int was = run->step_threads;
+                T.info.run_losses++;
+                T.info.threads = 1;
+                T.info.switches++;
+                set_threads(run, 1);
+                /* a probe again after the loss's cost over the budget (its extra time over
+                 * PROBE_SHARE), at least twice the last gap, at most LOST_RECHECK_S */
+                const double cost = region_s - one_s;
+                T.gap = T.gap > 0 ? 2 * T.gap : FIRST_RECHECK_S;
+                if (T.gap < cost / PROBE_SHARE)
+                    T.gap = cost / PROBE_SHARE;
+                if (T.gap > LOST_RECHECK_S)
+                    T.gap = LOST_RECHECK_S;
+                T.t_probe = snn_now();
+                if (T.verbose && rt_par_rank() == 0)
+                    fprintf(stderr, "%s: step threads: 1 (steps to %llu: %llu regions took "
+                                    "%.2f ms on %d threads, %.2f ms at one thread's time per "
+                                    "block; next probe in %.2f s)\n",
+                            T.name, (unsigned long long)step + 1, (unsigned long long)regions,
+                            region_s * 1e3, was, one_s * 1e3, T.gap);
+                return;
+            }
+        }
+        if (snn_now() - T.t_probe >= T.gap) {
             T.state = T_SKIP;
             T.skip = 1; /* one step to settle on one thread */
             T.pn[0] = T.pn[1] = 0;
@@ -591,6 +774,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
 
 const rt_step_info *rt_steps_info(void)
 {
-    rt_pool_stats(&T.info.regions, &T.info.master_sleeps, &T.info.worker_sleeps);
+    rt_pool_stats(&T.info.regions, &T.info.master_sleeps, &T.info.worker_sleeps,
+                  &T.info.blocks_stolen);
     return &T.info;
 }

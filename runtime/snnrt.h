@@ -1169,10 +1169,17 @@ static inline uint32_t snn_lane_batch_last(const snn_run *run)
  * (rec, varrec, synrec, spike_count, syn_final, has_final), keeping the current lane's. */
 void snn_lane_io(snn_run *run, uint32_t b);
 
-/* Step threads (rt_pool.c).  A parallel region of a step is a function of (worker,
- * workers): worker w of W runs the blocks [B w / W, B (w + 1) / W) in order, B =
- * run->blocks.  snn_step_region runs fn on run->step_threads workers (the caller is
- * worker 0) and returns when all are done; with one step thread it calls fn(arg, 0, 1). */
+/* Step threads (rt_pool.c).  A region of the step is a function of one thread block:
+ * snn_step_blocks runs fn(arg, block, worker, first) once for each of the B = run->blocks
+ * blocks on run->step_threads threads (the caller is worker 0; first: the worker's first
+ * block in this region) and returns when all are done.  Blocks are claimed: worker w of W
+ * takes its share [B w / W, B (w + 1) / W) in order, then what the others have not
+ * started, so a late worker (a busy core) does not hold the region up; with one step
+ * thread the caller runs the blocks in order.  A region of workers (snn_step_region: the
+ * connectivity updates, whose counters are per worker) runs fn(arg, w, W) on every worker
+ * w < W and waits for each; with one step thread it calls fn(arg, 0, 1). */
+typedef void (*snn_block_fn)(void *arg, int block, int worker, int first);
+void snn_step_blocks(snn_run *run, snn_block_fn fn, void *arg);
 typedef void (*snn_region_fn)(void *arg, int worker, int workers);
 void snn_step_region(snn_run *run, snn_region_fn fn, void *arg);
 

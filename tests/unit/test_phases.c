@@ -180,11 +180,14 @@ static void test_c_step(void **state)
         "snn_propagate_BA(step, snn_t);", "*snn_td += snn_step_now() - snn_t0;",
         "snn_update_A(run, step, snn_t);", "snn_update_B(run, step, snn_t);",
         "snn_plastic_post_AB(step, snn_t);",
-        /* a step thread's share: its blocks, in order (worker 0 times the delivery) */
-        "static void model_step_block_w(void *snn_a, int snn_w, int snn_nw)",
-        "model_step_block(snn_x->run, snn_x->step, snn_t,", "snn_w == 0 ? snn_x->td : NULL",
+        /* one block on a step thread (worker 0 times the delivery, from the region's
+         * start in its first block) */
+        "static void model_step_block_b(void *snn_a, int snn_t, int snn_w, int snn_first)",
+        "model_step_block(snn_x->run, snn_x->step, snn_t,",
+        "snn_w == 0 && !snn_first ? snn_step_now() : snn_x->t0",
+        "snn_w == 0 ? snn_x->td : NULL",
         "static inline void model_step_syn_dynamics(", "snn_syn_dynamics_AB(step, snn_t);",
-        "static void model_step_syn_dynamics_w(",
+        "static void model_step_syn_dynamics_b(",
         "model_step_syn_dynamics(snn_x->run, snn_x->step, snn_t);"};
     in_order(rg.buf, regions, (int)(sizeof regions / sizeof regions[0]));
     assert_null(strstr(rg.buf, "snn_plastic_post_BA")); /* not plastic */
@@ -193,13 +196,13 @@ static void test_c_step(void **state)
         "#ifdef SNN_MPI\n    /* overlapped", "snn_exchange_due(run, step);",
         /* the region: on the run's step threads (runtime/rt_pool.c) */
         "snn_region_args snn_x = {run, step, snn_t0, &snn_td};",
-        "snn_step_region(run, model_step_block_w, &snn_x);",
+        "snn_step_blocks(run, model_step_block_b, &snn_x);",
         "snn_gather_A(run, step);", "snn_gather_B(run, step);", "run->k_deliver += snn_td;",
         "#ifdef SNN_MPI\n    /* the end of an exchange interval",
         "snn_exchange(run, step + 1 - snn_k, snn_k);\n    }\n#endif\n",
         "snn_plastic_pre_AB(step);",
         "snn_region_args snn_x = {run, step, 0, NULL};",
-        "snn_step_region(run, model_step_syn_dynamics_w, &snn_x);",
+        "snn_step_blocks(run, model_step_syn_dynamics_b, &snn_x);",
         "snn_pre_inputs_AB(step);",
         "if (snn_cupd_due(run, 0, step))\n            snn_cugroup_Slow(run, step);",
         "snn_rewire_Grow(run, step);",
@@ -225,7 +228,7 @@ static void test_c_step_static(void **state)
     assert_null(strstr(body.buf, "snapshot"));
     assert_null(strstr(body.buf, "snn_cupd_"));
     assert_null(strstr(body.buf, "snn_rewire_"));
-    const char *steps[] = {"snn_exchange_due", "snn_step_region(run, model_step_block_w,",
+    const char *steps[] = {"snn_exchange_due", "snn_step_blocks(run, model_step_block_b,",
                            "snn_gather_A(run, step);", "snn_exchange(", "snn_check_finite("};
     in_order(body.buf, steps, (int)(sizeof steps / sizeof steps[0]));
     sb_release(&rg);
@@ -402,13 +405,13 @@ static void test_window(void **state)
                          "static void model_window_step(", "model_step_block(run, step, snn_t,",
                          "static inline void model_window_block(", "model_window_step(run, step,",
                          "static void model_steps(",
-                         "snn_step_region(run, model_window_w, &snn_x);",
+                         "snn_step_blocks(run, model_window_b, &snn_x);",
                          "snn_gather_A(run, step);", "snn_exchange(", "snn_check_finite("};
     in_order(rg.buf, win, (int)(sizeof win / sizeof win[0]));
     assert_null(strstr(strstr(rg.buf, "static void model_steps("), "snn_exchange_due"));
     /* model_step: the per-step region as without windows */
     const char *one[] = {"snn_exchange_due(run, step);",
-                         "snn_step_region(run, model_step_block_w, &snn_x);"};
+                         "snn_step_blocks(run, model_step_block_b, &snn_x);"};
     in_order(body.buf, one, 2);
     sb_release(&rg);
     sb_release(&body);
