@@ -2063,6 +2063,36 @@ static int64_t model_row_header_bytes(const Model *m)
     return b;
 }
 
+/* Bytes of the synapse arrays the sparse delivery loops read (index, per-synapse weight and
+ * delay) over the model's projections, from the rules' expected counts; a projection whose
+ * rule does not tell counts as large (INT64_MAX). */
+static int64_t model_synapse_bytes(const Model *m)
+{
+    double b = 0;
+    for (int i = 0; i < m->n_projs; i++) {
+        const Projection *q = m->projs[i];
+        if ((q->format == FORMAT_DENSE && !q->syn) || q->format == FORMAT_PROCEDURAL)
+            continue;
+        const double n = ir_expected_synapses(q);
+        if (n < 0)
+            return INT64_MAX;
+        const int per = (q->post->n <= 65536 ? 2 : 4) +
+                        (emit_per_synapse_weight(q) ? (m->precision == PREC_FLOAT ? 4 : 8) : 0) +
+                        (q->het_delay ? q->delay_bytes : 0);
+        b += n * per;
+    }
+    return b > 9e18 ? INT64_MAX : (int64_t)b;
+}
+
+/* Above this many bytes of synapse arrays (the 1 MiB L2 of the machines we measure; COBA
+ * 0.64 MB stays below), delivery prefetches the next spike's whole row, up to
+ * SNN_PF_ROW_LINES lines of each array (snn_prefetch_row), not only its first line: Brunel
+ * (31 MB) one thread 0.41 -> 0.25 s of delivery a model second, two blocks on two threads
+ * 0.25 -> 0.14 s, the full microcircuit 1.9-2.3 -> 1.6-1.8 s; below it every line is in
+ * cache and the hints only add instructions (COBA +2 %).  docs/performance.md "Whole rows
+ * prefetched". */
+#define SNN_ROW_PREFETCH_BYTES ((int64_t)1 << 20)
+
 /* Above this many bytes of row headers per block (half a 1 MiB L2, which also holds the
  * rings and the synapse stream), delivery prefetches the headers of spikes ahead
  * (proj_propagate); below it they stay in cache and the hints would only add instructions
@@ -2103,6 +2133,7 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
      * instruction per spike and projection than the load (COBA +0.1 %). */
     const bool pf_hdr = model_row_header_bytes(m) > SNN_HDR_PREFETCH_BYTES;
     const bool packed = pf_hdr && !pj->rewired;
+    const bool pf_rows = model_synapse_bytes(m) > SNN_ROW_PREFETCH_BYTES;
     if (!packed)
         sb_printf(o, "const uint32_t *restrict row_len = snn_syn_%s[snn_t].row_len;\n",
                   pj->name);
@@ -2147,12 +2178,24 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     }
     sb_puts(o, "    if (s + 1 < n) { /* the next row on its way */\n");
     sb_puts(o, "        const uint64_t nx = row_start[spk[s + 1]];\n");
-    sb_puts(o, "        (void)nx;\n");
-    sb_puts(o, "        SNN_PREFETCH(ind + nx);\n");
-    if (het)
-        sb_puts(o, "        SNN_PREFETCH(weight + nx);\n");
-    if (pj->het_delay)
-        sb_puts(o, "        SNN_PREFETCH(delay + nx);\n");
+    if (!pf_rows) { /* (the synapses fit in cache: the row's first lines) */
+        sb_puts(o, "        (void)nx;\n");
+        sb_puts(o, "        SNN_PREFETCH(ind + nx);\n");
+        if (het)
+            sb_puts(o, "        SNN_PREFETCH(weight + nx);\n");
+        if (pj->het_delay)
+            sb_puts(o, "        SNN_PREFETCH(delay + nx);\n");
+    } else if (packed)
+        sb_puts(o, "        const size_t nl = (size_t)(row_start[spk[s + 1] + 1] - nx);\n");
+    else
+        sb_puts(o, "        const size_t nl = row_len[spk[s + 1]];\n");
+    if (pf_rows) {
+        sb_puts(o, "        snn_prefetch_row(ind + nx, nl * sizeof *ind);\n");
+        if (het)
+            sb_puts(o, "        snn_prefetch_row(weight + nx, nl * sizeof *weight);\n");
+        if (pj->het_delay)
+            sb_puts(o, "        snn_prefetch_row(delay + nx, nl * sizeof *delay);\n");
+    }
     sb_puts(o, "    }\n");
     sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
     if (packed)
