@@ -2100,6 +2100,14 @@ static int64_t model_synapse_bytes(const Model *m)
  * 7.4 MB at full scale). */
 #define SNN_HDR_PREFETCH_BYTES ((int64_t)512 << 10)
 
+/* The length of spike i's row in the delivery loop: from the headers of packed rows, else
+ * row_len */
+static const char *row_len_expr(bool packed, const char *i)
+{
+    return packed ? arena_printf("(size_t)(row_start[spk[%s] + 1] - row_start[spk[%s]])", i, i)
+                  : arena_printf("(size_t)row_len[spk[%s]]", i);
+}
+
 static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 {
     if (pj->format == FORMAT_DENSE && !pj->syn) {
@@ -2160,43 +2168,53 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
      * ahead are fetched (a window, not all n at once, so that a step with many spikes
      * does not evict its own lines); always, the next spike's row while this one is
      * added.  (docs/performance.md "Full-scale microcircuit": delivery prefetches) */
-    if (pf_hdr) {
-        sb_puts(o, "enum { SNN_PF_HDR = 8 }; /* spikes whose row headers are fetched ahead */\n");
+    const bool pf_ahead = pf_hdr || pf_rows; /* headers of spikes SNN_PF_HDR ahead */
+    if (pf_ahead) {
         sb_puts(o, "for (uint32_t s = 0; s < n && s < SNN_PF_HDR; s++) {\n");
         sb_puts(o, "    SNN_PREFETCH(row_start + spk[s]);\n");
         if (!packed)
             sb_puts(o, "    SNN_PREFETCH(row_len + spk[s]);\n");
         sb_puts(o, "}\n");
     }
+    if (pf_rows) { /* the first SNN_PF_AHEAD rows */
+        sb_puts(o, "for (uint32_t s = 0; s < n && s < SNN_PF_AHEAD; s++) {\n");
+        sb_printf(o, "    const size_t nl = %s;\n", row_len_expr(packed, "s"));
+        sb_puts(o, "    snn_prefetch_row(ind + row_start[spk[s]], nl * sizeof *ind);\n");
+        if (het)
+            sb_puts(o, "    snn_prefetch_row(weight + row_start[spk[s]], nl * sizeof *weight);\n");
+        if (pj->het_delay)
+            sb_puts(o, "    snn_prefetch_row(delay + row_start[spk[s]], nl * sizeof *delay);\n");
+        sb_puts(o, "}\n");
+    }
     sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
-    if (pf_hdr) {
+    if (pf_ahead) {
         sb_puts(o, "    if (s + SNN_PF_HDR < n) {\n");
         sb_puts(o, "        SNN_PREFETCH(row_start + spk[s + SNN_PF_HDR]);\n");
         if (!packed)
             sb_puts(o, "        SNN_PREFETCH(row_len + spk[s + SNN_PF_HDR]);\n");
         sb_puts(o, "    }\n");
     }
-    sb_puts(o, "    if (s + 1 < n) { /* the next row on its way */\n");
-    sb_puts(o, "        const uint64_t nx = row_start[spk[s + 1]];\n");
-    if (!pf_rows) { /* (the synapses fit in cache: the row's first lines) */
+    if (pf_rows) {
+        sb_puts(o, "    if (s + SNN_PF_AHEAD < n) { /* a row SNN_PF_AHEAD spikes ahead on its way */\n");
+        sb_puts(o, "        const uint64_t nx = row_start[spk[s + SNN_PF_AHEAD]];\n");
+        sb_printf(o, "        const size_t nl = %s;\n", row_len_expr(packed, "s + SNN_PF_AHEAD"));
+        sb_puts(o, "        snn_prefetch_row(ind + nx, nl * sizeof *ind);\n");
+        if (het)
+            sb_puts(o, "        snn_prefetch_row(weight + nx, nl * sizeof *weight);\n");
+        if (pj->het_delay)
+            sb_puts(o, "        snn_prefetch_row(delay + nx, nl * sizeof *delay);\n");
+        sb_puts(o, "    }\n");
+    } else { /* (the synapses fit in cache: the next row's first lines) */
+        sb_puts(o, "    if (s + 1 < n) { /* the next row on its way */\n");
+        sb_puts(o, "        const uint64_t nx = row_start[spk[s + 1]];\n");
         sb_puts(o, "        (void)nx;\n");
         sb_puts(o, "        SNN_PREFETCH(ind + nx);\n");
         if (het)
             sb_puts(o, "        SNN_PREFETCH(weight + nx);\n");
         if (pj->het_delay)
             sb_puts(o, "        SNN_PREFETCH(delay + nx);\n");
-    } else if (packed)
-        sb_puts(o, "        const size_t nl = (size_t)(row_start[spk[s + 1] + 1] - nx);\n");
-    else
-        sb_puts(o, "        const size_t nl = row_len[spk[s + 1]];\n");
-    if (pf_rows) {
-        sb_puts(o, "        snn_prefetch_row(ind + nx, nl * sizeof *ind);\n");
-        if (het)
-            sb_puts(o, "        snn_prefetch_row(weight + nx, nl * sizeof *weight);\n");
-        if (pj->het_delay)
-            sb_puts(o, "        snn_prefetch_row(delay + nx, nl * sizeof *delay);\n");
+        sb_puts(o, "    }\n");
     }
-    sb_puts(o, "    }\n");
     sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
     if (packed)
         sb_puts(o, "    const uint32_t len = (uint32_t)(row_start[spk[s] + 1] - start);\n");
