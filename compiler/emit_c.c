@@ -2093,6 +2093,43 @@ static int64_t model_synapse_bytes(const Model *m)
  * prefetched". */
 #define SNN_ROW_PREFETCH_BYTES ((int64_t)1 << 20)
 
+/* The dendritic rings' bytes that per-synapse delays keep busy: for each population fed by
+ * a projection with per-synapse delays, its neurons x the rows up to the longest such
+ * projection's mean delay + 3 sd (normal_clipped, within its bound) or upper bound
+ * (uniform), else 64 rows (a delay the compiler cannot bound so). */
+static int64_t model_ring_bytes(const Model *m)
+{
+    double total = 0;
+    for (int p = 0; p < m->n_pops; p++) {
+        const Population *post = m->pops[p];
+        double rows = 0;
+        for (int i = 0; i < m->n_projs; i++) {
+            const Projection *q = m->projs[i];
+            if (q->post != post || !q->het_delay)
+                continue;
+            const Init *d = &q->delay_init;
+            double ms = d->kind == INIT_NORMAL_CLIPPED ? fmin(d->hi, d->a + 3 * d->b)
+                        : d->kind == INIT_UNIFORM      ? d->b
+                                                       : 64 * m->dt;
+            double r = ceil(ms / m->dt) + 1;
+            if (r > rows)
+                rows = r;
+        }
+        total += rows * (double)post->n * (m->precision == PREC_FLOAT ? 4 : 8);
+    }
+    return total > 9e18 ? INT64_MAX : (int64_t)total;
+}
+
+/* Above this many bytes of busy ring rows, delivery with per-synapse delays prefetches, for
+ * write, the ring words of the next spike's row while it adds this one's (its indices and
+ * delays are in cache, fetched SNN_PF_AHEAD spikes before): the full microcircuit (~12 MB
+ * of rows) delivery 1.73 -> 1.42 s a model second on two threads (docs/performance.md
+ * "Ring words of the next row").  At N_scale 0.1 (~1.2 MB, mostly in a 1 MiB L2) the same
+ * hints cost one thread 15 % of its delivery, hence 4 MiB.  Earlier tries prefetched ring
+ * words 16 synapses ahead in the same row, whose indices were not yet in cache, and were
+ * slower. */
+#define SNN_RING_PREFETCH_BYTES ((int64_t)4 << 20)
+
 /* Above this many bytes of row headers per block (half a 1 MiB L2, which also holds the
  * rings and the synapse stream), delivery prefetches the headers of spikes ahead
  * (proj_propagate); below it they stay in cache and the hints would only add instructions
@@ -2214,6 +2251,19 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
         if (pj->het_delay)
             sb_puts(o, "        SNN_PREFETCH(delay + nx);\n");
         sb_puts(o, "    }\n");
+    }
+    if (pj->het_delay && model_ring_bytes(m) > SNN_RING_PREFETCH_BYTES) {
+        const char *dt = pj->delay_bytes == 1 ? "uint8_t" : "uint16_t";
+        sb_puts(o, "    if (s + 1 < n) { /* the ring words the next spike's row adds into */\n");
+        sb_puts(o, "        const uint64_t s1 = row_start[spk[s + 1]];\n");
+        sb_printf(o, "        const uint32_t l1 = (uint32_t)%s;\n", row_len_expr(packed, "s + 1"));
+        sb_printf(o, "        const %s *restrict r1 = ind + s1;\n", emit_ind_type(pj));
+        sb_printf(o, "        const %s *restrict d1 = delay + s1;\n", dt);
+        sb_puts(o, "        for (uint32_t k = 0; k < l1; k++) {\n");
+        sb_puts(o, "            uint32_t r = now + d1[k] - 1u;\n");
+        sb_puts(o, "            r = r >= depth ? r - depth : r;\n");
+        sb_printf(o, "            SNN_PREFETCH_W(ring + (size_t)r * SNN_NL_%s + r1[k]);\n", post);
+        sb_puts(o, "        }\n    }\n");
     }
     sb_puts(o, "    const uint64_t start = row_start[spk[s]];\n");
     if (packed)

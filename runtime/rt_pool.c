@@ -4,10 +4,11 @@
  * threads"; docs/parallel.md "Threads in the step loop").
  *
  * The generated code splits every population into B thread blocks (run config 'threads')
- * and hands each region of a step to snn_step_region as a function of (worker, workers):
- * worker w of W runs blocks [B w / W, B (w + 1) / W) in order.  Blocks are independent (no
- * block reads what another writes within a region), so the spikes are bitwise the same for
- * any W from 1 to B; W is a speed choice only.
+ * and hands each region of a step to snn_step_blocks as a function of (block, worker): the
+ * W step threads claim the blocks, worker w its share [B w / W, B (w + 1) / W) first, in
+ * order.  Blocks are independent (no block reads what another writes within a region), so
+ * the spikes are bitwise the same for any W from 1 to B and any assignment; W is a speed
+ * choice only.  (snn_step_region: a region of workers, fn(arg, w, W) on every worker.)
  *
  * Why not OpenMP in the step loop: a libgomp team synchronises with barriers whose waiting
  * policy (OMP_WAIT_POLICY, GOMP_SPINCOUNT) is read once, when the library is loaded, so a
@@ -42,8 +43,9 @@
  *     runs a block changes no result: blocks are independent within a region.
  *   Claims (claim[b], 64 bits) hold the sequence number of the last block region that
  *   claimed block b; region s (bseq) claims b by a compare-and-swap from s - 1 to s.  At the
- *   dispatch of region s every block b < B holds s - 1 and every other one UINT64_MAX, so a
- *   late worker that still holds an older s' < s can claim nothing (s - 1 >= s' fails its
+ *   dispatch of region s every block b < B holds s - 1, a block that left (B shrank)
+ *   UINT64_MAX and one never used 0 (above every B so far, which a worker reads after s), so
+ *   a late worker that still holds an older s' < s can claim nothing (s - 1 >= s' fails its
  *   test c < s'), and one that read s claims only blocks of region s, while it is open:
  *   fn and arg, read after the claim, are region s's (the master sets the next region's only
  *   after the last block of s has checked in).
@@ -134,16 +136,24 @@ typedef struct pool {
     double region_s;         /* wall time of the regions on more than one worker */
     int busy_n;              /* workers that ran a share of such a region (the most nw) */
     struct busy { _Alignas(64) double s; } *busy; /* per worker: wall time in its share */
-    /* the regions of blocks since the last rt_pool_take_run: their wall time, the master's
-     * time in blocks and its blocks, all blocks (the running check of rt_steps_after_n) */
-    double run_region_s, run_master_s;
-    uint64_t run_master_blocks, run_blocks, run_regions;
+    /* the regions of blocks since the last pool_take_run: their wall time and count, and
+     * their blocks (the running check of rt_steps_after_n; per block sums in bsum) */
+    double run_region_s;
+    uint64_t run_regions;
+    int run_nb;
 } pool;
 
 #define POOL_MAX_BLOCKS 1024 /* run config threads: at most 1024 */
 static pool P = {.n = 1};
 static _Atomic unsigned long long claim[POOL_MAX_BLOCKS];
 static atomic_ulong stolen_n; /* blocks run outside their worker's share */
+/* the running check's sums per block since the last pool_take_run: wall time and runs on
+ * worker 0 (m) and on the others (w); a block's runner adds before it checks the block in,
+ * so the master reads them after the join */
+static struct bsum {
+    double m, w;
+    unsigned nm, nw;
+} bsum[POOL_MAX_BLOCKS];
 
 /* Spin until *w != v for at most spin_s seconds; the value seen, or v when the spin ran out. */
 static unsigned spin_while(atomic_uint *w, unsigned v, double spin_s)
@@ -165,7 +175,7 @@ static unsigned spin_while(atomic_uint *w, unsigned v, double spin_s)
 
 /* Region s of blocks on worker me of nw: its own share, then the others' unclaimed blocks
  * (each other worker's share from its end); returns the wall time spent in blocks. */
-static double run_blocks(int me, int nw, unsigned long long s, int *ran)
+static double run_blocks(int me, int nw, unsigned long long s)
 {
     int nb = atomic_load(&P.nb);
     if (nb > POOL_MAX_BLOCKS)
@@ -185,10 +195,14 @@ static double run_blocks(int me, int nw, unsigned long long s, int *ran)
             const double t0 = snn_now();
             P.bfn(P.arg, b, me, first);
             first = 0;
-            busy += snn_now() - t0;
+            const double t = snn_now() - t0;
+            busy += t;
+            if (me == 0)
+                bsum[b].m += t, bsum[b].nm++;
+            else
+                bsum[b].w += t, bsum[b].nw++;
             if (k != 0)
                 atomic_fetch_add(&stolen_n, 1);
-            ++*ran;
             if (atomic_fetch_sub(&P.pending, 1) == 1 && me != 0 && atomic_load(&P.master_waits))
                 futex_wake(&P.pending, 1);
         }
@@ -212,8 +226,7 @@ static void *worker_main(void *a)
         seen = g;
         if (g & 1u) { /* blocks: claim what is left of the newest block region */
             const unsigned long long s = atomic_load(&P.bseq);
-            int ran = 0;
-            const double t = run_blocks(me, P.nw, s, &ran);
+            const double t = run_blocks(me, P.nw, s);
             if (t > 0) /* (a block ran: before its region's join, where the master reads) */
                 P.busy[me].s += t;
             continue;
@@ -385,6 +398,8 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
 void snn_step_blocks(snn_run *run, snn_block_fn fn, void *arg)
 {
     const int nw = run->step_threads, nb = run->blocks > 0 ? run->blocks : 1;
+    if (nb > POOL_MAX_BLOCKS) /* (run config threads: at most 1024) */
+        snn_fatal("%d thread blocks: at most %d", nb, POOL_MAX_BLOCKS);
     if (nw <= 1 || P.n < nw) {
         for (int b = 0; b < nb; b++)
             fn(arg, b, 0, b == 0);
@@ -398,28 +413,40 @@ void snn_step_blocks(snn_run *run, snn_block_fn fn, void *arg)
         P.busy_n = nw;
     const double t0 = snn_now();
     const unsigned long long s = pool_dispatch_blocks(nb);
-    int ran = 0;
-    const double tb = run_blocks(0, nw, s, &ran);
+    const double tb = run_blocks(0, nw, s);
     pool_join();
     const double t2 = snn_now();
     P.busy[0].s += tb;
     P.region_s += t2 - t0;
     P.run_region_s += t2 - t0;
-    P.run_master_s += tb;
-    P.run_master_blocks += (uint64_t)ran;
-    P.run_blocks += (uint64_t)nb;
     P.run_regions++;
+    P.run_nb = nb;
 }
 
 /* The regions of blocks since the last call: their wall time, what one thread would have
- * taken at the master's time per block (all blocks), and how many; then from zero. */
+ * taken, and how many; then from zero.  One thread's estimate: each block's mean wall time
+ * times the regions, the mean from worker 0's runs of it where there are at least
+ * RUN_MIN_MASTER (worker 0 waits for nobody; beside a busy process it runs a late worker's
+ * blocks often enough), else from the other workers' (a block worker 0 never runs: on an
+ * idle machine its own worker is not preempted, and blocks of unequal cost, a stimulus on
+ * one half of the neurons, are each measured). */
+#define RUN_MIN_MASTER 4
 static void pool_take_run(double *region_s, double *one_s, uint64_t *regions)
 {
+    double one = 0;
+    const int nb = P.run_nb < POOL_MAX_BLOCKS ? P.run_nb : POOL_MAX_BLOCKS;
+    for (int b = 0; b < nb; b++) {
+        const struct bsum *x = &bsum[b];
+        const double mean = x->nm >= RUN_MIN_MASTER || !x->nw ? (x->nm ? x->m / x->nm : 0)
+                                                              : x->w / x->nw;
+        one += mean * (double)P.run_regions;
+    }
     *region_s = P.run_region_s;
-    *one_s = P.run_master_blocks ? P.run_master_s / (double)P.run_master_blocks * (double)P.run_blocks : 0;
+    *one_s = one;
     *regions = P.run_regions;
-    P.run_region_s = P.run_master_s = 0;
-    P.run_master_blocks = P.run_blocks = P.run_regions = 0;
+    P.run_region_s = 0;
+    P.run_regions = 0;
+    memset(bsum, 0, sizeof bsum);
 }
 
 /* ---- the choice of the step threads ---------------------------------------------------
@@ -471,6 +498,7 @@ static void pool_take_run(double *region_s, double *one_s, uint64_t *regions)
 #define PROBE_SHARE 0.01
 #define RUN_CHECK_S 0.05
 #define RUN_CHECK_REGIONS 32
+#define RUN_LOSS_RATIO 1.02
 
 enum { T_OFF, T_SKIP, T_PROBE1, T_PROBEX, T_RUN };
 
@@ -490,6 +518,8 @@ static struct {
     uint64_t n[2];
     double t_start;       /* of the probe's current stage */
     double gap, t_probe;  /* T_RUN: wall time between probes; when the last one ended */
+    int check_lost;       /* the last running check lost: a probe that picks the threads
+                             again keeps the longer interval (LOST_RECHECK_S's bound) */
     uint64_t pn[2];       /* the current probe's steps on one thread and on several (stage 1
                              and all turns' steps, the uncounted ones too) */
     rt_step_info info;
@@ -600,14 +630,18 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
      * less often each time, an unclear one twice: the microcircuit's probes (its threads at
      * 0.49 of one thread's step time) ran ~500 of its 10,000 steps on one thread */
     const int clear = T.info.ratio >= 0 && (T.info.ratio < CLEAR_RATIO || T.info.ratio > 1.0 / CLEAR_RATIO);
+    /* after a running check that the threads lost, a probe that picks them again does not
+     * shorten the interval to the next (the probe's few-ms turns are what a busy core
+     * fools; the check measured 50 ms or more): the run backs off as after a loss */
+    const int long_cap = lost || T.check_lost;
     T.gap = T.gap > 0 ? T.gap * (clear ? 4 : 2) : FIRST_RECHECK_S;
-    if (T.gap > (lost ? LOST_RECHECK_S : RECHECK_S))
-        T.gap = lost ? LOST_RECHECK_S : RECHECK_S;
+    if (T.gap > (long_cap ? LOST_RECHECK_S : RECHECK_S))
+        T.gap = long_cap ? LOST_RECHECK_S : RECHECK_S;
     /* the probes' share of the wall time: at most PROBE_SHARE between two probes, but no
      * longer apart than the schedule's bound: on a loaded machine a one-thread turn that
      * loses its core makes a turn ratio of 0.1 and a cost of 35 ms (Brunel beside a busy
      * process at load 6), which must not keep a wrong choice for 3.5 s */
-    const double cap = lost ? LOST_RECHECK_S : RECHECK_S;
+    const double cap = long_cap ? LOST_RECHECK_S : RECHECK_S;
     const double budget = cost / PROBE_SHARE < cap ? cost / PROBE_SHARE : cap;
     if (T.gap < budget)
         T.gap = budget;
@@ -659,7 +693,10 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
             pool_take_run(&region_s, &one_s, &regions);
             T.info.run_checks++;
             T.info.run_ratio = one_s > 0 ? region_s / one_s : -1;
-            if (one_s > 0 && region_s > one_s) {
+            if (one_s > 0 && region_s <= RUN_LOSS_RATIO * one_s)
+                T.check_lost = 0;
+            if (one_s > 0 && region_s > RUN_LOSS_RATIO * one_s) {
+                T.check_lost = 1;
                 const int was = run->step_threads;
                 T.info.run_losses++;
                 T.info.threads = 1;

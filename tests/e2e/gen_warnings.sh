@@ -20,6 +20,7 @@ cases=$(cat <<'EOF'
 || models/coba.lua
 || models/lif_single.lua
 |-D N_scale=0.03 -D K_scale=0.1| models/microcircuit.lua
+|| models/microcircuit.lua
 |-D scale=0.2| models/hpc_benchmark.lua
 |-D scale=0.2 -D plastic=1| models/hpc_benchmark.lua
 || models/topographic_map.lua
