@@ -2051,15 +2051,19 @@ static void proj_propagate_procedural(StrBuf *o, const Model *m, const Projectio
 /* Bytes of row headers (an 8-byte row_start and a 4-byte row_len per source) in one thread
  * block over the model's sparse projections: every block holds a header for every source,
  * whatever the thread count. */
+/* The projection is delivered through stored sparse rows (not a dense matrix without a
+ * weight update model, not procedural rows) */
+static bool stored_rows(const Projection *q)
+{
+    return !(q->format == FORMAT_DENSE && !q->syn) && q->format != FORMAT_PROCEDURAL;
+}
+
 static int64_t model_row_header_bytes(const Model *m)
 {
     int64_t b = 0;
-    for (int i = 0; i < m->n_projs; i++) {
-        const Projection *q = m->projs[i];
-        if ((q->format == FORMAT_DENSE && !q->syn) || q->format == FORMAT_PROCEDURAL)
-            continue;
-        b += q->pre->n * 12;
-    }
+    for (int i = 0; i < m->n_projs; i++)
+        if (stored_rows(m->projs[i]))
+            b += m->projs[i]->pre->n * 12;
     return b;
 }
 
@@ -2071,7 +2075,7 @@ static int64_t model_synapse_bytes(const Model *m)
     double b = 0;
     for (int i = 0; i < m->n_projs; i++) {
         const Projection *q = m->projs[i];
-        if ((q->format == FORMAT_DENSE && !q->syn) || q->format == FORMAT_PROCEDURAL)
+        if (!stored_rows(q))
             continue;
         const double n = ir_expected_synapses(q);
         if (n < 0)
@@ -2145,6 +2149,17 @@ static const char *row_len_expr(bool packed, const char *i)
                   : arena_printf("(size_t)row_len[spk[%s]]", i);
 }
 
+/* snn_prefetch_row of a row's arrays (index; weight, delay where per synapse) from position
+ * 'at', nl entries */
+static void row_prefetches(StrBuf *o, const char *pad, const char *at, bool het, bool het_delay)
+{
+    sb_printf(o, "%ssnn_prefetch_row(ind + %s, nl * sizeof *ind);\n", pad, at);
+    if (het)
+        sb_printf(o, "%ssnn_prefetch_row(weight + %s, nl * sizeof *weight);\n", pad, at);
+    if (het_delay)
+        sb_printf(o, "%ssnn_prefetch_row(delay + %s, nl * sizeof *delay);\n", pad, at);
+}
+
 static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
 {
     if (pj->format == FORMAT_DENSE && !pj->syn) {
@@ -2216,11 +2231,7 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
     if (pf_rows) { /* the first SNN_PF_AHEAD rows */
         sb_puts(o, "for (uint32_t s = 0; s < n && s < SNN_PF_AHEAD; s++) {\n");
         sb_printf(o, "    const size_t nl = %s;\n", row_len_expr(packed, "s"));
-        sb_puts(o, "    snn_prefetch_row(ind + row_start[spk[s]], nl * sizeof *ind);\n");
-        if (het)
-            sb_puts(o, "    snn_prefetch_row(weight + row_start[spk[s]], nl * sizeof *weight);\n");
-        if (pj->het_delay)
-            sb_puts(o, "    snn_prefetch_row(delay + row_start[spk[s]], nl * sizeof *delay);\n");
+        row_prefetches(o, "    ", "row_start[spk[s]]", het, pj->het_delay);
         sb_puts(o, "}\n");
     }
     sb_puts(o, "for (uint32_t s = 0; s < n; s++) {\n");
@@ -2235,11 +2246,7 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
         sb_puts(o, "    if (s + SNN_PF_AHEAD < n) { /* a row SNN_PF_AHEAD spikes ahead on its way */\n");
         sb_puts(o, "        const uint64_t nx = row_start[spk[s + SNN_PF_AHEAD]];\n");
         sb_printf(o, "        const size_t nl = %s;\n", row_len_expr(packed, "s + SNN_PF_AHEAD"));
-        sb_puts(o, "        snn_prefetch_row(ind + nx, nl * sizeof *ind);\n");
-        if (het)
-            sb_puts(o, "        snn_prefetch_row(weight + nx, nl * sizeof *weight);\n");
-        if (pj->het_delay)
-            sb_puts(o, "        snn_prefetch_row(delay + nx, nl * sizeof *delay);\n");
+        row_prefetches(o, "        ", "nx", het, pj->het_delay);
         sb_puts(o, "    }\n");
     } else { /* (the synapses fit in cache: the next row's first lines) */
         sb_puts(o, "    if (s + 1 < n) { /* the next row on its way */\n");

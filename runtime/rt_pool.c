@@ -369,6 +369,16 @@ void rt_pool_busy(double *region_s, int *n, const double **busy)
     *busy = b;
 }
 
+/* The master's part of a dispatch common to both kinds of region */
+static void region_begin(void *arg, int nw)
+{
+    P.arg = arg;
+    P.nw = nw;
+    P.regions++;
+    if (nw > P.busy_n)
+        P.busy_n = nw;
+}
+
 void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
 {
     const int nw = run->step_threads;
@@ -377,11 +387,7 @@ void snn_step_region(snn_run *run, snn_region_fn fn, void *arg)
         return;
     }
     P.fn = fn;
-    P.arg = arg;
-    P.nw = nw;
-    P.regions++;
-    if (nw > P.busy_n)
-        P.busy_n = nw;
+    region_begin(arg, nw);
     /* run.json step_probe: each worker's time in its share against the region's, so the
      * waits at the join (imbalance, a descheduled worker) show; two clock reads (vDSO) per
      * worker and region */
@@ -406,11 +412,7 @@ void snn_step_blocks(snn_run *run, snn_block_fn fn, void *arg)
         return;
     }
     P.bfn = fn;
-    P.arg = arg;
-    P.nw = nw;
-    P.regions++;
-    if (nw > P.busy_n)
-        P.busy_n = nw;
+    region_begin(arg, nw);
     const double t0 = snn_now();
     const unsigned long long s = pool_dispatch_blocks(nb);
     const double tb = run_blocks(0, nw, s);
