@@ -234,6 +234,7 @@ typedef struct rt_step_info {
     uint64_t regions, master_sleeps, worker_sleeps; /* pool: regions run, futex waits */
     uint64_t blocks_stolen;  /* pool: blocks run outside their worker's share */
     int run_checks, run_losses; /* running checks of the threads (auto), and those lost */
+    int run_trials;          /* threaded stretches tried after a lost check (no probe) */
     double run_ratio;        /* the last: regions' wall time / one thread's estimate (-1) */
     uint32_t window;         /* steps between joins at most (1: a join every step) */
     double probe_cost_s;     /* the probes' steps on the losing side x the difference that decided */

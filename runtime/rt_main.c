@@ -495,8 +495,9 @@ static char *build_json(const char *status, const char *error)
                   si->probes, si->switches, (unsigned long long)si->steps_threaded,
                   (unsigned long long)si->regions, (unsigned long long)si->master_sleeps,
                   (unsigned long long)si->worker_sleeps, (unsigned long long)si->blocks_stolen);
-        jb_printf(&b, ", \"run_checks\": %d, \"run_losses\": %d, \"run_ratio\": ", si->run_checks,
-                  si->run_losses);
+        jb_printf(&b, ", \"run_checks\": %d, \"run_losses\": %d, \"run_trials\": %d, "
+                      "\"run_ratio\": ",
+                  si->run_checks, si->run_losses, si->run_trials);
         jb_num(&b, si->run_ratio >= 0 ? si->run_ratio : NAN);
         jb_printf(&b, ", \"probe_cost_s\": ");
         jb_num(&b, si->probe_cost_s);

@@ -714,15 +714,34 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
                     T.gap = LOST_RECHECK_S;
                 T.t_probe = snn_now();
                 if (T.verbose && rt_par_rank() == 0)
-                    fprintf(stderr, "%s: step threads: 1 (steps to %llu: %llu regions took "
-                                    "%.2f ms on %d threads, %.2f ms at one thread's time per "
-                                    "block; next probe in %.2f s)\n",
+                    fprintf(stderr, "%s: running check: 1 step thread (steps to %llu: %llu "
+                                    "regions took %.2f ms on %d threads, %.2f ms at one "
+                                    "thread's time per block; next try in %.2f s)\n",
                             T.name, (unsigned long long)step + 1, (unsigned long long)regions,
                             region_s * 1e3, was, one_s * 1e3, T.gap);
                 return;
             }
         }
         if (snn_now() - T.t_probe >= T.gap) {
+            if (T.check_lost && T.cand > 1 && run->step_threads == 1) {
+                /* after a running check that the threads lost, the next try is the threads
+                 * themselves for one check (50 ms or more), not a probe: the probe's turns of
+                 * a few ms are what a busy core fools (Brunel beside a busy process: turn
+                 * ratios 0.36-0.94, the checks 1.03-1.16); a loss doubles the interval */
+                double a, b;
+                uint64_t c;
+                pool_take_run(&a, &b, &c);
+                set_threads(run, T.cand);
+                T.info.threads = T.cand;
+                T.info.switches++;
+                T.info.run_trials++;
+                T.t_probe = snn_now();
+                if (T.verbose && rt_par_rank() == 0)
+                    fprintf(stderr, "%s: running check: trying %d step threads (steps from "
+                                    "%llu)\n",
+                            T.name, T.cand, (unsigned long long)step + 1);
+                return;
+            }
             T.state = T_SKIP;
             T.skip = 1; /* one step to settle on one thread */
             T.pn[0] = T.pn[1] = 0;

@@ -155,6 +155,13 @@ assert m["window_steps"] == 15 and m["step_probe"]["regions"] == windows(1000, 1
 ba = par("b_auto")
 pr = ba["step_probe"]
 assert ba["step_threads_choice"] == "auto" and pr["probes"] >= 1, ba
+# the running check (docs/parallel.md "Claimed blocks"): its counts; a loss or a trial
+# only after a check, a trial only after a loss
+assert 0 <= pr["run_losses"] <= pr["run_checks"] and pr["run_trials"] <= pr["run_losses"], pr
+assert pr["run_checks"] == 0 or pr["run_ratio"] > 0, pr
+for d in ("b_3_2", "c_3_2", "p_3_3"):  # forced: no check
+    q = par(d)["step_probe"]
+    assert q["run_checks"] == 0 and q["run_trials"] == 0 and q["run_ratio"] is None, (d, q)
 assert 0 <= pr["probe_cost_max_s"] <= pr["probe_cost_s"], pr
 sim = json.load(open(f"{w}/b_auto/run.json"))["timers"]["simulation_s"]
 lines = [l for l in open(f"{w}/b_auto.err") if l.startswith("brunel: step threads: ")]
