@@ -2216,10 +2216,14 @@ static void proj_propagate(StrBuf *o, const Model *m, const Projection *pj)
      * row_len[] for a rewired projection; separate arrays, one entry per source: the full microcircuit has 7.4 MB of them
      * per block, so a random source's entries come from memory), then the row's first
      * lines of ind, weight and delay: a chain of dependent misses per spike.  Where the
-     * model's headers exceed SNN_HDR_PREFETCH_BYTES, those of the spikes SNN_PF_HDR
-     * ahead are fetched (a window, not all n at once, so that a step with many spikes
-     * does not evict its own lines); always, the next spike's row while this one is
-     * added.  (docs/performance.md "Full-scale microcircuit": delivery prefetches) */
+     * model's headers exceed SNN_HDR_PREFETCH_BYTES or its synapses SNN_ROW_PREFETCH_BYTES,
+     * those of the spikes SNN_PF_HDR ahead are fetched (a window, not all n at once, so
+     * that a step with many spikes does not evict its own lines); where the synapses
+     * exceed SNN_ROW_PREFETCH_BYTES, the whole row (up to SNN_PF_ROW_LINES lines of each
+     * array) of the spike SNN_PF_AHEAD ahead, else the next spike's first lines; where the
+     * busy ring rows exceed SNN_RING_PREFETCH_BYTES, the ring words of the next spike's
+     * row.  (docs/performance.md "Delivery prefetches", "Whole rows prefetched", "Ring
+     * words of the next row") */
     const bool pf_ahead = pf_hdr || pf_rows; /* headers of spikes SNN_PF_HDR ahead */
     if (pf_ahead) {
         sb_puts(o, "for (uint32_t s = 0; s < n && s < SNN_PF_HDR; s++) {\n");
