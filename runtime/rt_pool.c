@@ -433,6 +433,13 @@ void snn_step_blocks(snn_run *run, snn_block_fn fn, void *arg)
  * idle machine its own worker is not preempted, and blocks of unequal cost, a stimulus on
  * one half of the neurons, are each measured). */
 #define RUN_MIN_MASTER 4
+static void pool_reset_run(void) /* the sums from zero (24 KB, once per check) */
+{
+    memset(bsum, 0, sizeof bsum);
+    P.run_region_s = 0;
+    P.run_regions = 0;
+}
+
 static void pool_take_run(double *region_s, double *one_s, uint64_t *regions)
 {
     double one = 0;
@@ -446,9 +453,7 @@ static void pool_take_run(double *region_s, double *one_s, uint64_t *regions)
     *region_s = P.run_region_s;
     *one_s = one;
     *regions = P.run_regions;
-    P.run_region_s = 0;
-    P.run_regions = 0;
-    memset(bsum, 0, sizeof bsum);
+    pool_reset_run();
 }
 
 /* ---- the choice of the step threads ---------------------------------------------------
@@ -520,8 +525,8 @@ static struct {
     uint64_t n[2];
     double t_start;       /* of the probe's current stage */
     double gap, t_probe;  /* T_RUN: wall time between probes; when the last one ended */
-    int check_lost;       /* the last running check lost: a probe that picks the threads
-                             again keeps the longer interval (LOST_RECHECK_S's bound) */
+    int check_lost;       /* the last running check lost: the next try is a trial of the
+                             threads for one check, not a probe */
     uint64_t pn[2];       /* the current probe's steps on one thread and on several (stage 1
                              and all turns' steps, the uncounted ones too) */
     rt_step_info info;
@@ -609,11 +614,7 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
     T.info.threads = w;
     T.state = T_RUN;
     T.t_probe = snn_now();
-    {
-        double a, b;
-        uint64_t c;
-        pool_take_run(&a, &b, &c); /* the running check counts from here */
-    }
+    pool_reset_run(); /* the running check counts from here */
     /* the probe's cost: its steps on the losing side times the difference that decided, the
      * turns' mean step time on that side times (1 - the median turn ratio) or (1 - its
      * inverse) (none when the size decided: no threaded steps then).  The turns' means and
@@ -632,18 +633,14 @@ static void decided(snn_run *run, uint64_t step, int w, int lost)
      * less often each time, an unclear one twice: the microcircuit's probes (its threads at
      * 0.49 of one thread's step time) ran ~500 of its 10,000 steps on one thread */
     const int clear = T.info.ratio >= 0 && (T.info.ratio < CLEAR_RATIO || T.info.ratio > 1.0 / CLEAR_RATIO);
-    /* after a running check that the threads lost, a probe that picks them again does not
-     * shorten the interval to the next (the probe's few-ms turns are what a busy core
-     * fools; the check measured 50 ms or more): the run backs off as after a loss */
-    const int long_cap = lost || T.check_lost;
     T.gap = T.gap > 0 ? T.gap * (clear ? 4 : 2) : FIRST_RECHECK_S;
-    if (T.gap > (long_cap ? LOST_RECHECK_S : RECHECK_S))
-        T.gap = long_cap ? LOST_RECHECK_S : RECHECK_S;
+    if (T.gap > (lost ? LOST_RECHECK_S : RECHECK_S))
+        T.gap = lost ? LOST_RECHECK_S : RECHECK_S;
     /* the probes' share of the wall time: at most PROBE_SHARE between two probes, but no
      * longer apart than the schedule's bound: on a loaded machine a one-thread turn that
      * loses its core makes a turn ratio of 0.1 and a cost of 35 ms (Brunel beside a busy
      * process at load 6), which must not keep a wrong choice for 3.5 s */
-    const double cap = long_cap ? LOST_RECHECK_S : RECHECK_S;
+    const double cap = lost ? LOST_RECHECK_S : RECHECK_S;
     const double budget = cost / PROBE_SHARE < cap ? cost / PROBE_SHARE : cap;
     if (T.gap < budget)
         T.gap = budget;
@@ -689,7 +686,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
             return;
         if (on && P.run_region_s >= RUN_CHECK_S && P.run_regions >= RUN_CHECK_REGIONS) {
             /* the running check (docs/parallel.md "Claimed blocks"): the threads' regions
-             * against one thread at the master's time per block; slower: one thread */
+             * against one thread's estimate (pool_take_run); slower: one thread */
             double region_s, one_s;
             uint64_t regions;
             pool_take_run(&region_s, &one_s, &regions);
@@ -728,9 +725,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
                  * themselves for one check (50 ms or more), not a probe: the probe's turns of
                  * a few ms are what a busy core fools (Brunel beside a busy process: turn
                  * ratios 0.36-0.94, the checks 1.03-1.16); a loss doubles the interval */
-                double a, b;
-                uint64_t c;
-                pool_take_run(&a, &b, &c);
+                pool_reset_run();
                 set_threads(run, T.cand);
                 T.info.threads = T.cand;
                 T.info.switches++;
