@@ -7,8 +7,10 @@
 #   1t     threads=1 (one thread block: one step thread, no pool)
 #   2f     threads=2, step_threads=2 (two step threads forced: the pool of rt_pool.c)
 #   2auto  threads=2 (the run chooses its step threads: rt_pool.c's probe)
-#   2omp   threads=2 built by OLD_SNNCC (optional: a snncc from before the step threads,
-#          whose step loop is an OpenMP region with libgomp's default waiting)
+#   o1t, o2f, o2auto  the same three built by OLD_SNNCC (optional: another snncc, e.g. the
+#          build of an earlier commit, alternated with this one's in the same rounds; the
+#          ratios stay to this build's 1t, so an older build's own ratio is o2f / o1t;
+#          o2auto was "2omp" before the seventeenth session)
 # first on the machine as it is, then with BUSY=1 a competing busy process
 # (sh -c 'while :; do :; done') running throughout.  Prints, per model and configuration,
 # the median of the simulation wall time (run.json timers.simulation_s), min and max, and
@@ -36,7 +38,7 @@ build "$BUILD/bin/snncc" new
 configs=(1t 2f 2auto)
 if [ -n "$OLD_SNNCC" ]; then
     build "$OLD_SNNCC" old
-    configs+=(2omp)
+    configs+=(o1t o2f o2auto)
 fi
 
 busy_pid=
@@ -56,11 +58,11 @@ run() { # model config round
     hpc) bin=hpc_benchmark t=$TIME_HPC ;;
     esac
     case $c in
-    1t) args=(--set threads=1) ;;
-    2f) args=(--set threads=2 --set step_threads=2) ;;
-    2auto) args=(--set threads=2) ;;
-    2omp) args=(--set threads=2) tag=old ;;
+    1t | o1t) args=(--set threads=1) ;;
+    2f | o2f) args=(--set threads=2 --set step_threads=2) ;;
+    2auto | o2auto) args=(--set threads=2) ;;
     esac
+    case $c in o*) tag=old ;; esac
     "$OUT/${tag}_$m/$bin" --time "$t" --quiet --output "$OUT/o_${m}_${c}_$r" "${args[@]}" 2>/dev/null
 }
 for m in coba brunel hpc; do
@@ -88,7 +90,7 @@ for m in ("coba", "brunel", "hpc"):
             ts.append(j["timers"]["simulation_s"])
             p = j["parallel"]
             if "step_threads" in p:
-                notes.append(f"{p['step_threads']}/{p['step_probe']['probes']}" if c == "2auto"
+                notes.append(f"{p['step_threads']}/{p['step_probe']['probes']}" if c.endswith("2auto")
                              else str(p["step_threads"]))
             for f in ref:
                 if not filecmp.cmp(f, f"{d}/{os.path.basename(f)}", shallow=False):
