@@ -158,7 +158,9 @@ grep -qE "^$C1 +simulation +5 +5 +1.003 s +1.003 s +1.000 +\[0.997, 1.003\] +1 +
 grep -qE "^$C1 +construction +5 +5 +0.25 s +0.25 s +1.000 +\[1.000, 1.000\] +1 +no difference$" aa
 grep -qE "^verdicts: [0-6] slower, [0-6] faster, ([6-9]|1[0-2]) no difference$" aa
 grep -q "^geometric mean B/A: build [0-9.]* construction 1.000 simulation 1.000 total [0-9.]* (over 3 cells)$" aa
-grep -q "^worst cell: .*, no difference$" aa
+# the worst cell is the largest B/A of any cell, build and total included, whose wall times
+# can give any verdict on a loaded machine (a CI run beside make asan: "slower")
+grep -qE "^worst cell: .*, (no difference|slower|faster)$" aa
 /usr/bin/python3 - aa.json <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
