@@ -126,6 +126,11 @@ const char *lower_gather_array(int j, bool *post);
  * into the row's accumulator with its fast front's double in a register, or as
  * SNN_ADD_TO_PRE_BUF (mode 2), the term into the row's buffer snn_xt; 0: SNN_ADD_TO_PRE. */
 void lower_set_add_pre_row(int mode);
+/* C back end: poisson(lambda) of a constant lambda in code strings from a table of count
+ * thresholds filled once (lower.c); lower_ptabs_end gives the tables' declarations and
+ * model_build's code that fills them. */
+void lower_ptabs_begin(bool on);
+void lower_ptabs_end(const char **decls, const char **init);
 
 /* "#line SNN_RESYNC": after a code string's #line directives, emit_expand_write points the
  * marker at the generated file's next line. */

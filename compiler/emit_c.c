@@ -2928,6 +2928,7 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
 {
     TmplScope *g = tmpl_scope_new(NULL);
     emit_initfns_begin(m);
+    lower_ptabs_begin(cu_build == NULL); /* poisson() tables: the C back end only */
     const StateTable st = state_table(m); /* what the simulator holds (state.c) */
     lower_set_lanes(m->batch > 0);
     scope_model(g, m);
@@ -2965,6 +2966,10 @@ TmplScope *emit_c_scope(const Model *m, const EmitOptions *opt, const bool *cu_b
     }
     tmpl_set_bool(g, "batched", m->batch > 0);
     tmpl_set(g, "initfns", emit_initfns_end());
+    const char *ptab_decls, *ptab_init;
+    lower_ptabs_end(&ptab_decls, &ptab_init);
+    tmpl_set(g, "ptab_decls", ptab_decls);
+    tmpl_set(g, "ptab_init", ptab_init);
     return g;
 }
 

@@ -941,6 +941,24 @@ SNN_HD_ALWAYS uint32_t snn_poisson_count(uint32_t w, const int32_t *thr, uint32_
     return k;
 }
 
+/* snn_rng_poisson for a lambda the generated code knows as a constant (poisson() of a
+ * number in a code string, C back end): thr is filled once by snn_poisson_table(lambda),
+ * and below 10 the count is snn_poisson_count on the stream's word, over kmax terms (a
+ * constant where lambda is one: the compares unroll and vectorise over neurons): the same
+ * count as snn_poisson_word, bit for bit; elsewhere snn_rng_poisson itself. */
+SNN_HD void snn_poisson_table(double lambda, int32_t *thr)
+{
+    if (lambda > 0.0 && lambda < 10.0)
+        (void)snn_poisson_thresholds(lambda, thr);
+}
+
+SNN_HD_ALWAYS uint32_t snn_rng_poisson_table(snn_rng *g, double lambda, const int32_t *thr)
+{
+    if (lambda > 0.0 && lambda < 10.0)
+        return snn_poisson_count(snn_rng_u32(g), thr, snn_poisson_kmax(lambda));
+    return snn_rng_poisson(g, lambda);
+}
+
 /* Unbiased integer in [0, n) (Lemire's multiply-shift with rejection); 0 when n == 0. */
 SNN_HD uint32_t snn_rng_below(snn_rng *g, uint32_t n)
 {
