@@ -246,22 +246,24 @@ static first_consts first_setup(const uint32_t key[2], uint32_t c2, uint32_t c3)
         x1 = l_;                                                                             \
         x2 = _mm##W##_xor_si##W(x3, r3x2);                                                   \
         x3 = r3c3;                                                                           \
-        RT_ROUNDS_##W(x0, x1, x2, x3, f.k0 + SNN_PHILOX_W0, f.k1 + SNN_PHILOX_W1, 7);       \
+        RT_ROUNDS_##W##S(x0, x1, x2, x3, f.k0, f.k1, 7);                                     \
     } while (0)
 
-/* n rounds, the first with key (k0, k1) (FIRST_ROUNDS' rounds 4 to 10, ctr0's 3 to 10) */
-#define RT_ROUNDS_256(x0, x1, x2, x3, k0, k1, n)                                             \
+/* FIRST_ROUNDS' rounds 4 to 10, the key (k0, k1) of round 3 bumped before each: on 8
+ * blocks the blend form, on 16 the split one */
+#define RT_ROUNDS_256S(x0, x1, x2, x3, k0, k1, n)                                            \
     do {                                                                                     \
         uint32_t k0_ = (k0), k1_ = (k1);                                                     \
         for (int r_ = 0; r_ < (n); r_++) {                                                   \
+            k0_ += SNN_PHILOX_W0;                                                            \
+            k1_ += SNN_PHILOX_W1;                                                            \
             const __m256i vk0_ = _mm256_set1_epi32((int)k0_);                                \
             const __m256i vk1_ = _mm256_set1_epi32((int)k1_);                                \
             RT_ROUND_256(x0, x1, x2, x3, vk0_, vk1_);                                        \
-            k0_ += SNN_PHILOX_W0;                                                            \
-            k1_ += SNN_PHILOX_W1;                                                            \
         }                                                                                    \
     } while (0)
-#define RT_ROUNDS_512(x0, x1, x2, x3, k0, k1, n) rounds_split_512(&x0, &x1, &x2, &x3, k0, k1, n)
+#define RT_ROUNDS_512S(x0, x1, x2, x3, k0, k1, n)                                            \
+    rounds_split_512(&x0, &x1, &x2, &x3, (k0) + SNN_PHILOX_W0, (k1) + SNN_PHILOX_W1, n)
 
 __attribute__((target("avx2"))) static void
 first_avx2(const uint32_t key[2], uint32_t c1, uint32_t c2, uint32_t c3, uint32_t nb,
