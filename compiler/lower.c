@@ -292,7 +292,8 @@ static int g_n_ptab, g_ptab_cap;
 void lower_ptabs_begin(bool on)
 {
     g_ptab_on = on;
-    g_n_ptab = 0;
+    g_ptab = NULL; /* (the arena may have been freed since the last model) */
+    g_n_ptab = g_ptab_cap = 0;
 }
 
 /* Whether the text is numbers, operators and parentheses only (no name, no call). */
