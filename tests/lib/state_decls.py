@@ -12,9 +12,12 @@ import re
 import sys
 
 # file-scope statics that are not model state: the thread count, this rank's share of each
-# population, and the constant descriptor tables of the model (vars: the training loop's)
+# population, the constant descriptor tables of the model (vars: the training loop's), and
+# the count thresholds of a constant poisson() in code strings (snn_ptab<k>, compiler/lower.c:
+# a function of the code's numbers, filled once in model_build)
 NOT_STATE = re.compile(
-    r"^(snn_nthr|snn_lo_\w+|snn_nl_\w+|pops|projs|varrecs|synrecs|rparams|cugroups|vars|model)$")
+    r"^(snn_nthr|snn_lo_\w+|snn_nl_\w+|pops|projs|varrecs|synrecs|rparams|cugroups|vars|model"
+    r"|snn_ptab\d+)$")
 
 cuda = sys.argv[1] == "--cuda"
 cu = sys.argv[1] == "--cu"
