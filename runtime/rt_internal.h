@@ -239,6 +239,9 @@ typedef struct rt_step_info {
     uint32_t window;         /* steps between joins at most (1: a join every step) */
     double probe_cost_s;     /* the probes' steps on the losing side x the difference that decided */
     double probe_cost_max_s; /* the largest of one probe */
+    double others_running;   /* the last probe's stage 1: other processes' runnable tasks
+                                (mean of its samples; -1: not read) */
+    int by_check;            /* the last choice of threads left to the running check */
 } rt_step_info;
 /* After construction (run->blocks set): forced > 0 is the run config's step_threads. */
 void rt_steps_begin(snn_run *run, const char *name, int forced, int verbose);

@@ -489,6 +489,9 @@ static char *build_json(const char *status, const char *error)
         jb_num(&b, si->tw >= 0 ? si->tw : NAN);
         jb_printf(&b, ", \"turn_ratio\": "); /* what decided: below 1, the threads */
         jb_num(&b, si->ratio >= 0 ? si->ratio : NAN);
+        jb_printf(&b, ", \"others_running\": ");
+        jb_num(&b, si->others_running >= 0 ? si->others_running : NAN);
+        jb_printf(&b, ", \"threads_by_check\": %s", si->by_check ? "true" : "false");
         jb_printf(&b, ", \"probes\": %d, \"switches\": %d, \"steps_threaded\": %llu, "
                       "\"regions\": %llu, \"master_sleeps\": %llu, \"worker_sleeps\": %llu, "
                       "\"blocks_stolen\": %llu",

@@ -163,6 +163,13 @@ for d in ("b_3_2", "c_3_2", "p_3_3"):  # forced: no check
     q = par(d)["step_probe"]
     assert q["run_checks"] == 0 and q["run_trials"] == 0 and q["run_ratio"] is None, (d, q)
 assert 0 <= pr["probe_cost_max_s"] <= pr["probe_cost_s"], pr
+# threads left to the running check only where stage 1 saw a free core per extra thread
+# (other processes' runnable tasks below cores - 2 + 1/2)
+cores = json.load(open(f"{w}/b_auto/run.json"))["host"]["cores"]
+assert isinstance(pr["threads_by_check"], bool), pr
+assert pr["others_running"] is None or pr["others_running"] >= 0, pr
+if pr["threads_by_check"]:
+    assert pr["others_running"] is not None and pr["others_running"] < cores - 1.5, (cores, pr)
 sim = json.load(open(f"{w}/b_auto/run.json"))["timers"]["simulation_s"]
 lines = [l for l in open(f"{w}/b_auto.err") if l.startswith("brunel: step threads: ")]
 assert len(lines) == pr["probes"], (lines, pr)
