@@ -69,6 +69,7 @@
 
 #ifdef __linux__
 #include <dirent.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -469,8 +470,9 @@ static void pool_take_run(double *region_s, double *one_s, uint64_t *regions)
  *      which less work per thread does not pay back.
  *   2. otherwise W = min(B, c1 / MIN_WORK_S) threads.  Where stage 1's samples of the other
  *      processes' runnable tasks (others_running, at most OTHERS_SAMPLES) leave a core for
- *      each extra thread (mean below cores - W + 1/2), the run goes to W threads at once and
- *      the running check alone decides (T.info.by_check; no probe while the threads win):
+ *      each extra thread (mean below cores - W + 1/2; rt_ncpus: the affinity mask's cores
+ *      over the node's MPI ranks), the run goes to W threads at once and the running check
+ *      decides (T.info.by_check; stage 1 again every RECHECK_S, no turns):
  *      the turns below misjudged hpc_benchmark, whose threads they timed slower in turns
  *      although they were faster.  Otherwise W threads and one thread take turns of
  *      PROBEX_TURN calls (steps or windows; the first of each turn not counted: the switch),
@@ -541,37 +543,46 @@ static struct {
     rt_step_info info;
 } T;
 
-/* The machine's online cores (at least 1). */
+/* The cores this process may run on (its affinity mask, else the online cores; at least
+ * 1), shared by the MPI ranks of this node (rt_par_local_ranks). */
 static int rt_ncpus(void)
 {
 #ifdef __linux__
-    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0 &&
+        (n <= 0 || CPU_COUNT(&set) < n))
+        n = CPU_COUNT(&set);
+    const int local = rt_par_local_ranks();
+    if (local > 1)
+        n /= local;
     return n > 0 ? (int)n : 1;
 #else
     return 1;
 #endif
 }
 
-/* The other processes' runnable tasks now: procs_running in /proc/stat less this
- * process's threads in state R (/proc/self/task/<tid>/stat; the caller, and an OpenMP
- * thread of the construction still spinning, which sleeps soon), or -1 where they cannot
- * be read. */
+/* The other processes' runnable tasks now: the machine's (the running count of
+ * /proc/loadavg, "0.50 0.40 0.30 2/345 6789", the same as /proc/stat's procs_running in
+ * one short read) less this process's threads in state R (/proc/self/task/<tid>/stat;
+ * the caller, and an OpenMP thread of the construction still spinning, which sleeps
+ * soon), or -1 where they cannot be read.  The other MPI ranks of this node count as
+ * others (rt_ncpus divides the cores among them). */
 static int others_running(void)
 {
 #ifdef __linux__
-    FILE *f = fopen("/proc/stat", "r");
+    FILE *f = fopen("/proc/loadavg", "r");
     if (!f)
         return -1;
-    char line[256];
-    int n = -1;
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, "procs_running ", 14)) {
-            n = atoi(line + 14);
-            break;
-        }
+    double l1, l5, l15;
+    int n = -1, total;
+    if (fscanf(f, "%lf %lf %lf %d/%d", &l1, &l5, &l15, &n, &total) != 5)
+        n = -1;
     fclose(f);
+    if (n < 0)
+        return -1;
     if (n <= 1)
-        return n < 0 ? -1 : 0; /* only the caller */
+        return 0; /* only the caller */
     DIR *d = opendir("/proc/self/task");
     if (!d)
         return -1;
@@ -792,8 +803,6 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
                 return;
             }
         }
-        if (on && T.info.by_check)
-            return; /* the checks watch the threads: no probe while they win */
         if (snn_now() - T.t_probe >= T.gap) {
             if (T.check_lost && T.cand > 1 && run->step_threads == 1) {
                 /* after a running check that the threads lost, the next try is the threads
@@ -854,6 +863,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
         int w = (int)(T.info.cj / MIN_WORK_S);
         if (w > T.blocks)
             w = T.blocks;
+        T.info.others_running = T.n_others > 0 ? T.others / T.n_others : -1;
         if (w < 2) {
             decided(run, step, 1, 0);
             return;
@@ -863,10 +873,12 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
          * threads start at once and the running check (50 ms of their regions against the
          * same regions' block times) decides; the turns below judged hpc_benchmark's
          * threads slower where they were faster (docs/parallel.md "How the run chooses") */
-        T.info.others_running = T.n_others > 0 ? T.others / T.n_others : -1;
         if (T.n_others > 0 && T.info.others_running < (double)(rt_ncpus() - w) + 0.5) {
             T.info.by_check = 1;
             decided(run, step, w, 0);
+            /* the checks watch the threads; stage 1 again after RECHECK_S (the work and
+             * the machine's load may have grown: more threads) */
+            T.gap = RECHECK_S;
             return;
         }
         T.info.by_check = 0;
