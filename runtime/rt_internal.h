@@ -253,6 +253,9 @@ void rt_steps_after_n(snn_run *run, uint64_t last, uint32_t n, double dt, double
 /* The steps between joins the step loop uses (1: a join every step), for run.json. */
 void rt_steps_window(uint32_t w);
 double rt_thread_cpu(void);
+/* The MPI ranks on this node (rt_par_local_ranks, a collective call made once at start),
+ * for the probe's count of free cores. */
+void rt_pool_set_local_ranks(int n);
 const rt_step_info *rt_steps_info(void);
 /* rt_config.c: the custom-update groups' schedules (model defaults, then the run config's
  * custom_updates) into run; 0, or -1 with a message naming the config line in err. */

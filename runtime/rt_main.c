@@ -1753,6 +1753,7 @@ static void check_step_threads(const snn_model *m)
         int local = rt_par_local_ranks();
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         snn_memory_budget_init(local);
+        rt_pool_set_local_ranks(local);
         const int st = cfg->step_threads;
         if (run->rank == 0 && cores > 0 && st > 0 && (long)local * st > cores)
             fprintf(stderr, "%s: warning: %d rank%s x %d step thread%s on this node, which has "

@@ -543,8 +543,17 @@ static struct {
     rt_step_info info;
 } T;
 
+/* The MPI ranks of this node, set once at start (rt_main.c check_step_threads; counting
+ * them is a collective call, which one rank's probe must not make on its own). */
+static int g_local_ranks = 1;
+
+void rt_pool_set_local_ranks(int n)
+{
+    g_local_ranks = n > 1 ? n : 1;
+}
+
 /* The cores this process may run on (its affinity mask, else the online cores; at least
- * 1), shared by the MPI ranks of this node (rt_par_local_ranks). */
+ * 1), shared by the MPI ranks of this node. */
 static int rt_ncpus(void)
 {
 #ifdef __linux__
@@ -553,9 +562,8 @@ static int rt_ncpus(void)
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0 &&
         (n <= 0 || CPU_COUNT(&set) < n))
         n = CPU_COUNT(&set);
-    const int local = rt_par_local_ranks();
-    if (local > 1)
-        n /= local;
+    if (g_local_ranks > 1)
+        n /= g_local_ranks;
     return n > 0 ? (int)n : 1;
 #else
     return 1;
