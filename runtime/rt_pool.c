@@ -538,7 +538,7 @@ static struct {
                              threads for one check, not a probe */
     uint64_t pn[2];       /* the current probe's steps on one thread and on several (stage 1
                              and all turns' steps, the uncounted ones too) */
-    double others;        /* stage 1: the sum of procs_running's samples, and their count */
+    double others;        /* stage 1: the sum of others_running()'s samples, and their count */
     int n_others;
     rt_step_info info;
 } T;
@@ -880,7 +880,7 @@ void rt_steps_after_n(snn_run *run, uint64_t step, uint32_t n, double dt, double
         /* a core for each thread: with fewer other runnable tasks than cores - w + 1/2 the
          * threads start at once and the running check (50 ms of their regions against the
          * same regions' block times) decides; the turns below judged hpc_benchmark's
-         * threads slower where they were faster (docs/parallel.md "How the run chooses") */
+         * threads slower where they were faster (docs/parallel.md "A free core for each") */
         if (T.n_others > 0 && T.info.others_running < (double)(rt_ncpus() - w) + 0.5) {
             T.info.by_check = 1;
             decided(run, step, w, 0);
